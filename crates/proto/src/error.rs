@@ -1,0 +1,177 @@
+//! The one error type on the wire: a stable numeric code plus a human message.
+
+use std::fmt;
+
+use serde::{Deserialize, Serialize};
+
+/// A stable error code. The numbers never change meaning; new codes are only added.
+///
+/// Ranges: 1xxx frame/request shape, 2xxx authentication, 3xxx users and
+/// relations, 4xxx messages and conversations, 5xxx server side.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+#[non_exhaustive]
+pub enum ErrorCode {
+    /// The frame is not valid JSON or not a JSON object with `id` and `req`.
+    BadFrame,
+    /// `req.cmd` names no known command.
+    UnknownCommand,
+    /// A field is missing, has the wrong type, or holds an illegal value.
+    InvalidArgument,
+    /// The frame, message or text exceeds a size limit.
+    TooLarge,
+    /// The connection sent requests faster than its rate limit allows.
+    RateLimited,
+    /// The client's protocol version is not supported by this server.
+    VersionMismatch,
+    /// The first request on a connection must be `hello`.
+    HandshakeRequired,
+    /// The request needs an authenticated session (login or resume first).
+    Unauthenticated,
+    /// Wrong user id or password.
+    BadCredentials,
+    /// The token's expiry time has passed; log in again.
+    TokenExpired,
+    /// The token is malformed, forged or revoked (logout, kick, password change).
+    TokenInvalid,
+    /// Registration with a user id that is taken.
+    UserExists,
+    /// The session is already authenticated.
+    AlreadyAuthenticated,
+    /// The user, application or other target does not exist.
+    NotFound,
+    /// The recipient has blocked the sender.
+    Blocked,
+    /// The users are already friends.
+    AlreadyFriends,
+    /// The action needs a friendship (e.g. chat when the server requires friends).
+    NotFriends,
+    /// The action targets oneself where that makes no sense (befriend yourself).
+    SelfTarget,
+    /// The user is not allowed to do this (not a member, not the owner, ...).
+    Forbidden,
+    /// The recall window of this message has passed.
+    RecallWindowExpired,
+    /// The sender is muted in this conversation.
+    Muted,
+    /// An unexpected server-side failure; the request may be retried.
+    Internal,
+    /// The server is shutting down; reconnect later.
+    ShuttingDown,
+    /// A code this client version does not know.
+    Unknown(u16),
+}
+
+impl ErrorCode {
+    /// Every known code, for documentation and tests.
+    pub const ALL: [ErrorCode; 23] = [
+        Self::BadFrame,
+        Self::UnknownCommand,
+        Self::InvalidArgument,
+        Self::TooLarge,
+        Self::RateLimited,
+        Self::VersionMismatch,
+        Self::HandshakeRequired,
+        Self::Unauthenticated,
+        Self::BadCredentials,
+        Self::TokenExpired,
+        Self::TokenInvalid,
+        Self::UserExists,
+        Self::AlreadyAuthenticated,
+        Self::NotFound,
+        Self::Blocked,
+        Self::AlreadyFriends,
+        Self::NotFriends,
+        Self::SelfTarget,
+        Self::Forbidden,
+        Self::RecallWindowExpired,
+        Self::Muted,
+        Self::Internal,
+        Self::ShuttingDown,
+    ];
+
+    /// The stable number sent on the wire.
+    pub fn as_u16(self) -> u16 {
+        match self {
+            Self::BadFrame => 1000,
+            Self::UnknownCommand => 1001,
+            Self::InvalidArgument => 1002,
+            Self::TooLarge => 1003,
+            Self::RateLimited => 1004,
+            Self::VersionMismatch => 1005,
+            Self::HandshakeRequired => 1006,
+            Self::Unauthenticated => 2000,
+            Self::BadCredentials => 2001,
+            Self::TokenExpired => 2002,
+            Self::TokenInvalid => 2003,
+            Self::UserExists => 2004,
+            Self::AlreadyAuthenticated => 2005,
+            Self::NotFound => 3000,
+            Self::Blocked => 3001,
+            Self::AlreadyFriends => 3002,
+            Self::NotFriends => 3003,
+            Self::SelfTarget => 3004,
+            Self::Forbidden => 4000,
+            Self::RecallWindowExpired => 4001,
+            Self::Muted => 4002,
+            Self::Internal => 5000,
+            Self::ShuttingDown => 5001,
+            Self::Unknown(n) => n,
+        }
+    }
+
+    /// The code for a wire number (unknown numbers are kept as [`ErrorCode::Unknown`]).
+    pub fn from_u16(n: u16) -> Self {
+        Self::ALL.into_iter().find(|c| c.as_u16() == n).unwrap_or(Self::Unknown(n))
+    }
+}
+
+impl Serialize for ErrorCode {
+    fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        s.serialize_u16(self.as_u16())
+    }
+}
+
+impl<'de> Deserialize<'de> for ErrorCode {
+    fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+        Ok(Self::from_u16(u16::deserialize(d)?))
+    }
+}
+
+/// An error as sent on the wire: `{"code": 3001, "message": "bob has blocked you"}`.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, thiserror::Error)]
+#[error("{message} (code {})", code.as_u16())]
+pub struct WireError {
+    /// Stable machine-readable code.
+    pub code: ErrorCode,
+    /// Human-readable explanation, specific to this failure.
+    pub message: String,
+}
+
+impl WireError {
+    /// An error with `code` and `message`.
+    pub fn new(code: ErrorCode, message: impl Into<String>) -> Self {
+        Self { code, message: message.into() }
+    }
+}
+
+/// An id failed validation.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, thiserror::Error)]
+#[error("invalid {kind}: {reason}")]
+pub struct IdError {
+    /// Which kind of id ("user id", "conversation id", ...).
+    pub kind: &'static str,
+    /// What was wrong with it.
+    pub reason: &'static str,
+}
+
+impl From<IdError> for WireError {
+    fn from(e: IdError) -> Self {
+        WireError::new(ErrorCode::InvalidArgument, e.to_string())
+    }
+}
+
+impl fmt::Display for ErrorCode {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(f, "{}", self.as_u16())
+    }
+}

@@ -1,0 +1,162 @@
+//! The outermost frames and their decoding. Every WebSocket text message is one frame.
+
+use serde::{Deserialize, Serialize};
+use serde_json::Value;
+
+use crate::error::{ErrorCode, WireError};
+use crate::ids::ReqId;
+use crate::request::Request;
+use crate::response::{Push, Response};
+
+/// A client → server frame: `{"id": 7, "req": {"cmd": "ping"}}`.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct ClientFrame {
+    /// Chosen by the client; echoed in the response.
+    pub id: ReqId,
+    /// What to do.
+    pub req: Request,
+}
+
+/// A server → client frame, tagged by `t`.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(tag = "t", rename_all = "snake_case")]
+pub enum ServerFrame {
+    /// The request `id` succeeded.
+    Ok {
+        /// The request's id.
+        id: ReqId,
+        /// Its result.
+        res: Response,
+    },
+    /// The request `id` failed. `id` is null when the frame was too broken to read one.
+    Err {
+        /// The request's id, when it could be read.
+        id: Option<ReqId>,
+        /// What went wrong.
+        err: WireError,
+    },
+    /// An event the client did not ask for.
+    Push {
+        /// The event.
+        push: Push,
+    },
+}
+
+/// A frame that could not be decoded, with the request id when one was readable,
+/// so the error response can still be matched to its request.
+#[derive(Debug, Clone, PartialEq)]
+pub struct DecodeError {
+    /// The request's id, if the frame had a readable one.
+    pub id: Option<ReqId>,
+    /// The error to send back.
+    pub err: WireError,
+}
+
+impl ClientFrame {
+    /// Decodes a frame, never panicking, and explains precisely what is wrong.
+    pub fn decode(text: &str) -> Result<Self, DecodeError> {
+        let value: Value = serde_json::from_str(text).map_err(|e| DecodeError {
+            id: None,
+            err: WireError::new(ErrorCode::BadFrame, format!("frame is not valid JSON: {e}")),
+        })?;
+        let Value::Object(mut obj) = value else {
+            return Err(DecodeError {
+                id: None,
+                err: WireError::new(ErrorCode::BadFrame, "frame must be a JSON object"),
+            });
+        };
+        let id = match obj.get("id").map(|v| v.as_u64()) {
+            Some(Some(n)) => ReqId(n),
+            _ => {
+                return Err(DecodeError {
+                    id: None,
+                    err: WireError::new(ErrorCode::BadFrame, "frame needs an unsigned integer `id`"),
+                })
+            }
+        };
+        let bad = |code, msg: String| DecodeError { id: Some(id), err: WireError::new(code, msg) };
+        let Some(req) = obj.remove("req") else {
+            return Err(bad(ErrorCode::BadFrame, "frame needs a `req` object".into()));
+        };
+        let cmd = match req.get("cmd") {
+            Some(Value::String(s)) => s.clone(),
+            _ => return Err(bad(ErrorCode::BadFrame, "`req` needs a string `cmd`".into())),
+        };
+        match serde_json::from_value::<Request>(req) {
+            Ok(req) => Ok(ClientFrame { id, req }),
+            Err(e) => {
+                let msg = e.to_string();
+                if msg.starts_with("unknown variant") {
+                    Err(bad(ErrorCode::UnknownCommand, format!("unknown command `{cmd}`")))
+                } else {
+                    Err(bad(ErrorCode::InvalidArgument, format!("bad `{cmd}` request: {msg}")))
+                }
+            }
+        }
+    }
+
+    /// Encodes the frame as JSON text.
+    pub fn encode(&self) -> String {
+        serde_json::to_string(self).expect("client frames always serialise")
+    }
+}
+
+impl ServerFrame {
+    /// Encodes the frame as JSON text.
+    pub fn encode(&self) -> String {
+        serde_json::to_string(self).expect("server frames always serialise")
+    }
+
+    /// Decodes a server frame.
+    pub fn decode(text: &str) -> Result<Self, serde_json::Error> {
+        serde_json::from_str(text)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::ids::{ClientMsgId, ConversationId, UserId};
+    use crate::model::Content;
+
+    #[test]
+    fn round_trips_a_send() {
+        let a = UserId::new("alice").unwrap();
+        let b = UserId::new("bob").unwrap();
+        let f = ClientFrame {
+            id: ReqId(9),
+            req: Request::Send {
+                conv: ConversationId::direct(&a, &b),
+                client_id: ClientMsgId::new("c1").unwrap(),
+                content: Content::Text { text: "hi 👋".into() },
+                ext: None,
+            },
+        };
+        let json = f.encode();
+        assert!(json.contains(r#""cmd":"send""#), "{json}");
+        assert_eq!(ClientFrame::decode(&json).unwrap(), f);
+    }
+
+    #[test]
+    fn errors_are_specific() {
+        let code = |s: &str| ClientFrame::decode(s).unwrap_err();
+        assert_eq!(code("nope").err.code, ErrorCode::BadFrame);
+        assert_eq!(code("[1]").err.code, ErrorCode::BadFrame);
+        assert_eq!(code(r#"{"req":{"cmd":"ping"}}"#).err.code, ErrorCode::BadFrame);
+        let e = code(r#"{"id":3,"req":{"cmd":"fly"}}"#);
+        assert_eq!((e.id, e.err.code), (Some(ReqId(3)), ErrorCode::UnknownCommand));
+        let e = code(r#"{"id":4,"req":{"cmd":"login","user":"a"}}"#);
+        assert_eq!((e.id, e.err.code), (Some(ReqId(4)), ErrorCode::InvalidArgument));
+        assert!(e.err.message.contains("password"), "{}", e.err.message);
+        let e = code(r#"{"id":5,"req":{"cmd":"block","user":"../etc"}}"#);
+        assert_eq!(e.err.code, ErrorCode::InvalidArgument);
+    }
+
+    #[test]
+    fn error_codes_round_trip() {
+        for c in ErrorCode::ALL {
+            assert_eq!(ErrorCode::from_u16(c.as_u16()), c);
+        }
+        assert_eq!(ErrorCode::from_u16(9999), ErrorCode::Unknown(9999));
+    }
+}

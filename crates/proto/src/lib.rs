@@ -1,0 +1,30 @@
+//! Tern wire protocol.
+//!
+//! Every WebSocket text message is one JSON frame:
+//! - [`ClientFrame`]: `{"id": 7, "req": {"cmd": "...", ...}}` — a [`Request`];
+//! - [`ServerFrame`]: `{"t": "ok", "id": 7, "res": {...}}` ([`Response`]),
+//!   `{"t": "err", "id": 7, "err": {"code": 3001, "message": "..."}}` ([`WireError`]),
+//!   or `{"t": "push", "push": {"kind": "...", ...}}` ([`Push`]).
+//!
+//! `ids` holds the validated newtype ids, `model` the data inside frames,
+//! `error` the stable error codes. `docs/protocol.md` documents every frame.
+
+pub mod error;
+pub mod frame;
+pub mod ids;
+pub mod model;
+pub mod request;
+pub mod response;
+
+pub use error::{ErrorCode, IdError, WireError};
+pub use frame::{ClientFrame, DecodeError, ServerFrame};
+pub use ids::{ClientMsgId, ConversationId, DeviceId, FileId, GroupId, MsgId, ReqId, Seq, UserId};
+pub use model::*;
+pub use request::Request;
+pub use response::{KickReason, Push, Response};
+
+/// The protocol version this crate speaks; sent in `hello`.
+pub const PROTOCOL_VERSION: u32 = 1;
+
+/// Path of the WebSocket endpoint on the server.
+pub const WS_PATH: &str = "/ws";

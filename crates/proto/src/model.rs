@@ -1,0 +1,295 @@
+//! Data carried inside requests, responses and pushes.
+
+use serde::{Deserialize, Serialize};
+use serde_json::Value;
+
+use crate::ids::{ClientMsgId, ConversationId, FileId, MsgId, Seq, UserId};
+
+/// Milliseconds since the Unix epoch (UTC).
+pub type Millis = i64;
+
+/// The class of device a session runs on; the multi-device policy counts sessions per class.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Platform {
+    /// Desktop app or command-line client.
+    Desktop,
+    /// Phone or tablet.
+    Mobile,
+    /// Browser.
+    Web,
+}
+
+impl Platform {
+    /// The wire name (`desktop`, `mobile`, `web`).
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Self::Desktop => "desktop",
+            Self::Mobile => "mobile",
+            Self::Web => "web",
+        }
+    }
+}
+
+/// A user's public profile.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Profile {
+    /// Account id.
+    pub user: UserId,
+    /// Display name; empty means "show the user id".
+    pub nickname: String,
+    /// Avatar image, an uploaded file.
+    pub avatar: Option<FileId>,
+    /// Free-text status line.
+    pub signature: String,
+}
+
+/// One of my friends: their profile plus my private remark (alias) for them.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Friend {
+    /// The friend's profile.
+    pub profile: Profile,
+    /// My private alias for them ("" when unset).
+    pub remark: String,
+    /// When the friendship started (on my side).
+    pub since: Millis,
+}
+
+/// State of a friend application.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum ApplicationState {
+    /// Waiting for the recipient.
+    Pending,
+    /// Accepted: the two are friends.
+    Accepted,
+    /// Refused by the recipient.
+    Refused,
+}
+
+/// A friend application from `from` to `to`. At most one per ordered pair;
+/// sending again replaces the greeting and makes it pending again.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct FriendApplication {
+    /// Who asked.
+    pub from: UserId,
+    /// Who was asked.
+    pub to: UserId,
+    /// The applicant's message.
+    pub greeting: String,
+    /// Current state.
+    pub state: ApplicationState,
+    /// When it was (last) sent.
+    pub created_at: Millis,
+    /// When it last changed state.
+    pub updated_at: Millis,
+}
+
+/// Metadata of an uploaded file as referenced from a message.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct FileRef {
+    /// Server id of the stored bytes.
+    pub id: FileId,
+    /// The original file name (display only; never a path on the server).
+    pub name: String,
+    /// Size in bytes.
+    pub size: u64,
+    /// MIME type, e.g. `image/png`.
+    pub mime: String,
+}
+
+/// What a message says. Tagged by `type` on the wire.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(tag = "type", rename_all = "snake_case")]
+#[non_exhaustive]
+pub enum Content {
+    /// Plain text (may contain emoji). Never interpreted as markup.
+    Text {
+        /// The text.
+        text: String,
+    },
+    /// An image file with its pixel size.
+    Image {
+        /// The uploaded image.
+        file: FileRef,
+        /// Width in pixels.
+        width: u32,
+        /// Height in pixels.
+        height: u32,
+    },
+    /// Any file.
+    File {
+        /// The uploaded file.
+        file: FileRef,
+    },
+    /// An audio clip (a file).
+    Audio {
+        /// The uploaded audio file.
+        file: FileRef,
+        /// Length in milliseconds.
+        duration_ms: u64,
+    },
+    /// A video clip (a file).
+    Video {
+        /// The uploaded video file.
+        file: FileRef,
+        /// Length in milliseconds.
+        duration_ms: u64,
+    },
+    /// A geographic location.
+    Location {
+        /// Latitude in degrees.
+        lat: f64,
+        /// Longitude in degrees.
+        lon: f64,
+        /// Human-readable place name.
+        label: String,
+    },
+    /// Application-defined JSON.
+    Custom {
+        /// Arbitrary JSON value.
+        data: Value,
+    },
+    /// A notice from the system (admin API); shown distinctly by clients.
+    System {
+        /// The notice text.
+        text: String,
+    },
+    /// What remains of a recalled message.
+    Recalled {
+        /// Who recalled it.
+        by: UserId,
+        /// When.
+        at: Millis,
+    },
+}
+
+impl Content {
+    /// A short one-line preview for conversation lists and notifications.
+    pub fn preview(&self) -> String {
+        match self {
+            Self::Text { text } | Self::System { text } => text.chars().take(80).collect(),
+            Self::Image { .. } => "[Image]".into(),
+            Self::File { file } => format!("[File] {}", file.name),
+            Self::Audio { .. } => "[Audio]".into(),
+            Self::Video { .. } => "[Video]".into(),
+            Self::Location { label, .. } => format!("[Location] {label}"),
+            Self::Custom { .. } => "[Custom message]".into(),
+            Self::Recalled { .. } => "[Message recalled]".into(),
+        }
+    }
+}
+
+/// A stored message as the server delivers it.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct Message {
+    /// The conversation it belongs to.
+    pub conv: ConversationId,
+    /// Its position in the conversation.
+    pub seq: Seq,
+    /// The server's unique id.
+    pub id: MsgId,
+    /// The sender's id for it (dedup key together with `sender`).
+    pub client_id: ClientMsgId,
+    /// The authenticated sender.
+    pub sender: UserId,
+    /// Server time when it was stored.
+    pub sent_at: Millis,
+    /// What it says (a [`Content::Recalled`] tombstone once recalled).
+    pub content: Content,
+    /// Optional application JSON object attached to any message.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub ext: Option<Value>,
+}
+
+/// A conversation as listed for one user.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct ConversationInfo {
+    /// Which conversation.
+    pub conv: ConversationId,
+    /// Highest seq stored in it.
+    pub max_seq: Seq,
+    /// Highest seq this user has read (on any device).
+    pub read_seq: Seq,
+    /// `max_seq - read_seq`, counting only others' messages is the client's affair.
+    pub unread: u64,
+    /// The newest message, if any.
+    pub last: Option<Message>,
+}
+
+/// One entry of a user's change log: every change to their relations, in order.
+/// A device that was offline asks for entries after the last version it saw.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(tag = "kind", rename_all = "snake_case")]
+#[non_exhaustive]
+pub enum Change {
+    /// A friend application to or from me was sent (or re-sent).
+    FriendApplicationAdded {
+        /// The application.
+        application: FriendApplication,
+    },
+    /// A friend application to or from me was accepted.
+    FriendApplicationAccepted {
+        /// The application.
+        application: FriendApplication,
+    },
+    /// A friend application to or from me was refused.
+    FriendApplicationRefused {
+        /// The application.
+        application: FriendApplication,
+    },
+    /// Someone became my friend (or I re-added them).
+    FriendAdded {
+        /// The new friend.
+        friend: Friend,
+    },
+    /// I removed someone from my friend list.
+    FriendDeleted {
+        /// Who.
+        user: UserId,
+    },
+    /// A friend's remark or profile changed.
+    FriendInfoChanged {
+        /// The friend as it is now.
+        friend: Friend,
+    },
+    /// I blocked someone.
+    BlackAdded {
+        /// Who.
+        user: UserId,
+    },
+    /// I unblocked someone.
+    BlackDeleted {
+        /// Who.
+        user: UserId,
+    },
+    /// My own profile changed (possibly from another device).
+    ProfileChanged {
+        /// My profile as it is now.
+        profile: Profile,
+    },
+}
+
+/// A change-log entry with its per-user version (1, 2, 3, ... with no gaps).
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct VersionedChange {
+    /// Position in the user's change log.
+    pub version: u64,
+    /// What changed.
+    pub change: Change,
+}
+
+/// Server limits announced in the handshake, so clients can check before sending.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Limits {
+    /// Largest WebSocket frame accepted, in bytes.
+    pub max_frame_bytes: usize,
+    /// Longest text message, in characters.
+    pub max_text_chars: usize,
+    /// Largest page a pull/history request may ask for.
+    pub max_page: u32,
+    /// Seconds after sending during which a message can be recalled.
+    pub recall_window_secs: u64,
+    /// A connection that sends nothing for this long is closed; ping more often.
+    pub idle_timeout_secs: u64,
+}

@@ -1,0 +1,250 @@
+//! Client → server requests. Each is sent as `{"id": <u64>, "req": {"cmd": "<name>", ...}}`
+//! and gets exactly one response frame with the same `id`.
+
+use serde::{Deserialize, Serialize};
+use serde_json::Value;
+
+use crate::ids::{ClientMsgId, ConversationId, DeviceId, FileId, Seq, UserId};
+use crate::model::{Content, Platform};
+
+/// A request, tagged by `cmd`.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(tag = "cmd", rename_all = "snake_case")]
+#[non_exhaustive]
+pub enum Request {
+    // ---- connection ----
+    /// Must be the first request on a connection. → [`crate::Response::Hello`]
+    Hello {
+        /// The client's protocol version ([`crate::PROTOCOL_VERSION`]).
+        version: u32,
+    },
+    /// Heartbeat; keeps the connection from idling out. → `Pong`
+    Ping,
+
+    // ---- accounts and sessions ----
+    /// Create an account. Does not log in. → `Done`
+    Register {
+        /// Wanted id.
+        user: UserId,
+        /// Password, 8 to 256 characters.
+        password: String,
+    },
+    /// Log in with a password. → `Session`
+    Login {
+        /// Account id.
+        user: UserId,
+        /// Password.
+        password: String,
+        /// Device class, for the multi-device policy.
+        platform: Platform,
+        /// Stable id of this installation.
+        device: DeviceId,
+    },
+    /// Log in with a token from an earlier `Login` (or minted by an app backend). → `Session`
+    Resume {
+        /// The token.
+        token: String,
+        /// Device class.
+        platform: Platform,
+        /// Stable id of this installation.
+        device: DeviceId,
+    },
+    /// Revoke this session's token and end the session. → `Done`
+    Logout,
+
+    // ---- users ----
+    /// Profiles of the given users (unknown ids are left out). → `Profiles`
+    GetProfiles {
+        /// Whose.
+        users: Vec<UserId>,
+    },
+    /// Change my profile; absent fields stay as they are. → `Profile`
+    SetProfile {
+        /// New display name.
+        #[serde(default)]
+        nickname: Option<String>,
+        /// New avatar file; `null` leaves it unchanged.
+        #[serde(default)]
+        avatar: Option<FileId>,
+        /// New signature.
+        #[serde(default)]
+        signature: Option<String>,
+    },
+    /// Find users whose id or nickname contains `query`. → `Profiles`
+    SearchUsers {
+        /// Substring to look for (1 to 64 characters).
+        query: String,
+    },
+
+    // ---- friends ----
+    /// Ask `to` to be friends. → `Done`
+    ApplyFriend {
+        /// Whom to ask.
+        to: UserId,
+        /// A short message (≤ 256 characters).
+        #[serde(default)]
+        greeting: String,
+    },
+    /// Applications others sent me. → `Applications`
+    ListReceivedApplications,
+    /// Applications I sent. → `Applications`
+    ListSentApplications,
+    /// Accept the pending application from `from`. → `Done`
+    AcceptFriend {
+        /// The applicant.
+        from: UserId,
+    },
+    /// Refuse the pending application from `from`. → `Done`
+    RefuseFriend {
+        /// The applicant.
+        from: UserId,
+    },
+    /// Remove `user` from my friend list (one-way). → `Done`
+    DeleteFriend {
+        /// Whom.
+        user: UserId,
+    },
+    /// Set my private remark for a friend. → `Done`
+    SetRemark {
+        /// The friend.
+        user: UserId,
+        /// The alias ("" clears it; ≤ 64 characters).
+        remark: String,
+    },
+    /// My friends; with `users`, only those of them that are my friends. → `Friends`
+    GetFriends {
+        /// Restrict to these ids.
+        #[serde(default)]
+        users: Option<Vec<UserId>>,
+    },
+    /// Which of `users` are my friends. → `FriendCheck`
+    CheckFriends {
+        /// Ids to check.
+        users: Vec<UserId>,
+    },
+    /// My friends whose id, nickname or remark contains `query`. → `Friends`
+    SearchFriends {
+        /// Substring to look for.
+        query: String,
+    },
+
+    // ---- blacklist ----
+    /// Block `user`: they can no longer message me or ask to be friends. → `Done`
+    Block {
+        /// Whom.
+        user: UserId,
+    },
+    /// Unblock `user`. → `Done`
+    Unblock {
+        /// Whom.
+        user: UserId,
+    },
+    /// Everyone I blocked. → `Blocked`
+    ListBlocked,
+
+    // ---- change log ----
+    /// Change-log entries after version `since` (a page). → `Changes`
+    SyncChanges {
+        /// Last version this device has seen (0 for none).
+        since: u64,
+        /// Page size (≤ the server's `max_page`).
+        #[serde(default)]
+        limit: Option<u32>,
+    },
+
+    // ---- messages ----
+    /// Store and deliver a message. Idempotent on `client_id`. → `Sent`
+    Send {
+        /// Target conversation (the sender must be a member).
+        conv: ConversationId,
+        /// The client's id for this message.
+        client_id: ClientMsgId,
+        /// What it says.
+        content: Content,
+        /// Optional application JSON object.
+        #[serde(default)]
+        ext: Option<Value>,
+    },
+    /// My conversations with seq state and last message. → `Conversations`
+    Conversations,
+    /// Messages with `from <= seq <= to`, oldest first, at most `limit`. → `Messages`
+    Pull {
+        /// Conversation.
+        conv: ConversationId,
+        /// First seq wanted.
+        from: Seq,
+        /// Last seq wanted.
+        to: Seq,
+        /// Page size (≤ `max_page`).
+        #[serde(default)]
+        limit: Option<u32>,
+    },
+    /// Up to `limit` messages before `before` (exclusive; absent = newest), newest first. → `Messages`
+    History {
+        /// Conversation.
+        conv: ConversationId,
+        /// Exclusive upper bound.
+        #[serde(default)]
+        before: Option<Seq>,
+        /// Page size.
+        #[serde(default)]
+        limit: Option<u32>,
+    },
+    /// Mark everything up to `seq` as read. → `Done`
+    MarkRead {
+        /// Conversation.
+        conv: ConversationId,
+        /// Read up to here (clamped to the max seq; never moves backwards).
+        seq: Seq,
+    },
+    /// Recall my message at `seq` within the recall window. → `Done`
+    Recall {
+        /// Conversation.
+        conv: ConversationId,
+        /// The message.
+        seq: Seq,
+    },
+    /// Tell the peer I am typing (never stored). → `Done`
+    Typing {
+        /// Conversation.
+        conv: ConversationId,
+    },
+}
+
+impl Request {
+    /// The `cmd` name, for logs.
+    pub fn name(&self) -> &'static str {
+        match self {
+            Self::Hello { .. } => "hello",
+            Self::Ping => "ping",
+            Self::Register { .. } => "register",
+            Self::Login { .. } => "login",
+            Self::Resume { .. } => "resume",
+            Self::Logout => "logout",
+            Self::GetProfiles { .. } => "get_profiles",
+            Self::SetProfile { .. } => "set_profile",
+            Self::SearchUsers { .. } => "search_users",
+            Self::ApplyFriend { .. } => "apply_friend",
+            Self::ListReceivedApplications => "list_received_applications",
+            Self::ListSentApplications => "list_sent_applications",
+            Self::AcceptFriend { .. } => "accept_friend",
+            Self::RefuseFriend { .. } => "refuse_friend",
+            Self::DeleteFriend { .. } => "delete_friend",
+            Self::SetRemark { .. } => "set_remark",
+            Self::GetFriends { .. } => "get_friends",
+            Self::CheckFriends { .. } => "check_friends",
+            Self::SearchFriends { .. } => "search_friends",
+            Self::Block { .. } => "block",
+            Self::Unblock { .. } => "unblock",
+            Self::ListBlocked => "list_blocked",
+            Self::SyncChanges { .. } => "sync_changes",
+            Self::Send { .. } => "send",
+            Self::Conversations => "conversations",
+            Self::Pull { .. } => "pull",
+            Self::History { .. } => "history",
+            Self::MarkRead { .. } => "mark_read",
+            Self::Recall { .. } => "recall",
+            Self::Typing { .. } => "typing",
+        }
+    }
+}

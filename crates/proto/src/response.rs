@@ -1,0 +1,169 @@
+//! Server → client results and pushes.
+
+use serde::{Deserialize, Serialize};
+
+use crate::ids::{ConversationId, MsgId, Seq, UserId};
+use crate::model::{
+    ConversationInfo, Friend, FriendApplication, Limits, Message, Millis, Profile, VersionedChange,
+};
+
+/// The successful result of a request, tagged by `kind`.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(tag = "kind", rename_all = "snake_case")]
+#[non_exhaustive]
+pub enum Response {
+    /// Handshake accepted.
+    Hello {
+        /// The server's protocol version.
+        version: u32,
+        /// Server name and version, e.g. `tern-server/0.1.0`.
+        server: String,
+        /// Limits the client should respect.
+        limits: Limits,
+    },
+    /// Answer to `ping`.
+    Pong {
+        /// Server time.
+        now: Millis,
+    },
+    /// The request succeeded and has nothing to return.
+    Done,
+    /// An authenticated session.
+    Session {
+        /// Bearer token for `resume` (and HTTP file transfer).
+        token: String,
+        /// When the token stops working.
+        expires_at: Millis,
+        /// My profile.
+        profile: Profile,
+        /// My current change-log version.
+        version: u64,
+    },
+    /// A profile (e.g. mine after `set_profile`).
+    Profile {
+        /// The profile.
+        profile: Profile,
+    },
+    /// Several profiles.
+    Profiles {
+        /// The profiles.
+        profiles: Vec<Profile>,
+    },
+    /// Friend applications.
+    Applications {
+        /// Newest first.
+        applications: Vec<FriendApplication>,
+    },
+    /// Friends.
+    Friends {
+        /// Ordered by user id.
+        friends: Vec<Friend>,
+    },
+    /// Result of `check_friends`.
+    FriendCheck {
+        /// Those of the asked ids that are my friends.
+        friends: Vec<UserId>,
+    },
+    /// Blocked users.
+    Blocked {
+        /// Ordered by user id.
+        users: Vec<UserId>,
+    },
+    /// A page of my change log.
+    Changes {
+        /// Entries in version order.
+        changes: Vec<VersionedChange>,
+        /// My latest version (if larger than the last entry's, ask again).
+        latest: u64,
+    },
+    /// Ack of `send`: the message is stored.
+    Sent {
+        /// Its conversation.
+        conv: ConversationId,
+        /// Its seq.
+        seq: Seq,
+        /// Its server id.
+        id: MsgId,
+        /// Its server time.
+        sent_at: Millis,
+        /// True when this `client_id` had been stored before (a resend).
+        duplicate: bool,
+    },
+    /// My conversations.
+    Conversations {
+        /// Most recent activity first.
+        conversations: Vec<ConversationInfo>,
+    },
+    /// Messages (order as the request says).
+    Messages {
+        /// The messages.
+        messages: Vec<Message>,
+    },
+}
+
+/// Why the server ended a session.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum KickReason {
+    /// Another login displaced this one under the multi-device policy.
+    OtherDevice,
+    /// An administrator forced the user offline.
+    Admin,
+    /// The password changed; log in again.
+    PasswordChanged,
+    /// The account was deleted.
+    AccountDeleted,
+}
+
+/// An unsolicited event from the server, tagged by `kind`.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(tag = "kind", rename_all = "snake_case")]
+#[non_exhaustive]
+pub enum Push {
+    /// This session has ended; its token no longer works. The server closes next.
+    Kicked {
+        /// Why.
+        reason: KickReason,
+    },
+    /// A friend went online or offline.
+    Presence {
+        /// Who.
+        user: UserId,
+        /// Whether any of their devices is connected.
+        online: bool,
+    },
+    /// An entry was appended to my change log.
+    Change(VersionedChange),
+    /// A new message in one of my conversations (also my own, from another device).
+    Message {
+        /// The message.
+        message: Message,
+    },
+    /// Someone (the peer, or me on another device) read up to `seq`.
+    Read {
+        /// Conversation.
+        conv: ConversationId,
+        /// Who read.
+        user: UserId,
+        /// Up to where.
+        seq: Seq,
+    },
+    /// A message was recalled; it is now a tombstone.
+    Recalled {
+        /// Conversation.
+        conv: ConversationId,
+        /// Which message.
+        seq: Seq,
+        /// Who recalled it.
+        by: UserId,
+        /// When.
+        at: Millis,
+    },
+    /// The peer is typing (ephemeral).
+    Typing {
+        /// Conversation.
+        conv: ConversationId,
+        /// Who.
+        user: UserId,
+    },
+}
