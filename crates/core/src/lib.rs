@@ -1,0 +1,1 @@
+//! Tern client SDK (work in progress).

@@ -1,0 +1,1 @@
+//! Tern IM server (work in progress).
