@@ -1,0 +1,36 @@
+#!/usr/bin/env bash
+# Installs what building and testing Tern needs on Debian 12, skipping what is present.
+# Usage: scripts/deps.sh [build|test]   (test implies build)
+set -euo pipefail
+cd "$(dirname "$0")/.."
+
+want=${1:-test}
+pkgs=(pkg-config build-essential curl file libssl-dev libwebkit2gtk-4.1-dev
+      libayatana-appindicator3-dev librsvg2-dev libxdo-dev libdbus-1-dev)
+if [ "$want" = test ]; then
+  pkgs+=(xvfb xauth webkit2gtk-driver dbus-x11 dbus gnome-keyring libsecret-tools
+         imagemagick python3-gi python3-dbus gir1.2-glib-2.0)
+fi
+command -v node >/dev/null && command -v npm >/dev/null || pkgs+=(nodejs npm)
+
+missing=()
+for p in "${pkgs[@]}"; do
+  dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q 'install ok installed' || missing+=("$p")
+done
+if [ ${#missing[@]} -gt 0 ]; then
+  echo "deps: installing ${missing[*]}" >&2
+  sudo=""; [ "$(id -u)" = 0 ] || sudo="sudo"
+  $sudo apt-get update -qq
+  DEBIAN_FRONTEND=noninteractive $sudo apt-get install -y -qq --no-install-recommends "${missing[@]}" >/dev/null
+fi
+
+if [ -f ui/package-lock.json ] && { [ ! -f ui/node_modules/.package-lock.json ] ||
+    [ ui/package-lock.json -nt ui/node_modules/.package-lock.json ]; }; then
+  echo "deps: npm ci in ui/" >&2
+  (cd ui && npm ci --no-audit --no-fund --loglevel=error)
+fi
+
+if [ "$want" = test ] && ! command -v tauri-driver >/dev/null; then
+  echo "deps: cargo install tauri-driver" >&2
+  cargo install tauri-driver --locked --quiet
+fi

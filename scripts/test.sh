@@ -1,0 +1,34 @@
+#!/usr/bin/env bash
+# Runs every Tern check: formatting, lints, unit and integration tests of all
+# crates, the UI's type check and unit tests, and the end-to-end suite in the
+# real app window. Installs what it needs first. Exit status 0 means all passed.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+export CARGO_TARGET_DIR=${CARGO_TARGET_DIR:-$HOME/.cache/tern/target}
+export CARGO_TERM_COLOR=${CARGO_TERM_COLOR:-never}
+start=$SECONDS
+step() { printf '\n=== %s (%ds)\n' "$*" $((SECONDS - start)); }
+
+step "dependencies"
+scripts/deps.sh test
+
+step "cargo fmt --check"
+cargo fmt --all -- --check
+
+step "cargo clippy -D warnings"
+cargo clippy --workspace --all-targets --locked -- -D warnings
+
+step "cargo test (all crates)"
+cargo test --workspace --locked
+
+if [ -f ui/package.json ]; then
+  step "UI: bindings up to date, type check, unit tests"
+  scripts/ui-checks.sh
+fi
+
+if [ -x tests/e2e/run.sh ]; then
+  step "end-to-end suite (real app under Xvfb)"
+  tests/e2e/run.sh
+fi
+
+step "all checks passed"
