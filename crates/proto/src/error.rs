@@ -9,6 +9,7 @@ use serde::{Deserialize, Serialize};
 /// Ranges: 1xxx frame/request shape, 2xxx authentication, 3xxx users and
 /// relations, 4xxx messages and conversations, 5xxx server side.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+#[cfg_attr(feature = "specta", derive(specta::Type), specta(type = u16))]
 #[non_exhaustive]
 pub enum ErrorCode {
     /// The frame is not valid JSON or not a JSON object with `id` and `req`.
@@ -139,6 +140,7 @@ impl<'de> Deserialize<'de> for ErrorCode {
 
 /// An error as sent on the wire: `{"code": 3001, "message": "bob has blocked you"}`.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, thiserror::Error)]
+#[cfg_attr(feature = "specta", derive(specta::Type))]
 #[error("{message} (code {})", code.as_u16())]
 pub struct WireError {
     /// Stable machine-readable code.

@@ -25,6 +25,7 @@ macro_rules! string_id {
         $(#[$doc])*
         #[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize)]
         #[serde(transparent)]
+        #[cfg_attr(feature = "specta", derive(specta::Type))]
         pub struct $name(String);
 
         impl $name {
@@ -88,6 +89,7 @@ string_id!(
 /// On the wire it is a string: `d:<user>:<user>` (the two ids sorted, so both
 /// sides name the same conversation) or `g:<group>`.
 #[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord)]
+#[cfg_attr(feature = "specta", derive(specta::Type), specta(type = String))]
 pub enum ConversationId {
     /// A one-to-one chat; the two ids are kept sorted.
     Direct(UserId, UserId),
@@ -164,11 +166,13 @@ impl<'de> Deserialize<'de> for ConversationId {
 /// Position of a message in its conversation: gap-free, strictly increasing, from 1.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize, Default)]
 #[serde(transparent)]
+#[cfg_attr(feature = "specta", derive(specta::Type))]
 pub struct Seq(pub u64);
 
 /// The server's id for a stored message (unique across all conversations).
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
 #[serde(transparent)]
+#[cfg_attr(feature = "specta", derive(specta::Type))]
 pub struct MsgId(pub u64);
 
 /// The client's id for a request; echoed in its one response.

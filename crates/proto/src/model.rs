@@ -10,6 +10,7 @@ pub type Millis = i64;
 
 /// The class of device a session runs on; the multi-device policy counts sessions per class.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[cfg_attr(feature = "specta", derive(specta::Type))]
 #[serde(rename_all = "snake_case")]
 pub enum Platform {
     /// Desktop app or command-line client.
@@ -33,6 +34,7 @@ impl Platform {
 
 /// A user's public profile.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "specta", derive(specta::Type))]
 pub struct Profile {
     /// Account id.
     pub user: UserId,
@@ -46,6 +48,7 @@ pub struct Profile {
 
 /// One of my friends: their profile plus my private remark (alias) for them.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "specta", derive(specta::Type))]
 pub struct Friend {
     /// The friend's profile.
     pub profile: Profile,
@@ -57,6 +60,7 @@ pub struct Friend {
 
 /// State of a friend application.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[cfg_attr(feature = "specta", derive(specta::Type))]
 #[serde(rename_all = "snake_case")]
 pub enum ApplicationState {
     /// Waiting for the recipient.
@@ -70,6 +74,7 @@ pub enum ApplicationState {
 /// A friend application from `from` to `to`. At most one per ordered pair;
 /// sending again replaces the greeting and makes it pending again.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "specta", derive(specta::Type))]
 pub struct FriendApplication {
     /// Who asked.
     pub from: UserId,
@@ -87,6 +92,7 @@ pub struct FriendApplication {
 
 /// Metadata of an uploaded file as referenced from a message.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "specta", derive(specta::Type))]
 pub struct FileRef {
     /// Server id of the stored bytes.
     pub id: FileId,
@@ -100,6 +106,7 @@ pub struct FileRef {
 
 /// What a message says. Tagged by `type` on the wire.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "specta", derive(specta::Type))]
 #[serde(tag = "type", rename_all = "snake_case")]
 #[non_exhaustive]
 pub enum Content {
@@ -182,6 +189,7 @@ impl Content {
 
 /// A stored message as the server delivers it.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "specta", derive(specta::Type))]
 pub struct Message {
     /// The conversation it belongs to.
     pub conv: ConversationId,
@@ -204,6 +212,7 @@ pub struct Message {
 
 /// A conversation as listed for one user.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "specta", derive(specta::Type))]
 pub struct ConversationInfo {
     /// Which conversation.
     pub conv: ConversationId,
@@ -220,6 +229,7 @@ pub struct ConversationInfo {
 /// One entry of a user's change log: every change to their relations, in order.
 /// A device that was offline asks for entries after the last version it saw.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "specta", derive(specta::Type))]
 #[serde(tag = "kind", rename_all = "snake_case")]
 #[non_exhaustive]
 pub enum Change {
@@ -272,6 +282,7 @@ pub enum Change {
 
 /// A change-log entry with its per-user version (1, 2, 3, ... with no gaps).
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "specta", derive(specta::Type))]
 pub struct VersionedChange {
     /// Position in the user's change log.
     pub version: u64,
@@ -281,6 +292,7 @@ pub struct VersionedChange {
 
 /// Server limits announced in the handshake, so clients can check before sending.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "specta", derive(specta::Type))]
 pub struct Limits {
     /// Largest WebSocket frame accepted, in bytes.
     pub max_frame_bytes: usize,

@@ -103,6 +103,7 @@ pub enum Response {
 
 /// Why the server ended a session.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "specta", derive(specta::Type))]
 #[serde(rename_all = "snake_case")]
 pub enum KickReason {
     /// Another login displaced this one under the multi-device policy.
