@@ -1,1 +1,2 @@
+//! `tern-cli`: a headless Tern user (work in progress).
 fn main() {}

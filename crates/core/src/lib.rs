@@ -1,1 +1,28 @@
-//! Tern client SDK (work in progress).
+//! `tern-core`: the headless Tern client SDK. Every front end (the desktop app,
+//! `tern-cli`, tests) drives a [`Client`]; it has no GUI dependency.
+//!
+//! - [`client`]: the public API — login, relations, conversations, messages, search.
+//! - [`event`]: the one typed [`Event`] stream ([`Client::subscribe`]).
+//! - `state`: the pure state machine (outbox retry budget, gap detection, unread,
+//!   backoff), unit-tested without I/O.
+//! - `transport`: one WebSocket connection — request/response correlation, heartbeat.
+//! - `session`: the connection supervisor — reconnect with backoff, resync, pushes.
+//! - `outbox`: the task that sends queued messages in order and retries them.
+//! - `store`: the per-account SQLite cache on its own thread (`<data_dir>/<user>/tern.db`).
+
+pub mod client;
+pub mod config;
+pub mod error;
+pub mod event;
+pub mod types;
+
+pub use client::{Client, ProfileUpdate};
+pub use config::{ClientConfig, ConnectionConfig, RetryPolicy};
+pub use error::{Error, Result};
+pub use event::Event;
+pub use types::{
+    ConnectionState, Conversation, DeliveryState, LocalMessage, LoginStatus, SearchPage, Session,
+};
+
+/// The wire protocol crate, re-exported so apps need only one dependency.
+pub use tern_proto as proto;

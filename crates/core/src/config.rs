@@ -1,0 +1,99 @@
+//! How a [`crate::Client`] is set up: where it keeps data, which server it talks to,
+//! and the timing knobs of its connection and outbox.
+
+use std::path::PathBuf;
+use std::time::Duration;
+
+use serde::{Deserialize, Serialize};
+use tern_proto::{DeviceId, Platform};
+
+/// Everything a [`crate::Client`] needs to start.
+#[derive(Debug, Clone, Serialize, Deserialize)]
+pub struct ClientConfig {
+    /// Root of the local data; each account gets `<data_dir>/<user_id>/tern.db`.
+    pub data_dir: PathBuf,
+    /// WebSocket URL of the server, e.g. `ws://127.0.0.1:7700` (`/ws` is appended when
+    /// the URL has no path; `http(s)://` is accepted and turned into `ws(s)://`).
+    pub server_url: String,
+    /// Device class, used by the server's multi-device policy.
+    pub platform: Platform,
+    /// Stable id of this installation; `None` generates one and keeps it in
+    /// `<data_dir>/device_id` so that restarts reuse it.
+    pub device: Option<DeviceId>,
+    /// Connection timing.
+    pub connection: ConnectionConfig,
+    /// When an unacknowledged message is given up on.
+    pub retry: RetryPolicy,
+}
+
+impl ClientConfig {
+    /// A desktop client with default timings.
+    pub fn new(data_dir: impl Into<PathBuf>, server_url: impl Into<String>) -> Self {
+        Self {
+            data_dir: data_dir.into(),
+            server_url: server_url.into(),
+            platform: Platform::Desktop,
+            device: None,
+            connection: ConnectionConfig::default(),
+            retry: RetryPolicy::default(),
+        }
+    }
+}
+
+/// Timing of the connection: request timeouts, heartbeat and reconnect backoff.
+#[derive(Debug, Clone, Copy, Serialize, Deserialize)]
+pub struct ConnectionConfig {
+    /// How long one request waits for its response.
+    pub request_timeout_ms: u64,
+    /// Heartbeat interval; `None` derives it from the server's idle timeout (a third of it).
+    pub ping_interval_ms: Option<u64>,
+    /// First reconnect delay; doubled on each failure (with jitter).
+    pub backoff_initial_ms: u64,
+    /// Longest reconnect delay.
+    pub backoff_max_ms: u64,
+    /// On a fresh device, how many of the newest messages per conversation are pulled
+    /// eagerly; older ones are fetched page by page when [`crate::Client::messages`] asks.
+    pub initial_sync_window: u64,
+}
+
+impl Default for ConnectionConfig {
+    fn default() -> Self {
+        Self {
+            request_timeout_ms: 10_000,
+            ping_interval_ms: None,
+            backoff_initial_ms: 500,
+            backoff_max_ms: 30_000,
+            initial_sync_window: 1_000,
+        }
+    }
+}
+
+impl ConnectionConfig {
+    /// The request timeout as a [`Duration`].
+    pub fn request_timeout(&self) -> Duration {
+        Duration::from_millis(self.request_timeout_ms)
+    }
+}
+
+/// The retry budget of an outgoing message (MobileIMSDK's QoS): it is resent until
+/// acknowledged, but at most `max_attempts` times and for at most `max_age_ms` after it
+/// was queued (counted also while offline); then it is marked failed.
+#[derive(Debug, Clone, Copy, Serialize, Deserialize)]
+pub struct RetryPolicy {
+    /// Sends that got no answer before the message fails.
+    pub max_attempts: u32,
+    /// Time from queueing (or a manual resend) after which the message fails.
+    pub max_age_ms: u64,
+    /// Pause after an unanswered attempt before the next one.
+    pub retry_delay_ms: u64,
+}
+
+impl Default for RetryPolicy {
+    fn default() -> Self {
+        Self {
+            max_attempts: 5,
+            max_age_ms: 60_000,
+            retry_delay_ms: 1_000,
+        }
+    }
+}

@@ -1,0 +1,180 @@
+//! The one typed event stream of a [`crate::Client`].
+
+use serde::{Deserialize, Serialize};
+use tern_proto::{
+    ConversationId, ErrorCode, Friend, FriendApplication, KickReason, Millis, Profile, Seq, UserId,
+    WireError,
+};
+
+use crate::types::{Conversation, LocalMessage, LoginStatus};
+
+/// Everything that happens to a client, in order, tagged by `type` for JSON consumers
+/// (the CLI's `listen` prints these one per line; the desktop forwards them to the UI).
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "specta", derive(specta::Type))]
+#[serde(tag = "type", rename_all = "snake_case")]
+#[non_exhaustive]
+pub enum Event {
+    // ---- session and connection ----
+    /// The login status changed.
+    LoginStatus {
+        /// The new status.
+        status: LoginStatus,
+    },
+    /// Connecting to the server (attempt 1 is the first try after a login or a drop).
+    Connecting {
+        /// Consecutive attempt number.
+        attempt: u32,
+    },
+    /// Connected and authenticated.
+    Connected,
+    /// A connection attempt failed or an open connection dropped; retrying after a delay.
+    ConnectFailed {
+        /// What went wrong.
+        error: String,
+        /// Milliseconds until the next attempt.
+        retry_in_ms: u64,
+    },
+    /// Another login displaced this session, or an admin forced it off. No reconnect follows.
+    KickedOffline {
+        /// Why.
+        reason: KickReason,
+    },
+    /// The token expired or was revoked: log in again. No reconnect follows.
+    TokenExpired {
+        /// `TokenExpired` or `TokenInvalid`.
+        code: ErrorCode,
+    },
+    /// A resync began (after a connect, or on [`crate::Client::resync`]).
+    SyncStarted,
+    /// The resync finished; the local cache is up to date.
+    SyncFinished {
+        /// Messages fetched by this sync.
+        messages: u64,
+        /// Change-log entries applied by this sync.
+        changes: u64,
+    },
+
+    // ---- relations (OpenIM friend listener) ----
+    /// A friend application to or from me appeared (or was re-sent).
+    FriendApplicationAdded {
+        /// The application.
+        application: FriendApplication,
+    },
+    /// A friend application to or from me was accepted.
+    FriendApplicationAccepted {
+        /// The application.
+        application: FriendApplication,
+    },
+    /// A friend application to or from me was refused.
+    FriendApplicationRefused {
+        /// The application.
+        application: FriendApplication,
+    },
+    /// Someone became my friend.
+    FriendAdded {
+        /// The friend.
+        friend: Friend,
+    },
+    /// I removed someone from my friend list.
+    FriendDeleted {
+        /// Who.
+        user: UserId,
+    },
+    /// A friend's remark or profile changed.
+    FriendInfoChanged {
+        /// The friend as now.
+        friend: Friend,
+    },
+    /// I blocked someone.
+    BlackAdded {
+        /// Who.
+        user: UserId,
+    },
+    /// I unblocked someone.
+    BlackDeleted {
+        /// Who.
+        user: UserId,
+    },
+    /// My own profile changed (here or on another device).
+    ProfileChanged {
+        /// The profile as now.
+        profile: Profile,
+    },
+    /// A friend went online or offline.
+    Presence {
+        /// Who.
+        user: UserId,
+        /// Online now.
+        online: bool,
+    },
+
+    // ---- messages ----
+    /// A message appeared in the local cache: received (pushed or caught up by a sync),
+    /// sent from another device, or queued here (then `state` is `sending`).
+    NewMessage {
+        /// The message.
+        message: LocalMessage,
+        /// True for a live push or a local send; false for messages caught up by a sync
+        /// (apps usually do not notify for those).
+        live: bool,
+    },
+    /// The server stored one of my messages.
+    MessageAcked {
+        /// The message, now with seq and server id.
+        message: LocalMessage,
+    },
+    /// One of my messages failed (retry budget spent, or refused, e.g. `Blocked`).
+    MessageFailed {
+        /// The message, `state` = `failed`.
+        message: LocalMessage,
+        /// The server's refusal, when there was one.
+        error: Option<WireError>,
+    },
+    /// Someone read a conversation up to `seq` (the peer, or me on another device).
+    ReadReceipt {
+        /// The conversation.
+        conv: ConversationId,
+        /// Who read.
+        user: UserId,
+        /// Up to where.
+        seq: Seq,
+    },
+    /// A message was recalled; the cache now holds a tombstone.
+    Recalled {
+        /// The conversation.
+        conv: ConversationId,
+        /// Which message.
+        seq: Seq,
+        /// Who recalled it.
+        by: UserId,
+        /// When.
+        at: Millis,
+    },
+    /// The peer is typing.
+    Typing {
+        /// The conversation.
+        conv: ConversationId,
+        /// Who.
+        user: UserId,
+    },
+
+    // ---- conversations and unread ----
+    /// A conversation's summary changed (last message, draft, read state).
+    ConversationChanged {
+        /// The conversation as now.
+        conversation: Conversation,
+    },
+    /// A conversation's unread count changed.
+    UnreadChanged {
+        /// The conversation.
+        conv: ConversationId,
+        /// Its unread count now.
+        unread: u64,
+    },
+    /// The sum of all unread counts changed.
+    TotalUnreadChanged {
+        /// The total now.
+        total: u64,
+    },
+}

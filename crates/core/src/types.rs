@@ -1,0 +1,135 @@
+//! Data the client hands to apps: messages with delivery state, conversations,
+//! session and status values.
+
+use serde::{Deserialize, Serialize};
+use serde_json::Value;
+use tern_proto::{
+    ClientMsgId, Content, ConversationId, FileId, Millis, MsgId, Profile, Seq, UserId,
+};
+
+/// Whether the user is logged in (OpenIM's login status).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "specta", derive(specta::Type))]
+#[serde(rename_all = "snake_case")]
+pub enum LoginStatus {
+    /// No session.
+    LoggedOut,
+    /// A login is in progress.
+    LoggingIn,
+    /// A session exists (the connection may still be down; see [`ConnectionState`]).
+    LoggedIn,
+    /// The last login attempt was refused.
+    LoginFailed,
+}
+
+/// State of the connection to the server.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "specta", derive(specta::Type))]
+#[serde(rename_all = "snake_case")]
+pub enum ConnectionState {
+    /// Not connected and not trying (logged out, kicked, token expired).
+    Offline,
+    /// Connecting or waiting to reconnect.
+    Connecting,
+    /// Connected and authenticated.
+    Online,
+}
+
+/// An authenticated session, returned by the login calls.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "specta", derive(specta::Type))]
+pub struct Session {
+    /// Who is logged in.
+    pub user: UserId,
+    /// Bearer token; store it (e.g. in the OS keyring) for [`crate::Client::login_with_token`].
+    pub token: String,
+    /// When the token stops working (ms since the epoch); 0 when unknown (offline start).
+    pub expires_at: Millis,
+}
+
+/// Delivery state of a message, as a sender sees it.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[cfg_attr(feature = "specta", derive(specta::Type))]
+#[serde(rename_all = "snake_case")]
+pub enum DeliveryState {
+    /// In the outbox, not yet acknowledged by the server.
+    Sending,
+    /// Stored by the server (for received messages: always this or `Read`).
+    Sent,
+    /// The peer has read it.
+    Read,
+    /// The retry budget ran out or the server refused it; [`crate::Client::resend`] retries.
+    Failed,
+}
+
+/// A message as the local cache holds it: server messages and our own pending ones.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "specta", derive(specta::Type))]
+pub struct LocalMessage {
+    /// The conversation.
+    pub conv: ConversationId,
+    /// The sender's id for the message; the local id of a pending message and the key
+    /// for [`crate::Client::resend`].
+    pub client_id: ClientMsgId,
+    /// Position in the conversation; `None` until the server acknowledged it.
+    pub seq: Option<Seq>,
+    /// The server's id; `None` until acknowledged.
+    pub id: Option<MsgId>,
+    /// Who sent it.
+    pub sender: UserId,
+    /// True when the logged-in user sent it (from this or another device).
+    pub outgoing: bool,
+    /// Server time; local queueing time while pending (ms since the epoch).
+    pub sent_at: Millis,
+    /// What it says ([`Content::Recalled`] once recalled).
+    pub content: Content,
+    /// Application JSON attached to the message.
+    pub ext: Option<Value>,
+    /// Delivery state.
+    pub state: DeliveryState,
+    /// Why it failed, when `state` is `Failed` and the server gave a reason.
+    pub error: Option<tern_proto::WireError>,
+}
+
+/// A conversation in the local list.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "specta", derive(specta::Type))]
+pub struct Conversation {
+    /// Which conversation.
+    pub conv: ConversationId,
+    /// The other user of a direct chat.
+    pub peer: Option<UserId>,
+    /// What to show as its name: the remark, else the nickname, else the id of the peer.
+    pub title: String,
+    /// The peer's avatar.
+    pub avatar: Option<FileId>,
+    /// Highest seq known in it.
+    pub max_seq: Seq,
+    /// Highest seq the user has read (on any device).
+    pub read_seq: Seq,
+    /// Highest seq the peer has read (as far as receipts told us).
+    pub peer_read_seq: Seq,
+    /// Messages from others after `read_seq`.
+    pub unread: u64,
+    /// The newest message (pending ones included).
+    pub last: Option<LocalMessage>,
+    /// Time of the last activity (newest message or draft edit), for ordering.
+    pub last_activity: Millis,
+    /// Unsent text the user left in the composer ("" for none).
+    pub draft: String,
+}
+
+/// A page of search results, newest first.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "specta", derive(specta::Type))]
+pub struct SearchPage {
+    /// Matching messages, newest first.
+    pub messages: Vec<LocalMessage>,
+    /// The page number asked for (from 0).
+    pub page: u32,
+    /// True when a further page has results.
+    pub has_more: bool,
+}
+
+/// My own profile plus whom I am, as kept in the local cache.
+pub type MyProfile = Profile;
