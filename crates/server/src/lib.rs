@@ -1,1 +1,54 @@
-//! Tern IM server (work in progress).
+//! `tern-server`: the Tern IM server as a library (the binary is a thin `main.rs`).
+//!
+//! - [`config`]: [`Config`] from flags, `TERN_*` env and a TOML file.
+//! - [`server`]: [`spawn`] binds the HTTP/WebSocket router and returns a
+//!   [`ServerHandle`]; graceful shutdown drains connections and the writer.
+//! - [`connection`]: one WebSocket connection's loop (reads, pushes, idle
+//!   timer, shutdown) and the handshake state machine.
+//! - [`handlers`]: one module per command family; each turns a request into a
+//!   response using the store and the hub.
+//! - [`hub`]: who is online, with a bounded push queue per connection.
+//! - [`auth`]: argon2id passwords and HMAC-signed expiring tokens.
+//! - [`store`]: SQLite with one group-committing writer thread and a read pool.
+//!
+//! Tests and other crates start a server like this:
+//!
+//! ```no_run
+//! # async fn demo() -> Result<(), tern_server::Error> {
+//! let dir = std::env::temp_dir().join("tern-demo");
+//! let server = tern_server::spawn(tern_server::Config::for_tests(&dir)).await?;
+//! let url = format!("ws://{}/ws", server.addr());
+//! # let _ = url;
+//! server.shutdown().await;
+//! # Ok(()) }
+//! ```
+
+pub mod auth;
+pub mod config;
+pub mod connection;
+pub mod context;
+pub mod handlers;
+pub mod hub;
+pub mod rate_limit;
+pub mod server;
+pub mod store;
+
+pub use config::{Config, MultiDevicePolicy};
+pub use server::{spawn, ServerHandle};
+
+/// Errors starting or running the server.
+#[derive(Debug, thiserror::Error)]
+pub enum Error {
+    /// The configuration is invalid.
+    #[error("configuration: {0}")]
+    Config(String),
+    /// Binding the port or creating the data directory failed.
+    #[error("io: {0}")]
+    Io(#[from] std::io::Error),
+    /// The database could not be opened or migrated.
+    #[error("store: {0}")]
+    Store(#[from] store::StoreError),
+    /// The token secret could not be loaded.
+    #[error("auth: {0}")]
+    Auth(#[from] auth::AuthError),
+}

@@ -1,0 +1,257 @@
+//! Server configuration: command-line flags, `TERN_*` environment variables and
+//! an optional TOML file (flags and env win over the file).
+
+use std::net::SocketAddr;
+use std::path::{Path, PathBuf};
+use std::time::Duration;
+
+use clap::{Parser, ValueEnum};
+use serde::Deserialize;
+use tern_proto::Limits;
+
+use crate::Error;
+
+/// How many sessions one user may hold at once.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default, Deserialize, ValueEnum)]
+#[serde(rename_all = "snake_case")]
+pub enum MultiDevicePolicy {
+    /// Any number of sessions on any devices.
+    #[default]
+    All,
+    /// One session per platform class (desktop, mobile, web); a new login
+    /// displaces the older session of the same class.
+    PerPlatform,
+    /// One session in total; a new login displaces every other session.
+    Single,
+}
+
+/// Everything the server needs to run. Tests build it with [`Config::for_tests`]
+/// and adjust the public fields.
+#[derive(Debug, Clone)]
+pub struct Config {
+    /// Address to bind; port 0 picks a free port (see `ServerHandle::addr`).
+    pub listen: SocketAddr,
+    /// Directory holding the SQLite database and the token secret.
+    pub data_dir: PathBuf,
+    /// HMAC secret for tokens (hex); `None` generates one into `data_dir/secret`.
+    pub token_secret: Option<String>,
+    /// How long a login token stays valid.
+    pub token_ttl: Duration,
+    /// Multi-device policy applied at login.
+    pub multi_device: MultiDevicePolicy,
+    /// How long after sending a message its sender may recall it.
+    pub recall_window: Duration,
+    /// When true, one-to-one messages need a friendship (both ways).
+    pub require_friendship: bool,
+    /// Largest WebSocket message/frame accepted, in bytes.
+    pub max_frame_bytes: usize,
+    /// Longest text (message text, system text) in characters.
+    pub max_text_chars: usize,
+    /// Largest page any list/pull/history request may ask for.
+    pub max_page: u32,
+    /// Close a connection that sends nothing for this long.
+    pub idle_timeout: Duration,
+    /// Requests per second a connection may sustain (token-bucket refill rate).
+    pub rate_per_sec: f64,
+    /// Burst size of the per-connection token bucket.
+    pub rate_burst: f64,
+    /// Frames queued for one connection before it is judged too slow and dropped.
+    pub push_queue: usize,
+    /// Maximum simultaneous WebSocket connections.
+    pub max_connections: usize,
+    /// Argon2id memory cost in KiB (tests lower it to stay fast).
+    pub argon2_memory_kib: u32,
+    /// Argon2id iterations.
+    pub argon2_iterations: u32,
+    /// Most write jobs committed in one transaction (group commit).
+    pub max_batch: usize,
+    /// Read-only SQLite connections kept for queries.
+    pub read_pool: usize,
+}
+
+impl Default for Config {
+    fn default() -> Self {
+        Self {
+            listen: SocketAddr::from(([127, 0, 0, 1], 7700)),
+            data_dir: PathBuf::from("tern-data"),
+            token_secret: None,
+            token_ttl: Duration::from_secs(7 * 24 * 3600),
+            multi_device: MultiDevicePolicy::All,
+            recall_window: Duration::from_secs(120),
+            require_friendship: false,
+            max_frame_bytes: 64 * 1024,
+            max_text_chars: 8000,
+            max_page: 500,
+            idle_timeout: Duration::from_secs(90),
+            rate_per_sec: 50.0,
+            rate_burst: 200.0,
+            push_queue: 1024,
+            max_connections: 50_000,
+            argon2_memory_kib: 19 * 1024,
+            argon2_iterations: 2,
+            max_batch: 256,
+            read_pool: 4,
+        }
+    }
+}
+
+impl Config {
+    /// A configuration for tests: binds 127.0.0.1:0, stores in `data_dir`,
+    /// cheap password hashing and a generous rate limit.
+    pub fn for_tests(data_dir: impl AsRef<Path>) -> Self {
+        Self {
+            listen: SocketAddr::from(([127, 0, 0, 1], 0)),
+            data_dir: data_dir.as_ref().to_path_buf(),
+            argon2_memory_kib: 256,
+            argon2_iterations: 1,
+            rate_per_sec: 10_000.0,
+            rate_burst: 10_000.0,
+            ..Self::default()
+        }
+    }
+
+    /// The limits announced to clients in `hello`.
+    pub fn limits(&self) -> Limits {
+        Limits {
+            max_frame_bytes: self.max_frame_bytes,
+            max_text_chars: self.max_text_chars,
+            max_page: self.max_page,
+            recall_window_secs: self.recall_window.as_secs(),
+            idle_timeout_secs: self.idle_timeout.as_secs(),
+        }
+    }
+
+    /// Builds the configuration from parsed flags/env and the optional TOML file.
+    pub fn from_args(args: Args) -> Result<Self, Error> {
+        let file: FileConfig = match &args.config {
+            Some(path) => {
+                let text = std::fs::read_to_string(path)
+                    .map_err(|e| Error::Config(format!("reading {}: {e}", path.display())))?;
+                toml::from_str(&text)
+                    .map_err(|e| Error::Config(format!("{}: {e}", path.display())))?
+            }
+            None => FileConfig::default(),
+        };
+        let d = Config::default();
+        let secs = |v: Option<u64>, f: Option<u64>, dflt: Duration| {
+            v.or(f).map(Duration::from_secs).unwrap_or(dflt)
+        };
+        Ok(Config {
+            listen: args.listen.or(file.listen).unwrap_or(d.listen),
+            data_dir: args.data_dir.or(file.data_dir).unwrap_or(d.data_dir),
+            token_secret: args.token_secret.or(file.token_secret),
+            token_ttl: secs(args.token_ttl_secs, file.token_ttl_secs, d.token_ttl),
+            multi_device: args
+                .multi_device
+                .or(file.multi_device)
+                .unwrap_or(d.multi_device),
+            recall_window: secs(
+                args.recall_window_secs,
+                file.recall_window_secs,
+                d.recall_window,
+            ),
+            require_friendship: args
+                .require_friendship
+                .or(file.require_friendship)
+                .unwrap_or(false),
+            max_frame_bytes: args
+                .max_frame_bytes
+                .or(file.max_frame_bytes)
+                .unwrap_or(d.max_frame_bytes),
+            max_text_chars: args
+                .max_text_chars
+                .or(file.max_text_chars)
+                .unwrap_or(d.max_text_chars),
+            max_page: args.max_page.or(file.max_page).unwrap_or(d.max_page),
+            idle_timeout: secs(
+                args.idle_timeout_secs,
+                file.idle_timeout_secs,
+                d.idle_timeout,
+            ),
+            rate_per_sec: args
+                .rate_per_sec
+                .or(file.rate_per_sec)
+                .unwrap_or(d.rate_per_sec),
+            rate_burst: args.rate_burst.or(file.rate_burst).unwrap_or(d.rate_burst),
+            push_queue: file.push_queue.unwrap_or(d.push_queue),
+            max_connections: file.max_connections.unwrap_or(d.max_connections),
+            argon2_memory_kib: file.argon2_memory_kib.unwrap_or(d.argon2_memory_kib),
+            argon2_iterations: file.argon2_iterations.unwrap_or(d.argon2_iterations),
+            max_batch: file.max_batch.unwrap_or(d.max_batch),
+            read_pool: file.read_pool.unwrap_or(d.read_pool),
+        })
+    }
+}
+
+/// Command-line flags; each also reads a `TERN_*` environment variable.
+#[derive(Debug, Parser)]
+#[command(name = "tern-server", version, about = "Tern IM server")]
+pub struct Args {
+    /// Address to listen on, e.g. 127.0.0.1:7700.
+    #[arg(long, env = "TERN_LISTEN")]
+    pub listen: Option<SocketAddr>,
+    /// Data directory (SQLite database, token secret).
+    #[arg(long, env = "TERN_DATA_DIR")]
+    pub data_dir: Option<PathBuf>,
+    /// Optional TOML config file; flags and env override it.
+    #[arg(long, env = "TERN_CONFIG")]
+    pub config: Option<PathBuf>,
+    /// Token HMAC secret (hex); generated into the data dir when absent.
+    #[arg(long, env = "TERN_TOKEN_SECRET", hide_env_values = true)]
+    pub token_secret: Option<String>,
+    /// Token lifetime in seconds.
+    #[arg(long, env = "TERN_TOKEN_TTL_SECS")]
+    pub token_ttl_secs: Option<u64>,
+    /// Multi-device policy.
+    #[arg(long, env = "TERN_MULTI_DEVICE", value_enum)]
+    pub multi_device: Option<MultiDevicePolicy>,
+    /// Recall window in seconds.
+    #[arg(long, env = "TERN_RECALL_WINDOW_SECS")]
+    pub recall_window_secs: Option<u64>,
+    /// Require friendship for one-to-one messages.
+    #[arg(long, env = "TERN_REQUIRE_FRIENDSHIP")]
+    pub require_friendship: Option<bool>,
+    /// Largest WebSocket message in bytes.
+    #[arg(long, env = "TERN_MAX_FRAME_BYTES")]
+    pub max_frame_bytes: Option<usize>,
+    /// Longest text message in characters.
+    #[arg(long, env = "TERN_MAX_TEXT_CHARS")]
+    pub max_text_chars: Option<usize>,
+    /// Largest page size.
+    #[arg(long, env = "TERN_MAX_PAGE")]
+    pub max_page: Option<u32>,
+    /// Idle timeout in seconds.
+    #[arg(long, env = "TERN_IDLE_TIMEOUT_SECS")]
+    pub idle_timeout_secs: Option<u64>,
+    /// Sustained requests per second per connection.
+    #[arg(long, env = "TERN_RATE_PER_SEC")]
+    pub rate_per_sec: Option<f64>,
+    /// Request burst per connection.
+    #[arg(long, env = "TERN_RATE_BURST")]
+    pub rate_burst: Option<f64>,
+}
+
+/// The TOML file's shape: every field optional, same names as the flags.
+#[derive(Debug, Default, Deserialize)]
+#[serde(deny_unknown_fields)]
+struct FileConfig {
+    listen: Option<SocketAddr>,
+    data_dir: Option<PathBuf>,
+    token_secret: Option<String>,
+    token_ttl_secs: Option<u64>,
+    multi_device: Option<MultiDevicePolicy>,
+    recall_window_secs: Option<u64>,
+    require_friendship: Option<bool>,
+    max_frame_bytes: Option<usize>,
+    max_text_chars: Option<usize>,
+    max_page: Option<u32>,
+    idle_timeout_secs: Option<u64>,
+    rate_per_sec: Option<f64>,
+    rate_burst: Option<f64>,
+    push_queue: Option<usize>,
+    max_connections: Option<usize>,
+    argon2_memory_kib: Option<u32>,
+    argon2_iterations: Option<u32>,
+    max_batch: Option<usize>,
+    read_pool: Option<usize>,
+}

@@ -1,0 +1,204 @@
+//! One WebSocket connection: a `select!` loop over the socket, the push queue,
+//! the idle timer, a kill signal and server shutdown. Requests are handled in
+//! order; each gets exactly one response frame.
+//!
+//! Close codes: 1000 logout/normal, 1001 server shutting down, 1009 frame too
+//! large, 4000 idle timeout, 4001 kicked, 4002 too slow to read pushes,
+//! 4003 protocol version mismatch.
+
+use std::sync::atomic::Ordering;
+use std::sync::Arc;
+
+use axum::extract::ws::{CloseFrame, Message, Utf8Bytes, WebSocket};
+use tern_proto::{ClientFrame, ErrorCode, Push, ServerFrame, WireError};
+use tokio::sync::{mpsc, Notify, OwnedSemaphorePermit};
+use tokio::time::{sleep_until, Instant};
+
+use crate::context::{Ctx, Phase};
+use crate::handlers;
+use crate::hub::Outbound;
+use crate::rate_limit::TokenBucket;
+use crate::server::Shared;
+
+/// Close code: server going away.
+pub const CLOSE_SHUTDOWN: u16 = 1001;
+/// Close code: a frame exceeded the size limit.
+pub const CLOSE_TOO_LARGE: u16 = 1009;
+/// Close code: nothing received within the idle timeout.
+pub const CLOSE_IDLE: u16 = 4000;
+/// Close code: the session was kicked.
+pub const CLOSE_KICKED: u16 = 4001;
+/// Close code: the client did not read its pushes fast enough.
+pub const CLOSE_TOO_SLOW: u16 = 4002;
+/// Close code: unsupported protocol version.
+pub const CLOSE_VERSION: u16 = 4003;
+
+/// Serves one upgraded socket until it closes.
+pub async fn run(socket: WebSocket, shared: Arc<Shared>, _permit: OwnedSemaphorePermit) {
+    let _drain = shared.drain.clone();
+    shared.connections.fetch_add(1, Ordering::Relaxed);
+    let (push_tx, push_rx) = mpsc::channel(shared.config.push_queue.max(1));
+    let bucket = TokenBucket::new(shared.config.rate_per_sec, shared.config.rate_burst);
+    let mut ctx = Ctx {
+        conn: shared.hub.next_conn_id(),
+        shared: shared.clone(),
+        phase: Phase::New,
+        push_tx,
+        kill: Arc::new(Notify::new()),
+        close_after: None,
+    };
+    let mut conn = Connection {
+        socket,
+        push_rx,
+        bucket,
+    };
+    conn.serve(&mut ctx).await;
+    handlers::session::leave(&mut ctx).await;
+    shared.connections.fetch_sub(1, Ordering::Relaxed);
+}
+
+/// The socket side of a connection.
+struct Connection {
+    /// The WebSocket.
+    socket: WebSocket,
+    /// Pushes queued for this connection by the hub.
+    push_rx: mpsc::Receiver<Outbound>,
+    /// Request rate limit.
+    bucket: TokenBucket,
+}
+
+/// What to do after handling one event.
+enum Flow {
+    Continue,
+    Close(u16, &'static str),
+    Stop,
+}
+
+impl Connection {
+    async fn serve(&mut self, ctx: &mut Ctx) {
+        let idle_timeout = ctx.shared.config.idle_timeout;
+        let mut shutdown = ctx.shared.shutdown.clone();
+        let kill = ctx.kill.clone();
+        let idle = sleep_until(Instant::now() + idle_timeout);
+        tokio::pin!(idle);
+        loop {
+            let flow = tokio::select! {
+                _ = stopped(&mut shutdown) => Flow::Close(CLOSE_SHUTDOWN, "server shutting down"),
+                _ = kill.notified() => Flow::Close(CLOSE_TOO_SLOW, "too slow reading pushes"),
+                _ = &mut idle => Flow::Close(CLOSE_IDLE, "idle timeout"),
+                out = self.push_rx.recv() => self.outbound(out).await,
+                msg = self.socket.recv() => {
+                    idle.as_mut().reset(Instant::now() + idle_timeout);
+                    self.inbound(ctx, msg).await
+                }
+            };
+            match flow {
+                Flow::Continue => {}
+                Flow::Stop => return,
+                Flow::Close(code, reason) => {
+                    let frame = CloseFrame {
+                        code,
+                        reason: Utf8Bytes::from_static(reason),
+                    };
+                    let _ = self.socket.send(Message::Close(Some(frame))).await;
+                    return;
+                }
+            }
+        }
+    }
+
+    async fn outbound(&mut self, out: Option<Outbound>) -> Flow {
+        match out {
+            Some(Outbound::Frame(text)) => self.send_text(text).await,
+            Some(Outbound::Kick(reason)) => {
+                let frame = ServerFrame::Push {
+                    push: Push::Kicked { reason },
+                }
+                .encode();
+                let _ = self.send_text(frame.into()).await;
+                Flow::Close(CLOSE_KICKED, "kicked")
+            }
+            None => Flow::Stop,
+        }
+    }
+
+    async fn inbound(&mut self, ctx: &mut Ctx, msg: Option<Result<Message, axum::Error>>) -> Flow {
+        let text = match msg {
+            None | Some(Ok(Message::Close(_))) => return Flow::Stop,
+            Some(Err(e)) => return read_error(e),
+            Some(Ok(Message::Ping(_) | Message::Pong(_))) => return Flow::Continue,
+            Some(Ok(Message::Binary(_))) => {
+                let err = WireError::new(
+                    ErrorCode::BadFrame,
+                    "binary frames are not supported; send JSON text frames",
+                );
+                return self.send_frame(ServerFrame::Err { id: None, err }).await;
+            }
+            Some(Ok(Message::Text(text))) => text,
+        };
+        let allowed = self.bucket.take();
+        let frame = match ClientFrame::decode(text.as_str()) {
+            Ok(f) => f,
+            Err(e) => {
+                return self
+                    .send_frame(ServerFrame::Err {
+                        id: e.id,
+                        err: e.err,
+                    })
+                    .await
+            }
+        };
+        if !allowed {
+            let err = WireError::new(ErrorCode::RateLimited, "too many requests; slow down");
+            return self
+                .send_frame(ServerFrame::Err {
+                    id: Some(frame.id),
+                    err,
+                })
+                .await;
+        }
+        let id = frame.id;
+        let reply = match handlers::dispatch(ctx, frame.req).await {
+            Ok(res) => ServerFrame::Ok { id, res },
+            Err(err) => ServerFrame::Err { id: Some(id), err },
+        };
+        match self.send_frame(reply).await {
+            Flow::Continue => match ctx.close_after.take() {
+                Some(c) => Flow::Close(c.code, c.reason),
+                None => Flow::Continue,
+            },
+            other => other,
+        }
+    }
+
+    async fn send_frame(&mut self, frame: ServerFrame) -> Flow {
+        self.send_text(frame.encode().into()).await
+    }
+
+    async fn send_text(&mut self, text: Utf8Bytes) -> Flow {
+        match self.socket.send(Message::Text(text)).await {
+            Ok(()) => Flow::Continue,
+            Err(_) => Flow::Stop,
+        }
+    }
+}
+
+/// Completes when the server starts shutting down.
+async fn stopped(shutdown: &mut tokio::sync::watch::Receiver<bool>) {
+    let _ = shutdown.wait_for(|s| *s).await;
+}
+
+/// A read error: an oversize frame gets a 1009 close, anything else just ends.
+fn read_error(e: axum::Error) -> Flow {
+    let msg = e.to_string();
+    tracing::debug!(error = %msg, "websocket read error");
+    if msg.contains("too long")
+        || msg.contains("too big")
+        || msg.contains("Space limit")
+        || msg.contains("size")
+    {
+        Flow::Close(CLOSE_TOO_LARGE, "frame too large")
+    } else {
+        Flow::Stop
+    }
+}

@@ -1,0 +1,137 @@
+//! Friend applications and the friend list.
+
+use tern_proto::{Response, UserId};
+
+use super::{check_len, deliver, invalid, wire, HandlerResult};
+use crate::context::Ctx;
+use crate::store::{now_ms, relations, StoreResult};
+
+/// Most ids one request may carry.
+const MAX_IDS: usize = 500;
+
+/// Runs a relation change in the writer and pushes its change-log entries after commit.
+async fn change<F>(ctx: &Ctx, f: F) -> HandlerResult
+where
+    F: FnOnce(&rusqlite::Connection, &mut Vec<relations::Delivery>) -> StoreResult<()>
+        + Send
+        + 'static,
+{
+    let hub = ctx.shared.hub.clone();
+    ctx.shared
+        .store
+        .write_then(
+            move |c| {
+                let mut out = Vec::new();
+                f(c, &mut out)?;
+                Ok(out)
+            },
+            move |out| deliver(&hub, out),
+        )
+        .await
+        .map_err(wire)?;
+    Ok(Response::Done)
+}
+
+/// `apply_friend`: refused with `Blocked` if `to` blocked me.
+pub async fn apply(ctx: &mut Ctx, to: UserId, greeting: String) -> HandlerResult {
+    let me = ctx.auth()?.user.clone();
+    check_len("greeting", &greeting, 256)?;
+    change(ctx, move |c, out| {
+        relations::apply_friend(c, &me, &to, &greeting, now_ms(), out)
+    })
+    .await
+}
+
+/// `list_received_applications` / `list_sent_applications`.
+pub async fn list_applications(ctx: &mut Ctx, received: bool) -> HandlerResult {
+    let me = ctx.auth()?.user.clone();
+    let applications = ctx
+        .shared
+        .store
+        .read(move |c| relations::applications(c, &me, received))
+        .await
+        .map_err(wire)?;
+    Ok(Response::Applications { applications })
+}
+
+/// `accept_friend` / `refuse_friend`.
+pub async fn answer(ctx: &mut Ctx, from: UserId, accept: bool) -> HandlerResult {
+    let me = ctx.auth()?.user.clone();
+    change(ctx, move |c, out| {
+        relations::answer_application(c, &me, &from, accept, now_ms(), out)
+    })
+    .await
+}
+
+/// `delete_friend`: one-way.
+pub async fn delete(ctx: &mut Ctx, user: UserId) -> HandlerResult {
+    let me = ctx.auth()?.user.clone();
+    change(ctx, move |c, out| {
+        relations::delete_friend(c, &me, &user, out)
+    })
+    .await
+}
+
+/// `set_remark`.
+pub async fn set_remark(ctx: &mut Ctx, user: UserId, remark: String) -> HandlerResult {
+    let me = ctx.auth()?.user.clone();
+    check_len("remark", &remark, 64)?;
+    change(ctx, move |c, out| {
+        relations::set_remark(c, &me, &user, &remark, out)
+    })
+    .await
+}
+
+/// `get_friends`.
+pub async fn get(ctx: &mut Ctx, users: Option<Vec<UserId>>) -> HandlerResult {
+    let me = ctx.auth()?.user.clone();
+    if users.as_ref().is_some_and(|u| u.len() > MAX_IDS) {
+        return Err(invalid(format!("at most {MAX_IDS} ids per request")));
+    }
+    let friends = ctx
+        .shared
+        .store
+        .read(move |c| relations::friends(c, &me, users.as_deref()))
+        .await
+        .map_err(wire)?;
+    Ok(Response::Friends { friends })
+}
+
+/// `check_friends`.
+pub async fn check(ctx: &mut Ctx, users: Vec<UserId>) -> HandlerResult {
+    let me = ctx.auth()?.user.clone();
+    if users.len() > MAX_IDS {
+        return Err(invalid(format!("at most {MAX_IDS} ids per request")));
+    }
+    let friends = ctx
+        .shared
+        .store
+        .read(move |c| {
+            let mut out = Vec::new();
+            for u in users {
+                if relations::is_friend(c, &me, &u)? && !out.contains(&u) {
+                    out.push(u);
+                }
+            }
+            Ok(out)
+        })
+        .await
+        .map_err(wire)?;
+    Ok(Response::FriendCheck { friends })
+}
+
+/// `search_friends`: id, nickname or remark contains the query.
+pub async fn search(ctx: &mut Ctx, query: String) -> HandlerResult {
+    let me = ctx.auth()?.user.clone();
+    let n = query.chars().count();
+    if !(1..=64).contains(&n) {
+        return Err(invalid("query must be 1 to 64 characters"));
+    }
+    let friends = ctx
+        .shared
+        .store
+        .read(move |c| relations::search_friends(c, &me, &query))
+        .await
+        .map_err(wire)?;
+    Ok(Response::Friends { friends })
+}

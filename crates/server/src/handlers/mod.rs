@@ -1,0 +1,149 @@
+//! Request handlers, one module per command family. [`dispatch`] enforces the
+//! handshake order (hello → register/login/resume → everything else).
+
+pub mod blacklist;
+pub mod changes;
+pub mod friends;
+pub mod profile;
+pub mod read;
+pub mod send;
+pub mod session;
+pub mod state;
+
+use tern_proto::{ErrorCode, Request, Response, WireError};
+
+use crate::context::{handshake_required, Ctx, Phase};
+use crate::store::{relations::Delivery, StoreError};
+
+/// Result of one handler.
+pub type HandlerResult = Result<Response, WireError>;
+
+/// Routes `req` to its handler, after checking the connection's phase.
+pub async fn dispatch(ctx: &mut Ctx, req: Request) -> HandlerResult {
+    use Request as R;
+    match (&ctx.phase, &req) {
+        (Phase::New, R::Hello { .. }) => {}
+        (Phase::New, _) => return Err(handshake_required()),
+        (
+            Phase::Greeted,
+            R::Hello { .. } | R::Ping | R::Register { .. } | R::Login { .. } | R::Resume { .. },
+        ) => {}
+        (Phase::Greeted, _) => {
+            return Err(WireError::new(
+                ErrorCode::Unauthenticated,
+                "log in (login or resume) first",
+            ));
+        }
+        (Phase::Authed(_), _) => {}
+    }
+    match req {
+        R::Hello { version } => session::hello(ctx, version),
+        R::Ping => Ok(Response::Pong {
+            now: crate::store::now_ms(),
+        }),
+        R::Register { user, password } => session::register(ctx, user, password).await,
+        R::Login {
+            user,
+            password,
+            platform,
+            device,
+        } => session::login(ctx, user, password, platform, device).await,
+        R::Resume {
+            token,
+            platform,
+            device,
+        } => session::resume(ctx, token, platform, device).await,
+        R::Logout => session::logout(ctx).await,
+        R::GetProfiles { users } => profile::get_profiles(ctx, users).await,
+        R::SetProfile {
+            nickname,
+            avatar,
+            signature,
+        } => profile::set_profile(ctx, nickname, avatar, signature).await,
+        R::SearchUsers { query } => profile::search_users(ctx, query).await,
+        R::ApplyFriend { to, greeting } => friends::apply(ctx, to, greeting).await,
+        R::ListReceivedApplications => friends::list_applications(ctx, true).await,
+        R::ListSentApplications => friends::list_applications(ctx, false).await,
+        R::AcceptFriend { from } => friends::answer(ctx, from, true).await,
+        R::RefuseFriend { from } => friends::answer(ctx, from, false).await,
+        R::DeleteFriend { user } => friends::delete(ctx, user).await,
+        R::SetRemark { user, remark } => friends::set_remark(ctx, user, remark).await,
+        R::GetFriends { users } => friends::get(ctx, users).await,
+        R::CheckFriends { users } => friends::check(ctx, users).await,
+        R::SearchFriends { query } => friends::search(ctx, query).await,
+        R::Block { user } => blacklist::block(ctx, user).await,
+        R::Unblock { user } => blacklist::unblock(ctx, user).await,
+        R::ListBlocked => blacklist::list(ctx).await,
+        R::SyncChanges { since, limit } => changes::sync(ctx, since, limit).await,
+        R::Send {
+            conv,
+            client_id,
+            content,
+            ext,
+        } => send::send(ctx, conv, client_id, content, ext).await,
+        R::Conversations => read::conversations(ctx).await,
+        R::Pull {
+            conv,
+            from,
+            to,
+            limit,
+        } => read::pull(ctx, conv, from, to, limit).await,
+        R::History {
+            conv,
+            before,
+            limit,
+        } => read::history(ctx, conv, before, limit).await,
+        R::MarkRead { conv, seq } => state::mark_read(ctx, conv, seq).await,
+        R::Recall { conv, seq } => state::recall(ctx, conv, seq).await,
+        R::Typing { conv } => state::typing(ctx, conv).await,
+        other => Err(WireError::new(
+            ErrorCode::UnknownCommand,
+            format!("`{}` is not supported by this server", other.name()),
+        )),
+    }
+}
+
+/// Turns a store error into the wire error: refusals pass through, failures
+/// become `Internal` (and are logged).
+pub fn wire(e: StoreError) -> WireError {
+    match e {
+        StoreError::Rejected(w) => w,
+        StoreError::Closed => {
+            WireError::new(ErrorCode::ShuttingDown, "the server is shutting down")
+        }
+        other => {
+            tracing::error!(error = %other, "store failure");
+            WireError::new(ErrorCode::Internal, "internal server error; retry later")
+        }
+    }
+}
+
+/// An `InvalidArgument` error.
+pub fn invalid(msg: impl Into<String>) -> WireError {
+    WireError::new(ErrorCode::InvalidArgument, msg)
+}
+
+/// Checks that `text` has at most `max` characters (`TooLarge` otherwise).
+pub fn check_len(field: &str, text: &str, max: usize) -> Result<(), WireError> {
+    let n = text.chars().count();
+    if n > max {
+        return Err(WireError::new(
+            ErrorCode::TooLarge,
+            format!("`{field}` has {n} characters; at most {max} allowed"),
+        ));
+    }
+    Ok(())
+}
+
+/// Clamps a requested page size to `1..=max_page` (default `default`).
+pub fn page(ctx: &Ctx, limit: Option<u32>, default: u32) -> u32 {
+    let max = ctx.shared.config.max_page.max(1);
+    limit.unwrap_or(default).clamp(1, max)
+}
+
+/// Sends every queued delivery (runs on the writer thread right after commit).
+pub fn deliver(hub: &crate::hub::Hub, deliveries: &[Delivery]) {
+    for d in deliveries {
+        hub.push(&d.user, &d.push, None);
+    }
+}

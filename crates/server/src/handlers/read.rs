@@ -1,0 +1,65 @@
+//! `conversations`, `pull`, `history`: reads, each checking membership.
+
+use tern_proto::{ConversationId, Response, Seq};
+
+use super::{invalid, page, wire, HandlerResult};
+use crate::context::Ctx;
+use crate::store::messages;
+
+/// `conversations`: mine, most recent first, with max/read seq and last message.
+pub async fn conversations(ctx: &mut Ctx) -> HandlerResult {
+    let me = ctx.auth()?.user.clone();
+    let conversations = ctx
+        .shared
+        .store
+        .read(move |c| messages::conversations(c, &me))
+        .await
+        .map_err(wire)?;
+    Ok(Response::Conversations { conversations })
+}
+
+/// `pull`: `from..=to`, oldest first, one page.
+pub async fn pull(
+    ctx: &mut Ctx,
+    conv: ConversationId,
+    from: Seq,
+    to: Seq,
+    limit: Option<u32>,
+) -> HandlerResult {
+    let me = ctx.auth()?.user.clone();
+    if from > to {
+        return Err(invalid("`from` must not be greater than `to`"));
+    }
+    let limit = page(ctx, limit, 100);
+    let messages = ctx
+        .shared
+        .store
+        .read(move |c| {
+            messages::check_access(c, &me, &conv)?;
+            messages::pull(c, &conv, from, to, limit)
+        })
+        .await
+        .map_err(wire)?;
+    Ok(Response::Messages { messages })
+}
+
+/// `history`: before `before` (exclusive), newest first, one page.
+pub async fn history(
+    ctx: &mut Ctx,
+    conv: ConversationId,
+    before: Option<Seq>,
+    limit: Option<u32>,
+) -> HandlerResult {
+    let me = ctx.auth()?.user.clone();
+    let limit = page(ctx, limit, 50);
+    let messages = ctx
+        .shared
+        .store
+        .read(move |c| {
+            messages::check_access(c, &me, &conv)?;
+            messages::history(c, &conv, before, limit)
+        })
+        .await
+        .map_err(wire)?;
+    Ok(Response::Messages { messages })
+}

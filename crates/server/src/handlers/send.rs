@@ -1,0 +1,105 @@
+//! `send`: validate, store with the next seq (deduplicated on the client id),
+//! push to every member's devices in commit order, then ack.
+
+use serde_json::Value;
+use tern_proto::{ClientMsgId, Content, ConversationId, ErrorCode, Push, Response, WireError};
+
+use super::{check_len, invalid, wire, HandlerResult};
+use crate::context::Ctx;
+use crate::store::{messages, now_ms, SendArgs, SendOutcome};
+
+/// Longest file name in a file reference, in characters.
+const MAX_FILE_NAME: usize = 255;
+
+/// `send`.
+pub async fn send(
+    ctx: &mut Ctx,
+    conv: ConversationId,
+    client_id: ClientMsgId,
+    content: Content,
+    ext: Option<Value>,
+) -> HandlerResult {
+    let sender = ctx.auth()?.user.clone();
+    validate(ctx, &content, ext.as_ref())?;
+    let require_friendship = ctx.shared.config.require_friendship;
+    let hub = ctx.shared.hub.clone();
+    let me = ctx.conn;
+    let out: SendOutcome = ctx
+        .shared
+        .store
+        .write_then(
+            move |c| {
+                let args = SendArgs {
+                    sender: &sender,
+                    conv: &conv,
+                    client_id: &client_id,
+                    content: &content,
+                    ext: ext.as_ref(),
+                    now: now_ms(),
+                    require_friendship,
+                };
+                messages::send(c, &args)
+            },
+            move |out: &SendOutcome| {
+                let push = Push::Message {
+                    message: out.message.clone(),
+                };
+                for m in &out.members {
+                    hub.push(m, &push, Some(me));
+                }
+            },
+        )
+        .await
+        .map_err(wire)?;
+    let m = out.message;
+    Ok(Response::Sent {
+        conv: m.conv,
+        seq: m.seq,
+        id: m.id,
+        sent_at: m.sent_at,
+        duplicate: out.duplicate,
+    })
+}
+
+/// Checks content against the limits and what clients may send.
+fn validate(ctx: &Ctx, content: &Content, ext: Option<&Value>) -> Result<(), WireError> {
+    let max = ctx.shared.config.max_text_chars;
+    match content {
+        Content::Text { text } => {
+            if text.is_empty() {
+                return Err(invalid("text must not be empty"));
+            }
+            check_len("text", text, max)?;
+        }
+        Content::Image { file, .. }
+        | Content::File { file }
+        | Content::Audio { file, .. }
+        | Content::Video { file, .. } => {
+            check_len("file.name", &file.name, MAX_FILE_NAME)?;
+            check_len("file.mime", &file.mime, 255)?;
+        }
+        Content::Location { lat, lon, label } => {
+            if !(-90.0..=90.0).contains(lat) || !(-180.0..=180.0).contains(lon) {
+                return Err(invalid(
+                    "location needs -90 <= lat <= 90 and -180 <= lon <= 180",
+                ));
+            }
+            check_len("label", label, 256)?;
+        }
+        Content::Custom { .. } => {}
+        Content::System { .. } => {
+            return Err(WireError::new(
+                ErrorCode::Forbidden,
+                "only the server sends system notices",
+            ));
+        }
+        Content::Recalled { .. } => {
+            return Err(invalid("a recalled tombstone cannot be sent; use `recall`"))
+        }
+        _ => return Err(invalid("unsupported content type")),
+    }
+    if ext.is_some_and(|e| !e.is_object()) {
+        return Err(invalid("`ext` must be a JSON object"));
+    }
+    Ok(())
+}

@@ -1,0 +1,129 @@
+//! The online registry: user → live connections, each with a bounded push
+//! queue. Pushes never block: a connection whose queue is full is judged too
+//! slow, dropped from the registry and told to close.
+
+use std::collections::HashMap;
+use std::sync::atomic::{AtomicU64, Ordering};
+use std::sync::{Arc, Mutex};
+
+use axum::extract::ws::Utf8Bytes;
+use tern_proto::{KickReason, Platform, Push, ServerFrame, UserId};
+use tokio::sync::{mpsc, Notify};
+
+/// Identifies one WebSocket connection for the life of the process.
+pub type ConnId = u64;
+
+/// What the hub sends a connection.
+#[derive(Debug, Clone)]
+pub enum Outbound {
+    /// An encoded push frame to write.
+    Frame(Utf8Bytes),
+    /// The session was ended: write the `kicked` push and close.
+    Kick(KickReason),
+}
+
+/// A connection's entry in the registry.
+#[derive(Debug, Clone)]
+pub struct ConnEntry {
+    /// Which connection.
+    pub conn: ConnId,
+    /// The session it authenticated as (kicks target sessions).
+    pub session: String,
+    /// Device class.
+    pub platform: Platform,
+    /// Its bounded push queue.
+    pub tx: mpsc::Sender<Outbound>,
+    /// Told when the connection must close at once (queue overflow).
+    pub kill: Arc<Notify>,
+}
+
+/// Shared registry of online connections.
+#[derive(Debug, Default)]
+pub struct Hub {
+    /// Online users and their connections.
+    users: Mutex<HashMap<UserId, Vec<ConnEntry>>>,
+    /// Source of connection ids.
+    next: AtomicU64,
+}
+
+impl Hub {
+    /// A fresh connection id.
+    pub fn next_conn_id(&self) -> ConnId {
+        self.next.fetch_add(1, Ordering::Relaxed) + 1
+    }
+
+    /// Adds an authenticated connection; true when the user just came online.
+    pub fn register(&self, user: &UserId, entry: ConnEntry) -> bool {
+        let mut users = self.users.lock().expect("hub poisoned");
+        let list = users.entry(user.clone()).or_default();
+        list.push(entry);
+        list.len() == 1
+    }
+
+    /// Removes a connection; true when the user has no connection left (it may
+    /// already have been dropped as too slow).
+    pub fn unregister(&self, user: &UserId, conn: ConnId) -> bool {
+        let mut users = self.users.lock().expect("hub poisoned");
+        let Some(list) = users.get_mut(user) else {
+            return true;
+        };
+        list.retain(|e| e.conn != conn);
+        if list.is_empty() {
+            users.remove(user);
+            return true;
+        }
+        false
+    }
+
+    /// Whether `user` has any live connection.
+    pub fn is_online(&self, user: &UserId) -> bool {
+        self.users.lock().expect("hub poisoned").contains_key(user)
+    }
+
+    /// Number of authenticated connections.
+    pub fn online_connections(&self) -> usize {
+        self.users
+            .lock()
+            .expect("hub poisoned")
+            .values()
+            .map(Vec::len)
+            .sum()
+    }
+
+    /// Pushes `push` to every connection of `user` except `except`.
+    pub fn push(&self, user: &UserId, push: &Push, except: Option<ConnId>) {
+        let frame = Utf8Bytes::from(ServerFrame::Push { push: push.clone() }.encode());
+        self.send_to(user, Outbound::Frame(frame), |e| Some(e.conn) != except);
+    }
+
+    /// Kicks every connection of `user` authenticated as one of `sessions`.
+    pub fn kick_sessions(&self, user: &UserId, sessions: &[String], reason: KickReason) {
+        self.send_to(user, Outbound::Kick(reason), |e| {
+            sessions.contains(&e.session)
+        });
+    }
+
+    fn send_to(&self, user: &UserId, out: Outbound, pick: impl Fn(&ConnEntry) -> bool) {
+        let mut users = self.users.lock().expect("hub poisoned");
+        let Some(list) = users.get_mut(user) else {
+            return;
+        };
+        list.retain(|e| {
+            if !pick(e) {
+                return true;
+            }
+            match e.tx.try_send(out.clone()) {
+                Ok(()) => true,
+                Err(mpsc::error::TrySendError::Full(_)) => {
+                    tracing::warn!(conn = e.conn, %user, "push queue full; dropping slow connection");
+                    e.kill.notify_one();
+                    false
+                }
+                Err(mpsc::error::TrySendError::Closed(_)) => false,
+            }
+        });
+        if list.is_empty() {
+            users.remove(user);
+        }
+    }
+}

@@ -1,0 +1,54 @@
+//! A per-connection token bucket.
+
+use std::time::Instant;
+
+/// Allows `rate` requests per second on average and bursts of up to `burst`.
+#[derive(Debug)]
+pub struct TokenBucket {
+    /// Tokens currently available.
+    tokens: f64,
+    /// Refill per second.
+    rate: f64,
+    /// Capacity.
+    burst: f64,
+    /// When `tokens` was last refilled.
+    last: Instant,
+}
+
+impl TokenBucket {
+    /// A full bucket.
+    pub fn new(rate: f64, burst: f64) -> Self {
+        Self {
+            tokens: burst,
+            rate,
+            burst,
+            last: Instant::now(),
+        }
+    }
+
+    /// Takes one token if available.
+    pub fn take(&mut self) -> bool {
+        let now = Instant::now();
+        let elapsed = now.duration_since(self.last).as_secs_f64();
+        self.last = now;
+        self.tokens = (self.tokens + elapsed * self.rate).min(self.burst);
+        if self.tokens >= 1.0 {
+            self.tokens -= 1.0;
+            true
+        } else {
+            false
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn refuses_past_the_burst() {
+        let mut b = TokenBucket::new(0.001, 3.0);
+        assert!(b.take() && b.take() && b.take());
+        assert!(!b.take());
+    }
+}

@@ -1,0 +1,179 @@
+//! Binding, routing, and graceful shutdown.
+
+use std::net::SocketAddr;
+use std::sync::atomic::{AtomicUsize, Ordering};
+use std::sync::Arc;
+use std::time::Duration;
+
+use axum::extract::{State, WebSocketUpgrade};
+use axum::http::StatusCode;
+use axum::response::{IntoResponse, Response};
+use axum::routing::get;
+use axum::{Json, Router};
+use tokio::net::TcpListener;
+use tokio::sync::{mpsc, watch, Semaphore};
+
+use crate::auth::{load_key, PasswordParams, TokenKey};
+use crate::hub::Hub;
+use crate::store::Store;
+use crate::{connection, Config, Error};
+
+/// State shared by every connection.
+pub struct Shared {
+    /// The configuration the server started with.
+    pub config: Config,
+    /// The database.
+    pub store: Store,
+    /// Who is online.
+    pub hub: Arc<Hub>,
+    /// Token signing key.
+    pub key: TokenKey,
+    /// Cost of new password hashes.
+    pub password: PasswordParams,
+    /// Flips to true when the server shuts down; connections close.
+    pub shutdown: watch::Receiver<bool>,
+    /// Each connection holds a clone; shutdown waits until all are dropped.
+    pub drain: mpsc::Sender<()>,
+    /// Caps simultaneous WebSocket connections.
+    pub conn_limit: Arc<Semaphore>,
+    /// Open WebSocket connections (for `/health`).
+    pub connections: AtomicUsize,
+}
+
+/// A running server. Dropping it without [`ServerHandle::shutdown`] leaves the
+/// server running until the runtime stops.
+pub struct ServerHandle {
+    /// Where it listens.
+    addr: SocketAddr,
+    /// Tells everything to stop.
+    stop: watch::Sender<bool>,
+    /// The HTTP accept loop.
+    serve: tokio::task::JoinHandle<()>,
+    /// Completes when every connection has ended.
+    drained: mpsc::Receiver<()>,
+    /// The SQLite writer thread; ends when the last store handle is dropped.
+    writer: std::thread::JoinHandle<()>,
+    /// Our reference to the shared state, dropped before joining the writer.
+    shared: Arc<Shared>,
+}
+
+impl ServerHandle {
+    /// The bound address (the real port when the config said port 0).
+    pub fn addr(&self) -> SocketAddr {
+        self.addr
+    }
+
+    /// Number of open WebSocket connections.
+    pub fn connections(&self) -> usize {
+        self.shared.connections.load(Ordering::Relaxed)
+    }
+
+    /// Stops accepting, closes every connection (close code 1001), waits for
+    /// in-flight requests and for the writer to commit what it has queued.
+    pub async fn shutdown(self) {
+        let ServerHandle {
+            stop,
+            serve,
+            mut drained,
+            writer,
+            shared,
+            ..
+        } = self;
+        let _ = stop.send(true);
+        drop(shared);
+        let _ = tokio::time::timeout(Duration::from_secs(5), serve).await;
+        let _ = tokio::time::timeout(Duration::from_secs(10), drained.recv()).await;
+        let joined = tokio::task::spawn_blocking(move || writer.join());
+        if tokio::time::timeout(Duration::from_secs(10), joined)
+            .await
+            .is_err()
+        {
+            tracing::warn!("writer thread did not stop within 10 s");
+        }
+        tracing::info!("server stopped");
+    }
+}
+
+/// Opens the data directory and database, binds `config.listen` and starts serving.
+pub async fn spawn(config: Config) -> Result<ServerHandle, Error> {
+    std::fs::create_dir_all(&config.data_dir)?;
+    let key = load_key(config.token_secret.as_deref(), &config.data_dir)?;
+    let dir = config.data_dir.clone();
+    let (batch, readers) = (config.max_batch, config.read_pool);
+    let (store, writer) = tokio::task::spawn_blocking(move || Store::open(&dir, batch, readers))
+        .await
+        .map_err(|e| Error::Config(format!("opening store: {e}")))??;
+    let listener = TcpListener::bind(config.listen).await?;
+    let addr = listener.local_addr()?;
+    let (stop, shutdown) = watch::channel(false);
+    let (drain, drained) = mpsc::channel(1);
+    let shared = Arc::new(Shared {
+        password: PasswordParams {
+            memory_kib: config.argon2_memory_kib,
+            iterations: config.argon2_iterations,
+        },
+        conn_limit: Arc::new(Semaphore::new(config.max_connections)),
+        config,
+        store,
+        hub: Arc::new(Hub::default()),
+        key,
+        shutdown: shutdown.clone(),
+        drain,
+        connections: AtomicUsize::new(0),
+    });
+    let app = router(shared.clone());
+    let mut stop_rx = shutdown;
+    let serve = tokio::spawn(async move {
+        let graceful = async move {
+            let _ = stop_rx.wait_for(|s| *s).await;
+        };
+        if let Err(e) = axum::serve(listener, app)
+            .with_graceful_shutdown(graceful)
+            .await
+        {
+            tracing::error!(error = %e, "http server failed");
+        }
+    });
+    tracing::info!(%addr, "tern-server listening");
+    Ok(ServerHandle {
+        addr,
+        stop,
+        serve,
+        drained,
+        writer,
+        shared,
+    })
+}
+
+/// The HTTP router: `/ws`, `/health`; `/files` and `/admin` will join here.
+fn router(shared: Arc<Shared>) -> Router {
+    Router::new()
+        .route(tern_proto::WS_PATH, get(ws_upgrade))
+        .route("/health", get(health))
+        .with_state(shared)
+}
+
+async fn health(State(s): State<Arc<Shared>>) -> impl IntoResponse {
+    Json(serde_json::json!({
+        "status": "ok",
+        "version": env!("CARGO_PKG_VERSION"),
+        "protocol": tern_proto::PROTOCOL_VERSION,
+        "connections": s.connections.load(Ordering::Relaxed),
+        "online": s.hub.online_connections(),
+    }))
+}
+
+async fn ws_upgrade(State(s): State<Arc<Shared>>, ws: WebSocketUpgrade) -> Response {
+    if *s.shutdown.borrow() {
+        return (StatusCode::SERVICE_UNAVAILABLE, "shutting down").into_response();
+    }
+    let Ok(permit) = s.conn_limit.clone().try_acquire_owned() else {
+        return (StatusCode::SERVICE_UNAVAILABLE, "too many connections").into_response();
+    };
+    let max = s.config.max_frame_bytes;
+    ws.max_message_size(max)
+        .max_frame_size(max)
+        .read_buffer_size(4096)
+        .write_buffer_size(0)
+        .on_upgrade(move |socket| connection::run(socket, s, permit))
+}

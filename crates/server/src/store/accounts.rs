@@ -1,0 +1,243 @@
+//! Users, profiles and sessions.
+
+use rusqlite::{params, Connection, OptionalExtension};
+use tern_proto::{ErrorCode, FileId, Platform, Profile, UserId};
+
+use super::{StoreError, StoreResult};
+use crate::config::MultiDevicePolicy;
+
+/// A session row as needed to authorise a token.
+#[derive(Debug, Clone)]
+pub struct SessionRow {
+    /// Owner.
+    pub user: UserId,
+    /// Revoked by logout, kick or policy.
+    pub revoked: bool,
+}
+
+/// A session to create at login.
+#[derive(Debug, Clone)]
+pub struct NewSession {
+    /// Random session id (goes into the token).
+    pub id: String,
+    /// Owner.
+    pub user: UserId,
+    /// Device class, for the multi-device policy.
+    pub platform: Platform,
+    /// Device id.
+    pub device: String,
+    /// Creation time.
+    pub created_at: i64,
+    /// Token expiry.
+    pub expires_at: i64,
+}
+
+/// Creates a user; `UserExists` if the id is taken.
+pub fn create_user(conn: &Connection, user: &UserId, hash: &str, now: i64) -> StoreResult<()> {
+    let n = conn.execute(
+        "INSERT OR IGNORE INTO users (id, password_hash, created_at) VALUES (?1, ?2, ?3)",
+        params![user.as_str(), hash, now],
+    )?;
+    if n == 0 {
+        return Err(StoreError::rejected(
+            ErrorCode::UserExists,
+            format!("user id `{user}` is taken"),
+        ));
+    }
+    Ok(())
+}
+
+/// The stored password hash of `user`, if the user exists.
+pub fn password_hash(conn: &Connection, user: &UserId) -> StoreResult<Option<String>> {
+    Ok(conn
+        .query_row(
+            "SELECT password_hash FROM users WHERE id = ?1",
+            [user.as_str()],
+            |r| r.get(0),
+        )
+        .optional()?)
+}
+
+/// Whether `user` exists.
+pub fn user_exists(conn: &Connection, user: &UserId) -> StoreResult<bool> {
+    Ok(conn.query_row(
+        "SELECT EXISTS(SELECT 1 FROM users WHERE id = ?1)",
+        [user.as_str()],
+        |r| r.get(0),
+    )?)
+}
+
+/// Fails with `NotFound` unless `user` exists.
+pub fn require_user(conn: &Connection, user: &UserId) -> StoreResult<()> {
+    if user_exists(conn, user)? {
+        Ok(())
+    } else {
+        Err(StoreError::rejected(
+            ErrorCode::NotFound,
+            format!("no user `{user}`"),
+        ))
+    }
+}
+
+/// Inserts the session and revokes the ones the policy says it displaces;
+/// returns the ids of the displaced sessions.
+pub fn create_session(
+    conn: &Connection,
+    s: &NewSession,
+    policy: MultiDevicePolicy,
+) -> StoreResult<Vec<String>> {
+    let displaced: Vec<String> = match policy {
+        MultiDevicePolicy::All => Vec::new(),
+        MultiDevicePolicy::PerPlatform => collect_ids(
+            conn,
+            "SELECT id FROM sessions WHERE user = ?1 AND revoked = 0 AND expires_at > ?2 AND platform = ?3",
+            params![s.user.as_str(), s.created_at, s.platform.as_str()],
+        )?,
+        MultiDevicePolicy::Single => collect_ids(
+            conn,
+            "SELECT id FROM sessions WHERE user = ?1 AND revoked = 0 AND expires_at > ?2",
+            params![s.user.as_str(), s.created_at],
+        )?,
+    };
+    for id in &displaced {
+        revoke_session(conn, id)?;
+    }
+    conn.execute(
+        "INSERT INTO sessions (id, user, platform, device, created_at, expires_at) VALUES (?1, ?2, ?3, ?4, ?5, ?6)",
+        params![s.id, s.user.as_str(), s.platform.as_str(), s.device, s.created_at, s.expires_at],
+    )?;
+    Ok(displaced)
+}
+
+fn collect_ids(conn: &Connection, sql: &str, p: impl rusqlite::Params) -> StoreResult<Vec<String>> {
+    let mut stmt = conn.prepare(sql)?;
+    let rows = stmt
+        .query_map(p, |r| r.get(0))?
+        .collect::<Result<Vec<String>, _>>()?;
+    Ok(rows)
+}
+
+/// Marks a session revoked; its token stops working.
+pub fn revoke_session(conn: &Connection, id: &str) -> StoreResult<()> {
+    conn.execute("UPDATE sessions SET revoked = 1 WHERE id = ?1", [id])?;
+    Ok(())
+}
+
+/// The session `id`, if it exists.
+pub fn session(conn: &Connection, id: &str) -> StoreResult<Option<SessionRow>> {
+    conn.query_row(
+        "SELECT user, revoked FROM sessions WHERE id = ?1",
+        [id],
+        |r| Ok((r.get::<_, String>(0)?, r.get::<_, bool>(1)?)),
+    )
+    .optional()?
+    .map(|(user, revoked)| {
+        Ok(SessionRow {
+            user: parse_user(user)?,
+            revoked,
+        })
+    })
+    .transpose()
+}
+
+/// Creates a session row for a token minted by a trusted backend (no login happened).
+pub fn ensure_session(conn: &Connection, s: &NewSession) -> StoreResult<()> {
+    conn.execute(
+        "INSERT OR IGNORE INTO sessions (id, user, platform, device, created_at, expires_at) VALUES (?1, ?2, ?3, ?4, ?5, ?6)",
+        params![s.id, s.user.as_str(), s.platform.as_str(), s.device, s.created_at, s.expires_at],
+    )?;
+    Ok(())
+}
+
+/// The profile of `user`.
+pub fn profile(conn: &Connection, user: &UserId) -> StoreResult<Option<Profile>> {
+    conn.query_row(
+        "SELECT id, nickname, avatar, signature FROM users WHERE id = ?1",
+        [user.as_str()],
+        profile_row,
+    )
+    .optional()?
+    .transpose()
+}
+
+/// Profiles of the given users; unknown ids are left out.
+pub fn profiles(conn: &Connection, users: &[UserId]) -> StoreResult<Vec<Profile>> {
+    let mut out = Vec::with_capacity(users.len());
+    for u in users {
+        if let Some(p) = profile(conn, u)? {
+            out.push(p);
+        }
+    }
+    Ok(out)
+}
+
+/// Applies the given profile fields and returns the profile as it is now.
+pub fn set_profile(
+    conn: &Connection,
+    user: &UserId,
+    nickname: Option<&str>,
+    avatar: Option<&FileId>,
+    signature: Option<&str>,
+) -> StoreResult<Profile> {
+    conn.execute(
+        "UPDATE users SET nickname = COALESCE(?2, nickname), avatar = COALESCE(?3, avatar),
+         signature = COALESCE(?4, signature) WHERE id = ?1",
+        params![
+            user.as_str(),
+            nickname,
+            avatar.map(|a| a.as_str()),
+            signature
+        ],
+    )?;
+    profile(conn, user)?
+        .ok_or_else(|| StoreError::rejected(ErrorCode::NotFound, format!("no user `{user}`")))
+}
+
+/// Users whose id or nickname contains `query` (case-insensitive for ASCII).
+pub fn search_users(conn: &Connection, query: &str, limit: u32) -> StoreResult<Vec<Profile>> {
+    let pattern = like_pattern(query);
+    let mut stmt = conn.prepare(
+        "SELECT id, nickname, avatar, signature FROM users
+         WHERE id LIKE ?1 ESCAPE '\\' OR nickname LIKE ?1 ESCAPE '\\' ORDER BY id LIMIT ?2",
+    )?;
+    let rows = stmt.query_map(params![pattern, limit], profile_row)?;
+    let mut out = Vec::new();
+    for r in rows {
+        out.push(r??);
+    }
+    Ok(out)
+}
+
+/// `%query%` with LIKE's wildcards escaped.
+pub fn like_pattern(query: &str) -> String {
+    let escaped = query
+        .replace('\\', "\\\\")
+        .replace('%', "\\%")
+        .replace('_', "\\_");
+    format!("%{escaped}%")
+}
+
+/// Reads `id, nickname, avatar, signature` into a profile.
+pub fn profile_row(r: &rusqlite::Row<'_>) -> rusqlite::Result<StoreResult<Profile>> {
+    let id: String = r.get(0)?;
+    let nickname: String = r.get(1)?;
+    let avatar: Option<String> = r.get(2)?;
+    let signature: String = r.get(3)?;
+    Ok((|| {
+        Ok(Profile {
+            user: parse_user(id)?,
+            nickname,
+            avatar: avatar.map(FileId::new).transpose().map_err(corrupt)?,
+            signature,
+        })
+    })())
+}
+
+/// Parses a stored user id.
+pub fn parse_user(s: String) -> StoreResult<UserId> {
+    UserId::new(s).map_err(corrupt)
+}
+
+fn corrupt(e: tern_proto::IdError) -> StoreError {
+    StoreError::Commit(format!("corrupt stored id: {e}"))
+}

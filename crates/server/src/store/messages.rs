@@ -1,0 +1,410 @@
+//! Conversations, members, messages, read state and recall.
+//!
+//! A conversation row holds the seq counter; membership rows hold each user's
+//! read seq. Direct conversations (`d:a:b`) are created on their first message;
+//! group conversations (`g:x`) will be created by the group commands and use
+//! the same tables.
+
+use rusqlite::{params, Connection, OptionalExtension};
+use serde_json::Value;
+use tern_proto::{
+    ClientMsgId, Content, ConversationId, ConversationInfo, ErrorCode, Message, MsgId, Push, Seq,
+    UserId,
+};
+
+use super::accounts::{parse_user, require_user};
+use super::relations::{is_blocked, is_friend, Delivery};
+use super::{StoreError, StoreResult};
+
+/// The result of storing (or finding) a message.
+#[derive(Debug, Clone)]
+pub struct SendOutcome {
+    /// The stored message (the original one for a duplicate).
+    pub message: Message,
+    /// True when `(sender, client_id)` had been stored before.
+    pub duplicate: bool,
+    /// Members to push the message to (empty for a duplicate: they had it).
+    pub members: Vec<UserId>,
+}
+
+/// Fails unless `user` may read and write `conv`; returns whether the
+/// conversation exists yet (a direct one may not until its first message).
+pub fn check_access(conn: &Connection, user: &UserId, conv: &ConversationId) -> StoreResult<bool> {
+    let exists: bool = conn.query_row(
+        "SELECT EXISTS(SELECT 1 FROM conversations WHERE id = ?1)",
+        [conv.to_string()],
+        |r| r.get(0),
+    )?;
+    match conv {
+        ConversationId::Direct(..) if conv.peer_of(user).is_some() => Ok(exists),
+        ConversationId::Direct(..) => Err(forbidden(conv)),
+        ConversationId::Group(_) => {
+            let member: bool = conn.query_row(
+                "SELECT EXISTS(SELECT 1 FROM members WHERE conv = ?1 AND user = ?2)",
+                [conv.to_string(), user.to_string()],
+                |r| r.get(0),
+            )?;
+            match (exists, member) {
+                (_, true) => Ok(true),
+                (true, false) => Err(forbidden(conv)),
+                (false, _) => Err(StoreError::rejected(
+                    ErrorCode::NotFound,
+                    format!("no conversation {conv}"),
+                )),
+            }
+        }
+    }
+}
+
+fn forbidden(conv: &ConversationId) -> StoreError {
+    StoreError::rejected(
+        ErrorCode::Forbidden,
+        format!("you are not a member of {conv}"),
+    )
+}
+
+/// Members of `conv`.
+pub fn members(conn: &Connection, conv: &ConversationId) -> StoreResult<Vec<UserId>> {
+    let mut stmt = conn.prepare("SELECT user FROM members WHERE conv = ?1 ORDER BY user")?;
+    let rows = stmt.query_map([conv.to_string()], |r| r.get::<_, String>(0))?;
+    rows.map(|r| parse_user(r?)).collect()
+}
+
+fn ensure_direct(
+    conn: &Connection,
+    a: &UserId,
+    b: &UserId,
+    conv: &ConversationId,
+    now: i64,
+) -> StoreResult<()> {
+    let n = conn.execute(
+        "INSERT OR IGNORE INTO conversations (id, kind, created_at, last_at) VALUES (?1, 'direct', ?2, ?2)",
+        params![conv.to_string(), now],
+    )?;
+    if n == 1 {
+        for u in [a, b] {
+            conn.execute(
+                "INSERT INTO members (conv, user, joined_at) VALUES (?1, ?2, ?3)",
+                params![conv.to_string(), u.as_str(), now],
+            )?;
+        }
+    }
+    Ok(())
+}
+
+/// Parameters of one send.
+pub struct SendArgs<'a> {
+    /// Authenticated sender.
+    pub sender: &'a UserId,
+    /// Target conversation.
+    pub conv: &'a ConversationId,
+    /// Client id (dedup key with the sender).
+    pub client_id: &'a ClientMsgId,
+    /// Content.
+    pub content: &'a Content,
+    /// Optional ext object.
+    pub ext: Option<&'a Value>,
+    /// Server time.
+    pub now: i64,
+    /// Whether a one-to-one message needs a two-way friendship.
+    pub require_friendship: bool,
+}
+
+/// Stores a message with the next seq, or returns the original on a resend.
+pub fn send(conn: &Connection, a: &SendArgs<'_>) -> StoreResult<SendOutcome> {
+    if let Some(message) = by_client_id(conn, a.sender, a.client_id)? {
+        return Ok(SendOutcome {
+            message,
+            duplicate: true,
+            members: Vec::new(),
+        });
+    }
+    match a.conv.peer_of(a.sender) {
+        Some(peer) => {
+            require_user(conn, peer)?;
+            if is_blocked(conn, peer, a.sender)? {
+                return Err(StoreError::rejected(
+                    ErrorCode::Blocked,
+                    format!("{peer} has blocked you"),
+                ));
+            }
+            if a.require_friendship
+                && !(is_friend(conn, a.sender, peer)? && is_friend(conn, peer, a.sender)?)
+            {
+                return Err(StoreError::rejected(
+                    ErrorCode::NotFriends,
+                    format!("this server only allows messages between friends; {peer} is not your friend"),
+                ));
+            }
+            ensure_direct(conn, a.sender, peer, a.conv, a.now)?;
+        }
+        None => {
+            check_access(conn, a.sender, a.conv)?;
+        }
+    }
+    let conv = a.conv.to_string();
+    let seq: i64 = conn.query_row(
+        "UPDATE conversations SET max_seq = max_seq + 1, last_at = ?2 WHERE id = ?1 RETURNING max_seq",
+        params![conv, a.now],
+        |r| r.get(0),
+    )?;
+    let ext = a.ext.map(serde_json::to_string).transpose()?;
+    conn.execute(
+        "INSERT INTO messages (conv, seq, sender, client_id, sent_at, content, ext) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7)",
+        params![conv, seq, a.sender.as_str(), a.client_id.as_str(), a.now, serde_json::to_string(a.content)?, ext],
+    )?;
+    let id = conn.last_insert_rowid();
+    // Sending implies having read the conversation up to one's own message.
+    conn.execute(
+        "UPDATE members SET read_seq = ?3 WHERE conv = ?1 AND user = ?2 AND read_seq < ?3",
+        params![conv, a.sender.as_str(), seq],
+    )?;
+    let message = Message {
+        conv: a.conv.clone(),
+        seq: Seq(seq as u64),
+        id: MsgId(id as u64),
+        client_id: a.client_id.clone(),
+        sender: a.sender.clone(),
+        sent_at: a.now,
+        content: a.content.clone(),
+        ext: a.ext.cloned(),
+    };
+    Ok(SendOutcome {
+        message,
+        duplicate: false,
+        members: members(conn, a.conv)?,
+    })
+}
+
+const MESSAGE_SELECT: &str =
+    "SELECT conv, seq, id, client_id, sender, sent_at, content, ext FROM messages";
+
+fn message_row(r: &rusqlite::Row<'_>) -> rusqlite::Result<StoreResult<Message>> {
+    let conv: String = r.get(0)?;
+    let seq: i64 = r.get(1)?;
+    let id: i64 = r.get(2)?;
+    let client_id: String = r.get(3)?;
+    let sender: String = r.get(4)?;
+    let sent_at: i64 = r.get(5)?;
+    let content: String = r.get(6)?;
+    let ext: Option<String> = r.get(7)?;
+    Ok((|| {
+        let bad = |e: tern_proto::IdError| StoreError::Commit(format!("corrupt stored id: {e}"));
+        Ok(Message {
+            conv: ConversationId::parse(&conv).map_err(bad)?,
+            seq: Seq(seq as u64),
+            id: MsgId(id as u64),
+            client_id: ClientMsgId::new(client_id).map_err(bad)?,
+            sender: parse_user(sender)?,
+            sent_at,
+            content: serde_json::from_str(&content)?,
+            ext: ext.map(|e| serde_json::from_str(&e)).transpose()?,
+        })
+    })())
+}
+
+fn collect_messages(
+    conn: &Connection,
+    sql: &str,
+    p: impl rusqlite::Params,
+) -> StoreResult<Vec<Message>> {
+    let mut stmt = conn.prepare_cached(sql)?;
+    let rows = stmt.query_map(p, message_row)?;
+    let mut out = Vec::new();
+    for r in rows {
+        out.push(r??);
+    }
+    Ok(out)
+}
+
+fn by_client_id(
+    conn: &Connection,
+    sender: &UserId,
+    client_id: &ClientMsgId,
+) -> StoreResult<Option<Message>> {
+    let sql = format!("{MESSAGE_SELECT} WHERE sender = ?1 AND client_id = ?2");
+    Ok(collect_messages(conn, &sql, [sender.as_str(), client_id.as_str()])?.pop())
+}
+
+/// Messages with `from <= seq <= to`, oldest first, at most `limit`.
+pub fn pull(
+    conn: &Connection,
+    conv: &ConversationId,
+    from: Seq,
+    to: Seq,
+    limit: u32,
+) -> StoreResult<Vec<Message>> {
+    let sql = format!(
+        "{MESSAGE_SELECT} WHERE conv = ?1 AND seq >= ?2 AND seq <= ?3 ORDER BY seq LIMIT ?4"
+    );
+    collect_messages(
+        conn,
+        &sql,
+        params![
+            conv.to_string(),
+            from.0 as i64,
+            to.0.min(i64::MAX as u64) as i64,
+            limit
+        ],
+    )
+}
+
+/// Up to `limit` messages before `before` (exclusive), newest first.
+pub fn history(
+    conn: &Connection,
+    conv: &ConversationId,
+    before: Option<Seq>,
+    limit: u32,
+) -> StoreResult<Vec<Message>> {
+    let before = before
+        .map(|s| s.0.min(i64::MAX as u64) as i64)
+        .unwrap_or(i64::MAX);
+    let sql = format!("{MESSAGE_SELECT} WHERE conv = ?1 AND seq < ?2 ORDER BY seq DESC LIMIT ?3");
+    collect_messages(conn, &sql, params![conv.to_string(), before, limit])
+}
+
+/// `user`'s conversations, most recent activity first.
+pub fn conversations(conn: &Connection, user: &UserId) -> StoreResult<Vec<ConversationInfo>> {
+    let mut stmt = conn.prepare(
+        "SELECT c.id, c.max_seq, m.read_seq FROM members m JOIN conversations c ON c.id = m.conv
+         WHERE m.user = ?1 ORDER BY c.last_at DESC, c.id",
+    )?;
+    let rows = stmt
+        .query_map([user.as_str()], |r| {
+            Ok((
+                r.get::<_, String>(0)?,
+                r.get::<_, i64>(1)?,
+                r.get::<_, i64>(2)?,
+            ))
+        })?
+        .collect::<Result<Vec<_>, _>>()?;
+    let mut out = Vec::with_capacity(rows.len());
+    for (id, max, read) in rows {
+        let conv = ConversationId::parse(&id)
+            .map_err(|e| StoreError::Commit(format!("corrupt conv id: {e}")))?;
+        let last = history(conn, &conv, None, 1)?.pop();
+        let (max, read) = (max as u64, read as u64);
+        out.push(ConversationInfo {
+            conv,
+            max_seq: Seq(max),
+            read_seq: Seq(read),
+            unread: max.saturating_sub(read),
+            last,
+        });
+    }
+    Ok(out)
+}
+
+/// Moves `user`'s read seq forward to `seq` (clamped to the max seq); queues a
+/// `Read` push to every member when it moved.
+pub fn mark_read(
+    conn: &Connection,
+    user: &UserId,
+    conv: &ConversationId,
+    seq: Seq,
+    out: &mut Vec<Delivery>,
+) -> StoreResult<Seq> {
+    if !check_access(conn, user, conv)? {
+        return Ok(Seq(0));
+    }
+    let max: i64 = conn.query_row(
+        "SELECT max_seq FROM conversations WHERE id = ?1",
+        [conv.to_string()],
+        |r| r.get(0),
+    )?;
+    let target = (seq.0.min(max as u64)) as i64;
+    let n = conn.execute(
+        "UPDATE members SET read_seq = ?3 WHERE conv = ?1 AND user = ?2 AND read_seq < ?3",
+        params![conv.to_string(), user.as_str(), target],
+    )?;
+    let now: i64 = conn.query_row(
+        "SELECT read_seq FROM members WHERE conv = ?1 AND user = ?2",
+        [conv.to_string(), user.to_string()],
+        |r| r.get(0),
+    )?;
+    if n == 1 {
+        let push = Push::Read {
+            conv: conv.clone(),
+            user: user.clone(),
+            seq: Seq(now as u64),
+        };
+        for m in members(conn, conv)? {
+            out.push(Delivery {
+                user: m,
+                push: push.clone(),
+            });
+        }
+    }
+    Ok(Seq(now as u64))
+}
+
+/// Replaces `user`'s message at `seq` with a tombstone if still within `window_ms`.
+pub fn recall(
+    conn: &Connection,
+    user: &UserId,
+    conv: &ConversationId,
+    seq: Seq,
+    now: i64,
+    window_ms: i64,
+    out: &mut Vec<Delivery>,
+) -> StoreResult<()> {
+    check_access(conn, user, conv)?;
+    let row = conn
+        .query_row(
+            "SELECT sender, sent_at, recalled_at FROM messages WHERE conv = ?1 AND seq = ?2",
+            params![conv.to_string(), seq.0 as i64],
+            |r| {
+                Ok((
+                    r.get::<_, String>(0)?,
+                    r.get::<_, i64>(1)?,
+                    r.get::<_, Option<i64>>(2)?,
+                ))
+            },
+        )
+        .optional()?;
+    let Some((sender, sent_at, recalled_at)) = row else {
+        return Err(StoreError::rejected(
+            ErrorCode::NotFound,
+            format!("no message {} in {conv}", seq.0),
+        ));
+    };
+    if sender != user.as_str() {
+        return Err(StoreError::rejected(
+            ErrorCode::Forbidden,
+            "you can only recall your own messages",
+        ));
+    }
+    if recalled_at.is_some() {
+        return Ok(());
+    }
+    if now - sent_at > window_ms {
+        return Err(StoreError::rejected(
+            ErrorCode::RecallWindowExpired,
+            format!(
+                "messages can only be recalled within {} s of sending",
+                window_ms / 1000
+            ),
+        ));
+    }
+    let tombstone = Content::Recalled {
+        by: user.clone(),
+        at: now,
+    };
+    conn.execute(
+        "UPDATE messages SET content = ?3, ext = NULL, recalled_at = ?4 WHERE conv = ?1 AND seq = ?2",
+        params![conv.to_string(), seq.0 as i64, serde_json::to_string(&tombstone)?, now],
+    )?;
+    let push = Push::Recalled {
+        conv: conv.clone(),
+        seq,
+        by: user.clone(),
+        at: now,
+    };
+    for m in members(conn, conv)? {
+        out.push(Delivery {
+            user: m,
+            push: push.clone(),
+        });
+    }
+    Ok(())
+}

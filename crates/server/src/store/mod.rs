@@ -1,0 +1,160 @@
+//! SQLite storage. One writer thread owns the only write connection and commits
+//! queued jobs in batches (group commit); reads run on a small pool of read-only
+//! connections on the blocking thread pool. No SQLite call runs on an async worker.
+
+pub mod accounts;
+pub mod messages;
+mod migrations;
+pub mod relations;
+mod writer;
+
+use std::path::Path;
+use std::sync::{Arc, Mutex};
+
+use rusqlite::{Connection, OpenFlags};
+use tern_proto::WireError;
+use tokio::sync::{mpsc, oneshot};
+
+pub use accounts::{NewSession, SessionRow};
+pub use messages::{SendArgs, SendOutcome};
+pub use relations::Delivery;
+use writer::Job;
+
+/// Errors of the storage layer.
+#[derive(Debug, thiserror::Error)]
+pub enum StoreError {
+    /// The request was refused for a domain reason (blocked, not found, ...);
+    /// the error goes to the client as is.
+    #[error("{0}")]
+    Rejected(WireError),
+    /// SQLite failed.
+    #[error("sqlite: {0}")]
+    Sqlite(#[from] rusqlite::Error),
+    /// A stored JSON value did not parse.
+    #[error("stored json: {0}")]
+    Json(#[from] serde_json::Error),
+    /// A commit failed; the job's changes are gone.
+    #[error("commit failed: {0}")]
+    Commit(String),
+    /// The writer thread has stopped (shutdown).
+    #[error("store is closed")]
+    Closed,
+}
+
+impl StoreError {
+    /// A domain refusal with `code`.
+    pub fn rejected(code: tern_proto::ErrorCode, msg: impl Into<String>) -> Self {
+        Self::Rejected(WireError::new(code, msg))
+    }
+}
+
+/// Result alias of the storage layer.
+pub type StoreResult<T> = Result<T, StoreError>;
+
+/// Cheap-to-clone handle on the database.
+#[derive(Clone)]
+pub struct Store {
+    /// Queue of write jobs for the writer thread.
+    jobs: mpsc::Sender<Job>,
+    /// Idle read-only connections; a read takes one (or opens one) and returns it.
+    readers: Arc<Mutex<Vec<Connection>>>,
+    /// Path of the database file, to open more readers.
+    path: Arc<Path>,
+}
+
+impl Store {
+    /// Opens (creating and migrating if needed) `dir/tern.db` and starts the
+    /// writer thread. The thread stops once every `Store` clone is dropped.
+    pub fn open(
+        dir: &Path,
+        max_batch: usize,
+        readers: usize,
+    ) -> StoreResult<(Store, std::thread::JoinHandle<()>)> {
+        let path: Arc<Path> = dir.join("tern.db").into();
+        let mut conn = Connection::open(&path)?;
+        conn.execute_batch(
+            "PRAGMA journal_mode=WAL; PRAGMA synchronous=FULL; PRAGMA foreign_keys=ON; PRAGMA busy_timeout=5000;",
+        )?;
+        migrations::migrate(&mut conn)?;
+        let (tx, rx) = mpsc::channel(4096);
+        let thread = std::thread::Builder::new()
+            .name("tern-sqlite-writer".into())
+            .spawn(move || writer::run(conn, rx, max_batch.max(1)))
+            .map_err(|e| StoreError::Commit(format!("spawning writer: {e}")))?;
+        let pool = (0..readers)
+            .map(|_| open_reader(&path))
+            .collect::<StoreResult<Vec<_>>>()?;
+        Ok((
+            Store {
+                jobs: tx,
+                readers: Arc::new(Mutex::new(pool)),
+                path,
+            },
+            thread,
+        ))
+    }
+
+    /// Runs `f` in the writer's next batch transaction and returns its result once committed.
+    pub async fn write<T, F>(&self, f: F) -> StoreResult<T>
+    where
+        T: Send + 'static,
+        F: FnOnce(&Connection) -> StoreResult<T> + Send + 'static,
+    {
+        self.write_then(f, |_| {}).await
+    }
+
+    /// Like [`Store::write`], and runs `after` on the writer thread right after
+    /// the commit, in commit order (used to push events in the order they were stored).
+    pub async fn write_then<T, F, A>(&self, f: F, after: A) -> StoreResult<T>
+    where
+        T: Send + 'static,
+        F: FnOnce(&Connection) -> StoreResult<T> + Send + 'static,
+        A: FnOnce(&T) + Send + 'static,
+    {
+        let (tx, rx) = oneshot::channel();
+        let job = writer::job(f, after, tx);
+        self.jobs.send(job).await.map_err(|_| StoreError::Closed)?;
+        rx.await.map_err(|_| StoreError::Closed)?
+    }
+
+    /// Runs the read-only query `f` on a pooled connection on the blocking pool.
+    pub async fn read<T, F>(&self, f: F) -> StoreResult<T>
+    where
+        T: Send + 'static,
+        F: FnOnce(&Connection) -> StoreResult<T> + Send + 'static,
+    {
+        let readers = self.readers.clone();
+        let path = self.path.clone();
+        tokio::task::spawn_blocking(move || {
+            let conn = readers.lock().expect("reader pool poisoned").pop();
+            let conn = match conn {
+                Some(c) => c,
+                None => open_reader(&path)?,
+            };
+            let out = f(&conn);
+            readers.lock().expect("reader pool poisoned").push(conn);
+            out
+        })
+        .await
+        .map_err(|_| StoreError::Closed)?
+    }
+}
+
+fn open_reader(path: &Path) -> StoreResult<Connection> {
+    let conn = Connection::open_with_flags(
+        path,
+        OpenFlags::SQLITE_OPEN_READ_ONLY
+            | OpenFlags::SQLITE_OPEN_NO_MUTEX
+            | OpenFlags::SQLITE_OPEN_URI,
+    )?;
+    conn.execute_batch("PRAGMA busy_timeout=5000;")?;
+    Ok(conn)
+}
+
+/// Milliseconds since the Unix epoch.
+pub fn now_ms() -> i64 {
+    std::time::SystemTime::now()
+        .duration_since(std::time::UNIX_EPOCH)
+        .map(|d| d.as_millis() as i64)
+        .unwrap_or(0)
+}

@@ -1,0 +1,461 @@
+//! Friends, friend applications, the blacklist and the per-user change log.
+//! Every relation change appends to the change log of each user it concerns in
+//! the same transaction, and records the push to send after the commit.
+
+use rusqlite::{params, Connection, OptionalExtension};
+use tern_proto::{
+    ApplicationState, Change, ErrorCode, Friend, FriendApplication, Profile, Push, UserId,
+    VersionedChange,
+};
+
+use super::accounts::{like_pattern, parse_user, profile, profile_row, require_user};
+use super::{StoreError, StoreResult};
+
+/// A push to send to every online device of `user` once the transaction commits.
+#[derive(Debug, Clone)]
+pub struct Delivery {
+    /// Recipient.
+    pub user: UserId,
+    /// What to push.
+    pub push: Push,
+}
+
+/// Appends `change` to `user`'s log and queues its push.
+pub fn append_change(
+    conn: &Connection,
+    user: &UserId,
+    change: Change,
+    out: &mut Vec<Delivery>,
+) -> StoreResult<()> {
+    let version: i64 = conn.query_row(
+        "UPDATE users SET version = version + 1 WHERE id = ?1 RETURNING version",
+        [user.as_str()],
+        |r| r.get(0),
+    )?;
+    conn.execute(
+        "INSERT INTO changes (user, version, body) VALUES (?1, ?2, ?3)",
+        params![user.as_str(), version, serde_json::to_string(&change)?],
+    )?;
+    out.push(Delivery {
+        user: user.clone(),
+        push: Push::Change(VersionedChange {
+            version: version as u64,
+            change,
+        }),
+    });
+    Ok(())
+}
+
+/// The latest change-log version of `user`.
+pub fn current_version(conn: &Connection, user: &UserId) -> StoreResult<u64> {
+    let v: Option<i64> = conn
+        .query_row(
+            "SELECT version FROM users WHERE id = ?1",
+            [user.as_str()],
+            |r| r.get(0),
+        )
+        .optional()?;
+    Ok(v.unwrap_or(0) as u64)
+}
+
+/// Up to `limit` change-log entries after `since`, plus the latest version.
+pub fn changes_since(
+    conn: &Connection,
+    user: &UserId,
+    since: u64,
+    limit: u32,
+) -> StoreResult<(Vec<VersionedChange>, u64)> {
+    let mut stmt =
+        conn.prepare("SELECT version, body FROM changes WHERE user = ?1 AND version > ?2 ORDER BY version LIMIT ?3")?;
+    let rows = stmt.query_map(params![user.as_str(), since as i64, limit], |r| {
+        Ok((r.get::<_, i64>(0)?, r.get::<_, String>(1)?))
+    })?;
+    let mut out = Vec::new();
+    for row in rows {
+        let (version, body) = row?;
+        out.push(VersionedChange {
+            version: version as u64,
+            change: serde_json::from_str(&body)?,
+        });
+    }
+    Ok((out, current_version(conn, user)?))
+}
+
+/// Whether `owner` has blocked `other`.
+pub fn is_blocked(conn: &Connection, owner: &UserId, other: &UserId) -> StoreResult<bool> {
+    Ok(conn.query_row(
+        "SELECT EXISTS(SELECT 1 FROM blacklist WHERE owner = ?1 AND blocked = ?2)",
+        [owner.as_str(), other.as_str()],
+        |r| r.get(0),
+    )?)
+}
+
+/// Whether `friend` is on `owner`'s friend list.
+pub fn is_friend(conn: &Connection, owner: &UserId, friend: &UserId) -> StoreResult<bool> {
+    Ok(conn.query_row(
+        "SELECT EXISTS(SELECT 1 FROM friends WHERE owner = ?1 AND friend = ?2)",
+        [owner.as_str(), friend.as_str()],
+        |r| r.get(0),
+    )?)
+}
+
+const FRIEND_SELECT: &str = "SELECT u.id, u.nickname, u.avatar, u.signature, f.remark, f.since
+     FROM friends f JOIN users u ON u.id = f.friend";
+
+fn friend_row(r: &rusqlite::Row<'_>) -> rusqlite::Result<StoreResult<Friend>> {
+    let profile = profile_row(r)?;
+    let remark: String = r.get(4)?;
+    let since: i64 = r.get(5)?;
+    Ok(profile.map(|profile| Friend {
+        profile,
+        remark,
+        since,
+    }))
+}
+
+fn collect_friends(
+    conn: &Connection,
+    sql: &str,
+    p: impl rusqlite::Params,
+) -> StoreResult<Vec<Friend>> {
+    let mut stmt = conn.prepare(sql)?;
+    let rows = stmt.query_map(p, friend_row)?;
+    let mut out = Vec::new();
+    for r in rows {
+        out.push(r??);
+    }
+    Ok(out)
+}
+
+/// `friend` as seen by `owner`, if on the list.
+pub fn friend(conn: &Connection, owner: &UserId, friend: &UserId) -> StoreResult<Option<Friend>> {
+    let sql = format!("{FRIEND_SELECT} WHERE f.owner = ?1 AND f.friend = ?2");
+    Ok(collect_friends(conn, &sql, [owner.as_str(), friend.as_str()])?.pop())
+}
+
+/// `owner`'s friends, ordered by id; with `only`, restricted to those ids.
+pub fn friends(
+    conn: &Connection,
+    owner: &UserId,
+    only: Option<&[UserId]>,
+) -> StoreResult<Vec<Friend>> {
+    match only {
+        None => collect_friends(
+            conn,
+            &format!("{FRIEND_SELECT} WHERE f.owner = ?1 ORDER BY u.id"),
+            [owner.as_str()],
+        ),
+        Some(ids) => {
+            let mut out = Vec::new();
+            for id in ids {
+                out.extend(friend(conn, owner, id)?);
+            }
+            out.sort_by(|a, b| a.profile.user.cmp(&b.profile.user));
+            out.dedup_by(|a, b| a.profile.user == b.profile.user);
+            Ok(out)
+        }
+    }
+}
+
+/// `owner`'s friends whose id, nickname or remark contains `query`.
+pub fn search_friends(conn: &Connection, owner: &UserId, query: &str) -> StoreResult<Vec<Friend>> {
+    let sql = format!(
+        "{FRIEND_SELECT} WHERE f.owner = ?1 AND (u.id LIKE ?2 ESCAPE '\\' OR u.nickname LIKE ?2 ESCAPE '\\'
+         OR f.remark LIKE ?2 ESCAPE '\\') ORDER BY u.id"
+    );
+    collect_friends(conn, &sql, [owner.as_str(), &like_pattern(query)])
+}
+
+/// Users who have `user` on their friend list (they see `user`'s presence).
+pub fn followers(conn: &Connection, user: &UserId) -> StoreResult<Vec<UserId>> {
+    let mut stmt = conn.prepare("SELECT owner FROM friends WHERE friend = ?1")?;
+    let rows = stmt.query_map([user.as_str()], |r| r.get::<_, String>(0))?;
+    rows.map(|r| parse_user(r?)).collect()
+}
+
+fn application(
+    conn: &Connection,
+    from: &UserId,
+    to: &UserId,
+) -> StoreResult<Option<FriendApplication>> {
+    let row = conn
+        .query_row(
+            "SELECT greeting, state, created_at, updated_at FROM applications WHERE from_user = ?1 AND to_user = ?2",
+            [from.as_str(), to.as_str()],
+            |r| Ok((r.get::<_, String>(0)?, r.get::<_, String>(1)?, r.get::<_, i64>(2)?, r.get::<_, i64>(3)?)),
+        )
+        .optional()?;
+    row.map(|(greeting, state, created_at, updated_at)| {
+        Ok(FriendApplication {
+            from: from.clone(),
+            to: to.clone(),
+            greeting,
+            state: parse_state(&state)?,
+            created_at,
+            updated_at,
+        })
+    })
+    .transpose()
+}
+
+fn parse_state(s: &str) -> StoreResult<ApplicationState> {
+    serde_json::from_value(serde_json::Value::String(s.to_string())).map_err(StoreError::Json)
+}
+
+fn state_str(s: ApplicationState) -> &'static str {
+    match s {
+        ApplicationState::Pending => "pending",
+        ApplicationState::Accepted => "accepted",
+        ApplicationState::Refused => "refused",
+    }
+}
+
+/// Applications received (`received = true`) or sent by `user`, newest first.
+pub fn applications(
+    conn: &Connection,
+    user: &UserId,
+    received: bool,
+) -> StoreResult<Vec<FriendApplication>> {
+    let sql = if received {
+        "SELECT from_user, to_user FROM applications WHERE to_user = ?1 ORDER BY updated_at DESC, from_user"
+    } else {
+        "SELECT from_user, to_user FROM applications WHERE from_user = ?1 ORDER BY updated_at DESC, to_user"
+    };
+    let mut stmt = conn.prepare(sql)?;
+    let pairs = stmt
+        .query_map([user.as_str()], |r| {
+            Ok((r.get::<_, String>(0)?, r.get::<_, String>(1)?))
+        })?
+        .collect::<Result<Vec<_>, _>>()?;
+    let mut out = Vec::new();
+    for (f, t) in pairs {
+        out.extend(application(conn, &parse_user(f)?, &parse_user(t)?)?);
+    }
+    Ok(out)
+}
+
+/// `from` asks `to` to be friends (or re-asks, replacing the greeting).
+pub fn apply_friend(
+    conn: &Connection,
+    from: &UserId,
+    to: &UserId,
+    greeting: &str,
+    now: i64,
+    out: &mut Vec<Delivery>,
+) -> StoreResult<()> {
+    if from == to {
+        return Err(StoreError::rejected(
+            ErrorCode::SelfTarget,
+            "you cannot befriend yourself",
+        ));
+    }
+    require_user(conn, to)?;
+    if is_blocked(conn, to, from)? {
+        return Err(StoreError::rejected(
+            ErrorCode::Blocked,
+            format!("{to} has blocked you"),
+        ));
+    }
+    if is_friend(conn, from, to)? {
+        return Err(StoreError::rejected(
+            ErrorCode::AlreadyFriends,
+            format!("{to} is already your friend"),
+        ));
+    }
+    conn.execute(
+        "INSERT INTO applications (from_user, to_user, greeting, state, created_at, updated_at)
+         VALUES (?1, ?2, ?3, 'pending', ?4, ?4)
+         ON CONFLICT (from_user, to_user) DO UPDATE SET greeting = ?3, state = 'pending', created_at = ?4, updated_at = ?4",
+        params![from.as_str(), to.as_str(), greeting, now],
+    )?;
+    let app = application(conn, from, to)?.expect("just written");
+    for u in [from, to] {
+        append_change(
+            conn,
+            u,
+            Change::FriendApplicationAdded {
+                application: app.clone(),
+            },
+            out,
+        )?;
+    }
+    Ok(())
+}
+
+/// `me` answers the pending application from `from`.
+pub fn answer_application(
+    conn: &Connection,
+    me: &UserId,
+    from: &UserId,
+    accept: bool,
+    now: i64,
+    out: &mut Vec<Delivery>,
+) -> StoreResult<()> {
+    let pending = application(conn, from, me)?.filter(|a| a.state == ApplicationState::Pending);
+    let Some(mut app) = pending else {
+        return Err(StoreError::rejected(
+            ErrorCode::NotFound,
+            format!("no pending application from {from}"),
+        ));
+    };
+    app.state = if accept {
+        ApplicationState::Accepted
+    } else {
+        ApplicationState::Refused
+    };
+    app.updated_at = now;
+    conn.execute(
+        "UPDATE applications SET state = ?3, updated_at = ?4 WHERE from_user = ?1 AND to_user = ?2",
+        params![from.as_str(), me.as_str(), state_str(app.state), now],
+    )?;
+    for u in [from, me] {
+        let change = if accept {
+            Change::FriendApplicationAccepted {
+                application: app.clone(),
+            }
+        } else {
+            Change::FriendApplicationRefused {
+                application: app.clone(),
+            }
+        };
+        append_change(conn, u, change, out)?;
+    }
+    if accept {
+        for (owner, other) in [(me, from), (from, me)] {
+            let n = conn.execute(
+                "INSERT OR IGNORE INTO friends (owner, friend, since) VALUES (?1, ?2, ?3)",
+                params![owner.as_str(), other.as_str(), now],
+            )?;
+            if n == 1 {
+                let friend = friend(conn, owner, other)?.expect("just inserted");
+                append_change(conn, owner, Change::FriendAdded { friend }, out)?;
+            }
+        }
+    }
+    Ok(())
+}
+
+/// Removes `user` from `me`'s list only.
+pub fn delete_friend(
+    conn: &Connection,
+    me: &UserId,
+    user: &UserId,
+    out: &mut Vec<Delivery>,
+) -> StoreResult<()> {
+    let n = conn.execute(
+        "DELETE FROM friends WHERE owner = ?1 AND friend = ?2",
+        [me.as_str(), user.as_str()],
+    )?;
+    if n == 0 {
+        return Err(StoreError::rejected(
+            ErrorCode::NotFriends,
+            format!("{user} is not your friend"),
+        ));
+    }
+    append_change(conn, me, Change::FriendDeleted { user: user.clone() }, out)
+}
+
+/// Sets `me`'s private remark for `user`.
+pub fn set_remark(
+    conn: &Connection,
+    me: &UserId,
+    user: &UserId,
+    remark: &str,
+    out: &mut Vec<Delivery>,
+) -> StoreResult<()> {
+    let n = conn.execute(
+        "UPDATE friends SET remark = ?3 WHERE owner = ?1 AND friend = ?2",
+        params![me.as_str(), user.as_str(), remark],
+    )?;
+    if n == 0 {
+        return Err(StoreError::rejected(
+            ErrorCode::NotFriends,
+            format!("{user} is not your friend"),
+        ));
+    }
+    let friend = friend(conn, me, user)?.expect("just updated");
+    append_change(conn, me, Change::FriendInfoChanged { friend }, out)
+}
+
+/// Records a profile change: `ProfileChanged` for me, `FriendInfoChanged` for
+/// everyone who has me as a friend.
+pub fn profile_changed(
+    conn: &Connection,
+    me: &UserId,
+    profile: &Profile,
+    out: &mut Vec<Delivery>,
+) -> StoreResult<()> {
+    append_change(
+        conn,
+        me,
+        Change::ProfileChanged {
+            profile: profile.clone(),
+        },
+        out,
+    )?;
+    for owner in followers(conn, me)? {
+        if let Some(friend) = friend(conn, &owner, me)? {
+            append_change(conn, &owner, Change::FriendInfoChanged { friend }, out)?;
+        }
+    }
+    Ok(())
+}
+
+/// `me` blocks `user` (idempotent).
+pub fn block(
+    conn: &Connection,
+    me: &UserId,
+    user: &UserId,
+    now: i64,
+    out: &mut Vec<Delivery>,
+) -> StoreResult<()> {
+    if me == user {
+        return Err(StoreError::rejected(
+            ErrorCode::SelfTarget,
+            "you cannot block yourself",
+        ));
+    }
+    require_user(conn, user)?;
+    let n = conn.execute(
+        "INSERT OR IGNORE INTO blacklist (owner, blocked, created_at) VALUES (?1, ?2, ?3)",
+        params![me.as_str(), user.as_str(), now],
+    )?;
+    if n == 1 {
+        append_change(conn, me, Change::BlackAdded { user: user.clone() }, out)?;
+    }
+    Ok(())
+}
+
+/// `me` unblocks `user`; `NotFound` if not blocked.
+pub fn unblock(
+    conn: &Connection,
+    me: &UserId,
+    user: &UserId,
+    out: &mut Vec<Delivery>,
+) -> StoreResult<()> {
+    let n = conn.execute(
+        "DELETE FROM blacklist WHERE owner = ?1 AND blocked = ?2",
+        [me.as_str(), user.as_str()],
+    )?;
+    if n == 0 {
+        return Err(StoreError::rejected(
+            ErrorCode::NotFound,
+            format!("{user} is not on your blacklist"),
+        ));
+    }
+    append_change(conn, me, Change::BlackDeleted { user: user.clone() }, out)
+}
+
+/// Everyone `me` blocked, ordered by id.
+pub fn blocked(conn: &Connection, me: &UserId) -> StoreResult<Vec<UserId>> {
+    let mut stmt =
+        conn.prepare("SELECT blocked FROM blacklist WHERE owner = ?1 ORDER BY blocked")?;
+    let rows = stmt.query_map([me.as_str()], |r| r.get::<_, String>(0))?;
+    rows.map(|r| parse_user(r?)).collect()
+}
+
+/// My profile (for `Session` responses).
+pub fn my_profile(conn: &Connection, me: &UserId) -> StoreResult<Profile> {
+    profile(conn, me)?
+        .ok_or_else(|| StoreError::rejected(ErrorCode::NotFound, format!("no user `{me}`")))
+}

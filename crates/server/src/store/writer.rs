@@ -1,0 +1,91 @@
+//! The writer thread: group commit of queued write jobs.
+
+use rusqlite::Connection;
+use tokio::sync::{mpsc, oneshot};
+
+use super::{StoreError, StoreResult};
+
+/// What a job hands back after running inside the batch transaction: a
+/// function told whether the batch committed, which answers the caller.
+pub(super) type Completion = Box<dyn FnOnce(Result<(), String>) + Send>;
+
+/// One queued write: runs inside the batch transaction (in its own savepoint).
+pub(super) type Job = Box<dyn FnOnce(&Connection) -> Completion + Send>;
+
+/// Wraps `f` so that its effects are isolated in a savepoint (a failing job
+/// does not spoil the batch) and its caller hears back only after the commit.
+pub(super) fn job<T, F, A>(f: F, after: A, reply: oneshot::Sender<StoreResult<T>>) -> Job
+where
+    T: Send + 'static,
+    F: FnOnce(&Connection) -> StoreResult<T> + Send + 'static,
+    A: FnOnce(&T) + Send + 'static,
+{
+    Box::new(move |conn: &Connection| {
+        let result = match conn.execute_batch("SAVEPOINT job") {
+            Ok(()) => {
+                let r = f(conn);
+                let end = if r.is_ok() {
+                    "RELEASE job"
+                } else {
+                    "ROLLBACK TO job; RELEASE job"
+                };
+                match conn.execute_batch(end) {
+                    Ok(()) => r,
+                    Err(e) => Err(StoreError::Sqlite(e)),
+                }
+            }
+            Err(e) => Err(StoreError::Sqlite(e)),
+        };
+        Box::new(move |commit: Result<(), String>| {
+            let out = match (commit, result) {
+                (Err(e), _) => Err(StoreError::Commit(e)),
+                (Ok(()), Ok(t)) => {
+                    after(&t);
+                    Ok(t)
+                }
+                (Ok(()), Err(e)) => Err(e),
+            };
+            let _ = reply.send(out);
+        }) as Completion
+    })
+}
+
+/// Drains the job queue: every wake-up takes all queued jobs (up to
+/// `max_batch`), runs them in one transaction, commits once, then completes
+/// each job in order.
+pub(super) fn run(conn: Connection, mut rx: mpsc::Receiver<Job>, max_batch: usize) {
+    let mut batch = Vec::with_capacity(max_batch);
+    while let Some(first) = rx.blocking_recv() {
+        batch.push(first);
+        while batch.len() < max_batch {
+            match rx.try_recv() {
+                Ok(j) => batch.push(j),
+                Err(_) => break,
+            }
+        }
+        let begun = conn
+            .execute_batch("BEGIN IMMEDIATE")
+            .map_err(|e| e.to_string());
+        let completions: Vec<Completion> = match &begun {
+            Ok(()) => batch.drain(..).map(|j| j(&conn)).collect(),
+            Err(_) => Vec::new(),
+        };
+        let commit = begun.and_then(|()| {
+            conn.execute_batch("COMMIT").map_err(|e| {
+                let _ = conn.execute_batch("ROLLBACK");
+                e.to_string()
+            })
+        });
+        if let Err(e) = &commit {
+            tracing::error!(error = %e, "batch commit failed");
+            for j in batch.drain(..) {
+                // The transaction never began: fail these jobs without running them.
+                drop(j);
+            }
+        }
+        for c in completions {
+            c(commit.clone());
+        }
+    }
+    tracing::debug!("writer thread stopped");
+}

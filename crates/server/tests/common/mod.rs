@@ -1,0 +1,257 @@
+//! A small raw WebSocket test client and helpers to start servers.
+#![allow(dead_code)]
+
+use std::collections::VecDeque;
+use std::net::SocketAddr;
+use std::time::Duration;
+
+use futures_util::{SinkExt, StreamExt};
+use tempfile::TempDir;
+use tern_proto::{
+    ClientFrame, DeviceId, ErrorCode, Platform, Push, ReqId, Request, Response, ServerFrame,
+    UserId, WireError,
+};
+use tern_server::{Config, ServerHandle};
+use tokio::net::TcpStream;
+use tokio_tungstenite::tungstenite::protocol::CloseFrame;
+use tokio_tungstenite::tungstenite::Message;
+use tokio_tungstenite::{MaybeTlsStream, WebSocketStream};
+
+/// How long a test waits for any expected frame.
+pub const WAIT: Duration = Duration::from_secs(10);
+
+pub const PASSWORD: &str = "correct horse";
+
+/// A server on 127.0.0.1:0 with its temporary data directory.
+pub struct TestServer {
+    pub handle: ServerHandle,
+    pub dir: TempDir,
+}
+
+impl TestServer {
+    pub async fn start() -> Self {
+        Self::start_with(|_| {}).await
+    }
+
+    pub async fn start_with(tweak: impl FnOnce(&mut Config)) -> Self {
+        let dir = tempfile::tempdir().unwrap();
+        let mut config = Config::for_tests(dir.path());
+        tweak(&mut config);
+        let handle = tern_server::spawn(config).await.unwrap();
+        TestServer { handle, dir }
+    }
+
+    pub fn addr(&self) -> SocketAddr {
+        self.handle.addr()
+    }
+
+    /// Registers `name` (if needed) and logs in a desktop device named `<name>-dev`.
+    pub async fn user(&self, name: &str) -> Client {
+        self.device(name, "dev", Platform::Desktop).await
+    }
+
+    pub async fn device(&self, name: &str, device: &str, platform: Platform) -> Client {
+        let mut c = Client::greeted(self.addr()).await;
+        let _ = c.request(register(name)).await;
+        c.login(name, device, platform).await.unwrap();
+        c
+    }
+}
+
+pub fn uid(s: &str) -> UserId {
+    UserId::new(s).unwrap()
+}
+
+pub fn register(name: &str) -> Request {
+    Request::Register {
+        user: uid(name),
+        password: PASSWORD.into(),
+    }
+}
+
+type Ws = WebSocketStream<MaybeTlsStream<TcpStream>>;
+
+/// A raw protocol client: sends frames, matches responses by id, buffers pushes.
+pub struct Client {
+    ws: Ws,
+    next_id: u64,
+    pushes: VecDeque<Push>,
+    pub token: Option<String>,
+    pub user: Option<UserId>,
+}
+
+impl Client {
+    pub async fn connect(addr: SocketAddr) -> Client {
+        let (ws, _) = tokio_tungstenite::connect_async(format!("ws://{addr}/ws"))
+            .await
+            .unwrap();
+        Client {
+            ws,
+            next_id: 0,
+            pushes: VecDeque::new(),
+            token: None,
+            user: None,
+        }
+    }
+
+    /// Connected and past `hello`.
+    pub async fn greeted(addr: SocketAddr) -> Client {
+        let mut c = Client::connect(addr).await;
+        c.request(Request::Hello {
+            version: tern_proto::PROTOCOL_VERSION,
+        })
+        .await
+        .unwrap();
+        c
+    }
+
+    pub async fn login(
+        &mut self,
+        name: &str,
+        device: &str,
+        platform: Platform,
+    ) -> Result<Response, WireError> {
+        let res = self
+            .request(Request::Login {
+                user: uid(name),
+                password: PASSWORD.into(),
+                platform,
+                device: DeviceId::new(format!("{name}-{device}")).unwrap(),
+            })
+            .await?;
+        if let Response::Session { token, .. } = &res {
+            self.token = Some(token.clone());
+            self.user = Some(uid(name));
+        }
+        Ok(res)
+    }
+
+    pub async fn resume(&mut self, token: &str) -> Result<Response, WireError> {
+        self.request(Request::Resume {
+            token: token.into(),
+            platform: Platform::Desktop,
+            device: DeviceId::new("resumed").unwrap(),
+        })
+        .await
+    }
+
+    pub async fn send_raw(&mut self, msg: Message) {
+        self.ws.send(msg).await.unwrap();
+    }
+
+    pub async fn send_text(&mut self, text: &str) {
+        self.send_raw(Message::text(text)).await;
+    }
+
+    /// Sends `req` and waits for its response (pushes that arrive meanwhile are kept).
+    pub async fn request(&mut self, req: Request) -> Result<Response, WireError> {
+        self.next_id += 1;
+        let id = ReqId(self.next_id);
+        self.send_text(&ClientFrame { id, req }.encode()).await;
+        self.response(id).await
+    }
+
+    /// Waits for the response to request `id`.
+    pub async fn response(&mut self, id: ReqId) -> Result<Response, WireError> {
+        loop {
+            match self.frame().await {
+                ServerFrame::Ok { id: got, res } if got == id => return Ok(res),
+                ServerFrame::Err { id: Some(got), err } if got == id => return Err(err),
+                ServerFrame::Push { push } => self.pushes.push_back(push),
+                other => panic!("unexpected frame while waiting for {id:?}: {other:?}"),
+            }
+        }
+    }
+
+    pub async fn ok(&mut self, req: Request) -> Response {
+        let name = req.name();
+        self.request(req)
+            .await
+            .unwrap_or_else(|e| panic!("{name} failed: {e}"))
+    }
+
+    pub async fn err(&mut self, req: Request) -> WireError {
+        let name = req.name();
+        match self.request(req).await {
+            Ok(r) => panic!("{name} should have failed, got {r:?}"),
+            Err(e) => e,
+        }
+    }
+
+    pub async fn err_code(&mut self, req: Request) -> ErrorCode {
+        self.err(req).await.code
+    }
+
+    /// Next server frame (panics after [`WAIT`] or on close).
+    pub async fn frame(&mut self) -> ServerFrame {
+        loop {
+            let msg = tokio::time::timeout(WAIT, self.ws.next())
+                .await
+                .expect("timed out waiting for a frame")
+                .expect("connection ended")
+                .expect("websocket error");
+            match msg {
+                Message::Text(t) => return ServerFrame::decode(t.as_str()).unwrap(),
+                Message::Ping(_) | Message::Pong(_) => continue,
+                other => panic!("unexpected websocket message {other:?}"),
+            }
+        }
+    }
+
+    /// Next push (buffered first).
+    pub async fn push(&mut self) -> Push {
+        if let Some(p) = self.pushes.pop_front() {
+            return p;
+        }
+        match self.frame().await {
+            ServerFrame::Push { push } => push,
+            other => panic!("expected a push, got {other:?}"),
+        }
+    }
+
+    /// Next push satisfying `pred`, discarding others.
+    pub async fn push_where(&mut self, pred: impl Fn(&Push) -> bool) -> Push {
+        loop {
+            let p = self.push().await;
+            if pred(&p) {
+                return p;
+            }
+        }
+    }
+
+    /// Pushes already buffered plus any arriving within `d`.
+    pub async fn drain_pushes(&mut self, d: Duration) -> Vec<Push> {
+        let mut out: Vec<Push> = self.pushes.drain(..).collect();
+        let deadline = tokio::time::Instant::now() + d;
+        while let Ok(Some(msg)) = tokio::time::timeout_at(deadline, self.ws.next()).await {
+            if let Ok(Message::Text(t)) = msg {
+                match ServerFrame::decode(t.as_str()).unwrap() {
+                    ServerFrame::Push { push } => out.push(push),
+                    other => panic!("unexpected frame {other:?}"),
+                }
+            } else {
+                break;
+            }
+        }
+        out
+    }
+
+    /// Waits for the server to close the connection; returns its close frame.
+    pub async fn closed(&mut self) -> Option<CloseFrame> {
+        loop {
+            let next = tokio::time::timeout(WAIT, self.ws.next())
+                .await
+                .expect("timed out waiting for close");
+            match next {
+                Some(Ok(Message::Close(f))) => return f,
+                Some(Ok(Message::Text(t))) => {
+                    if let Ok(ServerFrame::Push { push }) = ServerFrame::decode(t.as_str()) {
+                        self.pushes.push_back(push);
+                    }
+                }
+                Some(Ok(_)) => {}
+                Some(Err(_)) | None => return None,
+            }
+        }
+    }
+}
