@@ -26,6 +26,7 @@ pub const PASSWORD: &str = "correct horse";
 pub struct TestServer {
     pub handle: ServerHandle,
     pub dir: TempDir,
+    pub config: Config,
 }
 
 impl TestServer {
@@ -37,8 +38,32 @@ impl TestServer {
         let dir = tempfile::tempdir().unwrap();
         let mut config = Config::for_tests(dir.path());
         tweak(&mut config);
-        let handle = tern_server::spawn(config).await.unwrap();
-        TestServer { handle, dir }
+        let handle = tern_server::spawn(config.clone()).await.unwrap();
+        TestServer {
+            handle,
+            dir,
+            config,
+        }
+    }
+
+    /// Shuts down gracefully and starts again on the same data directory.
+    pub async fn restart(self) -> Self {
+        let TestServer {
+            handle,
+            dir,
+            config,
+        } = self;
+        handle.shutdown().await;
+        let handle = tern_server::spawn(config.clone()).await.unwrap();
+        TestServer {
+            handle,
+            dir,
+            config,
+        }
+    }
+
+    pub async fn stop(self) {
+        self.handle.shutdown().await;
     }
 
     pub fn addr(&self) -> SocketAddr {
