@@ -1,0 +1,360 @@
+//! Every IPC command the UI can call. Each one parses ids, forwards to
+//! tern-core and maps errors; no messaging logic lives here.
+
+use serde::Serialize;
+use specta::Type;
+use tauri::{AppHandle, State};
+use tern_core::proto::{
+    ClientMsgId, ConversationId, Friend, FriendApplication, Profile, Seq, UserId,
+};
+use tern_core::{ConnectionState, Conversation, LocalMessage, ProfileUpdate};
+
+use crate::error::{AppError, AppResult};
+use crate::state::AppState;
+
+/// The signed-in account as the UI shows it.
+#[derive(Debug, Clone, Serialize, Type)]
+pub struct AppSession {
+    /// Who is signed in.
+    pub user: UserId,
+    /// Which server.
+    pub server_url: String,
+    /// My profile (from the local cache).
+    pub profile: Profile,
+}
+
+/// Friend applications, both directions, newest first.
+#[derive(Debug, Clone, Serialize, Type)]
+pub struct Applications {
+    /// Sent to me.
+    pub received: Vec<FriendApplication>,
+    /// Sent by me.
+    pub sent: Vec<FriendApplication>,
+}
+
+/// Largest page of history the UI may ask for at once.
+const MAX_PAGE: u32 = 200;
+
+fn user_id(s: &str) -> AppResult<UserId> {
+    Ok(UserId::new(s.trim())?)
+}
+
+fn conv_id(s: &str) -> AppResult<ConversationId> {
+    Ok(ConversationId::parse(s)?)
+}
+
+async fn session_of(state: &AppState) -> AppResult<Option<AppSession>> {
+    let guard = state.active.lock().await;
+    let Some(active) = guard.as_ref() else {
+        return Ok(None);
+    };
+    let Some(user) = active.client.user() else {
+        return Ok(None);
+    };
+    let profile = active.client.my_profile().await?;
+    Ok(Some(AppSession {
+        user,
+        server_url: active.server_url.clone(),
+        profile,
+    }))
+}
+
+// ---- session ----
+
+/// The server URL to pre-fill on the login screen.
+#[tauri::command]
+#[specta::specta]
+pub fn default_server_url(state: State<'_, AppState>) -> String {
+    state.default_server_url.clone()
+}
+
+/// The current session, if the user is signed in (survives a UI reload).
+#[tauri::command]
+#[specta::specta]
+pub async fn current_session(state: State<'_, AppState>) -> AppResult<Option<AppSession>> {
+    session_of(&state).await
+}
+
+/// Online / connecting / offline.
+#[tauri::command]
+#[specta::specta]
+pub async fn connection_state(state: State<'_, AppState>) -> AppResult<ConnectionState> {
+    Ok(match state.client().await {
+        Ok(c) => c.connection_state(),
+        Err(_) => ConnectionState::Offline,
+    })
+}
+
+/// Creates an account (does not sign in).
+#[tauri::command]
+#[specta::specta]
+pub async fn register(
+    state: State<'_, AppState>,
+    server_url: String,
+    user: String,
+    password: String,
+) -> AppResult<()> {
+    let user = user_id(&user)?;
+    if password.is_empty() {
+        return Err(AppError::new("invalid_argument", "Choose a password."));
+    }
+    let client = state.new_client(&server_url)?;
+    let result = client.register(&user, &password).await;
+    client.close().await;
+    Ok(result?)
+}
+
+/// Signs in, replacing any current session.
+#[tauri::command]
+#[specta::specta]
+pub async fn login(
+    app: AppHandle,
+    state: State<'_, AppState>,
+    server_url: String,
+    user: String,
+    password: String,
+) -> AppResult<AppSession> {
+    let user = user_id(&user)?;
+    if let Some(old) = state.take().await {
+        old.close().await;
+    }
+    let client = state.new_client(&server_url)?;
+    let rx = client.subscribe();
+    if let Err(e) = client.login(&user, &password).await {
+        client.close().await;
+        return Err(e.into());
+    }
+    let active = AppState::activate(&app, client, rx, server_url.trim().to_owned());
+    *state.active.lock().await = Some(active);
+    session_of(&state).await?.ok_or_else(AppError::not_logged_in)
+}
+
+/// Signs out (revokes the token on the server when reachable).
+#[tauri::command]
+#[specta::specta]
+pub async fn logout(state: State<'_, AppState>) -> AppResult<()> {
+    if let Some(client) = state.take().await {
+        let result = client.logout().await;
+        client.close().await;
+        result?;
+    }
+    Ok(())
+}
+
+// ---- profile ----
+
+/// My profile.
+#[tauri::command]
+#[specta::specta]
+pub async fn my_profile(state: State<'_, AppState>) -> AppResult<Profile> {
+    Ok(state.client().await?.my_profile().await?)
+}
+
+/// Changes my nickname and signature.
+#[tauri::command]
+#[specta::specta]
+pub async fn set_profile(
+    state: State<'_, AppState>,
+    nickname: String,
+    signature: String,
+) -> AppResult<Profile> {
+    let update = ProfileUpdate {
+        nickname: Some(nickname.trim().to_owned()),
+        signature: Some(signature.trim().to_owned()),
+        avatar: None,
+    };
+    Ok(state.client().await?.set_profile(update).await?)
+}
+
+/// Users whose id or nickname contains `query`.
+#[tauri::command]
+#[specta::specta]
+pub async fn search_users(state: State<'_, AppState>, query: String) -> AppResult<Vec<Profile>> {
+    let q = query.trim();
+    if q.is_empty() {
+        return Ok(Vec::new());
+    }
+    Ok(state.client().await?.search_users(q).await?)
+}
+
+// ---- friends ----
+
+/// My friends.
+#[tauri::command]
+#[specta::specta]
+pub async fn list_friends(state: State<'_, AppState>) -> AppResult<Vec<Friend>> {
+    Ok(state.client().await?.friends().await?)
+}
+
+/// Received and sent friend applications.
+#[tauri::command]
+#[specta::specta]
+pub async fn list_applications(state: State<'_, AppState>) -> AppResult<Applications> {
+    let c = state.client().await?;
+    Ok(Applications {
+        received: c.received_applications().await?,
+        sent: c.sent_applications().await?,
+    })
+}
+
+/// Asks `user` to be friends.
+#[tauri::command]
+#[specta::specta]
+pub async fn apply_friend(
+    state: State<'_, AppState>,
+    user: String,
+    greeting: String,
+) -> AppResult<()> {
+    let user = user_id(&user)?;
+    Ok(state.client().await?.apply_friend(&user, greeting.trim()).await?)
+}
+
+/// Accepts the application from `user`.
+#[tauri::command]
+#[specta::specta]
+pub async fn accept_friend(state: State<'_, AppState>, user: String) -> AppResult<()> {
+    Ok(state.client().await?.accept_friend(&user_id(&user)?).await?)
+}
+
+/// Refuses the application from `user`.
+#[tauri::command]
+#[specta::specta]
+pub async fn refuse_friend(state: State<'_, AppState>, user: String) -> AppResult<()> {
+    Ok(state.client().await?.refuse_friend(&user_id(&user)?).await?)
+}
+
+/// Sets my private remark for a friend ("" clears it).
+#[tauri::command]
+#[specta::specta]
+pub async fn set_remark(state: State<'_, AppState>, user: String, remark: String) -> AppResult<()> {
+    let user = user_id(&user)?;
+    Ok(state.client().await?.set_remark(&user, remark.trim()).await?)
+}
+
+/// Removes a friend (one-way).
+#[tauri::command]
+#[specta::specta]
+pub async fn delete_friend(state: State<'_, AppState>, user: String) -> AppResult<()> {
+    Ok(state.client().await?.delete_friend(&user_id(&user)?).await?)
+}
+
+// ---- blacklist ----
+
+/// Everyone I blocked, with profiles where the server knows them.
+#[tauri::command]
+#[specta::specta]
+pub async fn list_blacklist(state: State<'_, AppState>) -> AppResult<Vec<Profile>> {
+    let c = state.client().await?;
+    let ids = c.blocked().await?;
+    if ids.is_empty() {
+        return Ok(Vec::new());
+    }
+    // Profiles come from the server; offline, show bare ids rather than nothing.
+    let known = c.get_profiles(&ids).await.unwrap_or_default();
+    Ok(ids
+        .into_iter()
+        .map(|id| {
+            known.iter().find(|p| p.user == id).cloned().unwrap_or(Profile {
+                user: id,
+                nickname: String::new(),
+                avatar: None,
+                signature: String::new(),
+            })
+        })
+        .collect())
+}
+
+/// Blocks `user`.
+#[tauri::command]
+#[specta::specta]
+pub async fn block(state: State<'_, AppState>, user: String) -> AppResult<()> {
+    Ok(state.client().await?.block(&user_id(&user)?).await?)
+}
+
+/// Unblocks `user`.
+#[tauri::command]
+#[specta::specta]
+pub async fn unblock(state: State<'_, AppState>, user: String) -> AppResult<()> {
+    Ok(state.client().await?.unblock(&user_id(&user)?).await?)
+}
+
+// ---- conversations and messages ----
+
+/// My conversations, most recent first.
+#[tauri::command]
+#[specta::specta]
+pub async fn list_conversations(state: State<'_, AppState>) -> AppResult<Vec<Conversation>> {
+    Ok(state.client().await?.conversations().await?)
+}
+
+/// The id of the direct chat with `user` (it shows in the list once it has activity).
+#[tauri::command]
+#[specta::specta]
+pub async fn open_direct(state: State<'_, AppState>, user: String) -> AppResult<ConversationId> {
+    Ok(state.client().await?.direct_conversation(&user_id(&user)?)?)
+}
+
+/// Up to `limit` messages before `before` (`null`: the newest), oldest first.
+#[tauri::command]
+#[specta::specta]
+pub async fn load_messages(
+    state: State<'_, AppState>,
+    conv: String,
+    before: Option<Seq>,
+    limit: u32,
+) -> AppResult<Vec<LocalMessage>> {
+    let conv = conv_id(&conv)?;
+    let limit = limit.clamp(1, MAX_PAGE);
+    Ok(state.client().await?.messages(&conv, before, limit).await?)
+}
+
+/// Sends a text message; the result carries its delivery state.
+#[tauri::command]
+#[specta::specta]
+pub async fn send_text(
+    state: State<'_, AppState>,
+    conv: String,
+    text: String,
+) -> AppResult<LocalMessage> {
+    let conv = conv_id(&conv)?;
+    if text.trim().is_empty() {
+        return Err(AppError::new("invalid_argument", "The message is empty."));
+    }
+    Ok(state.client().await?.send_text(&conv, &text).await?)
+}
+
+/// Retries a failed message (same client id, so never a duplicate).
+#[tauri::command]
+#[specta::specta]
+pub async fn resend(state: State<'_, AppState>, client_id: String) -> AppResult<LocalMessage> {
+    let id = ClientMsgId::new(client_id)?;
+    Ok(state.client().await?.resend(&id).await?)
+}
+
+/// Marks a conversation read (the peer gets a read receipt).
+#[tauri::command]
+#[specta::specta]
+pub async fn mark_read(state: State<'_, AppState>, conv: String) -> AppResult<()> {
+    Ok(state.client().await?.mark_read(&conv_id(&conv)?).await?)
+}
+
+/// Keeps the composer's unsent text for a conversation.
+#[tauri::command]
+#[specta::specta]
+pub async fn set_draft(state: State<'_, AppState>, conv: String, draft: String) -> AppResult<()> {
+    Ok(state.client().await?.set_draft(&conv_id(&conv)?, &draft).await?)
+}
+
+// ---- shell ----
+
+/// Opens an http(s) link in the system browser; anything else is refused.
+#[tauri::command]
+#[specta::specta]
+pub fn open_external(app: AppHandle, url: String) -> AppResult<()> {
+    use tauri_plugin_opener::OpenerExt;
+    let parsed = crate::links::external_url(&url)
+        .ok_or_else(|| AppError::new("invalid_argument", "Only web links can be opened."))?;
+    app.opener()
+        .open_url(parsed.as_str(), None::<&str>)
+        .map_err(|e| AppError::new("internal", format!("Could not open the link: {e}")))
+}

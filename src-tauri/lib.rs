@@ -1,0 +1,175 @@
+//! The Tern desktop shell: thin glue between the web UI and tern-core.
+//!
+//! - `commands`: the typed IPC commands (the UI calls them through generated bindings).
+//! - `events`: tern-core's event stream forwarded to the UI, plus `SessionEnded`.
+//! - `state`: the signed-in client and the event forwarder.
+//! - `error`: the one error type commands return.
+//! - `links`: which URLs may be opened outside the app.
+
+mod commands;
+mod error;
+mod events;
+mod links;
+mod state;
+
+use std::path::PathBuf;
+
+use tauri::webview::NewWindowResponse;
+use tauri::{Manager, Runtime, WebviewWindowBuilder};
+use tauri_specta::{collect_commands, collect_events, Builder};
+
+pub use state::AppState;
+
+/// Server pre-filled on the login screen when neither `--server` nor `TERN_SERVER_URL` is given.
+pub const FALLBACK_SERVER_URL: &str = "ws://127.0.0.1:7878";
+
+/// Where the generated TypeScript bindings live, relative to the repository root.
+pub const BINDINGS_PATH: &str = "ui/src/lib/bindings.ts";
+
+/// The command and event registry; also the source of the TypeScript bindings.
+pub fn specta_builder() -> Builder<tauri::Wry> {
+    Builder::<tauri::Wry>::new()
+        .commands(collect_commands![
+            commands::default_server_url,
+            commands::current_session,
+            commands::connection_state,
+            commands::register,
+            commands::login,
+            commands::logout,
+            commands::my_profile,
+            commands::set_profile,
+            commands::search_users,
+            commands::list_friends,
+            commands::list_applications,
+            commands::apply_friend,
+            commands::accept_friend,
+            commands::refuse_friend,
+            commands::set_remark,
+            commands::delete_friend,
+            commands::list_blacklist,
+            commands::block,
+            commands::unblock,
+            commands::list_conversations,
+            commands::open_direct,
+            commands::load_messages,
+            commands::send_text,
+            commands::resend,
+            commands::mark_read,
+            commands::set_draft,
+            commands::open_external,
+        ])
+        .events(collect_events![events::CoreEvent, events::SessionEnded])
+        // Seqs and millisecond times are u64/i64 in Rust but stay far below 2^53.
+        .dangerously_cast_bigints_to_number()
+        // One TypeScript type per Rust type: the UI only receives what commands return.
+        .disable_serde_phases()
+}
+
+/// The TypeScript bindings as they should be committed.
+pub fn export_bindings(path: &std::path::Path) -> Result<(), String> {
+    let ts = specta_typescript::Typescript::default().header(
+        "// Generated from src-tauri by tauri-specta. Do not edit.\n\
+         // Regenerate: TERN_UPDATE_BINDINGS=1 cargo test -p tern-desktop --lib bindings\n",
+    );
+    specta_builder()
+        .export(ts, path)
+        .map_err(|e| e.to_string())
+}
+
+/// `--server <url>` from the command line, else `TERN_SERVER_URL`, else the fallback.
+fn default_server_url() -> String {
+    let mut args = std::env::args().skip(1);
+    while let Some(a) = args.next() {
+        if a == "--server" {
+            if let Some(v) = args.next() {
+                return v;
+            }
+        } else if let Some(v) = a.strip_prefix("--server=") {
+            return v.to_owned();
+        }
+    }
+    std::env::var("TERN_SERVER_URL")
+        .ok()
+        .filter(|s| !s.trim().is_empty())
+        .unwrap_or_else(|| FALLBACK_SERVER_URL.to_owned())
+}
+
+/// `TERN_APP_DATA_DIR` if set (tests use a fresh one), else the OS app-data directory.
+fn data_dir<R: Runtime>(app: &tauri::App<R>) -> tauri::Result<PathBuf> {
+    match std::env::var_os("TERN_APP_DATA_DIR") {
+        Some(d) if !d.is_empty() => Ok(PathBuf::from(d)),
+        _ => app.path().app_data_dir(),
+    }
+}
+
+/// Only the app's own pages load in the webview; web links go to the browser.
+fn allow_navigation<R: Runtime>(app: &tauri::AppHandle<R>, url: &url::Url) -> bool {
+    let own = url.scheme() == "tauri"
+        || matches!(url.host_str(), Some("tauri.localhost") | Some("localhost"));
+    if !own {
+        if let Some(u) = links::external_url(url.as_str()) {
+            use tauri_plugin_opener::OpenerExt;
+            let _ = app.opener().open_url(u.as_str(), None::<&str>);
+        }
+    }
+    own
+}
+
+/// Starts the app.
+pub fn run() {
+    tracing_subscriber::fmt()
+        .with_env_filter(
+            tracing_subscriber::EnvFilter::try_from_env("TERN_LOG")
+                .unwrap_or_else(|_| "warn,tern=info".into()),
+        )
+        .init();
+
+    let builder = specta_builder();
+    tauri::Builder::default()
+        .plugin(tauri_plugin_opener::init())
+        .invoke_handler(builder.invoke_handler())
+        .setup(move |app| {
+            builder.mount_events(app);
+            app.manage(AppState::new(data_dir(app)?, default_server_url()));
+            let handle = app.handle().clone();
+            let config = app
+                .config()
+                .app
+                .windows
+                .first()
+                .cloned()
+                .ok_or("tauri.conf.json defines no window")?;
+            WebviewWindowBuilder::from_config(app, &config)?
+                .on_navigation(move |url| allow_navigation(&handle, url))
+                .on_new_window(|_, _| NewWindowResponse::Deny)
+                .build()?;
+            Ok(())
+        })
+        .run(tauri::generate_context!())
+        .expect("error while running Tern");
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// Fails when `ui/src/lib/bindings.ts` no longer matches the Rust commands and events.
+    #[test]
+    fn bindings_are_fresh() {
+        let root = PathBuf::from(env!("CARGO_MANIFEST_DIR"));
+        let committed = root.join(BINDINGS_PATH);
+        if std::env::var_os("TERN_UPDATE_BINDINGS").is_some() {
+            export_bindings(&committed).expect("export bindings");
+            return;
+        }
+        let dir = tempfile::tempdir().expect("tempdir");
+        let fresh = dir.path().join("bindings.ts");
+        export_bindings(&fresh).expect("export bindings");
+        let want = std::fs::read_to_string(&fresh).expect("read fresh bindings");
+        let have = std::fs::read_to_string(&committed).unwrap_or_default();
+        assert!(
+            want == have,
+            "{BINDINGS_PATH} is stale: run `TERN_UPDATE_BINDINGS=1 cargo test -p tern-desktop --lib bindings` and commit it"
+        );
+    }
+}

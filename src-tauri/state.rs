@@ -1,0 +1,132 @@
+//! What the shell keeps between commands: the signed-in tern-core client (if
+//! any), where data lives, and the default server URL.
+
+use std::path::PathBuf;
+
+use tauri::{AppHandle, Runtime};
+use tauri_specta::Event as _;
+use tern_core::{Client, ClientConfig};
+use tokio::sync::{broadcast, Mutex};
+
+use crate::error::{AppError, AppResult};
+use crate::events::{end_reason, CoreEvent, SessionEnded};
+
+/// The signed-in account.
+pub struct Active {
+    /// The SDK handle (cheap to clone).
+    pub client: Client,
+    /// Server this session talks to, shown in the profile screen.
+    pub server_url: String,
+    /// Forwards the client's events to the UI; aborted on logout.
+    forwarder: tauri::async_runtime::JoinHandle<()>,
+}
+
+/// Shared state managed by Tauri.
+pub struct AppState {
+    /// Root of every account's local cache.
+    pub data_dir: PathBuf,
+    /// Pre-filled on the login screen (`--server` or `TERN_SERVER_URL`).
+    pub default_server_url: String,
+    /// The session; a mutex so login/logout never interleave.
+    pub active: Mutex<Option<Active>>,
+}
+
+impl AppState {
+    /// State with no session yet.
+    pub fn new(data_dir: PathBuf, default_server_url: String) -> Self {
+        Self {
+            data_dir,
+            default_server_url,
+            active: Mutex::new(None),
+        }
+    }
+
+    /// The signed-in client, or `not_logged_in`.
+    pub async fn client(&self) -> AppResult<Client> {
+        self.active
+            .lock()
+            .await
+            .as_ref()
+            .map(|a| a.client.clone())
+            .ok_or_else(AppError::not_logged_in)
+    }
+
+    /// A fresh client for `server_url` (not logged in).
+    pub fn new_client(&self, server_url: &str) -> AppResult<Client> {
+        let url = server_url.trim();
+        if !(url.starts_with("ws://")
+            || url.starts_with("wss://")
+            || url.starts_with("http://")
+            || url.starts_with("https://"))
+        {
+            return Err(AppError::new(
+                "invalid_argument",
+                "The server address must start with ws://, wss://, http:// or https://.",
+            ));
+        }
+        Ok(Client::new(ClientConfig::new(&self.data_dir, url))?)
+    }
+
+    /// Makes `client` the active session and starts forwarding its events
+    /// (subscribe before login so no connection event is missed).
+    pub fn activate<R: Runtime>(
+        app: &AppHandle<R>,
+        client: Client,
+        rx: broadcast::Receiver<tern_core::Event>,
+        server_url: String,
+    ) -> Active {
+        let forwarder = tauri::async_runtime::spawn(forward(app.clone(), client.clone(), rx));
+        Active {
+            client,
+            server_url,
+            forwarder,
+        }
+    }
+
+    /// Ends the session: stops forwarding and returns the client to close or log out.
+    pub async fn take(&self) -> Option<Client> {
+        let active = self.active.lock().await.take()?;
+        active.forwarder.abort();
+        Some(active.client)
+    }
+}
+
+/// Pumps one client's events to the UI until the session ends.
+async fn forward<R: Runtime>(
+    app: AppHandle<R>,
+    client: Client,
+    mut rx: broadcast::Receiver<tern_core::Event>,
+) {
+    use tauri::Manager;
+    loop {
+        match rx.recv().await {
+            Ok(ev) => {
+                let ended = end_reason(&ev);
+                if let Err(e) = CoreEvent(ev).emit(&app) {
+                    tracing::warn!("emit core event: {e}");
+                }
+                if let Some(reason) = ended {
+                    // Drop the session only if it is still this client's.
+                    let state = app.state::<AppState>();
+                    let mut guard = state.active.lock().await;
+                    if guard.as_ref().is_some_and(|a| same(&a.client, &client)) {
+                        guard.take();
+                    }
+                    drop(guard);
+                    client.close().await;
+                    let _ = SessionEnded { reason: Some(reason), resync: false }.emit(&app);
+                    return;
+                }
+            }
+            Err(broadcast::error::RecvError::Lagged(n)) => {
+                tracing::warn!("UI event forwarder lagged by {n}; asking the UI to reload");
+                let _ = SessionEnded { reason: None, resync: true }.emit(&app);
+            }
+            Err(broadcast::error::RecvError::Closed) => return,
+        }
+    }
+}
+
+fn same(a: &Client, b: &Client) -> bool {
+    a.user() == b.user() && a.config().server_url == b.config().server_url
+}

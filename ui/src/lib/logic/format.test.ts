@@ -1,0 +1,60 @@
+import { describe, expect, it } from 'vitest';
+import { avatarColor, badgeText, initials, isSafeExternalUrl, linkify, listTime } from './format';
+
+describe('initials', () => {
+  it('takes first and last word initials', () => {
+    expect(initials('Alice Smith')).toBe('AS');
+    expect(initials('bob')).toBe('B');
+    expect(initials('mary.jane.watson')).toBe('MW');
+    expect(initials('李雷')).toBe('李');
+    expect(initials('  ')).toBe('?');
+  });
+});
+
+describe('avatarColor', () => {
+  it('is stable per id', () => {
+    expect(avatarColor('alice')).toBe(avatarColor('alice'));
+    expect(avatarColor('alice')).toMatch(/^#[0-9a-f]{6}$/);
+  });
+});
+
+describe('badgeText', () => {
+  it('caps at 99+', () => {
+    expect(badgeText(5)).toBe('5');
+    expect(badgeText(99)).toBe('99');
+    expect(badgeText(100)).toBe('99+');
+  });
+});
+
+describe('listTime', () => {
+  const now = new Date(2026, 10, 22, 15, 30);
+  it('shows the time today, Yesterday, a weekday, then a date', () => {
+    expect(listTime(new Date(2026, 10, 22, 9, 5).getTime(), now)).toBe('09:05');
+    expect(listTime(new Date(2026, 10, 21, 23, 0).getTime(), now)).toBe('Yesterday');
+    expect(listTime(new Date(2026, 10, 18, 12, 0).getTime(), now)).toBe('Wed');
+    expect(listTime(new Date(2026, 0, 2, 12, 0).getTime(), now)).toBe('02/01/2026');
+    expect(listTime(0, now)).toBe('');
+  });
+});
+
+describe('linkify', () => {
+  it('turns only http(s) URLs into links and keeps the rest as text', () => {
+    const parts = linkify('see https://example.com/x, or javascript:alert(1) and file:///etc/passwd');
+    expect(parts.filter((p) => p.kind === 'link').map((p) => p.text)).toEqual(['https://example.com/x']);
+    expect(parts.map((p) => p.text).join('')).toBe('see https://example.com/x, or javascript:alert(1) and file:///etc/passwd');
+  });
+
+  it('keeps markup as plain text', () => {
+    expect(linkify('<img src=x onerror=alert(1)>')).toEqual([{ kind: 'text', text: '<img src=x onerror=alert(1)>' }]);
+  });
+});
+
+describe('isSafeExternalUrl', () => {
+  it('allows only http and https', () => {
+    expect(isSafeExternalUrl('https://tern.im')).toBe(true);
+    expect(isSafeExternalUrl('http://localhost:1')).toBe(true);
+    expect(isSafeExternalUrl('javascript:alert(1)')).toBe(false);
+    expect(isSafeExternalUrl('file:///etc/passwd')).toBe(false);
+    expect(isSafeExternalUrl('not a url')).toBe(false);
+  });
+});

@@ -1,0 +1,91 @@
+/** Display helpers shared by the lists and the chat view. Pure, so unit-tested. */
+
+/** Up to two initials for an avatar: "Alice Smith" → "AS", "bob" → "B", "李雷" → "李". */
+export function initials(name: string): string {
+  const words = name.trim().split(/[\s._-]+/).filter(Boolean);
+  if (words.length === 0) return '?';
+  const first = [...words[0]][0] ?? '?';
+  const second = words.length > 1 ? ([...words[words.length - 1]][0] ?? '') : '';
+  return (first + second).toUpperCase();
+}
+
+const PALETTE = ['#e57373', '#f06292', '#ba68c8', '#7986cb', '#4fa3e0', '#4db6ac', '#66bb6a', '#f0a04b', '#a1887f', '#5c9ead'];
+
+/** A stable pleasant colour per id, so a person keeps their colour everywhere. */
+export function avatarColor(id: string): string {
+  let h = 0;
+  for (const ch of id) h = (h * 31 + ch.codePointAt(0)!) >>> 0;
+  return PALETTE[h % PALETTE.length];
+}
+
+function sameDay(a: Date, b: Date): boolean {
+  return a.getFullYear() === b.getFullYear() && a.getMonth() === b.getMonth() && a.getDate() === b.getDate();
+}
+
+/** Conversation-list time: "14:05" today, "Yesterday", weekday this week, else "12/03/2026". */
+export function listTime(ms: number, now: Date = new Date()): string {
+  if (!ms) return '';
+  const d = new Date(ms);
+  if (sameDay(d, now)) return hhmm(d);
+  const yesterday = new Date(now);
+  yesterday.setDate(now.getDate() - 1);
+  if (sameDay(d, yesterday)) return 'Yesterday';
+  const diffDays = (now.getTime() - d.getTime()) / 86_400_000;
+  if (diffDays < 7 && diffDays > 0) return d.toLocaleDateString('en-GB', { weekday: 'short' });
+  return d.toLocaleDateString('en-GB', { day: '2-digit', month: '2-digit', year: 'numeric' });
+}
+
+/** Time of day shown inside a bubble. */
+export function hhmm(d: Date | number): string {
+  const x = typeof d === 'number' ? new Date(d) : d;
+  return `${String(x.getHours()).padStart(2, '0')}:${String(x.getMinutes()).padStart(2, '0')}`;
+}
+
+/** Day separator label in the chat view. */
+export function dayLabel(ms: number, now: Date = new Date()): string {
+  const d = new Date(ms);
+  if (sameDay(d, now)) return 'Today';
+  const yesterday = new Date(now);
+  yesterday.setDate(now.getDate() - 1);
+  if (sameDay(d, yesterday)) return 'Yesterday';
+  return d.toLocaleDateString('en-GB', { day: 'numeric', month: 'long', year: 'numeric' });
+}
+
+/** Badge text: 1..99, then "99+". */
+export function badgeText(n: number): string {
+  return n > 99 ? '99+' : String(n);
+}
+
+export type TextPart = { kind: 'text'; text: string } | { kind: 'link'; text: string; href: string };
+
+/**
+ * Splits message text into plain runs and http(s) links. Only http and https
+ * become links; everything is later rendered as text nodes, never as HTML.
+ */
+export function linkify(text: string): TextPart[] {
+  const parts: TextPart[] = [];
+  const re = /\bhttps?:\/\/[^\s<>"']+/gi;
+  let last = 0;
+  for (const m of text.matchAll(re)) {
+    let url = m[0];
+    // Trailing punctuation is almost always sentence punctuation, not part of the URL.
+    const trail = url.match(/[.,;:!?)\]}]+$/);
+    if (trail) url = url.slice(0, -trail[0].length);
+    const start = m.index!;
+    if (start > last) parts.push({ kind: 'text', text: text.slice(last, start) });
+    parts.push({ kind: 'link', text: url, href: url });
+    last = start + url.length;
+  }
+  if (last < text.length) parts.push({ kind: 'text', text: text.slice(last) });
+  return parts;
+}
+
+/** True only for absolute http(s) URLs: the one kind of link the app opens. */
+export function isSafeExternalUrl(href: string): boolean {
+  try {
+    const u = new URL(href);
+    return u.protocol === 'http:' || u.protocol === 'https:';
+  } catch {
+    return false;
+  }
+}

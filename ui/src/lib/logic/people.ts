@@ -1,0 +1,14 @@
+import type { Friend } from '../bindings';
+
+/** How a friend is shown: my remark, else their nickname, else their id. */
+export function displayName(f: Friend): string {
+  return f.remark || f.profile.nickname || f.profile.user;
+}
+
+/** Friends whose id, nickname or remark contains `q` (case-insensitive), sorted by display name. */
+export function filterFriends(list: readonly Friend[], q: string): Friend[] {
+  const needle = q.trim().toLowerCase();
+  const hit = (f: Friend) =>
+    !needle || [f.profile.user, f.profile.nickname, f.remark].some((s) => s.toLowerCase().includes(needle));
+  return list.filter(hit).sort((a, b) => displayName(a).localeCompare(displayName(b)));
+}

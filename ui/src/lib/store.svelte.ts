@@ -1,0 +1,352 @@
+/**
+ * The UI's state and the only place that talks to the app: every call goes
+ * through the generated `commands`, every update arrives as a typed `AppEvent`.
+ */
+import {
+  commands,
+  events,
+  type AppError,
+  type AppSession,
+  type ConnectionState,
+  type Conversation,
+  type CoreEvent,
+  type Friend,
+  type FriendApplication,
+  type LocalMessage,
+  type Profile,
+  type SessionEnded,
+  type UserId,
+} from './bindings';
+import { applyPeerRead, applyRecall, mergeMessages, oldestSeq, sortConversations, upsertConversation } from './logic/messages';
+
+type Result<T, E> = { status: 'ok'; data: T } | { status: 'error'; error: E };
+
+export type Screen = 'chats' | 'friends' | 'blacklist' | 'profile';
+
+/** An error returned by a command, carrying the app's message for the user. */
+export class CommandError extends Error {
+  constructor(
+    readonly code: string,
+    message: string,
+  ) {
+    super(message);
+  }
+}
+
+/** Unwraps a command result, throwing a [`CommandError`] on failure. */
+export async function call<T>(p: Promise<Result<T, AppError>>): Promise<T> {
+  const r = await p;
+  if (r.status === 'ok') return r.data;
+  throw new CommandError(r.error.code, r.error.message);
+}
+
+/** Messages per page when scrolling back through history. */
+export const PAGE = 50;
+
+export class AppStore {
+  session = $state<AppSession | null>(null);
+  connection = $state<ConnectionState>('offline');
+  /** Why the last session ended (kicked, token expired): shown on the login screen. */
+  endedReason = $state<string | null>(null);
+  defaultServerUrl = $state('ws://127.0.0.1:7878');
+  screen = $state<Screen>('chats');
+  conversations = $state.raw<Conversation[]>([]);
+  activeConv = $state<string | null>(null);
+  /** Loaded messages per conversation; raw because histories can be huge. */
+  messages = $state.raw<Record<string, LocalMessage[]>>({});
+  /** Whether older pages may exist before the loaded ones. */
+  moreOlder = $state.raw<Record<string, boolean>>({});
+  loadingOlder = $state(false);
+  friends = $state.raw<Friend[]>([]);
+  received = $state.raw<FriendApplication[]>([]);
+  sent = $state.raw<FriendApplication[]>([]);
+  blacklist = $state.raw<Profile[]>([]);
+  toast = $state<string | null>(null);
+  /** Friends' online state, from presence pushes. */
+  presence = $state.raw<Record<string, boolean>>({});
+  private unlisten: (() => void)[] = [];
+  private toastTimer: ReturnType<typeof setTimeout> | undefined;
+
+  get me(): string {
+    return this.session?.user ?? '';
+  }
+
+  get totalUnread(): number {
+    return this.conversations.reduce((n, c) => n + c.unread, 0);
+  }
+
+  get pendingReceived(): number {
+    return this.received.filter((a) => a.state === 'pending').length;
+  }
+
+  get active(): Conversation | null {
+    return this.conversations.find((c) => c.conv === this.activeConv) ?? null;
+  }
+
+  /** Subscribes to app events and restores a session that survived a reload. */
+  async start(): Promise<void> {
+    this.unlisten = [
+      await events.coreEvent.listen((e) => this.handle(e.payload)),
+      await events.sessionEnded.listen((e) => this.ended(e.payload)),
+    ];
+    this.defaultServerUrl = await commands.defaultServerUrl();
+    const s = await this.attempt(commands.currentSession());
+    if (s) await this.enter(s);
+  }
+
+  stop(): void {
+    for (const u of this.unlisten) u();
+    this.unlisten = [];
+  }
+
+  showToast(msg: string): void {
+    this.toast = msg;
+    clearTimeout(this.toastTimer);
+    this.toastTimer = setTimeout(() => (this.toast = null), 4000);
+  }
+
+  /** Runs a command, showing its error as a toast instead of throwing. */
+  async attempt<T>(p: Promise<Result<T, AppError>>): Promise<T | undefined> {
+    try {
+      return await call(p);
+    } catch (e) {
+      this.showToast(e instanceof Error ? e.message : String(e));
+      return undefined;
+    }
+  }
+
+  async login(server: string, user: string, password: string): Promise<void> {
+    const s = await call(commands.login(server, user, password));
+    await this.enter(s);
+  }
+
+  async register(server: string, user: string, password: string): Promise<void> {
+    await call(commands.register(server, user, password));
+    await this.login(server, user, password);
+  }
+
+  async logout(): Promise<void> {
+    await this.attempt(commands.logout());
+    this.leave(null);
+  }
+
+  private async enter(s: AppSession): Promise<void> {
+    this.session = s;
+    this.endedReason = null;
+    this.connection = (await this.attempt(commands.connectionState())) ?? 'offline';
+    await this.reloadAll();
+  }
+
+  private async reloadAll(): Promise<void> {
+    await Promise.all([this.refreshConversations(), this.refreshFriends(), this.refreshApplications(), this.refreshBlacklist()]);
+  }
+
+  private leave(reason: string | null): void {
+    this.session = null;
+    this.endedReason = reason;
+    this.conversations = [];
+    this.messages = {};
+    this.moreOlder = {};
+    this.activeConv = null;
+    this.friends = [];
+    this.received = [];
+    this.sent = [];
+    this.blacklist = [];
+    this.presence = {};
+    this.connection = 'offline';
+    this.screen = 'chats';
+  }
+
+  /** The shell ended the session (kick, expiry) or asks for a full reload after lost events. */
+  ended(e: SessionEnded): void {
+    if (e.resync) void this.reloadAll();
+    else this.leave(e.reason ?? 'You were signed out.');
+  }
+
+  /** Applies one tern-core event. Public so tests can drive it directly. */
+  handle(e: CoreEvent): void {
+    switch (e.type) {
+      case 'connecting':
+        this.connection = 'connecting';
+        break;
+      case 'connected':
+        this.connection = 'online';
+        break;
+      case 'connect_failed':
+        this.connection = 'offline';
+        break;
+      case 'new_message':
+      case 'message_acked':
+      case 'message_failed': {
+        const m = e.message;
+        this.upsertMessages(m.conv, [m]);
+        if (e.type === 'new_message' && !m.outgoing && this.isReading(m.conv)) {
+          void this.markRead(m.conv);
+        }
+        break;
+      }
+      case 'read_receipt': {
+        const list = this.messages[e.conv];
+        if (list && e.user !== this.me) this.messages = { ...this.messages, [e.conv]: applyPeerRead(list, e.seq) };
+        break;
+      }
+      case 'recalled': {
+        const list = this.messages[e.conv];
+        if (list) this.messages = { ...this.messages, [e.conv]: applyRecall(list, e.seq, e.by, e.at) };
+        break;
+      }
+      case 'conversation_changed': {
+        let c = e.conversation;
+        // The open chat is being read: do not flash a badge for it.
+        if (c.unread > 0 && this.isReading(c.conv)) {
+          c = { ...c, unread: 0 };
+          void this.attempt(commands.markRead(c.conv));
+        }
+        this.conversations = upsertConversation(this.conversations, c);
+        break;
+      }
+      case 'unread_changed':
+        this.conversations = this.conversations.map((c) => (c.conv === e.conv ? { ...c, unread: e.unread } : c));
+        break;
+      case 'friend_added':
+      case 'friend_deleted':
+      case 'friend_info_changed':
+        void this.refreshFriends();
+        void this.refreshConversations();
+        break;
+      case 'friend_application_added':
+      case 'friend_application_accepted':
+      case 'friend_application_refused':
+        void this.refreshApplications();
+        break;
+      case 'black_added':
+      case 'black_deleted':
+        void this.refreshBlacklist();
+        break;
+      case 'profile_changed':
+        if (this.session) this.session = { ...this.session, profile: e.profile };
+        break;
+      case 'presence':
+        this.presence = { ...this.presence, [e.user]: e.online };
+        break;
+      case 'sync_finished':
+        void this.reloadAll();
+        break;
+      default:
+        break;
+    }
+  }
+
+  private upsertMessages(conv: string, msgs: LocalMessage[]): void {
+    const list = this.messages[conv];
+    if (!list) return; // not opened yet: loaded from the cache on open
+    this.messages = { ...this.messages, [conv]: mergeMessages(list, msgs) };
+  }
+
+  async refreshConversations(): Promise<void> {
+    if (!this.session) return;
+    const list = await this.attempt(commands.listConversations());
+    if (list) this.conversations = sortConversations(list);
+  }
+
+  async refreshFriends(): Promise<void> {
+    const list = await this.attempt(commands.listFriends());
+    if (list) this.friends = list;
+  }
+
+  async refreshApplications(): Promise<void> {
+    const apps = await this.attempt(commands.listApplications());
+    if (apps) {
+      this.received = apps.received;
+      this.sent = apps.sent;
+    }
+  }
+
+  async refreshBlacklist(): Promise<void> {
+    const list = await this.attempt(commands.listBlacklist());
+    if (list) this.blacklist = list;
+  }
+
+  /** Opens (or creates) the chat with `conv` and loads its newest page. */
+  async openConversation(conv: string): Promise<void> {
+    this.screen = 'chats';
+    this.activeConv = conv;
+    if (!this.messages[conv]) {
+      const page = await this.attempt(commands.loadMessages(conv, null, PAGE));
+      if (page) {
+        this.messages = { ...this.messages, [conv]: mergeMessages([], page) };
+        this.moreOlder = { ...this.moreOlder, [conv]: page.length >= PAGE };
+      }
+    }
+    await this.markRead(conv);
+  }
+
+  async openChatWith(user: UserId): Promise<void> {
+    const conv = await this.attempt(commands.openDirect(user));
+    if (conv) {
+      await this.refreshConversations();
+      await this.openConversation(conv);
+    }
+  }
+
+  /** Loads the page before the oldest loaded message; false when there is none. */
+  async loadOlder(conv: string): Promise<boolean> {
+    if (this.loadingOlder || !this.moreOlder[conv]) return false;
+    const list = this.messages[conv] ?? [];
+    const before = oldestSeq(list);
+    if (before === null || before <= 1) {
+      this.moreOlder = { ...this.moreOlder, [conv]: false };
+      return false;
+    }
+    this.loadingOlder = true;
+    try {
+      const page = await this.attempt(commands.loadMessages(conv, before, PAGE));
+      if (!page) return false;
+      this.messages = { ...this.messages, [conv]: mergeMessages(this.messages[conv] ?? [], page) };
+      this.moreOlder = { ...this.moreOlder, [conv]: page.length >= PAGE };
+      return page.length > 0;
+    } finally {
+      this.loadingOlder = false;
+    }
+  }
+
+  async markRead(conv: string): Promise<void> {
+    const c = this.conversations.find((x) => x.conv === conv);
+    if (c && c.unread === 0) return;
+    await this.attempt(commands.markRead(conv));
+    this.conversations = this.conversations.map((x) => (x.conv === conv ? { ...x, unread: 0 } : x));
+  }
+
+  async send(conv: string, text: string): Promise<void> {
+    const m = await this.attempt(commands.sendText(conv, text));
+    if (m) {
+      this.upsertMessages(conv, [m]);
+      void this.refreshConversations();
+    }
+  }
+
+  async resend(m: LocalMessage): Promise<void> {
+    const again = await this.attempt(commands.resend(m.client_id));
+    if (again) this.upsertMessages(m.conv, [again]);
+  }
+
+  async saveDraft(conv: string, text: string): Promise<void> {
+    await this.attempt(commands.setDraft(conv, text));
+    this.conversations = this.conversations.map((x) => (x.conv === conv ? { ...x, draft: text } : x));
+  }
+
+  /** The user is looking at this chat right now, so its new messages count as read. */
+  isReading(conv: string): boolean {
+    return this.screen === 'chats' && this.activeConv === conv && document.hasFocus() && document.visibilityState === 'visible';
+  }
+
+  isBlocked(user: string): boolean {
+    return this.blacklist.some((p) => p.user === user);
+  }
+
+  friendOf(user: string): Friend | undefined {
+    return this.friends.find((f) => f.profile.user === user);
+  }
+}
+
+export const store = new AppStore();
