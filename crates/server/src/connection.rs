@@ -6,16 +6,19 @@
 //! large, 4000 idle timeout, 4001 kicked, 4002 too slow to read pushes,
 //! 4003 protocol version mismatch.
 
+use std::future::Future;
+use std::pin::Pin;
 use std::sync::atomic::Ordering;
 use std::sync::Arc;
 
 use axum::extract::ws::{CloseFrame, Message, Utf8Bytes, WebSocket};
-use tern_proto::{ClientFrame, ErrorCode, Push, ServerFrame, WireError};
+use futures_util::stream::{FuturesOrdered, StreamExt};
+use tern_proto::{ClientFrame, ErrorCode, Push, ReqId, Request, ServerFrame, WireError};
 use tokio::sync::{mpsc, Notify, OwnedSemaphorePermit};
 use tokio::time::{sleep_until, Instant};
 
 use crate::context::{Ctx, Phase};
-use crate::handlers;
+use crate::handlers::{self, HandlerResult};
 use crate::hub::Outbound;
 use crate::rate_limit::TokenBucket;
 use crate::server::Shared;
@@ -51,6 +54,7 @@ pub async fn run(socket: WebSocket, shared: Arc<Shared>, _permit: OwnedSemaphore
         socket,
         push_rx,
         bucket,
+        inflight: FuturesOrdered::new(),
     };
     conn.serve(&mut ctx).await;
     handlers::session::leave(&mut ctx).await;
@@ -65,7 +69,15 @@ struct Connection {
     push_rx: mpsc::Receiver<Outbound>,
     /// Request rate limit.
     bucket: TokenBucket,
+    /// Pipelined sends whose writes are queued, acked in request order.
+    inflight: FuturesOrdered<Inflight>,
 }
+
+/// A pipelined request awaiting its commit.
+type Inflight = Pin<Box<dyn Future<Output = (ReqId, HandlerResult)> + Send>>;
+
+/// Most pipelined sends per connection; past this the connection stops reading.
+const MAX_INFLIGHT: usize = 128;
 
 /// What to do after handling one event.
 enum Flow {
@@ -87,7 +99,10 @@ impl Connection {
                 _ = kill.notified() => Flow::Close(CLOSE_TOO_SLOW, "too slow reading pushes"),
                 _ = &mut idle => Flow::Close(CLOSE_IDLE, "idle timeout"),
                 out = self.push_rx.recv() => self.outbound(out).await,
-                msg = self.socket.recv() => {
+                Some((id, res)) = self.inflight.next(), if !self.inflight.is_empty() => {
+                    self.reply(ctx, id, res).await
+                }
+                msg = self.socket.recv(), if self.inflight.len() < MAX_INFLIGHT => {
                     idle.as_mut().reset(Instant::now() + idle_timeout);
                     self.inbound(ctx, msg).await
                 }
@@ -96,6 +111,7 @@ impl Connection {
                 Flow::Continue => {}
                 Flow::Stop => return,
                 Flow::Close(code, reason) => {
+                    self.finish_inflight(ctx).await;
                     let frame = CloseFrame {
                         code,
                         reason: Utf8Bytes::from_static(reason),
@@ -158,7 +174,30 @@ impl Connection {
                 .await;
         }
         let id = frame.id;
-        let reply = match handlers::dispatch(ctx, frame.req).await {
+        let res = match frame.req {
+            Request::Send {
+                conv,
+                client_id,
+                content,
+                ext,
+            } if ctx.auth().is_ok() => {
+                match handlers::send::begin(ctx, conv, client_id, content, ext).await {
+                    Ok(pending) => {
+                        self.inflight
+                            .push_back(Box::pin(async move { (id, pending.await) }));
+                        return Flow::Continue;
+                    }
+                    Err(e) => Err(e),
+                }
+            }
+            req => handlers::dispatch(ctx, req).await,
+        };
+        self.reply(ctx, id, res).await
+    }
+
+    /// Sends the one response to request `id`, then any close a handler asked for.
+    async fn reply(&mut self, ctx: &mut Ctx, id: ReqId, res: HandlerResult) -> Flow {
+        let reply = match res {
             Ok(res) => ServerFrame::Ok { id, res },
             Err(err) => ServerFrame::Err { id: Some(id), err },
         };
@@ -168,6 +207,18 @@ impl Connection {
                 None => Flow::Continue,
             },
             other => other,
+        }
+    }
+
+    /// Before a close: answers the pipelined sends (they commit regardless).
+    async fn finish_inflight(&mut self, ctx: &mut Ctx) {
+        let deadline = Instant::now() + std::time::Duration::from_secs(5);
+        while let Ok(Some((id, res))) =
+            tokio::time::timeout_at(deadline, self.inflight.next()).await
+        {
+            if let Flow::Stop = self.reply(ctx, id, res).await {
+                return;
+            }
         }
     }
 

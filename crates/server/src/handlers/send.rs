@@ -1,17 +1,23 @@
 //! `send`: validate, store with the next seq (deduplicated on the client id),
 //! push to every member's devices in commit order, then ack.
 
+use std::future::Future;
+use std::pin::Pin;
+
 use serde_json::Value;
 use tern_proto::{ClientMsgId, Content, ConversationId, ErrorCode, Push, Response, WireError};
 
 use super::{check_len, invalid, wire, HandlerResult};
 use crate::context::Ctx;
-use crate::store::{messages, now_ms, SendArgs, SendOutcome};
+use crate::store::{messages, now_ms, SendArgs, SendOutcome, StoreError};
 
 /// Longest file name in a file reference, in characters.
 const MAX_FILE_NAME: usize = 255;
 
-/// `send`.
+/// A send whose write is queued; resolves to the ack once committed.
+pub type PendingSend = Pin<Box<dyn Future<Output = HandlerResult> + Send>>;
+
+/// `send`, answered inline.
 pub async fn send(
     ctx: &mut Ctx,
     conv: ConversationId,
@@ -19,15 +25,27 @@ pub async fn send(
     content: Content,
     ext: Option<Value>,
 ) -> HandlerResult {
+    begin(ctx, conv, client_id, content, ext).await?.await
+}
+
+/// `send`, pipelined: validates and queues the write now (fixing its place in
+/// the commit order) and returns the future of its ack.
+pub async fn begin(
+    ctx: &mut Ctx,
+    conv: ConversationId,
+    client_id: ClientMsgId,
+    content: Content,
+    ext: Option<Value>,
+) -> Result<PendingSend, WireError> {
     let sender = ctx.auth()?.user.clone();
     validate(ctx, &content, ext.as_ref())?;
     let require_friendship = ctx.shared.config.require_friendship;
     let hub = ctx.shared.hub.clone();
     let me = ctx.conn;
-    let out: SendOutcome = ctx
+    let rx = ctx
         .shared
         .store
-        .write_then(
+        .submit_then(
             move |c| {
                 let args = SendArgs {
                     sender: &sender,
@@ -51,14 +69,20 @@ pub async fn send(
         )
         .await
         .map_err(wire)?;
-    let m = out.message;
-    Ok(Response::Sent {
-        conv: m.conv,
-        seq: m.seq,
-        id: m.id,
-        sent_at: m.sent_at,
-        duplicate: out.duplicate,
-    })
+    Ok(Box::pin(async move {
+        let out: SendOutcome = rx
+            .await
+            .map_err(|_| wire(StoreError::Closed))?
+            .map_err(wire)?;
+        let m = out.message;
+        Ok(Response::Sent {
+            conv: m.conv,
+            seq: m.seq,
+            id: m.id,
+            sent_at: m.sent_at,
+            duplicate: out.duplicate,
+        })
+    }))
 }
 
 /// Checks content against the limits and what clients may send.

@@ -111,10 +111,29 @@ impl Store {
         F: FnOnce(&Connection) -> StoreResult<T> + Send + 'static,
         A: FnOnce(&T) + Send + 'static,
     {
+        self.submit_then(f, after)
+            .await?
+            .await
+            .map_err(|_| StoreError::Closed)?
+    }
+
+    /// Queues the job like [`Store::write_then`] but returns as soon as it is
+    /// queued, with a receiver for the committed result. Jobs queued in order
+    /// commit in order, so a connection can pipeline its writes.
+    pub async fn submit_then<T, F, A>(
+        &self,
+        f: F,
+        after: A,
+    ) -> StoreResult<oneshot::Receiver<StoreResult<T>>>
+    where
+        T: Send + 'static,
+        F: FnOnce(&Connection) -> StoreResult<T> + Send + 'static,
+        A: FnOnce(&T) + Send + 'static,
+    {
         let (tx, rx) = oneshot::channel();
         let job = writer::job(f, after, tx);
         self.jobs.send(job).await.map_err(|_| StoreError::Closed)?;
-        rx.await.map_err(|_| StoreError::Closed)?
+        Ok(rx)
     }
 
     /// Runs the read-only query `f` on a pooled connection on the blocking pool.

@@ -280,3 +280,91 @@ impl Client {
         }
     }
 }
+
+/// The direct conversation of two users.
+pub fn dm(a: &str, b: &str) -> tern_proto::ConversationId {
+    tern_proto::ConversationId::direct(&uid(a), &uid(b))
+}
+
+/// A text `send` request.
+pub fn text_msg(conv: &tern_proto::ConversationId, client_id: &str, text: &str) -> Request {
+    Request::Send {
+        conv: conv.clone(),
+        client_id: tern_proto::ClientMsgId::new(client_id).unwrap(),
+        content: tern_proto::Content::Text { text: text.into() },
+        ext: None,
+    }
+}
+
+impl Client {
+    /// Sends every request without waiting (pipelined), then collects the
+    /// responses in request order.
+    pub async fn pipeline(&mut self, reqs: Vec<Request>) -> Vec<Result<Response, WireError>> {
+        let mut ids = Vec::with_capacity(reqs.len());
+        for req in reqs {
+            self.next_id += 1;
+            let id = ReqId(self.next_id);
+            ids.push(id);
+            self.ws
+                .feed(Message::text(ClientFrame { id, req }.encode()))
+                .await
+                .unwrap();
+        }
+        self.ws.flush().await.unwrap();
+        let mut got = std::collections::HashMap::new();
+        while got.len() < ids.len() {
+            match self.frame().await {
+                ServerFrame::Ok { id, res } => {
+                    got.insert(id.0, Ok(res));
+                }
+                ServerFrame::Err { id: Some(id), err } => {
+                    got.insert(id.0, Err(err));
+                }
+                ServerFrame::Push { push } => self.pushes.push_back(push),
+                other => panic!("unexpected frame {other:?}"),
+            }
+        }
+        ids.iter().map(|id| got.remove(&id.0).unwrap()).collect()
+    }
+
+    /// Messages pushed to this device until `n` have arrived (other pushes are kept aside).
+    pub async fn messages(&mut self, n: usize) -> Vec<tern_proto::Message> {
+        let mut out = Vec::new();
+        let mut others = Vec::new();
+        while out.len() < n {
+            match self.push().await {
+                Push::Message { message } => out.push(message),
+                other => others.push(other),
+            }
+        }
+        self.pushes.extend(others);
+        out
+    }
+
+    /// Pulls `from..=to` in pages of `page`.
+    pub async fn pull_all(
+        &mut self,
+        conv: &tern_proto::ConversationId,
+        from: u64,
+        to: u64,
+        page: u32,
+    ) -> (Vec<tern_proto::Message>, usize) {
+        let (mut out, mut pages, mut next) = (Vec::new(), 0, from);
+        while next <= to {
+            let req = Request::Pull {
+                conv: conv.clone(),
+                from: tern_proto::Seq(next),
+                to: tern_proto::Seq(to),
+                limit: Some(page),
+            };
+            let Response::Messages { messages } = self.ok(req).await else {
+                panic!("pull")
+            };
+            pages += 1;
+            let Some(last) = messages.last() else { break };
+            next = last.seq.0 + 1;
+            out.extend(messages);
+        }
+        (out, pages)
+    }
+}
