@@ -173,7 +173,7 @@ async fn every_content_type_and_ext_round_trips() {
     let mut alice = server.user("alice").await;
     let mut bob = server.user("bob").await;
     let conv = dm("alice", "bob");
-    let contents = vec![
+    let contents = [
         Content::Text {
             text: "héllo 世界 👋🏽".into(),
         },
