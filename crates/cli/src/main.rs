@@ -1,2 +1,206 @@
-//! `tern-cli`: a headless Tern user (work in progress).
-fn main() {}
+//! `tern-cli`: a headless Tern user on top of tern-core, for tests, demos and scripts.
+//!
+//! Output is machine-readable: every result is JSON on stdout (`listen` prints one
+//! event per line). Failures exit non-zero with a JSON error on stderr:
+//! exit 3 = the server refused (its error code is in the JSON), 4 = offline or timed
+//! out, 1 = anything else (2 = bad usage, from clap).
+
+mod commands;
+mod listen;
+
+use std::path::PathBuf;
+use std::process::ExitCode;
+
+use clap::{Parser, Subcommand};
+use serde_json::json;
+use tern_core::Error;
+
+/// Command-line Tern client.
+#[derive(Parser, Debug)]
+#[command(name = "tern-cli", version, about)]
+pub struct Cli {
+    /// Server URL, e.g. ws://127.0.0.1:7700.
+    #[arg(long, env = "TERN_SERVER", default_value = "ws://127.0.0.1:7700")]
+    pub server: String,
+    /// Directory for the local cache and the CLI's saved session.
+    #[arg(long, env = "TERN_DATA_DIR", default_value = ".tern-cli")]
+    pub data_dir: PathBuf,
+    /// Seconds to wait for the server (connect, sync, acks).
+    #[arg(long, default_value_t = 15)]
+    pub timeout: u64,
+    /// What to do.
+    #[command(subcommand)]
+    pub command: Command,
+}
+
+/// The commands.
+#[derive(Subcommand, Debug)]
+pub enum Command {
+    /// Create an account.
+    Register { user: String, password: String },
+    /// Log in and save the session token in the data dir.
+    Login { user: String, password: String },
+    /// Revoke the saved session.
+    Logout,
+    /// Show the saved session's user.
+    Whoami,
+    /// Show my profile, or change it.
+    Profile {
+        #[arg(long)]
+        nickname: Option<String>,
+        #[arg(long)]
+        signature: Option<String>,
+    },
+    /// Search users by id or nickname.
+    Users { query: String },
+    /// Friends and applications.
+    Friend {
+        #[command(subcommand)]
+        cmd: FriendCmd,
+    },
+    /// Block a user.
+    Block { user: String },
+    /// Unblock a user.
+    Unblock { user: String },
+    /// List blocked users.
+    Blocked,
+    /// Send text messages (one per argument) to a user or conversation id.
+    Send {
+        to: String,
+        #[arg(required = true)]
+        texts: Vec<String>,
+        /// Send each text this many times, numbered "<text> #<i>".
+        #[arg(long, default_value_t = 1)]
+        count: u32,
+    },
+    /// Show a conversation's messages, oldest first.
+    History {
+        with: String,
+        #[arg(long)]
+        before: Option<u64>,
+        #[arg(long, default_value_t = 50)]
+        limit: u32,
+    },
+    /// Full-text search over cached messages.
+    Search {
+        query: String,
+        #[arg(long, default_value_t = 0)]
+        page: u32,
+        #[arg(long, default_value_t = 20)]
+        page_size: u32,
+    },
+    /// List conversations, most recent first.
+    Conversations,
+    /// Mark a conversation read.
+    Read { with: String },
+    /// Recall one of my messages.
+    Recall { with: String, seq: u64 },
+    /// Tell the peer I am typing.
+    Typing { with: String },
+    /// Resync and deliver everything in the outbox; prints what is left.
+    Sync,
+    /// Print every event as one JSON object per line until SIGINT, SIGTERM or stdin EOF.
+    Listen,
+}
+
+/// Friend subcommands.
+#[derive(Subcommand, Debug)]
+pub enum FriendCmd {
+    /// Send a friend application.
+    Add {
+        user: String,
+        #[arg(long, default_value = "")]
+        greeting: String,
+    },
+    /// Accept an application.
+    Accept { user: String },
+    /// Refuse an application.
+    Refuse { user: String },
+    /// List friends.
+    List,
+    /// List received applications (or sent ones).
+    Applications {
+        #[arg(long)]
+        sent: bool,
+    },
+    /// Delete a friend.
+    Delete { user: String },
+    /// Set a remark for a friend.
+    Remark { user: String, remark: String },
+    /// Search friends by id, nickname or remark.
+    Search { query: String },
+}
+
+/// A CLI failure: a client error or a plain message.
+#[derive(Debug)]
+pub enum Failure {
+    Client(Error),
+    Other(String),
+}
+
+impl From<Error> for Failure {
+    fn from(e: Error) -> Self {
+        Self::Client(e)
+    }
+}
+
+impl From<std::io::Error> for Failure {
+    fn from(e: std::io::Error) -> Self {
+        Self::Other(e.to_string())
+    }
+}
+
+impl From<serde_json::Error> for Failure {
+    fn from(e: serde_json::Error) -> Self {
+        Self::Other(e.to_string())
+    }
+}
+
+impl From<tern_core::proto::IdError> for Failure {
+    fn from(e: tern_core::proto::IdError) -> Self {
+        Self::Client(e.into())
+    }
+}
+
+fn report(f: Failure) -> ExitCode {
+    let (code, body) = match &f {
+        Failure::Client(Error::Server(we)) => (
+            3,
+            json!({"error": {"kind": "server", "code": we.code.as_u16(), "message": we.message}}),
+        ),
+        Failure::Client(e @ (Error::Offline(_) | Error::Timeout)) => (
+            4,
+            json!({"error": {"kind": "offline", "message": e.to_string()}}),
+        ),
+        Failure::Client(e) => (
+            1,
+            json!({"error": {"kind": "client", "message": e.to_string()}}),
+        ),
+        Failure::Other(m) => (1, json!({"error": {"kind": "cli", "message": m}})),
+    };
+    eprintln!("{body}");
+    ExitCode::from(code)
+}
+
+fn main() -> ExitCode {
+    tracing_subscriber::fmt()
+        .with_writer(std::io::stderr)
+        .with_env_filter(
+            tracing_subscriber::EnvFilter::try_from_default_env()
+                .unwrap_or_else(|_| tracing_subscriber::EnvFilter::new("warn")),
+        )
+        .init();
+    let cli = Cli::parse();
+    let rt = match tokio::runtime::Builder::new_multi_thread()
+        .worker_threads(2)
+        .enable_all()
+        .build()
+    {
+        Ok(rt) => rt,
+        Err(e) => return report(Failure::Other(e.to_string())),
+    };
+    match rt.block_on(commands::run(cli)) {
+        Ok(()) => ExitCode::SUCCESS,
+        Err(f) => report(f),
+    }
+}

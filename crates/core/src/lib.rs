@@ -16,6 +16,13 @@ pub mod error;
 pub mod event;
 pub mod types;
 
+mod outbox;
+mod session;
+mod state;
+mod store;
+mod sync;
+mod transport;
+
 pub use client::{Client, ProfileUpdate};
 pub use config::{ClientConfig, ConnectionConfig, RetryPolicy};
 pub use error::{Error, Result};

@@ -1,0 +1,295 @@
+//! Each command: restore the saved session, do one thing, print JSON.
+
+use std::io::Write;
+use std::path::{Path, PathBuf};
+use std::time::Duration;
+
+use serde::{Deserialize, Serialize};
+use serde_json::json;
+use tern_core::proto::{ClientMsgId, Content, ConversationId, Seq, UserId};
+use tern_core::{Client, ClientConfig, Error, Event, ProfileUpdate};
+use tokio::sync::broadcast;
+
+use crate::{Cli, Command, Failure, FriendCmd};
+
+/// The session a login leaves in the data dir for later invocations.
+#[derive(Serialize, Deserialize)]
+struct Saved {
+    user: UserId,
+    token: String,
+}
+
+fn session_path(dir: &Path) -> PathBuf {
+    dir.join("cli-session.json")
+}
+
+/// Prints one JSON value as a line and flushes.
+pub fn out(v: &impl Serialize) -> Result<(), Failure> {
+    let mut stdout = std::io::stdout().lock();
+    serde_json::to_writer(&mut stdout, v)?;
+    stdout.write_all(b"\n")?;
+    stdout.flush()?;
+    Ok(())
+}
+
+fn uid(s: &str) -> Result<UserId, Failure> {
+    Ok(UserId::new(s)?)
+}
+
+/// A user id or a conversation id (`d:a:b`, `g:x`).
+fn conv_of(client: &Client, s: &str) -> Result<ConversationId, Failure> {
+    if s.contains(':') {
+        Ok(ConversationId::parse(s)?)
+    } else {
+        Ok(client.direct_conversation(&uid(s)?)?)
+    }
+}
+
+pub async fn run(cli: Cli) -> Result<(), Failure> {
+    std::fs::create_dir_all(&cli.data_dir)?;
+    let config = ClientConfig::new(&cli.data_dir, &cli.server);
+    let client = Client::new(config)?;
+    let timeout = Duration::from_secs(cli.timeout);
+    match cli.command {
+        Command::Register { user, password } => {
+            client.register(&uid(&user)?, &password).await?;
+            return out(&json!({"registered": user}));
+        }
+        Command::Login { user, password } => {
+            let s = client.login(&uid(&user)?, &password).await?;
+            let saved = Saved {
+                user: s.user.clone(),
+                token: s.token.clone(),
+            };
+            std::fs::write(session_path(&cli.data_dir), serde_json::to_vec(&saved)?)?;
+            client.close().await;
+            return out(&s);
+        }
+        Command::Listen => return crate::listen::run(&client, &cli.data_dir).await,
+        _ => {}
+    }
+    let mut events = client.subscribe();
+    resume(&client, &cli.data_dir).await?;
+    wait_synced(&client, &mut events, timeout).await?;
+    let result = command(&client, cli.command, &mut events, timeout, &cli.data_dir).await;
+    client.close().await;
+    result
+}
+
+/// Logs in with the saved token.
+pub async fn resume(client: &Client, dir: &Path) -> Result<(), Failure> {
+    let raw = std::fs::read(session_path(dir))
+        .map_err(|_| Failure::Other("not logged in: run `tern-cli login USER PASSWORD`".into()))?;
+    let saved: Saved = serde_json::from_slice(&raw)?;
+    client.login_with_token(&saved.user, &saved.token).await?;
+    Ok(())
+}
+
+/// Waits for the first sync after login (the connection may need retries).
+async fn wait_synced(
+    client: &Client,
+    events: &mut broadcast::Receiver<Event>,
+    timeout: Duration,
+) -> Result<(), Failure> {
+    let wait = async {
+        loop {
+            match events.recv().await {
+                Ok(Event::SyncFinished { .. }) => return Ok(()),
+                Ok(Event::TokenExpired { code }) => {
+                    return Err(Failure::Other(format!(
+                        "session token refused (code {code}); log in again"
+                    )))
+                }
+                Ok(Event::KickedOffline { reason }) => {
+                    return Err(Failure::Other(format!("kicked offline: {reason:?}")))
+                }
+                Ok(_) | Err(broadcast::error::RecvError::Lagged(_)) => {}
+                Err(broadcast::error::RecvError::Closed) => {
+                    return Err(Failure::Client(Error::Closed))
+                }
+            }
+        }
+    };
+    let _ = client;
+    tokio::time::timeout(timeout, wait)
+        .await
+        .map_err(|_| Failure::Client(Error::Offline("server unreachable".into())))?
+}
+
+async fn command(
+    client: &Client,
+    cmd: Command,
+    events: &mut broadcast::Receiver<Event>,
+    timeout: Duration,
+    dir: &Path,
+) -> Result<(), Failure> {
+    match cmd {
+        Command::Logout => {
+            client.logout().await?;
+            let _ = std::fs::remove_file(session_path(dir));
+            out(&json!({"logged_out": true}))
+        }
+        Command::Whoami => out(&json!({"user": client.user(), "device": client.device()})),
+        Command::Profile {
+            nickname,
+            signature,
+        } => {
+            if nickname.is_none() && signature.is_none() {
+                out(&client.my_profile().await?)
+            } else {
+                let update = ProfileUpdate {
+                    nickname,
+                    signature,
+                    avatar: None,
+                };
+                out(&client.set_profile(update).await?)
+            }
+        }
+        Command::Users { query } => out(&client.search_users(&query).await?),
+        Command::Friend { cmd } => friend(client, cmd).await,
+        Command::Block { user } => {
+            client.block(&uid(&user)?).await?;
+            out(&json!({"blocked": user}))
+        }
+        Command::Unblock { user } => {
+            client.unblock(&uid(&user)?).await?;
+            out(&json!({"unblocked": user}))
+        }
+        Command::Blocked => out(&client.blocked().await?),
+        Command::Send { to, texts, count } => {
+            send(client, &to, texts, count, events, timeout).await
+        }
+        Command::History {
+            with,
+            before,
+            limit,
+        } => {
+            let conv = conv_of(client, &with)?;
+            out(&client.messages(&conv, before.map(Seq), limit).await?)
+        }
+        Command::Search {
+            query,
+            page,
+            page_size,
+        } => out(&client.search(&query, page, page_size).await?),
+        Command::Conversations => out(&client.conversations().await?),
+        Command::Read { with } => {
+            let conv = conv_of(client, &with)?;
+            client.mark_read(&conv).await?;
+            out(&client.conversation(&conv).await?)
+        }
+        Command::Recall { with, seq } => {
+            client.recall(&conv_of(client, &with)?, Seq(seq)).await?;
+            out(&json!({"recalled": seq}))
+        }
+        Command::Typing { with } => {
+            client.typing(&conv_of(client, &with)?).await?;
+            out(&json!({"typing": true}))
+        }
+        Command::Sync => {
+            let done = client.flush(timeout).await?;
+            let left = client.outbox().await?;
+            out(&json!({"flushed": done, "outbox": left}))?;
+            if done {
+                Ok(())
+            } else {
+                Err(Failure::Client(Error::Timeout))
+            }
+        }
+        Command::Register { .. } | Command::Login { .. } | Command::Listen => Ok(()),
+    }
+}
+
+async fn friend(client: &Client, cmd: FriendCmd) -> Result<(), Failure> {
+    match cmd {
+        FriendCmd::Add { user, greeting } => {
+            client.apply_friend(&uid(&user)?, &greeting).await?;
+            out(&json!({"applied": user}))
+        }
+        FriendCmd::Accept { user } => {
+            client.accept_friend(&uid(&user)?).await?;
+            out(&json!({"accepted": user}))
+        }
+        FriendCmd::Refuse { user } => {
+            client.refuse_friend(&uid(&user)?).await?;
+            out(&json!({"refused": user}))
+        }
+        FriendCmd::List => out(&client.friends().await?),
+        FriendCmd::Applications { sent } => {
+            if sent {
+                out(&client.sent_applications().await?)
+            } else {
+                out(&client.received_applications().await?)
+            }
+        }
+        FriendCmd::Delete { user } => {
+            client.delete_friend(&uid(&user)?).await?;
+            out(&json!({"deleted": user}))
+        }
+        FriendCmd::Remark { user, remark } => {
+            client.set_remark(&uid(&user)?, &remark).await?;
+            out(&json!({"remark": remark, "user": user}))
+        }
+        FriendCmd::Search { query } => out(&client.search_friends(&query).await?),
+    }
+}
+
+/// Queues every message first (so all are in the outbox), then prints each outcome
+/// as it arrives, one JSON message per line.
+async fn send(
+    client: &Client,
+    to: &str,
+    texts: Vec<String>,
+    count: u32,
+    events: &mut broadcast::Receiver<Event>,
+    timeout: Duration,
+) -> Result<(), Failure> {
+    let conv = conv_of(client, to)?;
+    let mut pending: Vec<ClientMsgId> = Vec::new();
+    for text in &texts {
+        for i in 1..=count.max(1) {
+            let text = if count > 1 {
+                format!("{text} #{i}")
+            } else {
+                text.clone()
+            };
+            let m = client.enqueue(&conv, Content::Text { text }, None).await?;
+            pending.push(m.client_id);
+        }
+    }
+    let mut refusal = None;
+    let wait = async {
+        while !pending.is_empty() {
+            let (msg, err) = match events.recv().await {
+                Ok(Event::MessageAcked { message }) => (message, None),
+                Ok(Event::MessageFailed { message, error }) => (message, Some(error)),
+                Ok(Event::KickedOffline { .. } | Event::TokenExpired { .. }) => {
+                    return Err(Failure::Other("session ended".into()))
+                }
+                Err(broadcast::error::RecvError::Closed) => {
+                    return Err(Failure::Client(Error::Closed))
+                }
+                _ => continue,
+            };
+            let Some(pos) = pending.iter().position(|id| id == &msg.client_id) else {
+                continue;
+            };
+            pending.remove(pos);
+            out(&msg)?;
+            if let Some(e) = err {
+                refusal = Some(match e {
+                    Some(we) => Error::Server(we),
+                    None => Error::Timeout,
+                });
+            }
+        }
+        Ok(())
+    };
+    tokio::time::timeout(timeout, wait)
+        .await
+        .map_err(|_| Failure::Client(Error::Timeout))??;
+    match refusal {
+        Some(e) => Err(Failure::Client(e)),
+        None => Ok(()),
+    }
+}

@@ -1,0 +1,71 @@
+//! `tern-cli listen`: every event as one JSON object per line, until stopped.
+
+use std::path::Path;
+
+use tern_core::Client;
+use tokio::io::AsyncReadExt;
+use tokio::sync::broadcast::error::RecvError;
+
+use crate::commands::{out, resume};
+use crate::Failure;
+
+/// True when stdin is something whose end means "stop" (a pipe, file or terminal),
+/// not `/dev/null` (a detached process), whose immediate EOF would end at once.
+fn stdin_can_stop() -> bool {
+    use std::os::unix::fs::FileTypeExt;
+    match std::fs::metadata("/dev/stdin") {
+        Ok(m) => {
+            !(m.file_type().is_char_device()
+                && !std::io::IsTerminal::is_terminal(&std::io::stdin()))
+        }
+        Err(_) => false,
+    }
+}
+
+async fn stdin_eof() {
+    if !stdin_can_stop() {
+        return std::future::pending().await;
+    }
+    let mut stdin = tokio::io::stdin();
+    let mut buf = [0u8; 256];
+    loop {
+        match stdin.read(&mut buf).await {
+            Ok(0) | Err(_) => return,
+            Ok(_) => {}
+        }
+    }
+}
+
+async fn terminated() {
+    use tokio::signal::unix::{signal, SignalKind};
+    match signal(SignalKind::terminate()) {
+        Ok(mut s) => {
+            s.recv().await;
+        }
+        Err(_) => std::future::pending().await,
+    }
+}
+
+pub async fn run(client: &Client, dir: &Path) -> Result<(), Failure> {
+    let mut events = client.subscribe();
+    resume(client, dir).await?;
+    let printing = async {
+        loop {
+            match events.recv().await {
+                Ok(e) => out(&e)?,
+                Err(RecvError::Lagged(n)) => {
+                    out(&serde_json::json!({"type": "lagged", "missed": n}))?
+                }
+                Err(RecvError::Closed) => return Ok::<(), Failure>(()),
+            }
+        }
+    };
+    let result = tokio::select! {
+        r = printing => r,
+        _ = tokio::signal::ctrl_c() => Ok(()),
+        _ = terminated() => Ok(()),
+        _ = stdin_eof() => Ok(()),
+    };
+    client.close().await;
+    result
+}

@@ -1,0 +1,187 @@
+//! The outbox task: sends queued messages one at a time in queue order, records
+//! acks, retries unanswered sends and fails messages whose budget is spent.
+//! The decisions are [`crate::state::Outbox`]'s; this task only carries them out.
+
+use std::sync::Arc;
+use std::time::Duration;
+
+use tern_proto::{ClientMsgId, Request, Response, WireError};
+
+use crate::error::{Error, Result};
+use crate::event::Event;
+use crate::session::Shared;
+use crate::state::Verdict;
+use crate::store::{messages as msgs, now_ms};
+use crate::transport::Conn;
+
+/// How often the task looks at the outbox without being woken.
+const TICK: Duration = Duration::from_millis(200);
+
+/// Runs until the session stops.
+pub(crate) async fn run(sh: Arc<Shared>) {
+    let mut stopped = sh.stopped.subscribe();
+    loop {
+        tokio::select! {
+            _ = sh.outbox_wake.notified() => {}
+            _ = tokio::time::sleep(TICK) => {}
+            _ = stopped.changed() => {}
+        }
+        if *stopped.borrow() {
+            return;
+        }
+        if let Err(e) = expire(&sh).await {
+            tracing::warn!(error = %e, "outbox expiry failed");
+        }
+        let conn = sh.conn.borrow().clone();
+        if let Some(conn) = conn {
+            if let Err(e) = flush(&sh, &conn).await {
+                tracing::warn!(error = %e, "outbox flush failed");
+            }
+        }
+    }
+}
+
+/// Fails every queued message whose budget ran out while idle (e.g. offline).
+async fn expire(sh: &Arc<Shared>) -> Result<()> {
+    let ids = sh.outbox.lock().expect("outbox lock").expire(now_ms());
+    for id in ids {
+        fail(sh, &id, None).await?;
+    }
+    Ok(())
+}
+
+/// Sends due messages until none is due or the connection fails.
+async fn flush(sh: &Arc<Shared>, conn: &Conn) -> Result<()> {
+    for _ in 0..100_000 {
+        let entry = {
+            let mut o = sh.outbox.lock().expect("outbox lock");
+            match o.next_due(now_ms()) {
+                Some(id) => {
+                    o.start(&id);
+                    o.get(&id).cloned()
+                }
+                None => None,
+            }
+        };
+        let Some(entry) = entry else {
+            return Ok(());
+        };
+        let id = entry.client_id.clone();
+        let e = entry.clone();
+        sh.db.call(move |c| msgs::save_outbox_entry(c, &e)).await?;
+        let (me, key) = (sh.me.clone(), id.clone());
+        let Some(msg) = sh
+            .db
+            .call(move |c| msgs::message_by_client_id(c, &me, &me, &key))
+            .await?
+        else {
+            sh.outbox.lock().expect("outbox lock").acked(&id);
+            continue;
+        };
+        if msg.seq.is_some() {
+            // Already stored (a push or pull carried our copy): nothing to send.
+            settle_ack(sh, &id, msg).await?;
+            continue;
+        }
+        let req = Request::Send {
+            conv: msg.conv.clone(),
+            client_id: id.clone(),
+            content: msg.content.clone(),
+            ext: msg.ext.clone(),
+        };
+        match conn.request(req).await {
+            Ok(Response::Sent {
+                seq,
+                id: mid,
+                sent_at,
+                ..
+            }) => {
+                let (me, key) = (sh.me.clone(), id.clone());
+                let acked = sh
+                    .db
+                    .call(move |c| msgs::ack(c, &me, &key, seq, mid, sent_at))
+                    .await?;
+                if let Some(m) = acked {
+                    settle_ack(sh, &id, m).await?;
+                }
+            }
+            Ok(other) => {
+                let err = Error::Protocol(format!("unexpected answer to send: {other:?}"));
+                unanswered(sh, &id, msg, err).await?;
+                return Ok(());
+            }
+            Err(Error::Server(we)) if !Error::Server(we.clone()).is_transient() => {
+                sh.outbox.lock().expect("outbox lock").refused(&id);
+                fail(sh, &id, Some(we)).await?;
+            }
+            Err(err) => {
+                unanswered(sh, &id, msg, err).await?;
+                return Ok(());
+            }
+        }
+    }
+    Ok(())
+}
+
+async fn settle_ack(sh: &Arc<Shared>, id: &ClientMsgId, m: crate::LocalMessage) -> Result<()> {
+    let was_queued = sh.outbox.lock().expect("outbox lock").acked(id);
+    let conv = m.conv.clone();
+    sh.resolve(id, Ok(m.clone()));
+    if was_queued {
+        sh.emit(Event::MessageAcked { message: m });
+    }
+    let key = conv.clone();
+    sh.db
+        .call(move |c| msgs::advance_synced(c, &key, 0))
+        .await?;
+    sh.conv_changed(&conv).await
+}
+
+async fn unanswered(
+    sh: &Arc<Shared>,
+    id: &ClientMsgId,
+    msg: crate::LocalMessage,
+    err: Error,
+) -> Result<()> {
+    tracing::debug!(%id, error = %err, "send unanswered");
+    let (verdict, entry) = {
+        let mut o = sh.outbox.lock().expect("outbox lock");
+        let v = o.unanswered(id, now_ms());
+        (v, o.get(id).cloned())
+    };
+    if let Some(e) = entry {
+        sh.db.call(move |c| msgs::save_outbox_entry(c, &e)).await?;
+    }
+    match verdict {
+        Verdict::Failed => fail(sh, id, None).await,
+        Verdict::Retry => {
+            sh.resolve(id, Ok(msg));
+            Ok(())
+        }
+    }
+}
+
+/// Marks a message failed, announces it and answers a waiting `send`.
+async fn fail(sh: &Arc<Shared>, id: &ClientMsgId, error: Option<WireError>) -> Result<()> {
+    let (me, key, err) = (sh.me.clone(), id.clone(), error.clone());
+    let Some(m) = sh
+        .db
+        .call(move |c| msgs::mark_failed(c, &me, &key, err.as_ref()))
+        .await?
+    else {
+        return Ok(());
+    };
+    let conv = m.conv.clone();
+    sh.emit(Event::MessageFailed {
+        message: m.clone(),
+        error: error.clone(),
+    });
+    sh.resolve(
+        id,
+        match error {
+            Some(we) => Err(Error::Server(we)),
+            None => Ok(m),
+        },
+    );
+    sh.conv_changed(&conv).await
+}

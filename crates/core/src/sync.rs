@@ -1,0 +1,303 @@
+//! Bringing the cache up to date: the change log (relations), conversations and their
+//! missing message ranges, and the handling of each server push.
+
+use std::sync::Arc;
+
+use tern_proto::{Change, ConversationId, Message, Profile, Push, Request, Response, Seq};
+
+use crate::error::{Error, Result};
+use crate::event::Event;
+use crate::session::Shared;
+use crate::state::{missing_ranges, sync_start};
+use crate::store::{messages as msgs, relations as rel};
+use crate::transport::Conn;
+
+/// Most pages fetched in one loop, so a misbehaving server cannot spin us forever.
+const MAX_PAGES: usize = 100_000;
+
+/// A full resync: relations, then every conversation's missing messages.
+/// `handshake` is the (change version, profile) from a fresh login/resume.
+pub(crate) async fn resync(
+    sh: &Arc<Shared>,
+    conn: &Conn,
+    handshake: Option<(u64, Profile)>,
+) -> Result<()> {
+    sh.emit(Event::SyncStarted);
+    if let Some((_, profile)) = &handshake {
+        let p = profile.clone();
+        sh.db.call(move |c| rel::set_my_profile(c, &p)).await?;
+    }
+    let changes = sync_relations(sh, conn, handshake.map(|h| h.0)).await?;
+    let messages = sync_messages(sh, conn).await?;
+    sh.emit(Event::SyncFinished { messages, changes });
+    Ok(())
+}
+
+/// Applies the change log after the stored version. A device that has never synced
+/// (version 0) takes a snapshot of every list instead of replaying history.
+pub(crate) async fn sync_relations(
+    sh: &Arc<Shared>,
+    conn: &Conn,
+    server_version: Option<u64>,
+) -> Result<u64> {
+    let _guard = sh.changes_lock.lock().await;
+    let mut version = sh.db.call(|c| rel::version(c)).await?;
+    if version == 0 {
+        if let Some(sv) = server_version.filter(|&v| v > 0) {
+            snapshot(sh, conn, sv).await?;
+            version = sv;
+        }
+    }
+    let mut applied = 0;
+    for _ in 0..MAX_PAGES {
+        let (changes, latest) = match conn
+            .request(Request::SyncChanges {
+                since: version,
+                limit: Some(sh.page()),
+            })
+            .await?
+        {
+            Response::Changes { changes, latest } => (changes, latest),
+            other => return Err(unexpected("sync_changes", &other)),
+        };
+        let fresh: Vec<_> = changes
+            .into_iter()
+            .filter(|c| c.version > version)
+            .collect();
+        if fresh.is_empty() {
+            break;
+        }
+        for vc in fresh {
+            version = vc.version;
+            apply_change(sh, vc.change, version).await?;
+            applied += 1;
+        }
+        if version >= latest {
+            break;
+        }
+    }
+    Ok(applied)
+}
+
+async fn snapshot(sh: &Arc<Shared>, conn: &Conn, version: u64) -> Result<()> {
+    let friends = match conn.request(Request::GetFriends { users: None }).await? {
+        Response::Friends { friends } => friends,
+        other => return Err(unexpected("get_friends", &other)),
+    };
+    let mut apps = Vec::new();
+    for req in [
+        Request::ListReceivedApplications,
+        Request::ListSentApplications,
+    ] {
+        match conn.request(req).await? {
+            Response::Applications { applications } => apps.extend(applications),
+            other => return Err(unexpected("list applications", &other)),
+        }
+    }
+    let blocked = match conn.request(Request::ListBlocked).await? {
+        Response::Blocked { users } => users,
+        other => return Err(unexpected("list_blocked", &other)),
+    };
+    sh.db
+        .call(move |c| rel::replace_all(c, &friends, &apps, &blocked, version))
+        .await
+}
+
+async fn apply_change(sh: &Arc<Shared>, change: Change, version: u64) -> Result<()> {
+    let ch = change.clone();
+    sh.db
+        .call(move |c| {
+            rel::apply_change(c, &ch)?;
+            rel::set_version(c, version)
+        })
+        .await?;
+    let event = match change {
+        Change::FriendApplicationAdded { application } => {
+            Event::FriendApplicationAdded { application }
+        }
+        Change::FriendApplicationAccepted { application } => {
+            Event::FriendApplicationAccepted { application }
+        }
+        Change::FriendApplicationRefused { application } => {
+            Event::FriendApplicationRefused { application }
+        }
+        Change::FriendAdded { friend } => Event::FriendAdded { friend },
+        Change::FriendDeleted { user } => Event::FriendDeleted { user },
+        Change::FriendInfoChanged { friend } => Event::FriendInfoChanged { friend },
+        Change::BlackAdded { user } => Event::BlackAdded { user },
+        Change::BlackDeleted { user } => Event::BlackDeleted { user },
+        Change::ProfileChanged { profile } => Event::ProfileChanged { profile },
+        _ => return Ok(()),
+    };
+    sh.emit(event);
+    Ok(())
+}
+
+/// Asks for the conversation list and pulls whatever each conversation is missing.
+async fn sync_messages(sh: &Arc<Shared>, conn: &Conn) -> Result<u64> {
+    let convs = match conn.request(Request::Conversations).await? {
+        Response::Conversations { conversations } => conversations,
+        other => return Err(unexpected("conversations", &other)),
+    };
+    let window = sh.config.connection.initial_sync_window;
+    let mut pulled = 0;
+    for info in convs {
+        let conv = info.conv.clone();
+        let server_max = info.max_seq.0;
+        sh.db
+            .call(move |c| {
+                msgs::merge_server_conv(c, &info)?;
+                let (_, _, _, synced) = msgs::conv_seqs(c, &info.conv)?;
+                msgs::advance_synced(c, &info.conv, sync_start(synced, server_max, window))
+            })
+            .await?;
+        pulled += fill(sh, conn, &conv, server_max, false).await?;
+        sh.conv_changed(&conv).await?;
+    }
+    Ok(pulled)
+}
+
+/// Pulls every message of `conv` missing between the synced seq and `upto`, in pages;
+/// announces new ones. Returns how many were new.
+pub(crate) async fn fill(
+    sh: &Arc<Shared>,
+    conn: &Conn,
+    conv: &ConversationId,
+    upto: u64,
+    live: bool,
+) -> Result<u64> {
+    let page = sh.page();
+    let key = conv.clone();
+    let ranges = sh
+        .db
+        .call(move |c| {
+            let synced = msgs::advance_synced(c, &key, 0)?;
+            let present = msgs::present_seqs(c, &key, synced, upto)?;
+            Ok(missing_ranges(synced, &present, upto, page as u64))
+        })
+        .await?;
+    let mut new = 0;
+    for (from, to) in ranges {
+        let mut next = from;
+        for _ in 0..MAX_PAGES {
+            if next > to {
+                break;
+            }
+            let batch = match conn
+                .request(Request::Pull {
+                    conv: conv.clone(),
+                    from: Seq(next),
+                    to: Seq(to),
+                    limit: Some(page),
+                })
+                .await?
+            {
+                Response::Messages { messages } => messages,
+                other => return Err(unexpected("pull", &other)),
+            };
+            let Some(last) = batch.iter().map(|m| m.seq.0).max() else {
+                break;
+            };
+            next = last + 1;
+            new += store_batch(sh, batch, live).await?;
+        }
+    }
+    let key = conv.clone();
+    sh.db
+        .call(move |c| msgs::advance_synced(c, &key, 0))
+        .await?;
+    Ok(new)
+}
+
+/// Stores messages from the server and raises the events they call for.
+pub(crate) async fn store_batch(sh: &Arc<Shared>, batch: Vec<Message>, live: bool) -> Result<u64> {
+    let me = sh.me.clone();
+    let stored = sh
+        .db
+        .call(move |c| {
+            batch
+                .iter()
+                .map(|m| msgs::store_server_message(c, &me, m))
+                .collect::<Result<Vec<_>>>()
+        })
+        .await?;
+    let mut new = 0;
+    for s in stored {
+        if s.was_pending {
+            let acked = sh
+                .outbox
+                .lock()
+                .expect("outbox lock")
+                .acked(&s.message.client_id);
+            sh.resolve(&s.message.client_id, Ok(s.message.clone()));
+            if acked {
+                sh.emit(Event::MessageAcked { message: s.message });
+            }
+        } else if s.inserted {
+            new += 1;
+            sh.emit(Event::NewMessage {
+                message: s.message,
+                live,
+            });
+        }
+    }
+    Ok(new)
+}
+
+/// Handles one push (all but `Kicked`, which the supervisor handles).
+pub(crate) async fn handle_push(sh: &Arc<Shared>, conn: &Conn, push: Push) -> Result<()> {
+    match push {
+        Push::Message { message } => {
+            let conv = message.conv.clone();
+            let seq = message.seq.0;
+            store_batch(sh, vec![message], true).await?;
+            // A seq beyond the synced one plus one reveals a gap: pull it.
+            fill(sh, conn, &conv, seq, true).await?;
+            sh.conv_changed(&conv).await?;
+        }
+        Push::Change(vc) => {
+            let version = sh.db.call(|c| rel::version(c)).await?;
+            if vc.version > version {
+                sync_relations(sh, conn, None).await?;
+            }
+        }
+        Push::Read { conv, user, seq } => {
+            let peer = user != sh.me;
+            let key = conv.clone();
+            sh.db
+                .call(move |c| msgs::set_read(c, &key, seq, peer))
+                .await?;
+            sh.emit(Event::ReadReceipt {
+                conv: conv.clone(),
+                user,
+                seq,
+            });
+            sh.conv_changed(&conv).await?;
+        }
+        Push::Recalled { conv, seq, by, at } => {
+            let (me, key, who) = (sh.me.clone(), conv.clone(), by.clone());
+            let changed = sh
+                .db
+                .call(move |c| msgs::recall(c, &me, &key, seq, &who, at))
+                .await?;
+            if changed.is_some() {
+                sh.emit(Event::Recalled {
+                    conv: conv.clone(),
+                    seq,
+                    by,
+                    at,
+                });
+                sh.conv_changed(&conv).await?;
+            }
+        }
+        Push::Typing { conv, user } => sh.emit(Event::Typing { conv, user }),
+        Push::Presence { user, online } => sh.emit(Event::Presence { user, online }),
+        Push::Kicked { .. } => {}
+        _ => {}
+    }
+    Ok(())
+}
+
+fn unexpected(what: &str, res: &Response) -> Error {
+    Error::Protocol(format!("unexpected answer to {what}: {res:?}"))
+}
