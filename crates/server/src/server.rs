@@ -160,6 +160,10 @@ async fn health(State(s): State<Arc<Shared>>) -> impl IntoResponse {
         "protocol": tern_proto::PROTOCOL_VERSION,
         "connections": s.connections.load(Ordering::Relaxed),
         "online": s.hub.online_connections(),
+        "store": {
+            "batches": s.store.stats().batches.load(Ordering::Relaxed),
+            "writes": s.store.stats().jobs.load(Ordering::Relaxed),
+        },
     }))
 }
 

@@ -9,6 +9,7 @@ pub mod relations;
 mod writer;
 
 use std::path::Path;
+use std::sync::atomic::AtomicU64;
 use std::sync::{Arc, Mutex};
 
 use rusqlite::{Connection, OpenFlags};
@@ -60,6 +61,17 @@ pub struct Store {
     readers: Arc<Mutex<Vec<Connection>>>,
     /// Path of the database file, to open more readers.
     path: Arc<Path>,
+    /// Group-commit counters.
+    stats: Arc<WriterStats>,
+}
+
+/// Counters kept by the writer thread (reported by `/health`).
+#[derive(Debug, Default)]
+pub struct WriterStats {
+    /// Transactions committed.
+    pub batches: AtomicU64,
+    /// Write jobs run (the ratio jobs/batches is the group-commit factor).
+    pub jobs: AtomicU64,
 }
 
 impl Store {
@@ -77,9 +89,11 @@ impl Store {
         )?;
         migrations::migrate(&mut conn)?;
         let (tx, rx) = mpsc::channel(4096);
+        let stats = Arc::new(WriterStats::default());
+        let thread_stats = stats.clone();
         let thread = std::thread::Builder::new()
             .name("tern-sqlite-writer".into())
-            .spawn(move || writer::run(conn, rx, max_batch.max(1)))
+            .spawn(move || writer::run(conn, rx, max_batch.max(1), &thread_stats))
             .map_err(|e| StoreError::Commit(format!("spawning writer: {e}")))?;
         let pool = (0..readers)
             .map(|_| open_reader(&path))
@@ -89,9 +103,15 @@ impl Store {
                 jobs: tx,
                 readers: Arc::new(Mutex::new(pool)),
                 path,
+                stats,
             },
             thread,
         ))
+    }
+
+    /// Group-commit counters.
+    pub fn stats(&self) -> &WriterStats {
+        &self.stats
     }
 
     /// Runs `f` in the writer's next batch transaction and returns its result once committed.

@@ -3,7 +3,9 @@
 use rusqlite::Connection;
 use tokio::sync::{mpsc, oneshot};
 
-use super::{StoreError, StoreResult};
+use std::sync::atomic::Ordering;
+
+use super::{StoreError, StoreResult, WriterStats};
 
 /// What a job hands back after running inside the batch transaction: a
 /// function told whether the batch committed, which answers the caller.
@@ -53,7 +55,12 @@ where
 /// Drains the job queue: every wake-up takes all queued jobs (up to
 /// `max_batch`), runs them in one transaction, commits once, then completes
 /// each job in order.
-pub(super) fn run(conn: Connection, mut rx: mpsc::Receiver<Job>, max_batch: usize) {
+pub(super) fn run(
+    conn: Connection,
+    mut rx: mpsc::Receiver<Job>,
+    max_batch: usize,
+    stats: &WriterStats,
+) {
     let mut batch = Vec::with_capacity(max_batch);
     while let Some(first) = rx.blocking_recv() {
         batch.push(first);
@@ -82,6 +89,12 @@ pub(super) fn run(conn: Connection, mut rx: mpsc::Receiver<Job>, max_batch: usiz
                 // The transaction never began: fail these jobs without running them.
                 drop(j);
             }
+        }
+        if commit.is_ok() {
+            stats.batches.fetch_add(1, Ordering::Relaxed);
+            stats
+                .jobs
+                .fetch_add(completions.len() as u64, Ordering::Relaxed);
         }
         for c in completions {
             c(commit.clone());
