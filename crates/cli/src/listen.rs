@@ -15,8 +15,7 @@ fn stdin_can_stop() -> bool {
     use std::os::unix::fs::FileTypeExt;
     match std::fs::metadata("/dev/stdin") {
         Ok(m) => {
-            !(m.file_type().is_char_device()
-                && !std::io::IsTerminal::is_terminal(&std::io::stdin()))
+            !m.file_type().is_char_device() || std::io::IsTerminal::is_terminal(&std::io::stdin())
         }
         Err(_) => false,
     }

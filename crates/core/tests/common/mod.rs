@@ -1,0 +1,102 @@
+//! Helpers for tests against a real tern-server on 127.0.0.1:0.
+#![allow(dead_code)]
+
+use std::net::SocketAddr;
+use std::path::{Path, PathBuf};
+use std::time::Duration;
+
+use tern_core::proto::UserId;
+use tern_core::{Client, ClientConfig, Event};
+use tokio::sync::broadcast;
+
+/// Upper bound of any single wait in these tests.
+pub const WAIT: Duration = Duration::from_secs(20);
+
+pub fn uid(s: &str) -> UserId {
+    UserId::new(s).unwrap()
+}
+
+/// A server config for tests in `dir/server`, optionally on a fixed address.
+pub fn server_config(dir: &Path, addr: Option<SocketAddr>) -> tern_server::Config {
+    let mut c = tern_server::Config::for_tests(dir.join("server"));
+    if let Some(a) = addr {
+        c.listen = a;
+    }
+    c
+}
+
+pub async fn start_server(dir: &Path) -> tern_server::ServerHandle {
+    tern_server::spawn(server_config(dir, None)).await.unwrap()
+}
+
+/// Restarts on the same address (retrying while the port is released).
+pub async fn restart_server(dir: &Path, addr: SocketAddr) -> tern_server::ServerHandle {
+    for _ in 0..50 {
+        match tern_server::spawn(server_config(dir, Some(addr))).await {
+            Ok(s) => return s,
+            Err(_) => tokio::time::sleep(Duration::from_millis(100)).await,
+        }
+    }
+    panic!("could not restart the server on {addr}");
+}
+
+/// A client config with short timings so tests stay quick.
+pub fn fast_config(data_dir: PathBuf, addr: SocketAddr) -> ClientConfig {
+    let mut c = ClientConfig::new(data_dir, format!("ws://{addr}"));
+    c.connection.request_timeout_ms = 3_000;
+    c.connection.backoff_initial_ms = 100;
+    c.connection.backoff_max_ms = 1_000;
+    c.retry.max_age_ms = 3_000;
+    c.retry.max_attempts = 3;
+    c.retry.retry_delay_ms = 200;
+    c
+}
+
+/// Registers `user` (password "password123") and logs in a fresh client for it.
+pub async fn user(
+    dir: &Path,
+    addr: SocketAddr,
+    name: &str,
+) -> (Client, broadcast::Receiver<Event>) {
+    let client = Client::new(fast_config(dir.join(name), addr)).unwrap();
+    client.register(&uid(name), "password123").await.unwrap();
+    let mut rx = client.subscribe();
+    client.login(&uid(name), "password123").await.unwrap();
+    wait_for(&mut rx, |e| matches!(e, Event::SyncFinished { .. })).await;
+    (client, rx)
+}
+
+/// Waits for the first event matching `pred`, failing the test after [`WAIT`].
+pub async fn wait_for(rx: &mut broadcast::Receiver<Event>, pred: impl Fn(&Event) -> bool) -> Event {
+    let fut = async {
+        loop {
+            match rx.recv().await {
+                Ok(e) if pred(&e) => return e,
+                Ok(_) => {}
+                Err(broadcast::error::RecvError::Lagged(n)) => panic!("lagged {n} events"),
+                Err(e) => panic!("event stream ended: {e}"),
+            }
+        }
+    };
+    tokio::time::timeout(WAIT, fut)
+        .await
+        .expect("timed out waiting for an event")
+}
+
+/// Every event that arrives within `d`.
+pub async fn drain(rx: &mut broadcast::Receiver<Event>, d: Duration) -> Vec<Event> {
+    let mut out = Vec::new();
+    let deadline = tokio::time::Instant::now() + d;
+    while let Ok(Ok(e)) = tokio::time::timeout_at(deadline, rx.recv()).await {
+        out.push(e);
+    }
+    out
+}
+
+/// Makes `a` and `b` friends.
+pub async fn befriend(a: &Client, b: &Client, b_rx: &mut broadcast::Receiver<Event>) {
+    let (an, bn) = (a.user().unwrap(), b.user().unwrap());
+    a.apply_friend(&bn, "hi").await.unwrap();
+    wait_for(b_rx, |e| matches!(e, Event::FriendApplicationAdded { .. })).await;
+    b.accept_friend(&an).await.unwrap();
+}

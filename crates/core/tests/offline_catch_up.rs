@@ -1,0 +1,116 @@
+//! A device that goes offline during a conversation catches up after it reconnects
+//! by itself: every missed message exactly once, in seq order, announced as caught-up
+//! (`live: false`) events, with the right unread counts.
+
+mod common;
+
+use std::time::Duration;
+
+use common::*;
+use tern_core::proto::Content;
+use tern_core::{ConnectionState, Event};
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn offline_device_catches_up_after_reconnect() {
+    let dir = tempfile::tempdir().unwrap();
+    let server = start_server(dir.path()).await;
+    let addr = server.addr();
+    let (alice, _a_rx) = user(dir.path(), addr, "alice").await;
+    // Bob reconnects slowly (first retry after 2.5–5 s), so he stays offline while alice writes.
+    let mut cfg = fast_config(dir.path().join("bob"), addr);
+    cfg.connection.backoff_initial_ms = 5_000;
+    cfg.connection.backoff_max_ms = 5_000;
+    let bob = tern_core::Client::new(cfg).unwrap();
+    bob.register(&uid("bob"), "password123").await.unwrap();
+    let mut b_rx = bob.subscribe();
+    bob.login(&uid("bob"), "password123").await.unwrap();
+    wait_for(&mut b_rx, |e| matches!(e, Event::SyncFinished { .. })).await;
+
+    // Online part of the conversation.
+    let conv = alice.direct_conversation(&uid("bob")).unwrap();
+    for i in 1..=5 {
+        alice
+            .send_text(&conv, &format!("online {i}"))
+            .await
+            .unwrap();
+    }
+    for _ in 0..5 {
+        wait_for(&mut b_rx, |e| {
+            matches!(e, Event::NewMessage { live: true, .. })
+        })
+        .await;
+    }
+    wait_for(&mut b_rx, |e| {
+        matches!(e, Event::UnreadChanged { unread: 5, .. })
+    })
+    .await;
+
+    // The server goes away; both devices drop. It comes back; alice (fast backoff)
+    // reconnects first and writes 250 more while bob is still waiting to retry.
+    server.shutdown().await;
+    wait_for(&mut b_rx, |e| matches!(e, Event::ConnectFailed { .. })).await;
+    assert_eq!(bob.connection_state(), ConnectionState::Connecting);
+    let server = restart_server(dir.path(), addr).await;
+    let started = std::time::Instant::now();
+    for i in 1..=250 {
+        let text = format!("offline {i}");
+        alice
+            .enqueue(&conv, Content::Text { text }, None)
+            .await
+            .unwrap();
+    }
+    assert!(alice.flush(WAIT).await.unwrap(), "alice's outbox drained");
+    let written = started.elapsed();
+
+    // Bob reconnects on his own, resyncs, and announces exactly the missed messages.
+    wait_for(&mut b_rx, |e| matches!(e, Event::Connected)).await;
+    let mut caught_up = Vec::new();
+    let finished = loop {
+        match wait_for(&mut b_rx, |_| true).await {
+            Event::NewMessage { message, live } => {
+                assert!(!live, "caught-up messages are not live");
+                caught_up.push(message);
+            }
+            Event::SyncFinished { messages, .. } => break messages,
+            _ => {}
+        }
+    };
+    assert_eq!(finished, 250);
+    let seqs: Vec<u64> = caught_up.iter().map(|m| m.seq.unwrap().0).collect();
+    assert_eq!(
+        seqs,
+        (6..=255).collect::<Vec<_>>(),
+        "each missed message once, in order"
+    );
+    let c = bob.conversation(&conv).await.unwrap().unwrap();
+    assert_eq!((c.unread, c.max_seq.0), (255, 255));
+    assert_eq!(bob.total_unread().await.unwrap(), 255);
+    let last = bob.messages(&conv, None, 50).await.unwrap();
+    assert_eq!(last.len(), 50);
+    assert_eq!(
+        last[49].content,
+        Content::Text {
+            text: "offline 250".into()
+        }
+    );
+    let older = bob.messages(&conv, last[0].seq, 50).await.unwrap();
+    assert_eq!(
+        older.last().unwrap().seq.unwrap().0,
+        last[0].seq.unwrap().0 - 1
+    );
+
+    // Reading on bob's side clears the counts (events included).
+    bob.mark_read(&conv).await.unwrap();
+    let events = drain(&mut b_rx, Duration::from_millis(300)).await;
+    assert!(
+        events
+            .iter()
+            .any(|e| matches!(e, Event::TotalUnreadChanged { total: 0 })),
+        "{events:?}"
+    );
+    eprintln!("catch-up: 250 messages written in {written:?} while bob was offline");
+
+    alice.close().await;
+    bob.close().await;
+    server.shutdown().await;
+}
