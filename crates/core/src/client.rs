@@ -723,7 +723,7 @@ impl Client {
                     limit: Some((upper - lower) as u32),
                 };
                 if let Response::Messages { messages } = conn.request(req).await? {
-                    crate::sync::store_batch(&sh, messages, false).await?;
+                    crate::sync::store_batch(&sh, messages, None).await?;
                     page = range().await?;
                 }
             }

@@ -199,7 +199,7 @@ pub(crate) async fn fill(
                 break;
             };
             next = last + 1;
-            new += store_batch(sh, batch, live).await?;
+            new += store_batch(sh, batch, Some(live)).await?;
         }
     }
     let key = conv.clone();
@@ -209,8 +209,14 @@ pub(crate) async fn fill(
     Ok(new)
 }
 
-/// Stores messages from the server and raises the events they call for.
-pub(crate) async fn store_batch(sh: &Arc<Shared>, batch: Vec<Message>, live: bool) -> Result<u64> {
+/// Stores messages from the server and raises the events they call for: acks of our
+/// own pending messages always; `NewMessage` for new ones unless `live` is `None`
+/// (older history pages fetched on demand are not news).
+pub(crate) async fn store_batch(
+    sh: &Arc<Shared>,
+    batch: Vec<Message>,
+    live: Option<bool>,
+) -> Result<u64> {
     let me = sh.me.clone();
     let stored = sh
         .db
@@ -235,10 +241,12 @@ pub(crate) async fn store_batch(sh: &Arc<Shared>, batch: Vec<Message>, live: boo
             }
         } else if s.inserted {
             new += 1;
-            sh.emit(Event::NewMessage {
-                message: s.message,
-                live,
-            });
+            if let Some(live) = live {
+                sh.emit(Event::NewMessage {
+                    message: s.message,
+                    live,
+                });
+            }
         }
     }
     Ok(new)
@@ -250,7 +258,7 @@ pub(crate) async fn handle_push(sh: &Arc<Shared>, conn: &Conn, push: Push) -> Re
         Push::Message { message } => {
             let conv = message.conv.clone();
             let seq = message.seq.0;
-            store_batch(sh, vec![message], true).await?;
+            store_batch(sh, vec![message], Some(true)).await?;
             // A seq beyond the synced one plus one reveals a gap: pull it.
             fill(sh, conn, &conv, seq, true).await?;
             sh.conv_changed(&conv).await?;

@@ -1,6 +1,6 @@
-//! A device that goes offline during a conversation catches up after it reconnects
-//! by itself: every missed message exactly once, in seq order, announced as caught-up
-//! (`live: false`) events, with the right unread counts.
+//! A device that goes offline during a conversation catches up when it reconnects:
+//! every missed message exactly once, in seq order, pulled in pages, announced as
+//! caught-up (`live: false`) events, with the right unread counts.
 
 mod common;
 
@@ -13,13 +13,16 @@ use tern_core::{ConnectionState, Event};
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn offline_device_catches_up_after_reconnect() {
     let dir = tempfile::tempdir().unwrap();
-    let server = start_server(dir.path()).await;
+    let mut server_cfg = server_config(dir.path(), None);
+    server_cfg.max_page = 50; // 250 missed messages = 5 pull pages
+    let server = tern_server::spawn(server_cfg.clone()).await.unwrap();
     let addr = server.addr();
     let (alice, _a_rx) = user(dir.path(), addr, "alice").await;
-    // Bob reconnects slowly (first retry after 2.5–5 s), so he stays offline while alice writes.
+    // Bob's automatic retry is a minute away, so he stays offline while alice writes;
+    // then the app's wake-up call (`resync`) makes him reconnect at once.
     let mut cfg = fast_config(dir.path().join("bob"), addr);
-    cfg.connection.backoff_initial_ms = 5_000;
-    cfg.connection.backoff_max_ms = 5_000;
+    cfg.connection.backoff_initial_ms = 120_000;
+    cfg.connection.backoff_max_ms = 120_000;
     let bob = tern_core::Client::new(cfg).unwrap();
     bob.register(&uid("bob"), "password123").await.unwrap();
     let mut b_rx = bob.subscribe();
@@ -46,11 +49,17 @@ async fn offline_device_catches_up_after_reconnect() {
     .await;
 
     // The server goes away; both devices drop. It comes back; alice (fast backoff)
-    // reconnects first and writes 250 more while bob is still waiting to retry.
+    // reconnects and writes 250 more while bob is still waiting to retry.
     server.shutdown().await;
     wait_for(&mut b_rx, |e| matches!(e, Event::ConnectFailed { .. })).await;
     assert_eq!(bob.connection_state(), ConnectionState::Connecting);
-    let server = restart_server(dir.path(), addr).await;
+    server_cfg.listen = addr;
+    let server = loop {
+        match tern_server::spawn(server_cfg.clone()).await {
+            Ok(s) => break s,
+            Err(_) => tokio::time::sleep(Duration::from_millis(100)).await,
+        }
+    };
     let started = std::time::Instant::now();
     for i in 1..=250 {
         let text = format!("offline {i}");
@@ -62,7 +71,9 @@ async fn offline_device_catches_up_after_reconnect() {
     assert!(alice.flush(WAIT).await.unwrap(), "alice's outbox drained");
     let written = started.elapsed();
 
-    // Bob reconnects on his own, resyncs, and announces exactly the missed messages.
+    // Wake-up: bob reconnects now, resyncs, and announces exactly the missed messages.
+    let b2 = bob.clone();
+    let woke = tokio::spawn(async move { b2.resync().await });
     wait_for(&mut b_rx, |e| matches!(e, Event::Connected)).await;
     let mut caught_up = Vec::new();
     let finished = loop {
@@ -76,6 +87,7 @@ async fn offline_device_catches_up_after_reconnect() {
         }
     };
     assert_eq!(finished, 250);
+    woke.await.unwrap().unwrap();
     let seqs: Vec<u64> = caught_up.iter().map(|m| m.seq.unwrap().0).collect();
     assert_eq!(
         seqs,
