@@ -183,6 +183,7 @@ impl Client {
         }
         let st = &self.inner.status;
         st.set_login(LoginStatus::LoggingIn);
+        self.connecting();
         let auth = Auth::Password(user, password);
         match open_session(&self.inner.config, &self.inner.device, auth).await {
             Ok(c) => {
@@ -191,6 +192,7 @@ impl Client {
             }
             Err(e) => {
                 st.set_login(LoginStatus::LoginFailed);
+                st.set_conn(ConnectionState::Offline);
                 Err(e)
             }
         }
@@ -206,6 +208,7 @@ impl Client {
         }
         let st = &self.inner.status;
         st.set_login(LoginStatus::LoggingIn);
+        self.connecting();
         match open_session(&self.inner.config, &self.inner.device, Auth::Token(token)).await {
             Ok(c) => {
                 self.start(user, c.token.clone(), c.expires_at, Some(c))
@@ -216,9 +219,16 @@ impl Client {
             }
             Err(e) => {
                 st.set_login(LoginStatus::LoginFailed);
+                st.set_conn(ConnectionState::Offline);
                 Err(e)
             }
         }
+    }
+
+    /// Announces the first connection attempt of a login.
+    fn connecting(&self) {
+        self.inner.status.set_conn(ConnectionState::Connecting);
+        let _ = self.inner.events.send(Event::Connecting { attempt: 1 });
     }
 
     async fn start(
