@@ -88,6 +88,36 @@ async fn friend_flow_chat_and_blacklist_refusal() {
     assert_eq!(history.len(), 1);
     assert_eq!(history[0].state, DeliveryState::Read);
 
+    // Recall: bob's copy becomes a tombstone and leaves the search index.
+    let seq = sent.seq.unwrap();
+    let oops = alice.send_text(&conv, "oops wrong chat").await.unwrap();
+    wait_for(
+        &mut b_rx,
+        |e| matches!(e, Event::NewMessage { message, .. } if message.client_id == oops.client_id),
+    )
+    .await;
+    assert_eq!(bob.search("wrong", 0, 10).await.unwrap().messages.len(), 1);
+    alice.recall(&conv, oops.seq.unwrap()).await.unwrap();
+    wait_for(
+        &mut b_rx,
+        |e| matches!(e, Event::Recalled { seq: s, .. } if *s == oops.seq.unwrap()),
+    )
+    .await;
+    let page = bob.messages(&conv, None, 20).await.unwrap();
+    assert!(
+        matches!(page[1].content, Content::Recalled { .. }),
+        "{:?}",
+        page[1]
+    );
+    assert!(bob
+        .search("wrong", 0, 10)
+        .await
+        .unwrap()
+        .messages
+        .is_empty());
+    assert_ne!(seq, oops.seq.unwrap());
+    bob.mark_read(&conv).await.unwrap();
+
     // Typing reaches the peer.
     bob.typing(&conv).await.unwrap();
     wait_for(
@@ -125,7 +155,7 @@ async fn friend_flow_chat_and_blacklist_refusal() {
     };
     assert_eq!(got.client_id, message.client_id);
     let bob_history = bob.messages(&conv, None, 20).await.unwrap();
-    assert_eq!(bob_history.len(), 2);
+    assert_eq!(bob_history.len(), 3);
 
     alice.logout().await.unwrap();
     assert_eq!(alice.login_status(), LoginStatus::LoggedOut);
