@@ -23,6 +23,18 @@ fn session_path(dir: &Path) -> PathBuf {
     dir.join("cli-session.json")
 }
 
+/// Writes the saved session readable by the owner only.
+fn save(path: &Path, bytes: &[u8]) -> std::io::Result<()> {
+    use std::os::unix::fs::OpenOptionsExt;
+    let mut f = std::fs::OpenOptions::new()
+        .write(true)
+        .create(true)
+        .truncate(true)
+        .mode(0o600)
+        .open(path)?;
+    f.write_all(bytes)
+}
+
 /// Prints one JSON value as a line and flushes.
 pub fn out(v: &impl Serialize) -> Result<(), Failure> {
     let mut stdout = std::io::stdout().lock();
@@ -61,7 +73,7 @@ pub async fn run(cli: Cli) -> Result<(), Failure> {
                 user: s.user.clone(),
                 token: s.token.clone(),
             };
-            std::fs::write(session_path(&cli.data_dir), serde_json::to_vec(&saved)?)?;
+            save(&session_path(&cli.data_dir), &serde_json::to_vec(&saved)?)?;
             client.close().await;
             return out(&s);
         }

@@ -58,6 +58,17 @@ struct Inner {
     login_lock: tokio::sync::Mutex<()>,
 }
 
+impl Drop for Inner {
+    /// The last handle is gone: end the session's tasks and connection.
+    fn drop(&mut self) {
+        if let Ok(mut session) = self.session.lock() {
+            if let Some(sh) = session.take() {
+                sh.stop();
+            }
+        }
+    }
+}
+
 fn device_id(config: &ClientConfig) -> Result<DeviceId> {
     if let Some(d) = &config.device {
         return Ok(d.clone());

@@ -157,6 +157,21 @@ async fn friend_flow_chat_and_blacklist_refusal() {
     let bob_history = bob.messages(&conv, None, 20).await.unwrap();
     assert_eq!(bob_history.len(), 3);
 
+    // A brand-new device of bob's starts from a snapshot of his relations.
+    let tablet =
+        tern_core::Client::new(fast_config(dir.path().join("bob-tablet"), server.addr())).unwrap();
+    let mut t_rx = tablet.subscribe();
+    tablet.login(&uid("bob"), "password123").await.unwrap();
+    wait_for(&mut t_rx, |e| matches!(e, Event::SyncFinished { .. })).await;
+    assert_eq!(
+        tablet.friends().await.unwrap()[0].profile.user,
+        uid("alice")
+    );
+    assert_eq!(tablet.received_applications().await.unwrap().len(), 1);
+    assert!(tablet.blocked().await.unwrap().is_empty());
+    assert_eq!(tablet.conversations().await.unwrap()[0].max_seq.0, 3);
+    tablet.close().await;
+
     alice.logout().await.unwrap();
     assert_eq!(alice.login_status(), LoginStatus::LoggedOut);
     bob.close().await;
