@@ -259,7 +259,12 @@ enum End {
     Stop,
     Kicked(KickReason),
     Dropped(String),
+    /// A resync found the connection dead (e.g. after sleep); answer it after reconnecting.
+    DeadOnResync(oneshot::Sender<Result<()>>),
 }
+
+/// How long a resync waits for a ping before it judges the connection dead.
+const RESYNC_PROBE: Duration = Duration::from_secs(3);
 
 /// The supervisor: runs until the session stops, is kicked, or its token dies.
 pub(crate) async fn supervise(
@@ -304,6 +309,10 @@ pub(crate) async fn supervise(
                         break;
                     }
                     End::Dropped(e) => e,
+                    End::DeadOnResync(tx) => {
+                        waiters.push(tx);
+                        "connection dead after wake-up".into()
+                    }
                 }
             }
             Err(Error::Server(e))
@@ -400,6 +409,12 @@ async fn run_connected(
             },
             cmd = cmds.recv() => match cmd {
                 Some(Cmd::Resync(tx)) => {
+                    // After sleep or a network change the socket may be dead without
+                    // knowing it: probe quickly instead of waiting for request timeouts.
+                    let probe = tokio::time::timeout(RESYNC_PROBE, conn.request(Request::Ping)).await;
+                    if !matches!(probe, Ok(Ok(_))) {
+                        return End::DeadOnResync(tx);
+                    }
                     let r = crate::sync::resync(sh, &conn, None).await;
                     let transient = matches!(&r, Err(e) if e.is_transient());
                     let _ = tx.send(r);
