@@ -11,7 +11,7 @@ use crate::error::{Error, Result};
 use crate::event::Event;
 use crate::session::Shared;
 use crate::state::Verdict;
-use crate::store::{messages as msgs, now_ms};
+use crate::store::{conversations as convs, messages as msgs, now_ms};
 use crate::transport::Conn;
 
 /// How often the task looks at the outbox without being woken.
@@ -132,7 +132,7 @@ async fn settle_ack(sh: &Arc<Shared>, id: &ClientMsgId, m: crate::LocalMessage) 
     }
     let key = conv.clone();
     sh.db
-        .call(move |c| msgs::advance_synced(c, &key, 0))
+        .call(move |c| convs::advance_synced(c, &key, 0))
         .await?;
     sh.conv_changed(&conv).await
 }

@@ -16,7 +16,7 @@ use crate::config::ClientConfig;
 use crate::error::{Error, Result};
 use crate::event::Event;
 use crate::state::{backoff_delay, Outbox};
-use crate::store::{messages as msgs, Db};
+use crate::store::{conversations as convs, Db};
 use crate::transport::Conn;
 use crate::types::{ConnectionState, LocalMessage, LoginStatus};
 
@@ -216,7 +216,7 @@ impl Shared {
         let key = conv.clone();
         let Some(c) = self
             .db
-            .call(move |c| msgs::conversation(c, &me, &key))
+            .call(move |c| convs::conversation(c, &me, &key))
             .await?
         else {
             return Ok(());

@@ -9,7 +9,7 @@ use crate::error::{Error, Result};
 use crate::event::Event;
 use crate::session::Shared;
 use crate::state::{missing_ranges, sync_start};
-use crate::store::{messages as msgs, relations as rel};
+use crate::store::{conversations as convs, messages as msgs, relations as rel};
 use crate::transport::Conn;
 
 /// Most pages fetched in one loop, so a misbehaving server cannot spin us forever.
@@ -146,9 +146,9 @@ async fn sync_messages(sh: &Arc<Shared>, conn: &Conn) -> Result<u64> {
         let server_max = info.max_seq.0;
         sh.db
             .call(move |c| {
-                msgs::merge_server_conv(c, &info)?;
-                let (_, _, _, synced) = msgs::conv_seqs(c, &info.conv)?;
-                msgs::advance_synced(c, &info.conv, sync_start(synced, server_max, window))
+                convs::merge_server_conv(c, &info)?;
+                let (_, _, _, synced) = convs::conv_seqs(c, &info.conv)?;
+                convs::advance_synced(c, &info.conv, sync_start(synced, server_max, window))
             })
             .await?;
         pulled += fill(sh, conn, &conv, server_max, false).await?;
@@ -171,8 +171,8 @@ pub(crate) async fn fill(
     let ranges = sh
         .db
         .call(move |c| {
-            let synced = msgs::advance_synced(c, &key, 0)?;
-            let present = msgs::present_seqs(c, &key, synced, upto)?;
+            let synced = convs::advance_synced(c, &key, 0)?;
+            let present = convs::present_seqs(c, &key, synced, upto)?;
             Ok(missing_ranges(synced, &present, upto, page as u64))
         })
         .await?;
@@ -204,7 +204,7 @@ pub(crate) async fn fill(
     }
     let key = conv.clone();
     sh.db
-        .call(move |c| msgs::advance_synced(c, &key, 0))
+        .call(move |c| convs::advance_synced(c, &key, 0))
         .await?;
     Ok(new)
 }
@@ -273,7 +273,7 @@ pub(crate) async fn handle_push(sh: &Arc<Shared>, conn: &Conn, push: Push) -> Re
             let peer = user != sh.me;
             let key = conv.clone();
             sh.db
-                .call(move |c| msgs::set_read(c, &key, seq, peer))
+                .call(move |c| convs::set_read(c, &key, seq, peer))
                 .await?;
             sh.emit(Event::ReadReceipt {
                 conv: conv.clone(),

@@ -7,14 +7,14 @@
 use rusqlite::{params, Connection, OptionalExtension, Row};
 use serde_json::Value;
 use tern_proto::{
-    ClientMsgId, Content, ConversationId, ConversationInfo, Message, Millis, MsgId, Seq, UserId,
-    WireError,
+    ClientMsgId, Content, ConversationId, Message, Millis, MsgId, Seq, UserId, WireError,
 };
 
-use super::relations::like_escape;
+use super::conversations::touch_conv;
+use super::search::index;
 use crate::error::{Error, Result};
-use crate::state::{contiguous_from, unread, OutboxEntry};
-use crate::types::{Conversation, DeliveryState, LocalMessage};
+use crate::state::OutboxEntry;
+use crate::types::{DeliveryState, LocalMessage};
 
 /// What storing a server message did.
 #[derive(Debug, Clone)]
@@ -28,7 +28,8 @@ pub struct StoredMessage {
 }
 
 /// Columns selected for a [`LocalMessage`].
-const MSG_SELECT: &str = "SELECT m.conv, m.seq, m.msg_id, m.client_id, m.sender, m.sent_at,
+pub(super) const MSG_SELECT: &str =
+    "SELECT m.conv, m.seq, m.msg_id, m.client_id, m.sender, m.sent_at,
     m.content, m.ext, m.state, m.error, COALESCE(c.peer_read_seq, 0)
     FROM messages m LEFT JOIN conversations c ON c.conv = m.conv";
 
@@ -47,11 +48,11 @@ pub type MessageRow = (
     i64,
 );
 
-fn bad(e: impl std::fmt::Display) -> Error {
+pub(super) fn bad(e: impl std::fmt::Display) -> Error {
     Error::Storage(format!("corrupt row: {e}"))
 }
 
-fn read_row(r: &Row) -> rusqlite::Result<MessageRow> {
+pub(super) fn read_row(r: &Row) -> rusqlite::Result<MessageRow> {
     Ok((
         r.get(0)?,
         r.get(1)?,
@@ -67,7 +68,7 @@ fn read_row(r: &Row) -> rusqlite::Result<MessageRow> {
     ))
 }
 
-fn to_local(me: &UserId, row: MessageRow) -> Result<LocalMessage> {
+pub(super) fn to_local(me: &UserId, row: MessageRow) -> Result<LocalMessage> {
     let (conv, seq, msg_id, client_id, sender, sent_at, content, ext, state, error, peer_read) =
         row;
     let sender = UserId::new(sender).map_err(bad)?;
@@ -101,7 +102,7 @@ fn to_local(me: &UserId, row: MessageRow) -> Result<LocalMessage> {
     })
 }
 
-fn query_messages(
+pub(super) fn query_messages(
     c: &Connection,
     me: &UserId,
     filter: &str,
@@ -113,47 +114,8 @@ fn query_messages(
     rows.map(|r| to_local(me, r?)).collect()
 }
 
-/// The searchable text of a message, if it has any.
-fn body(content: &Content) -> Option<&str> {
-    match content {
-        Content::Text { text } | Content::System { text } => Some(text),
-        Content::File { file } => Some(&file.name),
-        Content::Location { label, .. } => Some(label),
-        _ => None,
-    }
-}
-
-fn index(c: &Connection, rowid: i64, content: &Content) -> Result<()> {
-    if let Some(text) = body(content) {
-        c.execute(
-            "INSERT OR REPLACE INTO message_fts (rowid, body) VALUES (?1, ?2)",
-            params![rowid, text],
-        )?;
-    }
-    Ok(())
-}
-
 fn json(v: &impl serde::Serialize) -> Result<String> {
     serde_json::to_string(v).map_err(|e| Error::Storage(e.to_string()))
-}
-
-/// Makes sure a conversation row exists.
-pub fn ensure_conv(c: &Connection, conv: &ConversationId) -> Result<()> {
-    c.execute(
-        "INSERT OR IGNORE INTO conversations (conv) VALUES (?1)",
-        [conv.to_string()],
-    )?;
-    Ok(())
-}
-
-fn touch_conv(c: &Connection, conv: &ConversationId, seq: Option<u64>, at: Millis) -> Result<()> {
-    ensure_conv(c, conv)?;
-    c.execute(
-        "UPDATE conversations SET max_seq = MAX(max_seq, ?2),
-           last_activity = MAX(last_activity, ?3) WHERE conv = ?1",
-        params![conv.to_string(), seq.unwrap_or(0) as i64, at],
-    )?;
-    Ok(())
 }
 
 /// Puts a new outgoing message in the cache and the outbox (in one transaction).
@@ -365,85 +327,6 @@ pub fn store_server_message(c: &mut Connection, me: &UserId, m: &Message) -> Res
     })
 }
 
-/// Seqs present in `conv` with `above < seq <= upto`, ascending.
-pub fn present_seqs(
-    c: &Connection,
-    conv: &ConversationId,
-    above: u64,
-    upto: u64,
-) -> Result<Vec<u64>> {
-    let mut stmt = c.prepare_cached(
-        "SELECT seq FROM messages WHERE conv = ?1 AND seq > ?2 AND seq <= ?3 ORDER BY seq",
-    )?;
-    let rows = stmt.query_map(params![conv.to_string(), above as i64, upto as i64], |r| {
-        r.get::<_, i64>(0)
-    })?;
-    rows.map(|r| Ok(r? as u64)).collect()
-}
-
-/// Sync state of a conversation: (max, read, peer read, synced) seqs.
-pub fn conv_seqs(c: &Connection, conv: &ConversationId) -> Result<(u64, u64, u64, u64)> {
-    let row = c
-        .query_row(
-            "SELECT max_seq, read_seq, peer_read_seq, synced_seq FROM conversations
-             WHERE conv = ?1",
-            [conv.to_string()],
-            |r| {
-                Ok((
-                    r.get::<_, i64>(0)?,
-                    r.get::<_, i64>(1)?,
-                    r.get::<_, i64>(2)?,
-                    r.get::<_, i64>(3)?,
-                ))
-            },
-        )
-        .optional()?
-        .unwrap_or((0, 0, 0, 0));
-    Ok((row.0 as u64, row.1 as u64, row.2 as u64, row.3 as u64))
-}
-
-/// Raises the synced seq to at least `floor`, then over every seq present without a hole.
-pub fn advance_synced(c: &Connection, conv: &ConversationId, floor: u64) -> Result<u64> {
-    ensure_conv(c, conv)?;
-    let (max, _, _, synced) = conv_seqs(c, conv)?;
-    let start = synced.max(floor);
-    let present = present_seqs(c, conv, start, max.max(start))?;
-    let top = contiguous_from(start, &present);
-    c.execute(
-        "UPDATE conversations SET synced_seq = ?2 WHERE conv = ?1",
-        params![conv.to_string(), top as i64],
-    )?;
-    Ok(top)
-}
-
-/// Merges the server's view of a conversation (seqs only move forward).
-pub fn merge_server_conv(c: &Connection, info: &ConversationInfo) -> Result<()> {
-    ensure_conv(c, &info.conv)?;
-    let at = info.last.as_ref().map(|m| m.sent_at).unwrap_or(0);
-    c.execute(
-        "UPDATE conversations SET max_seq = MAX(max_seq, ?2), read_seq = MAX(read_seq, ?3),
-           last_activity = MAX(last_activity, ?4) WHERE conv = ?1",
-        params![
-            info.conv.to_string(),
-            info.max_seq.0 as i64,
-            info.read_seq.0 as i64,
-            at
-        ],
-    )?;
-    Ok(())
-}
-
-/// Moves my read seq (or the peer's, with `peer`) forward.
-pub fn set_read(c: &Connection, conv: &ConversationId, seq: Seq, peer: bool) -> Result<()> {
-    ensure_conv(c, conv)?;
-    let col = if peer { "peer_read_seq" } else { "read_seq" };
-    c.execute(
-        &format!("UPDATE conversations SET {col} = MAX({col}, ?2) WHERE conv = ?1"),
-        params![conv.to_string(), seq.0 as i64],
-    )?;
-    Ok(())
-}
-
 /// Turns a cached message into a recall tombstone; returns it if cached.
 pub fn recall(
     c: &Connection,
@@ -526,161 +409,11 @@ pub fn outbox_messages(c: &Connection, me: &UserId) -> Result<Vec<LocalMessage>>
     query_messages(c, me, "WHERE m.seq IS NULL ORDER BY m.rowid", &[])
 }
 
-fn own_after(c: &Connection, me: &UserId, conv: &str, read: i64) -> Result<u64> {
-    let n: i64 = c.query_row(
-        "SELECT COUNT(*) FROM messages WHERE conv = ?1 AND sender = ?2 AND seq > ?3",
-        params![conv, me.as_str(), read],
-        |r| r.get(0),
-    )?;
-    Ok(n as u64)
-}
-
-fn title_for(c: &Connection, peer: &UserId) -> Result<(String, Option<tern_proto::FileId>)> {
-    let row: Option<(Option<String>, Option<String>, Option<String>)> = c
-        .query_row(
-            "SELECT f.remark, u.nickname, u.avatar FROM (SELECT ?1 AS id) x
-             LEFT JOIN friends f ON f.user = x.id LEFT JOIN users u ON u.user = x.id",
-            [peer.as_str()],
-            |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?)),
-        )
-        .optional()?;
-    let (remark, nickname, avatar) = row.unwrap_or((None, None, None));
-    let title = [remark, nickname]
-        .into_iter()
-        .flatten()
-        .find(|s| !s.is_empty())
-        .unwrap_or_else(|| peer.to_string());
-    Ok((title, avatar.and_then(|a| tern_proto::FileId::new(a).ok())))
-}
-
-/// One conversation's summary.
-pub fn conversation(
-    c: &Connection,
-    me: &UserId,
-    conv: &ConversationId,
-) -> Result<Option<Conversation>> {
-    let key = conv.to_string();
-    let row = c
-        .query_row(
-            "SELECT max_seq, read_seq, peer_read_seq, draft, last_activity FROM conversations
-             WHERE conv = ?1",
-            [&key],
-            |r| {
-                Ok((
-                    r.get::<_, i64>(0)?,
-                    r.get::<_, i64>(1)?,
-                    r.get::<_, i64>(2)?,
-                    r.get::<_, String>(3)?,
-                    r.get::<_, i64>(4)?,
-                ))
-            },
-        )
-        .optional()?;
-    let Some((max, read, peer_read, draft, last_activity)) = row else {
-        return Ok(None);
-    };
-    let last = query_messages(
-        c,
-        me,
-        "WHERE m.conv = ?1 ORDER BY (m.seq IS NULL) DESC, m.seq DESC, m.rowid DESC LIMIT 1",
-        &[&key],
-    )?
-    .pop();
-    let peer = conv.peer_of(me).cloned();
-    let (title, avatar) = match &peer {
-        Some(p) => title_for(c, p)?,
-        None => (key.clone(), None),
-    };
-    Ok(Some(Conversation {
-        conv: conv.clone(),
-        peer,
-        title,
-        avatar,
-        max_seq: Seq(max as u64),
-        read_seq: Seq(read as u64),
-        peer_read_seq: Seq(peer_read as u64),
-        unread: unread(max as u64, read as u64, own_after(c, me, &key, read)?),
-        last,
-        last_activity,
-        draft,
-    }))
-}
-
-/// All conversations, most recent activity first.
-pub fn conversations(c: &Connection, me: &UserId) -> Result<Vec<Conversation>> {
-    let mut stmt = c.prepare("SELECT conv FROM conversations ORDER BY last_activity DESC, conv")?;
-    let keys: Vec<String> = stmt
-        .query_map([], |r| r.get(0))?
-        .collect::<rusqlite::Result<_>>()?;
-    let mut out = Vec::with_capacity(keys.len());
-    for k in keys {
-        let conv = ConversationId::parse(&k).map_err(bad)?;
-        if let Some(s) = conversation(c, me, &conv)? {
-            if s.max_seq.0 > 0 || s.last.is_some() || !s.draft.is_empty() {
-                out.push(s);
-            }
-        }
-    }
-    Ok(out)
-}
-
-/// Saves a draft; a non-empty one counts as activity.
-pub fn set_draft(c: &Connection, conv: &ConversationId, draft: &str, now: Millis) -> Result<()> {
-    ensure_conv(c, conv)?;
-    c.execute(
-        "UPDATE conversations SET draft = ?2,
-           last_activity = CASE WHEN ?2 = '' THEN last_activity ELSE MAX(last_activity, ?3) END
-         WHERE conv = ?1",
-        params![conv.to_string(), draft, now],
-    )?;
-    Ok(())
-}
-
-/// Full-text search, newest first: every whitespace-separated term must occur as a
-/// substring. Terms of 3+ characters use the trigram FTS5 index; shorter ones (common
-/// in Chinese, e.g. `你好`) fall back to LIKE over the indexed text.
-pub fn search(
-    c: &Connection,
-    me: &UserId,
-    query: &str,
-    offset: u32,
-    limit: u32,
-) -> Result<Vec<LocalMessage>> {
-    let terms: Vec<&str> = query.split_whitespace().collect();
-    if terms.is_empty() {
-        return Ok(Vec::new());
-    }
-    let mut conds = Vec::new();
-    let mut args: Vec<String> = Vec::new();
-    let long: Vec<String> = terms
-        .iter()
-        .filter(|t| t.chars().count() >= 3)
-        .map(|t| format!("\"{}\"", t.replace('"', "\"\"")))
-        .collect();
-    if !long.is_empty() {
-        args.push(long.join(" AND "));
-        conds.push(format!("f.body MATCH ?{}", args.len()));
-    }
-    for t in terms.iter().filter(|t| t.chars().count() < 3) {
-        args.push(format!("%{}%", like_escape(t)));
-        conds.push(format!("f.body LIKE ?{} ESCAPE '\\'", args.len()));
-    }
-    let sql = format!(
-        "{MSG_SELECT} JOIN message_fts f ON f.rowid = m.rowid WHERE {}
-         ORDER BY m.sent_at DESC, m.rowid DESC LIMIT {limit} OFFSET {offset}",
-        conds.join(" AND ")
-    );
-    let sql = sql.replace("f.body MATCH", "message_fts MATCH");
-    let mut stmt = c.prepare(&sql)?;
-    let params: Vec<&dyn rusqlite::ToSql> =
-        args.iter().map(|a| a as &dyn rusqlite::ToSql).collect();
-    let rows = stmt.query_map(params.as_slice(), read_row)?;
-    rows.map(|r| to_local(me, r?)).collect()
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::store::conversations::*;
+    use crate::store::search::search;
 
     fn db() -> (tempfile::TempDir, Connection) {
         let dir = tempfile::tempdir().unwrap();

@@ -3,9 +3,11 @@
 //! One dedicated thread owns the connection; async code sends it closures through
 //! [`Db::call`] and awaits the answer, so SQLite never blocks the tokio runtime.
 
+pub mod conversations;
 pub mod messages;
 pub mod relations;
 mod schema;
+pub mod search;
 
 use std::path::Path;
 use std::sync::mpsc;

@@ -1,0 +1,329 @@
+//! Conversation, message, read state, recall, typing and search calls.
+
+use std::sync::Arc;
+use std::time::Duration;
+
+use serde_json::Value;
+use tern_proto::{ClientMsgId, Content, ConversationId, Request, Response, Seq, UserId};
+use tokio::sync::oneshot;
+
+use super::{new_client_id, Client};
+use crate::error::{Error, Result};
+use crate::event::Event;
+use crate::session::Shared;
+use crate::store::{conversations as convs, messages as msgs, now_ms, search};
+use crate::types::{Conversation, LocalMessage, SearchPage};
+
+impl Client {
+    // ---- conversations ----
+
+    /// The direct conversation between me and `peer`.
+    pub fn direct_conversation(&self, peer: &UserId) -> Result<ConversationId> {
+        let me = self.shared()?.me.clone();
+        if &me == peer {
+            return Err(Error::InvalidArgument(
+                "a chat with yourself is not supported".into(),
+            ));
+        }
+        Ok(ConversationId::direct(&me, peer))
+    }
+
+    /// My conversations, most recent activity first, with peer, last message, unread and draft.
+    pub async fn conversations(&self) -> Result<Vec<Conversation>> {
+        self.read(convs::conversations).await
+    }
+
+    /// One conversation's summary (`None` if it has no local state yet).
+    pub async fn conversation(&self, conv: &ConversationId) -> Result<Option<Conversation>> {
+        let conv = conv.clone();
+        self.read(move |c, me| convs::conversation(c, me, &conv))
+            .await
+    }
+
+    /// Saves the composer's unsent text for a conversation ("" clears it).
+    pub async fn set_draft(&self, conv: &ConversationId, draft: &str) -> Result<()> {
+        let sh = self.shared()?;
+        let (key, d) = (conv.clone(), draft.to_string());
+        sh.db
+            .call(move |c| convs::set_draft(c, &key, &d, now_ms()))
+            .await?;
+        sh.conv_changed(conv).await
+    }
+
+    /// Sum of all unread counts.
+    pub async fn total_unread(&self) -> Result<u64> {
+        Ok(self.conversations().await?.iter().map(|c| c.unread).sum())
+    }
+
+    // ---- messages ----
+
+    /// Sends a text message; see [`Client::send`].
+    pub async fn send_text(&self, conv: &ConversationId, text: &str) -> Result<LocalMessage> {
+        let content = Content::Text {
+            text: text.to_string(),
+        };
+        self.send(conv, content, None).await
+    }
+
+    /// Queues a message in the outbox (persisted first, so it survives a crash) and sends it.
+    ///
+    /// When online, waits for the first answer: returns the acknowledged message
+    /// (`state` = `sent`), or fails with the server's refusal (e.g. `Blocked`; the message
+    /// is then `failed`). When offline or unanswered, returns it with `state` = `sending`;
+    /// it is retried (same client id) until the retry budget is spent, and
+    /// [`Event::MessageAcked`] / [`Event::MessageFailed`] tell the outcome.
+    pub async fn send(
+        &self,
+        conv: &ConversationId,
+        content: Content,
+        ext: Option<Value>,
+    ) -> Result<LocalMessage> {
+        let (sh, msg) = self.queue(conv, content, ext).await?;
+        self.await_first_outcome(&sh, msg).await
+    }
+
+    /// Queues a message like [`Client::send`] but returns at once (`state` = `sending`);
+    /// events tell the outcome. Messages are sent in the order they were queued.
+    pub async fn enqueue(
+        &self,
+        conv: &ConversationId,
+        content: Content,
+        ext: Option<Value>,
+    ) -> Result<LocalMessage> {
+        let (sh, msg) = self.queue(conv, content, ext).await?;
+        sh.outbox_wake.notify_one();
+        Ok(msg)
+    }
+
+    async fn queue(
+        &self,
+        conv: &ConversationId,
+        content: Content,
+        ext: Option<Value>,
+    ) -> Result<(Arc<Shared>, LocalMessage)> {
+        let sh = self.shared()?;
+        if let ConversationId::Direct(..) = conv {
+            if conv.peer_of(&sh.me).is_none() {
+                return Err(Error::InvalidArgument(format!(
+                    "{conv} is not my conversation"
+                )));
+            }
+        }
+        if ext.as_ref().is_some_and(|e| !e.is_object()) {
+            return Err(Error::InvalidArgument("ext must be a JSON object".into()));
+        }
+        let id = new_client_id();
+        let (me, key, cid) = (sh.me.clone(), conv.clone(), id.clone());
+        let now = now_ms();
+        let msg = sh
+            .db
+            .call(move |c| msgs::queue_message(c, &me, &key, &cid, &content, ext.as_ref(), now))
+            .await?;
+        sh.outbox.lock().expect("outbox lock").queue(id, now);
+        sh.emit(Event::NewMessage {
+            message: msg.clone(),
+            live: true,
+        });
+        sh.conv_changed(conv).await?;
+        Ok((sh, msg))
+    }
+
+    async fn await_first_outcome(
+        &self,
+        sh: &Arc<Shared>,
+        msg: LocalMessage,
+    ) -> Result<LocalMessage> {
+        if sh.conn().is_err() {
+            sh.outbox_wake.notify_one();
+            return Ok(msg);
+        }
+        let (tx, rx) = oneshot::channel();
+        sh.waiters
+            .lock()
+            .expect("waiters lock")
+            .insert(msg.client_id.clone(), tx);
+        sh.outbox_wake.notify_one();
+        let wait = sh.config.connection.request_timeout() + Duration::from_secs(1);
+        let outcome = tokio::time::timeout(wait, rx).await;
+        sh.waiters
+            .lock()
+            .expect("waiters lock")
+            .remove(&msg.client_id);
+        match outcome {
+            Ok(Ok(r)) => r,
+            _ => Ok(self.message(&msg.client_id).await?.unwrap_or(msg)),
+        }
+    }
+
+    /// Retries a failed (or still pending) message with the same client id and a fresh budget.
+    pub async fn resend(&self, client_id: &ClientMsgId) -> Result<LocalMessage> {
+        let sh = self.shared()?;
+        let (me, id) = (sh.me.clone(), client_id.clone());
+        let now = now_ms();
+        let (requeued, msg) = sh
+            .db
+            .call(move |c| {
+                let r = msgs::mark_sending(c, &me, &id, now)?;
+                Ok((r, msgs::message_by_client_id(c, &me, &me, &id)?))
+            })
+            .await?;
+        let msg = msg.ok_or_else(|| Error::NotFound(format!("message {client_id}")))?;
+        if !requeued {
+            return Ok(msg); // already acknowledged
+        }
+        sh.outbox
+            .lock()
+            .expect("outbox lock")
+            .resend(client_id, now);
+        sh.conv_changed(&msg.conv).await?;
+        self.await_first_outcome(&sh, msg).await
+    }
+
+    /// Messages not yet acknowledged (sending or failed), oldest first.
+    pub async fn outbox(&self) -> Result<Vec<LocalMessage>> {
+        self.read(msgs::outbox_messages).await
+    }
+
+    /// Waits until no message is waiting to be sent (all acknowledged or failed), or
+    /// `timeout` passes (returns false then). For scripts that send and exit.
+    pub async fn flush(&self, timeout: Duration) -> Result<bool> {
+        let sh = self.shared()?;
+        let deadline = tokio::time::Instant::now() + timeout;
+        loop {
+            if sh.outbox.lock().expect("outbox lock").live() == 0 {
+                return Ok(true);
+            }
+            if tokio::time::Instant::now() >= deadline {
+                return Ok(false);
+            }
+            sh.outbox_wake.notify_one();
+            tokio::time::sleep(Duration::from_millis(50)).await;
+        }
+    }
+
+    /// Up to `limit` messages with seq below `before` (`None` = the newest, including
+    /// pending ones), oldest first. Served from the cache; pages the cache lacks are
+    /// fetched from the server (when online) and kept.
+    pub async fn messages(
+        &self,
+        conv: &ConversationId,
+        before: Option<Seq>,
+        limit: u32,
+    ) -> Result<Vec<LocalMessage>> {
+        let sh = self.shared()?;
+        let limit = limit.clamp(1, 1000) as u64;
+        let key = conv.clone();
+        let (max, _, _, _) = sh.db.call(move |c| convs::conv_seqs(c, &key)).await?;
+        let upper = before.map(|b| b.0).unwrap_or(max + 1).min(max + 1);
+        let lower = upper.saturating_sub(limit).max(1);
+        let db = sh.db.clone();
+        let range = || {
+            let (me, key) = (sh.me.clone(), conv.clone());
+            db.call(move |c| msgs::messages_range(c, &me, &key, lower, upper))
+        };
+        let mut page = range().await?;
+        if (page.len() as u64) < upper - lower {
+            if let Ok(conn) = sh.conn() {
+                let req = Request::History {
+                    conv: conv.clone(),
+                    before: Some(Seq(upper)),
+                    limit: Some((upper - lower) as u32),
+                };
+                if let Response::Messages { messages } = conn.request(req).await? {
+                    crate::sync::store_batch(&sh, messages, None).await?;
+                    page = range().await?;
+                }
+            }
+        }
+        if before.is_none() {
+            let (me, key) = (sh.me.clone(), conv.clone());
+            page.extend(
+                sh.db
+                    .call(move |c| msgs::pending_messages(c, &me, &key))
+                    .await?,
+            );
+        }
+        Ok(page)
+    }
+
+    /// One of my messages by client id (cache).
+    pub async fn message(&self, client_id: &ClientMsgId) -> Result<Option<LocalMessage>> {
+        let id = client_id.clone();
+        self.read(move |c, me| msgs::message_by_client_id(c, me, me, &id))
+            .await
+    }
+
+    /// Marks the conversation read up to its newest message (here and on the server;
+    /// the peer gets a read receipt).
+    pub async fn mark_read(&self, conv: &ConversationId) -> Result<()> {
+        let sh = self.shared()?;
+        let key = conv.clone();
+        let (max, read, _, _) = sh.db.call(move |c| convs::conv_seqs(c, &key)).await?;
+        if max == 0 || read >= max {
+            return Ok(());
+        }
+        let key = conv.clone();
+        sh.db
+            .call(move |c| convs::set_read(c, &key, Seq(max), false))
+            .await?;
+        sh.conv_changed(conv).await?;
+        sh.request(Request::MarkRead {
+            conv: conv.clone(),
+            seq: Seq(max),
+        })
+        .await
+        .map(drop)
+    }
+
+    /// Recalls my message at `seq` (within the server's recall window).
+    pub async fn recall(&self, conv: &ConversationId, seq: Seq) -> Result<()> {
+        let sh = self.shared()?;
+        sh.request(Request::Recall {
+            conv: conv.clone(),
+            seq,
+        })
+        .await?;
+        let (me, key, at) = (sh.me.clone(), conv.clone(), now_ms());
+        let by = me.clone();
+        if sh
+            .db
+            .call(move |c| msgs::recall(c, &me, &key, seq, &by, at))
+            .await?
+            .is_some()
+        {
+            sh.emit(Event::Recalled {
+                conv: conv.clone(),
+                seq,
+                by: sh.me.clone(),
+                at,
+            });
+            sh.conv_changed(conv).await?;
+        }
+        Ok(())
+    }
+
+    /// Tells the peer I am typing (ephemeral).
+    pub async fn typing(&self, conv: &ConversationId) -> Result<()> {
+        self.shared()?
+            .request(Request::Typing { conv: conv.clone() })
+            .await
+            .map(drop)
+    }
+
+    /// Full-text search over the cached messages (Chinese substrings and English words),
+    /// newest first, `page_size` per page, pages numbered from 0.
+    pub async fn search(&self, query: &str, page: u32, page_size: u32) -> Result<SearchPage> {
+        let size = page_size.clamp(1, 500);
+        let q = query.to_string();
+        let mut messages = self
+            .read(move |c, me| search::search(c, me, &q, page.saturating_mul(size), size + 1))
+            .await?;
+        let has_more = messages.len() > size as usize;
+        messages.truncate(size as usize);
+        Ok(SearchPage {
+            messages,
+            page,
+            has_more,
+        })
+    }
+}

@@ -1,0 +1,223 @@
+//! Conversation rows: seq bookkeeping (max, read, peer read, synced), drafts, and
+//! the summaries the conversation list shows.
+
+use rusqlite::{params, Connection, OptionalExtension};
+use tern_proto::{ConversationId, ConversationInfo, Millis, Seq, UserId};
+
+use super::messages::{bad, query_messages};
+use crate::error::Result;
+use crate::state::{contiguous_from, unread};
+use crate::types::Conversation;
+
+/// Makes sure a conversation row exists.
+pub fn ensure_conv(c: &Connection, conv: &ConversationId) -> Result<()> {
+    c.execute(
+        "INSERT OR IGNORE INTO conversations (conv) VALUES (?1)",
+        [conv.to_string()],
+    )?;
+    Ok(())
+}
+
+pub(super) fn touch_conv(
+    c: &Connection,
+    conv: &ConversationId,
+    seq: Option<u64>,
+    at: Millis,
+) -> Result<()> {
+    ensure_conv(c, conv)?;
+    c.execute(
+        "UPDATE conversations SET max_seq = MAX(max_seq, ?2),
+           last_activity = MAX(last_activity, ?3) WHERE conv = ?1",
+        params![conv.to_string(), seq.unwrap_or(0) as i64, at],
+    )?;
+    Ok(())
+}
+
+/// Seqs present in `conv` with `above < seq <= upto`, ascending.
+pub fn present_seqs(
+    c: &Connection,
+    conv: &ConversationId,
+    above: u64,
+    upto: u64,
+) -> Result<Vec<u64>> {
+    let mut stmt = c.prepare_cached(
+        "SELECT seq FROM messages WHERE conv = ?1 AND seq > ?2 AND seq <= ?3 ORDER BY seq",
+    )?;
+    let rows = stmt.query_map(params![conv.to_string(), above as i64, upto as i64], |r| {
+        r.get::<_, i64>(0)
+    })?;
+    rows.map(|r| Ok(r? as u64)).collect()
+}
+
+/// Sync state of a conversation: (max, read, peer read, synced) seqs.
+pub fn conv_seqs(c: &Connection, conv: &ConversationId) -> Result<(u64, u64, u64, u64)> {
+    let row = c
+        .query_row(
+            "SELECT max_seq, read_seq, peer_read_seq, synced_seq FROM conversations
+             WHERE conv = ?1",
+            [conv.to_string()],
+            |r| {
+                Ok((
+                    r.get::<_, i64>(0)?,
+                    r.get::<_, i64>(1)?,
+                    r.get::<_, i64>(2)?,
+                    r.get::<_, i64>(3)?,
+                ))
+            },
+        )
+        .optional()?
+        .unwrap_or((0, 0, 0, 0));
+    Ok((row.0 as u64, row.1 as u64, row.2 as u64, row.3 as u64))
+}
+
+/// Raises the synced seq to at least `floor`, then over every seq present without a hole.
+pub fn advance_synced(c: &Connection, conv: &ConversationId, floor: u64) -> Result<u64> {
+    ensure_conv(c, conv)?;
+    let (max, _, _, synced) = conv_seqs(c, conv)?;
+    let start = synced.max(floor);
+    let present = present_seqs(c, conv, start, max.max(start))?;
+    let top = contiguous_from(start, &present);
+    c.execute(
+        "UPDATE conversations SET synced_seq = ?2 WHERE conv = ?1",
+        params![conv.to_string(), top as i64],
+    )?;
+    Ok(top)
+}
+
+/// Merges the server's view of a conversation (seqs only move forward).
+pub fn merge_server_conv(c: &Connection, info: &ConversationInfo) -> Result<()> {
+    ensure_conv(c, &info.conv)?;
+    let at = info.last.as_ref().map(|m| m.sent_at).unwrap_or(0);
+    c.execute(
+        "UPDATE conversations SET max_seq = MAX(max_seq, ?2), read_seq = MAX(read_seq, ?3),
+           last_activity = MAX(last_activity, ?4) WHERE conv = ?1",
+        params![
+            info.conv.to_string(),
+            info.max_seq.0 as i64,
+            info.read_seq.0 as i64,
+            at
+        ],
+    )?;
+    Ok(())
+}
+
+/// Moves my read seq (or the peer's, with `peer`) forward.
+pub fn set_read(c: &Connection, conv: &ConversationId, seq: Seq, peer: bool) -> Result<()> {
+    ensure_conv(c, conv)?;
+    let col = if peer { "peer_read_seq" } else { "read_seq" };
+    c.execute(
+        &format!("UPDATE conversations SET {col} = MAX({col}, ?2) WHERE conv = ?1"),
+        params![conv.to_string(), seq.0 as i64],
+    )?;
+    Ok(())
+}
+
+fn own_after(c: &Connection, me: &UserId, conv: &str, read: i64) -> Result<u64> {
+    let n: i64 = c.query_row(
+        "SELECT COUNT(*) FROM messages WHERE conv = ?1 AND sender = ?2 AND seq > ?3",
+        params![conv, me.as_str(), read],
+        |r| r.get(0),
+    )?;
+    Ok(n as u64)
+}
+
+fn title_for(c: &Connection, peer: &UserId) -> Result<(String, Option<tern_proto::FileId>)> {
+    let row: Option<(Option<String>, Option<String>, Option<String>)> = c
+        .query_row(
+            "SELECT f.remark, u.nickname, u.avatar FROM (SELECT ?1 AS id) x
+             LEFT JOIN friends f ON f.user = x.id LEFT JOIN users u ON u.user = x.id",
+            [peer.as_str()],
+            |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?)),
+        )
+        .optional()?;
+    let (remark, nickname, avatar) = row.unwrap_or((None, None, None));
+    let title = [remark, nickname]
+        .into_iter()
+        .flatten()
+        .find(|s| !s.is_empty())
+        .unwrap_or_else(|| peer.to_string());
+    Ok((title, avatar.and_then(|a| tern_proto::FileId::new(a).ok())))
+}
+
+/// One conversation's summary.
+pub fn conversation(
+    c: &Connection,
+    me: &UserId,
+    conv: &ConversationId,
+) -> Result<Option<Conversation>> {
+    let key = conv.to_string();
+    let row = c
+        .query_row(
+            "SELECT max_seq, read_seq, peer_read_seq, draft, last_activity FROM conversations
+             WHERE conv = ?1",
+            [&key],
+            |r| {
+                Ok((
+                    r.get::<_, i64>(0)?,
+                    r.get::<_, i64>(1)?,
+                    r.get::<_, i64>(2)?,
+                    r.get::<_, String>(3)?,
+                    r.get::<_, i64>(4)?,
+                ))
+            },
+        )
+        .optional()?;
+    let Some((max, read, peer_read, draft, last_activity)) = row else {
+        return Ok(None);
+    };
+    let last = query_messages(
+        c,
+        me,
+        "WHERE m.conv = ?1 ORDER BY (m.seq IS NULL) DESC, m.seq DESC, m.rowid DESC LIMIT 1",
+        &[&key],
+    )?
+    .pop();
+    let peer = conv.peer_of(me).cloned();
+    let (title, avatar) = match &peer {
+        Some(p) => title_for(c, p)?,
+        None => (key.clone(), None),
+    };
+    Ok(Some(Conversation {
+        conv: conv.clone(),
+        peer,
+        title,
+        avatar,
+        max_seq: Seq(max as u64),
+        read_seq: Seq(read as u64),
+        peer_read_seq: Seq(peer_read as u64),
+        unread: unread(max as u64, read as u64, own_after(c, me, &key, read)?),
+        last,
+        last_activity,
+        draft,
+    }))
+}
+
+/// All conversations, most recent activity first.
+pub fn conversations(c: &Connection, me: &UserId) -> Result<Vec<Conversation>> {
+    let mut stmt = c.prepare("SELECT conv FROM conversations ORDER BY last_activity DESC, conv")?;
+    let keys: Vec<String> = stmt
+        .query_map([], |r| r.get(0))?
+        .collect::<rusqlite::Result<_>>()?;
+    let mut out = Vec::with_capacity(keys.len());
+    for k in keys {
+        let conv = ConversationId::parse(&k).map_err(bad)?;
+        if let Some(s) = conversation(c, me, &conv)? {
+            if s.max_seq.0 > 0 || s.last.is_some() || !s.draft.is_empty() {
+                out.push(s);
+            }
+        }
+    }
+    Ok(out)
+}
+
+/// Saves a draft; a non-empty one counts as activity.
+pub fn set_draft(c: &Connection, conv: &ConversationId, draft: &str, now: Millis) -> Result<()> {
+    ensure_conv(c, conv)?;
+    c.execute(
+        "UPDATE conversations SET draft = ?2,
+           last_activity = CASE WHEN ?2 = '' THEN last_activity ELSE MAX(last_activity, ?3) END
+         WHERE conv = ?1",
+        params![conv.to_string(), draft, now],
+    )?;
+    Ok(())
+}
