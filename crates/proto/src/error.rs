@@ -122,7 +122,10 @@ impl ErrorCode {
 
     /// The code for a wire number (unknown numbers are kept as [`ErrorCode::Unknown`]).
     pub fn from_u16(n: u16) -> Self {
-        Self::ALL.into_iter().find(|c| c.as_u16() == n).unwrap_or(Self::Unknown(n))
+        Self::ALL
+            .into_iter()
+            .find(|c| c.as_u16() == n)
+            .unwrap_or(Self::Unknown(n))
     }
 }
 
@@ -152,7 +155,10 @@ pub struct WireError {
 impl WireError {
     /// An error with `code` and `message`.
     pub fn new(code: ErrorCode, message: impl Into<String>) -> Self {
-        Self { code, message: message.into() }
+        Self {
+            code,
+            message: message.into(),
+        }
     }
 }
 

@@ -70,26 +70,46 @@ impl ClientFrame {
             _ => {
                 return Err(DecodeError {
                     id: None,
-                    err: WireError::new(ErrorCode::BadFrame, "frame needs an unsigned integer `id`"),
+                    err: WireError::new(
+                        ErrorCode::BadFrame,
+                        "frame needs an unsigned integer `id`",
+                    ),
                 })
             }
         };
-        let bad = |code, msg: String| DecodeError { id: Some(id), err: WireError::new(code, msg) };
+        let bad = |code, msg: String| DecodeError {
+            id: Some(id),
+            err: WireError::new(code, msg),
+        };
         let Some(req) = obj.remove("req") else {
-            return Err(bad(ErrorCode::BadFrame, "frame needs a `req` object".into()));
+            return Err(bad(
+                ErrorCode::BadFrame,
+                "frame needs a `req` object".into(),
+            ));
         };
         let cmd = match req.get("cmd") {
             Some(Value::String(s)) => s.clone(),
-            _ => return Err(bad(ErrorCode::BadFrame, "`req` needs a string `cmd`".into())),
+            _ => {
+                return Err(bad(
+                    ErrorCode::BadFrame,
+                    "`req` needs a string `cmd`".into(),
+                ))
+            }
         };
         match serde_json::from_value::<Request>(req) {
             Ok(req) => Ok(ClientFrame { id, req }),
             Err(e) => {
                 let msg = e.to_string();
                 if msg.starts_with("unknown variant") {
-                    Err(bad(ErrorCode::UnknownCommand, format!("unknown command `{cmd}`")))
+                    Err(bad(
+                        ErrorCode::UnknownCommand,
+                        format!("unknown command `{cmd}`"),
+                    ))
                 } else {
-                    Err(bad(ErrorCode::InvalidArgument, format!("bad `{cmd}` request: {msg}")))
+                    Err(bad(
+                        ErrorCode::InvalidArgument,
+                        format!("bad `{cmd}` request: {msg}"),
+                    ))
                 }
             }
         }
@@ -128,7 +148,9 @@ mod tests {
             req: Request::Send {
                 conv: ConversationId::direct(&a, &b),
                 client_id: ClientMsgId::new("c1").unwrap(),
-                content: Content::Text { text: "hi 👋".into() },
+                content: Content::Text {
+                    text: "hi 👋".into(),
+                },
                 ext: None,
             },
         };
@@ -142,11 +164,20 @@ mod tests {
         let code = |s: &str| ClientFrame::decode(s).unwrap_err();
         assert_eq!(code("nope").err.code, ErrorCode::BadFrame);
         assert_eq!(code("[1]").err.code, ErrorCode::BadFrame);
-        assert_eq!(code(r#"{"req":{"cmd":"ping"}}"#).err.code, ErrorCode::BadFrame);
+        assert_eq!(
+            code(r#"{"req":{"cmd":"ping"}}"#).err.code,
+            ErrorCode::BadFrame
+        );
         let e = code(r#"{"id":3,"req":{"cmd":"fly"}}"#);
-        assert_eq!((e.id, e.err.code), (Some(ReqId(3)), ErrorCode::UnknownCommand));
+        assert_eq!(
+            (e.id, e.err.code),
+            (Some(ReqId(3)), ErrorCode::UnknownCommand)
+        );
         let e = code(r#"{"id":4,"req":{"cmd":"login","user":"a"}}"#);
-        assert_eq!((e.id, e.err.code), (Some(ReqId(4)), ErrorCode::InvalidArgument));
+        assert_eq!(
+            (e.id, e.err.code),
+            (Some(ReqId(4)), ErrorCode::InvalidArgument)
+        );
         assert!(e.err.message.contains("password"), "{}", e.err.message);
         let e = code(r#"{"id":5,"req":{"cmd":"block","user":"../etc"}}"#);
         assert_eq!(e.err.code, ErrorCode::InvalidArgument);

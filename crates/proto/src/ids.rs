@@ -12,10 +12,19 @@ pub const MAX_ID_LEN: usize = 64;
 
 fn check_id(kind: &'static str, s: &str) -> Result<(), IdError> {
     if s.is_empty() || s.len() > MAX_ID_LEN {
-        return Err(IdError { kind, reason: "must be 1 to 64 characters" });
+        return Err(IdError {
+            kind,
+            reason: "must be 1 to 64 characters",
+        });
     }
-    if !s.bytes().all(|b| b.is_ascii_alphanumeric() || matches!(b, b'_' | b'-' | b'.')) {
-        return Err(IdError { kind, reason: "may only contain ASCII letters, digits, '_', '-' and '.'" });
+    if !s
+        .bytes()
+        .all(|b| b.is_ascii_alphanumeric() || matches!(b, b'_' | b'-' | b'.'))
+    {
+        return Err(IdError {
+            kind,
+            reason: "may only contain ASCII letters, digits, '_', '-' and '.'",
+        });
     }
     Ok(())
 }
@@ -118,12 +127,18 @@ impl ConversationId {
 
     /// Parses the wire form (`d:alice:bob`, `g:42`).
     pub fn parse(s: &str) -> Result<Self, IdError> {
-        const BAD: IdError = IdError { kind: "conversation id", reason: "must be `d:<user>:<user>` or `g:<group>`" };
+        const BAD: IdError = IdError {
+            kind: "conversation id",
+            reason: "must be `d:<user>:<user>` or `g:<group>`",
+        };
         if let Some(rest) = s.strip_prefix("d:") {
             let (a, b) = rest.split_once(':').ok_or(BAD)?;
             let (a, b) = (UserId::new(a)?, UserId::new(b)?);
             if a == b {
-                return Err(IdError { kind: "conversation id", reason: "a direct chat needs two different users" });
+                return Err(IdError {
+                    kind: "conversation id",
+                    reason: "a direct chat needs two different users",
+                });
             }
             Ok(Self::direct(&a, &b))
         } else if let Some(g) = s.strip_prefix("g:") {
@@ -164,7 +179,9 @@ impl<'de> Deserialize<'de> for ConversationId {
 }
 
 /// Position of a message in its conversation: gap-free, strictly increasing, from 1.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize, Default)]
+#[derive(
+    Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize, Default,
+)]
 #[serde(transparent)]
 #[cfg_attr(feature = "specta", derive(specta::Type))]
 pub struct Seq(pub u64);
@@ -188,9 +205,15 @@ mod tests {
     fn direct_ids_are_order_independent() {
         let a = UserId::new("alice").unwrap();
         let b = UserId::new("bob").unwrap();
-        assert_eq!(ConversationId::direct(&a, &b), ConversationId::direct(&b, &a));
+        assert_eq!(
+            ConversationId::direct(&a, &b),
+            ConversationId::direct(&b, &a)
+        );
         assert_eq!(ConversationId::direct(&b, &a).to_string(), "d:alice:bob");
-        assert_eq!(ConversationId::parse("d:bob:alice").unwrap().to_string(), "d:alice:bob");
+        assert_eq!(
+            ConversationId::parse("d:bob:alice").unwrap().to_string(),
+            "d:alice:bob"
+        );
     }
 
     #[test]
