@@ -8,7 +8,7 @@ use std::collections::HashSet;
 
 use common::*;
 
-const N: usize = 400;
+const N: usize = 600;
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn outbox_is_delivered_exactly_once_after_the_process_is_killed() {
