@@ -1,0 +1,233 @@
+//! `tern-bench`: measures a baseline and Tern on the same machine in one run and
+//! prints both and their ratio (issue 10). See `docs/benchmarks.md`.
+//!
+//! ```text
+//! cargo run --release -p tern-bench -- all            # every scenario
+//! cargo run --release -p tern-bench -- s1 s4          # some of them
+//! cargo run --release -p tern-bench -- all --quick    # tiny sizes: checks the tool works
+//! ```
+//!
+//! Servers run as child processes: the real `tern-server` binary (built next to this
+//! one) and `tern-bench echo-server` (the raw tokio-tungstenite baseline), each on
+//! 127.0.0.1 port 0 with a fresh temporary data directory. Every loop is bounded in
+//! count and in time. Figures are printed, never asserted.
+
+mod client;
+mod corpus;
+mod echo;
+mod procs;
+mod report;
+mod s1;
+mod s2;
+mod s4;
+mod s5;
+mod util;
+mod ws;
+
+use std::path::PathBuf;
+use std::time::Instant;
+
+use anyhow::Result;
+use clap::{Parser, Subcommand, ValueEnum};
+
+use report::Row;
+
+/// What every scenario gets.
+pub struct Ctx {
+    /// How to start tern-server.
+    pub server: procs::ServerBin,
+    /// Tiny sizes (smoke test of the tool).
+    pub quick: bool,
+    /// Extra lines for the report (per-step figures, caveats).
+    pub notes: Vec<String>,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, ValueEnum)]
+enum Scenario {
+    /// Everything below, in order.
+    All,
+    /// Relay latency vs echo.
+    S1,
+    /// Persisted messages per second.
+    S2,
+    /// Group fan-out.
+    S3,
+    /// Memory per idle connection.
+    S4,
+    /// Connection + token authentication rate.
+    S5,
+    /// Client history sync of 100k messages.
+    C2,
+    /// Client full-text search over 1M messages.
+    C5,
+}
+
+#[derive(Debug, Parser)]
+#[command(
+    name = "tern-bench",
+    about = "Tern benchmarks: baseline and Tern side by side"
+)]
+struct Cli {
+    #[command(subcommand)]
+    internal: Option<Internal>,
+    /// Scenarios to run (`all` for every one).
+    #[arg(value_enum)]
+    scenarios: Vec<Scenario>,
+    /// Tiny sizes and short steps: checks that the tool works, figures mean nothing.
+    #[arg(long)]
+    quick: bool,
+    /// Path of the tern-server binary (default: next to this executable, rebuilt by cargo).
+    #[arg(long)]
+    server_bin: Option<PathBuf>,
+    /// Do not run `cargo build -p tern-server` before starting.
+    #[arg(long)]
+    no_build: bool,
+    /// Also write the Markdown results to this file.
+    #[arg(long)]
+    out: Option<PathBuf>,
+}
+
+#[derive(Debug, Subcommand)]
+enum Internal {
+    /// (internal) The raw tokio-tungstenite echo server used as the baseline.
+    EchoServer,
+    /// (internal) tern-server's `main`, for when the binary is not available.
+    ServeTern {
+        #[arg(trailing_var_arg = true, allow_hyphen_values = true)]
+        args: Vec<String>,
+    },
+}
+
+fn serve_tern(args: Vec<String>) -> Result<()> {
+    use tern_server::config::{Args, Config};
+    let args = Args::parse_from(std::iter::once("tern-server".to_string()).chain(args));
+    let config = Config::from_args(args)?;
+    let rt = tokio::runtime::Builder::new_multi_thread()
+        .enable_all()
+        .build()?;
+    rt.block_on(async move {
+        let server = tern_server::spawn(config).await?;
+        println!("tern-server listening on {}", server.addr());
+        tokio::signal::ctrl_c().await.ok();
+        server.shutdown().await;
+        Ok(())
+    })
+}
+
+fn s3_rows() -> Vec<Row> {
+    vec![Row::new(
+        "S3",
+        "fan-out to a 1,000-member group: deliveries/s and p99 to the last member",
+        "—",
+        "not measurable yet: groups are not implemented (the protocol has no group create/join request)",
+        "—",
+        "≥ 150,000 deliveries/s, p99 < 50 ms",
+        None,
+    )]
+}
+
+fn main() -> Result<()> {
+    let cli = Cli::parse();
+    match cli.internal {
+        Some(Internal::EchoServer) => return echo::run(),
+        Some(Internal::ServeTern { args }) => return serve_tern(args),
+        None => {}
+    }
+    let mut wanted = cli.scenarios.clone();
+    if wanted.is_empty() || wanted.contains(&Scenario::All) {
+        wanted = vec![
+            Scenario::S1,
+            Scenario::S2,
+            Scenario::S3,
+            Scenario::S4,
+            Scenario::S5,
+            Scenario::C2,
+            Scenario::C5,
+        ];
+    }
+    let (soft, hard) = util::raise_nofile();
+    let machine = util::machine();
+    let server = procs::locate_server(cli.server_bin.clone(), !cli.no_build)?;
+    eprintln!("[tern-bench] machine: {machine}");
+    eprintln!("[tern-bench] open-file limit: soft {soft}, hard {hard}");
+    let mut server_desc = server.describe();
+    if let Some(p) = procs::preload() {
+        server_desc.push_str(&format!(" — DIAGNOSTIC RUN with LD_PRELOAD={p}"));
+    }
+    eprintln!("[tern-bench] tern-server: {server_desc}");
+    let mut ctx = Ctx {
+        server: server.clone(),
+        quick: cli.quick,
+        notes: Vec::new(),
+    };
+    let rt = tokio::runtime::Builder::new_multi_thread()
+        .enable_all()
+        .build()?;
+    let mut rows: Vec<Row> = Vec::new();
+    let started = Instant::now();
+    for s in wanted {
+        let t0 = Instant::now();
+        eprintln!("[tern-bench] running {s:?} ...");
+        let result = rt.block_on(async {
+            match s {
+                Scenario::S1 => s1::run(&mut ctx).await,
+                Scenario::S2 => s2::run(&mut ctx).await,
+                Scenario::S3 => Ok(s3_rows()),
+                Scenario::S4 => s4::run(&mut ctx).await,
+                Scenario::S5 => s5::run(&mut ctx).await,
+                Scenario::C2 => client::c2(&mut ctx).await,
+                Scenario::C5 => client::c5(&mut ctx).await,
+                Scenario::All => Ok(Vec::new()),
+            }
+        });
+        match result {
+            Ok(r) => {
+                for row in &r {
+                    eprintln!(
+                        "[tern-bench] {} | {} | baseline {} | tern {} | ratio {} | target {} | met {}",
+                        row.scenario, row.metric, row.baseline, row.tern, row.ratio, row.target, row.met
+                    );
+                }
+                rows.extend(r);
+            }
+            Err(e) => {
+                eprintln!("[tern-bench] {s:?} failed: {e:#}");
+                rows.push(Row::new(
+                    &format!("{s:?}"),
+                    "scenario failed",
+                    "—",
+                    format!("error: {e:#}"),
+                    "—",
+                    "—",
+                    None,
+                ));
+            }
+        }
+        eprintln!(
+            "[tern-bench] {s:?} took {:.1} s",
+            t0.elapsed().as_secs_f64()
+        );
+    }
+    rt.shutdown_timeout(std::time::Duration::from_secs(5));
+    let mut md = format!(
+        "Machine: {machine}\n\ntern-server: {server_desc}\n\nRun took {:.0} s{}.\n\n",
+        started.elapsed().as_secs_f64(),
+        if cli.quick {
+            " (--quick: sizes too small for the figures to mean anything)"
+        } else {
+            ""
+        }
+    );
+    md.push_str(&report::markdown(&rows));
+    if !ctx.notes.is_empty() {
+        md.push_str("\nDetails:\n\n");
+        for n in &ctx.notes {
+            md.push_str(&format!("- {n}\n"));
+        }
+    }
+    println!("{md}");
+    if let Some(path) = cli.out {
+        std::fs::write(&path, &md)?;
+    }
+    Ok(())
+}

@@ -1,0 +1,126 @@
+//! S1: relay latency of one sender/receiver pair, 64-byte text, through tern-server
+//! (persisted: the push leaves after the SQLite commit) vs the round trip through the
+//! raw echo server.
+
+use std::time::{Duration, Instant};
+
+use anyhow::{bail, Result};
+use futures_util::{SinkExt, StreamExt};
+use tern_proto::ConversationId;
+use tokio_tungstenite::tungstenite::Message;
+
+use crate::report::{ratio, Row};
+use crate::util::{ms, Samples};
+use crate::ws::{classify, connect, make_users, send_frame, Kind, Tern, Ws};
+use crate::Ctx;
+
+/// Exactly 64 bytes of text.
+pub const TEXT64: &str = "S1 relay benchmark: sixty-four bytes of plain text payload here.";
+
+async fn next_kind(ws: &mut Ws, want: Kind) -> Result<Instant> {
+    loop {
+        let msg = tokio::time::timeout(Duration::from_secs(10), ws.next()).await;
+        match msg {
+            Ok(Some(Ok(Message::Text(t)))) => {
+                let k = classify(t.as_str());
+                if k == want {
+                    return Ok(Instant::now());
+                }
+                if k == Kind::Err {
+                    bail!("error frame: {}", t.as_str());
+                }
+            }
+            Ok(Some(Ok(_))) => {}
+            Ok(other) => bail!("connection ended: {other:?}"),
+            Err(_) => bail!("no {want:?} frame within 10 s"),
+        }
+    }
+}
+
+/// Runs S1.
+pub async fn run(ctx: &mut Ctx) -> Result<Vec<Row>> {
+    assert_eq!(TEXT64.len(), 64);
+    let (warm, n) = if ctx.quick { (10, 50) } else { (200, 3000) };
+    let budget = Duration::from_secs(if ctx.quick { 5 } else { 30 });
+
+    // Baseline: echo round trip of a frame as large as Tern's send frame.
+    let echo = crate::procs::spawn_echo()?;
+    let mut ws = connect(echo.addr).await?;
+    let conv = ConversationId::direct(&crate::ws::uid("s1a"), &crate::ws::uid("s1b"));
+    let payload = send_frame(1, &conv, "s1-echo", TEXT64);
+    let mut base = Samples::default();
+    let start = Instant::now();
+    for i in 0..warm + n {
+        if start.elapsed() > budget {
+            break;
+        }
+        let t0 = Instant::now();
+        ws.send(Message::Text(payload.clone().into())).await?;
+        match tokio::time::timeout(Duration::from_secs(10), ws.next()).await {
+            Ok(Some(Ok(Message::Text(_)))) => {}
+            other => bail!("echo failed: {other:?}"),
+        }
+        if i >= warm {
+            base.push(t0.elapsed());
+        }
+    }
+    drop(ws);
+    drop(echo);
+
+    // Tern: A sends, B receives the push; A's ack is awaited too before the next send.
+    let server = crate::procs::spawn_tern(&ctx.server, None)?;
+    let users = make_users(server.addr, "s1u", 2, 2).await?;
+    let mut a = Tern::authed(server.addr, &users[0].1, "s1-dev-a").await?;
+    let mut b = Tern::authed(server.addr, &users[1].1, "s1-dev-b").await?;
+    let conv = ConversationId::direct(&users[0].0, &users[1].0);
+    let mut relay = Samples::default();
+    let mut ack = Samples::default();
+    let start = Instant::now();
+    for i in 0..warm + n {
+        if start.elapsed() > budget {
+            break;
+        }
+        let id = a.next_id();
+        let frame = send_frame(id, &conv, &format!("s1-{i}"), TEXT64);
+        let t0 = Instant::now();
+        a.ws.send(Message::Text(frame.into())).await?;
+        let (pushed, acked) = tokio::join!(
+            next_kind(&mut b.ws, Kind::MessagePush),
+            next_kind(&mut a.ws, Kind::Ok)
+        );
+        let (pushed, acked) = (pushed?, acked?);
+        if i >= warm {
+            relay.push(pushed - t0);
+            ack.push(acked - t0);
+        }
+    }
+    drop((a, b, server));
+
+    let mut rows = Vec::new();
+    for (label, p) in [("p50", 50.0), ("p99", 99.0)] {
+        let (b, t) = (base.pct(p), relay.pct(p));
+        let r = t as f64 / b.max(1) as f64;
+        rows.push(Row::new(
+            "S1",
+            format!(
+                "relay latency {label} (echo round trip vs send→push to peer; {} samples)",
+                relay.len()
+            ),
+            ms(b),
+            ms(t),
+            ratio(t as f64, b as f64),
+            "≤ 2.5× echo",
+            Some(r <= 2.5),
+        ));
+    }
+    rows.push(Row::new(
+        "S1",
+        "sender's ack latency p50 / p99 (context)",
+        "—",
+        format!("{} / {}", ms(ack.pct(50.0)), ms(ack.pct(99.0))),
+        "—",
+        "—",
+        None,
+    ));
+    Ok(rows)
+}
