@@ -126,7 +126,9 @@ pub async fn login(
     }
     let active = AppState::activate(&app, client, rx, server_url.trim().to_owned());
     *state.active.lock().await = Some(active);
-    session_of(&state).await?.ok_or_else(AppError::not_logged_in)
+    session_of(&state)
+        .await?
+        .ok_or_else(AppError::not_logged_in)
 }
 
 /// Signs out (revokes the token on the server when reachable).
@@ -206,21 +208,33 @@ pub async fn apply_friend(
     greeting: String,
 ) -> AppResult<()> {
     let user = user_id(&user)?;
-    Ok(state.client().await?.apply_friend(&user, greeting.trim()).await?)
+    Ok(state
+        .client()
+        .await?
+        .apply_friend(&user, greeting.trim())
+        .await?)
 }
 
 /// Accepts the application from `user`.
 #[tauri::command]
 #[specta::specta]
 pub async fn accept_friend(state: State<'_, AppState>, user: String) -> AppResult<()> {
-    Ok(state.client().await?.accept_friend(&user_id(&user)?).await?)
+    Ok(state
+        .client()
+        .await?
+        .accept_friend(&user_id(&user)?)
+        .await?)
 }
 
 /// Refuses the application from `user`.
 #[tauri::command]
 #[specta::specta]
 pub async fn refuse_friend(state: State<'_, AppState>, user: String) -> AppResult<()> {
-    Ok(state.client().await?.refuse_friend(&user_id(&user)?).await?)
+    Ok(state
+        .client()
+        .await?
+        .refuse_friend(&user_id(&user)?)
+        .await?)
 }
 
 /// Sets my private remark for a friend ("" clears it).
@@ -228,14 +242,22 @@ pub async fn refuse_friend(state: State<'_, AppState>, user: String) -> AppResul
 #[specta::specta]
 pub async fn set_remark(state: State<'_, AppState>, user: String, remark: String) -> AppResult<()> {
     let user = user_id(&user)?;
-    Ok(state.client().await?.set_remark(&user, remark.trim()).await?)
+    Ok(state
+        .client()
+        .await?
+        .set_remark(&user, remark.trim())
+        .await?)
 }
 
 /// Removes a friend (one-way).
 #[tauri::command]
 #[specta::specta]
 pub async fn delete_friend(state: State<'_, AppState>, user: String) -> AppResult<()> {
-    Ok(state.client().await?.delete_friend(&user_id(&user)?).await?)
+    Ok(state
+        .client()
+        .await?
+        .delete_friend(&user_id(&user)?)
+        .await?)
 }
 
 // ---- blacklist ----
@@ -254,12 +276,16 @@ pub async fn list_blacklist(state: State<'_, AppState>) -> AppResult<Vec<Profile
     Ok(ids
         .into_iter()
         .map(|id| {
-            known.iter().find(|p| p.user == id).cloned().unwrap_or(Profile {
-                user: id,
-                nickname: String::new(),
-                avatar: None,
-                signature: String::new(),
-            })
+            known
+                .iter()
+                .find(|p| p.user == id)
+                .cloned()
+                .unwrap_or(Profile {
+                    user: id,
+                    nickname: String::new(),
+                    avatar: None,
+                    signature: String::new(),
+                })
         })
         .collect())
 }
@@ -291,7 +317,10 @@ pub async fn list_conversations(state: State<'_, AppState>) -> AppResult<Vec<Con
 #[tauri::command]
 #[specta::specta]
 pub async fn open_direct(state: State<'_, AppState>, user: String) -> AppResult<ConversationId> {
-    Ok(state.client().await?.direct_conversation(&user_id(&user)?)?)
+    Ok(state
+        .client()
+        .await?
+        .direct_conversation(&user_id(&user)?)?)
 }
 
 /// Up to `limit` messages before `before` (`null`: the newest), oldest first.
@@ -342,7 +371,11 @@ pub async fn mark_read(state: State<'_, AppState>, conv: String) -> AppResult<()
 #[tauri::command]
 #[specta::specta]
 pub async fn set_draft(state: State<'_, AppState>, conv: String, draft: String) -> AppResult<()> {
-    Ok(state.client().await?.set_draft(&conv_id(&conv)?, &draft).await?)
+    Ok(state
+        .client()
+        .await?
+        .set_draft(&conv_id(&conv)?, &draft)
+        .await?)
 }
 
 // ---- shell ----

@@ -50,9 +50,13 @@ mod tests {
 
     #[test]
     fn kick_and_expiry_end_the_session_with_an_explanation() {
-        let kicked = tern_core::Event::KickedOffline { reason: KickReason::OtherDevice };
+        let kicked = tern_core::Event::KickedOffline {
+            reason: KickReason::OtherDevice,
+        };
         assert!(end_reason(&kicked).unwrap().contains("another device"));
-        let expired = tern_core::Event::TokenExpired { code: ErrorCode::TokenExpired };
+        let expired = tern_core::Event::TokenExpired {
+            code: ErrorCode::TokenExpired,
+        };
         assert!(end_reason(&expired).unwrap().contains("expired"));
         assert_eq!(end_reason(&tern_core::Event::Connected), None);
     }

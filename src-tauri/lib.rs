@@ -71,9 +71,7 @@ pub fn export_bindings(path: &std::path::Path) -> Result<(), String> {
         "// Generated from src-tauri by tauri-specta. Do not edit.\n\
          // Regenerate: TERN_UPDATE_BINDINGS=1 cargo test -p tern-desktop --lib bindings\n",
     );
-    specta_builder()
-        .export(ts, path)
-        .map_err(|e| e.to_string())
+    specta_builder().export(ts, path).map_err(|e| e.to_string())
 }
 
 /// `--server <url>` from the command line, else `TERN_SERVER_URL`, else the fallback.

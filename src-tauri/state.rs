@@ -114,13 +114,21 @@ async fn forward<R: Runtime>(
                     }
                     drop(guard);
                     client.close().await;
-                    let _ = SessionEnded { reason: Some(reason), resync: false }.emit(&app);
+                    let _ = SessionEnded {
+                        reason: Some(reason),
+                        resync: false,
+                    }
+                    .emit(&app);
                     return;
                 }
             }
             Err(broadcast::error::RecvError::Lagged(n)) => {
                 tracing::warn!("UI event forwarder lagged by {n}; asking the UI to reload");
-                let _ = SessionEnded { reason: None, resync: true }.emit(&app);
+                let _ = SessionEnded {
+                    reason: None,
+                    resync: true,
+                }
+                .emit(&app);
             }
             Err(broadcast::error::RecvError::Closed) => return,
         }

@@ -1,4 +1,5 @@
 import { randomFillSync } from 'node:crypto';
+import { cleanup } from '@testing-library/svelte';
 import { afterEach } from 'vitest';
 import { clearMocks } from '@tauri-apps/api/mocks';
 
@@ -8,4 +9,18 @@ Object.defineProperty(window, 'crypto', {
   configurable: true,
 });
 
-afterEach(() => clearMocks());
+// jsdom has no layout: a ResizeObserver that never reports is enough for the virtual list.
+class NoopResizeObserver {
+  observe(): void {}
+  unobserve(): void {}
+  disconnect(): void {}
+}
+globalThis.ResizeObserver ??= NoopResizeObserver as unknown as typeof ResizeObserver;
+
+afterEach(() => {
+  cleanup();
+  clearMocks();
+});
+
+// jsdom elements cannot scroll; the chat view scrolls to its newest message.
+Element.prototype.scrollTo ??= function () {};

@@ -1,0 +1,147 @@
+// End-to-end: the real Tern app (WebKitGTK via tauri-driver) against a real
+// tern-server, with a second user driven by tern-cli. See tests/e2e/run.sh.
+
+import path from 'node:path';
+import { CliUser, killAll, launchApp, startServer, tempDir } from './lib/harness.mjs';
+import { waitUntil } from './lib/webdriver.mjs';
+
+const started = Date.now();
+let wd;
+let failed = false;
+
+async function step(name, fn) {
+  const t = Date.now();
+  try {
+    await fn();
+    console.log(`  ok   ${name} (${Date.now() - t} ms)`);
+  } catch (e) {
+    console.log(`  FAIL ${name}\n       ${e.stack ?? e}`);
+    failed = true;
+    throw e;
+  }
+}
+
+const $ = (css) => wd.waitFor(css);
+const sel = (testid, extra = '') => `[data-testid="${testid}"]${extra}`;
+
+async function textOf(css) {
+  const el = await wd.find(css);
+  return el ? await el.text() : null;
+}
+
+async function main() {
+  const server = await startServer();
+  const bob = new CliUser(server, 'bob', 'bob-password-1');
+  const appData = tempDir('app');
+  console.log(`tern e2e: server ${server.url}`);
+
+  await step('tern-cli user bob registers and listens on a second device', async () => {
+    await bob.register();
+    await bob.ok(['profile', '--nickname', 'Bob Builder']);
+  });
+  const listener = await bob.listen();
+
+  ({ wd } = await launchApp({ TERN_SERVER_URL: server.url, TERN_APP_DATA_DIR: appData }));
+
+  await step('app starts on the login screen with the server pre-filled', async () => {
+    await $(sel('login-form'));
+    const server_ = await wd.waitFor(sel('server'));
+    await waitUntil(async () => (await server_.prop('value')) === server.url, { what: 'server URL pre-filled' });
+  });
+
+  await step('register alice in the app and land signed in and online', async () => {
+    await (await $(sel('toggle-mode'))).click();
+    await (await $(sel('user'))).type('alice');
+    await (await $(sel('password'))).type('alice-password-1');
+    await (await $(sel('confirm'))).type('alice-password-1');
+    await (await $(sel('submit'))).click();
+    await $(sel('nav-chats'));
+    await wd.waitFor(sel('connection', '[data-state="online"]'), { what: 'connection online' });
+  });
+
+  await step('bob sends a friend application -> it appears in the app and alice accepts it', async () => {
+    await bob.ok(['friend', 'add', 'alice', '--greeting', 'Hi Alice, it is Bob']);
+    await wd.waitFor(sel('nav-badge-friends'), { what: 'pending request badge' });
+    await (await $(sel('nav-friends'))).click();
+    await (await $(sel('tab-requests'))).click();
+    const app = await wd.waitFor(sel('received-application', '[data-user="bob"]'));
+    const text = await app.text();
+    if (!text.includes('Hi Alice, it is Bob')) throw new Error(`greeting not shown: ${text}`);
+    await (await app.find(sel('accept'))).click();
+    await (await $(sel('tab-friends'))).click();
+    await wd.waitFor(sel('friend', '[data-user="bob"]'), { what: 'bob in the friend list' });
+    await waitUntil(async () => (await bob.ok(['friend', 'list'])).includes('alice'), { what: 'alice in bob\'s friends (CLI)' });
+  });
+
+  await step('bob sends a message -> it appears in the chat list with an unread badge', async () => {
+    await (await $(sel('nav-chats'))).click();
+    await bob.ok(['send', 'alice', 'Hello from the command line 👋']);
+    const row = await wd.waitFor(sel('conversation', '[data-peer="bob"]'), { what: 'conversation with bob' });
+    await waitUntil(async () => (await textOf(`${sel('conversation', '[data-peer="bob"]')} ${sel('unread')}`)) === '1', { what: 'unread badge 1' });
+    const preview = await textOf(`${sel('conversation', '[data-peer="bob"]')} ${sel('preview')}`);
+    if (!preview?.includes('Hello from the command line')) throw new Error(`preview: ${preview}`);
+    if (!(await row.text()).includes('Bob Builder')) throw new Error('conversation title is not bob\'s nickname');
+  });
+
+  const reply = `Hi Bob, got it at ${Date.now()}`;
+  await step('alice opens the chat and replies -> bob\'s tern-cli listen receives it', async () => {
+    await (await $(sel('conversation', '[data-peer="bob"]'))).click();
+    await waitUntil(async () => {
+      const texts = await Promise.all((await wd.findAll(sel('message-text'))).map((e) => e.text()));
+      return texts.some((t) => t.includes('Hello from the command line'));
+    }, { what: 'bob\'s message in the chat' });
+    await waitUntil(async () => (await wd.find(`${sel('conversation', '[data-peer="bob"]')} ${sel('unread')}`)) === null, { what: 'badge cleared after reading' });
+    const composer = await $(sel('composer'));
+    await composer.type(reply);
+    await composer.type('\uE007'); // Enter
+    await listener.waitFor((e) => e.type === 'new_message' && e.message?.content?.text === reply, 'reply at bob\'s listener');
+    await wd.waitFor(`${sel('message', '[data-state="sent"]')}, ${sel('message', '[data-state="read"]')}`, { what: 'reply acknowledged (sent tick)' });
+  });
+
+  await step('alice blocks bob in the blacklist screen -> bob\'s next message is refused', async () => {
+    await (await $(sel('nav-blacklist'))).click();
+    await (await $(sel('block-input'))).type('bob');
+    await (await $(sel('block-submit'))).click();
+    await wd.waitFor(sel('blocked-user', '[data-user="bob"]'), { what: 'bob in the blacklist' });
+    const r = await bob.run(['send', 'alice', 'You should not see this']);
+    if (r.code === 0) throw new Error('send to a blocker succeeded');
+    if (!r.stderr.includes('3001')) throw new Error(`expected error code 3001 (blocked), got: ${r.stderr}`);
+  });
+
+  await step('alice unblocks bob -> messages flow again', async () => {
+    await (await $(sel('blocked-user', '[data-user="bob"]') + ' ' + sel('unblock'))).click();
+    await wd.waitFor(sel('blacklist-empty'), { what: 'empty blacklist' });
+    await bob.ok(['send', 'alice', 'Back again']);
+    await (await $(sel('nav-chats'))).click();
+    await (await $(sel('conversation', '[data-peer="bob"]'))).click();
+    await waitUntil(async () => {
+      const texts = await Promise.all((await wd.findAll(sel('message-text'))).map((e) => e.text()));
+      return texts.some((t) => t === 'Back again');
+    }, { what: '"Back again" in the chat' });
+    const texts = await Promise.all((await wd.findAll(sel('message-text'))).map((e) => e.text()));
+    if (texts.some((t) => t.includes('You should not see this'))) throw new Error('the refused message was delivered');
+  });
+
+  listener.stop();
+}
+
+try {
+  await main();
+} catch (e) {
+  if (!failed) console.log(`  FAIL setup\n       ${e.stack ?? e}`);
+  failed = true;
+  if (wd) {
+    const shot = path.join(tempDir('failure'), 'screen.png');
+    try {
+      await wd.screenshot(shot);
+      console.log(`       screenshot of the app: ${shot}`);
+    } catch (err) {
+      console.log(`       (no screenshot: ${err.message})`);
+    }
+  }
+} finally {
+  await Promise.race([wd?.quit(), new Promise((r) => setTimeout(r, 5000))]);
+  killAll();
+}
+console.log(`tern e2e: ${failed ? 'FAILED' : 'passed'} in ${((Date.now() - started) / 1000).toFixed(1)} s`);
+process.exit(failed ? 1 : 0);

@@ -1,0 +1,133 @@
+// Processes the end-to-end suite drives: tern-server, tern-cli users, tauri-driver.
+
+import { spawn, execFile } from 'node:child_process';
+import { mkdtempSync, rmSync } from 'node:fs';
+import net from 'node:net';
+import os from 'node:os';
+import path from 'node:path';
+import readline from 'node:readline';
+import { WebDriver, waitUntil } from './webdriver.mjs';
+
+const children = [];
+
+/** Kills every process the harness started (on exit or failure). */
+export function killAll() {
+  for (const c of children.reverse()) {
+    if (c.exitCode === null && c.signalCode === null) c.kill('SIGTERM');
+  }
+}
+process.on('exit', killAll);
+
+export function bin(name) {
+  const dir = process.env.TERN_BIN_DIR;
+  if (!dir) throw new Error('TERN_BIN_DIR is not set (tests/e2e/run.sh sets it)');
+  return path.join(dir, name);
+}
+
+export function tempDir(prefix) {
+  return mkdtempSync(path.join(os.tmpdir(), `tern-e2e-${prefix}-`));
+}
+
+export async function freePort() {
+  return new Promise((resolve, reject) => {
+    const s = net.createServer();
+    s.listen(0, '127.0.0.1', () => {
+      const { port } = s.address();
+      s.close(() => resolve(port));
+    });
+    s.on('error', reject);
+  });
+}
+
+function start(cmd, args, opts = {}) {
+  const child = spawn(cmd, args, { stdio: ['ignore', 'pipe', 'pipe'], ...opts });
+  children.push(child);
+  const tag = path.basename(cmd);
+  const log = [];
+  const keep = (d) => {
+    log.push(d.toString());
+    if (log.length > 200) log.shift();
+    if (process.env.TERN_E2E_VERBOSE) process.stderr.write(`[${tag}] ${d}`);
+  };
+  child.stdout?.on('data', keep);
+  child.stderr?.on('data', keep);
+  child.log = log;
+  return child;
+}
+
+/** A tern-server on a free port with a fresh data directory. */
+export async function startServer() {
+  const port = await freePort();
+  const data = tempDir('server');
+  const child = start(bin('tern-server'), ['--listen', `127.0.0.1:${port}`, '--data-dir', data]);
+  await waitUntil(async () => (await fetch(`http://127.0.0.1:${port}/health`).catch(() => null))?.ok, { timeout: 20_000, what: 'tern-server /health' });
+  return { url: `ws://127.0.0.1:${port}`, port, data, child, stop: () => child.kill('SIGTERM') };
+}
+
+/** A user driven by tern-cli, with its own data directory. */
+export class CliUser {
+  constructor(server, user, password) {
+    this.server = server;
+    this.user = user;
+    this.password = password;
+    this.dir = tempDir(`cli-${user}`);
+  }
+
+  /** Runs one tern-cli command; resolves with {code, stdout, stderr} (never rejects on exit code). */
+  run(args, dir = this.dir) {
+    return new Promise((resolve) => {
+      execFile(bin('tern-cli'), ['--server', this.server.url, '--data-dir', dir, ...args], { timeout: 60_000 }, (err, stdout, stderr) => {
+        resolve({ code: err ? (typeof err.code === 'number' ? err.code : 1) : 0, stdout, stderr });
+      });
+    });
+  }
+
+  /** Runs a command that must succeed; returns its stdout. */
+  async ok(args, dir) {
+    const r = await this.run(args, dir);
+    if (r.code !== 0) throw new Error(`tern-cli ${args.join(' ')} failed (${r.code}): ${r.stderr}`);
+    return r.stdout;
+  }
+
+  async register() {
+    await this.ok(['register', this.user, this.password]);
+    await this.ok(['login', this.user, this.password]);
+  }
+
+  /** Starts `tern-cli listen` as a second device; returns a reader of its JSON events. */
+  async listen() {
+    const dir = tempDir(`listen-${this.user}`);
+    await this.ok(['login', this.user, this.password], dir);
+    const child = start(bin('tern-cli'), ['--server', this.server.url, '--data-dir', dir, 'listen'], { stdio: ['pipe', 'pipe', 'pipe'] });
+    const events = [];
+    readline.createInterface({ input: child.stdout }).on('line', (line) => {
+      try {
+        events.push(JSON.parse(line));
+      } catch {
+        /* not an event line */
+      }
+    });
+    return {
+      events,
+      child,
+      /** Waits for an event matching `pred`. */
+      waitFor: (pred, what) => waitUntil(() => events.find(pred), { timeout: 20_000, what }),
+      stop: () => child.stdin.end(),
+    };
+  }
+}
+
+/** tauri-driver on free ports, launching the app with `env`; returns a WebDriver session. */
+export async function launchApp(env) {
+  const port = await freePort();
+  const nativePort = await freePort();
+  const driver = start('tauri-driver', ['--port', String(port), '--native-port', String(nativePort)], { env: { ...process.env, ...env } });
+  const base = `http://127.0.0.1:${port}`;
+  await waitUntil(async () => (await fetch(`${base}/status`).catch(() => null)) !== null, { timeout: 15_000, what: 'tauri-driver' });
+  const wd = await WebDriver.connect(base, { 'tauri:options': { application: bin('tern') } });
+  return { wd, driver };
+}
+
+export function cleanupDirs(...dirs) {
+  for (const d of dirs) rmSync(d, { recursive: true, force: true });
+}

@@ -1,0 +1,110 @@
+import { mockIPC } from '@tauri-apps/api/mocks';
+import { fireEvent, render } from '@testing-library/svelte';
+import { beforeEach, describe, expect, it, onTestFinished } from 'vitest';
+import { msg } from '../../test-fixtures';
+import Composer from '../Composer.svelte';
+import MessageBubble from '../MessageBubble.svelte';
+import MessageList from '../MessageList.svelte';
+
+type Call = { cmd: string; args: Record<string, unknown> };
+let calls: Call[];
+
+beforeEach(() => {
+  calls = [];
+  mockIPC((cmd, args) => {
+    calls.push({ cmd, args: (args ?? {}) as Record<string, unknown> });
+    if (cmd === 'send_text') return msg({ client_id: 'o', outgoing: true, sender: 'alice' });
+    return null;
+  });
+});
+
+describe('MessageBubble', () => {
+  it('renders user text as text, never as markup', () => {
+    const evil = '<img src=x onerror="window.pwned=1"><script>window.pwned=2</script>';
+    const { container, getByTestId } = render(MessageBubble, { m: msg({ client_id: 'a', content: { type: 'text', text: evil } }), mine: false, onretry: () => {} });
+    expect(getByTestId('message-text').textContent).toBe(evil);
+    expect(container.querySelector('img, script')).toBeNull();
+  });
+
+  it('links only http(s) URLs and opens them through the checked command', async () => {
+    const text = 'go https://example.com/a now, not javascript:alert(1)';
+    const { container } = render(MessageBubble, { m: msg({ client_id: 'a', content: { type: 'text', text } }), mine: false, onretry: () => {} });
+    const links = container.querySelectorAll('a');
+    expect([...links].map((a) => a.getAttribute('href'))).toEqual(['https://example.com/a']);
+    await fireEvent.click(links[0]);
+    expect(calls).toEqual([{ cmd: 'open_external', args: { url: 'https://example.com/a' } }]);
+  });
+
+  it('shows delivery state on my messages and a retry on failure', async () => {
+    let retried = '';
+    const { getByTestId } = render(MessageBubble, {
+      m: msg({ client_id: 'f', outgoing: true, sender: 'alice', state: 'failed' }),
+      mine: true,
+      onretry: (m) => (retried = m.client_id),
+    });
+    expect(getByTestId('delivery').dataset.state).toBe('failed');
+    await fireEvent.click(getByTestId('retry'));
+    expect(retried).toBe('f');
+  });
+});
+
+describe('Composer', () => {
+  it('sends on Enter, inserts a newline on Shift+Enter, and clears the draft', async () => {
+    const { getByTestId } = render(Composer, { conv: 'd:alice:bob', initialDraft: '' });
+    const area = getByTestId('composer') as HTMLTextAreaElement;
+    await fireEvent.input(area, { target: { value: 'line one' } });
+    await fireEvent.keyDown(area, { key: 'Enter', shiftKey: true });
+    expect(calls.some((c) => c.cmd === 'send_text')).toBe(false);
+    await fireEvent.keyDown(area, { key: 'Enter' });
+    await new Promise((r) => setTimeout(r, 0));
+    expect(calls.find((c) => c.cmd === 'send_text')?.args).toEqual({ conv: 'd:alice:bob', text: 'line one' });
+    expect(calls.find((c) => c.cmd === 'set_draft')?.args).toEqual({ conv: 'd:alice:bob', draft: '' });
+    expect(area.value).toBe('');
+  });
+
+  it('starts from the chat draft and pastes only plain text', async () => {
+    const { getByTestId } = render(Composer, { conv: 'd:alice:bob', initialDraft: 'saved ' });
+    const area = getByTestId('composer') as HTMLTextAreaElement;
+    expect(area.value).toBe('saved ');
+    area.setSelectionRange(6, 6);
+    const data = { getData: (t: string) => (t === 'text/plain' ? 'plain' : '<b>bold</b>') };
+    await fireEvent.paste(area, { clipboardData: data });
+    expect(area.value).toBe('saved plain');
+  });
+
+  it('inserts an emoji from the picker', async () => {
+    const { getByTestId, getAllByTestId } = render(Composer, { conv: 'd:alice:bob', initialDraft: '' });
+    await fireEvent.click(getByTestId('emoji-button'));
+    await fireEvent.click(getAllByTestId('emoji')[0]);
+    expect((getByTestId('composer') as HTMLTextAreaElement).value).toBe('😀');
+  });
+});
+
+/** A ResizeObserver that reports every observed element as 800×600 (jsdom has no layout). */
+class FixedSizeObserver {
+  constructor(private cb: ResizeObserverCallback) {}
+  observe(target: Element): void {
+    const size = [{ inlineSize: 800, blockSize: 600 }];
+    const entry = { target, contentRect: { width: 800, height: 600 }, borderBoxSize: size, contentBoxSize: size, devicePixelContentBoxSize: size };
+    queueMicrotask(() => this.cb([entry as unknown as ResizeObserverEntry], this as unknown as ResizeObserver));
+  }
+  unobserve(): void {}
+  disconnect(): void {}
+}
+
+describe('MessageList', () => {
+  it('mounts only a window of rows for a 100,000-message chat', async () => {
+    const saved = globalThis.ResizeObserver;
+    globalThis.ResizeObserver = FixedSizeObserver as unknown as typeof ResizeObserver;
+    onTestFinished(() => {
+      globalThis.ResizeObserver = saved;
+    });
+    const messages = Array.from({ length: 100_000 }, (_, i) => msg({ client_id: `m${i}`, seq: i + 1, sent_at: 1_700_000_000_000 + i * 1000 }));
+    const { getByTestId, getAllByTestId } = render(MessageList, { messages, hasOlder: false, onolder: async () => false, onretry: () => {} });
+    expect(getByTestId('message-list').dataset.count).toBe('100000');
+    await new Promise((r) => setTimeout(r, 20));
+    const rows = getAllByTestId('message');
+    expect(rows.length).toBeGreaterThan(0);
+    expect(rows.length).toBeLessThan(200);
+  });
+});

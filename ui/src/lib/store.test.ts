@@ -1,0 +1,184 @@
+/**
+ * The store against a mocked IPC layer: what the UI asks the app for, and
+ * how tern-core events change what the user sees.
+ */
+import { mockIPC } from '@tauri-apps/api/mocks';
+import { emit } from '@tauri-apps/api/event';
+import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
+import type { CoreEvent, SessionEnded } from './bindings';
+import { AppStore } from './store.svelte';
+import { conv, msg } from './test-fixtures';
+
+const CONV = 'd:alice:bob';
+
+type Calls = { cmd: string; args: Record<string, unknown> }[];
+
+function backend(calls: Calls, over: Record<string, (args: Record<string, unknown>) => unknown> = {}) {
+  const session = { user: 'alice', server_url: 'ws://srv', profile: { user: 'alice', nickname: 'Alice', avatar: null, signature: '' } };
+  const base: Record<string, (args: Record<string, unknown>) => unknown> = {
+    default_server_url: () => 'ws://default:7878',
+    current_session: () => null,
+    connection_state: () => 'online',
+    login: () => session,
+    list_conversations: () => [conv({ conv: CONV, unread: 0, last_activity: 1 })],
+    list_friends: () => [],
+    list_applications: () => ({ received: [], sent: [] }),
+    list_blacklist: () => [],
+    load_messages: () => [msg({ client_id: 'm1', seq: 1 })],
+    mark_read: () => null,
+    send_text: (a) => msg({ client_id: 'out1', sender: 'alice', outgoing: true, seq: 2, state: 'sent', content: { type: 'text', text: a.text as string } }),
+    ...over,
+  };
+  mockIPC(
+    (cmd, args) => {
+      calls.push({ cmd, args: (args ?? {}) as Record<string, unknown> });
+      const f = base[cmd];
+      if (!f) throw new Error(`unexpected command ${cmd}`);
+      return f((args ?? {}) as Record<string, unknown>);
+    },
+    { shouldMockEvents: true },
+  );
+}
+
+const core = (e: CoreEvent) => emit('core-event', e);
+const flush = () => new Promise((r) => setTimeout(r, 0));
+
+describe('AppStore', () => {
+  let calls: Calls;
+  let store: AppStore;
+
+  beforeEach(() => {
+    calls = [];
+    vi.spyOn(document, 'hasFocus').mockReturnValue(true);
+  });
+  afterEach(() => {
+    store?.stop();
+    vi.restoreAllMocks();
+  });
+
+  async function signedIn(over = {}) {
+    backend(calls, over);
+    store = new AppStore();
+    await store.start();
+    await store.login('ws://srv', 'alice', 'pw');
+  }
+
+  it('starts signed out with the default server, then signs in and loads every list', async () => {
+    backend(calls);
+    store = new AppStore();
+    await store.start();
+    expect(store.session).toBeNull();
+    expect(store.defaultServerUrl).toBe('ws://default:7878');
+    await store.login('ws://srv', 'alice', 'pw');
+    expect(calls.find((c) => c.cmd === 'login')?.args).toEqual({ serverUrl: 'ws://srv', user: 'alice', password: 'pw' });
+    expect(store.session?.user).toBe('alice');
+    expect(store.connection).toBe('online');
+    expect(new Set(calls.map((c) => c.cmd))).toEqual(
+      new Set(['default_server_url', 'current_session', 'login', 'connection_state', 'list_conversations', 'list_friends', 'list_applications', 'list_blacklist']),
+    );
+  });
+
+  it('shows a login error from the app', async () => {
+    backend(calls, {
+      login: () => {
+        throw { code: 'server_2001', message: 'Wrong user id or password.' };
+      },
+    });
+    store = new AppStore();
+    await store.start();
+    await expect(store.login('ws://srv', 'alice', 'bad')).rejects.toThrow('Wrong user id or password.');
+    expect(store.session).toBeNull();
+  });
+
+  it('follows the connection state from core events', async () => {
+    await signedIn();
+    await core({ type: 'connecting', attempt: 1 });
+    expect(store.connection).toBe('connecting');
+    await core({ type: 'connect_failed', error: 'refused', retry_in_ms: 500 });
+    expect(store.connection).toBe('offline');
+    await core({ type: 'connected' });
+    expect(store.connection).toBe('online');
+  });
+
+  it('shows an unread badge for a chat that is not open, and reorders by activity', async () => {
+    await signedIn({ list_conversations: () => [conv({ conv: CONV, last_activity: 1 }), conv({ conv: 'd:alice:carol', peer: 'carol', last_activity: 5 })] });
+    expect(store.conversations.map((c) => c.conv)).toEqual(['d:alice:carol', CONV]);
+    await core({ type: 'conversation_changed', conversation: conv({ conv: CONV, unread: 1, last_activity: 9, last: msg({ client_id: 'n1', seq: 3 }) }) });
+    expect(store.conversations[0]).toMatchObject({ conv: CONV, unread: 1 });
+    expect(store.totalUnread).toBe(1);
+    expect(calls.some((c) => c.cmd === 'mark_read')).toBe(false);
+  });
+
+  it('marks the open chat read instead of badging it', async () => {
+    await signedIn();
+    await store.openConversation(CONV);
+    calls.length = 0;
+    await core({ type: 'conversation_changed', conversation: conv({ conv: CONV, unread: 1, last_activity: 9 }) });
+    await flush();
+    expect(store.conversations[0].unread).toBe(0);
+    expect(calls.filter((c) => c.cmd === 'mark_read').map((c) => c.args.conv)).toEqual([CONV]);
+  });
+
+  it('shows a sent message once, and updates it in place when it fails or is read', async () => {
+    await signedIn({
+      send_text: () => msg({ client_id: 'out1', sender: 'alice', outgoing: true, seq: null, state: 'sending' }),
+    });
+    await store.openConversation(CONV);
+    await store.send(CONV, 'hi');
+    await core({ type: 'new_message', message: msg({ client_id: 'out1', sender: 'alice', outgoing: true, state: 'sending' }), live: true });
+    expect(store.messages[CONV].filter((m) => m.client_id === 'out1')).toHaveLength(1);
+    await core({ type: 'message_acked', message: msg({ client_id: 'out1', sender: 'alice', outgoing: true, seq: 2, state: 'sent' }) });
+    await core({ type: 'read_receipt', conv: CONV, user: 'bob', seq: 2 });
+    expect(store.messages[CONV].map((m) => [m.client_id, m.state])).toEqual([
+      ['m1', 'sent'],
+      ['out1', 'read'],
+    ]);
+  });
+
+  it('retries a failed message by its client id', async () => {
+    await signedIn({ resend: () => msg({ client_id: 'f1', sender: 'alice', outgoing: true, state: 'sending' }) });
+    await store.openConversation(CONV);
+    const failed = msg({ client_id: 'f1', sender: 'alice', outgoing: true, state: 'failed' });
+    await core({ type: 'message_failed', message: failed, error: { code: 3001, message: 'blocked' } });
+    expect(store.messages[CONV].find((m) => m.client_id === 'f1')?.state).toBe('failed');
+    await store.resend(failed);
+    expect(calls.find((c) => c.cmd === 'resend')?.args).toEqual({ clientId: 'f1' });
+    expect(store.messages[CONV].find((m) => m.client_id === 'f1')?.state).toBe('sending');
+  });
+
+  it('loads older pages before the oldest loaded seq until none are left', async () => {
+    const page = (before: number | null) =>
+      Array.from({ length: before === null ? 50 : Math.min(50, before - 1) }, (_, i) => {
+        const top = before === null ? 120 : before - 1;
+        return msg({ client_id: `s${top - i}`, seq: top - i });
+      }).reverse();
+    await signedIn({ load_messages: (a: Record<string, unknown>) => page(a.before as number | null) });
+    await store.openConversation(CONV);
+    expect(store.messages[CONV]).toHaveLength(50);
+    expect(await store.loadOlder(CONV)).toBe(true);
+    expect(calls.filter((c) => c.cmd === 'load_messages').map((c) => c.args.before)).toEqual([null, 71]);
+    await store.loadOlder(CONV);
+    expect(store.messages[CONV]).toHaveLength(120);
+    expect(store.messages[CONV][0].seq).toBe(1);
+    expect(await store.loadOlder(CONV)).toBe(false);
+  });
+
+  it('returns to login with the explanation when the session ends', async () => {
+    await signedIn();
+    const ended: SessionEnded = { reason: 'You were signed out because your account signed in on another device.', resync: false };
+    await emit('session-ended', ended);
+    expect(store.session).toBeNull();
+    expect(store.endedReason).toContain('another device');
+    expect(store.conversations).toEqual([]);
+  });
+
+  it('refreshes relations when they change', async () => {
+    await signedIn();
+    calls.length = 0;
+    const application = { from: 'bob', to: 'alice', greeting: 'hi', state: 'pending' as const, created_at: 1, updated_at: 1 };
+    await core({ type: 'friend_application_added', application });
+    await core({ type: 'black_added', user: 'bob' });
+    await flush();
+    expect(calls.map((c) => c.cmd).sort()).toEqual(['list_applications', 'list_blacklist']);
+  });
+});
