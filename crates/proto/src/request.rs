@@ -142,6 +142,13 @@ pub enum Request {
     /// Everyone I blocked. → `Blocked`
     ListBlocked,
 
+    // ---- presence ----
+    /// Which of `users` are online now (only my friends are reported). → `Presence`
+    GetPresence {
+        /// Ids to check (at most 500).
+        users: Vec<UserId>,
+    },
+
     // ---- change log ----
     /// Change-log entries after version `since` (a page). → `Changes`
     SyncChanges {
@@ -237,6 +244,7 @@ impl Request {
             Self::Block { .. } => "block",
             Self::Unblock { .. } => "unblock",
             Self::ListBlocked => "list_blocked",
+            Self::GetPresence { .. } => "get_presence",
             Self::SyncChanges { .. } => "sync_changes",
             Self::Send { .. } => "send",
             Self::Conversations => "conversations",

@@ -69,6 +69,11 @@ pub enum Response {
         /// Ordered by user id.
         users: Vec<UserId>,
     },
+    /// Result of `get_presence`.
+    Presence {
+        /// Those of the asked ids that are my friends and online.
+        online: Vec<UserId>,
+    },
     /// A page of my change log.
     Changes {
         /// Entries in version order.

@@ -135,3 +135,30 @@ pub async fn search(ctx: &mut Ctx, query: String) -> HandlerResult {
         .map_err(wire)?;
     Ok(Response::Friends { friends })
 }
+
+/// `get_presence`: which of `users` are my friends and online now.
+pub async fn presence(ctx: &mut Ctx, users: Vec<UserId>) -> HandlerResult {
+    let me = ctx.auth()?.user.clone();
+    if users.len() > MAX_IDS {
+        return Err(invalid(format!("at most {MAX_IDS} ids per request")));
+    }
+    let friends = ctx
+        .shared
+        .store
+        .read(move |c| {
+            let mut out = Vec::new();
+            for u in users {
+                if relations::is_friend(c, &me, &u)? && !out.contains(&u) {
+                    out.push(u);
+                }
+            }
+            Ok(out)
+        })
+        .await
+        .map_err(wire)?;
+    let online = friends
+        .into_iter()
+        .filter(|u| ctx.shared.hub.is_online(u))
+        .collect();
+    Ok(Response::Presence { online })
+}

@@ -74,6 +74,7 @@ pub async fn dispatch(ctx: &mut Ctx, req: Request) -> HandlerResult {
         R::Block { user } => blacklist::block(ctx, user).await,
         R::Unblock { user } => blacklist::unblock(ctx, user).await,
         R::ListBlocked => blacklist::list(ctx).await,
+        R::GetPresence { users } => friends::presence(ctx, users).await,
         R::SyncChanges { since, limit } => changes::sync(ctx, since, limit).await,
         R::Send {
             conv,
