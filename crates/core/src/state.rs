@@ -126,9 +126,9 @@ impl Outbox {
         self.entries.push_back(entry);
     }
 
-    /// Queues a new message at `now`.
+    /// Queues a new message (a fresh client id) at `now`.
     pub fn queue(&mut self, client_id: ClientMsgId, now: i64) {
-        self.push(OutboxEntry {
+        self.entries.push_back(OutboxEntry {
             client_id,
             queued_at: now,
             attempts: 0,

@@ -220,12 +220,7 @@ pub(crate) async fn store_batch(
     let me = sh.me.clone();
     let stored = sh
         .db
-        .call(move |c| {
-            batch
-                .iter()
-                .map(|m| msgs::store_server_message(c, &me, m))
-                .collect::<Result<Vec<_>>>()
-        })
+        .call(move |c| msgs::store_server_messages(c, &me, &batch))
         .await?;
     let mut new = 0;
     for s in stored {

@@ -101,6 +101,12 @@ pub fn merge_server_conv(c: &Connection, info: &ConversationInfo) -> Result<()> 
     Ok(())
 }
 
+/// Sending implies having read up to one's own message (the server records the same):
+/// moves my read seq to `seq` for a message I sent.
+pub fn read_own(c: &Connection, conv: &ConversationId, seq: Seq) -> Result<()> {
+    set_read(c, conv, seq, false)
+}
+
 /// Moves my read seq (or the peer's, with `peer`) forward.
 pub fn set_read(c: &Connection, conv: &ConversationId, seq: Seq, peer: bool) -> Result<()> {
     ensure_conv(c, conv)?;
@@ -165,13 +171,13 @@ pub fn conversation(
     let Some((max, read, peer_read, draft, last_activity)) = row else {
         return Ok(None);
     };
-    let last = query_messages(
-        c,
-        me,
-        "WHERE m.conv = ?1 ORDER BY (m.seq IS NULL) DESC, m.seq DESC, m.rowid DESC LIMIT 1",
-        &[&key],
-    )?
-    .pop();
+    // Two indexed look-ups: the newest pending message, else the highest seq.
+    let pending = "WHERE m.conv = ?1 AND m.seq IS NULL ORDER BY m.rowid DESC LIMIT 1";
+    let stored = "WHERE m.conv = ?1 AND m.seq IS NOT NULL ORDER BY m.seq DESC LIMIT 1";
+    let last = match query_messages(c, me, pending, &[&key])?.pop() {
+        Some(m) => Some(m),
+        None => query_messages(c, me, stored, &[&key])?.pop(),
+    };
     let peer = conv.peer_of(me).cloned();
     let (title, avatar) = match &peer {
         Some(p) => title_for(c, p)?,

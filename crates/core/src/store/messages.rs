@@ -10,7 +10,7 @@ use tern_proto::{
     ClientMsgId, Content, ConversationId, Message, Millis, MsgId, Seq, UserId, WireError,
 };
 
-use super::conversations::touch_conv;
+use super::conversations::{read_own, touch_conv};
 use super::search::index;
 use crate::error::{Error, Result};
 use crate::state::OutboxEntry;
@@ -265,13 +265,14 @@ pub fn ack(
     tx.execute("DELETE FROM outbox WHERE client_id = ?1", [id.as_str()])?;
     let conv = ConversationId::parse(&conv).map_err(bad)?;
     touch_conv(&tx, &conv, Some(seq.0), sent_at)?;
+    read_own(&tx, &conv, seq)?;
     tx.commit()?;
     message_by_client_id(c, me, me, id)
 }
 
-/// Stores a message from the server (push, pull or history), deduplicated.
-pub fn store_server_message(c: &mut Connection, me: &UserId, m: &Message) -> Result<StoredMessage> {
-    let tx = c.transaction()?;
+/// Stores a message from the server (push, pull or history), deduplicated. Callers
+/// wrap a batch in one transaction (see [`store_server_messages`]).
+pub fn store_server_message(tx: &Connection, me: &UserId, m: &Message) -> Result<StoredMessage> {
     let content = json(&m.content)?;
     let ext = m.ext.as_ref().map(json).transpose()?;
     let was_pending = tx.execute(
@@ -313,18 +314,35 @@ pub fn store_server_message(c: &mut Connection, me: &UserId, m: &Message) -> Res
             ],
         )? == 1;
         if inserted {
-            index(&tx, tx.last_insert_rowid(), &m.content)?;
+            index(tx, tx.last_insert_rowid(), &m.content)?;
         }
     }
-    touch_conv(&tx, &m.conv, Some(m.seq.0), m.sent_at)?;
-    tx.commit()?;
-    let message = message_by_client_id(c, me, &m.sender, &m.client_id)?
+    touch_conv(tx, &m.conv, Some(m.seq.0), m.sent_at)?;
+    if &m.sender == me {
+        read_own(tx, &m.conv, m.seq)?;
+    }
+    let message = message_by_client_id(tx, me, &m.sender, &m.client_id)?
         .ok_or_else(|| Error::Storage("stored message vanished".into()))?;
     Ok(StoredMessage {
         inserted,
         was_pending,
         message,
     })
+}
+
+/// Stores a batch of server messages in one transaction.
+pub fn store_server_messages(
+    c: &mut Connection,
+    me: &UserId,
+    batch: &[Message],
+) -> Result<Vec<StoredMessage>> {
+    let tx = c.transaction()?;
+    let out = batch
+        .iter()
+        .map(|m| store_server_message(&tx, me, m))
+        .collect::<Result<Vec<_>>>()?;
+    tx.commit()?;
+    Ok(out)
 }
 
 /// Turns a cached message into a recall tombstone; returns it if cached.
@@ -445,12 +463,12 @@ mod tests {
 
     #[test]
     fn a_message_pulled_twice_is_stored_once() {
-        let (_d, mut c) = db();
+        let (_d, c) = db();
         let me = u("alice");
         let conv = ConversationId::direct(&me, &u("bob"));
         let m = server_msg(&conv, 1, "bob", "b1", "hi");
-        assert!(store_server_message(&mut c, &me, &m).unwrap().inserted);
-        assert!(!store_server_message(&mut c, &me, &m).unwrap().inserted);
+        assert!(store_server_message(&c, &me, &m).unwrap().inserted);
+        assert!(!store_server_message(&c, &me, &m).unwrap().inserted);
         assert_eq!(count(&c, "messages"), 1);
         let conv_row = conversation(&c, &me, &conv).unwrap().unwrap();
         assert_eq!((conv_row.max_seq.0, conv_row.unread), (1, 1));
@@ -467,8 +485,7 @@ mod tests {
         assert_eq!((q.state, q.seq), (DeliveryState::Sending, None));
         assert_eq!(load_outbox(&c).unwrap().len(), 1);
         // The push of our own message (another device's view) arrives before the ack.
-        let s =
-            store_server_message(&mut c, &me, &server_msg(&conv, 1, "alice", "a1", "yo")).unwrap();
+        let s = store_server_message(&c, &me, &server_msg(&conv, 1, "alice", "a1", "yo")).unwrap();
         assert!(s.was_pending && !s.inserted);
         assert_eq!(s.message.state, DeliveryState::Sent);
         assert!(load_outbox(&c).unwrap().is_empty());
@@ -512,16 +529,16 @@ mod tests {
 
     #[test]
     fn synced_seq_stops_at_holes() {
-        let (_d, mut c) = db();
+        let (_d, c) = db();
         let me = u("alice");
         let conv = ConversationId::direct(&me, &u("bob"));
         for seq in [1, 2, 4] {
             let m = server_msg(&conv, seq, "bob", &format!("b{seq}"), "x");
-            store_server_message(&mut c, &me, &m).unwrap();
+            store_server_message(&c, &me, &m).unwrap();
         }
         assert_eq!(advance_synced(&c, &conv, 0).unwrap(), 2);
         assert_eq!(present_seqs(&c, &conv, 2, 4).unwrap(), vec![4]);
-        store_server_message(&mut c, &me, &server_msg(&conv, 3, "bob", "b3", "x")).unwrap();
+        store_server_message(&c, &me, &server_msg(&conv, 3, "bob", "b3", "x")).unwrap();
         assert_eq!(advance_synced(&c, &conv, 0).unwrap(), 4);
         assert_eq!(
             advance_synced(&c, &conv, 10).unwrap(),
@@ -532,12 +549,12 @@ mod tests {
 
     #[test]
     fn search_uses_trigrams_and_short_term_fallback_and_forgets_recalled() {
-        let (_d, mut c) = db();
+        let (_d, c) = db();
         let me = u("alice");
         let conv = ConversationId::direct(&me, &u("bob"));
         for (seq, t) in [(1, "大家你好呀"), (2, "Hello there"), (3, "say hello")] {
             let m = server_msg(&conv, seq, "bob", &format!("b{seq}"), t);
-            store_server_message(&mut c, &me, &m).unwrap();
+            store_server_message(&c, &me, &m).unwrap();
         }
         assert_eq!(search(&c, &me, "你好", 0, 10).unwrap().len(), 1);
         let hello = search(&c, &me, "hello", 0, 10).unwrap();

@@ -7,7 +7,8 @@ use rusqlite::Connection;
 use crate::error::Result;
 
 /// Migrations in order; each runs once, in a transaction.
-const MIGRATIONS: &[&str] = &[r#"
+const MIGRATIONS: &[&str] = &[
+    r#"
 CREATE TABLE meta (key TEXT PRIMARY KEY, value TEXT NOT NULL);
 CREATE TABLE users (
     user TEXT PRIMARY KEY, nickname TEXT NOT NULL, avatar TEXT, signature TEXT NOT NULL
@@ -41,7 +42,12 @@ CREATE TABLE outbox (
     attempts INTEGER NOT NULL, failed INTEGER NOT NULL
 );
 CREATE VIRTUAL TABLE message_fts USING fts5 (body, tokenize = 'trigram');
-"#];
+"#,
+    r#"
+CREATE INDEX messages_own ON messages (conv, sender, seq);
+CREATE INDEX outbox_order ON outbox (ord);
+"#,
+];
 
 /// Opens `path` in WAL mode and brings its schema up to date.
 pub fn open(path: &Path) -> Result<Connection> {
