@@ -203,6 +203,7 @@ export class AppStore {
           void this.attempt(commands.markRead(c.conv));
         }
         this.conversations = upsertConversation(this.conversations, c);
+        this.applyPeerReadSeq(c);
         break;
       }
       case 'unread_changed':
@@ -231,10 +232,17 @@ export class AppStore {
         break;
       case 'sync_finished':
         void this.reloadAll();
+        void this.refreshProfile();
         break;
       default:
         break;
     }
+  }
+
+  /** Shows my messages the peer has read (per the conversation's receipt) as read. */
+  private applyPeerReadSeq(c: Conversation): void {
+    const list = this.messages[c.conv];
+    if (list && c.peer_read_seq > 0) this.messages = { ...this.messages, [c.conv]: applyPeerRead(list, c.peer_read_seq) };
   }
 
   private upsertMessages(conv: string, msgs: LocalMessage[]): void {
@@ -246,7 +254,15 @@ export class AppStore {
   async refreshConversations(): Promise<void> {
     if (!this.session) return;
     const list = await this.attempt(commands.listConversations());
-    if (list) this.conversations = sortConversations(list);
+    if (!list) return;
+    // Keep the open chat visible even before tern-core has an entry for it.
+    const open = this.conversations.find((c) => c.conv === this.activeConv && !list.some((x) => x.conv === c.conv));
+    this.conversations = sortConversations(open ? [...list, open] : list);
+  }
+
+  async refreshProfile(): Promise<void> {
+    const p = await this.attempt(commands.myProfile());
+    if (p && this.session) this.session = { ...this.session, profile: p };
   }
 
   async refreshFriends(): Promise<void> {
@@ -276,6 +292,8 @@ export class AppStore {
       if (page) {
         this.messages = { ...this.messages, [conv]: mergeMessages([], page) };
         this.moreOlder = { ...this.moreOlder, [conv]: page.length >= PAGE };
+        const c = this.conversations.find((x) => x.conv === conv);
+        if (c) this.applyPeerReadSeq(c);
       }
     }
     await this.markRead(conv);
@@ -283,10 +301,26 @@ export class AppStore {
 
   async openChatWith(user: UserId): Promise<void> {
     const conv = await this.attempt(commands.openDirect(user));
-    if (conv) {
-      await this.refreshConversations();
-      await this.openConversation(conv);
+    if (!conv) return;
+    await this.refreshConversations();
+    if (!this.conversations.some((c) => c.conv === conv)) {
+      // A chat with no messages yet has no entry in tern-core: show it until it does.
+      const f = this.friendOf(user);
+      this.conversations = upsertConversation(this.conversations, {
+        conv,
+        peer: user,
+        title: f ? f.remark || f.profile.nickname || user : user,
+        avatar: null,
+        max_seq: 0,
+        read_seq: 0,
+        peer_read_seq: 0,
+        unread: 0,
+        last: null,
+        last_activity: Date.now(),
+        draft: '',
+      });
     }
+    await this.openConversation(conv);
   }
 
   /** Loads the page before the oldest loaded message; false when there is none. */

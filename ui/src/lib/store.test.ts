@@ -182,3 +182,24 @@ describe('AppStore', () => {
     expect(calls.map((c) => c.cmd).sort()).toEqual(['list_applications', 'list_blacklist']);
   });
 });
+
+describe('AppStore chat with a new friend', () => {
+  it('opens an empty direct chat that tern-core does not list yet', async () => {
+    const calls: Calls = [];
+    backend(calls, {
+      list_conversations: () => [],
+      list_friends: () => [{ profile: { user: 'carol', nickname: 'Carol Chen', avatar: null, signature: '' }, remark: '', since: 1 }],
+      open_direct: () => 'd:alice:carol',
+      load_messages: () => [],
+    });
+    const store = new AppStore();
+    await store.start();
+    await store.login('ws://srv', 'alice', 'pw');
+    await store.openChatWith('carol');
+    expect(calls.find((c) => c.cmd === 'open_direct')?.args).toEqual({ user: 'carol' });
+    expect(store.active).toMatchObject({ conv: 'd:alice:carol', peer: 'carol', title: 'Carol Chen' });
+    await store.refreshConversations();
+    expect(store.active?.conv).toBe('d:alice:carol');
+    store.stop();
+  });
+});

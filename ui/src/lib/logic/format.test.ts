@@ -8,6 +8,7 @@ describe('initials', () => {
     expect(initials('mary.jane.watson')).toBe('MW');
     expect(initials('李雷')).toBe('李');
     expect(initials('  ')).toBe('?');
+    expect(initials('Dave (design)')).toBe('DD');
   });
 });
 

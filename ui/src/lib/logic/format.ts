@@ -2,10 +2,12 @@
 
 /** Up to two initials for an avatar: "Alice Smith" → "AS", "bob" → "B", "李雷" → "李". */
 export function initials(name: string): string {
-  const words = name.trim().split(/[\s._-]+/).filter(Boolean);
+  // Words are runs of letters/digits, so "Dave (design)" gives "DD", not "D(".
+  const words = name.match(/[\p{L}\p{N}]+/gu) ?? [];
+  const head = (w: string | undefined) => (w ? ([...w][0] ?? '') : '');
   if (words.length === 0) return '?';
-  const first = [...words[0]][0] ?? '?';
-  const second = words.length > 1 ? ([...words[words.length - 1]][0] ?? '') : '';
+  const first = head(words[0]) || '?';
+  const second = words.length > 1 ? head(words[words.length - 1]) : '';
   return (first + second).toUpperCase();
 }
 
