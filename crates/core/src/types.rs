@@ -3,9 +3,7 @@
 
 use serde::{Deserialize, Serialize};
 use serde_json::Value;
-use tern_proto::{
-    ClientMsgId, Content, ConversationId, FileId, Millis, MsgId, Profile, Seq, UserId,
-};
+use tern_proto::{ClientMsgId, Content, ConversationId, FileId, Millis, MsgId, Seq, UserId};
 
 /// Whether the user is logged in (OpenIM's login status).
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
@@ -130,6 +128,3 @@ pub struct SearchPage {
     /// True when a further page has results.
     pub has_more: bool,
 }
-
-/// My own profile plus whom I am, as kept in the local cache.
-pub type MyProfile = Profile;
