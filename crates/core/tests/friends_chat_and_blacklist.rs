@@ -118,6 +118,18 @@ async fn friend_flow_chat_and_blacklist_refusal() {
     assert_ne!(seq, oops.seq.unwrap());
     bob.mark_read(&conv).await.unwrap();
 
+    // Doomed messages are refused before they reach the outbox.
+    assert!(matches!(
+        alice.send_text(&conv, "  ").await,
+        Err(Error::InvalidArgument(_))
+    ));
+    let long = "x".repeat(8_001);
+    assert!(matches!(
+        alice.send_text(&conv, &long).await,
+        Err(Error::InvalidArgument(_))
+    ));
+    assert!(alice.outbox().await.unwrap().is_empty());
+
     // Typing reaches the peer.
     bob.typing(&conv).await.unwrap();
     wait_for(

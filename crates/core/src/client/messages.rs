@@ -112,6 +112,22 @@ impl Client {
         if ext.as_ref().is_some_and(|e| !e.is_object()) {
             return Err(Error::InvalidArgument("ext must be a JSON object".into()));
         }
+        if let Content::Text { text } = &content {
+            let max = sh
+                .limits
+                .lock()
+                .expect("limits lock")
+                .as_ref()
+                .map(|l| l.max_text_chars);
+            if text.trim().is_empty() {
+                return Err(Error::InvalidArgument("the message is empty".into()));
+            }
+            if let Some(max) = max.filter(|&m| text.chars().count() > m) {
+                return Err(Error::InvalidArgument(format!(
+                    "text is longer than {max} characters"
+                )));
+            }
+        }
         let id = new_client_id();
         let (me, key, cid) = (sh.me.clone(), conv.clone(), id.clone());
         let now = now_ms();
