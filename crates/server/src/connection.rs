@@ -243,11 +243,8 @@ async fn stopped(shutdown: &mut tokio::sync::watch::Receiver<bool>) {
 fn read_error(e: axum::Error) -> Flow {
     let msg = e.to_string();
     tracing::debug!(error = %msg, "websocket read error");
-    if msg.contains("too long")
-        || msg.contains("too big")
-        || msg.contains("Space limit")
-        || msg.contains("size")
-    {
+    // tungstenite's capacity errors: "Message too long: N > M", "Space limit exceeded".
+    if msg.contains("too long") || msg.contains("Space limit") {
         Flow::Close(CLOSE_TOO_LARGE, "frame too large")
     } else {
         Flow::Stop

@@ -96,6 +96,17 @@ impl Hub {
         self.send_to(user, Outbound::Frame(frame), |e| Some(e.conn) != except);
     }
 
+    /// Pushes `push` to every connection of every user in `users` except
+    /// `except`, encoding the frame once (fan-out to a conversation's members).
+    pub fn push_all(&self, users: &[UserId], push: &Push, except: Option<ConnId>) {
+        let frame = Utf8Bytes::from(ServerFrame::Push { push: push.clone() }.encode());
+        for user in users {
+            self.send_to(user, Outbound::Frame(frame.clone()), |e| {
+                Some(e.conn) != except
+            });
+        }
+    }
+
     /// Kicks every connection of `user` authenticated as one of `sessions`.
     pub fn kick_sessions(&self, user: &UserId, sessions: &[String], reason: KickReason) {
         self.send_to(user, Outbound::Kick(reason), |e| {

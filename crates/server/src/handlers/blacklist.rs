@@ -2,46 +2,23 @@
 
 use tern_proto::{Response, UserId};
 
-use super::{deliver, wire, HandlerResult};
+use super::{change, wire, HandlerResult};
 use crate::context::Ctx;
-use crate::store::{now_ms, relations};
+use crate::store::{blacklist, now_ms};
 
 /// `block`: idempotent; my devices get `black_added`.
 pub async fn block(ctx: &mut Ctx, user: UserId) -> HandlerResult {
     let me = ctx.auth()?.user.clone();
-    let hub = ctx.shared.hub.clone();
-    ctx.shared
-        .store
-        .write_then(
-            move |c| {
-                let mut out = Vec::new();
-                relations::block(c, &me, &user, now_ms(), &mut out)?;
-                Ok(out)
-            },
-            move |out| deliver(&hub, out),
-        )
-        .await
-        .map_err(wire)?;
-    Ok(Response::Done)
+    change(ctx, move |c, out| {
+        blacklist::block(c, &me, &user, now_ms(), out)
+    })
+    .await
 }
 
 /// `unblock`: `NotFound` when the user was not blocked.
 pub async fn unblock(ctx: &mut Ctx, user: UserId) -> HandlerResult {
     let me = ctx.auth()?.user.clone();
-    let hub = ctx.shared.hub.clone();
-    ctx.shared
-        .store
-        .write_then(
-            move |c| {
-                let mut out = Vec::new();
-                relations::unblock(c, &me, &user, &mut out)?;
-                Ok(out)
-            },
-            move |out| deliver(&hub, out),
-        )
-        .await
-        .map_err(wire)?;
-    Ok(Response::Done)
+    change(ctx, move |c, out| blacklist::unblock(c, &me, &user, out)).await
 }
 
 /// `list_blocked`.
@@ -50,7 +27,7 @@ pub async fn list(ctx: &mut Ctx) -> HandlerResult {
     let users = ctx
         .shared
         .store
-        .read(move |c| relations::blocked(c, &me))
+        .read(move |c| blacklist::blocked(c, &me))
         .await
         .map_err(wire)?;
     Ok(Response::Blocked { users })

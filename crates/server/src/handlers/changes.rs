@@ -4,7 +4,7 @@ use tern_proto::Response;
 
 use super::{page, wire, HandlerResult};
 use crate::context::Ctx;
-use crate::store::relations;
+use crate::store::changelog;
 
 /// Entries after `since`, at most a page; `latest` tells whether more remain.
 pub async fn sync(ctx: &mut Ctx, since: u64, limit: Option<u32>) -> HandlerResult {
@@ -13,7 +13,7 @@ pub async fn sync(ctx: &mut Ctx, since: u64, limit: Option<u32>) -> HandlerResul
     let (changes, latest) = ctx
         .shared
         .store
-        .read(move |c| relations::changes_since(c, &me, since, limit))
+        .read(move |c| changelog::changes_since(c, &me, since, limit))
         .await
         .map_err(wire)?;
     Ok(Response::Changes { changes, latest })

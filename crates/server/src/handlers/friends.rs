@@ -2,35 +2,12 @@
 
 use tern_proto::{Response, UserId};
 
-use super::{check_len, deliver, invalid, wire, HandlerResult};
+use super::{change, check_len, invalid, wire, HandlerResult};
 use crate::context::Ctx;
-use crate::store::{now_ms, relations, StoreResult};
+use crate::store::{now_ms, relations};
 
 /// Most ids one request may carry.
 const MAX_IDS: usize = 500;
-
-/// Runs a relation change in the writer and pushes its change-log entries after commit.
-async fn change<F>(ctx: &Ctx, f: F) -> HandlerResult
-where
-    F: FnOnce(&rusqlite::Connection, &mut Vec<relations::Delivery>) -> StoreResult<()>
-        + Send
-        + 'static,
-{
-    let hub = ctx.shared.hub.clone();
-    ctx.shared
-        .store
-        .write_then(
-            move |c| {
-                let mut out = Vec::new();
-                f(c, &mut out)?;
-                Ok(out)
-            },
-            move |out| deliver(&hub, out),
-        )
-        .await
-        .map_err(wire)?;
-    Ok(Response::Done)
-}
 
 /// `apply_friend`: refused with `Blocked` if `to` blocked me.
 pub async fn apply(ctx: &mut Ctx, to: UserId, greeting: String) -> HandlerResult {

@@ -13,7 +13,7 @@ pub mod state;
 use tern_proto::{ErrorCode, Request, Response, WireError};
 
 use crate::context::{handshake_required, Ctx, Phase};
-use crate::store::{relations::Delivery, StoreError};
+use crate::store::{Delivery, StoreError, StoreResult};
 
 /// Result of one handler.
 pub type HandlerResult = Result<Response, WireError>;
@@ -140,6 +140,28 @@ pub fn check_len(field: &str, text: &str, max: usize) -> Result<(), WireError> {
 pub fn page(ctx: &Ctx, limit: Option<u32>, default: u32) -> u32 {
     let max = ctx.shared.config.max_page.max(1);
     limit.unwrap_or(default).clamp(1, max)
+}
+
+/// Runs a change in the writer and pushes the deliveries it queued right after
+/// the commit (on the writer thread, so pushes keep commit order).
+pub async fn change<F>(ctx: &Ctx, f: F) -> HandlerResult
+where
+    F: FnOnce(&rusqlite::Connection, &mut Vec<Delivery>) -> StoreResult<()> + Send + 'static,
+{
+    let hub = ctx.shared.hub.clone();
+    ctx.shared
+        .store
+        .write_then(
+            move |c| {
+                let mut out = Vec::new();
+                f(c, &mut out)?;
+                Ok(out)
+            },
+            move |out| deliver(&hub, out),
+        )
+        .await
+        .map_err(wire)?;
+    Ok(Response::Done)
 }
 
 /// Sends every queued delivery (runs on the writer thread right after commit).

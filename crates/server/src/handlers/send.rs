@@ -62,9 +62,7 @@ pub async fn begin(
                 let push = Push::Message {
                     message: out.message.clone(),
                 };
-                for m in &out.members {
-                    hub.push(m, &push, Some(me));
-                }
+                hub.push_all(&out.members, &push, Some(me));
             },
         )
         .await

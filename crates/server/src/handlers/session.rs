@@ -11,7 +11,7 @@ use crate::auth::{hash_password, random_id, verify_password, Claims, TokenError}
 use crate::connection::CLOSE_VERSION;
 use crate::context::{Auth, CloseAfter, Ctx, Phase};
 use crate::server::Shared;
-use crate::store::{accounts, now_ms, relations, NewSession};
+use crate::store::{accounts, changelog, now_ms, relations, NewSession};
 
 /// Shortest and longest password accepted at registration, in characters.
 const PASSWORD_CHARS: std::ops::RangeInclusive<usize> = 8..=256;
@@ -208,7 +208,7 @@ async fn authed_response(
         .read(move |c| {
             Ok((
                 relations::my_profile(c, &u)?,
-                relations::current_version(c, &u)?,
+                changelog::current_version(c, &u)?,
             ))
         })
         .await

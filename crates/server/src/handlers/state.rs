@@ -2,47 +2,27 @@
 
 use tern_proto::{ConversationId, ErrorCode, Push, Response, Seq, WireError};
 
-use super::{deliver, wire, HandlerResult};
+use super::{change, wire, HandlerResult};
 use crate::context::Ctx;
 use crate::store::{messages, now_ms};
 
 /// `mark_read`: moves my read seq forward; the peer and my devices get `read`.
 pub async fn mark_read(ctx: &mut Ctx, conv: ConversationId, seq: Seq) -> HandlerResult {
     let me = ctx.auth()?.user.clone();
-    let hub = ctx.shared.hub.clone();
-    ctx.shared
-        .store
-        .write_then(
-            move |c| {
-                let mut out = Vec::new();
-                messages::mark_read(c, &me, &conv, seq, &mut out)?;
-                Ok(out)
-            },
-            move |out| deliver(&hub, out),
-        )
-        .await
-        .map_err(wire)?;
-    Ok(Response::Done)
+    change(ctx, move |c, out| {
+        messages::mark_read(c, &me, &conv, seq, out).map(drop)
+    })
+    .await
 }
 
 /// `recall`: my own message, within the recall window; leaves a tombstone.
 pub async fn recall(ctx: &mut Ctx, conv: ConversationId, seq: Seq) -> HandlerResult {
     let me = ctx.auth()?.user.clone();
-    let hub = ctx.shared.hub.clone();
     let window = ctx.shared.config.recall_window.as_millis() as i64;
-    ctx.shared
-        .store
-        .write_then(
-            move |c| {
-                let mut out = Vec::new();
-                messages::recall(c, &me, &conv, seq, now_ms(), window, &mut out)?;
-                Ok(out)
-            },
-            move |out| deliver(&hub, out),
-        )
-        .await
-        .map_err(wire)?;
-    Ok(Response::Done)
+    change(ctx, move |c, out| {
+        messages::recall(c, &me, &conv, seq, now_ms(), window, out)
+    })
+    .await
 }
 
 /// `typing`: pushed to the peer's devices at once; never stored.
@@ -65,7 +45,7 @@ pub async fn typing(ctx: &mut Ctx, conv: ConversationId) -> HandlerResult {
         .store
         .read(move |c| {
             crate::store::accounts::require_user(c, &p)?;
-            crate::store::relations::is_blocked(c, &p, &m)
+            crate::store::blacklist::is_blocked(c, &p, &m)
         })
         .await
         .map_err(wire)?;

@@ -13,7 +13,9 @@ use tern_proto::{
 };
 
 use super::accounts::{parse_user, require_user};
-use super::relations::{is_blocked, is_friend, Delivery};
+use super::blacklist::is_blocked;
+use super::changelog::Delivery;
+use super::relations::is_friend;
 use super::{StoreError, StoreResult};
 
 /// The result of storing (or finding) a message.

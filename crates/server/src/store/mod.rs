@@ -3,6 +3,8 @@
 //! connections on the blocking thread pool. No SQLite call runs on an async worker.
 
 pub mod accounts;
+pub mod blacklist;
+pub mod changelog;
 pub mod messages;
 mod migrations;
 pub mod relations;
@@ -17,8 +19,8 @@ use tern_proto::WireError;
 use tokio::sync::{mpsc, oneshot};
 
 pub use accounts::{NewSession, SessionRow};
+pub use changelog::Delivery;
 pub use messages::{SendArgs, SendOutcome};
-pub use relations::Delivery;
 use writer::Job;
 
 /// Errors of the storage layer.
@@ -196,4 +198,90 @@ pub fn now_ms() -> i64 {
         .duration_since(std::time::UNIX_EPOCH)
         .map(|d| d.as_millis() as i64)
         .unwrap_or(0)
+}
+
+#[cfg(test)]
+mod tests {
+    use tern_proto::ErrorCode;
+
+    use super::*;
+
+    fn insert_user(c: &Connection, id: &str) -> StoreResult<()> {
+        c.execute(
+            "INSERT INTO users (id, password_hash, created_at) VALUES (?1, 'h', 0)",
+            [id],
+        )?;
+        Ok(())
+    }
+
+    #[tokio::test]
+    async fn a_failing_job_does_not_spoil_its_batch() {
+        let dir = tempfile::tempdir().unwrap();
+        let (store, thread) = Store::open(dir.path(), 64, 1).unwrap();
+        let a = store
+            .submit_then(|c| insert_user(c, "a"), |_| {})
+            .await
+            .unwrap();
+        let b = store
+            .submit_then(
+                |c| {
+                    insert_user(c, "b")?;
+                    Err::<(), _>(StoreError::rejected(
+                        ErrorCode::NotFound,
+                        "refused after writing",
+                    ))
+                },
+                |_| panic!("after-commit hook of a failed job must not run"),
+            )
+            .await
+            .unwrap();
+        let dup = store
+            .submit_then(|c| insert_user(c, "a"), |_| {})
+            .await
+            .unwrap();
+        let c = store
+            .submit_then(|c| insert_user(c, "c"), |_| {})
+            .await
+            .unwrap();
+        assert!(a.await.unwrap().is_ok());
+        assert!(matches!(b.await.unwrap(), Err(StoreError::Rejected(_))));
+        assert!(
+            matches!(dup.await.unwrap(), Err(StoreError::Sqlite(_))),
+            "primary key violation"
+        );
+        assert!(c.await.unwrap().is_ok());
+        let ids = store
+            .read(|c| {
+                let mut stmt = c.prepare("SELECT id FROM users ORDER BY id")?;
+                let ids = stmt
+                    .query_map([], |r| r.get::<_, String>(0))?
+                    .collect::<Result<Vec<_>, _>>()?;
+                Ok(ids)
+            })
+            .await
+            .unwrap();
+        assert_eq!(ids, ["a", "c"]);
+        drop(store);
+        thread.join().unwrap();
+    }
+
+    #[tokio::test]
+    async fn migrations_are_recorded_and_idempotent() {
+        let dir = tempfile::tempdir().unwrap();
+        for _ in 0..2 {
+            let (store, thread) = Store::open(dir.path(), 8, 1).unwrap();
+            let v: i64 = store
+                .read(|c| Ok(c.query_row("PRAGMA user_version", [], |r| r.get(0))?))
+                .await
+                .unwrap();
+            assert_eq!(v, 1);
+            let mode: String = store
+                .read(|c| Ok(c.query_row("PRAGMA journal_mode", [], |r| r.get(0))?))
+                .await
+                .unwrap();
+            assert_eq!(mode, "wal");
+            drop(store);
+            thread.join().unwrap();
+        }
+    }
 }

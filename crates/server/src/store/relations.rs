@@ -1,94 +1,13 @@
-//! Friends, friend applications, the blacklist and the per-user change log.
-//! Every relation change appends to the change log of each user it concerns in
-//! the same transaction, and records the push to send after the commit.
+//! Friends and friend applications. Every change appends to the change log of
+//! each user it concerns in the same transaction.
 
 use rusqlite::{params, Connection, OptionalExtension};
-use tern_proto::{
-    ApplicationState, Change, ErrorCode, Friend, FriendApplication, Profile, Push, UserId,
-    VersionedChange,
-};
+use tern_proto::{ApplicationState, Change, ErrorCode, Friend, FriendApplication, Profile, UserId};
 
 use super::accounts::{like_pattern, parse_user, profile, profile_row, require_user};
+use super::blacklist::is_blocked;
+use super::changelog::{append_change, Delivery};
 use super::{StoreError, StoreResult};
-
-/// A push to send to every online device of `user` once the transaction commits.
-#[derive(Debug, Clone)]
-pub struct Delivery {
-    /// Recipient.
-    pub user: UserId,
-    /// What to push.
-    pub push: Push,
-}
-
-/// Appends `change` to `user`'s log and queues its push.
-pub fn append_change(
-    conn: &Connection,
-    user: &UserId,
-    change: Change,
-    out: &mut Vec<Delivery>,
-) -> StoreResult<()> {
-    let version: i64 = conn.query_row(
-        "UPDATE users SET version = version + 1 WHERE id = ?1 RETURNING version",
-        [user.as_str()],
-        |r| r.get(0),
-    )?;
-    conn.execute(
-        "INSERT INTO changes (user, version, body) VALUES (?1, ?2, ?3)",
-        params![user.as_str(), version, serde_json::to_string(&change)?],
-    )?;
-    out.push(Delivery {
-        user: user.clone(),
-        push: Push::Change(VersionedChange {
-            version: version as u64,
-            change,
-        }),
-    });
-    Ok(())
-}
-
-/// The latest change-log version of `user`.
-pub fn current_version(conn: &Connection, user: &UserId) -> StoreResult<u64> {
-    let v: Option<i64> = conn
-        .query_row(
-            "SELECT version FROM users WHERE id = ?1",
-            [user.as_str()],
-            |r| r.get(0),
-        )
-        .optional()?;
-    Ok(v.unwrap_or(0) as u64)
-}
-
-/// Up to `limit` change-log entries after `since`, plus the latest version.
-pub fn changes_since(
-    conn: &Connection,
-    user: &UserId,
-    since: u64,
-    limit: u32,
-) -> StoreResult<(Vec<VersionedChange>, u64)> {
-    let mut stmt =
-        conn.prepare("SELECT version, body FROM changes WHERE user = ?1 AND version > ?2 ORDER BY version LIMIT ?3")?;
-    let rows = stmt.query_map(params![user.as_str(), since as i64, limit], |r| {
-        Ok((r.get::<_, i64>(0)?, r.get::<_, String>(1)?))
-    })?;
-    let mut out = Vec::new();
-    for row in rows {
-        let (version, body) = row?;
-        out.push(VersionedChange {
-            version: version as u64,
-            change: serde_json::from_str(&body)?,
-        });
-    }
-    Ok((out, current_version(conn, user)?))
-}
-
-/// Whether `owner` has blocked `other`.
-pub fn is_blocked(conn: &Connection, owner: &UserId, other: &UserId) -> StoreResult<bool> {
-    Ok(conn.query_row(
-        "SELECT EXISTS(SELECT 1 FROM blacklist WHERE owner = ?1 AND blocked = ?2)",
-        [owner.as_str(), other.as_str()],
-        |r| r.get(0),
-    )?)
-}
 
 /// Whether `friend` is on `owner`'s friend list.
 pub fn is_friend(conn: &Connection, owner: &UserId, friend: &UserId) -> StoreResult<bool> {
@@ -399,59 +318,6 @@ pub fn profile_changed(
         }
     }
     Ok(())
-}
-
-/// `me` blocks `user` (idempotent).
-pub fn block(
-    conn: &Connection,
-    me: &UserId,
-    user: &UserId,
-    now: i64,
-    out: &mut Vec<Delivery>,
-) -> StoreResult<()> {
-    if me == user {
-        return Err(StoreError::rejected(
-            ErrorCode::SelfTarget,
-            "you cannot block yourself",
-        ));
-    }
-    require_user(conn, user)?;
-    let n = conn.execute(
-        "INSERT OR IGNORE INTO blacklist (owner, blocked, created_at) VALUES (?1, ?2, ?3)",
-        params![me.as_str(), user.as_str(), now],
-    )?;
-    if n == 1 {
-        append_change(conn, me, Change::BlackAdded { user: user.clone() }, out)?;
-    }
-    Ok(())
-}
-
-/// `me` unblocks `user`; `NotFound` if not blocked.
-pub fn unblock(
-    conn: &Connection,
-    me: &UserId,
-    user: &UserId,
-    out: &mut Vec<Delivery>,
-) -> StoreResult<()> {
-    let n = conn.execute(
-        "DELETE FROM blacklist WHERE owner = ?1 AND blocked = ?2",
-        [me.as_str(), user.as_str()],
-    )?;
-    if n == 0 {
-        return Err(StoreError::rejected(
-            ErrorCode::NotFound,
-            format!("{user} is not on your blacklist"),
-        ));
-    }
-    append_change(conn, me, Change::BlackDeleted { user: user.clone() }, out)
-}
-
-/// Everyone `me` blocked, ordered by id.
-pub fn blocked(conn: &Connection, me: &UserId) -> StoreResult<Vec<UserId>> {
-    let mut stmt =
-        conn.prepare("SELECT blocked FROM blacklist WHERE owner = ?1 ORDER BY blocked")?;
-    let rows = stmt.query_map([me.as_str()], |r| r.get::<_, String>(0))?;
-    rows.map(|r| parse_user(r?)).collect()
 }
 
 /// My profile (for `Session` responses).
