@@ -255,3 +255,47 @@ struct FileConfig {
     max_batch: Option<usize>,
     read_pool: Option<usize>,
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn flags_override_the_file_and_defaults_fill_the_rest() {
+        let dir = tempfile::tempdir().unwrap();
+        let file = dir.path().join("tern.toml");
+        std::fs::write(&file, "listen = \"127.0.0.1:9000\"\nrecall_window_secs = 30\nmulti_device = \"per_platform\"\nmax_page = 50\n")
+            .unwrap();
+        let args = Args::try_parse_from([
+            "tern-server",
+            "--config",
+            file.to_str().unwrap(),
+            "--listen",
+            "127.0.0.1:9100",
+            "--multi-device",
+            "single",
+        ])
+        .unwrap();
+        let c = Config::from_args(args).unwrap();
+        assert_eq!(c.listen.port(), 9100, "flag beats file");
+        assert_eq!(c.multi_device, MultiDevicePolicy::Single);
+        assert_eq!(
+            c.recall_window,
+            Duration::from_secs(30),
+            "file beats default"
+        );
+        assert_eq!(c.max_page, 50);
+        assert_eq!(c.idle_timeout, Config::default().idle_timeout);
+        assert!(!c.require_friendship);
+    }
+
+    #[test]
+    fn unknown_file_keys_are_an_error() {
+        let dir = tempfile::tempdir().unwrap();
+        let file = dir.path().join("tern.toml");
+        std::fs::write(&file, "recal_window_secs = 30\n").unwrap();
+        let args =
+            Args::try_parse_from(["tern-server", "--config", file.to_str().unwrap()]).unwrap();
+        assert!(matches!(Config::from_args(args), Err(Error::Config(_))));
+    }
+}

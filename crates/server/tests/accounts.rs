@@ -223,3 +223,61 @@ async fn idle_connections_are_closed() {
     assert_eq!(u16::from(close.code), 4000);
     server.handle.shutdown().await;
 }
+
+#[tokio::test]
+async fn a_backend_minted_token_logs_in_and_follows_the_policy() {
+    use tern_server::auth::{Claims, TokenKey};
+    let secret = "ab".repeat(32);
+    let server = TestServer::start_with(|c| {
+        c.token_secret = Some(secret.clone());
+        c.multi_device = tern_server::MultiDevicePolicy::Single;
+    })
+    .await;
+    let mut first = server.user("alice").await;
+    let key = TokenKey::new(&hex_decode(&secret));
+    let now = std::time::SystemTime::now()
+        .duration_since(std::time::UNIX_EPOCH)
+        .unwrap()
+        .as_millis() as i64;
+    let minted = key.sign(&Claims {
+        user: uid("alice"),
+        session: "backend-1".into(),
+        expires_at: now + 60_000,
+    });
+    let mut c = Client::greeted(server.addr()).await;
+    let Response::Session { profile, .. } = c.resume(&minted).await.unwrap() else {
+        panic!()
+    };
+    assert_eq!(profile.user, uid("alice"));
+    // Under the single-session policy the minted session displaced the login.
+    let close = first.closed().await.expect("kicked");
+    assert_eq!(u16::from(close.code), 4001);
+    // A token for a user that does not exist is refused.
+    let ghost = key.sign(&Claims {
+        user: uid("ghost"),
+        session: "backend-2".into(),
+        expires_at: now + 60_000,
+    });
+    let mut g = Client::greeted(server.addr()).await;
+    assert_eq!(
+        g.resume(&ghost).await.unwrap_err().code,
+        ErrorCode::BadCredentials
+    );
+    server.stop().await;
+}
+
+fn hex_decode(s: &str) -> Vec<u8> {
+    (0..s.len())
+        .step_by(2)
+        .map(|i| u8::from_str_radix(&s[i..i + 2], 16).unwrap())
+        .collect()
+}
+
+#[tokio::test]
+async fn shutdown_closes_connections_with_1001() {
+    let server = TestServer::start().await;
+    let mut c = server.user("alice").await;
+    server.stop().await;
+    let close = c.closed().await.expect("a close frame");
+    assert_eq!(u16::from(close.code), 1001);
+}

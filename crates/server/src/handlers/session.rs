@@ -171,7 +171,11 @@ async fn open_session(ctx: &mut Ctx, s: NewSession, token: Option<String>) -> Ha
         .write_then(
             move |c| {
                 accounts::require_user(c, &s.user).map_err(|_| {
-                    crate::store::StoreError::rejected(ErrorCode::BadCredentials, "no such user")
+                    // Only reachable with a minted token: a login checked the password.
+                    crate::store::StoreError::rejected(
+                        ErrorCode::TokenInvalid,
+                        "the token names no existing user",
+                    )
                 })?;
                 accounts::create_session(c, &s, policy)
             },
