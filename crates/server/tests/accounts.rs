@@ -261,7 +261,7 @@ async fn a_backend_minted_token_logs_in_and_follows_the_policy() {
     let mut g = Client::greeted(server.addr()).await;
     assert_eq!(
         g.resume(&ghost).await.unwrap_err().code,
-        ErrorCode::BadCredentials
+        ErrorCode::TokenInvalid
     );
     server.stop().await;
 }
