@@ -122,7 +122,60 @@ async function main() {
     if (texts.some((t) => t.includes('You should not see this'))) throw new Error('the refused message was delivered');
   });
 
+  await step('a long history loads older pages on scroll-up while only a window of rows is in the DOM', async () => {
+    await bob.ok(['send', 'alice', 'history line', '--count', '260']);
+    const list = sel('message-list');
+    await waitUntil(async () => {
+      const texts = await Promise.all((await wd.findAll(sel('message-text'))).map((e) => e.text()));
+      return texts.some((t) => t === 'history line #260');
+    }, { what: 'the newest history line', timeout: 30_000 });
+    const count = async () => Number(await (await wd.find(list)).attr('data-count'));
+    // Reload the UI: the session survives in the shell, and the chat reopens with only its newest page.
+    await wd.execute('location.reload()');
+    await $(sel('nav-chats'));
+    await (await $(sel('conversation', '[data-peer="bob"]'))).click();
+    await waitUntil(async () => (await count()) > 0, { what: 'the reopened chat' });
+    const initial = await count();
+    // Scroll the virtual list to the top until the whole history (plus earlier messages) is loaded.
+    await waitUntil(async () => {
+      await wd.execute(`document.querySelector('${list} .vlist').scrollTop = 0`);
+      return (await count()) >= 263;
+    }, { what: `older pages to load (had ${initial})`, timeout: 30_000, interval: 300 });
+    const rows = (await wd.findAll(sel('message'))).length;
+    if (initial >= 263) throw new Error(`the first page already held everything (${initial})`);
+    if (rows > 120) throw new Error(`${rows} message rows mounted for ${await count()} messages: not virtualised`);
+    await waitUntil(async () => {
+      await wd.execute(`document.querySelector('${list} .vlist').scrollTop = 0`);
+      const texts = await wd.execute(`return [...document.querySelectorAll('[data-testid="message-text"]')].map(e => e.textContent)`);
+      return texts.includes('Hello from the command line 👋');
+    }, { what: 'the oldest message at the top of the history', interval: 300 });
+  });
+
   listener.stop();
+
+  await step('signing in elsewhere (single-session server) returns the app to login with an explanation', async () => {
+    const single = await startServer(['--multi-device', 'single']);
+    const dora = new CliUser(single, 'dora', 'dora-password-1');
+    await dora.register();
+    await (await $(sel('nav-profile'))).click();
+    await (await $(sel('logout'))).click();
+    const server_ = await $(sel('server'));
+    await server_.clear();
+    await server_.type(single.url);
+    const user = await $(sel('user'));
+    await user.clear();
+    await user.type('dora');
+    const pw = await $(sel('password'));
+    await pw.clear();
+    await pw.type('dora-password-1');
+    await (await $(sel('submit'))).click();
+    await wd.waitFor(sel('connection', '[data-state="online"]'), { what: 'dora online in the app' });
+    await dora.ok(['login', 'dora', 'dora-password-1']);
+    const reason = await wd.waitFor(sel('ended-reason'), { what: 'the explanation on the login screen' });
+    const text = await reason.text();
+    if (!text.includes('another device')) throw new Error(`explanation: ${text}`);
+    await $(sel('login-form'));
+  });
 }
 
 try {

@@ -56,10 +56,10 @@ function start(cmd, args, opts = {}) {
 }
 
 /** A tern-server on a free port with a fresh data directory. */
-export async function startServer() {
+export async function startServer(extraArgs = []) {
   const port = await freePort();
   const data = tempDir('server');
-  const child = start(bin('tern-server'), ['--listen', `127.0.0.1:${port}`, '--data-dir', data]);
+  const child = start(bin('tern-server'), ['--listen', `127.0.0.1:${port}`, '--data-dir', data, ...extraArgs]);
   await waitUntil(async () => (await fetch(`http://127.0.0.1:${port}/health`).catch(() => null))?.ok, { timeout: 20_000, what: 'tern-server /health' });
   return { url: `ws://127.0.0.1:${port}`, port, data, child, stop: () => child.kill('SIGTERM') };
 }
