@@ -13,7 +13,7 @@ use axum::{Json, Router};
 use tokio::net::TcpListener;
 use tokio::sync::{mpsc, watch, Semaphore};
 
-use crate::auth::{load_key, PasswordParams, TokenKey};
+use crate::auth::{hash_password, load_key, PasswordParams, TokenKey};
 use crate::hub::Hub;
 use crate::store::Store;
 use crate::{connection, Config, Error};
@@ -30,6 +30,9 @@ pub struct Shared {
     pub key: TokenKey,
     /// Cost of new password hashes.
     pub password: PasswordParams,
+    /// A hash of a random password, verified against when a login names an
+    /// unknown user so that such logins take as long as real ones.
+    pub dummy_hash: String,
     /// Flips to true when the server shuts down; connections close.
     pub shutdown: watch::Receiver<bool>,
     /// Each connection holds a clone; shutdown waits until all are dropped.
@@ -103,15 +106,20 @@ pub async fn spawn(config: Config) -> Result<ServerHandle, Error> {
     let (store, writer) = tokio::task::spawn_blocking(move || Store::open(&dir, batch, readers))
         .await
         .map_err(|e| Error::Config(format!("opening store: {e}")))??;
+    let params = PasswordParams {
+        memory_kib: config.argon2_memory_kib,
+        iterations: config.argon2_iterations,
+    };
+    let dummy_hash = hash_password(crate::auth::random_id(), params)
+        .await
+        .map_err(Error::Config)?;
     let listener = TcpListener::bind(config.listen).await?;
     let addr = listener.local_addr()?;
     let (stop, shutdown) = watch::channel(false);
     let (drain, drained) = mpsc::channel(1);
     let shared = Arc::new(Shared {
-        password: PasswordParams {
-            memory_kib: config.argon2_memory_kib,
-            iterations: config.argon2_iterations,
-        },
+        password: params,
+        dummy_hash,
         conn_limit: Arc::new(Semaphore::new(config.max_connections)),
         config,
         store,

@@ -80,7 +80,11 @@ pub async fn login(
         .map_err(wire)?;
     let ok = match hash {
         Some(h) => verify_password(password, h).await,
-        None => false,
+        None => {
+            // Same cost as a real check, so timing does not reveal which ids exist.
+            let _ = verify_password(password, ctx.shared.dummy_hash.clone()).await;
+            false
+        }
     };
     if !ok {
         return Err(WireError::new(
