@@ -50,6 +50,11 @@ async fn fill_server(
         t.await.map_err(|e| anyhow!("fill task: {e}"))??;
     }
     let rate = (senders * per) as f64 / t0.elapsed().as_secs_f64();
+    eprintln!(
+        "[tern-bench] {prefix}: {} messages stored on the server in {:.1} s",
+        senders * per,
+        t0.elapsed().as_secs_f64()
+    );
     Ok((reader, rate))
 }
 

@@ -91,6 +91,15 @@ impl Child {
         crate::util::rss_kib(self.pid())
     }
 
+    /// "RSS KiB (threads)" for the report.
+    pub fn mem_note(&self) -> String {
+        format!(
+            "{} KiB ({} threads)",
+            self.rss_kib(),
+            crate::util::threads(self.pid())
+        )
+    }
+
     /// Stops the process: SIGTERM, wait up to 10 s, then SIGKILL.
     pub fn stop(&mut self) {
         if let Ok(Some(_)) = self.child.try_wait() {

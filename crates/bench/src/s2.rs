@@ -292,23 +292,26 @@ pub async fn run(ctx: &mut Ctx) -> Result<Vec<Row>> {
             eprintln!("[tern-bench] {line}");
             lines.push(line);
             tokio::time::sleep(Duration::from_millis(300)).await;
+            // Saturated: the server no longer keeps up with the offered rate; higher
+            // rates only grow queues. A failing p99 below saturation does not stop the
+            // sweep (a higher per-client rate can have a lower p99).
+            let saturated = r.achieved < 0.9 * r.rate || r.lost > 0;
             if r.pass() {
-                if best.as_ref().is_none_or(|b| r.rate > b.rate) {
+                if best.as_ref().map(|b| r.rate > b.rate).unwrap_or(true) {
                     best = Some(r);
-                }
-                if bisected {
-                    break;
                 }
             } else {
                 fail = Some(rate);
-                plan.clear();
-                if !bisected {
-                    bisected = true;
-                    let lo = best.as_ref().map(|b| b.rate).unwrap_or(0.0);
+                // Once, refine between the best pass and the first failure above it.
+                if let (false, Some(lo)) = (bisected, best.as_ref().map(|b| b.rate)) {
                     let mid = ((lo + rate) / 2.0 / 1000.0).round() * 1000.0;
-                    if mid > lo && mid < rate && lo > 0.0 {
-                        plan.push_back(mid);
+                    if mid > lo && mid < rate {
+                        bisected = true;
+                        plan.push_front(mid);
                     }
+                }
+                if saturated {
+                    plan.retain(|&x| x < rate);
                 }
             }
         }
@@ -326,7 +329,7 @@ pub async fn run(ctx: &mut Ctx) -> Result<Vec<Row>> {
             None => ("none of the offered rates had p99 < 10 ms".into(), false),
         };
         let fail_note = fail
-            .map(|f| format!("; first failing offered rate {f:.0}/s"))
+            .map(|f| format!("; last failing offered rate {f:.0}/s"))
             .unwrap_or_default();
         rows.push(Row::new(
             "S2",

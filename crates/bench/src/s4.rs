@@ -16,8 +16,16 @@ use crate::report::{ratio, Row};
 use crate::ws::{connect, make_users, Tern, Ws};
 use crate::Ctx;
 
-/// Settle time before reading memory.
-const SETTLE: Duration = Duration::from_secs(2);
+/// Settle time before reading memory (env `TERN_BENCH_S4_SETTLE` seconds, default 12:
+/// longer than tokio's 10 s keep-alive of idle blocking-pool threads, so threads
+/// spawned while connections were being set up are gone in both processes).
+fn settle() -> Duration {
+    let secs = std::env::var("TERN_BENCH_S4_SETTLE")
+        .ok()
+        .and_then(|s| s.parse().ok())
+        .unwrap_or(12);
+    Duration::from_secs(secs)
+}
 
 async fn open_echo(addr: std::net::SocketAddr, n: usize) -> Result<Vec<Ws>> {
     let jobs = (0..n).map(|_| connect(addr));
@@ -43,22 +51,23 @@ async fn open_tern(
     v.into_iter().collect()
 }
 
-/// Per-connection bytes at each step: (connections, rss before, rss after, bytes/conn).
-type Steps = Vec<(usize, u64, u64, f64)>;
+/// Per-connection bytes at each step: (connections, rss before, rss after, bytes/conn, note).
+type Steps = Vec<(usize, u64, u64, f64, String)>;
 
 async fn measure_echo(counts: &[usize]) -> Result<Steps> {
     let echo = crate::procs::spawn_echo()?;
     // One connection first, as for tern-server.
     let mut held = open_echo(echo.addr, 1).await?;
-    tokio::time::sleep(SETTLE).await;
+    tokio::time::sleep(settle()).await;
     let base = echo.rss_kib();
+    let base_note = echo.mem_note();
     let mut out = Vec::new();
     for &n in counts {
         let more = open_echo(echo.addr, n - held.len())
             .await
             .context("echo connections")?;
         held.extend(more);
-        tokio::time::sleep(SETTLE).await;
+        tokio::time::sleep(settle()).await;
         let rss = echo.rss_kib();
         let added = n - 1;
         out.push((
@@ -66,6 +75,7 @@ async fn measure_echo(counts: &[usize]) -> Result<Steps> {
             base,
             rss,
             (rss.saturating_sub(base)) as f64 * 1024.0 / added.max(1) as f64,
+            format!("{base_note} → {}", echo.mem_note()),
         ));
     }
     drop(held);
@@ -85,8 +95,9 @@ async fn measure_tern(ctx: &Ctx, counts: &[usize]) -> Result<Steps> {
     let server = crate::procs::spawn_tern(&ctx.server, dir)?;
     // One connection first, so one-off lazy allocations (read pool, caches) are in the base.
     let warm = open_tern(server.addr, &users[..1]).await?;
-    tokio::time::sleep(SETTLE).await;
+    tokio::time::sleep(settle()).await;
     let base = server.rss_kib();
+    let base_note = server.mem_note();
     let mut held = warm;
     let mut out = Vec::new();
     for &n in counts {
@@ -96,7 +107,7 @@ async fn measure_tern(ctx: &Ctx, counts: &[usize]) -> Result<Steps> {
                 .await
                 .context("tern connections")?,
         );
-        tokio::time::sleep(SETTLE).await;
+        tokio::time::sleep(settle()).await;
         let rss = server.rss_kib();
         let added = n - 1;
         out.push((
@@ -104,6 +115,7 @@ async fn measure_tern(ctx: &Ctx, counts: &[usize]) -> Result<Steps> {
             base,
             rss,
             (rss.saturating_sub(base)) as f64 * 1024.0 / added.max(1) as f64,
+            format!("{base_note} → {}", server.mem_note()),
         ));
     }
     drop(held);
@@ -143,8 +155,11 @@ pub async fn run(ctx: &mut Ctx) -> Result<Vec<Row>> {
             Some(r <= 1.5),
         ));
         ctx.notes.push(format!(
-            "S4 {} connections: echo RSS {} → {} KiB; tern-server RSS {} → {} KiB",
-            t.0, e.1, e.2, t.1, t.2
+            "S4 {} connections (after {} s idle): echo RSS {}; tern-server RSS {}",
+            t.0,
+            settle().as_secs(),
+            e.4,
+            t.4
         ));
     }
     Ok(rows)

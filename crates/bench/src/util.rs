@@ -68,6 +68,11 @@ pub fn rss_kib(pid: u32) -> u64 {
     proc_status_field(pid, "VmRSS:")
 }
 
+/// Number of threads of a process (`Threads` in `/proc/<pid>/status`).
+pub fn threads(pid: u32) -> u64 {
+    proc_status_field(pid, "Threads:")
+}
+
 fn proc_status_field(pid: u32, key: &str) -> u64 {
     let text = std::fs::read_to_string(format!("/proc/{pid}/status")).unwrap_or_default();
     field_kib(&text, key)
