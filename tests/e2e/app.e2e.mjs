@@ -59,6 +59,16 @@ async function main() {
     await wd.waitFor(sel('connection', '[data-state="online"]'), { what: 'connection online' });
   });
 
+  await step('security: new windows are denied and the CSP blocks injected inline scripts', async () => {
+    await wd.execute("window.open('https://example.com/', '_blank')");
+    await new Promise((r) => setTimeout(r, 500));
+    const handles = await wd.cmd('GET', '/window/handles');
+    if (handles.length !== 1) throw new Error(`window.open made ${handles.length} windows`);
+    const ran = await wd.execute("const s = document.createElement('script'); s.textContent = 'window.__injected = 1'; document.body.appendChild(s); return window.__injected === 1");
+    if (ran) throw new Error('an injected inline script ran: no strict CSP');
+    await $(sel('nav-chats'));
+  });
+
   await step('bob sends a friend application -> it appears in the app and alice accepts it', async () => {
     await bob.ok(['friend', 'add', 'alice', '--greeting', 'Hi Alice, it is Bob']);
     await wd.waitFor(sel('nav-badge-friends'), { what: 'pending request badge' });

@@ -36,7 +36,7 @@ export WEBKIT_DISABLE_DMABUF_RENDERER=1
 # Each run gets its own HOME-like dirs so nothing leaks between runs.
 export XDG_DATA_HOME XDG_CACHE_HOME XDG_CONFIG_HOME
 XDG_DATA_HOME=$(mktemp -d); XDG_CACHE_HOME=$(mktemp -d); XDG_CONFIG_HOME=$(mktemp -d)
-trap 'rm -rf "$XDG_DATA_HOME" "$XDG_CACHE_HOME" "$XDG_CONFIG_HOME"' EXIT
+trap 'rm -rf "$XDG_DATA_HOME" "$XDG_CACHE_HOME" "$XDG_CONFIG_HOME" 2>/dev/null || true' EXIT
 
 case "$mode" in
   test) script=tests/e2e/app.e2e.mjs ;;

@@ -50,6 +50,8 @@ export class AppStore {
   endedReason = $state<string | null>(null);
   defaultServerUrl = $state('ws://127.0.0.1:7878');
   screen = $state<Screen>('chats');
+  /** The friend whose profile the Friends screen shows. */
+  selectedFriend = $state<string | null>(null);
   conversations = $state.raw<Conversation[]>([]);
   activeConv = $state<string | null>(null);
   /** Loaded messages per conversation; raw because histories can be huge. */
@@ -372,6 +374,12 @@ export class AppStore {
   /** The user is looking at this chat right now, so its new messages count as read. */
   isReading(conv: string): boolean {
     return this.screen === 'chats' && this.activeConv === conv && document.hasFocus() && document.visibilityState === 'visible';
+  }
+
+  /** Shows a friend's profile on the Friends screen. */
+  showProfile(user: string): void {
+    this.selectedFriend = user;
+    this.screen = 'friends';
   }
 
   isBlocked(user: string): boolean {
