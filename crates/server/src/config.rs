@@ -67,6 +67,9 @@ pub struct Config {
     pub max_batch: usize,
     /// Read-only SQLite connections kept for queries.
     pub read_pool: usize,
+    /// Bearer secret of the admin REST API under `/admin`; `None` (or empty)
+    /// turns the admin API off.
+    pub admin_secret: Option<String>,
 }
 
 impl Default for Config {
@@ -91,6 +94,7 @@ impl Default for Config {
             argon2_iterations: 2,
             max_batch: 256,
             read_pool: 4,
+            admin_secret: None,
         }
     }
 }
@@ -179,6 +183,10 @@ impl Config {
             argon2_iterations: file.argon2_iterations.unwrap_or(d.argon2_iterations),
             max_batch: file.max_batch.unwrap_or(d.max_batch),
             read_pool: file.read_pool.unwrap_or(d.read_pool),
+            admin_secret: args
+                .admin_secret
+                .or(file.admin_secret)
+                .filter(|s| !s.trim().is_empty()),
         })
     }
 }
@@ -229,6 +237,9 @@ pub struct Args {
     /// Request burst per connection.
     #[arg(long, env = "TERN_RATE_BURST")]
     pub rate_burst: Option<f64>,
+    /// Secret for the admin REST API (`Authorization: Bearer <secret>`); unset turns it off.
+    #[arg(long, env = "TERN_ADMIN_SECRET", hide_env_values = true)]
+    pub admin_secret: Option<String>,
 }
 
 /// The TOML file's shape: every field optional, same names as the flags.
@@ -254,6 +265,7 @@ struct FileConfig {
     argon2_iterations: Option<u32>,
     max_batch: Option<usize>,
     read_pool: Option<usize>,
+    admin_secret: Option<String>,
 }
 
 #[cfg(test)]

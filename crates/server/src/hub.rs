@@ -35,6 +35,8 @@ pub struct ConnEntry {
     pub tx: mpsc::Sender<Outbound>,
     /// Told when the connection must close at once (queue overflow).
     pub kill: Arc<Notify>,
+    /// When it authenticated, ms since the epoch (admin session list).
+    pub since: i64,
 }
 
 /// Shared registry of online connections.
@@ -88,6 +90,17 @@ impl Hub {
             .values()
             .map(Vec::len)
             .sum()
+    }
+
+    /// Every online connection with its user, for the admin session list.
+    pub fn snapshot(&self) -> Vec<(UserId, ConnEntry)> {
+        let users = self.users.lock().expect("hub poisoned");
+        let mut out: Vec<(UserId, ConnEntry)> = users
+            .iter()
+            .flat_map(|(u, list)| list.iter().map(move |e| (u.clone(), e.clone())))
+            .collect();
+        out.sort_by(|a, b| (&a.0, a.1.conn).cmp(&(&b.0, b.1.conn)));
+        out
     }
 
     /// Pushes `push` to every connection of `user` except `except`.

@@ -9,6 +9,7 @@
 //!   response using the store and the hub.
 //! - [`hub`]: who is online, with a bounded push queue per connection.
 //! - [`auth`]: argon2id passwords and HMAC-signed expiring tokens.
+//! - [`admin`]: the admin REST API under `/admin` (bearer admin secret).
 //! - [`store`]: SQLite with one group-committing writer thread and a read pool.
 //!
 //! Tests and other crates start a server like this:
@@ -23,6 +24,7 @@
 //! # Ok(()) }
 //! ```
 
+pub mod admin;
 pub mod auth;
 pub mod config;
 pub mod connection;

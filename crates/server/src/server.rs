@@ -106,6 +106,9 @@ pub async fn spawn(config: Config) -> Result<ServerHandle, Error> {
     let (store, writer) = tokio::task::spawn_blocking(move || Store::open(&dir, batch, readers))
         .await
         .map_err(|e| Error::Config(format!("opening store: {e}")))??;
+    store
+        .write(|c| crate::store::admin::reserve_system_user(c, crate::store::now_ms()))
+        .await?;
     let params = PasswordParams {
         memory_kib: config.argon2_memory_kib,
         iterations: config.argon2_iterations,
@@ -153,11 +156,12 @@ pub async fn spawn(config: Config) -> Result<ServerHandle, Error> {
     })
 }
 
-/// The HTTP router: `/ws`, `/health`; `/files` and `/admin` will join here.
+/// The HTTP router: `/ws`, `/health`, `/admin`; `/files` will join here.
 fn router(shared: Arc<Shared>) -> Router {
     Router::new()
         .route(tern_proto::WS_PATH, get(ws_upgrade))
         .route("/health", get(health))
+        .merge(crate::admin::router(shared.clone()))
         .with_state(shared)
 }
 

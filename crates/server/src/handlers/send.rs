@@ -5,10 +5,14 @@ use std::future::Future;
 use std::pin::Pin;
 
 use serde_json::Value;
-use tern_proto::{ClientMsgId, Content, ConversationId, ErrorCode, Push, Response, WireError};
+use tern_proto::{
+    ClientMsgId, Content, ConversationId, ErrorCode, Push, Response, UserId, WireError,
+};
 
 use super::{check_len, invalid, wire, HandlerResult};
 use crate::context::Ctx;
+use crate::hub::ConnId;
+use crate::server::Shared;
 use crate::store::{messages, now_ms, SendArgs, SendOutcome, StoreError};
 
 /// Longest file name in a file reference, in characters.
@@ -38,12 +42,50 @@ pub async fn begin(
     ext: Option<Value>,
 ) -> Result<PendingSend, WireError> {
     let sender = ctx.auth()?.user.clone();
-    validate(ctx, &content, ext.as_ref())?;
+    validate(ctx.shared.config.max_text_chars, &content, ext.as_ref())?;
     let require_friendship = ctx.shared.config.require_friendship;
-    let hub = ctx.shared.hub.clone();
-    let me = ctx.conn;
-    let rx = ctx
-        .shared
+    let msg = Outgoing {
+        sender,
+        conv,
+        client_id,
+        content,
+        ext,
+    };
+    submit(&ctx.shared, msg, require_friendship, Some(ctx.conn)).await
+}
+
+/// A message to store, already validated.
+pub struct Outgoing {
+    /// Who sends it.
+    pub sender: UserId,
+    /// Where to.
+    pub conv: ConversationId,
+    /// Dedup key together with the sender.
+    pub client_id: ClientMsgId,
+    /// What it says.
+    pub content: Content,
+    /// Optional application JSON object.
+    pub ext: Option<Value>,
+}
+
+/// Queues the write of a validated message (the one send path, also used by
+/// the admin API) and pushes it after commit to every member's devices except
+/// the connection `except`; returns the future of its ack.
+pub async fn submit(
+    shared: &Shared,
+    msg: Outgoing,
+    require_friendship: bool,
+    except: Option<ConnId>,
+) -> Result<PendingSend, WireError> {
+    let Outgoing {
+        sender,
+        conv,
+        client_id,
+        content,
+        ext,
+    } = msg;
+    let hub = shared.hub.clone();
+    let rx = shared
         .store
         .submit_then(
             move |c| {
@@ -62,7 +104,7 @@ pub async fn begin(
                 let push = Push::Message {
                     message: out.message.clone(),
                 };
-                hub.push_all(&out.members, &push, Some(me));
+                hub.push_all(&out.members, &push, except);
             },
         )
         .await
@@ -84,8 +126,7 @@ pub async fn begin(
 }
 
 /// Checks content against the limits and what clients may send.
-fn validate(ctx: &Ctx, content: &Content, ext: Option<&Value>) -> Result<(), WireError> {
-    let max = ctx.shared.config.max_text_chars;
+pub fn validate(max: usize, content: &Content, ext: Option<&Value>) -> Result<(), WireError> {
     match content {
         Content::Text { text } => {
             if text.is_empty() {

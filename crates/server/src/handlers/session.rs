@@ -14,7 +14,7 @@ use crate::server::Shared;
 use crate::store::{accounts, changelog, now_ms, relations, NewSession};
 
 /// Shortest and longest password accepted at registration, in characters.
-const PASSWORD_CHARS: std::ops::RangeInclusive<usize> = 8..=256;
+pub const PASSWORD_CHARS: std::ops::RangeInclusive<usize> = 8..=256;
 
 /// `hello`: checks the protocol version; a mismatch closes the connection.
 pub fn hello(ctx: &mut Ctx, version: u32) -> HandlerResult {

@@ -32,10 +32,11 @@ pub struct NewSession {
     pub expires_at: i64,
 }
 
-/// Creates a user; `UserExists` if the id is taken.
+/// Creates a user; `UserExists` if the id is taken (or was a deleted user's).
 pub fn create_user(conn: &Connection, user: &UserId, hash: &str, now: i64) -> StoreResult<()> {
     let n = conn.execute(
-        "INSERT OR IGNORE INTO users (id, password_hash, created_at) VALUES (?1, ?2, ?3)",
+        "INSERT OR IGNORE INTO users (id, password_hash, created_at)
+         SELECT ?1, ?2, ?3 WHERE NOT EXISTS (SELECT 1 FROM deleted_users WHERE id = ?1)",
         params![user.as_str(), hash, now],
     )?;
     if n == 0 {

@@ -86,6 +86,14 @@ const MIGRATIONS: &[&str] = &[
         UNIQUE (sender, client_id)
     );
     "#,
+    // 2: ids of users deleted through the admin API; never handed out again, so
+    // an old token or conversation can never reach a new account of that id.
+    r#"
+    CREATE TABLE deleted_users (
+        id         TEXT PRIMARY KEY,
+        deleted_at INTEGER NOT NULL
+    ) WITHOUT ROWID;
+    "#,
 ];
 
 /// Applies every migration newer than the database's `user_version`, each in

@@ -3,6 +3,7 @@
 //! connections on the blocking thread pool. No SQLite call runs on an async worker.
 
 pub mod accounts;
+pub mod admin;
 pub mod blacklist;
 pub mod changelog;
 pub mod messages;
@@ -274,7 +275,7 @@ mod tests {
                 .read(|c| Ok(c.query_row("PRAGMA user_version", [], |r| r.get(0))?))
                 .await
                 .unwrap();
-            assert_eq!(v, 1);
+            assert_eq!(v, 2);
             let mode: String = store
                 .read(|c| Ok(c.query_row("PRAGMA journal_mode", [], |r| r.get(0))?))
                 .await

@@ -1,0 +1,70 @@
+//! The admin API's error: an HTTP status plus tern-proto's `{code, message}`.
+
+use axum::http::StatusCode;
+use axum::response::{IntoResponse, Response};
+use axum::Json;
+use tern_proto::{ErrorCode, WireError};
+
+use crate::store::StoreError;
+
+/// An error answer: `status` with the JSON body `{"code": …, "message": …}`.
+#[derive(Debug)]
+pub struct ApiError {
+    /// HTTP status.
+    pub status: StatusCode,
+    /// The same error shape as on the WebSocket.
+    pub error: WireError,
+}
+
+impl ApiError {
+    /// An error whose status follows from its code.
+    pub fn new(code: ErrorCode, message: impl Into<String>) -> Self {
+        WireError::new(code, message).into()
+    }
+
+    /// 400 `InvalidArgument`.
+    pub fn bad(message: impl Into<String>) -> Self {
+        Self::new(ErrorCode::InvalidArgument, message)
+    }
+}
+
+/// The HTTP status of a wire error code.
+pub fn status_of(code: ErrorCode) -> StatusCode {
+    use ErrorCode as C;
+    match code {
+        C::Unauthenticated | C::BadCredentials | C::TokenExpired | C::TokenInvalid => {
+            StatusCode::UNAUTHORIZED
+        }
+        C::NotFound => StatusCode::NOT_FOUND,
+        C::UserExists | C::AlreadyFriends => StatusCode::CONFLICT,
+        C::Blocked | C::NotFriends | C::Forbidden | C::Muted | C::SelfTarget => {
+            StatusCode::FORBIDDEN
+        }
+        C::TooLarge => StatusCode::PAYLOAD_TOO_LARGE,
+        C::UnknownCommand => StatusCode::METHOD_NOT_ALLOWED,
+        C::Internal => StatusCode::INTERNAL_SERVER_ERROR,
+        C::ShuttingDown => StatusCode::SERVICE_UNAVAILABLE,
+        _ => StatusCode::BAD_REQUEST,
+    }
+}
+
+impl From<WireError> for ApiError {
+    fn from(error: WireError) -> Self {
+        Self {
+            status: status_of(error.code),
+            error,
+        }
+    }
+}
+
+impl From<StoreError> for ApiError {
+    fn from(e: StoreError) -> Self {
+        crate::handlers::wire(e).into()
+    }
+}
+
+impl IntoResponse for ApiError {
+    fn into_response(self) -> Response {
+        (self.status, Json(self.error)).into_response()
+    }
+}

@@ -1,0 +1,128 @@
+//! The admin REST API under `/admin`, for operators and app backends.
+//!
+//! Every route but `GET /admin/openapi.json` needs `Authorization: Bearer
+//! <admin secret>` (compared in constant time). Without a configured secret the
+//! whole prefix answers 404 "admin API disabled". Bodies are JSON; errors are
+//! tern-proto's `{code, message}` with a matching HTTP status. The routes are
+//! documented in [`openapi::document`], committed as `docs/admin-openapi.json`.
+//!
+//! - [`users`]: create, delete, reset password.
+//! - [`tokens`]: mint a login token for a user (what an app backend calls).
+//! - [`messages`]: send as a user, or a system notice from `system`.
+//! - [`sessions`]: list online sessions, force a user offline.
+
+pub mod body;
+pub mod error;
+pub mod messages;
+pub mod openapi;
+pub mod sessions;
+pub mod tokens;
+pub mod users;
+
+use std::sync::Arc;
+
+use axum::extract::{Request, State};
+use axum::http::header::AUTHORIZATION;
+use axum::middleware::{self, Next};
+use axum::response::{IntoResponse, Response};
+use axum::routing::{delete, get, post};
+use axum::{Json, Router};
+use sha2::{Digest, Sha256};
+use subtle::ConstantTimeEq;
+use tern_proto::{ErrorCode, UserId};
+
+use crate::server::Shared;
+use error::ApiError;
+
+/// What every `/admin` route answers when no admin secret is configured.
+pub const DISABLED: &str = "admin API disabled: set TERN_ADMIN_SECRET";
+
+/// The `/admin` routes, to merge into the server's router.
+pub fn router(shared: Arc<Shared>) -> Router<Arc<Shared>> {
+    let authed = Router::new()
+        .route("/users", post(users::create))
+        .route("/users/{user}", delete(users::delete))
+        .route("/users/{user}/password", post(users::reset_password))
+        .route("/users/{user}/tokens", post(tokens::mint))
+        .route("/users/{user}/force-offline", post(sessions::force_offline))
+        .route("/sessions", get(sessions::list))
+        .route("/messages", post(messages::send_as_user))
+        .route("/notices", post(messages::send_notice))
+        .route_layer(middleware::from_fn_with_state(
+            shared.clone(),
+            require_secret,
+        ));
+    let admin = Router::new()
+        .route("/openapi.json", get(serve_openapi))
+        .merge(authed)
+        .fallback(unknown_route)
+        .method_not_allowed_fallback(wrong_method)
+        .layer(middleware::from_fn_with_state(shared, require_enabled));
+    Router::new().nest("/admin", admin)
+}
+
+async fn require_enabled(State(s): State<Arc<Shared>>, req: Request, next: Next) -> Response {
+    if s.config.admin_secret.is_none() {
+        return ApiError::new(ErrorCode::NotFound, DISABLED).into_response();
+    }
+    next.run(req).await
+}
+
+async fn require_secret(State(s): State<Arc<Shared>>, req: Request, next: Next) -> Response {
+    let Some(secret) = s.config.admin_secret.as_deref() else {
+        return ApiError::new(ErrorCode::NotFound, DISABLED).into_response();
+    };
+    let given = req
+        .headers()
+        .get(AUTHORIZATION)
+        .and_then(|v| v.to_str().ok())
+        .and_then(|v| v.strip_prefix("Bearer "));
+    match given {
+        Some(g) if secrets_match(g.trim(), secret) => next.run(req).await,
+        Some(_) => ApiError::new(ErrorCode::Unauthenticated, "wrong admin secret").into_response(),
+        None => ApiError::new(
+            ErrorCode::Unauthenticated,
+            "missing `Authorization: Bearer <admin secret>` header",
+        )
+        .into_response(),
+    }
+}
+
+/// Compares in constant time; hashing first hides the secret's length too.
+fn secrets_match(given: &str, secret: &str) -> bool {
+    let a = Sha256::digest(given.as_bytes());
+    let b = Sha256::digest(secret.as_bytes());
+    a.ct_eq(&b).into()
+}
+
+async fn serve_openapi() -> Response {
+    Json(openapi::document()).into_response()
+}
+
+async fn unknown_route() -> ApiError {
+    ApiError::new(
+        ErrorCode::NotFound,
+        "no such admin route; see GET /admin/openapi.json",
+    )
+}
+
+async fn wrong_method() -> ApiError {
+    ApiError::new(
+        ErrorCode::UnknownCommand,
+        "method not allowed on this admin route",
+    )
+}
+
+/// Parses the `{user}` path segment.
+pub fn path_user(raw: &str) -> Result<UserId, ApiError> {
+    UserId::new(raw).map_err(|e| ApiError::bad(format!("path segment `user`: {e}")))
+}
+
+/// Fails with 404 unless `user` exists.
+pub async fn require_user(s: &Shared, user: &UserId) -> Result<(), ApiError> {
+    let u = user.clone();
+    s.store
+        .read(move |c| crate::store::accounts::require_user(c, &u))
+        .await?;
+    Ok(())
+}

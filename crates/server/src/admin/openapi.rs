@@ -1,0 +1,192 @@
+//! The OpenAPI 3.1 document of the admin API, served at
+//! `GET /admin/openapi.json` and committed as `docs/admin-openapi.json`
+//! (a test fails when the two differ).
+
+use serde_json::{json, Value};
+
+use super::tokens::MAX_TTL_SECS;
+
+/// The whole document.
+pub fn document() -> Value {
+    json!({
+        "openapi": "3.1.0",
+        "info": {
+            "title": "Tern admin API",
+            "version": env!("CARGO_PKG_VERSION"),
+            "description": "Operator and app-backend API of tern-server, on the server's port under /admin. \
+    Every route except this document needs `Authorization: Bearer <admin secret>` (TERN_ADMIN_SECRET, \
+    --admin-secret or `admin_secret` in the TOML file). Without a configured secret every /admin route \
+    answers 404 with the message \"admin API disabled: set TERN_ADMIN_SECRET\". Errors are \
+    `{\"code\": <tern-proto error code>, \"message\": \"...\"}`."
+        },
+        "security": [{ "admin": [] }],
+        "paths": paths(),
+        "components": {
+            "securitySchemes": { "admin": { "type": "http", "scheme": "bearer" } },
+            "schemas": schemas(),
+            "responses": {
+                "BadRequest": error_response("The body or a path segment is invalid; the message names the field (code 1002)."),
+                "Unauthorized": error_response("Missing or wrong admin secret (code 2000)."),
+                "NotFound": error_response("No such user (code 3000), or the admin API is disabled."),
+            }
+        }
+    })
+}
+
+fn paths() -> Value {
+    let user_param = json!([{
+        "name": "user", "in": "path", "required": true,
+        "schema": { "$ref": "#/components/schemas/UserId" }
+    }]);
+    json!({
+        "/admin/openapi.json": {
+            "get": {
+                "operationId": "openapi",
+                "summary": "This document (no secret needed).",
+                "security": [],
+                "responses": { "200": { "description": "The OpenAPI document.", "content": { "application/json": {} } } }
+            }
+        },
+        "/admin/users": {
+            "post": op("createUser", "Create a user (like `register`, plus an optional nickname).",
+                Some("CreateUser"), "201", "User", &[("409", "The user id is taken or was deleted (code 2004).")])
+        },
+        "/admin/users/{user}": {
+            "parameters": user_param,
+            "delete": op("deleteUser", "Delete a user: live sessions get `kicked` with reason `account_deleted`; \
+    friendships, applications, blacklist entries and memberships go (friends and blockers get FriendDeleted / \
+    BlackDeleted changes); messages stay in peers' histories; the id is never handed out again.",
+                None, "200", "Deleted", &[("403", "The reserved `system` account (code 4000).")])
+        },
+        "/admin/users/{user}/password": {
+            "parameters": user_param,
+            "post": op("resetPassword", "Set a new password; every session is revoked and kicked with reason `password_changed`.",
+                Some("ResetPassword"), "200", "Revoked", &[("403", "The reserved `system` account (code 4000).")])
+        },
+        "/admin/users/{user}/tokens": {
+            "parameters": user_param,
+            "post": op("mintToken", "Mint a login token for the user (what an app backend calls instead of handling passwords). \
+    It is the token `resume` accepts; its session starts at the first `resume`, under the multi-device policy. \
+    After `expires_at`, `resume` answers code 2002 (TokenExpired).",
+                Some("MintToken"), "200", "Token", &[("403", "The reserved `system` account (code 4000).")])
+        },
+        "/admin/users/{user}/force-offline": {
+            "parameters": user_param,
+            "post": op("forceOffline", "Revoke every session of the user and kick their connections (`kicked`, reason `admin`); their tokens are refused afterwards.",
+                None, "200", "Revoked", &[])
+        },
+        "/admin/sessions": {
+            "get": op("listSessions", "Every authenticated connection.", None, "200", "Sessions", &[])
+        },
+        "/admin/messages": {
+            "post": op("sendAsUser", "Send a message as a user: validated, stored with the next seq, deduplicated on (from, client_id) \
+    and pushed to every member's devices exactly like a WebSocket `send`.",
+                Some("SendAsUser"), "200", "Sent", &[
+                    ("403", "Blocked by the peer (3001), not friends where required (3003), not a member (4000)."),
+                    ("409", "`client_id` was already used by this sender in another conversation (code 1002)."),
+                ])
+        },
+        "/admin/notices": {
+            "post": op("sendNotice", "Send a system notice: a message with content `{\"type\":\"system\",\"text\":…}` from the \
+    reserved user `system`, in the direct conversation `d:<to>:system` (ids sorted), delivered like any message.",
+                Some("SendNotice"), "200", "Sent", &[
+                    ("403", "The recipient blocked `system` (code 3001)."),
+                    ("409", "`client_id` was already used for a notice in another conversation (code 1002)."),
+                ])
+        }
+    })
+}
+
+fn op(
+    id: &str,
+    summary: &str,
+    body: Option<&str>,
+    ok: &str,
+    ok_schema: &str,
+    extra: &[(&str, &str)],
+) -> Value {
+    let mut responses = json!({
+        ok: {
+            "description": "Success.",
+            "content": { "application/json": { "schema": { "$ref": format!("#/components/schemas/{ok_schema}") } } }
+        },
+        "401": { "$ref": "#/components/responses/Unauthorized" },
+        "404": { "$ref": "#/components/responses/NotFound" },
+    });
+    if id != "listSessions" {
+        responses["400"] = json!({ "$ref": "#/components/responses/BadRequest" });
+    }
+    for (status, text) in extra {
+        responses[*status] = error_response(text);
+    }
+    let mut o = json!({ "operationId": id, "summary": summary, "responses": responses });
+    if let Some(schema) = body {
+        o["requestBody"] = json!({
+            "required": true,
+            "content": { "application/json": { "schema": { "$ref": format!("#/components/schemas/{schema}") } } }
+        });
+    }
+    o
+}
+
+fn error_response(description: &str) -> Value {
+    json!({
+        "description": description,
+        "content": { "application/json": { "schema": { "$ref": "#/components/schemas/Error" } } }
+    })
+}
+
+fn schemas() -> Value {
+    json!({
+        "UserId": { "type": "string", "pattern": "^[A-Za-z0-9_.-]{1,64}$" },
+        "Error": object(&[("code", json!({ "type": "integer", "description": "tern-proto ErrorCode (docs/protocol.md)" })),
+                          ("message", json!({ "type": "string" }))], &["code", "message"]),
+        "CreateUser": object(&[("user", user_id()),
+                               ("password", json!({ "type": "string", "minLength": 8, "maxLength": 256 })),
+                               ("nickname", json!({ "type": "string", "maxLength": 64 }))], &["user", "password"]),
+        "User": object(&[("user", user_id()), ("nickname", json!({ "type": "string" })), ("created_at", millis())],
+                       &["user", "nickname", "created_at"]),
+        "Deleted": object(&[("user", user_id()), ("deleted", json!({ "type": "boolean" })), ("sessions_revoked", count())],
+                          &["user", "deleted", "sessions_revoked"]),
+        "ResetPassword": object(&[("password", json!({ "type": "string", "minLength": 8, "maxLength": 256 }))], &["password"]),
+        "Revoked": object(&[("user", user_id()), ("sessions_revoked", count())], &["user", "sessions_revoked"]),
+        "MintToken": object(&[("ttl_secs", json!({ "type": "integer", "minimum": 1, "maximum": MAX_TTL_SECS }))], &["ttl_secs"]),
+        "Token": object(&[("user", user_id()), ("token", json!({ "type": "string" })), ("expires_at", millis())],
+                        &["user", "token", "expires_at"]),
+        "Session": object(&[("user", user_id()), ("session", json!({ "type": "string" })),
+                            ("platform", json!({ "type": "string", "enum": ["desktop", "mobile", "web"] })),
+                            ("device", json!({ "type": "string" })), ("since", millis())],
+                          &["user", "session", "platform", "device", "since"]),
+        "Sessions": object(&[("sessions", json!({ "type": "array", "items": { "$ref": "#/components/schemas/Session" } }))], &["sessions"]),
+        "SendAsUser": object(&[("from", user_id()),
+                               ("conv", json!({ "type": "string", "description": "`d:<user>:<user>` or `g:<group>`" })),
+                               ("content", json!({ "type": "object", "description": "Message content as in docs/protocol.md, e.g. {\"type\":\"text\",\"text\":\"hi\"}; `system` and `recalled` are refused.",
+                                                   "required": ["type"] })),
+                               ("client_id", json!({ "type": "string", "pattern": "^[A-Za-z0-9_.-]{1,64}$" })), ("ext", json!({ "type": "object" }))], &["from", "conv", "content"]),
+        "SendNotice": object(&[("to", user_id()), ("text", json!({ "type": "string", "minLength": 1 })),
+                               ("client_id", json!({ "type": "string", "pattern": "^[A-Za-z0-9_.-]{1,64}$" })), ("ext", json!({ "type": "object" }))], &["to", "text"]),
+        "Sent": object(&[("conv", json!({ "type": "string" })), ("seq", count()), ("id", count()), ("client_id", json!({ "type": "string", "pattern": "^[A-Za-z0-9_.-]{1,64}$" })),
+                         ("sent_at", millis()), ("duplicate", json!({ "type": "boolean", "description": "true when this client_id had been stored before; the original message is returned" }))],
+                       &["conv", "seq", "id", "client_id", "sent_at", "duplicate"]),
+    })
+}
+
+fn object(props: &[(&str, Value)], required: &[&str]) -> Value {
+    let properties: serde_json::Map<String, Value> = props
+        .iter()
+        .map(|(k, v)| (k.to_string(), v.clone()))
+        .collect();
+    json!({ "type": "object", "additionalProperties": false, "properties": properties, "required": required })
+}
+
+fn user_id() -> Value {
+    json!({ "$ref": "#/components/schemas/UserId" })
+}
+
+fn millis() -> Value {
+    json!({ "type": "integer", "description": "milliseconds since the Unix epoch" })
+}
+
+fn count() -> Value {
+    json!({ "type": "integer", "minimum": 0 })
+}
