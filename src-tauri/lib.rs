@@ -143,8 +143,20 @@ pub fn run() {
                 .build()?;
             Ok(())
         })
-        .run(tauri::generate_context!())
-        .expect("error while running Tern");
+        .build(tauri::generate_context!())
+        .expect("error while building Tern")
+        .run(|app, event| {
+            if let tauri::RunEvent::Exit = event {
+                // Stop the connection and close the cache cleanly; the token and the
+                // outbox stay for the next start.
+                let state = app.state::<AppState>();
+                tauri::async_runtime::block_on(async {
+                    if let Some(client) = state.take().await {
+                        client.close().await;
+                    }
+                });
+            }
+        });
 }
 
 #[cfg(test)]
