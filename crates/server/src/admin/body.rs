@@ -23,13 +23,17 @@ impl<S: Send + Sync, T: DeserializeOwned> FromRequest<S> for Body<T> {
 
 /// Parses `bytes` as `T` with an error message that names the field.
 pub fn parse<T: DeserializeOwned>(bytes: &[u8]) -> Result<T, ApiError> {
-    if bytes.iter().all(u8::is_ascii_whitespace) {
+    if bytes.iter().find(|b| !b.is_ascii_whitespace()) != Some(&b'{') {
         return Err(ApiError::bad("the request body must be a JSON object"));
     }
     let mut de = serde_json::Deserializer::from_slice(bytes);
     let value = serde_path_to_error::deserialize(&mut de).map_err(|e| {
         let path = e.path().to_string();
-        let inner = strip_position(&e.into_inner().to_string());
+        let inner = e.into_inner();
+        if inner.is_syntax() || inner.is_eof() {
+            return ApiError::bad(format!("the body is not valid JSON: {inner}"));
+        }
+        let inner = strip_position(&inner.to_string());
         if path == "." {
             ApiError::bad(format!("invalid body: {inner}"))
         } else {
@@ -82,6 +86,7 @@ mod tests {
             .starts_with("invalid body: field `ttl_secs`: invalid type"));
         assert!(msg(r#"{"user":"a","ttl_secs":1,"x":1}"#).contains("unknown field `x`"));
         assert_eq!(msg("  "), "the request body must be a JSON object");
+        assert_eq!(msg("[1]"), "the request body must be a JSON object");
         assert!(
             msg(r#"{"user":"a","ttl_secs":1} x"#).starts_with("invalid body: trailing characters")
         );

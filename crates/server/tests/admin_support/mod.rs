@@ -1,0 +1,105 @@
+//! A tiny HTTP client for the admin API and a server with the admin secret set.
+#![allow(dead_code)]
+
+use reqwest::Method;
+use serde_json::Value;
+
+use crate::common::TestServer;
+
+/// The admin secret of [`start`].
+pub const SECRET: &str = "test-admin-secret-0123456789";
+
+/// A server on 127.0.0.1:0 with the admin API on.
+pub async fn start() -> TestServer {
+    TestServer::start_with(|c| c.admin_secret = Some(SECRET.into())).await
+}
+
+/// Calls the admin API with an optional bearer secret and JSON body.
+pub struct Admin {
+    http: reqwest::Client,
+    base: String,
+    /// Sent as `Authorization: Bearer <secret>` when set.
+    pub secret: Option<String>,
+}
+
+/// An answer: status and parsed JSON body (`Null` when empty).
+#[derive(Debug)]
+pub struct Answer {
+    pub status: u16,
+    pub body: Value,
+}
+
+impl Answer {
+    /// The `message` of an error body.
+    pub fn message(&self) -> &str {
+        self.body["message"].as_str().unwrap_or_default()
+    }
+
+    /// The `code` of an error body.
+    pub fn code(&self) -> u64 {
+        self.body["code"].as_u64().unwrap_or_default()
+    }
+}
+
+impl Admin {
+    pub fn new(server: &TestServer) -> Admin {
+        Admin {
+            http: reqwest::Client::new(),
+            base: format!("http://{}", server.addr()),
+            secret: Some(SECRET.into()),
+        }
+    }
+
+    pub fn without_secret(server: &TestServer) -> Admin {
+        Admin {
+            secret: None,
+            ..Admin::new(server)
+        }
+    }
+
+    /// Sends `body` as raw text (to test malformed bodies).
+    pub async fn raw(&self, method: Method, path: &str, body: Option<&str>) -> Answer {
+        let mut req = self
+            .http
+            .request(method, format!("{}{path}", self.base))
+            .header("content-type", "application/json");
+        if let Some(s) = &self.secret {
+            req = req.header("authorization", format!("Bearer {s}"));
+        }
+        if let Some(b) = body {
+            req = req.body(b.to_string());
+        }
+        let res = req.send().await.expect("http request");
+        let status = res.status().as_u16();
+        let text = res.text().await.expect("http body");
+        let body = if text.is_empty() {
+            Value::Null
+        } else {
+            serde_json::from_str(&text).unwrap_or_else(|e| panic!("non-JSON body {text:?}: {e}"))
+        };
+        Answer { status, body }
+    }
+
+    pub async fn get(&self, path: &str) -> Answer {
+        self.raw(Method::GET, path, None).await
+    }
+
+    pub async fn post(&self, path: &str, body: Value) -> Answer {
+        self.raw(Method::POST, path, Some(&body.to_string())).await
+    }
+
+    pub async fn delete(&self, path: &str) -> Answer {
+        self.raw(Method::DELETE, path, None).await
+    }
+
+    /// Creates `user` with the tests' usual password; panics unless 201.
+    pub async fn create_user(&self, user: &str) {
+        let a = self
+            .post(
+                "/admin/users",
+                serde_json::json!({ "user": user, "password": crate::common::PASSWORD }),
+            )
+            .await;
+        assert_eq!(a.status, 201, "{a:?}");
+    }
+}
