@@ -11,7 +11,16 @@ pub const SECRET: &str = "test-admin-secret-0123456789";
 
 /// A server on 127.0.0.1:0 with the admin API on.
 pub async fn start() -> TestServer {
-    TestServer::start_with(|c| c.admin_secret = Some(SECRET.into())).await
+    start_with(|_| {}).await
+}
+
+/// Like [`start`], with more changes to the config.
+pub async fn start_with(tweak: impl FnOnce(&mut tern_server::Config)) -> TestServer {
+    TestServer::start_with(|c| {
+        c.admin_secret = Some(SECRET.into());
+        tweak(c);
+    })
+    .await
 }
 
 /// Calls the admin API with an optional bearer secret and JSON body.
