@@ -378,6 +378,13 @@ pub async fn set_draft(state: State<'_, AppState>, conv: String, draft: String) 
         .await?)
 }
 
+/// Tells the peer I am typing (the UI throttles this).
+#[tauri::command]
+#[specta::specta]
+pub async fn typing(state: State<'_, AppState>, conv: String) -> AppResult<()> {
+    Ok(state.client().await?.typing(&conv_id(&conv)?).await?)
+}
+
 // ---- shell ----
 
 /// Opens an http(s) link in the system browser; anything else is refused.

@@ -56,6 +56,7 @@ pub fn specta_builder() -> Builder<tauri::Wry> {
             commands::resend,
             commands::mark_read,
             commands::set_draft,
+            commands::typing,
             commands::open_external,
         ])
         .events(collect_events![events::CoreEvent, events::SessionEnded])

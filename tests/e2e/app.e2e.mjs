@@ -101,6 +101,8 @@ async function main() {
       return texts.some((t) => t.includes('Hello from the command line'));
     }, { what: 'bob\'s message in the chat' });
     await waitUntil(async () => (await wd.find(`${sel('conversation', '[data-peer="bob"]')} ${sel('unread')}`)) === null, { what: 'badge cleared after reading' });
+    await bob.ok(['typing', 'alice']);
+    await wd.waitFor(sel('typing'), { what: 'bob typing… in the chat header' });
     const composer = await $(sel('composer'));
     await composer.type(reply);
     await composer.type('\uE007'); // Enter

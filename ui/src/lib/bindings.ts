@@ -60,6 +60,8 @@ export const commands = {
 	markRead: (conv: string) => typedError<null, AppError>(__TAURI_INVOKE("mark_read", { conv })),
 	/**  Keeps the composer's unsent text for a conversation. */
 	setDraft: (conv: string, draft: string) => typedError<null, AppError>(__TAURI_INVOKE("set_draft", { conv, draft })),
+	/**  Tells the peer I am typing (the UI throttles this). */
+	typing: (conv: string) => typedError<null, AppError>(__TAURI_INVOKE("typing", { conv })),
 	/**  Opens an http(s) link in the system browser; anything else is refused. */
 	openExternal: (url: string) => typedError<null, AppError>(__TAURI_INVOKE("open_external", { url })),
 };

@@ -40,6 +40,9 @@ export async function call<T>(p: Promise<Result<T, AppError>>): Promise<T> {
   throw new CommandError(r.error.code, r.error.message);
 }
 
+/** How long a typing notice lasts. */
+export const TYPING_MS = 4000;
+
 /** Messages per page when scrolling back through history. */
 export const PAGE = 50;
 
@@ -64,6 +67,9 @@ export class AppStore {
   sent = $state.raw<FriendApplication[]>([]);
   blacklist = $state.raw<Profile[]>([]);
   toast = $state<string | null>(null);
+  /** Conversations whose peer is typing, with when the indicator expires. */
+  typingUntil = $state.raw<Record<string, number>>({});
+  private lastTypingSent: Record<string, number> = {};
   /** Friends' online state, from presence pushes. */
   presence = $state.raw<Record<string, boolean>>({});
   private unlisten: (() => void)[] = [];
@@ -182,6 +188,10 @@ export class AppStore {
       case 'message_failed': {
         const m = e.message;
         this.upsertMessages(m.conv, [m]);
+        if (!m.outgoing && this.typingUntil[m.conv]) {
+          const { [m.conv]: _done, ...rest } = this.typingUntil;
+          this.typingUntil = rest;
+        }
         if (e.type === 'new_message' && !m.outgoing && this.isReading(m.conv)) {
           void this.markRead(m.conv);
         }
@@ -228,6 +238,9 @@ export class AppStore {
         break;
       case 'profile_changed':
         if (this.session) this.session = { ...this.session, profile: e.profile };
+        break;
+      case 'typing':
+        if (e.user !== this.me) this.showTyping(e.conv);
         break;
       case 'presence':
         this.presence = { ...this.presence, [e.user]: e.online };
@@ -374,6 +387,30 @@ export class AppStore {
   /** The user is looking at this chat right now, so its new messages count as read. */
   isReading(conv: string): boolean {
     return this.screen === 'chats' && this.activeConv === conv && document.hasFocus() && document.visibilityState === 'visible';
+  }
+
+  /** Marks the peer of `conv` as typing for a few seconds (a message from them ends it). */
+  private showTyping(conv: string): void {
+    const until = Date.now() + TYPING_MS;
+    this.typingUntil = { ...this.typingUntil, [conv]: until };
+    setTimeout(() => {
+      if (this.typingUntil[conv] === until) {
+        const { [conv]: _gone, ...rest } = this.typingUntil;
+        this.typingUntil = rest;
+      }
+    }, TYPING_MS);
+  }
+
+  isTyping(conv: string): boolean {
+    return (this.typingUntil[conv] ?? 0) > Date.now();
+  }
+
+  /** Tells the peer I am typing, at most once every few seconds per chat. */
+  notifyTyping(conv: string): void {
+    const now = Date.now();
+    if (now - (this.lastTypingSent[conv] ?? 0) < TYPING_MS / 2) return;
+    this.lastTypingSent[conv] = now;
+    void commands.typing(conv);
   }
 
   /** Shows a friend's profile on the Friends screen. */

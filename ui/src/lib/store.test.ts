@@ -172,6 +172,18 @@ describe('AppStore', () => {
     expect(store.conversations).toEqual([]);
   });
 
+  it('shows the peer typing until their message arrives, and throttles my own notices', async () => {
+    await signedIn({ typing: () => null });
+    await core({ type: 'typing', conv: CONV, user: 'bob' });
+    expect(store.isTyping(CONV)).toBe(true);
+    await core({ type: 'new_message', message: msg({ client_id: 't1', seq: 5 }), live: true });
+    expect(store.isTyping(CONV)).toBe(false);
+    store.notifyTyping(CONV);
+    store.notifyTyping(CONV);
+    await flush();
+    expect(calls.filter((c) => c.cmd === 'typing')).toHaveLength(1);
+  });
+
   it('refreshes relations when they change', async () => {
     await signedIn();
     calls.length = 0;
