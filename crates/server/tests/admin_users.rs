@@ -108,6 +108,15 @@ async fn bad_bodies_get_400_naming_the_field() {
             a.message()
         );
     }
+    let huge = format!(r#"{{"user":"bob","password":"{}"}}"#, "p".repeat(3 << 20));
+    let a = admin
+        .raw(reqwest::Method::POST, "/admin/users", Some(&huge))
+        .await;
+    assert_eq!(
+        (a.status, a.code()),
+        (413, 1003),
+        "bodies are capped: {a:?}"
+    );
     let long = "n".repeat(65);
     let a = admin
         .post(

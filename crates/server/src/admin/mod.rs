@@ -126,3 +126,37 @@ pub async fn require_user(s: &Shared, user: &UserId) -> Result<(), ApiError> {
         .await?;
     Ok(())
 }
+
+#[cfg(test)]
+mod tests {
+    use clap::Parser;
+
+    use super::*;
+    use crate::config::{Args, Config};
+
+    #[test]
+    fn secrets_match_only_exactly() {
+        assert!(secrets_match("s3cret", "s3cret"));
+        assert!(!secrets_match("s3cre", "s3cret"));
+        assert!(!secrets_match("s3cret!", "s3cret"));
+        assert!(!secrets_match("", "s3cret"));
+    }
+
+    #[test]
+    fn the_secret_comes_from_flag_or_file_and_empty_means_off() {
+        let dir = tempfile::tempdir().unwrap();
+        let file = dir.path().join("tern.toml");
+        std::fs::write(&file, "admin_secret = \"from-file\"\n").unwrap();
+        let path = file.to_str().unwrap();
+        let parse = |extra: &[&str]| {
+            let mut argv = vec!["tern-server", "--config", path];
+            argv.extend_from_slice(extra);
+            Config::from_args(Args::try_parse_from(argv).unwrap()).unwrap()
+        };
+        assert_eq!(parse(&[]).admin_secret.as_deref(), Some("from-file"));
+        let flag = parse(&["--admin-secret", "from-flag"]);
+        assert_eq!(flag.admin_secret.as_deref(), Some("from-flag"));
+        assert_eq!(parse(&["--admin-secret", " "]).admin_secret, None);
+        assert_eq!(Config::default().admin_secret, None, "off by default");
+    }
+}
