@@ -29,6 +29,7 @@ const people = {
   frank: await mk('frank', 'Frank Spammer', 'Best deals!!!'),
   grace: await mk('grace', 'Grace Liu', 'Hello there'),
   henry: await mk('henry', 'Henry Adams', 'Backend at Tern'),
+  ivan: await mk('ivan', 'Ivan Petrov', 'Mobile and more'),
 };
 for (const name of ['carol', 'bob', 'dave', 'erin', 'frank']) {
   await people[name].ok(['friend', 'add', 'alice', '--greeting', 'Hi Alice!']);
@@ -82,6 +83,12 @@ try {
   await (await wd.waitFor(sel('tab-requests'))).click();
   await wd.waitFor(sel('received-application', '[data-user="grace"]'));
   await shot('friend-requests');
+  await (await wd.waitFor(sel('tab-add'))).click();
+  await (await wd.waitFor(sel('user-search'))).type('e\uE007');
+  await wd.waitFor(sel('user-result', '[data-user="ivan"]'));
+  await (await wd.waitFor(`${sel('user-result', '[data-user="ivan"]')} ${sel('add-friend')}`)).click();
+  await wd.waitFor(sel('greeting'));
+  await shot('add-friend');
   await (await wd.waitFor(sel('nav-blacklist'))).click();
   await wd.waitFor(sel('blocked-user', '[data-user="frank"]'));
   await shot('blacklist');
