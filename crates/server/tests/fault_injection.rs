@@ -105,6 +105,16 @@ impl ServerProcess {
     }
 }
 
+impl Drop for ServerProcess {
+    /// A failing test must not leave the server running.
+    fn drop(&mut self) {
+        if let Some(mut child) = self.child.take() {
+            let _ = child.kill();
+            let _ = child.wait();
+        }
+    }
+}
+
 /// One entry of a device's conversation log.
 #[derive(Debug, Clone, PartialEq, Eq)]
 struct Entry {
