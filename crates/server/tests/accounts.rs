@@ -216,9 +216,15 @@ async fn health_reports_ok_and_connections() {
 }
 
 #[tokio::test]
-async fn idle_connections_are_closed() {
+async fn idle_connections_are_closed_and_pings_keep_them_open() {
     let server = TestServer::start_with(|c| c.idle_timeout = Duration::from_secs(1)).await;
     let mut c = Client::greeted(server.addr()).await;
+    // Heartbeats for twice the idle timeout keep the connection open...
+    for _ in 0..6 {
+        tokio::time::sleep(Duration::from_millis(350)).await;
+        assert!(matches!(c.ok(Request::Ping).await, Response::Pong { .. }));
+    }
+    // ...and silence closes it.
     let close = c.closed().await.expect("a close frame");
     assert_eq!(u16::from(close.code), 4000);
     server.handle.shutdown().await;
