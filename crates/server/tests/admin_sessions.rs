@@ -49,6 +49,10 @@ async fn force_offline_kicks_a_tern_core_client_which_stays_off_and_whose_token_
     wait_for(&mut rx, |e| matches!(e, Event::SyncFinished { .. })).await;
     let token = alice.token().expect("logged in");
     let mut bob = server.user("bob").await;
+    let unused = admin
+        .post("/admin/users/alice/tokens", json!({ "ttl_secs": 600 }))
+        .await;
+    let unused = unused.body["token"].as_str().unwrap().to_string();
 
     let a = admin
         .post("/admin/users/alice/force-offline", json!({}))
@@ -84,14 +88,30 @@ async fn force_offline_kicks_a_tern_core_client_which_stays_off_and_whose_token_
         raw.resume(&token).await.unwrap_err().code,
         ErrorCode::TokenInvalid
     );
-    let listed = admin.get("/admin/sessions").await;
-    let users: Vec<&str> = listed.body["sessions"]
-        .as_array()
-        .unwrap()
-        .iter()
-        .map(|s| s["user"].as_str().unwrap())
-        .collect();
-    assert_eq!(users, ["bob"], "{listed:?}");
+    assert_eq!(
+        raw.resume(&unused).await.unwrap_err().code,
+        ErrorCode::TokenInvalid,
+        "a token minted before, never used, is revoked as well"
+    );
+    // The kicked connection leaves the online list once the server has closed it.
+    let only_bob = async {
+        loop {
+            let listed = admin.get("/admin/sessions").await;
+            let users: Vec<String> = listed.body["sessions"]
+                .as_array()
+                .unwrap()
+                .iter()
+                .map(|s| s["user"].as_str().unwrap().to_string())
+                .collect();
+            if users == ["bob"] {
+                break;
+            }
+            tokio::time::sleep(Duration::from_millis(20)).await;
+        }
+    };
+    tokio::time::timeout(common::WAIT, only_bob)
+        .await
+        .expect("alice leaves the session list");
 
     // Bob's connection was untouched; forcing off a user with no session is fine.
     bob.ok(tern_proto::Request::Conversations).await;
@@ -106,6 +126,14 @@ async fn force_offline_kicks_a_tern_core_client_which_stays_off_and_whose_token_
             .status,
         404
     );
+    // A token minted afterwards logs in again.
+    let fresh = admin
+        .post("/admin/users/alice/tokens", json!({ "ttl_secs": 600 }))
+        .await;
+    let mut back = Client::greeted(server.addr()).await;
+    back.resume(fresh.body["token"].as_str().unwrap())
+        .await
+        .unwrap();
     alice.close().await;
     server.stop().await;
 }

@@ -235,6 +235,10 @@ async fn resetting_a_password_kicks_every_session_and_revokes_its_token() {
     let mut desk = server.device("alice", "desk", Platform::Desktop).await;
     let mut phone = server.device("alice", "phone", Platform::Mobile).await;
     let old_token = desk.token.clone().unwrap();
+    let minted = admin
+        .post("/admin/users/alice/tokens", json!({ "ttl_secs": 600 }))
+        .await;
+    let minted = minted.body["token"].as_str().unwrap().to_string();
 
     let a = admin
         .post(
@@ -257,6 +261,11 @@ async fn resetting_a_password_kicks_every_session_and_revokes_its_token() {
     assert_eq!(
         c.resume(&old_token).await.unwrap_err().code,
         ErrorCode::TokenInvalid
+    );
+    assert_eq!(
+        c.resume(&minted).await.unwrap_err().code,
+        ErrorCode::TokenInvalid,
+        "an unused minted token is revoked too"
     );
     assert_eq!(
         login(&server, "alice", PASSWORD).await.unwrap_err().code,

@@ -10,10 +10,10 @@ use serde_json::{json, Value};
 
 use super::body::Body;
 use super::error::ApiError;
-use super::{path_user, require_user};
+use super::path_user;
 use crate::auth::{random_id, Claims};
 use crate::server::Shared;
-use crate::store::now_ms;
+use crate::store::{accounts, admin, now_ms};
 
 /// Longest lifetime a minted token may have: one year.
 pub const MAX_TTL_SECS: u64 = 366 * 24 * 3600;
@@ -27,7 +27,9 @@ pub struct MintToken {
 }
 
 /// Signs a token for an existing user. It is the format `resume` accepts; the
-/// session starts (under the multi-device policy) at its first `resume`.
+/// session starts (under the multi-device policy) at its first `resume`. Its
+/// session id is recorded so that force-offline and password resets revoke it
+/// even before it is used.
 pub async fn mint(
     State(s): State<Arc<Shared>>,
     Path(raw): Path<String>,
@@ -45,12 +47,19 @@ pub async fn mint(
             "the `system` account is reserved and cannot log in",
         ));
     }
-    require_user(&s, &user).await?;
+    let now = now_ms();
     let claims = Claims {
         user: user.clone(),
         session: random_id(),
-        expires_at: now_ms().saturating_add(b.ttl_secs as i64 * 1000),
+        expires_at: now.saturating_add(b.ttl_secs as i64 * 1000),
     };
+    let (u, sid, exp) = (user.clone(), claims.session.clone(), claims.expires_at);
+    s.store
+        .write(move |c| {
+            accounts::require_user(c, &u)?;
+            admin::record_minted(c, &u, &sid, exp, now)
+        })
+        .await?;
     let token = s.key.sign(&claims);
     Ok(Json(json!({
         "user": user,

@@ -35,14 +35,42 @@ pub fn system_user_is_reserved(conn: &Connection) -> StoreResult<bool> {
     Ok(hash.as_deref() == Some("!"))
 }
 
-/// Revokes every live session of `user`; returns their ids (to kick).
+/// Revokes every live session of `user`, and the sessions of tokens minted
+/// for them that were never used (a revoked row makes `resume` refuse them);
+/// returns the ids of the sessions that were live (to kick).
 pub fn revoke_all_sessions(conn: &Connection, user: &UserId) -> StoreResult<Vec<String>> {
     let mut stmt = conn
         .prepare("UPDATE sessions SET revoked = 1 WHERE user = ?1 AND revoked = 0 RETURNING id")?;
     let ids = stmt
         .query_map([user.as_str()], |r| r.get(0))?
         .collect::<Result<Vec<String>, _>>()?;
+    conn.execute(
+        "INSERT OR IGNORE INTO sessions (id, user, platform, device, created_at, expires_at, revoked)
+         SELECT session, user, 'web', 'minted', 0, expires_at, 1 FROM minted_tokens WHERE user = ?1",
+        [user.as_str()],
+    )?;
+    conn.execute("DELETE FROM minted_tokens WHERE user = ?1", [user.as_str()])?;
     Ok(ids)
+}
+
+/// Remembers the session of a token minted for `user` (see
+/// [`revoke_all_sessions`]) and forgets that user's expired ones.
+pub fn record_minted(
+    conn: &Connection,
+    user: &UserId,
+    session: &str,
+    expires_at: i64,
+    now: i64,
+) -> StoreResult<()> {
+    conn.execute(
+        "DELETE FROM minted_tokens WHERE user = ?1 AND expires_at <= ?2",
+        params![user.as_str(), now],
+    )?;
+    conn.execute(
+        "INSERT INTO minted_tokens (session, user, expires_at) VALUES (?1, ?2, ?3)",
+        params![session, user.as_str(), expires_at],
+    )?;
+    Ok(())
 }
 
 /// Replaces `user`'s password hash and revokes all their sessions.
@@ -72,6 +100,7 @@ pub fn delete_user(
     let u = user.as_str();
     let live = revoke_all_sessions(conn, user)?;
     conn.execute("DELETE FROM sessions WHERE user = ?1", [u])?;
+    conn.execute("DELETE FROM minted_tokens WHERE user = ?1", [u])?;
     for owner in owners(conn, "SELECT owner FROM friends WHERE friend = ?1", user)? {
         conn.execute(
             "DELETE FROM friends WHERE owner = ?1 AND friend = ?2",

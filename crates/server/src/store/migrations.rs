@@ -94,6 +94,16 @@ const MIGRATIONS: &[&str] = &[
         deleted_at INTEGER NOT NULL
     ) WITHOUT ROWID;
     "#,
+    // 3: sessions of tokens minted through the admin API that may not have been
+    // used yet, so that force-offline and password resets can revoke them too.
+    r#"
+    CREATE TABLE minted_tokens (
+        session    TEXT PRIMARY KEY,
+        user       TEXT NOT NULL,
+        expires_at INTEGER NOT NULL
+    ) WITHOUT ROWID;
+    CREATE INDEX minted_tokens_by_user ON minted_tokens(user);
+    "#,
 ];
 
 /// Applies every migration newer than the database's `user_version`, each in
