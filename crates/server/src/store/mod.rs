@@ -267,6 +267,31 @@ mod tests {
     }
 
     #[tokio::test]
+    async fn a_panicking_job_fails_alone_and_the_writer_survives() {
+        let dir = tempfile::tempdir().unwrap();
+        let (store, thread) = Store::open(dir.path(), 64, 1).unwrap();
+        let boom = store
+            .submit_then(
+                |c| {
+                    insert_user(c, "x")?;
+                    panic!("bug in a job")
+                },
+                |_: &()| {},
+            )
+            .await
+            .unwrap();
+        assert!(matches!(boom.await.unwrap(), Err(StoreError::Commit(_))));
+        store.write(|c| insert_user(c, "y")).await.unwrap();
+        let n: i64 = store
+            .read(|c| Ok(c.query_row("SELECT COUNT(*) FROM users", [], |r| r.get(0))?))
+            .await
+            .unwrap();
+        assert_eq!(n, 1, "the panicking job's write was rolled back");
+        drop(store);
+        thread.join().unwrap();
+    }
+
+    #[tokio::test]
     async fn migrations_are_recorded_and_idempotent() {
         let dir = tempfile::tempdir().unwrap();
         for _ in 0..2 {

@@ -3,6 +3,7 @@
 use rusqlite::Connection;
 use tokio::sync::{mpsc, oneshot};
 
+use std::panic::{catch_unwind, AssertUnwindSafe};
 use std::sync::atomic::Ordering;
 
 use super::{StoreError, StoreResult, WriterStats};
@@ -25,7 +26,9 @@ where
     Box::new(move |conn: &Connection| {
         let result = match conn.execute_batch("SAVEPOINT job") {
             Ok(()) => {
-                let r = f(conn);
+                // A panicking job must not take the writer thread down with it.
+                let r = catch_unwind(AssertUnwindSafe(|| f(conn)))
+                    .unwrap_or_else(|_| Err(StoreError::Commit("write job panicked".into())));
                 let end = if r.is_ok() {
                     "RELEASE job"
                 } else {
@@ -42,7 +45,9 @@ where
             let out = match (commit, result) {
                 (Err(e), _) => Err(StoreError::Commit(e)),
                 (Ok(()), Ok(t)) => {
-                    after(&t);
+                    if catch_unwind(AssertUnwindSafe(|| after(&t))).is_err() {
+                        tracing::error!("after-commit hook panicked");
+                    }
                     Ok(t)
                 }
                 (Ok(()), Err(e)) => Err(e),
