@@ -67,7 +67,7 @@ fn paths() -> Value {
             "parameters": user_param,
             "post": op("mintToken", "Mint a login token for the user (what an app backend calls instead of handling passwords). \
     It is the token `resume` accepts; its session starts at the first `resume`, under the multi-device policy. \
-Force-offline, password resets and deletion revoke it, even if it was never used. \
+    Force-offline, password resets and deletion revoke it, even if it was never used. \
     After `expires_at`, `resume` answers code 2002 (TokenExpired).",
                 Some("MintToken"), "200", "Token", &[("403", "The reserved `system` account (code 4000).")])
         },
