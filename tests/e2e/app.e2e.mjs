@@ -134,7 +134,7 @@ async function main() {
     if (texts.some((t) => t.includes('You should not see this'))) throw new Error('the refused message was delivered');
   });
 
-  await step('a long history loads older pages on scroll-up while only a window of rows is in the DOM', async () => {
+  await step('a long history loads older pages on scroll-up while only a window of rows is in the DOM; drafts survive a reload', async () => {
     await bob.ok(['send', 'alice', 'history line', '--count', '260']);
     const list = sel('message-list');
     await waitUntil(async () => {
@@ -142,10 +142,16 @@ async function main() {
       return texts.some((t) => t === 'history line #260');
     }, { what: 'the newest history line', timeout: 30_000 });
     const count = async () => Number(await (await wd.find(list)).attr('data-count'));
-    // Reload the UI: the session survives in the shell, and the chat reopens with only its newest page.
+    // Leave an unsent draft, then reload the UI: the session survives in the shell, the draft
+    // comes back from tern-core, and the chat reopens with only its newest page.
+    await (await $(sel('composer'))).type('an unsent draft');
+    await new Promise((r) => setTimeout(r, 800));
     await wd.execute('location.reload()');
     await $(sel('nav-chats'));
+    const draft = await textOf(sel('conversation', '[data-peer="bob"]'));
+    if (!draft?.includes('Draft: an unsent draft')) throw new Error(`draft not listed after reload: ${draft}`);
     await (await $(sel('conversation', '[data-peer="bob"]'))).click();
+    await waitUntil(async () => (await (await $(sel('composer'))).prop('value')) === 'an unsent draft', { what: 'the draft back in the composer' });
     await waitUntil(async () => (await count()) > 0, { what: 'the reopened chat' });
     const initial = await count();
     // Scroll the virtual list to the top until the whole history (plus earlier messages) is loaded.

@@ -108,3 +108,15 @@ describe('MessageList', () => {
     expect(rows.length).toBeLessThan(200);
   });
 });
+
+describe('Composer drafts', () => {
+  it('saves the draft of the chat being left and shows the draft of the chat opened', async () => {
+    const { getByTestId, rerender } = render(Composer, { conv: 'd:alice:bob', initialDraft: '' });
+    const area = getByTestId('composer') as HTMLTextAreaElement;
+    await fireEvent.input(area, { target: { value: 'half a thought' } });
+    await rerender({ conv: 'd:alice:carol', initialDraft: 'carol draft' });
+    expect(area.value).toBe('carol draft');
+    await new Promise((r) => setTimeout(r, 0));
+    expect(calls.filter((c) => c.cmd === 'set_draft').map((c) => c.args)).toContainEqual({ conv: 'd:alice:bob', draft: 'half a thought' });
+  });
+});
