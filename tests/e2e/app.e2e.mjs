@@ -134,6 +134,21 @@ async function main() {
     if (texts.some((t) => t.includes('You should not see this'))) throw new Error('the refused message was delivered');
   });
 
+  await step('bob blocks alice -> her message fails with a retry; bob unblocks -> retry delivers it once', async () => {
+    await bob.ok(['block', 'alice']);
+    const composer = await $(sel('composer'));
+    await composer.type('Did this reach you?');
+    await composer.type('\uE007');
+    const failed = await wd.waitFor(sel('message', '[data-state="failed"]'), { what: 'a failed message' });
+    await wd.waitFor(sel('toast'), { what: 'the refusal explained' });
+    await bob.ok(['unblock', 'alice']);
+    await (await failed.find(sel('retry'))).click();
+    await listener.waitFor((e) => e.type === 'new_message' && e.message?.content?.text === 'Did this reach you?', 'the retried message at bob\'s listener');
+    await waitUntil(async () => (await wd.find(sel('message', '[data-state="failed"]'))) === null, { what: 'no failed message left' });
+    const copies = listener.events.filter((e) => e.type === 'new_message' && e.message?.content?.text === 'Did this reach you?');
+    if (copies.length !== 1) throw new Error(`bob received ${copies.length} copies`);
+  });
+
   await step('a long history loads older pages on scroll-up while only a window of rows is in the DOM; drafts survive a reload', async () => {
     await bob.ok(['send', 'alice', 'history line', '--count', '260']);
     const list = sel('message-list');
