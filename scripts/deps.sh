@@ -26,8 +26,10 @@ fi
 
 if [ -f ui/package-lock.json ] && { [ ! -f ui/node_modules/.package-lock.json ] ||
     [ ui/package-lock.json -nt ui/node_modules/.package-lock.json ]; }; then
-  echo "deps: npm ci in ui/" >&2
-  (cd ui && npm ci --no-audit --no-fund --loglevel=error)
+  # npm ci rejects this lock (npm omits the CLI's other-platform optional packages from it);
+  # npm install with the lock present installs exactly the locked versions.
+  echo "deps: npm install in ui/" >&2
+  (cd ui && npm install --no-audit --no-fund --loglevel=error)
 fi
 
 if [ "$want" = test ] && ! command -v tauri-driver >/dev/null; then

@@ -17,8 +17,8 @@ for tool in xvfb-run WebKitWebDriver node npm cargo; do
 done
 
 if [ ! -f ui/node_modules/.package-lock.json ] || [ ui/package-lock.json -nt ui/node_modules/.package-lock.json ]; then
-  echo "e2e: npm ci in ui/" >&2
-  (cd ui && npm ci --no-audit --no-fund --loglevel=error)
+  echo "e2e: npm install in ui/ (npm ci rejects the lock; see scripts/deps.sh)" >&2
+  (cd ui && npm install --no-audit --no-fund --loglevel=error)
 fi
 if ! command -v tauri-driver >/dev/null; then
   echo "e2e: cargo install tauri-driver" >&2
