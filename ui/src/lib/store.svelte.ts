@@ -389,6 +389,12 @@ export class AppStore {
     return this.screen === 'chats' && this.activeConv === conv && document.hasFocus() && document.visibilityState === 'visible';
   }
 
+  /** The window got focus again: the open chat's new messages are now seen. */
+  onFocus(): void {
+    const c = this.active;
+    if (c && c.unread > 0 && this.isReading(c.conv)) void this.markRead(c.conv);
+  }
+
   /** Marks the peer of `conv` as typing for a few seconds (a message from them ends it). */
   private showTyping(conv: string): void {
     const until = Date.now() + TYPING_MS;

@@ -135,6 +135,20 @@ describe('AppStore', () => {
     ]);
   });
 
+  it('marks the open chat read when the window regains focus', async () => {
+    await signedIn();
+    await store.openConversation(CONV);
+    vi.spyOn(document, 'hasFocus').mockReturnValue(false);
+    await core({ type: 'conversation_changed', conversation: conv({ conv: CONV, unread: 2, last_activity: 9 }) });
+    expect(store.conversations[0].unread).toBe(2);
+    vi.spyOn(document, 'hasFocus').mockReturnValue(true);
+    calls.length = 0;
+    store.onFocus();
+    await flush();
+    expect(calls.map((c) => c.cmd)).toEqual(['mark_read']);
+    expect(store.conversations[0].unread).toBe(0);
+  });
+
   it('retries a failed message by its client id', async () => {
     await signedIn({ resend: () => msg({ client_id: 'f1', sender: 'alice', outgoing: true, state: 'sending' }) });
     await store.openConversation(CONV);
