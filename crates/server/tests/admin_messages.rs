@@ -214,6 +214,16 @@ async fn a_system_notice_arrives_from_system_as_system_content() {
         panic!()
     };
     assert_eq!(profiles[0].nickname, "System");
+    // ... but user search never lists it.
+    let Response::Profiles { profiles } = alice
+        .ok(Request::SearchUsers {
+            query: "sys".into(),
+        })
+        .await
+    else {
+        panic!()
+    };
+    assert!(profiles.is_empty(), "{profiles:?}");
 
     // With require_friendship on, notices still arrive; users cannot forge one.
     let second = admin

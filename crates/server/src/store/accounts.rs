@@ -194,14 +194,18 @@ pub fn set_profile(
         .ok_or_else(|| StoreError::rejected(ErrorCode::NotFound, format!("no user `{user}`")))
 }
 
-/// Users whose id or nickname contains `query` (case-insensitive for ASCII).
+/// Users whose id or nickname contains `query` (case-insensitive for ASCII);
+/// the reserved `system` sender is never listed.
 pub fn search_users(conn: &Connection, query: &str, limit: u32) -> StoreResult<Vec<Profile>> {
     let pattern = like_pattern(query);
     let mut stmt = conn.prepare(
         "SELECT id, nickname, avatar, signature FROM users
-         WHERE id LIKE ?1 ESCAPE '\\' OR nickname LIKE ?1 ESCAPE '\\' ORDER BY id LIMIT ?2",
+         WHERE (id LIKE ?1 ESCAPE '\\' OR nickname LIKE ?1 ESCAPE '\\') AND id != ?3 ORDER BY id LIMIT ?2",
     )?;
-    let rows = stmt.query_map(params![pattern, limit], profile_row)?;
+    let rows = stmt.query_map(
+        params![pattern, limit, super::admin::SYSTEM_USER],
+        profile_row,
+    )?;
     let mut out = Vec::new();
     for r in rows {
         out.push(r??);
