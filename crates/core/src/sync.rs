@@ -144,17 +144,85 @@ async fn sync_messages(sh: &Arc<Shared>, conn: &Conn) -> Result<u64> {
     for info in convs {
         let conv = info.conv.clone();
         let server_max = info.max_seq.0;
-        sh.db
+        let server_recalls = info.recall_version;
+        let peer_read = sh
+            .db
             .call(move |c| {
-                convs::merge_server_conv(c, &info)?;
+                let moved = convs::merge_server_conv(c, &info)?;
                 let (_, _, _, synced) = convs::conv_seqs(c, &info.conv)?;
-                convs::advance_synced(c, &info.conv, sync_start(synced, server_max, window))
+                convs::advance_synced(c, &info.conv, sync_start(synced, server_max, window))?;
+                Ok(moved)
             })
             .await?;
         pulled += fill(sh, conn, &conv, server_max, false).await?;
+        // Read receipts the peer sent while this device was offline.
+        if let (Some(seq), Some(peer)) = (peer_read, conv.peer_of(&sh.me)) {
+            sh.emit(Event::ReadReceipt {
+                conv: conv.clone(),
+                user: peer.clone(),
+                seq,
+            });
+        }
+        sync_recalls(sh, conn, &conv, server_recalls).await?;
         sh.conv_changed(&conv).await?;
     }
     Ok(pulled)
+}
+
+/// Applies `conv`'s recall log from the locally known version up to `latest`:
+/// cached messages recalled while this device was offline become tombstones.
+async fn sync_recalls(
+    sh: &Arc<Shared>,
+    conn: &Conn,
+    conv: &ConversationId,
+    latest: u64,
+) -> Result<()> {
+    let key = conv.clone();
+    let mut since = sh.db.call(move |c| convs::recall_version(c, &key)).await?;
+    for _ in 0..MAX_PAGES {
+        if since >= latest {
+            break;
+        }
+        let (recalls, server_latest) = match conn
+            .request(Request::Recalls {
+                conv: conv.clone(),
+                since,
+                limit: Some(sh.page()),
+            })
+            .await?
+        {
+            Response::Recalls { recalls, latest } => (recalls, latest),
+            other => return Err(unexpected("recalls", &other)),
+        };
+        let fresh: Vec<_> = recalls.into_iter().filter(|r| r.version > since).collect();
+        let Some(top) = fresh.iter().map(|r| r.version).max() else {
+            break;
+        };
+        for r in fresh {
+            let (me, key, by) = (sh.me.clone(), conv.clone(), r.by.clone());
+            let changed = sh
+                .db
+                .call(move |c| msgs::recall(c, &me, &key, r.seq, &by, r.at))
+                .await?;
+            if changed.is_some() {
+                sh.emit(Event::Recalled {
+                    conv: conv.clone(),
+                    seq: r.seq,
+                    by: r.by,
+                    at: r.at,
+                });
+            }
+        }
+        since = top;
+        let key = conv.clone();
+        sh.db
+            .call(move |c| convs::set_recall_version(c, &key, top))
+            .await?;
+        if since >= server_latest {
+            break;
+        }
+    }
+    Ok(())
 }
 
 /// Pulls every message of `conv` missing between the synced seq and `upto`, in pages;

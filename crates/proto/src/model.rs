@@ -220,10 +220,34 @@ pub struct ConversationInfo {
     pub max_seq: Seq,
     /// Highest seq this user has read (on any device).
     pub read_seq: Seq,
+    /// In a direct conversation, the highest seq the peer has read (so a device
+    /// that missed `read` pushes while offline still learns it); `0` in groups
+    /// (per-member receipts are not listed here).
+    #[serde(default)]
+    pub peer_read_seq: Seq,
     /// `max_seq - read_seq`, counting only others' messages is the client's affair.
     pub unread: u64,
     /// The newest message, if any.
     pub last: Option<Message>,
+    /// Recall version: how many of its messages have been recalled so far (it only
+    /// grows). When it is above the one a device last saw, `recalls` since that
+    /// version lists the seqs that became tombstones.
+    #[serde(default)]
+    pub recall_version: u64,
+}
+
+/// One entry of a conversation's recall log.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "specta", derive(specta::Type))]
+pub struct RecallEntry {
+    /// Position in the conversation's recall log (1, 2, 3, ... with no gaps).
+    pub version: u64,
+    /// The recalled message.
+    pub seq: Seq,
+    /// Who recalled it.
+    pub by: UserId,
+    /// When.
+    pub at: Millis,
 }
 
 /// One entry of a user's change log: every change to their relations, in order.

@@ -211,6 +211,18 @@ pub enum Request {
         /// The message.
         seq: Seq,
     },
+    /// Entries of `conv`'s recall log after version `since`, oldest first, at most
+    /// `limit`. → `Recalls`
+    Recalls {
+        /// Conversation.
+        conv: ConversationId,
+        /// Last recall version the client applied (0: from the start).
+        #[serde(default)]
+        since: u64,
+        /// Page size (≤ `max_page`).
+        #[serde(default)]
+        limit: Option<u32>,
+    },
     /// Tell the peer I am typing (never stored). → `Done`
     Typing {
         /// Conversation.
@@ -252,6 +264,7 @@ impl Request {
             Self::History { .. } => "history",
             Self::MarkRead { .. } => "mark_read",
             Self::Recall { .. } => "recall",
+            Self::Recalls { .. } => "recalls",
             Self::Typing { .. } => "typing",
         }
     }

@@ -4,7 +4,8 @@ use serde::{Deserialize, Serialize};
 
 use crate::ids::{ConversationId, MsgId, Seq, UserId};
 use crate::model::{
-    ConversationInfo, Friend, FriendApplication, Limits, Message, Millis, Profile, VersionedChange,
+    ConversationInfo, Friend, FriendApplication, Limits, Message, Millis, Profile, RecallEntry,
+    VersionedChange,
 };
 
 /// The successful result of a request, tagged by `kind`.
@@ -103,6 +104,13 @@ pub enum Response {
     Messages {
         /// The messages.
         messages: Vec<Message>,
+    },
+    /// Entries of a conversation's recall log, oldest first.
+    Recalls {
+        /// The conversation's current recall version.
+        latest: u64,
+        /// Entries after the requested version.
+        recalls: Vec<RecallEntry>,
     },
 }
 

@@ -100,6 +100,7 @@ fn every_command_push_and_error_code_is_documented() {
         "history",
         "mark_read",
         "recall",
+        "recalls",
         "typing",
     ];
     for cmd in commands {

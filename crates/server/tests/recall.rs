@@ -107,3 +107,83 @@ async fn recall_after_the_window_is_refused() {
     );
     server.stop().await;
 }
+
+/// The recall log and the peer's read seq let a device that missed the pushes
+/// catch up: `conversations` shows `recall_version` and `peer_read_seq`, and
+/// `recalls` pages the log from any version; it survives a restart.
+#[tokio::test]
+async fn recall_log_and_peer_read_seq_for_offline_devices() {
+    let server = TestServer::start().await;
+    let mut alice = server.user("alice").await;
+    let mut bob = server.user("bob").await;
+    let conv = dm("alice", "bob");
+    for i in 1..=3 {
+        alice.ok(text_msg(&conv, &format!("m{i}"), "x")).await;
+    }
+    bob.ok(Request::MarkRead {
+        conv: conv.clone(),
+        seq: Seq(2),
+    })
+    .await;
+    for seq in [3, 1, 3] {
+        alice
+            .ok(Request::Recall {
+                conv: conv.clone(),
+                seq: Seq(seq),
+            })
+            .await;
+    }
+    let Response::Conversations { conversations } = alice.ok(Request::Conversations).await else {
+        panic!()
+    };
+    assert_eq!(conversations[0].peer_read_seq, Seq(2));
+    assert_eq!(
+        conversations[0].recall_version, 2,
+        "recalling twice counts once"
+    );
+    let page = |since, limit| Request::Recalls {
+        conv: conv.clone(),
+        since,
+        limit: Some(limit),
+    };
+    let Response::Recalls { latest, recalls } = bob.ok(page(0, 1)).await else {
+        panic!()
+    };
+    assert_eq!(latest, 2);
+    assert_eq!(
+        recalls
+            .iter()
+            .map(|r| (r.version, r.seq))
+            .collect::<Vec<_>>(),
+        vec![(1, Seq(3))]
+    );
+    assert_eq!(recalls[0].by, uid("alice"));
+    let Response::Recalls { recalls, .. } = bob.ok(page(1, 10)).await else {
+        panic!()
+    };
+    assert_eq!(
+        recalls
+            .iter()
+            .map(|r| (r.version, r.seq))
+            .collect::<Vec<_>>(),
+        vec![(2, Seq(1))]
+    );
+    let mut carol = server.user("carol").await;
+    assert_eq!(carol.err_code(page(0, 10)).await, ErrorCode::Forbidden);
+    drop((alice, bob, carol));
+
+    let server = server.restart().await;
+    let mut bob = server.user("bob").await;
+    let Response::Recalls { latest, recalls } = bob.ok(page(0, 10)).await else {
+        panic!()
+    };
+    assert_eq!((latest, recalls.len()), (2, 2));
+    let Response::Conversations { conversations } = bob.ok(Request::Conversations).await else {
+        panic!()
+    };
+    assert_eq!(
+        conversations[0].peer_read_seq,
+        Seq(3),
+        "alice read her own sends"
+    );
+}

@@ -84,19 +84,45 @@ pub fn advance_synced(c: &Connection, conv: &ConversationId, floor: u64) -> Resu
     Ok(top)
 }
 
-/// Merges the server's view of a conversation (seqs only move forward).
-pub fn merge_server_conv(c: &Connection, info: &ConversationInfo) -> Result<()> {
+/// Merges the server's view of a conversation (seqs only move forward). Returns
+/// the peer's read seq when the server's moved it forward (a receipt missed offline).
+pub fn merge_server_conv(c: &Connection, info: &ConversationInfo) -> Result<Option<Seq>> {
     ensure_conv(c, &info.conv)?;
+    let (_, _, old_peer_read, _) = conv_seqs(c, &info.conv)?;
     let at = info.last.as_ref().map(|m| m.sent_at).unwrap_or(0);
     c.execute(
         "UPDATE conversations SET max_seq = MAX(max_seq, ?2), read_seq = MAX(read_seq, ?3),
-           last_activity = MAX(last_activity, ?4) WHERE conv = ?1",
+           peer_read_seq = MAX(peer_read_seq, ?5), last_activity = MAX(last_activity, ?4)
+         WHERE conv = ?1",
         params![
             info.conv.to_string(),
             info.max_seq.0 as i64,
             info.read_seq.0 as i64,
-            at
+            at,
+            info.peer_read_seq.0 as i64
         ],
+    )?;
+    Ok((info.peer_read_seq.0 > old_peer_read).then_some(info.peer_read_seq))
+}
+
+/// The last recall version of `conv` applied locally.
+pub fn recall_version(c: &Connection, conv: &ConversationId) -> Result<u64> {
+    let v: Option<i64> = c
+        .query_row(
+            "SELECT recall_version FROM conversations WHERE conv = ?1",
+            [conv.to_string()],
+            |r| r.get(0),
+        )
+        .optional()?;
+    Ok(v.unwrap_or(0) as u64)
+}
+
+/// Records that `conv`'s recall log has been applied up to `version`.
+pub fn set_recall_version(c: &Connection, conv: &ConversationId, version: u64) -> Result<()> {
+    ensure_conv(c, conv)?;
+    c.execute(
+        "UPDATE conversations SET recall_version = MAX(recall_version, ?2) WHERE conv = ?1",
+        params![conv.to_string(), version as i64],
     )?;
     Ok(())
 }

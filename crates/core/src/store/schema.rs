@@ -47,6 +47,9 @@ CREATE VIRTUAL TABLE message_fts USING fts5 (body, tokenize = 'trigram');
 CREATE INDEX messages_own ON messages (conv, sender, seq);
 CREATE INDEX outbox_order ON outbox (ord);
 "#,
+    r#"
+ALTER TABLE conversations ADD COLUMN recall_version INTEGER NOT NULL DEFAULT 0;
+"#,
 ];
 
 /// Opens `path` in WAL mode and brings its schema up to date.

@@ -96,6 +96,7 @@ pub async fn dispatch(ctx: &mut Ctx, req: Request) -> HandlerResult {
         } => read::history(ctx, conv, before, limit).await,
         R::MarkRead { conv, seq } => state::mark_read(ctx, conv, seq).await,
         R::Recall { conv, seq } => state::recall(ctx, conv, seq).await,
+        R::Recalls { conv, since, limit } => read::recalls(ctx, conv, since, limit).await,
         R::Typing { conv } => state::typing(ctx, conv).await,
         other => Err(WireError::new(
             ErrorCode::UnknownCommand,

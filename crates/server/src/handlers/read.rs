@@ -1,4 +1,4 @@
-//! `conversations`, `pull`, `history`: reads, each checking membership.
+//! `conversations`, `pull`, `history`, `recalls`: reads, each checking membership.
 
 use tern_proto::{ConversationId, Response, Seq};
 
@@ -62,4 +62,25 @@ pub async fn history(
         .await
         .map_err(wire)?;
     Ok(Response::Messages { messages })
+}
+
+/// `recalls`: one page of `conv`'s recall log after `since`.
+pub async fn recalls(
+    ctx: &mut Ctx,
+    conv: ConversationId,
+    since: u64,
+    limit: Option<u32>,
+) -> HandlerResult {
+    let me = ctx.auth()?.user.clone();
+    let limit = page(ctx, limit, 100);
+    let (latest, recalls) = ctx
+        .shared
+        .store
+        .read(move |c| {
+            messages::check_access(c, &me, &conv)?;
+            messages::recalls(c, &conv, since, limit)
+        })
+        .await
+        .map_err(wire)?;
+    Ok(Response::Recalls { latest, recalls })
 }

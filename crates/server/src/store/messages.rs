@@ -8,8 +8,8 @@
 use rusqlite::{params, Connection, OptionalExtension};
 use serde_json::Value;
 use tern_proto::{
-    ClientMsgId, Content, ConversationId, ConversationInfo, ErrorCode, Message, MsgId, Push, Seq,
-    UserId,
+    ClientMsgId, Content, ConversationId, ConversationInfo, ErrorCode, Message, MsgId, Push,
+    RecallEntry, Seq, UserId,
 };
 
 use super::accounts::{parse_user, require_user};
@@ -267,8 +267,12 @@ pub fn history(
 
 /// `user`'s conversations, most recent activity first.
 pub fn conversations(conn: &Connection, user: &UserId) -> StoreResult<Vec<ConversationInfo>> {
+    // The peer's read seq only for direct conversations (exactly one other member).
     let mut stmt = conn.prepare(
-        "SELECT c.id, c.max_seq, m.read_seq FROM members m JOIN conversations c ON c.id = m.conv
+        "SELECT c.id, c.max_seq, m.read_seq, c.recall_version,
+           CASE WHEN c.kind = 'direct' THEN (SELECT MAX(p.read_seq) FROM members p
+             WHERE p.conv = c.id AND p.user <> m.user) END
+         FROM members m JOIN conversations c ON c.id = m.conv
          WHERE m.user = ?1 ORDER BY c.last_at DESC, c.id",
     )?;
     let rows = stmt
@@ -277,11 +281,13 @@ pub fn conversations(conn: &Connection, user: &UserId) -> StoreResult<Vec<Conver
                 r.get::<_, String>(0)?,
                 r.get::<_, i64>(1)?,
                 r.get::<_, i64>(2)?,
+                r.get::<_, i64>(3)?,
+                r.get::<_, Option<i64>>(4)?,
             ))
         })?
         .collect::<Result<Vec<_>, _>>()?;
     let mut out = Vec::with_capacity(rows.len());
-    for (id, max, read) in rows {
+    for (id, max, read, recall_version, peer_read) in rows {
         let conv = ConversationId::parse(&id)
             .map_err(|e| StoreError::Commit(format!("corrupt conv id: {e}")))?;
         let last = history(conn, &conv, None, 1)?.pop();
@@ -290,11 +296,62 @@ pub fn conversations(conn: &Connection, user: &UserId) -> StoreResult<Vec<Conver
             conv,
             max_seq: Seq(max),
             read_seq: Seq(read),
+            peer_read_seq: Seq(peer_read.unwrap_or(0) as u64),
             unread: max.saturating_sub(read),
             last,
+            recall_version: recall_version as u64,
         });
     }
     Ok(out)
+}
+
+/// `conv`'s recall log after version `since`, oldest first, at most `limit`,
+/// with the conversation's current recall version.
+pub fn recalls(
+    conn: &Connection,
+    conv: &ConversationId,
+    since: u64,
+    limit: u32,
+) -> StoreResult<(u64, Vec<RecallEntry>)> {
+    let latest: i64 = conn
+        .query_row(
+            "SELECT recall_version FROM conversations WHERE id = ?1",
+            [conv.to_string()],
+            |r| r.get(0),
+        )
+        .optional()?
+        .unwrap_or(0);
+    let mut stmt = conn.prepare_cached(
+        "SELECT recall_version, seq, content FROM messages
+         WHERE conv = ?1 AND recall_version > ?2 ORDER BY recall_version LIMIT ?3",
+    )?;
+    let rows = stmt
+        .query_map(
+            params![conv.to_string(), since.min(i64::MAX as u64) as i64, limit],
+            |r| {
+                Ok((
+                    r.get::<_, i64>(0)?,
+                    r.get::<_, i64>(1)?,
+                    r.get::<_, String>(2)?,
+                ))
+            },
+        )?
+        .collect::<Result<Vec<_>, _>>()?;
+    let mut out = Vec::with_capacity(rows.len());
+    for (version, seq, content) in rows {
+        let Content::Recalled { by, at } = serde_json::from_str(&content)? else {
+            return Err(StoreError::Commit(format!(
+                "message {seq} of {conv} has a recall version but no tombstone"
+            )));
+        };
+        out.push(RecallEntry {
+            version: version as u64,
+            seq: Seq(seq as u64),
+            by,
+            at,
+        });
+    }
+    Ok((latest as u64, out))
 }
 
 /// Moves `user`'s read seq forward to `seq` (clamped to the max seq); queues a
@@ -392,9 +449,22 @@ pub fn recall(
         by: user.clone(),
         at: now,
     };
+    let version: i64 = conn.query_row(
+        "UPDATE conversations SET recall_version = recall_version + 1 WHERE id = ?1
+         RETURNING recall_version",
+        [conv.to_string()],
+        |r| r.get(0),
+    )?;
     conn.execute(
-        "UPDATE messages SET content = ?3, ext = NULL, recalled_at = ?4 WHERE conv = ?1 AND seq = ?2",
-        params![conv.to_string(), seq.0 as i64, serde_json::to_string(&tombstone)?, now],
+        "UPDATE messages SET content = ?3, ext = NULL, recalled_at = ?4, recall_version = ?5
+         WHERE conv = ?1 AND seq = ?2",
+        params![
+            conv.to_string(),
+            seq.0 as i64,
+            serde_json::to_string(&tombstone)?,
+            now,
+            version
+        ],
     )?;
     let push = Push::Recalled {
         conv: conv.clone(),
