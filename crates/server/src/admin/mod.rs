@@ -78,7 +78,7 @@ async fn require_secret(State(s): State<Arc<Shared>>, req: Request, next: Next) 
         .and_then(|v| v.to_str().ok())
         .and_then(|v| v.strip_prefix("Bearer "));
     match given {
-        Some(g) if secrets_match(g.trim(), secret) => next.run(req).await,
+        Some(g) if secrets_match(g.trim(), secret.trim()) => next.run(req).await,
         Some(_) => ApiError::new(ErrorCode::Unauthenticated, "wrong admin secret").into_response(),
         None => ApiError::new(
             ErrorCode::Unauthenticated,
