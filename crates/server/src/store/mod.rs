@@ -300,7 +300,7 @@ mod tests {
                 .read(|c| Ok(c.query_row("PRAGMA user_version", [], |r| r.get(0))?))
                 .await
                 .unwrap();
-            assert_eq!(v, 3);
+            assert_eq!(v, 4);
             let mode: String = store
                 .read(|c| Ok(c.query_row("PRAGMA journal_mode", [], |r| r.get(0))?))
                 .await
