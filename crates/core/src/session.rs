@@ -303,7 +303,14 @@ pub(crate) async fn supervise(
                 match end {
                     End::Stop => break,
                     End::Kicked(reason) => {
-                        sh.emit(Event::KickedOffline { reason });
+                        if reason == KickReason::TokenExpired {
+                            // The server ended the session at its token's expiry.
+                            sh.emit(Event::TokenExpired {
+                                code: ErrorCode::TokenExpired,
+                            });
+                        } else {
+                            sh.emit(Event::KickedOffline { reason });
+                        }
                         sh.status.set_login(LoginStatus::LoggedOut);
                         sh.stopped.send_replace(true);
                         break;

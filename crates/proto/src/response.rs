@@ -127,6 +127,10 @@ pub enum KickReason {
     PasswordChanged,
     /// The account was deleted.
     AccountDeleted,
+    /// The session logged out (on another connection that shared its token).
+    LoggedOut,
+    /// The session's token expired while the connection was open; log in again.
+    TokenExpired,
 }
 
 /// An unsolicited event from the server, tagged by `kind`.

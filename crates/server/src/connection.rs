@@ -3,7 +3,8 @@
 //! order; each gets exactly one response frame.
 //!
 //! Close codes: 1000 logout/normal, 1001 server shutting down, 1009 frame too
-//! large, 4000 idle timeout, 4001 kicked, 4002 too slow to read pushes,
+//! large, 4000 idle timeout, 4001 kicked (also: another connection of the
+//! session logged out, or the token expired), 4002 too slow to read pushes,
 //! 4003 protocol version mismatch.
 
 use std::future::Future;
@@ -13,7 +14,9 @@ use std::sync::Arc;
 
 use axum::extract::ws::{CloseFrame, Message, Utf8Bytes, WebSocket};
 use futures_util::stream::{FuturesOrdered, StreamExt};
-use tern_proto::{ClientFrame, ErrorCode, Push, ReqId, Request, ServerFrame, WireError};
+use tern_proto::{
+    ClientFrame, ErrorCode, KickReason, Push, ReqId, Request, ServerFrame, WireError,
+};
 use tokio::sync::{mpsc, Notify, OwnedSemaphorePermit};
 use tokio::time::{sleep_until, Instant};
 
@@ -93,11 +96,32 @@ impl Connection {
         let kill = ctx.kill.clone();
         let idle = sleep_until(Instant::now() + idle_timeout);
         tokio::pin!(idle);
+        // The session's token expiry while authenticated (re-armed when it changes).
+        let mut expires_at = None;
+        let expiry = sleep_until(Instant::now());
+        tokio::pin!(expiry);
         loop {
+            let now_expires = match &ctx.phase {
+                Phase::Authed(a) => Some(a.expires_at),
+                _ => None,
+            };
+            if now_expires != expires_at {
+                expires_at = now_expires;
+                if let Some(at) = expires_at {
+                    // Capped (ten years) so a far-future expiry cannot overflow `Instant`.
+                    let left =
+                        at.saturating_sub(crate::store::now_ms())
+                            .clamp(0, 10 * 365 * 24 * 3600 * 1000) as u64;
+                    expiry
+                        .as_mut()
+                        .reset(Instant::now() + std::time::Duration::from_millis(left));
+                }
+            }
             let flow = tokio::select! {
                 _ = stopped(&mut shutdown) => Flow::Close(CLOSE_SHUTDOWN, "server shutting down"),
                 _ = kill.notified() => Flow::Close(CLOSE_TOO_SLOW, "too slow reading pushes"),
                 _ = &mut idle => Flow::Close(CLOSE_IDLE, "idle timeout"),
+                _ = &mut expiry, if expires_at.is_some() => self.token_expired().await,
                 out = self.push_rx.recv() => self.outbound(out).await,
                 Some((id, res)) = self.inflight.next(), if !self.inflight.is_empty() => {
                     self.reply(ctx, id, res).await
@@ -136,6 +160,18 @@ impl Connection {
             }
             None => Flow::Stop,
         }
+    }
+
+    /// The session's token expired while connected: `kicked` (`token_expired`), close 4001.
+    async fn token_expired(&mut self) -> Flow {
+        let frame = ServerFrame::Push {
+            push: Push::Kicked {
+                reason: KickReason::TokenExpired,
+            },
+        }
+        .encode();
+        let _ = self.send_text(frame.into()).await;
+        Flow::Close(CLOSE_KICKED, "token expired")
     }
 
     async fn inbound(&mut self, ctx: &mut Ctx, msg: Option<Result<Message, axum::Error>>) -> Flow {

@@ -28,6 +28,9 @@ pub struct Auth {
     pub session: String,
     /// Device class.
     pub platform: Platform,
+    /// When the session's token expires (ms since the epoch); the connection
+    /// is closed then.
+    pub expires_at: i64,
 }
 
 /// A close the connection must perform after sending the current response.

@@ -147,6 +147,7 @@ pub async fn resume(
                 user: claims.user.clone(),
                 session: claims.session.clone(),
                 platform,
+                expires_at: claims.expires_at,
             };
             return authed_response(ctx, auth, token, claims.expires_at).await;
         }
@@ -199,6 +200,7 @@ async fn open_session(ctx: &mut Ctx, s: NewSession, token: Option<String>) -> Ha
         user,
         session: session_id,
         platform,
+        expires_at,
     };
     authed_response(ctx, auth, token, expires_at).await
 }
@@ -233,7 +235,9 @@ async fn authed_response(
     })
 }
 
-/// `logout`: revokes this session's token; the connection stays open, logged out.
+/// `logout`: revokes this session's token; the connection stays open, logged
+/// out. Every other connection that resumed the same session is kicked
+/// (`kicked` push with reason `logged_out`, close 4001).
 pub async fn logout(ctx: &mut Ctx) -> HandlerResult {
     let auth = ctx.auth()?.clone();
     let sid = auth.session.clone();
@@ -244,6 +248,10 @@ pub async fn logout(ctx: &mut Ctx) -> HandlerResult {
         .map_err(wire)?;
     leave(ctx).await;
     ctx.phase = Phase::Greeted;
+    // This connection has left the hub, so only the others sharing the session remain.
+    ctx.shared
+        .hub
+        .kick_sessions(&auth.user, &[auth.session], KickReason::LoggedOut);
     Ok(Response::Done)
 }
 
