@@ -33,6 +33,8 @@ pub fn end_reason(e: &tern_core::Event) -> Option<String> {
                     "Your password was changed. Please sign in with the new one."
                 }
                 KickReason::AccountDeleted => "This account was deleted.",
+                KickReason::LoggedOut => "You signed out of this session on another device.",
+                KickReason::TokenExpired => "Your session expired. Please sign in again.",
             }
             .to_owned(),
         ),

@@ -163,8 +163,9 @@ async function main() {
     await new Promise((r) => setTimeout(r, 800));
     await wd.execute('location.reload()');
     await $(sel('nav-chats'));
-    const draft = await textOf(sel('conversation', '[data-peer="bob"]'));
-    if (!draft?.includes('Draft: an unsent draft')) throw new Error(`draft not listed after reload: ${draft}`);
+    await waitUntil(async () => (await textOf(sel('conversation', '[data-peer="bob"]')))?.includes('Draft: an unsent draft'), {
+      what: 'the draft listed after the reload',
+    });
     await (await $(sel('conversation', '[data-peer="bob"]'))).click();
     await waitUntil(async () => (await (await $(sel('composer'))).prop('value')) === 'an unsent draft', { what: 'the draft back in the composer' });
     await waitUntil(async () => (await count()) > 0, { what: 'the reopened chat' });

@@ -425,7 +425,11 @@ export type KickReason =
 /**  The password changed; log in again. */
 "password_changed" | 
 /**  The account was deleted. */
-"account_deleted";
+"account_deleted" | 
+/**  The session logged out (on another connection that shared its token). */
+"logged_out" | 
+/**  The session's token expired while the connection was open; log in again. */
+"token_expired";
 
 /**  A message as the local cache holds it: server messages and our own pending ones. */
 export type LocalMessage = {
