@@ -210,6 +210,25 @@ async function main() {
     if (!text.includes('another device')) throw new Error(`explanation: ${text}`);
     await $(sel('login-form'));
   });
+
+  await step('a token that expires while connected returns the app to login with an explanation', async () => {
+    const short = await startServer(['--token-ttl-secs', '3']);
+    await new CliUser(short, 'erin', 'erin-password-1').ok(['register', 'erin', 'erin-password-1']);
+    const server_ = await $(sel('server'));
+    await server_.clear();
+    await server_.type(short.url);
+    const user = await $(sel('user'));
+    await user.clear();
+    await user.type('erin');
+    const pw = await $(sel('password'));
+    await pw.clear();
+    await pw.type('erin-password-1');
+    await (await $(sel('submit'))).click();
+    await wd.waitFor(sel('connection', '[data-state="online"]'), { what: 'erin online in the app' });
+    const reason = await wd.waitFor(sel('ended-reason'), { what: 'the expiry explained on the login screen', timeout: 20_000 });
+    const text = await reason.text();
+    if (!text.includes('expired')) throw new Error(`explanation: ${text}`);
+  });
 }
 
 try {
