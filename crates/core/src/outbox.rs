@@ -1,9 +1,14 @@
-//! The outbox task: sends queued messages one at a time in queue order, records
-//! acks, retries unanswered sends and fails messages whose budget is spent.
+//! The outbox task: sends queued messages in queue order, pipelined (up to
+//! [`WINDOW`] in flight on the connection, which stores and acks them in order),
+//! records acks, retries unanswered sends and fails messages whose budget is spent.
 //! The decisions are [`crate::state::Outbox`]'s; this task only carries them out.
 
+use std::future::Future;
+use std::pin::Pin;
 use std::sync::Arc;
 use std::time::Duration;
+
+use futures_util::stream::{FuturesOrdered, StreamExt};
 
 use tern_proto::{ClientMsgId, Request, Response, WireError};
 
@@ -50,46 +55,66 @@ async fn expire(sh: &Arc<Shared>) -> Result<()> {
     Ok(())
 }
 
-/// Sends due messages until none is due or the connection fails.
+/// Most sends in flight at once on the connection (the server accepts 128 and
+/// stores and acks them in order).
+pub(crate) const WINDOW: usize = 32;
+
+/// What one send came back with.
+type SendResult = (ClientMsgId, crate::LocalMessage, Result<Response>);
+
+/// Sends due messages, up to [`WINDOW`] in flight, until none is due or a send
+/// goes unanswered (then it waits for the ones in flight and returns).
 async fn flush(sh: &Arc<Shared>, conn: &Conn) -> Result<()> {
-    for _ in 0..100_000 {
-        let entry = {
-            let mut o = sh.outbox.lock().expect("outbox lock");
-            match o.next_due(now_ms()) {
-                Some(id) => {
-                    o.start(&id);
-                    o.get(&id).cloned()
+    let mut inflight: FuturesOrdered<Pin<Box<dyn Future<Output = SendResult> + Send>>> =
+        FuturesOrdered::new();
+    let mut stop = false;
+    for _ in 0..1_000_000 {
+        // Fill the window, in queue order; each frame goes out as it is started.
+        while !stop && inflight.len() < WINDOW {
+            let entry = {
+                let mut o = sh.outbox.lock().expect("outbox lock");
+                match o.next_due(now_ms()) {
+                    Some(id) => {
+                        o.start(&id);
+                        o.get(&id).cloned()
+                    }
+                    None => None,
                 }
-                None => None,
+            };
+            let Some(entry) = entry else {
+                break;
+            };
+            let id = entry.client_id.clone();
+            let e = entry.clone();
+            sh.db.call(move |c| msgs::save_outbox_entry(c, &e)).await?;
+            let (me, key) = (sh.me.clone(), id.clone());
+            let Some(msg) = sh
+                .db
+                .call(move |c| msgs::message_by_client_id(c, &me, &me, &key))
+                .await?
+            else {
+                sh.outbox.lock().expect("outbox lock").acked(&id);
+                continue;
+            };
+            if msg.seq.is_some() {
+                // Already stored (a push or pull carried our copy): nothing to send.
+                settle_ack(sh, &id, msg).await?;
+                continue;
             }
-        };
-        let Some(entry) = entry else {
+            let req = Request::Send {
+                conv: msg.conv.clone(),
+                client_id: id.clone(),
+                content: msg.content.clone(),
+                ext: msg.ext.clone(),
+            };
+            let answer = conn.start(req);
+            inflight.push_back(Box::pin(async move { (id, msg, answer.await) }));
+        }
+        // Answers come back in the order the sends were made.
+        let Some((id, msg, res)) = inflight.next().await else {
             return Ok(());
         };
-        let id = entry.client_id.clone();
-        let e = entry.clone();
-        sh.db.call(move |c| msgs::save_outbox_entry(c, &e)).await?;
-        let (me, key) = (sh.me.clone(), id.clone());
-        let Some(msg) = sh
-            .db
-            .call(move |c| msgs::message_by_client_id(c, &me, &me, &key))
-            .await?
-        else {
-            sh.outbox.lock().expect("outbox lock").acked(&id);
-            continue;
-        };
-        if msg.seq.is_some() {
-            // Already stored (a push or pull carried our copy): nothing to send.
-            settle_ack(sh, &id, msg).await?;
-            continue;
-        }
-        let req = Request::Send {
-            conv: msg.conv.clone(),
-            client_id: id.clone(),
-            content: msg.content.clone(),
-            ext: msg.ext.clone(),
-        };
-        match conn.request(req).await {
+        match res {
             Ok(Response::Sent {
                 seq,
                 id: mid,
@@ -108,15 +133,17 @@ async fn flush(sh: &Arc<Shared>, conn: &Conn) -> Result<()> {
             Ok(other) => {
                 let err = Error::Protocol(format!("unexpected answer to send: {other:?}"));
                 unanswered(sh, &id, msg, err).await?;
-                return Ok(());
+                stop = true;
             }
             Err(Error::Server(we)) if !Error::Server(we.clone()).is_transient() => {
                 sh.outbox.lock().expect("outbox lock").refused(&id);
                 fail(sh, &id, Some(we)).await?;
             }
             Err(err) => {
+                // Timeout, lost connection, server busy: no new sends on this pass;
+                // the ones in flight are still answered (or fail) one by one.
                 unanswered(sh, &id, msg, err).await?;
-                return Ok(());
+                stop = true;
             }
         }
     }

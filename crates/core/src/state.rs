@@ -102,8 +102,8 @@ pub enum Verdict {
     Failed,
 }
 
-/// The outbox: messages are sent one at a time in queue order (so they keep the order
-/// the user typed them), retried after unanswered attempts, and failed once the
+/// The outbox: messages are sent in queue order, several in flight at once on one
+/// connection (so they keep the order the user typed them), retried after unanswered attempts, and failed once the
 /// [`RetryPolicy`] is spent. A failed message no longer holds back the ones after it.
 #[derive(Debug, Clone)]
 pub struct Outbox {
@@ -147,11 +147,19 @@ impl Outbox {
         self.entries.iter_mut().find(|e| &e.client_id == id)
     }
 
-    /// The next message to send now: the oldest live entry, if it is not in flight and
-    /// its retry pause is over.
+    /// The next message to send now: the oldest live entry that is not in flight, if
+    /// its retry pause is over. Entries in flight before it do not hold it back (sends
+    /// are pipelined on one connection, which stores them in order); one waiting for
+    /// its retry pause holds back everything after it, so the queue order is kept.
     pub fn next_due(&self, now: i64) -> Option<ClientMsgId> {
-        let head = self.entries.iter().find(|e| !e.failed)?;
-        (!head.in_flight && head.next_try_at <= now).then(|| head.client_id.clone())
+        let head = self.entries.iter().find(|e| !e.failed && !e.in_flight)?;
+        (head.next_try_at <= now).then(|| head.client_id.clone())
+    }
+
+    /// Entries in flight.
+    #[cfg(test)]
+    pub fn in_flight(&self) -> usize {
+        self.entries.iter().filter(|e| e.in_flight).count()
     }
 
     /// A send of `id` starts; returns the attempt number.
@@ -296,16 +304,21 @@ mod tests {
     }
 
     #[test]
-    fn outbox_sends_in_order_one_at_a_time() {
+    fn outbox_pipelines_in_order_and_a_retry_pause_holds_back_the_rest() {
         let mut o = Outbox::new(policy());
         o.queue(id("a"), 0);
         o.queue(id("b"), 0);
+        o.queue(id("c"), 0);
         assert_eq!(o.next_due(0), Some(id("a")));
         o.start(&id("a"));
-        assert_eq!(o.next_due(0), None, "a is in flight: b waits");
+        assert_eq!(o.next_due(0), Some(id("b")), "a in flight does not hold b");
+        o.start(&id("b"));
+        assert_eq!(o.in_flight(), 2);
         assert!(o.acked(&id("a")));
         assert!(!o.acked(&id("a")), "a second ack is a no-op");
-        assert_eq!(o.next_due(0), Some(id("b")));
+        assert_eq!(o.unanswered(&id("b"), 0), Verdict::Retry);
+        assert_eq!(o.next_due(50), None, "b's retry pause holds back c");
+        assert_eq!(o.next_due(1_000), Some(id("b")));
     }
 
     #[test]

@@ -103,21 +103,34 @@ impl Conn {
 
     /// Sends `req` and waits for its response (or the timeout, or the connection's end).
     pub async fn request(&self, req: Request) -> Result<Response> {
+        self.start(req).await
+    }
+
+    /// Queues `req` on the socket **now** (so requests started one after another go
+    /// out in that order, e.g. pipelined sends) and returns the wait for its response.
+    pub fn start(
+        &self,
+        req: Request,
+    ) -> impl std::future::Future<Output = Result<Response>> + Send + 'static {
         let id = self.next_id.fetch_add(1, Ordering::Relaxed);
         let (tx, rx) = oneshot::channel();
         self.pending.lock().expect("pending lock").insert(id, tx);
         let frame = ClientFrame { id: ReqId(id), req }.encode();
-        if self.out.send(WsMessage::Text(frame.into())).is_err() {
-            self.pending.lock().expect("pending lock").remove(&id);
-            return Err(Error::Offline("connection closed".into()));
-        }
-        match tokio::time::timeout(self.timeout, rx).await {
-            Ok(Ok(Ok(res))) => Ok(res),
-            Ok(Ok(Err(e))) => Err(Error::Server(e)),
-            Ok(Err(_)) => Err(Error::Offline("connection lost".into())),
-            Err(_) => {
-                self.pending.lock().expect("pending lock").remove(&id);
-                Err(Error::Timeout)
+        let sent = self.out.send(WsMessage::Text(frame.into())).is_ok();
+        let (pending, timeout) = (self.pending.clone(), self.timeout);
+        async move {
+            if !sent {
+                pending.lock().expect("pending lock").remove(&id);
+                return Err(Error::Offline("connection closed".into()));
+            }
+            match tokio::time::timeout(timeout, rx).await {
+                Ok(Ok(Ok(res))) => Ok(res),
+                Ok(Ok(Err(e))) => Err(Error::Server(e)),
+                Ok(Err(_)) => Err(Error::Offline("connection lost".into())),
+                Err(_) => {
+                    pending.lock().expect("pending lock").remove(&id);
+                    Err(Error::Timeout)
+                }
             }
         }
     }

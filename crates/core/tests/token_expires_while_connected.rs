@@ -30,6 +30,15 @@ async fn expiry_while_connected_raises_token_expired_and_stops() {
         ),
         "{e:?}"
     );
+    wait_for(&mut rx, |e| {
+        matches!(
+            e,
+            Event::LoginStatus {
+                status: LoginStatus::LoggedOut
+            }
+        )
+    })
+    .await;
     assert_eq!(alice.login_status(), LoginStatus::LoggedOut);
     let after = drain(&mut rx, Duration::from_millis(500)).await;
     assert!(
