@@ -59,7 +59,12 @@ async fn client_step(
     let interval = Duration::from_secs_f64(1.0 / plan.rate_per_client);
     let mut next = plan.start + interval.mul_f64(offset);
     let mut inflight: VecDeque<Instant> = VecDeque::new();
+    // Acks later than `hard_end` count as lost, but are still drained (up to
+    // `drain_end`) so that a saturated step's backlog does not leak into the next step
+    // (a stale ack would otherwise be matched with a new send).
     let hard_end = TInstant::from_std(plan.stop_send + Duration::from_secs(5));
+    let drain_end = TInstant::from_std(plan.stop_send + Duration::from_secs(120));
+    let mut late = false;
     loop {
         let sending = next < plan.stop_send;
         if !sending && inflight.is_empty() {
@@ -77,7 +82,9 @@ async fn client_step(
                     Kind::Ok | Kind::Err => {
                         let ok = classify(text.as_str()) == Kind::Ok;
                         if let Some(t0) = inflight.pop_front() {
-                            if !ok {
+                            if late {
+                                // Already counted as lost.
+                            } else if !ok {
                                 st.errors += 1;
                             } else if t0 >= plan.measure_from && t0 < plan.measure_until {
                                 st.lat.push(t0.elapsed());
@@ -100,10 +107,11 @@ async fn client_step(
                 inflight.push_back(now);
                 next += interval;
             }
-            _ = tokio::time::sleep_until(hard_end) => {
+            _ = tokio::time::sleep_until(hard_end), if !late => {
                 st.lost += inflight.len() as u64;
-                break;
+                late = true;
             }
+            _ = tokio::time::sleep_until(drain_end) => break,
         }
     }
     (c, st)
@@ -260,6 +268,20 @@ pub async fn run(ctx: &mut Ctx) -> Result<Vec<Row>> {
             3.0,
         )
     };
+    // Diagnostic overrides: TERN_BENCH_S2_CLIENTS="1000", TERN_BENCH_S2_RATES="2000,5000",
+    // TERN_BENCH_S2_WINDOW="20" (seconds measured per step).
+    let list = |var: &str| -> Option<Vec<f64>> {
+        let v = std::env::var(var).ok()?;
+        v.split(',').map(|x| x.trim().parse().ok()).collect()
+    };
+    let counts: Vec<usize> = list("TERN_BENCH_S2_CLIENTS")
+        .map(|v| v.into_iter().map(|x| (x as usize).max(2) & !1).collect())
+        .unwrap_or(counts);
+    let rates = list("TERN_BENCH_S2_RATES").unwrap_or(rates);
+    let window = list("TERN_BENCH_S2_WINDOW")
+        .and_then(|v| v.first().copied())
+        .unwrap_or(window)
+        .clamp(0.1, 120.0);
     let mut rows = Vec::new();
     let (batched, single) = sqlite_context(ctx.quick)?;
     let server = crate::procs::spawn_tern(&ctx.server, None)?;
