@@ -1,8 +1,9 @@
-//! `tern-cli listen`: every event as one JSON object per line, until stopped.
+//! `tern-cli listen`: every event as one JSON object per line, until stopped, or
+//! until the session ends (`kicked_offline`, `token_expired`: exit code 5).
 
 use std::path::Path;
 
-use tern_core::Client;
+use tern_core::{Client, Event};
 use tokio::io::AsyncReadExt;
 use tokio::sync::broadcast::error::RecvError;
 
@@ -51,6 +52,11 @@ pub async fn run(client: &Client, dir: &Path) -> Result<(), Failure> {
     let printing = async {
         loop {
             match events.recv().await {
+                Ok(e @ (Event::KickedOffline { .. } | Event::TokenExpired { .. })) => {
+                    // The session is over and tern-core will not reconnect: stop.
+                    out(&e)?;
+                    return Err(Failure::SessionEnded(serde_json::to_value(&e)?));
+                }
                 Ok(e) => out(&e)?,
                 Err(RecvError::Lagged(n)) => {
                     out(&serde_json::json!({"type": "lagged", "missed": n}))?

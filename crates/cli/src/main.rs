@@ -3,7 +3,8 @@
 //! Output is machine-readable: every result is JSON on stdout (`listen` prints one
 //! event per line). Failures exit non-zero with a JSON error on stderr:
 //! exit 3 = the server refused (its error code is in the JSON), 4 = offline or timed
-//! out, 1 = anything else (2 = bad usage, from clap).
+//! out, 5 = `listen` stopped because the session ended (kicked, token expired),
+//! 1 = anything else (2 = bad usage, from clap).
 
 mod commands;
 mod listen;
@@ -136,6 +137,8 @@ pub enum FriendCmd {
 pub enum Failure {
     Client(Error),
     Other(String),
+    /// `listen` saw the session end (the event, as printed).
+    SessionEnded(serde_json::Value),
 }
 
 impl From<Error> for Failure {
@@ -177,6 +180,10 @@ fn report(f: Failure) -> ExitCode {
             json!({"error": {"kind": "client", "message": e.to_string()}}),
         ),
         Failure::Other(m) => (1, json!({"error": {"kind": "cli", "message": m}})),
+        Failure::SessionEnded(event) => (
+            5,
+            json!({"error": {"kind": "session_ended", "message": "the session ended; log in again", "event": event}}),
+        ),
     };
     eprintln!("{body}");
     ExitCode::from(code)

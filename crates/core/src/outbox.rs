@@ -5,6 +5,7 @@
 
 use std::future::Future;
 use std::pin::Pin;
+use std::sync::atomic::Ordering;
 use std::sync::Arc;
 use std::time::Duration;
 
@@ -56,7 +57,9 @@ async fn expire(sh: &Arc<Shared>) -> Result<()> {
 }
 
 /// Most sends in flight at once on the connection (the server accepts 128 and
-/// stores and acks them in order).
+/// stores and acks them in order). After a send goes unanswered or is refused
+/// for now (e.g. `RateLimited`), the window drops to 1 and grows back by one per
+/// ack, so a struggling server is not flooded with sends it would refuse.
 pub(crate) const WINDOW: usize = 32;
 
 /// What one send came back with.
@@ -70,7 +73,7 @@ async fn flush(sh: &Arc<Shared>, conn: &Conn) -> Result<()> {
     let mut stop = false;
     for _ in 0..1_000_000 {
         // Fill the window, in queue order; each frame goes out as it is started.
-        while !stop && inflight.len() < WINDOW {
+        while !stop && inflight.len() < sh.send_window.load(Ordering::Relaxed).clamp(1, WINDOW) {
             let entry = {
                 let mut o = sh.outbox.lock().expect("outbox lock");
                 match o.next_due(now_ms()) {
@@ -129,10 +132,13 @@ async fn flush(sh: &Arc<Shared>, conn: &Conn) -> Result<()> {
                 if let Some(m) = acked {
                     settle_ack(sh, &id, m).await?;
                 }
+                let w = sh.send_window.load(Ordering::Relaxed);
+                sh.send_window.store((w + 1).min(WINDOW), Ordering::Relaxed);
             }
             Ok(other) => {
                 let err = Error::Protocol(format!("unexpected answer to send: {other:?}"));
                 unanswered(sh, &id, msg, err).await?;
+                sh.send_window.store(1, Ordering::Relaxed);
                 stop = true;
             }
             Err(Error::Server(we)) if !Error::Server(we.clone()).is_transient() => {
@@ -143,6 +149,7 @@ async fn flush(sh: &Arc<Shared>, conn: &Conn) -> Result<()> {
                 // Timeout, lost connection, server busy: no new sends on this pass;
                 // the ones in flight are still answered (or fail) one by one.
                 unanswered(sh, &id, msg, err).await?;
+                sh.send_window.store(1, Ordering::Relaxed);
                 stop = true;
             }
         }

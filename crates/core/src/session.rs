@@ -161,6 +161,9 @@ pub(crate) struct Shared {
     pub outbox: Mutex<Outbox>,
     /// Wakes the outbox task.
     pub outbox_wake: Notify,
+    /// Sends the outbox may have in flight now: back to 1 after an unanswered or
+    /// refused-for-now send, growing by one per ack up to [`crate::outbox::WINDOW`].
+    pub send_window: std::sync::atomic::AtomicUsize,
     /// `send` calls waiting for the first outcome of their message.
     pub waiters: Mutex<HashMap<ClientMsgId, oneshot::Sender<Result<LocalMessage>>>>,
     /// Serialises applying the change log (pushes and API calls both do it).

@@ -285,6 +285,7 @@ impl Client {
             limits: Mutex::new(None),
             outbox: Mutex::new(outbox),
             outbox_wake: Notify::new(),
+            send_window: std::sync::atomic::AtomicUsize::new(crate::outbox::WINDOW),
             waiters: Mutex::new(HashMap::new()),
             changes_lock: tokio::sync::Mutex::new(()),
             unread: Mutex::new((unread, None)),
