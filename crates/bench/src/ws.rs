@@ -85,6 +85,7 @@ pub fn send_frame(id: u64, conv: &ConversationId, client_id: &str, text: &str) -
             client_id: ClientMsgId::new(client_id).expect("valid client id"),
             content: Content::Text { text: text.into() },
             ext: None,
+            after: None,
         },
     }
     .encode()
