@@ -9,6 +9,7 @@ use axum::extract::{State, WebSocketUpgrade};
 use axum::http::StatusCode;
 use axum::response::{IntoResponse, Response};
 use axum::routing::get;
+use axum::serve::ListenerExt;
 use axum::{Json, Router};
 use tokio::net::TcpListener;
 use tokio::sync::{mpsc, watch, Semaphore};
@@ -138,6 +139,11 @@ pub async fn spawn(config: Config) -> Result<ServerHandle, Error> {
         let graceful = async move {
             let _ = stop_rx.wait_for(|s| *s).await;
         };
+        // Chat frames are small: without TCP_NODELAY, Nagle's algorithm holds
+        // acks and pushes back for tens of milliseconds (see docs/benchmarks.md).
+        let listener = listener.tap_io(|tcp| {
+            let _ = tcp.set_nodelay(true);
+        });
         if let Err(e) = axum::serve(listener, app)
             .with_graceful_shutdown(graceful)
             .await
