@@ -60,7 +60,10 @@ impl Error {
             Self::Offline(_) | Self::Timeout | Self::Closed => true,
             Self::Server(e) => matches!(
                 e.code,
-                ErrorCode::Internal | ErrorCode::ShuttingDown | ErrorCode::RateLimited
+                ErrorCode::Internal
+                    | ErrorCode::ShuttingDown
+                    | ErrorCode::RateLimited
+                    | ErrorCode::OutOfOrder
             ),
             _ => false,
         }

@@ -79,12 +79,12 @@ async fn flush(sh: &Arc<Shared>, conn: &Conn) -> Result<()> {
                 match o.next_due(now_ms()) {
                     Some(id) => {
                         o.start(&id);
-                        o.get(&id).cloned()
+                        o.get(&id).cloned().map(|e| (e, o.after(&id)))
                     }
                     None => None,
                 }
             };
-            let Some(entry) = entry else {
+            let Some((entry, after)) = entry else {
                 break;
             };
             let id = entry.client_id.clone();
@@ -109,6 +109,9 @@ async fn flush(sh: &Arc<Shared>, conn: &Conn) -> Result<()> {
                 client_id: id.clone(),
                 content: msg.content.clone(),
                 ext: msg.ext.clone(),
+                // Stored only after the one before it, which is still in flight: if
+                // that one is refused for now, this one is too (`OutOfOrder`).
+                after,
             };
             let answer = conn.start(req);
             inflight.push_back(Box::pin(async move { (id, msg, answer.await) }));

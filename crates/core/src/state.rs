@@ -156,6 +156,14 @@ impl Outbox {
         (head.next_try_at <= now).then(|| head.client_id.clone())
     }
 
+    /// The live entry queued right before `id` when it is in flight: a pipelined
+    /// send of `id` must only be stored after it (the `send` request's `after`).
+    pub fn after(&self, id: &ClientMsgId) -> Option<ClientMsgId> {
+        let pos = self.entries.iter().position(|e| &e.client_id == id)?;
+        let prev = self.entries.iter().take(pos).rev().find(|e| !e.failed)?;
+        prev.in_flight.then(|| prev.client_id.clone())
+    }
+
     /// Entries in flight.
     #[cfg(test)]
     pub fn in_flight(&self) -> usize {
@@ -314,6 +322,8 @@ mod tests {
         assert_eq!(o.next_due(0), Some(id("b")), "a in flight does not hold b");
         o.start(&id("b"));
         assert_eq!(o.in_flight(), 2);
+        assert_eq!(o.after(&id("a")), None);
+        assert_eq!(o.after(&id("b")), Some(id("a")), "b is stored only after a");
         assert!(o.acked(&id("a")));
         assert!(!o.acked(&id("a")), "a second ack is a no-op");
         assert_eq!(o.unanswered(&id("b"), 0), Verdict::Retry);

@@ -54,6 +54,9 @@ pub enum ErrorCode {
     RecallWindowExpired,
     /// The sender is muted in this conversation.
     Muted,
+    /// A `send` named in `after` a message of the sender that is not stored
+    /// (yet); send that one first. Transient: retry in order.
+    OutOfOrder,
     /// An unexpected server-side failure; the request may be retried.
     Internal,
     /// The server is shutting down; reconnect later.
@@ -64,7 +67,7 @@ pub enum ErrorCode {
 
 impl ErrorCode {
     /// Every known code, for documentation and tests.
-    pub const ALL: [ErrorCode; 23] = [
+    pub const ALL: [ErrorCode; 24] = [
         Self::BadFrame,
         Self::UnknownCommand,
         Self::InvalidArgument,
@@ -86,6 +89,7 @@ impl ErrorCode {
         Self::Forbidden,
         Self::RecallWindowExpired,
         Self::Muted,
+        Self::OutOfOrder,
         Self::Internal,
         Self::ShuttingDown,
     ];
@@ -114,6 +118,7 @@ impl ErrorCode {
             Self::Forbidden => 4000,
             Self::RecallWindowExpired => 4001,
             Self::Muted => 4002,
+            Self::OutOfOrder => 4003,
             Self::Internal => 5000,
             Self::ShuttingDown => 5001,
             Self::Unknown(n) => n,

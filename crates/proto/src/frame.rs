@@ -152,6 +152,7 @@ mod tests {
                     text: "hi 👋".into(),
                 },
                 ext: None,
+                after: None,
             },
         };
         let json = f.encode();

@@ -171,6 +171,11 @@ pub enum Request {
         /// Optional application JSON object.
         #[serde(default)]
         ext: Option<Value>,
+        /// Store this message only if my message with this client id is already
+        /// stored (else `OutOfOrder`), so pipelined sends keep their order even
+        /// when an earlier one is refused for now (e.g. `RateLimited`).
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        after: Option<ClientMsgId>,
     },
     /// My conversations with seq state and last message. → `Conversations`
     Conversations,

@@ -216,8 +216,9 @@ impl Connection {
                 client_id,
                 content,
                 ext,
+                after,
             } if ctx.auth().is_ok() => {
-                match handlers::send::begin(ctx, conv, client_id, content, ext).await {
+                match handlers::send::begin(ctx, conv, client_id, content, ext, after).await {
                     Ok(pending) => {
                         self.inflight
                             .push_back(Box::pin(async move { (id, pending.await) }));

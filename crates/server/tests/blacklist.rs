@@ -17,6 +17,7 @@ fn text(conv: &ConversationId, id: &str) -> Request {
             text: "hello".into(),
         },
         ext: None,
+        after: None,
     }
 }
 

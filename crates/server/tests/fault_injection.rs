@@ -327,6 +327,7 @@ impl Device {
                             text: format!("{cid} ✓"),
                         },
                         ext: None,
+                        after: None,
                     };
                     match s.send(req).await {
                         Ok(id) => {

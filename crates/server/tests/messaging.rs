@@ -208,6 +208,7 @@ async fn every_content_type_and_ext_round_trips() {
             client_id: ClientMsgId::new(format!("c{i}")).unwrap(),
             content: content.clone(),
             ext: Some(json!({"i": i, "tag": "x"})),
+            after: None,
         };
         assert!(matches!(alice.ok(req).await, Response::Sent { .. }));
     }
@@ -225,6 +226,7 @@ async fn every_content_type_and_ext_round_trips() {
         client_id: ClientMsgId::new("bad").unwrap(),
         content,
         ext,
+        after: None,
     };
     assert_eq!(
         alice

@@ -41,6 +41,7 @@ async fn everything_survives_a_restart() {
             text: "still here?".into(),
         },
         ext: Some(serde_json::json!({"k": 1})),
+        after: None,
     };
     let Response::Sent { seq, id, .. } = alice.ok(send.clone()).await else {
         panic!()

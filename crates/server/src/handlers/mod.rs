@@ -81,7 +81,8 @@ pub async fn dispatch(ctx: &mut Ctx, req: Request) -> HandlerResult {
             client_id,
             content,
             ext,
-        } => send::send(ctx, conv, client_id, content, ext).await,
+            after,
+        } => send::send(ctx, conv, client_id, content, ext, after).await,
         R::Conversations => read::conversations(ctx).await,
         R::Pull {
             conv,

@@ -28,8 +28,11 @@ pub async fn send(
     client_id: ClientMsgId,
     content: Content,
     ext: Option<Value>,
+    after: Option<ClientMsgId>,
 ) -> HandlerResult {
-    begin(ctx, conv, client_id, content, ext).await?.await
+    begin(ctx, conv, client_id, content, ext, after)
+        .await?
+        .await
 }
 
 /// `send`, pipelined: validates and queues the write now (fixing its place in
@@ -40,6 +43,7 @@ pub async fn begin(
     client_id: ClientMsgId,
     content: Content,
     ext: Option<Value>,
+    after: Option<ClientMsgId>,
 ) -> Result<PendingSend, WireError> {
     let sender = ctx.auth()?.user.clone();
     validate(ctx.shared.config.max_text_chars, &content, ext.as_ref())?;
@@ -51,7 +55,7 @@ pub async fn begin(
         content,
         ext,
     };
-    submit(&ctx.shared, msg, require_friendship, Some(ctx.conn)).await
+    submit_after(&ctx.shared, msg, after, require_friendship, Some(ctx.conn)).await
 }
 
 /// A message to store, already validated.
@@ -77,6 +81,19 @@ pub async fn submit(
     require_friendship: bool,
     except: Option<ConnId>,
 ) -> Result<PendingSend, WireError> {
+    submit_after(shared, msg, None, require_friendship, except).await
+}
+
+/// [`submit`] with the `send` request's `after` precondition: the message is
+/// stored only if the sender's message `after` is (checked in the same
+/// transaction, so pipelined sends keep their order).
+pub async fn submit_after(
+    shared: &Shared,
+    msg: Outgoing,
+    after: Option<ClientMsgId>,
+    require_friendship: bool,
+    except: Option<ConnId>,
+) -> Result<PendingSend, WireError> {
     let Outgoing {
         sender,
         conv,
@@ -97,6 +114,7 @@ pub async fn submit(
                     ext: ext.as_ref(),
                     now: now_ms(),
                     require_friendship,
+                    after: after.as_ref(),
                 };
                 messages::send(c, &args)
             },

@@ -110,6 +110,8 @@ pub struct SendArgs<'a> {
     pub now: i64,
     /// Whether a one-to-one message needs a two-way friendship.
     pub require_friendship: bool,
+    /// Store only if the sender's message with this client id is stored.
+    pub after: Option<&'a ClientMsgId>,
 }
 
 /// Stores a message with the next seq, or returns the original on a resend.
@@ -120,6 +122,21 @@ pub fn send(conn: &Connection, a: &SendArgs<'_>) -> StoreResult<SendOutcome> {
             duplicate: true,
             members: Vec::new(),
         });
+    }
+    if let Some(after) = a.after {
+        let stored: bool = conn.query_row(
+            "SELECT EXISTS(SELECT 1 FROM messages WHERE sender = ?1 AND client_id = ?2)",
+            [a.sender.as_str(), after.as_str()],
+            |r| r.get(0),
+        )?;
+        if !stored {
+            return Err(StoreError::rejected(
+                ErrorCode::OutOfOrder,
+                format!(
+                    "your message `{after}` (named in `after`) is not stored yet; send it first"
+                ),
+            ));
+        }
     }
     match a.conv.peer_of(a.sender) {
         Some(peer) => {

@@ -293,6 +293,7 @@ pub fn text_msg(conv: &tern_proto::ConversationId, client_id: &str, text: &str) 
         client_id: tern_proto::ClientMsgId::new(client_id).unwrap(),
         content: tern_proto::Content::Text { text: text.into() },
         ext: None,
+        after: None,
     }
 }
 
