@@ -9,6 +9,7 @@ use tern_core::proto::{
 };
 use tern_core::{ConnectionState, Conversation, LocalMessage, ProfileUpdate};
 
+use crate::credentials::Remembered;
 use crate::error::{AppError, AppResult};
 use crate::state::AppState;
 
@@ -104,7 +105,9 @@ pub async fn register(
     Ok(result?)
 }
 
-/// Signs in, replacing any current session.
+/// Signs in, replacing any current session. With `remember`, the server URL, user
+/// id and session token go to the OS keyring (never the password); a keyring
+/// problem does not fail the sign-in but sets [`keyring_notice`].
 #[tauri::command]
 #[specta::specta]
 pub async fn login(
@@ -113,6 +116,7 @@ pub async fn login(
     server_url: String,
     user: String,
     password: String,
+    remember: bool,
 ) -> AppResult<AppSession> {
     let user = user_id(&user)?;
     if let Some(old) = state.take().await {
@@ -124,17 +128,120 @@ pub async fn login(
         client.close().await;
         return Err(e.into());
     }
-    let active = AppState::activate(&app, client, rx, server_url.trim().to_owned());
+    let server_url = server_url.trim().to_owned();
+    let token = client.token();
+    let active = AppState::activate(&app, client, rx, server_url.clone());
     *state.active.lock().await = Some(active);
+    let r = match (remember, token) {
+        (true, Some(token)) => {
+            state
+                .credentials
+                .save(Remembered {
+                    server_url,
+                    user: user.to_string(),
+                    token,
+                })
+                .await
+        }
+        // Not remembering this account: forget any earlier one.
+        _ => state.credentials.delete().await,
+    };
+    state.keyring_result(r);
     session_of(&state)
         .await?
         .ok_or_else(AppError::not_logged_in)
 }
 
-/// Signs out (revokes the token on the server when reachable).
+/// What the app found in the keyring at start.
+#[derive(Debug, Clone, Serialize, Type)]
+pub struct Restored {
+    /// The session, when a remembered sign-in (or an earlier one that survived a UI reload) worked.
+    pub session: Option<AppSession>,
+    /// A keyring problem or a refused remembered sign-in, in words for the login screen.
+    pub notice: Option<String>,
+}
+
+/// The session that survived a UI reload, else a sign-in with the token remembered
+/// in the OS keyring (auto-login at start).
+#[tauri::command]
+#[specta::specta]
+pub async fn restore_session(app: AppHandle, state: State<'_, AppState>) -> AppResult<Restored> {
+    if let Some(session) = session_of(&state).await? {
+        return Ok(Restored {
+            session: Some(session),
+            notice: state.notice(),
+        });
+    }
+    let r = state.credentials.load().await;
+    let Some(Some(saved)) = state.keyring_result(r) else {
+        return Ok(Restored {
+            session: None,
+            notice: state.notice(),
+        });
+    };
+    let refused = |e: String| {
+        tracing::warn!("remembered sign-in refused: {e}");
+        Restored {
+            session: None,
+            notice: Some(format!(
+                "Your remembered sign-in for {} no longer works ({e}). Please sign in again.",
+                saved.user
+            )),
+        }
+    };
+    let user = match user_id(&saved.user) {
+        Ok(u) => u,
+        Err(e) => return Ok(refused(e.message)),
+    };
+    let client = state.new_client(&saved.server_url)?;
+    let rx = client.subscribe();
+    if let Err(e) = client.login_with_token(&user, &saved.token).await {
+        client.close().await;
+        let out = refused(AppError::from(e).message);
+        let r = state.credentials.delete().await;
+        state.keyring_result(r);
+        return Ok(out);
+    }
+    // Keep the remembered token current when the server issued a new one.
+    let token = client.token();
+    let mut guard = state.active.lock().await;
+    if guard.is_some() {
+        // The user signed in by hand meanwhile: that session wins.
+        drop(guard);
+        client.close().await;
+    } else {
+        *guard = Some(AppState::activate(
+            &app,
+            client,
+            rx,
+            saved.server_url.clone(),
+        ));
+        drop(guard);
+        if let Some(token) = token.filter(|t| *t != saved.token) {
+            let r = state.credentials.save(Remembered { token, ..saved }).await;
+            state.keyring_result(r);
+        }
+    }
+    Ok(Restored {
+        session: session_of(&state).await?,
+        notice: state.notice(),
+    })
+}
+
+/// The last keyring problem (e.g. after a sign-in with "Remember me"), if any.
+#[tauri::command]
+#[specta::specta]
+pub fn keyring_notice(state: State<'_, AppState>) -> Option<String> {
+    state.notice()
+}
+
+/// Signs out (revokes the token on the server when reachable) and forgets the
+/// remembered sign-in.
 #[tauri::command]
 #[specta::specta]
 pub async fn logout(state: State<'_, AppState>) -> AppResult<()> {
+    let r = state.credentials.delete().await;
+    state.keyring_result(r);
     if let Some(client) = state.take().await {
         let result = client.logout().await;
         client.close().await;

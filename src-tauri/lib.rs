@@ -7,6 +7,7 @@
 //! - `links`: which URLs may be opened outside the app.
 
 mod commands;
+pub mod credentials;
 mod error;
 mod events;
 mod links;
@@ -35,6 +36,8 @@ pub fn specta_builder() -> Builder<tauri::Wry> {
             commands::connection_state,
             commands::register,
             commands::login,
+            commands::restore_session,
+            commands::keyring_notice,
             commands::logout,
             commands::my_profile,
             commands::set_profile,
@@ -129,7 +132,15 @@ pub fn run() {
         .invoke_handler(builder.invoke_handler())
         .setup(move |app| {
             builder.mount_events(app);
-            app.manage(AppState::new(data_dir(app)?, default_server_url()));
+            let credentials = credentials::Credentials::new(
+                std::sync::Arc::new(credentials::KeyringStore::new()),
+                credentials::KEYRING_TIMEOUT,
+            );
+            app.manage(AppState::new(
+                data_dir(app)?,
+                default_server_url(),
+                credentials,
+            ));
             let handle = app.handle().clone();
             let config = app
                 .config()

@@ -8,6 +8,7 @@ use tauri_specta::Event as _;
 use tern_core::{Client, ClientConfig};
 use tokio::sync::{broadcast, Mutex};
 
+use crate::credentials::Credentials;
 use crate::error::{AppError, AppResult};
 use crate::events::{end_reason, CoreEvent, SessionEnded};
 
@@ -29,16 +30,43 @@ pub struct AppState {
     pub default_server_url: String,
     /// The session; a mutex so login/logout never interleave.
     pub active: Mutex<Option<Active>>,
+    /// "Remember me" storage (the OS keyring in the app).
+    pub credentials: Credentials,
+    /// The last keyring problem, in words for the login screen.
+    pub keyring_notice: std::sync::Mutex<Option<String>>,
 }
 
 impl AppState {
     /// State with no session yet.
-    pub fn new(data_dir: PathBuf, default_server_url: String) -> Self {
+    pub fn new(data_dir: PathBuf, default_server_url: String, credentials: Credentials) -> Self {
         Self {
             data_dir,
             default_server_url,
             active: Mutex::new(None),
+            credentials,
+            keyring_notice: std::sync::Mutex::new(None),
         }
+    }
+
+    /// Records the outcome of a keyring call: an error becomes the notice, success clears it.
+    pub fn keyring_result<T>(&self, r: Result<T, String>) -> Option<T> {
+        let mut notice = self.keyring_notice.lock().expect("notice lock");
+        match r {
+            Ok(v) => {
+                *notice = None;
+                Some(v)
+            }
+            Err(e) => {
+                tracing::warn!("keyring: {e}");
+                *notice = Some(e);
+                None
+            }
+        }
+    }
+
+    /// The current keyring notice, if any.
+    pub fn notice(&self) -> Option<String> {
+        self.keyring_notice.lock().expect("notice lock").clone()
     }
 
     /// The signed-in client, or `not_logged_in`.
@@ -119,6 +147,9 @@ async fn forward<R: Runtime>(
                         resync: false,
                     }
                     .emit(&app);
+                    // The token is no longer good: forget it.
+                    let r = state.credentials.delete().await;
+                    state.keyring_result(r);
                     return;
                 }
             }

@@ -5,14 +5,17 @@
 #
 # Needs the Debian packages from scripts/deps.sh (libwebkit2gtk-4.1-dev, xvfb,
 # webkit2gtk-driver, ...); installs npm packages and tauri-driver when missing.
-# Honours CARGO_TARGET_DIR. Usage: tests/e2e/run.sh [screenshots]
+# Honours CARGO_TARGET_DIR. Usage: tests/e2e/run.sh [test|app|keyring|screenshots]
+#   test (default): app, then keyring.   app: tests/e2e/app.e2e.mjs only.
+#   keyring: "Remember me" against a real gnome-keyring-daemon on a private D-Bus
+#   session, then with no Secret Service on the bus (tests/e2e/keyring.e2e.mjs).
 set -euo pipefail
 cd "$(dirname "$0")/../.."
 root=$PWD
 export CARGO_TARGET_DIR=${CARGO_TARGET_DIR:-$HOME/.cache/tern/target}
 mode=${1:-test}
 
-for tool in xvfb-run WebKitWebDriver node npm cargo; do
+for tool in xvfb-run WebKitWebDriver node npm cargo dbus-run-session gnome-keyring-daemon secret-tool; do
   command -v "$tool" >/dev/null || { echo "e2e: '$tool' is missing (run scripts/deps.sh test)" >&2; exit 2; }
 done
 
@@ -38,9 +41,30 @@ export XDG_DATA_HOME XDG_CACHE_HOME XDG_CONFIG_HOME
 XDG_DATA_HOME=$(mktemp -d); XDG_CACHE_HOME=$(mktemp -d); XDG_CONFIG_HOME=$(mktemp -d)
 trap 'rm -rf "$XDG_DATA_HOME" "$XDG_CACHE_HOME" "$XDG_CONFIG_HOME" 2>/dev/null || true' EXIT
 
+xvfb() { xvfb-run -a -s "-screen 0 1400x900x24" "$@"; }
+
+# The app suite runs on its own private bus too, so it never touches a desktop keyring.
+run_app() { dbus-run-session --config-file="$root/tests/e2e/bus-empty.conf" -- bash -c 'xvfb-run -a -s "-screen 0 1400x900x24" node "$1"' _ "$root/tests/e2e/app.e2e.mjs"; }
+
+run_keyring() {
+  local home rc=0; home=$(mktemp -d)
+  # (gnome-keyring-daemon exits with its bus when dbus-run-session ends.)
+  # A real gnome-keyring-daemon (unlocked "login" keyring) on a private session bus.
+  HOME=$home dbus-run-session --config-file="$root/tests/e2e/bus-empty.conf" -- bash -c '
+    echo -n e2e-keyring-pw | gnome-keyring-daemon --unlock --components=secrets --daemonize >/dev/null
+    TERN_E2E_KEYRING=present exec xvfb-run -a -s "-screen 0 1400x900x24" node "$1"' \
+    _ "$root/tests/e2e/keyring.e2e.mjs" || rc=$?
+  rm -rf "$home"
+  [ $rc = 0 ] || return $rc
+  # Nothing owns org.freedesktop.secrets on this bus.
+  dbus-run-session --config-file="$root/tests/e2e/bus-empty.conf" -- \
+    env TERN_E2E_KEYRING=absent xvfb-run -a -s "-screen 0 1400x900x24" node "$root/tests/e2e/keyring.e2e.mjs"
+}
+
 case "$mode" in
-  test) script=tests/e2e/app.e2e.mjs ;;
-  screenshots) script=tests/e2e/screenshots.mjs ;;
-  *) echo "usage: $0 [test|screenshots]" >&2; exit 2 ;;
+  test) run_app; run_keyring ;;
+  app) run_app ;;
+  keyring) run_keyring ;;
+  screenshots) xvfb node "$root/tests/e2e/screenshots.mjs" ;;
+  *) echo "usage: $0 [test|app|keyring|screenshots]" >&2; exit 2 ;;
 esac
-xvfb-run -a -s "-screen 0 1400x900x24" node "$root/$script"

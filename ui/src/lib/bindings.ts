@@ -16,9 +16,23 @@ export const commands = {
 	connectionState: () => typedError<ConnectionState, AppError>(__TAURI_INVOKE("connection_state")),
 	/**  Creates an account (does not sign in). */
 	register: (serverUrl: string, user: string, password: string) => typedError<null, AppError>(__TAURI_INVOKE("register", { serverUrl, user, password })),
-	/**  Signs in, replacing any current session. */
-	login: (serverUrl: string, user: string, password: string) => typedError<AppSession, AppError>(__TAURI_INVOKE("login", { serverUrl, user, password })),
-	/**  Signs out (revokes the token on the server when reachable). */
+	/**
+	 *  Signs in, replacing any current session. With `remember`, the server URL, user
+	 *  id and session token go to the OS keyring (never the password); a keyring
+	 *  problem does not fail the sign-in but sets [`keyring_notice`].
+	 */
+	login: (serverUrl: string, user: string, password: string, remember: boolean) => typedError<AppSession, AppError>(__TAURI_INVOKE("login", { serverUrl, user, password, remember })),
+	/**
+	 *  The session that survived a UI reload, else a sign-in with the token remembered
+	 *  in the OS keyring (auto-login at start).
+	 */
+	restoreSession: () => typedError<Restored, AppError>(__TAURI_INVOKE("restore_session")),
+	/**  The last keyring problem (e.g. after a sign-in with "Remember me"), if any. */
+	keyringNotice: () => __TAURI_INVOKE<string | null>("keyring_notice"),
+	/**
+	 *  Signs out (revokes the token on the server when reachable) and forgets the
+	 *  remembered sign-in.
+	 */
 	logout: () => typedError<null, AppError>(__TAURI_INVOKE("logout")),
 	/**  My profile. */
 	myProfile: () => typedError<Profile, AppError>(__TAURI_INVOKE("my_profile")),
@@ -484,6 +498,14 @@ export type Profile = {
 	avatar: FileId | null,
 	/**  Free-text status line. */
 	signature: string,
+};
+
+/**  What the app found in the keyring at start. */
+export type Restored = {
+	/**  The session, when a remembered sign-in (or an earlier one that survived a UI reload) worked. */
+	session: AppSession | null,
+	/**  A keyring problem or a refused remembered sign-in, in words for the login screen. */
+	notice: string | null,
 };
 
 /**  Position of a message in its conversation: gap-free, strictly increasing, from 1. */

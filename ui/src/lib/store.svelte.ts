@@ -51,6 +51,8 @@ export class AppStore {
   connection = $state<ConnectionState>('offline');
   /** Why the last session ended (kicked, token expired): shown on the login screen. */
   endedReason = $state<string | null>(null);
+  /** A keyring problem ("Remember me" unavailable) or a refused remembered sign-in. */
+  keyringNotice = $state<string | null>(null);
   defaultServerUrl = $state('ws://127.0.0.1:7878');
   screen = $state<Screen>('chats');
   /** The friend whose profile the Friends screen shows. */
@@ -98,8 +100,10 @@ export class AppStore {
       await events.sessionEnded.listen((e) => this.ended(e.payload)),
     ];
     this.defaultServerUrl = await commands.defaultServerUrl();
-    const s = await this.attempt(commands.currentSession());
-    if (s) await this.enter(s);
+    // A session that survived a UI reload, else auto-login with the remembered token.
+    const r = await this.attempt(commands.restoreSession());
+    this.keyringNotice = r?.notice ?? null;
+    if (r?.session) await this.enter(r.session);
   }
 
   stop(): void {
@@ -123,19 +127,22 @@ export class AppStore {
     }
   }
 
-  async login(server: string, user: string, password: string): Promise<void> {
-    const s = await call(commands.login(server, user, password));
+  async login(server: string, user: string, password: string, remember = false): Promise<void> {
+    const s = await call(commands.login(server, user, password, remember));
     await this.enter(s);
+    this.keyringNotice = await commands.keyringNotice();
+    if (remember && this.keyringNotice) this.showToast(this.keyringNotice);
   }
 
-  async register(server: string, user: string, password: string): Promise<void> {
+  async register(server: string, user: string, password: string, remember = false): Promise<void> {
     await call(commands.register(server, user, password));
-    await this.login(server, user, password);
+    await this.login(server, user, password, remember);
   }
 
   async logout(): Promise<void> {
     await this.attempt(commands.logout());
     this.leave(null);
+    this.keyringNotice = await commands.keyringNotice();
   }
 
   private async enter(s: AppSession): Promise<void> {

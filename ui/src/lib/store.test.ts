@@ -17,7 +17,8 @@ function backend(calls: Calls, over: Record<string, (args: Record<string, unknow
   const session = { user: 'alice', server_url: 'ws://srv', profile: { user: 'alice', nickname: 'Alice', avatar: null, signature: '' } };
   const base: Record<string, (args: Record<string, unknown>) => unknown> = {
     default_server_url: () => 'ws://default:7878',
-    current_session: () => null,
+    restore_session: () => ({ session: null, notice: null }),
+    keyring_notice: () => null,
     connection_state: () => 'online',
     login: () => session,
     list_conversations: () => [conv({ conv: CONV, unread: 0, last_activity: 1 })],
@@ -70,12 +71,34 @@ describe('AppStore', () => {
     expect(store.session).toBeNull();
     expect(store.defaultServerUrl).toBe('ws://default:7878');
     await store.login('ws://srv', 'alice', 'pw');
-    expect(calls.find((c) => c.cmd === 'login')?.args).toEqual({ serverUrl: 'ws://srv', user: 'alice', password: 'pw' });
+    expect(calls.find((c) => c.cmd === 'login')?.args).toEqual({ serverUrl: 'ws://srv', user: 'alice', password: 'pw', remember: false });
     expect(store.session?.user).toBe('alice');
     expect(store.connection).toBe('online');
     expect(new Set(calls.map((c) => c.cmd))).toEqual(
-      new Set(['default_server_url', 'current_session', 'login', 'connection_state', 'list_conversations', 'list_friends', 'list_applications', 'list_blacklist']),
+      new Set(['default_server_url', 'restore_session', 'login', 'keyring_notice', 'connection_state', 'list_conversations', 'list_friends', 'list_applications', 'list_blacklist']),
     );
+  });
+
+  it('signs in at start with the remembered sign-in and passes "remember" to login', async () => {
+    const session = { user: 'alice', server_url: 'ws://srv', profile: { user: 'alice', nickname: 'Alice', avatar: null, signature: '' } };
+    backend(calls, { restore_session: () => ({ session, notice: null }) });
+    store = new AppStore();
+    await store.start();
+    expect(store.session?.user).toBe('alice');
+    expect(calls.some((c) => c.cmd === 'list_conversations')).toBe(true);
+  });
+
+  it('shows the keyring notice at start and still signs in with remember', async () => {
+    const notice = 'The system keyring is not available, so Tern cannot remember your sign-in on this computer.';
+    backend(calls, { restore_session: () => ({ session: null, notice }), keyring_notice: () => notice });
+    store = new AppStore();
+    await store.start();
+    expect(store.session).toBeNull();
+    expect(store.keyringNotice).toBe(notice);
+    await store.login('ws://srv', 'alice', 'pw', true);
+    expect(calls.find((c) => c.cmd === 'login')?.args).toMatchObject({ remember: true });
+    expect(store.session?.user).toBe('alice');
+    expect(store.toast).toBe(notice);
   });
 
   it('shows a login error from the app', async () => {

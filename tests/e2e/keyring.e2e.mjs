@@ -1,0 +1,130 @@
+// End-to-end "Remember me" against the OS keyring (Secret Service on a private
+// D-Bus session; tests/e2e/run.sh keyring sets it up).
+//   TERN_E2E_KEYRING=present: a real gnome-keyring-daemon owns org.freedesktop.secrets.
+//   TERN_E2E_KEYRING=absent:  nothing does; the app must say so and still sign in.
+
+import { execFile } from 'node:child_process';
+import path from 'node:path';
+import { CliUser, killAll, launchApp, startServer, tempDir } from './lib/harness.mjs';
+import { waitUntil } from './lib/webdriver.mjs';
+
+const mode = process.env.TERN_E2E_KEYRING;
+if (mode !== 'present' && mode !== 'absent') throw new Error('TERN_E2E_KEYRING must be present or absent');
+const started = Date.now();
+let app;
+let failed = false;
+
+async function step(name, fn) {
+  const t = Date.now();
+  try {
+    await fn();
+    console.log(`  ok   ${name} (${Date.now() - t} ms)`);
+  } catch (e) {
+    console.log(`  FAIL ${name}\n       ${e.stack ?? e}`);
+    failed = true;
+    throw e;
+  }
+}
+
+const sel = (testid, extra = '') => `[data-testid="${testid}"]${extra}`;
+
+/** `secret-tool search --all service im.tern.desktop`: the stored entry as text, '' when none. */
+function keyringEntry() {
+  return new Promise((resolve) => {
+    execFile('secret-tool', ['search', '--all', '--unlock', 'service', 'im.tern.desktop'], { timeout: 10_000 }, (_err, stdout, stderr) =>
+      resolve(`${stdout}${stderr}`.includes('secret =') ? `${stdout}${stderr}` : ''),
+    );
+  });
+}
+
+async function quitApp() {
+  if (!app) return;
+  const { wd, driver } = app;
+  app = undefined;
+  await Promise.race([wd.quit(), new Promise((r) => setTimeout(r, 5000))]);
+  driver.kill('SIGTERM');
+  await waitUntil(() => driver.exitCode !== null || driver.signalCode !== null, { what: 'tauri-driver exits', timeout: 10_000 });
+}
+
+async function signIn(wd, user, password, remember) {
+  await wd.waitFor(sel('login-form'));
+  await (await wd.waitFor(sel('user'))).type(user);
+  await (await wd.waitFor(sel('password'))).type(password);
+  const box = await wd.waitFor(sel('remember'));
+  if (remember) await box.click();
+  await (await wd.waitFor(sel('submit'))).click();
+  await wd.waitFor(sel('connection', '[data-state="online"]'), { what: `${user} online in the app` });
+}
+
+async function main() {
+  const server = await startServer();
+  const password = 'alice-password-1';
+  await new CliUser(server, 'alice', password).ok(['register', 'alice', password]);
+  const appData = tempDir('app');
+  const env = { TERN_SERVER_URL: server.url, TERN_APP_DATA_DIR: appData };
+  console.log(`tern keyring e2e (${mode}): server ${server.url}`);
+
+  if (mode === 'absent') {
+    app = await launchApp(env);
+    await step('with no Secret Service on the bus the login screen says the keyring is unavailable', async () => {
+      const notice = await app.wd.waitFor(sel('keyring-notice'), { what: 'the keyring notice', timeout: 20_000 });
+      const text = await notice.text();
+      if (!text.includes('keyring is not available') || !text.includes('still sign in')) throw new Error(`notice: ${text}`);
+    });
+    await step('signing in with "Remember me" still works without the keyring', async () => {
+      await signIn(app.wd, 'alice', password, true);
+    });
+    return;
+  }
+
+  app = await launchApp(env);
+  await step('with a keyring the login screen shows no notice; sign in with "Remember me"', async () => {
+    await app.wd.waitFor(sel('login-form'));
+    if (await app.wd.find(sel('keyring-notice'))) throw new Error(`unexpected notice: ${await (await app.wd.find(sel('keyring-notice'))).text()}`);
+    await signIn(app.wd, 'alice', password, true);
+  });
+
+  await step('the keyring holds server, user and token, never the password', async () => {
+    const entry = await waitUntil(keyringEntry, { what: 'the keyring entry', timeout: 10_000 });
+    if (!entry.includes('"user":"alice"') || !entry.includes(server.url) || !entry.includes('"token":"')) throw new Error(`entry: ${entry}`);
+    if (entry.includes(password)) throw new Error('the password is in the keyring');
+  });
+
+  await quitApp();
+  app = await launchApp(env);
+  await step('restarting the app signs in automatically with the remembered token', async () => {
+    await app.wd.waitFor(sel('connection', '[data-state="online"]'), { what: 'auto-login online', timeout: 20_000 });
+    if (await app.wd.find(sel('login-form'))) throw new Error('login form shown');
+  });
+
+  await step('signing out deletes the keyring entry', async () => {
+    await (await app.wd.waitFor(sel('nav-profile'))).click();
+    await (await app.wd.waitFor(sel('logout'))).click();
+    await app.wd.waitFor(sel('login-form'));
+    await waitUntil(async () => (await keyringEntry()) === '', { what: 'the keyring entry is gone', timeout: 10_000 });
+  });
+
+  await quitApp();
+  app = await launchApp(env);
+  await step('after signing out, a restart shows the login screen', async () => {
+    await app.wd.waitFor(sel('login-form'));
+    await new Promise((r) => setTimeout(r, 1000));
+    if (await app.wd.find(sel('nav-chats'))) throw new Error('signed in after logout');
+  });
+}
+
+try {
+  await main();
+} catch (e) {
+  if (!failed) console.log(`  FAIL setup\n       ${e.stack ?? e}`);
+  failed = true;
+  if (app) {
+    const shot = path.join(tempDir('failure'), 'screen.png');
+    await app.wd.screenshot(shot).then(() => console.log(`       screenshot of the app: ${shot}`), () => {});
+  }
+} finally {
+  await quitApp().catch(() => {});
+  killAll();
+}
+console.log(`tern keyring e2e (${mode}): ${failed ? 'FAILED' : 'passed'} in ${((Date.now() - started) / 1000).toFixed(1)} s`);
+process.exit(failed ? 1 : 0);
