@@ -239,7 +239,8 @@ pub fn keyring_notice(state: State<'_, AppState>) -> Option<String> {
 /// remembered sign-in.
 #[tauri::command]
 #[specta::specta]
-pub async fn logout(state: State<'_, AppState>) -> AppResult<()> {
+pub async fn logout(app: AppHandle, state: State<'_, AppState>) -> AppResult<()> {
+    crate::shell::set_unread(&app, 0);
     let r = state.credentials.delete().await;
     state.keyring_result(r);
     if let Some(client) = state.take().await {

@@ -11,6 +11,7 @@ pub mod credentials;
 mod error;
 mod events;
 mod links;
+pub mod shell;
 mod state;
 
 use std::path::PathBuf;
@@ -61,6 +62,7 @@ pub fn specta_builder() -> Builder<tauri::Wry> {
             commands::set_draft,
             commands::typing,
             commands::open_external,
+            shell::shell_state,
         ])
         .events(collect_events![events::CoreEvent, events::SessionEnded])
         // Seqs and millisecond times are u64/i64 in Rust but stay far below 2^53.
@@ -130,12 +132,15 @@ pub fn run() {
     tauri::Builder::default()
         .plugin(tauri_plugin_opener::init())
         .invoke_handler(builder.invoke_handler())
+        .on_window_event(shell::on_window_event)
         .setup(move |app| {
             builder.mount_events(app);
             let credentials = credentials::Credentials::new(
                 std::sync::Arc::new(credentials::KeyringStore::new()),
                 credentials::KEYRING_TIMEOUT,
             );
+            app.manage(shell::Shell::default());
+            shell::setup_tray(app)?;
             app.manage(AppState::new(
                 data_dir(app)?,
                 default_server_url(),

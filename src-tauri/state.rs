@@ -104,6 +104,12 @@ impl AppState {
         server_url: String,
     ) -> Active {
         let forwarder = tauri::async_runtime::spawn(forward(app.clone(), client.clone(), rx));
+        let (app2, c2) = (app.clone(), client.clone());
+        tauri::async_runtime::spawn(async move {
+            if let Ok(total) = c2.total_unread().await {
+                crate::shell::set_unread(&app2, total);
+            }
+        });
         Active {
             client,
             server_url,
@@ -129,6 +135,9 @@ async fn forward<R: Runtime>(
     loop {
         match rx.recv().await {
             Ok(ev) => {
+                if let tern_core::Event::TotalUnreadChanged { total } = ev {
+                    crate::shell::set_unread(&app, total);
+                }
                 let ended = end_reason(&ev);
                 if let Err(e) = CoreEvent(ev).emit(&app) {
                     tracing::warn!("emit core event: {e}");
@@ -142,6 +151,7 @@ async fn forward<R: Runtime>(
                     }
                     drop(guard);
                     client.close().await;
+                    crate::shell::set_unread(&app, 0);
                     let _ = SessionEnded {
                         reason: Some(reason),
                         resync: false,

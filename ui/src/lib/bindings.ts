@@ -78,6 +78,8 @@ export const commands = {
 	typing: (conv: string) => typedError<null, AppError>(__TAURI_INVOKE("typing", { conv })),
 	/**  Opens an http(s) link in the system browser; anything else is refused. */
 	openExternal: (url: string) => typedError<null, AppError>(__TAURI_INVOKE("open_external", { url })),
+	/**  The tray and window state (what the user sees outside the web view). */
+	shellState: () => __TAURI_INVOKE<ShellState>("shell_state"),
 };
 
 /** Events */
@@ -520,6 +522,18 @@ export type SessionEnded = {
 	reason: string | null,
 	/**  True when the UI should stay signed in and just reload its lists. */
 	resync: boolean,
+};
+
+/**  The shell as tests see it through [`shell_state`]. */
+export type ShellState = {
+	/**  Whether the main window is shown (false when closed to the tray). */
+	window_visible: boolean,
+	/**  The tray's title label: the unread total, `None` when nothing is unread. */
+	tray_title: string | null,
+	/**  Whether the tray shows the icon variant with the unread badge. */
+	tray_badge: boolean,
+	/**  "Mute notifications" is on. */
+	muted: boolean,
 };
 
 /**  A user's account id, chosen at registration (`alice`, `bob.smith`). */

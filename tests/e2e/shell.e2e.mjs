@@ -1,0 +1,98 @@
+// End-to-end desktop shell: the tray's unread label follows the unread total and
+// closing the window hides it to the tray while the session stays connected.
+// Checked through the app's `shell_state` command. See tests/e2e/run.sh shell.
+
+import path from 'node:path';
+import { CliUser, killAll, launchApp, startServer, tempDir } from './lib/harness.mjs';
+import { waitUntil } from './lib/webdriver.mjs';
+
+const started = Date.now();
+let wd;
+let failed = false;
+
+async function step(name, fn) {
+  const t = Date.now();
+  try {
+    await fn();
+    console.log(`  ok   ${name} (${Date.now() - t} ms)`);
+  } catch (e) {
+    console.log(`  FAIL ${name}\n       ${e.stack ?? e}`);
+    failed = true;
+    throw e;
+  }
+}
+
+const sel = (testid, extra = '') => `[data-testid="${testid}"]${extra}`;
+
+/** Calls an app command from the page, as the UI would. */
+async function invoke(cmd, args = {}) {
+  const r = await wd.cmd('POST', '/execute/async', {
+    script: 'const done = arguments[arguments.length - 1]; window.__TAURI_INTERNALS__.invoke(arguments[0], arguments[1]).then((v) => done({ ok: v }), (e) => done({ err: String(e) }));',
+    args: [cmd, args],
+  });
+  if ('err' in r) throw new Error(`${cmd}: ${r.err}`);
+  return r.ok;
+}
+
+async function waitShell(pred, what) {
+  let last;
+  await waitUntil(async () => pred((last = await invoke('shell_state'))), { what, timeout: 20_000 }).catch((e) => {
+    throw new Error(`${e.message}; last shell_state ${JSON.stringify(last)}`);
+  });
+  return last;
+}
+
+async function main() {
+  const server = await startServer();
+  const bob = new CliUser(server, 'bob', 'bob-password-1');
+  const alice = new CliUser(server, 'alice', 'alice-password-1');
+  await bob.register();
+  await alice.register();
+  await bob.ok(['friend', 'add', 'alice']);
+  await alice.ok(['friend', 'accept', 'bob']);
+  console.log(`tern shell e2e: server ${server.url}`);
+
+  ({ wd } = await launchApp({ TERN_SERVER_URL: server.url, TERN_APP_DATA_DIR: tempDir('app') }));
+
+  await step('alice signs in; the window is shown and the tray has no unread label', async () => {
+    await wd.waitFor(sel('login-form'));
+    await (await wd.waitFor(sel('user'))).type('alice');
+    await (await wd.waitFor(sel('password'))).type('alice-password-1');
+    await (await wd.waitFor(sel('submit'))).click();
+    await wd.waitFor(sel('connection', '[data-state="online"]'), { what: 'alice online' });
+    await waitShell((s) => s.window_visible && s.tray_title === null && !s.tray_badge && !s.muted, 'visible window, empty tray label');
+  });
+
+  await step('bob sends -> the tray label shows the unread total 1 with the badge icon', async () => {
+    await bob.ok(['send', 'alice', 'first from bob']);
+    await waitShell((s) => s.tray_title === '1' && s.tray_badge, 'tray label 1');
+  });
+
+  await step('closing the window hides it to the tray instead of quitting', async () => {
+    await invoke('plugin:window|close', { label: 'main' });
+    await waitShell((s) => !s.window_visible, 'window hidden');
+  });
+
+  await step('while hidden the app stays connected: bob\'s next messages raise the label to 3', async () => {
+    await bob.ok(['send', 'alice', 'second from bob', 'third from bob']);
+    const s = await waitShell((s) => s.tray_title === '3', 'tray label 3');
+    if (s.window_visible) throw new Error('window shown again');
+    if ((await wd.execute('return document.querySelector(\'[data-testid="connection"]\')?.dataset.state')) !== 'online') throw new Error('not online');
+  });
+}
+
+try {
+  await main();
+} catch (e) {
+  if (!failed) console.log(`  FAIL setup\n       ${e.stack ?? e}`);
+  failed = true;
+  if (wd) {
+    const shot = path.join(tempDir('failure'), 'screen.png');
+    await wd.screenshot(shot).then(() => console.log(`       screenshot of the app: ${shot}`), () => {});
+  }
+} finally {
+  await Promise.race([wd?.quit(), new Promise((r) => setTimeout(r, 5000))]);
+  killAll();
+}
+console.log(`tern shell e2e: ${failed ? 'FAILED' : 'passed'} in ${((Date.now() - started) / 1000).toFixed(1)} s`);
+process.exit(failed ? 1 : 0);
