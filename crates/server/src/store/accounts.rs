@@ -34,11 +34,12 @@ pub struct NewSession {
 
 /// Creates a user; `UserExists` if the id is taken (or was a deleted user's).
 pub fn create_user(conn: &Connection, user: &UserId, hash: &str, now: i64) -> StoreResult<()> {
-    let n = conn.execute(
-        "INSERT OR IGNORE INTO users (id, password_hash, created_at)
+    let n = conn
+        .prepare_cached(
+            "INSERT OR IGNORE INTO users (id, password_hash, created_at)
          SELECT ?1, ?2, ?3 WHERE NOT EXISTS (SELECT 1 FROM deleted_users WHERE id = ?1)",
-        params![user.as_str(), hash, now],
-    )?;
+        )?
+        .execute(params![user.as_str(), hash, now])?;
     if n == 0 {
         return Err(StoreError::rejected(
             ErrorCode::UserExists,
@@ -61,11 +62,9 @@ pub fn password_hash(conn: &Connection, user: &UserId) -> StoreResult<Option<Str
 
 /// Whether `user` exists.
 pub fn user_exists(conn: &Connection, user: &UserId) -> StoreResult<bool> {
-    Ok(conn.query_row(
-        "SELECT EXISTS(SELECT 1 FROM users WHERE id = ?1)",
-        [user.as_str()],
-        |r| r.get(0),
-    )?)
+    Ok(conn
+        .prepare_cached("SELECT EXISTS(SELECT 1 FROM users WHERE id = ?1)")?
+        .query_row([user.as_str()], |r| r.get(0))?)
 }
 
 /// Fails with `NotFound` unless `user` exists.
@@ -103,8 +102,7 @@ pub fn create_session(
     for id in &displaced {
         revoke_session(conn, id)?;
     }
-    conn.execute(
-        "INSERT INTO sessions (id, user, platform, device, created_at, expires_at) VALUES (?1, ?2, ?3, ?4, ?5, ?6)",
+    conn.prepare_cached("INSERT INTO sessions (id, user, platform, device, created_at, expires_at) VALUES (?1, ?2, ?3, ?4, ?5, ?6)")?.execute(
         params![s.id, s.user.as_str(), s.platform.as_str(), s.device, s.created_at, s.expires_at],
     )?;
     Ok(displaced)
@@ -120,31 +118,28 @@ fn collect_ids(conn: &Connection, sql: &str, p: impl rusqlite::Params) -> StoreR
 
 /// Marks a session revoked; its token stops working.
 pub fn revoke_session(conn: &Connection, id: &str) -> StoreResult<()> {
-    conn.execute("UPDATE sessions SET revoked = 1 WHERE id = ?1", [id])?;
+    conn.prepare_cached("UPDATE sessions SET revoked = 1 WHERE id = ?1")?
+        .execute([id])?;
     Ok(())
 }
 
 /// The session `id`, if it exists.
 pub fn session(conn: &Connection, id: &str) -> StoreResult<Option<SessionRow>> {
-    conn.query_row(
-        "SELECT user, revoked FROM sessions WHERE id = ?1",
-        [id],
-        |r| Ok((r.get::<_, String>(0)?, r.get::<_, bool>(1)?)),
-    )
-    .optional()?
-    .map(|(user, revoked)| {
-        Ok(SessionRow {
-            user: parse_user(user)?,
-            revoked,
+    conn.prepare_cached("SELECT user, revoked FROM sessions WHERE id = ?1")?
+        .query_row([id], |r| Ok((r.get::<_, String>(0)?, r.get::<_, bool>(1)?)))
+        .optional()?
+        .map(|(user, revoked)| {
+            Ok(SessionRow {
+                user: parse_user(user)?,
+                revoked,
+            })
         })
-    })
-    .transpose()
+        .transpose()
 }
 
 /// Creates a session row for a token minted by a trusted backend (no login happened).
 pub fn ensure_session(conn: &Connection, s: &NewSession) -> StoreResult<()> {
-    conn.execute(
-        "INSERT OR IGNORE INTO sessions (id, user, platform, device, created_at, expires_at) VALUES (?1, ?2, ?3, ?4, ?5, ?6)",
+    conn.prepare_cached("INSERT OR IGNORE INTO sessions (id, user, platform, device, created_at, expires_at) VALUES (?1, ?2, ?3, ?4, ?5, ?6)")?.execute(
         params![s.id, s.user.as_str(), s.platform.as_str(), s.device, s.created_at, s.expires_at],
     )?;
     Ok(())
@@ -152,13 +147,10 @@ pub fn ensure_session(conn: &Connection, s: &NewSession) -> StoreResult<()> {
 
 /// The profile of `user`.
 pub fn profile(conn: &Connection, user: &UserId) -> StoreResult<Option<Profile>> {
-    conn.query_row(
-        "SELECT id, nickname, avatar, signature FROM users WHERE id = ?1",
-        [user.as_str()],
-        profile_row,
-    )
-    .optional()?
-    .transpose()
+    conn.prepare_cached("SELECT id, nickname, avatar, signature FROM users WHERE id = ?1")?
+        .query_row([user.as_str()], profile_row)
+        .optional()?
+        .transpose()
 }
 
 /// Profiles of the given users; unknown ids are left out.
@@ -180,16 +172,16 @@ pub fn set_profile(
     avatar: Option<&FileId>,
     signature: Option<&str>,
 ) -> StoreResult<Profile> {
-    conn.execute(
+    conn.prepare_cached(
         "UPDATE users SET nickname = COALESCE(?2, nickname), avatar = COALESCE(?3, avatar),
          signature = COALESCE(?4, signature) WHERE id = ?1",
-        params![
-            user.as_str(),
-            nickname,
-            avatar.map(|a| a.as_str()),
-            signature
-        ],
-    )?;
+    )?
+    .execute(params![
+        user.as_str(),
+        nickname,
+        avatar.map(|a| a.as_str()),
+        signature
+    ])?;
     profile(conn, user)?
         .ok_or_else(|| StoreError::rejected(ErrorCode::NotFound, format!("no user `{user}`")))
 }

@@ -15,8 +15,7 @@ pub const SYSTEM_USER: &str = "system";
 
 /// Creates the reserved `system` account if it does not exist yet.
 pub fn reserve_system_user(conn: &Connection, now: i64) -> StoreResult<()> {
-    conn.execute(
-        "INSERT OR IGNORE INTO users (id, password_hash, nickname, created_at) VALUES (?1, '!', 'System', ?2)",
+    conn.prepare_cached("INSERT OR IGNORE INTO users (id, password_hash, nickname, created_at) VALUES (?1, '!', 'System', ?2)")?.execute(
         params![SYSTEM_USER, now],
     )?;
     Ok(())
@@ -44,12 +43,12 @@ pub fn revoke_all_sessions(conn: &Connection, user: &UserId) -> StoreResult<Vec<
     let ids = stmt
         .query_map([user.as_str()], |r| r.get(0))?
         .collect::<Result<Vec<String>, _>>()?;
-    conn.execute(
-        "INSERT OR IGNORE INTO sessions (id, user, platform, device, created_at, expires_at, revoked)
-         SELECT session, user, 'web', 'minted', 0, expires_at, 1 FROM minted_tokens WHERE user = ?1",
+    conn.prepare_cached("INSERT OR IGNORE INTO sessions (id, user, platform, device, created_at, expires_at, revoked)
+         SELECT session, user, 'web', 'minted', 0, expires_at, 1 FROM minted_tokens WHERE user = ?1")?.execute(
         [user.as_str()],
     )?;
-    conn.execute("DELETE FROM minted_tokens WHERE user = ?1", [user.as_str()])?;
+    conn.prepare_cached("DELETE FROM minted_tokens WHERE user = ?1")?
+        .execute([user.as_str()])?;
     Ok(ids)
 }
 
@@ -62,23 +61,20 @@ pub fn record_minted(
     expires_at: i64,
     now: i64,
 ) -> StoreResult<()> {
-    conn.execute(
-        "DELETE FROM minted_tokens WHERE user = ?1 AND expires_at <= ?2",
-        params![user.as_str(), now],
-    )?;
-    conn.execute(
+    conn.prepare_cached("DELETE FROM minted_tokens WHERE user = ?1 AND expires_at <= ?2")?
+        .execute(params![user.as_str(), now])?;
+    conn.prepare_cached(
         "INSERT INTO minted_tokens (session, user, expires_at) VALUES (?1, ?2, ?3)",
-        params![session, user.as_str(), expires_at],
-    )?;
+    )?
+    .execute(params![session, user.as_str(), expires_at])?;
     Ok(())
 }
 
 /// Replaces `user`'s password hash and revokes all their sessions.
 pub fn set_password(conn: &Connection, user: &UserId, hash: &str) -> StoreResult<Vec<String>> {
-    let n = conn.execute(
-        "UPDATE users SET password_hash = ?2 WHERE id = ?1",
-        [user.as_str(), hash],
-    )?;
+    let n = conn
+        .prepare_cached("UPDATE users SET password_hash = ?2 WHERE id = ?1")?
+        .execute([user.as_str(), hash])?;
     if n == 0 {
         return Err(not_found(user));
     }
@@ -99,13 +95,13 @@ pub fn delete_user(
     require_user(conn, user)?;
     let u = user.as_str();
     let live = revoke_all_sessions(conn, user)?;
-    conn.execute("DELETE FROM sessions WHERE user = ?1", [u])?;
-    conn.execute("DELETE FROM minted_tokens WHERE user = ?1", [u])?;
+    conn.prepare_cached("DELETE FROM sessions WHERE user = ?1")?
+        .execute([u])?;
+    conn.prepare_cached("DELETE FROM minted_tokens WHERE user = ?1")?
+        .execute([u])?;
     for owner in owners(conn, "SELECT owner FROM friends WHERE friend = ?1", user)? {
-        conn.execute(
-            "DELETE FROM friends WHERE owner = ?1 AND friend = ?2",
-            [owner.as_str(), u],
-        )?;
+        conn.prepare_cached("DELETE FROM friends WHERE owner = ?1 AND friend = ?2")?
+            .execute([owner.as_str(), u])?;
         append_change(
             conn,
             &owner,
@@ -114,10 +110,8 @@ pub fn delete_user(
         )?;
     }
     for owner in owners(conn, "SELECT owner FROM blacklist WHERE blocked = ?1", user)? {
-        conn.execute(
-            "DELETE FROM blacklist WHERE owner = ?1 AND blocked = ?2",
-            [owner.as_str(), u],
-        )?;
+        conn.prepare_cached("DELETE FROM blacklist WHERE owner = ?1 AND blocked = ?2")?
+            .execute([owner.as_str(), u])?;
         append_change(
             conn,
             &owner,
@@ -125,19 +119,20 @@ pub fn delete_user(
             out,
         )?;
     }
-    conn.execute("DELETE FROM friends WHERE owner = ?1", [u])?;
-    conn.execute("DELETE FROM blacklist WHERE owner = ?1", [u])?;
-    conn.execute(
-        "DELETE FROM applications WHERE from_user = ?1 OR to_user = ?1",
-        [u],
-    )?;
-    conn.execute("DELETE FROM members WHERE user = ?1", [u])?;
-    conn.execute("DELETE FROM changes WHERE user = ?1", [u])?;
-    conn.execute("DELETE FROM users WHERE id = ?1", [u])?;
-    conn.execute(
-        "INSERT OR REPLACE INTO deleted_users (id, deleted_at) VALUES (?1, ?2)",
-        params![u, now],
-    )?;
+    conn.prepare_cached("DELETE FROM friends WHERE owner = ?1")?
+        .execute([u])?;
+    conn.prepare_cached("DELETE FROM blacklist WHERE owner = ?1")?
+        .execute([u])?;
+    conn.prepare_cached("DELETE FROM applications WHERE from_user = ?1 OR to_user = ?1")?
+        .execute([u])?;
+    conn.prepare_cached("DELETE FROM members WHERE user = ?1")?
+        .execute([u])?;
+    conn.prepare_cached("DELETE FROM changes WHERE user = ?1")?
+        .execute([u])?;
+    conn.prepare_cached("DELETE FROM users WHERE id = ?1")?
+        .execute([u])?;
+    conn.prepare_cached("INSERT OR REPLACE INTO deleted_users (id, deleted_at) VALUES (?1, ?2)")?
+        .execute(params![u, now])?;
     Ok(live)
 }
 

@@ -9,11 +9,9 @@ use super::{StoreError, StoreResult};
 
 /// Whether `owner` has blocked `other`.
 pub fn is_blocked(conn: &Connection, owner: &UserId, other: &UserId) -> StoreResult<bool> {
-    Ok(conn.query_row(
-        "SELECT EXISTS(SELECT 1 FROM blacklist WHERE owner = ?1 AND blocked = ?2)",
-        [owner.as_str(), other.as_str()],
-        |r| r.get(0),
-    )?)
+    Ok(conn
+        .prepare_cached("SELECT EXISTS(SELECT 1 FROM blacklist WHERE owner = ?1 AND blocked = ?2)")?
+        .query_row([owner.as_str(), other.as_str()], |r| r.get(0))?)
 }
 
 /// `me` blocks `user` (idempotent).
@@ -31,10 +29,11 @@ pub fn block(
         ));
     }
     require_user(conn, user)?;
-    let n = conn.execute(
-        "INSERT OR IGNORE INTO blacklist (owner, blocked, created_at) VALUES (?1, ?2, ?3)",
-        params![me.as_str(), user.as_str(), now],
-    )?;
+    let n = conn
+        .prepare_cached(
+            "INSERT OR IGNORE INTO blacklist (owner, blocked, created_at) VALUES (?1, ?2, ?3)",
+        )?
+        .execute(params![me.as_str(), user.as_str(), now])?;
     if n == 1 {
         append_change(conn, me, Change::BlackAdded { user: user.clone() }, out)?;
     }
@@ -48,10 +47,9 @@ pub fn unblock(
     user: &UserId,
     out: &mut Vec<Delivery>,
 ) -> StoreResult<()> {
-    let n = conn.execute(
-        "DELETE FROM blacklist WHERE owner = ?1 AND blocked = ?2",
-        [me.as_str(), user.as_str()],
-    )?;
+    let n = conn
+        .prepare_cached("DELETE FROM blacklist WHERE owner = ?1 AND blocked = ?2")?
+        .execute([me.as_str(), user.as_str()])?;
     if n == 0 {
         return Err(StoreError::rejected(
             ErrorCode::NotFound,

@@ -22,15 +22,15 @@ pub fn append_change(
     change: Change,
     out: &mut Vec<Delivery>,
 ) -> StoreResult<()> {
-    let version: i64 = conn.query_row(
-        "UPDATE users SET version = version + 1 WHERE id = ?1 RETURNING version",
-        [user.as_str()],
-        |r| r.get(0),
-    )?;
-    conn.execute(
-        "INSERT INTO changes (user, version, body) VALUES (?1, ?2, ?3)",
-        params![user.as_str(), version, serde_json::to_string(&change)?],
-    )?;
+    let version: i64 = conn
+        .prepare_cached("UPDATE users SET version = version + 1 WHERE id = ?1 RETURNING version")?
+        .query_row([user.as_str()], |r| r.get(0))?;
+    conn.prepare_cached("INSERT INTO changes (user, version, body) VALUES (?1, ?2, ?3)")?
+        .execute(params![
+            user.as_str(),
+            version,
+            serde_json::to_string(&change)?
+        ])?;
     out.push(Delivery {
         user: user.clone(),
         push: Push::Change(VersionedChange {

@@ -32,20 +32,18 @@ pub struct SendOutcome {
 /// Fails unless `user` may read and write `conv`; returns whether the
 /// conversation exists yet (a direct one may not until its first message).
 pub fn check_access(conn: &Connection, user: &UserId, conv: &ConversationId) -> StoreResult<bool> {
-    let exists: bool = conn.query_row(
-        "SELECT EXISTS(SELECT 1 FROM conversations WHERE id = ?1)",
-        [conv.to_string()],
-        |r| r.get(0),
-    )?;
+    let exists: bool = conn
+        .prepare_cached("SELECT EXISTS(SELECT 1 FROM conversations WHERE id = ?1)")?
+        .query_row([conv.to_string()], |r| r.get(0))?;
     match conv {
         ConversationId::Direct(..) if conv.peer_of(user).is_some() => Ok(exists),
         ConversationId::Direct(..) => Err(forbidden(conv)),
         ConversationId::Group(_) => {
-            let member: bool = conn.query_row(
-                "SELECT EXISTS(SELECT 1 FROM members WHERE conv = ?1 AND user = ?2)",
-                [conv.to_string(), user.to_string()],
-                |r| r.get(0),
-            )?;
+            let member: bool = conn
+                .prepare_cached(
+                    "SELECT EXISTS(SELECT 1 FROM members WHERE conv = ?1 AND user = ?2)",
+                )?
+                .query_row([conv.to_string(), user.to_string()], |r| r.get(0))?;
             match (exists, member) {
                 (_, true) => Ok(true),
                 (true, false) => Err(forbidden(conv)),
@@ -79,16 +77,13 @@ fn ensure_direct(
     conv: &ConversationId,
     now: i64,
 ) -> StoreResult<()> {
-    let n = conn.execute(
-        "INSERT OR IGNORE INTO conversations (id, kind, created_at, last_at) VALUES (?1, 'direct', ?2, ?2)",
+    let n = conn.prepare_cached("INSERT OR IGNORE INTO conversations (id, kind, created_at, last_at) VALUES (?1, 'direct', ?2, ?2)")?.execute(
         params![conv.to_string(), now],
     )?;
     if n == 1 {
         for u in [a, b] {
-            conn.execute(
-                "INSERT INTO members (conv, user, joined_at) VALUES (?1, ?2, ?3)",
-                params![conv.to_string(), u.as_str(), now],
-            )?;
+            conn.prepare_cached("INSERT INTO members (conv, user, joined_at) VALUES (?1, ?2, ?3)")?
+                .execute(params![conv.to_string(), u.as_str(), now])?;
         }
     }
     Ok(())
@@ -124,11 +119,11 @@ pub fn send(conn: &Connection, a: &SendArgs<'_>) -> StoreResult<SendOutcome> {
         });
     }
     if let Some(after) = a.after {
-        let stored: bool = conn.query_row(
-            "SELECT EXISTS(SELECT 1 FROM messages WHERE sender = ?1 AND client_id = ?2)",
-            [a.sender.as_str(), after.as_str()],
-            |r| r.get(0),
-        )?;
+        let stored: bool = conn
+            .prepare_cached(
+                "SELECT EXISTS(SELECT 1 FROM messages WHERE sender = ?1 AND client_id = ?2)",
+            )?
+            .query_row([a.sender.as_str(), after.as_str()], |r| r.get(0))?;
         if !stored {
             return Err(StoreError::rejected(
                 ErrorCode::OutOfOrder,
@@ -162,22 +157,20 @@ pub fn send(conn: &Connection, a: &SendArgs<'_>) -> StoreResult<SendOutcome> {
         }
     }
     let conv = a.conv.to_string();
-    let seq: i64 = conn.query_row(
-        "UPDATE conversations SET max_seq = max_seq + 1, last_at = ?2 WHERE id = ?1 RETURNING max_seq",
+    let seq: i64 = conn.prepare_cached("UPDATE conversations SET max_seq = max_seq + 1, last_at = ?2 WHERE id = ?1 RETURNING max_seq")?.query_row(
         params![conv, a.now],
         |r| r.get(0),
     )?;
     let ext = a.ext.map(serde_json::to_string).transpose()?;
-    conn.execute(
-        "INSERT INTO messages (conv, seq, sender, client_id, sent_at, content, ext) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7)",
+    conn.prepare_cached("INSERT INTO messages (conv, seq, sender, client_id, sent_at, content, ext) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7)")?.execute(
         params![conv, seq, a.sender.as_str(), a.client_id.as_str(), a.now, serde_json::to_string(a.content)?, ext],
     )?;
     let id = conn.last_insert_rowid();
     // Sending implies having read the conversation up to one's own message.
-    conn.execute(
+    conn.prepare_cached(
         "UPDATE members SET read_seq = ?3 WHERE conv = ?1 AND user = ?2 AND read_seq < ?3",
-        params![conv, a.sender.as_str(), seq],
-    )?;
+    )?
+    .execute(params![conv, a.sender.as_str(), seq])?;
     let message = Message {
         conv: a.conv.clone(),
         seq: Seq(seq as u64),
@@ -383,21 +376,18 @@ pub fn mark_read(
     if !check_access(conn, user, conv)? {
         return Ok(Seq(0));
     }
-    let max: i64 = conn.query_row(
-        "SELECT max_seq FROM conversations WHERE id = ?1",
-        [conv.to_string()],
-        |r| r.get(0),
-    )?;
+    let max: i64 = conn
+        .prepare_cached("SELECT max_seq FROM conversations WHERE id = ?1")?
+        .query_row([conv.to_string()], |r| r.get(0))?;
     let target = (seq.0.min(max as u64)) as i64;
-    let n = conn.execute(
-        "UPDATE members SET read_seq = ?3 WHERE conv = ?1 AND user = ?2 AND read_seq < ?3",
-        params![conv.to_string(), user.as_str(), target],
-    )?;
-    let now: i64 = conn.query_row(
-        "SELECT read_seq FROM members WHERE conv = ?1 AND user = ?2",
-        [conv.to_string(), user.to_string()],
-        |r| r.get(0),
-    )?;
+    let n = conn
+        .prepare_cached(
+            "UPDATE members SET read_seq = ?3 WHERE conv = ?1 AND user = ?2 AND read_seq < ?3",
+        )?
+        .execute(params![conv.to_string(), user.as_str(), target])?;
+    let now: i64 = conn
+        .prepare_cached("SELECT read_seq FROM members WHERE conv = ?1 AND user = ?2")?
+        .query_row([conv.to_string(), user.to_string()], |r| r.get(0))?;
     if n == 1 {
         let push = Push::Read {
             conv: conv.clone(),
@@ -466,23 +456,23 @@ pub fn recall(
         by: user.clone(),
         at: now,
     };
-    let version: i64 = conn.query_row(
-        "UPDATE conversations SET recall_version = recall_version + 1 WHERE id = ?1
+    let version: i64 = conn
+        .prepare_cached(
+            "UPDATE conversations SET recall_version = recall_version + 1 WHERE id = ?1
          RETURNING recall_version",
-        [conv.to_string()],
-        |r| r.get(0),
-    )?;
-    conn.execute(
+        )?
+        .query_row([conv.to_string()], |r| r.get(0))?;
+    conn.prepare_cached(
         "UPDATE messages SET content = ?3, ext = NULL, recalled_at = ?4, recall_version = ?5
          WHERE conv = ?1 AND seq = ?2",
-        params![
-            conv.to_string(),
-            seq.0 as i64,
-            serde_json::to_string(&tombstone)?,
-            now,
-            version
-        ],
-    )?;
+    )?
+    .execute(params![
+        conv.to_string(),
+        seq.0 as i64,
+        serde_json::to_string(&tombstone)?,
+        now,
+        version
+    ])?;
     let push = Push::Recalled {
         conv: conv.clone(),
         seq,

@@ -91,6 +91,8 @@ impl Store {
             "PRAGMA journal_mode=WAL; PRAGMA synchronous=FULL; PRAGMA foreign_keys=ON; PRAGMA busy_timeout=5000;",
         )?;
         migrations::migrate(&mut conn)?;
+        // Every hot statement is prepared once and reused (`prepare_cached`).
+        conn.set_prepared_statement_cache_capacity(128);
         let (tx, rx) = mpsc::channel(4096);
         let stats = Arc::new(WriterStats::default());
         let thread_stats = stats.clone();

@@ -11,11 +11,9 @@ use super::{StoreError, StoreResult};
 
 /// Whether `friend` is on `owner`'s friend list.
 pub fn is_friend(conn: &Connection, owner: &UserId, friend: &UserId) -> StoreResult<bool> {
-    Ok(conn.query_row(
-        "SELECT EXISTS(SELECT 1 FROM friends WHERE owner = ?1 AND friend = ?2)",
-        [owner.as_str(), friend.as_str()],
-        |r| r.get(0),
-    )?)
+    Ok(conn
+        .prepare_cached("SELECT EXISTS(SELECT 1 FROM friends WHERE owner = ?1 AND friend = ?2)")?
+        .query_row([owner.as_str(), friend.as_str()], |r| r.get(0))?)
 }
 
 const FRIEND_SELECT: &str = "SELECT u.id, u.nickname, u.avatar, u.signature, f.remark, f.since
@@ -181,10 +179,9 @@ pub fn apply_friend(
             format!("{to} is already your friend"),
         ));
     }
-    conn.execute(
-        "INSERT INTO applications (from_user, to_user, greeting, state, created_at, updated_at)
+    conn.prepare_cached("INSERT INTO applications (from_user, to_user, greeting, state, created_at, updated_at)
          VALUES (?1, ?2, ?3, 'pending', ?4, ?4)
-         ON CONFLICT (from_user, to_user) DO UPDATE SET greeting = ?3, state = 'pending', created_at = ?4, updated_at = ?4",
+         ON CONFLICT (from_user, to_user) DO UPDATE SET greeting = ?3, state = 'pending', created_at = ?4, updated_at = ?4")?.execute(
         params![from.as_str(), to.as_str(), greeting, now],
     )?;
     let app = application(conn, from, to)?.expect("just written");
@@ -223,10 +220,15 @@ pub fn answer_application(
         ApplicationState::Refused
     };
     app.updated_at = now;
-    conn.execute(
+    conn.prepare_cached(
         "UPDATE applications SET state = ?3, updated_at = ?4 WHERE from_user = ?1 AND to_user = ?2",
-        params![from.as_str(), me.as_str(), state_str(app.state), now],
-    )?;
+    )?
+    .execute(params![
+        from.as_str(),
+        me.as_str(),
+        state_str(app.state),
+        now
+    ])?;
     for u in [from, me] {
         let change = if accept {
             Change::FriendApplicationAccepted {
@@ -241,10 +243,11 @@ pub fn answer_application(
     }
     if accept {
         for (owner, other) in [(me, from), (from, me)] {
-            let n = conn.execute(
-                "INSERT OR IGNORE INTO friends (owner, friend, since) VALUES (?1, ?2, ?3)",
-                params![owner.as_str(), other.as_str(), now],
-            )?;
+            let n = conn
+                .prepare_cached(
+                    "INSERT OR IGNORE INTO friends (owner, friend, since) VALUES (?1, ?2, ?3)",
+                )?
+                .execute(params![owner.as_str(), other.as_str(), now])?;
             if n == 1 {
                 let friend = friend(conn, owner, other)?.expect("just inserted");
                 append_change(conn, owner, Change::FriendAdded { friend }, out)?;
@@ -261,10 +264,9 @@ pub fn delete_friend(
     user: &UserId,
     out: &mut Vec<Delivery>,
 ) -> StoreResult<()> {
-    let n = conn.execute(
-        "DELETE FROM friends WHERE owner = ?1 AND friend = ?2",
-        [me.as_str(), user.as_str()],
-    )?;
+    let n = conn
+        .prepare_cached("DELETE FROM friends WHERE owner = ?1 AND friend = ?2")?
+        .execute([me.as_str(), user.as_str()])?;
     if n == 0 {
         return Err(StoreError::rejected(
             ErrorCode::NotFriends,
@@ -282,10 +284,9 @@ pub fn set_remark(
     remark: &str,
     out: &mut Vec<Delivery>,
 ) -> StoreResult<()> {
-    let n = conn.execute(
-        "UPDATE friends SET remark = ?3 WHERE owner = ?1 AND friend = ?2",
-        params![me.as_str(), user.as_str(), remark],
-    )?;
+    let n = conn
+        .prepare_cached("UPDATE friends SET remark = ?3 WHERE owner = ?1 AND friend = ?2")?
+        .execute(params![me.as_str(), user.as_str(), remark])?;
     if n == 0 {
         return Err(StoreError::rejected(
             ErrorCode::NotFriends,

@@ -17,6 +17,12 @@ pub(super) type Job = Box<dyn FnOnce(&Connection) -> Completion + Send>;
 
 /// Wraps `f` so that its effects are isolated in a savepoint (a failing job
 /// does not spoil the batch) and its caller hears back only after the commit.
+/// Runs a statement without parameters through the statement cache: the writer
+/// runs these for every job, and re-parsing them showed up in profiles.
+fn exec_cached(conn: &Connection, sql: &str) -> rusqlite::Result<()> {
+    conn.prepare_cached(sql)?.execute([]).map(|_| ())
+}
+
 pub(super) fn job<T, F, A>(f: F, after: A, reply: oneshot::Sender<StoreResult<T>>) -> Job
 where
     T: Send + 'static,
@@ -24,17 +30,18 @@ where
     A: FnOnce(&T) + Send + 'static,
 {
     Box::new(move |conn: &Connection| {
-        let result = match conn.execute_batch("SAVEPOINT job") {
+        let result = match exec_cached(conn, "SAVEPOINT job") {
             Ok(()) => {
                 // A panicking job must not take the writer thread down with it.
                 let r = catch_unwind(AssertUnwindSafe(|| f(conn)))
                     .unwrap_or_else(|_| Err(StoreError::Commit("write job panicked".into())));
                 let end = if r.is_ok() {
-                    "RELEASE job"
+                    exec_cached(conn, "RELEASE job")
                 } else {
-                    "ROLLBACK TO job; RELEASE job"
+                    exec_cached(conn, "ROLLBACK TO job")
+                        .and_then(|()| exec_cached(conn, "RELEASE job"))
                 };
-                match conn.execute_batch(end) {
+                match end {
                     Ok(()) => r,
                     Err(e) => Err(StoreError::Sqlite(e)),
                 }
