@@ -11,6 +11,7 @@ pub mod credentials;
 mod error;
 mod events;
 mod links;
+pub mod notify;
 pub mod shell;
 mod state;
 
@@ -63,8 +64,15 @@ pub fn specta_builder() -> Builder<tauri::Wry> {
             commands::typing,
             commands::open_external,
             shell::shell_state,
+            notify::set_chat_muted,
+            notify::muted_chats,
+            notify::set_notifications_muted,
         ])
-        .events(collect_events![events::CoreEvent, events::SessionEnded])
+        .events(collect_events![
+            events::CoreEvent,
+            events::SessionEnded,
+            notify::OpenChat
+        ])
         // Seqs and millisecond times are u64/i64 in Rust but stay far below 2^53.
         .dangerously_cast_bigints_to_number()
         // One TypeScript type per Rust type: the UI only receives what commands return.
@@ -140,6 +148,7 @@ pub fn run() {
                 credentials::KEYRING_TIMEOUT,
             );
             app.manage(shell::Shell::default());
+            app.manage(notify::MutedChats::default());
             shell::setup_tray(app)?;
             app.manage(AppState::new(
                 data_dir(app)?,

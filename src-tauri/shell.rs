@@ -24,6 +24,19 @@ pub struct Shell {
     unread: AtomicU64,
     title: Mutex<Option<String>>,
     icons: Mutex<Option<(Image<'static>, Image<'static>)>>,
+    mute_item: Mutex<Option<MuteItem>>,
+}
+
+type MuteItem = Box<dyn Fn(bool) + Send + Sync>;
+
+/// Sets the global mute and the tray menu's check mark.
+pub fn set_muted<R: Runtime>(app: &AppHandle<R>, muted: bool) {
+    let shell = app.state::<Shell>();
+    shell.muted.store(muted, Ordering::SeqCst);
+    let item = shell.mute_item.lock().expect("mute item");
+    if let Some(set) = item.as_ref() {
+        set(muted);
+    }
 }
 
 /// The shell as tests see it through [`shell_state`].
@@ -90,6 +103,10 @@ pub fn setup_tray<R: Runtime>(app: &tauri::App<R>) -> tauri::Result<()> {
     let badge = badged(&base);
     let shell = app.state::<Shell>();
     *shell.icons.lock().expect("icons lock") = Some((base.clone(), badge));
+    let item = mute.clone();
+    *shell.mute_item.lock().expect("mute item") = Some(Box::new(move |on| {
+        let _ = item.set_checked(on);
+    }));
     TrayIconBuilder::with_id(TRAY_ID)
         .icon(base)
         .tooltip("Tern")
@@ -97,10 +114,8 @@ pub fn setup_tray<R: Runtime>(app: &tauri::App<R>) -> tauri::Result<()> {
         .on_menu_event(move |app, event| match event.id().as_ref() {
             "open" => show_window(app),
             "mute" => {
-                let shell = app.state::<Shell>();
-                let now = !shell.muted.load(Ordering::SeqCst);
-                shell.muted.store(now, Ordering::SeqCst);
-                let _ = mute.set_checked(now);
+                let now = !app.state::<Shell>().muted.load(Ordering::SeqCst);
+                set_muted(app, now);
             }
             "quit" => app.exit(0),
             _ => {}

@@ -135,8 +135,14 @@ async fn forward<R: Runtime>(
     loop {
         match rx.recv().await {
             Ok(ev) => {
-                if let tern_core::Event::TotalUnreadChanged { total } = ev {
-                    crate::shell::set_unread(&app, total);
+                match &ev {
+                    tern_core::Event::TotalUnreadChanged { total } => {
+                        crate::shell::set_unread(&app, *total);
+                    }
+                    tern_core::Event::NewMessage { message, live } => {
+                        crate::notify::on_new_message(&app, &client, message, *live).await;
+                    }
+                    _ => {}
                 }
                 let ended = end_reason(&ev);
                 if let Err(e) = CoreEvent(ev).emit(&app) {

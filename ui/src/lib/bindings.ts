@@ -80,11 +80,18 @@ export const commands = {
 	openExternal: (url: string) => typedError<null, AppError>(__TAURI_INVOKE("open_external", { url })),
 	/**  The tray and window state (what the user sees outside the web view). */
 	shellState: () => __TAURI_INVOKE<ShellState>("shell_state"),
+	/**  Mutes or unmutes notifications for one chat. */
+	setChatMuted: (conv: string, muted: boolean) => __TAURI_INVOKE<void>("set_chat_muted", { conv, muted }),
+	/**  Chats with notifications muted. */
+	mutedChats: () => __TAURI_INVOKE<string[]>("muted_chats"),
+	/**  Mutes or unmutes all notifications (the tray's "Mute notifications"). */
+	setNotificationsMuted: (muted: boolean) => __TAURI_INVOKE<void>("set_notifications_muted", { muted }),
 };
 
 /** Events */
 export const events = {
 	coreEvent: makeEvent<CoreEvent, CoreEvent>("core-event"),
+	openChat: makeEvent<OpenChat, OpenChat>("open-chat"),
 	sessionEnded: makeEvent<SessionEnded, SessionEnded>("session-ended"),
 };
 
@@ -489,6 +496,12 @@ export type LoginStatus =
 
 /**  The server's id for a stored message (unique across all conversations). */
 export type MsgId = number;
+
+/**  Asks the UI to show a chat (a notification was clicked). */
+export type OpenChat = {
+	/**  The conversation id. */
+	conv: string,
+};
 
 /**  A user's public profile. */
 export type Profile = {

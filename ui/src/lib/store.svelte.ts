@@ -53,6 +53,8 @@ export class AppStore {
   endedReason = $state<string | null>(null);
   /** A keyring problem ("Remember me" unavailable) or a refused remembered sign-in. */
   keyringNotice = $state<string | null>(null);
+  /** Chats whose notifications are muted. */
+  mutedChats = $state.raw<string[]>([]);
   defaultServerUrl = $state('ws://127.0.0.1:7878');
   screen = $state<Screen>('chats');
   /** The friend whose profile the Friends screen shows. */
@@ -98,6 +100,8 @@ export class AppStore {
     this.unlisten = [
       await events.coreEvent.listen((e) => this.handle(e.payload)),
       await events.sessionEnded.listen((e) => this.ended(e.payload)),
+      // A clicked notification: show that chat.
+      await events.openChat.listen((e) => void this.openConversation(e.payload.conv)),
     ];
     this.defaultServerUrl = await commands.defaultServerUrl();
     // A session that survived a UI reload, else auto-login with the remembered token.
@@ -303,6 +307,12 @@ export class AppStore {
   async refreshBlacklist(): Promise<void> {
     const list = await this.attempt(commands.listBlacklist());
     if (list) this.blacklist = list;
+  }
+
+  /** Mutes or unmutes desktop notifications for one chat. */
+  async setChatMuted(conv: string, muted: boolean): Promise<void> {
+    await commands.setChatMuted(conv, muted);
+    this.mutedChats = await commands.mutedChats();
   }
 
   /** Opens (or creates) the chat with `conv` and loads its newest page. */

@@ -1,0 +1,171 @@
+//! Desktop notifications (freedesktop, through notify-rust): one per new live
+//! message while the window is not focused, unless notifications are muted
+//! globally (tray) or for that chat. Actions: "default" (click) opens the window
+//! on the chat; "Mark as read" reads it.
+
+use std::collections::HashSet;
+use std::sync::atomic::Ordering;
+use std::sync::Mutex;
+
+use serde::{Deserialize, Serialize};
+use specta::Type;
+use tauri::{AppHandle, Manager, Runtime, State};
+use tauri_specta::Event as _;
+use tern_core::proto::Content;
+use tern_core::{Client, LocalMessage};
+
+use crate::shell::{show_window, Shell, WINDOW};
+
+/// Chats the user muted (kept for the app's lifetime).
+#[derive(Default)]
+pub struct MutedChats(pub Mutex<HashSet<String>>);
+
+/// Asks the UI to show a chat (a notification was clicked).
+#[derive(Debug, Clone, Serialize, Deserialize, Type, tauri_specta::Event)]
+pub struct OpenChat {
+    /// The conversation id.
+    pub conv: String,
+}
+
+/// At most this many characters of a message go into its notification.
+pub const PREVIEW_CHARS: usize = 120;
+
+/// The notification body for a message.
+pub fn preview(content: &Content) -> String {
+    match content {
+        Content::Text { text } => {
+            let t: String = text.chars().take(PREVIEW_CHARS).collect();
+            if text.chars().count() > PREVIEW_CHARS {
+                format!("{t}…")
+            } else {
+                t
+            }
+        }
+        Content::Image { .. } => "[Image]".to_owned(),
+        _ => "[Message]".to_owned(),
+    }
+}
+
+/// Whether a message deserves a notification right now.
+pub fn should_notify(
+    m: &LocalMessage,
+    live: bool,
+    window_focused: bool,
+    muted: bool,
+    chat_muted: bool,
+) -> bool {
+    live && !m.outgoing && !window_focused && !muted && !chat_muted
+}
+
+fn window_focused<R: Runtime>(app: &AppHandle<R>) -> bool {
+    app.get_webview_window(WINDOW)
+        .is_some_and(|w| w.is_visible().unwrap_or(false) && w.is_focused().unwrap_or(false))
+}
+
+/// Shows a notification for `m` when it should; actions are handled on a blocking thread.
+pub async fn on_new_message<R: Runtime>(
+    app: &AppHandle<R>,
+    client: &Client,
+    m: &LocalMessage,
+    live: bool,
+) {
+    let conv = m.conv.to_string();
+    let muted = app.state::<Shell>().muted.load(Ordering::SeqCst);
+    let chat_muted = app
+        .state::<MutedChats>()
+        .0
+        .lock()
+        .expect("muted chats")
+        .contains(&conv);
+    if !should_notify(m, live, window_focused(app), muted, chat_muted) {
+        return;
+    }
+    let sender = match client.conversation(&m.conv).await {
+        Ok(Some(c)) if !c.title.is_empty() => c.title,
+        _ => m.sender.to_string(),
+    };
+    let body = preview(&m.content);
+    let (app, client, conv_id) = (app.clone(), client.clone(), m.conv.clone());
+    std::thread::spawn(move || {
+        let shown = notify_rust::Notification::new()
+            .appname("Tern")
+            .summary(&sender)
+            .body(&body)
+            .icon("tern")
+            .action("default", "Open")
+            .action("read", "Mark as read")
+            .show();
+        let handle = match shown {
+            Ok(h) => h,
+            Err(e) => {
+                tracing::warn!("notification: {e}");
+                return;
+            }
+        };
+        handle.wait_for_action(|action| match action {
+            "default" => {
+                show_window(&app);
+                let _ = OpenChat { conv: conv.clone() }.emit(&app);
+            }
+            "read" => {
+                if let Err(e) = tauri::async_runtime::block_on(client.mark_read(&conv_id)) {
+                    tracing::warn!("mark read from notification: {e}");
+                }
+            }
+            _ => {}
+        });
+    });
+}
+
+/// Mutes or unmutes notifications for one chat.
+#[tauri::command]
+#[specta::specta]
+pub fn set_chat_muted(chats: State<'_, MutedChats>, conv: String, muted: bool) {
+    let mut set = chats.0.lock().expect("muted chats");
+    if muted {
+        set.insert(conv);
+    } else {
+        set.remove(&conv);
+    }
+}
+
+/// Chats with notifications muted.
+#[tauri::command]
+#[specta::specta]
+pub fn muted_chats(chats: State<'_, MutedChats>) -> Vec<String> {
+    let mut v: Vec<String> = chats
+        .0
+        .lock()
+        .expect("muted chats")
+        .iter()
+        .cloned()
+        .collect();
+    v.sort();
+    v
+}
+
+/// Mutes or unmutes all notifications (the tray's "Mute notifications").
+#[tauri::command]
+#[specta::specta]
+pub fn set_notifications_muted(app: AppHandle, muted: bool) {
+    crate::shell::set_muted(&app, muted);
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn previews_are_short_text() {
+        let long = "x".repeat(300);
+        let p = preview(&Content::Text { text: long });
+        assert_eq!(p.chars().count(), PREVIEW_CHARS + 1);
+        assert!(p.ends_with('…'));
+        assert_eq!(
+            preview(&Content::Text {
+                text: "hi 👋".into()
+            }),
+            "hi 👋"
+        );
+    }
+}

@@ -1,0 +1,66 @@
+#!/usr/bin/python3
+"""A fake org.freedesktop.Notifications server for the e2e suite.
+
+Records every Notify call as one JSON line in LOG; `org.tern.FakeNotifications.Invoke(id, action)`
+makes it emit ActionInvoked as if the user clicked. Usage: fake_notifyd.py LOG [CAPS,...]
+"""
+import json
+import sys
+
+import dbus
+import dbus.service
+from dbus.mainloop.glib import DBusGMainLoop
+from gi.repository import GLib
+
+LOG = sys.argv[1]
+CAPS = [c for c in (sys.argv[2] if len(sys.argv) > 2 else "body,actions").split(",") if c]
+IFACE = "org.freedesktop.Notifications"
+
+DBusGMainLoop(set_as_default=True)
+bus = dbus.SessionBus()
+
+
+class Fake(dbus.service.Object):
+    def __init__(self):
+        super().__init__(bus, "/org/freedesktop/Notifications")
+        self.next_id = 1
+
+    @dbus.service.method(IFACE, in_signature="", out_signature="as")
+    def GetCapabilities(self):
+        return CAPS
+
+    @dbus.service.method(IFACE, in_signature="", out_signature="ssss")
+    def GetServerInformation(self):
+        return ("tern-fake", "tern", "1", "1.2")
+
+    @dbus.service.method(IFACE, in_signature="susssasa{sv}i", out_signature="u")
+    def Notify(self, app, replaces, icon, summary, body, actions, hints, timeout):
+        nid = int(replaces) or self.next_id
+        if not replaces:
+            self.next_id += 1
+        with open(LOG, "a") as f:
+            f.write(json.dumps({"id": nid, "app": str(app), "summary": str(summary), "body": str(body),
+                                "actions": [str(a) for a in actions]}) + "\n")
+        return nid
+
+    @dbus.service.method(IFACE, in_signature="u", out_signature="")
+    def CloseNotification(self, nid):
+        self.NotificationClosed(nid, 3)
+
+    @dbus.service.signal(IFACE, signature="us")
+    def ActionInvoked(self, nid, key):
+        pass
+
+    @dbus.service.signal(IFACE, signature="uu")
+    def NotificationClosed(self, nid, reason):
+        pass
+
+    @dbus.service.method("org.tern.FakeNotifications", in_signature="us", out_signature="")
+    def Invoke(self, nid, key):
+        self.ActionInvoked(nid, key)
+
+
+fake = Fake()
+name = dbus.service.BusName(IFACE, bus)
+print("ready", flush=True)
+GLib.MainLoop().run()

@@ -1,0 +1,142 @@
+// End-to-end desktop notifications against a fake org.freedesktop.Notifications
+// server (tests/e2e/fake_notifyd.py) on a private D-Bus session. See run.sh notify.
+
+import { execFile, spawn } from 'node:child_process';
+import { readFileSync, existsSync } from 'node:fs';
+import path from 'node:path';
+import readline from 'node:readline';
+import { CliUser, killAll, launchApp, startServer, tempDir } from './lib/harness.mjs';
+import { waitUntil } from './lib/webdriver.mjs';
+
+const started = Date.now();
+let wd;
+let failed = false;
+let fake;
+
+async function step(name, fn) {
+  const t = Date.now();
+  try {
+    await fn();
+    console.log(`  ok   ${name} (${Date.now() - t} ms)`);
+  } catch (e) {
+    console.log(`  FAIL ${name}\n       ${e.stack ?? e}`);
+    failed = true;
+    throw e;
+  }
+}
+
+const sel = (testid, extra = '') => `[data-testid="${testid}"]${extra}`;
+
+async function invoke(cmd, args = {}) {
+  const r = await wd.cmd('POST', '/execute/async', {
+    script: 'const done = arguments[arguments.length - 1]; window.__TAURI_INTERNALS__.invoke(arguments[0], arguments[1]).then((v) => done({ ok: v === undefined ? null : v }), (e) => done({ err: String(e) }));',
+    args: [cmd, args],
+  });
+  if ('err' in r) throw new Error(`${cmd}: ${r.err}`);
+  return r.ok;
+}
+
+async function waitShell(pred, what) {
+  let last;
+  await waitUntil(async () => pred((last = await invoke('shell_state'))), { what, timeout: 20_000 }).catch((e) => {
+    throw new Error(`${e.message}; last shell_state ${JSON.stringify(last)}`);
+  });
+  return last;
+}
+
+const logFile = path.join(tempDir('notify'), 'notify.jsonl');
+const notes = () => (existsSync(logFile) ? readFileSync(logFile, 'utf8').split('\n').filter(Boolean).map((l) => JSON.parse(l)) : []);
+
+/** Makes the fake server emit ActionInvoked(id, action). */
+function clickAction(id, action) {
+  return new Promise((resolve, reject) =>
+    execFile('dbus-send', ['--session', '--type=method_call', '--print-reply', '--dest=org.freedesktop.Notifications', '/org/freedesktop/Notifications', 'org.tern.FakeNotifications.Invoke', `uint32:${id}`, `string:${action}`], { timeout: 10_000 }, (err, _o, stderr) => (err ? reject(new Error(stderr || err.message)) : resolve())),
+  );
+}
+
+async function main() {
+  fake = spawn('/usr/bin/python3', [path.join(path.dirname(new URL(import.meta.url).pathname), 'fake_notifyd.py'), logFile], { stdio: ['ignore', 'pipe', 'inherit'] });
+  await new Promise((resolve, reject) => {
+    readline.createInterface({ input: fake.stdout }).on('line', (l) => l === 'ready' && resolve());
+    fake.on('exit', (c) => reject(new Error(`fake notification server exited (${c})`)));
+  });
+  const server = await startServer();
+  const bob = new CliUser(server, 'bob', 'bob-password-1');
+  const alice = new CliUser(server, 'alice', 'alice-password-1');
+  await bob.register();
+  await bob.ok(['profile', '--nickname', 'Bob Builder']);
+  await alice.register();
+  await bob.ok(['friend', 'add', 'alice']);
+  await alice.ok(['friend', 'accept', 'bob']);
+  console.log(`tern notify e2e: server ${server.url}`);
+
+  ({ wd } = await launchApp({ TERN_SERVER_URL: server.url, TERN_APP_DATA_DIR: tempDir('app') }));
+  await wd.waitFor(sel('login-form'));
+  await (await wd.waitFor(sel('user'))).type('alice');
+  await (await wd.waitFor(sel('password'))).type('alice-password-1');
+  await (await wd.waitFor(sel('submit'))).click();
+  await wd.waitFor(sel('connection', '[data-state="online"]'), { what: 'alice online' });
+  // Not focused: closed to the tray.
+  await invoke('plugin:window|close', { label: 'main' });
+  await waitShell((s) => !s.window_visible, 'window hidden');
+
+  let conv;
+  await step('a message while the window is not focused yields exactly one notification with sender and preview', async () => {
+    await bob.ok(['send', 'alice', 'Lunch at noon?']);
+    await waitUntil(() => notes().length >= 1, { what: 'a Notify call' });
+    const n = notes();
+    if (n.length !== 1) throw new Error(`notifications: ${JSON.stringify(n)}`);
+    if (!n[0].summary.includes('Bob') || n[0].body !== 'Lunch at noon?') throw new Error(`content: ${JSON.stringify(n[0])}`);
+    if (!n[0].actions.includes('default') || !n[0].actions.includes('read')) throw new Error(`actions: ${n[0].actions}`);
+    const convs = await invoke('list_conversations');
+    conv = convs.find((c) => c.peer === 'bob').conv;
+  });
+
+  await step('a muted chat yields none (and the global mute none); unmuted, the next one notifies', async () => {
+    await invoke('set_chat_muted', { conv, muted: true });
+    await bob.ok(['send', 'alice', 'muted chat message']);
+    await invoke('set_chat_muted', { conv, muted: false });
+    await invoke('set_notifications_muted', { muted: true });
+    await waitShell((s) => s.muted, 'global mute on');
+    await bob.ok(['send', 'alice', 'globally muted message']);
+    await waitShell((s) => s.tray_title === '3', 'three unread');
+    await invoke('set_notifications_muted', { muted: false });
+    await bob.ok(['send', 'alice', 'after unmuting']);
+    await waitUntil(() => notes().length >= 2, { what: 'the second Notify call' });
+    const bodies = notes().map((n) => n.body);
+    if (JSON.stringify(bodies) !== JSON.stringify(['Lunch at noon?', 'after unmuting'])) throw new Error(`bodies: ${JSON.stringify(bodies)}`);
+  });
+
+  await step('"Mark as read" on a notification clears the unread count', async () => {
+    await waitShell((s) => s.tray_title === '4', 'four unread');
+    await clickAction(notes()[1].id, 'read');
+    await waitShell((s) => s.tray_title === null && !s.tray_badge, 'nothing unread');
+  });
+
+  await step('the default action shows the window on that chat', async () => {
+    await bob.ok(['send', 'alice', 'open me']);
+    await waitUntil(() => notes().length >= 3, { what: 'the third Notify call' });
+    await clickAction(notes()[2].id, 'default');
+    await waitShell((s) => s.window_visible, 'window shown');
+    const title = await wd.waitFor(sel('chat-title'), { what: 'the chat open' });
+    const text = await title.text();
+    if (!text.includes('Bob')) throw new Error(`chat title: ${text}`);
+  });
+}
+
+try {
+  await main();
+} catch (e) {
+  if (!failed) console.log(`  FAIL setup\n       ${e.stack ?? e}`);
+  failed = true;
+  if (wd) {
+    const shot = path.join(tempDir('failure'), 'screen.png');
+    await wd.screenshot(shot).then(() => console.log(`       screenshot of the app: ${shot}`), () => {});
+  }
+} finally {
+  await Promise.race([wd?.quit(), new Promise((r) => setTimeout(r, 5000))]);
+  fake?.kill('SIGTERM');
+  killAll();
+}
+console.log(`tern notify e2e: ${failed ? 'FAILED' : 'passed'} in ${((Date.now() - started) / 1000).toFixed(1)} s`);
+process.exit(failed ? 1 : 0);
