@@ -149,6 +149,8 @@ pub fn run() {
             );
             app.manage(shell::Shell::default());
             app.manage(notify::MutedChats::default());
+            app.manage(notify::Replies::default());
+            notify::start_reply_listener(app.handle().clone());
             shell::setup_tray(app)?;
             app.manage(AppState::new(
                 data_dir(app)?,

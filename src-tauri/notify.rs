@@ -3,7 +3,7 @@
 //! globally (tray) or for that chat. Actions: "default" (click) opens the window
 //! on the chat; "Mark as read" reads it.
 
-use std::collections::HashSet;
+use std::collections::{HashMap, HashSet};
 use std::sync::atomic::Ordering;
 use std::sync::Mutex;
 
@@ -12,6 +12,7 @@ use specta::Type;
 use tauri::{AppHandle, Manager, Runtime, State};
 use tauri_specta::Event as _;
 use tern_core::proto::Content;
+use tern_core::proto::ConversationId;
 use tern_core::{Client, LocalMessage};
 
 use crate::shell::{show_window, Shell, WINDOW};
@@ -19,6 +20,55 @@ use crate::shell::{show_window, Shell, WINDOW};
 /// Chats the user muted (kept for the app's lifetime).
 #[derive(Default)]
 pub struct MutedChats(pub Mutex<HashSet<String>>);
+
+/// Notifications shown with an inline "Reply": notification id → where the reply goes.
+#[derive(Default)]
+pub struct Replies(pub Mutex<HashMap<u32, (Client, ConversationId)>>);
+
+/// Freedesktop capability of servers that take a typed reply (NotificationReplied).
+pub const INLINE_REPLY: &str = "inline-reply";
+
+/// Listens on the session bus for `NotificationReplied(id, text)` and sends each reply
+/// to the chat of that notification. Runs for the app's lifetime on its own thread.
+pub fn start_reply_listener<R: Runtime>(app: AppHandle<R>) {
+    std::thread::spawn(move || {
+        let conn = match dbus::blocking::Connection::new_session() {
+            Ok(c) => c,
+            Err(e) => {
+                tracing::info!("no session bus for notification replies: {e}");
+                return;
+            }
+        };
+        let rule = dbus::message::MatchRule::new_signal(
+            "org.freedesktop.Notifications",
+            "NotificationReplied",
+        );
+        let added = conn.add_match(rule, move |(id, text): (u32, String), _, _| {
+            let target = app
+                .state::<Replies>()
+                .0
+                .lock()
+                .expect("replies")
+                .remove(&id);
+            if let Some((client, conv)) = target {
+                if let Err(e) = tauri::async_runtime::block_on(client.send_text(&conv, &text)) {
+                    tracing::warn!("inline reply: {e}");
+                }
+            }
+            true
+        });
+        if let Err(e) = added {
+            tracing::warn!("notification replies: {e}");
+            return;
+        }
+        loop {
+            if let Err(e) = conn.process(std::time::Duration::from_secs(1)) {
+                tracing::warn!("notification replies: {e}");
+                return;
+            }
+        }
+    });
+}
 
 /// Asks the UI to show a chat (a notification was clicked).
 #[derive(Debug, Clone, Serialize, Deserialize, Type, tauri_specta::Event)]
@@ -87,14 +137,20 @@ pub async fn on_new_message<R: Runtime>(
     let body = preview(&m.content);
     let (app, client, conv_id) = (app.clone(), client.clone(), m.conv.clone());
     std::thread::spawn(move || {
-        let shown = notify_rust::Notification::new()
-            .appname("Tern")
+        let inline = notify_rust::get_capabilities()
+            .map(|caps| caps.iter().any(|c| c == INLINE_REPLY))
+            .unwrap_or(false);
+        let mut n = notify_rust::Notification::new();
+        n.appname("Tern")
             .summary(&sender)
             .body(&body)
             .icon("tern")
             .action("default", "Open")
-            .action("read", "Mark as read")
-            .show();
+            .action("read", "Mark as read");
+        if inline {
+            n.action(INLINE_REPLY, "Reply");
+        }
+        let shown = n.show();
         let handle = match shown {
             Ok(h) => h,
             Err(e) => {
@@ -102,6 +158,13 @@ pub async fn on_new_message<R: Runtime>(
                 return;
             }
         };
+        if inline {
+            app.state::<Replies>()
+                .0
+                .lock()
+                .expect("replies")
+                .insert(handle.id(), (client.clone(), conv_id.clone()));
+        }
         handle.wait_for_action(|action| match action {
             "default" => {
                 show_window(&app);

@@ -2,7 +2,8 @@
 """A fake org.freedesktop.Notifications server for the e2e suite.
 
 Records every Notify call as one JSON line in LOG; `org.tern.FakeNotifications.Invoke(id, action)`
-makes it emit ActionInvoked as if the user clicked. Usage: fake_notifyd.py LOG [CAPS,...]
+makes it emit ActionInvoked as if the user clicked, `Reply(id, text)` NotificationReplied
+(inline reply, when started with the inline-reply capability). Usage: fake_notifyd.py LOG [CAPS,...]
 """
 import json
 import sys
@@ -23,7 +24,12 @@ bus = dbus.SessionBus()
 class Fake(dbus.service.Object):
     def __init__(self):
         super().__init__(bus, "/org/freedesktop/Notifications")
-        self.next_id = 1
+        # Ids stay unique across restarts that share a log.
+        try:
+            with open(LOG) as f:
+                self.next_id = 1 + sum(1 for _ in f)
+        except FileNotFoundError:
+            self.next_id = 1
 
     @dbus.service.method(IFACE, in_signature="", out_signature="as")
     def GetCapabilities(self):
@@ -55,9 +61,17 @@ class Fake(dbus.service.Object):
     def NotificationClosed(self, nid, reason):
         pass
 
+    @dbus.service.signal(IFACE, signature="us")
+    def NotificationReplied(self, nid, text):
+        pass
+
     @dbus.service.method("org.tern.FakeNotifications", in_signature="us", out_signature="")
     def Invoke(self, nid, key):
         self.ActionInvoked(nid, key)
+
+    @dbus.service.method("org.tern.FakeNotifications", in_signature="us", out_signature="")
+    def Reply(self, nid, text):
+        self.NotificationReplied(nid, text)
 
 
 fake = Fake()

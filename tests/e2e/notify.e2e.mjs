@@ -49,17 +49,32 @@ const notes = () => (existsSync(logFile) ? readFileSync(logFile, 'utf8').split('
 
 /** Makes the fake server emit ActionInvoked(id, action). */
 function clickAction(id, action) {
+  return fakeCall('Invoke', id, action);
+}
+
+/** (Re)starts the fake notification server advertising `caps`. */
+async function startFake(caps) {
+  if (fake) {
+    const old = fake;
+    old.kill('SIGTERM');
+    await waitUntil(() => old.exitCode !== null || old.signalCode !== null, { what: 'old fake server exits' });
+  }
+  fake = spawn('/usr/bin/python3', [path.join(path.dirname(new URL(import.meta.url).pathname), 'fake_notifyd.py'), logFile, caps], { stdio: ['ignore', 'pipe', 'inherit'] });
+  const child = fake;
+  await new Promise((resolve, reject) => {
+    readline.createInterface({ input: child.stdout }).on('line', (l) => l === 'ready' && resolve());
+    child.on('exit', (c) => reject(new Error(`fake notification server exited (${c})`)));
+  });
+}
+
+function fakeCall(method, id, text) {
   return new Promise((resolve, reject) =>
-    execFile('dbus-send', ['--session', '--type=method_call', '--print-reply', '--dest=org.freedesktop.Notifications', '/org/freedesktop/Notifications', 'org.tern.FakeNotifications.Invoke', `uint32:${id}`, `string:${action}`], { timeout: 10_000 }, (err, _o, stderr) => (err ? reject(new Error(stderr || err.message)) : resolve())),
+    execFile('dbus-send', ['--session', '--type=method_call', '--print-reply', '--dest=org.freedesktop.Notifications', '/org/freedesktop/Notifications', `org.tern.FakeNotifications.${method}`, `uint32:${id}`, `string:${text}`], { timeout: 10_000 }, (err, _o, stderr) => (err ? reject(new Error(stderr || err.message)) : resolve())),
   );
 }
 
 async function main() {
-  fake = spawn('/usr/bin/python3', [path.join(path.dirname(new URL(import.meta.url).pathname), 'fake_notifyd.py'), logFile], { stdio: ['ignore', 'pipe', 'inherit'] });
-  await new Promise((resolve, reject) => {
-    readline.createInterface({ input: fake.stdout }).on('line', (l) => l === 'ready' && resolve());
-    fake.on('exit', (c) => reject(new Error(`fake notification server exited (${c})`)));
-  });
+  await startFake('body,actions');
   const server = await startServer();
   const bob = new CliUser(server, 'bob', 'bob-password-1');
   const alice = new CliUser(server, 'alice', 'alice-password-1');
@@ -68,6 +83,7 @@ async function main() {
   await alice.register();
   await bob.ok(['friend', 'add', 'alice']);
   await alice.ok(['friend', 'accept', 'bob']);
+  const listener = await bob.listen();
   console.log(`tern notify e2e: server ${server.url}`);
 
   ({ wd } = await launchApp({ TERN_SERVER_URL: server.url, TERN_APP_DATA_DIR: tempDir('app') }));
@@ -88,6 +104,7 @@ async function main() {
     if (n.length !== 1) throw new Error(`notifications: ${JSON.stringify(n)}`);
     if (!n[0].summary.includes('Bob') || n[0].body !== 'Lunch at noon?') throw new Error(`content: ${JSON.stringify(n[0])}`);
     if (!n[0].actions.includes('default') || !n[0].actions.includes('read')) throw new Error(`actions: ${n[0].actions}`);
+    if (n[0].actions.includes('inline-reply')) throw new Error('inline reply offered by a server without the capability');
     const convs = await invoke('list_conversations');
     conv = convs.find((c) => c.peer === 'bob').conv;
   });
@@ -121,6 +138,18 @@ async function main() {
     const title = await wd.waitFor(sel('chat-title'), { what: 'the chat open' });
     const text = await title.text();
     if (!text.includes('Bob')) throw new Error(`chat title: ${text}`);
+  });
+
+  await step('with a server advertising inline-reply, a typed reply is sent to the chat', async () => {
+    await invoke('plugin:window|close', { label: 'main' });
+    await waitShell((s) => !s.window_visible, 'window hidden again');
+    await startFake('body,actions,inline-reply');
+    await bob.ok(['send', 'alice', 'reply inline please']);
+    await waitUntil(() => notes().length >= 4, { what: 'the fourth Notify call' });
+    const n = notes()[3];
+    if (!n.actions.includes('inline-reply')) throw new Error(`actions: ${n.actions}`);
+    await fakeCall('Reply', n.id, 'typed in the notification');
+    await listener.waitFor((e) => JSON.stringify(e).includes('typed in the notification'), 'bob receives the inline reply');
   });
 }
 
