@@ -113,6 +113,25 @@ describe('AppStore', () => {
     expect(store.session).toBeNull();
   });
 
+  it('a clicked notification (open-chat event) opens that chat; muting a chat goes to the app', async () => {
+    let muted: string[] = [];
+    await signedIn({
+      set_chat_muted: (a) => {
+        muted = a.muted ? [a.conv as string] : [];
+        return null;
+      },
+      muted_chats: () => muted,
+    });
+    store.screen = 'friends';
+    await emit('open-chat', { conv: CONV });
+    await flush();
+    expect(store.screen).toBe('chats');
+    expect(store.activeConv).toBe(CONV);
+    await store.setChatMuted(CONV, true);
+    expect(calls.find((c) => c.cmd === 'set_chat_muted')?.args).toEqual({ conv: CONV, muted: true });
+    expect(store.mutedChats).toEqual([CONV]);
+  });
+
   it('follows the connection state from core events', async () => {
     await signedIn();
     await core({ type: 'connecting', attempt: 1 });
