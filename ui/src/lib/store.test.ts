@@ -116,7 +116,7 @@ describe('AppStore', () => {
   it('a clicked notification (open-chat event) opens that chat; muting a chat goes to the app', async () => {
     let muted: string[] = [];
     await signedIn({
-      set_chat_muted: (a) => {
+      set_chat_muted: (a: Record<string, unknown>) => {
         muted = a.muted ? [a.conv as string] : [];
         return null;
       },
