@@ -31,4 +31,9 @@ if [ -x tests/e2e/run.sh ]; then
   tests/e2e/run.sh
 fi
 
+if [ -x tests/deb/run.sh ]; then
+  step ".deb: build with the Tauri CLI, install with apt-get, start the installed app under Xvfb"
+  tests/deb/run.sh
+fi
+
 step "all checks passed"
