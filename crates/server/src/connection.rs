@@ -218,7 +218,11 @@ impl Connection {
                 ext,
                 after,
             } if ctx.auth().is_ok() => {
-                match handlers::send::begin(ctx, conv, client_id, content, ext, after).await {
+                match Box::pin(handlers::send::begin(
+                    ctx, conv, client_id, content, ext, after,
+                ))
+                .await
+                {
                     Ok(pending) => {
                         self.inflight
                             .push_back(Box::pin(async move { (id, pending.await) }));
@@ -227,7 +231,9 @@ impl Connection {
                     Err(e) => Err(e),
                 }
             }
-            req => handlers::dispatch(ctx, req).await,
+            // Boxed: the dispatch future is large and would otherwise be inlined
+            // into every connection's task, idle or not (tern-bench S4).
+            req => Box::pin(handlers::dispatch(ctx, req)).await,
         };
         self.reply(ctx, id, res).await
     }

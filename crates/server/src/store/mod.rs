@@ -64,6 +64,9 @@ pub struct Store {
     readers: Arc<Mutex<Vec<Connection>>>,
     /// Path of the database file, to open more readers.
     path: Arc<Path>,
+    /// Most idle readers kept; extra ones opened under a burst are closed after
+    /// use, so their page caches do not stay resident (tern-bench S4).
+    max_idle_readers: usize,
     /// Group-commit counters.
     stats: Arc<WriterStats>,
 }
@@ -108,6 +111,7 @@ impl Store {
                 jobs: tx,
                 readers: Arc::new(Mutex::new(pool)),
                 path,
+                max_idle_readers: readers.max(1),
                 stats,
             },
             thread,
@@ -169,6 +173,7 @@ impl Store {
     {
         let readers = self.readers.clone();
         let path = self.path.clone();
+        let max_idle = self.max_idle_readers;
         tokio::task::spawn_blocking(move || {
             let conn = readers.lock().expect("reader pool poisoned").pop();
             let conn = match conn {
@@ -176,7 +181,10 @@ impl Store {
                 None => open_reader(&path)?,
             };
             let out = f(&conn);
-            readers.lock().expect("reader pool poisoned").push(conn);
+            let mut idle = readers.lock().expect("reader pool poisoned");
+            if idle.len() < max_idle {
+                idle.push(conn);
+            }
             out
         })
         .await
