@@ -2,27 +2,15 @@
 // tern-server, with a second user driven by tern-cli. See tests/e2e/run.sh.
 
 import path from 'node:path';
-import { CliUser, killAll, launchApp, startServer, tempDir } from './lib/harness.mjs';
+import { CliUser, killAll, launchApp, startServer, tempDir, Steps, sel } from './lib/harness.mjs';
 import { waitUntil } from './lib/webdriver.mjs';
 
 const started = Date.now();
 let wd;
-let failed = false;
-
-async function step(name, fn) {
-  const t = Date.now();
-  try {
-    await fn();
-    console.log(`  ok   ${name} (${Date.now() - t} ms)`);
-  } catch (e) {
-    console.log(`  FAIL ${name}\n       ${e.stack ?? e}`);
-    failed = true;
-    throw e;
-  }
-}
+const steps = new Steps();
+const step = (name, fn) => steps.step(name, fn);
 
 const $ = (css) => wd.waitFor(css);
-const sel = (testid, extra = '') => `[data-testid="${testid}"]${extra}`;
 
 async function textOf(css) {
   const el = await wd.find(css);
@@ -234,8 +222,8 @@ async function main() {
 try {
   await main();
 } catch (e) {
-  if (!failed) console.log(`  FAIL setup\n       ${e.stack ?? e}`);
-  failed = true;
+  if (!steps.failed) console.log(`  FAIL setup\n       ${e.stack ?? e}`);
+  steps.failed = true;
   if (wd) {
     const shot = path.join(tempDir('failure'), 'screen.png');
     try {
@@ -249,5 +237,5 @@ try {
   await Promise.race([wd?.quit(), new Promise((r) => setTimeout(r, 5000))]);
   killAll();
 }
-console.log(`tern e2e: ${failed ? 'FAILED' : 'passed'} in ${((Date.now() - started) / 1000).toFixed(1)} s`);
-process.exit(failed ? 1 : 0);
+console.log(`tern e2e: ${steps.failed ? 'FAILED' : 'passed'} in ${((Date.now() - started) / 1000).toFixed(1)} s`);
+process.exit(steps.failed ? 1 : 0);

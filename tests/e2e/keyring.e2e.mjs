@@ -5,28 +5,15 @@
 
 import { execFile } from 'node:child_process';
 import path from 'node:path';
-import { CliUser, killAll, launchApp, startServer, tempDir } from './lib/harness.mjs';
+import { CliUser, killAll, launchApp, startServer, tempDir, Steps, sel } from './lib/harness.mjs';
 import { waitUntil } from './lib/webdriver.mjs';
 
 const mode = process.env.TERN_E2E_KEYRING;
 if (mode !== 'present' && mode !== 'absent') throw new Error('TERN_E2E_KEYRING must be present or absent');
 const started = Date.now();
 let app;
-let failed = false;
-
-async function step(name, fn) {
-  const t = Date.now();
-  try {
-    await fn();
-    console.log(`  ok   ${name} (${Date.now() - t} ms)`);
-  } catch (e) {
-    console.log(`  FAIL ${name}\n       ${e.stack ?? e}`);
-    failed = true;
-    throw e;
-  }
-}
-
-const sel = (testid, extra = '') => `[data-testid="${testid}"]${extra}`;
+const steps = new Steps();
+const step = (name, fn) => steps.step(name, fn);
 
 /** `secret-tool search --all service im.tern.desktop`: the stored entry as text, '' when none. */
 function keyringEntry() {
@@ -116,8 +103,8 @@ async function main() {
 try {
   await main();
 } catch (e) {
-  if (!failed) console.log(`  FAIL setup\n       ${e.stack ?? e}`);
-  failed = true;
+  if (!steps.failed) console.log(`  FAIL setup\n       ${e.stack ?? e}`);
+  steps.failed = true;
   if (app) {
     const shot = path.join(tempDir('failure'), 'screen.png');
     await app.wd.screenshot(shot).then(() => console.log(`       screenshot of the app: ${shot}`), () => {});
@@ -126,5 +113,5 @@ try {
   await quitApp().catch(() => {});
   killAll();
 }
-console.log(`tern keyring e2e (${mode}): ${failed ? 'FAILED' : 'passed'} in ${((Date.now() - started) / 1000).toFixed(1)} s`);
-process.exit(failed ? 1 : 0);
+console.log(`tern keyring e2e (${mode}): ${steps.failed ? 'FAILED' : 'passed'} in ${((Date.now() - started) / 1000).toFixed(1)} s`);
+process.exit(steps.failed ? 1 : 0);

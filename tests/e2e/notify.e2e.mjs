@@ -5,44 +5,17 @@ import { execFile, spawn } from 'node:child_process';
 import { readFileSync, existsSync } from 'node:fs';
 import path from 'node:path';
 import readline from 'node:readline';
-import { CliUser, killAll, launchApp, startServer, tempDir } from './lib/harness.mjs';
+import { CliUser, killAll, launchApp, startServer, tempDir, Steps, sel, invoke as invokeIn, waitShell as waitShellIn } from './lib/harness.mjs';
 import { waitUntil } from './lib/webdriver.mjs';
 
 const started = Date.now();
 let wd;
-let failed = false;
+const steps = new Steps();
+const step = (name, fn) => steps.step(name, fn);
 let fake;
 
-async function step(name, fn) {
-  const t = Date.now();
-  try {
-    await fn();
-    console.log(`  ok   ${name} (${Date.now() - t} ms)`);
-  } catch (e) {
-    console.log(`  FAIL ${name}\n       ${e.stack ?? e}`);
-    failed = true;
-    throw e;
-  }
-}
-
-const sel = (testid, extra = '') => `[data-testid="${testid}"]${extra}`;
-
-async function invoke(cmd, args = {}) {
-  const r = await wd.cmd('POST', '/execute/async', {
-    script: 'const done = arguments[arguments.length - 1]; window.__TAURI_INTERNALS__.invoke(arguments[0], arguments[1]).then((v) => done({ ok: v === undefined ? null : v }), (e) => done({ err: String(e) }));',
-    args: [cmd, args],
-  });
-  if ('err' in r) throw new Error(`${cmd}: ${r.err}`);
-  return r.ok;
-}
-
-async function waitShell(pred, what) {
-  let last;
-  await waitUntil(async () => pred((last = await invoke('shell_state'))), { what, timeout: 20_000 }).catch((e) => {
-    throw new Error(`${e.message}; last shell_state ${JSON.stringify(last)}`);
-  });
-  return last;
-}
+const invoke = (cmd, args) => invokeIn(wd, cmd, args);
+const waitShell = (pred, what) => waitShellIn(wd, pred, what);
 
 const logFile = path.join(tempDir('notify'), 'notify.jsonl');
 const notes = () => (existsSync(logFile) ? readFileSync(logFile, 'utf8').split('\n').filter(Boolean).map((l) => JSON.parse(l)) : []);
@@ -156,8 +129,8 @@ async function main() {
 try {
   await main();
 } catch (e) {
-  if (!failed) console.log(`  FAIL setup\n       ${e.stack ?? e}`);
-  failed = true;
+  if (!steps.failed) console.log(`  FAIL setup\n       ${e.stack ?? e}`);
+  steps.failed = true;
   if (wd) {
     const shot = path.join(tempDir('failure'), 'screen.png');
     await wd.screenshot(shot).then(() => console.log(`       screenshot of the app: ${shot}`), () => {});
@@ -167,5 +140,5 @@ try {
   fake?.kill('SIGTERM');
   killAll();
 }
-console.log(`tern notify e2e: ${failed ? 'FAILED' : 'passed'} in ${((Date.now() - started) / 1000).toFixed(1)} s`);
-process.exit(failed ? 1 : 0);
+console.log(`tern notify e2e: ${steps.failed ? 'FAILED' : 'passed'} in ${((Date.now() - started) / 1000).toFixed(1)} s`);
+process.exit(steps.failed ? 1 : 0);

@@ -131,3 +131,42 @@ export async function launchApp(env) {
 export function cleanupDirs(...dirs) {
   for (const d of dirs) rmSync(d, { recursive: true, force: true });
 }
+
+/** Runs a script's named steps, printing `ok`/`FAIL` lines; `failed` tells whether any failed. */
+export class Steps {
+  failed = false;
+
+  async step(name, fn) {
+    const t = Date.now();
+    try {
+      await fn();
+      console.log(`  ok   ${name} (${Date.now() - t} ms)`);
+    } catch (e) {
+      console.log(`  FAIL ${name}\n       ${e.stack ?? e}`);
+      this.failed = true;
+      throw e;
+    }
+  }
+}
+
+/** CSS selector of an element by its `data-testid`, plus optional extra selector text. */
+export const sel = (testid, extra = '') => `[data-testid="${testid}"]${extra}`;
+
+/** Calls an app command from the page of session `wd`, as the UI would. */
+export async function invoke(wd, cmd, args = {}) {
+  const r = await wd.cmd('POST', '/execute/async', {
+    script: 'const done = arguments[arguments.length - 1]; window.__TAURI_INTERNALS__.invoke(arguments[0], arguments[1]).then((v) => done({ ok: v === undefined ? null : v }), (e) => done({ err: String(e) }));',
+    args: [cmd, args],
+  });
+  if ('err' in r) throw new Error(`${cmd}: ${r.err}`);
+  return r.ok;
+}
+
+/** Waits until the app's `shell_state` satisfies `pred`; returns that state. */
+export async function waitShell(wd, pred, what) {
+  let last;
+  await waitUntil(async () => pred((last = await invoke(wd, 'shell_state'))), { what, timeout: 20_000 }).catch((e) => {
+    throw new Error(`${e.message}; last shell_state ${JSON.stringify(last)}`);
+  });
+  return last;
+}
