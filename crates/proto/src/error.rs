@@ -48,6 +48,8 @@ pub enum ErrorCode {
     NotFriends,
     /// The action targets oneself where that makes no sense (befriend yourself).
     SelfTarget,
+    /// The user is already a member of that group.
+    AlreadyMember,
     /// The user is not allowed to do this (not a member, not the owner, ...).
     Forbidden,
     /// The recall window of this message has passed.
@@ -57,6 +59,8 @@ pub enum ErrorCode {
     /// A `send` named in `after` a message of the sender that is not stored
     /// (yet); send that one first. Transient: retry in order.
     OutOfOrder,
+    /// The group has reached its member limit.
+    GroupFull,
     /// An unexpected server-side failure; the request may be retried.
     Internal,
     /// The server is shutting down; reconnect later.
@@ -67,7 +71,7 @@ pub enum ErrorCode {
 
 impl ErrorCode {
     /// Every known code, for documentation and tests.
-    pub const ALL: [ErrorCode; 24] = [
+    pub const ALL: [ErrorCode; 26] = [
         Self::BadFrame,
         Self::UnknownCommand,
         Self::InvalidArgument,
@@ -86,10 +90,12 @@ impl ErrorCode {
         Self::AlreadyFriends,
         Self::NotFriends,
         Self::SelfTarget,
+        Self::AlreadyMember,
         Self::Forbidden,
         Self::RecallWindowExpired,
         Self::Muted,
         Self::OutOfOrder,
+        Self::GroupFull,
         Self::Internal,
         Self::ShuttingDown,
     ];
@@ -115,10 +121,12 @@ impl ErrorCode {
             Self::AlreadyFriends => 3002,
             Self::NotFriends => 3003,
             Self::SelfTarget => 3004,
+            Self::AlreadyMember => 3005,
             Self::Forbidden => 4000,
             Self::RecallWindowExpired => 4001,
             Self::Muted => 4002,
             Self::OutOfOrder => 4003,
+            Self::GroupFull => 4004,
             Self::Internal => 5000,
             Self::ShuttingDown => 5001,
             Self::Unknown(n) => n,

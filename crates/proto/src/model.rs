@@ -3,7 +3,7 @@
 use serde::{Deserialize, Serialize};
 use serde_json::Value;
 
-use crate::ids::{ClientMsgId, ConversationId, FileId, MsgId, Seq, UserId};
+use crate::ids::{ClientMsgId, ConversationId, FileId, GroupId, MsgId, Seq, UserId};
 
 /// Milliseconds since the Unix epoch (UTC).
 pub type Millis = i64;
@@ -88,6 +88,102 @@ pub struct FriendApplication {
     pub created_at: Millis,
     /// When it last changed state.
     pub updated_at: Millis,
+}
+
+/// A member's role in a group.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[cfg_attr(feature = "specta", derive(specta::Type))]
+#[serde(rename_all = "snake_case")]
+pub enum GroupRole {
+    /// Created the group or received ownership; exactly one per group. May do
+    /// everything, and alone may dismiss the group, transfer ownership and set roles.
+    Owner,
+    /// Appointed by the owner; may kick and mute members, approve applications,
+    /// edit the group and recall others' messages.
+    Admin,
+    /// Everyone else.
+    Member,
+}
+
+/// How non-members get into a group.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[cfg_attr(feature = "specta", derive(specta::Type))]
+#[serde(rename_all = "snake_case")]
+pub enum JoinPolicy {
+    /// `join_group` makes anyone a member at once.
+    Open,
+    /// `join_group` files an application that the owner or an admin approves.
+    Approval,
+}
+
+/// A group as every member (and, for the public fields, anyone) sees it.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "specta", derive(specta::Type))]
+pub struct GroupInfo {
+    /// The group's id (its conversation is `g:<id>`).
+    pub group: GroupId,
+    /// Display name (1 to 64 characters).
+    pub name: String,
+    /// Avatar image, an uploaded file.
+    pub avatar: Option<FileId>,
+    /// The group notice (announcement) shown to members; may be empty.
+    pub notice: String,
+    /// The current owner.
+    pub owner: UserId,
+    /// How others join.
+    pub join_policy: JoinPolicy,
+    /// Whole-group mute: only the owner and admins may post while set.
+    pub all_muted: bool,
+    /// How many members it has.
+    pub member_count: u32,
+    /// When it was created.
+    pub created_at: Millis,
+}
+
+/// One member of a group.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "specta", derive(specta::Type))]
+pub struct GroupMember {
+    /// Who.
+    pub user: UserId,
+    /// Their role.
+    pub role: GroupRole,
+    /// Muted (may not post) until this time; `None` when not muted.
+    pub muted_until: Option<Millis>,
+    /// When they joined.
+    pub joined_at: Millis,
+}
+
+/// An application to join a group with [`JoinPolicy::Approval`]. At most one
+/// per (group, user); applying again replaces the message and makes it pending.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "specta", derive(specta::Type))]
+pub struct GroupApplication {
+    /// The group.
+    pub group: GroupId,
+    /// The applicant.
+    pub user: UserId,
+    /// The applicant's message (≤ 256 characters).
+    pub message: String,
+    /// Current state.
+    pub state: ApplicationState,
+    /// Who accepted or refused it (`None` while pending).
+    pub handled_by: Option<UserId>,
+    /// When it was (last) sent.
+    pub created_at: Millis,
+    /// When it last changed state.
+    pub updated_at: Millis,
+}
+
+/// Why a member is no longer in a group.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[cfg_attr(feature = "specta", derive(specta::Type))]
+#[serde(rename_all = "snake_case")]
+pub enum LeaveReason {
+    /// They left on their own.
+    Left,
+    /// The owner or an admin removed them.
+    Kicked,
 }
 
 /// Metadata of an uploaded file as referenced from a message.
@@ -302,6 +398,83 @@ pub enum Change {
         /// My profile as it is now.
         profile: Profile,
     },
+    /// I became a member of a group (created it, was invited, joined, or my
+    /// application was accepted). Members already in it get `group_member_joined`.
+    GroupJoined {
+        /// The group as it is now.
+        group: GroupInfo,
+        /// My membership.
+        member: GroupMember,
+    },
+    /// Someone else joined a group I am in.
+    GroupMemberJoined {
+        /// Which group.
+        group: GroupId,
+        /// The new member.
+        member: GroupMember,
+        /// Who added them (the inviter, or the admin who approved); `None` when
+        /// they joined an open group themselves.
+        by: Option<UserId>,
+    },
+    /// A member left or was kicked (sent to the remaining members and to the
+    /// one who is gone; for them it is the last entry about this group).
+    GroupMemberLeft {
+        /// Which group.
+        group: GroupId,
+        /// Who is gone.
+        user: UserId,
+        /// Left or kicked.
+        reason: LeaveReason,
+        /// Who kicked them (`None` when they left).
+        by: Option<UserId>,
+    },
+    /// Name, avatar, notice, join policy, whole-group mute or owner changed.
+    GroupInfoChanged {
+        /// The group as it is now.
+        group: GroupInfo,
+        /// Who changed it.
+        by: UserId,
+    },
+    /// A member's role changed (set by the owner, or by an ownership transfer).
+    GroupRoleChanged {
+        /// Which group.
+        group: GroupId,
+        /// Whose role.
+        user: UserId,
+        /// The new role.
+        role: GroupRole,
+        /// Who changed it.
+        by: UserId,
+    },
+    /// A member was muted or unmuted.
+    GroupMemberMuted {
+        /// Which group.
+        group: GroupId,
+        /// Who.
+        user: UserId,
+        /// Muted until this time; `None`: unmuted.
+        until: Option<Millis>,
+        /// Who did it.
+        by: UserId,
+    },
+    /// The owner dismissed the group: it no longer exists for anyone.
+    GroupDismissed {
+        /// Which group.
+        group: GroupId,
+        /// The owner who dismissed it.
+        by: UserId,
+    },
+    /// An application to join a group was filed (sent to the applicant and to
+    /// the group's owner and admins).
+    GroupApplicationAdded {
+        /// The application.
+        application: GroupApplication,
+    },
+    /// An application to join a group was accepted or refused (same recipients).
+    GroupApplicationHandled {
+        /// The application in its new state.
+        application: GroupApplication,
+    },
 }
 
 /// A change-log entry with its per-user version (1, 2, 3, ... with no gaps).
@@ -326,6 +499,12 @@ pub struct Limits {
     pub max_page: u32,
     /// Seconds after sending during which a message can be recalled.
     pub recall_window_secs: u64,
+    /// Largest file accepted by `POST /files`, in bytes.
+    #[serde(default)]
+    pub max_file_bytes: u64,
+    /// Most members a group may have.
+    #[serde(default)]
+    pub max_group_members: u32,
     /// A connection that sends nothing for this long is closed; ping more often.
     pub idle_timeout_secs: u64,
 }

@@ -4,8 +4,8 @@
 use serde::{Deserialize, Serialize};
 use serde_json::Value;
 
-use crate::ids::{ClientMsgId, ConversationId, DeviceId, FileId, Seq, UserId};
-use crate::model::{Content, Platform};
+use crate::ids::{ClientMsgId, ConversationId, DeviceId, FileId, GroupId, Seq, UserId};
+use crate::model::{Content, GroupRole, JoinPolicy, Platform};
 
 /// A request, tagged by `cmd`.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
@@ -233,6 +233,136 @@ pub enum Request {
         /// Conversation.
         conv: ConversationId,
     },
+
+    // ---- groups ----
+    /// Create a group owned by me with `members` (besides me) in it; the server
+    /// picks its id. → `Group`
+    CreateGroup {
+        /// Display name (1 to 64 characters).
+        name: String,
+        /// Initial members besides me (unknown ids are an error; duplicates and
+        /// my own id are ignored).
+        #[serde(default)]
+        members: Vec<UserId>,
+        /// How others may join (default `approval`).
+        #[serde(default)]
+        join_policy: Option<JoinPolicy>,
+    },
+    /// The groups I am a member of. → `Groups`
+    GetGroups,
+    /// One group's info (anyone may ask, so they can decide to join). → `Group`
+    GetGroupInfo {
+        /// Which group.
+        group: GroupId,
+    },
+    /// Change the group (owner or admin); absent fields stay. → `Group`
+    UpdateGroup {
+        /// Which group.
+        group: GroupId,
+        /// New name.
+        #[serde(default)]
+        name: Option<String>,
+        /// New avatar file.
+        #[serde(default)]
+        avatar: Option<FileId>,
+        /// New notice ("" clears it; ≤ 1024 characters).
+        #[serde(default)]
+        notice: Option<String>,
+        /// New join policy.
+        #[serde(default)]
+        join_policy: Option<JoinPolicy>,
+    },
+    /// The members of a group I am in, owner first, then admins, then by join time.
+    /// → `GroupMembers`
+    GetGroupMembers {
+        /// Which group.
+        group: GroupId,
+    },
+    /// Add users to a group I am in (any member may invite). Those already in it
+    /// are skipped. → `Done`
+    InviteMembers {
+        /// Which group.
+        group: GroupId,
+        /// Whom.
+        users: Vec<UserId>,
+    },
+    /// Join a group: at once if it is open, else file an application. → `GroupJoin`
+    JoinGroup {
+        /// Which group.
+        group: GroupId,
+        /// A short message for the approvers (≤ 256 characters).
+        #[serde(default)]
+        message: String,
+    },
+    /// Applications to join a group (owner or admin). → `GroupApplications`
+    ListGroupApplications {
+        /// Which group.
+        group: GroupId,
+    },
+    /// Accept `user`'s pending application (owner or admin). → `Done`
+    AcceptGroupApplication {
+        /// Which group.
+        group: GroupId,
+        /// The applicant.
+        user: UserId,
+    },
+    /// Refuse `user`'s pending application (owner or admin). → `Done`
+    RefuseGroupApplication {
+        /// Which group.
+        group: GroupId,
+        /// The applicant.
+        user: UserId,
+    },
+    /// Leave a group (the owner must transfer ownership or dismiss instead). → `Done`
+    LeaveGroup {
+        /// Which group.
+        group: GroupId,
+    },
+    /// Remove a member (owner or admin; admins may only kick plain members). → `Done`
+    KickMember {
+        /// Which group.
+        group: GroupId,
+        /// Whom.
+        user: UserId,
+    },
+    /// Dismiss the group for everyone (owner only). → `Done`
+    DismissGroup {
+        /// Which group.
+        group: GroupId,
+    },
+    /// Make a member an admin or a plain member again (owner only). → `Done`
+    SetMemberRole {
+        /// Which group.
+        group: GroupId,
+        /// Whom.
+        user: UserId,
+        /// `admin` or `member` (ownership moves with `transfer_group`).
+        role: GroupRole,
+    },
+    /// Make another member the owner; I become an admin (owner only). → `Done`
+    TransferGroup {
+        /// Which group.
+        group: GroupId,
+        /// The new owner (must be a member).
+        to: UserId,
+    },
+    /// Mute a member for `minutes` (0 unmutes) (owner or admin; admins may only
+    /// mute plain members). → `Done`
+    MuteMember {
+        /// Which group.
+        group: GroupId,
+        /// Whom.
+        user: UserId,
+        /// How long (at most 43,200 = 30 days); 0 lifts the mute.
+        minutes: u32,
+    },
+    /// Turn whole-group mute on or off (owner or admin). → `Done`
+    MuteAll {
+        /// Which group.
+        group: GroupId,
+        /// On or off.
+        muted: bool,
+    },
 }
 
 impl Request {
@@ -271,6 +401,23 @@ impl Request {
             Self::Recall { .. } => "recall",
             Self::Recalls { .. } => "recalls",
             Self::Typing { .. } => "typing",
+            Self::CreateGroup { .. } => "create_group",
+            Self::GetGroups => "get_groups",
+            Self::GetGroupInfo { .. } => "get_group_info",
+            Self::UpdateGroup { .. } => "update_group",
+            Self::GetGroupMembers { .. } => "get_group_members",
+            Self::InviteMembers { .. } => "invite_members",
+            Self::JoinGroup { .. } => "join_group",
+            Self::ListGroupApplications { .. } => "list_group_applications",
+            Self::AcceptGroupApplication { .. } => "accept_group_application",
+            Self::RefuseGroupApplication { .. } => "refuse_group_application",
+            Self::LeaveGroup { .. } => "leave_group",
+            Self::KickMember { .. } => "kick_member",
+            Self::DismissGroup { .. } => "dismiss_group",
+            Self::SetMemberRole { .. } => "set_member_role",
+            Self::TransferGroup { .. } => "transfer_group",
+            Self::MuteMember { .. } => "mute_member",
+            Self::MuteAll { .. } => "mute_all",
         }
     }
 }

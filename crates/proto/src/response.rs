@@ -4,8 +4,8 @@ use serde::{Deserialize, Serialize};
 
 use crate::ids::{ConversationId, MsgId, Seq, UserId};
 use crate::model::{
-    ConversationInfo, Friend, FriendApplication, Limits, Message, Millis, Profile, RecallEntry,
-    VersionedChange,
+    ConversationInfo, Friend, FriendApplication, GroupApplication, GroupInfo, GroupMember, Limits,
+    Message, Millis, Profile, RecallEntry, VersionedChange,
 };
 
 /// The successful result of a request, tagged by `kind`.
@@ -111,6 +111,31 @@ pub enum Response {
         latest: u64,
         /// Entries after the requested version.
         recalls: Vec<RecallEntry>,
+    },
+    /// One group.
+    Group {
+        /// The group.
+        group: GroupInfo,
+    },
+    /// My groups.
+    Groups {
+        /// Ordered by group id.
+        groups: Vec<GroupInfo>,
+    },
+    /// A group's members.
+    GroupMembers {
+        /// Owner first, then admins, then members by join time.
+        members: Vec<GroupMember>,
+    },
+    /// Result of `join_group`.
+    GroupJoin {
+        /// True: I am a member now. False: an application is pending approval.
+        joined: bool,
+    },
+    /// Applications to join a group.
+    GroupApplications {
+        /// Newest first.
+        applications: Vec<GroupApplication>,
     },
 }
 

@@ -70,6 +70,10 @@ pub struct Config {
     /// Bearer secret of the admin REST API under `/admin`; `None` (or empty)
     /// turns the admin API off.
     pub admin_secret: Option<String>,
+    /// Largest file accepted by `POST /files`, in bytes.
+    pub max_file_bytes: u64,
+    /// Most members one group may have.
+    pub max_group_members: u32,
 }
 
 impl Default for Config {
@@ -95,6 +99,8 @@ impl Default for Config {
             max_batch: 256,
             read_pool: 4,
             admin_secret: None,
+            max_file_bytes: 100 * 1024 * 1024,
+            max_group_members: 2000,
         }
     }
 }
@@ -122,6 +128,8 @@ impl Config {
             max_page: self.max_page,
             recall_window_secs: self.recall_window.as_secs(),
             idle_timeout_secs: self.idle_timeout.as_secs(),
+            max_file_bytes: self.max_file_bytes,
+            max_group_members: self.max_group_members,
         }
     }
 
@@ -187,6 +195,14 @@ impl Config {
                 .admin_secret
                 .or(file.admin_secret)
                 .filter(|s| !s.trim().is_empty()),
+            max_file_bytes: args
+                .max_file_bytes
+                .or(file.max_file_bytes)
+                .unwrap_or(d.max_file_bytes),
+            max_group_members: args
+                .max_group_members
+                .or(file.max_group_members)
+                .unwrap_or(d.max_group_members),
         })
     }
 }
@@ -240,6 +256,12 @@ pub struct Args {
     /// Secret for the admin REST API (`Authorization: Bearer <secret>`); unset turns it off.
     #[arg(long, env = "TERN_ADMIN_SECRET", hide_env_values = true)]
     pub admin_secret: Option<String>,
+    /// Largest file upload in bytes.
+    #[arg(long, env = "TERN_MAX_FILE_BYTES")]
+    pub max_file_bytes: Option<u64>,
+    /// Most members per group.
+    #[arg(long, env = "TERN_MAX_GROUP_MEMBERS")]
+    pub max_group_members: Option<u32>,
 }
 
 /// The TOML file's shape: every field optional, same names as the flags.
@@ -266,6 +288,8 @@ struct FileConfig {
     max_batch: Option<usize>,
     read_pool: Option<usize>,
     admin_secret: Option<String>,
+    max_file_bytes: Option<u64>,
+    max_group_members: Option<u32>,
 }
 
 #[cfg(test)]
