@@ -159,6 +159,7 @@ async fn command(
         }
         Command::Users { query } => out(&client.search_users(&query).await?),
         Command::Friend { cmd } => friend(client, cmd).await,
+        Command::Group { cmd } => crate::groups::run(client, cmd).await,
         Command::Block { user } => {
             client.block(&uid(&user)?).await?;
             out(&json!({"blocked": user}))

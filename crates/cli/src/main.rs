@@ -7,6 +7,7 @@
 //! 1 = anything else (2 = bad usage, from clap).
 
 mod commands;
+mod groups;
 mod listen;
 
 use std::path::PathBuf;
@@ -65,7 +66,13 @@ pub enum Command {
     Unblock { user: String },
     /// List blocked users.
     Blocked,
-    /// Send text messages (one per argument) to a user or conversation id.
+    /// Groups: create, members, roles, applications, mutes (ids as printed by `group list`).
+    Group {
+        #[command(subcommand)]
+        cmd: groups::GroupCmd,
+    },
+    /// Send text messages (one per argument) to a user or conversation id
+    /// (`d:<a>:<b>`, or `g:<group>` for a group).
     Send {
         to: String,
         #[arg(required = true)]

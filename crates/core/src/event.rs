@@ -2,8 +2,8 @@
 
 use serde::{Deserialize, Serialize};
 use tern_proto::{
-    ConversationId, ErrorCode, Friend, FriendApplication, KickReason, Millis, Profile, Seq, UserId,
-    WireError,
+    ConversationId, ErrorCode, Friend, FriendApplication, GroupApplication, GroupId, GroupInfo,
+    GroupMember, GroupRole, KickReason, LeaveReason, Millis, Profile, Seq, UserId, WireError,
 };
 
 use crate::types::{Conversation, LocalMessage, LoginStatus};
@@ -109,6 +109,85 @@ pub enum Event {
         online: bool,
     },
 
+    // ---- groups (OpenIM group listener; one per `group_*` change-log entry) ----
+    /// I became a member of a group (created it, was invited, joined, or my
+    /// application was accepted). Its conversation is listed from now on.
+    GroupJoined {
+        /// The group as now.
+        group: GroupInfo,
+        /// My membership.
+        member: GroupMember,
+    },
+    /// Someone else joined a group I am in.
+    GroupMemberJoined {
+        /// Which group.
+        group: GroupId,
+        /// The new member.
+        member: GroupMember,
+        /// The inviter or approving admin; `None` when they joined an open group.
+        by: Option<UserId>,
+    },
+    /// A member left or was kicked. When `user` is me, the group and its
+    /// conversation are gone from the cache (a `conversation_removed` follows).
+    GroupMemberLeft {
+        /// Which group.
+        group: GroupId,
+        /// Who is gone.
+        user: UserId,
+        /// Left or kicked.
+        reason: LeaveReason,
+        /// Who kicked them (`None` when they left).
+        by: Option<UserId>,
+    },
+    /// Name, avatar, notice, join policy, whole-group mute or owner changed.
+    GroupInfoChanged {
+        /// The group as now.
+        group: GroupInfo,
+        /// Who changed it.
+        by: UserId,
+    },
+    /// A member's role changed.
+    GroupRoleChanged {
+        /// Which group.
+        group: GroupId,
+        /// Whose role.
+        user: UserId,
+        /// The new role.
+        role: GroupRole,
+        /// Who changed it.
+        by: UserId,
+    },
+    /// A member was muted (`until` set) or unmuted (`None`).
+    GroupMemberMuted {
+        /// Which group.
+        group: GroupId,
+        /// Who.
+        user: UserId,
+        /// Muted until this time; `None`: unmuted.
+        until: Option<Millis>,
+        /// Who did it.
+        by: UserId,
+    },
+    /// The owner dismissed the group; it is gone from the cache (a
+    /// `conversation_removed` follows).
+    GroupDismissed {
+        /// Which group.
+        group: GroupId,
+        /// The owner.
+        by: UserId,
+    },
+    /// An application to join a group was filed (I am the applicant, or an owner
+    /// or admin of the group).
+    GroupApplicationAdded {
+        /// The application.
+        application: GroupApplication,
+    },
+    /// An application to join a group was accepted or refused.
+    GroupApplicationHandled {
+        /// The application in its new state.
+        application: GroupApplication,
+    },
+
     // ---- messages ----
     /// A message appeared in the local cache: received (pushed or caught up by a sync),
     /// sent from another device, or queued here (then `state` is `sending`).
@@ -164,6 +243,13 @@ pub enum Event {
     ConversationChanged {
         /// The conversation as now.
         conversation: Conversation,
+    },
+    /// A conversation left the list: a group I left, was kicked from, or that was
+    /// dismissed (its cached messages are kept; it is listed again if I rejoin).
+    /// An `unread_changed` to 0 and a `total_unread_changed` follow when it had unread.
+    ConversationRemoved {
+        /// The conversation.
+        conv: ConversationId,
     },
     /// A conversation's unread count changed.
     UnreadChanged {

@@ -28,7 +28,8 @@ pub use config::{ClientConfig, ConnectionConfig, RetryPolicy};
 pub use error::{Error, Result};
 pub use event::Event;
 pub use types::{
-    ConnectionState, Conversation, DeliveryState, LocalMessage, LoginStatus, SearchPage, Session,
+    ConnectionState, Conversation, DeliveryState, GroupUpdate, LocalMessage, LoginStatus,
+    SearchPage, Session,
 };
 
 /// The wire protocol crate, re-exported so apps need only one dependency.

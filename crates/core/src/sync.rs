@@ -3,13 +3,15 @@
 
 use std::sync::Arc;
 
-use tern_proto::{Change, ConversationId, Message, Profile, Push, Request, Response, Seq};
+use tern_proto::{
+    Change, ConversationId, ErrorCode, Message, Profile, Push, Request, Response, Seq,
+};
 
 use crate::error::{Error, Result};
 use crate::event::Event;
 use crate::session::Shared;
 use crate::state::{missing_ranges, sync_start};
-use crate::store::{conversations as convs, messages as msgs, relations as rel};
+use crate::store::{conversations as convs, groups, messages as msgs, relations as rel};
 use crate::transport::Conn;
 
 /// Most pages fetched in one loop, so a misbehaving server cannot spin us forever.
@@ -100,15 +102,81 @@ async fn snapshot(sh: &Arc<Shared>, conn: &Conn, version: u64) -> Result<()> {
     };
     sh.db
         .call(move |c| rel::replace_all(c, &friends, &apps, &blocked, version))
-        .await
+        .await?;
+    snapshot_groups(sh, conn).await
+}
+
+/// Takes the group list (and each group's members, so the member caches are complete)
+/// from the server. A server without groups (`unknown command`) leaves it empty.
+async fn snapshot_groups(sh: &Arc<Shared>, conn: &Conn) -> Result<()> {
+    let list = match conn.request(Request::GetGroups).await {
+        Ok(Response::Groups { groups }) => groups,
+        Ok(other) => return Err(unexpected("get_groups", &other)),
+        Err(Error::Server(e)) if e.code == ErrorCode::UnknownCommand => return Ok(()),
+        Err(e) => return Err(e),
+    };
+    let l = list.clone();
+    let removed = sh.db.call(move |c| groups::replace_groups(c, &l)).await?;
+    for conv in removed {
+        conv_removed(sh, &conv);
+    }
+    for g in list {
+        let members = match conn
+            .request(Request::GetGroupMembers {
+                group: g.group.clone(),
+            })
+            .await
+        {
+            Ok(Response::GroupMembers { members }) => members,
+            Ok(other) => return Err(unexpected("get_group_members", &other)),
+            // Left or dismissed meanwhile: the change log will say so.
+            Err(Error::Server(_)) => continue,
+            Err(e) => return Err(e),
+        };
+        let id = g.group.clone();
+        sh.db
+            .call(move |c| groups::replace_members(c, &id, &members))
+            .await?;
+        sh.conv_changed(&ConversationId::Group(g.group)).await?;
+    }
+    Ok(())
+}
+
+/// A conversation left the list (a group I am no longer in): announce it and drop
+/// its unread count from the totals.
+pub(crate) fn conv_removed(sh: &Arc<Shared>, conv: &ConversationId) {
+    sh.emit(Event::ConversationRemoved { conv: conv.clone() });
+    let mut events = Vec::new();
+    {
+        let mut cache = sh.unread.lock().expect("unread lock");
+        if cache.0.remove(conv).is_some_and(|n| n > 0) {
+            events.push(Event::UnreadChanged {
+                conv: conv.clone(),
+                unread: 0,
+            });
+        }
+        let total = cache.0.values().sum::<u64>();
+        if cache.1 != Some(total) {
+            cache.1 = Some(total);
+            events.push(Event::TotalUnreadChanged { total });
+        }
+    }
+    for e in events {
+        sh.emit(e);
+    }
 }
 
 async fn apply_change(sh: &Arc<Shared>, change: Change, version: u64) -> Result<()> {
-    let ch = change.clone();
-    sh.db
+    let (ch, me) = (change.clone(), sh.me.clone());
+    let applied = sh
+        .db
         .call(move |c| {
-            rel::apply_change(c, &ch)?;
-            rel::set_version(c, version)
+            let tx = c.transaction()?;
+            rel::apply_change(&tx, &ch)?;
+            let applied = groups::apply_change(&tx, &me, &ch)?;
+            rel::set_version(&tx, version)?;
+            tx.commit()?;
+            Ok(applied)
         })
         .await?;
     let event = match change {
@@ -127,9 +195,60 @@ async fn apply_change(sh: &Arc<Shared>, change: Change, version: u64) -> Result<
         Change::BlackAdded { user } => Event::BlackAdded { user },
         Change::BlackDeleted { user } => Event::BlackDeleted { user },
         Change::ProfileChanged { profile } => Event::ProfileChanged { profile },
+        Change::GroupJoined { group, member } => Event::GroupJoined { group, member },
+        Change::GroupMemberJoined { group, member, by } => {
+            Event::GroupMemberJoined { group, member, by }
+        }
+        Change::GroupMemberLeft {
+            group,
+            user,
+            reason,
+            by,
+        } => Event::GroupMemberLeft {
+            group,
+            user,
+            reason,
+            by,
+        },
+        Change::GroupInfoChanged { group, by } => Event::GroupInfoChanged { group, by },
+        Change::GroupRoleChanged {
+            group,
+            user,
+            role,
+            by,
+        } => Event::GroupRoleChanged {
+            group,
+            user,
+            role,
+            by,
+        },
+        Change::GroupMemberMuted {
+            group,
+            user,
+            until,
+            by,
+        } => Event::GroupMemberMuted {
+            group,
+            user,
+            until,
+            by,
+        },
+        Change::GroupDismissed { group, by } => Event::GroupDismissed { group, by },
+        Change::GroupApplicationAdded { application } => {
+            Event::GroupApplicationAdded { application }
+        }
+        Change::GroupApplicationHandled { application } => {
+            Event::GroupApplicationHandled { application }
+        }
         _ => return Ok(()),
     };
     sh.emit(event);
+    if let Some(conv) = applied.refresh {
+        sh.conv_changed(&conv).await?;
+    }
+    if let Some(conv) = applied.removed {
+        conv_removed(sh, &conv);
+    }
     Ok(())
 }
 
@@ -154,7 +273,15 @@ async fn sync_messages(sh: &Arc<Shared>, conn: &Conn) -> Result<u64> {
                 Ok(moved)
             })
             .await?;
-        pulled += fill(sh, conn, &conv, server_max, false).await?;
+        match fill(sh, conn, &conv, server_max, false).await {
+            Ok(n) => pulled += n,
+            // A group I am no longer in (the change log says so): not an error of the sync.
+            Err(Error::Server(e)) if matches!(conv, ConversationId::Group(_)) => {
+                tracing::warn!(%conv, error = %e, "group history refused");
+                continue;
+            }
+            Err(e) => return Err(e),
+        }
         // Read receipts the peer sent while this device was offline.
         if let (Some(seq), Some(peer)) = (peer_read, conv.peer_of(&sh.me)) {
             sh.emit(Event::ReadReceipt {

@@ -128,3 +128,18 @@ pub struct SearchPage {
     /// True when a further page has results.
     pub has_more: bool,
 }
+
+/// Fields of a group to change ([`crate::Client::update_group`]); `None` leaves a
+/// field as it is.
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "specta", derive(specta::Type))]
+pub struct GroupUpdate {
+    /// New name (1 to 64 characters).
+    pub name: Option<String>,
+    /// New avatar (an uploaded file).
+    pub avatar: Option<FileId>,
+    /// New notice ("" clears it).
+    pub notice: Option<String>,
+    /// New join policy.
+    pub join_policy: Option<tern_proto::JoinPolicy>,
+}

@@ -1,8 +1,10 @@
 //! The public API of the SDK: a cheap-to-clone [`Client`] handle.
 //!
 //! This file holds the handle and the session calls; `relations` the profile,
-//! friend and blacklist calls; `messages` conversations, messages and search.
+//! friend and blacklist calls; `messages` conversations, messages and search;
+//! `groups` groups, their members, roles and applications.
 
+mod groups;
 mod messages;
 mod relations;
 

@@ -99,9 +99,16 @@ pub fn merge_server_conv(c: &Connection, info: &ConversationInfo) -> Result<Opti
             info.max_seq.0 as i64,
             info.read_seq.0 as i64,
             at,
-            info.peer_read_seq.0 as i64
+            if matches!(info.conv, ConversationId::Group(_)) {
+                0
+            } else {
+                info.peer_read_seq.0 as i64
+            }
         ],
     )?;
+    if matches!(info.conv, ConversationId::Group(_)) {
+        return Ok(None);
+    }
     Ok((info.peer_read_seq.0 > old_peer_read).then_some(info.peer_read_seq))
 }
 
@@ -133,8 +140,13 @@ pub fn read_own(c: &Connection, conv: &ConversationId, seq: Seq) -> Result<()> {
     set_read(c, conv, seq, false)
 }
 
-/// Moves my read seq (or the peer's, with `peer`) forward.
+/// Moves my read seq (or the peer's, with `peer`) forward. A group has no single
+/// peer: others' reads there are ignored (its peer read seq stays 0, so my group
+/// messages stay `sent`, never `read`).
 pub fn set_read(c: &Connection, conv: &ConversationId, seq: Seq, peer: bool) -> Result<()> {
+    if peer && matches!(conv, ConversationId::Group(_)) {
+        return Ok(());
+    }
     ensure_conv(c, conv)?;
     let col = if peer { "peer_read_seq" } else { "read_seq" };
     c.execute(
@@ -205,9 +217,15 @@ pub fn conversation(
         None => query_messages(c, me, stored, &[&key])?.pop(),
     };
     let peer = conv.peer_of(me).cloned();
-    let (title, avatar) = match &peer {
-        Some(p) => title_for(c, p)?,
-        None => (key.clone(), None),
+    let (title, avatar) = match (&peer, conv) {
+        (Some(p), _) => title_for(c, p)?,
+        // A group's conversation exists for me only while I am a member (the cached
+        // group); its messages stay in the cache after I leave, out of the list.
+        (None, ConversationId::Group(g)) => match super::groups::group(c, g)? {
+            Some(info) => (info.name, info.avatar),
+            None => return Ok(None),
+        },
+        (None, _) => (key.clone(), None),
     };
     Ok(Some(Conversation {
         conv: conv.clone(),
@@ -234,7 +252,8 @@ pub fn conversations(c: &Connection, me: &UserId) -> Result<Vec<Conversation>> {
     for k in keys {
         let conv = ConversationId::parse(&k).map_err(bad)?;
         if let Some(s) = conversation(c, me, &conv)? {
-            if s.max_seq.0 > 0 || s.last.is_some() || !s.draft.is_empty() {
+            let group = matches!(conv, ConversationId::Group(_));
+            if group || s.max_seq.0 > 0 || s.last.is_some() || !s.draft.is_empty() {
                 out.push(s);
             }
         }

@@ -4,6 +4,7 @@
 //! [`Db::call`] and awaits the answer, so SQLite never blocks the tokio runtime.
 
 pub mod conversations;
+pub mod groups;
 pub mod messages;
 pub mod relations;
 mod schema;
@@ -18,6 +19,13 @@ use tokio::sync::oneshot;
 use crate::error::{Error, Result};
 
 type Job = Box<dyn FnOnce(&mut Connection) + Send>;
+
+/// No job for this long: index a chunk of pending messages for search.
+const IDLE_INDEX_AFTER: std::time::Duration = std::time::Duration::from_millis(100);
+/// Messages indexed per idle chunk (a few tens of ms; jobs wait at most that long).
+const IDLE_INDEX_CHUNK: usize = 500;
+/// How often an idle thread with nothing to index looks again.
+const IDLE_POLL: std::time::Duration = std::time::Duration::from_secs(2);
 
 /// Handle to the database thread; cheap to clone.
 #[derive(Clone)]
@@ -47,8 +55,23 @@ impl Db {
                         return;
                     }
                 };
-                while let Ok(job) = rx.recv() {
-                    job(&mut conn);
+                // Search indexing is deferred (see `search`): when no job has come
+                // for a moment, index a chunk of pending messages, then look again.
+                let mut idle = IDLE_INDEX_AFTER;
+                loop {
+                    match rx.recv_timeout(idle) {
+                        Ok(job) => {
+                            job(&mut conn);
+                            idle = IDLE_INDEX_AFTER;
+                        }
+                        Err(mpsc::RecvTimeoutError::Timeout) => {
+                            idle = match search::catch_up(&conn, IDLE_INDEX_CHUNK) {
+                                Ok(n) if n > 0 => std::time::Duration::ZERO,
+                                _ => IDLE_POLL,
+                            };
+                        }
+                        Err(mpsc::RecvTimeoutError::Disconnected) => break,
+                    }
                 }
             })?;
         ready_rx.await.map_err(|_| Error::Closed)??;

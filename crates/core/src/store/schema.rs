@@ -50,6 +50,29 @@ CREATE INDEX outbox_order ON outbox (ord);
     r#"
 ALTER TABLE conversations ADD COLUMN recall_version INTEGER NOT NULL DEFAULT 0;
 "#,
+    // Groups I am in (GroupInfo JSON) and their cached members (GroupMember JSON).
+    r#"
+CREATE TABLE groups (
+    group_id TEXT PRIMARY KEY, info TEXT NOT NULL,
+    members_complete INTEGER NOT NULL DEFAULT 0
+);
+CREATE TABLE group_members (
+    group_id TEXT NOT NULL, user TEXT NOT NULL, member TEXT NOT NULL,
+    PRIMARY KEY (group_id, user)
+);
+"#,
+    // Search keys (see store/search.rs): time-ordered FTS keys so a page stops early,
+    // a gram index for 1-2 character terms, indexing deferred (search_key NULL =
+    // pending). Existing messages become pending and are re-indexed.
+    r#"
+DROP TABLE message_fts;
+ALTER TABLE messages ADD COLUMN search_key INTEGER;
+CREATE INDEX messages_unindexed ON messages (search_key) WHERE search_key IS NULL;
+CREATE VIRTUAL TABLE search_tri USING fts5 (body, msg UNINDEXED, tokenize = 'trigram');
+CREATE VIRTUAL TABLE search_grams USING fts5 (
+    grams, content = '', contentless_delete = 1, tokenize = 'ascii'
+);
+"#,
 ];
 
 /// Opens `path` in WAL mode and brings its schema up to date.

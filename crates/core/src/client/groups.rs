@@ -1,0 +1,249 @@
+//! Group calls: create, info, update, members, invite, join and applications, leave,
+//! kick, dismiss, roles, ownership and mutes.
+//!
+//! Every change goes to the server and then the change log it caused is applied
+//! before the call returns, so the cache ([`Client::groups`], the conversation list)
+//! and the `group_*` events already reflect it. Group messages use the ordinary
+//! message calls with [`Client::group_conversation`].
+
+use tern_proto::{
+    ConversationId, GroupApplication, GroupId, GroupInfo, GroupMember, GroupRole, JoinPolicy,
+    Request, Response, UserId,
+};
+
+use super::{unexpected, Client};
+use crate::error::{Error, Result};
+use crate::store::groups;
+use crate::types::GroupUpdate;
+
+impl Client {
+    /// The conversation of a group (`g:<id>`), for `send_text`, `messages`, `mark_read`...
+    pub fn group_conversation(&self, group: &GroupId) -> ConversationId {
+        ConversationId::Group(group.clone())
+    }
+
+    /// Creates a group owned by me with `members` (besides me) in it; `join_policy`
+    /// defaults to approval. Returns it as created.
+    pub async fn create_group(
+        &self,
+        name: &str,
+        members: &[UserId],
+        join_policy: Option<JoinPolicy>,
+    ) -> Result<GroupInfo> {
+        match self
+            .change(Request::CreateGroup {
+                name: name.to_string(),
+                members: members.to_vec(),
+                join_policy,
+            })
+            .await?
+        {
+            Response::Group { group } => Ok(group),
+            other => Err(unexpected(other)),
+        }
+    }
+
+    /// The groups I am in, by group id (cache, kept current by the change log).
+    pub async fn groups(&self) -> Result<Vec<GroupInfo>> {
+        self.read(|c, _| groups::groups(c)).await
+    }
+
+    /// One of my groups from the cache (`None` when I am not in it).
+    pub async fn group(&self, group: &GroupId) -> Result<Option<GroupInfo>> {
+        let g = group.clone();
+        self.read(move |c, _| groups::group(c, &g)).await
+    }
+
+    /// A group's info from the server (also for groups I am not in, e.g. before joining).
+    pub async fn fetch_group_info(&self, group: &GroupId) -> Result<GroupInfo> {
+        match self
+            .shared()?
+            .request(Request::GetGroupInfo {
+                group: group.clone(),
+            })
+            .await?
+        {
+            Response::Group { group } => Ok(group),
+            other => Err(unexpected(other)),
+        }
+    }
+
+    /// Changes a group's name, avatar, notice or join policy (owner or admin).
+    pub async fn update_group(&self, group: &GroupId, update: GroupUpdate) -> Result<GroupInfo> {
+        match self
+            .change(Request::UpdateGroup {
+                group: group.clone(),
+                name: update.name,
+                avatar: update.avatar,
+                notice: update.notice,
+                join_policy: update.join_policy,
+            })
+            .await?
+        {
+            Response::Group { group } => Ok(group),
+            other => Err(unexpected(other)),
+        }
+    }
+
+    /// A group's members (owner, then admins, then by join time), from the server and
+    /// kept in the cache; from the cache when offline.
+    pub async fn group_members(&self, group: &GroupId) -> Result<Vec<GroupMember>> {
+        let sh = self.shared()?;
+        let answer = sh
+            .request(Request::GetGroupMembers {
+                group: group.clone(),
+            })
+            .await;
+        match answer {
+            Ok(Response::GroupMembers { members }) => {
+                let (g, list) = (group.clone(), members.clone());
+                sh.db
+                    .call(move |c| groups::replace_members(c, &g, &list))
+                    .await?;
+                Ok(members)
+            }
+            Ok(other) => Err(unexpected(other)),
+            Err(Error::Offline(_) | Error::Timeout) => {
+                let g = group.clone();
+                self.read(move |c, _| groups::members(c, &g)).await
+            }
+            Err(e) => Err(e),
+        }
+    }
+
+    /// Adds users to a group I am in (any member may invite; members are skipped).
+    pub async fn invite_members(&self, group: &GroupId, users: &[UserId]) -> Result<()> {
+        self.change(Request::InviteMembers {
+            group: group.clone(),
+            users: users.to_vec(),
+        })
+        .await
+        .map(drop)
+    }
+
+    /// Joins a group: at once when it is open (true), else files an application with
+    /// `message` for its owner and admins (false).
+    pub async fn join_group(&self, group: &GroupId, message: &str) -> Result<bool> {
+        match self
+            .change(Request::JoinGroup {
+                group: group.clone(),
+                message: message.to_string(),
+            })
+            .await?
+        {
+            Response::GroupJoin { joined } => Ok(joined),
+            other => Err(unexpected(other)),
+        }
+    }
+
+    /// Applications to join a group, newest first (owner or admin; from the server).
+    pub async fn group_applications(&self, group: &GroupId) -> Result<Vec<GroupApplication>> {
+        match self
+            .shared()?
+            .request(Request::ListGroupApplications {
+                group: group.clone(),
+            })
+            .await?
+        {
+            Response::GroupApplications { applications } => Ok(applications),
+            other => Err(unexpected(other)),
+        }
+    }
+
+    /// Accepts `user`'s pending application (owner or admin).
+    pub async fn accept_group_application(&self, group: &GroupId, user: &UserId) -> Result<()> {
+        self.change(Request::AcceptGroupApplication {
+            group: group.clone(),
+            user: user.clone(),
+        })
+        .await
+        .map(drop)
+    }
+
+    /// Refuses `user`'s pending application (owner or admin).
+    pub async fn refuse_group_application(&self, group: &GroupId, user: &UserId) -> Result<()> {
+        self.change(Request::RefuseGroupApplication {
+            group: group.clone(),
+            user: user.clone(),
+        })
+        .await
+        .map(drop)
+    }
+
+    /// Leaves a group (the owner transfers or dismisses instead). The group and its
+    /// conversation leave the cache's lists; its messages stay cached.
+    pub async fn leave_group(&self, group: &GroupId) -> Result<()> {
+        self.change(Request::LeaveGroup {
+            group: group.clone(),
+        })
+        .await
+        .map(drop)
+    }
+
+    /// Removes a member (owner, or admin for plain members).
+    pub async fn kick_member(&self, group: &GroupId, user: &UserId) -> Result<()> {
+        self.change(Request::KickMember {
+            group: group.clone(),
+            user: user.clone(),
+        })
+        .await
+        .map(drop)
+    }
+
+    /// Dismisses the group for everyone (owner only).
+    pub async fn dismiss_group(&self, group: &GroupId) -> Result<()> {
+        self.change(Request::DismissGroup {
+            group: group.clone(),
+        })
+        .await
+        .map(drop)
+    }
+
+    /// Makes a member an admin or a plain member again (owner only).
+    pub async fn set_member_role(
+        &self,
+        group: &GroupId,
+        user: &UserId,
+        role: GroupRole,
+    ) -> Result<()> {
+        self.change(Request::SetMemberRole {
+            group: group.clone(),
+            user: user.clone(),
+            role,
+        })
+        .await
+        .map(drop)
+    }
+
+    /// Makes another member the owner; I become an admin (owner only).
+    pub async fn transfer_group(&self, group: &GroupId, to: &UserId) -> Result<()> {
+        self.change(Request::TransferGroup {
+            group: group.clone(),
+            to: to.clone(),
+        })
+        .await
+        .map(drop)
+    }
+
+    /// Mutes a member for `minutes` (0 unmutes; owner, or admin for plain members).
+    /// Their sends then fail with `Muted`.
+    pub async fn mute_member(&self, group: &GroupId, user: &UserId, minutes: u32) -> Result<()> {
+        self.change(Request::MuteMember {
+            group: group.clone(),
+            user: user.clone(),
+            minutes,
+        })
+        .await
+        .map(drop)
+    }
+
+    /// Turns whole-group mute on or off (owner or admin): only they may post while on.
+    pub async fn mute_all(&self, group: &GroupId, muted: bool) -> Result<()> {
+        self.change(Request::MuteAll {
+            group: group.clone(),
+            muted,
+        })
+        .await
+        .map(drop)
+    }
+}
