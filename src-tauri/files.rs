@@ -1,0 +1,618 @@
+//! Files: sending dropped or picked files, upload cancel, downloads into
+//! tern-core's per-account cache, "Open" and "Save as…", and serving cached
+//! images to the webview.
+//!
+//! # Which paths may be sent
+//! The UI never chooses a path on its own. A path can be sent only after the
+//! Rust side saw it in one of two places, and only once:
+//! - a native drop on the webview ([`on_webview_event`], `WebviewEvent::DragDrop`),
+//!   which records the dropped paths in [`Grants`] and then tells the UI (the
+//!   typed [`FileDrop`] event) so it can call [`send_files`] for the open chat;
+//! - the file dialog of [`pick_files`] (tauri-plugin-dialog, called from Rust, so
+//!   the paths never pass through JavaScript before they are granted).
+//!
+//! [`send_files`] refuses any path not granted this way (a compromised page cannot
+//! upload `~/.ssh/id_rsa`) and checks every file against the server's
+//! `max_file_bytes` before anything is uploaded.
+//!
+//! The end-to-end test cannot perform an OS-level drag under Xvfb; with
+//! `TERN_E2E_SIMULATE_DROP=1` in the app's environment (and only then)
+//! [`simulate_drop`] feeds paths through the very same drop handler.
+//!
+//! # Images in the webview
+//! The CSP stays strict: cached image bytes are served by the `ternfile:` URI
+//! scheme ([`protocol`]), which answers only for file ids this session downloaded
+//! into its cache (registered in [`Served`]) and only with image types a browser
+//! renders passively (no SVG). Progress comes to the UI as tern-core's
+//! `TransferProgress` / `TransferFinished` events (forwarded like every core event).
+
+use std::collections::{HashMap, HashSet};
+use std::path::{Path, PathBuf};
+use std::sync::Mutex;
+
+use serde::{Deserialize, Serialize};
+use specta::Type;
+use tauri::http::{header, Request, Response, StatusCode};
+use tauri::{AppHandle, Manager, Runtime, State, UriSchemeContext, UriSchemeResponder};
+use tauri_plugin_dialog::DialogExt;
+use tauri_specta::Event as _;
+use tern_core::proto::{ClientMsgId, Content, ConversationId, FileRef};
+use tern_core::{Client, LocalMessage};
+
+use crate::error::{AppError, AppResult};
+use crate::state::AppState;
+
+/// The URI scheme cached images are served from.
+pub const SCHEME: &str = "ternfile";
+
+/// Most files one drop or pick may send at once.
+pub const MAX_FILES_PER_SEND: usize = 20;
+
+/// Environment switch that enables [`simulate_drop`] (end-to-end tests only).
+pub const SIMULATE_DROP_ENV: &str = "TERN_E2E_SIMULATE_DROP";
+
+/// Image types served to the webview (rendered passively by `<img>`; no SVG).
+const SERVED_IMAGE_TYPES: &[&str] = &[
+    "image/png",
+    "image/jpeg",
+    "image/gif",
+    "image/webp",
+    "image/bmp",
+];
+
+/// Paths the user handed to the app by a drop or the file dialog, not yet sent.
+#[derive(Default)]
+pub struct Grants(Mutex<HashSet<PathBuf>>);
+
+impl Grants {
+    /// Records `paths` as chosen by the user.
+    pub fn grant<I: IntoIterator<Item = PathBuf>>(&self, paths: I) {
+        let mut g = self.0.lock().expect("grants lock");
+        for p in paths {
+            g.insert(normalize(&p));
+        }
+    }
+
+    /// Takes the grant of every path in `paths`, or none (and an error naming the
+    /// first path that was never granted).
+    pub fn take_all(&self, paths: &[PathBuf]) -> AppResult<Vec<PathBuf>> {
+        let mut g = self.0.lock().expect("grants lock");
+        let normalized: Vec<PathBuf> = paths.iter().map(|p| normalize(p)).collect();
+        if let Some(bad) = normalized.iter().find(|p| !g.contains(*p)) {
+            return Err(AppError::new(
+                "not_allowed",
+                format!(
+                    "{} was not dropped on the app or chosen in the file dialog.",
+                    display_name(bad)
+                ),
+            ));
+        }
+        for p in &normalized {
+            g.remove(p);
+        }
+        Ok(normalized)
+    }
+}
+
+/// Cached files the `ternfile:` scheme may serve: file id → (path, MIME type).
+#[derive(Default)]
+pub struct Served(Mutex<HashMap<String, (PathBuf, String)>>);
+
+impl Served {
+    fn insert(&self, file: &FileRef, path: PathBuf) {
+        self.0
+            .lock()
+            .expect("served lock")
+            .insert(file.id.to_string(), (path, file.mime.clone()));
+    }
+
+    fn get(&self, id: &str) -> Option<(PathBuf, String)> {
+        self.0.lock().expect("served lock").get(id).cloned()
+    }
+}
+
+/// Canonical form of a path when it exists, else the path as given.
+fn normalize(p: &Path) -> PathBuf {
+    std::fs::canonicalize(p).unwrap_or_else(|_| p.to_path_buf())
+}
+
+fn display_name(p: &Path) -> String {
+    p.file_name()
+        .map(|n| n.to_string_lossy().into_owned())
+        .unwrap_or_else(|| p.display().to_string())
+}
+
+/// What is happening with a drag over the window.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, Type)]
+#[serde(rename_all = "snake_case")]
+pub enum FileDropKind {
+    /// Files are dragged over the window: show the drop target.
+    Over,
+    /// Files were dropped; `paths` may now be passed to `send_files`.
+    Drop,
+    /// The drag left the window or was cancelled.
+    Leave,
+}
+
+/// A native drag-and-drop on the window (typed event).
+#[derive(Debug, Clone, Serialize, Deserialize, Type, tauri_specta::Event)]
+pub struct FileDrop {
+    /// Over, drop or leave.
+    pub kind: FileDropKind,
+    /// The dropped files (only for `drop`; granted for one `send_files`).
+    pub paths: Vec<String>,
+}
+
+/// The webview's native drag-and-drop events (registered with `on_webview_event`).
+pub fn on_webview_event<R: Runtime>(webview: &tauri::Webview<R>, event: &tauri::WebviewEvent) {
+    if let tauri::WebviewEvent::DragDrop(e) = event {
+        handle_drop(webview.app_handle(), e);
+    }
+}
+
+/// Records dropped paths as granted and tells the UI.
+fn handle_drop<R: Runtime>(app: &AppHandle<R>, e: &tauri::DragDropEvent) {
+    let ev = match e {
+        tauri::DragDropEvent::Enter { .. } | tauri::DragDropEvent::Over { .. } => FileDrop {
+            kind: FileDropKind::Over,
+            paths: Vec::new(),
+        },
+        tauri::DragDropEvent::Drop { paths, .. } => {
+            // Only regular files: a dropped folder is not sent.
+            let files: Vec<PathBuf> = paths.iter().filter(|p| p.is_file()).cloned().collect();
+            app.state::<Grants>().grant(files.iter().cloned());
+            FileDrop {
+                kind: FileDropKind::Drop,
+                paths: files
+                    .iter()
+                    .map(|p| normalize(p).to_string_lossy().into_owned())
+                    .collect(),
+            }
+        }
+        tauri::DragDropEvent::Leave => FileDrop {
+            kind: FileDropKind::Leave,
+            paths: Vec::new(),
+        },
+        _ => return,
+    };
+    if let Err(err) = ev.emit(app) {
+        tracing::warn!("emit file drop: {err}");
+    }
+}
+
+/// Test hook: drops `paths` on the window through the same handler a native drop
+/// uses. Refused unless the app was started with `TERN_E2E_SIMULATE_DROP=1`.
+#[tauri::command]
+#[specta::specta]
+pub fn simulate_drop(app: AppHandle, paths: Vec<String>) -> AppResult<()> {
+    if std::env::var(SIMULATE_DROP_ENV).as_deref() != Ok("1") {
+        return Err(AppError::new(
+            "not_allowed",
+            "Simulated drops are only for end-to-end tests.",
+        ));
+    }
+    handle_drop(
+        &app,
+        &tauri::DragDropEvent::Drop {
+            paths: paths.into_iter().map(PathBuf::from).collect(),
+            position: tauri::PhysicalPosition::new(0.0, 0.0),
+        },
+    );
+    Ok(())
+}
+
+/// Human size, e.g. `5.2 MB` (decimal units, as file managers show them).
+pub fn human_size(bytes: u64) -> String {
+    const UNITS: [&str; 4] = ["KB", "MB", "GB", "TB"];
+    if bytes < 1000 {
+        return format!("{bytes} B");
+    }
+    let mut v = bytes as f64 / 1000.0;
+    let mut unit = 0;
+    while v >= 999.95 && unit < UNITS.len() - 1 {
+        v /= 1000.0;
+        unit += 1;
+    }
+    if v < 10.0 {
+        format!("{v:.1} {}", UNITS[unit])
+    } else {
+        format!("{v:.0} {}", UNITS[unit])
+    }
+}
+
+/// Checks that every path is a readable regular file within `max` bytes (when the
+/// server announced a limit); the error names the file and both sizes.
+pub fn check_files(paths: &[PathBuf], max: Option<u64>) -> AppResult<()> {
+    for p in paths {
+        let meta = std::fs::metadata(p).map_err(|e| {
+            AppError::new(
+                "invalid_argument",
+                format!("Cannot read {}: {e}.", display_name(p)),
+            )
+        })?;
+        if !meta.is_file() {
+            return Err(AppError::new(
+                "invalid_argument",
+                format!("{} is not a file.", display_name(p)),
+            ));
+        }
+        if let Some(max) = max.filter(|m| *m > 0) {
+            if meta.len() > max {
+                return Err(AppError::new(
+                    "file_too_large",
+                    format!(
+                        "{} is {}; the server accepts files up to {}.",
+                        display_name(p),
+                        human_size(meta.len()),
+                        human_size(max)
+                    ),
+                ));
+            }
+        }
+    }
+    Ok(())
+}
+
+fn conv_id(s: &str) -> AppResult<ConversationId> {
+    Ok(ConversationId::parse(s)?)
+}
+
+/// Sends granted files, one message each; checks all of them before sending any.
+async fn send_granted(
+    client: &Client,
+    conv: &ConversationId,
+    paths: Vec<PathBuf>,
+) -> AppResult<Vec<LocalMessage>> {
+    check_files(&paths, client.limits().map(|l| l.max_file_bytes))?;
+    let mut out = Vec::with_capacity(paths.len());
+    for p in &paths {
+        out.push(client.send_file(conv, p).await?);
+    }
+    Ok(out)
+}
+
+/// Sends files that were just dropped on the window (see the module docs): one
+/// file or image message each, uploading in the background with progress events.
+#[tauri::command]
+#[specta::specta]
+pub async fn send_files(
+    state: State<'_, AppState>,
+    grants: State<'_, Grants>,
+    conv: String,
+    paths: Vec<String>,
+) -> AppResult<Vec<LocalMessage>> {
+    let conv = conv_id(&conv)?;
+    if paths.is_empty() {
+        return Ok(Vec::new());
+    }
+    if paths.len() > MAX_FILES_PER_SEND {
+        return Err(AppError::new(
+            "invalid_argument",
+            format!("Send at most {MAX_FILES_PER_SEND} files at once."),
+        ));
+    }
+    let client = state.client().await?;
+    let paths: Vec<PathBuf> = paths.into_iter().map(PathBuf::from).collect();
+    let granted = grants.take_all(&paths)?;
+    send_granted(&client, &conv, granted).await
+}
+
+/// The paperclip: opens the system file dialog and sends the chosen files to `conv`
+/// (an empty list when the user cancels).
+#[tauri::command]
+#[specta::specta]
+pub async fn pick_files(
+    app: AppHandle,
+    state: State<'_, AppState>,
+    conv: String,
+) -> AppResult<Vec<LocalMessage>> {
+    let conv = conv_id(&conv)?;
+    let client = state.client().await?;
+    let (tx, rx) = tokio::sync::oneshot::channel();
+    let mut dialog = app.dialog().file().set_title("Send files");
+    if let Some(w) = app.get_webview_window(crate::shell::WINDOW) {
+        dialog = dialog.set_parent(&w);
+    }
+    dialog.pick_files(move |files| {
+        let _ = tx.send(files);
+    });
+    let Some(files) = rx.await.ok().flatten() else {
+        return Ok(Vec::new());
+    };
+    let paths: Vec<PathBuf> = files
+        .into_iter()
+        .filter_map(|f| f.into_path().ok())
+        .take(MAX_FILES_PER_SEND)
+        .map(|p| normalize(&p))
+        .collect();
+    send_granted(&client, &conv, paths).await
+}
+
+/// Stops an upload; its message disappears (`message_removed`) and nothing is sent.
+#[tauri::command]
+#[specta::specta]
+pub async fn cancel_upload(state: State<'_, AppState>, client_id: String) -> AppResult<()> {
+    let id = ClientMsgId::new(client_id)?;
+    Ok(state.client().await?.cancel_upload(&id).await?)
+}
+
+/// The file a message refers to.
+fn file_of(m: &LocalMessage) -> Option<&FileRef> {
+    match &m.content {
+        Content::Image { file, .. }
+        | Content::File { file }
+        | Content::Audio { file, .. }
+        | Content::Video { file, .. } => Some(file),
+        _ => None,
+    }
+}
+
+async fn message_file(client: &Client, client_id: &str) -> AppResult<FileRef> {
+    let id = ClientMsgId::new(client_id.to_owned())?;
+    let m = client
+        .message(&id)
+        .await?
+        .ok_or_else(|| AppError::new("not_found", "That message is not in this chat any more."))?;
+    file_of(&m)
+        .cloned()
+        .ok_or_else(|| AppError::new("invalid_argument", "That message has no file."))
+}
+
+/// The cached copy of a message's file, downloading it first when needed.
+async fn cached(client: &Client, served: &Served, file: &FileRef) -> AppResult<PathBuf> {
+    let path = match client.cached_file(file) {
+        Some(p) => p,
+        None => client.download_file(file).await?,
+    };
+    served.insert(file, path.clone());
+    Ok(path)
+}
+
+/// A downloaded file as the UI may use it.
+#[derive(Debug, Clone, Serialize, Type)]
+pub struct Downloaded {
+    /// The file's server id.
+    pub file: String,
+    /// For images: the URL the webview can show it from (the `ternfile:` scheme).
+    pub url: Option<String>,
+}
+
+/// The `ternfile:` URL of a served file id (the form differs per platform).
+fn url_for(id: &str) -> String {
+    if cfg!(any(windows, target_os = "android")) {
+        format!("http://{SCHEME}.localhost/{id}")
+    } else {
+        format!("{SCHEME}://localhost/{id}")
+    }
+}
+
+/// Downloads the file of message `client_id` into the account's cache (progress as
+/// `transfer_progress` events keyed by the file id); for images also a URL to show it.
+#[tauri::command]
+#[specta::specta]
+pub async fn download_file(
+    state: State<'_, AppState>,
+    served: State<'_, Served>,
+    client_id: String,
+) -> AppResult<Downloaded> {
+    let client = state.client().await?;
+    let file = message_file(&client, &client_id).await?;
+    cached(&client, &served, &file).await?;
+    let servable = SERVED_IMAGE_TYPES.contains(&file.mime.as_str());
+    Ok(Downloaded {
+        file: file.id.to_string(),
+        url: servable.then(|| url_for(file.id.as_str())),
+    })
+}
+
+/// Opens the file of message `client_id` with the system's default application
+/// (downloading it first when needed).
+#[tauri::command]
+#[specta::specta]
+pub async fn open_file(
+    app: AppHandle,
+    state: State<'_, AppState>,
+    served: State<'_, Served>,
+    client_id: String,
+) -> AppResult<()> {
+    use tauri_plugin_opener::OpenerExt;
+    let client = state.client().await?;
+    let file = message_file(&client, &client_id).await?;
+    let path = cached(&client, &served, &file).await?;
+    app.opener()
+        .open_path(path.to_string_lossy(), None::<&str>)
+        .map_err(|e| AppError::new("internal", format!("Could not open the file: {e}")))
+}
+
+/// A name safe to suggest in the save dialog (no directories, no control characters).
+pub fn suggested_name(name: &str) -> String {
+    let base = name.rsplit(['/', '\\']).next().unwrap_or("");
+    let clean: String = base
+        .chars()
+        .filter(|c| !c.is_control())
+        .collect::<String>()
+        .trim()
+        .trim_start_matches('.')
+        .chars()
+        .take(200)
+        .collect();
+    if clean.is_empty() {
+        "file".to_owned()
+    } else {
+        clean
+    }
+}
+
+/// "Save as…": asks where to save the file of message `client_id` and copies it
+/// there from the cache. Returns the chosen path, `None` when cancelled.
+#[tauri::command]
+#[specta::specta]
+pub async fn save_file_as(
+    app: AppHandle,
+    state: State<'_, AppState>,
+    served: State<'_, Served>,
+    client_id: String,
+) -> AppResult<Option<String>> {
+    let client = state.client().await?;
+    let file = message_file(&client, &client_id).await?;
+    let src = cached(&client, &served, &file).await?;
+    let (tx, rx) = tokio::sync::oneshot::channel();
+    let mut dialog = app
+        .dialog()
+        .file()
+        .set_title("Save file")
+        .set_file_name(suggested_name(&file.name));
+    if let Some(w) = app.get_webview_window(crate::shell::WINDOW) {
+        dialog = dialog.set_parent(&w);
+    }
+    dialog.save_file(move |dest| {
+        let _ = tx.send(dest);
+    });
+    let Some(dest) = rx.await.ok().flatten() else {
+        return Ok(None);
+    };
+    let dest = dest
+        .into_path()
+        .map_err(|e| AppError::new("invalid_argument", format!("Cannot save there: {e}")))?;
+    tokio::fs::copy(&src, &dest)
+        .await
+        .map_err(|e| AppError::new("internal", format!("Could not save the file: {e}")))?;
+    Ok(Some(dest.to_string_lossy().into_owned()))
+}
+
+/// The `ternfile:` URI scheme: `ternfile://localhost/<file id>` answers with the
+/// cached bytes of an image this session downloaded, 404 for anything else.
+pub fn protocol<R: Runtime>(
+    ctx: UriSchemeContext<'_, R>,
+    request: Request<Vec<u8>>,
+    responder: UriSchemeResponder,
+) {
+    let id = request.uri().path().trim_start_matches('/').to_owned();
+    let entry = ctx.app_handle().state::<Served>().get(&id);
+    tauri::async_runtime::spawn(async move {
+        responder.respond(serve(entry).await);
+    });
+}
+
+async fn serve(entry: Option<(PathBuf, String)>) -> Response<Vec<u8>> {
+    let not_found = || {
+        Response::builder()
+            .status(StatusCode::NOT_FOUND)
+            .header(header::CONTENT_TYPE, "text/plain")
+            .body(b"not found".to_vec())
+            .expect("static response")
+    };
+    let Some((path, mime)) = entry else {
+        return not_found();
+    };
+    if !SERVED_IMAGE_TYPES.contains(&mime.as_str()) {
+        return not_found();
+    }
+    match tokio::fs::read(&path).await {
+        Ok(bytes) => Response::builder()
+            .header(header::CONTENT_TYPE, mime)
+            .header("X-Content-Type-Options", "nosniff")
+            .header(header::CACHE_CONTROL, "private, max-age=86400")
+            .body(bytes)
+            .unwrap_or_else(|_| not_found()),
+        Err(_) => not_found(),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn only_granted_paths_are_taken_and_only_once() {
+        let dir = tempfile::tempdir().unwrap();
+        let a = dir.path().join("a.txt");
+        let b = dir.path().join("b.txt");
+        std::fs::write(&a, b"a").unwrap();
+        std::fs::write(&b, b"b").unwrap();
+        let g = Grants::default();
+        g.grant([a.clone()]);
+        let err = g.take_all(&[a.clone(), b.clone()]).unwrap_err();
+        assert_eq!(err.code, "not_allowed");
+        assert!(err.message.contains("b.txt"));
+        // Nothing was taken by the refused call.
+        assert_eq!(g.take_all(std::slice::from_ref(&a)).unwrap().len(), 1);
+        // A grant is good for one send.
+        assert!(g.take_all(&[a]).is_err());
+    }
+
+    #[test]
+    fn oversize_files_are_refused_with_both_sizes() {
+        let dir = tempfile::tempdir().unwrap();
+        let f = dir.path().join("big.bin");
+        std::fs::write(&f, vec![0u8; 2_500]).unwrap();
+        let err = check_files(std::slice::from_ref(&f), Some(1_000)).unwrap_err();
+        assert_eq!(err.code, "file_too_large");
+        assert!(err.message.contains("big.bin is 2.5 KB"), "{}", err.message);
+        assert!(err.message.contains("up to 1.0 KB"), "{}", err.message);
+        assert!(check_files(std::slice::from_ref(&f), Some(2_500)).is_ok());
+        assert!(check_files(std::slice::from_ref(&f), None).is_ok());
+        assert!(check_files(&[dir.path().to_path_buf()], None).is_err());
+    }
+
+    #[test]
+    fn sizes_read_like_a_file_manager() {
+        assert_eq!(human_size(0), "0 B");
+        assert_eq!(human_size(999), "999 B");
+        assert_eq!(human_size(1_000), "1.0 KB");
+        assert_eq!(human_size(5_242_880), "5.2 MB");
+        assert_eq!(human_size(104_857_600), "105 MB");
+        assert_eq!(human_size(999_999), "1.0 MB");
+    }
+
+    #[test]
+    fn suggested_names_have_no_directories() {
+        assert_eq!(suggested_name("../../etc/passwd"), "passwd");
+        assert_eq!(suggested_name("a\0b.txt"), "ab.txt");
+        assert_eq!(suggested_name(".."), "file");
+        assert_eq!(suggested_name("C:\\x\\report.pdf"), "report.pdf");
+        assert_eq!(suggested_name(&"x".repeat(500)).len(), 200);
+    }
+
+    #[tokio::test]
+    async fn the_scheme_serves_only_registered_images() {
+        let dir = tempfile::tempdir().unwrap();
+        let img = dir.path().join("f1");
+        std::fs::write(&img, b"\x89PNG").unwrap();
+        let ok = serve(Some((img.clone(), "image/png".into()))).await;
+        assert_eq!(ok.status(), StatusCode::OK);
+        assert_eq!(ok.headers()["x-content-type-options"], "nosniff");
+        assert_eq!(serve(None).await.status(), StatusCode::NOT_FOUND);
+        let svg = serve(Some((img, "image/svg+xml".into()))).await;
+        assert_eq!(svg.status(), StatusCode::NOT_FOUND);
+    }
+}
+
+// TEMPORARY: stand-in for tern-core's file API until it lands (inherent methods
+// take precedence over this trait, so it is inert once they exist).
+#[allow(dead_code)]
+trait CoreFilesShim {
+    async fn send_file(&self, conv: &ConversationId, path: &Path) -> tern_core::Result<LocalMessage>;
+    async fn cancel_upload(&self, id: &ClientMsgId) -> tern_core::Result<()>;
+    async fn download_file(&self, file: &FileRef) -> tern_core::Result<PathBuf>;
+    fn cached_file(&self, file: &FileRef) -> Option<PathBuf>;
+    fn limits(&self) -> Option<tern_core::proto::Limits>;
+}
+#[allow(dead_code)]
+impl CoreFilesShim for Client {
+    async fn send_file(&self, _: &ConversationId, _: &Path) -> tern_core::Result<LocalMessage> {
+        Err(tern_core::Error::InvalidArgument("files are not supported yet".into()))
+    }
+    async fn cancel_upload(&self, _: &ClientMsgId) -> tern_core::Result<()> {
+        Ok(())
+    }
+    async fn download_file(&self, _: &FileRef) -> tern_core::Result<PathBuf> {
+        Err(tern_core::Error::InvalidArgument("files are not supported yet".into()))
+    }
+    fn cached_file(&self, _: &FileRef) -> Option<PathBuf> {
+        None
+    }
+    fn limits(&self) -> Option<tern_core::proto::Limits> {
+        None
+    }
+}

@@ -1,0 +1,216 @@
+// End-to-end: sending and receiving files in the real Tern app (WebKitGTK via
+// tauri-driver) against a real tern-server, with bob on tern-cli. See tests/e2e/run.sh.
+//
+// An OS-level drag cannot be performed under Xvfb, so the app is started with
+// TERN_E2E_SIMULATE_DROP=1 and the test calls the `simulate_drop` command: it
+// feeds real file paths through the same Rust handler a native drop on the
+// webview runs (the paths are granted for one send, the typed `file-drop` event
+// goes to the UI), and the UI then calls `send_files` for the open chat exactly
+// as for a real drop. Everything after the OS drag is the production path.
+
+import { createHash, randomBytes } from 'node:crypto';
+import { mkdirSync, readFileSync, writeFileSync, truncateSync } from 'node:fs';
+import path from 'node:path';
+import { deflateSync } from 'node:zlib';
+import { CliUser, invoke, killAll, launchApp, startServer, tempDir, Steps, sel } from './lib/harness.mjs';
+import { waitUntil } from './lib/webdriver.mjs';
+
+const started = Date.now();
+let wd;
+const steps = new Steps();
+const step = (name, fn) => steps.step(name, fn);
+const $ = (css) => wd.waitFor(css);
+const sha256 = (file) => createHash('sha256').update(readFileSync(file)).digest('hex');
+
+/** The server's file limit in this run (a 21 MB file is refused by the app). */
+const MAX_FILE_BYTES = 20_000_000;
+
+// ---- a tiny PNG encoder (RGB, no filter), so the test needs no image tools ----
+const CRC_TABLE = Array.from({ length: 256 }, (_, n) => {
+  let c = n;
+  for (let k = 0; k < 8; k++) c = c & 1 ? 0xedb88320 ^ (c >>> 1) : c >>> 1;
+  return c >>> 0;
+});
+function crc32(buf) {
+  let c = 0xffffffff;
+  for (const b of buf) c = CRC_TABLE[(c ^ b) & 0xff] ^ (c >>> 8);
+  return (c ^ 0xffffffff) >>> 0;
+}
+function chunk(type, data) {
+  const len = Buffer.alloc(4);
+  len.writeUInt32BE(data.length);
+  const td = Buffer.concat([Buffer.from(type, 'ascii'), data]);
+  const crc = Buffer.alloc(4);
+  crc.writeUInt32BE(crc32(td));
+  return Buffer.concat([len, td, crc]);
+}
+/** A width×height PNG: a gradient with a disc, colours from `hue` (0..2). */
+function png(width, height, hue) {
+  const raw = Buffer.alloc((width * 3 + 1) * height);
+  for (let y = 0; y < height; y++) {
+    const row = y * (width * 3 + 1);
+    raw[row] = 0;
+    for (let x = 0; x < width; x++) {
+      const inDisc = (x - width / 2) ** 2 + (y - height / 2) ** 2 < (Math.min(width, height) / 3) ** 2;
+      const g = [Math.round((255 * x) / width), Math.round((255 * y) / height), 200];
+      const px = inDisc ? [255, 255, 255] : [g[hue % 3], g[(hue + 1) % 3], g[(hue + 2) % 3]];
+      raw.set(px, row + 1 + x * 3);
+    }
+  }
+  const ihdr = Buffer.alloc(13);
+  ihdr.writeUInt32BE(width, 0);
+  ihdr.writeUInt32BE(height, 4);
+  ihdr[8] = 8; // bit depth
+  ihdr[9] = 2; // RGB
+  return Buffer.concat([Buffer.from([137, 80, 78, 71, 13, 10, 26, 10]), chunk('IHDR', ihdr), chunk('IDAT', deflateSync(raw)), chunk('IEND', Buffer.alloc(0))]);
+}
+
+/** Messages of the open chat as the page shows them. */
+const chatMessages = () =>
+  wd.execute(`return [...document.querySelectorAll('[data-testid="message"]')].map((m) => ({
+    id: m.dataset.clientId, state: m.dataset.state, text: m.textContent,
+    file: m.querySelector('[data-testid="file-card"]')?.dataset.fileName ?? null,
+    img: (() => { const i = m.querySelector('img[data-testid="inline-image"]'); return i ? { w: i.naturalWidth, h: i.naturalHeight, complete: i.complete, alt: i.alt } : null; })(),
+  }))`);
+
+async function main() {
+  const server = await startServer(['--max-file-bytes', String(MAX_FILE_BYTES)]);
+  const bob = new CliUser(server, 'bob', 'bob-password-1');
+  const appData = tempDir('app');
+  const work = tempDir('files');
+  console.log(`tern e2e (files): server ${server.url}`);
+
+  await step('tern-cli user bob registers and listens on a second device', async () => {
+    await bob.register();
+    await bob.ok(['profile', '--nickname', 'Bob Builder']);
+  });
+  const listener = await bob.listen();
+
+  ({ wd } = await launchApp({ TERN_SERVER_URL: server.url, TERN_APP_DATA_DIR: appData, TERN_E2E_SIMULATE_DROP: '1' }));
+
+  await step('register alice in the app; bob and alice become friends; alice opens the chat', async () => {
+    await $(sel('login-form'));
+    await (await $(sel('toggle-mode'))).click();
+    await (await $(sel('user'))).type('alice');
+    await (await $(sel('password'))).type('alice-password-1');
+    await (await $(sel('confirm'))).type('alice-password-1');
+    await (await $(sel('submit'))).click();
+    await wd.waitFor(sel('connection', '[data-state="online"]'), { what: 'connection online' });
+    await bob.ok(['friend', 'add', 'alice', '--greeting', 'files test']);
+    await waitUntil(async () => (await invoke(wd, 'list_applications')).received.length > 0, { what: 'bob\'s application in the app' });
+    await invoke(wd, 'accept_friend', { user: 'bob' });
+    await waitUntil(async () => (await bob.ok(['friend', 'list'])).includes('alice'), { what: 'alice in bob\'s friends (CLI)' });
+    await bob.ok(['send', 'alice', 'Send me the build, please']);
+    await (await wd.waitFor(sel('conversation', '[data-peer="bob"]'), { what: 'conversation with bob' })).click();
+    await $(sel('attach-button'));
+  });
+
+  await step('security: send_files refuses a path that was not dropped or picked', async () => {
+    const secret = path.join(work, 'secret.txt');
+    writeFileSync(secret, 'not for upload');
+    const conv = (await invoke(wd, 'list_conversations')).find((c) => c.peer === 'bob').conv;
+    const err = await invoke(wd, 'send_files', { conv, paths: [secret] }).then(() => null, (e) => e.message);
+    if (!err || !err.includes('not dropped')) throw new Error(`expected a refusal, got ${err}`);
+  });
+
+  const big = path.join(work, 'build-artifact.bin');
+  writeFileSync(big, randomBytes(6 * 1024 * 1024));
+  const bigSha = sha256(big);
+  let seq;
+
+  await step('a dropped 6 MB file: the progress bar appears, then the message is sent', async () => {
+    // Record in the page whether an upload bar ever appeared and how far it got
+    // (an upload over loopback can be quicker than WebDriver polling).
+    await wd.execute(`window.__upload = { seen: false, maxDone: 0 };
+      new MutationObserver(() => {
+        for (const b of document.querySelectorAll('[data-testid="upload-progress"]')) {
+          window.__upload.seen = true;
+          window.__upload.maxDone = Math.max(window.__upload.maxDone, Number(b.dataset.done) || 0);
+        }
+      }).observe(document.body, { subtree: true, childList: true, attributes: true, attributeFilter: ['data-done'] });`);
+    await invoke(wd, 'simulate_drop', { paths: [big] });
+    await waitUntil(async () => (await wd.execute('return window.__upload.seen')) === true, { what: 'upload progress bar', timeout: 10_000 });
+    await waitUntil(async () => (await chatMessages()).some((m) => m.file === 'build-artifact.bin' && (m.state === 'sent' || m.state === 'read')), {
+      what: 'file message acknowledged in alice\'s chat',
+      timeout: 30_000,
+    });
+    const u = await wd.execute('return window.__upload');
+    console.log(`       upload bar seen; highest progress shown ${u.maxDone} of ${6 * 1024 * 1024} bytes`);
+    const card = await wd.find(sel('file-card', '[data-file-name="build-artifact.bin"]'));
+    const size = await (await card.find(sel('file-size'))).text();
+    if (size !== '6.3 MB') throw new Error(`file card size: ${size}`);
+    if (!(await card.find(sel('file-open'))) || !(await card.find(sel('file-save')))) throw new Error('no Open / Save buttons');
+  });
+
+  await step('bob (tern-cli) gets the message, downloads the file and the sha256 matches', async () => {
+    const ev = await listener.waitFor((e) => e.type === 'new_message' && e.message?.content?.type === 'file' && e.message.content.file.name === 'build-artifact.bin', 'file message at bob\'s listener');
+    seq = ev.message.seq;
+    if (ev.message.content.file.size !== 6 * 1024 * 1024) throw new Error(`size in the message: ${ev.message.content.file.size}`);
+    const out = path.join(work, 'bob-download.bin');
+    await bob.ok(['download', ev.message.conv, String(seq), '--out', out]);
+    const got = sha256(out);
+    if (got !== bigSha) throw new Error(`sha256 differs: sent ${bigSha}, bob got ${got}`);
+  });
+
+  await step(`a file over the server limit (${MAX_FILE_BYTES} bytes) is refused with a clear error, nothing sent`, async () => {
+    const huge = path.join(work, 'too-big.iso');
+    writeFileSync(huge, '');
+    truncateSync(huge, MAX_FILE_BYTES + 1_000_000);
+    const before = (await chatMessages()).length;
+    await invoke(wd, 'simulate_drop', { paths: [huge] });
+    const toast = await wd.waitFor(sel('toast'), { what: 'error toast' });
+    const text = await toast.text();
+    if (!text.includes('too-big.iso') || !text.includes('up to 20 MB')) throw new Error(`toast: ${text}`);
+    await new Promise((r) => setTimeout(r, 500));
+    if ((await chatMessages()).length !== before) throw new Error('a message was added for the refused file');
+  });
+
+  await step('an image dropped in the app renders inline (<img> with naturalWidth > 0)', async () => {
+    const img = path.join(work, 'sunset.png');
+    writeFileSync(img, png(640, 400, 0));
+    await invoke(wd, 'simulate_drop', { paths: [img] });
+    await waitUntil(async () => (await chatMessages()).some((m) => m.img && m.img.alt === 'sunset.png' && m.img.complete && m.img.w === 640), {
+      what: 'alice\'s image inline',
+      timeout: 30_000,
+    });
+    await listener.waitFor((e) => e.type === 'new_message' && e.message?.content?.type === 'image' && e.message.content.width === 640 && e.message.content.height === 400, 'image message (640×400) at bob\'s listener');
+  });
+
+  await step('bob sends an image with tern-cli -> it renders inline in alice\'s app; click opens the preview, Esc closes', async () => {
+    const img = path.join(work, 'from-bob.png');
+    writeFileSync(img, png(300, 480, 1));
+    await bob.ok(['send-file', 'alice', img]);
+    await waitUntil(async () => (await chatMessages()).some((m) => m.img && m.img.alt === 'from-bob.png' && m.img.complete && m.img.w === 300 && m.img.h === 480), {
+      what: 'bob\'s image inline in the app',
+      timeout: 30_000,
+    });
+    const thumb = await wd.find(`${sel('image-thumb')}[title="from-bob.png"]`);
+    await thumb.click();
+    await $(sel('image-preview'));
+    await wd.cmd('POST', '/actions', { actions: [{ type: 'key', id: 'kb', actions: [{ type: 'keyDown', value: '\uE00C' }, { type: 'keyUp', value: '\uE00C' }] }] });
+    await waitUntil(async () => (await wd.find(sel('image-preview'))) === null, { what: 'preview closed by Esc' });
+  });
+
+  await step('screenshot of the chat with inline images and a file card: docs/screenshots/files.png', async () => {
+    mkdirSync('docs/screenshots', { recursive: true });
+    await waitUntil(async () => (await wd.find(sel('toast'))) === null, { what: 'no toast over the chat', timeout: 8_000 });
+    await new Promise((r) => setTimeout(r, 300));
+    await wd.screenshot(path.resolve('docs/screenshots/files.png'));
+  });
+}
+
+try {
+  await main();
+} catch (e) {
+  if (!steps.failed) console.log(`  FAIL setup\n       ${e.stack ?? e}`);
+  steps.failed = true;
+  if (wd) {
+    const shot = path.join(tempDir('failure'), 'screen.png');
+    await wd.screenshot(shot).then(() => console.log(`       screenshot of the app: ${shot}`), () => {});
+  }
+} finally {
+  await Promise.race([wd?.quit(), new Promise((r) => setTimeout(r, 5000))]);
+  killAll();
+}
+console.log(`tern e2e (files): ${steps.failed ? 'FAILED' : 'passed'} in ${((Date.now() - started) / 1000).toFixed(1)} s`);
+process.exit(steps.failed ? 1 : 0);

@@ -1,0 +1,130 @@
+/**
+ * File parts of the UI state: drag-and-drop, uploads and downloads with their
+ * progress, inline image URLs and the image preview. Talks to the app only
+ * through the generated bindings, like the main store.
+ */
+import { commands, events, type CoreEvent, type FileDrop, type LocalMessage } from './bindings';
+import { applyTransfer, fileOf, type Transfer, type TransferEvent } from './logic/files';
+import { store as appStore, type AppStore } from './store.svelte';
+
+export class FilesStore {
+  /** Uploads (by client message id) and downloads (by file id) with their progress. */
+  transfers = $state.raw<Record<string, Transfer>>({});
+  /** Image URLs the webview can load (`ternfile:` scheme), by file id. */
+  imageUrls = $state.raw<Record<string, string>>({});
+  /** Files are being dragged over the window. */
+  dragging = $state(false);
+  /** The image shown full size, if any. */
+  preview = $state<{ url: string; name: string } | null>(null);
+  private loading = new Map<string, Promise<string | null>>();
+  private unlisten: (() => void)[] = [];
+  private started: Promise<void> | null = null;
+
+  constructor(private readonly app: AppStore) {}
+
+  /** Starts listening to drops and transfer events (once; later calls wait for the first). */
+  start(): Promise<void> {
+    this.started ??= (async () => {
+      this.unlisten = [
+        await events.fileDrop.listen((e) => void this.onDrop(e.payload)),
+        await events.coreEvent.listen((e) => this.onCore(e.payload)),
+      ];
+    })();
+    return this.started;
+  }
+
+  stop(): void {
+    for (const u of this.unlisten) u();
+    this.unlisten = [];
+    this.started = null;
+  }
+
+  /** A native drag over the window: show the target; on drop, send to the open chat. */
+  async onDrop(e: FileDrop): Promise<void> {
+    if (e.kind === 'over') {
+      this.dragging = true;
+      return;
+    }
+    this.dragging = false;
+    if (e.kind !== 'drop' || e.paths.length === 0) return;
+    const conv = this.app.screen === 'chats' ? this.app.activeConv : null;
+    if (!conv) {
+      this.app.showToast('Open a chat to send files to it.');
+      return;
+    }
+    await this.sendFiles(conv, e.paths);
+  }
+
+  onCore(e: CoreEvent): void {
+    if (e.type === 'transfer_progress' || e.type === 'transfer_finished') {
+      this.transfers = applyTransfer(this.transfers, e as TransferEvent);
+    }
+  }
+
+  /** Sends dropped files (the app accepts only paths it saw dropped). */
+  async sendFiles(conv: string, paths: string[]): Promise<void> {
+    const sent = await this.app.attempt(commands.sendFiles(conv, paths));
+    if (sent?.length) this.app.addMessages(conv, sent);
+  }
+
+  /** The paperclip: the system file dialog, then the same sending path. */
+  async pick(conv: string): Promise<void> {
+    const sent = await this.app.attempt(commands.pickFiles(conv));
+    if (sent?.length) this.app.addMessages(conv, sent);
+  }
+
+  async cancel(m: LocalMessage): Promise<void> {
+    await this.app.attempt(commands.cancelUpload(m.client_id));
+  }
+
+  /** Upload of my message `m`, if one is known. */
+  upload(m: LocalMessage): Transfer | undefined {
+    const t = this.transfers[m.client_id];
+    return t?.direction === 'upload' ? t : undefined;
+  }
+
+  /** Download of the file of `m`, if one is known. */
+  download(m: LocalMessage): Transfer | undefined {
+    const f = fileOf(m.content);
+    const t = f ? this.transfers[f.id] : undefined;
+    return t?.direction === 'download' ? t : undefined;
+  }
+
+  /** Downloads the image of `m` (once) and remembers where the webview can load it. */
+  loadImage(m: LocalMessage): Promise<string | null> {
+    const f = fileOf(m.content);
+    if (!f) return Promise.resolve(null);
+    const known = this.imageUrls[f.id];
+    if (known) return Promise.resolve(known);
+    let p = this.loading.get(f.id);
+    if (!p) {
+      p = (async () => {
+        const d = await this.app.attempt(commands.downloadFile(m.client_id));
+        if (d?.url) this.imageUrls = { ...this.imageUrls, [f.id]: d.url };
+        else this.loading.delete(f.id); // let a later render try again
+        return d?.url ?? null;
+      })();
+      this.loading.set(f.id, p);
+    }
+    return p;
+  }
+
+  async open(m: LocalMessage): Promise<void> {
+    await this.app.attempt(commands.openFile(m.client_id));
+  }
+
+  async saveAs(m: LocalMessage): Promise<void> {
+    const path = await this.app.attempt(commands.saveFileAs(m.client_id));
+    if (path) this.app.showToast(`Saved to ${path}`);
+  }
+
+  showPreview(url: string, name: string): void {
+    this.preview = { url, name };
+  }
+
+  closePreview(): void {
+    this.preview = null;
+  }
+}
+
+export const files = new FilesStore(appStore);
