@@ -4,6 +4,7 @@
 pub mod blacklist;
 pub mod changes;
 pub mod friends;
+pub mod groups;
 pub mod profile;
 pub mod read;
 pub mod send;
@@ -99,6 +100,37 @@ pub async fn dispatch(ctx: &mut Ctx, req: Request) -> HandlerResult {
         R::Recall { conv, seq } => state::recall(ctx, conv, seq).await,
         R::Recalls { conv, since, limit } => read::recalls(ctx, conv, since, limit).await,
         R::Typing { conv } => state::typing(ctx, conv).await,
+        R::CreateGroup {
+            name,
+            members,
+            join_policy,
+        } => groups::create(ctx, name, members, join_policy).await,
+        R::GetGroups => groups::list(ctx).await,
+        R::GetGroupInfo { group } => groups::info(ctx, group).await,
+        R::UpdateGroup {
+            group,
+            name,
+            avatar,
+            notice,
+            join_policy,
+        } => groups::update(ctx, group, name, avatar, notice, join_policy).await,
+        R::GetGroupMembers { group } => groups::members(ctx, group).await,
+        R::InviteMembers { group, users } => groups::invite(ctx, group, users).await,
+        R::JoinGroup { group, message } => groups::join(ctx, group, message).await,
+        R::ListGroupApplications { group } => groups::applications(ctx, group).await,
+        R::AcceptGroupApplication { group, user } => groups::answer(ctx, group, user, true).await,
+        R::RefuseGroupApplication { group, user } => groups::answer(ctx, group, user, false).await,
+        R::LeaveGroup { group } => groups::leave(ctx, group).await,
+        R::KickMember { group, user } => groups::kick(ctx, group, user).await,
+        R::DismissGroup { group } => groups::dismiss(ctx, group).await,
+        R::SetMemberRole { group, user, role } => groups::set_role(ctx, group, user, role).await,
+        R::TransferGroup { group, to } => groups::transfer(ctx, group, to).await,
+        R::MuteMember {
+            group,
+            user,
+            minutes,
+        } => groups::mute(ctx, group, user, minutes).await,
+        R::MuteAll { group, muted } => groups::mute_all(ctx, group, muted).await,
         other => Err(WireError::new(
             ErrorCode::UnknownCommand,
             format!("`{}` is not supported by this server", other.name()),

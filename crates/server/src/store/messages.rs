@@ -38,21 +38,9 @@ pub fn check_access(conn: &Connection, user: &UserId, conv: &ConversationId) -> 
     match conv {
         ConversationId::Direct(..) if conv.peer_of(user).is_some() => Ok(exists),
         ConversationId::Direct(..) => Err(forbidden(conv)),
-        ConversationId::Group(_) => {
-            let member: bool = conn
-                .prepare_cached(
-                    "SELECT EXISTS(SELECT 1 FROM members WHERE conv = ?1 AND user = ?2)",
-                )?
-                .query_row([conv.to_string(), user.to_string()], |r| r.get(0))?;
-            match (exists, member) {
-                (_, true) => Ok(true),
-                (true, false) => Err(forbidden(conv)),
-                (false, _) => Err(StoreError::rejected(
-                    ErrorCode::NotFound,
-                    format!("no conversation {conv}"),
-                )),
-            }
-        }
+        // Membership comes from the group's `members` rows; a missing or
+        // dismissed group is `NotFound`, a non-member `Forbidden`.
+        ConversationId::Group(g) => super::groups::require_member(conn, g, user).map(|_| true),
     }
 }
 
@@ -65,7 +53,7 @@ fn forbidden(conv: &ConversationId) -> StoreError {
 
 /// Members of `conv`.
 pub fn members(conn: &Connection, conv: &ConversationId) -> StoreResult<Vec<UserId>> {
-    let mut stmt = conn.prepare("SELECT user FROM members WHERE conv = ?1 ORDER BY user")?;
+    let mut stmt = conn.prepare_cached("SELECT user FROM members WHERE conv = ?1 ORDER BY user")?;
     let rows = stmt.query_map([conv.to_string()], |r| r.get::<_, String>(0))?;
     rows.map(|r| parse_user(r?)).collect()
 }
@@ -152,9 +140,13 @@ pub fn send(conn: &Connection, a: &SendArgs<'_>) -> StoreResult<SendOutcome> {
             }
             ensure_direct(conn, a.sender, peer, a.conv, a.now)?;
         }
-        None => {
-            check_access(conn, a.sender, a.conv)?;
-        }
+        None => match a.conv {
+            // Members only, and not while muted (personally or the whole group).
+            ConversationId::Group(g) => super::groups::check_can_post(conn, g, a.sender, a.now)?,
+            ConversationId::Direct(..) => {
+                check_access(conn, a.sender, a.conv)?;
+            }
+        },
     }
     let conv = a.conv.to_string();
     let seq: i64 = conn.prepare_cached("UPDATE conversations SET max_seq = max_seq + 1, last_at = ?2 WHERE id = ?1 RETURNING max_seq")?.query_row(
@@ -365,7 +357,8 @@ pub fn recalls(
 }
 
 /// Moves `user`'s read seq forward to `seq` (clamped to the max seq); queues a
-/// `Read` push to every member when it moved.
+/// `Read` push when it moved: to every member of a direct conversation, only to
+/// the reader's own devices in a group (receipts are not fanned out).
 pub fn mark_read(
     conn: &Connection,
     user: &UserId,
@@ -394,7 +387,11 @@ pub fn mark_read(
             user: user.clone(),
             seq: Seq(now as u64),
         };
-        for m in members(conn, conv)? {
+        let to = match conv {
+            ConversationId::Group(_) => vec![user.clone()],
+            ConversationId::Direct(..) => members(conn, conv)?,
+        };
+        for m in to {
             out.push(Delivery {
                 user: m,
                 push: push.clone(),
@@ -404,7 +401,8 @@ pub fn mark_read(
     Ok(Seq(now as u64))
 }
 
-/// Replaces `user`'s message at `seq` with a tombstone if still within `window_ms`.
+/// Replaces `user`'s message at `seq` with a tombstone if still within
+/// `window_ms`. In a group the owner and admins may recall any message, at any time.
 pub fn recall(
     conn: &Connection,
     user: &UserId,
@@ -434,7 +432,11 @@ pub fn recall(
             format!("no message {} in {conv}", seq.0),
         ));
     };
-    if sender != user.as_str() {
+    let moderator = match conv {
+        ConversationId::Group(g) => super::groups::is_manager(conn, g, user)?,
+        ConversationId::Direct(..) => false,
+    };
+    if sender != user.as_str() && !moderator {
         return Err(StoreError::rejected(
             ErrorCode::Forbidden,
             "you can only recall your own messages",
@@ -443,7 +445,7 @@ pub fn recall(
     if recalled_at.is_some() {
         return Ok(());
     }
-    if now - sent_at > window_ms {
+    if !moderator && now - sent_at > window_ms {
         return Err(StoreError::rejected(
             ErrorCode::RecallWindowExpired,
             format!(

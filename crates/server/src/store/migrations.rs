@@ -5,7 +5,7 @@ use rusqlite::Connection;
 use super::StoreResult;
 
 /// Migration `i` brings the schema from version `i` to `i + 1`. Append only.
-const MIGRATIONS: &[&str] = &[
+pub(super) const MIGRATIONS: &[&str] = &[
     // 1: accounts, sessions, relations, change log, conversations, messages.
     r#"
     CREATE TABLE users (
@@ -119,6 +119,35 @@ const MIGRATIONS: &[&str] = &[
         SELECT COUNT(*) FROM messages m WHERE m.conv = conversations.id AND m.recalled_at IS NOT NULL);
     CREATE UNIQUE INDEX messages_recalls ON messages(conv, recall_version)
         WHERE recall_version IS NOT NULL;
+    "#,
+    // 5: groups. A group's conversation is `g:<id>` (a `conversations` row of
+    // kind 'group'); its members are `members` rows, which gain a role and a
+    // mute deadline (direct conversations keep the defaults). A dismissed group
+    // keeps its row (dismissed_at set) and messages but loses its members.
+    r#"
+    CREATE TABLE groups (
+        id          TEXT PRIMARY KEY,
+        name        TEXT NOT NULL,
+        avatar      TEXT,
+        notice      TEXT NOT NULL DEFAULT '',
+        owner       TEXT NOT NULL,
+        join_policy TEXT NOT NULL,
+        all_muted   INTEGER NOT NULL DEFAULT 0,
+        created_at  INTEGER NOT NULL,
+        dismissed_at INTEGER
+    );
+    ALTER TABLE members ADD COLUMN role TEXT NOT NULL DEFAULT 'member';
+    ALTER TABLE members ADD COLUMN muted_until INTEGER;
+    CREATE TABLE group_applications (
+        grp        TEXT NOT NULL,
+        user       TEXT NOT NULL,
+        message    TEXT NOT NULL,
+        state      TEXT NOT NULL,
+        handled_by TEXT,
+        created_at INTEGER NOT NULL,
+        updated_at INTEGER NOT NULL,
+        PRIMARY KEY (grp, user)
+    ) WITHOUT ROWID;
     "#,
 ];
 

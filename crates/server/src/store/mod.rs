@@ -6,6 +6,7 @@ pub mod accounts;
 pub mod admin;
 pub mod blacklist;
 pub mod changelog;
+pub mod groups;
 pub mod messages;
 mod migrations;
 pub mod relations;
@@ -310,7 +311,7 @@ mod tests {
                 .read(|c| Ok(c.query_row("PRAGMA user_version", [], |r| r.get(0))?))
                 .await
                 .unwrap();
-            assert_eq!(v, 4);
+            assert_eq!(v as usize, migrations::MIGRATIONS.len());
             let mode: String = store
                 .read(|c| Ok(c.query_row("PRAGMA journal_mode", [], |r| r.get(0))?))
                 .await

@@ -1,0 +1,1012 @@
+//! Groups: info, membership with roles and mutes, join applications.
+//!
+//! A group `x` owns the conversation `g:x`: a `conversations` row of kind
+//! `group` holding the seq counter, and one `members` row per member with the
+//! member's role, mute deadline and read seq. Every change appends a change-log
+//! entry for each affected user in the same transaction (see [`notify`]).
+//! A dismissed group keeps its row (with `dismissed_at`) and its messages, but
+//! has no members left and answers `NotFound` to everything.
+
+use rusqlite::{params, Connection, OptionalExtension};
+use tern_proto::{
+    ApplicationState, Change, ConversationId, ErrorCode, FileId, GroupApplication, GroupId,
+    GroupInfo, GroupMember, GroupRole, JoinPolicy, LeaveReason, UserId,
+};
+
+use super::accounts::{parse_user, require_user};
+use super::changelog::{append_change, Delivery};
+use super::{StoreError, StoreResult};
+
+/// Longest group name, in characters.
+pub const MAX_NAME: usize = 64;
+/// Longest group notice, in characters.
+pub const MAX_NOTICE: usize = 1024;
+/// Longest join-application message, in characters.
+pub const MAX_APPLICATION_MESSAGE: usize = 256;
+/// Longest mute, in minutes (30 days).
+pub const MAX_MUTE_MINUTES: u32 = 43_200;
+
+/// What a write that adds members needs besides its arguments.
+#[derive(Debug, Clone, Copy)]
+pub struct Admission {
+    /// The member limit.
+    pub max_members: u32,
+    /// Server time.
+    pub now: i64,
+}
+
+/// The conversation of group `g`.
+pub fn conv_of(g: &GroupId) -> ConversationId {
+    ConversationId::Group(g.clone())
+}
+
+fn conv_key(g: &GroupId) -> String {
+    conv_of(g).to_string()
+}
+
+fn rejected(code: ErrorCode, msg: impl Into<String>) -> StoreError {
+    StoreError::rejected(code, msg)
+}
+
+fn no_group(g: &GroupId) -> StoreError {
+    rejected(ErrorCode::NotFound, format!("no group `{g}`"))
+}
+
+fn role_str(r: GroupRole) -> &'static str {
+    match r {
+        GroupRole::Owner => "owner",
+        GroupRole::Admin => "admin",
+        GroupRole::Member => "member",
+    }
+}
+
+fn parse_role(s: &str) -> StoreResult<GroupRole> {
+    match s {
+        "owner" => Ok(GroupRole::Owner),
+        "admin" => Ok(GroupRole::Admin),
+        "member" => Ok(GroupRole::Member),
+        other => Err(StoreError::Commit(format!("corrupt stored role `{other}`"))),
+    }
+}
+
+fn policy_str(p: JoinPolicy) -> &'static str {
+    match p {
+        JoinPolicy::Open => "open",
+        JoinPolicy::Approval => "approval",
+    }
+}
+
+fn parse_policy(s: &str) -> StoreResult<JoinPolicy> {
+    match s {
+        "open" => Ok(JoinPolicy::Open),
+        "approval" => Ok(JoinPolicy::Approval),
+        other => Err(StoreError::Commit(format!(
+            "corrupt stored join policy `{other}`"
+        ))),
+    }
+}
+
+fn state_str(s: ApplicationState) -> &'static str {
+    match s {
+        ApplicationState::Pending => "pending",
+        ApplicationState::Accepted => "accepted",
+        ApplicationState::Refused => "refused",
+    }
+}
+
+fn parse_state(s: &str) -> StoreResult<ApplicationState> {
+    match s {
+        "pending" => Ok(ApplicationState::Pending),
+        "accepted" => Ok(ApplicationState::Accepted),
+        "refused" => Ok(ApplicationState::Refused),
+        other => Err(StoreError::Commit(format!(
+            "corrupt stored application state `{other}`"
+        ))),
+    }
+}
+
+fn corrupt(e: tern_proto::IdError) -> StoreError {
+    StoreError::Commit(format!("corrupt stored id: {e}"))
+}
+
+/// A fresh random group id (16 hex digits, a valid [`GroupId`]).
+pub fn new_group_id() -> GroupId {
+    GroupId::new(hex::encode(rand::random::<[u8; 8]>())).expect("hex is a valid group id")
+}
+
+// ---------------------------------------------------------------- reads
+
+/// The live group `g` as everyone sees it; `NotFound` if it does not exist or
+/// was dismissed.
+pub fn info(conn: &Connection, g: &GroupId) -> StoreResult<GroupInfo> {
+    let row = conn
+        .prepare_cached(
+            "SELECT name, avatar, notice, owner, join_policy, all_muted, created_at,
+               (SELECT COUNT(*) FROM members m WHERE m.conv = ?2)
+             FROM groups WHERE id = ?1 AND dismissed_at IS NULL",
+        )?
+        .query_row(params![g.as_str(), conv_key(g)], |r| {
+            Ok((
+                r.get::<_, String>(0)?,
+                r.get::<_, Option<String>>(1)?,
+                r.get::<_, String>(2)?,
+                r.get::<_, String>(3)?,
+                r.get::<_, String>(4)?,
+                r.get::<_, bool>(5)?,
+                r.get::<_, i64>(6)?,
+                r.get::<_, i64>(7)?,
+            ))
+        })
+        .optional()?;
+    let Some((name, avatar, notice, owner, policy, all_muted, created_at, count)) = row else {
+        return Err(no_group(g));
+    };
+    Ok(GroupInfo {
+        group: g.clone(),
+        name,
+        avatar: avatar.map(FileId::new).transpose().map_err(corrupt)?,
+        notice,
+        owner: parse_user(owner)?,
+        join_policy: parse_policy(&policy)?,
+        all_muted,
+        member_count: count as u32,
+        created_at,
+    })
+}
+
+/// `user`'s membership in `g`, if any (the group is not checked).
+pub fn membership(
+    conn: &Connection,
+    g: &GroupId,
+    user: &UserId,
+) -> StoreResult<Option<GroupMember>> {
+    let row = conn
+        .prepare_cached(
+            "SELECT role, muted_until, joined_at FROM members WHERE conv = ?1 AND user = ?2",
+        )?
+        .query_row(params![conv_key(g), user.as_str()], |r| {
+            Ok((
+                r.get::<_, String>(0)?,
+                r.get::<_, Option<i64>>(1)?,
+                r.get::<_, i64>(2)?,
+            ))
+        })
+        .optional()?;
+    row.map(|(role, muted_until, joined_at)| {
+        Ok(GroupMember {
+            user: user.clone(),
+            role: parse_role(&role)?,
+            muted_until,
+            joined_at,
+        })
+    })
+    .transpose()
+}
+
+/// Whether `g` exists and is not dismissed.
+pub fn is_live(conn: &Connection, g: &GroupId) -> StoreResult<bool> {
+    Ok(conn
+        .prepare_cached(
+            "SELECT EXISTS(SELECT 1 FROM groups WHERE id = ?1 AND dismissed_at IS NULL)",
+        )?
+        .query_row([g.as_str()], |r| r.get(0))?)
+}
+
+/// `user`'s membership in the live group `g`: `NotFound` for no such group,
+/// `Forbidden` for a non-member.
+pub fn require_member(conn: &Connection, g: &GroupId, user: &UserId) -> StoreResult<GroupMember> {
+    if !is_live(conn, g)? {
+        return Err(no_group(g));
+    }
+    membership(conn, g, user)?.ok_or_else(|| {
+        rejected(
+            ErrorCode::Forbidden,
+            format!("you are not a member of {}", conv_of(g)),
+        )
+    })
+}
+
+/// Like [`require_member`], and the member must be the owner or an admin.
+pub fn require_manager(conn: &Connection, g: &GroupId, user: &UserId) -> StoreResult<GroupMember> {
+    let m = require_member(conn, g, user)?;
+    if m.role == GroupRole::Member {
+        return Err(rejected(
+            ErrorCode::Forbidden,
+            format!("only the owner or an admin of group `{g}` may do this"),
+        ));
+    }
+    Ok(m)
+}
+
+/// Like [`require_member`], and the member must be the owner.
+pub fn require_owner(conn: &Connection, g: &GroupId, user: &UserId) -> StoreResult<GroupMember> {
+    let m = require_member(conn, g, user)?;
+    if m.role != GroupRole::Owner {
+        return Err(rejected(
+            ErrorCode::Forbidden,
+            format!("only the owner of group `{g}` may do this"),
+        ));
+    }
+    Ok(m)
+}
+
+/// Fails with `Muted` unless `user` (a member) may post in `g` at `now`.
+pub fn check_can_post(conn: &Connection, g: &GroupId, user: &UserId, now: i64) -> StoreResult<()> {
+    let m = require_member(conn, g, user)?;
+    if let Some(until) = m.muted_until.filter(|u| *u > now) {
+        let secs = (until - now + 999) / 1000;
+        return Err(rejected(
+            ErrorCode::Muted,
+            format!("you are muted in group `{g}` for another {secs} s (until {until})"),
+        ));
+    }
+    if m.role == GroupRole::Member {
+        let all_muted: bool = conn
+            .prepare_cached("SELECT all_muted FROM groups WHERE id = ?1")?
+            .query_row([g.as_str()], |r| r.get(0))?;
+        if all_muted {
+            return Err(rejected(
+                ErrorCode::Muted,
+                format!("group `{g}` is muted: only the owner and admins may post"),
+            ));
+        }
+    }
+    Ok(())
+}
+
+/// Whether `user` is the owner or an admin of `g` (for recalls).
+pub fn is_manager(conn: &Connection, g: &GroupId, user: &UserId) -> StoreResult<bool> {
+    Ok(membership(conn, g, user)?.is_some_and(|m| m.role != GroupRole::Member))
+}
+
+/// Every member's id (one cached query; used for every fan-out).
+pub fn member_ids(conn: &Connection, g: &GroupId) -> StoreResult<Vec<UserId>> {
+    let mut stmt = conn.prepare_cached("SELECT user FROM members WHERE conv = ?1")?;
+    let rows = stmt.query_map([conv_key(g)], |r| r.get::<_, String>(0))?;
+    rows.map(|r| parse_user(r?)).collect()
+}
+
+/// The owner and admins of `g`.
+fn managers(conn: &Connection, g: &GroupId) -> StoreResult<Vec<UserId>> {
+    let mut stmt = conn.prepare_cached(
+        "SELECT user FROM members WHERE conv = ?1 AND role IN ('owner', 'admin')",
+    )?;
+    let rows = stmt.query_map([conv_key(g)], |r| r.get::<_, String>(0))?;
+    rows.map(|r| parse_user(r?)).collect()
+}
+
+/// The members of `g`: owner first, then admins, then members by join time.
+pub fn members(conn: &Connection, g: &GroupId) -> StoreResult<Vec<GroupMember>> {
+    let mut stmt = conn.prepare_cached(
+        "SELECT user, role, muted_until, joined_at FROM members WHERE conv = ?1
+         ORDER BY CASE role WHEN 'owner' THEN 0 WHEN 'admin' THEN 1 ELSE 2 END, joined_at, user",
+    )?;
+    let rows = stmt
+        .query_map([conv_key(g)], |r| {
+            Ok((
+                r.get::<_, String>(0)?,
+                r.get::<_, String>(1)?,
+                r.get::<_, Option<i64>>(2)?,
+                r.get::<_, i64>(3)?,
+            ))
+        })?
+        .collect::<Result<Vec<_>, _>>()?;
+    rows.into_iter()
+        .map(|(user, role, muted_until, joined_at)| {
+            Ok(GroupMember {
+                user: parse_user(user)?,
+                role: parse_role(&role)?,
+                muted_until,
+                joined_at,
+            })
+        })
+        .collect()
+}
+
+/// The live groups `user` is a member of, ordered by id.
+pub fn groups_of(conn: &Connection, user: &UserId) -> StoreResult<Vec<GroupInfo>> {
+    let mut stmt = conn.prepare_cached(
+        "SELECT g.id FROM groups g JOIN members m ON m.conv = 'g:' || g.id
+         WHERE m.user = ?1 AND g.dismissed_at IS NULL ORDER BY g.id",
+    )?;
+    let ids = stmt
+        .query_map([user.as_str()], |r| r.get::<_, String>(0))?
+        .collect::<Result<Vec<_>, _>>()?;
+    ids.into_iter()
+        .map(|id| info(conn, &GroupId::new(id).map_err(corrupt)?))
+        .collect()
+}
+
+/// The join applications of `g`, newest first.
+pub fn applications(conn: &Connection, g: &GroupId) -> StoreResult<Vec<GroupApplication>> {
+    let mut stmt = conn.prepare_cached(
+        "SELECT user FROM group_applications WHERE grp = ?1 ORDER BY updated_at DESC, user",
+    )?;
+    let users = stmt
+        .query_map([g.as_str()], |r| r.get::<_, String>(0))?
+        .collect::<Result<Vec<_>, _>>()?;
+    let mut out = Vec::with_capacity(users.len());
+    for u in users {
+        if let Some(a) = application(conn, g, &parse_user(u)?)? {
+            out.push(a);
+        }
+    }
+    Ok(out)
+}
+
+fn application(
+    conn: &Connection,
+    g: &GroupId,
+    user: &UserId,
+) -> StoreResult<Option<GroupApplication>> {
+    let row = conn
+        .prepare_cached(
+            "SELECT message, state, handled_by, created_at, updated_at
+             FROM group_applications WHERE grp = ?1 AND user = ?2",
+        )?
+        .query_row(params![g.as_str(), user.as_str()], |r| {
+            Ok((
+                r.get::<_, String>(0)?,
+                r.get::<_, String>(1)?,
+                r.get::<_, Option<String>>(2)?,
+                r.get::<_, i64>(3)?,
+                r.get::<_, i64>(4)?,
+            ))
+        })
+        .optional()?;
+    row.map(|(message, state, handled_by, created_at, updated_at)| {
+        Ok(GroupApplication {
+            group: g.clone(),
+            user: user.clone(),
+            message,
+            state: parse_state(&state)?,
+            handled_by: handled_by.map(parse_user).transpose()?,
+            created_at,
+            updated_at,
+        })
+    })
+    .transpose()
+}
+
+// ---------------------------------------------------------------- writes
+
+/// Appends `change` to the change log of every user in `users` (and queues
+/// their pushes), all in the caller's transaction.
+pub fn notify(
+    conn: &Connection,
+    users: &[UserId],
+    change: &Change,
+    out: &mut Vec<Delivery>,
+) -> StoreResult<()> {
+    for u in users {
+        append_change(conn, u, change.clone(), out)?;
+    }
+    Ok(())
+}
+
+/// What creating a group needs.
+pub struct NewGroup<'a> {
+    /// The creator, who becomes the owner.
+    pub owner: &'a UserId,
+    /// Display name (already validated).
+    pub name: &'a str,
+    /// Initial members besides the owner (duplicates and the owner ignored).
+    pub members: &'a [UserId],
+    /// How others join.
+    pub join_policy: JoinPolicy,
+    /// Member limit.
+    pub max_members: u32,
+    /// Server time.
+    pub now: i64,
+}
+
+/// Creates a group; every member (the owner included) gets `group_joined`.
+pub fn create(
+    conn: &Connection,
+    n: &NewGroup<'_>,
+    out: &mut Vec<Delivery>,
+) -> StoreResult<GroupInfo> {
+    require_user(conn, n.owner)?;
+    let others = distinct_others(n.members, n.owner);
+    for u in &others {
+        require_user(conn, u)?;
+    }
+    if others.len() + 1 > n.max_members as usize {
+        return Err(rejected(
+            ErrorCode::GroupFull,
+            format!(
+                "a group may have at most {} members; {} given",
+                n.max_members,
+                others.len() + 1
+            ),
+        ));
+    }
+    let g = loop {
+        let g = new_group_id();
+        let taken: bool = conn
+            .prepare_cached("SELECT EXISTS(SELECT 1 FROM groups WHERE id = ?1)")?
+            .query_row([g.as_str()], |r| r.get(0))?;
+        if !taken {
+            break g;
+        }
+    };
+    conn.prepare_cached(
+        "INSERT INTO groups (id, name, notice, owner, join_policy, created_at) VALUES (?1, ?2, '', ?3, ?4, ?5)",
+    )?
+    .execute(params![
+        g.as_str(),
+        n.name,
+        n.owner.as_str(),
+        policy_str(n.join_policy),
+        n.now
+    ])?;
+    conn.prepare_cached(
+        "INSERT INTO conversations (id, kind, created_at, last_at) VALUES (?1, 'group', ?2, ?2)",
+    )?
+    .execute(params![conv_key(&g), n.now])?;
+    insert_member(conn, &g, n.owner, GroupRole::Owner, n.now)?;
+    for u in &others {
+        insert_member(conn, &g, u, GroupRole::Member, n.now)?;
+    }
+    let group = info(conn, &g)?;
+    for m in members(conn, &g)? {
+        let change = Change::GroupJoined {
+            group: group.clone(),
+            member: m.clone(),
+        };
+        append_change(conn, &m.user, change, out)?;
+    }
+    Ok(group)
+}
+
+fn distinct_others(users: &[UserId], me: &UserId) -> Vec<UserId> {
+    let mut out: Vec<UserId> = Vec::with_capacity(users.len());
+    for u in users {
+        if u != me && !out.contains(u) {
+            out.push(u.clone());
+        }
+    }
+    out
+}
+
+fn insert_member(
+    conn: &Connection,
+    g: &GroupId,
+    user: &UserId,
+    role: GroupRole,
+    now: i64,
+) -> StoreResult<()> {
+    // A returning member starts reading from the current end, not from seq 1.
+    conn.prepare_cached(
+        "INSERT INTO members (conv, user, read_seq, joined_at, role)
+         VALUES (?1, ?2, (SELECT max_seq FROM conversations WHERE id = ?1), ?3, ?4)",
+    )?
+    .execute(params![conv_key(g), user.as_str(), now, role_str(role)])?;
+    Ok(())
+}
+
+/// Adds `new` (not yet members) to `g` as plain members: each gets
+/// `group_joined`, the members already in it get `group_member_joined`.
+fn add_members(
+    conn: &Connection,
+    g: &GroupId,
+    new: &[UserId],
+    by: Option<&UserId>,
+    max_members: u32,
+    now: i64,
+    out: &mut Vec<Delivery>,
+) -> StoreResult<()> {
+    if new.is_empty() {
+        return Ok(());
+    }
+    let existing = member_ids(conn, g)?;
+    if existing.len() + new.len() > max_members as usize {
+        return Err(rejected(
+            ErrorCode::GroupFull,
+            format!(
+                "group `{g}` has {} of at most {max_members} members; {} more do not fit",
+                existing.len(),
+                new.len()
+            ),
+        ));
+    }
+    for u in new {
+        insert_member(conn, g, u, GroupRole::Member, now)?;
+    }
+    let group = info(conn, g)?;
+    for u in new {
+        let member = membership(conn, g, u)?.expect("just inserted");
+        append_change(
+            conn,
+            u,
+            Change::GroupJoined {
+                group: group.clone(),
+                member: member.clone(),
+            },
+            out,
+        )?;
+        let joined = Change::GroupMemberJoined {
+            group: g.clone(),
+            member,
+            by: by.cloned(),
+        };
+        notify(conn, &existing, &joined, out)?;
+    }
+    Ok(())
+}
+
+/// `me` (any member) invites `users`; those already in are skipped, unknown
+/// ids are `NotFound`.
+pub fn invite(
+    conn: &Connection,
+    me: &UserId,
+    g: &GroupId,
+    users: &[UserId],
+    max_members: u32,
+    now: i64,
+    out: &mut Vec<Delivery>,
+) -> StoreResult<()> {
+    require_member(conn, g, me)?;
+    let mut new = Vec::new();
+    for u in distinct_others(users, me) {
+        require_user(conn, &u)?;
+        if membership(conn, g, &u)?.is_none() {
+            new.push(u);
+        }
+    }
+    add_members(conn, g, &new, Some(me), max_members, now, out)?;
+    for u in &new {
+        settle_application(conn, g, u, me, now, out)?;
+    }
+    Ok(())
+}
+
+/// A pending application of someone who became a member anyway (invited) is
+/// marked accepted by whoever let them in.
+fn settle_application(
+    conn: &Connection,
+    g: &GroupId,
+    user: &UserId,
+    by: &UserId,
+    now: i64,
+    out: &mut Vec<Delivery>,
+) -> StoreResult<()> {
+    let pending = application(conn, g, user)?.is_some_and(|a| a.state == ApplicationState::Pending);
+    if pending {
+        handle_application(conn, g, user, by, true, now, out)?;
+    }
+    Ok(())
+}
+
+/// `me` joins `g`: at once when it is open (→ true), else files or renews an
+/// application (→ false).
+pub fn join(
+    conn: &Connection,
+    me: &UserId,
+    g: &GroupId,
+    message: &str,
+    max_members: u32,
+    now: i64,
+    out: &mut Vec<Delivery>,
+) -> StoreResult<bool> {
+    let group = info(conn, g)?;
+    if membership(conn, g, me)?.is_some() {
+        return Err(rejected(
+            ErrorCode::AlreadyMember,
+            format!("you are already a member of group `{g}`"),
+        ));
+    }
+    if group.join_policy == JoinPolicy::Open {
+        add_members(
+            conn,
+            g,
+            std::slice::from_ref(me),
+            None,
+            max_members,
+            now,
+            out,
+        )?;
+        return Ok(true);
+    }
+    if group.member_count >= max_members {
+        return Err(rejected(
+            ErrorCode::GroupFull,
+            format!("group `{g}` is full ({max_members} members)"),
+        ));
+    }
+    conn.prepare_cached(
+        "INSERT INTO group_applications (grp, user, message, state, handled_by, created_at, updated_at)
+         VALUES (?1, ?2, ?3, 'pending', NULL, ?4, ?4)
+         ON CONFLICT (grp, user) DO UPDATE SET message = ?3, state = 'pending', handled_by = NULL,
+           created_at = ?4, updated_at = ?4",
+    )?
+    .execute(params![g.as_str(), me.as_str(), message, now])?;
+    let application = application(conn, g, me)?.expect("just stored");
+    let mut to = managers(conn, g)?;
+    to.push(me.clone());
+    notify(
+        conn,
+        &to,
+        &Change::GroupApplicationAdded { application },
+        out,
+    )?;
+    Ok(false)
+}
+
+/// `me` (owner or admin) accepts or refuses `user`'s pending application.
+pub fn answer_application(
+    conn: &Connection,
+    me: &UserId,
+    g: &GroupId,
+    user: &UserId,
+    accept: bool,
+    admission: Admission,
+    out: &mut Vec<Delivery>,
+) -> StoreResult<()> {
+    let Admission { max_members, now } = admission;
+    require_manager(conn, g, me)?;
+    let pending = application(conn, g, user)?.filter(|a| a.state == ApplicationState::Pending);
+    if pending.is_none() {
+        return Err(rejected(
+            ErrorCode::NotFound,
+            format!("no pending application of `{user}` to group `{g}`"),
+        ));
+    }
+    if accept {
+        if membership(conn, g, user)?.is_some() {
+            return Err(rejected(
+                ErrorCode::AlreadyMember,
+                format!("`{user}` is already a member of group `{g}`"),
+            ));
+        }
+        // The applicant may have been deleted meanwhile.
+        require_user(conn, user)?;
+        handle_application(conn, g, user, me, true, now, out)?;
+        add_members(
+            conn,
+            g,
+            std::slice::from_ref(user),
+            Some(me),
+            max_members,
+            now,
+            out,
+        )
+    } else {
+        handle_application(conn, g, user, me, false, now, out)
+    }
+}
+
+fn handle_application(
+    conn: &Connection,
+    g: &GroupId,
+    user: &UserId,
+    by: &UserId,
+    accept: bool,
+    now: i64,
+    out: &mut Vec<Delivery>,
+) -> StoreResult<()> {
+    let state = if accept {
+        ApplicationState::Accepted
+    } else {
+        ApplicationState::Refused
+    };
+    conn.prepare_cached(
+        "UPDATE group_applications SET state = ?3, handled_by = ?4, updated_at = ?5
+         WHERE grp = ?1 AND user = ?2",
+    )?
+    .execute(params![
+        g.as_str(),
+        user.as_str(),
+        state_str(state),
+        by.as_str(),
+        now
+    ])?;
+    let application = application(conn, g, user)?.expect("exists");
+    let mut to = managers(conn, g)?;
+    if !to.contains(user) {
+        to.push(user.clone());
+    }
+    notify(
+        conn,
+        &to,
+        &Change::GroupApplicationHandled { application },
+        out,
+    )
+}
+
+/// Removes `user` from `g`; the remaining members and `user` get `group_member_left`.
+fn remove_member(
+    conn: &Connection,
+    g: &GroupId,
+    user: &UserId,
+    reason: LeaveReason,
+    by: Option<&UserId>,
+    out: &mut Vec<Delivery>,
+) -> StoreResult<()> {
+    let to = member_ids(conn, g)?;
+    conn.prepare_cached("DELETE FROM members WHERE conv = ?1 AND user = ?2")?
+        .execute(params![conv_key(g), user.as_str()])?;
+    let change = Change::GroupMemberLeft {
+        group: g.clone(),
+        user: user.clone(),
+        reason,
+        by: by.cloned(),
+    };
+    notify(conn, &to, &change, out)
+}
+
+/// `me` leaves `g` (the owner may not).
+pub fn leave(
+    conn: &Connection,
+    me: &UserId,
+    g: &GroupId,
+    out: &mut Vec<Delivery>,
+) -> StoreResult<()> {
+    let m = require_member(conn, g, me)?;
+    if m.role == GroupRole::Owner {
+        return Err(rejected(
+            ErrorCode::Forbidden,
+            format!("the owner cannot leave group `{g}`: transfer ownership or dismiss it"),
+        ));
+    }
+    remove_member(conn, g, me, LeaveReason::Left, None, out)
+}
+
+/// The membership of `user` in `g` when `me` (with role `mine`) may moderate
+/// them: the owner may act on anyone else, an admin only on plain members.
+fn moderated_target(
+    conn: &Connection,
+    g: &GroupId,
+    mine: GroupRole,
+    user: &UserId,
+    what: &str,
+) -> StoreResult<GroupMember> {
+    let Some(target) = membership(conn, g, user)? else {
+        return Err(rejected(
+            ErrorCode::NotFound,
+            format!("`{user}` is not a member of group `{g}`"),
+        ));
+    };
+    let allowed = match (mine, target.role) {
+        (_, GroupRole::Owner) => false,
+        (GroupRole::Owner, _) => true,
+        (GroupRole::Admin, GroupRole::Member) => true,
+        _ => false,
+    };
+    if !allowed {
+        let whom = match target.role {
+            GroupRole::Owner => "the owner",
+            _ => "an admin",
+        };
+        return Err(rejected(
+            ErrorCode::Forbidden,
+            format!("you may not {what} {whom} of group `{g}`"),
+        ));
+    }
+    Ok(target)
+}
+
+/// `me` (owner or admin) removes `user`.
+pub fn kick(
+    conn: &Connection,
+    me: &UserId,
+    g: &GroupId,
+    user: &UserId,
+    out: &mut Vec<Delivery>,
+) -> StoreResult<()> {
+    let mine = require_manager(conn, g, me)?;
+    moderated_target(conn, g, mine.role, user, "kick")?;
+    remove_member(conn, g, user, LeaveReason::Kicked, Some(me), out)
+}
+
+/// `me` (owner) dismisses `g`: everyone gets `group_dismissed`, the members
+/// and pending applications go, the conversation leaves everyone's list.
+pub fn dismiss(
+    conn: &Connection,
+    me: &UserId,
+    g: &GroupId,
+    now: i64,
+    out: &mut Vec<Delivery>,
+) -> StoreResult<()> {
+    require_owner(conn, g, me)?;
+    let to = member_ids(conn, g)?;
+    conn.prepare_cached("UPDATE groups SET dismissed_at = ?2 WHERE id = ?1")?
+        .execute(params![g.as_str(), now])?;
+    conn.prepare_cached("DELETE FROM members WHERE conv = ?1")?
+        .execute([conv_key(g)])?;
+    conn.prepare_cached("DELETE FROM group_applications WHERE grp = ?1")?
+        .execute([g.as_str()])?;
+    let change = Change::GroupDismissed {
+        group: g.clone(),
+        by: me.clone(),
+    };
+    notify(conn, &to, &change, out)
+}
+
+/// Fields of `update_group`, already validated; `None` keeps a field.
+#[derive(Debug, Default)]
+pub struct GroupUpdate {
+    /// New name.
+    pub name: Option<String>,
+    /// New avatar.
+    pub avatar: Option<FileId>,
+    /// New notice.
+    pub notice: Option<String>,
+    /// New join policy.
+    pub join_policy: Option<JoinPolicy>,
+}
+
+/// `me` (owner or admin) changes `g`; members get `group_info_changed` when
+/// anything was given.
+pub fn update(
+    conn: &Connection,
+    me: &UserId,
+    g: &GroupId,
+    u: &GroupUpdate,
+    out: &mut Vec<Delivery>,
+) -> StoreResult<GroupInfo> {
+    require_manager(conn, g, me)?;
+    if u.name.is_none() && u.avatar.is_none() && u.notice.is_none() && u.join_policy.is_none() {
+        return info(conn, g);
+    }
+    conn.prepare_cached(
+        "UPDATE groups SET name = COALESCE(?2, name), avatar = COALESCE(?3, avatar),
+           notice = COALESCE(?4, notice), join_policy = COALESCE(?5, join_policy) WHERE id = ?1",
+    )?
+    .execute(params![
+        g.as_str(),
+        u.name,
+        u.avatar.as_ref().map(FileId::as_str),
+        u.notice,
+        u.join_policy.map(policy_str)
+    ])?;
+    info_changed(conn, g, me, out)
+}
+
+fn info_changed(
+    conn: &Connection,
+    g: &GroupId,
+    by: &UserId,
+    out: &mut Vec<Delivery>,
+) -> StoreResult<GroupInfo> {
+    let group = info(conn, g)?;
+    let change = Change::GroupInfoChanged {
+        group: group.clone(),
+        by: by.clone(),
+    };
+    notify(conn, &member_ids(conn, g)?, &change, out)?;
+    Ok(group)
+}
+
+/// `me` (owner or admin) turns whole-group mute on or off.
+pub fn mute_all(
+    conn: &Connection,
+    me: &UserId,
+    g: &GroupId,
+    muted: bool,
+    out: &mut Vec<Delivery>,
+) -> StoreResult<()> {
+    require_manager(conn, g, me)?;
+    let n = conn
+        .prepare_cached("UPDATE groups SET all_muted = ?2 WHERE id = ?1 AND all_muted <> ?2")?
+        .execute(params![g.as_str(), muted])?;
+    if n == 1 {
+        info_changed(conn, g, me, out)?;
+    }
+    Ok(())
+}
+
+/// `me` (owner or admin) mutes `user` for `minutes` (0 unmutes).
+pub fn mute_member(
+    conn: &Connection,
+    me: &UserId,
+    g: &GroupId,
+    user: &UserId,
+    minutes: u32,
+    now: i64,
+    out: &mut Vec<Delivery>,
+) -> StoreResult<()> {
+    let mine = require_manager(conn, g, me)?;
+    moderated_target(conn, g, mine.role, user, "mute")?;
+    let until = (minutes > 0).then(|| now + i64::from(minutes) * 60_000);
+    conn.prepare_cached("UPDATE members SET muted_until = ?3 WHERE conv = ?1 AND user = ?2")?
+        .execute(params![conv_key(g), user.as_str(), until])?;
+    let change = Change::GroupMemberMuted {
+        group: g.clone(),
+        user: user.clone(),
+        until,
+        by: me.clone(),
+    };
+    notify(conn, &member_ids(conn, g)?, &change, out)
+}
+
+fn set_role_row(conn: &Connection, g: &GroupId, user: &UserId, role: GroupRole) -> StoreResult<()> {
+    conn.prepare_cached("UPDATE members SET role = ?3 WHERE conv = ?1 AND user = ?2")?
+        .execute(params![conv_key(g), user.as_str(), role_str(role)])?;
+    Ok(())
+}
+
+fn role_changed(
+    conn: &Connection,
+    g: &GroupId,
+    user: &UserId,
+    role: GroupRole,
+    by: &UserId,
+    out: &mut Vec<Delivery>,
+) -> StoreResult<()> {
+    let change = Change::GroupRoleChanged {
+        group: g.clone(),
+        user: user.clone(),
+        role,
+        by: by.clone(),
+    };
+    notify(conn, &member_ids(conn, g)?, &change, out)
+}
+
+/// `me` (owner) makes `user` an admin or a plain member.
+pub fn set_role(
+    conn: &Connection,
+    me: &UserId,
+    g: &GroupId,
+    user: &UserId,
+    role: GroupRole,
+    out: &mut Vec<Delivery>,
+) -> StoreResult<()> {
+    require_owner(conn, g, me)?;
+    if role == GroupRole::Owner {
+        return Err(rejected(
+            ErrorCode::InvalidArgument,
+            "`role` may be `admin` or `member`; use transfer_group to change the owner",
+        ));
+    }
+    if user == me {
+        return Err(rejected(
+            ErrorCode::SelfTarget,
+            "the owner's role changes only with transfer_group",
+        ));
+    }
+    let Some(target) = membership(conn, g, user)? else {
+        return Err(rejected(
+            ErrorCode::NotFound,
+            format!("`{user}` is not a member of group `{g}`"),
+        ));
+    };
+    if target.role == role {
+        return Ok(());
+    }
+    set_role_row(conn, g, user, role)?;
+    role_changed(conn, g, user, role, me, out)
+}
+
+/// `me` (owner) hands ownership to the member `to` and becomes an admin.
+pub fn transfer(
+    conn: &Connection,
+    me: &UserId,
+    g: &GroupId,
+    to: &UserId,
+    out: &mut Vec<Delivery>,
+) -> StoreResult<()> {
+    require_owner(conn, g, me)?;
+    if to == me {
+        return Err(rejected(
+            ErrorCode::SelfTarget,
+            "you already own this group",
+        ));
+    }
+    if membership(conn, g, to)?.is_none() {
+        return Err(rejected(
+            ErrorCode::NotFound,
+            format!("`{to}` is not a member of group `{g}`"),
+        ));
+    }
+    set_role_row(conn, g, to, GroupRole::Owner)?;
+    set_role_row(conn, g, me, GroupRole::Admin)?;
+    conn.prepare_cached("UPDATE groups SET owner = ?2 WHERE id = ?1")?
+        .execute(params![g.as_str(), to.as_str()])?;
+    // The new owner may have been muted; an owner never is.
+    conn.prepare_cached("UPDATE members SET muted_until = NULL WHERE conv = ?1 AND user = ?2")?
+        .execute(params![conv_key(g), to.as_str()])?;
+    role_changed(conn, g, to, GroupRole::Owner, me, out)?;
+    role_changed(conn, g, me, GroupRole::Admin, me, out)?;
+    info_changed(conn, g, me, out).map(drop)
+}
