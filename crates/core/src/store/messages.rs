@@ -11,7 +11,7 @@ use tern_proto::{
 };
 
 use super::conversations::{read_own, touch_conv};
-use super::search::index;
+use super::search::unindex;
 use crate::error::{Error, Result};
 use crate::state::OutboxEntry;
 use crate::types::{DeliveryState, LocalMessage};
@@ -141,7 +141,6 @@ pub fn queue_message(
             ext.map(json).transpose()?
         ],
     )?;
-    index(&tx, tx.last_insert_rowid(), content)?;
     tx.execute(
         "INSERT INTO outbox (client_id, ord, queued_at, attempts, failed)
          VALUES (?1, (SELECT COALESCE(MAX(ord), 0) + 1 FROM outbox), ?2, 0, 0)",
@@ -246,6 +245,17 @@ pub fn ack(
         return Ok(None);
     };
     // A pull may already have stored the server copy under (conv, seq); keep one row.
+    let dup: Option<i64> = tx
+        .query_row(
+            "SELECT rowid FROM messages WHERE conv = ?1 AND seq = ?2
+               AND NOT (sender = ?3 AND client_id = ?4)",
+            params![conv, seq.0 as i64, me.as_str(), id.as_str()],
+            |r| r.get(0),
+        )
+        .optional()?;
+    if let Some(rowid) = dup {
+        unindex(&tx, rowid)?;
+    }
     tx.execute(
         "DELETE FROM messages WHERE conv = ?1 AND seq = ?2
            AND NOT (sender = ?3 AND client_id = ?4)",
@@ -263,6 +273,13 @@ pub fn ack(
         ],
     )?;
     tx.execute("DELETE FROM outbox WHERE client_id = ?1", [id.as_str()])?;
+    // Its time is now the server's: its search key moves.
+    let rowid: i64 = tx.query_row(
+        "SELECT rowid FROM messages WHERE sender = ?1 AND client_id = ?2",
+        [me.as_str(), id.as_str()],
+        |r| r.get(0),
+    )?;
+    unindex(&tx, rowid)?;
     let conv = ConversationId::parse(&conv).map_err(bad)?;
     touch_conv(&tx, &conv, Some(seq.0), sent_at)?;
     read_own(&tx, &conv, seq)?;
@@ -297,6 +314,12 @@ pub fn store_server_message(tx: &Connection, me: &UserId, m: &Message) -> Result
             "DELETE FROM outbox WHERE client_id = ?1",
             [m.client_id.as_str()],
         )?;
+        let rowid: i64 = tx.query_row(
+            "SELECT rowid FROM messages WHERE sender = ?1 AND client_id = ?2",
+            [m.sender.as_str(), m.client_id.as_str()],
+            |r| r.get(0),
+        )?;
+        unindex(tx, rowid)?;
     } else {
         inserted = tx.execute(
             "INSERT OR IGNORE INTO messages
@@ -313,9 +336,6 @@ pub fn store_server_message(tx: &Connection, me: &UserId, m: &Message) -> Result
                 ext
             ],
         )? == 1;
-        if inserted {
-            index(tx, tx.last_insert_rowid(), &m.content)?;
-        }
     }
     touch_conv(tx, &m.conv, Some(m.seq.0), m.sent_at)?;
     if &m.sender == me {
@@ -372,7 +392,7 @@ pub fn recall(
         "UPDATE messages SET content = ?2, ext = NULL WHERE rowid = ?1",
         params![rowid, tomb],
     )?;
-    c.execute("DELETE FROM message_fts WHERE rowid = ?1", [rowid])?;
+    unindex(c, rowid)?;
     Ok(query_messages(c, me, "WHERE m.rowid = ?1", &[&rowid])?.pop())
 }
 
