@@ -10,6 +10,7 @@
 //! `error` the stable error codes. `docs/protocol.md` documents every frame.
 
 pub mod error;
+pub mod files;
 pub mod frame;
 pub mod ids;
 pub mod model;
@@ -17,6 +18,7 @@ pub mod request;
 pub mod response;
 
 pub use error::{ErrorCode, IdError, WireError};
+pub use files::{sanitize_file_name, Uploaded};
 pub use frame::{ClientFrame, DecodeError, ServerFrame};
 pub use ids::{ClientMsgId, ConversationId, DeviceId, FileId, GroupId, MsgId, ReqId, Seq, UserId};
 pub use model::*;

@@ -10,6 +10,7 @@
 //! - [`hub`]: who is online, with a bounded push queue per connection.
 //! - [`auth`]: argon2id passwords and HMAC-signed expiring tokens.
 //! - [`admin`]: the admin REST API under `/admin` (bearer admin secret).
+//! - [`files`]: file upload and download under `/files` (bearer session token).
 //! - [`store`]: SQLite with one group-committing writer thread and a read pool.
 //!
 //! Tests and other crates start a server like this:
@@ -29,6 +30,7 @@ pub mod auth;
 pub mod config;
 pub mod connection;
 pub mod context;
+pub mod files;
 pub mod handlers;
 pub mod hub;
 pub mod rate_limit;

@@ -162,12 +162,13 @@ pub async fn spawn(config: Config) -> Result<ServerHandle, Error> {
     })
 }
 
-/// The HTTP router: `/ws`, `/health`, `/admin`; `/files` will join here.
+/// The HTTP router: `/ws`, `/health`, `/admin`, `/files`.
 fn router(shared: Arc<Shared>) -> Router {
     Router::new()
         .route(tern_proto::WS_PATH, get(ws_upgrade))
         .route("/health", get(health))
         .merge(crate::admin::router(shared.clone()))
+        .merge(crate::files::router())
         .with_state(shared)
 }
 

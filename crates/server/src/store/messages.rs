@@ -158,6 +158,8 @@ pub fn send(conn: &Connection, a: &SendArgs<'_>) -> StoreResult<SendOutcome> {
         params![conv, seq, a.sender.as_str(), a.client_id.as_str(), a.now, serde_json::to_string(a.content)?, ext],
     )?;
     let id = conn.last_insert_rowid();
+    // A message referencing a file lets the conversation's members download it.
+    super::files::record_reference(conn, a.sender, a.conv, a.content, a.now)?;
     // Sending implies having read the conversation up to one's own message.
     conn.prepare_cached(
         "UPDATE members SET read_seq = ?3 WHERE conv = ?1 AND user = ?2 AND read_seq < ?3",

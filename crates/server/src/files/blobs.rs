@@ -1,0 +1,96 @@
+//! Content-addressed blobs on disk: `<data_dir>/files/ab/cd/<sha256>`, written
+//! through a temp file in `<data_dir>/files/tmp/` that is removed unless it
+//! becomes a blob.
+
+use std::path::{Path, PathBuf};
+
+use sha2::{Digest, Sha256};
+use tokio::io::AsyncWriteExt;
+
+/// `<data_dir>/files`.
+pub fn files_dir(data_dir: &Path) -> PathBuf {
+    data_dir.join("files")
+}
+
+/// `<data_dir>/files/tmp`, where uploads stream to.
+pub fn tmp_dir(data_dir: &Path) -> PathBuf {
+    files_dir(data_dir).join("tmp")
+}
+
+/// Where the bytes with this sha256 (lower-case hex) live.
+pub fn blob_path(data_dir: &Path, sha256: &str) -> PathBuf {
+    files_dir(data_dir)
+        .join(&sha256[0..2])
+        .join(&sha256[2..4])
+        .join(sha256)
+}
+
+/// An upload in progress: a temp file and the running hash. Dropping it
+/// before [`TempBlob::commit`] removes the temp file (refused, failed or
+/// abandoned uploads leave nothing behind).
+pub struct TempBlob {
+    path: PathBuf,
+    file: Option<tokio::fs::File>,
+    hash: Sha256,
+    len: u64,
+}
+
+impl TempBlob {
+    /// A new, empty temp file with a random name.
+    pub async fn create(data_dir: &Path) -> std::io::Result<Self> {
+        let dir = tmp_dir(data_dir);
+        tokio::fs::create_dir_all(&dir).await?;
+        let path = dir.join(format!("up-{}", crate::auth::random_id()));
+        let file = tokio::fs::OpenOptions::new()
+            .write(true)
+            .create_new(true)
+            .open(&path)
+            .await?;
+        Ok(Self {
+            path,
+            file: Some(file),
+            hash: Sha256::new(),
+            len: 0,
+        })
+    }
+
+    /// Bytes written so far.
+    pub fn len(&self) -> u64 {
+        self.len
+    }
+
+    /// Appends `chunk`.
+    pub async fn write(&mut self, chunk: &[u8]) -> std::io::Result<()> {
+        let file = self.file.as_mut().expect("written before commit");
+        file.write_all(chunk).await?;
+        self.hash.update(chunk);
+        self.len += chunk.len() as u64;
+        Ok(())
+    }
+
+    /// Makes the bytes durable and moves them to their content address (or
+    /// drops them when that blob exists already). Returns the sha256 hex.
+    pub async fn commit(mut self, data_dir: &Path) -> std::io::Result<String> {
+        let mut file = self.file.take().expect("committed once");
+        file.flush().await?;
+        file.sync_all().await?;
+        drop(file);
+        let sha256 = hex::encode(std::mem::take(&mut self.hash).finalize());
+        let dest = blob_path(data_dir, &sha256);
+        if tokio::fs::try_exists(&dest).await? {
+            // Same bytes stored before: keep one copy (dropping `self` removes ours).
+            return Ok(sha256);
+        }
+        tokio::fs::create_dir_all(dest.parent().expect("blob has a parent")).await?;
+        // Same file system, so the rename is atomic: a blob is whole or absent.
+        tokio::fs::rename(&self.path, &dest).await?;
+        Ok(sha256)
+    }
+}
+
+impl Drop for TempBlob {
+    fn drop(&mut self) {
+        // After a successful rename this fails with NotFound, which is fine.
+        let _ = std::fs::remove_file(&self.path);
+    }
+}
