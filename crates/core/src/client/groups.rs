@@ -111,6 +111,14 @@ impl Client {
         }
     }
 
+    /// A group's members as cached (no network): those a full fetch
+    /// ([`Client::group_members`]) returned, kept current by the change log since,
+    /// plus the members change entries named. Empty when I am not in the group.
+    pub async fn cached_group_members(&self, group: &GroupId) -> Result<Vec<GroupMember>> {
+        let g = group.clone();
+        self.read(move |c, _| groups::members(c, &g)).await
+    }
+
     /// Adds users to a group I am in (any member may invite; members are skipped).
     pub async fn invite_members(&self, group: &GroupId, users: &[UserId]) -> Result<()> {
         self.change(Request::InviteMembers {
