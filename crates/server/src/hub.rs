@@ -110,13 +110,15 @@ impl Hub {
     }
 
     /// Pushes `push` to every connection of every user in `users` except
-    /// `except`, encoding the frame once (fan-out to a conversation's members).
+    /// `except` (fan-out to a conversation's members, e.g. a 1000-member
+    /// group): the frame is encoded once and shared (`Utf8Bytes` clones are
+    /// reference counts), and the registry is locked once for the whole list.
     pub fn push_all(&self, users: &[UserId], push: &Push, except: Option<ConnId>) {
         let frame = Utf8Bytes::from(ServerFrame::Push { push: push.clone() }.encode());
+        let out = Outbound::Frame(frame);
+        let mut online = self.users.lock().expect("hub poisoned");
         for user in users {
-            self.send_to(user, Outbound::Frame(frame.clone()), |e| {
-                Some(e.conn) != except
-            });
+            Self::send_locked(&mut online, user, &out, |e| Some(e.conn) != except);
         }
     }
 
@@ -129,6 +131,15 @@ impl Hub {
 
     fn send_to(&self, user: &UserId, out: Outbound, pick: impl Fn(&ConnEntry) -> bool) {
         let mut users = self.users.lock().expect("hub poisoned");
+        Self::send_locked(&mut users, user, &out, pick);
+    }
+
+    fn send_locked(
+        users: &mut HashMap<UserId, Vec<ConnEntry>>,
+        user: &UserId,
+        out: &Outbound,
+        pick: impl Fn(&ConnEntry) -> bool,
+    ) {
         let Some(list) = users.get_mut(user) else {
             return;
         };

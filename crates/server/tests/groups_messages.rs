@@ -49,7 +49,10 @@ async fn group_messages_reach_every_members_devices_with_one_seq_per_group() {
         "bob also got carol's message in the other group"
     );
     let left = alice.drain_pushes(Duration::from_millis(200)).await;
-    assert!(!left.iter().any(|p| matches!(p, Push::Message { .. })), "{left:?}");
+    assert!(
+        !left.iter().any(|p| matches!(p, Push::Message { .. })),
+        "{left:?}"
+    );
     // Pull and history work for members.
     let (pulled, _) = carol.pull_all(&gconv(&g.group), 1, 3, 2).await;
     assert_eq!(pulled.len(), 3);
@@ -131,7 +134,12 @@ async fn non_members_cannot_post_read_pull_mark_read_or_see_recalls() {
             user: uid("eve"),
         })
         .await;
-    fails(&mut eve, gtext(&g.group, "e2", "still?"), ErrorCode::Forbidden).await;
+    fails(
+        &mut eve,
+        gtext(&g.group, "e2", "still?"),
+        ErrorCode::Forbidden,
+    )
+    .await;
     server.stop().await;
 }
 
@@ -246,9 +254,7 @@ async fn muted_members_cannot_post_until_unmuted_and_mute_all_leaves_admins_thei
             muted: true,
         })
         .await;
-    let Response::Group { group } = bob
-        .ok(Request::GetGroupInfo { group: gid.clone() })
-        .await
+    let Response::Group { group } = bob.ok(Request::GetGroupInfo { group: gid.clone() }).await
     else {
         panic!()
     };

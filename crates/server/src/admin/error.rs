@@ -36,7 +36,7 @@ pub fn status_of(code: ErrorCode) -> StatusCode {
             StatusCode::UNAUTHORIZED
         }
         C::NotFound => StatusCode::NOT_FOUND,
-        C::UserExists | C::AlreadyFriends => StatusCode::CONFLICT,
+        C::UserExists | C::AlreadyFriends | C::AlreadyMember | C::GroupFull => StatusCode::CONFLICT,
         C::Blocked | C::NotFriends | C::Forbidden | C::Muted | C::SelfTarget => {
             StatusCode::FORBIDDEN
         }

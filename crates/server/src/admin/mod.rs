@@ -10,9 +10,11 @@
 //! - [`tokens`]: mint a login token for a user (what an app backend calls).
 //! - [`messages`]: send as a user, or a system notice from `system`.
 //! - [`sessions`]: list online sessions, force a user offline.
+//! - [`groups`]: create a group with an owner and members.
 
 pub mod body;
 pub mod error;
+pub mod groups;
 pub mod messages;
 pub mod openapi;
 pub mod sessions;
@@ -48,6 +50,7 @@ pub fn router(shared: Arc<Shared>) -> Router<Arc<Shared>> {
         .route("/sessions", get(sessions::list))
         .route("/messages", post(messages::send_as_user))
         .route("/notices", post(messages::send_notice))
+        .route("/groups", post(groups::create))
         .route_layer(middleware::from_fn_with_state(
             shared.clone(),
             require_secret,

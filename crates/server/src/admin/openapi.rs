@@ -94,6 +94,16 @@ fn paths() -> Value {
                     ("403", "The recipient blocked `system` (code 3001)."),
                     ("409", "`client_id` was already used for a notice in another conversation (code 1002)."),
                 ])
+        },
+        "/admin/groups": {
+            "post": op("createGroup", "Create a group owned by `owner` with `members` (besides the owner; duplicates \
+    and the owner are ignored), like the WebSocket `create_group`: the server picks the group id (its conversation \
+    is `g:<group>`), and every member's devices get a `group_joined` change. The name is 1 to 64 characters; \
+    unknown users are 404.",
+                Some("CreateGroup"), "201", "Group", &[
+                    ("409", "More members than the server's max_group_members (code 4004)."),
+                    ("413", "The name is longer than 64 characters (code 1003)."),
+                ])
         }
     })
 }
@@ -166,6 +176,20 @@ fn schemas() -> Value {
                                ("client_id", json!({ "type": "string", "pattern": "^[A-Za-z0-9_.-]{1,64}$" })), ("ext", json!({ "type": "object" }))], &["from", "conv", "content"]),
         "SendNotice": object(&[("to", user_id()), ("text", json!({ "type": "string", "minLength": 1 })),
                                ("client_id", json!({ "type": "string", "pattern": "^[A-Za-z0-9_.-]{1,64}$" })), ("ext", json!({ "type": "object" }))], &["to", "text"]),
+        "CreateGroup": object(&[("owner", user_id()),
+                                ("name", json!({ "type": "string", "minLength": 1, "maxLength": 64 })),
+                                ("members", json!({ "type": "array", "maxItems": 500, "items": user_id() })),
+                                ("join_policy", join_policy())], &["owner", "name"]),
+        "Group": object(&[("group", json!({ "type": "string", "pattern": "^[A-Za-z0-9_.-]{1,64}$", "description": "the group id; its conversation is `g:<group>`" })),
+                          ("name", json!({ "type": "string" })),
+                          ("avatar", json!({ "type": ["string", "null"], "description": "file id" })),
+                          ("notice", json!({ "type": "string" })),
+                          ("owner", user_id()),
+                          ("join_policy", join_policy()),
+                          ("all_muted", json!({ "type": "boolean" })),
+                          ("member_count", count()),
+                          ("created_at", millis())],
+                        &["group", "name", "avatar", "notice", "owner", "join_policy", "all_muted", "member_count", "created_at"]),
         "Sent": object(&[("conv", json!({ "type": "string" })), ("seq", count()), ("id", count()), ("client_id", json!({ "type": "string", "pattern": "^[A-Za-z0-9_.-]{1,64}$" })),
                          ("sent_at", millis()), ("duplicate", json!({ "type": "boolean", "description": "true when this client_id had been stored before; the original message is returned" }))],
                        &["conv", "seq", "id", "client_id", "sent_at", "duplicate"]),
@@ -182,6 +206,10 @@ fn object(props: &[(&str, Value)], required: &[&str]) -> Value {
 
 fn user_id() -> Value {
     json!({ "$ref": "#/components/schemas/UserId" })
+}
+
+fn join_policy() -> Value {
+    json!({ "type": "string", "enum": ["open", "approval"], "description": "how others join: at once, or by an application the owner or an admin approves (default)" })
 }
 
 fn millis() -> Value {

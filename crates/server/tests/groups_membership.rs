@@ -1,0 +1,358 @@
+//! Joining (open and by approved application), leaving, kicking and
+//! dismissing, with their events and authorization rules.
+
+mod common;
+mod groups_support;
+
+use std::time::Duration;
+
+use common::{uid, TestServer};
+use groups_support::*;
+use tern_proto::{
+    ApplicationState, Change, ErrorCode, GroupId, GroupRole, JoinPolicy, LeaveReason, Request,
+    Response, Seq,
+};
+
+fn join(g: &GroupId, message: &str) -> Request {
+    Request::JoinGroup {
+        group: g.clone(),
+        message: message.into(),
+    }
+}
+
+#[tokio::test]
+async fn an_open_group_lets_anyone_join_at_once() {
+    let server = TestServer::start().await;
+    let mut alice = server.user("alice").await;
+    let mut bob = server.user("bob").await;
+    let g = create(&mut alice, "Open", &[], Some(JoinPolicy::Open)).await;
+    gsend(&mut alice, &g.group, "a1", "before bob").await;
+    assert_eq!(
+        bob.ok(join(&g.group, "")).await,
+        Response::GroupJoin { joined: true }
+    );
+    let v = change_where(&mut bob, |c| matches!(c, Change::GroupJoined { .. })).await;
+    let Change::GroupJoined { group, member } = v.change else {
+        unreachable!()
+    };
+    assert_eq!((group.member_count, member.role), (2, GroupRole::Member));
+    let v = change_where(&mut alice, |c| {
+        matches!(c, Change::GroupMemberJoined { .. })
+    })
+    .await;
+    assert!(
+        matches!(&v.change, Change::GroupMemberJoined { member, by: None, .. } if member.user.as_str() == "bob"),
+        "{v:?}"
+    );
+    fails(&mut bob, join(&g.group, ""), ErrorCode::AlreadyMember).await;
+    // A newcomer starts with nothing unread but may read the history.
+    let Response::Conversations { conversations } = bob.ok(Request::Conversations).await else {
+        panic!()
+    };
+    assert_eq!(
+        (conversations[0].max_seq, conversations[0].unread),
+        (Seq(1), 0)
+    );
+    gsend(&mut bob, &g.group, "b1", "hi all").await;
+    fails(
+        &mut bob,
+        join(&GroupId::new("nope").unwrap(), ""),
+        ErrorCode::NotFound,
+    )
+    .await;
+    server.stop().await;
+}
+
+#[tokio::test]
+async fn applications_are_approved_or_refused_by_owner_or_admin_and_everyone_concerned_hears() {
+    let server = TestServer::start_with(|c| c.max_group_members = 4).await;
+    let mut alice = server.user("alice").await;
+    let mut bob = server.user("bob").await; // admin
+    let mut carol = server.user("carol").await; // plain member
+    let mut dave = server.user("dave").await; // applicant
+    let mut erin = server.user("erin").await; // applicant, refused
+    let g = create(&mut alice, "Approval", &["bob", "carol"], None).await;
+    let gid = g.group.clone();
+    alice
+        .ok(Request::SetMemberRole {
+            group: gid.clone(),
+            user: uid("bob"),
+            role: GroupRole::Admin,
+        })
+        .await;
+    fails(&mut dave, join(&gid, &"m".repeat(257)), ErrorCode::TooLarge).await;
+    assert_eq!(
+        dave.ok(join(&gid, "let me in")).await,
+        Response::GroupJoin { joined: false }
+    );
+    // Applicant, owner and admin hear it; the plain member does not.
+    for c in [&mut dave, &mut alice, &mut bob] {
+        let v = change_where(c, |ch| matches!(ch, Change::GroupApplicationAdded { .. })).await;
+        let Change::GroupApplicationAdded { application } = v.change else {
+            unreachable!()
+        };
+        assert_eq!(
+            (application.user.as_str(), application.message.as_str()),
+            ("dave", "let me in")
+        );
+        assert_eq!(application.state, ApplicationState::Pending);
+    }
+    let heard = changes_within(&mut carol, Duration::from_millis(200)).await;
+    assert!(
+        !heard
+            .iter()
+            .any(|c| matches!(c, Change::GroupApplicationAdded { .. })),
+        "{heard:?}"
+    );
+    // Not a member yet: no access.
+    fails(&mut dave, gtext(&gid, "d0", "hi?"), ErrorCode::Forbidden).await;
+    // Only owner/admin list and answer.
+    let list = Request::ListGroupApplications { group: gid.clone() };
+    fails(&mut carol, list.clone(), ErrorCode::Forbidden).await;
+    let accept = |u: &str| Request::AcceptGroupApplication {
+        group: gid.clone(),
+        user: uid(u),
+    };
+    let refuse = |u: &str| Request::RefuseGroupApplication {
+        group: gid.clone(),
+        user: uid(u),
+    };
+    fails(&mut carol, accept("dave"), ErrorCode::Forbidden).await;
+    erin.ok(join(&gid, "me too")).await;
+    let Response::GroupApplications { applications } = bob.ok(list.clone()).await else {
+        panic!()
+    };
+    let who: Vec<&str> = applications.iter().map(|a| a.user.as_str()).collect();
+    assert_eq!(who, ["erin", "dave"], "newest first");
+
+    bob.ok(accept("dave")).await;
+    let v = change_where(&mut dave, |c| {
+        matches!(c, Change::GroupApplicationHandled { .. })
+    })
+    .await;
+    let Change::GroupApplicationHandled { application } = v.change else {
+        unreachable!()
+    };
+    assert_eq!(application.state, ApplicationState::Accepted);
+    assert_eq!(application.handled_by, Some(uid("bob")));
+    change_where(&mut dave, |c| matches!(c, Change::GroupJoined { .. })).await;
+    let v = change_where(&mut carol, |c| {
+        matches!(c, Change::GroupMemberJoined { .. })
+    })
+    .await;
+    assert!(
+        matches!(&v.change, Change::GroupMemberJoined { member, by: Some(by), .. }
+            if member.user.as_str() == "dave" && by.as_str() == "bob"),
+        "{v:?}"
+    );
+    gsend(&mut dave, &gid, "d1", "thanks").await;
+    fails(&mut bob, accept("dave"), ErrorCode::NotFound).await;
+
+    // The group is full now (4): accepting erin fails; refusing works.
+    fails(&mut alice, accept("erin"), ErrorCode::GroupFull).await;
+    alice.ok(refuse("erin")).await;
+    let v = change_where(&mut erin, |c| {
+        matches!(c, Change::GroupApplicationHandled { .. })
+    })
+    .await;
+    assert!(
+        matches!(&v.change, Change::GroupApplicationHandled { application }
+            if application.state == ApplicationState::Refused
+            && application.handled_by.as_ref().map(|u| u.as_str()) == Some("alice")),
+        "{v:?}"
+    );
+    let Response::GroupApplications { applications } = alice.ok(list).await else {
+        panic!()
+    };
+    let states: Vec<(&str, ApplicationState)> = applications
+        .iter()
+        .map(|a| (a.user.as_str(), a.state))
+        .collect();
+    assert_eq!(
+        states,
+        [
+            ("erin", ApplicationState::Refused),
+            ("dave", ApplicationState::Accepted)
+        ]
+    );
+    fails(&mut erin, join(&gid, "again"), ErrorCode::GroupFull).await;
+    server.stop().await;
+}
+
+#[tokio::test]
+async fn members_leave_but_the_owner_must_transfer_or_dismiss() {
+    let server = TestServer::start().await;
+    let mut alice = server.user("alice").await;
+    let mut bob = server.user("bob").await;
+    let mut carol = server.user("carol").await;
+    let g = create(&mut alice, "Leaving", &["bob", "carol"], None).await;
+    let gid = g.group.clone();
+    let msg = fails(
+        &mut alice,
+        Request::LeaveGroup { group: gid.clone() },
+        ErrorCode::Forbidden,
+    )
+    .await;
+    assert!(msg.contains("transfer ownership or dismiss"), "{msg}");
+    bob.ok(Request::LeaveGroup { group: gid.clone() }).await;
+    for c in [&mut alice, &mut bob, &mut carol] {
+        let v = change_where(c, |ch| matches!(ch, Change::GroupMemberLeft { .. })).await;
+        assert_eq!(
+            v.change,
+            Change::GroupMemberLeft {
+                group: gid.clone(),
+                user: uid("bob"),
+                reason: LeaveReason::Left,
+                by: None
+            }
+        );
+    }
+    fails(
+        &mut bob,
+        Request::LeaveGroup { group: gid.clone() },
+        ErrorCode::Forbidden,
+    )
+    .await;
+    let Response::Groups { groups } = bob.ok(Request::GetGroups).await else {
+        panic!()
+    };
+    assert!(groups.is_empty());
+    assert_eq!(member_ids(&mut carol, &gid).await, ["alice", "carol"]);
+    server.stop().await;
+}
+
+#[tokio::test]
+async fn kicks_owner_any_admin_only_plain_members_members_none() {
+    let server = TestServer::start().await;
+    let mut alice = server.user("alice").await; // owner
+    let mut bob = server.user("bob").await; // admin
+    let mut carol = server.user("carol").await; // admin
+    let mut dave = server.user("dave").await; // member
+    let mut erin = server.user("erin").await; // member
+    let g = create(&mut alice, "Kicks", &["bob", "carol", "dave", "erin"], None).await;
+    let gid = g.group.clone();
+    for u in ["bob", "carol"] {
+        alice
+            .ok(Request::SetMemberRole {
+                group: gid.clone(),
+                user: uid(u),
+                role: GroupRole::Admin,
+            })
+            .await;
+    }
+    let kick = |u: &str| Request::KickMember {
+        group: gid.clone(),
+        user: uid(u),
+    };
+    fails(&mut dave, kick("erin"), ErrorCode::Forbidden).await;
+    let msg = fails(&mut bob, kick("alice"), ErrorCode::Forbidden).await;
+    assert!(msg.contains("owner"), "{msg}");
+    let msg = fails(&mut bob, kick("carol"), ErrorCode::Forbidden).await;
+    assert!(msg.contains("admin"), "{msg}");
+    fails(&mut bob, kick("nobody"), ErrorCode::NotFound).await;
+    bob.ok(kick("erin")).await;
+    for c in [&mut erin, &mut alice, &mut dave] {
+        let v = change_where(c, |ch| matches!(ch, Change::GroupMemberLeft { .. })).await;
+        assert_eq!(
+            v.change,
+            Change::GroupMemberLeft {
+                group: gid.clone(),
+                user: uid("erin"),
+                reason: LeaveReason::Kicked,
+                by: Some(uid("bob"))
+            }
+        );
+    }
+    alice.ok(kick("carol")).await;
+    fails(&mut carol, kick("dave"), ErrorCode::Forbidden).await;
+    assert_eq!(member_ids(&mut alice, &gid).await, ["alice", "bob", "dave"]);
+    server.stop().await;
+}
+
+#[tokio::test]
+async fn only_the_owner_dismisses_and_a_dismissed_group_is_gone_for_everything() {
+    let server = TestServer::start().await;
+    let mut alice = server.user("alice").await;
+    let mut bob = server.user("bob").await;
+    let mut eve = server.user("eve").await;
+    let g = create(&mut alice, "Doomed", &["bob"], Some(JoinPolicy::Open)).await;
+    let gid = g.group.clone();
+    gsend(&mut bob, &gid, "b1", "hi").await;
+    alice
+        .ok(Request::SetMemberRole {
+            group: gid.clone(),
+            user: uid("bob"),
+            role: GroupRole::Admin,
+        })
+        .await;
+    fails(
+        &mut bob,
+        Request::DismissGroup { group: gid.clone() },
+        ErrorCode::Forbidden,
+    )
+    .await;
+    alice.ok(Request::DismissGroup { group: gid.clone() }).await;
+    for c in [&mut alice, &mut bob] {
+        let v = change_where(c, |ch| matches!(ch, Change::GroupDismissed { .. })).await;
+        assert_eq!(
+            v.change,
+            Change::GroupDismissed {
+                group: gid.clone(),
+                by: uid("alice")
+            }
+        );
+        let Response::Conversations { conversations } = c.ok(Request::Conversations).await else {
+            panic!()
+        };
+        assert!(conversations.is_empty(), "{conversations:?}");
+        let Response::Groups { groups } = c.ok(Request::GetGroups).await else {
+            panic!()
+        };
+        assert!(groups.is_empty());
+    }
+    let conv = gconv(&gid);
+    let everything = [
+        gtext(&gid, "b2", "anyone?"),
+        Request::Pull {
+            conv: conv.clone(),
+            from: Seq(1),
+            to: Seq(1),
+            limit: None,
+        },
+        Request::History {
+            conv: conv.clone(),
+            before: None,
+            limit: None,
+        },
+        Request::MarkRead {
+            conv: conv.clone(),
+            seq: Seq(1),
+        },
+        Request::GetGroupInfo { group: gid.clone() },
+        Request::GetGroupMembers { group: gid.clone() },
+        Request::UpdateGroup {
+            group: gid.clone(),
+            name: Some("x".into()),
+            avatar: None,
+            notice: None,
+            join_policy: None,
+        },
+        Request::InviteMembers {
+            group: gid.clone(),
+            users: vec![uid("eve")],
+        },
+        Request::LeaveGroup { group: gid.clone() },
+        Request::DismissGroup { group: gid.clone() },
+        Request::MuteAll {
+            group: gid.clone(),
+            muted: true,
+        },
+    ];
+    for req in everything {
+        let name = req.name();
+        let e = alice.err(req).await;
+        assert_eq!(e.code, ErrorCode::NotFound, "{name}: {e}");
+    }
+    fails(&mut eve, join(&gid, ""), ErrorCode::NotFound).await;
+    server.stop().await;
+}
