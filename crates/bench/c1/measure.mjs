@@ -1,0 +1,192 @@
+// C1 (issue 10): the desktop app's cold start and idle memory vs a hello-world Tauri
+// app, both launched the same way (tauri-driver -> WebKitWebDriver -> the app) under
+// the same Xvfb and private D-Bus session. Run by crates/bench/c1/run.sh.
+//
+// Tern: spawn -> login screen rendered; then (credentials typed by WebDriver, not
+// timed) submit -> the conversation list rendered with all of the user's
+// conversations. Hello: spawn -> its page rendered. Then both sit idle IDLE_SECS and
+// PSS (/proc/<pid>/smaps_rollup) is summed over the app process and its
+// WebKitWebProcess / WebKitNetworkProcess descendants.
+
+import { spawn, execFileSync } from 'node:child_process';
+import { mkdtempSync, readFileSync, readdirSync } from 'node:fs';
+import net from 'node:net';
+import os from 'node:os';
+import path from 'node:path';
+import { WebDriver, waitUntil } from '../../../tests/e2e/lib/webdriver.mjs';
+
+const BIN = process.env.C1_BIN_DIR; // tern, tern-server, tern-cli, tern-c1-hello
+const FRIENDS = Number(process.env.C1_FRIENDS ?? 10);
+const PER_FRIEND = Number(process.env.C1_MESSAGES ?? 5);
+const IDLE_SECS = Number(process.env.C1_IDLE_SECS ?? 10);
+const RUNS = Number(process.env.C1_RUNS ?? 3);
+const children = [];
+process.on('exit', () => children.forEach((c) => c.exitCode === null && c.kill('SIGTERM')));
+
+const tmp = (p) => mkdtempSync(path.join(os.tmpdir(), `tern-c1-${p}-`));
+const sleep = (ms) => new Promise((r) => setTimeout(r, ms));
+const sel = (id, extra = '') => `[data-testid="${id}"]${extra}`;
+
+function freePort() {
+  return new Promise((resolve, reject) => {
+    const s = net.createServer();
+    s.listen(0, '127.0.0.1', () => {
+      const { port } = s.address();
+      s.close(() => resolve(port));
+    });
+    s.on('error', reject);
+  });
+}
+
+function start(cmd, args, env = {}) {
+  const c = spawn(cmd, args, { stdio: ['ignore', 'ignore', 'pipe'], env: { ...process.env, ...env } });
+  c.stderr.on('data', (d) => process.env.C1_VERBOSE && process.stderr.write(d));
+  children.push(c);
+  return c;
+}
+
+function cli(server, dir, args) {
+  return execFileSync(path.join(BIN, 'tern-cli'), ['--server', server, '--data-dir', dir, ...args], { encoding: 'utf8', timeout: 60_000 });
+}
+
+/** tern-server with alice, FRIENDS friends, each with PER_FRIEND messages to alice. */
+async function setupServer() {
+  const port = await freePort();
+  start(path.join(BIN, 'tern-server'), ['--listen', `127.0.0.1:${port}`, '--data-dir', tmp('server')]);
+  await waitUntil(async () => (await fetch(`http://127.0.0.1:${port}/health`).catch(() => null))?.ok, { timeout: 20_000, what: 'tern-server' });
+  const url = `ws://127.0.0.1:${port}`;
+  const alice = tmp('alice');
+  cli(url, alice, ['register', 'alice', 'alice-password-1']);
+  cli(url, alice, ['login', 'alice', 'alice-password-1']);
+  for (let i = 0; i < FRIENDS; i++) {
+    const name = `friend${i}`;
+    const dir = tmp(name);
+    cli(url, dir, ['register', name, `${name}-password-1`]);
+    cli(url, dir, ['login', name, `${name}-password-1`]);
+    cli(url, dir, ['friend', 'add', 'alice', '--greeting', `hi from ${name}`]);
+    cli(url, alice, ['friend', 'accept', name]);
+    const texts = Array.from({ length: PER_FRIEND }, (_, k) => `message ${k + 1} from ${name}`);
+    cli(url, dir, ['send', 'alice', ...texts]);
+  }
+  return url;
+}
+
+/** Descendants of `root` (pid), from /proc. */
+function descendants(root) {
+  const kids = new Map();
+  for (const d of readdirSync('/proc')) {
+    if (!/^\d+$/.test(d)) continue;
+    try {
+      const stat = readFileSync(`/proc/${d}/stat`, 'utf8');
+      const ppid = Number(stat.slice(stat.lastIndexOf(')') + 2).split(' ')[1]);
+      if (!kids.has(ppid)) kids.set(ppid, []);
+      kids.get(ppid).push(Number(d));
+    } catch {
+      /* gone */
+    }
+  }
+  const out = [];
+  const walk = (p) => (kids.get(p) ?? []).forEach((k) => (out.push(k), walk(k)));
+  walk(root);
+  return out;
+}
+
+const comm = (pid) => readFileSync(`/proc/${pid}/comm`, 'utf8').trim();
+function pssKb(pid) {
+  const m = readFileSync(`/proc/${pid}/smaps_rollup`, 'utf8').match(/^Pss:\s+(\d+) kB/m);
+  return m ? Number(m[1]) : 0;
+}
+
+/** PSS of the app (named `appComm`) and its WebKit*Process descendants. */
+function memory(driverPid, appComm) {
+  const app = descendants(driverPid).find((p) => comm(p) === appComm.slice(0, 15));
+  if (!app) throw new Error(`no ${appComm} process under tauri-driver`);
+  // comm is cut at 15 characters: WebKitWebProces, WebKitNetworkPr.
+  const under = descendants(app);
+  const procs = [app, ...under.filter((p) => /^WebKit(Web|Network)P/.test(comm(p)))];
+  const parts = procs.map((p) => ({ pid: p, comm: comm(p), pss: pssKb(p) }));
+  const others = under.filter((p) => !procs.includes(p)).map((p) => `${comm(p)} ${(pssKb(p) / 1024).toFixed(1)} MB`);
+  return { total: parts.reduce((a, b) => a + b.pss, 0), parts, others };
+}
+
+async function launch(app, env) {
+  const port = await freePort();
+  const driver = start('tauri-driver', ['--port', String(port), '--native-port', String(await freePort())], env);
+  const base = `http://127.0.0.1:${port}`;
+  await waitUntil(async () => (await fetch(`${base}/status`).catch(() => null)) !== null, { timeout: 15_000, what: 'tauri-driver' });
+  const t0 = performance.now();
+  const wd = await WebDriver.connect(base, { 'tauri:options': { application: path.join(BIN, app) } });
+  return { wd, driver, t0 };
+}
+
+async function close({ wd, driver }) {
+  await wd.quit();
+  driver.kill('SIGTERM');
+  await sleep(1500);
+}
+
+async function hello() {
+  const run = await launch('tern-c1-hello', {});
+  await waitUntil(() => run.wd.find('#hello'), { timeout: 60_000, interval: 10, what: 'hello page' });
+  const shown = performance.now() - run.t0;
+  await sleep(IDLE_SECS * 1000);
+  const mem = memory(run.driver.pid, 'tern-c1-hello');
+  await close(run);
+  return { shown, mem };
+}
+
+async function tern(server) {
+  const run = await launch('tern', { TERN_SERVER_URL: server, TERN_APP_DATA_DIR: tmp('app') });
+  const { wd } = run;
+  await waitUntil(() => wd.find(sel('login-form')), { timeout: 60_000, interval: 10, what: 'login screen' });
+  const loginShown = performance.now() - run.t0;
+  await (await wd.waitFor(sel('user'))).type('alice');
+  await (await wd.waitFor(sel('password'))).type('alice-password-1');
+  const submit = await wd.waitFor(sel('submit'));
+  const t1 = performance.now();
+  await submit.click();
+  await waitUntil(async () => (await wd.findAll(sel('conversation'))).length >= FRIENDS, { timeout: 60_000, what: `${FRIENDS} conversations listed`, interval: 10 });
+  const listShown = performance.now() - t1;
+  await sleep(IDLE_SECS * 1000);
+  const mem = memory(run.driver.pid, 'tern');
+  await close(run);
+  return { loginShown, listShown, mem };
+}
+
+const ms = (x) => `${x.toFixed(0)} ms`;
+const mb = (kb) => `${(kb / 1024).toFixed(1)} MB`;
+const median = (xs) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)];
+
+async function main() {
+  const server = await setupServer();
+  console.log(`c1: server ${server}, alice with ${FRIENDS} friends x ${PER_FRIEND} messages; ${RUNS} runs each, alternating; idle ${IDLE_SECS} s before reading PSS`);
+  const H = [];
+  const T = [];
+  for (let i = 0; i < RUNS; i++) {
+    const h = await hello();
+    console.log(`c1: hello run ${i + 1}: window content shown ${ms(h.shown)}, PSS ${mb(h.mem.total)} (${h.mem.parts.map((p) => `${p.comm} ${mb(p.pss)}`).join(', ')}; not counted: ${h.mem.others.join(', ') || 'none'})`);
+    H.push(h);
+    const t = await tern(server);
+    console.log(`c1: tern  run ${i + 1}: login screen ${ms(t.loginShown)}, submit -> ${FRIENDS} conversations listed ${ms(t.listShown)}, PSS ${mb(t.mem.total)} (${t.mem.parts.map((p) => `${p.comm} ${mb(p.pss)}`).join(', ')}; not counted: ${t.mem.others.join(', ') || 'none'})`);
+    T.push(t);
+  }
+  const hShown = median(H.map((h) => h.shown));
+  const hPss = median(H.map((h) => h.mem.total));
+  const tLogin = median(T.map((t) => t.loginShown));
+  const tList = median(T.map((t) => t.listShown));
+  const tPss = median(T.map((t) => t.mem.total));
+  console.log('\n| C1 (medians of ' + RUNS + ' runs) | hello-world Tauri | Tern | difference |');
+  console.log('|---|---|---|---|');
+  console.log(`| spawn -> first screen rendered (hello page / login screen) | ${ms(hShown)} | ${ms(tLogin)} | +${ms(tLogin - hShown)} |`);
+  console.log(`| login submitted -> conversation list rendered (${FRIENDS} conversations) | — | ${ms(tList)} | — |`);
+  console.log(`| cold start to conversation list (sum of the two, typing excluded) | — | ${ms(tLogin + tList)} | — |`);
+  console.log(`| idle PSS after ${IDLE_SECS} s (app + WebKitWebProcess + WebKitNetworkProcess) | ${mb(hPss)} | ${mb(tPss)} | +${mb(tPss - hPss)} (target ≤ +60 MB: ${tPss - hPss <= 60 * 1024 ? 'met' : 'NOT met'}) |`);
+}
+
+main().then(
+  () => process.exit(0),
+  (e) => {
+    console.error(`c1: failed: ${e.stack ?? e}`);
+    process.exit(1);
+  },
+);

@@ -1,0 +1,53 @@
+#!/usr/bin/env bash
+# C1 (issue 10): the desktop app's cold start to the conversation list and its idle
+# memory (PSS of the app + WebKitWebProcess + WebKitNetworkProcess) next to a
+# hello-world Tauri app (crates/bench/c1/hello), both under the same Xvfb and private
+# D-Bus session, launched the same way (tauri-driver). See crates/bench/c1/measure.mjs
+# and docs/benchmarks.md.
+#
+# Usage: crates/bench/c1/run.sh [--release] [--no-build]
+#   CARGO_TARGET_DIR   where the app, tern-server, tern-cli and the hello app are built
+#                      (default $HOME/.cache/tern/target, as tests/e2e/run.sh)
+#   C1_RUNS (3) C1_IDLE_SECS (10) C1_FRIENDS (10) C1_MESSAGES (5) C1_VERBOSE
+# Needs what tests/e2e/run.sh needs (xvfb-run, WebKitWebDriver, tauri-driver, node, npm).
+set -euo pipefail
+cd "$(dirname "$0")/../../.."
+root=$PWD
+export CARGO_TARGET_DIR=${CARGO_TARGET_DIR:-$HOME/.cache/tern/target}
+profile=debug build=1
+for a in "$@"; do
+  case "$a" in
+    --release) profile=release ;;
+    --no-build) build=0 ;;
+    *) echo "usage: $0 [--release] [--no-build]" >&2; exit 2 ;;
+  esac
+done
+cargo_profile=(); [ "$profile" = release ] && cargo_profile=(--release)
+export PATH="$HOME/.cargo/bin:$PATH"
+for tool in xvfb-run WebKitWebDriver tauri-driver node dbus-run-session; do
+  command -v "$tool" >/dev/null || { echo "c1: '$tool' is missing (run scripts/deps.sh test)" >&2; exit 2; }
+done
+
+if [ "$build" = 1 ]; then
+  echo "c1: building the UI, the app ($profile, UI embedded), tern-server, tern-cli and the hello-world app" >&2
+  npm --prefix ui run build --silent >/dev/null
+  cargo build --quiet "${cargo_profile[@]}" -p tern-desktop --features tauri/custom-protocol
+  cargo build --quiet "${cargo_profile[@]}" -p tern-server -p tern-cli
+  # Its own workspace (and a copy of the root Cargo.lock): same dependency versions,
+  # same target dir, so the compiled tauri stack is shared with the app's build.
+  (cd crates/bench/c1/hello && cargo build --quiet "${cargo_profile[@]}" --features tauri/custom-protocol)
+fi
+
+export C1_BIN_DIR="$CARGO_TARGET_DIR/$profile"
+for b in tern tern-server tern-cli tern-c1-hello; do
+  [ -x "$C1_BIN_DIR/$b" ] || { echo "c1: $C1_BIN_DIR/$b is missing (run without --no-build)" >&2; exit 2; }
+done
+echo "c1: $profile build, binaries in $C1_BIN_DIR (tern built $(date -u -r "$C1_BIN_DIR/tern" +%H:%M) UTC); HEAD $(git rev-parse --short HEAD); load: $(cut -d' ' -f1-3 /proc/loadavg)"
+export WEBKIT_DISABLE_DMABUF_RENDERER=1
+export XDG_DATA_HOME XDG_CACHE_HOME XDG_CONFIG_HOME
+XDG_DATA_HOME=$(mktemp -d); XDG_CACHE_HOME=$(mktemp -d); XDG_CONFIG_HOME=$(mktemp -d)
+trap 'rm -rf "$XDG_DATA_HOME" "$XDG_CACHE_HOME" "$XDG_CONFIG_HOME" 2>/dev/null || true' EXIT
+# A private session bus without a Secret Service or notification server (as the e2e suite).
+dbus-run-session --config-file="$root/tests/e2e/bus-empty.conf" -- \
+  xvfb-run -a -s "-screen 0 1400x900x24" node "$root/crates/bench/c1/measure.mjs"
+echo "c1: load after: $(cut -d' ' -f1-3 /proc/loadavg)"
