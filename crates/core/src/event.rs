@@ -2,11 +2,12 @@
 
 use serde::{Deserialize, Serialize};
 use tern_proto::{
-    ConversationId, ErrorCode, Friend, FriendApplication, GroupApplication, GroupId, GroupInfo,
-    GroupMember, GroupRole, KickReason, LeaveReason, Millis, Profile, Seq, UserId, WireError,
+    ClientMsgId, ConversationId, ErrorCode, Friend, FriendApplication, GroupApplication, GroupId,
+    GroupInfo, GroupMember, GroupRole, KickReason, LeaveReason, Millis, Profile, Seq, UserId,
+    WireError,
 };
 
-use crate::types::{Conversation, LocalMessage, LoginStatus};
+use crate::types::{Conversation, LocalMessage, LoginStatus, TransferDirection};
 
 /// Everything that happens to a client, in order, tagged by `type` for JSON consumers
 /// (the CLI's `listen` prints these one per line; the desktop forwards them to the UI).
@@ -236,6 +237,39 @@ pub enum Event {
         conv: ConversationId,
         /// Who.
         user: UserId,
+    },
+
+    /// A queued message was removed before it was sent (a cancelled upload).
+    MessageRemoved {
+        /// The conversation.
+        conv: ConversationId,
+        /// The removed message's client id.
+        client_id: ClientMsgId,
+    },
+
+    // ---- file transfers ----
+    /// Bytes moved so far by an upload or download (throttled: about every 1 %,
+    /// and always at the end, when `done == total`).
+    TransferProgress {
+        /// The message's client id for an upload, the file id for a download.
+        transfer: String,
+        /// Upload or download.
+        direction: TransferDirection,
+        /// Bytes so far.
+        done: u64,
+        /// Bytes in all.
+        total: u64,
+    },
+    /// An upload or download ended (an upload that will be retried has not ended).
+    TransferFinished {
+        /// As in [`Event::TransferProgress`].
+        transfer: String,
+        /// Upload or download.
+        direction: TransferDirection,
+        /// True when it completed.
+        ok: bool,
+        /// Why it did not (`cancelled` for a cancelled upload).
+        error: Option<String>,
     },
 
     // ---- conversations and unread ----

@@ -23,13 +23,13 @@ mod store;
 mod sync;
 mod transport;
 
-pub use client::{Client, ProfileUpdate};
+pub use client::{Client, ProfileUpdate, PENDING_FILE_ID};
 pub use config::{ClientConfig, ConnectionConfig, RetryPolicy};
 pub use error::{Error, Result};
 pub use event::Event;
 pub use types::{
     ConnectionState, Conversation, DeliveryState, GroupUpdate, LocalMessage, LoginStatus,
-    SearchPage, Session,
+    SearchPage, Session, TransferDirection,
 };
 
 /// The wire protocol crate, re-exported so apps need only one dependency.

@@ -143,3 +143,14 @@ pub struct GroupUpdate {
     /// New join policy.
     pub join_policy: Option<tern_proto::JoinPolicy>,
 }
+
+/// Which way a file transfer goes ([`crate::Event::TransferProgress`]).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "specta", derive(specta::Type))]
+#[serde(rename_all = "snake_case")]
+pub enum TransferDirection {
+    /// From this device to the server.
+    Upload,
+    /// From the server to this device.
+    Download,
+}

@@ -173,6 +173,10 @@ impl Client {
 
     /// Retries a failed (or still pending) message with the same client id and a fresh budget.
     pub async fn resend(&self, client_id: &ClientMsgId) -> Result<LocalMessage> {
+        // A file message whose upload never finished uploads again first.
+        if let Some(msg) = self.resend_upload(client_id).await? {
+            return Ok(msg);
+        }
         let sh = self.shared()?;
         let (me, id) = (sh.me.clone(), client_id.clone());
         let now = now_ms();

@@ -4,6 +4,7 @@
 //! friend and blacklist calls; `messages` conversations, messages and search;
 //! `groups` groups, their members, roles and applications.
 
+mod files;
 mod groups;
 mod messages;
 mod relations;
@@ -23,6 +24,8 @@ use crate::state::Outbox;
 use crate::store::{conversations as convs, messages as msgs, Db};
 use crate::transport::Conn;
 use crate::types::{ConnectionState, LoginStatus, Session};
+
+pub use files::PENDING_FILE_ID;
 
 /// Fields of my profile to change; `None` leaves a field as it is.
 #[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
@@ -59,6 +62,8 @@ struct Inner {
     session: Mutex<Option<Arc<Shared>>>,
     /// Serialises login and logout.
     login_lock: tokio::sync::Mutex<()>,
+    /// File uploads running in the background.
+    files: Arc<files::Transfers>,
 }
 
 impl Drop for Inner {
@@ -105,6 +110,7 @@ impl Client {
                 events,
                 session: Mutex::new(None),
                 login_lock: tokio::sync::Mutex::new(()),
+                files: Arc::default(),
             }),
         })
     }
@@ -298,6 +304,13 @@ impl Client {
         self.inner.status.set_login(LoginStatus::LoggedIn);
         tokio::spawn(supervise(sh.clone(), cmd_rx, first));
         tokio::spawn(crate::outbox::run(sh.clone()));
+        // File messages whose upload was cut short by the last shutdown.
+        let me = self.clone();
+        tokio::spawn(async move {
+            if let Err(e) = me.resume_uploads().await {
+                tracing::warn!(error = %e, "resuming uploads failed");
+            }
+        });
         Ok(Session {
             user: user.clone(),
             token,

@@ -4,6 +4,7 @@
 //! [`Db::call`] and awaits the answer, so SQLite never blocks the tokio runtime.
 
 pub mod conversations;
+pub mod files;
 pub mod groups;
 pub mod messages;
 pub mod relations;

@@ -73,6 +73,12 @@ CREATE VIRTUAL TABLE search_grams USING fts5 (
     grams, content = '', contentless_delete = 1, tokenize = 'ascii'
 );
 "#,
+    // File messages whose upload has not finished: not in the outbox yet (see store::files).
+    r#"
+CREATE TABLE uploads (
+    client_id TEXT PRIMARY KEY, conv TEXT NOT NULL, path TEXT NOT NULL, created_at INTEGER NOT NULL
+);
+"#,
 ];
 
 /// Opens `path` in WAL mode and brings its schema up to date.
