@@ -11,10 +11,8 @@ use crate::types::Conversation;
 
 /// Makes sure a conversation row exists.
 pub fn ensure_conv(c: &Connection, conv: &ConversationId) -> Result<()> {
-    c.execute(
-        "INSERT OR IGNORE INTO conversations (conv) VALUES (?1)",
-        [conv.to_string()],
-    )?;
+    c.prepare_cached("INSERT OR IGNORE INTO conversations (conv) VALUES (?1)")?
+        .execute([conv.to_string()])?;
     Ok(())
 }
 
@@ -25,11 +23,11 @@ pub(super) fn touch_conv(
     at: Millis,
 ) -> Result<()> {
     ensure_conv(c, conv)?;
-    c.execute(
+    c.prepare_cached(
         "UPDATE conversations SET max_seq = MAX(max_seq, ?2),
            last_activity = MAX(last_activity, ?3) WHERE conv = ?1",
-        params![conv.to_string(), seq.unwrap_or(0) as i64, at],
-    )?;
+    )?
+    .execute(params![conv.to_string(), seq.unwrap_or(0) as i64, at])?;
     Ok(())
 }
 
@@ -149,10 +147,10 @@ pub fn set_read(c: &Connection, conv: &ConversationId, seq: Seq, peer: bool) -> 
     }
     ensure_conv(c, conv)?;
     let col = if peer { "peer_read_seq" } else { "read_seq" };
-    c.execute(
-        &format!("UPDATE conversations SET {col} = MAX({col}, ?2) WHERE conv = ?1"),
-        params![conv.to_string(), seq.0 as i64],
-    )?;
+    c.prepare_cached(&format!(
+        "UPDATE conversations SET {col} = MAX({col}, ?2) WHERE conv = ?1"
+    ))?
+    .execute(params![conv.to_string(), seq.0 as i64])?;
     Ok(())
 }
 

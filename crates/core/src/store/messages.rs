@@ -290,14 +290,23 @@ pub fn ack(
 /// Stores a message from the server (push, pull or history), deduplicated. Callers
 /// wrap a batch in one transaction (see [`store_server_messages`]).
 pub fn store_server_message(tx: &Connection, me: &UserId, m: &Message) -> Result<StoredMessage> {
+    let mut out = store_all(tx, me, std::slice::from_ref(m))?;
+    out.pop()
+        .ok_or_else(|| Error::Storage("stored message vanished".into()))
+}
+
+/// Stores one message's row; returns (inserted, was_pending).
+fn store_row(tx: &Connection, m: &Message, conv: &str) -> Result<(bool, bool)> {
     let content = json(&m.content)?;
     let ext = m.ext.as_ref().map(json).transpose()?;
-    let was_pending = tx.execute(
-        "UPDATE messages SET seq = ?3, msg_id = ?4, sent_at = ?5, content = ?6, ext = ?7,
-           state = 'sent', error = NULL
-         WHERE sender = ?1 AND client_id = ?2 AND seq IS NULL
-           AND NOT EXISTS (SELECT 1 FROM messages WHERE conv = ?8 AND seq = ?3)",
-        params![
+    let was_pending =
+        tx.prepare_cached(
+            "UPDATE messages SET seq = ?3, msg_id = ?4, sent_at = ?5, content = ?6, ext = ?7,
+               state = 'sent', error = NULL
+             WHERE sender = ?1 AND client_id = ?2 AND seq IS NULL
+               AND NOT EXISTS (SELECT 1 FROM messages WHERE conv = ?8 AND seq = ?3)",
+        )?
+        .execute(params![
             m.sender.as_str(),
             m.client_id.as_str(),
             m.seq.0 as i64,
@@ -305,49 +314,110 @@ pub fn store_server_message(tx: &Connection, me: &UserId, m: &Message) -> Result
             m.sent_at,
             content,
             ext,
-            m.conv.to_string()
-        ],
-    )? == 1;
-    let mut inserted = false;
+            conv
+        ])? == 1;
     if was_pending {
-        tx.execute(
-            "DELETE FROM outbox WHERE client_id = ?1",
-            [m.client_id.as_str()],
-        )?;
-        let rowid: i64 = tx.query_row(
-            "SELECT rowid FROM messages WHERE sender = ?1 AND client_id = ?2",
-            [m.sender.as_str(), m.client_id.as_str()],
-            |r| r.get(0),
-        )?;
+        tx.prepare_cached("DELETE FROM outbox WHERE client_id = ?1")?
+            .execute([m.client_id.as_str()])?;
+        let rowid: i64 = tx
+            .prepare_cached("SELECT rowid FROM messages WHERE sender = ?1 AND client_id = ?2")?
+            .query_row([m.sender.as_str(), m.client_id.as_str()], |r| r.get(0))?;
+        // Its text and time are now the server's: index it again.
         unindex(tx, rowid)?;
-    } else {
-        inserted = tx.execute(
+        return Ok((false, true));
+    }
+    let inserted =
+        tx.prepare_cached(
             "INSERT OR IGNORE INTO messages
                (conv, seq, msg_id, client_id, sender, sent_at, content, ext, state)
              VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, 'sent')",
-            params![
-                m.conv.to_string(),
-                m.seq.0 as i64,
-                m.id.0 as i64,
-                m.client_id.as_str(),
-                m.sender.as_str(),
-                m.sent_at,
-                content,
-                ext
-            ],
-        )? == 1;
+        )?
+        .execute(params![
+            conv,
+            m.seq.0 as i64,
+            m.id.0 as i64,
+            m.client_id.as_str(),
+            m.sender.as_str(),
+            m.sent_at,
+            content,
+            ext
+        ])? == 1;
+    Ok((inserted, false))
+}
+
+/// Stores `batch`; the conversations are touched once per conversation (highest seq
+/// and time), not once per message. New and acknowledged rows are built from the
+/// server's copy instead of being read back.
+fn store_all(tx: &Connection, me: &UserId, batch: &[Message]) -> Result<Vec<StoredMessage>> {
+    // Per conversation: (its id, highest seq, latest time, highest seq of mine).
+    let mut convs: Vec<(&ConversationId, String, u64, Millis, Option<Seq>)> = Vec::new();
+    let mut rows = Vec::with_capacity(batch.len());
+    for m in batch {
+        let i = match convs.iter().position(|c| c.0 == &m.conv) {
+            Some(i) => i,
+            None => {
+                convs.push((&m.conv, m.conv.to_string(), 0, Millis::MIN, None));
+                convs.len() - 1
+            }
+        };
+        let (inserted, was_pending) = store_row(tx, m, &convs[i].1)?;
+        let c = &mut convs[i];
+        c.2 = c.2.max(m.seq.0);
+        c.3 = c.3.max(m.sent_at);
+        if &m.sender == me {
+            c.4 = Some(c.4.map_or(m.seq, |s| s.max(m.seq)));
+        }
+        rows.push((m, i, inserted, was_pending));
     }
-    touch_conv(tx, &m.conv, Some(m.seq.0), m.sent_at)?;
-    if &m.sender == me {
-        read_own(tx, &m.conv, m.seq)?;
+    let mut peer_read = Vec::with_capacity(convs.len());
+    for (conv, key, max_seq, at, own) in &convs {
+        touch_conv(tx, conv, Some(*max_seq), *at)?;
+        if let Some(seq) = own {
+            read_own(tx, conv, *seq)?;
+        }
+        let pr: i64 = tx
+            .prepare_cached("SELECT peer_read_seq FROM conversations WHERE conv = ?1")?
+            .query_row([key], |r| r.get(0))?;
+        peer_read.push(pr);
     }
-    let message = message_by_client_id(tx, me, &m.sender, &m.client_id)?
-        .ok_or_else(|| Error::Storage("stored message vanished".into()))?;
-    Ok(StoredMessage {
-        inserted,
-        was_pending,
-        message,
-    })
+    rows.into_iter()
+        .map(|(m, i, inserted, was_pending)| {
+            let message = if inserted || was_pending {
+                from_server(me, m, peer_read[i])
+            } else {
+                message_by_client_id(tx, me, &m.sender, &m.client_id)?
+                    .ok_or_else(|| Error::Storage("stored message vanished".into()))?
+            };
+            Ok(StoredMessage {
+                inserted,
+                was_pending,
+                message,
+            })
+        })
+        .collect()
+}
+
+/// The cached form of a server message just written (as [`to_local`] would read it).
+fn from_server(me: &UserId, m: &Message, peer_read: i64) -> LocalMessage {
+    let outgoing = &m.sender == me;
+    let state = if outgoing && m.seq.0 as i64 <= peer_read {
+        DeliveryState::Read
+    } else {
+        DeliveryState::Sent
+    };
+    LocalMessage {
+        conv: m.conv.clone(),
+        client_id: m.client_id.clone(),
+        seq: Some(m.seq),
+        id: Some(m.id),
+        sender: m.sender.clone(),
+        outgoing,
+        sent_at: m.sent_at,
+        content: m.content.clone(),
+        ext: m.ext.clone(),
+        state,
+        error: None,
+    }
 }
 
 /// Stores a batch of server messages in one transaction.
@@ -357,10 +427,7 @@ pub fn store_server_messages(
     batch: &[Message],
 ) -> Result<Vec<StoredMessage>> {
     let tx = c.transaction()?;
-    let out = batch
-        .iter()
-        .map(|m| store_server_message(&tx, me, m))
-        .collect::<Result<Vec<_>>>()?;
+    let out = store_all(&tx, me, batch)?;
     tx.commit()?;
     Ok(out)
 }
