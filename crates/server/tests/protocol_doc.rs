@@ -102,6 +102,23 @@ fn every_command_push_and_error_code_is_documented() {
         "recall",
         "recalls",
         "typing",
+        "create_group",
+        "get_groups",
+        "get_group_info",
+        "update_group",
+        "get_group_members",
+        "invite_members",
+        "join_group",
+        "list_group_applications",
+        "accept_group_application",
+        "refuse_group_application",
+        "leave_group",
+        "kick_member",
+        "dismiss_group",
+        "set_member_role",
+        "transfer_group",
+        "mute_member",
+        "mute_all",
     ];
     for cmd in commands {
         assert!(
@@ -115,6 +132,34 @@ fn every_command_push_and_error_code_is_documented() {
         assert!(
             doc.contains(&format!(r#""push": {{"kind": "{kind}""#)),
             "no example of the `{kind}` push"
+        );
+    }
+    for kind in [
+        "group_joined",
+        "group_member_joined",
+        "group_member_left",
+        "group_info_changed",
+        "group_role_changed",
+        "group_member_muted",
+        "group_dismissed",
+        "group_application_added",
+        "group_application_handled",
+    ] {
+        assert!(
+            doc.contains(&format!(r#"{{"kind": "{kind}""#)),
+            "no example of the `{kind}` change"
+        );
+    }
+    for kind in [
+        "group",
+        "groups",
+        "group_members",
+        "group_join",
+        "group_applications",
+    ] {
+        assert!(
+            doc.contains(&format!(r#""res": {{"kind": "{kind}""#)),
+            "no example of the `{kind}` response"
         );
     }
     for code in ErrorCode::ALL {
