@@ -4,7 +4,8 @@
 use std::sync::Arc;
 
 use tern_proto::{
-    Change, ConversationId, ErrorCode, Message, Profile, Push, Request, Response, Seq,
+    Change, ConversationId, ConversationInfo, ErrorCode, Message, Profile, Push, Request, Response,
+    Seq,
 };
 
 use crate::error::{Error, Result};
@@ -51,6 +52,7 @@ pub(crate) async fn sync_relations(
         }
     }
     let mut applied = 0;
+    let mut joined = Vec::new();
     for _ in 0..MAX_PAGES {
         let (changes, latest) = match conn
             .request(Request::SyncChanges {
@@ -71,12 +73,30 @@ pub(crate) async fn sync_relations(
         }
         for vc in fresh {
             version = vc.version;
-            apply_change(sh, vc.change, version).await?;
+            let is_join = matches!(vc.change, Change::GroupJoined { .. });
+            if let Some(conv) = apply_change(sh, vc.change, version).await? {
+                if is_join && !joined.contains(&conv) {
+                    joined.push(conv);
+                }
+            }
             applied += 1;
         }
         if version >= latest {
             break;
         }
+    }
+    // Groups joined and still mine after this batch.
+    let mut current = Vec::new();
+    for conv in joined {
+        if let ConversationId::Group(g) = &conv {
+            let g = g.clone();
+            if sh.db.call(move |c| groups::group(c, &g)).await?.is_some() {
+                current.push(conv);
+            }
+        }
+    }
+    if !current.is_empty() {
+        sync_joined(sh, conn, &current).await?;
     }
     Ok(applied)
 }
@@ -166,7 +186,12 @@ pub(crate) fn conv_removed(sh: &Arc<Shared>, conv: &ConversationId) {
     }
 }
 
-async fn apply_change(sh: &Arc<Shared>, change: Change, version: u64) -> Result<()> {
+/// Applies one entry and announces it; returns the group conversation it refreshed.
+async fn apply_change(
+    sh: &Arc<Shared>,
+    change: Change,
+    version: u64,
+) -> Result<Option<ConversationId>> {
     let (ch, me) = (change.clone(), sh.me.clone());
     let applied = sh
         .db
@@ -240,16 +265,16 @@ async fn apply_change(sh: &Arc<Shared>, change: Change, version: u64) -> Result<
         Change::GroupApplicationHandled { application } => {
             Event::GroupApplicationHandled { application }
         }
-        _ => return Ok(()),
+        _ => return Ok(None),
     };
     sh.emit(event);
-    if let Some(conv) = applied.refresh {
-        sh.conv_changed(&conv).await?;
+    if let Some(conv) = &applied.refresh {
+        sh.conv_changed(conv).await?;
     }
     if let Some(conv) = applied.removed {
         conv_removed(sh, &conv);
     }
-    Ok(())
+    Ok(applied.refresh)
 }
 
 /// Asks for the conversation list and pulls whatever each conversation is missing.
@@ -258,41 +283,62 @@ async fn sync_messages(sh: &Arc<Shared>, conn: &Conn) -> Result<u64> {
         Response::Conversations { conversations } => conversations,
         other => return Err(unexpected("conversations", &other)),
     };
-    let window = sh.config.connection.initial_sync_window;
     let mut pulled = 0;
     for info in convs {
-        let conv = info.conv.clone();
-        let server_max = info.max_seq.0;
-        let server_recalls = info.recall_version;
-        let peer_read = sh
-            .db
-            .call(move |c| {
-                let moved = convs::merge_server_conv(c, &info)?;
-                let (_, _, _, synced) = convs::conv_seqs(c, &info.conv)?;
-                convs::advance_synced(c, &info.conv, sync_start(synced, server_max, window))?;
-                Ok(moved)
-            })
-            .await?;
-        match fill(sh, conn, &conv, server_max, false).await {
-            Ok(n) => pulled += n,
-            // A group I am no longer in (the change log says so): not an error of the sync.
-            Err(Error::Server(e)) if matches!(conv, ConversationId::Group(_)) => {
-                tracing::warn!(%conv, error = %e, "group history refused");
-                continue;
-            }
-            Err(e) => return Err(e),
-        }
-        // Read receipts the peer sent while this device was offline.
-        if let (Some(seq), Some(peer)) = (peer_read, conv.peer_of(&sh.me)) {
-            sh.emit(Event::ReadReceipt {
-                conv: conv.clone(),
-                user: peer.clone(),
-                seq,
-            });
-        }
-        sync_recalls(sh, conn, &conv, server_recalls).await?;
-        sh.conv_changed(&conv).await?;
+        pulled += sync_conv(sh, conn, info).await?;
     }
+    Ok(pulled)
+}
+
+/// Brings the conversations of groups I just joined up to date at once (not only at
+/// the next resync): their seqs and my read seq (a new member starts reading at the
+/// group's current end) and the newest window of their history.
+async fn sync_joined(sh: &Arc<Shared>, conn: &Conn, joined: &[ConversationId]) -> Result<()> {
+    let convs = match conn.request(Request::Conversations).await? {
+        Response::Conversations { conversations } => conversations,
+        other => return Err(unexpected("conversations", &other)),
+    };
+    for info in convs.into_iter().filter(|i| joined.contains(&i.conv)) {
+        sync_conv(sh, conn, info).await?;
+    }
+    Ok(())
+}
+
+/// Merges the server's view of one conversation, pulls what it is missing (a fresh
+/// one: the newest window), applies its recall log and announces it.
+async fn sync_conv(sh: &Arc<Shared>, conn: &Conn, info: ConversationInfo) -> Result<u64> {
+    let window = sh.config.connection.initial_sync_window;
+    let conv = info.conv.clone();
+    let server_max = info.max_seq.0;
+    let server_recalls = info.recall_version;
+    let peer_read = sh
+        .db
+        .call(move |c| {
+            let moved = convs::merge_server_conv(c, &info)?;
+            let (_, _, _, synced) = convs::conv_seqs(c, &info.conv)?;
+            convs::advance_synced(c, &info.conv, sync_start(synced, server_max, window))?;
+            Ok(moved)
+        })
+        .await?;
+    let pulled = match fill(sh, conn, &conv, server_max, false).await {
+        Ok(n) => n,
+        // A group I am no longer in (the change log says so): not an error of the sync.
+        Err(Error::Server(e)) if matches!(conv, ConversationId::Group(_)) => {
+            tracing::warn!(%conv, error = %e, "group history refused");
+            return Ok(0);
+        }
+        Err(e) => return Err(e),
+    };
+    // Read receipts the peer sent while this device was offline.
+    if let (Some(seq), Some(peer)) = (peer_read, conv.peer_of(&sh.me)) {
+        sh.emit(Event::ReadReceipt {
+            conv: conv.clone(),
+            user: peer.clone(),
+            seq,
+        });
+    }
+    sync_recalls(sh, conn, &conv, server_recalls).await?;
+    sh.conv_changed(&conv).await?;
     Ok(pulled)
 }
 

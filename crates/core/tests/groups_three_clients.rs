@@ -111,7 +111,11 @@ async fn group_chat_membership_roles_mutes_kick_and_dismiss() {
     assert_eq!((info.name.as_str(), info.member_count), ("Team", 2));
     assert!(carol.join_group(&g, "").await.unwrap());
     assert_eq!(carol.group(&g).await.unwrap().unwrap().member_count, 3);
-    assert!(listed(&carol, &conv).await.is_some());
+    // A new member starts reading at the group's end: the two earlier messages are
+    // history (cached, caught up), not unread.
+    let c = listed(&carol, &conv).await.unwrap();
+    assert_eq!((c.max_seq.0, c.read_seq.0, c.unread), (2, 2, 0));
+    assert_eq!(carol.messages(&conv, None, 10).await.unwrap().len(), 2);
     let e = wait_for(&mut b_rx, |e| matches!(e, Event::GroupMemberJoined { .. })).await;
     assert!(
         matches!(&e, Event::GroupMemberJoined { member, by: None, .. } if member.user == uid("carol")),
@@ -328,5 +332,58 @@ async fn group_chat_membership_roles_mutes_kick_and_dismiss() {
     assert_eq!(bob.total_unread().await.unwrap(), 0);
     let err = bob.fetch_group_info(&g).await.unwrap_err();
     assert!(matches!(err, Error::Server(_)), "{err:?}");
+    server.shutdown().await;
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn transfer_moves_ownership_and_the_old_owner_may_leave() {
+    let dir = tempfile::tempdir().unwrap();
+    let server = start_server(dir.path()).await;
+    let addr = server.addr();
+    let (alice, _a_rx) = user(dir.path(), addr, "alice").await;
+    let (bob, mut b_rx) = user(dir.path(), addr, "bob").await;
+    let g = alice
+        .create_group("Handover", &[uid("bob")], None)
+        .await
+        .unwrap()
+        .group;
+    // The owner may not simply leave.
+    let err = alice.leave_group(&g).await.unwrap_err();
+    assert!(matches!(err, Error::Server(_)), "{err:?}");
+
+    alice.transfer_group(&g, &uid("bob")).await.unwrap();
+    assert_eq!(alice.group(&g).await.unwrap().unwrap().owner, uid("bob"));
+    wait_for(
+        &mut b_rx,
+        |e| matches!(e, Event::GroupInfoChanged { group, .. } if group.owner == uid("bob")),
+    )
+    .await;
+    assert_eq!(bob.group(&g).await.unwrap().unwrap().owner, uid("bob"));
+    let roles: Vec<_> = bob
+        .group_members(&g)
+        .await
+        .unwrap()
+        .into_iter()
+        .map(|m| (m.user.to_string(), m.role))
+        .collect();
+    assert_eq!(
+        roles,
+        [
+            ("bob".to_string(), GroupRole::Owner),
+            ("alice".to_string(), GroupRole::Admin)
+        ]
+    );
+    let err = alice.dismiss_group(&g).await.unwrap_err();
+    assert_eq!(err.code(), Some(ErrorCode::Forbidden), "{err:?}");
+
+    alice.leave_group(&g).await.unwrap();
+    assert!(alice.groups().await.unwrap().is_empty());
+    wait_for(&mut b_rx, |e| {
+        matches!(e, Event::GroupMemberLeft { user, reason: LeaveReason::Left, .. } if user == &uid("alice"))
+    })
+    .await;
+    let left = bob.group(&g).await.unwrap().unwrap();
+    assert_eq!(left.member_count, 1);
+    assert_eq!(bob.cached_group_members(&g).await.unwrap().len(), 1);
     server.shutdown().await;
 }
