@@ -5,11 +5,13 @@
 //! - `state`: the signed-in client and the event forwarder.
 //! - `error`: the one error type commands return.
 //! - `links`: which URLs may be opened outside the app.
+//! - `groups`: the group commands (create, members, roles, mutes, notices).
 
 mod commands;
 pub mod credentials;
 mod error;
 mod events;
+mod groups;
 mod links;
 pub mod notify;
 pub mod shell;
@@ -63,6 +65,24 @@ pub fn specta_builder() -> Builder<tauri::Wry> {
             commands::set_draft,
             commands::typing,
             commands::open_external,
+            groups::list_groups,
+            groups::group_info,
+            groups::create_group,
+            groups::update_group,
+            groups::group_members,
+            groups::invite_members,
+            groups::join_group,
+            groups::group_applications,
+            groups::accept_group_application,
+            groups::refuse_group_application,
+            groups::leave_group,
+            groups::kick_member,
+            groups::dismiss_group,
+            groups::set_member_role,
+            groups::transfer_group,
+            groups::mute_member,
+            groups::mute_all,
+            groups::open_group,
             shell::shell_state,
             notify::set_chat_muted,
             notify::muted_chats,

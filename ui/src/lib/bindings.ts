@@ -78,6 +78,42 @@ export const commands = {
 	typing: (conv: string) => typedError<null, AppError>(__TAURI_INVOKE("typing", { conv })),
 	/**  Opens an http(s) link in the system browser; anything else is refused. */
 	openExternal: (url: string) => typedError<null, AppError>(__TAURI_INVOKE("open_external", { url })),
+	/**  The groups I am in (from the local cache). */
+	listGroups: () => typedError<GroupInfo[], AppError>(__TAURI_INVOKE("list_groups")),
+	/**  A group's current info from the server (the cached one when offline). */
+	groupInfo: (group: string) => typedError<GroupInfo, AppError>(__TAURI_INVOKE("group_info", { group })),
+	/**  Creates a group with me as owner and `members` (friends' ids) in it. */
+	createGroup: (name: string, members: string[], joinPolicy: JoinPolicy) => typedError<GroupInfo, AppError>(__TAURI_INVOKE("create_group", { name, members, joinPolicy })),
+	/**  Changes a group's name, notice and/or join policy (`null` keeps a field). */
+	updateGroup: (group: string, name: string | null, notice: string | null, joinPolicy: JoinPolicy | null) => typedError<GroupInfo, AppError>(__TAURI_INVOKE("update_group", { group, name, notice, joinPolicy })),
+	/**  A group's members with their nicknames. */
+	groupMembers: (group: string) => typedError<GroupMemberView[], AppError>(__TAURI_INVOKE("group_members", { group })),
+	/**  Adds `users` to a group. */
+	inviteMembers: (group: string, users: string[]) => typedError<null, AppError>(__TAURI_INVOKE("invite_members", { group, users })),
+	/**  Joins a group: true when I am in at once (open group), false when an application was filed. */
+	joinGroup: (group: string, message: string) => typedError<boolean, AppError>(__TAURI_INVOKE("join_group", { group, message })),
+	/**  Applications to join a group (owner and admins). */
+	groupApplications: (group: string) => typedError<GroupApplication[], AppError>(__TAURI_INVOKE("group_applications", { group })),
+	/**  Accepts `user`'s application to join. */
+	acceptGroupApplication: (group: string, user: string) => typedError<null, AppError>(__TAURI_INVOKE("accept_group_application", { group, user })),
+	/**  Refuses `user`'s application to join. */
+	refuseGroupApplication: (group: string, user: string) => typedError<null, AppError>(__TAURI_INVOKE("refuse_group_application", { group, user })),
+	/**  Leaves a group (the owner must transfer or dismiss instead). */
+	leaveGroup: (group: string) => typedError<null, AppError>(__TAURI_INVOKE("leave_group", { group })),
+	/**  Removes `user` from a group. */
+	kickMember: (group: string, user: string) => typedError<null, AppError>(__TAURI_INVOKE("kick_member", { group, user })),
+	/**  Dismisses a group for everyone (owner only). */
+	dismissGroup: (group: string) => typedError<null, AppError>(__TAURI_INVOKE("dismiss_group", { group })),
+	/**  Makes `user` an admin or a plain member again (owner only). */
+	setMemberRole: (group: string, user: string, role: GroupRole) => typedError<null, AppError>(__TAURI_INVOKE("set_member_role", { group, user, role })),
+	/**  Hands ownership to `to` (I become an admin). */
+	transferGroup: (group: string, to: string) => typedError<null, AppError>(__TAURI_INVOKE("transfer_group", { group, to })),
+	/**  Mutes `user` for `minutes` (0 unmutes). */
+	muteMember: (group: string, user: string, minutes: number) => typedError<null, AppError>(__TAURI_INVOKE("mute_member", { group, user, minutes })),
+	/**  Mutes or unmutes everyone but the owner and admins. */
+	muteAll: (group: string, muted: boolean) => typedError<null, AppError>(__TAURI_INVOKE("mute_all", { group, muted })),
+	/**  The conversation id of a group's chat. */
+	openGroup: (group: string) => typedError<ConversationId, AppError>(__TAURI_INVOKE("open_group", { group })),
 	/**  The tray and window state (what the user sees outside the web view). */
 	shellState: () => __TAURI_INVOKE<ShellState>("shell_state"),
 	/**  Mutes or unmutes notifications for one chat. */
@@ -335,6 +371,82 @@ user: UserId;
 /**  Online now. */
 online: boolean } | 
 /**
+ *  I became a member of a group (created it, was invited, joined, or my
+ *  application was accepted). Its conversation is listed from now on.
+ */
+{ type: "group_joined"; 
+/**  The group as now. */
+group: GroupInfo; 
+/**  My membership. */
+member: GroupMember } | 
+/**  Someone else joined a group I am in. */
+{ type: "group_member_joined"; 
+/**  Which group. */
+group: GroupId; 
+/**  The new member. */
+member: GroupMember; 
+/**  The inviter or approving admin; `None` when they joined an open group. */
+by: UserId | null } | 
+/**
+ *  A member left or was kicked. When `user` is me, the group and its
+ *  conversation are gone from the cache (a `conversation_removed` follows).
+ */
+{ type: "group_member_left"; 
+/**  Which group. */
+group: GroupId; 
+/**  Who is gone. */
+user: UserId; 
+/**  Left or kicked. */
+reason: LeaveReason; 
+/**  Who kicked them (`None` when they left). */
+by: UserId | null } | 
+/**  Name, avatar, notice, join policy, whole-group mute or owner changed. */
+{ type: "group_info_changed"; 
+/**  The group as now. */
+group: GroupInfo; 
+/**  Who changed it. */
+by: UserId } | 
+/**  A member's role changed. */
+{ type: "group_role_changed"; 
+/**  Which group. */
+group: GroupId; 
+/**  Whose role. */
+user: UserId; 
+/**  The new role. */
+role: GroupRole; 
+/**  Who changed it. */
+by: UserId } | 
+/**  A member was muted (`until` set) or unmuted (`None`). */
+{ type: "group_member_muted"; 
+/**  Which group. */
+group: GroupId; 
+/**  Who. */
+user: UserId; 
+/**  Muted until this time; `None`: unmuted. */
+until: number | null; 
+/**  Who did it. */
+by: UserId } | 
+/**
+ *  The owner dismissed the group; it is gone from the cache (a
+ *  `conversation_removed` follows).
+ */
+{ type: "group_dismissed"; 
+/**  Which group. */
+group: GroupId; 
+/**  The owner. */
+by: UserId } | 
+/**
+ *  An application to join a group was filed (I am the applicant, or an owner
+ *  or admin of the group).
+ */
+{ type: "group_application_added"; 
+/**  The application. */
+application: GroupApplication } | 
+/**  An application to join a group was accepted or refused. */
+{ type: "group_application_handled"; 
+/**  The application in its new state. */
+application: GroupApplication } | 
+/**
  *  A message appeared in the local cache: received (pushed or caught up by a sync),
  *  sent from another device, or queued here (then `state` is `sending`).
  */
@@ -384,6 +496,14 @@ user: UserId } |
 { type: "conversation_changed"; 
 /**  The conversation as now. */
 conversation: Conversation } | 
+/**
+ *  A conversation left the list: a group I left, was kicked from, or that was
+ *  dismissed (its cached messages are kept; it is listed again if I rejoin).
+ *  An `unread_changed` to 0 and a `total_unread_changed` follow when it had unread.
+ */
+{ type: "conversation_removed"; 
+/**  The conversation. */
+conv: ConversationId } | 
 /**  A conversation's unread count changed. */
 { type: "unread_changed"; 
 /**  The conversation. */
@@ -439,6 +559,94 @@ export type FriendApplication = {
 	updated_at: number,
 };
 
+/**
+ *  An application to join a group with [`JoinPolicy::Approval`]. At most one
+ *  per (group, user); applying again replaces the message and makes it pending.
+ */
+export type GroupApplication = {
+	/**  The group. */
+	group: GroupId,
+	/**  The applicant. */
+	user: UserId,
+	/**  The applicant's message (≤ 256 characters). */
+	message: string,
+	/**  Current state. */
+	state: ApplicationState,
+	/**  Who accepted or refused it (`None` while pending). */
+	handled_by: UserId | null,
+	/**  When it was (last) sent. */
+	created_at: number,
+	/**  When it last changed state. */
+	updated_at: number,
+};
+
+/**  A group's id, generated by the server. */
+export type GroupId = string;
+
+/**  A group as every member (and, for the public fields, anyone) sees it. */
+export type GroupInfo = {
+	/**  The group's id (its conversation is `g:<id>`). */
+	group: GroupId,
+	/**  Display name (1 to 64 characters). */
+	name: string,
+	/**  Avatar image, an uploaded file. */
+	avatar: FileId | null,
+	/**  The group notice (announcement) shown to members; may be empty. */
+	notice: string,
+	/**  The current owner. */
+	owner: UserId,
+	/**  How others join. */
+	join_policy: JoinPolicy,
+	/**  Whole-group mute: only the owner and admins may post while set. */
+	all_muted: boolean,
+	/**  How many members it has. */
+	member_count: number,
+	/**  When it was created. */
+	created_at: number,
+};
+
+/**  One member of a group. */
+export type GroupMember = {
+	/**  Who. */
+	user: UserId,
+	/**  Their role. */
+	role: GroupRole,
+	/**  Muted (may not post) until this time; `None` when not muted. */
+	muted_until: number | null,
+	/**  When they joined. */
+	joined_at: number,
+};
+
+/**  One member as the member panel shows it. */
+export type GroupMemberView = {
+	/**  Membership: user, role, mute. */
+	member: GroupMember,
+	/**  Their nickname ("" when unknown or unset). */
+	nickname: string,
+};
+
+/**  A member's role in a group. */
+export type GroupRole = 
+/**
+ *  Created the group or received ownership; exactly one per group. May do
+ *  everything, and alone may dismiss the group, transfer ownership and set roles.
+ */
+"owner" | 
+/**
+ *  Appointed by the owner; may kick and mute members, approve applications,
+ *  edit the group and recall others' messages.
+ */
+"admin" | 
+/**  Everyone else. */
+"member";
+
+/**  How non-members get into a group. */
+export type JoinPolicy = 
+/**  `join_group` makes anyone a member at once. */
+"open" | 
+/**  `join_group` files an application that the owner or an admin approves. */
+"approval";
+
 /**  Why the server ended a session. */
 export type KickReason = 
 /**  Another login displaced this one under the multi-device policy. */
@@ -453,6 +661,13 @@ export type KickReason =
 "logged_out" | 
 /**  The session's token expired while the connection was open; log in again. */
 "token_expired";
+
+/**  Why a member is no longer in a group. */
+export type LeaveReason = 
+/**  They left on their own. */
+"left" | 
+/**  The owner or an admin removed them. */
+"kicked";
 
 /**  A message as the local cache holds it: server messages and our own pending ones. */
 export type LocalMessage = {

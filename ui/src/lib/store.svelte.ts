@@ -12,12 +12,19 @@ import {
   type CoreEvent,
   type Friend,
   type FriendApplication,
+  type GroupApplication,
+  type GroupInfo,
+  type GroupMemberView,
+  type GroupRole,
+  type JoinPolicy,
   type LocalMessage,
   type Profile,
   type SessionEnded,
   type UserId,
 } from './bindings';
 import { applyPeerRead, applyRecall, mergeMessages, oldestSeq, sortConversations, upsertConversation } from './logic/messages';
+import { canManage, groupConv, groupOf, MUTE_MINUTES, type MemberAction } from './logic/groups';
+import { displayName } from './logic/people';
 
 type Result<T, E> = { status: 'ok'; data: T } | { status: 'error'; error: E };
 
@@ -76,6 +83,18 @@ export class AppStore {
   private lastTypingSent: Record<string, number> = {};
   /** Friends' online state, from presence pushes. */
   presence = $state.raw<Record<string, boolean>>({});
+  /** Groups I am in, by group id. */
+  groups = $state.raw<Record<string, GroupInfo>>({});
+  /** Loaded member lists, by group id. */
+  groupMembers = $state.raw<Record<string, GroupMemberView[]>>({});
+  /** Loaded join applications (owner/admin), by group id. */
+  groupApps = $state.raw<Record<string, GroupApplication[]>>({});
+  /** Group chats I am no longer in (kicked, dismissed, left), with what to tell the user. */
+  groupGone = $state.raw<Record<string, string>>({});
+  /** The member panel of the open group chat is shown. */
+  memberPanel = $state(false);
+  /** The create-group dialog is open. */
+  createGroupOpen = $state(false);
   private unlisten: (() => void)[] = [];
   private toastTimer: ReturnType<typeof setTimeout> | undefined;
 
@@ -157,7 +176,8 @@ export class AppStore {
   }
 
   private async reloadAll(): Promise<void> {
-    await Promise.all([this.refreshConversations(), this.refreshFriends(), this.refreshApplications(), this.refreshBlacklist()]);
+    await Promise.all([this.refreshGroups(), this.refreshFriends(), this.refreshApplications(), this.refreshBlacklist()]);
+    await this.refreshConversations();
   }
 
   private leave(reason: string | null): void {
@@ -172,6 +192,12 @@ export class AppStore {
     this.sent = [];
     this.blacklist = [];
     this.presence = {};
+    this.groups = {};
+    this.groupMembers = {};
+    this.groupApps = {};
+    this.groupGone = {};
+    this.memberPanel = false;
+    this.createGroupOpen = false;
     this.connection = 'offline';
     this.screen = 'chats';
   }
@@ -220,6 +246,7 @@ export class AppStore {
       }
       case 'conversation_changed': {
         let c = e.conversation;
+        if (this.groupGone[c.conv]) break;
         // The open chat is being read: do not flash a badge for it.
         if (c.unread > 0 && this.isReading(c.conv)) {
           c = { ...c, unread: 0 };
@@ -260,9 +287,215 @@ export class AppStore {
         void this.reloadAll();
         void this.refreshProfile();
         break;
+      case 'conversation_removed': {
+        // A group chat I am no longer in (core keeps its messages; it comes back if I rejoin).
+        const g = groupOf(e.conv);
+        if (g && !this.groupGone[e.conv]) this.markGroupGone(g, 'You are no longer a member of this group.');
+        else this.conversations = this.conversations.filter((c) => c.conv !== e.conv);
+        break;
+      }
+      default:
+        this.handleGroup(e);
+        break;
+    }
+  }
+
+  /** Applies a group event (membership, roles, mutes, info, applications). */
+  private handleGroup(e: CoreEvent): void {
+    switch (e.type) {
+      case 'group_joined': {
+        const conv = groupConv(e.group.group);
+        if (this.groupGone[conv]) {
+          const { [conv]: _back, ...rest } = this.groupGone;
+          this.groupGone = rest;
+        }
+        this.groups = { ...this.groups, [e.group.group]: e.group };
+        if (this.groupMembers[e.group.group]) void this.loadMembers(e.group.group);
+        void this.refreshConversations();
+        break;
+      }
+      case 'group_member_joined':
+        if (this.groupMembers[e.group]) void this.loadMembers(e.group);
+        break;
+      case 'group_member_left': {
+        if (e.user === this.me) {
+          const by = e.by ? ` by ${this.nameOf(e.by, e.group)}` : '';
+          this.markGroupGone(e.group, e.reason === 'kicked' ? `You were removed from this group${by}.` : 'You left this group.');
+          break;
+        }
+        const list = this.groupMembers[e.group];
+        if (list) this.groupMembers = { ...this.groupMembers, [e.group]: list.filter((v) => v.member.user !== e.user) };
+        const g = this.groups[e.group];
+        if (g && list?.some((v) => v.member.user === e.user)) this.groups = { ...this.groups, [e.group]: { ...g, member_count: Math.max(0, g.member_count - 1) } };
+        break;
+      }
+      case 'group_info_changed':
+        if (!this.groupGone[groupConv(e.group.group)]) this.groups = { ...this.groups, [e.group.group]: e.group };
+        break;
+      case 'group_role_changed':
+        this.patchMember(e.group, e.user, (m) => ({ ...m, role: e.role }));
+        if (e.user === this.me && canManage(e.role)) void this.loadGroupApps(e.group);
+        break;
+      case 'group_member_muted':
+        this.patchMember(e.group, e.user, (m) => ({ ...m, muted_until: e.until }));
+        break;
+      case 'group_dismissed':
+        this.markGroupGone(e.group, e.by === this.me ? 'You dismissed this group.' : `This group was dismissed by ${this.nameOf(e.by, e.group)}.`);
+        break;
+      case 'group_application_added':
+      case 'group_application_handled':
+        if (this.groupApps[e.application.group] || canManage(this.myRole(e.application.group))) void this.loadGroupApps(e.application.group);
+        break;
       default:
         break;
     }
+  }
+
+  private patchMember(group: string, user: string, f: (m: GroupMemberView['member']) => GroupMemberView['member']): void {
+    const list = this.groupMembers[group];
+    if (!list) return;
+    this.groupMembers = { ...this.groupMembers, [group]: list.map((v) => (v.member.user === user ? { ...v, member: f(v.member) } : v)) };
+  }
+
+  /** I am no longer in `group`: drop it and its chat from the lists and explain why in its chat view. */
+  markGroupGone(group: string, why: string): void {
+    const conv = groupConv(group);
+    const { [group]: _g, ...groups } = this.groups;
+    const { [group]: _m, ...members } = this.groupMembers;
+    const { [group]: _a, ...apps } = this.groupApps;
+    this.groups = groups;
+    this.groupMembers = members;
+    this.groupApps = apps;
+    this.groupGone = { ...this.groupGone, [conv]: why };
+    this.conversations = this.conversations.filter((c) => c.conv !== conv);
+    if (this.activeConv === conv) this.memberPanel = false;
+  }
+
+  /** Closes the notice of a group chat I am no longer in. */
+  closeGoneChat(): void {
+    if (this.activeConv && this.groupGone[this.activeConv]) this.activeConv = null;
+  }
+
+  /** A person's name as I know it: my remark or their nickname (friends, then group members), else the id. */
+  nameOf(user: string, group?: string | null): string {
+    if (user === this.me) return this.session?.profile.nickname || user;
+    const f = this.friendOf(user);
+    if (f) return displayName(f);
+    const v = group ? this.groupMembers[group]?.find((x) => x.member.user === user) : undefined;
+    return v?.nickname || user;
+  }
+
+  /** What a chat is called: a group's current name, else tern-core's title. */
+  titleOf(c: Conversation): string {
+    const g = groupOf(c.conv);
+    return (g && this.groups[g]?.name) || c.title;
+  }
+
+  /** My role in `group`, once its members are loaded. */
+  myRole(group: string): GroupRole | null {
+    return this.myMember(group)?.member.role ?? (this.groups[group]?.owner === this.me ? 'owner' : null);
+  }
+
+  myMember(group: string): GroupMemberView | undefined {
+    return this.groupMembers[group]?.find((v) => v.member.user === this.me);
+  }
+
+  async refreshGroups(): Promise<void> {
+    if (!this.session) return;
+    const list = await this.attempt(commands.listGroups());
+    if (!list) return;
+    this.groups = Object.fromEntries(list.map((g) => [g.group, g]));
+  }
+
+  /** Fresh info, members and (for owner/admins) applications of a group. */
+  async loadGroup(group: string): Promise<void> {
+    const info = await this.attempt(commands.groupInfo(group));
+    if (info && !this.groupGone[groupConv(group)]) this.groups = { ...this.groups, [group]: info };
+    await this.loadMembers(group);
+    if (canManage(this.myRole(group))) await this.loadGroupApps(group);
+  }
+
+  async loadMembers(group: string): Promise<void> {
+    const list = await this.attempt(commands.groupMembers(group));
+    if (list && !this.groupGone[groupConv(group)]) this.groupMembers = { ...this.groupMembers, [group]: list };
+  }
+
+  async loadGroupApps(group: string): Promise<void> {
+    const list = await this.attempt(commands.groupApplications(group));
+    if (list) this.groupApps = { ...this.groupApps, [group]: list };
+  }
+
+  /** Creates a group with `members` and opens its chat; returns its conversation id. */
+  async createGroup(name: string, members: string[], policy: JoinPolicy): Promise<string | null> {
+    const g = await this.attempt(commands.createGroup(name, members, policy));
+    if (!g) return null;
+    this.groups = { ...this.groups, [g.group]: g };
+    const conv = groupConv(g.group);
+    await this.refreshConversations();
+    if (!this.conversations.some((c) => c.conv === conv)) {
+      this.conversations = upsertConversation(this.conversations, groupPlaceholder({ ...g, created_at: Date.now() }));
+    }
+    this.createGroupOpen = false;
+    await this.openConversation(conv);
+    return conv;
+  }
+
+  /** Runs a member-panel action on `user`; true when the app accepted it. */
+  async memberAction(group: string, user: string, action: MemberAction): Promise<boolean> {
+    let r: unknown;
+    switch (action) {
+      case 'make_admin':
+        r = await this.attempt(commands.setMemberRole(group, user, 'admin'));
+        break;
+      case 'remove_admin':
+        r = await this.attempt(commands.setMemberRole(group, user, 'member'));
+        break;
+      case 'transfer':
+        r = await this.attempt(commands.transferGroup(group, user));
+        break;
+      case 'mute_10m':
+      case 'mute_1h':
+        r = await this.attempt(commands.muteMember(group, user, MUTE_MINUTES[action]));
+        break;
+      case 'unmute':
+        r = await this.attempt(commands.muteMember(group, user, 0));
+        break;
+      case 'kick':
+        r = await this.attempt(commands.kickMember(group, user));
+        break;
+    }
+    if (r === undefined) return false;
+    await this.loadGroup(group);
+    return true;
+  }
+
+  async updateGroup(group: string, name: string | null, notice: string | null, policy: JoinPolicy | null): Promise<boolean> {
+    const g = await this.attempt(commands.updateGroup(group, name, notice, policy));
+    if (g) this.groups = { ...this.groups, [group]: g };
+    return g !== undefined;
+  }
+
+  async setAllMuted(group: string, muted: boolean): Promise<void> {
+    if ((await this.attempt(commands.muteAll(group, muted))) !== undefined) await this.loadGroup(group);
+  }
+
+  async invite(group: string, users: string[]): Promise<boolean> {
+    const ok = (await this.attempt(commands.inviteMembers(group, users))) !== undefined;
+    if (ok) await this.loadGroup(group);
+    return ok;
+  }
+
+  async handleGroupApplication(group: string, user: string, accept: boolean): Promise<void> {
+    const r = await this.attempt(accept ? commands.acceptGroupApplication(group, user) : commands.refuseGroupApplication(group, user));
+    if (r !== undefined) await this.loadGroup(group);
+  }
+
+  async leaveGroup(group: string): Promise<void> {
+    if ((await this.attempt(commands.leaveGroup(group))) !== undefined) this.markGroupGone(group, 'You left this group.');
+  }
+
+  async dismissGroup(group: string): Promise<void> {
+    if ((await this.attempt(commands.dismissGroup(group))) !== undefined) this.markGroupGone(group, 'You dismissed this group.');
   }
 
   /** Shows my messages the peer has read (per the conversation's receipt) as read. */
@@ -279,8 +512,13 @@ export class AppStore {
 
   async refreshConversations(): Promise<void> {
     if (!this.session) return;
-    const list = await this.attempt(commands.listConversations());
-    if (!list) return;
+    const all = await this.attempt(commands.listConversations());
+    if (!all) return;
+    const list = all.filter((c) => !this.groupGone[c.conv]);
+    // A group with no messages yet may have no entry in tern-core: list it anyway.
+    for (const g of Object.values(this.groups)) {
+      if (!list.some((c) => c.conv === groupConv(g.group))) list.push(groupPlaceholder(g));
+    }
     // Keep the open chat visible even before tern-core has an entry for it.
     const open = this.conversations.find((c) => c.conv === this.activeConv && !list.some((x) => x.conv === c.conv));
     this.conversations = sortConversations(open ? [...list, open] : list);
@@ -318,7 +556,10 @@ export class AppStore {
   /** Opens (or creates) the chat with `conv` and loads its newest page. */
   async openConversation(conv: string): Promise<void> {
     this.screen = 'chats';
+    if (this.activeConv !== conv) this.memberPanel = false;
     this.activeConv = conv;
+    const group = groupOf(conv);
+    if (group) void this.loadGroup(group);
     if (!this.messages[conv]) {
       const page = await this.attempt(commands.loadMessages(conv, null, PAGE));
       if (page) {
@@ -391,6 +632,12 @@ export class AppStore {
     }
   }
 
+  /** Shows messages this device just queued (files being uploaded). */
+  addMessages(conv: string, msgs: LocalMessage[]): void {
+    this.upsertMessages(conv, msgs);
+    void this.refreshConversations();
+  }
+
   async resend(m: LocalMessage): Promise<void> {
     const again = await this.attempt(commands.resend(m.client_id));
     if (again) this.upsertMessages(m.conv, [again]);
@@ -449,6 +696,23 @@ export class AppStore {
   friendOf(user: string): Friend | undefined {
     return this.friends.find((f) => f.profile.user === user);
   }
+}
+
+/** A list entry for a group chat tern-core has no summary for yet. */
+function groupPlaceholder(g: GroupInfo): Conversation {
+  return {
+    conv: groupConv(g.group),
+    peer: null,
+    title: g.name,
+    avatar: null,
+    max_seq: 0,
+    read_seq: 0,
+    peer_read_seq: 0,
+    unread: 0,
+    last: null,
+    last_activity: g.created_at,
+    draft: '',
+  };
 }
 
 export const store = new AppStore();

@@ -25,6 +25,7 @@ function backend(calls: Calls, over: Record<string, (args: Record<string, unknow
     list_friends: () => [],
     list_applications: () => ({ received: [], sent: [] }),
     list_blacklist: () => [],
+    list_groups: () => [],
     load_messages: () => [msg({ client_id: 'm1', seq: 1 })],
     mark_read: () => null,
     send_text: (a) => msg({ client_id: 'out1', sender: 'alice', outgoing: true, seq: 2, state: 'sent', content: { type: 'text', text: a.text as string } }),
@@ -75,7 +76,7 @@ describe('AppStore', () => {
     expect(store.session?.user).toBe('alice');
     expect(store.connection).toBe('online');
     expect(new Set(calls.map((c) => c.cmd))).toEqual(
-      new Set(['default_server_url', 'restore_session', 'login', 'keyring_notice', 'connection_state', 'list_conversations', 'list_friends', 'list_applications', 'list_blacklist']),
+      new Set(['default_server_url', 'restore_session', 'login', 'keyring_notice', 'connection_state', 'list_conversations', 'list_friends', 'list_applications', 'list_blacklist', 'list_groups']),
     );
   });
 

@@ -1,0 +1,296 @@
+//! Group commands: each one parses ids, forwards to tern-core's group API and
+//! maps errors; the rules (who may kick, mute, ...) live in the server.
+
+use serde::Serialize;
+use specta::Type;
+use tauri::State;
+use tern_core::proto::{
+    ConversationId, GroupApplication, GroupId, GroupInfo, GroupMember, GroupRole, JoinPolicy,
+    UserId,
+};
+use tern_core::GroupUpdate;
+
+use crate::error::{AppError, AppResult};
+use crate::state::AppState;
+
+/// Longest mute the UI may ask for (30 days).
+const MAX_MUTE_MINUTES: u32 = 30 * 24 * 60;
+
+/// One member as the member panel shows it.
+#[derive(Debug, Clone, Serialize, Type)]
+pub struct GroupMemberView {
+    /// Membership: user, role, mute.
+    pub member: GroupMember,
+    /// Their nickname ("" when unknown or unset).
+    pub nickname: String,
+}
+
+fn group_id(s: &str) -> AppResult<GroupId> {
+    Ok(GroupId::new(s.trim())?)
+}
+
+fn user_id(s: &str) -> AppResult<UserId> {
+    Ok(UserId::new(s.trim())?)
+}
+
+fn user_ids(list: &[String]) -> AppResult<Vec<UserId>> {
+    list.iter().map(|u| user_id(u)).collect()
+}
+
+/// The groups I am in (from the local cache).
+#[tauri::command]
+#[specta::specta]
+pub async fn list_groups(state: State<'_, AppState>) -> AppResult<Vec<GroupInfo>> {
+    Ok(state.client().await?.groups().await?)
+}
+
+/// A group's current info from the server (the cached one when offline).
+#[tauri::command]
+#[specta::specta]
+pub async fn group_info(state: State<'_, AppState>, group: String) -> AppResult<GroupInfo> {
+    let g = group_id(&group)?;
+    let c = state.client().await?;
+    match c.fetch_group_info(&g).await {
+        Ok(info) => Ok(info),
+        Err(e @ (tern_core::Error::Offline(_) | tern_core::Error::Timeout)) => {
+            c.group(&g).await?.ok_or_else(|| AppError::from(e))
+        }
+        Err(e) => Err(e.into()),
+    }
+}
+
+/// Creates a group with me as owner and `members` (friends' ids) in it.
+#[tauri::command]
+#[specta::specta]
+pub async fn create_group(
+    state: State<'_, AppState>,
+    name: String,
+    members: Vec<String>,
+    join_policy: JoinPolicy,
+) -> AppResult<GroupInfo> {
+    let name = name.trim();
+    if name.is_empty() {
+        return Err(AppError::new("invalid_argument", "Give the group a name."));
+    }
+    let members = user_ids(&members)?;
+    Ok(state
+        .client()
+        .await?
+        .create_group(name, &members, Some(join_policy))
+        .await?)
+}
+
+/// Changes a group's name, notice and/or join policy (`null` keeps a field).
+#[tauri::command]
+#[specta::specta]
+pub async fn update_group(
+    state: State<'_, AppState>,
+    group: String,
+    name: Option<String>,
+    notice: Option<String>,
+    join_policy: Option<JoinPolicy>,
+) -> AppResult<GroupInfo> {
+    let g = group_id(&group)?;
+    let name = name.map(|n| n.trim().to_owned());
+    if name.as_deref() == Some("") {
+        return Err(AppError::new("invalid_argument", "The group needs a name."));
+    }
+    let update = GroupUpdate {
+        name,
+        avatar: None,
+        notice: notice.map(|n| n.trim().to_owned()),
+        join_policy,
+    };
+    Ok(state.client().await?.update_group(&g, update).await?)
+}
+
+/// A group's members with their nicknames.
+#[tauri::command]
+#[specta::specta]
+pub async fn group_members(
+    state: State<'_, AppState>,
+    group: String,
+) -> AppResult<Vec<GroupMemberView>> {
+    let g = group_id(&group)?;
+    let c = state.client().await?;
+    let members = c.group_members(&g).await?;
+    let ids: Vec<UserId> = members.iter().map(|m| m.user.clone()).collect();
+    // Nicknames come from the server; offline, show bare ids rather than nothing.
+    let profiles = if ids.is_empty() {
+        Vec::new()
+    } else {
+        c.get_profiles(&ids).await.unwrap_or_default()
+    };
+    Ok(members
+        .into_iter()
+        .map(|member| {
+            let nickname = profiles
+                .iter()
+                .find(|p| p.user == member.user)
+                .map(|p| p.nickname.clone())
+                .unwrap_or_default();
+            GroupMemberView { member, nickname }
+        })
+        .collect())
+}
+
+/// Adds `users` to a group.
+#[tauri::command]
+#[specta::specta]
+pub async fn invite_members(
+    state: State<'_, AppState>,
+    group: String,
+    users: Vec<String>,
+) -> AppResult<()> {
+    let g = group_id(&group)?;
+    let users = user_ids(&users)?;
+    if users.is_empty() {
+        return Err(AppError::new("invalid_argument", "Pick someone to invite."));
+    }
+    Ok(state.client().await?.invite_members(&g, &users).await?)
+}
+
+/// Joins a group: true when I am in at once (open group), false when an application was filed.
+#[tauri::command]
+#[specta::specta]
+pub async fn join_group(
+    state: State<'_, AppState>,
+    group: String,
+    message: String,
+) -> AppResult<bool> {
+    let g = group_id(&group)?;
+    Ok(state.client().await?.join_group(&g, message.trim()).await?)
+}
+
+/// Applications to join a group (owner and admins).
+#[tauri::command]
+#[specta::specta]
+pub async fn group_applications(
+    state: State<'_, AppState>,
+    group: String,
+) -> AppResult<Vec<GroupApplication>> {
+    let g = group_id(&group)?;
+    Ok(state.client().await?.group_applications(&g).await?)
+}
+
+/// Accepts `user`'s application to join.
+#[tauri::command]
+#[specta::specta]
+pub async fn accept_group_application(
+    state: State<'_, AppState>,
+    group: String,
+    user: String,
+) -> AppResult<()> {
+    let (g, u) = (group_id(&group)?, user_id(&user)?);
+    Ok(state
+        .client()
+        .await?
+        .accept_group_application(&g, &u)
+        .await?)
+}
+
+/// Refuses `user`'s application to join.
+#[tauri::command]
+#[specta::specta]
+pub async fn refuse_group_application(
+    state: State<'_, AppState>,
+    group: String,
+    user: String,
+) -> AppResult<()> {
+    let (g, u) = (group_id(&group)?, user_id(&user)?);
+    Ok(state
+        .client()
+        .await?
+        .refuse_group_application(&g, &u)
+        .await?)
+}
+
+/// Leaves a group (the owner must transfer or dismiss instead).
+#[tauri::command]
+#[specta::specta]
+pub async fn leave_group(state: State<'_, AppState>, group: String) -> AppResult<()> {
+    let g = group_id(&group)?;
+    Ok(state.client().await?.leave_group(&g).await?)
+}
+
+/// Removes `user` from a group.
+#[tauri::command]
+#[specta::specta]
+pub async fn kick_member(state: State<'_, AppState>, group: String, user: String) -> AppResult<()> {
+    let (g, u) = (group_id(&group)?, user_id(&user)?);
+    Ok(state.client().await?.kick_member(&g, &u).await?)
+}
+
+/// Dismisses a group for everyone (owner only).
+#[tauri::command]
+#[specta::specta]
+pub async fn dismiss_group(state: State<'_, AppState>, group: String) -> AppResult<()> {
+    let g = group_id(&group)?;
+    Ok(state.client().await?.dismiss_group(&g).await?)
+}
+
+/// Makes `user` an admin or a plain member again (owner only).
+#[tauri::command]
+#[specta::specta]
+pub async fn set_member_role(
+    state: State<'_, AppState>,
+    group: String,
+    user: String,
+    role: GroupRole,
+) -> AppResult<()> {
+    let (g, u) = (group_id(&group)?, user_id(&user)?);
+    if role == GroupRole::Owner {
+        return Err(AppError::new(
+            "invalid_argument",
+            "Use transfer to hand over ownership.",
+        ));
+    }
+    Ok(state.client().await?.set_member_role(&g, &u, role).await?)
+}
+
+/// Hands ownership to `to` (I become an admin).
+#[tauri::command]
+#[specta::specta]
+pub async fn transfer_group(
+    state: State<'_, AppState>,
+    group: String,
+    to: String,
+) -> AppResult<()> {
+    let (g, u) = (group_id(&group)?, user_id(&to)?);
+    Ok(state.client().await?.transfer_group(&g, &u).await?)
+}
+
+/// Mutes `user` for `minutes` (0 unmutes).
+#[tauri::command]
+#[specta::specta]
+pub async fn mute_member(
+    state: State<'_, AppState>,
+    group: String,
+    user: String,
+    minutes: u32,
+) -> AppResult<()> {
+    let (g, u) = (group_id(&group)?, user_id(&user)?);
+    if minutes > MAX_MUTE_MINUTES {
+        return Err(AppError::new(
+            "invalid_argument",
+            "A mute lasts at most 30 days.",
+        ));
+    }
+    Ok(state.client().await?.mute_member(&g, &u, minutes).await?)
+}
+
+/// Mutes or unmutes everyone but the owner and admins.
+#[tauri::command]
+#[specta::specta]
+pub async fn mute_all(state: State<'_, AppState>, group: String, muted: bool) -> AppResult<()> {
+    let g = group_id(&group)?;
+    Ok(state.client().await?.mute_all(&g, muted).await?)
+}
+
+/// The conversation id of a group's chat.
+#[tauri::command]
+#[specta::specta]
+pub async fn open_group(state: State<'_, AppState>, group: String) -> AppResult<ConversationId> {
+    let g = group_id(&group)?;
+    Ok(state.client().await?.group_conversation(&g))
+}

@@ -1,0 +1,190 @@
+// End-to-end: groups in the real Tern app (WebKitGTK via tauri-driver) against a
+// real tern-server, with bob and carol driven by tern-cli. alice creates a group
+// with both through the dialog, messages go both ways, bob becomes admin, carol is
+// kicked, and alice dismisses the group. See tests/e2e/run.sh (mode `groups`).
+
+import { mkdirSync } from 'node:fs';
+import path from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { CliUser, invoke, killAll, launchApp, startServer, tempDir, Steps, sel } from './lib/harness.mjs';
+import { waitUntil } from './lib/webdriver.mjs';
+
+const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../..');
+const started = Date.now();
+let wd;
+const steps = new Steps();
+const step = (name, fn) => steps.step(name, fn);
+const $ = (css) => wd.waitFor(css);
+const GROUP_NAME = 'Weekend hikers';
+
+const texts = async (css) => Promise.all((await wd.findAll(css)).map((e) => e.text()));
+
+/** Parses tern-cli's one JSON value per command. */
+const json = (stdout) => JSON.parse(stdout.trim().split('\n').pop());
+
+async function main() {
+  const server = await startServer();
+  const bob = new CliUser(server, 'bob', 'bob-password-1');
+  const carol = new CliUser(server, 'carol', 'carol-password-1');
+  const appData = tempDir('app');
+  console.log(`tern e2e groups: server ${server.url}`);
+
+  await step('tern-cli users bob and carol register and ask alice to be friends', async () => {
+    await Promise.all([bob.register(), carol.register()]);
+    await bob.ok(['profile', '--nickname', 'Bob Builder']);
+    await carol.ok(['profile', '--nickname', 'Carol Chen']);
+  });
+  const bobEvents = await bob.listen();
+  const carolEvents = await carol.listen();
+
+  ({ wd } = await launchApp({ TERN_SERVER_URL: server.url, TERN_APP_DATA_DIR: appData }));
+
+  await step('alice registers in the app and accepts both friend requests', async () => {
+    await $(sel('login-form'));
+    await (await $(sel('toggle-mode'))).click();
+    await (await $(sel('user'))).type('alice');
+    await (await $(sel('password'))).type('alice-password-1');
+    await (await $(sel('confirm'))).type('alice-password-1');
+    await (await $(sel('submit'))).click();
+    await wd.waitFor(sel('connection', '[data-state="online"]'), { what: 'connection online' });
+    await bob.ok(['friend', 'add', 'alice', '--greeting', 'hi']);
+    await carol.ok(['friend', 'add', 'alice', '--greeting', 'hi']);
+    // (Accepting in the Friends screen is covered by app.e2e.mjs.)
+    await waitUntil(async () => {
+      const apps = await invoke(wd, 'list_applications');
+      return apps.received.filter((a) => a.state === 'pending').length === 2;
+    }, { what: 'two friend requests at alice' });
+    await invoke(wd, 'accept_friend', { user: 'bob' });
+    await invoke(wd, 'accept_friend', { user: 'carol' });
+    await waitUntil(async () => (await invoke(wd, 'list_friends')).length === 2, { what: 'two friends' });
+  });
+
+  let group = '';
+  await step('alice creates a group with bob and carol in the New group dialog', async () => {
+    await (await $(sel('nav-chats'))).click();
+    await (await $(sel('new-group'))).click();
+    await $(sel('create-group-dialog'));
+    await (await $(sel('group-name'))).type(GROUP_NAME);
+    // Search narrows the list; pick bob, then clear the search and pick carol.
+    await (await $(sel('group-friend-search'))).type('bob');
+    await waitUntil(async () => (await wd.findAll(sel('pick-friend'))).length === 1, { what: 'search shows only bob' });
+    await (await $(`${sel('pick-friend', '[data-user="bob"]')} input`)).click();
+    await (await $(sel('group-friend-search'))).type('\uE003\uE003\uE003'); // Backspace x3
+    await waitUntil(async () => (await wd.findAll(sel('pick-friend'))).length === 2, { what: 'both friends listed again' });
+    await (await $(`${sel('pick-friend', '[data-user="carol"]')} input`)).click();
+    await waitUntil(async () => (await (await $(sel('picked-count'))).text()) === '2 selected', { what: '2 selected' });
+    await (await $(sel('group-submit'))).click();
+    const row = await wd.waitFor(`${sel('conversation')}:not([data-group=""])`, { what: 'the group in the chat list' });
+    group = await row.attr('data-group');
+    if (!group) throw new Error('no group id on the list entry');
+    if (!(await row.text()).includes(GROUP_NAME)) throw new Error(`list entry: ${await row.text()}`);
+    if (!(await row.find(sel('group-avatar')))) throw new Error('no group avatar in the list');
+    await waitUntil(async () => (await (await $(sel('chat-title'))).text()) === GROUP_NAME, { what: 'the group chat open' });
+    await waitUntil(async () => (await (await $(sel('chat-member-count'))).text()) === '3 members', { what: '3 members in the header' });
+    await bobEvents.waitFor((e) => e.type === 'group_joined' && e.group?.group === group, 'group_joined at bob');
+    const list = json(await bob.ok(['group', 'list']));
+    if (!list.some((g) => g.group === group && g.name === GROUP_NAME)) throw new Error(`bob's group list: ${JSON.stringify(list)}`);
+  });
+
+  await step('bob sends to the group from tern-cli -> it shows in the app with his name and avatar', async () => {
+    await bob.ok(['send', `g:${group}`, 'Hi all, bob here']);
+    await bob.ok(['send', `g:${group}`, 'Saturday at 9?']);
+    await waitUntil(async () => (await texts(sel('message-text'))).includes('Saturday at 9?'), { what: "bob's messages in the group chat" });
+    const senders = await wd.findAll(sel('message-sender', '[data-user="bob"]'));
+    // Two messages in a row from bob: one name and avatar for the run.
+    if (senders.length !== 1) throw new Error(`${senders.length} sender labels for bob's run`);
+    const name = await senders[0].text();
+    if (name !== 'Bob Builder') throw new Error(`sender name: ${name}`);
+  });
+
+  const reply = `Saturday works, alice ${Date.now()}`;
+  await step('alice sends from the app -> bob receives it (tern-cli listen and history)', async () => {
+    const composer = await $(sel('composer'));
+    await composer.type(reply);
+    await composer.type('\uE007');
+    await bobEvents.waitFor((e) => e.type === 'new_message' && e.message?.conv === `g:${group}` && e.message?.content?.text === reply, 'the reply at bob');
+    const history = await bob.ok(['history', `g:${group}`]);
+    if (!history.includes(reply)) throw new Error(`bob's history lacks the reply: ${history}`);
+    await carolEvents.waitFor((e) => e.type === 'new_message' && e.message?.content?.text === reply, 'the reply at carol');
+  });
+
+  await step('alice opens the member panel and edits the group notice -> banner in the chat, bob sees it', async () => {
+    await (await $(sel('open-member-panel'))).click();
+    await $(sel('member-panel'));
+    const roles = await Promise.all((await wd.findAll(sel('member'))).map(async (m) => `${await m.attr('data-user')}:${await m.attr('data-role')}`));
+    if (roles.join(',') !== 'alice:owner,bob:member,carol:member') throw new Error(`members: ${roles}`);
+    await (await $(sel('edit-group'))).click();
+    await (await $(sel('edit-group-notice'))).type('Bring water and a hat.');
+    await (await $(sel('save-group'))).click();
+    await waitUntil(async () => (await wd.find(sel('group-notice-text'))) && (await (await wd.find(sel('group-notice-text'))).text()) === 'Bring water and a hat.', { what: 'the notice banner' });
+    await waitUntil(async () => json(await bob.ok(['group', 'info', group])).notice === 'Bring water and a hat.', { what: "the notice in bob's group info" });
+  });
+
+  await step('alice makes bob admin in the member panel -> bob\'s tern-cli sees the role', async () => {
+    await (await $(`${sel('member', '[data-user="bob"]')} ${sel('member-menu')}`)).click();
+    await (await $(sel('member-action', '[data-action="make_admin"]'))).click();
+    await wd.waitFor(sel('member', '[data-user="bob"][data-role="admin"]'), { what: 'bob shown as admin' });
+    await bobEvents.waitFor((e) => e.type === 'group_role_changed' && e.group === group && e.user === 'bob' && e.role === 'admin', 'role change at bob');
+    const members = json(await bob.ok(['group', 'members', group]));
+    const me = members.find((m) => m.user === 'bob');
+    if (me?.role !== 'admin') throw new Error(`bob's members view: ${JSON.stringify(members)}`);
+  });
+
+  await step('screenshot of the group chat with the member panel open', async () => {
+    mkdirSync(path.join(root, 'docs/screenshots'), { recursive: true });
+    // Let the last re-render settle (no toast, no open menu).
+    await waitUntil(async () => (await wd.find(sel('toast'))) === null, { what: 'no toast', timeout: 8000 });
+    await wd.screenshot(path.join(root, 'docs/screenshots/group-chat.png'));
+  });
+
+  await step('alice kicks carol -> she is gone from the panel and her tern-cli shows she is no longer a member', async () => {
+    await (await $(`${sel('member', '[data-user="carol"]')} ${sel('member-menu')}`)).click();
+    await (await $(sel('member-action', '[data-action="kick"]'))).click();
+    await waitUntil(async () => (await wd.find(sel('member', '[data-user="carol"]'))) === null, { what: 'carol gone from the panel' });
+    await waitUntil(async () => (await (await $(sel('chat-member-count'))).text()) === '2 members', { what: '2 members in the header' });
+    await carolEvents.waitFor((e) => e.type === 'group_member_left' && e.group === group && e.user === 'carol' && e.reason === 'kicked', 'kicked event at carol');
+    const list = json(await carol.ok(['group', 'list']));
+    if (list.some((g) => g.group === group)) throw new Error(`carol still lists the group: ${JSON.stringify(list)}`);
+    const r = await carol.run(['send', `g:${group}`, 'am I still here?']);
+    if (r.code === 0) throw new Error('a kicked member could still post');
+  });
+
+  await step('alice dismisses the group (with confirmation) -> it leaves the list and bob gets the dismissed event', async () => {
+    await (await $(sel('dismiss-group'))).click();
+    await wd.waitFor(sel('dismiss-cancel'), { what: 'the confirmation' });
+    if ((await wd.findAll(`${sel('conversation')}[data-group="${group}"]`)).length !== 1) throw new Error('dismissed before confirming');
+    await (await $(sel('dismiss-group'))).click();
+    await waitUntil(async () => (await wd.find(`${sel('conversation')}[data-group="${group}"]`)) === null, { what: 'the group gone from the chat list' });
+    const gone = await (await $(sel('group-gone'))).text();
+    if (!gone.includes('dismissed')) throw new Error(`notice: ${gone}`);
+    await bobEvents.waitFor((e) => e.type === 'group_dismissed' && e.group === group, 'group_dismissed at bob');
+    const list = json(await bob.ok(['group', 'list']));
+    if (list.some((g) => g.group === group)) throw new Error(`bob still lists the group: ${JSON.stringify(list)}`);
+    await (await $(sel('group-gone-close'))).click();
+    await waitUntil(async () => (await wd.find(sel('group-gone'))) === null, { what: 'the notice closed' });
+  });
+
+  bobEvents.stop();
+  carolEvents.stop();
+}
+
+try {
+  await main();
+} catch (e) {
+  if (!steps.failed) console.log(`  FAIL setup\n       ${e.stack ?? e}`);
+  steps.failed = true;
+  if (wd) {
+    const shot = path.join(tempDir('failure'), 'screen.png');
+    try {
+      await wd.screenshot(shot);
+      console.log(`       screenshot of the app: ${shot}`);
+    } catch (err) {
+      console.log(`       (no screenshot: ${err.message})`);
+    }
+  }
+} finally {
+  await Promise.race([wd?.quit(), new Promise((r) => setTimeout(r, 5000))]);
+  killAll();
+}
+console.log(`tern e2e groups: ${steps.failed ? 'FAILED' : 'passed'} in ${((Date.now() - started) / 1000).toFixed(1)} s`);
+process.exit(steps.failed ? 1 : 0);

@@ -1,0 +1,138 @@
+import { mockIPC } from '@tauri-apps/api/mocks';
+import { fireEvent, render } from '@testing-library/svelte';
+import { beforeEach, describe, expect, it } from 'vitest';
+import type { GroupMemberView } from '../../bindings';
+import { store } from '../../store.svelte';
+import { msg } from '../../test-fixtures';
+import CreateGroupDialog from '../CreateGroupDialog.svelte';
+import GroupMessage from '../GroupMessage.svelte';
+import MemberPanel from '../MemberPanel.svelte';
+
+type Call = { cmd: string; args: Record<string, unknown> };
+let calls: Call[];
+const G = '7';
+const view = (user: string, role: 'owner' | 'admin' | 'member' = 'member', muted_until: number | null = null): GroupMemberView => ({
+  member: { user, role, muted_until, joined_at: 1 },
+  nickname: user.toUpperCase(),
+});
+
+function signIn(me: string, members: GroupMemberView[]) {
+  store.session = { user: me, server_url: 'ws://srv', profile: { user: me, nickname: '', avatar: null, signature: '' } };
+  store.friends = [
+    { profile: { user: 'bob', nickname: 'Bob Builder', avatar: null, signature: '' }, remark: '', since: 1 },
+    { profile: { user: 'carol', nickname: 'Carol', avatar: null, signature: '' }, remark: '', since: 1 },
+    { profile: { user: 'dave', nickname: 'Dave', avatar: null, signature: '' }, remark: 'Dave from work', since: 1 },
+  ];
+  store.groups = {
+    [G]: { group: G, name: 'Hikers', avatar: null, notice: 'Meet at 9', owner: 'alice', join_policy: 'approval', all_muted: false, member_count: members.length, created_at: 1 },
+  };
+  store.groupMembers = { [G]: members };
+  store.groupApps = {};
+  store.groupGone = {};
+}
+
+beforeEach(() => {
+  calls = [];
+  mockIPC((cmd, args) => {
+    calls.push({ cmd, args: (args ?? {}) as Record<string, unknown> });
+    if (cmd === 'group_members') return store.groupMembers[G];
+    if (cmd === 'group_info') return store.groups[G];
+    if (cmd === 'group_applications') return [];
+    if (cmd === 'list_conversations') return [];
+    if (cmd === 'load_messages') return [];
+    if (cmd === 'create_group') return { ...store.groups[G], group: '9', name: (args as Record<string, unknown>).name };
+    return null;
+  });
+});
+
+describe('MemberPanel', () => {
+  it('shows roles and, for the owner, the actions each member allows', async () => {
+    signIn('alice', [view('alice', 'owner'), view('bob', 'admin'), view('carol')]);
+    const { getAllByTestId, container } = render(MemberPanel, { group: G });
+    const rows = getAllByTestId('member');
+    expect(rows.map((r) => [r.dataset.user, r.dataset.role])).toEqual([
+      ['alice', 'owner'],
+      ['bob', 'admin'],
+      ['carol', 'member'],
+    ]);
+    expect(getAllByTestId('role-badge').map((b) => b.textContent)).toEqual(['Owner', 'Admin']);
+    // No menu on myself.
+    expect(rows[0].querySelector('[data-testid="member-menu"]')).toBeNull();
+    await fireEvent.click(rows[2].querySelector('[data-testid="member-menu"]')!);
+    const actions = [...container.querySelectorAll<HTMLElement>('[data-testid="member-action"]')].map((b) => b.dataset.action);
+    expect(actions).toEqual(['make_admin', 'transfer', 'mute_10m', 'mute_1h', 'kick']);
+    await fireEvent.click(container.querySelector('[data-action="make_admin"]')!);
+    expect(calls.find((c) => c.cmd === 'set_member_role')?.args).toEqual({ group: G, user: 'carol', role: 'admin' });
+    expect(container.querySelector('[data-testid="dismiss-group"]')).not.toBeNull();
+    expect(container.querySelector('[data-testid="leave-group"]')).toBeNull();
+  });
+
+  it('dismisses only after a confirmation', async () => {
+    signIn('alice', [view('alice', 'owner'), view('bob')]);
+    const { getByTestId } = render(MemberPanel, { group: G });
+    await fireEvent.click(getByTestId('dismiss-group'));
+    expect(calls.some((c) => c.cmd === 'dismiss_group')).toBe(false);
+    expect(getByTestId('dismiss-group').textContent).toContain('Really');
+    await fireEvent.click(getByTestId('dismiss-group'));
+    expect(calls.find((c) => c.cmd === 'dismiss_group')?.args).toEqual({ group: G });
+  });
+
+  it('gives a plain member no actions and no editing, only Leave', () => {
+    signIn('carol', [view('alice', 'owner'), view('bob', 'admin'), view('carol')]);
+    const { queryAllByTestId, queryByTestId } = render(MemberPanel, { group: G });
+    expect(queryAllByTestId('member-menu')).toHaveLength(0);
+    expect(queryByTestId('edit-group')).toBeNull();
+    expect(queryByTestId('leave-group')).not.toBeNull();
+    expect(queryByTestId('dismiss-group')).toBeNull();
+  });
+
+  it('lets an admin edit the notice', async () => {
+    signIn('bob', [view('alice', 'owner'), view('bob', 'admin'), view('carol')]);
+    const { getByTestId } = render(MemberPanel, { group: G });
+    await fireEvent.click(getByTestId('edit-group'));
+    await fireEvent.input(getByTestId('edit-group-notice'), { target: { value: 'Meet at 10' } });
+    await fireEvent.submit(getByTestId('group-edit'));
+    expect(calls.find((c) => c.cmd === 'update_group')?.args).toEqual({ group: G, name: null, notice: 'Meet at 10', joinPolicy: null });
+  });
+});
+
+describe('GroupMessage', () => {
+  it('shows the sender name (as text) and avatar on the first message of a run only', () => {
+    const evil = '<b onclick=x>Eve</b>';
+    const first = render(GroupMessage, { m: msg({ client_id: 'a', conv: 'g:7', sender: 'eve' }), name: evil, first: true, onretry: () => {} });
+    expect(first.getByTestId('message-sender').textContent).toBe(evil);
+    expect(first.container.querySelector('b')).toBeNull();
+    const next = render(GroupMessage, { m: msg({ client_id: 'b', conv: 'g:7', sender: 'eve' }), name: evil, first: false, onretry: () => {} });
+    expect(next.container.querySelector('[data-testid="message-sender"]')).toBeNull();
+  });
+});
+
+describe('CreateGroupDialog', () => {
+  it('filters friends, picks them with checkboxes and creates the group', async () => {
+    signIn('alice', []);
+    let closed = false;
+    const { getByTestId, getAllByTestId } = render(CreateGroupDialog, { onclose: () => (closed = true) });
+    expect((getByTestId('group-submit') as HTMLButtonElement).disabled).toBe(true);
+    await fireEvent.input(getByTestId('group-friend-search'), { target: { value: 'work' } });
+    expect(getAllByTestId('pick-friend').map((e) => e.dataset.user)).toEqual(['dave']);
+    await fireEvent.input(getByTestId('group-friend-search'), { target: { value: '' } });
+    const box = (u: string) => getAllByTestId('pick-friend').find((e) => e.dataset.user === u)!.querySelector('input')!;
+    await fireEvent.click(box('bob'));
+    await fireEvent.click(box('carol'));
+    await fireEvent.input(getByTestId('group-name'), { target: { value: 'Book club' } });
+    await fireEvent.click(getByTestId('policy-open'));
+    expect(getByTestId('picked-count').textContent).toBe('2 selected');
+    await fireEvent.submit(getByTestId('create-group-dialog'));
+    await new Promise((r) => setTimeout(r, 0));
+    expect(calls.find((c) => c.cmd === 'create_group')?.args).toEqual({ name: 'Book club', members: ['bob', 'carol'], joinPolicy: 'open' });
+    await new Promise((r) => setTimeout(r, 0));
+    expect(closed).toBe(true);
+  });
+
+  it('invites only friends not yet in the group', () => {
+    signIn('alice', [view('alice', 'owner'), view('bob')]);
+    const { getAllByTestId, queryByTestId } = render(CreateGroupDialog, { group: G, onclose: () => {} });
+    expect(getAllByTestId('pick-friend').map((e) => e.dataset.user)).toEqual(['carol', 'dave']);
+    expect(queryByTestId('group-name')).toBeNull();
+  });
+});

@@ -1,0 +1,198 @@
+/**
+ * The store's group side against a mocked IPC layer: creating a group, the
+ * member-panel actions, and how group events change what the user sees.
+ */
+import { mockIPC } from '@tauri-apps/api/mocks';
+import { emit } from '@tauri-apps/api/event';
+import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
+import type { CoreEvent, GroupInfo, GroupMemberView } from './bindings';
+import { AppStore } from './store.svelte';
+import { conv, msg } from './test-fixtures';
+
+const G = '7';
+const GC = 'g:7';
+type Calls = { cmd: string; args: Record<string, unknown> }[];
+
+const info = (over: Partial<GroupInfo> = {}): GroupInfo => ({
+  group: G,
+  name: 'Hikers',
+  avatar: null,
+  notice: '',
+  owner: 'alice',
+  join_policy: 'approval',
+  all_muted: false,
+  member_count: 3,
+  created_at: 5,
+  ...over,
+});
+const view = (user: string, role: 'owner' | 'admin' | 'member' = 'member', nickname = ''): GroupMemberView => ({
+  member: { user, role, muted_until: null, joined_at: 1 },
+  nickname,
+});
+
+function backend(calls: Calls, over: Record<string, (args: Record<string, unknown>) => unknown> = {}) {
+  const session = { user: 'alice', server_url: 'ws://srv', profile: { user: 'alice', nickname: 'Alice', avatar: null, signature: '' } };
+  const base: Record<string, (args: Record<string, unknown>) => unknown> = {
+    default_server_url: () => 'ws://default:7878',
+    restore_session: () => ({ session: null, notice: null }),
+    keyring_notice: () => null,
+    connection_state: () => 'online',
+    login: () => session,
+    list_conversations: () => [conv({ conv: 'd:alice:bob', last_activity: 1 })],
+    list_friends: () => [{ profile: { user: 'bob', nickname: 'Bob Builder', avatar: null, signature: '' }, remark: '', since: 1 }],
+    list_applications: () => ({ received: [], sent: [] }),
+    list_blacklist: () => [],
+    list_groups: () => [info()],
+    group_info: () => info(),
+    group_members: () => [view('alice', 'owner', 'Alice'), view('bob', 'member', 'Bob Builder'), view('carol', 'member', 'Carol C')],
+    group_applications: () => [],
+    load_messages: () => [],
+    mark_read: () => null,
+    set_member_role: () => null,
+    transfer_group: () => null,
+    mute_member: () => null,
+    kick_member: () => null,
+    dismiss_group: () => null,
+    create_group: (a) => info({ group: '9', name: a.name as string, member_count: 1 + (a.members as string[]).length }),
+    ...over,
+  };
+  mockIPC(
+    (cmd, args) => {
+      calls.push({ cmd, args: (args ?? {}) as Record<string, unknown> });
+      const f = base[cmd];
+      if (!f) throw new Error(`unexpected command ${cmd}`);
+      return f((args ?? {}) as Record<string, unknown>);
+    },
+    { shouldMockEvents: true },
+  );
+}
+
+const core = (e: CoreEvent) => emit('core-event', e);
+const flush = () => new Promise((r) => setTimeout(r, 0));
+
+describe('AppStore groups', () => {
+  let calls: Calls;
+  let store: AppStore;
+
+  beforeEach(() => {
+    calls = [];
+    vi.spyOn(document, 'hasFocus').mockReturnValue(true);
+  });
+  afterEach(() => {
+    store?.stop();
+    vi.restoreAllMocks();
+  });
+
+  async function signedIn(over = {}) {
+    backend(calls, over);
+    store = new AppStore();
+    await store.start();
+    await store.login('ws://srv', 'alice', 'pw');
+  }
+
+  it('lists a group with no messages yet among the chats, under its name', async () => {
+    await signedIn();
+    const g = store.conversations.find((c) => c.conv === GC);
+    expect(g).toMatchObject({ peer: null, title: 'Hikers' });
+    expect(store.titleOf(g!)).toBe('Hikers');
+  });
+
+  it('creates a group from picked friends and opens its chat with the members loaded', async () => {
+    await signedIn({ group_members: () => [view('alice', 'owner'), view('bob')] });
+    store.createGroupOpen = true;
+    const c = await store.createGroup('Book club', ['bob'], 'open');
+    expect(c).toBe('g:9');
+    expect(calls.find((x) => x.cmd === 'create_group')?.args).toEqual({ name: 'Book club', members: ['bob'], joinPolicy: 'open' });
+    expect(store.createGroupOpen).toBe(false);
+    expect(store.activeConv).toBe('g:9');
+    expect(store.conversations.some((x) => x.conv === 'g:9')).toBe(true);
+    await flush();
+    await flush();
+    expect(store.myRole('9')).toBe('owner');
+  });
+
+  it('names senders by remark/nickname of friends, else by their group nickname, else the id', async () => {
+    await signedIn();
+    await store.loadGroup(G);
+    expect(store.nameOf('bob', G)).toBe('Bob Builder');
+    expect(store.nameOf('carol', G)).toBe('Carol C');
+    expect(store.nameOf('zed', G)).toBe('zed');
+  });
+
+  it('maps member-panel actions to the group commands', async () => {
+    await signedIn();
+    await store.loadGroup(G);
+    calls.length = 0;
+    await store.memberAction(G, 'bob', 'make_admin');
+    await store.memberAction(G, 'bob', 'remove_admin');
+    await store.memberAction(G, 'bob', 'mute_1h');
+    await store.memberAction(G, 'bob', 'unmute');
+    await store.memberAction(G, 'carol', 'kick');
+    await store.memberAction(G, 'bob', 'transfer');
+    const sent = calls.filter((c) => !['group_info', 'group_members', 'group_applications'].includes(c.cmd));
+    expect(sent).toEqual([
+      { cmd: 'set_member_role', args: { group: G, user: 'bob', role: 'admin' } },
+      { cmd: 'set_member_role', args: { group: G, user: 'bob', role: 'member' } },
+      { cmd: 'mute_member', args: { group: G, user: 'bob', minutes: 60 } },
+      { cmd: 'mute_member', args: { group: G, user: 'bob', minutes: 0 } },
+      { cmd: 'kick_member', args: { group: G, user: 'carol' } },
+      { cmd: 'transfer_group', args: { group: G, to: 'bob' } },
+    ]);
+  });
+
+  it('follows role, mute and leave events in the member list', async () => {
+    await signedIn();
+    await store.loadGroup(G);
+    await core({ type: 'group_role_changed', group: G, user: 'bob', role: 'admin', by: 'alice' });
+    expect(store.groupMembers[G].find((v) => v.member.user === 'bob')?.member.role).toBe('admin');
+    await core({ type: 'group_member_muted', group: G, user: 'carol', until: 123, by: 'alice' });
+    expect(store.groupMembers[G].find((v) => v.member.user === 'carol')?.member.muted_until).toBe(123);
+    await core({ type: 'group_member_left', group: G, user: 'carol', reason: 'kicked', by: 'alice' });
+    expect(store.groupMembers[G].map((v) => v.member.user)).toEqual(['alice', 'bob']);
+    expect(store.groups[G].member_count).toBe(2);
+  });
+
+  it('when I am kicked the chat leaves the list and its view explains why', async () => {
+    await signedIn({ group_members: () => [view('alice', 'owner'), view('bob', 'member', 'Bob Builder')] });
+    store.session = { ...store.session!, user: 'carol' };
+    await store.openConversation(GC);
+    store.memberPanel = true;
+    await core({ type: 'group_member_left', group: G, user: 'carol', reason: 'kicked', by: 'alice' });
+    expect(store.conversations.some((c) => c.conv === GC)).toBe(false);
+    expect(store.groupGone[GC]).toBe('You were removed from this group by alice.');
+    expect(store.memberPanel).toBe(false);
+    // A late summary of the old chat does not bring it back.
+    await core({ type: 'conversation_changed', conversation: conv({ conv: GC, peer: null, title: 'Hikers', last_activity: 99 }) });
+    await store.refreshConversations();
+    expect(store.conversations.some((c) => c.conv === GC)).toBe(false);
+    store.closeGoneChat();
+    expect(store.activeConv).toBeNull();
+  });
+
+  it('a dismissed group leaves the list; being added again brings it back', async () => {
+    await signedIn();
+    await core({ type: 'group_dismissed', group: G, by: 'bob' });
+    expect(store.conversations.some((c) => c.conv === GC)).toBe(false);
+    expect(store.groupGone[GC]).toBe('This group was dismissed by Bob Builder.');
+    await core({ type: 'group_joined', group: info(), member: { user: 'alice', role: 'member', muted_until: null, joined_at: 9 } });
+    await flush();
+    expect(store.groupGone[GC]).toBeUndefined();
+    expect(store.conversations.some((c) => c.conv === GC)).toBe(true);
+  });
+
+  it('dismissing my group asks the app and drops the chat', async () => {
+    await signedIn();
+    await store.openConversation(GC);
+    await store.dismissGroup(G);
+    expect(calls.find((c) => c.cmd === 'dismiss_group')?.args).toEqual({ group: G });
+    expect(store.groupGone[GC]).toBe('You dismissed this group.');
+    expect(store.active).toBeNull();
+  });
+
+  it('shows group messages as they arrive in the open group chat', async () => {
+    await signedIn();
+    await store.openConversation(GC);
+    await core({ type: 'new_message', message: msg({ client_id: 'g1', conv: GC, sender: 'bob', seq: 1 }), live: true });
+    expect(store.messages[GC].map((m) => m.sender)).toEqual(['bob']);
+  });
+});

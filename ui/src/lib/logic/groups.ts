@@ -1,0 +1,92 @@
+/** Pure group rules for the UI: who may do what, how members and senders are shown. */
+import type { GroupMember, GroupRole, LocalMessage } from '../bindings';
+import { hhmm } from './format';
+import { startsNewDay } from './messages';
+
+/** The group id of a group conversation (`g:<id>`), else null. */
+export function groupOf(conv: string | null | undefined): string | null {
+  return conv && conv.startsWith('g:') ? conv.slice(2) : null;
+}
+
+/** The conversation id of a group. */
+export const groupConv = (group: string): string => `g:${group}`;
+
+/** What I may do to one member from the member panel. */
+export type MemberAction = 'make_admin' | 'remove_admin' | 'transfer' | 'mute_10m' | 'mute_1h' | 'unmute' | 'kick';
+
+/** Minutes of each mute action. */
+export const MUTE_MINUTES = { mute_10m: 10, mute_1h: 60 } as const;
+
+/** Whether a member is muted at `now` (ms). */
+export function isMuted(m: Pick<GroupMember, 'muted_until'>, now: number): boolean {
+  return m.muted_until !== null && m.muted_until > now;
+}
+
+/**
+ * The actions `myRole` allows on `target`: the owner sets and removes admins and
+ * hands over ownership; the owner and admins mute, unmute and kick plain members.
+ * Nobody acts on themselves from here.
+ */
+export function memberActions(myRole: GroupRole | null, me: string, target: GroupMember, now: number): MemberAction[] {
+  if (!myRole || myRole === 'member' || target.user === me || target.role === 'owner') return [];
+  const out: MemberAction[] = [];
+  if (myRole === 'owner') {
+    out.push(target.role === 'admin' ? 'remove_admin' : 'make_admin');
+    out.push('transfer');
+  }
+  if (target.role === 'member') {
+    if (isMuted(target, now)) out.push('unmute');
+    else out.push('mute_10m', 'mute_1h');
+    out.push('kick');
+  }
+  return out;
+}
+
+/** Whether `role` may edit the group (name, notice, join policy), mute everyone and handle applications. */
+export const canManage = (role: GroupRole | null): boolean => role === 'owner' || role === 'admin';
+
+/** Label of each action in the member panel. */
+export const ACTION_LABEL: Record<MemberAction, string> = {
+  make_admin: 'Make admin',
+  remove_admin: 'Remove admin',
+  transfer: 'Make owner',
+  mute_10m: 'Mute 10 min',
+  mute_1h: 'Mute 1 h',
+  unmute: 'Unmute',
+  kick: 'Remove',
+};
+
+const RANK: Record<GroupRole, number> = { owner: 0, admin: 1, member: 2 };
+
+/** Members for the panel: owner, then admins, then members, each by name. */
+export function sortMembers<T extends { member: GroupMember }>(list: readonly T[], nameOf: (user: string) => string): T[] {
+  return [...list].sort((a, b) => RANK[a.member.role] - RANK[b.member.role] || nameOf(a.member.user).localeCompare(nameOf(b.member.user)));
+}
+
+/**
+ * Whether message `i` of a group chat starts a run of messages from one sender
+ * (so it carries the sender's name and avatar): the first message, another
+ * sender than the one before, or after a system line or a day separator.
+ */
+export function startsSenderRun(list: readonly LocalMessage[], i: number): boolean {
+  if (i === 0) return true;
+  const prev = list[i - 1];
+  const m = list[i];
+  return prev.sender !== m.sender || prev.outgoing !== m.outgoing || prev.content.type === 'system' || startsNewDay(list, i);
+}
+
+/**
+ * Why I may not post in a group right now, or null: my own mute (until when),
+ * else the whole-group mute for plain members.
+ */
+export function muteNotice(me: GroupMember | null | undefined, allMuted: boolean, now: number): string | null {
+  if (!me) return null;
+  if (isMuted(me, now)) return `You are muted until ${hhmm(me.muted_until!)}.`;
+  if (allMuted && me.role === 'member') return 'Only the owner and admins can post while everyone is muted.';
+  return null;
+}
+
+/** When a mute that blocks me ends (to re-enable the composer), or null. */
+export function muteEndsAt(me: GroupMember | null | undefined, now: number): number | null {
+  return me && isMuted(me, now) ? me.muted_until : null;
+}
