@@ -289,6 +289,7 @@ pub fn ack(
 
 /// Stores a message from the server (push, pull or history), deduplicated. Callers
 /// wrap a batch in one transaction (see [`store_server_messages`]).
+#[cfg(test)]
 pub fn store_server_message(tx: &Connection, me: &UserId, m: &Message) -> Result<StoredMessage> {
     let mut out = store_all(tx, me, std::slice::from_ref(m))?;
     out.pop()
