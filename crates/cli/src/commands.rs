@@ -49,7 +49,7 @@ fn uid(s: &str) -> Result<UserId, Failure> {
 }
 
 /// A user id or a conversation id (`d:a:b`, `g:x`).
-fn conv_of(client: &Client, s: &str) -> Result<ConversationId, Failure> {
+pub(crate) fn conv_of(client: &Client, s: &str) -> Result<ConversationId, Failure> {
     if s.contains(':') {
         Ok(ConversationId::parse(s)?)
     } else {
@@ -171,6 +171,24 @@ async fn command(
         Command::Blocked => out(&client.blocked().await?),
         Command::Send { to, texts, count } => {
             send(client, &to, texts, count, events, timeout).await
+        }
+        Command::SendFile { to, path, progress } => {
+            crate::files::send_file(client, &to, &path, progress, events, timeout).await
+        }
+        Command::Download {
+            with,
+            seq,
+            file,
+            out,
+        } => {
+            crate::files::download(
+                client,
+                with.as_deref(),
+                seq,
+                file.as_deref(),
+                out.as_deref(),
+            )
+            .await
         }
         Command::History {
             with,

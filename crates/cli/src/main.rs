@@ -7,6 +7,7 @@
 //! 1 = anything else (2 = bad usage, from clap).
 
 mod commands;
+mod files;
 mod groups;
 mod listen;
 
@@ -80,6 +81,24 @@ pub enum Command {
         /// Send each text this many times, numbered "<text> #<i>".
         #[arg(long, default_value_t = 1)]
         count: u32,
+    },
+    /// Send a file (an image when it is a PNG, JPEG, GIF or WebP) to a user or
+    /// conversation; prints the stored message (and, with --progress, upload progress first).
+    SendFile {
+        to: String,
+        path: PathBuf,
+        #[arg(long)]
+        progress: bool,
+    },
+    /// Download the file of message <seq> in a conversation (or --file '<FileRef JSON>')
+    /// into the cache, or copy it to --out; prints {"path","file","size","sha256"}.
+    Download {
+        with: Option<String>,
+        seq: Option<u64>,
+        #[arg(long)]
+        file: Option<String>,
+        #[arg(long)]
+        out: Option<PathBuf>,
     },
     /// Show a conversation's messages, oldest first.
     History {
