@@ -492,6 +492,35 @@ at: number } |
 conv: ConversationId; 
 /**  Who. */
 user: UserId } | 
+/**  A queued message was removed before it was sent (a cancelled upload). */
+{ type: "message_removed"; 
+/**  The conversation. */
+conv: ConversationId; 
+/**  The removed message's client id. */
+client_id: ClientMsgId } | 
+/**
+ *  Bytes moved so far by an upload or download (throttled: about every 1 %,
+ *  and always at the end, when `done == total`).
+ */
+{ type: "transfer_progress"; 
+/**  The message's client id for an upload, the file id for a download. */
+transfer: string; 
+/**  Upload or download. */
+direction: TransferDirection; 
+/**  Bytes so far. */
+done: number; 
+/**  Bytes in all. */
+total: number } | 
+/**  An upload or download ended (an upload that will be retried has not ended). */
+{ type: "transfer_finished"; 
+/**  As in [`Event::TransferProgress`]. */
+transfer: string; 
+/**  Upload or download. */
+direction: TransferDirection; 
+/**  True when it completed. */
+ok: boolean; 
+/**  Why it did not (`cancelled` for a cancelled upload). */
+error: string | null } | 
 /**  A conversation's summary changed (last message, draft, read state). */
 { type: "conversation_changed"; 
 /**  The conversation as now. */
@@ -763,6 +792,13 @@ export type ShellState = {
 	/**  "Mute notifications" is on. */
 	muted: boolean,
 };
+
+/**  Which way a file transfer goes ([`crate::Event::TransferProgress`]). */
+export type TransferDirection = 
+/**  From this device to the server. */
+"upload" | 
+/**  From the server to this device. */
+"download";
 
 /**  A user's account id, chosen at registration (`alice`, `bob.smith`). */
 export type UserId = string;
