@@ -140,3 +140,55 @@ async fn a_created_group_reaches_every_members_devices_as_group_joined() {
     assert_eq!(groups.len(), 1);
     server.stop().await;
 }
+
+#[tokio::test]
+async fn deleting_an_owner_hands_the_group_to_an_admin_and_members_hear_it() {
+    let server = admin_support::start().await;
+    let admin = Admin::new(&server);
+    let mut alice = server.user("alice").await;
+    let mut bob = server.user("bob").await;
+    let mut carol = server.user("carol").await;
+    let a = admin
+        .post(
+            "/admin/groups",
+            json!({ "owner": "alice", "name": "Heirs", "members": ["bob", "carol"] }),
+        )
+        .await;
+    let gid = tern_proto::GroupId::new(a.body["group"].as_str().unwrap()).unwrap();
+    // carol joined first in time order but bob is the admin: bob inherits.
+    alice
+        .ok(Request::SetMemberRole {
+            group: gid.clone(),
+            user: uid("bob"),
+            role: GroupRole::Admin,
+        })
+        .await;
+    let solo = admin
+        .post(
+            "/admin/groups",
+            json!({ "owner": "alice", "name": "Alone" }),
+        )
+        .await;
+    let solo = tern_proto::GroupId::new(solo.body["group"].as_str().unwrap()).unwrap();
+    assert_eq!(admin.delete("/admin/users/alice").await.status, 200);
+    alice.closed().await;
+    let left = |p: &Push| {
+        matches!(p, Push::Change(v) if matches!(&v.change,
+            Change::GroupMemberLeft { user, by: None, .. } if user.as_str() == "alice"))
+    };
+    carol.push_where(left).await;
+    bob.push_where(left).await;
+    let Response::Group { group } = carol.ok(Request::GetGroupInfo { group: gid.clone() }).await
+    else {
+        panic!()
+    };
+    assert_eq!((group.owner.as_str(), group.member_count), ("bob", 2));
+    let e = carol.err(Request::GetGroupInfo { group: solo }).await;
+    assert_eq!(
+        e.code,
+        tern_proto::ErrorCode::NotFound,
+        "an empty group is dismissed"
+    );
+    bob.ok(Request::DismissGroup { group: gid }).await;
+    server.stop().await;
+}

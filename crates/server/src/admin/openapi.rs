@@ -55,7 +55,8 @@ fn paths() -> Value {
             "parameters": user_param,
             "delete": op("deleteUser", "Delete a user: live sessions get `kicked` with reason `account_deleted`; \
     friendships, applications, blacklist entries and memberships go (friends and blockers get FriendDeleted / \
-    BlackDeleted changes); messages stay in peers' histories; the id is never handed out again.",
+    BlackDeleted changes; group members get GroupMemberLeft, and an owned group passes to an admin or member, or is \
+    dismissed when empty); messages stay in peers' histories; the id is never handed out again.",
                 None, "200", "Deleted", &[("403", "The reserved `system` account (code 4000).")])
         },
         "/admin/users/{user}/password": {

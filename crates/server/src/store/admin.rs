@@ -83,7 +83,9 @@ pub fn set_password(conn: &Connection, user: &UserId, hash: &str) -> StoreResult
 
 /// Deletes `user`: sessions, friendships both ways (the other side gets
 /// `FriendDeleted`), applications, blacklist entries (the blocker gets
-/// `BlackDeleted`), memberships and change log. Messages they sent stay in
+/// `BlackDeleted`), memberships (group members get `GroupMemberLeft`; an owned
+/// group passes to an admin or member, see `groups::remove_deleted_user`) and
+/// change log. Messages they sent stay in
 /// their peers' histories. The id is retired for good. Returns the ids of the
 /// sessions that were live (to kick).
 pub fn delete_user(
@@ -125,6 +127,9 @@ pub fn delete_user(
         .execute([u])?;
     conn.prepare_cached("DELETE FROM applications WHERE from_user = ?1 OR to_user = ?1")?
         .execute([u])?;
+    // Groups first: their remaining members hear that the user left, and a
+    // group they owned gets a new owner (or is dismissed when empty).
+    super::groups::remove_deleted_user(conn, user, now, out)?;
     conn.prepare_cached("DELETE FROM members WHERE user = ?1")?
         .execute([u])?;
     conn.prepare_cached("DELETE FROM changes WHERE user = ?1")?

@@ -1010,3 +1010,62 @@ pub fn transfer(
     role_changed(conn, g, me, GroupRole::Admin, me, out)?;
     info_changed(conn, g, me, out).map(drop)
 }
+
+/// Takes a user who is being deleted out of every group: the remaining
+/// members get `group_member_left` (reason `left`); an owner hands the group
+/// to the longest-standing admin, else the longest-standing member (who get
+/// `group_role_changed` and `group_info_changed`), and a group left empty is
+/// dismissed. Their applications go too.
+pub fn remove_deleted_user(
+    conn: &Connection,
+    user: &UserId,
+    now: i64,
+    out: &mut Vec<Delivery>,
+) -> StoreResult<()> {
+    let mut stmt = conn.prepare_cached(
+        "SELECT g.id FROM groups g JOIN members m ON m.conv = 'g:' || g.id
+         WHERE m.user = ?1 AND g.dismissed_at IS NULL ORDER BY g.id",
+    )?;
+    let ids = stmt
+        .query_map([user.as_str()], |r| r.get::<_, String>(0))?
+        .collect::<Result<Vec<_>, _>>()?;
+    for id in ids {
+        let g = GroupId::new(id).map_err(corrupt)?;
+        let mine = membership(conn, &g, user)?.expect("listed as a member");
+        conn.prepare_cached("DELETE FROM members WHERE conv = ?1 AND user = ?2")?
+            .execute(params![conv_key(&g), user.as_str()])?;
+        let rest = members(conn, &g)?;
+        if mine.role == GroupRole::Owner {
+            let heir = rest
+                .iter()
+                .filter(|m| m.role == GroupRole::Admin)
+                .chain(rest.iter().filter(|m| m.role == GroupRole::Member))
+                .next()
+                .map(|m| m.user.clone());
+            let Some(heir) = heir else {
+                conn.prepare_cached("UPDATE groups SET dismissed_at = ?2 WHERE id = ?1")?
+                    .execute(params![g.as_str(), now])?;
+                continue;
+            };
+            set_role_row(conn, &g, &heir, GroupRole::Owner)?;
+            conn.prepare_cached("UPDATE groups SET owner = ?2 WHERE id = ?1")?
+                .execute(params![g.as_str(), heir.as_str()])?;
+            conn.prepare_cached(
+                "UPDATE members SET muted_until = NULL WHERE conv = ?1 AND user = ?2",
+            )?
+            .execute(params![conv_key(&g), heir.as_str()])?;
+            role_changed(conn, &g, &heir, GroupRole::Owner, user, out)?;
+            info_changed(conn, &g, user, out)?;
+        }
+        let left = Change::GroupMemberLeft {
+            group: g.clone(),
+            user: user.clone(),
+            reason: LeaveReason::Left,
+            by: None,
+        };
+        notify(conn, &member_ids(conn, &g)?, &left, out)?;
+    }
+    conn.prepare_cached("DELETE FROM group_applications WHERE user = ?1")?
+        .execute([user.as_str()])?;
+    Ok(())
+}
