@@ -215,7 +215,14 @@ async fn group_chat_membership_roles_mutes_kick_and_dismiss() {
         matches!(e, Event::GroupMemberMuted { until: None, .. })
     })
     .await;
-    carol.send_text(&conv, "thanks").await.unwrap();
+    let thanks = carol.send_text(&conv, "thanks").await.unwrap();
+    // An admin may recall anyone's group message; every member sees the tombstone.
+    bob.recall(&conv, thanks.seq.unwrap()).await.unwrap();
+    wait_for(&mut c_rx, |e| {
+        matches!(e, Event::Recalled { by, seq, .. } if by == &uid("bob") && Some(*seq) == thanks.seq)
+    })
+    .await;
+    wait_for(&mut a_rx, |e| matches!(e, Event::Recalled { .. })).await;
 
     // ---- mute all: members cannot post, admins can ----
     alice.mute_all(&g, true).await.unwrap();
