@@ -382,3 +382,34 @@ async fn an_offline_device_replays_every_group_event_via_sync_changes() {
     );
     server.stop().await;
 }
+
+#[tokio::test]
+async fn groups_roles_mutes_and_messages_survive_a_restart() {
+    let server = TestServer::start().await;
+    let mut alice = server.user("alice").await;
+    server.user("bob").await;
+    let g = create(&mut alice, "Durable", &["bob"], Some(JoinPolicy::Open)).await;
+    let gid = g.group.clone();
+    alice
+        .ok(Request::SetMemberRole {
+            group: gid.clone(),
+            user: uid("bob"),
+            role: GroupRole::Admin,
+        })
+        .await;
+    gsend(&mut alice, &gid, "a1", "before").await;
+    drop(alice);
+    let server = server.restart().await;
+    let mut bob = server.user("bob").await;
+    assert_eq!(role_of(&mut bob, &gid, "bob").await, Some(GroupRole::Admin));
+    assert_eq!(
+        role_of(&mut bob, &gid, "alice").await,
+        Some(GroupRole::Owner)
+    );
+    assert_eq!(gsend(&mut bob, &gid, "b1", "after").await.0, 2);
+    let Response::Group { group } = bob.ok(Request::GetGroupInfo { group: gid }).await else {
+        panic!()
+    };
+    assert_eq!(group, g);
+    server.stop().await;
+}

@@ -32,11 +32,10 @@ pub struct SendOutcome {
 /// Fails unless `user` may read and write `conv`; returns whether the
 /// conversation exists yet (a direct one may not until its first message).
 pub fn check_access(conn: &Connection, user: &UserId, conv: &ConversationId) -> StoreResult<bool> {
-    let exists: bool = conn
-        .prepare_cached("SELECT EXISTS(SELECT 1 FROM conversations WHERE id = ?1)")?
-        .query_row([conv.to_string()], |r| r.get(0))?;
     match conv {
-        ConversationId::Direct(..) if conv.peer_of(user).is_some() => Ok(exists),
+        ConversationId::Direct(..) if conv.peer_of(user).is_some() => Ok(conn
+            .prepare_cached("SELECT EXISTS(SELECT 1 FROM conversations WHERE id = ?1)")?
+            .query_row([conv.to_string()], |r| r.get(0))?),
         ConversationId::Direct(..) => Err(forbidden(conv)),
         // Membership comes from the group's `members` rows; a missing or
         // dismissed group is `NotFound`, a non-member `Forbidden`.
