@@ -101,6 +101,10 @@ impl ServerHandle {
 /// Opens the data directory and database, binds `config.listen` and starts serving.
 pub async fn spawn(config: Config) -> Result<ServerHandle, Error> {
     std::fs::create_dir_all(&config.data_dir)?;
+    let stale = crate::files::clean_tmp(&config.data_dir)?;
+    if stale > 0 {
+        tracing::info!(stale, "removed temp files of interrupted uploads");
+    }
     let key = load_key(config.token_secret.as_deref(), &config.data_dir)?;
     let dir = config.data_dir.clone();
     let (batch, readers) = (config.max_batch, config.read_pool);

@@ -434,3 +434,25 @@ async fn hostile_names_are_harmless() {
     assert_eq!(blobs(&server).len(), 2, "two distinct contents");
     server.stop().await;
 }
+
+#[tokio::test]
+async fn temp_files_of_interrupted_uploads_are_removed_at_start() {
+    let server = TestServer::start().await;
+    let alice = server.user("alice").await;
+    let up = upload(
+        &server,
+        alice.token.as_deref().unwrap(),
+        "a",
+        b"abc".to_vec(),
+    )
+    .await;
+    let tmp = server.dir.path().join("files/tmp");
+    std::fs::write(tmp.join("up-deadbeef"), b"half an upload").unwrap();
+    let server = server.restart().await;
+    assert!(temp_files(&server).is_empty());
+    // Stored files survive a restart.
+    let alice = server.user("alice").await;
+    let res = get(&server, alice.token.as_deref(), up.file.id.as_str()).await;
+    assert_eq!(res.bytes().await.unwrap(), &b"abc"[..]);
+    server.stop().await;
+}

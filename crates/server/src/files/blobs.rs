@@ -25,6 +25,24 @@ pub fn blob_path(data_dir: &Path, sha256: &str) -> PathBuf {
         .join(sha256)
 }
 
+/// Removes temp files left by uploads that a crash or kill cut short (at
+/// start, before any upload can be running).
+pub fn clean_tmp(data_dir: &Path) -> std::io::Result<usize> {
+    let mut removed = 0;
+    let entries = match std::fs::read_dir(tmp_dir(data_dir)) {
+        Ok(e) => e,
+        Err(e) if e.kind() == std::io::ErrorKind::NotFound => return Ok(0),
+        Err(e) => return Err(e),
+    };
+    for entry in entries.flatten() {
+        if entry.file_name().to_string_lossy().starts_with("up-") {
+            std::fs::remove_file(entry.path())?;
+            removed += 1;
+        }
+    }
+    Ok(removed)
+}
+
 /// An upload in progress: a temp file and the running hash. Dropping it
 /// before [`TempBlob::commit`] removes the temp file (refused, failed or
 /// abandoned uploads leave nothing behind).

@@ -39,7 +39,7 @@ use crate::server::Shared;
 use crate::store::files::{self as store_files, FileRow};
 use crate::store::{accounts, now_ms};
 
-pub use blobs::{blob_path, files_dir, tmp_dir};
+pub use blobs::{blob_path, clean_tmp, files_dir, tmp_dir};
 
 /// Images served inline; every other type is an attachment.
 pub const INLINE_MIMES: &[&str] = &["image/png", "image/jpeg", "image/gif", "image/webp"];
