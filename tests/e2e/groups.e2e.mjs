@@ -86,18 +86,17 @@ async function main() {
     if (!list.some((g) => g.group === group && g.name === GROUP_NAME)) throw new Error(`bob's group list: ${JSON.stringify(list)}`);
   });
 
-  await step('bob sends to the group from tern-cli -> it shows in the app with his name and avatar', async () => {
+  await step('bob and carol send to the group from tern-cli -> shown in the app with their names and avatars', async () => {
     await bob.ok(['send', `g:${group}`, 'Hi all, bob here']);
     await bob.ok(['send', `g:${group}`, 'Saturday at 9?']);
-    await waitUntil(async () => (await texts(sel('message-text'))).includes('Saturday at 9?'), { what: "bob's messages in the group chat" });
-    const senders = await wd.findAll(sel('message-sender', '[data-user="bob"]'));
-    // Two messages in a row from bob: one name and avatar for the run.
-    if (senders.length !== 1) throw new Error(`${senders.length} sender labels for bob's run`);
-    const name = await senders[0].text();
-    if (name !== 'Bob Builder') throw new Error(`sender name: ${name}`);
+    await carol.ok(['send', `g:${group}`, "Count me in. I'll bring snacks."]);
+    await waitUntil(async () => (await texts(sel('message-text'))).includes("Count me in. I'll bring snacks."), { what: 'the messages in the group chat' });
+    // Two messages in a row from bob: one name and avatar for the run; then carol's.
+    const senders = await Promise.all((await wd.findAll(sel('message-sender'))).map(async (e) => `${await e.attr('data-user')}=${await e.text()}`));
+    if (senders.join(',') !== 'bob=Bob Builder,carol=Carol Chen') throw new Error(`sender labels: ${senders}`);
   });
 
-  const reply = `Saturday works, alice ${Date.now()}`;
+  const reply = 'Saturday at 9 works for me. See you at the trailhead!';
   await step('alice sends from the app -> bob receives it (tern-cli listen and history)', async () => {
     const composer = await $(sel('composer'));
     await composer.type(reply);
@@ -162,6 +161,42 @@ async function main() {
     if (list.some((g) => g.group === group)) throw new Error(`bob still lists the group: ${JSON.stringify(list)}`);
     await (await $(sel('group-gone-close'))).click();
     await waitUntil(async () => (await wd.find(sel('group-gone'))) === null, { what: 'the notice closed' });
+  });
+
+  let crew = '';
+  await step('bob creates a group with alice in tern-cli -> it appears in her chat list; as a plain member she gets no member actions', async () => {
+    crew = json(await bob.ok(['group', 'create', "Bob's crew", '--members', 'alice'])).group;
+    const row = await wd.waitFor(`${sel('conversation')}[data-group="${crew}"]`, { what: "bob's group in alice's list" });
+    await row.click();
+    await waitUntil(async () => (await (await $(sel('chat-title'))).text()) === "Bob's crew", { what: "bob's group open" });
+    await (await $(sel('open-member-panel'))).click();
+    await wd.waitFor(sel('member', '[data-user="alice"][data-role="member"]'), { what: 'alice listed as a plain member' });
+    await wd.waitFor(sel('member', '[data-user="bob"][data-role="owner"]'), { what: 'bob listed as owner' });
+    if ((await wd.findAll(sel('member-menu'))).length !== 0) throw new Error('a plain member is offered member actions');
+    if (!(await wd.find(sel('leave-group'))) || (await wd.find(sel('dismiss-group')))) throw new Error('a plain member should see Leave, not Dismiss');
+    if (await wd.find(sel('edit-group'))) throw new Error('a plain member may not edit the group');
+  });
+
+  await step('bob mutes alice for 10 minutes -> her composer says until when; unmuting gives it back', async () => {
+    await bob.ok(['group', 'mute', crew, 'alice', '10']);
+    const disabled = await wd.waitFor(sel('composer-disabled'), { what: 'the composer disabled' });
+    const text = await disabled.text();
+    if (!/^You are muted until \d\d:\d\d\.$/.test(text)) throw new Error(`muted notice: ${text}`);
+    await wd.waitFor(sel('member', '[data-user="alice"][data-muted="true"]'), { what: 'alice shown muted in the panel' });
+    await bob.ok(['group', 'mute', crew, 'alice', '0']);
+    await wd.waitFor(sel('composer'), { what: 'the composer back after the unmute' });
+  });
+
+  await step('bob mutes everyone -> alice (plain member) cannot post; bob removes her -> the chat leaves her list with a notice', async () => {
+    await bob.ok(['group', 'mute-all', crew, 'on']);
+    const disabled = await wd.waitFor(sel('composer-disabled'), { what: 'the composer disabled by the whole-group mute' });
+    const text = await disabled.text();
+    if (!text.includes('everyone is muted')) throw new Error(`all-muted notice: ${text}`);
+    await bob.ok(['group', 'kick', crew, 'alice']);
+    await waitUntil(async () => (await wd.find(`${sel('conversation')}[data-group="${crew}"]`)) === null, { what: "bob's group gone from alice's list" });
+    const gone = await (await $(sel('group-gone'))).text();
+    if (!gone.includes('removed') || !gone.includes('Bob Builder')) throw new Error(`notice: ${gone}`);
+    if (await wd.find(sel('member-panel'))) throw new Error('the member panel stayed open');
   });
 
   bobEvents.stop();
