@@ -36,7 +36,7 @@ use tauri::http::{header, Request, Response, StatusCode};
 use tauri::{AppHandle, Manager, Runtime, State, UriSchemeContext, UriSchemeResponder};
 use tauri_plugin_dialog::DialogExt;
 use tauri_specta::Event as _;
-use tern_core::proto::{ClientMsgId, Content, ConversationId, FileRef};
+use tern_core::proto::{ClientMsgId, Content, ConversationId, FileRef, Seq};
 use tern_core::{Client, LocalMessage};
 
 use crate::error::{AppError, AppResult};
@@ -347,11 +347,25 @@ fn file_of(m: &LocalMessage) -> Option<&FileRef> {
     }
 }
 
-async fn message_file(client: &Client, client_id: &str) -> AppResult<FileRef> {
+/// The file of a cached message: `seq` for a stored message (anyone's), else my
+/// pending one by `client_id`. The file comes from the cache, never from the UI.
+async fn message_file(
+    client: &Client,
+    conv: &str,
+    seq: Option<Seq>,
+    client_id: &str,
+) -> AppResult<FileRef> {
+    let conv = conv_id(conv)?;
     let id = ClientMsgId::new(client_id.to_owned())?;
-    let m = client
-        .message(&id)
-        .await?
+    let found = match seq {
+        Some(seq) => client
+            .messages(&conv, Some(Seq(seq.0.saturating_add(1))), 1)
+            .await?
+            .into_iter()
+            .find(|m| m.seq == Some(seq) && m.client_id == id),
+        None => client.message(&id).await?.filter(|m| m.conv == conv),
+    };
+    let m = found
         .ok_or_else(|| AppError::new("not_found", "That message is not in this chat any more."))?;
     file_of(&m)
         .cloned()
@@ -386,17 +400,19 @@ fn url_for(id: &str) -> String {
     }
 }
 
-/// Downloads the file of message `client_id` into the account's cache (progress as
+/// Downloads the file of a message (`seq`; my unsent one by `client_id`) into the account's cache (progress as
 /// `transfer_progress` events keyed by the file id); for images also a URL to show it.
 #[tauri::command]
 #[specta::specta]
 pub async fn download_file(
     state: State<'_, AppState>,
     served: State<'_, Served>,
+    conv: String,
+    seq: Option<Seq>,
     client_id: String,
 ) -> AppResult<Downloaded> {
     let client = state.client().await?;
-    let file = message_file(&client, &client_id).await?;
+    let file = message_file(&client, &conv, seq, &client_id).await?;
     cached(&client, &served, &file).await?;
     let servable = SERVED_IMAGE_TYPES.contains(&file.mime.as_str());
     Ok(Downloaded {
@@ -413,34 +429,23 @@ pub async fn open_file(
     app: AppHandle,
     state: State<'_, AppState>,
     served: State<'_, Served>,
+    conv: String,
+    seq: Option<Seq>,
     client_id: String,
 ) -> AppResult<()> {
     use tauri_plugin_opener::OpenerExt;
     let client = state.client().await?;
-    let file = message_file(&client, &client_id).await?;
+    let file = message_file(&client, &conv, seq, &client_id).await?;
     let path = cached(&client, &served, &file).await?;
     app.opener()
         .open_path(path.to_string_lossy(), None::<&str>)
         .map_err(|e| AppError::new("internal", format!("Could not open the file: {e}")))
 }
 
-/// A name safe to suggest in the save dialog (no directories, no control characters).
+/// A name safe to suggest in the save dialog: the same rule the server and
+/// tern-core apply (last path component, no control characters, no leading dots).
 pub fn suggested_name(name: &str) -> String {
-    let base = name.rsplit(['/', '\\']).next().unwrap_or("");
-    let clean: String = base
-        .chars()
-        .filter(|c| !c.is_control())
-        .collect::<String>()
-        .trim()
-        .trim_start_matches('.')
-        .chars()
-        .take(200)
-        .collect();
-    if clean.is_empty() {
-        "file".to_owned()
-    } else {
-        clean
-    }
+    tern_core::proto::sanitize_file_name(name)
 }
 
 /// "Save as…": asks where to save the file of message `client_id` and copies it
@@ -451,10 +456,12 @@ pub async fn save_file_as(
     app: AppHandle,
     state: State<'_, AppState>,
     served: State<'_, Served>,
+    conv: String,
+    seq: Option<Seq>,
     client_id: String,
 ) -> AppResult<Option<String>> {
     let client = state.client().await?;
-    let file = message_file(&client, &client_id).await?;
+    let file = message_file(&client, &conv, seq, &client_id).await?;
     let src = cached(&client, &served, &file).await?;
     let (tx, rx) = tokio::sync::oneshot::channel();
     let mut dialog = app
@@ -571,7 +578,7 @@ mod tests {
         assert_eq!(suggested_name("a\0b.txt"), "ab.txt");
         assert_eq!(suggested_name(".."), "file");
         assert_eq!(suggested_name("C:\\x\\report.pdf"), "report.pdf");
-        assert_eq!(suggested_name(&"x".repeat(500)).len(), 200);
+        assert!(suggested_name(&"x".repeat(500)).len() <= 200);
     }
 
     #[tokio::test]
@@ -585,34 +592,5 @@ mod tests {
         assert_eq!(serve(None).await.status(), StatusCode::NOT_FOUND);
         let svg = serve(Some((img, "image/svg+xml".into()))).await;
         assert_eq!(svg.status(), StatusCode::NOT_FOUND);
-    }
-}
-
-// TEMPORARY: stand-in for tern-core's file API until it lands (inherent methods
-// take precedence over this trait, so it is inert once they exist).
-#[allow(dead_code)]
-trait CoreFilesShim {
-    async fn send_file(&self, conv: &ConversationId, path: &Path) -> tern_core::Result<LocalMessage>;
-    async fn cancel_upload(&self, id: &ClientMsgId) -> tern_core::Result<()>;
-    async fn download_file(&self, file: &FileRef) -> tern_core::Result<PathBuf>;
-    fn cached_file(&self, file: &FileRef) -> Option<PathBuf>;
-    fn limits(&self) -> Option<tern_core::proto::Limits>;
-}
-#[allow(dead_code)]
-impl CoreFilesShim for Client {
-    async fn send_file(&self, _: &ConversationId, _: &Path) -> tern_core::Result<LocalMessage> {
-        Err(tern_core::Error::InvalidArgument("files are not supported yet".into()))
-    }
-    async fn cancel_upload(&self, _: &ClientMsgId) -> tern_core::Result<()> {
-        Ok(())
-    }
-    async fn download_file(&self, _: &FileRef) -> tern_core::Result<PathBuf> {
-        Err(tern_core::Error::InvalidArgument("files are not supported yet".into()))
-    }
-    fn cached_file(&self, _: &FileRef) -> Option<PathBuf> {
-        None
-    }
-    fn limits(&self) -> Option<tern_core::proto::Limits> {
-        None
     }
 }

@@ -6,11 +6,13 @@
 //! - `error`: the one error type commands return.
 //! - `links`: which URLs may be opened outside the app.
 //! - `groups`: the group commands (create, members, roles, mutes, notices).
+//! - `files`: sending dropped/picked files, downloads, the `ternfile:` image scheme.
 
 mod commands;
 pub mod credentials;
 mod error;
 mod events;
+mod files;
 mod groups;
 mod links;
 pub mod notify;
@@ -83,6 +85,13 @@ pub fn specta_builder() -> Builder<tauri::Wry> {
             groups::mute_member,
             groups::mute_all,
             groups::open_group,
+            files::send_files,
+            files::pick_files,
+            files::simulate_drop,
+            files::cancel_upload,
+            files::download_file,
+            files::open_file,
+            files::save_file_as,
             shell::shell_state,
             notify::set_chat_muted,
             notify::muted_chats,
@@ -91,7 +100,8 @@ pub fn specta_builder() -> Builder<tauri::Wry> {
         .events(collect_events![
             events::CoreEvent,
             events::SessionEnded,
-            notify::OpenChat
+            notify::OpenChat,
+            files::FileDrop
         ])
         // Seqs and millisecond times are u64/i64 in Rust but stay far below 2^53.
         .dangerously_cast_bigints_to_number()
@@ -159,8 +169,11 @@ pub fn run() {
     let builder = specta_builder();
     tauri::Builder::default()
         .plugin(tauri_plugin_opener::init())
+        .plugin(tauri_plugin_dialog::init())
         .invoke_handler(builder.invoke_handler())
         .on_window_event(shell::on_window_event)
+        .on_webview_event(files::on_webview_event)
+        .register_asynchronous_uri_scheme_protocol(files::SCHEME, files::protocol)
         .setup(move |app| {
             builder.mount_events(app);
             let credentials = credentials::Credentials::new(
@@ -170,6 +183,8 @@ pub fn run() {
             app.manage(shell::Shell::default());
             app.manage(notify::MutedChats::default());
             app.manage(notify::Replies::default());
+            app.manage(files::Grants::default());
+            app.manage(files::Served::default());
             notify::start_reply_listener(app.handle().clone());
             shell::setup_tray(app)?;
             app.manage(AppState::new(

@@ -20,6 +20,12 @@ let wd;
 const steps = new Steps();
 const step = (name, fn) => steps.step(name, fn);
 const $ = (css) => wd.waitFor(css);
+/** Calls an app command; resolves with `{ ok }` or `{ err }` (the app's error object). */
+const tryInvoke = (cmd, args = {}) =>
+  wd.cmd('POST', '/execute/async', {
+    script: 'const done = arguments[arguments.length - 1]; window.__TAURI_INTERNALS__.invoke(arguments[0], arguments[1]).then((v) => done({ ok: v ?? null }), (e) => done({ err: e }));',
+    args: [cmd, args],
+  });
 const sha256 = (file) => createHash('sha256').update(readFileSync(file)).digest('hex');
 
 /** The server's file limit in this run (a 21 MB file is refused by the app). */
@@ -109,8 +115,8 @@ async function main() {
     const secret = path.join(work, 'secret.txt');
     writeFileSync(secret, 'not for upload');
     const conv = (await invoke(wd, 'list_conversations')).find((c) => c.peer === 'bob').conv;
-    const err = await invoke(wd, 'send_files', { conv, paths: [secret] }).then(() => null, (e) => e.message);
-    if (!err || !err.includes('not dropped')) throw new Error(`expected a refusal, got ${err}`);
+    const r = await tryInvoke('send_files', { conv, paths: [secret] });
+    if (r.err?.code !== 'not_allowed' || !r.err.message.includes('not dropped')) throw new Error(`expected a refusal, got ${JSON.stringify(r)}`);
   });
 
   const big = path.join(work, 'build-artifact.bin');
@@ -194,6 +200,8 @@ async function main() {
   await step('screenshot of the chat with inline images and a file card: docs/screenshots/files.png', async () => {
     mkdirSync('docs/screenshots', { recursive: true });
     await waitUntil(async () => (await wd.find(sel('toast'))) === null, { what: 'no toast over the chat', timeout: 8_000 });
+    await wd.setWindowRect(1120, 860).catch(() => {}); // room for the file card and both images
+    await wd.execute('document.activeElement?.blur()');
     await new Promise((r) => setTimeout(r, 300));
     await wd.screenshot(path.resolve('docs/screenshots/files.png'));
   });

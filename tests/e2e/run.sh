@@ -6,10 +6,11 @@
 # Needs the Debian packages from scripts/deps.sh (libwebkit2gtk-4.1-dev, xvfb,
 # webkit2gtk-driver, ...); installs npm packages and tauri-driver when missing.
 # Honours CARGO_TARGET_DIR. Usage: tests/e2e/run.sh [test|app|keyring|screenshots]
-#   test (default): app, keyring, shell, notify, groups.   app: tests/e2e/app.e2e.mjs only.
+#   test (default): app, keyring, shell, notify, files, groups.   app: tests/e2e/app.e2e.mjs only.
 #   shell: tray unread label and close-to-tray (tests/e2e/shell.e2e.mjs).
 #   notify: notifications against a fake notification server (tests/e2e/notify.e2e.mjs).
 #   groups: create a group with two tern-cli users, messages both ways, admin, kick, dismiss (tests/e2e/groups.e2e.mjs).
+#   files: drop/send a file with progress, bob's tern-cli download (sha256), inline images (tests/e2e/files.e2e.mjs).
 #   keyring: "Remember me" against a real gnome-keyring-daemon on a private D-Bus
 #   session, then with no Secret Service on the bus (tests/e2e/keyring.e2e.mjs).
 set -euo pipefail
@@ -66,17 +67,20 @@ run_keyring() {
 
 run_shell() { dbus-run-session --config-file="$root/tests/e2e/bus-empty.conf" -- bash -c 'xvfb-run -a -s "-screen 0 1400x900x24" node "$1"' _ "$root/tests/e2e/shell.e2e.mjs"; }
 
+run_files() { dbus-run-session --config-file="$root/tests/e2e/bus-empty.conf" -- bash -c 'xvfb-run -a -s "-screen 0 1400x900x24" node "$1"' _ "$root/tests/e2e/files.e2e.mjs"; }
+
 run_groups() { dbus-run-session --config-file="$root/tests/e2e/bus-empty.conf" -- bash -c 'xvfb-run -a -s "-screen 0 1400x900x24" node "$1"' _ "$root/tests/e2e/groups.e2e.mjs"; }
 
 run_notify() { dbus-run-session --config-file="$root/tests/e2e/bus-empty.conf" -- bash -c 'xvfb-run -a -s "-screen 0 1400x900x24" node "$1"' _ "$root/tests/e2e/notify.e2e.mjs"; }
 
 case "$mode" in
-  test) run_app; run_keyring; run_shell; run_notify; run_groups ;;
+  test) run_app; run_keyring; run_shell; run_notify; run_files; run_groups ;;
   groups) run_groups ;;
+  files) run_files ;;
   notify) run_notify ;;
   shell) run_shell ;;
   app) run_app ;;
   keyring) run_keyring ;;
   screenshots) xvfb node "$root/tests/e2e/screenshots.mjs" ;;
-  *) echo "usage: $0 [test|app|keyring|shell|notify|groups|screenshots]" >&2; exit 2 ;;
+  *) echo "usage: $0 [test|app|keyring|shell|notify|files|groups|screenshots]" >&2; exit 2 ;;
 esac

@@ -4,7 +4,7 @@
  * through the generated bindings, like the main store.
  */
 import { commands, events, type CoreEvent, type FileDrop, type LocalMessage } from './bindings';
-import { applyTransfer, fileOf, type Transfer, type TransferEvent } from './logic/files';
+import { applyTransfer, fileOf, type Transfer } from './logic/files';
 import { store as appStore, type AppStore } from './store.svelte';
 
 export class FilesStore {
@@ -57,7 +57,7 @@ export class FilesStore {
 
   onCore(e: CoreEvent): void {
     if (e.type === 'transfer_progress' || e.type === 'transfer_finished') {
-      this.transfers = applyTransfer(this.transfers, e as TransferEvent);
+      this.transfers = applyTransfer(this.transfers, e);
     }
   }
 
@@ -99,7 +99,7 @@ export class FilesStore {
     let p = this.loading.get(f.id);
     if (!p) {
       p = (async () => {
-        const d = await this.app.attempt(commands.downloadFile(m.client_id));
+        const d = await this.app.attempt(commands.downloadFile(m.conv, m.seq, m.client_id));
         if (d?.url) this.imageUrls = { ...this.imageUrls, [f.id]: d.url };
         else this.loading.delete(f.id); // let a later render try again
         return d?.url ?? null;
@@ -110,11 +110,11 @@ export class FilesStore {
   }
 
   async open(m: LocalMessage): Promise<void> {
-    await this.app.attempt(commands.openFile(m.client_id));
+    await this.app.attempt(commands.openFile(m.conv, m.seq, m.client_id));
   }
 
   async saveAs(m: LocalMessage): Promise<void> {
-    const path = await this.app.attempt(commands.saveFileAs(m.client_id));
+    const path = await this.app.attempt(commands.saveFileAs(m.conv, m.seq, m.client_id));
     if (path) this.app.showToast(`Saved to ${path}`);
   }
 

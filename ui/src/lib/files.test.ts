@@ -144,7 +144,7 @@ describe('FilesStore', () => {
     expect(a).toBe('ternfile://localhost/f-img');
     expect(b).toBe(a);
     expect(downloads).toBe(1);
-    expect(calls.find((c) => c.cmd === 'download_file')?.args).toEqual({ clientId: 'i1' });
+    expect(calls.find((c) => c.cmd === 'download_file')?.args).toEqual({ conv: CONV, seq: 3, clientId: 'i1' });
     expect(files.imageUrls[image.id]).toBe(a);
     files.showPreview(a!, image.name);
     expect(files.preview?.name).toBe('cat.png');

@@ -23,6 +23,7 @@ import {
   type UserId,
 } from './bindings';
 import { applyPeerRead, applyRecall, mergeMessages, oldestSeq, sortConversations, upsertConversation } from './logic/messages';
+import { withoutMessage } from './logic/files';
 import { canManage, groupConv, groupOf, MUTE_MINUTES, type MemberAction } from './logic/groups';
 import { displayName } from './logic/people';
 
@@ -287,6 +288,12 @@ export class AppStore {
         void this.reloadAll();
         void this.refreshProfile();
         break;
+      case 'message_removed': {
+        // A cancelled upload: its message is gone.
+        const list = this.messages[e.conv];
+        if (list) this.messages = { ...this.messages, [e.conv]: withoutMessage(list, e.client_id) };
+        break;
+      }
       case 'conversation_removed': {
         // A group chat I am no longer in (core keeps its messages; it comes back if I rejoin).
         const g = groupOf(e.conv);

@@ -1,5 +1,5 @@
 /** Pure helpers for file and image messages: sizes, thumbnails, transfer progress. */
-import type { Content, FileRef, LocalMessage } from '../bindings';
+import type { Content, CoreEvent, FileRef, LocalMessage } from '../bindings';
 
 /** Human size with decimal units, as file managers show them: "999 B", "5.2 MB", "105 MB". */
 export function formatSize(bytes: number): string {
@@ -57,9 +57,7 @@ export type Transfer = {
 };
 
 /** The transfer events of tern-core (uploads keyed by client id, downloads by file id). */
-export type TransferEvent =
-  | { type: 'transfer_progress'; transfer: string; direction: 'upload' | 'download'; done: number; total: number }
-  | { type: 'transfer_finished'; transfer: string; direction: 'upload' | 'download'; ok: boolean; error: string | null };
+export type TransferEvent = Extract<CoreEvent, { type: 'transfer_progress' | 'transfer_finished' }>;
 
 /**
  * Applies one transfer event. Progress never goes backwards within one transfer

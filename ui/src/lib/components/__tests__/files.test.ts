@@ -34,7 +34,7 @@ describe('file messages', () => {
     await fireEvent.click(getByTestId('file-open'));
     await fireEvent.click(getByTestId('file-save'));
     expect(calls.map((c) => c.cmd)).toEqual(['open_file', 'save_file_as']);
-    expect(calls[0].args).toEqual({ clientId: 'd1' });
+    expect(calls[0].args).toEqual({ conv: 'd:alice:bob', seq: 4, clientId: 'd1' });
   });
 
   it('my uploading file shows a progress bar and a cancel button', async () => {
@@ -57,7 +57,7 @@ describe('file messages', () => {
     await tick();
     const img = getByTestId('inline-image') as HTMLImageElement;
     expect(img.getAttribute('src')).toBe('ternfile://localhost/f-pic');
-    expect(calls).toEqual([{ cmd: 'download_file', args: { clientId: 'i1' } }]);
+    expect(calls).toEqual([{ cmd: 'download_file', args: { conv: 'd:alice:bob', seq: 5, clientId: 'i1' } }]);
     const preview = render(ImagePreview);
     await fireEvent.click(thumb);
     expect(preview.getByTestId('image-preview')).toBeTruthy();
