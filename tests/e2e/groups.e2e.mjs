@@ -26,13 +26,15 @@ async function main() {
   const server = await startServer();
   const bob = new CliUser(server, 'bob', 'bob-password-1');
   const carol = new CliUser(server, 'carol', 'carol-password-1');
+  const dave = new CliUser(server, 'dave', 'dave-password-1');
   const appData = tempDir('app');
   console.log(`tern e2e groups: server ${server.url}`);
 
   await step('tern-cli users bob and carol register and ask alice to be friends', async () => {
-    await Promise.all([bob.register(), carol.register()]);
+    await Promise.all([bob.register(), carol.register(), dave.register()]);
     await bob.ok(['profile', '--nickname', 'Bob Builder']);
     await carol.ok(['profile', '--nickname', 'Carol Chen']);
+    await dave.ok(['profile', '--nickname', 'Dave Diver']);
   });
   const bobEvents = await bob.listen();
   const carolEvents = await carol.listen();
@@ -129,6 +131,23 @@ async function main() {
     if (me?.role !== 'admin') throw new Error(`bob's members view: ${JSON.stringify(members)}`);
   });
 
+  await step('dave (not a friend) asks to join -> alice accepts in the panel; his message shows his group nickname', async () => {
+    await dave.ok(['group', 'join', group, '--message', 'Can I come along?']);
+    const app = await wd.waitFor(sel('group-application', '[data-user="dave"]'), { what: "dave's join request in the panel" });
+    if (!(await app.text()).includes('Can I come along?')) throw new Error(`request: ${await app.text()}`);
+    await (await app.find(sel('accept-application'))).click();
+    await wd.waitFor(sel('member', '[data-user="dave"][data-role="member"]'), { what: 'dave in the member list' });
+    await waitUntil(async () => (await wd.find(sel('group-application'))) === null, { what: 'no pending request left' });
+    await waitUntil(async () => (await (await $(sel('chat-member-count'))).text()) === '4 members', { what: '4 members in the header' });
+    await waitUntil(async () => json(await dave.ok(['group', 'list'])).some((g) => g.group === group), { what: "the group in dave's list" });
+    await dave.ok(['send', `g:${group}`, 'Thanks, see you there']);
+    await wd.waitFor(sel('message-sender', '[data-user="dave"]'), { what: "dave's message" });
+    const name = await (await $(sel('message-sender', '[data-user="dave"]'))).text();
+    if (name !== 'Dave Diver') throw new Error(`dave's sender label: ${name}`);
+    const preview = `${sel('conversation')}[data-group="${group}"] ${sel('preview')}`;
+    await waitUntil(async () => (await (await $(preview)).text()) === 'Dave Diver: Thanks, see you there', { what: 'the list preview names dave' });
+  });
+
   await step('screenshot of the group chat with the member panel open', async () => {
     mkdirSync(path.join(root, 'docs/screenshots'), { recursive: true });
     // Let the last re-render settle (no toast, no open menu).
@@ -140,7 +159,7 @@ async function main() {
     await (await $(`${sel('member', '[data-user="carol"]')} ${sel('member-menu')}`)).click();
     await (await $(sel('member-action', '[data-action="kick"]'))).click();
     await waitUntil(async () => (await wd.find(sel('member', '[data-user="carol"]'))) === null, { what: 'carol gone from the panel' });
-    await waitUntil(async () => (await (await $(sel('chat-member-count'))).text()) === '2 members', { what: '2 members in the header' });
+    await waitUntil(async () => (await (await $(sel('chat-member-count'))).text()) === '3 members', { what: '3 members in the header' });
     await carolEvents.waitFor((e) => e.type === 'group_member_left' && e.group === group && e.user === 'carol' && e.reason === 'kicked', 'kicked event at carol');
     const list = json(await carol.ok(['group', 'list']));
     if (list.some((g) => g.group === group)) throw new Error(`carol still lists the group: ${JSON.stringify(list)}`);
