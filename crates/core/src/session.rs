@@ -168,6 +168,9 @@ pub(crate) struct Shared {
     pub waiters: Mutex<HashMap<ClientMsgId, oneshot::Sender<Result<LocalMessage>>>>,
     /// Serialises applying the change log (pushes and API calls both do it).
     pub changes_lock: tokio::sync::Mutex<()>,
+    /// Highest change-log version this process has announced as events (another
+    /// process sharing the cache, e.g. a second `tern-cli`, may have applied it first).
+    pub announced: std::sync::atomic::AtomicU64,
     /// Last unread count announced per conversation, and the total.
     pub unread: Mutex<(HashMap<ConversationId, u64>, Option<u64>)>,
     /// Commands to the supervisor.

@@ -1,11 +1,12 @@
 //! Bringing the cache up to date: the change log (relations), conversations and their
 //! missing message ranges, and the handling of each server push.
 
+use std::sync::atomic::Ordering;
 use std::sync::Arc;
 
 use tern_proto::{
-    Change, ConversationId, ConversationInfo, ErrorCode, Message, Profile, Push, Request, Response,
-    Seq,
+    Change, ConversationId, ConversationInfo, ErrorCode, GroupId, Message, Profile, Push, Request,
+    Response, Seq, UserId,
 };
 
 use crate::error::{Error, Result};
@@ -45,10 +46,15 @@ pub(crate) async fn sync_relations(
 ) -> Result<u64> {
     let _guard = sh.changes_lock.lock().await;
     let mut version = sh.db.call(|c| rel::version(c)).await?;
+    // What the cache held when this process first synced was announced before.
+    let _ = sh
+        .announced
+        .compare_exchange(0, version, Ordering::Relaxed, Ordering::Relaxed);
     if version == 0 {
         if let Some(sv) = server_version.filter(|&v| v > 0) {
             snapshot(sh, conn, sv).await?;
             version = sv;
+            sh.announced.fetch_max(sv, Ordering::Relaxed);
         }
     }
     let mut applied = 0;
@@ -204,6 +210,33 @@ async fn apply_change(
             Ok(applied)
         })
         .await?;
+    sh.announced.fetch_max(version, Ordering::Relaxed);
+    announce(sh, change, applied).await
+}
+
+/// What an entry that another process sharing this cache already applied did to it,
+/// for announcing it here too.
+fn effects(me: &UserId, change: &Change) -> groups::Applied {
+    let conv = |g: &GroupId| Some(ConversationId::Group(g.clone()));
+    let mut out = groups::Applied::default();
+    match change {
+        Change::GroupJoined { group, .. } | Change::GroupInfoChanged { group, .. } => {
+            out.refresh = conv(&group.group)
+        }
+        Change::GroupMemberLeft { group, user, .. } if user == me => out.removed = conv(group),
+        Change::GroupDismissed { group, .. } => out.removed = conv(group),
+        _ => {}
+    }
+    out
+}
+
+/// Raises the event for an applied entry (and refreshes or removes the group
+/// conversation it touched); returns the group conversation it refreshed.
+async fn announce(
+    sh: &Arc<Shared>,
+    change: Change,
+    applied: groups::Applied,
+) -> Result<Option<ConversationId>> {
     let event = match change {
         Change::FriendApplicationAdded { application } => {
             Event::FriendApplicationAdded { application }
@@ -500,9 +533,17 @@ pub(crate) async fn handle_push(sh: &Arc<Shared>, conn: &Conn, push: Push) -> Re
             sh.conv_changed(&conv).await?;
         }
         Push::Change(vc) => {
+            // Under the lock: an entry being applied by an API call is announced there.
+            let guard = sh.changes_lock.lock().await;
             let version = sh.db.call(|c| rel::version(c)).await?;
             if vc.version > version {
+                drop(guard);
                 sync_relations(sh, conn, None).await?;
+            } else if sh.announced.fetch_max(vc.version, Ordering::Relaxed) < vc.version {
+                // Another process sharing this cache (a second `tern-cli` of the same
+                // data dir) applied it first: announce it here all the same.
+                let applied = effects(&sh.me, &vc.change);
+                announce(sh, vc.change, applied).await?;
             }
         }
         Push::Read { conv, user, seq } => {

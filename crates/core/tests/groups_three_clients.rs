@@ -347,7 +347,7 @@ async fn transfer_moves_ownership_and_the_old_owner_may_leave() {
     let dir = tempfile::tempdir().unwrap();
     let server = start_server(dir.path()).await;
     let addr = server.addr();
-    let (alice, _a_rx) = user(dir.path(), addr, "alice").await;
+    let (alice, mut a_rx) = user(dir.path(), addr, "alice").await;
     let (bob, mut b_rx) = user(dir.path(), addr, "bob").await;
     let g = alice
         .create_group("Handover", &[uid("bob")], None)
@@ -360,6 +360,17 @@ async fn transfer_moves_ownership_and_the_old_owner_may_leave() {
 
     alice.transfer_group(&g, &uid("bob")).await.unwrap();
     assert_eq!(alice.group(&g).await.unwrap().unwrap().owner, uid("bob"));
+    // Applied by the call, then pushed: announced once, not twice.
+    let seen = drain(&mut a_rx, std::time::Duration::from_millis(500)).await;
+    let infos = seen
+        .iter()
+        .filter(|e| matches!(e, Event::GroupInfoChanged { .. }))
+        .count();
+    let roles = seen
+        .iter()
+        .filter(|e| matches!(e, Event::GroupRoleChanged { .. }))
+        .count();
+    assert_eq!((infos, roles), (1, 2), "{seen:?}");
     wait_for(
         &mut b_rx,
         |e| matches!(e, Event::GroupInfoChanged { group, .. } if group.owner == uid("bob")),

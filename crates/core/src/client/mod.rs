@@ -296,6 +296,7 @@ impl Client {
             send_window: std::sync::atomic::AtomicUsize::new(crate::outbox::WINDOW),
             waiters: Mutex::new(HashMap::new()),
             changes_lock: tokio::sync::Mutex::new(()),
+            announced: std::sync::atomic::AtomicU64::new(0),
             unread: Mutex::new((unread, None)),
             cmds,
             stopped: watch::channel(false).0,

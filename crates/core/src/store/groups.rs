@@ -228,10 +228,13 @@ pub fn apply_change(c: &Connection, me: &UserId, change: &Change) -> Result<Appl
                 "UPDATE conversations SET last_activity = MAX(last_activity, ?2) WHERE conv = ?1",
                 params![key.to_string(), member.joined_at],
             )?;
-            c.execute(
-                "UPDATE groups SET members_complete = ?2 WHERE group_id = ?1",
-                params![group.group.as_str(), group.member_count <= 1],
-            )?;
+            if fresh {
+                // Only I am known so far: complete only when I am alone in it.
+                c.execute(
+                    "UPDATE groups SET members_complete = ?2 WHERE group_id = ?1",
+                    params![group.group.as_str(), group.member_count <= 1],
+                )?;
+            }
             out.refresh = Some(key);
         }
         Change::GroupMemberJoined { group, member, .. } => {
