@@ -208,3 +208,27 @@ async fn offline_member_replays_group_events_and_converges() {
     assert!(carol.group(&g4).await.unwrap().is_none());
     server.shutdown().await;
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn group_lists_come_from_the_cache_while_the_server_is_down() {
+    let dir = tempfile::tempdir().unwrap();
+    let server = start_server(dir.path()).await;
+    let addr = server.addr();
+    let (alice, mut a_rx) = user(dir.path(), addr, "alice").await;
+    let (_bob, _b_rx) = user(dir.path(), addr, "bob").await;
+    let g = alice
+        .create_group("Offline", &[uid("bob")], None)
+        .await
+        .unwrap();
+    let members = alice.group_members(&g.group).await.unwrap();
+    assert_eq!(members.len(), 2);
+
+    server.shutdown().await;
+    wait_for(&mut a_rx, |e| matches!(e, Event::ConnectFailed { .. })).await;
+    assert_eq!(alice.group_members(&g.group).await.unwrap(), members);
+    assert_eq!(alice.groups().await.unwrap(), vec![g.clone()]);
+    let convs = alice.conversations().await.unwrap();
+    assert_eq!(convs[0].title, "Offline");
+    let err = alice.fetch_group_info(&g.group).await.unwrap_err();
+    assert!(err.is_transient(), "{err:?}");
+}
