@@ -295,7 +295,8 @@ impl Client {
         .map(drop)
     }
 
-    /// Recalls my message at `seq` (within the server's recall window).
+    /// Recalls my message at `seq` (within the server's recall window); in a group, its
+    /// owner and admins may recall anyone's message at any time.
     pub async fn recall(&self, conv: &ConversationId, seq: Seq) -> Result<()> {
         let sh = self.shared()?;
         sh.request(Request::Recall {
