@@ -188,6 +188,10 @@ impl Client {
     /// Uploads that fail for a transient reason are retried with backoff under
     /// the [`crate::RetryPolicy`]; then the message is `failed` and
     /// [`Client::resend`] uploads again.
+    ///
+    /// The message joins the outbox queue when its upload finishes, so text
+    /// sent meanwhile is delivered before it. An upload cut short by a restart
+    /// starts again after the next login; the file must still be at `path`.
     pub async fn send_file(&self, conv: &ConversationId, path: &Path) -> Result<LocalMessage> {
         let sh = self.shared()?;
         if let ConversationId::Direct(..) = conv {
