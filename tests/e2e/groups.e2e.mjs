@@ -148,11 +148,29 @@ async function main() {
     await waitUntil(async () => (await (await $(preview)).text()) === 'Dave Diver: Thanks, see you there', { what: 'the list preview names dave' });
   });
 
+  await step('alice mutes dave for 10 minutes in the panel -> shown muted, his tern-cli send is refused', async () => {
+    await (await $(`${sel('member', '[data-user="dave"]')} ${sel('member-menu')}`)).click();
+    await (await $(sel('member-action', '[data-action="mute_10m"]'))).click();
+    await wd.waitFor(sel('member', '[data-user="dave"][data-muted="true"]'), { what: 'dave shown muted' });
+    const badge = await (await $(`${sel('member', '[data-user="dave"]')} ${sel('muted-badge')}`)).text();
+    if (!/^Muted until \d\d:\d\d$/.test(badge)) throw new Error(`badge: ${badge}`);
+    const r = await dave.run(['send', `g:${group}`, 'can you hear me?']);
+    if (r.code === 0) throw new Error('a muted member could post');
+  });
+
   await step('screenshot of the group chat with the member panel open', async () => {
     mkdirSync(path.join(root, 'docs/screenshots'), { recursive: true });
     // Let the last re-render settle (no toast, no open menu).
     await waitUntil(async () => (await wd.find(sel('toast'))) === null, { what: 'no toast', timeout: 8000 });
     await wd.screenshot(path.join(root, 'docs/screenshots/group-chat.png'));
+  });
+
+  await step('alice unmutes dave in the panel -> he can post again', async () => {
+    await (await $(`${sel('member', '[data-user="dave"]')} ${sel('member-menu')}`)).click();
+    await (await $(sel('member-action', '[data-action="unmute"]'))).click();
+    await wd.waitFor(sel('member', '[data-user="dave"][data-muted="false"]'), { what: 'dave shown unmuted' });
+    await dave.ok(['send', `g:${group}`, 'Back in']);
+    await waitUntil(async () => (await texts(sel('message-text'))).includes('Back in'), { what: "dave's message after the unmute" });
   });
 
   await step('alice kicks carol -> she is gone from the panel and her tern-cli shows she is no longer a member', async () => {

@@ -411,7 +411,8 @@ export class AppStore {
     if (!this.session) return;
     const list = await this.attempt(commands.listGroups());
     if (!list) return;
-    this.groups = Object.fromEntries(list.map((g) => [g.group, g]));
+    // A group I just left or lost stays gone even if the cache still lists it.
+    this.groups = Object.fromEntries(list.filter((g) => !this.groupGone[groupConv(g.group)]).map((g) => [g.group, g]));
   }
 
   /** Fresh info, members and (for owner/admins) applications of a group. */

@@ -67,6 +67,18 @@ describe('MemberPanel', () => {
     expect(container.querySelector('[data-testid="leave-group"]')).toBeNull();
   });
 
+  it('hands over ownership only after a second click', async () => {
+    signIn('alice', [view('alice', 'owner'), view('bob')]);
+    const { getByTestId, container } = render(MemberPanel, { group: G });
+    await fireEvent.click(getByTestId('member-menu'));
+    const transfer = () => container.querySelector<HTMLElement>('[data-action="transfer"]')!;
+    await fireEvent.click(transfer());
+    expect(calls.some((c) => c.cmd === 'transfer_group')).toBe(false);
+    expect(transfer().textContent).toBe('Really make owner?');
+    await fireEvent.click(transfer());
+    expect(calls.find((c) => c.cmd === 'transfer_group')?.args).toEqual({ group: G, to: 'bob' });
+  });
+
   it('dismisses only after a confirmation', async () => {
     signIn('alice', [view('alice', 'owner'), view('bob')]);
     const { getByTestId } = render(MemberPanel, { group: G });
