@@ -153,7 +153,8 @@ pub fn on_webview_event<R: Runtime>(webview: &tauri::Webview<R>, event: &tauri::
 /// Records dropped paths as granted and tells the UI.
 fn handle_drop<R: Runtime>(app: &AppHandle<R>, e: &tauri::DragDropEvent) {
     let ev = match e {
-        tauri::DragDropEvent::Enter { .. } | tauri::DragDropEvent::Over { .. } => FileDrop {
+        // `Over` repeats with every mouse move: the UI needs only the first one.
+        tauri::DragDropEvent::Enter { .. } => FileDrop {
             kind: FileDropKind::Over,
             paths: Vec::new(),
         },

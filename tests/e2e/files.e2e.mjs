@@ -171,6 +171,28 @@ async function main() {
     if ((await chatMessages()).length !== before) throw new Error('a message was added for the refused file');
   });
 
+  await step('cancel (×) on an upload in progress removes the message; bob receives nothing', async () => {
+    const doomed = path.join(work, 'cancel-me.bin');
+    writeFileSync(doomed, randomBytes(MAX_FILE_BYTES - 1_000_000));
+    // Click the upload's × from inside the page once its bar shows bytes moving.
+    await wd.execute(`window.__cancel = { clicked: false, doneAtClick: -1 };
+      const obs = new MutationObserver(() => {
+        const bar = [...document.querySelectorAll('[data-testid="upload-progress"]')].find((b) => b.closest('[data-testid="message"]')?.querySelector('[data-file-name="cancel-me.bin"]'));
+        const x = bar?.querySelector('[data-testid="upload-cancel"]');
+        const done = Number(bar?.dataset.done) || 0;
+        if (x && done > 0 && !window.__cancel.clicked) { window.__cancel = { clicked: true, doneAtClick: done }; x.click(); obs.disconnect(); }
+      });
+      obs.observe(document.body, { subtree: true, childList: true, attributes: true, attributeFilter: ['data-done'] });`);
+    await invoke(wd, 'simulate_drop', { paths: [doomed] });
+    await waitUntil(async () => (await wd.execute('return window.__cancel.clicked')) === true, { what: 'cancel clicked', timeout: 10_000 });
+    await waitUntil(async () => !(await chatMessages()).some((m) => m.file === 'cancel-me.bin' || m.text.includes('cancel-me.bin')), { what: 'cancelled message removed', timeout: 10_000 });
+    const c = await wd.execute('return window.__cancel');
+    console.log(`       cancelled with ${c.doneAtClick} of ${MAX_FILE_BYTES - 1_000_000} bytes uploaded`);
+    if (!(c.doneAtClick > 0 && c.doneAtClick < MAX_FILE_BYTES - 1_000_000)) throw new Error('not cancelled mid-upload');
+    await new Promise((r) => setTimeout(r, 1500));
+    if (listener.events.some((e) => e.type === 'new_message' && e.message?.content?.file?.name === 'cancel-me.bin')) throw new Error('bob received the cancelled file');
+  });
+
   await step('an image dropped in the app renders inline (<img> with naturalWidth > 0)', async () => {
     const img = path.join(work, 'sunset.png');
     writeFileSync(img, png(640, 400, 0));
@@ -184,9 +206,9 @@ async function main() {
 
   await step('bob sends an image with tern-cli -> it renders inline in alice\'s app; click opens the preview, Esc closes', async () => {
     const img = path.join(work, 'from-bob.png');
-    writeFileSync(img, png(300, 480, 1));
+    writeFileSync(img, png(480, 300, 1));
     await bob.ok(['send-file', 'alice', img]);
-    await waitUntil(async () => (await chatMessages()).some((m) => m.img && m.img.alt === 'from-bob.png' && m.img.complete && m.img.w === 300 && m.img.h === 480), {
+    await waitUntil(async () => (await chatMessages()).some((m) => m.img && m.img.alt === 'from-bob.png' && m.img.complete && m.img.w === 480 && m.img.h === 300), {
       what: 'bob\'s image inline in the app',
       timeout: 30_000,
     });
@@ -200,7 +222,6 @@ async function main() {
   await step('screenshot of the chat with inline images and a file card: docs/screenshots/files.png', async () => {
     mkdirSync('docs/screenshots', { recursive: true });
     await waitUntil(async () => (await wd.find(sel('toast'))) === null, { what: 'no toast over the chat', timeout: 8_000 });
-    await wd.setWindowRect(1120, 860).catch(() => {}); // room for the file card and both images
     await wd.execute('document.activeElement?.blur()');
     await new Promise((r) => setTimeout(r, 300));
     await wd.screenshot(path.resolve('docs/screenshots/files.png'));
