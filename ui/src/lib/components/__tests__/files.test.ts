@@ -4,6 +4,7 @@ import { tick } from 'svelte';
 import { beforeEach, describe, expect, it } from 'vitest';
 import { files } from '../../files.svelte';
 import { msg } from '../../test-fixtures';
+import DropZone from '../DropZone.svelte';
 import ImagePreview from '../ImagePreview.svelte';
 import MessageBubble from '../MessageBubble.svelte';
 
@@ -63,5 +64,16 @@ describe('file messages', () => {
     expect(preview.getByTestId('image-preview')).toBeTruthy();
     await fireEvent.keyDown(window, { key: 'Escape' });
     expect(preview.queryByTestId('image-preview')).toBeNull();
+  });
+
+  it('the drop overlay names the chat while files are dragged over the window', async () => {
+    const { queryByTestId } = render(DropZone, { title: 'Bob Builder' });
+    expect(queryByTestId('drop-overlay')).toBeNull();
+    files.dragging = true;
+    await tick();
+    expect(queryByTestId('drop-overlay')?.textContent).toContain('Drop files to send to Bob Builder');
+    files.dragging = false;
+    await tick();
+    expect(queryByTestId('drop-overlay')).toBeNull();
   });
 });
