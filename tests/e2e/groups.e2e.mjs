@@ -1,7 +1,8 @@
 // End-to-end: groups in the real Tern app (WebKitGTK via tauri-driver) against a
 // real tern-server, with bob and carol driven by tern-cli. alice creates a group
 // with both through the dialog, messages go both ways, bob becomes admin, carol is
-// kicked, and alice dismisses the group. See tests/e2e/run.sh (mode `groups`).
+// kicked (and invited back), and alice dismisses the group; then alice as a plain
+// member of bob's groups is muted, removed, and leaves. See tests/e2e/run.sh (mode `groups`).
 
 import { mkdirSync } from 'node:fs';
 import path from 'node:path';
@@ -185,6 +186,17 @@ async function main() {
     if (r.code === 0) throw new Error('a kicked member could still post');
   });
 
+  await step('alice invites carol back from the panel\'s Invite dialog -> she is a member again', async () => {
+    await (await $(sel('invite-members'))).click();
+    await $(sel('invite-dialog'));
+    const listed = await Promise.all((await wd.findAll(sel('pick-friend'))).map((e) => e.attr('data-user')));
+    if (listed.join(',') !== 'carol') throw new Error(`invite list (friends not in the group): ${listed}`);
+    await (await $(`${sel('pick-friend', '[data-user="carol"]')} input`)).click();
+    await (await $(sel('group-submit'))).click();
+    await wd.waitFor(sel('member', '[data-user="carol"][data-role="member"]'), { what: 'carol back in the member list' });
+    await carolEvents.waitFor((e) => e.type === 'group_joined' && e.group?.group === group, 'group_joined at carol');
+  });
+
   await step('alice dismisses the group (with confirmation) -> it leaves the list and bob gets the dismissed event', async () => {
     await (await $(sel('dismiss-group'))).click();
     await wd.waitFor(sel('dismiss-cancel'), { what: 'the confirmation' });
@@ -234,6 +246,17 @@ async function main() {
     const gone = await (await $(sel('group-gone'))).text();
     if (!gone.includes('removed') || !gone.includes('Bob Builder')) throw new Error(`notice: ${gone}`);
     if (await wd.find(sel('member-panel'))) throw new Error('the member panel stayed open');
+  });
+
+  await step('alice leaves a group of bob\'s from the panel (with confirmation) -> it leaves her list, bob sees her go', async () => {
+    const third = json(await bob.ok(['group', 'create', 'Book club', '--members', 'alice'])).group;
+    await (await wd.waitFor(`${sel('conversation')}[data-group="${third}"]`, { what: 'the book club in her list' })).click();
+    await (await $(sel('open-member-panel'))).click();
+    await (await $(sel('leave-group'))).click();
+    if ((await (await $(sel('leave-group'))).text()) !== 'Really leave?') throw new Error('no confirmation before leaving');
+    await (await $(sel('leave-group'))).click();
+    await waitUntil(async () => (await wd.find(`${sel('conversation')}[data-group="${third}"]`)) === null, { what: 'the book club gone from her list' });
+    await bobEvents.waitFor((e) => e.type === 'group_member_left' && e.group === third && e.user === 'alice' && e.reason === 'left', 'alice left, at bob');
   });
 
   bobEvents.stop();

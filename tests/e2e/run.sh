@@ -9,7 +9,7 @@
 #   test (default): app, keyring, shell, notify, files, groups.   app: tests/e2e/app.e2e.mjs only.
 #   shell: tray unread label and close-to-tray (tests/e2e/shell.e2e.mjs).
 #   notify: notifications against a fake notification server (tests/e2e/notify.e2e.mjs).
-#   groups: create a group with two tern-cli users, messages both ways, admin, kick, dismiss (tests/e2e/groups.e2e.mjs).
+#   groups: a group with tern-cli users made in the dialog, messages both ways, admin, join request, mute, kick, invite, dismiss; as a plain member: mutes, removal, leave (tests/e2e/groups.e2e.mjs).
 #   files: drop/send a file with progress, bob's tern-cli download (sha256), inline images (tests/e2e/files.e2e.mjs).
 #   keyring: "Remember me" against a real gnome-keyring-daemon on a private D-Bus
 #   session, then with no Secret Service on the bus (tests/e2e/keyring.e2e.mjs).
