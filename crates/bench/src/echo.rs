@@ -45,3 +45,68 @@ pub fn run() -> Result<()> {
         }
     })
 }
+
+/// S3's baseline (`tern-bench broadcast-server`): every text frame a connection sends
+/// is forwarded, as is, to every other connection (one writer task per connection,
+/// the frame shared, not copied). Same socket settings as the echo server.
+pub fn run_broadcast() -> Result<()> {
+    use std::collections::HashMap;
+    use std::sync::{Arc, Mutex};
+    use tokio::sync::mpsc;
+    type Peers = Arc<Mutex<HashMap<u64, mpsc::UnboundedSender<Message>>>>;
+    let rt = tokio::runtime::Builder::new_multi_thread()
+        .enable_all()
+        .build()?;
+    rt.block_on(async {
+        let listener = TcpListener::bind("127.0.0.1:0").await?;
+        println!("broadcast-server listening on {}", listener.local_addr()?);
+        use std::io::Write;
+        std::io::stdout().flush()?;
+        let peers: Peers = Arc::default();
+        let mut next = 0u64;
+        loop {
+            let Ok((stream, _)) = listener.accept().await else {
+                tokio::time::sleep(std::time::Duration::from_millis(10)).await;
+                continue;
+            };
+            let _ = stream.set_nodelay(true);
+            next += 1;
+            let (me, peers) = (next, peers.clone());
+            tokio::spawn(async move {
+                let Ok(ws) = tokio_tungstenite::accept_async_with_config(
+                    stream,
+                    Some(crate::ws::ws_config()),
+                )
+                .await
+                else {
+                    return;
+                };
+                let (mut tx, mut rx) = ws.split();
+                let (out, mut queue) = mpsc::unbounded_channel::<Message>();
+                peers.lock().expect("peers").insert(me, out);
+                let writer = tokio::spawn(async move {
+                    while let Some(m) = queue.recv().await {
+                        if tx.send(m).await.is_err() {
+                            break;
+                        }
+                    }
+                });
+                while let Some(Ok(msg)) = rx.next().await {
+                    match msg {
+                        Message::Text(_) => {
+                            for (id, p) in peers.lock().expect("peers").iter() {
+                                if *id != me {
+                                    let _ = p.send(msg.clone());
+                                }
+                            }
+                        }
+                        Message::Close(_) => break,
+                        _ => {}
+                    }
+                }
+                peers.lock().expect("peers").remove(&me);
+                writer.abort();
+            });
+        }
+    })
+}

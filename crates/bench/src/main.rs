@@ -19,6 +19,7 @@ mod procs;
 mod report;
 mod s1;
 mod s2;
+mod s3;
 mod s4;
 mod s5;
 mod util;
@@ -91,6 +92,8 @@ struct Cli {
 enum Internal {
     /// (internal) The raw tokio-tungstenite echo server used as the baseline.
     EchoServer,
+    /// (internal) S3's baseline: forwards every text frame to every other connection.
+    BroadcastServer,
     /// (internal) tern-server's `main`, for when the binary is not available.
     ServeTern {
         #[arg(trailing_var_arg = true, allow_hyphen_values = true)]
@@ -114,22 +117,11 @@ fn serve_tern(args: Vec<String>) -> Result<()> {
     })
 }
 
-fn s3_rows() -> Vec<Row> {
-    vec![Row::new(
-        "S3",
-        "fan-out to a 1,000-member group: deliveries/s and p99 to the last member",
-        "—",
-        "not measurable yet: groups are not implemented (the protocol has no group create/join request)",
-        "—",
-        "≥ 150,000 deliveries/s, p99 < 50 ms",
-        None,
-    )]
-}
-
 fn main() -> Result<()> {
     let cli = Cli::parse();
     match cli.internal {
         Some(Internal::EchoServer) => return echo::run(),
+        Some(Internal::BroadcastServer) => return echo::run_broadcast(),
         Some(Internal::ServeTern { args }) => return serve_tern(args),
         None => {}
     }
@@ -172,7 +164,7 @@ fn main() -> Result<()> {
             match s {
                 Scenario::S1 => s1::run(&mut ctx).await,
                 Scenario::S2 => s2::run(&mut ctx).await,
-                Scenario::S3 => Ok(s3_rows()),
+                Scenario::S3 => s3::run(&mut ctx).await,
                 Scenario::S4 => s4::run(&mut ctx).await,
                 Scenario::S5 => s5::run(&mut ctx).await,
                 Scenario::C2 => client::c2(&mut ctx).await,

@@ -182,6 +182,18 @@ pub fn spawn_echo() -> Result<Child> {
     })
 }
 
+/// Starts `tern-bench broadcast-server` (S3's baseline).
+pub fn spawn_broadcast() -> Result<Child> {
+    let mut cmd = Command::new(std::env::current_exe()?);
+    cmd.arg("broadcast-server");
+    let (child, addr) = spawn_and_wait(cmd, "broadcast-server listening on")?;
+    Ok(Child {
+        child,
+        addr,
+        _dir: None,
+    })
+}
+
 /// Starts tern-server on 127.0.0.1:0 with a fresh data directory, or with `dir`.
 ///
 /// Benchmark configuration (written to a TOML file and flags): cheap argon2
@@ -217,6 +229,8 @@ pub fn spawn_tern(bin: &ServerBin, dir: Option<tempfile::TempDir>) -> Result<Chi
         .arg(&config)
         .args(["--rate-per-sec", "1000000", "--rate-burst", "1000000"])
         .args(["--idle-timeout-secs", "3600"])
+        // S3 needs a 1,000-member group (ignored by servers without groups).
+        .env("TERN_MAX_GROUP_MEMBERS", "5000")
         .env("TERN_LOG", "warn");
     if let Some(p) = preload() {
         cmd.env("LD_PRELOAD", p);
