@@ -105,6 +105,11 @@ impl Hub {
 
     /// Pushes `push` to every connection of `user` except `except`.
     pub fn push(&self, user: &UserId, push: &Push, except: Option<ConnId>) {
+        // Most recipients of a big group's change-log entries are offline:
+        // do not encode frames nobody will read (they replay via sync_changes).
+        if !self.is_online(user) {
+            return;
+        }
         let frame = Utf8Bytes::from(ServerFrame::Push { push: push.clone() }.encode());
         self.send_to(user, Outbound::Frame(frame), |e| Some(e.conn) != except);
     }

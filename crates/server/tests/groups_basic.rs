@@ -276,6 +276,17 @@ async fn any_member_invites_new_members_get_joined_others_member_joined() {
             .any(|c| matches!(c, Change::GroupMemberJoined { member, .. } if member.user.as_str() == "carol")),
         "{extra:?}"
     );
+    let many: Vec<_> = (0..101).map(|i| uid(&format!("u{i}"))).collect();
+    let msg = fails(
+        &mut alice,
+        Request::InviteMembers {
+            group: g.group.clone(),
+            users: many,
+        },
+        ErrorCode::InvalidArgument,
+    )
+    .await;
+    assert!(msg.contains("at most 100"), "{msg}");
     // Inviting someone already in is a no-op; the limit holds.
     alice
         .ok(Request::InviteMembers {

@@ -10,7 +10,7 @@
 use rusqlite::{params, Connection, OptionalExtension};
 use tern_proto::{
     ApplicationState, Change, ConversationId, ErrorCode, FileId, GroupApplication, GroupId,
-    GroupInfo, GroupMember, GroupRole, JoinPolicy, LeaveReason, UserId,
+    GroupInfo, GroupMember, GroupRole, JoinPolicy, LeaveReason, Push, UserId, VersionedChange,
 };
 
 use super::accounts::{parse_user, require_user};
@@ -384,6 +384,48 @@ pub fn notify(
     Ok(())
 }
 
+/// Appends `change` to the change log of every current member of `g` and
+/// queues their pushes, in two statements whatever the group's size: the
+/// versions are bumped by one `UPDATE … RETURNING` and the entries written by
+/// one `INSERT … SELECT` with the body serialised once (the same effect as
+/// [`append_change`] per member; a 2,000-member group's event, or an invite of
+/// hundreds into a big group, must not hold the writer for long).
+pub fn broadcast(
+    conn: &Connection,
+    g: &GroupId,
+    change: &Change,
+    out: &mut Vec<Delivery>,
+) -> StoreResult<()> {
+    let conv = conv_key(g);
+    let body = serde_json::to_string(change)?;
+    let bumped = conn
+        .prepare_cached(
+            "UPDATE users SET version = version + 1
+             WHERE id IN (SELECT user FROM members WHERE conv = ?1) RETURNING id, version",
+        )?
+        .query_map([&conv], |r| {
+            Ok((r.get::<_, String>(0)?, r.get::<_, i64>(1)?))
+        })?
+        .collect::<Result<Vec<_>, _>>()?;
+    conn.prepare_cached(
+        "INSERT INTO changes (user, version, body)
+         SELECT u.id, u.version, ?2 FROM users u
+         WHERE u.id IN (SELECT user FROM members WHERE conv = ?1)",
+    )?
+    .execute(params![conv, body])?;
+    out.reserve(bumped.len());
+    for (user, version) in bumped {
+        out.push(Delivery {
+            user: parse_user(user)?,
+            push: Push::Change(VersionedChange {
+                version: version as u64,
+                change: change.clone(),
+            }),
+        });
+    }
+    Ok(())
+}
+
 /// What creating a group needs.
 pub struct NewGroup<'a> {
     /// The creator, who becomes the owner.
@@ -510,27 +552,33 @@ fn add_members(
             ),
         ));
     }
+    let member = |u: &UserId| GroupMember {
+        user: u.clone(),
+        role: GroupRole::Member,
+        muted_until: None,
+        joined_at: now,
+    };
+    // The members already in hear of each newcomer (before the newcomers are
+    // rows, so they are not told about each other: their `group_joined`
+    // carries the count, the member list has the rest).
+    for u in new {
+        let joined = Change::GroupMemberJoined {
+            group: g.clone(),
+            member: member(u),
+            by: by.cloned(),
+        };
+        broadcast(conn, g, &joined, out)?;
+    }
     for u in new {
         insert_member(conn, g, u, GroupRole::Member, now)?;
     }
     let group = info(conn, g)?;
     for u in new {
-        let member = membership(conn, g, u)?.expect("just inserted");
-        append_change(
-            conn,
-            u,
-            Change::GroupJoined {
-                group: group.clone(),
-                member: member.clone(),
-            },
-            out,
-        )?;
-        let joined = Change::GroupMemberJoined {
-            group: g.clone(),
-            member,
-            by: by.cloned(),
+        let change = Change::GroupJoined {
+            group: group.clone(),
+            member: member(u),
         };
-        notify(conn, &existing, &joined, out)?;
+        append_change(conn, u, change, out)?;
     }
     Ok(())
 }
@@ -723,16 +771,17 @@ fn remove_member(
     by: Option<&UserId>,
     out: &mut Vec<Delivery>,
 ) -> StoreResult<()> {
-    let to = member_ids(conn, g)?;
-    conn.prepare_cached("DELETE FROM members WHERE conv = ?1 AND user = ?2")?
-        .execute(params![conv_key(g), user.as_str()])?;
     let change = Change::GroupMemberLeft {
         group: g.clone(),
         user: user.clone(),
         reason,
         by: by.cloned(),
     };
-    notify(conn, &to, &change, out)
+    // Told while still a member, so the one gone hears it too.
+    broadcast(conn, g, &change, out)?;
+    conn.prepare_cached("DELETE FROM members WHERE conv = ?1 AND user = ?2")?
+        .execute(params![conv_key(g), user.as_str()])?;
+    Ok(())
 }
 
 /// `me` leaves `g` (the owner may not).
@@ -809,18 +858,18 @@ pub fn dismiss(
     out: &mut Vec<Delivery>,
 ) -> StoreResult<()> {
     require_owner(conn, g, me)?;
-    let to = member_ids(conn, g)?;
+    let change = Change::GroupDismissed {
+        group: g.clone(),
+        by: me.clone(),
+    };
+    broadcast(conn, g, &change, out)?;
     conn.prepare_cached("UPDATE groups SET dismissed_at = ?2 WHERE id = ?1")?
         .execute(params![g.as_str(), now])?;
     conn.prepare_cached("DELETE FROM members WHERE conv = ?1")?
         .execute([conv_key(g)])?;
     conn.prepare_cached("DELETE FROM group_applications WHERE grp = ?1")?
         .execute([g.as_str()])?;
-    let change = Change::GroupDismissed {
-        group: g.clone(),
-        by: me.clone(),
-    };
-    notify(conn, &to, &change, out)
+    Ok(())
 }
 
 /// Fields of `update_group`, already validated; `None` keeps a field.
@@ -874,7 +923,7 @@ fn info_changed(
         group: group.clone(),
         by: by.clone(),
     };
-    notify(conn, &member_ids(conn, g)?, &change, out)?;
+    broadcast(conn, g, &change, out)?;
     Ok(group)
 }
 
@@ -917,7 +966,7 @@ pub fn mute_member(
         until,
         by: me.clone(),
     };
-    notify(conn, &member_ids(conn, g)?, &change, out)
+    broadcast(conn, g, &change, out)
 }
 
 fn set_role_row(conn: &Connection, g: &GroupId, user: &UserId, role: GroupRole) -> StoreResult<()> {
@@ -940,7 +989,7 @@ fn role_changed(
         role,
         by: by.clone(),
     };
-    notify(conn, &member_ids(conn, g)?, &change, out)
+    broadcast(conn, g, &change, out)
 }
 
 /// `me` (owner) makes `user` an admin or a plain member.
@@ -1063,7 +1112,7 @@ pub fn remove_deleted_user(
             reason: LeaveReason::Left,
             by: None,
         };
-        notify(conn, &member_ids(conn, &g)?, &left, out)?;
+        broadcast(conn, &g, &left, out)?;
     }
     conn.prepare_cached("DELETE FROM group_applications WHERE user = ?1")?
         .execute([user.as_str()])?;
