@@ -4,7 +4,8 @@
 //!
 //! # Which paths may be sent
 //! The UI never chooses a path on its own. A path can be sent only after the
-//! Rust side saw it in one of two places, and only once:
+//! Rust side saw it in one of two places, and only once (for drops: only the
+//! paths of the last drop):
 //! - a native drop on the webview ([`on_webview_event`], `WebviewEvent::DragDrop`),
 //!   which records the dropped paths in [`Grants`] and then tells the UI (the
 //!   typed [`FileDrop`] event) so it can call [`send_files`] for the open chat;
@@ -65,9 +66,11 @@ const SERVED_IMAGE_TYPES: &[&str] = &[
 pub struct Grants(Mutex<HashSet<PathBuf>>);
 
 impl Grants {
-    /// Records `paths` as chosen by the user.
+    /// Records `paths` as chosen by the user; they replace any earlier drop's
+    /// unsent paths (only the last drop can be sent).
     pub fn grant<I: IntoIterator<Item = PathBuf>>(&self, paths: I) {
         let mut g = self.0.lock().expect("grants lock");
+        g.clear();
         for p in paths {
             g.insert(normalize(&p));
         }
@@ -546,7 +549,12 @@ mod tests {
         // Nothing was taken by the refused call.
         assert_eq!(g.take_all(std::slice::from_ref(&a)).unwrap().len(), 1);
         // A grant is good for one send.
+        assert!(g.take_all(std::slice::from_ref(&a)).is_err());
+        // A new drop replaces the unsent paths of the previous one.
+        g.grant([a.clone()]);
+        g.grant([b.clone()]);
         assert!(g.take_all(&[a]).is_err());
+        assert!(g.take_all(&[b]).is_ok());
     }
 
     #[test]
