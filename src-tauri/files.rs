@@ -6,9 +6,11 @@
 //! The UI never chooses a path on its own. A path can be sent only after the
 //! Rust side saw it in one of two places, and only once (for drops: only the
 //! paths of the last drop):
-//! - a native drop on the webview ([`on_webview_event`], `WebviewEvent::DragDrop`),
-//!   which records the dropped paths in [`Grants`] and then tells the UI (the
-//!   typed [`FileDrop`] event) so it can call [`send_files`] for the open chat;
+//! - a native drop on the window ([`on_window_event`]: a `WebviewWindow`'s
+//!   webview reports drops as `WindowEvent::DragDrop`; [`on_webview_event`]
+//!   covers child webviews), which records the dropped paths in [`Grants`] and
+//!   then tells the UI (the typed [`FileDrop`] event) so it can call
+//!   [`send_files`] for the open chat;
 //! - the file dialog of [`pick_files`] (tauri-plugin-dialog, called from Rust, so
 //!   the paths never pass through JavaScript before they are granted).
 //!
@@ -146,7 +148,17 @@ pub struct FileDrop {
     pub paths: Vec<String>,
 }
 
-/// The webview's native drag-and-drop events (registered with `on_webview_event`).
+/// Native drag-and-drop on the main window (registered with `on_window_event`).
+/// The webview of a `WebviewWindow` reports its drops as this window event
+/// (tauri-runtime-wry synthesizes `WindowEvent::DragDrop` for window content).
+pub fn on_window_event<R: Runtime>(window: &tauri::Window<R>, event: &tauri::WindowEvent) {
+    if let tauri::WindowEvent::DragDrop(e) = event {
+        handle_drop(window.app_handle(), e);
+    }
+}
+
+/// Native drag-and-drop on a child webview (`WebviewEvent::DragDrop`; registered
+/// with `on_webview_event` so a drop is handled whichever way it is reported).
 pub fn on_webview_event<R: Runtime>(webview: &tauri::Webview<R>, event: &tauri::WebviewEvent) {
     if let tauri::WebviewEvent::DragDrop(e) = event {
         handle_drop(webview.app_handle(), e);

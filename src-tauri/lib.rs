@@ -172,6 +172,7 @@ pub fn run() {
         .plugin(tauri_plugin_dialog::init())
         .invoke_handler(builder.invoke_handler())
         .on_window_event(shell::on_window_event)
+        .on_window_event(files::on_window_event)
         .on_webview_event(files::on_webview_event)
         .register_asynchronous_uri_scheme_protocol(files::SCHEME, files::protocol)
         .setup(move |app| {
