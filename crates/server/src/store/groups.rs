@@ -259,7 +259,7 @@ pub fn is_manager(conn: &Connection, g: &GroupId, user: &UserId) -> StoreResult<
     Ok(membership(conn, g, user)?.is_some_and(|m| m.role != GroupRole::Member))
 }
 
-/// Every member's id (one cached query; used for every fan-out).
+/// Every member's id (one cached query).
 pub fn member_ids(conn: &Connection, g: &GroupId) -> StoreResult<Vec<UserId>> {
     let mut stmt = conn.prepare_cached("SELECT user FROM members WHERE conv = ?1")?;
     let rows = stmt.query_map([conv_key(g)], |r| r.get::<_, String>(0))?;
@@ -541,13 +541,12 @@ fn add_members(
     if new.is_empty() {
         return Ok(());
     }
-    let existing = member_ids(conn, g)?;
-    if existing.len() + new.len() > max_members as usize {
+    let existing = info(conn, g)?.member_count as usize;
+    if existing + new.len() > max_members as usize {
         return Err(rejected(
             ErrorCode::GroupFull,
             format!(
-                "group `{g}` has {} of at most {max_members} members; {} more do not fit",
-                existing.len(),
+                "group `{g}` has {existing} of at most {max_members} members; {} more do not fit",
                 new.len()
             ),
         ));
