@@ -134,7 +134,20 @@ pub async fn on_new_message<R: Runtime>(
         Ok(Some(c)) if !c.title.is_empty() => c.title,
         _ => m.sender.to_string(),
     };
-    let body = preview(&m.content);
+    let mut body = preview(&m.content);
+    if matches!(m.conv, ConversationId::Group(_)) {
+        // The summary is the group's name: say who wrote it.
+        let who = match client.friends_info(std::slice::from_ref(&m.sender)).await {
+            Ok(f) => f.into_iter().next().map(|f| {
+                [f.remark, f.profile.nickname]
+                    .into_iter()
+                    .find(|s| !s.is_empty())
+                    .unwrap_or_else(|| m.sender.to_string())
+            }),
+            Err(_) => None,
+        };
+        body = with_sender(&who.unwrap_or_else(|| m.sender.to_string()), &body);
+    }
     let (app, client, conv_id) = (app.clone(), client.clone(), m.conv.clone());
     std::thread::spawn(move || {
         let inline = notify_rust::get_capabilities()
@@ -214,9 +227,19 @@ pub fn set_notifications_muted(app: AppHandle, muted: bool) {
     crate::shell::set_muted(&app, muted);
 }
 
+/// A group message's notification body: "sender: preview".
+fn with_sender(who: &str, body: &str) -> String {
+    format!("{who}: {body}")
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn group_bodies_name_the_sender() {
+        assert_eq!(with_sender("Bob Builder", "hi"), "Bob Builder: hi");
+    }
 
     #[test]
     fn previews_are_short_text() {
