@@ -154,7 +154,8 @@ pub fn info(conn: &Connection, g: &GroupId) -> StoreResult<GroupInfo> {
     })
 }
 
-/// `user`'s membership in `g`, if any (the group is not checked).
+/// `user`'s membership in `g`, if any (the group is not checked). A mute that
+/// has run out reads as `None` (to the second; posting compares to the ms).
 pub fn membership(
     conn: &Connection,
     g: &GroupId,
@@ -162,7 +163,7 @@ pub fn membership(
 ) -> StoreResult<Option<GroupMember>> {
     let row = conn
         .prepare_cached(
-            "SELECT role, muted_until, joined_at FROM members WHERE conv = ?1 AND user = ?2",
+            "SELECT role, CASE WHEN muted_until > CAST(strftime('%s', 'now') AS INTEGER) * 1000 THEN muted_until END, joined_at FROM members WHERE conv = ?1 AND user = ?2",
         )?
         .query_row(params![conv_key(g), user.as_str()], |r| {
             Ok((
@@ -278,7 +279,7 @@ fn managers(conn: &Connection, g: &GroupId) -> StoreResult<Vec<UserId>> {
 /// The members of `g`: owner first, then admins, then members by join time.
 pub fn members(conn: &Connection, g: &GroupId) -> StoreResult<Vec<GroupMember>> {
     let mut stmt = conn.prepare_cached(
-        "SELECT user, role, muted_until, joined_at FROM members WHERE conv = ?1
+        "SELECT user, role, CASE WHEN muted_until > CAST(strftime('%s', 'now') AS INTEGER) * 1000 THEN muted_until END, joined_at FROM members WHERE conv = ?1
          ORDER BY CASE role WHEN 'owner' THEN 0 WHEN 'admin' THEN 1 ELSE 2 END, joined_at, user",
     )?;
     let rows = stmt
