@@ -10,7 +10,8 @@ pkgs=(pkg-config build-essential curl file libssl-dev libwebkit2gtk-4.1-dev
       fonts-inter fonts-noto-color-emoji)
 if [ "$want" = test ]; then
   pkgs+=(xvfb xauth webkit2gtk-driver dbus-x11 dbus gnome-keyring libsecret-tools
-         imagemagick python3-gi python3-dbus gir1.2-glib-2.0 x11-utils)
+         imagemagick python3-gi python3-dbus gir1.2-glib-2.0 x11-utils
+         xdotool gir1.2-gtk-3.0)
 fi
 command -v node >/dev/null && command -v npm >/dev/null || pkgs+=(nodejs npm)
 

@@ -18,7 +18,7 @@
 //! upload `~/.ssh/id_rsa`) and checks every file against the server's
 //! `max_file_bytes` before anything is uploaded.
 //!
-//! The end-to-end test cannot perform an OS-level drag under Xvfb; with
+//! The end-to-end test performs one real XDND drag (xdotool); for the others, with
 //! `TERN_E2E_SIMULATE_DROP=1` in the app's environment (and only then)
 //! [`simulate_drop`] feeds paths through the very same drop handler.
 //!

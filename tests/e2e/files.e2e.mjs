@@ -8,6 +8,7 @@
 // goes to the UI), and the UI then calls `send_files` for the open chat exactly
 // as for a real drop. Everything after the OS drag is the production path.
 
+import { execFile, spawn } from 'node:child_process';
 import { createHash, randomBytes } from 'node:crypto';
 import { mkdirSync, readFileSync, writeFileSync, truncateSync } from 'node:fs';
 import path from 'node:path';
@@ -191,6 +192,42 @@ async function main() {
     if (!(c.doneAtClick > 0 && c.doneAtClick < MAX_FILE_BYTES - 1_000_000)) throw new Error('not cancelled mid-upload');
     await new Promise((r) => setTimeout(r, 1500));
     if (listener.events.some((e) => e.type === 'new_message' && e.message?.content?.file?.name === 'cancel-me.bin')) throw new Error('bob received the cancelled file');
+  });
+
+  await step('a real XDND drag from another X client (GTK drag source moved by xdotool) shows the overlay and sends the file', async () => {
+    const file = path.join(work, 'real-drop.txt');
+    writeFileSync(file, 'dropped for real\n'.repeat(1000));
+    const src = spawn('/usr/bin/python3', [path.resolve('tests/e2e/drag_source.py'), '0', '0', file], { stdio: ['ignore', 'pipe', 'inherit'] });
+    try {
+      await new Promise((resolve, reject) => {
+        src.stdout.on('data', (d) => String(d).includes('ready') && resolve());
+        src.on('exit', (code) => reject(new Error(`drag source exited (${code})`)));
+      });
+      await wd.execute(`window.__overlay = false;
+        new MutationObserver(() => { if (document.querySelector('[data-testid="drop-overlay"]')) window.__overlay = true; })
+          .observe(document.body, { subtree: true, childList: true });`);
+      const r = await wd.cmd('GET', '/window/rect');
+      const to = [Math.round(r.x + r.width * 0.65), Math.round(r.y + r.height * 0.5)];
+      const xdo = (...args) => new Promise((resolve, reject) => execFile('xdotool', args.map(String), (e) => (e ? reject(e) : resolve())));
+      const pause = (ms) => new Promise((res) => setTimeout(res, ms));
+      await xdo('mousemove', 60, 40);
+      await pause(200);
+      await xdo('mousedown', 1);
+      for (let i = 1; i <= 12; i++) {
+        await xdo('mousemove', Math.round(60 + ((to[0] - 60) * i) / 12), Math.round(40 + ((to[1] - 40) * i) / 12));
+        await pause(60);
+      }
+      await pause(300);
+      await xdo('mouseup', 1);
+      await waitUntil(async () => (await chatMessages()).some((m) => m.file === 'real-drop.txt' && (m.state === 'sent' || m.state === 'read')), { what: 'really dropped file sent', timeout: 20_000 });
+      if (!(await wd.execute('return window.__overlay'))) throw new Error('the drop overlay never showed during the drag');
+      const toast = await wd.find(sel('toast'));
+      const said = toast ? await toast.text() : '';
+      if (said.includes('real-drop')) throw new Error(`the drop was handled twice: ${said}`);
+      await listener.waitFor((e) => e.type === 'new_message' && e.message?.content?.file?.name === 'real-drop.txt', 'really dropped file at bob\'s listener');
+    } finally {
+      src.kill();
+    }
   });
 
   await step('an image dropped in the app renders inline (<img> with naturalWidth > 0)', async () => {

@@ -19,7 +19,7 @@ root=$PWD
 export CARGO_TARGET_DIR=${CARGO_TARGET_DIR:-$HOME/.cache/tern/target}
 mode=${1:-test}
 
-for tool in xvfb-run WebKitWebDriver node npm cargo dbus-run-session dbus-send gnome-keyring-daemon secret-tool; do
+for tool in xvfb-run WebKitWebDriver node npm cargo dbus-run-session dbus-send gnome-keyring-daemon secret-tool xdotool; do
   command -v "$tool" >/dev/null || { echo "e2e: '$tool' is missing (run scripts/deps.sh test)" >&2; exit 2; }
 done
 

@@ -87,6 +87,19 @@ describe('FilesStore', () => {
     expect(app.messages[CONV].map((m) => m.client_id)).toEqual(['m1', 'up0', 'up1']);
   });
 
+  it('an ack that arrives before send_files returns is not undone by the returned copy', async () => {
+    const sending = fileMsg({ client_id: 'fast' });
+    await open({
+      send_files: async () => {
+        // A small upload: the ack event comes first, the command's answer after.
+        await core({ type: 'message_acked', message: { ...sending, seq: 2, id: 2, state: 'sent' } });
+        return [sending];
+      },
+    });
+    await files.sendFiles(CONV, ['/tmp/small.txt']);
+    expect(app.messages[CONV].find((m) => m.client_id === 'fast')?.state).toBe('sent');
+  });
+
   it('a drag that leaves sends nothing; a drop with no chat open asks to open one', async () => {
     await open();
     await drop({ kind: 'over', paths: [] });

@@ -22,7 +22,7 @@ import {
   type SessionEnded,
   type UserId,
 } from './bindings';
-import { applyPeerRead, applyRecall, mergeMessages, oldestSeq, sortConversations, upsertConversation } from './logic/messages';
+import { applyPeerRead, applyRecall, mergeMessages, messageKey, oldestSeq, sortConversations, upsertConversation } from './logic/messages';
 import { withoutMessage } from './logic/files';
 import { canManage, groupConv, groupOf, MUTE_MINUTES, type MemberAction } from './logic/groups';
 import { displayName } from './logic/people';
@@ -640,9 +640,14 @@ export class AppStore {
     }
   }
 
-  /** Shows messages this device just queued (files being uploaded). */
+  /**
+   * Shows messages this device just queued (files being uploaded). Their events
+   * (new, acked) can arrive before the command returns: a copy already shown is
+   * at least as new as the command's, so it is kept.
+   */
   addMessages(conv: string, msgs: LocalMessage[]): void {
-    this.upsertMessages(conv, msgs);
+    const shown = new Set((this.messages[conv] ?? []).map(messageKey));
+    this.upsertMessages(conv, msgs.filter((m) => !shown.has(messageKey(m))));
     void this.refreshConversations();
   }
 
