@@ -23,6 +23,9 @@ const texts = async (css) => Promise.all((await wd.findAll(css)).map((e) => e.te
 /** Parses tern-cli's one JSON value per command. */
 const json = (stdout) => JSON.parse(stdout.trim().split('\n').pop());
 
+/** With TERN_E2E_SHOTS=<dir>, extra screenshots of the dialogs go there (for a look by eye). */
+const extraShot = async (name) => process.env.TERN_E2E_SHOTS && wd.screenshot(path.join(process.env.TERN_E2E_SHOTS, `${name}.png`));
+
 async function main() {
   const server = await startServer();
   const bob = new CliUser(server, 'bob', 'bob-password-1');
@@ -76,6 +79,7 @@ async function main() {
     await waitUntil(async () => (await wd.findAll(sel('pick-friend'))).length === 2, { what: 'both friends listed again' });
     await (await $(`${sel('pick-friend', '[data-user="carol"]')} input`)).click();
     await waitUntil(async () => (await (await $(sel('picked-count'))).text()) === '2 selected', { what: '2 selected' });
+    await extraShot('create-group');
     await (await $(sel('group-submit'))).click();
     const row = await wd.waitFor(`${sel('conversation')}:not([data-group=""])`, { what: 'the group in the chat list' });
     group = await row.attr('data-group');
@@ -212,6 +216,31 @@ async function main() {
     await waitUntil(async () => (await wd.find(sel('group-gone'))) === null, { what: 'the notice closed' });
   });
 
+  await step('alice joins bob\'s open group by its id (chat opens); for his approval group her request waits until he accepts', async () => {
+    const open = json(await bob.ok(['group', 'create', 'Open mic', '--policy', 'open'])).group;
+    await (await $(sel('new-group'))).click();
+    await (await $(sel('join-instead'))).click();
+    await (await $(sel('join-group-id'))).type(open);
+    await (await $(sel('join-submit'))).click();
+    await waitUntil(async () => (await (await $(sel('chat-title'))).text()) === 'Open mic', { what: 'the open group chat' });
+    await wd.waitFor(`${sel('conversation')}[data-group="${open}"]`, { what: 'the open group in her list' });
+    await bobEvents.waitFor((e) => e.type === 'group_member_joined' && e.group === open && e.member?.user === 'alice', 'alice joined, at bob');
+    const closed = json(await bob.ok(['group', 'create', 'Invite only'])).group;
+    await (await $(sel('new-group'))).click();
+    await (await $(sel('join-instead'))).click();
+    await (await $(sel('join-group-id'))).type(closed);
+    await (await $(sel('join-group-message'))).type('alice here, may I?');
+    await extraShot('join-group');
+    await (await $(sel('join-submit'))).click();
+    const toast = await (await wd.waitFor(sel('toast'), { what: 'request sent' })).text();
+    if (!toast.includes('Request sent')) throw new Error(`toast: ${toast}`);
+    if (await wd.find(`${sel('conversation')}[data-group="${closed}"]`)) throw new Error('listed before being accepted');
+    const apps = json(await bob.ok(['group', 'applications', closed]));
+    if (!apps.some((a) => a.user === 'alice' && a.state === 'pending' && a.message === 'alice here, may I?')) throw new Error(`bob's applications: ${JSON.stringify(apps)}`);
+    await bob.ok(['group', 'accept', closed, 'alice']);
+    await wd.waitFor(`${sel('conversation')}[data-group="${closed}"]`, { what: 'the approval group in her list once accepted' });
+  });
+
   let crew = '';
   await step('bob creates a group with alice in tern-cli -> it appears in her chat list; as a plain member she gets no member actions', async () => {
     crew = json(await bob.ok(['group', 'create', "Bob's crew", '--members', 'alice'])).group;
@@ -232,6 +261,7 @@ async function main() {
     const text = await disabled.text();
     if (!/^You are muted until \d\d:\d\d\.$/.test(text)) throw new Error(`muted notice: ${text}`);
     await wd.waitFor(sel('member', '[data-user="alice"][data-muted="true"]'), { what: 'alice shown muted in the panel' });
+    await extraShot('muted');
     await bob.ok(['group', 'mute', crew, 'alice', '0']);
     await wd.waitFor(sel('composer'), { what: 'the composer back after the unmute' });
   });
@@ -246,6 +276,7 @@ async function main() {
     const gone = await (await $(sel('group-gone'))).text();
     if (!gone.includes('removed') || !gone.includes('Bob Builder')) throw new Error(`notice: ${gone}`);
     if (await wd.find(sel('member-panel'))) throw new Error('the member panel stayed open');
+    await extraShot('removed');
   });
 
   await step('alice leaves a group of bob\'s from the panel (with confirmation) -> it leaves her list, bob sees her go', async () => {

@@ -189,6 +189,20 @@ describe('AppStore groups', () => {
     expect(store.active).toBeNull();
   });
 
+  it('joins an open group by id (its chat opens) and files a request for an approval group', async () => {
+    let open = true;
+    await signedIn({ join_group: () => open, list_groups: () => [], group_info: () => info({ group: '8', name: 'Open mic' }) });
+    expect(await store.joinGroup(' g:8 ', 'hi')).toBe(true);
+    expect(calls.find((c) => c.cmd === 'join_group')?.args).toEqual({ group: '8', message: 'hi' });
+    expect(store.activeConv).toBe('g:8');
+    expect(store.conversations.find((c) => c.conv === 'g:8')?.title).toBe('Open mic');
+    open = false;
+    store.activeConv = null;
+    expect(await store.joinGroup('9', '')).toBe(true);
+    expect(store.toast).toContain('Request sent');
+    expect(store.activeConv).toBeNull();
+  });
+
   it('shows group messages as they arrive in the open group chat', async () => {
     await signedIn();
     await store.openConversation(GC);

@@ -448,6 +448,30 @@ export class AppStore {
     return conv;
   }
 
+  /**
+   * Joins a group by its id: an open group lets me in at once (its chat opens),
+   * else an application waits for the owner or an admin. False when refused.
+   */
+  async joinGroup(id: string, message: string): Promise<boolean> {
+    const group = id.trim().replace(/^g:/, '');
+    const joined = await this.attempt(commands.joinGroup(group, message));
+    if (joined === undefined) return false;
+    if (!joined) {
+      this.showToast('Request sent. You will be in the group once an owner or admin accepts it.');
+      return true;
+    }
+    const info = await this.attempt(commands.groupInfo(group));
+    const conv = groupConv(group);
+    if (this.groupGone[conv]) {
+      const { [conv]: _back, ...rest } = this.groupGone;
+      this.groupGone = rest;
+    }
+    if (info) this.groups = { ...this.groups, [group]: info };
+    await this.refreshConversations();
+    await this.openConversation(conv);
+    return true;
+  }
+
   /** Runs a member-panel action on `user`; true when the app accepted it. */
   async memberAction(group: string, user: string, action: MemberAction): Promise<boolean> {
     let r: unknown;

@@ -141,6 +141,18 @@ describe('CreateGroupDialog', () => {
     expect(closed).toBe(true);
   });
 
+  it('switches to joining a group by id', async () => {
+    signIn('alice', []);
+    const { getByTestId } = render(CreateGroupDialog, { onclose: () => {} });
+    await fireEvent.click(getByTestId('join-instead'));
+    expect((getByTestId('join-submit') as HTMLButtonElement).disabled).toBe(true);
+    await fireEvent.input(getByTestId('join-group-id'), { target: { value: '42' } });
+    await fireEvent.input(getByTestId('join-group-message'), { target: { value: 'hello' } });
+    await fireEvent.submit(getByTestId('join-group-dialog'));
+    await new Promise((r) => setTimeout(r, 0));
+    expect(calls.find((c) => c.cmd === 'join_group')?.args).toEqual({ group: '42', message: 'hello' });
+  });
+
   it('invites only friends not yet in the group', () => {
     signIn('alice', [view('alice', 'owner'), view('bob')]);
     const { getAllByTestId, queryByTestId } = render(CreateGroupDialog, { group: G, onclose: () => {} });
