@@ -197,7 +197,7 @@ async function main() {
   await step('a real XDND drag from another X client (GTK drag source moved by xdotool) shows the overlay and sends the file', async () => {
     const file = path.join(work, 'real-drop.txt');
     writeFileSync(file, 'dropped for real\n'.repeat(1000));
-    const src = spawn('/usr/bin/python3', [path.resolve('tests/e2e/drag_source.py'), '0', '0', file], { stdio: ['ignore', 'pipe', 'inherit'] });
+    const src = spawn('/usr/bin/python3', [path.resolve('tests/e2e/drag_source.py'), '0', '0', file], { stdio: ['ignore', 'pipe', 'inherit'], env: { ...process.env, NO_AT_BRIDGE: '1' } });
     try {
       await new Promise((resolve, reject) => {
         src.stdout.on('data', (d) => String(d).includes('ready') && resolve());
