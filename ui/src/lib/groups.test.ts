@@ -150,6 +150,8 @@ describe('AppStore groups', () => {
     await core({ type: 'group_member_left', group: G, user: 'carol', reason: 'kicked', by: 'alice' });
     expect(store.groupMembers[G].map((v) => v.member.user)).toEqual(['alice', 'bob']);
     expect(store.groups[G].member_count).toBe(2);
+    await core({ type: 'group_member_joined', group: G, member: { user: 'dave', role: 'member', muted_until: null, joined_at: 2 }, by: 'bob' });
+    expect(store.groups[G].member_count).toBe(3);
   });
 
   it('when I am kicked the chat leaves the list and its view explains why', async () => {

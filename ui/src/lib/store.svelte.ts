@@ -321,9 +321,13 @@ export class AppStore {
         void this.refreshConversations();
         break;
       }
-      case 'group_member_joined':
-        if (this.groupMembers[e.group]) void this.loadMembers(e.group);
+      case 'group_member_joined': {
+        const list = this.groupMembers[e.group];
+        const g = this.groups[e.group];
+        if (g && !list?.some((v) => v.member.user === e.member.user)) this.groups = { ...this.groups, [e.group]: { ...g, member_count: g.member_count + 1 } };
+        if (list) void this.loadMembers(e.group);
         break;
+      }
       case 'group_member_left': {
         if (e.user === this.me) {
           const by = e.by ? ` by ${this.nameOf(e.by, e.group)}` : '';
@@ -333,7 +337,7 @@ export class AppStore {
         const list = this.groupMembers[e.group];
         if (list) this.groupMembers = { ...this.groupMembers, [e.group]: list.filter((v) => v.member.user !== e.user) };
         const g = this.groups[e.group];
-        if (g && list?.some((v) => v.member.user === e.user)) this.groups = { ...this.groups, [e.group]: { ...g, member_count: Math.max(0, g.member_count - 1) } };
+        if (g && (!list || list.some((v) => v.member.user === e.user))) this.groups = { ...this.groups, [e.group]: { ...g, member_count: Math.max(0, g.member_count - 1) } };
         break;
       }
       case 'group_info_changed':
@@ -417,9 +421,10 @@ export class AppStore {
 
   /** Fresh info, members and (for owner/admins) applications of a group. */
   async loadGroup(group: string): Promise<void> {
+    // Members first: a join event meanwhile then finds the member listed and leaves the fresh count alone.
+    await this.loadMembers(group);
     const info = await this.attempt(commands.groupInfo(group));
     if (info && !this.groupGone[groupConv(group)]) this.groups = { ...this.groups, [group]: info };
-    await this.loadMembers(group);
     if (canManage(this.myRole(group))) await this.loadGroupApps(group);
   }
 

@@ -56,6 +56,8 @@ describe('mutes', () => {
     expect(muteNotice(undefined, true, NOW)).toBeNull();
     expect(muteEndsAt(member('bob', 'member', until), until - 5)).toBe(until);
     expect(muteEndsAt(member('bob'), NOW)).toBeNull();
+    const tomorrow = new Date(2026, 0, 2, 9, 30).getTime();
+    expect(muteNotice(member('bob', 'member', tomorrow), false, until)).toBe('You are muted until 02/01 09:30.');
   });
 });
 

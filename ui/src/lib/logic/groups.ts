@@ -1,6 +1,13 @@
 /** Pure group rules for the UI: who may do what, how members and senders are shown. */
 import type { GroupMember, GroupRole, LocalMessage } from '../bindings';
 import { hhmm } from './format';
+
+/** When a mute ends: "14:05" today, else "03/12 14:05". */
+export function untilLabel(ms: number, now: number): string {
+  const d = new Date(ms);
+  const today = new Date(now).toDateString() === d.toDateString();
+  return today ? hhmm(d) : `${String(d.getDate()).padStart(2, '0')}/${String(d.getMonth() + 1).padStart(2, '0')} ${hhmm(d)}`;
+}
 import { startsNewDay } from './messages';
 
 /** The group id of a group conversation (`g:<id>`), else null. */
@@ -81,7 +88,7 @@ export function startsSenderRun(list: readonly LocalMessage[], i: number): boole
  */
 export function muteNotice(me: GroupMember | null | undefined, allMuted: boolean, now: number): string | null {
   if (!me) return null;
-  if (isMuted(me, now)) return `You are muted until ${hhmm(me.muted_until!)}.`;
+  if (isMuted(me, now)) return `You are muted until ${untilLabel(me.muted_until!, now)}.`;
   if (allMuted && me.role === 'member') return 'Only the owner and admins can post while everyone is muted.';
   return null;
 }
