@@ -48,7 +48,7 @@ pub fn run() -> Result<()> {
 
 /// S3's baseline (`tern-bench broadcast-server`): every text frame a connection sends
 /// is forwarded, as is, to every other connection (one writer task per connection,
-/// the frame shared, not copied). Same socket settings as the echo server.
+/// the frame shared, not copied; queued frames written with one flush). Same socket settings as the echo server.
 pub fn run_broadcast() -> Result<()> {
     use std::collections::HashMap;
     use std::sync::{Arc, Mutex};
@@ -84,9 +84,19 @@ pub fn run_broadcast() -> Result<()> {
                 let (mut tx, mut rx) = ws.split();
                 let (out, mut queue) = mpsc::unbounded_channel::<Message>();
                 peers.lock().expect("peers").insert(me, out);
+                // Writes what is queued, then flushes once (as tern-server's
+                // connection task does), so a burst is not one syscall per frame.
                 let writer = tokio::spawn(async move {
                     while let Some(m) = queue.recv().await {
-                        if tx.send(m).await.is_err() {
+                        if tx.feed(m).await.is_err() {
+                            break;
+                        }
+                        while let Ok(m) = queue.try_recv() {
+                            if tx.feed(m).await.is_err() {
+                                return;
+                            }
+                        }
+                        if tx.flush().await.is_err() {
                             break;
                         }
                     }

@@ -155,11 +155,11 @@ async fn baseline(members: usize, seq_n: usize, burst_n: usize) -> Result<Figure
     f
 }
 
-/// Creates the group (owner = `users[0]`), in requests of at most 500 ids.
+/// Creates the group (owner = `users[0]`), in requests of at most 100 ids (the server's limit per request).
 async fn create_group(addr: SocketAddr, users: &[(UserId, String)]) -> Result<ConversationId> {
     let mut owner = Tern::authed(addr, &users[0].1, "s3-setup").await?;
     let others: Vec<UserId> = users[1..].iter().map(|u| u.0.clone()).collect();
-    let mut chunks = others.chunks(500);
+    let mut chunks = others.chunks(100);
     let first = chunks.next().unwrap_or(&[]).to_vec();
     let group = match owner
         .request(Request::CreateGroup {
