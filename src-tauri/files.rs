@@ -25,7 +25,8 @@
 //! # Images in the webview
 //! The CSP stays strict: cached image bytes are served by the `ternfile:` URI
 //! scheme ([`protocol`]), which answers only for file ids this session downloaded
-//! into its cache (registered in [`Served`]) and only with image types a browser
+//! into its cache (registered in [`Served`]), only from the signed-in account's
+//! cache directory (`<data>/<user>/files/`) and only with image types a browser
 //! renders passively (no SVG). Progress comes to the UI as tern-core's
 //! `TransferProgress` / `TransferFinished` events (forwarded like every core event).
 
@@ -511,13 +512,20 @@ pub fn protocol<R: Runtime>(
     responder: UriSchemeResponder,
 ) {
     let id = request.uri().path().trim_start_matches('/').to_owned();
-    let entry = ctx.app_handle().state::<Served>().get(&id);
+    let app = ctx.app_handle().clone();
     tauri::async_runtime::spawn(async move {
-        responder.respond(serve(entry).await);
+        let entry = app.state::<Served>().get(&id);
+        // Only the signed-in account's cache: `<data>/<user>/files/`.
+        let state = app.state::<AppState>();
+        let user = state.client().await.ok().and_then(|c| c.user());
+        let root = user.map(|u| state.data_dir.join(u.as_str()).join("files"));
+        responder.respond(serve(entry, root.as_deref()).await);
     });
 }
 
-async fn serve(entry: Option<(PathBuf, String)>) -> Response<Vec<u8>> {
+/// The response for a served entry: its bytes when it is an image type we serve
+/// and lies inside `root` (the signed-in account's file cache), else 404.
+async fn serve(entry: Option<(PathBuf, String)>, root: Option<&Path>) -> Response<Vec<u8>> {
     let not_found = || {
         Response::builder()
             .status(StatusCode::NOT_FOUND)
@@ -529,6 +537,13 @@ async fn serve(entry: Option<(PathBuf, String)>) -> Response<Vec<u8>> {
         return not_found();
     };
     if !SERVED_IMAGE_TYPES.contains(&mime.as_str()) {
+        return not_found();
+    }
+    let inside = match (root.map(normalize), std::fs::canonicalize(&path)) {
+        (Some(root), Ok(p)) => p.starts_with(root),
+        _ => false,
+    };
+    if !inside {
         return not_found();
     }
     match tokio::fs::read(&path).await {
@@ -605,13 +620,25 @@ mod tests {
     #[tokio::test]
     async fn the_scheme_serves_only_registered_images() {
         let dir = tempfile::tempdir().unwrap();
-        let img = dir.path().join("f1");
+        let cache = dir.path().join("alice").join("files");
+        std::fs::create_dir_all(cache.join("f1")).unwrap();
+        let img = cache.join("f1").join("cat.png");
         std::fs::write(&img, b"\x89PNG").unwrap();
-        let ok = serve(Some((img.clone(), "image/png".into()))).await;
+        let root = Some(cache.as_path());
+        let ok = serve(Some((img.clone(), "image/png".into())), root).await;
         assert_eq!(ok.status(), StatusCode::OK);
         assert_eq!(ok.headers()["x-content-type-options"], "nosniff");
-        assert_eq!(serve(None).await.status(), StatusCode::NOT_FOUND);
-        let svg = serve(Some((img, "image/svg+xml".into()))).await;
+        assert_eq!(serve(None, root).await.status(), StatusCode::NOT_FOUND);
+        let svg = serve(Some((img.clone(), "image/svg+xml".into())), root).await;
         assert_eq!(svg.status(), StatusCode::NOT_FOUND);
+        // Signed out, or another account's cache: nothing.
+        let png = || Some((img.clone(), "image/png".to_owned()));
+        assert_eq!(serve(png(), None).await.status(), StatusCode::NOT_FOUND);
+        let bob = dir.path().join("bob").join("files");
+        std::fs::create_dir_all(&bob).unwrap();
+        assert_eq!(
+            serve(png(), Some(&bob)).await.status(),
+            StatusCode::NOT_FOUND
+        );
     }
 }
