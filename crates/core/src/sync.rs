@@ -450,30 +450,41 @@ pub(crate) async fn fill(
             Ok(missing_ranges(synced, &present, upto, page as u64))
         })
         .await?;
+    let pull = |from: u64, to: u64| {
+        let req = Request::Pull {
+            conv: conv.clone(),
+            from: Seq(from),
+            to: Seq(to),
+            limit: Some(page),
+        };
+        async move {
+            match conn.request(req).await? {
+                Response::Messages { messages } => Ok(messages),
+                other => Err(unexpected("pull", &other)),
+            }
+        }
+    };
     let mut new = 0;
     for (from, to) in ranges {
-        let mut next = from;
+        if from > to {
+            continue;
+        }
+        // The next page is requested while this one is stored, so the server's and
+        // our work overlap; pages are still stored one after another, in order.
+        let mut batch = pull(from, to).await?;
         for _ in 0..MAX_PAGES {
-            if next > to {
-                break;
-            }
-            let batch = match conn
-                .request(Request::Pull {
-                    conv: conv.clone(),
-                    from: Seq(next),
-                    to: Seq(to),
-                    limit: Some(page),
-                })
-                .await?
-            {
-                Response::Messages { messages } => messages,
-                other => return Err(unexpected("pull", &other)),
-            };
             let Some(last) = batch.iter().map(|m| m.seq.0).max() else {
                 break;
             };
-            next = last + 1;
-            new += store_batch(sh, batch, Some(live)).await?;
+            let next = last + 1;
+            if next > to {
+                new += store_batch(sh, batch, Some(live)).await?;
+                break;
+            }
+            let (stored, following) =
+                tokio::join!(store_batch(sh, batch, Some(live)), pull(next, to));
+            new += stored?;
+            batch = following?;
         }
     }
     let key = conv.clone();
