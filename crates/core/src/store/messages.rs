@@ -297,26 +297,30 @@ pub fn store_server_message(tx: &Connection, me: &UserId, m: &Message) -> Result
 }
 
 /// Stores one message's row; returns (inserted, was_pending).
-fn store_row(tx: &Connection, m: &Message, conv: &str) -> Result<(bool, bool)> {
+fn store_row(tx: &Connection, me: &UserId, m: &Message, conv: &str) -> Result<(bool, bool)> {
     let content = json(&m.content)?;
     let ext = m.ext.as_ref().map(json).transpose()?;
-    let was_pending =
-        tx.prepare_cached(
-            "UPDATE messages SET seq = ?3, msg_id = ?4, sent_at = ?5, content = ?6, ext = ?7,
+    // Only my own messages can be pending here (`queue_message` stores them as mine),
+    // so others' messages skip the probe.
+    let was_pending = &m.sender == me
+        && tx
+            .prepare_cached(
+                "UPDATE messages SET seq = ?3, msg_id = ?4, sent_at = ?5, content = ?6, ext = ?7,
                state = 'sent', error = NULL
              WHERE sender = ?1 AND client_id = ?2 AND seq IS NULL
                AND NOT EXISTS (SELECT 1 FROM messages WHERE conv = ?8 AND seq = ?3)",
-        )?
-        .execute(params![
-            m.sender.as_str(),
-            m.client_id.as_str(),
-            m.seq.0 as i64,
-            m.id.0 as i64,
-            m.sent_at,
-            content,
-            ext,
-            conv
-        ])? == 1;
+            )?
+            .execute(params![
+                m.sender.as_str(),
+                m.client_id.as_str(),
+                m.seq.0 as i64,
+                m.id.0 as i64,
+                m.sent_at,
+                content,
+                ext,
+                conv
+            ])?
+            == 1;
     if was_pending {
         tx.prepare_cached("DELETE FROM outbox WHERE client_id = ?1")?
             .execute([m.client_id.as_str()])?;
@@ -361,7 +365,7 @@ fn store_all(tx: &Connection, me: &UserId, batch: &[Message]) -> Result<Vec<Stor
                 convs.len() - 1
             }
         };
-        let (inserted, was_pending) = store_row(tx, m, &convs[i].1)?;
+        let (inserted, was_pending) = store_row(tx, me, m, &convs[i].1)?;
         let c = &mut convs[i];
         c.2 = c.2.max(m.seq.0);
         c.3 = c.3.max(m.sent_at);
