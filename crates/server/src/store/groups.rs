@@ -52,58 +52,42 @@ fn no_group(g: &GroupId) -> StoreError {
     rejected(ErrorCode::NotFound, format!("no group `{g}`"))
 }
 
-fn role_str(r: GroupRole) -> &'static str {
-    match r {
-        GroupRole::Owner => "owner",
-        GroupRole::Admin => "admin",
-        GroupRole::Member => "member",
-    }
+/// A stored enum column: `$to_str` gives a value's text, `$parse` reads it
+/// back (anything else is a corrupt `$what`).
+macro_rules! stored_enum {
+    ($ty:ident, $to_str:ident, $parse:ident, $what:literal, { $($v:ident => $s:literal),+ $(,)? }) => {
+        fn $to_str(x: $ty) -> &'static str {
+            match x {
+                $($ty::$v => $s,)+
+            }
+        }
+
+        fn $parse(s: &str) -> StoreResult<$ty> {
+            match s {
+                $($s => Ok($ty::$v),)+
+                other => Err(StoreError::Commit(format!(
+                    concat!("corrupt stored ", $what, " `{}`"),
+                    other
+                ))),
+            }
+        }
+    };
 }
 
-fn parse_role(s: &str) -> StoreResult<GroupRole> {
-    match s {
-        "owner" => Ok(GroupRole::Owner),
-        "admin" => Ok(GroupRole::Admin),
-        "member" => Ok(GroupRole::Member),
-        other => Err(StoreError::Commit(format!("corrupt stored role `{other}`"))),
-    }
-}
-
-fn policy_str(p: JoinPolicy) -> &'static str {
-    match p {
-        JoinPolicy::Open => "open",
-        JoinPolicy::Approval => "approval",
-    }
-}
-
-fn parse_policy(s: &str) -> StoreResult<JoinPolicy> {
-    match s {
-        "open" => Ok(JoinPolicy::Open),
-        "approval" => Ok(JoinPolicy::Approval),
-        other => Err(StoreError::Commit(format!(
-            "corrupt stored join policy `{other}`"
-        ))),
-    }
-}
-
-fn state_str(s: ApplicationState) -> &'static str {
-    match s {
-        ApplicationState::Pending => "pending",
-        ApplicationState::Accepted => "accepted",
-        ApplicationState::Refused => "refused",
-    }
-}
-
-fn parse_state(s: &str) -> StoreResult<ApplicationState> {
-    match s {
-        "pending" => Ok(ApplicationState::Pending),
-        "accepted" => Ok(ApplicationState::Accepted),
-        "refused" => Ok(ApplicationState::Refused),
-        other => Err(StoreError::Commit(format!(
-            "corrupt stored application state `{other}`"
-        ))),
-    }
-}
+stored_enum!(GroupRole, role_str, parse_role, "role", {
+    Owner => "owner",
+    Admin => "admin",
+    Member => "member",
+});
+stored_enum!(JoinPolicy, policy_str, parse_policy, "join policy", {
+    Open => "open",
+    Approval => "approval",
+});
+stored_enum!(ApplicationState, state_str, parse_state, "application state", {
+    Pending => "pending",
+    Accepted => "accepted",
+    Refused => "refused",
+});
 
 fn corrupt(e: tern_proto::IdError) -> StoreError {
     StoreError::Commit(format!("corrupt stored id: {e}"))
@@ -154,6 +138,30 @@ pub fn info(conn: &Connection, g: &GroupId) -> StoreResult<GroupInfo> {
     })
 }
 
+/// The `members` columns read by [`member_row`]: user, role, mute deadline (a
+/// mute that has run out reads as NULL, to the second) and join time.
+macro_rules! member_cols {
+    () => {
+        "user, role, CASE WHEN muted_until > CAST(strftime('%s', 'now') AS INTEGER) * 1000 THEN muted_until END, joined_at"
+    };
+}
+
+/// A `members` row as selected by [`member_cols`].
+type MemberRow = (String, String, Option<i64>, i64);
+
+fn member_row(r: &rusqlite::Row<'_>) -> rusqlite::Result<MemberRow> {
+    Ok((r.get(0)?, r.get(1)?, r.get(2)?, r.get(3)?))
+}
+
+fn to_member((user, role, muted_until, joined_at): MemberRow) -> StoreResult<GroupMember> {
+    Ok(GroupMember {
+        user: parse_user(user)?,
+        role: parse_role(&role)?,
+        muted_until,
+        joined_at,
+    })
+}
+
 /// `user`'s membership in `g`, if any (the group is not checked). A mute that
 /// has run out reads as `None` (to the second; posting compares to the ms).
 pub fn membership(
@@ -161,26 +169,14 @@ pub fn membership(
     g: &GroupId,
     user: &UserId,
 ) -> StoreResult<Option<GroupMember>> {
-    let row = conn
-        .prepare_cached(
-            "SELECT role, CASE WHEN muted_until > CAST(strftime('%s', 'now') AS INTEGER) * 1000 THEN muted_until END, joined_at FROM members WHERE conv = ?1 AND user = ?2",
-        )?
-        .query_row(params![conv_key(g), user.as_str()], |r| {
-            Ok((
-                r.get::<_, String>(0)?,
-                r.get::<_, Option<i64>>(1)?,
-                r.get::<_, i64>(2)?,
-            ))
-        })
-        .optional()?;
-    row.map(|(role, muted_until, joined_at)| {
-        Ok(GroupMember {
-            user: user.clone(),
-            role: parse_role(&role)?,
-            muted_until,
-            joined_at,
-        })
-    })
+    conn.prepare_cached(concat!(
+        "SELECT ",
+        member_cols!(),
+        " FROM members WHERE conv = ?1 AND user = ?2"
+    ))?
+    .query_row(params![conv_key(g), user.as_str()], member_row)
+    .optional()?
+    .map(to_member)
     .transpose()
 }
 
@@ -207,28 +203,49 @@ pub fn require_member(conn: &Connection, g: &GroupId, user: &UserId) -> StoreRes
     })
 }
 
-/// Like [`require_member`], and the member must be the owner or an admin.
-pub fn require_manager(conn: &Connection, g: &GroupId, user: &UserId) -> StoreResult<GroupMember> {
+/// Like [`require_member`], and the member's role must be one of `roles`
+/// (`Forbidden` names `who` may act).
+fn require_role(
+    conn: &Connection,
+    g: &GroupId,
+    user: &UserId,
+    roles: &[GroupRole],
+    who: &str,
+) -> StoreResult<GroupMember> {
     let m = require_member(conn, g, user)?;
-    if m.role == GroupRole::Member {
+    if !roles.contains(&m.role) {
         return Err(rejected(
             ErrorCode::Forbidden,
-            format!("only the owner or an admin of group `{g}` may do this"),
+            format!("only {who} of group `{g}` may do this"),
         ));
     }
     Ok(m)
 }
 
+/// Like [`require_member`], and the member must be the owner or an admin.
+pub fn require_manager(conn: &Connection, g: &GroupId, user: &UserId) -> StoreResult<GroupMember> {
+    require_role(
+        conn,
+        g,
+        user,
+        &[GroupRole::Owner, GroupRole::Admin],
+        "the owner or an admin",
+    )
+}
+
 /// Like [`require_member`], and the member must be the owner.
 pub fn require_owner(conn: &Connection, g: &GroupId, user: &UserId) -> StoreResult<GroupMember> {
-    let m = require_member(conn, g, user)?;
-    if m.role != GroupRole::Owner {
-        return Err(rejected(
-            ErrorCode::Forbidden,
-            format!("only the owner of group `{g}` may do this"),
-        ));
-    }
-    Ok(m)
+    require_role(conn, g, user, &[GroupRole::Owner], "the owner")
+}
+
+/// `user`'s membership in `g`; `NotFound` unless they are a member.
+fn require_target(conn: &Connection, g: &GroupId, user: &UserId) -> StoreResult<GroupMember> {
+    membership(conn, g, user)?.ok_or_else(|| {
+        rejected(
+            ErrorCode::NotFound,
+            format!("`{user}` is not a member of group `{g}`"),
+        )
+    })
 }
 
 /// Fails with `Muted` unless `user` (a member) may post in `g` at `now`.
@@ -278,34 +295,28 @@ fn managers(conn: &Connection, g: &GroupId) -> StoreResult<Vec<UserId>> {
 
 /// The members of `g`: owner first, then admins, then members by join time.
 pub fn members(conn: &Connection, g: &GroupId) -> StoreResult<Vec<GroupMember>> {
-    let mut stmt = conn.prepare_cached(
-        "SELECT user, role, CASE WHEN muted_until > CAST(strftime('%s', 'now') AS INTEGER) * 1000 THEN muted_until END, joined_at FROM members WHERE conv = ?1
-         ORDER BY CASE role WHEN 'owner' THEN 0 WHEN 'admin' THEN 1 ELSE 2 END, joined_at, user",
-    )?;
+    let mut stmt = conn.prepare_cached(concat!(
+        "SELECT ",
+        member_cols!(),
+        " FROM members WHERE conv = ?1
+         ORDER BY CASE role WHEN 'owner' THEN 0 WHEN 'admin' THEN 1 ELSE 2 END, joined_at, user"
+    ))?;
     let rows = stmt
-        .query_map([conv_key(g)], |r| {
-            Ok((
-                r.get::<_, String>(0)?,
-                r.get::<_, String>(1)?,
-                r.get::<_, Option<i64>>(2)?,
-                r.get::<_, i64>(3)?,
-            ))
-        })?
+        .query_map([conv_key(g)], member_row)?
         .collect::<Result<Vec<_>, _>>()?;
-    rows.into_iter()
-        .map(|(user, role, muted_until, joined_at)| {
-            Ok(GroupMember {
-                user: parse_user(user)?,
-                role: parse_role(&role)?,
-                muted_until,
-                joined_at,
-            })
-        })
-        .collect()
+    rows.into_iter().map(to_member).collect()
 }
 
 /// The live groups `user` is a member of, ordered by id.
 pub fn groups_of(conn: &Connection, user: &UserId) -> StoreResult<Vec<GroupInfo>> {
+    live_group_ids(conn, user)?
+        .iter()
+        .map(|g| info(conn, g))
+        .collect()
+}
+
+/// The ids of the live groups `user` is a member of, ordered.
+fn live_group_ids(conn: &Connection, user: &UserId) -> StoreResult<Vec<GroupId>> {
     let mut stmt = conn.prepare_cached(
         "SELECT g.id FROM groups g JOIN members m ON m.conv = 'g:' || g.id
          WHERE m.user = ?1 AND g.dismissed_at IS NULL ORDER BY g.id",
@@ -314,7 +325,7 @@ pub fn groups_of(conn: &Connection, user: &UserId) -> StoreResult<Vec<GroupInfo>
         .query_map([user.as_str()], |r| r.get::<_, String>(0))?
         .collect::<Result<Vec<_>, _>>()?;
     ids.into_iter()
-        .map(|id| info(conn, &GroupId::new(id).map_err(corrupt)?))
+        .map(|id| GroupId::new(id).map_err(corrupt))
         .collect()
 }
 
@@ -779,6 +790,10 @@ fn remove_member(
     };
     // Told while still a member, so the one gone hears it too.
     broadcast(conn, g, &change, out)?;
+    delete_member_row(conn, g, user)
+}
+
+fn delete_member_row(conn: &Connection, g: &GroupId, user: &UserId) -> StoreResult<()> {
     conn.prepare_cached("DELETE FROM members WHERE conv = ?1 AND user = ?2")?
         .execute(params![conv_key(g), user.as_str()])?;
     Ok(())
@@ -810,12 +825,7 @@ fn moderated_target(
     user: &UserId,
     what: &str,
 ) -> StoreResult<GroupMember> {
-    let Some(target) = membership(conn, g, user)? else {
-        return Err(rejected(
-            ErrorCode::NotFound,
-            format!("`{user}` is not a member of group `{g}`"),
-        ));
-    };
+    let target = require_target(conn, g, user)?;
     let allowed = match (mine, target.role) {
         (_, GroupRole::Owner) => false,
         (GroupRole::Owner, _) => true,
@@ -975,6 +985,17 @@ fn set_role_row(conn: &Connection, g: &GroupId, user: &UserId, role: GroupRole) 
     Ok(())
 }
 
+/// Makes the member `user` the owner of `g` (rows only, no change-log).
+fn make_owner(conn: &Connection, g: &GroupId, user: &UserId) -> StoreResult<()> {
+    set_role_row(conn, g, user, GroupRole::Owner)?;
+    conn.prepare_cached("UPDATE groups SET owner = ?2 WHERE id = ?1")?
+        .execute(params![g.as_str(), user.as_str()])?;
+    // The new owner may have been muted; an owner never is.
+    conn.prepare_cached("UPDATE members SET muted_until = NULL WHERE conv = ?1 AND user = ?2")?
+        .execute(params![conv_key(g), user.as_str()])?;
+    Ok(())
+}
+
 fn role_changed(
     conn: &Connection,
     g: &GroupId,
@@ -1014,12 +1035,7 @@ pub fn set_role(
             "the owner's role changes only with transfer_group",
         ));
     }
-    let Some(target) = membership(conn, g, user)? else {
-        return Err(rejected(
-            ErrorCode::NotFound,
-            format!("`{user}` is not a member of group `{g}`"),
-        ));
-    };
+    let target = require_target(conn, g, user)?;
     if target.role == role {
         return Ok(());
     }
@@ -1042,19 +1058,9 @@ pub fn transfer(
             "you already own this group",
         ));
     }
-    if membership(conn, g, to)?.is_none() {
-        return Err(rejected(
-            ErrorCode::NotFound,
-            format!("`{to}` is not a member of group `{g}`"),
-        ));
-    }
-    set_role_row(conn, g, to, GroupRole::Owner)?;
+    require_target(conn, g, to)?;
+    make_owner(conn, g, to)?;
     set_role_row(conn, g, me, GroupRole::Admin)?;
-    conn.prepare_cached("UPDATE groups SET owner = ?2 WHERE id = ?1")?
-        .execute(params![g.as_str(), to.as_str()])?;
-    // The new owner may have been muted; an owner never is.
-    conn.prepare_cached("UPDATE members SET muted_until = NULL WHERE conv = ?1 AND user = ?2")?
-        .execute(params![conv_key(g), to.as_str()])?;
     role_changed(conn, g, to, GroupRole::Owner, me, out)?;
     role_changed(conn, g, me, GroupRole::Admin, me, out)?;
     info_changed(conn, g, me, out).map(drop)
@@ -1071,18 +1077,9 @@ pub fn remove_deleted_user(
     now: i64,
     out: &mut Vec<Delivery>,
 ) -> StoreResult<()> {
-    let mut stmt = conn.prepare_cached(
-        "SELECT g.id FROM groups g JOIN members m ON m.conv = 'g:' || g.id
-         WHERE m.user = ?1 AND g.dismissed_at IS NULL ORDER BY g.id",
-    )?;
-    let ids = stmt
-        .query_map([user.as_str()], |r| r.get::<_, String>(0))?
-        .collect::<Result<Vec<_>, _>>()?;
-    for id in ids {
-        let g = GroupId::new(id).map_err(corrupt)?;
+    for g in live_group_ids(conn, user)? {
         let mine = membership(conn, &g, user)?.expect("listed as a member");
-        conn.prepare_cached("DELETE FROM members WHERE conv = ?1 AND user = ?2")?
-            .execute(params![conv_key(&g), user.as_str()])?;
+        delete_member_row(conn, &g, user)?;
         let rest = members(conn, &g)?;
         if mine.role == GroupRole::Owner {
             let heir = rest
@@ -1096,13 +1093,7 @@ pub fn remove_deleted_user(
                     .execute(params![g.as_str(), now])?;
                 continue;
             };
-            set_role_row(conn, &g, &heir, GroupRole::Owner)?;
-            conn.prepare_cached("UPDATE groups SET owner = ?2 WHERE id = ?1")?
-                .execute(params![g.as_str(), heir.as_str()])?;
-            conn.prepare_cached(
-                "UPDATE members SET muted_until = NULL WHERE conv = ?1 AND user = ?2",
-            )?
-            .execute(params![conv_key(&g), heir.as_str()])?;
+            make_owner(conn, &g, &heir)?;
             role_changed(conn, &g, &heir, GroupRole::Owner, user, out)?;
             info_changed(conn, &g, user, out)?;
         }
