@@ -3,9 +3,11 @@
 
 mod admin_support;
 mod common;
+mod groups_support;
 
 use admin_support::Admin;
 use common::uid;
+use groups_support::*;
 use serde_json::json;
 use tern_proto::{Change, GroupRole, JoinPolicy, Push, Request, Response};
 
@@ -94,8 +96,7 @@ async fn bad_bodies_are_400_naming_the_field() {
 async fn a_created_group_reaches_every_members_devices_as_group_joined() {
     let server = admin_support::start().await;
     let admin = Admin::new(&server);
-    let mut alice = server.user("alice").await;
-    let mut bob = server.user("bob").await;
+    let [mut alice, mut bob] = users(&server, ["alice", "bob"]).await;
     server.user("carol").await;
     let a = admin
         .post(
@@ -134,9 +135,7 @@ async fn a_created_group_reaches_every_members_devices_as_group_joined() {
     bob.ok(common::text_msg(&conv, "b1", "hello ops")).await;
     let m = alice.messages(1).await.remove(0);
     assert_eq!((m.conv, m.sender), (conv, uid("bob")));
-    let Response::Groups { groups } = bob.ok(Request::GetGroups).await else {
-        panic!()
-    };
+    let groups = get_groups(&mut bob).await;
     assert_eq!(groups.len(), 1);
     server.stop().await;
 }
@@ -145,9 +144,7 @@ async fn a_created_group_reaches_every_members_devices_as_group_joined() {
 async fn deleting_an_owner_hands_the_group_to_an_admin_and_members_hear_it() {
     let server = admin_support::start().await;
     let admin = Admin::new(&server);
-    let mut alice = server.user("alice").await;
-    let mut bob = server.user("bob").await;
-    let mut carol = server.user("carol").await;
+    let [mut alice, mut bob, mut carol] = users(&server, ["alice", "bob", "carol"]).await;
     let a = admin
         .post(
             "/admin/groups",
@@ -156,13 +153,7 @@ async fn deleting_an_owner_hands_the_group_to_an_admin_and_members_hear_it() {
         .await;
     let gid = tern_proto::GroupId::new(a.body["group"].as_str().unwrap()).unwrap();
     // carol joined first in time order but bob is the admin: bob inherits.
-    alice
-        .ok(Request::SetMemberRole {
-            group: gid.clone(),
-            user: uid("bob"),
-            role: GroupRole::Admin,
-        })
-        .await;
+    set_role(&mut alice, &gid, "bob", GroupRole::Admin).await;
     let solo = admin
         .post(
             "/admin/groups",

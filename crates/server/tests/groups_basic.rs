@@ -15,9 +15,7 @@ use tern_proto::{
 #[tokio::test]
 async fn create_makes_the_creator_owner_and_every_member_hears_group_joined() {
     let server = TestServer::start().await;
-    let mut alice = server.user("alice").await;
-    let mut bob = server.user("bob").await;
-    let mut carol = server.user("carol").await;
+    let [mut alice, mut bob, mut carol] = users(&server, ["alice", "bob", "carol"]).await;
     let g = create(
         &mut alice,
         "Climbing",
@@ -50,13 +48,9 @@ async fn create_makes_the_creator_owner_and_every_member_hears_group_joined() {
     assert_eq!(g2.member_count, 1);
     assert_eq!(g2.join_policy, JoinPolicy::Open);
 
-    let Response::Groups { groups } = bob.ok(Request::GetGroups).await else {
-        panic!()
-    };
+    let groups = get_groups(&mut bob).await;
     assert_eq!(groups, vec![g.clone()]);
-    let Response::Groups { groups } = alice.ok(Request::GetGroups).await else {
-        panic!()
-    };
+    let groups = get_groups(&mut alice).await;
     assert_eq!(groups.len(), 2);
     assert_eq!(
         member_ids(&mut carol, &g.group).await,
@@ -64,9 +58,7 @@ async fn create_makes_the_creator_owner_and_every_member_hears_group_joined() {
         "owner first, then by join time"
     );
     // The group's conversation is listed for every member from the start.
-    let Response::Conversations { conversations } = carol.ok(Request::Conversations).await else {
-        panic!()
-    };
+    let conversations = get_conversations(&mut carol).await;
     assert!(conversations.iter().any(|c| c.conv == gconv(&g.group)));
     server.stop().await;
 }
@@ -107,8 +99,7 @@ async fn create_validates_name_members_and_size() {
 #[tokio::test]
 async fn info_is_public_members_are_for_members() {
     let server = TestServer::start().await;
-    let mut alice = server.user("alice").await;
-    let mut eve = server.user("eve").await;
+    let [mut alice, mut eve] = users(&server, ["alice", "eve"]).await;
     let g = create(&mut alice, "Public info", &[], None).await;
     let Response::Group { group } = eve
         .ok(Request::GetGroupInfo {
@@ -148,9 +139,7 @@ async fn info_is_public_members_are_for_members() {
 #[tokio::test]
 async fn owner_and_admin_update_the_group_members_cannot() {
     let server = TestServer::start().await;
-    let mut alice = server.user("alice").await;
-    let mut bob = server.user("bob").await;
-    let mut carol = server.user("carol").await;
+    let [mut alice, mut bob, mut carol] = users(&server, ["alice", "bob", "carol"]).await;
     let g = create(&mut alice, "Before", &["bob", "carol"], None).await;
     let upd = |name: Option<&str>, notice: Option<&str>| Request::UpdateGroup {
         group: g.group.clone(),
@@ -187,13 +176,7 @@ async fn owner_and_admin_update_the_group_members_cannot() {
         assert_eq!(by, uid("alice"));
     }
     // An admin may update too; absent fields stay.
-    alice
-        .ok(Request::SetMemberRole {
-            group: g.group.clone(),
-            user: uid("bob"),
-            role: GroupRole::Admin,
-        })
-        .await;
+    set_role(&mut alice, &g.group, "bob", GroupRole::Admin).await;
     let Response::Group { group } = bob.ok(upd(None, Some(""))).await else {
         panic!()
     };
@@ -218,11 +201,8 @@ async fn owner_and_admin_update_the_group_members_cannot() {
 #[tokio::test]
 async fn any_member_invites_new_members_get_joined_others_member_joined() {
     let server = TestServer::start_with(|c| c.max_group_members = 4).await;
-    let mut alice = server.user("alice").await;
-    let mut bob = server.user("bob").await;
-    let mut carol = server.user("carol").await;
-    let mut dave = server.user("dave").await;
-    let mut eve = server.user("eve").await;
+    let [mut alice, mut bob, mut carol, mut dave, mut eve] =
+        users(&server, ["alice", "bob", "carol", "dave", "eve"]).await;
     let g = create(&mut alice, "Invites", &["bob"], None).await;
     fails(
         &mut eve,
@@ -332,13 +312,7 @@ async fn an_offline_device_replays_every_group_event_via_sync_changes() {
             join_policy: None,
         })
         .await;
-    alice
-        .ok(Request::SetMemberRole {
-            group: gid.clone(),
-            user: uid("bob"),
-            role: GroupRole::Admin,
-        })
-        .await;
+    set_role(&mut alice, &gid, "bob", GroupRole::Admin).await;
     alice
         .ok(Request::MuteMember {
             group: gid.clone(),
@@ -401,13 +375,7 @@ async fn groups_roles_mutes_and_messages_survive_a_restart() {
     server.user("bob").await;
     let g = create(&mut alice, "Durable", &["bob"], Some(JoinPolicy::Open)).await;
     let gid = g.group.clone();
-    alice
-        .ok(Request::SetMemberRole {
-            group: gid.clone(),
-            user: uid("bob"),
-            role: GroupRole::Admin,
-        })
-        .await;
+    set_role(&mut alice, &gid, "bob", GroupRole::Admin).await;
     gsend(&mut alice, &gid, "a1", "before").await;
     drop(alice);
     let server = server.restart().await;

@@ -23,8 +23,7 @@ fn join(g: &GroupId, message: &str) -> Request {
 #[tokio::test]
 async fn an_open_group_lets_anyone_join_at_once() {
     let server = TestServer::start().await;
-    let mut alice = server.user("alice").await;
-    let mut bob = server.user("bob").await;
+    let [mut alice, mut bob] = users(&server, ["alice", "bob"]).await;
     let g = create(&mut alice, "Open", &[], Some(JoinPolicy::Open)).await;
     gsend(&mut alice, &g.group, "a1", "before bob").await;
     assert_eq!(
@@ -46,9 +45,7 @@ async fn an_open_group_lets_anyone_join_at_once() {
     );
     fails(&mut bob, join(&g.group, ""), ErrorCode::AlreadyMember).await;
     // A newcomer starts with nothing unread but may read the history.
-    let Response::Conversations { conversations } = bob.ok(Request::Conversations).await else {
-        panic!()
-    };
+    let conversations = get_conversations(&mut bob).await;
     assert_eq!(
         (conversations[0].max_seq, conversations[0].unread),
         (Seq(1), 0)
@@ -66,20 +63,12 @@ async fn an_open_group_lets_anyone_join_at_once() {
 #[tokio::test]
 async fn applications_are_approved_or_refused_by_owner_or_admin_and_everyone_concerned_hears() {
     let server = TestServer::start_with(|c| c.max_group_members = 4).await;
-    let mut alice = server.user("alice").await;
-    let mut bob = server.user("bob").await; // admin
-    let mut carol = server.user("carol").await; // plain member
-    let mut dave = server.user("dave").await; // applicant
-    let mut erin = server.user("erin").await; // applicant, refused
+    // bob: admin, carol: plain member, dave: applicant, erin: applicant, refused
+    let [mut alice, mut bob, mut carol, mut dave, mut erin] =
+        users(&server, ["alice", "bob", "carol", "dave", "erin"]).await;
     let g = create(&mut alice, "Approval", &["bob", "carol"], None).await;
     let gid = g.group.clone();
-    alice
-        .ok(Request::SetMemberRole {
-            group: gid.clone(),
-            user: uid("bob"),
-            role: GroupRole::Admin,
-        })
-        .await;
+    set_role(&mut alice, &gid, "bob", GroupRole::Admin).await;
     fails(&mut dave, join(&gid, &"m".repeat(257)), ErrorCode::TooLarge).await;
     assert_eq!(
         dave.ok(join(&gid, "let me in")).await,
@@ -182,9 +171,7 @@ async fn applications_are_approved_or_refused_by_owner_or_admin_and_everyone_con
 #[tokio::test]
 async fn members_leave_but_the_owner_must_transfer_or_dismiss() {
     let server = TestServer::start().await;
-    let mut alice = server.user("alice").await;
-    let mut bob = server.user("bob").await;
-    let mut carol = server.user("carol").await;
+    let [mut alice, mut bob, mut carol] = users(&server, ["alice", "bob", "carol"]).await;
     let g = create(&mut alice, "Leaving", &["bob", "carol"], None).await;
     let gid = g.group.clone();
     let msg = fails(
@@ -195,17 +182,14 @@ async fn members_leave_but_the_owner_must_transfer_or_dismiss() {
     .await;
     assert!(msg.contains("transfer ownership or dismiss"), "{msg}");
     bob.ok(Request::LeaveGroup { group: gid.clone() }).await;
+    let expected = Change::GroupMemberLeft {
+        group: gid.clone(),
+        user: uid("bob"),
+        reason: LeaveReason::Left,
+        by: None,
+    };
     for c in [&mut alice, &mut bob, &mut carol] {
-        let v = change_where(c, |ch| matches!(ch, Change::GroupMemberLeft { .. })).await;
-        assert_eq!(
-            v.change,
-            Change::GroupMemberLeft {
-                group: gid.clone(),
-                user: uid("bob"),
-                reason: LeaveReason::Left,
-                by: None
-            }
-        );
+        hears(c, &expected).await;
     }
     fails(
         &mut bob,
@@ -213,9 +197,7 @@ async fn members_leave_but_the_owner_must_transfer_or_dismiss() {
         ErrorCode::Forbidden,
     )
     .await;
-    let Response::Groups { groups } = bob.ok(Request::GetGroups).await else {
-        panic!()
-    };
+    let groups = get_groups(&mut bob).await;
     assert!(groups.is_empty());
     assert_eq!(member_ids(&mut carol, &gid).await, ["alice", "carol"]);
     server.stop().await;
@@ -224,21 +206,13 @@ async fn members_leave_but_the_owner_must_transfer_or_dismiss() {
 #[tokio::test]
 async fn kicks_owner_any_admin_only_plain_members_members_none() {
     let server = TestServer::start().await;
-    let mut alice = server.user("alice").await; // owner
-    let mut bob = server.user("bob").await; // admin
-    let mut carol = server.user("carol").await; // admin
-    let mut dave = server.user("dave").await; // member
-    let mut erin = server.user("erin").await; // member
+    // alice: owner, bob: admin, carol: admin, dave: member, erin: member
+    let [mut alice, mut bob, mut carol, mut dave, mut erin] =
+        users(&server, ["alice", "bob", "carol", "dave", "erin"]).await;
     let g = create(&mut alice, "Kicks", &["bob", "carol", "dave", "erin"], None).await;
     let gid = g.group.clone();
     for u in ["bob", "carol"] {
-        alice
-            .ok(Request::SetMemberRole {
-                group: gid.clone(),
-                user: uid(u),
-                role: GroupRole::Admin,
-            })
-            .await;
+        set_role(&mut alice, &gid, u, GroupRole::Admin).await;
     }
     let kick = |u: &str| Request::KickMember {
         group: gid.clone(),
@@ -251,17 +225,14 @@ async fn kicks_owner_any_admin_only_plain_members_members_none() {
     assert!(msg.contains("admin"), "{msg}");
     fails(&mut bob, kick("nobody"), ErrorCode::NotFound).await;
     bob.ok(kick("erin")).await;
+    let expected = Change::GroupMemberLeft {
+        group: gid.clone(),
+        user: uid("erin"),
+        reason: LeaveReason::Kicked,
+        by: Some(uid("bob")),
+    };
     for c in [&mut erin, &mut alice, &mut dave] {
-        let v = change_where(c, |ch| matches!(ch, Change::GroupMemberLeft { .. })).await;
-        assert_eq!(
-            v.change,
-            Change::GroupMemberLeft {
-                group: gid.clone(),
-                user: uid("erin"),
-                reason: LeaveReason::Kicked,
-                by: Some(uid("bob"))
-            }
-        );
+        hears(c, &expected).await;
     }
     alice.ok(kick("carol")).await;
     fails(&mut carol, kick("dave"), ErrorCode::Forbidden).await;
@@ -272,19 +243,11 @@ async fn kicks_owner_any_admin_only_plain_members_members_none() {
 #[tokio::test]
 async fn only_the_owner_dismisses_and_a_dismissed_group_is_gone_for_everything() {
     let server = TestServer::start().await;
-    let mut alice = server.user("alice").await;
-    let mut bob = server.user("bob").await;
-    let mut eve = server.user("eve").await;
+    let [mut alice, mut bob, mut eve] = users(&server, ["alice", "bob", "eve"]).await;
     let g = create(&mut alice, "Doomed", &["bob"], Some(JoinPolicy::Open)).await;
     let gid = g.group.clone();
     gsend(&mut bob, &gid, "b1", "hi").await;
-    alice
-        .ok(Request::SetMemberRole {
-            group: gid.clone(),
-            user: uid("bob"),
-            role: GroupRole::Admin,
-        })
-        .await;
+    set_role(&mut alice, &gid, "bob", GroupRole::Admin).await;
     fails(
         &mut bob,
         Request::DismissGroup { group: gid.clone() },
@@ -292,42 +255,19 @@ async fn only_the_owner_dismisses_and_a_dismissed_group_is_gone_for_everything()
     )
     .await;
     alice.ok(Request::DismissGroup { group: gid.clone() }).await;
+    let expected = Change::GroupDismissed {
+        group: gid.clone(),
+        by: uid("alice"),
+    };
     for c in [&mut alice, &mut bob] {
-        let v = change_where(c, |ch| matches!(ch, Change::GroupDismissed { .. })).await;
-        assert_eq!(
-            v.change,
-            Change::GroupDismissed {
-                group: gid.clone(),
-                by: uid("alice")
-            }
-        );
-        let Response::Conversations { conversations } = c.ok(Request::Conversations).await else {
-            panic!()
-        };
+        hears(c, &expected).await;
+        let conversations = get_conversations(c).await;
         assert!(conversations.is_empty(), "{conversations:?}");
-        let Response::Groups { groups } = c.ok(Request::GetGroups).await else {
-            panic!()
-        };
+        let groups = get_groups(c).await;
         assert!(groups.is_empty());
     }
-    let conv = gconv(&gid);
-    let everything = [
-        gtext(&gid, "b2", "anyone?"),
-        Request::Pull {
-            conv: conv.clone(),
-            from: Seq(1),
-            to: Seq(1),
-            limit: None,
-        },
-        Request::History {
-            conv: conv.clone(),
-            before: None,
-            limit: None,
-        },
-        Request::MarkRead {
-            conv: conv.clone(),
-            seq: Seq(1),
-        },
+    let mut everything = member_reads(&gid, "b2", "anyone?");
+    everything.extend([
         Request::GetGroupInfo { group: gid.clone() },
         Request::GetGroupMembers { group: gid.clone() },
         Request::UpdateGroup {
@@ -347,7 +287,7 @@ async fn only_the_owner_dismisses_and_a_dismissed_group_is_gone_for_everything()
             group: gid.clone(),
             muted: true,
         },
-    ];
+    ]);
     for req in everything {
         let name = req.name();
         let e = alice.err(req).await;

@@ -16,8 +16,7 @@ async fn group_messages_reach_every_members_devices_with_one_seq_per_group() {
     let server = TestServer::start().await;
     let mut alice = server.user("alice").await;
     let mut alice_phone = server.device("alice", "phone", Platform::Mobile).await;
-    let mut bob = server.user("bob").await;
-    let mut carol = server.user("carol").await;
+    let [mut bob, mut carol] = users(&server, ["bob", "carol"]).await;
     let g = create(&mut alice, "Chat", &["bob", "carol"], None).await;
     let other = create(&mut bob, "Other", &["carol"], None).await;
     assert_eq!(gsend(&mut alice, &g.group, "a1", "hello").await, Seq(1));
@@ -73,28 +72,12 @@ async fn group_messages_reach_every_members_devices_with_one_seq_per_group() {
 #[tokio::test]
 async fn non_members_cannot_post_read_pull_mark_read_or_see_recalls() {
     let server = TestServer::start().await;
-    let mut alice = server.user("alice").await;
-    let mut eve = server.user("eve").await;
+    let [mut alice, mut eve] = users(&server, ["alice", "eve"]).await;
     let g = create(&mut alice, "Private", &[], None).await;
     gsend(&mut alice, &g.group, "a1", "secret").await;
     let conv = gconv(&g.group);
-    let reqs = [
-        gtext(&g.group, "e1", "let me in"),
-        Request::Pull {
-            conv: conv.clone(),
-            from: Seq(1),
-            to: Seq(1),
-            limit: None,
-        },
-        Request::History {
-            conv: conv.clone(),
-            before: None,
-            limit: None,
-        },
-        Request::MarkRead {
-            conv: conv.clone(),
-            seq: Seq(1),
-        },
+    let mut reqs = member_reads(&g.group, "e1", "let me in");
+    reqs.extend([
         Request::Recalls {
             conv: conv.clone(),
             since: 0,
@@ -104,15 +87,13 @@ async fn non_members_cannot_post_read_pull_mark_read_or_see_recalls() {
             conv: conv.clone(),
             seq: Seq(1),
         },
-    ];
+    ]);
     for req in reqs {
         let name = req.name();
         let msg = fails(&mut eve, req, ErrorCode::Forbidden).await;
         assert!(msg.contains("not a member"), "{name}: {msg}");
     }
-    let Response::Conversations { conversations } = eve.ok(Request::Conversations).await else {
-        panic!()
-    };
+    let conversations = get_conversations(&mut eve).await;
     assert!(conversations.is_empty());
     // A kicked member loses access at once.
     alice
@@ -121,13 +102,7 @@ async fn non_members_cannot_post_read_pull_mark_read_or_see_recalls() {
             users: vec![uid("eve")],
         })
         .await;
-    eve.ok(Request::Pull {
-        conv: conv.clone(),
-        from: Seq(1),
-        to: Seq(1),
-        limit: None,
-    })
-    .await;
+    eve.ok(pull_first(&conv)).await;
     alice
         .ok(Request::KickMember {
             group: g.group.clone(),
@@ -146,8 +121,7 @@ async fn non_members_cannot_post_read_pull_mark_read_or_see_recalls() {
 #[tokio::test]
 async fn mark_read_moves_only_my_read_seq_and_tells_only_my_devices() {
     let server = TestServer::start().await;
-    let mut alice = server.user("alice").await;
-    let mut bob = server.user("bob").await;
+    let [mut alice, mut bob] = users(&server, ["alice", "bob"]).await;
     let mut bob_phone = server.device("bob", "phone", Platform::Mobile).await;
     let mut carol = server.user("carol").await;
     let g = create(&mut alice, "Reads", &["bob", "carol"], None).await;
@@ -198,9 +172,7 @@ async fn mark_read_moves_only_my_read_seq_and_tells_only_my_devices() {
 #[tokio::test]
 async fn muted_members_cannot_post_until_unmuted_and_mute_all_leaves_admins_their_voice() {
     let server = TestServer::start().await;
-    let mut alice = server.user("alice").await;
-    let mut bob = server.user("bob").await;
-    let mut carol = server.user("carol").await;
+    let [mut alice, mut bob, mut carol] = users(&server, ["alice", "bob", "carol"]).await;
     let g = create(&mut alice, "Mutes", &["bob", "carol"], None).await;
     let gid = g.group.clone();
     alice
@@ -232,13 +204,7 @@ async fn muted_members_cannot_post_until_unmuted_and_mute_all_leaves_admins_thei
     )
     .await;
 
-    alice
-        .ok(Request::SetMemberRole {
-            group: gid.clone(),
-            user: uid("carol"),
-            role: GroupRole::Admin,
-        })
-        .await;
+    set_role(&mut alice, &gid, "carol", GroupRole::Admin).await;
     fails(
         &mut bob,
         Request::MuteAll {
@@ -276,9 +242,7 @@ async fn muted_members_cannot_post_until_unmuted_and_mute_all_leaves_admins_thei
 #[tokio::test]
 async fn owner_and_admins_recall_anyones_message_members_only_their_own() {
     let server = TestServer::start().await;
-    let mut alice = server.user("alice").await;
-    let mut bob = server.user("bob").await;
-    let mut carol = server.user("carol").await;
+    let [mut alice, mut bob, mut carol] = users(&server, ["alice", "bob", "carol"]).await;
     let g = create(&mut alice, "Recalls", &["bob", "carol"], None).await;
     let gid = g.group.clone();
     let conv = gconv(&gid);
@@ -292,13 +256,7 @@ async fn owner_and_admins_recall_anyones_message_members_only_their_own() {
     fails(&mut bob, recall(s2), ErrorCode::Forbidden).await;
     bob.ok(recall(s1)).await;
     alice.ok(recall(s2)).await;
-    alice
-        .ok(Request::SetMemberRole {
-            group: gid.clone(),
-            user: uid("bob"),
-            role: GroupRole::Admin,
-        })
-        .await;
+    set_role(&mut alice, &gid, "bob", GroupRole::Admin).await;
     bob.ok(recall(s3)).await;
     let pushes = carol.drain_pushes(Duration::from_millis(300)).await;
     let recalled: Vec<(u64, String)> = pushes

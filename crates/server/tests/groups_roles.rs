@@ -11,9 +11,7 @@ use tern_proto::{Change, ErrorCode, GroupRole, Request, Response};
 #[tokio::test]
 async fn only_the_owner_sets_roles_and_everyone_hears_role_changed() {
     let server = TestServer::start().await;
-    let mut alice = server.user("alice").await;
-    let mut bob = server.user("bob").await;
-    let mut carol = server.user("carol").await;
+    let [mut alice, mut bob, mut carol] = users(&server, ["alice", "bob", "carol"]).await;
     let g = create(&mut alice, "Roles", &["bob", "carol"], None).await;
     let gid = g.group.clone();
     let set = |u: &str, role| Request::SetMemberRole {
@@ -28,17 +26,14 @@ async fn only_the_owner_sets_roles_and_everyone_hears_role_changed() {
     )
     .await;
     alice.ok(set("bob", GroupRole::Admin)).await;
+    let expected = Change::GroupRoleChanged {
+        group: gid.clone(),
+        user: uid("bob"),
+        role: GroupRole::Admin,
+        by: uid("alice"),
+    };
     for c in [&mut alice, &mut bob, &mut carol] {
-        let v = change_where(c, |ch| matches!(ch, Change::GroupRoleChanged { .. })).await;
-        assert_eq!(
-            v.change,
-            Change::GroupRoleChanged {
-                group: gid.clone(),
-                user: uid("bob"),
-                role: GroupRole::Admin,
-                by: uid("alice")
-            }
-        );
+        hears(c, &expected).await;
     }
     // An admin may not set roles either.
     fails(
@@ -80,9 +75,7 @@ async fn only_the_owner_sets_roles_and_everyone_hears_role_changed() {
 #[tokio::test]
 async fn only_the_owner_transfers_and_the_old_owner_becomes_admin() {
     let server = TestServer::start().await;
-    let mut alice = server.user("alice").await;
-    let mut bob = server.user("bob").await;
-    let mut carol = server.user("carol").await;
+    let [mut alice, mut bob, mut carol] = users(&server, ["alice", "bob", "carol"]).await;
     server.user("eve").await;
     let g = create(&mut alice, "Transfer", &["bob", "carol"], None).await;
     let gid = g.group.clone();
@@ -133,20 +126,13 @@ async fn only_the_owner_transfers_and_the_old_owner_becomes_admin() {
 #[tokio::test]
 async fn mutes_follow_the_hierarchy_and_everyone_hears_member_muted() {
     let server = TestServer::start().await;
-    let mut alice = server.user("alice").await; // owner
-    let mut bob = server.user("bob").await; // admin
-    let mut carol = server.user("carol").await; // admin
-    let mut dave = server.user("dave").await; // member
+    // alice: owner, bob: admin, carol: admin, dave: member
+    let [mut alice, mut bob, mut carol, mut dave] =
+        users(&server, ["alice", "bob", "carol", "dave"]).await;
     let g = create(&mut alice, "Mutes", &["bob", "carol", "dave"], None).await;
     let gid = g.group.clone();
     for u in ["bob", "carol"] {
-        alice
-            .ok(Request::SetMemberRole {
-                group: gid.clone(),
-                user: uid(u),
-                role: GroupRole::Admin,
-            })
-            .await;
+        set_role(&mut alice, &gid, u, GroupRole::Admin).await;
     }
     let mute = |u: &str, minutes| Request::MuteMember {
         group: gid.clone(),

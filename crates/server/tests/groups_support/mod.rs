@@ -4,11 +4,23 @@
 use std::time::Duration;
 
 use tern_proto::{
-    Change, ConversationId, ErrorCode, GroupId, GroupInfo, GroupRole, JoinPolicy, Push, Request,
-    Response, Seq, VersionedChange,
+    Change, ConversationId, ConversationInfo, ErrorCode, GroupId, GroupInfo, GroupRole, JoinPolicy,
+    Push, Request, Response, Seq, VersionedChange,
 };
 
-use crate::common::{uid, Client};
+use crate::common::{uid, Client, TestServer};
+
+/// Signs up and logs in one client per name, in order.
+pub async fn users<const N: usize>(server: &TestServer, names: [&str; N]) -> [Client; N] {
+    let mut out = Vec::with_capacity(N);
+    for name in names {
+        out.push(server.user(name).await);
+    }
+    match out.try_into() {
+        Ok(clients) => clients,
+        Err(_) => unreachable!(),
+    }
+}
 
 /// `g:<id>`.
 pub fn gconv(g: &GroupId) -> ConversationId {
@@ -125,4 +137,64 @@ pub async fn member_ids(c: &mut Client, g: &GroupId) -> Vec<String> {
         panic!("get_group_members")
     };
     members.into_iter().map(|m| m.user.to_string()).collect()
+}
+
+/// The next change `c` is pushed of `expected`'s kind (others skipped) is
+/// `expected`.
+pub async fn hears(c: &mut Client, expected: &Change) {
+    let kind = std::mem::discriminant(expected);
+    let v = change_where(c, |ch| std::mem::discriminant(ch) == kind).await;
+    assert_eq!(&v.change, expected);
+}
+
+/// `c` (the owner) gives `user` `role` in `g`.
+pub async fn set_role(c: &mut Client, g: &GroupId, user: &str, role: GroupRole) {
+    c.ok(Request::SetMemberRole {
+        group: g.clone(),
+        user: uid(user),
+        role,
+    })
+    .await;
+}
+
+/// `get_groups`.
+pub async fn get_groups(c: &mut Client) -> Vec<GroupInfo> {
+    let Response::Groups { groups } = c.ok(Request::GetGroups).await else {
+        panic!("get_groups")
+    };
+    groups
+}
+
+/// `conversations`.
+pub async fn get_conversations(c: &mut Client) -> Vec<ConversationInfo> {
+    let Response::Conversations { conversations } = c.ok(Request::Conversations).await else {
+        panic!("conversations")
+    };
+    conversations
+}
+
+/// `pull` of seq 1 of `conv`.
+pub fn pull_first(conv: &ConversationId) -> Request {
+    Request::Pull {
+        conv: conv.clone(),
+        from: Seq(1),
+        to: Seq(1),
+        limit: None,
+    }
+}
+
+/// What only a member may do with `g`'s messages: post (`client_id`, `text`),
+/// pull, read the history, mark read.
+pub fn member_reads(g: &GroupId, client_id: &str, text: &str) -> Vec<Request> {
+    let conv = gconv(g);
+    vec![
+        gtext(g, client_id, text),
+        pull_first(&conv),
+        Request::History {
+            conv: conv.clone(),
+            before: None,
+            limit: None,
+        },
+        Request::MarkRead { conv, seq: Seq(1) },
+    ]
 }
