@@ -117,6 +117,15 @@ pub fn pending_uploads(c: &Connection, me: &UserId) -> Result<Vec<PendingUpload>
     Ok(out)
 }
 
+/// Deletes the record of the unfinished upload `client_id`; whether there was one.
+fn take_upload(c: &Connection, client_id: &ClientMsgId) -> Result<bool> {
+    let n = c.execute(
+        "DELETE FROM uploads WHERE client_id = ?1",
+        [client_id.as_str()],
+    )?;
+    Ok(n > 0)
+}
+
 /// The upload finished: gives the message its real content and hands it to the
 /// outbox (same client id), in one transaction. Returns `None`, changing
 /// nothing, when the upload was cancelled meanwhile.
@@ -128,11 +137,7 @@ pub fn finish_upload(
     now: Millis,
 ) -> Result<Option<LocalMessage>> {
     let tx = c.transaction()?;
-    let n = tx.execute(
-        "DELETE FROM uploads WHERE client_id = ?1",
-        [client_id.as_str()],
-    )?;
-    if n == 0 {
+    if !take_upload(&tx, client_id)? {
         return Ok(None);
     }
     unindex_message(&tx, me, client_id)?;
@@ -159,11 +164,7 @@ pub fn cancel_upload(
     client_id: &ClientMsgId,
 ) -> Result<Option<LocalMessage>> {
     let tx = c.transaction()?;
-    let n = tx.execute(
-        "DELETE FROM uploads WHERE client_id = ?1",
-        [client_id.as_str()],
-    )?;
-    if n == 0 {
+    if !take_upload(&tx, client_id)? {
         return Ok(None);
     }
     let msg = message_by_client_id(&tx, me, me, client_id)?;

@@ -297,10 +297,7 @@ mod tests {
     use tern_proto::JoinPolicy;
 
     fn db() -> Connection {
-        let dir = tempfile::tempdir().unwrap();
-        let c = super::super::schema::open(&dir.path().join("t.db")).unwrap();
-        std::mem::forget(dir);
-        c
+        super::super::open_temp()
     }
 
     fn u(s: &str) -> UserId {
@@ -345,16 +342,12 @@ mod tests {
         )
         .unwrap();
         assert_eq!(a.refresh, Some(ConversationId::Group(g.clone())));
-        apply_change(
-            &c,
-            &me,
-            &Change::GroupMemberJoined {
-                group: g.clone(),
-                member: mem("carol", GroupRole::Member, 6),
-                by: None,
-            },
-        )
-        .unwrap();
+        let carol_joined = Change::GroupMemberJoined {
+            group: g.clone(),
+            member: mem("carol", GroupRole::Member, 6),
+            by: None,
+        };
+        apply_change(&c, &me, &carol_joined).unwrap();
         assert_eq!(group(&c, &g).unwrap().unwrap().member_count, 3);
         // A full list makes the cache complete: repeated entries no longer count twice.
         replace_members(
@@ -367,16 +360,7 @@ mod tests {
             ],
         )
         .unwrap();
-        apply_change(
-            &c,
-            &me,
-            &Change::GroupMemberJoined {
-                group: g.clone(),
-                member: mem("carol", GroupRole::Member, 6),
-                by: None,
-            },
-        )
-        .unwrap();
+        apply_change(&c, &me, &carol_joined).unwrap();
         assert_eq!(group(&c, &g).unwrap().unwrap().member_count, 3);
         apply_change(
             &c,

@@ -101,3 +101,12 @@ pub fn now_ms() -> i64 {
         .map(|d| d.as_millis() as i64)
         .unwrap_or(0)
 }
+
+/// A migrated database in a temporary directory that is left behind (unit tests).
+#[cfg(test)]
+pub(crate) fn open_temp() -> Connection {
+    let dir = tempfile::tempdir().unwrap();
+    let c = schema::open(&dir.path().join("t.db")).unwrap();
+    std::mem::forget(dir);
+    c
+}

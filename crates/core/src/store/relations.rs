@@ -295,10 +295,7 @@ mod tests {
     use super::*;
 
     fn db() -> Connection {
-        let dir = tempfile::tempdir().unwrap();
-        let c = super::super::schema::open(&dir.path().join("t.db")).unwrap();
-        std::mem::forget(dir);
-        c
+        super::super::open_temp()
     }
 
     fn friend(u: &str, nick: &str, remark: &str) -> Friend {
