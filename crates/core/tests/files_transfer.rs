@@ -91,12 +91,7 @@ async fn received(rx: &mut broadcast::Receiver<Event>, id: &ClientMsgId) -> Loca
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn a_20_mb_file_is_sent_and_downloaded_by_the_peer_with_monotonic_progress() {
-    let dir = tempfile::tempdir().unwrap();
-    let server = start_server(dir.path()).await;
-    let addr = server.addr();
-    let (alice, mut a_rx) = user(dir.path(), addr, "alice").await;
-    let (bob, mut b_rx) = user(dir.path(), addr, "bob").await;
-    let conv = alice.direct_conversation(&uid("bob")).unwrap();
+    let (dir, server, (alice, mut a_rx), (bob, mut b_rx), conv) = alice_and_bob().await;
     let src = dir.path().join("big report.bin");
     let bytes = random_file(&src, 20 * 1024 * 1024);
 
@@ -160,12 +155,7 @@ async fn a_20_mb_file_is_sent_and_downloaded_by_the_peer_with_monotonic_progress
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn cancel_mid_upload_leaves_no_message_on_either_side() {
-    let dir = tempfile::tempdir().unwrap();
-    let server = start_server(dir.path()).await;
-    let addr = server.addr();
-    let (alice, mut a_rx) = user(dir.path(), addr, "alice").await;
-    let (bob, mut b_rx) = user(dir.path(), addr, "bob").await;
-    let conv = alice.direct_conversation(&uid("bob")).unwrap();
+    let (dir, server, (alice, mut a_rx), (bob, mut b_rx), conv) = alice_and_bob().await;
     let src = dir.path().join("huge.bin");
     let size = 90 * 1024 * 1024;
     random_file(&src, size);
@@ -289,12 +279,7 @@ fn png(w: u32, h: u32) -> Vec<u8> {
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn an_image_becomes_an_image_message_with_its_pixel_size() {
-    let dir = tempfile::tempdir().unwrap();
-    let server = start_server(dir.path()).await;
-    let addr = server.addr();
-    let (alice, mut a_rx) = user(dir.path(), addr, "alice").await;
-    let (bob, mut b_rx) = user(dir.path(), addr, "bob").await;
-    let conv = alice.direct_conversation(&uid("bob")).unwrap();
+    let (dir, server, (alice, mut a_rx), (bob, mut b_rx), conv) = alice_and_bob().await;
     let src = dir.path().join("cat.png");
     let bytes = png(7, 5);
     std::fs::write(&src, &bytes).unwrap();
@@ -335,12 +320,8 @@ async fn an_image_becomes_an_image_message_with_its_pixel_size() {
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn an_upload_fails_while_the_server_is_down_and_a_resend_delivers_it_once() {
-    let dir = tempfile::tempdir().unwrap();
-    let server = start_server(dir.path()).await;
+    let (dir, server, (alice, mut a_rx), (bob, mut b_rx), conv) = alice_and_bob().await;
     let addr = server.addr();
-    let (alice, mut a_rx) = user(dir.path(), addr, "alice").await;
-    let (bob, mut b_rx) = user(dir.path(), addr, "bob").await;
-    let conv = alice.direct_conversation(&uid("bob")).unwrap();
     let src = dir.path().join("notes.txt");
     let bytes = random_file(&src, 300_000);
 

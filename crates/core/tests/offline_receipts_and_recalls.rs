@@ -11,12 +11,7 @@ use tern_core::{DeliveryState, Event};
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn receipts_and_recalls_missed_offline_arrive_on_resync() {
-    let dir = tempfile::tempdir().unwrap();
-    let server = start_server(dir.path()).await;
-    let addr = server.addr();
-    let (alice, mut a_rx) = user(dir.path(), addr, "alice").await;
-    let (bob, mut b_rx) = user(dir.path(), addr, "bob").await;
-    let conv = alice.direct_conversation(&uid("bob")).unwrap();
+    let (_dir, server, (alice, mut a_rx), (bob, mut b_rx), conv) = alice_and_bob().await;
 
     // Alice sends three messages; bob sends one that alice caches.
     for i in 1..=3 {

@@ -8,12 +8,8 @@ use tern_core::{DeliveryState, Event};
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn server_down_fails_after_budget_and_resend_delivers_once() {
-    let dir = tempfile::tempdir().unwrap();
-    let server = start_server(dir.path()).await;
+    let (dir, server, (alice, mut a_rx), (bob, mut b_rx), conv) = alice_and_bob().await;
     let addr = server.addr();
-    let (alice, mut a_rx) = user(dir.path(), addr, "alice").await;
-    let (bob, mut b_rx) = user(dir.path(), addr, "bob").await;
-    let conv = alice.direct_conversation(&uid("bob")).unwrap();
     alice.send_text(&conv, "before").await.unwrap();
 
     server.shutdown().await;

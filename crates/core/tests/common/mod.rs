@@ -100,3 +100,24 @@ pub async fn befriend(a: &Client, b: &Client, b_rx: &mut broadcast::Receiver<Eve
     wait_for(b_rx, |e| matches!(e, Event::FriendApplicationAdded { .. })).await;
     b.accept_friend(&an).await.unwrap();
 }
+
+/// A signed-in client and its events.
+pub type Session = (Client, broadcast::Receiver<Event>);
+
+/// A fresh server (in the returned dir) with alice and bob signed in (not
+/// friends), and alice's direct conversation with bob.
+pub async fn alice_and_bob() -> (
+    tempfile::TempDir,
+    tern_server::ServerHandle,
+    Session,
+    Session,
+    tern_core::proto::ConversationId,
+) {
+    let dir = tempfile::tempdir().unwrap();
+    let server = start_server(dir.path()).await;
+    let addr = server.addr();
+    let alice = user(dir.path(), addr, "alice").await;
+    let bob = user(dir.path(), addr, "bob").await;
+    let conv = alice.0.direct_conversation(&uid("bob")).unwrap();
+    (dir, server, alice, bob, conv)
+}
