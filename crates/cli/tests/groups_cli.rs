@@ -138,12 +138,7 @@ async fn group_commands_and_listen_events() {
     let (gone, _) = read_until(&mut lines, |v| v["type"] == "group_dismissed").await;
     assert_eq!(gone["group"], id.as_str());
     read_until(&mut lines, |v| v["type"] == "conversation_removed").await;
-    drop(listener.stdin.take());
-    let status = tokio::time::timeout(WAIT, listener.wait())
-        .await
-        .unwrap()
-        .unwrap();
-    assert!(status.success(), "{status:?}");
+    stop_listen(&mut listener).await;
     let listed = ok(&server, d, "bob", &["group", "list"]).await.json_lines();
     assert_eq!(listed[0], serde_json::json!([]));
     let convs = ok(&server, d, "bob", &["conversations"]).await.json_lines();

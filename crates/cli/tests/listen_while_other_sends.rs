@@ -57,12 +57,7 @@ async fn listen_output_is_parsed_while_another_cli_sends() {
     assert_eq!(unread["unread"], 1);
 
     // Closing stdin stops `listen` cleanly.
-    drop(listener.stdin.take());
-    let status = tokio::time::timeout(WAIT, listener.wait())
-        .await
-        .unwrap()
-        .unwrap();
-    assert!(status.success(), "{status:?}");
+    stop_listen(&mut listener).await;
 
     let convs = ok(&server, dir.path(), "bob", &["conversations"])
         .await

@@ -121,3 +121,13 @@ pub async fn read_until(
         .expect("expected output did not come");
     (v, seen)
 }
+
+/// Closes a `listen` child's stdin and waits for it to exit successfully.
+pub async fn stop_listen(listener: &mut Child) {
+    drop(listener.stdin.take());
+    let status = tokio::time::timeout(WAIT, listener.wait())
+        .await
+        .unwrap()
+        .unwrap();
+    assert!(status.success(), "{status:?}");
+}
