@@ -90,12 +90,7 @@ async fn flush(sh: &Arc<Shared>, conn: &Conn) -> Result<()> {
             let id = entry.client_id.clone();
             let e = entry.clone();
             sh.db.call(move |c| msgs::save_outbox_entry(c, &e)).await?;
-            let (me, key) = (sh.me.clone(), id.clone());
-            let Some(msg) = sh
-                .db
-                .call(move |c| msgs::message_by_client_id(c, &me, &me, &key))
-                .await?
-            else {
+            let Some(msg) = sh.own_message(&id).await? else {
                 sh.outbox.lock().expect("outbox lock").acked(&id);
                 continue;
             };

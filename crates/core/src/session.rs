@@ -198,6 +198,14 @@ impl Shared {
         self.conn()?.request(req).await
     }
 
+    /// My own message with client id `id`, from the cache.
+    pub async fn own_message(&self, id: &ClientMsgId) -> Result<Option<LocalMessage>> {
+        let (me, key) = (self.me.clone(), id.clone());
+        self.db
+            .call(move |c| crate::store::messages::message_by_client_id(c, &me, &me, &key))
+            .await
+    }
+
     /// Resolves the `send` waiting on `id`, if any.
     pub fn resolve(&self, id: &ClientMsgId, r: Result<LocalMessage>) {
         if let Some(tx) = self.waiters.lock().expect("waiters lock").remove(id) {

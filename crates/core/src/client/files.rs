@@ -473,12 +473,7 @@ async fn settle(
     id: &ClientMsgId,
     outcome: std::result::Result<Uploaded, String>,
 ) -> Result<()> {
-    let (me, key) = (sh.me.clone(), id.clone());
-    let Some(msg) = sh
-        .db
-        .call(move |c| msgs::message_by_client_id(c, &me, &me, &key))
-        .await?
-    else {
+    let Some(msg) = sh.own_message(id).await? else {
         return Ok(()); // cancelled meanwhile
     };
     match outcome {
@@ -538,10 +533,8 @@ async fn upload_once(
     id: &ClientMsgId,
     path: &Path,
 ) -> std::result::Result<Uploaded, Failure> {
-    let (me, key) = (sh.me.clone(), id.clone());
     let msg = sh
-        .db
-        .call(move |c| msgs::message_by_client_id(c, &me, &me, &key))
+        .own_message(id)
         .await
         .map_err(|e| Failure::fatal(e.to_string()))?
         .ok_or_else(|| Failure::fatal("the message is gone"))?;
