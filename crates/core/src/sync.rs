@@ -57,12 +57,21 @@ pub(crate) async fn sync_relations(
             sh.announced.fetch_max(sv, Ordering::Relaxed);
         }
     }
+    // Entries another process sharing this cache applied after this one last
+    // announced (e.g. while a push of ours was on its way here) are fetched again
+    // to be announced here, not applied twice.
+    let announced = sh.announced.load(Ordering::Relaxed);
+    let mut since = if announced > 0 && announced < version {
+        announced
+    } else {
+        version
+    };
     let mut applied = 0;
     let mut joined = Vec::new();
     for _ in 0..MAX_PAGES {
         let (changes, latest) = match conn
             .request(Request::SyncChanges {
-                since: version,
+                since,
                 limit: Some(sh.page()),
             })
             .await?
@@ -70,14 +79,19 @@ pub(crate) async fn sync_relations(
             Response::Changes { changes, latest } => (changes, latest),
             other => return Err(unexpected("sync_changes", &other)),
         };
-        let fresh: Vec<_> = changes
-            .into_iter()
-            .filter(|c| c.version > version)
-            .collect();
+        let fresh: Vec<_> = changes.into_iter().filter(|c| c.version > since).collect();
         if fresh.is_empty() {
             break;
         }
         for vc in fresh {
+            since = vc.version;
+            if vc.version <= version {
+                if sh.announced.fetch_max(vc.version, Ordering::Relaxed) < vc.version {
+                    let applied = effects(&sh.me, &vc.change);
+                    announce(sh, vc.change, applied).await?;
+                }
+                continue;
+            }
             version = vc.version;
             let is_join = matches!(vc.change, Change::GroupJoined { .. });
             if let Some(conv) = apply_change(sh, vc.change, version).await? {
@@ -87,7 +101,7 @@ pub(crate) async fn sync_relations(
             }
             applied += 1;
         }
-        if version >= latest {
+        if since >= latest {
             break;
         }
     }
