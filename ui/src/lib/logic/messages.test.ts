@@ -13,6 +13,16 @@ describe('mergeMessages', () => {
     ]);
   });
 
+  it('keeps the ack when the pending copy arrives after it (command result after the event)', () => {
+    const pending = msg({ client_id: 'c1', sender: 'alice', outgoing: true, state: 'sending', seq: null });
+    const acked = { ...pending, seq: 7, id: 70, state: 'sent' as const };
+    const merged = mergeMessages([msg({ client_id: 'x', seq: 6 }), acked], [pending]);
+    expect(merged.map((m) => [m.client_id, m.seq, m.state])).toEqual([
+      ['x', 6, 'sent'],
+      ['c1', 7, 'sent'],
+    ]);
+  });
+
   it('orders by seq with pending messages last, and prepends older pages', () => {
     const newer = [msg({ client_id: 'a', seq: 10 }), msg({ client_id: 'p', seq: null, sent_at: 5 })];
     const older = [msg({ client_id: 'b', seq: 8 }), msg({ client_id: 'c', seq: 9 })];

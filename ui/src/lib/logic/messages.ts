@@ -25,13 +25,20 @@ export function mergeMessages(current: readonly LocalMessage[], incoming: readon
   for (const m of current) byKey.set(messageKey(m), m);
   let appendOnly = true;
   const last = current[current.length - 1];
+  const added: LocalMessage[] = [];
   for (const m of incoming) {
     const k = messageKey(m);
-    if (byKey.has(k) || (last && compareMessages(last, m) > 0)) appendOnly = false;
+    const had = byKey.get(k);
+    // A pending copy (e.g. what `send_text` returned after its ack event already
+    // arrived) never replaces an acknowledged one: acks are not undone.
+    if (had && had.seq !== null && m.seq === null) continue;
+    if (had || (last && compareMessages(last, m) > 0)) appendOnly = false;
     byKey.set(k, m);
+    added.push(m);
   }
+  if (added.length === 0) return current as LocalMessage[];
   // Fast path for the common case: new messages at the end of a long history.
-  if (appendOnly) return [...current, ...[...incoming].sort(compareMessages)];
+  if (appendOnly) return [...current, ...added.sort(compareMessages)];
   return [...byKey.values()].sort(compareMessages);
 }
 
