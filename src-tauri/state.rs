@@ -92,7 +92,12 @@ impl AppState {
                 "The server address must start with ws://, wss://, http:// or https://.",
             ));
         }
-        Ok(Client::new(ClientConfig::new(&self.data_dir, url))?)
+        let mut config = ClientConfig::new(&self.data_dir, url);
+        // A private CA for a `wss://` server (self-signed / internal), as in tern-cli.
+        config.extra_ca_pem = std::env::var_os("TERN_CA_CERT")
+            .filter(|v| !v.is_empty())
+            .map(std::path::PathBuf::from);
+        Ok(Client::new(config)?)
     }
 
     /// Makes `client` the active session and starts forwarding its events

@@ -59,7 +59,8 @@ pub(crate) fn conv_of(client: &Client, s: &str) -> Result<ConversationId, Failur
 
 pub async fn run(cli: Cli) -> Result<(), Failure> {
     std::fs::create_dir_all(&cli.data_dir)?;
-    let config = ClientConfig::new(&cli.data_dir, &cli.server);
+    let mut config = ClientConfig::new(&cli.data_dir, &cli.server);
+    config.extra_ca_pem = cli.ca_cert.clone();
     let client = Client::new(config)?;
     let timeout = Duration::from_secs(cli.timeout);
     match cli.command {

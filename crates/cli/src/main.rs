@@ -22,12 +22,16 @@ use tern_core::Error;
 #[derive(Parser, Debug)]
 #[command(name = "tern-cli", version, about)]
 pub struct Cli {
-    /// Server URL, e.g. ws://127.0.0.1:7700.
+    /// Server URL, e.g. ws://127.0.0.1:7700 or wss://chat.example.org/ws (behind TLS).
     #[arg(long, env = "TERN_SERVER", default_value = "ws://127.0.0.1:7700")]
     pub server: String,
     /// Directory for the local cache and the CLI's saved session.
     #[arg(long, env = "TERN_DATA_DIR", default_value = ".tern-cli")]
     pub data_dir: PathBuf,
+    /// A PEM file of extra CA certificates to trust for a `wss://` server (self-signed
+    /// or private CA), on top of the system's CA store.
+    #[arg(long, env = "TERN_CA_CERT")]
+    pub ca_cert: Option<PathBuf>,
     /// Seconds to wait for the server (connect, sync, acks).
     #[arg(long, default_value_t = 15)]
     pub timeout: u64,

@@ -24,6 +24,13 @@ pub struct ClientConfig {
     pub connection: ConnectionConfig,
     /// When an unacknowledged message is given up on.
     pub retry: RetryPolicy,
+    /// A PEM file of extra CA certificates to trust for `wss://` and `https://`, on top
+    /// of the OS's CA store: for a server behind TLS with a self-signed certificate or a
+    /// private CA. `None` trusts the OS's store only. [`crate::Client::new`] fails with
+    /// [`crate::Error::InvalidArgument`] when the file cannot be read or holds no
+    /// certificate.
+    #[serde(default)]
+    pub extra_ca_pem: Option<PathBuf>,
 }
 
 impl ClientConfig {
@@ -36,6 +43,7 @@ impl ClientConfig {
             device: None,
             connection: ConnectionConfig::default(),
             retry: RetryPolicy::default(),
+            extra_ca_pem: None,
         }
     }
 }

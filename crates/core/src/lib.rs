@@ -21,6 +21,7 @@ mod session;
 mod state;
 mod store;
 mod sync;
+mod tls;
 mod transport;
 
 pub use client::{Client, ProfileUpdate, PENDING_FILE_ID};

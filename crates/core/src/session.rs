@@ -80,8 +80,9 @@ pub(crate) async fn open_session(
     device: &DeviceId,
     auth: Auth<'_>,
 ) -> Result<Connected> {
+    let tls = crate::tls::client_config(config.extra_ca_pem.as_deref())?;
     let (conn, pushes) =
-        Conn::connect(&config.server_url, config.connection.request_timeout()).await?;
+        Conn::connect(&config.server_url, config.connection.request_timeout(), tls).await?;
     let limits = match conn
         .request(Request::Hello {
             version: PROTOCOL_VERSION,

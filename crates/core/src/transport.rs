@@ -48,14 +48,21 @@ pub fn ws_url(server_url: &str) -> String {
 }
 
 impl Conn {
-    /// Opens a connection; pushes arrive on the returned receiver, which closes when the
+    /// Opens a connection (`wss://` through `tls`); pushes arrive on the returned receiver, which closes when the
     /// connection ends (for any reason).
     pub async fn connect(
         server_url: &str,
         timeout: Duration,
+        tls: Arc<rustls::ClientConfig>,
     ) -> Result<(Arc<Conn>, mpsc::UnboundedReceiver<Push>)> {
         let url = ws_url(server_url);
-        let (ws, _) = tokio::time::timeout(timeout, tokio_tungstenite::connect_async(&url))
+        let connecting = tokio_tungstenite::connect_async_tls_with_config(
+            &url,
+            None,
+            false,
+            Some(tokio_tungstenite::Connector::Rustls(tls)),
+        );
+        let (ws, _) = tokio::time::timeout(timeout, connecting)
             .await
             .map_err(|_| Error::Offline(format!("connecting to {url} timed out")))?
             .map_err(|e| Error::Offline(format!("cannot connect to {url}: {e}")))?;

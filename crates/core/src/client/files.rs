@@ -43,12 +43,14 @@ pub(crate) struct Transfers {
 }
 
 impl Transfers {
-    fn http(&self) -> Result<reqwest::Client> {
+    fn http(&self, config: &crate::ClientConfig) -> Result<reqwest::Client> {
         let mut h = self.http.lock().expect("http lock");
         if let Some(c) = h.as_ref() {
             return Ok(c.clone());
         }
+        let tls = crate::tls::client_config(config.extra_ca_pem.as_deref())?;
         let c = reqwest::Client::builder()
+            .use_preconfigured_tls((*tls).clone())
             .connect_timeout(Duration::from_secs(10))
             .read_timeout(Duration::from_secs(60))
             .build()
@@ -582,7 +584,7 @@ async fn upload_once(
         percent_encoding::utf8_percent_encode(&file.name, percent_encoding::NON_ALPHANUMERIC)
             .to_string();
     let res = files
-        .http()
+        .http(&sh.config)
         .map_err(|e| Failure::fatal(e.to_string()))?
         .post(&url)
         .bearer_auth(token)
@@ -615,7 +617,7 @@ async fn download(sh: &Arc<Shared>, files: &Transfers, file: &FileRef, dest: &Pa
         file.id
     );
     let res = files
-        .http()?
+        .http(&sh.config)?
         .get(&url)
         .bearer_auth(token)
         .send()

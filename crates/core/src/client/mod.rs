@@ -100,6 +100,8 @@ impl Client {
     /// Creates a client (creates `data_dir`; no network I/O). Log in next.
     pub fn new(config: ClientConfig) -> Result<Self> {
         std::fs::create_dir_all(&config.data_dir)?;
+        // Reads the extra CA now, so that a bad file is reported here.
+        crate::tls::client_config(config.extra_ca_pem.as_deref())?;
         let device = device_id(&config)?;
         let (events, _) = broadcast::channel(8192);
         Ok(Self {
@@ -177,8 +179,9 @@ impl Client {
     /// Creates an account on the server (does not log in).
     pub async fn register(&self, user: &UserId, password: &str) -> Result<()> {
         let cfg = &self.inner.config;
+        let tls = crate::tls::client_config(cfg.extra_ca_pem.as_deref())?;
         let (conn, _pushes) =
-            Conn::connect(&cfg.server_url, cfg.connection.request_timeout()).await?;
+            Conn::connect(&cfg.server_url, cfg.connection.request_timeout(), tls).await?;
         conn.request(Request::Hello {
             version: tern_proto::PROTOCOL_VERSION,
         })
