@@ -74,7 +74,16 @@ pub struct Config {
     pub max_file_bytes: u64,
     /// Most members one group may have.
     pub max_group_members: u32,
+    /// PEM certificate chain (leaf first) for built-in TLS; with [`Config::tls_key`]
+    /// the port serves HTTPS/WSS instead of plain HTTP/WS. Both or neither.
+    pub tls_cert: Option<PathBuf>,
+    /// PEM private key of [`Config::tls_cert`].
+    pub tls_key: Option<PathBuf>,
 }
+
+/// The error when only one of `tls_cert` and `tls_key` is set.
+pub(crate) const TLS_PAIR: &str =
+    "tls_cert (--tls-cert, TERN_TLS_CERT) and tls_key (--tls-key, TERN_TLS_KEY) must be given together (both for built-in TLS, neither for plain HTTP)";
 
 impl Default for Config {
     fn default() -> Self {
@@ -101,6 +110,8 @@ impl Default for Config {
             admin_secret: None,
             max_file_bytes: 100 * 1024 * 1024,
             max_group_members: 2000,
+            tls_cert: None,
+            tls_key: None,
         }
     }
 }
@@ -148,6 +159,11 @@ impl Config {
         let secs = |v: Option<u64>, f: Option<u64>, dflt: Duration| {
             v.or(f).map(Duration::from_secs).unwrap_or(dflt)
         };
+        let tls_cert = args.tls_cert.or(file.tls_cert);
+        let tls_key = args.tls_key.or(file.tls_key);
+        if tls_cert.is_some() != tls_key.is_some() {
+            return Err(Error::Config(TLS_PAIR.into()));
+        }
         Ok(Config {
             listen: args.listen.or(file.listen).unwrap_or(d.listen),
             data_dir: args.data_dir.or(file.data_dir).unwrap_or(d.data_dir),
@@ -203,6 +219,8 @@ impl Config {
                 .max_group_members
                 .or(file.max_group_members)
                 .unwrap_or(d.max_group_members),
+            tls_cert,
+            tls_key,
         })
     }
 }
@@ -262,6 +280,12 @@ pub struct Args {
     /// Most members per group.
     #[arg(long, env = "TERN_MAX_GROUP_MEMBERS")]
     pub max_group_members: Option<u32>,
+    /// PEM certificate chain for built-in TLS (HTTPS/WSS on the same port); needs --tls-key.
+    #[arg(long, env = "TERN_TLS_CERT")]
+    pub tls_cert: Option<PathBuf>,
+    /// PEM private key for built-in TLS; needs --tls-cert.
+    #[arg(long, env = "TERN_TLS_KEY")]
+    pub tls_key: Option<PathBuf>,
 }
 
 /// The TOML file's shape: every field optional, same names as the flags.
@@ -290,6 +314,8 @@ struct FileConfig {
     admin_secret: Option<String>,
     max_file_bytes: Option<u64>,
     max_group_members: Option<u32>,
+    tls_cert: Option<PathBuf>,
+    tls_key: Option<PathBuf>,
 }
 
 #[cfg(test)]
@@ -333,5 +359,37 @@ mod tests {
         let args =
             Args::try_parse_from(["tern-server", "--config", file.to_str().unwrap()]).unwrap();
         assert!(matches!(Config::from_args(args), Err(Error::Config(_))));
+    }
+
+    #[test]
+    fn tls_cert_and_key_go_together() {
+        let dir = tempfile::tempdir().unwrap();
+        let file = dir.path().join("tern.toml");
+        std::fs::write(&file, "tls_cert = \"/etc/tern/cert.pem\"\n").unwrap();
+        let only_file =
+            Args::try_parse_from(["tern-server", "--config", file.to_str().unwrap()]).unwrap();
+        let Err(Error::Config(e)) = Config::from_args(only_file) else {
+            panic!("a cert without a key must be refused");
+        };
+        assert!(e.contains("tls_key"), "{e}");
+        let only_flag = Args::try_parse_from(["tern-server", "--tls-key", "k.pem"]).unwrap();
+        assert!(matches!(
+            Config::from_args(only_flag),
+            Err(Error::Config(_))
+        ));
+        let both = Args::try_parse_from([
+            "tern-server",
+            "--config",
+            file.to_str().unwrap(),
+            "--tls-key",
+            "k.pem",
+        ])
+        .unwrap();
+        let c = Config::from_args(both).unwrap();
+        assert_eq!(c.tls_cert, Some(PathBuf::from("/etc/tern/cert.pem")));
+        assert_eq!(c.tls_key, Some(PathBuf::from("k.pem")));
+        let neither = Args::try_parse_from(["tern-server"]).unwrap();
+        let c = Config::from_args(neither).unwrap();
+        assert!(c.tls_cert.is_none() && c.tls_key.is_none());
     }
 }

@@ -12,6 +12,7 @@
 //! - [`admin`]: the admin REST API under `/admin` (bearer admin secret).
 //! - [`files`]: file upload and download under `/files` (bearer session token).
 //! - [`store`]: SQLite with one group-committing writer thread and a read pool.
+//! - [`tls`]: optional built-in TLS (`tls_cert` + `tls_key`, rustls with ring).
 //!
 //! Tests and other crates start a server like this:
 //!
@@ -36,6 +37,7 @@ pub mod hub;
 pub mod rate_limit;
 pub mod server;
 pub mod store;
+pub mod tls;
 
 pub use config::{Config, MultiDevicePolicy};
 pub use server::{spawn, ServerHandle};

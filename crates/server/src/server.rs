@@ -100,6 +100,12 @@ impl ServerHandle {
 
 /// Opens the data directory and database, binds `config.listen` and starts serving.
 pub async fn spawn(config: Config) -> Result<ServerHandle, Error> {
+    // Read the certificate before anything else so a bad one fails fast.
+    let tls = match (&config.tls_cert, &config.tls_key) {
+        (Some(cert), Some(key)) => Some(crate::tls::server_config(cert, key)?),
+        (None, None) => None,
+        _ => return Err(Error::Config(crate::config::TLS_PAIR.into())),
+    };
     std::fs::create_dir_all(&config.data_dir)?;
     let stale = crate::files::clean_tmp(&config.data_dir)?;
     if stale > 0 {
@@ -123,6 +129,7 @@ pub async fn spawn(config: Config) -> Result<ServerHandle, Error> {
         .map_err(Error::Config)?;
     let listener = TcpListener::bind(config.listen).await?;
     let addr = listener.local_addr()?;
+    let tls_on = tls.is_some();
     let (stop, shutdown) = watch::channel(false);
     let (drain, drained) = mpsc::channel(1);
     let shared = Arc::new(Shared {
@@ -143,19 +150,31 @@ pub async fn spawn(config: Config) -> Result<ServerHandle, Error> {
         let graceful = async move {
             let _ = stop_rx.wait_for(|s| *s).await;
         };
-        // Chat frames are small: without TCP_NODELAY, Nagle's algorithm holds
-        // acks and pushes back for tens of milliseconds (see docs/benchmarks.md).
-        let listener = listener.tap_io(|tcp| {
-            let _ = tcp.set_nodelay(true);
-        });
-        if let Err(e) = axum::serve(listener, app)
-            .with_graceful_shutdown(graceful)
-            .await
-        {
+        let served = match tls {
+            Some(tls) => {
+                // TCP_NODELAY and the handshake timeout are set in the TLS listener.
+                let listener = crate::tls::TlsListener::new(listener, tls);
+                match listener {
+                    Ok(l) => axum::serve(l, app).with_graceful_shutdown(graceful).await,
+                    Err(e) => Err(e),
+                }
+            }
+            None => {
+                // Chat frames are small: without TCP_NODELAY, Nagle's algorithm holds
+                // acks and pushes back for tens of milliseconds (see docs/benchmarks.md).
+                let listener = listener.tap_io(|tcp| {
+                    let _ = tcp.set_nodelay(true);
+                });
+                axum::serve(listener, app)
+                    .with_graceful_shutdown(graceful)
+                    .await
+            }
+        };
+        if let Err(e) = served {
             tracing::error!(error = %e, "http server failed");
         }
     });
-    tracing::info!(%addr, "tern-server listening");
+    tracing::info!(%addr, tls = tls_on, "tern-server listening");
     Ok(ServerHandle {
         addr,
         stop,

@@ -74,7 +74,7 @@ async fn every_documented_route_needs_the_right_secret() {
     assert_eq!(checked, 9, "nine secured operations are documented");
 
     // A Basic header carrying the secret is not a bearer token.
-    let a = reqwest::Client::new()
+    let a = common::http_client()
         .get(format!("http://{}/admin/sessions", server.addr()))
         .header("authorization", format!("Basic {SECRET}"))
         .send()

@@ -32,7 +32,7 @@ async fn post(
     mime: &str,
     body: reqwest::Body,
 ) -> reqwest::Response {
-    let mut req = reqwest::Client::new()
+    let mut req = common::http_client()
         .post(format!("{}/files", base(server)))
         .header("content-type", mime)
         .body(body);
@@ -60,7 +60,7 @@ async fn upload(server: &TestServer, token: &str, name: &str, bytes: Vec<u8>) ->
 }
 
 async fn get(server: &TestServer, token: Option<&str>, id: &str) -> reqwest::Response {
-    let mut req = reqwest::Client::new().get(format!("{}/files/{id}", base(server)));
+    let mut req = common::http_client().get(format!("{}/files/{id}", base(server)));
     if let Some(t) = token {
         req = req.bearer_auth(t);
     }
@@ -147,7 +147,7 @@ async fn upload_download_round_trip_with_equal_sha256_and_safe_headers() {
     assert_eq!(sha_hex(&got), up.sha256);
 
     // A range, and a conditional request answered from the ETag.
-    let res = reqwest::Client::new()
+    let res = common::http_client()
         .get(format!("{}/files/{}", base(&server), up.file.id))
         .bearer_auth(&token)
         .header("range", "bytes=100-199")
@@ -156,7 +156,7 @@ async fn upload_download_round_trip_with_equal_sha256_and_safe_headers() {
         .unwrap();
     assert_eq!(res.status(), StatusCode::PARTIAL_CONTENT);
     assert_eq!(res.bytes().await.unwrap(), &bytes[100..200]);
-    let res = reqwest::Client::new()
+    let res = common::http_client()
         .get(format!("{}/files/{}", base(&server), up.file.id))
         .bearer_auth(&token)
         .header("if-none-match", format!("\"{}\"", up.sha256))

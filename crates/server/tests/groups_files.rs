@@ -9,7 +9,7 @@ use groups_support::*;
 use tern_proto::{ClientMsgId, Content, Request, Uploaded};
 
 async fn upload(server: &TestServer, token: &str, bytes: &[u8]) -> Uploaded {
-    let res = reqwest::Client::new()
+    let res = common::http_client()
         .post(format!("http://{}/files", server.addr()))
         .bearer_auth(token)
         .header("content-type", "text/plain")
@@ -23,7 +23,7 @@ async fn upload(server: &TestServer, token: &str, bytes: &[u8]) -> Uploaded {
 }
 
 async fn status(server: &TestServer, token: &str, id: &str) -> u16 {
-    reqwest::Client::new()
+    common::http_client()
         .get(format!("http://{}/files/{id}", server.addr()))
         .bearer_auth(token)
         .send()

@@ -53,7 +53,12 @@ impl Answer {
 impl Admin {
     pub fn new(server: &TestServer) -> Admin {
         Admin {
-            http: reqwest::Client::new(),
+            http: {
+                // tern-core turns on reqwest's `rustls-no-provider`: a client
+                // without preconfigured TLS needs a process-wide provider.
+                let _ = tokio_rustls::rustls::crypto::ring::default_provider().install_default();
+                reqwest::Client::new()
+            },
             base: format!("http://{}", server.addr()),
             secret: Some(SECRET.into()),
         }

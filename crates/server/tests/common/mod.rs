@@ -17,6 +17,14 @@ use tokio_tungstenite::tungstenite::protocol::CloseFrame;
 use tokio_tungstenite::tungstenite::Message;
 use tokio_tungstenite::{MaybeTlsStream, WebSocketStream};
 
+/// A plain-HTTP reqwest client. tern-core (a dev-dependency) turns on reqwest's
+/// `rustls-no-provider`, so building a client without preconfigured TLS needs a
+/// process-wide rustls provider: install ring's (a no-op when one is installed).
+pub fn http_client() -> reqwest::Client {
+    let _ = tokio_rustls::rustls::crypto::ring::default_provider().install_default();
+    reqwest::Client::new()
+}
+
 /// How long a test waits for any expected frame.
 pub const WAIT: Duration = Duration::from_secs(10);
 
