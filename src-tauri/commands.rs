@@ -36,11 +36,13 @@ pub struct Applications {
 /// Largest page of history the UI may ask for at once.
 const MAX_PAGE: u32 = 200;
 
-fn user_id(s: &str) -> AppResult<UserId> {
+/// Parses a user id from the UI (surrounding spaces ignored).
+pub(crate) fn user_id(s: &str) -> AppResult<UserId> {
     Ok(UserId::new(s.trim())?)
 }
 
-fn conv_id(s: &str) -> AppResult<ConversationId> {
+/// Parses a conversation id (`d:a:b` / `g:x`) from the UI.
+pub(crate) fn conv_id(s: &str) -> AppResult<ConversationId> {
     Ok(ConversationId::parse(s)?)
 }
 

@@ -43,6 +43,7 @@ use tauri_specta::Event as _;
 use tern_core::proto::{ClientMsgId, Content, ConversationId, FileRef, Seq};
 use tern_core::{Client, LocalMessage};
 
+use crate::commands::conv_id;
 use crate::error::{AppError, AppResult};
 use crate::state::AppState;
 
@@ -268,10 +269,6 @@ pub fn check_files(paths: &[PathBuf], max: Option<u64>) -> AppResult<()> {
         }
     }
     Ok(())
-}
-
-fn conv_id(s: &str) -> AppResult<ConversationId> {
-    Ok(ConversationId::parse(s)?)
 }
 
 /// Sends granted files, one message each; checks all of them before sending any.

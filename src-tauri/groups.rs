@@ -10,6 +10,7 @@ use tern_core::proto::{
 };
 use tern_core::GroupUpdate;
 
+use crate::commands::user_id;
 use crate::error::{AppError, AppResult};
 use crate::state::AppState;
 
@@ -27,10 +28,6 @@ pub struct GroupMemberView {
 
 fn group_id(s: &str) -> AppResult<GroupId> {
     Ok(GroupId::new(s.trim())?)
-}
-
-fn user_id(s: &str) -> AppResult<UserId> {
-    Ok(UserId::new(s.trim())?)
 }
 
 fn user_ids(list: &[String]) -> AppResult<Vec<UserId>> {
