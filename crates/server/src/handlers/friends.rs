@@ -1,6 +1,6 @@
 //! Friend applications and the friend list.
 
-use tern_proto::{Response, UserId};
+use tern_proto::{Response, UserId, WireError};
 
 use super::{change, check_len, invalid, wire, HandlerResult};
 use crate::context::Ctx;
@@ -74,14 +74,13 @@ pub async fn get(ctx: &mut Ctx, users: Option<Vec<UserId>>) -> HandlerResult {
     Ok(Response::Friends { friends })
 }
 
-/// `check_friends`.
-pub async fn check(ctx: &mut Ctx, users: Vec<UserId>) -> HandlerResult {
+/// Those of `users` (at most [`MAX_IDS`]) that are my friends, each once, in order.
+async fn friends_among(ctx: &Ctx, users: Vec<UserId>) -> Result<Vec<UserId>, WireError> {
     let me = ctx.auth()?.user.clone();
     if users.len() > MAX_IDS {
         return Err(invalid(format!("at most {MAX_IDS} ids per request")));
     }
-    let friends = ctx
-        .shared
+    ctx.shared
         .store
         .read(move |c| {
             let mut out = Vec::new();
@@ -93,7 +92,12 @@ pub async fn check(ctx: &mut Ctx, users: Vec<UserId>) -> HandlerResult {
             Ok(out)
         })
         .await
-        .map_err(wire)?;
+        .map_err(wire)
+}
+
+/// `check_friends`.
+pub async fn check(ctx: &mut Ctx, users: Vec<UserId>) -> HandlerResult {
+    let friends = friends_among(ctx, users).await?;
     Ok(Response::FriendCheck { friends })
 }
 
@@ -115,24 +119,7 @@ pub async fn search(ctx: &mut Ctx, query: String) -> HandlerResult {
 
 /// `get_presence`: which of `users` are my friends and online now.
 pub async fn presence(ctx: &mut Ctx, users: Vec<UserId>) -> HandlerResult {
-    let me = ctx.auth()?.user.clone();
-    if users.len() > MAX_IDS {
-        return Err(invalid(format!("at most {MAX_IDS} ids per request")));
-    }
-    let friends = ctx
-        .shared
-        .store
-        .read(move |c| {
-            let mut out = Vec::new();
-            for u in users {
-                if relations::is_friend(c, &me, &u)? && !out.contains(&u) {
-                    out.push(u);
-                }
-            }
-            Ok(out)
-        })
-        .await
-        .map_err(wire)?;
+    let friends = friends_among(ctx, users).await?;
     let online = friends
         .into_iter()
         .filter(|u| ctx.shared.hub.is_online(u))
