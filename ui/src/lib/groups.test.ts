@@ -2,16 +2,13 @@
  * The store's group side against a mocked IPC layer: creating a group, the
  * member-panel actions, and how group events change what the user sees.
  */
-import { mockIPC } from '@tauri-apps/api/mocks';
-import { emit } from '@tauri-apps/api/event';
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
-import type { CoreEvent, GroupInfo, GroupMemberView } from './bindings';
+import type { GroupInfo, GroupMemberView } from './bindings';
 import { AppStore } from './store.svelte';
-import { conv, msg } from './test-fixtures';
+import { type Calls, conv, emitCore as core, flush, mockBackend, msg } from './test-fixtures';
 
 const G = '7';
 const GC = 'g:7';
-type Calls = { cmd: string; args: Record<string, unknown> }[];
 
 const info = (over: Partial<GroupInfo> = {}): GroupInfo => ({
   group: G,
@@ -56,19 +53,9 @@ function backend(calls: Calls, over: Record<string, (args: Record<string, unknow
     create_group: (a) => info({ group: '9', name: a.name as string, member_count: 1 + (a.members as string[]).length }),
     ...over,
   };
-  mockIPC(
-    (cmd, args) => {
-      calls.push({ cmd, args: (args ?? {}) as Record<string, unknown> });
-      const f = base[cmd];
-      if (!f) throw new Error(`unexpected command ${cmd}`);
-      return f((args ?? {}) as Record<string, unknown>);
-    },
-    { shouldMockEvents: true },
-  );
+  mockBackend(calls, base);
 }
 
-const core = (e: CoreEvent) => emit('core-event', e);
-const flush = () => new Promise((r) => setTimeout(r, 0));
 
 describe('AppStore groups', () => {
   let calls: Calls;

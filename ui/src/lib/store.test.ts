@@ -2,16 +2,14 @@
  * The store against a mocked IPC layer: what the UI asks the app for, and
  * how tern-core events change what the user sees.
  */
-import { mockIPC } from '@tauri-apps/api/mocks';
 import { emit } from '@tauri-apps/api/event';
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
-import type { CoreEvent, SessionEnded } from './bindings';
+import type { SessionEnded } from './bindings';
 import { AppStore } from './store.svelte';
-import { conv, msg } from './test-fixtures';
+import { type Calls, conv, emitCore as core, flush, mockBackend, msg } from './test-fixtures';
 
 const CONV = 'd:alice:bob';
 
-type Calls = { cmd: string; args: Record<string, unknown> }[];
 
 function backend(calls: Calls, over: Record<string, (args: Record<string, unknown>) => unknown> = {}) {
   const session = { user: 'alice', server_url: 'ws://srv', profile: { user: 'alice', nickname: 'Alice', avatar: null, signature: '' } };
@@ -31,19 +29,9 @@ function backend(calls: Calls, over: Record<string, (args: Record<string, unknow
     send_text: (a) => msg({ client_id: 'out1', sender: 'alice', outgoing: true, seq: 2, state: 'sent', content: { type: 'text', text: a.text as string } }),
     ...over,
   };
-  mockIPC(
-    (cmd, args) => {
-      calls.push({ cmd, args: (args ?? {}) as Record<string, unknown> });
-      const f = base[cmd];
-      if (!f) throw new Error(`unexpected command ${cmd}`);
-      return f((args ?? {}) as Record<string, unknown>);
-    },
-    { shouldMockEvents: true },
-  );
+  mockBackend(calls, base);
 }
 
-const core = (e: CoreEvent) => emit('core-event', e);
-const flush = () => new Promise((r) => setTimeout(r, 0));
 
 describe('AppStore', () => {
   let calls: Calls;
