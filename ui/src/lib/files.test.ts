@@ -3,17 +3,14 @@
  * the open chat through `send_files`, progress events drive the upload bar,
  * a cancelled upload disappears, images get a URL from `download_file`.
  */
-import { mockIPC } from '@tauri-apps/api/mocks';
 import { emit } from '@tauri-apps/api/event';
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
-import type { CoreEvent, FileDrop, LocalMessage } from './bindings';
+import type { FileDrop, LocalMessage } from './bindings';
 import { FilesStore } from './files.svelte';
 import { AppStore } from './store.svelte';
-import { conv, msg } from './test-fixtures';
+import { type Calls, type Handler, conv, emitCore as core, flush, mockBackend, msg } from './test-fixtures';
 
 const CONV = 'd:alice:bob';
-type Calls = { cmd: string; args: Record<string, unknown> }[];
-type Handler = (args: Record<string, unknown>) => unknown;
 
 const file = { id: 'f-1', name: 'big.bin', size: 5_000_000, mime: 'application/octet-stream' };
 const image = { id: 'f-img', name: 'cat.png', size: 2_000, mime: 'image/png' };
@@ -35,21 +32,11 @@ function backend(calls: Calls, over: Record<string, Handler> = {}) {
     mark_read: () => null,
     ...over,
   };
-  mockIPC(
-    (cmd, args) => {
-      calls.push({ cmd, args: (args ?? {}) as Record<string, unknown> });
-      const f = base[cmd];
-      if (f) return f((args ?? {}) as Record<string, unknown>);
-      // Lists this test does not care about (friends, groups, ...) are empty.
-      return cmd.startsWith('list_') ? [] : null;
-    },
-    { shouldMockEvents: true },
-  );
+  // Lists this test does not care about (friends, groups, ...) are empty.
+  mockBackend(calls, base, (cmd) => (cmd.startsWith('list_') ? [] : null));
 }
 
-const core = (e: CoreEvent) => emit('core-event', e);
 const drop = (e: FileDrop) => emit('file-drop', e);
-const flush = () => new Promise((r) => setTimeout(r, 0));
 
 describe('FilesStore', () => {
   let calls: Calls;
@@ -132,6 +119,16 @@ describe('FilesStore', () => {
     await files.cancel(m);
     expect(calls.find((c) => c.cmd === 'cancel_upload')?.args).toEqual({ clientId: 'up1' });
     await core({ type: 'message_removed', conv: CONV, client_id: 'up1' });
+    expect(app.messages[CONV].some((x) => x.client_id === 'up1')).toBe(false);
+  });
+
+  it('keeps an upload cancelled before send_files returned out of the chat', async () => {
+    const m = fileMsg({ client_id: 'up1' });
+    // The core queued the file, the user cancelled it and `message_removed` came,
+    // all before the command's result reached the UI.
+    await open({ send_files: () => [m] });
+    await core({ type: 'message_removed', conv: CONV, client_id: 'up1' });
+    await files.sendFiles(CONV, ['/tmp/a.bin']);
     expect(app.messages[CONV].some((x) => x.client_id === 'up1')).toBe(false);
   });
 

@@ -82,6 +82,8 @@ export class AppStore {
   /** Conversations whose peer is typing, with when the indicator expires. */
   typingUntil = $state.raw<Record<string, number>>({});
   private lastTypingSent: Record<string, number> = {};
+  /** Client ids of cancelled uploads, so a command result arriving late cannot show them again. */
+  private removed = new Set<string>();
   /** Friends' online state, from presence pushes. */
   presence = $state.raw<Record<string, boolean>>({});
   /** Groups I am in, by group id. */
@@ -290,6 +292,7 @@ export class AppStore {
         break;
       case 'message_removed': {
         // A cancelled upload: its message is gone.
+        this.removed.add(e.client_id);
         const list = this.messages[e.conv];
         if (list) this.messages = { ...this.messages, [e.conv]: withoutMessage(list, e.client_id) };
         break;
@@ -672,11 +675,12 @@ export class AppStore {
   /**
    * Shows messages this device just queued (files being uploaded). Their events
    * (new, acked) can arrive before the command returns: a copy already shown is
-   * at least as new as the command's, so it is kept.
+   * at least as new as the command's, so it is kept; one already cancelled
+   * (`message_removed`) stays gone.
    */
   addMessages(conv: string, msgs: LocalMessage[]): void {
     const shown = new Set((this.messages[conv] ?? []).map(messageKey));
-    this.upsertMessages(conv, msgs.filter((m) => !shown.has(messageKey(m))));
+    this.upsertMessages(conv, msgs.filter((m) => !shown.has(messageKey(m)) && !this.removed.has(m.client_id)));
     void this.refreshConversations();
   }
 
