@@ -1,8 +1,7 @@
 // End-to-end: the real Tern app (WebKitGTK via tauri-driver) against a real
 // tern-server, with a second user driven by tern-cli. See tests/e2e/run.sh.
 
-import path from 'node:path';
-import { CliUser, killAll, launchApp, startServer, tempDir, Steps, sel } from './lib/harness.mjs';
+import { CliUser, runSuite, launchApp, startServer, tempDir, Steps, sel } from './lib/harness.mjs';
 import { waitUntil } from './lib/webdriver.mjs';
 
 const started = Date.now();
@@ -219,23 +218,4 @@ async function main() {
   });
 }
 
-try {
-  await main();
-} catch (e) {
-  if (!steps.failed) console.log(`  FAIL setup\n       ${e.stack ?? e}`);
-  steps.failed = true;
-  if (wd) {
-    const shot = path.join(tempDir('failure'), 'screen.png');
-    try {
-      await wd.screenshot(shot);
-      console.log(`       screenshot of the app: ${shot}`);
-    } catch (err) {
-      console.log(`       (no screenshot: ${err.message})`);
-    }
-  }
-} finally {
-  await Promise.race([wd?.quit(), new Promise((r) => setTimeout(r, 5000))]);
-  killAll();
-}
-console.log(`tern e2e: ${steps.failed ? 'FAILED' : 'passed'} in ${((Date.now() - started) / 1000).toFixed(1)} s`);
-process.exit(steps.failed ? 1 : 0);
+await runSuite('tern e2e', steps, main, { started, driver: () => wd });

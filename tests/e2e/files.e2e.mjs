@@ -13,7 +13,7 @@ import { createHash, randomBytes } from 'node:crypto';
 import { mkdirSync, readFileSync, writeFileSync, truncateSync } from 'node:fs';
 import path from 'node:path';
 import { deflateSync } from 'node:zlib';
-import { CliUser, invoke, killAll, launchApp, startServer, tempDir, Steps, sel } from './lib/harness.mjs';
+import { CliUser, runSuite, invoke, launchApp, startServer, tempDir, Steps, sel } from './lib/harness.mjs';
 import { waitUntil } from './lib/webdriver.mjs';
 
 const started = Date.now();
@@ -265,18 +265,4 @@ async function main() {
   });
 }
 
-try {
-  await main();
-} catch (e) {
-  if (!steps.failed) console.log(`  FAIL setup\n       ${e.stack ?? e}`);
-  steps.failed = true;
-  if (wd) {
-    const shot = path.join(tempDir('failure'), 'screen.png');
-    await wd.screenshot(shot).then(() => console.log(`       screenshot of the app: ${shot}`), () => {});
-  }
-} finally {
-  await Promise.race([wd?.quit(), new Promise((r) => setTimeout(r, 5000))]);
-  killAll();
-}
-console.log(`tern e2e (files): ${steps.failed ? 'FAILED' : 'passed'} in ${((Date.now() - started) / 1000).toFixed(1)} s`);
-process.exit(steps.failed ? 1 : 0);
+await runSuite('tern e2e (files)', steps, main, { started, driver: () => wd });

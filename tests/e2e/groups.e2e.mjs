@@ -7,7 +7,7 @@
 import { mkdirSync } from 'node:fs';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { CliUser, invoke, killAll, launchApp, startServer, tempDir, Steps, sel } from './lib/harness.mjs';
+import { CliUser, runSuite, invoke, launchApp, startServer, tempDir, Steps, sel } from './lib/harness.mjs';
 import { waitUntil } from './lib/webdriver.mjs';
 
 const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../..');
@@ -294,23 +294,4 @@ async function main() {
   carolEvents.stop();
 }
 
-try {
-  await main();
-} catch (e) {
-  if (!steps.failed) console.log(`  FAIL setup\n       ${e.stack ?? e}`);
-  steps.failed = true;
-  if (wd) {
-    const shot = path.join(tempDir('failure'), 'screen.png');
-    try {
-      await wd.screenshot(shot);
-      console.log(`       screenshot of the app: ${shot}`);
-    } catch (err) {
-      console.log(`       (no screenshot: ${err.message})`);
-    }
-  }
-} finally {
-  await Promise.race([wd?.quit(), new Promise((r) => setTimeout(r, 5000))]);
-  killAll();
-}
-console.log(`tern e2e groups: ${steps.failed ? 'FAILED' : 'passed'} in ${((Date.now() - started) / 1000).toFixed(1)} s`);
-process.exit(steps.failed ? 1 : 0);
+await runSuite('tern e2e groups', steps, main, { started, driver: () => wd });

@@ -4,8 +4,7 @@
 //   TERN_E2E_KEYRING=absent:  nothing does; the app must say so and still sign in.
 
 import { execFile } from 'node:child_process';
-import path from 'node:path';
-import { CliUser, killAll, launchApp, startServer, tempDir, Steps, sel } from './lib/harness.mjs';
+import { CliUser, runSuite, launchApp, startServer, tempDir, Steps, sel } from './lib/harness.mjs';
 import { waitUntil } from './lib/webdriver.mjs';
 
 const mode = process.env.TERN_E2E_KEYRING;
@@ -100,18 +99,4 @@ async function main() {
   });
 }
 
-try {
-  await main();
-} catch (e) {
-  if (!steps.failed) console.log(`  FAIL setup\n       ${e.stack ?? e}`);
-  steps.failed = true;
-  if (app) {
-    const shot = path.join(tempDir('failure'), 'screen.png');
-    await app.wd.screenshot(shot).then(() => console.log(`       screenshot of the app: ${shot}`), () => {});
-  }
-} finally {
-  await quitApp().catch(() => {});
-  killAll();
-}
-console.log(`tern keyring e2e (${mode}): ${steps.failed ? 'FAILED' : 'passed'} in ${((Date.now() - started) / 1000).toFixed(1)} s`);
-process.exit(steps.failed ? 1 : 0);
+await runSuite(`tern keyring e2e (${mode})`, steps, main, { started, driver: () => app?.wd, quit: quitApp });

@@ -5,7 +5,7 @@ import { execFile, spawn } from 'node:child_process';
 import { readFileSync, existsSync } from 'node:fs';
 import path from 'node:path';
 import readline from 'node:readline';
-import { CliUser, killAll, launchApp, startServer, tempDir, Steps, sel, invoke as invokeIn, waitShell as waitShellIn } from './lib/harness.mjs';
+import { CliUser, runSuite, launchApp, startServer, tempDir, Steps, sel, invoke as invokeIn, waitShell as waitShellIn } from './lib/harness.mjs';
 import { waitUntil } from './lib/webdriver.mjs';
 
 const started = Date.now();
@@ -126,19 +126,11 @@ async function main() {
   });
 }
 
-try {
-  await main();
-} catch (e) {
-  if (!steps.failed) console.log(`  FAIL setup\n       ${e.stack ?? e}`);
-  steps.failed = true;
-  if (wd) {
-    const shot = path.join(tempDir('failure'), 'screen.png');
-    await wd.screenshot(shot).then(() => console.log(`       screenshot of the app: ${shot}`), () => {});
-  }
-} finally {
-  await Promise.race([wd?.quit(), new Promise((r) => setTimeout(r, 5000))]);
-  fake?.kill('SIGTERM');
-  killAll();
-}
-console.log(`tern notify e2e: ${steps.failed ? 'FAILED' : 'passed'} in ${((Date.now() - started) / 1000).toFixed(1)} s`);
-process.exit(steps.failed ? 1 : 0);
+await runSuite('tern notify e2e', steps, main, {
+  started,
+  driver: () => wd,
+  quit: async () => {
+    await Promise.race([wd?.quit(), new Promise((r) => setTimeout(r, 5000))]);
+    fake?.kill('SIGTERM');
+  },
+});

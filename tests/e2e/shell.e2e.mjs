@@ -2,8 +2,7 @@
 // closing the window hides it to the tray while the session stays connected.
 // Checked through the app's `shell_state` command. See tests/e2e/run.sh shell.
 
-import path from 'node:path';
-import { CliUser, killAll, launchApp, startServer, tempDir, Steps, sel, invoke as invokeIn, waitShell as waitShellIn } from './lib/harness.mjs';
+import { CliUser, runSuite, launchApp, startServer, tempDir, Steps, sel, invoke as invokeIn, waitShell as waitShellIn } from './lib/harness.mjs';
 import { waitUntil } from './lib/webdriver.mjs';
 
 const started = Date.now();
@@ -53,18 +52,4 @@ async function main() {
   });
 }
 
-try {
-  await main();
-} catch (e) {
-  if (!steps.failed) console.log(`  FAIL setup\n       ${e.stack ?? e}`);
-  steps.failed = true;
-  if (wd) {
-    const shot = path.join(tempDir('failure'), 'screen.png');
-    await wd.screenshot(shot).then(() => console.log(`       screenshot of the app: ${shot}`), () => {});
-  }
-} finally {
-  await Promise.race([wd?.quit(), new Promise((r) => setTimeout(r, 5000))]);
-  killAll();
-}
-console.log(`tern shell e2e: ${steps.failed ? 'FAILED' : 'passed'} in ${((Date.now() - started) / 1000).toFixed(1)} s`);
-process.exit(steps.failed ? 1 : 0);
+await runSuite('tern shell e2e', steps, main, { started, driver: () => wd });

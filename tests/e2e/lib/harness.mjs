@@ -149,6 +149,36 @@ export class Steps {
   }
 }
 
+/**
+ * Runs a suite's `main` and ends the process with its result: a failure outside
+ * a step is reported as setup, a screenshot of the app (`driver()`, if it has
+ * one) is saved, the app is quit (`quit`, default: the driver's quit bounded to
+ * 5 s), every harness process is killed, and "<label>: passed|FAILED in N s"
+ * is printed.
+ */
+export async function runSuite(label, steps, main, { started = Date.now(), driver = () => undefined, quit } = {}) {
+  try {
+    await main();
+  } catch (e) {
+    if (!steps.failed) console.log(`  FAIL setup\n       ${e.stack ?? e}`);
+    steps.failed = true;
+    const wd = driver();
+    if (wd) {
+      const shot = path.join(tempDir('failure'), 'screen.png');
+      await wd.screenshot(shot).then(
+        () => console.log(`       screenshot of the app: ${shot}`),
+        (err) => console.log(`       (no screenshot: ${err.message})`),
+      );
+    }
+  } finally {
+    if (quit) await quit().catch(() => {});
+    else await Promise.race([driver()?.quit(), new Promise((r) => setTimeout(r, 5000))]);
+    killAll();
+  }
+  console.log(`${label}: ${steps.failed ? 'FAILED' : 'passed'} in ${((Date.now() - started) / 1000).toFixed(1)} s`);
+  process.exit(steps.failed ? 1 : 0);
+}
+
 /** CSS selector of an element by its `data-testid`, plus optional extra selector text. */
 export const sel = (testid, extra = '') => `[data-testid="${testid}"]${extra}`;
 
