@@ -9,6 +9,7 @@ use clap::{Parser, ValueEnum};
 use serde::Deserialize;
 use tern_proto::Limits;
 
+use crate::security_config::{Security, SecurityArgs, SecurityFile};
 use crate::Error;
 
 /// How many sessions one user may hold at once.
@@ -79,6 +80,8 @@ pub struct Config {
     pub tls_cert: Option<PathBuf>,
     /// PEM private key of [`Config::tls_cert`].
     pub tls_key: Option<PathBuf>,
+    /// Defences against hostile clients (TOML table `[security]`).
+    pub security: Security,
 }
 
 /// The error when only one of `tls_cert` and `tls_key` is set.
@@ -112,6 +115,7 @@ impl Default for Config {
             max_group_members: 2000,
             tls_cert: None,
             tls_key: None,
+            security: Security::default(),
         }
     }
 }
@@ -127,6 +131,12 @@ impl Config {
             argon2_iterations: 1,
             rate_per_sec: 10_000.0,
             rate_burst: 10_000.0,
+            security: Security {
+                // Tests log in many users at once from 127.0.0.1.
+                login_max_failures_per_ip: 10_000,
+                max_connections_per_ip: 100_000,
+                ..Security::default()
+            },
             ..Self::default()
         }
     }
@@ -221,6 +231,8 @@ impl Config {
                 .unwrap_or(d.max_group_members),
             tls_cert,
             tls_key,
+            security: Security::resolve(args.security, file.security.unwrap_or_default())
+                .map_err(Error::Config)?,
         })
     }
 }
@@ -286,6 +298,9 @@ pub struct Args {
     /// PEM private key for built-in TLS; needs --tls-cert.
     #[arg(long, env = "TERN_TLS_KEY")]
     pub tls_key: Option<PathBuf>,
+    /// Defences against hostile clients.
+    #[command(flatten)]
+    pub security: SecurityArgs,
 }
 
 /// The TOML file's shape: every field optional, same names as the flags.
@@ -316,6 +331,7 @@ struct FileConfig {
     max_group_members: Option<u32>,
     tls_cert: Option<PathBuf>,
     tls_key: Option<PathBuf>,
+    security: Option<SecurityFile>,
 }
 
 #[cfg(test)]

@@ -38,9 +38,17 @@ pub const CLOSE_KICKED: u16 = 4001;
 pub const CLOSE_TOO_SLOW: u16 = 4002;
 /// Close code: unsupported protocol version.
 pub const CLOSE_VERSION: u16 = 4003;
+/// Close code: not logged in within `security.auth_timeout` of connecting
+/// (or of logging out).
+pub const CLOSE_AUTH_TIMEOUT: u16 = 4004;
 
 /// Serves one upgraded socket until it closes.
-pub async fn run(socket: WebSocket, shared: Arc<Shared>, _permit: OwnedSemaphorePermit) {
+pub async fn run(
+    socket: WebSocket,
+    shared: Arc<Shared>,
+    _permit: OwnedSemaphorePermit,
+    peer: std::net::SocketAddr,
+) {
     let _drain = shared.drain.clone();
     shared.connections.fetch_add(1, Ordering::Relaxed);
     let (push_tx, push_rx) = mpsc::channel(shared.config.push_queue.max(1));
@@ -52,6 +60,7 @@ pub async fn run(socket: WebSocket, shared: Arc<Shared>, _permit: OwnedSemaphore
         push_tx,
         kill: Arc::new(Notify::new()),
         close_after: None,
+        peer,
     };
     let mut conn = Connection {
         socket,
@@ -100,7 +109,18 @@ impl Connection {
         let mut expires_at = None;
         let expiry = sleep_until(Instant::now());
         tokio::pin!(expiry);
+        // Pings keep `idle` away but not this: a socket must log in in time.
+        let auth_timeout = ctx.shared.config.security.auth_timeout;
+        let auth_deadline = sleep_until(Instant::now() + auth_timeout);
+        tokio::pin!(auth_deadline);
+        let mut was_authed = false;
         loop {
+            let authed = matches!(ctx.phase, Phase::Authed(_));
+            if was_authed && !authed {
+                // Logged out: the connection may stay, but must log in again in time.
+                auth_deadline.as_mut().reset(Instant::now() + auth_timeout);
+            }
+            was_authed = authed;
             let now_expires = match &ctx.phase {
                 Phase::Authed(a) => Some(a.expires_at),
                 _ => None,
@@ -121,6 +141,9 @@ impl Connection {
                 _ = stopped(&mut shutdown) => Flow::Close(CLOSE_SHUTDOWN, "server shutting down"),
                 _ = kill.notified() => Flow::Close(CLOSE_TOO_SLOW, "too slow reading pushes"),
                 _ = &mut idle => Flow::Close(CLOSE_IDLE, "idle timeout"),
+                _ = &mut auth_deadline, if !authed => {
+                    Flow::Close(CLOSE_AUTH_TIMEOUT, "not logged in in time")
+                }
                 _ = &mut expiry, if expires_at.is_some() => self.token_expired().await,
                 out = self.push_rx.recv() => self.outbound(out).await,
                 Some((id, res)) = self.inflight.next(), if !self.inflight.is_empty() => {
@@ -180,10 +203,15 @@ impl Connection {
             Some(Err(e)) => return read_error(e),
             Some(Ok(Message::Ping(_) | Message::Pong(_))) => return Flow::Continue,
             Some(Ok(Message::Binary(_))) => {
-                let err = WireError::new(
-                    ErrorCode::BadFrame,
-                    "binary frames are not supported; send JSON text frames",
-                );
+                // Counted like any request: binary frames must not flood for free.
+                let err = if self.bucket.take() {
+                    WireError::new(
+                        ErrorCode::BadFrame,
+                        "binary frames are not supported; send JSON text frames",
+                    )
+                } else {
+                    WireError::new(ErrorCode::RateLimited, "too many requests; slow down")
+                };
                 return self.send_frame(ServerFrame::Err { id: None, err }).await;
             }
             Some(Ok(Message::Text(text))) => text,

@@ -56,6 +56,8 @@ pub struct Ctx {
     pub kill: Arc<Notify>,
     /// Set by a handler that wants the connection closed after its response.
     pub close_after: Option<CloseAfter>,
+    /// The peer's address (login throttling, logs).
+    pub peer: std::net::SocketAddr,
 }
 
 impl Ctx {

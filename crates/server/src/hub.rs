@@ -134,6 +134,13 @@ impl Hub {
         });
     }
 
+    /// Kicks every connection of `user`, whatever session it authenticated as
+    /// (force-offline, password reset, account deletion): a connection that
+    /// resumed a session just before it was revoked is ended too.
+    pub fn kick_user(&self, user: &UserId, reason: KickReason) {
+        self.send_to(user, Outbound::Kick(reason), |_| true);
+    }
+
     fn send_to(&self, user: &UserId, out: Outbound, pick: impl Fn(&ConnEntry) -> bool) {
         let mut users = self.users.lock().expect("hub poisoned");
         Self::send_locked(&mut users, user, &out, pick);

@@ -34,12 +34,15 @@ pub mod context;
 pub mod files;
 pub mod handlers;
 pub mod hub;
+pub mod listener;
 pub mod rate_limit;
+pub mod security_config;
 pub mod server;
 pub mod store;
 pub mod tls;
 
 pub use config::{Config, MultiDevicePolicy};
+pub use security_config::{Registration, Security};
 pub use server::{spawn, ServerHandle};
 
 /// Errors starting or running the server.

@@ -5,17 +5,18 @@ use std::sync::atomic::{AtomicUsize, Ordering};
 use std::sync::Arc;
 use std::time::Duration;
 
-use axum::extract::{State, WebSocketUpgrade};
+use axum::extract::{ConnectInfo, State, WebSocketUpgrade};
+use axum::http::HeaderMap;
 use axum::http::StatusCode;
 use axum::response::{IntoResponse, Response};
 use axum::routing::get;
-use axum::serve::ListenerExt;
 use axum::{Json, Router};
 use tokio::net::TcpListener;
 use tokio::sync::{mpsc, watch, Semaphore};
 
 use crate::auth::{hash_password, load_key, PasswordParams, TokenKey};
 use crate::hub::Hub;
+use crate::listener::{self, CappedTcp, PerIp};
 use crate::store::Store;
 use crate::{connection, Config, Error};
 
@@ -42,6 +43,11 @@ pub struct Shared {
     pub conn_limit: Arc<Semaphore>,
     /// Open WebSocket connections (for `/health`).
     pub connections: AtomicUsize,
+    /// Password hashes computed at once (`security.hash_concurrency`): each
+    /// holds `argon2_memory_kib`, so this bounds the memory logins can take.
+    pub hashing: Arc<Semaphore>,
+    /// Failed-login counters per account and per address.
+    pub logins: crate::auth::LoginThrottle,
 }
 
 /// A running server. Dropping it without [`ServerHandle::shutdown`] leaves the
@@ -132,6 +138,7 @@ pub async fn spawn(config: Config) -> Result<ServerHandle, Error> {
     let tls_on = tls.is_some();
     let (stop, shutdown) = watch::channel(false);
     let (drain, drained) = mpsc::channel(1);
+    let config_hash_slots = config.security.hash_concurrency;
     let shared = Arc::new(Shared {
         password: params,
         dummy_hash,
@@ -141,37 +148,32 @@ pub async fn spawn(config: Config) -> Result<ServerHandle, Error> {
         hub: Arc::new(Hub::default()),
         key,
         shutdown: shutdown.clone(),
+        hashing: Arc::new(Semaphore::new(config_hash_slots)),
+        logins: crate::auth::LoginThrottle::default(),
         drain,
         connections: AtomicUsize::new(0),
     });
     let app = router(shared.clone());
-    let mut stop_rx = shutdown;
+    let per_ip = Arc::new(PerIp::default());
+    let sec = shared.config.security.clone();
     let serve = tokio::spawn(async move {
-        let graceful = async move {
-            let _ = stop_rx.wait_for(|s| *s).await;
-        };
-        let served = match tls {
+        match tls {
             Some(tls) => {
-                // TCP_NODELAY and the handshake timeout are set in the TLS listener.
-                let listener = crate::tls::TlsListener::new(listener, tls);
-                match listener {
-                    Ok(l) => axum::serve(l, app).with_graceful_shutdown(graceful).await,
-                    Err(e) => Err(e),
+                let caps = crate::tls::TlsCaps {
+                    per_ip,
+                    max_per_ip: sec.max_connections_per_ip,
+                    handshakes: Arc::new(PerIp::default()),
+                    max_handshakes_per_ip: sec.max_tls_handshakes_per_ip,
+                };
+                match crate::tls::TlsListener::new(listener, tls, caps) {
+                    Ok(l) => listener::serve(l, app, sec.header_timeout, shutdown).await,
+                    Err(e) => tracing::error!(error = %e, "TLS listener failed"),
                 }
             }
             None => {
-                // Chat frames are small: without TCP_NODELAY, Nagle's algorithm holds
-                // acks and pushes back for tens of milliseconds (see docs/benchmarks.md).
-                let listener = listener.tap_io(|tcp| {
-                    let _ = tcp.set_nodelay(true);
-                });
-                axum::serve(listener, app)
-                    .with_graceful_shutdown(graceful)
-                    .await
+                let l = CappedTcp::new(listener, per_ip, sec.max_connections_per_ip);
+                listener::serve(l, app, sec.header_timeout, shutdown).await;
             }
-        };
-        if let Err(e) = served {
-            tracing::error!(error = %e, "http server failed");
         }
     });
     tracing::info!(%addr, tls = tls_on, "tern-server listening");
@@ -209,7 +211,21 @@ async fn health(State(s): State<Arc<Shared>>) -> impl IntoResponse {
     }))
 }
 
-async fn ws_upgrade(State(s): State<Arc<Shared>>, ws: WebSocketUpgrade) -> Response {
+async fn ws_upgrade(
+    State(s): State<Arc<Shared>>,
+    ConnectInfo(peer): ConnectInfo<SocketAddr>,
+    headers: HeaderMap,
+    ws: WebSocketUpgrade,
+) -> Response {
+    // A browser always sends `Origin`; a page on another site must not be able
+    // to drive this server from a user's browser. Native clients send none.
+    if let Some(origin) = headers.get(axum::http::header::ORIGIN) {
+        let origin = origin.to_str().unwrap_or_default();
+        if !s.config.security.origin_allowed(origin) {
+            tracing::warn!(%peer, origin, "websocket refused: origin not allowed");
+            return (StatusCode::FORBIDDEN, "origin not allowed").into_response();
+        }
+    }
     if *s.shutdown.borrow() {
         return (StatusCode::SERVICE_UNAVAILABLE, "shutting down").into_response();
     }
@@ -221,5 +237,5 @@ async fn ws_upgrade(State(s): State<Arc<Shared>>, ws: WebSocketUpgrade) -> Respo
         .max_frame_size(max)
         .read_buffer_size(4096)
         .write_buffer_size(0)
-        .on_upgrade(move |socket| connection::run(socket, s, permit))
+        .on_upgrade(move |socket| connection::run(socket, s, permit, peer))
 }

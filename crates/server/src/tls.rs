@@ -20,6 +20,7 @@ use tokio_rustls::rustls::pki_types::{CertificateDer, PrivateKeyDer};
 use tokio_rustls::server::TlsStream;
 use tokio_rustls::TlsAcceptor;
 
+use crate::listener::{accept_capped, Guarded, PerIp};
 use crate::Error;
 
 /// Longest a client may take to finish its TLS handshake.
@@ -72,19 +73,36 @@ pub fn server_config(cert: &Path, key: &Path) -> Result<Arc<rustls::ServerConfig
     Ok(Arc::new(config))
 }
 
+/// Caps on what one IP address may hold open (see `security_config`).
+#[derive(Debug, Clone)]
+pub struct TlsCaps {
+    /// Open connections per address, handshakes included.
+    pub per_ip: Arc<PerIp>,
+    /// Most connections per address.
+    pub max_per_ip: usize,
+    /// Unfinished handshakes per address.
+    pub handshakes: Arc<PerIp>,
+    /// Most unfinished handshakes per address.
+    pub max_handshakes_per_ip: usize,
+}
+
 /// A TCP listener that hands out connections whose TLS handshake has finished.
 pub struct TlsListener {
-    ready: mpsc::Receiver<(TlsStream<TcpStream>, SocketAddr)>,
+    ready: mpsc::Receiver<(Guarded<TlsStream<TcpStream>>, SocketAddr)>,
     addr: SocketAddr,
 }
 
 impl TlsListener {
     /// Starts accepting on `tcp`; must run inside a Tokio runtime. The accept task
     /// ends (and the port closes) when the `TlsListener` is dropped.
-    pub fn new(tcp: TcpListener, config: Arc<rustls::ServerConfig>) -> io::Result<Self> {
+    pub fn new(
+        tcp: TcpListener,
+        config: Arc<rustls::ServerConfig>,
+        caps: TlsCaps,
+    ) -> io::Result<Self> {
         let addr = tcp.local_addr()?;
         let (tx, ready) = mpsc::channel(64);
-        tokio::spawn(accept_loop(tcp, TlsAcceptor::from(config), tx));
+        tokio::spawn(accept_loop(tcp, TlsAcceptor::from(config), caps, tx));
         Ok(Self { ready, addr })
     }
 }
@@ -92,32 +110,29 @@ impl TlsListener {
 async fn accept_loop(
     tcp: TcpListener,
     acceptor: TlsAcceptor,
-    tx: mpsc::Sender<(TlsStream<TcpStream>, SocketAddr)>,
+    caps: TlsCaps,
+    tx: mpsc::Sender<(Guarded<TlsStream<TcpStream>>, SocketAddr)>,
 ) {
     loop {
-        let accepted = tokio::select! {
+        let (stream, peer, slot) = tokio::select! {
             _ = tx.closed() => return,
-            r = tcp.accept() => r,
+            c = accept_capped(&tcp, &caps.per_ip, caps.max_per_ip) => c,
         };
-        let (stream, peer) = match accepted {
-            Ok(c) => c,
-            Err(e) if is_connection_error(&e) => continue,
-            Err(e) => {
-                // E.g. out of file descriptors: back off instead of spinning.
-                tracing::error!(error = %e, "accepting a TCP connection failed");
-                tokio::time::sleep(Duration::from_secs(1)).await;
-                continue;
-            }
+        let Some(handshake) = caps
+            .handshakes
+            .try_take(peer.ip(), caps.max_handshakes_per_ip)
+        else {
+            tracing::warn!(%peer, "TLS handshake refused: too many pending from this address");
+            continue;
         };
-        // Chat frames are small: without TCP_NODELAY, Nagle's algorithm holds
-        // acks and pushes back for tens of milliseconds (see docs/benchmarks.md).
-        let _ = stream.set_nodelay(true);
         let acceptor = acceptor.clone();
         let tx = tx.clone();
         tokio::spawn(async move {
-            match tokio::time::timeout(HANDSHAKE_TIMEOUT, acceptor.accept(stream)).await {
+            let done = tokio::time::timeout(HANDSHAKE_TIMEOUT, acceptor.accept(stream)).await;
+            drop(handshake);
+            match done {
                 Ok(Ok(tls)) => {
-                    let _ = tx.send((tls, peer)).await;
+                    let _ = tx.send((Guarded::new(tls, slot), peer)).await;
                 }
                 Ok(Err(e)) => tracing::debug!(%peer, error = %e, "TLS handshake failed"),
                 Err(_) => tracing::debug!(%peer, "TLS handshake timed out"),
@@ -126,17 +141,8 @@ async fn accept_loop(
     }
 }
 
-fn is_connection_error(e: &io::Error) -> bool {
-    matches!(
-        e.kind(),
-        io::ErrorKind::ConnectionRefused
-            | io::ErrorKind::ConnectionAborted
-            | io::ErrorKind::ConnectionReset
-    )
-}
-
 impl axum::serve::Listener for TlsListener {
-    type Io = TlsStream<TcpStream>;
+    type Io = Guarded<TlsStream<TcpStream>>;
     type Addr = SocketAddr;
 
     async fn accept(&mut self) -> (Self::Io, Self::Addr) {

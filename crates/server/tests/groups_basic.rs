@@ -9,7 +9,7 @@ use std::time::Duration;
 use common::{uid, TestServer};
 use groups_support::*;
 use tern_proto::{
-    Change, ErrorCode, FileId, GroupId, GroupRole, JoinPolicy, Platform, Request, Response,
+    Change, ErrorCode, GroupId, GroupRole, JoinPolicy, Platform, Request, Response,
 };
 
 #[tokio::test]
@@ -149,11 +149,13 @@ async fn owner_and_admin_update_the_group_members_cannot() {
         join_policy: None,
     };
     fails(&mut bob, upd(Some("Mine"), None), ErrorCode::Forbidden).await;
+    let token = alice.token.clone().unwrap();
+    let pic = common::upload_as(server.addr(), &token, "g.png", "image/png", vec![1; 64]).await;
     let Response::Group { group } = alice
         .ok(Request::UpdateGroup {
             group: g.group.clone(),
             name: Some("After".into()),
-            avatar: Some(FileId::new("f-1").unwrap()),
+            avatar: Some(pic.clone()),
             notice: Some("Meet at 9".into()),
             join_policy: Some(JoinPolicy::Open),
         })
@@ -165,7 +167,7 @@ async fn owner_and_admin_update_the_group_members_cannot() {
         (group.name.as_str(), group.notice.as_str()),
         ("After", "Meet at 9")
     );
-    assert_eq!(group.avatar.as_ref().map(|a| a.as_str()), Some("f-1"));
+    assert_eq!(group.avatar.as_ref(), Some(&pic));
     assert_eq!(group.join_policy, JoinPolicy::Open);
     for c in [&mut alice, &mut bob, &mut carol] {
         let v = change_where(c, |ch| matches!(ch, Change::GroupInfoChanged { .. })).await;
@@ -203,7 +205,7 @@ async fn any_member_invites_new_members_get_joined_others_member_joined() {
     let server = TestServer::start_with(|c| c.max_group_members = 4).await;
     let [mut alice, mut bob, mut carol, mut dave, mut eve] =
         users(&server, ["alice", "bob", "carol", "dave", "eve"]).await;
-    let g = create(&mut alice, "Invites", &["bob"], None).await;
+    let g = create(&mut alice, "Invites", &["bob"], Some(JoinPolicy::Open)).await;
     fails(
         &mut eve,
         Request::InviteMembers {

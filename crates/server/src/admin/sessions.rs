@@ -51,7 +51,7 @@ pub async fn force_offline(
         .store
         .write_then(
             move |c| admin::revoke_all_sessions(c, &u),
-            move |ids: &Vec<String>| hub.kick_sessions(&kicked, ids, KickReason::Admin),
+            move |_: &Vec<String>| hub.kick_user(&kicked, KickReason::Admin),
         )
         .await?;
     Ok(Json(

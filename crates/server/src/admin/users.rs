@@ -13,7 +13,7 @@ use super::body::Body;
 use super::error::ApiError;
 use super::path_user;
 use crate::auth::hash_password;
-use crate::handlers::session::PASSWORD_CHARS;
+use crate::handlers::session::{check_password, hash_slot, reserved, reserved_id};
 use crate::handlers::{check_len, deliver};
 use crate::server::Shared;
 use crate::store::{accounts, admin, now_ms};
@@ -46,6 +46,9 @@ pub async fn create(
 ) -> Result<(StatusCode, Json<Value>), ApiError> {
     if let Some(n) = &b.nickname {
         check_len("nickname", n, 64)?;
+    }
+    if reserved_id(&b.user) {
+        return Err(reserved(&b.user).into());
     }
     let hash = hash(&s, b.password).await?;
     let (user, nickname, now) = (b.user.clone(), b.nickname.clone(), now_ms());
@@ -87,8 +90,8 @@ pub async fn delete(
                 let live = admin::delete_user(c, &u, now_ms(), &mut out)?;
                 Ok((live, out))
             },
-            move |(live, out)| {
-                hub.kick_sessions(&kicked, live, KickReason::AccountDeleted);
+            move |(_, out)| {
+                hub.kick_user(&kicked, KickReason::AccountDeleted);
                 deliver(&hub, out);
             },
         )
@@ -118,7 +121,7 @@ pub async fn reset_password(
         .store
         .write_then(
             move |c| admin::set_password(c, &u, &hash),
-            move |ids: &Vec<String>| hub.kick_sessions(&kicked, ids, KickReason::PasswordChanged),
+            move |_: &Vec<String>| hub.kick_user(&kicked, KickReason::PasswordChanged),
         )
         .await?;
     Ok(Json(
@@ -128,9 +131,8 @@ pub async fn reset_password(
 
 /// Checks the length rule of `register` and hashes off the runtime.
 async fn hash(s: &Shared, password: String) -> Result<String, ApiError> {
-    if !PASSWORD_CHARS.contains(&password.chars().count()) {
-        return Err(ApiError::bad("`password` must be 8 to 256 characters"));
-    }
+    check_password(s, &password).map_err(|e| ApiError::bad(format!("`{}", e.message.replacen(' ', "` ", 1))))?;
+    let _slot = hash_slot(s).await?;
     hash_password(password, s.password)
         .await
         .map_err(|e| ApiError::new(ErrorCode::Internal, format!("hashing failed: {e}")))

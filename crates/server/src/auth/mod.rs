@@ -2,11 +2,13 @@
 //! HMAC-SHA256 signed, expiring tokens tied to a revocable session row.
 
 mod password;
+mod throttle;
 mod token;
 
 use std::path::Path;
 
 pub use password::{hash_password, verify_password, PasswordParams};
+pub use throttle::LoginThrottle;
 pub use token::{Claims, TokenError, TokenKey};
 
 /// Errors setting up authentication.

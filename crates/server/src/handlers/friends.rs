@@ -119,8 +119,26 @@ pub async fn search(ctx: &mut Ctx, query: String) -> HandlerResult {
 
 /// `get_presence`: which of `users` are my friends and online now.
 pub async fn presence(ctx: &mut Ctx, users: Vec<UserId>) -> HandlerResult {
-    let friends = friends_among(ctx, users).await?;
-    let online = friends
+    let me = ctx.auth()?.user.clone();
+    if users.len() > MAX_IDS {
+        return Err(invalid(format!("at most {MAX_IDS} ids per request")));
+    }
+    // Only mutual, unblocked friends see each other (as the presence pushes).
+    let visible = ctx
+        .shared
+        .store
+        .read(move |c| {
+            let mut out = Vec::new();
+            for u in users {
+                if !out.contains(&u) && relations::sees_presence(c, &me, &u)? {
+                    out.push(u);
+                }
+            }
+            Ok(out)
+        })
+        .await
+        .map_err(wire)?;
+    let online = visible
         .into_iter()
         .filter(|u| ctx.shared.hub.is_online(u))
         .collect();

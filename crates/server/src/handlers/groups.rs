@@ -75,6 +75,7 @@ pub async fn create_as(
     check_name(&name)?;
     check_ids("members", &members, MAX_CREATE)?;
     let max_members = shared.config.max_group_members;
+    let require_friendship = shared.config.require_friendship;
     write(shared, move |c, out| {
         let n = NewGroup {
             owner: &owner,
@@ -82,6 +83,7 @@ pub async fn create_as(
             members: &members,
             join_policy: join_policy.unwrap_or(JoinPolicy::Approval),
             max_members,
+            require_friendship,
             now: now_ms(),
         };
         groups::create(c, &n, out)
@@ -169,13 +171,17 @@ pub async fn members(ctx: &mut Ctx, group: GroupId) -> HandlerResult {
     Ok(Response::GroupMembers { members })
 }
 
-/// `invite_members` (any member).
+/// `invite_members` (any member of an open group; owner or admins of an
+/// approval-only one).
 pub async fn invite(ctx: &mut Ctx, group: GroupId, users: Vec<UserId>) -> HandlerResult {
     let me = ctx.auth()?.user.clone();
     check_ids("users", &users, MAX_INVITE)?;
-    let max = ctx.shared.config.max_group_members;
+    let rules = groups::InviteRules {
+        max_members: ctx.shared.config.max_group_members,
+        require_friendship: ctx.shared.config.require_friendship,
+    };
     change(ctx, move |c, out| {
-        groups::invite(c, &me, &group, &users, max, now_ms(), out)
+        groups::invite(c, &me, &group, &users, rules, now_ms(), out)
     })
     .await
 }

@@ -1,6 +1,9 @@
 //! `hello`, `register`, `login`, `resume`, `logout`, and leaving (disconnect).
 
 use std::sync::Arc;
+use std::time::Instant;
+
+use tokio::sync::OwnedSemaphorePermit;
 
 use tern_proto::{
     DeviceId, ErrorCode, KickReason, Platform, Push, Response, UserId, WireError, PROTOCOL_VERSION,
@@ -10,11 +13,17 @@ use super::{wire, HandlerResult};
 use crate::auth::{hash_password, random_id, verify_password, Claims, TokenError};
 use crate::connection::CLOSE_VERSION;
 use crate::context::{Auth, CloseAfter, Ctx, Phase};
+use crate::security_config::Registration;
 use crate::server::Shared;
 use crate::store::{accounts, changelog, now_ms, relations, NewSession};
 
-/// Shortest and longest password accepted at registration, in characters.
-pub const PASSWORD_CHARS: std::ops::RangeInclusive<usize> = 8..=256;
+/// Longest password accepted, in characters (the shortest is
+/// `security.min_password_chars`).
+pub const MAX_PASSWORD_CHARS: usize = 256;
+
+/// How long a login or registration waits for a free password-hashing slot
+/// before it is answered `RateLimited`.
+const HASH_WAIT: std::time::Duration = std::time::Duration::from_secs(3);
 
 /// `hello`: checks the protocol version; a mismatch closes the connection.
 pub fn hello(ctx: &mut Ctx, version: u32) -> HandlerResult {
@@ -40,13 +49,17 @@ pub fn hello(ctx: &mut Ctx, version: u32) -> HandlerResult {
 
 /// `register`: creates an account (argon2id hash computed off the runtime).
 pub async fn register(ctx: &mut Ctx, user: UserId, password: String) -> HandlerResult {
-    let n = password.chars().count();
-    if !PASSWORD_CHARS.contains(&n) {
+    if ctx.shared.config.security.registration == Registration::Closed {
         return Err(WireError::new(
-            ErrorCode::InvalidArgument,
-            "password must be 8 to 256 characters",
+            ErrorCode::Forbidden,
+            "registration is closed on this server; ask its administrator for an account",
         ));
     }
+    check_password(&ctx.shared, &password)?;
+    if reserved_id(&user) {
+        return Err(reserved(&user));
+    }
+    let _slot = hash_slot(&ctx.shared).await?;
     let hash = hash_password(password, ctx.shared.password)
         .await
         .map_err(|e| WireError::new(ErrorCode::Internal, format!("hashing failed: {e}")))?;
@@ -71,6 +84,13 @@ pub async fn login(
     if matches!(ctx.phase, Phase::Authed(_)) {
         return Err(already());
     }
+    let ip = ctx.peer.ip();
+    let throttle = &ctx.shared.logins;
+    if let Err(wait) = throttle.check(&user, ip, Instant::now()) {
+        tracing::warn!(target: "tern_server::auth", peer = %ip, %user, "login refused: locked after failed logins");
+        return Err(locked(wait));
+    }
+    let _slot = hash_slot(&ctx.shared).await?;
     let u = user.clone();
     let hash = ctx
         .shared
@@ -86,12 +106,21 @@ pub async fn login(
             false
         }
     };
+    drop(_slot);
     if !ok {
+        let sec = &ctx.shared.config.security;
+        let lock = ctx.shared.logins.failed(&user, ip, sec, Instant::now());
+        // One line per failure with the peer address, for fail2ban and the like.
+        tracing::warn!(target: "tern_server::auth", peer = %ip, %user, "login failed: wrong user id or password");
+        if let Some(wait) = lock {
+            tracing::warn!(target: "tern_server::auth", peer = %ip, %user, secs = wait.as_secs(), "login locked after repeated failures");
+        }
         return Err(WireError::new(
             ErrorCode::BadCredentials,
             "wrong user id or password",
         ));
     }
+    ctx.shared.logins.succeeded(&user);
     let now = now_ms();
     let ttl = ctx.shared.config.token_ttl.as_millis() as i64;
     let session = NewSession {
@@ -136,12 +165,7 @@ pub async fn resume(
         .await
         .map_err(wire)?;
     match row {
-        Some(r) if r.revoked || r.user != claims.user => {
-            return Err(WireError::new(
-                ErrorCode::TokenInvalid,
-                "the token was revoked (logout, kick or new login)",
-            ));
-        }
+        Some(r) if r.revoked || r.user != claims.user => return Err(revoked()),
         Some(_) => {
             let auth = Auth {
                 user: claims.user.clone(),
@@ -223,7 +247,23 @@ async fn authed_response(
         })
         .await
         .map_err(wire)?;
-    if ctx.shared.hub.register(&auth.user, ctx.entry(&auth)) {
+    // Register first, then check the session again: a revocation (admin
+    // force-offline, password reset, deletion, logout elsewhere) that committed
+    // before this check is seen by it, and one that commits after it finds this
+    // connection in the hub and kicks it. Either way no revoked session stays.
+    let came_online = ctx.shared.hub.register(&auth.user, ctx.entry(&auth));
+    let (sid, u) = (auth.session.clone(), auth.user.clone());
+    let live = ctx
+        .shared
+        .store
+        .read(move |c| accounts::session(c, &sid))
+        .await
+        .map(|row| row.is_some_and(|r| !r.revoked && r.user == u));
+    if !matches!(live, Ok(true)) {
+        ctx.shared.hub.unregister(&auth.user, ctx.conn);
+        return Err(live.map_err(wire).err().unwrap_or_else(revoked));
+    }
+    if came_online {
         announce(&ctx.shared, auth.user.clone(), true);
     }
     ctx.phase = Phase::Authed(auth);
@@ -287,6 +327,63 @@ fn announce(shared: &Arc<Shared>, user: UserId, online: bool) {
             )
             .await;
     });
+}
+
+/// Checks a new password against the length rules.
+pub fn check_password(shared: &Shared, password: &str) -> Result<(), WireError> {
+    let min = shared.config.security.min_password_chars;
+    let n = password.chars().count();
+    if n < min || n > MAX_PASSWORD_CHARS {
+        return Err(WireError::new(
+            ErrorCode::InvalidArgument,
+            format!("password must be {min} to {MAX_PASSWORD_CHARS} characters"),
+        ));
+    }
+    Ok(())
+}
+
+/// Ids nobody may register: the `system` account in any case, and ids made
+/// only of dots or starting with one (they look like paths, and `.`/`..` are
+/// paths in every client cache).
+pub fn reserved_id(user: &UserId) -> bool {
+    let id = user.as_str();
+    id.eq_ignore_ascii_case(crate::store::admin::SYSTEM_USER) || id.starts_with('.')
+}
+
+/// The refusal of a reserved id (as for a taken one: it is not available).
+pub fn reserved(user: &UserId) -> WireError {
+    WireError::new(
+        ErrorCode::UserExists,
+        format!("the user id `{user}` is reserved"),
+    )
+}
+
+/// Waits (briefly) for one of the `security.hash_concurrency` hashing slots.
+pub async fn hash_slot(shared: &Shared) -> Result<OwnedSemaphorePermit, WireError> {
+    match tokio::time::timeout(HASH_WAIT, shared.hashing.clone().acquire_owned()).await {
+        Ok(Ok(permit)) => Ok(permit),
+        _ => Err(WireError::new(
+            ErrorCode::RateLimited,
+            "the server is busy checking passwords; retry in a moment",
+        )),
+    }
+}
+
+fn locked(wait: std::time::Duration) -> WireError {
+    WireError::new(
+        ErrorCode::RateLimited,
+        format!(
+            "too many failed logins for this account or address; try again in {} s",
+            wait.as_secs().max(1)
+        ),
+    )
+}
+
+fn revoked() -> WireError {
+    WireError::new(
+        ErrorCode::TokenInvalid,
+        "the token was revoked (logout, kick, password change or new login)",
+    )
 }
 
 fn already() -> WireError {

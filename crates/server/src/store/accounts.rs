@@ -172,6 +172,9 @@ pub fn set_profile(
     avatar: Option<&FileId>,
     signature: Option<&str>,
 ) -> StoreResult<Profile> {
+    if let Some(id) = avatar {
+        super::files::check_avatar(conn, id, user)?;
+    }
     conn.prepare_cached(
         "UPDATE users SET nickname = COALESCE(?2, nickname), avatar = COALESCE(?3, avatar),
          signature = COALESCE(?4, signature) WHERE id = ?1",

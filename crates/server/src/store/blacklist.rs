@@ -66,3 +66,10 @@ pub fn blocked(conn: &Connection, me: &UserId) -> StoreResult<Vec<UserId>> {
     let rows = stmt.query_map([me.as_str()], |r| r.get::<_, String>(0))?;
     rows.map(|r| parse_user(r?)).collect()
 }
+
+/// Users who have blocked `user`.
+pub fn blocked_by(conn: &Connection, user: &UserId) -> StoreResult<Vec<UserId>> {
+    let mut stmt = conn.prepare_cached("SELECT owner FROM blacklist WHERE blocked = ?1")?;
+    let rows = stmt.query_map([user.as_str()], |r| r.get::<_, String>(0))?;
+    rows.map(|r| super::accounts::parse_user(r?)).collect()
+}

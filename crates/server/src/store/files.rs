@@ -5,7 +5,9 @@
 use rusqlite::{params, Connection, OptionalExtension};
 use tern_proto::{Content, ConversationId, FileId, FileRef, UserId};
 
-use super::StoreResult;
+use tern_proto::ErrorCode;
+
+use super::{StoreError, StoreResult};
 
 /// A stored upload.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -108,6 +110,47 @@ fn is_avatar(conn: &Connection, id: &FileId) -> StoreResult<bool> {
     Ok(conn
         .prepare_cached("SELECT EXISTS(SELECT 1 FROM groups WHERE avatar = ?1)")?
         .query_row([id.as_str()], |r| r.get(0))?)
+}
+
+/// An avatar must be an image `user` uploaded: an avatar is readable by
+/// everyone, so making any other file one would publish it (a file seen in a
+/// group, say, after being kicked from it).
+pub fn check_avatar(conn: &Connection, id: &FileId, user: &UserId) -> StoreResult<()> {
+    let mime: Option<String> = conn
+        .prepare_cached("SELECT mime FROM files WHERE id = ?1 AND uploader = ?2")?
+        .query_row([id.as_str(), user.as_str()], |r| r.get(0))
+        .optional()?;
+    match mime {
+        Some(m) if m.starts_with("image/") => Ok(()),
+        Some(m) => Err(StoreError::rejected(
+            ErrorCode::InvalidArgument,
+            format!("an avatar must be an image; `{id}` is {m}"),
+        )),
+        None => Err(StoreError::rejected(
+            ErrorCode::Forbidden,
+            format!("an avatar must be an image you uploaded; `{id}` is not one of your uploads"),
+        )),
+    }
+}
+
+/// Called when a message is recalled: members of `conv` keep access to the
+/// file only through another message of `conv` that still references it.
+pub fn forget_reference(conn: &Connection, conv: &ConversationId, content: &Content) -> StoreResult<()> {
+    let Some(file) = referenced_file(content) else {
+        return Ok(());
+    };
+    // Message content is JSON with the file id at `$.file.id`.
+    let still: bool = conn
+        .prepare_cached(
+            "SELECT EXISTS(SELECT 1 FROM messages WHERE conv = ?1 AND recalled_at IS NULL
+             AND json_extract(content, '$.file.id') = ?2)",
+        )?
+        .query_row([conv.to_string(), file.id.to_string()], |r| r.get(0))?;
+    if !still {
+        conn.prepare_cached("DELETE FROM file_refs WHERE file = ?1 AND conv = ?2")?
+            .execute([file.id.as_str(), &conv.to_string()])?;
+    }
+    Ok(())
 }
 
 /// The file a message's content references, if any.

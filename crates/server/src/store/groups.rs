@@ -272,9 +272,19 @@ pub fn check_can_post(conn: &Connection, g: &GroupId, user: &UserId, now: i64) -
     Ok(())
 }
 
-/// Whether `user` is the owner or an admin of `g` (for recalls).
-pub fn is_manager(conn: &Connection, g: &GroupId, user: &UserId) -> StoreResult<bool> {
-    Ok(membership(conn, g, user)?.is_some_and(|m| m.role != GroupRole::Member))
+/// Whether `user` may moderate `target` in `g` (recall their messages): the
+/// owner outranks everyone, an admin only plain members and people no longer
+/// in the group.
+pub fn outranks(conn: &Connection, g: &GroupId, user: &UserId, target: &UserId) -> StoreResult<bool> {
+    let Some(me) = membership(conn, g, user)? else {
+        return Ok(false);
+    };
+    let them = membership(conn, g, target)?.map(|m| m.role);
+    Ok(match me.role {
+        GroupRole::Owner => true,
+        GroupRole::Admin => matches!(them, None | Some(GroupRole::Member)),
+        GroupRole::Member => false,
+    })
 }
 
 /// Every member's id (one cached query).
@@ -450,6 +460,9 @@ pub struct NewGroup<'a> {
     pub join_policy: JoinPolicy,
     /// Member limit.
     pub max_members: u32,
+    /// Whether the server requires friendship to chat (then only friends may
+    /// be put into a group).
+    pub require_friendship: bool,
     /// Server time.
     pub now: i64,
 }
@@ -464,6 +477,7 @@ pub fn create(
     let others = distinct_others(n.members, n.owner);
     for u in &others {
         require_user(conn, u)?;
+        check_may_add(conn, n.owner, u, n.require_friendship)?;
     }
     if others.len() + 1 > n.max_members as usize {
         return Err(rejected(
@@ -594,22 +608,69 @@ fn add_members(
     Ok(())
 }
 
-/// `me` (any member) invites `users`; those already in are skipped, unknown
-/// ids are `NotFound`.
+/// Whether `by` may put `user` into a group (create or invite). Not when
+/// `user` has blocked `by` (`Blocked`), and, on a server that requires
+/// friendship, only a friend both ways (`NotFriends`): a group must not be a
+/// way around either rule. The whole request is refused, nobody is added.
+pub fn check_may_add(
+    conn: &Connection,
+    by: &UserId,
+    user: &UserId,
+    require_friendship: bool,
+) -> StoreResult<()> {
+    if super::blacklist::is_blocked(conn, user, by)? {
+        return Err(rejected(
+            ErrorCode::Blocked,
+            format!("`{user}` does not accept group invitations from you"),
+        ));
+    }
+    if require_friendship
+        && !(super::relations::is_friend(conn, by, user)?
+            && super::relations::is_friend(conn, user, by)?)
+    {
+        return Err(rejected(
+            ErrorCode::NotFriends,
+            format!("`{user}` is not your friend; this server only lets friends add each other to groups"),
+        ));
+    }
+    Ok(())
+}
+
+/// How an invitation is checked.
+#[derive(Debug, Clone, Copy)]
+pub struct InviteRules {
+    /// Member limit.
+    pub max_members: u32,
+    /// See [`NewGroup::require_friendship`].
+    pub require_friendship: bool,
+}
+
+/// `me` invites `users`; those already in are skipped, unknown ids are
+/// `NotFound`. In an approval-only group only the owner and admins may invite
+/// (a plain member must not let anyone past the approval); in an open group any
+/// member may. See [`check_may_add`] for blocks and friendship.
 pub fn invite(
     conn: &Connection,
     me: &UserId,
     g: &GroupId,
     users: &[UserId],
-    max_members: u32,
+    rules: InviteRules,
     now: i64,
     out: &mut Vec<Delivery>,
 ) -> StoreResult<()> {
-    require_member(conn, g, me)?;
+    let mine = require_member(conn, g, me)?;
+    if mine.role == GroupRole::Member && info(conn, g)?.join_policy == JoinPolicy::Approval {
+        return Err(rejected(
+            ErrorCode::Forbidden,
+            format!("group `{g}` needs approval to join: only its owner and admins may invite"),
+        ));
+    }
+    let max_members = rules.max_members;
     let mut new = Vec::new();
     for u in distinct_others(users, me) {
         require_user(conn, &u)?;
         if membership(conn, g, &u)?.is_none() {
+            check_may_add(conn, me, &u, rules.require_friendship)?;
             new.push(u);
         }
     }
@@ -905,6 +966,9 @@ pub fn update(
     out: &mut Vec<Delivery>,
 ) -> StoreResult<GroupInfo> {
     require_manager(conn, g, me)?;
+    if let Some(id) = &u.avatar {
+        super::files::check_avatar(conn, id, me)?;
+    }
     if u.name.is_none() && u.avatar.is_none() && u.notice.is_none() && u.join_policy.is_none() {
         return info(conn, g);
     }

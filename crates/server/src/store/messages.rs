@@ -174,10 +174,16 @@ pub fn send(conn: &Connection, a: &SendArgs<'_>) -> StoreResult<SendOutcome> {
         content: a.content.clone(),
         ext: a.ext.cloned(),
     };
+    let mut members = members(conn, a.conv)?;
+    if matches!(a.conv, ConversationId::Group(_)) {
+        // Whoever blocked the sender is not pushed their group messages.
+        let blockers = super::blacklist::blocked_by(conn, a.sender)?;
+        members.retain(|m| !blockers.contains(m));
+    }
     Ok(SendOutcome {
         message,
         duplicate: false,
-        members: members(conn, a.conv)?,
+        members,
     })
 }
 
@@ -416,26 +422,31 @@ pub fn recall(
     check_access(conn, user, conv)?;
     let row = conn
         .query_row(
-            "SELECT sender, sent_at, recalled_at FROM messages WHERE conv = ?1 AND seq = ?2",
+            "SELECT sender, sent_at, recalled_at, content FROM messages WHERE conv = ?1 AND seq = ?2",
             params![conv.to_string(), seq.0 as i64],
             |r| {
                 Ok((
                     r.get::<_, String>(0)?,
                     r.get::<_, i64>(1)?,
                     r.get::<_, Option<i64>>(2)?,
+                    r.get::<_, String>(3)?,
                 ))
             },
         )
         .optional()?;
-    let Some((sender, sent_at, recalled_at)) = row else {
+    let Some((sender, sent_at, recalled_at, content)) = row else {
         return Err(StoreError::rejected(
             ErrorCode::NotFound,
             format!("no message {} in {conv}", seq.0),
         ));
     };
+    // The owner may recall anyone's message; an admin only a plain member's
+    // (or a former member's), never the owner's or another admin's.
     let moderator = match conv {
-        ConversationId::Group(g) => super::groups::is_manager(conn, g, user)?,
-        ConversationId::Direct(..) => false,
+        ConversationId::Group(g) if sender != user.as_str() => {
+            super::groups::outranks(conn, g, user, &parse_user(sender.clone())?)?
+        }
+        _ => false,
     };
     if sender != user.as_str() && !moderator {
         return Err(StoreError::rejected(
@@ -476,6 +487,10 @@ pub fn recall(
         now,
         version
     ])?;
+    // Recalled means gone: the file it carried is no longer readable through it.
+    if let Ok(old) = serde_json::from_str::<Content>(&content) {
+        super::files::forget_reference(conn, conv, &old)?;
+    }
     let push = Push::Recalled {
         conv: conv.clone(),
         seq,

@@ -83,11 +83,29 @@ pub fn search_friends(conn: &Connection, owner: &UserId, query: &str) -> StoreRe
     collect_friends(conn, &sql, [owner.as_str(), &like_pattern(query)])
 }
 
-/// Users who have `user` on their friend list (they see `user`'s presence).
+/// Mutual friends and no block either way: the one relation in which two
+/// users see each other's presence and profile changes. A friend who was
+/// deleted on one side, or blocked, stops seeing them.
+const MUTUAL_UNBLOCKED: &str = "EXISTS (SELECT 1 FROM friends x WHERE x.owner = ?1 AND x.friend = f.owner)
+     AND NOT EXISTS (SELECT 1 FROM blacklist b
+                     WHERE (b.owner = ?1 AND b.blocked = f.owner) OR (b.owner = f.owner AND b.blocked = ?1))";
+
+/// Users who see `user`'s presence and profile changes (see [`MUTUAL_UNBLOCKED`]).
 pub fn followers(conn: &Connection, user: &UserId) -> StoreResult<Vec<UserId>> {
-    let mut stmt = conn.prepare("SELECT owner FROM friends WHERE friend = ?1")?;
+    let sql = format!("SELECT f.owner FROM friends f WHERE f.friend = ?1 AND {MUTUAL_UNBLOCKED}");
+    let mut stmt = conn.prepare_cached(&sql)?;
     let rows = stmt.query_map([user.as_str()], |r| r.get::<_, String>(0))?;
     rows.map(|r| parse_user(r?)).collect()
+}
+
+/// Whether `viewer` may see `user`'s presence (see [`MUTUAL_UNBLOCKED`]).
+pub fn sees_presence(conn: &Connection, viewer: &UserId, user: &UserId) -> StoreResult<bool> {
+    let sql = format!(
+        "SELECT EXISTS(SELECT 1 FROM friends f WHERE f.owner = ?2 AND f.friend = ?1 AND {MUTUAL_UNBLOCKED})"
+    );
+    Ok(conn
+        .prepare_cached(&sql)?
+        .query_row([user.as_str(), viewer.as_str()], |r| r.get(0))?)
 }
 
 fn application(

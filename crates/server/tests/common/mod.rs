@@ -391,3 +391,26 @@ pub async fn health(addr: SocketAddr) -> serde_json::Value {
     let body = text.split("\r\n\r\n").nth(1).unwrap();
     serde_json::from_str(body).unwrap()
 }
+
+/// Uploads `bytes` as `name` with content type `mime` through `POST /files`;
+/// returns the new file's id (panics unless 201).
+pub async fn upload_as(
+    addr: SocketAddr,
+    token: &str,
+    name: &str,
+    mime: &str,
+    bytes: Vec<u8>,
+) -> tern_proto::FileId {
+    let res = http_client()
+        .post(format!("http://{addr}/files"))
+        .bearer_auth(token)
+        .header("content-type", mime)
+        .header("x-file-name", name)
+        .body(bytes)
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(res.status(), 201, "upload of {name}");
+    let body: serde_json::Value = res.json().await.unwrap();
+    serde_json::from_value(body["id"].clone()).unwrap()
+}

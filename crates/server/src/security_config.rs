@@ -1,0 +1,292 @@
+//! The settings that defend the server against hostile clients: who may
+//! register, how logins are throttled, connection caps and timeouts, which
+//! browser origins may open `/ws`, and storage quotas. Flags and `TERN_*`
+//! variables as everywhere; in the TOML file they live in a `[security]` table.
+//! docs/security.md explains each one.
+
+use std::time::Duration;
+
+use clap::ValueEnum;
+use serde::Deserialize;
+
+/// Whether anyone may create an account over the WebSocket `register` command.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default, Deserialize, ValueEnum)]
+#[serde(rename_all = "snake_case")]
+pub enum Registration {
+    /// Anyone who can reach the server may register.
+    #[default]
+    Open,
+    /// Only the admin API creates accounts; `register` answers `Forbidden`.
+    Closed,
+}
+
+/// The resolved security settings (see the field docs for defaults).
+#[derive(Debug, Clone, PartialEq)]
+pub struct Security {
+    /// Who may register (default `open`).
+    pub registration: Registration,
+    /// Shortest password accepted at registration and password change (default 8).
+    pub min_password_chars: usize,
+    /// Password hashes (login, register, password change) computed at once;
+    /// more concurrent requests get `RateLimited` (default: the number of cores).
+    pub hash_concurrency: usize,
+    /// Failed logins of one account within the window before it is locked (default 5).
+    pub login_max_failures: u32,
+    /// Failed logins from one IP address within the window before it is locked (default 20).
+    pub login_max_failures_per_ip: u32,
+    /// The window in which failures are counted (default 15 min).
+    pub login_failure_window: Duration,
+    /// How long a locked account or address must wait; doubles with every
+    /// further lockout inside the window, up to 16× (default 60 s).
+    pub login_lockout: Duration,
+    /// A WebSocket must be logged in this long after connecting, or it is closed
+    /// with 4004; pings do not count (default 15 s).
+    pub auth_timeout: Duration,
+    /// An HTTP request's header must arrive within this time of the connection
+    /// opening (or of the previous response), else the connection is closed (default 10 s).
+    pub header_timeout: Duration,
+    /// Most open connections from one IP address, TLS handshakes included (default 256).
+    pub max_connections_per_ip: usize,
+    /// Most unfinished TLS handshakes from one IP address (default 16).
+    pub max_tls_handshakes_per_ip: usize,
+    /// Browser origins allowed to open `/ws`. A request without `Origin` (a
+    /// native client) is always allowed; default: none.
+    pub allowed_origins: Vec<String>,
+    /// An upload slower than this, in bytes per second, averaged after its
+    /// first 10 seconds, is aborted (default 1024).
+    pub min_upload_bytes_per_sec: u64,
+    /// Total bytes of files one user may have uploaded; 0 = no quota (default 1 GiB).
+    pub user_quota_bytes: u64,
+    /// Uploads no message, avatar or group references after this long are
+    /// deleted (default 24 h).
+    pub unreferenced_upload_ttl: Duration,
+}
+
+impl Default for Security {
+    fn default() -> Self {
+        Self {
+            registration: Registration::Open,
+            min_password_chars: 8,
+            hash_concurrency: std::thread::available_parallelism().map_or(2, |n| n.get()),
+            login_max_failures: 5,
+            login_max_failures_per_ip: 20,
+            login_failure_window: Duration::from_secs(15 * 60),
+            login_lockout: Duration::from_secs(60),
+            auth_timeout: Duration::from_secs(15),
+            header_timeout: Duration::from_secs(10),
+            max_connections_per_ip: 256,
+            max_tls_handshakes_per_ip: 16,
+            allowed_origins: Vec::new(),
+            min_upload_bytes_per_sec: 1024,
+            user_quota_bytes: 1 << 30,
+            unreferenced_upload_ttl: Duration::from_secs(24 * 3600),
+        }
+    }
+}
+
+/// Security flags, flattened into `tern-server`'s command line.
+#[derive(Debug, Default, clap::Args)]
+pub struct SecurityArgs {
+    /// Who may register: open (anyone) or closed (admin API only) [default: open].
+    #[arg(long, env = "TERN_REGISTRATION", value_enum)]
+    pub registration: Option<Registration>,
+    /// Shortest password accepted, in characters [default: 8].
+    #[arg(long, env = "TERN_MIN_PASSWORD_CHARS")]
+    pub min_password_chars: Option<usize>,
+    /// Password hashes computed at once; more get RateLimited [default: number of cores].
+    #[arg(long, env = "TERN_HASH_CONCURRENCY")]
+    pub hash_concurrency: Option<usize>,
+    /// Failed logins per account within the window before a lockout [default: 5].
+    #[arg(long, env = "TERN_LOGIN_MAX_FAILURES")]
+    pub login_max_failures: Option<u32>,
+    /// Failed logins per IP address within the window before a lockout [default: 20].
+    #[arg(long, env = "TERN_LOGIN_MAX_FAILURES_PER_IP")]
+    pub login_max_failures_per_ip: Option<u32>,
+    /// Window in which failed logins are counted, in seconds [default: 900].
+    #[arg(long, env = "TERN_LOGIN_FAILURE_WINDOW_SECS")]
+    pub login_failure_window_secs: Option<u64>,
+    /// First lockout in seconds; doubles per further lockout, up to 16x [default: 60].
+    #[arg(long, env = "TERN_LOGIN_LOCKOUT_SECS")]
+    pub login_lockout_secs: Option<u64>,
+    /// Seconds a WebSocket has to log in before it is closed (4004) [default: 15].
+    #[arg(long, env = "TERN_AUTH_TIMEOUT_SECS")]
+    pub auth_timeout_secs: Option<u64>,
+    /// Seconds an HTTP request header may take to arrive [default: 10].
+    #[arg(long, env = "TERN_HEADER_TIMEOUT_SECS")]
+    pub header_timeout_secs: Option<u64>,
+    /// Most open connections per IP address [default: 256].
+    #[arg(long, env = "TERN_MAX_CONNECTIONS_PER_IP")]
+    pub max_connections_per_ip: Option<usize>,
+    /// Most unfinished TLS handshakes per IP address [default: 16].
+    #[arg(long, env = "TERN_MAX_TLS_HANDSHAKES_PER_IP")]
+    pub max_tls_handshakes_per_ip: Option<usize>,
+    /// Browser origin allowed to open /ws (repeat, or comma-separated in the env) [default: none].
+    #[arg(long = "allowed-origin", env = "TERN_ALLOWED_ORIGINS", value_delimiter = ',')]
+    pub allowed_origins: Option<Vec<String>>,
+    /// Slowest upload accepted, bytes per second after its first 10 s [default: 1024].
+    #[arg(long, env = "TERN_MIN_UPLOAD_BYTES_PER_SEC")]
+    pub min_upload_bytes_per_sec: Option<u64>,
+    /// Bytes of uploads one user may keep; 0 = unlimited [default: 1073741824].
+    #[arg(long, env = "TERN_USER_QUOTA_BYTES")]
+    pub user_quota_bytes: Option<u64>,
+    /// Seconds after which an upload nothing references is deleted [default: 86400].
+    #[arg(long, env = "TERN_UNREFERENCED_UPLOAD_TTL_SECS")]
+    pub unreferenced_upload_ttl_secs: Option<u64>,
+}
+
+/// The `[security]` table of the TOML file; keys as the flags, with `_`.
+#[derive(Debug, Default, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct SecurityFile {
+    registration: Option<Registration>,
+    min_password_chars: Option<usize>,
+    hash_concurrency: Option<usize>,
+    login_max_failures: Option<u32>,
+    login_max_failures_per_ip: Option<u32>,
+    login_failure_window_secs: Option<u64>,
+    login_lockout_secs: Option<u64>,
+    auth_timeout_secs: Option<u64>,
+    header_timeout_secs: Option<u64>,
+    max_connections_per_ip: Option<usize>,
+    max_tls_handshakes_per_ip: Option<usize>,
+    allowed_origins: Option<Vec<String>>,
+    min_upload_bytes_per_sec: Option<u64>,
+    user_quota_bytes: Option<u64>,
+    unreferenced_upload_ttl_secs: Option<u64>,
+}
+
+impl Security {
+    /// Flags (and env) over the file over the defaults; rejects values that
+    /// would switch a protection off by accident.
+    pub fn resolve(a: SecurityArgs, f: SecurityFile) -> Result<Self, String> {
+        let d = Security::default();
+        let secs = |a: Option<u64>, f: Option<u64>, d: Duration| {
+            a.or(f).map(Duration::from_secs).unwrap_or(d)
+        };
+        let s = Security {
+            registration: a.registration.or(f.registration).unwrap_or(d.registration),
+            min_password_chars: a
+                .min_password_chars
+                .or(f.min_password_chars)
+                .unwrap_or(d.min_password_chars),
+            hash_concurrency: a
+                .hash_concurrency
+                .or(f.hash_concurrency)
+                .unwrap_or(d.hash_concurrency),
+            login_max_failures: a
+                .login_max_failures
+                .or(f.login_max_failures)
+                .unwrap_or(d.login_max_failures),
+            login_max_failures_per_ip: a
+                .login_max_failures_per_ip
+                .or(f.login_max_failures_per_ip)
+                .unwrap_or(d.login_max_failures_per_ip),
+            login_failure_window: secs(
+                a.login_failure_window_secs,
+                f.login_failure_window_secs,
+                d.login_failure_window,
+            ),
+            login_lockout: secs(a.login_lockout_secs, f.login_lockout_secs, d.login_lockout),
+            auth_timeout: secs(a.auth_timeout_secs, f.auth_timeout_secs, d.auth_timeout),
+            header_timeout: secs(a.header_timeout_secs, f.header_timeout_secs, d.header_timeout),
+            max_connections_per_ip: a
+                .max_connections_per_ip
+                .or(f.max_connections_per_ip)
+                .unwrap_or(d.max_connections_per_ip),
+            max_tls_handshakes_per_ip: a
+                .max_tls_handshakes_per_ip
+                .or(f.max_tls_handshakes_per_ip)
+                .unwrap_or(d.max_tls_handshakes_per_ip),
+            allowed_origins: a
+                .allowed_origins
+                .or(f.allowed_origins)
+                .unwrap_or(d.allowed_origins),
+            min_upload_bytes_per_sec: a
+                .min_upload_bytes_per_sec
+                .or(f.min_upload_bytes_per_sec)
+                .unwrap_or(d.min_upload_bytes_per_sec),
+            user_quota_bytes: a
+                .user_quota_bytes
+                .or(f.user_quota_bytes)
+                .unwrap_or(d.user_quota_bytes),
+            unreferenced_upload_ttl: secs(
+                a.unreferenced_upload_ttl_secs,
+                f.unreferenced_upload_ttl_secs,
+                d.unreferenced_upload_ttl,
+            ),
+        };
+        s.check()?;
+        Ok(s)
+    }
+
+    fn check(&self) -> Result<(), String> {
+        let positive = [
+            ("hash_concurrency", self.hash_concurrency as u64),
+            ("login_max_failures", u64::from(self.login_max_failures)),
+            (
+                "login_max_failures_per_ip",
+                u64::from(self.login_max_failures_per_ip),
+            ),
+            ("auth_timeout_secs", self.auth_timeout.as_secs()),
+            ("header_timeout_secs", self.header_timeout.as_secs()),
+            ("max_connections_per_ip", self.max_connections_per_ip as u64),
+            (
+                "max_tls_handshakes_per_ip",
+                self.max_tls_handshakes_per_ip as u64,
+            ),
+        ];
+        for (name, v) in positive {
+            if v == 0 {
+                return Err(format!("security.{name} must be at least 1"));
+            }
+        }
+        if !(1..=256).contains(&self.min_password_chars) {
+            return Err("security.min_password_chars must be 1 to 256".into());
+        }
+        Ok(())
+    }
+
+    /// Whether a browser `Origin` header value may open `/ws`.
+    pub fn origin_allowed(&self, origin: &str) -> bool {
+        self.allowed_origins
+            .iter()
+            .any(|o| o.trim_end_matches('/').eq_ignore_ascii_case(origin))
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn flags_beat_file_beat_defaults() {
+        let a = SecurityArgs {
+            login_max_failures: Some(3),
+            ..SecurityArgs::default()
+        };
+        let f: SecurityFile =
+            toml::from_str("login_max_failures = 9\nregistration = \"closed\"\n").unwrap();
+        let s = Security::resolve(a, f).unwrap();
+        assert_eq!(s.login_max_failures, 3);
+        assert_eq!(s.registration, Registration::Closed);
+        assert_eq!(s.auth_timeout, Security::default().auth_timeout);
+    }
+
+    #[test]
+    fn zero_caps_are_refused() {
+        let f: SecurityFile = toml::from_str("max_connections_per_ip = 0").unwrap();
+        let e = Security::resolve(SecurityArgs::default(), f).unwrap_err();
+        assert!(e.contains("max_connections_per_ip"), "{e}");
+    }
+
+    #[test]
+    fn origins_match_without_trailing_slash_or_case() {
+        let s = Security {
+            allowed_origins: vec!["https://chat.example.com/".into()],
+            ..Security::default()
+        };
+        assert!(s.origin_allowed("https://Chat.example.com"));
+        assert!(!s.origin_allowed("https://evil.example"));
+        assert!(!Security::default().origin_allowed("null"));
+    }
+}
