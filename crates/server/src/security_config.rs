@@ -121,7 +121,11 @@ pub struct SecurityArgs {
     #[arg(long, env = "TERN_MAX_TLS_HANDSHAKES_PER_IP")]
     pub max_tls_handshakes_per_ip: Option<usize>,
     /// Browser origin allowed to open /ws (repeat, or comma-separated in the env) [default: none].
-    #[arg(long = "allowed-origin", env = "TERN_ALLOWED_ORIGINS", value_delimiter = ',')]
+    #[arg(
+        long = "allowed-origin",
+        env = "TERN_ALLOWED_ORIGINS",
+        value_delimiter = ','
+    )]
     pub allowed_origins: Option<Vec<String>>,
     /// Slowest upload accepted, bytes per second after its first 10 s [default: 1024].
     #[arg(long, env = "TERN_MIN_UPLOAD_BYTES_PER_SEC")]
@@ -188,7 +192,11 @@ impl Security {
             ),
             login_lockout: secs(a.login_lockout_secs, f.login_lockout_secs, d.login_lockout),
             auth_timeout: secs(a.auth_timeout_secs, f.auth_timeout_secs, d.auth_timeout),
-            header_timeout: secs(a.header_timeout_secs, f.header_timeout_secs, d.header_timeout),
+            header_timeout: secs(
+                a.header_timeout_secs,
+                f.header_timeout_secs,
+                d.header_timeout,
+            ),
             max_connections_per_ip: a
                 .max_connections_per_ip
                 .or(f.max_connections_per_ip)

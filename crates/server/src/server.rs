@@ -14,7 +14,7 @@ use axum::{Json, Router};
 use tokio::net::TcpListener;
 use tokio::sync::{mpsc, watch, Semaphore};
 
-use crate::auth::{hash_password, load_key, PasswordParams, TokenKey};
+use crate::auth::{load_key, Hasher, PasswordParams, TokenKey};
 use crate::hub::Hub;
 use crate::listener::{self, CappedTcp, PerIp};
 use crate::store::Store;
@@ -43,9 +43,9 @@ pub struct Shared {
     pub conn_limit: Arc<Semaphore>,
     /// Open WebSocket connections (for `/health`).
     pub connections: AtomicUsize,
-    /// Password hashes computed at once (`security.hash_concurrency`): each
+    /// Password hashing, at most `security.hash_concurrency` at once: each
     /// holds `argon2_memory_kib`, so this bounds the memory logins can take.
-    pub hashing: Arc<Semaphore>,
+    pub hasher: Hasher,
     /// Failed-login counters per account and per address.
     pub logins: crate::auth::LoginThrottle,
 }
@@ -130,15 +130,16 @@ pub async fn spawn(config: Config) -> Result<ServerHandle, Error> {
         memory_kib: config.argon2_memory_kib,
         iterations: config.argon2_iterations,
     };
-    let dummy_hash = hash_password(crate::auth::random_id(), params)
+    let hasher = Hasher::new(config.security.hash_concurrency);
+    let dummy_hash = hasher
+        .hash(crate::auth::random_id(), params, None)
         .await
-        .map_err(Error::Config)?;
+        .map_err(|e| Error::Config(e.to_string()))?;
     let listener = TcpListener::bind(config.listen).await?;
     let addr = listener.local_addr()?;
     let tls_on = tls.is_some();
     let (stop, shutdown) = watch::channel(false);
     let (drain, drained) = mpsc::channel(1);
-    let config_hash_slots = config.security.hash_concurrency;
     let shared = Arc::new(Shared {
         password: params,
         dummy_hash,
@@ -148,7 +149,7 @@ pub async fn spawn(config: Config) -> Result<ServerHandle, Error> {
         hub: Arc::new(Hub::default()),
         key,
         shutdown: shutdown.clone(),
-        hashing: Arc::new(Semaphore::new(config_hash_slots)),
+        hasher,
         logins: crate::auth::LoginThrottle::default(),
         drain,
         connections: AtomicUsize::new(0),

@@ -328,7 +328,14 @@ async fn only_the_uploader_and_members_of_a_referencing_conversation_may_downloa
     );
 
     // An avatar (an image of one's own) is readable by any authenticated user.
-    let res = post(&server, Some(&ta), Some("me.png"), "image/png", random_bytes(100).into()).await;
+    let res = post(
+        &server,
+        Some(&ta),
+        Some("me.png"),
+        "image/png",
+        random_bytes(100).into(),
+    )
+    .await;
     assert_eq!(res.status(), StatusCode::CREATED);
     let av: Uploaded = res.json().await.unwrap();
     assert_eq!(

@@ -8,9 +8,7 @@ use std::time::Duration;
 
 use common::{uid, TestServer};
 use groups_support::*;
-use tern_proto::{
-    Change, ErrorCode, GroupId, GroupRole, JoinPolicy, Platform, Request, Response,
-};
+use tern_proto::{Change, ErrorCode, GroupId, GroupRole, JoinPolicy, Platform, Request, Response};
 
 #[tokio::test]
 async fn create_makes_the_creator_owner_and_every_member_hears_group_joined() {

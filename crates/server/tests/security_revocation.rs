@@ -83,10 +83,20 @@ async fn force_offline_and_password_reset_leave_no_survivor() {
     for round in 0..40 {
         let token = login_token(&server, "alice").await;
         let resumed = if round % 2 == 0 {
-            race(&server, &token, admin.post("/admin/users/alice/force-offline", json!({}))).await
+            race(
+                &server,
+                &token,
+                admin.post("/admin/users/alice/force-offline", json!({})),
+            )
+            .await
         } else {
             let body = json!({ "password": common::PASSWORD });
-            race(&server, &token, admin.post("/admin/users/alice/password", body)).await
+            race(
+                &server,
+                &token,
+                admin.post("/admin/users/alice/password", body),
+            )
+            .await
         };
         total_resumed += resumed.len();
         assert_eq!(survivors(&admin, "alice").await, 0, "round {round}");
@@ -124,7 +134,9 @@ async fn second_force_offline_ends_every_connection() {
     admin.create_user("alice").await;
     let mut a1 = server.user("alice").await;
     let mut a2 = server.device("alice", "laptop", Platform::Mobile).await;
-    let answer = admin.post("/admin/users/alice/force-offline", json!({})).await;
+    let answer = admin
+        .post("/admin/users/alice/force-offline", json!({}))
+        .await;
     assert_eq!(answer.status, 200);
     assert!(a1.closed().await.is_some());
     assert!(a2.closed().await.is_some());

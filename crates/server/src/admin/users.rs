@@ -12,8 +12,7 @@ use tern_proto::{ErrorCode, KickReason, UserId};
 use super::body::Body;
 use super::error::ApiError;
 use super::path_user;
-use crate::auth::hash_password;
-use crate::handlers::session::{check_password, hash_slot, reserved, reserved_id};
+use crate::handlers::session::{check_password, hash_error, reserved, reserved_id};
 use crate::handlers::{check_len, deliver};
 use crate::server::Shared;
 use crate::store::{accounts, admin, now_ms};
@@ -131,9 +130,11 @@ pub async fn reset_password(
 
 /// Checks the length rule of `register` and hashes off the runtime.
 async fn hash(s: &Shared, password: String) -> Result<String, ApiError> {
-    check_password(s, &password).map_err(|e| ApiError::bad(format!("`{}", e.message.replacen(' ', "` ", 1))))?;
-    let _slot = hash_slot(s).await?;
-    hash_password(password, s.password)
+    check_password(s, &password)
+        .map_err(|e| ApiError::bad(format!("`{}", e.message.replacen(' ', "` ", 1))))?;
+    // The admin API is trusted: it waits for a hashing slot as long as it takes.
+    Ok(s.hasher
+        .hash(password, s.password, None)
         .await
-        .map_err(|e| ApiError::new(ErrorCode::Internal, format!("hashing failed: {e}")))
+        .map_err(hash_error)?)
 }

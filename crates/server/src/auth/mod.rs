@@ -7,7 +7,7 @@ mod token;
 
 use std::path::Path;
 
-pub use password::{hash_password, verify_password, PasswordParams};
+pub use password::{HashError, Hasher, PasswordParams};
 pub use throttle::LoginThrottle;
 pub use token::{Claims, TokenError, TokenKey};
 

@@ -136,7 +136,11 @@ mod tests {
     #[test]
     fn account_locks_after_its_limit_and_lockouts_double() {
         let t = LoginThrottle::default();
-        let (u, ip, now) = (UserId::new("alice").unwrap(), "10.0.0.1".parse().unwrap(), Instant::now());
+        let (u, ip, now) = (
+            UserId::new("alice").unwrap(),
+            "10.0.0.1".parse().unwrap(),
+            Instant::now(),
+        );
         assert_eq!(t.failed(&u, ip, &sec(), now), None);
         assert_eq!(t.failed(&u, ip, &sec(), now), None);
         assert_eq!(t.failed(&u, ip, &sec(), now), Some(Duration::from_secs(60)));
@@ -147,7 +151,11 @@ mod tests {
             t.failed(&u, "10.0.0.9".parse().unwrap(), &sec(), later);
         }
         let lock = t.failed(&u, "10.0.0.9".parse().unwrap(), &sec(), later);
-        assert_eq!(lock, Some(Duration::from_secs(120)), "second lockout doubles");
+        assert_eq!(
+            lock,
+            Some(Duration::from_secs(120)),
+            "second lockout doubles"
+        );
     }
 
     #[test]

@@ -3,14 +3,12 @@
 use std::sync::Arc;
 use std::time::Instant;
 
-use tokio::sync::OwnedSemaphorePermit;
-
 use tern_proto::{
     DeviceId, ErrorCode, KickReason, Platform, Push, Response, UserId, WireError, PROTOCOL_VERSION,
 };
 
 use super::{wire, HandlerResult};
-use crate::auth::{hash_password, random_id, verify_password, Claims, TokenError};
+use crate::auth::{random_id, Claims, HashError, TokenError};
 use crate::connection::CLOSE_VERSION;
 use crate::context::{Auth, CloseAfter, Ctx, Phase};
 use crate::security_config::Registration;
@@ -59,10 +57,12 @@ pub async fn register(ctx: &mut Ctx, user: UserId, password: String) -> HandlerR
     if reserved_id(&user) {
         return Err(reserved(&user));
     }
-    let _slot = hash_slot(&ctx.shared).await?;
-    let hash = hash_password(password, ctx.shared.password)
+    let hash = ctx
+        .shared
+        .hasher
+        .hash(password, ctx.shared.password, Some(HASH_WAIT))
         .await
-        .map_err(|e| WireError::new(ErrorCode::Internal, format!("hashing failed: {e}")))?;
+        .map_err(hash_error)?;
     let now = now_ms();
     ctx.shared
         .store
@@ -90,7 +90,6 @@ pub async fn login(
         tracing::warn!(target: "tern_server::auth", peer = %ip, %user, "login refused: locked after failed logins");
         return Err(locked(wait));
     }
-    let _slot = hash_slot(&ctx.shared).await?;
     let u = user.clone();
     let hash = ctx
         .shared
@@ -98,15 +97,16 @@ pub async fn login(
         .read(move |c| accounts::password_hash(c, &u))
         .await
         .map_err(wire)?;
-    let ok = match hash {
-        Some(h) => verify_password(password, h).await,
-        None => {
-            // Same cost as a real check, so timing does not reveal which ids exist.
-            let _ = verify_password(password, ctx.shared.dummy_hash.clone()).await;
-            false
-        }
-    };
-    drop(_slot);
+    // An unknown id is checked against a dummy hash: same cost, so timing
+    // does not reveal which ids exist.
+    let known = hash.is_some();
+    let against = hash.unwrap_or_else(|| ctx.shared.dummy_hash.clone());
+    let hasher = &ctx.shared.hasher;
+    let ok = hasher
+        .verify(password, against, Some(HASH_WAIT))
+        .await
+        .map_err(hash_error)?
+        && known;
     if !ok {
         let sec = &ctx.shared.config.security;
         let lock = ctx.shared.logins.failed(&user, ip, sec, Instant::now());
@@ -358,14 +358,14 @@ pub fn reserved(user: &UserId) -> WireError {
     )
 }
 
-/// Waits (briefly) for one of the `security.hash_concurrency` hashing slots.
-pub async fn hash_slot(shared: &Shared) -> Result<OwnedSemaphorePermit, WireError> {
-    match tokio::time::timeout(HASH_WAIT, shared.hashing.clone().acquire_owned()).await {
-        Ok(Ok(permit)) => Ok(permit),
-        _ => Err(WireError::new(
-            ErrorCode::RateLimited,
-            "the server is busy checking passwords; retry in a moment",
-        )),
+/// A hashing failure on the wire: busy → `RateLimited`, else `Internal`.
+pub fn hash_error(e: HashError) -> WireError {
+    match e {
+        HashError::Busy => WireError::new(ErrorCode::RateLimited, e.to_string()),
+        HashError::Failed(_) => {
+            tracing::error!(error = %e, "password hashing failed");
+            WireError::new(ErrorCode::Internal, "internal server error; retry later")
+        }
     }
 }
 

@@ -135,7 +135,11 @@ pub fn check_avatar(conn: &Connection, id: &FileId, user: &UserId) -> StoreResul
 
 /// Called when a message is recalled: members of `conv` keep access to the
 /// file only through another message of `conv` that still references it.
-pub fn forget_reference(conn: &Connection, conv: &ConversationId, content: &Content) -> StoreResult<()> {
+pub fn forget_reference(
+    conn: &Connection,
+    conv: &ConversationId,
+    content: &Content,
+) -> StoreResult<()> {
     let Some(file) = referenced_file(content) else {
         return Ok(());
     };

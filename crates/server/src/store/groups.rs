@@ -275,7 +275,12 @@ pub fn check_can_post(conn: &Connection, g: &GroupId, user: &UserId, now: i64) -
 /// Whether `user` may moderate `target` in `g` (recall their messages): the
 /// owner outranks everyone, an admin only plain members and people no longer
 /// in the group.
-pub fn outranks(conn: &Connection, g: &GroupId, user: &UserId, target: &UserId) -> StoreResult<bool> {
+pub fn outranks(
+    conn: &Connection,
+    g: &GroupId,
+    user: &UserId,
+    target: &UserId,
+) -> StoreResult<bool> {
     let Some(me) = membership(conn, g, user)? else {
         return Ok(false);
     };

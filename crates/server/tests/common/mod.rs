@@ -111,6 +111,8 @@ pub struct Client {
     pushes: VecDeque<Push>,
     pub token: Option<String>,
     pub user: Option<UserId>,
+    /// How long [`Client::frame`] waits ([`WAIT`] unless a test changes it).
+    pub wait: Duration,
 }
 
 impl Client {
@@ -124,6 +126,7 @@ impl Client {
             pushes: VecDeque::new(),
             token: None,
             user: None,
+            wait: WAIT,
         }
     }
 
@@ -218,7 +221,7 @@ impl Client {
     /// Next server frame (panics after [`WAIT`] or on close).
     pub async fn frame(&mut self) -> ServerFrame {
         loop {
-            let msg = tokio::time::timeout(WAIT, self.ws.next())
+            let msg = tokio::time::timeout(self.wait, self.ws.next())
                 .await
                 .expect("timed out waiting for a frame")
                 .expect("connection ended")
