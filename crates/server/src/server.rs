@@ -73,6 +73,11 @@ impl ServerHandle {
         self.addr
     }
 
+    /// Runs one housekeeping pass now (see [`crate::maintenance`]).
+    pub async fn maintain(&self) -> Result<crate::maintenance::Swept, Error> {
+        Ok(crate::maintenance::run_once(&self.shared).await?)
+    }
+
     /// Number of open WebSocket connections.
     pub fn connections(&self) -> usize {
         self.shared.connections.load(Ordering::Relaxed)
@@ -112,7 +117,7 @@ pub async fn spawn(config: Config) -> Result<ServerHandle, Error> {
         (None, None) => None,
         _ => return Err(Error::Config(crate::config::TLS_PAIR.into())),
     };
-    std::fs::create_dir_all(&config.data_dir)?;
+    crate::fsperm::private_dir(&config.data_dir)?;
     let stale = crate::files::clean_tmp(&config.data_dir)?;
     if stale > 0 {
         tracing::info!(stale, "removed temp files of interrupted uploads");
@@ -155,6 +160,7 @@ pub async fn spawn(config: Config) -> Result<ServerHandle, Error> {
         connections: AtomicUsize::new(0),
     });
     let app = router(shared.clone());
+    crate::maintenance::spawn(shared.clone());
     let per_ip = Arc::new(PerIp::default());
     let sec = shared.config.security.clone();
     let serve = tokio::spawn(async move {

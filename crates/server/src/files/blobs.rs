@@ -57,13 +57,13 @@ impl TempBlob {
     /// A new, empty temp file with a random name.
     pub async fn create(data_dir: &Path) -> std::io::Result<Self> {
         let dir = tmp_dir(data_dir);
-        tokio::fs::create_dir_all(&dir).await?;
+        crate::fsperm::private_dir(&dir)?;
         let path = dir.join(format!("up-{}", crate::auth::random_id()));
-        let file = tokio::fs::OpenOptions::new()
-            .write(true)
-            .create_new(true)
-            .open(&path)
-            .await?;
+        let mut options = tokio::fs::OpenOptions::new();
+        options.write(true).create_new(true);
+        #[cfg(unix)]
+        options.mode(0o600);
+        let file = options.open(&path).await?;
         Ok(Self {
             path,
             file: Some(file),
@@ -99,9 +99,25 @@ impl TempBlob {
             // Same bytes stored before: keep one copy (dropping `self` removes ours).
             return Ok(sha256);
         }
-        tokio::fs::create_dir_all(dest.parent().expect("blob has a parent")).await?;
+        let parent = dest.parent().expect("blob has a parent").to_path_buf();
+        crate::fsperm::private_dir(&parent)?;
         // Same file system, so the rename is atomic: a blob is whole or absent.
         tokio::fs::rename(&self.path, &dest).await?;
+        // The new name (and the directories made for it) must survive a power
+        // loss as the bytes do: the upload is acknowledged after this.
+        let files = files_dir(data_dir);
+        tokio::task::spawn_blocking(move || {
+            let mut dir = parent.as_path();
+            loop {
+                crate::fsperm::sync_dir(dir)?;
+                if dir == files {
+                    return Ok::<_, std::io::Error>(());
+                }
+                dir = dir.parent().expect("inside the files dir");
+            }
+        })
+        .await
+        .map_err(std::io::Error::other)??;
         Ok(sha256)
     }
 }

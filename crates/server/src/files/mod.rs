@@ -14,7 +14,7 @@
 //! [`crate::store::files::record_reference`]), and to any authenticated user for
 //! an avatar. Anyone else gets 404, the same as for an id that does not exist.
 
-mod blobs;
+pub mod blobs;
 
 use std::sync::Arc;
 
@@ -126,6 +126,60 @@ fn mime_of(headers: &HeaderMap) -> String {
     }
 }
 
+/// Grace before the minimum upload rate applies.
+const UPLOAD_GRACE: std::time::Duration = std::time::Duration::from_secs(10);
+
+/// How long after its start an upload that has `len` bytes may wait for more.
+fn min_rate_deadline(len: u64, min_per_sec: u64) -> std::time::Duration {
+    if min_per_sec == 0 {
+        return std::time::Duration::from_secs(3600 * 24);
+    }
+    UPLOAD_GRACE.max(std::time::Duration::from_secs_f64(
+        len as f64 / min_per_sec as f64,
+    ))
+}
+
+fn too_slow(min: u64) -> ApiError {
+    ApiError {
+        status: StatusCode::REQUEST_TIMEOUT,
+        error: tern_proto::WireError::new(
+            ErrorCode::InvalidArgument,
+            format!("the upload is slower than this server's minimum of {min} bytes/s (min_upload_bytes_per_sec)"),
+        ),
+    }
+}
+
+/// A user's storage quota and what their uploads use of it.
+struct Quota {
+    used: u64,
+    limit: u64,
+}
+
+impl Quota {
+    async fn of(s: &Shared, user: &UserId) -> Result<Self, ApiError> {
+        let u = user.clone();
+        let used = s.store.read(move |c| store_files::bytes_of(c, &u)).await?;
+        Ok(Self {
+            used,
+            limit: s.config.security.user_quota_bytes,
+        })
+    }
+
+    /// Refuses an upload that would take the user past the quota (0 = none).
+    fn check(&self, upload: u64) -> Result<(), ApiError> {
+        if self.limit > 0 && self.used.saturating_add(upload) > self.limit {
+            return Err(ApiError::new(
+                ErrorCode::TooLarge,
+                format!(
+                    "your uploads use {} of your {} bytes (user_quota_bytes); delete messages with files or ask the administrator",
+                    self.used, self.limit
+                ),
+            ));
+        }
+        Ok(())
+    }
+}
+
 fn too_large(max: u64) -> ApiError {
     ApiError::new(
         ErrorCode::TooLarge,
@@ -157,12 +211,23 @@ async fn upload(
     }
     let name = file_name(&headers);
     let mime = mime_of(&headers);
+    let sec = &s.config.security;
+    let quota = Quota::of(&s, &user).await?;
+    quota.check(declared.unwrap_or(0))?;
     let data_dir = &s.config.data_dir;
     let mut tmp = blobs::TempBlob::create(data_dir)
         .await
         .map_err(|e| internal("creating the temp file", e))?;
     let mut stream = body.into_data_stream();
-    while let Some(chunk) = stream.next().await {
+    let started = tokio::time::Instant::now();
+    loop {
+        // Each chunk must come in time to keep the average rate at the minimum
+        // (after a grace period): a trickling or silent upload is cut off.
+        let deadline = started + min_rate_deadline(tmp.len(), sec.min_upload_bytes_per_sec);
+        let Ok(next) = tokio::time::timeout_at(deadline, stream.next()).await else {
+            return Err(too_slow(sec.min_upload_bytes_per_sec));
+        };
+        let Some(chunk) = next else { break };
         let chunk = chunk.map_err(|e| {
             ApiError::new(
                 ErrorCode::InvalidArgument,
@@ -172,6 +237,7 @@ async fn upload(
         if tmp.len() + chunk.len() as u64 > max {
             return Err(too_large(max)); // `tmp` is removed when dropped
         }
+        quota.check(tmp.len() + chunk.len() as u64)?;
         tmp.write(&chunk)
             .await
             .map_err(|e| internal("writing the upload", e))?;

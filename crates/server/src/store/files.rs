@@ -192,6 +192,44 @@ pub fn record_reference(
     Ok(())
 }
 
+/// Most uploads one garbage-collection pass deletes (one writer transaction).
+pub const GC_BATCH: usize = 10_000;
+
+/// Deletes uploads made before `cutoff` that nothing references: no message
+/// grants access to them and they are nobody's avatar. Returns the sha256 of
+/// the blobs that no upload uses any more (to delete after the commit).
+pub fn collect_garbage(conn: &Connection, cutoff: i64) -> StoreResult<Vec<String>> {
+    let mut stmt = conn.prepare_cached(
+        "SELECT f.id, f.sha256 FROM files f WHERE f.created_at < ?1
+           AND NOT EXISTS (SELECT 1 FROM file_refs r WHERE r.file = f.id)
+           AND NOT EXISTS (SELECT 1 FROM users u WHERE u.avatar = f.id)
+           AND NOT EXISTS (SELECT 1 FROM groups g WHERE g.avatar = f.id)
+         LIMIT ?2",
+    )?;
+    let rows = stmt
+        .query_map(params![cutoff, GC_BATCH as i64], |r| {
+            Ok((r.get::<_, String>(0)?, r.get::<_, String>(1)?))
+        })?
+        .collect::<Result<Vec<_>, _>>()?;
+    let mut orphans = Vec::new();
+    for (id, sha) in rows {
+        conn.prepare_cached("DELETE FROM files WHERE id = ?1")?
+            .execute([&id])?;
+        if count_by_sha(conn, &sha)? == 0 && !orphans.contains(&sha) {
+            orphans.push(sha);
+        }
+    }
+    Ok(orphans)
+}
+
+/// Bytes of all uploads `user` has stored (their quota use).
+pub fn bytes_of(conn: &Connection, user: &UserId) -> StoreResult<u64> {
+    let n: i64 = conn
+        .prepare_cached("SELECT COALESCE(SUM(size), 0) FROM files WHERE uploader = ?1")?
+        .query_row([user.as_str()], |r| r.get(0))?;
+    Ok(n as u64)
+}
+
 /// Number of uploads stored with `sha256` (tests and diagnostics).
 pub fn count_by_sha(conn: &Connection, sha256: &str) -> StoreResult<u64> {
     let n: i64 = conn

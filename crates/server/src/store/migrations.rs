@@ -171,6 +171,11 @@ pub(super) const MIGRATIONS: &[&str] = &[
     ) WITHOUT ROWID;
     CREATE INDEX users_by_avatar ON users(avatar) WHERE avatar IS NOT NULL;
     "#,
+    // Per-user storage quota (sum of a user's uploads) and session pruning.
+    r#"
+    CREATE INDEX files_by_uploader ON files(uploader);
+    CREATE INDEX sessions_by_expiry ON sessions(expires_at);
+    "#,
 ];
 
 /// Applies every migration newer than the database's `user_version`, each in

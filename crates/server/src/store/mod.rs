@@ -91,6 +91,16 @@ impl Store {
         readers: usize,
     ) -> StoreResult<(Store, std::thread::JoinHandle<()>)> {
         let path: Arc<Path> = dir.join("tern.db").into();
+        // The database and its -wal/-shm files are private (0600).
+        let private = |p: &Path| {
+            crate::fsperm::private_file(p)
+                .map_err(|e| StoreError::Commit(format!("{}: {e}", p.display())))
+        };
+        crate::fsperm::precreate_private(&path)
+            .map_err(|e| StoreError::Commit(format!("{}: {e}", path.display())))?;
+        for suffix in ["-wal", "-shm"] {
+            private(&dir.join(format!("tern.db{suffix}")))?;
+        }
         let mut conn = Connection::open(&path)?;
         conn.execute_batch(
             "PRAGMA journal_mode=WAL; PRAGMA synchronous=FULL; PRAGMA foreign_keys=ON; PRAGMA busy_timeout=5000;",
