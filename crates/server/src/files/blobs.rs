@@ -73,7 +73,7 @@ impl TempBlob {
     }
 
     /// Bytes written so far.
-    pub fn len(&self) -> u64 {
+    pub fn written(&self) -> u64 {
         self.len
     }
 

@@ -223,7 +223,7 @@ async fn upload(
     loop {
         // Each chunk must come in time to keep the average rate at the minimum
         // (after a grace period): a trickling or silent upload is cut off.
-        let deadline = started + min_rate_deadline(tmp.len(), sec.min_upload_bytes_per_sec);
+        let deadline = started + min_rate_deadline(tmp.written(), sec.min_upload_bytes_per_sec);
         let Ok(next) = tokio::time::timeout_at(deadline, stream.next()).await else {
             return Err(too_slow(sec.min_upload_bytes_per_sec));
         };
@@ -234,15 +234,15 @@ async fn upload(
                 format!("reading the upload failed: {e}"),
             )
         })?;
-        if tmp.len() + chunk.len() as u64 > max {
+        if tmp.written() + chunk.len() as u64 > max {
             return Err(too_large(max)); // `tmp` is removed when dropped
         }
-        quota.check(tmp.len() + chunk.len() as u64)?;
+        quota.check(tmp.written() + chunk.len() as u64)?;
         tmp.write(&chunk)
             .await
             .map_err(|e| internal("writing the upload", e))?;
     }
-    let size = tmp.len();
+    let size = tmp.written();
     let sha256 = tmp
         .commit(data_dir)
         .await
