@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import type { GroupMember } from '../bindings';
 import { msg } from '../test-fixtures';
-import { groupOf, memberActions, muteEndsAt, muteNotice, sortMembers, startsSenderRun } from './groups';
+import { canInvite, groupOf, memberActions, muteEndsAt, muteNotice, sortMembers, startsSenderRun } from './groups';
 
 const NOW = 1_700_000_000_000;
 const member = (user: string, role: GroupMember['role'] = 'member', muted_until: number | null = null): GroupMember => ({ user, role, muted_until, joined_at: 1 });
@@ -68,5 +68,15 @@ describe('helpers', () => {
     expect(groupOf(null)).toBeNull();
     const list = [member('zed'), member('bob', 'admin'), member('amy'), member('alice', 'owner')].map((m) => ({ member: m, nickname: '' }));
     expect(sortMembers(list, (u) => u).map((v) => v.member.user)).toEqual(['alice', 'bob', 'amy', 'zed']);
+  });
+});
+
+describe('canInvite', () => {
+  it('lets managers invite anywhere and plain members only into open groups', () => {
+    expect(canInvite('owner', 'approval')).toBe(true);
+    expect(canInvite('admin', 'approval')).toBe(true);
+    expect(canInvite('member', 'approval')).toBe(false);
+    expect(canInvite('member', 'open')).toBe(true);
+    expect(canInvite(null, 'open')).toBe(false);
   });
 });

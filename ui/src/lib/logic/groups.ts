@@ -1,5 +1,5 @@
 /** Pure group rules for the UI: who may do what, how members and senders are shown. */
-import type { GroupMember, GroupRole, LocalMessage } from '../bindings';
+import type { GroupMember, GroupRole, JoinPolicy, LocalMessage } from '../bindings';
 import { hhmm } from './format';
 
 /** When a mute ends: "14:05" today, else "03/12 14:05". */
@@ -51,6 +51,11 @@ export function memberActions(myRole: GroupRole | null, me: string, target: Grou
 
 /** Whether `role` may edit the group (name, notice, join policy), mute everyone and handle applications. */
 export const canManage = (role: GroupRole | null): boolean => role === 'owner' || role === 'admin';
+
+/** Whether `role` may invite into a group with `policy`: in an approval-only
+ * group only the owner and admins (the server refuses a plain member). */
+export const canInvite = (role: GroupRole | null, policy: JoinPolicy | null): boolean =>
+  canManage(role) || (role === 'member' && policy === 'open');
 
 /** Label of each action in the member panel. */
 export const ACTION_LABEL: Record<MemberAction, string> = {
