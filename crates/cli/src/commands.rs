@@ -143,6 +143,14 @@ async fn command(
             out(&json!({"logged_out": true}))
         }
         Command::Whoami => out(&json!({"user": client.user(), "device": client.device()})),
+        Command::Passwd { old, new } => {
+            client.change_password(&old, &new).await?;
+            out(&json!({"password_changed": true}))
+        }
+        Command::SignOutOthers => {
+            client.sign_out_others().await?;
+            out(&json!({"signed_out_others": true}))
+        }
         Command::Profile {
             nickname,
             signature,

@@ -51,6 +51,10 @@ pub enum Command {
     Logout,
     /// Show the saved session's user.
     Whoami,
+    /// Change my password; every other device of mine is signed out.
+    Passwd { old: String, new: String },
+    /// Sign out every other device of mine (this session stays).
+    SignOutOthers,
     /// Show my profile, or change it.
     Profile {
         #[arg(long)]

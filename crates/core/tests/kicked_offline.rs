@@ -85,3 +85,60 @@ async fn expired_token_raises_token_expired_without_reconnecting() {
     assert_eq!(client.login_status(), LoginStatus::LoggedOut);
     server.shutdown().await;
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn password_change_and_sign_out_others_end_the_other_devices() {
+    let dir = tempfile::tempdir().unwrap();
+    let server = tern_server::spawn(server_config(dir.path(), None))
+        .await
+        .unwrap();
+    let (laptop, _rx) = user(dir.path(), server.addr(), "alice").await;
+    let second_device = |name: &str| {
+        let mut cfg = fast_config(dir.path().join(format!("alice-{name}")), server.addr());
+        cfg.device = Some(DeviceId::new(name).unwrap());
+        Client::new(cfg).unwrap()
+    };
+    let phone = second_device("phone");
+    let mut phone_rx = phone.subscribe();
+    phone.login(&uid("alice"), "password123").await.unwrap();
+
+    laptop.sign_out_others().await.unwrap();
+    let e = wait_for(&mut phone_rx, |e| matches!(e, Event::KickedOffline { .. })).await;
+    assert_eq!(
+        e,
+        Event::KickedOffline {
+            reason: KickReason::LoggedOut
+        }
+    );
+    laptop.search_users("ali").await.unwrap();
+
+    let tablet = second_device("tablet");
+    let mut tablet_rx = tablet.subscribe();
+    tablet.login(&uid("alice"), "password123").await.unwrap();
+    let wrong = laptop.change_password("nope", "new password 1").await;
+    assert!(
+        matches!(&wrong, Err(tern_core::Error::Server(e)) if e.code == ErrorCode::BadCredentials),
+        "{wrong:?}"
+    );
+    laptop
+        .change_password("password123", "new password 1")
+        .await
+        .unwrap();
+    let e = wait_for(&mut tablet_rx, |e| matches!(e, Event::KickedOffline { .. })).await;
+    assert_eq!(
+        e,
+        Event::KickedOffline {
+            reason: KickReason::PasswordChanged
+        }
+    );
+    laptop.search_users("ali").await.unwrap();
+    assert!(second_device("pc")
+        .login(&uid("alice"), "password123")
+        .await
+        .is_err());
+    second_device("pc2")
+        .login(&uid("alice"), "new password 1")
+        .await
+        .unwrap();
+    server.shutdown().await;
+}

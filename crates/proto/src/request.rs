@@ -51,6 +51,19 @@ pub enum Request {
     },
     /// Revoke this session's token and end the session. → `Done`
     Logout,
+    /// Change my password. `old_password` must be right (a wrong one counts as
+    /// a failed login); every other session of mine is revoked and its
+    /// connections get `kicked` (`password_changed`); this session stays. → `Done`
+    ChangePassword {
+        /// The current password.
+        old_password: String,
+        /// The new one (the server's length rules apply).
+        new_password: String,
+    },
+    /// Sign out every other session of mine ("sign out all other devices"):
+    /// their tokens are revoked and their connections get `kicked`
+    /// (`logged_out`); this session stays. → `Done`
+    SignOutOthers,
 
     // ---- users ----
     /// Profiles of the given users (unknown ids are left out). → `Profiles`
@@ -375,6 +388,8 @@ impl Request {
             Self::Login { .. } => "login",
             Self::Resume { .. } => "resume",
             Self::Logout => "logout",
+            Self::ChangePassword { .. } => "change_password",
+            Self::SignOutOthers => "sign_out_others",
             Self::GetProfiles { .. } => "get_profiles",
             Self::SetProfile { .. } => "set_profile",
             Self::SearchUsers { .. } => "search_users",

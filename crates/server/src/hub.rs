@@ -141,6 +141,12 @@ impl Hub {
         self.send_to(user, Outbound::Kick(reason), |_| true);
     }
 
+    /// Kicks every connection of `user` except those of session `keep` (a
+    /// password change or "sign out other devices" on that session).
+    pub fn kick_user_except(&self, user: &UserId, keep: &str, reason: KickReason) {
+        self.send_to(user, Outbound::Kick(reason), |e| e.session != keep);
+    }
+
     fn send_to(&self, user: &UserId, out: Outbound, pick: impl Fn(&ConnEntry) -> bool) {
         let mut users = self.users.lock().expect("hub poisoned");
         Self::send_locked(&mut users, user, &out, pick);

@@ -338,6 +338,24 @@ impl Client {
         Ok(())
     }
 
+    /// Changes my password (the current one must be right). Every other device
+    /// of mine is signed out; this session stays logged in.
+    pub async fn change_password(&self, old: &str, new: &str) -> Result<()> {
+        let conn = self.shared()?.conn()?;
+        conn.request(Request::ChangePassword {
+            old_password: old.to_string(),
+            new_password: new.to_string(),
+        })
+        .await
+        .map(drop)
+    }
+
+    /// Signs out every other device of mine; this session stays logged in.
+    pub async fn sign_out_others(&self) -> Result<()> {
+        let conn = self.shared()?.conn()?;
+        conn.request(Request::SignOutOthers).await.map(drop)
+    }
+
     /// Stops the connection and closes the cache without revoking the token
     /// (app shutdown). A later `login_with_token` resumes.
     pub async fn close(&self) {

@@ -1,6 +1,7 @@
 //! Request handlers, one module per command family. [`dispatch`] enforces the
 //! handshake order (hello → register/login/resume → everything else).
 
+pub mod account;
 pub mod blacklist;
 pub mod changes;
 pub mod friends;
@@ -55,6 +56,11 @@ pub async fn dispatch(ctx: &mut Ctx, req: Request) -> HandlerResult {
             device,
         } => session::resume(ctx, token, platform, device).await,
         R::Logout => session::logout(ctx).await,
+        R::ChangePassword {
+            old_password,
+            new_password,
+        } => account::change_password(ctx, old_password, new_password).await,
+        R::SignOutOthers => account::sign_out_others(ctx).await,
         R::GetProfiles { users } => profile::get_profiles(ctx, users).await,
         R::SetProfile {
             nickname,

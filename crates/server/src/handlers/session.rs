@@ -21,7 +21,7 @@ pub const MAX_PASSWORD_CHARS: usize = 256;
 
 /// How long a login or registration waits for a free password-hashing slot
 /// before it is answered `RateLimited`.
-const HASH_WAIT: std::time::Duration = std::time::Duration::from_secs(3);
+pub const HASH_WAIT: std::time::Duration = std::time::Duration::from_secs(3);
 
 /// `hello`: checks the protocol version; a mismatch closes the connection.
 pub fn hello(ctx: &mut Ctx, version: u32) -> HandlerResult {
@@ -369,7 +369,7 @@ pub fn hash_error(e: HashError) -> WireError {
     }
 }
 
-fn locked(wait: std::time::Duration) -> WireError {
+pub fn locked(wait: std::time::Duration) -> WireError {
     WireError::new(
         ErrorCode::RateLimited,
         format!(

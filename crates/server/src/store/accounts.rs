@@ -127,6 +127,22 @@ pub fn prune_sessions(conn: &Connection, cutoff: i64) -> StoreResult<usize> {
     Ok(n)
 }
 
+/// Revokes every live session of `user` but `keep`; returns how many.
+pub fn revoke_other_sessions(conn: &Connection, user: &UserId, keep: &str) -> StoreResult<usize> {
+    Ok(conn
+        .prepare_cached(
+            "UPDATE sessions SET revoked = 1 WHERE user = ?1 AND id != ?2 AND revoked = 0",
+        )?
+        .execute([user.as_str(), keep])?)
+}
+
+/// Replaces `user`'s password hash.
+pub fn set_password_hash(conn: &Connection, user: &UserId, hash: &str) -> StoreResult<()> {
+    conn.prepare_cached("UPDATE users SET password_hash = ?2 WHERE id = ?1")?
+        .execute([user.as_str(), hash])?;
+    Ok(())
+}
+
 /// Marks a session revoked; its token stops working.
 pub fn revoke_session(conn: &Connection, id: &str) -> StoreResult<()> {
     conn.prepare_cached("UPDATE sessions SET revoked = 1 WHERE id = ?1")?
