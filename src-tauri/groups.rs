@@ -77,7 +77,8 @@ pub async fn create_group(
         .await?)
 }
 
-/// Changes a group's name, notice and/or join policy (`null` keeps a field).
+/// Changes a group's name, notice, join policy and/or whether new members see
+/// earlier messages (`null` keeps a field).
 #[tauri::command]
 #[specta::specta]
 pub async fn update_group(
@@ -86,6 +87,7 @@ pub async fn update_group(
     name: Option<String>,
     notice: Option<String>,
     join_policy: Option<JoinPolicy>,
+    history_visible: Option<bool>,
 ) -> AppResult<GroupInfo> {
     let g = group_id(&group)?;
     let name = name.map(|n| n.trim().to_owned());
@@ -97,6 +99,7 @@ pub async fn update_group(
         avatar: None,
         notice: notice.map(|n| n.trim().to_owned()),
         join_policy,
+        history_visible,
     };
     Ok(state.client().await?.update_group(&g, update).await?)
 }

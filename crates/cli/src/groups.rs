@@ -72,6 +72,9 @@ pub enum GroupCmd {
         avatar: Option<String>,
         #[arg(long, value_enum)]
         policy: Option<Policy>,
+        /// Whether members who join from now on see the earlier messages.
+        #[arg(long)]
+        history_visible: Option<bool>,
     },
     /// A group's members (owner, admins, then by join time).
     Members { group: String },
@@ -158,6 +161,7 @@ pub async fn run(client: &Client, cmd: GroupCmd) -> Result<(), Failure> {
             notice,
             avatar,
             policy,
+            history_visible,
         } => {
             let update = GroupUpdate {
                 name,
@@ -167,6 +171,7 @@ pub async fn run(client: &Client, cmd: GroupCmd) -> Result<(), Failure> {
                     .transpose()
                     .map_err(Failure::from)?,
                 join_policy: policy.map(Into::into),
+                history_visible,
             };
             out(&client.update_group(&gid(&group)?, update).await?)
         }

@@ -358,12 +358,16 @@ async fn sync_conv(sh: &Arc<Shared>, conn: &Conn, info: ConversationInfo) -> Res
     let conv = info.conv.clone();
     let server_max = info.max_seq.0;
     let server_recalls = info.recall_version;
+    // Messages from before I joined a group that hides its history are never
+    // served: syncing starts after them (no gap to fill there).
+    let hidden = info.visible_from.0;
     let peer_read = sh
         .db
         .call(move |c| {
             let moved = convs::merge_server_conv(c, &info)?;
             let (_, _, _, synced) = convs::conv_seqs(c, &info.conv)?;
-            convs::advance_synced(c, &info.conv, sync_start(synced, server_max, window))?;
+            let start = sync_start(synced, server_max, window).max(hidden);
+            convs::advance_synced(c, &info.conv, start)?;
             Ok(moved)
         })
         .await?;

@@ -142,6 +142,9 @@ pub struct GroupUpdate {
     pub notice: Option<String>,
     /// New join policy.
     pub join_policy: Option<tern_proto::JoinPolicy>,
+    /// Whether members who join from now on see the earlier history.
+    #[serde(default)]
+    pub history_visible: Option<bool>,
 }
 
 /// Which way a file transfer goes ([`crate::Event::TransferProgress`]).

@@ -138,6 +138,10 @@ pub struct GroupInfo {
     pub member_count: u32,
     /// When it was created.
     pub created_at: Millis,
+    /// Whether someone who joins sees the messages (and files) sent before
+    /// they joined. Off by default: a new member starts at the current end.
+    #[serde(default)]
+    pub history_visible: bool,
 }
 
 /// One member of a group.
@@ -330,6 +334,11 @@ pub struct ConversationInfo {
     /// version lists the seqs that became tombstones.
     #[serde(default)]
     pub recall_version: u64,
+    /// In a group whose history is hidden from new members, the last seq sent
+    /// before I joined: `pull`/`history` never return it or anything older.
+    /// `0` when I see the whole conversation.
+    #[serde(default)]
+    pub visible_from: Seq,
 }
 
 /// One entry of a conversation's recall log.

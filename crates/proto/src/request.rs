@@ -284,6 +284,9 @@ pub enum Request {
         /// New join policy.
         #[serde(default)]
         join_policy: Option<JoinPolicy>,
+        /// Whether members who join from now on see the earlier history.
+        #[serde(default)]
+        history_visible: Option<bool>,
     },
     /// The members of a group I am in, owner first, then admins, then by join time.
     /// → `GroupMembers`

@@ -145,6 +145,7 @@ async fn owner_and_admin_update_the_group_members_cannot() {
         avatar: None,
         notice: notice.map(Into::into),
         join_policy: None,
+        history_visible: None,
     };
     fails(&mut bob, upd(Some("Mine"), None), ErrorCode::Forbidden).await;
     let token = alice.token.clone().unwrap();
@@ -156,6 +157,7 @@ async fn owner_and_admin_update_the_group_members_cannot() {
             avatar: Some(pic.clone()),
             notice: Some("Meet at 9".into()),
             join_policy: Some(JoinPolicy::Open),
+            history_visible: None,
         })
         .await
     else {
@@ -310,6 +312,7 @@ async fn an_offline_device_replays_every_group_event_via_sync_changes() {
             avatar: None,
             notice: None,
             join_policy: None,
+            history_visible: None,
         })
         .await;
     set_role(&mut alice, &gid, "bob", GroupRole::Admin).await;

@@ -81,6 +81,7 @@ async fn a_kicked_member_cannot_publish_a_group_file_as_an_avatar() {
                     avatar: Some(secret.clone()),
                     notice: None,
                     join_policy: None,
+                    history_visible: None,
                 })
                 .await;
             assert_eq!(code, tern_proto::ErrorCode::Forbidden);

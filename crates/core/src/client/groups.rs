@@ -68,7 +68,8 @@ impl Client {
         }
     }
 
-    /// Changes a group's name, avatar, notice or join policy (owner or admin).
+    /// Changes a group's name, avatar, notice, join policy or history visibility
+    /// (owner or admin).
     pub async fn update_group(&self, group: &GroupId, update: GroupUpdate) -> Result<GroupInfo> {
         match self
             .change(Request::UpdateGroup {
@@ -77,6 +78,7 @@ impl Client {
                 avatar: update.avatar,
                 notice: update.notice,
                 join_policy: update.join_policy,
+                history_visible: update.history_visible,
             })
             .await?
         {

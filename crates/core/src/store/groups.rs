@@ -315,6 +315,7 @@ mod tests {
             all_muted: false,
             member_count: count,
             created_at: 1,
+            history_visible: false,
         }
     }
 

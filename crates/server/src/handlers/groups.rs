@@ -3,7 +3,7 @@
 //! authorization and every change (with its change-log entries for all
 //! affected users) happen in one writer transaction in `store::groups`.
 
-use tern_proto::{ErrorCode, FileId, GroupId, GroupRole, JoinPolicy, Response, UserId, WireError};
+use tern_proto::{ErrorCode, GroupId, GroupRole, JoinPolicy, Response, UserId, WireError};
 
 use super::{change, check_len, deliver, invalid, wire, HandlerResult};
 use crate::context::Ctx;
@@ -128,27 +128,14 @@ pub async fn info(ctx: &mut Ctx, group: GroupId) -> HandlerResult {
 }
 
 /// `update_group` (owner or admin).
-pub async fn update(
-    ctx: &mut Ctx,
-    group: GroupId,
-    name: Option<String>,
-    avatar: Option<FileId>,
-    notice: Option<String>,
-    join_policy: Option<JoinPolicy>,
-) -> HandlerResult {
+pub async fn update(ctx: &mut Ctx, group: GroupId, u: GroupUpdate) -> HandlerResult {
     let me = ctx.auth()?.user.clone();
-    if let Some(n) = &name {
+    if let Some(n) = &u.name {
         check_name(n)?;
     }
-    if let Some(n) = &notice {
+    if let Some(n) = &u.notice {
         check_len("notice", n, MAX_NOTICE)?;
     }
-    let u = GroupUpdate {
-        name,
-        avatar,
-        notice,
-        join_policy,
-    };
     let group = write(&ctx.shared, move |c, out| {
         groups::update(c, &me, &group, &u, out)
     })

@@ -119,7 +119,17 @@ pub async fn dispatch(ctx: &mut Ctx, req: Request) -> HandlerResult {
             avatar,
             notice,
             join_policy,
-        } => groups::update(ctx, group, name, avatar, notice, join_policy).await,
+            history_visible,
+        } => {
+            let u = crate::store::groups::GroupUpdate {
+                name,
+                avatar,
+                notice,
+                join_policy,
+                history_visible,
+            };
+            groups::update(ctx, group, u).await
+        }
         R::GetGroupMembers { group } => groups::members(ctx, group).await,
         R::InviteMembers { group, users } => groups::invite(ctx, group, users).await,
         R::JoinGroup { group, message } => groups::join(ctx, group, message).await,

@@ -36,6 +36,12 @@ pub async fn pull(
         .store
         .read(move |c| {
             messages::check_access(c, &me, &conv)?;
+            // Nothing from before I joined a group that hides its history.
+            let floor = messages::visible_from(c, &me, &conv)?;
+            let from = from.max(Seq(floor.saturating_add(1)));
+            if from > to {
+                return Ok(Vec::new());
+            }
             messages::pull(c, &conv, from, to, limit)
         })
         .await
@@ -57,7 +63,8 @@ pub async fn history(
         .store
         .read(move |c| {
             messages::check_access(c, &me, &conv)?;
-            messages::history(c, &conv, before, limit)
+            let floor = messages::visible_from(c, &me, &conv)?;
+            messages::history(c, &conv, before, floor, limit)
         })
         .await
         .map_err(wire)?;

@@ -81,12 +81,13 @@ pub fn readable(conn: &Connection, id: &FileId, user: &UserId) -> StoreResult<Op
     }
 }
 
-/// Whether a message referencing `id` is in a conversation `user` is a member of.
+/// Whether a message referencing `id` is in a conversation `user` is a member
+/// of, and not from before they joined (see `messages::visible_from`).
 fn referenced_for(conn: &Connection, id: &FileId, user: &UserId) -> StoreResult<bool> {
     Ok(conn
         .prepare_cached(
             "SELECT EXISTS(SELECT 1 FROM file_refs r JOIN members m ON m.conv = r.conv
-             WHERE r.file = ?1 AND m.user = ?2)",
+             WHERE r.file = ?1 AND m.user = ?2 AND r.last_seq > m.visible_from)",
         )?
         .query_row([id.as_str(), user.as_str()], |r| r.get(0))?)
 }
@@ -144,16 +145,20 @@ pub fn forget_reference(
         return Ok(());
     };
     // Message content is JSON with the file id at `$.file.id`.
-    let still: bool = conn
+    let newest: Option<i64> = conn
         .prepare_cached(
-            "SELECT EXISTS(SELECT 1 FROM messages WHERE conv = ?1 AND recalled_at IS NULL
-             AND json_extract(content, '$.file.id') = ?2)",
+            "SELECT MAX(seq) FROM messages WHERE conv = ?1 AND recalled_at IS NULL
+             AND json_extract(content, '$.file.id') = ?2",
         )?
         .query_row([conv.to_string(), file.id.to_string()], |r| r.get(0))?;
-    if !still {
-        conn.prepare_cached("DELETE FROM file_refs WHERE file = ?1 AND conv = ?2")?
-            .execute([file.id.as_str(), &conv.to_string()])?;
-    }
+    match newest {
+        Some(seq) => conn
+            .prepare_cached("UPDATE file_refs SET last_seq = ?3 WHERE file = ?1 AND conv = ?2")?
+            .execute(params![file.id.as_str(), conv.to_string(), seq])?,
+        None => conn
+            .prepare_cached("DELETE FROM file_refs WHERE file = ?1 AND conv = ?2")?
+            .execute([file.id.as_str(), &conv.to_string()])?,
+    };
     Ok(())
 }
 
@@ -176,6 +181,7 @@ pub fn record_reference(
     conn: &Connection,
     sender: &UserId,
     conv: &ConversationId,
+    seq: u64,
     content: &Content,
     now: i64,
 ) -> StoreResult<()> {
@@ -186,9 +192,10 @@ pub fn record_reference(
         return Ok(());
     }
     conn.prepare_cached(
-        "INSERT OR IGNORE INTO file_refs (file, conv, created_at) VALUES (?1, ?2, ?3)",
+        "INSERT INTO file_refs (file, conv, created_at, last_seq) VALUES (?1, ?2, ?3, ?4)
+         ON CONFLICT (file, conv) DO UPDATE SET last_seq = MAX(last_seq, excluded.last_seq)",
     )?
-    .execute(params![file.id.as_str(), conv.to_string(), now])?;
+    .execute(params![file.id.as_str(), conv.to_string(), now, seq as i64])?;
     Ok(())
 }
 

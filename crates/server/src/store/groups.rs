@@ -106,7 +106,7 @@ pub fn info(conn: &Connection, g: &GroupId) -> StoreResult<GroupInfo> {
     let row = conn
         .prepare_cached(
             "SELECT name, avatar, notice, owner, join_policy, all_muted, created_at,
-               (SELECT COUNT(*) FROM members m WHERE m.conv = ?2)
+               (SELECT COUNT(*) FROM members m WHERE m.conv = ?2), history_visible
              FROM groups WHERE id = ?1 AND dismissed_at IS NULL",
         )?
         .query_row(params![g.as_str(), conv_key(g)], |r| {
@@ -119,10 +119,12 @@ pub fn info(conn: &Connection, g: &GroupId) -> StoreResult<GroupInfo> {
                 r.get::<_, bool>(5)?,
                 r.get::<_, i64>(6)?,
                 r.get::<_, i64>(7)?,
+                r.get::<_, bool>(8)?,
             ))
         })
         .optional()?;
-    let Some((name, avatar, notice, owner, policy, all_muted, created_at, count)) = row else {
+    let Some((name, avatar, notice, owner, policy, all_muted, created_at, count, history)) = row
+    else {
         return Err(no_group(g));
     };
     Ok(GroupInfo {
@@ -135,6 +137,7 @@ pub fn info(conn: &Connection, g: &GroupId) -> StoreResult<GroupInfo> {
         all_muted,
         member_count: count as u32,
         created_at,
+        history_visible: history,
     })
 }
 
@@ -549,12 +552,21 @@ fn insert_member(
     role: GroupRole,
     now: i64,
 ) -> StoreResult<()> {
-    // A returning member starts reading from the current end, not from seq 1.
+    // A returning member starts reading from the current end, not from seq 1,
+    // and, unless the group shows its history to newcomers, cannot read before it.
     conn.prepare_cached(
-        "INSERT INTO members (conv, user, read_seq, joined_at, role)
-         VALUES (?1, ?2, (SELECT max_seq FROM conversations WHERE id = ?1), ?3, ?4)",
+        "INSERT INTO members (conv, user, read_seq, joined_at, role, visible_from)
+         VALUES (?1, ?2, (SELECT max_seq FROM conversations WHERE id = ?1), ?3, ?4,
+           CASE WHEN (SELECT history_visible FROM groups WHERE id = ?5) THEN 0
+                ELSE (SELECT max_seq FROM conversations WHERE id = ?1) END)",
     )?
-    .execute(params![conv_key(g), user.as_str(), now, role_str(role)])?;
+    .execute(params![
+        conv_key(g),
+        user.as_str(),
+        now,
+        role_str(role),
+        g.as_str()
+    ])?;
     Ok(())
 }
 
@@ -959,6 +971,8 @@ pub struct GroupUpdate {
     pub notice: Option<String>,
     /// New join policy.
     pub join_policy: Option<JoinPolicy>,
+    /// Whether members who join later see the earlier history.
+    pub history_visible: Option<bool>,
 }
 
 /// `me` (owner or admin) changes `g`; members get `group_info_changed` when
@@ -974,19 +988,26 @@ pub fn update(
     if let Some(id) = &u.avatar {
         super::files::check_avatar(conn, id, me)?;
     }
-    if u.name.is_none() && u.avatar.is_none() && u.notice.is_none() && u.join_policy.is_none() {
+    if u.name.is_none()
+        && u.avatar.is_none()
+        && u.notice.is_none()
+        && u.join_policy.is_none()
+        && u.history_visible.is_none()
+    {
         return info(conn, g);
     }
     conn.prepare_cached(
         "UPDATE groups SET name = COALESCE(?2, name), avatar = COALESCE(?3, avatar),
-           notice = COALESCE(?4, notice), join_policy = COALESCE(?5, join_policy) WHERE id = ?1",
+           notice = COALESCE(?4, notice), join_policy = COALESCE(?5, join_policy),
+           history_visible = COALESCE(?6, history_visible) WHERE id = ?1",
     )?
     .execute(params![
         g.as_str(),
         u.name,
         u.avatar.as_ref().map(FileId::as_str),
         u.notice,
-        u.join_policy.map(policy_str)
+        u.join_policy.map(policy_str),
+        u.history_visible
     ])?;
     info_changed(conn, g, me, out)
 }

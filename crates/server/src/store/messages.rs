@@ -43,6 +43,19 @@ pub fn check_access(conn: &Connection, user: &UserId, conv: &ConversationId) -> 
     }
 }
 
+/// The last seq of `conv` that `user` may not read (sent before they joined a
+/// group that hides its history from newcomers); 0 when they see everything.
+pub fn visible_from(conn: &Connection, user: &UserId, conv: &ConversationId) -> StoreResult<u64> {
+    if !matches!(conv, ConversationId::Group(_)) {
+        return Ok(0);
+    }
+    let v: Option<i64> = conn
+        .prepare_cached("SELECT visible_from FROM members WHERE conv = ?1 AND user = ?2")?
+        .query_row([conv.to_string(), user.to_string()], |r| r.get(0))
+        .optional()?;
+    Ok(v.unwrap_or(0) as u64)
+}
+
 fn forbidden(conv: &ConversationId) -> StoreError {
     StoreError::rejected(
         ErrorCode::Forbidden,
@@ -158,7 +171,7 @@ pub fn send(conn: &Connection, a: &SendArgs<'_>) -> StoreResult<SendOutcome> {
     )?;
     let id = conn.last_insert_rowid();
     // A message referencing a file lets the conversation's members download it.
-    super::files::record_reference(conn, a.sender, a.conv, a.content, a.now)?;
+    super::files::record_reference(conn, a.sender, a.conv, seq as u64, a.content, a.now)?;
     // Sending implies having read the conversation up to one's own message.
     conn.prepare_cached(
         "UPDATE members SET read_seq = ?3 WHERE conv = ?1 AND user = ?2 AND read_seq < ?3",
@@ -260,18 +273,23 @@ pub fn pull(
     )
 }
 
-/// Up to `limit` messages before `before` (exclusive), newest first.
+/// Up to `limit` messages before `before` (exclusive) and after `floor`
+/// (exclusive: see [`visible_from`]), newest first.
 pub fn history(
     conn: &Connection,
     conv: &ConversationId,
     before: Option<Seq>,
+    floor: u64,
     limit: u32,
 ) -> StoreResult<Vec<Message>> {
     let before = before
         .map(|s| s.0.min(i64::MAX as u64) as i64)
         .unwrap_or(i64::MAX);
-    let sql = format!("{MESSAGE_SELECT} WHERE conv = ?1 AND seq < ?2 ORDER BY seq DESC LIMIT ?3");
-    collect_messages(conn, &sql, params![conv.to_string(), before, limit])
+    let sql = format!(
+        "{MESSAGE_SELECT} WHERE conv = ?1 AND seq < ?2 AND seq > ?3 ORDER BY seq DESC LIMIT ?4"
+    );
+    let floor = floor.min(i64::MAX as u64) as i64;
+    collect_messages(conn, &sql, params![conv.to_string(), before, floor, limit])
 }
 
 /// `user`'s conversations, most recent activity first.
@@ -280,7 +298,7 @@ pub fn conversations(conn: &Connection, user: &UserId) -> StoreResult<Vec<Conver
     let mut stmt = conn.prepare(
         "SELECT c.id, c.max_seq, m.read_seq, c.recall_version,
            CASE WHEN c.kind = 'direct' THEN (SELECT MAX(p.read_seq) FROM members p
-             WHERE p.conv = c.id AND p.user <> m.user) END
+             WHERE p.conv = c.id AND p.user <> m.user) END, m.visible_from
          FROM members m JOIN conversations c ON c.id = m.conv
          WHERE m.user = ?1 ORDER BY c.last_at DESC, c.id",
     )?;
@@ -292,14 +310,16 @@ pub fn conversations(conn: &Connection, user: &UserId) -> StoreResult<Vec<Conver
                 r.get::<_, i64>(2)?,
                 r.get::<_, i64>(3)?,
                 r.get::<_, Option<i64>>(4)?,
+                r.get::<_, i64>(5)?,
             ))
         })?
         .collect::<Result<Vec<_>, _>>()?;
     let mut out = Vec::with_capacity(rows.len());
-    for (id, max, read, recall_version, peer_read) in rows {
+    for (id, max, read, recall_version, peer_read, floor) in rows {
         let conv = ConversationId::parse(&id)
             .map_err(|e| StoreError::Commit(format!("corrupt conv id: {e}")))?;
-        let last = history(conn, &conv, None, 1)?.pop();
+        let floor = floor as u64;
+        let last = history(conn, &conv, None, floor, 1)?.pop();
         let (max, read) = (max as u64, read as u64);
         out.push(ConversationInfo {
             conv,
@@ -309,6 +329,7 @@ pub fn conversations(conn: &Connection, user: &UserId) -> StoreResult<Vec<Conver
             unread: max.saturating_sub(read),
             last,
             recall_version: recall_version as u64,
+            visible_from: Seq(floor),
         });
     }
     Ok(out)
