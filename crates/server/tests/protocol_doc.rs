@@ -3,7 +3,7 @@
 //! push kind and error code is documented.
 
 use serde_json::Value;
-use tern_proto::{ClientFrame, ErrorCode, ServerFrame};
+use tern_proto::{ClientFrame, ErrorCode, Request, ServerFrame};
 
 fn doc() -> String {
     std::fs::read_to_string(concat!(
@@ -69,57 +69,7 @@ fn every_example_is_a_valid_frame() {
 #[test]
 fn every_command_push_and_error_code_is_documented() {
     let doc = doc();
-    let commands = [
-        "hello",
-        "ping",
-        "register",
-        "login",
-        "resume",
-        "logout",
-        "get_profiles",
-        "set_profile",
-        "search_users",
-        "apply_friend",
-        "list_received_applications",
-        "list_sent_applications",
-        "accept_friend",
-        "refuse_friend",
-        "delete_friend",
-        "set_remark",
-        "get_friends",
-        "check_friends",
-        "search_friends",
-        "get_presence",
-        "block",
-        "unblock",
-        "list_blocked",
-        "sync_changes",
-        "send",
-        "conversations",
-        "pull",
-        "history",
-        "mark_read",
-        "recall",
-        "recalls",
-        "typing",
-        "create_group",
-        "get_groups",
-        "get_group_info",
-        "update_group",
-        "get_group_members",
-        "invite_members",
-        "join_group",
-        "list_group_applications",
-        "accept_group_application",
-        "refuse_group_application",
-        "leave_group",
-        "kick_member",
-        "dismiss_group",
-        "set_member_role",
-        "transfer_group",
-        "mute_member",
-        "mute_all",
-    ];
+    let commands = Request::NAMES;
     for cmd in commands {
         assert!(
             doc.contains(&format!(r#""cmd": "{cmd}""#)),
