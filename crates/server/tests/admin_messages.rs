@@ -313,3 +313,58 @@ async fn a_sender_outside_a_direct_conversation_gets_forbidden_like_the_websocke
     );
     server.stop().await;
 }
+
+/// The reserved `system` account only sends: a message, a typing indicator or
+/// a friend application to it is refused with `SystemAccount` (4005), over the
+/// WebSocket and through the admin API, while notices from it still arrive.
+#[tokio::test]
+async fn nobody_can_message_the_system_account() {
+    let server = admin_support::start().await;
+    let admin = Admin::new(&server);
+    let mut alice = server.user("alice").await;
+    let notice = admin
+        .post("/admin/notices", json!({ "to": "alice", "text": "hello" }))
+        .await;
+    assert_eq!(notice.status, 200, "{notice:?}");
+    alice.messages(1).await;
+
+    let conv = dm("alice", "system");
+    let reply = alice
+        .err(common::text_msg(&conv, "to-system", "hi system"))
+        .await;
+    assert_eq!(reply.code, tern_proto::ErrorCode::SystemAccount, "{reply}");
+    let typing = alice.err(Request::Typing { conv: conv.clone() }).await;
+    assert_eq!(
+        typing.code,
+        tern_proto::ErrorCode::SystemAccount,
+        "{typing}"
+    );
+    let apply = alice
+        .err(Request::ApplyFriend {
+            to: uid("system"),
+            greeting: String::new(),
+        })
+        .await;
+    assert_eq!(apply.code, tern_proto::ErrorCode::SystemAccount, "{apply}");
+    let a = admin
+        .post(
+            "/admin/messages",
+            json!({ "from": "alice", "conv": "d:alice:system", "content": { "type": "text", "text": "hi" } }),
+        )
+        .await;
+    assert_eq!((a.status, a.code()), (403, 4005), "{a:?}");
+
+    // Nothing was stored: the conversation holds the notice only.
+    let Response::Messages { messages } = alice
+        .ok(Request::History {
+            conv,
+            before: None,
+            limit: None,
+        })
+        .await
+    else {
+        panic!()
+    };
+    assert_eq!(messages.len(), 1, "{messages:?}");
+    server.stop().await;
+}
