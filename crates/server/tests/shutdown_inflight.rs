@@ -153,7 +153,7 @@ async fn one_round(round: usize) -> Round {
     let (written_tx, mut written_rx) = tokio::sync::watch::channel(0usize);
     let handle = server.handle;
     let stopping = tokio::spawn(async move {
-        if round % 2 == 0 {
+        if round.is_multiple_of(2) {
             let _ = acks_rx.wait_for(|n| *n >= signal_at).await;
         } else {
             let _ = written_rx.wait_for(|n| *n >= signal_at).await;
