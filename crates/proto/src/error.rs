@@ -61,6 +61,9 @@ pub enum ErrorCode {
     OutOfOrder,
     /// The group has reached its member limit.
     GroupFull,
+    /// The target is the reserved `system` account, which only sends notices:
+    /// messages, typing indicators and friend applications to it are refused.
+    SystemAccount,
     /// An unexpected server-side failure; the request may be retried.
     Internal,
     /// The server is shutting down; reconnect later.
@@ -71,7 +74,7 @@ pub enum ErrorCode {
 
 impl ErrorCode {
     /// Every known code, for documentation and tests.
-    pub const ALL: [ErrorCode; 26] = [
+    pub const ALL: [ErrorCode; 27] = [
         Self::BadFrame,
         Self::UnknownCommand,
         Self::InvalidArgument,
@@ -96,6 +99,7 @@ impl ErrorCode {
         Self::Muted,
         Self::OutOfOrder,
         Self::GroupFull,
+        Self::SystemAccount,
         Self::Internal,
         Self::ShuttingDown,
     ];
@@ -127,6 +131,7 @@ impl ErrorCode {
             Self::Muted => 4002,
             Self::OutOfOrder => 4003,
             Self::GroupFull => 4004,
+            Self::SystemAccount => 4005,
             Self::Internal => 5000,
             Self::ShuttingDown => 5001,
             Self::Unknown(n) => n,

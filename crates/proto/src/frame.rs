@@ -96,29 +96,62 @@ impl ClientFrame {
                 ))
             }
         };
-        match serde_json::from_value::<Request>(req) {
-            Ok(req) => Ok(ClientFrame { id, req }),
-            Err(e) => {
-                let msg = e.to_string();
-                if msg.starts_with("unknown variant") {
-                    Err(bad(
-                        ErrorCode::UnknownCommand,
-                        format!("unknown command `{cmd}`"),
-                    ))
-                } else {
-                    Err(bad(
-                        ErrorCode::InvalidArgument,
-                        format!("bad `{cmd}` request: {msg}"),
-                    ))
-                }
-            }
+        if !Request::NAMES.contains(&cmd.as_str()) {
+            return Err(bad(
+                ErrorCode::UnknownCommand,
+                format!("unknown command `{cmd}`"),
+            ));
         }
+        // `cmd` is known, so whatever fails now is a field: a missing one, a
+        // wrong type, or an illegal value (an unknown enum value included).
+        Request::deserialize(&req)
+            .map(|req| ClientFrame { id, req })
+            .map_err(|e| {
+                let msg = e.to_string();
+                let msg = match unknown_value_path(&req, &msg) {
+                    Some(path) => format!("bad `{cmd}` request: field `{path}`: {msg}"),
+                    None => format!("bad `{cmd}` request: {msg}"),
+                };
+                bad(ErrorCode::InvalidArgument, msg)
+            })
     }
 
     /// Encodes the frame as JSON text.
     pub fn encode(&self) -> String {
         serde_json::to_string(self).expect("client frames always serialise")
     }
+}
+
+/// For serde's "unknown variant `x`, expected …" error, the path of the field
+/// (e.g. `platform`, `content.type`) whose string value is `x`, so the error can
+/// name it.
+fn unknown_value_path(req: &Value, msg: &str) -> Option<String> {
+    let rest = msg.strip_prefix("unknown variant `")?;
+    let value = &rest[..rest.find('`')?];
+    fn find(v: &Value, value: &str, path: &str) -> Option<String> {
+        let join = |k: &str| {
+            if path.is_empty() {
+                k.to_string()
+            } else {
+                format!("{path}.{k}")
+            }
+        };
+        match v {
+            Value::Object(o) => o
+                .iter()
+                .filter(|(k, _)| !(path.is_empty() && *k == "cmd"))
+                .find_map(|(k, v)| match v {
+                    Value::String(s) if s == value => Some(join(k)),
+                    other => find(other, value, &join(k)),
+                }),
+            Value::Array(a) => a.iter().enumerate().find_map(|(i, v)| match v {
+                Value::String(s) if s == value => Some(format!("{path}[{i}]")),
+                other => find(other, value, &format!("{path}[{i}]")),
+            }),
+            _ => None,
+        }
+    }
+    find(req, value, "")
 }
 
 impl ServerFrame {
@@ -182,6 +215,48 @@ mod tests {
         assert!(e.err.message.contains("password"), "{}", e.err.message);
         let e = code(r#"{"id":5,"req":{"cmd":"block","user":"../etc"}}"#);
         assert_eq!(e.err.code, ErrorCode::InvalidArgument);
+    }
+
+    #[test]
+    fn an_unknown_enum_value_is_an_invalid_argument_naming_the_field() {
+        let cases = [
+            (
+                r#"{"id":1,"req":{"cmd":"login","user":"a","password":"p","platform":"toaster","device":"d"}}"#,
+                "platform",
+                "toaster",
+            ),
+            (
+                r#"{"id":2,"req":{"cmd":"send","conv":"d:a:b","client_id":"c","content":{"type":"nope","text":"x"}}}"#,
+                "content.type",
+                "nope",
+            ),
+            (
+                r#"{"id":3,"req":{"cmd":"create_group","name":"g","join_policy":"everyone"}}"#,
+                "join_policy",
+                "everyone",
+            ),
+            (
+                r#"{"id":4,"req":{"cmd":"set_member_role","group":"g1","user":"b","role":"boss"}}"#,
+                "role",
+                "boss",
+            ),
+        ];
+        for (text, field, value) in cases {
+            let e = ClientFrame::decode(text).unwrap_err();
+            assert_eq!(e.err.code, ErrorCode::InvalidArgument, "{text}: {}", e.err);
+            assert!(
+                e.err.message.contains(&format!("field `{field}`"))
+                    && e.err.message.contains(&format!("`{value}`")),
+                "{}",
+                e.err.message
+            );
+            assert!(e.id.is_some());
+        }
+        // Only an unknown `cmd` itself is `UnknownCommand`.
+        let e = ClientFrame::decode(r#"{"id":5,"req":{"cmd":"toaster","platform":"web"}}"#)
+            .unwrap_err();
+        assert_eq!(e.err.code, ErrorCode::UnknownCommand);
+        assert!(e.err.message.contains("`toaster`"), "{}", e.err.message);
     }
 
     #[test]

@@ -382,6 +382,62 @@ pub enum Request {
 }
 
 impl Request {
+    /// Every `cmd` name this version knows, in declaration order: `decode` uses
+    /// it to tell an unknown command (`UnknownCommand`) from a known one with a
+    /// bad field (`InvalidArgument`), and the protocol doc test checks each is
+    /// documented. A unit test keeps it equal to [`Request::name`].
+    pub const NAMES: &'static [&'static str] = &[
+        "hello",
+        "ping",
+        "register",
+        "login",
+        "resume",
+        "logout",
+        "get_profiles",
+        "set_profile",
+        "search_users",
+        "apply_friend",
+        "list_received_applications",
+        "list_sent_applications",
+        "accept_friend",
+        "refuse_friend",
+        "delete_friend",
+        "set_remark",
+        "get_friends",
+        "check_friends",
+        "search_friends",
+        "block",
+        "unblock",
+        "list_blocked",
+        "get_presence",
+        "sync_changes",
+        "send",
+        "conversations",
+        "pull",
+        "history",
+        "mark_read",
+        "recall",
+        "recalls",
+        "typing",
+        "create_group",
+        "get_groups",
+        "get_group_info",
+        "update_group",
+        "get_group_members",
+        "invite_members",
+        "join_group",
+        "list_group_applications",
+        "accept_group_application",
+        "refuse_group_application",
+        "leave_group",
+        "kick_member",
+        "dismiss_group",
+        "set_member_role",
+        "transfer_group",
+        "mute_member",
+        "mute_all",
+    ];
+
     /// The `cmd` name, for logs.
     pub fn name(&self) -> &'static str {
         match self {
@@ -437,5 +493,95 @@ impl Request {
             Self::MuteMember { .. } => "mute_member",
             Self::MuteAll { .. } => "mute_all",
         }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// One valid request of every command.
+    const SAMPLES: &[&str] = &[
+        r#"{"cmd":"hello","version":1}"#,
+        r#"{"cmd":"ping"}"#,
+        r#"{"cmd":"register","user":"a","password":"p"}"#,
+        r#"{"cmd":"login","user":"a","password":"p","platform":"web","device":"d"}"#,
+        r#"{"cmd":"resume","token":"t","platform":"web","device":"d"}"#,
+        r#"{"cmd":"logout"}"#,
+        r#"{"cmd":"get_profiles","users":["a"]}"#,
+        r#"{"cmd":"set_profile"}"#,
+        r#"{"cmd":"search_users","query":"a"}"#,
+        r#"{"cmd":"apply_friend","to":"b"}"#,
+        r#"{"cmd":"list_received_applications"}"#,
+        r#"{"cmd":"list_sent_applications"}"#,
+        r#"{"cmd":"accept_friend","from":"b"}"#,
+        r#"{"cmd":"refuse_friend","from":"b"}"#,
+        r#"{"cmd":"delete_friend","user":"b"}"#,
+        r#"{"cmd":"set_remark","user":"b","remark":"r"}"#,
+        r#"{"cmd":"get_friends"}"#,
+        r#"{"cmd":"check_friends","users":["b"]}"#,
+        r#"{"cmd":"search_friends","query":"b"}"#,
+        r#"{"cmd":"block","user":"b"}"#,
+        r#"{"cmd":"unblock","user":"b"}"#,
+        r#"{"cmd":"list_blocked"}"#,
+        r#"{"cmd":"get_presence","users":["b"]}"#,
+        r#"{"cmd":"sync_changes","since":0}"#,
+        r#"{"cmd":"send","conv":"d:a:b","client_id":"c","content":{"type":"text","text":"x"}}"#,
+        r#"{"cmd":"conversations"}"#,
+        r#"{"cmd":"pull","conv":"d:a:b","from":1,"to":2}"#,
+        r#"{"cmd":"history","conv":"d:a:b"}"#,
+        r#"{"cmd":"mark_read","conv":"d:a:b","seq":1}"#,
+        r#"{"cmd":"recall","conv":"d:a:b","seq":1}"#,
+        r#"{"cmd":"recalls","conv":"d:a:b"}"#,
+        r#"{"cmd":"typing","conv":"d:a:b"}"#,
+        r#"{"cmd":"create_group","name":"g"}"#,
+        r#"{"cmd":"get_groups"}"#,
+        r#"{"cmd":"get_group_info","group":"g1"}"#,
+        r#"{"cmd":"update_group","group":"g1"}"#,
+        r#"{"cmd":"get_group_members","group":"g1"}"#,
+        r#"{"cmd":"invite_members","group":"g1","users":["b"]}"#,
+        r#"{"cmd":"join_group","group":"g1"}"#,
+        r#"{"cmd":"list_group_applications","group":"g1"}"#,
+        r#"{"cmd":"accept_group_application","group":"g1","user":"b"}"#,
+        r#"{"cmd":"refuse_group_application","group":"g1","user":"b"}"#,
+        r#"{"cmd":"leave_group","group":"g1"}"#,
+        r#"{"cmd":"kick_member","group":"g1","user":"b"}"#,
+        r#"{"cmd":"dismiss_group","group":"g1"}"#,
+        r#"{"cmd":"set_member_role","group":"g1","user":"b","role":"admin"}"#,
+        r#"{"cmd":"transfer_group","group":"g1","to":"b"}"#,
+        r#"{"cmd":"mute_member","group":"g1","user":"b","minutes":1}"#,
+        r#"{"cmd":"mute_all","group":"g1","muted":true}"#,
+    ];
+
+    #[test]
+    fn names_agree_with_name_and_with_serde() {
+        // Every variant serde knows (its "expected one of" list) is in NAMES, in order.
+        let err = serde_json::from_str::<Request>(r#"{"cmd":"no_such_command"}"#)
+            .unwrap_err()
+            .to_string();
+        let expected: Vec<&str> = err
+            .split("expected one of ")
+            .nth(1)
+            .unwrap_or_else(|| panic!("{err}"))
+            .split(", ")
+            .map(|s| s.trim_matches(|c: char| c == '`' || c.is_whitespace()))
+            .map(|s| s.split('`').next().unwrap())
+            .collect();
+        assert_eq!(expected, Request::NAMES, "serde's variants vs NAMES");
+        // Each name decodes to a request whose `name()` is that name.
+        let names: Vec<&str> = SAMPLES
+            .iter()
+            .map(|s| {
+                let req: Request = serde_json::from_str(s).unwrap_or_else(|e| panic!("{s}: {e}"));
+                let cmd = serde_json::to_value(&req).unwrap()["cmd"].clone();
+                assert_eq!(cmd, req.name(), "{s}");
+                req.name()
+            })
+            .collect();
+        assert_eq!(names, Request::NAMES, "a sample per command, in order");
+        let mut unique = Request::NAMES.to_vec();
+        unique.sort_unstable();
+        unique.dedup();
+        assert_eq!(unique.len(), Request::NAMES.len(), "no name twice");
     }
 }

@@ -12,7 +12,9 @@ use tern_proto::Limits;
 use crate::security_config::{Security, SecurityArgs, SecurityFile};
 use crate::Error;
 
-/// How many sessions one user may hold at once.
+/// How many sessions one user may hold at once. Spelled `all`, `per_platform`
+/// and `single` everywhere (flag, `TERN_MULTI_DEVICE`, TOML, docs);
+/// `per-platform` is accepted everywhere too.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Default, Deserialize, ValueEnum)]
 #[serde(rename_all = "snake_case")]
 pub enum MultiDevicePolicy {
@@ -21,6 +23,8 @@ pub enum MultiDevicePolicy {
     All,
     /// One session per platform class (desktop, mobile, web); a new login
     /// displaces the older session of the same class.
+    #[value(name = "per_platform", alias = "per-platform")]
+    #[serde(alias = "per-platform")]
     PerPlatform,
     /// One session in total; a new login displaces every other session.
     Single,
@@ -237,59 +241,62 @@ impl Config {
     }
 }
 
-/// Command-line flags; each also reads a `TERN_*` environment variable.
+/// Command-line flags; each also reads a `TERN_*` environment variable. Every
+/// setting is described in docs/configuration.md (checked against this by
+/// `tests/config_doc.rs`); a help text ends in `[default: …]` when the setting
+/// has one (not a clap default: an absent flag must leave the file's value).
 #[derive(Debug, Parser)]
 #[command(name = "tern-server", version, about = "Tern IM server")]
 pub struct Args {
-    /// Address to listen on, e.g. 127.0.0.1:7700.
+    /// Address to listen on (IP:port) [default: 127.0.0.1:7700]
     #[arg(long, env = "TERN_LISTEN")]
     pub listen: Option<SocketAddr>,
-    /// Data directory (SQLite database, token secret).
+    /// Data directory (SQLite database, token secret, files) [default: tern-data]
     #[arg(long, env = "TERN_DATA_DIR")]
     pub data_dir: Option<PathBuf>,
     /// Optional TOML config file; flags and env override it.
     #[arg(long, env = "TERN_CONFIG")]
     pub config: Option<PathBuf>,
-    /// Token HMAC secret (hex); generated into the data dir when absent.
+    /// Token HMAC secret as hex (at least 64 hex digits); the decoded bytes are the key. Generated into <data-dir>/secret when absent
     #[arg(long, env = "TERN_TOKEN_SECRET", hide_env_values = true)]
     pub token_secret: Option<String>,
-    /// Token lifetime in seconds.
+    /// Token lifetime in seconds [default: 604800]
     #[arg(long, env = "TERN_TOKEN_TTL_SECS")]
     pub token_ttl_secs: Option<u64>,
-    /// Multi-device policy.
+    /// Multi-device policy (`per-platform` is accepted too) [default: all]
     #[arg(long, env = "TERN_MULTI_DEVICE", value_enum)]
     pub multi_device: Option<MultiDevicePolicy>,
-    /// Recall window in seconds.
+    /// Recall window in seconds [default: 120]
     #[arg(long, env = "TERN_RECALL_WINDOW_SECS")]
     pub recall_window_secs: Option<u64>,
-    /// Require friendship for one-to-one messages.
+    /// Require friendship (both ways) for one-to-one messages: true or false [default: false]
     #[arg(long, env = "TERN_REQUIRE_FRIENDSHIP")]
     pub require_friendship: Option<bool>,
-    /// Largest WebSocket message in bytes.
+    /// Largest WebSocket message in bytes [default: 65536]
     #[arg(long, env = "TERN_MAX_FRAME_BYTES")]
     pub max_frame_bytes: Option<usize>,
-    /// Longest text message in characters.
+    /// Longest text message in characters [default: 8000]
     #[arg(long, env = "TERN_MAX_TEXT_CHARS")]
     pub max_text_chars: Option<usize>,
-    /// Largest page size.
+    /// Largest page size of list/pull/history requests [default: 500]
     #[arg(long, env = "TERN_MAX_PAGE")]
     pub max_page: Option<u32>,
-    /// Idle timeout in seconds.
+    /// Idle timeout in seconds [default: 90]
     #[arg(long, env = "TERN_IDLE_TIMEOUT_SECS")]
     pub idle_timeout_secs: Option<u64>,
-    /// Sustained requests per second per connection.
+    /// Sustained requests per second per connection [default: 50]
     #[arg(long, env = "TERN_RATE_PER_SEC")]
     pub rate_per_sec: Option<f64>,
-    /// Request burst per connection.
+    /// Request burst per connection [default: 200]
     #[arg(long, env = "TERN_RATE_BURST")]
     pub rate_burst: Option<f64>,
-    /// Secret for the admin REST API (`Authorization: Bearer <secret>`); unset turns it off.
+    /// Secret for the admin REST API (`Authorization: Bearer <secret>`); unset or empty turns it off
     #[arg(long, env = "TERN_ADMIN_SECRET", hide_env_values = true)]
     pub admin_secret: Option<String>,
-    /// Largest file upload in bytes.
+    /// Largest file upload in bytes [default: 104857600]
     #[arg(long, env = "TERN_MAX_FILE_BYTES")]
     pub max_file_bytes: Option<u64>,
-    /// Most members per group.
+    /// Most members per group [default: 2000]
     #[arg(long, env = "TERN_MAX_GROUP_MEMBERS")]
     pub max_group_members: Option<u32>,
     /// PEM certificate chain for built-in TLS (HTTPS/WSS on the same port); needs --tls-key.

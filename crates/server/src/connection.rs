@@ -1,6 +1,8 @@
 //! One WebSocket connection: a `select!` loop over the socket, the push queue,
 //! the idle timer, a kill signal and server shutdown. Requests are handled in
-//! order; each gets exactly one response frame.
+//! order; each gets exactly one response frame — also at shutdown, where the
+//! connection answers what it read before the signal, refuses what it reads
+//! after with `ShuttingDown`, and only then closes (see [`Connection::drain`]).
 //!
 //! Close codes: 1000 logout/normal, 1001 server shutting down, 1009 frame too
 //! large, 4000 idle timeout, 4001 kicked (also: another connection of the
@@ -91,6 +93,21 @@ type Inflight = Pin<Box<dyn Future<Output = (ReqId, HandlerResult)> + Send>>;
 /// Most pipelined sends per connection; past this the connection stops reading.
 const MAX_INFLIGHT: usize = 128;
 
+/// At shutdown, close once no frame has arrived for this long (and every
+/// queued send is answered); frames read until then get `ShuttingDown`.
+const DRAIN_QUIET: std::time::Duration = std::time::Duration::from_millis(100);
+
+/// At shutdown, stop reading frames this long after the signal even if the
+/// client keeps sending (queued sends are still answered).
+const DRAIN_READ: std::time::Duration = std::time::Duration::from_secs(2);
+
+/// After sending a close frame, how long at most to wait for the client's close reply.
+const CLOSE_WAIT: std::time::Duration = std::time::Duration::from_secs(1);
+
+/// After sending a close frame, stop waiting for the reply once the client has
+/// sent nothing for this long (nothing unread is left to reset the socket).
+const CLOSE_QUIET: std::time::Duration = std::time::Duration::from_millis(100);
+
 /// What to do after handling one event.
 enum Flow {
     Continue,
@@ -138,7 +155,7 @@ impl Connection {
                 }
             }
             let flow = tokio::select! {
-                _ = stopped(&mut shutdown) => Flow::Close(CLOSE_SHUTDOWN, "server shutting down"),
+                _ = stopped(&mut shutdown) => self.drain(ctx).await,
                 _ = kill.notified() => Flow::Close(CLOSE_TOO_SLOW, "too slow reading pushes"),
                 _ = &mut idle => Flow::Close(CLOSE_IDLE, "idle timeout"),
                 _ = &mut auth_deadline, if !authed => {
@@ -163,7 +180,9 @@ impl Connection {
                         code,
                         reason: Utf8Bytes::from_static(reason),
                     };
-                    let _ = self.socket.send(Message::Close(Some(frame))).await;
+                    if self.socket.send(Message::Close(Some(frame))).await.is_ok() {
+                        self.await_close_reply().await;
+                    }
                     return;
                 }
             }
@@ -289,6 +308,79 @@ impl Connection {
         {
             if let Flow::Stop = self.reply(ctx, id, res).await {
                 return;
+            }
+        }
+    }
+
+    /// Server shutdown: handles no more requests, but answers every send already
+    /// queued (read before the signal) with its ack, and every request read from
+    /// now on with `ShuttingDown` (5001), until the socket has been quiet for
+    /// [`DRAIN_QUIET`] (reading for at most [`DRAIN_READ`]); then close 1001.
+    async fn drain(&mut self, ctx: &mut Ctx) -> Flow {
+        let stop_reading = Instant::now() + DRAIN_READ;
+        let quiet = sleep_until(Instant::now() + DRAIN_QUIET);
+        tokio::pin!(quiet);
+        let mut reading = true;
+        loop {
+            // Biased: a frame already there is always read (and refused) before
+            // the quiet timer may close the socket on it.
+            let flow = tokio::select! {
+                biased;
+                Some((id, res)) = self.inflight.next(), if !self.inflight.is_empty() => {
+                    self.reply(ctx, id, res).await
+                }
+                msg = self.socket.recv(), if reading => {
+                    quiet.as_mut().reset(Instant::now() + DRAIN_QUIET);
+                    self.refuse(msg).await
+                }
+                _ = sleep_until(stop_reading), if reading => {
+                    reading = false;
+                    Flow::Continue
+                }
+                out = self.push_rx.recv() => self.outbound(out).await,
+                _ = &mut quiet, if self.inflight.is_empty() => {
+                    return Flow::Close(CLOSE_SHUTDOWN, "server shutting down")
+                }
+                _ = std::future::ready(()), if !reading && self.inflight.is_empty() => {
+                    return Flow::Close(CLOSE_SHUTDOWN, "server shutting down")
+                }
+            };
+            if !matches!(flow, Flow::Continue) {
+                return flow;
+            }
+        }
+    }
+
+    /// While shutting down: answers a frame with `ShuttingDown` instead of handling it.
+    async fn refuse(&mut self, msg: Option<Result<Message, axum::Error>>) -> Flow {
+        let id = match msg {
+            None | Some(Ok(Message::Close(_))) => return Flow::Stop,
+            Some(Err(e)) => return read_error(e),
+            Some(Ok(Message::Ping(_) | Message::Pong(_))) => return Flow::Continue,
+            Some(Ok(Message::Binary(_))) => None,
+            Some(Ok(Message::Text(text))) => match ClientFrame::decode(text.as_str()) {
+                Ok(f) => Some(f.id),
+                Err(e) => e.id,
+            },
+        };
+        let err = WireError::new(
+            ErrorCode::ShuttingDown,
+            "the server is shutting down and did not handle this request; reconnect and send it again",
+        );
+        self.send_frame(ServerFrame::Err { id, err }).await
+    }
+
+    /// After our close frame: reads (and drops) what the client still sends
+    /// until its close reply, or until it has sent nothing for [`CLOSE_QUIET`],
+    /// for at most [`CLOSE_WAIT`]. Dropping a socket with unread data resets
+    /// it, and a reset can destroy the last answers and the close frame before
+    /// the client has read them.
+    async fn await_close_reply(&mut self) {
+        let deadline = Instant::now() + CLOSE_WAIT;
+        let quiet = || (Instant::now() + CLOSE_QUIET).min(deadline);
+        while let Ok(Some(Ok(msg))) = tokio::time::timeout_at(quiet(), self.socket.recv()).await {
+            if let Message::Close(_) = msg {
+                break;
             }
         }
     }

@@ -109,8 +109,8 @@ async fn sending_as_a_user_obeys_the_same_rules_as_the_websocket() {
         ),
         (
             json!({ "from": "alice", "conv": "d:bob:carol", "content": text }),
-            400,
-            "`conv` d:bob:carol does not include `from` alice",
+            403,
+            "you are not a member of d:bob:carol",
         ),
         (
             json!({ "from": "nobody", "conv": "d:bob:nobody", "content": text }),
@@ -283,5 +283,88 @@ async fn notices_do_not_need_a_friendship_where_messages_do() {
         .await;
     assert_eq!(notice.status, 200, "{notice:?}");
     assert_eq!(bob.messages(1).await[0].sender, uid("system"));
+    server.stop().await;
+}
+
+/// Sending as someone who is not in a `d:` conversation answers what the
+/// WebSocket `send` answers: 403 with code 4000 `Forbidden` (issue 24, item 2).
+#[tokio::test]
+async fn a_sender_outside_a_direct_conversation_gets_forbidden_like_the_websocket() {
+    let server = admin_support::start().await;
+    let admin = Admin::new(&server);
+    let mut alice = server.user("alice").await;
+    let _bob = server.user("bob").await;
+    let _carol = server.user("carol").await;
+    let ws = alice
+        .err(common::text_msg(&dm("bob", "carol"), "ws-x", "hi"))
+        .await;
+    assert_eq!(ws.code, tern_proto::ErrorCode::Forbidden);
+    let a = admin
+        .post(
+            "/admin/messages",
+            json!({ "from": "alice", "conv": "d:bob:carol", "client_id": "adm-x", "content": { "type": "text", "text": "hi" } }),
+        )
+        .await;
+    assert_eq!((a.status, a.code()), (403, 4000), "{a:?}");
+    assert_eq!(
+        a.message(),
+        ws.message,
+        "the same path gives the same answer"
+    );
+    server.stop().await;
+}
+
+/// The reserved `system` account only sends: a message, a typing indicator or
+/// a friend application to it is refused with `SystemAccount` (4005), over the
+/// WebSocket and through the admin API, while notices from it still arrive.
+#[tokio::test]
+async fn nobody_can_message_the_system_account() {
+    let server = admin_support::start().await;
+    let admin = Admin::new(&server);
+    let mut alice = server.user("alice").await;
+    let notice = admin
+        .post("/admin/notices", json!({ "to": "alice", "text": "hello" }))
+        .await;
+    assert_eq!(notice.status, 200, "{notice:?}");
+    alice.messages(1).await;
+
+    let conv = dm("alice", "system");
+    let reply = alice
+        .err(common::text_msg(&conv, "to-system", "hi system"))
+        .await;
+    assert_eq!(reply.code, tern_proto::ErrorCode::SystemAccount, "{reply}");
+    let typing = alice.err(Request::Typing { conv: conv.clone() }).await;
+    assert_eq!(
+        typing.code,
+        tern_proto::ErrorCode::SystemAccount,
+        "{typing}"
+    );
+    let apply = alice
+        .err(Request::ApplyFriend {
+            to: uid("system"),
+            greeting: String::new(),
+        })
+        .await;
+    assert_eq!(apply.code, tern_proto::ErrorCode::SystemAccount, "{apply}");
+    let a = admin
+        .post(
+            "/admin/messages",
+            json!({ "from": "alice", "conv": "d:alice:system", "content": { "type": "text", "text": "hi" } }),
+        )
+        .await;
+    assert_eq!((a.status, a.code()), (403, 4005), "{a:?}");
+
+    // Nothing was stored: the conversation holds the notice only.
+    let Response::Messages { messages } = alice
+        .ok(Request::History {
+            conv,
+            before: None,
+            limit: None,
+        })
+        .await
+    else {
+        panic!()
+    };
+    assert_eq!(messages.len(), 1, "{messages:?}");
     server.stop().await;
 }

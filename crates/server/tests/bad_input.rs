@@ -147,3 +147,48 @@ async fn a_flood_is_rate_limited_and_the_connection_survives() {
     still_serves(&mut flooder).await;
     server.stop().await;
 }
+
+/// An unknown value in an enum field is `InvalidArgument` naming the field and
+/// the value; only an unknown `cmd` is `UnknownCommand` (issue 24, item 1).
+#[tokio::test]
+async fn an_unknown_enum_value_is_an_invalid_argument_not_an_unknown_command() {
+    let server = TestServer::start().await;
+    let mut greeted = Client::greeted(server.addr()).await;
+    let (id, code, msg) = raw_err(
+        &mut greeted,
+        r#"{"id":1,"req":{"cmd":"login","user":"alice","password":"correct horse","platform":"toaster","device":"d1"}}"#,
+    )
+    .await;
+    assert_eq!((id, code), (Some(1), ErrorCode::InvalidArgument), "{msg}");
+    assert!(
+        msg.contains("`platform`") && msg.contains("`toaster`"),
+        "{msg}"
+    );
+
+    let mut c = server.user("alice").await;
+    let _bob = server.user("bob").await;
+    let (id, code, msg) = raw_err(
+        &mut c,
+        r#"{"id":2,"req":{"cmd":"send","conv":"d:alice:bob","client_id":"c1","content":{"type":"nope","text":"hi"}}}"#,
+    )
+    .await;
+    assert_eq!((id, code), (Some(2), ErrorCode::InvalidArgument), "{msg}");
+    assert!(
+        msg.contains("`content.type`") && msg.contains("`nope`"),
+        "{msg}"
+    );
+    let (id, code, msg) = raw_err(
+        &mut c,
+        r#"{"id":3,"req":{"cmd":"create_group","name":"Climbing","join_policy":"everyone"}}"#,
+    )
+    .await;
+    assert_eq!((id, code), (Some(3), ErrorCode::InvalidArgument), "{msg}");
+    assert!(
+        msg.contains("`join_policy`") && msg.contains("`everyone`"),
+        "{msg}"
+    );
+    let (id, code, msg) = raw_err(&mut c, r#"{"id":4,"req":{"cmd":"toaster"}}"#).await;
+    assert_eq!((id, code), (Some(4), ErrorCode::UnknownCommand), "{msg}");
+    still_serves(&mut c).await;
+    server.stop().await;
+}

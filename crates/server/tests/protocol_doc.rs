@@ -1,9 +1,10 @@
 //! docs/protocol.md stays true: every JSON example decodes with the real
 //! protocol types (and no field in it is silently ignored), every command,
-//! push kind and error code is documented.
+//! push kind and error code is documented, and every command's example is
+//! followed by its success response, of the kind the command answers.
 
 use serde_json::Value;
-use tern_proto::{ClientFrame, ErrorCode, ServerFrame};
+use tern_proto::{ClientFrame, ErrorCode, Request, ServerFrame};
 
 fn doc() -> String {
     std::fs::read_to_string(concat!(
@@ -69,57 +70,7 @@ fn every_example_is_a_valid_frame() {
 #[test]
 fn every_command_push_and_error_code_is_documented() {
     let doc = doc();
-    let commands = [
-        "hello",
-        "ping",
-        "register",
-        "login",
-        "resume",
-        "logout",
-        "get_profiles",
-        "set_profile",
-        "search_users",
-        "apply_friend",
-        "list_received_applications",
-        "list_sent_applications",
-        "accept_friend",
-        "refuse_friend",
-        "delete_friend",
-        "set_remark",
-        "get_friends",
-        "check_friends",
-        "search_friends",
-        "get_presence",
-        "block",
-        "unblock",
-        "list_blocked",
-        "sync_changes",
-        "send",
-        "conversations",
-        "pull",
-        "history",
-        "mark_read",
-        "recall",
-        "recalls",
-        "typing",
-        "create_group",
-        "get_groups",
-        "get_group_info",
-        "update_group",
-        "get_group_members",
-        "invite_members",
-        "join_group",
-        "list_group_applications",
-        "accept_group_application",
-        "refuse_group_application",
-        "leave_group",
-        "kick_member",
-        "dismiss_group",
-        "set_member_role",
-        "transfer_group",
-        "mute_member",
-        "mute_all",
-    ];
+    let commands = Request::NAMES;
     for cmd in commands {
         assert!(
             doc.contains(&format!(r#""cmd": "{cmd}""#)),
@@ -167,5 +118,112 @@ fn every_command_push_and_error_code_is_documented() {
             doc.contains(&format!("| {} | `", code.as_u16())),
             "error code {code} is not documented"
         );
+    }
+}
+
+/// `CamelCase` → `snake_case`, as serde's `rename_all` does.
+fn snake(name: &str) -> String {
+    let mut out = String::new();
+    for (i, c) in name.chars().enumerate() {
+        if c.is_ascii_uppercase() {
+            if i > 0 {
+                out.push('_');
+            }
+            out.push(c.to_ascii_lowercase());
+        } else {
+            out.push(c);
+        }
+    }
+    out
+}
+
+/// For every command, the response kind its rustdoc in tern-proto's
+/// `request.rs` names after `→` (e.g. "→ `Done`" gives `done`).
+fn kinds_from_rustdoc() -> std::collections::BTreeMap<String, String> {
+    let src = std::fs::read_to_string(concat!(
+        env!("CARGO_MANIFEST_DIR"),
+        "/../proto/src/request.rs"
+    ))
+    .unwrap();
+    let body = src
+        .split("pub enum Request {")
+        .nth(1)
+        .unwrap()
+        .split("\n}\n")
+        .next()
+        .unwrap();
+    let mut kinds = std::collections::BTreeMap::new();
+    let mut doc = String::new();
+    for line in body.lines() {
+        if let Some(text) = line.strip_prefix("    /// ") {
+            doc.push_str(text);
+            doc.push(' ');
+            continue;
+        }
+        let variant = line
+            .strip_prefix("    ")
+            .filter(|l| l.starts_with(|c: char| c.is_ascii_uppercase()))
+            .map(|l| l.trim_end_matches([',', '{', ' ']));
+        if let Some(variant) = variant {
+            let arrow = doc
+                .split('→')
+                .nth(1)
+                .unwrap_or_else(|| panic!("{variant}: no `→ Kind` in its rustdoc"));
+            let kind = arrow
+                .split('`')
+                .nth(1)
+                .unwrap()
+                .rsplit("::")
+                .next()
+                .unwrap();
+            kinds.insert(snake(variant), snake(kind));
+        }
+        if !line.starts_with("        ") {
+            doc.clear();
+        }
+    }
+    kinds
+}
+
+#[test]
+fn every_command_is_followed_by_its_success_response() {
+    let kinds = kinds_from_rustdoc();
+    let names: Vec<&str> = kinds.keys().map(String::as_str).collect();
+    let mut sorted = Request::NAMES.to_vec();
+    sorted.sort_unstable();
+    assert_eq!(names, sorted, "a `→ Kind` for every command");
+
+    let frames: Vec<Value> = json_blocks(&doc())
+        .iter()
+        .map(|b| serde_json::from_str(b).unwrap())
+        .collect();
+    let mut answered = std::collections::BTreeSet::new();
+    for (i, frame) in frames.iter().enumerate() {
+        let Some(cmd) = frame["req"]["cmd"].as_str() else {
+            continue;
+        };
+        let id = &frame["id"];
+        // The first `ok` with the same id before the id is used for another request.
+        let response = frames[i + 1..]
+            .iter()
+            .take_while(|f| f.get("req").is_none() || &f["id"] != id)
+            .find(|f| f["t"] == "ok" && &f["id"] == id)
+            .unwrap_or_else(|| panic!("`{cmd}` (id {id}): no success response example follows"));
+        let ServerFrame::Ok { res, .. } = ServerFrame::decode(&response.to_string())
+            .unwrap_or_else(|e| panic!("`{cmd}`: {e}\n{response}"))
+        else {
+            panic!("`{cmd}`: not an ok frame")
+        };
+        let kind = serde_json::to_value(&res).unwrap()["kind"].clone();
+        assert_eq!(
+            kind.as_str(),
+            Some(kinds[cmd].as_str()),
+            "`{cmd}` answers `{}` (tern-proto), the doc shows `{kind}`",
+            kinds[cmd]
+        );
+        answered.insert(cmd.to_string());
+    }
+    for cmd in Request::NAMES {
+        assert!(answered.contains(*cmd), "no example of `{cmd}`");
     }
 }

@@ -37,7 +37,7 @@ pub fn status_of(code: ErrorCode) -> StatusCode {
         }
         C::NotFound => StatusCode::NOT_FOUND,
         C::UserExists | C::AlreadyFriends | C::AlreadyMember | C::GroupFull => StatusCode::CONFLICT,
-        C::Blocked | C::NotFriends | C::Forbidden | C::Muted | C::SelfTarget => {
+        C::Blocked | C::NotFriends | C::Forbidden | C::Muted | C::SelfTarget | C::SystemAccount => {
             StatusCode::FORBIDDEN
         }
         C::TooLarge => StatusCode::PAYLOAD_TOO_LARGE,

@@ -84,7 +84,7 @@ fn paths() -> Value {
             "post": op("sendAsUser", "Send a message as a user: validated, stored with the next seq, deduplicated on (from, client_id) \
     and pushed to every member's devices exactly like a WebSocket `send`.",
                 Some("SendAsUser"), "200", "Sent", &[
-                    ("403", "Blocked by the peer (3001), not friends where required (3003), not a member (4000)."),
+                    ("403", "Blocked by the peer (3001), not friends where required (3003), not a member (4000), to the `system` account (4005)."),
                     ("409", "`client_id` was already used by this sender in another conversation (code 1002)."),
                 ])
         },

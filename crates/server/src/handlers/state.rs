@@ -44,6 +44,7 @@ pub async fn typing(ctx: &mut Ctx, conv: ConversationId) -> HandlerResult {
         .shared
         .store
         .read(move |c| {
+            crate::store::admin::refuse_system_target(c, &p, "typing indicators")?;
             crate::store::accounts::require_user(c, &p)?;
             crate::store::blacklist::is_blocked(c, &p, &m)
         })

@@ -21,6 +21,20 @@ pub fn reserve_system_user(conn: &Connection, now: i64) -> StoreResult<()> {
     Ok(())
 }
 
+/// Refuses `to` when it is the reserved `system` account, which only sends
+/// notices: messages, typing indicators and friend applications to it answer
+/// `SystemAccount` (4005). (An account that registered the id before it was
+/// reserved is an ordinary user.)
+pub fn refuse_system_target(conn: &Connection, to: &UserId, what: &str) -> StoreResult<()> {
+    if to.as_str() == SYSTEM_USER && system_user_is_reserved(conn)? {
+        return Err(StoreError::rejected(
+            ErrorCode::SystemAccount,
+            format!("`system` is the server's notice account and takes no {what}"),
+        ));
+    }
+    Ok(())
+}
+
 /// Whether the `system` row is the reserved one (and not an account someone
 /// registered before the id was reserved).
 pub fn system_user_is_reserved(conn: &Connection) -> StoreResult<bool> {
