@@ -93,7 +93,7 @@ pub struct SecurityArgs {
     /// Shortest password accepted, in characters [default: 8].
     #[arg(long, env = "TERN_MIN_PASSWORD_CHARS")]
     pub min_password_chars: Option<usize>,
-    /// Password hashes computed at once; more get RateLimited [default: number of cores].
+    /// Password hashes computed at once; more get RateLimited (default: the number of cores).
     #[arg(long, env = "TERN_HASH_CONCURRENCY")]
     pub hash_concurrency: Option<usize>,
     /// Failed logins per account within the window before a lockout [default: 5].
@@ -120,7 +120,7 @@ pub struct SecurityArgs {
     /// Most unfinished TLS handshakes per IP address [default: 16].
     #[arg(long, env = "TERN_MAX_TLS_HANDSHAKES_PER_IP")]
     pub max_tls_handshakes_per_ip: Option<usize>,
-    /// Browser origin allowed to open /ws (repeat, or comma-separated in the env) [default: none].
+    /// Browser origin allowed to open /ws (repeat, or comma-separated in the env); none by default.
     #[arg(
         long = "allowed-origin",
         env = "TERN_ALLOWED_ORIGINS",

@@ -75,22 +75,40 @@ fn rows() -> Vec<Row> {
         .collect()
 }
 
-/// The keys the TOML loader accepts, from its own refusal of an unknown key.
+/// The keys the TOML loader accepts, from its own refusal of an unknown key:
+/// top-level keys, and the `[security]` table's as `security.<key>`.
 fn toml_keys() -> BTreeSet<String> {
-    let dir = tempfile::tempdir().unwrap();
-    let file = dir.path().join("t.toml");
-    std::fs::write(&file, "no_such_setting_at_all = 1\n").unwrap();
-    let args = Args::try_parse_from(["tern-server", "--config", file.to_str().unwrap()]).unwrap();
-    let Err(Error::Config(msg)) = Config::from_args(args) else {
-        panic!("an unknown key must be refused")
+    let accepted = |text: &str| -> BTreeSet<String> {
+        let dir = tempfile::tempdir().unwrap();
+        let file = dir.path().join("t.toml");
+        std::fs::write(&file, text).unwrap();
+        let args =
+            Args::try_parse_from(["tern-server", "--config", file.to_str().unwrap()]).unwrap();
+        let Err(Error::Config(msg)) = Config::from_args(args) else {
+            panic!("an unknown key must be refused")
+        };
+        let list = msg
+            .split("expected one of ")
+            .nth(1)
+            .unwrap_or_else(|| panic!("{msg}"));
+        let keys: BTreeSet<String> = backticked(list).into_iter().collect();
+        assert!(keys.len() > 10, "{msg}");
+        keys
     };
-    let list = msg
-        .split("expected one of ")
-        .nth(1)
-        .unwrap_or_else(|| panic!("{msg}"));
-    let keys: BTreeSet<String> = backticked(list).into_iter().collect();
-    assert!(keys.len() > 10, "{msg}");
+    let mut keys = accepted("no_such_setting_at_all = 1\n");
+    assert!(keys.remove("security"), "the [security] table");
+    for k in accepted("[security]\nno_such_setting_at_all = 1\n") {
+        keys.insert(format!("security.{k}"));
+    }
     keys
+}
+
+/// `key = value` as a TOML line, inside `[security]` for `security.<key>`.
+fn toml_line(key: &str, value: &str) -> String {
+    match key.strip_prefix("security.") {
+        Some(k) => format!("[security]\n{k} = {value}\n"),
+        None => format!("{key} = {value}\n"),
+    }
 }
 
 /// Loads a configuration from flags plus a TOML file with `toml` in it.
@@ -184,7 +202,7 @@ fn every_toml_key_is_documented_and_every_documented_key_loads() {
     for row in &rows {
         let Some(key) = &row.toml else { continue };
         if let Some(d) = &row.default {
-            let from_file = load(&[], &format!("{key} = {}\n", toml_value(d)))
+            let from_file = load(&[], &toml_line(key, &toml_value(d)))
                 .unwrap_or_else(|e| panic!("{key} = {d}: {e}"));
             assert_eq!(format!("{from_file:?}"), base, "the default of `{key}`");
             if let Some(flag) = &row.flag {
@@ -199,7 +217,7 @@ fn every_toml_key_is_documented_and_every_documented_key_loads() {
             });
         if enumerated {
             for v in &row.values {
-                load(&[], &format!("{key} = {v:?}\n"))
+                load(&[], &toml_line(key, &format!("{v:?}")))
                     .unwrap_or_else(|e| panic!("{key} = {v:?}: {e}"));
                 if let Some(flag) = &row.flag {
                     load(&[flag, v], "").unwrap_or_else(|e| panic!("{flag} {v}: {e}"));
