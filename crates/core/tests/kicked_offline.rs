@@ -102,6 +102,9 @@ async fn password_change_and_sign_out_others_end_the_other_devices() {
     let mut phone_rx = phone.subscribe();
     phone.login(&uid("alice"), "password123").await.unwrap();
 
+    // (Kicked in the middle of its first sync, a device may see its connection
+    // close before it reads the push, and learns it is out from its resume.)
+    wait_for(&mut phone_rx, |e| matches!(e, Event::SyncFinished { .. })).await;
     laptop.sign_out_others().await.unwrap();
     let e = wait_for(&mut phone_rx, |e| matches!(e, Event::KickedOffline { .. })).await;
     assert_eq!(
@@ -115,6 +118,7 @@ async fn password_change_and_sign_out_others_end_the_other_devices() {
     let tablet = second_device("tablet");
     let mut tablet_rx = tablet.subscribe();
     tablet.login(&uid("alice"), "password123").await.unwrap();
+    wait_for(&mut tablet_rx, |e| matches!(e, Event::SyncFinished { .. })).await;
     let wrong = laptop.change_password("nope", "new password 1").await;
     assert!(
         matches!(&wrong, Err(tern_core::Error::Server(e)) if e.code == ErrorCode::BadCredentials),
