@@ -183,9 +183,10 @@ pub fn run() {
             );
             app.manage(shell::Shell::default());
             app.manage(notify::MutedChats::default());
-            app.manage(notify::Replies::default());
+            app.manage(notify::Shown::default());
             app.manage(files::Grants::default());
             app.manage(files::Served::default());
+            app.manage(files::OpenConfirmations::default());
             notify::start_reply_listener(app.handle().clone());
             shell::setup_tray(app)?;
             app.manage(AppState::new(

@@ -140,7 +140,7 @@ export const commands = {
 	 *  Opens the file of message `client_id` with the system's default application
 	 *  (downloading it first when needed).
 	 */
-	openFile: (conv: string, seq: Seq | null, clientId: string) => typedError<null, AppError>(__TAURI_INVOKE("open_file", { conv, seq, clientId })),
+	openFile: (conv: string, seq: Seq | null, clientId: string, confirmed: boolean) => typedError<null, AppError>(__TAURI_INVOKE("open_file", { conv, seq, clientId, confirmed })),
 	/**
 	 *  "Save as…": asks where to save the file of message `client_id` and copies it
 	 *  there from the cache. Returns the chosen path, `None` when cancelled.
