@@ -213,9 +213,10 @@ fn handle_drop<R: Runtime>(app: &AppHandle<R>, e: &tauri::DragDropEvent) {
 }
 
 /// Test hook: drops `paths` on the window through the same handler a native drop
-/// uses. Only in builds with the `e2e-hooks` feature, and there refused unless the
-/// app was started with `TERN_E2E_SIMULATE_DROP=1`; other builds always refuse.
-/// (The command exists in every build so the generated bindings do not differ.)
+/// uses. Works only in builds with the `e2e-hooks` feature started with the
+/// switch `SIMULATE_DROP_ENV` set to 1; other builds always refuse. (The command
+/// exists in every build so the generated bindings do not differ. Its docs do not
+/// spell out the switch: they are compiled into the binary as binding comments.)
 #[tauri::command]
 #[specta::specta]
 pub fn simulate_drop(app: AppHandle, paths: Vec<String>) -> AppResult<()> {
@@ -478,11 +479,11 @@ pub const OPEN_DIRECTLY: &[&str] = &[
 /// First bytes of programs and scripts (checked even for an allowlisted name, so a
 /// "report.pdf" that is an ELF binary or a shell script still needs a confirmation).
 const PROGRAM_MAGIC: &[&[u8]] = &[
-    b"\x7fELF",           // Linux executable
-    b"#!",                // script with an interpreter line
-    b"MZ",                // Windows executable
-    b"PK\x03\x04",        // zip (jar, apk, and Office files: see `open_check`)
-    b"[Desktop Entry]",   // desktop entry
+    b"\x7fELF",          // Linux executable
+    b"#!",               // script with an interpreter line
+    b"MZ",               // Windows executable
+    b"PK\x03\x04",       // zip (jar, apk, and Office files: see `open_check`)
+    b"[Desktop Entry]",  // desktop entry
     b"\xca\xfe\xba\xbe", // Java class / Mach-O fat binary
 ];
 
@@ -757,7 +758,11 @@ mod tests {
         assert_eq!(open_check("notes.txt", b"\xef\xbb\xbf#!/bin/sh"), Confirm);
         assert_eq!(open_check("a.pdf", b"[Desktop Entry]\nExec=x"), Confirm);
         assert_eq!(open_check("a.doc", b"MZ\x90\0"), Confirm);
-        assert_eq!(open_check("a.pdf", b"PK\x03\x04"), Confirm, "a zip (jar) named .pdf");
+        assert_eq!(
+            open_check("a.pdf", b"PK\x03\x04"),
+            Confirm,
+            "a zip (jar) named .pdf"
+        );
     }
 
     #[test]

@@ -46,7 +46,11 @@ impl Shown {
     }
 
     fn get(&self, id: u32) -> Option<(Client, ConversationId)> {
-        self.0.lock().expect("shown notifications").get(&id).cloned()
+        self.0
+            .lock()
+            .expect("shown notifications")
+            .get(&id)
+            .cloned()
     }
 
     fn remove(&self, id: u32) -> Option<(Client, ConversationId)> {
@@ -100,7 +104,10 @@ fn daemon_owner(conn: &dbus::blocking::Connection) -> Option<String> {
 /// owns [`DAEMON_NAME`] (checked with `GetNameOwner` for each signal: they are
 /// rare, and the daemon may have been restarted). Others are dropped with a warning.
 /// The caller runs `conn.process` in a loop.
-pub fn listen_to_daemon<F>(conn: &dbus::blocking::Connection, on_signal: F) -> Result<(), dbus::Error>
+pub fn listen_to_daemon<F>(
+    conn: &dbus::blocking::Connection,
+    on_signal: F,
+) -> Result<(), dbus::Error>
 where
     F: Fn(DaemonSignal) + Send + Sync + 'static,
 {
