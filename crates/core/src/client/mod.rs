@@ -84,6 +84,8 @@ fn device_id(config: &ClientConfig) -> Result<DeviceId> {
     let path = config.data_dir.join("device_id");
     if let Ok(s) = std::fs::read_to_string(&path) {
         if let Ok(d) = DeviceId::new(s.trim()) {
+            // Written world-readable by earlier versions.
+            crate::private_fs::restrict(&path, crate::private_fs::FILE_MODE)?;
             return Ok(d);
         }
     }
