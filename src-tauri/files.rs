@@ -20,13 +20,25 @@
 //!
 //! The end-to-end test performs one real XDND drag (xdotool); for the others, with
 //! `TERN_E2E_SIMULATE_DROP=1` in the app's environment (and only then)
-//! [`simulate_drop`] feeds paths through the very same drop handler.
+//! [`simulate_drop`] feeds paths through the very same drop handler. That hook is
+//! compiled only with the cargo feature `e2e-hooks` (tests/e2e/run.sh builds with
+//! it; release and .deb builds do not): without it the command always refuses.
+//!
+//! # Opening received files
+//! [`open_file`] hands a cached file to the desktop's default application
+//! (xdg-open) directly only when [`open_check`] finds it a document or media type
+//! on the allowlist ([`OPEN_DIRECTLY`]) whose first bytes are not those of a
+//! program or script. Anything else (`.desktop`, `.sh`, `.jar`, `.AppImage`,
+//! `.exe`, HTML, SVG, archives, unknown types, a "PDF" that is an ELF binary…) is
+//! refused with the error code [`CONFIRM_OPEN`] until the UI has asked the user,
+//! naming the file, and calls again with `confirmed`; a confirmed call is honoured
+//! only right after such a refusal for that file ([`OpenConfirmations`]).
 //!
 //! # Images in the webview
 //! The CSP stays strict: cached image bytes are served by the `ternfile:` URI
 //! scheme ([`protocol`]), which answers only for file ids this session downloaded
 //! into its cache (registered in [`Served`]), only from the signed-in account's
-//! cache directory (`<data>/<user>/files/`) and only with image types a browser
+//! cache directory (`<data>/<account>/files/`) and only with image types a browser
 //! renders passively (no SVG). Progress comes to the UI as tern-core's
 //! `TransferProgress` / `TransferFinished` events (forwarded like every core event).
 
@@ -53,7 +65,9 @@ pub const SCHEME: &str = "ternfile";
 /// Most files one drop or pick may send at once.
 pub const MAX_FILES_PER_SEND: usize = 20;
 
-/// Environment switch that enables [`simulate_drop`] (end-to-end tests only).
+/// Environment switch that enables [`simulate_drop`] (end-to-end tests only, and
+/// only in builds with the `e2e-hooks` feature).
+#[cfg(feature = "e2e-hooks")]
 pub const SIMULATE_DROP_ENV: &str = "TERN_E2E_SIMULATE_DROP";
 
 /// Image types served to the webview (rendered passively by `<img>`; no SVG).
@@ -199,24 +213,33 @@ fn handle_drop<R: Runtime>(app: &AppHandle<R>, e: &tauri::DragDropEvent) {
 }
 
 /// Test hook: drops `paths` on the window through the same handler a native drop
-/// uses. Refused unless the app was started with `TERN_E2E_SIMULATE_DROP=1`.
+/// uses. Works only in builds with the `e2e-hooks` feature started with the
+/// switch `SIMULATE_DROP_ENV` set to 1; other builds always refuse. (The command
+/// exists in every build so the generated bindings do not differ. Its docs do not
+/// spell out the switch: they are compiled into the binary as binding comments.)
 #[tauri::command]
 #[specta::specta]
 pub fn simulate_drop(app: AppHandle, paths: Vec<String>) -> AppResult<()> {
-    if std::env::var(SIMULATE_DROP_ENV).as_deref() != Ok("1") {
-        return Err(AppError::new(
-            "not_allowed",
-            "Simulated drops are only for end-to-end tests.",
-        ));
+    #[cfg(feature = "e2e-hooks")]
+    if std::env::var(SIMULATE_DROP_ENV).as_deref() == Ok("1") {
+        handle_drop(
+            &app,
+            &tauri::DragDropEvent::Drop {
+                paths: paths.into_iter().map(PathBuf::from).collect(),
+                position: tauri::PhysicalPosition::new(0.0, 0.0),
+            },
+        );
+        return Ok(());
     }
-    handle_drop(
-        &app,
-        &tauri::DragDropEvent::Drop {
-            paths: paths.into_iter().map(PathBuf::from).collect(),
-            position: tauri::PhysicalPosition::new(0.0, 0.0),
-        },
-    );
-    Ok(())
+    let _ = (app, paths);
+    Err(simulated_drop_refused())
+}
+
+fn simulated_drop_refused() -> AppError {
+    AppError::new(
+        "not_allowed",
+        "Simulated drops are only for end-to-end tests.",
+    )
 }
 
 /// Human size, e.g. `5.2 MB` (decimal units, as file managers show them).
@@ -435,22 +458,149 @@ pub async fn download_file(
     })
 }
 
+/// Error code of an [`open_file`] refused until the user confirms.
+pub const CONFIRM_OPEN: &str = "confirm_open";
+
+/// File types (by extension, lower case) opened without asking: documents, images,
+/// audio and video that desktop viewers open passively. Deliberately not here:
+/// archives (`zip`, `tar`, `7z`…: archive managers may extract and run what is
+/// inside, and they are how executables travel), HTML and SVG (run scripts in a
+/// browser), macro-enabled Office files (`docm`, `xlsm`, `pptm`), and anything
+/// executable or interpreted (`desktop`, `sh`, `jar`, `appimage`, `exe`, `py`…).
+pub const OPEN_DIRECTLY: &[&str] = &[
+    // documents
+    "pdf", "txt", "md", "csv", "log", "rtf", "epub", "odt", "ods", "odp", "odg", "doc", "docx",
+    "xls", "xlsx", "ppt", "pptx", // images
+    "png", "jpg", "jpeg", "gif", "webp", "bmp", "tif", "tiff", "heic", "avif", // audio
+    "mp3", "ogg", "oga", "opus", "flac", "wav", "m4a", "aac", // video
+    "mp4", "m4v", "mkv", "webm", "mov", "avi", "ogv",
+];
+
+/// First bytes of programs and scripts (checked even for an allowlisted name, so a
+/// "report.pdf" that is an ELF binary or a shell script still needs a confirmation).
+const PROGRAM_MAGIC: &[&[u8]] = &[
+    b"\x7fELF",          // Linux executable
+    b"#!",               // script with an interpreter line
+    b"MZ",               // Windows executable
+    b"PK\x03\x04",       // zip (jar, apk, and Office files: see `open_check`)
+    b"[Desktop Entry]",  // desktop entry
+    b"\xca\xfe\xba\xbe", // Java class / Mach-O fat binary
+];
+
+/// How a received file may be opened.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum OpenCheck {
+    /// A document or media type: open it directly.
+    Direct,
+    /// Anything else: ask the user first.
+    Confirm,
+}
+
+/// Classifies a file by its name (`name`, as cached) and its first bytes (`head`).
+pub fn open_check(name: &str, head: &[u8]) -> OpenCheck {
+    let ext = match name.rsplit_once('.') {
+        Some((stem, ext)) if !stem.is_empty() => ext.to_ascii_lowercase(),
+        _ => return OpenCheck::Confirm,
+    };
+    if !OPEN_DIRECTLY.contains(&ext.as_str()) {
+        return OpenCheck::Confirm;
+    }
+    // Office Open XML and OpenDocument files are zip containers: that magic is
+    // expected for them only.
+    let zip_ok = matches!(
+        ext.as_str(),
+        "docx" | "xlsx" | "pptx" | "odt" | "ods" | "odp" | "odg" | "epub"
+    );
+    let head = trim_bom(head);
+    for magic in PROGRAM_MAGIC {
+        if head.starts_with(magic) && !(zip_ok && *magic == b"PK\x03\x04") {
+            return OpenCheck::Confirm;
+        }
+    }
+    OpenCheck::Direct
+}
+
+fn trim_bom(b: &[u8]) -> &[u8] {
+    b.strip_prefix(b"\xef\xbb\xbf").unwrap_or(b)
+}
+
+/// Files the user was asked about (a [`CONFIRM_OPEN`] refusal) and may now open
+/// with `confirmed`: file id → when asked. A confirmed call without a refusal just
+/// before is refused again, so a UI that skipped the dialog cannot open it.
+#[derive(Default)]
+pub struct OpenConfirmations(Mutex<HashMap<String, std::time::Instant>>);
+
+/// How long after the question a confirmation is accepted.
+const CONFIRM_WINDOW: std::time::Duration = std::time::Duration::from_secs(300);
+
+impl OpenConfirmations {
+    fn asked(&self, id: &str) {
+        let mut m = self.0.lock().expect("confirmations lock");
+        m.retain(|_, t| t.elapsed() < CONFIRM_WINDOW);
+        m.insert(id.to_owned(), std::time::Instant::now());
+    }
+
+    fn take(&self, id: &str) -> bool {
+        self.0
+            .lock()
+            .expect("confirmations lock")
+            .remove(id)
+            .is_some_and(|t| t.elapsed() < CONFIRM_WINDOW)
+    }
+}
+
+/// Whether the cached file at `path` (of file `id`) may be opened now: directly
+/// for allowlisted types; otherwise only when `confirmed` right after the user was
+/// asked, else a [`CONFIRM_OPEN`] error naming the file (and the question is noted).
+pub fn check_open(
+    asked: &OpenConfirmations,
+    id: &str,
+    path: &Path,
+    confirmed: bool,
+) -> AppResult<()> {
+    let mut head = [0u8; 64];
+    let n = std::fs::File::open(path)
+        .and_then(|mut f| std::io::Read::read(&mut f, &mut head))
+        .map_err(|e| AppError::new("internal", format!("Could not read the file: {e}")))?;
+    let name = display_name(path);
+    if open_check(&name, &head[..n]) == OpenCheck::Direct {
+        return Ok(());
+    }
+    if confirmed && asked.take(id) {
+        return Ok(());
+    }
+    asked.asked(id);
+    Err(AppError::new(
+        CONFIRM_OPEN,
+        format!(
+            "\u{201c}{name}\u{201d} is not a document or media file. Opening it may run a \
+             program on your computer. Open it only if you trust the sender."
+        ),
+    ))
+}
+
 /// Opens the file of message `client_id` with the system's default application
-/// (downloading it first when needed).
+/// (downloading it first when needed). Types outside the allowlist need
+/// `confirmed` (see the module docs): without it the answer is a [`CONFIRM_OPEN`]
+/// error for the UI to ask the user.
 #[tauri::command]
 #[specta::specta]
+#[allow(clippy::too_many_arguments)]
 pub async fn open_file(
     app: AppHandle,
     state: State<'_, AppState>,
     served: State<'_, Served>,
+    asked: State<'_, OpenConfirmations>,
     conv: String,
     seq: Option<Seq>,
     client_id: String,
+    confirmed: bool,
 ) -> AppResult<()> {
     use tauri_plugin_opener::OpenerExt;
     let client = state.client().await?;
     let file = message_file(&client, &conv, seq, &client_id).await?;
     let path = cached(&client, &served, &file).await?;
+    check_open(&asked, file.id.as_str(), &path, confirmed)?;
     app.opener()
         .open_path(path.to_string_lossy(), None::<&str>)
         .map_err(|e| AppError::new("internal", format!("Could not open the file: {e}")))
@@ -512,10 +662,10 @@ pub fn protocol<R: Runtime>(
     let app = ctx.app_handle().clone();
     tauri::async_runtime::spawn(async move {
         let entry = app.state::<Served>().get(&id);
-        // Only the signed-in account's cache: `<data>/<user>/files/`.
+        // Only the signed-in account's cache: `<data>/<account>/files/`.
         let state = app.state::<AppState>();
-        let user = state.client().await.ok().and_then(|c| c.user());
-        let root = user.map(|u| state.data_dir.join(u.as_str()).join("files"));
+        let account = state.client().await.ok().and_then(|c| c.account_dir());
+        let root = account.map(|a| a.join("files"));
         responder.respond(serve(entry, root.as_deref()).await);
     });
 }
@@ -557,6 +707,92 @@ async fn serve(entry: Option<(PathBuf, String)>, root: Option<&Path>) -> Respons
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    /// Without the `e2e-hooks` feature the simulated-drop hook is not compiled in:
+    /// the switch's name is nowhere in this (test) binary of the app's code.
+    #[cfg(not(feature = "e2e-hooks"))]
+    #[test]
+    fn the_drop_hook_is_not_compiled_without_the_e2e_feature() {
+        // Built at run time (reversed), so this test does not put it in the binary.
+        let needle: String = "PORD_ETALUMIS_E2E_NRET".chars().rev().collect();
+        let exe = std::fs::read(std::env::current_exe().unwrap()).unwrap();
+        assert!(
+            !exe.windows(needle.len()).any(|w| w == needle.as_bytes()),
+            "{needle} is compiled in"
+        );
+    }
+
+    #[test]
+    fn documents_and_media_open_directly_the_rest_needs_a_confirmation() {
+        use OpenCheck::{Confirm, Direct};
+        let pdf = b"%PDF-1.7\n";
+        assert_eq!(open_check("Quarterly report.pdf", pdf), Direct);
+        assert_eq!(open_check("cat.PNG", b"\x89PNG\r\n"), Direct);
+        assert_eq!(open_check("notes.txt", b"hello"), Direct);
+        assert_eq!(open_check("song.mp3", b"ID3"), Direct);
+        assert_eq!(open_check("clip.mp4", b"\0\0\0 ftyp"), Direct);
+        assert_eq!(open_check("sheet.xlsx", b"PK\x03\x04rest"), Direct);
+        assert_eq!(open_check("talk.odp", b"PK\x03\x04rest"), Direct);
+        for risky in [
+            "run.sh",
+            "app.desktop",
+            "tool.jar",
+            "Tern.AppImage",
+            "setup.exe",
+            "x.py",
+            "page.html",
+            "logo.svg",
+            "bundle.zip",
+            "src.tar.gz",
+            "macro.docm",
+            "invoice.pdf.desktop",
+            "README",
+            ".pdf",
+            "noext.",
+        ] {
+            assert_eq!(open_check(risky, pdf), Confirm, "{risky}");
+        }
+        // An allowlisted name whose bytes are a program or script.
+        assert_eq!(open_check("report.pdf", b"\x7fELF\x02\x01"), Confirm);
+        assert_eq!(open_check("notes.txt", b"#!/bin/sh\nrm -rf ~"), Confirm);
+        assert_eq!(open_check("notes.txt", b"\xef\xbb\xbf#!/bin/sh"), Confirm);
+        assert_eq!(open_check("a.pdf", b"[Desktop Entry]\nExec=x"), Confirm);
+        assert_eq!(open_check("a.doc", b"MZ\x90\0"), Confirm);
+        assert_eq!(
+            open_check("a.pdf", b"PK\x03\x04"),
+            Confirm,
+            "a zip (jar) named .pdf"
+        );
+    }
+
+    #[test]
+    fn a_risky_open_is_refused_until_confirmed_right_after_the_question() {
+        let dir = tempfile::tempdir().unwrap();
+        let script = dir.path().join("install.sh");
+        std::fs::write(&script, b"#!/bin/sh\necho hi\n").unwrap();
+        let pdf = dir.path().join("report.pdf");
+        std::fs::write(&pdf, b"%PDF-1.4\n").unwrap();
+        let asked = OpenConfirmations::default();
+        // Allowlisted: no question.
+        assert!(check_open(&asked, "f-pdf", &pdf, false).is_ok());
+        // A confirmation nobody asked for is not enough (a UI that skipped the dialog).
+        let err = check_open(&asked, "f-sh", &script, true).unwrap_err();
+        assert_eq!(err.code, CONFIRM_OPEN);
+        // Unconfirmed: refused with a message naming the file.
+        let err = check_open(&asked, "f-sh", &script, false).unwrap_err();
+        assert_eq!(err.code, CONFIRM_OPEN);
+        assert!(err.message.contains("install.sh"), "{}", err.message);
+        assert!(err.message.contains("trust the sender"), "{}", err.message);
+        // Confirmed after the question: allowed once.
+        assert!(check_open(&asked, "f-sh", &script, true).is_ok());
+        assert_eq!(
+            check_open(&asked, "f-sh", &script, true).unwrap_err().code,
+            CONFIRM_OPEN
+        );
+        // A question about one file does not confirm another.
+        let _ = check_open(&asked, "f-sh", &script, false);
+        assert!(check_open(&asked, "f-other", &script, true).is_err());
+    }
 
     #[test]
     fn only_granted_paths_are_taken_and_only_once() {

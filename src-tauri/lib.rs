@@ -136,12 +136,23 @@ fn default_server_url() -> String {
         .unwrap_or_else(|| FALLBACK_SERVER_URL.to_owned())
 }
 
-/// `TERN_APP_DATA_DIR` if set (tests use a fresh one), else the OS app-data directory.
+/// `TERN_APP_DATA_DIR` if set (tests use a fresh one), else the OS app-data
+/// directory; made private ([`private_data_dir`]).
 fn data_dir<R: Runtime>(app: &tauri::App<R>) -> tauri::Result<PathBuf> {
-    match std::env::var_os("TERN_APP_DATA_DIR") {
-        Some(d) if !d.is_empty() => Ok(PathBuf::from(d)),
-        _ => app.path().app_data_dir(),
-    }
+    let dir = match std::env::var_os("TERN_APP_DATA_DIR") {
+        Some(d) if !d.is_empty() => PathBuf::from(d),
+        _ => app.path().app_data_dir()?,
+    };
+    private_data_dir(&dir)?;
+    Ok(dir)
+}
+
+/// Creates the app's data directory owner-only (0700), and makes an existing one
+/// (earlier versions left it 0755) owner-only: it holds every account's cache.
+fn private_data_dir(dir: &std::path::Path) -> std::io::Result<()> {
+    use tern_core::private_fs;
+    private_fs::create_private_dir_all(dir)?;
+    private_fs::restrict(dir, private_fs::DIR_MODE)
 }
 
 /// Only the app's own pages load in the webview; web links go to the browser.
@@ -183,9 +194,10 @@ pub fn run() {
             );
             app.manage(shell::Shell::default());
             app.manage(notify::MutedChats::default());
-            app.manage(notify::Replies::default());
+            app.manage(notify::Shown::default());
             app.manage(files::Grants::default());
             app.manage(files::Served::default());
+            app.manage(files::OpenConfirmations::default());
             notify::start_reply_listener(app.handle().clone());
             shell::setup_tray(app)?;
             app.manage(AppState::new(
@@ -226,6 +238,21 @@ pub fn run() {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn the_app_data_dir_is_owner_only_new_or_existing() {
+        use std::os::unix::fs::PermissionsExt;
+        let mode = |p: &std::path::Path| std::fs::metadata(p).unwrap().permissions().mode() & 0o777;
+        let dir = tempfile::tempdir().unwrap();
+        let fresh = dir.path().join("share").join("tern");
+        private_data_dir(&fresh).unwrap();
+        assert_eq!(mode(&fresh), 0o700);
+        let old = dir.path().join("old");
+        std::fs::create_dir(&old).unwrap();
+        std::fs::set_permissions(&old, std::fs::Permissions::from_mode(0o755)).unwrap();
+        private_data_dir(&old).unwrap();
+        assert_eq!(mode(&old), 0o700);
+    }
 
     /// Fails when `ui/src/lib/bindings.ts` no longer matches the Rust commands and events.
     #[test]

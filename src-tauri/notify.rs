@@ -1,7 +1,13 @@
 //! Desktop notifications (freedesktop, through notify-rust): one per new live
 //! message while the window is not focused, unless notifications are muted
 //! globally (tray) or for that chat. Actions: "default" (click) opens the window
-//! on the chat; "Mark as read" reads it.
+//! on the chat; "Mark as read" reads it; an inline reply is sent to the chat.
+//!
+//! The body is escaped for daemons that interpret markup ([`notification`]). The
+//! action and reply signals are taken only from the notification daemon: their
+//! sender must be the unique bus name owning `org.freedesktop.Notifications`
+//! ([`listen_to_daemon`]), so another process on the session bus cannot make the
+//! app send a reply or mark a chat read.
 
 use std::collections::{HashMap, HashSet};
 use std::sync::atomic::Ordering;
@@ -21,53 +27,201 @@ use crate::shell::{show_window, Shell, WINDOW};
 #[derive(Default)]
 pub struct MutedChats(pub Mutex<HashSet<String>>);
 
-/// Notifications shown with an inline "Reply": notification id → where the reply goes.
+/// Shown notifications still waiting for an action: notification id → its chat.
 #[derive(Default)]
-pub struct Replies(pub Mutex<HashMap<u32, (Client, ConversationId)>>);
+pub struct Shown(pub Mutex<HashMap<u32, (Client, ConversationId)>>);
+
+/// Most notifications remembered for their actions (the oldest ids are dropped).
+const MAX_SHOWN: usize = 200;
+
+impl Shown {
+    fn insert(&self, id: u32, client: Client, conv: ConversationId) {
+        let mut m = self.0.lock().expect("shown notifications");
+        if m.len() >= MAX_SHOWN {
+            if let Some(oldest) = m.keys().min().copied() {
+                m.remove(&oldest);
+            }
+        }
+        m.insert(id, (client, conv));
+    }
+
+    fn get(&self, id: u32) -> Option<(Client, ConversationId)> {
+        self.0
+            .lock()
+            .expect("shown notifications")
+            .get(&id)
+            .cloned()
+    }
+
+    fn remove(&self, id: u32) -> Option<(Client, ConversationId)> {
+        self.0.lock().expect("shown notifications").remove(&id)
+    }
+}
 
 /// Freedesktop capability of servers that take a typed reply (NotificationReplied).
 pub const INLINE_REPLY: &str = "inline-reply";
 
-/// Listens on the session bus for `NotificationReplied(id, text)` and sends each reply
-/// to the chat of that notification. Runs for the app's lifetime on its own thread.
+/// Freedesktop capability of servers that interpret markup in the body.
+pub const BODY_MARKUP: &str = "body-markup";
+
+/// The well-known bus name of the notification daemon.
+pub const DAEMON_NAME: &str = "org.freedesktop.Notifications";
+
+/// A signal of the notification daemon about one of our notifications.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum DaemonSignal {
+    /// `ActionInvoked(id, action)`: a button or the notification itself was clicked.
+    Action(u32, String),
+    /// `NotificationReplied(id, text)`: an inline reply was typed.
+    Replied(u32, String),
+    /// `NotificationClosed(id, reason)`.
+    Closed(u32),
+}
+
+/// Whether a signal comes from the notification daemon: its sender must be the
+/// unique bus name that owns [`DAEMON_NAME`] right now. Any process on the session
+/// bus can emit a signal with the daemon's interface and member; only the owner
+/// of the name is the daemon.
+pub fn from_daemon(sender: Option<&str>, owner: Option<&str>) -> bool {
+    matches!((sender, owner), (Some(s), Some(o)) if s == o && s.starts_with(':'))
+}
+
+/// The unique name (`:1.42`) owning [`DAEMON_NAME`], asked of the bus.
+fn daemon_owner(conn: &dbus::blocking::Connection) -> Option<String> {
+    let bus = conn.with_proxy(
+        "org.freedesktop.DBus",
+        "/org/freedesktop/DBus",
+        std::time::Duration::from_secs(2),
+    );
+    let (owner,): (String,) = bus
+        .method_call("org.freedesktop.DBus", "GetNameOwner", (DAEMON_NAME,))
+        .ok()?;
+    Some(owner)
+}
+
+/// Subscribes to the daemon's `ActionInvoked`, `NotificationReplied` and
+/// `NotificationClosed` signals on `conn`; `on_signal` gets only those whose sender
+/// owns [`DAEMON_NAME`] (checked with `GetNameOwner` for each signal: they are
+/// rare, and the daemon may have been restarted). Others are dropped with a warning.
+/// The caller runs `conn.process` in a loop.
+pub fn listen_to_daemon<F>(
+    conn: &dbus::blocking::Connection,
+    on_signal: F,
+) -> Result<(), dbus::Error>
+where
+    F: Fn(DaemonSignal) + Send + Sync + 'static,
+{
+    let on_signal = std::sync::Arc::new(on_signal);
+    let accept = |conn: &dbus::blocking::Connection, msg: &dbus::Message| {
+        let sender = msg.sender();
+        let ok = from_daemon(sender.as_deref(), daemon_owner(conn).as_deref());
+        if !ok {
+            tracing::warn!(
+                sender = sender.as_deref().unwrap_or("?"),
+                member = msg.member().as_deref().unwrap_or("?"),
+                "ignored a notification signal not sent by the notification daemon"
+            );
+        }
+        ok
+    };
+    let rule = |member: &'static str| {
+        dbus::message::MatchRule::new_signal(DAEMON_NAME, member)
+            .with_path("/org/freedesktop/Notifications")
+    };
+    let f = on_signal.clone();
+    conn.add_match(
+        rule("ActionInvoked"),
+        move |(id, action): (u32, String), c, msg| {
+            if accept(c, msg) {
+                f(DaemonSignal::Action(id, action));
+            }
+            true
+        },
+    )?;
+    let f = on_signal.clone();
+    conn.add_match(
+        rule("NotificationReplied"),
+        move |(id, text): (u32, String), c, msg| {
+            if accept(c, msg) {
+                f(DaemonSignal::Replied(id, text));
+            }
+            true
+        },
+    )?;
+    let f = on_signal;
+    conn.add_match(
+        rule("NotificationClosed"),
+        move |(id, _reason): (u32, u32), c, msg| {
+            if accept(c, msg) {
+                f(DaemonSignal::Closed(id));
+            }
+            true
+        },
+    )?;
+    Ok(())
+}
+
+/// Listens on the session bus for the daemon's signals about our notifications
+/// (click → open the chat, "Mark as read", inline reply → send it) for the app's
+/// lifetime, on its own thread. Signals from anyone but the daemon are ignored.
 pub fn start_reply_listener<R: Runtime>(app: AppHandle<R>) {
     std::thread::spawn(move || {
         let conn = match dbus::blocking::Connection::new_session() {
             Ok(c) => c,
             Err(e) => {
-                tracing::info!("no session bus for notification replies: {e}");
+                tracing::info!("no session bus for notification actions: {e}");
                 return;
             }
         };
-        let rule = dbus::message::MatchRule::new_signal(
-            "org.freedesktop.Notifications",
-            "NotificationReplied",
-        );
-        let added = conn.add_match(rule, move |(id, text): (u32, String), _, _| {
-            let target = app
-                .state::<Replies>()
-                .0
-                .lock()
-                .expect("replies")
-                .remove(&id);
-            if let Some((client, conv)) = target {
-                if let Err(e) = tauri::async_runtime::block_on(client.send_text(&conv, &text)) {
-                    tracing::warn!("inline reply: {e}");
-                }
-            }
-            true
-        });
-        if let Err(e) = added {
-            tracing::warn!("notification replies: {e}");
+        let handler = move |s: DaemonSignal| on_daemon_signal(&app, s);
+        if let Err(e) = listen_to_daemon(&conn, handler) {
+            tracing::warn!("notification actions: {e}");
             return;
         }
         loop {
             if let Err(e) = conn.process(std::time::Duration::from_secs(1)) {
-                tracing::warn!("notification replies: {e}");
+                tracing::warn!("notification actions: {e}");
                 return;
             }
         }
     });
+}
+
+/// Acts on a (checked) daemon signal about one of our notifications.
+fn on_daemon_signal<R: Runtime>(app: &AppHandle<R>, s: DaemonSignal) {
+    let shown = app.state::<Shown>();
+    match s {
+        DaemonSignal::Action(id, action) => {
+            let Some((client, conv)) = shown.get(id) else {
+                return;
+            };
+            match action.as_str() {
+                "default" => {
+                    show_window(app);
+                    let _ = OpenChat {
+                        conv: conv.to_string(),
+                    }
+                    .emit(app);
+                }
+                "read" => {
+                    if let Err(e) = tauri::async_runtime::block_on(client.mark_read(&conv)) {
+                        tracing::warn!("mark read from notification: {e}");
+                    }
+                }
+                _ => {}
+            }
+        }
+        DaemonSignal::Replied(id, text) => {
+            if let Some((client, conv)) = shown.remove(id) {
+                if let Err(e) = tauri::async_runtime::block_on(client.send_text(&conv, &text)) {
+                    tracing::warn!("inline reply: {e}");
+                }
+            }
+        }
+        DaemonSignal::Closed(id) => {
+            shown.remove(id);
+        }
+    }
 }
 
 /// Asks the UI to show a chat (a notification was clicked).
@@ -149,48 +303,56 @@ pub async fn on_new_message<R: Runtime>(
         body = with_sender(&who.unwrap_or_else(|| m.sender.to_string()), &body);
     }
     let (app, client, conv_id) = (app.clone(), client.clone(), m.conv.clone());
+    // notify-rust blocks on D-Bus: show it on a thread; actions come to the listener.
     std::thread::spawn(move || {
-        let inline = notify_rust::get_capabilities()
-            .map(|caps| caps.iter().any(|c| c == INLINE_REPLY))
-            .unwrap_or(false);
-        let mut n = notify_rust::Notification::new();
-        n.appname("Tern")
-            .summary(&sender)
-            .body(&body)
-            .icon("tern")
-            .action("default", "Open")
-            .action("read", "Mark as read");
-        if inline {
-            n.action(INLINE_REPLY, "Reply");
+        let caps = notify_rust::get_capabilities().unwrap_or_default();
+        match notification(&sender, &body, &caps).show() {
+            Ok(handle) => app.state::<Shown>().insert(handle.id(), client, conv_id),
+            Err(e) => tracing::warn!("notification: {e}"),
         }
-        let shown = n.show();
-        let handle = match shown {
-            Ok(h) => h,
-            Err(e) => {
-                tracing::warn!("notification: {e}");
-                return;
-            }
-        };
-        if inline {
-            app.state::<Replies>()
-                .0
-                .lock()
-                .expect("replies")
-                .insert(handle.id(), (client.clone(), conv_id.clone()));
-        }
-        handle.wait_for_action(|action| match action {
-            "default" => {
-                show_window(&app);
-                let _ = OpenChat { conv: conv.clone() }.emit(&app);
-            }
-            "read" => {
-                if let Err(e) = tauri::async_runtime::block_on(client.mark_read(&conv_id)) {
-                    tracing::warn!("mark read from notification: {e}");
-                }
-            }
-            _ => {}
-        });
     });
+}
+
+/// The notification for a message from `sender` with body text `body` (plain
+/// text), for a daemon with capabilities `caps`. Daemons that announce
+/// `body-markup` (KDE, XFCE, dunst, GNOME) interpret a subset of HTML in the body,
+/// so there the text is escaped ([`escape_markup`]): a sender cannot add links,
+/// images or formatting. The summary is plain text by the specification.
+pub fn notification(sender: &str, body: &str, caps: &[String]) -> notify_rust::Notification {
+    let markup = caps.iter().any(|c| c == BODY_MARKUP);
+    let body = if markup {
+        escape_markup(body)
+    } else {
+        body.to_owned()
+    };
+    let mut n = notify_rust::Notification::new();
+    n.appname("Tern")
+        .summary(sender)
+        .body(&body)
+        .icon("tern")
+        .action("default", "Open")
+        .action("read", "Mark as read");
+    if caps.iter().any(|c| c == INLINE_REPLY) {
+        n.action(INLINE_REPLY, "Reply");
+    }
+    n
+}
+
+/// Escapes the characters notification markup gives a meaning to (`&`, `<`, `>`,
+/// and quotes), so the text shows as written.
+pub fn escape_markup(s: &str) -> String {
+    let mut out = String::with_capacity(s.len());
+    for c in s.chars() {
+        match c {
+            '&' => out.push_str("&amp;"),
+            '<' => out.push_str("&lt;"),
+            '>' => out.push_str("&gt;"),
+            '"' => out.push_str("&quot;"),
+            '\'' => out.push_str("&#39;"),
+            c => out.push(c),
+        }
+    }
+    out
 }
 
 /// Mutes or unmutes notifications for one chat.
@@ -235,6 +397,127 @@ fn with_sender(who: &str, body: &str) -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn markup_characters_are_escaped() {
+        assert_eq!(
+            escape_markup(r#"<a href="https://evil">click</a> & 'more' <b>"#),
+            "&lt;a href=&quot;https://evil&quot;&gt;click&lt;/a&gt; &amp; &#39;more&#39; &lt;b&gt;"
+        );
+        assert_eq!(escape_markup("plain 你好 👋"), "plain 你好 👋");
+        assert_eq!(escape_markup("&amp;"), "&amp;amp;");
+    }
+
+    #[test]
+    fn bodies_are_escaped_for_markup_daemons_and_summaries_stay_plain() {
+        let markup = vec![BODY_MARKUP.to_owned(), "actions".to_owned()];
+        let body = with_sender("<i>Eve</i>", "<a href=\"x\">win</a> & <img src=x>");
+        let n = notification("Team & <Co>", &body, &markup);
+        assert_eq!(
+            n.body,
+            "&lt;i&gt;Eve&lt;/i&gt;: &lt;a href=&quot;x&quot;&gt;win&lt;/a&gt; &amp; &lt;img src=x&gt;"
+        );
+        assert!(!n.body.contains('<') && !n.body.contains('>'));
+        assert_eq!(n.summary, "Team & <Co>", "the summary is never markup");
+        // A daemon without body-markup shows the text as is: escaping would show entities.
+        let n = notification("Bob", "a < b & c", &["actions".to_owned()]);
+        assert_eq!(n.body, "a < b & c");
+        assert!(!n.actions.contains(&INLINE_REPLY.to_owned()));
+        let n = notification("Bob", "x", &[INLINE_REPLY.to_owned()]);
+        assert!(n.actions.contains(&INLINE_REPLY.to_owned()));
+    }
+
+    #[test]
+    fn only_the_owner_of_the_daemon_name_is_the_daemon() {
+        assert!(from_daemon(Some(":1.7"), Some(":1.7")));
+        assert!(!from_daemon(Some(":1.8"), Some(":1.7")));
+        assert!(!from_daemon(Some(":1.7"), None), "no daemon on the bus");
+        assert!(!from_daemon(None, Some(":1.7")));
+        assert!(!from_daemon(
+            Some("org.freedesktop.Notifications"),
+            Some("org.freedesktop.Notifications")
+        ));
+    }
+
+    /// A private `dbus-daemon` (Debian package `dbus`) for one test; killed on drop.
+    struct Bus(std::process::Child, String);
+
+    impl Bus {
+        fn start() -> Bus {
+            use std::io::BufRead;
+            let conf = concat!(env!("CARGO_MANIFEST_DIR"), "/tests/e2e/bus-empty.conf");
+            let mut child = std::process::Command::new("dbus-daemon")
+                .args(["--config-file", conf, "--nofork", "--print-address=1"])
+                .stdout(std::process::Stdio::piped())
+                .spawn()
+                .expect("dbus-daemon runs (scripts/deps.sh installs the dbus package)");
+            let mut line = String::new();
+            std::io::BufReader::new(child.stdout.take().unwrap())
+                .read_line(&mut line)
+                .unwrap();
+            Bus(child, line.trim().to_owned())
+        }
+
+        fn connect(&self) -> dbus::blocking::Connection {
+            let mut ch = dbus::channel::Channel::open_private(&self.1).unwrap();
+            ch.register().unwrap();
+            dbus::blocking::Connection::from(ch)
+        }
+    }
+
+    impl Drop for Bus {
+        fn drop(&mut self) {
+            let _ = self.0.kill();
+            let _ = self.0.wait();
+        }
+    }
+
+    fn emit(conn: &dbus::blocking::Connection, member: &str, id: u32, text: &str) {
+        use dbus::channel::Sender;
+        let m = dbus::Message::new_signal("/org/freedesktop/Notifications", DAEMON_NAME, member)
+            .unwrap()
+            .append2(id, text);
+        conn.send(m).unwrap();
+        conn.channel().flush();
+    }
+
+    #[test]
+    fn reply_and_action_signals_are_taken_only_from_the_daemon_on_a_real_bus() {
+        let bus = Bus::start();
+        let daemon = bus.connect();
+        daemon
+            .request_name(DAEMON_NAME, false, true, true)
+            .expect("own the daemon name");
+        let impostor = bus.connect();
+        let app = bus.connect();
+        let got = std::sync::Arc::new(Mutex::new(Vec::new()));
+        let sink = got.clone();
+        listen_to_daemon(&app, move |s| sink.lock().unwrap().push(s)).unwrap();
+
+        // Another process on the bus tries to inject a reply and a click.
+        emit(&impostor, "NotificationReplied", 1, "sent by an impostor");
+        emit(&impostor, "ActionInvoked", 1, "read");
+        // Then the daemon itself.
+        emit(&daemon, "NotificationReplied", 2, "typed by the user");
+        emit(&daemon, "ActionInvoked", 2, "default");
+
+        let deadline = std::time::Instant::now() + std::time::Duration::from_secs(10);
+        while got.lock().unwrap().len() < 2 && std::time::Instant::now() < deadline {
+            app.process(std::time::Duration::from_millis(100)).unwrap();
+        }
+        // Anything else still on its way.
+        let settle = std::time::Instant::now() + std::time::Duration::from_millis(300);
+        while std::time::Instant::now() < settle {
+            app.process(std::time::Duration::from_millis(50)).unwrap();
+        }
+        assert_eq!(
+            *got.lock().unwrap(),
+            vec![
+                DaemonSignal::Replied(2, "typed by the user".into()),
+                DaemonSignal::Action(2, "default".into()),
+            ]
+        );
+    }
 
     #[test]
     fn group_bodies_name_the_sender() {

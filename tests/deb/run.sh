@@ -31,6 +31,16 @@ for f in usr/bin/tern usr/share/applications/Tern.desktop usr/share/icons/hicolo
   grep -Eq " (\./)?$f\$" <<<"$contents" || { echo "deb: $f missing from the package" >&2; echo "$contents" >&2; exit 1; }
 done
 
+# The test-only drop hook (cargo feature e2e-hooks) is not in the packaged binary.
+unpacked=$(mktemp -d)
+dpkg-deb -x "$deb" "$unpacked"
+if grep -aq TERN_E2E_SIMULATE_DROP "$unpacked/usr/bin/tern"; then
+  echo "deb: usr/bin/tern contains the e2e drop hook (built with the e2e-hooks feature?)" >&2
+  rm -rf "$unpacked"; exit 1
+fi
+rm -rf "$unpacked"
+echo "deb: no e2e drop hook in usr/bin/tern" >&2
+
 echo "deb: apt-get install $deb" >&2
 DEBIAN_FRONTEND=noninteractive $sudo apt-get install -y -qq "$deb" >/dev/null
 pkg=$(dpkg-deb -f "$deb" Package)

@@ -256,6 +256,30 @@ async function main() {
     await waitUntil(async () => (await wd.find(sel('image-preview'))) === null, { what: 'preview closed by Esc' });
   });
 
+  await step('"Open" on a received shell script asks first, naming the file; Cancel opens nothing; the app refuses an unconfirmed open', async () => {
+    const script = path.join(work, 'install-me.sh');
+    writeFileSync(script, '#!/bin/sh\necho hello\n');
+    await bob.ok(['send-file', 'alice', script]);
+    await waitUntil(async () => (await chatMessages()).some((m) => m.file === 'install-me.sh'), { what: 'the script\'s file card', timeout: 30_000 });
+    const card = await wd.find(sel('file-card', '[data-file-name="install-me.sh"]'));
+    await (await card.find(sel('file-open'))).click();
+    await $(sel('confirm-open-dialog'));
+    const name = await (await wd.find(sel('confirm-open-name'))).text();
+    if (name !== 'install-me.sh') throw new Error(`dialog names ${JSON.stringify(name)}`);
+    const warning = await (await wd.find(sel('confirm-open-warning'))).text();
+    if (!warning.includes('may run a program')) throw new Error(`warning: ${warning}`);
+    await (await wd.find(sel('confirm-open-cancel'))).click();
+    await waitUntil(async () => (await wd.find(sel('confirm-open-dialog'))) === null, { what: 'the dialog closed' });
+    // Called directly (as a compromised page would), the command refuses without a confirmation.
+    const conv = (await invoke(wd, 'list_conversations')).find((c) => c.peer === 'bob').conv;
+    const m = (await invoke(wd, 'load_messages', { conv, before: null, limit: 50 })).find((x) => x.content.file?.name === 'install-me.sh');
+    const r = await wd.cmd('POST', '/execute/async', {
+      script: 'const done = arguments[arguments.length - 1]; window.__TAURI_INTERNALS__.invoke("open_file", arguments[0]).then(() => done({ opened: true }), (e) => done({ err: e }));',
+      args: [{ conv, seq: m.seq, clientId: m.client_id, confirmed: false }],
+    });
+    if (r.err?.code !== 'confirm_open') throw new Error(`open_file without confirmation: ${JSON.stringify(r)}`);
+  });
+
   await step('screenshot of the chat with inline images and a file card: docs/screenshots/files.png', async () => {
     mkdirSync('docs/screenshots', { recursive: true });
     await waitUntil(async () => (await wd.find(sel('toast'))) === null, { what: 'no toast over the chat', timeout: 8_000 });

@@ -1,5 +1,7 @@
 // End-to-end desktop notifications against a fake org.freedesktop.Notifications
 // server (tests/e2e/fake_notifyd.py) on a private D-Bus session. See run.sh notify.
+// Also: bodies escaped for a body-markup server, and a NotificationReplied signal
+// from a bus client other than the daemon ignored (issue 16).
 
 import { execFile, spawn } from 'node:child_process';
 import { readFileSync, existsSync } from 'node:fs';
@@ -123,6 +125,23 @@ async function main() {
     if (!n.actions.includes('inline-reply')) throw new Error(`actions: ${n.actions}`);
     await fakeCall('Reply', n.id, 'typed in the notification');
     await listener.waitFor((e) => JSON.stringify(e).includes('typed in the notification'), 'bob receives the inline reply');
+  });
+
+  await step('a body-markup server gets an escaped body; a reply signal forged by another bus client is ignored', async () => {
+    await startFake('body,body-markup,actions,inline-reply');
+    await bob.ok(['send', 'alice', '<a href="https://evil.example">win</a> & more']);
+    await waitUntil(() => notes().length >= 5, { what: 'the fifth Notify call' });
+    const n = notes()[4];
+    const want = '&lt;a href=&quot;https://evil.example&quot;&gt;win&lt;/a&gt; &amp; more';
+    if (n.body !== want) throw new Error(`body: ${JSON.stringify(n.body)}, want ${JSON.stringify(want)}`);
+    // Another process on the session bus sends the daemon's signal itself. Were it
+    // taken, it would be sent to bob and use up the notification's reply.
+    await new Promise((resolve, reject) =>
+      execFile('dbus-send', ['--session', '--type=signal', '/org/freedesktop/Notifications', 'org.freedesktop.Notifications.NotificationReplied', `uint32:${n.id}`, 'string:forged by an impostor'], { timeout: 10_000 }, (err, _o, stderr) => (err ? reject(new Error(stderr || err.message)) : resolve())),
+    );
+    await fakeCall('Reply', n.id, 'the genuine reply');
+    await listener.waitFor((e) => JSON.stringify(e).includes('the genuine reply'), 'bob receives the genuine reply');
+    if (listener.events.some((e) => JSON.stringify(e).includes('forged by an impostor'))) throw new Error('the forged reply was sent');
   });
 }
 

@@ -23,16 +23,9 @@ fn session_path(dir: &Path) -> PathBuf {
     dir.join("cli-session.json")
 }
 
-/// Writes the saved session readable by the owner only.
+/// Writes the saved session readable by the owner only (0600, also when it existed).
 fn save(path: &Path, bytes: &[u8]) -> std::io::Result<()> {
-    use std::os::unix::fs::OpenOptionsExt;
-    let mut f = std::fs::OpenOptions::new()
-        .write(true)
-        .create(true)
-        .truncate(true)
-        .mode(0o600)
-        .open(path)?;
-    f.write_all(bytes)
+    tern_core::private_fs::write_private(path, bytes)
 }
 
 /// Prints one JSON value as a line and flushes.
@@ -58,7 +51,8 @@ pub(crate) fn conv_of(client: &Client, s: &str) -> Result<ConversationId, Failur
 }
 
 pub async fn run(cli: Cli) -> Result<(), Failure> {
-    std::fs::create_dir_all(&cli.data_dir)?;
+    // Owner-only (0700) when created here; the account caches inside are 0700 anyway.
+    tern_core::private_fs::create_private_dir_all(&cli.data_dir)?;
     let mut config = ClientConfig::new(&cli.data_dir, &cli.server);
     config.extra_ca_pem = cli.ca_cert.clone();
     let client = Client::new(config)?;

@@ -10,7 +10,8 @@ use tern_proto::{DeviceId, Platform};
 /// Everything a [`crate::Client`] needs to start.
 #[derive(Debug, Clone, Serialize, Deserialize)]
 pub struct ClientConfig {
-    /// Root of the local data; each account gets `<data_dir>/<user_id>/tern.db`.
+    /// Root of the local data; each account (user id on one server) gets
+    /// `<data_dir>/<account dir>/tern.db`, see [`crate::private_fs::account_dir_name`].
     pub data_dir: PathBuf,
     /// WebSocket URL of the server, e.g. `ws://127.0.0.1:7700` (`/ws` is appended when
     /// the URL has no path; `http(s)://` is accepted and turned into `ws(s)://`).

@@ -8,12 +8,15 @@
 //! - `transport`: one WebSocket connection — request/response correlation, heartbeat.
 //! - `session`: the connection supervisor — reconnect with backoff, resync, pushes.
 //! - `outbox`: the task that sends queued messages in order and retries them.
-//! - `store`: the per-account SQLite cache on its own thread (`<data_dir>/<user>/tern.db`).
+//! - `store`: the per-account SQLite cache on its own thread
+//!   (`<data_dir>/<account dir>/tern.db`, see [`private_fs::account_dir_name`]).
+//! - [`private_fs`]: owner-only (`0700`/`0600`) directories and files, account cache names.
 
 pub mod client;
 pub mod config;
 pub mod error;
 pub mod event;
+pub mod private_fs;
 pub mod types;
 
 mod outbox;

@@ -314,7 +314,15 @@ async fn announce(
         }
         _ => return Ok(None),
     };
+    let blacklist_changed = matches!(event, Event::BlackAdded { .. } | Event::BlackDeleted { .. });
     sh.emit(event);
+    if blacklist_changed {
+        // Group messages of a user I (un)blocked disappear (reappear): every group
+        // conversation's last message and unread count may have changed.
+        for conv in sh.db.call(|c| convs::group_convs(c)).await? {
+            sh.conv_changed(&conv).await?;
+        }
+    }
     if let Some(conv) = &applied.refresh {
         sh.conv_changed(conv).await?;
     }
@@ -539,6 +547,10 @@ pub(crate) async fn store_batch(
             }
         } else if s.inserted {
             new += 1;
+            // A group message from a user I blocked is kept but not news.
+            if s.hidden {
+                continue;
+            }
             if let Some(live) = live {
                 sh.emit(Event::NewMessage {
                     message: s.message,

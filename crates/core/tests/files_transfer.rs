@@ -131,7 +131,7 @@ async fn a_20_mb_file_is_sent_and_downloaded_by_the_peer_with_monotonic_progress
         }
     }
     assert_monotonic(&dl, bytes.len() as u64);
-    assert!(path.starts_with(dir.path().join("bob").join("bob").join("files")));
+    assert!(path.starts_with(bob.account_dir().unwrap().join("files")));
     assert_eq!(path.file_name().unwrap(), "big report.bin");
     assert!(
         std::fs::read(&path).unwrap() == bytes,

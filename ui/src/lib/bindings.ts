@@ -126,7 +126,10 @@ export const commands = {
 	pickFiles: (conv: string) => typedError<LocalMessage[], AppError>(__TAURI_INVOKE("pick_files", { conv })),
 	/**
 	 *  Test hook: drops `paths` on the window through the same handler a native drop
-	 *  uses. Refused unless the app was started with `TERN_E2E_SIMULATE_DROP=1`.
+	 *  uses. Works only in builds with the `e2e-hooks` feature started with the
+	 *  switch `SIMULATE_DROP_ENV` set to 1; other builds always refuse. (The command
+	 *  exists in every build so the generated bindings do not differ. Its docs do not
+	 *  spell out the switch: they are compiled into the binary as binding comments.)
 	 */
 	simulateDrop: (paths: string[]) => typedError<null, AppError>(__TAURI_INVOKE("simulate_drop", { paths })),
 	/**  Stops an upload; its message disappears (`message_removed`) and nothing is sent. */
@@ -138,9 +141,11 @@ export const commands = {
 	downloadFile: (conv: string, seq: Seq | null, clientId: string) => typedError<Downloaded, AppError>(__TAURI_INVOKE("download_file", { conv, seq, clientId })),
 	/**
 	 *  Opens the file of message `client_id` with the system's default application
-	 *  (downloading it first when needed).
+	 *  (downloading it first when needed). Types outside the allowlist need
+	 *  `confirmed` (see the module docs): without it the answer is a [`CONFIRM_OPEN`]
+	 *  error for the UI to ask the user.
 	 */
-	openFile: (conv: string, seq: Seq | null, clientId: string) => typedError<null, AppError>(__TAURI_INVOKE("open_file", { conv, seq, clientId })),
+	openFile: (conv: string, seq: Seq | null, clientId: string, confirmed: boolean) => typedError<null, AppError>(__TAURI_INVOKE("open_file", { conv, seq, clientId, confirmed })),
 	/**
 	 *  "Save as…": asks where to save the file of message `client_id` and copies it
 	 *  there from the cache. Returns the chosen path, `None` when cancelled.

@@ -5,7 +5,13 @@
  */
 import { commands, events, type CoreEvent, type FileDrop, type LocalMessage } from './bindings';
 import { applyTransfer, fileOf, type Transfer } from './logic/files';
-import { store as appStore, type AppStore } from './store.svelte';
+import { CommandError, call, store as appStore, type AppStore } from './store.svelte';
+
+/** The app refuses to open a file outside its documents-and-media allowlist until confirmed. */
+export const CONFIRM_OPEN = 'confirm_open';
+
+/** A received file waiting for the user's go-ahead before it is opened. */
+export type OpenQuestion = { m: LocalMessage; name: string; warning: string };
 
 export class FilesStore {
   /** Uploads (by client message id) and downloads (by file id) with their progress. */
@@ -16,6 +22,8 @@ export class FilesStore {
   dragging = $state(false);
   /** The image shown full size, if any. */
   preview = $state<{ url: string; name: string } | null>(null);
+  /** A risky file the user is asked about before it is opened (see `open`). */
+  confirmOpen = $state<OpenQuestion | null>(null);
   private loading = new Map<string, Promise<string | null>>();
   private unlisten: (() => void)[] = [];
   private started: Promise<void> | null = null;
@@ -109,8 +117,33 @@ export class FilesStore {
     return p;
   }
 
+  /**
+   * "Open": the app opens documents and media at once; for any other type it
+   * answers `confirm_open` and we ask the user (ConfirmOpenDialog) before trying
+   * again with `confirmed`.
+   */
   async open(m: LocalMessage): Promise<void> {
-    await this.app.attempt(commands.openFile(m.conv, m.seq, m.client_id));
+    try {
+      await call(commands.openFile(m.conv, m.seq, m.client_id, false));
+    } catch (e) {
+      if (e instanceof CommandError && e.code === CONFIRM_OPEN) {
+        this.confirmOpen = { m, name: fileOf(m.content)?.name ?? 'This file', warning: e.message };
+      } else {
+        this.app.showToast(e instanceof Error ? e.message : String(e));
+      }
+    }
+  }
+
+  /** The user chose "Open anyway" in the dialog. */
+  async openConfirmed(): Promise<void> {
+    const q = this.confirmOpen;
+    this.confirmOpen = null;
+    if (q) await this.app.attempt(commands.openFile(q.m.conv, q.m.seq, q.m.client_id, true));
+  }
+
+  /** The user cancelled the dialog: nothing is opened. */
+  cancelOpen(): void {
+    this.confirmOpen = null;
   }
 
   async saveAs(m: LocalMessage): Promise<void> {

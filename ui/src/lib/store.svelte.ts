@@ -276,6 +276,8 @@ export class AppStore {
       case 'black_added':
       case 'black_deleted':
         void this.refreshBlacklist();
+        // tern-core hides group messages of users I blocked: reload group chats.
+        void this.reloadGroupChats();
         break;
       case 'profile_changed':
         if (this.session) this.session = { ...this.session, profile: e.profile };
@@ -591,6 +593,25 @@ export class AppStore {
   async setChatMuted(conv: string, muted: boolean): Promise<void> {
     await commands.setChatMuted(conv, muted);
     this.mutedChats = await commands.mutedChats();
+  }
+
+  /**
+   * A user was blocked or unblocked: tern-core hides (shows again) their group
+   * messages, so loaded group chats are dropped and the open one is reloaded.
+   */
+  async reloadGroupChats(): Promise<void> {
+    const loaded = Object.keys(this.messages).filter((c) => groupOf(c));
+    if (loaded.length === 0) return;
+    const rest = { ...this.messages };
+    for (const c of loaded) delete rest[c];
+    this.messages = rest;
+    const conv = this.activeConv;
+    if (!conv || !groupOf(conv)) return;
+    const page = await this.attempt(commands.loadMessages(conv, null, PAGE));
+    if (page && this.activeConv === conv) {
+      this.messages = { ...this.messages, [conv]: mergeMessages([], page) };
+      this.moreOlder = { ...this.moreOlder, [conv]: page.length >= PAGE };
+    }
   }
 
   /** Opens (or creates) the chat with `conv` and loads its newest page. */

@@ -238,6 +238,33 @@ describe('AppStore', () => {
     await flush();
     expect(calls.map((c) => c.cmd).sort()).toEqual(['list_applications', 'list_blacklist']);
   });
+
+  it('reloads the open group chat when a user is (un)blocked: tern-core hides their group messages', async () => {
+    const G = 'g:team';
+    let hidden = false;
+    const fromCarol = msg({ client_id: 'c1', conv: G, seq: 1, sender: 'carol' });
+    const fromBob = msg({ client_id: 'b1', conv: G, seq: 2, sender: 'bob' });
+    await signedIn({
+      load_messages: (a: Record<string, unknown>) => (a.conv === G ? (hidden ? [fromBob] : [fromCarol, fromBob]) : [msg({ client_id: 'm1', seq: 1 })]),
+      group_info: () => null,
+      group_members: () => [],
+    });
+    await store.openConversation(CONV);
+    await store.openConversation(G);
+    expect(store.messages[G].map((m) => m.client_id)).toEqual(['c1', 'b1']);
+    hidden = true;
+    await core({ type: 'black_added', user: 'carol' });
+    await flush();
+    await flush();
+    expect(store.messages[G].map((m) => m.client_id)).toEqual(['b1']);
+    expect(store.messages[CONV].map((m) => m.client_id)).toEqual(['m1']);
+    expect(store.screen).toBe('chats');
+    hidden = false;
+    await core({ type: 'black_deleted', user: 'carol' });
+    await flush();
+    await flush();
+    expect(store.messages[G].map((m) => m.client_id)).toEqual(['c1', 'b1']);
+  });
 });
 
 describe('AppStore chat with a new friend', () => {

@@ -373,7 +373,7 @@ impl Client {
     }
 
     /// Downloads `file` into the per-account cache
-    /// `<data_dir>/<user>/files/<file id>/<sanitised name>`, emitting
+    /// `<data_dir>/<account dir>/files/<file id>/<sanitised name>`, emitting
     /// [`Event::TransferProgress`] (transfer = the file id) and
     /// [`Event::TransferFinished`]; returns the path. A complete cached copy
     /// (right size) is returned without downloading. The bytes are written to a
@@ -411,14 +411,13 @@ impl Client {
                 "file id {id} cannot be downloaded"
             )));
         }
-        Ok(self
-            .inner
-            .config
-            .data_dir
-            .join(sh.me.as_str())
-            .join("files")
-            .join(id)
-            .join(sanitize_file_name(&file.name)))
+        let cfg = &self.inner.config;
+        Ok(
+            crate::private_fs::account_dir(&cfg.data_dir, &cfg.server_url, &sh.me)
+                .join("files")
+                .join(id)
+                .join(sanitize_file_name(&file.name)),
+        )
     }
 }
 
@@ -609,7 +608,7 @@ async fn upload_once(
 /// Downloads into a `.part` file next to `dest`, checks it, renames it.
 async fn download(sh: &Arc<Shared>, files: &Transfers, file: &FileRef, dest: &Path) -> Result<()> {
     let dir = dest.parent().expect("cache path has a parent");
-    tokio::fs::create_dir_all(dir).await?;
+    crate::private_fs::create_private_dir_all(dir)?;
     let token = sh.token.lock().expect("token lock").0.clone();
     let url = format!(
         "{}{FILES_PATH}/{}",
@@ -645,7 +644,9 @@ async fn download(sh: &Arc<Shared>, files: &Transfers, file: &FileRef, dest: &Pa
         uuid::Uuid::new_v4().simple()
     ));
     let result = async {
-        let mut out = tokio::fs::File::create(&part).await?;
+        let mut out = tokio::fs::OpenOptions::from(crate::private_fs::private_file_options())
+            .open(&part)
+            .await?;
         let mut hash = Sha256::new();
         let mut progress =
             Progress::new(sh, file.id.to_string(), TransferDirection::Download, total);

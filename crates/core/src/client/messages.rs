@@ -241,8 +241,10 @@ impl Client {
             let (me, key) = (sh.me.clone(), conv.clone());
             db.call(move |c| msgs::messages_range(c, &me, &key, lower, upper))
         };
-        let mut page = range().await?;
-        if (page.len() as u64) < upper - lower {
+        // Hidden messages (see `store::messages::HIDDEN`) count as cached here, so
+        // a page with one is not fetched again.
+        let (cached, mut page) = range().await?;
+        if cached < upper - lower {
             if let Ok(conn) = sh.conn() {
                 let req = Request::History {
                     conv: conv.clone(),
@@ -251,7 +253,7 @@ impl Client {
                 };
                 if let Response::Messages { messages } = conn.request(req).await? {
                     crate::sync::store_batch(&sh, messages, None).await?;
-                    page = range().await?;
+                    page = range().await?.1;
                 }
             }
         }

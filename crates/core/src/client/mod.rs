@@ -84,11 +84,13 @@ fn device_id(config: &ClientConfig) -> Result<DeviceId> {
     let path = config.data_dir.join("device_id");
     if let Ok(s) = std::fs::read_to_string(&path) {
         if let Ok(d) = DeviceId::new(s.trim()) {
+            // Written world-readable by earlier versions.
+            crate::private_fs::restrict(&path, crate::private_fs::FILE_MODE)?;
             return Ok(d);
         }
     }
     let d = DeviceId::new(format!("dev-{}", uuid::Uuid::new_v4().simple()))?;
-    std::fs::write(&path, d.as_str())?;
+    crate::private_fs::write_private(&path, d.as_str().as_bytes())?;
     Ok(d)
 }
 
@@ -97,9 +99,9 @@ fn new_client_id() -> ClientMsgId {
 }
 
 impl Client {
-    /// Creates a client (creates `data_dir`; no network I/O). Log in next.
+    /// Creates a client (creates `data_dir`, owner-only; no network I/O). Log in next.
     pub fn new(config: ClientConfig) -> Result<Self> {
-        std::fs::create_dir_all(&config.data_dir)?;
+        crate::private_fs::create_private_dir_all(&config.data_dir)?;
         // Reads the extra CA now, so that a bad file is reported here.
         crate::tls::client_config(config.extra_ca_pem.as_deref())?;
         let device = device_id(&config)?;
@@ -156,6 +158,18 @@ impl Client {
     /// The logged-in user, if any.
     pub fn user(&self) -> Option<UserId> {
         self.shared().ok().map(|s| s.me.clone())
+    }
+
+    /// The signed-in account's cache directory (`<data_dir>/<account dir>`, see
+    /// [`crate::private_fs::account_dir_name`]); downloaded files live in its `files/`.
+    pub fn account_dir(&self) -> Option<std::path::PathBuf> {
+        let sh = self.shared().ok()?;
+        let cfg = &self.inner.config;
+        Some(crate::private_fs::account_dir(
+            &cfg.data_dir,
+            &cfg.server_url,
+            &sh.me,
+        ))
     }
 
     /// The current session token (for the app to keep, e.g. in the OS keyring).
@@ -263,7 +277,17 @@ impl Client {
     ) -> Result<Session> {
         let cfg = &self.inner.config;
         let started = async {
-            let db = Db::open(&cfg.data_dir.join(user.as_str()).join("tern.db")).await?;
+            // Owner-only, named by server and user (never outside data_dir).
+            let (data, url, u) = (cfg.data_dir.clone(), cfg.server_url.clone(), user.clone());
+            let path = tokio::task::spawn_blocking(move || {
+                let dir = crate::private_fs::prepare_account_dir(&data, &url, &u)?;
+                let path = dir.join("tern.db");
+                crate::private_fs::prepare_db_file(&path)?;
+                Ok::<_, std::io::Error>(path)
+            })
+            .await
+            .map_err(|e| Error::Storage(format!("preparing the cache: {e}")))??;
+            let db = Db::open(&path).await?;
             let (me, me2) = (user.clone(), user.clone());
             let (entries, convs) = db
                 .call(move |c| Ok((msgs::load_outbox(c)?, convs::conversations(c, &me2)?)))

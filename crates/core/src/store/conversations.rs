@@ -4,7 +4,7 @@
 use rusqlite::{params, Connection, OptionalExtension};
 use tern_proto::{ConversationId, ConversationInfo, Millis, Seq, UserId};
 
-use super::messages::{bad, query_messages};
+use super::messages::{bad, query_messages, HIDDEN};
 use crate::error::Result;
 use crate::state::{contiguous_from, unread};
 use crate::types::Conversation;
@@ -154,13 +154,27 @@ pub fn set_read(c: &Connection, conv: &ConversationId, seq: Seq, peer: bool) -> 
     Ok(())
 }
 
-fn own_after(c: &Connection, me: &UserId, conv: &str, read: i64) -> Result<u64> {
-    let n: i64 = c.query_row(
-        "SELECT COUNT(*) FROM messages WHERE conv = ?1 AND sender = ?2 AND seq > ?3",
-        params![conv, me.as_str(), read],
-        |r| r.get(0),
-    )?;
+/// Messages after `read` that are never unread: my own, and hidden ones (a group
+/// message from a user I blocked, see `messages::HIDDEN`).
+fn not_unread_after(c: &Connection, me: &UserId, conv: &str, read: i64) -> Result<u64> {
+    let n: i64 = c
+        .prepare_cached(&format!(
+            "SELECT COUNT(*) FROM messages m WHERE m.conv = ?1 AND m.seq > ?3
+               AND (m.sender = ?2 OR {HIDDEN})"
+        ))?
+        .query_row(params![conv, me.as_str(), read], |r| r.get(0))?;
     Ok(n as u64)
+}
+
+/// Group conversations in the cache (their summaries change when the blacklist does).
+pub fn group_convs(c: &Connection) -> Result<Vec<ConversationId>> {
+    let mut stmt = c.prepare("SELECT conv FROM conversations WHERE substr(conv, 1, 2) = 'g:'")?;
+    let keys: Vec<String> = stmt
+        .query_map([], |r| r.get(0))?
+        .collect::<rusqlite::Result<_>>()?;
+    keys.iter()
+        .map(|k| ConversationId::parse(k).map_err(bad))
+        .collect()
 }
 
 fn title_for(c: &Connection, peer: &UserId) -> Result<(String, Option<tern_proto::FileId>)> {
@@ -209,10 +223,12 @@ pub fn conversation(
     };
     // Two indexed look-ups: the newest pending message, else the highest seq.
     let pending = "WHERE m.conv = ?1 AND m.seq IS NULL ORDER BY m.rowid DESC LIMIT 1";
-    let stored = "WHERE m.conv = ?1 AND m.seq IS NOT NULL ORDER BY m.seq DESC LIMIT 1";
+    let stored = format!(
+        "WHERE m.conv = ?1 AND m.seq IS NOT NULL AND NOT {HIDDEN} ORDER BY m.seq DESC LIMIT 1"
+    );
     let last = match query_messages(c, me, pending, &[&key])?.pop() {
         Some(m) => Some(m),
-        None => query_messages(c, me, stored, &[&key])?.pop(),
+        None => query_messages(c, me, &stored, &[&key])?.pop(),
     };
     let peer = conv.peer_of(me).cloned();
     let (title, avatar) = match (&peer, conv) {
@@ -233,7 +249,11 @@ pub fn conversation(
         max_seq: Seq(max as u64),
         read_seq: Seq(read as u64),
         peer_read_seq: Seq(peer_read as u64),
-        unread: unread(max as u64, read as u64, own_after(c, me, &key, read)?),
+        unread: unread(
+            max as u64,
+            read as u64,
+            not_unread_after(c, me, &key, read)?,
+        ),
         last,
         last_activity,
         draft,

@@ -23,8 +23,27 @@ pub struct StoredMessage {
     pub inserted: bool,
     /// It was our own pending message (now acknowledged by this copy).
     pub was_pending: bool,
+    /// A group message from a user I blocked: kept, but not shown (see [`HIDDEN`]).
+    pub hidden: bool,
     /// The message as now cached.
     pub message: LocalMessage,
+}
+
+/// SQL condition on `messages m`: a message hidden from me, i.e. a group message
+/// from a user on my blacklist. Such messages stay in the cache (so seq gaps stay
+/// filled) but are left out of message pages, conversation summaries, unread counts,
+/// search and `NewMessage` events; unblocking the sender shows them again. Direct
+/// messages are never hidden (the server refuses a blocked user's direct sends).
+pub(crate) const HIDDEN: &str =
+    "(substr(m.conv, 1, 2) = 'g:' AND m.sender IN (SELECT user FROM blacklist))";
+
+/// Whether a message from `sender` in `conv` is hidden from me (see [`HIDDEN`]).
+pub(crate) fn is_hidden(c: &Connection, conv: &ConversationId, sender: &UserId) -> Result<bool> {
+    if !matches!(conv, ConversationId::Group(_)) {
+        return Ok(false);
+    }
+    Ok(c.prepare_cached("SELECT 1 FROM blacklist WHERE user = ?1")?
+        .exists([sender.as_str()])?)
 }
 
 /// Columns selected for a [`LocalMessage`].
@@ -366,13 +385,17 @@ fn store_all(tx: &Connection, me: &UserId, batch: &[Message]) -> Result<Vec<Stor
             }
         };
         let (inserted, was_pending) = store_row(tx, me, m, &convs[i].1)?;
+        let hidden = is_hidden(tx, &m.conv, &m.sender)?;
         let c = &mut convs[i];
         c.2 = c.2.max(m.seq.0);
-        c.3 = c.3.max(m.sent_at);
+        // A hidden message does not move the conversation up the list.
+        if !hidden {
+            c.3 = c.3.max(m.sent_at);
+        }
         if &m.sender == me {
             c.4 = Some(c.4.map_or(m.seq, |s| s.max(m.seq)));
         }
-        rows.push((m, i, inserted, was_pending));
+        rows.push((m, i, inserted, was_pending, hidden));
     }
     let mut peer_read = Vec::with_capacity(convs.len());
     for (conv, key, max_seq, at, own) in &convs {
@@ -386,7 +409,7 @@ fn store_all(tx: &Connection, me: &UserId, batch: &[Message]) -> Result<Vec<Stor
         peer_read.push(pr);
     }
     rows.into_iter()
-        .map(|(m, i, inserted, was_pending)| {
+        .map(|(m, i, inserted, was_pending, hidden)| {
             let message = if inserted || was_pending {
                 from_server(me, m, peer_read[i])
             } else {
@@ -396,6 +419,7 @@ fn store_all(tx: &Connection, me: &UserId, batch: &[Message]) -> Result<Vec<Stor
             Ok(StoredMessage {
                 inserted,
                 was_pending,
+                hidden,
                 message,
             })
         })
@@ -484,20 +508,29 @@ pub fn message_by_client_id(
     .pop())
 }
 
-/// Stored messages with `lower <= seq < upper`, ascending.
+/// Stored messages with `lower <= seq < upper`: how many are cached (hidden ones
+/// included, so the caller can tell a hole from a hidden message) and the visible
+/// ones, ascending.
 pub fn messages_range(
     c: &Connection,
     me: &UserId,
     conv: &ConversationId,
     lower: u64,
     upper: u64,
-) -> Result<Vec<LocalMessage>> {
-    query_messages(
+) -> Result<(u64, Vec<LocalMessage>)> {
+    let key = conv.to_string();
+    let cached: i64 = c
+        .prepare_cached("SELECT COUNT(*) FROM messages WHERE conv = ?1 AND seq >= ?2 AND seq < ?3")?
+        .query_row(params![key, lower as i64, upper as i64], |r| r.get(0))?;
+    let visible = query_messages(
         c,
         me,
-        "WHERE m.conv = ?1 AND m.seq >= ?2 AND m.seq < ?3 ORDER BY m.seq",
-        &[&conv.to_string(), &(lower as i64), &(upper as i64)],
-    )
+        &format!(
+            "WHERE m.conv = ?1 AND m.seq >= ?2 AND m.seq < ?3 AND NOT {HIDDEN} ORDER BY m.seq"
+        ),
+        &[&key, &(lower as i64), &(upper as i64)],
+    )?;
+    Ok((cached as u64, visible))
 }
 
 /// My messages in `conv` not yet acknowledged, in queue order.

@@ -1,4 +1,5 @@
-//! The per-account SQLite cache (`<data_dir>/<user>/tern.db`, WAL).
+//! The per-account SQLite cache (`<data_dir>/<account dir>/tern.db`, WAL; see
+//! [`crate::private_fs`] for the name and the file modes).
 //!
 //! One dedicated thread owns the connection; async code sends it closures through
 //! [`Db::call`] and awaits the answer, so SQLite never blocks the tokio runtime.
@@ -38,7 +39,7 @@ impl Db {
     /// Opens (creating and migrating) the database at `path` on a new thread.
     pub async fn open(path: &Path) -> Result<Db> {
         if let Some(dir) = path.parent() {
-            std::fs::create_dir_all(dir)?;
+            crate::private_fs::create_private_dir_all(dir)?;
         }
         let path = path.to_owned();
         let (jobs, rx) = mpsc::channel::<Job>();

@@ -27,7 +27,7 @@
 use rusqlite::{params, Connection, OptionalExtension};
 use tern_proto::{Content, UserId};
 
-use super::messages::{read_row, to_local};
+use super::messages::{read_row, to_local, HIDDEN};
 use super::relations::like_escape;
 use crate::error::Result;
 use crate::types::LocalMessage;
@@ -238,11 +238,9 @@ pub fn search(
         args.push(l);
         conds.push(format!("f.body LIKE ?{} ESCAPE '\\'", args.len()));
     }
-    let filter = if conds.is_empty() {
-        String::new()
-    } else {
-        format!("WHERE {}", conds.join(" AND "))
-    };
+    // Group messages from users I blocked are not found (see `messages::HIDDEN`).
+    conds.push(format!("NOT {HIDDEN}"));
+    let filter = format!("WHERE {}", conds.join(" AND "));
     let sql = format!(
         "{HIT_SELECT} FROM {from} CROSS JOIN messages m ON m.rowid = f.msg
          LEFT JOIN conversations c ON c.conv = m.conv

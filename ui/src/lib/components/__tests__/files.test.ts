@@ -3,8 +3,9 @@ import { fireEvent, render } from '@testing-library/svelte';
 import { tick } from 'svelte';
 import { beforeEach, describe, expect, it } from 'vitest';
 import { files } from '../../files.svelte';
-import { msg } from '../../test-fixtures';
+import { flush, msg } from '../../test-fixtures';
 import DropZone from '../DropZone.svelte';
+import ConfirmOpenDialog from '../ConfirmOpenDialog.svelte';
 import ImagePreview from '../ImagePreview.svelte';
 import MessageBubble from '../MessageBubble.svelte';
 
@@ -19,10 +20,68 @@ beforeEach(() => {
   files.transfers = {};
   files.imageUrls = {};
   files.preview = null;
+  files.confirmOpen = null;
   mockIPC((cmd, args) => {
     calls.push({ cmd, args: (args ?? {}) as Record<string, unknown> });
     if (cmd === 'download_file') return { file: pic.id, url: 'ternfile://localhost/f-pic' };
+    // As the app does: types outside the allowlist need a confirmation.
+    if (cmd === 'open_file' && !(args as { confirmed: boolean }).confirmed && String((args as { clientId: string }).clientId).startsWith('risky')) {
+      throw { code: 'confirm_open', message: '“install.sh” is not a document or media file. Opening it may run a program on your computer. Open it only if you trust the sender.' };
+    }
     return null;
+  });
+});
+
+describe('opening a risky received file', () => {
+  const script = { id: 'f-sh', name: 'install.sh', size: 120, mime: 'application/x-sh' };
+
+  it('asks first, naming the file and warning; Cancel opens nothing', async () => {
+    const m = msg({ client_id: 'risky1', seq: 7, content: { type: 'file', file: script } });
+    const bubble = render(MessageBubble, { m, mine: false, onretry: () => {} });
+    const dialog = render(ConfirmOpenDialog);
+    expect(dialog.queryByTestId('confirm-open-dialog')).toBeNull();
+    await fireEvent.click(bubble.getByTestId('file-open'));
+    await flush();
+    await tick();
+    expect(dialog.getByTestId('confirm-open-name').textContent).toBe('install.sh');
+    expect(dialog.getByTestId('confirm-open-warning').textContent).toContain('may run a program');
+    expect(document.activeElement).toBe(dialog.getByTestId('confirm-open-cancel'));
+    await fireEvent.click(dialog.getByTestId('confirm-open-cancel'));
+    expect(dialog.queryByTestId('confirm-open-dialog')).toBeNull();
+    expect(calls).toEqual([{ cmd: 'open_file', args: { conv: 'd:alice:bob', seq: 7, clientId: 'risky1', confirmed: false } }]);
+  });
+
+  it('"Open anyway" opens it with the confirmation; Esc cancels', async () => {
+    const m = msg({ client_id: 'risky2', seq: 8, content: { type: 'file', file: script } });
+    const bubble = render(MessageBubble, { m, mine: false, onretry: () => {} });
+    const dialog = render(ConfirmOpenDialog);
+    await fireEvent.click(bubble.getByTestId('file-open'));
+    await flush();
+    await tick();
+    await fireEvent.click(dialog.getByTestId('confirm-open-ok'));
+    await flush();
+    expect(dialog.queryByTestId('confirm-open-dialog')).toBeNull();
+    expect(calls.map((c) => c.args.confirmed)).toEqual([false, true]);
+    expect(calls[1]).toEqual({ cmd: 'open_file', args: { conv: 'd:alice:bob', seq: 8, clientId: 'risky2', confirmed: true } });
+    // Asked again, Esc closes it without opening.
+    await fireEvent.click(bubble.getByTestId('file-open'));
+    await flush();
+    await tick();
+    expect(dialog.getByTestId('confirm-open-dialog')).toBeTruthy();
+    await fireEvent.keyDown(window, { key: 'Escape' });
+    expect(dialog.queryByTestId('confirm-open-dialog')).toBeNull();
+    expect(calls.length).toBe(3);
+  });
+
+  it('a document opens at once, with no dialog', async () => {
+    const m = msg({ client_id: 'd9', seq: 9, content: { type: 'file', file: doc } });
+    const bubble = render(MessageBubble, { m, mine: false, onretry: () => {} });
+    const dialog = render(ConfirmOpenDialog);
+    await fireEvent.click(bubble.getByTestId('file-open'));
+    await flush();
+    await tick();
+    expect(dialog.queryByTestId('confirm-open-dialog')).toBeNull();
+    expect(calls).toEqual([{ cmd: 'open_file', args: { conv: 'd:alice:bob', seq: 9, clientId: 'd9', confirmed: false } }]);
   });
 });
 
@@ -35,7 +94,7 @@ describe('file messages', () => {
     await fireEvent.click(getByTestId('file-open'));
     await fireEvent.click(getByTestId('file-save'));
     expect(calls.map((c) => c.cmd)).toEqual(['open_file', 'save_file_as']);
-    expect(calls[0].args).toEqual({ conv: 'd:alice:bob', seq: 4, clientId: 'd1' });
+    expect(calls[0].args).toEqual({ conv: 'd:alice:bob', seq: 4, clientId: 'd1', confirmed: false });
   });
 
   it('my uploading file shows a progress bar and a cancel button', async () => {
