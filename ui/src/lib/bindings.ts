@@ -84,8 +84,11 @@ export const commands = {
 	groupInfo: (group: string) => typedError<GroupInfo, AppError>(__TAURI_INVOKE("group_info", { group })),
 	/**  Creates a group with me as owner and `members` (friends' ids) in it. */
 	createGroup: (name: string, members: string[], joinPolicy: JoinPolicy) => typedError<GroupInfo, AppError>(__TAURI_INVOKE("create_group", { name, members, joinPolicy })),
-	/**  Changes a group's name, notice and/or join policy (`null` keeps a field). */
-	updateGroup: (group: string, name: string | null, notice: string | null, joinPolicy: JoinPolicy | null) => typedError<GroupInfo, AppError>(__TAURI_INVOKE("update_group", { group, name, notice, joinPolicy })),
+	/**
+	 *  Changes a group's name, notice, join policy and/or whether new members see
+	 *  earlier messages (`null` keeps a field).
+	 */
+	updateGroup: (group: string, name: string | null, notice: string | null, joinPolicy: JoinPolicy | null, historyVisible: boolean | null) => typedError<GroupInfo, AppError>(__TAURI_INVOKE("update_group", { group, name, notice, joinPolicy, historyVisible })),
 	/**  A group's members with their nicknames. */
 	groupMembers: (group: string) => typedError<GroupMemberView[], AppError>(__TAURI_INVOKE("group_members", { group })),
 	/**  Adds `users` to a group. */
@@ -695,6 +698,11 @@ export type GroupInfo = {
 	member_count: number,
 	/**  When it was created. */
 	created_at: number,
+	/**
+	 *  Whether someone who joins sees the messages (and files) sent before
+	 *  they joined. Off by default: a new member starts at the current end.
+	 */
+	history_visible?: boolean,
 };
 
 /**  One member of a group. */

@@ -20,6 +20,7 @@ const info = (over: Partial<GroupInfo> = {}): GroupInfo => ({
   all_muted: false,
   member_count: 3,
   created_at: 5,
+  history_visible: false,
   ...over,
 });
 const view = (user: string, role: 'owner' | 'admin' | 'member' = 'member', nickname = ''): GroupMemberView => ({

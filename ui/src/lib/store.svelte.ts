@@ -511,8 +511,14 @@ export class AppStore {
     return true;
   }
 
-  async updateGroup(group: string, name: string | null, notice: string | null, policy: JoinPolicy | null): Promise<boolean> {
-    const g = await this.attempt(commands.updateGroup(group, name, notice, policy));
+  async updateGroup(
+    group: string,
+    name: string | null,
+    notice: string | null,
+    policy: JoinPolicy | null,
+    historyVisible: boolean | null = null,
+  ): Promise<boolean> {
+    const g = await this.attempt(commands.updateGroup(group, name, notice, policy, historyVisible));
     if (g) this.groups = { ...this.groups, [group]: g };
     return g !== undefined;
   }

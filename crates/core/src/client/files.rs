@@ -53,6 +53,10 @@ impl Transfers {
             .use_preconfigured_tls((*tls).clone())
             .connect_timeout(Duration::from_secs(10))
             .read_timeout(Duration::from_secs(60))
+            // tern-server closes a kept-alive connection that sends no request
+            // for its header timeout (10 s by default): drop idle ones before
+            // that, so a request never races the server's close.
+            .pool_idle_timeout(Duration::from_secs(5))
             .build()
             .map_err(|e| Error::Offline(format!("http client: {e}")))?;
         *h = Some(c.clone());

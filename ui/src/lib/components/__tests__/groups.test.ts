@@ -24,7 +24,7 @@ function signIn(me: string, members: GroupMemberView[]) {
     { profile: { user: 'dave', nickname: 'Dave', avatar: null, signature: '' }, remark: 'Dave from work', since: 1 },
   ];
   store.groups = {
-    [G]: { group: G, name: 'Hikers', avatar: null, notice: 'Meet at 9', owner: 'alice', join_policy: 'approval', all_muted: false, member_count: members.length, created_at: 1 },
+    [G]: { group: G, name: 'Hikers', avatar: null, notice: 'Meet at 9', owner: 'alice', join_policy: 'approval', all_muted: false, member_count: members.length, created_at: 1, history_visible: false },
   };
   store.groupMembers = { [G]: members };
   store.groupApps = {};
@@ -104,7 +104,21 @@ describe('MemberPanel', () => {
     await fireEvent.click(getByTestId('edit-group'));
     await fireEvent.input(getByTestId('edit-group-notice'), { target: { value: 'Meet at 10' } });
     await fireEvent.submit(getByTestId('group-edit'));
-    expect(calls.find((c) => c.cmd === 'update_group')?.args).toEqual({ group: G, name: null, notice: 'Meet at 10', joinPolicy: null });
+    expect(calls.find((c) => c.cmd === 'update_group')?.args).toEqual({ group: G, name: null, notice: 'Meet at 10', joinPolicy: null, historyVisible: null });
+  });
+
+  it('lets the owner show earlier messages to new members, and hides Invite from plain members of an approval group', async () => {
+    signIn('alice', [view('alice', 'owner'), view('bob', 'admin'), view('carol')]);
+    const { getByTestId, unmount } = render(MemberPanel, { group: G });
+    await fireEvent.click(getByTestId('edit-group'));
+    await fireEvent.click(getByTestId('edit-group-history'));
+    await fireEvent.submit(getByTestId('group-edit'));
+    expect(calls.find((c) => c.cmd === 'update_group')?.args).toEqual({ group: G, name: null, notice: null, joinPolicy: null, historyVisible: true });
+    expect(getByTestId('invite-members')).not.toBeNull();
+    unmount();
+    signIn('carol', [view('alice', 'owner'), view('bob', 'admin'), view('carol')]);
+    const panel = render(MemberPanel, { group: G });
+    expect(panel.queryByTestId('invite-members')).toBeNull();
   });
 });
 
