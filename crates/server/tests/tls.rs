@@ -278,3 +278,30 @@ fn bad_tls_settings_are_refused_at_startup_naming_the_file() {
     let e = startup_error(bad_cert);
     assert!(e.contains(&junk.display().to_string()), "{e}");
 }
+
+/// Attack: open TLS connections and never finish the handshake, to tie up the
+/// server. One address may hold only `max_tls_handshakes_per_ip` unfinished
+/// handshakes; more are closed at once, and finishing (or dropping) one frees
+/// its slot.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn pending_handshakes_per_address_are_capped() {
+    let dir = tempfile::tempdir().unwrap();
+    let pki = make_pki(dir.path());
+    let mut config = tls_config(dir.path(), &pki);
+    config.security.max_tls_handshakes_per_ip = 2;
+    let server = tern_server::spawn(config).await.unwrap();
+    let stalled1 = TcpStream::connect(server.addr()).await.unwrap();
+    let _stalled2 = TcpStream::connect(server.addr()).await.unwrap();
+    // Give the server time to take both into their handshakes.
+    tokio::time::sleep(Duration::from_millis(200)).await;
+    let mut third = TcpStream::connect(server.addr()).await.unwrap();
+    let mut buf = [0u8; 16];
+    let n = tokio::time::timeout(Duration::from_secs(2), third.read(&mut buf))
+        .await
+        .expect("the third stalled handshake was not closed at once");
+    assert!(matches!(n, Ok(0) | Err(_)), "{n:?}");
+    drop(stalled1);
+    tokio::time::sleep(Duration::from_millis(200)).await;
+    assert!(wss_hello(&pki, &server).await.starts_with("tern-server/"));
+    server.shutdown().await;
+}
