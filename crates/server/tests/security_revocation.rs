@@ -140,5 +140,5 @@ async fn second_force_offline_ends_every_connection() {
     assert_eq!(answer.status, 200);
     assert!(a1.closed().await.is_some());
     assert!(a2.closed().await.is_some());
-    assert_eq!(online(&admin, "alice").await, 0);
+    assert_eq!(survivors(&admin, "alice").await, 0);
 }
