@@ -217,6 +217,46 @@ mod tests {
         assert_eq!(e.err.code, ErrorCode::InvalidArgument);
     }
 
+    /// Found by `fuzz/` (target `client_frame`): without serde_json's
+    /// `float_roundtrip`, `10.938711676632721` parsed to a neighbouring f64, so
+    /// a location changed on every encode/decode hop.
+    #[test]
+    fn floats_survive_encode_and_decode() {
+        for (lat, lon) in [
+            ("10.938711676632721", "-57.179661383605676"),
+            ("13.346133595589677", "-52.566874043881036"),
+            // The minimized fuzzer input (out of range: the server refuses it,
+            // but the decoder must still round-trip it).
+            ("48.8E65", "2"),
+        ] {
+            let text = format!(
+                r#"{{"id":2,"req":{{"cmd":"send","conv":"g:s","client_id":"4","content":{{"type":"location","lat":{lat},"lon":{lon},"label":"s"}},"ext":{{"x":{lat}}}}}}}"#
+            );
+            let frame = ClientFrame::decode(&text).unwrap();
+            let Request::Send {
+                content:
+                    Content::Location {
+                        lat: got,
+                        lon: got_lon,
+                        ..
+                    },
+                ext,
+                ..
+            } = &frame.req
+            else {
+                panic!("not a location send: {frame:?}");
+            };
+            assert_eq!(*got, lat.parse::<f64>().unwrap(), "{lat}");
+            assert_eq!(*got_lon, lon.parse::<f64>().unwrap(), "{lon}");
+            assert_eq!(ext.as_ref().unwrap()["x"].as_f64(), Some(*got), "{lat}");
+            assert_eq!(
+                ClientFrame::decode(&frame.encode()).unwrap(),
+                frame,
+                "{lat}"
+            );
+        }
+    }
+
     #[test]
     fn an_unknown_enum_value_is_an_invalid_argument_naming_the_field() {
         let cases = [

@@ -49,7 +49,10 @@ fn paths() -> Value {
         },
         "/admin/users": {
             "post": op("createUser", "Create a user (like `register`, plus an optional nickname).",
-                Some("CreateUser"), "201", "User", &[("409", "The user id is taken or was deleted (code 2004).")])
+                Some("CreateUser"), "201", "User", &[
+                    ("409", "The user id is taken or was deleted (code 2004)."),
+                    ("413", "The nickname is longer than 64 characters (code 1003)."),
+                ])
         },
         "/admin/users/{user}": {
             "parameters": user_param,
@@ -86,6 +89,7 @@ fn paths() -> Value {
                 Some("SendAsUser"), "200", "Sent", &[
                     ("403", "Blocked by the peer (3001), not friends where required (3003), not a member (4000), to the `system` account (4005)."),
                     ("409", "`client_id` was already used by this sender in another conversation (code 1002)."),
+                    ("413", TOO_LARGE),
                 ])
         },
         "/admin/notices": {
@@ -94,6 +98,7 @@ fn paths() -> Value {
                 Some("SendNotice"), "200", "Sent", &[
                     ("403", "The recipient blocked `system` (code 3001)."),
                     ("409", "`client_id` was already used for a notice in another conversation (code 1002)."),
+                    ("413", TOO_LARGE),
                 ])
         },
         "/admin/groups": {
@@ -108,6 +113,20 @@ fn paths() -> Value {
         }
     })
 }
+
+const TOO_LARGE: &str =
+    "A text is longer than the server's `max_text_chars` (default 8000), or a file name, \
+    MIME type or location label over its limit (code 1003).";
+
+/// A string with at least one character that is not whitespace (what Rust's
+/// `str::trim` keeps: the Unicode `White_Space` set, spelled out so that every
+/// regex engine agrees).
+const NOT_BLANK: &str =
+    "[^\\t-\\r \\u0085\\u00a0\\u1680\\u2000-\\u200a\\u2028\\u2029\\u202f\\u205f\\u3000]";
+
+/// The largest u32 and u64, as JSON Schema bounds.
+const U32_MAX: u64 = u32::MAX as u64;
+const U64_MAX: u64 = u64::MAX;
 
 fn op(
     id: &str,
@@ -155,7 +174,7 @@ fn schemas() -> Value {
                           ("message", json!({ "type": "string" }))], &["code", "message"]),
         "CreateUser": object(&[("user", user_id()),
                                ("password", json!({ "type": "string", "minLength": 8, "maxLength": 256 })),
-                               ("nickname", json!({ "type": "string", "maxLength": 64 }))], &["user", "password"]),
+                               ("nickname", json!({ "type": ["string", "null"], "maxLength": 64 }))], &["user", "password"]),
         "User": object(&[("user", user_id()), ("nickname", json!({ "type": "string" })), ("created_at", millis())],
                        &["user", "nickname", "created_at"]),
         "Deleted": object(&[("user", user_id()), ("deleted", json!({ "type": "boolean" })), ("sessions_revoked", count())],
@@ -171,16 +190,24 @@ fn schemas() -> Value {
                           &["user", "session", "platform", "device", "since"]),
         "Sessions": object(&[("sessions", json!({ "type": "array", "items": { "$ref": "#/components/schemas/Session" } }))], &["sessions"]),
         "SendAsUser": object(&[("from", user_id()),
-                               ("conv", json!({ "type": "string", "description": "`d:<user>:<user>` or `g:<group>`" })),
-                               ("content", json!({ "type": "object", "description": "Message content as in docs/protocol.md, e.g. {\"type\":\"text\",\"text\":\"hi\"}; `system` and `recalled` are refused.",
-                                                   "required": ["type"] })),
-                               ("client_id", json!({ "type": "string", "pattern": "^[A-Za-z0-9_.-]{1,64}$" })), ("ext", json!({ "type": "object" }))], &["from", "conv", "content"]),
-        "SendNotice": object(&[("to", user_id()), ("text", json!({ "type": "string", "minLength": 1 })),
-                               ("client_id", json!({ "type": "string", "pattern": "^[A-Za-z0-9_.-]{1,64}$" })), ("ext", json!({ "type": "object" }))], &["to", "text"]),
+                               ("conv", json!({ "type": "string", "pattern": "^(d:[A-Za-z0-9_.-]{1,64}:[A-Za-z0-9_.-]{1,64}|g:[A-Za-z0-9_.-]{1,64})$",
+                                                "description": "`d:<user>:<user>` (two different users, one of them `from`) or `g:<group>`" })),
+                               ("content", json!({ "$ref": "#/components/schemas/Content" })),
+                               ("client_id", nullable_id()), ("ext", nullable_object())], &["from", "conv", "content"]),
+        "SendNotice": object(&[("to", user_id()),
+                               ("text", json!({ "type": "string", "minLength": 1, "pattern": NOT_BLANK, "description": "not only whitespace" })),
+                               ("client_id", nullable_id()), ("ext", nullable_object())], &["to", "text"]),
+        "Content": content(),
+        "FileRef": { "type": "object",
+                     "properties": { "id": { "type": "string", "pattern": "^[A-Za-z0-9_.-]{1,64}$" },
+                                     "name": { "type": "string", "maxLength": 255 },
+                                     "size": { "type": "integer", "minimum": 0, "maximum": U64_MAX },
+                                     "mime": { "type": "string", "maxLength": 255 } },
+                     "required": ["id", "name", "size", "mime"] },
         "CreateGroup": object(&[("owner", user_id()),
-                                ("name", json!({ "type": "string", "minLength": 1, "maxLength": 64 })),
+                                ("name", json!({ "type": "string", "minLength": 1, "maxLength": 64, "pattern": NOT_BLANK, "description": "not only whitespace" })),
                                 ("members", json!({ "type": "array", "maxItems": 500, "items": user_id() })),
-                                ("join_policy", join_policy())], &["owner", "name"]),
+                                ("join_policy", json!({ "oneOf": [join_policy(), { "type": "null" }] }))], &["owner", "name"]),
         "Group": object(&[("group", json!({ "type": "string", "pattern": "^[A-Za-z0-9_.-]{1,64}$", "description": "the group id; its conversation is `g:<group>`" })),
                           ("name", json!({ "type": "string" })),
                           ("avatar", json!({ "type": ["string", "null"], "description": "file id" })),
@@ -203,6 +230,47 @@ fn object(props: &[(&str, Value)], required: &[&str]) -> Value {
         .map(|(k, v)| (k.to_string(), v.clone()))
         .collect();
     json!({ "type": "object", "additionalProperties": false, "properties": properties, "required": required })
+}
+
+/// `Content` of docs/protocol.md that a user may send, tagged by `type`.
+/// Unknown fields are ignored, as on the WebSocket.
+fn content() -> Value {
+    let variant = |tag: &str, props: Value, required: &[&str]| {
+        let mut properties = json!({ "type": { "const": tag } });
+        for (k, v) in props.as_object().expect("object") {
+            properties[k] = v.clone();
+        }
+        let mut req = vec!["type"];
+        req.extend_from_slice(required);
+        json!({ "type": "object", "properties": properties, "required": req })
+    };
+    let file = json!({ "$ref": "#/components/schemas/FileRef" });
+    let u32_ = json!({ "type": "integer", "minimum": 0, "maximum": U32_MAX });
+    let ms = json!({ "type": "integer", "minimum": 0, "maximum": U64_MAX });
+    json!({
+        "description": "Message content as in docs/protocol.md, e.g. {\"type\":\"text\",\"text\":\"hi\"}; `system` (403) and `recalled` (400) are refused.",
+        "oneOf": [
+            variant("text", json!({ "text": { "type": "string", "minLength": 1 } }), &["text"]),
+            variant("image", json!({ "file": file, "width": u32_, "height": u32_ }), &["file", "width", "height"]),
+            variant("file", json!({ "file": file }), &["file"]),
+            variant("audio", json!({ "file": file, "duration_ms": ms }), &["file", "duration_ms"]),
+            variant("video", json!({ "file": file, "duration_ms": ms }), &["file", "duration_ms"]),
+            variant("location", json!({ "lat": { "type": "number", "minimum": -90, "maximum": 90 },
+                                         "lon": { "type": "number", "minimum": -180, "maximum": 180 },
+                                         "label": { "type": "string", "maxLength": 256 } }), &["lat", "lon", "label"]),
+            variant("custom", json!({ "data": { "description": "any JSON value" } }), &["data"]),
+        ]
+    })
+}
+
+/// An optional client message id (`null` is the same as absent).
+fn nullable_id() -> Value {
+    json!({ "type": ["string", "null"], "pattern": "^[A-Za-z0-9_.-]{1,64}$" })
+}
+
+/// An optional JSON object (`null` is the same as absent).
+fn nullable_object() -> Value {
+    json!({ "type": ["object", "null"] })
 }
 
 fn user_id() -> Value {
