@@ -131,6 +131,7 @@ pub async fn accept_capped(
     tcp: &TcpListener,
     per_ip: &Arc<PerIp>,
     max_per_ip: usize,
+    exempt: &[IpAddr],
 ) -> (TcpStream, SocketAddr, IpSlot) {
     loop {
         let (stream, peer) = match tcp.accept().await {
@@ -142,7 +143,12 @@ pub async fn accept_capped(
                 continue;
             }
         };
-        let Some(slot) = per_ip.try_take(peer.ip(), max_per_ip) else {
+        let max = if exempt.contains(&peer.ip()) {
+            usize::MAX
+        } else {
+            max_per_ip
+        };
+        let Some(slot) = per_ip.try_take(peer.ip(), max) else {
             tracing::warn!(%peer, max_per_ip, "connection refused: too many from this address");
             continue;
         };
@@ -162,20 +168,28 @@ fn is_connection_error(e: &io::Error) -> bool {
     )
 }
 
-/// Plain TCP as an [`axum::serve::Listener`] with the per-IP cap.
+/// Plain TCP as an [`axum::serve::Listener`] with the per-IP cap (trusted
+/// proxies exempt).
 pub struct CappedTcp {
     tcp: TcpListener,
     per_ip: Arc<PerIp>,
     max_per_ip: usize,
+    exempt: Vec<IpAddr>,
 }
 
 impl CappedTcp {
     /// Wraps a bound listener.
-    pub fn new(tcp: TcpListener, per_ip: Arc<PerIp>, max_per_ip: usize) -> Self {
+    pub fn new(
+        tcp: TcpListener,
+        per_ip: Arc<PerIp>,
+        max_per_ip: usize,
+        exempt: Vec<IpAddr>,
+    ) -> Self {
         Self {
             tcp,
             per_ip,
             max_per_ip,
+            exempt,
         }
     }
 }
@@ -185,7 +199,8 @@ impl axum::serve::Listener for CappedTcp {
     type Addr = SocketAddr;
 
     async fn accept(&mut self) -> (Self::Io, Self::Addr) {
-        let (stream, peer, slot) = accept_capped(&self.tcp, &self.per_ip, self.max_per_ip).await;
+        let (stream, peer, slot) =
+            accept_capped(&self.tcp, &self.per_ip, self.max_per_ip, &self.exempt).await;
         (Guarded::new(stream, slot), peer)
     }
 

@@ -52,6 +52,11 @@ pub struct Security {
     /// Browser origins allowed to open `/ws`. A request without `Origin` (a
     /// native client) is always allowed; default: none.
     pub allowed_origins: Vec<String>,
+    /// Reverse proxies in front of the server. A connection from one of these
+    /// addresses is not subject to the per-address connection cap, and its
+    /// client's address (for login throttling and logs) is the last entry of
+    /// `X-Forwarded-For` (or `X-Real-IP`); default: none.
+    pub trusted_proxies: Vec<std::net::IpAddr>,
     /// An upload slower than this, in bytes per second, averaged after its
     /// first 10 seconds, is aborted (default 1024).
     pub min_upload_bytes_per_sec: u64,
@@ -77,6 +82,7 @@ impl Default for Security {
             max_connections_per_ip: 256,
             max_tls_handshakes_per_ip: 16,
             allowed_origins: Vec::new(),
+            trusted_proxies: Vec::new(),
             min_upload_bytes_per_sec: 1024,
             user_quota_bytes: 1 << 30,
             unreferenced_upload_ttl: Duration::from_secs(24 * 3600),
@@ -127,6 +133,13 @@ pub struct SecurityArgs {
         value_delimiter = ','
     )]
     pub allowed_origins: Option<Vec<String>>,
+    /// Address of a reverse proxy in front of the server (repeat, or comma-separated in the env); none by default.
+    #[arg(
+        long = "trusted-proxy",
+        env = "TERN_TRUSTED_PROXIES",
+        value_delimiter = ','
+    )]
+    pub trusted_proxies: Option<Vec<std::net::IpAddr>>,
     /// Slowest upload accepted, bytes per second after its first 10 s [default: 1024].
     #[arg(long, env = "TERN_MIN_UPLOAD_BYTES_PER_SEC")]
     pub min_upload_bytes_per_sec: Option<u64>,
@@ -154,6 +167,7 @@ pub struct SecurityFile {
     max_connections_per_ip: Option<usize>,
     max_tls_handshakes_per_ip: Option<usize>,
     allowed_origins: Option<Vec<String>>,
+    trusted_proxies: Option<Vec<std::net::IpAddr>>,
     min_upload_bytes_per_sec: Option<u64>,
     user_quota_bytes: Option<u64>,
     unreferenced_upload_ttl_secs: Option<u64>,
@@ -209,6 +223,10 @@ impl Security {
                 .allowed_origins
                 .or(f.allowed_origins)
                 .unwrap_or(d.allowed_origins),
+            trusted_proxies: a
+                .trusted_proxies
+                .or(f.trusted_proxies)
+                .unwrap_or(d.trusted_proxies),
             min_upload_bytes_per_sec: a
                 .min_upload_bytes_per_sec
                 .or(f.min_upload_bytes_per_sec)
@@ -254,6 +272,29 @@ impl Security {
         Ok(())
     }
 
+    /// Whether `peer` is a trusted reverse proxy.
+    pub fn is_proxy(&self, peer: std::net::IpAddr) -> bool {
+        self.trusted_proxies.contains(&peer)
+    }
+
+    /// The client's address: `peer`, or, when `peer` is a trusted proxy, the
+    /// address it reports (the last `X-Forwarded-For` entry — the one the
+    /// proxy added — else `X-Real-IP`; `peer` when neither parses).
+    pub fn client_ip(
+        &self,
+        peer: std::net::IpAddr,
+        forwarded_for: Option<&str>,
+        real_ip: Option<&str>,
+    ) -> std::net::IpAddr {
+        if !self.is_proxy(peer) {
+            return peer;
+        }
+        let last = forwarded_for.and_then(|v| v.rsplit(',').next());
+        last.or(real_ip)
+            .and_then(|v| v.trim().parse().ok())
+            .unwrap_or(peer)
+    }
+
     /// Whether a browser `Origin` header value may open `/ws`.
     pub fn origin_allowed(&self, origin: &str) -> bool {
         self.allowed_origins
@@ -285,6 +326,31 @@ mod tests {
         let f: SecurityFile = toml::from_str("max_connections_per_ip = 0").unwrap();
         let e = Security::resolve(SecurityArgs::default(), f).unwrap_err();
         assert!(e.contains("max_connections_per_ip"), "{e}");
+    }
+
+    #[test]
+    fn the_client_address_comes_from_a_trusted_proxy_only() {
+        let proxy: std::net::IpAddr = "10.0.0.1".parse().unwrap();
+        let s = Security {
+            trusted_proxies: vec![proxy],
+            ..Security::default()
+        };
+        let xff = Some("1.2.3.4, 203.0.113.9");
+        assert_eq!(
+            s.client_ip(proxy, xff, None),
+            "203.0.113.9".parse::<std::net::IpAddr>().unwrap()
+        );
+        assert_eq!(
+            s.client_ip(proxy, None, Some("198.51.100.2")),
+            "198.51.100.2".parse::<std::net::IpAddr>().unwrap()
+        );
+        assert_eq!(s.client_ip(proxy, Some("garbage"), None), proxy);
+        let stranger: std::net::IpAddr = "192.0.2.7".parse().unwrap();
+        assert_eq!(
+            s.client_ip(stranger, xff, None),
+            stranger,
+            "anyone can send the header"
+        );
     }
 
     #[test]

@@ -171,6 +171,7 @@ pub async fn spawn(config: Config) -> Result<ServerHandle, Error> {
                     max_per_ip: sec.max_connections_per_ip,
                     handshakes: Arc::new(PerIp::default()),
                     max_handshakes_per_ip: sec.max_tls_handshakes_per_ip,
+                    exempt: sec.trusted_proxies.clone(),
                 };
                 match crate::tls::TlsListener::new(listener, tls, caps) {
                     Ok(l) => listener::serve(l, app, sec.header_timeout, shutdown).await,
@@ -178,7 +179,12 @@ pub async fn spawn(config: Config) -> Result<ServerHandle, Error> {
                 }
             }
             None => {
-                let l = CappedTcp::new(listener, per_ip, sec.max_connections_per_ip);
+                let l = CappedTcp::new(
+                    listener,
+                    per_ip,
+                    sec.max_connections_per_ip,
+                    sec.trusted_proxies.clone(),
+                );
                 listener::serve(l, app, sec.header_timeout, shutdown).await;
             }
         }
@@ -236,6 +242,13 @@ async fn ws_upgrade(
     if *s.shutdown.borrow() {
         return (StatusCode::SERVICE_UNAVAILABLE, "shutting down").into_response();
     }
+    // Behind a trusted reverse proxy, the client is who the proxy says.
+    let header = |name: &str| headers.get(name).and_then(|v| v.to_str().ok());
+    let client =
+        s.config
+            .security
+            .client_ip(peer.ip(), header("x-forwarded-for"), header("x-real-ip"));
+    let peer = SocketAddr::new(client, peer.port());
     let Ok(permit) = s.conn_limit.clone().try_acquire_owned() else {
         return (StatusCode::SERVICE_UNAVAILABLE, "too many connections").into_response();
     };

@@ -84,6 +84,8 @@ pub struct TlsCaps {
     pub handshakes: Arc<PerIp>,
     /// Most unfinished handshakes per address.
     pub max_handshakes_per_ip: usize,
+    /// Trusted reverse proxies, exempt from the per-address caps.
+    pub exempt: Vec<std::net::IpAddr>,
 }
 
 /// A TCP listener that hands out connections whose TLS handshake has finished.
@@ -116,12 +118,14 @@ async fn accept_loop(
     loop {
         let (stream, peer, slot) = tokio::select! {
             _ = tx.closed() => return,
-            c = accept_capped(&tcp, &caps.per_ip, caps.max_per_ip) => c,
+            c = accept_capped(&tcp, &caps.per_ip, caps.max_per_ip, &caps.exempt) => c,
         };
-        let Some(handshake) = caps
-            .handshakes
-            .try_take(peer.ip(), caps.max_handshakes_per_ip)
-        else {
+        let max_handshakes = if caps.exempt.contains(&peer.ip()) {
+            usize::MAX
+        } else {
+            caps.max_handshakes_per_ip
+        };
+        let Some(handshake) = caps.handshakes.try_take(peer.ip(), max_handshakes) else {
             tracing::warn!(%peer, "TLS handshake refused: too many pending from this address");
             continue;
         };

@@ -167,3 +167,63 @@ async fn binary_frames_count_against_the_rate_limit() {
         "only {limited} of 20 binary frames were rate limited"
     );
 }
+
+/// A connection whose requests carry `X-Forwarded-For: <xff>`.
+async fn via_proxy(server: &TestServer, xff: &str) -> Client {
+    let mut req = format!("ws://{}/ws", server.addr())
+        .into_client_request()
+        .unwrap();
+    req.headers_mut()
+        .insert("x-forwarded-for", xff.parse().unwrap());
+    let (ws, _) = tokio_tungstenite::connect_async(req).await.unwrap();
+    let mut c = Client::from_ws(ws);
+    c.ok(tern_proto::Request::Hello {
+        version: tern_proto::PROTOCOL_VERSION,
+    })
+    .await;
+    c
+}
+
+fn bad_login(user: &str) -> tern_proto::Request {
+    tern_proto::Request::Login {
+        user: common::uid(user),
+        password: "wrong password".into(),
+        platform: tern_proto::Platform::Desktop,
+        device: tern_proto::DeviceId::new("d").unwrap(),
+    }
+}
+
+#[tokio::test]
+async fn behind_a_trusted_proxy_clients_are_told_apart_by_x_forwarded_for() {
+    use tern_proto::ErrorCode;
+    let server = TestServer::start_with(|c| {
+        c.security.trusted_proxies = vec!["127.0.0.1".parse().unwrap()];
+        c.security.max_connections_per_ip = 2;
+        c.security.login_max_failures_per_ip = 3;
+    })
+    .await;
+    // The proxy's own address is not capped: it carries everyone.
+    let mut held = Vec::new();
+    for _ in 0..5 {
+        held.push(Client::greeted(server.addr()).await);
+    }
+    // One client behind it guesses until locked; another is not affected.
+    let mut a = via_proxy(&server, "198.51.100.1, 203.0.113.5").await;
+    for i in 0..3 {
+        let code = a.err_code(bad_login(&format!("u{i}"))).await;
+        assert_eq!(code, ErrorCode::BadCredentials);
+    }
+    assert_eq!(a.err_code(bad_login("u9")).await, ErrorCode::RateLimited);
+    let mut b = via_proxy(&server, "203.0.113.6").await;
+    assert_eq!(b.err_code(bad_login("u9")).await, ErrorCode::BadCredentials);
+    server.stop().await;
+
+    // Without the proxy setting the header means nothing: same address, same lock.
+    let plain = TestServer::start_with(|c| c.security.login_max_failures_per_ip = 3).await;
+    let mut a = via_proxy(&plain, "203.0.113.5").await;
+    for i in 0..3 {
+        a.err_code(bad_login(&format!("u{i}"))).await;
+    }
+    let mut b = via_proxy(&plain, "203.0.113.6").await;
+    assert_eq!(b.err_code(bad_login("u9")).await, ErrorCode::RateLimited);
+}

@@ -120,6 +120,11 @@ impl Client {
         let (ws, _) = tokio_tungstenite::connect_async(format!("ws://{addr}/ws"))
             .await
             .unwrap();
+        Client::from_ws(ws)
+    }
+
+    /// A client over an already opened WebSocket.
+    pub fn from_ws(ws: Ws) -> Client {
         Client {
             ws,
             next_id: 0,
