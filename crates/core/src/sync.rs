@@ -69,15 +69,27 @@ pub(crate) async fn sync_relations(
     let mut applied = 0;
     let mut joined = Vec::new();
     for _ in 0..MAX_PAGES {
-        let (changes, latest) = match conn
+        let answer = conn
             .request(Request::SyncChanges {
                 since,
                 limit: Some(sh.page()),
             })
-            .await?
-        {
-            Response::Changes { changes, latest } => (changes, latest),
-            other => return Err(unexpected("sync_changes", &other)),
+            .await;
+        let (changes, latest) = match answer {
+            Ok(Response::Changes { changes, latest }) => (changes, latest),
+            Ok(other) => return Err(unexpected("sync_changes", &other)),
+            // The server compacted the entries we would need: start again from a
+            // snapshot at its latest version, then follow the log from there.
+            Err(Error::Server(e)) if e.code == ErrorCode::SnapshotRequired => {
+                let latest = latest_version(conn).await?;
+                snapshot(sh, conn, latest).await?;
+                version = latest;
+                since = latest;
+                // (The resync's `SyncFinished` makes apps reload their lists.)
+                sh.announced.fetch_max(latest, Ordering::Relaxed);
+                continue;
+            }
+            Err(e) => return Err(e),
         };
         let fresh: Vec<_> = changes.into_iter().filter(|c| c.version > since).collect();
         if fresh.is_empty() {
@@ -119,6 +131,21 @@ pub(crate) async fn sync_relations(
         sync_joined(sh, conn, &current).await?;
     }
     Ok(applied)
+}
+
+/// The server's latest change-log version, without entries: `sync_changes`
+/// from the highest version it accepts.
+async fn latest_version(conn: &Conn) -> Result<u64> {
+    match conn
+        .request(Request::SyncChanges {
+            since: i64::MAX as u64,
+            limit: Some(1),
+        })
+        .await?
+    {
+        Response::Changes { latest, .. } => Ok(latest),
+        other => Err(unexpected("sync_changes", &other)),
+    }
 }
 
 async fn snapshot(sh: &Arc<Shared>, conn: &Conn, version: u64) -> Result<()> {

@@ -126,3 +126,59 @@ async fn offline_device_catches_up_after_reconnect() {
     bob.close().await;
     server.shutdown().await;
 }
+
+/// A device offline for longer than the server keeps change-log entries
+/// (`security.changelog_keep`) catches up from a snapshot instead.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_device_behind_a_compacted_change_log_catches_up_from_a_snapshot() {
+    let dir = tempfile::tempdir().unwrap();
+    let mut cfg = server_config(dir.path(), None);
+    cfg.security.changelog_keep = 3;
+    let server = tern_server::spawn(cfg).await.unwrap();
+    let (laptop, _) = user(dir.path(), server.addr(), "alice").await;
+    // The laptop has applied part of the log (version 1), so it will ask for what
+    // follows, which is compacted away by the time it comes back.
+    let first = tern_core::ProfileUpdate {
+        nickname: Some("Alice".into()),
+        signature: None,
+        avatar: None,
+    };
+    laptop.set_profile(first).await.unwrap();
+    laptop.close().await;
+
+    // Meanwhile, on another device: a new friend and many profile changes.
+    let mut other = fast_config(dir.path().join("alice-phone"), server.addr());
+    other.device = Some(tern_core::proto::DeviceId::new("phone").unwrap());
+    let phone = tern_core::Client::new(other).unwrap();
+    phone.login(&uid("alice"), "password123").await.unwrap();
+    let (bob, mut bob_rx) = user(dir.path(), server.addr(), "bob").await;
+    befriend(&phone, &bob, &mut bob_rx).await;
+    for i in 0..10 {
+        let update = tern_core::ProfileUpdate {
+            nickname: Some(format!("Alice {i}")),
+            signature: None,
+            avatar: None,
+        };
+        phone.set_profile(update).await.unwrap();
+    }
+    assert!(server.maintain().await.unwrap().changes > 0);
+
+    let laptop =
+        tern_core::Client::new(fast_config(dir.path().join("alice"), server.addr())).unwrap();
+    let mut rx = laptop.subscribe();
+    laptop.login(&uid("alice"), "password123").await.unwrap();
+    wait_for(&mut rx, |e| {
+        matches!(e, tern_core::Event::SyncFinished { .. })
+    })
+    .await;
+    let friends = laptop.friends().await.unwrap();
+    assert_eq!(
+        friends
+            .iter()
+            .map(|f| f.profile.user.as_str())
+            .collect::<Vec<_>>(),
+        ["bob"]
+    );
+    assert_eq!(laptop.my_profile().await.unwrap().nickname, "Alice 9");
+    server.shutdown().await;
+}

@@ -64,6 +64,10 @@ pub enum ErrorCode {
     /// The target is the reserved `system` account, which only sends notices:
     /// messages, typing indicators and friend applications to it are refused.
     SystemAccount,
+    /// `sync_changes` from a version older than what the server still keeps
+    /// (the change log was compacted): take a snapshot (friends, applications,
+    /// blacklist, groups) and continue from the latest version.
+    SnapshotRequired,
     /// An unexpected server-side failure; the request may be retried.
     Internal,
     /// The server is shutting down; reconnect later.
@@ -74,7 +78,7 @@ pub enum ErrorCode {
 
 impl ErrorCode {
     /// Every known code, for documentation and tests.
-    pub const ALL: [ErrorCode; 27] = [
+    pub const ALL: [ErrorCode; 28] = [
         Self::BadFrame,
         Self::UnknownCommand,
         Self::InvalidArgument,
@@ -100,6 +104,7 @@ impl ErrorCode {
         Self::OutOfOrder,
         Self::GroupFull,
         Self::SystemAccount,
+        Self::SnapshotRequired,
         Self::Internal,
         Self::ShuttingDown,
     ];
@@ -132,6 +137,7 @@ impl ErrorCode {
             Self::OutOfOrder => 4003,
             Self::GroupFull => 4004,
             Self::SystemAccount => 4005,
+            Self::SnapshotRequired => 4006,
             Self::Internal => 5000,
             Self::ShuttingDown => 5001,
             Self::Unknown(n) => n,

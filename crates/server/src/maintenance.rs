@@ -1,6 +1,7 @@
 //! Periodic housekeeping, so that storage does not grow without bound:
 //! uploads nothing references after `security.unreferenced_upload_ttl` are
-//! deleted (rows, then blobs no upload uses), and expired sessions are pruned.
+//! deleted (rows, then blobs no upload uses), expired sessions are pruned and
+//! each user's change log is cut to its newest `security.changelog_keep` entries.
 //! Runs every [`INTERVAL`] and once at start; tests call [`run_once`].
 
 use std::sync::Arc;
@@ -19,6 +20,8 @@ pub struct Swept {
     pub blobs: usize,
     /// Expired session rows deleted.
     pub sessions: usize,
+    /// Change-log entries compacted away.
+    pub changes: usize,
 }
 
 /// One housekeeping pass.
@@ -26,12 +29,17 @@ pub async fn run_once(shared: &Shared) -> StoreResult<Swept> {
     let now = now_ms();
     let ttl = shared.config.security.unreferenced_upload_ttl.as_millis() as i64;
     let cutoff = now.saturating_sub(ttl);
-    let (orphans, sessions) = shared
+    let keep = shared.config.security.changelog_keep;
+    let (orphans, sessions, changes) = shared
         .store
         .write(move |c| {
             let orphans = files::collect_garbage(c, cutoff)?;
             let sessions = accounts::prune_sessions(c, now)?;
-            Ok((orphans, sessions))
+            let changes = match keep {
+                0 => 0,
+                keep => crate::store::changelog::compact(c, keep)?,
+            };
+            Ok((orphans, sessions, changes))
         })
         .await?;
     let mut blobs = 0;
@@ -43,14 +51,19 @@ pub async fn run_once(shared: &Shared) -> StoreResult<Swept> {
             Err(e) => tracing::warn!(path = %path.display(), error = %e, "removing a blob failed"),
         }
     }
-    if blobs > 0 || sessions > 0 {
+    if blobs > 0 || sessions > 0 || changes > 0 {
         tracing::info!(
             blobs,
             sessions,
-            "housekeeping removed unreferenced uploads and expired sessions"
+            changes,
+            "housekeeping removed unreferenced uploads, expired sessions and old change-log entries"
         );
     }
-    Ok(Swept { blobs, sessions })
+    Ok(Swept {
+        blobs,
+        sessions,
+        changes,
+    })
 }
 
 /// Runs [`run_once`] now and every [`INTERVAL`] until the server shuts down.

@@ -57,6 +57,10 @@ pub struct Security {
     /// client's address (for login throttling and logs) is the last entry of
     /// `X-Forwarded-For` (or `X-Real-IP`); default: none.
     pub trusted_proxies: Vec<std::net::IpAddr>,
+    /// Change-log entries kept per user; older ones are compacted away and a
+    /// device that needs them takes a snapshot (`SnapshotRequired`). 0 keeps
+    /// all (default 10,000).
+    pub changelog_keep: u64,
     /// An upload slower than this, in bytes per second, averaged after its
     /// first 10 seconds, is aborted (default 1024).
     pub min_upload_bytes_per_sec: u64,
@@ -83,6 +87,7 @@ impl Default for Security {
             max_tls_handshakes_per_ip: 16,
             allowed_origins: Vec::new(),
             trusted_proxies: Vec::new(),
+            changelog_keep: 10_000,
             min_upload_bytes_per_sec: 1024,
             user_quota_bytes: 1 << 30,
             unreferenced_upload_ttl: Duration::from_secs(24 * 3600),
@@ -140,6 +145,9 @@ pub struct SecurityArgs {
         value_delimiter = ','
     )]
     pub trusted_proxies: Option<Vec<std::net::IpAddr>>,
+    /// Change-log entries kept per user; 0 keeps all [default: 10000].
+    #[arg(long, env = "TERN_CHANGELOG_KEEP")]
+    pub changelog_keep: Option<u64>,
     /// Slowest upload accepted, bytes per second after its first 10 s [default: 1024].
     #[arg(long, env = "TERN_MIN_UPLOAD_BYTES_PER_SEC")]
     pub min_upload_bytes_per_sec: Option<u64>,
@@ -168,6 +176,7 @@ pub struct SecurityFile {
     max_tls_handshakes_per_ip: Option<usize>,
     allowed_origins: Option<Vec<String>>,
     trusted_proxies: Option<Vec<std::net::IpAddr>>,
+    changelog_keep: Option<u64>,
     min_upload_bytes_per_sec: Option<u64>,
     user_quota_bytes: Option<u64>,
     unreferenced_upload_ttl_secs: Option<u64>,
@@ -227,6 +236,10 @@ impl Security {
                 .trusted_proxies
                 .or(f.trusted_proxies)
                 .unwrap_or(d.trusted_proxies),
+            changelog_keep: a
+                .changelog_keep
+                .or(f.changelog_keep)
+                .unwrap_or(d.changelog_keep),
             min_upload_bytes_per_sec: a
                 .min_upload_bytes_per_sec
                 .or(f.min_upload_bytes_per_sec)

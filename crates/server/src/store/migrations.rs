@@ -187,6 +187,10 @@ pub(super) const MIGRATIONS: &[&str] = &[
     UPDATE file_refs SET last_seq = COALESCE((SELECT MAX(m.seq) FROM messages m
       WHERE m.conv = file_refs.conv AND json_extract(m.content, '$.file.id') = file_refs.file), 0);
     "#,
+    // Change-log compaction: versions at or below a user's floor were deleted.
+    r#"
+    ALTER TABLE users ADD COLUMN changes_floor INTEGER NOT NULL DEFAULT 0;
+    "#,
 ];
 
 /// Applies every migration newer than the database's `user_version`, each in
