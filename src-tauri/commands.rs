@@ -253,6 +253,53 @@ pub async fn logout(app: AppHandle, state: State<'_, AppState>) -> AppResult<()>
     Ok(())
 }
 
+// ---- account ----
+
+/// Changes my password. The server checks the current one (a wrong one counts as
+/// a failed sign-in, so repeated tries lock the account for a while) and the new
+/// one's length; every other device of mine is signed out, this session stays.
+///
+/// The keyring holds only this session's token (never a password) and the token
+/// stays valid, so nothing remembered needs updating.
+#[tauri::command]
+#[specta::specta]
+pub async fn change_password(
+    state: State<'_, AppState>,
+    old_password: String,
+    new_password: String,
+) -> AppResult<()> {
+    check_password_change(&old_password, &new_password)?;
+    state
+        .client()
+        .await?
+        .change_password(&old_password, &new_password)
+        .await
+        .map_err(AppError::password_change)
+}
+
+/// What the app checks before asking the server (which enforces the length rule).
+/// Passwords are taken as typed: spaces count.
+pub(crate) fn check_password_change(old: &str, new: &str) -> AppResult<()> {
+    if old.is_empty() {
+        return Err(AppError::new(
+            "invalid_argument",
+            "Enter your current password.",
+        ));
+    }
+    if new.is_empty() {
+        return Err(AppError::new("invalid_argument", "Choose a new password."));
+    }
+    Ok(())
+}
+
+/// Signs out every other device of mine (their tokens are revoked, connected ones
+/// are kicked); this session stays signed in.
+#[tauri::command]
+#[specta::specta]
+pub async fn sign_out_others(state: State<'_, AppState>) -> AppResult<()> {
+    Ok(state.client().await?.sign_out_others().await?)
+}
+
 // ---- profile ----
 
 /// My profile.
@@ -507,4 +554,22 @@ pub fn open_external(app: AppHandle, url: String) -> AppResult<()> {
     app.opener()
         .open_url(parsed.as_str(), None::<&str>)
         .map_err(|e| AppError::new("internal", format!("Could not open the link: {e}")))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_password_change_needs_both_passwords_as_typed() {
+        let e = check_password_change("", "new password 1").unwrap_err();
+        assert_eq!(
+            (e.code.as_str(), e.message.as_str()),
+            ("invalid_argument", "Enter your current password.")
+        );
+        let e = check_password_change("old password", "").unwrap_err();
+        assert_eq!(e.message, "Choose a new password.");
+        // Spaces are part of a password: nothing is trimmed or refused here.
+        assert!(check_password_change(" ", "  ").is_ok());
+    }
 }

@@ -29,6 +29,38 @@ impl AppError {
     pub fn not_logged_in() -> Self {
         Self::new("not_logged_in", "You are not signed in.")
     }
+
+    /// A failed password change, worded for the account dialog: `wrong_password`
+    /// (the current password is wrong), `locked_out` (too many wrong passwords; the
+    /// message says how long to wait), `invalid_argument` (the new password breaks
+    /// the server's length rule), else as any other command error.
+    pub fn password_change(e: tern_core::Error) -> Self {
+        let tern_core::Error::Server(w) = e else {
+            return e.into();
+        };
+        match w.code {
+            ErrorCode::BadCredentials => {
+                Self::new("wrong_password", "The current password is wrong.")
+            }
+            // A lockout; other `RateLimited` answers (busy hashing slots, too many
+            // requests) keep the server's words.
+            ErrorCode::RateLimited if w.message.contains("try again in") => {
+                let at = w.message.find("try again in").unwrap_or(0);
+                Self::new(
+                    "locked_out",
+                    format!(
+                        "Too many wrong passwords. {}.",
+                        capitalize(w.message[at..].trim_end_matches('.'))
+                    ),
+                )
+            }
+            ErrorCode::InvalidArgument if w.message.starts_with("password ") => Self::new(
+                "invalid_argument",
+                format!("The new {}.", w.message.trim_end_matches('.')),
+            ),
+            _ => tern_core::Error::Server(w).into(),
+        }
+    }
 }
 
 impl From<tern_core::Error> for AppError {
@@ -93,6 +125,46 @@ mod tests {
         )));
         assert_eq!(e.code, "server_3001");
         assert!(e.message.contains("cannot message"));
+    }
+
+    fn server(code: ErrorCode, message: &str) -> tern_core::Error {
+        tern_core::Error::Server(WireError::new(code, message))
+    }
+
+    #[test]
+    fn a_failed_password_change_says_what_went_wrong() {
+        let e = AppError::password_change(server(
+            ErrorCode::BadCredentials,
+            "the current password is wrong",
+        ));
+        assert_eq!(e.code, "wrong_password");
+        assert_eq!(e.message, "The current password is wrong.");
+
+        let e = AppError::password_change(server(
+            ErrorCode::RateLimited,
+            "too many failed logins for this account or address; try again in 60 s",
+        ));
+        assert_eq!(e.code, "locked_out");
+        assert_eq!(e.message, "Too many wrong passwords. Try again in 60 s.");
+
+        let e = AppError::password_change(server(
+            ErrorCode::RateLimited,
+            "the server is busy checking passwords; retry in a moment",
+        ));
+        assert_eq!(e.code, "server_1004");
+        assert!(e.message.starts_with("The server is busy"), "{}", e.message);
+
+        let e = AppError::password_change(server(
+            ErrorCode::InvalidArgument,
+            "password must be 8 to 256 characters",
+        ));
+        assert_eq!(e.code, "invalid_argument");
+        assert_eq!(e.message, "The new password must be 8 to 256 characters.");
+
+        let e = AppError::password_change(tern_core::Error::NotLoggedIn);
+        assert_eq!(e.code, "not_logged_in");
+        let e = AppError::password_change(tern_core::Error::Timeout);
+        assert_eq!(e.code, "offline");
     }
 
     #[test]

@@ -45,6 +45,8 @@ pub fn specta_builder() -> Builder<tauri::Wry> {
             commands::restore_session,
             commands::keyring_notice,
             commands::logout,
+            commands::change_password,
+            commands::sign_out_others,
             commands::my_profile,
             commands::set_profile,
             commands::search_users,

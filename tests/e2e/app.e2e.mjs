@@ -1,7 +1,10 @@
 // End-to-end: the real Tern app (WebKitGTK via tauri-driver) against a real
 // tern-server, with a second user driven by tern-cli. See tests/e2e/run.sh.
+// With TERN_E2E_SHOTS=<dir>, screenshots of the account dialog (also at 800×600)
+// go there for a look by eye.
 
 import { CliUser, runSuite, launchApp, startServer, tempDir, Steps, sel } from './lib/harness.mjs';
+import path from 'node:path';
 import { waitUntil } from './lib/webdriver.mjs';
 
 const started = Date.now();
@@ -173,6 +176,77 @@ async function main() {
   });
 
   listener.stop();
+
+  // alice is signed in in the app; tern-cli logs her in as a second (and third) device.
+  const aliceCli = new CliUser(server, 'alice', 'alice-password-1');
+  const exitCode = (child) => waitUntil(() => child.exitCode ?? null, { what: 'tern-cli listen to exit', timeout: 20_000 }).catch(() => child.exitCode);
+  const openAccount = async () => {
+    await (await $(sel('nav-profile'))).click();
+    await (await $(sel('open-account'))).click();
+    await $(sel('account-dialog'));
+  };
+
+  await step('account dialog: "Sign out all other devices" (after a confirm) kicks alice\'s tern-cli listen, which exits', async () => {
+    const other = await aliceCli.listen();
+    await other.waitFor((e) => e.type === 'sync_finished', 'alice\'s tern-cli device synced');
+    await openAccount();
+    if (process.env.TERN_E2E_SHOTS) {
+      await wd.screenshot(path.join(process.env.TERN_E2E_SHOTS, 'account-dialog.png'));
+      // The same dialog at the smallest supported window size.
+      const rect = await wd.cmd('GET', '/window/rect');
+      await wd.setWindowRect(800, 600);
+      await new Promise((r) => setTimeout(r, 600));
+      await wd.screenshot(path.join(process.env.TERN_E2E_SHOTS, 'account-dialog-800x600.png'));
+      await wd.setWindowRect(rect.width, rect.height);
+    }
+    await (await $(sel('sign-out-others'))).click();
+    await (await $(sel('sign-out-others-confirm'))).click();
+    await waitUntil(async () => (await textOf(sel('toast'))) === 'Your other devices were signed out.', { what: 'the sign-out toast' });
+    if (await wd.find(sel('account-dialog'))) throw new Error('the dialog stayed open');
+    const kicked = await other.waitFor((e) => e.type === 'kicked_offline', 'kicked_offline at alice\'s tern-cli listen');
+    if (kicked.reason !== 'logged_out') throw new Error(`kick reason: ${JSON.stringify(kicked)}`);
+    const code = await exitCode(other.child);
+    if (code !== 5) throw new Error(`tern-cli listen exited with ${code}, expected 5 (session ended)`);
+    await wd.waitFor(sel('connection', '[data-state="online"]'), { what: 'the app still signed in and online' });
+  });
+
+  await step('account dialog: a wrong current password is refused inline; the change (Enter) signs out the other device; tern-cli logs in with the new password only', async () => {
+    const other = await aliceCli.listen();
+    await other.waitFor((e) => e.type === 'sync_finished', 'alice\'s tern-cli device synced');
+    await openAccount();
+    await (await $(sel('current-password'))).type('not-my-password');
+    await (await $(sel('new-password'))).type('alice-password-2');
+    const repeat = await $(sel('repeat-password'));
+    await repeat.type('alice-password-2');
+    await repeat.type('\uE007'); // Enter
+    const err = await wd.waitFor(sel('password-error', '[data-code="wrong_password"]'), { what: 'the wrong-password error' });
+    if ((await err.text()) !== 'The current password is wrong.') throw new Error(`error: ${await err.text()}`);
+    if (other.child.exitCode !== null) throw new Error('a refused change ended the other device');
+    if (process.env.TERN_E2E_SHOTS) await wd.screenshot(path.join(process.env.TERN_E2E_SHOTS, 'account-dialog-wrong-password.png'));
+    const current = await $(sel('current-password'));
+    if ((await current.prop('value')) !== '') throw new Error('the wrong current password was not cleared');
+    await current.type('alice-password-1');
+    await current.type('\uE007');
+    await waitUntil(async () => (await textOf(sel('toast'))) === 'Password changed; your other devices were signed out.', { what: 'the password toast' });
+    if (await wd.find(sel('account-dialog'))) throw new Error('the dialog stayed open');
+    const kicked = await other.waitFor((e) => e.type === 'kicked_offline', 'kicked_offline at alice\'s tern-cli listen');
+    if (kicked.reason !== 'password_changed') throw new Error(`kick reason: ${JSON.stringify(kicked)}`);
+    const code = await exitCode(other.child);
+    if (code !== 5) throw new Error(`tern-cli listen exited with ${code}, expected 5`);
+    const dir = tempDir('cli-alice-new');
+    await aliceCli.ok(['login', 'alice', 'alice-password-2'], dir);
+    const old = await aliceCli.run(['login', 'alice', 'alice-password-1'], tempDir('cli-alice-old'));
+    if (old.code === 0) throw new Error('the old password still signs in');
+    if (!old.stderr.includes('2001')) throw new Error(`expected BadCredentials (2001) for the old password, got: ${old.stderr}`);
+    // The app's own session stays: it still sends.
+    await wd.waitFor(sel('connection', '[data-state="online"]'), { what: 'the app still signed in and online' });
+    await (await $(sel('nav-chats'))).click();
+    await (await $(sel('conversation', '[data-peer="bob"]'))).click();
+    const composer = await $(sel('composer'));
+    await composer.type('still here after the password change');
+    await composer.type('\uE007');
+    await waitUntil(async () => (await bob.ok(['history', 'alice', '--limit', '5'])).includes('still here after the password change'), { what: 'the message at bob' });
+  });
 
   await step('signing in elsewhere (single-session server) returns the app to login with an explanation', async () => {
     const single = await startServer(['--multi-device', 'single']);

@@ -4,7 +4,6 @@
 use std::path::Path;
 
 use tern_core::{Client, Event};
-use tokio::io::AsyncReadExt;
 use tokio::sync::broadcast::error::RecvError;
 
 use crate::commands::{out, resume};
@@ -22,17 +21,37 @@ fn stdin_can_stop() -> bool {
     }
 }
 
+/// Resolves at EOF on stdin. The read runs on a plain thread, not through
+/// `tokio::io::stdin`: tokio reads stdin on a blocking-pool thread it cannot
+/// cancel, and the runtime's shutdown waits for it, so a `listen` ended by a kick
+/// would hang for as long as its stdin stayed open. A plain thread dies with the
+/// process.
 async fn stdin_eof() {
     if !stdin_can_stop() {
         return std::future::pending().await;
     }
-    let mut stdin = tokio::io::stdin();
-    let mut buf = [0u8; 256];
-    loop {
-        match stdin.read(&mut buf).await {
-            Ok(0) | Err(_) => return,
-            Ok(_) => {}
+    let (tx, rx) = tokio::sync::oneshot::channel::<()>();
+    let spawned = std::thread::Builder::new()
+        .name("listen-stdin".into())
+        .spawn(move || {
+            use std::io::Read;
+            let mut stdin = std::io::stdin().lock();
+            let mut buf = [0u8; 256];
+            loop {
+                match stdin.read(&mut buf) {
+                    Ok(0) | Err(_) => break,
+                    Ok(_) => {}
+                }
+            }
+            let _ = tx.send(());
+        });
+    match spawned {
+        // Also resolves if the thread died without sending.
+        Ok(_) => {
+            let _ = rx.await;
         }
+        // No thread, no way to watch stdin: only signals and the session's end stop us.
+        Err(_) => std::future::pending().await,
     }
 }
 

@@ -1,7 +1,8 @@
 //! `tern-cli listen` stops with exit code 5 once the session ends (here: another
 //! `tern-cli` process sharing the data dir, so the same session, logs out; the
 //! listener gets `kicked_offline` with reason `logged_out`). Processes sharing a
-//! data dir share one device id.
+//! data dir share one device id. The listener's stdin stays open: the kick alone
+//! must end the process.
 
 mod common;
 
@@ -29,6 +30,9 @@ async fn listen_exits_non_zero_after_the_session_is_ended() {
     ok(&server, dir.path(), "bob", &["logout"]).await;
     let (kicked, _) = read_until(&mut lines, |v| v["type"] == "kicked_offline").await;
     assert_eq!(kicked["reason"], "logged_out");
+    // Keep stdin open, as a supervising process does (`Child::wait` would close it,
+    // and its EOF alone stops `listen`): the kick must end the process by itself.
+    let _stdin = listener.stdin.take().expect("piped stdin");
     let status = tokio::time::timeout(WAIT, listener.wait())
         .await
         .expect("listen exits by itself")

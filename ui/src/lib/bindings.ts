@@ -34,6 +34,20 @@ export const commands = {
 	 *  remembered sign-in.
 	 */
 	logout: () => typedError<null, AppError>(__TAURI_INVOKE("logout")),
+	/**
+	 *  Changes my password. The server checks the current one (a wrong one counts as
+	 *  a failed sign-in, so repeated tries lock the account for a while) and the new
+	 *  one's length; every other device of mine is signed out, this session stays.
+	 * 
+	 *  The keyring holds only this session's token (never a password) and the token
+	 *  stays valid, so nothing remembered needs updating.
+	 */
+	changePassword: (oldPassword: string, newPassword: string) => typedError<null, AppError>(__TAURI_INVOKE("change_password", { oldPassword, newPassword })),
+	/**
+	 *  Signs out every other device of mine (their tokens are revoked, connected ones
+	 *  are kicked); this session stays signed in.
+	 */
+	signOutOthers: () => typedError<null, AppError>(__TAURI_INVOKE("sign_out_others")),
 	/**  My profile. */
 	myProfile: () => typedError<Profile, AppError>(__TAURI_INVOKE("my_profile")),
 	/**  Changes my nickname and signature. */

@@ -98,6 +98,8 @@ export class AppStore {
   memberPanel = $state(false);
   /** The create-group dialog is open. */
   createGroupOpen = $state(false);
+  /** The account dialog (change password, sign out other devices) is open. */
+  accountOpen = $state(false);
   private unlisten: (() => void)[] = [];
   private toastTimer: ReturnType<typeof setTimeout> | undefined;
 
@@ -165,6 +167,22 @@ export class AppStore {
     await this.login(server, user, password, remember);
   }
 
+  /**
+   * Changes my password; every other device of mine is signed out, this one
+   * stays. Throws a [`CommandError`] (`wrong_password`, `locked_out`,
+   * `invalid_argument`, ...) for the account dialog to show next to the form.
+   */
+  async changePassword(oldPassword: string, newPassword: string): Promise<void> {
+    await call(commands.changePassword(oldPassword, newPassword));
+    this.showToast('Password changed; your other devices were signed out.');
+  }
+
+  /** Signs out every other device of mine; this one stays. Throws a [`CommandError`] on failure. */
+  async signOutOthers(): Promise<void> {
+    await call(commands.signOutOthers());
+    this.showToast('Your other devices were signed out.');
+  }
+
   async logout(): Promise<void> {
     await this.attempt(commands.logout());
     this.leave(null);
@@ -201,6 +219,7 @@ export class AppStore {
     this.groupGone = {};
     this.memberPanel = false;
     this.createGroupOpen = false;
+    this.accountOpen = false;
     this.connection = 'offline';
     this.screen = 'chats';
   }
