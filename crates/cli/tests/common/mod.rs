@@ -116,10 +116,13 @@ pub async fn read_until(
             seen.push(v);
         }
     };
-    let v = tokio::time::timeout(WAIT, fut)
-        .await
-        .expect("expected output did not come");
-    (v, seen)
+    let res = tokio::time::timeout(WAIT, fut).await;
+    match res {
+        Ok(v) => (v, seen),
+        Err(_) => {
+            panic!("expected output did not come within {WAIT:?}; the lines before: {seen:?}")
+        }
+    }
 }
 
 /// Closes a `listen` child's stdin and waits for it to exit successfully.

@@ -88,6 +88,12 @@ pub fn open(path: &Path) -> Result<Connection> {
     conn.pragma_update(None, "synchronous", "NORMAL")?;
     conn.pragma_update(None, "foreign_keys", "ON")?;
     conn.busy_timeout(std::time::Duration::from_secs(5))?;
+    // Another process may share this cache (a second tern-cli of the same data
+    // dir). A deferred transaction that reads, then writes after the other
+    // process committed fails at once with "database is locked" (SQLite cannot
+    // wait there without risking a deadlock); taking the write lock at BEGIN
+    // makes it wait (busy_timeout) instead. A lost push was the result.
+    conn.set_transaction_behavior(rusqlite::TransactionBehavior::Immediate);
     // Every hot statement is prepare_cached (the default cache of 16 thrashes).
     conn.set_prepared_statement_cache_capacity(128);
     migrate(&mut conn)?;
