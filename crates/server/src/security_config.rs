@@ -187,72 +187,36 @@ impl Security {
     /// would switch a protection off by accident.
     pub fn resolve(a: SecurityArgs, f: SecurityFile) -> Result<Self, String> {
         let d = Security::default();
-        let secs = |a: Option<u64>, f: Option<u64>, d: Duration| {
-            a.or(f).map(Duration::from_secs).unwrap_or(d)
-        };
+        // The flag (or env), else the file, else the default.
+        macro_rules! pick {
+            ($field:ident) => {
+                a.$field.or(f.$field).unwrap_or(d.$field)
+            };
+            ($field:ident, secs $key:ident) => {
+                a.$key
+                    .or(f.$key)
+                    .map(Duration::from_secs)
+                    .unwrap_or(d.$field)
+            };
+        }
         let s = Security {
-            registration: a.registration.or(f.registration).unwrap_or(d.registration),
-            min_password_chars: a
-                .min_password_chars
-                .or(f.min_password_chars)
-                .unwrap_or(d.min_password_chars),
-            hash_concurrency: a
-                .hash_concurrency
-                .or(f.hash_concurrency)
-                .unwrap_or(d.hash_concurrency),
-            login_max_failures: a
-                .login_max_failures
-                .or(f.login_max_failures)
-                .unwrap_or(d.login_max_failures),
-            login_max_failures_per_ip: a
-                .login_max_failures_per_ip
-                .or(f.login_max_failures_per_ip)
-                .unwrap_or(d.login_max_failures_per_ip),
-            login_failure_window: secs(
-                a.login_failure_window_secs,
-                f.login_failure_window_secs,
-                d.login_failure_window,
-            ),
-            login_lockout: secs(a.login_lockout_secs, f.login_lockout_secs, d.login_lockout),
-            auth_timeout: secs(a.auth_timeout_secs, f.auth_timeout_secs, d.auth_timeout),
-            header_timeout: secs(
-                a.header_timeout_secs,
-                f.header_timeout_secs,
-                d.header_timeout,
-            ),
-            max_connections_per_ip: a
-                .max_connections_per_ip
-                .or(f.max_connections_per_ip)
-                .unwrap_or(d.max_connections_per_ip),
-            max_tls_handshakes_per_ip: a
-                .max_tls_handshakes_per_ip
-                .or(f.max_tls_handshakes_per_ip)
-                .unwrap_or(d.max_tls_handshakes_per_ip),
-            allowed_origins: a
-                .allowed_origins
-                .or(f.allowed_origins)
-                .unwrap_or(d.allowed_origins),
-            trusted_proxies: a
-                .trusted_proxies
-                .or(f.trusted_proxies)
-                .unwrap_or(d.trusted_proxies),
-            changelog_keep: a
-                .changelog_keep
-                .or(f.changelog_keep)
-                .unwrap_or(d.changelog_keep),
-            min_upload_bytes_per_sec: a
-                .min_upload_bytes_per_sec
-                .or(f.min_upload_bytes_per_sec)
-                .unwrap_or(d.min_upload_bytes_per_sec),
-            user_quota_bytes: a
-                .user_quota_bytes
-                .or(f.user_quota_bytes)
-                .unwrap_or(d.user_quota_bytes),
-            unreferenced_upload_ttl: secs(
-                a.unreferenced_upload_ttl_secs,
-                f.unreferenced_upload_ttl_secs,
-                d.unreferenced_upload_ttl,
-            ),
+            registration: pick!(registration),
+            min_password_chars: pick!(min_password_chars),
+            hash_concurrency: pick!(hash_concurrency),
+            login_max_failures: pick!(login_max_failures),
+            login_max_failures_per_ip: pick!(login_max_failures_per_ip),
+            login_failure_window: pick!(login_failure_window, secs login_failure_window_secs),
+            login_lockout: pick!(login_lockout, secs login_lockout_secs),
+            auth_timeout: pick!(auth_timeout, secs auth_timeout_secs),
+            header_timeout: pick!(header_timeout, secs header_timeout_secs),
+            max_connections_per_ip: pick!(max_connections_per_ip),
+            max_tls_handshakes_per_ip: pick!(max_tls_handshakes_per_ip),
+            allowed_origins: pick!(allowed_origins),
+            trusted_proxies: pick!(trusted_proxies),
+            changelog_keep: pick!(changelog_keep),
+            min_upload_bytes_per_sec: pick!(min_upload_bytes_per_sec),
+            user_quota_bytes: pick!(user_quota_bytes),
+            unreferenced_upload_ttl: pick!(unreferenced_upload_ttl, secs unreferenced_upload_ttl_secs),
         };
         s.check()?;
         Ok(s)
