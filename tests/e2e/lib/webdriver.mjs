@@ -60,14 +60,6 @@ export class WebDriver {
     return file;
   }
 
-  /** Presses `keys` (WebDriver key codes, e.g. '\uE008' Shift) together at the focused element. */
-  async chord(...keys) {
-    const down = keys.map((value) => ({ type: 'keyDown', value }));
-    const up = keys.slice().reverse().map((value) => ({ type: 'keyUp', value }));
-    await this.cmd('POST', '/actions', { actions: [{ type: 'key', id: 'keyboard', actions: [...down, ...up] }] });
-    await this.cmd('DELETE', '/actions').catch(() => {});
-  }
-
   async setWindowRect(width, height) {
     await this.cmd('POST', '/window/rect', { width, height }).catch(() => {});
   }
@@ -83,20 +75,6 @@ export class Element {
   }
   click() {
     return this.cmd('POST', '/click', {});
-  }
-  /** A real right-click (mouse button 2) in the element's centre, through WebDriver actions. */
-  async rightClick() {
-    await this.driver.cmd('POST', '/actions', {
-      actions: [{
-        type: 'pointer', id: 'mouse', parameters: { pointerType: 'mouse' },
-        actions: [
-          { type: 'pointerMove', duration: 0, origin: { [ELEMENT]: this.id }, x: 0, y: 0 },
-          { type: 'pointerDown', button: 2 },
-          { type: 'pointerUp', button: 2 },
-        ],
-      }],
-    });
-    await this.driver.cmd('DELETE', '/actions').catch(() => {});
   }
   type(text) {
     return this.cmd('POST', '/value', { text });
