@@ -7,7 +7,9 @@ cd "$(dirname "$0")/.."
 want=${1:-test}
 pkgs=(pkg-config build-essential curl file libssl-dev libwebkit2gtk-4.1-dev
       libayatana-appindicator3-dev librsvg2-dev libxdo-dev libdbus-1-dev
-      fonts-inter fonts-noto-color-emoji)
+      fonts-inter fonts-noto-color-emoji fonts-noto-cjk)
+# (fonts-noto-cjk: without a CJK font WebKit draws Chinese/Japanese/Korean as empty boxes.
+# In the base list, so both `build` (scripts/run.sh) and `test` machines get it.)
 if [ "$want" = test ]; then
   pkgs+=(xvfb xauth webkit2gtk-driver dbus-x11 dbus gnome-keyring libsecret-tools
          imagemagick python3-gi python3-dbus gir1.2-glib-2.0 x11-utils

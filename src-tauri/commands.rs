@@ -5,7 +5,7 @@ use serde::Serialize;
 use specta::Type;
 use tauri::{AppHandle, State};
 use tern_core::proto::{
-    ClientMsgId, ConversationId, Friend, FriendApplication, Profile, Seq, UserId,
+    ClientMsgId, ConversationId, Friend, FriendApplication, Limits, Profile, Seq, UserId,
 };
 use tern_core::{ConnectionState, Conversation, LocalMessage, ProfileUpdate};
 
@@ -515,6 +515,22 @@ pub async fn send_text(
 pub async fn resend(state: State<'_, AppState>, client_id: String) -> AppResult<LocalMessage> {
     let id = ClientMsgId::new(client_id)?;
     Ok(state.client().await?.resend(&id).await?)
+}
+
+/// Recalls one of my messages (the server refuses outside its recall window); both
+/// sides then show a tombstone (`recalled` event).
+#[tauri::command]
+#[specta::specta]
+pub async fn recall(state: State<'_, AppState>, conv: String, seq: Seq) -> AppResult<()> {
+    Ok(state.client().await?.recall(&conv_id(&conv)?, seq).await?)
+}
+
+/// The server's limits from the last handshake (longest text, recall window, ...);
+/// `None` before the first connection.
+#[tauri::command]
+#[specta::specta]
+pub async fn server_limits(state: State<'_, AppState>) -> AppResult<Option<Limits>> {
+    Ok(state.client().await?.limits())
 }
 
 /// Marks a conversation read (the peer gets a read receipt).

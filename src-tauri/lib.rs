@@ -65,6 +65,8 @@ pub fn specta_builder() -> Builder<tauri::Wry> {
             commands::load_messages,
             commands::send_text,
             commands::resend,
+            commands::recall,
+            commands::server_limits,
             commands::mark_read,
             commands::set_draft,
             commands::typing,

@@ -21,11 +21,13 @@ echo "deb: tauri build ${flags[*]}" >&2
 npm --prefix ui run --silent tauri -- build "${flags[@]}" >&2
 deb=$(ls -t "$CARGO_TARGET_DIR/$profile/bundle/deb/"*.deb | head -1)
 echo "deb: built $deb ($(du -k "$deb" | cut -f1) KiB) in $(( $(date +%s) - t0 )) s" >&2
-dpkg-deb -f "$deb" Package Version Depends >&2
+dpkg-deb -f "$deb" Package Version Depends Recommends >&2
 depends=$(dpkg-deb -f "$deb" Depends)
 for d in libwebkit2gtk-4.1-0 libgtk-3-0 libayatana-appindicator3-1 libdbus-1-3; do
   grep -q "$d" <<<"$depends" || { echo "deb: Depends lacks $d" >&2; exit 1; }
 done
+# Without a CJK font WebKit draws Chinese as empty boxes.
+grep -qw fonts-noto-cjk <<<"$(dpkg-deb -f "$deb" Recommends)" || { echo "deb: Recommends lacks fonts-noto-cjk" >&2; exit 1; }
 contents=$(dpkg-deb -c "$deb")
 for f in usr/bin/tern usr/share/applications/Tern.desktop usr/share/icons/hicolor/128x128/apps/tern.png; do
   grep -Eq " (\./)?$f\$" <<<"$contents" || { echo "deb: $f missing from the package" >&2; echo "$contents" >&2; exit 1; }

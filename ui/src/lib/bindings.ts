@@ -84,6 +84,16 @@ export const commands = {
 	sendText: (conv: string, text: string) => typedError<LocalMessage, AppError>(__TAURI_INVOKE("send_text", { conv, text })),
 	/**  Retries a failed message (same client id, so never a duplicate). */
 	resend: (clientId: string) => typedError<LocalMessage, AppError>(__TAURI_INVOKE("resend", { clientId })),
+	/**
+	 *  Recalls one of my messages (the server refuses outside its recall window); both
+	 *  sides then show a tombstone (`recalled` event).
+	 */
+	recall: (conv: string, seq: Seq) => typedError<null, AppError>(__TAURI_INVOKE("recall", { conv, seq })),
+	/**
+	 *  The server's limits from the last handshake (longest text, recall window, ...);
+	 *  `None` before the first connection.
+	 */
+	serverLimits: () => typedError<Limits | null, AppError>(__TAURI_INVOKE("server_limits")),
 	/**  Marks a conversation read (the peer gets a read receipt). */
 	markRead: (conv: string) => typedError<null, AppError>(__TAURI_INVOKE("mark_read", { conv })),
 	/**  Keeps the composer's unsent text for a conversation. */
@@ -782,6 +792,24 @@ export type LeaveReason =
 "left" | 
 /**  The owner or an admin removed them. */
 "kicked";
+
+/**  Server limits announced in the handshake, so clients can check before sending. */
+export type Limits = {
+	/**  Largest WebSocket frame accepted, in bytes. */
+	max_frame_bytes: number,
+	/**  Longest text message, in characters. */
+	max_text_chars: number,
+	/**  Largest page a pull/history request may ask for. */
+	max_page: number,
+	/**  Seconds after sending during which a message can be recalled. */
+	recall_window_secs: number,
+	/**  Largest file accepted by `POST /files`, in bytes. */
+	max_file_bytes?: number,
+	/**  Most members a group may have. */
+	max_group_members?: number,
+	/**  A connection that sends nothing for this long is closed; ping more often. */
+	idle_timeout_secs: number,
+};
 
 /**  A message as the local cache holds it: server messages and our own pending ones. */
 export type LocalMessage = {

@@ -17,6 +17,7 @@ import {
   type GroupMemberView,
   type GroupRole,
   type JoinPolicy,
+  type Limits,
   type LocalMessage,
   type Profile,
   type SessionEnded,
@@ -57,6 +58,8 @@ export const PAGE = 50;
 export class AppStore {
   session = $state<AppSession | null>(null);
   connection = $state<ConnectionState>('offline');
+  /** The server's limits from the last handshake (text length, recall window); null until known. */
+  limits = $state<Limits | null>(null);
   /** Why the last session ended (kicked, token expired): shown on the login screen. */
   endedReason = $state<string | null>(null);
   /** A keyring problem ("Remember me" unavailable) or a refused remembered sign-in. */
@@ -193,6 +196,7 @@ export class AppStore {
     this.session = s;
     this.endedReason = null;
     this.connection = (await this.attempt(commands.connectionState())) ?? 'offline';
+    void this.refreshLimits();
     await this.reloadAll();
   }
 
@@ -221,6 +225,7 @@ export class AppStore {
     this.createGroupOpen = false;
     this.accountOpen = false;
     this.connection = 'offline';
+    this.limits = null;
     this.screen = 'chats';
   }
 
@@ -238,6 +243,7 @@ export class AppStore {
         break;
       case 'connected':
         this.connection = 'online';
+        void this.refreshLimits();
         break;
       case 'connect_failed':
         this.connection = 'offline';
@@ -728,6 +734,22 @@ export class AppStore {
     const shown = new Set((this.messages[conv] ?? []).map(messageKey));
     this.upsertMessages(conv, msgs.filter((m) => !shown.has(messageKey(m)) && !this.removed.has(m.client_id)));
     void this.refreshConversations();
+  }
+
+  /** Reads the limits the server announced (quietly: before a handshake there are none). */
+  async refreshLimits(): Promise<void> {
+    try {
+      const r = await commands.serverLimits();
+      if (r.status === 'ok' && r.data) this.limits = r.data;
+    } catch {
+      // not connected yet: the defaults stay
+    }
+  }
+
+  /** Recalls one of my messages; the `recalled` event turns it into a tombstone. */
+  async recall(m: LocalMessage): Promise<void> {
+    if (m.seq === null) return;
+    await this.attempt(commands.recall(m.conv, m.seq));
   }
 
   async resend(m: LocalMessage): Promise<void> {

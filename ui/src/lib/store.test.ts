@@ -54,7 +54,8 @@ describe('AppStore', () => {
   }
 
   it('starts signed out with the default server, then signs in and loads every list', async () => {
-    backend(calls);
+    const limits = { max_frame_bytes: 1 << 20, max_text_chars: 5000, max_page: 200, recall_window_secs: 90, idle_timeout_secs: 60 };
+    backend(calls, { server_limits: () => limits });
     store = new AppStore();
     await store.start();
     expect(store.session).toBeNull();
@@ -64,8 +65,10 @@ describe('AppStore', () => {
     expect(store.session?.user).toBe('alice');
     expect(store.connection).toBe('online');
     expect(new Set(calls.map((c) => c.cmd))).toEqual(
-      new Set(['default_server_url', 'restore_session', 'login', 'keyring_notice', 'connection_state', 'list_conversations', 'list_friends', 'list_applications', 'list_blacklist', 'list_groups']),
+      new Set(['default_server_url', 'restore_session', 'login', 'keyring_notice', 'connection_state', 'list_conversations', 'list_friends', 'list_applications', 'list_blacklist', 'list_groups', 'server_limits']),
     );
+    // The server's limits (text length for the counter, recall window for the menu).
+    expect(store.limits).toEqual(limits);
   });
 
   it('signs in at start with the remembered sign-in and passes "remember" to login', async () => {

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { outgoingText, shouldSend } from './composer';
+import { DEFAULT_MAX_TEXT_CHARS, outgoingText, shouldSend, textLimit } from './composer';
 import { insertAt } from './emoji';
 
 describe('shouldSend', () => {
@@ -24,5 +24,32 @@ describe('insertAt', () => {
     expect(insertAt('hello world', 6, 11, '🙂')).toEqual({ text: 'hello 🙂', caret: 8 });
     expect(insertAt('ab', 1, 1, 'X')).toEqual({ text: 'aXb', caret: 2 });
     expect(insertAt('ab', 99, 99, '!')).toEqual({ text: 'ab!', caret: 3 });
+  });
+});
+
+describe('textLimit', () => {
+  it('hides the counter below 90% of the limit and shows it from there', () => {
+    expect(textLimit('x'.repeat(7199), 8000).show).toBe(false);
+    const near = textLimit('x'.repeat(7200), 8000);
+    expect(near).toMatchObject({ show: true, over: false, label: '7,200 / 8,000', reason: null });
+  });
+
+  it('over the limit: counter, a reason, and nothing to send (Send disabled)', () => {
+    const draft = 'x'.repeat(10_001);
+    const l = textLimit(draft, 8000);
+    expect(l).toMatchObject({ count: 10_001, show: true, over: true, label: '10,001 / 8,000' });
+    expect(l.reason).toBe('too long to send (2,001 over)');
+    expect(outgoingText(draft, 8000)).toBeNull();
+    // Exactly at the limit still sends.
+    expect(textLimit('x'.repeat(8000), 8000).over).toBe(false);
+    expect(outgoingText('x'.repeat(8000), 8000)).toBe('x'.repeat(8000));
+  });
+
+  it('counts characters as the server does (code points, trimmed), and defaults to the server default', () => {
+    expect(textLimit('你好👋  \n').count).toBe(3);
+    expect(textLimit('').max).toBe(DEFAULT_MAX_TEXT_CHARS);
+    expect(DEFAULT_MAX_TEXT_CHARS).toBe(8000);
+    // The old silent cut-off: 8,001–10,000 characters looked sendable and then failed.
+    expect(outgoingText('x'.repeat(9000))).toBeNull();
   });
 });

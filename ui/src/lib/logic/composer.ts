@@ -8,8 +8,44 @@ export function shouldSend(e: ComposerKey): boolean {
 }
 
 /** The text that would be sent, or null when there is nothing to send. */
-export function outgoingText(draft: string, maxChars = 10_000): string | null {
+export function outgoingText(draft: string, maxChars = DEFAULT_MAX_TEXT_CHARS): string | null {
   const t = draft.replace(/^\s*\n/, '').trimEnd();
   if (t.trim().length === 0) return null;
   return [...t].length > maxChars ? null : t;
+}
+
+/** The server's default `max_text_chars`, used until the handshake announced the real limit. */
+export const DEFAULT_MAX_TEXT_CHARS = 8000;
+
+/** The counter is shown from this share of the limit on. */
+export const COUNTER_FROM = 0.9;
+
+export type TextLimit = {
+  /** Characters (Unicode scalar values, as the server counts them) that would be sent. */
+  count: number;
+  max: number;
+  /** Show the counter (near or over the limit). */
+  show: boolean;
+  over: boolean;
+  /** "7,300 / 8,000" */
+  label: string;
+  /** Why Send is disabled, or null. */
+  reason: string | null;
+};
+
+const num = (n: number) => n.toLocaleString('en-US');
+
+/** Where a draft stands against the server's text limit. */
+export function textLimit(draft: string, max: number = DEFAULT_MAX_TEXT_CHARS): TextLimit {
+  const t = draft.replace(/^\s*\n/, '').trimEnd();
+  const count = [...t].length;
+  const over = count > max;
+  return {
+    count,
+    max,
+    show: count >= Math.ceil(max * COUNTER_FROM),
+    over,
+    label: `${num(count)} / ${num(max)}`,
+    reason: over ? `too long to send (${num(count - max)} over)` : null,
+  };
 }

@@ -1,0 +1,67 @@
+/** The message context menu: which actions a message offers, and where the menu goes. */
+import type { LocalMessage } from '../bindings';
+
+export type MenuAction = 'copy' | 'recall' | 'retry';
+
+export const MENU_LABELS: Record<MenuAction, string> = {
+  copy: 'Copy text',
+  recall: 'Recall',
+  retry: 'Retry',
+};
+
+export type MenuContext = {
+  /** Now, in ms since the epoch. */
+  now: number;
+  /** The server's recall window (hello limits); null when not known yet. */
+  recallWindowSecs: number | null;
+};
+
+/**
+ * The actions for one message, in menu order. Copy for text; Recall for my own
+ * acknowledged messages still inside the recall window; Retry for my failed ones.
+ * (Deleting a failed text message needs a local delete tern-core does not have yet.)
+ */
+export function messageActions(m: LocalMessage, ctx: MenuContext): MenuAction[] {
+  const out: MenuAction[] = [];
+  if (m.content.type === 'system' || m.content.type === 'recalled') return out;
+  if (m.content.type === 'text') out.push('copy');
+  if (m.outgoing && m.state === 'failed') {
+    out.push('retry');
+    return out;
+  }
+  if (
+    m.outgoing &&
+    m.seq !== null &&
+    m.state !== 'sending' &&
+    ctx.recallWindowSecs !== null &&
+    ctx.now - m.sent_at <= ctx.recallWindowSecs * 1000
+  ) {
+    out.push('recall');
+  }
+  return out;
+}
+
+/** Top-left corner for a w×h menu asked at (x, y), kept `margin` px inside a vw×vh window. */
+export function placeMenu(x: number, y: number, w: number, h: number, vw: number, vh: number, margin = 6): { left: number; top: number } {
+  let left = x + w + margin > vw ? x - w : x;
+  let top = y + h + margin > vh ? y - h : y;
+  left = Math.max(margin, Math.min(left, vw - w - margin));
+  top = Math.max(margin, Math.min(top, vh - h - margin));
+  return { left, top };
+}
+
+/** Whether the webview's own context menu may show here: only in editable text (copy/paste). */
+export function allowsNativeMenu(target: EventTarget | null): boolean {
+  if (!(target instanceof Element)) return false;
+  const el = target.closest('input, textarea, [contenteditable=""], [contenteditable="true"]');
+  if (!el) return false;
+  if (el instanceof HTMLInputElement) {
+    return ['text', 'search', 'email', 'url', 'tel', 'password', 'number', ''].includes(el.type);
+  }
+  return true;
+}
+
+/** The menu key or Shift+F10. */
+export function isMenuKey(e: { key: string; shiftKey: boolean }): boolean {
+  return e.key === 'ContextMenu' || (e.shiftKey && e.key === 'F10');
+}
