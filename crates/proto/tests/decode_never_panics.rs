@@ -29,39 +29,10 @@ fn json_value() -> impl Strategy<Value = Value> {
 /// Field names and values that real requests use, so the generator reaches
 /// deep into request decoding rather than failing at the first field.
 fn request_like() -> impl Strategy<Value = Value> {
-    let cmds = prop::sample::select(vec![
-        "hello",
-        "ping",
-        "register",
-        "login",
-        "resume",
-        "logout",
-        "get_profiles",
-        "set_profile",
-        "search_users",
-        "apply_friend",
-        "list_received_applications",
-        "list_sent_applications",
-        "accept_friend",
-        "refuse_friend",
-        "delete_friend",
-        "set_remark",
-        "get_friends",
-        "check_friends",
-        "search_friends",
-        "block",
-        "unblock",
-        "list_blocked",
-        "sync_changes",
-        "send",
-        "conversations",
-        "pull",
-        "history",
-        "mark_read",
-        "recall",
-        "typing",
-        "nope",
-    ]);
+    // Every command (`Request::NAMES`), plus one no server knows.
+    let mut names = tern_proto::Request::NAMES.to_vec();
+    names.push("nope");
+    let cmds = prop::sample::select(names);
     let keys = prop::sample::select(vec![
         "version",
         "user",

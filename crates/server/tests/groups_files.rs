@@ -23,14 +23,7 @@ async fn upload(server: &TestServer, token: &str, bytes: &[u8]) -> Uploaded {
 }
 
 async fn status(server: &TestServer, token: &str, id: &str) -> u16 {
-    common::http_client()
-        .get(format!("http://{}/files/{id}", server.addr()))
-        .bearer_auth(token)
-        .send()
-        .await
-        .unwrap()
-        .status()
-        .as_u16()
+    common::download_status(server.addr(), token, id).await
 }
 
 #[tokio::test]

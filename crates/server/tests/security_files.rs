@@ -13,14 +13,7 @@ use groups_support::*;
 use tern_proto::{Content, FileRef, Request};
 
 async fn download(server: &TestServer, token: &str, id: &str) -> u16 {
-    common::http_client()
-        .get(format!("http://{}/files/{id}", server.addr()))
-        .bearer_auth(token)
-        .send()
-        .await
-        .unwrap()
-        .status()
-        .as_u16()
+    common::download_status(server.addr(), token, id).await
 }
 
 fn file_ref(id: &tern_proto::FileId, mime: &str) -> FileRef {

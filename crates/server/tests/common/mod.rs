@@ -422,3 +422,15 @@ pub async fn upload_as(
     let body: serde_json::Value = res.json().await.unwrap();
     serde_json::from_value(body["id"].clone()).unwrap()
 }
+
+/// The HTTP status of `GET /files/{id}` with `token`.
+pub async fn download_status(addr: SocketAddr, token: &str, id: &str) -> u16 {
+    http_client()
+        .get(format!("http://{addr}/files/{id}"))
+        .bearer_auth(token)
+        .send()
+        .await
+        .unwrap()
+        .status()
+        .as_u16()
+}
