@@ -73,8 +73,21 @@ export class Element {
   cmd(method, path, body) {
     return this.driver.cmd(method, `/element/${this.id}${path}`, body);
   }
-  click() {
-    return this.cmd('POST', '/click', {});
+  /**
+   * Clicks like a user would: when something transient covers the element (a toast, a
+   * dialog still fading out), waits for it to go, as Playwright's actionability checks
+   * do, for at most 5 s; any other error, or a cover that stays, fails at once / then.
+   */
+  async click() {
+    const deadline = Date.now() + 5_000;
+    for (;;) {
+      try {
+        return await this.cmd('POST', '/click', {});
+      } catch (e) {
+        if (!/element click intercepted/.test(e.message) || Date.now() > deadline) throw e;
+        await new Promise((r) => setTimeout(r, 100));
+      }
+    }
   }
   type(text) {
     return this.cmd('POST', '/value', { text });
