@@ -9,7 +9,7 @@ use tern_core::proto::{
 };
 use tern_core::{ConnectionState, Conversation, LocalMessage, ProfileUpdate};
 
-use crate::credentials::Remembered;
+use crate::credentials::{KeyringIssue, KeyringNotice, Remembered};
 use crate::error::{AppError, AppResult};
 use crate::state::AppState;
 
@@ -159,8 +159,8 @@ pub async fn login(
 pub struct Restored {
     /// The session, when a remembered sign-in (or an earlier one that survived a UI reload) worked.
     pub session: Option<AppSession>,
-    /// A keyring problem or a refused remembered sign-in, in words for the login screen.
-    pub notice: Option<String>,
+    /// A keyring problem or a refused remembered sign-in, for the login screen.
+    pub notice: Option<KeyringNotice>,
 }
 
 /// The session that survived a UI reload, else a sign-in with the token remembered
@@ -185,10 +185,10 @@ pub async fn restore_session(app: AppHandle, state: State<'_, AppState>) -> AppR
         tracing::warn!("remembered sign-in refused: {e}");
         Restored {
             session: None,
-            notice: Some(format!(
-                "Your remembered sign-in for {} no longer works ({e}). Please sign in again.",
-                saved.user
-            )),
+            notice: Some(KeyringNotice {
+                kind: KeyringIssue::Refused,
+                user: Some(saved.user.clone()),
+            }),
         }
     };
     let user = match user_id(&saved.user) {
@@ -233,7 +233,7 @@ pub async fn restore_session(app: AppHandle, state: State<'_, AppState>) -> AppR
 /// The last keyring problem (e.g. after a sign-in with "Remember me"), if any.
 #[tauri::command]
 #[specta::specta]
-pub fn keyring_notice(state: State<'_, AppState>) -> Option<String> {
+pub fn keyring_notice(state: State<'_, AppState>) -> Option<KeyringNotice> {
     state.notice()
 }
 
@@ -517,6 +517,15 @@ pub async fn resend(state: State<'_, AppState>, client_id: String) -> AppResult<
     Ok(state.client().await?.resend(&id).await?)
 }
 
+/// Deletes one of my failed messages (never delivered) from this device; the
+/// `message_removed` event takes it out of the chat.
+#[tauri::command]
+#[specta::specta]
+pub async fn delete_failed(state: State<'_, AppState>, client_id: String) -> AppResult<()> {
+    let id = ClientMsgId::new(client_id)?;
+    Ok(state.client().await?.delete_failed(&id).await?)
+}
+
 /// Recalls one of my messages (the server refuses outside its recall window); both
 /// sides then show a tombstone (`recalled` event).
 #[tauri::command]
@@ -569,7 +578,10 @@ pub fn open_external(app: AppHandle, url: String) -> AppResult<()> {
         .ok_or_else(|| AppError::new("invalid_argument", "Only web links can be opened."))?;
     app.opener()
         .open_url(parsed.as_str(), None::<&str>)
-        .map_err(|e| AppError::new("internal", format!("Could not open the link: {e}")))
+        .map_err(|e| {
+            tracing::warn!("open link: {e}");
+            AppError::new("link_failed", e.to_string())
+        })
 }
 
 #[cfg(test)]

@@ -4,12 +4,57 @@
 //!
 //! Keyring calls block (D-Bus) and may hang on a locked keyring, so the app only
 //! reaches the store through [`Credentials`], which runs each call on a blocking
-//! thread with a timeout and turns every failure into a plain sentence for the UI.
+//! thread with a timeout and turns every failure into a [`KeyringIssue`] for the
+//! UI to put in words (the raw detail goes to the log only).
 
 use std::sync::Arc;
 use std::time::Duration;
 
 use serde::{Deserialize, Serialize};
+use specta::Type;
+
+/// What is wrong with the keyring, for the login screen to put in words.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Type)]
+#[serde(rename_all = "snake_case")]
+pub enum KeyringIssue {
+    /// No Secret Service (nothing owns `org.freedesktop.secrets`) or no access to
+    /// it: "Remember me" cannot work on this computer.
+    Unavailable,
+    /// The keyring did not answer in time (a locked keyring waiting for a prompt).
+    Locked,
+    /// The remembered sign-in was refused by the server (expired, revoked).
+    Refused,
+    /// Any other keyring failure (an unreadable entry, a failed write).
+    Failed,
+}
+
+/// A failed keyring call: the kind for the UI, the detail for the log.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct KeyringError {
+    /// What kind of problem.
+    pub issue: KeyringIssue,
+    /// The raw error (D-Bus names and all): logged, never shown.
+    pub detail: String,
+}
+
+impl KeyringError {
+    /// A failure of kind `issue`.
+    pub fn new(issue: KeyringIssue, detail: impl Into<String>) -> Self {
+        Self {
+            issue,
+            detail: detail.into(),
+        }
+    }
+}
+
+/// The keyring's state as the login screen shows it.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Type)]
+pub struct KeyringNotice {
+    /// What is wrong.
+    pub kind: KeyringIssue,
+    /// Whose remembered sign-in (for `refused`).
+    pub user: Option<String>,
+}
 
 /// What "Remember me" keeps: enough for `Client::login_with_token`.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
@@ -22,14 +67,14 @@ pub struct Remembered {
     pub token: String,
 }
 
-/// A place to keep one [`Remembered`] entry. Blocking; errors are short descriptions.
+/// A place to keep one [`Remembered`] entry. Blocking.
 pub trait CredentialStore: Send + Sync + 'static {
     /// The stored entry, `None` when nothing is stored.
-    fn load(&self) -> Result<Option<Remembered>, String>;
+    fn load(&self) -> Result<Option<Remembered>, KeyringError>;
     /// Stores `entry`, replacing any earlier one.
-    fn save(&self, entry: &Remembered) -> Result<(), String>;
+    fn save(&self, entry: &Remembered) -> Result<(), KeyringError>;
     /// Removes the entry; succeeds when there is none.
-    fn delete(&self) -> Result<(), String>;
+    fn delete(&self) -> Result<(), KeyringError>;
 }
 
 /// The OS keyring through the `keyring` crate (Secret Service on Linux).
@@ -52,7 +97,7 @@ impl KeyringStore {
         }
     }
 
-    fn entry(&self) -> Result<keyring::Entry, String> {
+    fn entry(&self) -> Result<keyring::Entry, KeyringError> {
         keyring::Entry::new(&self.service, &self.account).map_err(describe)
     }
 }
@@ -63,31 +108,37 @@ impl Default for KeyringStore {
     }
 }
 
-fn describe(e: keyring::Error) -> String {
+fn describe(e: keyring::Error) -> KeyringError {
+    use KeyringIssue::*;
     match e {
-        keyring::Error::NoStorageAccess(inner) => format!("no access to the keyring: {inner}"),
-        keyring::Error::PlatformFailure(inner) => format!("keyring service failure: {inner}"),
-        other => other.to_string(),
+        keyring::Error::NoStorageAccess(inner) => {
+            KeyringError::new(Unavailable, format!("no access to the keyring: {inner}"))
+        }
+        keyring::Error::PlatformFailure(inner) => {
+            KeyringError::new(Unavailable, format!("keyring service failure: {inner}"))
+        }
+        other => KeyringError::new(Failed, other.to_string()),
     }
 }
 
 impl CredentialStore for KeyringStore {
-    fn load(&self) -> Result<Option<Remembered>, String> {
+    fn load(&self) -> Result<Option<Remembered>, KeyringError> {
         match self.entry()?.get_password() {
-            Ok(secret) => serde_json::from_str(&secret)
-                .map(Some)
-                .map_err(|e| format!("unreadable keyring entry: {e}")),
+            Ok(secret) => serde_json::from_str(&secret).map(Some).map_err(|e| {
+                KeyringError::new(KeyringIssue::Failed, format!("unreadable keyring entry: {e}"))
+            }),
             Err(keyring::Error::NoEntry) => Ok(None),
             Err(e) => Err(describe(e)),
         }
     }
 
-    fn save(&self, entry: &Remembered) -> Result<(), String> {
-        let secret = serde_json::to_string(entry).map_err(|e| e.to_string())?;
+    fn save(&self, entry: &Remembered) -> Result<(), KeyringError> {
+        let secret = serde_json::to_string(entry)
+            .map_err(|e| KeyringError::new(KeyringIssue::Failed, e.to_string()))?;
         self.entry()?.set_password(&secret).map_err(describe)
     }
 
-    fn delete(&self) -> Result<(), String> {
+    fn delete(&self) -> Result<(), KeyringError> {
         match self.entry()?.delete_credential() {
             Ok(()) | Err(keyring::Error::NoEntry) => Ok(()),
             Err(e) => Err(describe(e)),
@@ -99,35 +150,35 @@ impl CredentialStore for KeyringStore {
 #[derive(Default)]
 pub struct MemoryStore {
     entry: std::sync::Mutex<Option<Remembered>>,
-    /// Every call fails with this message when set.
+    /// Every call fails with this (as an unavailable keyring) when set.
     pub fail: Option<String>,
     /// Every call sleeps this long first (a slow or locked keyring).
     pub delay: Option<Duration>,
 }
 
 impl MemoryStore {
-    fn gate(&self) -> Result<(), String> {
+    fn gate(&self) -> Result<(), KeyringError> {
         if let Some(d) = self.delay {
             std::thread::sleep(d);
         }
         match &self.fail {
-            Some(m) => Err(m.clone()),
+            Some(m) => Err(KeyringError::new(KeyringIssue::Unavailable, m.clone())),
             None => Ok(()),
         }
     }
 }
 
 impl CredentialStore for MemoryStore {
-    fn load(&self) -> Result<Option<Remembered>, String> {
+    fn load(&self) -> Result<Option<Remembered>, KeyringError> {
         self.gate()?;
         Ok(self.entry.lock().expect("memory store").clone())
     }
-    fn save(&self, entry: &Remembered) -> Result<(), String> {
+    fn save(&self, entry: &Remembered) -> Result<(), KeyringError> {
         self.gate()?;
         *self.entry.lock().expect("memory store") = Some(entry.clone());
         Ok(())
     }
-    fn delete(&self) -> Result<(), String> {
+    fn delete(&self) -> Result<(), KeyringError> {
         self.gate()?;
         *self.entry.lock().expect("memory store") = None;
         Ok(())
@@ -137,8 +188,7 @@ impl CredentialStore for MemoryStore {
 /// How long one keyring call may take before the app gives up on it.
 pub const KEYRING_TIMEOUT: Duration = Duration::from_secs(5);
 
-/// A [`CredentialStore`] reached off the async runtime, with a timeout; failures
-/// come back as the sentence the login screen shows.
+/// A [`CredentialStore`] reached off the async runtime, with a timeout.
 #[derive(Clone)]
 pub struct Credentials {
     store: Arc<dyn CredentialStore>,
@@ -153,44 +203,42 @@ impl Credentials {
 
     async fn run<T: Send + 'static>(
         &self,
-        f: impl FnOnce(&dyn CredentialStore) -> Result<T, String> + Send + 'static,
-    ) -> Result<T, String> {
+        f: impl FnOnce(&dyn CredentialStore) -> Result<T, KeyringError> + Send + 'static,
+    ) -> Result<T, KeyringError> {
         let store = self.store.clone();
         let job = tokio::task::spawn_blocking(move || f(&*store));
-        let result = match tokio::time::timeout(self.timeout, job).await {
+        match tokio::time::timeout(self.timeout, job).await {
             Ok(Ok(r)) => r,
-            Ok(Err(e)) => Err(format!("the keyring call failed: {e}")),
-            Err(_) => Err(format!(
-                "the keyring did not answer within {} s (is it locked?)",
-                self.timeout.as_secs_f32()
+            Ok(Err(e)) => Err(KeyringError::new(
+                KeyringIssue::Failed,
+                format!("the keyring call failed: {e}"),
             )),
-        };
-        result.map_err(notice)
+            Err(_) => Err(KeyringError::new(
+                KeyringIssue::Locked,
+                format!(
+                    "the keyring did not answer within {} s",
+                    self.timeout.as_secs_f32()
+                ),
+            )),
+        }
     }
 
     /// The remembered sign-in, if any.
-    pub async fn load(&self) -> Result<Option<Remembered>, String> {
+    pub async fn load(&self) -> Result<Option<Remembered>, KeyringError> {
         self.run(|s| s.load()).await
     }
 
     /// Remembers a sign-in.
-    pub async fn save(&self, entry: Remembered) -> Result<(), String> {
+    pub async fn save(&self, entry: Remembered) -> Result<(), KeyringError> {
         self.run(move |s| s.save(&entry)).await
     }
 
     /// Forgets the sign-in.
-    pub async fn delete(&self) -> Result<(), String> {
+    pub async fn delete(&self) -> Result<(), KeyringError> {
         self.run(|s| s.delete()).await
     }
 }
 
-/// The plain-words notice for a keyring failure.
-pub fn notice(detail: String) -> String {
-    format!(
-        "The system keyring is not available, so Tern cannot remember your sign-in on this computer. \
-         You can still sign in. ({detail})"
-    )
-}
 
 #[cfg(test)]
 mod tests {
@@ -224,17 +272,23 @@ mod tests {
     }
 
     #[tokio::test]
-    async fn a_missing_keyring_gives_a_plain_notice() {
+    async fn a_missing_keyring_is_unavailable_with_the_detail_for_the_log() {
         let store = MemoryStore {
-            fail: Some("org.freedesktop.secrets was not provided".into()),
+            fail: Some("org.freedesktop.DBus.Error.ServiceUnknown".into()),
             ..Default::default()
         };
         let c = creds(store, KEYRING_TIMEOUT);
         let e = c.load().await.unwrap_err();
-        assert!(e.contains("keyring is not available"), "{e}");
-        assert!(e.contains("You can still sign in"), "{e}");
-        assert!(e.contains("org.freedesktop.secrets"), "{e}");
+        assert_eq!(e.issue, KeyringIssue::Unavailable);
+        assert!(e.detail.contains("ServiceUnknown"), "{e:?}");
         assert!(c.save(entry()).await.is_err());
+        // The UI gets the kind only, never the D-Bus detail.
+        let json = serde_json::to_string(&KeyringNotice {
+            kind: e.issue,
+            user: None,
+        })
+        .unwrap();
+        assert_eq!(json, r#"{"kind":"unavailable","user":null}"#);
     }
 
     #[tokio::test]
@@ -245,7 +299,8 @@ mod tests {
         };
         let c = creds(store, Duration::from_millis(50));
         let e = c.load().await.unwrap_err();
-        assert!(e.contains("did not answer"), "{e}");
+        assert_eq!(e.issue, KeyringIssue::Locked);
+        assert!(e.detail.contains("did not answer"), "{e:?}");
     }
 
     #[test]

@@ -1,5 +1,8 @@
-//! The one error type commands return to the UI: a stable code plus a message
-//! written for the user.
+//! The one error type commands return to the UI: a stable code plus the detail.
+//! The UI puts each code in words (`ui/src/lib/logic/errors.ts`); the detail
+//! (a server's text, an OS error) is for the log, except for the codes whose
+//! message the app writes for the user (`invalid_argument`, `wrong_password`,
+//! `locked_out`, `file_too_large`, `confirm_open`, ...).
 
 use serde::Serialize;
 use specta::Type;
@@ -9,10 +12,12 @@ use tern_core::proto::ErrorCode;
 #[derive(Debug, Clone, Serialize, Type, thiserror::Error)]
 #[error("{message}")]
 pub struct AppError {
-    /// Machine-readable kind: `not_logged_in`, `offline`, `invalid_argument`, or
-    /// `server_<code>` (e.g. `server_3001` when the peer blocked us).
+    /// Machine-readable kind: `not_logged_in`, `offline`, `invalid_argument`,
+    /// `internal`, `open_failed`, ..., or `server_<code>` (e.g. `server_3001` when
+    /// the peer blocked us).
     pub code: String,
-    /// What to tell the user.
+    /// The detail: words for the user for the app's own input checks, else the
+    /// raw text (the server's message, an OS error) for the log.
     pub message: String,
 }
 
@@ -69,7 +74,7 @@ impl From<tern_core::Error> for AppError {
         match e {
             E::Server(w) => Self {
                 code: format!("server_{}", w.code.as_u16()),
-                message: server_message(w.code, &w.message),
+                message: w.message,
             },
             E::NotLoggedIn => Self::not_logged_in(),
             E::Offline(_) | E::Timeout => Self::new(
@@ -77,7 +82,10 @@ impl From<tern_core::Error> for AppError {
                 "The server cannot be reached. Check the address and your connection.",
             ),
             E::InvalidArgument(m) => Self::new("invalid_argument", capitalize(&m)),
-            other => Self::new("internal", capitalize(&other.to_string())),
+            other => {
+                tracing::warn!("command failed: {other}");
+                Self::new("internal", other.to_string())
+            }
         }
     }
 }
@@ -85,19 +93,6 @@ impl From<tern_core::Error> for AppError {
 impl From<tern_core::proto::IdError> for AppError {
     fn from(e: tern_core::proto::IdError) -> Self {
         Self::new("invalid_argument", capitalize(&e.to_string()))
-    }
-}
-
-/// Friendly wording for the codes a user meets; the server's text otherwise.
-fn server_message(code: ErrorCode, server: &str) -> String {
-    match code {
-        ErrorCode::BadCredentials => "Wrong user id or password.".into(),
-        ErrorCode::UserExists => "That user id is taken. Try another one.".into(),
-        ErrorCode::TokenExpired => "Your session expired. Please sign in again.".into(),
-        ErrorCode::Blocked => "You cannot message or add this user.".into(),
-        ErrorCode::AlreadyFriends => "You are already friends.".into(),
-        ErrorCode::SelfTarget => "That is you.".into(),
-        _ => capitalize(server),
     }
 }
 
@@ -118,13 +113,13 @@ mod tests {
     use tern_core::proto::WireError;
 
     #[test]
-    fn blocked_is_distinct_and_readable() {
+    fn a_server_error_keeps_its_code_and_text_for_the_ui_to_word() {
         let e = AppError::from(tern_core::Error::Server(WireError::new(
             ErrorCode::Blocked,
             "bob has blocked you",
         )));
         assert_eq!(e.code, "server_3001");
-        assert!(e.message.contains("cannot message"));
+        assert_eq!(e.message, "bob has blocked you");
     }
 
     fn server(code: ErrorCode, message: &str) -> tern_core::Error {
@@ -152,7 +147,7 @@ mod tests {
             "the server is busy checking passwords; retry in a moment",
         ));
         assert_eq!(e.code, "server_1004");
-        assert!(e.message.starts_with("The server is busy"), "{}", e.message);
+        assert!(e.message.starts_with("the server is busy"), "{}", e.message);
 
         let e = AppError::password_change(server(
             ErrorCode::InvalidArgument,

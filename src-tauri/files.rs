@@ -561,7 +561,10 @@ pub fn check_open(
     let mut head = [0u8; 64];
     let n = std::fs::File::open(path)
         .and_then(|mut f| std::io::Read::read(&mut f, &mut head))
-        .map_err(|e| AppError::new("internal", format!("Could not read the file: {e}")))?;
+        .map_err(|e| {
+            tracing::warn!("read {}: {e}", path.display());
+            AppError::new("internal", format!("Could not read the file: {e}"))
+        })?;
     let name = display_name(path);
     if open_check(&name, &head[..n]) == OpenCheck::Direct {
         return Ok(());
@@ -603,7 +606,11 @@ pub async fn open_file(
     check_open(&asked, file.id.as_str(), &path, confirmed)?;
     app.opener()
         .open_path(path.to_string_lossy(), None::<&str>)
-        .map_err(|e| AppError::new("internal", format!("Could not open the file: {e}")))
+        .map_err(|e| {
+            // e.g. `Launcher "gio" "open" … ExitStatus(…)` when no application handles the type.
+            tracing::warn!("open {}: {e}", path.display());
+            AppError::new("open_failed", e.to_string())
+        })
 }
 
 /// A name safe to suggest in the save dialog: the same rule the server and
@@ -647,7 +654,10 @@ pub async fn save_file_as(
         .map_err(|e| AppError::new("invalid_argument", format!("Cannot save there: {e}")))?;
     tokio::fs::copy(&src, &dest)
         .await
-        .map_err(|e| AppError::new("internal", format!("Could not save the file: {e}")))?;
+        .map_err(|e| {
+            tracing::warn!("save {} to {}: {e}", src.display(), dest.display());
+            AppError::new("save_failed", e.to_string())
+        })?;
     Ok(Some(dest.to_string_lossy().into_owned()))
 }
 

@@ -65,6 +65,7 @@ pub fn specta_builder() -> Builder<tauri::Wry> {
             commands::load_messages,
             commands::send_text,
             commands::resend,
+            commands::delete_failed,
             commands::recall,
             commands::server_limits,
             commands::mark_read,

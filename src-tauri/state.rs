@@ -8,7 +8,7 @@ use tauri_specta::Event as _;
 use tern_core::{Client, ClientConfig};
 use tokio::sync::{broadcast, Mutex};
 
-use crate::credentials::Credentials;
+use crate::credentials::{Credentials, KeyringError, KeyringNotice};
 use crate::error::{AppError, AppResult};
 use crate::events::{end_reason, CoreEvent, SessionEnded};
 
@@ -32,8 +32,8 @@ pub struct AppState {
     pub active: Mutex<Option<Active>>,
     /// "Remember me" storage (the OS keyring in the app).
     pub credentials: Credentials,
-    /// The last keyring problem, in words for the login screen.
-    pub keyring_notice: std::sync::Mutex<Option<String>>,
+    /// The last keyring problem, for the login screen.
+    pub keyring_notice: std::sync::Mutex<Option<KeyringNotice>>,
 }
 
 impl AppState {
@@ -49,7 +49,7 @@ impl AppState {
     }
 
     /// Records the outcome of a keyring call: an error becomes the notice, success clears it.
-    pub fn keyring_result<T>(&self, r: Result<T, String>) -> Option<T> {
+    pub fn keyring_result<T>(&self, r: Result<T, KeyringError>) -> Option<T> {
         let mut notice = self.keyring_notice.lock().expect("notice lock");
         match r {
             Ok(v) => {
@@ -57,15 +57,18 @@ impl AppState {
                 Some(v)
             }
             Err(e) => {
-                tracing::warn!("keyring: {e}");
-                *notice = Some(e);
+                tracing::warn!("keyring ({:?}): {}", e.issue, e.detail);
+                *notice = Some(KeyringNotice {
+                    kind: e.issue,
+                    user: None,
+                });
                 None
             }
         }
     }
 
     /// The current keyring notice, if any.
-    pub fn notice(&self) -> Option<String> {
+    pub fn notice(&self) -> Option<KeyringNotice> {
         self.keyring_notice.lock().expect("notice lock").clone()
     }
 

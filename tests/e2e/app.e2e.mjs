@@ -237,14 +237,18 @@ async function main() {
     console.log(`  bob saw: ${JSON.stringify(ev)}`);
   });
 
-  await step('alice blocks bob in the blacklist screen -> bob\'s next message is refused', async () => {
+  await step('alice blocks bob in the blacklist screen -> bob\'s next message is refused, and he is told, as the Blocked page says', async () => {
     await (await $(sel('nav-blacklist'))).click();
+    // The page's promise matches what happens (docs/protocol.md 5.5: the blocked user is told).
+    const intro = await textOf(sel('blacklist-intro'));
+    if (!intro?.includes('Tern tells them that you blocked them') || intro.includes('not told')) throw new Error(`Blocked page copy: ${intro}`);
     await (await $(sel('block-input'))).type('bob');
     await (await $(sel('block-submit'))).click();
     await wd.waitFor(sel('blocked-user', '[data-user="bob"]'), { what: 'bob in the blacklist' });
     const r = await bob.run(['send', 'alice', 'You should not see this']);
     if (r.code === 0) throw new Error('send to a blocker succeeded');
     if (!r.stderr.includes('3001')) throw new Error(`expected error code 3001 (blocked), got: ${r.stderr}`);
+    if (!r.stderr.includes('alice has blocked you')) throw new Error(`bob is not told he is blocked: ${r.stderr}`);
   });
 
   await step('alice unblocks bob -> messages flow again', async () => {
@@ -267,13 +271,47 @@ async function main() {
     await composer.type('Did this reach you?');
     await composer.type('\uE007');
     const failed = await wd.waitFor(sel('message', '[data-state="failed"]'), { what: 'a failed message' });
-    await wd.waitFor(sel('toast'), { what: 'the refusal explained' });
+    const toast = await wd.waitFor(sel('toast'), { what: 'the refusal explained' });
+    const said = await toast.text();
+    if (!said.includes('has blocked you')) throw new Error(`toast: ${said}`);
+    // The toast sits clear of the composer (top-centre), never over it.
+    const overlap = await wd.execute(`const a = document.querySelector('[data-testid="toast"]').getBoundingClientRect();
+      const b = document.querySelector('[data-testid="composer"]').closest('.composer').getBoundingClientRect();
+      return !(a.bottom <= b.top || a.top >= b.bottom || a.right <= b.left || a.left >= b.right);`);
+    if (overlap) throw new Error('the toast covers the composer');
     await bob.ok(['unblock', 'alice']);
     await (await failed.find(sel('retry'))).click();
     await listener.waitFor((e) => e.type === 'new_message' && e.message?.content?.text === 'Did this reach you?', 'the retried message at bob\'s listener');
     await waitUntil(async () => (await wd.find(sel('message', '[data-state="failed"]'))) === null, { what: 'no failed message left' });
     const copies = listener.events.filter((e) => e.type === 'new_message' && e.message?.content?.text === 'Did this reach you?');
     if (copies.length !== 1) throw new Error(`bob received ${copies.length} copies`);
+  });
+
+  await step('a failed message\'s menu offers Retry and Delete; Delete removes it from this device for good, and bob never gets it', async () => {
+    await bob.ok(['block', 'alice']);
+    const text = `delete me ${Date.now()}`;
+    const composer = await $(sel('composer'));
+    await composer.type(text);
+    await composer.type('\uE007');
+    const failed = await wd.waitFor(sel('message', '[data-state="failed"]'), { what: 'the failed message' });
+    const clientId = await failed.attr('data-client-id');
+    await rightClick(await failed.find('.bubble'));
+    await wd.waitFor(sel('message-menu'), { what: 'the menu of the failed message' });
+    const items = await wd.execute(`return [...document.querySelectorAll('[data-testid="message-menu"] [role="menuitem"]')].map((b) => b.textContent)`);
+    if (JSON.stringify(items) !== JSON.stringify(['Copy text', 'Retry', 'Delete'])) throw new Error(`menu items: ${JSON.stringify(items)}`);
+    await (await $(sel('menu-delete'))).click();
+    await waitUntil(async () => (await wd.find(sel('message', `[data-client-id="${clientId}"]`))) === null, { what: 'the failed message gone' });
+    // Gone from tern-core's cache too: a reload of the UI does not bring it back.
+    await wd.execute('location.reload()');
+    await (await $(sel('conversation', '[data-peer="bob"]'))).click();
+    await waitUntil(async () => (await wd.findAll(sel('message'))).length > 0, { what: 'the chat reopened' });
+    const texts = await wd.execute(`return [...document.querySelectorAll('[data-testid="message-text"]')].map(e => e.textContent)`);
+    if (texts.includes(text)) throw new Error('the deleted message came back after a reload');
+    const preview = await textOf(`${sel('conversation', '[data-peer="bob"]')} ${sel('preview')}`);
+    if (preview?.includes(text)) throw new Error(`the chat list still shows it: ${preview}`);
+    await bob.ok(['unblock', 'alice']);
+    await new Promise((r) => setTimeout(r, 1500));
+    if (listener.events.some((e) => e.type === 'new_message' && e.message?.content?.text === text)) throw new Error('bob got the deleted message');
   });
 
   await step('a long history loads older pages on scroll-up while only a window of rows is in the DOM; drafts survive a reload', async () => {

@@ -280,6 +280,20 @@ async function main() {
     if (r.err?.code !== 'confirm_open') throw new Error(`open_file without confirmation: ${JSON.stringify(r)}`);
   });
 
+  await step('"Open anyway" on a file no application handles: the toast says so in plain words (no launcher, no exit status)', async () => {
+    const card = await wd.find(sel('file-card', '[data-file-name="install-me.sh"]'));
+    await (await card.find(sel('file-open'))).click();
+    await (await $(sel('confirm-open-ok'))).click();
+    const toast = await wd.waitFor(sel('toast'), { what: 'the open failure explained', timeout: 20_000 });
+    const text = await toast.text();
+    if (!text.startsWith('No application on this computer can open this file')) throw new Error(`toast: ${text}`);
+    // Top-centre, clear of the composer.
+    const overlap = await wd.execute(`const a = document.querySelector('[data-testid="toast"]').getBoundingClientRect();
+      const b = document.querySelector('[data-testid="composer"]').closest('.composer').getBoundingClientRect();
+      return !(a.bottom <= b.top || a.top >= b.bottom || a.right <= b.left || a.left >= b.right);`);
+    if (overlap) throw new Error('the toast covers the composer');
+  });
+
   await step('screenshot of the chat with inline images and a file card: docs/screenshots/files.png', async () => {
     mkdirSync('docs/screenshots', { recursive: true });
     await waitUntil(async () => (await wd.find(sel('toast'))) === null, { what: 'no toast over the chat', timeout: 8_000 });

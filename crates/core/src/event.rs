@@ -239,7 +239,8 @@ pub enum Event {
         user: UserId,
     },
 
-    /// A queued message was removed before it was sent (a cancelled upload).
+    /// A message of mine that was never sent was removed (a cancelled upload, a
+    /// deleted failed message).
     MessageRemoved {
         /// The conversation.
         conv: ConversationId,

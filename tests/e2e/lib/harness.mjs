@@ -125,7 +125,65 @@ export async function launchApp(env) {
   const base = `http://127.0.0.1:${port}`;
   await waitUntil(async () => (await fetch(`${base}/status`).catch(() => null)) !== null, { timeout: 15_000, what: 'tauri-driver' });
   const wd = await WebDriver.connect(base, { 'tauri:options': { application: bin('tern') } });
+  sessions.add(wd);
   return { wd, driver };
+}
+
+// ---- No raw internals in what the user reads (issue 23 item 7) ----
+
+/** App sessions whose user-facing messages every step checks. */
+const sessions = new Set();
+
+/** What the user must never read in a toast or notice: D-Bus names, exit statuses, code quotes. */
+export const RAW_INTERNALS = /DBus|D-Bus|ExitStatus|unix_wait_status|`/;
+
+/** Toasts and notices of the app: everything worded for the user that comes from an error. */
+const MESSAGES = '[data-testid="toast"], [data-testid="keyring-notice"], [data-testid="remember-reason"], [data-testid="login-error"], [data-testid="ended-reason"], [data-testid="password-error"]';
+
+/** Every text seen in `MESSAGES` since the last collect (a MutationObserver; kept in sessionStorage across reloads). */
+const WATCH = `
+  const KEY = 'tern-e2e-messages';
+  const record = () => {
+    const seen = JSON.parse(sessionStorage.getItem(KEY) || '[]');
+    let changed = false;
+    for (const el of document.querySelectorAll(${JSON.stringify(MESSAGES)})) {
+      const t = el.dataset.testid + ': ' + el.textContent.replace(/\s+/g, ' ').trim();
+      if (!seen.includes(t)) { seen.push(t); changed = true; }
+    }
+    if (changed) sessionStorage.setItem(KEY, JSON.stringify(seen));
+  };
+  if (!window.__ternWatch) {
+    window.__ternWatch = new MutationObserver(record);
+    window.__ternWatch.observe(document.documentElement, { subtree: true, childList: true, characterData: true });
+  }
+  record();
+  if (arguments[0]) { const all = sessionStorage.getItem(KEY) || '[]'; sessionStorage.removeItem(KEY); return JSON.parse(all); }
+  return null;`;
+
+/** All toasts and notices seen so far, by session (for the end-of-suite summary). */
+const seenMessages = [];
+
+/** Starts (again, after a reload) recording the app's toasts and notices in every live session. */
+async function watchMessages() {
+  for (const wd of sessions) {
+    if (wd.closed) sessions.delete(wd);
+    else await wd.execute(WATCH, [false]).catch(() => {});
+  }
+}
+
+/**
+ * Fails when any toast or notice seen since the last check showed raw internals
+ * (`DBus`, `ExitStatus`, a backtick): every suite gets this after each step.
+ */
+export async function checkMessages() {
+  const bad = [];
+  for (const wd of sessions) {
+    if (wd.closed) continue;
+    const seen = await wd.execute(WATCH, [true]).catch(() => []);
+    seenMessages.push(...seen);
+    bad.push(...seen.filter((t) => RAW_INTERNALS.test(t.slice(t.indexOf(': ') + 2))));
+  }
+  if (bad.length) throw new Error(`raw internals shown to the user: ${JSON.stringify(bad)}`);
 }
 
 export function cleanupDirs(...dirs) {
@@ -139,7 +197,9 @@ export class Steps {
   async step(name, fn) {
     const t = Date.now();
     try {
+      await watchMessages();
       await fn();
+      await checkMessages();
       console.log(`  ok   ${name} (${Date.now() - t} ms)`);
     } catch (e) {
       console.log(`  FAIL ${name}\n       ${e.stack ?? e}`);
@@ -175,6 +235,7 @@ export async function runSuite(label, steps, main, { started = Date.now(), drive
     else await Promise.race([driver()?.quit(), new Promise((r) => setTimeout(r, 5000))]);
     killAll();
   }
+  console.log(`  (every step checked ${seenMessages.length} toast/notice texts for raw internals: DBus, ExitStatus, backticks)`);
   console.log(`${label}: ${steps.failed ? 'FAILED' : 'passed'} in ${((Date.now() - started) / 1000).toFixed(1)} s`);
   process.exit(steps.failed ? 1 : 0);
 }

@@ -20,6 +20,7 @@ export class WebDriver {
   }
 
   async quit() {
+    this.closed = true;
     await this.cmd('DELETE', '').catch(() => {});
   }
 

@@ -6,6 +6,7 @@
 import { commands, events, type CoreEvent, type FileDrop, type LocalMessage } from './bindings';
 import { applyTransfer, fileOf, type Transfer } from './logic/files';
 import { CommandError, call, store as appStore, type AppStore } from './store.svelte';
+import { errorText } from './logic/errors';
 
 /** The app refuses to open a file outside its documents-and-media allowlist until confirmed. */
 export const CONFIRM_OPEN = 'confirm_open';
@@ -129,7 +130,7 @@ export class FilesStore {
       if (e instanceof CommandError && e.code === CONFIRM_OPEN) {
         this.confirmOpen = { m, name: fileOf(m.content)?.name ?? 'This file', warning: e.message };
       } else {
-        this.app.showToast(e instanceof Error ? e.message : String(e));
+        this.app.showToast(errorText(e));
       }
     }
   }

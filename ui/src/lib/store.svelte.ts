@@ -17,6 +17,7 @@ import {
   type GroupMemberView,
   type GroupRole,
   type JoinPolicy,
+  type KeyringNotice,
   type Limits,
   type LocalMessage,
   type Profile,
@@ -27,26 +28,19 @@ import { applyPeerRead, applyRecall, mergeMessages, messageKey, oldestSeq, sortC
 import { withoutMessage } from './logic/files';
 import { canManage, groupConv, groupOf, MUTE_MINUTES, type MemberAction } from './logic/groups';
 import { displayName } from './logic/people';
+import { CommandError, errorText, keyringSentence } from './logic/errors';
 
 type Result<T, E> = { status: 'ok'; data: T } | { status: 'error'; error: E };
 
 export type Screen = 'chats' | 'friends' | 'blacklist' | 'profile';
 
-/** An error returned by a command, carrying the app's message for the user. */
-export class CommandError extends Error {
-  constructor(
-    readonly code: string,
-    message: string,
-  ) {
-    super(message);
-  }
-}
+export { CommandError };
 
-/** Unwraps a command result, throwing a [`CommandError`] on failure. */
+/** Unwraps a command result, throwing a [`CommandError`] (worded for the user, see logic/errors) on failure. */
 export async function call<T>(p: Promise<Result<T, AppError>>): Promise<T> {
   const r = await p;
   if (r.status === 'ok') return r.data;
-  throw new CommandError(r.error.code, r.error.message);
+  throw CommandError.from(r.error);
 }
 
 /** How long a typing notice lasts. */
@@ -63,7 +57,7 @@ export class AppStore {
   /** Why the last session ended (kicked, token expired): shown on the login screen. */
   endedReason = $state<string | null>(null);
   /** A keyring problem ("Remember me" unavailable) or a refused remembered sign-in. */
-  keyringNotice = $state<string | null>(null);
+  keyringNotice = $state<KeyringNotice | null>(null);
   /** Chats whose notifications are muted. */
   mutedChats = $state.raw<string[]>([]);
   defaultServerUrl = $state('ws://127.0.0.1:7878');
@@ -153,7 +147,7 @@ export class AppStore {
     try {
       return await call(p);
     } catch (e) {
-      this.showToast(e instanceof Error ? e.message : String(e));
+      this.showToast(errorText(e));
       return undefined;
     }
   }
@@ -162,7 +156,7 @@ export class AppStore {
     const s = await call(commands.login(server, user, password, remember));
     await this.enter(s);
     this.keyringNotice = await commands.keyringNotice();
-    if (remember && this.keyringNotice) this.showToast(this.keyringNotice);
+    if (remember && this.keyringNotice) this.showToast(keyringSentence(this.keyringNotice));
   }
 
   async register(server: string, user: string, password: string, remember = false): Promise<void> {
@@ -750,6 +744,11 @@ export class AppStore {
   async recall(m: LocalMessage): Promise<void> {
     if (m.seq === null) return;
     await this.attempt(commands.recall(m.conv, m.seq));
+  }
+
+  /** Deletes my failed message from this device; the `message_removed` event takes it out of the chat. */
+  async deleteFailed(m: LocalMessage): Promise<void> {
+    await this.attempt(commands.deleteFailed(m.client_id));
   }
 
   async resend(m: LocalMessage): Promise<void> {

@@ -199,6 +199,39 @@ impl Client {
         self.await_first_outcome(&sh, msg).await
     }
 
+    /// Deletes one of my failed messages (never stored by the server) from this
+    /// device: it leaves the cache, the search index and the outbox, and
+    /// [`Event::MessageRemoved`] tells the UI. A file message whose upload never
+    /// finished goes the same way ([`Client::cancel_upload`]). Fails with
+    /// `InvalidArgument` for any message that is not failed (use recall for a sent one).
+    pub async fn delete_failed(&self, client_id: &ClientMsgId) -> Result<()> {
+        let sh = self.shared()?;
+        let (me, id) = (sh.me.clone(), client_id.clone());
+        let upload = sh
+            .db
+            .call(move |c| crate::store::files::pending_upload(c, &me, &id))
+            .await?;
+        if upload.is_some() {
+            return self.cancel_upload(client_id).await;
+        }
+        let (me, id) = (sh.me.clone(), client_id.clone());
+        let removed = sh
+            .db
+            .call(move |c| msgs::delete_failed(c, &me, &id))
+            .await?;
+        let Some(msg) = removed else {
+            return Err(Error::InvalidArgument(format!(
+                "message {client_id} is not a failed message of mine"
+            )));
+        };
+        sh.outbox.lock().expect("outbox lock").acked(client_id);
+        sh.emit(Event::MessageRemoved {
+            conv: msg.conv.clone(),
+            client_id: client_id.clone(),
+        });
+        sh.conv_changed(&msg.conv).await
+    }
+
     /// Messages not yet acknowledged (sending or failed), oldest first.
     pub async fn outbox(&self) -> Result<Vec<LocalMessage>> {
         self.read(msgs::outbox_messages).await

@@ -225,6 +225,35 @@ pub fn mark_failed(
     message_by_client_id(c, me, me, id)
 }
 
+/// Deletes my failed message (one the server never stored) from the cache, its
+/// search entry and the outbox; returns it, or `None` when `id` is not a failed
+/// message of mine (sent, pending or unknown messages are left alone).
+pub fn delete_failed(
+    c: &mut Connection,
+    me: &UserId,
+    id: &ClientMsgId,
+) -> Result<Option<LocalMessage>> {
+    let tx = c.transaction()?;
+    let msg = message_by_client_id(&tx, me, me, id)?
+        .filter(|m| m.seq.is_none() && m.state == DeliveryState::Failed);
+    if msg.is_none() {
+        return Ok(None);
+    }
+    let rowid: i64 = tx.query_row(
+        "SELECT rowid FROM messages WHERE sender = ?1 AND client_id = ?2",
+        params![me.as_str(), id.as_str()],
+        |r| r.get(0),
+    )?;
+    unindex(&tx, rowid)?;
+    tx.execute(
+        "DELETE FROM messages WHERE sender = ?1 AND client_id = ?2 AND seq IS NULL AND state = 'failed'",
+        params![me.as_str(), id.as_str()],
+    )?;
+    tx.execute("DELETE FROM outbox WHERE client_id = ?1", [id.as_str()])?;
+    tx.commit()?;
+    Ok(msg)
+}
+
 /// Puts a failed message back to sending for a manual resend.
 pub fn mark_sending(c: &Connection, me: &UserId, id: &ClientMsgId, now: Millis) -> Result<bool> {
     let n = c.execute(

@@ -22,9 +22,10 @@ describe('messageActions', () => {
     expect(messageActions({ ...m, seq: null, state: 'sending' }, ctx)).toEqual(['copy']);
   });
 
-  it('my failed message: Copy and Retry (no Recall)', () => {
+  it('my failed message: Copy, Retry and Delete (no Recall)', () => {
     const m = msg({ client_id: 'a', outgoing: true, sender: 'alice', state: 'failed' });
-    expect(messageActions(m, ctx)).toEqual(['copy', 'retry']);
+    expect(messageActions(m, ctx)).toEqual(['copy', 'retry', 'delete']);
+    expect(messageActions({ ...m, content: { type: 'file', file: 'f1', name: 'a.txt', size: 3, mime: 'text/plain' } as never }, ctx)).toEqual(['retry', 'delete']);
   });
 
   it('a file: Recall but no Copy; recalled and system messages: nothing', () => {

@@ -1,13 +1,17 @@
 /** The message context menu: which actions a message offers, and where the menu goes. */
 import type { LocalMessage } from '../bindings';
 
-export type MenuAction = 'copy' | 'recall' | 'retry';
+export type MenuAction = 'copy' | 'recall' | 'retry' | 'delete';
 
 export const MENU_LABELS: Record<MenuAction, string> = {
   copy: 'Copy text',
   recall: 'Recall',
   retry: 'Retry',
+  delete: 'Delete',
 };
+
+/** Actions shown in red (they remove something). */
+export const DANGER: ReadonlySet<MenuAction> = new Set(['recall', 'delete']);
 
 export type MenuContext = {
   /** Now, in ms since the epoch. */
@@ -18,15 +22,15 @@ export type MenuContext = {
 
 /**
  * The actions for one message, in menu order. Copy for text; Recall for my own
- * acknowledged messages still inside the recall window; Retry for my failed ones.
- * (Deleting a failed text message needs a local delete tern-core does not have yet.)
+ * acknowledged messages still inside the recall window; Retry and Delete (from
+ * this device: it was never delivered) for my failed ones.
  */
 export function messageActions(m: LocalMessage, ctx: MenuContext): MenuAction[] {
   const out: MenuAction[] = [];
   if (m.content.type === 'system' || m.content.type === 'recalled') return out;
   if (m.content.type === 'text') out.push('copy');
   if (m.outgoing && m.state === 'failed') {
-    out.push('retry');
+    out.push('retry', 'delete');
     return out;
   }
   if (
