@@ -336,6 +336,24 @@ pub async fn search_users(state: State<'_, AppState>, query: String) -> AppResul
     Ok(state.client().await?.search_users(q).await?)
 }
 
+/// Profiles of `users` (e.g. who sent me friend requests), from the server;
+/// unknown ids are left out.
+#[tauri::command]
+#[specta::specta]
+pub async fn get_profiles(
+    state: State<'_, AppState>,
+    users: Vec<String>,
+) -> AppResult<Vec<Profile>> {
+    let ids = users
+        .iter()
+        .map(|u| user_id(u))
+        .collect::<AppResult<Vec<_>>>()?;
+    if ids.is_empty() {
+        return Ok(Vec::new());
+    }
+    Ok(state.client().await?.get_profiles(&ids).await?)
+}
+
 // ---- friends ----
 
 /// My friends.

@@ -50,6 +50,7 @@ pub fn specta_builder() -> Builder<tauri::Wry> {
             commands::my_profile,
             commands::set_profile,
             commands::search_users,
+            commands::get_profiles,
             commands::list_friends,
             commands::list_applications,
             commands::apply_friend,

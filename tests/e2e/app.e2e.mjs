@@ -226,7 +226,7 @@ async function main() {
     const focused = await wd.execute(`return document.activeElement?.dataset.testid`);
     if (focused !== 'menu-copy') throw new Error(`focus is not in the menu: ${focused}`);
     await (await $(sel('menu-recall'))).click();
-    await waitUntil(async () => (await textOf(`${sel('message', `[data-client-id="${clientId}"]`)} ${sel('message-text')}`)) === '[Message recalled]', {
+    await waitUntil(async () => (await textOf(`${sel('message', `[data-client-id="${clientId}"]`)} ${sel('message-text')}`)) === 'You recalled a message', {
       what: 'the bubble recalled in the app',
     });
     const ev = await listener.waitFor((e) => e.type === 'recalled' && e.by === 'alice', 'the recall at bob\'s listener');
@@ -429,6 +429,7 @@ async function main() {
     await dora.register();
     await (await $(sel('nav-profile'))).click();
     await (await $(sel('logout'))).click();
+    await (await $(sel('logout-confirm-ok'))).click();
     const server_ = await $(sel('server'));
     await server_.clear();
     await server_.type(single.url);

@@ -35,7 +35,9 @@ async function quitApp() {
 
 async function signIn(wd, user, password, remember) {
   await wd.waitFor(sel('login-form'));
-  await (await wd.waitFor(sel('user'))).type(user);
+  const userField = await wd.waitFor(sel('user'));
+  await userField.clear(); // the last user id may be pre-filled
+  await userField.type(user);
   await (await wd.waitFor(sel('password'))).type(password);
   const box = await wd.waitFor(sel('remember'));
   if (remember) await box.click().catch((e) => {
@@ -96,6 +98,7 @@ async function main() {
   await step('signing out deletes the keyring entry', async () => {
     await (await app.wd.waitFor(sel('nav-profile'))).click();
     await (await app.wd.waitFor(sel('logout'))).click();
+    await (await app.wd.waitFor(sel('logout-confirm-ok'))).click();
     await app.wd.waitFor(sel('login-form'));
     await waitUntil(async () => (await keyringEntry()) === '', { what: 'the keyring entry is gone', timeout: 10_000 });
   });

@@ -63,6 +63,7 @@ async function main() {
 
   ({ wd } = await launchApp({ TERN_SERVER_URL: server.url, TERN_APP_DATA_DIR: tempDir('app') }));
   await wd.waitFor(sel('login-form'));
+  await (await wd.waitFor(sel('user'))).clear(); // the last user id may be pre-filled
   await (await wd.waitFor(sel('user'))).type('alice');
   await (await wd.waitFor(sel('password'))).type('alice-password-1');
   await (await wd.waitFor(sel('submit'))).click();

@@ -48,6 +48,7 @@ const shot = async (name) => {
 };
 try {
   await wd.waitFor(sel('login-form'));
+  await (await wd.waitFor(sel('user'))).clear(); // the last user id may be pre-filled
   await (await wd.waitFor(sel('user'))).type('alice');
   await (await wd.waitFor(sel('password'))).type('alice-password-1');
   await shot('login');

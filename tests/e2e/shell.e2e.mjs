@@ -27,7 +27,8 @@ async function main() {
 
   await step('alice signs in; the window is shown and the tray has no unread label', async () => {
     await wd.waitFor(sel('login-form'));
-    await (await wd.waitFor(sel('user'))).type('alice');
+    await (await wd.waitFor(sel('user'))).clear(); // the last user id may be pre-filled
+  await (await wd.waitFor(sel('user'))).type('alice');
     await (await wd.waitFor(sel('password'))).type('alice-password-1');
     await (await wd.waitFor(sel('submit'))).click();
     await wd.waitFor(sel('connection', '[data-state="online"]'), { what: 'alice online' });

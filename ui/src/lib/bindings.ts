@@ -28,7 +28,7 @@ export const commands = {
 	 */
 	restoreSession: () => typedError<Restored, AppError>(__TAURI_INVOKE("restore_session")),
 	/**  The last keyring problem (e.g. after a sign-in with "Remember me"), if any. */
-	keyringNotice: () => __TAURI_INVOKE<string | null>("keyring_notice"),
+	keyringNotice: () => __TAURI_INVOKE<KeyringNotice | null>("keyring_notice"),
 	/**
 	 *  Signs out (revokes the token on the server when reachable) and forgets the
 	 *  remembered sign-in.
@@ -54,6 +54,11 @@ export const commands = {
 	setProfile: (nickname: string, signature: string) => typedError<Profile, AppError>(__TAURI_INVOKE("set_profile", { nickname, signature })),
 	/**  Users whose id or nickname contains `query`. */
 	searchUsers: (query: string) => typedError<Profile[], AppError>(__TAURI_INVOKE("search_users", { query })),
+	/**
+	 *  Profiles of `users` (e.g. who sent me friend requests), from the server;
+	 *  unknown ids are left out.
+	 */
+	getProfiles: (users: string[]) => typedError<Profile[], AppError>(__TAURI_INVOKE("get_profiles", { users })),
 	/**  My friends. */
 	listFriends: () => typedError<Friend[], AppError>(__TAURI_INVOKE("list_friends")),
 	/**  Received and sent friend applications. */
@@ -84,6 +89,11 @@ export const commands = {
 	sendText: (conv: string, text: string) => typedError<LocalMessage, AppError>(__TAURI_INVOKE("send_text", { conv, text })),
 	/**  Retries a failed message (same client id, so never a duplicate). */
 	resend: (clientId: string) => typedError<LocalMessage, AppError>(__TAURI_INVOKE("resend", { clientId })),
+	/**
+	 *  Deletes one of my failed messages (never delivered) from this device; the
+	 *  `message_removed` event takes it out of the chat.
+	 */
+	deleteFailed: (clientId: string) => typedError<null, AppError>(__TAURI_INVOKE("delete_failed", { clientId })),
 	/**
 	 *  Recalls one of my messages (the server refuses outside its recall window); both
 	 *  sides then show a tombstone (`recalled` event).
@@ -200,11 +210,15 @@ export const events = {
 /**  A failed command, as the UI receives it. */
 export type AppError = {
 	/**
-	 *  Machine-readable kind: `not_logged_in`, `offline`, `invalid_argument`, or
-	 *  `server_<code>` (e.g. `server_3001` when the peer blocked us).
+	 *  Machine-readable kind: `not_logged_in`, `offline`, `invalid_argument`,
+	 *  `internal`, `open_failed`, ..., or `server_<code>` (e.g. `server_3001` when
+	 *  the peer blocked us).
 	 */
 	code: string,
-	/**  What to tell the user. */
+	/**
+	 *  The detail: words for the user for the app's own input checks, else the
+	 *  raw text (the server's message, an OS error) for the log.
+	 */
 	message: string,
 };
 
@@ -565,7 +579,10 @@ at: number } |
 conv: ConversationId; 
 /**  Who. */
 user: UserId } | 
-/**  A queued message was removed before it was sent (a cancelled upload). */
+/**
+ *  A message of mine that was never sent was removed (a cancelled upload, a
+ *  deleted failed message).
+ */
 { type: "message_removed"; 
 /**  The conversation. */
 conv: ConversationId; 
@@ -771,6 +788,28 @@ export type JoinPolicy =
 /**  `join_group` files an application that the owner or an admin approves. */
 "approval";
 
+/**  What is wrong with the keyring, for the login screen to put in words. */
+export type KeyringIssue = 
+/**
+ *  No Secret Service (nothing owns `org.freedesktop.secrets`) or no access to
+ *  it: "Remember me" cannot work on this computer.
+ */
+"unavailable" | 
+/**  The keyring did not answer in time (a locked keyring waiting for a prompt). */
+"locked" | 
+/**  The remembered sign-in was refused by the server (expired, revoked). */
+"refused" | 
+/**  Any other keyring failure (an unreadable entry, a failed write). */
+"failed";
+
+/**  The keyring's state as the login screen shows it. */
+export type KeyringNotice = {
+	/**  What is wrong. */
+	kind: KeyringIssue,
+	/**  Whose remembered sign-in (for `refused`). */
+	user: string | null,
+};
+
 /**  Why the server ended a session. */
 export type KickReason = 
 /**  Another login displaced this one under the multi-device policy. */
@@ -876,8 +915,8 @@ export type Profile = {
 export type Restored = {
 	/**  The session, when a remembered sign-in (or an earlier one that survived a UI reload) worked. */
 	session: AppSession | null,
-	/**  A keyring problem or a refused remembered sign-in, in words for the login screen. */
-	notice: string | null,
+	/**  A keyring problem or a refused remembered sign-in, for the login screen. */
+	notice: KeyringNotice | null,
 };
 
 /**  Position of a message in its conversation: gap-free, strictly increasing, from 1. */

@@ -29,6 +29,8 @@ import { withoutMessage } from './logic/files';
 import { canManage, groupConv, groupOf, MUTE_MINUTES, type MemberAction } from './logic/groups';
 import { displayName } from './logic/people';
 import { CommandError, errorText, keyringSentence } from './logic/errors';
+import { rememberUser } from './logic/session';
+import { hideChat, loadHidden, pruneHidden, saveHidden, unreadTotal, visibleChats, type HiddenChats } from './logic/chats';
 
 type Result<T, E> = { status: 'ok'; data: T } | { status: 'error'; error: E };
 
@@ -83,6 +85,8 @@ export class AppStore {
   private removed = new Set<string>();
   /** Friends' online state, from presence pushes. */
   presence = $state.raw<Record<string, boolean>>({});
+  /** When a friend was last seen going offline (this session only), by user id. */
+  lastSeen = $state.raw<Record<string, number>>({});
   /** Groups I am in, by group id. */
   groups = $state.raw<Record<string, GroupInfo>>({});
   /** Loaded member lists, by group id. */
@@ -104,8 +108,28 @@ export class AppStore {
     return this.session?.user ?? '';
   }
 
+  /** Profiles of people who are not friends (friend requests), by user id. */
+  profiles = $state.raw<Record<string, Profile>>({});
+  /** Chats removed from the list (until a new message), per account on this device. */
+  hiddenChats = $state.raw<HiddenChats>({});
+
   get totalUnread(): number {
-    return this.conversations.reduce((n, c) => n + c.unread, 0);
+    return unreadTotal(this.conversations, this.mutedChats);
+  }
+
+  /** The chat list: hidden chats left out until they get a new message. */
+  get listedChats(): Conversation[] {
+    return visibleChats(this.conversations, this.hiddenChats, this.activeConv);
+  }
+
+  /** Removes a chat from the list (locally; it comes back with its next message). */
+  hideChat(conv: string): void {
+    const c = this.conversations.find((x) => x.conv === conv);
+    if (!c || !this.session) return;
+    this.hiddenChats = pruneHidden(hideChat(this.hiddenChats, c), this.conversations);
+    saveHidden(this.me, this.hiddenChats);
+    if (this.activeConv === conv) this.activeConv = null;
+    if (c.unread > 0) void this.attempt(commands.markRead(conv));
   }
 
   get pendingReceived(): number {
@@ -154,6 +178,7 @@ export class AppStore {
 
   async login(server: string, user: string, password: string, remember = false): Promise<void> {
     const s = await call(commands.login(server, user, password, remember));
+    rememberUser(s.user);
     await this.enter(s);
     this.keyringNotice = await commands.keyringNotice();
     if (remember && this.keyringNotice) this.showToast(keyringSentence(this.keyringNotice));
@@ -188,6 +213,8 @@ export class AppStore {
 
   private async enter(s: AppSession): Promise<void> {
     this.session = s;
+    this.hiddenChats = loadHidden(s.user);
+    this.mutedChats = await commands.mutedChats().catch(() => []);
     this.endedReason = null;
     this.connection = (await this.attempt(commands.connectionState())) ?? 'offline';
     void this.refreshLimits();
@@ -305,6 +332,8 @@ export class AppStore {
         if (e.user !== this.me) this.showTyping(e.conv);
         break;
       case 'presence':
+        // Going offline: remember when, for "last seen" in the chat header.
+        if (!e.online && this.presence[e.user]) this.lastSeen = { ...this.lastSeen, [e.user]: Date.now() };
         this.presence = { ...this.presence, [e.user]: e.online };
         break;
       case 'sync_finished':
@@ -417,7 +446,7 @@ export class AppStore {
     const f = this.friendOf(user);
     if (f) return displayName(f);
     const v = group ? this.groupMembers[group]?.find((x) => x.member.user === user) : undefined;
-    return v?.nickname || user;
+    return v?.nickname || this.profiles[user]?.nickname || user;
   }
 
   /** What a chat is called: a group's current name, else tern-core's title. */
@@ -606,6 +635,10 @@ export class AppStore {
     if (apps) {
       this.received = apps.received;
       this.sent = apps.sent;
+      // Names of people who are not friends yet (shown like search shows them).
+      const unknown = [...new Set([...apps.received.map((a) => a.from), ...apps.sent.map((a) => a.to)])].filter((u) => !this.friendOf(u) && !this.profiles[u]);
+      const found = unknown.length ? await this.attempt(commands.getProfiles(unknown)) : undefined;
+      if (found?.length) this.profiles = { ...this.profiles, ...Object.fromEntries(found.map((p) => [p.user, p])) };
     }
   }
 

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { avatarColor, badgeText, initials, isSafeExternalUrl, linkify, listTime } from './format';
+import { avatarColor, badgeText, dayLabel, fullDate, hhmm, initials, isSafeExternalUrl, linkify, listTime, presenceLabel } from './format';
 
 describe('initials', () => {
   it('takes first and last word initials', () => {
@@ -30,11 +30,36 @@ describe('badgeText', () => {
 describe('listTime', () => {
   const now = new Date(2026, 10, 22, 15, 30);
   it('shows the time today, Yesterday, a weekday, then a date', () => {
-    expect(listTime(new Date(2026, 10, 22, 9, 5).getTime(), now)).toBe('09:05');
-    expect(listTime(new Date(2026, 10, 21, 23, 0).getTime(), now)).toBe('Yesterday');
-    expect(listTime(new Date(2026, 10, 18, 12, 0).getTime(), now)).toBe('Wed');
-    expect(listTime(new Date(2026, 0, 2, 12, 0).getTime(), now)).toBe('02/01/2026');
+    expect(listTime(new Date(2026, 10, 22, 9, 5).getTime(), now, 'en-GB')).toBe('09:05');
+    expect(listTime(new Date(2026, 10, 21, 23, 0).getTime(), now, 'en-GB')).toBe('Yesterday');
+    expect(listTime(new Date(2026, 10, 18, 12, 0).getTime(), now, 'en-GB')).toBe('Wed');
+    expect(listTime(new Date(2026, 0, 2, 12, 0).getTime(), now, 'en-GB')).toBe('02/01/2026');
     expect(listTime(0, now)).toBe('');
+  });
+
+  it('follows the locale, not a hard-coded en-GB', () => {
+    const jan2 = new Date(2026, 0, 2, 12, 0).getTime();
+    expect(listTime(jan2, now, 'en-US')).toBe('01/02/2026');
+    expect(listTime(jan2, now, 'de-DE')).toBe('02.01.2026');
+    expect(hhmm(new Date(2026, 10, 22, 14, 5), 'en-US')).toMatch(/^02:05\sPM$/);
+    expect(hhmm(new Date(2026, 10, 22, 14, 5), 'en-GB')).toBe('14:05');
+    expect(dayLabel(jan2, now, 'de-DE')).toBe('2. Januar 2026');
+  });
+});
+
+describe('fullDate and presence', () => {
+  it('gives the whole date and time for the tooltip', () => {
+    const t = new Date(2026, 10, 22, 9, 5).getTime();
+    expect(fullDate(t, 'en-GB')).toMatch(/^Sunday,? 22 November 2026 at 09:05$/);
+    expect(fullDate(t, 'zh-CN')).toContain('2026年11月22日');
+  });
+
+  it('says online, or when last seen', () => {
+    const now = new Date(2026, 10, 22, 15, 30);
+    expect(presenceLabel(true, undefined, now)).toBe('online');
+    expect(presenceLabel(false, undefined, now)).toBeNull();
+    expect(presenceLabel(false, new Date(2026, 10, 22, 14, 5).getTime(), now, 'en-GB')).toBe('last seen today at 14:05');
+    expect(presenceLabel(false, new Date(2026, 10, 3, 14, 5).getTime(), now, 'en-GB')).toBe('last seen 3 Nov');
   });
 });
 

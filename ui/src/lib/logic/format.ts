@@ -24,33 +24,54 @@ function sameDay(a: Date, b: Date): boolean {
   return a.getFullYear() === b.getFullYear() && a.getMonth() === b.getMonth() && a.getDate() === b.getDate();
 }
 
-/** Conversation-list time: "14:05" today, "Yesterday", weekday this week, else "12/03/2026". */
-export function listTime(ms: number, now: Date = new Date()): string {
+/**
+ * Dates and times follow the user's locale (`locale` undefined = the system's,
+ * via Intl): the order of day and month, 12/24-hour clock and month names are
+ * theirs. Tests pass a locale explicitly.
+ */
+type Locale = string | string[] | undefined;
+
+/** Conversation-list time: the time today, "Yesterday", a weekday this week, else a short date. */
+export function listTime(ms: number, now: Date = new Date(), locale?: Locale): string {
   if (!ms) return '';
   const d = new Date(ms);
-  if (sameDay(d, now)) return hhmm(d);
+  if (sameDay(d, now)) return hhmm(d, locale);
   const yesterday = new Date(now);
   yesterday.setDate(now.getDate() - 1);
   if (sameDay(d, yesterday)) return 'Yesterday';
   const diffDays = (now.getTime() - d.getTime()) / 86_400_000;
-  if (diffDays < 7 && diffDays > 0) return d.toLocaleDateString('en-GB', { weekday: 'short' });
-  return d.toLocaleDateString('en-GB', { day: '2-digit', month: '2-digit', year: 'numeric' });
+  if (diffDays < 7 && diffDays > 0) return d.toLocaleDateString(locale, { weekday: 'short' });
+  return d.toLocaleDateString(locale, { day: '2-digit', month: '2-digit', year: 'numeric' });
 }
 
-/** Time of day shown inside a bubble. */
-export function hhmm(d: Date | number): string {
+/** Time of day shown inside a bubble, in the user's locale ("14:05", "2:05 PM"). */
+export function hhmm(d: Date | number, locale?: Locale): string {
   const x = typeof d === 'number' ? new Date(d) : d;
-  return `${String(x.getHours()).padStart(2, '0')}:${String(x.getMinutes()).padStart(2, '0')}`;
+  return x.toLocaleTimeString(locale, { hour: '2-digit', minute: '2-digit' });
+}
+
+/** The full date and time, for a tooltip on a message's time ("Sunday, 22 November 2026 at 09:05"). */
+export function fullDate(ms: number, locale?: Locale): string {
+  return new Date(ms).toLocaleString(locale, { dateStyle: 'full', timeStyle: 'short' });
 }
 
 /** Day separator label in the chat view. */
-export function dayLabel(ms: number, now: Date = new Date()): string {
+export function dayLabel(ms: number, now: Date = new Date(), locale?: Locale): string {
   const d = new Date(ms);
   if (sameDay(d, now)) return 'Today';
   const yesterday = new Date(now);
   yesterday.setDate(now.getDate() - 1);
   if (sameDay(d, yesterday)) return 'Yesterday';
-  return d.toLocaleDateString('en-GB', { day: 'numeric', month: 'long', year: 'numeric' });
+  return d.toLocaleDateString(locale, { day: 'numeric', month: 'long', year: 'numeric' });
+}
+
+/** The chat header's presence line: "online", "last seen today at 14:05", "last seen 3 Dec", or null when unknown. */
+export function presenceLabel(online: boolean | undefined, lastSeen: number | undefined, now: Date = new Date(), locale?: Locale): string | null {
+  if (online) return 'online';
+  if (!lastSeen) return null;
+  const d = new Date(lastSeen);
+  if (sameDay(d, now)) return `last seen today at ${hhmm(d, locale)}`;
+  return `last seen ${d.toLocaleDateString(locale, { day: 'numeric', month: 'short' })}`;
 }
 
 /** Badge text: 1..99, then "99+". */

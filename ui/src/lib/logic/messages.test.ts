@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { conv, msg } from '../test-fixtures';
-import { applyPeerRead, applyRecall, contentPreview, mergeMessages, oldestSeq, previewOf, sortConversations, upsertConversation } from './messages';
+import { applyPeerRead, applyRecall, contentPreview, mergeMessages, oldestSeq, previewOf, recalledText, sortConversations, upsertConversation } from './messages';
 
 describe('mergeMessages', () => {
   it('replaces a pending message with its ack instead of duplicating it', () => {
@@ -72,5 +72,15 @@ describe('conversations', () => {
   it('previews the last message, prefixing mine', () => {
     expect(previewOf(msg({ client_id: 'a', outgoing: true, content: { type: 'text', text: 'hi\nthere' } }))).toBe('You: hi there');
     expect(previewOf(null)).toBe('');
+    const recalled = msg({ client_id: 'r', outgoing: false, content: { type: 'recalled', by: 'bob', at: 1 } });
+    const who = { me: 'alice', nameOf: (u: string) => (u === 'bob' ? 'Bob Builder' : u) };
+    expect(previewOf(recalled, who)).toBe('Bob Builder recalled a message');
+    expect(previewOf({ ...recalled, outgoing: true, content: { type: 'recalled', by: 'alice', at: 1 } }, who)).toBe('You recalled a message');
+  });
+
+  it('says who recalled a message', () => {
+    expect(recalledText('alice', 'alice', 'Alice')).toBe('You recalled a message');
+    expect(recalledText('bob', 'alice', 'Bob')).toBe('Bob recalled a message');
+    expect(recalledText('bob', 'alice', '')).toBe('bob recalled a message');
   });
 });

@@ -102,9 +102,18 @@ export function contentPreview(c: Content): string {
   }
 }
 
-/** One-line preview of a conversation's last message for the list. */
-export function previewOf(m: LocalMessage | null): string {
+/** A recall tombstone's words: who recalled it ("You recalled a message", "Bob recalled a message"). */
+export function recalledText(by: string, me: string, name: string): string {
+  return by === me ? 'You recalled a message' : `${name || by} recalled a message`;
+}
+
+/**
+ * One-line preview of a conversation's last message for the list. With
+ * `who` (me and how to name someone), a recall says who recalled it.
+ */
+export function previewOf(m: LocalMessage | null, who?: { me: string; nameOf: (user: string) => string }): string {
   if (!m) return '';
+  if (m.content.type === 'recalled' && who) return recalledText(m.content.by, who.me, who.nameOf(m.content.by));
   return (m.outgoing ? 'You: ' : '') + contentPreview(m.content);
 }
 

@@ -1,4 +1,4 @@
-import type { Friend } from '../bindings';
+import type { Friend, Profile } from '../bindings';
 
 /** How a friend is shown: my remark, else their nickname, else their id. */
 export function displayName(f: Friend): string {
@@ -11,4 +11,12 @@ export function filterFriends(list: readonly Friend[], q: string): Friend[] {
   const hit = (f: Friend) =>
     !needle || [f.profile.user, f.profile.nickname, f.remark].some((s) => s.toLowerCase().includes(needle));
   return list.filter(hit).sort((a, b) => displayName(a).localeCompare(displayName(b)));
+}
+
+/**
+ * Whether the profile form differs from the saved profile. The app trims what it
+ * saves, so spaces at either end are no change (Save stays disabled for them).
+ */
+export function profileChanged(form: { nickname: string; signature: string }, saved: Pick<Profile, 'nickname' | 'signature'> | undefined): boolean {
+  return form.nickname.trim() !== (saved?.nickname ?? '') || form.signature.trim() !== (saved?.signature ?? '');
 }
