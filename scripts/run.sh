@@ -2,7 +2,7 @@
 # Builds Tern and runs the main job: a local tern-server (embedded SQLite in
 # ~/.local/share/tern-server) unless one already answers, plus the desktop app
 # pointed at it. Without a display the app runs under Xvfb.
-# Env: TERN_PORT (default 7878), TERN_DATA_DIR.
+# Env: TERN_PORT (default 7878), TERN_DATA_DIR. `--build-only`: build, do not run.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 export CARGO_TARGET_DIR=${CARGO_TARGET_DIR:-$HOME/.cache/tern/target}
@@ -12,7 +12,10 @@ data=${TERN_DATA_DIR:-${XDG_DATA_HOME:-$HOME/.local/share}/tern-server}
 scripts/deps.sh build
 command -v xvfb-run >/dev/null || [ -n "${DISPLAY:-}" ] || scripts/deps.sh test
 scripts/build-app.sh
-cargo build -p tern-server --locked
+# The same package set, features, profile and target dir as the end-to-end
+# suite's build (tests/e2e/run.sh), so after a test run this is a no-op.
+cargo build --locked -p tern-server -p tern-cli
+[ "${1:-}" = "--build-only" ] && exit 0
 
 server_pid=""
 if curl -sf "http://127.0.0.1:$port/health" >/dev/null; then

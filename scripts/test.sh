@@ -31,6 +31,11 @@ if [ -x tests/e2e/run.sh ]; then
   tests/e2e/run.sh
 fi
 
+if [ -x tests/run/twice.sh ]; then
+  step "scripts/run.sh twice: the second build compiles nothing"
+  tests/run/twice.sh
+fi
+
 if [ -x tests/deb/run.sh ]; then
   step ".deb: build with the Tauri CLI, install with apt-get, start the installed app under Xvfb"
   tests/deb/run.sh

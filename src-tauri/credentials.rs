@@ -125,7 +125,10 @@ impl CredentialStore for KeyringStore {
     fn load(&self) -> Result<Option<Remembered>, KeyringError> {
         match self.entry()?.get_password() {
             Ok(secret) => serde_json::from_str(&secret).map(Some).map_err(|e| {
-                KeyringError::new(KeyringIssue::Failed, format!("unreadable keyring entry: {e}"))
+                KeyringError::new(
+                    KeyringIssue::Failed,
+                    format!("unreadable keyring entry: {e}"),
+                )
             }),
             Err(keyring::Error::NoEntry) => Ok(None),
             Err(e) => Err(describe(e)),
@@ -238,7 +241,6 @@ impl Credentials {
         self.run(|s| s.delete()).await
     }
 }
-
 
 #[cfg(test)]
 mod tests {

@@ -652,12 +652,10 @@ pub async fn save_file_as(
     let dest = dest
         .into_path()
         .map_err(|e| AppError::new("invalid_argument", format!("Cannot save there: {e}")))?;
-    tokio::fs::copy(&src, &dest)
-        .await
-        .map_err(|e| {
-            tracing::warn!("save {} to {}: {e}", src.display(), dest.display());
-            AppError::new("save_failed", e.to_string())
-        })?;
+    tokio::fs::copy(&src, &dest).await.map_err(|e| {
+        tracing::warn!("save {} to {}: {e}", src.display(), dest.display());
+        AppError::new("save_failed", e.to_string())
+    })?;
     Ok(Some(dest.to_string_lossy().into_owned()))
 }
 

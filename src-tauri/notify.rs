@@ -355,16 +355,59 @@ pub fn escape_markup(s: &str) -> String {
     out
 }
 
-/// Mutes or unmutes notifications for one chat.
+/// Mutes or unmutes notifications for one chat; a muted chat's unread messages
+/// also leave the tray's total (as they leave the chat list's).
 #[tauri::command]
 #[specta::specta]
-pub fn set_chat_muted(chats: State<'_, MutedChats>, conv: String, muted: bool) {
-    let mut set = chats.0.lock().expect("muted chats");
-    if muted {
-        set.insert(conv);
-    } else {
-        set.remove(&conv);
+pub async fn set_chat_muted(
+    app: AppHandle,
+    chats: State<'_, MutedChats>,
+    state: State<'_, crate::state::AppState>,
+    conv: String,
+    muted: bool,
+) -> crate::error::AppResult<()> {
+    {
+        let mut set = chats.0.lock().expect("muted chats");
+        if muted {
+            set.insert(conv);
+        } else {
+            set.remove(&conv);
+        }
     }
+    if let Ok(client) = state.client().await {
+        if let Ok(total) = client.total_unread().await {
+            refresh_tray_unread(&app, &client, total).await;
+        }
+    }
+    Ok(())
+}
+
+/// Shows the unread total on the tray, leaving out muted chats (`total` is
+/// tern-core's count over every chat, used as is when nothing is muted).
+pub async fn refresh_tray_unread<R: Runtime>(app: &AppHandle<R>, client: &Client, total: u64) {
+    let muted = app
+        .state::<MutedChats>()
+        .0
+        .lock()
+        .expect("muted chats")
+        .clone();
+    let n = if muted.is_empty() {
+        total
+    } else {
+        match client.conversations().await {
+            Ok(list) => unmuted_total(list.iter().map(|c| (c.conv.to_string(), c.unread)), &muted),
+            Err(_) => total,
+        }
+    };
+    crate::shell::set_unread(app, n);
+}
+
+/// Sum of unread counts of the chats not in `muted`.
+pub fn unmuted_total(chats: impl Iterator<Item = (String, u64)>, muted: &HashSet<String>) -> u64 {
+    chats
+        .filter(|(conv, _)| !muted.contains(conv))
+        .map(|(_, n)| n)
+        .sum()
 }
 
 /// Chats with notifications muted.
@@ -397,6 +440,15 @@ fn with_sender(who: &str, body: &str) -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn muted_chats_leave_the_tray_total() {
+        let chats = || vec![("d:a:b".to_string(), 2u64), ("g:team".to_string(), 5)].into_iter();
+        let none = HashSet::new();
+        assert_eq!(unmuted_total(chats(), &none), 7);
+        let muted: HashSet<String> = ["g:team".to_string()].into();
+        assert_eq!(unmuted_total(chats(), &muted), 2);
+    }
 
     #[test]
     fn markup_characters_are_escaped() {

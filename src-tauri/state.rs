@@ -115,7 +115,7 @@ impl AppState {
         let (app2, c2) = (app.clone(), client.clone());
         tauri::async_runtime::spawn(async move {
             if let Ok(total) = c2.total_unread().await {
-                crate::shell::set_unread(&app2, total);
+                crate::notify::refresh_tray_unread(&app2, &c2, total).await;
             }
         });
         Active {
@@ -145,7 +145,7 @@ async fn forward<R: Runtime>(
             Ok(ev) => {
                 match &ev {
                     tern_core::Event::TotalUnreadChanged { total } => {
-                        crate::shell::set_unread(&app, *total);
+                        crate::notify::refresh_tray_unread(&app, &client, *total).await;
                     }
                     tern_core::Event::NewMessage { message, live } => {
                         crate::notify::on_new_message(&app, &client, message, *live).await;

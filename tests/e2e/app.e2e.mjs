@@ -37,6 +37,9 @@ async function main() {
     await $(sel('login-form'));
     const server_ = await wd.waitFor(sel('server'));
     await waitUntil(async () => (await server_.prop('value')) === server.url, { what: 'server URL pre-filled' });
+    // Nobody signed in here before: no "Welcome back".
+    const hello = await textOf(sel('greeting'));
+    if (!hello?.startsWith('Welcome to Tern')) throw new Error(`greeting for a new user: ${hello}`);
   });
 
   await step('register alice in the app and land signed in and online', async () => {
@@ -303,7 +306,11 @@ async function main() {
     await waitUntil(async () => (await wd.find(sel('message', `[data-client-id="${clientId}"]`))) === null, { what: 'the failed message gone' });
     // Gone from tern-core's cache too: a reload of the UI does not bring it back.
     await wd.execute('location.reload()');
-    await (await $(sel('conversation', '[data-peer="bob"]'))).click();
+    // The list re-renders as the reloaded UI loads it: click until the chat opens.
+    await waitUntil(async () => {
+      await (await $(sel('conversation', '[data-peer="bob"]'))).click();
+      return (await textOf(sel('chat-title'))) === 'Bob Builder';
+    }, { what: 'bob\'s chat reopened after the reload' });
     await waitUntil(async () => (await wd.findAll(sel('message'))).length > 0, { what: 'the chat reopened' });
     const texts = await wd.execute(`return [...document.querySelectorAll('[data-testid="message-text"]')].map(e => e.textContent)`);
     if (texts.includes(text)) throw new Error('the deleted message came back after a reload');
@@ -351,6 +358,137 @@ async function main() {
   });
 
   listener.stop();
+
+  const carol = new CliUser(server, 'cw_2049', 'carol-password-1');
+  await step('a friend request shows the sender\'s nickname and @id, as search does', async () => {
+    await carol.register();
+    await carol.ok(['profile', '--nickname', 'Carol Wu']);
+    await carol.ok(['friend', 'add', 'alice', '--greeting', 'Hi from Carol']);
+    await (await $(sel('nav-friends'))).click();
+    await (await $(sel('tab-requests'))).click();
+    const row = sel('received-application', '[data-user="cw_2049"]');
+    await waitUntil(async () => (await textOf(`${row} ${sel('applicant-name')}`)) === 'Carol Wu', { what: 'the nickname on the request' });
+    if (!(await textOf(row)).includes('@cw_2049')) throw new Error(`request row: ${await textOf(row)}`);
+    await (await (await $(row)).find(sel('accept'))).click();
+    await waitUntil(async () => (await carol.ok(['friend', 'list'])).includes('alice'), { what: 'alice in carol\'s friends' });
+  });
+
+  await step('"New message" on the Chats screen: pick a friend, her chat opens, the message reaches her', async () => {
+    await (await $(sel('nav-chats'))).click();
+    await (await $(sel('new-chat'))).click();
+    await (await $(sel('new-chat-search'))).type('cw_');
+    await (await $(sel('new-chat-friend', '[data-user="cw_2049"]'))).click();
+    await waitUntil(async () => (await textOf(sel('chat-title'))) === 'Carol Wu', { what: 'carol\'s chat open' });
+    if (await wd.find(sel('new-chat-dialog'))) throw new Error('the dialog stayed open');
+    const composer = await $(sel('composer'));
+    await composer.type('Hello Carol');
+    await composer.type('\uE007');
+    await waitUntil(async () => (await carol.ok(['history', 'alice', '--limit', '5'])).includes('Hello Carol'), { what: 'the message at carol' });
+  });
+
+  await step('message times: the user\'s locale, with the full date as a tooltip', async () => {
+    const t = await wd.execute(`const el = [...document.querySelectorAll('[data-testid="message-time"]')].at(-1);
+      const d = new Date(el.getAttribute('datetime'));
+      return { title: el.title, text: el.textContent, want: d.toLocaleString(undefined, { dateStyle: 'full', timeStyle: 'short' }),
+        short: d.toLocaleTimeString(undefined, { hour: '2-digit', minute: '2-digit' }), year: String(d.getFullYear()) };`);
+    if (!t.title || t.title !== t.want || !t.title.includes(t.year)) throw new Error(`tooltip: ${JSON.stringify(t)}`);
+    if (t.text !== t.short) throw new Error(`time not in the locale's format: ${JSON.stringify(t)}`);
+  });
+
+  await step('pasting an image (no text) says clearly that it cannot be attached, instead of doing nothing', async () => {
+    // A paste as WebKit delivers a copied image: a file item, no text.
+    const r = await wd.execute(`const a = document.querySelector('[data-testid="composer"]');
+      const dt = new DataTransfer();
+      dt.items.add(new File([new Uint8Array([137, 80, 78, 71, 13, 10, 26, 10])], 'screenshot.png', { type: 'image/png' }));
+      const e = new ClipboardEvent('paste', { clipboardData: dt, bubbles: true, cancelable: true });
+      a.dispatchEvent(e);
+      return { cancelled: e.defaultPrevented, items: dt.items.length };`);
+    if (r.items !== 1) throw new Error(`could not build the paste: ${JSON.stringify(r)}`);
+    const toast = await wd.waitFor(sel('toast'), { what: 'the explanation' });
+    const said = await toast.text();
+    if (!said.startsWith('Pasting images is not supported yet')) throw new Error(`toast: ${said}`);
+    if (!r.cancelled) throw new Error('the paste was not handled');
+    if (process.env.TERN_E2E_SHOTS) await wd.screenshot(path.join(process.env.TERN_E2E_SHOTS, 'toast-top.png'));
+  });
+
+  await step('chat search matches the user id (not only the title); × clears it', async () => {
+    const search = await $(sel('chat-search'));
+    await search.type('cw_20');
+    await waitUntil(async () => {
+      const rows = await wd.findAll(sel('conversation'));
+      return rows.length === 1 && (await rows[0].attr('data-peer')) === 'cw_2049';
+    }, { what: 'only carol\'s chat, found by her user id' });
+    await (await $(sel('chat-search-clear'))).click();
+    await waitUntil(async () => (await wd.findAll(sel('conversation'))).length >= 2, { what: 'every chat back' });
+    if ((await (await $(sel('chat-search'))).prop('value')) !== '') throw new Error('the search box was not cleared');
+  });
+
+  await step('a muted chat shows a muted icon, and its unread messages are not in the total', async () => {
+    await (await $(sel('chat-menu'))).click();
+    await (await $(sel('chat-mute'))).click();
+    await (await $(sel('conversation', '[data-peer="bob"]'))).click();
+    await waitUntil(async () => (await textOf(sel('chat-title'))) === 'Bob Builder', { what: 'bob\'s chat open' });
+    await carol.ok(['send', 'alice', 'are you there?']);
+    const row = sel('conversation', '[data-peer="cw_2049"]');
+    await waitUntil(async () => (await textOf(`${row} ${sel('unread')}`)) === '1', { what: 'carol\'s unread badge' });
+    await wd.waitFor(`${row} ${sel('muted-icon')}`, { what: 'the muted icon' });
+    await new Promise((r) => setTimeout(r, 300));
+    if (await wd.find(sel('nav-badge-chats'))) throw new Error(`the total counts a muted chat: ${await textOf(sel('nav-badge-chats'))}`);
+    if (process.env.TERN_E2E_SHOTS) await wd.screenshot(path.join(process.env.TERN_E2E_SHOTS, 'chat-list-muted.png'));
+  });
+
+  await step('a chat removed from the list stays away (also after a reload) until its next message', async () => {
+    const row = sel('conversation', '[data-peer="cw_2049"]');
+    await (await $(row)).click();
+    await (await $(sel('chat-menu'))).click();
+    await (await $(sel('chat-hide'))).click();
+    await waitUntil(async () => (await wd.find(row)) === null, { what: 'carol\'s chat gone from the list' });
+    await wd.execute('location.reload()');
+    await $(sel('conversation', '[data-peer="bob"]'));
+    await new Promise((r) => setTimeout(r, 800));
+    if (await wd.find(row)) throw new Error('the removed chat is back after a reload');
+    await carol.ok(['send', 'alice', 'knock knock']);
+    await wd.waitFor(row, { what: 'carol\'s chat back with her new message' });
+  });
+
+  await step('remark editor: Esc cancels, Enter saves', async () => {
+    await (await $(sel('nav-friends'))).click();
+    await (await $(sel('tab-friends'))).click();
+    await (await $(sel('friend', '[data-user="cw_2049"]'))).click();
+    await (await $(sel('edit-remark'))).click();
+    const input = await $(sel('remark-input'));
+    await input.type('Caz');
+    await input.type('\uE00C'); // Esc
+    await waitUntil(async () => (await wd.find(sel('remark-input'))) === null, { what: 'Esc closes the editor' });
+    if ((await textOf(sel('friend-name'))) !== 'Carol Wu') throw new Error(`Esc saved: ${await textOf(sel('friend-name'))}`);
+    await (await $(sel('edit-remark'))).click();
+    const again = await $(sel('remark-input'));
+    if ((await again.prop('value')) !== '') throw new Error('the cancelled text came back');
+    await again.type('Caz');
+    await again.type('\uE007'); // Enter
+    await waitUntil(async () => (await textOf(sel('friend-name'))) === 'Caz', { what: 'Enter saved the remark' });
+    if (await wd.find(sel('remark-input'))) throw new Error('the editor stayed open');
+  });
+
+  await step('profile: Save is disabled again after a trimmed save; sign-out asks first and Cancel keeps me in', async () => {
+    await (await $(sel('nav-profile'))).click();
+    const nick = await $(sel('nickname'));
+    await nick.clear();
+    await nick.type('  Alice A  ');
+    const save = await $(sel('save-profile'));
+    await waitUntil(async () => !(await save.prop('disabled')), { what: 'Save enabled' });
+    await save.click();
+    await waitUntil(async () => (await textOf(sel('toast'))) === 'Profile saved.', { what: 'saved' });
+    if ((await (await $(sel('nickname'))).prop('value')) !== 'Alice A') throw new Error('the form does not show the saved (trimmed) nickname');
+    if (!(await (await $(sel('save-profile'))).prop('disabled'))) throw new Error('Save is still enabled after the save');
+    await (await $(sel('logout'))).click();
+    const q = await textOf(sel('logout-confirm'));
+    if (!q?.includes('Sign out alice')) throw new Error(`confirmation: ${q}`);
+    await (await $(sel('logout-cancel'))).click();
+    await new Promise((r) => setTimeout(r, 300));
+    if (await wd.find(sel('login-form'))) throw new Error('Cancel signed out');
+    await wd.waitFor(sel('connection', '[data-state="online"]'), { what: 'still signed in' });
+  });
 
   // alice is signed in in the app; tern-cli logs her in as a second (and third) device.
   const aliceCli = new CliUser(server, 'alice', 'alice-password-1');
@@ -430,6 +568,10 @@ async function main() {
     await (await $(sel('nav-profile'))).click();
     await (await $(sel('logout'))).click();
     await (await $(sel('logout-confirm-ok'))).click();
+    // The login screen remembers who signed in, and greets them as returning.
+    await waitUntil(async () => (await (await $(sel('user'))).prop('value')) === 'alice', { what: 'the user id remembered' });
+    const hello = await textOf(sel('greeting'));
+    if (!hello?.startsWith('Welcome back')) throw new Error(`greeting: ${hello}`);
     const server_ = await $(sel('server'));
     await server_.clear();
     await server_.type(single.url);

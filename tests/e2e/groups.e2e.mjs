@@ -259,7 +259,7 @@ async function main() {
     await bob.ok(['group', 'mute', crew, 'alice', '10']);
     const disabled = await wd.waitFor(sel('composer-disabled'), { what: 'the composer disabled' });
     const text = await disabled.text();
-    if (!/^You are muted until \d\d:\d\d\.$/.test(text)) throw new Error(`muted notice: ${text}`);
+    if (!/^You are muted until \d{1,2}:\d\d(\s?[AP]M)?\.$/.test(text)) throw new Error(`muted notice: ${text}`);
     await wd.waitFor(sel('member', '[data-user="alice"][data-muted="true"]'), { what: 'alice shown muted in the panel' });
     await extraShot('muted');
     await bob.ok(['group', 'mute', crew, 'alice', '0']);

@@ -35,7 +35,7 @@ fi
 export PATH="$HOME/.cargo/bin:$PATH"
 
 echo "e2e: building the UI, the app, tern-server and tern-cli" >&2
-npm --prefix ui run build --silent >/dev/null
+scripts/build-ui.sh
 # e2e-hooks: the test-only simulate_drop command (never in release/.deb builds).
 cargo build --quiet -p tern-desktop --features tauri/custom-protocol,e2e-hooks
 cargo build --quiet -p tern-server -p tern-cli

@@ -28,7 +28,7 @@ async function main() {
   await step('alice signs in; the window is shown and the tray has no unread label', async () => {
     await wd.waitFor(sel('login-form'));
     await (await wd.waitFor(sel('user'))).clear(); // the last user id may be pre-filled
-  await (await wd.waitFor(sel('user'))).type('alice');
+    await (await wd.waitFor(sel('user'))).type('alice');
     await (await wd.waitFor(sel('password'))).type('alice-password-1');
     await (await wd.waitFor(sel('submit'))).click();
     await wd.waitFor(sel('connection', '[data-state="online"]'), { what: 'alice online' });
@@ -50,6 +50,17 @@ async function main() {
     const s = await waitShell((s) => s.tray_title === '3', 'tray label 3');
     if (s.window_visible) throw new Error('window shown again');
     if ((await wd.execute('return document.querySelector(\'[data-testid="connection"]\')?.dataset.state')) !== 'online') throw new Error('not online');
+  });
+
+  await step('muting bob\'s chat takes its unread messages out of the tray total; unmuting brings them back', async () => {
+    await invoke('set_chat_muted', { conv: 'd:alice:bob', muted: true });
+    await waitShell((s) => s.tray_title === null && !s.tray_badge, 'no tray label for a muted chat');
+    await bob.ok(['send', 'alice', 'fourth from bob']);
+    await new Promise((r) => setTimeout(r, 800));
+    const s = await invoke('shell_state');
+    if (s.tray_title !== null) throw new Error(`a muted chat's message raised the label: ${s.tray_title}`);
+    await invoke('set_chat_muted', { conv: 'd:alice:bob', muted: false });
+    await waitShell((s) => s.tray_title === '4' && s.tray_badge, 'tray label 4 after unmuting');
   });
 }
 

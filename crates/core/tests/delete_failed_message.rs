@@ -19,11 +19,17 @@ async fn a_failed_message_is_deleted_locally_and_stays_gone() {
         .await
         .unwrap_err();
     let e = wait_for(&mut a_rx, |e| matches!(e, Event::MessageFailed { .. })).await;
-    let Event::MessageFailed { message: failed, .. } = e else {
+    let Event::MessageFailed {
+        message: failed, ..
+    } = e
+    else {
         unreachable!()
     };
     assert_eq!(alice.outbox().await.unwrap().len(), 1);
-    assert_eq!(alice.search("zebra", 0, 10).await.unwrap().messages.len(), 1);
+    assert_eq!(
+        alice.search("zebra", 0, 10).await.unwrap().messages.len(),
+        1
+    );
 
     // A sent message is not "failed": refused, and nothing changes.
     let err = alice.delete_failed(&sent.client_id).await.unwrap_err();
@@ -61,10 +67,7 @@ async fn a_failed_message_is_deleted_locally_and_stays_gone() {
     alice.close().await;
     let again = Client::new(fast_config(dir.path().join("alice"), server.addr())).unwrap();
     let mut rx = again.subscribe();
-    again
-        .login(&uid("alice"), "password123")
-        .await
-        .unwrap();
+    again.login(&uid("alice"), "password123").await.unwrap();
     wait_for(&mut rx, |e| matches!(e, Event::SyncFinished { .. })).await;
     check(&again).await;
 

@@ -190,8 +190,11 @@ export const commands = {
 	saveFileAs: (conv: string, seq: Seq | null, clientId: string) => typedError<string | null, AppError>(__TAURI_INVOKE("save_file_as", { conv, seq, clientId })),
 	/**  The tray and window state (what the user sees outside the web view). */
 	shellState: () => __TAURI_INVOKE<ShellState>("shell_state"),
-	/**  Mutes or unmutes notifications for one chat. */
-	setChatMuted: (conv: string, muted: boolean) => __TAURI_INVOKE<void>("set_chat_muted", { conv, muted }),
+	/**
+	 *  Mutes or unmutes notifications for one chat; a muted chat's unread messages
+	 *  also leave the tray's total (as they leave the chat list's).
+	 */
+	setChatMuted: (conv: string, muted: boolean) => typedError<null, AppError>(__TAURI_INVOKE("set_chat_muted", { conv, muted })),
 	/**  Chats with notifications muted. */
 	mutedChats: () => __TAURI_INVOKE<string[]>("muted_chats"),
 	/**  Mutes or unmutes all notifications (the tray's "Mute notifications"). */

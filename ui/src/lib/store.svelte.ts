@@ -636,7 +636,7 @@ export class AppStore {
       this.received = apps.received;
       this.sent = apps.sent;
       // Names of people who are not friends yet (shown like search shows them).
-      const unknown = [...new Set([...apps.received.map((a) => a.from), ...apps.sent.map((a) => a.to)])].filter((u) => !this.friendOf(u) && !this.profiles[u]);
+      const unknown = [...new Set([...(apps.received ?? []).map((a) => a.from), ...(apps.sent ?? []).map((a) => a.to)])].filter((u) => !this.friendOf(u) && !this.profiles[u]);
       const found = unknown.length ? await this.attempt(commands.getProfiles(unknown)) : undefined;
       if (found?.length) this.profiles = { ...this.profiles, ...Object.fromEntries(found.map((p) => [p.user, p])) };
     }
@@ -649,7 +649,7 @@ export class AppStore {
 
   /** Mutes or unmutes desktop notifications for one chat. */
   async setChatMuted(conv: string, muted: boolean): Promise<void> {
-    await commands.setChatMuted(conv, muted);
+    await this.attempt(commands.setChatMuted(conv, muted));
     this.mutedChats = await commands.mutedChats();
   }
 

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { hideChat, loadHidden, matchesChat, pruneHidden, saveHidden, unreadTotal, visibleChats } from './chats';
-import { profileChanged } from './people';
+import { editorKey, profileChanged } from './people';
 import { conv } from '../test-fixtures';
 
 const bob = conv({ conv: 'd:alice:bob', peer: 'bob', title: 'Bob Builder', max_seq: 5, unread: 2 });
@@ -52,5 +52,14 @@ describe('profile form', () => {
     expect(profileChanged({ nickname: '  Alice ', signature: 'hi ' }, saved)).toBe(false);
     expect(profileChanged({ nickname: 'Alicia', signature: 'hi' }, saved)).toBe(true);
     expect(profileChanged({ nickname: '', signature: '' }, undefined)).toBe(false);
+  });
+});
+
+describe('remark editor keys', () => {
+  it('Enter saves, Esc cancels, nothing while composing', () => {
+    expect(editorKey({ key: 'Enter' })).toBe('save');
+    expect(editorKey({ key: 'Escape' })).toBe('cancel');
+    expect(editorKey({ key: 'Enter', isComposing: true })).toBeNull();
+    expect(editorKey({ key: 'a' })).toBeNull();
   });
 });

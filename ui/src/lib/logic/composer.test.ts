@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { DEFAULT_MAX_TEXT_CHARS, outgoingText, shouldSend, textLimit } from './composer';
+import { DEFAULT_MAX_TEXT_CHARS, outgoingText, pastesOnlyImage, shouldSend, textLimit } from './composer';
 import { insertAt } from './emoji';
 
 describe('shouldSend', () => {
@@ -51,5 +51,14 @@ describe('textLimit', () => {
     expect(DEFAULT_MAX_TEXT_CHARS).toBe(8000);
     // The old silent cut-off: 8,001–10,000 characters looked sendable and then failed.
     expect(outgoingText('x'.repeat(9000))).toBeNull();
+  });
+});
+
+describe('pasting', () => {
+  it('an image with no text is told apart (so the user hears why nothing was inserted)', () => {
+    expect(pastesOnlyImage('', ['image/png'])).toBe(true);
+    expect(pastesOnlyImage('a caption', ['image/png'])).toBe(false);
+    expect(pastesOnlyImage('', [])).toBe(false);
+    expect(pastesOnlyImage('', ['application/pdf'])).toBe(false);
   });
 });

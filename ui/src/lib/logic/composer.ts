@@ -49,3 +49,15 @@ export function textLimit(draft: string, max: number = DEFAULT_MAX_TEXT_CHARS): 
     reason: over ? `too long to send (${num(count - max)} over)` : null,
   };
 }
+
+/** What the app says when an image is pasted: it cannot attach clipboard images yet. */
+export const PASTED_IMAGE_NOTE = 'Pasting images is not supported yet: drag the image into the chat, or attach it with the paperclip.';
+
+/**
+ * Whether a paste carries an image and no text (a screenshot, "Copy image"):
+ * then nothing can be inserted and the user is told why, instead of the paste
+ * silently doing nothing.
+ */
+export function pastesOnlyImage(text: string, fileTypes: readonly string[]): boolean {
+  return text === '' && fileTypes.some((t) => t.startsWith('image/'));
+}

@@ -1,7 +1,8 @@
 import { describe, expect, it } from 'vitest';
 import type { GroupMember } from '../bindings';
 import { msg } from '../test-fixtures';
-import { canInvite, groupOf, memberActions, muteEndsAt, muteNotice, sortMembers, startsSenderRun } from './groups';
+import { hhmm } from './format';
+import { canInvite, groupOf, memberActions, muteEndsAt, muteNotice, sortMembers, startsSenderRun, untilLabel } from './groups';
 
 const NOW = 1_700_000_000_000;
 const member = (user: string, role: GroupMember['role'] = 'member', muted_until: number | null = null): GroupMember => ({ user, role, muted_until, joined_at: 1 });
@@ -49,7 +50,7 @@ describe('startsSenderRun', () => {
 describe('mutes', () => {
   it('tells a muted member until when, and plain members about the whole-group mute', () => {
     const until = new Date(2026, 0, 1, 14, 5).getTime();
-    expect(muteNotice(member('bob', 'member', until), false, until - 1000)).toBe('You are muted until 14:05.');
+    expect(muteNotice(member('bob', 'member', until), false, until - 1000)).toBe(`You are muted until ${hhmm(until)}.`); // the user's locale: 14:05, 2:05 PM, ...
     expect(muteNotice(member('bob', 'member', until), false, until + 1)).toBeNull();
     expect(muteNotice(member('bob'), true, NOW)).toContain('everyone is muted');
     expect(muteNotice(member('bob', 'admin'), true, NOW)).toBeNull();
@@ -57,7 +58,9 @@ describe('mutes', () => {
     expect(muteEndsAt(member('bob', 'member', until), until - 5)).toBe(until);
     expect(muteEndsAt(member('bob'), NOW)).toBeNull();
     const tomorrow = new Date(2026, 0, 2, 9, 30).getTime();
-    expect(muteNotice(member('bob', 'member', tomorrow), false, until)).toBe('You are muted until 02/01 09:30.');
+    expect(muteNotice(member('bob', 'member', tomorrow), false, until)).toBe(`You are muted until ${untilLabel(tomorrow, until)}.`);
+    expect(untilLabel(tomorrow, until, 'en-GB')).toBe('02/01, 09:30');
+    expect(untilLabel(tomorrow, until, 'en-US')).toMatch(/^01\/02, 09:30\sAM$/);
   });
 });
 

@@ -3,10 +3,10 @@ import type { GroupMember, GroupRole, JoinPolicy, LocalMessage } from '../bindin
 import { hhmm } from './format';
 
 /** When a mute ends: "14:05" today, else "03/12 14:05". */
-export function untilLabel(ms: number, now: number): string {
+export function untilLabel(ms: number, now: number, locale?: string): string {
   const d = new Date(ms);
   const today = new Date(now).toDateString() === d.toDateString();
-  return today ? hhmm(d) : `${String(d.getDate()).padStart(2, '0')}/${String(d.getMonth() + 1).padStart(2, '0')} ${hhmm(d)}`;
+  return today ? hhmm(d, locale) : d.toLocaleString(locale, { day: '2-digit', month: '2-digit', hour: '2-digit', minute: '2-digit' });
 }
 import { startsNewDay } from './messages';
 

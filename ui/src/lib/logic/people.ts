@@ -20,3 +20,11 @@ export function filterFriends(list: readonly Friend[], q: string): Friend[] {
 export function profileChanged(form: { nickname: string; signature: string }, saved: Pick<Profile, 'nickname' | 'signature'> | undefined): boolean {
   return form.nickname.trim() !== (saved?.nickname ?? '') || form.signature.trim() !== (saved?.signature ?? '');
 }
+
+/** A one-line editor's keys: Enter saves, Escape cancels (not while an IME is composing). */
+export function editorKey(e: { key: string; isComposing?: boolean; shiftKey?: boolean }): 'save' | 'cancel' | null {
+  if (e.isComposing) return null;
+  if (e.key === 'Enter' && !e.shiftKey) return 'save';
+  if (e.key === 'Escape') return 'cancel';
+  return null;
+}
