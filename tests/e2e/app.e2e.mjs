@@ -390,7 +390,7 @@ async function main() {
     const t = await wd.execute(`const el = [...document.querySelectorAll('[data-testid="message-time"]')].at(-1);
       const d = new Date(el.getAttribute('datetime'));
       return { title: el.title, text: el.textContent, want: d.toLocaleString(undefined, { dateStyle: 'full', timeStyle: 'short' }),
-        short: d.toLocaleTimeString(undefined, { hour: '2-digit', minute: '2-digit' }), year: String(d.getFullYear()) };`);
+        short: d.toLocaleTimeString(undefined, { timeStyle: 'short' }), year: String(d.getFullYear()) };`);
     if (!t.title || t.title !== t.want || !t.title.includes(t.year)) throw new Error(`tooltip: ${JSON.stringify(t)}`);
     if (t.text !== t.short) throw new Error(`time not in the locale's format: ${JSON.stringify(t)}`);
   });

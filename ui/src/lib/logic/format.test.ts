@@ -41,7 +41,7 @@ describe('listTime', () => {
     const jan2 = new Date(2026, 0, 2, 12, 0).getTime();
     expect(listTime(jan2, now, 'en-US')).toBe('01/02/2026');
     expect(listTime(jan2, now, 'de-DE')).toBe('02.01.2026');
-    expect(hhmm(new Date(2026, 10, 22, 14, 5), 'en-US')).toMatch(/^02:05\sPM$/);
+    expect(hhmm(new Date(2026, 10, 22, 14, 5), 'en-US')).toMatch(/^2:05\sPM$/);
     expect(hhmm(new Date(2026, 10, 22, 14, 5), 'en-GB')).toBe('14:05');
     expect(dayLabel(jan2, now, 'de-DE')).toBe('2. Januar 2026');
   });

@@ -47,7 +47,7 @@ export function listTime(ms: number, now: Date = new Date(), locale?: Locale): s
 /** Time of day shown inside a bubble, in the user's locale ("14:05", "2:05 PM"). */
 export function hhmm(d: Date | number, locale?: Locale): string {
   const x = typeof d === 'number' ? new Date(d) : d;
-  return x.toLocaleTimeString(locale, { hour: '2-digit', minute: '2-digit' });
+  return x.toLocaleTimeString(locale, { timeStyle: 'short' });
 }
 
 /** The full date and time, for a tooltip on a message's time ("Sunday, 22 November 2026 at 09:05"). */

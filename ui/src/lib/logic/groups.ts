@@ -6,7 +6,7 @@ import { hhmm } from './format';
 export function untilLabel(ms: number, now: number, locale?: string): string {
   const d = new Date(ms);
   const today = new Date(now).toDateString() === d.toDateString();
-  return today ? hhmm(d, locale) : d.toLocaleString(locale, { day: '2-digit', month: '2-digit', hour: '2-digit', minute: '2-digit' });
+  return today ? hhmm(d, locale) : `${d.toLocaleDateString(locale, { day: '2-digit', month: '2-digit' })} ${hhmm(d, locale)}`;
 }
 import { startsNewDay } from './messages';
 
