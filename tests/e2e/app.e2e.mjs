@@ -451,6 +451,30 @@ async function main() {
     await wd.waitFor(row, { what: 'carol\'s chat back with her new message' });
   });
 
+  await step('messages from strangers wait under "Message requests", out of the list and the total; Block blocks, Accept moves the chat to the list', async () => {
+    const zed = new CliUser(server, 'zed', 'zed-password-1');
+    const yan = new CliUser(server, 'yan', 'yan-password-1');
+    await zed.register();
+    await yan.register();
+    await (await $(sel('nav-chats'))).click();
+    const badgeBefore = await textOf(sel('nav-badge-chats'));
+    await zed.ok(['send', 'alice', 'hi, we have not met']);
+    await yan.ok(['send', 'alice', 'cheap watches']);
+    await waitUntil(async () => (await textOf(sel('message-requests-count'))) === '2', { what: 'two message requests' });
+    if (await wd.find(sel('conversation', '[data-peer="zed"]'))) throw new Error('a stranger\'s chat is in the chat list');
+    if ((await textOf(sel('nav-badge-chats'))) !== badgeBefore) throw new Error(`requests counted in the total: ${await textOf(sel('nav-badge-chats'))}`);
+    await (await $(sel('message-requests'))).click();
+    await wd.waitFor(sel('request-actions', '[data-peer="zed"]'), { what: 'zed\'s request with its actions' });
+    if (process.env.TERN_E2E_SHOTS) await wd.screenshot(path.join(process.env.TERN_E2E_SHOTS, 'message-requests.png'));
+    await (await $(`${sel('request-actions', '[data-peer="yan"]')} ${sel('request-block')}`)).click();
+    await waitUntil(async () => (await wd.find(sel('conversation', '[data-peer="yan"]'))) === null, { what: 'yan\'s request gone' });
+    const r = await yan.run(['send', 'alice', 'hello?']);
+    if (r.code === 0 || !r.stderr.includes('3001')) throw new Error(`yan is not blocked: ${r.code} ${r.stderr}`);
+    await (await $(`${sel('request-actions', '[data-peer="zed"]')} ${sel('request-accept')}`)).click();
+    await waitUntil(async () => (await wd.find(sel('message-requests'))) === null, { what: 'no requests left' });
+    await wd.waitFor(sel('conversation', '[data-peer="zed"]'), { what: 'zed\'s chat in the list' });
+  });
+
   await step('remark editor: Esc cancels, Enter saves', async () => {
     await (await $(sel('nav-friends'))).click();
     await (await $(sel('tab-friends'))).click();

@@ -158,7 +158,7 @@ async function main() {
     await (await $(sel('member-action', '[data-action="mute_10m"]'))).click();
     await wd.waitFor(sel('member', '[data-user="dave"][data-muted="true"]'), { what: 'dave shown muted' });
     const badge = await (await $(`${sel('member', '[data-user="dave"]')} ${sel('muted-badge')}`)).text();
-    if (!/^Muted until \d\d:\d\d$/.test(badge)) throw new Error(`badge: ${badge}`);
+    if (!/^Muted until \d{1,2}:\d\d(\s?[AP]M)?$/.test(badge)) throw new Error(`badge: ${badge}`);
     const r = await dave.run(['send', `g:${group}`, 'can you hear me?']);
     if (r.code === 0) throw new Error('a muted member could post');
   });

@@ -30,7 +30,7 @@ import { canManage, groupConv, groupOf, MUTE_MINUTES, type MemberAction } from '
 import { displayName } from './logic/people';
 import { CommandError, errorText, keyringSentence } from './logic/errors';
 import { rememberUser } from './logic/session';
-import { hideChat, loadHidden, pruneHidden, saveHidden, unreadTotal, visibleChats, type HiddenChats } from './logic/chats';
+import { hideChat, isRequest, loadAccepted, loadHidden, pruneHidden, saveAccepted, saveHidden, unreadTotal, visibleChats, type HiddenChats } from './logic/chats';
 
 type Result<T, E> = { status: 'ok'; data: T } | { status: 'error'; error: E };
 
@@ -113,13 +113,40 @@ export class AppStore {
   /** Chats removed from the list (until a new message), per account on this device. */
   hiddenChats = $state.raw<HiddenChats>({});
 
+  /** Direct chats from strangers I accepted (or started) on this device. */
+  acceptedChats = $state.raw<string[]>([]);
+
   get totalUnread(): number {
-    return unreadTotal(this.conversations, this.mutedChats);
+    return unreadTotal(this.conversations.filter((c) => !this.isRequest(c)), this.mutedChats);
   }
 
-  /** The chat list: hidden chats left out until they get a new message. */
+  /** The chat list: hidden chats left out until they get a new message, message requests apart. */
   get listedChats(): Conversation[] {
-    return visibleChats(this.conversations, this.hiddenChats, this.activeConv);
+    return visibleChats(this.conversations, this.hiddenChats, this.activeConv).filter((c) => !this.isRequest(c));
+  }
+
+  /** Chats from strangers waiting for accept / block / delete. */
+  get messageRequests(): Conversation[] {
+    return visibleChats(this.conversations, this.hiddenChats, this.activeConv).filter((c) => this.isRequest(c));
+  }
+
+  isRequest(c: Conversation): boolean {
+    return isRequest(c, (u) => !!this.friendOf(u), this.acceptedChats);
+  }
+
+  /** Accepts a message request: the chat joins the list. */
+  acceptChat(conv: string): void {
+    if (this.acceptedChats.includes(conv) || !this.session) return;
+    this.acceptedChats = [...this.acceptedChats, conv];
+    saveAccepted(this.me, this.acceptedChats);
+  }
+
+  /** Blocks the sender of a message request and removes the request. */
+  async blockRequest(c: Conversation): Promise<void> {
+    if (!c.peer) return;
+    if ((await this.attempt(commands.block(c.peer))) === undefined) return;
+    await this.refreshBlacklist();
+    this.hideChat(c.conv);
   }
 
   /** Removes a chat from the list (locally; it comes back with its next message). */
@@ -214,6 +241,7 @@ export class AppStore {
   private async enter(s: AppSession): Promise<void> {
     this.session = s;
     this.hiddenChats = loadHidden(s.user);
+    this.acceptedChats = loadAccepted(s.user);
     this.mutedChats = await commands.mutedChats().catch(() => []);
     this.endedReason = null;
     this.connection = (await this.attempt(commands.connectionState())) ?? 'offline';
@@ -694,6 +722,8 @@ export class AppStore {
   async openChatWith(user: UserId): Promise<void> {
     const conv = await this.attempt(commands.openDirect(user));
     if (!conv) return;
+    // A chat I start myself is never a message request.
+    this.acceptChat(conv);
     await this.refreshConversations();
     if (!this.conversations.some((c) => c.conv === conv)) {
       // A chat with no messages yet has no entry in tern-core: show it until it does.

@@ -135,12 +135,27 @@ describe('AppStore', () => {
   });
 
   it('shows an unread badge for a chat that is not open, and reorders by activity', async () => {
-    await signedIn({ list_conversations: () => [conv({ conv: CONV, last_activity: 1 }), conv({ conv: 'd:alice:carol', peer: 'carol', last_activity: 5 })] });
+    await signedIn({
+      list_conversations: () => [conv({ conv: CONV, last_activity: 1 }), conv({ conv: 'd:alice:carol', peer: 'carol', last_activity: 5 })],
+      list_friends: () => [{ profile: { user: 'bob', nickname: 'Bob', avatar: null, signature: '' }, remark: '', since: 1 }],
+    });
     expect(store.conversations.map((c) => c.conv)).toEqual(['d:alice:carol', CONV]);
     await core({ type: 'conversation_changed', conversation: conv({ conv: CONV, unread: 1, last_activity: 9, last: msg({ client_id: 'n1', seq: 3 }) }) });
     expect(store.conversations[0]).toMatchObject({ conv: CONV, unread: 1 });
     expect(store.totalUnread).toBe(1);
     expect(calls.some((c) => c.cmd === 'mark_read')).toBe(false);
+  });
+
+  it('a stranger\'s chat waits under message requests, out of the list and the total, until accepted', async () => {
+    await signedIn({ list_friends: () => [] });
+    await core({ type: 'conversation_changed', conversation: conv({ conv: 'd:alice:zed', peer: 'zed', unread: 2, last_activity: 9, last: msg({ client_id: 'z1', sender: 'zed', seq: 2 }) }) });
+    expect(store.messageRequests.map((c) => c.conv)).toEqual(['d:alice:zed']);
+    expect(store.listedChats.some((c) => c.conv === 'd:alice:zed')).toBe(false);
+    expect(store.totalUnread).toBe(0);
+    store.acceptChat('d:alice:zed');
+    expect(store.messageRequests).toEqual([]);
+    expect(store.listedChats.some((c) => c.conv === 'd:alice:zed')).toBe(true);
+    expect(store.totalUnread).toBe(2);
   });
 
   it('marks the open chat read instead of badging it', async () => {

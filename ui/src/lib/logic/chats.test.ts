@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
-import { hideChat, loadHidden, matchesChat, pruneHidden, saveHidden, unreadTotal, visibleChats } from './chats';
+import { hideChat, isRequest, loadAccepted, loadHidden, matchesChat, pruneHidden, saveAccepted, saveHidden, unreadTotal, visibleChats } from './chats';
 import { editorKey, profileChanged } from './people';
-import { conv } from '../test-fixtures';
+import { conv, msg } from '../test-fixtures';
 
 const bob = conv({ conv: 'd:alice:bob', peer: 'bob', title: 'Bob Builder', max_seq: 5, unread: 2 });
 const team = conv({ conv: 'g:team42', peer: null, title: 'Weekend hikers', max_seq: 9, unread: 3 });
@@ -61,5 +61,26 @@ describe('remark editor keys', () => {
     expect(editorKey({ key: 'Escape' })).toBe('cancel');
     expect(editorKey({ key: 'Enter', isComposing: true })).toBeNull();
     expect(editorKey({ key: 'a' })).toBeNull();
+  });
+});
+
+describe('message requests', () => {
+  const fromZed = conv({ conv: 'd:alice:zed', peer: 'zed', title: 'Zed', last: msg({ client_id: 'z1', sender: 'zed' }) });
+  const friends = (u: string) => u === 'bob';
+  it('a stranger\'s chat is a request until accepted or answered; friends, groups and my own chats are not', () => {
+    expect(isRequest(fromZed, friends, [])).toBe(true);
+    expect(isRequest(fromZed, friends, ['d:alice:zed'])).toBe(false);
+    expect(isRequest({ ...fromZed, last: { ...fromZed.last!, outgoing: true, sender: 'alice' } }, friends, [])).toBe(false);
+    expect(isRequest({ ...fromZed, last: null }, friends, [])).toBe(false);
+    expect(isRequest({ ...bob, last: msg({ client_id: 'b1' }) }, friends, [])).toBe(false);
+    expect(isRequest({ ...team, last: msg({ client_id: 'g1', sender: 'zed' }) }, friends, [])).toBe(false);
+  });
+
+  it('keeps accepted chats per account', () => {
+    const m = new Map<string, string>();
+    const s = { getItem: (k: string) => m.get(k) ?? null, setItem: (k: string, v: string) => void m.set(k, v) };
+    saveAccepted('alice', ['d:alice:zed'], s);
+    expect(loadAccepted('alice', s)).toEqual(['d:alice:zed']);
+    expect(loadAccepted('bob', s)).toEqual([]);
   });
 });

@@ -59,3 +59,29 @@ export function loadHidden(user: string, storage: Pick<Storage, 'getItem'> = loc
 export function saveHidden(user: string, hidden: HiddenChats, storage: Pick<Storage, 'setItem'> = localStorage): void {
   storage.setItem(KEY(user), JSON.stringify(hidden));
 }
+
+/**
+ * A message request: a direct chat started by someone who is not my friend,
+ * which I have neither accepted nor written in. It waits under "Message
+ * requests" (accept / block / delete) instead of joining the chat list, and its
+ * unread messages are not counted.
+ */
+export function isRequest(c: Conversation, isFriend: (user: string) => boolean, accepted: readonly string[]): boolean {
+  return !!c.peer && c.last !== null && !c.last.outgoing && !isFriend(c.peer) && !accepted.includes(c.conv);
+}
+
+const ACCEPTED = (user: string) => `tern.acceptedChats.${user}`;
+
+/** Chats `user` accepted (or started) on this device. */
+export function loadAccepted(user: string, storage: Pick<Storage, 'getItem'> = localStorage): string[] {
+  try {
+    const v = JSON.parse(storage.getItem(ACCEPTED(user)) ?? '[]');
+    return Array.isArray(v) ? v.filter((x): x is string => typeof x === 'string') : [];
+  } catch {
+    return [];
+  }
+}
+
+export function saveAccepted(user: string, accepted: readonly string[], storage: Pick<Storage, 'setItem'> = localStorage): void {
+  storage.setItem(ACCEPTED(user), JSON.stringify(accepted));
+}
