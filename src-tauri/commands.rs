@@ -544,6 +544,18 @@ pub async fn delete_failed(state: State<'_, AppState>, client_id: String) -> App
     Ok(state.client().await?.delete_failed(&id).await?)
 }
 
+/// Deletes a message on this device only ("Delete for me"); the
+/// `message_removed` event takes it out of the chat.
+#[tauri::command]
+#[specta::specta]
+pub async fn delete_for_me(state: State<'_, AppState>, conv: String, seq: Seq) -> AppResult<()> {
+    Ok(state
+        .client()
+        .await?
+        .delete_for_me(&conv_id(&conv)?, seq)
+        .await?)
+}
+
 /// Recalls one of my messages (the server refuses outside its recall window); both
 /// sides then show a tombstone (`recalled` event).
 #[tauri::command]

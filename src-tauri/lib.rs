@@ -67,6 +67,7 @@ pub fn specta_builder() -> Builder<tauri::Wry> {
             commands::send_text,
             commands::resend,
             commands::delete_failed,
+            commands::delete_for_me,
             commands::recall,
             commands::server_limits,
             commands::mark_read,

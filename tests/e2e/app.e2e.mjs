@@ -201,7 +201,7 @@ async function main() {
     await rightClick(bubble);
     const menu = await wd.waitFor(sel('message-menu'), { what: 'the app\'s message menu' });
     const items = await wd.execute(`return [...document.querySelectorAll('[data-testid="message-menu"] [role="menuitem"]')].map((b) => b.textContent)`);
-    if (JSON.stringify(items) !== JSON.stringify(['Copy text', 'Recall'])) throw new Error(`menu items: ${JSON.stringify(items)}`);
+    if (JSON.stringify(items) !== JSON.stringify(['Copy text', 'Recall', 'Delete for me'])) throw new Error(`menu items: ${JSON.stringify(items)}`);
     const last = (await wd.execute('return window.__ctx')).at(-1);
     if (!last.prevented) throw new Error('the webview menu was not cancelled on a message');
     const box = await wd.execute(`const r = arguments[0].getBoundingClientRect(); return { l: r.left, t: r.top, r: r.right, b: r.bottom, w: innerWidth, h: innerHeight };`, [{ 'element-6066-11e4-a52e-4f735466cecf': menu.id }]);
@@ -319,6 +319,25 @@ async function main() {
     await bob.ok(['unblock', 'alice']);
     await new Promise((r) => setTimeout(r, 1500));
     if (listener.events.some((e) => e.type === 'new_message' && e.message?.content?.text === text)) throw new Error('bob got the deleted message');
+  });
+
+  await step('"Delete for me" removes bob\'s message from this device only (also after a reload); bob still has it', async () => {
+    const text = `only for me ${Date.now()}`;
+    await bob.ok(['send', 'alice', text]);
+    const id = await waitUntil(() => wd.execute(`const t = [...document.querySelectorAll('[data-testid="message-text"]')].find((e) => e.textContent === arguments[0]);
+      return t ? t.closest('[data-testid="message"]').dataset.clientId : null;`, [text]), { what: 'bob\'s message in the chat' });
+    const row = await $(sel('message', `[data-client-id="${id}"]`));
+    await rightClick(await row.find('.bubble'));
+    await (await $(sel('menu-delete_local'))).click();
+    await waitUntil(async () => (await wd.find(sel('message', `[data-client-id="${id}"]`))) === null, { what: 'the message gone' });
+    await wd.execute('location.reload()');
+    await waitUntil(async () => {
+      await (await $(sel('conversation', '[data-peer="bob"]'))).click();
+      return (await textOf(sel('chat-title'))) === 'Bob Builder';
+    }, { what: 'bob\'s chat reopened after the reload' });
+    await waitUntil(async () => (await wd.findAll(sel('message'))).length > 0, { what: 'the chat reopened' });
+    if ((await wd.execute(`return [...document.querySelectorAll('[data-testid="message-text"]')].map(e => e.textContent)`)).includes(text)) throw new Error('the deleted message came back');
+    if (!(await bob.ok(['history', 'alice', '--limit', '5'])).includes(text)) throw new Error('it was deleted for bob too');
   });
 
   await step('a long history loads older pages on scroll-up while only a window of rows is in the DOM; drafts survive a reload', async () => {

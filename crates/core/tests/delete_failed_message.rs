@@ -1,6 +1,7 @@
 //! A failed message (refused by the server, never stored) can be deleted from this
 //! device: it leaves the history, the search index, the outbox and the chat list's
 //! last message, also after a restart; sent messages cannot be deleted this way.
+//! "Delete for me" hides any stored message on this device only.
 
 mod common;
 
@@ -72,6 +73,73 @@ async fn a_failed_message_is_deleted_locally_and_stays_gone() {
     check(&again).await;
 
     again.close().await;
+    bob.close().await;
+    server.shutdown().await;
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn delete_for_me_hides_a_message_on_this_device_only() {
+    let (dir, server, (alice, mut a_rx), (bob, _b_rx), conv) = alice_and_bob().await;
+    bob.send_text(&conv, "first").await.unwrap();
+    let secret = bob.send_text(&conv, "quokka secret").await.unwrap();
+    bob.send_text(&conv, "last").await.unwrap();
+    wait_for(
+        &mut a_rx,
+        |e| matches!(e, Event::NewMessage { message, .. } if message.content == secret.content),
+    )
+    .await;
+    wait_for(&mut a_rx, |e| matches!(e, Event::NewMessage { message, .. } if message.client_id != secret.client_id && message.seq > secret.seq)).await;
+    let seq = secret.seq.unwrap();
+    let unread = |c: &Client| {
+        let (c, conv) = (c.clone(), conv.clone());
+        async move { c.conversation(&conv).await.unwrap().unwrap().unread }
+    };
+    assert_eq!(unread(&alice).await, 3);
+
+    alice.delete_for_me(&conv, seq).await.unwrap();
+    let e = wait_for(&mut a_rx, |e| matches!(e, Event::MessageRemoved { .. })).await;
+    assert!(
+        matches!(&e, Event::MessageRemoved { client_id, .. } if client_id == &secret.client_id),
+        "{e:?}"
+    );
+    let shown = |c: &Client| {
+        let (c, conv) = (c.clone(), conv.clone());
+        async move {
+            let h = c.messages(&conv, None, 50).await.unwrap();
+            h.into_iter().map(|m| m.client_id).collect::<Vec<_>>()
+        }
+    };
+    assert_eq!(shown(&alice).await.len(), 2);
+    assert!(!shown(&alice).await.contains(&secret.client_id));
+    assert!(alice
+        .search("quokka", 0, 10)
+        .await
+        .unwrap()
+        .messages
+        .is_empty());
+    assert_eq!(
+        unread(&alice).await,
+        2,
+        "a deleted unread message no longer counts"
+    );
+    // A resync (history pulled again) does not bring it back; unknown seqs are refused.
+    alice.resync().await.unwrap();
+    assert!(!shown(&alice).await.contains(&secret.client_id));
+    assert!(alice
+        .delete_for_me(&conv, tern_core::proto::Seq(999))
+        .await
+        .is_err());
+
+    // Only this device: bob, and another device of alice's, still have it.
+    assert!(shown(&bob).await.contains(&secret.client_id));
+    let tablet = Client::new(fast_config(dir.path().join("alice-tablet"), server.addr())).unwrap();
+    let mut t_rx = tablet.subscribe();
+    tablet.login(&uid("alice"), "password123").await.unwrap();
+    wait_for(&mut t_rx, |e| matches!(e, Event::SyncFinished { .. })).await;
+    assert!(shown(&tablet).await.contains(&secret.client_id));
+
+    tablet.close().await;
+    alice.close().await;
     bob.close().await;
     server.shutdown().await;
 }

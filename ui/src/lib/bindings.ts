@@ -95,6 +95,11 @@ export const commands = {
 	 */
 	deleteFailed: (clientId: string) => typedError<null, AppError>(__TAURI_INVOKE("delete_failed", { clientId })),
 	/**
+	 *  Deletes a message on this device only ("Delete for me"); the
+	 *  `message_removed` event takes it out of the chat.
+	 */
+	deleteForMe: (conv: string, seq: Seq) => typedError<null, AppError>(__TAURI_INVOKE("delete_for_me", { conv, seq })),
+	/**
 	 *  Recalls one of my messages (the server refuses outside its recall window); both
 	 *  sides then show a tombstone (`recalled` event).
 	 */

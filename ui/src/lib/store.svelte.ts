@@ -809,6 +809,11 @@ export class AppStore {
     await this.attempt(commands.recall(m.conv, m.seq));
   }
 
+  /** Deletes a message on this device only; the `message_removed` event takes it out of the chat. */
+  async deleteForMe(m: LocalMessage): Promise<void> {
+    if (m.seq !== null) await this.attempt(commands.deleteForMe(m.conv, m.seq));
+  }
+
   /** Deletes my failed message from this device; the `message_removed` event takes it out of the chat. */
   async deleteFailed(m: LocalMessage): Promise<void> {
     await this.attempt(commands.deleteFailed(m.client_id));

@@ -232,6 +232,27 @@ impl Client {
         sh.conv_changed(&msg.conv).await
     }
 
+    /// Deletes a message on this device only ("Delete for me"): it stays on the
+    /// server and for everyone else (and on my other devices), but leaves this
+    /// device's history, search, unread count and chat preview for good (a resync
+    /// does not bring it back). [`Event::MessageRemoved`] tells the UI.
+    pub async fn delete_for_me(&self, conv: &ConversationId, seq: Seq) -> Result<()> {
+        let sh = self.shared()?;
+        let (me, key) = (sh.me.clone(), conv.clone());
+        let removed = sh
+            .db
+            .call(move |c| msgs::delete_local(c, &me, &key, seq))
+            .await?;
+        let Some(msg) = removed else {
+            return Err(Error::NotFound(format!("message {} of {conv}", seq.0)));
+        };
+        sh.emit(Event::MessageRemoved {
+            conv: conv.clone(),
+            client_id: msg.client_id,
+        });
+        sh.conv_changed(conv).await
+    }
+
     /// Messages not yet acknowledged (sending or failed), oldest first.
     pub async fn outbox(&self) -> Result<Vec<LocalMessage>> {
         self.read(msgs::outbox_messages).await

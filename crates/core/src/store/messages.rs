@@ -30,12 +30,15 @@ pub struct StoredMessage {
 }
 
 /// SQL condition on `messages m`: a message hidden from me, i.e. a group message
-/// from a user on my blacklist. Such messages stay in the cache (so seq gaps stay
-/// filled) but are left out of message pages, conversation summaries, unread counts,
-/// search and `NewMessage` events; unblocking the sender shows them again. Direct
-/// messages are never hidden (the server refuses a blocked user's direct sends).
+/// from a user on my blacklist, or a message I deleted on this device ("Delete
+/// for me", table `deleted_local`). Such messages stay in the cache (so seq gaps
+/// stay filled) but are left out of message pages, conversation summaries, unread
+/// counts, search and `NewMessage` events; unblocking the sender shows a blocked
+/// user's again. Direct messages are never hidden for a block (the server refuses
+/// a blocked user's direct sends).
 pub(crate) const HIDDEN: &str =
-    "(substr(m.conv, 1, 2) = 'g:' AND m.sender IN (SELECT user FROM blacklist))";
+    "((substr(m.conv, 1, 2) = 'g:' AND m.sender IN (SELECT user FROM blacklist))
+      OR EXISTS (SELECT 1 FROM deleted_local d WHERE d.conv = m.conv AND d.seq = m.seq))";
 
 /// Whether a message from `sender` in `conv` is hidden from me (see [`HIDDEN`]).
 pub(crate) fn is_hidden(c: &Connection, conv: &ConversationId, sender: &UserId) -> Result<bool> {
@@ -223,6 +226,31 @@ pub fn mark_failed(
         [id.as_str()],
     )?;
     message_by_client_id(c, me, me, id)
+}
+
+/// Hides the stored message at `seq` of `conv` on this device ("Delete for me",
+/// see [`HIDDEN`]); returns it, or `None` when the cache has no such message.
+pub fn delete_local(
+    c: &Connection,
+    me: &UserId,
+    conv: &ConversationId,
+    seq: Seq,
+) -> Result<Option<LocalMessage>> {
+    let key = conv.to_string();
+    let m = query_messages(
+        c,
+        me,
+        "WHERE m.conv = ?1 AND m.seq = ?2",
+        &[&key, &(seq.0 as i64)],
+    )?
+    .pop();
+    if m.is_some() {
+        c.execute(
+            "INSERT OR IGNORE INTO deleted_local (conv, seq) VALUES (?1, ?2)",
+            params![key, seq.0 as i64],
+        )?;
+    }
+    Ok(m)
 }
 
 /// Deletes my failed message (one the server never stored) from the cache, its

@@ -79,6 +79,11 @@ CREATE TABLE uploads (
     client_id TEXT PRIMARY KEY, conv TEXT NOT NULL, path TEXT NOT NULL, created_at INTEGER NOT NULL
 );
 "#,
+    // Messages deleted on this device only ("Delete for me"): kept (so seq ranges
+    // stay complete) but hidden, see `messages::HIDDEN`.
+    r#"
+CREATE TABLE deleted_local (conv TEXT NOT NULL, seq INTEGER NOT NULL, PRIMARY KEY (conv, seq));
+"#,
 ];
 
 /// Opens `path` in WAL mode and brings its schema up to date.

@@ -7,18 +7,18 @@ const ctx = { now, recallWindowSecs: 120 };
 
 describe('messageActions', () => {
   it("someone else's text: Copy only", () => {
-    expect(messageActions(msg({ client_id: 'a', seq: 3, state: 'sent' }), ctx)).toEqual(['copy']);
+    expect(messageActions(msg({ client_id: 'a', seq: 3, state: 'sent' }), ctx)).toEqual(['copy', 'delete_local']);
   });
 
   it('my acknowledged text inside the recall window: Copy and Recall', () => {
     const m = msg({ client_id: 'a', seq: 3, outgoing: true, sender: 'alice', state: 'read' });
-    expect(messageActions(m, ctx)).toEqual(['copy', 'recall']);
+    expect(messageActions(m, ctx)).toEqual(['copy', 'recall', 'delete_local']);
   });
 
   it('no Recall outside the window, while still sending, or before the limits are known', () => {
     const m = msg({ client_id: 'a', seq: 3, outgoing: true, sender: 'alice', state: 'sent' });
-    expect(messageActions(m, { now, recallWindowSecs: 60 })).toEqual(['copy']);
-    expect(messageActions(m, { now, recallWindowSecs: null })).toEqual(['copy']);
+    expect(messageActions(m, { now, recallWindowSecs: 60 })).toEqual(['copy', 'delete_local']);
+    expect(messageActions(m, { now, recallWindowSecs: null })).toEqual(['copy', 'delete_local']);
     expect(messageActions({ ...m, seq: null, state: 'sending' }, ctx)).toEqual(['copy']);
   });
 
@@ -37,8 +37,8 @@ describe('messageActions', () => {
       state: 'sent',
       content: { type: 'file', file: 'f1', name: 'a.txt', size: 3, mime: 'text/plain' } as never,
     });
-    expect(messageActions(file, ctx)).toEqual(['recall']);
-    expect(messageActions(msg({ client_id: 'b', seq: 5, outgoing: true, content: { type: 'recalled', by: 'alice', at: now } }), ctx)).toEqual([]);
+    expect(messageActions(file, ctx)).toEqual(['recall', 'delete_local']);
+    expect(messageActions(msg({ client_id: 'b', seq: 5, outgoing: true, content: { type: 'recalled', by: 'alice', at: now } }), ctx)).toEqual(['delete_local']);
     expect(messageActions(msg({ client_id: 'c', seq: 6, content: { type: 'system', text: 'Bob joined' } as never }), ctx)).toEqual([]);
   });
 });

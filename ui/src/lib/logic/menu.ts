@@ -1,17 +1,18 @@
 /** The message context menu: which actions a message offers, and where the menu goes. */
 import type { LocalMessage } from '../bindings';
 
-export type MenuAction = 'copy' | 'recall' | 'retry' | 'delete';
+export type MenuAction = 'copy' | 'recall' | 'retry' | 'delete' | 'delete_local';
 
 export const MENU_LABELS: Record<MenuAction, string> = {
   copy: 'Copy text',
   recall: 'Recall',
   retry: 'Retry',
   delete: 'Delete',
+  delete_local: 'Delete for me',
 };
 
 /** Actions shown in red (they remove something). */
-export const DANGER: ReadonlySet<MenuAction> = new Set(['recall', 'delete']);
+export const DANGER: ReadonlySet<MenuAction> = new Set(['recall', 'delete', 'delete_local']);
 
 export type MenuContext = {
   /** Now, in ms since the epoch. */
@@ -23,11 +24,13 @@ export type MenuContext = {
 /**
  * The actions for one message, in menu order. Copy for text; Recall for my own
  * acknowledged messages still inside the recall window; Retry and Delete (from
- * this device: it was never delivered) for my failed ones.
+ * this device: it was never delivered) for my failed ones; Delete for me (this
+ * device only) for any stored message, a recall tombstone included.
  */
 export function messageActions(m: LocalMessage, ctx: MenuContext): MenuAction[] {
   const out: MenuAction[] = [];
-  if (m.content.type === 'system' || m.content.type === 'recalled') return out;
+  if (m.content.type === 'system') return out;
+  if (m.content.type === 'recalled') return m.seq !== null ? ['delete_local'] : out;
   if (m.content.type === 'text') out.push('copy');
   if (m.outgoing && m.state === 'failed') {
     out.push('retry', 'delete');
@@ -42,6 +45,7 @@ export function messageActions(m: LocalMessage, ctx: MenuContext): MenuAction[] 
   ) {
     out.push('recall');
   }
+  if (m.seq !== null) out.push('delete_local');
   return out;
 }
 
