@@ -7,6 +7,7 @@
 //! - `links`: which URLs may be opened outside the app.
 //! - `groups`: the group commands (create, members, roles, mutes, notices).
 //! - `files`: sending dropped/picked files, downloads, the `ternfile:` image scheme.
+//! - `paste`: images pasted from the clipboard (kept owner-only, sent as images).
 
 mod commands;
 pub mod credentials;
@@ -16,6 +17,7 @@ mod files;
 mod groups;
 mod links;
 pub mod notify;
+mod paste;
 pub mod shell;
 mod state;
 
@@ -68,6 +70,7 @@ pub fn specta_builder() -> Builder<tauri::Wry> {
             commands::resend,
             commands::delete_failed,
             commands::delete_for_me,
+            paste::send_pasted_image,
             commands::recall,
             commands::server_limits,
             commands::mark_read,

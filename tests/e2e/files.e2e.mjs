@@ -241,6 +241,26 @@ async function main() {
     await listener.waitFor((e) => e.type === 'new_message' && e.message?.content?.type === 'image' && e.message.content.width === 640 && e.message.content.height === 400, 'image message (640×400) at bob\'s listener');
   });
 
+  await step('a screenshot pasted into the composer is sent as an image: inline in the app, and bob downloads the same bytes', async () => {
+    const bytes = png(320, 200, 1);
+    // A paste as WebKit delivers a copied image: one image file item, no text.
+    const r = await wd.execute(`const a = document.querySelector('[data-testid="composer"]');
+      const dt = new DataTransfer();
+      dt.items.add(new File([new Uint8Array(arguments[0])], 'image.png', { type: 'image/png' }));
+      const e = new ClipboardEvent('paste', { clipboardData: dt, bubbles: true, cancelable: true });
+      a.dispatchEvent(e);
+      return { cancelled: e.defaultPrevented, items: dt.items.length, text: a.value };`, [[...bytes]]);
+    if (r.items !== 1 || !r.cancelled || r.text !== '') throw new Error(`paste: ${JSON.stringify(r)}`);
+    await waitUntil(async () => (await chatMessages()).some((m) => m.img && m.img.complete && m.img.w === 320 && m.img.h === 200), {
+      what: 'the pasted image inline in alice\'s chat',
+      timeout: 30_000,
+    });
+    const ev = await listener.waitFor((e) => e.type === 'new_message' && e.message?.content?.type === 'image' && e.message.content.width === 320 && e.message.content.height === 200, 'the pasted image (320×200) at bob\'s listener');
+    const out = path.join(work, 'bob-pasted.png');
+    await bob.ok(['download', ev.message.conv, String(ev.message.seq), '--out', out]);
+    if (!readFileSync(out).equals(bytes)) throw new Error('bob got other bytes than were pasted');
+  });
+
   await step('bob sends an image with tern-cli -> it renders inline in alice\'s app; click opens the preview, Esc closes', async () => {
     const img = path.join(work, 'from-bob.png');
     writeFileSync(img, png(480, 300, 1));

@@ -99,6 +99,8 @@ export const commands = {
 	 *  `message_removed` event takes it out of the chat.
 	 */
 	deleteForMe: (conv: string, seq: Seq) => typedError<null, AppError>(__TAURI_INVOKE("delete_for_me", { conv, seq })),
+	/**  Sends an image pasted into the composer to `conv` (one image message). */
+	sendPastedImage: (conv: string, mime: string, bytes: number[]) => typedError<LocalMessage[], AppError>(__TAURI_INVOKE("send_pasted_image", { conv, mime, bytes })),
 	/**
 	 *  Recalls one of my messages (the server refuses outside its recall window); both
 	 *  sides then show a tombstone (`recalled` event).

@@ -793,6 +793,13 @@ export class AppStore {
     void this.refreshConversations();
   }
 
+  /** Sends an image pasted from the clipboard (its bytes; the app keeps a copy to upload from). */
+  async sendPastedImage(conv: string, file: Blob): Promise<void> {
+    const bytes = Array.from(new Uint8Array(await file.arrayBuffer()));
+    const sent = await this.attempt(commands.sendPastedImage(conv, file.type, bytes));
+    if (sent) this.addMessages(conv, sent);
+  }
+
   /** Reads the limits the server announced (quietly: before a handshake there are none). */
   async refreshLimits(): Promise<void> {
     try {

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { DEFAULT_MAX_TEXT_CHARS, outgoingText, pastesOnlyImage, shouldSend, textLimit } from './composer';
+import { DEFAULT_MAX_TEXT_CHARS, outgoingText, pastedImage, shouldSend, textLimit } from './composer';
 import { insertAt } from './emoji';
 
 describe('shouldSend', () => {
@@ -55,10 +55,12 @@ describe('textLimit', () => {
 });
 
 describe('pasting', () => {
-  it('an image with no text is told apart (so the user hears why nothing was inserted)', () => {
-    expect(pastesOnlyImage('', ['image/png'])).toBe(true);
-    expect(pastesOnlyImage('a caption', ['image/png'])).toBe(false);
-    expect(pastesOnlyImage('', [])).toBe(false);
-    expect(pastesOnlyImage('', ['application/pdf'])).toBe(false);
+  it('an image with no text is sent; an image type the app cannot send is refused in words; text stays text', () => {
+    expect(pastedImage('', ['image/png'])).toBe('send');
+    expect(pastedImage('', ['image/tiff', 'image/png'])).toBe('send');
+    expect(pastedImage('', ['image/tiff'])).toBe('refuse');
+    expect(pastedImage('a caption', ['image/png'])).toBeNull();
+    expect(pastedImage('', [])).toBeNull();
+    expect(pastedImage('', ['application/pdf'])).toBeNull();
   });
 });

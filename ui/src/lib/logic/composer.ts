@@ -50,14 +50,18 @@ export function textLimit(draft: string, max: number = DEFAULT_MAX_TEXT_CHARS): 
   };
 }
 
-/** What the app says when an image is pasted: it cannot attach clipboard images yet. */
-export const PASTED_IMAGE_NOTE = 'Pasting images is not supported yet: drag the image into the chat, or attach it with the paperclip.';
+/** Image types a paste can send (the app refuses others). */
+export const PASTABLE_IMAGES = ['image/png', 'image/jpeg', 'image/gif', 'image/webp'];
+
+/** What the app says when a pasted image is of a type it cannot send. */
+export const PASTED_IMAGE_NOTE = 'Only PNG, JPEG, GIF and WebP images can be pasted. Drag other files into the chat, or attach them with the paperclip.';
 
 /**
- * Whether a paste carries an image and no text (a screenshot, "Copy image"):
- * then nothing can be inserted and the user is told why, instead of the paste
- * silently doing nothing.
+ * What to do with a paste that carries an image and no text (a screenshot,
+ * "Copy image"): send it (`send`), or say why not (`refuse`); null when it is
+ * not such a paste (text is pasted as text).
  */
-export function pastesOnlyImage(text: string, fileTypes: readonly string[]): boolean {
-  return text === '' && fileTypes.some((t) => t.startsWith('image/'));
+export function pastedImage(text: string, fileTypes: readonly string[]): 'send' | 'refuse' | null {
+  if (text !== '' || !fileTypes.some((t) => t.startsWith('image/'))) return null;
+  return fileTypes.some((t) => PASTABLE_IMAGES.includes(t)) ? 'send' : 'refuse';
 }
