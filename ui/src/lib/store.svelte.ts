@@ -30,7 +30,7 @@ import { canManage, groupConv, groupOf, MUTE_MINUTES, type MemberAction } from '
 import { displayName } from './logic/people';
 import { CommandError, errorText, keyringSentence } from './logic/errors';
 import { rememberUser } from './logic/session';
-import { hideChat, isRequest, loadAccepted, loadHidden, pruneHidden, saveAccepted, saveHidden, unreadTotal, visibleChats, type HiddenChats } from './logic/chats';
+import { hideChat, isRequest, knownChats, loadAccepted, loadHidden, pruneHidden, saveAccepted, saveHidden, unreadTotal, visibleChats, type HiddenChats } from './logic/chats';
 
 type Result<T, E> = { status: 'ok'; data: T } | { status: 'error'; error: E };
 
@@ -115,6 +115,8 @@ export class AppStore {
 
   /** Direct chats from strangers I accepted (or started) on this device. */
   acceptedChats = $state.raw<string[]>([]);
+  /** No choice stored on this device yet: the chats already there are accepted (see `knownChats`). */
+  private firstRun = false;
 
   get totalUnread(): number {
     return unreadTotal(this.conversations.filter((c) => !this.isRequest(c)), this.mutedChats);
@@ -241,7 +243,9 @@ export class AppStore {
   private async enter(s: AppSession): Promise<void> {
     this.session = s;
     this.hiddenChats = loadHidden(s.user);
-    this.acceptedChats = loadAccepted(s.user);
+    const accepted = loadAccepted(s.user);
+    this.acceptedChats = accepted ?? [];
+    this.firstRun = accepted === null;
     this.mutedChats = await commands.mutedChats().catch(() => []);
     this.endedReason = null;
     this.connection = (await this.attempt(commands.connectionState())) ?? 'offline';
@@ -646,6 +650,21 @@ export class AppStore {
     // Keep the open chat visible even before tern-core has an entry for it.
     const open = this.conversations.find((c) => c.conv === this.activeConv && !list.some((x) => x.conv === c.conv));
     this.conversations = sortConversations(open ? [...list, open] : list);
+    this.acceptKnown(true);
+  }
+
+  /**
+   * Accepts friends' chats and chats I wrote in; after the first chat list load
+   * on this device (`listed`), every chat that was already there.
+   */
+  private acceptKnown(listed: boolean): void {
+    if (!this.session) return;
+    const everything = listed && this.firstRun;
+    const add = knownChats(this.conversations, (u) => !!this.friendOf(u), this.acceptedChats, everything);
+    if (everything) this.firstRun = false;
+    if (add.length === 0 && !everything) return;
+    this.acceptedChats = [...this.acceptedChats, ...add];
+    saveAccepted(this.me, this.acceptedChats);
   }
 
   async refreshProfile(): Promise<void> {
@@ -656,6 +675,7 @@ export class AppStore {
   async refreshFriends(): Promise<void> {
     const list = await this.attempt(commands.listFriends());
     if (list) this.friends = list;
+    this.acceptKnown(false);
   }
 
   async refreshApplications(): Promise<void> {

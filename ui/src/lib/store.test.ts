@@ -146,6 +146,13 @@ describe('AppStore', () => {
     expect(calls.some((c) => c.cmd === 'mark_read')).toBe(false);
   });
 
+  it('chats already on this device when message requests first run stay in the list', async () => {
+    localStorage.clear();
+    await signedIn({ list_friends: () => [], list_conversations: () => [conv({ conv: 'd:alice:old', peer: 'old', last: msg({ client_id: 'o1', sender: 'old', seq: 1 }) })] });
+    expect(store.messageRequests).toEqual([]);
+    expect(store.listedChats.map((c) => c.conv)).toContain('d:alice:old');
+  });
+
   it('a stranger\'s chat waits under message requests, out of the list and the total, until accepted', async () => {
     await signedIn({ list_friends: () => [] });
     await core({ type: 'conversation_changed', conversation: conv({ conv: 'd:alice:zed', peer: 'zed', unread: 2, last_activity: 9, last: msg({ client_id: 'z1', sender: 'zed', seq: 2 }) }) });

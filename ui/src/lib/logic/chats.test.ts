@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { hideChat, isRequest, loadAccepted, loadHidden, matchesChat, pruneHidden, saveAccepted, saveHidden, unreadTotal, visibleChats } from './chats';
+import { hideChat, isRequest, knownChats, loadAccepted, loadHidden, matchesChat, pruneHidden, saveAccepted, saveHidden, unreadTotal, visibleChats } from './chats';
 import { editorKey, profileChanged } from './people';
 import { conv, msg } from '../test-fixtures';
 
@@ -79,8 +79,16 @@ describe('message requests', () => {
   it('keeps accepted chats per account', () => {
     const m = new Map<string, string>();
     const s = { getItem: (k: string) => m.get(k) ?? null, setItem: (k: string, v: string) => void m.set(k, v) };
+    expect(loadAccepted('alice', s)).toBeNull();
     saveAccepted('alice', ['d:alice:zed'], s);
     expect(loadAccepted('alice', s)).toEqual(['d:alice:zed']);
-    expect(loadAccepted('bob', s)).toEqual([]);
+    expect(loadAccepted('bob', s)).toBeNull();
+  });
+
+  it('accepts friends\' chats (they stay after an unfriending) and, on the first run, every existing chat', () => {
+    const withBob = { ...bob, last: msg({ client_id: 'b1' }) };
+    expect(knownChats([withBob, fromZed, team], friends, [], false)).toEqual(['d:alice:bob']);
+    expect(knownChats([withBob, fromZed, team], friends, ['d:alice:bob'], false)).toEqual([]);
+    expect(knownChats([withBob, fromZed, team], friends, [], true)).toEqual(['d:alice:bob', 'd:alice:zed']);
   });
 });

@@ -72,14 +72,28 @@ export function isRequest(c: Conversation, isFriend: (user: string) => boolean, 
 
 const ACCEPTED = (user: string) => `tern.acceptedChats.${user}`;
 
-/** Chats `user` accepted (or started) on this device. */
-export function loadAccepted(user: string, storage: Pick<Storage, 'getItem'> = localStorage): string[] {
+/** Chats `user` accepted (or started) on this device; null when nothing was ever stored here. */
+export function loadAccepted(user: string, storage: Pick<Storage, 'getItem'> = localStorage): string[] | null {
   try {
-    const v = JSON.parse(storage.getItem(ACCEPTED(user)) ?? '[]');
+    const raw = storage.getItem(ACCEPTED(user));
+    if (raw === null) return null;
+    const v = JSON.parse(raw);
     return Array.isArray(v) ? v.filter((x): x is string => typeof x === 'string') : [];
   } catch {
     return [];
   }
+}
+
+/**
+ * The chats to accept without asking: direct chats with friends (so a chat stays
+ * in the list after an unfriending) and ones I wrote in last; with `everything`
+ * (the first run on this device, when no choice was stored yet), every existing
+ * direct chat, so chats from before message requests existed do not move there.
+ */
+export function knownChats(list: readonly Conversation[], isFriend: (user: string) => boolean, accepted: readonly string[], everything: boolean): string[] {
+  return list
+    .filter((c) => c.peer && !accepted.includes(c.conv) && (everything || isFriend(c.peer) || c.last?.outgoing))
+    .map((c) => c.conv);
 }
 
 export function saveAccepted(user: string, accepted: readonly string[], storage: Pick<Storage, 'setItem'> = localStorage): void {
