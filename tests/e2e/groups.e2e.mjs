@@ -26,6 +26,9 @@ const json = (stdout) => JSON.parse(stdout.trim().split('\n').pop());
 /** With TERN_E2E_SHOTS=<dir>, extra screenshots of the dialogs go there (for a look by eye). */
 const extraShot = async (name) => process.env.TERN_E2E_SHOTS && wd.screenshot(path.join(process.env.TERN_E2E_SHOTS, `${name}.png`));
 
+/** The system lines (membership changes) of the open chat's timeline. */
+const timelineLines = () => wd.execute(`return [...document.querySelectorAll('.system[data-testid="message"]')].map((e) => e.textContent.trim())`);
+
 async function main() {
   const server = await startServer();
   const bob = new CliUser(server, 'bob', 'bob-password-1');
@@ -35,7 +38,8 @@ async function main() {
   console.log(`tern e2e groups: server ${server.url}`);
 
   await step('tern-cli users bob and carol register and ask alice to be friends', async () => {
-    await Promise.all([bob.register(), carol.register(), dave.register()]);
+    // One at a time: parallel registrations can find the server's hashing slots busy (1004) on 2 cores.
+    for (const u of [bob, carol, dave]) await u.register();
     await bob.ok(['profile', '--nickname', 'Bob Builder']);
     await carol.ok(['profile', '--nickname', 'Carol Chen']);
     await dave.ok(['profile', '--nickname', 'Dave Diver']);
@@ -88,6 +92,7 @@ async function main() {
     if (!(await row.find(sel('group-avatar')))) throw new Error('no group avatar in the list');
     await waitUntil(async () => (await (await $(sel('chat-title'))).text()) === GROUP_NAME, { what: 'the group chat open' });
     await waitUntil(async () => (await (await $(sel('chat-member-count'))).text()) === '3 members', { what: '3 members in the header' });
+    await waitUntil(async () => (await timelineLines()).includes('You removed Carol Chen'), { what: '"You removed Carol Chen" in the timeline' });
     await bobEvents.waitFor((e) => e.type === 'group_joined' && e.group?.group === group, 'group_joined at bob');
     const list = json(await bob.ok(['group', 'list']));
     if (!list.some((g) => g.group === group && g.name === GROUP_NAME)) throw new Error(`bob's group list: ${JSON.stringify(list)}`);
@@ -144,6 +149,7 @@ async function main() {
     await wd.waitFor(sel('member', '[data-user="dave"][data-role="member"]'), { what: 'dave in the member list' });
     await waitUntil(async () => (await wd.find(sel('group-application'))) === null, { what: 'no pending request left' });
     await waitUntil(async () => (await (await $(sel('chat-member-count'))).text()) === '4 members', { what: '4 members in the header' });
+    await waitUntil(async () => (await timelineLines()).includes('You added Dave Diver'), { what: '"You added Dave Diver" in the timeline' });
     await waitUntil(async () => json(await dave.ok(['group', 'list'])).some((g) => g.group === group), { what: "the group in dave's list" });
     await dave.ok(['send', `g:${group}`, 'Thanks, see you there']);
     await wd.waitFor(sel('message-sender', '[data-user="dave"]'), { what: "dave's message" });
@@ -198,6 +204,9 @@ async function main() {
     await (await $(`${sel('pick-friend', '[data-user="carol"]')} input`)).click();
     await (await $(sel('group-submit'))).click();
     await wd.waitFor(sel('member', '[data-user="carol"][data-role="member"]'), { what: 'carol back in the member list' });
+    await waitUntil(async () => (await timelineLines()).includes('You added Carol Chen'), { what: '"You added Carol Chen" in the timeline' });
+    const lines = await timelineLines();
+    console.log(`  membership lines: ${JSON.stringify(lines)}`);
     await carolEvents.waitFor((e) => e.type === 'group_joined' && e.group?.group === group, 'group_joined at carol');
   });
 

@@ -30,6 +30,7 @@ import { canManage, groupConv, groupOf, MUTE_MINUTES, type MemberAction } from '
 import { displayName } from './logic/people';
 import { CommandError, errorText, keyringSentence } from './logic/errors';
 import { rememberUser } from './logic/session';
+import type { MemberNotice } from './logic/timeline';
 import { hideChat, isRequest, knownChats, loadAccepted, loadHidden, pruneHidden, saveAccepted, saveHidden, unreadTotal, visibleChats, type HiddenChats } from './logic/chats';
 
 type Result<T, E> = { status: 'ok'; data: T } | { status: 'error'; error: E };
@@ -93,6 +94,8 @@ export class AppStore {
   groupMembers = $state.raw<Record<string, GroupMemberView[]>>({});
   /** Loaded join applications (owner/admin), by group id. */
   groupApps = $state.raw<Record<string, GroupApplication[]>>({});
+  /** Membership changes seen this session, by group conversation (timeline lines, see logic/timeline). */
+  memberNotices = $state.raw<Record<string, MemberNotice[]>>({});
   /** Group chats I am no longer in (kicked, dismissed, left), with what to tell the user. */
   groupGone = $state.raw<Record<string, string>>({});
   /** The member panel of the open group chat is shown. */
@@ -274,6 +277,7 @@ export class AppStore {
     this.groupMembers = {};
     this.groupApps = {};
     this.groupGone = {};
+    this.memberNotices = {};
     this.memberPanel = false;
     this.createGroupOpen = false;
     this.accountOpen = false;
@@ -407,6 +411,7 @@ export class AppStore {
         break;
       }
       case 'group_member_joined': {
+        this.addMemberNotice(e.group, { kind: 'joined', user: e.member.user, by: e.by, at: Date.now() });
         const list = this.groupMembers[e.group];
         const g = this.groups[e.group];
         if (g && !list?.some((v) => v.member.user === e.member.user)) this.groups = { ...this.groups, [e.group]: { ...g, member_count: g.member_count + 1 } };
@@ -419,6 +424,7 @@ export class AppStore {
           this.markGroupGone(e.group, e.reason === 'kicked' ? `You were removed from this group${by}.` : 'You left this group.');
           break;
         }
+        this.addMemberNotice(e.group, { kind: e.reason === 'kicked' ? 'kicked' : 'left', user: e.user, by: e.by, at: Date.now(), name: this.nameOf(e.user, e.group) });
         const list = this.groupMembers[e.group];
         if (list) this.groupMembers = { ...this.groupMembers, [e.group]: list.filter((v) => v.member.user !== e.user) };
         const g = this.groups[e.group];
@@ -451,6 +457,11 @@ export class AppStore {
     const list = this.groupMembers[group];
     if (!list) return;
     this.groupMembers = { ...this.groupMembers, [group]: list.map((v) => (v.member.user === user ? { ...v, member: f(v.member) } : v)) };
+  }
+
+  private addMemberNotice(group: string, n: MemberNotice): void {
+    const conv = groupConv(group);
+    this.memberNotices = { ...this.memberNotices, [conv]: [...(this.memberNotices[conv] ?? []), n] };
   }
 
   /** I am no longer in `group`: drop it and its chat from the lists and explain why in its chat view. */
