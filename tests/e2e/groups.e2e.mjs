@@ -92,7 +92,6 @@ async function main() {
     if (!(await row.find(sel('group-avatar')))) throw new Error('no group avatar in the list');
     await waitUntil(async () => (await (await $(sel('chat-title'))).text()) === GROUP_NAME, { what: 'the group chat open' });
     await waitUntil(async () => (await (await $(sel('chat-member-count'))).text()) === '3 members', { what: '3 members in the header' });
-    await waitUntil(async () => (await timelineLines()).includes('You removed Carol Chen'), { what: '"You removed Carol Chen" in the timeline' });
     await bobEvents.waitFor((e) => e.type === 'group_joined' && e.group?.group === group, 'group_joined at bob');
     const list = json(await bob.ok(['group', 'list']));
     if (!list.some((g) => g.group === group && g.name === GROUP_NAME)) throw new Error(`bob's group list: ${JSON.stringify(list)}`);
@@ -189,6 +188,7 @@ async function main() {
     await (await $(sel('member-action', '[data-action="kick"]'))).click();
     await waitUntil(async () => (await wd.find(sel('member', '[data-user="carol"]'))) === null, { what: 'carol gone from the panel' });
     await waitUntil(async () => (await (await $(sel('chat-member-count'))).text()) === '3 members', { what: '3 members in the header' });
+    await waitUntil(async () => (await timelineLines()).includes('You removed Carol Chen'), { what: '"You removed Carol Chen" in the timeline' });
     await carolEvents.waitFor((e) => e.type === 'group_member_left' && e.group === group && e.user === 'carol' && e.reason === 'kicked', 'kicked event at carol');
     const list = json(await carol.ok(['group', 'list']));
     if (list.some((g) => g.group === group)) throw new Error(`carol still lists the group: ${JSON.stringify(list)}`);
