@@ -9,6 +9,7 @@
 //! `ids` holds the validated newtype ids, `model` the data inside frames,
 //! `error` the stable error codes. `docs/protocol.md` documents every frame.
 
+pub mod close;
 pub mod error;
 pub mod files;
 pub mod frame;

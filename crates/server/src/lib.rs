@@ -40,6 +40,7 @@ pub mod maintenance;
 pub mod rate_limit;
 pub mod security_config;
 pub mod server;
+pub mod state;
 pub mod store;
 pub mod tls;
 

@@ -7,7 +7,7 @@
 use std::sync::Arc;
 use std::time::Duration;
 
-use crate::server::Shared;
+use crate::state::Shared;
 use crate::store::{accounts, files, now_ms, StoreResult};
 
 /// How often housekeeping runs.

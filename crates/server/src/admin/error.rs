@@ -60,7 +60,7 @@ impl From<WireError> for ApiError {
 
 impl From<StoreError> for ApiError {
     fn from(e: StoreError) -> Self {
-        crate::handlers::wire(e).into()
+        tern_proto::WireError::from(e).into()
     }
 }
 

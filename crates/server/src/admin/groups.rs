@@ -14,7 +14,7 @@ use super::body::Body;
 use super::error::ApiError;
 use super::require_user;
 use crate::handlers::groups::create_as;
-use crate::server::Shared;
+use crate::state::Shared;
 use crate::store::admin::SYSTEM_USER;
 
 /// Body of `POST /admin/groups`.

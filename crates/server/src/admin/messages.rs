@@ -16,7 +16,7 @@ use super::error::ApiError;
 use super::require_user;
 use crate::handlers::check_len;
 use crate::handlers::send::{submit, validate, Outgoing};
-use crate::server::Shared;
+use crate::state::Shared;
 use crate::store::admin::{system_user_is_reserved, SYSTEM_USER};
 
 /// Body of `POST /admin/messages`.

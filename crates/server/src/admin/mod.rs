@@ -33,7 +33,7 @@ use sha2::{Digest, Sha256};
 use subtle::ConstantTimeEq;
 use tern_proto::{ErrorCode, UserId};
 
-use crate::server::Shared;
+use crate::state::Shared;
 use error::ApiError;
 
 /// What every `/admin` route answers when no admin secret is configured.

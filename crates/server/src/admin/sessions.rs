@@ -10,7 +10,7 @@ use tern_proto::KickReason;
 
 use super::error::ApiError;
 use super::path_user;
-use crate::server::Shared;
+use crate::state::Shared;
 use crate::store::admin;
 
 /// Every authenticated connection: user, session, platform, device and since

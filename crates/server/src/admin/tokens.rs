@@ -12,7 +12,7 @@ use super::body::Body;
 use super::error::ApiError;
 use super::path_user;
 use crate::auth::{random_id, Claims};
-use crate::server::Shared;
+use crate::state::Shared;
 use crate::store::{accounts, admin, now_ms};
 
 /// Longest lifetime a minted token may have: one year.

@@ -14,7 +14,7 @@ use super::error::ApiError;
 use super::path_user;
 use crate::handlers::session::{check_password, hash_error, reserved, reserved_id};
 use crate::handlers::{check_len, deliver};
-use crate::server::Shared;
+use crate::state::Shared;
 use crate::store::{accounts, admin, now_ms};
 
 /// Body of `POST /admin/users`.

@@ -35,7 +35,7 @@ use tern_proto::{sanitize_file_name, ErrorCode, FileId, FileRef, Uploaded, UserI
 
 use crate::admin::error::ApiError;
 use crate::auth::TokenError;
-use crate::server::Shared;
+use crate::state::Shared;
 use crate::store::files::{self as store_files, FileRow};
 use crate::store::{accounts, now_ms};
 

@@ -7,7 +7,7 @@ use std::time::Instant;
 use tern_proto::{ErrorCode, KickReason, Response, WireError};
 
 use super::session::{check_password, hash_error, HASH_WAIT};
-use super::{wire, HandlerResult};
+use super::HandlerResult;
 use crate::context::Ctx;
 use crate::store::accounts;
 
@@ -25,8 +25,7 @@ pub async fn change_password(ctx: &mut Ctx, old: String, new: String) -> Handler
         .shared
         .store
         .read(move |c| accounts::password_hash(c, &u))
-        .await
-        .map_err(wire)?
+        .await?
         .ok_or_else(|| WireError::new(ErrorCode::NotFound, "this account no longer exists"))?;
     let hasher = &ctx.shared.hasher;
     if !hasher
@@ -56,8 +55,7 @@ pub async fn change_password(ctx: &mut Ctx, old: String, new: String) -> Handler
             },
             move |_: &usize| hub.kick_user_except(&user, &keep, KickReason::PasswordChanged),
         )
-        .await
-        .map_err(wire)?;
+        .await?;
     Ok(Response::Done)
 }
 
@@ -76,7 +74,6 @@ pub async fn sign_out_others(ctx: &mut Ctx) -> HandlerResult {
             move |c| accounts::revoke_other_sessions(c, &auth.user, &auth.session),
             move |_: &usize| hub.kick_user_except(&user, &keep, KickReason::LoggedOut),
         )
-        .await
-        .map_err(wire)?;
+        .await?;
     Ok(Response::Done)
 }

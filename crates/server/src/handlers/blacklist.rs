@@ -2,7 +2,7 @@
 
 use tern_proto::{Response, UserId};
 
-use super::{change, wire, HandlerResult};
+use super::{change, HandlerResult};
 use crate::context::Ctx;
 use crate::store::{blacklist, now_ms};
 
@@ -28,7 +28,6 @@ pub async fn list(ctx: &mut Ctx) -> HandlerResult {
         .shared
         .store
         .read(move |c| blacklist::blocked(c, &me))
-        .await
-        .map_err(wire)?;
+        .await?;
     Ok(Response::Blocked { users })
 }

@@ -2,7 +2,7 @@
 
 use tern_proto::Response;
 
-use super::{page, wire, HandlerResult};
+use super::{page, HandlerResult};
 use crate::context::Ctx;
 use crate::store::changelog;
 
@@ -14,7 +14,6 @@ pub async fn sync(ctx: &mut Ctx, since: u64, limit: Option<u32>) -> HandlerResul
         .shared
         .store
         .read(move |c| changelog::changes_since(c, &me, since, limit))
-        .await
-        .map_err(wire)?;
+        .await?;
     Ok(Response::Changes { changes, latest })
 }

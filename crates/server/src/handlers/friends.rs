@@ -2,7 +2,7 @@
 
 use tern_proto::{Response, UserId, WireError};
 
-use super::{change, check_len, invalid, wire, HandlerResult};
+use super::{change, check_len, invalid, HandlerResult};
 use crate::context::Ctx;
 use crate::store::{now_ms, relations};
 
@@ -26,8 +26,7 @@ pub async fn list_applications(ctx: &mut Ctx, received: bool) -> HandlerResult {
         .shared
         .store
         .read(move |c| relations::applications(c, &me, received))
-        .await
-        .map_err(wire)?;
+        .await?;
     Ok(Response::Applications { applications })
 }
 
@@ -69,8 +68,7 @@ pub async fn get(ctx: &mut Ctx, users: Option<Vec<UserId>>) -> HandlerResult {
         .shared
         .store
         .read(move |c| relations::friends(c, &me, users.as_deref()))
-        .await
-        .map_err(wire)?;
+        .await?;
     Ok(Response::Friends { friends })
 }
 
@@ -92,7 +90,7 @@ async fn friends_among(ctx: &Ctx, users: Vec<UserId>) -> Result<Vec<UserId>, Wir
             Ok(out)
         })
         .await
-        .map_err(wire)
+        .map_err(WireError::from)
 }
 
 /// `check_friends`.
@@ -112,8 +110,7 @@ pub async fn search(ctx: &mut Ctx, query: String) -> HandlerResult {
         .shared
         .store
         .read(move |c| relations::search_friends(c, &me, &query))
-        .await
-        .map_err(wire)?;
+        .await?;
     Ok(Response::Friends { friends })
 }
 
@@ -136,8 +133,7 @@ pub async fn presence(ctx: &mut Ctx, users: Vec<UserId>) -> HandlerResult {
             }
             Ok(out)
         })
-        .await
-        .map_err(wire)?;
+        .await?;
     let online = visible
         .into_iter()
         .filter(|u| ctx.shared.hub.is_online(u))

@@ -5,9 +5,9 @@
 
 use tern_proto::{ErrorCode, GroupId, GroupRole, JoinPolicy, Response, UserId, WireError};
 
-use super::{change, check_len, deliver, invalid, wire, HandlerResult};
+use super::{change, check_len, deliver, invalid, HandlerResult};
 use crate::context::Ctx;
-use crate::server::Shared;
+use crate::state::Shared;
 use crate::store::groups::{
     self, GroupUpdate, NewGroup, MAX_APPLICATION_MESSAGE, MAX_MUTE_MINUTES, MAX_NAME, MAX_NOTICE,
 };
@@ -40,8 +40,7 @@ where
             },
             move |(_, out): &(T, Vec<Delivery>)| deliver(&hub, out),
         )
-        .await
-        .map_err(wire)?;
+        .await?;
     Ok(value)
 }
 
@@ -110,8 +109,7 @@ pub async fn list(ctx: &mut Ctx) -> HandlerResult {
         .shared
         .store
         .read(move |c| groups::groups_of(c, &me))
-        .await
-        .map_err(wire)?;
+        .await?;
     Ok(Response::Groups { groups })
 }
 
@@ -122,8 +120,7 @@ pub async fn info(ctx: &mut Ctx, group: GroupId) -> HandlerResult {
         .shared
         .store
         .read(move |c| groups::info(c, &group))
-        .await
-        .map_err(wire)?;
+        .await?;
     Ok(Response::Group { group })
 }
 
@@ -153,8 +150,7 @@ pub async fn members(ctx: &mut Ctx, group: GroupId) -> HandlerResult {
             groups::require_member(c, &group, &me)?;
             groups::members(c, &group)
         })
-        .await
-        .map_err(wire)?;
+        .await?;
     Ok(Response::GroupMembers { members })
 }
 
@@ -195,8 +191,7 @@ pub async fn applications(ctx: &mut Ctx, group: GroupId) -> HandlerResult {
             groups::require_manager(c, &group, &me)?;
             groups::applications(c, &group)
         })
-        .await
-        .map_err(wire)?;
+        .await?;
     Ok(Response::GroupApplications { applications })
 }
 

@@ -15,7 +15,7 @@ pub mod state;
 use tern_proto::{ErrorCode, Request, Response, WireError};
 
 use crate::context::{handshake_required, Ctx, Phase};
-use crate::store::{Delivery, StoreError, StoreResult};
+use crate::store::{Delivery, StoreResult};
 
 /// Result of one handler.
 pub type HandlerResult = Result<Response, WireError>;
@@ -154,21 +154,6 @@ pub async fn dispatch(ctx: &mut Ctx, req: Request) -> HandlerResult {
     }
 }
 
-/// Turns a store error into the wire error: refusals pass through, failures
-/// become `Internal` (and are logged).
-pub fn wire(e: StoreError) -> WireError {
-    match e {
-        StoreError::Rejected(w) => w,
-        StoreError::Closed => {
-            WireError::new(ErrorCode::ShuttingDown, "the server is shutting down")
-        }
-        other => {
-            tracing::error!(error = %other, "store failure");
-            WireError::new(ErrorCode::Internal, "internal server error; retry later")
-        }
-    }
-}
-
 /// An `InvalidArgument` error.
 pub fn invalid(msg: impl Into<String>) -> WireError {
     WireError::new(ErrorCode::InvalidArgument, msg)
@@ -209,8 +194,7 @@ where
             },
             move |out| deliver(&hub, out),
         )
-        .await
-        .map_err(wire)?;
+        .await?;
     Ok(Response::Done)
 }
 

@@ -2,7 +2,7 @@
 
 use tern_proto::{FileId, Response, UserId};
 
-use super::{check_len, deliver, invalid, wire, HandlerResult};
+use super::{check_len, deliver, invalid, HandlerResult};
 use crate::context::Ctx;
 use crate::store::{accounts, relations};
 
@@ -19,8 +19,7 @@ pub async fn get_profiles(ctx: &mut Ctx, users: Vec<UserId>) -> HandlerResult {
         .shared
         .store
         .read(move |c| accounts::profiles(c, &users))
-        .await
-        .map_err(wire)?;
+        .await?;
     Ok(Response::Profiles { profiles })
 }
 
@@ -57,8 +56,7 @@ pub async fn set_profile(
             },
             move |(_, out)| deliver(&hub, out),
         )
-        .await
-        .map_err(wire)?;
+        .await?;
     Ok(Response::Profile { profile })
 }
 
@@ -74,7 +72,6 @@ pub async fn search_users(ctx: &mut Ctx, query: String) -> HandlerResult {
         .shared
         .store
         .read(move |c| accounts::search_users(c, &query, limit))
-        .await
-        .map_err(wire)?;
+        .await?;
     Ok(Response::Profiles { profiles })
 }

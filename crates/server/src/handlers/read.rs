@@ -2,7 +2,7 @@
 
 use tern_proto::{ConversationId, Response, Seq};
 
-use super::{invalid, page, wire, HandlerResult};
+use super::{invalid, page, HandlerResult};
 use crate::context::Ctx;
 use crate::store::messages;
 
@@ -13,8 +13,7 @@ pub async fn conversations(ctx: &mut Ctx) -> HandlerResult {
         .shared
         .store
         .read(move |c| messages::conversations(c, &me))
-        .await
-        .map_err(wire)?;
+        .await?;
     Ok(Response::Conversations { conversations })
 }
 
@@ -44,8 +43,7 @@ pub async fn pull(
             }
             messages::pull(c, &conv, from, to, limit)
         })
-        .await
-        .map_err(wire)?;
+        .await?;
     Ok(Response::Messages { messages })
 }
 
@@ -66,8 +64,7 @@ pub async fn history(
             let floor = messages::visible_from(c, &me, &conv)?;
             messages::history(c, &conv, before, floor, limit)
         })
-        .await
-        .map_err(wire)?;
+        .await?;
     Ok(Response::Messages { messages })
 }
 
@@ -87,7 +84,6 @@ pub async fn recalls(
             messages::check_access(c, &me, &conv)?;
             messages::recalls(c, &conv, since, limit)
         })
-        .await
-        .map_err(wire)?;
+        .await?;
     Ok(Response::Recalls { latest, recalls })
 }

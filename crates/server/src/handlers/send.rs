@@ -9,10 +9,10 @@ use tern_proto::{
     ClientMsgId, Content, ConversationId, ErrorCode, Push, Response, UserId, WireError,
 };
 
-use super::{check_len, invalid, wire, HandlerResult};
+use super::{check_len, invalid, HandlerResult};
 use crate::context::Ctx;
 use crate::hub::ConnId;
-use crate::server::Shared;
+use crate::state::Shared;
 use crate::store::{messages, now_ms, SendArgs, SendOutcome, StoreError};
 
 /// Longest file name in a file reference, in characters.
@@ -125,13 +125,11 @@ pub async fn submit_after(
                 hub.push_all(&out.members, &push, except);
             },
         )
-        .await
-        .map_err(wire)?;
+        .await?;
     Ok(Box::pin(async move {
         let out: SendOutcome = rx
             .await
-            .map_err(|_| wire(StoreError::Closed))?
-            .map_err(wire)?;
+            .map_err(|_| WireError::from(StoreError::Closed))??;
         let m = out.message;
         Ok(Response::Sent {
             conv: m.conv,

@@ -7,12 +7,11 @@ use tern_proto::{
     DeviceId, ErrorCode, KickReason, Platform, Push, Response, UserId, WireError, PROTOCOL_VERSION,
 };
 
-use super::{wire, HandlerResult};
+use super::HandlerResult;
 use crate::auth::{random_id, Claims, HashError, TokenError};
-use crate::connection::CLOSE_VERSION;
 use crate::context::{Auth, CloseAfter, Ctx, Phase};
 use crate::security_config::Registration;
-use crate::server::Shared;
+use crate::state::Shared;
 use crate::store::{accounts, changelog, now_ms, relations, NewSession};
 
 /// Longest password accepted, in characters (the shortest is
@@ -27,7 +26,7 @@ pub const HASH_WAIT: std::time::Duration = std::time::Duration::from_secs(3);
 pub fn hello(ctx: &mut Ctx, version: u32) -> HandlerResult {
     if version != PROTOCOL_VERSION {
         ctx.close_after = Some(CloseAfter {
-            code: CLOSE_VERSION,
+            code: tern_proto::close::VERSION,
             reason: "unsupported protocol version",
         });
         return Err(WireError::new(
@@ -67,8 +66,7 @@ pub async fn register(ctx: &mut Ctx, user: UserId, password: String) -> HandlerR
     ctx.shared
         .store
         .write(move |c| accounts::create_user(c, &user, &hash, now))
-        .await
-        .map_err(wire)?;
+        .await?;
     Ok(Response::Done)
 }
 
@@ -95,8 +93,7 @@ pub async fn login(
         .shared
         .store
         .read(move |c| accounts::password_hash(c, &u))
-        .await
-        .map_err(wire)?;
+        .await?;
     // An unknown id is checked against a dummy hash: same cost, so timing
     // does not reveal which ids exist.
     let known = hash.is_some();
@@ -162,8 +159,7 @@ pub async fn resume(
         .shared
         .store
         .read(move |c| accounts::session(c, &sid))
-        .await
-        .map_err(wire)?;
+        .await?;
     match row {
         Some(r) if r.revoked || r.user != claims.user => return Err(revoked()),
         Some(_) => {
@@ -212,8 +208,7 @@ async fn open_session(ctx: &mut Ctx, s: NewSession, token: Option<String>) -> Ha
                 hub.kick_sessions(&kicked_user, displaced, KickReason::OtherDevice)
             },
         )
-        .await
-        .map_err(wire)?;
+        .await?;
     let claims = Claims {
         user: user.clone(),
         session: session_id.clone(),
@@ -245,8 +240,7 @@ async fn authed_response(
                 changelog::current_version(c, &u)?,
             ))
         })
-        .await
-        .map_err(wire)?;
+        .await?;
     // Register first, then check the session again: a revocation (admin
     // force-offline, password reset, deletion, logout elsewhere) that committed
     // before this check is seen by it, and one that commits after it finds this
@@ -261,7 +255,7 @@ async fn authed_response(
         .map(|row| row.is_some_and(|r| !r.revoked && r.user == u));
     if !matches!(live, Ok(true)) {
         ctx.shared.hub.unregister(&auth.user, ctx.conn);
-        return Err(live.map_err(wire).err().unwrap_or_else(revoked));
+        return Err(live.map_err(WireError::from).err().unwrap_or_else(revoked));
     }
     if came_online {
         announce(&ctx.shared, auth.user.clone(), true);
@@ -284,8 +278,7 @@ pub async fn logout(ctx: &mut Ctx) -> HandlerResult {
     ctx.shared
         .store
         .write(move |c| accounts::revoke_session(c, &sid))
-        .await
-        .map_err(wire)?;
+        .await?;
     leave(ctx).await;
     ctx.phase = Phase::Greeted;
     // This connection has left the hub, so only the others sharing the session remain.

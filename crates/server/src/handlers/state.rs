@@ -2,7 +2,7 @@
 
 use tern_proto::{ConversationId, ErrorCode, Push, Response, Seq, WireError};
 
-use super::{change, wire, HandlerResult};
+use super::{change, HandlerResult};
 use crate::context::Ctx;
 use crate::store::{messages, now_ms};
 
@@ -48,8 +48,7 @@ pub async fn typing(ctx: &mut Ctx, conv: ConversationId) -> HandlerResult {
             crate::store::accounts::require_user(c, &p)?;
             crate::store::blacklist::is_blocked(c, &p, &m)
         })
-        .await
-        .map_err(wire)?;
+        .await?;
     if blocked {
         return Err(WireError::new(
             ErrorCode::Blocked,

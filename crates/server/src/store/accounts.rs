@@ -266,5 +266,5 @@ pub fn parse_user(s: String) -> StoreResult<UserId> {
 }
 
 fn corrupt(e: tern_proto::IdError) -> StoreError {
-    StoreError::Commit(format!("corrupt stored id: {e}"))
+    StoreError::Corrupt(format!("id: {e}"))
 }

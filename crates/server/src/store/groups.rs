@@ -65,8 +65,8 @@ macro_rules! stored_enum {
         fn $parse(s: &str) -> StoreResult<$ty> {
             match s {
                 $($s => Ok($ty::$v),)+
-                other => Err(StoreError::Commit(format!(
-                    concat!("corrupt stored ", $what, " `{}`"),
+                other => Err(StoreError::Corrupt(format!(
+                    concat!($what, " `{}`"),
                     other
                 ))),
             }
@@ -90,7 +90,7 @@ stored_enum!(ApplicationState, state_str, parse_state, "application state", {
 });
 
 fn corrupt(e: tern_proto::IdError) -> StoreError {
-    StoreError::Commit(format!("corrupt stored id: {e}"))
+    StoreError::Corrupt(format!("id: {e}"))
 }
 
 /// A fresh random group id (16 hex digits, a valid [`GroupId`]).

@@ -214,7 +214,7 @@ fn message_row(r: &rusqlite::Row<'_>) -> rusqlite::Result<StoreResult<Message>> 
     let content: String = r.get(6)?;
     let ext: Option<String> = r.get(7)?;
     Ok((|| {
-        let bad = |e: tern_proto::IdError| StoreError::Commit(format!("corrupt stored id: {e}"));
+        let bad = |e: tern_proto::IdError| StoreError::Corrupt(format!("id: {e}"));
         Ok(Message {
             conv: ConversationId::parse(&conv).map_err(bad)?,
             seq: Seq(seq as u64),
@@ -318,7 +318,7 @@ pub fn conversations(conn: &Connection, user: &UserId) -> StoreResult<Vec<Conver
     let mut out = Vec::with_capacity(rows.len());
     for (id, max, read, recall_version, peer_read, floor) in rows {
         let conv = ConversationId::parse(&id)
-            .map_err(|e| StoreError::Commit(format!("corrupt conv id: {e}")))?;
+            .map_err(|e| StoreError::Corrupt(format!("conversation id: {e}")))?;
         let floor = floor as u64;
         let last = history(conn, &conv, None, floor, 1)?.pop();
         let (max, read) = (max as u64, read as u64);
@@ -371,7 +371,7 @@ pub fn recalls(
     let mut out = Vec::with_capacity(rows.len());
     for (version, seq, content) in rows {
         let Content::Recalled { by, at } = serde_json::from_str(&content)? else {
-            return Err(StoreError::Commit(format!(
+            return Err(StoreError::Corrupt(format!(
                 "message {seq} of {conv} has a recall version but no tombstone"
             )));
         };

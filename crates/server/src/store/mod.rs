@@ -18,7 +18,7 @@ use std::sync::atomic::AtomicU64;
 use std::sync::{Arc, Mutex};
 
 use rusqlite::{Connection, OpenFlags};
-use tern_proto::WireError;
+use tern_proto::{ErrorCode, WireError};
 use tokio::sync::{mpsc, oneshot};
 
 pub use accounts::{NewSession, SessionRow};
@@ -42,14 +42,38 @@ pub enum StoreError {
     /// A commit failed; the job's changes are gone.
     #[error("commit failed: {0}")]
     Commit(String),
+    /// A stored value does not parse (an id, an enum, a tombstone): the
+    /// database was changed outside the server or by a bug.
+    #[error("corrupt stored data: {0}")]
+    Corrupt(String),
+    /// The database could not be opened (path, permissions, thread).
+    #[error("opening the database: {0}")]
+    Open(String),
     /// The writer thread has stopped (shutdown).
     #[error("store is closed")]
     Closed,
 }
 
+/// The store→wire mapping: refusals pass through, shutdown is `ShuttingDown`,
+/// failures become `Internal` (and are logged, never shown to the client).
+impl From<StoreError> for WireError {
+    fn from(e: StoreError) -> WireError {
+        match e {
+            StoreError::Rejected(w) => w,
+            StoreError::Closed => {
+                WireError::new(ErrorCode::ShuttingDown, "the server is shutting down")
+            }
+            other => {
+                tracing::error!(error = %other, "store failure");
+                WireError::new(ErrorCode::Internal, "internal server error; retry later")
+            }
+        }
+    }
+}
+
 impl StoreError {
     /// A domain refusal with `code`.
-    pub fn rejected(code: tern_proto::ErrorCode, msg: impl Into<String>) -> Self {
+    pub fn rejected(code: ErrorCode, msg: impl Into<String>) -> Self {
         Self::Rejected(WireError::new(code, msg))
     }
 }
@@ -94,10 +118,10 @@ impl Store {
         // The database and its -wal/-shm files are private (0600).
         let private = |p: &Path| {
             crate::fsperm::private_file(p)
-                .map_err(|e| StoreError::Commit(format!("{}: {e}", p.display())))
+                .map_err(|e| StoreError::Open(format!("{}: {e}", p.display())))
         };
         crate::fsperm::precreate_private(&path)
-            .map_err(|e| StoreError::Commit(format!("{}: {e}", path.display())))?;
+            .map_err(|e| StoreError::Open(format!("{}: {e}", path.display())))?;
         for suffix in ["-wal", "-shm"] {
             private(&dir.join(format!("tern.db{suffix}")))?;
         }
@@ -114,7 +138,7 @@ impl Store {
         let thread = std::thread::Builder::new()
             .name("tern-sqlite-writer".into())
             .spawn(move || writer::run(conn, rx, max_batch.max(1), &thread_stats))
-            .map_err(|e| StoreError::Commit(format!("spawning writer: {e}")))?;
+            .map_err(|e| StoreError::Open(format!("spawning writer: {e}")))?;
         let pool = (0..readers)
             .map(|_| open_reader(&path))
             .collect::<StoreResult<Vec<_>>>()?;
