@@ -131,7 +131,7 @@ impl Connection {
                 if let Some(at) = expires_at {
                     // Capped (ten years) so a far-future expiry cannot overflow `Instant`.
                     let left =
-                        at.saturating_sub(crate::store::now_ms())
+                        at.saturating_sub(crate::storage::now_ms())
                             .clamp(0, 10 * 365 * 24 * 3600 * 1000) as u64;
                     expiry
                         .as_mut()
@@ -249,7 +249,7 @@ impl Connection {
                 ext,
                 after,
             } if ctx.auth().is_ok() => {
-                match Box::pin(handlers::send::begin(
+                match Box::pin(handlers::messages::begin(
                     ctx, conv, client_id, content, ext, after,
                 ))
                 .await

@@ -81,7 +81,7 @@ impl Ctx {
             platform: auth.platform,
             tx: self.push_tx.clone(),
             kill: self.kill.clone(),
-            since: crate::store::now_ms(),
+            since: crate::storage::now_ms(),
         }
     }
 }

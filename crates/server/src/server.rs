@@ -18,7 +18,8 @@ use crate::auth::{load_key, Hasher, PasswordParams};
 use crate::hub::Hub;
 use crate::listener::{self, CappedTcp, PerIp};
 use crate::state::Shared;
-use crate::store::Store;
+use crate::storage::sqlite::{SqliteStorage, Store};
+use crate::storage::Storage;
 use crate::{connection, Config, Error};
 
 /// A running server. Dropping it without [`ServerHandle::shutdown`] leaves the
@@ -99,9 +100,9 @@ pub async fn spawn(config: Config) -> Result<ServerHandle, Error> {
     let (store, writer) = tokio::task::spawn_blocking(move || Store::open(&dir, batch, readers))
         .await
         .map_err(|e| Error::Config(format!("opening store: {e}")))??;
-    store
-        .write(|c| crate::store::admin::reserve_system_user(c, crate::store::now_ms()))
-        .await?;
+    let hub = Arc::new(Hub::default());
+    let store: Arc<dyn Storage> = Arc::new(SqliteStorage::new(store, hub.clone()));
+    store.reserve_system_user(crate::storage::now_ms()).await?;
     let params = PasswordParams {
         memory_kib: config.argon2_memory_kib,
         iterations: config.argon2_iterations,
@@ -122,7 +123,7 @@ pub async fn spawn(config: Config) -> Result<ServerHandle, Error> {
         conn_limit: Arc::new(Semaphore::new(config.max_connections)),
         config,
         store,
-        hub: Arc::new(Hub::default()),
+        hub,
         key,
         shutdown: shutdown.clone(),
         hasher,
@@ -189,8 +190,8 @@ async fn health(State(s): State<Arc<Shared>>) -> impl IntoResponse {
         "connections": s.connections.load(Ordering::Relaxed),
         "online": s.hub.online_connections(),
         "store": {
-            "batches": s.store.stats().batches.load(Ordering::Relaxed),
-            "writes": s.store.stats().jobs.load(Ordering::Relaxed),
+            "batches": s.store.stats().batches,
+            "writes": s.store.stats().writes,
         },
     }))
 }

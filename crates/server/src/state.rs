@@ -10,7 +10,7 @@ use tokio::sync::{mpsc, watch, Semaphore};
 
 use crate::auth::{Hasher, PasswordParams, TokenKey};
 use crate::hub::Hub;
-use crate::store::Store;
+use crate::storage::Storage;
 use crate::Config;
 
 /// State shared by every connection.
@@ -18,7 +18,7 @@ pub struct Shared {
     /// The configuration the server started with.
     pub config: Config,
     /// The database.
-    pub store: Store,
+    pub store: Arc<dyn Storage>,
     /// Who is online.
     pub hub: Arc<Hub>,
     /// Token signing key.

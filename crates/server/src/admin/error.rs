@@ -5,7 +5,7 @@ use axum::response::{IntoResponse, Response};
 use axum::Json;
 use tern_proto::{ErrorCode, WireError};
 
-use crate::store::StoreError;
+use crate::storage::StoreError;
 
 /// An error answer: `status` with the JSON body `{"code": …, "message": …}`.
 #[derive(Debug)]

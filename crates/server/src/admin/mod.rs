@@ -121,15 +121,6 @@ pub fn path_user(raw: &str) -> Result<UserId, ApiError> {
     UserId::new(raw).map_err(|e| ApiError::bad(format!("path segment `user`: {e}")))
 }
 
-/// Fails with 404 unless `user` exists.
-pub async fn require_user(s: &Shared, user: &UserId) -> Result<(), ApiError> {
-    let u = user.clone();
-    s.store
-        .read(move |c| crate::store::accounts::require_user(c, &u))
-        .await?;
-    Ok(())
-}
-
 #[cfg(test)]
 mod tests {
     use clap::Parser;

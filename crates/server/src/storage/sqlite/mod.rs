@@ -1,4 +1,4 @@
-//! SQLite storage. One writer thread owns the only write connection and commits
+//! The SQLite backend of [`crate::storage`]. One writer thread owns the only write connection and commits
 //! queued jobs in batches (group commit); reads run on a small pool of read-only
 //! connections on the blocking thread pool. No SQLite call runs on an async worker.
 
@@ -13,12 +13,20 @@ mod migrations;
 pub mod relations;
 mod writer;
 
+mod backend;
+mod impl_accounts;
+mod impl_groups;
+mod impl_messages;
+mod impl_operations;
+mod impl_social;
+
+pub use backend::SqliteStorage;
+
 use std::path::Path;
 use std::sync::atomic::AtomicU64;
 use std::sync::{Arc, Mutex};
 
 use rusqlite::{Connection, OpenFlags};
-use tern_proto::{ErrorCode, WireError};
 use tokio::sync::{mpsc, oneshot};
 
 pub use accounts::{NewSession, SessionRow};
@@ -26,60 +34,7 @@ pub use changelog::Delivery;
 pub use messages::{SendArgs, SendOutcome};
 use writer::Job;
 
-/// Errors of the storage layer.
-#[derive(Debug, thiserror::Error)]
-pub enum StoreError {
-    /// The request was refused for a domain reason (blocked, not found, ...);
-    /// the error goes to the client as is.
-    #[error("{0}")]
-    Rejected(WireError),
-    /// SQLite failed.
-    #[error("sqlite: {0}")]
-    Sqlite(#[from] rusqlite::Error),
-    /// A stored JSON value did not parse.
-    #[error("stored json: {0}")]
-    Json(#[from] serde_json::Error),
-    /// A commit failed; the job's changes are gone.
-    #[error("commit failed: {0}")]
-    Commit(String),
-    /// A stored value does not parse (an id, an enum, a tombstone): the
-    /// database was changed outside the server or by a bug.
-    #[error("corrupt stored data: {0}")]
-    Corrupt(String),
-    /// The database could not be opened (path, permissions, thread).
-    #[error("opening the database: {0}")]
-    Open(String),
-    /// The writer thread has stopped (shutdown).
-    #[error("store is closed")]
-    Closed,
-}
-
-/// The store→wire mapping: refusals pass through, shutdown is `ShuttingDown`,
-/// failures become `Internal` (and are logged, never shown to the client).
-impl From<StoreError> for WireError {
-    fn from(e: StoreError) -> WireError {
-        match e {
-            StoreError::Rejected(w) => w,
-            StoreError::Closed => {
-                WireError::new(ErrorCode::ShuttingDown, "the server is shutting down")
-            }
-            other => {
-                tracing::error!(error = %other, "store failure");
-                WireError::new(ErrorCode::Internal, "internal server error; retry later")
-            }
-        }
-    }
-}
-
-impl StoreError {
-    /// A domain refusal with `code`.
-    pub fn rejected(code: ErrorCode, msg: impl Into<String>) -> Self {
-        Self::Rejected(WireError::new(code, msg))
-    }
-}
-
-/// Result alias of the storage layer.
-pub type StoreResult<T> = Result<T, StoreError>;
+pub use crate::storage::{now_ms, StoreError, StoreResult};
 
 /// Cheap-to-clone handle on the database.
 #[derive(Clone)]
@@ -237,14 +192,6 @@ fn open_reader(path: &Path) -> StoreResult<Connection> {
     )?;
     conn.execute_batch("PRAGMA busy_timeout=5000;")?;
     Ok(conn)
-}
-
-/// Milliseconds since the Unix epoch.
-pub fn now_ms() -> i64 {
-    std::time::SystemTime::now()
-        .duration_since(std::time::UNIX_EPOCH)
-        .map(|d| d.as_millis() as i64)
-        .unwrap_or(0)
 }
 
 #[cfg(test)]

@@ -7,15 +7,7 @@ use tern_proto::{Change, Push, UserId, VersionedChange};
 use tern_proto::ErrorCode;
 
 use super::{StoreError, StoreResult};
-
-/// A push to send to every online device of `user` once the transaction commits.
-#[derive(Debug, Clone)]
-pub struct Delivery {
-    /// Recipient.
-    pub user: UserId,
-    /// What to push.
-    pub push: Push,
-}
+pub use crate::storage::Delivery;
 
 /// Appends `change` to `user`'s log and queues its push.
 pub fn append_change(
