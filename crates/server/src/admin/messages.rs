@@ -16,8 +16,8 @@ use super::error::ApiError;
 use crate::service::admin;
 use crate::service::messages::Outgoing;
 use crate::state::Shared;
-use crate::storage::sqlite::admin::SYSTEM_USER;
-use crate::storage::sqlite::SendOutcome;
+use crate::storage::SendOutcome;
+use tern_proto::SYSTEM_USER;
 
 /// Body of `POST /admin/messages`.
 #[derive(Debug, Deserialize)]

@@ -38,7 +38,7 @@ use crate::auth::TokenError;
 use crate::service::{accounts, files};
 use crate::state::Shared;
 use crate::storage::now_ms;
-use crate::storage::sqlite::files::FileRow;
+use crate::storage::FileRow;
 
 pub use blobs::{blob_path, clean_tmp, files_dir, tmp_dir};
 

@@ -5,7 +5,7 @@ use tern_proto::{GroupId, GroupRole, JoinPolicy, Response, UserId};
 use super::HandlerResult;
 use crate::context::Ctx;
 use crate::service::groups as svc;
-use crate::storage::sqlite::groups::GroupUpdate;
+use crate::storage::GroupUpdate;
 
 /// `create_group`: I become the owner.
 pub async fn create(

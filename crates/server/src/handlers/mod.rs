@@ -117,7 +117,7 @@ pub async fn dispatch(ctx: &mut Ctx, req: Request) -> HandlerResult {
             join_policy,
             history_visible,
         } => {
-            let u = crate::storage::sqlite::groups::GroupUpdate {
+            let u = crate::storage::GroupUpdate {
                 name,
                 avatar,
                 notice,

@@ -8,7 +8,7 @@ use super::HandlerResult;
 use crate::context::{Auth, CloseAfter, Ctx, Phase};
 use crate::service::accounts as svc;
 use crate::storage::now_ms;
-use crate::storage::sqlite::NewSession;
+use crate::storage::NewSession;
 
 /// `hello`: checks the protocol version; a mismatch closes the connection.
 pub fn hello(ctx: &mut Ctx, version: u32) -> HandlerResult {

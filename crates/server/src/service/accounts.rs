@@ -13,8 +13,8 @@ use crate::auth::{random_id, Claims, HashError, TokenError};
 use crate::security_config::Registration;
 use crate::state::Shared;
 use crate::storage::now_ms;
-use crate::storage::sqlite::admin::SYSTEM_USER;
-use crate::storage::sqlite::NewSession;
+use crate::storage::NewSession;
+use tern_proto::SYSTEM_USER;
 
 /// Longest password accepted, in characters (the shortest is
 /// `security.min_password_chars`).

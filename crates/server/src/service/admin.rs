@@ -13,8 +13,8 @@ use crate::auth::{random_id, Claims};
 use crate::hub::ConnEntry;
 use crate::state::Shared;
 use crate::storage::now_ms;
-use crate::storage::sqlite::admin::SYSTEM_USER;
-use crate::storage::sqlite::SendOutcome;
+use crate::storage::SendOutcome;
+use tern_proto::SYSTEM_USER;
 
 fn refuse_system(user: &UserId, what: &str) -> ServiceResult<()> {
     if user.as_str() == SYSTEM_USER {

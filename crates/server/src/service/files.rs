@@ -4,7 +4,7 @@ use tern_proto::{FileId, UserId};
 
 use super::ServiceResult;
 use crate::state::Shared;
-use crate::storage::sqlite::files::FileRow;
+use crate::storage::FileRow;
 
 /// Bytes `user` has uploaded (against `security.upload_quota`).
 pub async fn bytes_of(s: &Shared, user: &UserId) -> ServiceResult<u64> {

@@ -10,10 +10,16 @@ use tern_proto::{
 use super::{check_ids, check_len, invalid, ServiceResult};
 use crate::state::Shared;
 use crate::storage::now_ms;
-use crate::storage::sqlite::groups::{
-    GroupUpdate, InviteRules, MAX_APPLICATION_MESSAGE, MAX_MUTE_MINUTES, MAX_NAME, MAX_NOTICE,
-};
+use crate::storage::{GroupUpdate, InviteRules};
 
+/// Longest group name, in characters.
+pub const MAX_NAME: usize = 64;
+/// Longest group notice, in characters.
+pub const MAX_NOTICE: usize = 1024;
+/// Longest join-application message, in characters.
+pub const MAX_APPLICATION_MESSAGE: usize = 256;
+/// Longest mute, in minutes (30 days).
+pub const MAX_MUTE_MINUTES: u32 = 43_200;
 /// Most user ids one `create_group` may carry.
 pub const MAX_CREATE: usize = 500;
 

@@ -12,7 +12,7 @@ use tern_proto::{
 use super::{check_len, invalid, page, ServiceResult};
 use crate::state::Shared;
 use crate::storage::api::NewMessage;
-use crate::storage::sqlite::SendOutcome;
+use crate::storage::SendOutcome;
 use crate::storage::{now_ms, ConnId};
 
 /// Longest file name in a file reference, in characters.

@@ -5,9 +5,11 @@
 pub mod api;
 mod sink;
 pub mod sqlite;
+mod types;
 
 pub use api::Storage;
 pub use sink::{ConnId, Delivery, Sink};
+pub use types::{FileRow, GroupUpdate, InviteRules, NewSession, SendOutcome, SessionRow};
 
 use tern_proto::{ErrorCode, WireError};
 

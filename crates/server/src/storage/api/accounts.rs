@@ -4,8 +4,8 @@ use async_trait::async_trait;
 use tern_proto::{FileId, KickReason, Profile, UserId};
 
 use crate::config::MultiDevicePolicy;
-use crate::storage::sqlite::accounts::{NewSession, SessionRow};
 use crate::storage::StoreResult;
+use crate::storage::{NewSession, SessionRow};
 
 /// Accounts, sessions and profiles.
 #[async_trait]

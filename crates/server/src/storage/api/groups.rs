@@ -7,8 +7,8 @@ use tern_proto::{
     GroupApplication, GroupId, GroupInfo, GroupMember, GroupRole, JoinPolicy, UserId,
 };
 
-use crate::storage::sqlite::groups::{GroupUpdate, InviteRules};
 use crate::storage::StoreResult;
+use crate::storage::{GroupUpdate, InviteRules};
 
 /// Groups: lifecycle, membership, applications and moderation.
 #[async_trait]

@@ -9,7 +9,7 @@ use tern_proto::{
     ClientMsgId, Content, ConversationId, ConversationInfo, Message, RecallEntry, Seq, UserId,
 };
 
-use crate::storage::sqlite::SendOutcome;
+use crate::storage::SendOutcome;
 use crate::storage::{ConnId, StoreResult};
 
 /// A message to store, already validated by the service.

@@ -3,7 +3,7 @@
 use async_trait::async_trait;
 use tern_proto::{FileId, UserId};
 
-use crate::storage::sqlite::files::FileRow;
+use crate::storage::FileRow;
 use crate::storage::StoreResult;
 
 /// What one housekeeping pass removed from the database.

@@ -1,36 +1,11 @@
 //! Users, profiles and sessions.
 
+use crate::storage::{NewSession, SessionRow};
 use rusqlite::{params, Connection, OptionalExtension};
-use tern_proto::{ErrorCode, FileId, Platform, Profile, UserId};
+use tern_proto::{ErrorCode, FileId, Profile, UserId};
 
 use super::{StoreError, StoreResult};
 use crate::config::MultiDevicePolicy;
-
-/// A session row as needed to authorise a token.
-#[derive(Debug, Clone)]
-pub struct SessionRow {
-    /// Owner.
-    pub user: UserId,
-    /// Revoked by logout, kick or policy.
-    pub revoked: bool,
-}
-
-/// A session to create at login.
-#[derive(Debug, Clone)]
-pub struct NewSession {
-    /// Random session id (goes into the token).
-    pub id: String,
-    /// Owner.
-    pub user: UserId,
-    /// Device class, for the multi-device policy.
-    pub platform: Platform,
-    /// Device id.
-    pub device: String,
-    /// Creation time.
-    pub created_at: i64,
-    /// Token expiry.
-    pub expires_at: i64,
-}
 
 /// Creates a user; `UserExists` if the id is taken (or was a deleted user's).
 pub fn create_user(conn: &Connection, user: &UserId, hash: &str, now: i64) -> StoreResult<()> {

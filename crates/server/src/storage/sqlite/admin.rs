@@ -9,9 +9,7 @@ use super::accounts::{parse_user, require_user};
 use super::changelog::{append_change, Delivery};
 use super::{StoreError, StoreResult};
 
-/// The reserved account that sends system notices. It has no usable password
-/// (`!` is no PHC hash), so nobody can log in as it, and its id is taken.
-pub const SYSTEM_USER: &str = "system";
+pub use tern_proto::SYSTEM_USER;
 
 /// Creates the reserved `system` account if it does not exist yet.
 pub fn reserve_system_user(conn: &Connection, now: i64) -> StoreResult<()> {

@@ -2,25 +2,13 @@
 //! content-addressed blob), and the conversations whose messages reference a
 //! file, which decide who may download it.
 
+use crate::storage::FileRow;
 use rusqlite::{params, Connection, OptionalExtension};
 use tern_proto::{Content, ConversationId, FileId, FileRef, UserId};
 
 use tern_proto::ErrorCode;
 
 use super::{StoreError, StoreResult};
-
-/// A stored upload.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub struct FileRow {
-    /// The reference clients put in messages.
-    pub file: FileRef,
-    /// sha256 of the bytes, lower-case hex (names the blob).
-    pub sha256: String,
-    /// Who uploaded it.
-    pub uploader: UserId,
-    /// When (ms since the epoch).
-    pub created_at: i64,
-}
 
 /// Records an upload.
 pub fn insert(conn: &Connection, row: &FileRow) -> StoreResult<()> {

@@ -3,11 +3,12 @@
 use async_trait::async_trait;
 use tern_proto::{FileId, KickReason, Profile, Push, UserId};
 
-use super::accounts::{self, NewSession, SessionRow};
+use super::accounts;
 use super::{admin, changelog, relations, SqliteStorage};
 use crate::config::MultiDevicePolicy;
 use crate::storage::api::Accounts;
 use crate::storage::{Delivery, StoreResult};
+use crate::storage::{NewSession, SessionRow};
 
 #[async_trait]
 impl Accounts for SqliteStorage {

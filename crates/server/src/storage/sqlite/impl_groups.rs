@@ -5,10 +5,11 @@ use tern_proto::{
     GroupApplication, GroupId, GroupInfo, GroupMember, GroupRole, JoinPolicy, UserId,
 };
 
-use super::groups::{self, Admission, GroupUpdate, InviteRules, NewGroup};
+use super::groups::{self, Admission, NewGroup};
 use super::SqliteStorage;
 use crate::storage::api::Groups;
 use crate::storage::StoreResult;
+use crate::storage::{GroupUpdate, InviteRules};
 
 #[async_trait]
 impl Groups for SqliteStorage {

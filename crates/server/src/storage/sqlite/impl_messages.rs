@@ -5,8 +5,9 @@ use tern_proto::{
     ConversationId, ConversationInfo, ErrorCode, Message, Push, RecallEntry, Seq, UserId,
 };
 
-use super::{accounts, admin, blacklist, messages, SendArgs, SendOutcome, SqliteStorage};
+use super::{accounts, admin, blacklist, messages, SendArgs, SqliteStorage};
 use crate::storage::api::{Messages, NewMessage, PendingSend};
+use crate::storage::SendOutcome;
 use crate::storage::{ConnId, StoreError, StoreResult};
 
 #[async_trait]

@@ -5,9 +5,10 @@ use std::sync::atomic::Ordering;
 use async_trait::async_trait;
 use tern_proto::{FileId, KickReason, UserId};
 
-use super::files::{self, FileRow};
+use super::files;
 use super::{accounts, admin, changelog, SqliteStorage};
 use crate::storage::api::{Operations, Swept, WriterStats};
+use crate::storage::FileRow;
 use crate::storage::{Delivery, StoreResult};
 
 #[async_trait]

@@ -5,6 +5,7 @@
 //! group conversations (`g:x`) will be created by the group commands and use
 //! the same tables.
 
+use crate::storage::SendOutcome;
 use rusqlite::{params, Connection, OptionalExtension};
 use serde_json::Value;
 use tern_proto::{
@@ -17,17 +18,6 @@ use super::blacklist::is_blocked;
 use super::changelog::Delivery;
 use super::relations::is_friend;
 use super::{StoreError, StoreResult};
-
-/// The result of storing (or finding) a message.
-#[derive(Debug, Clone)]
-pub struct SendOutcome {
-    /// The stored message (the original one for a duplicate).
-    pub message: Message,
-    /// True when `(sender, client_id)` had been stored before.
-    pub duplicate: bool,
-    /// Members to push the message to (empty for a duplicate: they had it).
-    pub members: Vec<UserId>,
-}
 
 /// Fails unless `user` may read and write `conv`; returns whether the
 /// conversation exists yet (a direct one may not until its first message).

@@ -29,9 +29,8 @@ use std::sync::{Arc, Mutex};
 use rusqlite::{Connection, OpenFlags};
 use tokio::sync::{mpsc, oneshot};
 
-pub use accounts::{NewSession, SessionRow};
 pub use changelog::Delivery;
-pub use messages::{SendArgs, SendOutcome};
+pub use messages::SendArgs;
 use writer::Job;
 
 pub use crate::storage::{now_ms, StoreError, StoreResult};
