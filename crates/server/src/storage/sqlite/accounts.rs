@@ -2,7 +2,7 @@
 
 use crate::storage::{NewSession, SessionRow};
 use rusqlite::{params, Connection, OptionalExtension};
-use tern_proto::{ErrorCode, FileId, Profile, UserId};
+use tern_proto::{ErrorCode, FileId, Profile, UserId, SYSTEM_USER};
 
 use super::{StoreError, StoreResult};
 use crate::config::MultiDevicePolicy;
@@ -175,7 +175,7 @@ pub fn set_profile(
     signature: Option<&str>,
 ) -> StoreResult<Profile> {
     if let Some(id) = avatar {
-        super::files::check_avatar(conn, id, user)?;
+        check_avatar(conn, id, user)?;
     }
     conn.prepare_cached(
         "UPDATE users SET nickname = COALESCE(?2, nickname), avatar = COALESCE(?3, avatar),
@@ -199,10 +199,7 @@ pub fn search_users(conn: &Connection, query: &str, limit: u32) -> StoreResult<V
         "SELECT id, nickname, avatar, signature FROM users
          WHERE (id LIKE ?1 ESCAPE '\\' OR nickname LIKE ?1 ESCAPE '\\') AND id != ?3 ORDER BY id LIMIT ?2",
     )?;
-    let rows = stmt.query_map(
-        params![pattern, limit, super::admin::SYSTEM_USER],
-        profile_row,
-    )?;
+    let rows = stmt.query_map(params![pattern, limit, SYSTEM_USER], profile_row)?;
     let mut out = Vec::new();
     for r in rows {
         out.push(r??);
@@ -242,4 +239,52 @@ pub fn parse_user(s: String) -> StoreResult<UserId> {
 
 fn corrupt(e: tern_proto::IdError) -> StoreError {
     StoreError::Corrupt(format!("id: {e}"))
+}
+
+/// Refuses `to` when it is the reserved `system` account, which only sends
+/// notices: messages, typing indicators and friend applications to it answer
+/// `SystemAccount` (4005). (An account that registered the id before it was
+/// reserved is an ordinary user.)
+pub fn refuse_system_target(conn: &Connection, to: &UserId, what: &str) -> StoreResult<()> {
+    if to.as_str() == SYSTEM_USER && system_user_is_reserved(conn)? {
+        return Err(StoreError::rejected(
+            ErrorCode::SystemAccount,
+            format!("`system` is the server's notice account and takes no {what}"),
+        ));
+    }
+    Ok(())
+}
+
+/// Whether the `system` row is the reserved one (and not an account someone
+/// registered before the id was reserved).
+pub fn system_user_is_reserved(conn: &Connection) -> StoreResult<bool> {
+    let hash: Option<String> = conn
+        .query_row(
+            "SELECT password_hash FROM users WHERE id = ?1",
+            [SYSTEM_USER],
+            |r| r.get(0),
+        )
+        .optional()?;
+    Ok(hash.as_deref() == Some("!"))
+}
+
+/// An avatar must be an image `user` uploaded: an avatar is readable by
+/// everyone, so making any other file one would publish it (a file seen in a
+/// group, say, after being kicked from it).
+pub fn check_avatar(conn: &Connection, id: &FileId, user: &UserId) -> StoreResult<()> {
+    let mime: Option<String> = conn
+        .prepare_cached("SELECT mime FROM files WHERE id = ?1 AND uploader = ?2")?
+        .query_row([id.as_str(), user.as_str()], |r| r.get(0))
+        .optional()?;
+    match mime {
+        Some(m) if m.starts_with("image/") => Ok(()),
+        Some(m) => Err(StoreError::rejected(
+            ErrorCode::InvalidArgument,
+            format!("an avatar must be an image; `{id}` is {m}"),
+        )),
+        None => Err(StoreError::rejected(
+            ErrorCode::Forbidden,
+            format!("an avatar must be an image you uploaded; `{id}` is not one of your uploads"),
+        )),
+    }
 }

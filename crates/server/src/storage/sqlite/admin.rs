@@ -19,33 +19,6 @@ pub fn reserve_system_user(conn: &Connection, now: i64) -> StoreResult<()> {
     Ok(())
 }
 
-/// Refuses `to` when it is the reserved `system` account, which only sends
-/// notices: messages, typing indicators and friend applications to it answer
-/// `SystemAccount` (4005). (An account that registered the id before it was
-/// reserved is an ordinary user.)
-pub fn refuse_system_target(conn: &Connection, to: &UserId, what: &str) -> StoreResult<()> {
-    if to.as_str() == SYSTEM_USER && system_user_is_reserved(conn)? {
-        return Err(StoreError::rejected(
-            ErrorCode::SystemAccount,
-            format!("`system` is the server's notice account and takes no {what}"),
-        ));
-    }
-    Ok(())
-}
-
-/// Whether the `system` row is the reserved one (and not an account someone
-/// registered before the id was reserved).
-pub fn system_user_is_reserved(conn: &Connection) -> StoreResult<bool> {
-    let hash: Option<String> = conn
-        .query_row(
-            "SELECT password_hash FROM users WHERE id = ?1",
-            [SYSTEM_USER],
-            |r| r.get(0),
-        )
-        .optional()?;
-    Ok(hash.as_deref() == Some("!"))
-}
-
 /// Revokes every live session of `user`, and the sessions of tokens minted
 /// for them that were never used (a revoked row makes `resume` refuse them);
 /// returns the ids of the sessions that were live (to kick).

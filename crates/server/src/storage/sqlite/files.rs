@@ -6,9 +6,7 @@ use crate::storage::FileRow;
 use rusqlite::{params, Connection, OptionalExtension};
 use tern_proto::{Content, ConversationId, FileId, FileRef, UserId};
 
-use tern_proto::ErrorCode;
-
-use super::{StoreError, StoreResult};
+use super::StoreResult;
 
 /// Records an upload.
 pub fn insert(conn: &Connection, row: &FileRow) -> StoreResult<()> {
@@ -99,27 +97,6 @@ fn is_avatar(conn: &Connection, id: &FileId) -> StoreResult<bool> {
     Ok(conn
         .prepare_cached("SELECT EXISTS(SELECT 1 FROM groups WHERE avatar = ?1)")?
         .query_row([id.as_str()], |r| r.get(0))?)
-}
-
-/// An avatar must be an image `user` uploaded: an avatar is readable by
-/// everyone, so making any other file one would publish it (a file seen in a
-/// group, say, after being kicked from it).
-pub fn check_avatar(conn: &Connection, id: &FileId, user: &UserId) -> StoreResult<()> {
-    let mime: Option<String> = conn
-        .prepare_cached("SELECT mime FROM files WHERE id = ?1 AND uploader = ?2")?
-        .query_row([id.as_str(), user.as_str()], |r| r.get(0))
-        .optional()?;
-    match mime {
-        Some(m) if m.starts_with("image/") => Ok(()),
-        Some(m) => Err(StoreError::rejected(
-            ErrorCode::InvalidArgument,
-            format!("an avatar must be an image; `{id}` is {m}"),
-        )),
-        None => Err(StoreError::rejected(
-            ErrorCode::Forbidden,
-            format!("an avatar must be an image you uploaded; `{id}` is not one of your uploads"),
-        )),
-    }
 }
 
 /// Called when a message is recalled: members of `conv` keep access to the

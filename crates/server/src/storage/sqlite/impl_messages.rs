@@ -5,7 +5,7 @@ use tern_proto::{
     ConversationId, ConversationInfo, ErrorCode, Message, Push, RecallEntry, Seq, UserId,
 };
 
-use super::{accounts, admin, blacklist, messages, SendArgs, SqliteStorage};
+use super::{accounts, blacklist, messages, SendArgs, SqliteStorage};
 use crate::storage::api::{Messages, NewMessage, PendingSend};
 use crate::storage::SendOutcome;
 use crate::storage::{ConnId, StoreError, StoreResult};
@@ -128,7 +128,7 @@ impl Messages for SqliteStorage {
     async fn may_type(&self, me: &UserId, peer: &UserId) -> StoreResult<()> {
         let (me, peer) = (me.clone(), peer.clone());
         self.read(move |c| {
-            admin::refuse_system_target(c, &peer, "typing indicators")?;
+            accounts::refuse_system_target(c, &peer, "typing indicators")?;
             accounts::require_user(c, &peer)?;
             if blacklist::is_blocked(c, &peer, &me)? {
                 return Err(StoreError::rejected(

@@ -20,7 +20,7 @@ impl Operations for SqliteStorage {
     }
 
     async fn system_user_is_reserved(&self) -> StoreResult<bool> {
-        self.read(admin::system_user_is_reserved).await
+        self.read(accounts::system_user_is_reserved).await
     }
 
     async fn delete_user(&self, user: &UserId, now: i64) -> StoreResult<usize> {

@@ -125,7 +125,7 @@ pub fn send(conn: &Connection, a: &SendArgs<'_>) -> StoreResult<SendOutcome> {
     }
     match a.conv.peer_of(a.sender) {
         Some(peer) => {
-            super::admin::refuse_system_target(conn, peer, "messages")?;
+            super::accounts::refuse_system_target(conn, peer, "messages")?;
             require_user(conn, peer)?;
             if is_blocked(conn, peer, a.sender)? {
                 return Err(StoreError::rejected(

@@ -184,7 +184,7 @@ pub fn apply_friend(
             "you cannot befriend yourself",
         ));
     }
-    super::admin::refuse_system_target(conn, to, "friend applications")?;
+    super::accounts::refuse_system_target(conn, to, "friend applications")?;
     require_user(conn, to)?;
     if is_blocked(conn, to, from)? {
         return Err(StoreError::rejected(

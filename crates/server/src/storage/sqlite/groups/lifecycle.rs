@@ -125,7 +125,7 @@ pub fn update(
 ) -> StoreResult<GroupInfo> {
     require_manager(conn, g, me)?;
     if let Some(id) = &u.avatar {
-        super::super::files::check_avatar(conn, id, me)?;
+        super::super::accounts::check_avatar(conn, id, me)?;
     }
     if u.name.is_none()
         && u.avatar.is_none()
