@@ -1,10 +1,19 @@
-// End-to-end desktop shell: the tray's unread label follows the unread total and
-// closing the window hides it to the tray while the session stays connected.
-// Checked through the app's `shell_state` command. See tests/e2e/run.sh shell.
+// End-to-end desktop shell: the tray's unread label follows the unread total; with a
+// tray host on the session bus (tests/e2e/fake_tray.py) closing the window hides it to
+// the tray while the session stays connected; a second launch on the same data
+// directory shows and focuses the running window and exits; with no tray host closing
+// the window quits (a hidden window without a tray icon could not be reached), and
+// Ctrl+Q and the rail's Quit button quit. Checked through the app's `shell_state`
+// command, the X server's windows (xdotool) and the app's process. See tests/e2e/run.sh shell.
 
-import { CliUser, runSuite, launchApp, startServer, tempDir, Steps, sel, invoke as invokeIn, waitShell as waitShellIn } from './lib/harness.mjs';
+import { spawn, execFile } from 'node:child_process';
+import path from 'node:path';
+import readline from 'node:readline';
+import { fileURLToPath } from 'node:url';
+import { CliUser, runSuite, launchApp, startServer, tempDir, Steps, sel, bin, invoke as invokeIn, waitShell as waitShellIn } from './lib/harness.mjs';
 import { waitUntil } from './lib/webdriver.mjs';
 
+const here = path.dirname(fileURLToPath(import.meta.url));
 const started = Date.now();
 let wd;
 const steps = new Steps();
@@ -12,6 +21,40 @@ const step = (name, fn) => steps.step(name, fn);
 
 const invoke = (cmd, args) => invokeIn(wd, cmd, args);
 const waitShell = (pred, what) => waitShellIn(wd, pred, what);
+
+/** Whether process `pid` is still running. */
+const alive = (pid) => {
+  try {
+    process.kill(pid, 0);
+    return true;
+  } catch {
+    return false;
+  }
+};
+
+/** The X windows titled "Tern" that are mapped (shown). */
+const shownTernWindows = () =>
+  new Promise((resolve) =>
+    execFile('xdotool', ['search', '--onlyvisible', '--name', '^Tern$'], (err, stdout) => resolve(err ? [] : stdout.split('\n').filter(Boolean))),
+  );
+
+/** Starts the fake tray host; resolves once it owns the watcher name. */
+async function startTray() {
+  const child = spawn('/usr/bin/python3', [path.join(here, 'fake_tray.py')], { stdio: ['ignore', 'pipe', 'inherit'] });
+  await new Promise((resolve, reject) => {
+    readline.createInterface({ input: child.stdout }).on('line', (l) => l === 'ready' && resolve());
+    child.on('exit', (code) => reject(new Error(`fake_tray.py exited with ${code}`)));
+  });
+  return child;
+}
+
+async function signIn(user, password) {
+  await wd.waitFor(sel('login-form'));
+  await (await wd.waitFor(sel('user'))).type(user);
+  await (await wd.waitFor(sel('password'))).type(password);
+  await (await wd.waitFor(sel('submit'))).click();
+  await wd.waitFor(sel('connection', '[data-state="online"]'), { what: `${user} online` });
+}
 
 async function main() {
   const server = await startServer();
@@ -23,15 +66,14 @@ async function main() {
   await alice.ok(['friend', 'accept', 'bob']);
   console.log(`tern shell e2e: server ${server.url}`);
 
-  ({ wd } = await launchApp({ TERN_SERVER_URL: server.url, TERN_APP_DATA_DIR: tempDir('app') }));
+  const tray = await startTray();
+  process.on('exit', () => tray.kill('SIGTERM'));
+  const env = { TERN_SERVER_URL: server.url, TERN_APP_DATA_DIR: tempDir('app') };
+  ({ wd } = await launchApp(env));
 
-  await step('alice signs in; the window is shown and the tray has no unread label', async () => {
-    await wd.waitFor(sel('login-form'));
-    await (await wd.waitFor(sel('user'))).type('alice');
-    await (await wd.waitFor(sel('password'))).type('alice-password-1');
-    await (await wd.waitFor(sel('submit'))).click();
-    await wd.waitFor(sel('connection', '[data-state="online"]'), { what: 'alice online' });
-    await waitShell((s) => s.window_visible && s.tray_title === null && !s.tray_badge && !s.muted, 'visible window, empty tray label');
+  await step('alice signs in; the window is shown, a tray host is seen, and the tray has no unread label', async () => {
+    await signIn('alice', 'alice-password-1');
+    await waitShell((s) => s.window_visible && s.tray_host && s.tray_title === null && !s.tray_badge && !s.muted, 'visible window, tray host, empty tray label');
   });
 
   await step('bob sends -> the tray label shows the unread total 1 with the badge icon', async () => {
@@ -39,16 +81,66 @@ async function main() {
     await waitShell((s) => s.tray_title === '1' && s.tray_badge, 'tray label 1');
   });
 
-  await step('closing the window hides it to the tray instead of quitting', async () => {
+  await step('with a tray host, closing the window hides it to the tray instead of quitting', async () => {
     await invoke('plugin:window|close', { label: 'main' });
     await waitShell((s) => !s.window_visible, 'window hidden');
   });
 
-  await step('while hidden the app stays connected: bob\'s next messages raise the label to 3', async () => {
+  await step('while hidden the app stays connected: bob\'s next messages raise the label to 3 (hidden, nothing is read)', async () => {
     await bob.ok(['send', 'alice', 'second from bob', 'third from bob']);
     const s = await waitShell((s) => s.tray_title === '3', 'tray label 3');
     if (s.window_visible) throw new Error('window shown again');
     if ((await wd.execute('return document.querySelector(\'[data-testid="connection"]\')?.dataset.state')) !== 'online') throw new Error('not online');
+  });
+
+  let pid = 0;
+  await step('a second launch on the same data directory shows and focuses the running window and exits; still one Tern window', async () => {
+    pid = (await invoke('shell_state')).pid;
+    const second = spawn(bin('tern'), [], { env: { ...process.env, ...env }, stdio: 'ignore' });
+    const code = await new Promise((resolve) => {
+      const t = setTimeout(() => resolve('still running after 20 s'), 20_000);
+      second.on('exit', (c, sig) => {
+        clearTimeout(t);
+        resolve(c ?? sig);
+      });
+    });
+    if (code !== 0) {
+      if (second.exitCode === null) second.kill('SIGTERM');
+      throw new Error(`the second launch did not hand over and exit 0: ${code}`);
+    }
+    await waitShell((s) => s.window_visible && s.window_focused && s.pid === pid, 'the first window shown and focused');
+    const windows = await waitUntil(async () => {
+      const w = await shownTernWindows();
+      return w.length ? w : null;
+    }, { what: 'a shown Tern window' });
+    if (windows.length !== 1) throw new Error(`${windows.length} Tern windows are shown: ${windows}`);
+  });
+
+  await step('no tray host on the bus: closing the window quits the app (no hidden window without a way back)', async () => {
+    tray.kill('SIGTERM');
+    await waitShell((s) => !s.tray_host, 'the tray host gone');
+    await invoke('plugin:window|close', { label: 'main' }).catch(() => {});
+    await waitUntil(() => !alive(pid), { what: `the app (pid ${pid}) to exit`, timeout: 15_000 });
+  });
+
+  await step('Ctrl+Q quits from the login screen', async () => {
+    await wd.quit();
+    ({ wd } = await launchApp(env));
+    await wd.waitFor(sel('login-form'));
+    const { pid: p } = await invoke('shell_state');
+    if (p === pid) throw new Error('the old process is still the one answering');
+    // The keydown the webview delivers for Ctrl+Q (WebDriver key actions leave modifiers stuck in WebKitWebDriver).
+    await wd.execute(`document.activeElement.dispatchEvent(new KeyboardEvent('keydown', { key: 'q', ctrlKey: true, bubbles: true, cancelable: true }))`);
+    await waitUntil(() => !alive(p), { what: `the app (pid ${p}) to exit on Ctrl+Q`, timeout: 15_000 });
+  });
+
+  await step('signed in, the rail\'s Quit button quits', async () => {
+    await wd.quit();
+    ({ wd } = await launchApp(env));
+    await signIn('alice', 'alice-password-1');
+    const { pid: p } = await invoke('shell_state');
+    await (await wd.waitFor(sel('quit'))).click();
+    await waitUntil(() => !alive(p), { what: `the app (pid ${p}) to exit on Quit`, timeout: 15_000 });
   });
 }
 
