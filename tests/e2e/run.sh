@@ -8,7 +8,8 @@
 # Honours CARGO_TARGET_DIR. Usage: tests/e2e/run.sh [test|app|keyring|screenshots]
 #   test (default): app, keyring, shell, notify, files, groups.   app: tests/e2e/app.e2e.mjs only
 #   (main flow, incl. the account dialog: sign out other devices, change password).
-#   shell: tray unread label and close-to-tray (tests/e2e/shell.e2e.mjs).
+#   shell: tray unread label, close-to-tray with a (fake) tray host, quit without one, single
+#   instance (a second launch shows the first window and exits), Ctrl+Q and Quit (tests/e2e/shell.e2e.mjs).
 #   notify: notifications against a fake notification server (tests/e2e/notify.e2e.mjs).
 #   groups: a group with tern-cli users made in the dialog, messages both ways, admin, join request, mute, kick, invite, dismiss; as a plain member: mutes, removal, leave (tests/e2e/groups.e2e.mjs).
 #   files: drop/send a file with progress, bob's tern-cli download (sha256), inline images (tests/e2e/files.e2e.mjs).

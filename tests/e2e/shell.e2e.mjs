@@ -7,13 +7,9 @@
 // command, the X server's windows (xdotool) and the app's process. See tests/e2e/run.sh shell.
 
 import { spawn, execFile } from 'node:child_process';
-import path from 'node:path';
-import readline from 'node:readline';
-import { fileURLToPath } from 'node:url';
-import { CliUser, runSuite, launchApp, startServer, tempDir, Steps, sel, bin, invoke as invokeIn, waitShell as waitShellIn } from './lib/harness.mjs';
+import { CliUser, runSuite, launchApp, startServer, startTray, tempDir, Steps, sel, bin, invoke as invokeIn, waitShell as waitShellIn } from './lib/harness.mjs';
 import { waitUntil } from './lib/webdriver.mjs';
 
-const here = path.dirname(fileURLToPath(import.meta.url));
 const started = Date.now();
 let wd;
 const steps = new Steps();
@@ -38,16 +34,6 @@ const shownTernWindows = () =>
     execFile('xdotool', ['search', '--onlyvisible', '--name', '^Tern$'], (err, stdout) => resolve(err ? [] : stdout.split('\n').filter(Boolean))),
   );
 
-/** Starts the fake tray host; resolves once it owns the watcher name. */
-async function startTray() {
-  const child = spawn('/usr/bin/python3', [path.join(here, 'fake_tray.py')], { stdio: ['ignore', 'pipe', 'inherit'] });
-  await new Promise((resolve, reject) => {
-    readline.createInterface({ input: child.stdout }).on('line', (l) => l === 'ready' && resolve());
-    child.on('exit', (code) => reject(new Error(`fake_tray.py exited with ${code}`)));
-  });
-  return child;
-}
-
 async function signIn(user, password) {
   await wd.waitFor(sel('login-form'));
   await (await wd.waitFor(sel('user'))).type(user);
@@ -67,7 +53,6 @@ async function main() {
   console.log(`tern shell e2e: server ${server.url}`);
 
   const tray = await startTray();
-  process.on('exit', () => tray.kill('SIGTERM'));
   const env = { TERN_SERVER_URL: server.url, TERN_APP_DATA_DIR: tempDir('app') };
   ({ wd } = await launchApp(env));
 

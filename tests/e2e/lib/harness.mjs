@@ -117,6 +117,20 @@ export class CliUser {
   }
 }
 
+/**
+ * Starts the fake tray host (tests/e2e/fake_tray.py: owns org.kde.StatusNotifierWatcher
+ * on the session bus, so closing the window hides it to the tray); resolves with the
+ * process once it owns the name. Killed with the other harness processes.
+ */
+export async function startTray() {
+  const child = start('/usr/bin/python3', [path.join(path.dirname(new URL(import.meta.url).pathname), '..', 'fake_tray.py')], { stdio: ['ignore', 'pipe', 'inherit'] });
+  await new Promise((resolve, reject) => {
+    readline.createInterface({ input: child.stdout }).on('line', (l) => l === 'ready' && resolve());
+    child.on('exit', (code) => reject(new Error(`fake_tray.py exited with ${code}`)));
+  });
+  return child;
+}
+
 /** tauri-driver on free ports, launching the app with `env`; returns a WebDriver session. */
 export async function launchApp(env) {
   const port = await freePort();
