@@ -271,10 +271,16 @@ mod tests {
         let a = instance_id(id, Some(std::ffi::OsStr::new("/tmp/tern-a")));
         let b = instance_id(id, Some(std::ffi::OsStr::new("/tmp/tern-b")));
         assert_ne!(a, b);
-        assert_eq!(a, instance_id(id, Some(std::ffi::OsStr::new("/tmp/tern-a"))));
+        assert_eq!(
+            a,
+            instance_id(id, Some(std::ffi::OsStr::new("/tmp/tern-a")))
+        );
         // A valid bus name element: letters, digits, '_' or '-', not starting with a digit.
         let last = a.rsplit('.').next().unwrap();
-        assert!(last.starts_with('d') && last.chars().all(|c| c.is_ascii_alphanumeric()), "{a}");
+        assert!(
+            last.starts_with('d') && last.chars().all(|c| c.is_ascii_alphanumeric()),
+            "{a}"
+        );
     }
 
     #[test]
