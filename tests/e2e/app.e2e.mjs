@@ -375,6 +375,7 @@ async function main() {
     if (after.read !== before.read) throw new Error(`bob's read mark moved while alice was scrolled up: ${JSON.stringify({ before, after })}`);
     if (after.max <= after.read) throw new Error(`bob sees his new message read: ${JSON.stringify(after)}`);
     if (listener.events.filter((e) => e.type === 'read_receipt').length !== receipts) throw new Error('a read receipt reached bob while alice was scrolled up');
+    if (process.env.TERN_E2E_SHOTS) await wd.screenshot(path.join(process.env.TERN_E2E_SHOTS, 'new-below.png'));
     await (await $(sel('new-below'))).click();
     await waitUntil(async () => (await allTexts(sel('message-text'))).includes('are you still there?'), { what: 'the new message in view' });
     await waitUntil(async () => (await unreadBadge()) === null, { what: 'the unread badge gone' });
@@ -397,6 +398,7 @@ async function main() {
     const next = await wd.execute(`const d = document.querySelector('[data-testid="unread-divider"]');
       return d.parentElement.querySelector('[data-testid="message-text"]')?.textContent ?? null`);
     if (next !== 'first unread') throw new Error(`the divider is above "${next}", not the first unread message`);
+    if (process.env.TERN_E2E_SHOTS) await wd.screenshot(path.join(process.env.TERN_E2E_SHOTS, 'unread-divider.png'));
     // Both fit in the view: shown, so read.
     await waitUntil(async () => (await unreadBadge()) === null, { what: 'read once shown' });
   });

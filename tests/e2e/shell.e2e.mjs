@@ -101,6 +101,44 @@ async function main() {
     if (windows.length !== 1) throw new Error(`${windows.length} Tern windows are shown: ${windows}`);
   });
 
+  await step('an unfocused window reads nothing: bob\'s message to the open chat stays unread (his read mark unchanged) until the window has the focus again', async () => {
+    await (await wd.waitFor(sel('conversation', '[data-peer="bob"]'))).click();
+    await waitShell((s) => s.tray_title === null, 'the chat read on opening');
+    const bobSeesRead = async () => {
+      const c = JSON.parse((await bob.ok(['conversations'])).trim()).find((x) => x.peer === 'alice');
+      return { read: c?.peer_read_seq ?? 0, max: c?.max_seq ?? 0 };
+    };
+    await waitUntil(async () => {
+      const r = await bobSeesRead();
+      return r.read >= r.max;
+    }, { what: 'bob sees his messages read' });
+    const [tern] = await shownTernWindows();
+    // Another X client takes the focus (as switching to another app does).
+    const other = spawn('xmessage', ['-name', 'tern-e2e-other', 'another app'], { stdio: 'ignore' });
+    try {
+      const xid = await waitUntil(async () => {
+        const ids = await new Promise((resolve) => execFile('xdotool', ['search', '--onlyvisible', '--classname', 'tern-e2e-other'], (err, out) => resolve(err ? [] : out.split('\n').filter(Boolean))));
+        return ids[0];
+      }, { what: 'the other window' });
+      await new Promise((resolve, reject) => execFile('xdotool', ['windowfocus', '--sync', xid], (err) => (err ? reject(err) : resolve())));
+      await waitShell((s) => !s.window_focused, 'the Tern window unfocused');
+      await waitUntil(async () => (await wd.execute('return document.hasFocus()')) === false, { what: 'the page unfocused' });
+      const before = await bobSeesRead();
+      await bob.ok(['send', 'alice', 'are you at your desk?']);
+      await waitShell((s) => s.tray_title === '1', 'tray label 1 for the new message');
+      await new Promise((r) => setTimeout(r, 1500));
+      const after = await bobSeesRead();
+      if (after.read !== before.read || after.max <= after.read) throw new Error(`read while unfocused: ${JSON.stringify({ before, after })}`);
+      if ((await invoke('shell_state')).tray_title !== '1') throw new Error('the unread label went away while unfocused');
+      // Back to Tern: now it is shown and read.
+      await new Promise((resolve, reject) => execFile('xdotool', ['windowfocus', '--sync', tern], (err) => (err ? reject(err) : resolve())));
+      await waitShell((s) => s.window_focused && s.tray_title === null, 'read once the window has the focus');
+      await waitUntil(async () => (await bobSeesRead()).read >= after.max, { what: 'bob\'s read mark at his newest message' });
+    } finally {
+      other.kill('SIGTERM');
+    }
+  });
+
   await step('no tray host on the bus: closing the window quits the app (no hidden window without a way back)', async () => {
     tray.kill('SIGTERM');
     await waitShell((s) => !s.tray_host, 'the tray host gone');
