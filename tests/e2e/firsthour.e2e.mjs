@@ -165,6 +165,17 @@ async function main() {
     await (await $(sel('friend', '[data-user="bob"]'))).click();
     await (await $(sel('edit-remark'))).click();
     await waitFocus(wd, 'remark-input', 'the remark editor');
+    if (process.env.TERN_E2E_SHOTS) {
+      const rect = await wd.cmd('GET', '/window/rect');
+      await resizeWindow(wd, 800, 600);
+      await wd.screenshot(path.join(process.env.TERN_E2E_SHOTS, 'friends-800x600.png'));
+      await (await $(sel('nav-chats'))).click();
+      await wd.waitFor(sel('chat-list-pane', '[data-collapsed="true"]'));
+      await new Promise((r) => setTimeout(r, 300));
+      await wd.screenshot(path.join(process.env.TERN_E2E_SHOTS, 'chats-800x600.png'));
+      await resizeWindow(wd, rect.width, rect.height);
+      await (await $(sel('nav-friends'))).click();
+    }
     await (await $(sel('nav-profile'))).click();
     await (await $(sel('open-account'))).click();
     await $(sel('account-dialog'));
