@@ -1,8 +1,9 @@
 //! Desktop shell integration: the system tray (unread total as title and a badge
 //! icon; menu Open / Mute notifications / Quit), close-to-tray where a tray host
-//! exists (else closing the window quits, as Telegram, Signal and Element do without
-//! a tray), Quit from the UI, and single-instance activation (a second launch shows
-//! the running window and exits).
+//! exists (else closing the window minimises it: the app keeps running, reachable from
+//! the taskbar or by launching it again), Quit from the UI, and single-instance
+//! activation (a second launch shows, un-minimises and focuses the running window and
+//! exits).
 
 use std::sync::atomic::{AtomicBool, AtomicU64, Ordering};
 use std::sync::Mutex;
@@ -47,10 +48,13 @@ pub fn set_muted<R: Runtime>(app: &AppHandle<R>, muted: bool) {
 pub struct ShellState {
     /// Whether the main window is shown (false when closed to the tray).
     pub window_visible: bool,
+    /// Whether the main window is minimised (iconified by the window manager; closing
+    /// it without a tray host does this).
+    pub window_minimized: bool,
     /// Whether the main window has the keyboard focus.
     pub window_focused: bool,
     /// Whether a tray host (a StatusNotifierWatcher) is on the session bus right now:
-    /// only then does closing the window hide it to the tray.
+    /// only then does closing the window hide it to the tray (else it minimises).
     pub tray_host: bool,
     /// This process's id (tests check that Quit really ends it).
     pub pid: u32,
@@ -179,18 +183,40 @@ pub fn tray_host_present() -> bool {
         .unwrap_or(false)
 }
 
-/// Closing the main window hides it to the tray when a tray host can show the icon
-/// (the session stays connected, the tray's Open brings it back). Without one the
-/// window closes and the app quits, as Telegram, Signal and Element do: a hidden
-/// window with no tray icon could not be reached again.
+/// What closing the main window does.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum CloseAction {
+    /// Hide the window; the tray icon's Open (or a second launch) brings it back.
+    HideToTray,
+    /// Minimise (iconify) the window: with no tray icon a hidden window could not be
+    /// found again, a minimised one stays in the taskbar / window list.
+    Minimise,
+}
+
+/// Closing never quits (Quit does: the rail button, Ctrl+Q, the tray menu); it hides to
+/// the tray when a tray host can show the icon, else it minimises.
+pub fn close_action(tray_host: bool) -> CloseAction {
+    if tray_host {
+        CloseAction::HideToTray
+    } else {
+        CloseAction::Minimise
+    }
+}
+
+/// Closing the main window keeps the app running and connected: hidden to the tray
+/// where a tray host can show the icon, minimised where none can (see [`close_action`]).
 pub fn on_window_event<R: Runtime>(window: &tauri::Window<R>, event: &tauri::WindowEvent) {
     if let tauri::WindowEvent::CloseRequested { api, .. } = event {
         if window.label() == WINDOW {
-            if tray_host_present() {
-                api.prevent_close();
-                let _ = window.hide();
-            } else {
-                tracing::info!("no tray host on the session bus: closing the window quits");
+            api.prevent_close();
+            match close_action(tray_host_present()) {
+                CloseAction::HideToTray => {
+                    let _ = window.hide();
+                }
+                CloseAction::Minimise => {
+                    tracing::info!("no tray host on the session bus: closing minimises the window");
+                    let _ = window.minimize();
+                }
             }
         }
     }
@@ -215,9 +241,10 @@ pub fn instance_id(identifier: &str, data_dir: Option<&std::ffi::OsStr>) -> Stri
     }
 }
 
-/// A second launch (same data directory) ran: show and focus this window.
+/// A second launch (same data directory) ran: show, un-minimise and focus this window.
 pub fn on_second_instance<R: Runtime>(app: &AppHandle<R>, _args: Vec<String>, _cwd: String) {
     tracing::info!("a second launch: showing the running window");
+    // (show_window un-minimises too: closing without a tray host minimised it.)
     show_window(app);
 }
 
@@ -237,12 +264,17 @@ pub fn shell_state(app: AppHandle, shell: State<'_, Shell>) -> ShellState {
         .as_ref()
         .and_then(|w| w.is_visible().ok())
         .unwrap_or(false);
+    let window_minimized = window
+        .as_ref()
+        .and_then(|w| w.is_minimized().ok())
+        .unwrap_or(false);
     let window_focused = window
         .as_ref()
         .and_then(|w| w.is_focused().ok())
         .unwrap_or(false);
     ShellState {
         window_visible,
+        window_minimized,
         window_focused,
         tray_host: tray_host_present(),
         pid: std::process::id(),
@@ -261,6 +293,12 @@ mod tests {
         assert_eq!(title_for(0), None);
         assert_eq!(title_for(3).as_deref(), Some("3"));
         assert_eq!(title_for(120).as_deref(), Some("99+"));
+    }
+
+    #[test]
+    fn closing_hides_to_the_tray_only_with_a_tray_host_else_minimises() {
+        assert_eq!(close_action(true), CloseAction::HideToTray);
+        assert_eq!(close_action(false), CloseAction::Minimise);
     }
 
     #[test]

@@ -59,7 +59,7 @@ async function main() {
   await bob.ok(['friend', 'add', 'alice']);
   await alice.ok(['friend', 'accept', 'bob']);
   const listener = await bob.listen();
-  // A tray host, so closing the window hides it to the tray (without one it would quit).
+  // A tray host, so closing the window hides it to the tray (without one it would minimise).
   await startTray();
   console.log(`tern notify e2e: server ${server.url}`);
 

@@ -8,8 +8,9 @@
 # Honours CARGO_TARGET_DIR. Usage: tests/e2e/run.sh [test|app|keyring|screenshots]
 #   test (default): app, firsthour, keyring, shell, notify, files, groups.   app: tests/e2e/app.e2e.mjs only
 #   (main flow, incl. the account dialog: sign out other devices, change password).
-#   shell: tray unread label, close-to-tray with a (fake) tray host, quit without one, single
-#   instance (a second launch shows the first window and exits), Ctrl+Q and Quit (tests/e2e/shell.e2e.mjs).
+#   shell: tray unread label, close-to-tray with a (fake) tray host, close minimises without one
+#   (under openbox), single instance (a second launch shows / restores the first window and
+#   exits), Quit and Ctrl+Q (tests/e2e/shell.e2e.mjs).
 #   notify: notifications against a fake notification server (tests/e2e/notify.e2e.mjs).
 #   firsthour: issue 23's first-hour items: focus on open (forms, chat, dialogs), the register
 #   form at 800×600, read marks only for shown messages ("↓ N new", divider) (tests/e2e/firsthour.e2e.mjs).
@@ -23,7 +24,7 @@ root=$PWD
 export CARGO_TARGET_DIR=${CARGO_TARGET_DIR:-$HOME/.cache/tern/target}
 mode=${1:-test}
 
-for tool in xvfb-run WebKitWebDriver node npm cargo dbus-run-session dbus-send gnome-keyring-daemon secret-tool xdotool; do
+for tool in xvfb-run WebKitWebDriver node npm cargo dbus-run-session dbus-send gnome-keyring-daemon secret-tool xdotool xprop openbox; do
   command -v "$tool" >/dev/null || { echo "e2e: '$tool' is missing (run scripts/deps.sh test)" >&2; exit 2; }
 done
 

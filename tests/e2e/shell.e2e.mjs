@@ -2,12 +2,15 @@
 // tray host on the session bus (tests/e2e/fake_tray.py) closing the window hides it to
 // the tray while the session stays connected; a second launch on the same data
 // directory shows and focuses the running window and exits; with no tray host closing
-// the window quits (a hidden window without a tray icon could not be reached), and
-// Ctrl+Q and the rail's Quit button quit. Checked through the app's `shell_state`
-// command, the X server's windows (xdotool) and the app's process. See tests/e2e/run.sh shell.
+// the window minimises it (a hidden window without a tray icon could not be reached):
+// the app keeps running and receiving, and a second launch restores and focuses it;
+// the rail's Quit button and Ctrl+Q quit. A real window manager (openbox) runs on the
+// Xvfb display, so minimising has an effect to check. Checked through the app's
+// `shell_state` command, the X server's windows (xdotool, xprop: WM_STATE and
+// _NET_WM_STATE), the page's visibility and the app's process. See tests/e2e/run.sh shell.
 
 import { spawn, execFile } from 'node:child_process';
-import { CliUser, runSuite, launchApp, startServer, startTray, tempDir, Steps, sel, bin, invoke as invokeIn, waitShell as waitShellIn } from './lib/harness.mjs';
+import { CliUser, runSuite, launchApp, startServer, startTray, startWm, xprop, tempDir, Steps, sel, bin, invoke as invokeIn, waitShell as waitShellIn } from './lib/harness.mjs';
 import { waitUntil } from './lib/webdriver.mjs';
 
 const started = Date.now();
@@ -52,6 +55,7 @@ async function main() {
   await alice.ok(['friend', 'accept', 'bob']);
   console.log(`tern shell e2e: server ${server.url}`);
 
+  await startWm();
   const tray = await startTray();
   const env = { TERN_SERVER_URL: server.url, TERN_APP_DATA_DIR: tempDir('app') };
   ({ wd } = await launchApp(env));
@@ -79,6 +83,11 @@ async function main() {
   });
 
   let pid = 0;
+  /** bob's view of his chat with alice: her read mark and his newest message. */
+  const bobSeesRead = async () => {
+    const c = JSON.parse((await bob.ok(['conversations'])).trim()).find((x) => x.peer === 'alice');
+    return { read: c?.peer_read_seq ?? 0, max: c?.max_seq ?? 0 };
+  };
   await step('a second launch on the same data directory shows and focuses the running window and exits; still one Tern window', async () => {
     pid = (await invoke('shell_state')).pid;
     const second = spawn(bin('tern'), [], { env: { ...process.env, ...env }, stdio: 'ignore' });
@@ -104,10 +113,6 @@ async function main() {
   await step('an unfocused window reads nothing: bob\'s message to the open chat stays unread (his read mark unchanged) until the window has the focus again', async () => {
     await (await wd.waitFor(sel('conversation', '[data-peer="bob"]'))).click();
     await waitShell((s) => s.tray_title === null, 'the chat read on opening');
-    const bobSeesRead = async () => {
-      const c = JSON.parse((await bob.ok(['conversations'])).trim()).find((x) => x.peer === 'alice');
-      return { read: c?.peer_read_seq ?? 0, max: c?.max_seq ?? 0 };
-    };
     await waitUntil(async () => {
       const r = await bobSeesRead();
       return r.read >= r.max;
@@ -139,11 +144,63 @@ async function main() {
     }
   });
 
-  await step('no tray host on the bus: closing the window quits the app (no hidden window without a way back)', async () => {
+  let xid = '';
+  await step('no tray host on the bus: closing the window minimises it (iconic for the window manager, the page hidden); the app keeps running', async () => {
     tray.kill('SIGTERM');
     await waitShell((s) => !s.tray_host, 'the tray host gone');
-    await invoke('plugin:window|close', { label: 'main' }).catch(() => {});
-    await waitUntil(() => !alive(pid), { what: `the app (pid ${pid}) to exit`, timeout: 15_000 });
+    // (Retried: xdotool's search can fail on a window vanishing meanwhile, as xmessage just did.)
+    xid = await waitUntil(async () => (await shownTernWindows())[0], { what: 'the shown Tern window before closing' });
+    await invoke('plugin:window|close', { label: 'main' });
+    await waitShell((s) => s.window_minimized && !s.window_focused, 'the window minimised and unfocused');
+    // The window manager's view (ICCCM WM_STATE and EWMH _NET_WM_STATE), not only the app's.
+    await waitUntil(async () => (await xprop(['-id', xid, 'WM_STATE'])).includes('Iconic'), { what: `WM_STATE Iconic on ${xid}` });
+    const net = await xprop(['-id', xid, '_NET_WM_STATE']);
+    if (!net.includes('_NET_WM_STATE_HIDDEN')) throw new Error(`_NET_WM_STATE: ${net}`);
+    const shown = await shownTernWindows();
+    if (shown.length) throw new Error(`Tern windows still shown (mapped): ${shown}`);
+    await waitUntil(async () => (await wd.execute('return document.visibilityState')) === 'hidden', { what: 'the page hidden' });
+    if (!alive(pid)) throw new Error(`the app (pid ${pid}) quit`);
+    if ((await invoke('shell_state')).pid !== pid) throw new Error('another process answers');
+  });
+
+  let unread;
+  await step('minimised, the app stays connected: bob\'s message raises the unread total and is not read (his read mark unchanged)', async () => {
+    const before = await bobSeesRead();
+    await bob.ok(['send', 'alice', 'still there?']);
+    await waitShell((s) => s.tray_title === '1' && s.window_minimized, 'unread total 1 while minimised');
+    if ((await wd.execute('return document.querySelector(\'[data-testid="connection"]\')?.dataset.state')) !== 'online') throw new Error('not online');
+    await new Promise((r) => setTimeout(r, 1500));
+    unread = await bobSeesRead();
+    if (unread.read !== before.read || unread.max <= unread.read) throw new Error(`read while minimised: ${JSON.stringify({ before, after: unread })}`);
+  });
+
+  await step('a second launch restores the minimised window (WM_STATE Normal, visible page), focuses it and exits; the message is then read', async () => {
+    const second = spawn(bin('tern'), [], { env: { ...process.env, ...env }, stdio: 'ignore' });
+    const code = await new Promise((resolve) => {
+      const t = setTimeout(() => resolve('still running after 20 s'), 20_000);
+      second.on('exit', (c, sig) => {
+        clearTimeout(t);
+        resolve(c ?? sig);
+      });
+    });
+    if (code !== 0) {
+      if (second.exitCode === null) second.kill('SIGTERM');
+      throw new Error(`the second launch did not hand over and exit 0: ${code}`);
+    }
+    await waitShell((s) => s.window_visible && !s.window_minimized && s.window_focused && s.pid === pid, 'the first window restored and focused');
+    await waitUntil(async () => (await xprop(['-id', xid, 'WM_STATE'])).includes('Normal'), { what: `WM_STATE Normal on ${xid}` });
+    const net = await xprop(['-id', xid, '_NET_WM_STATE']);
+    if (net.includes('_NET_WM_STATE_HIDDEN')) throw new Error(`still hidden: ${net}`);
+    const shown = await shownTernWindows();
+    if (shown.length !== 1 || shown[0] !== xid) throw new Error(`shown Tern windows: ${shown} (want ${xid})`);
+    if ((await wd.execute('return document.visibilityState')) !== 'visible') throw new Error('the page is not visible');
+    await waitShell((s) => s.tray_title === null, 'the message read once restored');
+    await waitUntil(async () => (await bobSeesRead()).read >= unread.max, { what: 'bob\'s read mark at his newest message' });
+  });
+
+  await step('signed in, the rail\'s Quit button quits', async () => {
+    await (await wd.waitFor(sel('quit'))).click().catch(() => {});
+    await waitUntil(() => !alive(pid), { what: `the app (pid ${pid}) to exit on Quit`, timeout: 15_000 });
   });
 
   await step('Ctrl+Q quits from the login screen', async () => {
@@ -156,15 +213,6 @@ async function main() {
     // (The app may be gone before WebDriver answers: that error is the point.)
     await wd.execute(`document.activeElement.dispatchEvent(new KeyboardEvent('keydown', { key: 'q', ctrlKey: true, bubbles: true, cancelable: true }))`).catch(() => {});
     await waitUntil(() => !alive(p), { what: `the app (pid ${p}) to exit on Ctrl+Q`, timeout: 15_000 });
-  });
-
-  await step('signed in, the rail\'s Quit button quits', async () => {
-    await wd.quit();
-    ({ wd } = await launchApp(env));
-    await signIn('alice', 'alice-password-1');
-    const { pid: p } = await invoke('shell_state');
-    await (await wd.waitFor(sel('quit'))).click().catch(() => {});
-    await waitUntil(() => !alive(p), { what: `the app (pid ${p}) to exit on Quit`, timeout: 15_000 });
   });
 }
 

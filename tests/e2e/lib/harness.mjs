@@ -131,6 +131,26 @@ export async function startTray() {
   return child;
 }
 
+/**
+ * Starts a window manager (openbox, from scripts/deps.sh test) on the Xvfb display:
+ * bare Xvfb has none, so nothing would carry out a minimise (iconify) request. Resolves
+ * once openbox has announced itself on the root window (_NET_SUPPORTING_WM_CHECK).
+ * Killed with the other harness processes.
+ */
+export async function startWm() {
+  const child = start('openbox', ['--sm-disable']);
+  await waitUntil(async () => {
+    if (child.exitCode !== null) throw new Error(`openbox exited with ${child.exitCode}: ${child.log.join('')}`);
+    return (await xprop(['-root', '_NET_SUPPORTING_WM_CHECK'])).includes('window id');
+  }, { timeout: 15_000, what: 'openbox running' });
+  return child;
+}
+
+/** `xprop args…`'s output ('' when it fails). */
+export function xprop(args) {
+  return new Promise((resolve) => execFile('xprop', args, (err, stdout) => resolve(err ? '' : stdout)));
+}
+
 /** tauri-driver on free ports, launching the app with `env`; returns a WebDriver session. */
 export async function launchApp(env) {
   const port = await freePort();

@@ -900,11 +900,16 @@ export type SessionEnded = {
 export type ShellState = {
 	/**  Whether the main window is shown (false when closed to the tray). */
 	window_visible: boolean,
+	/**
+	 *  Whether the main window is minimised (iconified by the window manager; closing
+	 *  it without a tray host does this).
+	 */
+	window_minimized: boolean,
 	/**  Whether the main window has the keyboard focus. */
 	window_focused: boolean,
 	/**
 	 *  Whether a tray host (a StatusNotifierWatcher) is on the session bus right now:
-	 *  only then does closing the window hide it to the tray.
+	 *  only then does closing the window hide it to the tray (else it minimises).
 	 */
 	tray_host: boolean,
 	/**  This process's id (tests check that Quit really ends it). */

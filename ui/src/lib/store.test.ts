@@ -220,6 +220,26 @@ describe('AppStore', () => {
     expect(store.conversations[0].unread).toBe(1);
   });
 
+  it('a minimised window (closed without a tray host: the page hidden) reads nothing, even focused; restored, it reads', async () => {
+    await signedIn();
+    await store.openConversation(CONV);
+    store.setAtBottom(CONV, true);
+    const visibility = vi.spyOn(document, 'visibilityState', 'get').mockReturnValue('hidden');
+    vi.spyOn(document, 'hasFocus').mockReturnValue(true);
+    calls.length = 0;
+    await core({ type: 'new_message', message: msg({ client_id: 'n2', seq: 2 }), live: true });
+    await core({ type: 'conversation_changed', conversation: conv({ conv: CONV, unread: 1, last_activity: 9 }) });
+    store.onFocus();
+    await flush();
+    expect(calls.some((c) => c.cmd === 'mark_read')).toBe(false);
+    expect(store.conversations[0].unread).toBe(1);
+    visibility.mockReturnValue('visible');
+    store.onFocus();
+    await flush();
+    expect(calls.map((c) => c.cmd)).toEqual(['mark_read']);
+    expect(store.conversations[0].unread).toBe(0);
+  });
+
   it('the layout follows the window width', () => {
     store = new AppStore();
     store.viewportWidth = 800;
