@@ -8,6 +8,7 @@
 // Xvfb display, so minimising has an effect to check. Checked through the app's
 // `shell_state` command, the X server's windows (xdotool, xprop: WM_STATE and
 // _NET_WM_STATE), the page's visibility and the app's process. See tests/e2e/run.sh shell.
+// With TERN_E2E_SHOTS=<dir>, shots of the whole screen (minimised, restored) go there.
 
 import { spawn, execFile } from 'node:child_process';
 import { CliUser, runSuite, launchApp, startServer, startTray, startWm, xprop, tempDir, Steps, sel, bin, invoke as invokeIn, waitShell as waitShellIn } from './lib/harness.mjs';
@@ -20,6 +21,12 @@ const step = (name, fn) => steps.step(name, fn);
 
 const invoke = (cmd, args) => invokeIn(wd, cmd, args);
 const waitShell = (pred, what) => waitShellIn(wd, pred, what);
+
+/** With TERN_E2E_SHOTS set, the whole X screen (window manager frames included) as `<name>.png` there. */
+const screenShot = (name) =>
+  process.env.TERN_E2E_SHOTS
+    ? new Promise((resolve, reject) => execFile('import', ['-window', 'root', `${process.env.TERN_E2E_SHOTS}/${name}.png`], (err) => (err ? reject(err) : resolve())))
+    : Promise.resolve();
 
 /** Whether process `pid` is still running. */
 const alive = (pid) => {
@@ -161,6 +168,7 @@ async function main() {
     await waitUntil(async () => (await wd.execute('return document.visibilityState')) === 'hidden', { what: 'the page hidden' });
     if (!alive(pid)) throw new Error(`the app (pid ${pid}) quit`);
     if ((await invoke('shell_state')).pid !== pid) throw new Error('another process answers');
+    await screenShot('shell-minimised');
   });
 
   let unread;
@@ -196,6 +204,7 @@ async function main() {
     if ((await wd.execute('return document.visibilityState')) !== 'visible') throw new Error('the page is not visible');
     await waitShell((s) => s.tray_title === null, 'the message read once restored');
     await waitUntil(async () => (await bobSeesRead()).read >= unread.max, { what: 'bob\'s read mark at his newest message' });
+    await screenShot('shell-restored');
   });
 
   await step('signed in, the rail\'s Quit button quits', async () => {
