@@ -27,6 +27,8 @@ import { applyPeerRead, applyRecall, mergeMessages, messageKey, oldestSeq, sortC
 import { withoutMessage } from './logic/files';
 import { canManage, groupConv, groupOf, MUTE_MINUTES, type MemberAction } from './logic/groups';
 import { displayName } from './logic/people';
+import { seesNewest } from './logic/reading';
+import { layoutFor, type Layout } from './logic/layout';
 
 type Result<T, E> = { status: 'ok'; data: T } | { status: 'error'; error: E };
 
@@ -103,6 +105,10 @@ export class AppStore {
   createGroupOpen = $state(false);
   /** The account dialog (change password, sign out other devices) is open. */
   accountOpen = $state(false);
+  /** The open chat shows its newest message (not scrolled up); reported by its message list. */
+  atBottom = $state(false);
+  /** The window's width (CSS px), for the responsive layout. */
+  viewportWidth = $state(typeof window === 'undefined' ? 1120 : window.innerWidth);
   private unlisten: (() => void)[] = [];
   private toastTimer: ReturnType<typeof setTimeout> | undefined;
 
@@ -116,6 +122,10 @@ export class AppStore {
 
   get pendingReceived(): number {
     return this.received.filter((a) => a.state === 'pending').length;
+  }
+
+  get layout(): Layout {
+    return layoutFor(this.viewportWidth);
   }
 
   get active(): Conversation | null {
@@ -184,6 +194,11 @@ export class AppStore {
   async signOutOthers(): Promise<void> {
     await call(commands.signOutOthers());
     this.showToast('Your other devices were signed out.');
+  }
+
+  /** Quits the app (the rail's Quit, Ctrl+Q); the sign-in stays for the next start. */
+  async quit(): Promise<void> {
+    await commands.quit();
   }
 
   async logout(): Promise<void> {
@@ -648,7 +663,11 @@ export class AppStore {
   /** Opens (or creates) the chat with `conv` and loads its newest page. */
   async openConversation(conv: string): Promise<void> {
     this.screen = 'chats';
-    if (this.activeConv !== conv) this.memberPanel = false;
+    if (this.activeConv !== conv) {
+      this.memberPanel = false;
+      // Read once its message list shows the newest messages (it reports via setAtBottom).
+      this.atBottom = false;
+    }
     this.activeConv = conv;
     const group = groupOf(conv);
     if (group) void this.loadGroup(group);
@@ -661,7 +680,8 @@ export class AppStore {
         if (c) this.applyPeerReadSeq(c);
       }
     }
-    await this.markRead(conv);
+    // The same chat again, already scrolled to its end: what it shows is read.
+    if (this.canSee(conv)) await this.markRead(conv);
   }
 
   async openChatWith(user: UserId): Promise<void> {
@@ -762,9 +782,31 @@ export class AppStore {
     this.conversations = this.conversations.map((x) => (x.conv === conv ? { ...x, draft: text } : x));
   }
 
-  /** The user is looking at this chat right now, so its new messages count as read. */
+  /** The user is looking at this chat's newest messages right now, so what arrives there counts as read. */
   isReading(conv: string): boolean {
-    return this.screen === 'chats' && this.activeConv === conv && document.hasFocus() && document.visibilityState === 'visible';
+    return seesNewest(this.seeing(conv), true);
+  }
+
+  /** After the user's own action (open, scroll down, "↓ new"): the chat's newest messages are shown. */
+  canSee(conv: string): boolean {
+    return seesNewest(this.seeing(conv), false);
+  }
+
+  private seeing(conv: string) {
+    return {
+      onChats: this.screen === 'chats',
+      open: this.activeConv === conv,
+      atBottom: this.atBottom,
+      visible: document.visibilityState === 'visible',
+      focused: document.hasFocus(),
+    };
+  }
+
+  /** The open chat's list scrolled to (or away from) its newest message: reaching it reads the chat. */
+  setAtBottom(conv: string, at: boolean): void {
+    if (conv !== this.activeConv) return;
+    this.atBottom = at;
+    if (at && this.canSee(conv)) void this.markRead(conv);
   }
 
   /** The window got focus again: the open chat's new messages are now seen. */
