@@ -18,6 +18,11 @@ cargo fmt --all -- --check
 step "cargo clippy -D warnings"
 cargo clippy --workspace --all-targets --locked -- -D warnings
 
+step "module graph: no import cycle between sibling modules (tern-server, tern-proto, tern-cli)"
+scripts/module-cycles.py crates/server/src
+scripts/module-cycles.py crates/proto/src
+scripts/module-cycles.py crates/cli/src
+
 step "cargo test (all crates)"
 cargo test --workspace --locked
 

@@ -103,6 +103,7 @@ pub fn specta_builder() -> Builder<tauri::Wry> {
             files::open_file,
             files::save_file_as,
             shell::shell_state,
+            shell::quit,
             notify::set_chat_muted,
             notify::muted_chats,
             notify::set_notifications_muted,
@@ -188,7 +189,20 @@ pub fn run() {
         .init();
 
     let builder = specta_builder();
+    let context = tauri::generate_context!();
+    let instance = shell::instance_id(
+        &context.config().identifier,
+        std::env::var_os("TERN_APP_DATA_DIR").as_deref(),
+    );
     tauri::Builder::default()
+        // First, so a second launch hands over (the running window shows) and exits
+        // before anything else starts.
+        .plugin(
+            tauri_plugin_single_instance::Builder::new()
+                .dbus_id(instance)
+                .callback(shell::on_second_instance)
+                .build(),
+        )
         .plugin(tauri_plugin_opener::init())
         .plugin(tauri_plugin_dialog::init())
         .invoke_handler(builder.invoke_handler())
@@ -229,7 +243,7 @@ pub fn run() {
                 .build()?;
             Ok(())
         })
-        .build(tauri::generate_context!())
+        .build(context)
         .expect("error while building Tern")
         .run(|app, event| {
             if let tauri::RunEvent::Exit = event {

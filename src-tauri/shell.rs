@@ -1,5 +1,9 @@
 //! Desktop shell integration: the system tray (unread total as title and a badge
-//! icon; menu Open / Mute notifications / Quit) and close-to-tray.
+//! icon; menu Open / Mute notifications / Quit), close-to-tray where a tray host
+//! exists (else closing the window minimises it: the app keeps running, reachable from
+//! the taskbar or by launching it again), Quit from the UI, and single-instance
+//! activation (a second launch shows, un-minimises and focuses the running window and
+//! exits).
 
 use std::sync::atomic::{AtomicBool, AtomicU64, Ordering};
 use std::sync::Mutex;
@@ -44,6 +48,16 @@ pub fn set_muted<R: Runtime>(app: &AppHandle<R>, muted: bool) {
 pub struct ShellState {
     /// Whether the main window is shown (false when closed to the tray).
     pub window_visible: bool,
+    /// Whether the main window is minimised (iconified by the window manager; closing
+    /// it without a tray host does this).
+    pub window_minimized: bool,
+    /// Whether the main window has the keyboard focus.
+    pub window_focused: bool,
+    /// Whether a tray host (a StatusNotifierWatcher) is on the session bus right now:
+    /// only then does closing the window hide it to the tray (else it minimises).
+    pub tray_host: bool,
+    /// This process's id (tests check that Quit really ends it).
+    pub pid: u32,
     /// The tray's title label: the unread total, `None` when nothing is unread.
     pub tray_title: Option<String>,
     /// Whether the tray shows the icon variant with the unread badge.
@@ -150,26 +164,120 @@ pub fn set_unread<R: Runtime>(app: &AppHandle<R>, unread: u64) {
     }
 }
 
-/// Closing the main window hides it to the tray; the session stays connected.
+/// The D-Bus name a tray host owns (KDE, the GNOME AppIndicator extension, most panels).
+pub const TRAY_WATCHER: &str = "org.kde.StatusNotifierWatcher";
+
+/// Whether something owns [`TRAY_WATCHER`] on the session bus, i.e. a tray icon can be
+/// seen (stock GNOME and bare X servers have none). False when there is no session bus.
+pub fn tray_host_present() -> bool {
+    let Ok(conn) = dbus::blocking::Connection::new_session() else {
+        return false;
+    };
+    let bus = conn.with_proxy(
+        "org.freedesktop.DBus",
+        "/org/freedesktop/DBus",
+        std::time::Duration::from_millis(800),
+    );
+    bus.method_call("org.freedesktop.DBus", "NameHasOwner", (TRAY_WATCHER,))
+        .map(|(owned,): (bool,)| owned)
+        .unwrap_or(false)
+}
+
+/// What closing the main window does.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum CloseAction {
+    /// Hide the window; the tray icon's Open (or a second launch) brings it back.
+    HideToTray,
+    /// Minimise (iconify) the window: with no tray icon a hidden window could not be
+    /// found again, a minimised one stays in the taskbar / window list.
+    Minimise,
+}
+
+/// Closing never quits (Quit does: the rail button, Ctrl+Q, the tray menu); it hides to
+/// the tray when a tray host can show the icon, else it minimises.
+pub fn close_action(tray_host: bool) -> CloseAction {
+    if tray_host {
+        CloseAction::HideToTray
+    } else {
+        CloseAction::Minimise
+    }
+}
+
+/// Closing the main window keeps the app running and connected: hidden to the tray
+/// where a tray host can show the icon, minimised where none can (see [`close_action`]).
 pub fn on_window_event<R: Runtime>(window: &tauri::Window<R>, event: &tauri::WindowEvent) {
     if let tauri::WindowEvent::CloseRequested { api, .. } = event {
         if window.label() == WINDOW {
             api.prevent_close();
-            let _ = window.hide();
+            match close_action(tray_host_present()) {
+                CloseAction::HideToTray => {
+                    let _ = window.hide();
+                }
+                CloseAction::Minimise => {
+                    tracing::info!("no tray host on the session bus: closing minimises the window");
+                    let _ = window.minimize();
+                }
+            }
         }
     }
+}
+
+/// The single-instance D-Bus id: the app identifier, plus a hash of the data directory
+/// when `TERN_APP_DATA_DIR` chooses one, so only launches on the same data directory
+/// are the same instance (tests and side-by-side accounts use their own directories).
+pub fn instance_id(identifier: &str, data_dir: Option<&std::ffi::OsStr>) -> String {
+    match data_dir.filter(|d| !d.is_empty()) {
+        None => identifier.to_owned(),
+        Some(d) => {
+            let path = std::path::Path::new(d);
+            let path = path.canonicalize().unwrap_or_else(|_| path.to_path_buf());
+            // FNV-1a: stable across builds (bus names allow only [A-Za-z0-9_-] per element).
+            let mut h: u64 = 0xcbf2_9ce4_8422_2325;
+            for b in path.as_os_str().as_encoded_bytes() {
+                h = (h ^ u64::from(*b)).wrapping_mul(0x0100_0000_01b3);
+            }
+            format!("{identifier}.d{h:016x}")
+        }
+    }
+}
+
+/// A second launch (same data directory) ran: show, un-minimise and focus this window.
+pub fn on_second_instance<R: Runtime>(app: &AppHandle<R>, _args: Vec<String>, _cwd: String) {
+    tracing::info!("a second launch: showing the running window");
+    // (show_window un-minimises too: closing without a tray host minimised it.)
+    show_window(app);
+}
+
+/// Quits the app (the UI's Quit and Ctrl+Q); the session's token stays for the next start.
+#[tauri::command]
+#[specta::specta]
+pub fn quit(app: AppHandle) {
+    app.exit(0);
 }
 
 /// The tray and window state (what the user sees outside the web view).
 #[tauri::command]
 #[specta::specta]
 pub fn shell_state(app: AppHandle, shell: State<'_, Shell>) -> ShellState {
-    let window_visible = app
-        .get_webview_window(WINDOW)
+    let window = app.get_webview_window(WINDOW);
+    let window_visible = window
+        .as_ref()
         .and_then(|w| w.is_visible().ok())
+        .unwrap_or(false);
+    let window_minimized = window
+        .as_ref()
+        .and_then(|w| w.is_minimized().ok())
+        .unwrap_or(false);
+    let window_focused = window
+        .as_ref()
+        .and_then(|w| w.is_focused().ok())
         .unwrap_or(false);
     ShellState {
         window_visible,
+        window_minimized,
+        window_focused,
+        tray_host: tray_host_present(),
+        pid: std::process::id(),
         tray_title: shell.title.lock().expect("title lock").clone(),
         tray_badge: shell.unread.load(Ordering::SeqCst) > 0,
         muted: shell.muted.load(Ordering::SeqCst),
@@ -185,6 +293,32 @@ mod tests {
         assert_eq!(title_for(0), None);
         assert_eq!(title_for(3).as_deref(), Some("3"));
         assert_eq!(title_for(120).as_deref(), Some("99+"));
+    }
+
+    #[test]
+    fn closing_hides_to_the_tray_only_with_a_tray_host_else_minimises() {
+        assert_eq!(close_action(true), CloseAction::HideToTray);
+        assert_eq!(close_action(false), CloseAction::Minimise);
+    }
+
+    #[test]
+    fn one_instance_per_data_directory() {
+        let id = "im.tern.desktop";
+        assert_eq!(instance_id(id, None), id);
+        assert_eq!(instance_id(id, Some(std::ffi::OsStr::new(""))), id);
+        let a = instance_id(id, Some(std::ffi::OsStr::new("/tmp/tern-a")));
+        let b = instance_id(id, Some(std::ffi::OsStr::new("/tmp/tern-b")));
+        assert_ne!(a, b);
+        assert_eq!(
+            a,
+            instance_id(id, Some(std::ffi::OsStr::new("/tmp/tern-a")))
+        );
+        // A valid bus name element: letters, digits, '_' or '-', not starting with a digit.
+        let last = a.rsplit('.').next().unwrap();
+        assert!(
+            last.starts_with('d') && last.chars().all(|c| c.is_ascii_alphanumeric()),
+            "{a}"
+        );
     }
 
     #[test]

@@ -7,7 +7,7 @@
 import { mkdirSync } from 'node:fs';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { CliUser, runSuite, invoke, launchApp, startServer, tempDir, Steps, sel } from './lib/harness.mjs';
+import { CliUser, runSuite, invoke, launchApp, startServer, tempDir, Steps, sel, layoutProblems, resizeWindow, waitFocus } from './lib/harness.mjs';
 import { waitUntil } from './lib/webdriver.mjs';
 
 const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../..');
@@ -118,12 +118,13 @@ async function main() {
     await carolEvents.waitFor((e) => e.type === 'new_message' && e.message?.content?.text === reply, 'the reply at carol');
   });
 
-  await step('alice opens the member panel and edits the group notice -> banner in the chat, bob sees it', async () => {
+  await step('alice opens the member panel and edits the group notice (the caret in the name field) -> banner in the chat, bob sees it', async () => {
     await (await $(sel('open-member-panel'))).click();
     await $(sel('member-panel'));
     const roles = await Promise.all((await wd.findAll(sel('member'))).map(async (m) => `${await m.attr('data-user')}:${await m.attr('data-role')}`));
     if (roles.join(',') !== 'alice:owner,bob:member,carol:member') throw new Error(`members: ${roles}`);
     await (await $(sel('edit-group'))).click();
+    await waitFocus(wd, 'edit-group-name', 'the group edit form');
     await (await $(sel('edit-group-notice'))).type('Bring water and a hat.');
     await (await $(sel('save-group'))).click();
     await waitUntil(async () => (await wd.find(sel('group-notice-text'))) && (await (await wd.find(sel('group-notice-text'))).text()) === 'Bring water and a hat.', { what: 'the notice banner' });
@@ -175,6 +176,28 @@ async function main() {
     await wd.screenshot(path.join(root, 'docs/screenshots/group-chat.png'));
   });
 
+  await step('800×600: the chat list shows avatars and the member panel lies over the messages; title, composer and Send inside the window and uncovered; Esc and × close it; screenshot', async () => {
+    const rect = await wd.cmd('GET', '/window/rect');
+    await resizeWindow(wd, 800, 600);
+    await wd.waitFor(sel('member-panel', '[data-overlay="true"]'), { what: 'the member panel as an overlay' });
+    await wd.waitFor(sel('chat-list-pane', '[data-collapsed="true"]'), { what: 'the chat list collapsed to avatars' });
+    const shown = [sel('chat-title'), sel('composer'), sel('send'), sel('open-member-panel'), sel('member-panel-close'), sel('conversation')];
+    const problems = await layoutProblems(wd, shown);
+    if (problems.length) throw new Error(`at 800×600: ${problems.join('; ')}`);
+    // The chat keeps its width: the title's box is not crushed.
+    const width = await wd.execute(`return document.querySelector('[data-testid="chat-title"]').closest('header').getBoundingClientRect().width`);
+    if (width < 500) throw new Error(`the chat header is only ${width}px wide`);
+    await wd.screenshot(path.join(root, 'docs/screenshots/small-window-chat.png'));
+    await (await $(sel('composer'))).type('\uE00C'); // Esc
+    await waitUntil(async () => (await wd.find(sel('member-panel'))) === null, { what: 'Esc to close the panel' });
+    await (await $(sel('open-member-panel'))).click();
+    await (await $(sel('member-panel-close'))).click();
+    await waitUntil(async () => (await wd.find(sel('member-panel'))) === null, { what: '× to close the panel' });
+    await resizeWindow(wd, rect.width, rect.height);
+    await (await $(sel('open-member-panel'))).click();
+    await wd.waitFor(sel('member-panel', '[data-overlay="false"]'), { what: 'the panel beside the chat again' });
+  });
+
   await step('alice unmutes dave in the panel -> he can post again', async () => {
     await (await $(`${sel('member', '[data-user="dave"]')} ${sel('member-menu')}`)).click();
     await (await $(sel('member-action', '[data-action="unmute"]'))).click();
@@ -196,9 +219,10 @@ async function main() {
     if (r.code === 0) throw new Error('a kicked member could still post');
   });
 
-  await step('alice invites carol back from the panel\'s Invite dialog -> she is a member again', async () => {
+  await step('alice invites carol back from the panel\'s Invite dialog (the caret in its search) -> she is a member again', async () => {
     await (await $(sel('invite-members'))).click();
     await $(sel('invite-dialog'));
+    await waitFocus(wd, 'group-friend-search', 'the Invite dialog');
     const listed = await Promise.all((await wd.findAll(sel('pick-friend'))).map((e) => e.attr('data-user')));
     if (listed.join(',') !== 'carol') throw new Error(`invite list (friends not in the group): ${listed}`);
     await (await $(`${sel('pick-friend', '[data-user="carol"]')} input`)).click();

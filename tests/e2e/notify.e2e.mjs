@@ -7,7 +7,7 @@ import { execFile, spawn } from 'node:child_process';
 import { readFileSync, existsSync } from 'node:fs';
 import path from 'node:path';
 import readline from 'node:readline';
-import { CliUser, runSuite, launchApp, startServer, tempDir, Steps, sel, invoke as invokeIn, waitShell as waitShellIn } from './lib/harness.mjs';
+import { CliUser, runSuite, launchApp, startServer, startTray, tempDir, Steps, sel, invoke as invokeIn, waitShell as waitShellIn } from './lib/harness.mjs';
 import { waitUntil } from './lib/webdriver.mjs';
 
 const started = Date.now();
@@ -59,6 +59,8 @@ async function main() {
   await bob.ok(['friend', 'add', 'alice']);
   await alice.ok(['friend', 'accept', 'bob']);
   const listener = await bob.listen();
+  // A tray host, so closing the window hides it to the tray (without one it would minimise).
+  await startTray();
   console.log(`tern notify e2e: server ${server.url}`);
 
   ({ wd } = await launchApp({ TERN_SERVER_URL: server.url, TERN_APP_DATA_DIR: tempDir('app') }));

@@ -6,10 +6,14 @@
 # Needs the Debian packages from scripts/deps.sh (libwebkit2gtk-4.1-dev, xvfb,
 # webkit2gtk-driver, ...); installs npm packages and tauri-driver when missing.
 # Honours CARGO_TARGET_DIR. Usage: tests/e2e/run.sh [test|app|keyring|screenshots]
-#   test (default): app, keyring, shell, notify, files, groups.   app: tests/e2e/app.e2e.mjs only
+#   test (default): app, firsthour, keyring, shell, notify, files, groups.   app: tests/e2e/app.e2e.mjs only
 #   (main flow, incl. the account dialog: sign out other devices, change password).
-#   shell: tray unread label and close-to-tray (tests/e2e/shell.e2e.mjs).
+#   shell: tray unread label, close-to-tray with a (fake) tray host, close minimises without one
+#   (under openbox), single instance (a second launch shows / restores the first window and
+#   exits), Quit and Ctrl+Q (tests/e2e/shell.e2e.mjs).
 #   notify: notifications against a fake notification server (tests/e2e/notify.e2e.mjs).
+#   firsthour: issue 23's first-hour items: focus on open (forms, chat, dialogs), the register
+#   form at 800×600, read marks only for shown messages ("↓ N new", divider) (tests/e2e/firsthour.e2e.mjs).
 #   groups: a group with tern-cli users made in the dialog, messages both ways, admin, join request, mute, kick, invite, dismiss; as a plain member: mutes, removal, leave (tests/e2e/groups.e2e.mjs).
 #   files: drop/send a file with progress, bob's tern-cli download (sha256), inline images (tests/e2e/files.e2e.mjs).
 #   keyring: "Remember me" against a real gnome-keyring-daemon on a private D-Bus
@@ -20,7 +24,7 @@ root=$PWD
 export CARGO_TARGET_DIR=${CARGO_TARGET_DIR:-$HOME/.cache/tern/target}
 mode=${1:-test}
 
-for tool in xvfb-run WebKitWebDriver node npm cargo dbus-run-session dbus-send gnome-keyring-daemon secret-tool xdotool; do
+for tool in xvfb-run WebKitWebDriver node npm cargo dbus-run-session dbus-send gnome-keyring-daemon secret-tool xdotool xprop openbox; do
   command -v "$tool" >/dev/null || { echo "e2e: '$tool' is missing (run scripts/deps.sh test)" >&2; exit 2; }
 done
 
@@ -73,10 +77,13 @@ run_files() { dbus-run-session --config-file="$root/tests/e2e/bus-empty.conf" --
 
 run_groups() { dbus-run-session --config-file="$root/tests/e2e/bus-empty.conf" -- bash -c 'xvfb-run -a -s "-screen 0 1400x900x24" node "$1"' _ "$root/tests/e2e/groups.e2e.mjs"; }
 
+run_firsthour() { dbus-run-session --config-file="$root/tests/e2e/bus-empty.conf" -- bash -c 'xvfb-run -a -s "-screen 0 1400x900x24" node "$1"' _ "$root/tests/e2e/firsthour.e2e.mjs"; }
+
 run_notify() { dbus-run-session --config-file="$root/tests/e2e/bus-empty.conf" -- bash -c 'xvfb-run -a -s "-screen 0 1400x900x24" node "$1"' _ "$root/tests/e2e/notify.e2e.mjs"; }
 
 case "$mode" in
-  test) run_app; run_keyring; run_shell; run_notify; run_files; run_groups ;;
+  test) run_app; run_firsthour; run_keyring; run_shell; run_notify; run_files; run_groups ;;
+  firsthour) run_firsthour ;;
   groups) run_groups ;;
   files) run_files ;;
   notify) run_notify ;;
@@ -84,5 +91,5 @@ case "$mode" in
   app) run_app ;;
   keyring) run_keyring ;;
   screenshots) xvfb node "$root/tests/e2e/screenshots.mjs" ;;
-  *) echo "usage: $0 [test|app|keyring|shell|notify|files|groups|screenshots]" >&2; exit 2 ;;
+  *) echo "usage: $0 [test|app|firsthour|keyring|shell|notify|files|groups|screenshots]" >&2; exit 2 ;;
 esac

@@ -80,6 +80,11 @@ struct Cli {
     /// Path of the tern-server binary (default: next to this executable, rebuilt by cargo).
     #[arg(long)]
     server_bin: Option<PathBuf>,
+    /// A second tern-server binary (e.g. built from an earlier commit): S1 and S2
+    /// also run against it, right after the current one, and its rows are
+    /// labelled "(before)" — old and new side by side from one run.
+    #[arg(long)]
+    before_server_bin: Option<PathBuf>,
     /// Do not run `cargo build -p tern-server` before starting.
     #[arg(long)]
     no_build: bool,
@@ -115,6 +120,20 @@ fn serve_tern(args: Vec<String>) -> Result<()> {
         server.shutdown().await;
         Ok(())
     })
+}
+
+/// Runs one scenario with `ctx`'s server.
+async fn run_scenario(s: Scenario, ctx: &mut Ctx) -> Result<Vec<Row>> {
+    match s {
+        Scenario::S1 => s1::run(ctx).await,
+        Scenario::S2 => s2::run(ctx).await,
+        Scenario::S3 => s3::run(ctx).await,
+        Scenario::S4 => s4::run(ctx).await,
+        Scenario::S5 => s5::run(ctx).await,
+        Scenario::C2 => client::c2(ctx).await,
+        Scenario::C5 => client::c5(ctx).await,
+        Scenario::All => Ok(Vec::new()),
+    }
 }
 
 fn main() -> Result<()> {
@@ -160,18 +179,22 @@ fn main() -> Result<()> {
     for s in wanted {
         let t0 = Instant::now();
         eprintln!("[tern-bench] running {s:?} ...");
-        let result = rt.block_on(async {
-            match s {
-                Scenario::S1 => s1::run(&mut ctx).await,
-                Scenario::S2 => s2::run(&mut ctx).await,
-                Scenario::S3 => s3::run(&mut ctx).await,
-                Scenario::S4 => s4::run(&mut ctx).await,
-                Scenario::S5 => s5::run(&mut ctx).await,
-                Scenario::C2 => client::c2(&mut ctx).await,
-                Scenario::C5 => client::c5(&mut ctx).await,
-                Scenario::All => Ok(Vec::new()),
+        let mut result = rt.block_on(run_scenario(s, &mut ctx));
+        if let (Some(before), Scenario::S1 | Scenario::S2, Ok(rows)) =
+            (&cli.before_server_bin, s, &mut result)
+        {
+            eprintln!("[tern-bench] running {s:?} against the before binary ...");
+            let current =
+                std::mem::replace(&mut ctx.server, procs::ServerBin::Real(before.clone()));
+            match rt.block_on(run_scenario(s, &mut ctx)) {
+                Ok(old) => rows.extend(old.into_iter().map(|mut r| {
+                    r.scenario = format!("{} (before)", r.scenario);
+                    r
+                })),
+                Err(e) => eprintln!("[tern-bench] {s:?} on the before binary failed: {e:#}"),
             }
-        });
+            ctx.server = current;
+        }
         match result {
             Ok(r) => {
                 for row in &r {

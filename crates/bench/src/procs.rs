@@ -200,8 +200,10 @@ pub fn spawn_broadcast() -> Result<Child> {
 /// parameters so that creating thousands of accounts takes seconds (logins are not
 /// measured), the per-connection rate limit lifted (the default 50 req/s per
 /// connection would cap the load test, not measure the server), and a long idle
-/// timeout (idle connections are held while memory is read). Everything else is
-/// the server's default.
+/// timeout (idle connections are held while memory is read), and the per-address
+/// connection cap lifted (every load client connects from 127.0.0.1; the default
+/// 256 per address would refuse S2's 1,000 and S4's 10,000 clients). Everything
+/// else is the server's default.
 pub fn spawn_tern(bin: &ServerBin, dir: Option<tempfile::TempDir>) -> Result<Child> {
     let dir = match dir {
         Some(d) => d,
@@ -210,7 +212,8 @@ pub fn spawn_tern(bin: &ServerBin, dir: Option<tempfile::TempDir>) -> Result<Chi
     let config = dir.path().join("bench.toml");
     std::fs::write(
         &config,
-        "argon2_memory_kib = 256\nargon2_iterations = 1\nmax_connections = 50000\n",
+        "argon2_memory_kib = 256\nargon2_iterations = 1\nmax_connections = 50000\n\
+         [security]\nmax_connections_per_ip = 100000\n",
     )?;
     let data = dir.path().join("data");
     let mut cmd = match bin {

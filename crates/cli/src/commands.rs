@@ -1,54 +1,15 @@
 //! Each command: restore the saved session, do one thing, print JSON.
 
-use std::io::Write;
-use std::path::{Path, PathBuf};
+use std::path::Path;
 use std::time::Duration;
 
-use serde::{Deserialize, Serialize};
 use serde_json::json;
-use tern_core::proto::{ClientMsgId, Content, ConversationId, Seq, UserId};
+use tern_core::proto::{ClientMsgId, Content, Seq};
 use tern_core::{Client, ClientConfig, Error, Event, ProfileUpdate};
 use tokio::sync::broadcast;
 
+use crate::io::{conv_of, out, resume, save, session_path, uid, Saved};
 use crate::{Cli, Command, Failure, FriendCmd};
-
-/// The session a login leaves in the data dir for later invocations.
-#[derive(Serialize, Deserialize)]
-struct Saved {
-    user: UserId,
-    token: String,
-}
-
-fn session_path(dir: &Path) -> PathBuf {
-    dir.join("cli-session.json")
-}
-
-/// Writes the saved session readable by the owner only (0600, also when it existed).
-fn save(path: &Path, bytes: &[u8]) -> std::io::Result<()> {
-    tern_core::private_fs::write_private(path, bytes)
-}
-
-/// Prints one JSON value as a line and flushes.
-pub fn out(v: &impl Serialize) -> Result<(), Failure> {
-    let mut stdout = std::io::stdout().lock();
-    serde_json::to_writer(&mut stdout, v)?;
-    stdout.write_all(b"\n")?;
-    stdout.flush()?;
-    Ok(())
-}
-
-fn uid(s: &str) -> Result<UserId, Failure> {
-    Ok(UserId::new(s)?)
-}
-
-/// A user id or a conversation id (`d:a:b`, `g:x`).
-pub(crate) fn conv_of(client: &Client, s: &str) -> Result<ConversationId, Failure> {
-    if s.contains(':') {
-        Ok(ConversationId::parse(s)?)
-    } else {
-        Ok(client.direct_conversation(&uid(s)?)?)
-    }
-}
 
 pub async fn run(cli: Cli) -> Result<(), Failure> {
     // Owner-only (0700) when created here; the account caches inside are 0700 anyway.
@@ -81,15 +42,6 @@ pub async fn run(cli: Cli) -> Result<(), Failure> {
     let result = command(&client, cli.command, &mut events, timeout, &cli.data_dir).await;
     client.close().await;
     result
-}
-
-/// Logs in with the saved token.
-pub async fn resume(client: &Client, dir: &Path) -> Result<(), Failure> {
-    let raw = std::fs::read(session_path(dir))
-        .map_err(|_| Failure::Other("not logged in: run `tern-cli login USER PASSWORD`".into()))?;
-    let saved: Saved = serde_json::from_slice(&raw)?;
-    client.login_with_token(&saved.user, &saved.token).await?;
-    Ok(())
 }
 
 /// Waits for the first sync after login (the connection may need retries).

@@ -9,7 +9,7 @@ use tern_core::proto::{ClientMsgId, Content, FileRef, Seq};
 use tern_core::{Client, Error, Event, TransferDirection};
 use tokio::sync::broadcast;
 
-use crate::commands::{conv_of, out};
+use crate::io::{conv_of, out};
 use crate::Failure;
 
 /// Sends `path` to `to` and waits until the server stored the message.

@@ -6,7 +6,7 @@ use serde_json::json;
 use tern_core::proto::{GroupId, GroupRole, JoinPolicy, UserId};
 use tern_core::{Client, GroupUpdate};
 
-use crate::commands::out;
+use crate::io::out;
 use crate::Failure;
 
 /// How others join a group.

@@ -6,7 +6,7 @@ use std::path::Path;
 use tern_core::{Client, Event};
 use tokio::sync::broadcast::error::RecvError;
 
-use crate::commands::{out, resume};
+use crate::io::{out, resume};
 use crate::Failure;
 
 /// True when stdin is something whose end means "stop" (a pipe, file or terminal),

@@ -9,6 +9,7 @@
 mod commands;
 mod files;
 mod groups;
+mod io;
 mod listen;
 
 use std::path::PathBuf;

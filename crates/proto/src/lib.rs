@@ -9,6 +9,7 @@
 //! `ids` holds the validated newtype ids, `model` the data inside frames,
 //! `error` the stable error codes. `docs/protocol.md` documents every frame.
 
+pub mod close;
 pub mod error;
 pub mod files;
 pub mod frame;
@@ -27,6 +28,10 @@ pub use response::{KickReason, Push, Response};
 
 /// The protocol version this crate speaks; sent in `hello`.
 pub const PROTOCOL_VERSION: u32 = 1;
+
+/// The reserved account that server notices come from (docs/protocol.md);
+/// nobody can register or log in as it.
+pub const SYSTEM_USER: &str = "system";
 
 /// Path of the WebSocket endpoint on the server.
 pub const WS_PATH: &str = "/ws";

@@ -105,6 +105,27 @@ pub enum GroupRole {
     Member,
 }
 
+impl GroupRole {
+    /// The one rule of who may moderate whom in a group — kick, mute, recall
+    /// their messages — used by the server, tern-core and the app: the owner
+    /// may moderate everyone but an owner; an admin only plain members and
+    /// people no longer in the group (`target` = `None`); a plain member nobody.
+    pub fn may_moderate(self, target: Option<GroupRole>) -> bool {
+        match (self, target) {
+            (_, Some(GroupRole::Owner)) => false,
+            (GroupRole::Owner, _) => true,
+            (GroupRole::Admin, None | Some(GroupRole::Member)) => true,
+            _ => false,
+        }
+    }
+
+    /// Whether this role manages the group: edits its info, mutes everyone,
+    /// answers applications, invites into an approval-only group.
+    pub fn manages(self) -> bool {
+        matches!(self, GroupRole::Owner | GroupRole::Admin)
+    }
+}
+
 /// How non-members get into a group.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
 #[cfg_attr(feature = "specta", derive(specta::Type))]
@@ -516,4 +537,26 @@ pub struct Limits {
     pub max_group_members: u32,
     /// A connection that sends nothing for this long is closed; ping more often.
     pub idle_timeout_secs: u64,
+}
+
+#[cfg(test)]
+mod role_tests {
+    use super::GroupRole::{self, Admin, Member, Owner};
+
+    /// The whole table, so a change to the rule is a deliberate one.
+    #[test]
+    fn who_may_moderate_whom() {
+        let targets = [Some(Owner), Some(Admin), Some(Member), None];
+        let table: [(GroupRole, [bool; 4]); 3] = [
+            (Owner, [false, true, true, true]),
+            (Admin, [false, false, true, true]),
+            (Member, [false, false, false, false]),
+        ];
+        for (role, expected) in table {
+            for (target, want) in targets.iter().zip(expected) {
+                assert_eq!(role.may_moderate(*target), want, "{role:?} over {target:?}");
+            }
+        }
+        assert!(Owner.manages() && Admin.manages() && !Member.manages());
+    }
 }

@@ -17,7 +17,7 @@ use std::sync::Arc;
 use axum::extract::ws::{CloseFrame, Message, Utf8Bytes, WebSocket};
 use futures_util::stream::{FuturesOrdered, StreamExt};
 use tern_proto::{
-    ClientFrame, ErrorCode, KickReason, Push, ReqId, Request, ServerFrame, WireError,
+    close, ClientFrame, ErrorCode, KickReason, Push, ReqId, Request, ServerFrame, WireError,
 };
 use tokio::sync::{mpsc, Notify, OwnedSemaphorePermit};
 use tokio::time::{sleep_until, Instant};
@@ -26,23 +26,7 @@ use crate::context::{Ctx, Phase};
 use crate::handlers::{self, HandlerResult};
 use crate::hub::Outbound;
 use crate::rate_limit::TokenBucket;
-use crate::server::Shared;
-
-/// Close code: server going away.
-pub const CLOSE_SHUTDOWN: u16 = 1001;
-/// Close code: a frame exceeded the size limit.
-pub const CLOSE_TOO_LARGE: u16 = 1009;
-/// Close code: nothing received within the idle timeout.
-pub const CLOSE_IDLE: u16 = 4000;
-/// Close code: the session was kicked.
-pub const CLOSE_KICKED: u16 = 4001;
-/// Close code: the client did not read its pushes fast enough.
-pub const CLOSE_TOO_SLOW: u16 = 4002;
-/// Close code: unsupported protocol version.
-pub const CLOSE_VERSION: u16 = 4003;
-/// Close code: not logged in within `security.auth_timeout` of connecting
-/// (or of logging out).
-pub const CLOSE_AUTH_TIMEOUT: u16 = 4004;
+use crate::state::Shared;
 
 /// Serves one upgraded socket until it closes.
 pub async fn run(
@@ -147,7 +131,7 @@ impl Connection {
                 if let Some(at) = expires_at {
                     // Capped (ten years) so a far-future expiry cannot overflow `Instant`.
                     let left =
-                        at.saturating_sub(crate::store::now_ms())
+                        at.saturating_sub(crate::storage::now_ms())
                             .clamp(0, 10 * 365 * 24 * 3600 * 1000) as u64;
                     expiry
                         .as_mut()
@@ -156,10 +140,10 @@ impl Connection {
             }
             let flow = tokio::select! {
                 _ = stopped(&mut shutdown) => self.drain(ctx).await,
-                _ = kill.notified() => Flow::Close(CLOSE_TOO_SLOW, "too slow reading pushes"),
-                _ = &mut idle => Flow::Close(CLOSE_IDLE, "idle timeout"),
+                _ = kill.notified() => Flow::Close(close::TOO_SLOW, "too slow reading pushes"),
+                _ = &mut idle => Flow::Close(close::IDLE, "idle timeout"),
                 _ = &mut auth_deadline, if !authed => {
-                    Flow::Close(CLOSE_AUTH_TIMEOUT, "not logged in in time")
+                    Flow::Close(close::AUTH_TIMEOUT, "not logged in in time")
                 }
                 _ = &mut expiry, if expires_at.is_some() => self.token_expired().await,
                 out = self.push_rx.recv() => self.outbound(out).await,
@@ -198,7 +182,7 @@ impl Connection {
                 }
                 .encode();
                 let _ = self.send_text(frame.into()).await;
-                Flow::Close(CLOSE_KICKED, "kicked")
+                Flow::Close(close::KICKED, "kicked")
             }
             None => Flow::Stop,
         }
@@ -213,7 +197,7 @@ impl Connection {
         }
         .encode();
         let _ = self.send_text(frame.into()).await;
-        Flow::Close(CLOSE_KICKED, "token expired")
+        Flow::Close(close::KICKED, "token expired")
     }
 
     async fn inbound(&mut self, ctx: &mut Ctx, msg: Option<Result<Message, axum::Error>>) -> Flow {
@@ -265,7 +249,7 @@ impl Connection {
                 ext,
                 after,
             } if ctx.auth().is_ok() => {
-                match Box::pin(handlers::send::begin(
+                match Box::pin(handlers::messages::begin(
                     ctx, conv, client_id, content, ext, after,
                 ))
                 .await
@@ -339,10 +323,10 @@ impl Connection {
                 }
                 out = self.push_rx.recv() => self.outbound(out).await,
                 _ = &mut quiet, if self.inflight.is_empty() => {
-                    return Flow::Close(CLOSE_SHUTDOWN, "server shutting down")
+                    return Flow::Close(close::SHUTDOWN, "server shutting down")
                 }
                 _ = std::future::ready(()), if !reading && self.inflight.is_empty() => {
-                    return Flow::Close(CLOSE_SHUTDOWN, "server shutting down")
+                    return Flow::Close(close::SHUTDOWN, "server shutting down")
                 }
             };
             if !matches!(flow, Flow::Continue) {
@@ -408,7 +392,7 @@ fn read_error(e: axum::Error) -> Flow {
     tracing::debug!(error = %msg, "websocket read error");
     // tungstenite's capacity errors: "Message too long: N > M", "Space limit exceeded".
     if msg.contains("too long") || msg.contains("Space limit") {
-        Flow::Close(CLOSE_TOO_LARGE, "frame too large")
+        Flow::Close(close::TOO_LARGE, "frame too large")
     } else {
         Flow::Stop
     }

@@ -6,7 +6,7 @@ use tern_proto::{ErrorCode, Platform, UserId, WireError};
 use tokio::sync::{mpsc, Notify};
 
 use crate::hub::{ConnEntry, ConnId, Outbound};
-use crate::server::Shared;
+use crate::state::Shared;
 
 /// Where a connection is in the handshake.
 #[derive(Debug, Clone)]
@@ -81,7 +81,7 @@ impl Ctx {
             platform: auth.platform,
             tx: self.push_tx.clone(),
             kill: self.kill.clone(),
-            since: crate::store::now_ms(),
+            since: crate::storage::now_ms(),
         }
     }
 }

@@ -11,7 +11,7 @@ use tern_proto::{KickReason, Platform, Push, ServerFrame, UserId};
 use tokio::sync::{mpsc, Notify};
 
 /// Identifies one WebSocket connection for the life of the process.
-pub type ConnId = u64;
+pub use crate::storage::ConnId;
 
 /// What the hub sends a connection.
 #[derive(Debug, Clone)]
@@ -177,6 +177,30 @@ impl Hub {
         });
         if list.is_empty() {
             users.remove(user);
+        }
+    }
+}
+
+/// This process's hub is the sink of committed effects (see [`crate::storage::Sink`]).
+impl crate::storage::Sink for Hub {
+    fn deliver(&self, deliveries: &[crate::storage::Delivery]) {
+        for d in deliveries {
+            self.push(&d.user, &d.push, None);
+        }
+    }
+
+    fn message(&self, members: &[UserId], push: &Push, except: Option<ConnId>) {
+        self.push_all(members, push, except);
+    }
+
+    fn kick_sessions(&self, user: &UserId, sessions: &[String], reason: KickReason) {
+        Hub::kick_sessions(self, user, sessions, reason);
+    }
+
+    fn kick_user(&self, user: &UserId, keep: Option<&str>, reason: KickReason) {
+        match keep {
+            Some(keep) => self.kick_user_except(user, keep, reason),
+            None => Hub::kick_user(self, user, reason),
         }
     }
 }

@@ -40,7 +40,9 @@ pub mod maintenance;
 pub mod rate_limit;
 pub mod security_config;
 pub mod server;
-pub mod store;
+pub mod service;
+pub mod state;
+pub mod storage;
 pub mod tls;
 
 pub use config::{Config, MultiDevicePolicy};
@@ -58,7 +60,7 @@ pub enum Error {
     Io(#[from] std::io::Error),
     /// The database could not be opened or migrated.
     #[error("store: {0}")]
-    Store(#[from] store::StoreError),
+    Store(#[from] storage::StoreError),
     /// The token secret could not be loaded.
     #[error("auth: {0}")]
     Auth(#[from] auth::AuthError),

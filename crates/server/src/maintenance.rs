@@ -7,8 +7,8 @@
 use std::sync::Arc;
 use std::time::Duration;
 
-use crate::server::Shared;
-use crate::store::{accounts, files, now_ms, StoreResult};
+use crate::state::Shared;
+use crate::storage::{now_ms, StoreResult};
 
 /// How often housekeeping runs.
 pub const INTERVAL: Duration = Duration::from_secs(3600);
@@ -30,18 +30,8 @@ pub async fn run_once(shared: &Shared) -> StoreResult<Swept> {
     let ttl = shared.config.security.unreferenced_upload_ttl.as_millis() as i64;
     let cutoff = now.saturating_sub(ttl);
     let keep = shared.config.security.changelog_keep;
-    let (orphans, sessions, changes) = shared
-        .store
-        .write(move |c| {
-            let orphans = files::collect_garbage(c, cutoff)?;
-            let sessions = accounts::prune_sessions(c, now)?;
-            let changes = match keep {
-                0 => 0,
-                keep => crate::store::changelog::compact(c, keep)?,
-            };
-            Ok((orphans, sessions, changes))
-        })
-        .await?;
+    let swept = shared.store.housekeeping(cutoff, now, keep).await?;
+    let (orphans, sessions, changes) = (swept.orphan_blobs, swept.sessions, swept.changes);
     let mut blobs = 0;
     for sha in orphans {
         let path = crate::files::blobs::blob_path(&shared.config.data_dir, &sha);

@@ -14,41 +14,13 @@ use axum::{Json, Router};
 use tokio::net::TcpListener;
 use tokio::sync::{mpsc, watch, Semaphore};
 
-use crate::auth::{load_key, Hasher, PasswordParams, TokenKey};
+use crate::auth::{load_key, Hasher, PasswordParams};
 use crate::hub::Hub;
 use crate::listener::{self, CappedTcp, PerIp};
-use crate::store::Store;
+use crate::state::Shared;
+use crate::storage::sqlite::{SqliteStorage, Store};
+use crate::storage::Storage;
 use crate::{connection, Config, Error};
-
-/// State shared by every connection.
-pub struct Shared {
-    /// The configuration the server started with.
-    pub config: Config,
-    /// The database.
-    pub store: Store,
-    /// Who is online.
-    pub hub: Arc<Hub>,
-    /// Token signing key.
-    pub key: TokenKey,
-    /// Cost of new password hashes.
-    pub password: PasswordParams,
-    /// A hash of a random password, verified against when a login names an
-    /// unknown user so that such logins take as long as real ones.
-    pub dummy_hash: String,
-    /// Flips to true when the server shuts down; connections close.
-    pub shutdown: watch::Receiver<bool>,
-    /// Each connection holds a clone; shutdown waits until all are dropped.
-    pub drain: mpsc::Sender<()>,
-    /// Caps simultaneous WebSocket connections.
-    pub conn_limit: Arc<Semaphore>,
-    /// Open WebSocket connections (for `/health`).
-    pub connections: AtomicUsize,
-    /// Password hashing, at most `security.hash_concurrency` at once: each
-    /// holds `argon2_memory_kib`, so this bounds the memory logins can take.
-    pub hasher: Hasher,
-    /// Failed-login counters per account and per address.
-    pub logins: crate::auth::LoginThrottle,
-}
 
 /// A running server. Dropping it without [`ServerHandle::shutdown`] leaves the
 /// server running until the runtime stops.
@@ -128,9 +100,9 @@ pub async fn spawn(config: Config) -> Result<ServerHandle, Error> {
     let (store, writer) = tokio::task::spawn_blocking(move || Store::open(&dir, batch, readers))
         .await
         .map_err(|e| Error::Config(format!("opening store: {e}")))??;
-    store
-        .write(|c| crate::store::admin::reserve_system_user(c, crate::store::now_ms()))
-        .await?;
+    let hub = Arc::new(Hub::default());
+    let store: Arc<dyn Storage> = Arc::new(SqliteStorage::new(store, hub.clone()));
+    store.reserve_system_user(crate::storage::now_ms()).await?;
     let params = PasswordParams {
         memory_kib: config.argon2_memory_kib,
         iterations: config.argon2_iterations,
@@ -151,7 +123,7 @@ pub async fn spawn(config: Config) -> Result<ServerHandle, Error> {
         conn_limit: Arc::new(Semaphore::new(config.max_connections)),
         config,
         store,
-        hub: Arc::new(Hub::default()),
+        hub,
         key,
         shutdown: shutdown.clone(),
         hasher,
@@ -218,8 +190,8 @@ async fn health(State(s): State<Arc<Shared>>) -> impl IntoResponse {
         "connections": s.connections.load(Ordering::Relaxed),
         "online": s.hub.online_connections(),
         "store": {
-            "batches": s.store.stats().batches.load(Ordering::Relaxed),
-            "writes": s.store.stats().jobs.load(Ordering::Relaxed),
+            "batches": s.store.stats().batches,
+            "writes": s.store.stats().writes,
         },
     }))
 }

@@ -146,11 +146,11 @@ async fn online_sessions_list_user_platform_device_and_since() {
         admin.get("/admin/sessions").await.body,
         json!({ "sessions": [] })
     );
-    let before = tern_server::store::now_ms();
+    let before = tern_server::storage::now_ms();
     let _desk = server.device("alice", "desk", Platform::Desktop).await;
     let _phone = server.device("alice", "phone", Platform::Mobile).await;
     let mut bob = server.device("bob", "web", Platform::Web).await;
-    let after = tern_server::store::now_ms();
+    let after = tern_server::storage::now_ms();
 
     let a = admin.get("/admin/sessions").await;
     assert_eq!(a.status, 200, "{a:?}");

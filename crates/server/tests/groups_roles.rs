@@ -153,7 +153,7 @@ async fn mutes_follow_the_hierarchy_and_everyone_hears_member_muted() {
             unreachable!()
         };
         assert_eq!((user.as_str(), by.as_str()), ("dave", "bob"));
-        assert!(until.is_some_and(|t| t > tern_server::store::now_ms() + 4 * 60_000));
+        assert!(until.is_some_and(|t| t > tern_server::storage::now_ms() + 4 * 60_000));
     }
     fails(&mut dave, gtext(&gid, "d1", "hm"), ErrorCode::Muted).await;
     // The owner may mute an admin.

@@ -117,6 +117,40 @@ export class CliUser {
   }
 }
 
+/**
+ * Starts the fake tray host (tests/e2e/fake_tray.py: owns org.kde.StatusNotifierWatcher
+ * on the session bus, so closing the window hides it to the tray); resolves with the
+ * process once it owns the name. Killed with the other harness processes.
+ */
+export async function startTray() {
+  const child = start('/usr/bin/python3', [path.join(path.dirname(new URL(import.meta.url).pathname), '..', 'fake_tray.py')], { stdio: ['ignore', 'pipe', 'inherit'] });
+  await new Promise((resolve, reject) => {
+    readline.createInterface({ input: child.stdout }).on('line', (l) => l === 'ready' && resolve());
+    child.on('exit', (code) => reject(new Error(`fake_tray.py exited with ${code}`)));
+  });
+  return child;
+}
+
+/**
+ * Starts a window manager (openbox, from scripts/deps.sh test) on the Xvfb display:
+ * bare Xvfb has none, so nothing would carry out a minimise (iconify) request. Resolves
+ * once openbox has announced itself on the root window (_NET_SUPPORTING_WM_CHECK).
+ * Killed with the other harness processes.
+ */
+export async function startWm() {
+  const child = start('openbox', ['--sm-disable']);
+  await waitUntil(async () => {
+    if (child.exitCode !== null) throw new Error(`openbox exited with ${child.exitCode}: ${child.log.join('')}`);
+    return (await xprop(['-root', '_NET_SUPPORTING_WM_CHECK'])).includes('window id');
+  }, { timeout: 15_000, what: 'openbox running' });
+  return child;
+}
+
+/** `xprop args…`'s output ('' when it fails). */
+export function xprop(args) {
+  return new Promise((resolve) => execFile('xprop', args, (err, stdout) => resolve(err ? '' : stdout)));
+}
+
 /** tauri-driver on free ports, launching the app with `env`; returns a WebDriver session. */
 export async function launchApp(env) {
   const port = await freePort();
@@ -251,6 +285,52 @@ export async function invoke(wd, cmd, args = {}) {
   });
   if ('err' in r) throw new Error(`${cmd}: ${r.err}`);
   return r.ok;
+}
+
+/**
+ * What is wrong with the layout of the elements matching `selectors` (CSS) in session
+ * `wd`: each must exist, have a size, lie wholly inside the window, and be the element
+ * (or contain the one) found at its centre by document.elementFromPoint, i.e. not be
+ * covered. Returns a list of problems, empty when all is well.
+ */
+export async function layoutProblems(wd, selectors) {
+  return wd.execute(`const out = [];
+    for (const css of arguments[0]) {
+      const els = [...document.querySelectorAll(css)];
+      if (!els.length) { out.push(css + ': missing'); continue; }
+      for (const el of els) {
+        const r = el.getBoundingClientRect();
+        const box = [r.left, r.top, r.right, r.bottom].map(Math.round).join(',');
+        if (r.width < 1 || r.height < 1) { out.push(css + ': no size'); continue; }
+        if (r.left < 0 || r.top < 0 || r.right > innerWidth + 0.5 || r.bottom > innerHeight + 0.5) out.push(css + ': outside the ' + innerWidth + 'x' + innerHeight + ' window at ' + box);
+        const hit = document.elementFromPoint(r.left + r.width / 2, r.top + r.height / 2);
+        if (!hit || !(hit === el || el.contains(hit))) out.push(css + ': covered at its centre by ' + (hit ? hit.tagName + '.' + hit.className + ' ' + (hit.dataset.testid ?? '') : 'nothing'));
+      }
+    }
+    return out;`, [selectors]);
+}
+
+/** Resizes the window of session `wd` and waits until the page has that size. */
+export async function resizeWindow(wd, width, height) {
+  await wd.setWindowRect(width, height);
+  await waitUntil(async () => {
+    const s = await wd.execute('return [innerWidth, innerHeight]');
+    return s[0] === width && s[1] === height;
+  }, { what: `a ${width}x${height} window`, timeout: 10_000 });
+  await new Promise((r) => setTimeout(r, 300));
+}
+
+/** The id of the element that has the focus in session `wd` (its data-testid), if any. */
+export function focusedTestId(wd) {
+  return wd.execute('return document.activeElement?.dataset?.testid ?? document.activeElement?.tagName ?? null');
+}
+
+/** Waits until the element with data-testid `testid` has the focus. */
+export async function waitFocus(wd, testid, what = testid) {
+  let last;
+  await waitUntil(async () => (last = await focusedTestId(wd)) === testid, { what: `focus in ${what}`, timeout: 5_000 }).catch((e) => {
+    throw new Error(`${e.message}; the focus is on ${last}`);
+  });
 }
 
 /** Waits until the app's `shell_state` satisfies `pred`; returns that state. */

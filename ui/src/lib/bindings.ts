@@ -197,6 +197,8 @@ export const commands = {
 	saveFileAs: (conv: string, seq: Seq | null, clientId: string) => typedError<string | null, AppError>(__TAURI_INVOKE("save_file_as", { conv, seq, clientId })),
 	/**  The tray and window state (what the user sees outside the web view). */
 	shellState: () => __TAURI_INVOKE<ShellState>("shell_state"),
+	/**  Quits the app (the UI's Quit and Ctrl+Q); the session's token stays for the next start. */
+	quit: () => __TAURI_INVOKE<void>("quit"),
 	/**
 	 *  Mutes or unmutes notifications for one chat; a muted chat's unread messages
 	 *  also leave the tray's total (as they leave the chat list's).
@@ -947,6 +949,20 @@ export type SessionEnded = {
 export type ShellState = {
 	/**  Whether the main window is shown (false when closed to the tray). */
 	window_visible: boolean,
+	/**
+	 *  Whether the main window is minimised (iconified by the window manager; closing
+	 *  it without a tray host does this).
+	 */
+	window_minimized: boolean,
+	/**  Whether the main window has the keyboard focus. */
+	window_focused: boolean,
+	/**
+	 *  Whether a tray host (a StatusNotifierWatcher) is on the session bus right now:
+	 *  only then does closing the window hide it to the tray (else it minimises).
+	 */
+	tray_host: boolean,
+	/**  This process's id (tests check that Quit really ends it). */
+	pid: number,
 	/**  The tray's title label: the unread total, `None` when nothing is unread. */
 	tray_title: string | null,
 	/**  Whether the tray shows the icon variant with the unread badge. */

@@ -32,6 +32,8 @@ import { CommandError, errorText, keyringSentence } from './logic/errors';
 import { rememberUser } from './logic/session';
 import type { MemberNotice } from './logic/timeline';
 import { hideChat, isRequest, knownChats, loadAccepted, loadHidden, pruneHidden, saveAccepted, saveHidden, unreadTotal, visibleChats, type HiddenChats } from './logic/chats';
+import { seesNewest } from './logic/reading';
+import { layoutFor, type Layout } from './logic/layout';
 
 type Result<T, E> = { status: 'ok'; data: T } | { status: 'error'; error: E };
 
@@ -104,6 +106,10 @@ export class AppStore {
   createGroupOpen = $state(false);
   /** The account dialog (change password, sign out other devices) is open. */
   accountOpen = $state(false);
+  /** The open chat shows its newest message (not scrolled up); reported by its message list. */
+  atBottom = $state(false);
+  /** The window's width (CSS px), for the responsive layout. */
+  viewportWidth = $state(typeof window === 'undefined' ? 1120 : window.innerWidth);
   private unlisten: (() => void)[] = [];
   private toastTimer: ReturnType<typeof setTimeout> | undefined;
 
@@ -166,6 +172,10 @@ export class AppStore {
 
   get pendingReceived(): number {
     return this.received.filter((a) => a.state === 'pending').length;
+  }
+
+  get layout(): Layout {
+    return layoutFor(this.viewportWidth);
   }
 
   get active(): Conversation | null {
@@ -235,6 +245,11 @@ export class AppStore {
   async signOutOthers(): Promise<void> {
     await call(commands.signOutOthers());
     this.showToast('Your other devices were signed out.');
+  }
+
+  /** Quits the app (the rail's Quit, Ctrl+Q); the sign-in stays for the next start. */
+  async quit(): Promise<void> {
+    await commands.quit();
   }
 
   async logout(): Promise<void> {
@@ -734,7 +749,11 @@ export class AppStore {
   /** Opens (or creates) the chat with `conv` and loads its newest page. */
   async openConversation(conv: string): Promise<void> {
     this.screen = 'chats';
-    if (this.activeConv !== conv) this.memberPanel = false;
+    if (this.activeConv !== conv) {
+      this.memberPanel = false;
+      // Read once its message list shows the newest messages (it reports via setAtBottom).
+      this.atBottom = false;
+    }
     this.activeConv = conv;
     const group = groupOf(conv);
     if (group) void this.loadGroup(group);
@@ -747,7 +766,8 @@ export class AppStore {
         if (c) this.applyPeerReadSeq(c);
       }
     }
-    await this.markRead(conv);
+    // The same chat again, already scrolled to its end: what it shows is read.
+    if (this.canSee(conv)) await this.markRead(conv);
   }
 
   async openChatWith(user: UserId): Promise<void> {
@@ -867,9 +887,31 @@ export class AppStore {
     this.conversations = this.conversations.map((x) => (x.conv === conv ? { ...x, draft: text } : x));
   }
 
-  /** The user is looking at this chat right now, so its new messages count as read. */
+  /** The user is looking at this chat's newest messages right now, so what arrives there counts as read. */
   isReading(conv: string): boolean {
-    return this.screen === 'chats' && this.activeConv === conv && document.hasFocus() && document.visibilityState === 'visible';
+    return seesNewest(this.seeing(conv), true);
+  }
+
+  /** After the user's own action (open, scroll down, "↓ new"): the chat's newest messages are shown. */
+  canSee(conv: string): boolean {
+    return seesNewest(this.seeing(conv), false);
+  }
+
+  private seeing(conv: string) {
+    return {
+      onChats: this.screen === 'chats',
+      open: this.activeConv === conv,
+      atBottom: this.atBottom,
+      visible: document.visibilityState === 'visible',
+      focused: document.hasFocus(),
+    };
+  }
+
+  /** The open chat's list scrolled to (or away from) its newest message: reaching it reads the chat. */
+  setAtBottom(conv: string, at: boolean): void {
+    if (conv !== this.activeConv) return;
+    this.atBottom = at;
+    if (at && this.canSee(conv)) void this.markRead(conv);
   }
 
   /** The window got focus again: the open chat's new messages are now seen. */

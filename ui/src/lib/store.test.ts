@@ -165,9 +165,10 @@ describe('AppStore', () => {
     expect(store.totalUnread).toBe(2);
   });
 
-  it('marks the open chat read instead of badging it', async () => {
+  it('marks the open chat read instead of badging it (scrolled to its newest message)', async () => {
     await signedIn();
     await store.openConversation(CONV);
+    store.setAtBottom(CONV, true);
     calls.length = 0;
     await core({ type: 'conversation_changed', conversation: conv({ conv: CONV, unread: 1, last_activity: 9 }) });
     await flush();
@@ -194,6 +195,7 @@ describe('AppStore', () => {
   it('marks the open chat read when the window regains focus', async () => {
     await signedIn();
     await store.openConversation(CONV);
+    store.setAtBottom(CONV, true);
     vi.spyOn(document, 'hasFocus').mockReturnValue(false);
     await core({ type: 'conversation_changed', conversation: conv({ conv: CONV, unread: 2, last_activity: 9 }) });
     expect(store.conversations[0].unread).toBe(2);
@@ -203,6 +205,69 @@ describe('AppStore', () => {
     await flush();
     expect(calls.map((c) => c.cmd)).toEqual(['mark_read']);
     expect(store.conversations[0].unread).toBe(0);
+  });
+
+  it('scrolled up: a new message stays unread (no read mark, the badge stays) until the list is back at its end', async () => {
+    await signedIn({ list_conversations: () => [conv({ conv: CONV, unread: 1, last_activity: 1 })] });
+    await store.openConversation(CONV);
+    // Opening alone reads nothing: the list has not shown the messages yet.
+    expect(calls.some((c) => c.cmd === 'mark_read')).toBe(false);
+    store.setAtBottom(CONV, true);
+    await flush();
+    expect(calls.filter((c) => c.cmd === 'mark_read')).toHaveLength(1);
+    store.setAtBottom(CONV, false);
+    calls.length = 0;
+    await core({ type: 'new_message', message: msg({ client_id: 'n2', seq: 2 }), live: true });
+    await core({ type: 'conversation_changed', conversation: conv({ conv: CONV, unread: 1, last_activity: 9 }) });
+    await flush();
+    expect(calls.some((c) => c.cmd === 'mark_read')).toBe(false);
+    expect(store.conversations[0].unread).toBe(1);
+    expect(store.totalUnread).toBe(1);
+    store.setAtBottom(CONV, true);
+    await flush();
+    expect(calls.map((c) => c.cmd)).toEqual(['mark_read']);
+    expect(store.conversations[0].unread).toBe(0);
+  });
+
+  it('an unfocused window: a message arriving at the open chat stays unread', async () => {
+    await signedIn();
+    await store.openConversation(CONV);
+    store.setAtBottom(CONV, true);
+    vi.spyOn(document, 'hasFocus').mockReturnValue(false);
+    calls.length = 0;
+    await core({ type: 'new_message', message: msg({ client_id: 'n2', seq: 2 }), live: true });
+    await core({ type: 'conversation_changed', conversation: conv({ conv: CONV, unread: 1, last_activity: 9 }) });
+    await flush();
+    expect(calls.some((c) => c.cmd === 'mark_read')).toBe(false);
+    expect(store.conversations[0].unread).toBe(1);
+  });
+
+  it('a minimised window (closed without a tray host: the page hidden) reads nothing, even focused; restored, it reads', async () => {
+    await signedIn();
+    await store.openConversation(CONV);
+    store.setAtBottom(CONV, true);
+    const visibility = vi.spyOn(document, 'visibilityState', 'get').mockReturnValue('hidden');
+    vi.spyOn(document, 'hasFocus').mockReturnValue(true);
+    calls.length = 0;
+    await core({ type: 'new_message', message: msg({ client_id: 'n2', seq: 2 }), live: true });
+    await core({ type: 'conversation_changed', conversation: conv({ conv: CONV, unread: 1, last_activity: 9 }) });
+    store.onFocus();
+    await flush();
+    expect(calls.some((c) => c.cmd === 'mark_read')).toBe(false);
+    expect(store.conversations[0].unread).toBe(1);
+    visibility.mockReturnValue('visible');
+    store.onFocus();
+    await flush();
+    expect(calls.map((c) => c.cmd)).toEqual(['mark_read']);
+    expect(store.conversations[0].unread).toBe(0);
+  });
+
+  it('the layout follows the window width', () => {
+    store = new AppStore();
+    store.viewportWidth = 800;
+    expect(store.layout).toEqual({ listCollapsed: true, panelOverlay: true });
+    store.viewportWidth = 1400;
+    expect(store.layout).toEqual({ listCollapsed: false, panelOverlay: false });
   });
 
   it('retries a failed message by its client id', async () => {

@@ -5,7 +5,7 @@ use axum::response::{IntoResponse, Response};
 use axum::Json;
 use tern_proto::{ErrorCode, WireError};
 
-use crate::store::StoreError;
+use crate::storage::StoreError;
 
 /// An error answer: `status` with the JSON body `{"code": …, "message": …}`.
 #[derive(Debug)]
@@ -60,7 +60,7 @@ impl From<WireError> for ApiError {
 
 impl From<StoreError> for ApiError {
     fn from(e: StoreError) -> Self {
-        crate::handlers::wire(e).into()
+        tern_proto::WireError::from(e).into()
     }
 }
 

@@ -12,10 +12,8 @@ use tern_proto::{GroupInfo, JoinPolicy, UserId};
 
 use super::body::Body;
 use super::error::ApiError;
-use super::require_user;
-use crate::handlers::groups::create_as;
-use crate::server::Shared;
-use crate::store::admin::SYSTEM_USER;
+use crate::service::admin;
+use crate::state::Shared;
 
 /// Body of `POST /admin/groups`.
 #[derive(Debug, Deserialize)]
@@ -39,15 +37,7 @@ pub async fn create(
     State(s): State<Arc<Shared>>,
     Body(b): Body<CreateGroup>,
 ) -> Result<(StatusCode, Json<GroupInfo>), ApiError> {
-    if b.owner.as_str() == SYSTEM_USER {
-        return Err(ApiError::bad(
-            "`owner` may not be the reserved `system` account",
-        ));
-    }
-    if b.name.trim().is_empty() {
-        return Err(ApiError::bad("field `name`: must not be empty"));
-    }
-    require_user(&s, &b.owner).await?;
-    let group = create_as(&s, b.owner, b.name, b.members, b.join_policy).await?;
+    let (owner, policy) = (&b.owner, b.join_policy);
+    let group = admin::create_group(&s, owner, &b.name, &b.members, policy).await?;
     Ok((StatusCode::CREATED, Json(group)))
 }

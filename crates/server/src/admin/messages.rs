@@ -9,15 +9,15 @@ use axum::http::StatusCode;
 use axum::Json;
 use serde::Deserialize;
 use serde_json::{json, Value};
-use tern_proto::{ClientMsgId, Content, ConversationId, ErrorCode, Response, UserId, WireError};
+use tern_proto::{ClientMsgId, Content, ConversationId, ErrorCode, UserId, WireError};
 
 use super::body::Body;
 use super::error::ApiError;
-use super::require_user;
-use crate::handlers::check_len;
-use crate::handlers::send::{submit, validate, Outgoing};
-use crate::server::Shared;
-use crate::store::admin::{system_user_is_reserved, SYSTEM_USER};
+use crate::service::admin;
+use crate::service::messages::Outgoing;
+use crate::state::Shared;
+use crate::storage::SendOutcome;
+use tern_proto::SYSTEM_USER;
 
 /// Body of `POST /admin/messages`.
 #[derive(Debug, Deserialize)]
@@ -60,13 +60,6 @@ pub async fn send_as_user(
     State(s): State<Arc<Shared>>,
     Body(b): Body<SendAsUser>,
 ) -> Result<Json<Value>, ApiError> {
-    if b.from.as_str() == SYSTEM_USER {
-        return Err(ApiError::bad(
-            "`from` may not be `system`; use POST /admin/notices",
-        ));
-    }
-    validate(s.config.max_text_chars, &b.content, b.ext.as_ref())?;
-    require_user(&s, &b.from).await?;
     let msg = Outgoing {
         sender: b.from,
         conv: b.conv,
@@ -74,8 +67,8 @@ pub async fn send_as_user(
         content: b.content,
         ext: b.ext,
     };
-    let require_friendship = s.config.require_friendship;
-    send(&s, msg, require_friendship).await
+    let (conv, id) = (msg.conv.clone(), msg.client_id.clone());
+    answer(conv, id, admin::send_as_user(&s, msg).await?)
 }
 
 /// Sends `Content::System` from the reserved `system` account to `to`, in the
@@ -84,68 +77,38 @@ pub async fn send_notice(
     State(s): State<Arc<Shared>>,
     Body(b): Body<SendNotice>,
 ) -> Result<Json<Value>, ApiError> {
-    if b.text.trim().is_empty() {
-        return Err(ApiError::bad("`text` must not be empty"));
-    }
-    check_len("text", &b.text, s.config.max_text_chars)?;
-    if b.to.as_str() == SYSTEM_USER {
-        return Err(ApiError::bad("`to` may not be `system` itself"));
-    }
-    if b.ext.as_ref().is_some_and(|e| !e.is_object()) {
-        return Err(ApiError::bad("`ext` must be a JSON object"));
-    }
-    if !s.store.read(system_user_is_reserved).await? {
-        return Err(ApiError::new(
-            ErrorCode::Internal,
-            "user id `system` belongs to a registered account; notices are off",
-        ));
-    }
-    require_user(&s, &b.to).await?;
+    let id = client_id(b.client_id);
+    let out = admin::send_notice(&s, &b.to, b.text, id.clone(), b.ext).await?;
     let system = UserId::new(SYSTEM_USER).expect("valid id");
-    let msg = Outgoing {
-        conv: ConversationId::direct(&system, &b.to),
-        sender: system,
-        client_id: client_id(b.client_id),
-        content: Content::System { text: b.text },
-        ext: b.ext,
-    };
-    send(&s, msg, false).await
+    answer(ConversationId::direct(&system, &b.to), id, out)
 }
 
-async fn send(
-    s: &Shared,
-    msg: Outgoing,
-    require_friendship: bool,
+/// The JSON answer; a client id reused for another conversation is 409.
+fn answer(
+    conv: ConversationId,
+    client_id: ClientMsgId,
+    out: SendOutcome,
 ) -> Result<Json<Value>, ApiError> {
-    let conv = msg.conv.clone();
-    let client_id = msg.client_id.clone();
-    let ack = submit(s, msg, require_friendship, None).await?.await?;
-    let Response::Sent {
-        conv: stored_conv,
-        seq,
-        id,
-        sent_at,
-        duplicate,
-    } = ack
-    else {
-        return Err(ApiError::new(ErrorCode::Internal, "unexpected send result"));
-    };
-    if stored_conv != conv {
+    let m = out.message;
+    if m.conv != conv {
         return Err(ApiError {
             status: StatusCode::CONFLICT,
             error: WireError::new(
                 ErrorCode::InvalidArgument,
-                format!("`client_id` {client_id} was already used for a message in {stored_conv}"),
+                format!(
+                    "`client_id` {client_id} was already used for a message in {}",
+                    m.conv
+                ),
             ),
         });
     }
     Ok(Json(json!({
-        "conv": stored_conv,
-        "seq": seq,
-        "id": id,
+        "conv": m.conv,
+        "seq": m.seq,
+        "id": m.id,
         "client_id": client_id,
-        "sent_at": sent_at,
-        "duplicate": duplicate,
+        "sent_at": m.sent_at,
+        "duplicate": out.duplicate,
     })))
 }
 

@@ -33,7 +33,7 @@ use sha2::{Digest, Sha256};
 use subtle::ConstantTimeEq;
 use tern_proto::{ErrorCode, UserId};
 
-use crate::server::Shared;
+use crate::state::Shared;
 use error::ApiError;
 
 /// What every `/admin` route answers when no admin secret is configured.
@@ -119,15 +119,6 @@ async fn wrong_method() -> ApiError {
 /// Parses the `{user}` path segment.
 pub fn path_user(raw: &str) -> Result<UserId, ApiError> {
     UserId::new(raw).map_err(|e| ApiError::bad(format!("path segment `user`: {e}")))
-}
-
-/// Fails with 404 unless `user` exists.
-pub async fn require_user(s: &Shared, user: &UserId) -> Result<(), ApiError> {
-    let u = user.clone();
-    s.store
-        .read(move |c| crate::store::accounts::require_user(c, &u))
-        .await?;
-    Ok(())
 }
 
 #[cfg(test)]

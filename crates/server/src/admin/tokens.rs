@@ -11,9 +11,8 @@ use serde_json::{json, Value};
 use super::body::Body;
 use super::error::ApiError;
 use super::path_user;
-use crate::auth::{random_id, Claims};
-use crate::server::Shared;
-use crate::store::{accounts, admin, now_ms};
+use crate::service::admin;
+use crate::state::Shared;
 
 /// Longest lifetime a minted token may have: one year.
 pub const MAX_TTL_SECS: u64 = 366 * 24 * 3600;
@@ -41,25 +40,7 @@ pub async fn mint(
             "`ttl_secs` must be 1 to {MAX_TTL_SECS}"
         )));
     }
-    if user.as_str() == crate::store::admin::SYSTEM_USER {
-        return Err(ApiError::new(
-            tern_proto::ErrorCode::Forbidden,
-            "the `system` account is reserved and cannot log in",
-        ));
-    }
-    let now = now_ms();
-    let claims = Claims {
-        user: user.clone(),
-        session: random_id(),
-        expires_at: now.saturating_add(b.ttl_secs as i64 * 1000),
-    };
-    let (u, sid, exp) = (user.clone(), claims.session.clone(), claims.expires_at);
-    s.store
-        .write(move |c| {
-            accounts::require_user(c, &u)?;
-            admin::record_minted(c, &u, &sid, exp, now)
-        })
-        .await?;
+    let claims = admin::mint_token(&s, &user, b.ttl_secs).await?;
     let token = s.key.sign(&claims);
     Ok(Json(json!({
         "user": user,

@@ -11,7 +11,7 @@
 //!
 //! A download is allowed to the uploader, to members of a conversation holding
 //! a message that references the file (recorded when the message is stored, see
-//! [`crate::store::files::record_reference`]), and to any authenticated user for
+//! [`crate::storage::sqlite::files::record_reference`]), and to any authenticated user for
 //! an avatar. Anyone else gets 404, the same as for an id that does not exist.
 
 pub mod blobs;
@@ -35,9 +35,10 @@ use tern_proto::{sanitize_file_name, ErrorCode, FileId, FileRef, Uploaded, UserI
 
 use crate::admin::error::ApiError;
 use crate::auth::TokenError;
-use crate::server::Shared;
-use crate::store::files::{self as store_files, FileRow};
-use crate::store::{accounts, now_ms};
+use crate::service::{accounts, files};
+use crate::state::Shared;
+use crate::storage::now_ms;
+use crate::storage::FileRow;
 
 pub use blobs::{blob_path, clean_tmp, files_dir, tmp_dir};
 
@@ -74,11 +75,9 @@ async fn authenticate(s: &Shared, headers: &HeaderMap) -> Result<UserId, ApiErro
             ApiError::new(ErrorCode::TokenInvalid, "the token is malformed or forged")
         }
     })?;
-    let sid = claims.session.clone();
-    let row = s.store.read(move |c| accounts::session(c, &sid)).await?;
-    match row {
-        Some(r) if !r.revoked && r.user == claims.user => Ok(claims.user),
-        Some(_) => Err(ApiError::new(
+    match accounts::session_state(s, &claims.session, &claims.user).await? {
+        Some(true) => Ok(claims.user),
+        Some(false) => Err(ApiError::new(
             ErrorCode::TokenInvalid,
             "the token was revoked (logout, kick or new login)",
         )),
@@ -157,8 +156,7 @@ struct Quota {
 
 impl Quota {
     async fn of(s: &Shared, user: &UserId) -> Result<Self, ApiError> {
-        let u = user.clone();
-        let used = s.store.read(move |c| store_files::bytes_of(c, &u)).await?;
+        let used = files::bytes_of(s, user).await?;
         Ok(Self {
             used,
             limit: s.config.security.user_quota_bytes,
@@ -259,7 +257,7 @@ async fn upload(
         uploader: user.clone(),
         created_at: now_ms(),
     };
-    s.store.write(move |c| store_files::insert(c, &row)).await?;
+    files::record_upload(&s, &row).await?;
     tracing::debug!(user = %user, id = %file.id, size, "file uploaded");
     Ok((StatusCode::CREATED, Json(Uploaded { file, sha256 })).into_response())
 }
@@ -311,9 +309,7 @@ async fn download(
     let Ok(fid) = FileId::new(id.as_str()) else {
         return Err(not_found());
     };
-    let row = s
-        .store
-        .read(move |c| store_files::readable(c, &fid, &user))
+    let row = files::readable(&s, &fid, &user)
         .await?
         .ok_or_else(not_found)?;
     let etag = HeaderValue::from_str(&format!("\"{}\"", row.sha256)).expect("hex is ascii");

@@ -1,21 +1,17 @@
-//! Request handlers, one module per command family. [`dispatch`] enforces the
-//! handshake order (hello → register/login/resume → everything else).
+//! The WebSocket adapters: one module per command family, each turning a
+//! request's fields into a call of [`crate::service`] and its result into a
+//! response. [`dispatch`] enforces the handshake order (hello →
+//! register/login/resume → everything else).
 
 pub mod account;
-pub mod blacklist;
-pub mod changes;
-pub mod friends;
 pub mod groups;
-pub mod profile;
-pub mod read;
-pub mod send;
+pub mod messages;
 pub mod session;
-pub mod state;
+pub mod social;
 
 use tern_proto::{ErrorCode, Request, Response, WireError};
 
 use crate::context::{handshake_required, Ctx, Phase};
-use crate::store::{Delivery, StoreError, StoreResult};
 
 /// Result of one handler.
 pub type HandlerResult = Result<Response, WireError>;
@@ -41,7 +37,7 @@ pub async fn dispatch(ctx: &mut Ctx, req: Request) -> HandlerResult {
     match req {
         R::Hello { version } => session::hello(ctx, version),
         R::Ping => Ok(Response::Pong {
-            now: crate::store::now_ms(),
+            now: crate::storage::now_ms(),
         }),
         R::Register { user, password } => session::register(ctx, user, password).await,
         R::Login {
@@ -61,51 +57,51 @@ pub async fn dispatch(ctx: &mut Ctx, req: Request) -> HandlerResult {
             new_password,
         } => account::change_password(ctx, old_password, new_password).await,
         R::SignOutOthers => account::sign_out_others(ctx).await,
-        R::GetProfiles { users } => profile::get_profiles(ctx, users).await,
+        R::GetProfiles { users } => social::get_profiles(ctx, users).await,
         R::SetProfile {
             nickname,
             avatar,
             signature,
-        } => profile::set_profile(ctx, nickname, avatar, signature).await,
-        R::SearchUsers { query } => profile::search_users(ctx, query).await,
-        R::ApplyFriend { to, greeting } => friends::apply(ctx, to, greeting).await,
-        R::ListReceivedApplications => friends::list_applications(ctx, true).await,
-        R::ListSentApplications => friends::list_applications(ctx, false).await,
-        R::AcceptFriend { from } => friends::answer(ctx, from, true).await,
-        R::RefuseFriend { from } => friends::answer(ctx, from, false).await,
-        R::DeleteFriend { user } => friends::delete(ctx, user).await,
-        R::SetRemark { user, remark } => friends::set_remark(ctx, user, remark).await,
-        R::GetFriends { users } => friends::get(ctx, users).await,
-        R::CheckFriends { users } => friends::check(ctx, users).await,
-        R::SearchFriends { query } => friends::search(ctx, query).await,
-        R::Block { user } => blacklist::block(ctx, user).await,
-        R::Unblock { user } => blacklist::unblock(ctx, user).await,
-        R::ListBlocked => blacklist::list(ctx).await,
-        R::GetPresence { users } => friends::presence(ctx, users).await,
-        R::SyncChanges { since, limit } => changes::sync(ctx, since, limit).await,
+        } => social::set_profile(ctx, nickname, avatar, signature).await,
+        R::SearchUsers { query } => social::search_users(ctx, query).await,
+        R::ApplyFriend { to, greeting } => social::apply(ctx, to, greeting).await,
+        R::ListReceivedApplications => social::list_applications(ctx, true).await,
+        R::ListSentApplications => social::list_applications(ctx, false).await,
+        R::AcceptFriend { from } => social::answer(ctx, from, true).await,
+        R::RefuseFriend { from } => social::answer(ctx, from, false).await,
+        R::DeleteFriend { user } => social::delete(ctx, user).await,
+        R::SetRemark { user, remark } => social::set_remark(ctx, user, remark).await,
+        R::GetFriends { users } => social::get(ctx, users).await,
+        R::CheckFriends { users } => social::check(ctx, users).await,
+        R::SearchFriends { query } => social::search(ctx, query).await,
+        R::Block { user } => social::block(ctx, user).await,
+        R::Unblock { user } => social::unblock(ctx, user).await,
+        R::ListBlocked => social::list_blocked(ctx).await,
+        R::GetPresence { users } => social::presence(ctx, users).await,
+        R::SyncChanges { since, limit } => social::sync(ctx, since, limit).await,
         R::Send {
             conv,
             client_id,
             content,
             ext,
             after,
-        } => send::send(ctx, conv, client_id, content, ext, after).await,
-        R::Conversations => read::conversations(ctx).await,
+        } => messages::send(ctx, conv, client_id, content, ext, after).await,
+        R::Conversations => messages::conversations(ctx).await,
         R::Pull {
             conv,
             from,
             to,
             limit,
-        } => read::pull(ctx, conv, from, to, limit).await,
+        } => messages::pull(ctx, conv, (from, to), limit).await,
         R::History {
             conv,
             before,
             limit,
-        } => read::history(ctx, conv, before, limit).await,
-        R::MarkRead { conv, seq } => state::mark_read(ctx, conv, seq).await,
-        R::Recall { conv, seq } => state::recall(ctx, conv, seq).await,
-        R::Recalls { conv, since, limit } => read::recalls(ctx, conv, since, limit).await,
-        R::Typing { conv } => state::typing(ctx, conv).await,
+        } => messages::history(ctx, conv, before, limit).await,
+        R::MarkRead { conv, seq } => messages::mark_read(ctx, conv, seq).await,
+        R::Recall { conv, seq } => messages::recall(ctx, conv, seq).await,
+        R::Recalls { conv, since, limit } => messages::recalls(ctx, conv, since, limit).await,
+        R::Typing { conv } => messages::typing(ctx, conv).await,
         R::CreateGroup {
             name,
             members,
@@ -121,7 +117,7 @@ pub async fn dispatch(ctx: &mut Ctx, req: Request) -> HandlerResult {
             join_policy,
             history_visible,
         } => {
-            let u = crate::store::groups::GroupUpdate {
+            let u = crate::storage::GroupUpdate {
                 name,
                 avatar,
                 notice,
@@ -151,72 +147,5 @@ pub async fn dispatch(ctx: &mut Ctx, req: Request) -> HandlerResult {
             ErrorCode::UnknownCommand,
             format!("`{}` is not supported by this server", other.name()),
         )),
-    }
-}
-
-/// Turns a store error into the wire error: refusals pass through, failures
-/// become `Internal` (and are logged).
-pub fn wire(e: StoreError) -> WireError {
-    match e {
-        StoreError::Rejected(w) => w,
-        StoreError::Closed => {
-            WireError::new(ErrorCode::ShuttingDown, "the server is shutting down")
-        }
-        other => {
-            tracing::error!(error = %other, "store failure");
-            WireError::new(ErrorCode::Internal, "internal server error; retry later")
-        }
-    }
-}
-
-/// An `InvalidArgument` error.
-pub fn invalid(msg: impl Into<String>) -> WireError {
-    WireError::new(ErrorCode::InvalidArgument, msg)
-}
-
-/// Checks that `text` has at most `max` characters (`TooLarge` otherwise).
-pub fn check_len(field: &str, text: &str, max: usize) -> Result<(), WireError> {
-    let n = text.chars().count();
-    if n > max {
-        return Err(WireError::new(
-            ErrorCode::TooLarge,
-            format!("`{field}` has {n} characters; at most {max} allowed"),
-        ));
-    }
-    Ok(())
-}
-
-/// Clamps a requested page size to `1..=max_page` (default `default`).
-pub fn page(ctx: &Ctx, limit: Option<u32>, default: u32) -> u32 {
-    let max = ctx.shared.config.max_page.max(1);
-    limit.unwrap_or(default).clamp(1, max)
-}
-
-/// Runs a change in the writer and pushes the deliveries it queued right after
-/// the commit (on the writer thread, so pushes keep commit order).
-pub async fn change<F>(ctx: &Ctx, f: F) -> HandlerResult
-where
-    F: FnOnce(&rusqlite::Connection, &mut Vec<Delivery>) -> StoreResult<()> + Send + 'static,
-{
-    let hub = ctx.shared.hub.clone();
-    ctx.shared
-        .store
-        .write_then(
-            move |c| {
-                let mut out = Vec::new();
-                f(c, &mut out)?;
-                Ok(out)
-            },
-            move |out| deliver(&hub, out),
-        )
-        .await
-        .map_err(wire)?;
-    Ok(Response::Done)
-}
-
-/// Sends every queued delivery (runs on the writer thread right after commit).
-pub fn deliver(hub: &crate::hub::Hub, deliveries: &[Delivery]) {
-    for d in deliveries {
-        hub.push(&d.user, &d.push, None);
     }
 }

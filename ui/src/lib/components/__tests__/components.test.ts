@@ -109,6 +109,59 @@ describe('MessageList', () => {
   });
 });
 
+describe('MessageList reading', () => {
+  const three = [1, 2, 3].map((i) => msg({ client_id: `m${i}`, seq: i, content: { type: 'text', text: `text ${i}` } }));
+  const withSize = () => {
+    const saved = globalThis.ResizeObserver;
+    globalThis.ResizeObserver = FixedSizeObserver as unknown as typeof ResizeObserver;
+    onTestFinished(() => {
+      globalThis.ResizeObserver = saved;
+    });
+  };
+
+  it('a chat shown with 2 unread: "Unread messages" above the first of them', async () => {
+    withSize();
+    const { getByTestId } = render(MessageList, { messages: three, hasOlder: false, onolder: async () => false, onretry: () => {}, unread: 2 });
+    await new Promise((r) => setTimeout(r, 20));
+    const divider = getByTestId('unread-divider');
+    expect(divider.textContent).toBe('Unread messages');
+    expect(divider.parentElement?.querySelector('[data-testid="message-text"]')?.textContent).toBe('text 2');
+  });
+
+  it('nothing unread: no divider, and the list reports that it shows the newest message', async () => {
+    withSize();
+    const seen: boolean[] = [];
+    const { queryByTestId } = render(MessageList, { messages: three, hasOlder: false, onolder: async () => false, onretry: () => {}, unread: 0, onbottom: (at: boolean) => seen.push(at) });
+    await new Promise((r) => setTimeout(r, 20));
+    expect(queryByTestId('unread-divider')).toBeNull();
+    expect(queryByTestId('new-below')).toBeNull();
+    expect(seen).toEqual([true]);
+  });
+
+  it('while the first page loads nothing is reported; once loaded, it is', async () => {
+    withSize();
+    const seen: boolean[] = [];
+    const props = { messages: [] as typeof three, hasOlder: false, onolder: async () => false, onretry: () => {}, unread: 1, loading: true, onbottom: (at: boolean) => seen.push(at) };
+    const { rerender, getByTestId } = render(MessageList, props);
+    await new Promise((r) => setTimeout(r, 20));
+    expect(seen).toEqual([]);
+    await rerender({ ...props, messages: three, loading: false });
+    await new Promise((r) => setTimeout(r, 20));
+    expect(getByTestId('unread-divider').parentElement?.querySelector('[data-testid="message-text"]')?.textContent).toBe('text 3');
+  });
+});
+
+describe('Composer focus', () => {
+  it('opening a chat puts the caret in its composer, also after switching chats', async () => {
+    const { getByTestId, rerender } = render(Composer, { conv: 'd:alice:bob', initialDraft: '' });
+    const area = getByTestId('composer');
+    expect(document.activeElement).toBe(area);
+    area.blur();
+    await rerender({ conv: 'd:alice:carol', initialDraft: '' });
+    expect(document.activeElement).toBe(getByTestId('composer'));
+  });
+});
+
 describe('Composer drafts', () => {
   it('saves the draft of the chat being left and shows the draft of the chat opened', async () => {
     const { getByTestId, rerender } = render(Composer, { conv: 'd:alice:bob', initialDraft: '' });

@@ -1,0 +1,61 @@
+//! What every command module shares: printing results, parsing ids, and the
+//! session a login leaves in the data dir. It depends on no other command
+//! module, so they all may use it.
+
+use std::io::Write;
+use std::path::{Path, PathBuf};
+
+use serde::{Deserialize, Serialize};
+use tern_core::proto::{ConversationId, UserId};
+use tern_core::Client;
+
+use crate::Failure;
+
+/// The session a login leaves in the data dir for later invocations.
+#[derive(Serialize, Deserialize)]
+pub struct Saved {
+    /// Who logged in.
+    pub user: UserId,
+    /// Their session token.
+    pub token: String,
+}
+
+pub fn session_path(dir: &Path) -> PathBuf {
+    dir.join("cli-session.json")
+}
+
+/// Writes the saved session readable by the owner only (0600, also when it existed).
+pub fn save(path: &Path, bytes: &[u8]) -> std::io::Result<()> {
+    tern_core::private_fs::write_private(path, bytes)
+}
+
+/// Prints one JSON value as a line and flushes.
+pub fn out(v: &impl Serialize) -> Result<(), Failure> {
+    let mut stdout = std::io::stdout().lock();
+    serde_json::to_writer(&mut stdout, v)?;
+    stdout.write_all(b"\n")?;
+    stdout.flush()?;
+    Ok(())
+}
+
+pub fn uid(s: &str) -> Result<UserId, Failure> {
+    Ok(UserId::new(s)?)
+}
+
+/// A user id or a conversation id (`d:a:b`, `g:x`).
+pub fn conv_of(client: &Client, s: &str) -> Result<ConversationId, Failure> {
+    if s.contains(':') {
+        Ok(ConversationId::parse(s)?)
+    } else {
+        Ok(client.direct_conversation(&uid(s)?)?)
+    }
+}
+
+/// Logs in with the saved token.
+pub async fn resume(client: &Client, dir: &Path) -> Result<(), Failure> {
+    let raw = std::fs::read(session_path(dir))
+        .map_err(|_| Failure::Other("not logged in: run `tern-cli login USER PASSWORD`".into()))?;
+    let saved: Saved = serde_json::from_slice(&raw)?;
+    client.login_with_token(&saved.user, &saved.token).await?;
+    Ok(())
+}

@@ -1,0 +1,125 @@
+//! `send`, `conversations`, `pull`, `history`, `recalls`, `mark_read`,
+//! `recall`, `typing`: request fields → [`crate::service::messages`] → response.
+
+use std::future::Future;
+use std::pin::Pin;
+
+use serde_json::Value;
+use tern_proto::{ClientMsgId, Content, ConversationId, Response, Seq, WireError};
+
+use super::HandlerResult;
+use crate::context::Ctx;
+use crate::service::messages::{self as svc, Outgoing};
+
+/// A send whose write is queued; resolves to the ack once committed.
+pub type PendingSend = Pin<Box<dyn Future<Output = HandlerResult> + Send>>;
+
+/// `send`, pipelined: validates and queues the write now (fixing its place in
+/// the commit order) and returns the future of its ack.
+pub async fn begin(
+    ctx: &mut Ctx,
+    conv: ConversationId,
+    client_id: ClientMsgId,
+    content: Content,
+    ext: Option<Value>,
+    after: Option<ClientMsgId>,
+) -> Result<PendingSend, WireError> {
+    let sender = ctx.auth()?.user.clone();
+    let msg = Outgoing {
+        sender,
+        conv,
+        client_id,
+        content,
+        ext,
+    };
+    let pending = svc::send(&ctx.shared, msg, after, Some(ctx.conn)).await?;
+    Ok(Box::pin(async move {
+        let out = pending.await?;
+        let m = out.message;
+        Ok(Response::Sent {
+            conv: m.conv,
+            seq: m.seq,
+            id: m.id,
+            sent_at: m.sent_at,
+            duplicate: out.duplicate,
+        })
+    }))
+}
+
+/// `send`, answered inline.
+pub async fn send(
+    ctx: &mut Ctx,
+    conv: ConversationId,
+    client_id: ClientMsgId,
+    content: Content,
+    ext: Option<Value>,
+    after: Option<ClientMsgId>,
+) -> HandlerResult {
+    begin(ctx, conv, client_id, content, ext, after)
+        .await?
+        .await
+}
+
+/// `conversations`.
+pub async fn conversations(ctx: &mut Ctx) -> HandlerResult {
+    let me = ctx.auth()?.user.clone();
+    let conversations = svc::conversations(&ctx.shared, &me).await?;
+    Ok(Response::Conversations { conversations })
+}
+
+/// `pull`.
+pub async fn pull(
+    ctx: &mut Ctx,
+    conv: ConversationId,
+    range: (Seq, Seq),
+    limit: Option<u32>,
+) -> HandlerResult {
+    let me = ctx.auth()?.user.clone();
+    let messages = svc::pull(&ctx.shared, &me, &conv, range, limit).await?;
+    Ok(Response::Messages { messages })
+}
+
+/// `history`.
+pub async fn history(
+    ctx: &mut Ctx,
+    conv: ConversationId,
+    before: Option<Seq>,
+    limit: Option<u32>,
+) -> HandlerResult {
+    let me = ctx.auth()?.user.clone();
+    let messages = svc::history(&ctx.shared, &me, &conv, before, limit).await?;
+    Ok(Response::Messages { messages })
+}
+
+/// `recalls`.
+pub async fn recalls(
+    ctx: &mut Ctx,
+    conv: ConversationId,
+    since: u64,
+    limit: Option<u32>,
+) -> HandlerResult {
+    let me = ctx.auth()?.user.clone();
+    let (latest, recalls) = svc::recalls(&ctx.shared, &me, &conv, since, limit).await?;
+    Ok(Response::Recalls { latest, recalls })
+}
+
+/// `mark_read`.
+pub async fn mark_read(ctx: &mut Ctx, conv: ConversationId, seq: Seq) -> HandlerResult {
+    let me = ctx.auth()?.user.clone();
+    svc::mark_read(&ctx.shared, &me, &conv, seq).await?;
+    Ok(Response::Done)
+}
+
+/// `recall`.
+pub async fn recall(ctx: &mut Ctx, conv: ConversationId, seq: Seq) -> HandlerResult {
+    let me = ctx.auth()?.user.clone();
+    svc::recall(&ctx.shared, &me, &conv, seq).await?;
+    Ok(Response::Done)
+}
+
+/// `typing`.
+pub async fn typing(ctx: &mut Ctx, conv: ConversationId) -> HandlerResult {
+    let me = ctx.auth()?.user.clone();
+    svc::typing(&ctx.shared, &me, conv).await?;
+    Ok(Response::Done)
+}

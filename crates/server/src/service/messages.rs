@@ -1,0 +1,195 @@
+//! Sending, reading, read marks, recalls and typing.
+
+use std::future::Future;
+use std::pin::Pin;
+
+use serde_json::Value;
+use tern_proto::{
+    ClientMsgId, Content, ConversationId, ConversationInfo, ErrorCode, Message, Push, RecallEntry,
+    Seq, UserId, WireError,
+};
+
+use super::{check_len, invalid, page, ServiceResult};
+use crate::state::Shared;
+use crate::storage::api::NewMessage;
+use crate::storage::SendOutcome;
+use crate::storage::{now_ms, ConnId};
+
+/// Longest file name in a file reference, in characters.
+const MAX_FILE_NAME: usize = 255;
+
+/// A send whose write is queued; resolves to the stored message (or the
+/// original one for a resend: `duplicate`) once committed.
+pub type PendingSend = Pin<Box<dyn Future<Output = ServiceResult<SendOutcome>> + Send>>;
+
+/// A message to store.
+pub struct Outgoing {
+    /// Who sends it.
+    pub sender: UserId,
+    /// Where to.
+    pub conv: ConversationId,
+    /// Dedup key together with the sender.
+    pub client_id: ClientMsgId,
+    /// What it says.
+    pub content: Content,
+    /// Optional application JSON object.
+    pub ext: Option<Value>,
+}
+
+/// A user's `send` (WebSocket, or the admin API sending as a user): validated
+/// as a client's message, under the server's friendship rule. `after` is the
+/// `send` request's precondition; after the commit the message goes to every
+/// member's devices except the connection `except`.
+pub async fn send(
+    s: &Shared,
+    msg: Outgoing,
+    after: Option<ClientMsgId>,
+    except: Option<ConnId>,
+) -> ServiceResult<PendingSend> {
+    validate(s.config.max_text_chars, &msg.content, msg.ext.as_ref())?;
+    store(s, msg, after, s.config.require_friendship, except).await
+}
+
+/// Queues the write of a message already checked by the caller (the one
+/// store path; notices use it with their own checks) and returns as soon as
+/// its place in the commit order is fixed, with the future of its outcome.
+pub async fn store(
+    s: &Shared,
+    msg: Outgoing,
+    after: Option<ClientMsgId>,
+    require_friendship: bool,
+    except: Option<ConnId>,
+) -> ServiceResult<PendingSend> {
+    let new = NewMessage {
+        sender: msg.sender,
+        conv: msg.conv,
+        client_id: msg.client_id,
+        content: msg.content,
+        ext: msg.ext,
+        require_friendship,
+        after,
+    };
+    let pending = s.store.send(new, now_ms(), except).await?;
+    Ok(Box::pin(async move { Ok(pending.await?) }))
+}
+
+/// Checks content against the limits and what clients may send.
+pub fn validate(max: usize, content: &Content, ext: Option<&Value>) -> ServiceResult<()> {
+    match content {
+        Content::Text { text } => {
+            if text.is_empty() {
+                return Err(invalid("text must not be empty"));
+            }
+            check_len("text", text, max)?;
+        }
+        Content::Image { file, .. }
+        | Content::File { file }
+        | Content::Audio { file, .. }
+        | Content::Video { file, .. } => {
+            check_len("file.name", &file.name, MAX_FILE_NAME)?;
+            check_len("file.mime", &file.mime, 255)?;
+        }
+        Content::Location { lat, lon, label } => {
+            if !(-90.0..=90.0).contains(lat) || !(-180.0..=180.0).contains(lon) {
+                return Err(invalid(
+                    "location needs -90 <= lat <= 90 and -180 <= lon <= 180",
+                ));
+            }
+            check_len("label", label, 256)?;
+        }
+        Content::Custom { .. } => {}
+        Content::System { .. } => {
+            return Err(WireError::new(
+                ErrorCode::Forbidden,
+                "only the server sends system notices",
+            ));
+        }
+        Content::Recalled { .. } => {
+            return Err(invalid("a recalled tombstone cannot be sent; use `recall`"))
+        }
+        _ => return Err(invalid("unsupported content type")),
+    }
+    if ext.is_some_and(|e| !e.is_object()) {
+        return Err(invalid("`ext` must be a JSON object"));
+    }
+    Ok(())
+}
+
+/// My conversations, most recent first.
+pub async fn conversations(s: &Shared, me: &UserId) -> ServiceResult<Vec<ConversationInfo>> {
+    Ok(s.store.conversations(me).await?)
+}
+
+/// `from..=to` of a conversation I may read, oldest first, one page.
+pub async fn pull(
+    s: &Shared,
+    me: &UserId,
+    conv: &ConversationId,
+    (from, to): (Seq, Seq),
+    limit: Option<u32>,
+) -> ServiceResult<Vec<Message>> {
+    if from > to {
+        return Err(invalid("`from` must not be greater than `to`"));
+    }
+    let limit = page(s, limit, 100);
+    Ok(s.store.pull(me, conv, from, to, limit).await?)
+}
+
+/// Before `before` (exclusive), newest first, one page.
+pub async fn history(
+    s: &Shared,
+    me: &UserId,
+    conv: &ConversationId,
+    before: Option<Seq>,
+    limit: Option<u32>,
+) -> ServiceResult<Vec<Message>> {
+    let limit = page(s, limit, 50);
+    Ok(s.store.history(me, conv, before, limit).await?)
+}
+
+/// One page of a conversation's recall log after `since`.
+pub async fn recalls(
+    s: &Shared,
+    me: &UserId,
+    conv: &ConversationId,
+    since: u64,
+    limit: Option<u32>,
+) -> ServiceResult<(u64, Vec<RecallEntry>)> {
+    let limit = page(s, limit, 100);
+    Ok(s.store.recalls(me, conv, since, limit).await?)
+}
+
+/// Moves my read seq forward.
+pub async fn mark_read(
+    s: &Shared,
+    me: &UserId,
+    conv: &ConversationId,
+    seq: Seq,
+) -> ServiceResult<()> {
+    Ok(s.store.mark_read(me, conv, seq).await?)
+}
+
+/// Recalls a message within the server's recall window.
+pub async fn recall(s: &Shared, me: &UserId, conv: &ConversationId, seq: Seq) -> ServiceResult<()> {
+    let window = s.config.recall_window.as_millis() as i64;
+    Ok(s.store.recall(me, conv, seq, now_ms(), window).await?)
+}
+
+/// Shows the peer of a one-to-one chat that I am typing; never stored.
+pub async fn typing(s: &Shared, me: &UserId, conv: ConversationId) -> ServiceResult<()> {
+    let Some(peer) = conv.peer_of(me).cloned() else {
+        return Err(match conv {
+            ConversationId::Group(_) => invalid("typing is for one-to-one chats"),
+            ConversationId::Direct(..) => {
+                WireError::new(ErrorCode::Forbidden, format!("you are not part of {conv}"))
+            }
+        });
+    };
+    s.store.may_type(me, &peer).await?;
+    let push = Push::Typing {
+        conv,
+        user: me.clone(),
+    };
+    s.hub.push(&peer, &push, None);
+    Ok(())
+}

@@ -1,0 +1,44 @@
+//! The state every connection, handler and service shares: configuration,
+//! storage, the hub of online connections, keys and the login guards. Its own
+//! module (not `server.rs`) so that the layers below the server — services,
+//! transports — can name it without importing the server that builds it.
+
+use std::sync::atomic::AtomicUsize;
+use std::sync::Arc;
+
+use tokio::sync::{mpsc, watch, Semaphore};
+
+use crate::auth::{Hasher, PasswordParams, TokenKey};
+use crate::hub::Hub;
+use crate::storage::Storage;
+use crate::Config;
+
+/// State shared by every connection.
+pub struct Shared {
+    /// The configuration the server started with.
+    pub config: Config,
+    /// The database.
+    pub store: Arc<dyn Storage>,
+    /// Who is online.
+    pub hub: Arc<Hub>,
+    /// Token signing key.
+    pub key: TokenKey,
+    /// Cost of new password hashes.
+    pub password: PasswordParams,
+    /// A hash of a random password, verified against when a login names an
+    /// unknown user so that such logins take as long as real ones.
+    pub dummy_hash: String,
+    /// Flips to true when the server shuts down; connections close.
+    pub shutdown: watch::Receiver<bool>,
+    /// Each connection holds a clone; shutdown waits until all are dropped.
+    pub drain: mpsc::Sender<()>,
+    /// Caps simultaneous WebSocket connections.
+    pub conn_limit: Arc<Semaphore>,
+    /// Open WebSocket connections (for `/health`).
+    pub connections: AtomicUsize,
+    /// Password hashing, at most `security.hash_concurrency` at once: each
+    /// holds `argon2_memory_kib`, so this bounds the memory logins can take.
+    pub hasher: Hasher,
+    /// Failed-login counters per account and per address.
+    pub logins: crate::auth::LoginThrottle,
+}

@@ -1,0 +1,96 @@
+//! Messages, conversations, read state and recalls.
+
+use std::future::Future;
+use std::pin::Pin;
+
+use async_trait::async_trait;
+use serde_json::Value;
+use tern_proto::{
+    ClientMsgId, Content, ConversationId, ConversationInfo, Message, RecallEntry, Seq, UserId,
+};
+
+use crate::storage::SendOutcome;
+use crate::storage::{ConnId, StoreResult};
+
+/// A message to store, already validated by the service.
+#[derive(Debug, Clone)]
+pub struct NewMessage {
+    /// Who sends it (the authenticated user, or the admin API's `from`).
+    pub sender: UserId,
+    /// Where to.
+    pub conv: ConversationId,
+    /// Dedup key together with the sender.
+    pub client_id: ClientMsgId,
+    /// What it says.
+    pub content: Content,
+    /// Optional application JSON object.
+    pub ext: Option<Value>,
+    /// Whether a one-to-one message needs a two-way friendship.
+    pub require_friendship: bool,
+    /// Store only if the sender's message with this client id is stored
+    /// (checked in the same transaction: pipelined sends keep their order).
+    pub after: Option<ClientMsgId>,
+}
+
+/// A queued send: resolves once committed (or refused).
+pub type PendingSend = Pin<Box<dyn Future<Output = StoreResult<SendOutcome>> + Send>>;
+
+/// Messages, conversations, read state and recalls.
+#[async_trait]
+pub trait Messages: Send + Sync {
+    /// Queues a message and returns as soon as its place in the commit order
+    /// is fixed (sends queued in order commit in order). Stored with the next
+    /// gap-free seq of its conversation, or found again by (sender, client id)
+    /// (`duplicate`); after the commit it goes to every member's devices
+    /// except the connection `except`.
+    async fn send(
+        &self,
+        msg: NewMessage,
+        now: i64,
+        except: Option<ConnId>,
+    ) -> StoreResult<PendingSend>;
+    /// My conversations, most recent first, with read state and last message.
+    async fn conversations(&self, user: &UserId) -> StoreResult<Vec<ConversationInfo>>;
+    /// Messages `from..=to` of a conversation I may read (not before I could
+    /// see it), oldest first, at most `limit`.
+    async fn pull(
+        &self,
+        user: &UserId,
+        conv: &ConversationId,
+        from: Seq,
+        to: Seq,
+        limit: u32,
+    ) -> StoreResult<Vec<Message>>;
+    /// Messages before `before` (exclusive) of a conversation I may read,
+    /// newest first, at most `limit`.
+    async fn history(
+        &self,
+        user: &UserId,
+        conv: &ConversationId,
+        before: Option<Seq>,
+        limit: u32,
+    ) -> StoreResult<Vec<Message>>;
+    /// A page of the conversation's recall log after `since`, and its latest version.
+    async fn recalls(
+        &self,
+        user: &UserId,
+        conv: &ConversationId,
+        since: u64,
+        limit: u32,
+    ) -> StoreResult<(u64, Vec<RecallEntry>)>;
+    /// Moves my read seq forward; the peer and my devices get `read`.
+    async fn mark_read(&self, user: &UserId, conv: &ConversationId, seq: Seq) -> StoreResult<()>;
+    /// Recalls a message (own within `window_ms`, or any as a group manager),
+    /// leaving a tombstone; members get `recalled`.
+    async fn recall(
+        &self,
+        user: &UserId,
+        conv: &ConversationId,
+        seq: Seq,
+        now: i64,
+        window_ms: i64,
+    ) -> StoreResult<()>;
+    /// `Ok` when `me` may show typing to `peer`: a real user who has not
+    /// blocked me (`Blocked`), not the system account.
+    async fn may_type(&self, me: &UserId, peer: &UserId) -> StoreResult<()>;
+}

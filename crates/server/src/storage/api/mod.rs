@@ -1,0 +1,24 @@
+//! The storage interface: the operations the services need, one trait per
+//! domain, and [`Storage`], every one of them. A domain interface, not a SQL
+//! wrapper: each write method is one transaction that checks the rules that
+//! must hold at commit (membership, blocks, gap-free seqs, dedup), appends the
+//! change-log entries of everyone it affects, and after the commit hands what
+//! must be pushed or kicked to the backend's [`super::Sink`], in commit order.
+//! Refusals come back as [`super::StoreError::Rejected`] with the wire error.
+
+mod accounts;
+mod groups;
+mod messages;
+mod operations;
+mod social;
+
+pub use accounts::Accounts;
+pub use groups::Groups;
+pub use messages::{Messages, NewMessage, PendingSend};
+pub use operations::{Operations, Swept, WriterStats};
+pub use social::Social;
+
+/// Everything a backend provides; the services hold an `Arc<dyn Storage>`.
+pub trait Storage: Accounts + Social + Messages + Groups + Operations {}
+
+impl<T: Accounts + Social + Messages + Groups + Operations> Storage for T {}

@@ -1,0 +1,211 @@
+//! Uploaded files: one row per upload (a server-generated id naming a
+//! content-addressed blob), and the conversations whose messages reference a
+//! file, which decide who may download it.
+
+use crate::storage::FileRow;
+use rusqlite::{params, Connection, OptionalExtension};
+use tern_proto::{Content, ConversationId, FileId, FileRef, UserId};
+
+use super::StoreResult;
+
+/// Records an upload.
+pub fn insert(conn: &Connection, row: &FileRow) -> StoreResult<()> {
+    conn.prepare_cached(
+        "INSERT INTO files (id, sha256, size, mime, name, uploader, created_at)
+         VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7)",
+    )?
+    .execute(params![
+        row.file.id.as_str(),
+        row.sha256,
+        row.file.size as i64,
+        row.file.mime,
+        row.file.name,
+        row.uploader.as_str(),
+        row.created_at
+    ])?;
+    Ok(())
+}
+
+/// The upload `id`, if `user` may read it: `user` uploaded it, or is a member
+/// of a conversation with a message referencing it, or it is some user's or
+/// group's avatar. `None` both for an unknown id and a refused one, so callers
+/// cannot tell them apart.
+pub fn readable(conn: &Connection, id: &FileId, user: &UserId) -> StoreResult<Option<FileRow>> {
+    let row = conn
+        .prepare_cached(
+            "SELECT sha256, size, mime, name, uploader, created_at FROM files WHERE id = ?1",
+        )?
+        .query_row([id.as_str()], |r| {
+            Ok((
+                r.get::<_, String>(0)?,
+                r.get::<_, i64>(1)?,
+                r.get::<_, String>(2)?,
+                r.get::<_, String>(3)?,
+                r.get::<_, String>(4)?,
+                r.get::<_, i64>(5)?,
+            ))
+        })
+        .optional()?;
+    let Some((sha256, size, mime, name, uploader, created_at)) = row else {
+        return Ok(None);
+    };
+    let row = FileRow {
+        file: FileRef {
+            id: id.clone(),
+            name,
+            size: size as u64,
+            mime,
+        },
+        sha256,
+        uploader: super::accounts::parse_user(uploader)?,
+        created_at,
+    };
+    if &row.uploader == user || referenced_for(conn, id, user)? || is_avatar(conn, id)? {
+        Ok(Some(row))
+    } else {
+        Ok(None)
+    }
+}
+
+/// Whether a message referencing `id` is in a conversation `user` is a member
+/// of, and not from before they joined (see `messages::visible_from`).
+fn referenced_for(conn: &Connection, id: &FileId, user: &UserId) -> StoreResult<bool> {
+    Ok(conn
+        .prepare_cached(
+            "SELECT EXISTS(SELECT 1 FROM file_refs r JOIN members m ON m.conv = r.conv
+             WHERE r.file = ?1 AND m.user = ?2 AND r.last_seq > m.visible_from)",
+        )?
+        .query_row([id.as_str(), user.as_str()], |r| r.get(0))?)
+}
+
+/// Whether `id` is a user's avatar, or a group's (when groups exist).
+fn is_avatar(conn: &Connection, id: &FileId) -> StoreResult<bool> {
+    let user: bool = conn
+        .prepare_cached("SELECT EXISTS(SELECT 1 FROM users WHERE avatar = ?1)")?
+        .query_row([id.as_str()], |r| r.get(0))?;
+    if user {
+        return Ok(true);
+    }
+    let groups: bool = conn
+        .prepare_cached(
+            "SELECT EXISTS(SELECT 1 FROM sqlite_master WHERE type = 'table' AND name = 'groups')",
+        )?
+        .query_row([], |r| r.get(0))?;
+    if !groups {
+        return Ok(false);
+    }
+    Ok(conn
+        .prepare_cached("SELECT EXISTS(SELECT 1 FROM groups WHERE avatar = ?1)")?
+        .query_row([id.as_str()], |r| r.get(0))?)
+}
+
+/// Called when a message is recalled: members of `conv` keep access to the
+/// file only through another message of `conv` that still references it.
+pub fn forget_reference(
+    conn: &Connection,
+    conv: &ConversationId,
+    content: &Content,
+) -> StoreResult<()> {
+    let Some(file) = referenced_file(content) else {
+        return Ok(());
+    };
+    // Message content is JSON with the file id at `$.file.id`.
+    let newest: Option<i64> = conn
+        .prepare_cached(
+            "SELECT MAX(seq) FROM messages WHERE conv = ?1 AND recalled_at IS NULL
+             AND json_extract(content, '$.file.id') = ?2",
+        )?
+        .query_row([conv.to_string(), file.id.to_string()], |r| r.get(0))?;
+    match newest {
+        Some(seq) => conn
+            .prepare_cached("UPDATE file_refs SET last_seq = ?3 WHERE file = ?1 AND conv = ?2")?
+            .execute(params![file.id.as_str(), conv.to_string(), seq])?,
+        None => conn
+            .prepare_cached("DELETE FROM file_refs WHERE file = ?1 AND conv = ?2")?
+            .execute([file.id.as_str(), &conv.to_string()])?,
+    };
+    Ok(())
+}
+
+/// The file a message's content references, if any.
+pub fn referenced_file(content: &Content) -> Option<&FileRef> {
+    match content {
+        Content::Image { file, .. }
+        | Content::File { file }
+        | Content::Audio { file, .. }
+        | Content::Video { file, .. } => Some(file),
+        _ => None,
+    }
+}
+
+/// Called when a message is stored: if its content references a file the
+/// sender may read, members of `conv` may read it from now on. A reference to
+/// a file the sender cannot read (unknown id, someone else's upload) grants
+/// nothing, so knowing an id is never enough to get at the bytes.
+pub fn record_reference(
+    conn: &Connection,
+    sender: &UserId,
+    conv: &ConversationId,
+    seq: u64,
+    content: &Content,
+    now: i64,
+) -> StoreResult<()> {
+    let Some(file) = referenced_file(content) else {
+        return Ok(());
+    };
+    if readable(conn, &file.id, sender)?.is_none() {
+        return Ok(());
+    }
+    conn.prepare_cached(
+        "INSERT INTO file_refs (file, conv, created_at, last_seq) VALUES (?1, ?2, ?3, ?4)
+         ON CONFLICT (file, conv) DO UPDATE SET last_seq = MAX(last_seq, excluded.last_seq)",
+    )?
+    .execute(params![file.id.as_str(), conv.to_string(), now, seq as i64])?;
+    Ok(())
+}
+
+/// Most uploads one garbage-collection pass deletes (one writer transaction).
+pub const GC_BATCH: usize = 10_000;
+
+/// Deletes uploads made before `cutoff` that nothing references: no message
+/// grants access to them and they are nobody's avatar. Returns the sha256 of
+/// the blobs that no upload uses any more (to delete after the commit).
+pub fn collect_garbage(conn: &Connection, cutoff: i64) -> StoreResult<Vec<String>> {
+    let mut stmt = conn.prepare_cached(
+        "SELECT f.id, f.sha256 FROM files f WHERE f.created_at < ?1
+           AND NOT EXISTS (SELECT 1 FROM file_refs r WHERE r.file = f.id)
+           AND NOT EXISTS (SELECT 1 FROM users u WHERE u.avatar = f.id)
+           AND NOT EXISTS (SELECT 1 FROM groups g WHERE g.avatar = f.id)
+         LIMIT ?2",
+    )?;
+    let rows = stmt
+        .query_map(params![cutoff, GC_BATCH as i64], |r| {
+            Ok((r.get::<_, String>(0)?, r.get::<_, String>(1)?))
+        })?
+        .collect::<Result<Vec<_>, _>>()?;
+    let mut orphans = Vec::new();
+    for (id, sha) in rows {
+        conn.prepare_cached("DELETE FROM files WHERE id = ?1")?
+            .execute([&id])?;
+        if count_by_sha(conn, &sha)? == 0 && !orphans.contains(&sha) {
+            orphans.push(sha);
+        }
+    }
+    Ok(orphans)
+}
+
+/// Bytes of all uploads `user` has stored (their quota use).
+pub fn bytes_of(conn: &Connection, user: &UserId) -> StoreResult<u64> {
+    let n: i64 = conn
+        .prepare_cached("SELECT COALESCE(SUM(size), 0) FROM files WHERE uploader = ?1")?
+        .query_row([user.as_str()], |r| r.get(0))?;
+    Ok(n as u64)
+}
+
+/// Number of uploads stored with `sha256` (tests and diagnostics).
+pub fn count_by_sha(conn: &Connection, sha256: &str) -> StoreResult<u64> {
+    let n: i64 = conn
+        .prepare_cached("SELECT COUNT(*) FROM files WHERE sha256 = ?1")?
+        .query_row([sha256], |r| r.get(0))?;
+    Ok(n as u64)
+}

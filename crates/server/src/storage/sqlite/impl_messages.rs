@@ -1,0 +1,143 @@
+//! [`Messages`] on SQLite.
+
+use async_trait::async_trait;
+use tern_proto::{
+    ConversationId, ConversationInfo, ErrorCode, Message, Push, RecallEntry, Seq, UserId,
+};
+
+use super::{accounts, blacklist, messages, SendArgs, SqliteStorage};
+use crate::storage::api::{Messages, NewMessage, PendingSend};
+use crate::storage::SendOutcome;
+use crate::storage::{ConnId, StoreError, StoreResult};
+
+#[async_trait]
+impl Messages for SqliteStorage {
+    async fn send(
+        &self,
+        msg: NewMessage,
+        now: i64,
+        except: Option<ConnId>,
+    ) -> StoreResult<PendingSend> {
+        let sink = self.sink.clone();
+        let rx = self
+            .store
+            .submit_then(
+                move |c| {
+                    let args = SendArgs {
+                        sender: &msg.sender,
+                        conv: &msg.conv,
+                        client_id: &msg.client_id,
+                        content: &msg.content,
+                        ext: msg.ext.as_ref(),
+                        now,
+                        require_friendship: msg.require_friendship,
+                        after: msg.after.as_ref(),
+                    };
+                    messages::send(c, &args)
+                },
+                move |out: &SendOutcome| {
+                    let push = Push::Message {
+                        message: out.message.clone(),
+                    };
+                    sink.message(&out.members, &push, except);
+                },
+            )
+            .await?;
+        Ok(Box::pin(async move {
+            rx.await.map_err(|_| StoreError::Closed)?
+        }))
+    }
+
+    async fn conversations(&self, user: &UserId) -> StoreResult<Vec<ConversationInfo>> {
+        let user = user.clone();
+        self.read(move |c| messages::conversations(c, &user)).await
+    }
+
+    async fn pull(
+        &self,
+        user: &UserId,
+        conv: &ConversationId,
+        from: Seq,
+        to: Seq,
+        limit: u32,
+    ) -> StoreResult<Vec<Message>> {
+        let (me, conv) = (user.clone(), conv.clone());
+        self.read(move |c| {
+            messages::check_access(c, &me, &conv)?;
+            // Nothing from before I joined a group that hides its history.
+            let floor = messages::visible_from(c, &me, &conv)?;
+            let from = from.max(Seq(floor.saturating_add(1)));
+            if from > to {
+                return Ok(Vec::new());
+            }
+            messages::pull(c, &conv, from, to, limit)
+        })
+        .await
+    }
+
+    async fn history(
+        &self,
+        user: &UserId,
+        conv: &ConversationId,
+        before: Option<Seq>,
+        limit: u32,
+    ) -> StoreResult<Vec<Message>> {
+        let (me, conv) = (user.clone(), conv.clone());
+        self.read(move |c| {
+            messages::check_access(c, &me, &conv)?;
+            let floor = messages::visible_from(c, &me, &conv)?;
+            messages::history(c, &conv, before, floor, limit)
+        })
+        .await
+    }
+
+    async fn recalls(
+        &self,
+        user: &UserId,
+        conv: &ConversationId,
+        since: u64,
+        limit: u32,
+    ) -> StoreResult<(u64, Vec<RecallEntry>)> {
+        let (me, conv) = (user.clone(), conv.clone());
+        self.read(move |c| {
+            messages::check_access(c, &me, &conv)?;
+            messages::recalls(c, &conv, since, limit)
+        })
+        .await
+    }
+
+    async fn mark_read(&self, user: &UserId, conv: &ConversationId, seq: Seq) -> StoreResult<()> {
+        let (me, conv) = (user.clone(), conv.clone());
+        self.change(move |c, out| messages::mark_read(c, &me, &conv, seq, out).map(drop))
+            .await
+    }
+
+    async fn recall(
+        &self,
+        user: &UserId,
+        conv: &ConversationId,
+        seq: Seq,
+        now: i64,
+        window_ms: i64,
+    ) -> StoreResult<()> {
+        let (me, conv) = (user.clone(), conv.clone());
+        self.change(move |c, out| messages::recall(c, &me, &conv, seq, now, window_ms, out))
+            .await
+    }
+
+    async fn may_type(&self, me: &UserId, peer: &UserId) -> StoreResult<()> {
+        let (me, peer) = (me.clone(), peer.clone());
+        self.read(move |c| {
+            accounts::refuse_system_target(c, &peer, "typing indicators")?;
+            accounts::require_user(c, &peer)?;
+            if blacklist::is_blocked(c, &peer, &me)? {
+                return Err(StoreError::rejected(
+                    ErrorCode::Blocked,
+                    format!("{peer} has blocked you"),
+                ));
+            }
+            Ok(())
+        })
+        .await
+    }
+}

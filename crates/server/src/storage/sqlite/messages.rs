@@ -1,0 +1,519 @@
+//! Conversations, members, messages, read state and recall.
+//!
+//! A conversation row holds the seq counter; membership rows hold each user's
+//! read seq. Direct conversations (`d:a:b`) are created on their first message;
+//! group conversations (`g:x`) will be created by the group commands and use
+//! the same tables.
+
+use crate::storage::SendOutcome;
+use rusqlite::{params, Connection, OptionalExtension};
+use serde_json::Value;
+use tern_proto::{
+    ClientMsgId, Content, ConversationId, ConversationInfo, ErrorCode, Message, MsgId, Push,
+    RecallEntry, Seq, UserId,
+};
+
+use super::accounts::{parse_user, require_user};
+use super::blacklist::is_blocked;
+use super::changelog::Delivery;
+use super::relations::is_friend;
+use super::{StoreError, StoreResult};
+
+/// Fails unless `user` may read and write `conv`; returns whether the
+/// conversation exists yet (a direct one may not until its first message).
+pub fn check_access(conn: &Connection, user: &UserId, conv: &ConversationId) -> StoreResult<bool> {
+    match conv {
+        ConversationId::Direct(..) if conv.peer_of(user).is_some() => Ok(conn
+            .prepare_cached("SELECT EXISTS(SELECT 1 FROM conversations WHERE id = ?1)")?
+            .query_row([conv.to_string()], |r| r.get(0))?),
+        ConversationId::Direct(..) => Err(forbidden(conv)),
+        // Membership comes from the group's `members` rows; a missing or
+        // dismissed group is `NotFound`, a non-member `Forbidden`.
+        ConversationId::Group(g) => super::groups::require_member(conn, g, user).map(|_| true),
+    }
+}
+
+/// The last seq of `conv` that `user` may not read (sent before they joined a
+/// group that hides its history from newcomers); 0 when they see everything.
+pub fn visible_from(conn: &Connection, user: &UserId, conv: &ConversationId) -> StoreResult<u64> {
+    if !matches!(conv, ConversationId::Group(_)) {
+        return Ok(0);
+    }
+    let v: Option<i64> = conn
+        .prepare_cached("SELECT visible_from FROM members WHERE conv = ?1 AND user = ?2")?
+        .query_row([conv.to_string(), user.to_string()], |r| r.get(0))
+        .optional()?;
+    Ok(v.unwrap_or(0) as u64)
+}
+
+fn forbidden(conv: &ConversationId) -> StoreError {
+    StoreError::rejected(
+        ErrorCode::Forbidden,
+        format!("you are not a member of {conv}"),
+    )
+}
+
+/// Members of `conv`.
+pub fn members(conn: &Connection, conv: &ConversationId) -> StoreResult<Vec<UserId>> {
+    let mut stmt = conn.prepare_cached("SELECT user FROM members WHERE conv = ?1 ORDER BY user")?;
+    let rows = stmt.query_map([conv.to_string()], |r| r.get::<_, String>(0))?;
+    rows.map(|r| parse_user(r?)).collect()
+}
+
+fn ensure_direct(
+    conn: &Connection,
+    a: &UserId,
+    b: &UserId,
+    conv: &ConversationId,
+    now: i64,
+) -> StoreResult<()> {
+    let n = conn.prepare_cached("INSERT OR IGNORE INTO conversations (id, kind, created_at, last_at) VALUES (?1, 'direct', ?2, ?2)")?.execute(
+        params![conv.to_string(), now],
+    )?;
+    if n == 1 {
+        for u in [a, b] {
+            conn.prepare_cached("INSERT INTO members (conv, user, joined_at) VALUES (?1, ?2, ?3)")?
+                .execute(params![conv.to_string(), u.as_str(), now])?;
+        }
+    }
+    Ok(())
+}
+
+/// Parameters of one send.
+pub struct SendArgs<'a> {
+    /// Authenticated sender.
+    pub sender: &'a UserId,
+    /// Target conversation.
+    pub conv: &'a ConversationId,
+    /// Client id (dedup key with the sender).
+    pub client_id: &'a ClientMsgId,
+    /// Content.
+    pub content: &'a Content,
+    /// Optional ext object.
+    pub ext: Option<&'a Value>,
+    /// Server time.
+    pub now: i64,
+    /// Whether a one-to-one message needs a two-way friendship.
+    pub require_friendship: bool,
+    /// Store only if the sender's message with this client id is stored.
+    pub after: Option<&'a ClientMsgId>,
+}
+
+/// Stores a message with the next seq, or returns the original on a resend.
+pub fn send(conn: &Connection, a: &SendArgs<'_>) -> StoreResult<SendOutcome> {
+    if let Some(message) = by_client_id(conn, a.sender, a.client_id)? {
+        return Ok(SendOutcome {
+            message,
+            duplicate: true,
+            members: Vec::new(),
+        });
+    }
+    if let Some(after) = a.after {
+        let stored: bool = conn
+            .prepare_cached(
+                "SELECT EXISTS(SELECT 1 FROM messages WHERE sender = ?1 AND client_id = ?2)",
+            )?
+            .query_row([a.sender.as_str(), after.as_str()], |r| r.get(0))?;
+        if !stored {
+            return Err(StoreError::rejected(
+                ErrorCode::OutOfOrder,
+                format!(
+                    "your message `{after}` (named in `after`) is not stored yet; send it first"
+                ),
+            ));
+        }
+    }
+    match a.conv.peer_of(a.sender) {
+        Some(peer) => {
+            super::accounts::refuse_system_target(conn, peer, "messages")?;
+            require_user(conn, peer)?;
+            if is_blocked(conn, peer, a.sender)? {
+                return Err(StoreError::rejected(
+                    ErrorCode::Blocked,
+                    format!("{peer} has blocked you"),
+                ));
+            }
+            if a.require_friendship
+                && !(is_friend(conn, a.sender, peer)? && is_friend(conn, peer, a.sender)?)
+            {
+                return Err(StoreError::rejected(
+                    ErrorCode::NotFriends,
+                    format!("this server only allows messages between friends; {peer} is not your friend"),
+                ));
+            }
+            ensure_direct(conn, a.sender, peer, a.conv, a.now)?;
+        }
+        None => match a.conv {
+            // Members only, and not while muted (personally or the whole group).
+            ConversationId::Group(g) => super::groups::check_can_post(conn, g, a.sender, a.now)?,
+            ConversationId::Direct(..) => {
+                check_access(conn, a.sender, a.conv)?;
+            }
+        },
+    }
+    let conv = a.conv.to_string();
+    let seq: i64 = conn.prepare_cached("UPDATE conversations SET max_seq = max_seq + 1, last_at = ?2 WHERE id = ?1 RETURNING max_seq")?.query_row(
+        params![conv, a.now],
+        |r| r.get(0),
+    )?;
+    let ext = a.ext.map(serde_json::to_string).transpose()?;
+    conn.prepare_cached("INSERT INTO messages (conv, seq, sender, client_id, sent_at, content, ext) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7)")?.execute(
+        params![conv, seq, a.sender.as_str(), a.client_id.as_str(), a.now, serde_json::to_string(a.content)?, ext],
+    )?;
+    let id = conn.last_insert_rowid();
+    // A message referencing a file lets the conversation's members download it.
+    super::files::record_reference(conn, a.sender, a.conv, seq as u64, a.content, a.now)?;
+    // Sending implies having read the conversation up to one's own message.
+    conn.prepare_cached(
+        "UPDATE members SET read_seq = ?3 WHERE conv = ?1 AND user = ?2 AND read_seq < ?3",
+    )?
+    .execute(params![conv, a.sender.as_str(), seq])?;
+    let message = Message {
+        conv: a.conv.clone(),
+        seq: Seq(seq as u64),
+        id: MsgId(id as u64),
+        client_id: a.client_id.clone(),
+        sender: a.sender.clone(),
+        sent_at: a.now,
+        content: a.content.clone(),
+        ext: a.ext.cloned(),
+    };
+    let mut members = members(conn, a.conv)?;
+    if matches!(a.conv, ConversationId::Group(_)) {
+        // Whoever blocked the sender is not pushed their group messages.
+        let blockers = super::blacklist::blocked_by(conn, a.sender)?;
+        members.retain(|m| !blockers.contains(m));
+    }
+    Ok(SendOutcome {
+        message,
+        duplicate: false,
+        members,
+    })
+}
+
+const MESSAGE_SELECT: &str =
+    "SELECT conv, seq, id, client_id, sender, sent_at, content, ext FROM messages";
+
+fn message_row(r: &rusqlite::Row<'_>) -> rusqlite::Result<StoreResult<Message>> {
+    let conv: String = r.get(0)?;
+    let seq: i64 = r.get(1)?;
+    let id: i64 = r.get(2)?;
+    let client_id: String = r.get(3)?;
+    let sender: String = r.get(4)?;
+    let sent_at: i64 = r.get(5)?;
+    let content: String = r.get(6)?;
+    let ext: Option<String> = r.get(7)?;
+    Ok((|| {
+        let bad = |e: tern_proto::IdError| StoreError::Corrupt(format!("id: {e}"));
+        Ok(Message {
+            conv: ConversationId::parse(&conv).map_err(bad)?,
+            seq: Seq(seq as u64),
+            id: MsgId(id as u64),
+            client_id: ClientMsgId::new(client_id).map_err(bad)?,
+            sender: parse_user(sender)?,
+            sent_at,
+            content: serde_json::from_str(&content)?,
+            ext: ext.map(|e| serde_json::from_str(&e)).transpose()?,
+        })
+    })())
+}
+
+fn collect_messages(
+    conn: &Connection,
+    sql: &str,
+    p: impl rusqlite::Params,
+) -> StoreResult<Vec<Message>> {
+    let mut stmt = conn.prepare_cached(sql)?;
+    let rows = stmt.query_map(p, message_row)?;
+    let mut out = Vec::new();
+    for r in rows {
+        out.push(r??);
+    }
+    Ok(out)
+}
+
+fn by_client_id(
+    conn: &Connection,
+    sender: &UserId,
+    client_id: &ClientMsgId,
+) -> StoreResult<Option<Message>> {
+    let sql = format!("{MESSAGE_SELECT} WHERE sender = ?1 AND client_id = ?2");
+    Ok(collect_messages(conn, &sql, [sender.as_str(), client_id.as_str()])?.pop())
+}
+
+/// Messages with `from <= seq <= to`, oldest first, at most `limit`.
+pub fn pull(
+    conn: &Connection,
+    conv: &ConversationId,
+    from: Seq,
+    to: Seq,
+    limit: u32,
+) -> StoreResult<Vec<Message>> {
+    let sql = format!(
+        "{MESSAGE_SELECT} WHERE conv = ?1 AND seq >= ?2 AND seq <= ?3 ORDER BY seq LIMIT ?4"
+    );
+    collect_messages(
+        conn,
+        &sql,
+        params![
+            conv.to_string(),
+            from.0 as i64,
+            to.0.min(i64::MAX as u64) as i64,
+            limit
+        ],
+    )
+}
+
+/// Up to `limit` messages before `before` (exclusive) and after `floor`
+/// (exclusive: see [`visible_from`]), newest first.
+pub fn history(
+    conn: &Connection,
+    conv: &ConversationId,
+    before: Option<Seq>,
+    floor: u64,
+    limit: u32,
+) -> StoreResult<Vec<Message>> {
+    let before = before
+        .map(|s| s.0.min(i64::MAX as u64) as i64)
+        .unwrap_or(i64::MAX);
+    let sql = format!(
+        "{MESSAGE_SELECT} WHERE conv = ?1 AND seq < ?2 AND seq > ?3 ORDER BY seq DESC LIMIT ?4"
+    );
+    let floor = floor.min(i64::MAX as u64) as i64;
+    collect_messages(conn, &sql, params![conv.to_string(), before, floor, limit])
+}
+
+/// `user`'s conversations, most recent activity first.
+pub fn conversations(conn: &Connection, user: &UserId) -> StoreResult<Vec<ConversationInfo>> {
+    // The peer's read seq only for direct conversations (exactly one other member).
+    let mut stmt = conn.prepare(
+        "SELECT c.id, c.max_seq, m.read_seq, c.recall_version,
+           CASE WHEN c.kind = 'direct' THEN (SELECT MAX(p.read_seq) FROM members p
+             WHERE p.conv = c.id AND p.user <> m.user) END, m.visible_from
+         FROM members m JOIN conversations c ON c.id = m.conv
+         WHERE m.user = ?1 ORDER BY c.last_at DESC, c.id",
+    )?;
+    let rows = stmt
+        .query_map([user.as_str()], |r| {
+            Ok((
+                r.get::<_, String>(0)?,
+                r.get::<_, i64>(1)?,
+                r.get::<_, i64>(2)?,
+                r.get::<_, i64>(3)?,
+                r.get::<_, Option<i64>>(4)?,
+                r.get::<_, i64>(5)?,
+            ))
+        })?
+        .collect::<Result<Vec<_>, _>>()?;
+    let mut out = Vec::with_capacity(rows.len());
+    for (id, max, read, recall_version, peer_read, floor) in rows {
+        let conv = ConversationId::parse(&id)
+            .map_err(|e| StoreError::Corrupt(format!("conversation id: {e}")))?;
+        let floor = floor as u64;
+        let last = history(conn, &conv, None, floor, 1)?.pop();
+        let (max, read) = (max as u64, read as u64);
+        out.push(ConversationInfo {
+            conv,
+            max_seq: Seq(max),
+            read_seq: Seq(read),
+            peer_read_seq: Seq(peer_read.unwrap_or(0) as u64),
+            unread: max.saturating_sub(read),
+            last,
+            recall_version: recall_version as u64,
+            visible_from: Seq(floor),
+        });
+    }
+    Ok(out)
+}
+
+/// `conv`'s recall log after version `since`, oldest first, at most `limit`,
+/// with the conversation's current recall version.
+pub fn recalls(
+    conn: &Connection,
+    conv: &ConversationId,
+    since: u64,
+    limit: u32,
+) -> StoreResult<(u64, Vec<RecallEntry>)> {
+    let latest: i64 = conn
+        .query_row(
+            "SELECT recall_version FROM conversations WHERE id = ?1",
+            [conv.to_string()],
+            |r| r.get(0),
+        )
+        .optional()?
+        .unwrap_or(0);
+    let mut stmt = conn.prepare_cached(
+        "SELECT recall_version, seq, content FROM messages
+         WHERE conv = ?1 AND recall_version > ?2 ORDER BY recall_version LIMIT ?3",
+    )?;
+    let rows = stmt
+        .query_map(
+            params![conv.to_string(), since.min(i64::MAX as u64) as i64, limit],
+            |r| {
+                Ok((
+                    r.get::<_, i64>(0)?,
+                    r.get::<_, i64>(1)?,
+                    r.get::<_, String>(2)?,
+                ))
+            },
+        )?
+        .collect::<Result<Vec<_>, _>>()?;
+    let mut out = Vec::with_capacity(rows.len());
+    for (version, seq, content) in rows {
+        let Content::Recalled { by, at } = serde_json::from_str(&content)? else {
+            return Err(StoreError::Corrupt(format!(
+                "message {seq} of {conv} has a recall version but no tombstone"
+            )));
+        };
+        out.push(RecallEntry {
+            version: version as u64,
+            seq: Seq(seq as u64),
+            by,
+            at,
+        });
+    }
+    Ok((latest as u64, out))
+}
+
+/// Moves `user`'s read seq forward to `seq` (clamped to the max seq); queues a
+/// `Read` push when it moved: to every member of a direct conversation, only to
+/// the reader's own devices in a group (receipts are not fanned out).
+pub fn mark_read(
+    conn: &Connection,
+    user: &UserId,
+    conv: &ConversationId,
+    seq: Seq,
+    out: &mut Vec<Delivery>,
+) -> StoreResult<Seq> {
+    if !check_access(conn, user, conv)? {
+        return Ok(Seq(0));
+    }
+    let max: i64 = conn
+        .prepare_cached("SELECT max_seq FROM conversations WHERE id = ?1")?
+        .query_row([conv.to_string()], |r| r.get(0))?;
+    let target = (seq.0.min(max as u64)) as i64;
+    let n = conn
+        .prepare_cached(
+            "UPDATE members SET read_seq = ?3 WHERE conv = ?1 AND user = ?2 AND read_seq < ?3",
+        )?
+        .execute(params![conv.to_string(), user.as_str(), target])?;
+    let now: i64 = conn
+        .prepare_cached("SELECT read_seq FROM members WHERE conv = ?1 AND user = ?2")?
+        .query_row([conv.to_string(), user.to_string()], |r| r.get(0))?;
+    if n == 1 {
+        let push = Push::Read {
+            conv: conv.clone(),
+            user: user.clone(),
+            seq: Seq(now as u64),
+        };
+        let to = match conv {
+            ConversationId::Group(_) => vec![user.clone()],
+            ConversationId::Direct(..) => members(conn, conv)?,
+        };
+        for m in to {
+            out.push(Delivery {
+                user: m,
+                push: push.clone(),
+            });
+        }
+    }
+    Ok(Seq(now as u64))
+}
+
+/// Replaces `user`'s message at `seq` with a tombstone if still within
+/// `window_ms`. In a group the owner and admins may recall any message, at any time.
+pub fn recall(
+    conn: &Connection,
+    user: &UserId,
+    conv: &ConversationId,
+    seq: Seq,
+    now: i64,
+    window_ms: i64,
+    out: &mut Vec<Delivery>,
+) -> StoreResult<()> {
+    check_access(conn, user, conv)?;
+    let row = conn
+        .query_row(
+            "SELECT sender, sent_at, recalled_at, content FROM messages WHERE conv = ?1 AND seq = ?2",
+            params![conv.to_string(), seq.0 as i64],
+            |r| {
+                Ok((
+                    r.get::<_, String>(0)?,
+                    r.get::<_, i64>(1)?,
+                    r.get::<_, Option<i64>>(2)?,
+                    r.get::<_, String>(3)?,
+                ))
+            },
+        )
+        .optional()?;
+    let Some((sender, sent_at, recalled_at, content)) = row else {
+        return Err(StoreError::rejected(
+            ErrorCode::NotFound,
+            format!("no message {} in {conv}", seq.0),
+        ));
+    };
+    // The owner may recall anyone's message; an admin only a plain member's
+    // (or a former member's), never the owner's or another admin's.
+    let moderator = match conv {
+        ConversationId::Group(g) if sender != user.as_str() => {
+            super::groups::outranks(conn, g, user, &parse_user(sender.clone())?)?
+        }
+        _ => false,
+    };
+    if sender != user.as_str() && !moderator {
+        return Err(StoreError::rejected(
+            ErrorCode::Forbidden,
+            "you can only recall your own messages",
+        ));
+    }
+    if recalled_at.is_some() {
+        return Ok(());
+    }
+    if !moderator && now - sent_at > window_ms {
+        return Err(StoreError::rejected(
+            ErrorCode::RecallWindowExpired,
+            format!(
+                "messages can only be recalled within {} s of sending",
+                window_ms / 1000
+            ),
+        ));
+    }
+    let tombstone = Content::Recalled {
+        by: user.clone(),
+        at: now,
+    };
+    let version: i64 = conn
+        .prepare_cached(
+            "UPDATE conversations SET recall_version = recall_version + 1 WHERE id = ?1
+         RETURNING recall_version",
+        )?
+        .query_row([conv.to_string()], |r| r.get(0))?;
+    conn.prepare_cached(
+        "UPDATE messages SET content = ?3, ext = NULL, recalled_at = ?4, recall_version = ?5
+         WHERE conv = ?1 AND seq = ?2",
+    )?
+    .execute(params![
+        conv.to_string(),
+        seq.0 as i64,
+        serde_json::to_string(&tombstone)?,
+        now,
+        version
+    ])?;
+    // Recalled means gone: the file it carried is no longer readable through it.
+    if let Ok(old) = serde_json::from_str::<Content>(&content) {
+        super::files::forget_reference(conn, conv, &old)?;
+    }
+    let push = Push::Recalled {
+        conv: conv.clone(),
+        seq,
+        by: user.clone(),
+        at: now,
+    };
+    for m in members(conn, conv)? {
+        out.push(Delivery {
+            user: m,
+            push: push.clone(),
+        });
+    }
+    Ok(())
+}

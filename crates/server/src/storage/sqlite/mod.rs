@@ -1,0 +1,305 @@
+//! The SQLite backend of [`crate::storage`]. One writer thread owns the only write connection and commits
+//! queued jobs in batches (group commit); reads run on a small pool of read-only
+//! connections on the blocking thread pool. No SQLite call runs on an async worker.
+
+pub mod accounts;
+pub mod admin;
+pub mod blacklist;
+pub mod changelog;
+pub mod files;
+pub mod groups;
+pub mod messages;
+mod migrations;
+pub mod relations;
+mod writer;
+
+mod backend;
+mod impl_accounts;
+mod impl_groups;
+mod impl_messages;
+mod impl_operations;
+mod impl_social;
+
+pub use backend::SqliteStorage;
+
+use std::path::Path;
+use std::sync::atomic::AtomicU64;
+use std::sync::{Arc, Mutex};
+
+use rusqlite::{Connection, OpenFlags};
+use tokio::sync::{mpsc, oneshot};
+
+pub use changelog::Delivery;
+pub use messages::SendArgs;
+use writer::Job;
+
+pub use crate::storage::{now_ms, StoreError, StoreResult};
+
+/// Cheap-to-clone handle on the database.
+#[derive(Clone)]
+pub struct Store {
+    /// Queue of write jobs for the writer thread.
+    jobs: mpsc::Sender<Job>,
+    /// Idle read-only connections; a read takes one (or opens one) and returns it.
+    readers: Arc<Mutex<Vec<Connection>>>,
+    /// Path of the database file, to open more readers.
+    path: Arc<Path>,
+    /// Most idle readers kept; extra ones opened under a burst are closed after
+    /// use, so their page caches do not stay resident (tern-bench S4).
+    max_idle_readers: usize,
+    /// Group-commit counters.
+    stats: Arc<WriterStats>,
+}
+
+/// Counters kept by the writer thread (reported by `/health`).
+#[derive(Debug, Default)]
+pub struct WriterStats {
+    /// Transactions committed.
+    pub batches: AtomicU64,
+    /// Write jobs run (the ratio jobs/batches is the group-commit factor).
+    pub jobs: AtomicU64,
+}
+
+impl Store {
+    /// Opens (creating and migrating if needed) `dir/tern.db` and starts the
+    /// writer thread. The thread stops once every `Store` clone is dropped.
+    pub fn open(
+        dir: &Path,
+        max_batch: usize,
+        readers: usize,
+    ) -> StoreResult<(Store, std::thread::JoinHandle<()>)> {
+        let path: Arc<Path> = dir.join("tern.db").into();
+        // The database and its -wal/-shm files are private (0600).
+        let private = |p: &Path| {
+            crate::fsperm::private_file(p)
+                .map_err(|e| StoreError::Open(format!("{}: {e}", p.display())))
+        };
+        crate::fsperm::precreate_private(&path)
+            .map_err(|e| StoreError::Open(format!("{}: {e}", path.display())))?;
+        for suffix in ["-wal", "-shm"] {
+            private(&dir.join(format!("tern.db{suffix}")))?;
+        }
+        let mut conn = Connection::open(&path)?;
+        conn.execute_batch(
+            "PRAGMA journal_mode=WAL; PRAGMA synchronous=FULL; PRAGMA foreign_keys=ON; PRAGMA busy_timeout=5000;",
+        )?;
+        migrations::migrate(&mut conn)?;
+        // Every hot statement is prepared once and reused (`prepare_cached`).
+        conn.set_prepared_statement_cache_capacity(128);
+        let (tx, rx) = mpsc::channel(4096);
+        let stats = Arc::new(WriterStats::default());
+        let thread_stats = stats.clone();
+        let thread = std::thread::Builder::new()
+            .name("tern-sqlite-writer".into())
+            .spawn(move || writer::run(conn, rx, max_batch.max(1), &thread_stats))
+            .map_err(|e| StoreError::Open(format!("spawning writer: {e}")))?;
+        let pool = (0..readers)
+            .map(|_| open_reader(&path))
+            .collect::<StoreResult<Vec<_>>>()?;
+        Ok((
+            Store {
+                jobs: tx,
+                readers: Arc::new(Mutex::new(pool)),
+                path,
+                max_idle_readers: readers.max(1),
+                stats,
+            },
+            thread,
+        ))
+    }
+
+    /// Group-commit counters.
+    pub fn stats(&self) -> &WriterStats {
+        &self.stats
+    }
+
+    /// Runs `f` in the writer's next batch transaction and returns its result once committed.
+    pub async fn write<T, F>(&self, f: F) -> StoreResult<T>
+    where
+        T: Send + 'static,
+        F: FnOnce(&Connection) -> StoreResult<T> + Send + 'static,
+    {
+        self.write_then(f, |_| {}).await
+    }
+
+    /// Like [`Store::write`], and runs `after` on the writer thread right after
+    /// the commit, in commit order (used to push events in the order they were stored).
+    pub async fn write_then<T, F, A>(&self, f: F, after: A) -> StoreResult<T>
+    where
+        T: Send + 'static,
+        F: FnOnce(&Connection) -> StoreResult<T> + Send + 'static,
+        A: FnOnce(&T) + Send + 'static,
+    {
+        self.submit_then(f, after)
+            .await?
+            .await
+            .map_err(|_| StoreError::Closed)?
+    }
+
+    /// Queues the job like [`Store::write_then`] but returns as soon as it is
+    /// queued, with a receiver for the committed result. Jobs queued in order
+    /// commit in order, so a connection can pipeline its writes.
+    pub async fn submit_then<T, F, A>(
+        &self,
+        f: F,
+        after: A,
+    ) -> StoreResult<oneshot::Receiver<StoreResult<T>>>
+    where
+        T: Send + 'static,
+        F: FnOnce(&Connection) -> StoreResult<T> + Send + 'static,
+        A: FnOnce(&T) + Send + 'static,
+    {
+        let (tx, rx) = oneshot::channel();
+        let job = writer::job(f, after, tx);
+        self.jobs.send(job).await.map_err(|_| StoreError::Closed)?;
+        Ok(rx)
+    }
+
+    /// Runs the read-only query `f` on a pooled connection on the blocking pool.
+    pub async fn read<T, F>(&self, f: F) -> StoreResult<T>
+    where
+        T: Send + 'static,
+        F: FnOnce(&Connection) -> StoreResult<T> + Send + 'static,
+    {
+        let readers = self.readers.clone();
+        let path = self.path.clone();
+        let max_idle = self.max_idle_readers;
+        tokio::task::spawn_blocking(move || {
+            let conn = readers.lock().expect("reader pool poisoned").pop();
+            let conn = match conn {
+                Some(c) => c,
+                None => open_reader(&path)?,
+            };
+            let out = f(&conn);
+            let mut idle = readers.lock().expect("reader pool poisoned");
+            if idle.len() < max_idle {
+                idle.push(conn);
+            }
+            out
+        })
+        .await
+        .map_err(|_| StoreError::Closed)?
+    }
+}
+
+fn open_reader(path: &Path) -> StoreResult<Connection> {
+    let conn = Connection::open_with_flags(
+        path,
+        OpenFlags::SQLITE_OPEN_READ_ONLY
+            | OpenFlags::SQLITE_OPEN_NO_MUTEX
+            | OpenFlags::SQLITE_OPEN_URI,
+    )?;
+    conn.execute_batch("PRAGMA busy_timeout=5000;")?;
+    Ok(conn)
+}
+
+#[cfg(test)]
+mod tests {
+    use tern_proto::ErrorCode;
+
+    use super::*;
+
+    fn insert_user(c: &Connection, id: &str) -> StoreResult<()> {
+        c.execute(
+            "INSERT INTO users (id, password_hash, created_at) VALUES (?1, 'h', 0)",
+            [id],
+        )?;
+        Ok(())
+    }
+
+    #[tokio::test]
+    async fn a_failing_job_does_not_spoil_its_batch() {
+        let dir = tempfile::tempdir().unwrap();
+        let (store, thread) = Store::open(dir.path(), 64, 1).unwrap();
+        let a = store
+            .submit_then(|c| insert_user(c, "a"), |_| {})
+            .await
+            .unwrap();
+        let b = store
+            .submit_then(
+                |c| {
+                    insert_user(c, "b")?;
+                    Err::<(), _>(StoreError::rejected(
+                        ErrorCode::NotFound,
+                        "refused after writing",
+                    ))
+                },
+                |_| panic!("after-commit hook of a failed job must not run"),
+            )
+            .await
+            .unwrap();
+        let dup = store
+            .submit_then(|c| insert_user(c, "a"), |_| {})
+            .await
+            .unwrap();
+        let c = store
+            .submit_then(|c| insert_user(c, "c"), |_| {})
+            .await
+            .unwrap();
+        assert!(a.await.unwrap().is_ok());
+        assert!(matches!(b.await.unwrap(), Err(StoreError::Rejected(_))));
+        assert!(
+            matches!(dup.await.unwrap(), Err(StoreError::Sqlite(_))),
+            "primary key violation"
+        );
+        assert!(c.await.unwrap().is_ok());
+        let ids = store
+            .read(|c| {
+                let mut stmt = c.prepare("SELECT id FROM users ORDER BY id")?;
+                let ids = stmt
+                    .query_map([], |r| r.get::<_, String>(0))?
+                    .collect::<Result<Vec<_>, _>>()?;
+                Ok(ids)
+            })
+            .await
+            .unwrap();
+        assert_eq!(ids, ["a", "c"]);
+        drop(store);
+        thread.join().unwrap();
+    }
+
+    #[tokio::test]
+    async fn a_panicking_job_fails_alone_and_the_writer_survives() {
+        let dir = tempfile::tempdir().unwrap();
+        let (store, thread) = Store::open(dir.path(), 64, 1).unwrap();
+        let boom = store
+            .submit_then(
+                |c| {
+                    insert_user(c, "x")?;
+                    panic!("bug in a job")
+                },
+                |_: &()| {},
+            )
+            .await
+            .unwrap();
+        assert!(matches!(boom.await.unwrap(), Err(StoreError::Commit(_))));
+        store.write(|c| insert_user(c, "y")).await.unwrap();
+        let n: i64 = store
+            .read(|c| Ok(c.query_row("SELECT COUNT(*) FROM users", [], |r| r.get(0))?))
+            .await
+            .unwrap();
+        assert_eq!(n, 1, "the panicking job's write was rolled back");
+        drop(store);
+        thread.join().unwrap();
+    }
+
+    #[tokio::test]
+    async fn migrations_are_recorded_and_idempotent() {
+        let dir = tempfile::tempdir().unwrap();
+        for _ in 0..2 {
+            let (store, thread) = Store::open(dir.path(), 8, 1).unwrap();
+            let v: i64 = store
+                .read(|c| Ok(c.query_row("PRAGMA user_version", [], |r| r.get(0))?))
+                .await
+                .unwrap();
+            assert_eq!(v as usize, migrations::MIGRATIONS.len());
+            let mode: String = store
+                .read(|c| Ok(c.query_row("PRAGMA journal_mode", [], |r| r.get(0))?))
+                .await
+                .unwrap();
+            assert_eq!(mode, "wal");
+            drop(store);
+            thread.join().unwrap();
+        }
+    }
+}
