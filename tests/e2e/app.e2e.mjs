@@ -3,7 +3,7 @@
 // With TERN_E2E_SHOTS=<dir>, screenshots of the account dialog (also at 800×600)
 // go there for a look by eye.
 
-import { CliUser, runSuite, launchApp, startServer, tempDir, Steps, sel } from './lib/harness.mjs';
+import { CliUser, runSuite, launchApp, startServer, tempDir, Steps, sel, layoutProblems, resizeWindow, waitFocus } from './lib/harness.mjs';
 import path from 'node:path';
 import { waitUntil } from './lib/webdriver.mjs';
 
@@ -470,15 +470,33 @@ async function main() {
     if ((await textOf(sel('nav-badge-chats'))) !== badgeBefore) throw new Error(`requests counted in the total: ${await textOf(sel('nav-badge-chats'))}`);
     await (await $(sel('message-requests'))).click();
     await wd.waitFor(sel('request-actions', '[data-peer="zed"]'), { what: 'zed\'s request with its actions' });
-    if (process.env.TERN_E2E_SHOTS) {
-      await wd.screenshot(path.join(process.env.TERN_E2E_SHOTS, 'message-requests.png'));
-      const rect = await wd.cmd('GET', '/window/rect');
-      await wd.setWindowRect(800, 600);
-      await new Promise((r) => setTimeout(r, 600));
-      await wd.screenshot(path.join(process.env.TERN_E2E_SHOTS, 'message-requests-800x600.png'));
-      await wd.setWindowRect(rect.width, rect.height);
-      await new Promise((r) => setTimeout(r, 400));
-    }
+    if (process.env.TERN_E2E_SHOTS) await wd.screenshot(path.join(process.env.TERN_E2E_SHOTS, 'message-requests.png'));
+    await (await $(sel('message-requests'))).click(); // ← Back to chats
+    await wd.waitFor(sel('message-requests-count'), { what: 'the requests closed' });
+    // At 800×600 the chat list is a column of avatars that still has New message, New group,
+    // a search button and the requests (with their count); requests and search open the full list.
+    const rect = await wd.cmd('GET', '/window/rect');
+    await resizeWindow(wd, 800, 600);
+    await wd.waitFor(sel('chat-list-pane', '[data-collapsed="true"]'), { what: 'the chat list collapsed to avatars' });
+    const tools = await layoutProblems(wd, [sel('new-chat'), sel('new-group'), sel('chat-search-open'), sel('message-requests'), sel('message-requests-count')]);
+    if (tools.length) throw new Error(`the avatar column at 800×600: ${tools.join('; ')}`);
+    if ((await textOf(sel('message-requests-count'))) !== '2') throw new Error(`collapsed request count: ${await textOf(sel('message-requests-count'))}`);
+    if (process.env.TERN_E2E_SHOTS) await wd.screenshot(path.join(process.env.TERN_E2E_SHOTS, 'chat-list-collapsed-800x600.png'));
+    await (await $(sel('chat-search-open'))).click();
+    await wd.waitFor(sel('chat-list-pane', '[data-collapsed="false"]'), { what: 'the full list for searching' });
+    await waitFocus(wd, 'chat-search', 'the search box of the opened list');
+    await (await $(sel('chat-search'))).type('bob');
+    await waitUntil(async () => (await wd.findAll(sel('conversation'))).length === 1, { what: 'only bob\'s chat found' });
+    await (await $(sel('chat-search'))).type('\uE00C'); // Esc clears the search ...
+    await waitUntil(async () => (await wd.findAll(sel('conversation'))).length >= 2, { what: 'every chat back' });
+    await (await $(sel('chat-search'))).type('\uE00C'); // ... and, with nothing to clear, folds the list back to avatars
+    await wd.waitFor(sel('chat-list-pane', '[data-collapsed="true"]'), { what: 'the avatar column again' });
+    await (await $(sel('message-requests'))).click();
+    await wd.waitFor(sel('chat-list-pane', '[data-collapsed="false"]'), { what: 'the full list for the requests' });
+    const actions = await layoutProblems(wd, [sel('request-accept'), sel('request-block'), sel('request-delete')]);
+    if (actions.length) throw new Error(`request actions at 800×600: ${actions.join('; ')}`);
+    if (process.env.TERN_E2E_SHOTS) await wd.screenshot(path.join(process.env.TERN_E2E_SHOTS, 'message-requests-800x600.png'));
+    await resizeWindow(wd, rect.width, rect.height);
     await (await $(`${sel('request-actions', '[data-peer="yan"]')} ${sel('request-block')}`)).click();
     await waitUntil(async () => (await wd.find(sel('conversation', '[data-peer="yan"]'))) === null, { what: 'yan\'s request gone' });
     const r = await yan.run(['send', 'alice', 'hello?']);
@@ -604,11 +622,15 @@ async function main() {
     await dora.register();
     await (await $(sel('nav-profile'))).click();
     await (await $(sel('logout'))).click();
+    // The confirmation takes the focus on its safe answer.
+    await waitFocus(wd, 'logout-cancel', 'Cancel of the sign-out confirmation');
     await (await $(sel('logout-confirm-ok'))).click();
-    // The login screen remembers who signed in, and greets them as returning.
+    // The login screen remembers who signed in, and greets them as returning; the caret
+    // goes to the first empty field, the password.
     await waitUntil(async () => (await (await $(sel('user'))).prop('value')) === 'alice', { what: 'the user id remembered' });
     const hello = await textOf(sel('greeting'));
     if (!hello?.startsWith('Welcome back')) throw new Error(`greeting: ${hello}`);
+    await waitFocus(wd, 'password', 'the password (the user id is pre-filled)');
     const server_ = await $(sel('server'));
     await server_.clear();
     await server_.type(single.url);

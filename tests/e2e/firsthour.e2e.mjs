@@ -35,7 +35,9 @@ async function main() {
   await bob.ok(['profile', '--nickname', 'Bob Builder']);
   const listener = await bob.listen();
 
-  ({ wd } = await launchApp({ TERN_SERVER_URL: server.url, TERN_APP_DATA_DIR: tempDir('app') }));
+  // A device nobody signed in on: the webview's storage (the remembered user id) lives
+  // under XDG_DATA_HOME, which tests/e2e/run.sh shares between the suites of one run.
+  ({ wd } = await launchApp({ TERN_SERVER_URL: server.url, TERN_APP_DATA_DIR: tempDir('app'), XDG_DATA_HOME: tempDir('xdg-data') }));
   await $(sel('login-form'));
 
   await step('focus: the sign-in form puts the caret in the user id (the server is pre-filled); so does "Create an account"', async () => {

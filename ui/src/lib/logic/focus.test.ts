@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { firstField, focusFirst } from './focus';
+import { firstField, focusFirst, focusSelf } from './focus';
 import { flush } from '../test-fixtures';
 
 function form(html: string): HTMLElement {
@@ -40,5 +40,14 @@ describe('focusFirst', () => {
     focusFirst(f);
     await flush();
     expect(document.activeElement?.id).toBe('name');
+  });
+});
+
+describe('focusSelf', () => {
+  it('puts the focus on the element itself', async () => {
+    const f = form('<input id="before"><button type="button" id="cancel">Cancel</button>');
+    focusSelf(f.querySelector('#cancel') as HTMLElement);
+    await flush();
+    expect(document.activeElement?.id).toBe('cancel');
   });
 });

@@ -24,3 +24,8 @@ export function firstField(root: Element, empty = false): HTMLElement | null {
 export function focusFirst(node: HTMLElement, which?: 'empty'): void {
   queueMicrotask(() => firstField(node, which === 'empty')?.focus());
 }
+
+/** Svelte action: focuses `node` itself once it is shown (a confirmation's safe answer). */
+export function focusSelf(node: HTMLElement): void {
+  queueMicrotask(() => node.focus());
+}
