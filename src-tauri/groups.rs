@@ -8,9 +8,9 @@ use tern_core::proto::{
     ConversationId, GroupApplication, GroupId, GroupInfo, GroupMember, GroupRole, JoinPolicy,
     UserId,
 };
-use tern_core::GroupUpdate;
+use tern_core::{GroupUpdate, MemberNotice};
 
-use crate::commands::user_id;
+use crate::commands::{conv_id, user_id};
 use crate::error::{AppError, AppResult};
 use crate::state::AppState;
 
@@ -293,4 +293,21 @@ pub async fn mute_all(state: State<'_, AppState>, group: String, muted: bool) ->
 pub async fn open_group(state: State<'_, AppState>, group: String) -> AppResult<ConversationId> {
     let g = group_id(&group)?;
     Ok(state.client().await?.group_conversation(&g))
+}
+
+/// The membership lines ("Bob left") of a group chat this device recorded, oldest
+/// first: the newest `limit` (at most 1,000), from the local cache.
+#[tauri::command]
+#[specta::specta]
+pub async fn member_notices(
+    state: State<'_, AppState>,
+    conv: String,
+    limit: u32,
+) -> AppResult<Vec<MemberNotice>> {
+    let conv = conv_id(&conv)?;
+    Ok(state
+        .client()
+        .await?
+        .member_notices(&conv, None, limit)
+        .await?)
 }

@@ -95,6 +95,7 @@ pub fn specta_builder() -> Builder<tauri::Wry> {
             groups::mute_member,
             groups::mute_all,
             groups::open_group,
+            groups::member_notices,
             files::send_files,
             files::pick_files,
             files::simulate_drop,

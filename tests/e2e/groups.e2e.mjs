@@ -234,6 +234,31 @@ async function main() {
     await carolEvents.waitFor((e) => e.type === 'group_joined' && e.group?.group === group, 'group_joined at carol');
   });
 
+  await step('the membership lines are stored by tern-core: after a reload of the UI the reopened chat still shows them, once each', async () => {
+    const before = await timelineLines();
+    await wd.execute('location.reload()');
+    // The list re-renders as the reloaded UI loads it: click until the chat opens.
+    await waitUntil(async () => {
+      const row = await wd.find(sel('conversation', `[data-group="${group}"]`));
+      if (row) await row.click();
+      const title = await wd.find(sel('chat-title'));
+      return title !== null && (await title.text()) === GROUP_NAME;
+    }, { what: 'the group chat reopened after the reload' });
+    const want = ['You added Dave Diver', 'You removed Carol Chen', 'You added Carol Chen'];
+    await waitUntil(async () => {
+      const lines = await timelineLines();
+      return want.every((w) => lines.filter((l) => l === w).length === 1);
+    }, { what: `${JSON.stringify(want)} once each in the timeline after the reload` });
+    const after = await timelineLines();
+    console.log(`  membership lines after the reload: ${JSON.stringify(after)}`);
+    for (const w of want) if (after.indexOf(w) < 0 || before.indexOf(w) < 0) throw new Error(`${w}: before ${JSON.stringify(before)}, after ${JSON.stringify(after)}`);
+    const order = want.map((w) => after.indexOf(w));
+    if (order.join() !== [...order].sort((x, y) => x - y).join()) throw new Error(`lines out of order: ${JSON.stringify(after)}`);
+    // The member panel (the next steps use it) is closed by the reload.
+    await (await $(sel('open-member-panel'))).click();
+    await $(sel('member-panel'));
+  });
+
   await step('alice dismisses the group (with confirmation) -> it leaves the list and bob gets the dismissed event', async () => {
     await (await $(sel('dismiss-group'))).click();
     await wd.waitFor(sel('dismiss-cancel'), { what: 'the confirmation' });

@@ -33,7 +33,7 @@ pub use error::{Error, Result};
 pub use event::Event;
 pub use types::{
     ConnectionState, Conversation, DeliveryState, GroupUpdate, LocalMessage, LoginStatus,
-    SearchPage, Session, TransferDirection,
+    MemberNotice, MemberNoticeKind, SearchPage, Session, TransferDirection,
 };
 
 /// The wire protocol crate, re-exported so apps need only one dependency.

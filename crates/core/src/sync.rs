@@ -13,7 +13,7 @@ use crate::error::{Error, Result};
 use crate::event::Event;
 use crate::session::Shared;
 use crate::state::{missing_ranges, sync_start};
-use crate::store::{conversations as convs, groups, messages as msgs, relations as rel};
+use crate::store::{conversations as convs, groups, messages as msgs, notices, relations as rel};
 use crate::transport::Conn;
 
 /// Most pages fetched in one loop, so a misbehaving server cannot spin us forever.
@@ -244,6 +244,8 @@ async fn apply_change(
         .db
         .call(move |c| {
             let tx = c.transaction()?;
+            // Before applying it, so a member who leaves is still named.
+            notices::record(&tx, &ch, crate::store::now_ms())?;
             rel::apply_change(&tx, &ch)?;
             let applied = groups::apply_change(&tx, &me, &ch)?;
             rel::set_version(&tx, version)?;

@@ -157,3 +157,37 @@ pub enum TransferDirection {
     /// From the server to this device.
     Download,
 }
+
+/// What a [`MemberNotice`] tells.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "specta", derive(specta::Type))]
+#[serde(rename_all = "snake_case")]
+pub enum MemberNoticeKind {
+    /// Someone joined (or was added).
+    Joined,
+    /// Someone left on their own.
+    Left,
+    /// Someone was removed by the owner or an admin.
+    Kicked,
+}
+
+/// A membership change of a group as a line of its timeline ("Bob left"), kept in
+/// this device's cache from when it applied the change (see [`Client::member_notices`](crate::Client::member_notices)).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "specta", derive(specta::Type))]
+pub struct MemberNotice {
+    /// This device's id of the notice (stable across restarts).
+    pub id: i64,
+    /// The group conversation.
+    pub conv: ConversationId,
+    /// Joined, left or kicked.
+    pub kind: MemberNoticeKind,
+    /// Who joined or went.
+    pub user: UserId,
+    /// Who added or removed them; `None` when they joined an open group or left.
+    pub by: Option<UserId>,
+    /// When this device applied the change.
+    pub at: Millis,
+    /// How `user` was named then (friend remark or nickname), when known.
+    pub name: Option<String>,
+}

@@ -159,6 +159,11 @@ export const commands = {
 	/**  The conversation id of a group's chat. */
 	openGroup: (group: string) => typedError<ConversationId, AppError>(__TAURI_INVOKE("open_group", { group })),
 	/**
+	 *  The membership lines ("Bob left") of a group chat this device recorded, oldest
+	 *  first: the newest `limit` (at most 1,000), from the local cache.
+	 */
+	memberNotices: (conv: string, limit: number) => typedError<MemberNotice[], AppError>(__TAURI_INVOKE("member_notices", { conv, limit })),
+	/**
 	 *  Sends files that were just dropped on the window (see the module docs): one
 	 *  file or image message each, uploading in the background with progress events.
 	 */
@@ -901,6 +906,36 @@ export type LoginStatus =
 "logged_in" | 
 /**  The last login attempt was refused. */
 "login_failed";
+
+/**
+ *  A membership change of a group as a line of its timeline ("Bob left"), kept in
+ *  this device's cache from when it applied the change (see [`Client::member_notices`](crate::Client::member_notices)).
+ */
+export type MemberNotice = {
+	/**  This device's id of the notice (stable across restarts). */
+	id: number,
+	/**  The group conversation. */
+	conv: ConversationId,
+	/**  Joined, left or kicked. */
+	kind: MemberNoticeKind,
+	/**  Who joined or went. */
+	user: UserId,
+	/**  Who added or removed them; `None` when they joined an open group or left. */
+	by: UserId | null,
+	/**  When this device applied the change. */
+	at: number,
+	/**  How `user` was named then (friend remark or nickname), when known. */
+	name: string | null,
+};
+
+/**  What a [`MemberNotice`] tells. */
+export type MemberNoticeKind = 
+/**  Someone joined (or was added). */
+"joined" | 
+/**  Someone left on their own. */
+"left" | 
+/**  Someone was removed by the owner or an admin. */
+"kicked";
 
 /**  The server's id for a stored message (unique across all conversations). */
 export type MsgId = number;

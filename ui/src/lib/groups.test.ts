@@ -45,6 +45,7 @@ function backend(calls: Calls, over: Record<string, (args: Record<string, unknow
     group_members: () => [view('alice', 'owner', 'Alice'), view('bob', 'member', 'Bob Builder'), view('carol', 'member', 'Carol C')],
     group_applications: () => [],
     load_messages: () => [],
+    member_notices: () => [],
     mark_read: () => null,
     set_member_role: () => null,
     transfer_group: () => null,
@@ -140,6 +141,21 @@ describe('AppStore groups', () => {
     expect(store.groups[G].member_count).toBe(2);
     await core({ type: 'group_member_joined', group: G, member: { user: 'dave', role: 'member', muted_until: null, joined_at: 2 }, by: 'bob' });
     expect(store.groups[G].member_count).toBe(3);
+  });
+
+  it("loads a group chat's stored membership lines when it opens, and again when a change arrives", async () => {
+    const kicked = { id: 1, conv: GC, kind: 'kicked' as const, user: 'carol', by: 'alice', at: 50, name: 'Carol C' };
+    const joined = { id: 2, conv: GC, kind: 'joined' as const, user: 'dave', by: null, at: 60, name: null };
+    let stored = [kicked];
+    await signedIn({ member_notices: () => stored });
+    await store.openConversation(GC);
+    expect(store.memberNotices[GC]).toEqual([kicked]);
+    expect(calls).toContainEqual({ cmd: 'member_notices', args: { conv: GC, limit: 500 } });
+    // tern-core stored the line before announcing it: reloaded, not added twice.
+    stored = [kicked, joined];
+    await core({ type: 'group_member_joined', group: G, member: { user: 'dave', role: 'member', muted_until: null, joined_at: 2 }, by: null });
+    await flush();
+    expect(store.memberNotices[GC]).toEqual([kicked, joined]);
   });
 
   it('when I am kicked the chat leaves the list and its view explains why', async () => {

@@ -30,7 +30,7 @@ import { canManage, groupConv, groupOf, MUTE_MINUTES, type MemberAction } from '
 import { displayName } from './logic/people';
 import { CommandError, errorText, keyringSentence } from './logic/errors';
 import { rememberUser } from './logic/session';
-import type { MemberNotice } from './logic/timeline';
+import { NOTICE_LIMIT, type MemberNotice } from './logic/timeline';
 import { hideChat, isRequest, knownChats, loadAccepted, loadHidden, pruneHidden, saveAccepted, saveHidden, unreadTotal, visibleChats, type HiddenChats } from './logic/chats';
 import { seesNewest } from './logic/reading';
 import { layoutFor, type Layout } from './logic/layout';
@@ -96,7 +96,7 @@ export class AppStore {
   groupMembers = $state.raw<Record<string, GroupMemberView[]>>({});
   /** Loaded join applications (owner/admin), by group id. */
   groupApps = $state.raw<Record<string, GroupApplication[]>>({});
-  /** Membership changes seen this session, by group conversation (timeline lines, see logic/timeline). */
+  /** Loaded membership changes (stored by tern-core), by group conversation (timeline lines, see logic/timeline). */
   memberNotices = $state.raw<Record<string, MemberNotice[]>>({});
   /** Group chats I am no longer in (kicked, dismissed, left), with what to tell the user. */
   groupGone = $state.raw<Record<string, string>>({});
@@ -426,7 +426,7 @@ export class AppStore {
         break;
       }
       case 'group_member_joined': {
-        this.addMemberNotice(e.group, { kind: 'joined', user: e.member.user, by: e.by, at: Date.now() });
+        void this.loadMemberNotices(groupConv(e.group));
         const list = this.groupMembers[e.group];
         const g = this.groups[e.group];
         if (g && !list?.some((v) => v.member.user === e.member.user)) this.groups = { ...this.groups, [e.group]: { ...g, member_count: g.member_count + 1 } };
@@ -439,7 +439,7 @@ export class AppStore {
           this.markGroupGone(e.group, e.reason === 'kicked' ? `You were removed from this group${by}.` : 'You left this group.');
           break;
         }
-        this.addMemberNotice(e.group, { kind: e.reason === 'kicked' ? 'kicked' : 'left', user: e.user, by: e.by, at: Date.now(), name: this.nameOf(e.user, e.group) });
+        void this.loadMemberNotices(groupConv(e.group));
         const list = this.groupMembers[e.group];
         if (list) this.groupMembers = { ...this.groupMembers, [e.group]: list.filter((v) => v.member.user !== e.user) };
         const g = this.groups[e.group];
@@ -474,9 +474,11 @@ export class AppStore {
     this.groupMembers = { ...this.groupMembers, [group]: list.map((v) => (v.member.user === user ? { ...v, member: f(v.member) } : v)) };
   }
 
-  private addMemberNotice(group: string, n: MemberNotice): void {
-    const conv = groupConv(group);
-    this.memberNotices = { ...this.memberNotices, [conv]: [...(this.memberNotices[conv] ?? []), n] };
+  /** (Re)loads a group chat's stored membership lines; tern-core recorded the one an event announces before the event. */
+  async loadMemberNotices(conv: string): Promise<void> {
+    if (!conv.startsWith('g:')) return;
+    const list = await this.attempt(commands.memberNotices(conv, NOTICE_LIMIT));
+    if (list) this.memberNotices = { ...this.memberNotices, [conv]: list };
   }
 
   /** I am no longer in `group`: drop it and its chat from the lists and explain why in its chat view. */
@@ -766,6 +768,8 @@ export class AppStore {
         if (c) this.applyPeerReadSeq(c);
       }
     }
+    // Its membership lines ("Bob left"), as stored on this device (across restarts).
+    if (group) await this.loadMemberNotices(conv);
     // The same chat again, already scrolled to its end: what it shows is read.
     if (this.canSee(conv)) await this.markRead(conv);
   }

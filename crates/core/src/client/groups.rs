@@ -8,13 +8,13 @@
 
 use tern_proto::{
     ConversationId, GroupApplication, GroupId, GroupInfo, GroupMember, GroupRole, JoinPolicy,
-    Request, Response, UserId,
+    Millis, Request, Response, UserId,
 };
 
 use super::{unexpected, Client};
 use crate::error::{Error, Result};
-use crate::store::groups;
-use crate::types::GroupUpdate;
+use crate::store::{groups, notices};
+use crate::types::{GroupUpdate, MemberNotice};
 
 impl Client {
     /// The conversation of a group (`g:<id>`), for `send_text`, `messages`, `mark_read`...
@@ -119,6 +119,22 @@ impl Client {
     pub async fn cached_group_members(&self, group: &GroupId) -> Result<Vec<GroupMember>> {
         let g = group.clone();
         self.read(move |c, _| groups::members(c, &g)).await
+    }
+
+    /// The membership lines of a group chat's timeline ("Bob left", "Alice added
+    /// Dave") this device recorded, from the cache (no network): the newest `limit`
+    /// (at most 1,000) at or after `since` (all when `None`), oldest first. Each is
+    /// recorded when this device applies the change, live or replayed after being
+    /// offline, and kept across restarts; a device's first sync records none.
+    pub async fn member_notices(
+        &self,
+        conv: &ConversationId,
+        since: Option<Millis>,
+        limit: u32,
+    ) -> Result<Vec<MemberNotice>> {
+        let conv = conv.clone();
+        self.read(move |c, _| notices::list(c, &conv, since, limit))
+            .await
     }
 
     /// Adds users to a group I am in (any member may invite; members are skipped).

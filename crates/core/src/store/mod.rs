@@ -8,6 +8,7 @@ pub mod conversations;
 pub mod files;
 pub mod groups;
 pub mod messages;
+pub mod notices;
 pub mod relations;
 mod schema;
 pub mod search;

@@ -84,6 +84,16 @@ CREATE TABLE uploads (
     r#"
 CREATE TABLE deleted_local (conv TEXT NOT NULL, seq INTEGER NOT NULL, PRIMARY KEY (conv, seq));
 "#,
+    // Membership lines of group timelines ("Bob left"), recorded when this device
+    // applies the change-log entry (see store::notices).
+    r#"
+CREATE TABLE member_notices (
+    id INTEGER PRIMARY KEY,
+    conv TEXT NOT NULL, kind TEXT NOT NULL, user TEXT NOT NULL, by_user TEXT,
+    at INTEGER NOT NULL, name TEXT
+);
+CREATE INDEX member_notices_conv ON member_notices (conv, at);
+"#,
 ];
 
 /// Opens `path` in WAL mode and brings its schema up to date.

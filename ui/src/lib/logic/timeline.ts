@@ -1,23 +1,17 @@
 /**
  * Membership changes shown in a group chat's timeline ("Bob left", "You removed
- * Carol", "Alice added Dave"). tern-core reports them as events (not as stored
- * messages), so they are lines of this session: kept by the store from the
- * events, worded at render time (names fill in as members load), and placed
- * among the messages by time. Pure, so unit-tested.
+ * Carol", "Alice added Dave"). tern-core records them in this device's cache when
+ * it applies the change (live, or replayed after the app was closed) and keeps
+ * them across restarts; the store loads a chat's notices with its messages. They
+ * are worded at render time (names fill in as members load) and placed among the
+ * messages by time. Pure, so unit-tested.
  */
-import type { LocalMessage } from '../bindings';
+import type { LocalMessage, MemberNotice } from '../bindings';
 
-export type MemberNotice = {
-  kind: 'joined' | 'left' | 'kicked';
-  /** Who joined or went. */
-  user: string;
-  /** Who added or removed them; null when they joined an open group or left. */
-  by: string | null;
-  /** When the app learnt of it (ms). */
-  at: number;
-  /** How `user` was named then (a member who left is no longer in the member list). */
-  name?: string;
-};
+export type { MemberNotice };
+
+/** How many of a chat's newest notices the store loads. */
+export const NOTICE_LIMIT = 500;
 
 /** The words for a membership change; `name` names a user, "You" is me. */
 export function memberNoticeText(n: MemberNotice, me: string, name: (user: string) => string): string {
@@ -39,9 +33,9 @@ export function memberNoticeText(n: MemberNotice, me: string, name: (user: strin
  */
 export function withMemberNotices(conv: string, messages: readonly LocalMessage[], notices: readonly MemberNotice[], text: (n: MemberNotice) => string): LocalMessage[] {
   if (notices.length === 0) return messages as LocalMessage[];
-  const line = (n: MemberNotice, i: number): LocalMessage => ({
+  const line = (n: MemberNotice): LocalMessage => ({
     conv,
-    client_id: `member-notice-${n.at}-${i}`,
+    client_id: `member-notice-${n.id}`,
     seq: null,
     id: null,
     sender: 'system',
@@ -55,9 +49,20 @@ export function withMemberNotices(conv: string, messages: readonly LocalMessage[
   const out: LocalMessage[] = [];
   let j = 0;
   for (const m of messages) {
-    while (j < notices.length && notices[j].at < m.sent_at) out.push(line(notices[j], j++));
+    while (j < notices.length && notices[j].at < m.sent_at) out.push(line(notices[j++]));
     out.push(m);
   }
-  while (j < notices.length) out.push(line(notices[j], j++));
+  while (j < notices.length) out.push(line(notices[j++]));
   return out;
+}
+
+/**
+ * The notices that belong to the loaded part of a chat: while older messages are
+ * still to load, those from before the oldest loaded message wait for them (they
+ * would otherwise pile up at the top).
+ */
+export function noticesInView(notices: readonly MemberNotice[], messages: readonly LocalMessage[], moreOlder: boolean): MemberNotice[] {
+  if (!moreOlder || messages.length === 0) return notices as MemberNotice[];
+  const oldest = messages.reduce((a, m) => Math.min(a, m.sent_at), Infinity);
+  return notices.filter((n) => n.at >= oldest);
 }
