@@ -3,7 +3,7 @@
  * member-panel actions, and how group events change what the user sees.
  */
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
-import type { GroupInfo, GroupMemberView } from './bindings';
+import type { GroupInfo, GroupMemberView, MemberNotice } from './bindings';
 import { AppStore } from './store.svelte';
 import { type Calls, conv, emitCore as core, flush, mockBackend, msg } from './test-fixtures';
 
@@ -144,8 +144,8 @@ describe('AppStore groups', () => {
   });
 
   it("loads a group chat's stored membership lines when it opens, and again when a change arrives", async () => {
-    const kicked = { id: 1, conv: GC, kind: 'kicked' as const, user: 'carol', by: 'alice', at: 50, name: 'Carol C' };
-    const joined = { id: 2, conv: GC, kind: 'joined' as const, user: 'dave', by: null, at: 60, name: null };
+    const kicked: MemberNotice = { id: 1, conv: GC, kind: 'kicked', user: 'carol', by: 'alice', at: 50, name: 'Carol C' };
+    const joined: MemberNotice = { id: 2, conv: GC, kind: 'joined', user: 'dave', by: null, at: 60, name: null };
     let stored = [kicked];
     await signedIn({ member_notices: () => stored });
     await store.openConversation(GC);
