@@ -254,6 +254,7 @@ async function main() {
     for (const w of want) if (after.indexOf(w) < 0 || before.indexOf(w) < 0) throw new Error(`${w}: before ${JSON.stringify(before)}, after ${JSON.stringify(after)}`);
     const order = want.map((w) => after.indexOf(w));
     if (order.join() !== [...order].sort((x, y) => x - y).join()) throw new Error(`lines out of order: ${JSON.stringify(after)}`);
+    await extraShot('group-membership-after-reload');
     // The member panel (the next steps use it) is closed by the reload.
     await (await $(sel('open-member-panel'))).click();
     await $(sel('member-panel'));
