@@ -30,6 +30,47 @@ pub enum MultiDevicePolicy {
     Single,
 }
 
+/// Where the server keeps its data: `sqlite:PATH` or
+/// `postgres://user@host:port/db` (`--database`, `TERN_DATABASE`, `database`).
+#[derive(Debug, Clone, PartialEq, Eq, Default)]
+pub enum Database {
+    /// SQLite at `<data-dir>/tern.db` (nothing configured).
+    #[default]
+    DefaultSqlite,
+    /// A SQLite file.
+    Sqlite(PathBuf),
+    /// A PostgreSQL database (several servers may share it).
+    Postgres(String),
+}
+
+impl Database {
+    /// Parses `sqlite:PATH` or `postgres://…` (`postgresql://…` too); anything
+    /// else is a config error naming the value.
+    pub fn parse(value: &str) -> Result<Self, Error> {
+        let bad = |why: String| {
+            Error::Config(format!(
+                "database `{}`: {why}",
+                crate::storage::postgres::redact(value)
+            ))
+        };
+        if let Some(path) = value.strip_prefix("sqlite:") {
+            if path.is_empty() {
+                return Err(bad("expected sqlite:PATH with a file path".into()));
+            }
+            return Ok(Database::Sqlite(PathBuf::from(path)));
+        }
+        if value.starts_with("postgres://") || value.starts_with("postgresql://") {
+            value
+                .parse::<tokio_postgres::Config>()
+                .map_err(|e| bad(format!("not a valid PostgreSQL URL: {e}")))?;
+            return Ok(Database::Postgres(value.to_string()));
+        }
+        Err(bad(
+            "expected sqlite:PATH or postgres://user@host:port/db".into()
+        ))
+    }
+}
+
 /// Everything the server needs to run. Tests build it with [`Config::for_tests`]
 /// and adjust the public fields.
 #[derive(Debug, Clone)]
@@ -38,6 +79,8 @@ pub struct Config {
     pub listen: SocketAddr,
     /// Directory holding the SQLite database and the token secret.
     pub data_dir: PathBuf,
+    /// The database (default: SQLite at `<data_dir>/tern.db`).
+    pub database: Database,
     /// HMAC secret for tokens (hex); `None` generates one into `data_dir/secret`.
     pub token_secret: Option<String>,
     /// How long a login token stays valid.
@@ -97,6 +140,7 @@ impl Default for Config {
         Self {
             listen: SocketAddr::from(([127, 0, 0, 1], 7700)),
             data_dir: PathBuf::from("tern-data"),
+            database: Database::DefaultSqlite,
             token_secret: None,
             token_ttl: Duration::from_secs(7 * 24 * 3600),
             multi_device: MultiDevicePolicy::All,
@@ -178,9 +222,14 @@ impl Config {
         if tls_cert.is_some() != tls_key.is_some() {
             return Err(Error::Config(TLS_PAIR.into()));
         }
+        let database = match args.database.or(file.database) {
+            Some(v) => Database::parse(&v)?,
+            None => Database::DefaultSqlite,
+        };
         Ok(Config {
             listen: args.listen.or(file.listen).unwrap_or(d.listen),
             data_dir: args.data_dir.or(file.data_dir).unwrap_or(d.data_dir),
+            database,
             token_secret: args.token_secret.or(file.token_secret),
             token_ttl: secs(args.token_ttl_secs, file.token_ttl_secs, d.token_ttl),
             multi_device: args
@@ -254,6 +303,9 @@ pub struct Args {
     /// Data directory (SQLite database, token secret, files) [default: tern-data]
     #[arg(long, env = "TERN_DATA_DIR")]
     pub data_dir: Option<PathBuf>,
+    /// Database: sqlite:PATH or postgres://user@host:port/db [default: sqlite:<data-dir>/tern.db]
+    #[arg(long, env = "TERN_DATABASE", hide_env_values = true)]
+    pub database: Option<String>,
     /// Optional TOML config file; flags and env override it.
     #[arg(long, env = "TERN_CONFIG")]
     pub config: Option<PathBuf>,
@@ -316,6 +368,7 @@ pub struct Args {
 struct FileConfig {
     listen: Option<SocketAddr>,
     data_dir: Option<PathBuf>,
+    database: Option<String>,
     token_secret: Option<String>,
     token_ttl_secs: Option<u64>,
     multi_device: Option<MultiDevicePolicy>,
@@ -372,6 +425,44 @@ mod tests {
         assert_eq!(c.max_page, 50);
         assert_eq!(c.idle_timeout, Config::default().idle_timeout);
         assert!(!c.require_friendship);
+    }
+
+    #[test]
+    fn database_urls_are_parsed_and_a_malformed_one_is_named() {
+        let parse = |v: &str| {
+            let args = Args::try_parse_from(["tern-server", "--database", v]).unwrap();
+            Config::from_args(args)
+        };
+        assert_eq!(
+            parse("sqlite:/var/lib/tern/x.db").unwrap().database,
+            Database::Sqlite(PathBuf::from("/var/lib/tern/x.db"))
+        );
+        assert_eq!(
+            parse("postgres://tern@127.0.0.1:5432/tern")
+                .unwrap()
+                .database,
+            Database::Postgres("postgres://tern@127.0.0.1:5432/tern".into())
+        );
+        for bad in [
+            "mysql://x/y",
+            "sqlite:",
+            "postgres://tern@host:notaport/db",
+            "tern.db",
+        ] {
+            let Err(Error::Config(e)) = parse(bad) else {
+                panic!("`{bad}` must be refused");
+            };
+            assert!(e.contains("database `"), "{e}");
+        }
+        let Err(Error::Config(e)) = parse("postgres://tern:hunter2@host:x/db") else {
+            panic!("a bad port must be refused");
+        };
+        assert!(!e.contains("hunter2"), "the password is not shown: {e}");
+        let args = Args::try_parse_from(["tern-server"]).unwrap();
+        assert_eq!(
+            Config::from_args(args).unwrap().database,
+            Database::DefaultSqlite
+        );
     }
 
     #[test]

@@ -124,9 +124,10 @@ async fn by_client_id(
 /// original on a resend of the same (sender, client id).
 pub async fn send(c: &Tx<'_>, a: &NewMessage, now: i64) -> StoreResult<SendOutcome> {
     // Serialise sends of one (sender, client id) across processes before the
-    // lookup; the UNIQUE constraint is the backstop.
+    // lookup; the UNIQUE constraint is the backstop. The key is the pair,
+    // length-prefixed (PostgreSQL text cannot hold the NUL separator).
     c.execute(
-        "SELECT pg_advisory_xact_lock(hashtextextended($1 || chr(0) || $2, 0))",
+        "SELECT pg_advisory_xact_lock(hashtextextended(length($1)::text || ':' || $1 || $2, 0))",
         &[&a.sender.as_str(), &a.client_id.as_str()],
     )
     .await?;
