@@ -47,12 +47,7 @@ impl Database {
     /// Parses `sqlite:PATH` or `postgres://…` (`postgresql://…` too); anything
     /// else is a config error naming the value.
     pub fn parse(value: &str) -> Result<Self, Error> {
-        let bad = |why: String| {
-            Error::Config(format!(
-                "database `{}`: {why}",
-                crate::storage::postgres::redact(value)
-            ))
-        };
+        let bad = |why: String| Error::Config(format!("database `{}`: {why}", redact(value)));
         if let Some(path) = value.strip_prefix("sqlite:") {
             if path.is_empty() {
                 return Err(bad("expected sqlite:PATH with a file path".into()));
@@ -68,6 +63,20 @@ impl Database {
         Err(bad(
             "expected sqlite:PATH or postgres://user@host:port/db".into()
         ))
+    }
+}
+
+/// `url` with its password (if any) replaced by `***`, for messages and logs.
+pub fn redact(url: &str) -> String {
+    match (url.find("://"), url.rfind('@')) {
+        (Some(s), Some(at)) if at > s => {
+            let creds = &url[s + 3..at];
+            match creds.find(':') {
+                Some(c) => format!("{}{}:***{}", &url[..s + 3], &creds[..c], &url[at..]),
+                None => url.to_string(),
+            }
+        }
+        _ => url.to_string(),
     }
 }
 
@@ -303,7 +312,7 @@ pub struct Args {
     /// Data directory (SQLite database, token secret, files) [default: tern-data]
     #[arg(long, env = "TERN_DATA_DIR")]
     pub data_dir: Option<PathBuf>,
-    /// Database: sqlite:PATH or postgres://user@host:port/db [default: sqlite:<data-dir>/tern.db]
+    /// Database: sqlite:PATH or postgres://user@host:port/db (when absent: SQLite at <data-dir>/tern.db)
     #[arg(long, env = "TERN_DATABASE", hide_env_values = true)]
     pub database: Option<String>,
     /// Optional TOML config file; flags and env override it.

@@ -69,7 +69,6 @@ impl From<StoreError> for WireError {
             }
             other => {
                 tracing::error!(error = %other, "store failure");
-                eprintln!("DEBUGSTORE {other:?}");
                 WireError::new(ErrorCode::Internal, "internal server error; retry later")
             }
         }

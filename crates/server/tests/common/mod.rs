@@ -125,6 +125,23 @@ impl TestServer {
         }
     }
 
+    /// Runs a `SELECT COUNT(*) …` on the server's database, whichever backend.
+    pub async fn count(&self, sql: &str) -> i64 {
+        match &self.config.database {
+            tern_server::config::Database::Postgres(url) => {
+                let (client, conn) = tokio_postgres::connect(url, tokio_postgres::NoTls)
+                    .await
+                    .unwrap();
+                tokio::spawn(conn);
+                client.query_one(sql, &[]).await.unwrap().get(0)
+            }
+            _ => {
+                let c = rusqlite::Connection::open(self.dir.path().join("tern.db")).unwrap();
+                c.query_row(sql, [], |r| r.get(0)).unwrap()
+            }
+        }
+    }
+
     pub async fn stop(self) {
         self.handle.shutdown().await;
     }

@@ -3,7 +3,7 @@
 use async_trait::async_trait;
 use tern_proto::{FileId, KickReason, Profile, Push, UserId};
 
-use super::{accounts, change, social, tx, PgStorage};
+use super::{accounts, admin, change, social, tx, PgStorage};
 use crate::config::MultiDevicePolicy;
 use crate::storage::api::Accounts;
 use crate::storage::{Delivery, NewSession, SessionRow, StoreResult};
@@ -47,9 +47,7 @@ impl Accounts for PgStorage {
                 Ok(()) => accounts::revoke_other_sessions(&tx, user, keep).await,
                 Err(e) => Err(e),
             },
-            None => accounts::set_password(&tx, user, hash)
-                .await
-                .map(|v| v.len()),
+            None => admin::set_password(&tx, user, hash).await.map(|v| v.len()),
         })?;
         self.sink.kick_user(user, keep, reason);
         Ok(n)
@@ -65,9 +63,7 @@ impl Accounts for PgStorage {
         let n = tx!(self, |tx| match keep {
             Some(keep) => accounts::revoke_other_sessions(&tx, user, keep).await,
             None => match accounts::require_user(&tx, user).await {
-                Ok(()) => accounts::revoke_all_sessions(&tx, user)
-                    .await
-                    .map(|v| v.len()),
+                Ok(()) => admin::revoke_all_sessions(&tx, user).await.map(|v| v.len()),
                 Err(e) => Err(e),
             },
         })?;
@@ -105,7 +101,7 @@ impl Accounts for PgStorage {
         now: i64,
     ) -> StoreResult<()> {
         tx!(self, |tx| match accounts::require_user(&tx, user).await {
-            Ok(()) => accounts::record_minted(&tx, user, session, expires_at, now).await,
+            Ok(()) => admin::record_minted(&tx, user, session, expires_at, now).await,
             Err(e) => Err(e),
         })
     }

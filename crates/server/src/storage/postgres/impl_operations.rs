@@ -3,14 +3,14 @@
 use async_trait::async_trait;
 use tern_proto::{FileId, KickReason, UserId};
 
-use super::{accounts, social, tx, PgStorage};
+use super::{accounts, admin, social, tx, PgStorage};
 use crate::storage::api::{Operations, Swept, WriterStats};
 use crate::storage::{FileRow, StoreResult};
 
 #[async_trait]
 impl Operations for PgStorage {
     async fn reserve_system_user(&self, now: i64) -> StoreResult<()> {
-        tx!(self, |tx| accounts::reserve_system_user(&tx, now).await)
+        tx!(self, |tx| admin::reserve_system_user(&tx, now).await)
     }
 
     async fn system_user_is_reserved(&self) -> StoreResult<bool> {
@@ -19,17 +19,15 @@ impl Operations for PgStorage {
 
     async fn delete_user(&self, user: &UserId, now: i64) -> StoreResult<usize> {
         let _stripe = self.stripe(user.as_str()).await;
-        let (live, out) = tx!(self, |tx, out| accounts::delete_user(
-            &tx, user, now, &mut out
-        )
-        .await)?;
+        let (live, out) = tx!(self, |tx, out| admin::delete_user(&tx, user, now, &mut out)
+            .await)?;
         self.sink.kick_user(user, None, KickReason::AccountDeleted);
         self.sink.deliver(&out);
         Ok(live.len())
     }
 
     async fn session_devices(&self, ids: &[String]) -> StoreResult<Vec<(String, String)>> {
-        tx!(self, |tx| accounts::session_devices(&tx, ids).await)
+        tx!(self, |tx| admin::session_devices(&tx, ids).await)
     }
 
     async fn insert_file(&self, row: &FileRow) -> StoreResult<()> {

@@ -21,6 +21,7 @@
 //! refusals (codes and messages).
 
 mod accounts;
+mod admin;
 mod groups;
 mod impl_accounts;
 mod impl_groups;
@@ -71,19 +72,7 @@ impl std::fmt::Debug for PgStorage {
     }
 }
 
-/// `url` without its password, for messages.
-pub fn redact(url: &str) -> String {
-    match (url.find("://"), url.rfind('@')) {
-        (Some(s), Some(at)) if at > s => {
-            let creds = &url[s + 3..at];
-            match creds.find(':') {
-                Some(c) => format!("{}{}:***{}", &url[..s + 3], &creds[..c], &url[at..]),
-                None => url.to_string(),
-            }
-        }
-        _ => url.to_string(),
-    }
-}
+use crate::config::redact;
 
 impl PgStorage {
     /// Connects to `url` (`postgres://user@host:port/db`), applies the
