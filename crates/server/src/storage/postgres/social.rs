@@ -398,7 +398,7 @@ pub async fn apply_friend(
 }
 
 /// Two users in id order (user rows are locked in id order).
-fn sorted<'a>(pair: [&'a UserId; 2]) -> [&'a UserId; 2] {
+fn sorted(pair: [&UserId; 2]) -> [&UserId; 2] {
     let [a, b] = pair;
     if a <= b {
         [a, b]
