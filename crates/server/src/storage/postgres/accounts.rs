@@ -231,7 +231,7 @@ pub async fn search_users(c: &Tx<'_>, query: &str, limit: u32) -> StoreResult<Ve
         .query(
             "SELECT id, nickname, avatar, signature FROM users
              WHERE (id ILIKE $1 ESCAPE '\\' OR nickname ILIKE $1 ESCAPE '\\') AND id <> $3
-             ORDER BY id LIMIT $2",
+             ORDER BY id COLLATE \"C\" LIMIT $2",
             &[&like_pattern(query), &i64::from(limit), &SYSTEM_USER],
         )
         .await?;

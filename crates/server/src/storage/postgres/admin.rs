@@ -98,7 +98,7 @@ pub async fn delete_user(
         .await?;
     for owner in owners(
         c,
-        "SELECT owner FROM friends WHERE friend = $1 ORDER BY owner",
+        "SELECT owner FROM friends WHERE friend = $1 ORDER BY owner COLLATE \"C\"",
         user,
     )
     .await?
@@ -112,7 +112,7 @@ pub async fn delete_user(
     }
     for owner in owners(
         c,
-        "SELECT owner FROM blacklist WHERE blocked = $1 ORDER BY owner",
+        "SELECT owner FROM blacklist WHERE blocked = $1 ORDER BY owner COLLATE \"C\"",
         user,
     )
     .await?

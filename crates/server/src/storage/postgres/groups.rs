@@ -249,7 +249,7 @@ async fn managers(c: &Tx<'_>, g: &GroupId) -> StoreResult<Vec<UserId>> {
     let rows = c
         .query(
             "SELECT user_id FROM members WHERE conv = $1 AND role IN ('owner', 'admin')
-             ORDER BY user_id",
+             ORDER BY user_id COLLATE \"C\"",
             &[&conv_key(g)],
         )
         .await?;
@@ -259,7 +259,7 @@ async fn managers(c: &Tx<'_>, g: &GroupId) -> StoreResult<Vec<UserId>> {
 pub async fn members(c: &Tx<'_>, g: &GroupId) -> StoreResult<Vec<GroupMember>> {
     let sql = format!(
         "SELECT {MEMBER_COLS} FROM members WHERE conv = $1
-         ORDER BY CASE role WHEN 'owner' THEN 0 WHEN 'admin' THEN 1 ELSE 2 END, joined_at, user_id"
+         ORDER BY CASE role WHEN 'owner' THEN 0 WHEN 'admin' THEN 1 ELSE 2 END, joined_at, user_id COLLATE \"C\""
     );
     let rows = c.query(&sql, &[&conv_key(g)]).await?;
     rows.iter().map(to_member).collect()
@@ -269,7 +269,7 @@ async fn live_group_ids(c: &Tx<'_>, user: &UserId) -> StoreResult<Vec<GroupId>> 
     let rows = c
         .query(
             "SELECT g.id FROM groups g JOIN members m ON m.conv = 'g:' || g.id
-             WHERE m.user_id = $1 AND g.dismissed_at IS NULL ORDER BY g.id",
+             WHERE m.user_id = $1 AND g.dismissed_at IS NULL ORDER BY g.id COLLATE \"C\"",
             &[&user.as_str()],
         )
         .await?;
@@ -290,7 +290,7 @@ pub async fn applications(c: &Tx<'_>, g: &GroupId) -> StoreResult<Vec<GroupAppli
     let rows = c
         .query(
             "SELECT user_id FROM group_applications WHERE grp = $1
-             ORDER BY updated_at DESC, user_id",
+             ORDER BY updated_at DESC, user_id COLLATE \"C\"",
             &[&g.as_str()],
         )
         .await?;
@@ -357,7 +357,7 @@ async fn broadcast(
     let body = serde_json::to_string(change)?;
     c.execute(
         "SELECT 1 FROM users WHERE id IN (SELECT user_id FROM members WHERE conv = $1)
-         ORDER BY id FOR UPDATE",
+         ORDER BY id COLLATE \"C\" FOR UPDATE",
         &[&conv],
     )
     .await?;

@@ -55,7 +55,7 @@ pub async fn visible_from(c: &Tx<'_>, user: &UserId, conv: &ConversationId) -> S
 pub async fn members(c: &Tx<'_>, conv: &ConversationId) -> StoreResult<Vec<UserId>> {
     let rows = c
         .query(
-            "SELECT user_id FROM members WHERE conv = $1 ORDER BY user_id",
+            "SELECT user_id FROM members WHERE conv = $1 ORDER BY user_id COLLATE \"C\"",
             &[&conv.to_string()],
         )
         .await?;
@@ -299,7 +299,7 @@ pub async fn conversations(c: &Tx<'_>, user: &UserId) -> StoreResult<Vec<Convers
                CASE WHEN c.kind = 'direct' THEN (SELECT MAX(p.read_seq) FROM members p
                  WHERE p.conv = c.id AND p.user_id <> m.user_id) END, m.visible_from
              FROM members m JOIN conversations c ON c.id = m.conv
-             WHERE m.user_id = $1 ORDER BY c.last_at DESC, c.id",
+             WHERE m.user_id = $1 ORDER BY c.last_at DESC, c.id COLLATE \"C\"",
             &[&user.as_str()],
         )
         .await?;

@@ -48,7 +48,7 @@ pub async fn compact(c: &Tx<'_>, keep: u64) -> StoreResult<usize> {
     let over = c
         .query(
             "SELECT user_id, MAX(version) FROM changes GROUP BY user_id HAVING COUNT(*) > $1
-             ORDER BY user_id",
+             ORDER BY user_id COLLATE \"C\"",
             &[&(keep as i64)],
         )
         .await?;
@@ -190,7 +190,7 @@ async fn user_list(c: &Tx<'_>, sql: &str, user: &UserId) -> StoreResult<Vec<User
 pub async fn blocked(c: &Tx<'_>, me: &UserId) -> StoreResult<Vec<UserId>> {
     user_list(
         c,
-        "SELECT blocked FROM blacklist WHERE owner = $1 ORDER BY blocked",
+        "SELECT blocked FROM blacklist WHERE owner = $1 ORDER BY blocked COLLATE \"C\"",
         me,
     )
     .await
@@ -237,7 +237,7 @@ pub async fn friends(
 ) -> StoreResult<Vec<Friend>> {
     match only {
         None => {
-            let sql = format!("{FRIEND_SELECT} WHERE f.owner = $1 ORDER BY u.id");
+            let sql = format!("{FRIEND_SELECT} WHERE f.owner = $1 ORDER BY u.id COLLATE \"C\"");
             let rows = c.query(&sql, &[&owner.as_str()]).await?;
             rows.iter().map(friend_row).collect()
         }
@@ -256,7 +256,7 @@ pub async fn friends(
 pub async fn search_friends(c: &Tx<'_>, owner: &UserId, query: &str) -> StoreResult<Vec<Friend>> {
     let sql = format!(
         "{FRIEND_SELECT} WHERE f.owner = $1 AND (u.id ILIKE $2 ESCAPE '\\'
-         OR u.nickname ILIKE $2 ESCAPE '\\' OR f.remark ILIKE $2 ESCAPE '\\') ORDER BY u.id"
+         OR u.nickname ILIKE $2 ESCAPE '\\' OR f.remark ILIKE $2 ESCAPE '\\') ORDER BY u.id COLLATE \"C\""
     );
     let rows = c
         .query(&sql, &[&owner.as_str(), &like_pattern(query)])
@@ -271,7 +271,7 @@ const MUTUAL_UNBLOCKED: &str = "EXISTS (SELECT 1 FROM friends x WHERE x.owner = 
 
 pub async fn followers(c: &Tx<'_>, user: &UserId) -> StoreResult<Vec<UserId>> {
     let sql = format!(
-        "SELECT f.owner FROM friends f WHERE f.friend = $1 AND {MUTUAL_UNBLOCKED} ORDER BY f.owner"
+        "SELECT f.owner FROM friends f WHERE f.friend = $1 AND {MUTUAL_UNBLOCKED} ORDER BY f.owner COLLATE \"C\""
     );
     user_list(c, &sql, user).await
 }
@@ -331,9 +331,9 @@ pub async fn applications(
     received: bool,
 ) -> StoreResult<Vec<FriendApplication>> {
     let sql = if received {
-        "SELECT from_user, to_user FROM applications WHERE to_user = $1 ORDER BY updated_at DESC, from_user"
+        "SELECT from_user, to_user FROM applications WHERE to_user = $1 ORDER BY updated_at DESC, from_user COLLATE \"C\""
     } else {
-        "SELECT from_user, to_user FROM applications WHERE from_user = $1 ORDER BY updated_at DESC, to_user"
+        "SELECT from_user, to_user FROM applications WHERE from_user = $1 ORDER BY updated_at DESC, to_user COLLATE \"C\""
     };
     let rows = c.query(sql, &[&user.as_str()]).await?;
     let mut out = Vec::new();
