@@ -66,6 +66,68 @@ impl Database {
     }
 }
 
+/// See [`Config::for_tests`]: SQLite, or the PostgreSQL test database of `dir`.
+fn test_database(dir: &Path) -> Database {
+    use std::hash::{Hash, Hasher};
+    let base = match std::env::var("TERN_TEST_DATABASE") {
+        Ok(b) if !b.is_empty() => b,
+        _ => return Database::DefaultSqlite,
+    };
+    // DefaultHasher::new() has fixed keys: the same directory names the same
+    // database for the life of the process.
+    let mut h = std::collections::hash_map::DefaultHasher::new();
+    (std::process::id(), dir).hash(&mut h);
+    let name = format!("tern_test_{:016x}", h.finish());
+    let url = with_database(&base, &name);
+    let create = move || {
+        let rt = tokio::runtime::Builder::new_current_thread()
+            .enable_all()
+            .build()
+            .expect("a runtime to create the test database");
+        rt.block_on(async {
+            let (client, conn) = tokio_postgres::connect(&base, tokio_postgres::NoTls)
+                .await
+                .unwrap_or_else(|e| panic!("TERN_TEST_DATABASE `{}`: {e}", redact(&base)));
+            tokio::spawn(conn);
+            let exists = client
+                .query_opt("SELECT 1 FROM pg_database WHERE datname = $1", &[&name])
+                .await
+                .expect("listing databases")
+                .is_some();
+            if !exists {
+                if let Err(e) = client
+                    .batch_execute(&format!("CREATE DATABASE {name}"))
+                    .await
+                {
+                    // Created meanwhile by a concurrent start on the same directory.
+                    let dup =
+                        e.code() == Some(&tokio_postgres::error::SqlState::DUPLICATE_DATABASE);
+                    assert!(dup, "CREATE DATABASE {name}: {e}");
+                }
+            }
+        });
+    };
+    // Its own thread and runtime: this is called from inside async tests.
+    std::thread::spawn(create)
+        .join()
+        .expect("creating the test database");
+    Database::Postgres(url)
+}
+
+/// `url` (`postgres://…/db?opts`) with its database replaced by `name`.
+fn with_database(url: &str, name: &str) -> String {
+    let (url, query) = match url.split_once('?') {
+        Some((u, q)) => (u, format!("?{q}")),
+        None => (url, String::new()),
+    };
+    let after_scheme = url.find("://").map_or(0, |i| i + 3);
+    let root = match url[after_scheme..].find('/') {
+        Some(i) => &url[..after_scheme + i],
+        None => url,
+    };
+    format!("{root}/{name}{query}")
+}
+
 /// `url` with its password (if any) replaced by `***`, for messages and logs.
 pub fn redact(url: &str) -> String {
     match (url.find("://"), url.rfind('@')) {
@@ -180,10 +242,18 @@ impl Default for Config {
 impl Config {
     /// A configuration for tests: binds 127.0.0.1:0, stores in `data_dir`,
     /// cheap password hashing and a generous rate limit.
+    ///
+    /// With `TERN_TEST_DATABASE` set (a `postgres://` URL of a server the
+    /// tests may `CREATE DATABASE` on), the database is PostgreSQL instead: one
+    /// database per data directory (and process), created on first use, so a
+    /// test that restarts a server on the same directory finds its data again.
+    /// This is how the black-box suites of tern-server, tern-core and tern-cli
+    /// run on both backends.
     pub fn for_tests(data_dir: impl AsRef<Path>) -> Self {
         Self {
             listen: SocketAddr::from(([127, 0, 0, 1], 0)),
             data_dir: data_dir.as_ref().to_path_buf(),
+            database: test_database(data_dir.as_ref()),
             argon2_memory_kib: 256,
             argon2_iterations: 1,
             rate_per_sec: 10_000.0,
@@ -472,6 +542,19 @@ mod tests {
             Config::from_args(args).unwrap().database,
             Database::DefaultSqlite
         );
+    }
+
+    #[test]
+    fn a_test_database_url_names_the_database_it_gets() {
+        assert_eq!(
+            with_database("postgres://u:p@127.0.0.1:5432/postgres", "t1"),
+            "postgres://u:p@127.0.0.1:5432/t1"
+        );
+        assert_eq!(
+            with_database("postgres://u@h:1?sslmode=disable", "t2"),
+            "postgres://u@h:1/t2?sslmode=disable"
+        );
+        assert_eq!(redact("postgres://u:secret@h/db"), "postgres://u:***@h/db");
     }
 
     #[test]

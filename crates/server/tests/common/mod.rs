@@ -32,54 +32,10 @@ pub const PASSWORD: &str = "correct horse";
 
 /// The backend the suite runs on: with `TERN_TEST_DATABASE` set (a
 /// `postgres://` URL of a server the tests may `CREATE DATABASE` on), every
-/// test server gets a fresh PostgreSQL database; otherwise SQLite in its data
-/// directory.
+/// test data directory gets its own PostgreSQL database
+/// (`Config::for_tests`); otherwise SQLite in the data directory.
 pub fn on_postgres() -> bool {
     std::env::var("TERN_TEST_DATABASE").is_ok_and(|v| !v.is_empty())
-}
-
-/// Creates an empty database on the `TERN_TEST_DATABASE` server and returns
-/// its URL; `None` when the suite runs on SQLite.
-pub async fn fresh_test_database() -> Option<String> {
-    let base = std::env::var("TERN_TEST_DATABASE")
-        .ok()
-        .filter(|v| !v.is_empty())?;
-    let (client, conn) = tokio_postgres::connect(&base, tokio_postgres::NoTls)
-        .await
-        .unwrap_or_else(|e| panic!("TERN_TEST_DATABASE: {e}"));
-    let task = tokio::spawn(conn);
-    let name = format!("tern_test_{}", hex_id());
-    client
-        .batch_execute(&format!("CREATE DATABASE {name}"))
-        .await
-        .unwrap();
-    drop(client);
-    let _ = task.await;
-    let (url, query) = match base.split_once('?') {
-        Some((u, q)) => (u, format!("?{q}")),
-        None => (base.as_str(), String::new()),
-    };
-    let root = match url.rsplit_once('/') {
-        Some((r, _)) if r.ends_with('/') => url.to_string(),
-        Some((r, _)) => r.to_string(),
-        None => url.to_string(),
-    };
-    Some(format!("{}/{name}{query}", root.trim_end_matches('/')))
-}
-
-fn hex_id() -> String {
-    use std::sync::atomic::{AtomicU64, Ordering};
-    static N: AtomicU64 = AtomicU64::new(0);
-    let nanos = std::time::SystemTime::now()
-        .duration_since(std::time::UNIX_EPOCH)
-        .unwrap()
-        .as_nanos() as u64;
-    format!(
-        "{:x}_{:x}_{}",
-        std::process::id(),
-        nanos,
-        N.fetch_add(1, Ordering::Relaxed)
-    )
 }
 
 /// A server on 127.0.0.1:0 with its temporary data directory.
@@ -96,10 +52,8 @@ impl TestServer {
 
     pub async fn start_with(tweak: impl FnOnce(&mut Config)) -> Self {
         let dir = tempfile::tempdir().unwrap();
+        // On PostgreSQL when TERN_TEST_DATABASE is set (see Config::for_tests).
         let mut config = Config::for_tests(dir.path());
-        if let Some(url) = fresh_test_database().await {
-            config.database = tern_server::config::Database::Postgres(url);
-        }
         tweak(&mut config);
         let handle = tern_server::spawn(config.clone()).await.unwrap();
         TestServer {
