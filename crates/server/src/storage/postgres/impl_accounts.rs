@@ -3,7 +3,7 @@
 use async_trait::async_trait;
 use tern_proto::{FileId, KickReason, Profile, Push, UserId};
 
-use super::{accounts, admin, change, social, tx, PgStorage};
+use super::{accounts, admin, change, read, social, tx, PgStorage};
 use crate::config::MultiDevicePolicy;
 use crate::storage::api::Accounts;
 use crate::storage::{Delivery, NewSession, SessionRow, StoreResult};
@@ -31,7 +31,7 @@ impl Accounts for PgStorage {
     }
 
     async fn password_hash(&self, user: &UserId) -> StoreResult<Option<String>> {
-        tx!(self, |tx| accounts::password_hash(&tx, user).await)
+        read!(self, |tx| accounts::password_hash(&tx, user).await)
     }
 
     async fn set_password(
@@ -72,7 +72,7 @@ impl Accounts for PgStorage {
     }
 
     async fn session(&self, id: &str) -> StoreResult<Option<SessionRow>> {
-        tx!(self, |tx| accounts::session(&tx, id).await)
+        read!(self, |tx| accounts::session(&tx, id).await)
     }
 
     async fn open_session(&self, s: &NewSession, policy: MultiDevicePolicy) -> StoreResult<()> {
@@ -107,18 +107,18 @@ impl Accounts for PgStorage {
     }
 
     async fn session_start(&self, user: &UserId) -> StoreResult<(Profile, u64)> {
-        tx!(self, |tx| match accounts::my_profile(&tx, user).await {
+        read!(self, |tx| match accounts::my_profile(&tx, user).await {
             Ok(p) => social::current_version(&tx, user).await.map(|v| (p, v)),
             Err(e) => Err(e),
         })
     }
 
     async fn require_user(&self, user: &UserId) -> StoreResult<()> {
-        tx!(self, |tx| accounts::require_user(&tx, user).await)
+        read!(self, |tx| accounts::require_user(&tx, user).await)
     }
 
     async fn profiles(&self, users: &[UserId]) -> StoreResult<Vec<Profile>> {
-        tx!(self, |tx| accounts::profiles(&tx, users).await)
+        read!(self, |tx| accounts::profiles(&tx, users).await)
     }
 
     async fn set_profile(
@@ -139,7 +139,7 @@ impl Accounts for PgStorage {
     }
 
     async fn search_users(&self, query: &str, limit: u32) -> StoreResult<Vec<Profile>> {
-        tx!(self, |tx| accounts::search_users(&tx, query, limit).await)
+        read!(self, |tx| accounts::search_users(&tx, query, limit).await)
     }
 
     async fn announce_presence(&self, user: &UserId, online: bool) -> StoreResult<()> {

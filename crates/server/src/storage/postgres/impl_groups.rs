@@ -5,7 +5,7 @@ use tern_proto::{
     GroupApplication, GroupId, GroupInfo, GroupMember, GroupRole, JoinPolicy, UserId,
 };
 
-use super::{change, groups, tx, PgStorage};
+use super::{change, groups, read, PgStorage};
 use crate::storage::api::Groups;
 use crate::storage::{GroupUpdate, InviteRules, StoreResult};
 
@@ -34,11 +34,11 @@ impl Groups for PgStorage {
     }
 
     async fn groups_of(&self, user: &UserId) -> StoreResult<Vec<GroupInfo>> {
-        tx!(self, |tx| groups::groups_of(&tx, user).await)
+        read!(self, |tx| groups::groups_of(&tx, user).await)
     }
 
     async fn group_info(&self, group: &GroupId) -> StoreResult<GroupInfo> {
-        tx!(self, |tx| groups::info(&tx, group).await)
+        read!(self, |tx| groups::info(&tx, group).await)
     }
 
     async fn update_group(
@@ -54,7 +54,7 @@ impl Groups for PgStorage {
     }
 
     async fn group_members(&self, me: &UserId, group: &GroupId) -> StoreResult<Vec<GroupMember>> {
-        tx!(
+        read!(
             self,
             |tx| match groups::require_member(&tx, group, me).await {
                 Ok(_) => groups::members(&tx, group).await,
@@ -102,7 +102,7 @@ impl Groups for PgStorage {
         me: &UserId,
         group: &GroupId,
     ) -> StoreResult<Vec<GroupApplication>> {
-        tx!(
+        read!(
             self,
             |tx| match groups::require_manager(&tx, group, me).await {
                 Ok(_) => groups::applications(&tx, group).await,

@@ -5,7 +5,7 @@ use tern_proto::{
     ConversationId, ConversationInfo, ErrorCode, Message, Push, RecallEntry, Seq, UserId,
 };
 
-use super::{accounts, change, messages, social, tx, PgStorage};
+use super::{accounts, change, messages, read, social, tx, PgStorage};
 use crate::storage::api::{Messages, NewMessage, PendingSend};
 use crate::storage::{ConnId, StoreError, StoreResult};
 
@@ -38,7 +38,7 @@ impl Messages for PgStorage {
     }
 
     async fn conversations(&self, user: &UserId) -> StoreResult<Vec<ConversationInfo>> {
-        tx!(self, |tx| messages::conversations(&tx, user).await)
+        read!(self, |tx| messages::conversations(&tx, user).await)
     }
 
     async fn pull(
@@ -49,7 +49,7 @@ impl Messages for PgStorage {
         to: Seq,
         limit: u32,
     ) -> StoreResult<Vec<Message>> {
-        tx!(self, |tx| {
+        read!(self, |tx| {
             match messages::check_access(&tx, user, conv).await {
                 Ok(_) => match messages::visible_from(&tx, user, conv).await {
                     Ok(floor) => {
@@ -74,7 +74,7 @@ impl Messages for PgStorage {
         before: Option<Seq>,
         limit: u32,
     ) -> StoreResult<Vec<Message>> {
-        tx!(self, |tx| {
+        read!(self, |tx| {
             match messages::check_access(&tx, user, conv).await {
                 Ok(_) => match messages::visible_from(&tx, user, conv).await {
                     Ok(floor) => messages::history(&tx, conv, before, floor, limit).await,
@@ -92,7 +92,7 @@ impl Messages for PgStorage {
         since: u64,
         limit: u32,
     ) -> StoreResult<(u64, Vec<RecallEntry>)> {
-        tx!(
+        read!(
             self,
             |tx| match messages::check_access(&tx, user, conv).await {
                 Ok(_) => messages::recalls(&tx, conv, since, limit).await,
@@ -124,7 +124,7 @@ impl Messages for PgStorage {
     }
 
     async fn may_type(&self, me: &UserId, peer: &UserId) -> StoreResult<()> {
-        tx!(self, |tx| {
+        read!(self, |tx| {
             match accounts::refuse_system_target(&tx, peer, "typing indicators").await {
                 Ok(()) => match accounts::require_user(&tx, peer).await {
                     Ok(()) => match social::is_blocked(&tx, peer, me).await {

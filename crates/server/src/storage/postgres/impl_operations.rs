@@ -3,7 +3,7 @@
 use async_trait::async_trait;
 use tern_proto::{FileId, KickReason, UserId};
 
-use super::{accounts, admin, social, tx, PgStorage};
+use super::{accounts, admin, read, social, tx, PgStorage};
 use crate::storage::api::{Operations, Swept, WriterStats};
 use crate::storage::{FileRow, StoreResult};
 
@@ -14,7 +14,7 @@ impl Operations for PgStorage {
     }
 
     async fn system_user_is_reserved(&self) -> StoreResult<bool> {
-        tx!(self, |tx| accounts::system_user_is_reserved(&tx).await)
+        read!(self, |tx| accounts::system_user_is_reserved(&tx).await)
     }
 
     async fn delete_user(&self, user: &UserId, now: i64) -> StoreResult<usize> {
@@ -27,7 +27,7 @@ impl Operations for PgStorage {
     }
 
     async fn session_devices(&self, ids: &[String]) -> StoreResult<Vec<(String, String)>> {
-        tx!(self, |tx| admin::session_devices(&tx, ids).await)
+        read!(self, |tx| admin::session_devices(&tx, ids).await)
     }
 
     async fn insert_file(&self, row: &FileRow) -> StoreResult<()> {
@@ -35,11 +35,11 @@ impl Operations for PgStorage {
     }
 
     async fn readable_file(&self, id: &FileId, user: &UserId) -> StoreResult<Option<FileRow>> {
-        tx!(self, |tx| accounts::readable_file(&tx, id, user).await)
+        read!(self, |tx| accounts::readable_file(&tx, id, user).await)
     }
 
     async fn bytes_of(&self, user: &UserId) -> StoreResult<u64> {
-        tx!(self, |tx| accounts::bytes_of(&tx, user).await)
+        read!(self, |tx| accounts::bytes_of(&tx, user).await)
     }
 
     async fn housekeeping(&self, upload_cutoff: i64, now: i64, keep: u64) -> StoreResult<Swept> {

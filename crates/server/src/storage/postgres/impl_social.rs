@@ -3,7 +3,7 @@
 use async_trait::async_trait;
 use tern_proto::{Friend, FriendApplication, UserId, VersionedChange};
 
-use super::{change, social, tx, PgStorage};
+use super::{change, read, social, PgStorage};
 use crate::storage::api::Social;
 use crate::storage::StoreResult;
 
@@ -27,7 +27,7 @@ impl Social for PgStorage {
         user: &UserId,
         received: bool,
     ) -> StoreResult<Vec<FriendApplication>> {
-        tx!(self, |tx| social::applications(&tx, user, received).await)
+        read!(self, |tx| social::applications(&tx, user, received).await)
     }
 
     async fn answer_application(
@@ -58,11 +58,11 @@ impl Social for PgStorage {
     }
 
     async fn friends(&self, me: &UserId, only: Option<&[UserId]>) -> StoreResult<Vec<Friend>> {
-        tx!(self, |tx| social::friends(&tx, me, only).await)
+        read!(self, |tx| social::friends(&tx, me, only).await)
     }
 
     async fn friends_among(&self, me: &UserId, users: &[UserId]) -> StoreResult<Vec<UserId>> {
-        tx!(self, |tx| {
+        read!(self, |tx| {
             let mut out: Vec<UserId> = Vec::new();
             let mut failed = None;
             for u in users {
@@ -86,11 +86,11 @@ impl Social for PgStorage {
     }
 
     async fn search_friends(&self, me: &UserId, query: &str) -> StoreResult<Vec<Friend>> {
-        tx!(self, |tx| social::search_friends(&tx, me, query).await)
+        read!(self, |tx| social::search_friends(&tx, me, query).await)
     }
 
     async fn presence_visible(&self, me: &UserId, users: &[UserId]) -> StoreResult<Vec<UserId>> {
-        tx!(self, |tx| {
+        read!(self, |tx| {
             let mut out: Vec<UserId> = Vec::new();
             let mut failed = None;
             for u in users {
@@ -114,7 +114,7 @@ impl Social for PgStorage {
     }
 
     async fn is_blocked(&self, owner: &UserId, other: &UserId) -> StoreResult<bool> {
-        tx!(self, |tx| social::is_blocked(&tx, owner, other).await)
+        read!(self, |tx| social::is_blocked(&tx, owner, other).await)
     }
 
     async fn block(&self, me: &UserId, user: &UserId, now: i64) -> StoreResult<()> {
@@ -132,7 +132,7 @@ impl Social for PgStorage {
     }
 
     async fn blocked(&self, me: &UserId) -> StoreResult<Vec<UserId>> {
-        tx!(self, |tx| social::blocked(&tx, me).await)
+        read!(self, |tx| social::blocked(&tx, me).await)
     }
 
     async fn changes_since(
@@ -141,7 +141,7 @@ impl Social for PgStorage {
         since: u64,
         limit: u32,
     ) -> StoreResult<(Vec<VersionedChange>, u64)> {
-        tx!(self, |tx| social::changes_since(&tx, user, since, limit)
+        read!(self, |tx| social::changes_since(&tx, user, since, limit)
             .await)
     }
 }

@@ -3,7 +3,8 @@
 //!
 //! - Every write is one READ COMMITTED transaction on a pooled connection
 //!   (deadpool-postgres), retried a bounded number of times on a serialization
-//!   failure, a deadlock or the dedup backstop (see [`tx!`]).
+//!   failure, a deadlock, the dedup backstop, or a dead pooled connection
+//!   before COMMIT (see [`tx!`]); reads use a read-only transaction ([`read!`]).
 //! - Seqs are gap-free per conversation: `UPDATE conversations SET max_seq =
 //!   max_seq + 1 … RETURNING max_seq` takes the conversation's row lock, which
 //!   serialises its writers across processes, and a rollback undoes it.
@@ -136,7 +137,16 @@ impl PgStorage {
     }
 }
 
-/// Whether a failed transaction may simply be run again.
+/// Whether a failed transaction may be run again: after a serialization
+/// failure, a deadlock or the dedup backstop; and after a lost connection
+/// (a pooled connection that died) as long as COMMIT had not been sent —
+/// then nothing of it can have been committed. A connection lost during
+/// COMMIT leaves the outcome unknown: that is answered `Unavailable`.
+pub(crate) fn may_rerun(e: &StoreError, before_commit: bool) -> bool {
+    retryable(e) || (before_commit && matches!(e, StoreError::Unavailable(_)))
+}
+
+/// Whether a failed transaction was rolled back for a reason a rerun cures.
 pub(crate) fn retryable(e: &StoreError) -> bool {
     let StoreError::Postgres(e) = e else {
         return false;
@@ -190,31 +200,35 @@ macro_rules! tx {
         let this = &$this;
         let mut attempt = 0u32;
         loop {
+            // The pool itself timing out is not retried (it waited already).
             let mut client = match this.client().await {
                 Ok(c) => c,
                 Err(e) => break Err(e),
             };
-            let $tx = match client.transaction().await {
-                Ok(t) => t,
-                Err(e) => break Err($crate::storage::StoreError::from(e)),
-            };
-            #[allow(unused_mut)]
-            let mut $out: Vec<$crate::storage::Delivery> = Vec::new();
-            let result: $crate::storage::StoreResult<_> = async { $body }.await;
-            let result = match result {
-                Ok(v) => match $tx.commit().await {
-                    Ok(()) => Ok(v),
-                    Err(e) => Err($crate::storage::StoreError::from(e)),
-                },
-                Err(e) => Err(e),
+            // `Err((error, before_commit))`: whether COMMIT was not yet sent.
+            let result = match client.transaction().await {
+                Err(e) => Err(($crate::storage::StoreError::from(e), true)),
+                Ok($tx) => {
+                    #[allow(unused_mut)]
+                    let mut $out: Vec<$crate::storage::Delivery> = Vec::new();
+                    let body: $crate::storage::StoreResult<_> = async { $body }.await;
+                    match body {
+                        Ok(v) => match $tx.commit().await {
+                            Ok(()) => Ok((v, $out)),
+                            Err(e) => Err(($crate::storage::StoreError::from(e), false)),
+                        },
+                        Err(e) => Err((e, true)),
+                    }
+                }
             };
             match result {
                 Ok(v) => {
                     this.committed();
-                    break Ok((v, $out));
+                    break Ok(v);
                 }
-                Err(e) if attempt < $crate::storage::postgres::RETRIES
-                    && $crate::storage::postgres::retryable(&e) =>
+                Err((e, before_commit))
+                    if attempt < $crate::storage::postgres::RETRIES
+                        && $crate::storage::postgres::may_rerun(&e, before_commit) =>
                 {
                     attempt += 1;
                     tracing::debug!(attempt, error = %e, "retrying transaction");
@@ -223,7 +237,7 @@ macro_rules! tx {
                     ))
                     .await;
                 }
-                Err(e) => break Err(e),
+                Err((e, _)) => break Err(e),
             }
         }
     }};
@@ -233,6 +247,36 @@ macro_rules! tx {
     }};
 }
 pub(crate) use tx;
+
+/// A read: `read!(self, |tx| body)` runs the body in a read-only transaction
+/// (rolled back when it ends; not counted as a write), rerun when a pooled
+/// connection turns out to be dead.
+macro_rules! read {
+    ($this:expr, |$tx:ident| $body:expr) => {{
+        let this = &$this;
+        let mut attempt = 0u32;
+        loop {
+            let mut client = match this.client().await {
+                Ok(c) => c,
+                Err(e) => break Err(e),
+            };
+            let result: $crate::storage::StoreResult<_> =
+                match client.build_transaction().read_only(true).start().await {
+                    Err(e) => Err($crate::storage::StoreError::from(e)),
+                    Ok($tx) => async { $body }.await,
+                };
+            match result {
+                Err($crate::storage::StoreError::Unavailable(_))
+                    if attempt < $crate::storage::postgres::RETRIES =>
+                {
+                    attempt += 1;
+                }
+                other => break other,
+            }
+        }
+    }};
+}
+pub(crate) use read;
 
 /// A stored id that does not parse.
 pub(crate) fn corrupt(e: tern_proto::IdError) -> StoreError {
