@@ -62,6 +62,7 @@ impl Error {
                 e.code,
                 ErrorCode::Internal
                     | ErrorCode::ShuttingDown
+                    | ErrorCode::Unavailable
                     | ErrorCode::RateLimited
                     | ErrorCode::OutOfOrder
             ),

@@ -72,13 +72,17 @@ pub enum ErrorCode {
     Internal,
     /// The server is shutting down; reconnect later.
     ShuttingDown,
+    /// The server's database is temporarily unreachable: the request was not
+    /// carried out (or, for a send, may have been: resend it with the same
+    /// client id); retry later.
+    Unavailable,
     /// A code this client version does not know.
     Unknown(u16),
 }
 
 impl ErrorCode {
     /// Every known code, for documentation and tests.
-    pub const ALL: [ErrorCode; 28] = [
+    pub const ALL: [ErrorCode; 29] = [
         Self::BadFrame,
         Self::UnknownCommand,
         Self::InvalidArgument,
@@ -107,6 +111,7 @@ impl ErrorCode {
         Self::SnapshotRequired,
         Self::Internal,
         Self::ShuttingDown,
+        Self::Unavailable,
     ];
 
     /// The stable number sent on the wire.
@@ -140,6 +145,7 @@ impl ErrorCode {
             Self::SnapshotRequired => 4006,
             Self::Internal => 5000,
             Self::ShuttingDown => 5001,
+            Self::Unavailable => 5002,
             Self::Unknown(n) => n,
         }
     }

@@ -30,6 +30,118 @@ pub enum MultiDevicePolicy {
     Single,
 }
 
+/// Where the server keeps its data: `sqlite:PATH` or
+/// `postgres://user@host:port/db` (`--database`, `TERN_DATABASE`, `database`).
+#[derive(Debug, Clone, PartialEq, Eq, Default)]
+pub enum Database {
+    /// SQLite at `<data-dir>/tern.db` (nothing configured).
+    #[default]
+    DefaultSqlite,
+    /// A SQLite file.
+    Sqlite(PathBuf),
+    /// A PostgreSQL database (several servers may share it).
+    Postgres(String),
+}
+
+impl Database {
+    /// Parses `sqlite:PATH` or `postgres://…` (`postgresql://…` too); anything
+    /// else is a config error naming the value.
+    pub fn parse(value: &str) -> Result<Self, Error> {
+        let bad = |why: String| Error::Config(format!("database `{}`: {why}", redact(value)));
+        if let Some(path) = value.strip_prefix("sqlite:") {
+            if path.is_empty() {
+                return Err(bad("expected sqlite:PATH with a file path".into()));
+            }
+            return Ok(Database::Sqlite(PathBuf::from(path)));
+        }
+        if value.starts_with("postgres://") || value.starts_with("postgresql://") {
+            value
+                .parse::<tokio_postgres::Config>()
+                .map_err(|e| bad(format!("not a valid PostgreSQL URL: {e}")))?;
+            return Ok(Database::Postgres(value.to_string()));
+        }
+        Err(bad(
+            "expected sqlite:PATH or postgres://user@host:port/db".into()
+        ))
+    }
+}
+
+/// See [`Config::for_tests`]: SQLite, or the PostgreSQL test database of `dir`.
+fn test_database(dir: &Path) -> Database {
+    use std::hash::{Hash, Hasher};
+    let base = match std::env::var("TERN_TEST_DATABASE") {
+        Ok(b) if !b.is_empty() => b,
+        _ => return Database::DefaultSqlite,
+    };
+    // DefaultHasher::new() has fixed keys: the same directory names the same
+    // database for the life of the process.
+    let mut h = std::collections::hash_map::DefaultHasher::new();
+    (std::process::id(), dir).hash(&mut h);
+    let name = format!("tern_test_{:016x}", h.finish());
+    let url = with_database(&base, &name);
+    let create = move || {
+        let rt = tokio::runtime::Builder::new_current_thread()
+            .enable_all()
+            .build()
+            .expect("a runtime to create the test database");
+        rt.block_on(async {
+            let (client, conn) = tokio_postgres::connect(&base, tokio_postgres::NoTls)
+                .await
+                .unwrap_or_else(|e| panic!("TERN_TEST_DATABASE `{}`: {e}", redact(&base)));
+            tokio::spawn(conn);
+            let exists = client
+                .query_opt("SELECT 1 FROM pg_database WHERE datname = $1", &[&name])
+                .await
+                .expect("listing databases")
+                .is_some();
+            if !exists {
+                if let Err(e) = client
+                    .batch_execute(&format!("CREATE DATABASE {name}"))
+                    .await
+                {
+                    // Created meanwhile by a concurrent start on the same directory.
+                    let dup =
+                        e.code() == Some(&tokio_postgres::error::SqlState::DUPLICATE_DATABASE);
+                    assert!(dup, "CREATE DATABASE {name}: {e}");
+                }
+            }
+        });
+    };
+    // Its own thread and runtime: this is called from inside async tests.
+    std::thread::spawn(create)
+        .join()
+        .expect("creating the test database");
+    Database::Postgres(url)
+}
+
+/// `url` (`postgres://…/db?opts`) with its database replaced by `name`.
+fn with_database(url: &str, name: &str) -> String {
+    let (url, query) = match url.split_once('?') {
+        Some((u, q)) => (u, format!("?{q}")),
+        None => (url, String::new()),
+    };
+    let after_scheme = url.find("://").map_or(0, |i| i + 3);
+    let root = match url[after_scheme..].find('/') {
+        Some(i) => &url[..after_scheme + i],
+        None => url,
+    };
+    format!("{root}/{name}{query}")
+}
+
+/// `url` with its password (if any) replaced by `***`, for messages and logs.
+pub fn redact(url: &str) -> String {
+    match (url.find("://"), url.rfind('@')) {
+        (Some(s), Some(at)) if at > s => {
+            let creds = &url[s + 3..at];
+            match creds.find(':') {
+                Some(c) => format!("{}{}:***{}", &url[..s + 3], &creds[..c], &url[at..]),
+                None => url.to_string(),
+            }
+        }
+        _ => url.to_string(),
+    }
+}
+
 /// Everything the server needs to run. Tests build it with [`Config::for_tests`]
 /// and adjust the public fields.
 #[derive(Debug, Clone)]
@@ -38,6 +150,8 @@ pub struct Config {
     pub listen: SocketAddr,
     /// Directory holding the SQLite database and the token secret.
     pub data_dir: PathBuf,
+    /// The database (default: SQLite at `<data_dir>/tern.db`).
+    pub database: Database,
     /// HMAC secret for tokens (hex); `None` generates one into `data_dir/secret`.
     pub token_secret: Option<String>,
     /// How long a login token stays valid.
@@ -97,6 +211,7 @@ impl Default for Config {
         Self {
             listen: SocketAddr::from(([127, 0, 0, 1], 7700)),
             data_dir: PathBuf::from("tern-data"),
+            database: Database::DefaultSqlite,
             token_secret: None,
             token_ttl: Duration::from_secs(7 * 24 * 3600),
             multi_device: MultiDevicePolicy::All,
@@ -127,10 +242,18 @@ impl Default for Config {
 impl Config {
     /// A configuration for tests: binds 127.0.0.1:0, stores in `data_dir`,
     /// cheap password hashing and a generous rate limit.
+    ///
+    /// With `TERN_TEST_DATABASE` set (a `postgres://` URL of a server the
+    /// tests may `CREATE DATABASE` on), the database is PostgreSQL instead: one
+    /// database per data directory (and process), created on first use, so a
+    /// test that restarts a server on the same directory finds its data again.
+    /// This is how the black-box suites of tern-server, tern-core and tern-cli
+    /// run on both backends.
     pub fn for_tests(data_dir: impl AsRef<Path>) -> Self {
         Self {
             listen: SocketAddr::from(([127, 0, 0, 1], 0)),
             data_dir: data_dir.as_ref().to_path_buf(),
+            database: test_database(data_dir.as_ref()),
             argon2_memory_kib: 256,
             argon2_iterations: 1,
             rate_per_sec: 10_000.0,
@@ -178,9 +301,14 @@ impl Config {
         if tls_cert.is_some() != tls_key.is_some() {
             return Err(Error::Config(TLS_PAIR.into()));
         }
+        let database = match args.database.or(file.database) {
+            Some(v) => Database::parse(&v)?,
+            None => Database::DefaultSqlite,
+        };
         Ok(Config {
             listen: args.listen.or(file.listen).unwrap_or(d.listen),
             data_dir: args.data_dir.or(file.data_dir).unwrap_or(d.data_dir),
+            database,
             token_secret: args.token_secret.or(file.token_secret),
             token_ttl: secs(args.token_ttl_secs, file.token_ttl_secs, d.token_ttl),
             multi_device: args
@@ -254,6 +382,9 @@ pub struct Args {
     /// Data directory (SQLite database, token secret, files) [default: tern-data]
     #[arg(long, env = "TERN_DATA_DIR")]
     pub data_dir: Option<PathBuf>,
+    /// Database: sqlite:PATH or postgres://user@host:port/db (when absent: SQLite at <data-dir>/tern.db)
+    #[arg(long, env = "TERN_DATABASE", hide_env_values = true)]
+    pub database: Option<String>,
     /// Optional TOML config file; flags and env override it.
     #[arg(long, env = "TERN_CONFIG")]
     pub config: Option<PathBuf>,
@@ -316,6 +447,7 @@ pub struct Args {
 struct FileConfig {
     listen: Option<SocketAddr>,
     data_dir: Option<PathBuf>,
+    database: Option<String>,
     token_secret: Option<String>,
     token_ttl_secs: Option<u64>,
     multi_device: Option<MultiDevicePolicy>,
@@ -372,6 +504,57 @@ mod tests {
         assert_eq!(c.max_page, 50);
         assert_eq!(c.idle_timeout, Config::default().idle_timeout);
         assert!(!c.require_friendship);
+    }
+
+    #[test]
+    fn database_urls_are_parsed_and_a_malformed_one_is_named() {
+        let parse = |v: &str| {
+            let args = Args::try_parse_from(["tern-server", "--database", v]).unwrap();
+            Config::from_args(args)
+        };
+        assert_eq!(
+            parse("sqlite:/var/lib/tern/x.db").unwrap().database,
+            Database::Sqlite(PathBuf::from("/var/lib/tern/x.db"))
+        );
+        assert_eq!(
+            parse("postgres://tern@127.0.0.1:5432/tern")
+                .unwrap()
+                .database,
+            Database::Postgres("postgres://tern@127.0.0.1:5432/tern".into())
+        );
+        for bad in [
+            "mysql://x/y",
+            "sqlite:",
+            "postgres://tern@host:notaport/db",
+            "tern.db",
+        ] {
+            let Err(Error::Config(e)) = parse(bad) else {
+                panic!("`{bad}` must be refused");
+            };
+            assert!(e.contains("database `"), "{e}");
+        }
+        let Err(Error::Config(e)) = parse("postgres://tern:hunter2@host:x/db") else {
+            panic!("a bad port must be refused");
+        };
+        assert!(!e.contains("hunter2"), "the password is not shown: {e}");
+        let args = Args::try_parse_from(["tern-server"]).unwrap();
+        assert_eq!(
+            Config::from_args(args).unwrap().database,
+            Database::DefaultSqlite
+        );
+    }
+
+    #[test]
+    fn a_test_database_url_names_the_database_it_gets() {
+        assert_eq!(
+            with_database("postgres://u:p@127.0.0.1:5432/postgres", "t1"),
+            "postgres://u:p@127.0.0.1:5432/t1"
+        );
+        assert_eq!(
+            with_database("postgres://u@h:1?sslmode=disable", "t2"),
+            "postgres://u@h:1/t2?sslmode=disable"
+        );
+        assert_eq!(redact("postgres://u:secret@h/db"), "postgres://u:***@h/db");
     }
 
     #[test]

@@ -15,9 +15,11 @@ use tokio::net::TcpListener;
 use tokio::sync::{mpsc, watch, Semaphore};
 
 use crate::auth::{load_key, Hasher, PasswordParams};
+use crate::config::Database;
 use crate::hub::Hub;
 use crate::listener::{self, CappedTcp, PerIp};
 use crate::state::Shared;
+use crate::storage::postgres::PgStorage;
 use crate::storage::sqlite::{SqliteStorage, Store};
 use crate::storage::Storage;
 use crate::{connection, Config, Error};
@@ -33,8 +35,9 @@ pub struct ServerHandle {
     serve: tokio::task::JoinHandle<()>,
     /// Completes when every connection has ended.
     drained: mpsc::Receiver<()>,
-    /// The SQLite writer thread; ends when the last store handle is dropped.
-    writer: std::thread::JoinHandle<()>,
+    /// The SQLite writer thread (none on PostgreSQL); ends when the last
+    /// store handle is dropped.
+    writer: Option<std::thread::JoinHandle<()>>,
     /// Our reference to the shared state, dropped before joining the writer.
     shared: Arc<Shared>,
 }
@@ -70,12 +73,14 @@ impl ServerHandle {
         drop(shared);
         let _ = tokio::time::timeout(Duration::from_secs(5), serve).await;
         let _ = tokio::time::timeout(Duration::from_secs(10), drained.recv()).await;
-        let joined = tokio::task::spawn_blocking(move || writer.join());
-        if tokio::time::timeout(Duration::from_secs(10), joined)
-            .await
-            .is_err()
-        {
-            tracing::warn!("writer thread did not stop within 10 s");
+        if let Some(writer) = writer {
+            let joined = tokio::task::spawn_blocking(move || writer.join());
+            if tokio::time::timeout(Duration::from_secs(10), joined)
+                .await
+                .is_err()
+            {
+                tracing::warn!("writer thread did not stop within 10 s");
+            }
         }
         tracing::info!("server stopped");
     }
@@ -95,13 +100,8 @@ pub async fn spawn(config: Config) -> Result<ServerHandle, Error> {
         tracing::info!(stale, "removed temp files of interrupted uploads");
     }
     let key = load_key(config.token_secret.as_deref(), &config.data_dir)?;
-    let dir = config.data_dir.clone();
-    let (batch, readers) = (config.max_batch, config.read_pool);
-    let (store, writer) = tokio::task::spawn_blocking(move || Store::open(&dir, batch, readers))
-        .await
-        .map_err(|e| Error::Config(format!("opening store: {e}")))??;
     let hub = Arc::new(Hub::default());
-    let store: Arc<dyn Storage> = Arc::new(SqliteStorage::new(store, hub.clone()));
+    let (store, writer) = open_storage(&config, hub.clone()).await?;
     store.reserve_system_user(crate::storage::now_ms()).await?;
     let params = PasswordParams {
         memory_kib: config.argon2_memory_kib,
@@ -170,6 +170,27 @@ pub async fn spawn(config: Config) -> Result<ServerHandle, Error> {
         writer,
         shared,
     })
+}
+
+/// Opens the configured backend: SQLite (with its writer thread) or PostgreSQL.
+async fn open_storage(
+    config: &Config,
+    hub: Arc<Hub>,
+) -> Result<(Arc<dyn Storage>, Option<std::thread::JoinHandle<()>>), Error> {
+    let (batch, readers) = (config.max_batch, config.read_pool);
+    let file = match &config.database {
+        Database::Postgres(url) => {
+            let pg = PgStorage::connect(url, hub).await?;
+            return Ok((Arc::new(pg), None));
+        }
+        Database::DefaultSqlite => config.data_dir.join("tern.db"),
+        Database::Sqlite(path) => path.clone(),
+    };
+    let (store, writer) =
+        tokio::task::spawn_blocking(move || Store::open_file(&file, batch, readers))
+            .await
+            .map_err(|e| Error::Config(format!("opening store: {e}")))??;
+    Ok((Arc::new(SqliteStorage::new(store, hub)), Some(writer)))
 }
 
 /// The HTTP router: `/ws`, `/health`, `/admin`, `/files`.

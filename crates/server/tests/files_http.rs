@@ -95,10 +95,8 @@ fn temp_files(server: &TestServer) -> Vec<PathBuf> {
     walk(&server.dir.path().join("files/tmp"))
 }
 
-fn file_rows(server: &TestServer) -> i64 {
-    let c = rusqlite::Connection::open(server.dir.path().join("tern.db")).unwrap();
-    c.query_row("SELECT COUNT(*) FROM files", [], |r| r.get(0))
-        .unwrap()
+async fn file_rows(server: &TestServer) -> i64 {
+    server.count("SELECT COUNT(*) FROM files").await
 }
 
 fn file_msg(conv: &ConversationId, client_id: &str, file: FileRef) -> Request {
@@ -228,7 +226,7 @@ async fn the_same_bytes_are_stored_once() {
             .join(&a.sha256)
     );
     assert!(temp_files(&server).is_empty());
-    assert_eq!(file_rows(&server), 2);
+    assert_eq!(file_rows(&server).await, 2);
     server.stop().await;
 }
 
@@ -273,7 +271,7 @@ async fn oversize_uploads_are_refused_and_leave_nothing() {
         1,
         "only the accepted upload is stored"
     );
-    assert_eq!(file_rows(&server), 1);
+    assert_eq!(file_rows(&server).await, 1);
     assert!(temp_files(&server).is_empty(), "{:?}", temp_files(&server));
     server.stop().await;
 }
@@ -389,7 +387,7 @@ async fn missing_bad_and_revoked_tokens_get_401() {
         2003,
     )
     .await;
-    assert_eq!(file_rows(&server), 1);
+    assert_eq!(file_rows(&server).await, 1);
     server.stop().await;
 }
 

@@ -56,9 +56,13 @@ async fn concurrent_senders_share_commits() {
     let (writes, batches) = (delta("writes"), delta("batches"));
     println!("group commit: {writes} writes in {batches} transactions");
     assert!(writes >= (SENDERS * EACH) as u64);
-    assert!(
-        batches < writes,
-        "writes were batched: {writes} writes, {batches} commits"
-    );
+    // Group commit is the SQLite writer's; on PostgreSQL every write is its
+    // own transaction (gap-free seqs and a responsive server still hold).
+    if !on_postgres() {
+        assert!(
+            batches < writes,
+            "writes were batched: {writes} writes, {batches} commits"
+        );
+    }
     server.stop().await;
 }

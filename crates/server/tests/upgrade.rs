@@ -48,7 +48,9 @@ async fn a_schema_v9_database_upgrades_with_its_data() {
         let db = rusqlite::Connection::open(dir.path().join("tern.db")).unwrap();
         db.execute_batch(DUMP).unwrap();
     }
-    let config = tern_server::Config::for_tests(dir.path());
+    // A SQLite upgrade, whichever backend the rest of the suite runs on.
+    let mut config = tern_server::Config::for_tests(dir.path());
+    config.database = tern_server::config::Database::DefaultSqlite;
     let server = tern_server::spawn(config).await.unwrap();
     let addr = server.addr();
 

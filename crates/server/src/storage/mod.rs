@@ -1,8 +1,11 @@
 //! Storage: the one interface the services write and read through, and its
-//! backends. Today: [`sqlite`] (one writer thread with group commit and a read
-//! pool; no SQLite call on an async worker).
+//! backends: [`sqlite`] (one writer thread with group commit and a read
+//! pool; no SQLite call on an async worker) and [`postgres`] (one transaction
+//! per write on a pooled connection; several server processes may share one
+//! database).
 
 pub mod api;
+pub mod postgres;
 mod sink;
 pub mod sqlite;
 mod types;
@@ -39,6 +42,13 @@ pub enum StoreError {
     /// The writer thread has stopped (shutdown).
     #[error("store is closed")]
     Closed,
+    /// PostgreSQL failed (a statement or a commit).
+    #[error("postgres: {0}")]
+    Postgres(tokio_postgres::Error),
+    /// The database cannot be reached right now (pool timeout, connection
+    /// refused or lost); nothing was acknowledged, the request may be retried.
+    #[error("database unavailable: {0}")]
+    Unavailable(String),
 }
 
 /// The store→wire mapping: refusals pass through, shutdown is `ShuttingDown`,
@@ -49,6 +59,13 @@ impl From<StoreError> for WireError {
             StoreError::Rejected(w) => w,
             StoreError::Closed => {
                 WireError::new(ErrorCode::ShuttingDown, "the server is shutting down")
+            }
+            StoreError::Unavailable(why) => {
+                tracing::warn!(error = %why, "database unavailable");
+                WireError::new(
+                    ErrorCode::Unavailable,
+                    "the database is temporarily unavailable; retry later",
+                )
             }
             other => {
                 tracing::error!(error = %other, "store failure");

@@ -30,6 +30,14 @@ pub const WAIT: Duration = Duration::from_secs(10);
 
 pub const PASSWORD: &str = "correct horse";
 
+/// The backend the suite runs on: with `TERN_TEST_DATABASE` set (a
+/// `postgres://` URL of a server the tests may `CREATE DATABASE` on), every
+/// test data directory gets its own PostgreSQL database
+/// (`Config::for_tests`); otherwise SQLite in the data directory.
+pub fn on_postgres() -> bool {
+    std::env::var("TERN_TEST_DATABASE").is_ok_and(|v| !v.is_empty())
+}
+
 /// A server on 127.0.0.1:0 with its temporary data directory.
 pub struct TestServer {
     pub handle: ServerHandle,
@@ -44,6 +52,7 @@ impl TestServer {
 
     pub async fn start_with(tweak: impl FnOnce(&mut Config)) -> Self {
         let dir = tempfile::tempdir().unwrap();
+        // On PostgreSQL when TERN_TEST_DATABASE is set (see Config::for_tests).
         let mut config = Config::for_tests(dir.path());
         tweak(&mut config);
         let handle = tern_server::spawn(config.clone()).await.unwrap();
@@ -67,6 +76,23 @@ impl TestServer {
             handle,
             dir,
             config,
+        }
+    }
+
+    /// Runs a `SELECT COUNT(*) …` on the server's database, whichever backend.
+    pub async fn count(&self, sql: &str) -> i64 {
+        match &self.config.database {
+            tern_server::config::Database::Postgres(url) => {
+                let (client, conn) = tokio_postgres::connect(url, tokio_postgres::NoTls)
+                    .await
+                    .unwrap();
+                tokio::spawn(conn);
+                client.query_one(sql, &[]).await.unwrap().get(0)
+            }
+            _ => {
+                let c = rusqlite::Connection::open(self.dir.path().join("tern.db")).unwrap();
+                c.query_row(sql, [], |r| r.get(0)).unwrap()
+            }
         }
     }
 

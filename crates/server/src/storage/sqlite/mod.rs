@@ -68,7 +68,16 @@ impl Store {
         max_batch: usize,
         readers: usize,
     ) -> StoreResult<(Store, std::thread::JoinHandle<()>)> {
-        let path: Arc<Path> = dir.join("tern.db").into();
+        Self::open_file(&dir.join("tern.db"), max_batch, readers)
+    }
+
+    /// Like [`Store::open`], for the database file at `file`.
+    pub fn open_file(
+        file: &Path,
+        max_batch: usize,
+        readers: usize,
+    ) -> StoreResult<(Store, std::thread::JoinHandle<()>)> {
+        let path: Arc<Path> = file.into();
         // The database and its -wal/-shm files are private (0600).
         let private = |p: &Path| {
             crate::fsperm::private_file(p)
@@ -77,7 +86,9 @@ impl Store {
         crate::fsperm::precreate_private(&path)
             .map_err(|e| StoreError::Open(format!("{}: {e}", path.display())))?;
         for suffix in ["-wal", "-shm"] {
-            private(&dir.join(format!("tern.db{suffix}")))?;
+            let mut name = file.as_os_str().to_owned();
+            name.push(suffix);
+            private(Path::new(&name))?;
         }
         let mut conn = Connection::open(&path)?;
         conn.execute_batch(

@@ -1,0 +1,144 @@
+//! [`Messages`] on PostgreSQL.
+
+use async_trait::async_trait;
+use tern_proto::{
+    ConversationId, ConversationInfo, ErrorCode, Message, Push, RecallEntry, Seq, UserId,
+};
+
+use super::{accounts, change, messages, read, social, tx, PgStorage};
+use crate::storage::api::{Messages, NewMessage, PendingSend};
+use crate::storage::{ConnId, StoreError, StoreResult};
+
+#[async_trait]
+impl Messages for PgStorage {
+    async fn send(
+        &self,
+        msg: NewMessage,
+        now: i64,
+        except: Option<ConnId>,
+    ) -> StoreResult<PendingSend> {
+        // The stripe is taken before returning: sends queued in order commit
+        // in order (the `after` precondition relies on it).
+        let stripe = self.stripe(&msg.conv.to_string()).await;
+        let this = self.clone();
+        let task = tokio::spawn(async move {
+            let r = tx!(this, |tx| messages::send(&tx, &msg, now).await);
+            if let Ok(out) = &r {
+                let push = Push::Message {
+                    message: out.message.clone(),
+                };
+                this.sink.message(&out.members, &push, except);
+            }
+            drop(stripe);
+            r
+        });
+        Ok(Box::pin(async move {
+            task.await.map_err(|_| StoreError::Closed)?
+        }))
+    }
+
+    async fn conversations(&self, user: &UserId) -> StoreResult<Vec<ConversationInfo>> {
+        read!(self, |tx| messages::conversations(&tx, user).await)
+    }
+
+    async fn pull(
+        &self,
+        user: &UserId,
+        conv: &ConversationId,
+        from: Seq,
+        to: Seq,
+        limit: u32,
+    ) -> StoreResult<Vec<Message>> {
+        read!(self, |tx| {
+            match messages::check_access(&tx, user, conv).await {
+                Ok(_) => match messages::visible_from(&tx, user, conv).await {
+                    Ok(floor) => {
+                        let from = from.max(Seq(floor.saturating_add(1)));
+                        if from > to {
+                            Ok(Vec::new())
+                        } else {
+                            messages::pull(&tx, conv, from, to, limit).await
+                        }
+                    }
+                    Err(e) => Err(e),
+                },
+                Err(e) => Err(e),
+            }
+        })
+    }
+
+    async fn history(
+        &self,
+        user: &UserId,
+        conv: &ConversationId,
+        before: Option<Seq>,
+        limit: u32,
+    ) -> StoreResult<Vec<Message>> {
+        read!(self, |tx| {
+            match messages::check_access(&tx, user, conv).await {
+                Ok(_) => match messages::visible_from(&tx, user, conv).await {
+                    Ok(floor) => messages::history(&tx, conv, before, floor, limit).await,
+                    Err(e) => Err(e),
+                },
+                Err(e) => Err(e),
+            }
+        })
+    }
+
+    async fn recalls(
+        &self,
+        user: &UserId,
+        conv: &ConversationId,
+        since: u64,
+        limit: u32,
+    ) -> StoreResult<(u64, Vec<RecallEntry>)> {
+        read!(
+            self,
+            |tx| match messages::check_access(&tx, user, conv).await {
+                Ok(_) => messages::recalls(&tx, conv, since, limit).await,
+                Err(e) => Err(e),
+            }
+        )
+    }
+
+    async fn mark_read(&self, user: &UserId, conv: &ConversationId, seq: Seq) -> StoreResult<()> {
+        change!(self, &conv.to_string(), |tx, out| messages::mark_read(
+            &tx, user, conv, seq, &mut out
+        )
+        .await
+        .map(drop))
+    }
+
+    async fn recall(
+        &self,
+        user: &UserId,
+        conv: &ConversationId,
+        seq: Seq,
+        now: i64,
+        window_ms: i64,
+    ) -> StoreResult<()> {
+        change!(self, &conv.to_string(), |tx, out| messages::recall(
+            &tx, user, conv, seq, now, window_ms, &mut out
+        )
+        .await)
+    }
+
+    async fn may_type(&self, me: &UserId, peer: &UserId) -> StoreResult<()> {
+        read!(self, |tx| {
+            match accounts::refuse_system_target(&tx, peer, "typing indicators").await {
+                Ok(()) => match accounts::require_user(&tx, peer).await {
+                    Ok(()) => match social::is_blocked(&tx, peer, me).await {
+                        Ok(true) => Err(StoreError::rejected(
+                            ErrorCode::Blocked,
+                            format!("{peer} has blocked you"),
+                        )),
+                        Ok(false) => Ok(()),
+                        Err(e) => Err(e),
+                    },
+                    Err(e) => Err(e),
+                },
+                Err(e) => Err(e),
+            }
+        })
+    }
+}

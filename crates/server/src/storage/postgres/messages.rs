@@ -1,0 +1,526 @@
+//! Conversations, messages, read state and recall on PostgreSQL (a port of
+//! `sqlite::messages`; see the module docs of [`super`] for the locking).
+
+use tern_proto::{
+    ClientMsgId, Content, ConversationId, ConversationInfo, ErrorCode, Message, MsgId, Push,
+    RecallEntry, Seq, UserId,
+};
+use tokio_postgres::Row;
+
+use super::accounts::{forget_reference, record_reference, refuse_system_target, require_user};
+use super::social::{blocked_by, is_blocked, is_friend};
+use super::{corrupt, groups, parse_user, Tx};
+use crate::storage::api::NewMessage;
+use crate::storage::{Delivery, SendOutcome, StoreError, StoreResult};
+
+fn forbidden(conv: &ConversationId) -> StoreError {
+    StoreError::rejected(
+        ErrorCode::Forbidden,
+        format!("you are not a member of {conv}"),
+    )
+}
+
+/// Fails unless `user` may read and write `conv`; returns whether it exists yet.
+pub async fn check_access(c: &Tx<'_>, user: &UserId, conv: &ConversationId) -> StoreResult<bool> {
+    match conv {
+        ConversationId::Direct(..) if conv.peer_of(user).is_some() => Ok(c
+            .query_one(
+                "SELECT EXISTS(SELECT 1 FROM conversations WHERE id = $1)",
+                &[&conv.to_string()],
+            )
+            .await?
+            .try_get(0)?),
+        ConversationId::Direct(..) => Err(forbidden(conv)),
+        ConversationId::Group(g) => groups::require_member(c, g, user).await.map(|_| true),
+    }
+}
+
+/// The last seq of `conv` that `user` may not read (0 when they see everything).
+pub async fn visible_from(c: &Tx<'_>, user: &UserId, conv: &ConversationId) -> StoreResult<u64> {
+    if !matches!(conv, ConversationId::Group(_)) {
+        return Ok(0);
+    }
+    let v: Option<i64> = c
+        .query_opt(
+            "SELECT visible_from FROM members WHERE conv = $1 AND user_id = $2",
+            &[&conv.to_string(), &user.as_str()],
+        )
+        .await?
+        .map(|r| r.try_get(0))
+        .transpose()?;
+    Ok(v.unwrap_or(0) as u64)
+}
+
+/// Members of `conv`, by id.
+pub async fn members(c: &Tx<'_>, conv: &ConversationId) -> StoreResult<Vec<UserId>> {
+    let rows = c
+        .query(
+            "SELECT user_id FROM members WHERE conv = $1 ORDER BY user_id COLLATE \"C\"",
+            &[&conv.to_string()],
+        )
+        .await?;
+    rows.iter().map(|r| parse_user(r.try_get(0)?)).collect()
+}
+
+async fn ensure_direct(
+    c: &Tx<'_>,
+    a: &UserId,
+    b: &UserId,
+    conv: &ConversationId,
+    now: i64,
+) -> StoreResult<()> {
+    let n = c
+        .execute(
+            "INSERT INTO conversations (id, kind, created_at, last_at) VALUES ($1, 'direct', $2, $2)
+             ON CONFLICT (id) DO NOTHING",
+            &[&conv.to_string(), &now],
+        )
+        .await?;
+    if n == 1 {
+        for u in [a, b] {
+            c.execute(
+                "INSERT INTO members (conv, user_id, joined_at) VALUES ($1, $2, $3)",
+                &[&conv.to_string(), &u.as_str(), &now],
+            )
+            .await?;
+        }
+    }
+    Ok(())
+}
+
+const MESSAGE_SELECT: &str =
+    "SELECT conv, seq, id, client_id, sender, sent_at, content, ext FROM messages";
+
+fn message_row(r: &Row) -> StoreResult<Message> {
+    let conv: String = r.try_get(0)?;
+    let client_id: String = r.try_get(3)?;
+    let content: String = r.try_get(6)?;
+    let ext: Option<String> = r.try_get(7)?;
+    Ok(Message {
+        conv: ConversationId::parse(&conv).map_err(corrupt)?,
+        seq: Seq(r.try_get::<_, i64>(1)? as u64),
+        id: MsgId(r.try_get::<_, i64>(2)? as u64),
+        client_id: ClientMsgId::new(client_id).map_err(corrupt)?,
+        sender: parse_user(r.try_get(4)?)?,
+        sent_at: r.try_get(5)?,
+        content: serde_json::from_str(&content)?,
+        ext: ext.map(|e| serde_json::from_str(&e)).transpose()?,
+    })
+}
+
+async fn by_client_id(
+    c: &Tx<'_>,
+    sender: &UserId,
+    client_id: &ClientMsgId,
+) -> StoreResult<Option<Message>> {
+    let sql = format!("{MESSAGE_SELECT} WHERE sender = $1 AND client_id = $2");
+    c.query_opt(&sql, &[&sender.as_str(), &client_id.as_str()])
+        .await?
+        .map(|r| message_row(&r))
+        .transpose()
+}
+
+/// Stores a message with the next seq of its conversation, or returns the
+/// original on a resend of the same (sender, client id).
+pub async fn send(c: &Tx<'_>, a: &NewMessage, now: i64) -> StoreResult<SendOutcome> {
+    // Serialise sends of one (sender, client id) across processes before the
+    // lookup; the UNIQUE constraint is the backstop. The key is the pair,
+    // length-prefixed (PostgreSQL text cannot hold the NUL separator).
+    c.execute(
+        "SELECT pg_advisory_xact_lock(hashtextextended(length($1)::text || ':' || $1 || $2, 0))",
+        &[&a.sender.as_str(), &a.client_id.as_str()],
+    )
+    .await?;
+    if let Some(message) = by_client_id(c, &a.sender, &a.client_id).await? {
+        return Ok(SendOutcome {
+            message,
+            duplicate: true,
+            members: Vec::new(),
+        });
+    }
+    if let Some(after) = &a.after {
+        let stored: bool = c
+            .query_one(
+                "SELECT EXISTS(SELECT 1 FROM messages WHERE sender = $1 AND client_id = $2)",
+                &[&a.sender.as_str(), &after.as_str()],
+            )
+            .await?
+            .try_get(0)?;
+        if !stored {
+            return Err(StoreError::rejected(
+                ErrorCode::OutOfOrder,
+                format!(
+                    "your message `{after}` (named in `after`) is not stored yet; send it first"
+                ),
+            ));
+        }
+    }
+    match a.conv.peer_of(&a.sender) {
+        Some(peer) => {
+            refuse_system_target(c, peer, "messages").await?;
+            require_user(c, peer).await?;
+            if is_blocked(c, peer, &a.sender).await? {
+                return Err(StoreError::rejected(
+                    ErrorCode::Blocked,
+                    format!("{peer} has blocked you"),
+                ));
+            }
+            if a.require_friendship
+                && !(is_friend(c, &a.sender, peer).await? && is_friend(c, peer, &a.sender).await?)
+            {
+                return Err(StoreError::rejected(
+                    ErrorCode::NotFriends,
+                    format!("this server only allows messages between friends; {peer} is not your friend"),
+                ));
+            }
+            ensure_direct(c, &a.sender, peer, &a.conv, now).await?;
+        }
+        None => match &a.conv {
+            ConversationId::Group(g) => groups::check_can_post(c, g, &a.sender, now).await?,
+            ConversationId::Direct(..) => {
+                check_access(c, &a.sender, &a.conv).await?;
+            }
+        },
+    }
+    let conv = a.conv.to_string();
+    // The conversation's row lock serialises its writers across processes;
+    // a rollback undoes the increment, so seqs stay gap-free.
+    let seq: i64 = c
+        .query_one(
+            "UPDATE conversations SET max_seq = max_seq + 1, last_at = $2 WHERE id = $1
+             RETURNING max_seq",
+            &[&conv, &now],
+        )
+        .await?
+        .try_get(0)?;
+    let ext = a.ext.as_ref().map(serde_json::to_string).transpose()?;
+    let id: i64 = c
+        .query_one(
+            "INSERT INTO messages (conv, seq, sender, client_id, sent_at, content, ext)
+             VALUES ($1, $2, $3, $4, $5, $6, $7) RETURNING id",
+            &[
+                &conv,
+                &seq,
+                &a.sender.as_str(),
+                &a.client_id.as_str(),
+                &now,
+                &serde_json::to_string(&a.content)?,
+                &ext,
+            ],
+        )
+        .await?
+        .try_get(0)?;
+    record_reference(c, &a.sender, &a.conv, seq, &a.content, now).await?;
+    c.execute(
+        "UPDATE members SET read_seq = $3 WHERE conv = $1 AND user_id = $2 AND read_seq < $3",
+        &[&conv, &a.sender.as_str(), &seq],
+    )
+    .await?;
+    let message = Message {
+        conv: a.conv.clone(),
+        seq: Seq(seq as u64),
+        id: MsgId(id as u64),
+        client_id: a.client_id.clone(),
+        sender: a.sender.clone(),
+        sent_at: now,
+        content: a.content.clone(),
+        ext: a.ext.clone(),
+    };
+    let mut members = members(c, &a.conv).await?;
+    if matches!(a.conv, ConversationId::Group(_)) {
+        let blockers = blocked_by(c, &a.sender).await?;
+        members.retain(|m| !blockers.contains(m));
+    }
+    Ok(SendOutcome {
+        message,
+        duplicate: false,
+        members,
+    })
+}
+
+async fn collect(
+    c: &Tx<'_>,
+    sql: &str,
+    p: &[&(dyn tokio_postgres::types::ToSql + Sync)],
+) -> StoreResult<Vec<Message>> {
+    let rows = c.query(sql, p).await?;
+    rows.iter().map(message_row).collect()
+}
+
+pub async fn pull(
+    c: &Tx<'_>,
+    conv: &ConversationId,
+    from: Seq,
+    to: Seq,
+    limit: u32,
+) -> StoreResult<Vec<Message>> {
+    let sql = format!(
+        "{MESSAGE_SELECT} WHERE conv = $1 AND seq >= $2 AND seq <= $3 ORDER BY seq LIMIT $4"
+    );
+    collect(
+        c,
+        &sql,
+        &[
+            &conv.to_string(),
+            &(from.0.min(i64::MAX as u64) as i64),
+            &(to.0.min(i64::MAX as u64) as i64),
+            &i64::from(limit),
+        ],
+    )
+    .await
+}
+
+pub async fn history(
+    c: &Tx<'_>,
+    conv: &ConversationId,
+    before: Option<Seq>,
+    floor: u64,
+    limit: u32,
+) -> StoreResult<Vec<Message>> {
+    let before = before
+        .map(|s| s.0.min(i64::MAX as u64) as i64)
+        .unwrap_or(i64::MAX);
+    let floor = floor.min(i64::MAX as u64) as i64;
+    let sql = format!(
+        "{MESSAGE_SELECT} WHERE conv = $1 AND seq < $2 AND seq > $3 ORDER BY seq DESC LIMIT $4"
+    );
+    collect(
+        c,
+        &sql,
+        &[&conv.to_string(), &before, &floor, &i64::from(limit)],
+    )
+    .await
+}
+
+pub async fn conversations(c: &Tx<'_>, user: &UserId) -> StoreResult<Vec<ConversationInfo>> {
+    let rows = c
+        .query(
+            "SELECT c.id, c.max_seq, m.read_seq, c.recall_version,
+               CASE WHEN c.kind = 'direct' THEN (SELECT MAX(p.read_seq) FROM members p
+                 WHERE p.conv = c.id AND p.user_id <> m.user_id) END, m.visible_from
+             FROM members m JOIN conversations c ON c.id = m.conv
+             WHERE m.user_id = $1 ORDER BY c.last_at DESC, c.id COLLATE \"C\"",
+            &[&user.as_str()],
+        )
+        .await?;
+    let mut out = Vec::with_capacity(rows.len());
+    for r in rows {
+        let id: String = r.try_get(0)?;
+        let conv = ConversationId::parse(&id)
+            .map_err(|e| StoreError::Corrupt(format!("conversation id: {e}")))?;
+        let (max, read) = (
+            r.try_get::<_, i64>(1)? as u64,
+            r.try_get::<_, i64>(2)? as u64,
+        );
+        let peer_read: Option<i64> = r.try_get(4)?;
+        let floor = r.try_get::<_, i64>(5)? as u64;
+        let last = history(c, &conv, None, floor, 1).await?.pop();
+        out.push(ConversationInfo {
+            conv,
+            max_seq: Seq(max),
+            read_seq: Seq(read),
+            peer_read_seq: Seq(peer_read.unwrap_or(0) as u64),
+            unread: max.saturating_sub(read),
+            last,
+            recall_version: r.try_get::<_, i64>(3)? as u64,
+            visible_from: Seq(floor),
+        });
+    }
+    Ok(out)
+}
+
+pub async fn recalls(
+    c: &Tx<'_>,
+    conv: &ConversationId,
+    since: u64,
+    limit: u32,
+) -> StoreResult<(u64, Vec<RecallEntry>)> {
+    let latest: i64 = c
+        .query_opt(
+            "SELECT recall_version FROM conversations WHERE id = $1",
+            &[&conv.to_string()],
+        )
+        .await?
+        .map(|r| r.try_get(0))
+        .transpose()?
+        .unwrap_or(0);
+    let rows = c
+        .query(
+            "SELECT recall_version, seq, content FROM messages
+             WHERE conv = $1 AND recall_version > $2 ORDER BY recall_version LIMIT $3",
+            &[
+                &conv.to_string(),
+                &(since.min(i64::MAX as u64) as i64),
+                &i64::from(limit),
+            ],
+        )
+        .await?;
+    let mut out = Vec::with_capacity(rows.len());
+    for r in rows {
+        let (version, seq, content): (i64, i64, String) =
+            (r.try_get(0)?, r.try_get(1)?, r.try_get(2)?);
+        let Content::Recalled { by, at } = serde_json::from_str(&content)? else {
+            return Err(StoreError::Corrupt(format!(
+                "message {seq} of {conv} has a recall version but no tombstone"
+            )));
+        };
+        out.push(RecallEntry {
+            version: version as u64,
+            seq: Seq(seq as u64),
+            by,
+            at,
+        });
+    }
+    Ok((latest as u64, out))
+}
+
+pub async fn mark_read(
+    c: &Tx<'_>,
+    user: &UserId,
+    conv: &ConversationId,
+    seq: Seq,
+    out: &mut Vec<Delivery>,
+) -> StoreResult<Seq> {
+    if !check_access(c, user, conv).await? {
+        return Ok(Seq(0));
+    }
+    let key = conv.to_string();
+    let max: i64 = c
+        .query_one("SELECT max_seq FROM conversations WHERE id = $1", &[&key])
+        .await?
+        .try_get(0)?;
+    let target = seq.0.min(max as u64) as i64;
+    let n = c
+        .execute(
+            "UPDATE members SET read_seq = $3 WHERE conv = $1 AND user_id = $2 AND read_seq < $3",
+            &[&key, &user.as_str(), &target],
+        )
+        .await?;
+    let now: i64 = c
+        .query_one(
+            "SELECT read_seq FROM members WHERE conv = $1 AND user_id = $2",
+            &[&key, &user.as_str()],
+        )
+        .await?
+        .try_get(0)?;
+    if n == 1 {
+        let push = Push::Read {
+            conv: conv.clone(),
+            user: user.clone(),
+            seq: Seq(now as u64),
+        };
+        let to = match conv {
+            ConversationId::Group(_) => vec![user.clone()],
+            ConversationId::Direct(..) => members(c, conv).await?,
+        };
+        for m in to {
+            out.push(Delivery {
+                user: m,
+                push: push.clone(),
+            });
+        }
+    }
+    Ok(Seq(now as u64))
+}
+
+pub async fn recall(
+    c: &Tx<'_>,
+    user: &UserId,
+    conv: &ConversationId,
+    seq: Seq,
+    now: i64,
+    window_ms: i64,
+    out: &mut Vec<Delivery>,
+) -> StoreResult<()> {
+    check_access(c, user, conv).await?;
+    let key = conv.to_string();
+    // The conversation's row lock first: a concurrent recall of the same
+    // message (in another process) has committed before the read below.
+    c.execute(
+        "SELECT 1 FROM conversations WHERE id = $1 FOR UPDATE",
+        &[&key],
+    )
+    .await?;
+    let row = c
+        .query_opt(
+            "SELECT sender, sent_at, recalled_at, content FROM messages WHERE conv = $1 AND seq = $2",
+            &[&key, &(seq.0.min(i64::MAX as u64) as i64)],
+        )
+        .await?;
+    let Some(row) = row else {
+        return Err(StoreError::rejected(
+            ErrorCode::NotFound,
+            format!("no message {} in {conv}", seq.0),
+        ));
+    };
+    let (sender, sent_at, recalled_at, content): (String, i64, Option<i64>, String) = (
+        row.try_get(0)?,
+        row.try_get(1)?,
+        row.try_get(2)?,
+        row.try_get(3)?,
+    );
+    let moderator = match conv {
+        ConversationId::Group(g) if sender != user.as_str() => {
+            groups::outranks(c, g, user, &parse_user(sender.clone())?).await?
+        }
+        _ => false,
+    };
+    if sender != user.as_str() && !moderator {
+        return Err(StoreError::rejected(
+            ErrorCode::Forbidden,
+            "you can only recall your own messages",
+        ));
+    }
+    if recalled_at.is_some() {
+        return Ok(());
+    }
+    if !moderator && now - sent_at > window_ms {
+        return Err(StoreError::rejected(
+            ErrorCode::RecallWindowExpired,
+            format!(
+                "messages can only be recalled within {} s of sending",
+                window_ms / 1000
+            ),
+        ));
+    }
+    let tombstone = Content::Recalled {
+        by: user.clone(),
+        at: now,
+    };
+    let version: i64 = c
+        .query_one(
+            "UPDATE conversations SET recall_version = recall_version + 1 WHERE id = $1
+             RETURNING recall_version",
+            &[&key],
+        )
+        .await?
+        .try_get(0)?;
+    c.execute(
+        "UPDATE messages SET content = $3, ext = NULL, recalled_at = $4, recall_version = $5
+         WHERE conv = $1 AND seq = $2",
+        &[
+            &key,
+            &(seq.0 as i64),
+            &serde_json::to_string(&tombstone)?,
+            &now,
+            &version,
+        ],
+    )
+    .await?;
+    if let Ok(old) = serde_json::from_str::<Content>(&content) {
+        forget_reference(c, conv, &old).await?;
+    }
+    let push = Push::Recalled {
+        conv: conv.clone(),
+        seq,
+        by: user.clone(),
+        at: now,
+    };
+    for m in members(c, conv).await? {
+        out.push(Delivery {
+            user: m,
+            push: push.clone(),
+        });
+    }
+    Ok(())
+}
