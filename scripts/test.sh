@@ -26,6 +26,9 @@ scripts/module-cycles.py crates/cli/src
 step "cargo test (all crates)"
 cargo test --workspace --locked
 
+step "the server, tern-core and tern-cli suites again on PostgreSQL (throw-away pg_virtualenv cluster)"
+scripts/test-postgres.sh -p tern-server -p tern-core -p tern-cli --locked
+
 if [ -f ui/package.json ]; then
   step "UI: bindings up to date, type check, unit tests"
   scripts/ui-checks.sh
