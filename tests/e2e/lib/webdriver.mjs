@@ -117,7 +117,9 @@ async function request(base, method, path, body) {
     method,
     headers: body ? { 'content-type': 'application/json' } : {},
     body: body ? JSON.stringify(body) : undefined,
-    signal: AbortSignal.timeout(60_000),
+    // Creating a session launches the app (WebKit, GTK): on a loaded 2-core CI
+    // machine that alone took over 60 s once, so it gets 3 minutes.
+    signal: AbortSignal.timeout(method === 'POST' && path === '/session' ? 180_000 : 60_000),
   });
   const json = await res.json().catch(() => ({}));
   if (!res.ok) {
