@@ -7,7 +7,10 @@ use tern_server::config::{Args, Config};
 #[tokio::main]
 async fn main() -> anyhow::Result<()> {
     return_big_blocks_to_the_os();
+    // Colour only on a terminal: a service manager's log (journald, a file) is
+    // read by tools such as fail2ban, whose patterns must see `peer=<address>`.
     tracing_subscriber::fmt()
+        .with_ansi(std::io::IsTerminal::is_terminal(&std::io::stdout()))
         .with_env_filter(
             tracing_subscriber::EnvFilter::try_from_env("TERN_LOG")
                 .unwrap_or_else(|_| "info".into()),

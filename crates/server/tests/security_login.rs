@@ -95,6 +95,24 @@ struct Proc {
 
 impl Proc {
     async fn start(hash_concurrency: usize) -> Proc {
+        Proc::spawn(
+            &[
+                "--hash-concurrency",
+                &hash_concurrency.to_string(),
+                "--login-max-failures-per-ip",
+                "1000000",
+                "--max-connections-per-ip",
+                "1000",
+            ],
+            "error",
+            std::process::Stdio::null(),
+        )
+        .await
+    }
+
+    /// `tern-server` with `args`, logging at `log` to `stdout`, in the
+    /// environment a service manager gives it (no terminal, no `NO_COLOR`).
+    async fn spawn(args: &[&str], log: &str, stdout: std::process::Stdio) -> Proc {
         let dir = tempfile::tempdir().unwrap();
         let addr = std::net::TcpListener::bind("127.0.0.1:0")
             .unwrap()
@@ -104,11 +122,10 @@ impl Proc {
             .args(["--listen", &addr.to_string()])
             .arg("--data-dir")
             .arg(dir.path())
-            .args(["--hash-concurrency", &hash_concurrency.to_string()])
-            .args(["--login-max-failures-per-ip", "1000000"])
-            .args(["--max-connections-per-ip", "1000"])
-            .env("TERN_LOG", "error")
-            .stdout(std::process::Stdio::null())
+            .args(args)
+            .env("TERN_LOG", log)
+            .env_remove("NO_COLOR")
+            .stdout(stdout)
             .spawn()
             .unwrap();
         let deadline = Instant::now() + Duration::from_secs(20);
@@ -232,4 +249,49 @@ async fn closed_registration_weak_passwords_and_look_alike_ids_are_refused() {
     let e = c.err(reg("bob", "twelve chars")).await;
     assert_eq!(e.code, ErrorCode::Forbidden);
     assert!(e.message.contains("registration is closed"), "{e}");
+}
+
+/// fail2ban reads the service's log (journald or a file) with a plain-text
+/// pattern: every failed login must be one line naming the peer address, with
+/// no terminal colour codes between `peer` and the address.
+#[tokio::test]
+async fn failed_logins_are_logged_with_the_peer_address_in_plain_text() {
+    use std::io::BufRead;
+    let mut server = Proc::spawn(
+        &["--login-max-failures", "2"],
+        "warn",
+        std::process::Stdio::piped(),
+    )
+    .await;
+    let stdout = server.child.stdout.take().unwrap();
+    let (tx, rx) = std::sync::mpsc::channel();
+    std::thread::spawn(move || {
+        for line in std::io::BufReader::new(stdout)
+            .lines()
+            .map_while(Result::ok)
+        {
+            let _ = tx.send(line);
+        }
+    });
+    let mut c = Client::greeted(server.addr).await;
+    for _ in 0..2 {
+        let code = c.err_code(login("alice", "a guess")).await;
+        assert_eq!(code, ErrorCode::BadCredentials);
+    }
+    let mut wanted = vec![
+        "login failed: wrong user id or password peer=127.0.0.1 user=alice",
+        "login locked after repeated failures peer=127.0.0.1 user=alice",
+    ];
+    let deadline = Instant::now() + Duration::from_secs(10);
+    while !wanted.is_empty() {
+        let left = deadline.saturating_duration_since(Instant::now());
+        let line = rx
+            .recv_timeout(left)
+            .unwrap_or_else(|_| panic!("not logged: {wanted:?}"));
+        assert!(!line.contains('\x1b'), "colour codes in the log: {line:?}");
+        if let Some(i) = wanted.iter().position(|w| line.contains(w)) {
+            assert!(line.contains(" WARN tern_server::auth: "), "{line:?}");
+            wanted.remove(i);
+        }
+    }
 }
