@@ -133,15 +133,47 @@ async fn a_recalled_file_is_no_longer_readable_and_is_collected() {
         })
         .await;
     assert_eq!(download(&server, &tb, id.as_str()).await, 404);
-    // Nothing references it any more: housekeeping deletes the row and the blob.
+    // Beside it: an upload never referenced, one a live message references, and
+    // an avatar. Housekeeping (TTL 0) must take the first, and keep the others.
+    let stray = upload_as(server.addr(), &ta, "stray", "text/plain", vec![3; 9]).await;
+    let kept = upload_as(server.addr(), &ta, "kept", "text/plain", vec![4; 9]).await;
+    alice
+        .ok(Request::Send {
+            conv: dm("alice", "bob"),
+            client_id: tern_proto::ClientMsgId::new("k1").unwrap(),
+            content: Content::File {
+                file: file_ref(&kept, "text/plain"),
+            },
+            ext: None,
+            after: None,
+        })
+        .await;
+    let face = upload_as(server.addr(), &ta, "me.png", "image/png", vec![5; 9]).await;
+    alice
+        .ok(Request::SetProfile {
+            nickname: None,
+            avatar: Some(face.clone()),
+            signature: None,
+        })
+        .await;
+    // Nothing references the recalled one any more: the row and the blob go.
     let swept = server.handle.maintain().await.unwrap();
-    assert_eq!(swept.blobs, 1, "{swept:?}");
+    assert_eq!(
+        swept.blobs, 2,
+        "the recalled and the stray upload: {swept:?}"
+    );
     assert_eq!(download(&server, &ta, id.as_str()).await, 404);
-    let blobs = walk(&server.dir.path().join("files"))
+    assert_eq!(download(&server, &ta, stray.as_str()).await, 404);
+    assert_eq!(download(&server, &tb, kept.as_str()).await, 200);
+    assert_eq!(download(&server, &tb, face.as_str()).await, 200);
+    let files = server.dir.path().join("files");
+    // Stored blobs, not uploads in progress under files/tmp.
+    let blobs = walk(&files)
         .into_iter()
-        .filter(|p| !p.to_string_lossy().contains("/tmp/"))
+        .filter(|p| !p.starts_with(files.join("tmp")))
         .count();
-    assert_eq!(blobs, 0);
+    assert_eq!(blobs, 2, "the referenced file and the avatar");
+    assert_eq!(server.handle.maintain().await.unwrap().blobs, 0);
 }
 
 fn walk(dir: &std::path::Path) -> Vec<std::path::PathBuf> {
