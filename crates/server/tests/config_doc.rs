@@ -265,3 +265,54 @@ fn multi_device_accepts_both_spellings_everywhere() {
     }
     assert!(load(&["--multi-device", "perplatform"], "").is_err());
 }
+
+/// The same check against the text `tern-server --help` really prints: each
+/// option's paragraph shows its documented variable and default (or none).
+#[test]
+fn the_printed_help_matches_the_reference() {
+    let out = std::process::Command::new(env!("CARGO_BIN_EXE_tern-server"))
+        .arg("--help")
+        .env_clear()
+        .output()
+        .unwrap();
+    assert!(out.status.success());
+    let help = String::from_utf8(out.stdout).unwrap();
+    // Option paragraphs by their long flag.
+    let mut blocks: Vec<(String, String)> = Vec::new();
+    for line in help.lines() {
+        let flag = line
+            .trim_start()
+            .strip_prefix("--")
+            .filter(|_| line.starts_with("      --"))
+            .map(|rest| format!("--{}", rest.split([' ', '\t']).next().unwrap()));
+        match (flag, blocks.last_mut()) {
+            (Some(f), _) => blocks.push((f, String::new())),
+            (None, Some((_, text))) => {
+                text.push_str(line.trim());
+                text.push(' ');
+            }
+            (None, None) => {}
+        }
+    }
+    let rows = rows();
+    let mut printed = BTreeSet::new();
+    for (flag, text) in &blocks {
+        if flag == "--help" || flag == "--version" {
+            continue;
+        }
+        printed.insert(flag.clone());
+        let row = rows
+            .iter()
+            .find(|r| r.flag.as_deref() == Some(flag.as_str()))
+            .unwrap_or_else(|| panic!("{flag} (in --help) is not in docs/configuration.md"));
+        if let Some(env) = &row.env {
+            assert!(text.contains(&format!("[env: {env}")), "{flag}: {text}");
+        }
+        match &row.default {
+            Some(d) => assert!(text.contains(&format!("[default: {d}]")), "{flag}: {text}"),
+            None => assert!(!text.contains("[default:"), "{flag}: {text}"),
+        }
+    }
+    let documented: BTreeSet<String> = rows.iter().filter_map(|r| r.flag.clone()).collect();
+    assert_eq!(documented, printed, "documented flags vs --help");
+}
