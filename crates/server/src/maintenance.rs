@@ -30,6 +30,8 @@ pub async fn run_once(shared: &Shared) -> StoreResult<Swept> {
     let ttl = shared.config.security.unreferenced_upload_ttl.as_millis() as i64;
     let cutoff = now.saturating_sub(ttl);
     let keep = shared.config.security.changelog_keep;
+    // No upload between finding its blob in place and recording its row.
+    let _blobs = shared.blob_gc.write().await;
     let swept = shared.store.housekeeping(cutoff, now, keep).await?;
     let (orphans, sessions, changes) = (swept.orphan_blobs, swept.sessions, swept.changes);
     let mut blobs = 0;

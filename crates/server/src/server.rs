@@ -128,6 +128,7 @@ pub async fn spawn(config: Config) -> Result<ServerHandle, Error> {
         shutdown: shutdown.clone(),
         hasher,
         logins: crate::auth::LoginThrottle::default(),
+        blob_gc: tokio::sync::RwLock::new(()),
         drain,
         connections: AtomicUsize::new(0),
     });

@@ -41,4 +41,10 @@ pub struct Shared {
     pub hasher: Hasher,
     /// Failed-login counters per account and per address.
     pub logins: crate::auth::LoginThrottle,
+    /// An upload holds it (shared) from storing its blob until its row is
+    /// recorded; housekeeping holds it (exclusive) while it deletes rows and
+    /// blobs. Without it, an upload of bytes already stored could find their
+    /// blob in place, keep it instead of its own copy, and then see housekeeping
+    /// remove it as the blob of an old unreferenced upload.
+    pub blob_gc: tokio::sync::RwLock<()>,
 }

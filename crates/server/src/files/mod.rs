@@ -241,6 +241,8 @@ async fn upload(
             .map_err(|e| internal("writing the upload", e))?;
     }
     let size = tmp.written();
+    // Until the row is recorded, housekeeping must not remove this blob.
+    let _blobs = s.blob_gc.read().await;
     let sha256 = tmp
         .commit(data_dir)
         .await
