@@ -247,3 +247,112 @@ async fn location_coordinates_arrive_unchanged() {
     );
     server.stop().await;
 }
+
+/// Checks `value` against `schema` where the document is strict: objects with
+/// `additionalProperties: false` hold only listed keys and every required one;
+/// arrays are checked item by item; `$ref`s are followed.
+fn conforms(doc: &Value, schema: &Value, value: &Value, at: &str) {
+    if let Some(r) = schema["$ref"].as_str() {
+        let name = r.rsplit('/').next().unwrap();
+        return conforms(doc, &doc["components"]["schemas"][name], value, at);
+    }
+    if let (Some(props), Some(obj)) = (schema["properties"].as_object(), value.as_object()) {
+        if schema["additionalProperties"] == false {
+            for key in obj.keys() {
+                assert!(props.contains_key(key), "{at}: `{key}` is not documented");
+            }
+        }
+        for req in schema["required"].as_array().into_iter().flatten() {
+            let req = req.as_str().unwrap();
+            assert!(obj.contains_key(req), "{at}: required `{req}` is missing");
+        }
+        for (key, v) in obj {
+            if let Some(s) = props.get(key) {
+                conforms(doc, s, v, &format!("{at}.{key}"));
+            }
+        }
+    }
+    if let (Some(items), Some(arr)) = (schema.get("items"), value.as_array()) {
+        for (i, v) in arr.iter().enumerate() {
+            conforms(doc, items, v, &format!("{at}[{i}]"));
+        }
+    }
+}
+
+/// Found (issue 16 fuzzing, 2026-12-02 evening): `POST /admin/groups` answered
+/// a `history_visible` field the `Group` schema did not list. Every success
+/// answer of every operation is checked against its documented schema here.
+#[tokio::test]
+async fn every_success_answer_has_exactly_the_documented_fields() {
+    let server = admin_support::start().await;
+    let admin = Admin::new(&server);
+    let doc = Admin::without_secret(&server)
+        .get("/admin/openapi.json")
+        .await
+        .body;
+    let check = |method: &str, path: &str, a: &Answer| {
+        assert!(a.status < 300, "{method} {path}: {a:?}");
+        let schema = &doc["paths"][path][method]["responses"][a.status.to_string()]["content"]
+            ["application/json"]["schema"];
+        assert!(
+            schema.is_object(),
+            "{method} {path} {}: no schema",
+            a.status
+        );
+        conforms(&doc, schema, &a.body, &format!("{method} {path}"));
+    };
+    for user in ["alice", "bob"] {
+        let body = json!({ "user": user, "password": common::PASSWORD, "nickname": user });
+        check(
+            "post",
+            "/admin/users",
+            &admin.post("/admin/users", body).await,
+        );
+    }
+    let _alice = server.user("alice").await;
+    let group = json!({ "owner": "alice", "name": "g", "members": ["bob"] });
+    check(
+        "post",
+        "/admin/groups",
+        &admin.post("/admin/groups", group).await,
+    );
+    let send = json!({ "from": "alice", "conv": "d:alice:bob", "content": { "type": "text", "text": "hi" } });
+    check(
+        "post",
+        "/admin/messages",
+        &admin.post("/admin/messages", send).await,
+    );
+    let notice = json!({ "to": "bob", "text": "maintenance tonight" });
+    check(
+        "post",
+        "/admin/notices",
+        &admin.post("/admin/notices", notice).await,
+    );
+    check(
+        "get",
+        "/admin/sessions",
+        &admin.get("/admin/sessions").await,
+    );
+    let path = "/admin/users/{user}/tokens";
+    let a = admin
+        .post("/admin/users/bob/tokens", json!({ "ttl_secs": 60 }))
+        .await;
+    check("post", path, &a);
+    let a = admin
+        .post("/admin/users/alice/force-offline", json!({}))
+        .await;
+    check("post", "/admin/users/{user}/force-offline", &a);
+    let a = admin
+        .post(
+            "/admin/users/alice/password",
+            json!({ "password": "another password" }),
+        )
+        .await;
+    check("post", "/admin/users/{user}/password", &a);
+    check(
+        "delete",
+        "/admin/users/{user}",
+        &admin.delete("/admin/users/bob").await,
+    );
+    server.stop().await;
+}
