@@ -1,13 +1,15 @@
 //! PostgreSQL goes away under load and comes back: a tern-server process (the
 //! real binary) on a throw-away PostgreSQL of this test ([`TempPg`]); three
-//! senders send continuously (one also reads `history`), then PostgreSQL is
-//! stopped (`pg_ctl stop -m fast`) for [`OUTAGE`] and started again. While it
-//! is down every request is answered within a bounded time, with
-//! `Unavailable` (5002) and nothing else; a new login is refused the same way;
-//! the connections stay open and the process keeps running. Once PostgreSQL is
-//! back the same clients succeed again without reconnecting; their resends of
-//! the refused sends (same client ids) are stored once; every acknowledged
-//! message is in the history afterwards, with the seq its ack named.
+//! senders send continuously (one also reads `history`), then PostgreSQL goes
+//! away — stopped (`pg_ctl stop -m fast`) for 4 s, or frozen (SIGSTOP, a hung
+//! host or a partition: connections open, no answers) for 8 s — and comes
+//! back. While it is away every request is answered within a bounded time,
+//! with `Unavailable` (5002) and nothing else; a new login is refused the same
+//! way; the connections stay open and the process keeps running. Once
+//! PostgreSQL is back the same clients succeed again without reconnecting;
+//! their resends of the refused sends (same client ids) are stored once; every
+//! acknowledged message is in the history afterwards, with the seq its ack
+//! named.
 //!
 //! Runs on every pass (it needs a PostgreSQL it may stop): without PostgreSQL's
 //! binaries it fails, naming the package to install.
@@ -24,10 +26,9 @@ use tern_proto::{ConversationId, ErrorCode, Request, Response};
 
 const SENDERS: [&str; 3] = ["a", "b", "c"];
 const BATCH: usize = 10;
-/// How long PostgreSQL stays down.
-const OUTAGE: Duration = Duration::from_secs(4);
-/// The longest any answer may take, outage or not (the pool waits at most
-/// 5 s for a connection).
+/// The longest any answer may take, outage or not: a transaction attempt
+/// that gets no answer from the database is abandoned after 5 s
+/// (`ATTEMPT_TIMEOUT`), and from then on requests fail fast.
 const ANSWER_BOUND: Duration = Duration::from_secs(8);
 /// Bound on the whole run.
 const DEADLINE: Duration = Duration::from_secs(120);
@@ -60,7 +61,10 @@ async fn sender(mut c: Client, who: usize, conv: ConversationId, shared: Arc<Sha
     let mut pending: Vec<String> = Vec::new();
     let mut next = 0;
     loop {
-        assert!(Instant::now() < shared.deadline, "sender {who}: past the deadline");
+        assert!(
+            Instant::now() < shared.deadline,
+            "sender {who}: past the deadline"
+        );
         if shared.stop.load(Ordering::Relaxed) && pending.is_empty() {
             break;
         }
@@ -124,8 +128,42 @@ async fn sender(mut c: Client, who: usize, conv: ConversationId, shared: Arc<Sha
     rep
 }
 
+/// How PostgreSQL goes away.
+#[derive(Debug, Clone, Copy, PartialEq)]
+enum Outage {
+    /// `pg_ctl stop -m fast`, later `start`: connections are closed, new
+    /// ones refused.
+    Stopped,
+    /// Every PostgreSQL process SIGSTOPped, later SIGCONT: connections stay
+    /// open and new ones are accepted, but nothing answers (a hung host, a
+    /// network partition).
+    Frozen,
+}
+
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
-async fn a_database_outage_answers_unavailable_and_loses_nothing_acked() {
+async fn a_stopped_database_answers_unavailable_and_loses_nothing_acked() {
+    outage(Outage::Stopped).await;
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_frozen_database_answers_unavailable_in_bounded_time_and_loses_nothing_acked() {
+    outage(Outage::Frozen).await;
+}
+
+impl Outage {
+    /// How long PostgreSQL stays away, and when into that a new login is
+    /// tried: a frozen database is found not answering only when the first
+    /// attempts time out (5 s), so it stays frozen longer than that.
+    fn timing(self) -> (Duration, Duration) {
+        match self {
+            Outage::Stopped => (Duration::from_secs(4), Duration::from_secs(2)),
+            Outage::Frozen => (Duration::from_secs(8), Duration::from_millis(6500)),
+        }
+    }
+}
+
+async fn outage(kind: Outage) {
+    let (down, login_at) = kind.timing();
     let started = Instant::now();
     let pg = tokio::task::block_in_place(TempPg::start);
     let url = pg.create_database("tern").await;
@@ -154,21 +192,40 @@ async fn a_database_outage_answers_unavailable_and_loses_nothing_acked() {
     // The outage.
     let before = shared.acked.load(Ordering::Relaxed);
     let t = Instant::now();
-    tokio::task::block_in_place(|| pg.stop());
+    tokio::task::block_in_place(|| match kind {
+        Outage::Stopped => pg.stop(),
+        Outage::Frozen => pg.freeze(),
+    });
     let stopping = t.elapsed();
-    tokio::time::sleep(OUTAGE / 2).await;
+    tokio::time::sleep(login_at.saturating_sub(t.elapsed())).await;
     // A login while the database is down is refused with Unavailable too.
     let mut late = Client::greeted(server.addr).await;
     let t_login = Instant::now();
-    let login = late.login("a", "late", tern_proto::Platform::Desktop).await;
+    let login = late
+        .try_pipeline(vec![Request::Login {
+            user: uid("a"),
+            password: PASSWORD.into(),
+            platform: tern_proto::Platform::Desktop,
+            device: tern_proto::DeviceId::new("a-late").unwrap(),
+        }])
+        .await
+        .expect("the login's connection")
+        .remove(0);
     let login_took = t_login.elapsed();
     let during = shared.acked.load(Ordering::Relaxed);
-    tokio::time::sleep(OUTAGE / 2).await;
+    tokio::time::sleep(down.saturating_sub(t.elapsed())).await;
     let acked_while_down = shared.acked.load(Ordering::Relaxed) - during;
-    tokio::task::block_in_place(|| pg.start_again());
+    tokio::task::block_in_place(|| match kind {
+        Outage::Stopped => pg.start_again(),
+        Outage::Frozen => pg.thaw(),
+    });
     *shared.back.lock().unwrap() = Some(Instant::now());
     let down_for = t.elapsed();
-    assert!(server.running(), "the server died with its database:\n{}", server.log());
+    assert!(
+        server.running(),
+        "the server died with its database:\n{}",
+        server.log()
+    );
 
     // Recovery: every sender gets acks again, then the load stops.
     let recovering = Instant::now();
@@ -198,13 +255,21 @@ async fn a_database_outage_answers_unavailable_and_loses_nothing_acked() {
             .pull_all(conv, 1, rep.acked.len() as u64 + 100, 500)
             .await;
         let seqs: Vec<u64> = msgs.iter().map(|m| m.seq.0).collect();
-        assert_eq!(seqs, (1..=seqs.len() as u64).collect::<Vec<_>>(), "{conv}: gap-free");
+        assert_eq!(
+            seqs,
+            (1..=seqs.len() as u64).collect::<Vec<_>>(),
+            "{conv}: gap-free"
+        );
         let stored: BTreeMap<String, u64> = msgs
             .iter()
             .map(|m| (m.client_id.to_string(), m.seq.0))
             .collect();
         duplicated += msgs.len() - stored.len();
-        lost += rep.acked.iter().filter(|(id, seq)| stored.get(*id) != Some(seq)).count();
+        lost += rep
+            .acked
+            .iter()
+            .filter(|(id, seq)| stored.get(*id) != Some(seq))
+            .count();
         acked += rep.acked.len();
         // Nothing is stored that was not acknowledged (every refused send was
         // resent until acked).
@@ -229,7 +294,7 @@ async fn a_database_outage_answers_unavailable_and_loses_nothing_acked() {
     let recovered: Vec<Duration> = reports.iter().map(|r| r.recovered_after.unwrap()).collect();
     let example = reports.iter().find_map(|r| r.example.clone());
     println!(
-        "outage: PostgreSQL down {down_for:.1?} (stop took {stopping:.1?}) under load ({before} acked before); \
+        "outage ({kind:?}): PostgreSQL down {down_for:.1?} (stop took {stopping:.1?}) under load ({before} acked before); \
          {unavailable} sends and {reads_unavailable} history reads answered Unavailable (5002), \
          {acked_while_down} acked while down; login while down: {:?} in {login_took:.1?}; \
          slowest answer {slowest:.1?}; first ack after restart per sender {recovered:.1?}; \
@@ -237,14 +302,23 @@ async fn a_database_outage_answers_unavailable_and_loses_nothing_acked() {
         login.as_ref().map_err(|e| e.code),
         started.elapsed()
     );
-    println!("outage: example answer: {example:?}; /health after: {health}");
-    assert!(unavailable > 0, "no send was refused: the outage was not under load");
-    assert!(reads_unavailable > 0, "no read was refused during the outage");
+    println!("outage ({kind:?}): example answer: {example:?}; /health after: {health}");
+    assert!(
+        unavailable > 0,
+        "no send was refused: the outage was not under load"
+    );
+    assert!(
+        reads_unavailable > 0,
+        "no read was refused during the outage"
+    );
     assert!(
         matches!(&login, Err(e) if e.code == ErrorCode::Unavailable),
         "login while the database is down: {login:?}"
     );
-    assert!(login_took < ANSWER_BOUND, "login answered after {login_took:?}");
+    assert!(
+        login_took < ANSWER_BOUND,
+        "login answered after {login_took:?}"
+    );
     assert!(slowest < ANSWER_BOUND, "an answer took {slowest:?}");
     assert_eq!((lost, duplicated), (0, 0));
     assert_eq!(acked_while_down, 0, "acks while PostgreSQL was down");

@@ -78,9 +78,17 @@ impl Report {
 
 /// Logs `name` in on the first process that is up and answers, trying
 /// `first`, then the next ones; returns the client and its process.
-async fn connect(shared: &Shared, first: usize, avoid: Option<usize>, name: &str) -> (Client, usize) {
+async fn connect(
+    shared: &Shared,
+    first: usize,
+    avoid: Option<usize>,
+    name: &str,
+) -> (Client, usize) {
     for k in 0..PROCESSES * ATTEMPTS {
-        assert!(Instant::now() < shared.deadline, "{name}: no process to connect to");
+        assert!(
+            Instant::now() < shared.deadline,
+            "{name}: no process to connect to"
+        );
         let p = (first + k) % PROCESSES;
         let addr = shared.addrs.lock().unwrap()[p];
         match addr {
@@ -121,7 +129,10 @@ async fn sender(i: usize, convs: [ConversationId; 3], shared: Arc<Shared>) -> Re
                 Err(e) => {
                     // The process is gone: whatever it did not acknowledge
                     // goes again, same client ids, through another process.
-                    eprintln!("{name}: lost process {on} ({e}); resending {}", pending.len());
+                    eprintln!(
+                        "{name}: lost process {on} ({e}); resending {}",
+                        pending.len()
+                    );
                     rep.reconnects += 1;
                     rep.resent_after_loss += pending.len();
                     (conn, on) = connect(&shared, on + 1, None, &name).await;
@@ -176,7 +187,10 @@ async fn resend_elsewhere(
             let acked = rep.acked[id].1;
             match r {
                 Ok(Response::Sent { seq, duplicate, .. }) => {
-                    assert!(duplicate, "{id}: a resend through process {p} stored it again");
+                    assert!(
+                        duplicate,
+                        "{id}: a resend through process {p} stored it again"
+                    );
                     assert_eq!(seq.0, acked, "{id}: the resend names another seq");
                     rep.ack(shared, id, conv, seq.0);
                 }
@@ -222,8 +236,16 @@ async fn four_processes_on_one_database_lose_and_duplicate_nothing_through_a_sig
     let all: Vec<String> = (1..SENDERS).map(name).collect();
     let all: Vec<&str> = all.iter().map(String::as_str).collect();
     let g = gconv(&create(&mut owners[0], "all", &all, None).await.group);
-    let h0 = gconv(&create(&mut owners[0], "low", &["s1", "s2", "s3"], None).await.group);
-    let h1 = gconv(&create(&mut owners[4], "high", &["s5", "s6", "s7"], None).await.group);
+    let h0 = gconv(
+        &create(&mut owners[0], "low", &["s1", "s2", "s3"], None)
+            .await
+            .group,
+    );
+    let h1 = gconv(
+        &create(&mut owners[4], "high", &["s5", "s6", "s7"], None)
+            .await
+            .group,
+    );
     drop(owners);
     // Sender i: its one-to-one conversation with its pair, the big group and
     // its half's group; through process i % 4 until that one dies.
@@ -238,7 +260,10 @@ async fn four_processes_on_one_database_lose_and_duplicate_nothing_through_a_sig
     // The kill, mid-stream.
     const VICTIM: usize = 1;
     while shared.acked.load(Ordering::Relaxed) < KILL_AT {
-        assert!(Instant::now() < shared.deadline, "the load never reached {KILL_AT} acks");
+        assert!(
+            Instant::now() < shared.deadline,
+            "the load never reached {KILL_AT} acks"
+        );
         tokio::time::sleep(Duration::from_millis(10)).await;
     }
     shared.addrs.lock().unwrap()[VICTIM] = None;
@@ -288,9 +313,14 @@ async fn four_processes_on_one_database_lose_and_duplicate_nothing_through_a_sig
                 .iter()
                 .map(|(seq, s, id)| ((s.clone(), id.clone()), *seq))
                 .collect();
-            let missing = acks.iter().filter(|(key, seq)| stored.get(*key) != Some(seq));
+            let missing = acks
+                .iter()
+                .filter(|(key, seq)| stored.get(*key) != Some(seq));
             let missing: Vec<_> = missing.collect();
-            assert!(missing.is_empty(), "process {k}: {conv}: acked but not stored as acked: {missing:?}");
+            assert!(
+                missing.is_empty(),
+                "process {k}: {conv}: acked but not stored as acked: {missing:?}"
+            );
             match &first {
                 None => {
                     delivered += stored.len();
@@ -303,7 +333,8 @@ async fn four_processes_on_one_database_lose_and_duplicate_nothing_through_a_sig
         }
     }
     let sum = |f: fn(&Report) -> usize| reports.iter().map(f).sum::<usize>();
-    let resent = sum(|r| r.resent_deliberately) + sum(|r| r.resent_after_loss)
+    let resent = sum(|r| r.resent_deliberately)
+        + sum(|r| r.resent_after_loss)
         + sum(|r| r.resent_after_unavailable);
     println!(
         "delivery: sent={sent} acked={acked} delivered={delivered} lost={lost} duplicated={duplicated} kills=1 resent={resent}"
@@ -313,7 +344,11 @@ async fn four_processes_on_one_database_lose_and_duplicate_nothing_through_a_sig
          SIGKILLed at {acked_at_kill} acks, restarted after {DOWN:?}; resent: {} deliberately \
          through another process, {} after the kill ({} reconnects), {} after Unavailable; \
          load {load_time:.1?}, total {:.1?}",
-        if own_pg.is_some() { "a PostgreSQL of its own" } else { "TERN_TEST_DATABASE" },
+        if own_pg.is_some() {
+            "a PostgreSQL of its own"
+        } else {
+            "TERN_TEST_DATABASE"
+        },
         expected.len(),
         sum(|r| r.resent_deliberately),
         sum(|r| r.resent_after_loss),
@@ -325,7 +360,10 @@ async fn four_processes_on_one_database_lose_and_duplicate_nothing_through_a_sig
     assert_eq!(acked, sent, "every message acknowledged in the end");
     assert_eq!(delivered, acked);
     assert_eq!((lost, duplicated), (0, 0));
-    assert!(sum(|r| r.reconnects) > 0, "the kill cut no sender off: it was not mid-stream");
+    assert!(
+        sum(|r| r.reconnects) > 0,
+        "the kill cut no sender off: it was not mid-stream"
+    );
     assert!(sum(|r| r.resent_deliberately) > 0);
     for (k, p) in procs.iter_mut().enumerate() {
         assert!(p.running(), "process {k} died:\n{}", p.log());

@@ -79,8 +79,14 @@ impl TempPg {
     /// `fsync=off`: correctness tests only) and starts it.
     pub fn start() -> TempPg {
         let bin = pg_bindir();
-        let dir = tempfile::Builder::new().prefix("tern-pg").tempdir().unwrap();
-        let root = std::fs::metadata("/proc/self").map(|m| m.uid()).unwrap_or(1) == 0;
+        let dir = tempfile::Builder::new()
+            .prefix("tern-pg")
+            .tempdir()
+            .unwrap();
+        let root = std::fs::metadata("/proc/self")
+            .map(|m| m.uid())
+            .unwrap_or(1)
+            == 0;
         let owner = root.then(|| (id_of("-u"), id_of("-g")));
         if let Some((uid, gid)) = owner {
             std::os::unix::fs::chown(dir.path(), Some(uid), Some(gid)).unwrap();
@@ -115,7 +121,11 @@ impl TempPg {
             if out.status.success() {
                 return pg;
             }
-            eprintln!("pg_ctl start on port {} failed (attempt {attempt}): {}", pg.port, text(&out));
+            eprintln!(
+                "pg_ctl start on port {} failed (attempt {attempt}): {}",
+                pg.port,
+                text(&out)
+            );
         }
         panic!("PostgreSQL did not start; log:\n{}", pg.log());
     }
@@ -158,6 +168,57 @@ impl TempPg {
         );
     }
 
+    /// Freezes every process of the server (SIGSTOP): connections stay open
+    /// but nothing answers, as with a hung host or a network partition.
+    pub fn freeze(&self) {
+        self.signal("-STOP").unwrap();
+    }
+
+    /// Undoes [`TempPg::freeze`] (SIGCONT).
+    pub fn thaw(&self) {
+        self.signal("-CONT").unwrap();
+    }
+
+    /// Sends `sig` to the postmaster (from `postmaster.pid`) and its children.
+    fn signal(&self, sig: &str) -> Result<(), String> {
+        let pidfile = std::fs::read_to_string(self.dir.path().join("data/postmaster.pid"))
+            .map_err(|e| format!("postmaster.pid (is the server running?): {e}"))?;
+        let main: u32 = pidfile
+            .lines()
+            .next()
+            .and_then(|l| l.trim().parse().ok())
+            .ok_or("postmaster.pid without a pid")?;
+        let mut pids = vec![main];
+        for e in std::fs::read_dir("/proc").unwrap().flatten() {
+            let Ok(stat) = std::fs::read_to_string(e.path().join("stat")) else {
+                continue;
+            };
+            // pid (comm) state ppid …; comm may hold spaces: split after ')'.
+            let ppid = stat
+                .rsplit_once(')')
+                .and_then(|(_, rest)| rest.split_whitespace().nth(1))
+                .and_then(|p| p.parse::<u32>().ok());
+            if ppid == Some(main) {
+                pids.extend(e.file_name().to_str().and_then(|p| p.parse::<u32>().ok()));
+            }
+        }
+        // The postmaster must get it; a backend may have exited meanwhile.
+        let send = |pid: u32| {
+            Command::new("kill")
+                .args([sig, &pid.to_string()])
+                .stderr(std::process::Stdio::null())
+                .status()
+                .is_ok_and(|s| s.success())
+        };
+        if !send(main) {
+            return Err(format!("kill {sig} {main} (the postmaster) failed"));
+        }
+        for pid in &pids[1..] {
+            send(*pid);
+        }
+        Ok(())
+    }
+
     /// The server's log so far.
     pub fn log(&self) -> String {
         std::fs::read_to_string(self.dir.path().join("log")).unwrap_or_default()
@@ -176,7 +237,9 @@ impl TempPg {
         let (data, log) = (self.data(), format!("{dir}/log"));
         self.tool(
             "pg_ctl",
-            &["-D", &data, "-l", &log, "-o", &opts, "-w", "-t", "60", "start"],
+            &[
+                "-D", &data, "-l", &log, "-o", &opts, "-w", "-t", "60", "start",
+            ],
         )
     }
 
@@ -218,6 +281,8 @@ fn text(out: &Output) -> String {
 
 impl Drop for TempPg {
     fn drop(&mut self) {
+        // A frozen server would not stop.
+        let _ = self.signal("-CONT");
         let data = self.data();
         let _ = self.tool("pg_ctl", &["-D", &data, "-m", "immediate", "-w", "stop"]);
     }
