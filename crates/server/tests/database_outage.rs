@@ -172,6 +172,7 @@ async fn outage(kind: Outage) {
     for name in SENDERS {
         clients.push(Client::try_user(server.addr, name).await.unwrap());
     }
+    let token = clients[0].token.clone().unwrap();
     let convs = [dm("a", "b"), dm("b", "c"), dm("c", "a")];
     let shared = Arc::new(Shared {
         acked: AtomicUsize::new(0),
@@ -212,6 +213,17 @@ async fn outage(kind: Outage) {
         .expect("the login's connection")
         .remove(0);
     let login_took = t_login.elapsed();
+    // So is a resume of a's session.
+    let mut late = Client::greeted(server.addr).await;
+    let resume = late
+        .try_pipeline(vec![Request::Resume {
+            token,
+            platform: tern_proto::Platform::Desktop,
+            device: tern_proto::DeviceId::new("a-dev").unwrap(),
+        }])
+        .await
+        .expect("the resume's connection")
+        .remove(0);
     let during = shared.acked.load(Ordering::Relaxed);
     tokio::time::sleep(down.saturating_sub(t.elapsed())).await;
     let acked_while_down = shared.acked.load(Ordering::Relaxed) - during;
@@ -296,10 +308,11 @@ async fn outage(kind: Outage) {
     println!(
         "outage ({kind:?}): PostgreSQL down {down_for:.1?} (stop took {stopping:.1?}) under load ({before} acked before); \
          {unavailable} sends and {reads_unavailable} history reads answered Unavailable (5002), \
-         {acked_while_down} acked while down; login while down: {:?} in {login_took:.1?}; \
+         {acked_while_down} acked while down; login while down: {:?} in {login_took:.1?}, resume: {:?}; \
          slowest answer {slowest:.1?}; first ack after restart per sender {recovered:.1?}; \
          {resent} resends; acked={acked} lost={lost} duplicated={duplicated}; total {:.1?}",
         login.as_ref().map_err(|e| e.code),
+        resume.as_ref().map_err(|e| e.code),
         started.elapsed()
     );
     println!("outage ({kind:?}): example answer: {example:?}; /health after: {health}");
@@ -318,6 +331,10 @@ async fn outage(kind: Outage) {
     assert!(
         login_took < ANSWER_BOUND,
         "login answered after {login_took:?}"
+    );
+    assert!(
+        matches!(&resume, Err(e) if e.code == ErrorCode::Unavailable),
+        "resume while the database is down: {resume:?}"
     );
     assert!(slowest < ANSWER_BOUND, "an answer took {slowest:?}");
     assert_eq!((lost, duplicated), (0, 0));

@@ -10,8 +10,9 @@
 //! duplicated=0 kills=1 resent=…`.
 //!
 //! The database: `TERN_TEST_DATABASE` when set (the PostgreSQL pass of
-//! `scripts/test.sh`), otherwise a throw-away PostgreSQL this test starts
-//! ([`TempPg`]), so the test runs on every pass.
+//! `scripts/test.sh`, which runs this test), otherwise a throw-away
+//! PostgreSQL this test starts ([`TempPg`]), so a plain `cargo test` runs it
+//! too; without PostgreSQL's binaries it fails, naming the package.
 
 mod common;
 mod groups_support;
@@ -61,6 +62,9 @@ struct Report {
     resent_deliberately: usize,
     resent_after_loss: usize,
     resent_after_unavailable: usize,
+    /// Resends (after a lost process or `Unavailable`) answered as
+    /// duplicates: committed before, but not acknowledged.
+    found_stored: usize,
     reconnects: usize,
 }
 
@@ -144,6 +148,7 @@ async fn sender(i: usize, convs: [ConversationId; 3], shared: Arc<Shared>) -> Re
                             Ok(Response::Sent { seq, duplicate, .. }) => {
                                 // Only a resend can meet a stored message.
                                 assert!(attempt > 0 || !duplicate, "{id}: first send a duplicate");
+                                rep.found_stored += usize::from(duplicate);
                                 rep.ack(&shared, &id, &conv, seq.0);
                             }
                             Err(e) if e.code == ErrorCode::Unavailable => again.push((id, conv)),
@@ -201,6 +206,10 @@ async fn resend_elsewhere(
     }
     panic!("{name}: deliberate resend never got through");
 }
+
+/// A conversation, a member who reads it, and its acknowledged messages:
+/// (sender, client id) → seq.
+type Expected = (ConversationId, String, BTreeMap<(String, String), u64>);
 
 /// `TERN_TEST_DATABASE`'s database for this test, or a PostgreSQL of its own.
 async fn database(dir: &std::path::Path) -> (Option<TempPg>, String) {
@@ -280,8 +289,7 @@ async fn four_processes_on_one_database_lose_and_duplicate_nothing_through_a_sig
     let load_time = started.elapsed();
 
     // What was sent and acknowledged, per conversation: (sender, id) → seq.
-    let mut expected: BTreeMap<String, (ConversationId, String, BTreeMap<(String, String), u64>)> =
-        BTreeMap::new();
+    let mut expected: BTreeMap<String, Expected> = BTreeMap::new();
     for (i, rep) in reports.iter().enumerate() {
         for (id, (conv, seq)) in &rep.acked {
             let e = expected
@@ -343,6 +351,7 @@ async fn four_processes_on_one_database_lose_and_duplicate_nothing_through_a_sig
         "  {PROCESSES} processes on {}; {SENDERS} senders, {} conversations; process {VICTIM} \
          SIGKILLed at {acked_at_kill} acks, restarted after {DOWN:?}; resent: {} deliberately \
          through another process, {} after the kill ({} reconnects), {} after Unavailable; \
+         {} resends found their message committed but unacknowledged; \
          load {load_time:.1?}, total {:.1?}",
         if own_pg.is_some() {
             "a PostgreSQL of its own"
@@ -354,6 +363,7 @@ async fn four_processes_on_one_database_lose_and_duplicate_nothing_through_a_sig
         sum(|r| r.resent_after_loss),
         sum(|r| r.reconnects),
         sum(|r| r.resent_after_unavailable),
+        sum(|r| r.found_stored),
         started.elapsed()
     );
     assert_eq!(sent, TOTAL);

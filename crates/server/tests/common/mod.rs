@@ -19,7 +19,10 @@ use tokio_tungstenite::{MaybeTlsStream, WebSocketStream};
 
 mod pg;
 mod process;
+// Not every test binary uses them.
+#[allow(unused_imports)]
 pub use pg::*;
+#[allow(unused_imports)]
 pub use process::*;
 
 /// A plain-HTTP reqwest client. tern-core (a dev-dependency) turns on reqwest's
