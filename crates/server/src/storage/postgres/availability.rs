@@ -101,3 +101,35 @@ impl Availability {
         StoreError::Unavailable(format!("{NOT_ANSWERING}: {why}"))
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn unavailable(a: &Availability) -> bool {
+        matches!(a.check(), Err(StoreError::Unavailable(_)))
+    }
+
+    #[test]
+    fn down_fails_fast_lets_one_probe_through_and_an_answer_brings_it_back() {
+        let a = Availability::new();
+        assert!(!unavailable(&a), "up at start");
+        a.not_answering("test");
+        assert!(unavailable(&a), "fails fast right after a timeout");
+        // After DOWN_FOR, exactly one request probes; the others still fail.
+        a.next_probe.store(a.now(), Ordering::Relaxed);
+        assert!(!unavailable(&a), "the probe");
+        assert!(unavailable(&a), "only one probe at a time");
+        // The probe's connection was refused: the next probe after DOWN_FOR.
+        a.observed(Some(&StoreError::Unavailable("refused".into())));
+        assert!(unavailable(&a));
+        a.next_probe.store(a.now(), Ordering::Relaxed);
+        assert!(!unavailable(&a), "the next probe");
+        // It got an answer (here a commit): up again, for everyone.
+        a.observed(None);
+        assert!(!unavailable(&a) && !unavailable(&a));
+        // A refusal while up changes nothing.
+        a.observed(Some(&StoreError::Unavailable("refused".into())));
+        assert!(!unavailable(&a));
+    }
+}
