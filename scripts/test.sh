@@ -23,10 +23,16 @@ scripts/module-cycles.py crates/server/src
 scripts/module-cycles.py crates/proto/src
 scripts/module-cycles.py crates/cli/src
 
-step "cargo test (all crates)"
-cargo test --workspace --locked
+# The PostgreSQL-only tests (crates/server/tests/multi_process.rs: four
+# tern-server processes on one database, one SIGKILLed mid-stream, 10,000
+# messages; database_outage.rs: PostgreSQL stopped and frozen under load, on a
+# PostgreSQL of the test's own) run once, in the PostgreSQL pass below.
+pg_only=(--skip four_processes_on_one_database --skip database_answers_unavailable)
 
-step "the server, tern-core and tern-cli suites again on PostgreSQL (throw-away pg_virtualenv cluster)"
+step "cargo test (all crates; the PostgreSQL-only tests come with the next step)"
+cargo test --workspace --locked -- "${pg_only[@]}"
+
+step "the server, tern-core and tern-cli suites again on PostgreSQL (throw-away pg_virtualenv cluster), with the 4-process crash test and the database-outage tests"
 scripts/test-postgres.sh -p tern-server -p tern-core -p tern-cli --locked
 
 if [ -f ui/package.json ]; then

@@ -17,6 +17,14 @@ use tokio_tungstenite::tungstenite::protocol::CloseFrame;
 use tokio_tungstenite::tungstenite::Message;
 use tokio_tungstenite::{MaybeTlsStream, WebSocketStream};
 
+mod pg;
+mod process;
+// Not every test binary uses them.
+#[allow(unused_imports)]
+pub use pg::*;
+#[allow(unused_imports)]
+pub use process::*;
+
 /// A plain-HTTP reqwest client. tern-core (a dev-dependency) turns on reqwest's
 /// `rustls-no-provider`, so building a client without preconfigured TLS needs a
 /// process-wide rustls provider: install ring's (a no-op when one is installed).

@@ -3,7 +3,7 @@
 use async_trait::async_trait;
 use tern_proto::{FileId, KickReason, UserId};
 
-use super::{accounts, admin, read, social, tx, PgStorage};
+use super::{accounts, admin, read, social, tx, PgStorage, LONG_ATTEMPT_TIMEOUT};
 use crate::storage::api::{Operations, Swept, WriterStats};
 use crate::storage::{FileRow, StoreResult};
 
@@ -19,7 +19,7 @@ impl Operations for PgStorage {
 
     async fn delete_user(&self, user: &UserId, now: i64) -> StoreResult<usize> {
         let _stripe = self.stripe(user.as_str()).await;
-        let (live, out) = tx!(self, |tx, out| admin::delete_user(&tx, user, now, &mut out)
+        let (live, out) = tx!(@timeout LONG_ATTEMPT_TIMEOUT, self, |tx, out| admin::delete_user(&tx, user, now, &mut out)
             .await)?;
         self.sink.kick_user(user, None, KickReason::AccountDeleted);
         self.sink.deliver(&out);
@@ -43,7 +43,7 @@ impl Operations for PgStorage {
     }
 
     async fn housekeeping(&self, upload_cutoff: i64, now: i64, keep: u64) -> StoreResult<Swept> {
-        tx!(self, |tx| {
+        tx!(@timeout LONG_ATTEMPT_TIMEOUT, self, |tx| {
             let orphan_blobs = match accounts::collect_garbage(&tx, upload_cutoff).await {
                 Ok(o) => o,
                 Err(e) => return Err(e),

@@ -23,6 +23,7 @@
 
 mod accounts;
 mod admin;
+mod availability;
 mod groups;
 mod impl_accounts;
 mod impl_groups;
@@ -38,7 +39,9 @@ use std::sync::atomic::{AtomicU64, Ordering};
 use std::sync::Arc;
 use std::time::Duration;
 
-use deadpool_postgres::{Manager, ManagerConfig, Object, Pool, RecyclingMethod, Runtime};
+use deadpool_postgres::{
+    Manager, ManagerConfig, Object, Pool, PoolError, RecyclingMethod, Runtime, TimeoutType,
+};
 use tokio::sync::{Mutex, OwnedMutexGuard};
 use tokio_postgres::NoTls;
 
@@ -50,6 +53,14 @@ pub(crate) type Tx<'a> = tokio_postgres::Transaction<'a>;
 /// How many times a write is retried after a serialization failure or deadlock.
 pub const RETRIES: u32 = 5;
 
+/// How long one attempt of a transaction (from BEGIN to COMMIT) may take
+/// before the database is judged not answering (see [`availability`]).
+pub const ATTEMPT_TIMEOUT: Duration = Duration::from_secs(5);
+
+/// [`ATTEMPT_TIMEOUT`] of the writes that may touch many rows: housekeeping
+/// (change-log compaction) and deleting a user.
+pub const LONG_ATTEMPT_TIMEOUT: Duration = Duration::from_secs(120);
+
 /// Mutex stripes ordering the pushes of this process.
 const STRIPES: usize = 64;
 
@@ -60,6 +71,7 @@ pub struct PgStorage {
     pub(super) sink: Arc<dyn Sink>,
     stripes: Arc<Vec<Arc<Mutex<()>>>>,
     counters: Arc<Counters>,
+    pub(crate) availability: Arc<availability::Availability>,
 }
 
 #[derive(Default)]
@@ -109,15 +121,22 @@ impl PgStorage {
             sink,
             stripes: Arc::new((0..STRIPES).map(|_| Arc::new(Mutex::new(()))).collect()),
             counters: Arc::default(),
+            availability: Arc::new(availability::Availability::new()),
         })
     }
 
-    /// A pooled connection; `Unavailable` when none can be had in time.
+    /// A pooled connection; `Unavailable` when none can be had in time, and
+    /// at once while the database was recently found not answering.
     pub(crate) async fn client(&self) -> StoreResult<Object> {
-        self.pool
-            .get()
-            .await
-            .map_err(|e| StoreError::Unavailable(format!("database pool: {e}")))
+        self.availability.check()?;
+        self.pool.get().await.map_err(|e| {
+            // Connecting took too long: the database accepts but does not answer.
+            if matches!(e, PoolError::Timeout(TimeoutType::Create)) {
+                self.availability
+                    .not_answering("no new connection within 5 s");
+            }
+            StoreError::Unavailable(format!("database pool: {e}"))
+        })
     }
 
     /// The stripe of `key`, held until the returned guard drops.
@@ -196,7 +215,12 @@ impl From<tokio_postgres::Error> for StoreError {
 /// function: the body borrows the transaction across awaits, which a generic
 /// closure cannot express with a `Send` future under `async_trait`.
 macro_rules! tx {
-    ($this:expr, |$tx:ident, $out:ident| $body:expr) => {{
+    ($this:expr, |$tx:ident, $out:ident| $body:expr) => {
+        $crate::storage::postgres::tx!(
+            @timeout $crate::storage::postgres::ATTEMPT_TIMEOUT, $this, |$tx, $out| $body
+        )
+    };
+    (@timeout $timeout:expr, $this:expr, |$tx:ident, $out:ident| $body:expr) => {{
         let this = &$this;
         let mut attempt = 0u32;
         loop {
@@ -206,21 +230,32 @@ macro_rules! tx {
                 Err(e) => break Err(e),
             };
             // `Err((error, before_commit))`: whether COMMIT was not yet sent.
-            let result = match client.transaction().await {
-                Err(e) => Err(($crate::storage::StoreError::from(e), true)),
-                Ok($tx) => {
-                    #[allow(unused_mut)]
-                    let mut $out: Vec<$crate::storage::Delivery> = Vec::new();
-                    let body: $crate::storage::StoreResult<_> = async { $body }.await;
-                    match body {
-                        Ok(v) => match $tx.commit().await {
-                            Ok(()) => Ok((v, $out)),
-                            Err(e) => Err(($crate::storage::StoreError::from(e), false)),
-                        },
-                        Err(e) => Err((e, true)),
+            let attempt_result = tokio::time::timeout($timeout, async {
+                match client.transaction().await {
+                    Err(e) => Err(($crate::storage::StoreError::from(e), true)),
+                    Ok($tx) => {
+                        #[allow(unused_mut)]
+                        let mut $out: Vec<$crate::storage::Delivery> = Vec::new();
+                        let body: $crate::storage::StoreResult<_> = async { $body }.await;
+                        match body {
+                            Ok(v) => match $tx.commit().await {
+                                Ok(()) => Ok((v, $out)),
+                                Err(e) => Err(($crate::storage::StoreError::from(e), false)),
+                            },
+                            Err(e) => Err((e, true)),
+                        }
                     }
                 }
+            })
+            .await;
+            // Past the timeout the outcome is unknown (COMMIT may be under
+            // way): not rerun, answered `Unavailable`.
+            let result = match attempt_result {
+                Ok(r) => r,
+                Err(_) => break Err(this.availability.abandon(client, $timeout)),
             };
+            this.availability
+                .observed(result.as_ref().err().map(|(e, _)| e));
             match result {
                 Ok(v) => {
                     this.committed();
@@ -245,6 +280,10 @@ macro_rules! tx {
         let r: $crate::storage::StoreResult<_> = tx!($this, |$tx, _out| $body);
         r.map(|(v, _)| v)
     }};
+    (@timeout $timeout:expr, $this:expr, |$tx:ident| $body:expr) => {{
+        let r: $crate::storage::StoreResult<_> = tx!(@timeout $timeout, $this, |$tx, _out| $body);
+        r.map(|(v, _)| v)
+    }};
 }
 pub(crate) use tx;
 
@@ -260,11 +299,19 @@ macro_rules! read {
                 Ok(c) => c,
                 Err(e) => break Err(e),
             };
-            let result: $crate::storage::StoreResult<_> =
+            let timeout = $crate::storage::postgres::ATTEMPT_TIMEOUT;
+            let attempt_result = tokio::time::timeout(timeout, async {
                 match client.build_transaction().read_only(true).start().await {
                     Err(e) => Err($crate::storage::StoreError::from(e)),
                     Ok($tx) => async { $body }.await,
-                };
+                }
+            })
+            .await;
+            let result: $crate::storage::StoreResult<_> = match attempt_result {
+                Ok(r) => r,
+                Err(_) => break Err(this.availability.abandon(client, timeout)),
+            };
+            this.availability.observed(result.as_ref().err());
             match result {
                 Err($crate::storage::StoreError::Unavailable(_))
                     if attempt < $crate::storage::postgres::RETRIES =>
