@@ -23,6 +23,7 @@
 
 mod accounts;
 mod admin;
+mod cached;
 mod groups;
 mod impl_accounts;
 mod impl_groups;
@@ -44,8 +45,7 @@ use tokio_postgres::NoTls;
 
 use crate::storage::{Sink, StoreError, StoreResult};
 
-/// A transaction of the backend's store functions.
-pub(crate) type Tx<'a> = tokio_postgres::Transaction<'a>;
+pub(crate) use cached::Tx;
 
 /// How many times a write is retried after a serialization failure or deadlock.
 pub const RETRIES: u32 = 5;
@@ -208,7 +208,8 @@ macro_rules! tx {
             // `Err((error, before_commit))`: whether COMMIT was not yet sent.
             let result = match client.transaction().await {
                 Err(e) => Err(($crate::storage::StoreError::from(e), true)),
-                Ok($tx) => {
+                Ok(raw) => {
+                    let $tx = $crate::storage::postgres::Tx::new(raw);
                     #[allow(unused_mut)]
                     let mut $out: Vec<$crate::storage::Delivery> = Vec::new();
                     let body: $crate::storage::StoreResult<_> = async { $body }.await;
@@ -263,7 +264,10 @@ macro_rules! read {
             let result: $crate::storage::StoreResult<_> =
                 match client.build_transaction().read_only(true).start().await {
                     Err(e) => Err($crate::storage::StoreError::from(e)),
-                    Ok($tx) => async { $body }.await,
+                    Ok(raw) => {
+                        let $tx = $crate::storage::postgres::Tx::new(raw);
+                        async { $body }.await
+                    }
                 };
             match result {
                 Err($crate::storage::StoreError::Unavailable(_))
