@@ -23,8 +23,12 @@
 
 mod accounts;
 mod admin;
+mod blacklist;
 mod cached;
+mod changelog;
+mod files;
 mod groups;
+mod history;
 mod impl_accounts;
 mod impl_groups;
 mod impl_messages;
@@ -32,7 +36,7 @@ mod impl_operations;
 mod impl_social;
 mod messages;
 mod migrate;
-mod social;
+mod relations;
 
 use std::hash::{Hash, Hasher};
 use std::sync::atomic::{AtomicU64, Ordering};
