@@ -311,3 +311,56 @@ pub async fn member_notices(
         .member_notices(&conv, None, limit)
         .await?)
 }
+
+/// Every group role, in rank order (the `match` fails to compile when a role
+/// is added, so the table below cannot miss one).
+fn all_roles() -> [GroupRole; 3] {
+    match GroupRole::Member {
+        GroupRole::Owner | GroupRole::Admin | GroupRole::Member => {}
+    }
+    [GroupRole::Owner, GroupRole::Admin, GroupRole::Member]
+}
+
+/// A role's wire name (`owner`, `admin`, `member`).
+fn role_name(role: GroupRole) -> String {
+    match serde_json::to_value(role) {
+        Ok(serde_json::Value::String(s)) => s,
+        other => unreachable!("a GroupRole serialises to a string, not {other:?}"),
+    }
+}
+
+/// The group role rule for the UI, exported into the bindings as
+/// `GROUP_ROLE_RULES` and computed here from tern-proto's single definition:
+/// `may_moderate[actor][target]` = [`GroupRole::may_moderate`] (kick, mute,
+/// recall their messages) and `manages[role]` = [`GroupRole::manages`], for
+/// every role pair. The UI reads the table instead of restating the rule.
+pub fn role_rules() -> serde_json::Value {
+    let mut may = serde_json::Map::new();
+    let mut manages = serde_json::Map::new();
+    for actor in all_roles() {
+        let row: serde_json::Map<String, serde_json::Value> = all_roles()
+            .into_iter()
+            .map(|target| (role_name(target), actor.may_moderate(Some(target)).into()))
+            .collect();
+        may.insert(role_name(actor), row.into());
+        manages.insert(role_name(actor), actor.manages().into());
+    }
+    serde_json::json!({ "may_moderate": may, "manages": manages })
+}
+
+#[cfg(test)]
+mod tests {
+    /// The exported table is tern-proto's rule: the owner may moderate admins
+    /// and members, an admin only members, nobody an owner.
+    #[test]
+    fn role_rules_follow_group_role_may_moderate() {
+        let t = super::role_rules();
+        let may = |a: &str, b: &str| t["may_moderate"][a][b].as_bool().expect("a bool");
+        assert!(may("owner", "admin") && may("owner", "member"));
+        assert!(may("admin", "member") && !may("admin", "admin"));
+        assert!(!may("owner", "owner") && !may("admin", "owner") && !may("member", "member"));
+        assert_eq!(t["manages"]["owner"], true);
+        assert_eq!(t["manages"]["admin"], true);
+        assert_eq!(t["manages"]["member"], false);
+    }
+}

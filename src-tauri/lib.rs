@@ -115,6 +115,8 @@ pub fn specta_builder() -> Builder<tauri::Wry> {
             notify::OpenChat,
             files::FileDrop
         ])
+        // Who may moderate whom, from tern-proto's GroupRole (see groups::role_rules).
+        .constant("GROUP_ROLE_RULES", groups::role_rules())
         // Seqs and millisecond times are u64/i64 in Rust but stay far below 2^53.
         .dangerously_cast_bigints_to_number()
         // One TypeScript type per Rust type: the UI only receives what commands return.

@@ -139,7 +139,7 @@ pub async fn c2(ctx: &mut Ctx) -> Result<Vec<Row>> {
     let dir = tempfile::tempdir()?;
     let bare = bare_insert(dir.path(), senders, per, false)?;
     let bare_fts = bare_insert(dir.path(), senders, per, true)?;
-    let server = crate::procs::spawn_tern(&ctx.server, None)?;
+    let server = crate::procs::spawn_tern(&ctx.server, &ctx.db, None)?;
     let (reader, fill_rate) = fill_server(server.addr, "c2", senders, per).await?;
     let (client, took, got) = login_and_sync(
         server.addr,
@@ -202,7 +202,7 @@ pub async fn c5(ctx: &mut Ctx) -> Result<Vec<Row>> {
     let (senders, per) = if ctx.quick { (4, 200) } else { (100, 10_000) };
     let total = senders * per;
     let dir = tempfile::tempdir()?;
-    let server = crate::procs::spawn_tern(&ctx.server, None)?;
+    let server = crate::procs::spawn_tern(&ctx.server, &crate::pg::Db::Sqlite, None)?;
     let (reader, fill_rate) = fill_server(server.addr, "c5", senders, per).await?;
     let (client, took, got) = login_and_sync(
         server.addr,

@@ -15,6 +15,7 @@
 mod client;
 mod corpus;
 mod echo;
+mod pg;
 mod procs;
 mod report;
 mod s1;
@@ -37,6 +38,8 @@ use report::Row;
 pub struct Ctx {
     /// How to start tern-server.
     pub server: procs::ServerBin,
+    /// The database of the server under test (S1, S2, C2; the others run on SQLite).
+    pub db: pg::Db,
     /// Tiny sizes (smoke test of the tool).
     pub quick: bool,
     /// Extra lines for the report (per-step figures, caveats).
@@ -82,9 +85,20 @@ struct Cli {
     server_bin: Option<PathBuf>,
     /// A second tern-server binary (e.g. built from an earlier commit): S1 and S2
     /// also run against it, right after the current one, and its rows are
-    /// labelled "(before)" — old and new side by side from one run.
+    /// labelled "(before)" — old and new side by side from one run. C2 too.
     #[arg(long)]
     before_server_bin: Option<PathBuf>,
+    /// The database of the server under test for S1, S2 and C2: `sqlite` (the
+    /// default) or `postgres://user:password@host:port/db` (a database the tool
+    /// connects to in order to create and drop a fresh database per server
+    /// start). Repeat it to run those scenarios on each, side by side; the
+    /// before binary always runs on SQLite.
+    #[arg(long, value_parser = pg::Db::parse)]
+    database: Vec<pg::Db>,
+    /// Run S1, S2 and C2 this many rounds (each round: every database, then the
+    /// before binary), so old and new alternate on a shared machine.
+    #[arg(long, default_value_t = 1, value_parser = clap::value_parser!(u32).range(1..=10))]
+    repeat: u32,
     /// Do not run `cargo build -p tern-server` before starting.
     #[arg(long)]
     no_build: bool,
@@ -168,6 +182,7 @@ fn main() -> Result<()> {
     eprintln!("[tern-bench] tern-server: {server_desc}");
     let mut ctx = Ctx {
         server: server.clone(),
+        db: pg::Db::Sqlite,
         quick: cli.quick,
         notes: Vec::new(),
     };
@@ -176,46 +191,46 @@ fn main() -> Result<()> {
         .build()?;
     let mut rows: Vec<Row> = Vec::new();
     let started = Instant::now();
+    let dbs = if cli.database.is_empty() {
+        vec![pg::Db::Sqlite]
+    } else {
+        cli.database.clone()
+    };
+    let labelled = dbs != [pg::Db::Sqlite] || cli.before_server_bin.is_some() || cli.repeat > 1;
     for s in wanted {
         let t0 = Instant::now();
-        eprintln!("[tern-bench] running {s:?} ...");
-        let mut result = rt.block_on(run_scenario(s, &mut ctx));
-        if let (Some(before), Scenario::S1 | Scenario::S2, Ok(rows)) =
-            (&cli.before_server_bin, s, &mut result)
-        {
-            eprintln!("[tern-bench] running {s:?} against the before binary ...");
-            let current =
-                std::mem::replace(&mut ctx.server, procs::ServerBin::Real(before.clone()));
-            match rt.block_on(run_scenario(s, &mut ctx)) {
-                Ok(old) => rows.extend(old.into_iter().map(|mut r| {
-                    r.scenario = format!("{} (before)", r.scenario);
-                    r
-                })),
-                Err(e) => eprintln!("[tern-bench] {s:?} on the before binary failed: {e:#}"),
-            }
-            ctx.server = current;
-        }
-        match result {
-            Ok(r) => {
-                for row in &r {
-                    eprintln!(
-                        "[tern-bench] {} | {} | baseline {} | tern {} | ratio {} | target {} | met {}",
-                        row.scenario, row.metric, row.baseline, row.tern, row.ratio, row.target, row.met
-                    );
+        for run in runs(s, &dbs, cli.before_server_bin.as_ref(), cli.repeat) {
+            ctx.server = match &run.before {
+                Some(b) => procs::ServerBin::Real(b.clone()),
+                None => server.clone(),
+            };
+            ctx.db = run.db.clone();
+            let label = if labelled { run.label() } else { String::new() };
+            eprintln!("[tern-bench] running {s:?}{label} ...");
+            let result = rt.block_on(run_scenario(s, &mut ctx));
+            match result {
+                Ok(r) => {
+                    for mut row in r {
+                        row.scenario.push_str(&label);
+                        eprintln!(
+                            "[tern-bench] {} | {} | baseline {} | tern {} | ratio {} | target {} | met {}",
+                            row.scenario, row.metric, row.baseline, row.tern, row.ratio, row.target, row.met
+                        );
+                        rows.push(row);
+                    }
                 }
-                rows.extend(r);
-            }
-            Err(e) => {
-                eprintln!("[tern-bench] {s:?} failed: {e:#}");
-                rows.push(Row::new(
-                    &format!("{s:?}"),
-                    "scenario failed",
-                    "—",
-                    format!("error: {e:#}"),
-                    "—",
-                    "—",
-                    None,
-                ));
+                Err(e) => {
+                    eprintln!("[tern-bench] {s:?}{label} failed: {e:#}");
+                    rows.push(Row::new(
+                        &format!("{s:?}{label}"),
+                        "scenario failed",
+                        "—",
+                        format!("error: {e:#}"),
+                        "—",
+                        "—",
+                        None,
+                    ));
+                }
             }
         }
         eprintln!(
@@ -245,4 +260,56 @@ fn main() -> Result<()> {
         std::fs::write(&path, &md)?;
     }
     Ok(())
+}
+
+/// One run of a scenario: which binary, which database, which round.
+struct Run {
+    before: Option<PathBuf>,
+    db: pg::Db,
+    round: Option<u32>,
+}
+
+impl Run {
+    /// " SQLite (before) #2" and the like, appended to the scenario's rows.
+    fn label(&self) -> String {
+        let mut l = format!(" {}", self.db.name());
+        if self.before.is_some() {
+            l.push_str(" (before)");
+        }
+        if let Some(r) = self.round {
+            l.push_str(&format!(" #{r}"));
+        }
+        l
+    }
+}
+
+/// The runs of `s`: S1, S2 and C2 run `repeat` rounds of every database and
+/// then the before binary (on SQLite); the other scenarios run once, on SQLite.
+fn runs(s: Scenario, dbs: &[pg::Db], before: Option<&PathBuf>, repeat: u32) -> Vec<Run> {
+    if !matches!(s, Scenario::S1 | Scenario::S2 | Scenario::C2) {
+        return vec![Run {
+            before: None,
+            db: pg::Db::Sqlite,
+            round: None,
+        }];
+    }
+    let mut out = Vec::new();
+    for r in 1..=repeat {
+        let round = (repeat > 1).then_some(r);
+        for db in dbs {
+            out.push(Run {
+                before: None,
+                db: db.clone(),
+                round,
+            });
+        }
+        if let Some(b) = before {
+            out.push(Run {
+                before: Some(b.clone()),
+                db: pg::Db::Sqlite,
+                round,
+            });
+        }
+    }
+    out
 }

@@ -78,6 +78,8 @@ pub struct Child {
     pub addr: SocketAddr,
     /// Its data directory (for tern-server), removed on drop.
     _dir: Option<tempfile::TempDir>,
+    /// Its PostgreSQL database (dropped after the process stopped).
+    _db: Option<crate::pg::Scratch>,
 }
 
 impl Child {
@@ -179,6 +181,7 @@ pub fn spawn_echo() -> Result<Child> {
         child,
         addr,
         _dir: None,
+        _db: None,
     })
 }
 
@@ -191,10 +194,12 @@ pub fn spawn_broadcast() -> Result<Child> {
         child,
         addr,
         _dir: None,
+        _db: None,
     })
 }
 
-/// Starts tern-server on 127.0.0.1:0 with a fresh data directory, or with `dir`.
+/// Starts tern-server on 127.0.0.1:0 with a fresh data directory, or with `dir`,
+/// on SQLite in that directory or on a fresh PostgreSQL database (`db`).
 ///
 /// Benchmark configuration (written to a TOML file and flags): cheap argon2
 /// parameters so that creating thousands of accounts takes seconds (logins are not
@@ -204,7 +209,11 @@ pub fn spawn_broadcast() -> Result<Child> {
 /// connection cap lifted (every load client connects from 127.0.0.1; the default
 /// 256 per address would refuse S2's 1,000 and S4's 10,000 clients). Everything
 /// else is the server's default.
-pub fn spawn_tern(bin: &ServerBin, dir: Option<tempfile::TempDir>) -> Result<Child> {
+pub fn spawn_tern(
+    bin: &ServerBin,
+    db: &crate::pg::Db,
+    dir: Option<tempfile::TempDir>,
+) -> Result<Child> {
     let dir = match dir {
         Some(d) => d,
         None => tempfile::Builder::new().prefix("tern-bench-").tempdir()?,
@@ -235,6 +244,13 @@ pub fn spawn_tern(bin: &ServerBin, dir: Option<tempfile::TempDir>) -> Result<Chi
         // S3 needs a 1,000-member group (ignored by servers without groups).
         .env("TERN_MAX_GROUP_MEMBERS", "5000")
         .env("TERN_LOG", "warn");
+    let scratch = match db {
+        crate::pg::Db::Sqlite => None,
+        crate::pg::Db::Postgres(admin) => Some(crate::pg::Scratch::create(admin)?),
+    };
+    if let Some(s) = &scratch {
+        cmd.arg("--database").arg(&s.url);
+    }
     if let Some(p) = preload() {
         cmd.env("LD_PRELOAD", p);
     }
@@ -243,6 +259,7 @@ pub fn spawn_tern(bin: &ServerBin, dir: Option<tempfile::TempDir>) -> Result<Chi
         child,
         addr,
         _dir: Some(dir),
+        _db: scratch,
     })
 }
 

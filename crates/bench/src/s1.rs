@@ -68,7 +68,7 @@ pub async fn run(ctx: &mut Ctx) -> Result<Vec<Row>> {
     drop(echo);
 
     // Tern: A sends, B receives the push; A's ack is awaited too before the next send.
-    let server = crate::procs::spawn_tern(&ctx.server, None)?;
+    let server = crate::procs::spawn_tern(&ctx.server, &ctx.db, None)?;
     let users = make_users(server.addr, "s1u", 2, 2).await?;
     let mut a = Tern::authed(server.addr, &users[0].1, "s1-dev-a").await?;
     let mut b = Tern::authed(server.addr, &users[1].1, "s1-dev-b").await?;

@@ -284,7 +284,7 @@ pub async fn run(ctx: &mut Ctx) -> Result<Vec<Row>> {
         .clamp(0.1, 120.0);
     let mut rows = Vec::new();
     let (batched, single) = sqlite_context(ctx.quick)?;
-    let server = crate::procs::spawn_tern(&ctx.server, None)?;
+    let server = crate::procs::spawn_tern(&ctx.server, &ctx.db, None)?;
     let max = *counts.iter().max().unwrap_or(&0);
     let users = make_users(server.addr, "s2u", max, 32).await?;
     let mut clients: Vec<Client> = Vec::new();

@@ -185,7 +185,7 @@ async fn create_group(addr: SocketAddr, users: &[(UserId, String)]) -> Result<Co
 }
 
 async fn tern(ctx: &Ctx, members: usize, seq_n: usize, burst_n: usize) -> Result<Figures> {
-    let server = crate::procs::spawn_tern(&ctx.server, None)?;
+    let server = crate::procs::spawn_tern(&ctx.server, &crate::pg::Db::Sqlite, None)?;
     let addr = server.addr;
     let users = make_users(addr, "s3u", members, 16).await?;
     let conv = create_group(addr, &users).await?;

@@ -86,13 +86,13 @@ async fn measure_echo(counts: &[usize]) -> Result<Steps> {
 async fn measure_tern(ctx: &Ctx, counts: &[usize]) -> Result<Steps> {
     let max = *counts.iter().max().unwrap_or(&0);
     // Phase 1: accounts and tokens.
-    let mut setup: Child = crate::procs::spawn_tern(&ctx.server, None)?;
+    let mut setup: Child = crate::procs::spawn_tern(&ctx.server, &crate::pg::Db::Sqlite, None)?;
     let users = make_users(setup.addr, "s4u", max, 32).await?;
     setup.stop();
     let dir = setup.take_dir();
     drop(setup);
     // Phase 2: a fresh process on the same data; measure.
-    let server = crate::procs::spawn_tern(&ctx.server, dir)?;
+    let server = crate::procs::spawn_tern(&ctx.server, &crate::pg::Db::Sqlite, dir)?;
     // One connection first, so one-off lazy allocations (read pool, caches) are in the base.
     let warm = open_tern(server.addr, &users[..1]).await?;
     tokio::time::sleep(settle()).await;

@@ -95,7 +95,7 @@ pub async fn run(ctx: &mut Ctx) -> Result<Vec<Row>> {
     .await;
     drop(echo);
 
-    let server = crate::procs::spawn_tern(&ctx.server, None)?;
+    let server = crate::procs::spawn_tern(&ctx.server, &crate::pg::Db::Sqlite, None)?;
     let users = Arc::new(make_users(server.addr, "s5u", 200, 32).await?);
     let addr = server.addr;
     // Let the sockets of the setup and of the baseline leave TIME_WAIT pressure behind.

@@ -29,3 +29,31 @@ fn quick_run_produces_figures() {
     }
     assert!(!stdout.contains("scenario failed"), "{stdout}\n{stderr}");
 }
+
+/// `--database` and `--repeat`: S1 runs once per round on the database, rows
+/// labelled with it. On PostgreSQL when `TERN_TEST_DATABASE` names a cluster
+/// (`scripts/test-postgres.sh -p tern-bench`), else on SQLite.
+#[test]
+fn database_and_repeat_label_the_rows() {
+    let (db, name) = match std::env::var("TERN_TEST_DATABASE") {
+        Ok(url) if !url.is_empty() => (url, "PostgreSQL"),
+        _ => ("sqlite".to_string(), "SQLite"),
+    };
+    let out = Command::new(env!("CARGO_BIN_EXE_tern-bench"))
+        .args(["s1", "--quick", "--no-build", "--repeat", "2", "--database"])
+        .arg(&db)
+        .output()
+        .expect("run tern-bench");
+    let stdout = String::from_utf8_lossy(&out.stdout);
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert!(out.status.success(), "{stdout}\n{stderr}");
+    for round in [1, 2] {
+        let needle = format!("| S1 {name} #{round} | relay latency p50");
+        assert!(
+            stdout.contains(&needle),
+            "missing {needle:?} in:\n{stdout}\n{stderr}"
+        );
+    }
+    assert!(!stdout.contains("scenario failed"), "{stdout}\n{stderr}");
+    assert!(!stderr.contains("warning: dropping database"), "{stderr}");
+}

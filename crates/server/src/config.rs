@@ -115,7 +115,7 @@ fn test_database(dir: &Path) -> Database {
 }
 
 /// `url` (`postgres://…/db?opts`) with its database replaced by `name`.
-fn with_database(url: &str, name: &str) -> String {
+pub fn with_database(url: &str, name: &str) -> String {
     let (url, query) = match url.split_once('?') {
         Some((u, q)) => (u, format!("?{q}")),
         None => (url, String::new()),

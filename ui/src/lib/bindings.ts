@@ -223,6 +223,9 @@ export const events = {
 	sessionEnded: makeEvent<SessionEnded, SessionEnded>("session-ended"),
 };
 
+/* Constants */
+export const GROUP_ROLE_RULES = {"manages":{"admin":true,"member":false,"owner":true},"may_moderate":{"admin":{"admin":false,"member":true,"owner":false},"member":{"admin":false,"member":false,"owner":false},"owner":{"admin":true,"member":true,"owner":false}}} as const;
+
 /* Types */
 /**  A failed command, as the UI receives it. */
 export type AppError = {

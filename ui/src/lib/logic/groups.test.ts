@@ -1,22 +1,35 @@
 import { describe, expect, it } from 'vitest';
-import type { GroupMember } from '../bindings';
+import { GROUP_ROLE_RULES, type GroupMember } from '../bindings';
 import { msg } from '../test-fixtures';
 import { hhmm } from './format';
-import { canInvite, groupOf, memberActions, muteEndsAt, muteNotice, sortMembers, startsSenderRun, untilLabel } from './groups';
+import { canInvite, canManage, groupOf, mayModerate, memberActions, muteEndsAt, muteNotice, sortMembers, startsSenderRun, untilLabel } from './groups';
 
 const NOW = 1_700_000_000_000;
 const member = (user: string, role: GroupMember['role'] = 'member', muted_until: number | null = null): GroupMember => ({ user, role, muted_until, joined_at: 1 });
 
 describe('memberActions', () => {
-  it('lets the owner set admins, transfer, mute and kick plain members', () => {
+  it('lets the owner set admins, transfer, mute and kick plain members and admins', () => {
     expect(memberActions('owner', 'alice', member('bob'), NOW)).toEqual(['make_admin', 'transfer', 'mute_10m', 'mute_1h', 'kick']);
-    expect(memberActions('owner', 'alice', member('bob', 'admin'), NOW)).toEqual(['remove_admin', 'transfer']);
+    expect(memberActions('owner', 'alice', member('bob', 'admin'), NOW)).toEqual(['remove_admin', 'transfer', 'mute_10m', 'mute_1h', 'kick']);
+    expect(memberActions('owner', 'alice', member('bob', 'admin', NOW + 60_000), NOW)).toEqual(['remove_admin', 'transfer', 'unmute', 'kick']);
   });
 
   it('lets admins mute and kick plain members only', () => {
     expect(memberActions('admin', 'bob', member('carol'), NOW)).toEqual(['mute_10m', 'mute_1h', 'kick']);
     expect(memberActions('admin', 'bob', member('dave', 'admin'), NOW)).toEqual([]);
     expect(memberActions('admin', 'bob', member('alice', 'owner'), NOW)).toEqual([]);
+  });
+
+  it('reads the rule from the table generated from GroupRole::may_moderate', () => {
+    expect(GROUP_ROLE_RULES.may_moderate).toEqual({
+      owner: { owner: false, admin: true, member: true },
+      admin: { owner: false, admin: false, member: true },
+      member: { owner: false, admin: false, member: false },
+    });
+    expect(mayModerate('owner', 'admin')).toBe(true);
+    expect(mayModerate('admin', 'admin')).toBe(false);
+    expect(mayModerate(null, 'member')).toBe(false);
+    expect([canManage('owner'), canManage('admin'), canManage('member'), canManage(null)]).toEqual([true, true, false, false]);
   });
 
   it('gives plain members, non-members and myself no actions', () => {

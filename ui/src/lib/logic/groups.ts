@@ -1,5 +1,5 @@
 /** Pure group rules for the UI: who may do what, how members and senders are shown. */
-import type { GroupMember, GroupRole, JoinPolicy, LocalMessage } from '../bindings';
+import { GROUP_ROLE_RULES, type GroupMember, type GroupRole, type JoinPolicy, type LocalMessage } from '../bindings';
 import { hhmm } from './format';
 
 /** When a mute ends: "14:05" today, else "03/12 14:05". */
@@ -30,18 +30,27 @@ export function isMuted(m: Pick<GroupMember, 'muted_until'>, now: number): boole
 }
 
 /**
- * The actions `myRole` allows on `target`: the owner sets and removes admins and
- * hands over ownership; the owner and admins mute, unmute and kick plain members.
+ * Whether `actor` may kick, mute or recall the messages of a member with role
+ * `target`: tern-proto's `GroupRole::may_moderate`, read from the table the
+ * bindings generator computes from it (`GROUP_ROLE_RULES`), not restated here.
+ */
+export const mayModerate = (actor: GroupRole | null, target: GroupRole): boolean =>
+  actor !== null && GROUP_ROLE_RULES.may_moderate[actor][target];
+
+/**
+ * What `myRole` may do to `target` from the member panel: the owner sets and
+ * removes admins and hands over ownership; kick and mute follow
+ * {@link mayModerate} (the owner: admins and members; admins: plain members).
  * Nobody acts on themselves from here.
  */
 export function memberActions(myRole: GroupRole | null, me: string, target: GroupMember, now: number): MemberAction[] {
-  if (!myRole || myRole === 'member' || target.user === me || target.role === 'owner') return [];
+  if (!myRole || target.user === me) return [];
   const out: MemberAction[] = [];
-  if (myRole === 'owner') {
+  if (myRole === 'owner' && target.role !== 'owner') {
     out.push(target.role === 'admin' ? 'remove_admin' : 'make_admin');
     out.push('transfer');
   }
-  if (target.role === 'member') {
+  if (mayModerate(myRole, target.role)) {
     if (isMuted(target, now)) out.push('unmute');
     else out.push('mute_10m', 'mute_1h');
     out.push('kick');
@@ -49,8 +58,8 @@ export function memberActions(myRole: GroupRole | null, me: string, target: Grou
   return out;
 }
 
-/** Whether `role` may edit the group (name, notice, join policy), mute everyone and handle applications. */
-export const canManage = (role: GroupRole | null): boolean => role === 'owner' || role === 'admin';
+/** Whether `role` may edit the group (name, notice, join policy), mute everyone and handle applications (`GroupRole::manages`). */
+export const canManage = (role: GroupRole | null): boolean => role !== null && GROUP_ROLE_RULES.manages[role];
 
 /** Whether `role` may invite into a group with `policy`: in an approval-only
  * group only the owner and admins (the server refuses a plain member). */

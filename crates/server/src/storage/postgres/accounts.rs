@@ -1,15 +1,13 @@
-//! Users, profiles, sessions and uploaded files on PostgreSQL (ports of
-//! `sqlite::{accounts, files}`).
+//! Users, profiles and sessions on PostgreSQL (a port of `sqlite::accounts`;
+//! uploaded files are in [`super::files`]).
 
-use tern_proto::{
-    Content, ConversationId, ErrorCode, FileId, FileRef, Profile, UserId, SYSTEM_USER,
-};
+use tern_proto::{ErrorCode, FileId, Profile, UserId, SYSTEM_USER};
 use tokio_postgres::Row;
 
 use super::{corrupt, parse_user, Tx};
 use crate::config::MultiDevicePolicy;
 use crate::storage::sqlite::accounts::like_pattern;
-use crate::storage::{FileRow, NewSession, SessionRow, StoreError, StoreResult};
+use crate::storage::{NewSession, SessionRow, StoreError, StoreResult};
 
 pub(super) fn not_found(user: &UserId) -> StoreError {
     StoreError::rejected(ErrorCode::NotFound, format!("no user `{user}`"))
@@ -275,164 +273,4 @@ pub async fn check_avatar(c: &Tx<'_>, id: &FileId, user: &UserId) -> StoreResult
             format!("an avatar must be an image you uploaded; `{id}` is not one of your uploads"),
         )),
     }
-}
-
-// ---------------------------------------------------------------- files
-
-pub async fn insert_file(c: &Tx<'_>, row: &FileRow) -> StoreResult<()> {
-    c.execute(
-        "INSERT INTO files (id, sha256, size, mime, name, uploader, created_at)
-         VALUES ($1, $2, $3, $4, $5, $6, $7)",
-        &[
-            &row.file.id.as_str(),
-            &row.sha256,
-            &(row.file.size as i64),
-            &row.file.mime,
-            &row.file.name,
-            &row.uploader.as_str(),
-            &row.created_at,
-        ],
-    )
-    .await?;
-    Ok(())
-}
-
-/// The upload `id` if `user` may read it (see `sqlite::files::readable`).
-pub async fn readable_file(c: &Tx<'_>, id: &FileId, user: &UserId) -> StoreResult<Option<FileRow>> {
-    let Some(r) = c
-        .query_opt(
-            "SELECT sha256, size, mime, name, uploader, created_at FROM files WHERE id = $1",
-            &[&id.as_str()],
-        )
-        .await?
-    else {
-        return Ok(None);
-    };
-    let row = FileRow {
-        file: FileRef {
-            id: id.clone(),
-            name: r.try_get(3)?,
-            size: r.try_get::<_, i64>(1)? as u64,
-            mime: r.try_get(2)?,
-        },
-        sha256: r.try_get(0)?,
-        uploader: parse_user(r.try_get(4)?)?,
-        created_at: r.try_get(5)?,
-    };
-    if &row.uploader == user {
-        return Ok(Some(row));
-    }
-    let visible: bool = c
-        .query_one(
-            "SELECT EXISTS(SELECT 1 FROM file_refs r JOIN members m ON m.conv = r.conv
-               WHERE r.file = $1 AND m.user_id = $2 AND r.last_seq > m.visible_from)
-             OR EXISTS(SELECT 1 FROM users WHERE avatar = $1)
-             OR EXISTS(SELECT 1 FROM groups WHERE avatar = $1)",
-            &[&id.as_str(), &user.as_str()],
-        )
-        .await?
-        .try_get(0)?;
-    Ok(visible.then_some(row))
-}
-
-/// A recalled message no longer grants access to the file it carried.
-pub async fn forget_reference(
-    c: &Tx<'_>,
-    conv: &ConversationId,
-    content: &Content,
-) -> StoreResult<()> {
-    let Some(file) = crate::storage::sqlite::files::referenced_file(content) else {
-        return Ok(());
-    };
-    let conv = conv.to_string();
-    let newest: Option<i64> = c
-        .query_one(
-            "SELECT MAX(seq) FROM messages WHERE conv = $1 AND recalled_at IS NULL
-             AND (content::jsonb -> 'file' ->> 'id') = $2",
-            &[&conv, &file.id.as_str()],
-        )
-        .await?
-        .try_get(0)?;
-    match newest {
-        Some(seq) => {
-            c.execute(
-                "UPDATE file_refs SET last_seq = $3 WHERE file = $1 AND conv = $2",
-                &[&file.id.as_str(), &conv, &seq],
-            )
-            .await?
-        }
-        None => {
-            c.execute(
-                "DELETE FROM file_refs WHERE file = $1 AND conv = $2",
-                &[&file.id.as_str(), &conv],
-            )
-            .await?
-        }
-    };
-    Ok(())
-}
-
-/// A stored message referencing a file the sender may read lets the
-/// conversation's members read it.
-pub async fn record_reference(
-    c: &Tx<'_>,
-    sender: &UserId,
-    conv: &ConversationId,
-    seq: i64,
-    content: &Content,
-    now: i64,
-) -> StoreResult<()> {
-    let Some(file) = crate::storage::sqlite::files::referenced_file(content) else {
-        return Ok(());
-    };
-    if readable_file(c, &file.id, sender).await?.is_none() {
-        return Ok(());
-    }
-    c.execute(
-        "INSERT INTO file_refs (file, conv, created_at, last_seq) VALUES ($1, $2, $3, $4)
-         ON CONFLICT (file, conv) DO UPDATE
-           SET last_seq = GREATEST(file_refs.last_seq, excluded.last_seq)",
-        &[&file.id.as_str(), &conv.to_string(), &now, &seq],
-    )
-    .await?;
-    Ok(())
-}
-
-/// Deletes unreferenced uploads made before `cutoff`; returns the sha256 of
-/// blobs no upload uses any more.
-pub async fn collect_garbage(c: &Tx<'_>, cutoff: i64) -> StoreResult<Vec<String>> {
-    let rows = c
-        .query(
-            "SELECT f.id, f.sha256 FROM files f WHERE f.created_at < $1
-               AND NOT EXISTS (SELECT 1 FROM file_refs r WHERE r.file = f.id)
-               AND NOT EXISTS (SELECT 1 FROM users u WHERE u.avatar = f.id)
-               AND NOT EXISTS (SELECT 1 FROM groups g WHERE g.avatar = f.id)
-             LIMIT $2",
-            &[&cutoff, &(crate::storage::sqlite::files::GC_BATCH as i64)],
-        )
-        .await?;
-    let mut orphans: Vec<String> = Vec::new();
-    for r in rows {
-        let (id, sha): (String, String) = (r.try_get(0)?, r.try_get(1)?);
-        c.execute("DELETE FROM files WHERE id = $1", &[&id]).await?;
-        let left: i64 = c
-            .query_one("SELECT COUNT(*) FROM files WHERE sha256 = $1", &[&sha])
-            .await?
-            .try_get(0)?;
-        if left == 0 && !orphans.contains(&sha) {
-            orphans.push(sha);
-        }
-    }
-    Ok(orphans)
-}
-
-pub async fn bytes_of(c: &Tx<'_>, user: &UserId) -> StoreResult<u64> {
-    let n: i64 = c
-        .query_one(
-            "SELECT COALESCE(SUM(size), 0)::BIGINT FROM files WHERE uploader = $1",
-            &[&user.as_str()],
-        )
-        .await?
-        .try_get(0)?;
-    Ok(n as u64)
 }

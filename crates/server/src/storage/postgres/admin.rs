@@ -5,7 +5,7 @@
 use tern_proto::{Change, UserId, SYSTEM_USER};
 
 use super::accounts::{ids, not_found, require_user};
-use super::{parse_user, social, Tx};
+use super::{changelog, parse_user, Tx};
 use crate::storage::{Delivery, StoreResult};
 
 pub async fn reserve_system_user(c: &Tx<'_>, now: i64) -> StoreResult<()> {
@@ -108,7 +108,8 @@ pub async fn delete_user(
             &[&owner.as_str(), &u],
         )
         .await?;
-        social::append_change(c, &owner, Change::FriendDeleted { user: user.clone() }, out).await?;
+        changelog::append_change(c, &owner, Change::FriendDeleted { user: user.clone() }, out)
+            .await?;
     }
     for owner in owners(
         c,
@@ -122,7 +123,8 @@ pub async fn delete_user(
             &[&owner.as_str(), &u],
         )
         .await?;
-        social::append_change(c, &owner, Change::BlackDeleted { user: user.clone() }, out).await?;
+        changelog::append_change(c, &owner, Change::BlackDeleted { user: user.clone() }, out)
+            .await?;
     }
     c.execute("DELETE FROM friends WHERE owner = $1", &[&u])
         .await?;

@@ -3,7 +3,7 @@
 use async_trait::async_trait;
 use tern_proto::{FileId, KickReason, Profile, Push, UserId};
 
-use super::{accounts, admin, change, read, social, tx, PgStorage};
+use super::{accounts, admin, change, changelog, read, relations, tx, PgStorage};
 use crate::config::MultiDevicePolicy;
 use crate::storage::api::Accounts;
 use crate::storage::{Delivery, NewSession, SessionRow, StoreResult};
@@ -108,7 +108,7 @@ impl Accounts for PgStorage {
 
     async fn session_start(&self, user: &UserId) -> StoreResult<(Profile, u64)> {
         read!(self, |tx| match accounts::my_profile(&tx, user).await {
-            Ok(p) => social::current_version(&tx, user).await.map(|v| (p, v)),
+            Ok(p) => changelog::current_version(&tx, user).await.map(|v| (p, v)),
             Err(e) => Err(e),
         })
     }
@@ -130,7 +130,7 @@ impl Accounts for PgStorage {
     ) -> StoreResult<Profile> {
         change!(self, user.as_str(), |tx, out| {
             match accounts::set_profile(&tx, user, nickname, avatar, signature).await {
-                Ok(p) => social::profile_changed(&tx, user, &p, &mut out)
+                Ok(p) => relations::profile_changed(&tx, user, &p, &mut out)
                     .await
                     .map(|()| p),
                 Err(e) => Err(e),
@@ -148,7 +148,7 @@ impl Accounts for PgStorage {
             online,
         };
         change!(self, user.as_str(), |tx, out| {
-            match social::followers(&tx, user).await {
+            match relations::followers(&tx, user).await {
                 Ok(followers) => {
                     for f in followers {
                         out.push(Delivery {

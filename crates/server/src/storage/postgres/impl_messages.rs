@@ -5,7 +5,7 @@ use tern_proto::{
     ConversationId, ConversationInfo, ErrorCode, Message, Push, RecallEntry, Seq, UserId,
 };
 
-use super::{accounts, change, messages, read, social, tx, PgStorage};
+use super::{accounts, blacklist, change, history, messages, read, tx, PgStorage};
 use crate::storage::api::{Messages, NewMessage, PendingSend};
 use crate::storage::{ConnId, StoreError, StoreResult};
 
@@ -38,7 +38,7 @@ impl Messages for PgStorage {
     }
 
     async fn conversations(&self, user: &UserId) -> StoreResult<Vec<ConversationInfo>> {
-        read!(self, |tx| messages::conversations(&tx, user).await)
+        read!(self, |tx| history::conversations(&tx, user).await)
     }
 
     async fn pull(
@@ -57,7 +57,7 @@ impl Messages for PgStorage {
                         if from > to {
                             Ok(Vec::new())
                         } else {
-                            messages::pull(&tx, conv, from, to, limit).await
+                            history::pull(&tx, conv, from, to, limit).await
                         }
                     }
                     Err(e) => Err(e),
@@ -77,7 +77,7 @@ impl Messages for PgStorage {
         read!(self, |tx| {
             match messages::check_access(&tx, user, conv).await {
                 Ok(_) => match messages::visible_from(&tx, user, conv).await {
-                    Ok(floor) => messages::history(&tx, conv, before, floor, limit).await,
+                    Ok(floor) => history::history(&tx, conv, before, floor, limit).await,
                     Err(e) => Err(e),
                 },
                 Err(e) => Err(e),
@@ -95,7 +95,7 @@ impl Messages for PgStorage {
         read!(
             self,
             |tx| match messages::check_access(&tx, user, conv).await {
-                Ok(_) => messages::recalls(&tx, conv, since, limit).await,
+                Ok(_) => history::recalls(&tx, conv, since, limit).await,
                 Err(e) => Err(e),
             }
         )
@@ -127,7 +127,7 @@ impl Messages for PgStorage {
         read!(self, |tx| {
             match accounts::refuse_system_target(&tx, peer, "typing indicators").await {
                 Ok(()) => match accounts::require_user(&tx, peer).await {
-                    Ok(()) => match social::is_blocked(&tx, peer, me).await {
+                    Ok(()) => match blacklist::is_blocked(&tx, peer, me).await {
                         Ok(true) => Err(StoreError::rejected(
                             ErrorCode::Blocked,
                             format!("{peer} has blocked you"),

@@ -3,7 +3,7 @@
 use async_trait::async_trait;
 use tern_proto::{FileId, KickReason, UserId};
 
-use super::{accounts, admin, read, social, tx, PgStorage, LONG_ATTEMPT_TIMEOUT};
+use super::{accounts, admin, changelog, files, read, tx, PgStorage, LONG_ATTEMPT_TIMEOUT};
 use crate::storage::api::{Operations, Swept, WriterStats};
 use crate::storage::{FileRow, StoreResult};
 
@@ -31,20 +31,20 @@ impl Operations for PgStorage {
     }
 
     async fn insert_file(&self, row: &FileRow) -> StoreResult<()> {
-        tx!(self, |tx| accounts::insert_file(&tx, row).await)
+        tx!(self, |tx| files::insert_file(&tx, row).await)
     }
 
     async fn readable_file(&self, id: &FileId, user: &UserId) -> StoreResult<Option<FileRow>> {
-        read!(self, |tx| accounts::readable_file(&tx, id, user).await)
+        read!(self, |tx| files::readable_file(&tx, id, user).await)
     }
 
     async fn bytes_of(&self, user: &UserId) -> StoreResult<u64> {
-        read!(self, |tx| accounts::bytes_of(&tx, user).await)
+        read!(self, |tx| files::bytes_of(&tx, user).await)
     }
 
     async fn housekeeping(&self, upload_cutoff: i64, now: i64, keep: u64) -> StoreResult<Swept> {
         tx!(@timeout LONG_ATTEMPT_TIMEOUT, self, |tx| {
-            let orphan_blobs = match accounts::collect_garbage(&tx, upload_cutoff).await {
+            let orphan_blobs = match files::collect_garbage(&tx, upload_cutoff).await {
                 Ok(o) => o,
                 Err(e) => return Err(e),
             };
@@ -54,7 +54,7 @@ impl Operations for PgStorage {
             };
             let changes = match keep {
                 0 => 0,
-                keep => match social::compact(&tx, keep).await {
+                keep => match changelog::compact(&tx, keep).await {
                     Ok(n) => n,
                     Err(e) => return Err(e),
                 },

@@ -3,7 +3,7 @@
 use async_trait::async_trait;
 use tern_proto::{Friend, FriendApplication, UserId, VersionedChange};
 
-use super::{change, read, social, PgStorage};
+use super::{blacklist, change, changelog, read, relations, PgStorage};
 use crate::storage::api::Social;
 use crate::storage::StoreResult;
 
@@ -16,7 +16,7 @@ impl Social for PgStorage {
         greeting: &str,
         now: i64,
     ) -> StoreResult<()> {
-        change!(self, from.as_str(), |tx, out| social::apply_friend(
+        change!(self, from.as_str(), |tx, out| relations::apply_friend(
             &tx, from, to, greeting, now, &mut out
         )
         .await)
@@ -27,7 +27,8 @@ impl Social for PgStorage {
         user: &UserId,
         received: bool,
     ) -> StoreResult<Vec<FriendApplication>> {
-        read!(self, |tx| social::applications(&tx, user, received).await)
+        read!(self, |tx| relations::applications(&tx, user, received)
+            .await)
     }
 
     async fn answer_application(
@@ -37,28 +38,28 @@ impl Social for PgStorage {
         accept: bool,
         now: i64,
     ) -> StoreResult<()> {
-        change!(self, me.as_str(), |tx, out| social::answer_application(
+        change!(self, me.as_str(), |tx, out| relations::answer_application(
             &tx, me, from, accept, now, &mut out
         )
         .await)
     }
 
     async fn delete_friend(&self, me: &UserId, user: &UserId) -> StoreResult<()> {
-        change!(self, me.as_str(), |tx, out| social::delete_friend(
+        change!(self, me.as_str(), |tx, out| relations::delete_friend(
             &tx, me, user, &mut out
         )
         .await)
     }
 
     async fn set_remark(&self, me: &UserId, user: &UserId, remark: &str) -> StoreResult<()> {
-        change!(self, me.as_str(), |tx, out| social::set_remark(
+        change!(self, me.as_str(), |tx, out| relations::set_remark(
             &tx, me, user, remark, &mut out
         )
         .await)
     }
 
     async fn friends(&self, me: &UserId, only: Option<&[UserId]>) -> StoreResult<Vec<Friend>> {
-        read!(self, |tx| social::friends(&tx, me, only).await)
+        read!(self, |tx| relations::friends(&tx, me, only).await)
     }
 
     async fn friends_among(&self, me: &UserId, users: &[UserId]) -> StoreResult<Vec<UserId>> {
@@ -69,7 +70,7 @@ impl Social for PgStorage {
                 if out.contains(u) {
                     continue;
                 }
-                match social::is_friend(&tx, me, u).await {
+                match relations::is_friend(&tx, me, u).await {
                     Ok(true) => out.push(u.clone()),
                     Ok(false) => {}
                     Err(e) => {
@@ -86,7 +87,7 @@ impl Social for PgStorage {
     }
 
     async fn search_friends(&self, me: &UserId, query: &str) -> StoreResult<Vec<Friend>> {
-        read!(self, |tx| social::search_friends(&tx, me, query).await)
+        read!(self, |tx| relations::search_friends(&tx, me, query).await)
     }
 
     async fn presence_visible(&self, me: &UserId, users: &[UserId]) -> StoreResult<Vec<UserId>> {
@@ -97,7 +98,7 @@ impl Social for PgStorage {
                 if out.contains(u) {
                     continue;
                 }
-                match social::sees_presence(&tx, me, u).await {
+                match relations::sees_presence(&tx, me, u).await {
                     Ok(true) => out.push(u.clone()),
                     Ok(false) => {}
                     Err(e) => {
@@ -114,25 +115,25 @@ impl Social for PgStorage {
     }
 
     async fn is_blocked(&self, owner: &UserId, other: &UserId) -> StoreResult<bool> {
-        read!(self, |tx| social::is_blocked(&tx, owner, other).await)
+        read!(self, |tx| blacklist::is_blocked(&tx, owner, other).await)
     }
 
     async fn block(&self, me: &UserId, user: &UserId, now: i64) -> StoreResult<()> {
-        change!(self, me.as_str(), |tx, out| social::block(
+        change!(self, me.as_str(), |tx, out| blacklist::block(
             &tx, me, user, now, &mut out
         )
         .await)
     }
 
     async fn unblock(&self, me: &UserId, user: &UserId) -> StoreResult<()> {
-        change!(self, me.as_str(), |tx, out| social::unblock(
+        change!(self, me.as_str(), |tx, out| blacklist::unblock(
             &tx, me, user, &mut out
         )
         .await)
     }
 
     async fn blocked(&self, me: &UserId) -> StoreResult<Vec<UserId>> {
-        read!(self, |tx| social::blocked(&tx, me).await)
+        read!(self, |tx| blacklist::blocked(&tx, me).await)
     }
 
     async fn changes_since(
@@ -141,7 +142,7 @@ impl Social for PgStorage {
         since: u64,
         limit: u32,
     ) -> StoreResult<(Vec<VersionedChange>, u64)> {
-        read!(self, |tx| social::changes_since(&tx, user, since, limit)
+        read!(self, |tx| changelog::changes_since(&tx, user, since, limit)
             .await)
     }
 }

@@ -24,7 +24,12 @@
 mod accounts;
 mod admin;
 mod availability;
+mod blacklist;
+mod cached;
+mod changelog;
+mod files;
 mod groups;
+mod history;
 mod impl_accounts;
 mod impl_groups;
 mod impl_messages;
@@ -32,7 +37,7 @@ mod impl_operations;
 mod impl_social;
 mod messages;
 mod migrate;
-mod social;
+mod relations;
 
 use std::hash::{Hash, Hasher};
 use std::sync::atomic::{AtomicU64, Ordering};
@@ -47,8 +52,7 @@ use tokio_postgres::NoTls;
 
 use crate::storage::{Sink, StoreError, StoreResult};
 
-/// A transaction of the backend's store functions.
-pub(crate) type Tx<'a> = tokio_postgres::Transaction<'a>;
+pub(crate) use cached::Tx;
 
 /// How many times a write is retried after a serialization failure or deadlock.
 pub const RETRIES: u32 = 5;
@@ -233,7 +237,8 @@ macro_rules! tx {
             let attempt_result = tokio::time::timeout($timeout, async {
                 match client.transaction().await {
                     Err(e) => Err(($crate::storage::StoreError::from(e), true)),
-                    Ok($tx) => {
+                    Ok(raw) => {
+                        let $tx = $crate::storage::postgres::Tx::new(raw);
                         #[allow(unused_mut)]
                         let mut $out: Vec<$crate::storage::Delivery> = Vec::new();
                         let body: $crate::storage::StoreResult<_> = async { $body }.await;
@@ -303,7 +308,10 @@ macro_rules! read {
             let attempt_result = tokio::time::timeout(timeout, async {
                 match client.build_transaction().read_only(true).start().await {
                     Err(e) => Err($crate::storage::StoreError::from(e)),
-                    Ok($tx) => async { $body }.await,
+                    Ok(raw) => {
+                        let $tx = $crate::storage::postgres::Tx::new(raw);
+                        async { $body }.await
+                    }
                 }
             })
             .await;

@@ -67,6 +67,27 @@ describe('MemberPanel', () => {
     expect(container.querySelector('[data-testid="leave-group"]')).toBeNull();
   });
 
+  it('lets the owner mute and kick an admin, and an admin not another admin (GroupRole::may_moderate)', async () => {
+    signIn('alice', [view('alice', 'owner'), view('bob', 'admin'), view('carol')]);
+    const owner = render(MemberPanel, { group: G });
+    const bob = owner.getAllByTestId('member')[1];
+    expect(bob.dataset.user).toBe('bob');
+    await fireEvent.click(bob.querySelector('[data-testid="member-menu"]')!);
+    const actions = [...owner.container.querySelectorAll<HTMLElement>('[data-testid="member-action"]')].map((b) => b.dataset.action);
+    expect(actions).toEqual(['remove_admin', 'transfer', 'mute_10m', 'mute_1h', 'kick']);
+    owner.unmount();
+
+    signIn('bob', [view('alice', 'owner'), view('bob', 'admin'), view('dave', 'admin'), view('carol')]);
+    const admin = render(MemberPanel, { group: G });
+    const rows = admin.getAllByTestId('member');
+    expect(rows.map((r) => [r.dataset.user, !!r.querySelector('[data-testid="member-menu"]')])).toEqual([
+      ['alice', false],
+      ['bob', false],
+      ['dave', false],
+      ['carol', true],
+    ]);
+  });
+
   it('hands over ownership only after a second click', async () => {
     signIn('alice', [view('alice', 'owner'), view('bob')]);
     const { getByTestId, container } = render(MemberPanel, { group: G });

@@ -5,7 +5,7 @@ use tern_proto::{
 };
 
 use super::super::accounts::{check_avatar, require_user};
-use super::super::social::append_change;
+use super::super::changelog::append_change;
 use super::super::Tx;
 use super::*;
 use crate::storage::sqlite::groups::new_group_id;

@@ -6,7 +6,9 @@ use tern_proto::{
 };
 
 use super::super::accounts::require_user;
-use super::super::social::{append_change, is_blocked, is_friend};
+use super::super::blacklist::is_blocked;
+use super::super::changelog::append_change;
+use super::super::relations::is_friend;
 use super::super::Tx;
 use super::*;
 use crate::storage::{Delivery, InviteRules, StoreError, StoreResult};

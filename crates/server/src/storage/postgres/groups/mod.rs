@@ -22,7 +22,7 @@ use tern_proto::{
     Push, UserId, VersionedChange,
 };
 
-use super::social::append_change;
+use super::changelog::append_change;
 use super::{parse_user, Tx};
 use crate::storage::{Delivery, StoreError, StoreResult};
 
