@@ -63,6 +63,19 @@ pub struct ConnectionConfig {
     /// On a fresh device, how many of the newest messages per conversation are pulled
     /// eagerly; older ones are fetched page by page when [`crate::Client::messages`] asks.
     pub initial_sync_window: u64,
+    /// While connected, how often to check every conversation's newest seq and
+    /// the change-log version against the local store and pull what is
+    /// missing, even when no push says so (a push lost between the nodes of a
+    /// cluster is noticed within this time); 0 turns the check off.
+    #[serde(default = "default_catch_up_ms")]
+    pub catch_up_interval_ms: u64,
+}
+
+/// [`ConnectionConfig::catch_up_interval_ms`] by default: 10 s.
+pub const CATCH_UP_INTERVAL_MS: u64 = 10_000;
+
+fn default_catch_up_ms() -> u64 {
+    CATCH_UP_INTERVAL_MS
 }
 
 impl Default for ConnectionConfig {
@@ -73,6 +86,7 @@ impl Default for ConnectionConfig {
             backoff_initial_ms: 500,
             backoff_max_ms: 30_000,
             initial_sync_window: 1_000,
+            catch_up_interval_ms: CATCH_UP_INTERVAL_MS,
         }
     }
 }

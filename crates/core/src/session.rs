@@ -415,6 +415,12 @@ async fn run_connected(
     let mut ticker = tokio::time::interval(Duration::from_millis(every.max(100)));
     ticker.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Delay);
     ticker.tick().await;
+    // The periodic catch-up check (pushes are an optimisation: the server's
+    // store is the truth, and a push may be lost between cluster nodes).
+    let catch_up_ms = sh.config.connection.catch_up_interval_ms;
+    let mut catch_up = tokio::time::interval(Duration::from_millis(catch_up_ms.max(100)));
+    catch_up.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Delay);
+    catch_up.tick().await;
     loop {
         tokio::select! {
             push = pushes.recv() => match push {
@@ -450,6 +456,14 @@ async fn run_connected(
             _ = ticker.tick() => {
                 if let Err(e) = conn.request(Request::Ping).await {
                     return End::Dropped(format!("heartbeat failed: {e}"));
+                }
+            }
+            _ = catch_up.tick(), if catch_up_ms > 0 => {
+                if let Err(e) = crate::sync::catch_up(sh, &conn).await {
+                    if e.is_transient() {
+                        return End::Dropped(format!("catch-up check failed: {e}"));
+                    }
+                    tracing::warn!(error = %e, "catch-up check failed");
                 }
             }
         }

@@ -9,8 +9,8 @@ use clap::{Parser, ValueEnum};
 use serde::Deserialize;
 use tern_proto::Limits;
 
-pub use crate::database_config::{redact, Database};
 use crate::database_config::test_database;
+pub use crate::database_config::{redact, Database};
 use crate::security_config::{Security, SecurityArgs, SecurityFile};
 use crate::Error;
 
@@ -359,13 +359,13 @@ pub struct Args {
     /// PEM private key for built-in TLS; needs --tls-cert.
     #[arg(long, env = "TERN_TLS_KEY")]
     pub tls_key: Option<PathBuf>,
-    /// This node's name in a cluster: letters, digits, '_', '-', '.', at most 64 [default: node-<random>]
+    /// This node's name in a cluster: letters, digits, '_', '-', '.', at most 64 (when absent: node-<random>)
     #[arg(long, env = "TERN_NODE_ID")]
     pub node_id: Option<String>,
     /// Cluster bus: nats://host:port (needs a PostgreSQL database); absent: a single node
     #[arg(long, env = "TERN_BUS")]
     pub bus: Option<String>,
-    /// Directory of uploaded files; the nodes of a cluster share one [default: <data-dir>/files]
+    /// Directory of uploaded files; the nodes of a cluster share one (when absent: <data-dir>/files)
     #[arg(long, env = "TERN_FILES_DIR")]
     pub files_dir: Option<PathBuf>,
     /// Defences against hostile clients.
@@ -417,7 +417,9 @@ pub fn check_cluster(node_id: Option<&str>, bus: Option<&str>, db: &Database) ->
     if let Some(id) = node_id {
         let ok = !id.is_empty()
             && id.len() <= 64
-            && id.bytes().all(|b| b.is_ascii_alphanumeric() || matches!(b, b'_' | b'-' | b'.'));
+            && id
+                .bytes()
+                .all(|b| b.is_ascii_alphanumeric() || matches!(b, b'_' | b'-' | b'.'));
         if !ok {
             return Err(Error::Config(format!(
                 "node_id `{id}`: 1 to 64 ASCII letters, digits, '_', '-' or '.'"
@@ -429,7 +431,9 @@ pub fn check_cluster(node_id: Option<&str>, bus: Option<&str>, db: &Database) ->
         Error::Config(format!("bus `{}`: expected nats://host:port", redact(bus)))
     })?;
     if rest.is_empty() {
-        return Err(Error::Config(format!("bus `{bus}`: expected nats://host:port")));
+        return Err(Error::Config(format!(
+            "bus `{bus}`: expected nats://host:port"
+        )));
     }
     if !matches!(db, Database::Postgres(_)) {
         return Err(Error::Config(BUS_NEEDS_POSTGRES.into()));

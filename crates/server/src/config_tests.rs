@@ -88,8 +88,7 @@ fn unknown_file_keys_are_an_error() {
     let dir = tempfile::tempdir().unwrap();
     let file = dir.path().join("tern.toml");
     std::fs::write(&file, "recal_window_secs = 30\n").unwrap();
-    let args =
-        Args::try_parse_from(["tern-server", "--config", file.to_str().unwrap()]).unwrap();
+    let args = Args::try_parse_from(["tern-server", "--config", file.to_str().unwrap()]).unwrap();
     assert!(matches!(Config::from_args(args), Err(Error::Config(_))));
 }
 
@@ -123,4 +122,40 @@ fn tls_cert_and_key_go_together() {
     let neither = Args::try_parse_from(["tern-server"]).unwrap();
     let c = Config::from_args(neither).unwrap();
     assert!(c.tls_cert.is_none() && c.tls_key.is_none());
+}
+
+#[test]
+fn a_bus_needs_postgres_and_a_valid_node_id() {
+    let parse = |args: &[&str]| {
+        let mut all = vec!["tern-server"];
+        all.extend_from_slice(args);
+        Config::from_args(Args::try_parse_from(all).unwrap())
+    };
+    let Err(Error::Config(e)) = parse(&["--bus", "nats://127.0.0.1:4222"]) else {
+        panic!("a bus over SQLite must be refused");
+    };
+    assert!(e.contains("PostgreSQL"), "{e}");
+    let pg = "postgres://tern@127.0.0.1:5432/tern";
+    let c = parse(&[
+        "--bus",
+        "nats://127.0.0.1:4222",
+        "--database",
+        pg,
+        "--node-id",
+        "n-1.a",
+    ])
+    .unwrap();
+    assert_eq!(c.bus.as_deref(), Some("nats://127.0.0.1:4222"));
+    assert_eq!(c.node_id.as_deref(), Some("n-1.a"));
+    assert_eq!(c.upload_prefix(), "up-n-1.a-");
+    for bad in [
+        &["--bus", "http://x:1", "--database", pg][..],
+        &["--node-id", "a b"],
+    ] {
+        assert!(matches!(parse(bad), Err(Error::Config(_))), "{bad:?}");
+    }
+    let single = parse(&[]).unwrap();
+    assert!(single.bus.is_none());
+    assert_eq!(single.upload_prefix(), "up-");
+    assert_eq!(single.files_root(), single.data_dir.join("files"));
 }

@@ -165,7 +165,12 @@ impl Hub {
     /// Like [`Hub::push_all`] with a frame already encoded (by this node or
     /// by the node that published it on the bus); returns how many
     /// connections it was queued to.
-    pub fn push_all_frame(&self, users: &[UserId], frame: Utf8Bytes, except: Option<ConnId>) -> u64 {
+    pub fn push_all_frame(
+        &self,
+        users: &[UserId],
+        frame: Utf8Bytes,
+        except: Option<ConnId>,
+    ) -> u64 {
         let out = Outbound::Frame(frame);
         let mut online = self.users.lock().expect("hub poisoned");
         let mut n = 0;

@@ -19,8 +19,8 @@ use crate::bus::{nats::NatsBus, BusState, ClusterSink, SharedBus};
 use crate::cluster::Cluster;
 use crate::config::Database;
 use crate::hub::Hub;
-use crate::metrics::Metrics;
 use crate::listener::{self, CappedTcp, PerIp};
+use crate::metrics::Metrics;
 use crate::state::Shared;
 use crate::storage::postgres::PgStorage;
 use crate::storage::sqlite::{SqliteStorage, Store};
@@ -231,7 +231,11 @@ async fn open_storage(config: &Config, sink: Arc<dyn Sink>) -> Result<Opened, Er
         tokio::task::spawn_blocking(move || Store::open_file(&file, batch, readers))
             .await
             .map_err(|e| Error::Config(format!("opening store: {e}")))??;
-    Ok((Arc::new(SqliteStorage::new(store, sink)), Some(writer), None))
+    Ok((
+        Arc::new(SqliteStorage::new(store, sink)),
+        Some(writer),
+        None,
+    ))
 }
 
 /// The HTTP router: `/ws`, `/health`, `/admin`, `/files`.
@@ -269,7 +273,8 @@ async fn health(State(s): State<Arc<Shared>>) -> impl IntoResponse {
 async fn database_state(s: &Shared) -> &'static str {
     let probe = tokio::time::timeout(
         Duration::from_secs(2),
-        s.store.require_user(&tern_proto::UserId::new("system").expect("valid id")),
+        s.store
+            .require_user(&tern_proto::UserId::new("system").expect("valid id")),
     )
     .await;
     match probe {
@@ -281,7 +286,8 @@ async fn database_state(s: &Shared) -> &'static str {
 /// `GET /metrics`: Prometheus text format.
 async fn metrics(State(s): State<Arc<Shared>>) -> impl IntoResponse {
     let m = &s.metrics;
-    m.connections.set(s.connections.load(Ordering::Relaxed) as i64);
+    m.connections
+        .set(s.connections.load(Ordering::Relaxed) as i64);
     m.online.set(s.hub.online_connections() as i64);
     let bus_up = s
         .cluster

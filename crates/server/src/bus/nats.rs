@@ -96,7 +96,9 @@ impl NatsBus {
                         }
                         Event::Disconnected => {
                             gauge.set(0);
-                            tracing::warn!("bus disconnected; serving this node's users, reconnecting");
+                            tracing::warn!(
+                                "bus disconnected; serving this node's users, reconnecting"
+                            );
                         }
                         other => tracing::warn!(event = %other, "bus event"),
                     }
@@ -113,7 +115,12 @@ impl NatsBus {
             metrics: metrics.clone(),
         };
         let (ready, _) = watch::channel(false);
-        tokio::spawn(receive(client.clone(), ALL_CONVS.to_string(), receiver, ready));
+        tokio::spawn(receive(
+            client.clone(),
+            ALL_CONVS.to_string(),
+            receiver,
+            ready,
+        ));
         Ok(Arc::new(Self {
             client,
             node: node.to_string(),

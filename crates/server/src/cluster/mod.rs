@@ -124,7 +124,8 @@ impl Cluster {
     /// now on reaches it) and record the connection.
     pub async fn connected(&self, user: &UserId, entry: &ConnEntry) {
         self.bus.watch(user).await;
-        if let Err(e) = registry::conn_up(&self.pg, &self.node, &live(&self.node, user, entry)).await
+        if let Err(e) =
+            registry::conn_up(&self.pg, &self.node, &live(&self.node, user, entry)).await
         {
             tracing::warn!(error = %e, "recording a connection in the cluster registry failed");
         }
@@ -150,10 +151,18 @@ impl Cluster {
     /// when the database cannot be asked).
     pub async fn online_among(&self, users: &[UserId]) -> Vec<UserId> {
         match registry::online_among(&self.pg, users, DEAD_AFTER_MS).await {
-            Ok(online) => users.iter().filter(|u| online.contains(u)).cloned().collect(),
+            Ok(online) => users
+                .iter()
+                .filter(|u| online.contains(u))
+                .cloned()
+                .collect(),
             Err(e) => {
                 tracing::warn!(error = %e, "cluster presence lookup failed; answering from this node");
-                users.iter().filter(|u| self.hub.is_online(u)).cloned().collect()
+                users
+                    .iter()
+                    .filter(|u| self.hub.is_online(u))
+                    .cloned()
+                    .collect()
             }
         }
     }

@@ -73,9 +73,8 @@ pub async fn reset(pg: &PgStorage, node: &str, dead_after_ms: i64) -> StoreResul
 /// node runs this first does the work; the others find nothing.
 pub async fn reap(pg: &PgStorage, dead_after_ms: i64) -> StoreResult<(Vec<String>, Vec<UserId>)> {
     let c = pg.client().await?;
-    let sql = format!(
-        "DELETE FROM cluster_nodes WHERE last_seen < {NOW_MS} - $1 RETURNING node_id"
-    );
+    let sql =
+        format!("DELETE FROM cluster_nodes WHERE last_seen < {NOW_MS} - $1 RETURNING node_id");
     let dead: Vec<String> = c
         .query(&sql, &[&dead_after_ms])
         .await?
@@ -100,7 +99,11 @@ async fn offline_among(
     users: Vec<String>,
     dead_after_ms: i64,
 ) -> StoreResult<Vec<UserId>> {
-    let users: Vec<String> = users.into_iter().collect::<BTreeSet<_>>().into_iter().collect();
+    let users: Vec<String> = users
+        .into_iter()
+        .collect::<BTreeSet<_>>()
+        .into_iter()
+        .collect();
     if users.is_empty() {
         return Ok(Vec::new());
     }

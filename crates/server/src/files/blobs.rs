@@ -15,10 +15,7 @@ pub fn tmp_dir(files: &Path) -> PathBuf {
 
 /// Where the bytes with this sha256 (lower-case hex) live.
 pub fn blob_path(files: &Path, sha256: &str) -> PathBuf {
-    files
-        .join(&sha256[0..2])
-        .join(&sha256[2..4])
-        .join(sha256)
+    files.join(&sha256[0..2]).join(&sha256[2..4]).join(sha256)
 }
 
 /// Removes temp files named `<prefix>…` left by uploads that a crash or kill

@@ -198,6 +198,7 @@ pub async fn typing(s: &Shared, me: &UserId, conv: ConversationId) -> ServiceRes
         user: me.clone(),
     };
     // Through the sink: the peer may be connected to another node.
-    s.sink.deliver(&[crate::storage::Delivery { user: peer, push }]);
+    s.sink
+        .deliver(&[crate::storage::Delivery { user: peer, push }]);
     Ok(())
 }
