@@ -16,6 +16,12 @@ pub struct ClientConfig {
     /// WebSocket URL of the server, e.g. `ws://127.0.0.1:7700` (`/ws` is appended when
     /// the URL has no path; `http(s)://` is accepted and turned into `ws(s)://`).
     pub server_url: String,
+    /// Other nodes of the same server (a cluster), as URLs like `server_url`:
+    /// when connecting to `server_url` fails, these are tried in order, at
+    /// login and at every reconnect. The local cache stays the one of
+    /// `server_url` (the nodes share their data).
+    #[serde(default)]
+    pub fallback_urls: Vec<String>,
     /// Device class, used by the server's multi-device policy.
     pub platform: Platform,
     /// Stable id of this installation; `None` generates one and keeps it in
@@ -35,11 +41,17 @@ pub struct ClientConfig {
 }
 
 impl ClientConfig {
+    /// `server_url`, then `fallback_urls`: the order connections are tried in.
+    pub fn server_urls(&self) -> impl Iterator<Item = &str> {
+        std::iter::once(self.server_url.as_str()).chain(self.fallback_urls.iter().map(String::as_str))
+    }
+
     /// A desktop client with default timings.
     pub fn new(data_dir: impl Into<PathBuf>, server_url: impl Into<String>) -> Self {
         Self {
             data_dir: data_dir.into(),
             server_url: server_url.into(),
+            fallback_urls: Vec::new(),
             platform: Platform::Desktop,
             device: None,
             connection: ConnectionConfig::default(),

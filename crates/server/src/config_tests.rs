@@ -159,3 +159,13 @@ fn a_bus_needs_postgres_and_a_valid_node_id() {
     assert_eq!(single.upload_prefix(), "up-");
     assert_eq!(single.files_root(), single.data_dir.join("files"));
 }
+
+#[test]
+fn the_deploy_example_config_loads() {
+    let file = concat!(env!("CARGO_MANIFEST_DIR"), "/../../deploy/tern.toml");
+    let args = Args::try_parse_from(["tern-server", "--config", file]).unwrap();
+    let c = Config::from_args(args).unwrap();
+    assert_eq!(c.node_id.as_deref(), Some("n1"));
+    assert_eq!(c.bus.as_deref(), Some("nats://nats.internal:4222"));
+    assert_eq!(c.files_root(), PathBuf::from("/srv/tern-files"));
+}
