@@ -28,7 +28,11 @@ pub struct Cli {
     pub server: String,
     /// Other nodes of the same server (a cluster), tried in order when `--server`
     /// cannot be reached; repeat the flag, or comma-separate in the variable.
-    #[arg(long = "fallback-server", env = "TERN_FALLBACK_SERVERS", value_delimiter = ',')]
+    #[arg(
+        long = "fallback-server",
+        env = "TERN_FALLBACK_SERVERS",
+        value_delimiter = ','
+    )]
     pub fallback_servers: Vec<String>,
     /// Directory for the local cache and the CLI's saved session.
     #[arg(long, env = "TERN_DATA_DIR", default_value = ".tern-cli")]

@@ -43,7 +43,8 @@ pub struct ClientConfig {
 impl ClientConfig {
     /// `server_url`, then `fallback_urls`: the order connections are tried in.
     pub fn server_urls(&self) -> impl Iterator<Item = &str> {
-        std::iter::once(self.server_url.as_str()).chain(self.fallback_urls.iter().map(String::as_str))
+        std::iter::once(self.server_url.as_str())
+            .chain(self.fallback_urls.iter().map(String::as_str))
     }
 
     /// A desktop client with default timings.

@@ -106,7 +106,9 @@ impl NatsBus {
             })
             .connect(url)
             .await
-            .map_err(|e| crate::Error::Config(format!("bus `{}`: {e}", crate::config::redact(url))))?;
+            .map_err(|e| {
+                crate::Error::Config(format!("bus `{}`: {e}", crate::config::redact(url)))
+            })?;
         let (out, rx) = mpsc::channel(QUEUE);
         tokio::spawn(publisher(client.clone(), rx, metrics.clone()));
         let receiver = Receiver {
