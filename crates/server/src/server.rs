@@ -15,7 +15,7 @@ use tokio::net::TcpListener;
 use tokio::sync::{mpsc, watch, Semaphore};
 
 use crate::auth::{load_key, Hasher, PasswordParams};
-use crate::bus::{nats::NatsBus, BusState, ClusterSink, SharedBus};
+use crate::bus::{nats::NatsBus, BusState, ClusterSink, Sequencer, SharedBus};
 use crate::cluster::Cluster;
 use crate::config::Database;
 use crate::hub::Hub;
@@ -111,13 +111,17 @@ pub async fn spawn(mut config: Config) -> Result<ServerHandle, Error> {
     let key = load_key(config.token_secret.as_deref(), &config.data_dir)?;
     let metrics = Arc::new(Metrics::new());
     let hub = Arc::new(Hub::with_counters(metrics.hub.clone()));
-    let bus: Option<SharedBus> = match &config.bus {
-        Some(url) => Some(NatsBus::connect(url, &node_id, hub.clone(), metrics.clone()).await?),
-        None => None,
-    };
-    let sink: Arc<dyn Sink> = match &bus {
-        Some(bus) => Arc::new(ClusterSink::new(hub.clone(), bus.clone(), node_id.clone())),
-        None => hub.clone(),
+    let sink: Arc<dyn Sink> = hub.clone();
+    let (bus, sink): (Option<SharedBus>, Arc<dyn Sink>) = match &config.bus {
+        Some(url) => {
+            let order = Sequencer::spawn(hub.clone());
+            let m = metrics.clone();
+            let bus: SharedBus =
+                NatsBus::connect(url, &node_id, hub.clone(), order.clone(), m).await?;
+            let sink = ClusterSink::new(hub.clone(), bus.clone(), node_id.clone(), order);
+            (Some(bus), Arc::new(sink))
+        }
+        None => (None, sink),
     };
     let (store, writer, pg) = open_storage(&config, sink.clone()).await?;
     store.reserve_system_user(crate::storage::now_ms()).await?;

@@ -16,8 +16,10 @@
 //! has already delivered locally (no bus round trip for local users).
 
 pub mod nats;
+pub mod order;
 mod sink;
 
+pub use order::Sequencer;
 pub use sink::ClusterSink;
 
 use std::sync::Arc;
@@ -51,6 +53,10 @@ pub enum What {
         /// A stored message (counted as `messages_out`), not another push.
         #[serde(default)]
         message: bool,
+        /// A stored message's conversation and seq: delivered through the
+        /// [`Sequencer`], in seq order with the node's other pushes of it.
+        #[serde(default)]
+        order: Option<(ConversationId, u64)>,
     },
     /// Close `user`'s connections on these sessions.
     KickSessions {
@@ -68,12 +74,25 @@ pub enum What {
 
 impl What {
     /// Applies the effect to this node's connections.
-    pub fn apply(self, hub: &Hub) {
+    pub fn apply(self, hub: &Hub, sequencer: &Sequencer) {
         match self {
             What::Push {
                 users,
                 frame,
+                order: Some((conv, seq)),
+                ..
+            } => sequencer.push(order::Ordered {
+                conv,
+                seq,
+                users,
+                frame: Utf8Bytes::from(frame),
+                except: None,
+            }),
+            What::Push {
+                users,
+                frame,
                 message,
+                order: None,
             } => {
                 let n = hub.push_all_frame(&users, Utf8Bytes::from(frame), None);
                 if message {

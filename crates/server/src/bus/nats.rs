@@ -14,7 +14,7 @@ use futures_util::StreamExt;
 use tern_proto::UserId;
 use tokio::sync::{mpsc, watch};
 
-use super::{user_subject, BusState, Envelope, ALL_CONVS};
+use super::{user_subject, BusState, Envelope, Sequencer, ALL_CONVS};
 use crate::hub::Hub;
 use crate::metrics::Metrics;
 
@@ -29,6 +29,7 @@ pub struct NatsBus {
     client: Client,
     node: String,
     hub: Arc<Hub>,
+    sequencer: Sequencer,
     out: mpsc::Sender<(String, Bytes)>,
     watched: Mutex<HashMap<UserId, Watched>>,
     metrics: Arc<Metrics>,
@@ -45,6 +46,7 @@ struct Watched {
 struct Receiver {
     node: String,
     hub: Arc<Hub>,
+    sequencer: Sequencer,
     metrics: Arc<Metrics>,
 }
 
@@ -64,7 +66,7 @@ impl Receiver {
         self.metrics.bus_received.inc();
         let lag = crate::storage::now_ms().saturating_sub(env.sent_ms).max(0);
         self.metrics.bus_lag.observe(lag as f64 / 1000.0);
-        env.what.apply(&self.hub);
+        env.what.apply(&self.hub, &self.sequencer);
     }
 }
 
@@ -76,6 +78,7 @@ impl NatsBus {
         url: &str,
         node: &str,
         hub: Arc<Hub>,
+        sequencer: Sequencer,
         metrics: Arc<Metrics>,
     ) -> Result<Arc<Self>, crate::Error> {
         let gauge = metrics.bus_connected.clone();
@@ -114,6 +117,7 @@ impl NatsBus {
         let receiver = Receiver {
             node: node.to_string(),
             hub: hub.clone(),
+            sequencer: sequencer.clone(),
             metrics: metrics.clone(),
         };
         let (ready, _) = watch::channel(false);
@@ -127,6 +131,7 @@ impl NatsBus {
             client,
             node: node.to_string(),
             hub,
+            sequencer,
             out,
             watched: Mutex::new(HashMap::new()),
             metrics,
@@ -137,6 +142,7 @@ impl NatsBus {
         Receiver {
             node: self.node.clone(),
             hub: self.hub.clone(),
+            sequencer: self.sequencer.clone(),
             metrics: self.metrics.clone(),
         }
     }
@@ -224,6 +230,7 @@ impl super::Bus for NatsBus {
         }
         if let Some(w) = watched.remove(user) {
             w.task.abort();
+            self.sequencer.forget(user);
         }
     }
 

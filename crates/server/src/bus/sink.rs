@@ -7,7 +7,8 @@ use std::sync::Arc;
 use axum::extract::ws::Utf8Bytes;
 use tern_proto::{ConversationId, KickReason, Push, ServerFrame, UserId};
 
-use super::{conv_subject, user_subject, Envelope, SharedBus, What};
+use super::order::Ordered;
+use super::{conv_subject, user_subject, Envelope, Sequencer, SharedBus, What};
 use crate::hub::Hub;
 use crate::storage::{ConnId, Delivery, Sink};
 
@@ -16,12 +17,18 @@ pub struct ClusterSink {
     hub: Arc<Hub>,
     bus: SharedBus,
     node: String,
+    sequencer: Sequencer,
 }
 
 impl ClusterSink {
-    /// The sink of node `node`.
-    pub fn new(hub: Arc<Hub>, bus: SharedBus, node: String) -> Self {
-        Self { hub, bus, node }
+    /// The sink of node `node`; message pushes go through `sequencer`.
+    pub fn new(hub: Arc<Hub>, bus: SharedBus, node: String, sequencer: Sequencer) -> Self {
+        Self {
+            hub,
+            bus,
+            node,
+            sequencer,
+        }
     }
 
     fn envelope(&self, what: What) -> Envelope {
@@ -32,11 +39,12 @@ impl ClusterSink {
         }
     }
 
-    fn push_to(&self, user: &UserId, frame: &str, message: bool) {
+    fn push_to(&self, user: &UserId, frame: &str, order: Option<(ConversationId, u64)>) {
         let env = self.envelope(What::Push {
             users: vec![user.clone()],
             frame: frame.to_string(),
-            message,
+            message: order.is_some(),
+            order,
         });
         self.bus.publish(user_subject(user), &env);
     }
@@ -54,31 +62,50 @@ impl Sink for ClusterSink {
                 self.hub
                     .push_frame(&d.user, Utf8Bytes::from(frame.clone()), None);
             }
-            self.push_to(&d.user, &frame, false);
+            self.push_to(&d.user, &frame, None);
         }
     }
 
     fn message(&self, members: &[UserId], push: &Push, except: Option<ConnId>) {
         let frame = encode(push);
-        let n = self
-            .hub
-            .push_all_frame(members, Utf8Bytes::from(frame.clone()), except);
-        self.hub.count_messages(n);
-        match push {
-            // One publish for the whole group: every node gets one copy.
-            Push::Message { message } if matches!(message.conv, ConversationId::Group(_)) => {
-                let env = self.envelope(What::Push {
-                    users: members.to_vec(),
-                    frame,
-                    message: true,
-                });
-                self.bus.publish(conv_subject(&message.conv), &env);
+        let Push::Message { message } = push else {
+            // Not a stored message (the storage sends none such): unordered.
+            self.hub
+                .push_all_frame(members, Utf8Bytes::from(frame.clone()), except);
+            for m in members {
+                self.push_to(m, &frame, None);
             }
+            return;
+        };
+        let order = Some((message.conv.clone(), message.seq.0));
+        let ordered = |users: Vec<UserId>| Ordered {
+            conv: message.conv.clone(),
+            seq: message.seq.0,
+            users,
+            frame: Utf8Bytes::from(frame.clone()),
+            except,
+        };
+        if matches!(message.conv, ConversationId::Group(_)) {
+            self.sequencer.push(ordered(members.to_vec()));
+        } else {
+            // One stream per recipient, as the bus carries direct messages.
+            for m in members {
+                self.sequencer.push(ordered(vec![m.clone()]));
+            }
+        }
+        if matches!(message.conv, ConversationId::Group(_)) {
+            // One publish for the whole group: every node gets one copy.
+            let env = self.envelope(What::Push {
+                users: members.to_vec(),
+                frame,
+                message: true,
+                order,
+            });
+            self.bus.publish(conv_subject(&message.conv), &env);
+        } else {
             // A direct message: its two members' own subjects.
-            _ => {
-                for m in members {
-                    self.push_to(m, &frame, true);
-                }
+            for m in members {
+                self.push_to(m, &frame, order.clone());
             }
         }
     }
