@@ -195,3 +195,60 @@ fn arrive(
         c.deadline = None;
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::hub::{ConnEntry, Outbound};
+    use tern_proto::{GroupId, Platform};
+
+    fn item(conv: &ConversationId, seq: u64) -> Ordered {
+        Ordered {
+            conv: conv.clone(),
+            seq,
+            users: vec![UserId::new("u").unwrap()],
+            frame: Utf8Bytes::from(seq.to_string()),
+            except: None,
+        }
+    }
+
+    async fn got(rx: &mut mpsc::Receiver<Outbound>, wait: Duration) -> Vec<u64> {
+        let mut out = Vec::new();
+        while let Ok(Some(Outbound::Frame(f))) = tokio::time::timeout(wait, rx.recv()).await {
+            out.push(f.as_str().parse().unwrap());
+        }
+        out
+    }
+
+    #[tokio::test]
+    async fn pushes_go_out_in_seq_order_and_a_gap_is_released_after_the_hold() {
+        let hub = Arc::new(Hub::default());
+        let (tx, mut rx) = mpsc::channel(100);
+        let entry = ConnEntry {
+            conn: 1,
+            session: "s".into(),
+            platform: Platform::Desktop,
+            tx,
+            kill: Arc::default(),
+            since: 0,
+        };
+        hub.register(&UserId::new("u").unwrap(), entry);
+        let seq = Sequencer::spawn(hub.clone());
+        let g = ConversationId::Group(GroupId::new("g1").unwrap());
+        // A new stream that starts swapped: 3 before 2 (seq 1 was before this node).
+        seq.push(item(&g, 3));
+        seq.push(item(&g, 2));
+        assert_eq!(got(&mut rx, HOLD_FIRST * 2).await, [2, 3]);
+        // 5 before 4: held until 4 comes.
+        seq.push(item(&g, 5));
+        seq.push(item(&g, 4));
+        assert_eq!(got(&mut rx, Duration::from_millis(10)).await, [4, 5]);
+        // 7 with 6 missing: released after HOLD; 6 arriving later is dropped.
+        seq.push(item(&g, 7));
+        assert_eq!(got(&mut rx, HOLD / 2).await, Vec::<u64>::new());
+        assert_eq!(got(&mut rx, HOLD).await, [7]);
+        seq.push(item(&g, 6));
+        seq.push(item(&g, 8));
+        assert_eq!(got(&mut rx, Duration::from_millis(10)).await, [8]);
+    }
+}
