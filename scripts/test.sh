@@ -35,6 +35,9 @@ cargo test --workspace --locked -- "${pg_only[@]}"
 step "the server, tern-core and tern-cli suites again on PostgreSQL (throw-away pg_virtualenv cluster), with the 4-process crash test and the database-outage tests"
 scripts/test-postgres.sh -p tern-server -p tern-core -p tern-cli --locked
 
+step "the server's two-user suites as a two-node cluster (PostgreSQL + nats-server, users on different nodes)"
+scripts/test-cluster.sh
+
 if [ -f ui/package.json ]; then
   step "UI: bindings up to date, type check, unit tests"
   scripts/ui-checks.sh

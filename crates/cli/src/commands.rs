@@ -16,6 +16,7 @@ pub async fn run(cli: Cli) -> Result<(), Failure> {
     tern_core::private_fs::create_private_dir_all(&cli.data_dir)?;
     let mut config = ClientConfig::new(&cli.data_dir, &cli.server);
     config.extra_ca_pem = cli.ca_cert.clone();
+    config.fallback_urls = cli.fallback_servers.clone();
     let client = Client::new(config)?;
     let timeout = Duration::from_secs(cli.timeout);
     match cli.command {

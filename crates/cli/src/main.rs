@@ -26,6 +26,14 @@ pub struct Cli {
     /// Server URL, e.g. ws://127.0.0.1:7700 or wss://chat.example.org/ws (behind TLS).
     #[arg(long, env = "TERN_SERVER", default_value = "ws://127.0.0.1:7700")]
     pub server: String,
+    /// Other nodes of the same server (a cluster), tried in order when `--server`
+    /// cannot be reached; repeat the flag, or comma-separate in the variable.
+    #[arg(
+        long = "fallback-server",
+        env = "TERN_FALLBACK_SERVERS",
+        value_delimiter = ','
+    )]
+    pub fallback_servers: Vec<String>,
     /// Directory for the local cache and the CLI's saved session.
     #[arg(long, env = "TERN_DATA_DIR", default_value = ".tern-cli")]
     pub data_dir: PathBuf,

@@ -16,6 +16,12 @@ pub struct ClientConfig {
     /// WebSocket URL of the server, e.g. `ws://127.0.0.1:7700` (`/ws` is appended when
     /// the URL has no path; `http(s)://` is accepted and turned into `ws(s)://`).
     pub server_url: String,
+    /// Other nodes of the same server (a cluster), as URLs like `server_url`:
+    /// when connecting to `server_url` fails, these are tried in order, at
+    /// login and at every reconnect. The local cache stays the one of
+    /// `server_url` (the nodes share their data).
+    #[serde(default)]
+    pub fallback_urls: Vec<String>,
     /// Device class, used by the server's multi-device policy.
     pub platform: Platform,
     /// Stable id of this installation; `None` generates one and keeps it in
@@ -35,11 +41,18 @@ pub struct ClientConfig {
 }
 
 impl ClientConfig {
+    /// `server_url`, then `fallback_urls`: the order connections are tried in.
+    pub fn server_urls(&self) -> impl Iterator<Item = &str> {
+        std::iter::once(self.server_url.as_str())
+            .chain(self.fallback_urls.iter().map(String::as_str))
+    }
+
     /// A desktop client with default timings.
     pub fn new(data_dir: impl Into<PathBuf>, server_url: impl Into<String>) -> Self {
         Self {
             data_dir: data_dir.into(),
             server_url: server_url.into(),
+            fallback_urls: Vec::new(),
             platform: Platform::Desktop,
             device: None,
             connection: ConnectionConfig::default(),
@@ -63,6 +76,19 @@ pub struct ConnectionConfig {
     /// On a fresh device, how many of the newest messages per conversation are pulled
     /// eagerly; older ones are fetched page by page when [`crate::Client::messages`] asks.
     pub initial_sync_window: u64,
+    /// While connected, how often to check every conversation's newest seq and
+    /// the change-log version against the local store and pull what is
+    /// missing, even when no push says so (a push lost between the nodes of a
+    /// cluster is noticed within this time); 0 turns the check off.
+    #[serde(default = "default_catch_up_ms")]
+    pub catch_up_interval_ms: u64,
+}
+
+/// [`ConnectionConfig::catch_up_interval_ms`] by default: 10 s.
+pub const CATCH_UP_INTERVAL_MS: u64 = 10_000;
+
+fn default_catch_up_ms() -> u64 {
+    CATCH_UP_INTERVAL_MS
 }
 
 impl Default for ConnectionConfig {
@@ -73,6 +99,7 @@ impl Default for ConnectionConfig {
             backoff_initial_ms: 500,
             backoff_max_ms: 30_000,
             initial_sync_window: 1_000,
+            catch_up_interval_ms: CATCH_UP_INTERVAL_MS,
         }
     }
 }

@@ -72,6 +72,31 @@ pub(crate) struct Connected {
     pub expires_at: i64,
     pub profile: Profile,
     pub version: u64,
+    /// The server URL it is connected to (one of [`ClientConfig::server_urls`]).
+    pub url: String,
+}
+
+/// Connects to the first of [`ClientConfig::server_urls`] that accepts the
+/// connection (failover to the next node of a cluster); the last error when
+/// none does.
+pub(crate) async fn connect_any(
+    config: &ClientConfig,
+) -> Result<(Arc<Conn>, mpsc::UnboundedReceiver<Push>, String)> {
+    let tls = crate::tls::client_config(config.extra_ca_pem.as_deref())?;
+    let mut last = None;
+    for url in config.server_urls() {
+        match Conn::connect(url, config.connection.request_timeout(), tls.clone()).await {
+            Ok((conn, pushes)) => return Ok((conn, pushes, url.to_string())),
+            Err(e) => {
+                if config.fallback_urls.is_empty() {
+                    return Err(e);
+                }
+                tracing::warn!(%url, error = %e, "connecting failed; trying the next server");
+                last = Some(e);
+            }
+        }
+    }
+    Err(last.unwrap_or_else(|| Error::Offline("no server url".into())))
 }
 
 /// Connects, says hello, and authenticates.
@@ -80,9 +105,7 @@ pub(crate) async fn open_session(
     device: &DeviceId,
     auth: Auth<'_>,
 ) -> Result<Connected> {
-    let tls = crate::tls::client_config(config.extra_ca_pem.as_deref())?;
-    let (conn, pushes) =
-        Conn::connect(&config.server_url, config.connection.request_timeout(), tls).await?;
+    let (conn, pushes, url) = connect_any(config).await?;
     let limits = match conn
         .request(Request::Hello {
             version: PROTOCOL_VERSION,
@@ -123,6 +146,7 @@ pub(crate) async fn open_session(
             expires_at,
             profile,
             version,
+            url,
         }),
         other => Err(Error::Protocol(format!(
             "unexpected login answer: {other:?}"
@@ -158,6 +182,9 @@ pub(crate) struct Shared {
     pub conn: watch::Sender<Option<Arc<Conn>>>,
     /// The server's limits from the last handshake.
     pub limits: Mutex<Option<Limits>>,
+    /// The server URL of the current (or last) connection: file transfers
+    /// go to the same node.
+    pub url: Mutex<String>,
     /// Retry bookkeeping of queued messages (mirrored in the `outbox` table).
     pub outbox: Mutex<Outbox>,
     /// Wakes the outbox task.
@@ -308,6 +335,7 @@ pub(crate) async fn supervise(
                 attempt = 0;
                 *sh.token.lock().expect("token lock") = (c.token.clone(), c.expires_at);
                 *sh.limits.lock().expect("limits lock") = Some(c.limits.clone());
+                *sh.url.lock().expect("url lock") = c.url.clone();
                 sh.conn.send_replace(Some(c.conn.clone()));
                 sh.status.set_conn(ConnectionState::Online);
                 sh.emit(Event::Connected);
@@ -415,6 +443,12 @@ async fn run_connected(
     let mut ticker = tokio::time::interval(Duration::from_millis(every.max(100)));
     ticker.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Delay);
     ticker.tick().await;
+    // The periodic catch-up check (pushes are an optimisation: the server's
+    // store is the truth, and a push may be lost between cluster nodes).
+    let catch_up_ms = sh.config.connection.catch_up_interval_ms;
+    let mut catch_up = tokio::time::interval(Duration::from_millis(catch_up_ms.max(100)));
+    catch_up.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Delay);
+    catch_up.tick().await;
     loop {
         tokio::select! {
             push = pushes.recv() => match push {
@@ -450,6 +484,14 @@ async fn run_connected(
             _ = ticker.tick() => {
                 if let Err(e) = conn.request(Request::Ping).await {
                     return End::Dropped(format!("heartbeat failed: {e}"));
+                }
+            }
+            _ = catch_up.tick(), if catch_up_ms > 0 => {
+                if let Err(e) = crate::sync::catch_up(sh, &conn).await {
+                    if e.is_transient() {
+                        return End::Dropped(format!("catch-up check failed: {e}"));
+                    }
+                    tracing::warn!(error = %e, "catch-up check failed");
                 }
             }
         }

@@ -9,6 +9,8 @@ use clap::{Parser, ValueEnum};
 use serde::Deserialize;
 use tern_proto::Limits;
 
+use crate::database_config::test_database;
+pub use crate::database_config::{redact, Database};
 use crate::security_config::{Security, SecurityArgs, SecurityFile};
 use crate::Error;
 
@@ -28,118 +30,6 @@ pub enum MultiDevicePolicy {
     PerPlatform,
     /// One session in total; a new login displaces every other session.
     Single,
-}
-
-/// Where the server keeps its data: `sqlite:PATH` or
-/// `postgres://user@host:port/db` (`--database`, `TERN_DATABASE`, `database`).
-#[derive(Debug, Clone, PartialEq, Eq, Default)]
-pub enum Database {
-    /// SQLite at `<data-dir>/tern.db` (nothing configured).
-    #[default]
-    DefaultSqlite,
-    /// A SQLite file.
-    Sqlite(PathBuf),
-    /// A PostgreSQL database (several servers may share it).
-    Postgres(String),
-}
-
-impl Database {
-    /// Parses `sqlite:PATH` or `postgres://…` (`postgresql://…` too); anything
-    /// else is a config error naming the value.
-    pub fn parse(value: &str) -> Result<Self, Error> {
-        let bad = |why: String| Error::Config(format!("database `{}`: {why}", redact(value)));
-        if let Some(path) = value.strip_prefix("sqlite:") {
-            if path.is_empty() {
-                return Err(bad("expected sqlite:PATH with a file path".into()));
-            }
-            return Ok(Database::Sqlite(PathBuf::from(path)));
-        }
-        if value.starts_with("postgres://") || value.starts_with("postgresql://") {
-            value
-                .parse::<tokio_postgres::Config>()
-                .map_err(|e| bad(format!("not a valid PostgreSQL URL: {e}")))?;
-            return Ok(Database::Postgres(value.to_string()));
-        }
-        Err(bad(
-            "expected sqlite:PATH or postgres://user@host:port/db".into()
-        ))
-    }
-}
-
-/// See [`Config::for_tests`]: SQLite, or the PostgreSQL test database of `dir`.
-fn test_database(dir: &Path) -> Database {
-    use std::hash::{Hash, Hasher};
-    let base = match std::env::var("TERN_TEST_DATABASE") {
-        Ok(b) if !b.is_empty() => b,
-        _ => return Database::DefaultSqlite,
-    };
-    // DefaultHasher::new() has fixed keys: the same directory names the same
-    // database for the life of the process.
-    let mut h = std::collections::hash_map::DefaultHasher::new();
-    (std::process::id(), dir).hash(&mut h);
-    let name = format!("tern_test_{:016x}", h.finish());
-    let url = with_database(&base, &name);
-    let create = move || {
-        let rt = tokio::runtime::Builder::new_current_thread()
-            .enable_all()
-            .build()
-            .expect("a runtime to create the test database");
-        rt.block_on(async {
-            let (client, conn) = tokio_postgres::connect(&base, tokio_postgres::NoTls)
-                .await
-                .unwrap_or_else(|e| panic!("TERN_TEST_DATABASE `{}`: {e}", redact(&base)));
-            tokio::spawn(conn);
-            let exists = client
-                .query_opt("SELECT 1 FROM pg_database WHERE datname = $1", &[&name])
-                .await
-                .expect("listing databases")
-                .is_some();
-            if !exists {
-                if let Err(e) = client
-                    .batch_execute(&format!("CREATE DATABASE {name}"))
-                    .await
-                {
-                    // Created meanwhile by a concurrent start on the same directory.
-                    let dup =
-                        e.code() == Some(&tokio_postgres::error::SqlState::DUPLICATE_DATABASE);
-                    assert!(dup, "CREATE DATABASE {name}: {e}");
-                }
-            }
-        });
-    };
-    // Its own thread and runtime: this is called from inside async tests.
-    std::thread::spawn(create)
-        .join()
-        .expect("creating the test database");
-    Database::Postgres(url)
-}
-
-/// `url` (`postgres://…/db?opts`) with its database replaced by `name`.
-pub fn with_database(url: &str, name: &str) -> String {
-    let (url, query) = match url.split_once('?') {
-        Some((u, q)) => (u, format!("?{q}")),
-        None => (url, String::new()),
-    };
-    let after_scheme = url.find("://").map_or(0, |i| i + 3);
-    let root = match url[after_scheme..].find('/') {
-        Some(i) => &url[..after_scheme + i],
-        None => url,
-    };
-    format!("{root}/{name}{query}")
-}
-
-/// `url` with its password (if any) replaced by `***`, for messages and logs.
-pub fn redact(url: &str) -> String {
-    match (url.find("://"), url.rfind('@')) {
-        (Some(s), Some(at)) if at > s => {
-            let creds = &url[s + 3..at];
-            match creds.find(':') {
-                Some(c) => format!("{}{}:***{}", &url[..s + 3], &creds[..c], &url[at..]),
-                None => url.to_string(),
-            }
-        }
-        _ => url.to_string(),
-    }
 }
 
 /// Everything the server needs to run. Tests build it with [`Config::for_tests`]
@@ -200,6 +90,14 @@ pub struct Config {
     pub tls_key: Option<PathBuf>,
     /// Defences against hostile clients (TOML table `[security]`).
     pub security: Security,
+    /// This node's name in a cluster (heartbeats, bus envelopes, `/health`);
+    /// `None` picks `node-<random>` at start.
+    pub node_id: Option<String>,
+    /// The cluster bus, `nats://host:port`; `None` is a single node.
+    pub bus: Option<String>,
+    /// Where uploaded blobs live; `None` is `<data_dir>/files`. Nodes of a
+    /// cluster share one directory (see docs/deploy.md).
+    pub files_dir: Option<PathBuf>,
 }
 
 /// The error when only one of `tls_cert` and `tls_key` is set.
@@ -235,6 +133,9 @@ impl Default for Config {
             tls_cert: None,
             tls_key: None,
             security: Security::default(),
+            node_id: None,
+            bus: None,
+            files_dir: None,
         }
     }
 }
@@ -305,6 +206,9 @@ impl Config {
             Some(v) => Database::parse(&v)?,
             None => Database::DefaultSqlite,
         };
+        let node_id = args.node_id.or(file.node_id);
+        let bus = args.bus.or(file.bus).filter(|b| !b.trim().is_empty());
+        check_cluster(node_id.as_deref(), bus.as_deref(), &database)?;
         Ok(Config {
             listen: args.listen.or(file.listen).unwrap_or(d.listen),
             data_dir: args.data_dir.or(file.data_dir).unwrap_or(d.data_dir),
@@ -365,7 +269,26 @@ impl Config {
             tls_key,
             security: Security::resolve(args.security, file.security.unwrap_or_default())
                 .map_err(Error::Config)?,
+            node_id,
+            bus,
+            files_dir: args.files_dir.or(file.files_dir),
         })
+    }
+
+    /// How this node names its upload temp files: `up-<node_id>-` in a
+    /// cluster (the files directory is shared), `up-` otherwise.
+    pub fn upload_prefix(&self) -> String {
+        match (&self.bus, &self.node_id) {
+            (Some(_), Some(node)) => format!("up-{node}-"),
+            _ => "up-".into(),
+        }
+    }
+
+    /// The directory of uploaded blobs (`files_dir`, or `<data_dir>/files`).
+    pub fn files_root(&self) -> PathBuf {
+        self.files_dir
+            .clone()
+            .unwrap_or_else(|| self.data_dir.join("files"))
     }
 }
 
@@ -436,6 +359,15 @@ pub struct Args {
     /// PEM private key for built-in TLS; needs --tls-cert.
     #[arg(long, env = "TERN_TLS_KEY")]
     pub tls_key: Option<PathBuf>,
+    /// This node's name in a cluster: letters, digits, '_', '-', '.', at most 64 (when absent: node-<random>)
+    #[arg(long, env = "TERN_NODE_ID")]
+    pub node_id: Option<String>,
+    /// Cluster bus: nats://host:port (needs a PostgreSQL database); absent: a single node
+    #[arg(long, env = "TERN_BUS")]
+    pub bus: Option<String>,
+    /// Directory of uploaded files; the nodes of a cluster share one (when absent: <data-dir>/files)
+    #[arg(long, env = "TERN_FILES_DIR")]
+    pub files_dir: Option<PathBuf>,
     /// Defences against hostile clients.
     #[command(flatten)]
     pub security: SecurityArgs,
@@ -471,131 +403,44 @@ struct FileConfig {
     tls_cert: Option<PathBuf>,
     tls_key: Option<PathBuf>,
     security: Option<SecurityFile>,
+    node_id: Option<String>,
+    bus: Option<String>,
+    files_dir: Option<PathBuf>,
+}
+
+/// The error when a bus is configured over SQLite.
+pub(crate) const BUS_NEEDS_POSTGRES: &str = "a cluster (bus, --bus, TERN_BUS) needs a PostgreSQL database shared by its nodes (database = postgres://…); SQLite is one machine's file";
+
+/// Checks the cluster settings: a valid node id, a `nats://` bus URL, and a
+/// bus only over PostgreSQL. Also called by `spawn` for configs built in code.
+pub fn check_cluster(node_id: Option<&str>, bus: Option<&str>, db: &Database) -> Result<(), Error> {
+    if let Some(id) = node_id {
+        let ok = !id.is_empty()
+            && id.len() <= 64
+            && id
+                .bytes()
+                .all(|b| b.is_ascii_alphanumeric() || matches!(b, b'_' | b'-' | b'.'));
+        if !ok {
+            return Err(Error::Config(format!(
+                "node_id `{id}`: 1 to 64 ASCII letters, digits, '_', '-' or '.'"
+            )));
+        }
+    }
+    let Some(bus) = bus else { return Ok(()) };
+    let rest = bus.strip_prefix("nats://").ok_or_else(|| {
+        Error::Config(format!("bus `{}`: expected nats://host:port", redact(bus)))
+    })?;
+    if rest.is_empty() {
+        return Err(Error::Config(format!(
+            "bus `{bus}`: expected nats://host:port"
+        )));
+    }
+    if !matches!(db, Database::Postgres(_)) {
+        return Err(Error::Config(BUS_NEEDS_POSTGRES.into()));
+    }
+    Ok(())
 }
 
 #[cfg(test)]
-mod tests {
-    use super::*;
-
-    #[test]
-    fn flags_override_the_file_and_defaults_fill_the_rest() {
-        let dir = tempfile::tempdir().unwrap();
-        let file = dir.path().join("tern.toml");
-        std::fs::write(&file, "listen = \"127.0.0.1:9000\"\nrecall_window_secs = 30\nmulti_device = \"per_platform\"\nmax_page = 50\n")
-            .unwrap();
-        let args = Args::try_parse_from([
-            "tern-server",
-            "--config",
-            file.to_str().unwrap(),
-            "--listen",
-            "127.0.0.1:9100",
-            "--multi-device",
-            "single",
-        ])
-        .unwrap();
-        let c = Config::from_args(args).unwrap();
-        assert_eq!(c.listen.port(), 9100, "flag beats file");
-        assert_eq!(c.multi_device, MultiDevicePolicy::Single);
-        assert_eq!(
-            c.recall_window,
-            Duration::from_secs(30),
-            "file beats default"
-        );
-        assert_eq!(c.max_page, 50);
-        assert_eq!(c.idle_timeout, Config::default().idle_timeout);
-        assert!(!c.require_friendship);
-    }
-
-    #[test]
-    fn database_urls_are_parsed_and_a_malformed_one_is_named() {
-        let parse = |v: &str| {
-            let args = Args::try_parse_from(["tern-server", "--database", v]).unwrap();
-            Config::from_args(args)
-        };
-        assert_eq!(
-            parse("sqlite:/var/lib/tern/x.db").unwrap().database,
-            Database::Sqlite(PathBuf::from("/var/lib/tern/x.db"))
-        );
-        assert_eq!(
-            parse("postgres://tern@127.0.0.1:5432/tern")
-                .unwrap()
-                .database,
-            Database::Postgres("postgres://tern@127.0.0.1:5432/tern".into())
-        );
-        for bad in [
-            "mysql://x/y",
-            "sqlite:",
-            "postgres://tern@host:notaport/db",
-            "tern.db",
-        ] {
-            let Err(Error::Config(e)) = parse(bad) else {
-                panic!("`{bad}` must be refused");
-            };
-            assert!(e.contains("database `"), "{e}");
-        }
-        let Err(Error::Config(e)) = parse("postgres://tern:hunter2@host:x/db") else {
-            panic!("a bad port must be refused");
-        };
-        assert!(!e.contains("hunter2"), "the password is not shown: {e}");
-        let args = Args::try_parse_from(["tern-server"]).unwrap();
-        assert_eq!(
-            Config::from_args(args).unwrap().database,
-            Database::DefaultSqlite
-        );
-    }
-
-    #[test]
-    fn a_test_database_url_names_the_database_it_gets() {
-        assert_eq!(
-            with_database("postgres://u:p@127.0.0.1:5432/postgres", "t1"),
-            "postgres://u:p@127.0.0.1:5432/t1"
-        );
-        assert_eq!(
-            with_database("postgres://u@h:1?sslmode=disable", "t2"),
-            "postgres://u@h:1/t2?sslmode=disable"
-        );
-        assert_eq!(redact("postgres://u:secret@h/db"), "postgres://u:***@h/db");
-    }
-
-    #[test]
-    fn unknown_file_keys_are_an_error() {
-        let dir = tempfile::tempdir().unwrap();
-        let file = dir.path().join("tern.toml");
-        std::fs::write(&file, "recal_window_secs = 30\n").unwrap();
-        let args =
-            Args::try_parse_from(["tern-server", "--config", file.to_str().unwrap()]).unwrap();
-        assert!(matches!(Config::from_args(args), Err(Error::Config(_))));
-    }
-
-    #[test]
-    fn tls_cert_and_key_go_together() {
-        let dir = tempfile::tempdir().unwrap();
-        let file = dir.path().join("tern.toml");
-        std::fs::write(&file, "tls_cert = \"/etc/tern/cert.pem\"\n").unwrap();
-        let only_file =
-            Args::try_parse_from(["tern-server", "--config", file.to_str().unwrap()]).unwrap();
-        let Err(Error::Config(e)) = Config::from_args(only_file) else {
-            panic!("a cert without a key must be refused");
-        };
-        assert!(e.contains("tls_key"), "{e}");
-        let only_flag = Args::try_parse_from(["tern-server", "--tls-key", "k.pem"]).unwrap();
-        assert!(matches!(
-            Config::from_args(only_flag),
-            Err(Error::Config(_))
-        ));
-        let both = Args::try_parse_from([
-            "tern-server",
-            "--config",
-            file.to_str().unwrap(),
-            "--tls-key",
-            "k.pem",
-        ])
-        .unwrap();
-        let c = Config::from_args(both).unwrap();
-        assert_eq!(c.tls_cert, Some(PathBuf::from("/etc/tern/cert.pem")));
-        assert_eq!(c.tls_key, Some(PathBuf::from("k.pem")));
-        let neither = Args::try_parse_from(["tern-server"]).unwrap();
-        let c = Config::from_args(neither).unwrap();
-        assert!(c.tls_cert.is_none() && c.tls_key.is_none());
-    }
-}
+#[path = "config_tests.rs"]
+mod tests;

@@ -46,9 +46,42 @@ pub struct Hub {
     users: Mutex<HashMap<UserId, Vec<ConnEntry>>>,
     /// Source of connection ids.
     next: AtomicU64,
+    /// Pushes queued to connections, and connections dropped as too slow
+    /// (`/metrics`).
+    counters: HubCounters,
+}
+
+/// The hub's `/metrics` counters (unregistered ones by default).
+#[derive(Debug, Clone)]
+pub struct HubCounters {
+    /// Frames queued to a connection.
+    pub sent: prometheus::IntCounter,
+    /// Frames not queued because the connection's queue was full.
+    pub dropped: prometheus::IntCounter,
+    /// Message pushes queued to a connection.
+    pub messages: prometheus::IntCounter,
+}
+
+impl Default for HubCounters {
+    fn default() -> Self {
+        let counter = || prometheus::IntCounter::new("unregistered", "-").expect("counter");
+        Self {
+            sent: counter(),
+            dropped: counter(),
+            messages: counter(),
+        }
+    }
 }
 
 impl Hub {
+    /// A hub counting into `counters`.
+    pub fn with_counters(counters: HubCounters) -> Self {
+        Self {
+            counters,
+            ..Self::default()
+        }
+    }
+
     /// A fresh connection id.
     pub fn next_conn_id(&self) -> ConnId {
         self.next.fetch_add(1, Ordering::Relaxed) + 1
@@ -111,6 +144,11 @@ impl Hub {
             return;
         }
         let frame = Utf8Bytes::from(ServerFrame::Push { push: push.clone() }.encode());
+        self.push_frame(user, frame, except);
+    }
+
+    /// Like [`Hub::push`] with the frame already encoded.
+    pub fn push_frame(&self, user: &UserId, frame: Utf8Bytes, except: Option<ConnId>) {
         self.send_to(user, Outbound::Frame(frame), |e| Some(e.conn) != except);
     }
 
@@ -120,11 +158,31 @@ impl Hub {
     /// reference counts), and the registry is locked once for the whole list.
     pub fn push_all(&self, users: &[UserId], push: &Push, except: Option<ConnId>) {
         let frame = Utf8Bytes::from(ServerFrame::Push { push: push.clone() }.encode());
+        let n = self.push_all_frame(users, frame, except);
+        self.counters.messages.inc_by(n);
+    }
+
+    /// Like [`Hub::push_all`] with a frame already encoded (by this node or
+    /// by the node that published it on the bus); returns how many
+    /// connections it was queued to.
+    pub fn push_all_frame(
+        &self,
+        users: &[UserId],
+        frame: Utf8Bytes,
+        except: Option<ConnId>,
+    ) -> u64 {
         let out = Outbound::Frame(frame);
         let mut online = self.users.lock().expect("hub poisoned");
+        let mut n = 0;
         for user in users {
-            Self::send_locked(&mut online, user, &out, |e| Some(e.conn) != except);
+            n += self.send_locked(&mut online, user, &out, |e| Some(e.conn) != except);
         }
+        n
+    }
+
+    /// Counts `n` message pushes queued (by a caller of [`Hub::push_all_frame`]).
+    pub fn count_messages(&self, n: u64) {
+        self.counters.messages.inc_by(n);
     }
 
     /// Kicks every connection of `user` authenticated as one of `sessions`.
@@ -149,26 +207,33 @@ impl Hub {
 
     fn send_to(&self, user: &UserId, out: Outbound, pick: impl Fn(&ConnEntry) -> bool) {
         let mut users = self.users.lock().expect("hub poisoned");
-        Self::send_locked(&mut users, user, &out, pick);
+        self.send_locked(&mut users, user, &out, pick);
     }
 
+    /// Queues `out` to the picked connections of `user`; returns how many.
     fn send_locked(
+        &self,
         users: &mut HashMap<UserId, Vec<ConnEntry>>,
         user: &UserId,
         out: &Outbound,
         pick: impl Fn(&ConnEntry) -> bool,
-    ) {
+    ) -> u64 {
         let Some(list) = users.get_mut(user) else {
-            return;
+            return 0;
         };
+        let mut sent = 0;
         list.retain(|e| {
             if !pick(e) {
                 return true;
             }
             match e.tx.try_send(out.clone()) {
-                Ok(()) => true,
+                Ok(()) => {
+                    sent += 1;
+                    true
+                }
                 Err(mpsc::error::TrySendError::Full(_)) => {
                     tracing::warn!(conn = e.conn, %user, "push queue full; dropping slow connection");
+                    self.counters.dropped.inc();
                     e.kill.notify_one();
                     false
                 }
@@ -178,6 +243,8 @@ impl Hub {
         if list.is_empty() {
             users.remove(user);
         }
+        self.counters.sent.inc_by(sent);
+        sent
     }
 }
 

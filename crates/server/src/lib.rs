@@ -13,6 +13,9 @@
 //! - [`files`]: file upload and download under `/files` (bearer session token).
 //! - [`store`]: SQLite with one group-committing writer thread and a read pool.
 //! - [`tls`]: optional built-in TLS (`tls_cert` + `tls_key`, rustls with ring).
+//! - [`bus`], [`cluster`]: a cluster of nodes (`--bus nats://…`): pushes and
+//!   kicks across nodes, heartbeats, presence and dead-node detection.
+//! - [`metrics`]: `/metrics` in the Prometheus text format.
 //!
 //! Tests and other crates start a server like this:
 //!
@@ -28,15 +31,19 @@
 
 pub mod admin;
 pub mod auth;
+pub mod bus;
+pub mod cluster;
 pub mod config;
 pub mod connection;
 pub mod context;
+pub mod database_config;
 pub mod files;
 pub mod fsperm;
 pub mod handlers;
 pub mod hub;
 pub mod listener;
 pub mod maintenance;
+pub mod metrics;
 pub mod rate_limit;
 pub mod security_config;
 pub mod server;

@@ -36,7 +36,7 @@ pub async fn run_once(shared: &Shared) -> StoreResult<Swept> {
     let (orphans, sessions, changes) = (swept.orphan_blobs, swept.sessions, swept.changes);
     let mut blobs = 0;
     for sha in orphans {
-        let path = crate::files::blobs::blob_path(&shared.config.data_dir, &sha);
+        let path = crate::files::blobs::blob_path(&shared.config.files_root(), &sha);
         match tokio::fs::remove_file(&path).await {
             Ok(()) => blobs += 1,
             Err(e) if e.kind() == std::io::ErrorKind::NotFound => {}

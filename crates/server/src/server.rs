@@ -15,13 +15,16 @@ use tokio::net::TcpListener;
 use tokio::sync::{mpsc, watch, Semaphore};
 
 use crate::auth::{load_key, Hasher, PasswordParams};
+use crate::bus::{nats::NatsBus, BusState, ClusterSink, Sequencer, SharedBus};
+use crate::cluster::Cluster;
 use crate::config::Database;
 use crate::hub::Hub;
 use crate::listener::{self, CappedTcp, PerIp};
+use crate::metrics::Metrics;
 use crate::state::Shared;
 use crate::storage::postgres::PgStorage;
 use crate::storage::sqlite::{SqliteStorage, Store};
-use crate::storage::Storage;
+use crate::storage::{Sink, Storage};
 use crate::{connection, Config, Error};
 
 /// A running server. Dropping it without [`ServerHandle::shutdown`] leaves the
@@ -87,7 +90,13 @@ impl ServerHandle {
 }
 
 /// Opens the data directory and database, binds `config.listen` and starts serving.
-pub async fn spawn(config: Config) -> Result<ServerHandle, Error> {
+pub async fn spawn(mut config: Config) -> Result<ServerHandle, Error> {
+    let c = &config;
+    crate::config::check_cluster(c.node_id.as_deref(), c.bus.as_deref(), &c.database)?;
+    let node_id = config
+        .node_id
+        .get_or_insert_with(|| format!("node-{}", &crate::auth::random_id()[..8]))
+        .clone();
     // Read the certificate before anything else so a bad one fails fast.
     let tls = match (&config.tls_cert, &config.tls_key) {
         (Some(cert), Some(key)) => Some(crate::tls::server_config(cert, key)?),
@@ -95,13 +104,26 @@ pub async fn spawn(config: Config) -> Result<ServerHandle, Error> {
         _ => return Err(Error::Config(crate::config::TLS_PAIR.into())),
     };
     crate::fsperm::private_dir(&config.data_dir)?;
-    let stale = crate::files::clean_tmp(&config.data_dir)?;
+    let stale = crate::files::clean_tmp(&config.files_root(), &config.upload_prefix())?;
     if stale > 0 {
         tracing::info!(stale, "removed temp files of interrupted uploads");
     }
     let key = load_key(config.token_secret.as_deref(), &config.data_dir)?;
-    let hub = Arc::new(Hub::default());
-    let (store, writer) = open_storage(&config, hub.clone()).await?;
+    let metrics = Arc::new(Metrics::new());
+    let hub = Arc::new(Hub::with_counters(metrics.hub.clone()));
+    let sink: Arc<dyn Sink> = hub.clone();
+    let (bus, sink): (Option<SharedBus>, Arc<dyn Sink>) = match &config.bus {
+        Some(url) => {
+            let order = Sequencer::spawn(hub.clone());
+            let m = metrics.clone();
+            let bus: SharedBus =
+                NatsBus::connect(url, &node_id, hub.clone(), order.clone(), m).await?;
+            let sink = ClusterSink::new(hub.clone(), bus.clone(), node_id.clone(), order);
+            (Some(bus), Arc::new(sink))
+        }
+        None => (None, sink),
+    };
+    let (store, writer, pg) = open_storage(&config, sink.clone()).await?;
     store.reserve_system_user(crate::storage::now_ms()).await?;
     let params = PasswordParams {
         memory_kib: config.argon2_memory_kib,
@@ -117,6 +139,20 @@ pub async fn spawn(config: Config) -> Result<ServerHandle, Error> {
     let tls_on = tls.is_some();
     let (stop, shutdown) = watch::channel(false);
     let (drain, drained) = mpsc::channel(1);
+    let cluster = match (bus, pg) {
+        (Some(bus), Some(pg)) => Some(
+            Cluster::start(
+                node_id.clone(),
+                bus,
+                pg,
+                store.clone(),
+                hub.clone(),
+                shutdown.clone(),
+            )
+            .await?,
+        ),
+        _ => None,
+    };
     let shared = Arc::new(Shared {
         password: params,
         dummy_hash,
@@ -124,6 +160,10 @@ pub async fn spawn(config: Config) -> Result<ServerHandle, Error> {
         config,
         store,
         hub,
+        sink,
+        cluster,
+        node_id,
+        metrics,
         key,
         shutdown: shutdown.clone(),
         hasher,
@@ -173,16 +213,21 @@ pub async fn spawn(config: Config) -> Result<ServerHandle, Error> {
     })
 }
 
+/// The opened backend: the storage, the SQLite writer thread, and the
+/// PostgreSQL backend again for the cluster registry.
+type Opened = (
+    Arc<dyn Storage>,
+    Option<std::thread::JoinHandle<()>>,
+    Option<PgStorage>,
+);
+
 /// Opens the configured backend: SQLite (with its writer thread) or PostgreSQL.
-async fn open_storage(
-    config: &Config,
-    hub: Arc<Hub>,
-) -> Result<(Arc<dyn Storage>, Option<std::thread::JoinHandle<()>>), Error> {
+async fn open_storage(config: &Config, sink: Arc<dyn Sink>) -> Result<Opened, Error> {
     let (batch, readers) = (config.max_batch, config.read_pool);
     let file = match &config.database {
         Database::Postgres(url) => {
-            let pg = PgStorage::connect(url, hub).await?;
-            return Ok((Arc::new(pg), None));
+            let pg = PgStorage::connect(url, sink).await?;
+            return Ok((Arc::new(pg.clone()), None, Some(pg)));
         }
         Database::DefaultSqlite => config.data_dir.join("tern.db"),
         Database::Sqlite(path) => path.clone(),
@@ -191,7 +236,11 @@ async fn open_storage(
         tokio::task::spawn_blocking(move || Store::open_file(&file, batch, readers))
             .await
             .map_err(|e| Error::Config(format!("opening store: {e}")))??;
-    Ok((Arc::new(SqliteStorage::new(store, hub)), Some(writer)))
+    Ok((
+        Arc::new(SqliteStorage::new(store, sink)),
+        Some(writer),
+        None,
+    ))
 }
 
 /// The HTTP router: `/ws`, `/health`, `/admin`, `/files`.
@@ -199,6 +248,7 @@ fn router(shared: Arc<Shared>) -> Router {
     Router::new()
         .route(tern_proto::WS_PATH, get(ws_upgrade))
         .route("/health", get(health))
+        .route("/metrics", get(metrics))
         .merge(crate::admin::router(shared.clone()))
         .merge(crate::files::router())
         .with_state(shared)
@@ -215,7 +265,47 @@ async fn health(State(s): State<Arc<Shared>>) -> impl IntoResponse {
             "batches": s.store.stats().batches,
             "writes": s.store.stats().writes,
         },
+        "node": s.node_id,
+        "database": database_state(&s).await,
+        "bus": match &s.cluster {
+            Some(c) => serde_json::to_value(c.bus.state()).unwrap_or_default(),
+            None => serde_json::json!("none"),
+        },
     }))
+}
+
+/// `ok`, or `unavailable` when a trivial read fails (PostgreSQL away).
+async fn database_state(s: &Shared) -> &'static str {
+    let probe = tokio::time::timeout(
+        Duration::from_secs(2),
+        s.store
+            .require_user(&tern_proto::UserId::new("system").expect("valid id")),
+    )
+    .await;
+    match probe {
+        Ok(Ok(())) | Ok(Err(crate::storage::StoreError::Rejected(_))) => "ok",
+        _ => "unavailable",
+    }
+}
+
+/// `GET /metrics`: Prometheus text format.
+async fn metrics(State(s): State<Arc<Shared>>) -> impl IntoResponse {
+    let m = &s.metrics;
+    m.connections
+        .set(s.connections.load(Ordering::Relaxed) as i64);
+    m.online.set(s.hub.online_connections() as i64);
+    let bus_up = s
+        .cluster
+        .as_ref()
+        .is_some_and(|c| c.bus.state() == BusState::Connected);
+    m.bus_connected.set(i64::from(bus_up));
+    (
+        [(
+            axum::http::header::CONTENT_TYPE,
+            "text/plain; version=0.0.4; charset=utf-8",
+        )],
+        m.render(),
+    )
 }
 
 async fn ws_upgrade(

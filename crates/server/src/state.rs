@@ -9,8 +9,10 @@ use std::sync::Arc;
 use tokio::sync::{mpsc, watch, Semaphore};
 
 use crate::auth::{Hasher, PasswordParams, TokenKey};
+use crate::cluster::Cluster;
 use crate::hub::Hub;
-use crate::storage::Storage;
+use crate::metrics::Metrics;
+use crate::storage::{Sink, Storage};
 use crate::Config;
 
 /// State shared by every connection.
@@ -19,8 +21,18 @@ pub struct Shared {
     pub config: Config,
     /// The database.
     pub store: Arc<dyn Storage>,
-    /// Who is online.
+    /// Who is online on this node.
     pub hub: Arc<Hub>,
+    /// Where pushes that are not stored (typing, logout kicks) go: the hub
+    /// on a single node, the hub and the bus in a cluster (the same sink the
+    /// storage backend delivers committed effects to).
+    pub sink: Arc<dyn Sink>,
+    /// This node's cluster membership (`--bus`); `None` on a single node.
+    pub cluster: Option<Arc<Cluster>>,
+    /// This node's id (`--node-id`, or a random one).
+    pub node_id: String,
+    /// `/metrics`.
+    pub metrics: Arc<Metrics>,
     /// Token signing key.
     pub key: TokenKey,
     /// Cost of new password hashes.

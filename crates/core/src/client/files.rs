@@ -582,7 +582,10 @@ async fn upload_once(
         }
     });
     let token = sh.token.lock().expect("token lock").0.clone();
-    let url = format!("{}{FILES_PATH}", http_base(&sh.config.server_url));
+    let url = format!(
+        "{}{FILES_PATH}",
+        http_base(&sh.url.lock().expect("url lock"))
+    );
     let name =
         percent_encoding::utf8_percent_encode(&file.name, percent_encoding::NON_ALPHANUMERIC)
             .to_string();
@@ -616,7 +619,7 @@ async fn download(sh: &Arc<Shared>, files: &Transfers, file: &FileRef, dest: &Pa
     let token = sh.token.lock().expect("token lock").0.clone();
     let url = format!(
         "{}{FILES_PATH}/{}",
-        http_base(&sh.config.server_url),
+        http_base(&sh.url.lock().expect("url lock")),
         file.id
     );
     let res = files

@@ -22,7 +22,6 @@ use crate::event::Event;
 use crate::session::{open_session, supervise, Auth, Cmd, Connected, Shared, Status};
 use crate::state::Outbox;
 use crate::store::{conversations as convs, messages as msgs, Db};
-use crate::transport::Conn;
 use crate::types::{ConnectionState, LoginStatus, Session};
 
 pub use files::PENDING_FILE_ID;
@@ -193,9 +192,7 @@ impl Client {
     /// Creates an account on the server (does not log in).
     pub async fn register(&self, user: &UserId, password: &str) -> Result<()> {
         let cfg = &self.inner.config;
-        let tls = crate::tls::client_config(cfg.extra_ca_pem.as_deref())?;
-        let (conn, _pushes) =
-            Conn::connect(&cfg.server_url, cfg.connection.request_timeout(), tls).await?;
+        let (conn, _pushes, _) = crate::session::connect_any(cfg).await?;
         conn.request(Request::Hello {
             version: tern_proto::PROTOCOL_VERSION,
         })
@@ -318,6 +315,7 @@ impl Client {
             token: Mutex::new((token.clone(), expires_at)),
             conn: watch::channel(None).0,
             limits: Mutex::new(None),
+            url: Mutex::new(cfg.server_url.clone()),
             outbox: Mutex::new(outbox),
             outbox_wake: Notify::new(),
             send_window: std::sync::atomic::AtomicUsize::new(crate::outbox::WINDOW),

@@ -11,19 +11,21 @@ use super::path_user;
 use crate::service::admin;
 use crate::state::Shared;
 
-/// Every authenticated connection: user, session, platform, device and since
-/// when (ms since the epoch) it has been online.
+/// Every authenticated connection (on every node of a cluster): user,
+/// session, platform, device, since when (ms since the epoch) it has been
+/// online, and the node holding it.
 pub async fn list(State(s): State<Arc<Shared>>) -> Result<Json<Value>, ApiError> {
     let sessions: Vec<Value> = admin::online_sessions(&s)
         .await?
         .into_iter()
-        .map(|(user, e, device)| {
+        .map(|(c, device)| {
             json!({
-                "user": user,
-                "session": e.session,
-                "platform": e.platform,
+                "user": c.user,
+                "session": c.session,
+                "platform": c.platform,
                 "device": device,
-                "since": e.since,
+                "since": c.since,
+                "node": c.node,
             })
         })
         .collect();

@@ -1,41 +1,36 @@
-//! Content-addressed blobs on disk: `<data_dir>/files/ab/cd/<sha256>`, written
-//! through a temp file in `<data_dir>/files/tmp/` that is removed unless it
-//! becomes a blob.
+//! Content-addressed blobs on disk: `<files>/ab/cd/<sha256>`, written through
+//! a temp file in `<files>/tmp/` that is removed unless it becomes a blob.
+//! `<files>` is `files_dir` (the nodes of a cluster share it), by default
+//! `<data_dir>/files`; see `Config::files_root`.
 
 use std::path::{Path, PathBuf};
 
 use sha2::{Digest, Sha256};
 use tokio::io::AsyncWriteExt;
 
-/// `<data_dir>/files`.
-pub fn files_dir(data_dir: &Path) -> PathBuf {
-    data_dir.join("files")
-}
-
-/// `<data_dir>/files/tmp`, where uploads stream to.
-pub fn tmp_dir(data_dir: &Path) -> PathBuf {
-    files_dir(data_dir).join("tmp")
+/// `<files>/tmp`, where uploads stream to.
+pub fn tmp_dir(files: &Path) -> PathBuf {
+    files.join("tmp")
 }
 
 /// Where the bytes with this sha256 (lower-case hex) live.
-pub fn blob_path(data_dir: &Path, sha256: &str) -> PathBuf {
-    files_dir(data_dir)
-        .join(&sha256[0..2])
-        .join(&sha256[2..4])
-        .join(sha256)
+pub fn blob_path(files: &Path, sha256: &str) -> PathBuf {
+    files.join(&sha256[0..2]).join(&sha256[2..4]).join(sha256)
 }
 
-/// Removes temp files left by uploads that a crash or kill cut short (at
-/// start, before any upload can be running).
-pub fn clean_tmp(data_dir: &Path) -> std::io::Result<usize> {
+/// Removes temp files named `<prefix>…` left by uploads that a crash or kill
+/// cut short (at start, before any upload can be running). In a cluster the
+/// prefix names the node, so a node starting never removes another node's
+/// upload in progress from the shared directory.
+pub fn clean_tmp(files: &Path, prefix: &str) -> std::io::Result<usize> {
     let mut removed = 0;
-    let entries = match std::fs::read_dir(tmp_dir(data_dir)) {
+    let entries = match std::fs::read_dir(tmp_dir(files)) {
         Ok(e) => e,
         Err(e) if e.kind() == std::io::ErrorKind::NotFound => return Ok(0),
         Err(e) => return Err(e),
     };
     for entry in entries.flatten() {
-        if entry.file_name().to_string_lossy().starts_with("up-") {
+        if entry.file_name().to_string_lossy().starts_with(prefix) {
             std::fs::remove_file(entry.path())?;
             removed += 1;
         }
@@ -54,11 +49,11 @@ pub struct TempBlob {
 }
 
 impl TempBlob {
-    /// A new, empty temp file with a random name.
-    pub async fn create(data_dir: &Path) -> std::io::Result<Self> {
-        let dir = tmp_dir(data_dir);
+    /// A new, empty temp file named `<prefix><random>`.
+    pub async fn create(files: &Path, prefix: &str) -> std::io::Result<Self> {
+        let dir = tmp_dir(files);
         crate::fsperm::private_dir(&dir)?;
-        let path = dir.join(format!("up-{}", crate::auth::random_id()));
+        let path = dir.join(format!("{prefix}{}", crate::auth::random_id()));
         let mut options = tokio::fs::OpenOptions::new();
         options.write(true).create_new(true);
         #[cfg(unix)]
@@ -88,13 +83,13 @@ impl TempBlob {
 
     /// Makes the bytes durable and moves them to their content address (or
     /// drops them when that blob exists already). Returns the sha256 hex.
-    pub async fn commit(mut self, data_dir: &Path) -> std::io::Result<String> {
+    pub async fn commit(mut self, files: &Path) -> std::io::Result<String> {
         let mut file = self.file.take().expect("committed once");
         file.flush().await?;
         file.sync_all().await?;
         drop(file);
         let sha256 = hex::encode(std::mem::take(&mut self.hash).finalize());
-        let dest = blob_path(data_dir, &sha256);
+        let dest = blob_path(files, &sha256);
         if tokio::fs::try_exists(&dest).await? {
             // Same bytes stored before: keep one copy (dropping `self` removes ours).
             return Ok(sha256);
@@ -105,7 +100,7 @@ impl TempBlob {
         tokio::fs::rename(&self.path, &dest).await?;
         // The new name (and the directories made for it) must survive a power
         // loss as the bytes do: the upload is acknowledged after this.
-        let files = files_dir(data_dir);
+        let files = files.to_path_buf();
         tokio::task::spawn_blocking(move || {
             let mut dir = parent.as_path();
             loop {

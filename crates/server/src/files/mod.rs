@@ -40,7 +40,7 @@ use crate::state::Shared;
 use crate::storage::now_ms;
 use crate::storage::FileRow;
 
-pub use blobs::{blob_path, clean_tmp, files_dir, tmp_dir};
+pub use blobs::{blob_path, clean_tmp, tmp_dir};
 
 /// Images served inline; every other type is an attachment.
 pub const INLINE_MIMES: &[&str] = &["image/png", "image/jpeg", "image/gif", "image/webp"];
@@ -212,8 +212,8 @@ async fn upload(
     let sec = &s.config.security;
     let quota = Quota::of(&s, &user).await?;
     quota.check(declared.unwrap_or(0))?;
-    let data_dir = &s.config.data_dir;
-    let mut tmp = blobs::TempBlob::create(data_dir)
+    let files = s.config.files_root();
+    let mut tmp = blobs::TempBlob::create(&files, &s.config.upload_prefix())
         .await
         .map_err(|e| internal("creating the temp file", e))?;
     let mut stream = body.into_data_stream();
@@ -244,7 +244,7 @@ async fn upload(
     // Until the row is recorded, housekeeping must not remove this blob.
     let _blobs = s.blob_gc.read().await;
     let sha256 = tmp
-        .commit(data_dir)
+        .commit(&files)
         .await
         .map_err(|e| internal("storing the upload", e))?;
     let file = FileRef {
@@ -323,7 +323,7 @@ async fn download(
     let mut res = if matches {
         StatusCode::NOT_MODIFIED.into_response()
     } else {
-        let path = blob_path(&s.config.data_dir, &row.sha256);
+        let path = blob_path(&s.config.files_root(), &row.sha256);
         let served = tower_http::services::ServeFile::new(&path)
             .try_call(req)
             .await

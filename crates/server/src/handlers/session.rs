@@ -7,6 +7,7 @@ use tern_proto::{
 use super::HandlerResult;
 use crate::context::{Auth, CloseAfter, Ctx, Phase};
 use crate::service::accounts as svc;
+use crate::service::presence;
 use crate::storage::now_ms;
 use crate::storage::NewSession;
 
@@ -106,14 +107,18 @@ async fn authed_response(ctx: &mut Ctx, auth: Auth, token: String) -> HandlerRes
     // force-offline, password reset, deletion, logout elsewhere) that committed
     // before this check is seen by it, and one that commits after it finds this
     // connection in the hub and kicks it. Either way no revoked session stays.
-    let came_online = ctx.shared.hub.register(&auth.user, ctx.entry(&auth));
+    // In a cluster, `join` also subscribes to the user's bus subject first,
+    // so a revocation committed on another node reaches this connection.
+    let came_online = presence::join(&ctx.shared, &auth.user, ctx.entry(&auth)).await;
     let live = svc::session_state(&ctx.shared, &auth.session, &auth.user).await;
     if !matches!(live, Ok(Some(true))) {
-        ctx.shared.hub.unregister(&auth.user, ctx.conn);
+        presence::leave(&ctx.shared, &auth.user, ctx.conn, false).await;
         return Err(live.err().unwrap_or_else(revoked));
     }
     if came_online {
-        svc::announce(&ctx.shared, auth.user.clone(), true);
+        presence::came_online(&ctx.shared, &auth.user);
+    } else {
+        ctx.shared.metrics.logins.inc();
     }
     let expires_at = auth.expires_at;
     ctx.phase = Phase::Authed(auth);
@@ -133,9 +138,10 @@ pub async fn logout(ctx: &mut Ctx) -> HandlerResult {
     svc::logout(&ctx.shared, &auth.session).await?;
     leave(ctx).await;
     ctx.phase = Phase::Greeted;
-    // This connection has left the hub, so only the others sharing the session remain.
+    // This connection has left the hub, so only the others sharing the
+    // session remain (on any node: the sink reaches them through the bus).
     ctx.shared
-        .hub
+        .sink
         .kick_sessions(&auth.user, &[auth.session], KickReason::LoggedOut);
     Ok(Response::Done)
 }
@@ -144,9 +150,7 @@ pub async fn logout(ctx: &mut Ctx) -> HandlerResult {
 /// and tells followers when the user went offline.
 pub async fn leave(ctx: &mut Ctx) {
     if let Phase::Authed(auth) = &ctx.phase {
-        if ctx.shared.hub.unregister(&auth.user, ctx.conn) {
-            svc::announce(&ctx.shared, auth.user.clone(), false);
-        }
+        presence::leave(&ctx.shared, &auth.user, ctx.conn, true).await;
     }
 }
 

@@ -10,7 +10,7 @@ use tern_proto::{
 use super::messages::{self, Outgoing};
 use super::{check_len, invalid, ServiceResult};
 use crate::auth::{random_id, Claims};
-use crate::hub::ConnEntry;
+use crate::cluster::LiveConn;
 use crate::state::Shared;
 use crate::storage::now_ms;
 use crate::storage::SendOutcome;
@@ -65,17 +65,33 @@ pub async fn mint_token(s: &Shared, user: &UserId, ttl_secs: u64) -> ServiceResu
     Ok(claims)
 }
 
-/// Every authenticated connection with its session's device id.
-pub async fn online_sessions(s: &Shared) -> ServiceResult<Vec<(UserId, ConnEntry, String)>> {
-    let online = s.hub.snapshot();
-    let ids: Vec<String> = online.iter().map(|(_, e)| e.session.clone()).collect();
+/// Every authenticated connection (on every live node of a cluster) with its
+/// session's device id.
+pub async fn online_sessions(s: &Shared) -> ServiceResult<Vec<(LiveConn, String)>> {
+    let online: Vec<LiveConn> = match &s.cluster {
+        Some(cluster) => cluster.live_conns().await?,
+        None => s
+            .hub
+            .snapshot()
+            .into_iter()
+            .map(|(user, e)| LiveConn {
+                node: s.node_id.clone(),
+                conn: e.conn as i64,
+                user,
+                session: e.session,
+                platform: e.platform,
+                since: e.since,
+            })
+            .collect(),
+    };
+    let ids: Vec<String> = online.iter().map(|c| c.session.clone()).collect();
     let devices: std::collections::HashMap<String, String> =
         s.store.session_devices(&ids).await?.into_iter().collect();
     Ok(online
         .into_iter()
-        .map(|(u, e)| {
-            let device = devices.get(&e.session).cloned().unwrap_or_default();
-            (u, e, device)
+        .map(|c| {
+            let device = devices.get(&c.session).cloned().unwrap_or_default();
+            (c, device)
         })
         .collect())
 }

@@ -69,8 +69,15 @@ pub async fn store(
         require_friendship,
         after,
     };
+    let started = std::time::Instant::now();
+    let metrics = s.metrics.clone();
     let pending = s.store.send(new, now_ms(), except).await?;
-    Ok(Box::pin(async move { Ok(pending.await?) }))
+    Ok(Box::pin(async move {
+        let sent = pending.await?;
+        metrics.db_write.observe(started.elapsed().as_secs_f64());
+        metrics.messages_in.inc();
+        Ok(sent)
+    }))
 }
 
 /// Checks content against the limits and what clients may send.
@@ -190,6 +197,8 @@ pub async fn typing(s: &Shared, me: &UserId, conv: ConversationId) -> ServiceRes
         conv,
         user: me.clone(),
     };
-    s.hub.push(&peer, &push, None);
+    // Through the sink: the peer may be connected to another node.
+    s.sink
+        .deliver(&[crate::storage::Delivery { user: peer, push }]);
     Ok(())
 }

@@ -115,7 +115,7 @@ pub async fn search_friends(s: &Shared, me: &UserId, query: &str) -> ServiceResu
 pub async fn presence(s: &Shared, me: &UserId, users: &[UserId]) -> ServiceResult<Vec<UserId>> {
     at_most_ids(users)?;
     let visible = s.store.presence_visible(me, users).await?;
-    Ok(visible.into_iter().filter(|u| s.hub.is_online(u)).collect())
+    Ok(super::presence::online_among(s, visible).await)
 }
 
 /// Blocks `user` (idempotent).

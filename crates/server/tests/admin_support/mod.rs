@@ -52,6 +52,11 @@ impl Answer {
 
 impl Admin {
     pub fn new(server: &TestServer) -> Admin {
+        Admin::new_at(server.addr())
+    }
+
+    /// The admin API of the server (or cluster node) at `addr`.
+    pub fn new_at(addr: std::net::SocketAddr) -> Admin {
         Admin {
             http: {
                 // tern-core turns on reqwest's `rustls-no-provider`: a client
@@ -59,7 +64,7 @@ impl Admin {
                 let _ = tokio_rustls::rustls::crypto::ring::default_provider().install_default();
                 reqwest::Client::new()
             },
-            base: format!("http://{}", server.addr()),
+            base: format!("http://{addr}"),
             secret: Some(SECRET.into()),
         }
     }

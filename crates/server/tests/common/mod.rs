@@ -1,6 +1,8 @@
 //! A small raw WebSocket test client and helpers to start servers.
 #![allow(dead_code)]
 
+pub mod cluster;
+
 use std::collections::VecDeque;
 use std::net::SocketAddr;
 use std::time::Duration;
@@ -46,12 +48,23 @@ pub fn on_postgres() -> bool {
     std::env::var("TERN_TEST_DATABASE").is_ok_and(|v| !v.is_empty())
 }
 
-/// A server on 127.0.0.1:0 with its temporary data directory.
+/// A server on 127.0.0.1:0 with its temporary data directory. With
+/// `TERN_TEST_CLUSTER=1` (see [`cluster`]) it is two nodes sharing the
+/// database, the data directory and a nats-server; `handle` is node 1.
 pub struct TestServer {
     pub handle: ServerHandle,
     pub dir: TempDir,
     pub config: Config,
+    /// The other nodes of a cluster (none on a single node).
+    pub peers: Vec<ServerHandle>,
+    /// The nats-server of a cluster.
+    pub nats: Option<cluster::Nats>,
+    /// Which node `addr()` hands out next.
+    turn: std::sync::atomic::AtomicUsize,
 }
+
+/// The nodes of a cluster test server.
+const NODES: usize = 2;
 
 impl TestServer {
     pub async fn start() -> Self {
@@ -63,12 +76,45 @@ impl TestServer {
         // On PostgreSQL when TERN_TEST_DATABASE is set (see Config::for_tests).
         let mut config = Config::for_tests(dir.path());
         tweak(&mut config);
-        let handle = tern_server::spawn(config.clone()).await.unwrap();
+        let nats = cluster::in_cluster().then(cluster::Nats::start);
+        if let Some(n) = &nats {
+            config.bus = Some(n.url());
+        }
+        let (handle, peers) = Self::spawn_nodes(&config, nats.is_some()).await;
         TestServer {
             handle,
             dir,
             config,
+            peers,
+            nats,
+            turn: Default::default(),
         }
+    }
+
+    /// Node 1, and in a cluster the other nodes (same config, own node ids).
+    async fn spawn_nodes(config: &Config, cluster: bool) -> (ServerHandle, Vec<ServerHandle>) {
+        let node = |i: usize| {
+            let mut c = config.clone();
+            if cluster {
+                c.node_id = Some(format!("n{i}"));
+            }
+            c
+        };
+        let handle = tern_server::spawn(node(1)).await.unwrap();
+        let mut peers = Vec::new();
+        if cluster {
+            for i in 2..=NODES {
+                peers.push(tern_server::spawn(node(i)).await.unwrap());
+            }
+        }
+        (handle, peers)
+    }
+
+    /// Every node's address (one on a single node).
+    pub fn addrs(&self) -> Vec<SocketAddr> {
+        let mut all = vec![self.handle.addr()];
+        all.extend(self.peers.iter().map(|p| p.addr()));
+        all
     }
 
     /// Shuts down gracefully and starts again on the same data directory.
@@ -77,13 +123,22 @@ impl TestServer {
             handle,
             dir,
             config,
+            peers,
+            nats,
+            ..
         } = self;
+        for p in peers {
+            p.shutdown().await;
+        }
         handle.shutdown().await;
-        let handle = tern_server::spawn(config.clone()).await.unwrap();
+        let (handle, peers) = Self::spawn_nodes(&config, nats.is_some()).await;
         TestServer {
             handle,
             dir,
             config,
+            peers,
+            nats,
+            turn: Default::default(),
         }
     }
 
@@ -105,11 +160,20 @@ impl TestServer {
     }
 
     pub async fn stop(self) {
+        for p in self.peers {
+            p.shutdown().await;
+        }
         self.handle.shutdown().await;
     }
 
+    /// Where to connect: node 1, or in a cluster each node in turn (so two
+    /// users of a test sit on different nodes).
     pub fn addr(&self) -> SocketAddr {
-        self.handle.addr()
+        if self.peers.is_empty() {
+            return self.handle.addr();
+        }
+        let i = self.turn.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
+        self.addrs()[i % self.addrs().len()]
     }
 
     /// Registers `name` (if needed) and logs in a desktop device named `<name>-dev`.

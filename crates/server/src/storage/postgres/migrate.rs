@@ -7,8 +7,10 @@ use deadpool_postgres::Object;
 use crate::storage::{StoreError, StoreResult};
 
 /// Migration `i` brings the schema from version `i` to `i + 1`. Append only.
-pub(super) const MIGRATIONS: &[&str] =
-    &[include_str!("../../../migrations/postgres/0001_init.sql")];
+pub(super) const MIGRATIONS: &[&str] = &[
+    include_str!("../../../migrations/postgres/0001_init.sql"),
+    include_str!("../../../migrations/postgres/0002_cluster.sql"),
+];
 
 /// The advisory lock key of migrations (any fixed number; "tern" in ASCII).
 const LOCK: i64 = 0x7465_726e;

@@ -1,0 +1,189 @@
+//! A cluster node's membership: heartbeats, the registry of its logged-in
+//! connections (so presence and the admin session list cover every node),
+//! and dead-node detection. Built only with `--bus`; a single node has none
+//! and answers presence from its own hub.
+//!
+//! Every [`BEAT`] each node records a heartbeat on the database's clock, then
+//! declares dead every node silent for more than [`DEAD_AFTER_MS`], removes
+//! its connections and announces `offline` for the users that have no
+//! connection left on a live node. So a node that dies (SIGKILL, power) has
+//! its users offline for their friends within `DEAD_AFTER_MS + BEAT` (12 s).
+
+pub mod registry;
+
+use std::sync::Arc;
+use std::time::Duration;
+
+use tern_proto::UserId;
+use tokio::sync::watch;
+
+use crate::bus::SharedBus;
+use crate::hub::{ConnEntry, ConnId, Hub};
+use crate::storage::postgres::PgStorage;
+use crate::storage::{Storage, StoreResult};
+pub use registry::LiveConn;
+
+/// How often a node records a heartbeat and looks for dead nodes.
+pub const BEAT: Duration = Duration::from_secs(2);
+
+/// A node silent this long (ms, on the database's clock) is dead.
+pub const DEAD_AFTER_MS: i64 = 10_000;
+
+/// This node's place in the cluster.
+pub struct Cluster {
+    /// This node's id.
+    pub node: String,
+    /// The bus to the other nodes.
+    pub bus: SharedBus,
+    pg: PgStorage,
+    store: Arc<dyn Storage>,
+    hub: Arc<Hub>,
+}
+
+impl Cluster {
+    /// Joins the cluster: forgets the connections of this node's previous
+    /// life (announcing `offline` for users left with none), records the
+    /// first heartbeat and starts the heartbeat task (until `shutdown`).
+    pub async fn start(
+        node: String,
+        bus: SharedBus,
+        pg: PgStorage,
+        store: Arc<dyn Storage>,
+        hub: Arc<Hub>,
+        shutdown: watch::Receiver<bool>,
+    ) -> StoreResult<Arc<Self>> {
+        let gone = registry::reset(&pg, &node, DEAD_AFTER_MS).await?;
+        registry::beat(&pg, &node).await?;
+        let cluster = Arc::new(Self {
+            node,
+            bus,
+            pg,
+            store,
+            hub,
+        });
+        cluster.announce(gone, false).await;
+        tokio::spawn(cluster.clone().heartbeats(shutdown));
+        tracing::info!(node = %cluster.node, "joined the cluster");
+        Ok(cluster)
+    }
+
+    async fn heartbeats(self: Arc<Self>, mut shutdown: watch::Receiver<bool>) {
+        let mut tick = tokio::time::interval(BEAT);
+        tick.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Delay);
+        loop {
+            tokio::select! {
+                _ = tick.tick() => self.beat().await,
+                _ = stopped(&mut shutdown) => return,
+            }
+        }
+    }
+
+    /// One heartbeat and one look for dead nodes.
+    async fn beat(&self) {
+        match registry::beat(&self.pg, &self.node).await {
+            // Declared dead meanwhile (database or network away): register
+            // this node's connections again and say its users are online.
+            Ok(true) => {
+                tracing::warn!(node = %self.node, "this node had been declared dead; registering its connections again");
+                let mut users = Vec::new();
+                for (user, e) in self.hub.snapshot() {
+                    if registry::conn_up(&self.pg, &self.node, &live(&self.node, &user, &e))
+                        .await
+                        .is_ok()
+                    {
+                        users.push(user);
+                    }
+                }
+                users.dedup();
+                self.announce(users, true).await;
+            }
+            Ok(false) => {}
+            Err(e) => tracing::warn!(error = %e, "cluster heartbeat failed"),
+        }
+        match registry::reap(&self.pg, DEAD_AFTER_MS).await {
+            Ok((dead, users)) => {
+                if !dead.is_empty() {
+                    tracing::warn!(?dead, offline = users.len(), "declared nodes dead");
+                }
+                self.announce(users, false).await;
+            }
+            Err(e) => tracing::warn!(error = %e, "looking for dead nodes failed"),
+        }
+    }
+
+    async fn announce(&self, users: Vec<UserId>, online: bool) {
+        for u in users {
+            if let Err(e) = self.store.announce_presence(&u, online).await {
+                tracing::warn!(error = %e, user = %u, "presence announcement failed");
+            }
+        }
+    }
+
+    /// A connection of `user` logged in here: receive their bus subject
+    /// (before the caller re-checks the session, so a kick published from
+    /// now on reaches it) and record the connection.
+    pub async fn connected(&self, user: &UserId, entry: &ConnEntry) {
+        self.bus.watch(user).await;
+        if let Err(e) =
+            registry::conn_up(&self.pg, &self.node, &live(&self.node, user, entry)).await
+        {
+            tracing::warn!(error = %e, "recording a connection in the cluster registry failed");
+        }
+    }
+
+    /// A connection of `user` ended here (`last_here`: their last one on this
+    /// node); true when they have no connection left on any live node.
+    pub async fn disconnected(&self, user: &UserId, conn: ConnId, last_here: bool) -> bool {
+        if last_here {
+            self.bus.unwatch(user);
+        }
+        let conn = conn as i64;
+        match registry::conn_down(&self.pg, &self.node, conn, user, DEAD_AFTER_MS).await {
+            Ok(gone) => gone,
+            Err(e) => {
+                tracing::warn!(error = %e, "removing a connection from the cluster registry failed");
+                last_here
+            }
+        }
+    }
+
+    /// Those of `users` connected to some live node (this node's hub alone
+    /// when the database cannot be asked).
+    pub async fn online_among(&self, users: &[UserId]) -> Vec<UserId> {
+        match registry::online_among(&self.pg, users, DEAD_AFTER_MS).await {
+            Ok(online) => users
+                .iter()
+                .filter(|u| online.contains(u))
+                .cloned()
+                .collect(),
+            Err(e) => {
+                tracing::warn!(error = %e, "cluster presence lookup failed; answering from this node");
+                users
+                    .iter()
+                    .filter(|u| self.hub.is_online(u))
+                    .cloned()
+                    .collect()
+            }
+        }
+    }
+
+    /// Every logged-in connection on every live node.
+    pub async fn live_conns(&self) -> StoreResult<Vec<LiveConn>> {
+        registry::live_conns(&self.pg, DEAD_AFTER_MS).await
+    }
+}
+
+async fn stopped(shutdown: &mut watch::Receiver<bool>) {
+    let _ = shutdown.wait_for(|s| *s).await;
+}
+
+fn live(node: &str, user: &UserId, e: &ConnEntry) -> LiveConn {
+    LiveConn {
+        node: node.to_string(),
+        conn: e.conn as i64,
+        user: user.clone(),
+        session: e.session.clone(),
+        platform: e.platform,
+        since: e.since,
+    }
+}

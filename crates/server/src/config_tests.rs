@@ -1,0 +1,171 @@
+//! Unit tests of [`super`]: flags, file and defaults; database URLs; cluster settings.
+
+use super::*;
+use crate::database_config::with_database;
+
+#[test]
+fn flags_override_the_file_and_defaults_fill_the_rest() {
+    let dir = tempfile::tempdir().unwrap();
+    let file = dir.path().join("tern.toml");
+    std::fs::write(&file, "listen = \"127.0.0.1:9000\"\nrecall_window_secs = 30\nmulti_device = \"per_platform\"\nmax_page = 50\n")
+        .unwrap();
+    let args = Args::try_parse_from([
+        "tern-server",
+        "--config",
+        file.to_str().unwrap(),
+        "--listen",
+        "127.0.0.1:9100",
+        "--multi-device",
+        "single",
+    ])
+    .unwrap();
+    let c = Config::from_args(args).unwrap();
+    assert_eq!(c.listen.port(), 9100, "flag beats file");
+    assert_eq!(c.multi_device, MultiDevicePolicy::Single);
+    assert_eq!(
+        c.recall_window,
+        Duration::from_secs(30),
+        "file beats default"
+    );
+    assert_eq!(c.max_page, 50);
+    assert_eq!(c.idle_timeout, Config::default().idle_timeout);
+    assert!(!c.require_friendship);
+}
+
+#[test]
+fn database_urls_are_parsed_and_a_malformed_one_is_named() {
+    let parse = |v: &str| {
+        let args = Args::try_parse_from(["tern-server", "--database", v]).unwrap();
+        Config::from_args(args)
+    };
+    assert_eq!(
+        parse("sqlite:/var/lib/tern/x.db").unwrap().database,
+        Database::Sqlite(PathBuf::from("/var/lib/tern/x.db"))
+    );
+    assert_eq!(
+        parse("postgres://tern@127.0.0.1:5432/tern")
+            .unwrap()
+            .database,
+        Database::Postgres("postgres://tern@127.0.0.1:5432/tern".into())
+    );
+    for bad in [
+        "mysql://x/y",
+        "sqlite:",
+        "postgres://tern@host:notaport/db",
+        "tern.db",
+    ] {
+        let Err(Error::Config(e)) = parse(bad) else {
+            panic!("`{bad}` must be refused");
+        };
+        assert!(e.contains("database `"), "{e}");
+    }
+    let Err(Error::Config(e)) = parse("postgres://tern:hunter2@host:x/db") else {
+        panic!("a bad port must be refused");
+    };
+    assert!(!e.contains("hunter2"), "the password is not shown: {e}");
+    let args = Args::try_parse_from(["tern-server"]).unwrap();
+    assert_eq!(
+        Config::from_args(args).unwrap().database,
+        Database::DefaultSqlite
+    );
+}
+
+#[test]
+fn a_test_database_url_names_the_database_it_gets() {
+    assert_eq!(
+        with_database("postgres://u:p@127.0.0.1:5432/postgres", "t1"),
+        "postgres://u:p@127.0.0.1:5432/t1"
+    );
+    assert_eq!(
+        with_database("postgres://u@h:1?sslmode=disable", "t2"),
+        "postgres://u@h:1/t2?sslmode=disable"
+    );
+    assert_eq!(redact("postgres://u:secret@h/db"), "postgres://u:***@h/db");
+}
+
+#[test]
+fn unknown_file_keys_are_an_error() {
+    let dir = tempfile::tempdir().unwrap();
+    let file = dir.path().join("tern.toml");
+    std::fs::write(&file, "recal_window_secs = 30\n").unwrap();
+    let args = Args::try_parse_from(["tern-server", "--config", file.to_str().unwrap()]).unwrap();
+    assert!(matches!(Config::from_args(args), Err(Error::Config(_))));
+}
+
+#[test]
+fn tls_cert_and_key_go_together() {
+    let dir = tempfile::tempdir().unwrap();
+    let file = dir.path().join("tern.toml");
+    std::fs::write(&file, "tls_cert = \"/etc/tern/cert.pem\"\n").unwrap();
+    let only_file =
+        Args::try_parse_from(["tern-server", "--config", file.to_str().unwrap()]).unwrap();
+    let Err(Error::Config(e)) = Config::from_args(only_file) else {
+        panic!("a cert without a key must be refused");
+    };
+    assert!(e.contains("tls_key"), "{e}");
+    let only_flag = Args::try_parse_from(["tern-server", "--tls-key", "k.pem"]).unwrap();
+    assert!(matches!(
+        Config::from_args(only_flag),
+        Err(Error::Config(_))
+    ));
+    let both = Args::try_parse_from([
+        "tern-server",
+        "--config",
+        file.to_str().unwrap(),
+        "--tls-key",
+        "k.pem",
+    ])
+    .unwrap();
+    let c = Config::from_args(both).unwrap();
+    assert_eq!(c.tls_cert, Some(PathBuf::from("/etc/tern/cert.pem")));
+    assert_eq!(c.tls_key, Some(PathBuf::from("k.pem")));
+    let neither = Args::try_parse_from(["tern-server"]).unwrap();
+    let c = Config::from_args(neither).unwrap();
+    assert!(c.tls_cert.is_none() && c.tls_key.is_none());
+}
+
+#[test]
+fn a_bus_needs_postgres_and_a_valid_node_id() {
+    let parse = |args: &[&str]| {
+        let mut all = vec!["tern-server"];
+        all.extend_from_slice(args);
+        Config::from_args(Args::try_parse_from(all).unwrap())
+    };
+    let Err(Error::Config(e)) = parse(&["--bus", "nats://127.0.0.1:4222"]) else {
+        panic!("a bus over SQLite must be refused");
+    };
+    assert!(e.contains("PostgreSQL"), "{e}");
+    let pg = "postgres://tern@127.0.0.1:5432/tern";
+    let c = parse(&[
+        "--bus",
+        "nats://127.0.0.1:4222",
+        "--database",
+        pg,
+        "--node-id",
+        "n-1.a",
+    ])
+    .unwrap();
+    assert_eq!(c.bus.as_deref(), Some("nats://127.0.0.1:4222"));
+    assert_eq!(c.node_id.as_deref(), Some("n-1.a"));
+    assert_eq!(c.upload_prefix(), "up-n-1.a-");
+    for bad in [
+        &["--bus", "http://x:1", "--database", pg][..],
+        &["--node-id", "a b"],
+    ] {
+        assert!(matches!(parse(bad), Err(Error::Config(_))), "{bad:?}");
+    }
+    let single = parse(&[]).unwrap();
+    assert!(single.bus.is_none());
+    assert_eq!(single.upload_prefix(), "up-");
+    assert_eq!(single.files_root(), single.data_dir.join("files"));
+}
+
+#[test]
+fn the_deploy_example_config_loads() {
+    let file = concat!(env!("CARGO_MANIFEST_DIR"), "/../../deploy/tern.toml");
+    let args = Args::try_parse_from(["tern-server", "--config", file]).unwrap();
+    let c = Config::from_args(args).unwrap();
+    assert_eq!(c.node_id.as_deref(), Some("n1"));
+    assert_eq!(c.bus.as_deref(), Some("nats://nats.internal:4222"));
+    assert_eq!(c.files_root(), PathBuf::from("/srv/tern-files"));
+}

@@ -1,0 +1,52 @@
+//! Who is online: a connection joining and leaving this node, and presence
+//! lookups. On a single node the hub answers; in a cluster the registry in
+//! PostgreSQL does ([`crate::cluster`]), so a user is online while connected
+//! to any live node and goes offline for their friends when their last
+//! connection anywhere ends (or its node dies).
+
+use std::sync::Arc;
+
+use tern_proto::UserId;
+
+use super::accounts::announce;
+use crate::hub::{ConnEntry, ConnId};
+use crate::state::Shared;
+
+/// Registers a logged-in connection of `user` on this node (in a cluster:
+/// subscribes to the user's bus subject and records the connection, before
+/// returning). Returns true when the user just came online on this node.
+pub async fn join(s: &Arc<Shared>, user: &UserId, entry: ConnEntry) -> bool {
+    let recorded = entry.clone();
+    let first_here = s.hub.register(user, entry);
+    if let Some(cluster) = &s.cluster {
+        cluster.connected(user, &recorded).await;
+    }
+    first_here
+}
+
+/// Announces `user` online to their friends (after a successful login).
+pub fn came_online(s: &Arc<Shared>, user: &UserId) {
+    s.metrics.logins.inc();
+    announce(s, user.clone(), true);
+}
+
+/// Takes a connection of `user` out of this node; with `announce_offline`,
+/// tells their friends when it was their last connection (on any node).
+pub async fn leave(s: &Arc<Shared>, user: &UserId, conn: ConnId, announce_offline: bool) {
+    let last_here = s.hub.unregister(user, conn);
+    let gone = match &s.cluster {
+        Some(cluster) => cluster.disconnected(user, conn, last_here).await,
+        None => last_here,
+    };
+    if gone && announce_offline {
+        announce(s, user.clone(), false);
+    }
+}
+
+/// Those of `users` that are online (on any live node).
+pub async fn online_among(s: &Shared, users: Vec<UserId>) -> Vec<UserId> {
+    match &s.cluster {
+        Some(cluster) => cluster.online_among(&users).await,
+        None => users.into_iter().filter(|u| s.hub.is_online(u)).collect(),
+    }
+}
