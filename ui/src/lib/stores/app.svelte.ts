@@ -4,6 +4,7 @@
  * through `route` (router.ts). Components read the stores and call their
  * methods, never `commands` themselves.
  */
+import { t } from '../i18n/index.svelte';
 import { events, type AppSession, type CoreEvent, type SessionEnded } from '../bindings';
 import { FilesStore } from './files.svelte';
 import { ChatsStore } from './chats.svelte';
@@ -76,7 +77,7 @@ export class App {
   /** The shell ended the session (kick, expiry) or asks for a full reload after lost events. */
   ended(e: SessionEnded): void {
     if (e.resync) void this.reloadAll();
-    else this.leave(e.reason ?? 'You were signed out.');
+    else this.leave(e.reason ?? t('stores.signedOut'));
   }
 }
 

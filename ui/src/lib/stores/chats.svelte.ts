@@ -3,6 +3,7 @@
  * hidden chats and message requests, notification mutes, which chat is open
  * and whether its newest messages are in view (read marks).
  */
+import { t } from '../i18n/index.svelte';
 import { commands, type Conversation, type GroupInfo, type UserId } from '../bindings';
 import { sortConversations, upsertConversation } from '../logic/messages';
 import { groupConv, groupOf } from '../logic/groups';
@@ -163,7 +164,7 @@ export class ChatsStore {
   /** `conversation_removed`: a group chat I am no longer in keeps its notice; anything else goes. */
   removed(conv: string): void {
     const g = groupOf(conv);
-    if (g && !this.app.groups.gone[conv]) this.app.groups.markGone(g, 'You are no longer a member of this group.');
+    if (g && !this.app.groups.gone[conv]) this.app.groups.markGone(g, t('stores.noLongerMember'));
     else this.drop(conv);
   }
 

@@ -3,6 +3,7 @@
  * progress, inline image URLs and the image preview. Talks to the app only
  * through the generated bindings; its tern-core events come through router.ts.
  */
+import { t } from '../i18n/index.svelte';
 import { commands, events, type CoreEvent, type FileDrop, type LocalMessage } from '../bindings';
 import { applyTransfer, fileOf, type Transfer } from '../logic/files';
 import { CommandError, call } from './ui.svelte';
@@ -58,7 +59,7 @@ export class FilesStore {
     if (e.kind !== 'drop' || e.paths.length === 0) return;
     const conv = this.app.ui.screen === 'chats' ? this.app.chats.activeConv : null;
     if (!conv) {
-      this.app.ui.showToast('Open a chat to send files to it.');
+      this.app.ui.showToast(t('stores.openChatForFiles'));
       return;
     }
     await this.sendFiles(conv, e.paths);
@@ -127,7 +128,7 @@ export class FilesStore {
       await call(commands.openFile(m.conv, m.seq, m.client_id, false));
     } catch (e) {
       if (e instanceof CommandError && e.code === CONFIRM_OPEN) {
-        this.confirmOpen = { m, name: fileOf(m.content)?.name ?? 'This file', warning: e.message };
+        this.confirmOpen = { m, name: fileOf(m.content)?.name ?? t('stores.thisFile'), warning: e.message };
       } else {
         this.app.ui.showToast(errorText(e));
       }
@@ -148,7 +149,7 @@ export class FilesStore {
 
   async saveAs(m: LocalMessage): Promise<void> {
     const path = await this.app.ui.attempt(commands.saveFileAs(m.conv, m.seq, m.client_id));
-    if (path) this.app.ui.showToast(`Saved to ${path}`);
+    if (path) this.app.ui.showToast(t('stores.savedTo', { path }));
   }
 
   showPreview(url: string, name: string): void {

@@ -4,6 +4,7 @@
  * applied from their payloads; member lists are reloaded only where an event
  * lacks what the panel shows (a newcomer's nickname).
  */
+import { t } from '../i18n/index.svelte';
 import { commands, type GroupApplication, type GroupInfo, type GroupMember, type GroupMemberView, type GroupRole, type JoinPolicy, type LeaveReason } from '../bindings';
 import { canManage, groupConv, MUTE_MINUTES, type MemberAction } from '../logic/groups';
 import { NOTICE_LIMIT, type MemberNotice } from '../logic/timeline';
@@ -123,7 +124,7 @@ export class GroupsStore {
     const joined = await this.app.ui.attempt(commands.joinGroup(group, message));
     if (joined === undefined) return false;
     if (!joined) {
-      this.app.ui.showToast('Request sent. You will be in the group once an owner or admin accepts it.');
+      this.app.ui.showToast(t('stores.joinRequested'));
       return true;
     }
     const info = await this.app.ui.attempt(commands.groupInfo(group));
@@ -180,11 +181,11 @@ export class GroupsStore {
   }
 
   async leave(group: string): Promise<void> {
-    if ((await this.app.ui.attempt(commands.leaveGroup(group))) !== undefined) this.markGone(group, 'You left this group.');
+    if ((await this.app.ui.attempt(commands.leaveGroup(group))) !== undefined) this.markGone(group, t('stores.youLeft'));
   }
 
   async dismiss(group: string): Promise<void> {
-    if ((await this.app.ui.attempt(commands.dismissGroup(group))) !== undefined) this.markGone(group, 'You dismissed this group.');
+    if ((await this.app.ui.attempt(commands.dismissGroup(group))) !== undefined) this.markGone(group, t('stores.youDismissed'));
   }
 
   // ---- events (payloads applied) ----
@@ -210,8 +211,8 @@ export class GroupsStore {
 
   onMemberLeft(group: string, user: string, reason: LeaveReason, by: string | null): void {
     if (user === this.me) {
-      const who = by ? ` by ${this.app.contacts.nameOf(by, group)}` : '';
-      this.markGone(group, reason === 'kicked' ? `You were removed from this group${who}.` : 'You left this group.');
+      const removed = by ? t('stores.removedBy', { name: this.app.contacts.nameOf(by, group) }) : t('stores.removed');
+      this.markGone(group, reason === 'kicked' ? removed : t('stores.youLeft'));
       return;
     }
     void this.loadNotices(groupConv(group));
@@ -235,7 +236,7 @@ export class GroupsStore {
   }
 
   onDismissed(group: string, by: string): void {
-    this.markGone(group, by === this.me ? 'You dismissed this group.' : `This group was dismissed by ${this.app.contacts.nameOf(by, group)}.`);
+    this.markGone(group, by === this.me ? t('stores.youDismissed') : t('stores.dismissedBy', { name: this.app.contacts.nameOf(by, group) }));
   }
 
   /** A join application was filed or handled: applied to the loaded list (owner/admins see it). */

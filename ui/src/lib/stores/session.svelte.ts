@@ -3,6 +3,7 @@
  * limits, why the last session ended, the keyring notice, and the account
  * commands (sign in/up/out, password, my profile).
  */
+import { t } from '../i18n/index.svelte';
 import { commands, type AppSession, type ConnectionState, type KeyringNotice, type Limits, type Profile, type Restored } from '../bindings';
 import { keyringSentence } from '../logic/errors';
 import { rememberUser } from '../logic/session';
@@ -46,13 +47,13 @@ export class SessionStore {
    */
   async changePassword(oldPassword: string, newPassword: string): Promise<void> {
     await call(commands.changePassword(oldPassword, newPassword));
-    this.app.ui.showToast('Password changed; your other devices were signed out.');
+    this.app.ui.showToast(t('stores.passwordChanged'));
   }
 
   /** Signs out every other device of mine; this one stays. Throws a [`CommandError`] on failure. */
   async signOutOthers(): Promise<void> {
     await call(commands.signOutOthers());
-    this.app.ui.showToast('Your other devices were signed out.');
+    this.app.ui.showToast(t('stores.othersSignedOut'));
   }
 
   /** Quits the app (the rail's Quit, Ctrl+Q); the sign-in stays for the next start. */
