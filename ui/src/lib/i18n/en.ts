@@ -406,6 +406,16 @@ const en = {
     cancelUpload: "Cancel upload",
     waiting: "Waiting…",
   },
+  settings: {
+    language: "Language",
+    theme: "Theme",
+    system: "System",
+    english: "English",
+    chinese: "简体中文",
+    light: "Light",
+    dark: "Dark",
+    title: "Settings",
+  },
 };
 
 export default en;

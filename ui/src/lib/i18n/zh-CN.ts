@@ -402,6 +402,16 @@ const zhCN = {
     cancelUpload: "取消上传",
     waiting: "等待中…",
   },
+  settings: {
+    language: "语言",
+    theme: "主题",
+    system: "跟随系统",
+    english: "English",
+    chinese: "简体中文",
+    light: "浅色",
+    dark: "深色",
+    title: "设置",
+  },
 };
 
 export default zhCN;
