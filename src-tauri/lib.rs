@@ -18,6 +18,7 @@ mod groups;
 mod links;
 pub mod notify;
 mod paste;
+mod search;
 pub mod shell;
 mod state;
 
@@ -66,6 +67,7 @@ pub fn specta_builder() -> Builder<tauri::Wry> {
             commands::list_conversations,
             commands::open_direct,
             commands::load_messages,
+            search::search_messages,
             commands::send_text,
             commands::resend,
             commands::delete_failed,

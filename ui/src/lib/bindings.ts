@@ -85,6 +85,11 @@ export const commands = {
 	openDirect: (user: string) => typedError<ConversationId, AppError>(__TAURI_INVOKE("open_direct", { user })),
 	/**  Up to `limit` messages before `before` (`null`: the newest), oldest first. */
 	loadMessages: (conv: string, before: Seq | null, limit: number) => typedError<LocalMessage[], AppError>(__TAURI_INVOKE("load_messages", { conv, before, limit })),
+	/**
+	 *  Messages matching every term of `query`, newest first, page `page` (from 0) of
+	 *  `page_size`; in conversation `conv` only, or in all (`null`).
+	 */
+	searchMessages: (query: string, conv: string | null, page: number, pageSize: number) => typedError<SearchPage, AppError>(__TAURI_INVOKE("search_messages", { query, conv, page, pageSize })),
 	/**  Sends a text message; the result carries its delivery state. */
 	sendText: (conv: string, text: string) => typedError<LocalMessage, AppError>(__TAURI_INVOKE("send_text", { conv, text })),
 	/**  Retries a failed message (same client id, so never a duplicate). */
@@ -964,6 +969,16 @@ export type Restored = {
 	session: AppSession | null,
 	/**  A keyring problem or a refused remembered sign-in, for the login screen. */
 	notice: KeyringNotice | null,
+};
+
+/**  A page of search results, newest first. */
+export type SearchPage = {
+	/**  Matching messages, newest first. */
+	messages: LocalMessage[],
+	/**  The page number asked for (from 0). */
+	page: number,
+	/**  True when a further page has results. */
+	has_more: boolean,
 };
 
 /**  Position of a message in its conversation: gap-free, strictly increasing, from 1. */

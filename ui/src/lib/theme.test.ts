@@ -57,11 +57,11 @@ export function contrast(fg: string, bg: string, base = '#ffffff'): number {
 
 /** Text colour → the backgrounds the app draws it on. */
 const PAIRS: [string, string[]][] = [
-  ['text', ['bg', 'bg-soft', 'bg-hover', 'bg-active', 'chat-bg', 'rail-bg', 'own-bubble', 'peer-bubble', 'accent-soft']],
+  ['text', ['bg', 'bg-soft', 'bg-hover', 'bg-active', 'chat-bg', 'rail-bg', 'own-bubble', 'peer-bubble', 'accent-soft', 'mark-bg']],
   ['text-soft', ['bg', 'bg-soft', 'bg-hover', 'chat-bg', 'rail-bg', 'own-bubble', 'peer-bubble', 'system-bubble', 'day-bg']],
   ['text-faint', ['bg', 'bg-soft', 'chat-bg', 'own-bubble', 'peer-bubble']],
   ['on-accent', ['accent', 'accent-strong']],
-  ['accent-text', ['bg', 'peer-bubble', 'own-bubble']],
+  ['accent-text', ['bg', 'bg-soft', 'peer-bubble', 'own-bubble', 'accent-soft']],
   ['danger', ['bg', 'danger-soft']],
   ['notice-text', ['notice-bg']],
   ['warn-text', ['rail-bg']],

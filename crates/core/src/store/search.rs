@@ -193,6 +193,18 @@ pub fn search(
     offset: u32,
     limit: u32,
 ) -> Result<Vec<LocalMessage>> {
+    search_in(c, me, query, None, offset, limit)
+}
+
+/// [`search`] within one conversation (`conv`), or across all (`None`).
+pub fn search_in(
+    c: &Connection,
+    me: &UserId,
+    query: &str,
+    conv: Option<&str>,
+    offset: u32,
+    limit: u32,
+) -> Result<Vec<LocalMessage>> {
     let terms: Vec<&str> = query.split_whitespace().collect();
     if terms.is_empty() {
         return Ok(Vec::new());
@@ -237,6 +249,10 @@ pub fn search(
     for l in like {
         args.push(l);
         conds.push(format!("f.body LIKE ?{} ESCAPE '\\'", args.len()));
+    }
+    if let Some(conv) = conv {
+        args.push(conv.to_string());
+        conds.push(format!("m.conv = ?{}", args.len()));
     }
     // Group messages from users I blocked are not found (see `messages::HIDDEN`).
     conds.push(format!("NOT {HIDDEN}"));

@@ -416,6 +416,18 @@ const en = {
     dark: "Dark",
     title: "Settings",
   },
+  search: {
+    messages: "Messages",
+    noResults: "No messages found.",
+    searching: "Searching…",
+    findInChat: "Search in this chat",
+    findInChatKey: "Search in this chat (Ctrl+F)",
+    older: "Older match (Enter)",
+    newer: "Newer match (Shift+Enter)",
+    close: "Close search (Esc)",
+    count: "{{current}} of {{total}}",
+    none: "No matches",
+  },
 };
 
 export default en;

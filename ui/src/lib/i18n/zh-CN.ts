@@ -412,6 +412,18 @@ const zhCN = {
     dark: "深色",
     title: "设置",
   },
+  search: {
+    messages: "消息",
+    noResults: "没有找到消息。",
+    searching: "正在搜索…",
+    findInChat: "在此聊天中搜索",
+    findInChatKey: "在此聊天中搜索（Ctrl+F）",
+    older: "更早的结果（Enter）",
+    newer: "更新的结果（Shift+Enter）",
+    close: "关闭搜索（Esc）",
+    count: "第 {{current}} 条，共 {{total}} 条",
+    none: "无结果",
+  },
 };
 
 export default zhCN;

@@ -14,6 +14,7 @@ import { MessagesStore } from './messages.svelte';
 import { SessionStore } from './session.svelte';
 import { UiStore } from './ui.svelte';
 import { route } from './router';
+import { SearchStore } from './search.svelte';
 
 export class App {
   readonly ui = new UiStore();
@@ -23,6 +24,7 @@ export class App {
   readonly contacts: ContactsStore = new ContactsStore(this);
   readonly groups: GroupsStore = new GroupsStore(this);
   readonly files: FilesStore = new FilesStore(this);
+  readonly search: SearchStore = new SearchStore(this);
   private unlisten: (() => void)[] = [];
 
   /** Subscribes to app events and restores a session that survived a reload. */
@@ -72,6 +74,8 @@ export class App {
     this.contacts.reset();
     this.groups.reset();
     this.ui.reset();
+    void this.search.run('', null);
+    this.search.inChat = false;
   }
 
   /** The shell ended the session (kick, expiry) or asks for a full reload after lost events. */

@@ -15,6 +15,9 @@ export const TYPING_MS = 4000;
 /** Messages per page when scrolling back through history. */
 export const PAGE = 50;
 
+/** How far back a jump to a search hit loads (pages of `PAGE`). */
+export const MAX_JUMP_PAGES = 200;
+
 export class MessagesStore {
   /** Loaded messages per conversation; raw because histories can be huge. */
   loaded = $state.raw<Record<string, LocalMessage[]>>({});
@@ -23,6 +26,8 @@ export class MessagesStore {
   loadingOlder = $state(false);
   /** Conversations whose peer is typing, with when the indicator expires. */
   typingUntil = $state.raw<Record<string, number>>({});
+  /** A message to scroll to and mark (a search hit); `n` makes each jump a change. */
+  focus = $state<{ conv: string; key: string; n: number } | null>(null);
   private lastTypingSent: Record<string, number> = {};
   /** Client ids of cancelled uploads, so a command result arriving late cannot show them again. */
   private removed = new Set<string>();
@@ -66,6 +71,25 @@ export class MessagesStore {
     } finally {
       this.loadingOlder = false;
     }
+  }
+
+  /**
+   * Loads older pages of `conv` until message `seq` is loaded (a search hit far
+   * back), at most `MAX_JUMP_PAGES` pages; true when it is loaded.
+   */
+  async loadDownTo(conv: string, seq: number): Promise<boolean> {
+    await this.ensureLoaded(conv);
+    for (let i = 0; i < MAX_JUMP_PAGES; i++) {
+      const oldest = oldestSeq(this.loaded[conv] ?? []);
+      if (oldest !== null && oldest <= seq) return true;
+      if (!(await this.loadOlder(conv))) break;
+    }
+    return (this.loaded[conv] ?? []).some((m) => m.seq === seq);
+  }
+
+  /** Scrolls the open chat to the message with `key` and marks it. */
+  focusOn(conv: string, key: string): void {
+    this.focus = { conv, key, n: (this.focus?.n ?? 0) + 1 };
   }
 
   /**
