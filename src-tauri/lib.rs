@@ -21,6 +21,7 @@ mod paste;
 mod search;
 pub mod shell;
 mod state;
+mod system;
 
 use std::path::PathBuf;
 
@@ -41,6 +42,7 @@ pub fn specta_builder() -> Builder<tauri::Wry> {
     Builder::<tauri::Wry>::new()
         .commands(collect_commands![
             commands::default_server_url,
+            system::system_prefs::<tauri::Wry>,
             commands::current_session,
             commands::connection_state,
             commands::register,

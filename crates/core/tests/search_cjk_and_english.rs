@@ -101,8 +101,15 @@ async fn search_in_one_conversation_leaves_the_others_out() {
         ("爬山", None, vec!["爬山要带水", "周末去爬山"]),
     ] {
         let hits = alice.search_in(q, conv, 0, 10).await.unwrap();
-        assert_eq!(hits.messages.iter().map(text).collect::<Vec<_>>(), want, "{q} in {conv:?}");
-        assert!(hits.messages.iter().all(|m| conv.is_none_or(|c| &m.conv == c)));
+        assert_eq!(
+            hits.messages.iter().map(text).collect::<Vec<_>>(),
+            want,
+            "{q} in {conv:?}"
+        );
+        assert!(hits
+            .messages
+            .iter()
+            .all(|m| conv.is_none_or(|c| &m.conv == c)));
     }
     alice.close().await;
     server.shutdown().await;

@@ -10,6 +10,8 @@ import * as __TAURI_EVENT from "@tauri-apps/api/event";
 export const commands = {
 	/**  The server URL to pre-fill on the login screen. */
 	defaultServerUrl: () => __TAURI_INVOKE<string>("default_server_url"),
+	/**  The desktop's languages and light/dark preference. */
+	systemPrefs: () => __TAURI_INVOKE<SystemPrefs>("system_prefs"),
 	/**  The current session, if the user is signed in (survives a UI reload). */
 	currentSession: () => typedError<AppSession | null, AppError>(__TAURI_INVOKE("current_session")),
 	/**  Online / connecting / offline. */
@@ -1019,6 +1021,17 @@ export type ShellState = {
 	tray_badge: boolean,
 	/**  "Mute notifications" is on. */
 	muted: boolean,
+};
+
+/**  What the UI follows when the user chose "System". */
+export type SystemPrefs = {
+	/**
+	 *  The user's languages, most preferred first (POSIX: LANGUAGE, then LC_ALL,
+	 *  LC_MESSAGES, LANG), as given ("zh_CN.UTF-8", "en").
+	 */
+	languages: string[],
+	/**  The desktop prefers a dark theme (GTK's dark variant or setting). */
+	dark: boolean,
 };
 
 /**  Which way a file transfer goes ([`crate::Event::TransferProgress`]). */

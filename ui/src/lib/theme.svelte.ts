@@ -48,6 +48,12 @@ export function startTheme(): void {
   apply();
 }
 
+/** The desktop's dark preference as the app reports it (WebKitGTK's media query may miss GTK's dark variant). */
+export function setSystemDark(dark: boolean): void {
+  theme.systemDark = dark || (query?.matches ?? false);
+  apply();
+}
+
 /** The user's choice (System / Light / Dark), applied and remembered on this device. */
 export function setThemeChoice(choice: ThemeChoice): void {
   theme.choice = choice;

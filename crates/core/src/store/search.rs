@@ -186,17 +186,7 @@ const HIT_SELECT: &str = "SELECT m.conv, m.seq, m.msg_id, m.client_id, m.sender,
 /// substring (case-insensitive). Terms of 3+ characters use the trigram index,
 /// alphanumeric terms of 1–2 characters with a non-ASCII character the gram index,
 /// anything else is checked with LIKE on the indexed text of the candidates. The index is brought up to date first.
-pub fn search(
-    c: &Connection,
-    me: &UserId,
-    query: &str,
-    offset: u32,
-    limit: u32,
-) -> Result<Vec<LocalMessage>> {
-    search_in(c, me, query, None, offset, limit)
-}
-
-/// [`search`] within one conversation (`conv`), or across all (`None`).
+/// Only in conversation `conv`, or in all (`None`).
 pub fn search_in(
     c: &Connection,
     me: &UserId,
@@ -293,7 +283,7 @@ mod tests {
     }
 
     fn texts(c: &Connection, me: &UserId, q: &str, offset: u32, limit: u32) -> Vec<String> {
-        search(c, me, q, offset, limit)
+        search_in(c, me, q, None, offset, limit)
             .unwrap()
             .into_iter()
             .map(|m| match m.content {

@@ -428,6 +428,17 @@ const en = {
     count: "{{current}} of {{total}}",
     none: "No matches",
   },
+  keys: {
+    title: "Keyboard shortcuts",
+    findChat: "Search in the open chat",
+    findAll: "Search all messages",
+    prevNext: "Previous / next chat",
+    nextUnread: "Next chat with unread messages",
+    escape: "Close the search, panel or dialog",
+    help: "This list",
+    quit: "Quit Tern",
+    close: "Close",
+  },
 };
 
 export default en;

@@ -76,6 +76,12 @@ export function syncDocument(): void {
   if (typeof document !== 'undefined') document.documentElement.lang = i18n.locale;
 }
 
+/** The system's languages as the app reports them (WebKitGTK's navigator.language ignores LANG). */
+export function setSystemLanguages(langs: readonly string[]): void {
+  i18n.system = pickLocale([...langs, ...systemLanguages()]);
+  syncDocument();
+}
+
 /** The current locale for Intl (dates, times, numbers). */
 export function intlLocale(): Locale {
   return i18n.locale;

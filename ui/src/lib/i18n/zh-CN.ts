@@ -424,6 +424,17 @@ const zhCN = {
     count: "第 {{current}} 条，共 {{total}} 条",
     none: "无结果",
   },
+  keys: {
+    title: "键盘快捷键",
+    findChat: "在当前聊天中搜索",
+    findAll: "搜索全部消息",
+    prevNext: "上一个 / 下一个聊天",
+    nextUnread: "下一个有未读消息的聊天",
+    escape: "关闭搜索、面板或对话框",
+    help: "本列表",
+    quit: "退出 Tern",
+    close: "关闭",
+  },
 };
 
 export default zhCN;

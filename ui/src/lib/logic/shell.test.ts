@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { findKey, isQuitKey } from './shell';
+import { isQuitKey } from './shell';
 
 const key = (key: string, mods: Partial<Record<'ctrlKey' | 'metaKey' | 'altKey' | 'shiftKey', boolean>> = {}) => ({
   key,
@@ -22,15 +22,5 @@ describe('isQuitKey', () => {
     expect(isQuitKey(key('q', { ctrlKey: true, shiftKey: true }))).toBe(false);
     expect(isQuitKey(key('q', { ctrlKey: true, altKey: true }))).toBe(false);
     expect(isQuitKey(key('w', { ctrlKey: true }))).toBe(false);
-  });
-});
-
-describe('findKey', () => {
-  const k = (key: string, mods: Partial<KeyboardEvent> = {}) => ({ key, ctrlKey: false, metaKey: false, altKey: false, shiftKey: false, ...mods });
-  it('Ctrl+F searches the open chat, Ctrl+Shift+F everywhere; plain F or Alt does not', () => {
-    expect(findKey(k('f', { ctrlKey: true }))).toBe('chat');
-    expect(findKey(k('F', { ctrlKey: true, shiftKey: true }))).toBe('all');
-    expect(findKey(k('f'))).toBeNull();
-    expect(findKey(k('f', { ctrlKey: true, altKey: true }))).toBeNull();
   });
 });

@@ -29,6 +29,7 @@ export class App {
 
   /** Subscribes to app events and restores a session that survived a reload. */
   async start(): Promise<void> {
+    await this.ui.followSystem();
     this.unlisten = [
       await events.coreEvent.listen((e) => this.handle(e.payload)),
       await events.sessionEnded.listen((e) => this.ended(e.payload)),

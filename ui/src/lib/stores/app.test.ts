@@ -63,7 +63,7 @@ describe('App', () => {
     expect(store.session.current?.user).toBe('alice');
     expect(store.session.connection).toBe('online');
     expect(new Set(calls.map((c) => c.cmd))).toEqual(
-      new Set(['default_server_url', 'restore_session', 'login', 'keyring_notice', 'connection_state', 'list_conversations', 'list_friends', 'list_applications', 'list_blacklist', 'list_groups', 'server_limits', 'muted_chats']),
+      new Set(['system_prefs', 'default_server_url', 'restore_session', 'login', 'keyring_notice', 'connection_state', 'list_conversations', 'list_friends', 'list_applications', 'list_blacklist', 'list_groups', 'server_limits', 'muted_chats']),
     );
     // The server's limits (text length for the counter, recall window for the menu).
     expect(store.session.limits).toEqual(limits);

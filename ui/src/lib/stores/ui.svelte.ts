@@ -3,7 +3,9 @@
  * width. Also `attempt`, which runs a command for a store and shows its error
  * as a toast (the one place command errors become visible text).
  */
-import type { AppError } from '../bindings';
+import { commands, type AppError } from '../bindings';
+import { setSystemLanguages } from '../i18n/index.svelte';
+import { setSystemDark } from '../theme.svelte';
 import { CommandError, errorText } from '../logic/errors';
 import { layoutFor, type Layout } from '../logic/layout';
 
@@ -29,6 +31,8 @@ export class UiStore {
   memberPanel = $state(false);
   /** The create-group dialog is open. */
   createGroupOpen = $state(false);
+  /** The keyboard shortcuts dialog (Ctrl+/) is open. */
+  shortcutsOpen = $state(false);
   /** The account dialog (change password, sign out other devices) is open. */
   accountOpen = $state(false);
   /** The window's width (CSS px), for the responsive layout. */
@@ -55,6 +59,17 @@ export class UiStore {
     }
   }
 
+  /** Follows the desktop's language and dark preference (for "System"), as the app reads them. */
+  async followSystem(): Promise<void> {
+    try {
+      const p = await commands.systemPrefs();
+      setSystemLanguages(p.languages);
+      setSystemDark(p.dark);
+    } catch {
+      // an older shell or a test without it: the webview's own answers stay
+    }
+  }
+
   /** Shows a friend's profile on the Friends screen. */
   showProfile(user: string): void {
     this.selectedFriend = user;
@@ -66,6 +81,7 @@ export class UiStore {
     this.memberPanel = false;
     this.createGroupOpen = false;
     this.accountOpen = false;
+    this.shortcutsOpen = false;
     this.screen = 'chats';
   }
 }
