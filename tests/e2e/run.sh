@@ -5,8 +5,8 @@
 #
 # Needs the Debian packages from scripts/deps.sh (libwebkit2gtk-4.1-dev, xvfb,
 # webkit2gtk-driver, ...); installs npm packages and tauri-driver when missing.
-# Honours CARGO_TARGET_DIR. Usage: tests/e2e/run.sh [test|app|keyring|screenshots]
-#   test (default): app, firsthour, keyring, shell, notify, files, groups.   app: tests/e2e/app.e2e.mjs only
+# Honours CARGO_TARGET_DIR. Usage: tests/e2e/run.sh [test|app|firsthour|keyring|shell|notify|files|groups|look|screenshots]
+#   test (default): app, firsthour, keyring, shell, notify, files, groups, look.   app: tests/e2e/app.e2e.mjs only
 #   (main flow, incl. the account dialog: sign out other devices, change password).
 #   shell: tray unread label, close-to-tray with a (fake) tray host, close minimises without one
 #   (under openbox), single instance (a second launch shows / restores the first window and
