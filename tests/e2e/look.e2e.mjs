@@ -5,7 +5,7 @@
 // English survives a reload, "System" goes back to Chinese; the theme switch
 // applies; message search (issue 20 item 5): a Chinese and an English term found
 // across chats and the jump landing on the message, Ctrl+F in the open chat;
-// shortcuts (item 6): Ctrl+Shift+U, Alt+↑/↓, Ctrl+/ and Esc. Second launch: English with GTK_THEME=Adwaita:dark — the app follows
+// shortcuts (item 6): Ctrl+Shift+U, Alt+↑/↓, Ctrl+K, Ctrl+/ and Esc. Second launch: English with GTK_THEME=Adwaita:dark — the app follows
 // the system's dark preference; Light overrides it. Screenshots:
 // docs/screenshots/zh-CN-chat.png, zh-CN-chat-800x600.png, dark-chat.png.
 
@@ -192,7 +192,7 @@ async function main() {
   const press = (key, mods = {}) => wd.execute(`document.dispatchEvent(new KeyboardEvent('keydown', { key: arguments[0], bubbles: true, cancelable: true, ...arguments[1] }))`, [key, mods]);
   const activeTitle = () => textOf(sel('chat-title'));
 
-  await step('keyboard: Ctrl+Shift+U opens the next chat with unread messages, Alt+↓/Alt+↑ step through the list, Ctrl+/ shows the shortcuts (Chinese), Esc closes them', async () => {
+  await step('keyboard: Ctrl+Shift+U opens the next chat with unread messages, Alt+↓/Alt+↑ step through the list, Ctrl+K opens a chat by name, Ctrl+/ shows the shortcuts (Chinese), Esc closes them', async () => {
     const carol = new CliUser(server, 'carol', 'carol-password-1');
     await carol.register();
     await carol.ok(['friend', 'add', 'alice']);
@@ -210,6 +210,13 @@ async function main() {
     await waitUntil(async () => (await activeTitle()) === 'Bob', { what: 'Alt+↓: bob' });
     await press('ArrowUp', { altKey: true });
     await waitUntil(async () => (await activeTitle()) === 'carol', { what: 'Alt+↑: carol' });
+    // Ctrl+K: type part of a name, Enter opens that chat.
+    await press('k', { ctrlKey: true });
+    const quick = await wd.waitFor(sel('quick-switcher-input'), { what: 'the quick switcher' });
+    await quick.type('bo');
+    await waitUntil(async () => (await wd.findAll(sel('quick-switcher-item'))).length === 1, { what: 'one match for "bo"' });
+    await wd.execute(`document.querySelector('[data-testid="quick-switcher-input"]').dispatchEvent(new KeyboardEvent('keydown', { key: 'Enter', bubbles: true }))`);
+    await waitUntil(async () => (await activeTitle()) === 'Bob' && (await wd.find(sel('quick-switcher'))) === null, { what: 'Ctrl+K → bob' });
     await press('/', { ctrlKey: true });
     const dialog = await wd.waitFor(sel('shortcuts-dialog'), { what: 'the shortcuts dialog' });
     if (!(await dialog.text()).includes('键盘快捷键')) throw new Error(`dialog: ${await dialog.text()}`);

@@ -348,6 +348,11 @@ const en = {
     none: "No matches",
   },
   keys: {
+    quickSwitcher: "Go to a chat or person",
+    quickPlaceholder: "Type a name…",
+    kindChat: "Chat",
+    kindPerson: "Friend",
+    noMatch: "No match",
     title: "Keyboard shortcuts",
     findChat: "Search in the open chat",
     findAll: "Search all messages",

@@ -344,6 +344,11 @@ const zhCN = {
     none: "无结果",
   },
   keys: {
+    quickSwitcher: "转到聊天或联系人",
+    quickPlaceholder: "输入名称…",
+    kindChat: "聊天",
+    kindPerson: "好友",
+    noMatch: "无匹配",
     title: "键盘快捷键",
     findChat: "在当前聊天中搜索",
     findAll: "搜索全部消息",

@@ -10,6 +10,7 @@ describe('shortcuts', () => {
     expect(shortcutOf(k('F', { ctrlKey: true, shiftKey: true }))).toBe('find-all');
     expect(shortcutOf(k('U', { ctrlKey: true, shiftKey: true }))).toBe('next-unread');
     expect(shortcutOf(k('/', { ctrlKey: true }))).toBe('help');
+    expect(shortcutOf(k('k', { ctrlKey: true }))).toBe('quick-switch');
     expect(shortcutOf(k('ArrowUp', { altKey: true }))).toBe('prev-chat');
     expect(shortcutOf(k('ArrowDown', { altKey: true }))).toBe('next-chat');
     expect(shortcutOf(k('ArrowDown'))).toBeNull();

@@ -1,7 +1,7 @@
 /** Keyboard shortcuts of the main window (issue 20 item 6). Pure, so unit-tested. */
 import type { Conversation } from '../bindings';
 
-export type Shortcut = 'find-chat' | 'find-all' | 'prev-chat' | 'next-chat' | 'next-unread' | 'help';
+export type Shortcut = 'find-chat' | 'find-all' | 'prev-chat' | 'next-chat' | 'next-unread' | 'help' | 'quick-switch';
 
 type Keys = Pick<KeyboardEvent, 'key' | 'ctrlKey' | 'metaKey' | 'altKey' | 'shiftKey'>;
 
@@ -12,6 +12,7 @@ export function shortcutOf(e: Keys): Shortcut | null {
   if (ctrl && !e.altKey && k === 'f') return e.shiftKey ? 'find-all' : 'find-chat';
   if (ctrl && !e.altKey && e.shiftKey && k === 'u') return 'next-unread';
   if (ctrl && !e.altKey && (e.key === '/' || e.key === '?')) return 'help';
+  if (ctrl && !e.altKey && !e.shiftKey && k === 'k') return 'quick-switch';
   if (e.altKey && !ctrl && !e.shiftKey && e.key === 'ArrowUp') return 'prev-chat';
   if (e.altKey && !ctrl && !e.shiftKey && e.key === 'ArrowDown') return 'next-chat';
   return null;

@@ -31,6 +31,8 @@ export class UiStore {
   memberPanel = $state(false);
   /** The create-group dialog is open. */
   createGroupOpen = $state(false);
+  /** The quick switcher (Ctrl+K) is open. */
+  quickOpen = $state(false);
   /** The keyboard shortcuts dialog (Ctrl+/) is open. */
   shortcutsOpen = $state(false);
   /** The account dialog (change password, sign out other devices) is open. */
@@ -82,6 +84,7 @@ export class UiStore {
     this.createGroupOpen = false;
     this.accountOpen = false;
     this.shortcutsOpen = false;
+    this.quickOpen = false;
     this.screen = 'chats';
   }
 }
