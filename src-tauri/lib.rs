@@ -18,8 +18,10 @@ mod groups;
 mod links;
 pub mod notify;
 mod paste;
+mod search;
 pub mod shell;
 mod state;
+mod system;
 
 use std::path::PathBuf;
 
@@ -40,6 +42,7 @@ pub fn specta_builder() -> Builder<tauri::Wry> {
     Builder::<tauri::Wry>::new()
         .commands(collect_commands![
             commands::default_server_url,
+            system::system_prefs::<tauri::Wry>,
             commands::current_session,
             commands::connection_state,
             commands::register,
@@ -66,6 +69,7 @@ pub fn specta_builder() -> Builder<tauri::Wry> {
             commands::list_conversations,
             commands::open_direct,
             commands::load_messages,
+            search::search_messages,
             commands::send_text,
             commands::resend,
             commands::delete_failed,

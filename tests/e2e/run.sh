@@ -5,8 +5,8 @@
 #
 # Needs the Debian packages from scripts/deps.sh (libwebkit2gtk-4.1-dev, xvfb,
 # webkit2gtk-driver, ...); installs npm packages and tauri-driver when missing.
-# Honours CARGO_TARGET_DIR. Usage: tests/e2e/run.sh [test|app|keyring|screenshots]
-#   test (default): app, firsthour, keyring, shell, notify, files, groups.   app: tests/e2e/app.e2e.mjs only
+# Honours CARGO_TARGET_DIR. Usage: tests/e2e/run.sh [test|app|firsthour|keyring|shell|notify|files|groups|look|screenshots]
+#   test (default): app, firsthour, keyring, shell, notify, files, groups, look.   app: tests/e2e/app.e2e.mjs only
 #   (main flow, incl. the account dialog: sign out other devices, change password).
 #   shell: tray unread label, close-to-tray with a (fake) tray host, close minimises without one
 #   (under openbox), single instance (a second launch shows / restores the first window and
@@ -16,6 +16,8 @@
 #   form at 800×600, read marks only for shown messages ("↓ N new", divider) (tests/e2e/firsthour.e2e.mjs).
 #   groups: a group with tern-cli users made in the dialog, messages both ways, admin, join request, mute, kick, invite, dismiss; as a plain member: mutes, removal, leave (tests/e2e/groups.e2e.mjs).
 #   files: drop/send a file with progress, bob's tern-cli download (sha256), inline images (tests/e2e/files.e2e.mjs).
+#   look: zh-CN from LANG (Chinese on the main screens), the language switch, dark mode from GTK_THEME and the theme switch;
+#   screenshots docs/screenshots/zh-CN-chat.png, zh-CN-chat-800x600.png, dark-chat.png (tests/e2e/look.e2e.mjs).
 #   keyring: "Remember me" against a real gnome-keyring-daemon on a private D-Bus
 #   session, then with no Secret Service on the bus (tests/e2e/keyring.e2e.mjs).
 set -euo pipefail
@@ -79,10 +81,13 @@ run_groups() { dbus-run-session --config-file="$root/tests/e2e/bus-empty.conf" -
 
 run_firsthour() { dbus-run-session --config-file="$root/tests/e2e/bus-empty.conf" -- bash -c 'xvfb-run -a -s "-screen 0 1400x900x24" node "$1"' _ "$root/tests/e2e/firsthour.e2e.mjs"; }
 
+run_look() { dbus-run-session --config-file="$root/tests/e2e/bus-empty.conf" -- bash -c 'xvfb-run -a -s "-screen 0 1400x900x24" node "$1"' _ "$root/tests/e2e/look.e2e.mjs"; }
+
 run_notify() { dbus-run-session --config-file="$root/tests/e2e/bus-empty.conf" -- bash -c 'xvfb-run -a -s "-screen 0 1400x900x24" node "$1"' _ "$root/tests/e2e/notify.e2e.mjs"; }
 
 case "$mode" in
-  test) run_app; run_firsthour; run_keyring; run_shell; run_notify; run_files; run_groups ;;
+  test) run_app; run_firsthour; run_keyring; run_shell; run_notify; run_files; run_groups; run_look ;;
+  look) run_look ;;
   firsthour) run_firsthour ;;
   groups) run_groups ;;
   files) run_files ;;
@@ -91,5 +96,5 @@ case "$mode" in
   app) run_app ;;
   keyring) run_keyring ;;
   screenshots) xvfb node "$root/tests/e2e/screenshots.mjs" ;;
-  *) echo "usage: $0 [test|app|firsthour|keyring|shell|notify|files|groups|screenshots]" >&2; exit 2 ;;
+  *) echo "usage: $0 [test|app|firsthour|keyring|shell|notify|files|groups|look|screenshots]" >&2; exit 2 ;;
 esac

@@ -75,3 +75,42 @@ async fn search_finds_chinese_substrings_and_english_words() {
     bob.close().await;
     server.shutdown().await;
 }
+
+/// `search_in` keeps to one conversation (the app's Ctrl+F in the open chat); `None` searches all.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn search_in_one_conversation_leaves_the_others_out() {
+    let dir = tempfile::tempdir().unwrap();
+    let server = start_server(dir.path()).await;
+    let (alice, _) = user(dir.path(), server.addr(), "alice").await;
+    let (_bob, _) = user(dir.path(), server.addr(), "bob").await;
+    let (_carol, _) = user(dir.path(), server.addr(), "carol").await;
+    let with_bob = alice.direct_conversation(&uid("bob")).unwrap();
+    let with_carol = alice.direct_conversation(&uid("carol")).unwrap();
+    for (conv, t) in [
+        (&with_bob, "周末去爬山"),
+        (&with_carol, "爬山要带水"),
+        (&with_bob, "mountain trip"),
+        (&with_carol, "the mountain is high"),
+    ] {
+        alice.send_text(conv, t).await.unwrap();
+    }
+    for (q, conv, want) in [
+        ("爬山", Some(&with_bob), vec!["周末去爬山"]),
+        ("爬山", Some(&with_carol), vec!["爬山要带水"]),
+        ("mountain", Some(&with_carol), vec!["the mountain is high"]),
+        ("爬山", None, vec!["爬山要带水", "周末去爬山"]),
+    ] {
+        let hits = alice.search_in(q, conv, 0, 10).await.unwrap();
+        assert_eq!(
+            hits.messages.iter().map(text).collect::<Vec<_>>(),
+            want,
+            "{q} in {conv:?}"
+        );
+        assert!(hits
+            .messages
+            .iter()
+            .all(|m| conv.is_none_or(|c| &m.conv == c)));
+    }
+    alice.close().await;
+    server.shutdown().await;
+}

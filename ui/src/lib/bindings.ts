@@ -10,6 +10,8 @@ import * as __TAURI_EVENT from "@tauri-apps/api/event";
 export const commands = {
 	/**  The server URL to pre-fill on the login screen. */
 	defaultServerUrl: () => __TAURI_INVOKE<string>("default_server_url"),
+	/**  The desktop's languages and light/dark preference. */
+	systemPrefs: () => __TAURI_INVOKE<SystemPrefs>("system_prefs"),
 	/**  The current session, if the user is signed in (survives a UI reload). */
 	currentSession: () => typedError<AppSession | null, AppError>(__TAURI_INVOKE("current_session")),
 	/**  Online / connecting / offline. */
@@ -85,6 +87,11 @@ export const commands = {
 	openDirect: (user: string) => typedError<ConversationId, AppError>(__TAURI_INVOKE("open_direct", { user })),
 	/**  Up to `limit` messages before `before` (`null`: the newest), oldest first. */
 	loadMessages: (conv: string, before: Seq | null, limit: number) => typedError<LocalMessage[], AppError>(__TAURI_INVOKE("load_messages", { conv, before, limit })),
+	/**
+	 *  Messages matching every term of `query`, newest first, page `page` (from 0) of
+	 *  `page_size`; in conversation `conv` only, or in all (`null`).
+	 */
+	searchMessages: (query: string, conv: string | null, page: number, pageSize: number) => typedError<SearchPage, AppError>(__TAURI_INVOKE("search_messages", { query, conv, page, pageSize })),
 	/**  Sends a text message; the result carries its delivery state. */
 	sendText: (conv: string, text: string) => typedError<LocalMessage, AppError>(__TAURI_INVOKE("send_text", { conv, text })),
 	/**  Retries a failed message (same client id, so never a duplicate). */
@@ -969,6 +976,16 @@ export type Restored = {
 	notice: KeyringNotice | null,
 };
 
+/**  A page of search results, newest first. */
+export type SearchPage = {
+	/**  Matching messages, newest first. */
+	messages: LocalMessage[],
+	/**  The page number asked for (from 0). */
+	page: number,
+	/**  True when a further page has results. */
+	has_more: boolean,
+};
+
 /**  Position of a message in its conversation: gap-free, strictly increasing, from 1. */
 export type Seq = number;
 
@@ -1007,6 +1024,17 @@ export type ShellState = {
 	tray_badge: boolean,
 	/**  "Mute notifications" is on. */
 	muted: boolean,
+};
+
+/**  What the UI follows when the user chose "System". */
+export type SystemPrefs = {
+	/**
+	 *  The user's languages, most preferred first (POSIX: LANGUAGE, then LC_ALL,
+	 *  LC_MESSAGES, LANG), as given ("zh_CN.UTF-8", "en").
+	 */
+	languages: string[],
+	/**  The desktop prefers a dark theme (GTK's dark variant or setting). */
+	dark: boolean,
 };
 
 /**  Which way a file transfer goes ([`crate::Event::TransferProgress`]). */

@@ -390,10 +390,25 @@ impl Client {
     /// Full-text search over the cached messages (Chinese substrings and English words),
     /// newest first, `page_size` per page, pages numbered from 0.
     pub async fn search(&self, query: &str, page: u32, page_size: u32) -> Result<SearchPage> {
+        self.search_in(query, None, page, page_size).await
+    }
+
+    /// [`Self::search`] within one conversation (`conv`), or across all (`None`).
+    pub async fn search_in(
+        &self,
+        query: &str,
+        conv: Option<&ConversationId>,
+        page: u32,
+        page_size: u32,
+    ) -> Result<SearchPage> {
         let size = page_size.clamp(1, 500);
         let q = query.to_string();
+        let conv = conv.map(|c| c.to_string());
         let mut messages = self
-            .read(move |c, me| search::search(c, me, &q, page.saturating_mul(size), size + 1))
+            .read(move |c, me| {
+                let offset = page.saturating_mul(size);
+                search::search_in(c, me, &q, conv.as_deref(), offset, size + 1)
+            })
             .await?;
         let has_more = messages.len() > size as usize;
         messages.truncate(size as usize);

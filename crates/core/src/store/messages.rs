@@ -613,7 +613,7 @@ pub fn outbox_messages(c: &Connection, me: &UserId) -> Result<Vec<LocalMessage>>
 mod tests {
     use super::*;
     use crate::store::conversations::*;
-    use crate::store::search::search;
+    use crate::store::search::search_in;
 
     fn db() -> (tempfile::TempDir, Connection) {
         let dir = tempfile::tempdir().unwrap();
@@ -738,14 +738,19 @@ mod tests {
             let m = server_msg(&conv, seq, "bob", &format!("b{seq}"), t);
             store_server_message(&c, &me, &m).unwrap();
         }
-        assert_eq!(search(&c, &me, "你好", 0, 10).unwrap().len(), 1);
-        let hello = search(&c, &me, "hello", 0, 10).unwrap();
+        assert_eq!(search_in(&c, &me, "你好", None, 0, 10).unwrap().len(), 1);
+        let hello = search_in(&c, &me, "hello", None, 0, 10).unwrap();
         assert_eq!(
             hello.iter().map(|m| m.seq.unwrap().0).collect::<Vec<_>>(),
             [3, 2]
         );
-        assert_eq!(search(&c, &me, "\"", 0, 10).unwrap().len(), 0);
-        assert_eq!(search(&c, &me, "say \"hello", 0, 10).unwrap().len(), 0);
+        assert_eq!(search_in(&c, &me, "\"", None, 0, 10).unwrap().len(), 0);
+        assert_eq!(
+            search_in(&c, &me, "say \"hello", None, 0, 10)
+                .unwrap()
+                .len(),
+            0
+        );
         assert!(recall(&c, &me, &conv, Seq(3), &u("bob"), 9)
             .unwrap()
             .is_some());
@@ -755,6 +760,6 @@ mod tests {
                 .is_none(),
             "once"
         );
-        assert_eq!(search(&c, &me, "hello", 0, 10).unwrap().len(), 1);
+        assert_eq!(search_in(&c, &me, "hello", None, 0, 10).unwrap().len(), 1);
     }
 }

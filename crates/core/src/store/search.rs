@@ -186,10 +186,12 @@ const HIT_SELECT: &str = "SELECT m.conv, m.seq, m.msg_id, m.client_id, m.sender,
 /// substring (case-insensitive). Terms of 3+ characters use the trigram index,
 /// alphanumeric terms of 1–2 characters with a non-ASCII character the gram index,
 /// anything else is checked with LIKE on the indexed text of the candidates. The index is brought up to date first.
-pub fn search(
+/// Only in conversation `conv`, or in all (`None`).
+pub fn search_in(
     c: &Connection,
     me: &UserId,
     query: &str,
+    conv: Option<&str>,
     offset: u32,
     limit: u32,
 ) -> Result<Vec<LocalMessage>> {
@@ -238,6 +240,10 @@ pub fn search(
         args.push(l);
         conds.push(format!("f.body LIKE ?{} ESCAPE '\\'", args.len()));
     }
+    if let Some(conv) = conv {
+        args.push(conv.to_string());
+        conds.push(format!("m.conv = ?{}", args.len()));
+    }
     // Group messages from users I blocked are not found (see `messages::HIDDEN`).
     conds.push(format!("NOT {HIDDEN}"));
     let filter = format!("WHERE {}", conds.join(" AND "));
@@ -277,7 +283,7 @@ mod tests {
     }
 
     fn texts(c: &Connection, me: &UserId, q: &str, offset: u32, limit: u32) -> Vec<String> {
-        search(c, me, q, offset, limit)
+        search_in(c, me, q, None, offset, limit)
             .unwrap()
             .into_iter()
             .map(|m| match m.content {

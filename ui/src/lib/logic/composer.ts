@@ -1,4 +1,5 @@
 /** Keyboard rules of the message composer. */
+import { t } from '../i18n/index.svelte';
 
 export type ComposerKey = { key: string; shiftKey: boolean; ctrlKey?: boolean; altKey?: boolean; metaKey?: boolean; isComposing?: boolean };
 
@@ -37,8 +38,8 @@ const num = (n: number) => n.toLocaleString('en-US');
 
 /** Where a draft stands against the server's text limit. */
 export function textLimit(draft: string, max: number = DEFAULT_MAX_TEXT_CHARS): TextLimit {
-  const t = draft.replace(/^\s*\n/, '').trimEnd();
-  const count = [...t].length;
+  const body = draft.replace(/^\s*\n/, '').trimEnd();
+  const count = [...body].length;
   const over = count > max;
   return {
     count,
@@ -46,7 +47,7 @@ export function textLimit(draft: string, max: number = DEFAULT_MAX_TEXT_CHARS): 
     show: count >= Math.ceil(max * COUNTER_FROM),
     over,
     label: `${num(count)} / ${num(max)}`,
-    reason: over ? `too long to send (${num(count - max)} over)` : null,
+    reason: over ? t('composer.tooLong', { n: num(count - max) }) : null,
   };
 }
 
@@ -54,7 +55,7 @@ export function textLimit(draft: string, max: number = DEFAULT_MAX_TEXT_CHARS): 
 export const PASTABLE_IMAGES = ['image/png', 'image/jpeg', 'image/gif', 'image/webp'];
 
 /** What the app says when a pasted image is of a type it cannot send. */
-export const PASTED_IMAGE_NOTE = 'Only PNG, JPEG, GIF and WebP images can be pasted. Drag other files into the chat, or attach them with the paperclip.';
+export const pastedImageNote = (): string => t('composer.pastedImageNote');
 
 /**
  * What to do with a paste that carries an image and no text (a screenshot,

@@ -1,15 +1,16 @@
 /** The emoji picker's built-in set: common faces, gestures and objects, grouped. */
+import { t } from '../i18n/index.svelte';
 export const EMOJI_GROUPS: { name: string; emoji: string[] }[] = [
   {
-    name: 'Smileys',
+    get name() { return t('emoji.smileys'); },
     emoji: ['😀', '😃', '😄', '😁', '😆', '😅', '😂', '🤣', '😊', '😇', '🙂', '😉', '😍', '🥰', '😘', '😋', '😎', '🤩', '🥳', '🤔', '🤗', '🤭', '😐', '😶', '🙄', '😏', '😴', '😌', '😔', '😢', '😭', '😤', '😡', '🤯', '😳', '🥺', '😱', '🤒', '🤧', '😷'],
   },
   {
-    name: 'Gestures',
+    get name() { return t('emoji.gestures'); },
     emoji: ['👍', '👎', '👌', '✌️', '🤞', '🤝', '👏', '🙌', '👋', '🙏', '💪', '👀', '🫶', '✍️', '🤙', '👉'],
   },
   {
-    name: 'Things',
+    get name() { return t('emoji.things'); },
     emoji: ['❤️', '🧡', '💛', '💚', '💙', '💜', '💔', '✨', '🔥', '⭐', '🎉', '🎁', '☕', '🍵', '🍕', '🍰', '🍻', '⚽', '🎵', '📎', '📅', '⏰', '✅', '❌', '❓', '💡', '🚀', '🌙', '☀️', '🌧️'],
   },
 ];

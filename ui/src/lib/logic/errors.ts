@@ -5,6 +5,7 @@
  * the log, never to a toast. The keyring's state (`KeyringNotice`) is mapped
  * here too. Pure, so unit-tested.
  */
+import { t } from '../i18n/index.svelte';
 import type { AppError, KeyringNotice } from '../bindings';
 
 export type ErrorLike = { code: string; message: string };
@@ -37,48 +38,20 @@ export class CommandError extends Error {
 export function errorText(e: unknown, log: (line: string) => void = console.warn): string {
   if (e instanceof CommandError) return e.message;
   log(`tern: unexpected error: ${e instanceof Error ? (e.stack ?? e.message) : String(e)}`);
-  return APP.internal;
+  return t('errors.internal');
 }
 
-/** Fixed sentences for the server's error codes (`server_<code>`, see docs/protocol.md). */
-const SERVER: Record<number, string> = {
-  1000: 'The app and the server could not understand each other. Try again, or update Tern.',
-  1001: 'This server does not support that yet.',
-  1003: 'That is too large for the server.',
-  1004: 'Too many requests at once. Wait a moment and try again.',
-  1005: 'This server runs a different version of Tern. Update the app or ask the server’s admin.',
-  1006: 'The connection was not ready. Try again.',
-  2000: 'You are not signed in. Please sign in again.',
-  2001: 'Wrong user id or password.',
-  2002: 'Your session expired. Please sign in again.',
-  2003: 'Your sign-in is no longer valid. Please sign in again.',
-  2004: 'That user id is taken. Try another one.',
-  2005: 'You are already signed in.',
-  3000: 'That user or group does not exist (any more).',
-  3001: 'This person has blocked you, so your messages and requests do not reach them.',
-  3002: 'You are already friends.',
-  3003: 'This server only lets friends message each other. Send a friend request first.',
-  3004: 'That is you.',
-  3005: 'They are already a member of this group.',
-  4000: 'You are not allowed to do that.',
-  4001: 'Too late: messages can only be recalled for a short while after sending.',
-  4002: 'You are muted in this group, so you cannot post right now.',
-  4003: 'An earlier message is still being sent. Try again in a moment.',
-  4004: 'The group is full.',
-  4005: 'System notices cannot be answered.',
-  4006: 'Tern is catching up with the server. Try again in a moment.',
-  5000: 'The server ran into a problem. Try again.',
-  5001: 'The server is restarting. Try again in a moment.',
-};
+/** Server error codes with a fixed sentence (`errors.s<code>` in i18n; see docs/protocol.md). */
+const SERVER = new Set([1000, 1001, 1003, 1004, 1005, 1006, 2000, 2001, 2002, 2003, 2004, 2005, 3000, 3001, 3002, 3003, 3004, 3005, 4000, 4001, 4002, 4003, 4004, 4005, 4006, 5000, 5001]);
 
-/** Fixed sentences for the app's own codes whose raw text is not for the user. */
+/** The app's own codes whose raw text is not for the user (`errors.<code>` in i18n). */
 const APP: Record<string, string> = {
-  offline: 'The server cannot be reached. Check the address and your connection.',
-  not_logged_in: 'You are not signed in.',
-  internal: 'Something went wrong. The details are in the app’s log.',
-  open_failed: 'No application on this computer can open this file. Use “Save as…” to keep it.',
-  link_failed: 'No application on this computer can open this link.',
-  save_failed: 'Could not save the file there. Choose a folder you can write to.',
+  offline: 'offline',
+  not_logged_in: 'not_logged_in',
+  internal: 'internal',
+  open_failed: 'open_failed',
+  link_failed: 'link_failed',
+  save_failed: 'save_failed',
 };
 
 /**
@@ -105,13 +78,13 @@ export function humanError(e: ErrorLike): string {
   if (server) {
     const n = Number(server[1]);
     // A malformed field: the server's words name what is wrong ("password must be 8 to 256 characters").
-    if (n === 1002) return sentence(e.message) || 'The server did not accept that.';
-    return SERVER[n] ?? 'The server refused that. Try again later.';
+    if (n === 1002) return sentence(e.message) || t('errors.notAccepted');
+    return SERVER.has(n) ? t(`errors.s${n}`) : t('errors.refused');
   }
-  if (APP[e.code]) return APP[e.code];
+  if (APP[e.code]) return t(`errors.${APP[e.code]}`);
   const written = e.message.replace(/`/g, '').trim();
   if (WRITTEN_FOR_USER.has(e.code) && written && !RAW_INTERNALS.test(written)) return written;
-  return APP.internal;
+  return t('errors.internal');
 }
 
 /**
@@ -126,17 +99,17 @@ export function logLine(e: ErrorLike, shown: string): string | null {
 export function keyringSentence(n: KeyringNotice): string {
   switch (n.kind) {
     case 'unavailable':
-      return 'This computer has no system keyring (Secret Service), so Tern cannot remember your sign-in. You can still sign in.';
+      return t('keyring.unavailable');
     case 'locked':
-      return 'The system keyring did not answer (is it locked?), so Tern cannot remember your sign-in right now. You can still sign in.';
+      return t('keyring.locked');
     case 'refused':
-      return `Your remembered sign-in${n.user ? ` for ${n.user}` : ''} no longer works. Please sign in again.`;
+      return n.user ? t('keyring.refusedFor', { user: n.user }) : t('keyring.refused');
     case 'failed':
-      return 'The system keyring could not store your sign-in. You can still sign in; you will be asked again next time.';
+      return t('keyring.failed');
   }
 }
 
 /** Why "Remember me" cannot be ticked, or null when it can. */
 export function rememberBlocked(n: KeyringNotice | null): string | null {
-  return n?.kind === 'unavailable' ? 'Unavailable: no system keyring on this computer.' : null;
+  return n?.kind === 'unavailable' ? t('keyring.rememberBlocked') : null;
 }

@@ -1,4 +1,5 @@
 /** Pure helpers for file and image messages: sizes, thumbnails, transfer progress. */
+import { t } from '../i18n/index.svelte';
 import type { Content, CoreEvent, FileRef, LocalMessage } from '../bindings';
 
 /** Human size with decimal units, as file managers show them: "999 B", "5.2 MB", "105 MB". */
@@ -80,7 +81,7 @@ export function applyTransfer(map: Readonly<Record<string, Transfer>>, e: Transf
       done: e.ok ? total : (cur?.done ?? 0),
       total,
       status: e.ok ? 'done' : 'failed',
-      error: e.ok ? null : (e.error ?? 'Transfer failed'),
+      error: e.ok ? null : (e.error ?? t('files.transferFailed')),
     },
   };
 }

@@ -1,4 +1,5 @@
 /** Display helpers shared by the lists and the chat view. Pure, so unit-tested. */
+import { intlLocale, t } from '../i18n/index.svelte';
 
 /** Up to two initials for an avatar: "Alice Smith" → "AS", "bob" → "B", "李雷" → "李". */
 export function initials(name: string): string {
@@ -25,53 +26,53 @@ function sameDay(a: Date, b: Date): boolean {
 }
 
 /**
- * Dates and times follow the user's locale (`locale` undefined = the system's,
- * via Intl): the order of day and month, 12/24-hour clock and month names are
+ * Dates and times follow the app's language (`locale` left out = i18n's current
+ * locale, via Intl): the order of day and month, 12/24-hour clock and month names are
  * theirs. Tests pass a locale explicitly.
  */
 type Locale = string | string[] | undefined;
 
 /** Conversation-list time: the time today, "Yesterday", a weekday this week, else a short date. */
-export function listTime(ms: number, now: Date = new Date(), locale?: Locale): string {
+export function listTime(ms: number, now: Date = new Date(), locale: Locale = intlLocale()): string {
   if (!ms) return '';
   const d = new Date(ms);
   if (sameDay(d, now)) return hhmm(d, locale);
   const yesterday = new Date(now);
   yesterday.setDate(now.getDate() - 1);
-  if (sameDay(d, yesterday)) return 'Yesterday';
+  if (sameDay(d, yesterday)) return t('format.yesterday');
   const diffDays = (now.getTime() - d.getTime()) / 86_400_000;
   if (diffDays < 7 && diffDays > 0) return d.toLocaleDateString(locale, { weekday: 'short' });
   return d.toLocaleDateString(locale, { day: '2-digit', month: '2-digit', year: 'numeric' });
 }
 
 /** Time of day shown inside a bubble, in the user's locale ("14:05", "2:05 PM"). */
-export function hhmm(d: Date | number, locale?: Locale): string {
+export function hhmm(d: Date | number, locale: Locale = intlLocale()): string {
   const x = typeof d === 'number' ? new Date(d) : d;
   return x.toLocaleTimeString(locale, { timeStyle: 'short' });
 }
 
 /** The full date and time, for a tooltip on a message's time ("Sunday, 22 November 2026 at 09:05"). */
-export function fullDate(ms: number, locale?: Locale): string {
+export function fullDate(ms: number, locale: Locale = intlLocale()): string {
   return new Date(ms).toLocaleString(locale, { dateStyle: 'full', timeStyle: 'short' });
 }
 
 /** Day separator label in the chat view. */
-export function dayLabel(ms: number, now: Date = new Date(), locale?: Locale): string {
+export function dayLabel(ms: number, now: Date = new Date(), locale: Locale = intlLocale()): string {
   const d = new Date(ms);
-  if (sameDay(d, now)) return 'Today';
+  if (sameDay(d, now)) return t('format.today');
   const yesterday = new Date(now);
   yesterday.setDate(now.getDate() - 1);
-  if (sameDay(d, yesterday)) return 'Yesterday';
+  if (sameDay(d, yesterday)) return t('format.yesterday');
   return d.toLocaleDateString(locale, { day: 'numeric', month: 'long', year: 'numeric' });
 }
 
 /** The chat header's presence line: "online", "last seen today at 14:05", "last seen 3 Dec", or null when unknown. */
 export function presenceLabel(online: boolean | undefined, lastSeen: number | undefined, now: Date = new Date(), locale?: Locale): string | null {
-  if (online) return 'online';
+  if (online) return t('format.online');
   if (!lastSeen) return null;
   const d = new Date(lastSeen);
-  if (sameDay(d, now)) return `last seen today at ${hhmm(d, locale)}`;
-  return `last seen ${d.toLocaleDateString(locale, { day: 'numeric', month: 'short' })}`;
+  if (sameDay(d, now)) return t('format.lastSeenToday', { time: hhmm(d, locale) });
+  return t('format.lastSeen', { date: d.toLocaleDateString(locale ?? intlLocale(), { day: 'numeric', month: 'short' }) });
 }
 
 /** Badge text: 1..99, then "99+". */

@@ -1,9 +1,10 @@
 /** Pure group rules for the UI: who may do what, how members and senders are shown. */
+import { intlLocale, t } from '../i18n/index.svelte';
 import { GROUP_ROLE_RULES, type GroupMember, type GroupRole, type JoinPolicy, type LocalMessage } from '../bindings';
 import { hhmm } from './format';
 
 /** When a mute ends: "14:05" today, else "03/12 14:05". */
-export function untilLabel(ms: number, now: number, locale?: string): string {
+export function untilLabel(ms: number, now: number, locale: string = intlLocale()): string {
   const d = new Date(ms);
   const today = new Date(now).toDateString() === d.toDateString();
   return today ? hhmm(d, locale) : `${d.toLocaleDateString(locale, { day: '2-digit', month: '2-digit' })} ${hhmm(d, locale)}`;
@@ -68,13 +69,13 @@ export const canInvite = (role: GroupRole | null, policy: JoinPolicy | null): bo
 
 /** Label of each action in the member panel. */
 export const ACTION_LABEL: Record<MemberAction, string> = {
-  make_admin: 'Make admin',
-  remove_admin: 'Remove admin',
-  transfer: 'Make owner',
-  mute_10m: 'Mute 10 min',
-  mute_1h: 'Mute 1 h',
-  unmute: 'Unmute',
-  kick: 'Remove',
+  get make_admin() { return t('memberAction.make_admin'); },
+  get remove_admin() { return t('memberAction.remove_admin'); },
+  get transfer() { return t('memberAction.transfer'); },
+  get mute_10m() { return t('memberAction.mute_10m'); },
+  get mute_1h() { return t('memberAction.mute_1h'); },
+  get unmute() { return t('memberAction.unmute'); },
+  get kick() { return t('memberAction.kick'); },
 };
 
 const RANK: Record<GroupRole, number> = { owner: 0, admin: 1, member: 2 };
@@ -102,8 +103,8 @@ export function startsSenderRun(list: readonly LocalMessage[], i: number): boole
  */
 export function muteNotice(me: GroupMember | null | undefined, allMuted: boolean, now: number): string | null {
   if (!me) return null;
-  if (isMuted(me, now)) return `You are muted until ${untilLabel(me.muted_until!, now)}.`;
-  if (allMuted && me.role === 'member') return 'Only the owner and admins can post while everyone is muted.';
+  if (isMuted(me, now)) return t('groupRules.mutedUntil', { until: untilLabel(me.muted_until!, now) });
+  if (allMuted && me.role === 'member') return t('groupRules.allMuted');
   return null;
 }
 

@@ -1,14 +1,15 @@
 /** The message context menu: which actions a message offers, and where the menu goes. */
+import { t } from '../i18n/index.svelte';
 import type { LocalMessage } from '../bindings';
 
 export type MenuAction = 'copy' | 'recall' | 'retry' | 'delete' | 'delete_local';
 
 export const MENU_LABELS: Record<MenuAction, string> = {
-  copy: 'Copy text',
-  recall: 'Recall',
-  retry: 'Retry',
-  delete: 'Delete',
-  delete_local: 'Delete for me',
+  get copy() { return t('menu.copy'); },
+  get recall() { return t('menu.recall'); },
+  get retry() { return t('menu.retry'); },
+  get delete() { return t('menu.delete'); },
+  get delete_local() { return t('menu.delete_local'); },
 };
 
 /** Actions shown in red (they remove something). */

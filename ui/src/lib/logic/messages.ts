@@ -1,4 +1,5 @@
 /** Pure bookkeeping of a chat's loaded messages: merge, order, delivery state. */
+import { t } from '../i18n/index.svelte';
 import type { Content, Conversation, LocalMessage } from '../bindings';
 
 /** Stable key of a message across its life (sending → sent → read). */
@@ -86,25 +87,25 @@ export function contentPreview(c: Content): string {
     case 'system':
       return [...c.text].slice(0, 80).join('').replace(/\s+/g, ' ');
     case 'image':
-      return '[Image]';
+      return t('preview.image');
     case 'file':
-      return `[File] ${c.file.name}`;
+      return t('preview.file', { name: c.file.name });
     case 'audio':
-      return '[Audio]';
+      return t('preview.audio');
     case 'video':
-      return '[Video]';
+      return t('preview.video');
     case 'location':
-      return `[Location] ${c.label}`;
+      return t('preview.location', { label: c.label });
     case 'custom':
-      return '[Custom message]';
+      return t('preview.custom');
     case 'recalled':
-      return '[Message recalled]';
+      return t('preview.recalled');
   }
 }
 
 /** A recall tombstone's words: who recalled it ("You recalled a message", "Bob recalled a message"). */
 export function recalledText(by: string, me: string, name: string): string {
-  return by === me ? 'You recalled a message' : `${name || by} recalled a message`;
+  return by === me ? t('preview.youRecalled') : t('preview.theyRecalled', { name: name || by });
 }
 
 /**
@@ -114,7 +115,7 @@ export function recalledText(by: string, me: string, name: string): string {
 export function previewOf(m: LocalMessage | null, who?: { me: string; nameOf: (user: string) => string }): string {
   if (!m) return '';
   if (m.content.type === 'recalled' && who) return recalledText(m.content.by, who.me, who.nameOf(m.content.by));
-  return (m.outgoing ? 'You: ' : '') + contentPreview(m.content);
+  return (m.outgoing ? t('preview.youPrefix') : '') + contentPreview(m.content);
 }
 
 /** Applies a recall: the message at `seq` becomes a tombstone. */

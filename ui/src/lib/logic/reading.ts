@@ -5,6 +5,7 @@
  * focused. Scrolled up, they stay unread behind a "↓ N new" button; a chat opened
  * with unread messages shows an "Unread messages" divider above the first of them.
  */
+import { t } from '../i18n/index.svelte';
 import type { LocalMessage } from '../bindings';
 import { badgeText } from './format';
 import { messageKey } from './messages';
@@ -37,7 +38,7 @@ export function firstUnreadKey(messages: readonly LocalMessage[], unread: number
 
 /** The label of the scroll-down button: "↓ 3 new", or just "↓" when nothing new is below. */
 export function newBelowLabel(unread: number): string {
-  return unread > 0 ? `↓ ${badgeText(unread)} new` : '↓';
+  return unread > 0 ? t('reading.newBelow', { count: unread, n: badgeText(unread) }) : '↓';
 }
 
 /** Where the user is, as far as reading goes. */

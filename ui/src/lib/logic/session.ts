@@ -3,6 +3,7 @@
  * id of the last sign-in (never a password or token), so it is pre-filled and a
  * returning user is greeted as one. Pure helpers over a Storage, unit-tested.
  */
+import { t } from '../i18n/index.svelte';
 
 const KEY = 'tern.lastUser';
 
@@ -26,11 +27,11 @@ export function rememberUser(user: string, storage: Pick<Storage, 'setItem'> = l
 
 /** The login screen's line under the title: "Welcome back" only for someone who signed in here before. */
 export function greeting(mode: 'login' | 'register', last: string | null): string {
-  if (mode === 'register') return 'Pick a user id your friends will find you by.';
-  return last ? 'Welcome back. Your messages are waiting.' : 'Welcome to Tern. Sign in, or create an account below.';
+  if (mode === 'register') return t('session.greetRegister');
+  return last ? t('session.greetBack') : t('session.greetNew');
 }
 
 /** The confirmation asked before signing out. */
 export function signOutQuestion(user: string): string {
-  return `Sign out ${user} on this computer? Your messages stay on the server; you will need your password to sign in again.`;
+  return t('session.signOutQuestion', { user });
 }

@@ -6,6 +6,7 @@
  * are worded at render time (names fill in as members load) and placed among the
  * messages by time. Pure, so unit-tested.
  */
+import { t } from '../i18n/index.svelte';
 import type { LocalMessage, MemberNotice } from '../bindings';
 
 export type { MemberNotice };
@@ -15,15 +16,18 @@ export const NOTICE_LIMIT = 500;
 
 /** The words for a membership change; `name` names a user, "You" is me. */
 export function memberNoticeText(n: MemberNotice, me: string, name: (user: string) => string): string {
-  const who = n.user === me ? 'You' : name(n.user);
-  const by = n.by && n.by !== n.user ? (n.by === me ? 'You' : name(n.by)) : null;
+  const mine = n.user === me;
+  const who = mine ? t('timeline.you') : name(n.user);
+  const by = n.by && n.by !== n.user ? (n.by === me ? t('timeline.you') : name(n.by)) : null;
   switch (n.kind) {
     case 'joined':
-      return by ? `${by} added ${n.user === me ? 'you' : who}` : `${who} joined`;
+      if (by) return mine ? t('timeline.addedYou', { by }) : t('timeline.added', { by, who });
+      return t('timeline.joined', { who });
     case 'left':
-      return `${who} left`;
+      return t('timeline.left', { who });
     case 'kicked':
-      return by ? `${by} removed ${n.user === me ? 'you' : who}` : `${who} ${n.user === me ? 'were' : 'was'} removed`;
+      if (by) return mine ? t('timeline.removedYou', { by }) : t('timeline.removed', { by, who });
+      return mine ? t('timeline.youWereRemoved') : t('timeline.wasRemoved', { who });
   }
 }
 

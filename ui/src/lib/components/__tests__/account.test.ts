@@ -1,6 +1,6 @@
 import { fireEvent, render } from '@testing-library/svelte';
 import { beforeEach, describe, expect, it } from 'vitest';
-import { store } from '../../store.svelte';
+import { app } from '../../stores/app.svelte';
 import { type Calls, flush, mockBackend } from '../../test-fixtures';
 import AccountDialog from '../AccountDialog.svelte';
 import Profile from '../Profile.svelte';
@@ -14,9 +14,9 @@ const refuse = (code: string, message: string) => () => {
 };
 
 function signIn() {
-  store.session = { user: 'alice', server_url: 'ws://srv', profile: { user: 'alice', nickname: 'Alice', avatar: null, signature: '' } };
-  store.toast = null;
-  store.accountOpen = false;
+  app.session.current = { user: 'alice', server_url: 'ws://srv', profile: { user: 'alice', nickname: 'Alice', avatar: null, signature: '' } };
+  app.ui.toast = null;
+  app.ui.accountOpen = false;
 }
 
 function open() {
@@ -80,7 +80,7 @@ describe('AccountDialog: change password', () => {
     await flush();
     expect(calls).toEqual([{ cmd: 'change_password', args: { oldPassword: ' old password', newPassword: 'new password 1 ' } }]);
     expect(closed).toBe(1);
-    expect(store.toast).toBe('Password changed; your other devices were signed out.');
+    expect(app.ui.toast).toBe('Password changed; your other devices were signed out.');
   });
 
   it('shows a wrong current password inline, clears it and stays open', async () => {
@@ -95,7 +95,7 @@ describe('AccountDialog: change password', () => {
     expect((getByTestId('new-password') as HTMLInputElement).value).toBe('new password 1');
     expect(document.activeElement).toBe(getByTestId('current-password'));
     expect(closed).toBe(0);
-    expect(store.toast).toBeNull();
+    expect(app.ui.toast).toBeNull();
   });
 
   it('shows the server length rule and a lockout inline', async () => {
@@ -139,7 +139,7 @@ describe('AccountDialog: sign out other devices', () => {
     await flush();
     expect(calls).toEqual([{ cmd: 'sign_out_others', args: {} }]);
     expect(closed).toBe(1);
-    expect(store.toast).toBe('Your other devices were signed out.');
+    expect(app.ui.toast).toBe('Your other devices were signed out.');
   });
 
   it('shows a failure inline and stays open', async () => {
@@ -150,7 +150,7 @@ describe('AccountDialog: sign out other devices', () => {
     await flush();
     expect(getByTestId('sign-out-others-error').textContent).toContain('cannot be reached');
     expect(closed).toBe(0);
-    expect(store.toast).toBeNull();
+    expect(app.ui.toast).toBeNull();
   });
 });
 

@@ -2,7 +2,7 @@ import { mockIPC } from '@tauri-apps/api/mocks';
 import { fireEvent, render } from '@testing-library/svelte';
 import { tick } from 'svelte';
 import { beforeEach, describe, expect, it } from 'vitest';
-import { files } from '../../files.svelte';
+import { files } from '../../stores/app.svelte';
 import { flush, msg } from '../../test-fixtures';
 import DropZone from '../DropZone.svelte';
 import ConfirmOpenDialog from '../ConfirmOpenDialog.svelte';

@@ -2,7 +2,7 @@ import { mockIPC } from '@tauri-apps/api/mocks';
 import { fireEvent, render } from '@testing-library/svelte';
 import { beforeEach, describe, expect, it } from 'vitest';
 import type { GroupMemberView } from '../../bindings';
-import { store } from '../../store.svelte';
+import { app } from '../../stores/app.svelte';
 import { msg } from '../../test-fixtures';
 import CreateGroupDialog from '../CreateGroupDialog.svelte';
 import GroupMessage from '../GroupMessage.svelte';
@@ -17,30 +17,30 @@ const view = (user: string, role: 'owner' | 'admin' | 'member' = 'member', muted
 });
 
 function signIn(me: string, members: GroupMemberView[]) {
-  store.session = { user: me, server_url: 'ws://srv', profile: { user: me, nickname: '', avatar: null, signature: '' } };
-  store.friends = [
+  app.session.current = { user: me, server_url: 'ws://srv', profile: { user: me, nickname: '', avatar: null, signature: '' } };
+  app.contacts.friends = [
     { profile: { user: 'bob', nickname: 'Bob Builder', avatar: null, signature: '' }, remark: '', since: 1 },
     { profile: { user: 'carol', nickname: 'Carol', avatar: null, signature: '' }, remark: '', since: 1 },
     { profile: { user: 'dave', nickname: 'Dave', avatar: null, signature: '' }, remark: 'Dave from work', since: 1 },
   ];
-  store.groups = {
+  app.groups.info = {
     [G]: { group: G, name: 'Hikers', avatar: null, notice: 'Meet at 9', owner: 'alice', join_policy: 'approval', all_muted: false, member_count: members.length, created_at: 1, history_visible: false },
   };
-  store.groupMembers = { [G]: members };
-  store.groupApps = {};
-  store.groupGone = {};
+  app.groups.members = { [G]: members };
+  app.groups.apps = {};
+  app.groups.gone = {};
 }
 
 beforeEach(() => {
   calls = [];
   mockIPC((cmd, args) => {
     calls.push({ cmd, args: (args ?? {}) as Record<string, unknown> });
-    if (cmd === 'group_members') return store.groupMembers[G];
-    if (cmd === 'group_info') return store.groups[G];
+    if (cmd === 'group_members') return app.groups.members[G];
+    if (cmd === 'group_info') return app.groups.info[G];
     if (cmd === 'group_applications') return [];
     if (cmd === 'list_conversations') return [];
     if (cmd === 'load_messages') return [];
-    if (cmd === 'create_group') return { ...store.groups[G], group: '9', name: (args as Record<string, unknown>).name };
+    if (cmd === 'create_group') return { ...app.groups.info[G], group: '9', name: (args as Record<string, unknown>).name };
     return null;
   });
 });

@@ -5,10 +5,10 @@
  */
 import { emit } from '@tauri-apps/api/event';
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
-import type { FileDrop, LocalMessage } from './bindings';
-import { FilesStore } from './files.svelte';
-import { AppStore } from './store.svelte';
-import { type Calls, type Handler, conv, emitCore as core, flush, mockBackend, msg } from './test-fixtures';
+import type { FileDrop, LocalMessage } from '../bindings';
+import type { FilesStore } from './files.svelte';
+import { App } from './app.svelte';
+import { type Calls, type Handler, conv, emitCore as core, flush, mockBackend, msg } from '../test-fixtures';
 
 const CONV = 'd:alice:bob';
 
@@ -40,7 +40,7 @@ const drop = (e: FileDrop) => emit('file-drop', e);
 
 describe('FilesStore', () => {
   let calls: Calls;
-  let app: AppStore;
+  let app: App;
   let files: FilesStore;
 
   beforeEach(async () => {
@@ -55,12 +55,12 @@ describe('FilesStore', () => {
 
   async function open(over: Record<string, Handler> = {}) {
     backend(calls, over);
-    app = new AppStore();
-    files = new FilesStore(app);
+    app = new App();
+    files = app.files;
     await app.start();
     await files.start();
-    await app.login('ws://srv', 'alice', 'pw');
-    await app.openConversation(CONV);
+    await app.session.login('ws://srv', 'alice', 'pw');
+    await app.chats.openConversation(CONV);
   }
 
   it('shows the drop target while dragging and sends dropped files to the open chat', async () => {
@@ -71,7 +71,7 @@ describe('FilesStore', () => {
     await flush();
     expect(files.dragging).toBe(false);
     expect(calls.find((c) => c.cmd === 'send_files')?.args).toEqual({ conv: CONV, paths: ['/tmp/a.bin', '/tmp/b.bin'] });
-    expect(app.messages[CONV].map((m) => m.client_id)).toEqual(['m1', 'up0', 'up1']);
+    expect(app.messages.loaded[CONV].map((m) => m.client_id)).toEqual(['m1', 'up0', 'up1']);
   });
 
   it('an ack that arrives before send_files returns is not undone by the returned copy', async () => {
@@ -84,7 +84,7 @@ describe('FilesStore', () => {
       },
     });
     await files.sendFiles(CONV, ['/tmp/small.txt']);
-    expect(app.messages[CONV].find((m) => m.client_id === 'fast')?.state).toBe('sent');
+    expect(app.messages.loaded[CONV].find((m) => m.client_id === 'fast')?.state).toBe('sent');
   });
 
   it('a drag that leaves sends nothing; a drop with no chat open asks to open one', async () => {
@@ -92,11 +92,11 @@ describe('FilesStore', () => {
     await drop({ kind: 'over', paths: [] });
     await drop({ kind: 'leave', paths: [] });
     expect(files.dragging).toBe(false);
-    app.activeConv = null;
+    app.chats.activeConv = null;
     await drop({ kind: 'drop', paths: ['/tmp/a.bin'] });
     await flush();
     expect(calls.some((c) => c.cmd === 'send_files')).toBe(false);
-    expect(app.toast).toMatch(/Open a chat/);
+    expect(app.ui.toast).toMatch(/Open a chat/);
   });
 
   it('shows the app\'s refusal (too large, not dropped) as a toast', async () => {
@@ -106,7 +106,7 @@ describe('FilesStore', () => {
       },
     });
     await files.sendFiles(CONV, ['/tmp/big.iso']);
-    expect(app.toast).toBe('big.iso is 3.2 GB; the server accepts files up to 100 MB.');
+    expect(app.ui.toast).toBe('big.iso is 3.2 GB; the server accepts files up to 100 MB.');
   });
 
   it('follows upload progress and removes a cancelled upload', async () => {
@@ -119,7 +119,7 @@ describe('FilesStore', () => {
     await files.cancel(m);
     expect(calls.find((c) => c.cmd === 'cancel_upload')?.args).toEqual({ clientId: 'up1' });
     await core({ type: 'message_removed', conv: CONV, client_id: 'up1' });
-    expect(app.messages[CONV].some((x) => x.client_id === 'up1')).toBe(false);
+    expect(app.messages.loaded[CONV].some((x) => x.client_id === 'up1')).toBe(false);
   });
 
   it('keeps an upload cancelled before send_files returned out of the chat', async () => {
@@ -129,7 +129,7 @@ describe('FilesStore', () => {
     await open({ send_files: () => [m] });
     await core({ type: 'message_removed', conv: CONV, client_id: 'up1' });
     await files.sendFiles(CONV, ['/tmp/a.bin']);
-    expect(app.messages[CONV].some((x) => x.client_id === 'up1')).toBe(false);
+    expect(app.messages.loaded[CONV].some((x) => x.client_id === 'up1')).toBe(false);
   });
 
   it('tracks downloads by file id', async () => {
@@ -166,6 +166,6 @@ describe('FilesStore', () => {
     await open({ pick_files: () => [fileMsg({ client_id: 'p1' })] });
     await files.pick(CONV);
     expect(calls.find((c) => c.cmd === 'pick_files')?.args).toEqual({ conv: CONV });
-    expect(app.messages[CONV].some((x) => x.client_id === 'p1')).toBe(true);
+    expect(app.messages.loaded[CONV].some((x) => x.client_id === 'p1')).toBe(true);
   });
 });

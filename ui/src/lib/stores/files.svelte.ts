@@ -1,12 +1,14 @@
 /**
  * File parts of the UI state: drag-and-drop, uploads and downloads with their
  * progress, inline image URLs and the image preview. Talks to the app only
- * through the generated bindings, like the main store.
+ * through the generated bindings; its tern-core events come through router.ts.
  */
-import { commands, events, type CoreEvent, type FileDrop, type LocalMessage } from './bindings';
-import { applyTransfer, fileOf, type Transfer } from './logic/files';
-import { CommandError, call, store as appStore, type AppStore } from './store.svelte';
-import { errorText } from './logic/errors';
+import { t } from '../i18n/index.svelte';
+import { commands, events, type CoreEvent, type FileDrop, type LocalMessage } from '../bindings';
+import { applyTransfer, fileOf, type Transfer } from '../logic/files';
+import { CommandError, call } from './ui.svelte';
+import { errorText } from '../logic/errors';
+import type { App } from './app.svelte';
 
 /** The app refuses to open a file outside its documents-and-media allowlist until confirmed. */
 export const CONFIRM_OPEN = 'confirm_open';
@@ -29,14 +31,13 @@ export class FilesStore {
   private unlisten: (() => void)[] = [];
   private started: Promise<void> | null = null;
 
-  constructor(private readonly app: AppStore) {}
+  constructor(private readonly app: App) {}
 
-  /** Starts listening to drops and transfer events (once; later calls wait for the first). */
+  /** Starts listening to native file drops (once; later calls wait for the first). */
   start(): Promise<void> {
     this.started ??= (async () => {
       this.unlisten = [
         await events.fileDrop.listen((e) => void this.onDrop(e.payload)),
-        await events.coreEvent.listen((e) => this.onCore(e.payload)),
       ];
     })();
     return this.started;
@@ -56,34 +57,33 @@ export class FilesStore {
     }
     this.dragging = false;
     if (e.kind !== 'drop' || e.paths.length === 0) return;
-    const conv = this.app.screen === 'chats' ? this.app.activeConv : null;
+    const conv = this.app.ui.screen === 'chats' ? this.app.chats.activeConv : null;
     if (!conv) {
-      this.app.showToast('Open a chat to send files to it.');
+      this.app.ui.showToast(t('stores.openChatForFiles'));
       return;
     }
     await this.sendFiles(conv, e.paths);
   }
 
-  onCore(e: CoreEvent): void {
-    if (e.type === 'transfer_progress' || e.type === 'transfer_finished') {
-      this.transfers = applyTransfer(this.transfers, e);
-    }
+  /** `transfer_progress` / `transfer_finished` (routed by router.ts). */
+  applyTransfer(e: Extract<CoreEvent, { type: 'transfer_progress' | 'transfer_finished' }>): void {
+    this.transfers = applyTransfer(this.transfers, e);
   }
 
   /** Sends dropped files (the app accepts only paths it saw dropped). */
   async sendFiles(conv: string, paths: string[]): Promise<void> {
-    const sent = await this.app.attempt(commands.sendFiles(conv, paths));
-    if (sent?.length) this.app.addMessages(conv, sent);
+    const sent = await this.app.ui.attempt(commands.sendFiles(conv, paths));
+    if (sent?.length) this.app.messages.addMessages(conv, sent);
   }
 
   /** The paperclip: the system file dialog, then the same sending path. */
   async pick(conv: string): Promise<void> {
-    const sent = await this.app.attempt(commands.pickFiles(conv));
-    if (sent?.length) this.app.addMessages(conv, sent);
+    const sent = await this.app.ui.attempt(commands.pickFiles(conv));
+    if (sent?.length) this.app.messages.addMessages(conv, sent);
   }
 
   async cancel(m: LocalMessage): Promise<void> {
-    await this.app.attempt(commands.cancelUpload(m.client_id));
+    await this.app.ui.attempt(commands.cancelUpload(m.client_id));
   }
 
   /** Upload of my message `m`, if one is known. */
@@ -108,7 +108,7 @@ export class FilesStore {
     let p = this.loading.get(f.id);
     if (!p) {
       p = (async () => {
-        const d = await this.app.attempt(commands.downloadFile(m.conv, m.seq, m.client_id));
+        const d = await this.app.ui.attempt(commands.downloadFile(m.conv, m.seq, m.client_id));
         if (d?.url) this.imageUrls = { ...this.imageUrls, [f.id]: d.url };
         else this.loading.delete(f.id); // let a later render try again
         return d?.url ?? null;
@@ -128,9 +128,9 @@ export class FilesStore {
       await call(commands.openFile(m.conv, m.seq, m.client_id, false));
     } catch (e) {
       if (e instanceof CommandError && e.code === CONFIRM_OPEN) {
-        this.confirmOpen = { m, name: fileOf(m.content)?.name ?? 'This file', warning: e.message };
+        this.confirmOpen = { m, name: fileOf(m.content)?.name ?? t('stores.thisFile'), warning: e.message };
       } else {
-        this.app.showToast(errorText(e));
+        this.app.ui.showToast(errorText(e));
       }
     }
   }
@@ -139,7 +139,7 @@ export class FilesStore {
   async openConfirmed(): Promise<void> {
     const q = this.confirmOpen;
     this.confirmOpen = null;
-    if (q) await this.app.attempt(commands.openFile(q.m.conv, q.m.seq, q.m.client_id, true));
+    if (q) await this.app.ui.attempt(commands.openFile(q.m.conv, q.m.seq, q.m.client_id, true));
   }
 
   /** The user cancelled the dialog: nothing is opened. */
@@ -148,8 +148,8 @@ export class FilesStore {
   }
 
   async saveAs(m: LocalMessage): Promise<void> {
-    const path = await this.app.attempt(commands.saveFileAs(m.conv, m.seq, m.client_id));
-    if (path) this.app.showToast(`Saved to ${path}`);
+    const path = await this.app.ui.attempt(commands.saveFileAs(m.conv, m.seq, m.client_id));
+    if (path) this.app.ui.showToast(t('stores.savedTo', { path }));
   }
 
   showPreview(url: string, name: string): void {
@@ -161,4 +161,3 @@ export class FilesStore {
   }
 }
 
-export const files = new FilesStore(appStore);

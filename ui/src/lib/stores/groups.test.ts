@@ -3,9 +3,9 @@
  * member-panel actions, and how group events change what the user sees.
  */
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
-import type { GroupInfo, GroupMemberView, MemberNotice } from './bindings';
-import { AppStore } from './store.svelte';
-import { type Calls, conv, emitCore as core, flush, mockBackend, msg } from './test-fixtures';
+import type { GroupInfo, GroupMemberView, MemberNotice } from '../bindings';
+import { App } from './app.svelte';
+import { type Calls, conv, emitCore as core, flush, mockBackend, msg } from '../test-fixtures';
 
 const G = '7';
 const GC = 'g:7';
@@ -61,7 +61,7 @@ function backend(calls: Calls, over: Record<string, (args: Record<string, unknow
 
 describe('AppStore groups', () => {
   let calls: Calls;
-  let store: AppStore;
+  let store: App;
 
   beforeEach(() => {
     calls = [];
@@ -74,50 +74,50 @@ describe('AppStore groups', () => {
 
   async function signedIn(over = {}) {
     backend(calls, over);
-    store = new AppStore();
+    store = new App();
     await store.start();
-    await store.login('ws://srv', 'alice', 'pw');
+    await store.session.login('ws://srv', 'alice', 'pw');
   }
 
   it('lists a group with no messages yet among the chats, under its name', async () => {
     await signedIn();
-    const g = store.conversations.find((c) => c.conv === GC);
+    const g = store.chats.conversations.find((c) => c.conv === GC);
     expect(g).toMatchObject({ peer: null, title: 'Hikers' });
-    expect(store.titleOf(g!)).toBe('Hikers');
+    expect(store.chats.titleOf(g!)).toBe('Hikers');
   });
 
   it('creates a group from picked friends and opens its chat with the members loaded', async () => {
     await signedIn({ group_members: () => [view('alice', 'owner'), view('bob')] });
-    store.createGroupOpen = true;
-    const c = await store.createGroup('Book club', ['bob'], 'open');
+    store.ui.createGroupOpen = true;
+    const c = await store.groups.create('Book club', ['bob'], 'open');
     expect(c).toBe('g:9');
     expect(calls.find((x) => x.cmd === 'create_group')?.args).toEqual({ name: 'Book club', members: ['bob'], joinPolicy: 'open' });
-    expect(store.createGroupOpen).toBe(false);
-    expect(store.activeConv).toBe('g:9');
-    expect(store.conversations.some((x) => x.conv === 'g:9')).toBe(true);
+    expect(store.ui.createGroupOpen).toBe(false);
+    expect(store.chats.activeConv).toBe('g:9');
+    expect(store.chats.conversations.some((x) => x.conv === 'g:9')).toBe(true);
     await flush();
     await flush();
-    expect(store.myRole('9')).toBe('owner');
+    expect(store.groups.myRole('9')).toBe('owner');
   });
 
   it('names senders by remark/nickname of friends, else by their group nickname, else the id', async () => {
     await signedIn();
-    await store.loadGroup(G);
-    expect(store.nameOf('bob', G)).toBe('Bob Builder');
-    expect(store.nameOf('carol', G)).toBe('Carol C');
-    expect(store.nameOf('zed', G)).toBe('zed');
+    await store.groups.loadGroup(G);
+    expect(store.contacts.nameOf('bob', G)).toBe('Bob Builder');
+    expect(store.contacts.nameOf('carol', G)).toBe('Carol C');
+    expect(store.contacts.nameOf('zed', G)).toBe('zed');
   });
 
   it('maps member-panel actions to the group commands', async () => {
     await signedIn();
-    await store.loadGroup(G);
+    await store.groups.loadGroup(G);
     calls.length = 0;
-    await store.memberAction(G, 'bob', 'make_admin');
-    await store.memberAction(G, 'bob', 'remove_admin');
-    await store.memberAction(G, 'bob', 'mute_1h');
-    await store.memberAction(G, 'bob', 'unmute');
-    await store.memberAction(G, 'carol', 'kick');
-    await store.memberAction(G, 'bob', 'transfer');
+    await store.groups.memberAction(G, 'bob', 'make_admin');
+    await store.groups.memberAction(G, 'bob', 'remove_admin');
+    await store.groups.memberAction(G, 'bob', 'mute_1h');
+    await store.groups.memberAction(G, 'bob', 'unmute');
+    await store.groups.memberAction(G, 'carol', 'kick');
+    await store.groups.memberAction(G, 'bob', 'transfer');
     const sent = calls.filter((c) => !['group_info', 'group_members', 'group_applications'].includes(c.cmd));
     expect(sent).toEqual([
       { cmd: 'set_member_role', args: { group: G, user: 'bob', role: 'admin' } },
@@ -131,16 +131,16 @@ describe('AppStore groups', () => {
 
   it('follows role, mute and leave events in the member list', async () => {
     await signedIn();
-    await store.loadGroup(G);
+    await store.groups.loadGroup(G);
     await core({ type: 'group_role_changed', group: G, user: 'bob', role: 'admin', by: 'alice' });
-    expect(store.groupMembers[G].find((v) => v.member.user === 'bob')?.member.role).toBe('admin');
+    expect(store.groups.members[G].find((v) => v.member.user === 'bob')?.member.role).toBe('admin');
     await core({ type: 'group_member_muted', group: G, user: 'carol', until: 123, by: 'alice' });
-    expect(store.groupMembers[G].find((v) => v.member.user === 'carol')?.member.muted_until).toBe(123);
+    expect(store.groups.members[G].find((v) => v.member.user === 'carol')?.member.muted_until).toBe(123);
     await core({ type: 'group_member_left', group: G, user: 'carol', reason: 'kicked', by: 'alice' });
-    expect(store.groupMembers[G].map((v) => v.member.user)).toEqual(['alice', 'bob']);
-    expect(store.groups[G].member_count).toBe(2);
+    expect(store.groups.members[G].map((v) => v.member.user)).toEqual(['alice', 'bob']);
+    expect(store.groups.info[G].member_count).toBe(2);
     await core({ type: 'group_member_joined', group: G, member: { user: 'dave', role: 'member', muted_until: null, joined_at: 2 }, by: 'bob' });
-    expect(store.groups[G].member_count).toBe(3);
+    expect(store.groups.info[G].member_count).toBe(3);
   });
 
   it("loads a group chat's stored membership lines when it opens, and again when a change arrives", async () => {
@@ -148,71 +148,71 @@ describe('AppStore groups', () => {
     const joined: MemberNotice = { id: 2, conv: GC, kind: 'joined', user: 'dave', by: null, at: 60, name: null };
     let stored = [kicked];
     await signedIn({ member_notices: () => stored });
-    await store.openConversation(GC);
-    expect(store.memberNotices[GC]).toEqual([kicked]);
+    await store.chats.openConversation(GC);
+    expect(store.groups.notices[GC]).toEqual([kicked]);
     expect(calls).toContainEqual({ cmd: 'member_notices', args: { conv: GC, limit: 500 } });
     // tern-core stored the line before announcing it: reloaded, not added twice.
     stored = [kicked, joined];
     await core({ type: 'group_member_joined', group: G, member: { user: 'dave', role: 'member', muted_until: null, joined_at: 2 }, by: null });
     await flush();
-    expect(store.memberNotices[GC]).toEqual([kicked, joined]);
+    expect(store.groups.notices[GC]).toEqual([kicked, joined]);
   });
 
   it('when I am kicked the chat leaves the list and its view explains why', async () => {
     await signedIn({ group_members: () => [view('alice', 'owner'), view('bob', 'member', 'Bob Builder')] });
-    store.session = { ...store.session!, user: 'carol' };
-    await store.openConversation(GC);
-    store.memberPanel = true;
+    store.session.current = { ...store.session.current!, user: 'carol' };
+    await store.chats.openConversation(GC);
+    store.ui.memberPanel = true;
     await core({ type: 'group_member_left', group: G, user: 'carol', reason: 'kicked', by: 'alice' });
-    expect(store.conversations.some((c) => c.conv === GC)).toBe(false);
-    expect(store.groupGone[GC]).toBe('You were removed from this group by alice.');
-    expect(store.memberPanel).toBe(false);
+    expect(store.chats.conversations.some((c) => c.conv === GC)).toBe(false);
+    expect(store.groups.gone[GC]).toBe('You were removed from this group by alice.');
+    expect(store.ui.memberPanel).toBe(false);
     // A late summary of the old chat does not bring it back.
     await core({ type: 'conversation_changed', conversation: conv({ conv: GC, peer: null, title: 'Hikers', last_activity: 99 }) });
-    await store.refreshConversations();
-    expect(store.conversations.some((c) => c.conv === GC)).toBe(false);
-    store.closeGoneChat();
-    expect(store.activeConv).toBeNull();
+    await store.chats.refreshConversations();
+    expect(store.chats.conversations.some((c) => c.conv === GC)).toBe(false);
+    store.chats.closeGoneChat();
+    expect(store.chats.activeConv).toBeNull();
   });
 
   it('a dismissed group leaves the list; being added again brings it back', async () => {
     await signedIn();
     await core({ type: 'group_dismissed', group: G, by: 'bob' });
-    expect(store.conversations.some((c) => c.conv === GC)).toBe(false);
-    expect(store.groupGone[GC]).toBe('This group was dismissed by Bob Builder.');
+    expect(store.chats.conversations.some((c) => c.conv === GC)).toBe(false);
+    expect(store.groups.gone[GC]).toBe('This group was dismissed by Bob Builder.');
     await core({ type: 'group_joined', group: info(), member: { user: 'alice', role: 'member', muted_until: null, joined_at: 9 } });
     await flush();
-    expect(store.groupGone[GC]).toBeUndefined();
-    expect(store.conversations.some((c) => c.conv === GC)).toBe(true);
+    expect(store.groups.gone[GC]).toBeUndefined();
+    expect(store.chats.conversations.some((c) => c.conv === GC)).toBe(true);
   });
 
   it('dismissing my group asks the app and drops the chat', async () => {
     await signedIn();
-    await store.openConversation(GC);
-    await store.dismissGroup(G);
+    await store.chats.openConversation(GC);
+    await store.groups.dismiss(G);
     expect(calls.find((c) => c.cmd === 'dismiss_group')?.args).toEqual({ group: G });
-    expect(store.groupGone[GC]).toBe('You dismissed this group.');
-    expect(store.active).toBeNull();
+    expect(store.groups.gone[GC]).toBe('You dismissed this group.');
+    expect(store.chats.active).toBeNull();
   });
 
   it('joins an open group by id (its chat opens) and files a request for an approval group', async () => {
     let open = true;
     await signedIn({ join_group: () => open, list_groups: () => [], group_info: () => info({ group: '8', name: 'Open mic' }) });
-    expect(await store.joinGroup(' g:8 ', 'hi')).toBe(true);
+    expect(await store.groups.join(' g:8 ', 'hi')).toBe(true);
     expect(calls.find((c) => c.cmd === 'join_group')?.args).toEqual({ group: '8', message: 'hi' });
-    expect(store.activeConv).toBe('g:8');
-    expect(store.conversations.find((c) => c.conv === 'g:8')?.title).toBe('Open mic');
+    expect(store.chats.activeConv).toBe('g:8');
+    expect(store.chats.conversations.find((c) => c.conv === 'g:8')?.title).toBe('Open mic');
     open = false;
-    store.activeConv = null;
-    expect(await store.joinGroup('9', '')).toBe(true);
-    expect(store.toast).toContain('Request sent');
-    expect(store.activeConv).toBeNull();
+    store.chats.activeConv = null;
+    expect(await store.groups.join('9', '')).toBe(true);
+    expect(store.ui.toast).toContain('Request sent');
+    expect(store.chats.activeConv).toBeNull();
   });
 
   it('shows group messages as they arrive in the open group chat', async () => {
     await signedIn();
-    await store.openConversation(GC);
+    await store.chats.openConversation(GC);
     await core({ type: 'new_message', message: msg({ client_id: 'g1', conv: GC, sender: 'bob', seq: 1 }), live: true });
-    expect(store.messages[GC].map((m) => m.sender)).toEqual(['bob']);
+    expect(store.messages.loaded[GC].map((m) => m.sender)).toEqual(['bob']);
   });
 });

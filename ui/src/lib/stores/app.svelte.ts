@@ -1,0 +1,92 @@
+/**
+ * The UI's state, one store per concern, and the only place that talks to the
+ * app: stores call the generated `commands`; every tern-core event arrives
+ * through `route` (router.ts). Components read the stores and call their
+ * methods, never `commands` themselves.
+ */
+import { t } from '../i18n/index.svelte';
+import { events, type AppSession, type CoreEvent, type SessionEnded } from '../bindings';
+import { FilesStore } from './files.svelte';
+import { ChatsStore } from './chats.svelte';
+import { ContactsStore } from './contacts.svelte';
+import { GroupsStore } from './groups.svelte';
+import { MessagesStore } from './messages.svelte';
+import { SessionStore } from './session.svelte';
+import { UiStore } from './ui.svelte';
+import { route } from './router';
+import { SearchStore } from './search.svelte';
+
+export class App {
+  readonly ui = new UiStore();
+  readonly session: SessionStore = new SessionStore(this);
+  readonly chats: ChatsStore = new ChatsStore(this);
+  readonly messages: MessagesStore = new MessagesStore(this);
+  readonly contacts: ContactsStore = new ContactsStore(this);
+  readonly groups: GroupsStore = new GroupsStore(this);
+  readonly files: FilesStore = new FilesStore(this);
+  readonly search: SearchStore = new SearchStore(this);
+  private unlisten: (() => void)[] = [];
+
+  /** Subscribes to app events and restores a session that survived a reload. */
+  async start(): Promise<void> {
+    await this.ui.followSystem();
+    this.unlisten = [
+      await events.coreEvent.listen((e) => this.handle(e.payload)),
+      await events.sessionEnded.listen((e) => this.ended(e.payload)),
+      // A clicked notification: show that chat.
+      await events.openChat.listen((e) => void this.chats.openConversation(e.payload.conv)),
+    ];
+    this.session.defaultServerUrl = await this.session.fetchDefaultServerUrl();
+    // A session that survived a UI reload, else auto-login with the remembered token.
+    const r = await this.session.restore();
+    this.session.keyringNotice = r?.notice ?? null;
+    if (r?.session) await this.enter(r.session);
+  }
+
+  stop(): void {
+    for (const u of this.unlisten) u();
+    this.unlisten = [];
+    this.files.stop();
+  }
+
+  /** Applies one tern-core event. Public so tests can drive it directly. */
+  handle(e: CoreEvent): void {
+    route(this, e);
+  }
+
+  /** Signed in (or restored) as `s`: load everything for the account. */
+  async enter(s: AppSession): Promise<void> {
+    this.session.current = s;
+    await this.chats.begin(s.user);
+    await this.session.begin(s);
+    await this.reloadAll();
+  }
+
+  async reloadAll(): Promise<void> {
+    await Promise.all([this.groups.refresh(), this.contacts.refreshFriends(), this.contacts.refreshApplications(), this.contacts.refreshBlacklist()]);
+    await this.chats.refreshConversations();
+  }
+
+  /** Signed out (by me, or `reason`: kicked, expired): every store back to empty. */
+  leave(reason: string | null): void {
+    this.session.end(reason);
+    this.chats.reset();
+    this.messages.reset();
+    this.contacts.reset();
+    this.groups.reset();
+    this.ui.reset();
+    void this.search.run('', null);
+    this.search.inChat = false;
+  }
+
+  /** The shell ended the session (kick, expiry) or asks for a full reload after lost events. */
+  ended(e: SessionEnded): void {
+    if (e.resync) void this.reloadAll();
+    else this.leave(e.reason ?? t('stores.signedOut'));
+  }
+}
+
+export const app = new App();
+
+/** The file store of the app (drops, transfers, previews). */
+export const files = app.files;

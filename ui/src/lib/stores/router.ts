@@ -1,0 +1,132 @@
+/**
+ * The one place tern-core events enter the UI. The switch names every event
+ * kind: a kind added to tern-core's `Event` fails the type check here
+ * (`unhandled`) until it is routed. Payloads are applied to the store that owns
+ * them; only a finished resync (which may change anything) reloads lists.
+ */
+import type { CoreEvent } from '../bindings';
+import type { App } from './app.svelte';
+
+/** Compile-time exhaustiveness: `e` is `never` once every kind has a case. */
+export function unhandled(e: never): never {
+  throw new Error(`unrouted core event ${JSON.stringify(e)}`);
+}
+
+export function route(app: App, e: CoreEvent): void {
+  const { session, chats, messages, contacts, groups, files } = app;
+  switch (e.type) {
+    // Session and connection. Kicks and expiry end the session through the
+    // shell's `session-ended` event (with the reason worded), not here.
+    case 'login_status':
+    case 'kicked_offline':
+    case 'token_expired':
+    case 'sync_started':
+      return;
+    case 'connecting':
+      session.connection = 'connecting';
+      return;
+    case 'connected':
+      session.connection = 'online';
+      void session.refreshLimits();
+      return;
+    case 'connect_failed':
+      session.connection = 'offline';
+      return;
+    case 'sync_finished':
+      void app.reloadAll();
+      void session.refreshProfile();
+      return;
+    case 'profile_changed':
+      session.applyProfile(e.profile);
+      return;
+
+    // Contacts.
+    case 'friend_application_added':
+    case 'friend_application_accepted':
+    case 'friend_application_refused':
+      contacts.applyApplication(e.application);
+      return;
+    case 'friend_added':
+    case 'friend_info_changed':
+      contacts.applyFriend(e.friend);
+      return;
+    case 'friend_deleted':
+      contacts.removeFriend(e.user);
+      return;
+    case 'black_added':
+    case 'black_deleted':
+      void contacts.applyBlack(e.user, e.type === 'black_added');
+      // tern-core hides group messages of users I blocked: reload group chats.
+      void messages.reloadGroupChats();
+      return;
+    case 'presence':
+      contacts.applyPresence(e.user, e.online);
+      return;
+
+    // Groups.
+    case 'group_joined':
+      groups.onJoined(e.group);
+      return;
+    case 'group_member_joined':
+      groups.onMemberJoined(e.group, e.member);
+      return;
+    case 'group_member_left':
+      groups.onMemberLeft(e.group, e.user, e.reason, e.by);
+      return;
+    case 'group_info_changed':
+      groups.onInfoChanged(e.group);
+      return;
+    case 'group_role_changed':
+      groups.onRoleChanged(e.group, e.user, e.role);
+      return;
+    case 'group_member_muted':
+      groups.onMuted(e.group, e.user, e.until);
+      return;
+    case 'group_dismissed':
+      groups.onDismissed(e.group, e.by);
+      return;
+    case 'group_application_added':
+    case 'group_application_handled':
+      groups.onApplication(e.application);
+      return;
+
+    // Messages and chats.
+    case 'new_message':
+    case 'message_acked':
+    case 'message_failed':
+      messages.applyMessage(e.message, e.type === 'new_message');
+      return;
+    case 'read_receipt':
+      messages.applyReadReceipt(e.conv, e.user, e.seq);
+      return;
+    case 'recalled':
+      messages.applyRecall(e.conv, e.seq, e.by, e.at);
+      return;
+    case 'typing':
+      messages.applyTyping(e.conv, e.user);
+      return;
+    case 'message_removed':
+      messages.applyRemoved(e.conv, e.client_id);
+      return;
+    case 'conversation_changed':
+      chats.applyConversation(e.conversation);
+      return;
+    case 'unread_changed':
+      chats.applyUnread(e.conv, e.unread);
+      return;
+    case 'conversation_removed':
+      chats.removed(e.conv);
+      return;
+    case 'total_unread_changed':
+      // The UI sums the listed chats itself (message requests and muted chats apart).
+      return;
+
+    // Files.
+    case 'transfer_progress':
+    case 'transfer_finished':
+      files.applyTransfer(e);
+      return;
+    default:
+      unhandled(e);
+  }
+}

@@ -1,0 +1,114 @@
+/**
+ * The search store against a mocked IPC layer: results grouped by chat, more
+ * pages, a search in one chat, a late answer dropped, and the jump to a hit far
+ * back in its chat (history loaded down to it, the list told where to scroll).
+ */
+import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
+import { App } from './app.svelte';
+import { type Calls, conv, mockBackend, msg } from '../test-fixtures';
+import { messageKey } from '../logic/messages';
+import { PAGE } from './messages.svelte';
+
+const A = 'd:alice:bob';
+const B = 'd:alice:carol';
+const session = { user: 'alice', server_url: 'ws://srv', profile: { user: 'alice', nickname: 'Alice', avatar: null, signature: '' } };
+const hit = (c: string, seq: number, text: string) => msg({ client_id: `${c}-${seq}`, conv: c, seq, content: { type: 'text', text } });
+
+describe('SearchStore', () => {
+  let calls: Calls;
+  let app: App;
+  /** History of A: seq 1..300, loaded by pages before a seq. */
+  const history = (before: number | null, limit: number) => {
+    const end = (before ?? 301) - 1;
+    const out = [];
+    for (let s = Math.max(1, end - limit + 1); s <= end; s++) out.push(hit(A, s, `line ${s}`));
+    return out;
+  };
+
+  beforeEach(async () => {
+    calls = [];
+    vi.spyOn(document, 'hasFocus').mockReturnValue(true);
+    mockBackend(calls, {
+      default_server_url: () => 'ws://x',
+      restore_session: () => ({ session, notice: null }),
+      connection_state: () => 'online',
+      muted_chats: () => [],
+      server_limits: () => null,
+      list_conversations: () => [conv({ conv: A, max_seq: 300 }), conv({ conv: B, peer: 'carol', title: 'Carol' })],
+      list_friends: () => [],
+      list_applications: () => ({ received: [], sent: [] }),
+      list_blacklist: () => [],
+      list_groups: () => [],
+      mark_read: () => null,
+      load_messages: (a) => history(a.before as number | null, a.limit as number),
+      search_messages: (a) => {
+        const all = [hit(A, 250, '爬山 trip'), hit(B, 9, '爬山要带水'), hit(A, 12, '周末去爬山')].filter((m) => a.conv === null || m.conv === a.conv);
+        const size = a.pageSize as number;
+        const page = a.page as number;
+        return { messages: all.slice(page * size, page * size + size), page, has_more: (page + 1) * size < all.length };
+      },
+    });
+    app = new App();
+    await app.start();
+  });
+  afterEach(() => {
+    app.stop();
+    vi.restoreAllMocks();
+  });
+
+  it('groups results by chat (newest hit first) and highlights the query terms', async () => {
+    await app.search.run('爬山 trip');
+    expect(calls.find((c) => c.cmd === 'search_messages')?.args).toEqual({ query: '爬山 trip', conv: null, page: 0, pageSize: 30 });
+    expect(app.search.groups.map((g) => [g.conv, g.hits.map((m) => m.seq)])).toEqual([
+      [A, [250, 12]],
+      [B, [9]],
+    ]);
+    expect(app.search.terms).toEqual(['爬山', 'trip']);
+    await app.search.run('');
+    expect(app.search.hits).toEqual([]);
+  });
+
+  it('loads further pages on demand and searches one chat only', async () => {
+    const orig = await import('./search.svelte');
+    expect(orig.SEARCH_PAGE).toBe(30);
+    await app.search.run('爬山', B);
+    expect(app.search.hits.map((m) => m.conv)).toEqual([B]);
+    expect(app.search.hasMore).toBe(false);
+    expect(await app.search.more()).toBe(false);
+  });
+
+  it('drops the answer of a search overtaken by a newer one', async () => {
+    const first = app.search.run('爬山');
+    const second = app.search.run('nothing-like-this', B);
+    await Promise.all([first, second]);
+    expect(app.search.query).toBe('nothing-like-this');
+    expect(app.search.hits.every((m) => m.conv === B)).toBe(true);
+  });
+
+  it('a jump opens the chat, loads history down to the hit and tells the list to show it', async () => {
+    await app.search.run('爬山');
+    const far = app.search.hits.find((m) => m.seq === 12)!;
+    await app.search.jump(far);
+    expect(app.chats.activeConv).toBe(A);
+    const loaded = app.messages.loaded[A];
+    expect(loaded.some((m) => m.seq === 12)).toBe(true);
+    expect(loaded[loaded.length - 1].seq).toBe(300);
+    // Pages of PAGE from the newest down to the hit, no more.
+    expect(calls.filter((c) => c.cmd === 'load_messages').length).toBe(Math.ceil((300 - 12 + 1) / PAGE));
+    expect(app.messages.focus).toMatchObject({ conv: A, key: messageKey(far) });
+  });
+
+  it('in-chat search steps through the hits, older then newer', async () => {
+    app.search.openInChat();
+    await app.search.run('爬山', A);
+    await app.search.step(1);
+    expect(app.search.current).toBe(0);
+    expect(app.messages.focus?.key).toBe(messageKey(app.search.hits[0]));
+    await app.search.step(1);
+    expect(app.search.current).toBe(1);
+    await app.search.step(-1);
+    expect(app.search.current).toBe(0);
+    app.search.closeInChat();
+    expect(app.search.inChat).toBe(false);
+  });
+});
