@@ -10,7 +10,7 @@ use serde::Deserialize;
 use tern_proto::Limits;
 
 use crate::database_config::test_database;
-pub use crate::database_config::{redact, Database};
+pub use crate::database_config::{redact, with_database, Database};
 use crate::security_config::{Security, SecurityArgs, SecurityFile};
 use crate::Error;
 
