@@ -238,7 +238,15 @@ async function main() {
     await (await $(sel('submit'))).click();
     await wd.waitFor(sel('connection', '[data-state="online"]'), { what: 'alice online' });
     await bob.ok(['send', 'alice', 'dark mode looks calm at night']);
-    await (await wd.waitFor(sel('conversation', '[data-peer="bob"]'), { what: 'the chat with bob' })).click();
+    // Wait for the new message to reach the list (it moves bob's row to the top) before clicking,
+    // and click again if a re-sort raced the click onto another row.
+    await waitUntil(async () => (await textOf(sel('conversation', '[data-peer="bob"]'))).includes('dark mode looks calm'), { what: 'the new message in the chat list' });
+    const openTitle = () => wd.execute(`return document.querySelector(arguments[0])?.textContent.trim() ?? null`, [sel('chat-title')]);
+    await waitUntil(async () => {
+      if ((await openTitle()) !== 'Bob') await (await $(sel('conversation', '[data-peer="bob"]'))).click();
+      await new Promise((r) => setTimeout(r, 100));
+      return (await openTitle()) === 'Bob';
+    }, { what: 'the chat with bob open' });
     await waitUntil(async () => (await wd.findAll(sel('message-text'))).length >= 3, { what: 'the messages' });
     await new Promise((r) => setTimeout(r, 300));
     await wd.screenshot(path.join(shots, 'dark-chat.png'));
