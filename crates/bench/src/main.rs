@@ -14,6 +14,7 @@
 
 mod client;
 mod corpus;
+mod durable;
 mod echo;
 mod pg;
 mod procs;
@@ -113,6 +114,9 @@ enum Internal {
     EchoServer,
     /// (internal) S3's baseline: forwards every text frame to every other connection.
     BroadcastServer,
+    /// (internal) S1's and S2's durable baseline: appends each message to a file and
+    /// fdatasyncs it (group commit) before acknowledging and forwarding it.
+    DurableRelayServer,
     /// (internal) tern-server's `main`, for when the binary is not available.
     ServeTern {
         #[arg(trailing_var_arg = true, allow_hyphen_values = true)]
@@ -155,6 +159,7 @@ fn main() -> Result<()> {
     match cli.internal {
         Some(Internal::EchoServer) => return echo::run(),
         Some(Internal::BroadcastServer) => return echo::run_broadcast(),
+        Some(Internal::DurableRelayServer) => return durable::run(),
         Some(Internal::ServeTern { args }) => return serve_tern(args),
         None => {}
     }

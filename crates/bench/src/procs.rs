@@ -185,6 +185,19 @@ pub fn spawn_echo() -> Result<Child> {
     })
 }
 
+/// Starts `tern-bench durable-relay-server` (S1's and S2's durable baseline).
+pub fn spawn_durable_relay() -> Result<Child> {
+    let mut cmd = Command::new(std::env::current_exe()?);
+    cmd.arg("durable-relay-server");
+    let (child, addr) = spawn_and_wait(cmd, "durable-relay-server listening on")?;
+    Ok(Child {
+        child,
+        addr,
+        _dir: None,
+        _db: None,
+    })
+}
+
 /// Starts `tern-bench broadcast-server` (S3's baseline).
 pub fn spawn_broadcast() -> Result<Child> {
     let mut cmd = Command::new(std::env::current_exe()?);

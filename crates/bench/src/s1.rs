@@ -67,33 +67,32 @@ pub async fn run(ctx: &mut Ctx) -> Result<Vec<Row>> {
     drop(ws);
     drop(echo);
 
+    // The durable relay: the same frames, saved with fdatasync before ack and push.
+    let relay_srv = crate::procs::spawn_durable_relay()?;
+    let (ua, ub) = (crate::ws::uid("s1ra"), crate::ws::uid("s1rb"));
+    let mut ra = crate::durable::connect_as(relay_srv.addr, &ua).await?;
+    let mut rb = crate::durable::connect_as(relay_srv.addr, &ub).await?;
+    let rconv = ConversationId::direct(&ua, &ub);
+    let mut next = 0u64;
+    let (floor, floor_ack) = relay_pair(&mut ra, &mut rb, &rconv, warm, n, budget, || {
+        next += 1;
+        next
+    })
+    .await?;
+    drop((ra, rb, relay_srv));
+
     // Tern: A sends, B receives the push; A's ack is awaited too before the next send.
     let server = crate::procs::spawn_tern(&ctx.server, &ctx.db, None)?;
     let users = make_users(server.addr, "s1u", 2, 2).await?;
     let mut a = Tern::authed(server.addr, &users[0].1, "s1-dev-a").await?;
     let mut b = Tern::authed(server.addr, &users[1].1, "s1-dev-b").await?;
     let conv = ConversationId::direct(&users[0].0, &users[1].0);
-    let mut relay = Samples::default();
-    let mut ack = Samples::default();
-    let start = Instant::now();
-    for i in 0..warm + n {
-        if start.elapsed() > budget {
-            break;
-        }
-        let id = a.next_id();
-        let frame = send_frame(id, &conv, &format!("s1-{i}"), TEXT64);
-        let t0 = Instant::now();
-        a.ws.send(Message::Text(frame.into())).await?;
-        let (pushed, acked) = tokio::join!(
-            next_kind(&mut b.ws, Kind::MessagePush),
-            next_kind(&mut a.ws, Kind::Ok)
-        );
-        let (pushed, acked) = (pushed?, acked?);
-        if i >= warm {
-            relay.push(pushed - t0);
-            ack.push(acked - t0);
-        }
-    }
+    let mut next = 1000u64;
+    let (relay, ack) = relay_pair(&mut a.ws, &mut b.ws, &conv, warm, n, budget, || {
+        next += 1;
+        next
+    })
+    .await?;
     drop((a, b, server));
 
     let mut rows = Vec::new();
@@ -113,6 +112,27 @@ pub async fn run(ctx: &mut Ctx) -> Result<Vec<Row>> {
             Some(r <= 2.5),
         ));
     }
+    for (label, p) in [("p50", 50.0), ("p99", 99.0)] {
+        let (b, t) = (floor.pct(p), relay.pct(p));
+        rows.push(Row::new(
+            "S1",
+            format!("relay latency {label} vs the durable relay (append + fdatasync, then push)"),
+            ms(b),
+            ms(t),
+            ratio(t as f64, b as f64),
+            "≤ 1.5× durable relay",
+            Some(t as f64 <= 1.5 * b.max(1) as f64),
+        ));
+    }
+    rows.push(Row::new(
+        "S1",
+        "durable relay's own ack latency p50 / p99 (context)",
+        "—",
+        format!("{} / {}", ms(floor_ack.pct(50.0)), ms(floor_ack.pct(99.0))),
+        "—",
+        "—",
+        None,
+    ));
     rows.push(Row::new(
         "S1",
         "sender's ack latency p50 / p99 (context)",
@@ -123,4 +143,35 @@ pub async fn run(ctx: &mut Ctx) -> Result<Vec<Row>> {
         None,
     ));
     Ok(rows)
+}
+
+/// One sender/receiver pair: `a` sends a 64-byte text into `conv`, `b` must receive
+/// the push; `a`'s ack is awaited as well before the next send. Returns the send→push
+/// and send→ack samples after `warm` unmeasured rounds (at most `n`, within `budget`).
+async fn relay_pair(
+    a: &mut Ws,
+    b: &mut Ws,
+    conv: &ConversationId,
+    warm: usize,
+    n: usize,
+    budget: Duration,
+    mut next_id: impl FnMut() -> u64,
+) -> Result<(Samples, Samples)> {
+    let (mut relay, mut ack) = (Samples::default(), Samples::default());
+    let start = Instant::now();
+    for i in 0..warm + n {
+        if start.elapsed() > budget {
+            break;
+        }
+        let frame = send_frame(next_id(), conv, &format!("s1-{i}"), TEXT64);
+        let t0 = Instant::now();
+        a.send(Message::Text(frame.into())).await?;
+        let (pushed, acked) = tokio::join!(next_kind(b, Kind::MessagePush), next_kind(a, Kind::Ok));
+        let (pushed, acked) = (pushed?, acked?);
+        if i >= warm {
+            relay.push(pushed - t0);
+            ack.push(acked - t0);
+        }
+    }
+    Ok((relay, ack))
 }

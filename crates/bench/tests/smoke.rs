@@ -18,12 +18,42 @@ fn quick_run_produces_figures() {
     );
     for needle in [
         "| S1 | relay latency p50",
+        "| S1 | relay latency p50 vs the durable relay",
         "| S3 |",
         "| S5 | connections/s",
         "| C2 | history sync",
     ] {
         assert!(
             stdout.contains(needle),
+            "missing {needle:?} in:\n{stdout}\n{stderr}"
+        );
+    }
+    assert!(!stdout.contains("scenario failed"), "{stdout}\n{stderr}");
+}
+
+/// S2 sweeps the durable relay and tern-server with the same load and prints both.
+#[test]
+fn s2_compares_with_the_durable_relay_and_the_bare_insert() {
+    let out = Command::new(env!("CARGO_BIN_EXE_tern-bench"))
+        .args(["s2", "--quick", "--no-build"])
+        .output()
+        .expect("run tern-bench");
+    let (stdout, stderr) = (
+        String::from_utf8_lossy(&out.stdout),
+        String::from_utf8_lossy(&out.stderr),
+    );
+    assert!(
+        out.status.success(),
+        "exit {:?}\n{stdout}\n{stderr}",
+        out.status
+    );
+    for needle in [
+        "most acked at any latency (saturation) vs the durable relay",
+        "saturation vs the bare batched SQLite insert",
+        "S2 durable relay 4 clients: offered",
+    ] {
+        assert!(
+            stdout.contains(needle) || stderr.contains(needle),
             "missing {needle:?} in:\n{stdout}\n{stderr}"
         );
     }

@@ -1,0 +1,252 @@
+//! The durable-relay baseline (`tern-bench durable-relay-server`): the least a server
+//! must do that never acknowledges or forwards a message it has not saved.
+//!
+//! A client names itself with one first frame `{"hello":"<user id>"}` (answered
+//! `{"t":"ok","id":0}` once registered), then sends
+//! Tern's own `send` frames (decoded with tern-proto, as tern-server decodes them).
+//! Each frame is appended to one log file by a single writer thread that takes
+//! everything queued, writes it and calls `fdatasync` once (group commit, as
+//! tern-server's SQLite writer commits a batch), and only then acknowledges the sender
+//! (`{"t":"ok",…}`) and pushes the message to the other member of the one-to-one
+//! conversation (`{"t":"push","push":{"kind":"message",…}}`) — the frames the load
+//! generator classifies. No database, no indexes, no access checks, no sequence
+//! numbers per conversation: what is left is the socket work, the parse and the disk
+//! flush, i.e. the physical floor for a persisting relay on this machine.
+
+use std::collections::HashMap;
+use std::io::Write;
+use std::sync::mpsc as std_mpsc;
+use std::sync::{Arc, Mutex};
+
+use anyhow::{bail, Result};
+use futures_util::{SinkExt, StreamExt};
+use tern_proto::{ClientFrame, Request, UserId};
+use tokio::net::TcpListener;
+use tokio::sync::mpsc;
+use tokio_tungstenite::tungstenite::Message;
+
+type Out = mpsc::UnboundedSender<Message>;
+type Peers = Arc<Mutex<HashMap<UserId, Out>>>;
+
+/// Most frames one group commit takes (tern-server's writer bounds its batches too).
+const MAX_BATCH: usize = 1024;
+
+/// One saved-then-delivered message.
+struct Job {
+    record: String,
+    id: u64,
+    sender: Out,
+    peer: Option<Out>,
+}
+
+/// The single writer: append, `fdatasync`, then ack and push, batch by batch.
+fn writer(file: std::fs::File, jobs: std_mpsc::Receiver<Job>) {
+    let mut file = std::io::BufWriter::with_capacity(1 << 20, file);
+    let mut seq = 0u64;
+    let mut batch = Vec::with_capacity(MAX_BATCH);
+    while let Ok(first) = jobs.recv() {
+        batch.push(first);
+        while batch.len() < MAX_BATCH {
+            match jobs.try_recv() {
+                Ok(j) => batch.push(j),
+                Err(_) => break,
+            }
+        }
+        for j in &batch {
+            let ok = file
+                .write_all(j.record.as_bytes())
+                .and(file.write_all(b"\n"));
+            if ok.is_err() {
+                return;
+            }
+        }
+        if file.flush().is_err() || file.get_ref().sync_data().is_err() {
+            return;
+        }
+        for j in batch.drain(..) {
+            seq += 1;
+            let ok = format!(r#"{{"t":"ok","id":{},"res":{{"seq":{seq}}}}}"#, j.id);
+            let _ = j.sender.send(Message::Text(ok.into()));
+            if let Some(p) = j.peer {
+                let push = format!(
+                    r#"{{"t":"push","push":{{"kind":"message","seq":{seq},"frame":{}}}}}"#,
+                    j.record
+                );
+                let _ = p.send(Message::Text(push.into()));
+            }
+        }
+    }
+}
+
+/// Serves until killed; prints `durable-relay-server listening on <addr>` once bound.
+/// The log file lives in a fresh temporary directory under the system's temp dir (where
+/// tern-bench puts tern-server's data directory too).
+pub fn run() -> Result<()> {
+    let dir = tempfile::Builder::new()
+        .prefix("tern-bench-relay-")
+        .tempdir()?;
+    let file = std::fs::File::create(dir.path().join("messages.log"))?;
+    let (jobs, rx) = std_mpsc::channel::<Job>();
+    std::thread::Builder::new()
+        .name("relay-writer".into())
+        .spawn(move || writer(file, rx))?;
+    let rt = tokio::runtime::Builder::new_multi_thread()
+        .enable_all()
+        .build()?;
+    rt.block_on(async {
+        let listener = TcpListener::bind("127.0.0.1:0").await?;
+        println!(
+            "durable-relay-server listening on {}",
+            listener.local_addr()?
+        );
+        std::io::stdout().flush()?;
+        let peers: Peers = Arc::default();
+        loop {
+            let Ok((stream, _)) = listener.accept().await else {
+                tokio::time::sleep(std::time::Duration::from_millis(10)).await;
+                continue;
+            };
+            let _ = stream.set_nodelay(true);
+            tokio::spawn(connection(stream, peers.clone(), jobs.clone()));
+        }
+    })
+}
+
+async fn connection(stream: tokio::net::TcpStream, peers: Peers, jobs: std_mpsc::Sender<Job>) {
+    let Ok(ws) =
+        tokio_tungstenite::accept_async_with_config(stream, Some(crate::ws::ws_config())).await
+    else {
+        return;
+    };
+    let (mut tx, mut rx) = ws.split();
+    let (out, mut queue) = mpsc::unbounded_channel::<Message>();
+    // Writes what is queued, then flushes once (as tern-server's connection task does).
+    let writer = tokio::spawn(async move {
+        while let Some(m) = queue.recv().await {
+            if tx.feed(m).await.is_err() {
+                break;
+            }
+            while let Ok(m) = queue.try_recv() {
+                if tx.feed(m).await.is_err() {
+                    return;
+                }
+            }
+            if tx.flush().await.is_err() {
+                break;
+            }
+        }
+    });
+    let mut me: Option<UserId> = None;
+    while let Some(Ok(msg)) = rx.next().await {
+        let text = match msg {
+            Message::Text(t) => t,
+            Message::Close(_) => break,
+            _ => continue,
+        };
+        let Some(user) = &me else {
+            match hello(text.as_str()) {
+                Some(u) => {
+                    peers.lock().expect("peers").insert(u.clone(), out.clone());
+                    me = Some(u);
+                    // Registered: tell the client, so its peer can address it at once.
+                    let _ = out.send(Message::Text(r#"{"t":"ok","id":0}"#.into()));
+                }
+                None => break,
+            }
+            continue;
+        };
+        let Ok(frame) = ClientFrame::decode(text.as_str()) else {
+            break;
+        };
+        let Request::Send { conv, .. } = &frame.req else {
+            continue;
+        };
+        let peer = conv
+            .peer_of(user)
+            .and_then(|p| peers.lock().expect("peers").get(p).cloned());
+        let job = Job {
+            record: text.as_str().to_owned(),
+            id: frame.id.0,
+            sender: out.clone(),
+            peer,
+        };
+        if jobs.send(job).is_err() {
+            break;
+        }
+    }
+    if let Some(u) = me {
+        peers.lock().expect("peers").remove(&u);
+    }
+    writer.abort();
+}
+
+fn hello(text: &str) -> Option<UserId> {
+    let v: serde_json::Value = serde_json::from_str(text).ok()?;
+    UserId::new(v.get("hello")?.as_str()?).ok()
+}
+
+/// A load-generator connection to the relay, named `user`.
+pub async fn connect_as(addr: std::net::SocketAddr, user: &UserId) -> Result<crate::ws::Ws> {
+    let mut ws = crate::ws::connect(addr).await?;
+    let hello = serde_json::json!({ "hello": user.as_str() }).to_string();
+    if ws.send(Message::Text(hello.into())).await.is_err() {
+        bail!("durable relay closed the connection");
+    }
+    // Wait until the relay has registered the name.
+    match tokio::time::timeout(std::time::Duration::from_secs(10), ws.next()).await {
+        Ok(Some(Ok(Message::Text(t)))) if t.as_str().starts_with(r#"{"t":"ok""#) => Ok(ws),
+        other => bail!("durable relay did not accept the hello: {other:?}"),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// The sender's ack and the peer's push leave only after the record is in the file.
+    #[test]
+    fn ack_and_push_come_after_the_record_is_written() {
+        let dir = tempfile::tempdir().expect("tempdir");
+        let path = dir.path().join("log");
+        let file = std::fs::File::create(&path).expect("create");
+        let (jobs, rx) = std_mpsc::channel();
+        let t = std::thread::spawn(move || writer(file, rx));
+        let (sender, mut acks) = mpsc::unbounded_channel();
+        let (peer, mut pushes) = mpsc::unbounded_channel();
+        for id in 1..=3 {
+            let record = format!(r#"{{"id":{id}}}"#);
+            jobs.send(Job {
+                record,
+                id,
+                sender: sender.clone(),
+                peer: Some(peer.clone()),
+            })
+            .expect("send");
+        }
+        for id in 1..=3u64 {
+            let Some(Message::Text(ack)) = acks.blocking_recv() else {
+                panic!("no ack")
+            };
+            assert!(
+                ack.as_str()
+                    .starts_with(&format!(r#"{{"t":"ok","id":{id},"#)),
+                "{ack}"
+            );
+            let saved = std::fs::read_to_string(&path).expect("read");
+            assert!(
+                saved.contains(&format!(r#"{{"id":{id}}}"#)),
+                "ack before the write: {saved:?}"
+            );
+            let Some(Message::Text(push)) = pushes.blocking_recv() else {
+                panic!("no push")
+            };
+            assert!(
+                push.as_str()
+                    .starts_with(r#"{"t":"push","push":{"kind":"message""#),
+                "{push}"
+            );
+        }
+        drop(jobs);
+        t.join().expect("writer");
+    }
+}
