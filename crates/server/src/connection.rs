@@ -19,7 +19,7 @@ use futures_util::stream::{FuturesOrdered, StreamExt};
 use tern_proto::{
     close, ClientFrame, ErrorCode, KickReason, Push, ReqId, Request, ServerFrame, WireError,
 };
-use tokio::sync::{mpsc, Notify, OwnedSemaphorePermit};
+use tokio::sync::{Notify, OwnedSemaphorePermit};
 use tokio::time::{sleep_until, Instant};
 
 use crate::context::{Ctx, Phase};
@@ -37,7 +37,7 @@ pub async fn run(
 ) {
     let _drain = shared.drain.clone();
     shared.connections.fetch_add(1, Ordering::Relaxed);
-    let (push_tx, push_rx) = mpsc::channel(shared.config.push_queue.max(1));
+    let (push_tx, push_rx) = crate::push_queue::channel(shared.config.push_queue);
     let bucket = TokenBucket::new(shared.config.rate_per_sec, shared.config.rate_burst);
     let mut ctx = Ctx {
         conn: shared.hub.next_conn_id(),
@@ -54,8 +54,9 @@ pub async fn run(
         bucket,
         inflight: FuturesOrdered::new(),
     };
-    conn.serve(&mut ctx).await;
-    handlers::session::leave(&mut ctx).await;
+    // Request paths are boxed where awaited: else every idle task carries ~3 KB for them.
+    Box::pin(conn.serve(&mut ctx)).await;
+    Box::pin(handlers::session::leave(&mut ctx)).await;
     shared.connections.fetch_sub(1, Ordering::Relaxed);
 }
 
@@ -64,7 +65,7 @@ struct Connection {
     /// The WebSocket.
     socket: WebSocket,
     /// Pushes queued for this connection by the hub.
-    push_rx: mpsc::Receiver<Outbound>,
+    push_rx: crate::push_queue::PushReceiver<Outbound>,
     /// Request rate limit.
     bucket: TokenBucket,
     /// Pipelined sends whose writes are queued, acked in request order.
@@ -139,7 +140,7 @@ impl Connection {
                 }
             }
             let flow = tokio::select! {
-                _ = stopped(&mut shutdown) => self.drain(ctx).await,
+                _ = stopped(&mut shutdown) => Box::pin(self.drain(ctx)).await,
                 _ = kill.notified() => Flow::Close(close::TOO_SLOW, "too slow reading pushes"),
                 _ = &mut idle => Flow::Close(close::IDLE, "idle timeout"),
                 _ = &mut auth_deadline, if !authed => {
@@ -148,18 +149,18 @@ impl Connection {
                 _ = &mut expiry, if expires_at.is_some() => self.token_expired().await,
                 out = self.push_rx.recv() => self.outbound(out).await,
                 Some((id, res)) = self.inflight.next(), if !self.inflight.is_empty() => {
-                    self.reply(ctx, id, res).await
+                    Box::pin(self.reply(ctx, id, res)).await
                 }
                 msg = self.socket.recv(), if self.inflight.len() < MAX_INFLIGHT => {
                     idle.as_mut().reset(Instant::now() + idle_timeout);
-                    self.inbound(ctx, msg).await
+                    Box::pin(self.inbound(ctx, msg)).await
                 }
             };
             match flow {
                 Flow::Continue => {}
                 Flow::Stop => return,
                 Flow::Close(code, reason) => {
-                    self.finish_inflight(ctx).await;
+                    Box::pin(self.finish_inflight(ctx)).await;
                     let frame = CloseFrame {
                         code,
                         reason: Utf8Bytes::from_static(reason),

@@ -3,7 +3,7 @@
 use std::sync::Arc;
 
 use tern_proto::{ErrorCode, Platform, UserId, WireError};
-use tokio::sync::{mpsc, Notify};
+use tokio::sync::Notify;
 
 use crate::hub::{ConnEntry, ConnId, Outbound};
 use crate::state::Shared;
@@ -51,7 +51,7 @@ pub struct Ctx {
     /// Handshake phase.
     pub phase: Phase,
     /// Sender side of this connection's push queue (registered in the hub at login).
-    pub push_tx: mpsc::Sender<Outbound>,
+    pub push_tx: crate::push_queue::PushSender<Outbound>,
     /// Close signal for this connection (registered in the hub at login).
     pub kill: Arc<Notify>,
     /// Set by a handler that wants the connection closed after its response.

@@ -8,7 +8,9 @@ use std::sync::{Arc, Mutex};
 
 use axum::extract::ws::Utf8Bytes;
 use tern_proto::{KickReason, Platform, Push, ServerFrame, UserId};
-use tokio::sync::{mpsc, Notify};
+use tokio::sync::Notify;
+
+use crate::push_queue::{PushSender, TrySendError};
 
 /// Identifies one WebSocket connection for the life of the process.
 pub use crate::storage::ConnId;
@@ -32,7 +34,7 @@ pub struct ConnEntry {
     /// Device class.
     pub platform: Platform,
     /// Its bounded push queue.
-    pub tx: mpsc::Sender<Outbound>,
+    pub tx: PushSender<Outbound>,
     /// Told when the connection must close at once (queue overflow).
     pub kill: Arc<Notify>,
     /// When it authenticated, ms since the epoch (admin session list).
@@ -231,13 +233,13 @@ impl Hub {
                     sent += 1;
                     true
                 }
-                Err(mpsc::error::TrySendError::Full(_)) => {
+                Err(TrySendError::Full) => {
                     tracing::warn!(conn = e.conn, %user, "push queue full; dropping slow connection");
                     self.counters.dropped.inc();
                     e.kill.notify_one();
                     false
                 }
-                Err(mpsc::error::TrySendError::Closed(_)) => false,
+                Err(TrySendError::Closed) => false,
             }
         });
         if list.is_empty() {
@@ -268,6 +270,57 @@ impl crate::storage::Sink for Hub {
         match keep {
             Some(keep) => self.kick_user_except(user, keep, reason),
             None => Hub::kick_user(self, user, reason),
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn entry(conn: ConnId, cap: usize) -> (ConnEntry, crate::push_queue::PushReceiver<Outbound>) {
+        let (tx, rx) = crate::push_queue::channel(cap);
+        let e = ConnEntry {
+            conn,
+            session: format!("s{conn}"),
+            platform: Platform::Desktop,
+            tx,
+            kill: Arc::default(),
+            since: 0,
+        };
+        (e, rx)
+    }
+
+    /// A connection that does not drain its queue is dropped from the registry and told
+    /// to close; the other device of the same user keeps getting every push.
+    #[tokio::test]
+    async fn a_full_queue_drops_that_connection_only() {
+        let hub = Hub::default();
+        let u = UserId::new("u").unwrap();
+        let (slow, _slow_rx) = entry(1, 2);
+        let kill = slow.kill.clone();
+        let (fast, mut fast_rx) = entry(2, 100);
+        hub.register(&u, slow);
+        hub.register(&u, fast);
+        for i in 0..3 {
+            hub.push_frame(&u, Utf8Bytes::from(i.to_string()), None);
+        }
+        // The third push overflowed the slow queue: it was told to close, and dropped.
+        tokio::time::timeout(std::time::Duration::from_secs(5), kill.notified())
+            .await
+            .expect("the slow connection was told to close");
+        assert_eq!(
+            hub.snapshot()
+                .iter()
+                .map(|(_, e)| e.conn)
+                .collect::<Vec<_>>(),
+            vec![2]
+        );
+        for i in 0..3 {
+            match fast_rx.recv().await {
+                Some(Outbound::Frame(f)) => assert_eq!(f.as_str(), i.to_string()),
+                other => panic!("{other:?}"),
+            }
         }
     }
 }

@@ -44,6 +44,7 @@ pub mod hub;
 pub mod listener;
 pub mod maintenance;
 pub mod metrics;
+pub mod push_queue;
 pub mod rate_limit;
 pub mod security_config;
 pub mod server;

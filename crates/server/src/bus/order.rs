@@ -212,7 +212,7 @@ mod tests {
         }
     }
 
-    async fn got(rx: &mut mpsc::Receiver<Outbound>, wait: Duration) -> Vec<u64> {
+    async fn got(rx: &mut crate::push_queue::PushReceiver<Outbound>, wait: Duration) -> Vec<u64> {
         let mut out = Vec::new();
         while let Ok(Some(Outbound::Frame(f))) = tokio::time::timeout(wait, rx.recv()).await {
             out.push(f.as_str().parse().unwrap());
@@ -223,7 +223,7 @@ mod tests {
     #[tokio::test]
     async fn pushes_go_out_in_seq_order_and_a_gap_is_released_after_the_hold() {
         let hub = Arc::new(Hub::default());
-        let (tx, mut rx) = mpsc::channel(100);
+        let (tx, mut rx) = crate::push_queue::channel(100);
         let entry = ConnEntry {
             conn: 1,
             session: "s".into(),
