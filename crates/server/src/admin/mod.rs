@@ -11,6 +11,7 @@
 //! - [`messages`]: send as a user, or a system notice from `system`.
 //! - [`sessions`]: list online sessions, force a user offline.
 //! - [`groups`]: create a group with an owner and members.
+//! - [`webhooks`]: webhook delivery status and replay.
 
 pub mod body;
 pub mod error;
@@ -20,6 +21,7 @@ pub mod openapi;
 pub mod sessions;
 pub mod tokens;
 pub mod users;
+pub mod webhooks;
 
 use std::sync::Arc;
 
@@ -51,6 +53,9 @@ pub fn router(shared: Arc<Shared>) -> Router<Arc<Shared>> {
         .route("/messages", post(messages::send_as_user))
         .route("/notices", post(messages::send_notice))
         .route("/groups", post(groups::create))
+        .route("/webhooks", get(webhooks::list))
+        .route("/webhooks/{name}", get(webhooks::status))
+        .route("/webhooks/{name}/replay", post(webhooks::replay))
         .route_layer(middleware::from_fn_with_state(
             shared.clone(),
             require_secret,

@@ -38,6 +38,10 @@ fn paths() -> Value {
         "name": "user", "in": "path", "required": true,
         "schema": { "$ref": "#/components/schemas/UserId" }
     }]);
+    let name_param = json!([{
+        "name": "name", "in": "path", "required": true,
+        "schema": { "type": "string" }, "description": "the endpoint's `name` in the configuration"
+    }]);
     json!({
         "/admin/openapi.json": {
             "get": {
@@ -110,6 +114,20 @@ fn paths() -> Value {
                     ("409", "More members than the server's max_group_members (code 4004)."),
                     ("413", "The name is longer than 64 characters (code 1003)."),
                 ])
+        },
+        "/admin/webhooks": {
+            "get": op("listWebhooks", "Delivery status of every configured webhook endpoint (docs/webhooks.md), in configuration order.",
+                None, "200", "WebhookList", &[])
+        },
+        "/admin/webhooks/{name}": {
+            "parameters": name_param,
+            "get": op("webhookStatus", "Delivery status of one endpoint: the newest event number, the newest delivered     (every lower one is delivered too), how many wait, how many were dropped because the queue was full, and the     next event's failed attempts and last error. Unknown names are 404.",
+                None, "200", "WebhookStatus", &[])
+        },
+        "/admin/webhooks/{name}/replay": {
+            "parameters": name_param,
+            "post": op("replayWebhook", "Deliver the endpoint's kept events from number `from` on again, in order,     after the ones still waiting (with their original numbers). Events older than `oldest_kept_seq` are gone.     Unknown names are 404.",
+                Some("ReplayWebhook"), "200", "Replayed", &[])
         }
     })
 }
@@ -144,7 +162,7 @@ fn op(
         "401": { "$ref": "#/components/responses/Unauthorized" },
         "404": { "$ref": "#/components/responses/NotFound" },
     });
-    if id != "listSessions" {
+    if id != "listSessions" && id != "listWebhooks" {
         responses["400"] = json!({ "$ref": "#/components/responses/BadRequest" });
     }
     for (status, text) in extra {
@@ -223,6 +241,17 @@ fn schemas() -> Value {
         "Sent": object(&[("conv", json!({ "type": "string" })), ("seq", count()), ("id", count()), ("client_id", json!({ "type": "string", "pattern": "^[A-Za-z0-9_.-]{1,64}$" })),
                          ("sent_at", millis()), ("duplicate", json!({ "type": "boolean", "description": "true when this client_id had been stored before; the original message is returned" }))],
                        &["conv", "seq", "id", "client_id", "sent_at", "duplicate"]),
+        "WebhookStatus": object(&[("endpoint", json!({ "type": "string" })),
+                                  ("last_seq", count()), ("delivered_seq", count()), ("pending", count()),
+                                  ("dropped", count()), ("oldest_kept_seq", count()), ("attempts", count()),
+                                  ("last_error", json!({ "type": ["string", "null"] })),
+                                  ("next_attempt_at", millis())],
+                                &["endpoint", "last_seq", "delivered_seq", "pending", "dropped", "oldest_kept_seq",
+                                  "attempts", "last_error", "next_attempt_at"]),
+        "WebhookList": object(&[("webhooks", json!({ "type": "array", "items": { "$ref": "#/components/schemas/WebhookStatus" } }))], &["webhooks"]),
+        "ReplayWebhook": object(&[("from", json!({ "type": "integer", "minimum": 1, "maximum": U64_MAX }))], &["from"]),
+        "Replayed": object(&[("endpoint", json!({ "type": "string" })), ("from", count()), ("replayed", count())],
+                           &["endpoint", "from", "replayed"]),
     })
 }
 

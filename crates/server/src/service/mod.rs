@@ -13,6 +13,7 @@ pub mod groups;
 pub mod messages;
 pub mod presence;
 pub mod social;
+pub mod webhooks;
 
 use tern_proto::{ErrorCode, UserId, WireError};
 

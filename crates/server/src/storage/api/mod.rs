@@ -11,14 +11,16 @@ mod groups;
 mod messages;
 mod operations;
 mod social;
+mod webhooks;
 
 pub use accounts::Accounts;
 pub use groups::Groups;
 pub use messages::{Messages, NewMessage, PendingSend};
 pub use operations::{Operations, Swept, WriterStats};
 pub use social::Social;
+pub use webhooks::{HookStatus, QueuedEvent, WebhookQueue};
 
 /// Everything a backend provides; the services hold an `Arc<dyn Storage>`.
-pub trait Storage: Accounts + Social + Messages + Groups + Operations {}
+pub trait Storage: Accounts + Social + Messages + Groups + Operations + WebhookQueue {}
 
-impl<T: Accounts + Social + Messages + Groups + Operations> Storage for T {}
+impl<T: Accounts + Social + Messages + Groups + Operations + WebhookQueue> Storage for T {}
