@@ -54,6 +54,9 @@ pub async fn send(
 /// The `message.send` before-hook: may refuse the message or rewrite its text
 /// (the rewritten text is checked again and is what is stored and delivered).
 async fn moderate(s: &Shared, mut msg: Outgoing) -> ServiceResult<Outgoing> {
+    if !s.webhooks.wants("message.send") {
+        return Ok(msg);
+    }
     let text = match &msg.content {
         Content::Text { text } => Some(text.clone()),
         _ => None,
@@ -100,7 +103,7 @@ pub async fn store(
         let sent = pending.await?;
         metrics.db_write.observe(started.elapsed().as_secs_f64());
         metrics.messages_in.inc();
-        if !sent.duplicate {
+        if !sent.duplicate && hooks.wants("message.stored") {
             let data = serde_json::json!({ "message": sent.message });
             hooks.emit("message.stored", data).await;
         }

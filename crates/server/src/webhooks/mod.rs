@@ -66,6 +66,11 @@ impl Webhooks {
         &self.hooks
     }
 
+    /// Whether any endpoint wants `event` (callers skip building its data if not).
+    pub fn wants(&self, event: &str) -> bool {
+        self.hooks.iter().any(|h| h.wants(event))
+    }
+
     /// Queues after-event `kind` with `data` for every endpoint that wants it
     /// and wakes their delivery tasks. A failure to queue is logged (the
     /// action it reports has happened already).
