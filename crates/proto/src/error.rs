@@ -68,6 +68,9 @@ pub enum ErrorCode {
     /// (the change log was compacted): take a snapshot (friends, applications,
     /// blacklist, groups) and continue from the latest version.
     SnapshotRequired,
+    /// The server's moderation hook (a before-webhook) refused the request;
+    /// the message is its reason, to show to the user.
+    Rejected,
     /// An unexpected server-side failure; the request may be retried.
     Internal,
     /// The server is shutting down; reconnect later.
@@ -82,7 +85,7 @@ pub enum ErrorCode {
 
 impl ErrorCode {
     /// Every known code, for documentation and tests.
-    pub const ALL: [ErrorCode; 29] = [
+    pub const ALL: [ErrorCode; 30] = [
         Self::BadFrame,
         Self::UnknownCommand,
         Self::InvalidArgument,
@@ -109,6 +112,7 @@ impl ErrorCode {
         Self::GroupFull,
         Self::SystemAccount,
         Self::SnapshotRequired,
+        Self::Rejected,
         Self::Internal,
         Self::ShuttingDown,
         Self::Unavailable,
@@ -143,6 +147,7 @@ impl ErrorCode {
             Self::GroupFull => 4004,
             Self::SystemAccount => 4005,
             Self::SnapshotRequired => 4006,
+            Self::Rejected => 4007,
             Self::Internal => 5000,
             Self::ShuttingDown => 5001,
             Self::Unavailable => 5002,

@@ -12,6 +12,7 @@ use tern_proto::Limits;
 use crate::database_config::test_database;
 pub use crate::database_config::{redact, with_database, Database};
 use crate::security_config::{Security, SecurityArgs, SecurityFile};
+use crate::webhook_config::WebhookConfig;
 use crate::Error;
 
 /// How many sessions one user may hold at once. Spelled `all`, `per_platform`
@@ -98,6 +99,13 @@ pub struct Config {
     /// Where uploaded blobs live; `None` is `<data_dir>/files`. Nodes of a
     /// cluster share one directory (see docs/deploy.md).
     pub files_dir: Option<PathBuf>,
+    /// Webhook endpoints (TOML `[[webhooks]]`, docs/webhooks.md).
+    pub webhooks: Vec<WebhookConfig>,
+    /// Most events kept per webhook endpoint (delivered ones are deleted
+    /// first; when all are undelivered, new events are dropped and counted).
+    pub webhook_queue_max: u64,
+    /// Longest wait between two delivery attempts of an after-event.
+    pub webhook_retry_max: Duration,
 }
 
 /// The error when only one of `tls_cert` and `tls_key` is set.
@@ -136,6 +144,9 @@ impl Default for Config {
             node_id: None,
             bus: None,
             files_dir: None,
+            webhooks: Vec::new(),
+            webhook_queue_max: 100_000,
+            webhook_retry_max: Duration::from_secs(60),
         }
     }
 }
@@ -209,6 +220,8 @@ impl Config {
         let node_id = args.node_id.or(file.node_id);
         let bus = args.bus.or(file.bus).filter(|b| !b.trim().is_empty());
         check_cluster(node_id.as_deref(), bus.as_deref(), &database)?;
+        let webhooks = file.webhooks.unwrap_or_default();
+        crate::webhook_config::check(&webhooks).map_err(Error::Config)?;
         Ok(Config {
             listen: args.listen.or(file.listen).unwrap_or(d.listen),
             data_dir: args.data_dir.or(file.data_dir).unwrap_or(d.data_dir),
@@ -272,6 +285,9 @@ impl Config {
             node_id,
             bus,
             files_dir: args.files_dir.or(file.files_dir),
+            webhooks,
+            webhook_queue_max: file.webhook_queue_max.unwrap_or(d.webhook_queue_max).max(1),
+            webhook_retry_max: secs(None, file.webhook_retry_max_secs, d.webhook_retry_max),
         })
     }
 
@@ -406,6 +422,9 @@ struct FileConfig {
     node_id: Option<String>,
     bus: Option<String>,
     files_dir: Option<PathBuf>,
+    webhooks: Option<Vec<WebhookConfig>>,
+    webhook_queue_max: Option<u64>,
+    webhook_retry_max_secs: Option<u64>,
 }
 
 /// The error when a bus is configured over SQLite.

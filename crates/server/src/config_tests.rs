@@ -1,7 +1,8 @@
-//! Unit tests of [`super`]: flags, file and defaults; database URLs; cluster settings.
+//! Unit tests of [`super`]: flags, file and defaults; database URLs; cluster settings; webhook endpoints.
 
 use super::*;
 use crate::database_config::with_database;
+use crate::webhook_config::FailurePolicy;
 
 #[test]
 fn flags_override_the_file_and_defaults_fill_the_rest() {
@@ -168,4 +169,90 @@ fn the_deploy_example_config_loads() {
     assert_eq!(c.node_id.as_deref(), Some("n1"));
     assert_eq!(c.bus.as_deref(), Some("nats://nats.internal:4222"));
     assert_eq!(c.files_root(), PathBuf::from("/srv/tern-files"));
+}
+
+// ---- [[webhooks]] (docs/webhooks.md) ----
+
+fn load(toml: &str) -> Result<Config, Error> {
+    let dir = tempfile::tempdir().unwrap();
+    let file = dir.path().join("tern.toml");
+    std::fs::write(&file, toml).unwrap();
+    let args = Args::try_parse_from(["tern-server", "--config", file.to_str().unwrap()]).unwrap();
+    Config::from_args(args)
+}
+
+const TWO: &str = r#"
+webhook_queue_max = 10
+webhook_retry_max_secs = 5
+[[webhooks]]
+name = "moderation"
+url = "https://backend.example.com/hooks"
+secret = "0123456789abcdef"
+events = ["message.send", "profile.update"]
+on_failure = "reject"
+[[webhooks]]
+name = "audit"
+url = "http://10.0.0.5:8080/events"
+secret = "fedcba9876543210"
+events = ["message.stored"]
+timeout_ms = 500
+"#;
+
+#[test]
+fn several_endpoints_load_with_their_defaults() {
+    let c = load(TWO).unwrap();
+    assert_eq!(c.webhooks.len(), 2);
+    let (m, a) = (&c.webhooks[0], &c.webhooks[1]);
+    assert_eq!(
+        (m.name.as_str(), m.timeout_ms, m.on_failure),
+        ("moderation", 2000, FailurePolicy::Reject)
+    );
+    assert_eq!(
+        (a.name.as_str(), a.timeout_ms, a.on_failure),
+        ("audit", 500, FailurePolicy::Allow)
+    );
+    assert!(m.wants("message.send") && !m.wants("message.stored"));
+    assert_eq!(c.webhook_queue_max, 10);
+    assert_eq!(c.webhook_retry_max, Duration::from_secs(5));
+    assert!(
+        !format!("{c:?}").contains("0123456789abcdef"),
+        "secrets stay out of Debug"
+    );
+    assert!(load("").unwrap().webhooks.is_empty());
+}
+
+#[test]
+fn bad_endpoints_stop_the_start_with_the_reason() {
+    let bad = [
+        (
+            TWO.replace("name = \"audit\"", "name = \"moderation\""),
+            "used twice",
+        ),
+        (TWO.replace("https://backend", "ftp://backend"), "http://"),
+        (TWO.replace("fedcba9876543210", "short"), "16 bytes"),
+        (
+            TWO.replace("\"message.stored\"", "\"message.stroed\""),
+            "message.stroed",
+        ),
+        (
+            TWO.replace("timeout_ms = 500", "timeout_ms = 0"),
+            "timeout_ms",
+        ),
+        (
+            TWO.replace("on_failure = \"reject\"", "on_failure = \"maybe\""),
+            "maybe",
+        ),
+        (TWO.replace("timeout_ms = 500", "retries = 3"), "retries"),
+        (
+            TWO.replace("events = [\"message.stored\"]", "events = []"),
+            "at least one event",
+        ),
+        (TWO.replace("name = \"audit\"", "name = \"a b\""), "a b"),
+    ];
+    for (text, needle) in bad {
+        let Err(Error::Config(msg)) = load(&text) else {
+            panic!("accepted: {text}")
+        };
+        assert!(msg.contains(needle), "{needle}: {msg}");
+    }
 }

@@ -52,6 +52,8 @@ pub mod service;
 pub mod state;
 pub mod storage;
 pub mod tls;
+pub mod webhook_config;
+pub mod webhooks;
 
 pub use config::{Config, MultiDevicePolicy};
 pub use security_config::{Registration, Security};

@@ -93,6 +93,7 @@ impl ServerHandle {
 pub async fn spawn(mut config: Config) -> Result<ServerHandle, Error> {
     let c = &config;
     crate::config::check_cluster(c.node_id.as_deref(), c.bus.as_deref(), &c.database)?;
+    crate::webhook_config::check(&c.webhooks).map_err(Error::Config)?;
     let node_id = config
         .node_id
         .get_or_insert_with(|| format!("node-{}", &crate::auth::random_id()[..8]))
@@ -153,7 +154,11 @@ pub async fn spawn(mut config: Config) -> Result<ServerHandle, Error> {
         ),
         _ => None,
     };
+    let webhooks = Arc::new(crate::webhooks::Webhooks::new(&config, store.clone()));
+    let exclusive = !matches!(config.database, crate::config::Database::Postgres(_));
+    webhooks.spawn(node_id.clone(), exclusive, shutdown.clone());
     let shared = Arc::new(Shared {
+        webhooks,
         password: params,
         dummy_hash,
         conn_limit: Arc::new(Semaphore::new(config.max_connections)),

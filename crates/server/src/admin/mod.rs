@@ -7,11 +7,14 @@
 //! documented in [`openapi::document`], committed as `docs/admin-openapi.json`.
 //!
 //! - [`users`]: create, delete, reset password.
+//! - [`bans`]: ban and unban with a reason; the paged, searchable user list.
 //! - [`tokens`]: mint a login token for a user (what an app backend calls).
 //! - [`messages`]: send as a user, or a system notice from `system`.
 //! - [`sessions`]: list online sessions, force a user offline.
 //! - [`groups`]: create a group with an owner and members.
+//! - [`webhooks`]: webhook delivery status and replay.
 
+pub mod bans;
 pub mod body;
 pub mod error;
 pub mod groups;
@@ -20,6 +23,7 @@ pub mod openapi;
 pub mod sessions;
 pub mod tokens;
 pub mod users;
+pub mod webhooks;
 
 use std::sync::Arc;
 
@@ -42,7 +46,8 @@ pub const DISABLED: &str = "admin API disabled: set TERN_ADMIN_SECRET";
 /// The `/admin` routes, to merge into the server's router.
 pub fn router(shared: Arc<Shared>) -> Router<Arc<Shared>> {
     let authed = Router::new()
-        .route("/users", post(users::create))
+        .route("/users", post(users::create).get(bans::list))
+        .route("/users/{user}/ban", post(bans::ban).delete(bans::unban))
         .route("/users/{user}", delete(users::delete))
         .route("/users/{user}/password", post(users::reset_password))
         .route("/users/{user}/tokens", post(tokens::mint))
@@ -51,6 +56,9 @@ pub fn router(shared: Arc<Shared>) -> Router<Arc<Shared>> {
         .route("/messages", post(messages::send_as_user))
         .route("/notices", post(messages::send_notice))
         .route("/groups", post(groups::create))
+        .route("/webhooks", get(webhooks::list))
+        .route("/webhooks/{name}", get(webhooks::status))
+        .route("/webhooks/{name}/replay", post(webhooks::replay))
         .route_layer(middleware::from_fn_with_state(
             shared.clone(),
             require_secret,

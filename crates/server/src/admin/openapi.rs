@@ -38,6 +38,10 @@ fn paths() -> Value {
         "name": "user", "in": "path", "required": true,
         "schema": { "$ref": "#/components/schemas/UserId" }
     }]);
+    let name_param = json!([{
+        "name": "name", "in": "path", "required": true,
+        "schema": { "type": "string" }, "description": "the endpoint's `name` in the configuration"
+    }]);
     json!({
         "/admin/openapi.json": {
             "get": {
@@ -48,6 +52,7 @@ fn paths() -> Value {
             }
         },
         "/admin/users": {
+            "get": list_users(),
             "post": op("createUser", "Create a user (like `register`, plus an optional nickname).",
                 Some("CreateUser"), "201", "User", &[
                     ("409", "The user id is taken or was deleted (code 2004)."),
@@ -61,6 +66,18 @@ fn paths() -> Value {
     BlackDeleted changes; group members get GroupMemberLeft, and an owned group passes to an admin or member, or is \
     dismissed when empty); messages stay in peers' histories; the id is never handed out again.",
                 None, "200", "Deleted", &[("403", "The reserved `system` account (code 4000).")])
+        },
+        "/admin/users/{user}/ban": {
+            "parameters": user_param,
+            "post": op("banUser", "Ban the user with a reason: every session is revoked and every connection kicked \
+    (`kicked`, reason `admin`); `login` and `resume` answer 4000 (Forbidden) with the message \
+    `this account is banned: <reason>` until the ban is lifted. Banning again changes the reason.",
+                Some("BanUser"), "200", "Banned", &[
+                    ("403", "The reserved `system` account (code 4000)."),
+                    ("413", "The reason is longer than 256 characters (code 1003)."),
+                ]),
+            "delete": op("unbanUser", "Lift the user's ban (`was_banned` says whether there was one).",
+                None, "200", "Unbanned", &[])
         },
         "/admin/users/{user}/password": {
             "parameters": user_param,
@@ -110,8 +127,49 @@ fn paths() -> Value {
                     ("409", "More members than the server's max_group_members (code 4004)."),
                     ("413", "The name is longer than 64 characters (code 1003)."),
                 ])
+        },
+        "/admin/webhooks": {
+            "get": op("listWebhooks", "Delivery status of every configured webhook endpoint (docs/webhooks.md), in configuration order.",
+                None, "200", "WebhookList", &[])
+        },
+        "/admin/webhooks/{name}": {
+            "parameters": name_param,
+            "get": op("webhookStatus", "Delivery status of one endpoint: the newest event number, the newest delivered     (every lower one is delivered too), how many wait, how many were dropped because the queue was full, and the     next event's failed attempts and last error. Unknown names are 404.",
+                None, "200", "WebhookStatus", &[])
+        },
+        "/admin/webhooks/{name}/replay": {
+            "parameters": name_param,
+            "post": op("replayWebhook", "Deliver the endpoint's kept events from number `from` on again, in order,     after the ones still waiting (with their original numbers). Events older than `oldest_kept_seq` are gone.     Unknown names are 404.",
+                Some("ReplayWebhook"), "200", "Replayed", &[])
         }
     })
+}
+
+/// `GET /admin/users`: its query parameters and answer.
+fn list_users() -> Value {
+    let param = |name: &str, schema: Value, text: &str| json!({ "name": name, "in": "query", "required": false, "schema": schema, "description": text });
+    let mut o = op("listUsers", "Users ordered by id (the reserved `system` account is not listed), a page at a time: \
+    pass the answer's `next` as `after` for the next page (`next` is null on the last one). `query` keeps the users \
+    whose id or nickname contains it (ASCII case-insensitive).",
+        None, "200", "UserList", &[]);
+    o["parameters"] = json!([
+        param(
+            "query",
+            json!({ "type": "string", "minLength": 1, "maxLength": 64 }),
+            "substring of the id or nickname"
+        ),
+        param(
+            "after",
+            user_id(),
+            "list users whose id sorts after this one"
+        ),
+        param(
+            "limit",
+            json!({ "type": "integer", "minimum": 1, "maximum": U32_MAX }),
+            "page size (default 50, clamped to max_page)"
+        ),
+    ]);
+    o
 }
 
 const TOO_LARGE: &str =
@@ -144,7 +202,7 @@ fn op(
         "401": { "$ref": "#/components/responses/Unauthorized" },
         "404": { "$ref": "#/components/responses/NotFound" },
     });
-    if id != "listSessions" {
+    if id != "listSessions" && id != "listWebhooks" {
         responses["400"] = json!({ "$ref": "#/components/responses/BadRequest" });
     }
     for (status, text) in extra {
@@ -223,6 +281,28 @@ fn schemas() -> Value {
         "Sent": object(&[("conv", json!({ "type": "string" })), ("seq", count()), ("id", count()), ("client_id", json!({ "type": "string", "pattern": "^[A-Za-z0-9_.-]{1,64}$" })),
                          ("sent_at", millis()), ("duplicate", json!({ "type": "boolean", "description": "true when this client_id had been stored before; the original message is returned" }))],
                        &["conv", "seq", "id", "client_id", "sent_at", "duplicate"]),
+        "BanUser": object(&[("reason", json!({ "type": "string", "minLength": 1, "maxLength": 256, "pattern": NOT_BLANK }))], &["reason"]),
+        "Banned": object(&[("user", user_id()), ("banned", json!({ "const": true })), ("reason", json!({ "type": "string" })),
+                           ("sessions_revoked", count())], &["user", "banned", "reason", "sessions_revoked"]),
+        "Unbanned": object(&[("user", user_id()), ("banned", json!({ "const": false })), ("was_banned", json!({ "type": "boolean" }))],
+                           &["user", "banned", "was_banned"]),
+        "Ban": object(&[("reason", json!({ "type": "string" })), ("banned_at", millis())], &["reason", "banned_at"]),
+        "UserEntry": object(&[("user", user_id()), ("nickname", json!({ "type": "string" })), ("created_at", millis()),
+                              ("ban", json!({ "oneOf": [{ "$ref": "#/components/schemas/Ban" }, { "type": "null" }] }))],
+                            &["user", "nickname", "created_at", "ban"]),
+        "UserList": object(&[("users", json!({ "type": "array", "items": { "$ref": "#/components/schemas/UserEntry" } })),
+                             ("next", json!({ "oneOf": [user_id(), { "type": "null" }] }))], &["users", "next"]),
+        "WebhookStatus": object(&[("endpoint", json!({ "type": "string" })),
+                                  ("last_seq", count()), ("delivered_seq", count()), ("pending", count()),
+                                  ("dropped", count()), ("oldest_kept_seq", count()), ("attempts", count()),
+                                  ("last_error", json!({ "type": ["string", "null"] })),
+                                  ("next_attempt_at", millis())],
+                                &["endpoint", "last_seq", "delivered_seq", "pending", "dropped", "oldest_kept_seq",
+                                  "attempts", "last_error", "next_attempt_at"]),
+        "WebhookList": object(&[("webhooks", json!({ "type": "array", "items": { "$ref": "#/components/schemas/WebhookStatus" } }))], &["webhooks"]),
+        "ReplayWebhook": object(&[("from", json!({ "type": "integer", "minimum": 1, "maximum": U64_MAX }))], &["from"]),
+        "Replayed": object(&[("endpoint", json!({ "type": "string" })), ("from", count()), ("replayed", count())],
+                           &["endpoint", "from", "replayed"]),
     })
 }
 

@@ -7,7 +7,7 @@ use tern_proto::{
 use super::HandlerResult;
 use crate::context::{Auth, CloseAfter, Ctx, Phase};
 use crate::service::accounts as svc;
-use crate::service::presence;
+use crate::service::{moderation, presence};
 use crate::storage::now_ms;
 use crate::storage::NewSession;
 
@@ -52,6 +52,7 @@ pub async fn login(
         return Err(already());
     }
     svc::check_credentials(&ctx.shared, &user, password, ctx.peer.ip()).await?;
+    moderation::refuse_banned(&ctx.shared, &user).await?;
     let session = svc::new_session(&ctx.shared, &user, platform, device.to_string());
     let token = svc::open_session(&ctx.shared, &session, None).await?;
     authed_response(ctx, auth_of(&session), token).await
@@ -68,6 +69,7 @@ pub async fn resume(
         return Err(already());
     }
     let claims = svc::verify_token(&ctx.shared, &token)?;
+    moderation::refuse_banned(&ctx.shared, &claims.user).await?;
     let auth = Auth {
         user: claims.user.clone(),
         session: claims.session.clone(),

@@ -39,7 +39,10 @@ pub async fn register(s: &Shared, user: &UserId, password: String) -> ServiceRes
         .hash(password, s.password, Some(HASH_WAIT))
         .await
         .map_err(hash_error)?;
-    Ok(s.store.create_user(user, &hash, None, now_ms()).await?)
+    s.store.create_user(user, &hash, None, now_ms()).await?;
+    let data = serde_json::json!({ "user": user, "by": "register" });
+    s.webhooks.emit("user.created", data).await;
+    Ok(())
 }
 
 /// The operator creates an account (registration may be closed); returns
@@ -57,6 +60,8 @@ pub async fn create_user(
     let hash = operator_hash(s, password).await?;
     let now = now_ms();
     s.store.create_user(user, &hash, nickname, now).await?;
+    let data = serde_json::json!({ "user": user, "by": "admin" });
+    s.webhooks.emit("user.created", data).await;
     Ok(now)
 }
 
@@ -235,8 +240,15 @@ pub async fn sign_out_others(s: &Shared, user: &UserId, session: &str) -> Servic
 /// Tells `user`'s followers that they came online or went offline.
 pub fn announce(s: &std::sync::Arc<Shared>, user: UserId, online: bool) {
     let store = s.store.clone();
+    let hooks = s.webhooks.clone();
     tokio::spawn(async move {
         let _ = store.announce_presence(&user, online).await;
+        let kind = if online {
+            "user.online"
+        } else {
+            "user.offline"
+        };
+        hooks.emit(kind, serde_json::json!({ "user": user })).await;
     });
 }
 

@@ -30,7 +30,10 @@ fn refuse_system(user: &UserId, what: &str) -> ServiceResult<()> {
 /// Returns the number of sessions revoked.
 pub async fn delete_user(s: &Shared, user: &UserId) -> ServiceResult<usize> {
     refuse_system(user, "cannot be deleted")?;
-    Ok(s.store.delete_user(user, now_ms()).await?)
+    let revoked = s.store.delete_user(user, now_ms()).await?;
+    let data = serde_json::json!({ "user": user });
+    s.webhooks.emit("user.deleted", data).await;
+    Ok(revoked)
 }
 
 /// Sets a new password; every session is revoked and kicked (`password_changed`).

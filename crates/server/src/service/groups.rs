@@ -56,9 +56,12 @@ pub async fn create(
     check_ids("members", members, MAX_CREATE)?;
     let policy = join_policy.unwrap_or(JoinPolicy::Approval);
     let store = &s.store;
-    Ok(store
+    let info = store
         .create_group(owner, name, members, policy, rules(s), now_ms())
-        .await?)
+        .await?;
+    let data = serde_json::json!({ "owner": owner, "group": info, "members": members });
+    s.webhooks.emit("group.created", data).await;
+    Ok(info)
 }
 
 /// The groups `me` is in.
@@ -107,8 +110,18 @@ pub async fn invite(
 /// Joins at once (open) or files an application (approval); true when joined.
 pub async fn join(s: &Shared, me: &UserId, group: &GroupId, message: &str) -> ServiceResult<bool> {
     check_len("message", message, MAX_APPLICATION_MESSAGE)?;
+    let data = serde_json::json!({ "user": me, "group": group });
+    let hooks = &s.webhooks;
+    let rewritten = hooks.before("group.join", data, Some(message)).await?;
+    let message = rewritten.as_deref().unwrap_or(message);
+    check_len("message", message, MAX_APPLICATION_MESSAGE)?;
     let max = s.config.max_group_members;
-    Ok(s.store.join(me, group, message, max, now_ms()).await?)
+    let joined = s.store.join(me, group, message, max, now_ms()).await?;
+    if joined {
+        let data = serde_json::json!({ "user": me, "group": group, "by": "join" });
+        s.webhooks.emit("group.joined", data).await;
+    }
+    Ok(joined)
 }
 
 /// Pending applications (owner or admin).
@@ -137,17 +150,26 @@ pub async fn answer(
 
 /// Leaves a group (not the owner).
 pub async fn leave(s: &Shared, me: &UserId, group: &GroupId) -> ServiceResult<()> {
-    Ok(s.store.leave(me, group).await?)
+    s.store.leave(me, group).await?;
+    let data = serde_json::json!({ "user": me, "group": group, "by": "leave" });
+    s.webhooks.emit("group.left", data).await;
+    Ok(())
 }
 
 /// Removes a member (owner, or an admin removing a plain member).
 pub async fn kick(s: &Shared, me: &UserId, group: &GroupId, user: &UserId) -> ServiceResult<()> {
-    Ok(s.store.kick(me, group, user).await?)
+    s.store.kick(me, group, user).await?;
+    let data = serde_json::json!({ "user": user, "group": group, "by": "kick", "actor": me });
+    s.webhooks.emit("group.left", data).await;
+    Ok(())
 }
 
 /// Ends a group (owner).
 pub async fn dismiss(s: &Shared, me: &UserId, group: &GroupId) -> ServiceResult<()> {
-    Ok(s.store.dismiss(me, group, now_ms()).await?)
+    s.store.dismiss(me, group, now_ms()).await?;
+    let data = serde_json::json!({ "group": group, "by": me });
+    s.webhooks.emit("group.dismissed", data).await;
+    Ok(())
 }
 
 /// Sets a member's role (owner).

@@ -47,7 +47,33 @@ pub async fn send(
     except: Option<ConnId>,
 ) -> ServiceResult<PendingSend> {
     validate(s.config.max_text_chars, &msg.content, msg.ext.as_ref())?;
+    let msg = moderate(s, msg).await?;
     store(s, msg, after, s.config.require_friendship, except).await
+}
+
+/// The `message.send` before-hook: may refuse the message or rewrite its text
+/// (the rewritten text is checked again and is what is stored and delivered).
+async fn moderate(s: &Shared, mut msg: Outgoing) -> ServiceResult<Outgoing> {
+    if !s.webhooks.wants("message.send") {
+        return Ok(msg);
+    }
+    let text = match &msg.content {
+        Content::Text { text } => Some(text.clone()),
+        _ => None,
+    };
+    let data = serde_json::json!({
+        "sender": msg.sender,
+        "conv": msg.conv,
+        "client_id": msg.client_id,
+        "content": msg.content,
+        "ext": msg.ext,
+    });
+    let hooks = &s.webhooks;
+    if let Some(new) = hooks.before("message.send", data, text.as_deref()).await? {
+        msg.content = Content::Text { text: new };
+        validate(s.config.max_text_chars, &msg.content, msg.ext.as_ref())?;
+    }
+    Ok(msg)
 }
 
 /// Queues the write of a message already checked by the caller (the one
@@ -71,11 +97,16 @@ pub async fn store(
     };
     let started = std::time::Instant::now();
     let metrics = s.metrics.clone();
+    let hooks = s.webhooks.clone();
     let pending = s.store.send(new, now_ms(), except).await?;
     Ok(Box::pin(async move {
         let sent = pending.await?;
         metrics.db_write.observe(started.elapsed().as_secs_f64());
         metrics.messages_in.inc();
+        if !sent.duplicate && hooks.wants("message.stored") {
+            let data = serde_json::json!({ "message": sent.message });
+            hooks.emit("message.stored", data).await;
+        }
         Ok(sent)
     }))
 }
@@ -179,7 +210,10 @@ pub async fn mark_read(
 /// Recalls a message within the server's recall window.
 pub async fn recall(s: &Shared, me: &UserId, conv: &ConversationId, seq: Seq) -> ServiceResult<()> {
     let window = s.config.recall_window.as_millis() as i64;
-    Ok(s.store.recall(me, conv, seq, now_ms(), window).await?)
+    s.store.recall(me, conv, seq, now_ms(), window).await?;
+    let data = serde_json::json!({ "by": me, "conv": conv, "seq": seq });
+    s.webhooks.emit("message.recalled", data).await;
+    Ok(())
 }
 
 /// Shows the peer of a one-to-one chat that I am typing; never stored.

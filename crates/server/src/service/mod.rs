@@ -11,8 +11,10 @@ pub mod admin;
 pub mod files;
 pub mod groups;
 pub mod messages;
+pub mod moderation;
 pub mod presence;
 pub mod social;
+pub mod webhooks;
 
 use tern_proto::{ErrorCode, UserId, WireError};
 

@@ -33,6 +33,20 @@ pub async fn set_profile(
     if let Some(sig) = &signature {
         check_len("signature", sig, 256)?;
     }
+    let data = serde_json::json!({
+        "user": me, "nickname": nickname, "avatar": avatar, "signature": signature,
+    });
+    let nickname = match s
+        .webhooks
+        .before("profile.update", data, nickname.as_deref())
+        .await?
+    {
+        Some(new) => {
+            check_len("nickname", &new, 64)?;
+            Some(new)
+        }
+        None => nickname,
+    };
     let (n, a, sig) = (nickname.as_deref(), avatar.as_ref(), signature.as_deref());
     Ok(s.store.set_profile(me, n, a, sig).await?)
 }
@@ -52,7 +66,15 @@ pub async fn apply_friend(
     greeting: &str,
 ) -> ServiceResult<()> {
     check_len("greeting", greeting, 256)?;
-    Ok(s.store.apply_friend(me, to, greeting, now_ms()).await?)
+    let data = serde_json::json!({ "from": me, "to": to });
+    let hooks = &s.webhooks;
+    let rewritten = hooks.before("friend.apply", data, Some(greeting)).await?;
+    let greeting = rewritten.as_deref().unwrap_or(greeting);
+    check_len("greeting", greeting, 256)?;
+    s.store.apply_friend(me, to, greeting, now_ms()).await?;
+    let data = serde_json::json!({ "from": me, "to": to, "greeting": greeting });
+    s.webhooks.emit("friend.applied", data).await;
+    Ok(())
 }
 
 /// Applications I received (`received`) or sent.
@@ -66,14 +88,20 @@ pub async fn applications(
 
 /// Accepts or refuses `from`'s application.
 pub async fn answer(s: &Shared, me: &UserId, from: &UserId, accept: bool) -> ServiceResult<()> {
-    Ok(s.store
+    s.store
         .answer_application(me, from, accept, now_ms())
-        .await?)
+        .await?;
+    let data = serde_json::json!({ "user": me, "from": from, "accepted": accept });
+    s.webhooks.emit("friend.answered", data).await;
+    Ok(())
 }
 
 /// Removes a friend (one-way).
 pub async fn delete_friend(s: &Shared, me: &UserId, user: &UserId) -> ServiceResult<()> {
-    Ok(s.store.delete_friend(me, user).await?)
+    s.store.delete_friend(me, user).await?;
+    let data = serde_json::json!({ "user": me, "friend": user });
+    s.webhooks.emit("friend.deleted", data).await;
+    Ok(())
 }
 
 /// Sets my remark for a friend.

@@ -11,14 +11,24 @@ mod groups;
 mod messages;
 mod operations;
 mod social;
+mod user_admin;
+mod webhooks;
 
 pub use accounts::Accounts;
 pub use groups::Groups;
 pub use messages::{Messages, NewMessage, PendingSend};
 pub use operations::{Operations, Swept, WriterStats};
 pub use social::Social;
+pub use user_admin::{Ban, UserAdmin, UserRow};
+pub use webhooks::{HookStatus, QueuedEvent, WebhookQueue};
 
 /// Everything a backend provides; the services hold an `Arc<dyn Storage>`.
-pub trait Storage: Accounts + Social + Messages + Groups + Operations {}
+pub trait Storage:
+    Accounts + Social + Messages + Groups + Operations + WebhookQueue + UserAdmin
+{
+}
 
-impl<T: Accounts + Social + Messages + Groups + Operations> Storage for T {}
+impl<T> Storage for T where
+    T: Accounts + Social + Messages + Groups + Operations + WebhookQueue + UserAdmin
+{
+}

@@ -38,6 +38,8 @@ mod impl_social;
 mod messages;
 mod migrate;
 mod relations;
+mod user_admin;
+mod webhooks;
 
 use std::hash::{Hash, Hasher};
 use std::sync::atomic::{AtomicU64, Ordering};

@@ -19,6 +19,8 @@ mod impl_groups;
 mod impl_messages;
 mod impl_operations;
 mod impl_social;
+mod user_admin;
+mod webhooks;
 
 pub use backend::SqliteStorage;
 
