@@ -40,14 +40,20 @@ impl Client {
             .await
     }
 
-    /// Saves the composer's unsent text for a conversation ("" clears it).
+    /// Saves the composer's unsent text for a conversation ("" clears it),
+    /// in the cache and, when online, on the server for my other devices (the
+    /// newest edit wins; see [`Client::sync_draft`]). Offline, it stays local.
     pub async fn set_draft(&self, conv: &ConversationId, draft: &str) -> Result<()> {
         let sh = self.shared()?;
         let (key, d) = (conv.clone(), draft.to_string());
         sh.db
             .call(move |c| convs::set_draft(c, &key, &d, now_ms()))
             .await?;
-        sh.conv_changed(conv).await
+        sh.conv_changed(conv).await?;
+        match self.sync_draft(conv, draft).await {
+            Err(e) if e.is_transient() || matches!(e, Error::NotLoggedIn) => Ok(()),
+            other => other.map(drop),
+        }
     }
 
     /// Sum of all unread counts.
@@ -141,7 +147,37 @@ impl Client {
             live: true,
         });
         sh.conv_changed(conv).await?;
+        self.clear_draft_after_send(&sh, conv).await?;
         Ok((sh, msg))
+    }
+
+    /// A message sent from this device clears the conversation's draft here
+    /// and, in the background, on the server (so on every device of mine).
+    /// Only when there is a draft, so plain sends cost nothing more.
+    async fn clear_draft_after_send(&self, sh: &Arc<Shared>, conv: &ConversationId) -> Result<()> {
+        let key = conv.clone();
+        let has_draft = sh
+            .db
+            .call(move |c| {
+                let local = c
+                    .query_row(
+                        "SELECT draft FROM conversations WHERE conv = ?1",
+                        [key.to_string()],
+                        |r| r.get::<_, String>(0),
+                    )
+                    .unwrap_or_default();
+                Ok(!local.is_empty() || !crate::store::preferences::get(c, &key)?.draft.is_empty())
+            })
+            .await?;
+        if has_draft {
+            let (client, conv) = (self.clone(), conv.clone());
+            tokio::spawn(async move {
+                if let Err(e) = client.set_draft(&conv, "").await {
+                    tracing::debug!("clearing the draft of {conv} after a send: {e}");
+                }
+            });
+        }
+        Ok(())
     }
 
     async fn await_first_outcome(

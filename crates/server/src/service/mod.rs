@@ -11,6 +11,7 @@ pub mod admin;
 pub mod files;
 pub mod groups;
 pub mod messages;
+pub mod preferences;
 pub mod presence;
 pub mod social;
 

@@ -10,15 +10,17 @@ mod accounts;
 mod groups;
 mod messages;
 mod operations;
+mod preferences;
 mod social;
 
 pub use accounts::Accounts;
 pub use groups::Groups;
 pub use messages::{Messages, NewMessage, PendingSend};
 pub use operations::{Operations, Swept, WriterStats};
+pub use preferences::Preferences;
 pub use social::Social;
 
 /// Everything a backend provides; the services hold an `Arc<dyn Storage>`.
-pub trait Storage: Accounts + Social + Messages + Groups + Operations {}
+pub trait Storage: Accounts + Social + Messages + Groups + Operations + Preferences {}
 
-impl<T: Accounts + Social + Messages + Groups + Operations> Storage for T {}
+impl<T: Accounts + Social + Messages + Groups + Operations + Preferences> Storage for T {}

@@ -34,9 +34,11 @@ mod impl_accounts;
 mod impl_groups;
 mod impl_messages;
 mod impl_operations;
+mod impl_preferences;
 mod impl_social;
 mod messages;
 mod migrate;
+mod preferences;
 mod relations;
 
 use std::hash::{Hash, Hasher};
