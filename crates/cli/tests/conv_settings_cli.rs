@@ -24,11 +24,26 @@ async fn conv_and_settings_commands_sync_to_a_second_device() {
     ok(&server, d, "bob", &["send", "alice", "first"]).await;
 
     let pinned = one(ok(&server, d, "alice", &["conv", "pin", "bob"]).await);
-    assert_eq!((pinned["conv"].as_str(), pinned["pinned"].as_i64()), (Some("d:alice:bob"), Some(1)));
-    let muted = one(ok(&server, d, "alice", &["conv", "mute", "bob", "--minutes", "60"]).await);
+    assert_eq!(
+        (pinned["conv"].as_str(), pinned["pinned"].as_i64()),
+        (Some("d:alice:bob"), Some(1))
+    );
+    let muted = one(ok(
+        &server,
+        d,
+        "alice",
+        &["conv", "mute", "bob", "--minutes", "60"],
+    )
+    .await);
     assert_eq!(muted["muted"], true);
     assert!(muted["muted_until"].as_i64().unwrap() > 0);
-    let draft = one(ok(&server, d, "alice", &["conv", "draft", "bob", "hello there"]).await);
+    let draft = one(ok(
+        &server,
+        d,
+        "alice",
+        &["conv", "draft", "bob", "hello there"],
+    )
+    .await);
     assert_eq!(draft["draft"], "hello there");
     let cleared = one(ok(&server, d, "alice", &["conv", "clear", "bob"]).await);
     assert_eq!(cleared["cleared_seq"], 1);
@@ -41,9 +56,17 @@ async fn conv_and_settings_commands_sync_to_a_second_device() {
     assert_eq!(got, archived);
     let list = one(ok(&server, d, "alice2", &["conv", "list"]).await);
     assert_eq!(list, Value::Array(vec![archived]));
-    let history = ok(&server, d, "alice2", &["history", "bob"]).await.json_lines();
-    assert_eq!(history, vec![Value::Array(vec![])], "cleared: nothing shown");
-    let bobs = ok(&server, d, "bob", &["history", "alice"]).await.json_lines();
+    let history = ok(&server, d, "alice2", &["history", "bob"])
+        .await
+        .json_lines();
+    assert_eq!(
+        history,
+        vec![Value::Array(vec![])],
+        "cleared: nothing shown"
+    );
+    let bobs = ok(&server, d, "bob", &["history", "alice"])
+        .await
+        .json_lines();
     assert_eq!(bobs[0].as_array().unwrap().len(), 1, "bob keeps his");
 
     for (cmd, field, want) in [
@@ -56,18 +79,24 @@ async fn conv_and_settings_commands_sync_to_a_second_device() {
     }
 
     // Account settings.
-    let set = one(
-        ok(
-            &server,
-            d,
-            "alice",
-            &[
-                "settings", "set", "--sound", "off", "--dnd", "22:00-08:00", "--tz",
-                "Europe/Paris", "--days", "mon,fri",
-            ],
-        )
-        .await,
-    );
+    let set = one(ok(
+        &server,
+        d,
+        "alice",
+        &[
+            "settings",
+            "set",
+            "--sound",
+            "off",
+            "--dnd",
+            "22:00-08:00",
+            "--tz",
+            "Europe/Paris",
+            "--days",
+            "mon,fri",
+        ],
+    )
+    .await);
     assert_eq!(set["sound"], false);
     assert_eq!(set["dnd"]["days"], serde_json::json!(["mon", "fri"]));
     let got = one(ok(&server, d, "alice2", &["settings", "get"]).await);
@@ -82,7 +111,16 @@ async fn conv_and_settings_commands_sync_to_a_second_device() {
         &server,
         d,
         "alice",
-        &["settings", "set", "--dnd", "25:00-08:00", "--tz", "UTC", "--days", "mon"],
+        &[
+            "settings",
+            "set",
+            "--dnd",
+            "25:00-08:00",
+            "--tz",
+            "UTC",
+            "--days",
+            "mon",
+        ],
     )
     .await;
     assert_eq!((bad.code, code(&bad)), (3, 1002), "{}", bad.stderr);

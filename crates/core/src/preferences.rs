@@ -76,14 +76,20 @@ mod tests {
             start: "22:00".into(),
             end: "08:00".into(),
             tz: "Europe/Paris".into(),
-            days: vec![Weekday::Mon, Weekday::Tue, Weekday::Wed, Weekday::Thu, Weekday::Fri],
+            days: vec![
+                Weekday::Mon,
+                Weekday::Tue,
+                Weekday::Wed,
+                Weekday::Thu,
+                Weekday::Fri,
+            ],
         };
         // Paris is UTC+1 in December: Tue 2026-12-01 21:30 UTC = 22:30 local.
         assert!(in_dnd(&dnd, ms("2026-12-01T21:30:00Z")));
         assert!(in_dnd(&dnd, ms("2026-12-02T06:59:00Z"))); // Wed 07:59 local
         assert!(!in_dnd(&dnd, ms("2026-12-02T07:00:00Z"))); // Wed 08:00 local
         assert!(!in_dnd(&dnd, ms("2026-12-01T20:59:00Z"))); // Tue 21:59 local
-        // Saturday night is not in the schedule; Friday night runs into Saturday.
+                                                            // Saturday night is not in the schedule; Friday night runs into Saturday.
         assert!(!in_dnd(&dnd, ms("2026-12-05T22:00:00Z"))); // Sat 23:00 local
         assert!(in_dnd(&dnd, ms("2026-12-05T05:00:00Z"))); // Sat 06:00 local
     }

@@ -9,9 +9,7 @@ mod common;
 use std::time::Duration;
 
 use common::*;
-use tern_core::proto::{
-    AccountSettings, ConvEdit, ConversationId, DndSchedule, Seq, Weekday,
-};
+use tern_core::proto::{AccountSettings, ConvEdit, ConversationId, DndSchedule, Seq, Weekday};
 use tern_core::{Client, Event};
 
 /// Polls `f` until it holds (the other device applies a change-log push).
@@ -55,8 +53,14 @@ async fn two_devices_converge_and_an_offline_one_catches_up() {
     for t in ["granite one", "granite two", "granite three"] {
         bob.send_text(&ab, t).await.unwrap();
     }
-    wait_for(&mut p_rx, |e| matches!(e, Event::UnreadChanged { unread: 3, .. })).await;
-    let group = bob.create_group("Climbing", &[uid("alice")], None).await.unwrap();
+    wait_for(&mut p_rx, |e| {
+        matches!(e, Event::UnreadChanged { unread: 3, .. })
+    })
+    .await;
+    let group = bob
+        .create_group("Climbing", &[uid("alice")], None)
+        .await
+        .unwrap();
     let g = ConversationId::Group(group.group.clone());
     eventually("the laptop has the group", || async {
         laptop.group(&group.group).await.unwrap().is_some()
@@ -68,7 +72,10 @@ async fn two_devices_converge_and_an_offline_one_catches_up() {
     laptop.pin_conv(&g).await.unwrap();
     let order = |c: Client| async move {
         let all = c.all_conv_settings().await.unwrap();
-        all.iter().filter(|s| s.pinned.is_some()).map(|s| s.conv.clone()).collect::<Vec<_>>()
+        all.iter()
+            .filter(|s| s.pinned.is_some())
+            .map(|s| s.conv.clone())
+            .collect::<Vec<_>>()
     };
     eventually("both list g then ab as pinned", || async {
         order(phone.clone()).await == vec![g.clone(), ab.clone()]
@@ -88,7 +95,10 @@ async fn two_devices_converge_and_an_offline_one_catches_up() {
     })
     .await;
     assert!(!phone.should_notify(&ab, now).await.unwrap());
-    assert!(phone.should_notify(&ab, until).await.unwrap(), "the mute ended");
+    assert!(
+        phone.should_notify(&ab, until).await.unwrap(),
+        "the mute ended"
+    );
     assert!(phone.should_notify(&g, now).await.unwrap());
 
     // Draft typed on the phone appears on the laptop; an older edit loses.
@@ -109,16 +119,30 @@ async fn two_devices_converge_and_an_offline_one_catches_up() {
     laptop.send_text(&ab, "granite four").await.unwrap();
     eventually("the draft is cleared on the phone", || async {
         phone.conv_settings(&ab).await.unwrap().draft.is_empty()
-            && phone.conversation(&ab).await.unwrap().unwrap().draft.is_empty()
+            && phone
+                .conversation(&ab)
+                .await
+                .unwrap()
+                .unwrap()
+                .draft
+                .is_empty()
     })
     .await;
 
     // Clear history on the phone: hidden on both of alice's devices, not for bob.
     let hits = |c: Client, conv: ConversationId| async move {
-        c.search_in("granite", Some(&conv), 0, 20).await.unwrap().messages.len()
+        c.search_in("granite", Some(&conv), 0, 20)
+            .await
+            .unwrap()
+            .messages
+            .len()
     };
     eventually("the laptop has all four", || async {
         laptop.messages(&ab, None, 50).await.unwrap().len() == 4
+    })
+    .await;
+    eventually("the laptop's search finds all four first", || async {
+        hits(laptop.clone(), ab.clone()).await == 4
     })
     .await;
     let cleared = phone.clear_history(&ab, None).await.unwrap();
@@ -128,14 +152,19 @@ async fn two_devices_converge_and_an_offline_one_catches_up() {
             c.conv_settings(&ab).await.unwrap().cleared_seq == Seq(4)
         })
         .await;
-        assert!(c.messages(&ab, None, 50).await.unwrap().is_empty(), "{name}");
+        assert!(
+            c.messages(&ab, None, 50).await.unwrap().is_empty(),
+            "{name}"
+        );
         assert_eq!(hits(c.clone(), ab.clone()).await, 0, "{name} search");
         let conv = c.conversation(&ab).await.unwrap().unwrap();
         assert_eq!((conv.unread, conv.last.is_none()), (0, true), "{name}");
     }
     assert_eq!(bob.messages(&ab, None, 50).await.unwrap().len(), 4);
-    eventually("bob still finds them", || async { hits(bob.clone(), ab.clone()).await == 4 })
-        .await;
+    eventually("bob still finds them", || async {
+        hits(bob.clone(), ab.clone()).await == 4
+    })
+    .await;
     // A newer message shows again.
     bob.send_text(&ab, "granite five").await.unwrap();
     eventually("the phone shows the new one", || async {
@@ -173,9 +202,18 @@ async fn two_devices_converge_and_an_offline_one_catches_up() {
     // local is inside; Tuesday 21:00 and Wednesday 23:00 are not.
     let tue_2300 = ms("2026-12-01T22:00:00Z");
     assert!(!laptop.should_notify(&g, tue_2300).await.unwrap());
-    assert!(!laptop.should_notify(&g, ms("2026-12-02T06:30:00Z")).await.unwrap());
-    assert!(laptop.should_notify(&g, ms("2026-12-01T20:00:00Z")).await.unwrap());
-    assert!(laptop.should_notify(&g, ms("2026-12-02T22:00:00Z")).await.unwrap());
+    assert!(!laptop
+        .should_notify(&g, ms("2026-12-02T06:30:00Z"))
+        .await
+        .unwrap());
+    assert!(laptop
+        .should_notify(&g, ms("2026-12-01T20:00:00Z"))
+        .await
+        .unwrap());
+    assert!(laptop
+        .should_notify(&g, ms("2026-12-02T22:00:00Z"))
+        .await
+        .unwrap());
     // Notifications off: never.
     let off = AccountSettings {
         notifications: false,
@@ -183,7 +221,10 @@ async fn two_devices_converge_and_an_offline_one_catches_up() {
     };
     laptop.set_account_settings(off).await.unwrap();
     eventually("the phone has notifications off", || async {
-        !phone.should_notify(&g, ms("2026-12-01T20:00:00Z")).await.unwrap()
+        !phone
+            .should_notify(&g, ms("2026-12-01T20:00:00Z"))
+            .await
+            .unwrap()
     })
     .await;
 

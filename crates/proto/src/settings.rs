@@ -341,13 +341,26 @@ mod tests {
         let s = ConvSettings::new(c);
         let p = apply_edit(&s, &ConvEdit::Pin { order: None }, cx(5, Some(7))).unwrap();
         assert_eq!(p.pinned, Some(8));
-        assert_eq!(apply_edit(&p, &ConvEdit::Pin { order: None }, cx(5, Some(8))), None);
-        let d = |t: &str, at| ConvEdit::Draft { text: t.into(), edited_at: at };
+        assert_eq!(
+            apply_edit(&p, &ConvEdit::Pin { order: None }, cx(5, Some(8))),
+            None
+        );
+        let d = |t: &str, at| ConvEdit::Draft {
+            text: t.into(),
+            edited_at: at,
+        };
         let d1 = apply_edit(&s, &d("new", 50), cx(5, None)).unwrap();
-        assert_eq!(apply_edit(&d1, &d("old", 40), cx(5, None)), None, "older edit loses");
+        assert_eq!(
+            apply_edit(&d1, &d("old", 40), cx(5, None)),
+            None,
+            "older edit loses"
+        );
         let c1 = apply_edit(&s, &ConvEdit::Clear { seq: Some(Seq(99)) }, cx(5, None)).unwrap();
         assert_eq!(c1.cleared_seq, Seq(5), "clamped to max seq");
-        assert_eq!(apply_edit(&c1, &ConvEdit::Clear { seq: Some(Seq(3)) }, cx(5, None)), None);
+        assert_eq!(
+            apply_edit(&c1, &ConvEdit::Clear { seq: Some(Seq(3)) }, cx(5, None)),
+            None
+        );
         let a = apply_edit(&s, &ConvEdit::Archive, cx(5, None)).unwrap();
         assert!(a.is_archived(Seq(5), 0) && !a.is_archived(Seq(6), 0));
         let am = apply_edit(&a, &ConvEdit::Mute { until: Some(2000) }, cx(5, None)).unwrap();
@@ -362,11 +375,19 @@ mod tests {
             tz: "UTC".into(),
             days,
         };
-        assert!(s("24:00", "08:00", vec![Weekday::Mon]).check_shape().is_err());
-        assert!(s("8:00", "09:00", vec![Weekday::Mon]).check_shape().is_err());
-        assert!(s("08:00", "08:00", vec![Weekday::Mon]).check_shape().is_err());
+        assert!(s("24:00", "08:00", vec![Weekday::Mon])
+            .check_shape()
+            .is_err());
+        assert!(s("8:00", "09:00", vec![Weekday::Mon])
+            .check_shape()
+            .is_err());
+        assert!(s("08:00", "08:00", vec![Weekday::Mon])
+            .check_shape()
+            .is_err());
         assert!(s("08:00", "09:00", vec![]).check_shape().is_err());
-        assert!(s("08:00", "09:00", vec![Weekday::Mon, Weekday::Mon]).check_shape().is_err());
+        assert!(s("08:00", "09:00", vec![Weekday::Mon, Weekday::Mon])
+            .check_shape()
+            .is_err());
         let night = s("22:00", "08:00", vec![Weekday::Fri]);
         assert!(night.contains_local(4, 22 * 60)); // Fri 22:00
         assert!(night.contains_local(5, 7 * 60 + 59)); // Sat 07:59

@@ -74,8 +74,12 @@ async fn two_devices_of_one_user_converge_live_and_the_peer_sees_nothing() {
     let mut bob = server.user("bob").await;
     let _carol = server.user("carol").await;
     let (ab, ac) = (dm("alice", "bob"), dm("alice", "carol"));
-    bob.pipeline((1..=3).map(|i| text_msg(&ab, &format!("m{i}"), "hi")).collect())
-        .await;
+    bob.pipeline(
+        (1..=3)
+            .map(|i| text_msg(&ab, &format!("m{i}"), "hi"))
+            .collect(),
+    )
+    .await;
 
     // Pin order: the newest pin goes on top (highest order).
     let p1 = edited(&mut a1, &ab, ConvEdit::Pin { order: None }).await;
@@ -103,7 +107,11 @@ async fn two_devices_of_one_user_converge_live_and_the_peer_sees_nothing() {
         text: "stale".into(),
         edited_at: t - 1000,
     };
-    assert_eq!(edited(&mut a2, &ab, older).await, newer, "the older edit lost");
+    assert_eq!(
+        edited(&mut a2, &ab, older).await,
+        newer,
+        "the older edit lost"
+    );
     // Cleared when a message is sent: the sender's client writes "" at a later time.
     let cleared = ConvEdit::Draft {
         text: String::new(),
@@ -166,11 +174,21 @@ async fn two_devices_of_one_user_converge_live_and_the_peer_sees_nothing() {
     want.updated_at = settings.updated_at;
     assert_eq!(settings, want);
     let p = a2
-        .push_where(|p| matches!(p, Push::Change(v) if matches!(v.change, Change::SettingsChanged { .. })))
+        .push_where(
+            |p| matches!(p, Push::Change(v) if matches!(v.change, Change::SettingsChanged { .. })),
+        )
         .await;
     let Push::Change(v) = p else { unreachable!() };
-    assert_eq!(v.change, Change::SettingsChanged { settings: want.clone() });
-    assert_eq!(a2.ok(Request::GetSettings).await, Response::Settings { settings: want });
+    assert_eq!(
+        v.change,
+        Change::SettingsChanged {
+            settings: want.clone()
+        }
+    );
+    assert_eq!(
+        a2.ok(Request::GetSettings).await,
+        Response::Settings { settings: want }
+    );
 }
 
 #[tokio::test]
@@ -191,7 +209,10 @@ async fn an_offline_device_catches_up_through_sync_changes_and_the_snapshot() {
     let g = ConversationId::Group(group.group.clone());
     let ab = dm("alice", "bob");
     let Response::Changes { latest: before, .. } = a1
-        .ok(Request::SyncChanges { since: 0, limit: None })
+        .ok(Request::SyncChanges {
+            since: 0,
+            limit: None,
+        })
         .await
     else {
         panic!()
@@ -235,12 +256,20 @@ async fn an_offline_device_catches_up_through_sync_changes_and_the_snapshot() {
     let Change::ConvSettingsChanged { settings: last_g } = kinds[1] else {
         panic!("{kinds:?}")
     };
-    assert_eq!((last_g.pinned, last_g.muted, last_g.muted_until), (Some(7), true, None));
+    assert_eq!(
+        (last_g.pinned, last_g.muted, last_g.muted_until),
+        (Some(7), true, None)
+    );
     let Change::ConvSettingsChanged { settings: d } = kinds[2] else {
         panic!("{kinds:?}")
     };
     assert_eq!((&d.conv, d.draft.as_str()), (&ab, "later"));
-    assert_eq!(kinds[3], &Change::SettingsChanged { settings: acct.clone() });
+    assert_eq!(
+        kinds[3],
+        &Change::SettingsChanged {
+            settings: acct.clone()
+        }
+    );
     // The snapshot (for a device whose log was compacted) says the same.
     let Response::ConvSettingsList { settings } = a2.ok(Request::GetConvSettings).await else {
         panic!()
@@ -272,13 +301,25 @@ async fn bad_input_is_refused_with_its_code() {
     let pin = ConvEdit::Pin { order: None };
     // Unknown conversation: no such group, no such peer.
     let no_group: ConversationId = "g:nosuchgroup".parse().unwrap();
-    assert_eq!(alice.err_code(edit(&no_group, pin.clone())).await, ErrorCode::NotFound);
+    assert_eq!(
+        alice.err_code(edit(&no_group, pin.clone())).await,
+        ErrorCode::NotFound
+    );
     let ghost = dm("alice", "ghost");
-    assert_eq!(alice.err_code(edit(&ghost, pin.clone())).await, ErrorCode::NotFound);
+    assert_eq!(
+        alice.err_code(edit(&ghost, pin.clone())).await,
+        ErrorCode::NotFound
+    );
     // A conversation I am not in.
     let bc = dm("bob", "carol");
-    assert_eq!(alice.err_code(edit(&bc, pin.clone())).await, ErrorCode::Forbidden);
-    assert_eq!(alice.err_code(edit(&bobs_group, pin.clone())).await, ErrorCode::Forbidden);
+    assert_eq!(
+        alice.err_code(edit(&bc, pin.clone())).await,
+        ErrorCode::Forbidden
+    );
+    assert_eq!(
+        alice.err_code(edit(&bobs_group, pin.clone())).await,
+        ErrorCode::Forbidden
+    );
     // Draft too long, or from the far future; a mute that ends in the past.
     let ab = dm("alice", "bob");
     let long = ConvEdit::Draft {
@@ -290,11 +331,17 @@ async fn bad_input_is_refused_with_its_code() {
         text: "hi".into(),
         edited_at: now() + 3_600_000,
     };
-    assert_eq!(alice.err_code(edit(&ab, future)).await, ErrorCode::InvalidArgument);
+    assert_eq!(
+        alice.err_code(edit(&ab, future)).await,
+        ErrorCode::InvalidArgument
+    );
     let past = ConvEdit::Mute {
         until: Some(now() - 1),
     };
-    assert_eq!(alice.err_code(edit(&ab, past)).await, ErrorCode::InvalidArgument);
+    assert_eq!(
+        alice.err_code(edit(&ab, past)).await,
+        ErrorCode::InvalidArgument
+    );
     // Malformed schedules.
     let bad = |f: &dyn Fn(&mut DndSchedule)| {
         let mut d = night();

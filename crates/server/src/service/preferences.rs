@@ -58,7 +58,10 @@ fn validate_settings(settings: &AccountSettings) -> ServiceResult<()> {
     if let Some(dnd) = &settings.dnd {
         dnd.check_shape().map_err(invalid)?;
         if jiff::tz::TimeZone::get(&dnd.tz).is_err() {
-            return Err(invalid(format!("dnd.tz `{}` is not a known time zone", dnd.tz)));
+            return Err(invalid(format!(
+                "dnd.tz `{}` is not a known time zone",
+                dnd.tz
+            )));
         }
     }
     Ok(())

@@ -72,8 +72,7 @@ pub async fn edit_conv(
         .await?;
     let (max_pin, pinned): (Option<i64>, i64) = (row.try_get(0)?, row.try_get(1)?);
     let cur = load(c, user, conv).await?;
-    if matches!(edit, ConvEdit::Pin { .. }) && cur.pinned.is_none() && pinned as u64 >= MAX_PINNED
-    {
+    if matches!(edit, ConvEdit::Pin { .. }) && cur.pinned.is_none() && pinned as u64 >= MAX_PINNED {
         return Err(StoreError::rejected(
             ErrorCode::InvalidArgument,
             format!("at most {MAX_PINNED} conversations can be pinned"),

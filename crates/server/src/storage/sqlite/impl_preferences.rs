@@ -23,7 +23,8 @@ impl Preferences for SqliteStorage {
 
     async fn conv_settings(&self, user: &UserId) -> StoreResult<Vec<ConvSettings>> {
         let user = user.clone();
-        self.read(move |c| preferences::conv_settings(c, &user)).await
+        self.read(move |c| preferences::conv_settings(c, &user))
+            .await
     }
 
     async fn account_settings(&self, user: &UserId) -> StoreResult<AccountSettings> {

@@ -56,8 +56,7 @@ pub fn edit_conv(
         )?
         .query_row([user.as_str()], |r| Ok((r.get(0)?, r.get(1)?)))?;
     let cur = load(conn, user, conv)?;
-    if matches!(edit, ConvEdit::Pin { .. }) && cur.pinned.is_none() && pinned as u64 >= MAX_PINNED
-    {
+    if matches!(edit, ConvEdit::Pin { .. }) && cur.pinned.is_none() && pinned as u64 >= MAX_PINNED {
         return Err(StoreError::rejected(
             ErrorCode::InvalidArgument,
             format!("at most {MAX_PINNED} conversations can be pinned"),
@@ -88,8 +87,8 @@ pub fn edit_conv(
 
 /// Every conversation setting of `user`, by conversation id.
 pub fn conv_settings(conn: &Connection, user: &UserId) -> StoreResult<Vec<ConvSettings>> {
-    let mut stmt = conn
-        .prepare_cached("SELECT body FROM conv_settings WHERE user_id = ?1 ORDER BY conv")?;
+    let mut stmt =
+        conn.prepare_cached("SELECT body FROM conv_settings WHERE user_id = ?1 ORDER BY conv")?;
     let rows = stmt.query_map([user.as_str()], |r| r.get::<_, String>(0))?;
     let mut out = Vec::new();
     for body in rows {
