@@ -9,7 +9,10 @@
 use serde::{Deserialize, Serialize};
 
 use crate::ids::{ConversationId, Seq};
-use crate::model::Millis;
+
+/// Milliseconds since the Unix epoch (UTC); the same as `model::Millis`
+/// (not imported: `model` uses this module for its change kinds).
+type Millis = i64;
 
 /// Most conversations one user may have pinned at once.
 pub const MAX_PINNED: u64 = 100;

@@ -8,8 +8,11 @@ use tern_proto::{
     AccountSettings, ConvEdit, ConvSettings, ConversationId, Millis, Request, Response, Seq,
 };
 
+use std::sync::Arc;
+
 use super::{unexpected, Client};
 use crate::error::Result;
+use crate::session::Shared;
 use crate::store::{now_ms, preferences as prefs};
 
 impl Client {
@@ -125,5 +128,38 @@ impl Client {
             Ok(crate::preferences::should_notify(&account, &settings, now))
         })
         .await
+    }
+
+    /// A message sent from this device clears the conversation's draft here
+    /// and, in the background, on the server (so on every device of mine).
+    /// Only when there is a draft, so plain sends cost nothing more.
+    pub(super) async fn clear_draft_after_send(
+        &self,
+        sh: &Arc<Shared>,
+        conv: &ConversationId,
+    ) -> Result<()> {
+        let key = conv.clone();
+        let has_draft = sh
+            .db
+            .call(move |c| {
+                let local = c
+                    .query_row(
+                        "SELECT draft FROM conversations WHERE conv = ?1",
+                        [key.to_string()],
+                        |r| r.get::<_, String>(0),
+                    )
+                    .unwrap_or_default();
+                Ok(!local.is_empty() || !crate::store::preferences::get(c, &key)?.draft.is_empty())
+            })
+            .await?;
+        if has_draft {
+            let (client, conv) = (self.clone(), conv.clone());
+            tokio::spawn(async move {
+                if let Err(e) = client.set_draft(&conv, "").await {
+                    tracing::debug!("clearing the draft of {conv} after a send: {e}");
+                }
+            });
+        }
+        Ok(())
     }
 }

@@ -26,7 +26,7 @@ async fn lock_user(c: &Tx<'_>, user: &UserId) -> StoreResult<()> {
 async fn require_conv(c: &Tx<'_>, user: &UserId, conv: &ConversationId) -> StoreResult<()> {
     check_access(c, user, conv).await?;
     if let Some(peer) = conv.peer_of(user) {
-        require_user(c, &peer).await?;
+        require_user(c, peer).await?;
     }
     Ok(())
 }

@@ -19,7 +19,7 @@ use super::{StoreError, StoreResult};
 fn require_conv(conn: &Connection, user: &UserId, conv: &ConversationId) -> StoreResult<()> {
     check_access(conn, user, conv)?;
     if let Some(peer) = conv.peer_of(user) {
-        require_user(conn, &peer)?;
+        require_user(conn, peer)?;
     }
     Ok(())
 }
