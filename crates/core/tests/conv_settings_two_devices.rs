@@ -197,6 +197,41 @@ async fn two_devices_converge_and_an_offline_one_catches_up() {
     let gs = laptop.conv_settings(&g).await.unwrap();
     assert_eq!(gs.pinned, None);
     assert!(gs.archived.is_some(), "{gs:?}");
+    assert!(laptop.is_archived(&g, now).await.unwrap());
+    // A new message brings it back (it is not muted) on both devices ...
+    bob.send_text(&g, "anyone climbing?").await.unwrap();
+    for (name, c) in [("phone", &phone), ("laptop", &laptop)] {
+        eventually(&format!("{name}: back from the archive"), || async {
+            !c.is_archived(&g, now).await.unwrap()
+        })
+        .await;
+    }
+    // ... but not a muted one.
+    phone.archive_conv(&g).await.unwrap();
+    phone.mute_conv(&g, None).await.unwrap();
+    let max = |c: Client, g: ConversationId| async move {
+        c.conversation(&g).await.unwrap().map_or(0, |c| c.max_seq.0)
+    };
+    let before = max(laptop.clone(), g.clone()).await;
+    eventually("the laptop has the archive and the mute", || async {
+        let s = laptop.conv_settings(&g).await.unwrap();
+        s.archived == Some(Seq(before)) && s.muted
+    })
+    .await;
+    bob.send_text(&g, "anyone at all?").await.unwrap();
+    eventually("the laptop has the message", || async {
+        max(laptop.clone(), g.clone()).await > before
+    })
+    .await;
+    assert!(
+        laptop.is_archived(&g, now).await.unwrap(),
+        "muted: stays archived"
+    );
+    phone.unmute_conv(&g).await.unwrap();
+    eventually("unmuted: back on the laptop", || async {
+        !laptop.is_archived(&g, now).await.unwrap()
+    })
+    .await;
 
     // DND with injected time (Paris is UTC+1 in December): Tuesday 23:00
     // local is inside; Tuesday 21:00 and Wednesday 23:00 are not.

@@ -95,6 +95,19 @@ impl Client {
         self.read(move |c, _| prefs::get(c, &conv)).await
     }
 
+    /// Whether `conv` belongs in the "Archived" list at `now` (ms): archived
+    /// and no message came since, or muted (a new message brings back only a
+    /// conversation that is not muted; see `ConvSettings::is_archived`).
+    pub async fn is_archived(&self, conv: &ConversationId, now: Millis) -> Result<bool> {
+        let conv = conv.clone();
+        self.read(move |c, _| {
+            let settings = prefs::get(c, &conv)?;
+            let (max, ..) = crate::store::conversations::conv_seqs(c, &conv)?;
+            Ok(settings.is_archived(Seq(max), now))
+        })
+        .await
+    }
+
     /// Every conversation's settings from the cache, pinned ones first (highest
     /// pin order first).
     pub async fn all_conv_settings(&self) -> Result<Vec<ConvSettings>> {
