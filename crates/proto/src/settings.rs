@@ -182,8 +182,8 @@ pub fn apply_edit(cur: &ConvSettings, edit: &ConvEdit, cx: EditContext) -> Optio
         ConvEdit::Archive => next.archived = Some(cx.max_seq),
         ConvEdit::Unarchive => next.archived = None,
         ConvEdit::Draft { text, edited_at } => {
-            if *edited_at <= cur.draft_at {
-                return None; // an older (or the same) edit loses
+            if *edited_at <= cur.draft_at || *text == cur.draft {
+                return None; // an older edit loses; the same text changes nothing
             }
             next.draft = text.clone();
             next.draft_at = *edited_at;
@@ -357,6 +357,11 @@ mod tests {
             apply_edit(&d1, &d("old", 40), cx(5, None)),
             None,
             "older edit loses"
+        );
+        assert_eq!(
+            apply_edit(&d1, &d("new", 60), cx(5, None)),
+            None,
+            "same text"
         );
         let c1 = apply_edit(&s, &ConvEdit::Clear { seq: Some(Seq(99)) }, cx(5, None)).unwrap();
         assert_eq!(c1.cleared_seq, Seq(5), "clamped to max seq");
