@@ -116,6 +116,8 @@ async fn command(
         Command::Users { query } => out(&client.search_users(&query).await?),
         Command::Friend { cmd } => friend(client, cmd).await,
         Command::Group { cmd } => crate::groups::run(client, cmd).await,
+        Command::Conv { cmd } => crate::prefs::conv(client, cmd).await,
+        Command::Settings { cmd } => crate::prefs::settings(client, cmd).await,
         Command::Block { user } => {
             client.block(&uid(&user)?).await?;
             out(&json!({"blocked": user}))

@@ -11,6 +11,7 @@ mod files;
 mod groups;
 mod io;
 mod listen;
+mod prefs;
 
 use std::path::PathBuf;
 use std::process::ExitCode;
@@ -88,6 +89,17 @@ pub enum Command {
     Group {
         #[command(subcommand)]
         cmd: groups::GroupCmd,
+    },
+    /// My settings of a conversation, synced to all my devices (pin, mute,
+    /// archive, draft, clear history).
+    Conv {
+        #[command(subcommand)]
+        cmd: prefs::ConvCmd,
+    },
+    /// My account-wide notification settings and do-not-disturb schedule.
+    Settings {
+        #[command(subcommand)]
+        cmd: prefs::SettingsCmd,
     },
     /// Send text messages (one per argument) to a user or conversation id
     /// (`d:<a>:<b>`, or `g:<group>` for a group).

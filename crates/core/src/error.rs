@@ -97,3 +97,9 @@ impl From<tern_proto::IdError> for Error {
 
 /// Result of a client call.
 pub type Result<T, E = Error> = std::result::Result<T, E>;
+
+impl From<serde_json::Error> for Error {
+    fn from(e: serde_json::Error) -> Self {
+        Self::Storage(format!("bad JSON in the cache: {e}"))
+    }
+}

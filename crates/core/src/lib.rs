@@ -16,6 +16,7 @@ pub mod client;
 pub mod config;
 pub mod error;
 pub mod event;
+pub mod preferences;
 pub mod private_fs;
 pub mod types;
 

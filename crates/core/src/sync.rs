@@ -13,7 +13,10 @@ use crate::error::{Error, Result};
 use crate::event::Event;
 use crate::session::Shared;
 use crate::state::{missing_ranges, sync_start};
-use crate::store::{conversations as convs, groups, messages as msgs, notices, relations as rel};
+use crate::store::{
+    conversations as convs, groups, messages as msgs, notices, preferences as prefs,
+    relations as rel,
+};
 use crate::transport::Conn;
 
 /// Most pages fetched in one loop, so a misbehaving server cannot spin us forever.
@@ -200,6 +203,7 @@ async fn snapshot(sh: &Arc<Shared>, conn: &Conn, version: u64) -> Result<()> {
     sh.db
         .call(move |c| rel::replace_all(c, &friends, &apps, &blocked, version))
         .await?;
+    crate::preferences::snapshot(sh, conn).await?;
     snapshot_groups(sh, conn).await
 }
 
@@ -277,13 +281,19 @@ async fn apply_change(
             // Before applying it, so a member who leaves is still named.
             notices::record(&tx, &ch, crate::store::now_ms())?;
             rel::apply_change(&tx, &ch)?;
+            let settings_of = prefs::apply_change(&tx, &ch)?;
             let applied = groups::apply_change(&tx, &me, &ch)?;
             rel::set_version(&tx, version)?;
             tx.commit()?;
-            Ok(applied)
+            Ok((applied, settings_of))
         })
         .await?;
+    let (applied, settings_of) = applied;
     sh.announced.fetch_max(version, Ordering::Relaxed);
+    if let Some(conv) = settings_of {
+        // Pin, mute, archive, draft or cleared range changed: the summary did.
+        sh.conv_changed(&conv).await?;
+    }
     announce(sh, change, applied).await
 }
 

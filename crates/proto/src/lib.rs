@@ -17,6 +17,7 @@ pub mod ids;
 pub mod model;
 pub mod request;
 pub mod response;
+pub mod settings;
 
 pub use error::{ErrorCode, IdError, WireError};
 pub use files::{sanitize_file_name, Uploaded};
@@ -25,6 +26,7 @@ pub use ids::{ClientMsgId, ConversationId, DeviceId, FileId, GroupId, MsgId, Req
 pub use model::*;
 pub use request::Request;
 pub use response::{KickReason, Push, Response};
+pub use settings::{AccountSettings, ConvEdit, ConvSettings, DndSchedule, Weekday};
 
 /// The protocol version this crate speaks; sent in `hello`.
 pub const PROTOCOL_VERSION: u32 = 1;

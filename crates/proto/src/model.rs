@@ -505,6 +505,17 @@ pub enum Change {
         /// The application in its new state.
         application: GroupApplication,
     },
+    /// My settings of a conversation changed (pin, mute, archive, draft,
+    /// clear history), possibly on another device.
+    ConvSettingsChanged {
+        /// The conversation's settings as they are now.
+        settings: crate::settings::ConvSettings,
+    },
+    /// My account-wide notification settings changed.
+    SettingsChanged {
+        /// The settings as they are now.
+        settings: crate::settings::AccountSettings,
+    },
 }
 
 /// A change-log entry with its per-user version (1, 2, 3, ... with no gaps).

@@ -6,6 +6,7 @@ use serde_json::Value;
 
 use crate::ids::{ClientMsgId, ConversationId, DeviceId, FileId, GroupId, Seq, UserId};
 use crate::model::{Content, GroupRole, JoinPolicy, Platform};
+use crate::settings::{AccountSettings, ConvEdit};
 
 /// A request, tagged by `cmd`.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
@@ -379,6 +380,25 @@ pub enum Request {
         /// On or off.
         muted: bool,
     },
+
+    // ---- settings that follow me across devices ----
+    /// Change my settings of a conversation I am in (pin, mute, archive,
+    /// draft, clear history). → `ConvSettings`
+    EditConv {
+        /// Which conversation.
+        conv: ConversationId,
+        /// What to change.
+        edit: ConvEdit,
+    },
+    /// My settings of every conversation where they are not the defaults. → `ConvSettingsList`
+    GetConvSettings,
+    /// My account-wide notification settings. → `Settings`
+    GetSettings,
+    /// Replace my account-wide notification settings. → `Settings`
+    SetSettings {
+        /// The new settings.
+        settings: AccountSettings,
+    },
 }
 
 impl Request {
@@ -438,6 +458,10 @@ impl Request {
         "transfer_group",
         "mute_member",
         "mute_all",
+        "edit_conv",
+        "get_conv_settings",
+        "get_settings",
+        "set_settings",
     ];
 
     /// The `cmd` name, for logs.
@@ -494,6 +518,10 @@ impl Request {
             Self::TransferGroup { .. } => "transfer_group",
             Self::MuteMember { .. } => "mute_member",
             Self::MuteAll { .. } => "mute_all",
+            Self::EditConv { .. } => "edit_conv",
+            Self::GetConvSettings => "get_conv_settings",
+            Self::GetSettings => "get_settings",
+            Self::SetSettings { .. } => "set_settings",
         }
     }
 }
@@ -555,6 +583,10 @@ mod tests {
         r#"{"cmd":"transfer_group","group":"g1","to":"b"}"#,
         r#"{"cmd":"mute_member","group":"g1","user":"b","minutes":1}"#,
         r#"{"cmd":"mute_all","group":"g1","muted":true}"#,
+        r#"{"cmd":"edit_conv","conv":"d:a:b","edit":{"op":"unpin"}}"#,
+        r#"{"cmd":"get_conv_settings"}"#,
+        r#"{"cmd":"get_settings"}"#,
+        r#"{"cmd":"set_settings","settings":{"notifications":true,"show_text":true,"sound":true}}"#,
     ];
 
     #[test]

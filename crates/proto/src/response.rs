@@ -7,6 +7,7 @@ use crate::model::{
     ConversationInfo, Friend, FriendApplication, GroupApplication, GroupInfo, GroupMember, Limits,
     Message, Millis, Profile, RecallEntry, VersionedChange,
 };
+use crate::settings::{AccountSettings, ConvSettings};
 
 /// The successful result of a request, tagged by `kind`.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
@@ -136,6 +137,21 @@ pub enum Response {
     GroupApplications {
         /// Newest first.
         applications: Vec<GroupApplication>,
+    },
+    /// My settings of one conversation (after `edit_conv`).
+    ConvSettings {
+        /// The settings as they are now.
+        settings: ConvSettings,
+    },
+    /// My settings of every conversation that has any.
+    ConvSettingsList {
+        /// Ordered by conversation id.
+        settings: Vec<ConvSettings>,
+    },
+    /// My account-wide notification settings.
+    Settings {
+        /// The settings.
+        settings: AccountSettings,
     },
 }
 

@@ -95,6 +95,8 @@ fn every_command_push_and_error_code_is_documented() {
         "group_dismissed",
         "group_application_added",
         "group_application_handled",
+        "conv_settings_changed",
+        "settings_changed",
     ] {
         assert!(
             doc.contains(&format!(r#"{{"kind": "{kind}""#)),
@@ -107,6 +109,9 @@ fn every_command_push_and_error_code_is_documented() {
         "group_members",
         "group_join",
         "group_applications",
+        "conv_settings",
+        "conv_settings_list",
+        "settings",
     ] {
         assert!(
             doc.contains(&format!(r#""res": {{"kind": "{kind}""#)),

@@ -40,14 +40,20 @@ impl Client {
             .await
     }
 
-    /// Saves the composer's unsent text for a conversation ("" clears it).
+    /// Saves the composer's unsent text for a conversation ("" clears it),
+    /// in the cache and, when online, on the server for my other devices (the
+    /// newest edit wins; see [`Client::sync_draft`]). Offline, it stays local.
     pub async fn set_draft(&self, conv: &ConversationId, draft: &str) -> Result<()> {
         let sh = self.shared()?;
         let (key, d) = (conv.clone(), draft.to_string());
         sh.db
             .call(move |c| convs::set_draft(c, &key, &d, now_ms()))
             .await?;
-        sh.conv_changed(conv).await
+        sh.conv_changed(conv).await?;
+        match self.sync_draft(conv, draft).await {
+            Err(e) if e.is_transient() || matches!(e, Error::NotLoggedIn) => Ok(()),
+            other => other.map(drop),
+        }
     }
 
     /// Sum of all unread counts.
@@ -141,6 +147,7 @@ impl Client {
             live: true,
         });
         sh.conv_changed(conv).await?;
+        self.clear_draft_after_send(&sh, conv).await?;
         Ok((sh, msg))
     }
 

@@ -7,6 +7,7 @@
 mod files;
 mod groups;
 mod messages;
+mod preferences;
 mod relations;
 
 use std::collections::HashMap;

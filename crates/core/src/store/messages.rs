@@ -36,9 +36,13 @@ pub struct StoredMessage {
 /// counts, search and `NewMessage` events; unblocking the sender shows a blocked
 /// user's again. Direct messages are never hidden for a block (the server refuses
 /// a blocked user's direct sends).
+/// Also hidden: everything up to the conversation's `cleared_seq` ("clear
+/// history", synced from the server through `store::preferences`).
 pub(crate) const HIDDEN: &str =
     "((substr(m.conv, 1, 2) = 'g:' AND m.sender IN (SELECT user FROM blacklist))
-      OR EXISTS (SELECT 1 FROM deleted_local d WHERE d.conv = m.conv AND d.seq = m.seq))";
+      OR EXISTS (SELECT 1 FROM deleted_local d WHERE d.conv = m.conv AND d.seq = m.seq)
+      OR (m.seq IS NOT NULL AND m.seq <= COALESCE(
+            (SELECT s.cleared_seq FROM conv_settings s WHERE s.conv = m.conv), 0)))";
 
 /// Whether a message from `sender` in `conv` is hidden from me (see [`HIDDEN`]).
 pub(crate) fn is_hidden(c: &Connection, conv: &ConversationId, sender: &UserId) -> Result<bool> {

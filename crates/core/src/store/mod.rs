@@ -9,6 +9,7 @@ pub mod files;
 pub mod groups;
 pub mod messages;
 pub mod notices;
+pub mod preferences;
 pub mod relations;
 mod schema;
 pub mod search;

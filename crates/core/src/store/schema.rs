@@ -94,6 +94,14 @@ CREATE TABLE member_notices (
 );
 CREATE INDEX member_notices_conv ON member_notices (conv, at);
 "#,
+    // My server-synced settings of each conversation (ConvSettings JSON; see
+    // store::preferences). `cleared_seq` is a column because `messages::HIDDEN`
+    // hides everything up to it ("clear history").
+    r#"
+CREATE TABLE conv_settings (
+    conv TEXT PRIMARY KEY, cleared_seq INTEGER NOT NULL DEFAULT 0, body TEXT NOT NULL
+);
+"#,
 ];
 
 /// Opens `path` in WAL mode and brings its schema up to date.

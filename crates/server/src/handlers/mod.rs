@@ -6,6 +6,7 @@
 pub mod account;
 pub mod groups;
 pub mod messages;
+pub mod preferences;
 pub mod session;
 pub mod social;
 
@@ -143,6 +144,10 @@ pub async fn dispatch(ctx: &mut Ctx, req: Request) -> HandlerResult {
             minutes,
         } => groups::mute(ctx, group, user, minutes).await,
         R::MuteAll { group, muted } => groups::mute_all(ctx, group, muted).await,
+        R::EditConv { conv, edit } => preferences::edit_conv(ctx, conv, edit).await,
+        R::GetConvSettings => preferences::conv_settings(ctx).await,
+        R::GetSettings => preferences::settings(ctx).await,
+        R::SetSettings { settings } => preferences::set_settings(ctx, settings).await,
         other => Err(WireError::new(
             ErrorCode::UnknownCommand,
             format!("`{}` is not supported by this server", other.name()),

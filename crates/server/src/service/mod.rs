@@ -12,6 +12,7 @@ pub mod files;
 pub mod groups;
 pub mod messages;
 pub mod moderation;
+pub mod preferences;
 pub mod presence;
 pub mod social;
 pub mod webhooks;

@@ -10,6 +10,7 @@ mod accounts;
 mod groups;
 mod messages;
 mod operations;
+mod preferences;
 mod social;
 mod user_admin;
 mod webhooks;
@@ -18,17 +19,25 @@ pub use accounts::Accounts;
 pub use groups::Groups;
 pub use messages::{Messages, NewMessage, PendingSend};
 pub use operations::{Operations, Swept, WriterStats};
+pub use preferences::Preferences;
 pub use social::Social;
 pub use user_admin::{Ban, UserAdmin, UserRow};
 pub use webhooks::{HookStatus, QueuedEvent, WebhookQueue};
 
 /// Everything a backend provides; the services hold an `Arc<dyn Storage>`.
 pub trait Storage:
-    Accounts + Social + Messages + Groups + Operations + WebhookQueue + UserAdmin
+    Accounts + Social + Messages + Groups + Operations + WebhookQueue + UserAdmin + Preferences
 {
 }
 
 impl<T> Storage for T where
-    T: Accounts + Social + Messages + Groups + Operations + WebhookQueue + UserAdmin
+    T: Accounts
+        + Social
+        + Messages
+        + Groups
+        + Operations
+        + WebhookQueue
+        + UserAdmin
+        + Preferences
 {
 }

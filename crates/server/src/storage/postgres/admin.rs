@@ -135,6 +135,10 @@ pub async fn delete_user(
         &[&u],
     )
     .await?;
+    c.execute("DELETE FROM conv_settings WHERE user_id = $1", &[&u])
+        .await?;
+    c.execute("DELETE FROM account_settings WHERE user_id = $1", &[&u])
+        .await?;
     super::groups::remove_deleted_user(c, user, now, out).await?;
     c.execute("DELETE FROM members WHERE user_id = $1", &[&u])
         .await?;

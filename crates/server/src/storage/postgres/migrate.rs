@@ -11,6 +11,7 @@ pub(super) const MIGRATIONS: &[&str] = &[
     include_str!("../../../migrations/postgres/0001_init.sql"),
     include_str!("../../../migrations/postgres/0002_cluster.sql"),
     include_str!("../../../migrations/postgres/0003_webhooks_and_bans.sql"),
+    include_str!("../../../migrations/postgres/0004_conv_settings.sql"),
 ];
 
 /// The advisory lock key of migrations (any fixed number; "tern" in ASCII).

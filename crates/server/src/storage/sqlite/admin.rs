@@ -112,6 +112,10 @@ pub fn delete_user(
         .execute([u])?;
     conn.prepare_cached("DELETE FROM applications WHERE from_user = ?1 OR to_user = ?1")?
         .execute([u])?;
+    conn.prepare_cached("DELETE FROM conv_settings WHERE user_id = ?1")?
+        .execute([u])?;
+    conn.prepare_cached("DELETE FROM account_settings WHERE user_id = ?1")?
+        .execute([u])?;
     // Groups first: their remaining members hear that the user left, and a
     // group they owned gets a new owner (or is dismissed when empty).
     super::groups::remove_deleted_user(conn, user, now, out)?;

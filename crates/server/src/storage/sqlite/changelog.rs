@@ -88,7 +88,8 @@ pub fn changes_since(
             ErrorCode::SnapshotRequired,
             format!(
                 "your change log up to version {floor} was compacted; take a snapshot (get_friends, \
-                 list_received_applications, list_sent_applications, list_blocked, get_groups) \
+                 list_received_applications, list_sent_applications, list_blocked, get_groups, \
+                 get_conv_settings, get_settings) \
                  and continue from the latest version"
             ),
         ));

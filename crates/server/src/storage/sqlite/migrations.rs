@@ -17,6 +17,7 @@ pub(super) const MIGRATIONS: &[&str] = &[
     include_str!("../../../migrations/sqlite/0008_history_visibility.sql"),
     include_str!("../../../migrations/sqlite/0009_changelog_compaction.sql"),
     include_str!("../../../migrations/sqlite/0010_webhooks_and_bans.sql"),
+    include_str!("../../../migrations/sqlite/0011_conv_settings.sql"),
 ];
 
 /// Applies every migration newer than the database's `user_version`, each in

@@ -10,6 +10,7 @@ pub mod files;
 pub mod groups;
 pub mod messages;
 mod migrations;
+pub mod preferences;
 pub mod relations;
 mod writer;
 
@@ -18,6 +19,7 @@ mod impl_accounts;
 mod impl_groups;
 mod impl_messages;
 mod impl_operations;
+mod impl_preferences;
 mod impl_social;
 mod user_admin;
 mod webhooks;

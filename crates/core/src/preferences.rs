@@ -1,0 +1,96 @@
+//! Settings that follow me across devices, on the client side: whether to show
+//! a notification ([`should_notify`]: the account switch, the chat's mute and
+//! the do-not-disturb schedule, at an injectable time) and taking the
+//! server's copy when the change log was compacted (`snapshot`).
+
+use std::sync::Arc;
+
+use tern_proto::{AccountSettings, ConvSettings, DndSchedule, ErrorCode, Request, Response};
+
+use crate::error::{Error, Result};
+use crate::session::Shared;
+use crate::store::preferences as prefs;
+use crate::transport::Conn;
+
+/// Whether `now` (ms since the epoch) falls inside the do-not-disturb window,
+/// read in the schedule's time zone. An unknown zone counts as no window.
+pub fn in_dnd(dnd: &DndSchedule, now: i64) -> bool {
+    let Ok(tz) = jiff::tz::TimeZone::get(&dnd.tz) else {
+        return false;
+    };
+    let Ok(ts) = jiff::Timestamp::from_millisecond(now) else {
+        return false;
+    };
+    let local = ts.to_zoned(tz);
+    let weekday = local.weekday().to_monday_zero_offset() as u8;
+    let minute = local.hour() as u16 * 60 + local.minute() as u16;
+    dnd.contains_local(weekday, minute)
+}
+
+/// Whether a new message in a conversation with settings `conv` should show a
+/// notification at `now`: notifications on, the chat not muted, and not
+/// inside the do-not-disturb window.
+pub fn should_notify(account: &AccountSettings, conv: &ConvSettings, now: i64) -> bool {
+    account.notifications
+        && !conv.is_muted(now)
+        && !account.dnd.as_ref().is_some_and(|d| in_dnd(d, now))
+}
+
+/// Takes every conversation setting and the account settings from the server
+/// (after `SnapshotRequired`). A server without them (`UnknownCommand`) leaves
+/// the cache as it is.
+pub(crate) async fn snapshot(sh: &Arc<Shared>, conn: &Conn) -> Result<()> {
+    let all = match conn.request(Request::GetConvSettings).await {
+        Ok(Response::ConvSettingsList { settings }) => settings,
+        Ok(other) => return Err(Error::Protocol(format!("get_conv_settings: {other:?}"))),
+        Err(Error::Server(e)) if e.code == ErrorCode::UnknownCommand => return Ok(()),
+        Err(e) => return Err(e),
+    };
+    let account = match conn.request(Request::GetSettings).await? {
+        Response::Settings { settings } => settings,
+        other => return Err(Error::Protocol(format!("get_settings: {other:?}"))),
+    };
+    sh.db
+        .call(move |c| {
+            let tx = c.transaction()?;
+            prefs::replace_all(&tx, &all)?;
+            prefs::set_account(&tx, &account)?;
+            tx.commit()?;
+            Ok(())
+        })
+        .await
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use tern_proto::Weekday;
+
+    fn ms(rfc: &str) -> i64 {
+        rfc.parse::<jiff::Timestamp>().unwrap().as_millisecond()
+    }
+
+    #[test]
+    fn dnd_window_in_its_time_zone() {
+        let dnd = DndSchedule {
+            start: "22:00".into(),
+            end: "08:00".into(),
+            tz: "Europe/Paris".into(),
+            days: vec![
+                Weekday::Mon,
+                Weekday::Tue,
+                Weekday::Wed,
+                Weekday::Thu,
+                Weekday::Fri,
+            ],
+        };
+        // Paris is UTC+1 in December: Tue 2026-12-01 21:30 UTC = 22:30 local.
+        assert!(in_dnd(&dnd, ms("2026-12-01T21:30:00Z")));
+        assert!(in_dnd(&dnd, ms("2026-12-02T06:59:00Z"))); // Wed 07:59 local
+        assert!(!in_dnd(&dnd, ms("2026-12-02T07:00:00Z"))); // Wed 08:00 local
+        assert!(!in_dnd(&dnd, ms("2026-12-01T20:59:00Z"))); // Tue 21:59 local
+                                                            // Saturday night is not in the schedule; Friday night runs into Saturday.
+        assert!(!in_dnd(&dnd, ms("2026-12-05T22:00:00Z"))); // Sat 23:00 local
+        assert!(in_dnd(&dnd, ms("2026-12-05T05:00:00Z"))); // Sat 06:00 local
+    }
+}
