@@ -17,6 +17,6 @@ if [ $# -eq 0 ]; then
         --test groups_basic --test groups_membership --test groups_messages \
         --test groups_roles --test groups_fanout --test offline_catch_up \
         --test security_revocation --test admin_sessions --test send_after \
-        --test cluster --test cluster_failover
+        --test cluster --test cluster_failover --test cluster_interest
 fi
 TERN_TEST_CLUSTER=1 exec "$(dirname "$0")/test-postgres.sh" "$@"

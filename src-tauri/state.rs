@@ -82,20 +82,13 @@ impl AppState {
             .ok_or_else(AppError::not_logged_in)
     }
 
-    /// A fresh client for `server_url` (not logged in).
+    /// A fresh client for `server_url` (not logged in): one address, or
+    /// several separated by commas or spaces, tried in order
+    /// ([`crate::servers`]).
     pub fn new_client(&self, server_url: &str) -> AppResult<Client> {
-        let url = server_url.trim();
-        if !(url.starts_with("ws://")
-            || url.starts_with("wss://")
-            || url.starts_with("http://")
-            || url.starts_with("https://"))
-        {
-            return Err(AppError::new(
-                "invalid_argument",
-                "The server address must start with ws://, wss://, http:// or https://.",
-            ));
-        }
+        let (url, fallbacks) = crate::servers::parse(server_url)?;
         let mut config = ClientConfig::new(&self.data_dir, url);
+        config.fallback_urls = fallbacks;
         // A private CA for a `wss://` server (self-signed / internal), as in tern-cli.
         config.extra_ca_pem = std::env::var_os("TERN_CA_CERT")
             .filter(|v| !v.is_empty())

@@ -37,13 +37,18 @@ async fn next_kind(ws: &mut Ws, want: Kind) -> Result<Instant> {
     }
 }
 
-/// Runs S1.
-pub async fn run(ctx: &mut Ctx) -> Result<Vec<Row>> {
-    assert_eq!(TEXT64.len(), 64);
-    let (warm, n) = if ctx.quick { (10, 50) } else { (200, 3000) };
-    let budget = Duration::from_secs(if ctx.quick { 5 } else { 30 });
+/// Sizes: (warm-up, samples, time budget).
+pub fn sizes(quick: bool) -> (usize, usize, Duration) {
+    if quick {
+        (10, 50, Duration::from_secs(5))
+    } else {
+        (200, 3000, Duration::from_secs(30))
+    }
+}
 
-    // Baseline: echo round trip of a frame as large as Tern's send frame.
+/// The baseline: echo round trips of a frame as large as Tern's send frame.
+pub async fn echo_baseline(quick: bool) -> Result<Samples> {
+    let (warm, n, budget) = sizes(quick);
     let echo = crate::procs::spawn_echo()?;
     let mut ws = connect(echo.addr).await?;
     let conv = ConversationId::direct(&crate::ws::uid("s1a"), &crate::ws::uid("s1b"));
@@ -64,14 +69,22 @@ pub async fn run(ctx: &mut Ctx) -> Result<Vec<Row>> {
             base.push(t0.elapsed());
         }
     }
-    drop(ws);
-    drop(echo);
+    Ok(base)
+}
 
-    // Tern: A sends, B receives the push; A's ack is awaited too before the next send.
-    let server = crate::procs::spawn_tern(&ctx.server, &ctx.db, None)?;
-    let users = make_users(server.addr, "s1u", 2, 2).await?;
-    let mut a = Tern::authed(server.addr, &users[0].1, "s1-dev-a").await?;
-    let mut b = Tern::authed(server.addr, &users[1].1, "s1-dev-b").await?;
+/// Tern: A (connected to `a_addr`) sends, B (connected to `b_addr`, the same
+/// server or another node of a cluster) receives the push; A's ack is awaited
+/// too before the next send. Returns (send → push, send → ack).
+pub async fn relay(
+    a_addr: std::net::SocketAddr,
+    b_addr: std::net::SocketAddr,
+    prefix: &str,
+    quick: bool,
+) -> Result<(Samples, Samples)> {
+    let (warm, n, budget) = sizes(quick);
+    let users = make_users(a_addr, prefix, 2, 2).await?;
+    let mut a = Tern::authed(a_addr, &users[0].1, "s1-dev-a").await?;
+    let mut b = Tern::authed(b_addr, &users[1].1, "s1-dev-b").await?;
     let conv = ConversationId::direct(&users[0].0, &users[1].0);
     let mut relay = Samples::default();
     let mut ack = Samples::default();
@@ -94,7 +107,16 @@ pub async fn run(ctx: &mut Ctx) -> Result<Vec<Row>> {
             ack.push(acked - t0);
         }
     }
-    drop((a, b, server));
+    Ok((relay, ack))
+}
+
+/// Runs S1.
+pub async fn run(ctx: &mut Ctx) -> Result<Vec<Row>> {
+    assert_eq!(TEXT64.len(), 64);
+    let base = echo_baseline(ctx.quick).await?;
+    let server = crate::procs::spawn_tern(&ctx.server, &ctx.db, None)?;
+    let (relay, ack) = relay(server.addr, server.addr, "s1u", ctx.quick).await?;
+    drop(server);
 
     let mut rows = Vec::new();
     for (label, p) in [("p50", 50.0), ("p99", 99.0)] {
