@@ -242,7 +242,11 @@ impl super::Bus for NatsBus {
                 .map(|g| self.subscribe(&mut subs, conv_subject(&ConversationId::Group(g))))
                 .collect()
         };
-        futures_util::future::join_all(waits.into_iter().map(ready)).await;
+        // With the bus down, the login has already waited for the user's
+        // subject; the groups' subscriptions are restored with the connection.
+        if super::Bus::state(self) == BusState::Connected {
+            futures_util::future::join_all(waits.into_iter().map(ready)).await;
+        }
     }
 
     fn unwatch(&self, user: &UserId) {
