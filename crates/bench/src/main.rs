@@ -178,7 +178,11 @@ fn main() -> Result<()> {
             Scenario::C2,
             Scenario::C5,
         ];
-        if cli.database.iter().any(|d| matches!(d, pg::Db::Postgres(_))) {
+        if cli
+            .database
+            .iter()
+            .any(|d| matches!(d, pg::Db::Postgres(_)))
+        {
             wanted.push(Scenario::Cluster);
         }
     }

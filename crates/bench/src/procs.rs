@@ -273,7 +273,13 @@ fn tern_command(bin: &ServerBin, dir: &Path) -> Result<Command> {
 /// Starts node `node` of a cluster: tern-server as in [`spawn_tern`], on the
 /// PostgreSQL database `db_url` and the bus `bus`, with the data directory
 /// (token secret, files) under `dir`, which the nodes share.
-pub fn spawn_node(bin: &ServerBin, db_url: &str, dir: &Path, node: &str, bus: &str) -> Result<Child> {
+pub fn spawn_node(
+    bin: &ServerBin,
+    db_url: &str,
+    dir: &Path,
+    node: &str,
+    bus: &str,
+) -> Result<Child> {
     let mut cmd = tern_command(bin, dir)?;
     cmd.arg("--database")
         .arg(db_url)

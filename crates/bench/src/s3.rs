@@ -209,14 +209,13 @@ pub async fn tern_on(
     let users = make_users(addr, prefix, members, 16).await?;
     let conv = create_group(addr, &users).await?;
     let (out, mut rx) = mpsc::unbounded_channel();
-    let conns: Vec<Result<Tern>> =
-        futures_util::stream::iter(users[1..].iter().enumerate())
-            .map(|(i, (_, token))| async move {
-                Tern::authed(addrs[i % addrs.len()], token, &format!("s3-dev-{i}")).await
-            })
-            .buffered(32)
-            .collect()
-            .await;
+    let conns: Vec<Result<Tern>> = futures_util::stream::iter(users[1..].iter().enumerate())
+        .map(|(i, (_, token))| async move {
+            Tern::authed(addrs[i % addrs.len()], token, &format!("s3-dev-{i}")).await
+        })
+        .buffered(32)
+        .collect()
+        .await;
     for c in conns {
         let (_, r) = c?.ws.split();
         spawn_reader(r, out.clone());

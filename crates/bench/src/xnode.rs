@@ -37,7 +37,9 @@ impl Drop for Nats {
 
 fn spawn_nats() -> Result<Nats> {
     let port = TcpListener::bind("127.0.0.1:0")?.local_addr()?.port();
-    let dir = tempfile::Builder::new().prefix("tern-bench-nats-").tempdir()?;
+    let dir = tempfile::Builder::new()
+        .prefix("tern-bench-nats-")
+        .tempdir()?;
     let child = Command::new("nats-server")
         .args(["-a", "127.0.0.1", "-p", &port.to_string()])
         .current_dir(dir.path())
@@ -72,10 +74,18 @@ struct Cluster {
 fn spawn_cluster(ctx: &Ctx, admin: &str, n: usize) -> Result<Cluster> {
     let db = Scratch::create(admin)?;
     let nats = spawn_nats()?;
-    let dir = tempfile::Builder::new().prefix("tern-bench-cluster-").tempdir()?;
+    let dir = tempfile::Builder::new()
+        .prefix("tern-bench-cluster-")
+        .tempdir()?;
     let mut nodes = Vec::new();
     for i in 1..=n {
-        nodes.push(spawn_node(&ctx.server, &db.url, dir.path(), &format!("n{i}"), &nats.url)?);
+        nodes.push(spawn_node(
+            &ctx.server,
+            &db.url,
+            dir.path(),
+            &format!("n{i}"),
+            &nats.url,
+        )?);
     }
     Ok(Cluster {
         nodes,
@@ -123,7 +133,10 @@ pub async fn run(ctx: &mut Ctx, admin: &str) -> Result<Vec<Row>> {
         &base,
         &[
             ("one node on PostgreSQL", &one),
-            ("sender on node 1, receiver on node 2 (PostgreSQL + NATS)", &cross),
+            (
+                "sender on node 1, receiver on node 2 (PostgreSQL + NATS)",
+                &cross,
+            ),
         ],
     );
 
@@ -143,7 +156,10 @@ pub async fn run(ctx: &mut Ctx, admin: &str) -> Result<Vec<Row>> {
         &b.seq,
         &[
             ("one node on PostgreSQL", &one.seq),
-            ("members spread over 3 nodes (PostgreSQL + NATS)", &spread.seq),
+            (
+                "members spread over 3 nodes (PostgreSQL + NATS)",
+                &spread.seq,
+            ),
         ],
     ));
     for (setup, f) in [
@@ -152,7 +168,9 @@ pub async fn run(ctx: &mut Ctx, admin: &str) -> Result<Vec<Row>> {
     ] {
         rows.push(Row::new(
             "S3 cluster",
-            format!("fan-out deliveries/s, burst of {burst_n} messages × {receivers} members, {setup}"),
+            format!(
+                "fan-out deliveries/s, burst of {burst_n} messages × {receivers} members, {setup}"
+            ),
             format!("{:.0}/s", b.burst_rate),
             format!("{:.0}/s", f.burst_rate),
             ratio(f.burst_rate, b.burst_rate),

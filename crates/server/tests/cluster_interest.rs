@@ -73,13 +73,18 @@ async fn a_node_receives_a_group_s_traffic_only_while_a_member_is_connected_to_i
     let mut bob = user_on(n1.addr(), "bob").await;
     let mut carol = user_on(n1.addr(), "carol").await;
     let mut dave = user_on(n3.addr(), "dave").await;
-    let g = create(&mut alice, "all on n1", &["bob", "carol"], None).await.group;
+    let g = create(&mut alice, "all on n1", &["bob", "carol"], None)
+        .await
+        .group;
     for c in [&mut bob, &mut carol] {
         change_where(c, |ch| matches!(ch, Change::GroupJoined { .. })).await;
     }
 
     // 20 messages and a group event, all members on n1: n2 and n3 receive nothing.
-    let (r2, r3) = (settled(n2.addr(), RECEIVED).await, settled(n3.addr(), RECEIVED).await);
+    let (r2, r3) = (
+        settled(n2.addr(), RECEIVED).await,
+        settled(n3.addr(), RECEIVED).await,
+    );
     for i in 0..20 {
         gsend(&mut alice, &g, &format!("m{i}"), "to n1 only").await;
     }
@@ -101,11 +106,20 @@ async fn a_node_receives_a_group_s_traffic_only_while_a_member_is_connected_to_i
     }
     let published = settled(n1.addr(), PUBLISHED).await - p1;
     println!("interest: a group event to 3 members cost {published} publish(es)");
-    assert_eq!(published, 1, "one publish for the group event, not one per member");
+    assert_eq!(
+        published, 1,
+        "one publish for the group event, not one per member"
+    );
     let got2 = settled(n2.addr(), RECEIVED).await - r2;
     let got3 = settled(n3.addr(), RECEIVED).await - r3;
-    println!("interest: 20 messages + 1 event to a group on n1: n2 received {got2}, n3 received {got3}");
-    assert_eq!((got2, got3), (0, 0), "nodes without members got group traffic");
+    println!(
+        "interest: 20 messages + 1 event to a group on n1: n2 received {got2}, n3 received {got3}"
+    );
+    assert_eq!(
+        (got2, got3),
+        (0, 0),
+        "nodes without members got group traffic"
+    );
 
     // Dave (on n3) is invited: n3 subscribes before his group_joined push, so
     // the message sent right after it reaches him as a push.
@@ -120,7 +134,10 @@ async fn a_node_receives_a_group_s_traffic_only_while_a_member_is_connected_to_i
     let m = dave.messages(1).await;
     assert_eq!(m[0].client_id.as_str(), "j1");
     assert_eq!(bob.messages(1).await[0].client_id.as_str(), "j1");
-    assert!(settled(n3.addr(), RECEIVED).await > r3, "n3 follows the group now");
+    assert!(
+        settled(n3.addr(), RECEIVED).await > r3,
+        "n3 follows the group now"
+    );
 
     // Dave leaves: n3 has no member left and stops receiving the group.
     dave.ok(Request::LeaveGroup { group: g.clone() }).await;
@@ -133,7 +150,10 @@ async fn a_node_receives_a_group_s_traffic_only_while_a_member_is_connected_to_i
     }
     assert_eq!(bob.messages(5).await.len(), 5);
     let got3 = settled(n3.addr(), RECEIVED).await - r3;
-    assert_eq!(got3, 0, "n3 still received the group after its last member left");
+    assert_eq!(
+        got3, 0,
+        "n3 still received the group after its last member left"
+    );
 
     // Carol disconnects and reconnects on n2: n2 subscribes at her login
     // (before she reads her backlog) and gets the group's next message.

@@ -55,7 +55,10 @@ fn site_conf(listen: SocketAddr, nodes: &[SocketAddr]) -> String {
             out.push('\n');
         }
     }
-    assert!(upstream && listened && allowed, "deploy/nginx/tern.conf changed shape:\n{conf}");
+    assert!(
+        upstream && listened && allowed,
+        "deploy/nginx/tern.conf changed shape:\n{conf}"
+    );
     out
 }
 
@@ -138,7 +141,10 @@ impl Drop for Nginx {
 fn wanted() -> bool {
     let required = std::env::var("TERN_TEST_NGINX").is_ok_and(|v| v == "1");
     let present = Path::new(NGINX).exists();
-    assert!(present || !required, "TERN_TEST_NGINX=1 but no {NGINX} (apt-get install nginx)");
+    assert!(
+        present || !required,
+        "TERN_TEST_NGINX=1 but no {NGINX} (apt-get install nginx)"
+    );
     present
 }
 
@@ -186,7 +192,9 @@ async fn nginx_with_the_repo_config_upgrades_websockets_serves_files_and_fails_o
     // WebSocket upgrade through nginx: a raw client signs up, logs in, chats.
     let mut bob = Client::greeted(nginx.addr).await;
     let _ = bob.request(register("bob")).await;
-    bob.login("bob", "b", tern_proto::Platform::Desktop).await.unwrap();
+    bob.login("bob", "b", tern_proto::Platform::Desktop)
+        .await
+        .unwrap();
     let da = tempfile::tempdir().unwrap();
     let mut cfg = ClientConfig::new(da.path().to_path_buf(), format!("ws://{}", nginx.addr));
     cfg.connection.backoff_initial_ms = 100;
@@ -202,7 +210,14 @@ async fn nginx_with_the_repo_config_upgrades_websockets_serves_files_and_fails_o
     // The file API through nginx: bob uploads, alice's node… any node serves it.
     let bytes: Vec<u8> = (0..300_000u32).map(|i| (i % 253) as u8).collect();
     let token = bob.token.clone().unwrap();
-    let file = upload_as(nginx.addr, &token, "n.bin", "application/octet-stream", bytes.clone()).await;
+    let file = upload_as(
+        nginx.addr,
+        &token,
+        "n.bin",
+        "application/octet-stream",
+        bytes.clone(),
+    )
+    .await;
     let got_back = http_client()
         .get(format!("http://{}/files/{}", nginx.addr, file.as_str()))
         .bearer_auth(&token)
@@ -210,7 +225,11 @@ async fn nginx_with_the_repo_config_upgrades_websockets_serves_files_and_fails_o
         .await
         .unwrap();
     assert_eq!(got_back.status(), 200);
-    assert_eq!(got_back.bytes().await.unwrap().to_vec(), bytes, "download through nginx");
+    assert_eq!(
+        got_back.bytes().await.unwrap().to_vec(),
+        bytes,
+        "download through nginx"
+    );
 
     // alice's node stops: she reconnects through nginx, lands on the other
     // node, and messages keep reaching her.
@@ -230,11 +249,19 @@ async fn nginx_with_the_repo_config_upgrades_websockets_serves_files_and_fails_o
         .expect("alice reconnected through nginx");
     let admin = Admin::new_at(staying.addr());
     let after = alice_node(&admin).await;
-    assert!(after.is_some() && after.as_deref() != Some(before.as_str()), "alice on {after:?}, was on {before}");
+    assert!(
+        after.is_some() && after.as_deref() != Some(before.as_str()),
+        "alice on {after:?}, was on {before}"
+    );
     let mut carol = Client::greeted(staying.addr()).await;
     let _ = carol.request(register("carol")).await;
-    carol.login("carol", "c", tern_proto::Platform::Desktop).await.unwrap();
-    carol.ok(text_msg(&dm("alice", "carol"), "c1", "after the stop")).await;
+    carol
+        .login("carol", "c", tern_proto::Platform::Desktop)
+        .await
+        .unwrap();
+    carol
+        .ok(text_msg(&dm("alice", "carol"), "c1", "after the stop"))
+        .await;
     got(&mut rx, "after the stop").await;
     alice.logout().await.unwrap();
     drop(nginx);

@@ -171,10 +171,16 @@ mod tests {
     #[test]
     fn a_group_is_needed_while_a_local_member_is_connected() {
         let mut i = Interest::default();
-        assert_eq!(i.watch(&u("a"), vec![g("g1"), g("g2")], 5), [g("g1"), g("g2")]);
+        assert_eq!(
+            i.watch(&u("a"), vec![g("g1"), g("g2")], 5),
+            [g("g1"), g("g2")]
+        );
         assert_eq!(i.watch(&u("b"), vec![g("g1")], 3), Vec::<GroupId>::new());
         // b joins g3 (version 4), then an older entry (leaving g3, version 2) arrives late.
-        assert_eq!(i.apply(&u("b"), Membership::Joined(g("g3")), 4), Some(Ok(g("g3"))));
+        assert_eq!(
+            i.apply(&u("b"), Membership::Joined(g("g3")), 4),
+            Some(Ok(g("g3")))
+        );
         assert_eq!(i.apply(&u("b"), Membership::Left(g("g3")), 2), None);
         assert!(i.needs(&g("g3")));
         // a leaves g1: b is still there. An entry older than a's login read is ignored.
@@ -185,7 +191,10 @@ mod tests {
         let mut gone = i.unwatch(&u("b"));
         gone.sort_by(|x, y| x.as_str().cmp(y.as_str()));
         assert_eq!(gone, [g("g1"), g("g3")]);
-        assert_eq!(i.apply(&u("a"), Membership::Left(g("g2")), 7), Some(Err(g("g2"))));
+        assert_eq!(
+            i.apply(&u("a"), Membership::Left(g("g2")), 7),
+            Some(Err(g("g2")))
+        );
         assert!(!i.needs(&g("g2")));
         // Entries for a user not connected here change nothing.
         assert_eq!(i.apply(&u("z"), Membership::Joined(g("g1")), 9), None);

@@ -227,7 +227,9 @@ pub async fn groups_of(pg: &PgStorage, user: &UserId) -> StoreResult<(Vec<GroupI
     let ids: Vec<String> = row.try_get(1)?;
     let groups = ids
         .into_iter()
-        .map(|g| GroupId::new(g.clone()).map_err(|_| StoreError::Corrupt(format!("groups.id `{g}`"))))
+        .map(|g| {
+            GroupId::new(g.clone()).map_err(|_| StoreError::Corrupt(format!("groups.id `{g}`")))
+        })
         .collect::<StoreResult<_>>()?;
     Ok((groups, version as u64))
 }
