@@ -19,6 +19,7 @@ mod links;
 pub mod notify;
 mod paste;
 mod search;
+mod servers;
 pub mod shell;
 mod state;
 mod system;

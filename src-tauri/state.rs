@@ -82,20 +82,13 @@ impl AppState {
             .ok_or_else(AppError::not_logged_in)
     }
 
-    /// A fresh client for `server_url` (not logged in).
+    /// A fresh client for `server_url` (not logged in): one address, or
+    /// several separated by commas or spaces, tried in order
+    /// ([`crate::servers`]).
     pub fn new_client(&self, server_url: &str) -> AppResult<Client> {
-        let url = server_url.trim();
-        if !(url.starts_with("ws://")
-            || url.starts_with("wss://")
-            || url.starts_with("http://")
-            || url.starts_with("https://"))
-        {
-            return Err(AppError::new(
-                "invalid_argument",
-                "The server address must start with ws://, wss://, http:// or https://.",
-            ));
-        }
+        let (url, fallbacks) = crate::servers::parse(server_url)?;
         let mut config = ClientConfig::new(&self.data_dir, url);
+        config.fallback_urls = fallbacks;
         // A private CA for a `wss://` server (self-signed / internal), as in tern-cli.
         config.extra_ca_pem = std::env::var_os("TERN_CA_CERT")
             .filter(|v| !v.is_empty())
@@ -192,4 +185,49 @@ async fn forward<R: Runtime>(
 
 fn same(a: &Client, b: &Client) -> bool {
     a.user() == b.user() && a.config().server_url == b.config().server_url
+}
+
+#[cfg(test)]
+mod tests {
+    use std::sync::Arc;
+    use std::time::Duration;
+
+    use tern_core::proto::UserId;
+
+    use super::*;
+    use crate::credentials::MemoryStore;
+
+    /// The login screen's "several servers" reach tern-core: with the first
+    /// address dead, the client signs up and in through the next one.
+    #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+    async fn a_server_list_signs_in_through_the_next_address_when_the_first_is_down() {
+        let sdir = tempfile::tempdir().unwrap();
+        let server = tern_server::spawn(tern_server::Config::for_tests(sdir.path()))
+            .await
+            .unwrap();
+        let dead = std::net::TcpListener::bind("127.0.0.1:0")
+            .unwrap()
+            .local_addr()
+            .unwrap();
+        let data = tempfile::tempdir().unwrap();
+        let credentials =
+            Credentials::new(Arc::new(MemoryStore::default()), Duration::from_secs(1));
+        let state = AppState::new(data.path().to_path_buf(), String::new(), credentials);
+        let client = state
+            .new_client(&format!("ws://{dead}, ws://{}", server.addr()))
+            .unwrap();
+        let alice = UserId::new("alice").unwrap();
+        client.register(&alice, "alice-password-1").await.unwrap();
+        client.login(&alice, "alice-password-1").await.unwrap();
+        assert_eq!(client.user(), Some(alice));
+        client.logout().await.unwrap();
+        // Only the dead address: signing in fails.
+        let lone = state.new_client(&format!("ws://{dead}")).unwrap();
+        assert!(lone
+            .login(&UserId::new("alice").unwrap(), "alice-password-1")
+            .await
+            .is_err());
+        assert!(state.new_client("ws://a, ftp://b").is_err());
+        server.shutdown().await;
+    }
 }

@@ -26,6 +26,7 @@ mod s4;
 mod s5;
 mod util;
 mod ws;
+mod xnode;
 
 use std::path::PathBuf;
 use std::time::Instant;
@@ -65,6 +66,10 @@ enum Scenario {
     C2,
     /// Client full-text search over 1M messages.
     C5,
+    /// S1 and S3 across 3 cluster nodes (PostgreSQL + nats-server), next to
+    /// one node on PostgreSQL; needs `--database postgres://…` (part of `all`
+    /// only when one is given).
+    Cluster,
 }
 
 #[derive(Debug, Parser)]
@@ -150,6 +155,10 @@ async fn run_scenario(s: Scenario, ctx: &mut Ctx) -> Result<Vec<Row>> {
         Scenario::S5 => s5::run(ctx).await,
         Scenario::C2 => client::c2(ctx).await,
         Scenario::C5 => client::c5(ctx).await,
+        Scenario::Cluster => match ctx.db.clone() {
+            pg::Db::Postgres(admin) => xnode::run(ctx, &admin).await,
+            pg::Db::Sqlite => anyhow::bail!("the cluster scenario needs --database postgres://…"),
+        },
         Scenario::All => Ok(Vec::new()),
     }
 }
@@ -174,6 +183,13 @@ fn main() -> Result<()> {
             Scenario::C2,
             Scenario::C5,
         ];
+        if cli
+            .database
+            .iter()
+            .any(|d| matches!(d, pg::Db::Postgres(_)))
+        {
+            wanted.push(Scenario::Cluster);
+        }
     }
     let (soft, hard) = util::raise_nofile();
     let machine = util::machine();
@@ -210,7 +226,11 @@ fn main() -> Result<()> {
                 None => server.clone(),
             };
             ctx.db = run.db.clone();
-            let label = if labelled { run.label() } else { String::new() };
+            let label = if labelled && s != Scenario::Cluster {
+                run.label()
+            } else {
+                String::new()
+            };
             eprintln!("[tern-bench] running {s:?}{label} ...");
             let result = rt.block_on(run_scenario(s, &mut ctx));
             match result {
@@ -291,6 +311,19 @@ impl Run {
 /// The runs of `s`: S1, S2 and C2 run `repeat` rounds of every database and
 /// then the before binary (on SQLite); the other scenarios run once, on SQLite.
 fn runs(s: Scenario, dbs: &[pg::Db], before: Option<&PathBuf>, repeat: u32) -> Vec<Run> {
+    if s == Scenario::Cluster {
+        // Once, on the first PostgreSQL database given (an error row without one).
+        let db = dbs
+            .iter()
+            .find(|d| matches!(d, pg::Db::Postgres(_)))
+            .cloned()
+            .unwrap_or(pg::Db::Sqlite);
+        return vec![Run {
+            before: None,
+            db,
+            round: None,
+        }];
+    }
     if !matches!(s, Scenario::S1 | Scenario::S2 | Scenario::C2) {
         return vec![Run {
             before: None,

@@ -231,13 +231,36 @@ pub fn spawn_tern(
         Some(d) => d,
         None => tempfile::Builder::new().prefix("tern-bench-").tempdir()?,
     };
-    let config = dir.path().join("bench.toml");
+    let mut cmd = tern_command(bin, dir.path())?;
+    let scratch = match db {
+        crate::pg::Db::Sqlite => None,
+        crate::pg::Db::Postgres(admin) => Some(crate::pg::Scratch::create(admin)?),
+    };
+    if let Some(s) = &scratch {
+        cmd.arg("--database").arg(&s.url);
+    }
+    if let Some(p) = preload() {
+        cmd.env("LD_PRELOAD", p);
+    }
+    let (child, addr) = spawn_and_wait(cmd, "tern-server listening on")?;
+    Ok(Child {
+        child,
+        addr,
+        _dir: Some(dir),
+        _db: scratch,
+    })
+}
+
+/// The tern-server command line of the benchmarks (see [`spawn_tern`]) with
+/// `dir` holding its config and data directory.
+fn tern_command(bin: &ServerBin, dir: &Path) -> Result<Command> {
+    let config = dir.join("bench.toml");
     std::fs::write(
         &config,
         "argon2_memory_kib = 256\nargon2_iterations = 1\nmax_connections = 50000\n\
          [security]\nmax_connections_per_ip = 100000\n",
     )?;
-    let data = dir.path().join("data");
+    let data = dir.join("data");
     let mut cmd = match bin {
         ServerBin::Real(p) => Command::new(p),
         ServerBin::SelfExec(p) => {
@@ -257,13 +280,23 @@ pub fn spawn_tern(
         // S3 needs a 1,000-member group (ignored by servers without groups).
         .env("TERN_MAX_GROUP_MEMBERS", "5000")
         .env("TERN_LOG", "warn");
-    let scratch = match db {
-        crate::pg::Db::Sqlite => None,
-        crate::pg::Db::Postgres(admin) => Some(crate::pg::Scratch::create(admin)?),
-    };
-    if let Some(s) = &scratch {
-        cmd.arg("--database").arg(&s.url);
-    }
+    Ok(cmd)
+}
+
+/// Starts node `node` of a cluster: tern-server as in [`spawn_tern`], on the
+/// PostgreSQL database `db_url` and the bus `bus`, with the data directory
+/// (token secret, files) under `dir`, which the nodes share.
+pub fn spawn_node(
+    bin: &ServerBin,
+    db_url: &str,
+    dir: &Path,
+    node: &str,
+    bus: &str,
+) -> Result<Child> {
+    let mut cmd = tern_command(bin, dir)?;
+    cmd.arg("--database")
+        .arg(db_url)
+        .args(["--node-id", node, "--bus", bus]);
     if let Some(p) = preload() {
         cmd.env("LD_PRELOAD", p);
     }
@@ -271,8 +304,8 @@ pub fn spawn_tern(
     Ok(Child {
         child,
         addr,
-        _dir: Some(dir),
-        _db: scratch,
+        _dir: None,
+        _db: None,
     })
 }
 

@@ -37,13 +37,18 @@ async fn next_kind(ws: &mut Ws, want: Kind) -> Result<Instant> {
     }
 }
 
-/// Runs S1.
-pub async fn run(ctx: &mut Ctx) -> Result<Vec<Row>> {
-    assert_eq!(TEXT64.len(), 64);
-    let (warm, n) = if ctx.quick { (10, 50) } else { (200, 3000) };
-    let budget = Duration::from_secs(if ctx.quick { 5 } else { 30 });
+/// Sizes: (warm-up, samples, time budget).
+pub fn sizes(quick: bool) -> (usize, usize, Duration) {
+    if quick {
+        (10, 50, Duration::from_secs(5))
+    } else {
+        (200, 3000, Duration::from_secs(30))
+    }
+}
 
-    // Baseline: echo round trip of a frame as large as Tern's send frame.
+/// The baseline: echo round trips of a frame as large as Tern's send frame.
+pub async fn echo_baseline(quick: bool) -> Result<Samples> {
+    let (warm, n, budget) = sizes(quick);
     let echo = crate::procs::spawn_echo()?;
     let mut ws = connect(echo.addr).await?;
     let conv = ConversationId::direct(&crate::ws::uid("s1a"), &crate::ws::uid("s1b"));
@@ -64,28 +69,22 @@ pub async fn run(ctx: &mut Ctx) -> Result<Vec<Row>> {
             base.push(t0.elapsed());
         }
     }
-    drop(ws);
-    drop(echo);
+    Ok(base)
+}
 
-    // The durable relay: the same frames, saved with fdatasync before ack and push.
-    let relay_srv = crate::procs::spawn_durable_relay()?;
-    let (ua, ub) = (crate::ws::uid("s1ra"), crate::ws::uid("s1rb"));
-    let mut ra = crate::durable::connect_as(relay_srv.addr, &ua).await?;
-    let mut rb = crate::durable::connect_as(relay_srv.addr, &ub).await?;
-    let rconv = ConversationId::direct(&ua, &ub);
-    let mut next = 0u64;
-    let (floor, floor_ack) = relay_pair(&mut ra, &mut rb, &rconv, warm, n, budget, || {
-        next += 1;
-        next
-    })
-    .await?;
-    drop((ra, rb, relay_srv));
-
-    // Tern: A sends, B receives the push; A's ack is awaited too before the next send.
-    let server = crate::procs::spawn_tern(&ctx.server, &ctx.db, None)?;
-    let users = make_users(server.addr, "s1u", 2, 2).await?;
-    let mut a = Tern::authed(server.addr, &users[0].1, "s1-dev-a").await?;
-    let mut b = Tern::authed(server.addr, &users[1].1, "s1-dev-b").await?;
+/// Tern: A (connected to `a_addr`) sends, B (connected to `b_addr`, the same
+/// server or another node of a cluster) receives the push; A's ack is awaited
+/// too before the next send. Returns (send → push, send → ack).
+pub async fn relay(
+    a_addr: std::net::SocketAddr,
+    b_addr: std::net::SocketAddr,
+    prefix: &str,
+    quick: bool,
+) -> Result<(Samples, Samples)> {
+    let (warm, n, budget) = sizes(quick);
+    let users = make_users(a_addr, prefix, 2, 2).await?;
+    let mut a = Tern::authed(a_addr, &users[0].1, "s1-dev-a").await?;
+    let mut b = Tern::authed(b_addr, &users[1].1, "s1-dev-b").await?;
     let conv = ConversationId::direct(&users[0].0, &users[1].0);
     let mut next = 1000u64;
     let (relay, ack) = relay_pair(&mut a.ws, &mut b.ws, &conv, warm, n, budget, || {
@@ -93,7 +92,17 @@ pub async fn run(ctx: &mut Ctx) -> Result<Vec<Row>> {
         next
     })
     .await?;
-    drop((a, b, server));
+    Ok((relay, ack))
+}
+
+/// Runs S1.
+pub async fn run(ctx: &mut Ctx) -> Result<Vec<Row>> {
+    assert_eq!(TEXT64.len(), 64);
+    let base = echo_baseline(ctx.quick).await?;
+    let (floor, floor_ack) = durable_baseline(ctx.quick).await?;
+    let server = crate::procs::spawn_tern(&ctx.server, &ctx.db, None)?;
+    let (relay, ack) = relay(server.addr, server.addr, "s1u", ctx.quick).await?;
+    drop(server);
 
     let mut rows = Vec::new();
     for (label, p) in [("p50", 50.0), ("p99", 99.0)] {
@@ -143,6 +152,23 @@ pub async fn run(ctx: &mut Ctx) -> Result<Vec<Row>> {
         None,
     ));
     Ok(rows)
+}
+
+/// The durable relay (`crate::durable`): the same frames, saved with fdatasync before
+/// ack and push. Returns (send → push, send → ack).
+pub async fn durable_baseline(quick: bool) -> Result<(Samples, Samples)> {
+    let (warm, n, budget) = sizes(quick);
+    let relay_srv = crate::procs::spawn_durable_relay()?;
+    let (ua, ub) = (crate::ws::uid("s1ra"), crate::ws::uid("s1rb"));
+    let mut ra = crate::durable::connect_as(relay_srv.addr, &ua).await?;
+    let mut rb = crate::durable::connect_as(relay_srv.addr, &ub).await?;
+    let conv = ConversationId::direct(&ua, &ub);
+    let mut next = 0u64;
+    relay_pair(&mut ra, &mut rb, &conv, warm, n, budget, || {
+        next += 1;
+        next
+    })
+    .await
 }
 
 /// One sender/receiver pair: `a` sends a 64-byte text into `conv`, `b` must receive

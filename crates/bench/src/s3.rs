@@ -94,10 +94,11 @@ impl Sender {
     }
 }
 
-struct Figures {
-    seq: Samples,
-    burst_rate: f64,
-    burst_secs: f64,
+/// What S3 measures on one setup.
+pub struct Figures {
+    pub seq: Samples,
+    pub burst_rate: f64,
+    pub burst_secs: f64,
 }
 
 async fn measure(
@@ -135,7 +136,7 @@ async fn measure(
     })
 }
 
-async fn baseline(members: usize, seq_n: usize, burst_n: usize) -> Result<Figures> {
+pub async fn baseline(members: usize, seq_n: usize, burst_n: usize) -> Result<Figures> {
     let server = crate::procs::spawn_broadcast()?;
     let (out, mut rx) = mpsc::unbounded_channel();
     for _ in 1..members {
@@ -155,12 +156,16 @@ async fn baseline(members: usize, seq_n: usize, burst_n: usize) -> Result<Figure
     f
 }
 
-/// Creates the group (owner = `users[0]`), in requests of at most 100 ids (the server's limit per request).
+/// Creates the group (owner = `users[0]`) with up to 100 members, then invites the rest.
 async fn create_group(addr: SocketAddr, users: &[(UserId, String)]) -> Result<ConversationId> {
     let mut owner = Tern::authed(addr, &users[0].1, "s3-setup").await?;
     let others: Vec<UserId> = users[1..].iter().map(|u| u.0.clone()).collect();
-    let mut chunks = others.chunks(100);
-    let first = chunks.next().unwrap_or(&[]).to_vec();
+    let first = others[..others.len().min(100)].to_vec();
+    // Invites in tens: each new member's `group_member_joined` goes to every
+    // member, so an invite of 100 into a group of 900 writes 90,000 change-log
+    // rows in one transaction — past PostgreSQL's 5 s attempt timeout in a
+    // debug build on a busy machine.
+    let chunks = others[first.len()..].chunks(10);
     let group = match owner
         .request(Request::CreateGroup {
             name: "S3 fan-out".into(),
@@ -186,18 +191,31 @@ async fn create_group(addr: SocketAddr, users: &[(UserId, String)]) -> Result<Co
 
 async fn tern(ctx: &Ctx, members: usize, seq_n: usize, burst_n: usize) -> Result<Figures> {
     let server = crate::procs::spawn_tern(&ctx.server, &crate::pg::Db::Sqlite, None)?;
-    let addr = server.addr;
-    let users = make_users(addr, "s3u", members, 16).await?;
+    let f = tern_on(&[server.addr], "s3u", members, seq_n, burst_n).await;
+    drop(server);
+    f
+}
+
+/// S3 on running servers: the sender on `addrs[0]`, receiver `i` on
+/// `addrs[i % addrs.len()]` (one server, or the nodes of a cluster).
+pub async fn tern_on(
+    addrs: &[SocketAddr],
+    prefix: &str,
+    members: usize,
+    seq_n: usize,
+    burst_n: usize,
+) -> Result<Figures> {
+    let addr = addrs[0];
+    let users = make_users(addr, prefix, members, 16).await?;
     let conv = create_group(addr, &users).await?;
     let (out, mut rx) = mpsc::unbounded_channel();
-    let conns: Vec<Result<Tern>> =
-        futures_util::stream::iter(users[1..].iter().enumerate())
-            .map(|(i, (_, token))| async move {
-                Tern::authed(addr, token, &format!("s3-dev-{i}")).await
-            })
-            .buffered(32)
-            .collect()
-            .await;
+    let conns: Vec<Result<Tern>> = futures_util::stream::iter(users[1..].iter().enumerate())
+        .map(|(i, (_, token))| async move {
+            Tern::authed(addrs[i % addrs.len()], token, &format!("s3-dev-{i}")).await
+        })
+        .buffered(32)
+        .collect()
+        .await;
     for c in conns {
         let (_, r) = c?.ws.split();
         spawn_reader(r, out.clone());
@@ -218,18 +236,21 @@ async fn tern(ctx: &Ctx, members: usize, seq_n: usize, burst_n: usize) -> Result
         conv,
         next_id: 100,
     };
-    let f = measure(sender, &mut rx, members - 1, seq_n, burst_n).await;
-    drop(server);
-    f
+    measure(sender, &mut rx, members - 1, seq_n, burst_n).await
+}
+
+/// Sizes: (members, sequential messages, burst messages).
+pub fn sizes(quick: bool) -> (usize, usize, usize) {
+    if quick {
+        (20, 20, 20)
+    } else {
+        (1000, 200, 200)
+    }
 }
 
 /// Runs S3.
 pub async fn run(ctx: &mut Ctx) -> Result<Vec<Row>> {
-    let (members, seq_n, burst_n) = if ctx.quick {
-        (20, 20, 20)
-    } else {
-        (1000, 200, 200)
-    };
+    let (members, seq_n, burst_n) = sizes(ctx.quick);
     let receivers = members - 1;
     let b = baseline(members, seq_n, burst_n).await?;
     let t = tern(ctx, members, seq_n, burst_n).await?;

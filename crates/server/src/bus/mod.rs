@@ -9,12 +9,16 @@
 //!   the user has a connection on it, so NATS' interest routing carries each
 //!   publication only to the nodes where the user is.
 //! - `tern.c.<hex conv>`: a group message, published **once** with its member
-//!   list; every node receives one copy and pushes it to the members connected
-//!   to it. A 1,000-member group costs the sender one publish, not 1,000.
+//!   list, and a group change-log entry sent to all its members (one publish
+//!   with each member's version). A node subscribes to it while a member of the
+//!   group is connected to it ([`interest`]), so only those nodes receive one
+//!   copy each and push it to their members. A 1,000-member group costs the
+//!   sender one publish, not 1,000, and nodes without a member nothing.
 //!
 //! Every envelope carries its origin node: a node ignores its own, since it
 //! has already delivered locally (no bus round trip for local users).
 
+pub mod interest;
 pub mod nats;
 pub mod order;
 mod sink;
@@ -26,7 +30,7 @@ use std::sync::Arc;
 
 use axum::extract::ws::Utf8Bytes;
 use serde::{Deserialize, Serialize};
-use tern_proto::{ConversationId, KickReason, UserId};
+use tern_proto::{Change, ConversationId, GroupId, KickReason, UserId, VersionedChange};
 
 use crate::hub::Hub;
 
@@ -57,6 +61,13 @@ pub enum What {
         /// [`Sequencer`], in seq order with the node's other pushes of it.
         #[serde(default)]
         order: Option<(ConversationId, u64)>,
+    },
+    /// One change-log entry for several users, each with their version
+    /// (published once on a group's subject; applied through
+    /// [`Bus::local_change`], not [`What::apply`]).
+    Changes {
+        to: Vec<(UserId, u64)>,
+        change: Change,
     },
     /// Close `user`'s connections on these sessions.
     KickSessions {
@@ -108,6 +119,9 @@ impl What {
                 Some(keep) => hub.kick_user_except(&user, &keep, reason),
                 None => hub.kick_user(&user, reason),
             },
+            What::Changes { .. } => {
+                tracing::error!("change-log envelopes go through Bus::local_change")
+            }
         }
     }
 }
@@ -121,9 +135,6 @@ pub fn user_subject(user: &UserId) -> String {
 pub fn conv_subject(conv: &ConversationId) -> String {
     format!("tern.c.{}", hex::encode(conv.to_string()))
 }
-
-/// Every group conversation subject (each node subscribes once).
-pub const ALL_CONVS: &str = "tern.c.>";
 
 /// The bus as seen by `/health`.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
@@ -147,8 +158,18 @@ pub trait Bus: Send + Sync + 'static {
     /// returns once the bus server has the subscription, or after a short
     /// timeout when the bus is down.
     async fn watch(&self, user: &UserId);
-    /// Stops receiving `user`'s subject, unless they are connected here again.
+    /// Receives the subjects of `user`'s `groups` (read at their change-log
+    /// version `floor`, after [`Bus::watch`]) while they are connected here;
+    /// returns once the bus server has them (or after the short timeout).
+    async fn watch_groups(&self, user: &UserId, groups: Vec<GroupId>, floor: u64);
+    /// Stops receiving `user`'s subject and the subjects of groups with no
+    /// other member connected here, unless they are connected here again.
     fn unwatch(&self, user: &UserId);
+    /// Pushes a change-log entry to `user`'s connections here (if any),
+    /// following their group memberships: a group they joined is subscribed
+    /// before the entry is pushed, one they left is dropped when no other
+    /// member here is in it.
+    fn local_change(&self, user: &UserId, vc: VersionedChange);
     /// Connected or not.
     fn state(&self) -> BusState;
 }

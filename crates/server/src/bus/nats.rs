@@ -2,72 +2,58 @@
 //! Debian's nats-server 2.9). The client reconnects on its own, forever, and
 //! restores its subscriptions; while it is away, publications wait in a
 //! bounded queue and are dropped (and counted) past it.
+//!
+//! A node subscribes to a user's subject while the user is connected to it,
+//! and to a group's subject while one of the group's members is
+//! ([`super::interest`]), so NATS carries a publication only to the nodes
+//! that have someone to deliver it to.
 
 use std::collections::HashMap;
-use std::sync::{Arc, Mutex};
+use std::sync::{Arc, Mutex, Weak};
 use std::time::Duration;
 
 use async_nats::connection::State;
 use async_nats::{Client, ConnectOptions, Event, Message};
+use axum::extract::ws::Utf8Bytes;
 use bytes::Bytes;
 use futures_util::StreamExt;
-use tern_proto::UserId;
+use tern_proto::{ConversationId, GroupId, Push, ServerFrame, UserId, VersionedChange};
 use tokio::sync::{mpsc, watch};
 
-use super::{user_subject, BusState, Envelope, Sequencer, ALL_CONVS};
+use super::interest::{membership, Interest};
+use super::{conv_subject, user_subject, BusState, Envelope, Sequencer, What};
 use crate::hub::Hub;
 use crate::metrics::Metrics;
 
 /// Envelopes waiting to be published; past this they are dropped.
 const QUEUE: usize = 65_536;
 
-/// How long a login waits for its user's subscription to reach the server.
+/// How long a login (or a join) waits for a subscription to reach the server.
 const WATCH_WAIT: Duration = Duration::from_secs(2);
 
 /// The NATS bus of one node.
 pub struct NatsBus {
+    me: Weak<NatsBus>,
     client: Client,
     node: String,
     hub: Arc<Hub>,
     sequencer: Sequencer,
     out: mpsc::Sender<(String, Bytes)>,
-    watched: Mutex<HashMap<UserId, Watched>>,
+    subs: Mutex<Subs>,
     metrics: Arc<Metrics>,
 }
 
-/// A user's subscription: its task, and whether the server has it.
+/// This node's subscriptions by subject, and which groups it needs.
+#[derive(Default)]
+struct Subs {
+    by_subject: HashMap<String, Watched>,
+    interest: Interest,
+}
+
+/// A subscription: its task, and whether the server has it.
 struct Watched {
     task: tokio::task::JoinHandle<()>,
     ready: watch::Receiver<bool>,
-}
-
-/// What a receiving task needs.
-#[derive(Clone)]
-struct Receiver {
-    node: String,
-    hub: Arc<Hub>,
-    sequencer: Sequencer,
-    metrics: Arc<Metrics>,
-}
-
-impl Receiver {
-    fn handle(&self, msg: Message) {
-        let env: Envelope = match serde_json::from_slice(&msg.payload) {
-            Ok(e) => e,
-            Err(e) => {
-                tracing::warn!(error = %e, subject = %msg.subject, "undecodable bus message");
-                return;
-            }
-        };
-        // Our own publication: delivered locally already.
-        if env.origin == self.node {
-            return;
-        }
-        self.metrics.bus_received.inc();
-        let lag = crate::storage::now_ms().saturating_sub(env.sent_ms).max(0);
-        self.metrics.bus_lag.observe(lag as f64 / 1000.0);
-        env.what.apply(&self.hub, &self.sequencer);
-    }
 }
 
 impl NatsBus {
@@ -114,38 +100,79 @@ impl NatsBus {
             })?;
         let (out, rx) = mpsc::channel(QUEUE);
         tokio::spawn(publisher(client.clone(), rx, metrics.clone()));
-        let receiver = Receiver {
-            node: node.to_string(),
-            hub: hub.clone(),
-            sequencer: sequencer.clone(),
-            metrics: metrics.clone(),
-        };
-        let (ready, _) = watch::channel(false);
-        tokio::spawn(receive(
-            client.clone(),
-            ALL_CONVS.to_string(),
-            receiver,
-            ready,
-        ));
-        Ok(Arc::new(Self {
+        Ok(Arc::new_cyclic(|me| Self {
+            me: me.clone(),
             client,
             node: node.to_string(),
             hub,
             sequencer,
             out,
-            watched: Mutex::new(HashMap::new()),
+            subs: Mutex::new(Subs::default()),
             metrics,
         }))
     }
 
-    fn receiver(&self) -> Receiver {
-        Receiver {
-            node: self.node.clone(),
-            hub: self.hub.clone(),
-            sequencer: self.sequencer.clone(),
-            metrics: self.metrics.clone(),
+    fn handle(&self, msg: Message) {
+        let env: Envelope = match serde_json::from_slice(&msg.payload) {
+            Ok(e) => e,
+            Err(e) => {
+                tracing::warn!(error = %e, subject = %msg.subject, "undecodable bus message");
+                return;
+            }
+        };
+        // Our own publication: delivered locally already.
+        if env.origin == self.node {
+            return;
+        }
+        self.metrics.bus_received.inc();
+        let lag = crate::storage::now_ms().saturating_sub(env.sent_ms).max(0);
+        self.metrics.bus_lag.observe(lag as f64 / 1000.0);
+        match env.what {
+            What::Changes { to, change } => {
+                for (user, version) in to {
+                    let change = change.clone();
+                    super::Bus::local_change(self, &user, VersionedChange { version, change });
+                }
+            }
+            other => other.apply(&self.hub, &self.sequencer),
         }
     }
+
+    /// Starts receiving `subject` unless already; returns its readiness.
+    fn subscribe(&self, subs: &mut Subs, subject: String) -> watch::Receiver<bool> {
+        if let Some(w) = subs.by_subject.get(&subject) {
+            if !w.task.is_finished() {
+                return w.ready.clone();
+            }
+        }
+        let (tx, rx) = watch::channel(false);
+        let Some(me) = self.me.upgrade() else {
+            return rx;
+        };
+        let task = tokio::spawn(receive(me, subject.clone(), tx));
+        subs.by_subject.insert(
+            subject,
+            Watched {
+                task,
+                ready: rx.clone(),
+            },
+        );
+        rx
+    }
+
+    /// Stops receiving group `g`'s subject.
+    fn drop_group(&self, subs: &mut Subs, g: GroupId) {
+        let conv = ConversationId::Group(g);
+        if let Some(w) = subs.by_subject.remove(&conv_subject(&conv)) {
+            w.task.abort();
+        }
+        self.sequencer.forget_conv(conv);
+    }
+}
+
+/// Waits (bounded) for a subscription to reach the server.
+async fn ready(mut rx: watch::Receiver<bool>) {
+    let _ = tokio::time::timeout(WATCH_WAIT, rx.wait_for(|r| *r)).await;
 }
 
 /// Publishes queued envelopes in order.
@@ -163,19 +190,19 @@ async fn publisher(client: Client, mut rx: mpsc::Receiver<(String, Bytes)>, metr
 
 /// Subscribes to `subject`, says so on `ready` once the server has it, and
 /// applies what arrives until the task is aborted (which unsubscribes).
-async fn receive(client: Client, subject: String, r: Receiver, ready: watch::Sender<bool>) {
-    let mut sub = match client.subscribe(subject.clone()).await {
+async fn receive(bus: Arc<NatsBus>, subject: String, ready: watch::Sender<bool>) {
+    let mut sub = match bus.client.subscribe(subject.clone()).await {
         Ok(s) => s,
         Err(e) => {
             tracing::error!(error = %e, %subject, "bus subscribe failed");
             return;
         }
     };
-    if client.flush().await.is_ok() {
+    if bus.client.flush().await.is_ok() {
         let _ = ready.send(true);
     }
     while let Some(msg) = sub.next().await {
-        r.handle(msg);
+        bus.handle(msg);
     }
 }
 
@@ -195,42 +222,83 @@ impl super::Bus for NatsBus {
     }
 
     async fn watch(&self, user: &UserId) {
-        let mut ready = {
-            let mut watched = self.watched.lock().expect("bus poisoned");
-            match watched.get(user) {
-                Some(w) if !w.task.is_finished() => w.ready.clone(),
-                _ => {
-                    let (tx, rx) = watch::channel(false);
-                    let task = tokio::spawn(receive(
-                        self.client.clone(),
-                        user_subject(user),
-                        self.receiver(),
-                        tx,
-                    ));
-                    watched.insert(
-                        user.clone(),
-                        Watched {
-                            task,
-                            ready: rx.clone(),
-                        },
-                    );
-                    rx
-                }
-            }
+        let rx = {
+            let mut subs = self.subs.lock().expect("bus poisoned");
+            self.subscribe(&mut subs, user_subject(user))
         };
-        let _ = tokio::time::timeout(WATCH_WAIT, ready.wait_for(|r| *r)).await;
+        ready(rx).await;
+    }
+
+    async fn watch_groups(&self, user: &UserId, groups: Vec<GroupId>, floor: u64) {
+        let waits: Vec<_> = {
+            let mut subs = self.subs.lock().expect("bus poisoned");
+            // Decided under the lock, after the hub (see `unwatch`).
+            if !self.hub.is_online(user) {
+                return;
+            }
+            let needed = subs.interest.watch(user, groups, floor);
+            needed
+                .into_iter()
+                .map(|g| self.subscribe(&mut subs, conv_subject(&ConversationId::Group(g))))
+                .collect()
+        };
+        // With the bus down, the login has already waited for the user's
+        // subject; the groups' subscriptions are restored with the connection.
+        if super::Bus::state(self) == BusState::Connected {
+            futures_util::future::join_all(waits.into_iter().map(ready)).await;
+        }
     }
 
     fn unwatch(&self, user: &UserId) {
-        let mut watched = self.watched.lock().expect("bus poisoned");
+        let mut subs = self.subs.lock().expect("bus poisoned");
         // Decided under the lock, after the hub: a connection that logged in
-        // meanwhile keeps the subscription (see `watch`).
+        // meanwhile keeps the subscriptions (see `watch`).
         if self.hub.is_online(user) {
             return;
         }
-        if let Some(w) = watched.remove(user) {
+        if let Some(w) = subs.by_subject.remove(&user_subject(user)) {
             w.task.abort();
             self.sequencer.forget(user);
+        }
+        for g in subs.interest.unwatch(user) {
+            self.drop_group(&mut subs, g);
+        }
+    }
+
+    fn local_change(&self, user: &UserId, vc: VersionedChange) {
+        if !self.hub.is_online(user) {
+            return;
+        }
+        let m = membership(user, &vc.change);
+        let version = vc.version;
+        let frame = Utf8Bytes::from(
+            ServerFrame::Push {
+                push: Push::Change(vc),
+            }
+            .encode(),
+        );
+        let Some(m) = m else {
+            self.hub.push_frame(user, frame, None);
+            return;
+        };
+        let mut subs = self.subs.lock().expect("bus poisoned");
+        match subs.interest.apply(user, m, version) {
+            Some(Ok(g)) => {
+                // Joined: the group's subject first, then the push (after
+                // which the client reads the group), so no message of it
+                // falls between what the client reads and what is pushed.
+                let rx = self.subscribe(&mut subs, conv_subject(&ConversationId::Group(g)));
+                let (hub, user) = (self.hub.clone(), user.clone());
+                tokio::spawn(async move {
+                    ready(rx).await;
+                    hub.push_frame(&user, frame, None);
+                });
+            }
+            Some(Err(g)) => {
+                self.hub.push_frame(user, frame, None);
+                self.drop_group(&mut subs, g);
+            }
+            None => self.hub.push_frame(user, frame, None),
         }
     }
 

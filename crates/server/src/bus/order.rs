@@ -61,6 +61,7 @@ impl Ordered {
 enum Cmd {
     Push(Ordered),
     Forget(UserId),
+    ForgetConv(ConversationId),
 }
 
 /// The handle: queue pushes; a task delivers them in order.
@@ -88,6 +89,12 @@ impl Sequencer {
     pub fn forget(&self, user: &UserId) {
         let _ = self.tx.send(Cmd::Forget(user.clone()));
     }
+
+    /// Forgets a group's stream (this node stopped receiving it: what it sees
+    /// of it from a later subscription on has gaps).
+    pub fn forget_conv(&self, conv: ConversationId) {
+        let _ = self.tx.send(Cmd::ForgetConv(conv));
+    }
 }
 
 /// What the sequencer knows of one conversation.
@@ -112,6 +119,9 @@ async fn run(hub: Arc<Hub>, mut rx: mpsc::UnboundedReceiver<Cmd>) {
                 Some(Cmd::Push(item)) => arrive(&hub, &mut convs, &mut timers, item),
                 Some(Cmd::Forget(user)) => {
                     convs.retain(|(_, u), c| u.as_ref() != Some(&user) || !c.held.is_empty());
+                }
+                Some(Cmd::ForgetConv(conv)) => {
+                    convs.retain(|(c, _), v| *c != conv || !v.held.is_empty());
                 }
                 None => return,
             },

@@ -1,12 +1,15 @@
 //! The sink of a cluster node: every committed effect goes to this node's
 //! connections at once (straight into the hub) and, once, onto the bus for
-//! the other nodes (see the subject rules in [`super`]).
+//! the other nodes (see the subject rules in [`super`]). Change-log entries
+//! go through [`super::Bus::local_change`] here too, which keeps this node's
+//! group subscriptions following its users' memberships.
 
 use std::sync::Arc;
 
 use axum::extract::ws::Utf8Bytes;
-use tern_proto::{ConversationId, KickReason, Push, ServerFrame, UserId};
+use tern_proto::{ConversationId, KickReason, Push, ServerFrame, UserId, VersionedChange};
 
+use super::interest::members_only_group;
 use super::order::Ordered;
 use super::{conv_subject, user_subject, Envelope, Sequencer, SharedBus, What};
 use crate::hub::Hub;
@@ -56,13 +59,61 @@ fn encode(push: &Push) -> String {
 
 impl Sink for ClusterSink {
     fn deliver(&self, deliveries: &[Delivery]) {
-        for d in deliveries {
-            let frame = encode(&d.push);
-            if self.hub.is_online(&d.user) {
-                self.hub
-                    .push_frame(&d.user, Utf8Bytes::from(frame.clone()), None);
+        let mut rest = deliveries;
+        while let Some(d) = rest.first() {
+            let Push::Change(vc) = &d.push else {
+                let frame = encode(&d.push);
+                if self.hub.is_online(&d.user) {
+                    self.hub
+                        .push_frame(&d.user, Utf8Bytes::from(frame.clone()), None);
+                }
+                self.push_to(&d.user, &frame, None);
+                rest = &rest[1..];
+                continue;
+            };
+            // A run of one group entry to several of its members (a group
+            // event): one publish on the group's subject.
+            let group = members_only_group(&vc.change);
+            let run = match group {
+                Some(_) => rest
+                    .iter()
+                    .take_while(|o| matches!(&o.push, Push::Change(v) if v.change == vc.change))
+                    .count(),
+                None => 1,
+            };
+            let to: Vec<(UserId, u64)> = rest[..run]
+                .iter()
+                .filter_map(|o| match &o.push {
+                    Push::Change(v) => Some((o.user.clone(), v.version)),
+                    _ => None,
+                })
+                .collect();
+            rest = &rest[run..];
+            for (user, version) in &to {
+                let change = vc.change.clone();
+                let version = *version;
+                self.bus
+                    .local_change(user, VersionedChange { version, change });
             }
-            self.push_to(&d.user, &frame, None);
+            match group {
+                Some(g) if to.len() > 1 => {
+                    let subject = conv_subject(&ConversationId::Group(g.clone()));
+                    let env = self.envelope(What::Changes {
+                        to,
+                        change: vc.change.clone(),
+                    });
+                    self.bus.publish(subject, &env);
+                }
+                _ => {
+                    for (user, version) in to {
+                        let env = self.envelope(What::Changes {
+                            to: vec![(user.clone(), version)],
+                            change: vc.change.clone(),
+                        });
+                        self.bus.publish(user_subject(&user), &env);
+                    }
+                }
+            }
         }
     }
 

@@ -121,9 +121,15 @@ impl Cluster {
 
     /// A connection of `user` logged in here: receive their bus subject
     /// (before the caller re-checks the session, so a kick published from
-    /// now on reaches it) and record the connection.
+    /// now on reaches it), then their groups' subjects (read after: a join
+    /// committed from then on reaches this node as a change-log push), and
+    /// record the connection. All before the client reads its backlog.
     pub async fn connected(&self, user: &UserId, entry: &ConnEntry) {
         self.bus.watch(user).await;
+        match registry::groups_of(&self.pg, user).await {
+            Ok((groups, floor)) => self.bus.watch_groups(user, groups, floor).await,
+            Err(e) => tracing::warn!(error = %e, "reading a user's groups for the bus failed"),
+        }
         if let Err(e) =
             registry::conn_up(&self.pg, &self.node, &live(&self.node, user, entry)).await
         {

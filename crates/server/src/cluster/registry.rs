@@ -5,7 +5,7 @@
 
 use std::collections::BTreeSet;
 
-use tern_proto::{Platform, UserId};
+use tern_proto::{GroupId, Platform, UserId};
 
 use crate::storage::postgres::PgStorage;
 use crate::storage::{StoreError, StoreResult};
@@ -206,4 +206,30 @@ pub async fn live_conns(pg: &PgStorage, dead_after_ms: i64) -> StoreResult<Vec<L
             })
         })
         .collect()
+}
+
+/// `user`'s live groups and their change-log version, read in one statement
+/// (one snapshot): the groups as of that version.
+pub async fn groups_of(pg: &PgStorage, user: &UserId) -> StoreResult<(Vec<GroupId>, u64)> {
+    let c = pg.client().await?;
+    let row = c
+        .query_opt(
+            "SELECT version, ARRAY(SELECT g.id FROM groups g JOIN members m ON m.conv = 'g:' || g.id
+                WHERE m.user_id = $1 AND g.dismissed_at IS NULL)
+             FROM users WHERE id = $1",
+            &[&user.as_str()],
+        )
+        .await?;
+    let Some(row) = row else {
+        return Ok((Vec::new(), 0));
+    };
+    let version: i64 = row.try_get(0)?;
+    let ids: Vec<String> = row.try_get(1)?;
+    let groups = ids
+        .into_iter()
+        .map(|g| {
+            GroupId::new(g.clone()).map_err(|_| StoreError::Corrupt(format!("groups.id `{g}`")))
+        })
+        .collect::<StoreResult<_>>()?;
+    Ok((groups, version as u64))
 }
