@@ -13,6 +13,7 @@ import { deflateSync } from 'node:zlib';
 import { fileURLToPath } from 'node:url';
 import { CliUser, runSuite, launchApp, startServer, tempDir, Steps, sel } from './lib/harness.mjs';
 import { waitUntil } from './lib/webdriver.mjs';
+import { expectAccessible } from './lib/axe.mjs';
 
 const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../..');
 const shots = path.join(root, 'docs/screenshots');
@@ -86,6 +87,7 @@ async function main() {
 
   ({ wd } = await launchApp({ TERN_SERVER_URL: server.url, TERN_APP_DATA_DIR: tempDir('app') }));
   await $(sel('login-form'));
+  await step('axe-core: the sign-in screen has no serious or critical violation', () => expectAccessible(wd, 'the sign-in screen'));
   await (await $(sel('user'))).clear();
   await (await $(sel('user'))).type('alice');
   await (await $(sel('password'))).type('alice-password-1');
@@ -100,6 +102,8 @@ async function main() {
     await waitUntil(() => imageShown(sel('chat-avatar')), { what: "bob's avatar in the chat header" });
   });
 
+  await step('axe-core: the chat list with the open chat has no serious or critical violation', () => expectAccessible(wd, 'the chat screen'));
+
   await step("clicking bob's name opens his profile card (name, id, signature); Close shuts it", async () => {
     await (await $(sel('chat-title'))).click();
     const card = await $(sel('person-card'), 'the profile card');
@@ -108,6 +112,7 @@ async function main() {
     if ((await text('person-name')) !== 'Bob') throw new Error(`name: ${await text('person-name')}`);
     if ((await text('person-id')) !== '@bob') throw new Error(`id: ${await text('person-id')}`);
     if ((await text('person-signature')) !== 'Climbing on weekends') throw new Error(`signature: ${await text('person-signature')}`);
+    await expectAccessible(wd, 'the profile card');
     await waitUntil(() => imageShown(sel('person-card')), { what: "bob's avatar on the card" });
     await (await $(sel('person-close'))).click();
     await waitUntil(async () => (await wd.find(sel('person-card'))) === null, { what: 'the card closed' });
@@ -119,6 +124,7 @@ async function main() {
     await $(sel('avatar-crop'), 'the crop dialog');
     await (await $(sel('avatar-file'))).type(alicePng);
     const area = await $(sel('avatar-canvas'), 'the crop area');
+    await expectAccessible(wd, 'the crop dialog');
     await area.click();
     await area.type('\uE012\uE012\uE012'); // ArrowLeft ×3: show more of the red half
     await (await $(sel('avatar-save'))).click();
@@ -129,6 +135,15 @@ async function main() {
     if (got.mime !== 'image/png') throw new Error(`mime: ${got.mime}`);
     const [w, h] = pngSize(readFileSync(got.path));
     if (w !== 512 || h !== 512) throw new Error(`avatar is ${w}×${h}`);
+  });
+
+  await step('axe-core: my profile with the settings has no serious or critical violation', () => expectAccessible(wd, 'my profile'));
+
+  await step('axe-core: the friends screen (a friend shown) has no serious or critical violation', async () => {
+    await (await $(sel('nav-friends'))).click();
+    await (await $(sel('friend', '[data-user="bob"]'), 'bob in the friends list')).click();
+    await expectAccessible(wd, 'the friends screen');
+    await (await $(sel('nav-profile'))).click();
   });
 
   await step('nickname and signature edited in the app reach bob', async () => {
@@ -157,6 +172,7 @@ async function main() {
     await (await $(sel('avatar-save'))).click();
     await waitUntil(async () => json(await bob.ok(['group', 'info', g])).avatar, { what: "the group's avatar in bob's tern-cli" });
     await waitUntil(() => imageShown(`${row} [data-testid="group-avatar"]`), { what: "the group's avatar in the chat list" });
+    await expectAccessible(wd, 'the group chat with the member panel');
     // A member's avatar in the panel opens their card too.
     await (await $(sel('member-avatar', '[data-user="bob"]'), "bob in the member list")).click();
     await $(sel('person-card', '[data-user="bob"]'), "bob's card from the member panel");
