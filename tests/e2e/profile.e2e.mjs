@@ -104,6 +104,32 @@ async function main() {
 
   await step('axe-core: the chat list with the open chat has no serious or critical violation', () => expectAccessible(wd, 'the chat screen'));
 
+  await step('roles and labels on the main controls; focus order rail → search → chat list → chat header → composer, no positive tabindex; Ctrl+Shift+F focuses the search box', async () => {
+    const a11y = await wd.execute(`
+      const q = (s) => document.querySelector(s);
+      const name = (el) => el && (el.getAttribute('aria-label') || el.textContent.trim() || el.getAttribute('title') || '');
+      const focusable = [...document.querySelectorAll('a[href], button:not([disabled]), input:not([disabled]), textarea:not([disabled]), select:not([disabled]), [tabindex]')]
+        .filter((el) => el.tabIndex >= 0 && el.offsetParent !== null);
+      const at = (s) => focusable.indexOf(q(s));
+      return {
+        nav: name(q('nav.rail')), navCurrent: q('[data-testid="nav-chats"]').getAttribute('aria-current'),
+        list: name(q('[data-testid="conversation-list"]')), current: q('[data-testid="conversation"][aria-current="true"]')?.dataset.peer ?? null,
+        log: q('[data-testid="message-list"]').getAttribute('role') + ':' + name(q('[data-testid="message-list"]')),
+        composer: q('[data-testid="composer"]').getAttribute('aria-label'), search: q('[data-testid="chat-search"]').getAttribute('aria-label'),
+        unnamed: focusable.filter((el) => !name(el) && !(el.labels && el.labels.length)).map((el) => el.outerHTML.slice(0, 80)),
+        positive: [...document.querySelectorAll('[tabindex]')].filter((el) => el.tabIndex > 0).length,
+        order: ['[data-testid="nav-chats"]', '[data-testid="chat-search"]', '[data-testid="conversation"]', '[data-testid="chat-title"]', '[data-testid="composer"]'].map(at),
+      };`);
+    if (!a11y.nav || a11y.navCurrent !== 'page' || !a11y.list || a11y.current !== 'bob') throw new Error(`navigation/list: ${JSON.stringify(a11y)}`);
+    if (a11y.log !== 'log:Messages' || a11y.composer !== 'Message' || !a11y.search) throw new Error(`labels: ${JSON.stringify(a11y)}`);
+    if (a11y.unnamed.length) throw new Error(`controls without an accessible name: ${JSON.stringify(a11y.unnamed)}`);
+    if (a11y.positive) throw new Error('a positive tabindex reorders the focus');
+    if (a11y.order.some((i) => i < 0) || a11y.order.some((i, k) => k > 0 && i <= a11y.order[k - 1])) throw new Error(`focus order: ${JSON.stringify(a11y.order)}`);
+    await (await $(sel('composer'))).click();
+    await wd.execute(`document.activeElement.dispatchEvent(new KeyboardEvent('keydown', { key: 'F', ctrlKey: true, shiftKey: true, bubbles: true }))`);
+    await waitUntil(async () => (await wd.execute(`return document.activeElement?.dataset.testid ?? null`)) === 'chat-search', { what: 'Ctrl+Shift+F: the search box focused' });
+  });
+
   await step("clicking bob's name opens his profile card (name, id, signature); Close shuts it", async () => {
     await (await $(sel('chat-title'))).click();
     const card = await $(sel('person-card'), 'the profile card');

@@ -269,6 +269,13 @@ const en = {
     cancel: "Cancel",
     addFriendsFirst: "Add friends first (Friends › Add friend).",
   },
+  a11y: {
+    mainNavigation: "Main navigation",
+    chatList: "Chats",
+    chat: "Chat",
+    message: "Message",
+    messages: "Messages",
+  },
   profile: {
     myProfile: "My profile",
     nickname: "Nickname",

@@ -266,6 +266,13 @@ const zhCN = {
     cancel: "取消",
     addFriendsFirst: "请先添加好友（好友 › 添加）。",
   },
+  a11y: {
+    mainNavigation: "主导航",
+    chatList: "聊天列表",
+    chat: "聊天",
+    message: "消息",
+    messages: "消息记录",
+  },
   profile: {
     myProfile: "我的资料",
     nickname: "昵称",
