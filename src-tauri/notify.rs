@@ -285,8 +285,18 @@ pub async fn on_new_message<R: Runtime>(
     if !should_notify(m, live, window_focused(app), muted, chat_muted) {
         return;
     }
-    let sender = match client.conversation(&m.conv).await {
-        Ok(Some(c)) if !c.title.is_empty() => c.title,
+    let conversation = client.conversation(&m.conv).await.ok().flatten();
+    // The sender's avatar (a direct chat's peer) from tern-core's cache, as the icon.
+    let icon = match conversation.as_ref().and_then(|c| c.avatar.clone()) {
+        Some(id) if !matches!(m.conv, ConversationId::Group(_)) => client
+            .avatar(&id)
+            .await
+            .ok()
+            .map(|a| a.path.to_string_lossy().into_owned()),
+        _ => None,
+    };
+    let sender = match conversation {
+        Some(c) if !c.title.is_empty() => c.title,
         _ => m.sender.to_string(),
     };
     let t = crate::texts::lang(app).texts();
@@ -308,7 +318,11 @@ pub async fn on_new_message<R: Runtime>(
     // notify-rust blocks on D-Bus: show it on a thread; actions come to the listener.
     std::thread::spawn(move || {
         let caps = notify_rust::get_capabilities().unwrap_or_default();
-        match notification(&sender, &body, &caps, t).show() {
+        let mut n = notification(&sender, &body, &caps, t);
+        if let Some(icon) = &icon {
+            n.icon(icon);
+        }
+        match n.show() {
             Ok(handle) => app.state::<Shown>().insert(handle.id(), client, conv_id),
             Err(e) => tracing::warn!("notification: {e}"),
         }

@@ -198,6 +198,18 @@ async function main() {
     const [n, img] = notes().slice(n0);
     if (!n.actions.includes('打开') || !n.actions.includes('标为已读')) throw new Error(`actions: ${JSON.stringify(n.actions)}`);
     if (n.body !== '周末见' || img.body !== '[图片]') throw new Error(`bodies: ${JSON.stringify([n.body, img.body])}`);
+  });
+
+  await step("with an avatar set (tern-cli), bob's notification shows it as the icon (a cached image file)", async () => {
+    const n0 = notes().length;
+    const img = path.join(tempDir('avatar'), 'bob.png');
+    writeFileSync(img, Buffer.from('iVBORw0KGgoAAAANSUhEUgAAAAEAAAABCAYAAAAfFcSJAAAADUlEQVR42mNk+M9QDwADhgGAWjR9awAAAABJRU5ErkJggg==', 'base64'));
+    await bob.ok(['profile', '--avatar', img]);
+    await waitUntil(async () => (await invoke('list_conversations')).find((c) => c.peer === 'bob')?.avatar, { what: "bob's avatar known to the app" });
+    await bob.ok(['send', 'alice', 'with my face']);
+    await waitUntil(() => notes().length > n0 && notes().at(-1).body === 'with my face', { what: 'the Notify call' });
+    const icon = notes().at(-1).icon;
+    if (!icon.endsWith('/avatar') || !existsSync(icon) || !readFileSync(icon).equals(readFileSync(img))) throw new Error(`icon: ${icon}`);
     const s = await waitShell((x) => x.tray_title !== null, 'unread again');
     if (s.tray_tooltip !== `Tern：${s.tray_title} 条未读消息`) throw new Error(`tooltip: ${s.tray_tooltip}`);
   });

@@ -11,7 +11,9 @@
 #   shell: tray unread label, close-to-tray with a (fake) tray host, close minimises without one
 #   (under openbox), single instance (a second launch shows / restores the first window and
 #   exits), Quit and Ctrl+Q (tests/e2e/shell.e2e.mjs).
-#   notify: notifications against a fake notification server (tests/e2e/notify.e2e.mjs).
+#   notify: notifications against a fake notification server, the sender's avatar as their icon, the launcher
+#   badge (Unity LauncherEntry signals seen by tests/e2e/launcher_listener.py), tray and notification texts
+#   in zh-CN after the switch (tests/e2e/notify.e2e.mjs).
 #   firsthour: issue 23's first-hour items: focus on open (forms, chat, dialogs), the register
 #   form at 800×600, read marks only for shown messages ("↓ N new", divider) (tests/e2e/firsthour.e2e.mjs).
 #   groups: a group with tern-cli users made in the dialog, messages both ways, admin, join request, mute, kick, invite, dismiss; as a plain member: mutes, removal, leave (tests/e2e/groups.e2e.mjs).
