@@ -127,6 +127,14 @@ impl Served {
             .insert(file.id.to_string(), (path, file.mime.clone()));
     }
 
+    /// Serves a cached file (an avatar) by its id.
+    pub(crate) fn insert_path(&self, id: &str, path: PathBuf, mime: &str) {
+        self.0
+            .lock()
+            .expect("served lock")
+            .insert(id.to_owned(), (path, mime.to_owned()));
+    }
+
     fn get(&self, id: &str) -> Option<(PathBuf, String)> {
         self.0.lock().expect("served lock").get(id).cloned()
     }
@@ -429,7 +437,7 @@ pub struct Downloaded {
 }
 
 /// The `ternfile:` URL of a served file id (the form differs per platform).
-fn url_for(id: &str) -> String {
+pub(crate) fn url_for(id: &str) -> String {
     if cfg!(any(windows, target_os = "android")) {
         format!("http://{SCHEME}.localhost/{id}")
     } else {

@@ -26,7 +26,7 @@ pub struct GroupMemberView {
     pub nickname: String,
 }
 
-fn group_id(s: &str) -> AppResult<GroupId> {
+pub(crate) fn group_id(s: &str) -> AppResult<GroupId> {
     Ok(GroupId::new(s.trim())?)
 }
 

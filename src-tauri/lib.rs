@@ -8,13 +8,18 @@
 //! - `groups`: the group commands (create, members, roles, mutes, notices).
 //! - `files`: sending dropped/picked files, downloads, the `ternfile:` image scheme.
 //! - `paste`: images pasted from the clipboard (kept owner-only, sent as images).
+//! - `texts`: the tray's and notifications' texts in the app's language.
+//! - `launcher`: the unread count on the dock icon (Unity LauncherEntry over D-Bus).
+//! - `avatars`: setting my or a group's avatar, avatar images for the UI (cached).
 
+mod avatars;
 mod commands;
 pub mod credentials;
 mod error;
 mod events;
 mod files;
 mod groups;
+mod launcher;
 mod links;
 pub mod notify;
 mod paste;
@@ -23,6 +28,7 @@ mod servers;
 pub mod shell;
 mod state;
 mod system;
+mod texts;
 
 use std::path::PathBuf;
 
@@ -55,6 +61,9 @@ pub fn specta_builder() -> Builder<tauri::Wry> {
             commands::sign_out_others,
             commands::my_profile,
             commands::set_profile,
+            avatars::set_my_avatar,
+            avatars::set_group_avatar,
+            avatars::avatar_url,
             commands::search_users,
             commands::get_profiles,
             commands::list_friends,
@@ -110,6 +119,7 @@ pub fn specta_builder() -> Builder<tauri::Wry> {
             files::save_file_as,
             shell::shell_state,
             shell::quit,
+            texts::set_language,
             notify::set_chat_muted,
             notify::muted_chats,
             notify::set_notifications_muted,
@@ -225,6 +235,8 @@ pub fn run() {
                 credentials::KEYRING_TIMEOUT,
             );
             app.manage(shell::Shell::default());
+            app.manage(launcher::Launcher::default());
+            app.manage(texts::Language::default());
             app.manage(notify::MutedChats::default());
             app.manage(notify::Shown::default());
             app.manage(files::Grants::default());

@@ -22,6 +22,7 @@ use tern_core::proto::ConversationId;
 use tern_core::{Client, LocalMessage};
 
 use crate::shell::{show_window, Shell, WINDOW};
+use crate::texts::Texts;
 
 /// Chats the user muted (kept for the app's lifetime).
 #[derive(Default)]
@@ -235,7 +236,7 @@ pub struct OpenChat {
 pub const PREVIEW_CHARS: usize = 120;
 
 /// The notification body for a message.
-pub fn preview(content: &Content) -> String {
+pub fn preview(content: &Content, t: &Texts) -> String {
     match content {
         Content::Text { text } => {
             let t: String = text.chars().take(PREVIEW_CHARS).collect();
@@ -245,8 +246,8 @@ pub fn preview(content: &Content) -> String {
                 t
             }
         }
-        Content::Image { .. } => "[Image]".to_owned(),
-        _ => "[Message]".to_owned(),
+        Content::Image { .. } => t.image.to_owned(),
+        _ => t.message.to_owned(),
     }
 }
 
@@ -284,11 +285,22 @@ pub async fn on_new_message<R: Runtime>(
     if !should_notify(m, live, window_focused(app), muted, chat_muted) {
         return;
     }
-    let sender = match client.conversation(&m.conv).await {
-        Ok(Some(c)) if !c.title.is_empty() => c.title,
+    let conversation = client.conversation(&m.conv).await.ok().flatten();
+    // The sender's avatar (a direct chat's peer) from tern-core's cache, as the icon.
+    let icon = match conversation.as_ref().and_then(|c| c.avatar.clone()) {
+        Some(id) if !matches!(m.conv, ConversationId::Group(_)) => client
+            .avatar(&id)
+            .await
+            .ok()
+            .map(|a| a.path.to_string_lossy().into_owned()),
+        _ => None,
+    };
+    let sender = match conversation {
+        Some(c) if !c.title.is_empty() => c.title,
         _ => m.sender.to_string(),
     };
-    let mut body = preview(&m.content);
+    let t = crate::texts::lang(app).texts();
+    let mut body = preview(&m.content, t);
     if matches!(m.conv, ConversationId::Group(_)) {
         // The summary is the group's name: say who wrote it.
         let who = match client.friends_info(std::slice::from_ref(&m.sender)).await {
@@ -306,7 +318,11 @@ pub async fn on_new_message<R: Runtime>(
     // notify-rust blocks on D-Bus: show it on a thread; actions come to the listener.
     std::thread::spawn(move || {
         let caps = notify_rust::get_capabilities().unwrap_or_default();
-        match notification(&sender, &body, &caps).show() {
+        let mut n = notification(&sender, &body, &caps, t);
+        if let Some(icon) = &icon {
+            n.icon(icon);
+        }
+        match n.show() {
             Ok(handle) => app.state::<Shown>().insert(handle.id(), client, conv_id),
             Err(e) => tracing::warn!("notification: {e}"),
         }
@@ -318,7 +334,12 @@ pub async fn on_new_message<R: Runtime>(
 /// `body-markup` (KDE, XFCE, dunst, GNOME) interpret a subset of HTML in the body,
 /// so there the text is escaped ([`escape_markup`]): a sender cannot add links,
 /// images or formatting. The summary is plain text by the specification.
-pub fn notification(sender: &str, body: &str, caps: &[String]) -> notify_rust::Notification {
+pub fn notification(
+    sender: &str,
+    body: &str,
+    caps: &[String],
+    t: &Texts,
+) -> notify_rust::Notification {
     let markup = caps.iter().any(|c| c == BODY_MARKUP);
     let body = if markup {
         escape_markup(body)
@@ -330,10 +351,10 @@ pub fn notification(sender: &str, body: &str, caps: &[String]) -> notify_rust::N
         .summary(sender)
         .body(&body)
         .icon("tern")
-        .action("default", "Open")
-        .action("read", "Mark as read");
+        .action("default", t.open)
+        .action("read", t.mark_read);
     if caps.iter().any(|c| c == INLINE_REPLY) {
-        n.action(INLINE_REPLY, "Reply");
+        n.action(INLINE_REPLY, t.reply);
     }
     n
 }
@@ -441,6 +462,8 @@ fn with_sender(who: &str, body: &str) -> String {
 mod tests {
     use super::*;
 
+    const EN: &Texts = crate::texts::Lang::En.texts();
+
     #[test]
     fn muted_chats_leave_the_tray_total() {
         let chats = || vec![("d:a:b".to_string(), 2u64), ("g:team".to_string(), 5)].into_iter();
@@ -464,7 +487,7 @@ mod tests {
     fn bodies_are_escaped_for_markup_daemons_and_summaries_stay_plain() {
         let markup = vec![BODY_MARKUP.to_owned(), "actions".to_owned()];
         let body = with_sender("<i>Eve</i>", "<a href=\"x\">win</a> & <img src=x>");
-        let n = notification("Team & <Co>", &body, &markup);
+        let n = notification("Team & <Co>", &body, &markup, EN);
         assert_eq!(
             n.body,
             "&lt;i&gt;Eve&lt;/i&gt;: &lt;a href=&quot;x&quot;&gt;win&lt;/a&gt; &amp; &lt;img src=x&gt;"
@@ -472,10 +495,10 @@ mod tests {
         assert!(!n.body.contains('<') && !n.body.contains('>'));
         assert_eq!(n.summary, "Team & <Co>", "the summary is never markup");
         // A daemon without body-markup shows the text as is: escaping would show entities.
-        let n = notification("Bob", "a < b & c", &["actions".to_owned()]);
+        let n = notification("Bob", "a < b & c", &["actions".to_owned()], EN);
         assert_eq!(n.body, "a < b & c");
         assert!(!n.actions.contains(&INLINE_REPLY.to_owned()));
-        let n = notification("Bob", "x", &[INLINE_REPLY.to_owned()]);
+        let n = notification("Bob", "x", &[INLINE_REPLY.to_owned()], EN);
         assert!(n.actions.contains(&INLINE_REPLY.to_owned()));
     }
 
@@ -579,13 +602,16 @@ mod tests {
     #[test]
     fn previews_are_short_text() {
         let long = "x".repeat(300);
-        let p = preview(&Content::Text { text: long });
+        let p = preview(&Content::Text { text: long }, EN);
         assert_eq!(p.chars().count(), PREVIEW_CHARS + 1);
         assert!(p.ends_with('…'));
         assert_eq!(
-            preview(&Content::Text {
-                text: "hi 👋".into()
-            }),
+            preview(
+                &Content::Text {
+                    text: "hi 👋".into()
+                },
+                EN
+            ),
             "hi 👋"
         );
     }

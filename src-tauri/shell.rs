@@ -64,6 +64,10 @@ pub struct ShellState {
     pub tray_badge: bool,
     /// "Mute notifications" is on.
     pub muted: bool,
+    /// The tray icon's tooltip, in the app's language.
+    pub tray_tooltip: String,
+    /// The tray menu's labels (Open, Mute notifications, Quit), in the app's language.
+    pub tray_menu: Vec<String>,
 }
 
 /// The tray label for an unread total.
@@ -102,12 +106,18 @@ pub fn show_window<R: Runtime>(app: &AppHandle<R>) {
     }
 }
 
-/// Creates the tray icon and its menu.
+/// The unread total the tray shows.
+pub fn unread<R: Runtime>(app: &AppHandle<R>) -> u64 {
+    app.state::<Shell>().unread.load(Ordering::SeqCst)
+}
+
+/// Creates the tray icon and its menu (labelled in the app's language, see `texts`).
 pub fn setup_tray<R: Runtime>(app: &tauri::App<R>) -> tauri::Result<()> {
-    let open = MenuItem::with_id(app, "open", "Open Tern", true, None::<&str>)?;
+    let t = crate::texts::lang(app.handle()).texts();
+    let open = MenuItem::with_id(app, "open", t.open_tern, true, None::<&str>)?;
     let mute =
-        CheckMenuItem::with_id(app, "mute", "Mute notifications", true, false, None::<&str>)?;
-    let quit = MenuItem::with_id(app, "quit", "Quit", true, None::<&str>)?;
+        CheckMenuItem::with_id(app, "mute", t.mute_notifications, true, false, None::<&str>)?;
+    let quit = MenuItem::with_id(app, "quit", t.quit, true, None::<&str>)?;
     let menu = Menu::with_items(app, &[&open, &mute, &quit])?;
     let base = app
         .default_window_icon()
@@ -121,6 +131,22 @@ pub fn setup_tray<R: Runtime>(app: &tauri::App<R>) -> tauri::Result<()> {
     *shell.mute_item.lock().expect("mute item") = Some(Box::new(move |on| {
         let _ = item.set_checked(on);
     }));
+    let (o, m, q) = (open.clone(), mute.clone(), quit.clone());
+    let handle = app.handle().clone();
+    app.state::<crate::texts::Language>()
+        .on_tray(Box::new(move |lang, unread| {
+            let t = lang.texts();
+            let _ = o.set_text(t.open_tern);
+            let _ = m.set_text(t.mute_notifications);
+            let _ = q.set_text(t.quit);
+            let labels = [o.text(), m.text(), q.text()];
+            handle
+                .state::<crate::texts::Language>()
+                .set_menu_labels(labels.into_iter().filter_map(Result::ok).collect());
+            if let Some(tray) = handle.tray_by_id(TRAY_ID) {
+                let _ = tray.set_tooltip(Some(lang.tooltip(unread)));
+            }
+        }));
     TrayIconBuilder::with_id(TRAY_ID)
         .icon(base)
         .tooltip("Tern")
@@ -135,6 +161,7 @@ pub fn setup_tray<R: Runtime>(app: &tauri::App<R>) -> tauri::Result<()> {
             _ => {}
         })
         .build(app)?;
+    app.state::<crate::texts::Language>().refresh_tray(0);
     Ok(())
 }
 
@@ -142,6 +169,8 @@ pub fn setup_tray<R: Runtime>(app: &tauri::App<R>) -> tauri::Result<()> {
 pub fn set_unread<R: Runtime>(app: &AppHandle<R>, unread: u64) {
     let shell = app.state::<Shell>();
     shell.unread.store(unread, Ordering::SeqCst);
+    app.state::<crate::launcher::Launcher>().set_count(unread);
+    app.state::<crate::texts::Language>().refresh_tray(unread);
     let title = title_for(unread);
     *shell.title.lock().expect("title lock") = title.clone();
     if let Some(tray) = app.tray_by_id(TRAY_ID) {
@@ -281,7 +310,14 @@ pub fn shell_state(app: AppHandle, shell: State<'_, Shell>) -> ShellState {
         tray_title: shell.title.lock().expect("title lock").clone(),
         tray_badge: shell.unread.load(Ordering::SeqCst) > 0,
         muted: shell.muted.load(Ordering::SeqCst),
+        tray_tooltip: app.state::<crate::texts::Language>().tooltip(),
+        tray_menu: tray_menu(&app),
     }
+}
+
+/// The tray menu's labels as read back from the menu items.
+fn tray_menu<R: Runtime>(app: &AppHandle<R>) -> Vec<String> {
+    app.state::<crate::texts::Language>().menu_labels()
 }
 
 #[cfg(test)]

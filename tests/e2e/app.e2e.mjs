@@ -215,7 +215,8 @@ async function main() {
     await rightClick(bubble);
     await wd.waitFor(sel('message-menu'));
     await new Promise((r) => setTimeout(r, 400));
-    await (await $(sel('chat-title'))).click();
+    // (The header's subtitle: the name opens the person's profile card.)
+    await (await $(sel('chat-subtitle'))).click();
     await waitUntil(async () => (await wd.find(sel('message-menu'))) === null, { what: 'a click outside to close the menu' });
     await wd.setWindowRect(rect.width, rect.height);
     await new Promise((r) => setTimeout(r, 400));

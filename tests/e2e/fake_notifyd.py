@@ -45,7 +45,7 @@ class Fake(dbus.service.Object):
         if not replaces:
             self.next_id += 1
         with open(LOG, "a") as f:
-            f.write(json.dumps({"id": nid, "app": str(app), "summary": str(summary), "body": str(body),
+            f.write(json.dumps({"id": nid, "app": str(app), "icon": str(icon), "summary": str(summary), "body": str(body),
                                 "actions": [str(a) for a in actions]}) + "\n")
         return nid
 

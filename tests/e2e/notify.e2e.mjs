@@ -1,13 +1,31 @@
 // End-to-end desktop notifications against a fake org.freedesktop.Notifications
 // server (tests/e2e/fake_notifyd.py) on a private D-Bus session. See run.sh notify.
 // Also: bodies escaped for a body-markup server, and a NotificationReplied signal
-// from a bus client other than the daemon ignored (issue 16).
+// from a bus client other than the daemon ignored (issue 16). Issue 20: the unread
+// count on the dock's launcher icon (com.canonical.Unity.LauncherEntry.Update, seen
+// by tests/e2e/launcher_listener.py on the same private bus), and the texts of the
+// Rust side (tray menu and tooltip, notification actions and previews) in the app's
+// language after a switch to 中文.
 
 import { execFile, spawn } from 'node:child_process';
-import { readFileSync, existsSync } from 'node:fs';
+import { readFileSync, existsSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import readline from 'node:readline';
 import { CliUser, runSuite, launchApp, startServer, startTray, tempDir, Steps, sel, invoke as invokeIn, waitShell as waitShellIn } from './lib/harness.mjs';
+
+/** Starts the launcher-entry listener; resolves with its parsed signals (a live array). */
+async function startLauncherListener() {
+  const child = spawn('/usr/bin/python3', [path.join(path.dirname(new URL(import.meta.url).pathname), 'launcher_listener.py')], { stdio: ['ignore', 'pipe', 'inherit'] });
+  const seen = [];
+  await new Promise((resolve, reject) => {
+    readline.createInterface({ input: child.stdout }).on('line', (l) => {
+      if (l === 'ready') resolve();
+      else seen.push(JSON.parse(l));
+    });
+    child.on('exit', (c) => reject(new Error(`launcher listener exited (${c})`)));
+  });
+  return { seen, child };
+}
 import { waitUntil } from './lib/webdriver.mjs';
 
 const started = Date.now();
@@ -15,6 +33,7 @@ let wd;
 const steps = new Steps();
 const step = (name, fn) => steps.step(name, fn);
 let fake;
+let launcher;
 
 const invoke = (cmd, args) => invokeIn(wd, cmd, args);
 const waitShell = (pred, what) => waitShellIn(wd, pred, what);
@@ -146,6 +165,54 @@ async function main() {
     await listener.waitFor((e) => JSON.stringify(e).includes('the genuine reply'), 'bob receives the genuine reply');
     if (listener.events.some((e) => JSON.stringify(e).includes('forged by an impostor'))) throw new Error('the forged reply was sent');
   });
+
+  await step('the launcher badge: Update signals on the session bus carry the unread count, hidden at 0', async () => {
+    const l = await startLauncherListener();
+    launcher = l.child;
+    await bob.ok(['send', 'alice', 'count me on the dock']);
+    const shell = await waitShell((s) => s.tray_title !== null, 'something unread');
+    const want = Number(shell.tray_title);
+    await waitUntil(() => l.seen.some((s) => s.count === want && s.count_visible === true), { what: `a launcher Update with count ${want}` });
+    const sig = l.seen.find((s) => s.count === want);
+    if (sig.app_uri !== 'application://Tern.desktop') throw new Error(`app_uri: ${sig.app_uri}`);
+    for (const c of await invoke('list_conversations')) if (c.unread > 0) await invoke('mark_read', { conv: c.conv });
+    await waitUntil(() => l.seen.some((s) => s.count === 0 && s.count_visible === false), { what: 'a launcher Update with count 0, not visible' });
+    if (l.seen.some((s) => s.count > 0 && !s.count_visible)) throw new Error(`a hidden non-zero count: ${JSON.stringify(l.seen)}`);
+  });
+
+  await step('after switching the app to 中文, the tray menu and tooltip and the notification actions and previews are Chinese', async () => {
+    const before = await invoke('shell_state');
+    if (JSON.stringify(before.tray_menu) !== JSON.stringify(['Open Tern', 'Mute notifications', 'Quit'])) throw new Error(`English menu: ${JSON.stringify(before.tray_menu)}`);
+    await (await wd.waitFor(sel('nav-profile'))).click();
+    await wd.execute(`const s = document.querySelector(arguments[0]); s.value = 'zh-CN'; s.dispatchEvent(new Event('change', { bubbles: true }));`, [sel('language')]);
+    await waitShell((s) => JSON.stringify(s.tray_menu) === JSON.stringify(['打开 Tern', '通知静音', '退出']), 'the tray menu in Chinese');
+    await invoke('plugin:window|close', { label: 'main' });
+    await waitShell((s) => !s.window_visible, 'window hidden');
+    const n0 = notes().length;
+    await bob.ok(['send', 'alice', '周末见']);
+    // A 1×1 PNG: its notification's preview is "[图片]".
+    const pixel = path.join(tempDir('pixel'), 'dot.png');
+    writeFileSync(pixel, Buffer.from('iVBORw0KGgoAAAANSUhEUgAAAAEAAAABCAYAAAAfFcSJAAAADUlEQVR42mNk+M9QDwADhgGAWjR9awAAAABJRU5ErkJggg==', 'base64'));
+    await bob.ok(['send-file', 'alice', pixel]);
+    await waitUntil(() => notes().length >= n0 + 2, { what: 'two Notify calls in Chinese' });
+    const [n, img] = notes().slice(n0);
+    if (!n.actions.includes('打开') || !n.actions.includes('标为已读')) throw new Error(`actions: ${JSON.stringify(n.actions)}`);
+    if (n.body !== '周末见' || img.body !== '[图片]') throw new Error(`bodies: ${JSON.stringify([n.body, img.body])}`);
+  });
+
+  await step("with an avatar set (tern-cli), bob's notification shows it as the icon (a cached image file)", async () => {
+    const n0 = notes().length;
+    const img = path.join(tempDir('avatar'), 'bob.png');
+    writeFileSync(img, Buffer.from('iVBORw0KGgoAAAANSUhEUgAAAAEAAAABCAYAAAAfFcSJAAAADUlEQVR42mNk+M9QDwADhgGAWjR9awAAAABJRU5ErkJggg==', 'base64'));
+    await bob.ok(['profile', '--avatar', img]);
+    await waitUntil(async () => (await invoke('list_conversations')).find((c) => c.peer === 'bob')?.avatar, { what: "bob's avatar known to the app" });
+    await bob.ok(['send', 'alice', 'with my face']);
+    await waitUntil(() => notes().length > n0 && notes().at(-1).body === 'with my face', { what: 'the Notify call' });
+    const icon = notes().at(-1).icon;
+    if (!icon.endsWith('/avatar') || !existsSync(icon) || !readFileSync(icon).equals(readFileSync(img))) throw new Error(`icon: ${icon}`);
+    const s = await waitShell((x) => x.tray_title !== null, 'unread again');
+    if (s.tray_tooltip !== `Tern：${s.tray_title} 条未读消息`) throw new Error(`tooltip: ${s.tray_tooltip}`);
+  });
 }
 
 await runSuite('tern notify e2e', steps, main, {
@@ -154,5 +221,6 @@ await runSuite('tern notify e2e', steps, main, {
   quit: async () => {
     await Promise.race([wd?.quit(), new Promise((r) => setTimeout(r, 5000))]);
     fake?.kill('SIGTERM');
+    launcher?.kill('SIGTERM');
   },
 });

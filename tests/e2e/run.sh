@@ -5,19 +5,23 @@
 #
 # Needs the Debian packages from scripts/deps.sh (libwebkit2gtk-4.1-dev, xvfb,
 # webkit2gtk-driver, ...); installs npm packages and tauri-driver when missing.
-# Honours CARGO_TARGET_DIR. Usage: tests/e2e/run.sh [test|app|firsthour|keyring|shell|notify|files|groups|look|screenshots]
-#   test (default): app, firsthour, keyring, shell, notify, files, groups, look.   app: tests/e2e/app.e2e.mjs only
+# Honours CARGO_TARGET_DIR. Usage: tests/e2e/run.sh [test|app|firsthour|keyring|shell|notify|files|groups|look|profile|screenshots]
+#   test (default): app, firsthour, keyring, shell, notify, files, groups, look, profile.   app: tests/e2e/app.e2e.mjs only
 #   (main flow, incl. the account dialog: sign out other devices, change password).
 #   shell: tray unread label, close-to-tray with a (fake) tray host, close minimises without one
 #   (under openbox), single instance (a second launch shows / restores the first window and
 #   exits), Quit and Ctrl+Q (tests/e2e/shell.e2e.mjs).
-#   notify: notifications against a fake notification server (tests/e2e/notify.e2e.mjs).
+#   notify: notifications against a fake notification server, the sender's avatar as their icon, the launcher
+#   badge (Unity LauncherEntry signals seen by tests/e2e/launcher_listener.py), tray and notification texts
+#   in zh-CN after the switch (tests/e2e/notify.e2e.mjs).
 #   firsthour: issue 23's first-hour items: focus on open (forms, chat, dialogs), the register
 #   form at 800×600, read marks only for shown messages ("↓ N new", divider) (tests/e2e/firsthour.e2e.mjs).
 #   groups: a group with tern-cli users made in the dialog, messages both ways, admin, join request, mute, kick, invite, dismiss; as a plain member: mutes, removal, leave (tests/e2e/groups.e2e.mjs).
 #   files: drop/send a file with progress, bob's tern-cli download (sha256), inline images (tests/e2e/files.e2e.mjs).
 #   look: zh-CN from LANG (Chinese on the main screens), the language switch, dark mode from GTK_THEME and the theme switch;
 #   screenshots docs/screenshots/zh-CN-chat.png, zh-CN-chat-800x600.png, dark-chat.png (tests/e2e/look.e2e.mjs).
+#   profile: avatars (bob's from tern-cli shown; alice's cropped upload seen by bob's tern-cli; a group's),
+#   the profile card, nickname/signature; screenshot docs/screenshots/profile.png (tests/e2e/profile.e2e.mjs).
 #   keyring: "Remember me" against a real gnome-keyring-daemon on a private D-Bus
 #   session, then with no Secret Service on the bus (tests/e2e/keyring.e2e.mjs).
 set -euo pipefail
@@ -83,11 +87,14 @@ run_firsthour() { dbus-run-session --config-file="$root/tests/e2e/bus-empty.conf
 
 run_look() { dbus-run-session --config-file="$root/tests/e2e/bus-empty.conf" -- bash -c 'xvfb-run -a -s "-screen 0 1400x900x24" node "$1"' _ "$root/tests/e2e/look.e2e.mjs"; }
 
+run_profile() { dbus-run-session --config-file="$root/tests/e2e/bus-empty.conf" -- bash -c 'xvfb-run -a -s "-screen 0 1400x900x24" node "$1"' _ "$root/tests/e2e/profile.e2e.mjs"; }
+
 run_notify() { dbus-run-session --config-file="$root/tests/e2e/bus-empty.conf" -- bash -c 'xvfb-run -a -s "-screen 0 1400x900x24" node "$1"' _ "$root/tests/e2e/notify.e2e.mjs"; }
 
 case "$mode" in
-  test) run_app; run_firsthour; run_keyring; run_shell; run_notify; run_files; run_groups; run_look ;;
+  test) run_app; run_firsthour; run_keyring; run_shell; run_notify; run_files; run_groups; run_look; run_profile ;;
   look) run_look ;;
+  profile) run_profile ;;
   firsthour) run_firsthour ;;
   groups) run_groups ;;
   files) run_files ;;
@@ -96,5 +103,5 @@ case "$mode" in
   app) run_app ;;
   keyring) run_keyring ;;
   screenshots) xvfb node "$root/tests/e2e/screenshots.mjs" ;;
-  *) echo "usage: $0 [test|app|firsthour|keyring|shell|notify|files|groups|look|screenshots]" >&2; exit 2 ;;
+  *) echo "usage: $0 [test|app|firsthour|keyring|shell|notify|files|groups|look|profile|screenshots]" >&2; exit 2 ;;
 esac

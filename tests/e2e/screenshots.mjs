@@ -94,7 +94,7 @@ try {
   await wd.waitFor(sel('blocked-user', '[data-user="frank"]'));
   await shot('blacklist');
   await (await wd.waitFor(sel('nav-profile'))).click();
-  await shot('profile');
+  await shot('my-profile');
 } finally {
   await Promise.race([wd.quit(), pause(5000)]);
   killAll();

@@ -101,17 +101,43 @@ async fn command(
         Command::Profile {
             nickname,
             signature,
+            avatar,
         } => {
-            if nickname.is_none() && signature.is_none() {
-                out(&client.my_profile().await?)
-            } else {
-                let update = ProfileUpdate {
-                    nickname,
-                    signature,
-                    avatar: None,
-                };
-                out(&client.set_profile(update).await?)
+            if nickname.is_none() && signature.is_none() && avatar.is_none() {
+                return out(&client.my_profile().await?);
             }
+            let avatar = match avatar {
+                Some(path) => {
+                    let bytes = std::fs::read(&path)
+                        .map_err(|e| Failure::Other(format!("{}: {e}", path.display())))?;
+                    Some(client.upload_avatar(bytes).await?)
+                }
+                None => None,
+            };
+            let update = ProfileUpdate {
+                nickname,
+                signature,
+                avatar,
+            };
+            out(&client.set_profile(update).await?)
+        }
+        Command::Avatar { user } => {
+            let profile = client
+                .get_profiles(&[uid(&user)?])
+                .await?
+                .into_iter()
+                .next()
+                .ok_or_else(|| Failure::Other(format!("no user {user}")))?;
+            let Some(id) = profile.avatar else {
+                return out(&json!({"user": user, "avatar": null}));
+            };
+            let a = client.avatar(&id).await?;
+            let bytes = std::fs::read(&a.path).map_err(|e| Failure::Other(e.to_string()))?;
+            use sha2::Digest;
+            out(
+                &json!({"user": user, "avatar": id, "path": a.path, "mime": a.mime,
+                "bytes": bytes.len(), "sha256": hex::encode(sha2::Sha256::digest(&bytes))}),
+            )
         }
         Command::Users { query } => out(&client.search_users(&query).await?),
         Command::Friend { cmd } => friend(client, cmd).await,

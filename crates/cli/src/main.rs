@@ -71,7 +71,12 @@ pub enum Command {
         nickname: Option<String>,
         #[arg(long)]
         signature: Option<String>,
+        /// An image file (PNG, JPEG, GIF or WebP, at most 2 MiB) to upload as my avatar.
+        #[arg(long)]
+        avatar: Option<std::path::PathBuf>,
     },
+    /// Download a user's avatar into the cache; prints its file id, path and sha256.
+    Avatar { user: String },
     /// Search users by id or nickname.
     Users { query: String },
     /// Friends and applications.

@@ -28,7 +28,7 @@ mod sync;
 mod tls;
 mod transport;
 
-pub use client::{Client, ProfileUpdate, PENDING_FILE_ID};
+pub use client::{Avatar, Client, ProfileUpdate, MAX_AVATAR_BYTES, PENDING_FILE_ID};
 pub use config::{ClientConfig, ConnectionConfig, RetryPolicy};
 pub use error::{Error, Result};
 pub use event::Event;

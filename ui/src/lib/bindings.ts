@@ -54,6 +54,12 @@ export const commands = {
 	myProfile: () => typedError<Profile, AppError>(__TAURI_INVOKE("my_profile")),
 	/**  Changes my nickname and signature. */
 	setProfile: (nickname: string, signature: string) => typedError<Profile, AppError>(__TAURI_INVOKE("set_profile", { nickname, signature })),
+	/**  Uploads `bytes` (PNG, JPEG, GIF or WebP, at most 2 MiB) as my avatar. */
+	setMyAvatar: (bytes: number[]) => typedError<Profile, AppError>(__TAURI_INVOKE("set_my_avatar", { bytes })),
+	/**  Uploads `bytes` as a group's avatar (owner or admin; the server checks). */
+	setGroupAvatar: (group: string, bytes: number[]) => typedError<GroupInfo, AppError>(__TAURI_INVOKE("set_group_avatar", { group, bytes })),
+	/**  The URL the webview shows avatar `file` from (downloaded into the cache once). */
+	avatarUrl: (file: string) => typedError<string, AppError>(__TAURI_INVOKE("avatar_url", { file })),
 	/**  Users whose id or nickname contains `query`. */
 	searchUsers: (query: string) => typedError<Profile[], AppError>(__TAURI_INVOKE("search_users", { query })),
 	/**
@@ -211,6 +217,8 @@ export const commands = {
 	shellState: () => __TAURI_INVOKE<ShellState>("shell_state"),
 	/**  Quits the app (the UI's Quit and Ctrl+Q); the session's token stays for the next start. */
 	quit: () => __TAURI_INVOKE<void>("quit"),
+	/**  The UI's language (at start and on every switch): the tray and notifications follow. */
+	setLanguage: (lang: Lang) => __TAURI_INVOKE<void>("set_language", { lang }),
 	/**
 	 *  Mutes or unmutes notifications for one chat; a muted chat's unread messages
 	 *  also leave the tray's total (as they leave the chat list's).
@@ -852,6 +860,13 @@ export type KickReason =
 /**  The session's token expired while the connection was open; log in again. */
 "token_expired";
 
+/**  A language of the app. */
+export type Lang = 
+/**  English. */
+"en" | 
+/**  Simplified Chinese. */
+"zh-CN";
+
 /**  Why a member is no longer in a group. */
 export type LeaveReason = 
 /**  They left on their own. */
@@ -1024,6 +1039,10 @@ export type ShellState = {
 	tray_badge: boolean,
 	/**  "Mute notifications" is on. */
 	muted: boolean,
+	/**  The tray icon's tooltip, in the app's language. */
+	tray_tooltip: string,
+	/**  The tray menu's labels (Open, Mute notifications, Quit), in the app's language. */
+	tray_menu: string[],
 };
 
 /**  What the UI follows when the user chose "System". */

@@ -62,7 +62,8 @@ const PAIRS: [string, string[]][] = [
   ['text-faint', ['bg', 'bg-soft', 'chat-bg', 'own-bubble', 'peer-bubble']],
   ['on-accent', ['accent', 'accent-strong']],
   ['accent-text', ['bg', 'bg-soft', 'peer-bubble', 'own-bubble', 'accent-soft']],
-  ['danger', ['bg', 'danger-soft']],
+  ['danger', ['bg', 'danger-soft', 'rail-bg']],
+  ['ok-text', ['bg', 'rail-bg']],
   ['notice-text', ['notice-bg']],
   ['warn-text', ['rail-bg']],
 ];

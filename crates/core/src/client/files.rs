@@ -43,7 +43,7 @@ pub(crate) struct Transfers {
 }
 
 impl Transfers {
-    fn http(&self, config: &crate::ClientConfig) -> Result<reqwest::Client> {
+    pub(super) fn http(&self, config: &crate::ClientConfig) -> Result<reqwest::Client> {
         let mut h = self.http.lock().expect("http lock");
         if let Some(c) = h.as_ref() {
             return Ok(c.clone());

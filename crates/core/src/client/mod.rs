@@ -2,8 +2,10 @@
 //!
 //! This file holds the handle and the session calls; `relations` the profile,
 //! friend and blacklist calls; `messages` conversations, messages and search;
-//! `groups` groups, their members, roles and applications.
+//! `groups` groups, their members, roles and applications; `avatars` avatar
+//! uploads and the avatar cache.
 
+mod avatars;
 mod files;
 mod groups;
 mod messages;
@@ -25,6 +27,7 @@ use crate::state::Outbox;
 use crate::store::{conversations as convs, messages as msgs, Db};
 use crate::types::{ConnectionState, LoginStatus, Session};
 
+pub use avatars::{Avatar, MAX_AVATAR_BYTES};
 pub use files::PENDING_FILE_ID;
 
 /// Fields of my profile to change; `None` leaves a field as it is.

@@ -15,6 +15,7 @@ import { SessionStore } from './session.svelte';
 import { UiStore } from './ui.svelte';
 import { route } from './router';
 import { SearchStore } from './search.svelte';
+import { AvatarsStore } from './avatars.svelte';
 
 export class App {
   readonly ui = new UiStore();
@@ -25,6 +26,7 @@ export class App {
   readonly groups: GroupsStore = new GroupsStore(this);
   readonly files: FilesStore = new FilesStore(this);
   readonly search: SearchStore = new SearchStore(this);
+  readonly avatars: AvatarsStore = new AvatarsStore(this);
   private unlisten: (() => void)[] = [];
 
   /** Subscribes to app events and restores a session that survived a reload. */
@@ -75,6 +77,7 @@ export class App {
     this.contacts.reset();
     this.groups.reset();
     this.ui.reset();
+    this.avatars.reset();
     void this.search.run('', null);
     this.search.inChat = false;
   }

@@ -67,7 +67,7 @@ export class ContactsStore {
   }
 
   /** Fetches the profiles of people who are neither friends nor known yet (shown like search shows them). */
-  private async learnProfiles(users: string[]): Promise<void> {
+  async learnProfiles(users: string[]): Promise<void> {
     const unknown = [...new Set(users)].filter((u) => !this.friendOf(u) && !this.profiles[u] && !this.asking.has(u));
     if (unknown.length === 0) return;
     for (const u of unknown) this.asking.add(u);

@@ -35,6 +35,10 @@ export class UiStore {
   quickOpen = $state(false);
   /** The keyboard shortcuts dialog (Ctrl+/) is open. */
   shortcutsOpen = $state(false);
+  /** The person whose profile card is open (clicked name or avatar), if any. */
+  personCard = $state<string | null>(null);
+  /** The avatar crop dialog: for me, or for a group (its id). */
+  cropFor = $state<{ group: string | null } | null>(null);
   /** The account dialog (change password, sign out other devices) is open. */
   accountOpen = $state(false);
   /** The window's width (CSS px), for the responsive layout. */
@@ -72,6 +76,15 @@ export class UiStore {
     }
   }
 
+  /** Tells the shell the language shown, for the tray's and notifications' texts. */
+  async tellLanguage(locale: 'en' | 'zh-CN'): Promise<void> {
+    try {
+      await commands.setLanguage(locale);
+    } catch {
+      // an older shell or a test without it: the shell's texts stay English
+    }
+  }
+
   /** Shows a friend's profile on the Friends screen. */
   showProfile(user: string): void {
     this.selectedFriend = user;
@@ -85,6 +98,8 @@ export class UiStore {
     this.accountOpen = false;
     this.shortcutsOpen = false;
     this.quickOpen = false;
+    this.personCard = null;
+    this.cropFor = null;
     this.screen = 'chats';
   }
 }

@@ -1,0 +1,172 @@
+//! Texts the Rust side shows outside the webview — the tray menu and tooltip,
+//! notification actions and previews — in the app's language (zh-CN or English).
+//! The UI tells it the language it shows ([`set_language`]) at start and on
+//! every switch; until then, English.
+
+use std::sync::atomic::{AtomicBool, Ordering};
+use std::sync::Mutex;
+
+use serde::{Deserialize, Serialize};
+use specta::Type;
+use tauri::{AppHandle, Manager, Runtime, State};
+
+/// A language of the app.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize, Deserialize, Type)]
+pub enum Lang {
+    /// English.
+    #[default]
+    #[serde(rename = "en")]
+    En,
+    /// Simplified Chinese.
+    #[serde(rename = "zh-CN")]
+    ZhCn,
+}
+
+/// The texts of one language.
+#[derive(Debug, PartialEq, Eq)]
+pub struct Texts {
+    pub open_tern: &'static str,
+    pub mute_notifications: &'static str,
+    pub quit: &'static str,
+    pub open: &'static str,
+    pub mark_read: &'static str,
+    pub reply: &'static str,
+    pub image: &'static str,
+    pub message: &'static str,
+}
+
+const EN: Texts = Texts {
+    open_tern: "Open Tern",
+    mute_notifications: "Mute notifications",
+    quit: "Quit",
+    open: "Open",
+    mark_read: "Mark as read",
+    reply: "Reply",
+    image: "[Image]",
+    message: "[Message]",
+};
+
+const ZH_CN: Texts = Texts {
+    open_tern: "打开 Tern",
+    mute_notifications: "通知静音",
+    quit: "退出",
+    open: "打开",
+    mark_read: "标为已读",
+    reply: "回复",
+    image: "[图片]",
+    message: "[消息]",
+};
+
+impl Lang {
+    /// This language's texts.
+    pub const fn texts(self) -> &'static Texts {
+        match self {
+            Lang::En => &EN,
+            Lang::ZhCn => &ZH_CN,
+        }
+    }
+
+    /// The tray tooltip for an unread total.
+    pub fn tooltip(self, unread: u64) -> String {
+        match (self, unread) {
+            (_, 0) => "Tern".to_owned(),
+            (Lang::En, 1) => "Tern: 1 unread message".to_owned(),
+            (Lang::En, n) => format!("Tern: {n} unread messages"),
+            (Lang::ZhCn, n) => format!("Tern：{n} 条未读消息"),
+        }
+    }
+}
+
+type ApplyTray = Box<dyn Fn(Lang, u64) + Send + Sync>;
+
+/// The app's language, and how to re-label the tray when it changes.
+#[derive(Default)]
+pub struct Language {
+    zh: AtomicBool,
+    tray: Mutex<Option<ApplyTray>>,
+    tooltip: Mutex<String>,
+    labels: Mutex<Vec<String>>,
+}
+
+impl Language {
+    /// The current language.
+    pub fn get(&self) -> Lang {
+        if self.zh.load(Ordering::SeqCst) {
+            Lang::ZhCn
+        } else {
+            Lang::En
+        }
+    }
+
+    /// Registers how the tray's labels and tooltip are set (by `shell::setup_tray`).
+    pub fn on_tray(&self, apply: ApplyTray) {
+        *self.tray.lock().expect("tray texts") = Some(apply);
+    }
+
+    /// Re-labels the tray for the current language and `unread`.
+    pub fn refresh_tray(&self, unread: u64) {
+        let lang = self.get();
+        *self.tooltip.lock().expect("tooltip") = lang.tooltip(unread);
+        if let Some(apply) = self.tray.lock().expect("tray texts").as_ref() {
+            apply(lang, unread);
+        }
+    }
+
+    /// Records the tray menu's labels (read back from its items after setting them).
+    pub fn set_menu_labels(&self, labels: Vec<String>) {
+        *self.labels.lock().expect("labels") = labels;
+    }
+
+    /// The tray menu's labels as last set.
+    pub fn menu_labels(&self) -> Vec<String> {
+        self.labels.lock().expect("labels").clone()
+    }
+
+    /// The tooltip last set on the tray.
+    pub fn tooltip(&self) -> String {
+        self.tooltip.lock().expect("tooltip").clone()
+    }
+}
+
+/// The current language of the app's Rust-side texts.
+pub fn lang<R: Runtime>(app: &AppHandle<R>) -> Lang {
+    app.state::<Language>().get()
+}
+
+/// The UI's language (at start and on every switch): the tray and notifications follow.
+#[tauri::command]
+#[specta::specta]
+pub fn set_language(app: AppHandle, language: State<'_, Language>, lang: Lang) {
+    language.zh.store(lang == Lang::ZhCn, Ordering::SeqCst);
+    language.refresh_tray(crate::shell::unread(&app));
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn both_languages_have_every_text_and_plural_tooltips() {
+        for l in [Lang::En, Lang::ZhCn] {
+            let t = l.texts();
+            for s in [
+                t.open_tern,
+                t.mute_notifications,
+                t.quit,
+                t.open,
+                t.mark_read,
+                t.reply,
+                t.image,
+                t.message,
+            ] {
+                assert!(!s.is_empty());
+            }
+            assert_eq!(l.tooltip(0), "Tern");
+        }
+        assert_ne!(Lang::En.texts(), Lang::ZhCn.texts());
+        assert_eq!(Lang::En.tooltip(1), "Tern: 1 unread message");
+        assert_eq!(Lang::En.tooltip(5), "Tern: 5 unread messages");
+        assert_eq!(Lang::ZhCn.tooltip(5), "Tern：5 条未读消息");
+        assert_eq!(serde_json::to_string(&Lang::ZhCn).unwrap(), "\"zh-CN\"");
+    }
+}
