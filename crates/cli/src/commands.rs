@@ -169,6 +169,11 @@ async fn command(
             client.recall(&conv_of(client, &with)?, Seq(seq)).await?;
             out(&json!({"recalled": seq}))
         }
+        Command::Edit { with, seq, text } => {
+            let conv = conv_of(client, &with)?;
+            let edited_at = client.edit(&conv, Seq(seq), &text).await?;
+            out(&json!({"conv": conv, "seq": seq, "text": text, "edited_at": edited_at}))
+        }
         Command::Typing { with } => {
             client.typing(&conv_of(client, &with)?).await?;
             out(&json!({"typing": true}))

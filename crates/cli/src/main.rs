@@ -139,6 +139,13 @@ pub enum Command {
     Read { with: String },
     /// Recall one of my messages.
     Recall { with: String, seq: u64 },
+    /// Edit the text of one of my text messages (within the server's edit window);
+    /// prints {"conv","seq","text","edited_at"}.
+    Edit {
+        with: String,
+        seq: u64,
+        text: String,
+    },
     /// Tell the peer I am typing.
     Typing { with: String },
     /// Resync and deliver everything in the outbox; prints what is left.

@@ -231,6 +231,17 @@ pub enum Event {
         /// When.
         at: Millis,
     },
+    /// A message's text was edited by its sender; the cache holds the new text.
+    Edited {
+        /// The conversation.
+        conv: ConversationId,
+        /// Which message.
+        seq: Seq,
+        /// Its new text.
+        text: String,
+        /// When.
+        edited_at: Millis,
+    },
     /// The peer is typing.
     Typing {
         /// The conversation.

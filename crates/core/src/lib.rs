@@ -24,6 +24,7 @@ mod session;
 mod state;
 mod store;
 mod sync;
+mod sync_edits;
 mod tls;
 mod transport;
 

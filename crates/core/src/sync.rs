@@ -14,6 +14,7 @@ use crate::event::Event;
 use crate::session::Shared;
 use crate::state::{missing_ranges, sync_start};
 use crate::store::{conversations as convs, groups, messages as msgs, notices, relations as rel};
+use crate::sync_edits;
 use crate::transport::Conn;
 
 /// Most pages fetched in one loop, so a misbehaving server cannot spin us forever.
@@ -54,8 +55,10 @@ pub(crate) async fn catch_up(sh: &Arc<Shared>, conn: &Conn) -> Result<()> {
         let (max, _, peer_read, _) = sh.db.call(move |c| convs::conv_seqs(c, &key)).await?;
         let key = info.conv.clone();
         let recalls = sh.db.call(move |c| convs::recall_version(c, &key)).await?;
+        let edits = sync_edits::local_version(sh, &info.conv).await?;
         let behind = info.max_seq.0 > max
             || info.recall_version > recalls
+            || info.edit_version > edits
             || info.peer_read_seq.0 > peer_read;
         if behind {
             pulled += sync_conv(sh, conn, info).await?;
@@ -425,6 +428,7 @@ async fn sync_conv(sh: &Arc<Shared>, conn: &Conn, info: ConversationInfo) -> Res
     let conv = info.conv.clone();
     let server_max = info.max_seq.0;
     let server_recalls = info.recall_version;
+    let server_edits = info.edit_version;
     // Messages from before I joined a group that hides its history are never
     // served: syncing starts after them (no gap to fill there).
     let hidden = info.visible_from.0;
@@ -456,6 +460,7 @@ async fn sync_conv(sh: &Arc<Shared>, conn: &Conn, info: ConversationInfo) -> Res
         });
     }
     sync_recalls(sh, conn, &conv, server_recalls).await?;
+    sync_edits::catch_up(sh, conn, &conv, server_edits).await?;
     sh.conv_changed(&conv).await?;
     Ok(pulled)
 }
@@ -674,6 +679,14 @@ pub(crate) async fn handle_push(sh: &Arc<Shared>, conn: &Conn, push: Push) -> Re
                 });
                 sh.conv_changed(&conv).await?;
             }
+        }
+        Push::Edited {
+            conv,
+            seq,
+            text,
+            edited_at,
+        } => {
+            sync_edits::apply(sh, &conv, seq, text, edited_at).await?;
         }
         Push::Typing { conv, user } => sh.emit(Event::Typing { conv, user }),
         Push::Presence { user, online } => sh.emit(Event::Presence { user, online }),

@@ -87,6 +87,8 @@ pub struct LocalMessage {
     pub state: DeliveryState,
     /// Why it failed, when `state` is `Failed` and the server gave a reason.
     pub error: Option<tern_proto::WireError>,
+    /// When its sender last edited it (shown as "edited"); `None` if never.
+    pub edited_at: Option<Millis>,
 }
 
 /// A conversation in the local list.

@@ -68,6 +68,12 @@ pub enum ErrorCode {
     /// (the change log was compacted): take a snapshot (friends, applications,
     /// blacklist, groups) and continue from the latest version.
     SnapshotRequired,
+    /// `edit` after the server's edit window (`limits.edit_window_secs`) has passed.
+    EditWindowExpired,
+    /// `edit` of a message that cannot be edited: not text, or recalled.
+    NotEditable,
+    /// `edit` of a message someone else sent: only its sender may edit it.
+    NotSender,
     /// An unexpected server-side failure; the request may be retried.
     Internal,
     /// The server is shutting down; reconnect later.
@@ -82,7 +88,7 @@ pub enum ErrorCode {
 
 impl ErrorCode {
     /// Every known code, for documentation and tests.
-    pub const ALL: [ErrorCode; 29] = [
+    pub const ALL: [ErrorCode; 32] = [
         Self::BadFrame,
         Self::UnknownCommand,
         Self::InvalidArgument,
@@ -109,6 +115,9 @@ impl ErrorCode {
         Self::GroupFull,
         Self::SystemAccount,
         Self::SnapshotRequired,
+        Self::EditWindowExpired,
+        Self::NotEditable,
+        Self::NotSender,
         Self::Internal,
         Self::ShuttingDown,
         Self::Unavailable,
@@ -143,6 +152,9 @@ impl ErrorCode {
             Self::GroupFull => 4004,
             Self::SystemAccount => 4005,
             Self::SnapshotRequired => 4006,
+            Self::EditWindowExpired => 4007,
+            Self::NotEditable => 4008,
+            Self::NotSender => 4009,
             Self::Internal => 5000,
             Self::ShuttingDown => 5001,
             Self::Unavailable => 5002,

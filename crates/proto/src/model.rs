@@ -329,6 +329,9 @@ pub struct Message {
     /// Optional application JSON object attached to any message.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub ext: Option<Value>,
+    /// When its sender last edited its text (`edit`); absent if never edited.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub edited_at: Option<Millis>,
 }
 
 /// A conversation as listed for one user.
@@ -355,6 +358,11 @@ pub struct ConversationInfo {
     /// version lists the seqs that became tombstones.
     #[serde(default)]
     pub recall_version: u64,
+    /// Edit version: the conversation's newest edit log position (it only grows,
+    /// with gaps). When it is above the one a device last applied, `edits` since
+    /// that version lists the messages whose text changed, with their new text.
+    #[serde(default)]
+    pub edit_version: u64,
     /// In a group whose history is hidden from new members, the last seq sent
     /// before I joined: `pull`/`history` never return it or anything older.
     /// `0` when I see the whole conversation.
@@ -374,6 +382,21 @@ pub struct RecallEntry {
     pub by: UserId,
     /// When.
     pub at: Millis,
+}
+
+/// One entry of a conversation's edit log: a message's current text.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "specta", derive(specta::Type))]
+pub struct EditEntry {
+    /// Position in the conversation's edit log (grows; a message edited again
+    /// moves to the newest position, so versions have gaps).
+    pub version: u64,
+    /// The edited message.
+    pub seq: Seq,
+    /// Its text now.
+    pub text: String,
+    /// When it was last edited.
+    pub edited_at: Millis,
 }
 
 /// One entry of a user's change log: every change to their relations, in order.
@@ -529,6 +552,10 @@ pub struct Limits {
     pub max_page: u32,
     /// Seconds after sending during which a message can be recalled.
     pub recall_window_secs: u64,
+    /// Seconds after sending during which its sender may edit a text message
+    /// (`0`: always).
+    #[serde(default)]
+    pub edit_window_secs: u64,
     /// Largest file accepted by `POST /files`, in bytes.
     #[serde(default)]
     pub max_file_bytes: u64,

@@ -241,6 +241,28 @@ pub enum Request {
         #[serde(default)]
         limit: Option<u32>,
     },
+    /// Replace the text of my text message at `seq` (within the edit window;
+    /// any number of times). → `Edited`
+    Edit {
+        /// Conversation.
+        conv: ConversationId,
+        /// The message.
+        seq: Seq,
+        /// The new text (1 to `max_text_chars` characters).
+        text: String,
+    },
+    /// Entries of `conv`'s edit log after version `since`, oldest first, at most
+    /// `limit`. → `Edits`
+    Edits {
+        /// Conversation.
+        conv: ConversationId,
+        /// Last edit version the client applied (0: from the start).
+        #[serde(default)]
+        since: u64,
+        /// Page size (≤ `max_page`).
+        #[serde(default)]
+        limit: Option<u32>,
+    },
     /// Tell the peer I am typing (never stored). → `Done`
     Typing {
         /// Conversation.
@@ -420,6 +442,8 @@ impl Request {
         "mark_read",
         "recall",
         "recalls",
+        "edit",
+        "edits",
         "typing",
         "create_group",
         "get_groups",
@@ -476,6 +500,8 @@ impl Request {
             Self::MarkRead { .. } => "mark_read",
             Self::Recall { .. } => "recall",
             Self::Recalls { .. } => "recalls",
+            Self::Edit { .. } => "edit",
+            Self::Edits { .. } => "edits",
             Self::Typing { .. } => "typing",
             Self::CreateGroup { .. } => "create_group",
             Self::GetGroups => "get_groups",
@@ -537,6 +563,8 @@ mod tests {
         r#"{"cmd":"mark_read","conv":"d:a:b","seq":1}"#,
         r#"{"cmd":"recall","conv":"d:a:b","seq":1}"#,
         r#"{"cmd":"recalls","conv":"d:a:b"}"#,
+        r#"{"cmd":"edit","conv":"d:a:b","seq":1,"text":"x"}"#,
+        r#"{"cmd":"edits","conv":"d:a:b"}"#,
         r#"{"cmd":"typing","conv":"d:a:b"}"#,
         r#"{"cmd":"create_group","name":"g"}"#,
         r#"{"cmd":"get_groups"}"#,

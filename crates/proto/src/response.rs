@@ -4,8 +4,8 @@ use serde::{Deserialize, Serialize};
 
 use crate::ids::{ConversationId, MsgId, Seq, UserId};
 use crate::model::{
-    ConversationInfo, Friend, FriendApplication, GroupApplication, GroupInfo, GroupMember, Limits,
-    Message, Millis, Profile, RecallEntry, VersionedChange,
+    ConversationInfo, EditEntry, Friend, FriendApplication, GroupApplication, GroupInfo,
+    GroupMember, Limits, Message, Millis, Profile, RecallEntry, VersionedChange,
 };
 
 /// The successful result of a request, tagged by `kind`.
@@ -112,6 +112,18 @@ pub enum Response {
         /// Entries after the requested version.
         recalls: Vec<RecallEntry>,
     },
+    /// Result of `edit`.
+    Edited {
+        /// When the edit was stored (the message's new `edited_at`).
+        edited_at: Millis,
+    },
+    /// Entries of a conversation's edit log, oldest first.
+    Edits {
+        /// The conversation's current edit version.
+        latest: u64,
+        /// Entries after the requested version.
+        edits: Vec<EditEntry>,
+    },
     /// One group.
     Group {
         /// The group.
@@ -201,6 +213,17 @@ pub enum Push {
         by: UserId,
         /// When.
         at: Millis,
+    },
+    /// A message's text was edited by its sender.
+    Edited {
+        /// Conversation.
+        conv: ConversationId,
+        /// Which message.
+        seq: Seq,
+        /// Its new text.
+        text: String,
+        /// When.
+        edited_at: Millis,
     },
     /// The peer is typing (ephemeral).
     Typing {

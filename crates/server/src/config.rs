@@ -50,6 +50,8 @@ pub struct Config {
     pub multi_device: MultiDevicePolicy,
     /// How long after sending a message its sender may recall it.
     pub recall_window: Duration,
+    /// How long after sending a text message its sender may edit it; zero: always.
+    pub edit_window: Duration,
     /// When true, one-to-one messages need a friendship (both ways).
     pub require_friendship: bool,
     /// Largest WebSocket message/frame accepted, in bytes.
@@ -114,6 +116,7 @@ impl Default for Config {
             token_ttl: Duration::from_secs(7 * 24 * 3600),
             multi_device: MultiDevicePolicy::All,
             recall_window: Duration::from_secs(120),
+            edit_window: Duration::from_secs(24 * 3600),
             require_friendship: false,
             max_frame_bytes: 64 * 1024,
             max_text_chars: 8000,
@@ -176,6 +179,7 @@ impl Config {
             max_text_chars: self.max_text_chars,
             max_page: self.max_page,
             recall_window_secs: self.recall_window.as_secs(),
+            edit_window_secs: self.edit_window.as_secs(),
             idle_timeout_secs: self.idle_timeout.as_secs(),
             max_file_bytes: self.max_file_bytes,
             max_group_members: self.max_group_members,
@@ -224,6 +228,7 @@ impl Config {
                 file.recall_window_secs,
                 d.recall_window,
             ),
+            edit_window: secs(args.edit_window_secs, file.edit_window_secs, d.edit_window),
             require_friendship: args
                 .require_friendship
                 .or(file.require_friendship)
@@ -323,6 +328,9 @@ pub struct Args {
     /// Recall window in seconds [default: 120]
     #[arg(long, env = "TERN_RECALL_WINDOW_SECS")]
     pub recall_window_secs: Option<u64>,
+    /// Edit window in seconds; 0: text messages can always be edited by their sender [default: 86400]
+    #[arg(long, env = "TERN_EDIT_WINDOW_SECS")]
+    pub edit_window_secs: Option<u64>,
     /// Require friendship (both ways) for one-to-one messages: true or false [default: false]
     #[arg(long, env = "TERN_REQUIRE_FRIENDSHIP")]
     pub require_friendship: Option<bool>,
@@ -384,6 +392,7 @@ struct FileConfig {
     token_ttl_secs: Option<u64>,
     multi_device: Option<MultiDevicePolicy>,
     recall_window_secs: Option<u64>,
+    edit_window_secs: Option<u64>,
     require_friendship: Option<bool>,
     max_frame_bytes: Option<usize>,
     max_text_chars: Option<usize>,

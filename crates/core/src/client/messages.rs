@@ -4,7 +4,7 @@ use std::sync::Arc;
 use std::time::Duration;
 
 use serde_json::Value;
-use tern_proto::{ClientMsgId, Content, ConversationId, Request, Response, Seq, UserId};
+use tern_proto::{ClientMsgId, Content, ConversationId, Millis, Request, Response, Seq, UserId};
 use tokio::sync::oneshot;
 
 use super::{new_client_id, Client};
@@ -377,6 +377,28 @@ impl Client {
             sh.conv_changed(conv).await?;
         }
         Ok(())
+    }
+
+    /// Replaces the text of my text message at `seq` (within the server's edit
+    /// window, `limits.edit_window_secs`; any number of times). Every member's
+    /// devices get the new text; the cache holds it at once (search finds the new
+    /// text, not the old). Returns the message's new `edited_at`.
+    pub async fn edit(&self, conv: &ConversationId, seq: Seq, text: &str) -> Result<Millis> {
+        let sh = self.shared()?;
+        let res = sh
+            .request(Request::Edit {
+                conv: conv.clone(),
+                seq,
+                text: text.to_string(),
+            })
+            .await?;
+        let Response::Edited { edited_at } = res else {
+            return Err(Error::Protocol(format!(
+                "unexpected answer to edit: {res:?}"
+            )));
+        };
+        crate::sync_edits::apply(&sh, conv, seq, text.to_string(), edited_at).await?;
+        Ok(edited_at)
     }
 
     /// Tells the peer I am typing (ephemeral).

@@ -52,7 +52,7 @@ pub(crate) fn is_hidden(c: &Connection, conv: &ConversationId, sender: &UserId) 
 /// Columns selected for a [`LocalMessage`].
 pub(super) const MSG_SELECT: &str =
     "SELECT m.conv, m.seq, m.msg_id, m.client_id, m.sender, m.sent_at,
-    m.content, m.ext, m.state, m.error, COALESCE(c.peer_read_seq, 0)
+    m.content, m.ext, m.state, m.error, COALESCE(c.peer_read_seq, 0), m.edited_at
     FROM messages m LEFT JOIN conversations c ON c.conv = m.conv";
 
 /// A raw message row.
@@ -68,6 +68,7 @@ pub type MessageRow = (
     String,
     Option<String>,
     i64,
+    Option<i64>,
 );
 
 pub(super) fn bad(e: impl std::fmt::Display) -> Error {
@@ -87,12 +88,25 @@ pub(super) fn read_row(r: &Row) -> rusqlite::Result<MessageRow> {
         r.get(8)?,
         r.get(9)?,
         r.get(10)?,
+        r.get(11)?,
     ))
 }
 
 pub(super) fn to_local(me: &UserId, row: MessageRow) -> Result<LocalMessage> {
-    let (conv, seq, msg_id, client_id, sender, sent_at, content, ext, state, error, peer_read) =
-        row;
+    let (
+        conv,
+        seq,
+        msg_id,
+        client_id,
+        sender,
+        sent_at,
+        content,
+        ext,
+        state,
+        error,
+        peer_read,
+        edited_at,
+    ) = row;
     let sender = UserId::new(sender).map_err(bad)?;
     let outgoing = &sender == me;
     let mut state = match state.as_str() {
@@ -121,6 +135,7 @@ pub(super) fn to_local(me: &UserId, row: MessageRow) -> Result<LocalMessage> {
             .map(|e| serde_json::from_str(&e))
             .transpose()
             .map_err(bad)?,
+        edited_at,
     })
 }
 
@@ -410,8 +425,8 @@ fn store_row(tx: &Connection, me: &UserId, m: &Message, conv: &str) -> Result<(b
     let inserted =
         tx.prepare_cached(
             "INSERT OR IGNORE INTO messages
-               (conv, seq, msg_id, client_id, sender, sent_at, content, ext, state)
-             VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, 'sent')",
+               (conv, seq, msg_id, client_id, sender, sent_at, content, ext, state, edited_at)
+             VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, 'sent', ?9)",
         )?
         .execute(params![
             conv,
@@ -421,8 +436,15 @@ fn store_row(tx: &Connection, me: &UserId, m: &Message, conv: &str) -> Result<(b
             m.sender.as_str(),
             m.sent_at,
             content,
-            ext
+            ext,
+            m.edited_at
         ])? == 1;
+    if !inserted {
+        // A copy edited since this one was cached carries its newer text.
+        if let (Some(at), Content::Text { text }) = (m.edited_at, &m.content) {
+            super::edits::apply(tx, &m.conv, m.seq, text, at)?;
+        }
+    }
     Ok((inserted, false))
 }
 
@@ -503,7 +525,24 @@ fn from_server(me: &UserId, m: &Message, peer_read: i64) -> LocalMessage {
         ext: m.ext.clone(),
         state,
         error: None,
+        edited_at: m.edited_at,
     }
+}
+
+/// The cached message at `seq` of `conv`, if any.
+pub fn message_at(
+    c: &Connection,
+    me: &UserId,
+    conv: &ConversationId,
+    seq: Seq,
+) -> Result<Option<LocalMessage>> {
+    Ok(query_messages(
+        c,
+        me,
+        "WHERE m.conv = ?1 AND m.seq = ?2",
+        &[&conv.to_string(), &(seq.0 as i64)],
+    )?
+    .pop())
 }
 
 /// Stores a batch of server messages in one transaction.
@@ -635,6 +674,7 @@ mod tests {
             sent_at: 1_000 + seq as i64,
             content: Content::Text { text: text.into() },
             ext: None,
+            edited_at: None,
         }
     }
 

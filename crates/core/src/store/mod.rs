@@ -5,6 +5,7 @@
 //! [`Db::call`] and awaits the answer, so SQLite never blocks the tokio runtime.
 
 pub mod conversations;
+pub mod edits;
 pub mod files;
 pub mod groups;
 pub mod messages;

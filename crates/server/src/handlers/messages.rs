@@ -1,5 +1,5 @@
 //! `send`, `conversations`, `pull`, `history`, `recalls`, `mark_read`,
-//! `recall`, `typing`: request fields → [`crate::service::messages`] → response.
+//! `recall`, `edit`, `edits`, `typing`: request fields → [`crate::service::messages`] → response.
 
 use std::future::Future;
 use std::pin::Pin;
@@ -115,6 +115,25 @@ pub async fn recall(ctx: &mut Ctx, conv: ConversationId, seq: Seq) -> HandlerRes
     let me = ctx.auth()?.user.clone();
     svc::recall(&ctx.shared, &me, &conv, seq).await?;
     Ok(Response::Done)
+}
+
+/// `edit`.
+pub async fn edit(ctx: &mut Ctx, conv: ConversationId, seq: Seq, text: String) -> HandlerResult {
+    let me = ctx.auth()?.user.clone();
+    let edited_at = svc::edit(&ctx.shared, &me, &conv, seq, text).await?;
+    Ok(Response::Edited { edited_at })
+}
+
+/// `edits`.
+pub async fn edits(
+    ctx: &mut Ctx,
+    conv: ConversationId,
+    since: u64,
+    limit: Option<u32>,
+) -> HandlerResult {
+    let me = ctx.auth()?.user.clone();
+    let (latest, edits) = svc::edits(&ctx.shared, &me, &conv, since, limit).await?;
+    Ok(Response::Edits { latest, edits })
 }
 
 /// `typing`.

@@ -101,6 +101,8 @@ pub async fn dispatch(ctx: &mut Ctx, req: Request) -> HandlerResult {
         R::MarkRead { conv, seq } => messages::mark_read(ctx, conv, seq).await,
         R::Recall { conv, seq } => messages::recall(ctx, conv, seq).await,
         R::Recalls { conv, since, limit } => messages::recalls(ctx, conv, since, limit).await,
+        R::Edit { conv, seq, text } => messages::edit(ctx, conv, seq, text).await,
+        R::Edits { conv, since, limit } => messages::edits(ctx, conv, since, limit).await,
         R::Typing { conv } => messages::typing(ctx, conv).await,
         R::CreateGroup {
             name,

@@ -6,7 +6,8 @@ use std::pin::Pin;
 use async_trait::async_trait;
 use serde_json::Value;
 use tern_proto::{
-    ClientMsgId, Content, ConversationId, ConversationInfo, Message, RecallEntry, Seq, UserId,
+    ClientMsgId, Content, ConversationId, ConversationInfo, EditEntry, Message, RecallEntry, Seq,
+    UserId,
 };
 
 use crate::storage::SendOutcome;
@@ -30,6 +31,19 @@ pub struct NewMessage {
     /// Store only if the sender's message with this client id is stored
     /// (checked in the same transaction: pipelined sends keep their order).
     pub after: Option<ClientMsgId>,
+}
+
+/// An `edit`, already validated by the service.
+#[derive(Debug, Clone)]
+pub struct TextEdit {
+    /// The message.
+    pub seq: Seq,
+    /// Its new text.
+    pub text: String,
+    /// Server time.
+    pub now: i64,
+    /// The edit window in milliseconds; 0: no limit.
+    pub window_ms: i64,
 }
 
 /// A queued send: resolves once committed (or refused).
@@ -90,6 +104,19 @@ pub trait Messages: Send + Sync {
         now: i64,
         window_ms: i64,
     ) -> StoreResult<()>;
+    /// Replaces the text of `user`'s own text message at `seq` (sent at most
+    /// `window_ms` ago; 0: any time) under the same rules as a send (member,
+    /// not muted, not blocked by the peer); members get `edited`. Returns the
+    /// message's `edited_at` (unchanged when the text already was `text`).
+    async fn edit(&self, user: &UserId, conv: &ConversationId, edit: TextEdit) -> StoreResult<i64>;
+    /// A page of the conversation's edit log after `since`, and its latest version.
+    async fn edits(
+        &self,
+        user: &UserId,
+        conv: &ConversationId,
+        since: u64,
+        limit: u32,
+    ) -> StoreResult<(u64, Vec<EditEntry>)>;
     /// `Ok` when `me` may show typing to `peer`: a real user who has not
     /// blocked me (`Blocked`), not the system account.
     async fn may_type(&self, me: &UserId, peer: &UserId) -> StoreResult<()>;

@@ -2,11 +2,11 @@
 
 use async_trait::async_trait;
 use tern_proto::{
-    ConversationId, ConversationInfo, ErrorCode, Message, Push, RecallEntry, Seq, UserId,
+    ConversationId, ConversationInfo, EditEntry, ErrorCode, Message, Push, RecallEntry, Seq, UserId,
 };
 
-use super::{accounts, blacklist, change, history, messages, read, tx, PgStorage};
-use crate::storage::api::{Messages, NewMessage, PendingSend};
+use super::{accounts, blacklist, change, edits, history, messages, read, tx, PgStorage};
+use crate::storage::api::{Messages, NewMessage, PendingSend, TextEdit};
 use crate::storage::{ConnId, StoreError, StoreResult};
 
 #[async_trait]
@@ -121,6 +121,29 @@ impl Messages for PgStorage {
             &tx, user, conv, seq, now, window_ms, &mut out
         )
         .await)
+    }
+
+    async fn edit(&self, user: &UserId, conv: &ConversationId, e: TextEdit) -> StoreResult<i64> {
+        change!(self, &conv.to_string(), |tx, out| edits::edit(
+            &tx, user, conv, &e, &mut out
+        )
+        .await)
+    }
+
+    async fn edits(
+        &self,
+        user: &UserId,
+        conv: &ConversationId,
+        since: u64,
+        limit: u32,
+    ) -> StoreResult<(u64, Vec<EditEntry>)> {
+        read!(
+            self,
+            |tx| match messages::check_access(&tx, user, conv).await {
+                Ok(_) => edits::edits(&tx, conv, since, limit).await,
+                Err(e) => Err(e),
+            }
+        )
     }
 
     async fn may_type(&self, me: &UserId, peer: &UserId) -> StoreResult<()> {

@@ -91,7 +91,7 @@ async fn ensure_direct(
 }
 
 pub(super) const MESSAGE_SELECT: &str =
-    "SELECT conv, seq, id, client_id, sender, sent_at, content, ext FROM messages";
+    "SELECT conv, seq, id, client_id, sender, sent_at, content, ext, edited_at FROM messages";
 
 pub(super) fn message_row(r: &Row) -> StoreResult<Message> {
     let conv: String = r.try_get(0)?;
@@ -107,6 +107,7 @@ pub(super) fn message_row(r: &Row) -> StoreResult<Message> {
         sent_at: r.try_get(5)?,
         content: serde_json::from_str(&content)?,
         ext: ext.map(|e| serde_json::from_str(&e)).transpose()?,
+        edited_at: r.try_get(8)?,
     })
 }
 
@@ -227,6 +228,7 @@ pub async fn send(c: &Tx<'_>, a: &NewMessage, now: i64) -> StoreResult<SendOutco
         sent_at: now,
         content: a.content.clone(),
         ext: a.ext.clone(),
+        edited_at: None,
     };
     let mut members = members(c, &a.conv).await?;
     if matches!(a.conv, ConversationId::Group(_)) {

@@ -10,6 +10,7 @@ use crate::storage::{StoreError, StoreResult};
 pub(super) const MIGRATIONS: &[&str] = &[
     include_str!("../../../migrations/postgres/0001_init.sql"),
     include_str!("../../../migrations/postgres/0002_cluster.sql"),
+    include_str!("../../../migrations/postgres/0003_rich_messaging.sql"),
 ];
 
 /// The advisory lock key of migrations (any fixed number; "tern" in ASCII).

@@ -27,6 +27,7 @@ mod availability;
 mod blacklist;
 mod cached;
 mod changelog;
+mod edits;
 mod files;
 mod groups;
 mod history;

@@ -2,11 +2,11 @@
 
 use async_trait::async_trait;
 use tern_proto::{
-    ConversationId, ConversationInfo, ErrorCode, Message, Push, RecallEntry, Seq, UserId,
+    ConversationId, ConversationInfo, EditEntry, ErrorCode, Message, Push, RecallEntry, Seq, UserId,
 };
 
-use super::{accounts, blacklist, messages, SendArgs, SqliteStorage};
-use crate::storage::api::{Messages, NewMessage, PendingSend};
+use super::{accounts, blacklist, edits, messages, SendArgs, SqliteStorage};
+use crate::storage::api::{Messages, NewMessage, PendingSend, TextEdit};
 use crate::storage::SendOutcome;
 use crate::storage::{ConnId, StoreError, StoreResult};
 
@@ -123,6 +123,27 @@ impl Messages for SqliteStorage {
         let (me, conv) = (user.clone(), conv.clone());
         self.change(move |c, out| messages::recall(c, &me, &conv, seq, now, window_ms, out))
             .await
+    }
+
+    async fn edit(&self, user: &UserId, conv: &ConversationId, e: TextEdit) -> StoreResult<i64> {
+        let (me, conv) = (user.clone(), conv.clone());
+        self.change(move |c, out| edits::edit(c, &me, &conv, &e, out))
+            .await
+    }
+
+    async fn edits(
+        &self,
+        user: &UserId,
+        conv: &ConversationId,
+        since: u64,
+        limit: u32,
+    ) -> StoreResult<(u64, Vec<EditEntry>)> {
+        let (me, conv) = (user.clone(), conv.clone());
+        self.read(move |c| {
+            messages::check_access(c, &me, &conv)?;
+            edits::edits(c, &conv, since, limit)
+        })
+        .await
     }
 
     async fn may_type(&self, me: &UserId, peer: &UserId) -> StoreResult<()> {

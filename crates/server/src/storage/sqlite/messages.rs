@@ -177,6 +177,7 @@ pub fn send(conn: &Connection, a: &SendArgs<'_>) -> StoreResult<SendOutcome> {
         sent_at: a.now,
         content: a.content.clone(),
         ext: a.ext.cloned(),
+        edited_at: None,
     };
     let mut members = members(conn, a.conv)?;
     if matches!(a.conv, ConversationId::Group(_)) {
@@ -192,7 +193,7 @@ pub fn send(conn: &Connection, a: &SendArgs<'_>) -> StoreResult<SendOutcome> {
 }
 
 const MESSAGE_SELECT: &str =
-    "SELECT conv, seq, id, client_id, sender, sent_at, content, ext FROM messages";
+    "SELECT conv, seq, id, client_id, sender, sent_at, content, ext, edited_at FROM messages";
 
 fn message_row(r: &rusqlite::Row<'_>) -> rusqlite::Result<StoreResult<Message>> {
     let conv: String = r.get(0)?;
@@ -203,6 +204,7 @@ fn message_row(r: &rusqlite::Row<'_>) -> rusqlite::Result<StoreResult<Message>> 
     let sent_at: i64 = r.get(5)?;
     let content: String = r.get(6)?;
     let ext: Option<String> = r.get(7)?;
+    let edited_at: Option<i64> = r.get(8)?;
     Ok((|| {
         let bad = |e: tern_proto::IdError| StoreError::Corrupt(format!("id: {e}"));
         Ok(Message {
@@ -214,6 +216,7 @@ fn message_row(r: &rusqlite::Row<'_>) -> rusqlite::Result<StoreResult<Message>> 
             sent_at,
             content: serde_json::from_str(&content)?,
             ext: ext.map(|e| serde_json::from_str(&e)).transpose()?,
+            edited_at,
         })
     })())
 }
@@ -289,7 +292,7 @@ pub fn conversations(conn: &Connection, user: &UserId) -> StoreResult<Vec<Conver
     let mut stmt = conn.prepare(
         "SELECT c.id, c.max_seq, m.read_seq, c.recall_version,
            CASE WHEN c.kind = 'direct' THEN (SELECT MAX(p.read_seq) FROM members p
-             WHERE p.conv = c.id AND p.user <> m.user) END, m.visible_from
+             WHERE p.conv = c.id AND p.user <> m.user) END, m.visible_from, c.edit_version
          FROM members m JOIN conversations c ON c.id = m.conv
          WHERE m.user = ?1 ORDER BY c.last_at DESC, c.id",
     )?;
@@ -302,11 +305,12 @@ pub fn conversations(conn: &Connection, user: &UserId) -> StoreResult<Vec<Conver
                 r.get::<_, i64>(3)?,
                 r.get::<_, Option<i64>>(4)?,
                 r.get::<_, i64>(5)?,
+                r.get::<_, i64>(6)?,
             ))
         })?
         .collect::<Result<Vec<_>, _>>()?;
     let mut out = Vec::with_capacity(rows.len());
-    for (id, max, read, recall_version, peer_read, floor) in rows {
+    for (id, max, read, recall_version, peer_read, floor, edit_version) in rows {
         let conv = ConversationId::parse(&id)
             .map_err(|e| StoreError::Corrupt(format!("conversation id: {e}")))?;
         let floor = floor as u64;
@@ -320,6 +324,7 @@ pub fn conversations(conn: &Connection, user: &UserId) -> StoreResult<Vec<Conver
             unread: max.saturating_sub(read),
             last,
             recall_version: recall_version as u64,
+            edit_version: edit_version as u64,
             visible_from: Seq(floor),
         });
     }

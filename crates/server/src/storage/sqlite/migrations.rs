@@ -16,6 +16,7 @@ pub(super) const MIGRATIONS: &[&str] = &[
     include_str!("../../../migrations/sqlite/0007_quota_and_pruning.sql"),
     include_str!("../../../migrations/sqlite/0008_history_visibility.sql"),
     include_str!("../../../migrations/sqlite/0009_changelog_compaction.sql"),
+    include_str!("../../../migrations/sqlite/0010_rich_messaging.sql"),
 ];
 
 /// Applies every migration newer than the database's `user_version`, each in

@@ -6,6 +6,7 @@ pub mod accounts;
 pub mod admin;
 pub mod blacklist;
 pub mod changelog;
+pub mod edits;
 pub mod files;
 pub mod groups;
 pub mod messages;

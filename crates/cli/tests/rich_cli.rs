@@ -1,0 +1,65 @@
+//! The rich-messaging commands of `tern-cli` (issue 17) against a real server,
+//! JSON in and out: `edit` prints the edit, the peer's `listen` prints the
+//! `edited` event, `history` shows the new text with `edited_at`, and editing
+//! someone else's message exits 3 with code 4009 (NotSender).
+
+mod common;
+
+use common::*;
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn edit_command_prints_json_and_reaches_the_peers_listen() {
+    let dir = tempfile::tempdir().unwrap();
+    let server = start_server(dir.path()).await;
+    let d = dir.path();
+    for u in ["alice", "bob"] {
+        signup(&server, d, u).await;
+    }
+    let (mut listener, mut lines) = spawn(&server, d, "bob", &["listen"]);
+    read_until(&mut lines, |v| v["type"] == "sync_finished").await;
+
+    let sent = ok(&server, d, "alice", &["send", "bob", "typo hre"])
+        .await
+        .json_lines();
+    let seq = sent[0]["seq"].as_u64().unwrap();
+    read_until(&mut lines, |v| v["type"] == "new_message").await;
+
+    let edited = ok(
+        &server,
+        d,
+        "alice",
+        &["edit", "bob", &seq.to_string(), "typo here"],
+    )
+    .await
+    .json_lines();
+    assert_eq!(edited[0]["text"], "typo here");
+    assert_eq!(edited[0]["seq"].as_u64(), Some(seq));
+    assert_eq!(edited[0]["conv"], "d:alice:bob");
+    let at = edited[0]["edited_at"].as_i64().expect("edited_at");
+
+    let (event, _) = read_until(&mut lines, |v| v["type"] == "edited").await;
+    assert_eq!(
+        (event["text"].as_str(), event["edited_at"].as_i64()),
+        (Some("typo here"), Some(at))
+    );
+    let hist = ok(&server, d, "bob", &["history", "alice"])
+        .await
+        .json_lines();
+    let m = &hist[0][0];
+    assert_eq!(m["content"]["text"], "typo here");
+    assert_eq!(m["edited_at"].as_i64(), Some(at));
+
+    let out = run(
+        &server,
+        d,
+        "bob",
+        &["edit", "alice", &seq.to_string(), "mine now"],
+    )
+    .await;
+    assert_eq!(out.code, 3, "stderr: {}", out.stderr);
+    let err: serde_json::Value = serde_json::from_str(out.stderr.lines().last().unwrap()).unwrap();
+    assert_eq!(err["error"]["code"], 4009, "{err}");
+
+    stop_listen(&mut listener).await;
+    server.shutdown().await;
+}

@@ -1,0 +1,9 @@
+-- 3: rich messaging (issue 17). Edits: a message keeps when it was last
+-- edited and its position in its conversation's edit log; the conversation
+-- keeps the newest position handed out (a message edited again moves to a
+-- newer one, so a device asks `edits` since the version it last applied).
+ALTER TABLE messages ADD COLUMN edited_at BIGINT;
+ALTER TABLE messages ADD COLUMN edit_version BIGINT;
+ALTER TABLE conversations ADD COLUMN edit_version BIGINT NOT NULL DEFAULT 0;
+CREATE UNIQUE INDEX messages_edits ON messages(conv, edit_version)
+    WHERE edit_version IS NOT NULL;
