@@ -174,6 +174,14 @@ async fn command(
             let edited_at = client.edit(&conv, Seq(seq), &text).await?;
             out(&json!({"conv": conv, "seq": seq, "text": text, "edited_at": edited_at}))
         }
+        Command::Reply { with, seq, text } => {
+            let conv = conv_of(client, &with)?;
+            out(&client.send_reply(&conv, &text, Seq(seq)).await?)
+        }
+        Command::Quote { with, seq } => {
+            let conv = conv_of(client, &with)?;
+            out(&client.quote(&conv, Seq(seq)).await?)
+        }
         Command::Typing { with } => {
             client.typing(&conv_of(client, &with)?).await?;
             out(&json!({"typing": true}))

@@ -146,6 +146,14 @@ pub enum Command {
         seq: u64,
         text: String,
     },
+    /// Reply to message <seq> of a conversation with a text; prints the stored message.
+    Reply {
+        with: String,
+        seq: u64,
+        text: String,
+    },
+    /// Show what a reply quotes of message <seq>: {"seq","sender","snippet","state"}.
+    Quote { with: String, seq: u64 },
     /// Tell the peer I am typing.
     Typing { with: String },
     /// Resync and deliver everything in the outbox; prints what is left.

@@ -1,14 +1,16 @@
 //! The rich-messaging commands of `tern-cli` (issue 17) against a real server,
 //! JSON in and out: `edit` prints the edit, the peer's `listen` prints the
 //! `edited` event, `history` shows the new text with `edited_at`, and editing
-//! someone else's message exits 3 with code 4009 (NotSender).
+//! someone else's message exits 3 with code 4009 (NotSender); `reply` sends a
+//! reply (`reply_to` in its JSON), `quote` prints the quoted snippet, and a reply
+//! to a missing message exits 3 with code 4010 (BadReply).
 
 mod common;
 
 use common::*;
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
-async fn edit_command_prints_json_and_reaches_the_peers_listen() {
+async fn edit_reply_and_quote_commands_print_json_and_reach_the_peers_listen() {
     let dir = tempfile::tempdir().unwrap();
     let server = start_server(dir.path()).await;
     let d = dir.path();
@@ -59,6 +61,33 @@ async fn edit_command_prints_json_and_reaches_the_peers_listen() {
     assert_eq!(out.code, 3, "stderr: {}", out.stderr);
     let err: serde_json::Value = serde_json::from_str(out.stderr.lines().last().unwrap()).unwrap();
     assert_eq!(err["error"]["code"], 4009, "{err}");
+
+    // Reply and quote.
+    let replied = ok(
+        &server,
+        d,
+        "bob",
+        &["reply", "alice", &seq.to_string(), "fixed, thanks"],
+    )
+    .await
+    .json_lines();
+    assert_eq!(replied[0]["reply_to"].as_u64(), Some(seq));
+    assert_eq!(replied[0]["state"], "sent");
+    let quote = ok(&server, d, "alice", &["quote", "bob", &seq.to_string()])
+        .await
+        .json_lines();
+    assert_eq!(
+        (
+            quote[0]["sender"].as_str(),
+            quote[0]["snippet"].as_str(),
+            quote[0]["state"].as_str()
+        ),
+        (Some("alice"), Some("typo here"), Some("available"))
+    );
+    let out = run(&server, d, "bob", &["reply", "alice", "99", "to nothing"]).await;
+    assert_eq!(out.code, 3, "stderr: {}", out.stderr);
+    let err: serde_json::Value = serde_json::from_str(out.stderr.lines().last().unwrap()).unwrap();
+    assert_eq!(err["error"]["code"], 4010, "{err}");
 
     stop_listen(&mut listener).await;
     server.shutdown().await;

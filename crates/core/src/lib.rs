@@ -34,7 +34,7 @@ pub use error::{Error, Result};
 pub use event::Event;
 pub use types::{
     ConnectionState, Conversation, DeliveryState, GroupUpdate, LocalMessage, LoginStatus,
-    MemberNotice, MemberNoticeKind, SearchPage, Session, TransferDirection,
+    MemberNotice, MemberNoticeKind, Quote, QuoteState, SearchPage, Session, TransferDirection,
 };
 
 /// The wire protocol crate, re-exported so apps need only one dependency.

@@ -89,6 +89,39 @@ pub struct LocalMessage {
     pub error: Option<tern_proto::WireError>,
     /// When its sender last edited it (shown as "edited"); `None` if never.
     pub edited_at: Option<Millis>,
+    /// The seq of the message (same conversation) it replies to; see
+    /// [`crate::Client::quote`] for the snippet to show.
+    pub reply_to: Option<Seq>,
+}
+
+/// What a reply shows of the message it quotes.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "specta", derive(specta::Type))]
+pub struct Quote {
+    /// The quoted message.
+    pub seq: Seq,
+    /// Who sent it (`None` when it cannot be read).
+    pub sender: Option<UserId>,
+    /// Its first line (text, at most 80 characters), or `[Image]`, `[File] name`, …;
+    /// for a recalled, deleted or unreadable message, a note saying so.
+    pub snippet: String,
+    /// Whether it can still be shown.
+    pub state: QuoteState,
+}
+
+/// The state of a quoted message.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "specta", derive(specta::Type))]
+#[serde(rename_all = "snake_case")]
+pub enum QuoteState {
+    /// It is there: `snippet` is its beginning.
+    Available,
+    /// Its sender (or a group manager) recalled it.
+    Recalled,
+    /// I deleted it on this device.
+    Deleted,
+    /// Neither cached nor served to me (e.g. from before I joined a group).
+    Unavailable,
 }
 
 /// A conversation in the local list.

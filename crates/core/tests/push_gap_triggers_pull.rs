@@ -27,6 +27,7 @@ fn msg(conv: &ConversationId, seq: u64) -> Message {
         },
         ext: None,
         edited_at: None,
+        reply_to: None,
     }
 }
 

@@ -74,6 +74,9 @@ pub enum ErrorCode {
     NotEditable,
     /// `edit` of a message someone else sent: only its sender may edit it.
     NotSender,
+    /// A `send` whose `reply_to` names no message of that conversation that the
+    /// sender can read.
+    BadReply,
     /// An unexpected server-side failure; the request may be retried.
     Internal,
     /// The server is shutting down; reconnect later.
@@ -88,7 +91,7 @@ pub enum ErrorCode {
 
 impl ErrorCode {
     /// Every known code, for documentation and tests.
-    pub const ALL: [ErrorCode; 32] = [
+    pub const ALL: [ErrorCode; 33] = [
         Self::BadFrame,
         Self::UnknownCommand,
         Self::InvalidArgument,
@@ -118,6 +121,7 @@ impl ErrorCode {
         Self::EditWindowExpired,
         Self::NotEditable,
         Self::NotSender,
+        Self::BadReply,
         Self::Internal,
         Self::ShuttingDown,
         Self::Unavailable,
@@ -155,6 +159,7 @@ impl ErrorCode {
             Self::EditWindowExpired => 4007,
             Self::NotEditable => 4008,
             Self::NotSender => 4009,
+            Self::BadReply => 4010,
             Self::Internal => 5000,
             Self::ShuttingDown => 5001,
             Self::Unavailable => 5002,

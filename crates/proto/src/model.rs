@@ -332,6 +332,9 @@ pub struct Message {
     /// When its sender last edited its text (`edit`); absent if never edited.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub edited_at: Option<Millis>,
+    /// The seq of the message (same conversation) it replies to, if any.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub reply_to: Option<Seq>,
 }
 
 /// A conversation as listed for one user.

@@ -189,6 +189,10 @@ pub enum Request {
         /// when an earlier one is refused for now (e.g. `RateLimited`).
         #[serde(default, skip_serializing_if = "Option::is_none")]
         after: Option<ClientMsgId>,
+        /// The message of the same conversation this one replies to (quotes);
+        /// it must exist and be readable by the sender (else `BadReply`).
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        reply_to: Option<Seq>,
     },
     /// My conversations with seq state and last message. → `Conversations`
     Conversations,

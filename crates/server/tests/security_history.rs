@@ -66,6 +66,7 @@ async fn newcomers_see_only_what_was_said_after_they_joined_unless_the_group_sho
             },
             ext: None,
             after: None,
+            reply_to: None,
         })
         .await;
     invite(&mut alice, &g.group, "carol").await;

@@ -78,7 +78,7 @@ impl Client {
         content: Content,
         ext: Option<Value>,
     ) -> Result<LocalMessage> {
-        let (sh, msg) = self.queue(conv, content, ext).await?;
+        let (sh, msg) = self.queue(conv, content, ext, None).await?;
         self.await_first_outcome(&sh, msg).await
     }
 
@@ -90,9 +90,25 @@ impl Client {
         content: Content,
         ext: Option<Value>,
     ) -> Result<LocalMessage> {
-        let (sh, msg) = self.queue(conv, content, ext).await?;
+        let (sh, msg) = self.queue(conv, content, ext, None).await?;
         sh.outbox_wake.notify_one();
         Ok(msg)
+    }
+
+    /// Sends `text` as a reply to the message at `reply_to` of the same
+    /// conversation (the server checks it exists and I can read it: `BadReply`);
+    /// like [`Client::send`] otherwise. [`Client::quote`] gives what to show of it.
+    pub async fn send_reply(
+        &self,
+        conv: &ConversationId,
+        text: &str,
+        reply_to: Seq,
+    ) -> Result<LocalMessage> {
+        let content = Content::Text {
+            text: text.to_string(),
+        };
+        let (sh, msg) = self.queue(conv, content, None, Some(reply_to)).await?;
+        self.await_first_outcome(&sh, msg).await
     }
 
     async fn queue(
@@ -100,6 +116,7 @@ impl Client {
         conv: &ConversationId,
         content: Content,
         ext: Option<Value>,
+        reply_to: Option<Seq>,
     ) -> Result<(Arc<Shared>, LocalMessage)> {
         let sh = self.shared()?;
         if let ConversationId::Direct(..) = conv {
@@ -133,7 +150,14 @@ impl Client {
         let now = now_ms();
         let msg = sh
             .db
-            .call(move |c| msgs::queue_message(c, &me, &key, &cid, &content, ext.as_ref(), now))
+            .call(move |c| {
+                let mut m = msgs::queue_message(c, &me, &key, &cid, &content, ext.as_ref(), now)?;
+                if let Some(r) = reply_to {
+                    msgs::set_reply_to(c, &me, &cid, r)?;
+                    m.reply_to = Some(r);
+                }
+                Ok(m)
+            })
             .await?;
         sh.outbox.lock().expect("outbox lock").queue(id, now);
         sh.emit(Event::NewMessage {

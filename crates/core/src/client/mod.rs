@@ -8,6 +8,7 @@ mod files;
 mod groups;
 mod messages;
 mod relations;
+mod replies;
 
 use std::collections::HashMap;
 use std::sync::{Arc, Mutex};

@@ -95,10 +95,11 @@ CREATE TABLE member_notices (
 CREATE INDEX member_notices_conv ON member_notices (conv, at);
 "#,
     // Edits (see store::edits): when a message was last edited, and how far each
-    // conversation's edit log has been applied.
+    // conversation's edit log has been applied; the seq a reply quotes.
     r#"
 ALTER TABLE messages ADD COLUMN edited_at INTEGER;
 ALTER TABLE conversations ADD COLUMN edit_version INTEGER NOT NULL DEFAULT 0;
+ALTER TABLE messages ADD COLUMN reply_to INTEGER;
 "#,
 ];
 

@@ -7,3 +7,5 @@ ALTER TABLE messages ADD COLUMN edit_version BIGINT;
 ALTER TABLE conversations ADD COLUMN edit_version BIGINT NOT NULL DEFAULT 0;
 CREATE UNIQUE INDEX messages_edits ON messages(conv, edit_version)
     WHERE edit_version IS NOT NULL;
+-- Replies: the seq of the quoted message of the same conversation.
+ALTER TABLE messages ADD COLUMN reply_to BIGINT;

@@ -14,23 +14,35 @@ use crate::service::messages::{self as svc, Outgoing};
 /// A send whose write is queued; resolves to the ack once committed.
 pub type PendingSend = Pin<Box<dyn Future<Output = HandlerResult> + Send>>;
 
+/// The fields of a `send` request (all but `after`).
+pub struct NewSend {
+    /// Target conversation.
+    pub conv: ConversationId,
+    /// The client's id for the message.
+    pub client_id: ClientMsgId,
+    /// What it says.
+    pub content: Content,
+    /// Optional application JSON object.
+    pub ext: Option<Value>,
+    /// The message it replies to.
+    pub reply_to: Option<Seq>,
+}
+
 /// `send`, pipelined: validates and queues the write now (fixing its place in
 /// the commit order) and returns the future of its ack.
 pub async fn begin(
     ctx: &mut Ctx,
-    conv: ConversationId,
-    client_id: ClientMsgId,
-    content: Content,
-    ext: Option<Value>,
+    m: NewSend,
     after: Option<ClientMsgId>,
 ) -> Result<PendingSend, WireError> {
     let sender = ctx.auth()?.user.clone();
     let msg = Outgoing {
         sender,
-        conv,
-        client_id,
-        content,
-        ext,
+        conv: m.conv,
+        client_id: m.client_id,
+        content: m.content,
+        ext: m.ext,
+        reply_to: m.reply_to,
     };
     let pending = svc::send(&ctx.shared, msg, after, Some(ctx.conn)).await?;
     Ok(Box::pin(async move {
@@ -47,17 +59,8 @@ pub async fn begin(
 }
 
 /// `send`, answered inline.
-pub async fn send(
-    ctx: &mut Ctx,
-    conv: ConversationId,
-    client_id: ClientMsgId,
-    content: Content,
-    ext: Option<Value>,
-    after: Option<ClientMsgId>,
-) -> HandlerResult {
-    begin(ctx, conv, client_id, content, ext, after)
-        .await?
-        .await
+pub async fn send(ctx: &mut Ctx, m: NewSend, after: Option<ClientMsgId>) -> HandlerResult {
+    begin(ctx, m, after).await?.await
 }
 
 /// `conversations`.

@@ -85,7 +85,17 @@ pub async fn dispatch(ctx: &mut Ctx, req: Request) -> HandlerResult {
             content,
             ext,
             after,
-        } => messages::send(ctx, conv, client_id, content, ext, after).await,
+            reply_to,
+        } => {
+            let msg = messages::NewSend {
+                conv,
+                client_id,
+                content,
+                ext,
+                reply_to,
+            };
+            messages::send(ctx, msg, after).await
+        }
         R::Conversations => messages::conversations(ctx).await,
         R::Pull {
             conv,

@@ -34,6 +34,8 @@ pub struct Outgoing {
     pub content: Content,
     /// Optional application JSON object.
     pub ext: Option<Value>,
+    /// The message (same conversation) it replies to.
+    pub reply_to: Option<Seq>,
 }
 
 /// A user's `send` (WebSocket, or the admin API sending as a user): validated
@@ -66,6 +68,7 @@ pub async fn store(
         client_id: msg.client_id,
         content: msg.content,
         ext: msg.ext,
+        reply_to: msg.reply_to,
         require_friendship,
         after,
     };

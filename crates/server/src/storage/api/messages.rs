@@ -26,6 +26,9 @@ pub struct NewMessage {
     pub content: Content,
     /// Optional application JSON object.
     pub ext: Option<Value>,
+    /// The message of the same conversation it replies to: checked in the
+    /// send's transaction (it exists and the sender may read it, else `BadReply`).
+    pub reply_to: Option<Seq>,
     /// Whether a one-to-one message needs a two-way friendship.
     pub require_friendship: bool,
     /// Store only if the sender's message with this client id is stored

@@ -32,6 +32,7 @@ impl Messages for SqliteStorage {
                         now,
                         require_friendship: msg.require_friendship,
                         after: msg.after.as_ref(),
+                        reply_to: msg.reply_to,
                     };
                     messages::send(c, &args)
                 },

@@ -97,6 +97,8 @@ pub struct SendArgs<'a> {
     pub require_friendship: bool,
     /// Store only if the sender's message with this client id is stored.
     pub after: Option<&'a ClientMsgId>,
+    /// The message of the same conversation it replies to.
+    pub reply_to: Option<Seq>,
 }
 
 /// Stores a message with the next seq, or returns the original on a resend.
@@ -151,14 +153,18 @@ pub fn send(conn: &Connection, a: &SendArgs<'_>) -> StoreResult<SendOutcome> {
             }
         },
     }
+    if let Some(target) = a.reply_to {
+        check_reply_target(conn, a.sender, a.conv, target)?;
+    }
     let conv = a.conv.to_string();
     let seq: i64 = conn.prepare_cached("UPDATE conversations SET max_seq = max_seq + 1, last_at = ?2 WHERE id = ?1 RETURNING max_seq")?.query_row(
         params![conv, a.now],
         |r| r.get(0),
     )?;
     let ext = a.ext.map(serde_json::to_string).transpose()?;
-    conn.prepare_cached("INSERT INTO messages (conv, seq, sender, client_id, sent_at, content, ext) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7)")?.execute(
-        params![conv, seq, a.sender.as_str(), a.client_id.as_str(), a.now, serde_json::to_string(a.content)?, ext],
+    let reply_to = a.reply_to.map(|r| r.0 as i64);
+    conn.prepare_cached("INSERT INTO messages (conv, seq, sender, client_id, sent_at, content, ext, reply_to) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8)")?.execute(
+        params![conv, seq, a.sender.as_str(), a.client_id.as_str(), a.now, serde_json::to_string(a.content)?, ext, reply_to],
     )?;
     let id = conn.last_insert_rowid();
     // A message referencing a file lets the conversation's members download it.
@@ -178,6 +184,7 @@ pub fn send(conn: &Connection, a: &SendArgs<'_>) -> StoreResult<SendOutcome> {
         content: a.content.clone(),
         ext: a.ext.cloned(),
         edited_at: None,
+        reply_to: a.reply_to,
     };
     let mut members = members(conn, a.conv)?;
     if matches!(a.conv, ConversationId::Group(_)) {
@@ -192,8 +199,35 @@ pub fn send(conn: &Connection, a: &SendArgs<'_>) -> StoreResult<SendOutcome> {
     })
 }
 
+/// A reply must quote a message of its own conversation that the sender can
+/// read: stored, and not from before they joined a group hiding its history.
+fn check_reply_target(
+    conn: &Connection,
+    sender: &UserId,
+    conv: &ConversationId,
+    target: Seq,
+) -> StoreResult<()> {
+    let floor = visible_from(conn, sender, conv)?;
+    let exists: bool = conn
+        .prepare_cached("SELECT EXISTS(SELECT 1 FROM messages WHERE conv = ?1 AND seq = ?2)")?
+        .query_row(
+            params![conv.to_string(), target.0.min(i64::MAX as u64) as i64],
+            |r| r.get(0),
+        )?;
+    if !exists || target.0 <= floor {
+        return Err(StoreError::rejected(
+            ErrorCode::BadReply,
+            format!(
+                "`reply_to`: no message {} in {conv} that you can read",
+                target.0
+            ),
+        ));
+    }
+    Ok(())
+}
+
 const MESSAGE_SELECT: &str =
-    "SELECT conv, seq, id, client_id, sender, sent_at, content, ext, edited_at FROM messages";
+    "SELECT conv, seq, id, client_id, sender, sent_at, content, ext, edited_at, reply_to FROM messages";
 
 fn message_row(r: &rusqlite::Row<'_>) -> rusqlite::Result<StoreResult<Message>> {
     let conv: String = r.get(0)?;
@@ -205,6 +239,7 @@ fn message_row(r: &rusqlite::Row<'_>) -> rusqlite::Result<StoreResult<Message>> 
     let content: String = r.get(6)?;
     let ext: Option<String> = r.get(7)?;
     let edited_at: Option<i64> = r.get(8)?;
+    let reply_to: Option<i64> = r.get(9)?;
     Ok((|| {
         let bad = |e: tern_proto::IdError| StoreError::Corrupt(format!("id: {e}"));
         Ok(Message {
@@ -217,6 +252,7 @@ fn message_row(r: &rusqlite::Row<'_>) -> rusqlite::Result<StoreResult<Message>> 
             content: serde_json::from_str(&content)?,
             ext: ext.map(|e| serde_json::from_str(&e)).transpose()?,
             edited_at,
+            reply_to: reply_to.map(|r| Seq(r as u64)),
         })
     })())
 }

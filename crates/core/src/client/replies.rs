@@ -1,0 +1,132 @@
+//! Replies: what a reply shows of the message it quotes.
+
+use tern_proto::{Content, ConversationId, Message, Request, Response, Seq};
+
+use super::Client;
+use crate::error::{Error, Result};
+use crate::store::messages as msgs;
+use crate::types::{Quote, QuoteState};
+
+/// Longest snippet of a quoted text, in characters.
+const SNIPPET_CHARS: usize = 80;
+
+/// The snippet of `content`: its first line (text), or its preview (`[Image]`,
+/// `[File] name`, …); a recalled message says so.
+fn snippet(content: &Content) -> (String, QuoteState) {
+    match content {
+        Content::Text { text } => {
+            let line = text.lines().find(|l| !l.trim().is_empty()).unwrap_or("");
+            (
+                line.chars().take(SNIPPET_CHARS).collect(),
+                QuoteState::Available,
+            )
+        }
+        Content::Recalled { .. } => (content.preview(), QuoteState::Recalled),
+        other => (other.preview(), QuoteState::Available),
+    }
+}
+
+impl Client {
+    /// What a reply shows of the message at `seq` of `conv`: its sender and first
+    /// line (or `[Image]`, `[File] name`, …), or that it was recalled, deleted on
+    /// this device, or is not readable. A message not cached is asked of the server.
+    pub async fn quote(&self, conv: &ConversationId, seq: Seq) -> Result<Quote> {
+        let key = conv.clone();
+        let cached = self
+            .read(move |c, me| {
+                let deleted = msgs::deleted_here(c, &key, seq)?;
+                Ok((msgs::message_at(c, me, &key, seq)?, deleted))
+            })
+            .await?;
+        let (sender, content) = match cached {
+            (_, true) => {
+                return Ok(Quote {
+                    seq,
+                    sender: None,
+                    snippet: "[Message deleted]".into(),
+                    state: QuoteState::Deleted,
+                })
+            }
+            (Some(m), false) => (m.sender, m.content),
+            (None, false) => match self.pull_one(conv, seq).await? {
+                Some(m) => (m.sender, m.content),
+                None => {
+                    return Ok(Quote {
+                        seq,
+                        sender: None,
+                        snippet: "[Message unavailable]".into(),
+                        state: QuoteState::Unavailable,
+                    })
+                }
+            },
+        };
+        let (snippet, state) = snippet(&content);
+        Ok(Quote {
+            seq,
+            sender: Some(sender),
+            snippet,
+            state,
+        })
+    }
+
+    /// The message at `seq` as the server gives it to me (`None`: not served).
+    async fn pull_one(&self, conv: &ConversationId, seq: Seq) -> Result<Option<Message>> {
+        let res = self
+            .shared()?
+            .request(Request::Pull {
+                conv: conv.clone(),
+                from: seq,
+                to: seq,
+                limit: Some(1),
+            })
+            .await;
+        match res {
+            Ok(Response::Messages { messages }) => Ok(messages.into_iter().find(|m| m.seq == seq)),
+            Ok(other) => Err(super::unexpected(other)),
+            Err(Error::Server(_)) => Ok(None),
+            Err(e) => Err(e),
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn snippets_take_the_first_non_empty_line_or_the_preview() {
+        let text = |t: &str| Content::Text { text: t.into() };
+        assert_eq!(
+            snippet(&text("\n  \nfirst line\nsecond")),
+            ("first line".to_string(), QuoteState::Available)
+        );
+        assert_eq!(snippet(&text(&"x".repeat(200))).0.chars().count(), 80);
+        let file = tern_proto::FileRef {
+            id: tern_proto::FileId::new("f-1").unwrap(),
+            name: "report.pdf".into(),
+            size: 1,
+            mime: "application/pdf".into(),
+        };
+        assert_eq!(
+            snippet(&Content::File { file: file.clone() }).0,
+            "[File] report.pdf"
+        );
+        assert_eq!(
+            snippet(&Content::Image {
+                file,
+                width: 1,
+                height: 1
+            })
+            .0,
+            "[Image]"
+        );
+        let recalled = Content::Recalled {
+            by: tern_proto::UserId::new("bob").unwrap(),
+            at: 1,
+        };
+        assert_eq!(
+            snippet(&recalled),
+            ("[Message recalled]".to_string(), QuoteState::Recalled)
+        );
+    }
+}
