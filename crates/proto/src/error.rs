@@ -77,6 +77,9 @@ pub enum ErrorCode {
     /// A `send` whose `reply_to` names no message of that conversation that the
     /// sender can read.
     BadReply,
+    /// A `react` would give the message more distinct emoji than the server's
+    /// `max_reactions_per_message` allows.
+    TooManyReactions,
     /// An unexpected server-side failure; the request may be retried.
     Internal,
     /// The server is shutting down; reconnect later.
@@ -91,7 +94,7 @@ pub enum ErrorCode {
 
 impl ErrorCode {
     /// Every known code, for documentation and tests.
-    pub const ALL: [ErrorCode; 33] = [
+    pub const ALL: [ErrorCode; 34] = [
         Self::BadFrame,
         Self::UnknownCommand,
         Self::InvalidArgument,
@@ -122,6 +125,7 @@ impl ErrorCode {
         Self::NotEditable,
         Self::NotSender,
         Self::BadReply,
+        Self::TooManyReactions,
         Self::Internal,
         Self::ShuttingDown,
         Self::Unavailable,
@@ -160,6 +164,7 @@ impl ErrorCode {
             Self::NotEditable => 4008,
             Self::NotSender => 4009,
             Self::BadReply => 4010,
+            Self::TooManyReactions => 4011,
             Self::Internal => 5000,
             Self::ShuttingDown => 5001,
             Self::Unavailable => 5002,

@@ -366,6 +366,11 @@ pub struct ConversationInfo {
     /// that version lists the messages whose text changed, with their new text.
     #[serde(default)]
     pub edit_version: u64,
+    /// Reaction version: the conversation's newest reaction log position (it only
+    /// grows); above the one a device applied, `reactions` since then lists the
+    /// messages whose reactions changed.
+    #[serde(default)]
+    pub reaction_version: u64,
     /// In a group whose history is hidden from new members, the last seq sent
     /// before I joined: `pull`/`history` never return it or anything older.
     /// `0` when I see the whole conversation.
@@ -400,6 +405,31 @@ pub struct EditEntry {
     pub text: String,
     /// When it was last edited.
     pub edited_at: Millis,
+}
+
+/// One emoji's reactions on a message.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "specta", derive(specta::Type))]
+pub struct Reaction {
+    /// The emoji.
+    pub emoji: String,
+    /// How many members reacted with it (`users.len()`).
+    pub count: u32,
+    /// Who, in the order they reacted.
+    pub users: Vec<UserId>,
+}
+
+/// A message's reactions, as the reaction log lists them.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "specta", derive(specta::Type))]
+pub struct MessageReactions {
+    /// Position in the conversation's reaction log (grows, with gaps).
+    #[serde(default)]
+    pub version: u64,
+    /// The message.
+    pub seq: Seq,
+    /// Its reactions now (empty: all were removed).
+    pub reactions: Vec<Reaction>,
 }
 
 /// One entry of a user's change log: every change to their relations, in order.

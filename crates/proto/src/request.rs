@@ -267,6 +267,31 @@ pub enum Request {
         #[serde(default)]
         limit: Option<u32>,
     },
+    /// Add (`on: true`) or remove (`on: false`) my reaction `emoji` on the
+    /// message at `seq`; setting what is already set changes nothing.
+    /// → `MessageReactions`
+    React {
+        /// Conversation.
+        conv: ConversationId,
+        /// The message.
+        seq: Seq,
+        /// Any emoji (1 to 32 bytes, no letters, digits, spaces or controls).
+        emoji: String,
+        /// Add or remove.
+        on: bool,
+    },
+    /// Messages of `conv` whose reactions changed after version `since`, with
+    /// their reactions now, oldest change first, at most `limit`. → `ReactionLog`
+    Reactions {
+        /// Conversation.
+        conv: ConversationId,
+        /// Last reaction version the client applied (0: from the start).
+        #[serde(default)]
+        since: u64,
+        /// Page size (≤ `max_page`).
+        #[serde(default)]
+        limit: Option<u32>,
+    },
     /// Tell the peer I am typing (never stored). → `Done`
     Typing {
         /// Conversation.
@@ -448,6 +473,8 @@ impl Request {
         "recalls",
         "edit",
         "edits",
+        "react",
+        "reactions",
         "typing",
         "create_group",
         "get_groups",
@@ -506,6 +533,8 @@ impl Request {
             Self::Recalls { .. } => "recalls",
             Self::Edit { .. } => "edit",
             Self::Edits { .. } => "edits",
+            Self::React { .. } => "react",
+            Self::Reactions { .. } => "reactions",
             Self::Typing { .. } => "typing",
             Self::CreateGroup { .. } => "create_group",
             Self::GetGroups => "get_groups",
@@ -569,6 +598,8 @@ mod tests {
         r#"{"cmd":"recalls","conv":"d:a:b"}"#,
         r#"{"cmd":"edit","conv":"d:a:b","seq":1,"text":"x"}"#,
         r#"{"cmd":"edits","conv":"d:a:b"}"#,
+        r#"{"cmd":"react","conv":"d:a:b","seq":1,"emoji":"👍","on":true}"#,
+        r#"{"cmd":"reactions","conv":"d:a:b"}"#,
         r#"{"cmd":"typing","conv":"d:a:b"}"#,
         r#"{"cmd":"create_group","name":"g"}"#,
         r#"{"cmd":"get_groups"}"#,

@@ -5,7 +5,8 @@ use serde::{Deserialize, Serialize};
 use crate::ids::{ConversationId, MsgId, Seq, UserId};
 use crate::model::{
     ConversationInfo, EditEntry, Friend, FriendApplication, GroupApplication, GroupInfo,
-    GroupMember, Limits, Message, Millis, Profile, RecallEntry, VersionedChange,
+    GroupMember, Limits, Message, MessageReactions, Millis, Profile, Reaction, RecallEntry,
+    VersionedChange,
 };
 
 /// The successful result of a request, tagged by `kind`.
@@ -124,6 +125,20 @@ pub enum Response {
         /// Entries after the requested version.
         edits: Vec<EditEntry>,
     },
+    /// A message's reactions after `react`.
+    MessageReactions {
+        /// The message.
+        seq: Seq,
+        /// Its reactions now, by emoji (first reacted first).
+        reactions: Vec<Reaction>,
+    },
+    /// Messages whose reactions changed, oldest change first.
+    ReactionLog {
+        /// The conversation's current reaction version.
+        latest: u64,
+        /// The changed messages with their reactions now.
+        messages: Vec<MessageReactions>,
+    },
     /// One group.
     Group {
         /// The group.
@@ -224,6 +239,15 @@ pub enum Push {
         text: String,
         /// When.
         edited_at: Millis,
+    },
+    /// A message's reactions changed (someone added or removed one).
+    Reactions {
+        /// Conversation.
+        conv: ConversationId,
+        /// Which message.
+        seq: Seq,
+        /// Its reactions now.
+        reactions: Vec<Reaction>,
     },
     /// The peer is typing (ephemeral).
     Typing {

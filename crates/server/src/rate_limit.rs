@@ -26,6 +26,12 @@ impl TokenBucket {
         }
     }
 
+    /// Whether the bucket has refilled completely (nothing to remember).
+    pub fn is_full(&self) -> bool {
+        let elapsed = self.last.elapsed().as_secs_f64();
+        self.tokens + elapsed * self.rate >= self.burst
+    }
+
     /// Takes one token if available.
     pub fn take(&mut self) -> bool {
         let now = Instant::now();

@@ -59,4 +59,6 @@ pub struct Shared {
     /// blob in place, keep it instead of its own copy, and then see housekeeping
     /// remove it as the blob of an old unreferenced upload.
     pub blob_gc: tokio::sync::RwLock<()>,
+    /// Each user's `react` budget (`reactions_per_minute`).
+    pub reaction_rate: crate::service::reactions::ReactionRate,
 }

@@ -9,3 +9,17 @@ CREATE UNIQUE INDEX messages_edits ON messages(conv, edit_version)
     WHERE edit_version IS NOT NULL;
 -- Replies: the seq of the quoted message of the same conversation.
 ALTER TABLE messages ADD COLUMN reply_to BIGINT;
+-- Reactions: one row per (message, emoji, member); each change moves the
+-- message to the next position of its conversation's reaction log.
+CREATE TABLE reactions (
+    conv TEXT NOT NULL,
+    seq BIGINT NOT NULL,
+    emoji TEXT NOT NULL,
+    user_id TEXT NOT NULL,
+    at BIGINT NOT NULL,
+    PRIMARY KEY (conv, seq, emoji, user_id)
+);
+ALTER TABLE messages ADD COLUMN reaction_version BIGINT;
+ALTER TABLE conversations ADD COLUMN reaction_version BIGINT NOT NULL DEFAULT 0;
+CREATE UNIQUE INDEX messages_reaction_log ON messages(conv, reaction_version)
+    WHERE reaction_version IS NOT NULL;

@@ -1,5 +1,5 @@
 //! `send`, `conversations`, `pull`, `history`, `recalls`, `mark_read`,
-//! `recall`, `edit`, `edits`, `typing`: request fields → [`crate::service::messages`] → response.
+//! `recall`, `edit`, `edits`, `react`, `reactions`, `typing`: request fields → [`crate::service::messages`] → response.
 
 use std::future::Future;
 use std::pin::Pin;
@@ -137,6 +137,33 @@ pub async fn edits(
     let me = ctx.auth()?.user.clone();
     let (latest, edits) = svc::edits(&ctx.shared, &me, &conv, since, limit).await?;
     Ok(Response::Edits { latest, edits })
+}
+
+/// `react`.
+pub async fn react(
+    ctx: &mut Ctx,
+    conv: ConversationId,
+    seq: Seq,
+    emoji: String,
+    on: bool,
+) -> HandlerResult {
+    let me = ctx.auth()?.user.clone();
+    let reactions =
+        crate::service::reactions::react(&ctx.shared, &me, &conv, seq, emoji, on).await?;
+    Ok(Response::MessageReactions { seq, reactions })
+}
+
+/// `reactions`.
+pub async fn reaction_log(
+    ctx: &mut Ctx,
+    conv: ConversationId,
+    since: u64,
+    limit: Option<u32>,
+) -> HandlerResult {
+    let me = ctx.auth()?.user.clone();
+    let (latest, messages) =
+        crate::service::reactions::log(&ctx.shared, &me, &conv, since, limit).await?;
+    Ok(Response::ReactionLog { latest, messages })
 }
 
 /// `typing`.

@@ -113,6 +113,15 @@ pub async fn dispatch(ctx: &mut Ctx, req: Request) -> HandlerResult {
         R::Recalls { conv, since, limit } => messages::recalls(ctx, conv, since, limit).await,
         R::Edit { conv, seq, text } => messages::edit(ctx, conv, seq, text).await,
         R::Edits { conv, since, limit } => messages::edits(ctx, conv, since, limit).await,
+        R::React {
+            conv,
+            seq,
+            emoji,
+            on,
+        } => messages::react(ctx, conv, seq, emoji, on).await,
+        R::Reactions { conv, since, limit } => {
+            messages::reaction_log(ctx, conv, since, limit).await
+        }
         R::Typing { conv } => messages::typing(ctx, conv).await,
         R::CreateGroup {
             name,

@@ -12,6 +12,7 @@ pub mod files;
 pub mod groups;
 pub mod messages;
 pub mod presence;
+pub mod reactions;
 pub mod social;
 
 use tern_proto::{ErrorCode, UserId, WireError};

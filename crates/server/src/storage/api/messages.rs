@@ -6,8 +6,8 @@ use std::pin::Pin;
 use async_trait::async_trait;
 use serde_json::Value;
 use tern_proto::{
-    ClientMsgId, Content, ConversationId, ConversationInfo, EditEntry, Message, RecallEntry, Seq,
-    UserId,
+    ClientMsgId, Content, ConversationId, ConversationInfo, EditEntry, Message, MessageReactions,
+    Reaction, RecallEntry, Seq, UserId,
 };
 
 use crate::storage::SendOutcome;
@@ -47,6 +47,40 @@ pub struct TextEdit {
     pub now: i64,
     /// The edit window in milliseconds; 0: no limit.
     pub window_ms: i64,
+}
+
+/// A `react`, already validated by the service.
+#[derive(Debug, Clone)]
+pub struct ReactionChange {
+    /// The message.
+    pub seq: Seq,
+    /// The emoji.
+    pub emoji: String,
+    /// Add (true) or remove.
+    pub on: bool,
+    /// Server time.
+    pub now: i64,
+    /// Most distinct emoji per message.
+    pub max_distinct: u32,
+}
+
+/// Groups `(emoji, user)` rows, in reaction order, into per-emoji counts.
+pub fn group_reactions(rows: impl IntoIterator<Item = (String, UserId)>) -> Vec<Reaction> {
+    let mut out: Vec<Reaction> = Vec::new();
+    for (emoji, user) in rows {
+        match out.iter_mut().find(|r| r.emoji == emoji) {
+            Some(r) => {
+                r.users.push(user);
+                r.count += 1;
+            }
+            None => out.push(Reaction {
+                emoji,
+                count: 1,
+                users: vec![user],
+            }),
+        }
+    }
+    out
 }
 
 /// A queued send: resolves once committed (or refused).
@@ -120,6 +154,24 @@ pub trait Messages: Send + Sync {
         since: u64,
         limit: u32,
     ) -> StoreResult<(u64, Vec<EditEntry>)>;
+    /// Adds or removes `user`'s reaction on a message they can read, under the
+    /// send rules (member, not muted, not blocked by the peer), at most
+    /// `max_distinct` emoji per message (`TooManyReactions`); members get
+    /// `reactions` when it changed. Returns the message's reactions now.
+    async fn react(
+        &self,
+        user: &UserId,
+        conv: &ConversationId,
+        change: ReactionChange,
+    ) -> StoreResult<Vec<Reaction>>;
+    /// A page of the conversation's reaction log after `since`, and its latest version.
+    async fn reaction_log(
+        &self,
+        user: &UserId,
+        conv: &ConversationId,
+        since: u64,
+        limit: u32,
+    ) -> StoreResult<(u64, Vec<MessageReactions>)>;
     /// `Ok` when `me` may show typing to `peer`: a real user who has not
     /// blocked me (`Blocked`), not the system account.
     async fn may_type(&self, me: &UserId, peer: &UserId) -> StoreResult<()>;

@@ -14,7 +14,7 @@ mod social;
 
 pub use accounts::Accounts;
 pub use groups::Groups;
-pub use messages::{Messages, NewMessage, PendingSend, TextEdit};
+pub use messages::{group_reactions, Messages, NewMessage, PendingSend, ReactionChange, TextEdit};
 pub use operations::{Operations, Swept, WriterStats};
 pub use social::Social;
 

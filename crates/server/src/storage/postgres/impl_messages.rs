@@ -2,11 +2,14 @@
 
 use async_trait::async_trait;
 use tern_proto::{
-    ConversationId, ConversationInfo, EditEntry, ErrorCode, Message, Push, RecallEntry, Seq, UserId,
+    ConversationId, ConversationInfo, EditEntry, ErrorCode, Message, MessageReactions, Push,
+    Reaction, RecallEntry, Seq, UserId,
 };
 
-use super::{accounts, blacklist, change, edits, history, messages, read, tx, PgStorage};
-use crate::storage::api::{Messages, NewMessage, PendingSend, TextEdit};
+use super::{
+    accounts, blacklist, change, edits, history, messages, reactions, read, tx, PgStorage,
+};
+use crate::storage::api::{Messages, NewMessage, PendingSend, ReactionChange, TextEdit};
 use crate::storage::{ConnId, StoreError, StoreResult};
 
 #[async_trait]
@@ -144,6 +147,36 @@ impl Messages for PgStorage {
                 Err(e) => Err(e),
             }
         )
+    }
+
+    async fn react(
+        &self,
+        user: &UserId,
+        conv: &ConversationId,
+        ch: ReactionChange,
+    ) -> StoreResult<Vec<Reaction>> {
+        change!(self, &conv.to_string(), |tx, out| reactions::react(
+            &tx, user, conv, &ch, &mut out
+        )
+        .await)
+    }
+
+    async fn reaction_log(
+        &self,
+        user: &UserId,
+        conv: &ConversationId,
+        since: u64,
+        limit: u32,
+    ) -> StoreResult<(u64, Vec<MessageReactions>)> {
+        read!(self, |tx| {
+            match messages::check_access(&tx, user, conv).await {
+                Ok(_) => match messages::visible_from(&tx, user, conv).await {
+                    Ok(floor) => reactions::log(&tx, conv, floor, since, limit).await,
+                    Err(e) => Err(e),
+                },
+                Err(e) => Err(e),
+            }
+        })
     }
 
     async fn may_type(&self, me: &UserId, peer: &UserId) -> StoreResult<()> {

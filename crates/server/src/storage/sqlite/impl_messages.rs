@@ -2,11 +2,12 @@
 
 use async_trait::async_trait;
 use tern_proto::{
-    ConversationId, ConversationInfo, EditEntry, ErrorCode, Message, Push, RecallEntry, Seq, UserId,
+    ConversationId, ConversationInfo, EditEntry, ErrorCode, Message, MessageReactions, Push,
+    Reaction, RecallEntry, Seq, UserId,
 };
 
-use super::{accounts, blacklist, edits, messages, SendArgs, SqliteStorage};
-use crate::storage::api::{Messages, NewMessage, PendingSend, TextEdit};
+use super::{accounts, blacklist, edits, messages, reactions, SendArgs, SqliteStorage};
+use crate::storage::api::{Messages, NewMessage, PendingSend, ReactionChange, TextEdit};
 use crate::storage::SendOutcome;
 use crate::storage::{ConnId, StoreError, StoreResult};
 
@@ -143,6 +144,33 @@ impl Messages for SqliteStorage {
         self.read(move |c| {
             messages::check_access(c, &me, &conv)?;
             edits::edits(c, &conv, since, limit)
+        })
+        .await
+    }
+
+    async fn react(
+        &self,
+        user: &UserId,
+        conv: &ConversationId,
+        ch: ReactionChange,
+    ) -> StoreResult<Vec<Reaction>> {
+        let (me, conv) = (user.clone(), conv.clone());
+        self.change(move |c, out| reactions::react(c, &me, &conv, &ch, out))
+            .await
+    }
+
+    async fn reaction_log(
+        &self,
+        user: &UserId,
+        conv: &ConversationId,
+        since: u64,
+        limit: u32,
+    ) -> StoreResult<(u64, Vec<MessageReactions>)> {
+        let (me, conv) = (user.clone(), conv.clone());
+        self.read(move |c| {
+            messages::check_access(c, &me, &conv)?;
+            let floor = messages::visible_from(c, &me, &conv)?;
+            reactions::log(c, &conv, floor, since, limit)
         })
         .await
     }
