@@ -182,6 +182,21 @@ async fn command(
             let conv = conv_of(client, &with)?;
             out(&client.quote(&conv, Seq(seq)).await?)
         }
+        Command::React {
+            with,
+            seq,
+            emoji,
+            off,
+        } => {
+            let conv = conv_of(client, &with)?;
+            let reactions = client.react(&conv, Seq(seq), &emoji, !off).await?;
+            out(&json!({"conv": conv, "seq": seq, "reactions": reactions}))
+        }
+        Command::Reactions { with, seq } => {
+            let conv = conv_of(client, &with)?;
+            let reactions = client.reactions(&conv, Seq(seq)).await?;
+            out(&json!({"conv": conv, "seq": seq, "reactions": reactions}))
+        }
         Command::Typing { with } => {
             client.typing(&conv_of(client, &with)?).await?;
             out(&json!({"typing": true}))

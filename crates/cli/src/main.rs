@@ -154,6 +154,16 @@ pub enum Command {
     },
     /// Show what a reply quotes of message <seq>: {"seq","sender","snippet","state"}.
     Quote { with: String, seq: u64 },
+    /// Add (or with --off remove) my reaction on message <seq>; prints its reactions.
+    React {
+        with: String,
+        seq: u64,
+        emoji: String,
+        #[arg(long)]
+        off: bool,
+    },
+    /// Show the cached reactions of message <seq>.
+    Reactions { with: String, seq: u64 },
     /// Tell the peer I am typing.
     Typing { with: String },
     /// Resync and deliver everything in the outbox; prints what is left.

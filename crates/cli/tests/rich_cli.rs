@@ -3,14 +3,16 @@
 //! `edited` event, `history` shows the new text with `edited_at`, and editing
 //! someone else's message exits 3 with code 4009 (NotSender); `reply` sends a
 //! reply (`reply_to` in its JSON), `quote` prints the quoted snippet, and a reply
-//! to a missing message exits 3 with code 4010 (BadReply).
+//! to a missing message exits 3 with code 4010 (BadReply); `react` (and
+//! `--off`) prints the message's reactions, which bob's `listen` and `reactions`
+//! show.
 
 mod common;
 
 use common::*;
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
-async fn edit_reply_and_quote_commands_print_json_and_reach_the_peers_listen() {
+async fn edit_reply_quote_and_react_commands_print_json_and_reach_the_peers_listen() {
     let dir = tempfile::tempdir().unwrap();
     let server = start_server(dir.path()).await;
     let d = dir.path();
@@ -88,6 +90,33 @@ async fn edit_reply_and_quote_commands_print_json_and_reach_the_peers_listen() {
     assert_eq!(out.code, 3, "stderr: {}", out.stderr);
     let err: serde_json::Value = serde_json::from_str(out.stderr.lines().last().unwrap()).unwrap();
     assert_eq!(err["error"]["code"], 4010, "{err}");
+
+    // React, see it in the peer's listen, list it, remove it.
+    let reacted = ok(
+        &server,
+        d,
+        "alice",
+        &["react", "bob", &seq.to_string(), "👍"],
+    )
+    .await
+    .json_lines();
+    assert_eq!(reacted[0]["reactions"][0]["emoji"], "👍");
+    assert_eq!(reacted[0]["reactions"][0]["users"][0], "alice");
+    let (event, _) = read_until(&mut lines, |v| v["type"] == "reactions_changed").await;
+    assert_eq!(event["reactions"][0]["count"], 1);
+    let listed = ok(&server, d, "bob", &["reactions", "alice", &seq.to_string()])
+        .await
+        .json_lines();
+    assert_eq!(listed[0]["reactions"][0]["emoji"], "👍");
+    let removed = ok(
+        &server,
+        d,
+        "alice",
+        &["react", "bob", &seq.to_string(), "👍", "--off"],
+    )
+    .await
+    .json_lines();
+    assert_eq!(removed[0]["reactions"], serde_json::json!([]));
 
     stop_listen(&mut listener).await;
     server.shutdown().await;

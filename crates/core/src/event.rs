@@ -242,6 +242,15 @@ pub enum Event {
         /// When.
         edited_at: Millis,
     },
+    /// A message's reactions changed; the cache holds the new list.
+    ReactionsChanged {
+        /// The conversation.
+        conv: ConversationId,
+        /// Which message.
+        seq: Seq,
+        /// Its reactions now, per emoji: count and who.
+        reactions: Vec<tern_proto::Reaction>,
+    },
     /// The peer is typing.
     Typing {
         /// The conversation.

@@ -25,6 +25,7 @@ mod state;
 mod store;
 mod sync;
 mod sync_edits;
+mod sync_reactions;
 mod tls;
 mod transport;
 

@@ -15,6 +15,7 @@ use crate::session::Shared;
 use crate::state::{missing_ranges, sync_start};
 use crate::store::{conversations as convs, groups, messages as msgs, notices, relations as rel};
 use crate::sync_edits;
+use crate::sync_reactions;
 use crate::transport::Conn;
 
 /// Most pages fetched in one loop, so a misbehaving server cannot spin us forever.
@@ -56,9 +57,11 @@ pub(crate) async fn catch_up(sh: &Arc<Shared>, conn: &Conn) -> Result<()> {
         let key = info.conv.clone();
         let recalls = sh.db.call(move |c| convs::recall_version(c, &key)).await?;
         let edits = sync_edits::local_version(sh, &info.conv).await?;
+        let reactions = sync_reactions::local_version(sh, &info.conv).await?;
         let behind = info.max_seq.0 > max
             || info.recall_version > recalls
             || info.edit_version > edits
+            || info.reaction_version > reactions
             || info.peer_read_seq.0 > peer_read;
         if behind {
             pulled += sync_conv(sh, conn, info).await?;
@@ -429,6 +432,7 @@ async fn sync_conv(sh: &Arc<Shared>, conn: &Conn, info: ConversationInfo) -> Res
     let server_max = info.max_seq.0;
     let server_recalls = info.recall_version;
     let server_edits = info.edit_version;
+    let server_reactions = info.reaction_version;
     // Messages from before I joined a group that hides its history are never
     // served: syncing starts after them (no gap to fill there).
     let hidden = info.visible_from.0;
@@ -461,6 +465,7 @@ async fn sync_conv(sh: &Arc<Shared>, conn: &Conn, info: ConversationInfo) -> Res
     }
     sync_recalls(sh, conn, &conv, server_recalls).await?;
     sync_edits::catch_up(sh, conn, &conv, server_edits).await?;
+    sync_reactions::catch_up(sh, conn, &conv, server_reactions).await?;
     sh.conv_changed(&conv).await?;
     Ok(pulled)
 }
@@ -687,6 +692,13 @@ pub(crate) async fn handle_push(sh: &Arc<Shared>, conn: &Conn, push: Push) -> Re
             edited_at,
         } => {
             sync_edits::apply(sh, &conv, seq, text, edited_at).await?;
+        }
+        Push::Reactions {
+            conv,
+            seq,
+            reactions,
+        } => {
+            sync_reactions::apply(sh, &conv, seq, reactions).await?;
         }
         Push::Typing { conv, user } => sh.emit(Event::Typing { conv, user }),
         Push::Presence { user, online } => sh.emit(Event::Presence { user, online }),

@@ -1,10 +1,10 @@
-//! Replies: what a reply shows of the message it quotes.
+//! Replies (what a reply shows of the message it quotes) and reactions.
 
-use tern_proto::{Content, ConversationId, Message, Request, Response, Seq};
+use tern_proto::{Content, ConversationId, Message, Reaction, Request, Response, Seq};
 
 use super::Client;
 use crate::error::{Error, Result};
-use crate::store::messages as msgs;
+use crate::store::{messages as msgs, reactions};
 use crate::types::{Quote, QuoteState};
 
 /// Longest snippet of a quoted text, in characters.
@@ -67,6 +67,38 @@ impl Client {
             snippet,
             state,
         })
+    }
+
+    /// Adds (`on`) or removes my reaction `emoji` on the message at `seq`;
+    /// returns its reactions now (per emoji: count and who), also kept in the cache.
+    pub async fn react(
+        &self,
+        conv: &ConversationId,
+        seq: Seq,
+        emoji: &str,
+        on: bool,
+    ) -> Result<Vec<Reaction>> {
+        let sh = self.shared()?;
+        let res = sh
+            .request(Request::React {
+                conv: conv.clone(),
+                seq,
+                emoji: emoji.to_string(),
+                on,
+            })
+            .await?;
+        let Response::MessageReactions { reactions, .. } = res else {
+            return Err(super::unexpected(res));
+        };
+        crate::sync_reactions::apply(&sh, conv, seq, reactions.clone()).await?;
+        Ok(reactions)
+    }
+
+    /// The cached reactions of the message at `seq` (kept current by pushes and
+    /// the catch-up after a reconnect).
+    pub async fn reactions(&self, conv: &ConversationId, seq: Seq) -> Result<Vec<Reaction>> {
+        let key = conv.clone();
+        self.read(move |c, _| reactions::get(c, &key, seq)).await
     }
 
     /// The message at `seq` as the server gives it to me (`None`: not served).

@@ -10,6 +10,7 @@ pub mod files;
 pub mod groups;
 pub mod messages;
 pub mod notices;
+pub mod reactions;
 pub mod relations;
 mod schema;
 pub mod search;

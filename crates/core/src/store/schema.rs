@@ -95,11 +95,18 @@ CREATE TABLE member_notices (
 CREATE INDEX member_notices_conv ON member_notices (conv, at);
 "#,
     // Edits (see store::edits): when a message was last edited, and how far each
-    // conversation's edit log has been applied; the seq a reply quotes.
+    // conversation's edit log has been applied; the seq a reply quotes; each
+    // message's reactions (kept apart: they may arrive before the message) and
+    // how far the reaction log has been applied.
     r#"
 ALTER TABLE messages ADD COLUMN edited_at INTEGER;
 ALTER TABLE conversations ADD COLUMN edit_version INTEGER NOT NULL DEFAULT 0;
 ALTER TABLE messages ADD COLUMN reply_to INTEGER;
+CREATE TABLE message_reactions (
+    conv TEXT NOT NULL, seq INTEGER NOT NULL, reactions TEXT NOT NULL,
+    PRIMARY KEY (conv, seq)
+);
+ALTER TABLE conversations ADD COLUMN reaction_version INTEGER NOT NULL DEFAULT 0;
 "#,
 ];
 
