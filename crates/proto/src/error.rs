@@ -80,6 +80,11 @@ pub enum ErrorCode {
     /// A `react` would give the message more distinct emoji than the server's
     /// `max_reactions_per_message` allows.
     TooManyReactions,
+    /// A `pin` in a conversation that already has `max_pins` pinned messages.
+    TooManyPins,
+    /// The action needs the group's owner or an admin (e.g. `pin` in a group);
+    /// a plain member's role does not allow it.
+    NotManager,
     /// An unexpected server-side failure; the request may be retried.
     Internal,
     /// The server is shutting down; reconnect later.
@@ -94,7 +99,7 @@ pub enum ErrorCode {
 
 impl ErrorCode {
     /// Every known code, for documentation and tests.
-    pub const ALL: [ErrorCode; 34] = [
+    pub const ALL: [ErrorCode; 36] = [
         Self::BadFrame,
         Self::UnknownCommand,
         Self::InvalidArgument,
@@ -126,6 +131,8 @@ impl ErrorCode {
         Self::NotSender,
         Self::BadReply,
         Self::TooManyReactions,
+        Self::TooManyPins,
+        Self::NotManager,
         Self::Internal,
         Self::ShuttingDown,
         Self::Unavailable,
@@ -165,6 +172,8 @@ impl ErrorCode {
             Self::NotSender => 4009,
             Self::BadReply => 4010,
             Self::TooManyReactions => 4011,
+            Self::TooManyPins => 4012,
+            Self::NotManager => 4013,
             Self::Internal => 5000,
             Self::ShuttingDown => 5001,
             Self::Unavailable => 5002,

@@ -371,6 +371,10 @@ pub struct ConversationInfo {
     /// messages whose reactions changed.
     #[serde(default)]
     pub reaction_version: u64,
+    /// Pin version: how many times its pins changed (it only grows); above the
+    /// one a device applied, `get_pins` gives the list now.
+    #[serde(default)]
+    pub pin_version: u64,
     /// In a group whose history is hidden from new members, the last seq sent
     /// before I joined: `pull`/`history` never return it or anything older.
     /// `0` when I see the whole conversation.
@@ -430,6 +434,18 @@ pub struct MessageReactions {
     pub seq: Seq,
     /// Its reactions now (empty: all were removed).
     pub reactions: Vec<Reaction>,
+}
+
+/// A pinned message.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "specta", derive(specta::Type))]
+pub struct Pin {
+    /// The message.
+    pub seq: Seq,
+    /// Who pinned it.
+    pub by: UserId,
+    /// When.
+    pub at: Millis,
 }
 
 /// One entry of a user's change log: every change to their relations, in order.

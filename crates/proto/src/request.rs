@@ -292,6 +292,21 @@ pub enum Request {
         #[serde(default)]
         limit: Option<u32>,
     },
+    /// Pin (`on: true`) or unpin the message at `seq` (a group's owner and
+    /// admins; either side of a one-to-one chat). → `Pins`
+    Pin {
+        /// Conversation.
+        conv: ConversationId,
+        /// The message.
+        seq: Seq,
+        /// Pin or unpin.
+        on: bool,
+    },
+    /// The pinned messages of `conv`. → `Pins`
+    GetPins {
+        /// Conversation.
+        conv: ConversationId,
+    },
     /// Tell the peer I am typing (never stored). → `Done`
     Typing {
         /// Conversation.
@@ -475,6 +490,8 @@ impl Request {
         "edits",
         "react",
         "reactions",
+        "pin",
+        "get_pins",
         "typing",
         "create_group",
         "get_groups",
@@ -535,6 +552,8 @@ impl Request {
             Self::Edits { .. } => "edits",
             Self::React { .. } => "react",
             Self::Reactions { .. } => "reactions",
+            Self::Pin { .. } => "pin",
+            Self::GetPins { .. } => "get_pins",
             Self::Typing { .. } => "typing",
             Self::CreateGroup { .. } => "create_group",
             Self::GetGroups => "get_groups",
@@ -600,6 +619,8 @@ mod tests {
         r#"{"cmd":"edits","conv":"d:a:b"}"#,
         r#"{"cmd":"react","conv":"d:a:b","seq":1,"emoji":"👍","on":true}"#,
         r#"{"cmd":"reactions","conv":"d:a:b"}"#,
+        r#"{"cmd":"pin","conv":"d:a:b","seq":1,"on":true}"#,
+        r#"{"cmd":"get_pins","conv":"d:a:b"}"#,
         r#"{"cmd":"typing","conv":"d:a:b"}"#,
         r#"{"cmd":"create_group","name":"g"}"#,
         r#"{"cmd":"get_groups"}"#,

@@ -5,7 +5,7 @@ use serde::{Deserialize, Serialize};
 use crate::ids::{ConversationId, MsgId, Seq, UserId};
 use crate::model::{
     ConversationInfo, EditEntry, Friend, FriendApplication, GroupApplication, GroupInfo,
-    GroupMember, Limits, Message, MessageReactions, Millis, Profile, Reaction, RecallEntry,
+    GroupMember, Limits, Message, MessageReactions, Millis, Pin, Profile, Reaction, RecallEntry,
     VersionedChange,
 };
 
@@ -139,6 +139,13 @@ pub enum Response {
         /// The changed messages with their reactions now.
         messages: Vec<MessageReactions>,
     },
+    /// A conversation's pinned messages, most recently pinned first.
+    Pins {
+        /// The conversation.
+        conv: ConversationId,
+        /// Its pins.
+        pins: Vec<Pin>,
+    },
     /// One group.
     Group {
         /// The group.
@@ -248,6 +255,13 @@ pub enum Push {
         seq: Seq,
         /// Its reactions now.
         reactions: Vec<Reaction>,
+    },
+    /// A conversation's pinned messages changed.
+    Pins {
+        /// Conversation.
+        conv: ConversationId,
+        /// Its pins now, most recently pinned first.
+        pins: Vec<Pin>,
     },
     /// The peer is typing (ephemeral).
     Typing {

@@ -56,6 +56,8 @@ pub struct Config {
     pub max_reactions_per_message: u32,
     /// `react` requests one user may make per minute (all devices together).
     pub reactions_per_minute: u32,
+    /// Most pinned messages per conversation.
+    pub max_pins: u32,
     /// When true, one-to-one messages need a friendship (both ways).
     pub require_friendship: bool,
     /// Largest WebSocket message/frame accepted, in bytes.
@@ -123,6 +125,7 @@ impl Default for Config {
             edit_window: Duration::from_secs(24 * 3600),
             max_reactions_per_message: 20,
             reactions_per_minute: 60,
+            max_pins: 20,
             require_friendship: false,
             max_frame_bytes: 64 * 1024,
             max_text_chars: 8000,
@@ -243,6 +246,7 @@ impl Config {
                 .reactions_per_minute
                 .or(file.reactions_per_minute)
                 .unwrap_or(d.reactions_per_minute),
+            max_pins: args.max_pins.or(file.max_pins).unwrap_or(d.max_pins),
             require_friendship: args
                 .require_friendship
                 .or(file.require_friendship)
@@ -351,6 +355,9 @@ pub struct Args {
     /// Reactions (add or remove) one user may make per minute [default: 60]
     #[arg(long, env = "TERN_REACTIONS_PER_MINUTE")]
     pub reactions_per_minute: Option<u32>,
+    /// Most pinned messages per conversation [default: 20]
+    #[arg(long, env = "TERN_MAX_PINS")]
+    pub max_pins: Option<u32>,
     /// Require friendship (both ways) for one-to-one messages: true or false [default: false]
     #[arg(long, env = "TERN_REQUIRE_FRIENDSHIP")]
     pub require_friendship: Option<bool>,
@@ -415,6 +422,7 @@ struct FileConfig {
     edit_window_secs: Option<u64>,
     max_reactions_per_message: Option<u32>,
     reactions_per_minute: Option<u32>,
+    max_pins: Option<u32>,
     require_friendship: Option<bool>,
     max_frame_bytes: Option<usize>,
     max_text_chars: Option<usize>,

@@ -84,6 +84,7 @@ fn every_command_push_and_error_code_is_documented() {
         "recalled",
         "edited",
         "reactions",
+        "pins",
         "typing",
         "presence",
         "kicked",

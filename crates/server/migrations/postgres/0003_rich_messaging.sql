@@ -23,3 +23,12 @@ ALTER TABLE messages ADD COLUMN reaction_version BIGINT;
 ALTER TABLE conversations ADD COLUMN reaction_version BIGINT NOT NULL DEFAULT 0;
 CREATE UNIQUE INDEX messages_reaction_log ON messages(conv, reaction_version)
     WHERE reaction_version IS NOT NULL;
+-- Pinned messages; the conversation counts changes to its pins.
+CREATE TABLE pins (
+    conv TEXT NOT NULL,
+    seq BIGINT NOT NULL,
+    by_user TEXT NOT NULL,
+    at BIGINT NOT NULL,
+    PRIMARY KEY (conv, seq)
+);
+ALTER TABLE conversations ADD COLUMN pin_version BIGINT NOT NULL DEFAULT 0;

@@ -1,5 +1,5 @@
 //! `send`, `conversations`, `pull`, `history`, `recalls`, `mark_read`,
-//! `recall`, `edit`, `edits`, `react`, `reactions`, `typing`: request fields → [`crate::service::messages`] → response.
+//! `recall`, `edit`, `edits`, `react`, `reactions`, `pin`, `get_pins`, `typing`: request fields → [`crate::service::messages`] → response.
 
 use std::future::Future;
 use std::pin::Pin;
@@ -164,6 +164,37 @@ pub async fn reaction_log(
     let (latest, messages) =
         crate::service::reactions::log(&ctx.shared, &me, &conv, since, limit).await?;
     Ok(Response::ReactionLog { latest, messages })
+}
+
+/// `pin`.
+pub async fn pin(ctx: &mut Ctx, conv: ConversationId, seq: Seq, on: bool) -> HandlerResult {
+    let me = ctx.auth()?.user.clone();
+    let s = &ctx.shared;
+    let pins = s
+        .store
+        .pin(
+            &me,
+            &conv,
+            seq,
+            on,
+            crate::storage::now_ms(),
+            s.config.max_pins,
+        )
+        .await
+        .map_err(WireError::from)?;
+    Ok(Response::Pins { conv, pins })
+}
+
+/// `get_pins`.
+pub async fn get_pins(ctx: &mut Ctx, conv: ConversationId) -> HandlerResult {
+    let me = ctx.auth()?.user.clone();
+    let pins = ctx
+        .shared
+        .store
+        .pins(&me, &conv)
+        .await
+        .map_err(WireError::from)?;
+    Ok(Response::Pins { conv, pins })
 }
 
 /// `typing`.

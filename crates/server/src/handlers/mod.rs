@@ -122,6 +122,8 @@ pub async fn dispatch(ctx: &mut Ctx, req: Request) -> HandlerResult {
         R::Reactions { conv, since, limit } => {
             messages::reaction_log(ctx, conv, since, limit).await
         }
+        R::Pin { conv, seq, on } => messages::pin(ctx, conv, seq, on).await,
+        R::GetPins { conv } => messages::get_pins(ctx, conv).await,
         R::Typing { conv } => messages::typing(ctx, conv).await,
         R::CreateGroup {
             name,

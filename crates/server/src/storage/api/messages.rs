@@ -172,6 +172,22 @@ pub trait Messages: Send + Sync {
         since: u64,
         limit: u32,
     ) -> StoreResult<(u64, Vec<MessageReactions>)>;
+    /// Pins or unpins a message `user` can read: in a group its owner and
+    /// admins (`NotManager`), in a one-to-one chat either side (not blocked by
+    /// the peer); at most `max` pins (`TooManyPins`); members get `pins` when
+    /// the list changed. Returns the list now.
+    async fn pin(
+        &self,
+        user: &UserId,
+        conv: &ConversationId,
+        seq: Seq,
+        on: bool,
+        now: i64,
+        max: u32,
+    ) -> StoreResult<Vec<tern_proto::Pin>>;
+    /// The pins of a conversation `user` is a member of.
+    async fn pins(&self, user: &UserId, conv: &ConversationId)
+        -> StoreResult<Vec<tern_proto::Pin>>;
     /// `Ok` when `me` may show typing to `peer`: a real user who has not
     /// blocked me (`Blocked`), not the system account.
     async fn may_type(&self, me: &UserId, peer: &UserId) -> StoreResult<()>;

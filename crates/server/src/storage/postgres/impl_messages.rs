@@ -2,12 +2,12 @@
 
 use async_trait::async_trait;
 use tern_proto::{
-    ConversationId, ConversationInfo, EditEntry, ErrorCode, Message, MessageReactions, Push,
+    ConversationId, ConversationInfo, EditEntry, ErrorCode, Message, MessageReactions, Pin, Push,
     Reaction, RecallEntry, Seq, UserId,
 };
 
 use super::{
-    accounts, blacklist, change, edits, history, messages, reactions, read, tx, PgStorage,
+    accounts, blacklist, change, edits, history, messages, pins, reactions, read, tx, PgStorage,
 };
 use crate::storage::api::{Messages, NewMessage, PendingSend, ReactionChange, TextEdit};
 use crate::storage::{ConnId, StoreError, StoreResult};
@@ -177,6 +177,31 @@ impl Messages for PgStorage {
                 Err(e) => Err(e),
             }
         })
+    }
+
+    async fn pin(
+        &self,
+        user: &UserId,
+        conv: &ConversationId,
+        seq: Seq,
+        on: bool,
+        now: i64,
+        max: u32,
+    ) -> StoreResult<Vec<Pin>> {
+        change!(self, &conv.to_string(), |tx, out| pins::pin(
+            &tx, user, conv, seq, on, now, max, &mut out
+        )
+        .await)
+    }
+
+    async fn pins(&self, user: &UserId, conv: &ConversationId) -> StoreResult<Vec<Pin>> {
+        read!(
+            self,
+            |tx| match messages::check_access(&tx, user, conv).await {
+                Ok(_) => pins::list(&tx, conv).await,
+                Err(e) => Err(e),
+            }
+        )
     }
 
     async fn may_type(&self, me: &UserId, peer: &UserId) -> StoreResult<()> {

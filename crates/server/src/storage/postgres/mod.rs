@@ -38,6 +38,7 @@ mod impl_operations;
 mod impl_social;
 mod messages;
 mod migrate;
+mod pins;
 mod reactions;
 mod relations;
 

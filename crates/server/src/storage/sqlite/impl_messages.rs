@@ -2,11 +2,11 @@
 
 use async_trait::async_trait;
 use tern_proto::{
-    ConversationId, ConversationInfo, EditEntry, ErrorCode, Message, MessageReactions, Push,
+    ConversationId, ConversationInfo, EditEntry, ErrorCode, Message, MessageReactions, Pin, Push,
     Reaction, RecallEntry, Seq, UserId,
 };
 
-use super::{accounts, blacklist, edits, messages, reactions, SendArgs, SqliteStorage};
+use super::{accounts, blacklist, edits, messages, pins, reactions, SendArgs, SqliteStorage};
 use crate::storage::api::{Messages, NewMessage, PendingSend, ReactionChange, TextEdit};
 use crate::storage::SendOutcome;
 use crate::storage::{ConnId, StoreError, StoreResult};
@@ -171,6 +171,29 @@ impl Messages for SqliteStorage {
             messages::check_access(c, &me, &conv)?;
             let floor = messages::visible_from(c, &me, &conv)?;
             reactions::log(c, &conv, floor, since, limit)
+        })
+        .await
+    }
+
+    async fn pin(
+        &self,
+        user: &UserId,
+        conv: &ConversationId,
+        seq: Seq,
+        on: bool,
+        now: i64,
+        max: u32,
+    ) -> StoreResult<Vec<Pin>> {
+        let (me, conv) = (user.clone(), conv.clone());
+        self.change(move |c, out| pins::pin(c, &me, &conv, seq, on, now, max, out))
+            .await
+    }
+
+    async fn pins(&self, user: &UserId, conv: &ConversationId) -> StoreResult<Vec<Pin>> {
+        let (me, conv) = (user.clone(), conv.clone());
+        self.read(move |c| {
+            messages::check_access(c, &me, &conv)?;
+            pins::list(c, &conv)
         })
         .await
     }

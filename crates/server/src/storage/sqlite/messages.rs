@@ -329,7 +329,7 @@ pub fn conversations(conn: &Connection, user: &UserId) -> StoreResult<Vec<Conver
         "SELECT c.id, c.max_seq, m.read_seq, c.recall_version,
            CASE WHEN c.kind = 'direct' THEN (SELECT MAX(p.read_seq) FROM members p
              WHERE p.conv = c.id AND p.user <> m.user) END, m.visible_from, c.edit_version,
-           c.reaction_version
+           c.reaction_version, c.pin_version
          FROM members m JOIN conversations c ON c.id = m.conv
          WHERE m.user = ?1 ORDER BY c.last_at DESC, c.id",
     )?;
@@ -344,11 +344,23 @@ pub fn conversations(conn: &Connection, user: &UserId) -> StoreResult<Vec<Conver
                 r.get::<_, i64>(5)?,
                 r.get::<_, i64>(6)?,
                 r.get::<_, i64>(7)?,
+                r.get::<_, i64>(8)?,
             ))
         })?
         .collect::<Result<Vec<_>, _>>()?;
     let mut out = Vec::with_capacity(rows.len());
-    for (id, max, read, recall_version, peer_read, floor, edit_version, reaction_version) in rows {
+    for (
+        id,
+        max,
+        read,
+        recall_version,
+        peer_read,
+        floor,
+        edit_version,
+        reaction_version,
+        pin_version,
+    ) in rows
+    {
         let conv = ConversationId::parse(&id)
             .map_err(|e| StoreError::Corrupt(format!("conversation id: {e}")))?;
         let floor = floor as u64;
@@ -364,6 +376,7 @@ pub fn conversations(conn: &Connection, user: &UserId) -> StoreResult<Vec<Conver
             recall_version: recall_version as u64,
             edit_version: edit_version as u64,
             reaction_version: reaction_version as u64,
+            pin_version: pin_version as u64,
             visible_from: Seq(floor),
         });
     }

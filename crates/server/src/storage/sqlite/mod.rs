@@ -11,6 +11,7 @@ pub mod files;
 pub mod groups;
 pub mod messages;
 mod migrations;
+pub mod pins;
 pub mod reactions;
 pub mod relations;
 mod writer;
