@@ -197,6 +197,16 @@ async fn command(
             let reactions = client.reactions(&conv, Seq(seq)).await?;
             out(&json!({"conv": conv, "seq": seq, "reactions": reactions}))
         }
+        Command::Pin { with, seq, off } => {
+            let conv = conv_of(client, &with)?;
+            let pins = client.pin(&conv, Seq(seq), !off).await?;
+            out(&json!({"conv": conv, "pins": pins}))
+        }
+        Command::Pins { with } => {
+            let conv = conv_of(client, &with)?;
+            let pins = client.pins(&conv).await?;
+            out(&json!({"conv": conv, "pins": pins}))
+        }
         Command::Typing { with } => {
             client.typing(&conv_of(client, &with)?).await?;
             out(&json!({"typing": true}))

@@ -164,6 +164,15 @@ pub enum Command {
     },
     /// Show the cached reactions of message <seq>.
     Reactions { with: String, seq: u64 },
+    /// Pin (or with --off unpin) message <seq>; prints the conversation's pins.
+    Pin {
+        with: String,
+        seq: u64,
+        #[arg(long)]
+        off: bool,
+    },
+    /// Show a conversation's cached pins.
+    Pins { with: String },
     /// Tell the peer I am typing.
     Typing { with: String },
     /// Resync and deliver everything in the outbox; prints what is left.

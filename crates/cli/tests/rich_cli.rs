@@ -5,14 +5,15 @@
 //! reply (`reply_to` in its JSON), `quote` prints the quoted snippet, and a reply
 //! to a missing message exits 3 with code 4010 (BadReply); `react` (and
 //! `--off`) prints the message's reactions, which bob's `listen` and `reactions`
-//! show.
+//! show; `pin` (and `--off`) prints the conversation's pins, shown by
+//! bob's `listen` and `pins`.
 
 mod common;
 
 use common::*;
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
-async fn edit_reply_quote_and_react_commands_print_json_and_reach_the_peers_listen() {
+async fn edit_reply_quote_react_and_pin_commands_print_json_and_reach_the_peers_listen() {
     let dir = tempfile::tempdir().unwrap();
     let server = start_server(dir.path()).await;
     let d = dir.path();
@@ -117,6 +118,25 @@ async fn edit_reply_quote_and_react_commands_print_json_and_reach_the_peers_list
     .await
     .json_lines();
     assert_eq!(removed[0]["reactions"], serde_json::json!([]));
+
+    // Pin, see it in bob's listen and `pins`, unpin.
+    let pinned = ok(&server, d, "alice", &["pin", "bob", &seq.to_string()])
+        .await
+        .json_lines();
+    assert_eq!(pinned[0]["pins"][0]["seq"].as_u64(), Some(seq));
+    assert_eq!(pinned[0]["pins"][0]["by"], "alice");
+    read_until(&mut lines, |v| v["type"] == "pins_changed").await;
+    let listed = ok(&server, d, "bob", &["pins", "alice"]).await.json_lines();
+    assert_eq!(listed[0]["pins"][0]["seq"].as_u64(), Some(seq));
+    let unpinned = ok(
+        &server,
+        d,
+        "bob",
+        &["pin", "alice", &seq.to_string(), "--off"],
+    )
+    .await
+    .json_lines();
+    assert_eq!(unpinned[0]["pins"], serde_json::json!([]));
 
     stop_listen(&mut listener).await;
     server.shutdown().await;

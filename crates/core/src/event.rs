@@ -251,6 +251,13 @@ pub enum Event {
         /// Its reactions now, per emoji: count and who.
         reactions: Vec<tern_proto::Reaction>,
     },
+    /// A conversation's pinned messages changed; the cache holds the new list.
+    PinsChanged {
+        /// The conversation.
+        conv: ConversationId,
+        /// Its pins now, most recently pinned first.
+        pins: Vec<tern_proto::Pin>,
+    },
     /// The peer is typing.
     Typing {
         /// The conversation.

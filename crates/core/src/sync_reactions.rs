@@ -89,3 +89,52 @@ pub(crate) async fn catch_up(
     }
     Ok(())
 }
+
+/// Stores `conv`'s pins (from a push, a `pin` answer or `get_pins`); announces
+/// them when they changed.
+pub(crate) async fn apply_pins(
+    sh: &Arc<Shared>,
+    conv: &ConversationId,
+    pins: Vec<tern_proto::Pin>,
+    version: Option<u64>,
+) -> Result<()> {
+    let (key, l) = (conv.clone(), pins.clone());
+    let changed = sh
+        .db
+        .call(move |c| reactions::set_pins(c, &key, &l, version))
+        .await?;
+    if changed {
+        sh.emit(Event::PinsChanged {
+            conv: conv.clone(),
+            pins,
+        });
+    }
+    Ok(())
+}
+
+/// The locally applied pin version of `conv`.
+pub(crate) async fn local_pin_version(sh: &Arc<Shared>, conv: &ConversationId) -> Result<u64> {
+    let key = conv.clone();
+    sh.db.call(move |c| reactions::pin_version(c, &key)).await
+}
+
+/// Fetches `conv`'s pins when the server's pin version is above the local one.
+pub(crate) async fn catch_up_pins(
+    sh: &Arc<Shared>,
+    conn: &Conn,
+    conv: &ConversationId,
+    latest: u64,
+) -> Result<()> {
+    if local_pin_version(sh, conv).await? >= latest {
+        return Ok(());
+    }
+    match conn
+        .request(Request::GetPins { conv: conv.clone() })
+        .await?
+    {
+        Response::Pins { pins, .. } => apply_pins(sh, conv, pins, Some(latest)).await,
+        other => Err(Error::Protocol(format!(
+            "unexpected answer to get_pins: {other:?}"
+        ))),
+    }
+}

@@ -1,4 +1,4 @@
-//! Replies (what a reply shows of the message it quotes) and reactions.
+//! Replies (what a reply shows of the message it quotes), reactions and pins.
 
 use tern_proto::{Content, ConversationId, Message, Reaction, Request, Response, Seq};
 
@@ -99,6 +99,36 @@ impl Client {
     pub async fn reactions(&self, conv: &ConversationId, seq: Seq) -> Result<Vec<Reaction>> {
         let key = conv.clone();
         self.read(move |c, _| reactions::get(c, &key, seq)).await
+    }
+
+    /// Pins (`on`) or unpins the message at `seq` (a group's owner and admins;
+    /// either side of a one-to-one chat); returns the pins now, also cached.
+    pub async fn pin(
+        &self,
+        conv: &ConversationId,
+        seq: Seq,
+        on: bool,
+    ) -> Result<Vec<tern_proto::Pin>> {
+        let sh = self.shared()?;
+        let res = sh
+            .request(Request::Pin {
+                conv: conv.clone(),
+                seq,
+                on,
+            })
+            .await?;
+        let Response::Pins { pins, .. } = res else {
+            return Err(super::unexpected(res));
+        };
+        crate::sync_reactions::apply_pins(&sh, conv, pins.clone(), None).await?;
+        Ok(pins)
+    }
+
+    /// The cached pins of `conv`, most recently pinned first (kept current by
+    /// pushes and the catch-up after a reconnect).
+    pub async fn pins(&self, conv: &ConversationId) -> Result<Vec<tern_proto::Pin>> {
+        let key = conv.clone();
+        self.read(move |c, _| reactions::pins(c, &key)).await
     }
 
     /// The message at `seq` as the server gives it to me (`None`: not served).

@@ -97,7 +97,7 @@ CREATE INDEX member_notices_conv ON member_notices (conv, at);
     // Edits (see store::edits): when a message was last edited, and how far each
     // conversation's edit log has been applied; the seq a reply quotes; each
     // message's reactions (kept apart: they may arrive before the message) and
-    // how far the reaction log has been applied.
+    // how far the reaction log has been applied; each conversation's pins.
     r#"
 ALTER TABLE messages ADD COLUMN edited_at INTEGER;
 ALTER TABLE conversations ADD COLUMN edit_version INTEGER NOT NULL DEFAULT 0;
@@ -107,6 +107,8 @@ CREATE TABLE message_reactions (
     PRIMARY KEY (conv, seq)
 );
 ALTER TABLE conversations ADD COLUMN reaction_version INTEGER NOT NULL DEFAULT 0;
+CREATE TABLE conv_pins (conv TEXT PRIMARY KEY, pins TEXT NOT NULL);
+ALTER TABLE conversations ADD COLUMN pin_version INTEGER NOT NULL DEFAULT 0;
 "#,
 ];
 
