@@ -85,6 +85,8 @@ pub enum ErrorCode {
     /// The action needs the group's owner or an admin (e.g. `pin` in a group);
     /// a plain member's role does not allow it.
     NotManager,
+    /// `read_by` in a group whose owner or admins turned it off.
+    ReadByOff,
     /// An unexpected server-side failure; the request may be retried.
     Internal,
     /// The server is shutting down; reconnect later.
@@ -99,7 +101,7 @@ pub enum ErrorCode {
 
 impl ErrorCode {
     /// Every known code, for documentation and tests.
-    pub const ALL: [ErrorCode; 36] = [
+    pub const ALL: [ErrorCode; 37] = [
         Self::BadFrame,
         Self::UnknownCommand,
         Self::InvalidArgument,
@@ -133,6 +135,7 @@ impl ErrorCode {
         Self::TooManyReactions,
         Self::TooManyPins,
         Self::NotManager,
+        Self::ReadByOff,
         Self::Internal,
         Self::ShuttingDown,
         Self::Unavailable,
@@ -174,6 +177,7 @@ impl ErrorCode {
             Self::TooManyReactions => 4011,
             Self::TooManyPins => 4012,
             Self::NotManager => 4013,
+            Self::ReadByOff => 4014,
             Self::Internal => 5000,
             Self::ShuttingDown => 5001,
             Self::Unavailable => 5002,

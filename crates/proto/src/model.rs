@@ -163,6 +163,13 @@ pub struct GroupInfo {
     /// they joined. Off by default: a new member starts at the current end.
     #[serde(default)]
     pub history_visible: bool,
+    /// Whether senders and managers may see who read a message (`read_by`).
+    #[serde(default = "yes")]
+    pub read_by: bool,
+}
+
+fn yes() -> bool {
+    true
 }
 
 /// One member of a group.

@@ -292,6 +292,21 @@ pub enum Request {
         #[serde(default)]
         limit: Option<u32>,
     },
+    /// Who of a group has read the message at `seq` and who has not, a page of
+    /// members (by id, after `after`) at a time: for its sender and the group's
+    /// owner and admins, unless the group turned `read_by` off. → `ReadBy`
+    ReadBy {
+        /// The group conversation.
+        conv: ConversationId,
+        /// The message.
+        seq: Seq,
+        /// Members after this id (absent: from the first).
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        after: Option<UserId>,
+        /// Page size (≤ `max_page`, default 100).
+        #[serde(default)]
+        limit: Option<u32>,
+    },
     /// Pin (`on: true`) or unpin the message at `seq` (a group's owner and
     /// admins; either side of a one-to-one chat). → `Pins`
     Pin {
@@ -353,6 +368,10 @@ pub enum Request {
         /// Whether members who join from now on see the earlier history.
         #[serde(default)]
         history_visible: Option<bool>,
+        /// Whether a message's sender and the managers may see who read it
+        /// (`read_by`); absent: unchanged (new groups: on).
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        read_by: Option<bool>,
     },
     /// The members of a group I am in, owner first, then admins, then by join time.
     /// → `GroupMembers`
@@ -490,6 +509,7 @@ impl Request {
         "edits",
         "react",
         "reactions",
+        "read_by",
         "pin",
         "get_pins",
         "typing",
@@ -552,6 +572,7 @@ impl Request {
             Self::Edits { .. } => "edits",
             Self::React { .. } => "react",
             Self::Reactions { .. } => "reactions",
+            Self::ReadBy { .. } => "read_by",
             Self::Pin { .. } => "pin",
             Self::GetPins { .. } => "get_pins",
             Self::Typing { .. } => "typing",
@@ -619,6 +640,7 @@ mod tests {
         r#"{"cmd":"edits","conv":"d:a:b"}"#,
         r#"{"cmd":"react","conv":"d:a:b","seq":1,"emoji":"👍","on":true}"#,
         r#"{"cmd":"reactions","conv":"d:a:b"}"#,
+        r#"{"cmd":"read_by","conv":"g:g1","seq":1}"#,
         r#"{"cmd":"pin","conv":"d:a:b","seq":1,"on":true}"#,
         r#"{"cmd":"get_pins","conv":"d:a:b"}"#,
         r#"{"cmd":"typing","conv":"d:a:b"}"#,

@@ -139,6 +139,23 @@ pub enum Response {
         /// The changed messages with their reactions now.
         messages: Vec<MessageReactions>,
     },
+    /// Who has read a group message (one page of members).
+    ReadBy {
+        /// The message.
+        seq: Seq,
+        /// Members (the sender aside, and those who joined after it was sent
+        /// into a group hiding its history) who have read it.
+        read_count: u32,
+        /// Those who have not.
+        unread_count: u32,
+        /// This page's members who have read it, by id.
+        read: Vec<UserId>,
+        /// This page's members who have not, by id.
+        unread: Vec<UserId>,
+        /// Pass as `after` for the next page; absent on the last.
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        next: Option<UserId>,
+    },
     /// A conversation's pinned messages, most recently pinned first.
     Pins {
         /// The conversation.

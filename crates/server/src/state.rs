@@ -60,5 +60,5 @@ pub struct Shared {
     /// remove it as the blob of an old unreferenced upload.
     pub blob_gc: tokio::sync::RwLock<()>,
     /// Each user's `react` budget (`reactions_per_minute`).
-    pub reaction_rate: crate::service::reactions::ReactionRate,
+    pub reaction_rate: crate::rate_limit::ReactionRate,
 }

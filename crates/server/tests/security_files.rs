@@ -76,6 +76,7 @@ async fn a_kicked_member_cannot_publish_a_group_file_as_an_avatar() {
                     notice: None,
                     join_policy: None,
                     history_visible: None,
+                    read_by: None,
                 })
                 .await;
             assert_eq!(code, tern_proto::ErrorCode::Forbidden);

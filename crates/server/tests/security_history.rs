@@ -101,6 +101,7 @@ async fn newcomers_see_only_what_was_said_after_they_joined_unless_the_group_sho
             notice: None,
             join_policy: None,
             history_visible: Some(true),
+            read_by: None,
         })
         .await
     else {
@@ -117,6 +118,7 @@ async fn newcomers_see_only_what_was_said_after_they_joined_unless_the_group_sho
             notice: None,
             join_policy: None,
             history_visible: Some(false),
+            read_by: None,
         },
         tern_proto::ErrorCode::Forbidden,
     )

@@ -79,6 +79,7 @@ impl Client {
                 notice: update.notice,
                 join_policy: update.join_policy,
                 history_visible: update.history_visible,
+                read_by: None,
             })
             .await?
         {

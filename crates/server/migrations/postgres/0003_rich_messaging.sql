@@ -32,3 +32,5 @@ CREATE TABLE pins (
     PRIMARY KEY (conv, seq)
 );
 ALTER TABLE conversations ADD COLUMN pin_version BIGINT NOT NULL DEFAULT 0;
+-- Group read-by: whether senders and managers may see who read a message.
+ALTER TABLE groups ADD COLUMN read_by BOOLEAN NOT NULL DEFAULT TRUE;

@@ -185,6 +185,32 @@ pub async fn pin(ctx: &mut Ctx, conv: ConversationId, seq: Seq, on: bool) -> Han
     Ok(Response::Pins { conv, pins })
 }
 
+/// `read_by`.
+pub async fn read_by(
+    ctx: &mut Ctx,
+    conv: ConversationId,
+    seq: Seq,
+    after: Option<tern_proto::UserId>,
+    limit: Option<u32>,
+) -> HandlerResult {
+    let me = ctx.auth()?.user.clone();
+    let limit = crate::service::page(&ctx.shared, limit, 100);
+    let p = ctx
+        .shared
+        .store
+        .read_by(&me, &conv, seq, after, limit)
+        .await
+        .map_err(WireError::from)?;
+    Ok(Response::ReadBy {
+        seq,
+        read_count: p.read_count,
+        unread_count: p.unread_count,
+        read: p.read,
+        unread: p.unread,
+        next: p.next,
+    })
+}
+
 /// `get_pins`.
 pub async fn get_pins(ctx: &mut Ctx, conv: ConversationId) -> HandlerResult {
     let me = ctx.auth()?.user.clone();

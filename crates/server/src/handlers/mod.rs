@@ -122,6 +122,12 @@ pub async fn dispatch(ctx: &mut Ctx, req: Request) -> HandlerResult {
         R::Reactions { conv, since, limit } => {
             messages::reaction_log(ctx, conv, since, limit).await
         }
+        R::ReadBy {
+            conv,
+            seq,
+            after,
+            limit,
+        } => messages::read_by(ctx, conv, seq, after, limit).await,
         R::Pin { conv, seq, on } => messages::pin(ctx, conv, seq, on).await,
         R::GetPins { conv } => messages::get_pins(ctx, conv).await,
         R::Typing { conv } => messages::typing(ctx, conv).await,
@@ -139,6 +145,7 @@ pub async fn dispatch(ctx: &mut Ctx, req: Request) -> HandlerResult {
             notice,
             join_policy,
             history_visible,
+            read_by,
         } => {
             let u = crate::storage::GroupUpdate {
                 name,
@@ -146,6 +153,7 @@ pub async fn dispatch(ctx: &mut Ctx, req: Request) -> HandlerResult {
                 notice,
                 join_policy,
                 history_visible,
+                read_by,
             };
             groups::update(ctx, group, u).await
         }

@@ -2,38 +2,15 @@
 //! (`max_reactions_per_message` distinct emoji) and rate-limited per user
 //! (`reactions_per_minute`, all of the user's devices together).
 
-use std::collections::HashMap;
-use std::sync::Mutex;
-
 use tern_proto::{ConversationId, ErrorCode, MessageReactions, Reaction, Seq, UserId, WireError};
 
 use super::{invalid, page, ServiceResult};
-use crate::rate_limit::TokenBucket;
 use crate::state::Shared;
 use crate::storage::api::ReactionChange;
 use crate::storage::now_ms;
 
 /// Longest emoji accepted, in bytes (a family or flag sequence fits).
 const MAX_EMOJI_BYTES: usize = 32;
-
-/// Users' reaction budgets; buckets that are full again are dropped when the
-/// map grows, so it holds only recently active users.
-#[derive(Default)]
-pub struct ReactionRate(Mutex<HashMap<UserId, TokenBucket>>);
-
-impl ReactionRate {
-    /// Takes one reaction from `user`'s budget of `per_minute`.
-    fn take(&self, user: &UserId, per_minute: u32) -> bool {
-        let per_minute = f64::from(per_minute.max(1));
-        let mut map = self.0.lock().expect("reaction rate lock");
-        if map.len() > 10_000 {
-            map.retain(|_, b| !b.is_full());
-        }
-        map.entry(user.clone())
-            .or_insert_with(|| TokenBucket::new(per_minute / 60.0, per_minute))
-            .take()
-    }
-}
 
 /// An emoji: 1 to 32 bytes, no ASCII letter, digit, space or control (so no
 /// words smuggled in as "reactions"), at least one non-ASCII character.

@@ -64,6 +64,41 @@ pub struct ReactionChange {
     pub max_distinct: u32,
 }
 
+/// One page of a `read_by` answer.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct ReadByPage {
+    /// Members who have read the message (all pages).
+    pub read_count: u32,
+    /// Members who have not (all pages).
+    pub unread_count: u32,
+    /// This page's readers.
+    pub read: Vec<UserId>,
+    /// This page's non-readers.
+    pub unread: Vec<UserId>,
+    /// The cursor of the next page.
+    pub next: Option<UserId>,
+}
+
+/// Splits a page of `(user, has read)` rows, fetched with one row beyond
+/// `limit`, into readers, non-readers and the next cursor.
+pub fn split_read_page(rows: Vec<(UserId, bool)>, limit: u32, counts: (u32, u32)) -> ReadByPage {
+    let more = rows.len() > limit as usize;
+    let page: Vec<_> = rows.into_iter().take(limit as usize).collect();
+    let next = if more {
+        page.last().map(|r| r.0.clone())
+    } else {
+        None
+    };
+    let (read, unread): (Vec<_>, Vec<_>) = page.into_iter().partition(|r| r.1);
+    ReadByPage {
+        read_count: counts.0,
+        unread_count: counts.1,
+        read: read.into_iter().map(|r| r.0).collect(),
+        unread: unread.into_iter().map(|r| r.0).collect(),
+        next,
+    }
+}
+
 /// Groups `(emoji, user)` rows, in reaction order, into per-emoji counts.
 pub fn group_reactions(rows: impl IntoIterator<Item = (String, UserId)>) -> Vec<Reaction> {
     let mut out: Vec<Reaction> = Vec::new();
@@ -185,6 +220,17 @@ pub trait Messages: Send + Sync {
         now: i64,
         max: u32,
     ) -> StoreResult<Vec<tern_proto::Pin>>;
+    /// Who of group `conv` has read its message `seq` (from each member's read
+    /// seq): for its sender and the group's managers (`NotManager`), unless
+    /// the group turned it off (`ReadByOff`); members by id after `after`.
+    async fn read_by(
+        &self,
+        user: &UserId,
+        conv: &ConversationId,
+        seq: Seq,
+        after: Option<UserId>,
+        limit: u32,
+    ) -> StoreResult<ReadByPage>;
     /// The pins of a conversation `user` is a member of.
     async fn pins(&self, user: &UserId, conv: &ConversationId)
         -> StoreResult<Vec<tern_proto::Pin>>;

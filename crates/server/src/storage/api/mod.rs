@@ -14,7 +14,10 @@ mod social;
 
 pub use accounts::Accounts;
 pub use groups::Groups;
-pub use messages::{group_reactions, Messages, NewMessage, PendingSend, ReactionChange, TextEdit};
+pub use messages::{
+    group_reactions, split_read_page, Messages, NewMessage, PendingSend, ReactionChange,
+    ReadByPage, TextEdit,
+};
 pub use operations::{Operations, Swept, WriterStats};
 pub use social::Social;
 

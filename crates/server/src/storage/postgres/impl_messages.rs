@@ -7,9 +7,12 @@ use tern_proto::{
 };
 
 use super::{
-    accounts, blacklist, change, edits, history, messages, pins, reactions, read, tx, PgStorage,
+    accounts, blacklist, change, edits, history, messages, pins, reactions, read, read_by, tx,
+    PgStorage,
 };
-use crate::storage::api::{Messages, NewMessage, PendingSend, ReactionChange, TextEdit};
+use crate::storage::api::{
+    Messages, NewMessage, PendingSend, ReactionChange, ReadByPage, TextEdit,
+};
 use crate::storage::{ConnId, StoreError, StoreResult};
 
 #[async_trait]
@@ -190,6 +193,25 @@ impl Messages for PgStorage {
     ) -> StoreResult<Vec<Pin>> {
         change!(self, &conv.to_string(), |tx, out| pins::pin(
             &tx, user, conv, seq, on, now, max, &mut out
+        )
+        .await)
+    }
+
+    async fn read_by(
+        &self,
+        user: &UserId,
+        conv: &ConversationId,
+        seq: Seq,
+        after: Option<UserId>,
+        limit: u32,
+    ) -> StoreResult<ReadByPage> {
+        read!(self, |tx| read_by::read_by(
+            &tx,
+            user,
+            conv,
+            seq,
+            after.as_ref(),
+            limit
         )
         .await)
     }

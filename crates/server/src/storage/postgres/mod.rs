@@ -40,6 +40,7 @@ mod messages;
 mod migrate;
 mod pins;
 mod reactions;
+mod read_by;
 mod relations;
 
 use std::hash::{Hash, Hasher};

@@ -6,8 +6,12 @@ use tern_proto::{
     Reaction, RecallEntry, Seq, UserId,
 };
 
-use super::{accounts, blacklist, edits, messages, pins, reactions, SendArgs, SqliteStorage};
-use crate::storage::api::{Messages, NewMessage, PendingSend, ReactionChange, TextEdit};
+use super::{
+    accounts, blacklist, edits, messages, pins, reactions, read_by, SendArgs, SqliteStorage,
+};
+use crate::storage::api::{
+    Messages, NewMessage, PendingSend, ReactionChange, ReadByPage, TextEdit,
+};
 use crate::storage::SendOutcome;
 use crate::storage::{ConnId, StoreError, StoreResult};
 
@@ -186,6 +190,19 @@ impl Messages for SqliteStorage {
     ) -> StoreResult<Vec<Pin>> {
         let (me, conv) = (user.clone(), conv.clone());
         self.change(move |c, out| pins::pin(c, &me, &conv, seq, on, now, max, out))
+            .await
+    }
+
+    async fn read_by(
+        &self,
+        user: &UserId,
+        conv: &ConversationId,
+        seq: Seq,
+        after: Option<UserId>,
+        limit: u32,
+    ) -> StoreResult<ReadByPage> {
+        let (me, conv) = (user.clone(), conv.clone());
+        self.read(move |c| read_by::read_by(c, &me, &conv, seq, after.as_ref(), limit))
             .await
     }
 

@@ -13,6 +13,7 @@ pub mod messages;
 mod migrations;
 pub mod pins;
 pub mod reactions;
+pub mod read_by;
 pub mod relations;
 mod writer;
 
