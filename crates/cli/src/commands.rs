@@ -202,6 +202,18 @@ async fn command(
             let pins = client.pin(&conv, Seq(seq), !off).await?;
             out(&json!({"conv": conv, "pins": pins}))
         }
+        Command::ReadBy {
+            with,
+            seq,
+            after,
+            limit,
+        } => {
+            let conv = conv_of(client, &with)?;
+            let after = after.as_deref().map(uid).transpose()?;
+            out(&client
+                .read_by(&conv, Seq(seq), after.as_ref(), limit)
+                .await?)
+        }
         Command::Pins { with } => {
             let conv = conv_of(client, &with)?;
             let pins = client.pins(&conv).await?;

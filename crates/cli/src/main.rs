@@ -171,6 +171,16 @@ pub enum Command {
         #[arg(long)]
         off: bool,
     },
+    /// Who of a group has read message <seq> (sender, owner and admins only):
+    /// prints {"seq","read_count","unread_count","read","unread","next"}.
+    ReadBy {
+        with: String,
+        seq: u64,
+        #[arg(long)]
+        after: Option<String>,
+        #[arg(long, default_value_t = 100)]
+        limit: u32,
+    },
     /// Show a conversation's cached pins.
     Pins { with: String },
     /// Tell the peer I am typing.

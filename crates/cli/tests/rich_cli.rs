@@ -141,3 +141,57 @@ async fn edit_reply_quote_react_and_pin_commands_print_json_and_reach_the_peers_
     stop_listen(&mut listener).await;
     server.shutdown().await;
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn read_by_command_lists_readers_and_the_group_switch_turns_it_off() {
+    let dir = tempfile::tempdir().unwrap();
+    let server = start_server(dir.path()).await;
+    let d = dir.path();
+    for u in ["alice", "bob"] {
+        signup(&server, d, u).await;
+    }
+    let created = ok(
+        &server,
+        d,
+        "alice",
+        &["group", "create", "Team", "--members", "bob"],
+    )
+    .await
+    .json_lines();
+    let id = created[0]["group"].as_str().unwrap().to_string();
+    let conv = format!("g:{id}");
+    let sent = ok(&server, d, "alice", &["send", &conv, "read me"])
+        .await
+        .json_lines();
+    let seq = sent[0]["seq"].as_u64().unwrap().to_string();
+    let before = ok(&server, d, "alice", &["read-by", &conv, &seq])
+        .await
+        .json_lines();
+    assert_eq!(
+        (
+            before[0]["read_count"].as_u64(),
+            before[0]["unread"][0].as_str()
+        ),
+        (Some(0), Some("bob"))
+    );
+    ok(&server, d, "bob", &["read", &conv]).await;
+    let after = ok(&server, d, "alice", &["read-by", &conv, &seq])
+        .await
+        .json_lines();
+    assert_eq!(
+        (
+            after[0]["read_count"].as_u64(),
+            after[0]["read"][0].as_str()
+        ),
+        (Some(1), Some("bob"))
+    );
+    let off = ok(&server, d, "alice", &["group", "read-by", &id, "off"])
+        .await
+        .json_lines();
+    assert_eq!(off[0]["read_by"], false);
+    let out = run(&server, d, "alice", &["read-by", &conv, &seq]).await;
+    assert_eq!(out.code, 3, "stderr: {}", out.stderr);
+    let err: serde_json::Value = serde_json::from_str(out.stderr.lines().last().unwrap()).unwrap();
+    assert_eq!(err["error"]["code"], 4014, "{err}");
+    server.shutdown().await;
+}

@@ -94,6 +94,24 @@ pub struct LocalMessage {
     pub reply_to: Option<Seq>,
 }
 
+/// Who of a group has read a message: totals and one page of members.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "specta", derive(specta::Type))]
+pub struct ReadByPage {
+    /// The message.
+    pub seq: Seq,
+    /// Members who have read it.
+    pub read_count: u32,
+    /// Members who have not.
+    pub unread_count: u32,
+    /// This page's readers, by id.
+    pub read: Vec<UserId>,
+    /// This page's non-readers, by id.
+    pub unread: Vec<UserId>,
+    /// Pass as `after` for the next page; `None` on the last.
+    pub next: Option<UserId>,
+}
+
 /// What a reply shows of the message it quotes.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 #[cfg_attr(feature = "specta", derive(specta::Type))]

@@ -88,6 +88,26 @@ impl Client {
         }
     }
 
+    /// Turns on or off whether a message's sender and the group's managers may
+    /// see who read it ([`Client::read_by`]); owner or admin only.
+    pub async fn set_group_read_by(&self, group: &GroupId, on: bool) -> Result<GroupInfo> {
+        match self
+            .change(Request::UpdateGroup {
+                group: group.clone(),
+                name: None,
+                avatar: None,
+                notice: None,
+                join_policy: None,
+                history_visible: None,
+                read_by: Some(on),
+            })
+            .await?
+        {
+            Response::Group { group } => Ok(group),
+            other => Err(unexpected(other)),
+        }
+    }
+
     /// A group's members (owner, then admins, then by join time), from the server and
     /// kept in the cache; from the cache when offline.
     pub async fn group_members(&self, group: &GroupId) -> Result<Vec<GroupMember>> {

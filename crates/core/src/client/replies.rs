@@ -1,11 +1,12 @@
-//! Replies (what a reply shows of the message it quotes), reactions and pins.
+//! Replies (what a reply shows of the message it quotes), reactions, pins and
+//! group read-by.
 
 use tern_proto::{Content, ConversationId, Message, Reaction, Request, Response, Seq};
 
 use super::Client;
 use crate::error::{Error, Result};
 use crate::store::{messages as msgs, reactions};
-use crate::types::{Quote, QuoteState};
+use crate::types::{Quote, QuoteState, ReadByPage};
 
 /// Longest snippet of a quoted text, in characters.
 const SNIPPET_CHARS: usize = 80;
@@ -129,6 +130,46 @@ impl Client {
     pub async fn pins(&self, conv: &ConversationId) -> Result<Vec<tern_proto::Pin>> {
         let key = conv.clone();
         self.read(move |c, _| reactions::pins(c, &key)).await
+    }
+
+    /// Who of group `conv` has read its message `seq` and who has not (for its
+    /// sender and the group's owner and admins), `limit` members by id after
+    /// `after`; always asked of the server (read seqs move all the time).
+    pub async fn read_by(
+        &self,
+        conv: &ConversationId,
+        seq: Seq,
+        after: Option<&tern_proto::UserId>,
+        limit: u32,
+    ) -> Result<ReadByPage> {
+        let res = self
+            .shared()?
+            .request(Request::ReadBy {
+                conv: conv.clone(),
+                seq,
+                after: after.cloned(),
+                limit: Some(limit),
+            })
+            .await?;
+        let Response::ReadBy {
+            seq,
+            read_count,
+            unread_count,
+            read,
+            unread,
+            next,
+        } = res
+        else {
+            return Err(super::unexpected(res));
+        };
+        Ok(ReadByPage {
+            seq,
+            read_count,
+            unread_count,
+            read,
+            unread,
+            next,
+        })
     }
 
     /// The message at `seq` as the server gives it to me (`None`: not served).
