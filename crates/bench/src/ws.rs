@@ -86,6 +86,7 @@ pub fn send_frame(id: u64, conv: &ConversationId, client_id: &str, text: &str) -
             content: Content::Text { text: text.into() },
             ext: None,
             after: None,
+            reply_to: None,
         },
     }
     .encode()

@@ -197,6 +197,56 @@ async fn command(
             client.recall(&conv_of(client, &with)?, Seq(seq)).await?;
             out(&json!({"recalled": seq}))
         }
+        Command::Edit { with, seq, text } => {
+            let conv = conv_of(client, &with)?;
+            let edited_at = client.edit(&conv, Seq(seq), &text).await?;
+            out(&json!({"conv": conv, "seq": seq, "text": text, "edited_at": edited_at}))
+        }
+        Command::Reply { with, seq, text } => {
+            let conv = conv_of(client, &with)?;
+            out(&client.send_reply(&conv, &text, Seq(seq)).await?)
+        }
+        Command::Quote { with, seq } => {
+            let conv = conv_of(client, &with)?;
+            out(&client.quote(&conv, Seq(seq)).await?)
+        }
+        Command::React {
+            with,
+            seq,
+            emoji,
+            off,
+        } => {
+            let conv = conv_of(client, &with)?;
+            let reactions = client.react(&conv, Seq(seq), &emoji, !off).await?;
+            out(&json!({"conv": conv, "seq": seq, "reactions": reactions}))
+        }
+        Command::Reactions { with, seq } => {
+            let conv = conv_of(client, &with)?;
+            let reactions = client.reactions(&conv, Seq(seq)).await?;
+            out(&json!({"conv": conv, "seq": seq, "reactions": reactions}))
+        }
+        Command::Pin { with, seq, off } => {
+            let conv = conv_of(client, &with)?;
+            let pins = client.pin(&conv, Seq(seq), !off).await?;
+            out(&json!({"conv": conv, "pins": pins}))
+        }
+        Command::ReadBy {
+            with,
+            seq,
+            after,
+            limit,
+        } => {
+            let conv = conv_of(client, &with)?;
+            let after = after.as_deref().map(uid).transpose()?;
+            out(&client
+                .read_by(&conv, Seq(seq), after.as_ref(), limit)
+                .await?)
+        }
+        Command::Pins { with } => {
+            let conv = conv_of(client, &with)?;
+            let pins = client.pins(&conv).await?;
+            out(&json!({"conv": conv, "pins": pins}))
+        }
         Command::Typing { with } => {
             client.typing(&conv_of(client, &with)?).await?;
             out(&json!({"typing": true}))

@@ -123,6 +123,12 @@ pub enum GroupCmd {
         #[arg(value_enum)]
         state: Switch,
     },
+    /// Let senders and managers see who read a message (on) or not (off); prints the group.
+    ReadBy {
+        group: String,
+        #[arg(value_enum)]
+        state: Switch,
+    },
 }
 
 /// A group id, also accepted as its conversation id `g:<id>`.
@@ -232,6 +238,10 @@ pub async fn run(client: &Client, cmd: GroupCmd) -> Result<(), Failure> {
                 .mute_member(&gid(&group)?, &uid(&user)?, minutes)
                 .await?;
             out(&json!({"group": group, "user": user, "muted_minutes": minutes}))
+        }
+        GroupCmd::ReadBy { group, state } => {
+            let on = matches!(state, Switch::On);
+            out(&client.set_group_read_by(&gid(&group)?, on).await?)
         }
         GroupCmd::MuteAll { group, state } => {
             let muted = matches!(state, Switch::On);

@@ -156,6 +156,50 @@ pub enum Command {
     Read { with: String },
     /// Recall one of my messages.
     Recall { with: String, seq: u64 },
+    /// Edit the text of one of my text messages (within the server's edit window);
+    /// prints {"conv","seq","text","edited_at"}.
+    Edit {
+        with: String,
+        seq: u64,
+        text: String,
+    },
+    /// Reply to message <seq> of a conversation with a text; prints the stored message.
+    Reply {
+        with: String,
+        seq: u64,
+        text: String,
+    },
+    /// Show what a reply quotes of message <seq>: {"seq","sender","snippet","state"}.
+    Quote { with: String, seq: u64 },
+    /// Add (or with --off remove) my reaction on message <seq>; prints its reactions.
+    React {
+        with: String,
+        seq: u64,
+        emoji: String,
+        #[arg(long)]
+        off: bool,
+    },
+    /// Show the cached reactions of message <seq>.
+    Reactions { with: String, seq: u64 },
+    /// Pin (or with --off unpin) message <seq>; prints the conversation's pins.
+    Pin {
+        with: String,
+        seq: u64,
+        #[arg(long)]
+        off: bool,
+    },
+    /// Who of a group has read message <seq> (sender, owner and admins only):
+    /// prints {"seq","read_count","unread_count","read","unread","next"}.
+    ReadBy {
+        with: String,
+        seq: u64,
+        #[arg(long)]
+        after: Option<String>,
+        #[arg(long, default_value_t = 100)]
+        limit: u32,
+    },
+    /// Show a conversation's cached pins.
+    Pins { with: String },
     /// Tell the peer I am typing.
     Typing { with: String },
     /// Resync and deliver everything in the outbox; prints what is left.

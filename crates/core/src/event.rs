@@ -231,6 +231,33 @@ pub enum Event {
         /// When.
         at: Millis,
     },
+    /// A message's text was edited by its sender; the cache holds the new text.
+    Edited {
+        /// The conversation.
+        conv: ConversationId,
+        /// Which message.
+        seq: Seq,
+        /// Its new text.
+        text: String,
+        /// When.
+        edited_at: Millis,
+    },
+    /// A message's reactions changed; the cache holds the new list.
+    ReactionsChanged {
+        /// The conversation.
+        conv: ConversationId,
+        /// Which message.
+        seq: Seq,
+        /// Its reactions now, per emoji: count and who.
+        reactions: Vec<tern_proto::Reaction>,
+    },
+    /// A conversation's pinned messages changed; the cache holds the new list.
+    PinsChanged {
+        /// The conversation.
+        conv: ConversationId,
+        /// Its pins now, most recently pinned first.
+        pins: Vec<tern_proto::Pin>,
+    },
     /// The peer is typing.
     Typing {
         /// The conversation.

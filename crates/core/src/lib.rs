@@ -25,6 +25,8 @@ mod session;
 mod state;
 mod store;
 mod sync;
+mod sync_edits;
+mod sync_reactions;
 mod tls;
 mod transport;
 
@@ -34,7 +36,8 @@ pub use error::{Error, Result};
 pub use event::Event;
 pub use types::{
     ConnectionState, Conversation, DeliveryState, GroupUpdate, LocalMessage, LoginStatus,
-    MemberNotice, MemberNoticeKind, SearchPage, Session, TransferDirection,
+    MemberNotice, MemberNoticeKind, Quote, QuoteState, ReadByPage, SearchPage, Session,
+    TransferDirection,
 };
 
 /// The wire protocol crate, re-exported so apps need only one dependency.

@@ -107,6 +107,7 @@ async fn flush(sh: &Arc<Shared>, conn: &Conn) -> Result<()> {
                 // Stored only after the one before it, which is still in flight: if
                 // that one is refused for now, this one is too (`OutOfOrder`).
                 after,
+                reply_to: msg.reply_to,
             };
             let answer = conn.start(req);
             inflight.push_back(Box::pin(async move { (id, msg, answer.await) }));

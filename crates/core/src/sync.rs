@@ -17,6 +17,8 @@ use crate::store::{
     conversations as convs, groups, messages as msgs, notices, preferences as prefs,
     relations as rel,
 };
+use crate::sync_edits;
+use crate::sync_reactions;
 use crate::transport::Conn;
 
 /// Most pages fetched in one loop, so a misbehaving server cannot spin us forever.
@@ -57,8 +59,14 @@ pub(crate) async fn catch_up(sh: &Arc<Shared>, conn: &Conn) -> Result<()> {
         let (max, _, peer_read, _) = sh.db.call(move |c| convs::conv_seqs(c, &key)).await?;
         let key = info.conv.clone();
         let recalls = sh.db.call(move |c| convs::recall_version(c, &key)).await?;
+        let edits = sync_edits::local_version(sh, &info.conv).await?;
+        let reactions = sync_reactions::local_version(sh, &info.conv).await?;
+        let pins = sync_reactions::local_pin_version(sh, &info.conv).await?;
         let behind = info.max_seq.0 > max
             || info.recall_version > recalls
+            || info.edit_version > edits
+            || info.reaction_version > reactions
+            || info.pin_version > pins
             || info.peer_read_seq.0 > peer_read;
         if behind {
             pulled += sync_conv(sh, conn, info).await?;
@@ -435,6 +443,9 @@ async fn sync_conv(sh: &Arc<Shared>, conn: &Conn, info: ConversationInfo) -> Res
     let conv = info.conv.clone();
     let server_max = info.max_seq.0;
     let server_recalls = info.recall_version;
+    let server_edits = info.edit_version;
+    let server_reactions = info.reaction_version;
+    let server_pins = info.pin_version;
     // Messages from before I joined a group that hides its history are never
     // served: syncing starts after them (no gap to fill there).
     let hidden = info.visible_from.0;
@@ -466,6 +477,9 @@ async fn sync_conv(sh: &Arc<Shared>, conn: &Conn, info: ConversationInfo) -> Res
         });
     }
     sync_recalls(sh, conn, &conv, server_recalls).await?;
+    sync_edits::catch_up(sh, conn, &conv, server_edits).await?;
+    sync_reactions::catch_up(sh, conn, &conv, server_reactions).await?;
+    sync_reactions::catch_up_pins(sh, conn, &conv, server_pins).await?;
     sh.conv_changed(&conv).await?;
     Ok(pulled)
 }
@@ -684,6 +698,24 @@ pub(crate) async fn handle_push(sh: &Arc<Shared>, conn: &Conn, push: Push) -> Re
                 });
                 sh.conv_changed(&conv).await?;
             }
+        }
+        Push::Edited {
+            conv,
+            seq,
+            text,
+            edited_at,
+        } => {
+            sync_edits::apply(sh, &conv, seq, text, edited_at).await?;
+        }
+        Push::Reactions {
+            conv,
+            seq,
+            reactions,
+        } => {
+            sync_reactions::apply(sh, &conv, seq, reactions).await?;
+        }
+        Push::Pins { conv, pins } => {
+            sync_reactions::apply_pins(sh, &conv, pins, None).await?;
         }
         Push::Typing { conv, user } => sh.emit(Event::Typing { conv, user }),
         Push::Presence { user, online } => sh.emit(Event::Presence { user, online }),

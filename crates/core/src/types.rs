@@ -87,6 +87,59 @@ pub struct LocalMessage {
     pub state: DeliveryState,
     /// Why it failed, when `state` is `Failed` and the server gave a reason.
     pub error: Option<tern_proto::WireError>,
+    /// When its sender last edited it (shown as "edited"); `None` if never.
+    pub edited_at: Option<Millis>,
+    /// The seq of the message (same conversation) it replies to; see
+    /// [`crate::Client::quote`] for the snippet to show.
+    pub reply_to: Option<Seq>,
+}
+
+/// Who of a group has read a message: totals and one page of members.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "specta", derive(specta::Type))]
+pub struct ReadByPage {
+    /// The message.
+    pub seq: Seq,
+    /// Members who have read it.
+    pub read_count: u32,
+    /// Members who have not.
+    pub unread_count: u32,
+    /// This page's readers, by id.
+    pub read: Vec<UserId>,
+    /// This page's non-readers, by id.
+    pub unread: Vec<UserId>,
+    /// Pass as `after` for the next page; `None` on the last.
+    pub next: Option<UserId>,
+}
+
+/// What a reply shows of the message it quotes.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "specta", derive(specta::Type))]
+pub struct Quote {
+    /// The quoted message.
+    pub seq: Seq,
+    /// Who sent it (`None` when it cannot be read).
+    pub sender: Option<UserId>,
+    /// Its first line (text, at most 80 characters), or `[Image]`, `[File] name`, …;
+    /// for a recalled, deleted or unreadable message, a note saying so.
+    pub snippet: String,
+    /// Whether it can still be shown.
+    pub state: QuoteState,
+}
+
+/// The state of a quoted message.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "specta", derive(specta::Type))]
+#[serde(rename_all = "snake_case")]
+pub enum QuoteState {
+    /// It is there: `snippet` is its beginning.
+    Available,
+    /// Its sender (or a group manager) recalled it.
+    Recalled,
+    /// I deleted it on this device.
+    Deleted,
+    /// Neither cached nor served to me (e.g. from before I joined a group).
+    Unavailable,
 }
 
 /// A conversation in the local list.

@@ -26,6 +26,8 @@ fn msg(conv: &ConversationId, seq: u64) -> Message {
             text: format!("m{seq}"),
         },
         ext: None,
+        edited_at: None,
+        reply_to: None,
     }
 }
 
@@ -39,6 +41,7 @@ fn answer(req: &Request, conv: &ConversationId) -> Response {
                 max_text_chars: 8_000,
                 max_page: 100,
                 recall_window_secs: 120,
+                edit_window_secs: 0,
                 max_file_bytes: 0,
                 max_group_members: 0,
                 idle_timeout_secs: 60,

@@ -22,6 +22,7 @@ fn answer(req: &Request) -> Response {
                 max_text_chars: 8_000,
                 max_page: 100,
                 recall_window_secs: 120,
+                edit_window_secs: 0,
                 max_file_bytes: 0,
                 max_group_members: 0,
                 idle_timeout_secs: 600,

@@ -71,6 +71,25 @@ pub enum ErrorCode {
     /// The server's moderation hook (a before-webhook) refused the request;
     /// the message is its reason, to show to the user.
     Rejected,
+    /// `edit` after the server's edit window (`limits.edit_window_secs`) has passed.
+    EditWindowExpired,
+    /// `edit` of a message that cannot be edited: not text, or recalled.
+    NotEditable,
+    /// `edit` of a message someone else sent: only its sender may edit it.
+    NotSender,
+    /// A `send` whose `reply_to` names no message of that conversation that the
+    /// sender can read.
+    BadReply,
+    /// A `react` would give the message more distinct emoji than the server's
+    /// `max_reactions_per_message` allows.
+    TooManyReactions,
+    /// A `pin` in a conversation that already has `max_pins` pinned messages.
+    TooManyPins,
+    /// The action needs the group's owner or an admin (e.g. `pin` in a group);
+    /// a plain member's role does not allow it.
+    NotManager,
+    /// `read_by` in a group whose owner or admins turned it off.
+    ReadByOff,
     /// An unexpected server-side failure; the request may be retried.
     Internal,
     /// The server is shutting down; reconnect later.
@@ -85,7 +104,7 @@ pub enum ErrorCode {
 
 impl ErrorCode {
     /// Every known code, for documentation and tests.
-    pub const ALL: [ErrorCode; 30] = [
+    pub const ALL: [ErrorCode; 38] = [
         Self::BadFrame,
         Self::UnknownCommand,
         Self::InvalidArgument,
@@ -113,6 +132,14 @@ impl ErrorCode {
         Self::SystemAccount,
         Self::SnapshotRequired,
         Self::Rejected,
+        Self::EditWindowExpired,
+        Self::NotEditable,
+        Self::NotSender,
+        Self::BadReply,
+        Self::TooManyReactions,
+        Self::TooManyPins,
+        Self::NotManager,
+        Self::ReadByOff,
         Self::Internal,
         Self::ShuttingDown,
         Self::Unavailable,
@@ -148,6 +175,14 @@ impl ErrorCode {
             Self::SystemAccount => 4005,
             Self::SnapshotRequired => 4006,
             Self::Rejected => 4007,
+            Self::EditWindowExpired => 4008,
+            Self::NotEditable => 4009,
+            Self::NotSender => 4010,
+            Self::BadReply => 4011,
+            Self::TooManyReactions => 4012,
+            Self::TooManyPins => 4013,
+            Self::NotManager => 4014,
+            Self::ReadByOff => 4015,
             Self::Internal => 5000,
             Self::ShuttingDown => 5001,
             Self::Unavailable => 5002,

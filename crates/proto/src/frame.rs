@@ -186,6 +186,7 @@ mod tests {
                 },
                 ext: None,
                 after: None,
+                reply_to: None,
             },
         };
         let json = f.encode();

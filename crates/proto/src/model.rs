@@ -163,6 +163,13 @@ pub struct GroupInfo {
     /// they joined. Off by default: a new member starts at the current end.
     #[serde(default)]
     pub history_visible: bool,
+    /// Whether senders and managers may see who read a message (`read_by`).
+    #[serde(default = "yes")]
+    pub read_by: bool,
+}
+
+fn yes() -> bool {
+    true
 }
 
 /// One member of a group.
@@ -329,6 +336,12 @@ pub struct Message {
     /// Optional application JSON object attached to any message.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub ext: Option<Value>,
+    /// When its sender last edited its text (`edit`); absent if never edited.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub edited_at: Option<Millis>,
+    /// The seq of the message (same conversation) it replies to, if any.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub reply_to: Option<Seq>,
 }
 
 /// A conversation as listed for one user.
@@ -355,6 +368,20 @@ pub struct ConversationInfo {
     /// version lists the seqs that became tombstones.
     #[serde(default)]
     pub recall_version: u64,
+    /// Edit version: the conversation's newest edit log position (it only grows,
+    /// with gaps). When it is above the one a device last applied, `edits` since
+    /// that version lists the messages whose text changed, with their new text.
+    #[serde(default)]
+    pub edit_version: u64,
+    /// Reaction version: the conversation's newest reaction log position (it only
+    /// grows); above the one a device applied, `reactions` since then lists the
+    /// messages whose reactions changed.
+    #[serde(default)]
+    pub reaction_version: u64,
+    /// Pin version: how many times its pins changed (it only grows); above the
+    /// one a device applied, `get_pins` gives the list now.
+    #[serde(default)]
+    pub pin_version: u64,
     /// In a group whose history is hidden from new members, the last seq sent
     /// before I joined: `pull`/`history` never return it or anything older.
     /// `0` when I see the whole conversation.
@@ -371,6 +398,58 @@ pub struct RecallEntry {
     /// The recalled message.
     pub seq: Seq,
     /// Who recalled it.
+    pub by: UserId,
+    /// When.
+    pub at: Millis,
+}
+
+/// One entry of a conversation's edit log: a message's current text.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "specta", derive(specta::Type))]
+pub struct EditEntry {
+    /// Position in the conversation's edit log (grows; a message edited again
+    /// moves to the newest position, so versions have gaps).
+    pub version: u64,
+    /// The edited message.
+    pub seq: Seq,
+    /// Its text now.
+    pub text: String,
+    /// When it was last edited.
+    pub edited_at: Millis,
+}
+
+/// One emoji's reactions on a message.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "specta", derive(specta::Type))]
+pub struct Reaction {
+    /// The emoji.
+    pub emoji: String,
+    /// How many members reacted with it (`users.len()`).
+    pub count: u32,
+    /// Who, in the order they reacted.
+    pub users: Vec<UserId>,
+}
+
+/// A message's reactions, as the reaction log lists them.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "specta", derive(specta::Type))]
+pub struct MessageReactions {
+    /// Position in the conversation's reaction log (grows, with gaps).
+    #[serde(default)]
+    pub version: u64,
+    /// The message.
+    pub seq: Seq,
+    /// Its reactions now (empty: all were removed).
+    pub reactions: Vec<Reaction>,
+}
+
+/// A pinned message.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "specta", derive(specta::Type))]
+pub struct Pin {
+    /// The message.
+    pub seq: Seq,
+    /// Who pinned it.
     pub by: UserId,
     /// When.
     pub at: Millis,
@@ -540,6 +619,10 @@ pub struct Limits {
     pub max_page: u32,
     /// Seconds after sending during which a message can be recalled.
     pub recall_window_secs: u64,
+    /// Seconds after sending during which its sender may edit a text message
+    /// (`0`: always).
+    #[serde(default)]
+    pub edit_window_secs: u64,
     /// Largest file accepted by `POST /files`, in bytes.
     #[serde(default)]
     pub max_file_bytes: u64,

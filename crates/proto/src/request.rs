@@ -190,6 +190,10 @@ pub enum Request {
         /// when an earlier one is refused for now (e.g. `RateLimited`).
         #[serde(default, skip_serializing_if = "Option::is_none")]
         after: Option<ClientMsgId>,
+        /// The message of the same conversation this one replies to (quotes);
+        /// it must exist and be readable by the sender (else `BadReply`).
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        reply_to: Option<Seq>,
     },
     /// My conversations with seq state and last message. → `Conversations`
     Conversations,
@@ -242,6 +246,83 @@ pub enum Request {
         #[serde(default)]
         limit: Option<u32>,
     },
+    /// Replace the text of my text message at `seq` (within the edit window;
+    /// any number of times). → `Edited`
+    Edit {
+        /// Conversation.
+        conv: ConversationId,
+        /// The message.
+        seq: Seq,
+        /// The new text (1 to `max_text_chars` characters).
+        text: String,
+    },
+    /// Entries of `conv`'s edit log after version `since`, oldest first, at most
+    /// `limit`. → `Edits`
+    Edits {
+        /// Conversation.
+        conv: ConversationId,
+        /// Last edit version the client applied (0: from the start).
+        #[serde(default)]
+        since: u64,
+        /// Page size (≤ `max_page`).
+        #[serde(default)]
+        limit: Option<u32>,
+    },
+    /// Add (`on: true`) or remove (`on: false`) my reaction `emoji` on the
+    /// message at `seq`; setting what is already set changes nothing.
+    /// → `MessageReactions`
+    React {
+        /// Conversation.
+        conv: ConversationId,
+        /// The message.
+        seq: Seq,
+        /// Any emoji (1 to 32 bytes, no letters, digits, spaces or controls).
+        emoji: String,
+        /// Add or remove.
+        on: bool,
+    },
+    /// Messages of `conv` whose reactions changed after version `since`, with
+    /// their reactions now, oldest change first, at most `limit`. → `ReactionLog`
+    Reactions {
+        /// Conversation.
+        conv: ConversationId,
+        /// Last reaction version the client applied (0: from the start).
+        #[serde(default)]
+        since: u64,
+        /// Page size (≤ `max_page`).
+        #[serde(default)]
+        limit: Option<u32>,
+    },
+    /// Who of a group has read the message at `seq` and who has not, a page of
+    /// members (by id, after `after`) at a time: for its sender and the group's
+    /// owner and admins, unless the group turned `read_by` off. → `ReadBy`
+    ReadBy {
+        /// The group conversation.
+        conv: ConversationId,
+        /// The message.
+        seq: Seq,
+        /// Members after this id (absent: from the first).
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        after: Option<UserId>,
+        /// Page size (≤ `max_page`, default 100).
+        #[serde(default)]
+        limit: Option<u32>,
+    },
+    /// Pin (`on: true`) or unpin the message at `seq` (a group's owner and
+    /// admins; either side of a one-to-one chat). → `Pins`
+    Pin {
+        /// Conversation.
+        conv: ConversationId,
+        /// The message.
+        seq: Seq,
+        /// Pin or unpin.
+        on: bool,
+    },
+    /// The pinned messages of `conv`. → `Pins`
+    GetPins {
+        /// Conversation.
+        conv: ConversationId,
+    },
     /// Tell the peer I am typing (never stored). → `Done`
     Typing {
         /// Conversation.
@@ -288,6 +369,10 @@ pub enum Request {
         /// Whether members who join from now on see the earlier history.
         #[serde(default)]
         history_visible: Option<bool>,
+        /// Whether a message's sender and the managers may see who read it
+        /// (`read_by`); absent: unchanged (new groups: on).
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        read_by: Option<bool>,
     },
     /// The members of a group I am in, owner first, then admins, then by join time.
     /// → `GroupMembers`
@@ -440,6 +525,13 @@ impl Request {
         "mark_read",
         "recall",
         "recalls",
+        "edit",
+        "edits",
+        "react",
+        "reactions",
+        "read_by",
+        "pin",
+        "get_pins",
         "typing",
         "create_group",
         "get_groups",
@@ -500,6 +592,13 @@ impl Request {
             Self::MarkRead { .. } => "mark_read",
             Self::Recall { .. } => "recall",
             Self::Recalls { .. } => "recalls",
+            Self::Edit { .. } => "edit",
+            Self::Edits { .. } => "edits",
+            Self::React { .. } => "react",
+            Self::Reactions { .. } => "reactions",
+            Self::ReadBy { .. } => "read_by",
+            Self::Pin { .. } => "pin",
+            Self::GetPins { .. } => "get_pins",
             Self::Typing { .. } => "typing",
             Self::CreateGroup { .. } => "create_group",
             Self::GetGroups => "get_groups",
@@ -565,6 +664,13 @@ mod tests {
         r#"{"cmd":"mark_read","conv":"d:a:b","seq":1}"#,
         r#"{"cmd":"recall","conv":"d:a:b","seq":1}"#,
         r#"{"cmd":"recalls","conv":"d:a:b"}"#,
+        r#"{"cmd":"edit","conv":"d:a:b","seq":1,"text":"x"}"#,
+        r#"{"cmd":"edits","conv":"d:a:b"}"#,
+        r#"{"cmd":"react","conv":"d:a:b","seq":1,"emoji":"👍","on":true}"#,
+        r#"{"cmd":"reactions","conv":"d:a:b"}"#,
+        r#"{"cmd":"read_by","conv":"g:g1","seq":1}"#,
+        r#"{"cmd":"pin","conv":"d:a:b","seq":1,"on":true}"#,
+        r#"{"cmd":"get_pins","conv":"d:a:b"}"#,
         r#"{"cmd":"typing","conv":"d:a:b"}"#,
         r#"{"cmd":"create_group","name":"g"}"#,
         r#"{"cmd":"get_groups"}"#,

@@ -4,8 +4,9 @@ use serde::{Deserialize, Serialize};
 
 use crate::ids::{ConversationId, MsgId, Seq, UserId};
 use crate::model::{
-    ConversationInfo, Friend, FriendApplication, GroupApplication, GroupInfo, GroupMember, Limits,
-    Message, Millis, Profile, RecallEntry, VersionedChange,
+    ConversationInfo, EditEntry, Friend, FriendApplication, GroupApplication, GroupInfo,
+    GroupMember, Limits, Message, MessageReactions, Millis, Pin, Profile, Reaction, RecallEntry,
+    VersionedChange,
 };
 use crate::settings::{AccountSettings, ConvSettings};
 
@@ -113,6 +114,56 @@ pub enum Response {
         /// Entries after the requested version.
         recalls: Vec<RecallEntry>,
     },
+    /// Result of `edit`.
+    Edited {
+        /// When the edit was stored (the message's new `edited_at`).
+        edited_at: Millis,
+    },
+    /// Entries of a conversation's edit log, oldest first.
+    Edits {
+        /// The conversation's current edit version.
+        latest: u64,
+        /// Entries after the requested version.
+        edits: Vec<EditEntry>,
+    },
+    /// A message's reactions after `react`.
+    MessageReactions {
+        /// The message.
+        seq: Seq,
+        /// Its reactions now, by emoji (first reacted first).
+        reactions: Vec<Reaction>,
+    },
+    /// Messages whose reactions changed, oldest change first.
+    ReactionLog {
+        /// The conversation's current reaction version.
+        latest: u64,
+        /// The changed messages with their reactions now.
+        messages: Vec<MessageReactions>,
+    },
+    /// Who has read a group message (one page of members).
+    ReadBy {
+        /// The message.
+        seq: Seq,
+        /// Members (the sender aside, and those who joined after it was sent
+        /// into a group hiding its history) who have read it.
+        read_count: u32,
+        /// Those who have not.
+        unread_count: u32,
+        /// This page's members who have read it, by id.
+        read: Vec<UserId>,
+        /// This page's members who have not, by id.
+        unread: Vec<UserId>,
+        /// Pass as `after` for the next page; absent on the last.
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        next: Option<UserId>,
+    },
+    /// A conversation's pinned messages, most recently pinned first.
+    Pins {
+        /// The conversation.
+        conv: ConversationId,
+        /// Its pins.
+        pins: Vec<Pin>,
+    },
     /// One group.
     Group {
         /// The group.
@@ -217,6 +268,33 @@ pub enum Push {
         by: UserId,
         /// When.
         at: Millis,
+    },
+    /// A message's text was edited by its sender.
+    Edited {
+        /// Conversation.
+        conv: ConversationId,
+        /// Which message.
+        seq: Seq,
+        /// Its new text.
+        text: String,
+        /// When.
+        edited_at: Millis,
+    },
+    /// A message's reactions changed (someone added or removed one).
+    Reactions {
+        /// Conversation.
+        conv: ConversationId,
+        /// Which message.
+        seq: Seq,
+        /// Its reactions now.
+        reactions: Vec<Reaction>,
+    },
+    /// A conversation's pinned messages changed.
+    Pins {
+        /// Conversation.
+        conv: ConversationId,
+        /// Its pins now, most recently pinned first.
+        pins: Vec<Pin>,
     },
     /// The peer is typing (ephemeral).
     Typing {

@@ -51,6 +51,14 @@ pub struct Config {
     pub multi_device: MultiDevicePolicy,
     /// How long after sending a message its sender may recall it.
     pub recall_window: Duration,
+    /// How long after sending a text message its sender may edit it; zero: always.
+    pub edit_window: Duration,
+    /// Most distinct emoji one message may carry.
+    pub max_reactions_per_message: u32,
+    /// `react` requests one user may make per minute (all devices together).
+    pub reactions_per_minute: u32,
+    /// Most pinned messages per conversation.
+    pub max_pins: u32,
     /// When true, one-to-one messages need a friendship (both ways).
     pub require_friendship: bool,
     /// Largest WebSocket message/frame accepted, in bytes.
@@ -122,6 +130,10 @@ impl Default for Config {
             token_ttl: Duration::from_secs(7 * 24 * 3600),
             multi_device: MultiDevicePolicy::All,
             recall_window: Duration::from_secs(120),
+            edit_window: Duration::from_secs(24 * 3600),
+            max_reactions_per_message: 20,
+            reactions_per_minute: 60,
+            max_pins: 20,
             require_friendship: false,
             max_frame_bytes: 64 * 1024,
             max_text_chars: 8000,
@@ -187,6 +199,7 @@ impl Config {
             max_text_chars: self.max_text_chars,
             max_page: self.max_page,
             recall_window_secs: self.recall_window.as_secs(),
+            edit_window_secs: self.edit_window.as_secs(),
             idle_timeout_secs: self.idle_timeout.as_secs(),
             max_file_bytes: self.max_file_bytes,
             max_group_members: self.max_group_members,
@@ -237,6 +250,16 @@ impl Config {
                 file.recall_window_secs,
                 d.recall_window,
             ),
+            edit_window: secs(args.edit_window_secs, file.edit_window_secs, d.edit_window),
+            max_reactions_per_message: args
+                .max_reactions_per_message
+                .or(file.max_reactions_per_message)
+                .unwrap_or(d.max_reactions_per_message),
+            reactions_per_minute: args
+                .reactions_per_minute
+                .or(file.reactions_per_minute)
+                .unwrap_or(d.reactions_per_minute),
+            max_pins: args.max_pins.or(file.max_pins).unwrap_or(d.max_pins),
             require_friendship: args
                 .require_friendship
                 .or(file.require_friendship)
@@ -339,6 +362,18 @@ pub struct Args {
     /// Recall window in seconds [default: 120]
     #[arg(long, env = "TERN_RECALL_WINDOW_SECS")]
     pub recall_window_secs: Option<u64>,
+    /// Edit window in seconds; 0: text messages can always be edited by their sender [default: 86400]
+    #[arg(long, env = "TERN_EDIT_WINDOW_SECS")]
+    pub edit_window_secs: Option<u64>,
+    /// Most distinct reaction emoji per message [default: 20]
+    #[arg(long, env = "TERN_MAX_REACTIONS_PER_MESSAGE")]
+    pub max_reactions_per_message: Option<u32>,
+    /// Reactions (add or remove) one user may make per minute [default: 60]
+    #[arg(long, env = "TERN_REACTIONS_PER_MINUTE")]
+    pub reactions_per_minute: Option<u32>,
+    /// Most pinned messages per conversation [default: 20]
+    #[arg(long, env = "TERN_MAX_PINS")]
+    pub max_pins: Option<u32>,
     /// Require friendship (both ways) for one-to-one messages: true or false [default: false]
     #[arg(long, env = "TERN_REQUIRE_FRIENDSHIP")]
     pub require_friendship: Option<bool>,
@@ -400,6 +435,10 @@ struct FileConfig {
     token_ttl_secs: Option<u64>,
     multi_device: Option<MultiDevicePolicy>,
     recall_window_secs: Option<u64>,
+    edit_window_secs: Option<u64>,
+    max_reactions_per_message: Option<u32>,
+    reactions_per_minute: Option<u32>,
+    max_pins: Option<u32>,
     require_friendship: Option<bool>,
     max_frame_bytes: Option<usize>,
     max_text_chars: Option<usize>,

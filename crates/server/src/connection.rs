@@ -249,12 +249,16 @@ impl Connection {
                 content,
                 ext,
                 after,
+                reply_to,
             } if ctx.auth().is_ok() => {
-                match Box::pin(handlers::messages::begin(
-                    ctx, conv, client_id, content, ext, after,
-                ))
-                .await
-                {
+                let msg = handlers::messages::NewSend {
+                    conv,
+                    client_id,
+                    content,
+                    ext,
+                    reply_to,
+                };
+                match Box::pin(handlers::messages::begin(ctx, msg, after)).await {
                     Ok(pending) => {
                         self.inflight
                             .push_back(Box::pin(async move { (id, pending.await) }));

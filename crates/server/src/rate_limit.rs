@@ -1,5 +1,7 @@
-//! A per-connection token bucket.
+//! A per-connection token bucket, and per-user ones (reactions).
 
+use std::collections::HashMap;
+use std::sync::Mutex;
 use std::time::Instant;
 
 /// Allows `rate` requests per second on average and bursts of up to `burst`.
@@ -26,6 +28,12 @@ impl TokenBucket {
         }
     }
 
+    /// Whether the bucket has refilled completely (nothing to remember).
+    pub fn is_full(&self) -> bool {
+        let elapsed = self.last.elapsed().as_secs_f64();
+        self.tokens + elapsed * self.rate >= self.burst
+    }
+
     /// Takes one token if available.
     pub fn take(&mut self) -> bool {
         let now = Instant::now();
@@ -38,6 +46,25 @@ impl TokenBucket {
         } else {
             false
         }
+    }
+}
+
+/// Users' reaction budgets; buckets that are full again are dropped when the
+/// map grows, so it holds only recently active users.
+#[derive(Default)]
+pub struct ReactionRate(Mutex<HashMap<tern_proto::UserId, TokenBucket>>);
+
+impl ReactionRate {
+    /// Takes one reaction from `user`'s budget of `per_minute`.
+    pub fn take(&self, user: &tern_proto::UserId, per_minute: u32) -> bool {
+        let per_minute = f64::from(per_minute.max(1));
+        let mut map = self.0.lock().expect("reaction rate lock");
+        if map.len() > 10_000 {
+            map.retain(|_, b| !b.is_full());
+        }
+        map.entry(user.clone())
+            .or_insert_with(|| TokenBucket::new(per_minute / 60.0, per_minute))
+            .take()
     }
 }
 

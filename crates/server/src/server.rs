@@ -174,6 +174,7 @@ pub async fn spawn(mut config: Config) -> Result<ServerHandle, Error> {
         hasher,
         logins: crate::auth::LoginThrottle::default(),
         blob_gc: tokio::sync::RwLock::new(()),
+        reaction_rate: Default::default(),
         drain,
         connections: AtomicUsize::new(0),
     });

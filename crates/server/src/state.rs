@@ -61,4 +61,6 @@ pub struct Shared {
     pub blob_gc: tokio::sync::RwLock<()>,
     /// The webhook endpoints (before-hooks and the after-event queue).
     pub webhooks: Arc<crate::webhooks::Webhooks>,
+    /// Each user's `react` budget (`reactions_per_minute`).
+    pub reaction_rate: crate::rate_limit::ReactionRate,
 }

@@ -352,6 +352,7 @@ async fn three_nodes_serve_files_from_one_shared_directory() {
             content,
             ext: None,
             after: None,
+            reply_to: None,
         })
         .await;
     bob.messages(1).await;

@@ -328,6 +328,7 @@ impl Device {
                         },
                         ext: None,
                         after: None,
+                        reply_to: None,
                     };
                     match s.send(req).await {
                         Ok(id) => {

@@ -106,6 +106,7 @@ fn file_msg(conv: &ConversationId, client_id: &str, file: FileRef) -> Request {
         content: Content::File { file },
         ext: None,
         after: None,
+        reply_to: None,
     }
 }
 

@@ -146,6 +146,7 @@ async fn owner_and_admin_update_the_group_members_cannot() {
         notice: notice.map(Into::into),
         join_policy: None,
         history_visible: None,
+        read_by: None,
     };
     fails(&mut bob, upd(Some("Mine"), None), ErrorCode::Forbidden).await;
     let token = alice.token.clone().unwrap();
@@ -158,6 +159,7 @@ async fn owner_and_admin_update_the_group_members_cannot() {
             notice: Some("Meet at 9".into()),
             join_policy: Some(JoinPolicy::Open),
             history_visible: None,
+            read_by: None,
         })
         .await
     else {
@@ -313,6 +315,7 @@ async fn an_offline_device_replays_every_group_event_via_sync_changes() {
             notice: None,
             join_policy: None,
             history_visible: None,
+            read_by: None,
         })
         .await;
     set_role(&mut alice, &gid, "bob", GroupRole::Admin).await;

@@ -277,6 +277,7 @@ async fn only_the_owner_dismisses_and_a_dismissed_group_is_gone_for_everything()
             notice: None,
             join_policy: None,
             history_visible: None,
+            read_by: None,
         },
         Request::InviteMembers {
             group: gid.clone(),

@@ -209,6 +209,7 @@ async fn every_content_type_and_ext_round_trips() {
             content: content.clone(),
             ext: Some(json!({"i": i, "tag": "x"})),
             after: None,
+            reply_to: None,
         };
         assert!(matches!(alice.ok(req).await, Response::Sent { .. }));
     }
@@ -227,6 +228,7 @@ async fn every_content_type_and_ext_round_trips() {
         content,
         ext,
         after: None,
+        reply_to: None,
     };
     assert_eq!(
         alice

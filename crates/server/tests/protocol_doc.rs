@@ -78,7 +78,16 @@ fn every_command_push_and_error_code_is_documented() {
         );
     }
     for kind in [
-        "message", "change", "read", "recalled", "typing", "presence", "kicked",
+        "message",
+        "change",
+        "read",
+        "recalled",
+        "edited",
+        "reactions",
+        "pins",
+        "typing",
+        "presence",
+        "kicked",
     ] {
         assert!(
             doc.contains(&format!(r#""push": {{"kind": "{kind}""#)),

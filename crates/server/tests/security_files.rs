@@ -43,6 +43,7 @@ async fn a_kicked_member_cannot_publish_a_group_file_as_an_avatar() {
             },
             ext: None,
             after: None,
+            reply_to: None,
         })
         .await;
     assert_eq!(download(&server, &tb, secret.as_str()).await, 200);
@@ -75,6 +76,7 @@ async fn a_kicked_member_cannot_publish_a_group_file_as_an_avatar() {
                     notice: None,
                     join_policy: None,
                     history_visible: None,
+                    read_by: None,
                 })
                 .await;
             assert_eq!(code, tern_proto::ErrorCode::Forbidden);
@@ -120,6 +122,7 @@ async fn a_recalled_file_is_no_longer_readable_and_is_collected() {
             },
             ext: None,
             after: None,
+            reply_to: None,
         })
         .await;
     let tern_proto::Response::Sent { seq, .. } = sent else {
@@ -146,6 +149,7 @@ async fn a_recalled_file_is_no_longer_readable_and_is_collected() {
             },
             ext: None,
             after: None,
+            reply_to: None,
         })
         .await;
     let face = upload_as(server.addr(), &ta, "me.png", "image/png", vec![5; 9]).await;

@@ -66,6 +66,7 @@ async fn newcomers_see_only_what_was_said_after_they_joined_unless_the_group_sho
             },
             ext: None,
             after: None,
+            reply_to: None,
         })
         .await;
     invite(&mut alice, &g.group, "carol").await;
@@ -100,6 +101,7 @@ async fn newcomers_see_only_what_was_said_after_they_joined_unless_the_group_sho
             notice: None,
             join_policy: None,
             history_visible: Some(true),
+            read_by: None,
         })
         .await
     else {
@@ -116,6 +118,7 @@ async fn newcomers_see_only_what_was_said_after_they_joined_unless_the_group_sho
             notice: None,
             join_policy: None,
             history_visible: Some(false),
+            read_by: None,
         },
         tern_proto::ErrorCode::Forbidden,
     )

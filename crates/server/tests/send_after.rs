@@ -21,6 +21,7 @@ fn after(req: Request, prev: &str) -> Request {
             content,
             ext,
             after: Some(ClientMsgId::new(prev).unwrap()),
+            reply_to: None,
         },
         other => other,
     }

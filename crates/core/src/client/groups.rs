@@ -79,6 +79,27 @@ impl Client {
                 notice: update.notice,
                 join_policy: update.join_policy,
                 history_visible: update.history_visible,
+                read_by: None,
+            })
+            .await?
+        {
+            Response::Group { group } => Ok(group),
+            other => Err(unexpected(other)),
+        }
+    }
+
+    /// Turns on or off whether a message's sender and the group's managers may
+    /// see who read it ([`Client::read_by`]); owner or admin only.
+    pub async fn set_group_read_by(&self, group: &GroupId, on: bool) -> Result<GroupInfo> {
+        match self
+            .change(Request::UpdateGroup {
+                group: group.clone(),
+                name: None,
+                avatar: None,
+                notice: None,
+                join_policy: None,
+                history_visible: None,
+                read_by: Some(on),
             })
             .await?
         {

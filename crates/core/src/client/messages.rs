@@ -4,7 +4,7 @@ use std::sync::Arc;
 use std::time::Duration;
 
 use serde_json::Value;
-use tern_proto::{ClientMsgId, Content, ConversationId, Request, Response, Seq, UserId};
+use tern_proto::{ClientMsgId, Content, ConversationId, Millis, Request, Response, Seq, UserId};
 use tokio::sync::oneshot;
 
 use super::{new_client_id, Client};
@@ -84,7 +84,7 @@ impl Client {
         content: Content,
         ext: Option<Value>,
     ) -> Result<LocalMessage> {
-        let (sh, msg) = self.queue(conv, content, ext).await?;
+        let (sh, msg) = self.queue(conv, content, ext, None).await?;
         self.await_first_outcome(&sh, msg).await
     }
 
@@ -96,9 +96,25 @@ impl Client {
         content: Content,
         ext: Option<Value>,
     ) -> Result<LocalMessage> {
-        let (sh, msg) = self.queue(conv, content, ext).await?;
+        let (sh, msg) = self.queue(conv, content, ext, None).await?;
         sh.outbox_wake.notify_one();
         Ok(msg)
+    }
+
+    /// Sends `text` as a reply to the message at `reply_to` of the same
+    /// conversation (the server checks it exists and I can read it: `BadReply`);
+    /// like [`Client::send`] otherwise. [`Client::quote`] gives what to show of it.
+    pub async fn send_reply(
+        &self,
+        conv: &ConversationId,
+        text: &str,
+        reply_to: Seq,
+    ) -> Result<LocalMessage> {
+        let content = Content::Text {
+            text: text.to_string(),
+        };
+        let (sh, msg) = self.queue(conv, content, None, Some(reply_to)).await?;
+        self.await_first_outcome(&sh, msg).await
     }
 
     async fn queue(
@@ -106,6 +122,7 @@ impl Client {
         conv: &ConversationId,
         content: Content,
         ext: Option<Value>,
+        reply_to: Option<Seq>,
     ) -> Result<(Arc<Shared>, LocalMessage)> {
         let sh = self.shared()?;
         if let ConversationId::Direct(..) = conv {
@@ -139,7 +156,14 @@ impl Client {
         let now = now_ms();
         let msg = sh
             .db
-            .call(move |c| msgs::queue_message(c, &me, &key, &cid, &content, ext.as_ref(), now))
+            .call(move |c| {
+                let mut m = msgs::queue_message(c, &me, &key, &cid, &content, ext.as_ref(), now)?;
+                if let Some(r) = reply_to {
+                    msgs::set_reply_to(c, &me, &cid, r)?;
+                    m.reply_to = Some(r);
+                }
+                Ok(m)
+            })
             .await?;
         sh.outbox.lock().expect("outbox lock").queue(id, now);
         sh.emit(Event::NewMessage {
@@ -384,6 +408,28 @@ impl Client {
             sh.conv_changed(conv).await?;
         }
         Ok(())
+    }
+
+    /// Replaces the text of my text message at `seq` (within the server's edit
+    /// window, `limits.edit_window_secs`; any number of times). Every member's
+    /// devices get the new text; the cache holds it at once (search finds the new
+    /// text, not the old). Returns the message's new `edited_at`.
+    pub async fn edit(&self, conv: &ConversationId, seq: Seq, text: &str) -> Result<Millis> {
+        let sh = self.shared()?;
+        let res = sh
+            .request(Request::Edit {
+                conv: conv.clone(),
+                seq,
+                text: text.to_string(),
+            })
+            .await?;
+        let Response::Edited { edited_at } = res else {
+            return Err(Error::Protocol(format!(
+                "unexpected answer to edit: {res:?}"
+            )));
+        };
+        crate::sync_edits::apply(&sh, conv, seq, text.to_string(), edited_at).await?;
+        Ok(edited_at)
     }
 
     /// Tells the peer I am typing (ephemeral).

@@ -11,6 +11,7 @@ mod groups;
 mod messages;
 mod preferences;
 mod relations;
+mod replies;
 
 use std::collections::HashMap;
 use std::sync::{Arc, Mutex};

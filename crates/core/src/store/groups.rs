@@ -316,6 +316,7 @@ mod tests {
             member_count: count,
             created_at: 1,
             history_visible: false,
+            read_by: true,
         }
     }
 

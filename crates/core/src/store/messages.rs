@@ -56,7 +56,7 @@ pub(crate) fn is_hidden(c: &Connection, conv: &ConversationId, sender: &UserId) 
 /// Columns selected for a [`LocalMessage`].
 pub(super) const MSG_SELECT: &str =
     "SELECT m.conv, m.seq, m.msg_id, m.client_id, m.sender, m.sent_at,
-    m.content, m.ext, m.state, m.error, COALESCE(c.peer_read_seq, 0)
+    m.content, m.ext, m.state, m.error, COALESCE(c.peer_read_seq, 0), m.edited_at, m.reply_to
     FROM messages m LEFT JOIN conversations c ON c.conv = m.conv";
 
 /// A raw message row.
@@ -72,6 +72,8 @@ pub type MessageRow = (
     String,
     Option<String>,
     i64,
+    Option<i64>,
+    Option<i64>,
 );
 
 pub(super) fn bad(e: impl std::fmt::Display) -> Error {
@@ -91,12 +93,27 @@ pub(super) fn read_row(r: &Row) -> rusqlite::Result<MessageRow> {
         r.get(8)?,
         r.get(9)?,
         r.get(10)?,
+        r.get(11)?,
+        r.get(12)?,
     ))
 }
 
 pub(super) fn to_local(me: &UserId, row: MessageRow) -> Result<LocalMessage> {
-    let (conv, seq, msg_id, client_id, sender, sent_at, content, ext, state, error, peer_read) =
-        row;
+    let (
+        conv,
+        seq,
+        msg_id,
+        client_id,
+        sender,
+        sent_at,
+        content,
+        ext,
+        state,
+        error,
+        peer_read,
+        edited_at,
+        reply_to,
+    ) = row;
     let sender = UserId::new(sender).map_err(bad)?;
     let outgoing = &sender == me;
     let mut state = match state.as_str() {
@@ -125,6 +142,8 @@ pub(super) fn to_local(me: &UserId, row: MessageRow) -> Result<LocalMessage> {
             .map(|e| serde_json::from_str(&e))
             .transpose()
             .map_err(bad)?,
+        edited_at,
+        reply_to: reply_to.map(|r| Seq(r as u64)),
     })
 }
 
@@ -414,8 +433,9 @@ fn store_row(tx: &Connection, me: &UserId, m: &Message, conv: &str) -> Result<(b
     let inserted =
         tx.prepare_cached(
             "INSERT OR IGNORE INTO messages
-               (conv, seq, msg_id, client_id, sender, sent_at, content, ext, state)
-             VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, 'sent')",
+               (conv, seq, msg_id, client_id, sender, sent_at, content, ext, state, edited_at,
+                reply_to)
+             VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, 'sent', ?9, ?10)",
         )?
         .execute(params![
             conv,
@@ -425,8 +445,16 @@ fn store_row(tx: &Connection, me: &UserId, m: &Message, conv: &str) -> Result<(b
             m.sender.as_str(),
             m.sent_at,
             content,
-            ext
+            ext,
+            m.edited_at,
+            m.reply_to.map(|r| r.0 as i64)
         ])? == 1;
+    if !inserted {
+        // A copy edited since this one was cached carries its newer text.
+        if let (Some(at), Content::Text { text }) = (m.edited_at, &m.content) {
+            super::edits::apply(tx, &m.conv, m.seq, text, at)?;
+        }
+    }
     Ok((inserted, false))
 }
 
@@ -507,7 +535,42 @@ fn from_server(me: &UserId, m: &Message, peer_read: i64) -> LocalMessage {
         ext: m.ext.clone(),
         state,
         error: None,
+        edited_at: m.edited_at,
+        reply_to: m.reply_to,
     }
+}
+
+/// Makes my queued message `client_id` a reply to `seq` (before it is sent).
+pub fn set_reply_to(c: &Connection, me: &UserId, client_id: &ClientMsgId, seq: Seq) -> Result<()> {
+    c.prepare_cached("UPDATE messages SET reply_to = ?3 WHERE sender = ?1 AND client_id = ?2")?
+        .execute(params![me.as_str(), client_id.as_str(), seq.0 as i64])?;
+    Ok(())
+}
+
+/// Whether the message at `seq` of `conv` was deleted on this device only.
+pub fn deleted_here(c: &Connection, conv: &ConversationId, seq: Seq) -> Result<bool> {
+    Ok(
+        c.prepare_cached(
+            "SELECT EXISTS(SELECT 1 FROM deleted_local WHERE conv = ?1 AND seq = ?2)",
+        )?
+        .query_row(params![conv.to_string(), seq.0 as i64], |r| r.get(0))?,
+    )
+}
+
+/// The cached message at `seq` of `conv`, if any.
+pub fn message_at(
+    c: &Connection,
+    me: &UserId,
+    conv: &ConversationId,
+    seq: Seq,
+) -> Result<Option<LocalMessage>> {
+    Ok(query_messages(
+        c,
+        me,
+        "WHERE m.conv = ?1 AND m.seq = ?2",
+        &[&conv.to_string(), &(seq.0 as i64)],
+    )?
+    .pop())
 }
 
 /// Stores a batch of server messages in one transaction.
@@ -639,6 +702,8 @@ mod tests {
             sent_at: 1_000 + seq as i64,
             content: Content::Text { text: text.into() },
             ext: None,
+            edited_at: None,
+            reply_to: None,
         }
     }
 

@@ -5,11 +5,13 @@
 //! [`Db::call`] and awaits the answer, so SQLite never blocks the tokio runtime.
 
 pub mod conversations;
+pub mod edits;
 pub mod files;
 pub mod groups;
 pub mod messages;
 pub mod notices;
 pub mod preferences;
+pub mod reactions;
 pub mod relations;
 mod schema;
 pub mod search;

@@ -102,6 +102,22 @@ CREATE TABLE conv_settings (
     conv TEXT PRIMARY KEY, cleared_seq INTEGER NOT NULL DEFAULT 0, body TEXT NOT NULL
 );
 "#,
+    // Edits (see store::edits): when a message was last edited, and how far each
+    // conversation's edit log has been applied; the seq a reply quotes; each
+    // message's reactions (kept apart: they may arrive before the message) and
+    // how far the reaction log has been applied; each conversation's pins.
+    r#"
+ALTER TABLE messages ADD COLUMN edited_at INTEGER;
+ALTER TABLE conversations ADD COLUMN edit_version INTEGER NOT NULL DEFAULT 0;
+ALTER TABLE messages ADD COLUMN reply_to INTEGER;
+CREATE TABLE message_reactions (
+    conv TEXT NOT NULL, seq INTEGER NOT NULL, reactions TEXT NOT NULL,
+    PRIMARY KEY (conv, seq)
+);
+ALTER TABLE conversations ADD COLUMN reaction_version INTEGER NOT NULL DEFAULT 0;
+CREATE TABLE conv_pins (conv TEXT PRIMARY KEY, pins TEXT NOT NULL);
+ALTER TABLE conversations ADD COLUMN pin_version INTEGER NOT NULL DEFAULT 0;
+"#,
 ];
 
 /// Opens `path` in WAL mode and brings its schema up to date.

@@ -180,7 +180,7 @@ pub fn unindex(c: &Connection, rowid: i64) -> Result<()> {
 
 /// Columns as in `messages::MSG_SELECT`, for a search joined from the index.
 const HIT_SELECT: &str = "SELECT m.conv, m.seq, m.msg_id, m.client_id, m.sender, m.sent_at,
-    m.content, m.ext, m.state, m.error, COALESCE(c.peer_read_seq, 0)";
+    m.content, m.ext, m.state, m.error, COALESCE(c.peer_read_seq, 0), m.edited_at, m.reply_to";
 
 /// Full-text search, newest first: every whitespace-separated term must occur as a
 /// substring (case-insensitive). Terms of 3+ characters use the trigram index,
@@ -279,6 +279,8 @@ mod tests {
             sent_at,
             content: Content::Text { text: text.into() },
             ext: None,
+            edited_at: None,
+            reply_to: None,
         }
     }
 

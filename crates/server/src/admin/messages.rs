@@ -66,6 +66,7 @@ pub async fn send_as_user(
         client_id: client_id(b.client_id),
         content: b.content,
         ext: b.ext,
+        reply_to: None,
     };
     let (conv, id) = (msg.conv.clone(), msg.client_id.clone());
     answer(conv, id, admin::send_as_user(&s, msg).await?)

@@ -86,7 +86,17 @@ pub async fn dispatch(ctx: &mut Ctx, req: Request) -> HandlerResult {
             content,
             ext,
             after,
-        } => messages::send(ctx, conv, client_id, content, ext, after).await,
+            reply_to,
+        } => {
+            let msg = messages::NewSend {
+                conv,
+                client_id,
+                content,
+                ext,
+                reply_to,
+            };
+            messages::send(ctx, msg, after).await
+        }
         R::Conversations => messages::conversations(ctx).await,
         R::Pull {
             conv,
@@ -102,6 +112,25 @@ pub async fn dispatch(ctx: &mut Ctx, req: Request) -> HandlerResult {
         R::MarkRead { conv, seq } => messages::mark_read(ctx, conv, seq).await,
         R::Recall { conv, seq } => messages::recall(ctx, conv, seq).await,
         R::Recalls { conv, since, limit } => messages::recalls(ctx, conv, since, limit).await,
+        R::Edit { conv, seq, text } => messages::edit(ctx, conv, seq, text).await,
+        R::Edits { conv, since, limit } => messages::edits(ctx, conv, since, limit).await,
+        R::React {
+            conv,
+            seq,
+            emoji,
+            on,
+        } => messages::react(ctx, conv, seq, emoji, on).await,
+        R::Reactions { conv, since, limit } => {
+            messages::reaction_log(ctx, conv, since, limit).await
+        }
+        R::ReadBy {
+            conv,
+            seq,
+            after,
+            limit,
+        } => messages::read_by(ctx, conv, seq, after, limit).await,
+        R::Pin { conv, seq, on } => messages::pin(ctx, conv, seq, on).await,
+        R::GetPins { conv } => messages::get_pins(ctx, conv).await,
         R::Typing { conv } => messages::typing(ctx, conv).await,
         R::CreateGroup {
             name,
@@ -117,6 +146,7 @@ pub async fn dispatch(ctx: &mut Ctx, req: Request) -> HandlerResult {
             notice,
             join_policy,
             history_visible,
+            read_by,
         } => {
             let u = crate::storage::GroupUpdate {
                 name,
@@ -124,6 +154,7 @@ pub async fn dispatch(ctx: &mut Ctx, req: Request) -> HandlerResult {
                 notice,
                 join_policy,
                 history_visible,
+                read_by,
             };
             groups::update(ctx, group, u).await
         }

@@ -147,6 +147,7 @@ pub async fn send_notice(
         client_id,
         content: Content::System { text },
         ext,
+        reply_to: None,
     };
     messages::store(s, msg, None, false, None).await?.await
 }

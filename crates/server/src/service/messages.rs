@@ -1,17 +1,17 @@
-//! Sending, reading, read marks, recalls and typing.
+//! Sending, reading, read marks, recalls, edits and typing.
 
 use std::future::Future;
 use std::pin::Pin;
 
 use serde_json::Value;
 use tern_proto::{
-    ClientMsgId, Content, ConversationId, ConversationInfo, ErrorCode, Message, Push, RecallEntry,
-    Seq, UserId, WireError,
+    ClientMsgId, Content, ConversationId, ConversationInfo, EditEntry, ErrorCode, Message, Push,
+    RecallEntry, Seq, UserId, WireError,
 };
 
 use super::{check_len, invalid, page, ServiceResult};
 use crate::state::Shared;
-use crate::storage::api::NewMessage;
+use crate::storage::api::{NewMessage, TextEdit};
 use crate::storage::SendOutcome;
 use crate::storage::{now_ms, ConnId};
 
@@ -34,6 +34,8 @@ pub struct Outgoing {
     pub content: Content,
     /// Optional application JSON object.
     pub ext: Option<Value>,
+    /// The message (same conversation) it replies to.
+    pub reply_to: Option<Seq>,
 }
 
 /// A user's `send` (WebSocket, or the admin API sending as a user): validated
@@ -92,6 +94,7 @@ pub async fn store(
         client_id: msg.client_id,
         content: msg.content,
         ext: msg.ext,
+        reply_to: msg.reply_to,
         require_friendship,
         after,
     };
@@ -214,6 +217,40 @@ pub async fn recall(s: &Shared, me: &UserId, conv: &ConversationId, seq: Seq) ->
     let data = serde_json::json!({ "by": me, "conv": conv, "seq": seq });
     s.webhooks.emit("message.recalled", data).await;
     Ok(())
+}
+
+/// Replaces the text of my text message within the server's edit window.
+/// Returns its new `edited_at`.
+pub async fn edit(
+    s: &Shared,
+    me: &UserId,
+    conv: &ConversationId,
+    seq: Seq,
+    text: String,
+) -> ServiceResult<i64> {
+    if text.is_empty() {
+        return Err(invalid("text must not be empty"));
+    }
+    check_len("text", &text, s.config.max_text_chars)?;
+    let e = TextEdit {
+        seq,
+        text,
+        now: now_ms(),
+        window_ms: s.config.edit_window.as_millis().min(i64::MAX as u128) as i64,
+    };
+    Ok(s.store.edit(me, conv, e).await?)
+}
+
+/// One page of a conversation's edit log after `since`.
+pub async fn edits(
+    s: &Shared,
+    me: &UserId,
+    conv: &ConversationId,
+    since: u64,
+    limit: Option<u32>,
+) -> ServiceResult<(u64, Vec<EditEntry>)> {
+    let limit = page(s, limit, 100);
+    Ok(s.store.edits(me, conv, since, limit).await?)
 }
 
 /// Shows the peer of a one-to-one chat that I am typing; never stored.

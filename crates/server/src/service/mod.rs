@@ -14,6 +14,7 @@ pub mod messages;
 pub mod moderation;
 pub mod preferences;
 pub mod presence;
+pub mod reactions;
 pub mod social;
 pub mod webhooks;
 

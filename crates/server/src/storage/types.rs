@@ -61,6 +61,8 @@ pub struct GroupUpdate {
     pub join_policy: Option<JoinPolicy>,
     /// Whether members who join later see the earlier history.
     pub history_visible: Option<bool>,
+    /// Whether senders and managers may see who read a message.
+    pub read_by: Option<bool>,
 }
 
 /// A stored upload.

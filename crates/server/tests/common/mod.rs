@@ -408,6 +408,7 @@ pub fn text_msg(conv: &tern_proto::ConversationId, client_id: &str, text: &str) 
         content: tern_proto::Content::Text { text: text.into() },
         ext: None,
         after: None,
+        reply_to: None,
     }
 }
 

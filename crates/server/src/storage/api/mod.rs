@@ -17,7 +17,10 @@ mod webhooks;
 
 pub use accounts::Accounts;
 pub use groups::Groups;
-pub use messages::{Messages, NewMessage, PendingSend};
+pub use messages::{
+    group_reactions, split_read_page, Messages, NewMessage, PendingSend, ReactionChange,
+    ReadByPage, TextEdit,
+};
 pub use operations::{Operations, Swept, WriterStats};
 pub use preferences::Preferences;
 pub use social::Social;

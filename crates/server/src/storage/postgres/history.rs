@@ -66,7 +66,8 @@ pub async fn conversations(c: &Tx<'_>, user: &UserId) -> StoreResult<Vec<Convers
         .query(
             "SELECT c.id, c.max_seq, m.read_seq, c.recall_version,
                CASE WHEN c.kind = 'direct' THEN (SELECT MAX(p.read_seq) FROM members p
-                 WHERE p.conv = c.id AND p.user_id <> m.user_id) END, m.visible_from
+                 WHERE p.conv = c.id AND p.user_id <> m.user_id) END, m.visible_from,
+               c.edit_version, c.reaction_version, c.pin_version
              FROM members m JOIN conversations c ON c.id = m.conv
              WHERE m.user_id = $1 ORDER BY c.last_at DESC, c.id COLLATE \"C\"",
             &[&user.as_str()],
@@ -92,6 +93,9 @@ pub async fn conversations(c: &Tx<'_>, user: &UserId) -> StoreResult<Vec<Convers
             unread: max.saturating_sub(read),
             last,
             recall_version: r.try_get::<_, i64>(3)? as u64,
+            edit_version: r.try_get::<_, i64>(6)? as u64,
+            reaction_version: r.try_get::<_, i64>(7)? as u64,
+            pin_version: r.try_get::<_, i64>(8)? as u64,
             visible_from: Seq(floor),
         });
     }

@@ -2,11 +2,17 @@
 
 use async_trait::async_trait;
 use tern_proto::{
-    ConversationId, ConversationInfo, ErrorCode, Message, Push, RecallEntry, Seq, UserId,
+    ConversationId, ConversationInfo, EditEntry, ErrorCode, Message, MessageReactions, Pin, Push,
+    Reaction, RecallEntry, Seq, UserId,
 };
 
-use super::{accounts, blacklist, change, history, messages, read, tx, PgStorage};
-use crate::storage::api::{Messages, NewMessage, PendingSend};
+use super::{
+    accounts, blacklist, change, edits, history, messages, pins, reactions, read, read_by, tx,
+    PgStorage,
+};
+use crate::storage::api::{
+    Messages, NewMessage, PendingSend, ReactionChange, ReadByPage, TextEdit,
+};
 use crate::storage::{ConnId, StoreError, StoreResult};
 
 #[async_trait]
@@ -121,6 +127,103 @@ impl Messages for PgStorage {
             &tx, user, conv, seq, now, window_ms, &mut out
         )
         .await)
+    }
+
+    async fn edit(&self, user: &UserId, conv: &ConversationId, e: TextEdit) -> StoreResult<i64> {
+        change!(self, &conv.to_string(), |tx, out| edits::edit(
+            &tx, user, conv, &e, &mut out
+        )
+        .await)
+    }
+
+    async fn edits(
+        &self,
+        user: &UserId,
+        conv: &ConversationId,
+        since: u64,
+        limit: u32,
+    ) -> StoreResult<(u64, Vec<EditEntry>)> {
+        read!(
+            self,
+            |tx| match messages::check_access(&tx, user, conv).await {
+                Ok(_) => edits::edits(&tx, conv, since, limit).await,
+                Err(e) => Err(e),
+            }
+        )
+    }
+
+    async fn react(
+        &self,
+        user: &UserId,
+        conv: &ConversationId,
+        ch: ReactionChange,
+    ) -> StoreResult<Vec<Reaction>> {
+        change!(self, &conv.to_string(), |tx, out| reactions::react(
+            &tx, user, conv, &ch, &mut out
+        )
+        .await)
+    }
+
+    async fn reaction_log(
+        &self,
+        user: &UserId,
+        conv: &ConversationId,
+        since: u64,
+        limit: u32,
+    ) -> StoreResult<(u64, Vec<MessageReactions>)> {
+        read!(self, |tx| {
+            match messages::check_access(&tx, user, conv).await {
+                Ok(_) => match messages::visible_from(&tx, user, conv).await {
+                    Ok(floor) => reactions::log(&tx, conv, floor, since, limit).await,
+                    Err(e) => Err(e),
+                },
+                Err(e) => Err(e),
+            }
+        })
+    }
+
+    async fn pin(
+        &self,
+        user: &UserId,
+        conv: &ConversationId,
+        seq: Seq,
+        on: bool,
+        now: i64,
+        max: u32,
+    ) -> StoreResult<Vec<Pin>> {
+        change!(self, &conv.to_string(), |tx, out| pins::pin(
+            &tx, user, conv, seq, on, now, max, &mut out
+        )
+        .await)
+    }
+
+    async fn read_by(
+        &self,
+        user: &UserId,
+        conv: &ConversationId,
+        seq: Seq,
+        after: Option<UserId>,
+        limit: u32,
+    ) -> StoreResult<ReadByPage> {
+        read!(self, |tx| read_by::read_by(
+            &tx,
+            user,
+            conv,
+            seq,
+            after.as_ref(),
+            limit
+        )
+        .await)
+    }
+
+    async fn pins(&self, user: &UserId, conv: &ConversationId) -> StoreResult<Vec<Pin>> {
+        read!(
+            self,
+            |tx| match messages::check_access(&tx, user, conv).await {
+                Ok(_) => pins::list(&tx, conv).await,
+                Err(e) => Err(e),
+            }
+        )
     }
 
     async fn may_type(&self, me: &UserId, peer: &UserId) -> StoreResult<()> {

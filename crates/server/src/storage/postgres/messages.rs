@@ -90,8 +90,35 @@ async fn ensure_direct(
     Ok(())
 }
 
+/// A reply must quote a message of its own conversation that the sender can read.
+async fn check_reply_target(
+    c: &Tx<'_>,
+    sender: &UserId,
+    conv: &ConversationId,
+    target: Seq,
+) -> StoreResult<()> {
+    let floor = visible_from(c, sender, conv).await?;
+    let exists: bool = c
+        .query_one(
+            "SELECT EXISTS(SELECT 1 FROM messages WHERE conv = $1 AND seq = $2)",
+            &[&conv.to_string(), &(target.0.min(i64::MAX as u64) as i64)],
+        )
+        .await?
+        .try_get(0)?;
+    if !exists || target.0 <= floor {
+        return Err(StoreError::rejected(
+            ErrorCode::BadReply,
+            format!(
+                "`reply_to`: no message {} in {conv} that you can read",
+                target.0
+            ),
+        ));
+    }
+    Ok(())
+}
+
 pub(super) const MESSAGE_SELECT: &str =
-    "SELECT conv, seq, id, client_id, sender, sent_at, content, ext FROM messages";
+    "SELECT conv, seq, id, client_id, sender, sent_at, content, ext, edited_at, reply_to FROM messages";
 
 pub(super) fn message_row(r: &Row) -> StoreResult<Message> {
     let conv: String = r.try_get(0)?;
@@ -107,6 +134,8 @@ pub(super) fn message_row(r: &Row) -> StoreResult<Message> {
         sent_at: r.try_get(5)?,
         content: serde_json::from_str(&content)?,
         ext: ext.map(|e| serde_json::from_str(&e)).transpose()?,
+        edited_at: r.try_get(8)?,
+        reply_to: r.try_get::<_, Option<i64>>(9)?.map(|s| Seq(s as u64)),
     })
 }
 
@@ -184,6 +213,9 @@ pub async fn send(c: &Tx<'_>, a: &NewMessage, now: i64) -> StoreResult<SendOutco
             }
         },
     }
+    if let Some(target) = a.reply_to {
+        check_reply_target(c, &a.sender, &a.conv, target).await?;
+    }
     let conv = a.conv.to_string();
     // The conversation's row lock serialises its writers across processes;
     // a rollback undoes the increment, so seqs stay gap-free.
@@ -198,8 +230,8 @@ pub async fn send(c: &Tx<'_>, a: &NewMessage, now: i64) -> StoreResult<SendOutco
     let ext = a.ext.as_ref().map(serde_json::to_string).transpose()?;
     let id: i64 = c
         .query_one(
-            "INSERT INTO messages (conv, seq, sender, client_id, sent_at, content, ext)
-             VALUES ($1, $2, $3, $4, $5, $6, $7) RETURNING id",
+            "INSERT INTO messages (conv, seq, sender, client_id, sent_at, content, ext, reply_to)
+             VALUES ($1, $2, $3, $4, $5, $6, $7, $8) RETURNING id",
             &[
                 &conv,
                 &seq,
@@ -208,6 +240,7 @@ pub async fn send(c: &Tx<'_>, a: &NewMessage, now: i64) -> StoreResult<SendOutco
                 &now,
                 &serde_json::to_string(&a.content)?,
                 &ext,
+                &a.reply_to.map(|r| r.0 as i64),
             ],
         )
         .await?
@@ -227,6 +260,8 @@ pub async fn send(c: &Tx<'_>, a: &NewMessage, now: i64) -> StoreResult<SendOutco
         sent_at: now,
         content: a.content.clone(),
         ext: a.ext.clone(),
+        edited_at: None,
+        reply_to: a.reply_to,
     };
     let mut members = members(c, &a.conv).await?;
     if matches!(a.conv, ConversationId::Group(_)) {

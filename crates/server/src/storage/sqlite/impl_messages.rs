@@ -2,11 +2,16 @@
 
 use async_trait::async_trait;
 use tern_proto::{
-    ConversationId, ConversationInfo, ErrorCode, Message, Push, RecallEntry, Seq, UserId,
+    ConversationId, ConversationInfo, EditEntry, ErrorCode, Message, MessageReactions, Pin, Push,
+    Reaction, RecallEntry, Seq, UserId,
 };
 
-use super::{accounts, blacklist, messages, SendArgs, SqliteStorage};
-use crate::storage::api::{Messages, NewMessage, PendingSend};
+use super::{
+    accounts, blacklist, edits, messages, pins, reactions, read_by, SendArgs, SqliteStorage,
+};
+use crate::storage::api::{
+    Messages, NewMessage, PendingSend, ReactionChange, ReadByPage, TextEdit,
+};
 use crate::storage::SendOutcome;
 use crate::storage::{ConnId, StoreError, StoreResult};
 
@@ -32,6 +37,7 @@ impl Messages for SqliteStorage {
                         now,
                         require_friendship: msg.require_friendship,
                         after: msg.after.as_ref(),
+                        reply_to: msg.reply_to,
                     };
                     messages::send(c, &args)
                 },
@@ -123,6 +129,90 @@ impl Messages for SqliteStorage {
         let (me, conv) = (user.clone(), conv.clone());
         self.change(move |c, out| messages::recall(c, &me, &conv, seq, now, window_ms, out))
             .await
+    }
+
+    async fn edit(&self, user: &UserId, conv: &ConversationId, e: TextEdit) -> StoreResult<i64> {
+        let (me, conv) = (user.clone(), conv.clone());
+        self.change(move |c, out| edits::edit(c, &me, &conv, &e, out))
+            .await
+    }
+
+    async fn edits(
+        &self,
+        user: &UserId,
+        conv: &ConversationId,
+        since: u64,
+        limit: u32,
+    ) -> StoreResult<(u64, Vec<EditEntry>)> {
+        let (me, conv) = (user.clone(), conv.clone());
+        self.read(move |c| {
+            messages::check_access(c, &me, &conv)?;
+            edits::edits(c, &conv, since, limit)
+        })
+        .await
+    }
+
+    async fn react(
+        &self,
+        user: &UserId,
+        conv: &ConversationId,
+        ch: ReactionChange,
+    ) -> StoreResult<Vec<Reaction>> {
+        let (me, conv) = (user.clone(), conv.clone());
+        self.change(move |c, out| reactions::react(c, &me, &conv, &ch, out))
+            .await
+    }
+
+    async fn reaction_log(
+        &self,
+        user: &UserId,
+        conv: &ConversationId,
+        since: u64,
+        limit: u32,
+    ) -> StoreResult<(u64, Vec<MessageReactions>)> {
+        let (me, conv) = (user.clone(), conv.clone());
+        self.read(move |c| {
+            messages::check_access(c, &me, &conv)?;
+            let floor = messages::visible_from(c, &me, &conv)?;
+            reactions::log(c, &conv, floor, since, limit)
+        })
+        .await
+    }
+
+    async fn pin(
+        &self,
+        user: &UserId,
+        conv: &ConversationId,
+        seq: Seq,
+        on: bool,
+        now: i64,
+        max: u32,
+    ) -> StoreResult<Vec<Pin>> {
+        let (me, conv) = (user.clone(), conv.clone());
+        self.change(move |c, out| pins::pin(c, &me, &conv, seq, on, now, max, out))
+            .await
+    }
+
+    async fn read_by(
+        &self,
+        user: &UserId,
+        conv: &ConversationId,
+        seq: Seq,
+        after: Option<UserId>,
+        limit: u32,
+    ) -> StoreResult<ReadByPage> {
+        let (me, conv) = (user.clone(), conv.clone());
+        self.read(move |c| read_by::read_by(c, &me, &conv, seq, after.as_ref(), limit))
+            .await
+    }
+
+    async fn pins(&self, user: &UserId, conv: &ConversationId) -> StoreResult<Vec<Pin>> {
+        let (me, conv) = (user.clone(), conv.clone());
+        self.read(move |c| {
+            messages::check_access(c, &me, &conv)?;
+            pins::list(c, &conv)
+        })
+        .await
     }
 
     async fn may_type(&self, me: &UserId, peer: &UserId) -> StoreResult<()> {

@@ -97,6 +97,8 @@ pub struct SendArgs<'a> {
     pub require_friendship: bool,
     /// Store only if the sender's message with this client id is stored.
     pub after: Option<&'a ClientMsgId>,
+    /// The message of the same conversation it replies to.
+    pub reply_to: Option<Seq>,
 }
 
 /// Stores a message with the next seq, or returns the original on a resend.
@@ -151,14 +153,18 @@ pub fn send(conn: &Connection, a: &SendArgs<'_>) -> StoreResult<SendOutcome> {
             }
         },
     }
+    if let Some(target) = a.reply_to {
+        check_reply_target(conn, a.sender, a.conv, target)?;
+    }
     let conv = a.conv.to_string();
     let seq: i64 = conn.prepare_cached("UPDATE conversations SET max_seq = max_seq + 1, last_at = ?2 WHERE id = ?1 RETURNING max_seq")?.query_row(
         params![conv, a.now],
         |r| r.get(0),
     )?;
     let ext = a.ext.map(serde_json::to_string).transpose()?;
-    conn.prepare_cached("INSERT INTO messages (conv, seq, sender, client_id, sent_at, content, ext) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7)")?.execute(
-        params![conv, seq, a.sender.as_str(), a.client_id.as_str(), a.now, serde_json::to_string(a.content)?, ext],
+    let reply_to = a.reply_to.map(|r| r.0 as i64);
+    conn.prepare_cached("INSERT INTO messages (conv, seq, sender, client_id, sent_at, content, ext, reply_to) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8)")?.execute(
+        params![conv, seq, a.sender.as_str(), a.client_id.as_str(), a.now, serde_json::to_string(a.content)?, ext, reply_to],
     )?;
     let id = conn.last_insert_rowid();
     // A message referencing a file lets the conversation's members download it.
@@ -177,6 +183,8 @@ pub fn send(conn: &Connection, a: &SendArgs<'_>) -> StoreResult<SendOutcome> {
         sent_at: a.now,
         content: a.content.clone(),
         ext: a.ext.cloned(),
+        edited_at: None,
+        reply_to: a.reply_to,
     };
     let mut members = members(conn, a.conv)?;
     if matches!(a.conv, ConversationId::Group(_)) {
@@ -191,8 +199,35 @@ pub fn send(conn: &Connection, a: &SendArgs<'_>) -> StoreResult<SendOutcome> {
     })
 }
 
+/// A reply must quote a message of its own conversation that the sender can
+/// read: stored, and not from before they joined a group hiding its history.
+fn check_reply_target(
+    conn: &Connection,
+    sender: &UserId,
+    conv: &ConversationId,
+    target: Seq,
+) -> StoreResult<()> {
+    let floor = visible_from(conn, sender, conv)?;
+    let exists: bool = conn
+        .prepare_cached("SELECT EXISTS(SELECT 1 FROM messages WHERE conv = ?1 AND seq = ?2)")?
+        .query_row(
+            params![conv.to_string(), target.0.min(i64::MAX as u64) as i64],
+            |r| r.get(0),
+        )?;
+    if !exists || target.0 <= floor {
+        return Err(StoreError::rejected(
+            ErrorCode::BadReply,
+            format!(
+                "`reply_to`: no message {} in {conv} that you can read",
+                target.0
+            ),
+        ));
+    }
+    Ok(())
+}
+
 const MESSAGE_SELECT: &str =
-    "SELECT conv, seq, id, client_id, sender, sent_at, content, ext FROM messages";
+    "SELECT conv, seq, id, client_id, sender, sent_at, content, ext, edited_at, reply_to FROM messages";
 
 fn message_row(r: &rusqlite::Row<'_>) -> rusqlite::Result<StoreResult<Message>> {
     let conv: String = r.get(0)?;
@@ -203,6 +238,8 @@ fn message_row(r: &rusqlite::Row<'_>) -> rusqlite::Result<StoreResult<Message>> 
     let sent_at: i64 = r.get(5)?;
     let content: String = r.get(6)?;
     let ext: Option<String> = r.get(7)?;
+    let edited_at: Option<i64> = r.get(8)?;
+    let reply_to: Option<i64> = r.get(9)?;
     Ok((|| {
         let bad = |e: tern_proto::IdError| StoreError::Corrupt(format!("id: {e}"));
         Ok(Message {
@@ -214,6 +251,8 @@ fn message_row(r: &rusqlite::Row<'_>) -> rusqlite::Result<StoreResult<Message>> 
             sent_at,
             content: serde_json::from_str(&content)?,
             ext: ext.map(|e| serde_json::from_str(&e)).transpose()?,
+            edited_at,
+            reply_to: reply_to.map(|r| Seq(r as u64)),
         })
     })())
 }
@@ -289,7 +328,8 @@ pub fn conversations(conn: &Connection, user: &UserId) -> StoreResult<Vec<Conver
     let mut stmt = conn.prepare(
         "SELECT c.id, c.max_seq, m.read_seq, c.recall_version,
            CASE WHEN c.kind = 'direct' THEN (SELECT MAX(p.read_seq) FROM members p
-             WHERE p.conv = c.id AND p.user <> m.user) END, m.visible_from
+             WHERE p.conv = c.id AND p.user <> m.user) END, m.visible_from, c.edit_version,
+           c.reaction_version, c.pin_version
          FROM members m JOIN conversations c ON c.id = m.conv
          WHERE m.user = ?1 ORDER BY c.last_at DESC, c.id",
     )?;
@@ -302,11 +342,25 @@ pub fn conversations(conn: &Connection, user: &UserId) -> StoreResult<Vec<Conver
                 r.get::<_, i64>(3)?,
                 r.get::<_, Option<i64>>(4)?,
                 r.get::<_, i64>(5)?,
+                r.get::<_, i64>(6)?,
+                r.get::<_, i64>(7)?,
+                r.get::<_, i64>(8)?,
             ))
         })?
         .collect::<Result<Vec<_>, _>>()?;
     let mut out = Vec::with_capacity(rows.len());
-    for (id, max, read, recall_version, peer_read, floor) in rows {
+    for (
+        id,
+        max,
+        read,
+        recall_version,
+        peer_read,
+        floor,
+        edit_version,
+        reaction_version,
+        pin_version,
+    ) in rows
+    {
         let conv = ConversationId::parse(&id)
             .map_err(|e| StoreError::Corrupt(format!("conversation id: {e}")))?;
         let floor = floor as u64;
@@ -320,6 +374,9 @@ pub fn conversations(conn: &Connection, user: &UserId) -> StoreResult<Vec<Conver
             unread: max.saturating_sub(read),
             last,
             recall_version: recall_version as u64,
+            edit_version: edit_version as u64,
+            reaction_version: reaction_version as u64,
+            pin_version: pin_version as u64,
             visible_from: Seq(floor),
         });
     }

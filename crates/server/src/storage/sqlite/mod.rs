@@ -6,11 +6,15 @@ pub mod accounts;
 pub mod admin;
 pub mod blacklist;
 pub mod changelog;
+pub mod edits;
 pub mod files;
 pub mod groups;
 pub mod messages;
 mod migrations;
 pub mod preferences;
+pub mod pins;
+pub mod reactions;
+pub mod read_by;
 pub mod relations;
 mod writer;
 

@@ -123,13 +123,15 @@ pub async fn update(
         && u.notice.is_none()
         && u.join_policy.is_none()
         && u.history_visible.is_none()
+        && u.read_by.is_none()
     {
         return info(c, g).await;
     }
     c.execute(
         "UPDATE groups SET name = COALESCE($2, name), avatar = COALESCE($3, avatar),
            notice = COALESCE($4, notice), join_policy = COALESCE($5, join_policy),
-           history_visible = COALESCE($6, history_visible) WHERE id = $1",
+           history_visible = COALESCE($6, history_visible),
+           read_by = COALESCE($7, read_by) WHERE id = $1",
         &[
             &g.as_str(),
             &u.name,
@@ -137,6 +139,7 @@ pub async fn update(
             &u.notice,
             &u.join_policy.map(policy_str),
             &u.history_visible,
+            &u.read_by,
         ],
     )
     .await?;

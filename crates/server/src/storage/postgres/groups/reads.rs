@@ -14,7 +14,7 @@ pub async fn info(c: &Tx<'_>, g: &GroupId) -> StoreResult<GroupInfo> {
     let row = c
         .query_opt(
             "SELECT name, avatar, notice, owner, join_policy, all_muted, created_at,
-               (SELECT COUNT(*) FROM members m WHERE m.conv = $2), history_visible
+               (SELECT COUNT(*) FROM members m WHERE m.conv = $2), history_visible, read_by
              FROM groups WHERE id = $1 AND dismissed_at IS NULL",
             &[&g.as_str(), &conv_key(g)],
         )
@@ -35,6 +35,7 @@ pub async fn info(c: &Tx<'_>, g: &GroupId) -> StoreResult<GroupInfo> {
         member_count: r.try_get::<_, i64>(7)? as u32,
         created_at: r.try_get(6)?,
         history_visible: r.try_get(8)?,
+        read_by: r.try_get(9)?,
     })
 }
 

@@ -132,13 +132,15 @@ pub fn update(
         && u.notice.is_none()
         && u.join_policy.is_none()
         && u.history_visible.is_none()
+        && u.read_by.is_none()
     {
         return info(conn, g);
     }
     conn.prepare_cached(
         "UPDATE groups SET name = COALESCE(?2, name), avatar = COALESCE(?3, avatar),
            notice = COALESCE(?4, notice), join_policy = COALESCE(?5, join_policy),
-           history_visible = COALESCE(?6, history_visible) WHERE id = ?1",
+           history_visible = COALESCE(?6, history_visible),
+           read_by = COALESCE(?7, read_by) WHERE id = ?1",
     )?
     .execute(params![
         g.as_str(),
@@ -146,7 +148,8 @@ pub fn update(
         u.avatar.as_ref().map(FileId::as_str),
         u.notice,
         u.join_policy.map(policy_str),
-        u.history_visible
+        u.history_visible,
+        u.read_by
     ])?;
     info_changed(conn, g, me, out)
 }

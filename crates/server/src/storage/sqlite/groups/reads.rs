@@ -15,7 +15,7 @@ pub fn info(conn: &Connection, g: &GroupId) -> StoreResult<GroupInfo> {
     let row = conn
         .prepare_cached(
             "SELECT name, avatar, notice, owner, join_policy, all_muted, created_at,
-               (SELECT COUNT(*) FROM members m WHERE m.conv = ?2), history_visible
+               (SELECT COUNT(*) FROM members m WHERE m.conv = ?2), history_visible, read_by
              FROM groups WHERE id = ?1 AND dismissed_at IS NULL",
         )?
         .query_row(params![g.as_str(), conv_key(g)], |r| {
@@ -29,10 +29,12 @@ pub fn info(conn: &Connection, g: &GroupId) -> StoreResult<GroupInfo> {
                 r.get::<_, i64>(6)?,
                 r.get::<_, i64>(7)?,
                 r.get::<_, bool>(8)?,
+                r.get::<_, bool>(9)?,
             ))
         })
         .optional()?;
-    let Some((name, avatar, notice, owner, policy, all_muted, created_at, count, history)) = row
+    let Some((name, avatar, notice, owner, policy, all_muted, created_at, count, history, read_by)) =
+        row
     else {
         return Err(no_group(g));
     };
@@ -47,6 +49,7 @@ pub fn info(conn: &Connection, g: &GroupId) -> StoreResult<GroupInfo> {
         member_count: count as u32,
         created_at,
         history_visible: history,
+        read_by,
     })
 }
 
