@@ -99,6 +99,7 @@ async fn a_node_receives_a_group_s_traffic_only_while_a_member_is_connected_to_i
             notice: None,
             join_policy: None,
             history_visible: None,
+            read_by: None,
         })
         .await;
     for c in [&mut bob, &mut carol] {

@@ -608,6 +608,30 @@ seq: Seq;
 by: UserId; 
 /**  When. */
 at: number } | 
+/**  A message's text was edited by its sender; the cache holds the new text. */
+{ type: "edited"; 
+/**  The conversation. */
+conv: ConversationId; 
+/**  Which message. */
+seq: Seq; 
+/**  Its new text. */
+text: string; 
+/**  When. */
+edited_at: number } | 
+/**  A message's reactions changed; the cache holds the new list. */
+{ type: "reactions_changed"; 
+/**  The conversation. */
+conv: ConversationId; 
+/**  Which message. */
+seq: Seq; 
+/**  Its reactions now, per emoji: count and who. */
+reactions: Reaction[] } | 
+/**  A conversation's pinned messages changed; the cache holds the new list. */
+{ type: "pins_changed"; 
+/**  The conversation. */
+conv: ConversationId; 
+/**  Its pins now, most recently pinned first. */
+pins: Pin[] } | 
 /**  The peer is typing. */
 { type: "typing"; 
 /**  The conversation. */
@@ -779,6 +803,8 @@ export type GroupInfo = {
 	 *  they joined. Off by default: a new member starts at the current end.
 	 */
 	history_visible?: boolean,
+	/**  Whether senders and managers may see who read a message (`read_by`). */
+	read_by?: boolean,
 };
 
 /**  One member of a group. */
@@ -884,6 +910,11 @@ export type Limits = {
 	max_page: number,
 	/**  Seconds after sending during which a message can be recalled. */
 	recall_window_secs: number,
+	/**
+	 *  Seconds after sending during which its sender may edit a text message
+	 *  (`0`: always).
+	 */
+	edit_window_secs?: number,
 	/**  Largest file accepted by `POST /files`, in bytes. */
 	max_file_bytes?: number,
 	/**  Most members a group may have. */
@@ -919,6 +950,13 @@ export type LocalMessage = {
 	state: DeliveryState,
 	/**  Why it failed, when `state` is `Failed` and the server gave a reason. */
 	error: WireError | null,
+	/**  When its sender last edited it (shown as "edited"); `None` if never. */
+	edited_at: number | null,
+	/**
+	 *  The seq of the message (same conversation) it replies to; see
+	 *  [`crate::Client::quote`] for the snippet to show.
+	 */
+	reply_to: Seq | null,
 };
 
 /**  Whether the user is logged in (OpenIM's login status). */
@@ -971,6 +1009,16 @@ export type OpenChat = {
 	conv: string,
 };
 
+/**  A pinned message. */
+export type Pin = {
+	/**  The message. */
+	seq: Seq,
+	/**  Who pinned it. */
+	by: UserId,
+	/**  When. */
+	at: number,
+};
+
 /**  A user's public profile. */
 export type Profile = {
 	/**  Account id. */
@@ -981,6 +1029,16 @@ export type Profile = {
 	avatar: FileId | null,
 	/**  Free-text status line. */
 	signature: string,
+};
+
+/**  One emoji's reactions on a message. */
+export type Reaction = {
+	/**  The emoji. */
+	emoji: string,
+	/**  How many members reacted with it (`users.len()`). */
+	count: number,
+	/**  Who, in the order they reacted. */
+	users: UserId[],
 };
 
 /**  What the app found in the keyring at start. */

@@ -49,6 +49,8 @@ export function msg(over: Partial<LocalMessage> & { client_id: string }): LocalM
     ext: null,
     state: 'sent',
     error: null,
+    edited_at: null,
+    reply_to: null,
     ...over,
   };
 }

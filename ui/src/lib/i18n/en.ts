@@ -255,6 +255,7 @@ const en = {
   messageBubble: {
     message: "Message",
     notSentRetry: "Not sent · Retry",
+    edited: "edited",
   },
   messageList: {
     loadingEarlierMessages: "Loading earlier messages…",

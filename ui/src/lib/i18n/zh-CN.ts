@@ -252,6 +252,7 @@ const zhCN = {
   messageBubble: {
     message: "消息",
     notSentRetry: "未发送 · 重试",
+    edited: "已编辑",
   },
   messageList: {
     loadingEarlierMessages: "正在加载更早的消息…",

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { conv, msg } from '../test-fixtures';
-import { applyPeerRead, applyRecall, contentPreview, mergeMessages, oldestSeq, previewOf, recalledText, sortConversations, upsertConversation } from './messages';
+import { applyEdit, applyPeerRead, applyRecall, contentPreview, mergeMessages, oldestSeq, previewOf, recalledText, sortConversations, upsertConversation } from './messages';
 
 describe('mergeMessages', () => {
   it('replaces a pending message with its ack instead of duplicating it', () => {
@@ -52,6 +52,21 @@ describe('applyPeerRead', () => {
       msg({ client_id: 'd', seq: null, outgoing: true, sender: 'alice', state: 'sending' }),
     ];
     expect(applyPeerRead(list, 2).map((m) => m.state)).toEqual(['read', 'sent', 'sent', 'sending']);
+  });
+});
+
+describe('applyEdit', () => {
+  it('replaces the text of the edited message and marks it, leaving the others', () => {
+    const list = [msg({ client_id: 'a', seq: 4 }), msg({ client_id: 'b', seq: 5 })];
+    const out = applyEdit(list, 5, 'fixed', 77);
+    expect(out[1].content).toEqual({ type: 'text', text: 'fixed' });
+    expect(out[1].edited_at).toBe(77);
+    expect(out[0]).toBe(list[0]);
+  });
+  it('ignores an edit of a message not loaded or not text', () => {
+    const list = [msg({ client_id: 'a', seq: 4, content: { type: 'recalled', by: 'bob', at: 1 } })];
+    expect(applyEdit(list, 4, 'x', 1)).toBe(list);
+    expect(applyEdit(list, 9, 'x', 1)).toBe(list);
   });
 });
 

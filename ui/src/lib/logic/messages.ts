@@ -119,6 +119,15 @@ export function previewOf(m: LocalMessage | null, who?: { me: string; nameOf: (u
 }
 
 /** Applies a recall: the message at `seq` becomes a tombstone. */
+/** A message edited (by its sender, on any device): the new text and when. */
+export function applyEdit(list: readonly LocalMessage[], seq: number, text: string, editedAt: number): LocalMessage[] {
+  const i = list.findIndex((m) => m.seq === seq);
+  if (i < 0 || list[i].content.type !== 'text') return list as LocalMessage[];
+  const out = [...list];
+  out[i] = { ...out[i], content: { type: 'text', text }, edited_at: editedAt };
+  return out;
+}
+
 export function applyRecall(list: readonly LocalMessage[], seq: number, by: string, at: number): LocalMessage[] {
   const i = list.findIndex((m) => m.seq === seq);
   if (i < 0) return list as LocalMessage[];

@@ -49,6 +49,8 @@ export function withMemberNotices(conv: string, messages: readonly LocalMessage[
     ext: null,
     state: 'sent',
     error: null,
+    edited_at: null,
+    reply_to: null,
   });
   const out: LocalMessage[] = [];
   let j = 0;

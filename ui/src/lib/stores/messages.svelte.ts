@@ -4,7 +4,7 @@
  * the chats already loaded (others load from the cache when opened).
  */
 import { commands, type Conversation, type LocalMessage } from '../bindings';
-import { applyPeerRead, applyRecall, mergeMessages, messageKey, oldestSeq } from '../logic/messages';
+import { applyEdit, applyPeerRead, applyRecall, mergeMessages, messageKey, oldestSeq } from '../logic/messages';
 import { withoutMessage } from '../logic/files';
 import { groupOf } from '../logic/groups';
 import type { App } from './app.svelte';
@@ -182,6 +182,12 @@ export class MessagesStore {
   applyRecall(conv: string, seq: number, by: string, at: number): void {
     const list = this.loaded[conv];
     if (list) this.loaded = { ...this.loaded, [conv]: applyRecall(list, seq, by, at) };
+  }
+
+  /** A message edited on any device: its new text and the "edited" mark. */
+  applyEdit(conv: string, seq: number, text: string, editedAt: number): void {
+    const list = this.loaded[conv];
+    if (list) this.loaded = { ...this.loaded, [conv]: applyEdit(list, seq, text, editedAt) };
   }
 
   /** A cancelled upload (or a message deleted here): gone. */

@@ -102,6 +102,13 @@ export function route(app: App, e: CoreEvent): void {
     case 'recalled':
       messages.applyRecall(e.conv, e.seq, e.by, e.at);
       return;
+    case 'edited':
+      messages.applyEdit(e.conv, e.seq, e.text, e.edited_at);
+      return;
+    case 'reactions_changed':
+    case 'pins_changed':
+      // Kept by tern-core; the app does not show reactions or pins yet (issue 17's UI part).
+      return;
     case 'typing':
       messages.applyTyping(e.conv, e.user);
       return;

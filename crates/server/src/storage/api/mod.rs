@@ -34,13 +34,6 @@ pub trait Storage:
 }
 
 impl<T> Storage for T where
-    T: Accounts
-        + Social
-        + Messages
-        + Groups
-        + Operations
-        + WebhookQueue
-        + UserAdmin
-        + Preferences
+    T: Accounts + Social + Messages + Groups + Operations + WebhookQueue + UserAdmin + Preferences
 {
 }
