@@ -259,6 +259,19 @@ async function main() {
     await choose('theme', 'system');
     await waitUntil(async () => (await wd.execute('return document.documentElement.dataset.theme')) === 'dark', { what: 'dark again' });
   });
+  await step('an edit from bob (tern-cli) replaces the text in the open chat, with the "edited" mark', async () => {
+    await (await $(sel('nav-chats'))).click();
+    await (await wd.waitFor(sel('conversation', '[data-peer="bob"]'), { what: 'the chat with bob' })).click();
+    await bob.ok(['send', 'alice', 'see you at noen']);
+    await waitUntil(async () => (await wd.execute(`return [...document.querySelectorAll(arguments[0])].some((e) => e.textContent.includes('see you at noen'))`, [sel('message-text')])), { what: 'the typo in the chat' });
+    const history = JSON.parse(await bob.ok(['history', 'alice', '--limit', '5']));
+    const sent = history.find((m) => m.content?.text === 'see you at noen');
+    if (!sent?.seq) throw new Error(`no seq in bob's history: ${JSON.stringify(history).slice(0, 300)}`);
+    await bob.ok(['edit', 'alice', String(sent.seq), 'see you at noon']);
+    await waitUntil(async () => (await wd.execute(`return [...document.querySelectorAll(arguments[0])].map((e) => e.closest('[data-testid="message"]')).some((m) => m && m.textContent.includes('see you at noon') && m.querySelector('[data-testid="message-edited"]'))`, [sel('message-text')])), { what: 'the new text with the edited mark' });
+    const old = await wd.execute(`return [...document.querySelectorAll(arguments[0])].some((e) => e.textContent.includes('see you at noen'))`, [sel('message-text')]);
+    if (old) throw new Error('the old text is still shown');
+  });
 }
 
 runSuite('tern e2e (look)', steps, main, { started, driver: () => wd });
