@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 # Fuzzes the wire-protocol decoder and the admin REST API (docs/security.md,
-# "Fuzzing"). Slow, so not part of scripts/test.sh.
+# "Fuzzing"). scripts/test.sh runs `admin` once (one round, fixed seed); longer runs by hand.
 #
 #   scripts/fuzz.sh [all|decoder|admin]        (default: all)
 #

@@ -38,6 +38,9 @@ scripts/test-postgres.sh -p tern-server -p tern-core -p tern-cli --locked
 step "the server's two-user suites as a two-node cluster (PostgreSQL + nats-server, users on different nodes)"
 scripts/test-cluster.sh
 
+step "admin API: schemathesis against the served OpenAPI document (every operation, all checks; fixed seed, one round)"
+ST_MAX_TIME= ST_EXAMPLES=${ST_EXAMPLES:-40} ST_SEED=${ST_SEED:-20261203} scripts/fuzz.sh admin
+
 if [ -f ui/package.json ]; then
   step "UI: bindings up to date, type check, unit tests"
   scripts/ui-checks.sh
