@@ -82,7 +82,9 @@ async function main() {
   await startTray();
   console.log(`tern notify e2e: server ${server.url}`);
 
-  ({ wd } = await launchApp({ TERN_SERVER_URL: server.url, TERN_APP_DATA_DIR: tempDir('app') }));
+  // Its own XDG_DATA_HOME (the webview's localStorage): this suite switches the language to 中文,
+  // which must not carry over to the suites after it.
+  ({ wd } = await launchApp({ TERN_SERVER_URL: server.url, TERN_APP_DATA_DIR: tempDir('app'), XDG_DATA_HOME: tempDir('xdg-data') }));
   await wd.waitFor(sel('login-form'));
   await (await wd.waitFor(sel('user'))).clear(); // the last user id may be pre-filled
   await (await wd.waitFor(sel('user'))).type('alice');
