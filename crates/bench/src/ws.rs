@@ -87,6 +87,7 @@ pub fn send_frame(id: u64, conv: &ConversationId, client_id: &str, text: &str) -
             ext: None,
             after: None,
             reply_to: None,
+            mentions: None,
         },
     }
     .encode()

@@ -153,9 +153,26 @@ async fn command(
             out(&json!({"unblocked": user}))
         }
         Command::Blocked => out(&client.blocked().await?),
-        Command::Send { to, texts, count } => {
-            send(client, &to, texts, count, events, timeout).await
+        Command::Send {
+            to,
+            texts,
+            count,
+            mention,
+            mention_all,
+        } => {
+            if mention.is_empty() && !mention_all {
+                send(client, &to, texts, count, events, timeout).await
+            } else {
+                crate::forward::send_mentioning(client, &to, &texts, &mention, mention_all).await
+            }
         }
+        Command::Forward {
+            from,
+            seqs,
+            to,
+            merged,
+            title,
+        } => crate::forward::forward(client, &from, &seqs, &to, merged, title).await,
         Command::SendFile { to, path, progress } => {
             crate::files::send_file(client, &to, &path, progress, events, timeout).await
         }

@@ -8,6 +8,7 @@
 
 mod commands;
 mod files;
+mod forward;
 mod groups;
 mod io;
 mod listen;
@@ -115,6 +116,26 @@ pub enum Command {
         /// Send each text this many times, numbered "<text> #<i>".
         #[arg(long, default_value_t = 1)]
         count: u32,
+        /// Mention this member (groups; repeatable): prints each stored message.
+        #[arg(long = "mention")]
+        mention: Vec<String>,
+        /// Mention @all (group owner and admins only).
+        #[arg(long)]
+        mention_all: bool,
+    },
+    /// Forward messages <seq>... of a conversation to --to conversations (or
+    /// users; repeatable), one by one or --merged into one chat history; prints
+    /// {"results":[{"conv","seqs","duplicate","error"?}]}.
+    Forward {
+        from: String,
+        #[arg(required = true)]
+        seqs: Vec<u64>,
+        #[arg(long, required = true)]
+        to: Vec<String>,
+        #[arg(long)]
+        merged: bool,
+        #[arg(long)]
+        title: Option<String>,
     },
     /// Send a file (an image when it is a PNG, JPEG, GIF or WebP) to a user or
     /// conversation; prints the stored message (and, with --progress, upload progress first).

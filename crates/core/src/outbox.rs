@@ -108,6 +108,7 @@ async fn flush(sh: &Arc<Shared>, conn: &Conn) -> Result<()> {
                 // that one is refused for now, this one is too (`OutOfOrder`).
                 after,
                 reply_to: msg.reply_to,
+                mentions: msg.mentions.clone(),
             };
             let answer = conn.start(req);
             inflight.push_back(Box::pin(async move { (id, msg, answer.await) }));

@@ -36,6 +36,21 @@ pub fn should_notify(account: &AccountSettings, conv: &ConvSettings, now: i64) -
         && !account.dnd.as_ref().is_some_and(|d| in_dnd(d, now))
 }
 
+/// [`should_notify`] for a message that may mention me: a mention of me
+/// (`mentioned`) notifies even in a muted chat; the account switch and the
+/// do-not-disturb window still hold.
+pub fn should_notify_mentioned(
+    account: &AccountSettings,
+    conv: &ConvSettings,
+    mentioned: bool,
+    now: i64,
+) -> bool {
+    if !mentioned {
+        return should_notify(account, conv, now);
+    }
+    account.notifications && !account.dnd.as_ref().is_some_and(|d| in_dnd(d, now))
+}
+
 /// Takes every conversation setting and the account settings from the server
 /// (after `SnapshotRequired`). A server without them (`UnknownCommand`) leaves
 /// the cache as it is.

@@ -92,6 +92,8 @@ pub struct LocalMessage {
     /// The seq of the message (same conversation) it replies to; see
     /// [`crate::Client::quote`] for the snippet to show.
     pub reply_to: Option<Seq>,
+    /// Whom it mentions (group messages); `None` when nobody.
+    pub mentions: Option<tern_proto::Mentions>,
 }
 
 /// Who of a group has read a message: totals and one page of members.
@@ -162,6 +164,9 @@ pub struct Conversation {
     pub peer_read_seq: Seq,
     /// Messages from others after `read_seq`.
     pub unread: u64,
+    /// Of those, the ones that mention me (by id or `@all`): the chat list
+    /// shows "[@you]" while this is above 0.
+    pub unread_mentions: u64,
     /// The newest message (pending ones included).
     pub last: Option<LocalMessage>,
     /// Time of the last activity (newest message or draft edit), for ordering.

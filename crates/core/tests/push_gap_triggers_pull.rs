@@ -28,6 +28,7 @@ fn msg(conv: &ConversationId, seq: u64) -> Message {
         ext: None,
         edited_at: None,
         reply_to: None,
+        mentions: None,
     }
 }
 

@@ -90,6 +90,19 @@ pub enum ErrorCode {
     NotManager,
     /// `read_by` in a group whose owner or admins turned it off.
     ReadByOff,
+    /// A `send` whose `mentions` the server refuses: a mention outside a group
+    /// conversation, a mentioned user who is not a member of the group, or more
+    /// than `max_mentions` users.
+    BadMention,
+    /// A `send` mentioning `@all` (`mentions.all`) by a plain member: only the
+    /// group's owner and admins may mention everyone.
+    MentionAllNotAllowed,
+    /// A `forward` naming a message the forwarder cannot read: not a member of
+    /// its conversation, missing, recalled, hidden from them, or a system notice.
+    BadForward,
+    /// A `forward` over the server's caps (messages per forward, targets per
+    /// forward, messages created by a one-by-one forward, nesting of chat histories).
+    ForwardLimit,
     /// An unexpected server-side failure; the request may be retried.
     Internal,
     /// The server is shutting down; reconnect later.
@@ -104,7 +117,7 @@ pub enum ErrorCode {
 
 impl ErrorCode {
     /// Every known code, for documentation and tests.
-    pub const ALL: [ErrorCode; 38] = [
+    pub const ALL: [ErrorCode; 42] = [
         Self::BadFrame,
         Self::UnknownCommand,
         Self::InvalidArgument,
@@ -140,6 +153,10 @@ impl ErrorCode {
         Self::TooManyPins,
         Self::NotManager,
         Self::ReadByOff,
+        Self::BadMention,
+        Self::MentionAllNotAllowed,
+        Self::BadForward,
+        Self::ForwardLimit,
         Self::Internal,
         Self::ShuttingDown,
         Self::Unavailable,
@@ -183,6 +200,10 @@ impl ErrorCode {
             Self::TooManyPins => 4013,
             Self::NotManager => 4014,
             Self::ReadByOff => 4015,
+            Self::BadMention => 4016,
+            Self::MentionAllNotAllowed => 4017,
+            Self::BadForward => 4018,
+            Self::ForwardLimit => 4019,
             Self::Internal => 5000,
             Self::ShuttingDown => 5001,
             Self::Unavailable => 5002,

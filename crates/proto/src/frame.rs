@@ -187,6 +187,7 @@ mod tests {
                 ext: None,
                 after: None,
                 reply_to: None,
+                mentions: None,
             },
         };
         let json = f.encode();

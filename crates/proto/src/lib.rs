@@ -12,6 +12,7 @@
 pub mod close;
 pub mod error;
 pub mod files;
+pub mod forward;
 pub mod frame;
 pub mod ids;
 pub mod model;
@@ -20,6 +21,7 @@ pub mod response;
 pub mod settings;
 
 pub use error::{ErrorCode, IdError, WireError};
+pub use forward::{ForwardResult, HistoryItem, Mentions};
 pub use files::{sanitize_file_name, Uploaded};
 pub use frame::{ClientFrame, DecodeError, ServerFrame};
 pub use ids::{ClientMsgId, ConversationId, DeviceId, FileId, GroupId, MsgId, ReqId, Seq, UserId};

@@ -290,6 +290,14 @@ pub enum Content {
         /// The notice text.
         text: String,
     },
+    /// A merged forward: several messages as one "chat history" (only the
+    /// server makes these, through `forward`).
+    ChatHistory {
+        /// Its title, e.g. "Chat history".
+        title: String,
+        /// The forwarded messages, oldest first, with their senders and times.
+        items: Vec<crate::forward::HistoryItem>,
+    },
     /// What remains of a recalled message.
     Recalled {
         /// Who recalled it.
@@ -311,6 +319,7 @@ impl Content {
             Self::Location { label, .. } => format!("[Location] {label}"),
             Self::Custom { .. } => "[Custom message]".into(),
             Self::Recalled { .. } => "[Message recalled]".into(),
+            Self::ChatHistory { title, .. } => format!("[Chat history] {title}"),
         }
     }
 }
@@ -342,6 +351,9 @@ pub struct Message {
     /// The seq of the message (same conversation) it replies to, if any.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub reply_to: Option<Seq>,
+    /// Whom it mentions (group messages only); absent when nobody.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub mentions: Option<crate::forward::Mentions>,
 }
 
 /// A conversation as listed for one user.

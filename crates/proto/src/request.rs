@@ -194,6 +194,29 @@ pub enum Request {
         /// it must exist and be readable by the sender (else `BadReply`).
         #[serde(default, skip_serializing_if = "Option::is_none")]
         reply_to: Option<Seq>,
+        /// Whom it mentions (groups only; members, `@all` by owner/admins).
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        mentions: Option<crate::Mentions>,
+    },
+    /// Forward messages of one conversation I can read to conversations I can
+    /// send to, one by one or merged into one chat history. Idempotent on
+    /// `client_id`. → `Forwarded`
+    Forward {
+        /// The forward's id; the message for target `t`, item `i` gets the
+        /// client id `<client_id>.<t>.<i>` (at most 48 characters here).
+        client_id: ClientMsgId,
+        /// The conversation the messages come from.
+        from: ConversationId,
+        /// Their seqs (1 to 100), in the order to forward them.
+        seqs: Vec<Seq>,
+        /// Target conversations (1 to 10).
+        to: Vec<ConversationId>,
+        /// One chat-history message per target instead of one copy per message.
+        #[serde(default)]
+        merged: bool,
+        /// The chat history's title (merged only; default "Chat history").
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        title: Option<String>,
     },
     /// My conversations with seq state and last message. → `Conversations`
     Conversations,
@@ -519,6 +542,7 @@ impl Request {
         "get_presence",
         "sync_changes",
         "send",
+        "forward",
         "conversations",
         "pull",
         "history",
@@ -586,6 +610,7 @@ impl Request {
             Self::GetPresence { .. } => "get_presence",
             Self::SyncChanges { .. } => "sync_changes",
             Self::Send { .. } => "send",
+            Self::Forward { .. } => "forward",
             Self::Conversations => "conversations",
             Self::Pull { .. } => "pull",
             Self::History { .. } => "history",
@@ -658,6 +683,7 @@ mod tests {
         r#"{"cmd":"get_presence","users":["b"]}"#,
         r#"{"cmd":"sync_changes","since":0}"#,
         r#"{"cmd":"send","conv":"d:a:b","client_id":"c","content":{"type":"text","text":"x"}}"#,
+        r#"{"cmd":"forward","client_id":"f","from":"d:a:b","seqs":[1],"to":["g:g1"]}"#,
         r#"{"cmd":"conversations"}"#,
         r#"{"cmd":"pull","conv":"d:a:b","from":1,"to":2}"#,
         r#"{"cmd":"history","conv":"d:a:b"}"#,

@@ -157,6 +157,11 @@ pub enum Response {
         #[serde(default, skip_serializing_if = "Option::is_none")]
         next: Option<UserId>,
     },
+    /// What a `forward` did, per target conversation in request order.
+    Forwarded {
+        /// One entry per target.
+        results: Vec<crate::ForwardResult>,
+    },
     /// A conversation's pinned messages, most recently pinned first.
     Pins {
         /// The conversation.

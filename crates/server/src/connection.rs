@@ -250,6 +250,7 @@ impl Connection {
                 ext,
                 after,
                 reply_to,
+                mentions,
             } if ctx.auth().is_ok() => {
                 let msg = handlers::messages::NewSend {
                     conv,
@@ -257,6 +258,7 @@ impl Connection {
                     content,
                     ext,
                     reply_to,
+                    mentions,
                 };
                 match Box::pin(handlers::messages::begin(ctx, msg, after)).await {
                     Ok(pending) => {

@@ -19,6 +19,7 @@ fn text(conv: &ConversationId, id: &str) -> Request {
         ext: None,
         after: None,
         reply_to: None,
+        mentions: None,
     }
 }
 

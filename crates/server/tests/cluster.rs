@@ -353,6 +353,7 @@ async fn three_nodes_serve_files_from_one_shared_directory() {
             ext: None,
             after: None,
             reply_to: None,
+            mentions: None,
         })
         .await;
     bob.messages(1).await;

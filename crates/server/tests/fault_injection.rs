@@ -329,6 +329,7 @@ impl Device {
                         ext: None,
                         after: None,
                         reply_to: None,
+                        mentions: None,
                     };
                     match s.send(req).await {
                         Ok(id) => {

@@ -107,6 +107,7 @@ fn file_msg(conv: &ConversationId, client_id: &str, file: FileRef) -> Request {
         ext: None,
         after: None,
         reply_to: None,
+        mentions: None,
     }
 }
 

@@ -45,6 +45,7 @@ async fn only_current_members_download_a_file_sent_in_the_group() {
             ext: None,
             after: None,
             reply_to: None,
+            mentions: None,
         })
         .await;
     let id = up.file.id.as_str();

@@ -210,6 +210,7 @@ async fn every_content_type_and_ext_round_trips() {
             ext: Some(json!({"i": i, "tag": "x"})),
             after: None,
             reply_to: None,
+            mentions: None,
         };
         assert!(matches!(alice.ok(req).await, Response::Sent { .. }));
     }
@@ -229,6 +230,7 @@ async fn every_content_type_and_ext_round_trips() {
         ext,
         after: None,
         reply_to: None,
+        mentions: None,
     };
     assert_eq!(
         alice

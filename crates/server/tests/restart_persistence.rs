@@ -43,6 +43,7 @@ async fn everything_survives_a_restart() {
         ext: Some(serde_json::json!({"k": 1})),
         after: None,
         reply_to: None,
+        mentions: None,
     };
     let Response::Sent { seq, id, .. } = alice.ok(send.clone()).await else {
         panic!()

@@ -142,6 +142,7 @@ async fn edit_refuses_others_messages_non_text_recalled_and_bad_text() {
             ext: None,
             after: None,
             reply_to: None,
+            mentions: None,
         })
         .await;
     let Response::Sent { seq: loc, .. } = loc else {

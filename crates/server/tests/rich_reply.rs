@@ -18,6 +18,7 @@ fn reply(conv: &ConversationId, cid: &str, text: &str, to: u64) -> Request {
         ext: None,
         after: None,
         reply_to: Some(Seq(to)),
+        mentions: None,
     }
 }
 

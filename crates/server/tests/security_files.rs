@@ -44,6 +44,7 @@ async fn a_kicked_member_cannot_publish_a_group_file_as_an_avatar() {
             ext: None,
             after: None,
             reply_to: None,
+            mentions: None,
         })
         .await;
     assert_eq!(download(&server, &tb, secret.as_str()).await, 200);
@@ -123,6 +124,7 @@ async fn a_recalled_file_is_no_longer_readable_and_is_collected() {
             ext: None,
             after: None,
             reply_to: None,
+            mentions: None,
         })
         .await;
     let tern_proto::Response::Sent { seq, .. } = sent else {
@@ -150,6 +152,7 @@ async fn a_recalled_file_is_no_longer_readable_and_is_collected() {
             ext: None,
             after: None,
             reply_to: None,
+            mentions: None,
         })
         .await;
     let face = upload_as(server.addr(), &ta, "me.png", "image/png", vec![5; 9]).await;

@@ -67,6 +67,7 @@ async fn newcomers_see_only_what_was_said_after_they_joined_unless_the_group_sho
             ext: None,
             after: None,
             reply_to: None,
+            mentions: None,
         })
         .await;
     invite(&mut alice, &g.group, "carol").await;

@@ -22,6 +22,7 @@ fn after(req: Request, prev: &str) -> Request {
             ext,
             after: Some(ClientMsgId::new(prev).unwrap()),
             reply_to: None,
+            mentions: None,
         },
         other => other,
     }

@@ -56,6 +56,7 @@ fn send_frame(id: u64, round: usize, i: u64) -> String {
             ext: None,
             after: None,
             reply_to: None,
+            mentions: None,
         },
     }
     .encode()

@@ -84,7 +84,7 @@ impl Client {
         content: Content,
         ext: Option<Value>,
     ) -> Result<LocalMessage> {
-        let (sh, msg) = self.queue(conv, content, ext, None).await?;
+        let (sh, msg) = self.queue(conv, content, ext, None, None).await?;
         self.await_first_outcome(&sh, msg).await
     }
 
@@ -96,7 +96,7 @@ impl Client {
         content: Content,
         ext: Option<Value>,
     ) -> Result<LocalMessage> {
-        let (sh, msg) = self.queue(conv, content, ext, None).await?;
+        let (sh, msg) = self.queue(conv, content, ext, None, None).await?;
         sh.outbox_wake.notify_one();
         Ok(msg)
     }
@@ -113,16 +113,17 @@ impl Client {
         let content = Content::Text {
             text: text.to_string(),
         };
-        let (sh, msg) = self.queue(conv, content, None, Some(reply_to)).await?;
+        let (sh, msg) = self.queue(conv, content, None, Some(reply_to), None).await?;
         self.await_first_outcome(&sh, msg).await
     }
 
-    async fn queue(
+    pub(super) async fn queue(
         &self,
         conv: &ConversationId,
         content: Content,
         ext: Option<Value>,
         reply_to: Option<Seq>,
+        mentions: Option<tern_proto::Mentions>,
     ) -> Result<(Arc<Shared>, LocalMessage)> {
         let sh = self.shared()?;
         if let ConversationId::Direct(..) = conv {
@@ -162,6 +163,10 @@ impl Client {
                     msgs::set_reply_to(c, &me, &cid, r)?;
                     m.reply_to = Some(r);
                 }
+                if let Some(mentions) = mentions {
+                    msgs::set_mentions(c, &me, &cid, &mentions)?;
+                    m.mentions = Some(mentions);
+                }
                 Ok(m)
             })
             .await?;
@@ -175,7 +180,7 @@ impl Client {
         Ok((sh, msg))
     }
 
-    async fn await_first_outcome(
+    pub(super) async fn await_first_outcome(
         &self,
         sh: &Arc<Shared>,
         msg: LocalMessage,

@@ -7,6 +7,7 @@
 
 mod avatars;
 mod files;
+mod forward;
 mod groups;
 mod messages;
 mod preferences;

@@ -166,6 +166,21 @@ fn not_unread_after(c: &Connection, me: &UserId, conv: &str, read: i64) -> Resul
     Ok(n as u64)
 }
 
+/// Messages from others after `read` that mention me (by id or `@all`) and
+/// are not hidden.
+fn unread_mentions(c: &Connection, me: &UserId, conv: &str, read: i64) -> Result<u64> {
+    let n: i64 = c
+        .prepare_cached(&format!(
+            "SELECT COUNT(*) FROM messages m WHERE m.conv = ?1 AND m.seq > ?3
+               AND m.mentions IS NOT NULL AND m.sender <> ?2 AND NOT {HIDDEN}
+               AND (json_extract(m.mentions, '$.all') = 1
+                    OR EXISTS (SELECT 1 FROM json_each(m.mentions, '$.users') j
+                               WHERE j.value = ?2))"
+        ))?
+        .query_row(params![conv, me.as_str(), read], |r| r.get(0))?;
+    Ok(n as u64)
+}
+
 /// Group conversations in the cache (their summaries change when the blacklist does).
 pub fn group_convs(c: &Connection) -> Result<Vec<ConversationId>> {
     let mut stmt = c.prepare("SELECT conv FROM conversations WHERE substr(conv, 1, 2) = 'g:'")?;
@@ -254,6 +269,7 @@ pub fn conversation(
             read as u64,
             not_unread_after(c, me, &key, read)?,
         ),
+        unread_mentions: unread_mentions(c, me, &key, read)?,
         last,
         last_activity,
         draft,

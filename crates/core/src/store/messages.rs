@@ -56,7 +56,8 @@ pub(crate) fn is_hidden(c: &Connection, conv: &ConversationId, sender: &UserId) 
 /// Columns selected for a [`LocalMessage`].
 pub(super) const MSG_SELECT: &str =
     "SELECT m.conv, m.seq, m.msg_id, m.client_id, m.sender, m.sent_at,
-    m.content, m.ext, m.state, m.error, COALESCE(c.peer_read_seq, 0), m.edited_at, m.reply_to
+    m.content, m.ext, m.state, m.error, COALESCE(c.peer_read_seq, 0), m.edited_at, m.reply_to,
+    m.mentions
     FROM messages m LEFT JOIN conversations c ON c.conv = m.conv";
 
 /// A raw message row.
@@ -74,6 +75,7 @@ pub type MessageRow = (
     i64,
     Option<i64>,
     Option<i64>,
+    Option<String>,
 );
 
 pub(super) fn bad(e: impl std::fmt::Display) -> Error {
@@ -95,6 +97,7 @@ pub(super) fn read_row(r: &Row) -> rusqlite::Result<MessageRow> {
         r.get(10)?,
         r.get(11)?,
         r.get(12)?,
+        r.get(13)?,
     ))
 }
 
@@ -113,6 +116,7 @@ pub(super) fn to_local(me: &UserId, row: MessageRow) -> Result<LocalMessage> {
         peer_read,
         edited_at,
         reply_to,
+        mentions,
     ) = row;
     let sender = UserId::new(sender).map_err(bad)?;
     let outgoing = &sender == me;
@@ -144,6 +148,10 @@ pub(super) fn to_local(me: &UserId, row: MessageRow) -> Result<LocalMessage> {
             .map_err(bad)?,
         edited_at,
         reply_to: reply_to.map(|r| Seq(r as u64)),
+        mentions: mentions
+            .map(|m| serde_json::from_str(&m))
+            .transpose()
+            .map_err(bad)?,
     })
 }
 
@@ -399,6 +407,7 @@ pub fn store_server_message(tx: &Connection, me: &UserId, m: &Message) -> Result
 fn store_row(tx: &Connection, me: &UserId, m: &Message, conv: &str) -> Result<(bool, bool)> {
     let content = json(&m.content)?;
     let ext = m.ext.as_ref().map(json).transpose()?;
+    let mentions = m.mentions.as_ref().map(json).transpose()?;
     // Only my own messages can be pending here (`queue_message` stores them as mine),
     // so others' messages skip the probe.
     let was_pending = &m.sender == me
@@ -434,8 +443,8 @@ fn store_row(tx: &Connection, me: &UserId, m: &Message, conv: &str) -> Result<(b
         tx.prepare_cached(
             "INSERT OR IGNORE INTO messages
                (conv, seq, msg_id, client_id, sender, sent_at, content, ext, state, edited_at,
-                reply_to)
-             VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, 'sent', ?9, ?10)",
+                reply_to, mentions)
+             VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, 'sent', ?9, ?10, ?11)",
         )?
         .execute(params![
             conv,
@@ -447,7 +456,8 @@ fn store_row(tx: &Connection, me: &UserId, m: &Message, conv: &str) -> Result<(b
             content,
             ext,
             m.edited_at,
-            m.reply_to.map(|r| r.0 as i64)
+            m.reply_to.map(|r| r.0 as i64),
+            mentions
         ])? == 1;
     if !inserted {
         // A copy edited since this one was cached carries its newer text.
@@ -537,7 +547,20 @@ fn from_server(me: &UserId, m: &Message, peer_read: i64) -> LocalMessage {
         error: None,
         edited_at: m.edited_at,
         reply_to: m.reply_to,
+        mentions: m.mentions.clone(),
     }
+}
+
+/// Records whom my queued message `client_id` mentions (before it is sent).
+pub fn set_mentions(
+    c: &Connection,
+    me: &UserId,
+    client_id: &ClientMsgId,
+    mentions: &tern_proto::Mentions,
+) -> Result<()> {
+    c.prepare_cached("UPDATE messages SET mentions = ?3 WHERE sender = ?1 AND client_id = ?2")?
+        .execute(params![me.as_str(), client_id.as_str(), json(mentions)?])?;
+    Ok(())
 }
 
 /// Makes my queued message `client_id` a reply to `seq` (before it is sent).
@@ -704,6 +727,7 @@ mod tests {
             ext: None,
             edited_at: None,
             reply_to: None,
+            mentions: None,
         }
     }
 

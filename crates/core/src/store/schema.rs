@@ -118,6 +118,11 @@ ALTER TABLE conversations ADD COLUMN reaction_version INTEGER NOT NULL DEFAULT 0
 CREATE TABLE conv_pins (conv TEXT PRIMARY KEY, pins TEXT NOT NULL);
 ALTER TABLE conversations ADD COLUMN pin_version INTEGER NOT NULL DEFAULT 0;
 "#,
+    // @mentions: whom a message mentions (the JSON of tern_proto::Mentions),
+    // for the per-conversation count of unread mentions of me.
+    r#"
+ALTER TABLE messages ADD COLUMN mentions TEXT;
+"#,
 ];
 
 /// Opens `path` in WAL mode and brings its schema up to date.

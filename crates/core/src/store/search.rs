@@ -180,7 +180,8 @@ pub fn unindex(c: &Connection, rowid: i64) -> Result<()> {
 
 /// Columns as in `messages::MSG_SELECT`, for a search joined from the index.
 const HIT_SELECT: &str = "SELECT m.conv, m.seq, m.msg_id, m.client_id, m.sender, m.sent_at,
-    m.content, m.ext, m.state, m.error, COALESCE(c.peer_read_seq, 0), m.edited_at, m.reply_to";
+    m.content, m.ext, m.state, m.error, COALESCE(c.peer_read_seq, 0), m.edited_at, m.reply_to,
+    m.mentions";
 
 /// Full-text search, newest first: every whitespace-separated term must occur as a
 /// substring (case-insensitive). Terms of 3+ characters use the trigram index,
@@ -281,6 +282,7 @@ mod tests {
             ext: None,
             edited_at: None,
             reply_to: None,
+            mentions: None,
         }
     }
 

@@ -67,6 +67,7 @@ pub async fn send_as_user(
         content: b.content,
         ext: b.ext,
         reply_to: None,
+        mentions: None,
     };
     let (conv, id) = (msg.conv.clone(), msg.client_id.clone());
     answer(conv, id, admin::send_as_user(&s, msg).await?)

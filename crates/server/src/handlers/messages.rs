@@ -26,6 +26,8 @@ pub struct NewSend {
     pub ext: Option<Value>,
     /// The message it replies to.
     pub reply_to: Option<Seq>,
+    /// Whom it mentions.
+    pub mentions: Option<tern_proto::Mentions>,
 }
 
 /// `send`, pipelined: validates and queues the write now (fixing its place in
@@ -43,6 +45,7 @@ pub async fn begin(
         content: m.content,
         ext: m.ext,
         reply_to: m.reply_to,
+        mentions: m.mentions,
     };
     let pending = svc::send(&ctx.shared, msg, after, Some(ctx.conn)).await?;
     Ok(Box::pin(async move {
@@ -61,6 +64,15 @@ pub async fn begin(
 /// `send`, answered inline.
 pub async fn send(ctx: &mut Ctx, m: NewSend, after: Option<ClientMsgId>) -> HandlerResult {
     begin(ctx, m, after).await?.await
+}
+
+/// `forward`.
+pub async fn forward(ctx: &mut Ctx, f: crate::service::forward::Forward) -> HandlerResult {
+    let me = ctx.auth()?.user.clone();
+    // Every device of mine, this one included, gets the forwarded messages
+    // pushed: the answer carries only their seqs.
+    let results = crate::service::forward::forward(&ctx.shared, &me, f, None).await?;
+    Ok(Response::Forwarded { results })
 }
 
 /// `conversations`.

@@ -87,6 +87,7 @@ pub async fn dispatch(ctx: &mut Ctx, req: Request) -> HandlerResult {
             ext,
             after,
             reply_to,
+            mentions,
         } => {
             let msg = messages::NewSend {
                 conv,
@@ -94,8 +95,27 @@ pub async fn dispatch(ctx: &mut Ctx, req: Request) -> HandlerResult {
                 content,
                 ext,
                 reply_to,
+                mentions,
             };
             messages::send(ctx, msg, after).await
+        }
+        R::Forward {
+            client_id,
+            from,
+            seqs,
+            to,
+            merged,
+            title,
+        } => {
+            let f = crate::service::forward::Forward {
+                client_id,
+                from,
+                seqs,
+                to,
+                merged,
+                title,
+            };
+            messages::forward(ctx, f).await
         }
         R::Conversations => messages::conversations(ctx).await,
         R::Pull {

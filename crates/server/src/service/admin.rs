@@ -148,6 +148,7 @@ pub async fn send_notice(
         content: Content::System { text },
         ext,
         reply_to: None,
+        mentions: None,
     };
     messages::store(s, msg, None, false, None).await?.await
 }

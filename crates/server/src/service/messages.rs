@@ -36,6 +36,8 @@ pub struct Outgoing {
     pub ext: Option<Value>,
     /// The message (same conversation) it replies to.
     pub reply_to: Option<Seq>,
+    /// Whom it mentions (groups only; checked in the send's transaction).
+    pub mentions: Option<tern_proto::Mentions>,
 }
 
 /// A user's `send` (WebSocket, or the admin API sending as a user): validated
@@ -49,8 +51,43 @@ pub async fn send(
     except: Option<ConnId>,
 ) -> ServiceResult<PendingSend> {
     validate(s.config.max_text_chars, &msg.content, msg.ext.as_ref())?;
+    send_validated(s, msg, after, except).await
+}
+
+/// [`send`] for content already checked by the caller (a `forward` copies
+/// stored content, chat histories included): the same moderation hook, rules
+/// (membership, blocks, mutes, friendship, mentions) and delivery.
+pub async fn send_validated(
+    s: &Shared,
+    mut msg: Outgoing,
+    after: Option<ClientMsgId>,
+    except: Option<ConnId>,
+) -> ServiceResult<PendingSend> {
+    if let Some(m) = &mut msg.mentions {
+        check_mentions(m)?;
+    }
+    if msg.mentions.as_ref().is_some_and(|m| m.is_empty()) {
+        msg.mentions = None;
+    }
     let msg = moderate(s, msg).await?;
     store(s, msg, after, s.config.require_friendship, except).await
+}
+
+/// The shape of a mention list (who is a member is checked when storing):
+/// at most [`tern_proto::forward::MAX_MENTIONS`] users, each once.
+fn check_mentions(m: &mut tern_proto::Mentions) -> ServiceResult<()> {
+    let mut seen = std::collections::HashSet::new();
+    m.users.retain(|u| seen.insert(u.clone()));
+    if m.users.len() > tern_proto::forward::MAX_MENTIONS {
+        return Err(WireError::new(
+            ErrorCode::BadMention,
+            format!(
+                "a message may mention at most {} users",
+                tern_proto::forward::MAX_MENTIONS
+            ),
+        ));
+    }
+    Ok(())
 }
 
 /// The `message.send` before-hook: may refuse the message or rewrite its text
@@ -95,6 +132,7 @@ pub async fn store(
         content: msg.content,
         ext: msg.ext,
         reply_to: msg.reply_to,
+        mentions: msg.mentions,
         require_friendship,
         after,
     };

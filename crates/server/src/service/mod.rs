@@ -9,6 +9,7 @@
 pub mod accounts;
 pub mod admin;
 pub mod files;
+pub mod forward;
 pub mod groups;
 pub mod messages;
 pub mod moderation;

@@ -409,6 +409,7 @@ pub fn text_msg(conv: &tern_proto::ConversationId, client_id: &str, text: &str) 
         ext: None,
         after: None,
         reply_to: None,
+        mentions: None,
     }
 }
 

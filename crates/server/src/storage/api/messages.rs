@@ -29,6 +29,10 @@ pub struct NewMessage {
     /// The message of the same conversation it replies to: checked in the
     /// send's transaction (it exists and the sender may read it, else `BadReply`).
     pub reply_to: Option<Seq>,
+    /// Whom it mentions: checked in the send's transaction (a group message,
+    /// members only, `@all` by owner/admins; else `BadMention` /
+    /// `MentionAllNotAllowed`).
+    pub mentions: Option<tern_proto::Mentions>,
     /// Whether a one-to-one message needs a two-way friendship.
     pub require_friendship: bool,
     /// Store only if the sender's message with this client id is stored

@@ -109,19 +109,18 @@ pub async fn record_reference(
     content: &Content,
     now: i64,
 ) -> StoreResult<()> {
-    let Some(file) = crate::storage::sqlite::files::referenced_file(content) else {
-        return Ok(());
-    };
-    if readable_file(c, &file.id, sender).await?.is_none() {
-        return Ok(());
+    for file in crate::storage::sqlite::files::referenced_files(content) {
+        if readable_file(c, &file.id, sender).await?.is_none() {
+            continue;
+        }
+        c.execute(
+            "INSERT INTO file_refs (file, conv, created_at, last_seq) VALUES ($1, $2, $3, $4)
+             ON CONFLICT (file, conv) DO UPDATE
+               SET last_seq = GREATEST(file_refs.last_seq, excluded.last_seq)",
+            &[&file.id.as_str(), &conv.to_string(), &now, &seq],
+        )
+        .await?;
     }
-    c.execute(
-        "INSERT INTO file_refs (file, conv, created_at, last_seq) VALUES ($1, $2, $3, $4)
-         ON CONFLICT (file, conv) DO UPDATE
-           SET last_seq = GREATEST(file_refs.last_seq, excluded.last_seq)",
-        &[&file.id.as_str(), &conv.to_string(), &now, &seq],
-    )
-    .await?;
     Ok(())
 }
 

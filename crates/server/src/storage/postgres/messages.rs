@@ -118,7 +118,7 @@ async fn check_reply_target(
 }
 
 pub(super) const MESSAGE_SELECT: &str =
-    "SELECT conv, seq, id, client_id, sender, sent_at, content, ext, edited_at, reply_to FROM messages";
+    "SELECT conv, seq, id, client_id, sender, sent_at, content, ext, edited_at, reply_to, mentions FROM messages";
 
 pub(super) fn message_row(r: &Row) -> StoreResult<Message> {
     let conv: String = r.try_get(0)?;
@@ -136,6 +136,10 @@ pub(super) fn message_row(r: &Row) -> StoreResult<Message> {
         ext: ext.map(|e| serde_json::from_str(&e)).transpose()?,
         edited_at: r.try_get(8)?,
         reply_to: r.try_get::<_, Option<i64>>(9)?.map(|s| Seq(s as u64)),
+        mentions: r
+            .try_get::<_, Option<String>>(10)?
+            .map(|m| serde_json::from_str(&m))
+            .transpose()?,
     })
 }
 
@@ -216,6 +220,9 @@ pub async fn send(c: &Tx<'_>, a: &NewMessage, now: i64) -> StoreResult<SendOutco
     if let Some(target) = a.reply_to {
         check_reply_target(c, &a.sender, &a.conv, target).await?;
     }
+    if let Some(m) = &a.mentions {
+        super::mentions::check(c, &a.sender, &a.conv, m).await?;
+    }
     let conv = a.conv.to_string();
     // The conversation's row lock serialises its writers across processes;
     // a rollback undoes the increment, so seqs stay gap-free.
@@ -228,10 +235,11 @@ pub async fn send(c: &Tx<'_>, a: &NewMessage, now: i64) -> StoreResult<SendOutco
         .await?
         .try_get(0)?;
     let ext = a.ext.as_ref().map(serde_json::to_string).transpose()?;
+    let mentions = a.mentions.as_ref().map(serde_json::to_string).transpose()?;
     let id: i64 = c
         .query_one(
-            "INSERT INTO messages (conv, seq, sender, client_id, sent_at, content, ext, reply_to)
-             VALUES ($1, $2, $3, $4, $5, $6, $7, $8) RETURNING id",
+            "INSERT INTO messages (conv, seq, sender, client_id, sent_at, content, ext, reply_to, mentions)
+             VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9) RETURNING id",
             &[
                 &conv,
                 &seq,
@@ -241,6 +249,7 @@ pub async fn send(c: &Tx<'_>, a: &NewMessage, now: i64) -> StoreResult<SendOutco
                 &serde_json::to_string(&a.content)?,
                 &ext,
                 &a.reply_to.map(|r| r.0 as i64),
+                &mentions,
             ],
         )
         .await?
@@ -262,6 +271,7 @@ pub async fn send(c: &Tx<'_>, a: &NewMessage, now: i64) -> StoreResult<SendOutco
         ext: a.ext.clone(),
         edited_at: None,
         reply_to: a.reply_to,
+        mentions: a.mentions.clone(),
     };
     let mut members = members(c, &a.conv).await?;
     if matches!(a.conv, ConversationId::Group(_)) {

@@ -30,6 +30,7 @@ mod changelog;
 mod edits;
 mod files;
 mod groups;
+mod mentions;
 mod history;
 mod impl_accounts;
 mod impl_groups;

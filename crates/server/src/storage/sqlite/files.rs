@@ -138,6 +138,18 @@ pub fn referenced_file(content: &Content) -> Option<&FileRef> {
     }
 }
 
+/// Every file a message's content references: its own, or each one inside a
+/// chat history (merged forward), nested histories included.
+pub fn referenced_files(content: &Content) -> Vec<&FileRef> {
+    match content {
+        Content::ChatHistory { items, .. } => items
+            .iter()
+            .flat_map(|i| referenced_files(&i.content))
+            .collect(),
+        other => referenced_file(other).into_iter().collect(),
+    }
+}
+
 /// Called when a message is stored: if its content references a file the
 /// sender may read, members of `conv` may read it from now on. A reference to
 /// a file the sender cannot read (unknown id, someone else's upload) grants
@@ -150,17 +162,16 @@ pub fn record_reference(
     content: &Content,
     now: i64,
 ) -> StoreResult<()> {
-    let Some(file) = referenced_file(content) else {
-        return Ok(());
-    };
-    if readable(conn, &file.id, sender)?.is_none() {
-        return Ok(());
+    for file in referenced_files(content) {
+        if readable(conn, &file.id, sender)?.is_none() {
+            continue;
+        }
+        conn.prepare_cached(
+            "INSERT INTO file_refs (file, conv, created_at, last_seq) VALUES (?1, ?2, ?3, ?4)
+             ON CONFLICT (file, conv) DO UPDATE SET last_seq = MAX(last_seq, excluded.last_seq)",
+        )?
+        .execute(params![file.id.as_str(), conv.to_string(), now, seq as i64])?;
     }
-    conn.prepare_cached(
-        "INSERT INTO file_refs (file, conv, created_at, last_seq) VALUES (?1, ?2, ?3, ?4)
-         ON CONFLICT (file, conv) DO UPDATE SET last_seq = MAX(last_seq, excluded.last_seq)",
-    )?
-    .execute(params![file.id.as_str(), conv.to_string(), now, seq as i64])?;
     Ok(())
 }
 

@@ -38,6 +38,7 @@ impl Messages for SqliteStorage {
                         require_friendship: msg.require_friendship,
                         after: msg.after.as_ref(),
                         reply_to: msg.reply_to,
+                        mentions: msg.mentions.as_ref(),
                     };
                     messages::send(c, &args)
                 },

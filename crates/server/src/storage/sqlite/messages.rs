@@ -99,6 +99,8 @@ pub struct SendArgs<'a> {
     pub after: Option<&'a ClientMsgId>,
     /// The message of the same conversation it replies to.
     pub reply_to: Option<Seq>,
+    /// Whom it mentions.
+    pub mentions: Option<&'a tern_proto::Mentions>,
 }
 
 /// Stores a message with the next seq, or returns the original on a resend.
@@ -156,6 +158,9 @@ pub fn send(conn: &Connection, a: &SendArgs<'_>) -> StoreResult<SendOutcome> {
     if let Some(target) = a.reply_to {
         check_reply_target(conn, a.sender, a.conv, target)?;
     }
+    if let Some(m) = a.mentions {
+        super::mentions::check(conn, a.sender, a.conv, m)?;
+    }
     let conv = a.conv.to_string();
     let seq: i64 = conn.prepare_cached("UPDATE conversations SET max_seq = max_seq + 1, last_at = ?2 WHERE id = ?1 RETURNING max_seq")?.query_row(
         params![conv, a.now],
@@ -163,8 +168,9 @@ pub fn send(conn: &Connection, a: &SendArgs<'_>) -> StoreResult<SendOutcome> {
     )?;
     let ext = a.ext.map(serde_json::to_string).transpose()?;
     let reply_to = a.reply_to.map(|r| r.0 as i64);
-    conn.prepare_cached("INSERT INTO messages (conv, seq, sender, client_id, sent_at, content, ext, reply_to) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8)")?.execute(
-        params![conv, seq, a.sender.as_str(), a.client_id.as_str(), a.now, serde_json::to_string(a.content)?, ext, reply_to],
+    let mentions = a.mentions.map(serde_json::to_string).transpose()?;
+    conn.prepare_cached("INSERT INTO messages (conv, seq, sender, client_id, sent_at, content, ext, reply_to, mentions) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9)")?.execute(
+        params![conv, seq, a.sender.as_str(), a.client_id.as_str(), a.now, serde_json::to_string(a.content)?, ext, reply_to, mentions],
     )?;
     let id = conn.last_insert_rowid();
     // A message referencing a file lets the conversation's members download it.
@@ -185,6 +191,7 @@ pub fn send(conn: &Connection, a: &SendArgs<'_>) -> StoreResult<SendOutcome> {
         ext: a.ext.cloned(),
         edited_at: None,
         reply_to: a.reply_to,
+        mentions: a.mentions.cloned(),
     };
     let mut members = members(conn, a.conv)?;
     if matches!(a.conv, ConversationId::Group(_)) {
@@ -227,7 +234,7 @@ fn check_reply_target(
 }
 
 const MESSAGE_SELECT: &str =
-    "SELECT conv, seq, id, client_id, sender, sent_at, content, ext, edited_at, reply_to FROM messages";
+    "SELECT conv, seq, id, client_id, sender, sent_at, content, ext, edited_at, reply_to, mentions FROM messages";
 
 fn message_row(r: &rusqlite::Row<'_>) -> rusqlite::Result<StoreResult<Message>> {
     let conv: String = r.get(0)?;
@@ -240,6 +247,7 @@ fn message_row(r: &rusqlite::Row<'_>) -> rusqlite::Result<StoreResult<Message>> 
     let ext: Option<String> = r.get(7)?;
     let edited_at: Option<i64> = r.get(8)?;
     let reply_to: Option<i64> = r.get(9)?;
+    let mentions: Option<String> = r.get(10)?;
     Ok((|| {
         let bad = |e: tern_proto::IdError| StoreError::Corrupt(format!("id: {e}"));
         Ok(Message {
@@ -253,6 +261,7 @@ fn message_row(r: &rusqlite::Row<'_>) -> rusqlite::Result<StoreResult<Message>> 
             ext: ext.map(|e| serde_json::from_str(&e)).transpose()?,
             edited_at,
             reply_to: reply_to.map(|r| Seq(r as u64)),
+            mentions: mentions.map(|m| serde_json::from_str(&m)).transpose()?,
         })
     })())
 }

@@ -9,6 +9,7 @@ pub mod changelog;
 pub mod edits;
 pub mod files;
 pub mod groups;
+mod mentions;
 pub mod messages;
 mod migrations;
 pub mod pins;

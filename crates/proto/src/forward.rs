@@ -1,0 +1,91 @@
+//! Forwarding and @mentions: the wire types beside [`crate::Content`] and
+//! [`crate::Message`] (issue 17).
+
+use serde::{Deserialize, Serialize};
+
+use crate::model::{Content, Millis};
+use crate::{ConversationId, Seq, UserId, WireError};
+
+/// Most messages one `forward` may name (`seqs`).
+pub const MAX_FORWARD_MESSAGES: usize = 100;
+/// Most conversations one `forward` may send to (`to`).
+pub const MAX_FORWARD_TARGETS: usize = 10;
+/// Most messages a one-by-one `forward` may create (`seqs` × `to`).
+pub const MAX_FORWARD_COPIES: usize = 50;
+/// How deep chat histories may nest (a history forwarded into a history, …).
+pub const MAX_HISTORY_DEPTH: usize = 3;
+/// Longest title of a merged forward, in characters.
+pub const MAX_HISTORY_TITLE: usize = 100;
+/// Most users one message may mention.
+pub const MAX_MENTIONS: usize = 50;
+/// Longest `client_id` of a `forward` (each message it creates gets
+/// `<client_id>.<target index>.<item index>`, within the 64-character limit).
+pub const MAX_FORWARD_CLIENT_ID: usize = 48;
+
+/// Whom a group message mentions (`@bob`, `@all`).
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "specta", derive(specta::Type))]
+pub struct Mentions {
+    /// Mentioned members, each a member of the group.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub users: Vec<UserId>,
+    /// `@all`: every member (owner and admins only).
+    #[serde(default, skip_serializing_if = "std::ops::Not::not")]
+    pub all: bool,
+}
+
+impl Mentions {
+    /// Whether this mentions `user` (by id or through `@all`).
+    pub fn includes(&self, user: &UserId) -> bool {
+        self.all || self.users.contains(user)
+    }
+
+    /// Whether it mentions nobody.
+    pub fn is_empty(&self) -> bool {
+        !self.all && self.users.is_empty()
+    }
+}
+
+/// One message inside a merged forward ([`Content::ChatHistory`]): who sent
+/// it, when, and what it said (files by reference).
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "specta", derive(specta::Type))]
+pub struct HistoryItem {
+    /// Its original sender.
+    pub sender: UserId,
+    /// Its original server time.
+    pub sent_at: Millis,
+    /// What it said.
+    pub content: Content,
+}
+
+/// What a `forward` did in one target conversation.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "specta", derive(specta::Type))]
+pub struct ForwardResult {
+    /// The target conversation.
+    pub conv: ConversationId,
+    /// The seqs of the messages stored there, in order (empty when refused).
+    #[serde(default)]
+    pub seqs: Vec<Seq>,
+    /// True when these had been stored before (a retry of the same forward).
+    #[serde(default)]
+    pub duplicate: bool,
+    /// Why this target refused (the same codes as `send`); absent when stored.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub error: Option<WireError>,
+}
+
+/// How deeply `content` nests chat histories (0 for any other content).
+pub fn history_depth(content: &Content) -> usize {
+    match content {
+        Content::ChatHistory { items, .. } => {
+            1 + items
+                .iter()
+                .map(|i| history_depth(&i.content))
+                .max()
+                .unwrap_or(0)
+        }
+        _ => 0,
+    }
+}
