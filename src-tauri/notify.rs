@@ -282,6 +282,13 @@ pub async fn on_new_message<R: Runtime>(
         .lock()
         .expect("muted chats")
         .contains(&conv);
+    // A mention of me notifies even in a muted chat (issue 17).
+    let mentioned = m
+        .mentions
+        .as_ref()
+        .zip(client.user())
+        .is_some_and(|(who, me)| who.includes(&me));
+    let chat_muted = chat_muted && !mentioned;
     if !should_notify(m, live, window_focused(app), muted, chat_muted) {
         return;
     }

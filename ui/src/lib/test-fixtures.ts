@@ -51,6 +51,7 @@ export function msg(over: Partial<LocalMessage> & { client_id: string }): LocalM
     error: null,
     edited_at: null,
     reply_to: null,
+    mentions: null,
     ...over,
   };
 }
@@ -65,6 +66,7 @@ export function conv(over: Partial<Conversation> & { conv: string }): Conversati
     read_seq: 0,
     peer_read_seq: 0,
     unread: 0,
+    unread_mentions: 0,
     last: null,
     last_activity: 0,
     draft: '',

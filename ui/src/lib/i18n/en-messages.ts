@@ -69,6 +69,8 @@ const enMessages = {
     location: "[Location] {{label}}",
     custom: "[Custom message]",
     recalled: "[Message recalled]",
+    chatHistory: "[Chat history] {{title}}",
+    mentionedYou: "[@you]",
     youRecalled: "You recalled a message",
     theyRecalled: "{{name}} recalled a message",
     youPrefix: "You: ",

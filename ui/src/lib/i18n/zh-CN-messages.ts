@@ -69,6 +69,8 @@ const zhCNMessages = {
     location: "[位置] {{label}}",
     custom: "[自定义消息]",
     recalled: "[消息已撤回]",
+    chatHistory: "[聊天记录] {{title}}",
+    mentionedYou: "[有人@我]",
     youRecalled: "你撤回了一条消息",
     theyRecalled: "{{name}} 撤回了一条消息",
     youPrefix: "我：",

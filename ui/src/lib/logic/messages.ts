@@ -100,6 +100,8 @@ export function contentPreview(c: Content): string {
       return t('preview.custom');
     case 'recalled':
       return t('preview.recalled');
+    case 'chat_history':
+      return t('preview.chatHistory', { title: c.title });
   }
 }
 

@@ -51,6 +51,7 @@ export function withMemberNotices(conv: string, messages: readonly LocalMessage[
     error: null,
     edited_at: null,
     reply_to: null,
+    mentions: null,
   });
   const out: LocalMessage[] = [];
   let j = 0;
