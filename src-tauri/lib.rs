@@ -21,6 +21,7 @@ mod files;
 mod groups;
 mod launcher;
 mod links;
+mod mentions;
 pub mod notify;
 mod paste;
 mod search;
@@ -110,6 +111,8 @@ pub fn specta_builder() -> Builder<tauri::Wry> {
             groups::mute_all,
             groups::open_group,
             groups::member_notices,
+            mentions::send_mentioning,
+            mentions::forward_messages,
             files::send_files,
             files::pick_files,
             files::simulate_drop,

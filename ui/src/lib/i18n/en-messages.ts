@@ -61,6 +61,10 @@ const enMessages = {
     delete: "Delete",
     delete_local: "Delete for me",
   },
+  mentions: {
+    all: "all",
+    pick: "Mention a member",
+  },
   preview: {
     image: "[Image]",
     file: "[File] {{name}}",

@@ -61,6 +61,10 @@ const zhCNMessages = {
     delete: "删除",
     delete_local: "仅为我删除",
   },
+  mentions: {
+    all: "所有人",
+    pick: "提及成员",
+  },
   preview: {
     image: "[图片]",
     file: "[文件] {{name}}",

@@ -114,6 +114,15 @@ export class MessagesStore {
     this.loaded = { ...this.loaded, [conv]: mergeMessages(list, msgs) };
   }
 
+  /** Sends `text` to a group mentioning `mentions` (the server checks who may be mentioned). */
+  async sendMentioning(conv: string, text: string, mentions: { users: string[]; all: boolean }): Promise<void> {
+    const m = await this.app.ui.attempt(commands.sendMentioning(conv, text, mentions.users, mentions.all));
+    if (m) {
+      this.upsert(conv, [m]);
+      void this.app.chats.refreshConversations();
+    }
+  }
+
   async send(conv: string, text: string): Promise<void> {
     const m = await this.app.ui.attempt(commands.sendText(conv, text));
     if (m) {

@@ -1,0 +1,52 @@
+import { describe, expect, it } from 'vitest';
+import { insertMention, matchMembers, MENTION_ALL, mentionLabel, mentionQueryAt, mentionsIn } from './mentions';
+
+const members = [
+  { id: 'alice', nickname: 'Alice', remark: '' },
+  { id: 'bob', nickname: 'Bobby', remark: 'Bob from ops' },
+  { id: 'carol', nickname: '', remark: '' },
+  { id: 'zed', nickname: 'Abby', remark: '' },
+];
+
+describe('mentionQueryAt', () => {
+  it('finds an @ at the start or after a space, up to the caret', () => {
+    expect(mentionQueryAt('@bo', 3)).toEqual({ start: 0, query: 'bo' });
+    expect(mentionQueryAt('hi @', 4)).toEqual({ start: 3, query: '' });
+    expect(mentionQueryAt('hi @bob there', 7)).toEqual({ start: 3, query: 'bob' });
+  });
+  it('ignores e-mail addresses, finished words and text without @', () => {
+    expect(mentionQueryAt('mail a@b', 8)).toBeNull();
+    expect(mentionQueryAt('@bob there', 10)).toBeNull();
+    expect(mentionQueryAt('hello', 5)).toBeNull();
+    expect(mentionQueryAt('@' + 'x'.repeat(40), 41)).toBeNull();
+  });
+});
+
+describe('matchMembers', () => {
+  it('matches by remark, nickname or id, prefix matches first, never me', () => {
+    expect(matchMembers(members, 'b', 'alice').map((c) => c.id)).toEqual(['bob', 'zed']);
+    expect(matchMembers(members, 'ops', 'alice').map((c) => c.id)).toEqual(['bob']);
+    expect(matchMembers(members, 'CAR', 'alice').map((c) => c.id)).toEqual(['carol']);
+    expect(matchMembers(members, '', 'alice', 2).map((c) => c.id)).toEqual(['bob', 'carol']);
+  });
+  it('labels by remark, then nickname, then id', () => {
+    expect(members.map(mentionLabel)).toEqual(['Alice', 'Bob from ops', 'carol', 'Abby']);
+  });
+});
+
+describe('insertMention and mentionsIn', () => {
+  it('replaces the query and keeps only mentions still in the text', () => {
+    const q = mentionQueryAt('hi @bo', 6)!;
+    const { text, caret } = insertMention('hi @bo', q, 'Bob from ops');
+    expect(text).toBe('hi @Bob from ops ');
+    expect(caret).toBe(text.length);
+    const picked = [
+      { id: 'bob', label: 'Bob from ops' },
+      { id: 'bob', label: 'Bob from ops' },
+      { id: 'carol', label: 'carol' },
+      { id: MENTION_ALL, label: 'all' },
+    ];
+    expect(mentionsIn(text + '@all', picked, 'all')).toEqual({ users: ['bob'], all: true });
+    expect(mentionsIn('nobody here', picked, 'all')).toEqual({ users: [], all: false });
+  });
+});

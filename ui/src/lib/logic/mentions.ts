@@ -1,0 +1,77 @@
+/**
+ * @mentions in the composer (issue 17): finding the `@query` being typed,
+ * matching group members by remark, nickname or id, inserting the chosen one
+ * and collecting the mention list to send. Pure functions; the picker
+ * component and the composer call them.
+ */
+
+/** A member the composer may mention. */
+export type MentionCandidate = { id: string; nickname: string; remark: string };
+
+/** The `@…` being typed: where its `@` is and what follows it up to the caret. */
+export type MentionQuery = { start: number; query: string };
+
+/** The pseudo-id of `@all` in the picker (not a valid user id: it has a space). */
+export const MENTION_ALL = '@ all';
+
+/** Longest query the picker follows (longer words are not mentions). */
+const MAX_QUERY = 32;
+
+/**
+ * The mention being typed at `caret`: an `@` at the start of the text or after
+ * whitespace, followed by non-space characters up to the caret; else null.
+ */
+export function mentionQueryAt(text: string, caret: number): MentionQuery | null {
+  const before = text.slice(0, caret);
+  const at = before.lastIndexOf('@');
+  if (at < 0) return null;
+  if (at > 0 && !/\s/.test(before[at - 1])) return null;
+  const query = before.slice(at + 1);
+  if (/\s/.test(query) || query.length > MAX_QUERY) return null;
+  return { start: at, query };
+}
+
+/** What the composer shows for a member: the remark, else the nickname, else the id. */
+export function mentionLabel(c: MentionCandidate): string {
+  return c.remark || c.nickname || c.id;
+}
+
+/**
+ * Members matching `query` (case-insensitive) by remark, nickname or id,
+ * without me: those starting with it first, then those containing it, each
+ * group in the given order; at most `max`.
+ */
+export function matchMembers(cands: readonly MentionCandidate[], query: string, me: string, max = 8): MentionCandidate[] {
+  const q = query.toLowerCase();
+  const fields = (c: MentionCandidate) => [c.remark, c.nickname, c.id].map((s) => s.toLowerCase());
+  const others = cands.filter((c) => c.id !== me);
+  const prefix = others.filter((c) => fields(c).some((f) => f.startsWith(q)));
+  const inner = others.filter((c) => !prefix.includes(c) && fields(c).some((f) => f.includes(q)));
+  return [...prefix, ...inner].slice(0, max);
+}
+
+/** Replaces the query with `@label ` and returns the new text and caret. */
+export function insertMention(text: string, q: MentionQuery, label: string): { text: string; caret: number } {
+  const end = q.start + 1 + q.query.length;
+  const inserted = `@${label} `;
+  return { text: text.slice(0, q.start) + inserted + text.slice(end), caret: q.start + inserted.length };
+}
+
+/** A member picked in the picker, with the label inserted for them. */
+export type Picked = { id: string; label: string };
+
+/**
+ * The mention list to send with `text`: the picked members whose `@label` is
+ * still in it (each once), and `all` when `@all` was picked and is still there.
+ */
+export function mentionsIn(text: string, picked: readonly Picked[], allLabel: string): { users: string[]; all: boolean } {
+  const present = (label: string) => text.includes(`@${label}`);
+  const users: string[] = [];
+  let all = false;
+  for (const p of picked) {
+    if (!present(p.label)) continue;
+    if (p.id === MENTION_ALL) all = all || present(allLabel);
+    else if (!users.includes(p.id)) users.push(p.id);
+  }
+  return { users, all };
+}
