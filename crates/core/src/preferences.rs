@@ -108,4 +108,31 @@ mod tests {
         assert!(!in_dnd(&dnd, ms("2026-12-05T22:00:00Z"))); // Sat 23:00 local
         assert!(in_dnd(&dnd, ms("2026-12-05T05:00:00Z"))); // Sat 06:00 local
     }
+
+    #[test]
+    fn a_mention_notifies_in_a_muted_chat_but_not_when_off_or_in_dnd() {
+        let now = ms("2026-12-01T12:00:00Z");
+        let on = AccountSettings::default();
+        let muted = ConvSettings {
+            muted: true,
+            ..ConvSettings::new(tern_proto::ConversationId::parse("g:team").unwrap())
+        };
+        assert!(!should_notify_mentioned(&on, &muted, false, now));
+        assert!(should_notify_mentioned(&on, &muted, true, now));
+        let off = AccountSettings {
+            notifications: false,
+            ..on.clone()
+        };
+        assert!(!should_notify_mentioned(&off, &muted, true, now));
+        let dnd = AccountSettings {
+            dnd: Some(DndSchedule {
+                start: "00:00".into(),
+                end: "23:59".into(),
+                tz: "UTC".into(),
+                days: vec![Weekday::Tue],
+            }),
+            ..on
+        };
+        assert!(!should_notify_mentioned(&dnd, &muted, true, now));
+    }
 }

@@ -89,3 +89,38 @@ pub fn history_depth(content: &Content) -> usize {
         _ => 0,
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn mentions_omit_empty_parts_and_say_whom_they_include() {
+        let bob = UserId::new("bob").unwrap();
+        let m = Mentions {
+            users: vec![bob.clone()],
+            all: false,
+        };
+        assert_eq!(serde_json::to_string(&m).unwrap(), r#"{"users":["bob"]}"#);
+        assert!(m.includes(&bob) && !m.includes(&UserId::new("carol").unwrap()));
+        let all: Mentions = serde_json::from_str(r#"{"all":true}"#).unwrap();
+        assert!(all.includes(&bob) && !all.is_empty());
+        assert!(Mentions::default().is_empty());
+    }
+
+    #[test]
+    fn history_depth_counts_nested_chat_histories() {
+        let text = Content::Text { text: "x".into() };
+        let wrap = |c: Content| Content::ChatHistory {
+            title: "t".into(),
+            items: vec![HistoryItem {
+                sender: UserId::new("bob").unwrap(),
+                sent_at: 1,
+                content: c,
+            }],
+        };
+        assert_eq!(history_depth(&text), 0);
+        assert_eq!(history_depth(&wrap(text.clone())), 1);
+        assert_eq!(history_depth(&wrap(wrap(text))), 2);
+    }
+}
