@@ -177,6 +177,16 @@ export const commands = {
 	 */
 	memberNotices: (conv: string, limit: number) => typedError<MemberNotice[], AppError>(__TAURI_INVOKE("member_notices", { conv, limit })),
 	/**
+	 *  Sends `text` to the group `conv` mentioning `users` (ids) and, with `all`,
+	 *  everyone (owner and admins only).
+	 */
+	sendMentioning: (conv: string, text: string, users: string[], all: boolean) => typedError<LocalMessage, AppError>(__TAURI_INVOKE("send_mentioning", { conv, text, users, all })),
+	/**
+	 *  Forwards the messages `seqs` of `from` to each of `to`, one by one or
+	 *  `merged` into one chat history titled `title`; what each target did.
+	 */
+	forwardMessages: (from: string, seqs: Seq[], to: string[], merged: boolean, title: string | null) => typedError<ForwardResult[], AppError>(__TAURI_INVOKE("forward_messages", { from, seqs, to, merged, title })),
+	/**
 	 *  Sends files that were just dropped on the window (see the module docs): one
 	 *  file or image message each, uploading in the background with progress events.
 	 */
@@ -342,6 +352,15 @@ data: Value } |
 { type: "system"; 
 /**  The notice text. */
 text: string } | 
+/**
+ *  A merged forward: several messages as one "chat history" (only the
+ *  server makes these, through `forward`).
+ */
+{ type: "chat_history"; 
+/**  Its title, e.g. "Chat history". */
+title: string; 
+/**  The forwarded messages, oldest first, with their senders and times. */
+items: HistoryItem[] } | 
 /**  What remains of a recalled message. */
 { type: "recalled"; 
 /**  Who recalled it. */
@@ -367,6 +386,11 @@ export type Conversation = {
 	peer_read_seq: Seq,
 	/**  Messages from others after `read_seq`. */
 	unread: number,
+	/**
+	 *  Of those, the ones that mention me (by id or `@all`): the chat list
+	 *  shows "[@you]" while this is above 0.
+	 */
+	unread_mentions: number,
 	/**  The newest message (pending ones included). */
 	last: LocalMessage | null,
 	/**  Time of the last activity (newest message or draft edit), for ordering. */
@@ -725,6 +749,18 @@ export type FileRef = {
 	mime: string,
 };
 
+/**  What a `forward` did in one target conversation. */
+export type ForwardResult = {
+	/**  The target conversation. */
+	conv: ConversationId,
+	/**  The seqs of the messages stored there, in order (empty when refused). */
+	seqs?: Seq[],
+	/**  True when these had been stored before (a retry of the same forward). */
+	duplicate?: boolean,
+	/**  Why this target refused (the same codes as `send`); absent when stored. */
+	error?: WireError | null,
+};
+
 /**  One of my friends: their profile plus my private remark (alias) for them. */
 export type Friend = {
 	/**  The friend's profile. */
@@ -842,6 +878,19 @@ export type GroupRole =
 /**  Everyone else. */
 "member";
 
+/**
+ *  One message inside a merged forward ([`Content::ChatHistory`]): who sent
+ *  it, when, and what it said (files by reference).
+ */
+export type HistoryItem = {
+	/**  Its original sender. */
+	sender: UserId,
+	/**  Its original server time. */
+	sent_at: number,
+	/**  What it said. */
+	content: Content,
+};
+
 /**  How non-members get into a group. */
 export type JoinPolicy = 
 /**  `join_group` makes anyone a member at once. */
@@ -957,6 +1006,8 @@ export type LocalMessage = {
 	 *  [`crate::Client::quote`] for the snippet to show.
 	 */
 	reply_to: Seq | null,
+	/**  Whom it mentions (group messages); `None` when nobody. */
+	mentions: Mentions | null,
 };
 
 /**  Whether the user is logged in (OpenIM's login status). */
@@ -999,6 +1050,14 @@ export type MemberNoticeKind =
 "left" | 
 /**  Someone was removed by the owner or an admin. */
 "kicked";
+
+/**  Whom a group message mentions (`@bob`, `@all`). */
+export type Mentions = {
+	/**  Mentioned members, each a member of the group. */
+	users?: UserId[],
+	/**  `@all`: every member (owner and admins only). */
+	all?: boolean,
+};
 
 /**  The server's id for a stored message (unique across all conversations). */
 export type MsgId = number;
