@@ -255,7 +255,7 @@ export class ChatsStore {
 }
 
 function emptyConversation(conv: string, title: string, at: number): Conversation {
-  return { conv, peer: null, title, avatar: null, max_seq: 0, read_seq: 0, peer_read_seq: 0, unread: 0, last: null, last_activity: at, draft: '' };
+  return { conv, peer: null, title, avatar: null, max_seq: 0, read_seq: 0, peer_read_seq: 0, unread: 0, unread_mentions: 0, last: null, last_activity: at, draft: '' };
 }
 
 /** A list entry for a group chat tern-core has no summary for yet. */
