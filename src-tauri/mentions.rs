@@ -25,10 +25,7 @@ pub async fn send_mentioning(
         return Err(AppError::new("invalid_argument", "The message is empty."));
     }
     let mentions = Mentions {
-        users: users
-            .iter()
-            .map(|u| user_id(u))
-            .collect::<AppResult<_>>()?,
+        users: users.iter().map(|u| user_id(u)).collect::<AppResult<_>>()?,
         all,
     };
     Ok(state
@@ -51,7 +48,10 @@ pub async fn forward_messages(
     title: Option<String>,
 ) -> AppResult<Vec<ForwardResult>> {
     let from = conv_id(&from)?;
-    let to = to.iter().map(|t| conv_id(t)).collect::<AppResult<Vec<_>>>()?;
+    let to = to
+        .iter()
+        .map(|t| conv_id(t))
+        .collect::<AppResult<Vec<_>>>()?;
     Ok(state
         .client()
         .await?

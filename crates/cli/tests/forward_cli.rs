@@ -87,10 +87,22 @@ async fn forward_and_mention_commands_print_json() {
         .clone();
     assert_eq!(g["unread_mentions"], 1, "{g}");
 
-    let out = run(&server, d, "carol", &["send", &group, "hey all", "--mention-all"]).await;
+    let out = run(
+        &server,
+        d,
+        "carol",
+        &["send", &group, "hey all", "--mention-all"],
+    )
+    .await;
     assert_eq!(out.code, 3, "stderr: {}", out.stderr);
     assert_eq!(code_of(&out), 4017);
-    let out = run(&server, d, "carol", &["forward", "d:alice:bob", "1", "--to", &group]).await;
+    let out = run(
+        &server,
+        d,
+        "carol",
+        &["forward", "d:alice:bob", "1", "--to", &group],
+    )
+    .await;
     assert_eq!(out.code, 3, "stderr: {}", out.stderr);
     assert_eq!(code_of(&out), 4018);
     server.shutdown().await;

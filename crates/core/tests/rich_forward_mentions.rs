@@ -120,10 +120,17 @@ async fn merged_forward_and_mentions_converge_on_online_and_offline_devices() {
             })
             .unwrap_or_else(|| panic!("{who}: no chat history in {msgs:?}"));
         assert_eq!(history.0, "Carol and me");
-        let senders: Vec<_> = history.1.iter().map(|i| (i.sender.clone(), i.sent_at)).collect();
+        let senders: Vec<_> = history
+            .1
+            .iter()
+            .map(|i| (i.sender.clone(), i.sent_at))
+            .collect();
         assert_eq!(
             senders,
-            [(uid("carol"), first.sent_at), (uid("alice"), second.sent_at)],
+            [
+                (uid("carol"), first.sent_at),
+                (uid("alice"), second.sent_at)
+            ],
             "{who}"
         );
         assert_eq!(unread_mentions(c, &g).await, 1, "{who}");

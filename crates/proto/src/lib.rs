@@ -21,8 +21,8 @@ pub mod response;
 pub mod settings;
 
 pub use error::{ErrorCode, IdError, WireError};
-pub use forward::{ForwardResult, HistoryItem, Mentions};
 pub use files::{sanitize_file_name, Uploaded};
+pub use forward::{ForwardResult, HistoryItem, Mentions};
 pub use frame::{ClientFrame, DecodeError, ServerFrame};
 pub use ids::{ClientMsgId, ConversationId, DeviceId, FileId, GroupId, MsgId, ReqId, Seq, UserId};
 pub use model::*;

@@ -47,17 +47,32 @@ async fn one_by_one_and_merged_forwards_reach_the_targets_with_senders_and_times
     let originals = alice.pull_all(&ab, 1, 2, 10).await.0;
     let g = create(&mut alice, "Team", &["carol"], None).await;
     let team = gconv(&g.group);
-    alice.drain_pushes(std::time::Duration::from_millis(200)).await;
-    carol.drain_pushes(std::time::Duration::from_millis(200)).await;
+    alice
+        .drain_pushes(std::time::Duration::from_millis(200))
+        .await;
+    carol
+        .drain_pushes(std::time::Duration::from_millis(200))
+        .await;
 
-    let results = forwarded(&mut alice, forward("f1", &ab, &[2, 1], &[ac.clone()], false)).await;
+    let results = forwarded(
+        &mut alice,
+        forward("f1", &ab, &[2, 1], &[ac.clone()], false),
+    )
+    .await;
     assert_eq!(results.len(), 1);
     assert_eq!(results[0].seqs, vec![Seq(1), Seq(2)]);
     assert!(results[0].error.is_none() && !results[0].duplicate);
     let got = carol.messages(2).await;
-    assert_eq!(got[0].content, originals[1].content, "in the request's order");
+    assert_eq!(
+        got[0].content, originals[1].content,
+        "in the request's order"
+    );
     assert_eq!(got[1].content, originals[0].content);
-    assert_eq!(got[0].sender, uid("alice"), "the forwarder sends the copies");
+    assert_eq!(
+        got[0].sender,
+        uid("alice"),
+        "the forwarder sends the copies"
+    );
     assert_eq!(got[0].client_id.as_str(), "f1.0.0");
     // The forwarding device gets its copies pushed too (the answer has only seqs).
     assert_eq!(alice.messages(2).await[1].conv, ac);
@@ -76,12 +91,21 @@ async fn one_by_one_and_merged_forwards_reach_the_targets_with_senders_and_times
         };
         assert_eq!(title, "Our chat");
         assert_eq!(items.len(), 2);
-        assert_eq!((&items[0].sender, items[0].sent_at), (&uid("bob"), originals[0].sent_at));
-        assert_eq!((&items[1].sender, &items[1].content), (&uid("alice"), &originals[1].content));
+        assert_eq!(
+            (&items[0].sender, items[0].sent_at),
+            (&uid("bob"), originals[0].sent_at)
+        );
+        assert_eq!(
+            (&items[1].sender, &items[1].content),
+            (&uid("alice"), &originals[1].content)
+        );
     }
     // Catch-up: the merged message is in the target's history like any message.
     let (stored, _) = carol.pull_all(&team, 1, 10, 10).await;
-    assert!(matches!(stored.last().unwrap().content, Content::ChatHistory { .. }));
+    assert!(matches!(
+        stored.last().unwrap().content,
+        Content::ChatHistory { .. }
+    ));
     // Nobody may send a chat history of their own making.
     let fake = Request::Send {
         conv: ac.clone(),
@@ -141,8 +165,16 @@ async fn a_message_the_forwarder_cannot_read_is_refused_and_nothing_is_forwarded
             .await,
         ErrorCode::BadForward
     );
-    let ok = forwarded(&mut dave, forward("x6", &team, &[after.0], &[cd.clone()], false)).await;
-    assert_eq!(ok[0].seqs, vec![Seq(2)], "only the readable forward was stored");
+    let ok = forwarded(
+        &mut dave,
+        forward("x6", &team, &[after.0], &[cd.clone()], false),
+    )
+    .await;
+    assert_eq!(
+        ok[0].seqs,
+        vec![Seq(2)],
+        "only the readable forward was stored"
+    );
     assert_eq!(carol.pull_all(&cd, 1, 10, 10).await.0.len(), 2);
     assert_eq!(alice.pull_all(&ab, 1, 10, 10).await.0.len(), 2);
     server.stop().await;
@@ -156,7 +188,14 @@ async fn forwarded_files_go_by_reference_to_the_target_members_only() {
     let token = |c: &Client| c.token.clone().unwrap();
     let (ta, tc, td, te) = (token(&alice), token(&carol), token(&dave), token(&erin));
     let ab = dm("alice", "bob");
-    let file = upload_as(server.addr(), &ta, "plan.pdf", "application/pdf", vec![5; 64]).await;
+    let file = upload_as(
+        server.addr(),
+        &ta,
+        "plan.pdf",
+        "application/pdf",
+        vec![5; 64],
+    )
+    .await;
     let content = Content::File {
         file: tern_proto::FileRef {
             id: file.clone(),
@@ -187,17 +226,32 @@ async fn forwarded_files_go_by_reference_to_the_target_members_only() {
             .await,
         ErrorCode::BadForward
     );
-    assert_eq!(erin.err_code(forward("e2", &ab, &[1], &[ed], true)).await, ErrorCode::BadForward);
-    assert_eq!(status(te.clone()).await, 404, "a refused forward grants nothing");
+    assert_eq!(
+        erin.err_code(forward("e2", &ab, &[1], &[ed], true)).await,
+        ErrorCode::BadForward
+    );
+    assert_eq!(
+        status(te.clone()).await,
+        404,
+        "a refused forward grants nothing"
+    );
     assert_eq!(status(td.clone()).await, 404);
     // Bob forwards it to carol: carol may download it, no upload happened.
-    let r = forwarded(&mut bob, forward("b1", &ab, &[1], &[dm("bob", "carol")], false)).await;
+    let r = forwarded(
+        &mut bob,
+        forward("b1", &ab, &[1], &[dm("bob", "carol")], false),
+    )
+    .await;
     assert!(r[0].error.is_none());
     assert_eq!(status(tc).await, 200);
     assert_eq!(status(td.clone()).await, 404, "nobody else gains access");
     assert_eq!(status(te.clone()).await, 404);
     // Inside a merged chat history too.
-    let r = forwarded(&mut bob, forward("b2", &ab, &[1], &[dm("bob", "dave")], true)).await;
+    let r = forwarded(
+        &mut bob,
+        forward("b2", &ab, &[1], &[dm("bob", "dave")], true),
+    )
+    .await;
     assert!(r[0].error.is_none());
     assert_eq!(status(td).await, 200);
     assert_eq!(status(te).await, 404);
@@ -244,8 +298,17 @@ async fn each_target_gets_the_send_rules_blocks_mutes_and_membership() {
     );
     assert!(results[..3].iter().all(|r| r.seqs.is_empty()));
     assert_eq!(results[3].seqs, vec![Seq(1)]);
-    assert_eq!(bob.pull_all(&dm("alice", "bob"), 1, 10, 10).await.0.len(), 0);
-    assert_eq!(dave.pull_all(&gconv(&muting.group), 1, 10, 10).await.0.len(), 0);
+    assert_eq!(
+        bob.pull_all(&dm("alice", "bob"), 1, 10, 10).await.0.len(),
+        0
+    );
+    assert_eq!(
+        dave.pull_all(&gconv(&muting.group), 1, 10, 10)
+            .await
+            .0
+            .len(),
+        0
+    );
     assert_eq!(dave.pull_all(&ad, 1, 10, 10).await.0.len(), 1);
     server.stop().await;
 }
@@ -256,14 +319,20 @@ async fn a_retried_forward_is_idempotent_and_the_caps_hold() {
     let [mut alice, _bob, mut carol] = users(&server, ["alice", "bob", "carol"]).await;
     let (ab, ac) = (dm("alice", "bob"), dm("alice", "carol"));
     for i in 1..=6 {
-        alice.ok(text_msg(&ab, &format!("a{i}"), &format!("m{i}"))).await;
+        alice
+            .ok(text_msg(&ab, &format!("a{i}"), &format!("m{i}")))
+            .await;
     }
     let req = forward("f1", &ab, &[1, 2, 3], &[ac.clone()], false);
     let first = forwarded(&mut alice, req.clone()).await;
     let again = forwarded(&mut alice, req).await;
     assert_eq!(first[0].seqs, again[0].seqs);
     assert!(!first[0].duplicate && again[0].duplicate);
-    assert_eq!(carol.pull_all(&ac, 1, 20, 20).await.0.len(), 3, "stored once");
+    assert_eq!(
+        carol.pull_all(&ac, 1, 20, 20).await.0.len(),
+        3,
+        "stored once"
+    );
 
     let many: Vec<u64> = (1..=101).collect();
     let targets: Vec<ConversationId> = (0..11).map(|i| dm("alice", &format!("u{i}"))).collect();
@@ -290,15 +359,25 @@ async fn a_retried_forward_is_idempotent_and_the_caps_hold() {
     let mut from = ab.clone();
     let mut seq = 1;
     for depth in 1..=3 {
-        let r = forwarded(&mut alice, forward(&format!("n{depth}"), &from, &[seq], &[ac.clone()], true)).await;
+        let r = forwarded(
+            &mut alice,
+            forward(&format!("n{depth}"), &from, &[seq], &[ac.clone()], true),
+        )
+        .await;
         (from, seq) = (ac.clone(), r[0].seqs[0].0);
     }
     assert_eq!(
-        alice.err_code(forward("n4", &from, &[seq], &[ab.clone()], true)).await,
+        alice
+            .err_code(forward("n4", &from, &[seq], &[ab.clone()], true))
+            .await,
         ErrorCode::ForwardLimit
     );
     // One by one, a deep history is copied as it is.
-    assert!(forwarded(&mut alice, forward("n5", &from, &[seq], &[ab.clone()], false)).await[0]
+    assert!(forwarded(
+        &mut alice,
+        forward("n5", &from, &[seq], &[ab.clone()], false)
+    )
+    .await[0]
         .error
         .is_none());
     server.stop().await;

@@ -93,7 +93,10 @@ async fn mentioning_a_non_member_or_in_a_direct_chat_is_bad_mention() {
         ErrorCode::BadMention
     );
     let (stored, _) = alice.pull_all(&team, 1, 20, 20).await;
-    assert!(stored.iter().all(|m| m.mentions.is_none()), "nothing refused was stored");
+    assert!(
+        stored.iter().all(|m| m.mentions.is_none()),
+        "nothing refused was stored"
+    );
     // A member who left can no longer be mentioned.
     alice
         .ok(Request::KickMember {
@@ -133,7 +136,9 @@ async fn at_all_is_for_the_owner_and_admins_and_the_send_rules_come_first() {
     ));
     // A plain member may mention members by id.
     assert!(matches!(
-        carol.ok(mention(&team, "c1", &["alice", "bob"], false)).await,
+        carol
+            .ok(mention(&team, "c1", &["alice", "bob"], false))
+            .await,
         Response::Sent { .. }
     ));
     // Muted: the mute answers first; an outsider gets the membership answer.
@@ -145,7 +150,9 @@ async fn at_all_is_for_the_owner_and_admins_and_the_send_rules_come_first() {
         })
         .await;
     assert_eq!(
-        carol.err_code(mention(&team, "c2", &["alice"], false)).await,
+        carol
+            .err_code(mention(&team, "c2", &["alice"], false))
+            .await,
         ErrorCode::Muted
     );
     let mut dave = server.user("dave").await;

@@ -5,9 +5,7 @@
 //! catch-up. A merged forward is one message whose content
 //! ([`Content::ChatHistory`]) holds the whole list with senders and times.
 
-use tern_proto::{
-    Content, ConversationId, ForwardResult, Mentions, Request, Response, Seq,
-};
+use tern_proto::{Content, ConversationId, ForwardResult, Mentions, Request, Response, Seq};
 
 use super::{new_client_id, Client};
 use crate::error::{Error, Result};

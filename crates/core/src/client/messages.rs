@@ -113,7 +113,9 @@ impl Client {
         let content = Content::Text {
             text: text.to_string(),
         };
-        let (sh, msg) = self.queue(conv, content, None, Some(reply_to), None).await?;
+        let (sh, msg) = self
+            .queue(conv, content, None, Some(reply_to), None)
+            .await?;
         self.await_first_outcome(&sh, msg).await
     }
 

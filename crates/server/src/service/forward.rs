@@ -117,10 +117,7 @@ async fn originals(s: &Shared, me: &UserId, f: &Forward) -> ServiceResult<Vec<Me
         let Some(m) = found.into_iter().find(|m| m.seq == seq) else {
             return Err(bad(seq, &f.from));
         };
-        if matches!(
-            m.content,
-            Content::Recalled { .. } | Content::System { .. }
-        ) {
+        if matches!(m.content, Content::Recalled { .. } | Content::System { .. }) {
             return Err(bad(seq, &f.from));
         }
         out.push(m);
