@@ -63,7 +63,13 @@ async fn merged_forward_and_mentions_converge_on_online_and_offline_devices() {
 
     let seqs = [first.seq.unwrap(), second.seq.unwrap()];
     let results = alice
-        .forward(&ac, &seqs, std::slice::from_ref(&g), true, Some("Carol and me".into()))
+        .forward(
+            &ac,
+            &seqs,
+            std::slice::from_ref(&g),
+            true,
+            Some("Carol and me".into()),
+        )
         .await
         .unwrap();
     assert!(results[0].error.is_none(), "{results:?}");
