@@ -90,6 +90,17 @@ pub enum ErrorCode {
     NotManager,
     /// `read_by` in a group whose owner or admins turned it off.
     ReadByOff,
+    /// A chat-room request (send, members, kick, mute, leave) from someone who
+    /// has not joined that room (or dropped out of it).
+    NotInRoom,
+    /// `join_room` while kicked from the room with a ban that has not ended.
+    RoomBanned,
+    /// `join_room` into a room that has the server's `room_max_members`.
+    RoomFull,
+    /// `create_room` by someone who already owns `rooms_per_owner` rooms.
+    TooManyRooms,
+    /// `room_send` faster than the server's `room_messages_per_minute`.
+    RoomRateLimited,
     /// An unexpected server-side failure; the request may be retried.
     Internal,
     /// The server is shutting down; reconnect later.
@@ -104,7 +115,7 @@ pub enum ErrorCode {
 
 impl ErrorCode {
     /// Every known code, for documentation and tests.
-    pub const ALL: [ErrorCode; 38] = [
+    pub const ALL: [ErrorCode; 43] = [
         Self::BadFrame,
         Self::UnknownCommand,
         Self::InvalidArgument,
@@ -140,6 +151,11 @@ impl ErrorCode {
         Self::TooManyPins,
         Self::NotManager,
         Self::ReadByOff,
+        Self::NotInRoom,
+        Self::RoomBanned,
+        Self::RoomFull,
+        Self::TooManyRooms,
+        Self::RoomRateLimited,
         Self::Internal,
         Self::ShuttingDown,
         Self::Unavailable,
@@ -183,6 +199,11 @@ impl ErrorCode {
             Self::TooManyPins => 4013,
             Self::NotManager => 4014,
             Self::ReadByOff => 4015,
+            Self::NotInRoom => 4020,
+            Self::RoomBanned => 4021,
+            Self::RoomFull => 4022,
+            Self::TooManyRooms => 4023,
+            Self::RoomRateLimited => 4024,
             Self::Internal => 5000,
             Self::ShuttingDown => 5001,
             Self::Unavailable => 5002,

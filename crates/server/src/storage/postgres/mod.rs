@@ -36,6 +36,7 @@ mod impl_groups;
 mod impl_messages;
 mod impl_operations;
 mod impl_preferences;
+mod impl_rooms;
 mod impl_social;
 mod messages;
 mod migrate;
@@ -44,6 +45,7 @@ mod preferences;
 mod reactions;
 mod read_by;
 mod relations;
+mod rooms;
 mod user_admin;
 mod webhooks;
 
