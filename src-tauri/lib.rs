@@ -23,6 +23,7 @@ mod launcher;
 mod links;
 pub mod notify;
 mod paste;
+mod rooms;
 mod search;
 mod servers;
 pub mod shell;
@@ -110,6 +111,11 @@ pub fn specta_builder() -> Builder<tauri::Wry> {
             groups::mute_all,
             groups::open_group,
             groups::member_notices,
+            rooms::list_rooms,
+            rooms::create_room,
+            rooms::join_room,
+            rooms::leave_room,
+            rooms::room_send,
             files::send_files,
             files::pick_files,
             files::simulate_drop,
