@@ -82,7 +82,7 @@ async function main() {
   await step('alice leaves: the view closes and the list counts bob alone again', async () => {
     await (await $(sel('room-leave'))).click();
     await waitUntil(async () => (await wd.find(sel('room-title'))) === null, { what: 'the room view closed' });
-    await waitUntil(async () => (await (await $(`${sel('room')}[data-room="${room}"]`)).text()).includes('2 members') === false, { what: 'member count back down' });
+    await waitUntil(async () => (await (await $(`${sel('room')}[data-room="${room}"]`)).text()).includes('1 member'), { what: 'member count back to 1' });
   });
 
   bobRoom.stop();
