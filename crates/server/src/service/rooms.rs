@@ -23,7 +23,7 @@ use crate::bus::rooms::room_subject;
 use crate::bus::{Envelope, What};
 use crate::hub::ConnId;
 use crate::state::Shared;
-use crate::storage::api::{RoomCaps, Rooms as _};
+use crate::storage::api::RoomCaps;
 pub use crate::storage::api::RoomActor;
 use crate::storage::{now_ms, Delivery};
 
