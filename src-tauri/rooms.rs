@@ -55,7 +55,11 @@ pub async fn leave_room(state: State<'_, AppState>, room: String) -> AppResult<(
 /// Sends a text to a room I am in; returns it as kept.
 #[tauri::command]
 #[specta::specta]
-pub async fn room_send(state: State<'_, AppState>, room: String, text: String) -> AppResult<RoomMessage> {
+pub async fn room_send(
+    state: State<'_, AppState>,
+    room: String,
+    text: String,
+) -> AppResult<RoomMessage> {
     let c = state.client().await?;
     Ok(c.room_send_text(&room_id(&room)?, &text).await?)
 }

@@ -31,7 +31,12 @@ fn room_send(id: u64, room: &RoomId, k: usize) -> String {
     .encode()
 }
 
-async fn tern_room(addr: SocketAddr, members: usize, seq_n: usize, burst_n: usize) -> Result<Figures> {
+async fn tern_room(
+    addr: SocketAddr,
+    members: usize,
+    seq_n: usize,
+    burst_n: usize,
+) -> Result<Figures> {
     let users = make_users(addr, "rmu", members, 16).await?;
     let mut owner = Tern::authed(addr, &users[0].1, "room-sender").await?;
     let room = match owner

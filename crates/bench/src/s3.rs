@@ -87,7 +87,11 @@ pub(crate) struct Sender {
 
 impl Sender {
     /// A sender of group (or, for the baseline, any) `send` frames into `conv`.
-    pub fn to_conv(tx: futures_util::stream::SplitSink<Ws, Message>, conv: ConversationId, next_id: u64) -> Self {
+    pub fn to_conv(
+        tx: futures_util::stream::SplitSink<Ws, Message>,
+        conv: ConversationId,
+        next_id: u64,
+    ) -> Self {
         Self {
             tx,
             frame: Box::new(move |id, k| send_frame(id, &conv, &format!("s3-{k}"), &text(k))),

@@ -82,7 +82,11 @@ fn uid(s: &str) -> Result<UserId, Failure> {
     Ok(UserId::new(s)?)
 }
 
-pub async fn run(client: &Client, cmd: RoomCmd, events: &mut Receiver<Event>) -> Result<(), Failure> {
+pub async fn run(
+    client: &Client,
+    cmd: RoomCmd,
+    events: &mut Receiver<Event>,
+) -> Result<(), Failure> {
     match cmd {
         RoomCmd::List { after, limit } => {
             let after = after.as_deref().map(rid).transpose()?;
@@ -121,7 +125,9 @@ pub async fn run(client: &Client, cmd: RoomCmd, events: &mut Receiver<Event>) ->
             user,
             ban_secs,
         } => {
-            client.room_kick(&rid(&room)?, &uid(&user)?, ban_secs).await?;
+            client
+                .room_kick(&rid(&room)?, &uid(&user)?, ban_secs)
+                .await?;
             out(&json!({"room": room, "kicked": user, "ban_secs": ban_secs}))
         }
         RoomCmd::Mute {
@@ -129,11 +135,15 @@ pub async fn run(client: &Client, cmd: RoomCmd, events: &mut Receiver<Event>) ->
             user,
             minutes,
         } => {
-            client.room_mute(&rid(&room)?, &uid(&user)?, minutes).await?;
+            client
+                .room_mute(&rid(&room)?, &uid(&user)?, minutes)
+                .await?;
             out(&json!({"room": room, "muted": user, "minutes": minutes}))
         }
         RoomCmd::Admin { room, user, off } => {
-            client.set_room_admin(&rid(&room)?, &uid(&user)?, !off).await?;
+            client
+                .set_room_admin(&rid(&room)?, &uid(&user)?, !off)
+                .await?;
             out(&json!({"room": room, "user": user, "admin": !off}))
         }
         RoomCmd::Delete { room } => {

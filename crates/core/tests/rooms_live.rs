@@ -28,9 +28,15 @@ async fn rooms_join_receive_and_kick() {
 
     let room = alice.create_room("Lobby").await.unwrap();
     assert_eq!(alice.joined_rooms(), vec![room.room.clone()]);
-    alice.room_send_text(&room.room, "before bob").await.unwrap();
+    alice
+        .room_send_text(&room.room, "before bob")
+        .await
+        .unwrap();
     let listed = bob.list_rooms(None, None).await.unwrap();
-    assert_eq!(listed.iter().map(|r| r.name.as_str()).collect::<Vec<_>>(), ["Lobby"]);
+    assert_eq!(
+        listed.iter().map(|r| r.name.as_str()).collect::<Vec<_>>(),
+        ["Lobby"]
+    );
 
     let (info, recent) = bob.join_room(&room.room).await.unwrap();
     assert_eq!(info.member_count, 2);

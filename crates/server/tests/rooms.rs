@@ -21,10 +21,18 @@ async fn rooms_are_listed_joined_and_left() {
     let mut alice = server.user("alice").await;
     let mut bob = server.user("bob").await;
     let room = create_room(&mut alice, "  Friday stream ").await;
-    assert_eq!((room.name.as_str(), room.member_count), ("Friday stream", 1));
+    assert_eq!(
+        (room.name.as_str(), room.member_count),
+        ("Friday stream", 1)
+    );
     assert_eq!(room.owner, uid("alice"));
 
-    let Response::Rooms { rooms } = bob.ok(Request::ListRooms { after: None, limit: None }).await
+    let Response::Rooms { rooms } = bob
+        .ok(Request::ListRooms {
+            after: None,
+            limit: None,
+        })
+        .await
     else {
         panic!()
     };
@@ -36,25 +44,41 @@ async fn rooms_are_listed_joined_and_left() {
     assert_eq!(join(&mut bob, &room.room).await.0.member_count, 2);
     assert_eq!(member_ids(&mut bob, &room.room).await, ["alice", "bob"]);
 
-    bob.ok(Request::LeaveRoom { room: room.room.clone() }).await;
-    let leave_again = bob.err_code(Request::LeaveRoom { room: room.room.clone() }).await;
+    bob.ok(Request::LeaveRoom {
+        room: room.room.clone(),
+    })
+    .await;
+    let leave_again = bob
+        .err_code(Request::LeaveRoom {
+            room: room.room.clone(),
+        })
+        .await;
     assert_eq!(leave_again, ErrorCode::NotInRoom);
     assert_eq!(member_ids(&mut alice, &room.room).await, ["alice"]);
 
     let nowhere = RoomId::new("rnothere").unwrap();
-    assert_eq!(bob.err_code(Request::JoinRoom { room: nowhere }).await, ErrorCode::NotFound);
+    assert_eq!(
+        bob.err_code(Request::JoinRoom { room: nowhere }).await,
+        ErrorCode::NotFound
+    );
 
     // Paging by id.
     let second = create_room(&mut bob, "second").await;
     let mut ids = vec![room.room.clone(), second.room.clone()];
     ids.sort();
     let Response::Rooms { rooms } = bob
-        .ok(Request::ListRooms { after: Some(ids[0].clone()), limit: Some(5) })
+        .ok(Request::ListRooms {
+            after: Some(ids[0].clone()),
+            limit: Some(5),
+        })
         .await
     else {
         panic!()
     };
-    assert_eq!(rooms.iter().map(|r| r.room.clone()).collect::<Vec<_>>(), vec![ids[1].clone()]);
+    assert_eq!(
+        rooms.iter().map(|r| r.room.clone()).collect::<Vec<_>>(),
+        vec![ids[1].clone()]
+    );
     server.stop().await;
 }
 
@@ -71,7 +95,10 @@ async fn only_current_members_receive() {
     let seq = send(&mut alice, &room, "one").await;
     assert_eq!(seq, 1);
     let m = next_message(&mut bob).await;
-    assert_eq!((m.seq, m.from.as_str(), texts(&[m.clone()])[0].as_str()), (1, "alice", "one"));
+    assert_eq!(
+        (m.seq, m.from.as_str(), texts(&[m.clone()])[0].as_str()),
+        (1, "alice", "one")
+    );
     // The sender's other device gets it; the sending connection and a
     // non-member do not.
     assert_eq!(next_message(&mut alice2).await.seq, 1);
@@ -85,8 +112,15 @@ async fn only_current_members_receive() {
     assert!(messages_within(&mut bob, QUIET).await.is_empty());
 
     // A non-member may neither send nor list members.
-    assert_eq!(carol.err_code(send_req(&room, "hi")).await, ErrorCode::NotInRoom);
-    let members = Request::RoomMembers { room: room.clone(), after: None, limit: None };
+    assert_eq!(
+        carol.err_code(send_req(&room, "hi")).await,
+        ErrorCode::NotInRoom
+    );
+    let members = Request::RoomMembers {
+        room: room.clone(),
+        after: None,
+        limit: None,
+    };
     assert_eq!(carol.err_code(members).await, ErrorCode::NotInRoom);
     server.stop().await;
 }
@@ -120,33 +154,67 @@ async fn mute_and_roles() {
     join(&mut carol, &room).await;
 
     // A plain member manages nobody.
-    assert_eq!(bob.err_code(mute(&room, "carol", 5)).await, ErrorCode::NotManager);
-    assert_eq!(bob.err_code(kick(&room, "carol", 0)).await, ErrorCode::NotManager);
-    let promote = |user: &str, admin| Request::SetRoomAdmin { room: room.clone(), user: uid(user), admin };
-    assert_eq!(bob.err_code(promote("bob", true)).await, ErrorCode::NotManager);
+    assert_eq!(
+        bob.err_code(mute(&room, "carol", 5)).await,
+        ErrorCode::NotManager
+    );
+    assert_eq!(
+        bob.err_code(kick(&room, "carol", 0)).await,
+        ErrorCode::NotManager
+    );
+    let promote = |user: &str, admin| Request::SetRoomAdmin {
+        room: room.clone(),
+        user: uid(user),
+        admin,
+    };
+    assert_eq!(
+        bob.err_code(promote("bob", true)).await,
+        ErrorCode::NotManager
+    );
 
     alice.ok(mute(&room, "carol", 5)).await;
     let e = carol.err(send_req(&room, "hello?")).await;
     assert_eq!(e.code, ErrorCode::Muted, "{e}");
     let Response::RoomMembers { members, .. } = alice
-        .ok(Request::RoomMembers { room: room.clone(), after: None, limit: None })
+        .ok(Request::RoomMembers {
+            room: room.clone(),
+            after: None,
+            limit: None,
+        })
         .await
     else {
         panic!()
     };
-    assert!(members.iter().any(|m| m.user == uid("carol") && m.muted_until.is_some()));
+    assert!(members
+        .iter()
+        .any(|m| m.user == uid("carol") && m.muted_until.is_some()));
     alice.ok(mute(&room, "carol", 0)).await;
     send(&mut carol, &room, "back").await;
 
     // An admin mutes and kicks plain members, never the owner or an admin.
     alice.ok(promote("bob", true)).await;
     bob.ok(mute(&room, "carol", 1)).await;
-    assert_eq!(bob.err_code(kick(&room, "alice", 0)).await, ErrorCode::NotManager);
-    assert_eq!(alice.err_code(promote("alice", true)).await, ErrorCode::SelfTarget);
+    assert_eq!(
+        bob.err_code(kick(&room, "alice", 0)).await,
+        ErrorCode::NotManager
+    );
+    assert_eq!(
+        alice.err_code(promote("alice", true)).await,
+        ErrorCode::SelfTarget
+    );
     alice.ok(promote("carol", true)).await;
-    assert_eq!(bob.err_code(kick(&room, "carol", 0)).await, ErrorCode::NotManager);
-    assert_eq!(alice.err_code(mute(&room, "dave", 1)).await, ErrorCode::NotInRoom);
-    assert_eq!(alice.err_code(mute(&room, "carol", 43_201)).await, ErrorCode::InvalidArgument);
+    assert_eq!(
+        bob.err_code(kick(&room, "carol", 0)).await,
+        ErrorCode::NotManager
+    );
+    assert_eq!(
+        alice.err_code(mute(&room, "dave", 1)).await,
+        ErrorCode::NotInRoom
+    );
+    assert_eq!(
+        alice.err_code(mute(&room, "carol", 43_201)).await,
+        ErrorCode::InvalidArgument
+    );
     server.stop().await;
 }
 
@@ -162,11 +230,21 @@ async fn a_kick_bans_until_the_ban_ends() {
     alice.ok(kick(&room, "bob", 2)).await;
     for c in [&mut bob, &mut bob2] {
         let p = c.push_where(|p| matches!(p, Push::RoomLeft { .. })).await;
-        let Push::RoomLeft { room: r, reason, banned_until } = p else { unreachable!() };
+        let Push::RoomLeft {
+            room: r,
+            reason,
+            banned_until,
+        } = p
+        else {
+            unreachable!()
+        };
         assert_eq!((r, reason), (room.clone(), RoomLeftReason::Kicked));
         assert!(banned_until.is_some());
     }
-    assert_eq!(bob.err_code(send_req(&room, "let me in")).await, ErrorCode::NotInRoom);
+    assert_eq!(
+        bob.err_code(send_req(&room, "let me in")).await,
+        ErrorCode::NotInRoom
+    );
     let e = bob.err(Request::JoinRoom { room: room.clone() }).await;
     assert_eq!(e.code, ErrorCode::RoomBanned, "{e}");
     send(&mut alice, &room, "without bob").await;
@@ -180,8 +258,14 @@ async fn a_kick_bans_until_the_ban_ends() {
     // A kick without a ban: back at once. The owner cannot be kicked.
     alice.ok(kick(&room, "bob", 0)).await;
     join(&mut bob, &room).await;
-    assert_eq!(alice.err_code(kick(&room, "alice", 0)).await, ErrorCode::NotManager);
-    assert_eq!(alice.err_code(kick(&room, "bob", 2_592_001)).await, ErrorCode::InvalidArgument);
+    assert_eq!(
+        alice.err_code(kick(&room, "alice", 0)).await,
+        ErrorCode::NotManager
+    );
+    assert_eq!(
+        alice.err_code(kick(&room, "bob", 2_592_001)).await,
+        ErrorCode::InvalidArgument
+    );
     server.stop().await;
 }
 
@@ -197,13 +281,21 @@ async fn caps_are_enforced() {
     let mut bob = server.user("bob").await;
     let mut carol = server.user("carol").await;
 
-    let e = alice.err(Request::CreateRoom { name: "x".repeat(65) }).await;
+    let e = alice
+        .err(Request::CreateRoom {
+            name: "x".repeat(65),
+        })
+        .await;
     assert_eq!(e.code, ErrorCode::TooLarge, "{e}");
     let e = alice.err(Request::CreateRoom { name: "   ".into() }).await;
     assert_eq!(e.code, ErrorCode::InvalidArgument, "{e}");
     let room = create_room(&mut alice, &"x".repeat(64)).await.room;
     create_room(&mut alice, "two").await;
-    let e = alice.err(Request::CreateRoom { name: "three".into() }).await;
+    let e = alice
+        .err(Request::CreateRoom {
+            name: "three".into(),
+        })
+        .await;
     assert_eq!(e.code, ErrorCode::TooManyRooms, "{e}");
 
     join(&mut bob, &room).await;
@@ -236,14 +328,32 @@ async fn a_deleted_room_tells_its_members() {
     let room = create_room(&mut alice, "short-lived").await.room;
     join(&mut bob, &room).await;
     assert_eq!(
-        bob.err_code(Request::DeleteRoom { room: room.clone() }).await,
+        bob.err_code(Request::DeleteRoom { room: room.clone() })
+            .await,
         ErrorCode::NotManager
     );
     alice.ok(Request::DeleteRoom { room: room.clone() }).await;
     let p = bob.push_where(|p| matches!(p, Push::RoomLeft { .. })).await;
-    assert!(matches!(p, Push::RoomLeft { reason: RoomLeftReason::Deleted, .. }), "{p:?}");
-    assert_eq!(bob.err_code(send_req(&room, "anyone?")).await, ErrorCode::NotFound);
-    let Response::Rooms { rooms } = bob.ok(Request::ListRooms { after: None, limit: None }).await
+    assert!(
+        matches!(
+            p,
+            Push::RoomLeft {
+                reason: RoomLeftReason::Deleted,
+                ..
+            }
+        ),
+        "{p:?}"
+    );
+    assert_eq!(
+        bob.err_code(send_req(&room, "anyone?")).await,
+        ErrorCode::NotFound
+    );
+    let Response::Rooms { rooms } = bob
+        .ok(Request::ListRooms {
+            after: None,
+            limit: None,
+        })
+        .await
     else {
         panic!()
     };

@@ -8,9 +8,10 @@ mod rooms_support;
 
 use std::time::{Duration, Instant};
 
-use common::{Client, TestServer};
+use common::{register, Client, TestServer};
 use futures_util::stream::{self, StreamExt};
 use rooms_support::*;
+use tern_proto::Platform;
 
 #[tokio::test]
 async fn a_disconnected_member_drops_out_after_the_grace_period() {
@@ -27,7 +28,10 @@ async fn a_disconnected_member_drops_out_after_the_grace_period() {
     drop(carol);
     tokio::time::sleep(Duration::from_millis(200)).await;
     let mut carol = server.user("carol").await;
-    assert_eq!(member_ids(&mut alice, &room).await, ["alice", "bob", "carol"]);
+    assert_eq!(
+        member_ids(&mut alice, &room).await,
+        ["alice", "bob", "carol"]
+    );
 
     tokio::time::sleep(Duration::from_millis(1_500)).await;
     assert_eq!(member_ids(&mut alice, &room).await, ["alice", "carol"]);
@@ -48,12 +52,17 @@ async fn two_thousand_members_each_get_the_message() {
         .map(|i| {
             let (server, room) = (&server, room.clone());
             async move {
-                let mut c = server.user(&format!("u{i:04}")).await;
+                // Generous waits: 2,000 logins on a loaded 2-core machine.
+                let name = format!("u{i:04}");
+                let mut c = Client::greeted(server.addr()).await;
+                c.wait = Duration::from_secs(120);
+                let _ = c.request(register(&name)).await;
+                c.login(&name, "dev", Platform::Desktop).await.unwrap();
                 join(&mut c, &room).await;
                 c
             }
         })
-        .buffer_unordered(32)
+        .buffer_unordered(16)
         .collect()
         .await;
     let joined = started.elapsed();

@@ -22,7 +22,11 @@ use crate::session::Shared;
 
 impl Client {
     /// A page of open rooms by id (after `after`; `limit` up to the server's page size).
-    pub async fn list_rooms(&self, after: Option<&RoomId>, limit: Option<u32>) -> Result<Vec<RoomInfo>> {
+    pub async fn list_rooms(
+        &self,
+        after: Option<&RoomId>,
+        limit: Option<u32>,
+    ) -> Result<Vec<RoomInfo>> {
         let req = Request::ListRooms {
             after: after.cloned(),
             limit,
@@ -41,7 +45,10 @@ impl Client {
         };
         match sh.request(req).await? {
             Response::Room { room } => {
-                sh.rooms.lock().expect("rooms lock").insert(room.room.clone());
+                sh.rooms
+                    .lock()
+                    .expect("rooms lock")
+                    .insert(room.room.clone());
                 Ok(room)
             }
             other => Err(unexpected(other)),
@@ -66,7 +73,13 @@ impl Client {
     /// The rooms joined in this session.
     pub fn joined_rooms(&self) -> Vec<RoomId> {
         match self.shared() {
-            Ok(sh) => sh.rooms.lock().expect("rooms lock").iter().cloned().collect(),
+            Ok(sh) => sh
+                .rooms
+                .lock()
+                .expect("rooms lock")
+                .iter()
+                .cloned()
+                .collect(),
             Err(_) => Vec::new(),
         }
     }
@@ -166,7 +179,13 @@ async fn join(sh: &Shared, room: &RoomId) -> Result<(RoomInfo, Vec<RoomMessage>)
 /// takes the room off the list and is announced as `room_left` (`dropped`);
 /// a transient failure leaves it for the next connect.
 pub(crate) async fn rejoin_rooms(sh: &Arc<Shared>) {
-    let rooms: Vec<RoomId> = sh.rooms.lock().expect("rooms lock").iter().cloned().collect();
+    let rooms: Vec<RoomId> = sh
+        .rooms
+        .lock()
+        .expect("rooms lock")
+        .iter()
+        .cloned()
+        .collect();
     for room in rooms {
         match join(sh, &room).await {
             Ok(_) => {}

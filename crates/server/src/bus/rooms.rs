@@ -54,10 +54,7 @@ impl RoomInterest {
         let Some(rooms) = self.rooms.remove(user) else {
             return Vec::new();
         };
-        rooms
-            .into_iter()
-            .filter(|r| self.remove(r, user))
-            .collect()
+        rooms.into_iter().filter(|r| self.remove(r, user)).collect()
     }
 
     fn remove(&mut self, room: &RoomId, user: &UserId) -> bool {

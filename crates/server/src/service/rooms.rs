@@ -23,8 +23,8 @@ use crate::bus::rooms::room_subject;
 use crate::bus::{Envelope, What};
 use crate::hub::ConnId;
 use crate::state::Shared;
-use crate::storage::api::RoomCaps;
 pub use crate::storage::api::RoomActor;
+use crate::storage::api::RoomCaps;
 use crate::storage::{now_ms, Delivery};
 
 /// Longest mute or ban, in minutes (30 days).
@@ -59,7 +59,10 @@ fn check_name(name: &str) -> ServiceResult<String> {
 pub fn check_content(s: &Shared, content: &Content) -> ServiceResult<()> {
     if matches!(
         content,
-        Content::Image { .. } | Content::File { .. } | Content::Audio { .. } | Content::Video { .. }
+        Content::Image { .. }
+            | Content::File { .. }
+            | Content::Audio { .. }
+            | Content::Video { .. }
     ) {
         return Err(invalid(
             "a room message is text, a location or custom content; files go to groups",
@@ -88,7 +91,11 @@ pub async fn create(s: &Arc<Shared>, owner: &UserId, name: &str) -> ServiceResul
 }
 
 /// A page of rooms by id.
-pub async fn list(s: &Shared, after: Option<&RoomId>, limit: Option<u32>) -> ServiceResult<Vec<RoomInfo>> {
+pub async fn list(
+    s: &Shared,
+    after: Option<&RoomId>,
+    limit: Option<u32>,
+) -> ServiceResult<Vec<RoomInfo>> {
     let limit = super::page(s, limit, 100);
     Ok(s.store.list_rooms(after, limit).await?)
 }
@@ -207,7 +214,10 @@ pub async fn members(
     if let RoomActor::User(u) = by {
         info(s, room).await?;
         if s.store.room_role(room, u).await?.is_none() {
-            return Err(WireError::new(ErrorCode::NotInRoom, "you are not in this room"));
+            return Err(WireError::new(
+                ErrorCode::NotInRoom,
+                "you are not in this room",
+            ));
         }
     }
     let limit = super::page(s, limit, 100);
@@ -228,7 +238,10 @@ pub async fn kick(
     ban_secs: u32,
 ) -> ServiceResult<()> {
     if ban_secs > MAX_MINUTES * 60 {
-        return Err(invalid(format!("a ban lasts at most {} seconds (30 days)", MAX_MINUTES * 60)));
+        return Err(invalid(format!(
+            "a ban lasts at most {} seconds (30 days)",
+            MAX_MINUTES * 60
+        )));
     }
     let until = (ban_secs > 0).then(|| now_ms() + i64::from(ban_secs) * 1000);
     s.store.room_kick(room, by, user, until).await?;
@@ -338,7 +351,10 @@ pub fn disconnected(s: &Arc<Shared>, user: &UserId) {
 async fn drop_if_gone(s: &Shared, user: &UserId) {
     // (Not `presence::online_among`: presence calls this module.)
     let online = match &s.cluster {
-        Some(cluster) => !cluster.online_among(std::slice::from_ref(user)).await.is_empty(),
+        Some(cluster) => !cluster
+            .online_among(std::slice::from_ref(user))
+            .await
+            .is_empty(),
         None => s.hub.is_online(user),
     };
     if online {

@@ -33,27 +33,19 @@ pub use webhooks::{HookStatus, QueuedEvent, WebhookQueue};
 
 /// Everything a backend provides; the services hold an `Arc<dyn Storage>`.
 pub trait Storage:
-    Accounts
-    + Social
-    + Messages
-    + Groups
-    + Operations
-    + WebhookQueue
-    + UserAdmin
-    + Preferences
-    + Rooms
+    Accounts + Social + Messages + Groups + Operations + WebhookQueue + UserAdmin + Preferences + Rooms
 {
 }
 
 impl<T> Storage for T where
     T: Accounts
-    + Social
-    + Messages
-    + Groups
-    + Operations
-    + WebhookQueue
-    + UserAdmin
-    + Preferences
-    + Rooms
+        + Social
+        + Messages
+        + Groups
+        + Operations
+        + WebhookQueue
+        + UserAdmin
+        + Preferences
+        + Rooms
 {
 }

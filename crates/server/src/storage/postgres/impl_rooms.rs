@@ -1,9 +1,7 @@
 //! [`Rooms`] on PostgreSQL.
 
 use async_trait::async_trait;
-use tern_proto::{
-    Content, ErrorCode, RoomId, RoomInfo, RoomMember, RoomMessage, RoomRole, UserId,
-};
+use tern_proto::{Content, ErrorCode, RoomId, RoomInfo, RoomMember, RoomMessage, RoomRole, UserId};
 
 use super::{parse_user, read, rooms, tx, PgStorage};
 use crate::storage::api::{not_in_room, role_str, RoomActor, RoomCaps, Rooms};
@@ -19,7 +17,8 @@ impl Rooms for PgStorage {
         now: i64,
         caps: RoomCaps,
     ) -> StoreResult<RoomInfo> {
-        tx!(self, |tx| rooms::create(&tx, owner, id, name, now, caps).await)
+        tx!(self, |tx| rooms::create(&tx, owner, id, name, now, caps)
+            .await)
     }
 
     async fn list_rooms(&self, after: Option<&RoomId>, limit: u32) -> StoreResult<Vec<RoomInfo>> {
@@ -52,7 +51,8 @@ impl Rooms for PgStorage {
         now: i64,
         keep: u32,
     ) -> StoreResult<(RoomMessage, Vec<UserId>)> {
-        tx!(self, |tx| rooms::send(&tx, room, from, content, now, keep).await)
+        tx!(self, |tx| rooms::send(&tx, room, from, content, now, keep)
+            .await)
     }
 
     async fn room_members(
@@ -134,7 +134,11 @@ impl Rooms for PgStorage {
                     "the owner's role does not change",
                 ));
             }
-            let role = if admin { RoomRole::Admin } else { RoomRole::Member };
+            let role = if admin {
+                RoomRole::Admin
+            } else {
+                RoomRole::Member
+            };
             tx.execute(
                 "UPDATE room_members SET role = $3 WHERE room = $1 AND user_id = $2",
                 &[&room.as_str(), &user.as_str(), &role_str(role)],

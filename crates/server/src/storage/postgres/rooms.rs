@@ -2,9 +2,7 @@
 //! room's row first, so the member cap, the seq counter and the roles hold
 //! when several server processes write to one room at once.
 
-use tern_proto::{
-    Content, ErrorCode, RoomId, RoomInfo, RoomMember, RoomMessage, RoomRole, UserId,
-};
+use tern_proto::{Content, ErrorCode, RoomId, RoomInfo, RoomMember, RoomMessage, RoomRole, UserId};
 use tokio_postgres::Row;
 
 use super::accounts::require_user;
@@ -46,9 +44,12 @@ async fn require(c: &Tx<'_>, room: &RoomId) -> StoreResult<RoomInfo> {
 
 /// Locks the room's row (writes to one room apply one after the other).
 async fn lock(c: &Tx<'_>, room: &RoomId) -> StoreResult<RoomInfo> {
-    c.query_opt("SELECT 1 FROM rooms WHERE id = $1 FOR UPDATE", &[&room.as_str()])
-        .await?
-        .ok_or_else(|| no_room(room))?;
+    c.query_opt(
+        "SELECT 1 FROM rooms WHERE id = $1 FOR UPDATE",
+        &[&room.as_str()],
+    )
+    .await?
+    .ok_or_else(|| no_room(room))?;
     require(c, room).await
 }
 
@@ -73,10 +74,16 @@ pub async fn create(
     caps: RoomCaps,
 ) -> StoreResult<RoomInfo> {
     require_user(c, owner).await?;
-    c.query_opt("SELECT 1 FROM users WHERE id = $1 FOR UPDATE", &[&owner.as_str()])
-        .await?;
+    c.query_opt(
+        "SELECT 1 FROM users WHERE id = $1 FOR UPDATE",
+        &[&owner.as_str()],
+    )
+    .await?;
     let owned: i64 = c
-        .query_one("SELECT COUNT(*) FROM rooms WHERE owner = $1", &[&owner.as_str()])
+        .query_one(
+            "SELECT COUNT(*) FROM rooms WHERE owner = $1",
+            &[&owner.as_str()],
+        )
         .await?
         .try_get(0)?;
     if owned >= i64::from(caps.per_owner) {
@@ -94,7 +101,13 @@ pub async fn create(
     require(c, id).await
 }
 
-async fn add_member(c: &Tx<'_>, room: &RoomId, user: &UserId, role: RoomRole, now: i64) -> StoreResult<()> {
+async fn add_member(
+    c: &Tx<'_>,
+    room: &RoomId,
+    user: &UserId,
+    role: RoomRole,
+    now: i64,
+) -> StoreResult<()> {
     c.execute(
         "INSERT INTO room_members (room, user_id, role, joined_at) VALUES ($1, $2, $3, $4)",
         &[&room.as_str(), &user.as_str(), &role_str(role), &now],
@@ -153,7 +166,11 @@ pub async fn join(
                 &[&room.as_str(), &user.as_str()],
             )
             .await?;
-        if let Some(until) = ban.map(|r| r.try_get::<_, i64>(0)).transpose()?.filter(|u| *u > now) {
+        if let Some(until) = ban
+            .map(|r| r.try_get::<_, i64>(0))
+            .transpose()?
+            .filter(|u| *u > now)
+        {
             return Err(StoreError::rejected(
                 ErrorCode::RoomBanned,
                 format!("you were kicked from this room; you may rejoin at {until} (ms)"),
@@ -239,7 +256,10 @@ pub async fn send(
 /// Every member's id.
 pub async fn member_ids(c: &Tx<'_>, room: &RoomId) -> StoreResult<Vec<UserId>> {
     let rows = c
-        .query("SELECT user_id FROM room_members WHERE room = $1", &[&room.as_str()])
+        .query(
+            "SELECT user_id FROM room_members WHERE room = $1",
+            &[&room.as_str()],
+        )
         .await?;
     rows.iter().map(|r| parse_user(r.try_get(0)?)).collect()
 }
@@ -256,7 +276,11 @@ pub async fn members(
         .query(
             "SELECT user_id, role, joined_at, muted_until FROM room_members
              WHERE room = $1 AND user_id > $2 ORDER BY user_id LIMIT $3",
-            &[&room.as_str(), &after.map_or("", |u| u.as_str()), &i64::from(limit)],
+            &[
+                &room.as_str(),
+                &after.map_or("", |u| u.as_str()),
+                &i64::from(limit),
+            ],
         )
         .await?;
     let now = crate::storage::now_ms();
@@ -273,7 +297,12 @@ pub async fn members(
 }
 
 /// Checks that `by` may manage member `user` (after locking the room).
-pub async fn authorise(c: &Tx<'_>, room: &RoomId, by: RoomActor<'_>, user: &UserId) -> StoreResult<RoomInfo> {
+pub async fn authorise(
+    c: &Tx<'_>,
+    room: &RoomId,
+    by: RoomActor<'_>,
+    user: &UserId,
+) -> StoreResult<RoomInfo> {
     let info = lock(c, room).await?;
     let actor = match by {
         RoomActor::Admin => None,
@@ -287,7 +316,12 @@ pub async fn authorise(c: &Tx<'_>, room: &RoomId, by: RoomActor<'_>, user: &User
 }
 
 /// The owner-only check of `set_room_admin` and `delete_room`.
-pub async fn require_owner(c: &Tx<'_>, room: &RoomId, by: RoomActor<'_>, what: &str) -> StoreResult<RoomInfo> {
+pub async fn require_owner(
+    c: &Tx<'_>,
+    room: &RoomId,
+    by: RoomActor<'_>,
+    what: &str,
+) -> StoreResult<RoomInfo> {
     let info = lock(c, room).await?;
     if let RoomActor::User(u) = by {
         if *u != info.owner {

@@ -46,7 +46,8 @@ impl Rooms for SqliteStorage {
 
     async fn list_rooms(&self, after: Option<&RoomId>, limit: u32) -> StoreResult<Vec<RoomInfo>> {
         let after = after.cloned();
-        self.read(move |c| rooms::list(c, after.as_ref(), limit)).await
+        self.read(move |c| rooms::list(c, after.as_ref(), limit))
+            .await
     }
 
     async fn room_info(&self, room: &RoomId) -> StoreResult<Option<RoomInfo>> {
@@ -69,7 +70,9 @@ impl Rooms for SqliteStorage {
 
     async fn leave_room(&self, room: &RoomId, user: &UserId) -> StoreResult<()> {
         let (room, user) = (room.clone(), user.clone());
-        self.store.write(move |c| rooms::leave(c, &room, &user)).await
+        self.store
+            .write(move |c| rooms::leave(c, &room, &user))
+            .await
     }
 
     async fn room_send(

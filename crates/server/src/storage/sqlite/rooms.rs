@@ -3,9 +3,7 @@
 //! [`crate::storage::api::Rooms`] for what each one checks.
 
 use rusqlite::{params, Connection, OptionalExtension};
-use tern_proto::{
-    Content, ErrorCode, RoomId, RoomInfo, RoomMember, RoomMessage, RoomRole, UserId,
-};
+use tern_proto::{Content, ErrorCode, RoomId, RoomInfo, RoomMember, RoomMessage, RoomRole, UserId};
 
 use super::accounts::{parse_user, require_user};
 use crate::storage::api::{
@@ -83,7 +81,13 @@ pub fn create(
     require(c, id)
 }
 
-fn add_member(c: &Connection, room: &RoomId, user: &UserId, role: RoomRole, now: i64) -> StoreResult<()> {
+fn add_member(
+    c: &Connection,
+    room: &RoomId,
+    user: &UserId,
+    role: RoomRole,
+    now: i64,
+) -> StoreResult<()> {
     c.prepare_cached(
         "INSERT INTO room_members (room, user_id, role, joined_at) VALUES (?1, ?2, ?3, ?4)",
     )?
@@ -193,7 +197,9 @@ pub fn send(
         ));
     }
     let seq: i64 = c
-        .prepare_cached("UPDATE rooms SET last_seq = last_seq + 1 WHERE id = ?1 RETURNING last_seq")?
+        .prepare_cached(
+            "UPDATE rooms SET last_seq = last_seq + 1 WHERE id = ?1 RETURNING last_seq",
+        )?
         .query_row([room.as_str()], |r| r.get(0))?;
     c.prepare_cached(
         "INSERT INTO room_messages (room, seq, sender, content, sent_at) VALUES (?1, ?2, ?3, ?4, ?5)",
@@ -231,7 +237,11 @@ pub fn members(
          WHERE room = ?1 AND user_id > ?2 ORDER BY user_id LIMIT ?3",
     )?;
     let rows = st.query_map(
-        params![room.as_str(), after.map_or("", |u| u.as_str()), i64::from(limit)],
+        params![
+            room.as_str(),
+            after.map_or("", |u| u.as_str()),
+            i64::from(limit)
+        ],
         |r| {
             Ok((
                 r.get::<_, String>(0)?,
@@ -255,13 +265,19 @@ pub fn members(
 }
 
 /// Checks that `by` may manage member `user`; returns the target's role.
-fn authorise(c: &Connection, room: &RoomId, by: RoomActor<'_>, user: &UserId) -> StoreResult<RoomRole> {
+fn authorise(
+    c: &Connection,
+    room: &RoomId,
+    by: RoomActor<'_>,
+    user: &UserId,
+) -> StoreResult<RoomRole> {
     require(c, room)?;
     let actor = match by {
         RoomActor::Admin => None,
         RoomActor::User(u) => Some(role(c, room, u)?),
     };
-    let target = role(c, room, user)?.ok_or_else(|| not_in_room(&format!("`{user}` is not in this room")))?;
+    let target = role(c, room, user)?
+        .ok_or_else(|| not_in_room(&format!("`{user}` is not in this room")))?;
     may_manage(actor, target)?;
     Ok(target)
 }
@@ -318,11 +334,19 @@ pub fn set_admin(
             ));
         }
     }
-    let target = role(c, room, user)?.ok_or_else(|| not_in_room(&format!("`{user}` is not in this room")))?;
+    let target = role(c, room, user)?
+        .ok_or_else(|| not_in_room(&format!("`{user}` is not in this room")))?;
     if target == RoomRole::Owner {
-        return Err(StoreError::rejected(ErrorCode::SelfTarget, "the owner's role does not change"));
+        return Err(StoreError::rejected(
+            ErrorCode::SelfTarget,
+            "the owner's role does not change",
+        ));
     }
-    let role = if admin { RoomRole::Admin } else { RoomRole::Member };
+    let role = if admin {
+        RoomRole::Admin
+    } else {
+        RoomRole::Member
+    };
     c.prepare_cached("UPDATE room_members SET role = ?3 WHERE room = ?1 AND user_id = ?2")?
         .execute([room.as_str(), user.as_str(), role_str(role)])?;
     Ok(())
@@ -341,7 +365,10 @@ pub fn delete(c: &Connection, room: &RoomId, by: RoomActor<'_>) -> StoreResult<V
     }
     let members = member_ids(c, room)?;
     for table in ["room_messages", "room_bans", "room_members"] {
-        c.execute(&format!("DELETE FROM {table} WHERE room = ?1"), [room.as_str()])?;
+        c.execute(
+            &format!("DELETE FROM {table} WHERE room = ?1"),
+            [room.as_str()],
+        )?;
     }
     c.prepare_cached("DELETE FROM rooms WHERE id = ?1")?
         .execute([room.as_str()])?;
@@ -350,7 +377,8 @@ pub fn delete(c: &Connection, room: &RoomId, by: RoomActor<'_>) -> StoreResult<V
 
 /// The rooms `user` is in.
 pub fn rooms_of(c: &Connection, user: &UserId) -> StoreResult<Vec<RoomId>> {
-    let mut st = c.prepare_cached("SELECT room FROM room_members WHERE user_id = ?1 ORDER BY room")?;
+    let mut st =
+        c.prepare_cached("SELECT room FROM room_members WHERE user_id = ?1 ORDER BY room")?;
     let rows = st.query_map([user.as_str()], |r| r.get::<_, String>(0))?;
     rows.map(|r| parse_room(r?)).collect()
 }
