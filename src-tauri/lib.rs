@@ -24,6 +24,7 @@ mod links;
 mod mentions;
 pub mod notify;
 mod paste;
+mod rooms;
 mod search;
 mod servers;
 pub mod shell;
@@ -113,6 +114,11 @@ pub fn specta_builder() -> Builder<tauri::Wry> {
             groups::member_notices,
             mentions::send_mentioning,
             mentions::forward_messages,
+            rooms::list_rooms,
+            rooms::create_room,
+            rooms::join_room,
+            rooms::leave_room,
+            rooms::room_send,
             files::send_files,
             files::pick_files,
             files::simulate_drop,

@@ -5,7 +5,7 @@
 #
 # Needs the Debian packages from scripts/deps.sh (libwebkit2gtk-4.1-dev, xvfb,
 # webkit2gtk-driver, ...); installs npm packages and tauri-driver when missing.
-# Honours CARGO_TARGET_DIR. Usage: tests/e2e/run.sh [test|app|firsthour|keyring|shell|notify|files|groups|look|profile|screenshots]
+# Honours CARGO_TARGET_DIR. Usage: tests/e2e/run.sh [test|app|firsthour|keyring|shell|notify|files|groups|rooms|look|profile|screenshots]
 #   test (default): app, firsthour, keyring, shell, notify, files, groups, look, profile.   app: tests/e2e/app.e2e.mjs only
 #   (main flow, incl. the account dialog: sign out other devices, change password).
 #   shell: tray unread label, close-to-tray with a (fake) tray host, close minimises without one
@@ -17,6 +17,9 @@
 #   firsthour: issue 23's first-hour items: focus on open (forms, chat, dialogs), the register
 #   form at 800×600, read marks only for shown messages ("↓ N new", divider) (tests/e2e/firsthour.e2e.mjs).
 #   groups: a group with tern-cli users made in the dialog, messages both ways, admin, join request, mute, kick, invite, dismiss; as a plain member: mutes, removal, leave (tests/e2e/groups.e2e.mjs).
+#   rooms: a chat room made by a tern-cli user: the Rooms tab lists it, alice joins and sees its recent
+#   history, her message reaches bob's `tern-cli room join --listen`, his shows up live; screenshot
+#   docs/screenshots/rooms.png (tests/e2e/rooms.e2e.mjs).
 #   files: drop/send a file with progress, bob's tern-cli download (sha256), inline images (tests/e2e/files.e2e.mjs).
 #   look: zh-CN from LANG (Chinese on the main screens), the language switch, dark mode from GTK_THEME and the theme switch;
 #   screenshots docs/screenshots/zh-CN-chat.png, zh-CN-chat-800x600.png, dark-chat.png (tests/e2e/look.e2e.mjs).
@@ -89,10 +92,13 @@ run_look() { dbus-run-session --config-file="$root/tests/e2e/bus-empty.conf" -- 
 
 run_profile() { dbus-run-session --config-file="$root/tests/e2e/bus-empty.conf" -- bash -c 'xvfb-run -a -s "-screen 0 1400x900x24" node "$1"' _ "$root/tests/e2e/profile.e2e.mjs"; }
 
+run_rooms() { dbus-run-session --config-file="$root/tests/e2e/bus-empty.conf" -- bash -c 'xvfb-run -a -s "-screen 0 1400x900x24" node "$1"' _ "$root/tests/e2e/rooms.e2e.mjs"; }
+
 run_notify() { dbus-run-session --config-file="$root/tests/e2e/bus-empty.conf" -- bash -c 'xvfb-run -a -s "-screen 0 1400x900x24" node "$1"' _ "$root/tests/e2e/notify.e2e.mjs"; }
 
 case "$mode" in
-  test) run_app; run_firsthour; run_keyring; run_shell; run_notify; run_files; run_groups; run_look; run_profile ;;
+  test) run_app; run_firsthour; run_keyring; run_shell; run_notify; run_files; run_groups; run_rooms; run_look; run_profile ;;
+  rooms) run_rooms ;;
   look) run_look ;;
   profile) run_profile ;;
   firsthour) run_firsthour ;;
@@ -103,5 +109,5 @@ case "$mode" in
   app) run_app ;;
   keyring) run_keyring ;;
   screenshots) xvfb node "$root/tests/e2e/screenshots.mjs" ;;
-  *) echo "usage: $0 [test|app|firsthour|keyring|shell|notify|files|groups|look|profile|screenshots]" >&2; exit 2 ;;
+  *) echo "usage: $0 [test|app|firsthour|keyring|shell|notify|files|groups|rooms|look|profile|screenshots]" >&2; exit 2 ;;
 esac

@@ -19,6 +19,7 @@ mod echo;
 mod pg;
 mod procs;
 mod report;
+mod room;
 mod s1;
 mod s2;
 mod s3;
@@ -58,6 +59,8 @@ enum Scenario {
     S2,
     /// Group fan-out.
     S3,
+    /// Chat-room fan-out to 5,000 joined members.
+    Room,
     /// Memory per idle connection.
     S4,
     /// Connection + token authentication rate.
@@ -151,6 +154,7 @@ async fn run_scenario(s: Scenario, ctx: &mut Ctx) -> Result<Vec<Row>> {
         Scenario::S1 => s1::run(ctx).await,
         Scenario::S2 => s2::run(ctx).await,
         Scenario::S3 => s3::run(ctx).await,
+        Scenario::Room => room::run(ctx).await,
         Scenario::S4 => s4::run(ctx).await,
         Scenario::S5 => s5::run(ctx).await,
         Scenario::C2 => client::c2(ctx).await,
@@ -178,6 +182,7 @@ fn main() -> Result<()> {
             Scenario::S1,
             Scenario::S2,
             Scenario::S3,
+            Scenario::Room,
             Scenario::S4,
             Scenario::S5,
             Scenario::C2,

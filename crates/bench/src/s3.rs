@@ -25,7 +25,7 @@ use crate::Ctx;
 
 type Arrivals = mpsc::UnboundedSender<(usize, Instant)>;
 
-fn text(k: usize) -> String {
+pub(crate) fn text(k: usize) -> String {
     format!("s3#{k:07}# group fan-out benchmark payload, 64 bytes or so....")
 }
 
@@ -35,7 +35,7 @@ fn marker(frame: &str) -> Option<usize> {
 }
 
 /// Reads a receiver's socket until it closes, reporting each marked frame.
-fn spawn_reader(mut rx: futures_util::stream::SplitStream<Ws>, out: Arrivals) {
+pub(crate) fn spawn_reader(mut rx: futures_util::stream::SplitStream<Ws>, out: Arrivals) {
     tokio::spawn(async move {
         while let Some(Ok(m)) = rx.next().await {
             if let Message::Text(t) = m {
@@ -77,18 +77,31 @@ async fn collect(
     Ok(last.into_iter().map(|t| t.expect("all counted")).collect())
 }
 
-/// How the sender sends message `k` (Tern: a `send` into the group; baseline: the
-/// same frame, forwarded as is).
-struct Sender {
-    tx: futures_util::stream::SplitSink<Ws, Message>,
-    conv: ConversationId,
-    next_id: u64,
+/// How the sender sends message `k` (Tern: a `send` into the group, or a
+/// `room_send` into a chat room; baseline: the same frame, forwarded as is).
+pub(crate) struct Sender {
+    pub tx: futures_util::stream::SplitSink<Ws, Message>,
+    pub frame: Box<dyn Fn(u64, usize) -> String + Send>,
+    pub next_id: u64,
 }
 
 impl Sender {
+    /// A sender of group (or, for the baseline, any) `send` frames into `conv`.
+    pub fn to_conv(
+        tx: futures_util::stream::SplitSink<Ws, Message>,
+        conv: ConversationId,
+        next_id: u64,
+    ) -> Self {
+        Self {
+            tx,
+            frame: Box::new(move |id, k| send_frame(id, &conv, &format!("s3-{k}"), &text(k))),
+            next_id,
+        }
+    }
+
     async fn feed(&mut self, k: usize) -> Result<()> {
         self.next_id += 1;
-        let frame = send_frame(self.next_id, &self.conv, &format!("s3-{k}"), &text(k));
+        let frame = (self.frame)(self.next_id, k);
         self.tx.feed(Message::Text(frame.into())).await?;
         Ok(())
     }
@@ -101,7 +114,7 @@ pub struct Figures {
     pub burst_secs: f64,
 }
 
-async fn measure(
+pub(crate) async fn measure(
     mut sender: Sender,
     rx: &mut mpsc::UnboundedReceiver<(usize, Instant)>,
     receivers: usize,
@@ -146,11 +159,7 @@ pub async fn baseline(members: usize, seq_n: usize, burst_n: usize) -> Result<Fi
     let (tx, _r) = connect(server.addr).await?.split();
     tokio::time::sleep(Duration::from_millis(500)).await;
     let conv = ConversationId::direct(&crate::ws::uid("s3a"), &crate::ws::uid("s3b"));
-    let sender = Sender {
-        tx,
-        conv,
-        next_id: 0,
-    };
+    let sender = Sender::to_conv(tx, conv, 0);
     let f = measure(sender, &mut rx, members - 1, seq_n, burst_n).await;
     drop(server);
     f
@@ -231,11 +240,7 @@ pub async fn tern_on(
         }
     });
     tokio::time::sleep(Duration::from_millis(500)).await;
-    let sender = Sender {
-        tx,
-        conv,
-        next_id: 100,
-    };
+    let sender = Sender::to_conv(tx, conv, 100);
     measure(sender, &mut rx, members - 1, seq_n, burst_n).await
 }
 

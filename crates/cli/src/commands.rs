@@ -142,6 +142,7 @@ async fn command(
         Command::Users { query } => out(&client.search_users(&query).await?),
         Command::Friend { cmd } => friend(client, cmd).await,
         Command::Group { cmd } => crate::groups::run(client, cmd).await,
+        Command::Room { cmd } => crate::rooms::run(client, cmd, events).await,
         Command::Conv { cmd } => crate::prefs::conv(client, cmd).await,
         Command::Settings { cmd } => crate::prefs::settings(client, cmd).await,
         Command::Block { user } => {

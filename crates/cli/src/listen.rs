@@ -5,6 +5,7 @@ use std::path::Path;
 
 use tern_core::{Client, Event};
 use tokio::sync::broadcast::error::RecvError;
+use tokio::sync::broadcast::Receiver;
 
 use crate::io::{out, resume};
 use crate::Failure;
@@ -68,6 +69,14 @@ async fn terminated() {
 pub async fn run(client: &Client, dir: &Path) -> Result<(), Failure> {
     let mut events = client.subscribe();
     resume(client, dir).await?;
+    let result = print_until_stopped(&mut events).await;
+    client.close().await;
+    result
+}
+
+/// Prints every event of `events` as a JSON line until SIGINT, SIGTERM, EOF
+/// on stdin or the session's end (also used by `room join --listen`).
+pub async fn print_until_stopped(events: &mut Receiver<Event>) -> Result<(), Failure> {
     let printing = async {
         loop {
             match events.recv().await {
@@ -84,12 +93,10 @@ pub async fn run(client: &Client, dir: &Path) -> Result<(), Failure> {
             }
         }
     };
-    let result = tokio::select! {
+    tokio::select! {
         r = printing => r,
         _ = tokio::signal::ctrl_c() => Ok(()),
         _ = terminated() => Ok(()),
         _ = stdin_eof() => Ok(()),
-    };
-    client.close().await;
-    result
+    }
 }

@@ -13,6 +13,7 @@ mod groups;
 mod io;
 mod listen;
 mod prefs;
+mod rooms;
 
 use std::path::PathBuf;
 use std::process::ExitCode;
@@ -95,6 +96,12 @@ pub enum Command {
     Group {
         #[command(subcommand)]
         cmd: groups::GroupCmd,
+    },
+    /// Chat rooms: list, create, join (--listen to stay), leave, send,
+    /// members, kick, mute, admins, delete.
+    Room {
+        #[command(subcommand)]
+        cmd: rooms::RoomCmd,
     },
     /// My settings of a conversation, synced to all my devices (pin, mute,
     /// archive, draft, clear history).

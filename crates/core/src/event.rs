@@ -266,6 +266,22 @@ pub enum Event {
         user: UserId,
     },
 
+    // ---- chat rooms (not cached: live only) ----
+    /// A message in a chat room I am in.
+    RoomMessage {
+        /// The message.
+        message: tern_proto::RoomMessage,
+    },
+    /// I am no longer in a chat room (kicked, dropped, or it was deleted).
+    RoomLeft {
+        /// The room.
+        room: tern_proto::RoomId,
+        /// Why.
+        reason: tern_proto::RoomLeftReason,
+        /// When a kick's ban ends.
+        banned_until: Option<tern_proto::Millis>,
+    },
+
     /// A message of mine that was never sent was removed (a cancelled upload, a
     /// deleted failed message).
     MessageRemoved {

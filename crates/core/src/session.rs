@@ -205,6 +205,9 @@ pub(crate) struct Shared {
     pub cmds: mpsc::UnboundedSender<Cmd>,
     /// Set once the session ends; tasks watch it.
     pub stopped: watch::Sender<bool>,
+    /// The chat rooms joined in this session (memory only): joined again
+    /// after a reconnect, in case the server dropped me meanwhile.
+    pub rooms: Mutex<std::collections::BTreeSet<tern_proto::RoomId>>,
 }
 
 impl Shared {
@@ -434,6 +437,7 @@ async fn run_connected(
         }
         tracing::warn!(error = %e, "resync failed");
     }
+    crate::client::rejoin_rooms(sh).await;
     sh.outbox_wake.notify_one();
     let every = sh
         .config

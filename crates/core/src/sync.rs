@@ -719,6 +719,19 @@ pub(crate) async fn handle_push(sh: &Arc<Shared>, conn: &Conn, push: Push) -> Re
         }
         Push::Typing { conv, user } => sh.emit(Event::Typing { conv, user }),
         Push::Presence { user, online } => sh.emit(Event::Presence { user, online }),
+        Push::RoomMessage { message } => sh.emit(Event::RoomMessage { message }),
+        Push::RoomLeft {
+            room,
+            reason,
+            banned_until,
+        } => {
+            sh.rooms.lock().expect("rooms lock").remove(&room);
+            sh.emit(Event::RoomLeft {
+                room,
+                reason,
+                banned_until,
+            });
+        }
         Push::Kicked { .. } => {}
         _ => {}
     }

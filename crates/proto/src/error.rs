@@ -103,6 +103,17 @@ pub enum ErrorCode {
     /// A `forward` over the server's caps (messages per forward, targets per
     /// forward, messages created by a one-by-one forward, nesting of chat histories).
     ForwardLimit,
+    /// A chat-room request (send, members, kick, mute, leave) from someone who
+    /// has not joined that room (or dropped out of it).
+    NotInRoom,
+    /// `join_room` while kicked from the room with a ban that has not ended.
+    RoomBanned,
+    /// `join_room` into a room that has the server's `room_max_members`.
+    RoomFull,
+    /// `create_room` by someone who already owns `rooms_per_owner` rooms.
+    TooManyRooms,
+    /// `room_send` faster than the server's `room_messages_per_minute`.
+    RoomRateLimited,
     /// An unexpected server-side failure; the request may be retried.
     Internal,
     /// The server is shutting down; reconnect later.
@@ -117,7 +128,7 @@ pub enum ErrorCode {
 
 impl ErrorCode {
     /// Every known code, for documentation and tests.
-    pub const ALL: [ErrorCode; 42] = [
+    pub const ALL: [ErrorCode; 47] = [
         Self::BadFrame,
         Self::UnknownCommand,
         Self::InvalidArgument,
@@ -157,6 +168,11 @@ impl ErrorCode {
         Self::MentionAllNotAllowed,
         Self::BadForward,
         Self::ForwardLimit,
+        Self::NotInRoom,
+        Self::RoomBanned,
+        Self::RoomFull,
+        Self::TooManyRooms,
+        Self::RoomRateLimited,
         Self::Internal,
         Self::ShuttingDown,
         Self::Unavailable,
@@ -204,6 +220,11 @@ impl ErrorCode {
             Self::MentionAllNotAllowed => 4017,
             Self::BadForward => 4018,
             Self::ForwardLimit => 4019,
+            Self::NotInRoom => 4020,
+            Self::RoomBanned => 4021,
+            Self::RoomFull => 4022,
+            Self::TooManyRooms => 4023,
+            Self::RoomRateLimited => 4024,
             Self::Internal => 5000,
             Self::ShuttingDown => 5001,
             Self::Unavailable => 5002,

@@ -18,16 +18,20 @@ pub mod ids;
 pub mod model;
 pub mod request;
 pub mod response;
+pub mod rooms;
 pub mod settings;
 
 pub use error::{ErrorCode, IdError, WireError};
 pub use files::{sanitize_file_name, Uploaded};
 pub use forward::{ForwardResult, HistoryItem, Mentions};
 pub use frame::{ClientFrame, DecodeError, ServerFrame};
-pub use ids::{ClientMsgId, ConversationId, DeviceId, FileId, GroupId, MsgId, ReqId, Seq, UserId};
+pub use ids::{
+    ClientMsgId, ConversationId, DeviceId, FileId, GroupId, MsgId, ReqId, RoomId, Seq, UserId,
+};
 pub use model::*;
 pub use request::Request;
-pub use response::{KickReason, Push, Response};
+pub use response::{KickReason, Push, Response, RoomLeftReason};
+pub use rooms::{RoomInfo, RoomMember, RoomMessage, RoomRole};
 pub use settings::{AccountSettings, ConvEdit, ConvSettings, DndSchedule, Weekday};
 
 /// The protocol version this crate speaks; sent in `hello`.

@@ -4,7 +4,7 @@
 use serde::{Deserialize, Serialize};
 use serde_json::Value;
 
-use crate::ids::{ClientMsgId, ConversationId, DeviceId, FileId, GroupId, Seq, UserId};
+use crate::ids::{ClientMsgId, ConversationId, DeviceId, FileId, GroupId, RoomId, Seq, UserId};
 use crate::model::{Content, GroupRole, JoinPolicy, Platform};
 use crate::settings::{AccountSettings, ConvEdit};
 
@@ -507,6 +507,86 @@ pub enum Request {
         /// The new settings.
         settings: AccountSettings,
     },
+
+    // ---- chat rooms ----
+    /// Open rooms, a page at a time by id (after `after`). → `Rooms`
+    ListRooms {
+        /// Rooms after this id (absent: from the first).
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        after: Option<RoomId>,
+        /// Page size (≤ `max_page`, default 100).
+        #[serde(default)]
+        limit: Option<u32>,
+    },
+    /// Create a room owned by me; I join it. → `Room`
+    CreateRoom {
+        /// Display name (1 to 64 characters).
+        name: String,
+    },
+    /// Join a room (unless banned or full); get the last messages it keeps.
+    /// Joining again is fine. → `RoomJoined`
+    JoinRoom {
+        /// Which room.
+        room: RoomId,
+    },
+    /// Leave a room (its owner may too; it stays). → `Done`
+    LeaveRoom {
+        /// Which room.
+        room: RoomId,
+    },
+    /// Send a message to the room's current members (I must be one). → `RoomSent`
+    RoomSend {
+        /// Which room.
+        room: RoomId,
+        /// What it says (same rules as `send`).
+        content: Content,
+    },
+    /// The room's current members, by id, a page at a time (members only). → `RoomMembers`
+    RoomMembers {
+        /// Which room.
+        room: RoomId,
+        /// Members after this id (absent: from the first).
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        after: Option<UserId>,
+        /// Page size (≤ `max_page`, default 100).
+        #[serde(default)]
+        limit: Option<u32>,
+    },
+    /// Remove a member and ban them for `ban_secs` seconds (0: no ban)
+    /// (owner or admin; admins only plain members). → `Done`
+    RoomKick {
+        /// Which room.
+        room: RoomId,
+        /// Whom.
+        user: UserId,
+        /// How long they may not rejoin, in seconds (at most 2,592,000 = 30 days).
+        #[serde(default)]
+        ban_secs: u32,
+    },
+    /// Mute a member for `minutes` (0 unmutes) (owner or admin; admins only
+    /// plain members). → `Done`
+    RoomMute {
+        /// Which room.
+        room: RoomId,
+        /// Whom.
+        user: UserId,
+        /// How long (at most 43,200); 0 lifts the mute.
+        minutes: u32,
+    },
+    /// Make a member an admin (`admin: true`) or a plain member (owner only). → `Done`
+    SetRoomAdmin {
+        /// Which room.
+        room: RoomId,
+        /// Whom (a member).
+        user: UserId,
+        /// Admin or not.
+        admin: bool,
+    },
+    /// Delete the room for everyone (owner only). → `Done`
+    DeleteRoom {
+        /// Which room.
+        room: RoomId,
+    },
 }
 
 impl Request {
@@ -578,6 +658,16 @@ impl Request {
         "get_conv_settings",
         "get_settings",
         "set_settings",
+        "list_rooms",
+        "create_room",
+        "join_room",
+        "leave_room",
+        "room_send",
+        "room_members",
+        "room_kick",
+        "room_mute",
+        "set_room_admin",
+        "delete_room",
     ];
 
     /// The `cmd` name, for logs.
@@ -646,6 +736,16 @@ impl Request {
             Self::GetConvSettings => "get_conv_settings",
             Self::GetSettings => "get_settings",
             Self::SetSettings { .. } => "set_settings",
+            Self::ListRooms { .. } => "list_rooms",
+            Self::CreateRoom { .. } => "create_room",
+            Self::JoinRoom { .. } => "join_room",
+            Self::LeaveRoom { .. } => "leave_room",
+            Self::RoomSend { .. } => "room_send",
+            Self::RoomMembers { .. } => "room_members",
+            Self::RoomKick { .. } => "room_kick",
+            Self::RoomMute { .. } => "room_mute",
+            Self::SetRoomAdmin { .. } => "set_room_admin",
+            Self::DeleteRoom { .. } => "delete_room",
         }
     }
 }
@@ -719,6 +819,16 @@ mod tests {
         r#"{"cmd":"get_conv_settings"}"#,
         r#"{"cmd":"get_settings"}"#,
         r#"{"cmd":"set_settings","settings":{"notifications":true,"show_text":true,"sound":true}}"#,
+        r#"{"cmd":"list_rooms"}"#,
+        r#"{"cmd":"create_room","name":"r"}"#,
+        r#"{"cmd":"join_room","room":"r1"}"#,
+        r#"{"cmd":"leave_room","room":"r1"}"#,
+        r#"{"cmd":"room_send","room":"r1","content":{"type":"text","text":"x"}}"#,
+        r#"{"cmd":"room_members","room":"r1"}"#,
+        r#"{"cmd":"room_kick","room":"r1","user":"b","ban_secs":300}"#,
+        r#"{"cmd":"room_mute","room":"r1","user":"b","minutes":5}"#,
+        r#"{"cmd":"set_room_admin","room":"r1","user":"b","admin":true}"#,
+        r#"{"cmd":"delete_room","room":"r1"}"#,
     ];
 
     #[test]

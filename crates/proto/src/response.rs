@@ -2,12 +2,13 @@
 
 use serde::{Deserialize, Serialize};
 
-use crate::ids::{ConversationId, MsgId, Seq, UserId};
+use crate::ids::{ConversationId, MsgId, RoomId, Seq, UserId};
 use crate::model::{
     ConversationInfo, EditEntry, Friend, FriendApplication, GroupApplication, GroupInfo,
     GroupMember, Limits, Message, MessageReactions, Millis, Pin, Profile, Reaction, RecallEntry,
     VersionedChange,
 };
+use crate::rooms::{RoomInfo, RoomMember, RoomMessage};
 use crate::settings::{AccountSettings, ConvSettings};
 
 /// The successful result of a request, tagged by `kind`.
@@ -209,6 +210,40 @@ pub enum Response {
         /// The settings.
         settings: AccountSettings,
     },
+    /// A page of open rooms.
+    Rooms {
+        /// Ordered by room id.
+        rooms: Vec<RoomInfo>,
+    },
+    /// One room (after `create_room`).
+    Room {
+        /// The room.
+        room: RoomInfo,
+    },
+    /// Result of `join_room`: the room, and the last messages it keeps.
+    RoomJoined {
+        /// The room (with me counted).
+        room: RoomInfo,
+        /// Its last messages (at most the server's `room_recent`), oldest first.
+        recent: Vec<RoomMessage>,
+    },
+    /// Ack of `room_send`: the message is kept and fanned out.
+    RoomSent {
+        /// The room.
+        room: RoomId,
+        /// Its seq in the room.
+        seq: u64,
+        /// Its server time.
+        sent_at: Millis,
+    },
+    /// A page of a room's members.
+    RoomMembers {
+        /// By user id.
+        members: Vec<RoomMember>,
+        /// Pass as `after` for the next page; absent on the last.
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        next: Option<UserId>,
+    },
 }
 
 /// Why the server ended a session.
@@ -308,4 +343,33 @@ pub enum Push {
         /// Who.
         user: UserId,
     },
+    /// A message in a room I am in (also my own, to my other devices).
+    RoomMessage {
+        /// The message.
+        message: RoomMessage,
+    },
+    /// I am no longer in a room: kicked (with the ban's end, if any), dropped
+    /// after the grace period, or the room was deleted.
+    RoomLeft {
+        /// The room.
+        room: RoomId,
+        /// Why: `kicked`, `dropped` or `deleted`.
+        reason: RoomLeftReason,
+        /// When a ban ends (kicks with a ban only).
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        banned_until: Option<Millis>,
+    },
+}
+
+/// Why a member is no longer in a room (`room_left` push).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "specta", derive(specta::Type))]
+#[serde(rename_all = "snake_case")]
+pub enum RoomLeftReason {
+    /// An owner or admin kicked me.
+    Kicked,
+    /// All my connections were gone for longer than the grace period.
+    Dropped,
+    /// The owner (or the server's administrator) deleted the room.
+    Deleted,
 }

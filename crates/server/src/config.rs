@@ -11,6 +11,7 @@ use tern_proto::Limits;
 
 use crate::database_config::test_database;
 pub use crate::database_config::{redact, with_database, Database};
+use crate::room_config::{RoomArgs, RoomFile, RoomSettings};
 use crate::security_config::{Security, SecurityArgs, SecurityFile};
 use crate::webhook_config::WebhookConfig;
 use crate::Error;
@@ -114,6 +115,8 @@ pub struct Config {
     pub webhook_queue_max: u64,
     /// Longest wait between two delivery attempts of an after-event.
     pub webhook_retry_max: Duration,
+    /// Chat rooms: recent messages kept, caps, rate, grace period.
+    pub rooms: RoomSettings,
 }
 
 /// The error when only one of `tls_cert` and `tls_key` is set.
@@ -159,6 +162,7 @@ impl Default for Config {
             webhooks: Vec::new(),
             webhook_queue_max: 100_000,
             webhook_retry_max: Duration::from_secs(60),
+            rooms: RoomSettings::default(),
         }
     }
 }
@@ -234,6 +238,13 @@ impl Config {
         let bus = args.bus.or(file.bus).filter(|b| !b.trim().is_empty());
         check_cluster(node_id.as_deref(), bus.as_deref(), &database)?;
         let webhooks = file.webhooks.unwrap_or_default();
+        let room_file = RoomFile {
+            room_recent: file.room_recent,
+            room_max_members: file.room_max_members,
+            rooms_per_owner: file.rooms_per_owner,
+            room_messages_per_minute: file.room_messages_per_minute,
+            room_grace_secs: file.room_grace_secs,
+        };
         crate::webhook_config::check(&webhooks).map_err(Error::Config)?;
         Ok(Config {
             listen: args.listen.or(file.listen).unwrap_or(d.listen),
@@ -311,6 +322,7 @@ impl Config {
             webhooks,
             webhook_queue_max: file.webhook_queue_max.unwrap_or(d.webhook_queue_max).max(1),
             webhook_retry_max: secs(None, file.webhook_retry_max_secs, d.webhook_retry_max),
+            rooms: RoomSettings::resolve(args.rooms, room_file).map_err(Error::Config)?,
         })
     }
 
@@ -422,6 +434,9 @@ pub struct Args {
     /// Defences against hostile clients.
     #[command(flatten)]
     pub security: SecurityArgs,
+    /// Chat rooms.
+    #[command(flatten)]
+    pub rooms: RoomArgs,
 }
 
 /// The TOML file's shape: every field optional, same names as the flags.
@@ -464,6 +479,11 @@ struct FileConfig {
     webhooks: Option<Vec<WebhookConfig>>,
     webhook_queue_max: Option<u64>,
     webhook_retry_max_secs: Option<u64>,
+    room_recent: Option<u32>,
+    room_max_members: Option<u32>,
+    rooms_per_owner: Option<u32>,
+    room_messages_per_minute: Option<u32>,
+    room_grace_secs: Option<u64>,
 }
 
 /// The error when a bus is configured over SQLite.

@@ -46,6 +46,8 @@ pub mod maintenance;
 pub mod metrics;
 pub mod push_queue;
 pub mod rate_limit;
+pub mod room_config;
+pub mod room_state;
 pub mod security_config;
 pub mod server;
 pub mod service;
@@ -56,6 +58,7 @@ pub mod webhook_config;
 pub mod webhooks;
 
 pub use config::{Config, MultiDevicePolicy};
+pub use room_config::RoomSettings;
 pub use security_config::{Registration, Security};
 pub use server::{spawn, ServerHandle};
 

@@ -175,11 +175,13 @@ pub async fn spawn(mut config: Config) -> Result<ServerHandle, Error> {
         logins: crate::auth::LoginThrottle::default(),
         blob_gc: tokio::sync::RwLock::new(()),
         reaction_rate: Default::default(),
+        rooms: Default::default(),
         drain,
         connections: AtomicUsize::new(0),
     });
     let app = router(shared.clone());
     crate::maintenance::spawn(shared.clone());
+    crate::service::rooms::sweep_after_start(shared.clone());
     let per_ip = Arc::new(PerIp::default());
     let sec = shared.config.security.clone();
     let serve = tokio::spawn(async move {

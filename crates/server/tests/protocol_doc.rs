@@ -88,6 +88,8 @@ fn every_command_push_and_error_code_is_documented() {
         "typing",
         "presence",
         "kicked",
+        "room_message",
+        "room_left",
     ] {
         assert!(
             doc.contains(&format!(r#""push": {{"kind": "{kind}""#)),
@@ -121,6 +123,11 @@ fn every_command_push_and_error_code_is_documented() {
         "conv_settings",
         "conv_settings_list",
         "settings",
+        "rooms",
+        "room",
+        "room_joined",
+        "room_sent",
+        "room_members",
     ] {
         assert!(
             doc.contains(&format!(r#""res": {{"kind": "{kind}""#)),

@@ -94,11 +94,14 @@ export class CliUser {
     await this.ok(['login', this.user, this.password]);
   }
 
-  /** Starts `tern-cli listen` as a second device; returns a reader of its JSON events. */
-  async listen() {
+  /**
+   * Starts `tern-cli listen` (or another command that prints events, e.g.
+   * `room join <id> --listen`) as a second device; returns a reader of its JSON lines.
+   */
+  async listen(command = ['listen']) {
     const dir = tempDir(`listen-${this.user}`);
     await this.ok(['login', this.user, this.password], dir);
-    const child = start(bin('tern-cli'), ['--server', this.server.url, '--data-dir', dir, 'listen'], { stdio: ['pipe', 'pipe', 'pipe'] });
+    const child = start(bin('tern-cli'), ['--server', this.server.url, '--data-dir', dir, ...command], { stdio: ['pipe', 'pipe', 'pipe'] });
     const events = [];
     readline.createInterface({ input: child.stdout }).on('line', (line) => {
       try {

@@ -13,6 +13,7 @@ mod messages;
 mod preferences;
 mod relations;
 mod replies;
+mod rooms;
 
 use std::collections::HashMap;
 use std::sync::{Arc, Mutex};
@@ -31,6 +32,7 @@ use crate::types::{ConnectionState, LoginStatus, Session};
 
 pub use avatars::{Avatar, MAX_AVATAR_BYTES};
 pub use files::PENDING_FILE_ID;
+pub(crate) use rooms::rejoin_rooms;
 
 /// Fields of my profile to change; `None` leaves a field as it is.
 #[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
@@ -331,6 +333,7 @@ impl Client {
             unread: Mutex::new((unread, None)),
             cmds,
             stopped: watch::channel(false).0,
+            rooms: Default::default(),
         });
         *self.inner.session.lock().expect("session lock") = Some(sh.clone());
         self.inner.status.set_login(LoginStatus::LoggedIn);

@@ -14,6 +14,9 @@
 //!   group is connected to it ([`interest`]), so only those nodes receive one
 //!   copy each and push it to their members. A 1,000-member group costs the
 //!   sender one publish, not 1,000, and nodes without a member nothing.
+//! - `tern.r.<hex room>`: a chat-room message, published once with its
+//!   members; a node subscribes while a member of the room is connected to
+//!   it ([`rooms`]).
 //!
 //! Every envelope carries its origin node: a node ignores its own, since it
 //! has already delivered locally (no bus round trip for local users).
@@ -21,6 +24,7 @@
 pub mod interest;
 pub mod nats;
 pub mod order;
+pub mod rooms;
 mod sink;
 
 pub use order::Sequencer;
@@ -30,7 +34,7 @@ use std::sync::Arc;
 
 use axum::extract::ws::Utf8Bytes;
 use serde::{Deserialize, Serialize};
-use tern_proto::{Change, ConversationId, GroupId, KickReason, UserId, VersionedChange};
+use tern_proto::{Change, ConversationId, GroupId, KickReason, RoomId, UserId, VersionedChange};
 
 use crate::hub::Hub;
 
@@ -81,6 +85,14 @@ pub enum What {
         keep: Option<String>,
         reason: KickReason,
     },
+    /// `user` joined (`joined`) or left chat room `room` on another node: a
+    /// node where they are connected subscribes to (or drops) its subject
+    /// (applied through [`Bus::watch_room`] / [`Bus::unwatch_room`]).
+    Room {
+        user: UserId,
+        room: RoomId,
+        joined: bool,
+    },
 }
 
 impl What {
@@ -122,6 +134,7 @@ impl What {
             What::Changes { .. } => {
                 tracing::error!("change-log envelopes go through Bus::local_change")
             }
+            What::Room { .. } => tracing::error!("room envelopes go through Bus::watch_room"),
         }
     }
 }
@@ -165,6 +178,12 @@ pub trait Bus: Send + Sync + 'static {
     /// Stops receiving `user`'s subject and the subjects of groups with no
     /// other member connected here, unless they are connected here again.
     fn unwatch(&self, user: &UserId);
+    /// Receives `room`'s subject while `user` (a member of it) is connected
+    /// here; returns once the bus server has it (or after the short timeout).
+    async fn watch_room(&self, user: &UserId, room: &RoomId);
+    /// `user` is no longer in `room`: stops its subject unless another
+    /// member here needs it.
+    fn unwatch_room(&self, user: &UserId, room: &RoomId);
     /// Pushes a change-log entry to `user`'s connections here (if any),
     /// following their group memberships: a group they joined is subscribed
     /// before the entry is pushed, one they left is dropped when no other

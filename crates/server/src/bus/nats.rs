@@ -17,10 +17,11 @@ use async_nats::{Client, ConnectOptions, Event, Message};
 use axum::extract::ws::Utf8Bytes;
 use bytes::Bytes;
 use futures_util::StreamExt;
-use tern_proto::{ConversationId, GroupId, Push, ServerFrame, UserId, VersionedChange};
+use tern_proto::{ConversationId, GroupId, Push, RoomId, ServerFrame, UserId, VersionedChange};
 use tokio::sync::{mpsc, watch};
 
 use super::interest::{membership, Interest};
+use super::rooms::{room_subject, RoomInterest};
 use super::{conv_subject, user_subject, BusState, Envelope, Sequencer, What};
 use crate::hub::Hub;
 use crate::metrics::Metrics;
@@ -48,6 +49,7 @@ pub struct NatsBus {
 struct Subs {
     by_subject: HashMap<String, Watched>,
     interest: Interest,
+    rooms: RoomInterest,
 }
 
 /// A subscription: its task, and whether the server has it.
@@ -134,6 +136,13 @@ impl NatsBus {
                     super::Bus::local_change(self, &user, VersionedChange { version, change });
                 }
             }
+            What::Room { user, room, joined } => match (joined, self.me.upgrade()) {
+                (true, Some(me)) => {
+                    tokio::spawn(async move { super::Bus::watch_room(&*me, &user, &room).await });
+                }
+                (true, None) => {}
+                (false, _) => super::Bus::unwatch_room(self, &user, &room),
+            },
             other => other.apply(&self.hub, &self.sequencer),
         }
     }
@@ -262,6 +271,34 @@ impl super::Bus for NatsBus {
         }
         for g in subs.interest.unwatch(user) {
             self.drop_group(&mut subs, g);
+        }
+        for r in subs.rooms.unwatch(user) {
+            if let Some(w) = subs.by_subject.remove(&room_subject(&r)) {
+                w.task.abort();
+            }
+        }
+    }
+
+    async fn watch_room(&self, user: &UserId, room: &RoomId) {
+        let rx = {
+            let mut subs = self.subs.lock().expect("bus poisoned");
+            if !self.hub.is_online(user) {
+                return;
+            }
+            subs.rooms.watch(user, room);
+            self.subscribe(&mut subs, room_subject(room))
+        };
+        if super::Bus::state(self) == BusState::Connected {
+            ready(rx).await;
+        }
+    }
+
+    fn unwatch_room(&self, user: &UserId, room: &RoomId) {
+        let mut subs = self.subs.lock().expect("bus poisoned");
+        if subs.rooms.unwatch_room(user, room) {
+            if let Some(w) = subs.by_subject.remove(&room_subject(room)) {
+                w.task.abort();
+            }
         }
     }
 

@@ -130,6 +130,14 @@ impl Cluster {
             Ok((groups, floor)) => self.bus.watch_groups(user, groups, floor).await,
             Err(e) => tracing::warn!(error = %e, "reading a user's groups for the bus failed"),
         }
+        match self.store.rooms_of(user).await {
+            Ok(rooms) => {
+                for room in rooms {
+                    self.bus.watch_room(user, &room).await;
+                }
+            }
+            Err(e) => tracing::warn!(error = %e, "reading a user's rooms for the bus failed"),
+        }
         if let Err(e) =
             registry::conn_up(&self.pg, &self.node, &live(&self.node, user, entry)).await
         {

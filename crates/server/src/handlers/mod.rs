@@ -7,6 +7,7 @@ pub mod account;
 pub mod groups;
 pub mod messages;
 pub mod preferences;
+pub mod rooms;
 pub mod session;
 pub mod social;
 
@@ -199,6 +200,24 @@ pub async fn dispatch(ctx: &mut Ctx, req: Request) -> HandlerResult {
         R::GetConvSettings => preferences::conv_settings(ctx).await,
         R::GetSettings => preferences::settings(ctx).await,
         R::SetSettings { settings } => preferences::set_settings(ctx, settings).await,
+        R::ListRooms { after, limit } => rooms::list(ctx, after, limit).await,
+        R::CreateRoom { name } => rooms::create(ctx, name).await,
+        R::JoinRoom { room } => rooms::join(ctx, room).await,
+        R::LeaveRoom { room } => rooms::leave(ctx, room).await,
+        R::RoomSend { room, content } => rooms::send(ctx, room, content).await,
+        R::RoomMembers { room, after, limit } => rooms::members(ctx, room, after, limit).await,
+        R::RoomKick {
+            room,
+            user,
+            ban_secs,
+        } => rooms::kick(ctx, room, user, ban_secs).await,
+        R::RoomMute {
+            room,
+            user,
+            minutes,
+        } => rooms::mute(ctx, room, user, minutes).await,
+        R::SetRoomAdmin { room, user, admin } => rooms::set_admin(ctx, room, user, admin).await,
+        R::DeleteRoom { room } => rooms::delete(ctx, room).await,
         other => Err(WireError::new(
             ErrorCode::UnknownCommand,
             format!("`{}` is not supported by this server", other.name()),

@@ -16,6 +16,7 @@ pub mod moderation;
 pub mod preferences;
 pub mod presence;
 pub mod reactions;
+pub mod rooms;
 pub mod social;
 pub mod webhooks;
 

@@ -18,6 +18,7 @@ use crate::state::Shared;
 pub async fn join(s: &Arc<Shared>, user: &UserId, entry: ConnEntry) -> bool {
     let recorded = entry.clone();
     let first_here = s.hub.register(user, entry);
+    super::rooms::connected(s, user);
     if let Some(cluster) = &s.cluster {
         cluster.connected(user, &recorded).await;
     }
@@ -38,6 +39,9 @@ pub async fn leave(s: &Arc<Shared>, user: &UserId, conn: ConnId, announce_offlin
         Some(cluster) => cluster.disconnected(user, conn, last_here).await,
         None => last_here,
     };
+    if gone {
+        super::rooms::disconnected(s, user);
+    }
     if gone && announce_offline {
         announce(s, user.clone(), false);
     }

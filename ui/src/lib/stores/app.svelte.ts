@@ -10,6 +10,7 @@ import { FilesStore } from './files.svelte';
 import { ChatsStore } from './chats.svelte';
 import { ContactsStore } from './contacts.svelte';
 import { GroupsStore } from './groups.svelte';
+import { RoomsStore } from './rooms.svelte';
 import { MessagesStore } from './messages.svelte';
 import { SessionStore } from './session.svelte';
 import { UiStore } from './ui.svelte';
@@ -24,6 +25,7 @@ export class App {
   readonly messages: MessagesStore = new MessagesStore(this);
   readonly contacts: ContactsStore = new ContactsStore(this);
   readonly groups: GroupsStore = new GroupsStore(this);
+  readonly rooms: RoomsStore = new RoomsStore(this);
   readonly files: FilesStore = new FilesStore(this);
   readonly search: SearchStore = new SearchStore(this);
   readonly avatars: AvatarsStore = new AvatarsStore(this);
@@ -76,6 +78,7 @@ export class App {
     this.messages.reset();
     this.contacts.reset();
     this.groups.reset();
+    this.rooms.reset();
     this.ui.reset();
     this.avatars.reset();
     void this.search.run('', null);

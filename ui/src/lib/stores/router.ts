@@ -128,6 +128,14 @@ export function route(app: App, e: CoreEvent): void {
       // The UI sums the listed chats itself (message requests and muted chats apart).
       return;
 
+    // Chat rooms (live only).
+    case 'room_message':
+      app.rooms.applyMessage(e.message);
+      return;
+    case 'room_left':
+      app.rooms.applyLeft(e.room, e.reason);
+      return;
+
     // Files.
     case 'transfer_progress':
     case 'transfer_finished':

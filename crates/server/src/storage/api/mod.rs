@@ -11,6 +11,7 @@ mod groups;
 mod messages;
 mod operations;
 mod preferences;
+mod rooms;
 mod social;
 mod user_admin;
 mod webhooks;
@@ -23,17 +24,28 @@ pub use messages::{
 };
 pub use operations::{Operations, Swept, WriterStats};
 pub use preferences::Preferences;
+pub use rooms::{
+    join_role, may_manage, no_room, not_in_room, parse_role, role_str, RoomActor, RoomCaps, Rooms,
+};
 pub use social::Social;
 pub use user_admin::{Ban, UserAdmin, UserRow};
 pub use webhooks::{HookStatus, QueuedEvent, WebhookQueue};
 
 /// Everything a backend provides; the services hold an `Arc<dyn Storage>`.
 pub trait Storage:
-    Accounts + Social + Messages + Groups + Operations + WebhookQueue + UserAdmin + Preferences
+    Accounts + Social + Messages + Groups + Operations + WebhookQueue + UserAdmin + Preferences + Rooms
 {
 }
 
 impl<T> Storage for T where
-    T: Accounts + Social + Messages + Groups + Operations + WebhookQueue + UserAdmin + Preferences
+    T: Accounts
+        + Social
+        + Messages
+        + Groups
+        + Operations
+        + WebhookQueue
+        + UserAdmin
+        + Preferences
+        + Rooms
 {
 }

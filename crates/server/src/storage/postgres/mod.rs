@@ -36,6 +36,7 @@ mod impl_groups;
 mod impl_messages;
 mod impl_operations;
 mod impl_preferences;
+mod impl_rooms;
 mod impl_social;
 mod mentions;
 mod messages;
@@ -45,6 +46,7 @@ mod preferences;
 mod reactions;
 mod read_by;
 mod relations;
+mod rooms;
 mod user_admin;
 mod webhooks;
 

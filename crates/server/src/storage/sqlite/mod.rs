@@ -17,6 +17,7 @@ pub mod preferences;
 pub mod reactions;
 pub mod read_by;
 pub mod relations;
+pub mod rooms;
 mod writer;
 
 mod backend;
@@ -25,6 +26,7 @@ mod impl_groups;
 mod impl_messages;
 mod impl_operations;
 mod impl_preferences;
+mod impl_rooms;
 mod impl_social;
 mod user_admin;
 mod webhooks;

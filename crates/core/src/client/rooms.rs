@@ -1,0 +1,204 @@
+//! Chat-room calls (docs/protocol.md § 5.10): list, create, join, leave,
+//! send, members, kick, mute, admins, delete.
+//!
+//! Rooms are live only: nothing about them goes into the cache. Messages
+//! arrive as [`Event::RoomMessage`](crate::Event::RoomMessage); joining
+//! answers the last messages the server keeps, which is all the history a
+//! room has. The rooms joined in this session are remembered in memory and
+//! joined again after a reconnect (a long outage may have dropped me); one
+//! that refuses (banned, deleted, full) is reported as
+//! [`Event::RoomLeft`](crate::Event::RoomLeft) with reason `dropped`.
+
+use std::sync::Arc;
+
+use tern_proto::{
+    Content, Request, Response, RoomId, RoomInfo, RoomLeftReason, RoomMember, RoomMessage, UserId,
+};
+
+use super::{unexpected, Client};
+use crate::error::Result;
+use crate::event::Event;
+use crate::session::Shared;
+
+impl Client {
+    /// A page of open rooms by id (after `after`; `limit` up to the server's page size).
+    pub async fn list_rooms(
+        &self,
+        after: Option<&RoomId>,
+        limit: Option<u32>,
+    ) -> Result<Vec<RoomInfo>> {
+        let req = Request::ListRooms {
+            after: after.cloned(),
+            limit,
+        };
+        match self.shared()?.request(req).await? {
+            Response::Rooms { rooms } => Ok(rooms),
+            other => Err(unexpected(other)),
+        }
+    }
+
+    /// Creates a room owned by me (I am in it).
+    pub async fn create_room(&self, name: &str) -> Result<RoomInfo> {
+        let sh = self.shared()?;
+        let req = Request::CreateRoom {
+            name: name.to_string(),
+        };
+        match sh.request(req).await? {
+            Response::Room { room } => {
+                sh.rooms
+                    .lock()
+                    .expect("rooms lock")
+                    .insert(room.room.clone());
+                Ok(room)
+            }
+            other => Err(unexpected(other)),
+        }
+    }
+
+    /// Joins a room; returns it and the last messages it keeps, oldest first.
+    pub async fn join_room(&self, room: &RoomId) -> Result<(RoomInfo, Vec<RoomMessage>)> {
+        let sh = self.shared()?;
+        let joined = join(&sh, room).await?;
+        sh.rooms.lock().expect("rooms lock").insert(room.clone());
+        Ok(joined)
+    }
+
+    /// Leaves a room.
+    pub async fn leave_room(&self, room: &RoomId) -> Result<()> {
+        let sh = self.shared()?;
+        sh.rooms.lock().expect("rooms lock").remove(room);
+        self.done(Request::LeaveRoom { room: room.clone() }).await
+    }
+
+    /// The rooms joined in this session.
+    pub fn joined_rooms(&self) -> Vec<RoomId> {
+        match self.shared() {
+            Ok(sh) => sh
+                .rooms
+                .lock()
+                .expect("rooms lock")
+                .iter()
+                .cloned()
+                .collect(),
+            Err(_) => Vec::new(),
+        }
+    }
+
+    /// Sends a text to a room I am in; returns it as kept (with its seq).
+    pub async fn room_send_text(&self, room: &RoomId, text: &str) -> Result<RoomMessage> {
+        let sh = self.shared()?;
+        let content = Content::Text {
+            text: text.to_string(),
+        };
+        let req = Request::RoomSend {
+            room: room.clone(),
+            content: content.clone(),
+        };
+        match sh.request(req).await? {
+            Response::RoomSent { room, seq, sent_at } => Ok(RoomMessage {
+                room,
+                seq,
+                from: sh.me.clone(),
+                content,
+                sent_at,
+            }),
+            other => Err(unexpected(other)),
+        }
+    }
+
+    /// A page of a room's members by id (I must be in it); returns them and
+    /// the `after` of the next page.
+    pub async fn room_members(
+        &self,
+        room: &RoomId,
+        after: Option<&UserId>,
+        limit: Option<u32>,
+    ) -> Result<(Vec<RoomMember>, Option<UserId>)> {
+        let req = Request::RoomMembers {
+            room: room.clone(),
+            after: after.cloned(),
+            limit,
+        };
+        match self.shared()?.request(req).await? {
+            Response::RoomMembers { members, next } => Ok((members, next)),
+            other => Err(unexpected(other)),
+        }
+    }
+
+    /// Kicks `user` and bans them for `ban_secs` seconds (0: no ban).
+    pub async fn room_kick(&self, room: &RoomId, user: &UserId, ban_secs: u32) -> Result<()> {
+        self.done(Request::RoomKick {
+            room: room.clone(),
+            user: user.clone(),
+            ban_secs,
+        })
+        .await
+    }
+
+    /// Mutes `user` for `minutes` (0 lifts it).
+    pub async fn room_mute(&self, room: &RoomId, user: &UserId, minutes: u32) -> Result<()> {
+        self.done(Request::RoomMute {
+            room: room.clone(),
+            user: user.clone(),
+            minutes,
+        })
+        .await
+    }
+
+    /// Makes `user` an admin of my room, or a plain member again.
+    pub async fn set_room_admin(&self, room: &RoomId, user: &UserId, admin: bool) -> Result<()> {
+        self.done(Request::SetRoomAdmin {
+            room: room.clone(),
+            user: user.clone(),
+            admin,
+        })
+        .await
+    }
+
+    /// Deletes my room.
+    pub async fn delete_room(&self, room: &RoomId) -> Result<()> {
+        self.done(Request::DeleteRoom { room: room.clone() }).await
+    }
+
+    async fn done(&self, req: Request) -> Result<()> {
+        match self.shared()?.request(req).await? {
+            Response::Done => Ok(()),
+            other => Err(unexpected(other)),
+        }
+    }
+}
+
+async fn join(sh: &Shared, room: &RoomId) -> Result<(RoomInfo, Vec<RoomMessage>)> {
+    match sh.request(Request::JoinRoom { room: room.clone() }).await? {
+        Response::RoomJoined { room, recent } => Ok((room, recent)),
+        other => Err(unexpected(other)),
+    }
+}
+
+/// After a (re)connect: joins again the rooms of this session. A refusal
+/// takes the room off the list and is announced as `room_left` (`dropped`);
+/// a transient failure leaves it for the next connect.
+pub(crate) async fn rejoin_rooms(sh: &Arc<Shared>) {
+    let rooms: Vec<RoomId> = sh
+        .rooms
+        .lock()
+        .expect("rooms lock")
+        .iter()
+        .cloned()
+        .collect();
+    for room in rooms {
+        match join(sh, &room).await {
+            Ok(_) => {}
+            Err(e) if e.is_transient() => return,
+            Err(e) => {
+                tracing::info!(%room, error = %e, "could not rejoin a room");
+                sh.rooms.lock().expect("rooms lock").remove(&room);
+                sh.emit(Event::RoomLeft {
+                    room,
+                    reason: RoomLeftReason::Dropped,
+                    banned_until: None,
+                });
+            }
+        }
+    }
+}
