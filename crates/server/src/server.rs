@@ -175,6 +175,7 @@ pub async fn spawn(mut config: Config) -> Result<ServerHandle, Error> {
         logins: crate::auth::LoginThrottle::default(),
         blob_gc: tokio::sync::RwLock::new(()),
         reaction_rate: Default::default(),
+        started: std::time::Instant::now(),
         drain,
         connections: AtomicUsize::new(0),
     });

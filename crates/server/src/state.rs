@@ -63,4 +63,6 @@ pub struct Shared {
     pub webhooks: Arc<crate::webhooks::Webhooks>,
     /// Each user's `react` budget (`reactions_per_minute`).
     pub reaction_rate: crate::rate_limit::ReactionRate,
+    /// When this process started serving (admin stats' uptime).
+    pub started: std::time::Instant,
 }

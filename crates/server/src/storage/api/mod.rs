@@ -7,6 +7,7 @@
 //! Refusals come back as [`super::StoreError::Rejected`] with the wire error.
 
 mod accounts;
+mod admin_queries;
 mod groups;
 mod messages;
 mod operations;
@@ -16,6 +17,7 @@ mod user_admin;
 mod webhooks;
 
 pub use accounts::Accounts;
+pub use admin_queries::{AdminQueries, FileMeta, TimeRange, Totals};
 pub use groups::Groups;
 pub use messages::{
     group_reactions, split_read_page, Messages, NewMessage, PendingSend, ReactionChange,
@@ -25,15 +27,31 @@ pub use operations::{Operations, Swept, WriterStats};
 pub use preferences::Preferences;
 pub use social::Social;
 pub use user_admin::{Ban, UserAdmin, UserRow};
-pub use webhooks::{HookStatus, QueuedEvent, WebhookQueue};
+pub use webhooks::{routes_now, HookRoutes, HookStatus, QueuedEvent, SharedRoutes, WebhookQueue};
 
 /// Everything a backend provides; the services hold an `Arc<dyn Storage>`.
 pub trait Storage:
-    Accounts + Social + Messages + Groups + Operations + WebhookQueue + UserAdmin + Preferences
+    Accounts
+    + Social
+    + Messages
+    + Groups
+    + Operations
+    + WebhookQueue
+    + UserAdmin
+    + Preferences
+    + AdminQueries
 {
 }
 
 impl<T> Storage for T where
-    T: Accounts + Social + Messages + Groups + Operations + WebhookQueue + UserAdmin + Preferences
+    T: Accounts
+    + Social
+    + Messages
+    + Groups
+    + Operations
+    + WebhookQueue
+    + UserAdmin
+    + Preferences
+    + AdminQueries
 {
 }

@@ -13,6 +13,7 @@ pub(super) const MIGRATIONS: &[&str] = &[
     include_str!("../../../migrations/postgres/0003_webhooks_and_bans.sql"),
     include_str!("../../../migrations/postgres/0004_conv_settings.sql"),
     include_str!("../../../migrations/postgres/0005_rich_messaging.sql"),
+    include_str!("../../../migrations/postgres/0008_admin.sql"),
 ];
 
 /// The advisory lock key of migrations (any fixed number; "tern" in ASCII).

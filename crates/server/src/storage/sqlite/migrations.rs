@@ -19,6 +19,7 @@ pub(super) const MIGRATIONS: &[&str] = &[
     include_str!("../../../migrations/sqlite/0010_webhooks_and_bans.sql"),
     include_str!("../../../migrations/sqlite/0011_conv_settings.sql"),
     include_str!("../../../migrations/sqlite/0012_rich_messaging.sql"),
+    include_str!("../../../migrations/sqlite/0015_admin.sql"),
 ];
 
 /// Applies every migration newer than the database's `user_version`, each in

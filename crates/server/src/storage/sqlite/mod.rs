@@ -18,6 +18,7 @@ pub mod read_by;
 pub mod relations;
 mod writer;
 
+mod admin_queries;
 mod backend;
 mod impl_accounts;
 mod impl_groups;
