@@ -21,9 +21,21 @@ async fn every_route_needs_the_secret() {
     let server = admin_support::start().await;
     let anon = Admin::without_secret(&server);
     is(&anon.get("/admin/users/alice").await, 401, 2000);
-    is(&anon.raw(reqwest::Method::PATCH, "/admin/users/alice", Some("{}")).await, 401, 2000);
+    is(
+        &anon
+            .raw(reqwest::Method::PATCH, "/admin/users/alice", Some("{}"))
+            .await,
+        401,
+        2000,
+    );
     is(&anon.get("/admin/users/alice/export").await, 401, 2000);
-    is(&anon.post("/admin/import/users", json!({ "users": [] })).await, 401, 2000);
+    is(
+        &anon
+            .post("/admin/import/users", json!({ "users": [] }))
+            .await,
+        401,
+        2000,
+    );
     is(&anon.get("/admin/stats").await, 401, 2000);
     server.stop().await;
 }
@@ -33,7 +45,10 @@ async fn get_one_user_with_profile_and_ban() {
     let server = admin_support::start().await;
     let admin = Admin::new(&server);
     let a = admin
-        .post("/admin/users", json!({ "user": "alice", "password": PASSWORD, "nickname": "Alice" }))
+        .post(
+            "/admin/users",
+            json!({ "user": "alice", "password": PASSWORD, "nickname": "Alice" }),
+        )
         .await;
     let created = a.body["created_at"].as_i64().unwrap();
     let a = admin.get("/admin/users/alice").await;
@@ -43,7 +58,9 @@ async fn get_one_user_with_profile_and_ban() {
         json!({ "user": "alice", "nickname": "Alice", "avatar": null, "signature": "",
                 "created_at": created, "ban": null })
     );
-    admin.post("/admin/users/alice/ban", json!({ "reason": "spam" })).await;
+    admin
+        .post("/admin/users/alice/ban", json!({ "reason": "spam" }))
+        .await;
     let a = admin.get("/admin/users/alice").await;
     assert_eq!(a.body["ban"]["reason"], "spam", "{a:?}");
     is(&admin.get("/admin/users/nobody").await, 404, 3000);
@@ -60,27 +77,59 @@ async fn a_profile_update_reaches_the_users_devices() {
     let admin = Admin::new(&server);
     let mut bob = server.user("bob").await;
     let path = "/admin/users/bob";
-    let patch = |body: &str| admin.raw(reqwest::Method::PATCH, path, Some(body));
+    let patch = |body: &str| {
+        let body = body.to_string();
+        let admin = &admin;
+        async move { admin.raw(reqwest::Method::PATCH, path, Some(&body)).await }
+    };
     let a = patch(r#"{"nickname":"Bobby","signature":"on holiday"}"#).await;
     assert_eq!(a.status, 200, "{a:?}");
     assert_eq!(
         a.body,
         json!({ "user": "bob", "nickname": "Bobby", "avatar": null, "signature": "on holiday" })
     );
-    change_where(&mut bob, |c| matches!(c, Change::ProfileChanged { profile } if profile.nickname == "Bobby")).await;
+    change_where(
+        &mut bob,
+        |c| matches!(c, Change::ProfileChanged { profile } if profile.nickname == "Bobby"),
+    )
+    .await;
     // Nothing to change: the profile as it is.
     let a = patch(r#"{"nickname":null}"#).await;
     assert_eq!(a.body["nickname"], "Bobby", "{a:?}");
     let a = admin.get(path).await;
     assert_eq!(a.body["signature"], "on holiday");
 
-    is(&patch(&json!({ "nickname": "n".repeat(65) }).to_string()).await, 413, 1003);
-    is(&patch(&json!({ "signature": "s".repeat(257) }).to_string()).await, 413, 1003);
+    is(
+        &patch(&json!({ "nickname": "n".repeat(65) }).to_string()).await,
+        413,
+        1003,
+    );
+    is(
+        &patch(&json!({ "signature": "s".repeat(257) }).to_string()).await,
+        413,
+        1003,
+    );
     is(&patch(r#"{"color":"red"}"#).await, 400, 1002);
     is(&patch(r#"{"avatar":"../x"}"#).await, 400, 1002);
     is(&patch(r#"{"avatar":"notmine"}"#).await, 403, 4000);
-    is(&admin.raw(reqwest::Method::PATCH, "/admin/users/ghost", Some("{}")).await, 404, 3000);
-    is(&admin.raw(reqwest::Method::PATCH, "/admin/users/system", Some(r#"{"nickname":"x"}"#)).await, 403, 4000);
+    is(
+        &admin
+            .raw(reqwest::Method::PATCH, "/admin/users/ghost", Some("{}"))
+            .await,
+        404,
+        3000,
+    );
+    is(
+        &admin
+            .raw(
+                reqwest::Method::PATCH,
+                "/admin/users/system",
+                Some(r#"{"nickname":"x"}"#),
+            )
+            .await,
+        403,
+        4000,
+    );
     server.stop().await;
 }
 
@@ -120,18 +169,60 @@ async fn bulk_import_reports_each_row() {
             (json!("new3"), "created"),
         ]
     );
-    assert_eq!((a.body["created"].as_u64(), a.body["exists"].as_u64(), a.body["invalid"].as_u64()), (Some(2), Some(2), Some(4)));
-    assert!(a.body["results"][6]["message"].as_str().unwrap().contains("unknown field `color`"), "{a:?}");
+    assert_eq!(
+        (
+            a.body["created"].as_u64(),
+            a.body["exists"].as_u64(),
+            a.body["invalid"].as_u64()
+        ),
+        (Some(2), Some(2), Some(4))
+    );
+    assert!(
+        a.body["results"][6]["message"]
+            .as_str()
+            .unwrap()
+            .contains("unknown field `color`"),
+        "{a:?}"
+    );
     // The imported accounts log in.
     let mut c = Client::greeted(server.addr()).await;
-    c.login("new1", "d1", Platform::Desktop).await.expect("imported user logs in");
-    assert_eq!(admin.get("/admin/users/new1").await.body["nickname"], "New One");
+    c.login("new1", "d1", Platform::Desktop)
+        .await
+        .expect("imported user logs in");
+    assert_eq!(
+        admin.get("/admin/users/new1").await.body["nickname"],
+        "New One"
+    );
 
-    let many: Vec<Value> = (0..101).map(|i| json!({ "user": format!("u{i}"), "password": PASSWORD })).collect();
-    is(&admin.post("/admin/import/users", json!({ "users": many })).await, 400, 1002);
-    is(&admin.post("/admin/import/users", json!({ "users": [] })).await, 400, 1002);
-    is(&admin.post("/admin/import/users", json!({})).await, 400, 1002);
-    is(&admin.post("/admin/import/users", json!({ "users": 5 })).await, 400, 1002);
+    let many: Vec<Value> = (0..101)
+        .map(|i| json!({ "user": format!("u{i}"), "password": PASSWORD }))
+        .collect();
+    is(
+        &admin
+            .post("/admin/import/users", json!({ "users": many }))
+            .await,
+        400,
+        1002,
+    );
+    is(
+        &admin
+            .post("/admin/import/users", json!({ "users": [] }))
+            .await,
+        400,
+        1002,
+    );
+    is(
+        &admin.post("/admin/import/users", json!({})).await,
+        400,
+        1002,
+    );
+    is(
+        &admin
+            .post("/admin/import/users", json!({ "users": 5 }))
+            .await,
+        400,
+        1002,
+    );
     server.stop().await;
 }
 
@@ -142,15 +233,34 @@ async fn a_user_export_holds_profile_relations_messages_and_files() {
     let mut alice = server.user("alice").await;
     let mut bob = server.user("bob").await;
     server.user("carol").await;
-    alice.ok(Request::ApplyFriend { to: uid("bob"), greeting: "hi".into() }).await;
+    alice
+        .ok(Request::ApplyFriend {
+            to: uid("bob"),
+            greeting: "hi".into(),
+        })
+        .await;
     bob.ok(Request::AcceptFriend { from: uid("alice") }).await;
     alice.ok(Request::Block { user: uid("carol") }).await;
-    admin.post("/admin/groups", json!({ "owner": "alice", "name": "Team", "members": ["bob"] })).await;
+    admin
+        .post(
+            "/admin/groups",
+            json!({ "owner": "alice", "name": "Team", "members": ["bob"] }),
+        )
+        .await;
     let token = alice.token.clone().unwrap();
-    let file = upload_as(server.addr(), &token, "a.txt", "text/plain", b"hello".to_vec()).await;
+    let file = upload_as(
+        server.addr(),
+        &token,
+        "a.txt",
+        "text/plain",
+        b"hello".to_vec(),
+    )
+    .await;
     // More messages than one export page (500).
     let conv = dm("alice", "bob");
-    let reqs: Vec<Request> = (0..520).map(|i| text_msg(&conv, &format!("c{i}"), &format!("m{i}"))).collect();
+    let reqs: Vec<Request> = (0..520)
+        .map(|i| text_msg(&conv, &format!("c{i}"), &format!("m{i}")))
+        .collect();
     for r in alice.pipeline(reqs).await {
         assert!(matches!(r, Ok(Response::Sent { .. })), "{r:?}");
     }
@@ -160,7 +270,11 @@ async fn a_user_export_holds_profile_relations_messages_and_files() {
     assert_eq!(a.status, 200, "{:?}", a.body["profile"]);
     let e = &a.body;
     assert_eq!(e["profile"]["user"], "alice");
-    assert_eq!(e["friends"][0]["profile"]["user"], "bob", "{}", e["friends"]);
+    assert_eq!(
+        e["friends"][0]["profile"]["user"], "bob",
+        "{}",
+        e["friends"]
+    );
     assert_eq!(e["blacklist"], json!(["carol"]));
     assert_eq!(e["groups"][0]["name"], "Team");
     let msgs = e["messages"].as_array().unwrap();
@@ -183,12 +297,22 @@ async fn stats_count_users_groups_messages_and_connections() {
     let admin = Admin::new(&server);
     let mut alice = server.user("alice").await;
     admin.create_user("bob").await;
-    admin.post("/admin/groups", json!({ "owner": "alice", "name": "Team" })).await;
+    admin
+        .post("/admin/groups", json!({ "owner": "alice", "name": "Team" }))
+        .await;
     alice.ok(text_msg(&dm("alice", "bob"), "c1", "hi")).await;
     let a = admin.get("/admin/stats").await;
     assert_eq!(a.status, 200, "{a:?}");
     let s = &a.body;
-    assert_eq!((s["users"].as_u64(), s["groups"].as_u64(), s["messages"].as_u64()), (Some(2), Some(1), Some(1)), "{s}");
+    assert_eq!(
+        (
+            s["users"].as_u64(),
+            s["groups"].as_u64(),
+            s["messages"].as_u64()
+        ),
+        (Some(2), Some(1), Some(1)),
+        "{s}"
+    );
     assert!(s["connections"].as_u64().unwrap() >= 1, "{s}");
     assert_eq!(s["webhook_pending"], 0);
     assert!(s["uptime_secs"].is_u64() && s["node"].is_string(), "{s}");

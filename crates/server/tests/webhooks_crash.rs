@@ -11,7 +11,6 @@ mod webhook_support;
 
 use std::time::Duration;
 
-use common::process::ServerProcess;
 use common::*;
 use serde_json::json;
 use tern_proto::{Request, Seq};
@@ -41,14 +40,20 @@ fn config(url: &str) -> String {
 async fn crashes(server: &mut ServerProcess, who: &str, req: Request) {
     let mut c = Client::try_user(server.addr, who).await.expect("login");
     let r = c.try_pipeline(vec![req]).await;
-    assert!(r.is_err(), "the process answered instead of aborting: {r:?}");
+    assert!(
+        r.is_err(),
+        "the process answered instead of aborting: {r:?}"
+    );
     for _ in 0..100 {
         if !server.running() {
             return;
         }
         tokio::time::sleep(Duration::from_millis(100)).await;
     }
-    panic!("the process did not exit at its fault point:\n{}", server.log());
+    panic!(
+        "the process did not exit at its fault point:\n{}",
+        server.log()
+    );
 }
 
 #[tokio::test(flavor = "multi_thread")]
@@ -90,19 +95,30 @@ async fn message_events_survive_a_crash_right_after_the_commit() {
     let admin = admin_support::Admin::new_at(server.addr);
     let st = admin.get("/admin/webhooks/rx").await;
     assert_eq!(st.status, 200, "{st:?}");
-    assert_eq!(st.body["last_seq"], 3, "one event per committed write: {:?}", st.body);
+    assert_eq!(
+        st.body["last_seq"], 3,
+        "one event per committed write: {:?}",
+        st.body
+    );
     let history = admin
         .get("/admin/conversations/d:alice:bob/messages")
         .await
         .body;
-    assert_eq!(history["messages"].as_array().unwrap().len(), 1, "{history}");
+    assert_eq!(
+        history["messages"].as_array().unwrap().len(),
+        1,
+        "{history}"
+    );
     assert_eq!(history["messages"][0]["content"]["type"], "recalled");
 
     rx.start_again().await;
     assert!(rx.wait_for_all("rx", 3, WAIT).await, "{}", server.log());
     let got = rx.after();
     let kinds: Vec<&str> = got.iter().map(|g| g.event.as_str()).collect();
-    assert_eq!(kinds, ["message.stored", "message.edited", "message.recalled"]);
+    assert_eq!(
+        kinds,
+        ["message.stored", "message.edited", "message.recalled"]
+    );
     assert_eq!(got[0].body["data"]["message"]["client_id"], "c1");
     assert_eq!(
         got[1].body["data"],
@@ -114,7 +130,9 @@ async fn message_events_survive_a_crash_right_after_the_commit() {
         json!({ "by": "alice", "conv": "d:alice:bob", "seq": 1 })
     );
     let (sent, delivered, duplicates, lost) = figures(&got, "rx", 3);
-    println!("webhooks crash: events={sent} delivered={delivered} duplicates={duplicates} lost={lost}");
+    println!(
+        "webhooks crash: events={sent} delivered={delivered} duplicates={duplicates} lost={lost}"
+    );
     assert_eq!(lost, 0);
     rx.with_log(|l| assert_eq!(l.bad_signatures, 0));
 }

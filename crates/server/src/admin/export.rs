@@ -36,7 +36,10 @@ pub async fn user(
     let mut open = serde_json::to_string(&head).map_err(internal)?;
     open.pop(); // the closing brace: the streamed parts follow
     open.push_str(",\"messages\":[");
-    let start = Part::Messages { after: 0, first: true };
+    let start = Part::Messages {
+        after: 0,
+        first: true,
+    };
     let body = stream::once(async move { Ok::<_, std::io::Error>(Bytes::from(open)) }).chain(
         stream::unfold((s, user, start), |(s, user, part)| async move {
             let (chunk, next) = match step(&s, &user, part).await {
@@ -47,7 +50,11 @@ pub async fn user(
             Some((Ok(Bytes::from(chunk)), (s, user, next)))
         }),
     );
-    Ok(([(CONTENT_TYPE, "application/json")], Body::from_stream(body)).into_response())
+    Ok((
+        [(CONTENT_TYPE, "application/json")],
+        Body::from_stream(body),
+    )
+        .into_response())
 }
 
 fn internal(e: serde_json::Error) -> ApiError {
@@ -61,10 +68,22 @@ async fn step(s: &Shared, user: &UserId, part: Part) -> std::io::Result<Option<(
         Part::Messages { after, first } => {
             let page = svc::messages_of(s, user, after).await.map_err(io)?;
             if page.is_empty() {
-                ("],\"files\":[".into(), Part::Files { after: String::new(), first: true })
+                (
+                    "],\"files\":[".into(),
+                    Part::Files {
+                        after: String::new(),
+                        first: true,
+                    },
+                )
             } else {
                 let next = page.last().map_or(after, |m| m.id.0);
-                (items(&page, first)?, Part::Messages { after: next, first: false })
+                (
+                    items(&page, first)?,
+                    Part::Messages {
+                        after: next,
+                        first: false,
+                    },
+                )
             }
         }
         Part::Files { after, first } => {
@@ -73,7 +92,13 @@ async fn step(s: &Shared, user: &UserId, part: Part) -> std::io::Result<Option<(
                 None => ("]}".into(), Part::Done),
                 Some(last) => {
                     let next = last.id.clone();
-                    (items(&page, first)?, Part::Files { after: next, first: false })
+                    (
+                        items(&page, first)?,
+                        Part::Files {
+                            after: next,
+                            first: false,
+                        },
+                    )
                 }
             }
         }

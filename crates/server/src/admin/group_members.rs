@@ -52,7 +52,7 @@ pub async fn list(
 ) -> Result<Json<Value>, ApiError> {
     let group = path_group(&raw)?;
     let p = query::params(q, &["after", "limit"])?;
-    let after = query::id(&p, "after", UserId::new)?;
+    let after = query::id(&p, "after", |v: &str| UserId::new(v))?;
     let limit = query::limit(&p)?;
     let (members, next) = svc::members(&s, &group, after.as_ref(), limit).await?;
     Ok(Json(json!({ "members": members, "next": next })))
@@ -76,7 +76,9 @@ pub async fn remove(
 ) -> Result<Json<Value>, ApiError> {
     let (group, user) = (path_group(&g)?, path_user(&u)?);
     svc::remove_member(&s, &group, &user).await?;
-    Ok(Json(json!({ "group": group, "user": user, "removed": true })))
+    Ok(Json(
+        json!({ "group": group, "user": user, "removed": true }),
+    ))
 }
 
 /// Mutes a member for 1 to 43,200 minutes.

@@ -45,7 +45,7 @@ pub async fn list(
     q: Result<Query<Params>, QueryRejection>,
 ) -> Result<Json<Value>, ApiError> {
     let p = query::params(q, &["query", "after", "limit"])?;
-    let after = query::id(&p, "after", GroupId::new)?;
+    let after = query::id(&p, "after", |v: &str| GroupId::new(v))?;
     let limit = query::limit(&p)?;
     let q = p.get("query").map(String::as_str);
     let (groups, next) = svc::list(&s, q, after.as_ref(), limit).await?;

@@ -6,8 +6,8 @@
 use serde_json::{json, Value};
 
 use super::openapi::{
-    count, error_response, millis, nullable_id, nullable_object, object, op, user_id, NOT_BLANK,
-    TOO_LARGE, U32_MAX, U64_MAX,
+    count, millis, nullable_id, nullable_object, object, op, user_id, NOT_BLANK, TOO_LARGE,
+    U32_MAX, U64_MAX,
 };
 
 fn path_param(name: &str, schema: Value, text: &str) -> Value {
@@ -56,10 +56,19 @@ fn nullable(schema: Value) -> Value {
 pub fn paths() -> Value {
     let user = json!([path_param("user", user_id(), "the user id")]);
     let group = json!([path_param("group", id_schema(), "the group id")]);
-    let member = json!([path_param("group", id_schema(), "the group id"), path_param("user", user_id(), "the member")]);
+    let member = json!([
+        path_param("group", id_schema(), "the group id"),
+        path_param("user", user_id(), "the member")
+    ]);
     let conv = json!([path_param("conv", conv_schema(), "the conversation")]);
-    let message = json!([path_param("conv", conv_schema(), "the conversation"),
-                         path_param("seq", json!({ "type": "integer", "minimum": 1, "maximum": i64::MAX }), "the message's seq")]);
+    let message = json!([
+        path_param("conv", conv_schema(), "the conversation"),
+        path_param(
+            "seq",
+            json!({ "type": "integer", "minimum": 1, "maximum": i64::MAX }),
+            "the message's seq"
+        )
+    ]);
     json!({
         "/admin/users/{user}": {
             "get": op("getUser", "One user: profile, creation time and ban. Unknown, deleted and the reserved `system` account are 404.",
@@ -114,10 +123,10 @@ pub fn paths() -> Value {
             "get": with_params(op("listMembers", "The members ordered by id, a page at a time (pass `next` as `after`).",
                 None, "200", "MemberList", &[]),
                 json!([query_param("after", user_id(), "list members whose id sorts after this one"), limit_param()])),
-            "post": op("addMembers", "Add users as the owner would (`invite_members`): they get `group_joined`, the others `group_member_joined`.",
+            "post": op("addMembers", "Add users as the owner would (`invite_members`): they get `group_joined`, the others `group_member_joined`; users already in are skipped.",
                 Some("AddMembers"), "200", "Added", &[
                     ("403", "A user blocked the owner (3001), or friendship with the owner is required (3003)."),
-                    ("409", "A user is a member already (3005), or the group would exceed max_group_members (4004)."),
+                    ("409", "The group would exceed max_group_members (code 4004)."),
                 ])
         },
         "/admin/groups/{group}/members/{user}": {
@@ -154,7 +163,8 @@ pub fn paths() -> Value {
 /// The schemas.
 pub fn schemas() -> Value {
     let role = json!({ "type": "string", "enum": ["owner", "admin", "member"] });
-    let nullable_millis = json!({ "type": ["integer", "null"], "description": "milliseconds since the Unix epoch" });
+    let nullable_millis =
+        json!({ "type": ["integer", "null"], "description": "milliseconds since the Unix epoch" });
     json!({
         "Profile": object(&[("user", user_id()), ("nickname", json!({ "type": "string" })),
                             ("avatar", json!({ "type": ["string", "null"], "description": "file id" })),

@@ -3,8 +3,8 @@
 
 use serde::Serialize;
 use tern_proto::{
-    ConversationId, ErrorCode, FileId, Friend, GroupInfo, Message, Profile, Seq, UserId,
-    WireError, SYSTEM_USER,
+    ConversationId, ErrorCode, FileId, Friend, GroupInfo, Message, Profile, Seq, UserId, WireError,
+    SYSTEM_USER,
 };
 
 use super::{accounts, invalid, messages, page, social, ServiceResult};
@@ -123,19 +123,33 @@ pub async fn import(s: &Shared, rows: Vec<ImportRow>) -> ServiceResult<Vec<Impor
         let (user, password, nickname) = match row {
             Ok(r) => r,
             Err((user, why)) => {
-                out.push(ImportResult { user, result: "invalid", message: Some(why) });
+                out.push(ImportResult {
+                    user,
+                    result: "invalid",
+                    message: Some(why),
+                });
                 continue;
             }
         };
         let name = Some(user.to_string());
         let r = accounts::create_user(s, &user, password, nickname.as_deref()).await;
         out.push(match r {
-            Ok(_) => ImportResult { user: name, result: "created", message: None },
-            Err(e) if e.code == ErrorCode::UserExists => {
-                ImportResult { user: name, result: "exists", message: Some(e.message) }
-            }
+            Ok(_) => ImportResult {
+                user: name,
+                result: "created",
+                message: None,
+            },
+            Err(e) if e.code == ErrorCode::UserExists => ImportResult {
+                user: name,
+                result: "exists",
+                message: Some(e.message),
+            },
             Err(e) if matches!(e.code, ErrorCode::InvalidArgument | ErrorCode::TooLarge) => {
-                ImportResult { user: name, result: "invalid", message: Some(e.message) }
+                ImportResult {
+                    user: name,
+                    result: "invalid",
+                    message: Some(e.message),
+                }
             }
             Err(e) => return Err(e),
         });
@@ -175,9 +189,16 @@ pub async fn conversation_page(
         return Err(invalid("`from` must not be later than `to`"));
     }
     let limit = page(s, limit, 100);
-    let range = TimeRange { from, to, after, limit };
+    let range = TimeRange {
+        from,
+        to,
+        after,
+        limit,
+    };
     let msgs = s.store.messages_between(conv, range).await?;
-    let next = (msgs.len() as u32 == limit).then(|| msgs.last().map(|m| m.seq)).flatten();
+    let next = (msgs.len() as u32 == limit)
+        .then(|| msgs.last().map(|m| m.seq))
+        .flatten();
     Ok((msgs, next))
 }
 

@@ -27,7 +27,9 @@ pub async fn list(
     }
     let limit = page(s, limit, 50);
     let ids = s.store.list_groups(query, after, limit).await?;
-    let next = (ids.len() as u32 == limit).then(|| ids.last().cloned()).flatten();
+    let next = (ids.len() as u32 == limit)
+        .then(|| ids.last().cloned())
+        .flatten();
     let mut out = Vec::with_capacity(ids.len());
     for id in &ids {
         match s.store.group_info(id).await {
@@ -73,7 +75,9 @@ pub async fn add_members(s: &Shared, group: &GroupId, users: &[UserId]) -> Servi
         return Err(invalid("`users` must name at least one user"));
     }
     if users.iter().any(|u| u.as_str() == SYSTEM_USER) {
-        return Err(invalid("`users` may not include the reserved `system` account"));
+        return Err(invalid(
+            "`users` may not include the reserved `system` account",
+        ));
     }
     super::check_ids("users", users, groups::MAX_INVITE)?;
     for u in users {

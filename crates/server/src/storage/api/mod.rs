@@ -45,13 +45,13 @@ pub trait Storage:
 
 impl<T> Storage for T where
     T: Accounts
-    + Social
-    + Messages
-    + Groups
-    + Operations
-    + WebhookQueue
-    + UserAdmin
-    + Preferences
-    + AdminQueries
+        + Social
+        + Messages
+        + Groups
+        + Operations
+        + WebhookQueue
+        + UserAdmin
+        + Preferences
+        + AdminQueries
 {
 }

@@ -12,7 +12,12 @@ fn clamp(n: u64) -> i64 {
     n.min(i64::MAX as u64) as i64
 }
 
-async fn list_groups(c: &Tx<'_>, query: &str, after: &str, limit: u32) -> StoreResult<Vec<GroupId>> {
+async fn list_groups(
+    c: &Tx<'_>,
+    query: &str,
+    after: &str,
+    limit: u32,
+) -> StoreResult<Vec<GroupId>> {
     let rows = c
         .query(
             "SELECT id FROM groups WHERE dismissed_at IS NULL AND id COLLATE \"C\" > $1

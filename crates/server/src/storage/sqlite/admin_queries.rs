@@ -11,7 +11,10 @@ use crate::storage::api::{AdminQueries, FileMeta, TimeRange, Totals};
 use crate::storage::{StoreError, StoreResult};
 
 fn no_conv(conv: &str) -> StoreError {
-    StoreError::rejected(tern_proto::ErrorCode::NotFound, format!("no conversation {conv}"))
+    StoreError::rejected(
+        tern_proto::ErrorCode::NotFound,
+        format!("no conversation {conv}"),
+    )
 }
 
 fn clamp(n: u64) -> i64 {
@@ -110,7 +113,13 @@ impl AdminQueries for SqliteStorage {
                 "{MESSAGE_SELECT} WHERE conv = ?1 AND seq > ?2 AND sent_at >= ?3 AND sent_at <= ?4
                  ORDER BY seq LIMIT ?5"
             );
-            let p = params![conv, clamp(range.after.0), range.from, range.to, range.limit];
+            let p = params![
+                conv,
+                clamp(range.after.0),
+                range.from,
+                range.to,
+                range.limit
+            ];
             collect_messages(c, &sql, p)
         })
         .await
@@ -124,7 +133,8 @@ impl AdminQueries for SqliteStorage {
     ) -> StoreResult<Vec<Message>> {
         let user = user.to_string();
         self.read(move |c| {
-            let sql = format!("{MESSAGE_SELECT} WHERE sender = ?1 AND id > ?2 ORDER BY id LIMIT ?3");
+            let sql =
+                format!("{MESSAGE_SELECT} WHERE sender = ?1 AND id > ?2 ORDER BY id LIMIT ?3");
             collect_messages(c, &sql, params![user, clamp(after), limit])
         })
         .await
@@ -138,9 +148,11 @@ impl AdminQueries for SqliteStorage {
     async fn user_created_at(&self, user: &UserId) -> StoreResult<Option<i64>> {
         let user = user.to_string();
         self.read(move |c| {
-            Ok(c.prepare_cached("SELECT created_at FROM users WHERE id = ?1")?
-                .query_row([user], |r| r.get(0))
-                .optional()?)
+            Ok(
+                c.prepare_cached("SELECT created_at FROM users WHERE id = ?1")?
+                    .query_row([user], |r| r.get(0))
+                    .optional()?,
+            )
         })
         .await
     }
