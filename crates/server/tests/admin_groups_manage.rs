@@ -246,8 +246,8 @@ async fn members_are_added_paged_muted_removed_and_hear_of_it_live() {
                 json!({ "minutes": 5 }),
             )
             .await,
-        400,
-        1002,
+        403,
+        4000,
     );
     is(
         &admin
@@ -274,8 +274,8 @@ async fn members_are_added_paged_muted_removed_and_hear_of_it_live() {
     );
     is(
         &admin.delete(&format!("{base}/members/alice")).await,
-        400,
-        1002,
+        403,
+        4000,
     );
     is(
         &admin.delete(&format!("{base}/members/a%20b")).await,
@@ -312,8 +312,8 @@ async fn transfer_and_dismiss_act_as_the_owner() {
         &admin
             .post(&format!("{base}/transfer"), json!({ "to": "bob" }))
             .await,
-        400,
-        1002,
+        403,
+        3004,
     );
     is(
         &admin

@@ -116,7 +116,9 @@ pub fn paths() -> Value {
         "/admin/groups/{group}/transfer": {
             "parameters": group,
             "post": op("transferGroup", "Hand the group to a member, as its owner would (`transfer_group`); the old owner stays as an admin.",
-                Some("TransferGroup"), "200", "Transferred", &[])
+                Some("TransferGroup"), "200", "Transferred", &[
+                    ("403", "`to` already owns the group (code 3004, SelfTarget)."),
+                ])
         },
         "/admin/groups/{group}/members": {
             "parameters": group,
@@ -132,12 +134,13 @@ pub fn paths() -> Value {
         "/admin/groups/{group}/members/{user}": {
             "parameters": member,
             "delete": op("removeMember", "Remove a member (not the owner) as the owner would (`kick_member`).",
-                None, "200", "Removed", &[])
+                None, "200", "Removed", &[("403", "The owner (code 4000): transfer the group first.")])
         },
         "/admin/groups/{group}/members/{user}/mute": {
             "parameters": member,
-            "post": op("muteMember", "Mute a member (not the owner) for 1 to 43,200 minutes.", Some("MuteMember"), "200", "MuteSet", &[]),
-            "delete": op("unmuteMember", "Lift a member's mute.", None, "200", "MuteSet", &[])
+            "post": op("muteMember", "Mute a member (not the owner) for 1 to 43,200 minutes.", Some("MuteMember"), "200", "MuteSet",
+                &[("403", "The owner (code 4000).")]),
+            "delete": op("unmuteMember", "Lift a member's mute.", None, "200", "MuteSet", &[("403", "The owner (code 4000).")])
         },
         "/admin/conversations/{conv}/messages": {
             "parameters": conv,

@@ -42,6 +42,10 @@ pub async fn list(
     Ok((out, next))
 }
 
+fn forbidden(msg: &str) -> WireError {
+    WireError::new(ErrorCode::Forbidden, msg)
+}
+
 /// The owner of a live group (`NotFound` otherwise).
 async fn owner(s: &Shared, group: &GroupId) -> ServiceResult<UserId> {
     Ok(groups::info(s, group).await?.owner)
@@ -61,7 +65,10 @@ pub async fn members(
     all.sort_by(|a, b| a.user.as_str().cmp(b.user.as_str()));
     let rest: Vec<GroupMember> = all
         .into_iter()
-        .filter(|m| after.map_or(true, |a| m.user.as_str() > a.as_str()))
+        .filter(|m| match after {
+            Some(a) => m.user.as_str() > a.as_str(),
+            None => true,
+        })
         .collect();
     let more = rest.len() > limit;
     let page: Vec<GroupMember> = rest.into_iter().take(limit).collect();
@@ -91,7 +98,7 @@ pub async fn add_members(s: &Shared, group: &GroupId, users: &[UserId]) -> Servi
 pub async fn remove_member(s: &Shared, group: &GroupId, user: &UserId) -> ServiceResult<()> {
     let owner = owner(s, group).await?;
     if &owner == user {
-        return Err(invalid(
+        return Err(forbidden(
             "the owner cannot be removed; transfer the group first",
         ));
     }
@@ -102,17 +109,14 @@ pub async fn remove_member(s: &Shared, group: &GroupId, user: &UserId) -> Servic
 pub async fn mute(s: &Shared, group: &GroupId, user: &UserId, minutes: u32) -> ServiceResult<()> {
     let owner = owner(s, group).await?;
     if &owner == user {
-        return Err(invalid("the owner cannot be muted"));
+        return Err(forbidden("the owner cannot be muted"));
     }
     groups::mute(s, &owner, group, user, minutes).await
 }
 
-/// Hands the group to the member `to`.
+/// Hands the group to the member `to` (to its owner: `SelfTarget`, 403).
 pub async fn transfer(s: &Shared, group: &GroupId, to: &UserId) -> ServiceResult<UserId> {
     let owner = owner(s, group).await?;
-    if &owner == to {
-        return Err(invalid(format!("`{to}` already owns group `{group}`")));
-    }
     groups::transfer(s, &owner, group, to).await?;
     Ok(owner)
 }
