@@ -1,4 +1,5 @@
-//! The OpenAPI 3.1 document of the admin API, served at
+//! The OpenAPI 3.1 document of the admin API (with the routes of
+//! [`super::openapi_manage`], which completes it), served at
 //! `GET /admin/openapi.json` and committed as `docs/admin-openapi.json`
 //! (a test fails when the two differ).
 
@@ -6,7 +7,7 @@ use serde_json::{json, Value};
 
 use super::tokens::MAX_TTL_SECS;
 
-/// The whole document.
+/// The document's base: every route but those of [`super::openapi_manage`].
 pub fn document() -> Value {
     json!({
         "openapi": "3.1.0",
@@ -20,10 +21,10 @@ pub fn document() -> Value {
     `{\"code\": <tern-proto error code>, \"message\": \"...\"}`."
         },
         "security": [{ "admin": [] }],
-        "paths": merged(paths(), super::openapi_manage::paths()),
+        "paths": paths(),
         "components": {
             "securitySchemes": { "admin": { "type": "http", "scheme": "bearer" } },
-            "schemas": merged(schemas(), super::openapi_manage::schemas()),
+            "schemas": schemas(),
             "responses": {
                 "BadRequest": error_response("The body or a path segment is invalid; the message names the field (code 1002)."),
                 "Unauthorized": error_response("Missing or wrong admin secret (code 2000)."),
@@ -35,7 +36,7 @@ pub fn document() -> Value {
 
 /// `base` with `more`'s entries added; an entry both have (a path with
 /// more methods) gets the keys of both.
-fn merged(mut base: Value, more: Value) -> Value {
+pub(super) fn merged(mut base: Value, more: Value) -> Value {
     if let (Some(b), Value::Object(m)) = (base.as_object_mut(), more) {
         for (k, v) in m {
             match (b.get_mut(&k), v) {

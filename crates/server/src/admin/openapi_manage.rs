@@ -1,14 +1,22 @@
 //! The OpenAPI paths and schemas of the routes that run a product (issue 19):
 //! one user (get, profile, export), bulk import, groups and their members,
-//! conversation history and recalls, server stats. Merged into
-//! [`super::openapi::document`].
+//! conversation history and recalls, server stats. [`document`] is the whole
+//! document: [`super::openapi::document`] with these added.
 
 use serde_json::{json, Value};
 
 use super::openapi::{
-    count, millis, nullable_id, nullable_object, object, op, user_id, NOT_BLANK, TOO_LARGE,
+    count, merged, millis, nullable_id, nullable_object, object, op, user_id, NOT_BLANK, TOO_LARGE,
     U32_MAX, U64_MAX,
 };
+
+/// The whole document, served at `GET /admin/openapi.json`.
+pub fn document() -> Value {
+    let mut doc = super::openapi::document();
+    doc["paths"] = merged(doc["paths"].take(), paths());
+    doc["components"]["schemas"] = merged(doc["components"]["schemas"].take(), schemas());
+    doc
+}
 
 fn path_param(name: &str, schema: Value, text: &str) -> Value {
     json!({ "name": name, "in": "path", "required": true, "schema": schema, "description": text })
