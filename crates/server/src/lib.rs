@@ -37,6 +37,7 @@ pub mod config;
 pub mod connection;
 pub mod context;
 pub mod database_config;
+pub mod fault;
 pub mod files;
 pub mod fsperm;
 pub mod handlers;

@@ -176,6 +176,7 @@ pub async fn spawn(mut config: Config) -> Result<ServerHandle, Error> {
         blob_gc: tokio::sync::RwLock::new(()),
         reaction_rate: Default::default(),
         rooms: Default::default(),
+        started: std::time::Instant::now(),
         drain,
         connections: AtomicUsize::new(0),
     });

@@ -65,4 +65,6 @@ pub struct Shared {
     pub reaction_rate: crate::rate_limit::ReactionRate,
     /// Chat rooms' per-node state (send budgets, grace-period timers).
     pub rooms: crate::room_state::RoomState,
+    /// When this process started serving (admin stats' uptime).
+    pub started: std::time::Instant,
 }

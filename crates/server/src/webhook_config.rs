@@ -14,9 +14,10 @@ pub const BEFORE_EVENTS: [&str; 4] = [
 ];
 
 /// After-events: queued, numbered per endpoint, delivered at least once in order.
-pub const AFTER_EVENTS: [&str; 13] = [
+pub const AFTER_EVENTS: [&str; 14] = [
     "message.stored",
     "message.recalled",
+    "message.edited",
     "user.online",
     "user.offline",
     "user.created",

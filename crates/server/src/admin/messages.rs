@@ -86,7 +86,7 @@ pub async fn send_notice(
 }
 
 /// The JSON answer; a client id reused for another conversation is 409.
-fn answer(
+pub(super) fn answer(
     conv: ConversationId,
     client_id: ClientMsgId,
     out: SendOutcome,
@@ -114,7 +114,7 @@ fn answer(
     })))
 }
 
-fn client_id(given: Option<ClientMsgId>) -> ClientMsgId {
+pub(super) fn client_id(given: Option<ClientMsgId>) -> ClientMsgId {
     given.unwrap_or_else(|| {
         ClientMsgId::new(format!("admin-{}", crate::auth::random_id())).expect("valid id")
     })

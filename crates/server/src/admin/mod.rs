@@ -4,23 +4,34 @@
 //! <admin secret>` (compared in constant time). Without a configured secret the
 //! whole prefix answers 404 "admin API disabled". Bodies are JSON; errors are
 //! tern-proto's `{code, message}` with a matching HTTP status. The routes are
-//! documented in [`openapi::document`], committed as `docs/admin-openapi.json`.
+//! documented in [`openapi_manage::document`], committed as `docs/admin-openapi.json`.
 //!
-//! - [`users`]: create, delete, reset password.
+//! - [`users`]: create, get, update the profile, delete, reset password;
+//!   [`import`]: bulk creation; [`export`]: everything about one user.
 //! - [`bans`]: ban and unban with a reason; the paged, searchable user list.
 //! - [`tokens`]: mint a login token for a user (what an app backend calls).
 //! - [`messages`]: send as a user, or a system notice from `system`.
 //! - [`sessions`]: list online sessions, force a user offline.
-//! - [`groups`]: create a group with an owner and members.
+//! - [`groups`]: create, list, info, dismiss, system notices;
+//!   [`group_members`]: members, add/remove, mute, transfer.
+//! - [`conversations`]: history by time range, recall any message.
+//! - [`stats`]: totals and this node's counters.
 //! - [`webhooks`]: webhook delivery status and replay.
 
 pub mod bans;
 pub mod body;
+pub mod conversations;
 pub mod error;
+pub mod export;
+pub mod group_members;
 pub mod groups;
+pub mod import;
 pub mod messages;
 pub mod openapi;
+pub mod openapi_manage;
+pub mod query;
 pub mod sessions;
+pub mod stats;
 pub mod tokens;
 pub mod users;
 pub mod webhooks;
@@ -48,14 +59,43 @@ pub fn router(shared: Arc<Shared>) -> Router<Arc<Shared>> {
     let authed = Router::new()
         .route("/users", post(users::create).get(bans::list))
         .route("/users/{user}/ban", post(bans::ban).delete(bans::unban))
-        .route("/users/{user}", delete(users::delete))
+        .route(
+            "/users/{user}",
+            get(users::get).patch(users::update).delete(users::delete),
+        )
+        .route("/users/{user}/export", get(export::user))
+        .route("/import/users", post(import::users))
         .route("/users/{user}/password", post(users::reset_password))
         .route("/users/{user}/tokens", post(tokens::mint))
         .route("/users/{user}/force-offline", post(sessions::force_offline))
         .route("/sessions", get(sessions::list))
         .route("/messages", post(messages::send_as_user))
         .route("/notices", post(messages::send_notice))
-        .route("/groups", post(groups::create))
+        .route("/groups", post(groups::create).get(groups::list))
+        .route("/groups/{group}", get(groups::info).delete(groups::dismiss))
+        .route("/groups/{group}/notices", post(groups::notice))
+        .route("/groups/{group}/transfer", post(group_members::transfer))
+        .route(
+            "/groups/{group}/members",
+            get(group_members::list).post(group_members::add),
+        )
+        .route(
+            "/groups/{group}/members/{user}",
+            delete(group_members::remove),
+        )
+        .route(
+            "/groups/{group}/members/{user}/mute",
+            post(group_members::mute).delete(group_members::unmute),
+        )
+        .route(
+            "/conversations/{conv}/messages",
+            get(conversations::history),
+        )
+        .route(
+            "/conversations/{conv}/messages/{seq}",
+            delete(conversations::recall),
+        )
+        .route("/stats", get(stats::get))
         .route("/webhooks", get(webhooks::list))
         .route("/webhooks/{name}", get(webhooks::status))
         .route("/webhooks/{name}/replay", post(webhooks::replay))
@@ -107,7 +147,7 @@ fn secrets_match(given: &str, secret: &str) -> bool {
 }
 
 async fn serve_openapi() -> Response {
-    Json(openapi::document()).into_response()
+    Json(openapi_manage::document()).into_response()
 }
 
 async fn unknown_route() -> ApiError {

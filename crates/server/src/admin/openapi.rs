@@ -1,4 +1,5 @@
-//! The OpenAPI 3.1 document of the admin API, served at
+//! The OpenAPI 3.1 document of the admin API (with the routes of
+//! [`super::openapi_manage`], which completes it), served at
 //! `GET /admin/openapi.json` and committed as `docs/admin-openapi.json`
 //! (a test fails when the two differ).
 
@@ -6,7 +7,7 @@ use serde_json::{json, Value};
 
 use super::tokens::MAX_TTL_SECS;
 
-/// The whole document.
+/// The document's base: every route but those of [`super::openapi_manage`].
 pub fn document() -> Value {
     json!({
         "openapi": "3.1.0",
@@ -27,10 +28,26 @@ pub fn document() -> Value {
             "responses": {
                 "BadRequest": error_response("The body or a path segment is invalid; the message names the field (code 1002)."),
                 "Unauthorized": error_response("Missing or wrong admin secret (code 2000)."),
-                "NotFound": error_response("No such user (code 3000), or the admin API is disabled."),
+                "NotFound": error_response("No such user, group or message (code 3000), or the admin API is disabled."),
             }
         }
     })
+}
+
+/// `base` with `more`'s entries added; an entry both have (a path with
+/// more methods) gets the keys of both.
+pub(super) fn merged(mut base: Value, more: Value) -> Value {
+    if let (Some(b), Value::Object(m)) = (base.as_object_mut(), more) {
+        for (k, v) in m {
+            match (b.get_mut(&k), v) {
+                (Some(Value::Object(old)), Value::Object(new)) => old.extend(new),
+                (_, v) => {
+                    b.insert(k, v);
+                }
+            }
+        }
+    }
+    base
 }
 
 fn paths() -> Value {
@@ -172,21 +189,21 @@ fn list_users() -> Value {
     o
 }
 
-const TOO_LARGE: &str =
+pub(super) const TOO_LARGE: &str =
     "A text is longer than the server's `max_text_chars` (default 8000), or a file name, \
     MIME type or location label over its limit (code 1003).";
 
 /// A string with at least one character that is not whitespace (what Rust's
 /// `str::trim` keeps: the Unicode `White_Space` set, spelled out so that every
 /// regex engine agrees).
-const NOT_BLANK: &str =
+pub(super) const NOT_BLANK: &str =
     "[^\\t-\\r \\u0085\\u00a0\\u1680\\u2000-\\u200a\\u2028\\u2029\\u202f\\u205f\\u3000]";
 
 /// The largest u32 and u64, as JSON Schema bounds.
-const U32_MAX: u64 = u32::MAX as u64;
-const U64_MAX: u64 = u64::MAX;
+pub(super) const U32_MAX: u64 = u32::MAX as u64;
+pub(super) const U64_MAX: u64 = u64::MAX;
 
-fn op(
+pub(super) fn op(
     id: &str,
     summary: &str,
     body: Option<&str>,
@@ -202,7 +219,7 @@ fn op(
         "401": { "$ref": "#/components/responses/Unauthorized" },
         "404": { "$ref": "#/components/responses/NotFound" },
     });
-    if id != "listSessions" && id != "listWebhooks" {
+    if !matches!(id, "listSessions" | "listWebhooks" | "serverStats") {
         responses["400"] = json!({ "$ref": "#/components/responses/BadRequest" });
     }
     for (status, text) in extra {
@@ -218,7 +235,7 @@ fn op(
     o
 }
 
-fn error_response(description: &str) -> Value {
+pub(super) fn error_response(description: &str) -> Value {
     json!({
         "description": description,
         "content": { "application/json": { "schema": { "$ref": "#/components/schemas/Error" } } }
@@ -307,7 +324,7 @@ fn schemas() -> Value {
     })
 }
 
-fn object(props: &[(&str, Value)], required: &[&str]) -> Value {
+pub(super) fn object(props: &[(&str, Value)], required: &[&str]) -> Value {
     let properties: serde_json::Map<String, Value> = props
         .iter()
         .map(|(k, v)| (k.to_string(), v.clone()))
@@ -347,27 +364,27 @@ fn content() -> Value {
 }
 
 /// An optional client message id (`null` is the same as absent).
-fn nullable_id() -> Value {
+pub(super) fn nullable_id() -> Value {
     json!({ "type": ["string", "null"], "pattern": "^[A-Za-z0-9_.-]{1,64}$" })
 }
 
 /// An optional JSON object (`null` is the same as absent).
-fn nullable_object() -> Value {
+pub(super) fn nullable_object() -> Value {
     json!({ "type": ["object", "null"] })
 }
 
-fn user_id() -> Value {
+pub(super) fn user_id() -> Value {
     json!({ "$ref": "#/components/schemas/UserId" })
 }
 
-fn join_policy() -> Value {
+pub(super) fn join_policy() -> Value {
     json!({ "type": "string", "enum": ["open", "approval"], "description": "how others join: at once, or by an application the owner or an admin approves (default)" })
 }
 
-fn millis() -> Value {
+pub(super) fn millis() -> Value {
     json!({ "type": "integer", "description": "milliseconds since the Unix epoch" })
 }
 
-fn count() -> Value {
+pub(super) fn count() -> Value {
     json!({ "type": "integer", "minimum": 0 })
 }

@@ -1,4 +1,5 @@
-//! `POST /admin/users`, `DELETE /admin/users/{user}`, `POST /admin/users/{user}/password`.
+//! `POST /admin/users`, `GET`/`PATCH`/`DELETE /admin/users/{user}`,
+//! `POST /admin/users/{user}/password`.
 
 use std::sync::Arc;
 
@@ -7,11 +8,12 @@ use axum::http::StatusCode;
 use axum::Json;
 use serde::Deserialize;
 use serde_json::{json, Value};
-use tern_proto::UserId;
+use tern_proto::{FileId, Profile, UserId};
 
 use super::body::Body;
 use super::error::ApiError;
 use super::path_user;
+use crate::service::admin_data::{self, UserRecord};
 use crate::service::{accounts as svc, admin};
 use crate::state::Shared;
 
@@ -34,6 +36,41 @@ pub struct CreateUser {
 pub struct ResetPassword {
     /// The new password (8 to 256 characters).
     pub password: String,
+}
+
+/// Body of `PATCH /admin/users/{user}`: the fields to change.
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct UpdateProfile {
+    /// New display name (at most 64 characters; "" clears it).
+    #[serde(default)]
+    pub nickname: Option<String>,
+    /// New avatar: the file id of an image the user uploaded.
+    #[serde(default)]
+    pub avatar: Option<FileId>,
+    /// New status line (at most 256 characters).
+    #[serde(default)]
+    pub signature: Option<String>,
+}
+
+/// One user's profile, creation time and ban.
+pub async fn get(
+    State(s): State<Arc<Shared>>,
+    Path(raw): Path<String>,
+) -> Result<Json<UserRecord>, ApiError> {
+    let user = path_user(&raw)?;
+    Ok(Json(admin_data::user(&s, &user).await?))
+}
+
+/// Changes profile fields; the user's devices and friends hear of it.
+pub async fn update(
+    State(s): State<Arc<Shared>>,
+    Path(raw): Path<String>,
+    Body(b): Body<UpdateProfile>,
+) -> Result<Json<Profile>, ApiError> {
+    let user = path_user(&raw)?;
+    let p = admin_data::update_profile(&s, &user, b.nickname, b.avatar, b.signature).await?;
+    Ok(Json(p))
 }
 
 /// Creates an account, like `register` plus an optional nickname. 201.

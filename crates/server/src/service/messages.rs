@@ -142,11 +142,12 @@ pub async fn store(
     let pending = s.store.send(new, now_ms(), except).await?;
     Ok(Box::pin(async move {
         let sent = pending.await?;
+        crate::fault::point("after_send_commit");
         metrics.db_write.observe(started.elapsed().as_secs_f64());
         metrics.messages_in.inc();
-        if !sent.duplicate && hooks.wants("message.stored") {
-            let data = serde_json::json!({ "message": sent.message });
-            hooks.emit("message.stored", data).await;
+        // `message.stored` was queued in the send's own transaction.
+        if !sent.duplicate {
+            hooks.wake_for("message.stored");
         }
         Ok(sent)
     }))
@@ -251,9 +252,22 @@ pub async fn mark_read(
 /// Recalls a message within the server's recall window.
 pub async fn recall(s: &Shared, me: &UserId, conv: &ConversationId, seq: Seq) -> ServiceResult<()> {
     let window = s.config.recall_window.as_millis() as i64;
-    s.store.recall(me, conv, seq, now_ms(), window).await?;
-    let data = serde_json::json!({ "by": me, "conv": conv, "seq": seq });
-    s.webhooks.emit("message.recalled", data).await;
+    recall_as(s, me, conv, seq, window).await
+}
+
+/// Recalls as `me` with a recall window of `window_ms` (the admin API passes
+/// no limit); webhooks hear `message.recalled`.
+pub async fn recall_as(
+    s: &Shared,
+    me: &UserId,
+    conv: &ConversationId,
+    seq: Seq,
+    window_ms: i64,
+) -> ServiceResult<()> {
+    // `message.recalled` is queued in the recall's own transaction.
+    s.store.recall(me, conv, seq, now_ms(), window_ms).await?;
+    crate::fault::point("after_recall_commit");
+    s.webhooks.wake_for("message.recalled");
     Ok(())
 }
 
@@ -276,7 +290,11 @@ pub async fn edit(
         now: now_ms(),
         window_ms: s.config.edit_window.as_millis().min(i64::MAX as u128) as i64,
     };
-    Ok(s.store.edit(me, conv, e).await?)
+    // `message.edited` is queued in the edit's own transaction.
+    let edited_at = s.store.edit(me, conv, e).await?;
+    crate::fault::point("after_edit_commit");
+    s.webhooks.wake_for("message.edited");
+    Ok(edited_at)
 }
 
 /// One page of a conversation's edit log after `since`.

@@ -8,6 +8,8 @@
 
 pub mod accounts;
 pub mod admin;
+pub mod admin_data;
+pub mod admin_groups;
 pub mod files;
 pub mod forward;
 pub mod groups;

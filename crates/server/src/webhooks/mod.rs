@@ -2,7 +2,9 @@
 //! of events. *Before* events (a send, a friend application, a group join, a
 //! profile change) are POSTed while the request waits; the answer allows,
 //! rejects or rewrites it ([`Webhooks::before`]). *After* events are queued in
-//! the database, numbered per endpoint ([`Webhooks::emit`]), and delivered in
+//! the database, numbered per endpoint ([`Webhooks::emit`]; message events by
+//! the storage transaction that stores, recalls or edits, [`IN_TX_EVENTS`]),
+//! and delivered in
 //! order, at least once, by one task per endpoint ([`deliver`]), signed with
 //! the endpoint's secret ([`sign`]).
 //!
@@ -19,10 +21,14 @@ use std::time::Duration;
 use serde_json::Value;
 use tokio::sync::{watch, Notify};
 
-use crate::storage::api::HookStatus;
+use crate::storage::api::{HookRoutes, HookStatus};
 use crate::storage::{now_ms, Storage, StoreResult};
 use crate::webhook_config::WebhookConfig;
 use crate::Config;
+
+/// After-events the storage queues in the transaction of the change they
+/// report (see [`HookRoutes`]); the services only wake the delivery tasks.
+pub const IN_TX_EVENTS: [&str; 3] = ["message.stored", "message.recalled", "message.edited"];
 
 /// Largest answer body read from an endpoint.
 const MAX_ANSWER_BYTES: usize = 64 * 1024;
@@ -47,6 +53,22 @@ impl Webhooks {
             .user_agent(concat!("tern-server/", env!("CARGO_PKG_VERSION")))
             .build()
             .unwrap_or_default();
+        let mut routes = HookRoutes {
+            cap: config.webhook_queue_max,
+            ..HookRoutes::default()
+        };
+        for kind in IN_TX_EVENTS {
+            let names: Vec<String> = config
+                .webhooks
+                .iter()
+                .filter(|h| h.wants(kind))
+                .map(|h| h.name.clone())
+                .collect();
+            if !names.is_empty() {
+                routes.routes.insert(kind.to_string(), names);
+            }
+        }
+        store.set_hook_routes(routes);
         Self {
             wake: config
                 .webhooks
@@ -98,6 +120,16 @@ impl Webhooks {
                 }
             }
             Err(e) => tracing::error!(event = kind, error = %e, "queueing a webhook event failed"),
+        }
+    }
+
+    /// Wakes the delivery tasks of the endpoints that want `kind`, an event
+    /// the storage queued itself ([`IN_TX_EVENTS`]).
+    pub fn wake_for(&self, kind: &str) {
+        for (i, h) in self.hooks.iter().enumerate() {
+            if h.wants(kind) {
+                self.wake[i].notify_one();
+            }
         }
     }
 

@@ -25,20 +25,33 @@ pub struct ServerProcess {
     pub addr: SocketAddr,
     pub dir: TempDir,
     database: String,
+    /// Extra environment of the process (taken again by [`Self::restart`]).
+    pub env: Vec<(String, String)>,
 }
 
 impl ServerProcess {
     /// Starts `tern-server --database <database>` and waits (at most 60 s)
     /// for its `listening on` line.
     pub fn start(database: &str) -> ServerProcess {
+        Self::start_with(database, "", &[])
+    }
+
+    /// Like [`Self::start`], with `extra` appended to the TOML file and
+    /// `env` in the environment.
+    pub fn start_with(database: &str, extra: &str, env: &[(&str, &str)]) -> ServerProcess {
         let dir = tempfile::tempdir().unwrap();
-        std::fs::write(dir.path().join("tern.toml"), CONFIG).unwrap();
-        let (child, addr) = spawn(dir.path(), database);
+        std::fs::write(dir.path().join("tern.toml"), format!("{CONFIG}{extra}")).unwrap();
+        let env: Vec<(String, String)> = env
+            .iter()
+            .map(|(k, v)| (k.to_string(), v.to_string()))
+            .collect();
+        let (child, addr) = spawn(dir.path(), database, &env);
         ServerProcess {
             child,
             addr,
             dir,
             database: database.to_string(),
+            env,
         }
     }
 
@@ -51,7 +64,7 @@ impl ServerProcess {
     /// Starts the (killed or stopped) process again on its data directory;
     /// it gets a new port.
     pub fn restart(&mut self) {
-        let (child, addr) = spawn(self.dir.path(), &self.database);
+        let (child, addr) = spawn(self.dir.path(), &self.database, &self.env);
         self.child = child;
         self.addr = addr;
     }
@@ -74,7 +87,7 @@ impl Drop for ServerProcess {
     }
 }
 
-fn spawn(dir: &std::path::Path, database: &str) -> (Child, SocketAddr) {
+fn spawn(dir: &std::path::Path, database: &str, env: &[(String, String)]) -> (Child, SocketAddr) {
     let log_path = dir.join("server.log");
     let log = std::fs::OpenOptions::new()
         .create(true)
@@ -92,6 +105,7 @@ fn spawn(dir: &std::path::Path, database: &str) -> (Child, SocketAddr) {
         .arg(database)
         .env("TERN_LOG", "warn")
         .env_remove("TERN_DATABASE")
+        .envs(env.iter().map(|(k, v)| (k, v)))
         .stdin(Stdio::null())
         .stdout(Stdio::piped())
         .stderr(log.try_clone().unwrap())

@@ -7,6 +7,7 @@
 //! Refusals come back as [`super::StoreError::Rejected`] with the wire error.
 
 mod accounts;
+mod admin_queries;
 mod groups;
 mod messages;
 mod operations;
@@ -17,6 +18,7 @@ mod user_admin;
 mod webhooks;
 
 pub use accounts::Accounts;
+pub use admin_queries::{AdminQueries, FileMeta, TimeRange, Totals};
 pub use groups::Groups;
 pub use messages::{
     group_reactions, split_read_page, Messages, NewMessage, PendingSend, ReactionChange,
@@ -29,11 +31,20 @@ pub use rooms::{
 };
 pub use social::Social;
 pub use user_admin::{Ban, UserAdmin, UserRow};
-pub use webhooks::{HookStatus, QueuedEvent, WebhookQueue};
+pub use webhooks::{routes_now, HookRoutes, HookStatus, QueuedEvent, SharedRoutes, WebhookQueue};
 
 /// Everything a backend provides; the services hold an `Arc<dyn Storage>`.
 pub trait Storage:
-    Accounts + Social + Messages + Groups + Operations + WebhookQueue + UserAdmin + Preferences + Rooms
+    Accounts
+    + Social
+    + Messages
+    + Groups
+    + Operations
+    + WebhookQueue
+    + UserAdmin
+    + Preferences
+    + Rooms
+    + AdminQueries
 {
 }
 
@@ -47,5 +58,6 @@ impl<T> Storage for T where
         + UserAdmin
         + Preferences
         + Rooms
+        + AdminQueries
 {
 }

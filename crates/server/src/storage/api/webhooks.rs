@@ -47,9 +47,39 @@ pub struct HookStatus {
     pub next_attempt_at: i64,
 }
 
+/// The after-events a storage transaction queues itself, in the same
+/// transaction as the change it reports (`message.stored`,
+/// `message.recalled`, `message.edited`): a crash after the commit cannot
+/// lose them. Set once at start ([`WebhookQueue::set_hook_routes`]).
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct HookRoutes {
+    /// Per event kind, the endpoints that want it, in configuration order.
+    pub routes: std::collections::HashMap<String, Vec<String>>,
+    /// Most undelivered events per endpoint (`webhook_queue_max`).
+    pub cap: u64,
+}
+
+impl HookRoutes {
+    /// The endpoints that want `kind` (empty: none).
+    pub fn endpoints(&self, kind: &str) -> &[String] {
+        self.routes.get(kind).map_or(&[], Vec::as_slice)
+    }
+}
+
+/// The routes a backend holds (shared by its clones).
+pub type SharedRoutes = std::sync::Arc<std::sync::RwLock<std::sync::Arc<HookRoutes>>>;
+
+/// The routes in force now.
+pub fn routes_now(shared: &SharedRoutes) -> std::sync::Arc<HookRoutes> {
+    shared.read().map(|r| r.clone()).unwrap_or_default()
+}
+
 /// The persistent webhook queue.
 #[async_trait]
 pub trait WebhookQueue: Send + Sync {
+    /// From now on, the writes named in [`HookRoutes`] queue their
+    /// after-events in their own transaction, for these endpoints.
+    fn set_hook_routes(&self, routes: HookRoutes);
     /// Queues `data` as event `kind` for each of `endpoints` and returns, per
     /// endpoint, its number — or `None` when that endpoint already holds
     /// `cap` undelivered events (the event is dropped and counted). When the

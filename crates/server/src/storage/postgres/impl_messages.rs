@@ -8,10 +8,10 @@ use tern_proto::{
 
 use super::{
     accounts, blacklist, change, edits, history, messages, pins, reactions, read, read_by, tx,
-    PgStorage,
+    webhooks, PgStorage,
 };
 use crate::storage::api::{
-    Messages, NewMessage, PendingSend, ReactionChange, ReadByPage, TextEdit,
+    routes_now, Messages, NewMessage, PendingSend, ReactionChange, ReadByPage, TextEdit,
 };
 use crate::storage::{ConnId, StoreError, StoreResult};
 
@@ -27,8 +27,16 @@ impl Messages for PgStorage {
         // in order (the `after` precondition relies on it).
         let stripe = self.stripe(&msg.conv.to_string()).await;
         let this = self.clone();
+        let routes = routes_now(&self.hook_routes);
         let task = tokio::spawn(async move {
-            let r = tx!(this, |tx| messages::send(&tx, &msg, now).await);
+            let r = tx!(this, |tx| {
+                let out = messages::send(&tx, &msg, now).await?;
+                if !out.duplicate {
+                    let data = || serde_json::json!({ "message": out.message });
+                    webhooks::enqueue_routed(&tx, &routes, "message.stored", data, now).await?;
+                }
+                Ok(out)
+            });
             if let Ok(out) = &r {
                 let push = Push::Message {
                     message: out.message.clone(),
@@ -123,17 +131,26 @@ impl Messages for PgStorage {
         now: i64,
         window_ms: i64,
     ) -> StoreResult<()> {
-        change!(self, &conv.to_string(), |tx, out| messages::recall(
-            &tx, user, conv, seq, now, window_ms, &mut out
-        )
-        .await)
+        let routes = routes_now(&self.hook_routes);
+        change!(self, &conv.to_string(), |tx, out| {
+            messages::recall(&tx, user, conv, seq, now, window_ms, &mut out).await?;
+            let data = || serde_json::json!({ "by": user, "conv": conv, "seq": seq });
+            webhooks::enqueue_routed(&tx, &routes, "message.recalled", data, now).await
+        })
     }
 
     async fn edit(&self, user: &UserId, conv: &ConversationId, e: TextEdit) -> StoreResult<i64> {
-        change!(self, &conv.to_string(), |tx, out| edits::edit(
-            &tx, user, conv, &e, &mut out
-        )
-        .await)
+        let routes = routes_now(&self.hook_routes);
+        change!(self, &conv.to_string(), |tx, out| {
+            let at = edits::edit(&tx, user, conv, &e, &mut out).await?;
+            let data = || {
+                serde_json::json!({
+                    "by": user, "conv": conv, "seq": e.seq, "text": e.text, "edited_at": at,
+                })
+            };
+            webhooks::enqueue_routed(&tx, &routes, "message.edited", data, e.now).await?;
+            Ok(at)
+        })
     }
 
     async fn edits(

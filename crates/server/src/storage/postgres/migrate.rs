@@ -15,6 +15,7 @@ pub(super) const MIGRATIONS: &[&str] = &[
     include_str!("../../../migrations/postgres/0005_rich_messaging.sql"),
     include_str!("../../../migrations/postgres/0006_forward_mentions.sql"),
     include_str!("../../../migrations/postgres/0007_rooms.sql"),
+    include_str!("../../../migrations/postgres/0008_admin.sql"),
 ];
 
 /// The advisory lock key of migrations (any fixed number; "tern" in ASCII).

@@ -23,6 +23,7 @@
 
 mod accounts;
 mod admin;
+mod admin_queries;
 mod availability;
 mod blacklist;
 mod cached;
@@ -87,6 +88,8 @@ pub struct PgStorage {
     stripes: Arc<Vec<Arc<Mutex<()>>>>,
     counters: Arc<Counters>,
     pub(crate) availability: Arc<availability::Availability>,
+    /// The after-events writes queue in their own transaction.
+    pub(super) hook_routes: crate::storage::api::SharedRoutes,
 }
 
 #[derive(Default)]
@@ -137,6 +140,7 @@ impl PgStorage {
             stripes: Arc::new((0..STRIPES).map(|_| Arc::new(Mutex::new(()))).collect()),
             counters: Arc::default(),
             availability: Arc::new(availability::Availability::new()),
+            hook_routes: Default::default(),
         })
     }
 

@@ -6,7 +6,7 @@
 use async_trait::async_trait;
 
 use super::{read, tx, PgStorage, Tx};
-use crate::storage::api::{HookStatus, QueuedEvent, WebhookQueue};
+use crate::storage::api::{HookRoutes, HookStatus, QueuedEvent, WebhookQueue};
 use crate::storage::StoreResult;
 
 async fn ensure(c: &Tx<'_>, endpoint: &str) -> StoreResult<()> {
@@ -188,8 +188,39 @@ const FAILED: &str =
 const REPLAY: &str = "UPDATE webhook_events SET delivered_at = NULL, attempts = 0, next_attempt_at = $4, last_error = $3
      WHERE endpoint = $1 AND seq >= $2 AND delivered_at IS NOT NULL";
 
+/// Queues after-event `kind` in the caller's transaction for the endpoints
+/// `routes` names (a port of `sqlite::webhooks::enqueue_routed`). The
+/// endpoint rows stay locked until the commit, so numbers follow commit order.
+pub(super) async fn enqueue_routed(
+    c: &Tx<'_>,
+    routes: &HookRoutes,
+    kind: &str,
+    data: impl FnOnce() -> serde_json::Value,
+    now: i64,
+) -> StoreResult<()> {
+    let endpoints = routes.endpoints(kind);
+    if endpoints.is_empty() {
+        return Ok(());
+    }
+    let data = data().to_string();
+    let seqs = enqueue(c, endpoints, kind, &data, now, routes.cap).await?;
+    for (e, seq) in endpoints.iter().zip(seqs) {
+        if seq.is_none() {
+            tracing::warn!(endpoint = %e, event = kind,
+                "webhook queue full of undelivered events: event dropped");
+        }
+    }
+    Ok(())
+}
+
 #[async_trait]
 impl WebhookQueue for PgStorage {
+    fn set_hook_routes(&self, routes: HookRoutes) {
+        if let Ok(mut r) = self.hook_routes.write() {
+            *r = std::sync::Arc::new(routes);
+        }
+    }
+
     async fn hook_enqueue(
         &self,
         endpoints: &[String],

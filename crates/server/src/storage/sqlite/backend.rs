@@ -17,12 +17,18 @@ pub struct SqliteStorage {
     pub(super) store: Store,
     /// Where committed effects go.
     pub(super) sink: Arc<dyn Sink>,
+    /// The after-events writes queue in their own transaction.
+    pub(super) hook_routes: crate::storage::api::SharedRoutes,
 }
 
 impl SqliteStorage {
     /// Wraps an open store; committed effects go to `sink`.
     pub fn new(store: Store, sink: Arc<dyn Sink>) -> Self {
-        Self { store, sink }
+        Self {
+            store,
+            sink,
+            hook_routes: Default::default(),
+        }
     }
 
     /// The underlying store (tests and benchmarks).

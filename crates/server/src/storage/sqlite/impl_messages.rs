@@ -7,10 +7,11 @@ use tern_proto::{
 };
 
 use super::{
-    accounts, blacklist, edits, messages, pins, reactions, read_by, SendArgs, SqliteStorage,
+    accounts, blacklist, edits, messages, pins, reactions, read_by, webhooks, SendArgs,
+    SqliteStorage,
 };
 use crate::storage::api::{
-    Messages, NewMessage, PendingSend, ReactionChange, ReadByPage, TextEdit,
+    routes_now, Messages, NewMessage, PendingSend, ReactionChange, ReadByPage, TextEdit,
 };
 use crate::storage::SendOutcome;
 use crate::storage::{ConnId, StoreError, StoreResult};
@@ -24,6 +25,7 @@ impl Messages for SqliteStorage {
         except: Option<ConnId>,
     ) -> StoreResult<PendingSend> {
         let sink = self.sink.clone();
+        let routes = routes_now(&self.hook_routes);
         let rx = self
             .store
             .submit_then(
@@ -40,7 +42,12 @@ impl Messages for SqliteStorage {
                         reply_to: msg.reply_to,
                         mentions: msg.mentions.as_ref(),
                     };
-                    messages::send(c, &args)
+                    let out = messages::send(c, &args)?;
+                    if !out.duplicate {
+                        let data = || serde_json::json!({ "message": out.message });
+                        webhooks::enqueue_routed(c, &routes, "message.stored", data, now)?;
+                    }
+                    Ok(out)
                 },
                 move |out: &SendOutcome| {
                     let push = Push::Message {
@@ -128,14 +135,29 @@ impl Messages for SqliteStorage {
         window_ms: i64,
     ) -> StoreResult<()> {
         let (me, conv) = (user.clone(), conv.clone());
-        self.change(move |c, out| messages::recall(c, &me, &conv, seq, now, window_ms, out))
-            .await
+        let routes = routes_now(&self.hook_routes);
+        self.change(move |c, out| {
+            messages::recall(c, &me, &conv, seq, now, window_ms, out)?;
+            let data = || serde_json::json!({ "by": me, "conv": conv, "seq": seq });
+            webhooks::enqueue_routed(c, &routes, "message.recalled", data, now)
+        })
+        .await
     }
 
     async fn edit(&self, user: &UserId, conv: &ConversationId, e: TextEdit) -> StoreResult<i64> {
         let (me, conv) = (user.clone(), conv.clone());
-        self.change(move |c, out| edits::edit(c, &me, &conv, &e, out))
-            .await
+        let routes = routes_now(&self.hook_routes);
+        self.change(move |c, out| {
+            let at = edits::edit(c, &me, &conv, &e, out)?;
+            let data = || {
+                serde_json::json!({
+                    "by": me, "conv": conv, "seq": e.seq, "text": e.text, "edited_at": at,
+                })
+            };
+            webhooks::enqueue_routed(c, &routes, "message.edited", data, e.now)?;
+            Ok(at)
+        })
+        .await
     }
 
     async fn edits(

@@ -233,7 +233,7 @@ fn check_reply_target(
     Ok(())
 }
 
-const MESSAGE_SELECT: &str =
+pub(super) const MESSAGE_SELECT: &str =
     "SELECT conv, seq, id, client_id, sender, sent_at, content, ext, edited_at, reply_to, mentions FROM messages";
 
 fn message_row(r: &rusqlite::Row<'_>) -> rusqlite::Result<StoreResult<Message>> {
@@ -266,7 +266,7 @@ fn message_row(r: &rusqlite::Row<'_>) -> rusqlite::Result<StoreResult<Message>> 
     })())
 }
 
-fn collect_messages(
+pub(super) fn collect_messages(
     conn: &Connection,
     sql: &str,
     p: impl rusqlite::Params,

@@ -20,6 +20,7 @@ pub mod relations;
 pub mod rooms;
 mod writer;
 
+mod admin_queries;
 mod backend;
 mod impl_accounts;
 mod impl_groups;

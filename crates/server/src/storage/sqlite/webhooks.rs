@@ -6,7 +6,7 @@ use async_trait::async_trait;
 use rusqlite::{params, Connection, OptionalExtension};
 
 use super::SqliteStorage;
-use crate::storage::api::{HookStatus, QueuedEvent, WebhookQueue};
+use crate::storage::api::{HookRoutes, HookStatus, QueuedEvent, WebhookQueue};
 use crate::storage::StoreResult;
 
 fn ensure(c: &Connection, endpoint: &str) -> StoreResult<()> {
@@ -59,6 +59,31 @@ fn enqueue_one(
     c.prepare_cached("UPDATE webhook_endpoints SET next_seq = ?2 WHERE name = ?1")?
         .execute(params![endpoint, next + 1])?;
     Ok(Some(next as u64))
+}
+
+/// Queues after-event `kind` (its data built by `data` only when some
+/// endpoint wants it) in the caller's transaction, for the endpoints
+/// `routes` names; a full queue drops it for that endpoint, as
+/// [`WebhookQueue::hook_enqueue`] does.
+pub(super) fn enqueue_routed(
+    c: &Connection,
+    routes: &HookRoutes,
+    kind: &str,
+    data: impl FnOnce() -> serde_json::Value,
+    now: i64,
+) -> StoreResult<()> {
+    let endpoints = routes.endpoints(kind);
+    if endpoints.is_empty() {
+        return Ok(());
+    }
+    let data = data().to_string();
+    for e in endpoints {
+        if enqueue_one(c, e, kind, &data, now, routes.cap)?.is_none() {
+            tracing::warn!(endpoint = %e, event = kind,
+                "webhook queue full of undelivered events: event dropped");
+        }
+    }
+    Ok(())
 }
 
 fn status(c: &Connection, endpoint: &str) -> StoreResult<HookStatus> {
@@ -122,6 +147,12 @@ fn next_event(c: &Connection, endpoint: &str) -> StoreResult<Option<QueuedEvent>
 
 #[async_trait]
 impl WebhookQueue for SqliteStorage {
+    fn set_hook_routes(&self, routes: HookRoutes) {
+        if let Ok(mut r) = self.hook_routes.write() {
+            *r = std::sync::Arc::new(routes);
+        }
+    }
+
     async fn hook_enqueue(
         &self,
         endpoints: &[String],
