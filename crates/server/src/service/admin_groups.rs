@@ -157,6 +157,7 @@ pub async fn notice(
         content: Content::System { text },
         ext,
         reply_to: None,
+        mentions: None,
     };
     messages::store(s, msg, None, false, None).await?.await
 }
