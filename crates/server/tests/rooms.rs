@@ -64,7 +64,7 @@ async fn rooms_are_listed_joined_and_left() {
 
     // Paging by id.
     let second = create_room(&mut bob, "second").await;
-    let mut ids = vec![room.room.clone(), second.room.clone()];
+    let mut ids = [room.room.clone(), second.room.clone()];
     ids.sort();
     let Response::Rooms { rooms } = bob
         .ok(Request::ListRooms {
@@ -96,7 +96,11 @@ async fn only_current_members_receive() {
     assert_eq!(seq, 1);
     let m = next_message(&mut bob).await;
     assert_eq!(
-        (m.seq, m.from.as_str(), texts(&[m.clone()])[0].as_str()),
+        (
+            m.seq,
+            m.from.as_str(),
+            texts(std::slice::from_ref(&m))[0].as_str()
+        ),
         (1, "alice", "one")
     );
     // The sender's other device gets it; the sending connection and a
