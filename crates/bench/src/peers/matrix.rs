@@ -53,6 +53,9 @@ impl Api {
     /// A client for the homeserver at `addr` (a connection pool big enough for
     /// every idle long-poll).
     pub fn new(addr: std::net::SocketAddr) -> Result<Self> {
+        // reqwest is built with rustls and no provider (tern-core's choice); plain
+        // HTTP needs none, but the builder insists on one.
+        let _ = rustls::crypto::ring::default_provider().install_default();
         let http = reqwest::Client::builder()
             .timeout(REQ_TIMEOUT)
             .pool_max_idle_per_host(usize::MAX)

@@ -69,6 +69,8 @@ fn start(e: &BytesStart) -> Result<Element> {
 /// and counted as used only together with the item after them).
 pub fn next_item(buf: &[u8]) -> Result<Option<(Item, usize)>> {
     let mut r = Reader::from_reader(buf);
+    // `</stream:stream>` closes a tag opened in an earlier call.
+    r.config_mut().allow_unmatched_ends = true;
     let mut stack: Vec<Element> = Vec::new();
     loop {
         let ev = match r.read_event() {
