@@ -80,6 +80,10 @@ pub fn start() -> Result<PeerServer> {
         .arg(d.join("spool"))
         .arg("--logs")
         .arg(d)
-        .args(["--node", &format!("ternbench{port}@localhost"), "foreground"]);
+        .args([
+            "--node",
+            &format!("ternbench{port}@localhost"),
+            "foreground",
+        ]);
     PeerServer::start(cmd, dir, port, Some("ejabberd"), Duration::from_secs(90))
 }

@@ -67,7 +67,13 @@ impl Api {
         })
     }
 
-    async fn call(&self, method: reqwest::Method, path: &str, token: Option<&str>, body: Option<Value>) -> Result<Value> {
+    async fn call(
+        &self,
+        method: reqwest::Method,
+        path: &str,
+        token: Option<&str>,
+        body: Option<Value>,
+    ) -> Result<Value> {
         let mut rq = self.http.request(method, format!("{}{path}", self.base));
         if let Some(t) = token {
             rq = rq.bearer_auth(t);
@@ -90,17 +96,35 @@ impl Api {
     /// Registers `name` (open registration, no verification) and returns its token.
     pub async fn register(&self, name: &str, pass: &str) -> Result<Account> {
         let body = json!({"username": name, "password": pass, "auth": {"type": "m.login.dummy"}});
-        let v = self.call(reqwest::Method::POST, "/register", None, Some(body)).await?;
+        let v = self
+            .call(reqwest::Method::POST, "/register", None, Some(body))
+            .await?;
         account(&v)
     }
 
     /// A direct room created by `a` with `b` invited and joined.
     pub async fn direct_room(&self, a: &Account, b: &Account) -> Result<String> {
-        let body = json!({"preset": "trusted_private_chat", "is_direct": true, "invite": [b.user_id]});
-        let v = self.call(reqwest::Method::POST, "/createRoom", Some(&a.token), Some(body)).await?;
-        let room = v["room_id"].as_str().context("createRoom: no room_id")?.to_string();
-        self.call(reqwest::Method::POST, &format!("/join/{room}"), Some(&b.token), Some(json!({})))
+        let body =
+            json!({"preset": "trusted_private_chat", "is_direct": true, "invite": [b.user_id]});
+        let v = self
+            .call(
+                reqwest::Method::POST,
+                "/createRoom",
+                Some(&a.token),
+                Some(body),
+            )
             .await?;
+        let room = v["room_id"]
+            .as_str()
+            .context("createRoom: no room_id")?
+            .to_string();
+        self.call(
+            reqwest::Method::POST,
+            &format!("/join/{room}"),
+            Some(&b.token),
+            Some(json!({})),
+        )
+        .await?;
         Ok(room)
     }
 
@@ -109,18 +133,32 @@ impl Api {
         let body = json!({"room": {"timeline": {"limit": 100}, "state": {"lazy_load_members": true}},
                           "presence": {"types": []}, "account_data": {"types": []}});
         let v = self
-            .call(reqwest::Method::POST, &format!("/user/{}/filter", me.user_id), Some(&me.token), Some(body))
+            .call(
+                reqwest::Method::POST,
+                &format!("/user/{}/filter", me.user_id),
+                Some(&me.token),
+                Some(body),
+            )
             .await?;
         Ok(v["filter_id"].as_str().context("no filter_id")?.to_string())
     }
 
     /// One `/sync`: returns `next_batch` and how many messages from others it holds.
-    async fn sync(self, token: String, me: String, filter: String, since: String, timeout: u64) -> Result<(String, usize)> {
+    async fn sync(
+        self,
+        token: String,
+        me: String,
+        filter: String,
+        since: String,
+        timeout: u64,
+    ) -> Result<(String, usize)> {
         let mut path = format!("/sync?filter={filter}&timeout={timeout}");
         if !since.is_empty() {
             path.push_str(&format!("&since={since}"));
         }
-        let v = self.call(reqwest::Method::GET, &path, Some(&token), None).await?;
+        let v = self
+            .call(reqwest::Method::GET, &path, Some(&token), None)
+            .await?;
         parse_sync(&v, &me)
     }
 }
@@ -128,14 +166,20 @@ impl Api {
 fn account(v: &Value) -> Result<Account> {
     Ok(Account {
         user_id: v["user_id"].as_str().context("no user_id")?.to_string(),
-        token: v["access_token"].as_str().context("no access_token")?.to_string(),
+        token: v["access_token"]
+            .as_str()
+            .context("no access_token")?
+            .to_string(),
     })
 }
 
 /// `next_batch` of a sync answer and the number of `m.room.message` events in it
 /// that were not sent by `me`.
 pub fn parse_sync(v: &Value, me: &str) -> Result<(String, usize)> {
-    let next = v["next_batch"].as_str().context("sync: no next_batch")?.to_string();
+    let next = v["next_batch"]
+        .as_str()
+        .context("sync: no next_batch")?
+        .to_string();
     let mut n = 0;
     if let Some(rooms) = v["rooms"]["join"].as_object() {
         for room in rooms.values() {
@@ -157,7 +201,13 @@ impl Matrix {
         let filter = api.filter(&me).await?;
         let (since, _) = api
             .clone()
-            .sync(me.token.clone(), me.user_id.clone(), filter.clone(), String::new(), 0)
+            .sync(
+                me.token.clone(),
+                me.user_id.clone(),
+                filter.clone(),
+                String::new(),
+                0,
+            )
             .await?;
         let mut m = Matrix {
             api: api.clone(),
@@ -186,12 +236,17 @@ impl Matrix {
     /// Starts sending a text message (the ack is the answer to the PUT).
     pub async fn send(&mut self, id: u64, text: &str) -> Result<()> {
         self.txn += 1;
-        let path = format!("/rooms/{}/send/m.room.message/b{id}t{}", self.room, self.txn);
+        let path = format!(
+            "/rooms/{}/send/m.room.message/b{id}t{}",
+            self.room, self.txn
+        );
         let (api, token) = (self.api.clone(), self.me.token.clone());
         let body = json!({"msgtype": "m.text", "body": text});
         let t0 = Instant::now();
         self.inflight.push(Box::pin(async move {
-            let v = api.call(reqwest::Method::PUT, &path, Some(&token), Some(body)).await?;
+            let v = api
+                .call(reqwest::Method::PUT, &path, Some(&token), Some(body))
+                .await?;
             v["event_id"].as_str().context("send: no event_id")?;
             Ok(t0)
         }));
@@ -228,7 +283,13 @@ pub async fn idle_poll(api: Api, me: Account) -> Result<()> {
         let t = if since.is_empty() { 0 } else { SYNC_TIMEOUT_MS };
         let (next, _) = api
             .clone()
-            .sync(me.token.clone(), me.user_id.clone(), filter.clone(), since.clone(), t)
+            .sync(
+                me.token.clone(),
+                me.user_id.clone(),
+                filter.clone(),
+                since.clone(),
+                t,
+            )
             .await?;
         since = next;
     }
@@ -250,7 +311,10 @@ mod tests {
                 {"type": "m.room.message", "sender": "@c:localhost"}]}}}}});
         assert_eq!(parse_sync(&v, "@a:localhost").unwrap(), ("s72_4".into(), 2));
         let empty = json!({"next_batch": "s73"});
-        assert_eq!(parse_sync(&empty, "@a:localhost").unwrap(), ("s73".into(), 0));
+        assert_eq!(
+            parse_sync(&empty, "@a:localhost").unwrap(),
+            ("s73".into(), 0)
+        );
         assert!(parse_sync(&json!({}), "@a:localhost").is_err());
     }
 
@@ -258,7 +322,10 @@ mod tests {
     fn account_from_register_answer() {
         let v = json!({"user_id": "@u1:localhost", "access_token": "syt_x", "device_id": "D"});
         let a = account(&v).unwrap();
-        assert_eq!((a.user_id.as_str(), a.token.as_str()), ("@u1:localhost", "syt_x"));
+        assert_eq!(
+            (a.user_id.as_str(), a.token.as_str()),
+            ("@u1:localhost", "syt_x")
+        );
         assert!(account(&json!({"errcode": "M_FORBIDDEN"})).is_err());
     }
 }

@@ -46,9 +46,21 @@ struct Figures {
 /// Sizes: (senders, warm-up, measured window, idle connections, settle).
 fn sizes(quick: bool) -> (usize, Duration, Duration, usize, Duration) {
     if quick {
-        (10, Duration::from_secs(1), Duration::from_secs(2), 20, Duration::from_secs(1))
+        (
+            10,
+            Duration::from_secs(1),
+            Duration::from_secs(2),
+            20,
+            Duration::from_secs(1),
+        )
     } else {
-        (100, Duration::from_secs(3), Duration::from_secs(10), 1_000, Duration::from_secs(10))
+        (
+            100,
+            Duration::from_secs(5),
+            Duration::from_secs(15),
+            1_000,
+            Duration::from_secs(10),
+        )
     }
 }
 
@@ -70,25 +82,35 @@ async fn measure(which: Which, ctx: &Ctx) -> Result<Figures> {
     let t = Target::start(which, ctx)?;
     let accs = t.accounts("pa", senders.max(2)).await.context("accounts")?;
     let (mut a, mut b) = t.pair(&accs[0], &accs[1], "s1").await.context("S1 pair")?;
-    let (relay, ack) = harness::relay(&mut a, &mut b, s1_warm, s1_n, s1_budget).await.context("relay")?;
+    let (relay, ack) = harness::relay(&mut a, &mut b, s1_warm, s1_n, s1_budget)
+        .await
+        .context("relay")?;
     drop((a, b));
     let pairs = (0..senders / 2).map(|i| {
         let t = &t;
         let (x, y) = (&accs[2 * i], &accs[2 * i + 1]);
         async move { t.pair(x, y, &format!("s2p{i}")).await }
     });
-    let pairs: Vec<Result<_>> = futures_util::stream::iter(pairs).buffered(16).collect().await;
+    let pairs: Vec<Result<_>> = futures_util::stream::iter(pairs)
+        .buffered(16)
+        .collect()
+        .await;
     let mut conns = Vec::new();
     for p in pairs {
         let (x, y) = p.context("S2 pair")?;
         conns.push(x);
         conns.push(y);
     }
-    let load = harness::throughput(conns, warm, window).await.context("throughput")?;
+    let load = harness::throughput(conns, warm, window)
+        .await
+        .context("throughput")?;
     drop(t);
     // Idle connections on a fresh instance.
     let t = Target::start(which, ctx)?;
-    let accs = t.accounts("pi", idle_n + 1).await.context("idle accounts")?;
+    let accs = t
+        .accounts("pi", idle_n + 1)
+        .await
+        .context("idle accounts")?;
     let mut held = vec![t.idle(&accs[0], 0).await?];
     tokio::time::sleep(settle).await;
     let (base, base_note) = (t.rss_kib(), t.mem_note());
@@ -96,20 +118,30 @@ async fn measure(which: Which, ctx: &Ctx) -> Result<Figures> {
         let (t, acc) = (&t, &accs[i]);
         async move { t.idle(acc, i).await }
     });
-    let more: Vec<Result<target::Held>> = futures_util::stream::iter(jobs).buffered(64).collect().await;
+    let more: Vec<Result<target::Held>> = futures_util::stream::iter(jobs)
+        .buffered(64)
+        .collect()
+        .await;
     for h in more {
         held.push(h.context("idle connection")?);
     }
     tokio::time::sleep(settle).await;
     let rss = t.rss_kib();
-    let dead = held.iter().filter(|h| matches!(h, target::Held::Matrix(j) if j.is_finished())).count();
+    let dead = held
+        .iter()
+        .filter(|h| matches!(h, target::Held::Matrix(j) if j.is_finished()))
+        .count();
     let note = format!(
         "{}: {} idle connections, RSS {base_note} → {} ({} s settle{})",
         which.name(),
         idle_n,
         t.mem_note(),
         settle.as_secs(),
-        if dead > 0 { format!("; {dead} long-poll tasks ended with an error") } else { String::new() }
+        if dead > 0 {
+            format!("; {dead} long-poll tasks ended with an error")
+        } else {
+            String::new()
+        }
     );
     drop(held);
     drop(t);
@@ -141,7 +173,15 @@ pub async fn run(ctx: &mut Ctx) -> Result<Vec<Row>> {
                 ctx.notes.push(describe(which, &f));
                 rows.extend(compare(&label, &f, &tern));
             }
-            Err(e) => rows.push(Row::new(&label, "scenario failed", "—", format!("error: {e:#}"), "—", "—", None)),
+            Err(e) => rows.push(Row::new(
+                &label,
+                "scenario failed",
+                "—",
+                format!("error: {e:#}"),
+                "—",
+                "—",
+                None,
+            )),
         }
     }
     Ok(rows)
@@ -150,7 +190,7 @@ pub async fn run(ctx: &mut Ctx) -> Result<Vec<Row>> {
 fn describe(which: Which, f: &Figures) -> String {
     format!(
         "Peers {}: relay p50/p99 {} / {} ({} samples), sender's ack p50/p99 {} / {}; \
-         100-sender load: {:.0} msg/s acknowledged, ack p50/p99 {} / {}, {} received, {} unacknowledged; {}",
+         100-sender load: {:.0} msg/s acknowledged, ack p50/p99 {} / {}, {} received, {} outstanding at the end; {}",
         which.name(),
         ms(f.relay.pct(50.0)),
         ms(f.relay.pct(99.0)),
@@ -161,7 +201,7 @@ fn describe(which: Which, f: &Figures) -> String {
         ms(f.load.lat.pct(50.0)),
         ms(f.load.lat.pct(99.0)),
         f.load.received,
-        f.load.lost,
+        f.load.outstanding,
         f.note
     )
 }
@@ -194,7 +234,10 @@ fn compare(label: &str, p: &Figures, t: &Figures) -> Vec<Row> {
     ));
     rows.push(Row::new(
         label,
-        format!("memory per idle authenticated connection, {} connections (RSS growth ÷ connections)", p.idle_n),
+        format!(
+            "memory per idle authenticated connection, {} connections (RSS growth ÷ connections)",
+            p.idle_n
+        ),
         format!("{:.0} B", p.per_conn),
         format!("{:.0} B", t.per_conn),
         ratio(t.per_conn, p.per_conn),

@@ -88,7 +88,10 @@ impl PeerServer {
                 bail!("{cmd:?} exited ({st}): {}", me.output_tail());
             }
             if t0.elapsed() > wait {
-                bail!("{cmd:?} not listening on {addr} within {wait:?}: {}", me.output_tail());
+                bail!(
+                    "{cmd:?} not listening on {addr} within {wait:?}: {}",
+                    me.output_tail()
+                );
             }
             std::thread::sleep(Duration::from_millis(200));
         }

@@ -87,7 +87,10 @@ pub fn version() -> String {
 pub fn start() -> Result<PeerServer> {
     let py = venv().join("bin/python");
     if !py.exists() {
-        bail!("no Synapse virtualenv at {} (run scripts/peers-deps.sh)", venv().display());
+        bail!(
+            "no Synapse virtualenv at {} (run scripts/peers-deps.sh)",
+            venv().display()
+        );
     }
     let dir = shared_dir("tern-bench-synapse-")?;
     let port = free_port()?;
@@ -101,7 +104,10 @@ pub fn start() -> Result<PeerServer> {
         .output()
         .context("synapse --generate-keys")?;
     if !keys.status.success() {
-        bail!("synapse --generate-keys: {}", String::from_utf8_lossy(&keys.stderr));
+        bail!(
+            "synapse --generate-keys: {}",
+            String::from_utf8_lossy(&keys.stderr)
+        );
     }
     let mut cmd = Command::new(&py);
     cmd.args(["-m", "synapse.app.homeserver", "-c"]).arg(&cfg);

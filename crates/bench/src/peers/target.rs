@@ -75,7 +75,11 @@ impl Target {
     /// Starts `which` with a fresh data directory.
     pub fn start(which: Which, ctx: &crate::Ctx) -> Result<Self> {
         Ok(match which {
-            Which::Tern => Target::Tern(crate::procs::spawn_tern(&ctx.server, &crate::pg::Db::Sqlite, None)?),
+            Which::Tern => Target::Tern(crate::procs::spawn_tern(
+                &ctx.server,
+                &crate::pg::Db::Sqlite,
+                None,
+            )?),
             Which::Ejabberd => Target::Xmpp(super::ejabberd::start()?),
             Which::Prosody => Target::Xmpp(super::prosody::start()?),
             Which::Synapse => {
@@ -128,7 +132,9 @@ impl Target {
             }
             Target::Matrix(_, api) => {
                 let jobs = (0..n).map(|i| async move {
-                    Ok(Acc::Matrix(api.register(&format!("{prefix}{i}"), PASSWORD).await?))
+                    Ok(Acc::Matrix(
+                        api.register(&format!("{prefix}{i}"), PASSWORD).await?,
+                    ))
                 });
                 collect(jobs).await
             }
@@ -142,10 +148,20 @@ impl Target {
             (Target::Tern(_), Acc::Tern(ua, ta), Acc::Tern(ub, tb)) => {
                 let conv = ConversationId::direct(ua, ub);
                 let mk = |tok: &String, side: &str| {
-                    let (tok, dev, conv, tag) = (tok.clone(), format!("{tag}{side}"), conv.clone(), format!("{tag}{side}"));
+                    let (tok, dev, conv, tag) = (
+                        tok.clone(),
+                        format!("{tag}{side}"),
+                        conv.clone(),
+                        format!("{tag}{side}"),
+                    );
                     async move {
                         let t = Tern::authed(addr, &tok, &dev).await?;
-                        Ok::<_, anyhow::Error>(Conn::Tern(TernConn { ws: t.ws, conv, tag, inflight: VecDeque::new() }))
+                        Ok::<_, anyhow::Error>(Conn::Tern(Box::new(TernConn {
+                            ws: t.ws,
+                            conv,
+                            tag,
+                            inflight: VecDeque::new(),
+                        })))
                     }
                 };
                 Ok((mk(ta, "a").await?, mk(tb, "b").await?))
@@ -171,17 +187,23 @@ impl Target {
     pub async fn idle(&self, acc: &Acc, i: usize) -> Result<Held> {
         let addr = self.addr();
         Ok(match (self, acc) {
-            (Target::Tern(_), Acc::Tern(_, tok)) => Held::Tern(Box::new(Tern::authed(addr, tok, &format!("idle-{i}")).await?)),
-            (Target::Xmpp(_), Acc::Xmpp(u)) => {
-                Held::Xmpp(Box::new(Xmpp::login(addr, DOMAIN, u, PASSWORD, &format!("idle-{i}")).await?))
+            (Target::Tern(_), Acc::Tern(_, tok)) => Held::Tern(Box::new(
+                Tern::authed(addr, tok, &format!("idle-{i}")).await?,
+            )),
+            (Target::Xmpp(_), Acc::Xmpp(u)) => Held::Xmpp(Box::new(
+                Xmpp::login(addr, DOMAIN, u, PASSWORD, &format!("idle-{i}")).await?,
+            )),
+            (Target::Matrix(_, api), Acc::Matrix(m)) => {
+                Held::Matrix(tokio::spawn(matrix::idle_poll(api.clone(), m.clone())))
             }
-            (Target::Matrix(_, api), Acc::Matrix(m)) => Held::Matrix(tokio::spawn(matrix::idle_poll(api.clone(), m.clone()))),
             _ => anyhow::bail!("account of another server"),
         })
     }
 }
 
-async fn collect<F: std::future::Future<Output = Result<Acc>>>(jobs: impl Iterator<Item = F>) -> Result<Vec<Acc>> {
+async fn collect<F: std::future::Future<Output = Result<Acc>>>(
+    jobs: impl Iterator<Item = F>,
+) -> Result<Vec<Acc>> {
     let v: Vec<Result<Acc>> = futures_util::stream::iter(jobs)
         .buffered(SETUP_CONCURRENCY)
         .collect()

@@ -56,10 +56,7 @@ fn start(e: &BytesStart) -> Result<Element> {
     for a in e.attributes() {
         let a = a?;
         let v = a.normalized_value(quick_xml::XmlVersion::Implicit1_0)?;
-        el.attrs.push((
-            a.key.as_ref().to_string(),
-            v.into_owned(),
-        ));
+        el.attrs.push((a.key.as_ref().to_string(), v.into_owned()));
     }
     Ok(el)
 }

@@ -123,7 +123,9 @@ impl Xmpp {
                 e.name == "iq" && e.attr("id") == Some("reg1")
             })
             .await?;
-        let conflict = r.child("error").is_some_and(|e| e.child("conflict").is_some());
+        let conflict = r
+            .child("error")
+            .is_some_and(|e| e.child("conflict").is_some());
         if r.attr("type") != Some("result") && !conflict {
             bail!("XMPP registration of {user} refused: {r:?}");
         }
@@ -158,7 +160,9 @@ impl Xmpp {
         ))
         .await?;
         let bound = x
-            .expect("bind result", |e| e.name == "iq" && e.attr("id") == Some("bind1"))
+            .expect("bind result", |e| {
+                e.name == "iq" && e.attr("id") == Some("bind1")
+            })
             .await?;
         if bound.attr("type") != Some("result") {
             bail!("XMPP bind refused: {bound:?}");
