@@ -12,18 +12,10 @@ use tokio_tungstenite::tungstenite::Message;
 
 use super::matrix::Matrix;
 use super::xmpp::Xmpp;
+use super::Ev;
 use crate::s1::TEXT64;
 use crate::util::Samples;
 use crate::ws::{classify, send_frame, Kind, Ws};
-
-/// What a connection saw.
-#[derive(Debug)]
-pub enum Ev {
-    /// The server acknowledged these sends (their send instants).
-    Acked(Vec<Instant>),
-    /// This many messages from the peer arrived.
-    Received(usize),
-}
 
 /// A Tern connection (authenticated) sending into `conv`.
 pub struct TernConn {

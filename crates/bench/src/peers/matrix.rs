@@ -12,7 +12,7 @@ use futures_util::stream::FuturesUnordered;
 use futures_util::StreamExt;
 use serde_json::{json, Value};
 
-use super::harness::Ev;
+use super::Ev;
 
 /// Long-poll timeout of `/sync`.
 const SYNC_TIMEOUT_MS: u64 = 30_000;

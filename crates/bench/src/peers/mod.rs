@@ -23,7 +23,7 @@ mod target;
 mod xml;
 mod xmpp;
 
-use std::time::Duration;
+use std::time::{Duration, Instant};
 
 use anyhow::{Context, Result};
 use futures_util::StreamExt;
@@ -32,6 +32,15 @@ use crate::report::{ratio, Row};
 use crate::util::{ms, Samples};
 use crate::Ctx;
 use target::{Target, Which};
+
+/// What a client connection saw (each protocol's client returns these).
+#[derive(Debug)]
+pub enum Ev {
+    /// The server acknowledged these sends (their send instants).
+    Acked(Vec<Instant>),
+    /// This many messages from the peer arrived.
+    Received(usize),
+}
 
 /// One server's figures.
 struct Figures {

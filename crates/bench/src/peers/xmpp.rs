@@ -15,8 +15,8 @@ use tokio::io::{AsyncReadExt, AsyncWriteExt};
 use tokio::net::tcp::{OwnedReadHalf, OwnedWriteHalf};
 use tokio::net::TcpStream;
 
-use super::harness::Ev;
 use super::xml::{esc, next_item, Element, Item};
+use super::Ev;
 
 /// How long any single step may take.
 const STEP: Duration = Duration::from_secs(30);
