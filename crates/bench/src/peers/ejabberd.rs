@@ -25,6 +25,7 @@ listen:
     starttls: false
     shaper: none
     max_stanza_size: 262144
+    backlog: 1024
 auth_method: internal
 auth_password_format: plain
 registration_timeout: infinity

@@ -67,10 +67,19 @@ fn sizes(quick: bool) -> (usize, Duration, Duration, usize, Duration) {
             100,
             Duration::from_secs(5),
             Duration::from_secs(15),
-            1_000,
+            idle_n(),
             Duration::from_secs(10),
         )
     }
+}
+
+/// N idle connections: `TERN_BENCH_PEERS_IDLE` (at most 10,000), default 1,000.
+fn idle_n() -> usize {
+    std::env::var("TERN_BENCH_PEERS_IDLE")
+        .ok()
+        .and_then(|s| s.parse().ok())
+        .unwrap_or(1_000usize)
+        .clamp(1, 10_000)
 }
 
 /// The version of an installed Debian package, or "?".
