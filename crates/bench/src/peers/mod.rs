@@ -244,8 +244,8 @@ fn compare(label: &str, p: &Figures, t: &Figures) -> Vec<Row> {
     rows.push(Row::new(
         label,
         "persisted messages/s acknowledged, 100 senders (closed loop, 4 outstanding each)",
-        format!("{b:.0}/s"),
-        format!("{x:.0}/s"),
+        format!("{b:.1}/s"),
+        format!("{x:.1}/s"),
         ratio(x, b),
         "Tern ≥ peer",
         Some(x >= b),
