@@ -16,6 +16,7 @@ mod client;
 mod corpus;
 mod durable;
 mod echo;
+mod peers;
 mod pg;
 mod procs;
 mod report;
@@ -69,6 +70,10 @@ enum Scenario {
     C2,
     /// Client full-text search over 1M messages.
     C5,
+    /// Tern next to ejabberd, Prosody and Synapse on this machine (relay
+    /// latency, persisted messages/s, memory per idle connection); needs
+    /// scripts/peers-deps.sh (not part of `all`).
+    Peers,
     /// S1 and S3 across 3 cluster nodes (PostgreSQL + nats-server), next to
     /// one node on PostgreSQL; needs `--database postgres://…` (part of `all`
     /// only when one is given).
@@ -163,6 +168,7 @@ async fn run_scenario(s: Scenario, ctx: &mut Ctx) -> Result<Vec<Row>> {
             pg::Db::Postgres(admin) => xnode::run(ctx, &admin).await,
             pg::Db::Sqlite => anyhow::bail!("the cluster scenario needs --database postgres://…"),
         },
+        Scenario::Peers => peers::run(ctx).await,
         Scenario::All => Ok(Vec::new()),
     }
 }
