@@ -157,6 +157,8 @@ pub struct Restored {
 #[specta::specta]
 pub async fn restore_session(app: AppHandle, state: State<'_, AppState>) -> AppResult<Restored> {
     if let Some(session) = session_of(&state).await? {
+        // A UI reload: it learns the accounts again.
+        crate::switcher::emit_accounts(&app).await;
         return Ok(Restored {
             session: Some(session),
             notice: state.notice(),
@@ -256,12 +258,12 @@ pub fn keyring_notice(state: State<'_, AppState>) -> Option<KeyringNotice> {
 
 /// Signs the active account out (revokes the token on the server when
 /// reachable) and forgets its remembered sign-in; its cache stays. Another
-/// account, if any, becomes active (`current_session` tells which).
+/// account, if any, becomes active: its session is returned.
 #[tauri::command]
 #[specta::specta]
-pub async fn logout(app: AppHandle, state: State<'_, AppState>) -> AppResult<()> {
+pub async fn logout(app: AppHandle, state: State<'_, AppState>) -> AppResult<Option<AppSession>> {
     let Some(id) = state.active_id() else {
-        return Ok(());
+        return Ok(None);
     };
     let r = state.credentials.delete(&id).await;
     state.keyring_result(r);
@@ -270,9 +272,12 @@ pub async fn logout(app: AppHandle, state: State<'_, AppState>) -> AppResult<()>
         let result = client.logout().await;
         client.close().await;
         crate::switcher::emit_accounts(&app).await;
-        result?;
+        if let Err(e) = result {
+            // Signed out here all the same; the server forgets the token when it expires.
+            tracing::warn!("sign-out on the server failed: {e}");
+        }
     }
-    Ok(())
+    session_of(&state).await
 }
 
 // ---- account ----

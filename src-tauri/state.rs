@@ -256,6 +256,7 @@ async fn forward<R: Runtime>(
                     let _ = SessionEnded {
                         reason: None,
                         resync: true,
+                        next: None,
                     }
                     .emit(&app);
                 }
@@ -296,9 +297,11 @@ async fn end_account<R: Runtime>(
     let r = state.credentials.delete(id).await;
     state.keyring_result(r);
     if shown {
+        let next = crate::switcher::session_of(&state).await.ok().flatten();
         let _ = SessionEnded {
             reason: Some(reason),
             resync: false,
+            next,
         }
         .emit(app);
     }

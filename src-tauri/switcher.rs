@@ -162,14 +162,15 @@ pub async fn switch_account(
 
 /// Removes account `id` from the app: signs it out (its token revoked when the
 /// server is reachable), deletes its keyring entry and its local data (cache,
-/// outbox, downloaded files). Another account, if any, becomes active.
+/// outbox, downloaded files). Returns the session now shown: the same when a
+/// background account was removed, another account's, or `None` when none is left.
 #[tauri::command]
 #[specta::specta]
 pub async fn remove_account(
     app: AppHandle,
     state: State<'_, AppState>,
     id: String,
-) -> AppResult<()> {
+) -> AppResult<Option<AppSession>> {
     let client = state.take(&app, &id).await.ok_or_else(no_such_account)?;
     let dir = client.account_dir();
     if let Err(e) = client.logout().await {
@@ -185,7 +186,7 @@ pub async fn remove_account(
         }
     }
     emit_accounts(&app).await;
-    Ok(())
+    session_of(&state).await
 }
 
 fn no_such_account() -> AppError {

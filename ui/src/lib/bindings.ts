@@ -35,7 +35,10 @@ export const commands = {
 	 *  Signs out (revokes the token on the server when reachable) and forgets the
 	 *  remembered sign-in.
 	 */
-	logout: () => typedError<null, AppError>(__TAURI_INVOKE("logout")),
+	logout: () => typedError<AppSession | null, AppError>(__TAURI_INVOKE("logout")),
+	listAccounts: () => typedError<AccountInfo[], AppError>(__TAURI_INVOKE("list_accounts")),
+	switchAccount: (id: string) => typedError<AppSession, AppError>(__TAURI_INVOKE("switch_account", { id })),
+	removeAccount: (id: string) => typedError<AppSession | null, AppError>(__TAURI_INVOKE("remove_account", { id })),
 	/**
 	 *  Changes my password. The server checks the current one (a wrong one counts as
 	 *  a failed sign-in, so repeated tries lock the account for a while) and the new
@@ -232,6 +235,7 @@ export const commands = {
 
 /** Events */
 export const events = {
+	accountsChanged: makeEvent<AccountsChanged, AccountsChanged>("accounts-changed"),
 	coreEvent: makeEvent<CoreEvent, CoreEvent>("core-event"),
 	fileDrop: makeEvent<FileDrop, FileDrop>("file-drop"),
 	openChat: makeEvent<OpenChat, OpenChat>("open-chat"),
@@ -242,6 +246,8 @@ export const events = {
 export const GROUP_ROLE_RULES = {"manages":{"admin":true,"member":false,"owner":true},"may_moderate":{"admin":{"admin":false,"member":true,"owner":false},"member":{"admin":false,"member":false,"owner":false},"owner":{"admin":true,"member":true,"owner":false}}} as const;
 
 /* Types */
+export type AccountInfo = { id: string, user: string, server_url: string, label: string, unread: number, active: boolean };
+export type AccountsChanged = { accounts: AccountInfo[] };
 /**  A failed command, as the UI receives it. */
 export type AppError = {
 	/**
@@ -1007,6 +1013,7 @@ export type MsgId = number;
 export type OpenChat = {
 	/**  The conversation id. */
 	conv: string,
+	account: string,
 };
 
 /**  A pinned message. */
@@ -1071,6 +1078,7 @@ export type SessionEnded = {
 	reason: string | null,
 	/**  True when the UI should stay signed in and just reload its lists. */
 	resync: boolean,
+	next: AppSession | null,
 };
 
 /**  The shell as tests see it through [`shell_state`]. */
