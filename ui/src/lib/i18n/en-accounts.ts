@@ -13,7 +13,6 @@ export default {
     removeQuestion: "Remove {{label}} from this app? It is signed out, and its messages and files on this computer are deleted. They stay on the server.",
     removeOk: "Remove",
     removed: "{{label}} was removed from this app.",
-    switched: "Now showing {{label}}.",
     endedSwitched: "{{reason}} Now showing {{label}}.",
   },
 };

@@ -12,7 +12,6 @@ export default {
     removeQuestion: "要从本应用中移除 {{label}} 吗？它将退出登录，这台电脑上它的消息和文件会被删除。服务器上的内容保留。",
     removeOk: "移除",
     removed: "已从本应用中移除 {{label}}。",
-    switched: "现在显示 {{label}}。",
     endedSwitched: "{{reason}}现在显示 {{label}}。",
   },
 };

@@ -74,7 +74,11 @@ export class App {
 
   /** A notification of account `account` was clicked: switch to it if needed, then open the chat. */
   async openFromNotification(account: string, conv: string): Promise<void> {
-    if (account && this.accounts.active && this.accounts.active.id !== account) await this.accounts.switchTo(account);
+    if (account && this.accounts.list.length > 0 && this.accounts.active?.id !== account) {
+      // An account removed since: its chat is gone with it.
+      if (!this.accounts.list.some((a) => a.id === account)) return;
+      await this.accounts.switchTo(account);
+    }
     await this.chats.openConversation(conv);
   }
 
