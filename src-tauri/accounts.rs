@@ -215,7 +215,10 @@ mod tests {
         assert_eq!(Registry::load(dir.path()), None);
         let mut r = Registry::default();
         r.add(rec("alice"));
-        r.add(AccountRecord::new("ws://other:7878, ws://other2:7878", "bob"));
+        r.add(AccountRecord::new(
+            "ws://other:7878, ws://other2:7878",
+            "bob",
+        ));
         r.set_active("alice@ws://127.0.0.1:7878");
         r.save(dir.path()).unwrap();
         assert_eq!(Registry::load(dir.path()), Some(r.clone()));

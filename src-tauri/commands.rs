@@ -184,7 +184,13 @@ pub async fn restore_session(app: AppHandle, state: State<'_, AppState>) -> AppR
         }
     }
     // The active account is one that is signed in.
-    let live: Vec<String> = state.live.lock().await.iter().map(|a| a.id.clone()).collect();
+    let live: Vec<String> = state
+        .live
+        .lock()
+        .await
+        .iter()
+        .map(|a| a.id.clone())
+        .collect();
     state.update_registry(|r| {
         if !r.active.as_ref().is_some_and(|a| live.contains(a)) {
             if let Some(first) = r.accounts.iter().find(|a| live.contains(&a.id)) {

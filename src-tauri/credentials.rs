@@ -156,7 +156,8 @@ impl CredentialStore for KeyringStore {
 /// An in-memory store for tests; can be made to fail or hang.
 #[derive(Default)]
 pub struct MemoryStore {
-    entries: std::sync::Mutex<std::collections::HashMap<String, Remembered>>,
+    /// The stored entries by name.
+    pub entries: std::sync::Mutex<std::collections::HashMap<String, Remembered>>,
     /// Every call fails with this (as an unavailable keyring) when set.
     pub fail: Option<String>,
     /// Every call sleeps this long first (a slow or locked keyring).
@@ -193,7 +194,12 @@ impl MemoryStore {
 impl CredentialStore for MemoryStore {
     fn load(&self, name: &str) -> Result<Option<Remembered>, KeyringError> {
         self.gate()?;
-        Ok(self.entries.lock().expect("memory store").get(name).cloned())
+        Ok(self
+            .entries
+            .lock()
+            .expect("memory store")
+            .get(name)
+            .cloned())
     }
     fn save(&self, name: &str, entry: &Remembered) -> Result<(), KeyringError> {
         self.gate()?;

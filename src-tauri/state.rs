@@ -145,12 +145,8 @@ impl AppState {
         rx: broadcast::Receiver<tern_core::Event>,
         server_url: String,
     ) -> Active {
-        let forwarder = tauri::async_runtime::spawn(forward(
-            app.clone(),
-            id.clone(),
-            client.clone(),
-            rx,
-        ));
+        let forwarder =
+            tauri::async_runtime::spawn(forward(app.clone(), id.clone(), client.clone(), rx));
         let (app2, c2, id2) = (app.clone(), client.clone(), id.clone());
         tauri::async_runtime::spawn(async move {
             if let Ok(total) = c2.total_unread().await {

@@ -9,9 +9,9 @@ use specta::Type;
 use tauri::{AppHandle, Manager, Runtime, State};
 use tauri_specta::Event as _;
 
-use tern_core::proto::{Profile, UserId};
 use crate::error::{AppError, AppResult};
 use crate::state::AppState;
+use tern_core::proto::{Profile, UserId};
 
 /// The signed-in account as the UI shows it.
 #[derive(Debug, Clone, Serialize, Deserialize, Type)]
@@ -157,7 +157,9 @@ pub async fn switch_account(
     }
     state.update_registry(|r| r.set_active(&id));
     emit_accounts(&app).await;
-    session_of(&state).await?.ok_or_else(AppError::not_logged_in)
+    session_of(&state)
+        .await?
+        .ok_or_else(AppError::not_logged_in)
 }
 
 /// Removes account `id` from the app: signs it out (its token revoked when the
@@ -199,11 +201,17 @@ mod tests {
 
     #[test]
     fn the_label_is_user_at_host() {
-        assert_eq!(label("ws://127.0.0.1:7878", "alice"), "alice@127.0.0.1:7878");
+        assert_eq!(
+            label("ws://127.0.0.1:7878", "alice"),
+            "alice@127.0.0.1:7878"
+        );
         assert_eq!(
             label(" wss://chat.example.org/, ws://n2:7878", "bob"),
             "bob@chat.example.org"
         );
-        assert_eq!(label_of_id("alice@ws://127.0.0.1:7878"), "alice@127.0.0.1:7878");
+        assert_eq!(
+            label_of_id("alice@ws://127.0.0.1:7878"),
+            "alice@127.0.0.1:7878"
+        );
     }
 }
