@@ -9,20 +9,11 @@ use tern_core::proto::{
 };
 use tern_core::{ConnectionState, Conversation, LocalMessage, ProfileUpdate};
 
+use crate::accounts::{AccountRecord, MAX_ACCOUNTS};
 use crate::credentials::{KeyringIssue, KeyringNotice, Remembered};
 use crate::error::{AppError, AppResult};
 use crate::state::AppState;
-
-/// The signed-in account as the UI shows it.
-#[derive(Debug, Clone, Serialize, Type)]
-pub struct AppSession {
-    /// Who is signed in.
-    pub user: UserId,
-    /// Which server.
-    pub server_url: String,
-    /// My profile (from the local cache).
-    pub profile: Profile,
-}
+pub(crate) use crate::switcher::{session_of, AppSession};
 
 /// Friend applications, both directions, newest first.
 #[derive(Debug, Clone, Serialize, Type)]
@@ -44,22 +35,6 @@ pub(crate) fn user_id(s: &str) -> AppResult<UserId> {
 /// Parses a conversation id (`d:a:b` / `g:x`) from the UI.
 pub(crate) fn conv_id(s: &str) -> AppResult<ConversationId> {
     Ok(ConversationId::parse(s)?)
-}
-
-async fn session_of(state: &AppState) -> AppResult<Option<AppSession>> {
-    let guard = state.active.lock().await;
-    let Some(active) = guard.as_ref() else {
-        return Ok(None);
-    };
-    let Some(user) = active.client.user() else {
-        return Ok(None);
-    };
-    let profile = active.client.my_profile().await?;
-    Ok(Some(AppSession {
-        user,
-        server_url: active.server_url.clone(),
-        profile,
-    }))
 }
 
 // ---- session ----
@@ -107,9 +82,12 @@ pub async fn register(
     Ok(result?)
 }
 
-/// Signs in, replacing any current session. With `remember`, the server URL, user
-/// id and session token go to the OS keyring (never the password); a keyring
-/// problem does not fail the sign-in but sets [`keyring_notice`].
+/// Signs in and makes the account the active one: a new account is added next
+/// to those already signed in (at most [`MAX_ACCOUNTS`]); the same account
+/// (user and server) is signed in again. With `remember`, the server URL, user
+/// id and session token go to the account's own keyring entry (never the
+/// password); a keyring problem does not fail the sign-in but sets
+/// [`keyring_notice`].
 #[tauri::command]
 #[specta::specta]
 pub async fn login(
@@ -121,8 +99,15 @@ pub async fn login(
     remember: bool,
 ) -> AppResult<AppSession> {
     let user = user_id(&user)?;
-    if let Some(old) = state.take().await {
+    let rec = AccountRecord::new(&server_url, user.as_str());
+    // The same account again: its old client closes first (one cache, one client).
+    if let Some(old) = state.take(&app, &rec.id).await {
         old.close().await;
+    } else if state.live.lock().await.len() >= MAX_ACCOUNTS {
+        return Err(AppError::new(
+            "too_many_accounts",
+            format!("At most {MAX_ACCOUNTS} accounts can be signed in at once."),
+        ));
     }
     let client = state.new_client(&server_url)?;
     let rx = client.subscribe();
@@ -130,25 +115,26 @@ pub async fn login(
         client.close().await;
         return Err(e.into());
     }
-    let server_url = server_url.trim().to_owned();
     let token = client.token();
-    let active = AppState::activate(&app, client, rx, server_url.clone());
-    *state.active.lock().await = Some(active);
+    let active = AppState::activate(&app, rec.id.clone(), client, rx, rec.server_url.clone());
+    state.insert(active).await;
+    state.update_registry(|r| r.add(rec.clone()));
     let r = match (remember, token) {
         (true, Some(token)) => {
             state
                 .credentials
                 .save(Remembered {
-                    server_url,
+                    server_url: rec.server_url.clone(),
                     user: user.to_string(),
                     token,
                 })
                 .await
         }
-        // Not remembering this account: forget any earlier one.
-        _ => state.credentials.delete().await,
+        // Not remembering this account: forget any earlier sign-in of it.
+        _ => state.credentials.delete(&rec.id).await,
     };
     state.keyring_result(r);
+    crate::switcher::emit_accounts(&app).await;
     session_of(&state)
         .await?
         .ok_or_else(AppError::not_logged_in)
@@ -157,77 +143,116 @@ pub async fn login(
 /// What the app found in the keyring at start.
 #[derive(Debug, Clone, Serialize, Type)]
 pub struct Restored {
-    /// The session, when a remembered sign-in (or an earlier one that survived a UI reload) worked.
+    /// The active account's session, when a remembered sign-in (or an earlier one that survived a UI reload) worked.
     pub session: Option<AppSession>,
     /// A keyring problem or a refused remembered sign-in, for the login screen.
     pub notice: Option<KeyringNotice>,
 }
 
-/// The session that survived a UI reload, else a sign-in with the token remembered
-/// in the OS keyring (auto-login at start).
+/// The session that survived a UI reload, else every account of the app's
+/// config signed in with the token remembered in its keyring entry (auto-login
+/// at start; an install from before several accounts is upgraded first). An
+/// account whose entry is gone or whose token is refused leaves the config.
 #[tauri::command]
 #[specta::specta]
 pub async fn restore_session(app: AppHandle, state: State<'_, AppState>) -> AppResult<Restored> {
     if let Some(session) = session_of(&state).await? {
+        // A UI reload: it learns the accounts again.
+        crate::switcher::emit_accounts(&app).await;
         return Ok(Restored {
             session: Some(session),
             notice: state.notice(),
         });
     }
-    let r = state.credentials.load().await;
-    let Some(Some(saved)) = state.keyring_result(r) else {
-        return Ok(Restored {
-            session: None,
-            notice: state.notice(),
-        });
-    };
-    let refused = |e: String| {
-        tracing::warn!("remembered sign-in refused: {e}");
-        Restored {
-            session: None,
-            notice: Some(KeyringNotice {
-                kind: KeyringIssue::Refused,
-                user: Some(saved.user.clone()),
-            }),
+    let r = crate::accounts::load_or_upgrade(&state.data_dir, &state.credentials).await;
+    let registry = state
+        .keyring_result(r)
+        .or_else(|| crate::accounts::Registry::load(&state.data_dir))
+        .unwrap_or_default();
+    *state.registry.lock().expect("registry") = registry.clone();
+    let mut refused = None;
+    for rec in &registry.accounts {
+        if state.live.lock().await.iter().any(|a| a.id == rec.id) {
+            continue;
         }
+        if let Err(e) = restore_one(&app, &state, rec).await {
+            tracing::warn!("remembered sign-in of {} refused: {e}", rec.id);
+            refused = Some(KeyringNotice {
+                kind: KeyringIssue::Refused,
+                user: Some(rec.user.clone()),
+            });
+        }
+    }
+    // The active account is one that is signed in.
+    let live: Vec<String> = state
+        .live
+        .lock()
+        .await
+        .iter()
+        .map(|a| a.id.clone())
+        .collect();
+    state.update_registry(|r| {
+        if !r.active.as_ref().is_some_and(|a| live.contains(a)) {
+            if let Some(first) = r.accounts.iter().find(|a| live.contains(&a.id)) {
+                r.active = Some(first.id.clone());
+            }
+        }
+    });
+    crate::switcher::emit_accounts(&app).await;
+    Ok(Restored {
+        session: session_of(&state).await?,
+        notice: refused.or_else(|| state.notice()),
+    })
+}
+
+/// Signs account `rec` in with its remembered token. `Ok` also when there is
+/// nothing to do (no entry: the account leaves the config; the keyring failed:
+/// it stays for the next start); `Err` when the server refused the token.
+async fn restore_one(
+    app: &AppHandle,
+    state: &AppState,
+    rec: &crate::accounts::AccountRecord,
+) -> AppResult<()> {
+    let r = state.credentials.load(&rec.id).await;
+    let saved = match state.keyring_result(r) {
+        Some(Some(saved)) => saved,
+        Some(None) => {
+            state.update_registry(|r| r.remove(&rec.id));
+            return Ok(());
+        }
+        None => return Ok(()),
     };
     let user = match user_id(&saved.user) {
         Ok(u) => u,
-        Err(e) => return Ok(refused(e.message)),
+        Err(e) => return forget(state, rec, e).await,
     };
     let client = state.new_client(&saved.server_url)?;
     let rx = client.subscribe();
     if let Err(e) = client.login_with_token(&user, &saved.token).await {
         client.close().await;
-        let out = refused(AppError::from(e).message);
-        let r = state.credentials.delete().await;
-        state.keyring_result(r);
-        return Ok(out);
+        return forget(state, rec, e.into()).await;
     }
     // Keep the remembered token current when the server issued a new one.
     let token = client.token();
-    let mut guard = state.active.lock().await;
-    if guard.is_some() {
-        // The user signed in by hand meanwhile: that session wins.
-        drop(guard);
-        client.close().await;
-    } else {
-        *guard = Some(AppState::activate(
-            &app,
-            client,
-            rx,
-            saved.server_url.clone(),
-        ));
-        drop(guard);
-        if let Some(token) = token.filter(|t| *t != saved.token) {
-            let r = state.credentials.save(Remembered { token, ..saved }).await;
-            state.keyring_result(r);
-        }
+    let active = AppState::activate(app, rec.id.clone(), client, rx, rec.server_url.clone());
+    state.insert(active).await;
+    if let Some(token) = token.filter(|t| *t != saved.token) {
+        let r = state.credentials.save(Remembered { token, ..saved }).await;
+        state.keyring_result(r);
     }
-    Ok(Restored {
-        session: session_of(&state).await?,
-        notice: state.notice(),
-    })
+    Ok(())
+}
+
+/// A remembered sign-in that no longer works: the account leaves the config and its entry goes.
+async fn forget(
+    state: &AppState,
+    rec: &crate::accounts::AccountRecord,
+    e: AppError,
+) -> AppResult<()> {
+    state.update_registry(|r| r.remove(&rec.id));
+    let r = state.credentials.delete(&rec.id).await;
+    state.keyring_result(r);
+    Err(e)
 }
 
 /// The last keyring problem (e.g. after a sign-in with "Remember me"), if any.
@@ -237,20 +262,28 @@ pub fn keyring_notice(state: State<'_, AppState>) -> Option<KeyringNotice> {
     state.notice()
 }
 
-/// Signs out (revokes the token on the server when reachable) and forgets the
-/// remembered sign-in.
+/// Signs the active account out (revokes the token on the server when
+/// reachable) and forgets its remembered sign-in; its cache stays. Another
+/// account, if any, becomes active: its session is returned.
 #[tauri::command]
 #[specta::specta]
-pub async fn logout(app: AppHandle, state: State<'_, AppState>) -> AppResult<()> {
-    crate::shell::set_unread(&app, 0);
-    let r = state.credentials.delete().await;
+pub async fn logout(app: AppHandle, state: State<'_, AppState>) -> AppResult<Option<AppSession>> {
+    let Some(id) = state.active_id() else {
+        return Ok(None);
+    };
+    let r = state.credentials.delete(&id).await;
     state.keyring_result(r);
-    if let Some(client) = state.take().await {
+    state.update_registry(|r| r.remove(&id));
+    if let Some(client) = state.take(&app, &id).await {
         let result = client.logout().await;
         client.close().await;
-        result?;
+        crate::switcher::emit_accounts(&app).await;
+        if let Err(e) = result {
+            // Signed out here all the same; the server forgets the token when it expires.
+            tracing::warn!("sign-out on the server failed: {e}");
+        }
     }
-    Ok(())
+    session_of(&state).await
 }
 
 // ---- account ----

@@ -1,6 +1,6 @@
 //! "Remember me": the server URL, user id and session token kept in the OS
-//! keyring (Secret Service on Linux) behind [`CredentialStore`]. The password is
-//! never stored.
+//! keyring (Secret Service on Linux) behind [`CredentialStore`], one entry per
+//! account, named by [`entry_name`] (`user@server`). The password is never stored.
 //!
 //! Keyring calls block (D-Bus) and may hang on a locked keyring, so the app only
 //! reaches the store through [`Credentials`], which runs each call on a blocking
@@ -67,38 +67,42 @@ pub struct Remembered {
     pub token: String,
 }
 
-/// A place to keep one [`Remembered`] entry. Blocking.
+/// A place to keep [`Remembered`] entries, each under a name. Blocking.
 pub trait CredentialStore: Send + Sync + 'static {
-    /// The stored entry, `None` when nothing is stored.
-    fn load(&self) -> Result<Option<Remembered>, KeyringError>;
-    /// Stores `entry`, replacing any earlier one.
-    fn save(&self, entry: &Remembered) -> Result<(), KeyringError>;
-    /// Removes the entry; succeeds when there is none.
-    fn delete(&self) -> Result<(), KeyringError>;
+    /// The entry stored under `name`, `None` when nothing is stored.
+    fn load(&self, name: &str) -> Result<Option<Remembered>, KeyringError>;
+    /// Stores `entry` under `name`, replacing any earlier one.
+    fn save(&self, name: &str, entry: &Remembered) -> Result<(), KeyringError>;
+    /// Removes the entry `name`; succeeds when there is none.
+    fn delete(&self, name: &str) -> Result<(), KeyringError>;
 }
 
 /// The OS keyring through the `keyring` crate (Secret Service on Linux).
 pub struct KeyringStore {
     service: String,
-    account: String,
 }
 
-/// Keyring service name of the entry (`secret-tool search service im.tern.desktop`).
+/// Keyring service name of the entries (`secret-tool search service im.tern.desktop`).
 pub const KEYRING_SERVICE: &str = "im.tern.desktop";
-/// Keyring account name of the entry.
-pub const KEYRING_ACCOUNT: &str = "session";
+/// Keyring account name of the one entry of versions before several accounts
+/// (read once at start and moved to the account's own entry, see `accounts`).
+pub const LEGACY_ENTRY: &str = "session";
+
+/// The keyring entry (its `username` attribute) of `user` on `server_url`.
+pub fn entry_name(server_url: &str, user: &str) -> String {
+    format!("{user}@{}", server_url.trim())
+}
 
 impl KeyringStore {
-    /// The app's one entry.
+    /// The app's entries.
     pub fn new() -> Self {
         Self {
             service: KEYRING_SERVICE.to_owned(),
-            account: KEYRING_ACCOUNT.to_owned(),
         }
     }
 
-    fn entry(&self) -> Result<keyring::Entry, KeyringError> {
-        keyring::Entry::new(&self.service, &self.account).map_err(describe)
+    fn entry(&self, name: &str) -> Result<keyring::Entry, KeyringError> {
+        keyring::Entry::new(&self.service, name).map_err(describe)
     }
 }
 
@@ -122,8 +126,8 @@ fn describe(e: keyring::Error) -> KeyringError {
 }
 
 impl CredentialStore for KeyringStore {
-    fn load(&self) -> Result<Option<Remembered>, KeyringError> {
-        match self.entry()?.get_password() {
+    fn load(&self, name: &str) -> Result<Option<Remembered>, KeyringError> {
+        match self.entry(name)?.get_password() {
             Ok(secret) => serde_json::from_str(&secret).map(Some).map_err(|e| {
                 KeyringError::new(
                     KeyringIssue::Failed,
@@ -135,14 +139,14 @@ impl CredentialStore for KeyringStore {
         }
     }
 
-    fn save(&self, entry: &Remembered) -> Result<(), KeyringError> {
+    fn save(&self, name: &str, entry: &Remembered) -> Result<(), KeyringError> {
         let secret = serde_json::to_string(entry)
             .map_err(|e| KeyringError::new(KeyringIssue::Failed, e.to_string()))?;
-        self.entry()?.set_password(&secret).map_err(describe)
+        self.entry(name)?.set_password(&secret).map_err(describe)
     }
 
-    fn delete(&self) -> Result<(), KeyringError> {
-        match self.entry()?.delete_credential() {
+    fn delete(&self, name: &str) -> Result<(), KeyringError> {
+        match self.entry(name)?.delete_credential() {
             Ok(()) | Err(keyring::Error::NoEntry) => Ok(()),
             Err(e) => Err(describe(e)),
         }
@@ -152,7 +156,8 @@ impl CredentialStore for KeyringStore {
 /// An in-memory store for tests; can be made to fail or hang.
 #[derive(Default)]
 pub struct MemoryStore {
-    entry: std::sync::Mutex<Option<Remembered>>,
+    /// The stored entries by name.
+    pub entries: std::sync::Mutex<std::collections::HashMap<String, Remembered>>,
     /// Every call fails with this (as an unavailable keyring) when set.
     pub fail: Option<String>,
     /// Every call sleeps this long first (a slow or locked keyring).
@@ -171,19 +176,40 @@ impl MemoryStore {
     }
 }
 
-impl CredentialStore for MemoryStore {
-    fn load(&self) -> Result<Option<Remembered>, KeyringError> {
-        self.gate()?;
-        Ok(self.entry.lock().expect("memory store").clone())
+impl MemoryStore {
+    /// The names of the stored entries, sorted (for tests).
+    pub fn names(&self) -> Vec<String> {
+        let mut v: Vec<String> = self
+            .entries
+            .lock()
+            .expect("memory store")
+            .keys()
+            .cloned()
+            .collect();
+        v.sort();
+        v
     }
-    fn save(&self, entry: &Remembered) -> Result<(), KeyringError> {
+}
+
+impl CredentialStore for MemoryStore {
+    fn load(&self, name: &str) -> Result<Option<Remembered>, KeyringError> {
         self.gate()?;
-        *self.entry.lock().expect("memory store") = Some(entry.clone());
+        Ok(self
+            .entries
+            .lock()
+            .expect("memory store")
+            .get(name)
+            .cloned())
+    }
+    fn save(&self, name: &str, entry: &Remembered) -> Result<(), KeyringError> {
+        self.gate()?;
+        let mut m = self.entries.lock().expect("memory store");
+        m.insert(name.to_owned(), entry.clone());
         Ok(())
     }
-    fn delete(&self) -> Result<(), KeyringError> {
+    fn delete(&self, name: &str) -> Result<(), KeyringError> {
         self.gate()?;
-        *self.entry.lock().expect("memory store") = None;
+        self.entries.lock().expect("memory store").remove(name);
         Ok(())
     }
 }
@@ -226,19 +252,22 @@ impl Credentials {
         }
     }
 
-    /// The remembered sign-in, if any.
-    pub async fn load(&self) -> Result<Option<Remembered>, KeyringError> {
-        self.run(|s| s.load()).await
+    /// The sign-in remembered under `name`, if any.
+    pub async fn load(&self, name: &str) -> Result<Option<Remembered>, KeyringError> {
+        let name = name.to_owned();
+        self.run(move |s| s.load(&name)).await
     }
 
-    /// Remembers a sign-in.
+    /// Remembers a sign-in under its own entry ([`entry_name`]).
     pub async fn save(&self, entry: Remembered) -> Result<(), KeyringError> {
-        self.run(move |s| s.save(&entry)).await
+        let name = entry_name(&entry.server_url, &entry.user);
+        self.run(move |s| s.save(&name, &entry)).await
     }
 
-    /// Forgets the sign-in.
-    pub async fn delete(&self) -> Result<(), KeyringError> {
-        self.run(|s| s.delete()).await
+    /// Forgets the sign-in remembered under `name`.
+    pub async fn delete(&self, name: &str) -> Result<(), KeyringError> {
+        let name = name.to_owned();
+        self.run(move |s| s.delete(&name)).await
     }
 }
 
@@ -261,16 +290,25 @@ mod tests {
     #[tokio::test]
     async fn remembers_and_forgets() {
         let c = creds(MemoryStore::default(), KEYRING_TIMEOUT);
-        assert_eq!(c.load().await.unwrap(), None);
+        let name = entry_name("ws://127.0.0.1:7878", "alice");
+        assert_eq!(name, "alice@ws://127.0.0.1:7878");
+        assert_eq!(c.load(&name).await.unwrap(), None);
         c.save(entry()).await.unwrap();
-        assert_eq!(c.load().await.unwrap(), Some(entry()));
+        assert_eq!(c.load(&name).await.unwrap(), Some(entry()));
         let mut newer = entry();
         newer.token = "tok-2".into();
         c.save(newer.clone()).await.unwrap();
-        assert_eq!(c.load().await.unwrap(), Some(newer));
-        c.delete().await.unwrap();
-        assert_eq!(c.load().await.unwrap(), None);
-        c.delete().await.unwrap();
+        assert_eq!(c.load(&name).await.unwrap(), Some(newer));
+        // Another account has its own entry.
+        let bob = Remembered {
+            user: "bob".into(),
+            ..entry()
+        };
+        c.save(bob.clone()).await.unwrap();
+        c.delete(&name).await.unwrap();
+        assert_eq!(c.load(&name).await.unwrap(), None);
+        assert_eq!(c.load("bob@ws://127.0.0.1:7878").await.unwrap(), Some(bob));
+        c.delete(&name).await.unwrap();
     }
 
     #[tokio::test]
@@ -280,7 +318,7 @@ mod tests {
             ..Default::default()
         };
         let c = creds(store, KEYRING_TIMEOUT);
-        let e = c.load().await.unwrap_err();
+        let e = c.load("alice@ws://a").await.unwrap_err();
         assert_eq!(e.issue, KeyringIssue::Unavailable);
         assert!(e.detail.contains("ServiceUnknown"), "{e:?}");
         assert!(c.save(entry()).await.is_err());
@@ -300,7 +338,7 @@ mod tests {
             ..Default::default()
         };
         let c = creds(store, Duration::from_millis(50));
-        let e = c.load().await.unwrap_err();
+        let e = c.load("alice@ws://a").await.unwrap_err();
         assert_eq!(e.issue, KeyringIssue::Locked);
         assert!(e.detail.contains("did not answer"), "{e:?}");
     }

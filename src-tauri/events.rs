@@ -17,6 +17,8 @@ pub struct SessionEnded {
     pub reason: Option<String>,
     /// True when the UI should stay signed in and just reload its lists.
     pub resync: bool,
+    /// Another signed-in account the window shows now (several accounts), if any.
+    pub next: Option<crate::switcher::AppSession>,
 }
 
 /// What to tell the user when tern-core ends the session, or `None` for other events.

@@ -2,7 +2,9 @@
 //!
 //! - `commands`: the typed IPC commands (the UI calls them through generated bindings).
 //! - `events`: tern-core's event stream forwarded to the UI, plus `SessionEnded`.
-//! - `state`: the signed-in client and the event forwarder.
+//! - `state`: the signed-in accounts (one tern-core client each) and their event forwarders.
+//! - `accounts`: the accounts config (which accounts, which one is active), upgrade from one account.
+//! - `switcher`: list, switch and remove accounts.
 //! - `error`: the one error type commands return.
 //! - `links`: which URLs may be opened outside the app.
 //! - `groups`: the group commands (create, members, roles, mutes, notices).
@@ -12,6 +14,7 @@
 //! - `launcher`: the unread count on the dock icon (Unity LauncherEntry over D-Bus).
 //! - `avatars`: setting my or a group's avatar, avatar images for the UI (cached).
 
+mod accounts;
 mod avatars;
 mod commands;
 pub mod credentials;
@@ -29,6 +32,7 @@ mod search;
 mod servers;
 pub mod shell;
 mod state;
+mod switcher;
 mod system;
 mod texts;
 
@@ -59,6 +63,9 @@ pub fn specta_builder() -> Builder<tauri::Wry> {
             commands::restore_session,
             commands::keyring_notice,
             commands::logout,
+            switcher::list_accounts,
+            switcher::switch_account,
+            switcher::remove_account,
             commands::change_password,
             commands::sign_out_others,
             commands::my_profile,
@@ -136,6 +143,7 @@ pub fn specta_builder() -> Builder<tauri::Wry> {
         .events(collect_events![
             events::CoreEvent,
             events::SessionEnded,
+            switcher::AccountsChanged,
             notify::OpenChat,
             files::FileDrop
         ])
@@ -280,7 +288,7 @@ pub fn run() {
                 // outbox stay for the next start.
                 let state = app.state::<AppState>();
                 tauri::async_runtime::block_on(async {
-                    if let Some(client) = state.take().await {
+                    for client in state.take_all().await {
                         client.close().await;
                     }
                 });

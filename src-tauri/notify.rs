@@ -28,25 +28,28 @@ use crate::texts::Texts;
 #[derive(Default)]
 pub struct MutedChats(pub Mutex<HashSet<String>>);
 
-/// Shown notifications still waiting for an action: notification id → its chat.
+/// A shown notification's account (id and client) and chat.
+pub type ShownChat = (String, Client, ConversationId);
+
+/// Shown notifications still waiting for an action: notification id → its account and chat.
 #[derive(Default)]
-pub struct Shown(pub Mutex<HashMap<u32, (Client, ConversationId)>>);
+pub struct Shown(pub Mutex<HashMap<u32, ShownChat>>);
 
 /// Most notifications remembered for their actions (the oldest ids are dropped).
 const MAX_SHOWN: usize = 200;
 
 impl Shown {
-    fn insert(&self, id: u32, client: Client, conv: ConversationId) {
+    fn insert(&self, id: u32, chat: ShownChat) {
         let mut m = self.0.lock().expect("shown notifications");
         if m.len() >= MAX_SHOWN {
             if let Some(oldest) = m.keys().min().copied() {
                 m.remove(&oldest);
             }
         }
-        m.insert(id, (client, conv));
+        m.insert(id, chat);
     }
 
-    fn get(&self, id: u32) -> Option<(Client, ConversationId)> {
+    fn get(&self, id: u32) -> Option<ShownChat> {
         self.0
             .lock()
             .expect("shown notifications")
@@ -54,7 +57,7 @@ impl Shown {
             .cloned()
     }
 
-    fn remove(&self, id: u32) -> Option<(Client, ConversationId)> {
+    fn remove(&self, id: u32) -> Option<ShownChat> {
         self.0.lock().expect("shown notifications").remove(&id)
     }
 }
@@ -193,7 +196,7 @@ fn on_daemon_signal<R: Runtime>(app: &AppHandle<R>, s: DaemonSignal) {
     let shown = app.state::<Shown>();
     match s {
         DaemonSignal::Action(id, action) => {
-            let Some((client, conv)) = shown.get(id) else {
+            let Some((account, client, conv)) = shown.get(id) else {
                 return;
             };
             match action.as_str() {
@@ -201,6 +204,7 @@ fn on_daemon_signal<R: Runtime>(app: &AppHandle<R>, s: DaemonSignal) {
                     show_window(app);
                     let _ = OpenChat {
                         conv: conv.to_string(),
+                        account,
                     }
                     .emit(app);
                 }
@@ -213,7 +217,7 @@ fn on_daemon_signal<R: Runtime>(app: &AppHandle<R>, s: DaemonSignal) {
             }
         }
         DaemonSignal::Replied(id, text) => {
-            if let Some((client, conv)) = shown.remove(id) {
+            if let Some((_, client, conv)) = shown.remove(id) {
                 if let Err(e) = tauri::async_runtime::block_on(client.send_text(&conv, &text)) {
                     tracing::warn!("inline reply: {e}");
                 }
@@ -230,6 +234,8 @@ fn on_daemon_signal<R: Runtime>(app: &AppHandle<R>, s: DaemonSignal) {
 pub struct OpenChat {
     /// The conversation id.
     pub conv: String,
+    /// The account it belongs to (the UI switches to it first when another is shown).
+    pub account: String,
 }
 
 /// At most this many characters of a message go into its notification.
@@ -267,9 +273,12 @@ fn window_focused<R: Runtime>(app: &AppHandle<R>) -> bool {
         .is_some_and(|w| w.is_visible().unwrap_or(false) && w.is_focused().unwrap_or(false))
 }
 
-/// Shows a notification for `m` when it should; actions are handled on a blocking thread.
+/// Shows a notification for `m` (received by account `account`) when it
+/// should; with several accounts its title names the account
+/// ("alice@host: Bob"). Actions are handled on a blocking thread.
 pub async fn on_new_message<R: Runtime>(
     app: &AppHandle<R>,
+    account: &str,
     client: &Client,
     m: &LocalMessage,
     live: bool,
@@ -302,10 +311,13 @@ pub async fn on_new_message<R: Runtime>(
             .map(|a| a.path.to_string_lossy().into_owned()),
         _ => None,
     };
-    let sender = match conversation {
+    let mut sender = match conversation {
         Some(c) if !c.title.is_empty() => c.title,
         _ => m.sender.to_string(),
     };
+    if app.state::<crate::state::AppState>().account_count() > 1 {
+        sender = with_sender(&crate::switcher::label_of_id(account), &sender);
+    }
     let t = crate::texts::lang(app).texts();
     let mut body = preview(&m.content, t);
     if matches!(m.conv, ConversationId::Group(_)) {
@@ -322,6 +334,7 @@ pub async fn on_new_message<R: Runtime>(
         body = with_sender(&who.unwrap_or_else(|| m.sender.to_string()), &body);
     }
     let (app, client, conv_id) = (app.clone(), client.clone(), m.conv.clone());
+    let account = account.to_owned();
     // notify-rust blocks on D-Bus: show it on a thread; actions come to the listener.
     std::thread::spawn(move || {
         let caps = notify_rust::get_capabilities().unwrap_or_default();
@@ -330,7 +343,9 @@ pub async fn on_new_message<R: Runtime>(
             n.icon(icon);
         }
         match n.show() {
-            Ok(handle) => app.state::<Shown>().insert(handle.id(), client, conv_id),
+            Ok(handle) => app
+                .state::<Shown>()
+                .insert(handle.id(), (account, client, conv_id)),
             Err(e) => tracing::warn!("notification: {e}"),
         }
     });
@@ -402,17 +417,23 @@ pub async fn set_chat_muted(
             set.remove(&conv);
         }
     }
-    if let Ok(client) = state.client().await {
+    if let Ok((id, client)) = state.current().await {
         if let Ok(total) = client.total_unread().await {
-            refresh_tray_unread(&app, &client, total).await;
+            refresh_tray_unread(&app, &id, &client, total).await;
         }
     }
     Ok(())
 }
 
-/// Shows the unread total on the tray, leaving out muted chats (`total` is
-/// tern-core's count over every chat, used as is when nothing is muted).
-pub async fn refresh_tray_unread<R: Runtime>(app: &AppHandle<R>, client: &Client, total: u64) {
+/// Sets account `id`'s unread count, leaving out muted chats (`total` is
+/// tern-core's count over every chat, used as is when nothing is muted); the
+/// tray shows the sum over the accounts.
+pub async fn refresh_tray_unread<R: Runtime>(
+    app: &AppHandle<R>,
+    id: &str,
+    client: &Client,
+    total: u64,
+) {
     let muted = app
         .state::<MutedChats>()
         .0
@@ -427,7 +448,8 @@ pub async fn refresh_tray_unread<R: Runtime>(app: &AppHandle<R>, client: &Client
             Err(_) => total,
         }
     };
-    crate::shell::set_unread(app, n);
+    app.state::<crate::state::AppState>()
+        .set_unread(app, id, Some(n));
 }
 
 /// Sum of unread counts of the chats not in `muted`.

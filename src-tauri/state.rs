@@ -1,6 +1,10 @@
-//! What the shell keeps between commands: the signed-in tern-core client (if
-//! any), where data lives, and the default server URL.
+//! What the shell keeps between commands: every signed-in account (one
+//! tern-core client each, all connected at once), which one the window shows
+//! (the active account: commands act on it), where data lives, and the default
+//! server URL. The set of accounts and the active one are the app's local config
+//! ([`crate::accounts`]).
 
+use std::collections::HashMap;
 use std::path::PathBuf;
 
 use tauri::{AppHandle, Runtime};
@@ -8,29 +12,36 @@ use tauri_specta::Event as _;
 use tern_core::{Client, ClientConfig};
 use tokio::sync::{broadcast, Mutex};
 
+use crate::accounts::Registry;
 use crate::credentials::{Credentials, KeyringError, KeyringNotice};
 use crate::error::{AppError, AppResult};
 use crate::events::{end_reason, CoreEvent, SessionEnded};
 
-/// The signed-in account.
+/// One signed-in account.
 pub struct Active {
+    /// The account's id (`user@server`, [`crate::accounts::account_id`]).
+    pub id: String,
     /// The SDK handle (cheap to clone).
     pub client: Client,
-    /// Server this session talks to, shown in the profile screen.
+    /// Server this session talks to (as typed), shown in the profile screen.
     pub server_url: String,
-    /// Forwards the client's events to the UI; aborted on logout.
+    /// Forwards the client's events; aborted when the account is signed out.
     forwarder: tauri::async_runtime::JoinHandle<()>,
 }
 
 /// Shared state managed by Tauri.
 pub struct AppState {
-    /// Root of every account's local cache.
+    /// Root of every account's local cache (each in its own tern-core account dir).
     pub data_dir: PathBuf,
     /// Pre-filled on the login screen (`--server` or `TERN_SERVER_URL`).
     pub default_server_url: String,
-    /// The session; a mutex so login/logout never interleave.
-    pub active: Mutex<Option<Active>>,
-    /// "Remember me" storage (the OS keyring in the app).
+    /// The signed-in accounts; a mutex so sign-ins and sign-outs never interleave.
+    pub live: Mutex<Vec<Active>>,
+    /// The accounts config (every account and the active one), saved on each change.
+    pub registry: std::sync::Mutex<Registry>,
+    /// Each account's unread count without muted chats; the tray shows the sum.
+    unread: std::sync::Mutex<HashMap<String, u64>>,
+    /// "Remember me" storage (the OS keyring in the app), one entry per account.
     pub credentials: Credentials,
     /// The last keyring problem, for the login screen.
     pub keyring_notice: std::sync::Mutex<Option<KeyringNotice>>,
@@ -42,7 +53,9 @@ impl AppState {
         Self {
             data_dir,
             default_server_url,
-            active: Mutex::new(None),
+            live: Mutex::new(Vec::new()),
+            registry: std::sync::Mutex::new(Registry::default()),
+            unread: std::sync::Mutex::new(HashMap::new()),
             credentials,
             keyring_notice: std::sync::Mutex::new(None),
         }
@@ -72,14 +85,41 @@ impl AppState {
         self.keyring_notice.lock().expect("notice lock").clone()
     }
 
-    /// The signed-in client, or `not_logged_in`.
-    pub async fn client(&self) -> AppResult<Client> {
-        self.active
+    /// The id of the account the window shows.
+    pub fn active_id(&self) -> Option<String> {
+        self.registry.lock().expect("registry").active.clone()
+    }
+
+    /// How many accounts the app knows (notifications name the account when several).
+    pub fn account_count(&self) -> usize {
+        self.registry.lock().expect("registry").accounts.len()
+    }
+
+    /// Changes the accounts config and writes it to the data dir.
+    pub fn update_registry<T>(&self, f: impl FnOnce(&mut Registry) -> T) -> T {
+        let mut r = self.registry.lock().expect("registry");
+        let out = f(&mut r);
+        if let Err(e) = r.save(&self.data_dir) {
+            tracing::warn!("writing {}: {e}", crate::accounts::FILE);
+        }
+        out
+    }
+
+    /// The active account's id and client, or `not_logged_in`.
+    pub async fn current(&self) -> AppResult<(String, Client)> {
+        let id = self.active_id().ok_or_else(AppError::not_logged_in)?;
+        self.live
             .lock()
             .await
-            .as_ref()
-            .map(|a| a.client.clone())
+            .iter()
+            .find(|a| a.id == id)
+            .map(|a| (a.id.clone(), a.client.clone()))
             .ok_or_else(AppError::not_logged_in)
+    }
+
+    /// The active account's client, or `not_logged_in`.
+    pub async fn client(&self) -> AppResult<Client> {
+        Ok(self.current().await?.1)
     }
 
     /// A fresh client for `server_url` (not logged in): one address, or
@@ -96,91 +136,172 @@ impl AppState {
         Ok(Client::new(config)?)
     }
 
-    /// Makes `client` the active session and starts forwarding its events
+    /// A signed-in account `id` whose events are forwarded from now on
     /// (subscribe before login so no connection event is missed).
     pub fn activate<R: Runtime>(
         app: &AppHandle<R>,
+        id: String,
         client: Client,
         rx: broadcast::Receiver<tern_core::Event>,
         server_url: String,
     ) -> Active {
-        let forwarder = tauri::async_runtime::spawn(forward(app.clone(), client.clone(), rx));
-        let (app2, c2) = (app.clone(), client.clone());
+        let forwarder =
+            tauri::async_runtime::spawn(forward(app.clone(), id.clone(), client.clone(), rx));
+        let (app2, c2, id2) = (app.clone(), client.clone(), id.clone());
         tauri::async_runtime::spawn(async move {
             if let Ok(total) = c2.total_unread().await {
-                crate::notify::refresh_tray_unread(&app2, &c2, total).await;
+                crate::notify::refresh_tray_unread(&app2, &id2, &c2, total).await;
             }
         });
         Active {
+            id,
             client,
             server_url,
             forwarder,
         }
     }
 
-    /// Ends the session: stops forwarding and returns the client to close or log out.
-    pub async fn take(&self) -> Option<Client> {
-        let active = self.active.lock().await.take()?;
+    /// Adds a signed-in account to the live set.
+    pub async fn insert(&self, active: Active) {
+        self.live.lock().await.push(active);
+    }
+
+    /// Signs account `id` out of the live set: stops forwarding, drops its
+    /// unread count, and returns the client to close or log out.
+    pub async fn take<R: Runtime>(&self, app: &AppHandle<R>, id: &str) -> Option<Client> {
+        let active = {
+            let mut live = self.live.lock().await;
+            let i = live.iter().position(|a| a.id == id)?;
+            live.remove(i)
+        };
         active.forwarder.abort();
+        self.set_unread(app, id, None);
         Some(active.client)
+    }
+
+    /// Every live client, taken out (the app is quitting).
+    pub async fn take_all(&self) -> Vec<Client> {
+        let mut live = self.live.lock().await;
+        live.drain(..)
+            .map(|a| {
+                a.forwarder.abort();
+                a.client
+            })
+            .collect()
+    }
+
+    /// Sets account `id`'s unread count (`None`: it is gone) and shows the sum on the tray.
+    pub fn set_unread<R: Runtime>(&self, app: &AppHandle<R>, id: &str, n: Option<u64>) {
+        let sum = {
+            let mut m = self.unread.lock().expect("unread");
+            match n {
+                Some(n) => m.insert(id.to_owned(), n),
+                None => m.remove(id),
+            };
+            m.values().sum()
+        };
+        crate::shell::set_unread(app, sum);
+    }
+
+    /// Account `id`'s unread count as last shown on the tray.
+    pub fn unread_of(&self, id: &str) -> u64 {
+        let m = self.unread.lock().expect("unread");
+        m.get(id).copied().unwrap_or(0)
     }
 }
 
-/// Pumps one client's events to the UI until the session ends.
+/// Pumps one account's events: the active account's to the UI; every
+/// account's unread count to the tray and switcher, its new messages to
+/// notifications; a kick or expiry signs that account out.
 async fn forward<R: Runtime>(
     app: AppHandle<R>,
+    id: String,
     client: Client,
     mut rx: broadcast::Receiver<tern_core::Event>,
 ) {
     use tauri::Manager;
     loop {
+        let state = app.state::<AppState>();
         match rx.recv().await {
             Ok(ev) => {
                 match &ev {
                     tern_core::Event::TotalUnreadChanged { total } => {
-                        crate::notify::refresh_tray_unread(&app, &client, *total).await;
+                        crate::notify::refresh_tray_unread(&app, &id, &client, *total).await;
+                        crate::switcher::emit_accounts(&app).await;
                     }
                     tern_core::Event::NewMessage { message, live } => {
-                        crate::notify::on_new_message(&app, &client, message, *live).await;
+                        crate::notify::on_new_message(&app, &id, &client, message, *live).await;
                     }
                     _ => {}
                 }
+                let shown = state.active_id().as_deref() == Some(id.as_str());
                 let ended = end_reason(&ev);
-                if let Err(e) = CoreEvent(ev).emit(&app) {
-                    tracing::warn!("emit core event: {e}");
+                if shown {
+                    if let Err(e) = CoreEvent(ev).emit(&app) {
+                        tracing::warn!("emit core event: {e}");
+                    }
                 }
                 if let Some(reason) = ended {
-                    // Drop the session only if it is still this client's.
-                    let state = app.state::<AppState>();
-                    let mut guard = state.active.lock().await;
-                    if guard.as_ref().is_some_and(|a| same(&a.client, &client)) {
-                        guard.take();
-                    }
-                    drop(guard);
-                    client.close().await;
-                    crate::shell::set_unread(&app, 0);
-                    let _ = SessionEnded {
-                        reason: Some(reason),
-                        resync: false,
-                    }
-                    .emit(&app);
-                    // The token is no longer good: forget it.
-                    let r = state.credentials.delete().await;
-                    state.keyring_result(r);
+                    end_account(&app, &id, &client, shown, reason).await;
                     return;
                 }
             }
             Err(broadcast::error::RecvError::Lagged(n)) => {
-                tracing::warn!("UI event forwarder lagged by {n}; asking the UI to reload");
-                let _ = SessionEnded {
-                    reason: None,
-                    resync: true,
+                if state.active_id().as_deref() == Some(id.as_str()) {
+                    tracing::warn!("UI event forwarder lagged by {n}; asking the UI to reload");
+                    let _ = SessionEnded {
+                        reason: None,
+                        resync: true,
+                        next: None,
+                    }
+                    .emit(&app);
                 }
-                .emit(&app);
             }
             Err(broadcast::error::RecvError::Closed) => return,
         }
     }
+}
+
+/// Account `id` was kicked or its token expired: out of the live set and the
+/// config, its token forgotten (its cache stays, as after signing out). When
+/// the window showed it, the UI learns why (and moves to another account if any).
+async fn end_account<R: Runtime>(
+    app: &AppHandle<R>,
+    id: &str,
+    client: &Client,
+    shown: bool,
+    reason: String,
+) {
+    use tauri::Manager;
+    let state = app.state::<AppState>();
+    {
+        // Only if it is still this client (not a newer sign-in of the same account).
+        let mut live = state.live.lock().await;
+        if let Some(i) = live
+            .iter()
+            .position(|a| a.id == id && same(&a.client, client))
+        {
+            // This task is the forwarder: dropping its handle detaches it.
+            drop(live.remove(i));
+        } else {
+            return;
+        }
+    }
+    client.close().await;
+    state.set_unread(app, id, None);
+    state.update_registry(|r| r.remove(id));
+    let r = state.credentials.delete(id).await;
+    state.keyring_result(r);
+    if shown {
+        let next = crate::switcher::session_of(&state).await.ok().flatten();
+        let _ = SessionEnded {
+            reason: Some(reason),
+            resync: false,
+            next,
+        }
+        .emit(app);
+    }
+    crate::switcher::emit_accounts(app).await;
 }
 
 fn same(a: &Client, b: &Client) -> bool {

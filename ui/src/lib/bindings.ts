@@ -19,23 +19,43 @@ export const commands = {
 	/**  Creates an account (does not sign in). */
 	register: (serverUrl: string, user: string, password: string) => typedError<null, AppError>(__TAURI_INVOKE("register", { serverUrl, user, password })),
 	/**
-	 *  Signs in, replacing any current session. With `remember`, the server URL, user
-	 *  id and session token go to the OS keyring (never the password); a keyring
-	 *  problem does not fail the sign-in but sets [`keyring_notice`].
+	 *  Signs in and makes the account the active one: a new account is added next
+	 *  to those already signed in (at most [`MAX_ACCOUNTS`]); the same account
+	 *  (user and server) is signed in again. With `remember`, the server URL, user
+	 *  id and session token go to the account's own keyring entry (never the
+	 *  password); a keyring problem does not fail the sign-in but sets
+	 *  [`keyring_notice`].
 	 */
 	login: (serverUrl: string, user: string, password: string, remember: boolean) => typedError<AppSession, AppError>(__TAURI_INVOKE("login", { serverUrl, user, password, remember })),
 	/**
-	 *  The session that survived a UI reload, else a sign-in with the token remembered
-	 *  in the OS keyring (auto-login at start).
+	 *  The session that survived a UI reload, else every account of the app's
+	 *  config signed in with the token remembered in its keyring entry (auto-login
+	 *  at start; an install from before several accounts is upgraded first). An
+	 *  account whose entry is gone or whose token is refused leaves the config.
 	 */
 	restoreSession: () => typedError<Restored, AppError>(__TAURI_INVOKE("restore_session")),
 	/**  The last keyring problem (e.g. after a sign-in with "Remember me"), if any. */
 	keyringNotice: () => __TAURI_INVOKE<KeyringNotice | null>("keyring_notice"),
 	/**
-	 *  Signs out (revokes the token on the server when reachable) and forgets the
-	 *  remembered sign-in.
+	 *  Signs the active account out (revokes the token on the server when
+	 *  reachable) and forgets its remembered sign-in; its cache stays. Another
+	 *  account, if any, becomes active: its session is returned.
 	 */
-	logout: () => typedError<null, AppError>(__TAURI_INVOKE("logout")),
+	logout: () => typedError<AppSession | null, AppError>(__TAURI_INVOKE("logout")),
+	/**  The signed-in accounts, in the order they were added, with their unread counts. */
+	listAccounts: () => typedError<AccountInfo[], AppError>(__TAURI_INVOKE("list_accounts")),
+	/**
+	 *  Shows account `id` in the window (every command then acts on it); the UI
+	 *  empties its stores and loads this account's.
+	 */
+	switchAccount: (id: string) => typedError<AppSession, AppError>(__TAURI_INVOKE("switch_account", { id })),
+	/**
+	 *  Removes account `id` from the app: signs it out (its token revoked when the
+	 *  server is reachable), deletes its keyring entry and its local data (cache,
+	 *  outbox, downloaded files). Returns the session now shown: the same when a
+	 *  background account was removed, another account's, or `None` when none is left.
+	 */
+	removeAccount: (id: string) => typedError<AppSession | null, AppError>(__TAURI_INVOKE("remove_account", { id })),
 	/**
 	 *  Changes my password. The server checks the current one (a wrong one counts as
 	 *  a failed sign-in, so repeated tries lock the account for a while) and the new
@@ -252,6 +272,7 @@ export const commands = {
 
 /** Events */
 export const events = {
+	accountsChanged: makeEvent<AccountsChanged, AccountsChanged>("accounts-changed"),
 	coreEvent: makeEvent<CoreEvent, CoreEvent>("core-event"),
 	fileDrop: makeEvent<FileDrop, FileDrop>("file-drop"),
 	openChat: makeEvent<OpenChat, OpenChat>("open-chat"),
@@ -262,6 +283,31 @@ export const events = {
 export const GROUP_ROLE_RULES = {"manages":{"admin":true,"member":false,"owner":true},"may_moderate":{"admin":{"admin":false,"member":true,"owner":false},"member":{"admin":false,"member":false,"owner":false},"owner":{"admin":true,"member":true,"owner":false}}} as const;
 
 /* Types */
+/**  One signed-in account as the switcher shows it. */
+export type AccountInfo = {
+	/**  `user@server` as typed: the id the commands take. */
+	id: string,
+	/**  The user id. */
+	user: string,
+	/**  The server address as typed on the login screen. */
+	server_url: string,
+	/**  `user@host`, how notifications and the switcher name the account. */
+	label: string,
+	/**  Unread messages (muted chats left out), as on the tray. */
+	unread: number,
+	/**  Whether the window shows this account. */
+	active: boolean,
+};
+
+/**
+ *  The signed-in accounts changed (one added, removed or switched to, or an
+ *  unread count moved).
+ */
+export type AccountsChanged = {
+	/**  Every signed-in account, in the order they were added. */
+	accounts: AccountInfo[],
+};
+
 /**  A failed command, as the UI receives it. */
 export type AppError = {
 	/**
@@ -1088,6 +1134,8 @@ export type MsgId = number;
 export type OpenChat = {
 	/**  The conversation id. */
 	conv: string,
+	/**  The account it belongs to (the UI switches to it first when another is shown). */
+	account: string,
 };
 
 /**  A pinned message. */
@@ -1124,7 +1172,7 @@ export type Reaction = {
 
 /**  What the app found in the keyring at start. */
 export type Restored = {
-	/**  The session, when a remembered sign-in (or an earlier one that survived a UI reload) worked. */
+	/**  The active account's session, when a remembered sign-in (or an earlier one that survived a UI reload) worked. */
 	session: AppSession | null,
 	/**  A keyring problem or a refused remembered sign-in, for the login screen. */
 	notice: KeyringNotice | null,
@@ -1203,6 +1251,8 @@ export type SessionEnded = {
 	reason: string | null,
 	/**  True when the UI should stay signed in and just reload its lists. */
 	resync: boolean,
+	/**  Another signed-in account the window shows now (several accounts), if any. */
+	next: AppSession | null,
 };
 
 /**  The shell as tests see it through [`shell_state`]. */

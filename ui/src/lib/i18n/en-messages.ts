@@ -39,6 +39,8 @@ const enMessages = {
     s5001: "The server is restarting. Try again in a moment.",
     offline: "The server cannot be reached. Check the address and your connection.",
     not_logged_in: "You are not signed in.",
+    too_many_accounts: "This app can keep at most 8 accounts signed in. Remove one first.",
+    no_such_account: "That account is no longer signed in.",
     internal: "Something went wrong. The details are in the app’s log.",
     open_failed: "No application on this computer can open this file. Use “Save as…” to keep it.",
     link_failed: "No application on this computer can open this link.",

@@ -1,8 +1,10 @@
 /** English texts by area (keys: `area.key`; `_one`/`_other` are plural forms, i18next style). */
 import enMessages from './en-messages';
+import enAccounts from './en-accounts';
 
 const en = {
   ...enMessages,
+  ...enAccounts,
   accountDialog: {
     accountSecurity: "Account security",
     close: "Close",

@@ -39,6 +39,8 @@ const zhCNMessages = {
     s5001: "服务器正在重启，请稍候再试。",
     offline: "无法连接服务器。请检查地址和网络连接。",
     not_logged_in: "你尚未登录。",
+    too_many_accounts: "本应用最多同时登录 8 个账号。请先移除一个。",
+    no_such_account: "该账号已不在登录状态。",
     internal: "出了点问题。详细信息见应用日志。",
     open_failed: "这台电脑上没有能打开此文件的应用。可用“另存为…”保存它。",
     link_failed: "这台电脑上没有能打开此链接的应用。",

@@ -49,6 +49,8 @@ const SERVER = new Set([1000, 1001, 1003, 1004, 1005, 1006, 2000, 2001, 2002, 20
 const APP: Record<string, string> = {
   offline: 'offline',
   not_logged_in: 'not_logged_in',
+  too_many_accounts: 'too_many_accounts',
+  no_such_account: 'no_such_account',
   internal: 'internal',
   open_failed: 'open_failed',
   link_failed: 'link_failed',

@@ -17,6 +17,7 @@ import { UiStore } from './ui.svelte';
 import { route } from './router';
 import { SearchStore } from './search.svelte';
 import { AvatarsStore } from './avatars.svelte';
+import { AccountsStore } from './accounts.svelte';
 
 export class App {
   readonly ui = new UiStore();
@@ -29,6 +30,7 @@ export class App {
   readonly files: FilesStore = new FilesStore(this);
   readonly search: SearchStore = new SearchStore(this);
   readonly avatars: AvatarsStore = new AvatarsStore(this);
+  readonly accounts: AccountsStore = new AccountsStore(this);
   private unlisten: (() => void)[] = [];
 
   /** Subscribes to app events and restores a session that survived a reload. */
@@ -37,8 +39,9 @@ export class App {
     this.unlisten = [
       await events.coreEvent.listen((e) => this.handle(e.payload)),
       await events.sessionEnded.listen((e) => this.ended(e.payload)),
-      // A clicked notification: show that chat.
-      await events.openChat.listen((e) => void this.chats.openConversation(e.payload.conv)),
+      // A clicked notification: show that chat (in its account).
+      await events.openChat.listen((e) => void this.openFromNotification(e.payload.account, e.payload.conv)),
+      await events.accountsChanged.listen((e) => this.accounts.apply(e.payload.accounts)),
     ];
     this.session.defaultServerUrl = await this.session.fetchDefaultServerUrl();
     // A session that survived a UI reload, else auto-login with the remembered token.
@@ -71,7 +74,17 @@ export class App {
     await this.chats.refreshConversations();
   }
 
-  /** Signed out (by me, or `reason`: kicked, expired): every store back to empty. */
+  /** A notification of account `account` was clicked: switch to it if needed, then open the chat. */
+  async openFromNotification(account: string, conv: string): Promise<void> {
+    if (account && this.accounts.list.length > 0 && this.accounts.active?.id !== account) {
+      // An account removed since: its chat is gone with it.
+      if (!this.accounts.list.some((a) => a.id === account)) return;
+      await this.accounts.switchTo(account);
+    }
+    await this.chats.openConversation(conv);
+  }
+
+  /** Signed out (by me, or `reason`: kicked, expired), or switching accounts: every store back to empty. */
   leave(reason: string | null): void {
     this.session.end(reason);
     this.chats.reset();
@@ -81,14 +94,23 @@ export class App {
     this.rooms.reset();
     this.ui.reset();
     this.avatars.reset();
+    this.accounts.reset();
     void this.search.run('', null);
     this.search.inChat = false;
   }
 
-  /** The shell ended the session (kick, expiry) or asks for a full reload after lost events. */
+  /**
+   * The shell ended the session (kick, expiry) or asks for a full reload after
+   * lost events. With another account still signed in, the window shows it and
+   * a toast says why the other one went.
+   */
   ended(e: SessionEnded): void {
+    const reason = e.reason ?? t('stores.signedOut');
     if (e.resync) void this.reloadAll();
-    else this.leave(e.reason ?? t('stores.signedOut'));
+    else if (e.next) {
+      const next = e.next;
+      void this.accounts.show(next).then(() => this.ui.showToast(t('accounts.endedSwitched', { reason, label: next.user })));
+    } else this.leave(reason);
   }
 }
 

@@ -298,7 +298,7 @@ describe('App', () => {
 
   it('returns to login with the explanation when the session ends', async () => {
     await signedIn();
-    const ended: SessionEnded = { reason: 'You were signed out because your account signed in on another device.', resync: false };
+    const ended: SessionEnded = { reason: 'You were signed out because your account signed in on another device.', resync: false, next: null };
     await emit('session-ended', ended);
     expect(store.session.current).toBeNull();
     expect(store.session.endedReason).toContain('another device');

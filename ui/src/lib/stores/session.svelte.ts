@@ -30,7 +30,8 @@ export class SessionStore {
   async login(server: string, user: string, password: string, remember = false): Promise<void> {
     const s = await call(commands.login(server, user, password, remember));
     rememberUser(s.user);
-    await this.app.enter(s);
+    // Added next to another account (or the same one again): that one's data goes first.
+    await this.app.accounts.show(s);
     this.keyringNotice = await commands.keyringNotice();
     if (remember && this.keyringNotice) this.app.ui.showToast(keyringSentence(this.keyringNotice));
   }
@@ -61,9 +62,10 @@ export class SessionStore {
     await commands.quit();
   }
 
+  /** Signs the shown account out; another signed-in account, if any, is shown next. */
   async logout(): Promise<void> {
-    await this.app.ui.attempt(commands.logout());
-    this.app.leave(null);
+    const next = await this.app.ui.attempt(commands.logout());
+    await this.app.accounts.show(next ?? null);
     this.keyringNotice = await commands.keyringNotice();
   }
 

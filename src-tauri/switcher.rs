@@ -1,0 +1,217 @@
+//! The account switcher's commands: list the signed-in accounts with their
+//! unread counts, switch the window to one, remove one (signed out, its cache
+//! and keyring entry deleted). Every other command acts on the active account
+//! (see docs/architecture.md, "Several accounts"); signing in (`login`) adds an
+//! account or signs an existing one in again, and makes it active.
+
+use serde::{Deserialize, Serialize};
+use specta::Type;
+use tauri::{AppHandle, Manager, Runtime, State};
+use tauri_specta::Event as _;
+
+use crate::error::{AppError, AppResult};
+use crate::state::AppState;
+use tern_core::proto::{Profile, UserId};
+
+/// The signed-in account as the UI shows it.
+#[derive(Debug, Clone, Serialize, Deserialize, Type)]
+pub struct AppSession {
+    /// Who is signed in.
+    pub user: UserId,
+    /// Which server.
+    pub server_url: String,
+    /// My profile (from the local cache).
+    pub profile: Profile,
+}
+
+/// The active account's session, `None` when no account is signed in.
+pub async fn session_of(state: &AppState) -> AppResult<Option<AppSession>> {
+    let Some(id) = state.active_id() else {
+        return Ok(None);
+    };
+    let (client, server_url) = {
+        let live = state.live.lock().await;
+        let Some(active) = live.iter().find(|a| a.id == id) else {
+            return Ok(None);
+        };
+        (active.client.clone(), active.server_url.clone())
+    };
+    let Some(user) = client.user() else {
+        return Ok(None);
+    };
+    let profile = client.my_profile().await?;
+    Ok(Some(AppSession {
+        user,
+        server_url,
+        profile,
+    }))
+}
+
+/// One signed-in account as the switcher shows it.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, Type)]
+pub struct AccountInfo {
+    /// `user@server` as typed: the id the commands take.
+    pub id: String,
+    /// The user id.
+    pub user: String,
+    /// The server address as typed on the login screen.
+    pub server_url: String,
+    /// `user@host`, how notifications and the switcher name the account.
+    pub label: String,
+    /// Unread messages (muted chats left out), as on the tray.
+    pub unread: u64,
+    /// Whether the window shows this account.
+    pub active: bool,
+}
+
+/// The signed-in accounts changed (one added, removed or switched to, or an
+/// unread count moved).
+#[derive(Debug, Clone, Serialize, Deserialize, Type, tauri_specta::Event)]
+pub struct AccountsChanged {
+    /// Every signed-in account, in the order they were added.
+    pub accounts: Vec<AccountInfo>,
+}
+
+/// `user@host` for an account on `server_url` (the first address, without its scheme).
+pub fn label(server_url: &str, user: &str) -> String {
+    let first = server_url
+        .split(|c: char| c == ',' || c.is_whitespace())
+        .find(|s| !s.is_empty())
+        .unwrap_or("");
+    let host = first
+        .split_once("://")
+        .map_or(first, |(_, rest)| rest)
+        .trim_end_matches('/');
+    format!("{user}@{host}")
+}
+
+/// [`label`] of an account id (`user@server`).
+pub fn label_of_id(id: &str) -> String {
+    let (user, server) = id.split_once('@').unwrap_or((id, ""));
+    label(server, user)
+}
+
+/// The signed-in accounts in the config's order.
+pub async fn infos(state: &AppState) -> Vec<AccountInfo> {
+    let live: Vec<(String, String)> = state
+        .live
+        .lock()
+        .await
+        .iter()
+        .map(|a| (a.id.clone(), a.server_url.clone()))
+        .collect();
+    let registry = state.registry.lock().expect("registry").clone();
+    let mut out: Vec<AccountInfo> = Vec::new();
+    let ordered = registry
+        .accounts
+        .iter()
+        .map(|r| r.id.clone())
+        .chain(live.iter().map(|(id, _)| id.clone()));
+    for id in ordered {
+        if out.iter().any(|a| a.id == id) {
+            continue;
+        }
+        let Some((_, server_url)) = live.iter().find(|(l, _)| *l == id) else {
+            continue;
+        };
+        // User ids have no '@': the id is `user@server`.
+        let user = id.split_once('@').map_or("", |(u, _)| u).to_owned();
+        out.push(AccountInfo {
+            label: label(server_url, &user),
+            unread: state.unread_of(&id),
+            active: registry.active.as_deref() == Some(id.as_str()),
+            server_url: server_url.clone(),
+            user,
+            id,
+        });
+    }
+    out
+}
+
+/// Tells the UI the accounts as they are now.
+pub async fn emit_accounts<R: Runtime>(app: &AppHandle<R>) {
+    let accounts = infos(&app.state::<AppState>()).await;
+    if let Err(e) = (AccountsChanged { accounts }).emit(app) {
+        tracing::warn!("emit accounts: {e}");
+    }
+}
+
+/// The signed-in accounts, in the order they were added, with their unread counts.
+#[tauri::command]
+#[specta::specta]
+pub async fn list_accounts(state: State<'_, AppState>) -> AppResult<Vec<AccountInfo>> {
+    Ok(infos(&state).await)
+}
+
+/// Shows account `id` in the window (every command then acts on it); the UI
+/// empties its stores and loads this account's.
+#[tauri::command]
+#[specta::specta]
+pub async fn switch_account(
+    app: AppHandle,
+    state: State<'_, AppState>,
+    id: String,
+) -> AppResult<AppSession> {
+    if !state.live.lock().await.iter().any(|a| a.id == id) {
+        return Err(no_such_account());
+    }
+    state.update_registry(|r| r.set_active(&id));
+    emit_accounts(&app).await;
+    session_of(&state)
+        .await?
+        .ok_or_else(AppError::not_logged_in)
+}
+
+/// Removes account `id` from the app: signs it out (its token revoked when the
+/// server is reachable), deletes its keyring entry and its local data (cache,
+/// outbox, downloaded files). Returns the session now shown: the same when a
+/// background account was removed, another account's, or `None` when none is left.
+#[tauri::command]
+#[specta::specta]
+pub async fn remove_account(
+    app: AppHandle,
+    state: State<'_, AppState>,
+    id: String,
+) -> AppResult<Option<AppSession>> {
+    let client = state.take(&app, &id).await.ok_or_else(no_such_account)?;
+    let dir = client.account_dir();
+    if let Err(e) = client.logout().await {
+        tracing::warn!("removing {id}: sign-out on the server failed: {e}");
+    }
+    client.close().await;
+    state.update_registry(|r| r.remove(&id));
+    let r = state.credentials.delete(&id).await;
+    state.keyring_result(r);
+    if let Some(dir) = dir.filter(|d| d.parent() == Some(state.data_dir.as_path())) {
+        if let Err(e) = std::fs::remove_dir_all(&dir) {
+            tracing::warn!("removing {}: {e}", dir.display());
+        }
+    }
+    emit_accounts(&app).await;
+    session_of(&state).await
+}
+
+fn no_such_account() -> AppError {
+    AppError::new("no_such_account", "That account is not signed in.")
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn the_label_is_user_at_host() {
+        assert_eq!(
+            label("ws://127.0.0.1:7878", "alice"),
+            "alice@127.0.0.1:7878"
+        );
+        assert_eq!(
+            label(" wss://chat.example.org/, ws://n2:7878", "bob"),
+            "bob@chat.example.org"
+        );
+        assert_eq!(
+            label_of_id("alice@ws://127.0.0.1:7878"),
+            "alice@127.0.0.1:7878"
+        );
+    }
+}

@@ -1,0 +1,175 @@
+// End-to-end: several accounts at once in the real app (issue 20 item 1). Runs
+// on a private D-Bus session with a real gnome-keyring-daemon (each account's
+// token in its own Secret Service entry) and the fake notification server
+// (tests/e2e/fake_notifyd.py); see run.sh accounts.
+//   alice signs in; bob is added from the sidebar on the same server; carol
+//   (tern-cli) writes to both while the window is closed to the tray: each
+//   notification names its account, the tray counts both; the switcher's badge
+//   counts alice's unread while bob is shown (screenshot docs/screenshots/accounts.png);
+//   switching shows alice's chats only; removing bob deletes his keyring entry
+//   and data; after a restart alice is still signed in, alone.
+
+import { execFile, spawn } from 'node:child_process';
+import { existsSync, readFileSync, readdirSync } from 'node:fs';
+import path from 'node:path';
+import readline from 'node:readline';
+import { CliUser, runSuite, launchApp, startServer, startTray, tempDir, Steps, sel, invoke as invokeIn, waitShell as waitShellIn } from './lib/harness.mjs';
+import { waitUntil } from './lib/webdriver.mjs';
+
+const started = Date.now();
+const root = path.resolve(path.dirname(new URL(import.meta.url).pathname), '../..');
+let app;
+const steps = new Steps();
+const step = (name, fn) => steps.step(name, fn);
+const invoke = (cmd, args) => invokeIn(app.wd, cmd, args);
+const waitShell = (pred, what) => waitShellIn(app.wd, pred, what);
+
+const logFile = path.join(tempDir('accounts-notify'), 'notify.jsonl');
+const notes = () => (existsSync(logFile) ? readFileSync(logFile, 'utf8').split('\n').filter(Boolean).map((l) => JSON.parse(l)) : []);
+
+async function startFake() {
+  const child = spawn('/usr/bin/python3', [path.join(root, 'tests/e2e/fake_notifyd.py'), logFile, 'body,actions'], { stdio: ['ignore', 'pipe', 'inherit'] });
+  await new Promise((resolve, reject) => {
+    readline.createInterface({ input: child.stdout }).on('line', (l) => l === 'ready' && resolve());
+    child.on('exit', (c) => reject(new Error(`fake notification server exited (${c})`)));
+  });
+  return child;
+}
+
+/** Makes the fake server emit ActionInvoked(id, action), as a click would. */
+function clickAction(id, action) {
+  return new Promise((resolve, reject) =>
+    execFile('dbus-send', ['--session', '--type=method_call', '--print-reply', '--dest=org.freedesktop.Notifications', '/org/freedesktop/Notifications', 'org.tern.FakeNotifications.Invoke', `uint32:${id}`, `string:${action}`], { timeout: 10_000 }, (err, _o, stderr) => (err ? reject(new Error(stderr || err.message)) : resolve())),
+  );
+}
+
+/** The app's keyring entries (`secret-tool search --all service im.tern.desktop`), as text. */
+function keyring() {
+  return new Promise((resolve) =>
+    execFile('secret-tool', ['search', '--all', '--unlock', 'service', 'im.tern.desktop'], { timeout: 10_000 }, (_e, stdout, stderr) => resolve(`${stdout}${stderr}`)),
+  );
+}
+const entries = (text) => [...text.matchAll(/attribute\.username = (\S+)/g)].map((m) => m[1]).sort();
+
+async function quitApp() {
+  if (!app) return;
+  const { wd, driver } = app;
+  app = undefined;
+  await Promise.race([wd.quit(), new Promise((r) => setTimeout(r, 5000))]);
+  driver.kill('SIGTERM');
+  await waitUntil(() => driver.exitCode !== null || driver.signalCode !== null, { what: 'tauri-driver exits', timeout: 10_000 });
+}
+
+/** Fills the login form (the first one, or the one over the shell) and submits it. */
+async function signIn(user, password) {
+  const { wd } = app;
+  await wd.waitFor(sel('login-form'));
+  const field = await wd.waitFor(sel('user'));
+  await field.clear();
+  await field.type(user);
+  await (await wd.waitFor(sel('password'))).type(password);
+  await (await wd.waitFor(sel('remember'))).click();
+  await (await wd.waitFor(sel('submit'))).click();
+  await wd.waitFor(`${sel('nav-profile')} [data-user="${user}"]`, { what: `${user} shown`, timeout: 20_000 });
+  await wd.waitFor(sel('connection', '[data-state="online"]'), { what: `${user} online` });
+}
+
+async function main() {
+  await startFake();
+  const server = await startServer();
+  const host = server.url.replace('ws://', '');
+  const carol = new CliUser(server, 'carol', 'carol-password-1');
+  const alice = new CliUser(server, 'alice', 'alice-password-1');
+  const bob = new CliUser(server, 'bob', 'bob-password-1');
+  for (const u of [carol, alice, bob]) await u.register();
+  await carol.ok(['profile', '--nickname', 'Carol']);
+  await carol.ok(['friend', 'add', 'alice']);
+  await carol.ok(['friend', 'add', 'bob']);
+  await alice.ok(['friend', 'accept', 'carol']);
+  await bob.ok(['friend', 'accept', 'carol']);
+  await startTray();
+  const appData = tempDir('app');
+  const env = { TERN_SERVER_URL: server.url, TERN_APP_DATA_DIR: appData, XDG_DATA_HOME: tempDir('xdg-data') };
+  console.log(`tern accounts e2e: server ${server.url}`);
+  app = await launchApp(env);
+
+  await step('alice signs in; bob is added from the sidebar on the same server and shown', async () => {
+    await signIn('alice', alice.password);
+    await (await app.wd.waitFor(sel('add-account'))).click();
+    await signIn('bob', bob.password);
+    await app.wd.waitFor(sel('account', '[data-user="alice"]'), { what: 'alice in the switcher' });
+    const list = await invoke('list_accounts');
+    if (list.map((a) => `${a.user}:${a.active}`).join(',') !== 'alice:false,bob:true') throw new Error(`accounts: ${JSON.stringify(list)}`);
+  });
+
+  await step('each account has its own keyring entry named user@server', async () => {
+    const want = [`alice@${server.url}`, `bob@${server.url}`];
+    await waitUntil(async () => entries(await keyring()).join() === want.join(), { what: `keyring entries ${want}`, timeout: 10_000 });
+  });
+
+  let bobNote;
+  await step('carol writes to both while the window is in the tray: both arrive live, each notification names its account, the tray sums both', async () => {
+    await invoke('plugin:window|close', { label: 'main' });
+    await waitShell((s) => !s.window_visible, 'window hidden');
+    await carol.ok(['send', 'alice', 'Hi alice, lunch?']);
+    await carol.ok(['send', 'bob', 'Hi bob, coffee?']);
+    await waitUntil(() => notes().length >= 2, { what: 'two Notify calls' });
+    const n = notes();
+    const forAlice = n.find((x) => x.body === 'Hi alice, lunch?');
+    bobNote = n.find((x) => x.body === 'Hi bob, coffee?');
+    if (!forAlice?.summary.startsWith(`alice@${host}: `) || !forAlice.summary.includes('Carol')) throw new Error(`alice's notification: ${JSON.stringify(forAlice)}`);
+    if (!bobNote?.summary.startsWith(`bob@${host}: `)) throw new Error(`bob's notification: ${JSON.stringify(bobNote)}`);
+    await waitShell((s) => s.tray_title === '2', 'the tray counts both accounts (2)');
+  });
+
+  await step("a click on bob's notification shows his chat; the switcher's badge counts alice's unread (screenshot)", async () => {
+    await clickAction(bobNote.id, 'default');
+    await waitShell((s) => s.window_visible, 'window shown');
+    await app.wd.waitFor(sel('chat-title'), { what: "bob's chat with carol open" });
+    const badge = await app.wd.waitFor(`${sel('account', '[data-user="alice"]')} ${sel('account-badge')}`, { what: "alice's badge" });
+    if ((await badge.text()) !== '1') throw new Error(`badge: ${await badge.text()}`);
+    const shown = await (await app.wd.waitFor(sel('conversation-list'))).text();
+    if (!shown.includes('coffee') || shown.includes('lunch')) throw new Error(`bob's chat list: ${shown}`);
+    await app.wd.screenshot(path.join(root, 'docs/screenshots/accounts.png'));
+  });
+
+  await step("switching shows alice's chats only, and her messages keep arriving live", async () => {
+    await (await app.wd.waitFor(sel('account', '[data-user="alice"]'))).click();
+    await app.wd.waitFor(`${sel('nav-profile')} [data-user="alice"]`, { what: 'alice shown' });
+    await app.wd.waitFor(sel('account', '[data-user="bob"]'), { what: 'bob in the switcher' });
+    await waitUntil(async () => (await (await app.wd.waitFor(sel('conversation-list'))).text()).includes('lunch'), { what: "alice's chat with carol" });
+    const list = await (await app.wd.waitFor(sel('conversation-list'))).text();
+    if (list.includes('coffee')) throw new Error(`bob's message in alice's list: ${list}`);
+    await carol.ok(['send', 'alice', 'Noon at the corner']);
+    await waitUntil(async () => (await (await app.wd.waitFor(sel('conversation-list'))).text()).includes('Noon at the corner'), { what: 'the new message in the list' });
+  });
+
+  await step("removing bob (confirmed) signs him out and deletes his keyring entry and his data", async () => {
+    const bobDirs = () => readdirSync(appData).filter((d) => d.startsWith('bob@'));
+    if (bobDirs().length !== 1) throw new Error(`bob's data dir: ${readdirSync(appData)}`);
+    await (await app.wd.waitFor(sel('account', '[data-user="bob"]'))).click();
+    await app.wd.waitFor(`${sel('nav-profile')} [data-user="bob"]`, { what: 'bob shown' });
+    await (await app.wd.waitFor(sel('nav-profile'))).click();
+    await (await app.wd.waitFor(sel('remove-account'))).click();
+    const q = await (await app.wd.waitFor(sel('remove-account-confirm'))).text();
+    if (!q.includes(`bob@${host}`)) throw new Error(`confirmation: ${q}`);
+    await (await app.wd.waitFor(sel('remove-account-confirm-ok'))).click();
+    await app.wd.waitFor(`${sel('nav-profile')} [data-user="alice"]`, { what: 'alice shown again' });
+    await waitUntil(async () => entries(await keyring()).join() === `alice@${server.url}`, { what: "only alice's keyring entry", timeout: 10_000 });
+    await waitUntil(() => bobDirs().length === 0, { what: "bob's data dir deleted" });
+    if (await app.wd.find(sel('account', '[data-user="bob"]'))) throw new Error('bob still in the switcher');
+  });
+
+  await quitApp();
+  app = await launchApp(env);
+  await step('after a restart alice is signed in again, the only account', async () => {
+    await app.wd.waitFor(`${sel('nav-profile')} [data-user="alice"]`, { what: 'alice restored', timeout: 20_000 });
+    await app.wd.waitFor(sel('connection', '[data-state="online"]'), { what: 'alice online' });
+    const list = await invoke('list_accounts');
+    if (list.length !== 1 || list[0].user !== 'alice' || !list[0].active) throw new Error(`accounts: ${JSON.stringify(list)}`);
+    const config = JSON.parse(readFileSync(path.join(appData, 'accounts.json'), 'utf8'));
+    if (config.accounts.map((a) => a.user).join() !== 'alice' || config.active !== `alice@${server.url}`) throw new Error(`accounts.json: ${JSON.stringify(config)}`);
+  });
+}
+
+await runSuite('tern accounts e2e', steps, main, { started, driver: () => app?.wd, quit: quitApp });
