@@ -16,6 +16,7 @@ import { UiStore } from './ui.svelte';
 import { route } from './router';
 import { SearchStore } from './search.svelte';
 import { AvatarsStore } from './avatars.svelte';
+import { TrayModeStore } from './traymode.svelte';
 
 export class App {
   readonly ui = new UiStore();
@@ -27,6 +28,7 @@ export class App {
   readonly files: FilesStore = new FilesStore(this);
   readonly search: SearchStore = new SearchStore(this);
   readonly avatars: AvatarsStore = new AvatarsStore(this);
+  readonly trayMode = new TrayModeStore();
   private unlisten: (() => void)[] = [];
 
   /** Subscribes to app events and restores a session that survived a reload. */
@@ -38,6 +40,7 @@ export class App {
       // A clicked notification: show that chat.
       await events.openChat.listen((e) => void this.chats.openConversation(e.payload.conv)),
     ];
+    void this.trayMode.load();
     this.session.defaultServerUrl = await this.session.fetchDefaultServerUrl();
     // A session that survived a UI reload, else auto-login with the remembered token.
     const r = await this.session.restore();
@@ -62,6 +65,8 @@ export class App {
     await this.chats.begin(s.user);
     await this.session.begin(s);
     await this.reloadAll();
+    // A window recreated after tray mode freed it: back at the chat that was open.
+    await this.chats.reopen();
   }
 
   async reloadAll(): Promise<void> {
