@@ -97,6 +97,7 @@ export const commands = {
 	 *  Messages matching every term of `query`, newest first, page `page` (from 0) of
 	 *  `page_size`; in conversation `conv` only, or in all (`null`).
 	 */
+	searchIndexState: () => typedError<SearchIndexState, AppError>(__TAURI_INVOKE("search_index_state")),
 	searchMessages: (query: string, conv: string | null, page: number, pageSize: number) => typedError<SearchPage, AppError>(__TAURI_INVOKE("search_messages", { query, conv, page, pageSize })),
 	/**  Sends a text message; the result carries its delivery state. */
 	sendText: (conv: string, text: string) => typedError<LocalMessage, AppError>(__TAURI_INVOKE("send_text", { conv, text })),
@@ -217,6 +218,10 @@ export const commands = {
 	shellState: () => __TAURI_INVOKE<ShellState>("shell_state"),
 	/**  Quits the app (the UI's Quit and Ctrl+Q); the session's token stays for the next start. */
 	quit: () => __TAURI_INVOKE<void>("quit"),
+	setTrayFreeAfter: (secs: number) => __TAURI_INVOKE<void>("set_tray_free_after", { secs }),
+	trayFreeAfter: () => __TAURI_INVOKE<number>("tray_free_after"),
+	rememberChat: (conv: string | null) => __TAURI_INVOKE<void>("remember_chat", { conv }),
+	chatToOpen: () => __TAURI_INVOKE<string | null>("chat_to_open"),
 	/**  The UI's language (at start and on every switch): the tray and notifications follow. */
 	setLanguage: (lang: Lang) => __TAURI_INVOKE<void>("set_language", { lang }),
 	/**
@@ -1050,6 +1055,8 @@ export type Restored = {
 };
 
 /**  A page of search results, newest first. */
+export type SearchIndexState = { indexing: boolean, indexed: number, total: number };
+
 export type SearchPage = {
 	/**  Matching messages, newest first. */
 	messages: LocalMessage[],
