@@ -97,8 +97,12 @@ export const commands = {
 	 *  Messages matching every term of `query`, newest first, page `page` (from 0) of
 	 *  `page_size`; in conversation `conv` only, or in all (`null`).
 	 */
-	searchIndexState: () => typedError<SearchIndexState, AppError>(__TAURI_INVOKE("search_index_state")),
 	searchMessages: (query: string, conv: string | null, page: number, pageSize: number) => typedError<SearchPage, AppError>(__TAURI_INVOKE("search_messages", { query, conv, page, pageSize })),
+	/**
+	 *  How far tern-core's search index has caught up (polled by the UI while a search
+	 *  waits for it: "Indexing 12,000 of 40,000 messages…").
+	 */
+	searchIndexState: () => typedError<SearchIndexState, AppError>(__TAURI_INVOKE("search_index_state")),
 	/**  Sends a text message; the result carries its delivery state. */
 	sendText: (conv: string, text: string) => typedError<LocalMessage, AppError>(__TAURI_INVOKE("send_text", { conv, text })),
 	/**  Retries a failed message (same client id, so never a duplicate). */
@@ -218,9 +222,19 @@ export const commands = {
 	shellState: () => __TAURI_INVOKE<ShellState>("shell_state"),
 	/**  Quits the app (the UI's Quit and Ctrl+Q); the session's token stays for the next start. */
 	quit: () => __TAURI_INVOKE<void>("quit"),
+	/**
+	 *  How long the window stays after being closed to the tray before it is destroyed
+	 *  to free memory (seconds; 0 = never). The UI sends the user's choice at start.
+	 */
 	setTrayFreeAfter: (secs: number) => __TAURI_INVOKE<void>("set_tray_free_after", { secs }),
+	/**  The delay in effect (seconds; 0 = never), for the settings screen. */
 	trayFreeAfter: () => __TAURI_INVOKE<number>("tray_free_after"),
+	/**  The chat now open in the window (`null`: none), shown again if the window is recreated. */
 	rememberChat: (conv: string | null) => __TAURI_INVOKE<void>("remember_chat", { conv }),
+	/**
+	 *  The chat the window should show on start (after a recreation: the one open before,
+	 *  or the one a clicked notification named), if any.
+	 */
 	chatToOpen: () => __TAURI_INVOKE<string | null>("chat_to_open"),
 	/**  The UI's language (at start and on every switch): the tray and notifications follow. */
 	setLanguage: (lang: Lang) => __TAURI_INVOKE<void>("set_language", { lang }),
@@ -1054,9 +1068,21 @@ export type Restored = {
 	notice: KeyringNotice | null,
 };
 
-/**  A page of search results, newest first. */
-export type SearchIndexState = { indexing: boolean, indexed: number, total: number };
+/**
+ *  How far tern-core's deferred full-text index has caught up
+ *  ([`crate::Client::search_index_state`]): while `indexing`, a search waits for
+ *  the rest (`total - indexed` messages) before it answers.
+ */
+export type SearchIndexState = {
+	/**  Messages are waiting to be indexed. */
+	indexing: boolean,
+	/**  Messages indexed in this catch-up so far (0 when up to date). */
+	indexed: number,
+	/**  Messages of this catch-up in all, indexed or not (0 when up to date). */
+	total: number,
+};
 
+/**  A page of search results, newest first. */
 export type SearchPage = {
 	/**  Matching messages, newest first. */
 	messages: LocalMessage[],
