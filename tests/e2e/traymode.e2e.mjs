@@ -87,9 +87,9 @@ const alive = (pid) => {
   }
 };
 
-/** X windows titled "Tern", mapped or not. */
+/** Shown (mapped) X windows titled "Tern". */
 const ternWindows = () =>
-  new Promise((resolve) => execFile('xdotool', ['search', '--name', '^Tern$'], (err, out) => resolve(err ? [] : out.split('\n').filter(Boolean))));
+  new Promise((resolve) => execFile('xdotool', ['search', '--onlyvisible', '--name', '^Tern$'], (err, out) => resolve(err ? [] : out.split('\n').filter(Boolean))));
 
 /** The window was recreated: point the WebDriver session at its page. */
 async function attachNewWindow() {
@@ -112,7 +112,7 @@ async function closeAndFree(pid) {
   await waitUntil(() => webProcesses(pid).length === 0, { what: 'no WebKitWebProcess of the app left', timeout: 30_000 });
   const waited = (Date.now() - t) / 1000;
   if (waited < FREE_AFTER - 1.5) throw new Error(`freed after ${waited} s, before the ${FREE_AFTER} s delay`);
-  await waitUntil(async () => (await ternWindows()).length === 0, { what: 'no Tern X window left' });
+  await waitUntil(async () => (await ternWindows()).length === 0, { what: 'no Tern window shown' });
   if (!alive(pid)) throw new Error('the app quit instead of staying in the tray');
 }
 
