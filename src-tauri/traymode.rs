@@ -13,7 +13,7 @@
 //! Tauri exits when its last window goes; [`keep_running`] stops that for the exit
 //! a destroyed window asks for (no exit code), never for Quit (`app.exit(0)`).
 
-use std::sync::atomic::{AtomicU64, Ordering};
+use std::sync::atomic::{AtomicBool, AtomicU64, Ordering};
 use std::sync::Mutex;
 use std::time::Duration;
 
@@ -42,6 +42,9 @@ pub struct TrayMode {
     open_chat: Mutex<Option<String>>,
     /// A chat a clicked notification asked for, shown by the next window start.
     pending_chat: Mutex<Option<String>>,
+    /// The window was recreated and its page has not asked [`chat_to_open`] yet
+    /// (a mere reload of the page does not reopen the chat).
+    recreated: AtomicBool,
 }
 
 impl Default for TrayMode {
@@ -56,6 +59,7 @@ impl Default for TrayMode {
             hides: AtomicU64::new(0),
             open_chat: Mutex::new(None),
             pending_chat: Mutex::new(None),
+            recreated: AtomicBool::new(false),
         }
     }
 }
@@ -74,10 +78,16 @@ impl TrayMode {
         self.hides.fetch_add(1, Ordering::SeqCst) + 1
     }
 
-    /// The chat the next window start should show: a notification's, else the open one.
+    /// The chat the next window start should show: a notification's, else (in a
+    /// recreated window) the one open before; each only once.
     pub fn take_chat_to_open(&self) -> Option<String> {
         let pending = self.pending_chat.lock().expect("pending chat").take();
-        pending.or_else(|| self.open_chat.lock().expect("open chat").clone())
+        let recreated = self.recreated.swap(false, Ordering::SeqCst);
+        pending.or_else(|| {
+            recreated
+                .then(|| self.open_chat.lock().expect("open chat").clone())
+                .flatten()
+        })
     }
 
     /// A clicked notification asks for `conv`.
@@ -123,7 +133,12 @@ pub fn ensure_window<R: Runtime>(app: &AppHandle<R>) -> Option<tauri::WebviewWin
         return Some(w);
     }
     match build_window(app) {
-        Ok(w) => Some(w),
+        Ok(w) => {
+            app.state::<TrayMode>()
+                .recreated
+                .store(true, Ordering::SeqCst);
+            Some(w)
+        }
         Err(e) => {
             tracing::warn!("recreate the main window: {e}");
             None
@@ -184,8 +199,9 @@ pub fn remember_chat(mode: State<'_, TrayMode>, conv: Option<String>) {
     *mode.open_chat.lock().expect("open chat") = conv;
 }
 
-/// The chat the window should show on start (after a recreation: the one open before,
-/// or the one a clicked notification named), if any.
+/// The chat the window should show on start, if any: the one a clicked notification
+/// named, else in a window recreated by tray mode the one open before (not after a
+/// mere reload of the page).
 #[tauri::command]
 #[specta::specta]
 pub fn chat_to_open(mode: State<'_, TrayMode>) -> Option<String> {
@@ -197,13 +213,19 @@ mod tests {
     use super::*;
 
     #[test]
-    fn a_notification_chat_comes_before_the_open_one_and_only_once() {
+    fn a_notification_chat_comes_before_the_open_one_and_only_once_after_a_recreation() {
         let m = TrayMode::default();
         assert_eq!(m.take_chat_to_open(), None);
         *m.open_chat.lock().unwrap() = Some("d:alice:bob".into());
+        // A reload of the page (no recreation, no notification) reopens nothing.
+        assert_eq!(m.take_chat_to_open(), None);
         m.open_on("g:team".into());
+        m.recreated.store(true, Ordering::SeqCst);
         assert_eq!(m.take_chat_to_open().as_deref(), Some("g:team"));
+        assert_eq!(m.take_chat_to_open(), None);
+        m.recreated.store(true, Ordering::SeqCst);
         assert_eq!(m.take_chat_to_open().as_deref(), Some("d:alice:bob"));
+        assert_eq!(m.take_chat_to_open(), None);
     }
 
     #[test]

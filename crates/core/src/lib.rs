@@ -37,8 +37,7 @@ pub use event::Event;
 pub use types::{
     ConnectionState, Conversation, DeliveryState, GroupUpdate, LocalMessage, LoginStatus,
     MemberNotice, MemberNoticeKind, Quote, QuoteState, ReadByPage, SearchIndexState, SearchPage,
-    Session,
-    TransferDirection,
+    Session, TransferDirection,
 };
 
 /// The wire protocol crate, re-exported so apps need only one dependency.

@@ -232,8 +232,9 @@ export const commands = {
 	/**  The chat now open in the window (`null`: none), shown again if the window is recreated. */
 	rememberChat: (conv: string | null) => __TAURI_INVOKE<void>("remember_chat", { conv }),
 	/**
-	 *  The chat the window should show on start (after a recreation: the one open before,
-	 *  or the one a clicked notification named), if any.
+	 *  The chat the window should show on start, if any: the one a clicked notification
+	 *  named, else in a window recreated by tray mode the one open before (not after a
+	 *  mere reload of the page).
 	 */
 	chatToOpen: () => __TAURI_INVOKE<string | null>("chat_to_open"),
 	/**  The UI's language (at start and on every switch): the tray and notifications follow. */

@@ -156,7 +156,9 @@ mod tests {
         assert!(!seen.is_empty(), "no progress was reported while indexing");
         let mid = seen.iter().find(|s| s.indexed > 0 && s.indexed < s.total);
         assert!(mid.is_some(), "no partial progress seen: {seen:?}");
-        assert!(seen.iter().all(|s| s.total <= total && s.indexed <= s.total));
+        assert!(seen
+            .iter()
+            .all(|s| s.total <= total && s.indexed <= s.total));
         assert!(
             seen.windows(2).all(|w| w[0].indexed <= w[1].indexed),
             "progress went back: {seen:?}"

@@ -106,7 +106,11 @@ impl Db {
         }
         loop {
             let p = self.progress.clone();
-            if self.call(move |c| p.catch_up(c, SEARCH_INDEX_CHUNK)).await? == 0 {
+            if self
+                .call(move |c| p.catch_up(c, SEARCH_INDEX_CHUNK))
+                .await?
+                == 0
+            {
                 return Ok(());
             }
         }
