@@ -13,6 +13,8 @@
 //! - `texts`: the tray's and notifications' texts in the app's language.
 //! - `launcher`: the unread count on the dock icon (Unity LauncherEntry over D-Bus).
 //! - `avatars`: setting my or a group's avatar, avatar images for the UI (cached).
+//! - `traymode`: destroys the window after a while hidden to the tray (frees the
+//!   webview), recreates it at the chat that was open.
 
 mod accounts;
 mod avatars;
@@ -35,11 +37,11 @@ mod state;
 mod switcher;
 mod system;
 mod texts;
+pub mod traymode;
 
 use std::path::PathBuf;
 
-use tauri::webview::NewWindowResponse;
-use tauri::{Manager, Runtime, WebviewWindowBuilder};
+use tauri::{Manager, Runtime};
 use tauri_specta::{collect_commands, collect_events, Builder};
 
 pub use state::AppState;
@@ -89,6 +91,7 @@ pub fn specta_builder() -> Builder<tauri::Wry> {
             commands::open_direct,
             commands::load_messages,
             search::search_messages,
+            search::search_index_state,
             commands::send_text,
             commands::resend,
             commands::delete_failed,
@@ -135,6 +138,10 @@ pub fn specta_builder() -> Builder<tauri::Wry> {
             files::save_file_as,
             shell::shell_state,
             shell::quit,
+            traymode::set_tray_free_after,
+            traymode::tray_free_after,
+            traymode::remember_chat,
+            traymode::chat_to_open,
             texts::set_language,
             notify::set_chat_muted,
             notify::muted_chats,
@@ -202,7 +209,7 @@ fn private_data_dir(dir: &std::path::Path) -> std::io::Result<()> {
 }
 
 /// Only the app's own pages load in the webview; web links go to the browser.
-fn allow_navigation<R: Runtime>(app: &tauri::AppHandle<R>, url: &url::Url) -> bool {
+pub(crate) fn allow_navigation<R: Runtime>(app: &tauri::AppHandle<R>, url: &url::Url) -> bool {
     let own = url.scheme() == "tauri"
         || matches!(url.host_str(), Some("tauri.localhost") | Some("localhost"));
     if !own {
@@ -252,6 +259,7 @@ pub fn run() {
                 credentials::KEYRING_TIMEOUT,
             );
             app.manage(shell::Shell::default());
+            app.manage(traymode::TrayMode::default());
             app.manage(launcher::Launcher::default());
             app.manage(texts::Language::default());
             app.manage(notify::MutedChats::default());
@@ -266,23 +274,16 @@ pub fn run() {
                 default_server_url(),
                 credentials,
             ));
-            let handle = app.handle().clone();
-            let config = app
-                .config()
-                .app
-                .windows
-                .first()
-                .cloned()
-                .ok_or("tauri.conf.json defines no window")?;
-            WebviewWindowBuilder::from_config(app, &config)?
-                .on_navigation(move |url| allow_navigation(&handle, url))
-                .on_new_window(|_, _| NewWindowResponse::Deny)
-                .build()?;
+            traymode::build_window(app)?;
             Ok(())
         })
         .build(context)
         .expect("error while building Tern")
         .run(|app, event| {
+            if let tauri::RunEvent::ExitRequested { code, api, .. } = &event {
+                // Tray mode destroyed the last window: keep running (Quit has a code).
+                traymode::keep_running(*code, api);
+            }
             if let tauri::RunEvent::Exit = event {
                 // Stop the connection and close the cache cleanly; the token and the
                 // outbox stay for the next start.

@@ -201,6 +201,12 @@ fn on_daemon_signal<R: Runtime>(app: &AppHandle<R>, s: DaemonSignal) {
             };
             match action.as_str() {
                 "default" => {
+                    // No window (tray mode freed it): the one show_window creates asks
+                    // for this chat at start; an existing one gets the event below.
+                    if app.get_webview_window(WINDOW).is_none() {
+                        app.state::<crate::traymode::TrayMode>()
+                            .open_on(conv.to_string());
+                    }
                     show_window(app);
                     let _ = OpenChat {
                         conv: conv.to_string(),

@@ -1,8 +1,10 @@
 //! Message search for the UI: forwards to tern-core's full-text search (CJK
-//! substrings and English words, newest first), across all chats or in one.
+//! substrings and English words, newest first), across all chats or in one; and
+//! how far its deferred index has caught up (a search waits for it: the UI shows
+//! the progress meanwhile).
 
 use tauri::State;
-use tern_core::SearchPage;
+use tern_core::{SearchIndexState, SearchPage};
 
 use crate::commands::conv_id;
 use crate::error::AppResult;
@@ -32,4 +34,12 @@ pub async fn search_messages(
         .await?
         .search_in(&query, conv.as_ref(), page, size)
         .await?)
+}
+
+/// How far tern-core's search index has caught up (polled by the UI while a search
+/// waits for it: "Indexing 12,000 of 40,000 messages…").
+#[tauri::command]
+#[specta::specta]
+pub async fn search_index_state(state: State<'_, AppState>) -> AppResult<SearchIndexState> {
+    Ok(state.client().await?.search_index_state()?)
 }

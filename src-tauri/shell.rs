@@ -18,7 +18,7 @@ use tauri::{AppHandle, Manager, Runtime, State};
 /// Id of the app's tray icon.
 pub const TRAY_ID: &str = "main";
 /// Label of the app's window.
-pub const WINDOW: &str = "main";
+pub use crate::traymode::WINDOW;
 
 /// What the tray shows and whether notifications are muted.
 #[derive(Default)]
@@ -97,9 +97,10 @@ pub fn badged(base: &Image<'_>) -> Image<'static> {
     Image::new_owned(rgba, w, h)
 }
 
-/// Shows, unminimizes and focuses the main window.
+/// Shows, unminimizes and focuses the main window (created anew if tray mode
+/// destroyed it, see `traymode`).
 pub fn show_window<R: Runtime>(app: &AppHandle<R>) {
-    if let Some(w) = app.get_webview_window(WINDOW) {
+    if let Some(w) = crate::traymode::ensure_window(app) {
         let _ = w.show();
         let _ = w.unminimize();
         let _ = w.set_focus();
@@ -241,6 +242,8 @@ pub fn on_window_event<R: Runtime>(window: &tauri::Window<R>, event: &tauri::Win
             match close_action(tray_host_present()) {
                 CloseAction::HideToTray => {
                     let _ = window.hide();
+                    // After a while hidden, the webview goes (tray mode).
+                    crate::traymode::hidden(window.app_handle());
                 }
                 CloseAction::Minimise => {
                     tracing::info!("no tray host on the session bus: closing minimises the window");

@@ -7,6 +7,11 @@
 // conversations. Hello: spawn -> its page rendered. Then both sit idle IDLE_SECS and
 // PSS (/proc/<pid>/smaps_rollup) is summed over the app process and its
 // WebKitWebProcess / WebKitNetworkProcess descendants.
+//
+// Tray mode (issue 20 item 7): then Tern's window is closed to the tray (a fake tray
+// host, tests/e2e/fake_tray.py, is on the bus) with TERN_TRAY_FREE_AFTER_SECS=C1_TRAY_FREE_SECS;
+// once the window is destroyed (no WebKitWebProcess left) the app sits idle IDLE_SECS
+// more, still signed in and connected, and the same sum is read again.
 
 import { spawn, execFileSync } from 'node:child_process';
 import { mkdtempSync, readFileSync, readdirSync, writeFileSync } from 'node:fs';
@@ -20,6 +25,7 @@ const FRIENDS = Number(process.env.C1_FRIENDS ?? 10);
 const PER_FRIEND = Number(process.env.C1_MESSAGES ?? 5);
 const IDLE_SECS = Number(process.env.C1_IDLE_SECS ?? 10);
 const RUNS = Number(process.env.C1_RUNS ?? 3);
+const TRAY_FREE_SECS = Number(process.env.C1_TRAY_FREE_SECS ?? 2);
 const children = [];
 process.on('exit', () => children.forEach((c) => c.exitCode === null && c.kill('SIGTERM')));
 
@@ -128,9 +134,32 @@ async function launch(app, env) {
 }
 
 async function close({ wd, driver }) {
-  await wd.quit();
+  // (In tray mode the session's page is gone: the app is ended with the driver.)
+  await Promise.race([wd.quit(), sleep(5000)]);
   driver.kill('SIGTERM');
   await sleep(1500);
+}
+
+/** The fake tray host of the e2e suite, so closing the window hides it to the tray. */
+async function startTray() {
+  const c = spawn('/usr/bin/python3', [path.join(path.dirname(new URL(import.meta.url).pathname), '../../../tests/e2e/fake_tray.py')], { stdio: ['ignore', 'pipe', 'inherit'] });
+  children.push(c);
+  await new Promise((resolve, reject) => {
+    c.stdout.on('data', (d) => d.toString().includes('ready') && resolve());
+    c.on('exit', (code) => reject(new Error(`fake_tray.py exited with ${code}`)));
+  });
+}
+
+/** Closes Tern's window to the tray and waits until tray mode destroyed it; then idles and reads memory. */
+async function trayMode(run) {
+  await run.wd.cmd('POST', '/execute/async', {
+    script: 'const done = arguments[arguments.length - 1]; window.__TAURI_INTERNALS__.invoke("plugin:window|close", { label: "main" }).then(() => done(1), () => done(0));',
+    args: [],
+  });
+  const app = descendants(run.driver.pid).find((p) => comm(p) === 'tern');
+  await waitUntil(() => !descendants(app).some((p) => comm(p).startsWith('WebKitWebProces')), { timeout: 60_000, what: 'the window freed (no WebKitWebProcess)' });
+  await sleep(IDLE_SECS * 1000);
+  return memory(run.driver.pid, 'tern');
 }
 
 async function hello() {
@@ -144,7 +173,7 @@ async function hello() {
 }
 
 async function tern(server) {
-  const run = await launch('tern', { TERN_SERVER_URL: server, TERN_APP_DATA_DIR: tmp('app') });
+  const run = await launch('tern', { TERN_SERVER_URL: server, TERN_APP_DATA_DIR: tmp('app'), TERN_TRAY_FREE_AFTER_SECS: String(TRAY_FREE_SECS) });
   const { wd } = run;
   await waitUntil(() => wd.find(sel('login-form')), { timeout: 60_000, interval: 10, what: 'login screen' });
   const loginShown = performance.now() - run.t0;
@@ -157,8 +186,9 @@ async function tern(server) {
   const listShown = performance.now() - t1;
   await sleep(IDLE_SECS * 1000);
   const mem = memory(run.driver.pid, 'tern');
+  const tray = await trayMode(run);
   await close(run);
-  return { loginShown, listShown, mem };
+  return { loginShown, listShown, mem, tray };
 }
 
 const ms = (x) => `${x.toFixed(0)} ms`;
@@ -167,6 +197,7 @@ const median = (xs) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)];
 
 async function main() {
   const server = await setupServer();
+  await startTray();
   console.log(`c1: server ${server}, alice with ${FRIENDS} friends x ${PER_FRIEND} messages; ${RUNS} runs each, alternating; idle ${IDLE_SECS} s before reading PSS`);
   const H = [];
   const T = [];
@@ -176,6 +207,7 @@ async function main() {
     H.push(h);
     const t = await tern(server);
     console.log(`c1: tern  run ${i + 1}: login screen ${ms(t.loginShown)}, submit -> ${FRIENDS} conversations listed ${ms(t.listShown)}, PSS ${mb(t.mem.total)}, USS ${mb(t.mem.uss)} (${t.mem.parts.map((p) => `${p.comm} ${mb(p.pss)}`).join(', ')}; not counted: ${t.mem.others.join(', ') || 'none'})`);
+    console.log(`c1: tern  run ${i + 1}: tray mode (window freed, signed in): PSS ${mb(t.tray.total)}, USS ${mb(t.tray.uss)} (${t.tray.parts.map((p) => `${p.comm} ${mb(p.pss)}`).join(', ')}; not counted: ${t.tray.others.join(', ') || 'none'})`);
     T.push(t);
   }
   const hShown = median(H.map((h) => h.shown));
@@ -185,6 +217,8 @@ async function main() {
   const tPss = median(T.map((t) => t.mem.total));
   const hUss = median(H.map((h) => h.mem.uss));
   const tUss = median(T.map((t) => t.mem.uss));
+  const trayPss = median(T.map((t) => t.tray.total));
+  const trayUss = median(T.map((t) => t.tray.uss));
   console.log('\n| C1 (medians of ' + RUNS + ' runs) | hello-world Tauri | Tern | difference |');
   console.log('|---|---|---|---|');
   console.log(`| spawn -> first screen rendered (hello page / login screen) | ${ms(hShown)} | ${ms(tLogin)} | +${ms(tLogin - hShown)} |`);
@@ -192,6 +226,8 @@ async function main() {
   console.log(`| cold start to conversation list (sum of the two, typing excluded) | — | ${ms(tLogin + tList)} | — |`);
   console.log(`| idle PSS after ${IDLE_SECS} s (app + WebKitWebProcess + WebKitNetworkProcess) | ${mb(hPss)} | ${mb(tPss)} | +${mb(tPss - hPss)} (target ≤ +60 MB: ${tPss - hPss <= 60 * 1024 ? 'met' : 'NOT met'}) |`);
   console.log(`| context: idle private memory (USS) of the same processes | ${mb(hUss)} | ${mb(tUss)} | +${mb(tUss - hUss)} |`);
+  console.log(`| tray mode: PSS after the window was freed + ${IDLE_SECS} s (same processes; signed in, connected) | — | ${mb(trayPss)} | target < 40 MB: ${trayPss < 40 * 1024 ? 'met' : 'NOT met'} |`);
+  console.log(`| context: tray mode USS | — | ${mb(trayUss)} | — |`);
 }
 
 main().then(

@@ -2,13 +2,14 @@
 # C1 (issue 10): the desktop app's cold start to the conversation list and its idle
 # memory (PSS of the app + WebKitWebProcess + WebKitNetworkProcess) next to a
 # hello-world Tauri app (crates/bench/c1/hello), both under the same Xvfb and private
-# D-Bus session, launched the same way (tauri-driver). See crates/bench/c1/measure.mjs
+# D-Bus session, launched the same way (tauri-driver); then Tern in tray mode (window
+# closed to a fake tray host and freed). See crates/bench/c1/measure.mjs
 # and docs/benchmarks.md.
 #
 # Usage: crates/bench/c1/run.sh [--release] [--no-build]
 #   CARGO_TARGET_DIR   where the app, tern-server, tern-cli and the hello app are built
 #                      (default $HOME/.cache/tern/target, as tests/e2e/run.sh)
-#   C1_RUNS (3) C1_IDLE_SECS (10) C1_FRIENDS (10) C1_MESSAGES (5) C1_VERBOSE
+#   C1_RUNS (3) C1_IDLE_SECS (10) C1_FRIENDS (10) C1_MESSAGES (5) C1_TRAY_FREE_SECS (2) C1_VERBOSE
 # Needs what tests/e2e/run.sh needs (xvfb-run, WebKitWebDriver, tauri-driver, node, npm).
 set -euo pipefail
 cd "$(dirname "$0")/../../.."

@@ -36,8 +36,8 @@ pub use error::{Error, Result};
 pub use event::Event;
 pub use types::{
     ConnectionState, Conversation, DeliveryState, GroupUpdate, LocalMessage, LoginStatus,
-    MemberNotice, MemberNoticeKind, Quote, QuoteState, ReadByPage, SearchPage, Session,
-    TransferDirection,
+    MemberNotice, MemberNoticeKind, Quote, QuoteState, ReadByPage, SearchIndexState, SearchPage,
+    Session, TransferDirection,
 };
 
 /// The wire protocol crate, re-exported so apps need only one dependency.

@@ -187,6 +187,20 @@ pub struct SearchPage {
     pub has_more: bool,
 }
 
+/// How far tern-core's deferred full-text index has caught up
+/// ([`crate::Client::search_index_state`]): while `indexing`, a search waits for
+/// the rest (`total - indexed` messages) before it answers.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "specta", derive(specta::Type))]
+pub struct SearchIndexState {
+    /// Messages are waiting to be indexed.
+    pub indexing: bool,
+    /// Messages indexed in this catch-up so far (0 when up to date).
+    pub indexed: u64,
+    /// Messages of this catch-up in all, indexed or not (0 when up to date).
+    pub total: u64,
+}
+
 /// Fields of a group to change ([`crate::Client::update_group`]); `None` leaves a
 /// field as it is.
 #[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]

@@ -12,7 +12,7 @@ use crate::error::{Error, Result};
 use crate::event::Event;
 use crate::session::Shared;
 use crate::store::{conversations as convs, messages as msgs, now_ms, search};
-use crate::types::{Conversation, LocalMessage, SearchPage};
+use crate::types::{Conversation, LocalMessage, SearchIndexState, SearchPage};
 
 impl Client {
     // ---- conversations ----
@@ -453,6 +453,12 @@ impl Client {
         self.search_in(query, None, page, page_size).await
     }
 
+    /// How far the deferred search index has caught up: a search issued while it is
+    /// `indexing` answers once the rest is indexed; poll this meanwhile to show progress.
+    pub fn search_index_state(&self) -> Result<SearchIndexState> {
+        Ok(self.shared()?.db.index_state())
+    }
+
     /// [`Self::search`] within one conversation (`conv`), or across all (`None`).
     pub async fn search_in(
         &self,
@@ -462,6 +468,11 @@ impl Client {
         page_size: u32,
     ) -> Result<SearchPage> {
         let size = page_size.clamp(1, 500);
+        if !query.trim().is_empty() {
+            // Index what is pending first, chunk by chunk, reporting progress
+            // (`search_index_state`) instead of one long silent job.
+            self.shared()?.db.catch_up_index().await?;
+        }
         let q = query.to_string();
         let conv = conv.map(|c| c.to_string());
         let mut messages = self

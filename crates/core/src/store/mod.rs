@@ -8,6 +8,7 @@ pub mod conversations;
 pub mod edits;
 pub mod files;
 pub mod groups;
+pub mod index_progress;
 pub mod messages;
 pub mod notices;
 pub mod preferences;
@@ -17,12 +18,14 @@ mod schema;
 pub mod search;
 
 use std::path::Path;
-use std::sync::mpsc;
+use std::sync::{mpsc, Arc};
 
 use rusqlite::Connection;
 use tokio::sync::oneshot;
 
 use crate::error::{Error, Result};
+use crate::types::SearchIndexState;
+use index_progress::{IndexProgress, SEARCH_INDEX_CHUNK};
 
 type Job = Box<dyn FnOnce(&mut Connection) + Send>;
 
@@ -37,6 +40,8 @@ const IDLE_POLL: std::time::Duration = std::time::Duration::from_secs(2);
 #[derive(Clone)]
 pub struct Db {
     jobs: mpsc::Sender<Job>,
+    /// How far the deferred search index has caught up (read without a job).
+    progress: Arc<IndexProgress>,
 }
 
 impl Db {
@@ -48,6 +53,8 @@ impl Db {
         let path = path.to_owned();
         let (jobs, rx) = mpsc::channel::<Job>();
         let (ready_tx, ready_rx) = oneshot::channel();
+        let progress = Arc::new(IndexProgress::default());
+        let idle_progress = progress.clone();
         std::thread::Builder::new()
             .name("tern-db".into())
             .spawn(move || {
@@ -71,7 +78,7 @@ impl Db {
                             idle = IDLE_INDEX_AFTER;
                         }
                         Err(mpsc::RecvTimeoutError::Timeout) => {
-                            idle = match search::catch_up(&conn, IDLE_INDEX_CHUNK) {
+                            idle = match idle_progress.catch_up(&conn, IDLE_INDEX_CHUNK) {
                                 Ok(n) if n > 0 => std::time::Duration::ZERO,
                                 _ => IDLE_POLL,
                             };
@@ -81,7 +88,32 @@ impl Db {
                 }
             })?;
         ready_rx.await.map_err(|_| Error::Closed)??;
-        Ok(Db { jobs })
+        Ok(Db { jobs, progress })
+    }
+
+    /// Where the deferred search index stands (no database job: answers at once,
+    /// also while a search is catching the index up).
+    pub fn index_state(&self) -> SearchIndexState {
+        self.progress.state()
+    }
+
+    /// Brings the search index up to date in chunks of [`SEARCH_INDEX_CHUNK`], one
+    /// job each, recording the progress ([`Self::index_state`]) as it goes.
+    pub async fn catch_up_index(&self) -> Result<()> {
+        let p = self.progress.clone();
+        if self.call(move |c| p.begin(c)).await? == 0 {
+            return Ok(());
+        }
+        loop {
+            let p = self.progress.clone();
+            if self
+                .call(move |c| p.catch_up(c, SEARCH_INDEX_CHUNK))
+                .await?
+                == 0
+            {
+                return Ok(());
+            }
+        }
     }
 
     /// Runs `f` on the database thread and returns its result.

@@ -374,6 +374,11 @@ const en = {
     waiting: "Waiting…",
   },
   settings: {
+    trayFree: "Free memory when closed to the tray",
+    trayFreeAfter_one: "After {{count}} minute",
+    trayFreeAfter_other: "After {{count}} minutes",
+    trayFreeSeconds: "After {{count}} s",
+    never: "Never",
     language: "Language",
     theme: "Theme",
     system: "System",
@@ -384,6 +389,7 @@ const en = {
     title: "Settings",
   },
   search: {
+    indexing: "Indexing {{indexed}} of {{total}} messages…",
     messages: "Messages",
     noResults: "No messages found.",
     searching: "Searching…",

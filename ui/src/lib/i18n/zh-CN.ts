@@ -369,6 +369,10 @@ const zhCN = {
     waiting: "等待中…",
   },
   settings: {
+    trayFree: "关闭到托盘后释放内存",
+    trayFreeAfter_other: "{{count}} 分钟后",
+    trayFreeSeconds: "{{count}} 秒后",
+    never: "从不",
     language: "语言",
     theme: "主题",
     system: "跟随系统",
@@ -379,6 +383,7 @@ const zhCN = {
     title: "设置",
   },
   search: {
+    indexing: "正在建立索引：{{indexed}} / {{total}} 条消息…",
     messages: "消息",
     noResults: "没有找到消息。",
     searching: "正在搜索…",

@@ -18,6 +18,7 @@ import { route } from './router';
 import { SearchStore } from './search.svelte';
 import { AvatarsStore } from './avatars.svelte';
 import { AccountsStore } from './accounts.svelte';
+import { TrayModeStore } from './traymode.svelte';
 
 export class App {
   readonly ui = new UiStore();
@@ -31,6 +32,7 @@ export class App {
   readonly search: SearchStore = new SearchStore(this);
   readonly avatars: AvatarsStore = new AvatarsStore(this);
   readonly accounts: AccountsStore = new AccountsStore(this);
+  readonly trayMode = new TrayModeStore();
   private unlisten: (() => void)[] = [];
 
   /** Subscribes to app events and restores a session that survived a reload. */
@@ -43,6 +45,7 @@ export class App {
       await events.openChat.listen((e) => void this.openFromNotification(e.payload.account, e.payload.conv)),
       await events.accountsChanged.listen((e) => this.accounts.apply(e.payload.accounts)),
     ];
+    void this.trayMode.load();
     this.session.defaultServerUrl = await this.session.fetchDefaultServerUrl();
     // A session that survived a UI reload, else auto-login with the remembered token.
     const r = await this.session.restore();
@@ -67,6 +70,8 @@ export class App {
     await this.chats.begin(s.user);
     await this.session.begin(s);
     await this.reloadAll();
+    // A window recreated after tray mode freed it: back at the chat that was open.
+    await this.chats.reopen();
   }
 
   async reloadAll(): Promise<void> {

@@ -63,10 +63,29 @@ describe('App', () => {
     expect(store.session.current?.user).toBe('alice');
     expect(store.session.connection).toBe('online');
     expect(new Set(calls.map((c) => c.cmd))).toEqual(
-      new Set(['system_prefs', 'default_server_url', 'restore_session', 'login', 'keyring_notice', 'connection_state', 'list_conversations', 'list_friends', 'list_applications', 'list_blacklist', 'list_groups', 'server_limits', 'muted_chats']),
+      new Set(['system_prefs', 'tray_free_after', 'default_server_url', 'restore_session', 'login', 'keyring_notice', 'connection_state', 'list_conversations', 'list_friends', 'list_applications', 'list_blacklist', 'list_groups', 'server_limits', 'muted_chats', 'chat_to_open']),
     );
     // The server's limits (text length for the counter, recall window for the menu).
     expect(store.session.limits).toEqual(limits);
+  });
+
+  it('a window recreated after tray mode opens the chat the app names, and reports the chats opened later', async () => {
+    const session = { user: 'alice', server_url: 'ws://srv', profile: { user: 'alice', nickname: 'Alice', avatar: null, signature: '' } };
+    backend(calls, { restore_session: () => ({ session, notice: null }), chat_to_open: () => CONV, remember_chat: () => null });
+    store = new App();
+    await store.start();
+    expect(store.chats.activeConv).toBe(CONV);
+    expect(calls.filter((c) => c.cmd === 'remember_chat').map((c) => c.args.conv)).toEqual([CONV]);
+    store.leave(null);
+    expect(calls.filter((c) => c.cmd === 'remember_chat').map((c) => c.args.conv)).toEqual([CONV, null]);
+  });
+
+  it('a chat the app names that is not in the list is not opened', async () => {
+    const session = { user: 'alice', server_url: 'ws://srv', profile: { user: 'alice', nickname: 'Alice', avatar: null, signature: '' } };
+    backend(calls, { restore_session: () => ({ session, notice: null }), chat_to_open: () => 'g:gone' });
+    store = new App();
+    await store.start();
+    expect(store.chats.activeConv).toBeNull();
   });
 
   it('signs in at start with the remembered sign-in and passes "remember" to login', async () => {

@@ -67,6 +67,16 @@ export class ChatsStore {
   reset(): void {
     this.conversations = [];
     this.activeConv = null;
+    void commands.rememberChat(null).catch(() => {});
+  }
+
+  /**
+   * At start: the chat the app asks for (the one open before tray mode freed the
+   * window, or a clicked notification's), if it is in the list.
+   */
+  async reopen(): Promise<void> {
+    const conv = await commands.chatToOpen().catch(() => null);
+    if (conv && this.conversations.some((c) => c.conv === conv)) await this.openConversation(conv);
   }
 
   /** Accepts a message request: the chat joins the list. */
@@ -177,6 +187,8 @@ export class ChatsStore {
       this.atBottom = false;
     }
     this.activeConv = conv;
+    // Kept by the app: a window recreated after tray mode shows this chat again.
+    void commands.rememberChat(conv).catch(() => {});
     const group = groupOf(conv);
     if (group) void this.app.groups.loadGroup(group);
     await this.app.messages.ensureLoaded(conv);

@@ -3,13 +3,20 @@
  * scroll) or within the open chat (Ctrl+F, stepping through the hits), through
  * tern-core's full-text index (Chinese substrings and English words). A hit
  * opens its chat with the history down to it loaded, scrolled to and marked.
+ * While tern-core's deferred index is still catching up, a search waits for it:
+ * meanwhile its progress is polled and shown ("Indexing 12,000 of 40,000
+ * messages…"), and the results appear when ready.
  */
-import { commands, type LocalMessage } from '../bindings';
+import { commands, type LocalMessage, type SearchIndexState } from '../bindings';
+import { call } from './ui.svelte';
 import { messageKey } from '../logic/messages';
 import type { App } from './app.svelte';
 
 /** Results per page. */
 export const SEARCH_PAGE = 30;
+
+/** How often the index's progress is read while a search waits for it (ms). */
+export const INDEX_POLL_MS = 250;
 
 export type HitGroup = { conv: string; hits: LocalMessage[] };
 
@@ -27,6 +34,8 @@ export class SearchStore {
   current = $state(-1);
   /** The in-chat search bar is open. */
   inChat = $state(false);
+  /** The index is catching up while a search waits for it (null: it is not, or no search waits). */
+  indexing = $state<SearchIndexState | null>(null);
   private page = 0;
   /** Bumped by every new search, so a late answer to an older one is dropped. */
   private generation = 0;
@@ -53,18 +62,38 @@ export class SearchStore {
     this.page = 0;
     this.current = -1;
     this.done = false;
+    this.indexing = null;
     if (!query.trim()) {
       this.hits = [];
       this.hasMore = false;
       return;
     }
     this.loading = true;
+    const stop = this.watchIndex(gen);
     const r = await this.app.ui.attempt(commands.searchMessages(query, conv, 0, SEARCH_PAGE));
+    stop();
     if (gen !== this.generation) return;
+    this.indexing = null;
     this.loading = false;
     this.done = true;
     this.hits = r?.messages ?? [];
     this.hasMore = r?.has_more ?? false;
+  }
+
+  /** Reads the index's progress every INDEX_POLL_MS while search `gen` waits; returns the stop. */
+  private watchIndex(gen: number): () => void {
+    let live = true;
+    const read = async () => {
+      const s = await call(commands.searchIndexState()).catch(() => null);
+      if (!live || gen !== this.generation) return;
+      this.indexing = s?.indexing ? s : null;
+      timer = setTimeout(() => void read(), INDEX_POLL_MS);
+    };
+    let timer = setTimeout(() => void read(), 0);
+    return () => {
+      live = false;
+      clearTimeout(timer);
+    };
   }
 
   /** The next page of the current search (on scroll); false when there is none. */

@@ -1,7 +1,8 @@
 /**
  * The search store against a mocked IPC layer: results grouped by chat, more
- * pages, a search in one chat, a late answer dropped, and the jump to a hit far
- * back in its chat (history loaded down to it, the list told where to scroll).
+ * pages, a search in one chat, a late answer dropped, the jump to a hit far
+ * back in its chat (history loaded down to it, the list told where to scroll),
+ * and the index's progress shown while a search waits for it.
  */
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
 import { App } from './app.svelte';
@@ -96,6 +97,48 @@ describe('SearchStore', () => {
     // Pages of PAGE from the newest down to the hit, no more.
     expect(calls.filter((c) => c.cmd === 'load_messages').length).toBe(Math.ceil((300 - 12 + 1) / PAGE));
     expect(app.messages.focus).toMatchObject({ conv: A, key: messageKey(far) });
+  });
+
+  it('while the index catches up, a waiting search shows its progress; the results replace it when ready', async () => {
+    let release!: () => void;
+    const answered = new Promise<void>((r) => (release = r));
+    let indexed = 12_000;
+    mockBackend(calls, {
+      search_index_state: () => {
+        const s = { indexing: indexed < 40_000, indexed, total: 40_000 };
+        indexed += 4_000;
+        return s;
+      },
+      search_messages: async () => {
+        await answered;
+        return { messages: [hit(B, 9, '爬山要带水')], page: 0, has_more: false };
+      },
+    });
+    const running = app.search.run('爬山');
+    await vi.waitFor(() => expect(app.search.indexing).toMatchObject({ indexing: true, total: 40_000 }));
+    const first = app.search.indexing!.indexed;
+    expect(first).toBeGreaterThanOrEqual(12_000);
+    await vi.waitFor(() => expect(app.search.indexing!.indexed).toBeGreaterThan(first), { timeout: 3_000 });
+    expect(app.search.loading).toBe(true);
+    expect(app.search.hits).toEqual([]);
+    release();
+    await running;
+    expect(app.search.indexing).toBeNull();
+    expect(app.search.loading).toBe(false);
+    expect(app.search.hits.map((m) => m.seq)).toEqual([9]);
+    const polls = calls.filter((c) => c.cmd === 'search_index_state').length;
+    await new Promise((r) => setTimeout(r, 600));
+    expect(calls.filter((c) => c.cmd === 'search_index_state').length).toBe(polls);
+  });
+
+  it('an index already up to date shows no progress', async () => {
+    mockBackend(calls, {
+      search_index_state: () => ({ indexing: false, indexed: 0, total: 0 }),
+      search_messages: () => ({ messages: [], page: 0, has_more: false }),
+    });
+    await app.search.run('爬山');
+    expect(app.search.indexing).toBeNull();
+    expect(app.search.done).toBe(true);
   });
 
   it('in-chat search steps through the hits, older then newer', async () => {

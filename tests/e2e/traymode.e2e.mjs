@@ -1,0 +1,186 @@
+// End-to-end tray mode that frees the webview (issue 20 item 7): with a tray host
+// (tests/e2e/fake_tray.py) and a notification server (tests/e2e/fake_notifyd.py) on a
+// private D-Bus session, closing the window to the tray destroys it after
+// TERN_TRAY_FREE_AFTER_SECS, so no WebKitWebProcess of the app is left (/proc); the
+// app stays connected: a message from bob (tern-cli) raises the tray's label (read
+// from the tray item over D-Bus, tests/e2e/tray_item.py) and shows a notification;
+// clicking the notification recreates the window at bob's chat; freed again, the
+// tray menu's "Open Tern" brings it back at the chat that was open. See run.sh traymode.
+
+import { execFile, spawn } from 'node:child_process';
+import { existsSync, readFileSync, readdirSync } from 'node:fs';
+import path from 'node:path';
+import readline from 'node:readline';
+import { CliUser, runSuite, launchApp, startServer, startTray, tempDir, Steps, sel, invoke as invokeIn, waitShell as waitShellIn } from './lib/harness.mjs';
+import { waitUntil } from './lib/webdriver.mjs';
+
+const started = Date.now();
+const here = path.dirname(new URL(import.meta.url).pathname);
+/** Seconds hidden before the window is destroyed (the setting's default is 60). */
+const FREE_AFTER = 3;
+let wd;
+const steps = new Steps();
+const step = (name, fn) => steps.step(name, fn);
+const invoke = (cmd, args) => invokeIn(wd, cmd, args);
+const waitShell = (pred, what) => waitShellIn(wd, pred, what);
+
+const logFile = path.join(tempDir('traymode'), 'notify.jsonl');
+const notes = () => (existsSync(logFile) ? readFileSync(logFile, 'utf8').split('\n').filter(Boolean).map((l) => JSON.parse(l)) : []);
+
+const run = (cmd, args) =>
+  new Promise((resolve, reject) =>
+    execFile(cmd, args, { timeout: 10_000 }, (err, out, stderr) => (err ? reject(new Error(`${cmd} ${args.join(' ')}: ${stderr || err.message}`)) : resolve(out))),
+  );
+
+/** The fake notification server (actions, no inline reply). */
+async function startNotifyd() {
+  const child = spawn('/usr/bin/python3', [path.join(here, 'fake_notifyd.py'), logFile, 'body,actions'], { stdio: ['ignore', 'pipe', 'inherit'] });
+  process.on('exit', () => child.exitCode === null && child.kill('SIGTERM'));
+  await new Promise((resolve, reject) => {
+    readline.createInterface({ input: child.stdout }).on('line', (l) => l === 'ready' && resolve());
+    child.on('exit', (c) => reject(new Error(`fake notification server exited (${c})`)));
+  });
+}
+
+/** The user clicks notification `id` (the fake server emits ActionInvoked(id, "default")). */
+const clickNotification = (id) =>
+  run('dbus-send', ['--session', '--type=method_call', '--print-reply', '--dest=org.freedesktop.Notifications', '/org/freedesktop/Notifications', 'org.tern.FakeNotifications.Invoke', `uint32:${id}`, 'string:default']);
+
+/** The tray item's label (the unread count) as a tray host reads it. */
+const trayLabel = async () => (await run('/usr/bin/python3', [path.join(here, 'tray_item.py'), 'label'])).trim();
+
+/** The process ids under `root` (from /proc), with their names. */
+function descendants(root) {
+  const kids = new Map();
+  for (const d of readdirSync('/proc')) {
+    if (!/^\d+$/.test(d)) continue;
+    try {
+      const stat = readFileSync(`/proc/${d}/stat`, 'utf8');
+      const ppid = Number(stat.slice(stat.lastIndexOf(')') + 2).split(' ')[1]);
+      if (!kids.has(ppid)) kids.set(ppid, []);
+      kids.get(ppid).push(Number(d));
+    } catch {
+      /* gone meanwhile */
+    }
+  }
+  const out = [];
+  const walk = (p) => (kids.get(p) ?? []).forEach((k) => {
+    let comm = '?';
+    try {
+      comm = readFileSync(`/proc/${k}/comm`, 'utf8').trim();
+    } catch {
+      /* gone */
+    }
+    out.push({ pid: k, comm });
+    walk(k);
+  });
+  walk(root);
+  return out;
+}
+const webProcesses = (pid) => descendants(pid).filter((p) => p.comm.startsWith('WebKitWebProces'));
+const alive = (pid) => {
+  try {
+    process.kill(pid, 0);
+    return true;
+  } catch {
+    return false;
+  }
+};
+
+/** Shown (mapped) X windows titled "Tern". */
+const ternWindows = () =>
+  new Promise((resolve) => execFile('xdotool', ['search', '--onlyvisible', '--name', '^Tern$'], (err, out) => resolve(err ? [] : out.split('\n').filter(Boolean))));
+
+/** The window was recreated: point the WebDriver session at its page. */
+async function attachNewWindow() {
+  await waitUntil(async () => {
+    const handles = await wd.cmd('GET', '/window/handles');
+    for (const h of handles) {
+      await wd.cmd('POST', '/window', { handle: h }).catch(() => {});
+      if ((await wd.execute('return document.readyState').catch(() => null)) === 'complete') return true;
+    }
+    return false;
+  }, { what: 'the recreated window in the WebDriver session', timeout: 30_000 });
+}
+
+/** Closes the window to the tray and waits until tray mode destroyed it (no web process left). */
+async function closeAndFree(pid) {
+  if (webProcesses(pid).length === 0) throw new Error('no WebKitWebProcess under the app before closing');
+  await invoke('plugin:window|close', { label: 'main' });
+  await waitShell((s) => !s.window_visible, 'window hidden to the tray');
+  const t = Date.now();
+  await waitUntil(() => webProcesses(pid).length === 0, { what: 'no WebKitWebProcess of the app left', timeout: 30_000 });
+  const waited = (Date.now() - t) / 1000;
+  if (waited < FREE_AFTER - 1.5) throw new Error(`freed after ${waited} s, before the ${FREE_AFTER} s delay`);
+  await waitUntil(async () => (await ternWindows()).length === 0, { what: 'no Tern window shown' });
+  if (!alive(pid)) throw new Error('the app quit instead of staying in the tray');
+}
+
+async function main() {
+  await startNotifyd();
+  const server = await startServer();
+  const bob = new CliUser(server, 'bob', 'bob-password-1');
+  const alice = new CliUser(server, 'alice', 'alice-password-1');
+  await bob.register();
+  await bob.ok(['profile', '--nickname', 'Bob Builder']);
+  await alice.register();
+  await bob.ok(['friend', 'add', 'alice']);
+  await alice.ok(['friend', 'accept', 'bob']);
+  await bob.ok(['send', 'alice', 'before the tray']);
+  await startTray();
+  console.log(`tern traymode e2e: server ${server.url}`);
+  ({ wd } = await launchApp({ TERN_SERVER_URL: server.url, TERN_APP_DATA_DIR: tempDir('app'), XDG_DATA_HOME: tempDir('xdg-data'), TERN_TRAY_FREE_AFTER_SECS: String(FREE_AFTER) }));
+
+  let pid = 0;
+  await step('alice signs in and opens bob\'s chat; the app has its WebKitWebProcess', async () => {
+    await wd.waitFor(sel('login-form'));
+    await (await wd.waitFor(sel('user'))).clear();
+    await (await wd.waitFor(sel('user'))).type('alice');
+    await (await wd.waitFor(sel('password'))).type('alice-password-1');
+    await (await wd.waitFor(sel('submit'))).click();
+    await wd.waitFor(sel('connection', '[data-state="online"]'), { what: 'alice online' });
+    await (await wd.waitFor(sel('conversation', '[data-peer="bob"]'))).click();
+    await wd.waitFor(sel('chat-title'), { what: 'bob\'s chat open' });
+    pid = (await waitShell((s) => s.tray_host && s.window_visible, 'a tray host and a visible window')).pid;
+    if (webProcesses(pid).length === 0) throw new Error(`no WebKitWebProcess under ${pid}: ${JSON.stringify(descendants(pid))}`);
+    if ((await invoke('tray_free_after')) !== FREE_AFTER) throw new Error('the delay from the environment is not in effect');
+  });
+
+  await step(`closed to the tray, after ${FREE_AFTER} s the window is destroyed: no WebKitWebProcess of the app left, the app still runs`, async () => {
+    await closeAndFree(pid);
+    console.log(`       left under the app: ${descendants(pid).map((p) => p.comm).join(', ') || 'nothing'}`);
+  });
+
+  let note;
+  await step('a message from bob arrives: the tray label shows 1 and a notification names bob', async () => {
+    const before = notes().length;
+    await bob.ok(['send', 'alice', 'are you there, tray?']);
+    await waitUntil(async () => (await trayLabel()) === '1', { what: 'tray label 1', timeout: 20_000 });
+    note = await waitUntil(() => notes().slice(before).find((n) => n.body === 'are you there, tray?'), { what: 'a notification for bob\'s message' });
+    if (!note.summary.includes('Bob')) throw new Error(`summary: ${note.summary}`);
+    if (webProcesses(pid).length) throw new Error('a web process came back without the window');
+  });
+
+  await step('clicking the notification recreates the window at bob\'s chat; the message is read', async () => {
+    await clickNotification(note.id);
+    await waitUntil(async () => (await ternWindows()).length === 1, { what: 'a Tern window again', timeout: 30_000 });
+    await attachNewWindow();
+    await wd.waitFor(sel('chat-title'), { what: 'a chat open in the new window', timeout: 30_000 });
+    await waitUntil(async () => (await wd.execute('return document.querySelector(\'[data-testid="message-list"]\')?.textContent ?? ""')).includes('are you there, tray?'), { what: 'bob\'s message shown' });
+    await waitShell((s) => s.window_visible && s.pid === pid, 'the same process shows the window');
+    await waitUntil(async () => (await trayLabel()) === '', { what: 'the tray label cleared (read)', timeout: 20_000 });
+  });
+
+  await step('freed again, the tray menu\'s "Open Tern" brings the window back at the chat that was open', async () => {
+    await closeAndFree(pid);
+    await run('/usr/bin/python3', [path.join(here, 'tray_item.py'), 'click', 'Open Tern']);
+    await waitUntil(async () => (await ternWindows()).length === 1, { what: 'a Tern window again', timeout: 30_000 });
+    await attachNewWindow();
+    await wd.waitFor(sel('conversation', '[data-peer="bob"][aria-current="true"]'), { what: 'bob\'s chat the open one', timeout: 30_000 });
+    const title = await wd.execute('return document.querySelector(\'[data-testid="chat-title"]\')?.textContent ?? null');
+    if (!title || !title.includes('Bob')) throw new Error(`the chat shown: ${title}`);
+    if (webProcesses(pid).length === 0) throw new Error('no web process for the recreated window');
+  });
+}
+
+await runSuite('tern traymode e2e', steps, main, { started, driver: () => wd });
