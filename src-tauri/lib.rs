@@ -11,6 +11,7 @@
 //! - `texts`: the tray's and notifications' texts in the app's language.
 //! - `launcher`: the unread count on the dock icon (Unity LauncherEntry over D-Bus).
 //! - `avatars`: setting my or a group's avatar, avatar images for the UI (cached).
+//! - `rich`: replies and quotes, edits, reactions, pinned messages, group read-by.
 
 mod avatars;
 mod commands;
@@ -23,6 +24,7 @@ mod launcher;
 mod links;
 pub mod notify;
 mod paste;
+mod rich;
 mod search;
 mod servers;
 pub mod shell;
@@ -86,6 +88,14 @@ pub fn specta_builder() -> Builder<tauri::Wry> {
             commands::delete_for_me,
             paste::send_pasted_image,
             commands::recall,
+            rich::send_reply,
+            rich::quote,
+            rich::edit_message,
+            rich::react,
+            rich::reactions_of,
+            rich::pin_message,
+            rich::pins,
+            rich::read_by,
             commands::server_limits,
             commands::mark_read,
             commands::set_draft,

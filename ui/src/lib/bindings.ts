@@ -119,6 +119,31 @@ export const commands = {
 	 *  sides then show a tombstone (`recalled` event).
 	 */
 	recall: (conv: string, seq: Seq) => typedError<null, AppError>(__TAURI_INVOKE("recall", { conv, seq })),
+	/**  Sends `text` as a reply to the message at `reply_to` of the same conversation. */
+	sendReply: (conv: string, text: string, replyTo: Seq) => typedError<LocalMessage, AppError>(__TAURI_INVOKE("send_reply", { conv, text, replyTo })),
+	/**  What a reply shows of the message at `seq` (asked of the server when not cached). */
+	quote: (conv: string, seq: Seq) => typedError<Quote, AppError>(__TAURI_INVOKE("quote", { conv, seq })),
+	/**
+	 *  Replaces the text of my text message at `seq` (the server checks the edit
+	 *  window); every device gets the `edited` event. Returns the new `edited_at`.
+	 */
+	editMessage: (conv: string, seq: Seq, text: string) => typedError<number, AppError>(__TAURI_INVOKE("edit_message", { conv, seq, text })),
+	/**
+	 *  Adds (`on`) or removes my reaction `emoji` on the message at `seq`; returns
+	 *  its reactions now.
+	 */
+	react: (conv: string, seq: Seq, emoji: string, on: boolean) => typedError<Reaction[], AppError>(__TAURI_INVOKE("react", { conv, seq, emoji, on })),
+	/**  The cached reactions of the messages at `seqs` (those with none left out). */
+	reactionsOf: (conv: string, seqs: Seq[]) => typedError<MessageReactions[], AppError>(__TAURI_INVOKE("reactions_of", { conv, seqs })),
+	/**  Pins (`on`) or unpins the message at `seq`; returns the pins now. */
+	pinMessage: (conv: string, seq: Seq, on: boolean) => typedError<Pin[], AppError>(__TAURI_INVOKE("pin_message", { conv, seq, on })),
+	/**  The cached pins of `conv`, most recently pinned first. */
+	pins: (conv: string) => typedError<Pin[], AppError>(__TAURI_INVOKE("pins", { conv })),
+	/**
+	 *  Who of group `conv` has read its message `seq` and who has not, `limit`
+	 *  members by id after `after` (sender and managers only; the server checks).
+	 */
+	readBy: (conv: string, seq: Seq, after: string | null, limit: number) => typedError<ReadByPage, AppError>(__TAURI_INVOKE("read_by", { conv, seq, after, limit })),
 	/**
 	 *  The server's limits from the last handshake (longest text, recall window, ...);
 	 *  `None` before the first connection.
@@ -1019,6 +1044,10 @@ export type Pin = {
 	at: number,
 };
 
+export type MessageReactions = { seq: Seq; reactions: Reaction[] };
+export type Quote = { seq: Seq; sender: UserId | null; snippet: string; state: QuoteState };
+export type QuoteState = "available" | "recalled" | "deleted" | "unavailable";
+export type ReadByPage = { seq: Seq; read_count: number; unread_count: number; read: UserId[]; unread: UserId[]; next: UserId | null };
 /**  A user's public profile. */
 export type Profile = {
 	/**  Account id. */

@@ -1,8 +1,10 @@
 /** English texts by area (keys: `area.key`; `_one`/`_other` are plural forms, i18next style). */
 import enMessages from './en-messages';
+import enRich from './en-rich';
 
 const en = {
   ...enMessages,
+  ...enRich,
   accountDialog: {
     accountSecurity: "Account security",
     close: "Close",

@@ -1,8 +1,10 @@
 /** 简体中文 (zh-CN): the same keys as en.ts (a Vitest test checks both ways); plurals use `_other` only. */
 import zhCNMessages from './zh-CN-messages';
+import zhCNRich from './zh-CN-rich';
 
 const zhCN = {
   ...zhCNMessages,
+  ...zhCNRich,
   accountDialog: {
     accountSecurity: "账号安全",
     close: "关闭",

@@ -42,7 +42,7 @@ export function errorText(e: unknown, log: (line: string) => void = console.warn
 }
 
 /** Server error codes with a fixed sentence (`errors.s<code>` in i18n; see docs/protocol.md). */
-const SERVER = new Set([1000, 1001, 1003, 1004, 1005, 1006, 2000, 2001, 2002, 2003, 2004, 2005, 3000, 3001, 3002, 3003, 3004, 3005, 4000, 4001, 4002, 4003, 4004, 4005, 4006, 5000, 5001]);
+const SERVER = new Set([1000, 1001, 1003, 1004, 1005, 1006, 2000, 2001, 2002, 2003, 2004, 2005, 3000, 3001, 3002, 3003, 3004, 3005, 4000, 4001, 4002, 4003, 4004, 4005, 4006, 4008, 4009, 4010, 4011, 4012, 4013, 4014, 4015, 5000, 5001]);
 
 /** The app's own codes whose raw text is not for the user (`errors.<code>` in i18n). */
 const APP: Record<string, string> = {

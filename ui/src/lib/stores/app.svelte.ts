@@ -16,6 +16,7 @@ import { UiStore } from './ui.svelte';
 import { route } from './router';
 import { SearchStore } from './search.svelte';
 import { AvatarsStore } from './avatars.svelte';
+import { RichStore } from './rich.svelte';
 
 export class App {
   readonly ui = new UiStore();
@@ -27,6 +28,7 @@ export class App {
   readonly files: FilesStore = new FilesStore(this);
   readonly search: SearchStore = new SearchStore(this);
   readonly avatars: AvatarsStore = new AvatarsStore(this);
+  readonly rich: RichStore = new RichStore(this);
   private unlisten: (() => void)[] = [];
 
   /** Subscribes to app events and restores a session that survived a reload. */
@@ -78,6 +80,7 @@ export class App {
     this.groups.reset();
     this.ui.reset();
     this.avatars.reset();
+    this.rich.reset();
     void this.search.run('', null);
     this.search.inChat = false;
   }
