@@ -5,8 +5,8 @@
 #
 # Needs the Debian packages from scripts/deps.sh (libwebkit2gtk-4.1-dev, xvfb,
 # webkit2gtk-driver, ...); installs npm packages and tauri-driver when missing.
-# Honours CARGO_TARGET_DIR. Usage: tests/e2e/run.sh [test|app|firsthour|keyring|shell|notify|files|groups|look|profile|screenshots]
-#   test (default): app, firsthour, keyring, shell, notify, files, groups, look, profile.   app: tests/e2e/app.e2e.mjs only
+# Honours CARGO_TARGET_DIR. Usage: tests/e2e/run.sh [test|app|firsthour|keyring|shell|notify|files|groups|look|profile|rich|screenshots]
+#   test (default): app, firsthour, keyring, shell, notify, files, groups, look, profile, rich.   app: tests/e2e/app.e2e.mjs only
 #   (main flow, incl. the account dialog: sign out other devices, change password).
 #   shell: tray unread label, close-to-tray with a (fake) tray host, close minimises without one
 #   (under openbox), single instance (a second launch shows / restores the first window and
@@ -22,6 +22,9 @@
 #   screenshots docs/screenshots/zh-CN-chat.png, zh-CN-chat-800x600.png, dark-chat.png (tests/e2e/look.e2e.mjs).
 #   profile: avatars (bob's from tern-cli shown; alice's cropped upload seen by bob's tern-cli; a group's),
 #   the profile card, nickname/signature; screenshot docs/screenshots/profile.png (tests/e2e/profile.e2e.mjs).
+#   rich: reply (quote at bob, a click on a quote loads older pages and lands on the original), edit (Up-arrow;
+#   bob's edit live with the mark), reactions from the keyboard and chips, the pin bar, group read-by and read-by off;
+#   screenshots docs/screenshots/rich.png, zh-CN-rich-800x600.png (tests/e2e/rich.e2e.mjs).
 #   keyring: "Remember me" against a real gnome-keyring-daemon on a private D-Bus
 #   session, then with no Secret Service on the bus (tests/e2e/keyring.e2e.mjs).
 set -euo pipefail
@@ -89,10 +92,13 @@ run_look() { dbus-run-session --config-file="$root/tests/e2e/bus-empty.conf" -- 
 
 run_profile() { dbus-run-session --config-file="$root/tests/e2e/bus-empty.conf" -- bash -c 'xvfb-run -a -s "-screen 0 1400x900x24" node "$1"' _ "$root/tests/e2e/profile.e2e.mjs"; }
 
+run_rich() { dbus-run-session --config-file="$root/tests/e2e/bus-empty.conf" -- bash -c 'xvfb-run -a -s "-screen 0 1400x900x24" node "$1"' _ "$root/tests/e2e/rich.e2e.mjs"; }
+
 run_notify() { dbus-run-session --config-file="$root/tests/e2e/bus-empty.conf" -- bash -c 'xvfb-run -a -s "-screen 0 1400x900x24" node "$1"' _ "$root/tests/e2e/notify.e2e.mjs"; }
 
 case "$mode" in
-  test) run_app; run_firsthour; run_keyring; run_shell; run_notify; run_files; run_groups; run_look; run_profile ;;
+  test) run_app; run_firsthour; run_keyring; run_shell; run_notify; run_files; run_groups; run_look; run_profile; run_rich ;;
+  rich) run_rich ;;
   look) run_look ;;
   profile) run_profile ;;
   firsthour) run_firsthour ;;
@@ -103,5 +109,5 @@ case "$mode" in
   app) run_app ;;
   keyring) run_keyring ;;
   screenshots) xvfb node "$root/tests/e2e/screenshots.mjs" ;;
-  *) echo "usage: $0 [test|app|firsthour|keyring|shell|notify|files|groups|look|profile|screenshots]" >&2; exit 2 ;;
+  *) echo "usage: $0 [test|app|firsthour|keyring|shell|notify|files|groups|look|profile|rich|screenshots]" >&2; exit 2 ;;
 esac
