@@ -96,6 +96,7 @@ pub fn specta_builder() -> Builder<tauri::Wry> {
             rich::pin_message,
             rich::pins,
             rich::read_by,
+            rich::set_group_read_by,
             commands::server_limits,
             commands::mark_read,
             commands::set_draft,

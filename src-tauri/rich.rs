@@ -5,7 +5,7 @@
 use serde::Serialize;
 use specta::Type;
 use tauri::State;
-use tern_core::proto::{Millis, Pin, Reaction, Seq, UserId};
+use tern_core::proto::{GroupInfo, Millis, Pin, Reaction, Seq, UserId};
 use tern_core::{LocalMessage, Quote, ReadByPage};
 
 use crate::commands::conv_id;
@@ -156,4 +156,17 @@ pub async fn read_by(
         .await?
         .read_by(&conv, seq, after.as_ref(), limit)
         .await?)
+}
+
+/// Turns on or off whether senders and managers of group `group` may see who
+/// read a message (owner or admin; the server checks); returns the group.
+#[tauri::command]
+#[specta::specta]
+pub async fn set_group_read_by(
+    state: State<'_, AppState>,
+    group: String,
+    on: bool,
+) -> AppResult<GroupInfo> {
+    let g = crate::groups::group_id(&group)?;
+    Ok(state.client().await?.set_group_read_by(&g, on).await?)
 }

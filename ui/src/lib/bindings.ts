@@ -145,6 +145,11 @@ export const commands = {
 	 */
 	readBy: (conv: string, seq: Seq, after: string | null, limit: number) => typedError<ReadByPage, AppError>(__TAURI_INVOKE("read_by", { conv, seq, after, limit })),
 	/**
+	 *  Turns on or off whether senders and managers of group `group` may see who
+	 *  read a message (owner or admin; the server checks); returns the group.
+	 */
+	setGroupReadBy: (group: string, on: boolean) => typedError<GroupInfo, AppError>(__TAURI_INVOKE("set_group_read_by", { group, on })),
+	/**
 	 *  The server's limits from the last handshake (longest text, recall window, ...);
 	 *  `None` before the first connection.
 	 */

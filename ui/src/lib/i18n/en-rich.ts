@@ -23,6 +23,9 @@ const enRich = {
     showMore: "Show more",
     close: "Close",
     nobody: "Nobody",
+    readReceiptsOn: "Show who read",
+    readReceiptsOff: "Hide who read",
+    readReceiptsHint: "Whether senders and admins can see who has read a message",
     loading: "Loading…",
   },
 };

@@ -23,6 +23,9 @@ const zhCNRich = {
     showMore: "显示更多",
     close: "关闭",
     nobody: "无",
+    readReceiptsOn: "显示已读成员",
+    readReceiptsOff: "隐藏已读成员",
+    readReceiptsHint: "发送者和管理员能否看到谁读了消息",
     loading: "加载中…",
   },
 };

@@ -216,6 +216,12 @@ export class RichStore {
     };
   }
 
+  /** A manager turns the group's read-by on or off. */
+  async setGroupReadBy(group: string, on: boolean): Promise<void> {
+    const info = await this.app.ui.attempt(commands.setGroupReadBy(group, on));
+    if (info) this.app.groups.onInfoChanged(info);
+  }
+
   // ---- events ----
 
   applyReactions(conv: string, seq: number, reactions: Reaction[]): void {

@@ -51,7 +51,7 @@ describe('RichStore', () => {
     vi.restoreAllMocks();
   });
 
-  async function signedIn(over = {}) {
+  async function signedIn(over: Record<string, (args: Record<string, unknown>) => unknown> = {}) {
     backend(calls, over);
     store = new App();
     await store.start();
@@ -147,5 +147,13 @@ describe('RichStore', () => {
     await store.rich.openReadBy(msg({ client_id: 'g7', conv: GROUP, seq: 7, outgoing: true }), false);
     expect(store.rich.readBy?.off).toBe(true);
     expect(store.ui.toast).toBeNull();
+  });
+
+  it('a manager turns the group’s read-by off: the group info follows', async () => {
+    const info = { group: 'team', name: 'Team', read_by: false };
+    await signedIn({ set_group_read_by: (a) => ({ ...info, read_by: a.on }) });
+    await store.rich.setGroupReadBy('team', false);
+    expect(calls.at(-1)).toEqual({ cmd: 'set_group_read_by', args: { group: 'team', on: false } });
+    expect(store.groups.info.team?.read_by).toBe(false);
   });
 });
