@@ -113,8 +113,7 @@ async function main() {
     sixty = ev.message.seq;
     if (ev.message.reply_to !== sixtySeq) throw new Error(`reply_to at bob: ${ev.message.reply_to}, want ${sixtySeq}`);
     await waitUntil(async () => (await wd.find(sel('composer-mode'))) === null, { what: 'the banner gone after sending' });
-    const mine = await row(SIXTY);
-    await waitUntil(async () => (await (await mine.find(sel('quote-text')))?.text())?.trim() === 'filler #60', { what: 'the quote on the sent reply' });
+    await waitUntil(async () => (await (await (await row(SIXTY)).find(sel('quote-text')))?.text())?.trim() === 'filler #60', { what: 'the quote on the sent reply' });
   });
 
   const REPLY = 'Yes, 9 sharp. Who brings the map?';
@@ -122,7 +121,7 @@ async function main() {
   await step('bob replies (tern-cli) to his message 61 back: alice sees the quote; a click loads older pages, lands on the original and marks it briefly', async () => {
     const seqA = await seqOf(ORIGINAL);
     await bob.ok(['reply', 'alice', String(seqA), REPLY]);
-    const r = await row(REPLY);
+    const r = { find: async (css) => (await row(REPLY)).find(css) };
     await waitUntil(async () => (await (await r.find(sel('quote-text')))?.text())?.trim() === ORIGINAL, { what: 'the quote of the original (not loaded: asked of tern-core)' });
     if ((await (await r.find(sel('quote-sender'))).text()).trim() !== 'Bob') throw new Error('the quote does not name bob');
     const before = Number(await (await $(sel('message-list'))).attr('data-count'));
@@ -155,8 +154,7 @@ async function main() {
     if (!(await mine.find(sel('message-edited')))) throw new Error('no edited mark on my message');
     const n = await wd.execute(`return document.querySelectorAll('[data-testid="message"][data-state]').length`);
     await bob.ok(['edit', 'alice', String(await seqOf(REPLY)), REPLY_EDITED]);
-    const r = await row(REPLY_EDITED);
-    await waitUntil(async () => (await r.find(sel('message-edited'))) !== null, { what: 'the edited mark on bob’s reply' });
+    await waitUntil(async () => (await (await row(REPLY_EDITED)).find(sel('message-edited'))) !== null, { what: 'the edited mark on bob’s reply' });
     if ((await rowOf(REPLY)) !== null) throw new Error('the old text is still shown');
     if ((await wd.execute(`return document.querySelectorAll('[data-testid="message"][data-state]').length`)) !== n) throw new Error('an edit added a message');
   });
@@ -164,7 +162,7 @@ async function main() {
   let replySeq;
   await step('react from the keyboard (⋯ → Enter → ↓ → React → 👍): bob sees 1; bob reacts too: 2, mine marked, names in the tooltip; a click takes mine back: bob sees 1', async () => {
     replySeq = await seqOf(REPLY_EDITED);
-    const r = await row(REPLY_EDITED);
+    const r = { find: async (css) => (await row(REPLY_EDITED)).find(css) };
     const btn = await r.find(sel('message-menu-button'));
     await wd.execute('arguments[0].focus()', [ref(btn)]);
     await btn.type('\uE007');
@@ -213,8 +211,7 @@ async function main() {
   await step('screenshot docs/screenshots/rich.png: a reply with its quote, a reaction, the edited mark and the pin bar in one chat', async () => {
     await toNewest();
     await bob.ok(['react', 'alice', String(sixty), '🎉']);
-    const mine = await row(`${SIXTY}, bringing the map`);
-    await waitUntil(async () => (await mine.find(sel('reaction-chip', '[data-emoji="🎉"]'))) !== null, { what: 'bob’s 🎉 on my message' });
+    await waitUntil(async () => (await (await row(`${SIXTY}, bringing the map`)).find(sel('reaction-chip', '[data-emoji="🎉"]'))) !== null, { what: 'bob’s 🎉 on my message' });
     const seen = await wd.execute(`const v = document.querySelector('[data-testid="message-list"]').getBoundingClientRect();
       const inView = (el) => { const r = el.getBoundingClientRect(); return r.top >= v.top && r.bottom <= v.bottom; };
       return ['message-quote', 'reaction-chip', 'message-edited'].map((t) => [...document.querySelectorAll('[data-testid="' + t + '"]')].some(inView)).concat(!!document.querySelector('[data-testid="pin-bar"]'));`);

@@ -1030,6 +1030,14 @@ export type MemberNoticeKind =
 /**  Someone was removed by the owner or an admin. */
 "kicked";
 
+/**  The reactions of one message. */
+export type MessageReactions = {
+	/**  The message. */
+	seq: Seq,
+	/**  Per emoji: count and who. */
+	reactions: Reaction[],
+};
+
 /**  The server's id for a stored message (unique across all conversations). */
 export type MsgId = number;
 
@@ -1049,10 +1057,6 @@ export type Pin = {
 	at: number,
 };
 
-export type MessageReactions = { seq: Seq; reactions: Reaction[] };
-export type Quote = { seq: Seq; sender: UserId | null; snippet: string; state: QuoteState };
-export type QuoteState = "available" | "recalled" | "deleted" | "unavailable";
-export type ReadByPage = { seq: Seq; read_count: number; unread_count: number; read: UserId[]; unread: UserId[]; next: UserId | null };
 /**  A user's public profile. */
 export type Profile = {
 	/**  Account id. */
@@ -1065,6 +1069,32 @@ export type Profile = {
 	signature: string,
 };
 
+/**  What a reply shows of the message it quotes. */
+export type Quote = {
+	/**  The quoted message. */
+	seq: Seq,
+	/**  Who sent it (`None` when it cannot be read). */
+	sender: UserId | null,
+	/**
+	 *  Its first line (text, at most 80 characters), or `[Image]`, `[File] name`, …;
+	 *  for a recalled, deleted or unreadable message, a note saying so.
+	 */
+	snippet: string,
+	/**  Whether it can still be shown. */
+	state: QuoteState,
+};
+
+/**  The state of a quoted message. */
+export type QuoteState = 
+/**  It is there: `snippet` is its beginning. */
+"available" | 
+/**  Its sender (or a group manager) recalled it. */
+"recalled" | 
+/**  I deleted it on this device. */
+"deleted" | 
+/**  Neither cached nor served to me (e.g. from before I joined a group). */
+"unavailable";
+
 /**  One emoji's reactions on a message. */
 export type Reaction = {
 	/**  The emoji. */
@@ -1073,6 +1103,22 @@ export type Reaction = {
 	count: number,
 	/**  Who, in the order they reacted. */
 	users: UserId[],
+};
+
+/**  Who of a group has read a message: totals and one page of members. */
+export type ReadByPage = {
+	/**  The message. */
+	seq: Seq,
+	/**  Members who have read it. */
+	read_count: number,
+	/**  Members who have not. */
+	unread_count: number,
+	/**  This page's readers, by id. */
+	read: UserId[],
+	/**  This page's non-readers, by id. */
+	unread: UserId[],
+	/**  Pass as `after` for the next page; `None` on the last. */
+	next: UserId | null,
 };
 
 /**  What the app found in the keyring at start. */
