@@ -91,11 +91,7 @@ pub async fn react(
     if emoji.is_empty() || emoji.chars().count() > MAX_EMOJI_CHARS {
         return Err(AppError::new("invalid_argument", "Pick one emoji."));
     }
-    Ok(state
-        .client()
-        .await?
-        .react(&conv, seq, emoji, on)
-        .await?)
+    Ok(state.client().await?.react(&conv, seq, emoji, on).await?)
 }
 
 /// The cached reactions of the messages at `seqs` (those with none left out).
