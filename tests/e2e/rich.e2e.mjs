@@ -39,6 +39,22 @@ async function rowOf(text, part = false) {
 }
 const row = (text, part = false) => waitUntil(() => rowOf(text, part), { what: `the message "${text}"` });
 
+/** `css` inside the row of `text` (null when absent), found again if the list re-created the row meanwhile. */
+async function inRow(text, css) {
+  for (let i = 0; ; i++) {
+    try {
+      const r = await row(text);
+      return await r.find(css);
+    } catch (e) {
+      if (i >= 5 || !String(e).includes('stale')) throw e;
+      await sleep(150);
+    }
+  }
+}
+/** The row of `text` as a handle whose `find` always looks in the current row. */
+const rowHandle = (text) => ({ find: (css) => inRow(text, css) });
+const bubbleOf = (text) => inRow(text, '.bubble');
+
 /** The marked (jumped-to) message: its text and whether it lies inside the list's view. */
 const foundInView = () =>
   wd.execute(`const el = document.querySelector('[data-found="true"]');
@@ -96,7 +112,7 @@ async function main() {
   const SIXTY = 'got all sixty';
   let sixty;
   await step('right-click → Reply: the composer shows who and what is quoted; sent, the reply shows the quote and bob’s tern-cli gets reply_to', async () => {
-    await rightClick(await (await row('filler #60')).find('.bubble'));
+    await rightClick(await bubbleOf('filler #60'));
     await $(sel('message-menu'), 'the message menu');
     const items = await wd.execute(`return [...document.querySelectorAll('[data-testid="message-menu"] [role="menuitem"]')].map((b) => b.dataset.testid)`);
     if (JSON.stringify(items) !== JSON.stringify(['menu-reply', 'menu-react', 'menu-copy', 'menu-pin', 'menu-delete_local'])) throw new Error(`menu on bob's message: ${JSON.stringify(items)}`);
@@ -121,7 +137,7 @@ async function main() {
   await step('bob replies (tern-cli) to his message 61 back: alice sees the quote; a click loads older pages, lands on the original and marks it briefly', async () => {
     const seqA = await seqOf(ORIGINAL);
     await bob.ok(['reply', 'alice', String(seqA), REPLY]);
-    const r = { find: async (css) => (await row(REPLY)).find(css) };
+    const r = rowHandle(REPLY);
     await waitUntil(async () => (await (await r.find(sel('quote-text')))?.text())?.trim() === ORIGINAL, { what: 'the quote of the original (not loaded: asked of tern-core)' });
     if ((await (await r.find(sel('quote-sender'))).text()).trim() !== 'Bob') throw new Error('the quote does not name bob');
     const before = Number(await (await $(sel('message-list'))).attr('data-count'));
@@ -150,8 +166,7 @@ async function main() {
     await composer.type('\uE007');
     const ev = await bobEvents.waitFor((e) => e.type === 'edited' && e.text === `${SIXTY}, bringing the map`, 'the edit at bob');
     if (ev.seq !== sixty) throw new Error(`edited message ${ev.seq}, not ${sixty}`);
-    const mine = await row(`${SIXTY}, bringing the map`);
-    if (!(await mine.find(sel('message-edited')))) throw new Error('no edited mark on my message');
+    await waitUntil(async () => (await (await row(`${SIXTY}, bringing the map`)).find(sel('message-edited'))) !== null, { what: 'the edited mark on my message' });
     const n = await wd.execute(`return document.querySelectorAll('[data-testid="message"][data-state]').length`);
     await bob.ok(['edit', 'alice', String(await seqOf(REPLY)), REPLY_EDITED]);
     await waitUntil(async () => (await (await row(REPLY_EDITED)).find(sel('message-edited'))) !== null, { what: 'the edited mark on bob’s reply' });
@@ -162,7 +177,7 @@ async function main() {
   let replySeq;
   await step('react from the keyboard (⋯ → Enter → ↓ → React → 👍): bob sees 1; bob reacts too: 2, mine marked, names in the tooltip; a click takes mine back: bob sees 1', async () => {
     replySeq = await seqOf(REPLY_EDITED);
-    const r = { find: async (css) => (await row(REPLY_EDITED)).find(css) };
+    const r = rowHandle(REPLY_EDITED);
     const btn = await r.find(sel('message-menu-button'));
     await wd.execute('arguments[0].focus()', [ref(btn)]);
     await btn.type('\uE007');
@@ -187,7 +202,7 @@ async function main() {
   });
 
   await step('pins: alice pins bob’s reply (menu) → the pin bar; bob pins filler #5 → "1 of 2"; clicks jump to each in turn; unpin from the bar', async () => {
-    await rightClick(await (await row(REPLY_EDITED)).find('.bubble'));
+    await rightClick(await bubbleOf(REPLY_EDITED));
     await (await $(sel('menu-pin'))).click();
     await waitUntil(async () => (await textOf(sel('pin-bar-text'))).includes(REPLY_EDITED), { what: 'the pin bar with bob’s reply' });
     await bobEvents.waitFor((e) => e.type === 'pins_changed' && e.pins.some((p) => p.seq === replySeq && p.by === 'alice'), 'the pin at bob');
@@ -257,7 +272,7 @@ async function main() {
     await bob.ok(['sync']);
     await bob.ok(['read', conv]);
     const open = async () => {
-      await rightClick(await (await row(ASK)).find('.bubble'));
+      await rightClick(await bubbleOf(ASK));
       await (await $(sel('menu-read_by'))).click();
       return $(sel('read-by-dialog'), 'the read-by dialog');
     };
