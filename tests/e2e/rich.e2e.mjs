@@ -196,7 +196,9 @@ async function main() {
     await waitUntil(async () => (await r.find(`${chip}[data-count="2"][data-mine="true"]`)) !== null, { what: '👍 2, mine' });
     const title = await (await r.find(chip)).attr('title');
     if (!title.includes('Bob') || !title.includes('You')) throw new Error(`tooltip: ${title}`);
-    await (await r.find(chip)).click();
+    const c = await r.find(chip);
+    await wd.execute('arguments[0].scrollIntoView({ block: "nearest" })', [ref(c)]);
+    await c.click();
     await waitUntil(async () => (await r.find(`${chip}[data-count="1"][data-mine="false"]`)) !== null, { what: '👍 1, not mine' });
     await bobEvents.waitFor((e) => e.type === 'reactions_changed' && e.seq === replySeq && e.reactions.some((x) => x.emoji === '👍' && x.count === 1 && !x.users.includes('alice')), 'the unreact at bob');
   });
