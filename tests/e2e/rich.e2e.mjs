@@ -247,6 +247,10 @@ async function main() {
     const rect = await wd.cmd('GET', '/window/rect');
     await resizeWindow(wd, 800, 600);
     await toNewest();
+    // The newest messages at the bottom (the list's own scroller), the pointer off the messages.
+    await wd.execute(`const v = document.querySelector('[data-testid="message-list"] .vlist'); if (v) v.scrollTop = v.scrollHeight;`);
+    await (await $(sel('composer'))).click();
+    await sleep(400);
     if (!(await textOf(sel('pin-bar-open'))).includes('置顶消息')) throw new Error(`pin bar: ${await textOf(sel('pin-bar-open'))}`);
     const edited = await textOf(sel('message-edited'));
     if (edited === 'edited') throw new Error('the edited mark is English');
