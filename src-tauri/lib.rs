@@ -15,6 +15,7 @@
 //! - `avatars`: setting my or a group's avatar, avatar images for the UI (cached).
 //! - `traymode`: destroys the window after a while hidden to the tray (frees the
 //!   webview), recreates it at the chat that was open.
+//! - `rich`: replies and quotes, edits, reactions, pinned messages, group read-by.
 
 mod accounts;
 mod avatars;
@@ -30,6 +31,7 @@ mod mentions;
 pub mod notify;
 mod paste;
 mod rooms;
+mod rich;
 mod search;
 mod servers;
 pub mod shell;
@@ -98,6 +100,15 @@ pub fn specta_builder() -> Builder<tauri::Wry> {
             commands::delete_for_me,
             paste::send_pasted_image,
             commands::recall,
+            rich::send_reply,
+            rich::quote,
+            rich::edit_message,
+            rich::react,
+            rich::reactions_of,
+            rich::pin_message,
+            rich::pins,
+            rich::read_by,
+            rich::set_group_read_by,
             commands::server_limits,
             commands::mark_read,
             commands::set_draft,

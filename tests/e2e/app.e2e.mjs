@@ -201,7 +201,7 @@ async function main() {
     await rightClick(bubble);
     const menu = await wd.waitFor(sel('message-menu'), { what: 'the app\'s message menu' });
     const items = await wd.execute(`return [...document.querySelectorAll('[data-testid="message-menu"] [role="menuitem"]')].map((b) => b.textContent)`);
-    if (JSON.stringify(items) !== JSON.stringify(['Copy text', 'Recall', 'Delete for me'])) throw new Error(`menu items: ${JSON.stringify(items)}`);
+    if (JSON.stringify(items) !== JSON.stringify(['Reply', 'Edit', 'React', 'Copy text', 'Pin', 'Recall', 'Delete for me'])) throw new Error(`menu items: ${JSON.stringify(items)}`);
     const last = (await wd.execute('return window.__ctx')).at(-1);
     if (!last.prevented) throw new Error('the webview menu was not cancelled on a message');
     const box = await wd.execute(`const r = arguments[0].getBoundingClientRect(); return { l: r.left, t: r.top, r: r.right, b: r.bottom, w: innerWidth, h: innerHeight };`, [{ 'element-6066-11e4-a52e-4f735466cecf': menu.id }]);
@@ -228,7 +228,7 @@ async function main() {
     await wd.execute(`document.activeElement.dispatchEvent(new KeyboardEvent('keydown', { key: 'F10', shiftKey: true, bubbles: true, cancelable: true }))`);
     await wd.waitFor(sel('message-menu'), { what: 'the menu from Shift+F10' });
     const focused = await wd.execute(`return document.activeElement?.dataset.testid`);
-    if (focused !== 'menu-copy') throw new Error(`focus is not in the menu: ${focused}`);
+    if (focused !== 'menu-reply') throw new Error(`focus is not in the menu: ${focused}`);
     await (await $(sel('menu-recall'))).click();
     await waitUntil(async () => (await textOf(`${sel('message', `[data-client-id="${clientId}"]`)} ${sel('message-text')}`)) === 'You recalled a message', {
       what: 'the bubble recalled in the app',

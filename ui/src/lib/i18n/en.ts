@@ -5,6 +5,11 @@ import enAccounts from './en-accounts';
 const en = {
   ...enMessages,
   ...enAccounts,
+import enRich from './en-rich';
+
+const en = {
+  ...enMessages,
+  ...enRich,
   accountDialog: {
     accountSecurity: "Account security",
     close: "Close",

@@ -5,6 +5,11 @@ import zhCNAccounts from './zh-CN-accounts';
 const zhCN = {
   ...zhCNMessages,
   ...zhCNAccounts,
+import zhCNRich from './zh-CN-rich';
+
+const zhCN = {
+  ...zhCNMessages,
+  ...zhCNRich,
   accountDialog: {
     accountSecurity: "账号安全",
     close: "关闭",

@@ -1,10 +1,17 @@
 /** The message context menu: which actions a message offers, and where the menu goes. */
 import { t } from '../i18n/index.svelte';
 import type { LocalMessage } from '../bindings';
+import { canEdit } from './rich';
 
-export type MenuAction = 'copy' | 'recall' | 'retry' | 'delete' | 'delete_local';
+export type MenuAction = 'reply' | 'edit' | 'react' | 'copy' | 'pin' | 'unpin' | 'recall' | 'read_by' | 'retry' | 'delete' | 'delete_local';
 
 export const MENU_LABELS: Record<MenuAction, string> = {
+  get reply() { return t('menu.reply'); },
+  get edit() { return t('menu.edit'); },
+  get react() { return t('menu.react'); },
+  get pin() { return t('menu.pin'); },
+  get unpin() { return t('menu.unpin'); },
+  get read_by() { return t('menu.read_by'); },
   get copy() { return t('menu.copy'); },
   get recall() { return t('menu.recall'); },
   get retry() { return t('menu.retry'); },
@@ -20,10 +27,25 @@ export type MenuContext = {
   now: number;
   /** The server's recall window (hello limits); null when not known yet. */
   recallWindowSecs: number | null;
+  /** The chat's rich actions (reply, edit, react, pin, read-by); absent: none of them. */
+  rich?: RichContext;
+};
+
+export type RichContext = {
+  /** The server's edit window (0: always; null: not known yet, left to the server). */
+  editWindowSecs: number | null;
+  /** I may pin in this chat (one-to-one, or a group's owner/admin). */
+  mayPin: boolean;
+  /** The message is pinned. */
+  pinned: boolean;
+  /** I may ask who read it (a group message of mine, or I manage the group). */
+  mayReadBy: boolean;
 };
 
 /**
- * The actions for one message, in menu order. Copy for text; Recall for my own
+ * The actions for one message, in menu order. With a rich context, a delivered
+ * message also offers Reply, Edit (mine, text, inside the edit window), React,
+ * Pin or Unpin, and Read by (see [`RichContext`]). Copy for text; Recall for my own
  * acknowledged messages still inside the recall window; Retry and Delete (from
  * this device: it was never delivered) for my failed ones; Delete for me (this
  * device only) for any stored message, a recall tombstone included.
@@ -32,7 +54,14 @@ export function messageActions(m: LocalMessage, ctx: MenuContext): MenuAction[] 
   const out: MenuAction[] = [];
   if (m.content.type === 'system') return out;
   if (m.content.type === 'recalled') return m.seq !== null ? ['delete_local'] : out;
+  const rich = m.seq !== null && m.state !== 'failed' && m.state !== 'sending' ? ctx.rich : undefined;
+  if (rich) {
+    out.push('reply');
+    if (canEdit(m, ctx.now, rich.editWindowSecs)) out.push('edit');
+    out.push('react');
+  }
   if (m.content.type === 'text') out.push('copy');
+  if (rich?.mayPin) out.push(rich.pinned ? 'unpin' : 'pin');
   if (m.outgoing && m.state === 'failed') {
     out.push('retry', 'delete');
     return out;
@@ -46,6 +75,7 @@ export function messageActions(m: LocalMessage, ctx: MenuContext): MenuAction[] 
   ) {
     out.push('recall');
   }
+  if (rich?.mayReadBy) out.push('read_by');
   if (m.seq !== null) out.push('delete_local');
   return out;
 }

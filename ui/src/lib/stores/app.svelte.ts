@@ -19,6 +19,7 @@ import { SearchStore } from './search.svelte';
 import { AvatarsStore } from './avatars.svelte';
 import { AccountsStore } from './accounts.svelte';
 import { TrayModeStore } from './traymode.svelte';
+import { RichStore } from './rich.svelte';
 
 export class App {
   readonly ui = new UiStore();
@@ -33,6 +34,7 @@ export class App {
   readonly avatars: AvatarsStore = new AvatarsStore(this);
   readonly accounts: AccountsStore = new AccountsStore(this);
   readonly trayMode = new TrayModeStore();
+  readonly rich: RichStore = new RichStore(this);
   private unlisten: (() => void)[] = [];
 
   /** Subscribes to app events and restores a session that survived a reload. */
@@ -100,6 +102,7 @@ export class App {
     this.ui.reset();
     this.avatars.reset();
     this.accounts.reset();
+    this.rich.reset();
     void this.search.run('', null);
     this.search.inChat = false;
   }

@@ -26,8 +26,11 @@ export class MessagesStore {
   loadingOlder = $state(false);
   /** Conversations whose peer is typing, with when the indicator expires. */
   typingUntil = $state.raw<Record<string, number>>({});
-  /** A message to scroll to and mark (a search hit); `n` makes each jump a change. */
-  focus = $state<{ conv: string; key: string; n: number } | null>(null);
+  /**
+   * A message to scroll to and mark (a search hit; `brief`: a quote or pin jump,
+   * marked for a moment); `n` makes each jump a change.
+   */
+  focus = $state<{ conv: string; key: string; n: number; brief?: boolean } | null>(null);
   private lastTypingSent: Record<string, number> = {};
   /** Client ids of cancelled uploads, so a command result arriving late cannot show them again. */
   private removed = new Set<string>();
@@ -88,8 +91,8 @@ export class MessagesStore {
   }
 
   /** Scrolls the open chat to the message with `key` and marks it. */
-  focusOn(conv: string, key: string): void {
-    this.focus = { conv, key, n: (this.focus?.n ?? 0) + 1 };
+  focusOn(conv: string, key: string, brief = false): void {
+    this.focus = { conv, key, n: (this.focus?.n ?? 0) + 1, brief };
   }
 
   /**

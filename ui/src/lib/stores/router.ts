@@ -35,6 +35,7 @@ export function route(app: App, e: CoreEvent): void {
     case 'sync_finished':
       void app.reloadAll();
       void session.refreshProfile();
+      void app.rich.refresh();
       return;
     case 'profile_changed':
       session.applyProfile(e.profile);
@@ -106,8 +107,10 @@ export function route(app: App, e: CoreEvent): void {
       messages.applyEdit(e.conv, e.seq, e.text, e.edited_at);
       return;
     case 'reactions_changed':
+      app.rich.applyReactions(e.conv, e.seq, e.reactions);
+      return;
     case 'pins_changed':
-      // Kept by tern-core; the app does not show reactions or pins yet (issue 17's UI part).
+      app.rich.applyPins(e.conv, e.pins);
       return;
     case 'typing':
       messages.applyTyping(e.conv, e.user);
