@@ -15,6 +15,7 @@
 mod avatars;
 mod commands;
 pub mod credentials;
+pub mod desktop;
 mod error;
 mod events;
 mod files;
@@ -23,6 +24,7 @@ mod launcher;
 mod links;
 pub mod notify;
 mod paste;
+mod prefs;
 mod search;
 mod servers;
 pub mod shell;
@@ -120,8 +122,12 @@ pub fn specta_builder() -> Builder<tauri::Wry> {
             shell::shell_state,
             shell::quit,
             texts::set_language,
-            notify::set_chat_muted,
-            notify::muted_chats,
+            prefs::conv_settings,
+            prefs::edit_conv,
+            prefs::account_settings,
+            prefs::set_account_settings,
+            desktop::desktop_prefs,
+            desktop::set_desktop_prefs,
             notify::set_notifications_muted,
         ])
         .events(collect_events![
@@ -237,15 +243,16 @@ pub fn run() {
             app.manage(shell::Shell::default());
             app.manage(launcher::Launcher::default());
             app.manage(texts::Language::default());
-            app.manage(notify::MutedChats::default());
             app.manage(notify::Shown::default());
             app.manage(files::Grants::default());
             app.manage(files::Served::default());
             app.manage(files::OpenConfirmations::default());
             notify::start_reply_listener(app.handle().clone());
             shell::setup_tray(app)?;
+            let data_dir = data_dir(app)?;
+            app.manage(desktop::Desktop::load(&data_dir));
             app.manage(AppState::new(
-                data_dir(app)?,
+                data_dir,
                 default_server_url(),
                 credentials,
             ));
@@ -257,10 +264,17 @@ pub fn run() {
                 .first()
                 .cloned()
                 .ok_or("tauri.conf.json defines no window")?;
-            WebviewWindowBuilder::from_config(app, &config)?
+            let window = WebviewWindowBuilder::from_config(app, &config)?
                 .on_navigation(move |url| allow_navigation(&handle, url))
                 .on_new_window(|_, _| NewWindowResponse::Deny)
                 .build()?;
+            if app.state::<desktop::Desktop>().get().start_minimised {
+                // To the tray where a tray host shows it, else to the taskbar.
+                match shell::close_action(shell::tray_host_present()) {
+                    shell::CloseAction::HideToTray => window.hide()?,
+                    shell::CloseAction::Minimise => window.minimize()?,
+                }
+            }
             Ok(())
         })
         .build(context)

@@ -140,6 +140,12 @@ async fn forward<R: Runtime>(
                     tern_core::Event::TotalUnreadChanged { total } => {
                         crate::notify::refresh_tray_unread(&app, &client, *total).await;
                     }
+                    tern_core::Event::ConvSettingsChanged { .. } => {
+                        // A mute from another device: the tray's total leaves that chat out.
+                        if let Ok(total) = client.total_unread().await {
+                            crate::notify::refresh_tray_unread(&app, &client, total).await;
+                        }
+                    }
                     tern_core::Event::NewMessage { message, live } => {
                         crate::notify::on_new_message(&app, &client, message, *live).await;
                     }

@@ -5,8 +5,8 @@
 #
 # Needs the Debian packages from scripts/deps.sh (libwebkit2gtk-4.1-dev, xvfb,
 # webkit2gtk-driver, ...); installs npm packages and tauri-driver when missing.
-# Honours CARGO_TARGET_DIR. Usage: tests/e2e/run.sh [test|app|firsthour|keyring|shell|notify|files|groups|look|profile|screenshots]
-#   test (default): app, firsthour, keyring, shell, notify, files, groups, look, profile.   app: tests/e2e/app.e2e.mjs only
+# Honours CARGO_TARGET_DIR. Usage: tests/e2e/run.sh [test|app|firsthour|keyring|shell|notify|prefs|files|groups|look|profile|screenshots]
+#   test (default): app, firsthour, keyring, shell, notify, prefs, files, groups, look, profile.   app: tests/e2e/app.e2e.mjs only
 #   (main flow, incl. the account dialog: sign out other devices, change password).
 #   shell: tray unread label, close-to-tray with a (fake) tray host, close minimises without one
 #   (under openbox), single instance (a second launch shows / restores the first window and
@@ -14,6 +14,10 @@
 #   notify: notifications against a fake notification server, the sender's avatar as their icon, the launcher
 #   badge (Unity LauncherEntry signals seen by tests/e2e/launcher_listener.py), tray and notification texts
 #   in zh-CN after the switch (tests/e2e/notify.e2e.mjs).
+#   prefs: settings that follow the user (issue 18): the app and tern-cli as two devices of alice converge on
+#   pin, mute, archive, drafts, clear history; muted chats and the do-not-disturb window notify nothing (fake
+#   notification server); the Settings screen survives a restart; screenshots docs/screenshots/settings.png and
+#   chat-list-states.png (tests/e2e/prefs.e2e.mjs).
 #   firsthour: issue 23's first-hour items: focus on open (forms, chat, dialogs), the register
 #   form at 800×600, read marks only for shown messages ("↓ N new", divider) (tests/e2e/firsthour.e2e.mjs).
 #   groups: a group with tern-cli users made in the dialog, messages both ways, admin, join request, mute, kick, invite, dismiss; as a plain member: mutes, removal, leave (tests/e2e/groups.e2e.mjs).
@@ -89,10 +93,13 @@ run_look() { dbus-run-session --config-file="$root/tests/e2e/bus-empty.conf" -- 
 
 run_profile() { dbus-run-session --config-file="$root/tests/e2e/bus-empty.conf" -- bash -c 'xvfb-run -a -s "-screen 0 1400x900x24" node "$1"' _ "$root/tests/e2e/profile.e2e.mjs"; }
 
+run_prefs() { dbus-run-session --config-file="$root/tests/e2e/bus-empty.conf" -- bash -c 'xvfb-run -a -s "-screen 0 1400x900x24" node "$1"' _ "$root/tests/e2e/prefs.e2e.mjs"; }
+
 run_notify() { dbus-run-session --config-file="$root/tests/e2e/bus-empty.conf" -- bash -c 'xvfb-run -a -s "-screen 0 1400x900x24" node "$1"' _ "$root/tests/e2e/notify.e2e.mjs"; }
 
 case "$mode" in
-  test) run_app; run_firsthour; run_keyring; run_shell; run_notify; run_files; run_groups; run_look; run_profile ;;
+  test) run_app; run_firsthour; run_keyring; run_shell; run_notify; run_prefs; run_files; run_groups; run_look; run_profile ;;
+  prefs) run_prefs ;;
   look) run_look ;;
   profile) run_profile ;;
   firsthour) run_firsthour ;;
@@ -103,5 +110,5 @@ case "$mode" in
   app) run_app ;;
   keyring) run_keyring ;;
   screenshots) xvfb node "$root/tests/e2e/screenshots.mjs" ;;
-  *) echo "usage: $0 [test|app|firsthour|keyring|shell|notify|files|groups|look|profile|screenshots]" >&2; exit 2 ;;
+  *) echo "usage: $0 [test|app|firsthour|keyring|shell|notify|prefs|files|groups|look|profile|screenshots]" >&2; exit 2 ;;
 esac

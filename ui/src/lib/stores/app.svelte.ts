@@ -16,6 +16,7 @@ import { UiStore } from './ui.svelte';
 import { route } from './router';
 import { SearchStore } from './search.svelte';
 import { AvatarsStore } from './avatars.svelte';
+import { PrefsStore } from './prefs.svelte';
 
 export class App {
   readonly ui = new UiStore();
@@ -27,6 +28,7 @@ export class App {
   readonly files: FilesStore = new FilesStore(this);
   readonly search: SearchStore = new SearchStore(this);
   readonly avatars: AvatarsStore = new AvatarsStore(this);
+  readonly prefs: PrefsStore = new PrefsStore(this);
   private unlisten: (() => void)[] = [];
 
   /** Subscribes to app events and restores a session that survived a reload. */
@@ -65,7 +67,7 @@ export class App {
   }
 
   async reloadAll(): Promise<void> {
-    await Promise.all([this.groups.refresh(), this.contacts.refreshFriends(), this.contacts.refreshApplications(), this.contacts.refreshBlacklist()]);
+    await Promise.all([this.groups.refresh(), this.contacts.refreshFriends(), this.contacts.refreshApplications(), this.contacts.refreshBlacklist(), this.prefs.load()]);
     await this.chats.refreshConversations();
   }
 
@@ -78,6 +80,7 @@ export class App {
     this.groups.reset();
     this.ui.reset();
     this.avatars.reset();
+    this.prefs.reset();
     void this.search.run('', null);
     this.search.inChat = false;
   }

@@ -13,7 +13,7 @@ export function unhandled(e: never): never {
 }
 
 export function route(app: App, e: CoreEvent): void {
-  const { session, chats, messages, contacts, groups, files } = app;
+  const { session, chats, messages, contacts, groups, files, prefs } = app;
   switch (e.type) {
     // Session and connection. Kicks and expiry end the session through the
     // shell's `session-ended` event (with the reason worded), not here.
@@ -126,6 +126,14 @@ export function route(app: App, e: CoreEvent): void {
       return;
     case 'total_unread_changed':
       // The UI sums the listed chats itself (message requests and muted chats apart).
+      return;
+
+    // Settings that follow me across devices.
+    case 'conv_settings_changed':
+      prefs.applyConv(e.settings);
+      return;
+    case 'account_settings_changed':
+      prefs.applyAccount(e.settings);
       return;
 
     // Files.
