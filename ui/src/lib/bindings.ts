@@ -128,6 +128,12 @@ export const commands = {
 	markRead: (conv: string) => typedError<null, AppError>(__TAURI_INVOKE("mark_read", { conv })),
 	/**  Keeps the composer's unsent text for a conversation. */
 	setDraft: (conv: string, draft: string) => typedError<null, AppError>(__TAURI_INVOKE("set_draft", { conv, draft })),
+	convSettings: () => typedError<ConvSettings[], AppError>(__TAURI_INVOKE("conv_settings")),
+	editConv: (conv: string, edit: ConvEdit) => typedError<ConvSettings, AppError>(__TAURI_INVOKE("edit_conv", { conv, edit })),
+	accountSettings: () => typedError<AccountSettings, AppError>(__TAURI_INVOKE("account_settings")),
+	setAccountSettings: (settings: AccountSettings) => typedError<AccountSettings, AppError>(__TAURI_INVOKE("set_account_settings", { settings })),
+	desktopPrefs: () => __TAURI_INVOKE<DesktopPrefs>("desktop_prefs"),
+	setDesktopPrefs: (prefs: DesktopPrefs) => typedError<DesktopPrefs, AppError>(__TAURI_INVOKE("set_desktop_prefs", { prefs })),
 	/**  Tells the peer I am typing (the UI throttles this). */
 	typing: (conv: string) => typedError<null, AppError>(__TAURI_INVOKE("typing", { conv })),
 	/**  Opens an http(s) link in the system browser; anything else is refused. */
@@ -691,7 +697,13 @@ unread: number } |
 /**  The sum of all unread counts changed. */
 { type: "total_unread_changed"; 
 /**  The total now. */
-total: number };
+total: number } | { type: "conv_settings_changed"; settings: ConvSettings } | { type: "account_settings_changed"; settings: AccountSettings };
+export type Weekday = "mon" | "tue" | "wed" | "thu" | "fri" | "sat" | "sun";
+export type DndSchedule = { start: string; end: string; tz: string; days: Weekday[] };
+export type AccountSettings = { notifications: boolean; show_text: boolean; sound: boolean; dnd?: DndSchedule | null; updated_at?: number };
+export type ConvSettings = { conv: ConversationId; pinned?: number | null; muted?: boolean; muted_until?: number | null; archived?: Seq | null; draft?: string; draft_at?: number; cleared_seq?: Seq; updated_at?: number };
+export type ConvEdit = { op: "pin"; order?: number | null } | { op: "unpin" } | { op: "mute"; until?: number | null } | { op: "unmute" } | { op: "archive" } | { op: "unarchive" } | { op: "draft"; text: string; edited_at: number } | { op: "clear"; seq?: Seq | null };
+export type DesktopPrefs = { autostart: boolean; start_minimised: boolean; close_to_tray: boolean };
 
 /**  A native drag-and-drop on the window (typed event). */
 export type FileDrop = {

@@ -10,7 +10,9 @@ export type SettingsOf = Readonly<Record<string, ConvSettings>>;
 
 /** Notifications off for the chat at `now` (ms). */
 export function isMuted(s: ConvSettings | undefined, now: number): boolean {
-  return !!s && s.muted && (s.muted_until === null || now < s.muted_until);
+  if (!s?.muted) return false;
+  const until = s.muted_until ?? null;
+  return until === null || now < until;
 }
 
 /**
@@ -18,13 +20,14 @@ export function isMuted(s: ConvSettings | undefined, now: number): boolean {
  * muted (a new message brings back only a chat that is not muted).
  */
 export function isArchived(s: ConvSettings | undefined, maxSeq: number, now: number): boolean {
-  if (!s || s.archived === null) return false;
-  return maxSeq <= s.archived || isMuted(s, now);
+  const at = s?.archived ?? null;
+  if (at === null) return false;
+  return maxSeq <= at || isMuted(s, now);
 }
 
 /** Pinned (any order). */
 export function isPinned(s: ConvSettings | undefined): boolean {
-  return !!s && s.pinned !== null;
+  return (s?.pinned ?? null) !== null;
 }
 
 /**

@@ -72,7 +72,8 @@ export class PrefsStore {
   applyConv(s: ConvSettings): void {
     const before = this.conv[s.conv];
     this.conv = { ...this.conv, [s.conv]: s };
-    if (s.cleared_seq > (before?.cleared_seq ?? 0)) this.app.messages.hideUpTo(s.conv, s.cleared_seq);
+    const cleared = s.cleared_seq ?? 0;
+    if (cleared > (before?.cleared_seq ?? 0)) this.app.messages.hideUpTo(s.conv, cleared);
   }
 
   /** `account_settings_changed`. */
