@@ -20,7 +20,7 @@ use tern_core::proto::AccountSettings;
 
 use serde::{Deserialize, Serialize};
 use specta::Type;
-use tauri::{AppHandle, Manager, Runtime, State};
+use tauri::{AppHandle, Manager, Runtime};
 use tauri_specta::Event as _;
 use tern_core::proto::Content;
 use tern_core::proto::ConversationId;
@@ -280,6 +280,12 @@ fn window_focused<R: Runtime>(app: &AppHandle<R>) -> bool {
         .is_some_and(|w| w.is_visible().unwrap_or(false) && w.is_focused().unwrap_or(false))
 }
 
+/// tern-core's decision at the system clock's now (a cache that cannot be
+/// read does not silence notifications).
+async fn allowed(client: &Client, conv: &ConversationId) -> bool {
+    client.should_notify(conv, now_ms()).await.unwrap_or(true)
+}
+
 /// Shows a notification for `m` when it should; actions are handled on a blocking thread.
 pub async fn on_new_message<R: Runtime>(
     app: &AppHandle<R>,
@@ -288,11 +294,9 @@ pub async fn on_new_message<R: Runtime>(
     live: bool,
 ) {
     let muted = app.state::<Shell>().muted.load(Ordering::SeqCst);
-    if !should_notify(m, live, window_focused(app), muted, true) {
-        return;
-    }
-    let now = now_ms();
-    if !client.should_notify(&m.conv, now).await.unwrap_or(true) {
+    let focused = window_focused(app);
+    // The desktop's own checks first; tern-core's decision (a cache read) only then.
+    if !should_notify(m, live, focused, muted, true) || !allowed(client, &m.conv).await {
         return;
     }
     let account = client.account_settings().await.unwrap_or_default();

@@ -128,12 +128,6 @@ export const commands = {
 	markRead: (conv: string) => typedError<null, AppError>(__TAURI_INVOKE("mark_read", { conv })),
 	/**  Keeps the composer's unsent text for a conversation. */
 	setDraft: (conv: string, draft: string) => typedError<null, AppError>(__TAURI_INVOKE("set_draft", { conv, draft })),
-	convSettings: () => typedError<ConvSettings[], AppError>(__TAURI_INVOKE("conv_settings")),
-	editConv: (conv: string, edit: ConvEdit) => typedError<ConvSettings, AppError>(__TAURI_INVOKE("edit_conv", { conv, edit })),
-	accountSettings: () => typedError<AccountSettings, AppError>(__TAURI_INVOKE("account_settings")),
-	setAccountSettings: (settings: AccountSettings) => typedError<AccountSettings, AppError>(__TAURI_INVOKE("set_account_settings", { settings })),
-	desktopPrefs: () => __TAURI_INVOKE<DesktopPrefs>("desktop_prefs"),
-	setDesktopPrefs: (prefs: DesktopPrefs) => typedError<DesktopPrefs, AppError>(__TAURI_INVOKE("set_desktop_prefs", { prefs })),
 	/**  Tells the peer I am typing (the UI throttles this). */
 	typing: (conv: string) => typedError<null, AppError>(__TAURI_INVOKE("typing", { conv })),
 	/**  Opens an http(s) link in the system browser; anything else is refused. */
@@ -225,13 +219,25 @@ export const commands = {
 	quit: () => __TAURI_INVOKE<void>("quit"),
 	/**  The UI's language (at start and on every switch): the tray and notifications follow. */
 	setLanguage: (lang: Lang) => __TAURI_INVOKE<void>("set_language", { lang }),
+	/**  My settings of every conversation that has any, pinned ones first. */
+	convSettings: () => typedError<ConvSettings[], AppError>(__TAURI_INVOKE("conv_settings")),
 	/**
-	 *  Mutes or unmutes notifications for one chat; a muted chat's unread messages
-	 *  also leave the tray's total (as they leave the chat list's).
+	 *  Pins, mutes, archives, clears or saves the draft of one conversation (and
+	 *  the reverse) on the server; returns the settings as stored. The tray's
+	 *  unread total follows a mute.
 	 */
-	setChatMuted: (conv: string, muted: boolean) => typedError<null, AppError>(__TAURI_INVOKE("set_chat_muted", { conv, muted })),
-	/**  Chats with notifications muted. */
-	mutedChats: () => __TAURI_INVOKE<string[]>("muted_chats"),
+	editConv: (conv: string, edit: ConvEdit) => typedError<ConvSettings, AppError>(__TAURI_INVOKE("edit_conv", { conv, edit })),
+	/**  The account's notification settings (from the cache). */
+	accountSettings: () => typedError<AccountSettings, AppError>(__TAURI_INVOKE("account_settings")),
+	/**
+	 *  Replaces the account's notification settings on the server (every device
+	 *  of mine follows); a malformed schedule is refused there.
+	 */
+	setAccountSettings: (settings: AccountSettings) => typedError<AccountSettings, AppError>(__TAURI_INVOKE("set_account_settings", { settings })),
+	/**  This machine's choices (the autostart switch as the entry on disk says). */
+	desktopPrefs: () => __TAURI_INVOKE<DesktopPrefs>("desktop_prefs"),
+	/**  Saves this machine's choices and writes or removes the autostart entry. */
+	setDesktopPrefs: (prefs: DesktopPrefs) => typedError<DesktopPrefs, AppError>(__TAURI_INVOKE("set_desktop_prefs", { prefs })),
 	/**  Mutes or unmutes all notifications (the tray's "Mute notifications"). */
 	setNotificationsMuted: (muted: boolean) => __TAURI_INVOKE<void>("set_notifications_muted", { muted }),
 };
@@ -248,6 +254,20 @@ export const events = {
 export const GROUP_ROLE_RULES = {"manages":{"admin":true,"member":false,"owner":true},"may_moderate":{"admin":{"admin":false,"member":true,"owner":false},"member":{"admin":false,"member":false,"owner":false},"owner":{"admin":true,"member":true,"owner":false}}} as const;
 
 /* Types */
+/**  Account-wide notification preferences, the same on every device. */
+export type AccountSettings = {
+	/**  Show notifications at all. */
+	notifications: boolean,
+	/**  Show the message text in a notification (else only who wrote). */
+	show_text: boolean,
+	/**  Play a sound. */
+	sound: boolean,
+	/**  Do-not-disturb schedule; `None`: none. */
+	dnd?: DndSchedule | null,
+	/**  Server time of the last change (set by the server; ignored in `set_settings`). */
+	updated_at?: number,
+};
+
 /**  A failed command, as the UI receives it. */
 export type AppError = {
 	/**
@@ -355,6 +375,68 @@ by: UserId;
 /**  When. */
 at: number };
 
+/**  One change to my settings of a conversation (`edit_conv`), tagged by `op`. */
+export type ConvEdit = 
+/**  Pin it; without `order` it goes above every other pinned conversation. */
+{ op: "pin"; 
+/**  Explicit pin order (higher first). */
+order?: number | null } | 
+/**  Unpin it. */
+{ op: "unpin" } | 
+/**  Mute it until `until` (in the future), or forever without it. */
+{ op: "mute"; 
+/**  End of the mute. */
+until?: number | null } | 
+/**  Unmute it. */
+{ op: "unmute" } | 
+/**  Archive it (at its current max seq). */
+{ op: "archive" } | 
+/**  Take it out of the archive. */
+{ op: "unarchive" } | 
+/**
+ *  Save the draft (`""` clears it); kept only if `edited_at` is newer
+ *  than the stored draft's.
+ */
+{ op: "draft"; 
+/**  The text (at most `max_text_chars`). */
+text: string; 
+/**  When it was typed, by the client's clock. */
+edited_at: number } | 
+/**  Hide everything up to `seq` (default: the current max seq) for me. */
+{ op: "clear"; 
+/**  Up to here (clamped to the max seq; never moves backwards). */
+seq?: Seq | null };
+
+/**  My settings for one conversation, as the server keeps them. */
+export type ConvSettings = {
+	/**  Which conversation. */
+	conv: ConversationId,
+	/**
+	 *  Pin order when pinned (pinned chats are listed first, higher order
+	 *  first); `None`: not pinned.
+	 */
+	pinned?: number | null,
+	/**  Notifications off for this conversation (see `muted_until`). */
+	muted?: boolean,
+	/**  With `muted`: muted until this time; `None`: forever. */
+	muted_until?: number | null,
+	/**
+	 *  Archived when the conversation's max seq was this; `None`: not
+	 *  archived. Clients show it archived while no newer message arrived, or
+	 *  while it is muted (see [`ConvSettings::is_archived`]); the server never
+	 *  changes it on a new message.
+	 */
+	archived?: Seq | null,
+	/**  The unsent text ("" when none). */
+	draft?: string,
+	/**  The `edited_at` of the draft edit that won (0: never edited). */
+	draft_at?: number,
+	/**  Everything up to this seq is hidden for me (clear history); 0: nothing. */
+	cleared_seq?: Seq,
+	/**  Server time of the last change. */
+	updated_at?: number,
+};
+
 /**  A conversation in the local list. */
 export type Conversation = {
 	/**  Which conversation. */
@@ -402,6 +484,32 @@ export type DeliveryState =
 "read" | 
 /**  The retry budget ran out or the server refused it; [`crate::Client::resend`] retries. */
 "failed";
+
+/**  This machine's choices. */
+export type DesktopPrefs = {
+	/**  Start Tern when I log in to the desktop (an XDG autostart entry). */
+	autostart?: boolean,
+	/**  Start with the window hidden in the tray (minimised where no tray host exists). */
+	start_minimised?: boolean,
+	/**  Closing the window keeps Tern running in the tray; off: closing quits. */
+	close_to_tray?: boolean,
+};
+
+/**
+ *  The account's do-not-disturb window: from `start` to `end` (local time in
+ *  `tz`), starting on each of `days`; a window whose `end` is not after its
+ *  `start` runs past midnight into the next day.
+ */
+export type DndSchedule = {
+	/**  `HH:MM`, 24-hour. */
+	start: string,
+	/**  `HH:MM`, 24-hour; different from `start`. */
+	end: string,
+	/**  IANA time zone, e.g. `Europe/Paris`. */
+	tz: string,
+	/**  The days on which the window starts (at least one, none twice). */
+	days: Weekday[],
+};
 
 /**  A downloaded file as the UI may use it. */
 export type Downloaded = {
@@ -697,13 +805,22 @@ unread: number } |
 /**  The sum of all unread counts changed. */
 { type: "total_unread_changed"; 
 /**  The total now. */
-total: number } | { type: "conv_settings_changed"; settings: ConvSettings } | { type: "account_settings_changed"; settings: AccountSettings };
-export type Weekday = "mon" | "tue" | "wed" | "thu" | "fri" | "sat" | "sun";
-export type DndSchedule = { start: string; end: string; tz: string; days: Weekday[] };
-export type AccountSettings = { notifications: boolean; show_text: boolean; sound: boolean; dnd?: DndSchedule | null; updated_at?: number };
-export type ConvSettings = { conv: ConversationId; pinned?: number | null; muted?: boolean; muted_until?: number | null; archived?: Seq | null; draft?: string; draft_at?: number; cleared_seq?: Seq; updated_at?: number };
-export type ConvEdit = { op: "pin"; order?: number | null } | { op: "unpin" } | { op: "mute"; until?: number | null } | { op: "unmute" } | { op: "archive" } | { op: "unarchive" } | { op: "draft"; text: string; edited_at: number } | { op: "clear"; seq?: Seq | null };
-export type DesktopPrefs = { autostart: boolean; start_minimised: boolean; close_to_tray: boolean };
+total: number } | 
+/**
+ *  My settings of one conversation changed (pin, mute, archive, draft,
+ *  clear history), here or on another device of mine. A
+ *  `conversation_changed` follows.
+ */
+{ type: "conv_settings_changed"; 
+/**  The settings as now. */
+settings: ConvSettings } | 
+/**
+ *  The account's notification settings (switches, do-not-disturb schedule)
+ *  changed, here or on another device of mine.
+ */
+{ type: "account_settings_changed"; 
+/**  The settings as now. */
+settings: AccountSettings };
 
 /**  A native drag-and-drop on the window (typed event). */
 export type FileDrop = {
@@ -1137,6 +1254,23 @@ export type TransferDirection =
 export type UserId = string;
 
 export type Value = null | boolean | number | string | Value[] | { [key in string]: Value };
+
+/**  A day of the week. */
+export type Weekday = 
+/**  Monday. */
+"mon" | 
+/**  Tuesday. */
+"tue" | 
+/**  Wednesday. */
+"wed" | 
+/**  Thursday. */
+"thu" | 
+/**  Friday. */
+"fri" | 
+/**  Saturday. */
+"sat" | 
+/**  Sunday. */
+"sun";
 
 /**  An error as sent on the wire: `{"code": 3001, "message": "bob has blocked you"}`. */
 export type WireError = {
