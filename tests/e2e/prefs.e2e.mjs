@@ -112,7 +112,7 @@ async function main() {
 
   await step("a pin from the app's context menu goes above; the other device sees it; unpin from the header menu", async () => {
     await rightClick(await $(row('carol')));
-    await (await $(sel('chat-context-menu'))).find(sel('chat-pin')).then((b) => b.click());
+    await (await (await $(sel('chat-context-menu'))).find(sel('chat-pin'))).click();
     await waitUntil(async () => (await order()).join() === 'carol,bob,dave', { what: 'carol pinned above bob' });
     await waitUntil(async () => (await settingsOf('carol')).pinned > (await settingsOf('bob')).pinned, { what: "carol's pin on alice2" });
     await (await $(row('bob'))).click();
