@@ -166,7 +166,10 @@ mod tests {
         apply_autostart(&dir, true, exe).unwrap();
         let text = std::fs::read_to_string(dir.join(AUTOSTART_FILE)).unwrap();
         assert!(text.starts_with("[Desktop Entry]\n"));
-        assert!(text.contains("Exec=\"/opt/Tern \\$HOME/tern\\\"x\"\n"), "{text}");
+        assert!(
+            text.contains("Exec=\"/opt/Tern \\$HOME/tern\\\"x\"\n"),
+            "{text}"
+        );
         apply_autostart(&dir, false, exe).unwrap();
         assert!(!dir.join(AUTOSTART_FILE).exists());
         apply_autostart(&dir, false, exe).unwrap(); // already gone: fine

@@ -251,11 +251,7 @@ pub fn run() {
             shell::setup_tray(app)?;
             let data_dir = data_dir(app)?;
             app.manage(desktop::Desktop::load(&data_dir));
-            app.manage(AppState::new(
-                data_dir,
-                default_server_url(),
-                credentials,
-            ));
+            app.manage(AppState::new(data_dir, default_server_url(), credentials));
             let handle = app.handle().clone();
             let config = app
                 .config()

@@ -75,11 +75,7 @@ pub async fn set_account_settings(
         dnd.check_shape()
             .map_err(|e| AppError::new("invalid_argument", e))?;
     }
-    Ok(state
-        .client()
-        .await?
-        .set_account_settings(settings)
-        .await?)
+    Ok(state.client().await?.set_account_settings(settings).await?)
 }
 
 #[cfg(test)]
@@ -90,9 +86,21 @@ mod tests {
     fn mutes_must_end_in_the_future_within_a_year() {
         let now = 1_000_000;
         assert!(check_edit(&ConvEdit::Mute { until: None }, now).is_ok());
-        assert!(check_edit(&ConvEdit::Mute { until: Some(now + 3_600_000) }, now).is_ok());
+        assert!(check_edit(
+            &ConvEdit::Mute {
+                until: Some(now + 3_600_000)
+            },
+            now
+        )
+        .is_ok());
         assert!(check_edit(&ConvEdit::Mute { until: Some(now) }, now).is_err());
-        assert!(check_edit(&ConvEdit::Mute { until: Some(now + MAX_MUTE_MS + 1) }, now).is_err());
+        assert!(check_edit(
+            &ConvEdit::Mute {
+                until: Some(now + MAX_MUTE_MS + 1)
+            },
+            now
+        )
+        .is_err());
         assert!(check_edit(&ConvEdit::Pin { order: None }, now).is_ok());
     }
 }

@@ -199,6 +199,8 @@ async function main() {
     await waitUntil(async () => (await invoke('desktop_prefs')).start_minimised, { what: 'start minimised saved' });
     await (await $(sel('set-start-minimised'))).click();
     await waitUntil(async () => !(await invoke('desktop_prefs')).start_minimised, { what: 'start minimised off again' });
+    await wd.execute("document.querySelector('[data-testid=\"settings-page\"] .content').scrollTo(0, 0)");
+    await pause(200);
     await wd.screenshot(path.join(shots, 'settings.png'));
     await alice2(['settings', 'set', '--no-dnd']);
     await waitUntil(async () => (await invoke('account_settings')).dnd === null, { what: 'the schedule removed from the other device' });

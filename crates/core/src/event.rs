@@ -2,9 +2,9 @@
 
 use serde::{Deserialize, Serialize};
 use tern_proto::{
-    AccountSettings, ClientMsgId, ConvSettings, ConversationId, ErrorCode, Friend, FriendApplication, GroupApplication, GroupId,
-    GroupInfo, GroupMember, GroupRole, KickReason, LeaveReason, Millis, Profile, Seq, UserId,
-    WireError,
+    AccountSettings, ClientMsgId, ConvSettings, ConversationId, ErrorCode, Friend,
+    FriendApplication, GroupApplication, GroupId, GroupInfo, GroupMember, GroupRole, KickReason,
+    LeaveReason, Millis, Profile, Seq, UserId, WireError,
 };
 
 use crate::types::{Conversation, LocalMessage, LoginStatus, TransferDirection};

@@ -112,7 +112,10 @@ mod tests {
         c.muted_until = Some(now + 3_600_000);
         assert!(!should_notify(&account, &c, now), "muted for an hour");
         assert!(!should_notify(&account, &c, now + 3_599_999));
-        assert!(should_notify(&account, &c, now + 3_600_000), "the mute ended");
+        assert!(
+            should_notify(&account, &c, now + 3_600_000),
+            "the mute ended"
+        );
     }
 
     #[test]
@@ -146,7 +149,7 @@ mod tests {
         assert!(!should_notify(&account, &c, ms("2026-12-03T01:00:00Z"))); // Thu 09:00
         assert!(should_notify(&account, &c, ms("2026-12-03T09:00:00Z"))); // Thu 17:00
         assert!(should_notify(&account, &c, ms("2026-12-04T01:00:00Z"))); // Fri 09:00
-        // An unknown zone counts as no window.
+                                                                          // An unknown zone counts as no window.
         account.dnd.as_mut().unwrap().tz = "Mars/Olympus".into();
         assert!(should_notify(&account, &c, ms("2026-12-03T01:00:00Z")));
     }
