@@ -21,6 +21,7 @@ mod accounts;
 mod avatars;
 mod commands;
 pub mod credentials;
+pub mod desktop;
 mod error;
 mod events;
 mod files;
@@ -32,6 +33,7 @@ pub mod notify;
 mod paste;
 mod rooms;
 mod rich;
+mod prefs;
 mod search;
 mod servers;
 pub mod shell;
@@ -154,8 +156,12 @@ pub fn specta_builder() -> Builder<tauri::Wry> {
             traymode::remember_chat,
             traymode::chat_to_open,
             texts::set_language,
-            notify::set_chat_muted,
-            notify::muted_chats,
+            prefs::conv_settings,
+            prefs::edit_conv,
+            prefs::account_settings,
+            prefs::set_account_settings,
+            desktop::desktop_prefs,
+            desktop::set_desktop_prefs,
             notify::set_notifications_muted,
         ])
         .events(collect_events![
@@ -273,19 +279,23 @@ pub fn run() {
             app.manage(traymode::TrayMode::default());
             app.manage(launcher::Launcher::default());
             app.manage(texts::Language::default());
-            app.manage(notify::MutedChats::default());
             app.manage(notify::Shown::default());
             app.manage(files::Grants::default());
             app.manage(files::Served::default());
             app.manage(files::OpenConfirmations::default());
             notify::start_reply_listener(app.handle().clone());
             shell::setup_tray(app)?;
-            app.manage(AppState::new(
-                data_dir(app)?,
-                default_server_url(),
-                credentials,
-            ));
-            traymode::build_window(app)?;
+            let data_dir = data_dir(app)?;
+            app.manage(desktop::Desktop::load(&data_dir));
+            app.manage(AppState::new(data_dir, default_server_url(), credentials));
+            let window = traymode::build_window(app)?;
+            if app.state::<desktop::Desktop>().get().start_minimised {
+                // To the tray where a tray host shows it, else to the taskbar.
+                match shell::close_action(shell::tray_host_present()) {
+                    shell::CloseAction::HideToTray => window.hide()?,
+                    shell::CloseAction::Minimise => window.minimize()?,
+                }
+            }
             Ok(())
         })
         .build(context)

@@ -1,6 +1,9 @@
 //! Desktop notifications (freedesktop, through notify-rust): one per new live
 //! message while the window is not focused, unless notifications are muted
-//! globally (tray) or for that chat. Actions: "default" (click) opens the window
+//! globally (tray) or tern-core's decision says no (the account's
+//! notifications off, the chat muted on the server, the do-not-disturb
+//! window: `Client::should_notify`). The account's "show message text" and
+//! "sound" switches shape the notification. Actions: "default" (click) opens the window
 //! on the chat; "Mark as read" reads it; an inline reply is sent to the chat.
 //!
 //! The body is escaped for daemons that interpret markup ([`notification`]). The
@@ -13,9 +16,11 @@ use std::collections::{HashMap, HashSet};
 use std::sync::atomic::Ordering;
 use std::sync::Mutex;
 
+use tern_core::proto::AccountSettings;
+
 use serde::{Deserialize, Serialize};
 use specta::Type;
-use tauri::{AppHandle, Manager, Runtime, State};
+use tauri::{AppHandle, Manager, Runtime};
 use tauri_specta::Event as _;
 use tern_core::proto::Content;
 use tern_core::proto::ConversationId;
@@ -23,10 +28,6 @@ use tern_core::{Client, LocalMessage};
 
 use crate::shell::{show_window, Shell, WINDOW};
 use crate::texts::Texts;
-
-/// Chats the user muted (kept for the app's lifetime).
-#[derive(Default)]
-pub struct MutedChats(pub Mutex<HashSet<String>>);
 
 /// A shown notification's account (id and client) and chat.
 pub type ShownChat = (String, Client, ConversationId);
@@ -263,20 +264,39 @@ pub fn preview(content: &Content, t: &Texts) -> String {
     }
 }
 
-/// Whether a message deserves a notification right now.
+/// Whether a message deserves a notification right now: a live message from
+/// someone else while the window is not focused, the tray's mute off, and
+/// tern-core's decision (`allowed`: account switch, chat mute, do-not-disturb).
 pub fn should_notify(
     m: &LocalMessage,
     live: bool,
     window_focused: bool,
     muted: bool,
-    chat_muted: bool,
+    allowed: bool,
 ) -> bool {
-    live && !m.outgoing && !window_focused && !muted && !chat_muted
+    live && !m.outgoing && !window_focused && !muted && allowed
+}
+
+/// The notification body: the preview, or only "New message" when the
+/// account's "show message text" is off (the sender stays in the summary).
+pub fn body_for(settings: &AccountSettings, preview: String, t: &Texts) -> String {
+    if settings.show_text {
+        preview
+    } else {
+        t.new_message.to_owned()
+    }
 }
 
 fn window_focused<R: Runtime>(app: &AppHandle<R>) -> bool {
     app.get_webview_window(WINDOW)
         .is_some_and(|w| w.is_visible().unwrap_or(false) && w.is_focused().unwrap_or(false))
+}
+
+/// tern-core's decision at the system clock's now: the notifications switch,
+/// the chat's mute (a mention of me passes it) and the do-not-disturb window.
+/// A cache that cannot be read does not silence notifications.
+async fn allowed(client: &Client, m: &LocalMessage) -> bool {
+    client.should_notify_message(m, now_ms()).await.unwrap_or(true)
 }
 
 /// Shows a notification for `m` (received by account `account`) when it
@@ -289,24 +309,13 @@ pub async fn on_new_message<R: Runtime>(
     m: &LocalMessage,
     live: bool,
 ) {
-    let conv = m.conv.to_string();
     let muted = app.state::<Shell>().muted.load(Ordering::SeqCst);
-    let chat_muted = app
-        .state::<MutedChats>()
-        .0
-        .lock()
-        .expect("muted chats")
-        .contains(&conv);
-    // A mention of me notifies even in a muted chat (issue 17).
-    let mentioned = m
-        .mentions
-        .as_ref()
-        .zip(client.user())
-        .is_some_and(|(who, me)| who.includes(&me));
-    let chat_muted = chat_muted && !mentioned;
-    if !should_notify(m, live, window_focused(app), muted, chat_muted) {
+    let focused = window_focused(app);
+    // The desktop's own checks first; tern-core's decision (a cache read) only then.
+    if !should_notify(m, live, focused, muted, true) || !allowed(client, m).await {
         return;
     }
+    let settings = client.account_settings().await.unwrap_or_default();
     let conversation = client.conversation(&m.conv).await.ok().flatten();
     // The sender's avatar (a direct chat's peer) from tern-core's cache, as the icon.
     let icon = match conversation.as_ref().and_then(|c| c.avatar.clone()) {
@@ -325,7 +334,7 @@ pub async fn on_new_message<R: Runtime>(
         sender = with_sender(&crate::switcher::label_of_id(account), &sender);
     }
     let t = crate::texts::lang(app).texts();
-    let mut body = preview(&m.content, t);
+    let mut body = body_for(&settings, preview(&m.content, t), t);
     if matches!(m.conv, ConversationId::Group(_)) {
         // The summary is the group's name: say who wrote it.
         let who = match client.friends_info(std::slice::from_ref(&m.sender)).await {
@@ -345,6 +354,11 @@ pub async fn on_new_message<R: Runtime>(
     std::thread::spawn(move || {
         let caps = notify_rust::get_capabilities().unwrap_or_default();
         let mut n = notification(&sender, &body, &caps, t);
+        if account.sound {
+            n.sound_name("message-new-instant");
+        } else {
+            n.hint(notify_rust::Hint::SuppressSound(true));
+        }
         if let Some(icon) = &icon {
             n.icon(icon);
         }
@@ -404,48 +418,24 @@ pub fn escape_markup(s: &str) -> String {
     out
 }
 
-/// Mutes or unmutes notifications for one chat; a muted chat's unread messages
-/// also leave the tray's total (as they leave the chat list's).
-#[tauri::command]
-#[specta::specta]
-pub async fn set_chat_muted(
-    app: AppHandle,
-    chats: State<'_, MutedChats>,
-    state: State<'_, crate::state::AppState>,
-    conv: String,
-    muted: bool,
-) -> crate::error::AppResult<()> {
-    {
-        let mut set = chats.0.lock().expect("muted chats");
-        if muted {
-            set.insert(conv);
-        } else {
-            set.remove(&conv);
-        }
-    }
-    if let Ok((id, client)) = state.current().await {
-        if let Ok(total) = client.total_unread().await {
-            refresh_tray_unread(&app, &id, &client, total).await;
-        }
-    }
-    Ok(())
-}
-
-/// Sets account `id`'s unread count, leaving out muted chats (`total` is
-/// tern-core's count over every chat, used as is when nothing is muted); the
-/// tray shows the sum over the accounts.
+/// Sets account `id`'s unread count, leaving out chats muted on the server
+/// (`total` is tern-core's count over every chat, used as is when nothing is
+/// muted); the tray shows the sum over the accounts.
 pub async fn refresh_tray_unread<R: Runtime>(
     app: &AppHandle<R>,
     id: &str,
     client: &Client,
     total: u64,
 ) {
-    let muted = app
-        .state::<MutedChats>()
-        .0
-        .lock()
-        .expect("muted chats")
-        .clone();
+    let now = now_ms();
+    let muted: HashSet<String> = match client.all_conv_settings().await {
+        Ok(all) => all
+            .iter()
+            .filter(|s| s.is_muted(now))
+            .map(|s| s.conv.to_string())
+            .collect(),
+        Err(_) => HashSet::new(),
+    };
     let n = if muted.is_empty() {
         total
     } else {
@@ -458,27 +448,20 @@ pub async fn refresh_tray_unread<R: Runtime>(
         .set_unread(app, id, Some(n));
 }
 
+/// Milliseconds since the epoch by the system clock (tern-core's decisions
+/// take the time as a parameter; this is the app's clock).
+pub fn now_ms() -> i64 {
+    std::time::SystemTime::now()
+        .duration_since(std::time::UNIX_EPOCH)
+        .map_or(0, |d| d.as_millis() as i64)
+}
+
 /// Sum of unread counts of the chats not in `muted`.
 pub fn unmuted_total(chats: impl Iterator<Item = (String, u64)>, muted: &HashSet<String>) -> u64 {
     chats
         .filter(|(conv, _)| !muted.contains(conv))
         .map(|(_, n)| n)
         .sum()
-}
-
-/// Chats with notifications muted.
-#[tauri::command]
-#[specta::specta]
-pub fn muted_chats(chats: State<'_, MutedChats>) -> Vec<String> {
-    let mut v: Vec<String> = chats
-        .0
-        .lock()
-        .expect("muted chats")
-        .iter()
-        .cloned()
-        .collect();
-    v.sort();
-    v
 }
 
 /// Mutes or unmutes all notifications (the tray's "Mute notifications").
@@ -627,6 +610,14 @@ mod tests {
                 DaemonSignal::Action(2, "default".into()),
             ]
         );
+    }
+
+    #[test]
+    fn show_text_off_hides_the_body() {
+        let mut s = AccountSettings::default();
+        assert_eq!(body_for(&s, "secret plan".into(), EN), "secret plan");
+        s.show_text = false;
+        assert_eq!(body_for(&s, "secret plan".into(), EN), "New message");
     }
 
     #[test]

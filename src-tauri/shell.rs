@@ -234,11 +234,16 @@ pub fn close_action(tray_host: bool) -> CloseAction {
 }
 
 /// Closing the main window keeps the app running and connected: hidden to the tray
-/// where a tray host can show the icon, minimised where none can (see [`close_action`]).
+/// where a tray host can show the icon, minimised where none can (see [`close_action`]);
+/// with "close to tray" off in the settings ([`crate::desktop`]) it quits.
 pub fn on_window_event<R: Runtime>(window: &tauri::Window<R>, event: &tauri::WindowEvent) {
     if let tauri::WindowEvent::CloseRequested { api, .. } = event {
         if window.label() == WINDOW {
             api.prevent_close();
+            if !crate::desktop::close_to_tray(window.app_handle()) {
+                window.app_handle().exit(0);
+                return;
+            }
             match close_action(tray_host_present()) {
                 CloseAction::HideToTray => {
                     let _ = window.hide();

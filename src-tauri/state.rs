@@ -229,6 +229,12 @@ async fn forward<R: Runtime>(
                         crate::notify::refresh_tray_unread(&app, &id, &client, *total).await;
                         crate::switcher::emit_accounts(&app).await;
                     }
+                    tern_core::Event::ConvSettingsChanged { .. } => {
+                        // A mute from another device: the tray's total leaves that chat out.
+                        if let Ok(total) = client.total_unread().await {
+                            crate::notify::refresh_tray_unread(&app, &id, &client, total).await;
+                        }
+                    }
                     tern_core::Event::NewMessage { message, live } => {
                         crate::notify::on_new_message(&app, &id, &client, message, *live).await;
                     }

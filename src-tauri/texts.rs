@@ -33,6 +33,7 @@ pub struct Texts {
     pub reply: &'static str,
     pub image: &'static str,
     pub message: &'static str,
+    pub new_message: &'static str,
 }
 
 const EN: Texts = Texts {
@@ -44,6 +45,7 @@ const EN: Texts = Texts {
     reply: "Reply",
     image: "[Image]",
     message: "[Message]",
+    new_message: "New message",
 };
 
 const ZH_CN: Texts = Texts {
@@ -55,6 +57,7 @@ const ZH_CN: Texts = Texts {
     reply: "回复",
     image: "[图片]",
     message: "[消息]",
+    new_message: "新消息",
 };
 
 impl Lang {

@@ -431,7 +431,7 @@ async function main() {
 
   await step('a muted chat shows a muted icon, and its unread messages are not in the total', async () => {
     await (await $(sel('chat-menu'))).click();
-    await (await $(sel('chat-mute'))).click();
+    await (await $(sel('chat-mute-forever'))).click();
     await (await $(sel('conversation', '[data-peer="bob"]'))).click();
     await waitUntil(async () => (await textOf(sel('chat-title'))) === 'Bob Builder', { what: 'bob\'s chat open' });
     await carol.ok(['send', 'alice', 'are you there?']);

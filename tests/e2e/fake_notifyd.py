@@ -46,7 +46,7 @@ class Fake(dbus.service.Object):
             self.next_id += 1
         with open(LOG, "a") as f:
             f.write(json.dumps({"id": nid, "app": str(app), "icon": str(icon), "summary": str(summary), "body": str(body),
-                                "actions": [str(a) for a in actions]}) + "\n")
+                                "actions": [str(a) for a in actions], "hints": sorted(str(k) for k in hints)}) + "\n")
         return nid
 
     @dbus.service.method(IFACE, in_signature="u", out_signature="")

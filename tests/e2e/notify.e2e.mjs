@@ -109,9 +109,9 @@ async function main() {
   });
 
   await step('a muted chat yields none (and the global mute none); unmuted, the next one notifies', async () => {
-    await invoke('set_chat_muted', { conv, muted: true });
+    await invoke('edit_conv', { conv, edit: { op: 'mute', until: null } });
     await bob.ok(['send', 'alice', 'muted chat message']);
-    await invoke('set_chat_muted', { conv, muted: false });
+    await invoke('edit_conv', { conv, edit: { op: 'unmute' } });
     await invoke('set_notifications_muted', { muted: true });
     await waitShell((s) => s.muted, 'global mute on');
     await bob.ok(['send', 'alice', 'globally muted message']);

@@ -5,9 +5,24 @@
 #
 # Needs the Debian packages from scripts/deps.sh (libwebkit2gtk-4.1-dev, xvfb,
 # webkit2gtk-driver, ...); installs npm packages and tauri-driver when missing.
-# Honours CARGO_TARGET_DIR. Usage: tests/e2e/run.sh [test|app|firsthour|keyring|shell|notify|files|groups|rooms|look|profile|screenshots]
-#   test (default): app, firsthour, keyring, shell, notify, files, groups, look, profile.   app: tests/e2e/app.e2e.mjs only
+# Honours CARGO_TARGET_DIR. Usage: tests/e2e/run.sh [test|app|firsthour|keyring|shell|notify|prefs|traymode|files|groups|rooms|look|profile|rich|accounts|screenshots]
+#   test (default): app, firsthour, keyring, shell, notify, prefs, traymode, files, groups, rooms, look, profile, rich, accounts.   app: tests/e2e/app.e2e.mjs only
 #   (main flow, incl. the account dialog: sign out other devices, change password).
+#   prefs: settings that follow the user (issue 18): the app and tern-cli as two devices of alice converge on
+#   pin, mute, archive, drafts, clear history; muted chats and the do-not-disturb window notify nothing (fake
+#   notification server); the Settings screen survives a restart; screenshots docs/screenshots/settings.png and
+#   chat-list-states.png (tests/e2e/prefs.e2e.mjs).
+#   traymode: closed to the (fake) tray, the window is destroyed after TERN_TRAY_FREE_AFTER_SECS (no
+#   WebKitWebProcess left, /proc); a message then raises the tray label (read over D-Bus,
+#   tests/e2e/tray_item.py) and notifies; the notification's click and the tray menu's Open recreate the
+#   window at the chat that was open (tests/e2e/traymode.e2e.mjs).
+#   rich: reply (quote at bob, a click on a quote loads older pages and lands on the original), edit (Up-arrow;
+#   bob's edit live with the mark), reactions from the keyboard and chips, the pin bar, group read-by and read-by off;
+#   screenshots docs/screenshots/rich.png, zh-CN-rich-800x600.png (tests/e2e/rich.e2e.mjs).
+#   accounts: several accounts at once: add bob next to alice, both receive live, notifications name the
+#   account, the switcher's badge, switch, remove (keyring entry and data gone), restart; a real
+#   gnome-keyring-daemon and the fake notification server on a private bus; screenshot
+#   docs/screenshots/accounts.png (tests/e2e/accounts.e2e.mjs).
 #   shell: tray unread label, close-to-tray with a (fake) tray host, close minimises without one
 #   (under openbox), single instance (a second launch shows / restores the first window and
 #   exits), Quit and Ctrl+Q (tests/e2e/shell.e2e.mjs).
@@ -96,9 +111,34 @@ run_rooms() { dbus-run-session --config-file="$root/tests/e2e/bus-empty.conf" --
 
 run_notify() { dbus-run-session --config-file="$root/tests/e2e/bus-empty.conf" -- bash -c 'xvfb-run -a -s "-screen 0 1400x900x24" node "$1"' _ "$root/tests/e2e/notify.e2e.mjs"; }
 
+run_prefs() { dbus-run-session --config-file="$root/tests/e2e/bus-empty.conf" -- bash -c 'xvfb-run -a -s "-screen 0 1400x900x24" node "$1"' _ "$root/tests/e2e/prefs.e2e.mjs"; }
+
+# Tray mode frees the window after 60 s hidden by default: the other suites keep it
+# (they drive the hidden window); the traymode suite sets its own short delay.
+export TERN_TRAY_FREE_AFTER_SECS=${TERN_TRAY_FREE_AFTER_SECS:-0}
+
+run_traymode() { dbus-run-session --config-file="$root/tests/e2e/bus-empty.conf" -- bash -c 'xvfb-run -a -s "-screen 0 1400x900x24" node "$1"' _ "$root/tests/e2e/traymode.e2e.mjs"; }
+
+run_rich() { dbus-run-session --config-file="$root/tests/e2e/bus-empty.conf" -- bash -c 'xvfb-run -a -s "-screen 0 1400x900x24" node "$1"' _ "$root/tests/e2e/rich.e2e.mjs"; }
+
+run_accounts() {
+  local home rc=0; home=$(mktemp -d)
+  HOME=$home dbus-run-session --config-file="$root/tests/e2e/bus-empty.conf" -- bash -c '
+    echo -n e2e-keyring-pw | gnome-keyring-daemon --unlock --components=secrets --daemonize >/dev/null
+    exec xvfb-run -a -s "-screen 0 1400x900x24" node "$1"' \
+    _ "$root/tests/e2e/accounts.e2e.mjs" || rc=$?
+  rm -rf "$home"
+  return $rc
+}
+
+
 case "$mode" in
-  test) run_app; run_firsthour; run_keyring; run_shell; run_notify; run_files; run_groups; run_rooms; run_look; run_profile ;;
+  test) run_app; run_firsthour; run_keyring; run_shell; run_notify; run_prefs; run_traymode; run_files; run_groups; run_rooms; run_look; run_profile; run_rich; run_accounts ;;
   rooms) run_rooms ;;
+  prefs) run_prefs ;;
+  traymode) run_traymode ;;
+  rich) run_rich ;;
+  accounts) run_accounts ;;
   look) run_look ;;
   profile) run_profile ;;
   firsthour) run_firsthour ;;
@@ -109,5 +149,5 @@ case "$mode" in
   app) run_app ;;
   keyring) run_keyring ;;
   screenshots) xvfb node "$root/tests/e2e/screenshots.mjs" ;;
-  *) echo "usage: $0 [test|app|firsthour|keyring|shell|notify|files|groups|rooms|look|profile|screenshots]" >&2; exit 2 ;;
+  *) echo "usage: $0 [test|app|firsthour|keyring|shell|notify|prefs|traymode|files|groups|rooms|look|profile|rich|accounts|screenshots]" >&2; exit 2 ;;
 esac

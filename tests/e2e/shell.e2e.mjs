@@ -92,13 +92,13 @@ async function main() {
   });
 
   await step('muting bob\'s chat takes its unread messages out of the tray total; unmuting brings them back', async () => {
-    await invoke('set_chat_muted', { conv: 'd:alice:bob', muted: true });
+    await invoke('edit_conv', { conv: 'd:alice:bob', edit: { op: 'mute', until: null } });
     await waitShell((s) => s.tray_title === null && !s.tray_badge, 'no tray label for a muted chat');
     await bob.ok(['send', 'alice', 'fourth from bob']);
     await new Promise((r) => setTimeout(r, 800));
     const s = await invoke('shell_state');
     if (s.tray_title !== null) throw new Error(`a muted chat's message raised the label: ${s.tray_title}`);
-    await invoke('set_chat_muted', { conv: 'd:alice:bob', muted: false });
+    await invoke('edit_conv', { conv: 'd:alice:bob', edit: { op: 'unmute' } });
     await waitShell((s) => s.tray_title === '4' && s.tray_badge, 'tray label 4 after unmuting');
   });
 

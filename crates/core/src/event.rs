@@ -2,9 +2,9 @@
 
 use serde::{Deserialize, Serialize};
 use tern_proto::{
-    ClientMsgId, ConversationId, ErrorCode, Friend, FriendApplication, GroupApplication, GroupId,
-    GroupInfo, GroupMember, GroupRole, KickReason, LeaveReason, Millis, Profile, Seq, UserId,
-    WireError,
+    AccountSettings, ClientMsgId, ConvSettings, ConversationId, ErrorCode, Friend,
+    FriendApplication, GroupApplication, GroupId, GroupInfo, GroupMember, GroupRole, KickReason,
+    LeaveReason, Millis, Profile, Seq, UserId, WireError,
 };
 
 use crate::types::{Conversation, LocalMessage, LoginStatus, TransferDirection};
@@ -340,5 +340,20 @@ pub enum Event {
     TotalUnreadChanged {
         /// The total now.
         total: u64,
+    },
+
+    // ---- settings that follow me across devices ----
+    /// My settings of one conversation changed (pin, mute, archive, draft,
+    /// clear history), here or on another device of mine. A
+    /// `conversation_changed` follows.
+    ConvSettingsChanged {
+        /// The settings as now.
+        settings: ConvSettings,
+    },
+    /// The account's notification settings (switches, do-not-disturb schedule)
+    /// changed, here or on another device of mine.
+    AccountSettingsChanged {
+        /// The settings as now.
+        settings: AccountSettings,
     },
 }

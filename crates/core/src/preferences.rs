@@ -134,5 +134,63 @@ mod tests {
             ..on
         };
         assert!(!should_notify_mentioned(&dnd, &muted, true, now));
+    fn conv() -> ConvSettings {
+        ConvSettings::new("d:a:b".parse().unwrap())
+    }
+
+    #[test]
+    fn the_account_switch_and_a_mute_until_a_time_decide() {
+        let now = ms("2026-12-03T10:00:00Z");
+        let mut account = AccountSettings::default();
+        assert!(should_notify(&account, &conv(), now));
+        account.notifications = false;
+        assert!(!should_notify(&account, &conv(), now), "globally off");
+        account.notifications = true;
+        let mut c = conv();
+        c.muted = true;
+        assert!(!should_notify(&account, &c, now), "muted forever");
+        c.muted_until = Some(now + 3_600_000);
+        assert!(!should_notify(&account, &c, now), "muted for an hour");
+        assert!(!should_notify(&account, &c, now + 3_599_999));
+        assert!(
+            should_notify(&account, &c, now + 3_600_000),
+            "the mute ended"
+        );
+    }
+
+    #[test]
+    fn dnd_across_midnight_on_chosen_days_with_an_injected_clock() {
+        let mut account = AccountSettings {
+            dnd: Some(DndSchedule {
+                start: "23:30".into(),
+                end: "06:15".into(),
+                tz: "UTC".into(),
+                days: vec![Weekday::Sun],
+            }),
+            ..AccountSettings::default()
+        };
+        let c = conv();
+        // Sunday 2026-12-06, into Monday 2026-12-07.
+        assert!(!should_notify(&account, &c, ms("2026-12-06T23:30:00Z")));
+        assert!(!should_notify(&account, &c, ms("2026-12-07T00:00:00Z")));
+        assert!(!should_notify(&account, &c, ms("2026-12-07T06:14:59Z")));
+        assert!(should_notify(&account, &c, ms("2026-12-07T06:15:00Z")));
+        assert!(should_notify(&account, &c, ms("2026-12-06T23:29:00Z")));
+        // Monday night is not a listed day; Saturday night neither.
+        assert!(should_notify(&account, &c, ms("2026-12-07T23:45:00Z")));
+        assert!(should_notify(&account, &c, ms("2026-12-06T01:00:00Z")));
+        // A daytime window on weekdays, in Shanghai (UTC+8, no DST).
+        account.dnd = Some(DndSchedule {
+            start: "09:00".into(),
+            end: "17:00".into(),
+            tz: "Asia/Shanghai".into(),
+            days: vec![Weekday::Thu],
+        });
+        assert!(!should_notify(&account, &c, ms("2026-12-03T01:00:00Z"))); // Thu 09:00
+        assert!(should_notify(&account, &c, ms("2026-12-03T09:00:00Z"))); // Thu 17:00
+        assert!(should_notify(&account, &c, ms("2026-12-04T01:00:00Z"))); // Fri 09:00
+                                                                          // An unknown zone counts as no window.
+        account.dnd.as_mut().unwrap().tz = "Mars/Olympus".into();
+        assert!(should_notify(&account, &c, ms("2026-12-03T01:00:00Z")));
     }
 }

@@ -298,9 +298,16 @@ async fn apply_change(
         .await?;
     let (applied, settings_of) = applied;
     sh.announced.fetch_max(version, Ordering::Relaxed);
-    if let Some(conv) = settings_of {
-        // Pin, mute, archive, draft or cleared range changed: the summary did.
-        sh.conv_changed(&conv).await?;
+    if let Some(event) = settings_of {
+        let conv = match &event {
+            Event::ConvSettingsChanged { settings } => Some(settings.conv.clone()),
+            _ => None,
+        };
+        sh.emit(event);
+        if let Some(conv) = conv {
+            // Pin, mute, archive, draft or cleared range changed: the summary did.
+            sh.conv_changed(&conv).await?;
+        }
     }
     announce(sh, change, applied).await
 }

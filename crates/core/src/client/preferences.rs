@@ -12,6 +12,7 @@ use std::sync::Arc;
 
 use super::{unexpected, Client};
 use crate::error::Result;
+use crate::event::Event;
 use crate::session::Shared;
 use crate::store::{now_ms, preferences as prefs};
 
@@ -28,7 +29,11 @@ impl Client {
                 // Also when the edit changed nothing (no change-log entry).
                 let s = settings.clone();
                 self.read(move |c, _| prefs::upsert(c, &s)).await?;
-                self.shared()?.conv_changed(conv).await?;
+                let sh = self.shared()?;
+                sh.emit(Event::ConvSettingsChanged {
+                    settings: settings.clone(),
+                });
+                sh.conv_changed(conv).await?;
                 Ok(settings)
             }
             other => Err(unexpected(other)),
@@ -125,6 +130,9 @@ impl Client {
             Response::Settings { settings } => {
                 let s = settings.clone();
                 self.read(move |c, _| prefs::set_account(c, &s)).await?;
+                self.shared()?.emit(Event::AccountSettingsChanged {
+                    settings: settings.clone(),
+                });
                 Ok(settings)
             }
             other => Err(unexpected(other)),

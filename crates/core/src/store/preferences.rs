@@ -9,6 +9,7 @@ use tern_proto::{AccountSettings, Change, ConvSettings, ConversationId};
 
 use super::conversations::ensure_conv;
 use crate::error::Result;
+use crate::event::Event;
 
 const ACCOUNT_KEY: &str = "account_settings";
 
@@ -29,16 +30,21 @@ pub fn upsert(c: &Connection, s: &ConvSettings) -> Result<()> {
     Ok(())
 }
 
-/// Applies a change-log entry; returns the conversation whose settings changed.
-pub fn apply_change(c: &Connection, change: &Change) -> Result<Option<ConversationId>> {
+/// Applies a change-log entry; returns the event announcing it (a settings
+/// entry), `None` for any other entry.
+pub fn apply_change(c: &Connection, change: &Change) -> Result<Option<Event>> {
     match change {
         Change::ConvSettingsChanged { settings } => {
             upsert(c, settings)?;
-            Ok(Some(settings.conv.clone()))
+            Ok(Some(Event::ConvSettingsChanged {
+                settings: settings.clone(),
+            }))
         }
         Change::SettingsChanged { settings } => {
             set_account(c, settings)?;
-            Ok(None)
+            Ok(Some(Event::AccountSettingsChanged {
+                settings: settings.clone(),
+            }))
         }
         _ => Ok(None),
     }

@@ -20,6 +20,7 @@ import { AvatarsStore } from './avatars.svelte';
 import { AccountsStore } from './accounts.svelte';
 import { TrayModeStore } from './traymode.svelte';
 import { RichStore } from './rich.svelte';
+import { PrefsStore } from './prefs.svelte';
 
 export class App {
   readonly ui = new UiStore();
@@ -35,6 +36,7 @@ export class App {
   readonly accounts: AccountsStore = new AccountsStore(this);
   readonly trayMode = new TrayModeStore();
   readonly rich: RichStore = new RichStore(this);
+  readonly prefs: PrefsStore = new PrefsStore(this);
   private unlisten: (() => void)[] = [];
 
   /** Subscribes to app events and restores a session that survived a reload. */
@@ -77,7 +79,7 @@ export class App {
   }
 
   async reloadAll(): Promise<void> {
-    await Promise.all([this.groups.refresh(), this.contacts.refreshFriends(), this.contacts.refreshApplications(), this.contacts.refreshBlacklist()]);
+    await Promise.all([this.groups.refresh(), this.contacts.refreshFriends(), this.contacts.refreshApplications(), this.contacts.refreshBlacklist(), this.prefs.load()]);
     await this.chats.refreshConversations();
   }
 
@@ -103,6 +105,7 @@ export class App {
     this.avatars.reset();
     this.accounts.reset();
     this.rich.reset();
+    this.prefs.reset();
     void this.search.run('', null);
     this.search.inChat = false;
   }

@@ -25,6 +25,9 @@ function backend(calls: Calls, over: Record<string, (args: Record<string, unknow
     list_groups: () => [],
     load_messages: () => [msg({ client_id: 'm1', seq: 1 })],
     mark_read: () => null,
+    conv_settings: () => [],
+    account_settings: () => ({ notifications: true, show_text: true, sound: true, dnd: null, updated_at: 0 }),
+    desktop_prefs: () => ({ autostart: false, start_minimised: false, close_to_tray: true }),
     send_text: (a) => msg({ client_id: 'out1', sender: 'alice', outgoing: true, seq: 2, state: 'sent', content: { type: 'text', text: a.text as string } }),
     ...over,
   };
@@ -63,7 +66,7 @@ describe('App', () => {
     expect(store.session.current?.user).toBe('alice');
     expect(store.session.connection).toBe('online');
     expect(new Set(calls.map((c) => c.cmd))).toEqual(
-      new Set(['system_prefs', 'tray_free_after', 'default_server_url', 'restore_session', 'login', 'keyring_notice', 'connection_state', 'list_conversations', 'list_friends', 'list_applications', 'list_blacklist', 'list_groups', 'server_limits', 'muted_chats', 'chat_to_open']),
+      new Set(['system_prefs', 'tray_free_after', 'default_server_url', 'restore_session', 'login', 'keyring_notice', 'connection_state', 'list_conversations', 'list_friends', 'list_applications', 'list_blacklist', 'list_groups', 'server_limits', 'chat_to_open', 'conv_settings', 'account_settings', 'desktop_prefs']),
     );
     // The server's limits (text length for the counter, recall window for the menu).
     expect(store.session.limits).toEqual(limits);
@@ -122,23 +125,13 @@ describe('App', () => {
     expect(store.session.current).toBeNull();
   });
 
-  it('a clicked notification (open-chat event) opens that chat; muting a chat goes to the app', async () => {
-    let muted: string[] = [];
-    await signedIn({
-      set_chat_muted: (a: Record<string, unknown>) => {
-        muted = a.muted ? [a.conv as string] : [];
-        return null;
-      },
-      muted_chats: () => muted,
-    });
+  it('a clicked notification (open-chat event) opens that chat', async () => {
+    await signedIn();
     store.ui.screen = 'friends';
     await emit('open-chat', { conv: CONV });
     await flush();
     expect(store.ui.screen).toBe('chats');
     expect(store.chats.activeConv).toBe(CONV);
-    await store.chats.setChatMuted(CONV, true);
-    expect(calls.find((c) => c.cmd === 'set_chat_muted')?.args).toEqual({ conv: CONV, muted: true });
-    expect(store.chats.mutedChats).toEqual([CONV]);
   });
 
   it('follows the connection state from core events', async () => {

@@ -1,7 +1,8 @@
 /**
  * The chat list and the open chat: conversations with their unread counts,
- * hidden chats and message requests, notification mutes, which chat is open
- * and whether its newest messages are in view (read marks).
+ * hidden chats and message requests, pinned and archived chats (settings from
+ * the prefs store), which chat is open and whether its newest messages are in
+ * view (read marks).
  */
 import { t } from '../i18n/index.svelte';
 import { commands, type Conversation, type GroupInfo, type UserId } from '../bindings';
@@ -9,13 +10,12 @@ import { sortConversations, upsertConversation } from '../logic/messages';
 import { groupConv, groupOf } from '../logic/groups';
 import { hideChat, isRequest, knownChats, loadAccepted, loadHidden, pruneHidden, saveAccepted, saveHidden, unreadTotal, visibleChats, type HiddenChats } from '../logic/chats';
 import { seesNewest } from '../logic/reading';
+import { arrangeChats } from '../logic/prefs';
 import type { App } from './app.svelte';
 
 export class ChatsStore {
   conversations = $state.raw<Conversation[]>([]);
   activeConv = $state<string | null>(null);
-  /** Chats whose notifications are muted. */
-  mutedChats = $state.raw<string[]>([]);
   /** Chats removed from the list (until a new message), per account on this device. */
   hiddenChats = $state.raw<HiddenChats>({});
   /** Direct chats from strangers I accepted (or started) on this device. */
@@ -28,12 +28,24 @@ export class ChatsStore {
   constructor(private readonly app: App) {}
 
   get totalUnread(): number {
-    return unreadTotal(this.conversations.filter((c) => !this.isRequest(c)), this.mutedChats);
+    const muted = this.conversations.filter((c) => this.app.prefs.isMuted(c.conv)).map((c) => c.conv);
+    return unreadTotal(this.conversations.filter((c) => !this.isRequest(c)), muted);
   }
 
-  /** The chat list: hidden chats left out until they get a new message, message requests apart. */
+  /** Hidden chats left out until they get a new message, message requests apart; main and archived. */
+  private get arranged(): { main: Conversation[]; archived: Conversation[] } {
+    const list = visibleChats(this.conversations, this.hiddenChats, this.activeConv).filter((c) => !this.isRequest(c));
+    return arrangeChats(list, this.app.prefs.conv, this.app.prefs.now);
+  }
+
+  /** The chat list: pinned chats first, archived ones apart. */
   get listedChats(): Conversation[] {
-    return visibleChats(this.conversations, this.hiddenChats, this.activeConv).filter((c) => !this.isRequest(c));
+    return this.arranged.main;
+  }
+
+  /** The "Archived" list. */
+  get archivedChats(): Conversation[] {
+    return this.arranged.archived;
   }
 
   /** Chats from strangers waiting for accept / block / delete. */
@@ -61,7 +73,6 @@ export class ChatsStore {
     const accepted = loadAccepted(user);
     this.acceptedChats = accepted ?? [];
     this.firstRun = accepted === null;
-    this.mutedChats = await commands.mutedChats().catch(() => []);
   }
 
   reset(): void {
@@ -102,12 +113,6 @@ export class ChatsStore {
     saveHidden(this.app.session.me, this.hiddenChats);
     if (this.activeConv === conv) this.activeConv = null;
     if (c.unread > 0) void this.app.ui.attempt(commands.markRead(conv));
-  }
-
-  /** Mutes or unmutes desktop notifications for one chat. */
-  async setChatMuted(conv: string, muted: boolean): Promise<void> {
-    await this.app.ui.attempt(commands.setChatMuted(conv, muted));
-    this.mutedChats = await commands.mutedChats();
   }
 
   async refreshConversations(): Promise<void> {

@@ -111,6 +111,13 @@ export class MessagesStore {
     if (page && this.app.chats.activeConv === conv) this.setPage(conv, page, []);
   }
 
+  /** Clear history (here or on another device of mine): messages up to `seq` leave the chat. */
+  hideUpTo(conv: string, seq: number): void {
+    const list = this.loaded[conv];
+    if (!list) return;
+    this.loaded = { ...this.loaded, [conv]: list.filter((m) => m.seq === null || m.seq > seq) };
+  }
+
   private upsert(conv: string, msgs: LocalMessage[]): void {
     const list = this.loaded[conv];
     if (!list) return; // not opened yet: loaded from the cache on open

@@ -13,7 +13,7 @@ export function unhandled(e: never): never {
 }
 
 export function route(app: App, e: CoreEvent): void {
-  const { session, chats, messages, contacts, groups, files } = app;
+  const { session, chats, messages, contacts, groups, files, prefs } = app;
   switch (e.type) {
     // Session and connection. Kicks and expiry end the session through the
     // shell's `session-ended` event (with the reason worded), not here.
@@ -137,6 +137,13 @@ export function route(app: App, e: CoreEvent): void {
       return;
     case 'room_left':
       app.rooms.applyLeft(e.room, e.reason);
+      return;
+    // Settings that follow me across devices.
+    case 'conv_settings_changed':
+      prefs.applyConv(e.settings);
+      return;
+    case 'account_settings_changed':
+      prefs.applyAccount(e.settings);
       return;
 
     // Files.

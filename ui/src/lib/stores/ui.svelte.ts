@@ -11,7 +11,7 @@ import { layoutFor, type Layout } from '../logic/layout';
 
 export type Result<T, E> = { status: 'ok'; data: T } | { status: 'error'; error: E };
 
-export type Screen = 'chats' | 'rooms' | 'friends' | 'blacklist' | 'profile';
+export type Screen = 'chats' | 'rooms' | 'friends' | 'blacklist' | 'settings' | 'profile';
 
 export { CommandError };
 

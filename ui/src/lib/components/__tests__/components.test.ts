@@ -172,4 +172,24 @@ describe('Composer drafts', () => {
     await new Promise((r) => setTimeout(r, 0));
     expect(calls.filter((c) => c.cmd === 'set_draft').map((c) => c.args)).toContainEqual({ conv: 'd:alice:bob', draft: 'half a thought' });
   });
+
+  it('saves typing debounced, takes a draft from another device unless I typed since, and clears it on send', async () => {
+    const { getByTestId, rerender } = render(Composer, { conv: 'd:alice:bob', initialDraft: '' });
+    const area = getByTestId('composer') as HTMLTextAreaElement;
+    // Another device saved a draft: the untouched composer shows it.
+    await rerender({ conv: 'd:alice:bob', initialDraft: 'from my laptop' });
+    expect(area.value).toBe('from my laptop');
+    await fireEvent.input(area, { target: { value: 'mine now' } });
+    expect(calls.some((c) => c.cmd === 'set_draft')).toBe(false);
+    await new Promise((r) => setTimeout(r, 450));
+    expect(calls.filter((c) => c.cmd === 'set_draft').map((c) => c.args)).toEqual([{ conv: 'd:alice:bob', draft: 'mine now' }]);
+    // A newer draft from elsewhere while I have my own text: mine stays.
+    await rerender({ conv: 'd:alice:bob', initialDraft: 'laptop again' });
+    expect(area.value).toBe('mine now');
+    await fireEvent.keyDown(area, { key: 'Enter' });
+    await new Promise((r) => setTimeout(r, 0));
+    expect(calls.find((c) => c.cmd === 'send_text')?.args).toMatchObject({ conv: 'd:alice:bob', text: 'mine now' });
+    expect(calls.filter((c) => c.cmd === 'set_draft').at(-1)?.args).toEqual({ conv: 'd:alice:bob', draft: '' });
+    expect(area.value).toBe('');
+  });
 });
