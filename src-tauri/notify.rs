@@ -296,7 +296,10 @@ fn window_focused<R: Runtime>(app: &AppHandle<R>) -> bool {
 /// the chat's mute (a mention of me passes it) and the do-not-disturb window.
 /// A cache that cannot be read does not silence notifications.
 async fn allowed(client: &Client, m: &LocalMessage) -> bool {
-    client.should_notify_message(m, now_ms()).await.unwrap_or(true)
+    client
+        .should_notify_message(m, now_ms())
+        .await
+        .unwrap_or(true)
 }
 
 /// Shows a notification for `m` (received by account `account`) when it
@@ -354,7 +357,7 @@ pub async fn on_new_message<R: Runtime>(
     std::thread::spawn(move || {
         let caps = notify_rust::get_capabilities().unwrap_or_default();
         let mut n = notification(&sender, &body, &caps, t);
-        if account.sound {
+        if settings.sound {
             n.sound_name("message-new-instant");
         } else {
             n.hint(notify_rust::Hint::SuppressSound(true));

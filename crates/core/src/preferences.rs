@@ -134,6 +134,8 @@ mod tests {
             ..on
         };
         assert!(!should_notify_mentioned(&dnd, &muted, true, now));
+    }
+
     fn conv() -> ConvSettings {
         ConvSettings::new("d:a:b".parse().unwrap())
     }

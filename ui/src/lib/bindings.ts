@@ -118,6 +118,11 @@ export const commands = {
 	 *  `page_size`; in conversation `conv` only, or in all (`null`).
 	 */
 	searchMessages: (query: string, conv: string | null, page: number, pageSize: number) => typedError<SearchPage, AppError>(__TAURI_INVOKE("search_messages", { query, conv, page, pageSize })),
+	/**
+	 *  How far tern-core's search index has caught up (polled by the UI while a search
+	 *  waits for it: "Indexing 12,000 of 40,000 messages…").
+	 */
+	searchIndexState: () => typedError<SearchIndexState, AppError>(__TAURI_INVOKE("search_index_state")),
 	/**  Sends a text message; the result carries its delivery state. */
 	sendText: (conv: string, text: string) => typedError<LocalMessage, AppError>(__TAURI_INVOKE("send_text", { conv, text })),
 	/**  Retries a failed message (same client id, so never a duplicate). */
@@ -139,6 +144,36 @@ export const commands = {
 	 *  sides then show a tombstone (`recalled` event).
 	 */
 	recall: (conv: string, seq: Seq) => typedError<null, AppError>(__TAURI_INVOKE("recall", { conv, seq })),
+	/**  Sends `text` as a reply to the message at `reply_to` of the same conversation. */
+	sendReply: (conv: string, text: string, replyTo: Seq) => typedError<LocalMessage, AppError>(__TAURI_INVOKE("send_reply", { conv, text, replyTo })),
+	/**  What a reply shows of the message at `seq` (asked of the server when not cached). */
+	quote: (conv: string, seq: Seq) => typedError<Quote, AppError>(__TAURI_INVOKE("quote", { conv, seq })),
+	/**
+	 *  Replaces the text of my text message at `seq` (the server checks the edit
+	 *  window); every device gets the `edited` event. Returns the new `edited_at`.
+	 */
+	editMessage: (conv: string, seq: Seq, text: string) => typedError<number, AppError>(__TAURI_INVOKE("edit_message", { conv, seq, text })),
+	/**
+	 *  Adds (`on`) or removes my reaction `emoji` on the message at `seq`; returns
+	 *  its reactions now.
+	 */
+	react: (conv: string, seq: Seq, emoji: string, on: boolean) => typedError<Reaction[], AppError>(__TAURI_INVOKE("react", { conv, seq, emoji, on })),
+	/**  The cached reactions of the messages at `seqs` (those with none left out). */
+	reactionsOf: (conv: string, seqs: Seq[]) => typedError<MessageReactions[], AppError>(__TAURI_INVOKE("reactions_of", { conv, seqs })),
+	/**  Pins (`on`) or unpins the message at `seq`; returns the pins now. */
+	pinMessage: (conv: string, seq: Seq, on: boolean) => typedError<Pin[], AppError>(__TAURI_INVOKE("pin_message", { conv, seq, on })),
+	/**  The cached pins of `conv`, most recently pinned first. */
+	pins: (conv: string) => typedError<Pin[], AppError>(__TAURI_INVOKE("pins", { conv })),
+	/**
+	 *  Who of group `conv` has read its message `seq` and who has not, `limit`
+	 *  members by id after `after` (sender and managers only; the server checks).
+	 */
+	readBy: (conv: string, seq: Seq, after: string | null, limit: number) => typedError<ReadByPage, AppError>(__TAURI_INVOKE("read_by", { conv, seq, after, limit })),
+	/**
+	 *  Turns on or off whether senders and managers of group `group` may see who
+	 *  read a message (owner or admin; the server checks); returns the group.
+	 */
+	setGroupReadBy: (group: string, on: boolean) => typedError<GroupInfo, AppError>(__TAURI_INVOKE("set_group_read_by", { group, on })),
 	/**
 	 *  The server's limits from the last handshake (longest text, recall window, ...);
 	 *  `None` before the first connection.
@@ -196,16 +231,6 @@ export const commands = {
 	 *  first: the newest `limit` (at most 1,000), from the local cache.
 	 */
 	memberNotices: (conv: string, limit: number) => typedError<MemberNotice[], AppError>(__TAURI_INVOKE("member_notices", { conv, limit })),
-	/**  Open rooms, the first page (by id). */
-	listRooms: () => typedError<RoomInfo[], AppError>(__TAURI_INVOKE("list_rooms")),
-	/**  Creates a room owned by me (I am in it). */
-	createRoom: (name: string) => typedError<RoomInfo, AppError>(__TAURI_INVOKE("create_room", { name })),
-	/**  Joins a room; returns it with its recent messages. */
-	joinRoom: (room: string) => typedError<RoomJoined, AppError>(__TAURI_INVOKE("join_room", { room })),
-	/**  Leaves a room. */
-	leaveRoom: (room: string) => typedError<null, AppError>(__TAURI_INVOKE("leave_room", { room })),
-	/**  Sends a text to a room I am in; returns it as kept. */
-	roomSend: (room: string, text: string) => typedError<RoomMessage, AppError>(__TAURI_INVOKE("room_send", { room, text })),
 	/**
 	 *  Sends `text` to the group `conv` mentioning `users` (ids) and, with `all`,
 	 *  everyone (owner and admins only).
@@ -216,6 +241,16 @@ export const commands = {
 	 *  `merged` into one chat history titled `title`; what each target did.
 	 */
 	forwardMessages: (from: string, seqs: Seq[], to: string[], merged: boolean, title: string | null) => typedError<ForwardResult[], AppError>(__TAURI_INVOKE("forward_messages", { from, seqs, to, merged, title })),
+	/**  Open rooms, the first page (by id). */
+	listRooms: () => typedError<RoomInfo[], AppError>(__TAURI_INVOKE("list_rooms")),
+	/**  Creates a room owned by me (I am in it). */
+	createRoom: (name: string) => typedError<RoomInfo, AppError>(__TAURI_INVOKE("create_room", { name })),
+	/**  Joins a room; returns it with its recent messages. */
+	joinRoom: (room: string) => typedError<RoomJoined, AppError>(__TAURI_INVOKE("join_room", { room })),
+	/**  Leaves a room. */
+	leaveRoom: (room: string) => typedError<null, AppError>(__TAURI_INVOKE("leave_room", { room })),
+	/**  Sends a text to a room I am in; returns it as kept. */
+	roomSend: (room: string, text: string) => typedError<RoomMessage, AppError>(__TAURI_INVOKE("room_send", { room, text })),
 	/**
 	 *  Sends files that were just dropped on the window (see the module docs): one
 	 *  file or image message each, uploading in the background with progress events.
@@ -257,15 +292,42 @@ export const commands = {
 	shellState: () => __TAURI_INVOKE<ShellState>("shell_state"),
 	/**  Quits the app (the UI's Quit and Ctrl+Q); the session's token stays for the next start. */
 	quit: () => __TAURI_INVOKE<void>("quit"),
+	/**
+	 *  How long the window stays after being closed to the tray before it is destroyed
+	 *  to free memory (seconds; 0 = never). The UI sends the user's choice at start.
+	 */
+	setTrayFreeAfter: (secs: number) => __TAURI_INVOKE<void>("set_tray_free_after", { secs }),
+	/**  The delay in effect (seconds; 0 = never), for the settings screen. */
+	trayFreeAfter: () => __TAURI_INVOKE<number>("tray_free_after"),
+	/**  The chat now open in the window (`null`: none), shown again if the window is recreated. */
+	rememberChat: (conv: string | null) => __TAURI_INVOKE<void>("remember_chat", { conv }),
+	/**
+	 *  The chat the window should show on start, if any: the one a clicked notification
+	 *  named, else in a window recreated by tray mode the one open before (not after a
+	 *  mere reload of the page).
+	 */
+	chatToOpen: () => __TAURI_INVOKE<string | null>("chat_to_open"),
 	/**  The UI's language (at start and on every switch): the tray and notifications follow. */
 	setLanguage: (lang: Lang) => __TAURI_INVOKE<void>("set_language", { lang }),
+	/**  My settings of every conversation that has any, pinned ones first. */
+	convSettings: () => typedError<ConvSettings[], AppError>(__TAURI_INVOKE("conv_settings")),
 	/**
-	 *  Mutes or unmutes notifications for one chat; a muted chat's unread messages
-	 *  also leave the tray's total (as they leave the chat list's).
+	 *  Pins, mutes, archives, clears or saves the draft of one conversation (and
+	 *  the reverse) on the server; returns the settings as stored. The tray's
+	 *  unread total follows a mute.
 	 */
-	setChatMuted: (conv: string, muted: boolean) => typedError<null, AppError>(__TAURI_INVOKE("set_chat_muted", { conv, muted })),
-	/**  Chats with notifications muted. */
-	mutedChats: () => __TAURI_INVOKE<string[]>("muted_chats"),
+	editConv: (conv: string, edit: ConvEdit) => typedError<ConvSettings, AppError>(__TAURI_INVOKE("edit_conv", { conv, edit })),
+	/**  The account's notification settings (from the cache). */
+	accountSettings: () => typedError<AccountSettings, AppError>(__TAURI_INVOKE("account_settings")),
+	/**
+	 *  Replaces the account's notification settings on the server (every device
+	 *  of mine follows); a malformed schedule is refused there.
+	 */
+	setAccountSettings: (settings: AccountSettings) => typedError<AccountSettings, AppError>(__TAURI_INVOKE("set_account_settings", { settings })),
+	/**  This machine's choices (the autostart switch as the entry on disk says). */
+	desktopPrefs: () => __TAURI_INVOKE<DesktopPrefs>("desktop_prefs"),
+	/**  Saves this machine's choices and writes or removes the autostart entry. */
+	setDesktopPrefs: (prefs: DesktopPrefs) => typedError<DesktopPrefs, AppError>(__TAURI_INVOKE("set_desktop_prefs", { prefs })),
 	/**  Mutes or unmutes all notifications (the tray's "Mute notifications"). */
 	setNotificationsMuted: (muted: boolean) => __TAURI_INVOKE<void>("set_notifications_muted", { muted }),
 };
@@ -297,6 +359,20 @@ export type AccountInfo = {
 	unread: number,
 	/**  Whether the window shows this account. */
 	active: boolean,
+};
+
+/**  Account-wide notification preferences, the same on every device. */
+export type AccountSettings = {
+	/**  Show notifications at all. */
+	notifications: boolean,
+	/**  Show the message text in a notification (else only who wrote). */
+	show_text: boolean,
+	/**  Play a sound. */
+	sound: boolean,
+	/**  Do-not-disturb schedule; `None`: none. */
+	dnd?: DndSchedule | null,
+	/**  Server time of the last change (set by the server; ignored in `set_settings`). */
+	updated_at?: number,
 };
 
 /**
@@ -424,6 +500,68 @@ by: UserId;
 /**  When. */
 at: number };
 
+/**  One change to my settings of a conversation (`edit_conv`), tagged by `op`. */
+export type ConvEdit = 
+/**  Pin it; without `order` it goes above every other pinned conversation. */
+{ op: "pin"; 
+/**  Explicit pin order (higher first). */
+order?: number | null } | 
+/**  Unpin it. */
+{ op: "unpin" } | 
+/**  Mute it until `until` (in the future), or forever without it. */
+{ op: "mute"; 
+/**  End of the mute. */
+until?: number | null } | 
+/**  Unmute it. */
+{ op: "unmute" } | 
+/**  Archive it (at its current max seq). */
+{ op: "archive" } | 
+/**  Take it out of the archive. */
+{ op: "unarchive" } | 
+/**
+ *  Save the draft (`""` clears it); kept only if `edited_at` is newer
+ *  than the stored draft's.
+ */
+{ op: "draft"; 
+/**  The text (at most `max_text_chars`). */
+text: string; 
+/**  When it was typed, by the client's clock. */
+edited_at: number } | 
+/**  Hide everything up to `seq` (default: the current max seq) for me. */
+{ op: "clear"; 
+/**  Up to here (clamped to the max seq; never moves backwards). */
+seq?: Seq | null };
+
+/**  My settings for one conversation, as the server keeps them. */
+export type ConvSettings = {
+	/**  Which conversation. */
+	conv: ConversationId,
+	/**
+	 *  Pin order when pinned (pinned chats are listed first, higher order
+	 *  first); `None`: not pinned.
+	 */
+	pinned?: number | null,
+	/**  Notifications off for this conversation (see `muted_until`). */
+	muted?: boolean,
+	/**  With `muted`: muted until this time; `None`: forever. */
+	muted_until?: number | null,
+	/**
+	 *  Archived when the conversation's max seq was this; `None`: not
+	 *  archived. Clients show it archived while no newer message arrived, or
+	 *  while it is muted (see [`ConvSettings::is_archived`]); the server never
+	 *  changes it on a new message.
+	 */
+	archived?: Seq | null,
+	/**  The unsent text ("" when none). */
+	draft?: string,
+	/**  The `edited_at` of the draft edit that won (0: never edited). */
+	draft_at?: number,
+	/**  Everything up to this seq is hidden for me (clear history); 0: nothing. */
+	cleared_seq?: Seq,
+	/**  Server time of the last change. */
+	updated_at?: number,
+};
+
 /**  A conversation in the local list. */
 export type Conversation = {
 	/**  Which conversation. */
@@ -476,6 +614,32 @@ export type DeliveryState =
 "read" | 
 /**  The retry budget ran out or the server refused it; [`crate::Client::resend`] retries. */
 "failed";
+
+/**  This machine's choices. */
+export type DesktopPrefs = {
+	/**  Start Tern when I log in to the desktop (an XDG autostart entry). */
+	autostart?: boolean,
+	/**  Start with the window hidden in the tray (minimised where no tray host exists). */
+	start_minimised?: boolean,
+	/**  Closing the window keeps Tern running in the tray; off: closing quits. */
+	close_to_tray?: boolean,
+};
+
+/**
+ *  The account's do-not-disturb window: from `start` to `end` (local time in
+ *  `tz`), starting on each of `days`; a window whose `end` is not after its
+ *  `start` runs past midnight into the next day.
+ */
+export type DndSchedule = {
+	/**  `HH:MM`, 24-hour. */
+	start: string,
+	/**  `HH:MM`, 24-hour; different from `start`. */
+	end: string,
+	/**  IANA time zone, e.g. `Europe/Paris`. */
+	tz: string,
+	/**  The days on which the window starts (at least one, none twice). */
+	days: Weekday[],
+};
 
 /**  A downloaded file as the UI may use it. */
 export type Downloaded = {
@@ -783,7 +947,22 @@ unread: number } |
 /**  The sum of all unread counts changed. */
 { type: "total_unread_changed"; 
 /**  The total now. */
-total: number };
+total: number } | 
+/**
+ *  My settings of one conversation changed (pin, mute, archive, draft,
+ *  clear history), here or on another device of mine. A
+ *  `conversation_changed` follows.
+ */
+{ type: "conv_settings_changed"; 
+/**  The settings as now. */
+settings: ConvSettings } | 
+/**
+ *  The account's notification settings (switches, do-not-disturb schedule)
+ *  changed, here or on another device of mine.
+ */
+{ type: "account_settings_changed"; 
+/**  The settings as now. */
+settings: AccountSettings };
 
 /**  A native drag-and-drop on the window (typed event). */
 export type FileDrop = {
@@ -1127,6 +1306,14 @@ export type Mentions = {
 	all?: boolean,
 };
 
+/**  The reactions of one message. */
+export type MessageReactions = {
+	/**  The message. */
+	seq: Seq,
+	/**  Per emoji: count and who. */
+	reactions: Reaction[],
+};
+
 /**  The server's id for a stored message (unique across all conversations). */
 export type MsgId = number;
 
@@ -1160,6 +1347,32 @@ export type Profile = {
 	signature: string,
 };
 
+/**  What a reply shows of the message it quotes. */
+export type Quote = {
+	/**  The quoted message. */
+	seq: Seq,
+	/**  Who sent it (`None` when it cannot be read). */
+	sender: UserId | null,
+	/**
+	 *  Its first line (text, at most 80 characters), or `[Image]`, `[File] name`, …;
+	 *  for a recalled, deleted or unreadable message, a note saying so.
+	 */
+	snippet: string,
+	/**  Whether it can still be shown. */
+	state: QuoteState,
+};
+
+/**  The state of a quoted message. */
+export type QuoteState = 
+/**  It is there: `snippet` is its beginning. */
+"available" | 
+/**  Its sender (or a group manager) recalled it. */
+"recalled" | 
+/**  I deleted it on this device. */
+"deleted" | 
+/**  Neither cached nor served to me (e.g. from before I joined a group). */
+"unavailable";
+
 /**  One emoji's reactions on a message. */
 export type Reaction = {
 	/**  The emoji. */
@@ -1168,6 +1381,22 @@ export type Reaction = {
 	count: number,
 	/**  Who, in the order they reacted. */
 	users: UserId[],
+};
+
+/**  Who of a group has read a message: totals and one page of members. */
+export type ReadByPage = {
+	/**  The message. */
+	seq: Seq,
+	/**  Members who have read it. */
+	read_count: number,
+	/**  Members who have not. */
+	unread_count: number,
+	/**  This page's readers, by id. */
+	read: UserId[],
+	/**  This page's non-readers, by id. */
+	unread: UserId[],
+	/**  Pass as `after` for the next page; `None` on the last. */
+	next: UserId | null,
 };
 
 /**  What the app found in the keyring at start. */
@@ -1227,6 +1456,20 @@ export type RoomMessage = {
 	content: Content,
 	/**  When the server stored it. */
 	sent_at: number,
+};
+
+/**
+ *  How far tern-core's deferred full-text index has caught up
+ *  ([`crate::Client::search_index_state`]): while `indexing`, a search waits for
+ *  the rest (`total - indexed` messages) before it answers.
+ */
+export type SearchIndexState = {
+	/**  Messages are waiting to be indexed. */
+	indexing: boolean,
+	/**  Messages indexed in this catch-up so far (0 when up to date). */
+	indexed: number,
+	/**  Messages of this catch-up in all, indexed or not (0 when up to date). */
+	total: number,
 };
 
 /**  A page of search results, newest first. */
@@ -1307,6 +1550,23 @@ export type TransferDirection =
 export type UserId = string;
 
 export type Value = null | boolean | number | string | Value[] | { [key in string]: Value };
+
+/**  A day of the week. */
+export type Weekday = 
+/**  Monday. */
+"mon" | 
+/**  Tuesday. */
+"tue" | 
+/**  Wednesday. */
+"wed" | 
+/**  Thursday. */
+"thu" | 
+/**  Friday. */
+"fri" | 
+/**  Saturday. */
+"sat" | 
+/**  Sunday. */
+"sun";
 
 /**  An error as sent on the wire: `{"code": 3001, "message": "bob has blocked you"}`. */
 export type WireError = {

@@ -108,6 +108,7 @@ mod tests {
                 ext: None,
                 edited_at: None,
                 reply_to: None,
+                mentions: None,
             })
             .collect()
     }

@@ -1,14 +1,11 @@
 /** English texts by area (keys: `area.key`; `_one`/`_other` are plural forms, i18next style). */
 import enMessages from './en-messages';
 import enAccounts from './en-accounts';
-
-const en = {
-  ...enMessages,
-  ...enAccounts,
 import enRich from './en-rich';
 
 const en = {
   ...enMessages,
+  ...enAccounts,
   ...enRich,
   accountDialog: {
     accountSecurity: "Account security",

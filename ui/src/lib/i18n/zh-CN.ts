@@ -1,14 +1,11 @@
 /** 简体中文 (zh-CN): the same keys as en.ts (a Vitest test checks both ways); plurals use `_other` only. */
 import zhCNMessages from './zh-CN-messages';
 import zhCNAccounts from './zh-CN-accounts';
-
-const zhCN = {
-  ...zhCNMessages,
-  ...zhCNAccounts,
 import zhCNRich from './zh-CN-rich';
 
 const zhCN = {
   ...zhCNMessages,
+  ...zhCNAccounts,
   ...zhCNRich,
   accountDialog: {
     accountSecurity: "账号安全",

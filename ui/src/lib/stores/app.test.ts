@@ -66,7 +66,7 @@ describe('App', () => {
     expect(store.session.current?.user).toBe('alice');
     expect(store.session.connection).toBe('online');
     expect(new Set(calls.map((c) => c.cmd))).toEqual(
-      new Set(['system_prefs', 'tray_free_after', 'default_server_url', 'restore_session', 'login', 'keyring_notice', 'connection_state', 'list_conversations', 'list_friends', 'list_applications', 'list_blacklist', 'list_groups', 'server_limits', 'chat_to_open', 'conv_settings', 'account_settings', 'desktop_prefs']),
+      new Set(['system_prefs', 'tray_free_after', 'default_server_url', 'restore_session', 'login', 'keyring_notice', 'connection_state', 'list_conversations', 'list_friends', 'list_applications', 'list_blacklist', 'list_groups', 'server_limits', 'chat_to_open', 'remember_chat', 'conv_settings', 'account_settings', 'desktop_prefs']),
     );
     // The server's limits (text length for the counter, recall window for the menu).
     expect(store.session.limits).toEqual(limits);

@@ -174,6 +174,9 @@ describe('Composer drafts', () => {
   });
 
   it('saves typing debounced, takes a draft from another device unless I typed since, and clears it on send', async () => {
+    // Debounced saves of earlier tests' composers land first; this test counts its own.
+    await new Promise((r) => setTimeout(r, 450));
+    calls.length = 0;
     const { getByTestId, rerender } = render(Composer, { conv: 'd:alice:bob', initialDraft: '' });
     const area = getByTestId('composer') as HTMLTextAreaElement;
     // Another device saved a draft: the untouched composer shows it.
