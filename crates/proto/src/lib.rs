@@ -12,7 +12,7 @@
 pub mod close;
 pub mod error;
 pub mod files;
-pub mod forward;
+pub use model::forward;
 pub mod frame;
 pub mod ids;
 pub mod model;

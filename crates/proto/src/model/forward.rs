@@ -3,7 +3,7 @@
 
 use serde::{Deserialize, Serialize};
 
-use crate::model::{Content, Millis};
+use super::{Content, Millis};
 use crate::{ConversationId, Seq, UserId, WireError};
 
 /// Most messages one `forward` may name (`seqs`).

@@ -5,6 +5,8 @@ use serde_json::Value;
 
 use crate::ids::{ClientMsgId, ConversationId, FileId, GroupId, MsgId, Seq, UserId};
 
+pub mod forward;
+
 /// Milliseconds since the Unix epoch (UTC).
 pub type Millis = i64;
 
@@ -296,7 +298,7 @@ pub enum Content {
         /// Its title, e.g. "Chat history".
         title: String,
         /// The forwarded messages, oldest first, with their senders and times.
-        items: Vec<crate::forward::HistoryItem>,
+        items: Vec<forward::HistoryItem>,
     },
     /// What remains of a recalled message.
     Recalled {
@@ -353,7 +355,7 @@ pub struct Message {
     pub reply_to: Option<Seq>,
     /// Whom it mentions (group messages only); absent when nobody.
     #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub mentions: Option<crate::forward::Mentions>,
+    pub mentions: Option<forward::Mentions>,
 }
 
 /// A conversation as listed for one user.
