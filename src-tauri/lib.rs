@@ -303,7 +303,7 @@ pub fn run() {
         .run(|app, event| {
             if let tauri::RunEvent::ExitRequested { code, api, .. } = &event {
                 // Tray mode destroyed the last window: keep running (Quit has a code).
-                traymode::keep_running(*code, api);
+                traymode::keep_running(app, *code, api);
             }
             if let tauri::RunEvent::Exit = event {
                 // Stop the connection and close the cache cleanly; the token and the

@@ -45,6 +45,10 @@ pub struct TrayMode {
     /// The window was recreated and its page has not asked [`chat_to_open`] yet
     /// (a mere reload of the page does not reopen the chat).
     recreated: AtomicBool,
+    /// Tray mode destroyed the window on purpose and none has been built since:
+    /// the exit Tauri then asks for is refused. A window closed any other way
+    /// (e.g. a WebDriver session ending) still ends the app as before.
+    freed: AtomicBool,
 }
 
 impl Default for TrayMode {
@@ -60,6 +64,7 @@ impl Default for TrayMode {
             open_chat: Mutex::new(None),
             pending_chat: Mutex::new(None),
             recreated: AtomicBool::new(false),
+            freed: AtomicBool::new(false),
         }
     }
 }
@@ -119,7 +124,9 @@ pub fn hidden<R: Runtime>(app: &AppHandle<R>) {
                 "hidden to the tray for {}s: destroying the window to free the webview",
                 delay.as_secs()
             );
+            mode.freed.store(true, Ordering::SeqCst);
             if let Err(e) = w.destroy() {
+                mode.freed.store(false, Ordering::SeqCst);
                 tracing::warn!("destroy the hidden window: {e}");
             }
         }
@@ -134,9 +141,9 @@ pub fn ensure_window<R: Runtime>(app: &AppHandle<R>) -> Option<tauri::WebviewWin
     }
     match build_window(app) {
         Ok(w) => {
-            app.state::<TrayMode>()
-                .recreated
-                .store(true, Ordering::SeqCst);
+            let mode = app.state::<TrayMode>();
+            mode.recreated.store(true, Ordering::SeqCst);
+            mode.freed.store(false, Ordering::SeqCst);
             Some(w)
         }
         Err(e) => {
@@ -167,10 +174,15 @@ pub fn build_window<R: Runtime, M: Manager<R>>(
         .build()
 }
 
-/// Keeps the app running when its last window was destroyed (tray mode): Tauri asks
-/// to exit with no code then; Quit asks with a code and is let through.
-pub fn keep_running(code: Option<i32>, api: &tauri::ExitRequestApi) {
-    if code.is_none() {
+/// Keeps the app running when tray mode destroyed its last window: Tauri asks to
+/// exit with no code then. Quit asks with a code and is let through, and so is the
+/// exit after a window closed by anything else (tray mode did not free it).
+pub fn keep_running<R: Runtime>(
+    app: &AppHandle<R>,
+    code: Option<i32>,
+    api: &tauri::ExitRequestApi,
+) {
+    if code.is_none() && app.state::<TrayMode>().freed.load(Ordering::SeqCst) {
         api.prevent_exit();
     }
 }
