@@ -100,19 +100,26 @@ async fn a_reconnect_rejoins_the_rooms_of_the_session() {
         }
     };
     wait_for(&mut b_rx, |e| matches!(e, Event::SyncFinished { .. })).await;
-    // Alice's client rejoins too; send once both are back in.
-    let sent = loop {
-        match alice.room_send_text(&room, "still up?").await {
-            Ok(m) => break m,
-            Err(_) => tokio::time::sleep(Duration::from_millis(100)).await,
+    // Both clients rejoin on their own after the reconnect, bob's possibly after his
+    // sync has finished: alice sends until one of her messages reaches bob (a room
+    // has no catch-up, so a message sent before his rejoin never does). Bounded.
+    let mut received = None;
+    for i in 0..40 {
+        let Ok(sent) = alice.room_send_text(&room, &format!("still up? {i}")).await else {
+            tokio::time::sleep(Duration::from_millis(250)).await;
+            continue;
+        };
+        let got = drain(&mut b_rx, Duration::from_millis(500)).await;
+        if let Some(message) = got.into_iter().find_map(|e| match e {
+            Event::RoomMessage { message } if message.seq == sent.seq => Some(message),
+            _ => None,
+        }) {
+            received = Some(message);
+            break;
         }
-    };
-    let Event::RoomMessage { message } =
-        wait_for(&mut b_rx, |e| matches!(e, Event::RoomMessage { .. })).await
-    else {
-        unreachable!()
-    };
-    assert_eq!(message.seq, sent.seq);
+    }
+    let message = received.expect("bob's client rejoined the room after the restart");
+    assert!(matches!(&message.content, Content::Text { text } if text.starts_with("still up?")));
     assert_eq!(bob.joined_rooms(), vec![room]);
     alice.close().await;
     bob.close().await;
