@@ -312,7 +312,7 @@ pub fn spawn_node(
 }
 
 /// `TERN_BENCH_PRELOAD`: a diagnostic `LD_PRELOAD` library for tern-server (see
-/// `crates/bench/diag/nodelay_preload.c`); figures taken with it are not Tern's own.
+/// `bench/diag/nodelay_preload.c`); figures taken with it are not Tern's own.
 pub fn preload() -> Option<String> {
     std::env::var("TERN_BENCH_PRELOAD")
         .ok()

@@ -1,18 +1,18 @@
 #!/usr/bin/env bash
 # C1 (issue 10): the desktop app's cold start to the conversation list and its idle
 # memory (PSS of the app + WebKitWebProcess + WebKitNetworkProcess) next to a
-# hello-world Tauri app (crates/bench/c1/hello), both under the same Xvfb and private
+# hello-world Tauri app (bench/c1/hello), both under the same Xvfb and private
 # D-Bus session, launched the same way (tauri-driver); then Tern in tray mode (window
-# closed to a fake tray host and freed). See crates/bench/c1/measure.mjs
+# closed to a fake tray host and freed). See bench/c1/measure.mjs
 # and docs/benchmarks.md.
 #
-# Usage: crates/bench/c1/run.sh [--release] [--no-build]
+# Usage: bench/c1/run.sh [--release] [--no-build]
 #   CARGO_TARGET_DIR   where the app, tern-server, tern-cli and the hello app are built
 #                      (default $HOME/.cache/tern/target, as tests/e2e/run.sh)
 #   C1_RUNS (3) C1_IDLE_SECS (10) C1_FRIENDS (10) C1_MESSAGES (5) C1_TRAY_FREE_SECS (2) C1_VERBOSE
 # Needs what tests/e2e/run.sh needs (xvfb-run, WebKitWebDriver, tauri-driver, node, npm).
 set -euo pipefail
-cd "$(dirname "$0")/../../.."
+cd "$(dirname "$0")/../.."
 root=$PWD
 export CARGO_TARGET_DIR=${CARGO_TARGET_DIR:-$HOME/.cache/tern/target}
 profile=debug build=1
@@ -36,7 +36,7 @@ if [ "$build" = 1 ]; then
   cargo build --quiet "${cargo_profile[@]}" -p tern-server -p tern-cli
   # Its own workspace (and a copy of the root Cargo.lock): same dependency versions,
   # same target dir, so the compiled tauri stack is shared with the app's build.
-  (cd crates/bench/c1/hello && cargo build --quiet "${cargo_profile[@]}" --features tauri/custom-protocol)
+  (cd bench/c1/hello && cargo build --quiet "${cargo_profile[@]}" --features tauri/custom-protocol)
 fi
 
 export C1_BIN_DIR="$CARGO_TARGET_DIR/$profile"
@@ -50,5 +50,5 @@ XDG_DATA_HOME=$(mktemp -d); XDG_CACHE_HOME=$(mktemp -d); XDG_CONFIG_HOME=$(mktem
 trap 'rm -rf "$XDG_DATA_HOME" "$XDG_CACHE_HOME" "$XDG_CONFIG_HOME" 2>/dev/null || true' EXIT
 # A private session bus without a Secret Service or notification server (as the e2e suite).
 dbus-run-session --config-file="$root/tests/e2e/bus-empty.conf" -- \
-  xvfb-run -a -s "-screen 0 1400x900x24" node "$root/crates/bench/c1/measure.mjs"
+  xvfb-run -a -s "-screen 0 1400x900x24" node "$root/bench/c1/measure.mjs"
 echo "c1: load after: $(cut -d' ' -f1-3 /proc/loadavg)"

@@ -1,6 +1,6 @@
 // C1 (issue 10): the desktop app's cold start and idle memory vs a hello-world Tauri
 // app, both launched the same way (tauri-driver -> WebKitWebDriver -> the app) under
-// the same Xvfb and private D-Bus session. Run by crates/bench/c1/run.sh.
+// the same Xvfb and private D-Bus session. Run by bench/c1/run.sh.
 //
 // Tern: spawn -> login screen rendered; then (credentials typed by WebDriver, not
 // timed) submit -> the conversation list rendered with all of the user's
@@ -18,7 +18,7 @@ import { mkdtempSync, readFileSync, readdirSync, writeFileSync } from 'node:fs';
 import net from 'node:net';
 import os from 'node:os';
 import path from 'node:path';
-import { WebDriver, waitUntil } from '../../../tests/e2e/lib/webdriver.mjs';
+import { WebDriver, waitUntil } from '../../tests/e2e/lib/webdriver.mjs';
 
 const BIN = process.env.C1_BIN_DIR; // tern, tern-server, tern-cli, tern-c1-hello
 const FRIENDS = Number(process.env.C1_FRIENDS ?? 10);
@@ -142,7 +142,7 @@ async function close({ wd, driver }) {
 
 /** The fake tray host of the e2e suite, so closing the window hides it to the tray. */
 async function startTray() {
-  const c = spawn('/usr/bin/python3', [path.join(path.dirname(new URL(import.meta.url).pathname), '../../../tests/e2e/fake_tray.py')], { stdio: ['ignore', 'pipe', 'inherit'] });
+  const c = spawn('/usr/bin/python3', [path.join(path.dirname(new URL(import.meta.url).pathname), '../../tests/e2e/fake_tray.py')], { stdio: ['ignore', 'pipe', 'inherit'] });
   children.push(c);
   await new Promise((resolve, reject) => {
     c.stdout.on('data', (d) => d.toString().includes('ready') && resolve());

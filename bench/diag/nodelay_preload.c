@@ -2,7 +2,7 @@
  * on every socket a process accepts, to show what tern-server's latency would be if
  * it set TCP_NODELAY itself (it does not: axum::serve leaves Nagle on).
  *
- *   gcc -shared -fPIC -O2 -o /tmp/nodelay.so crates/bench/diag/nodelay_preload.c -ldl
+ *   gcc -shared -fPIC -O2 -o /tmp/nodelay.so bench/diag/nodelay_preload.c -ldl
  *   TERN_BENCH_PRELOAD=/tmp/nodelay.so cargo run --release -p tern-bench -- s2
  */
 #define _GNU_SOURCE
