@@ -45,9 +45,10 @@ async fn a_reply_mentioning_a_member_notifies_them_through_a_mute() {
     let seq = sent.seq.expect("stored");
 
     let now = 1_900_000_000_000;
-    let got = wait_for(&mut b_rx, |e| {
-        matches!(e, Event::NewMessage { message, .. } if message.seq == Some(seq))
-    })
+    let got = wait_for(
+        &mut b_rx,
+        |e| matches!(e, Event::NewMessage { message, .. } if message.seq == Some(seq)),
+    )
     .await;
     let Event::NewMessage { message, .. } = got else {
         unreachable!()
@@ -60,7 +61,10 @@ async fn a_reply_mentioning_a_member_notifies_them_through_a_mute() {
         }
         tokio::time::sleep(Duration::from_millis(50)).await;
     }
-    assert!(!bob.should_notify(&g, now).await.unwrap(), "the chat is muted");
+    assert!(
+        !bob.should_notify(&g, now).await.unwrap(),
+        "the chat is muted"
+    );
     assert!(
         bob.should_notify_message(&message, now).await.unwrap(),
         "the mention notifies through the mute"
@@ -69,9 +73,10 @@ async fn a_reply_mentioning_a_member_notifies_them_through_a_mute() {
     let quote = bob.quote(&g, quoted_seq).await.unwrap();
     assert_eq!(quote.snippet, "Friday?");
     // Carol was quoted, not mentioned.
-    wait_for(&mut c_rx, |e| {
-        matches!(e, Event::NewMessage { message, .. } if message.seq == Some(seq))
-    })
+    wait_for(
+        &mut c_rx,
+        |e| matches!(e, Event::NewMessage { message, .. } if message.seq == Some(seq)),
+    )
     .await;
     assert_eq!(carol.unread_mentions(&g).await.unwrap(), 0);
 

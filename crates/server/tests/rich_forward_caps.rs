@@ -105,7 +105,7 @@ async fn a_server_with_lowered_caps_announces_and_enforces_them() {
     let three = [ab.clone(), ac.clone(), dm("alice", "dave")];
     let refused = [
         // 3 messages > 2.
-        forward("l1", &ab, &[1, 2, 3], &[ac.clone()], true),
+        forward("l1", &ab, &[1, 2, 3], std::slice::from_ref(&ac), true),
         // 3 targets > 2.
         forward("l2", &ab, &[1], &three, true),
         // One by one: 2 messages × 2 targets = 4 copies > 3.
@@ -130,9 +130,19 @@ async fn a_server_with_lowered_caps_announces_and_enforces_them() {
     );
     forwarded(&mut alice, forward("ok2", &ab, &[3], &two, false)).await;
     // A history is 1 deep; forwarding it merged again would make 2 > 1.
-    let history = forwarded(&mut alice, forward("h1", &ab, &[1], &[ac.clone()], true)).await[0];
+    let history = forwarded(
+        &mut alice,
+        forward("h1", &ab, &[1], std::slice::from_ref(&ac), true),
+    )
+    .await[0];
     let e = alice
-        .err(forward("h2", &ac, &[history], &[ab.clone()], true))
+        .err(forward(
+            "h2",
+            &ac,
+            &[history],
+            std::slice::from_ref(&ab),
+            true,
+        ))
         .await;
     assert_eq!(e.code, ErrorCode::ForwardLimit);
     assert!(e.message.contains("1 deep"), "{}", e.message);

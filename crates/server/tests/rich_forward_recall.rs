@@ -5,9 +5,6 @@
 //! another live message of the same conversation still references stays
 //! reachable, and the original chat keeps serving it.
 
-// The targets read best as `&[conv.clone()]` lists.
-#![allow(clippy::cloned_ref_to_slice_refs)]
-
 mod common;
 mod groups_support;
 
