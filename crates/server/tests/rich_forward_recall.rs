@@ -165,6 +165,19 @@ async fn a_file_another_live_message_references_stays_reachable() {
     assert_eq!(status().await, 200, "two live messages still reference it");
     bob.ok(recall(&bc, plain)).await;
     assert_eq!(status().await, 200, "the first history still references it");
+    // A custom message that merely names the id is no reference.
+    bob.ok(Request::Send {
+        conv: bc.clone(),
+        client_id: ClientMsgId::new("c1").unwrap(),
+        content: Content::Custom {
+            data: serde_json::json!({"file": {"id": file.to_string()}, "note": file.to_string()}),
+        },
+        ext: None,
+        after: None,
+        reply_to: None,
+        mentions: None,
+    })
+    .await;
     bob.ok(recall(&bc, first)).await;
     assert_eq!(status().await, 404, "nothing live references it any more");
     // Recalling the original withdraws it from bob, not from its uploader.
