@@ -220,9 +220,22 @@ async fn command(
             let edited_at = client.edit(&conv, Seq(seq), &text).await?;
             out(&json!({"conv": conv, "seq": seq, "text": text, "edited_at": edited_at}))
         }
-        Command::Reply { with, seq, text } => {
+        Command::Reply {
+            with,
+            seq,
+            text,
+            mention,
+            mention_all,
+        } => {
             let conv = conv_of(client, &with)?;
-            out(&client.send_reply(&conv, &text, Seq(seq)).await?)
+            if mention.is_empty() && !mention_all {
+                out(&client.send_reply(&conv, &text, Seq(seq)).await?)
+            } else {
+                let mentions = crate::forward::mentions(&mention, mention_all)?;
+                out(&client
+                    .send_reply_mentioning(&conv, &text, Seq(seq), mentions)
+                    .await?)
+            }
         }
         Command::Quote { with, seq } => {
             let conv = conv_of(client, &with)?;

@@ -1,4 +1,4 @@
-//! `forward` and `send --mention` (issue 17).
+//! `forward`, `send --mention` and `reply --mention` (issue 17).
 
 use serde_json::json;
 use tern_core::proto::{Mentions, Seq};
@@ -17,16 +17,21 @@ pub async fn send_mentioning(
     all: bool,
 ) -> Result<(), Failure> {
     let conv = conv_of(client, to)?;
-    let mentions = Mentions {
-        users: users.iter().map(|u| uid(u)).collect::<Result<_, _>>()?,
-        all,
-    };
+    let mentions = mentions(users, all)?;
     for text in texts {
         out(&client
             .send_mentioning(&conv, text, mentions.clone())
             .await?)?;
     }
     Ok(())
+}
+
+/// The `--mention <user>... [--mention-all]` of `send` and `reply`.
+pub fn mentions(users: &[String], all: bool) -> Result<Mentions, Failure> {
+    Ok(Mentions {
+        users: users.iter().map(|u| uid(u)).collect::<Result<_, _>>()?,
+        all,
+    })
 }
 
 /// `forward <from> <seq>... --to <conv>... [--merged] [--title T]`: prints

@@ -196,6 +196,12 @@ pub enum Command {
         with: String,
         seq: u64,
         text: String,
+        /// Mention this member (groups; repeatable).
+        #[arg(long = "mention")]
+        mention: Vec<String>,
+        /// Mention @all (group owner and admins only).
+        #[arg(long)]
+        mention_all: bool,
     },
     /// Show what a reply quotes of message <seq>: {"seq","sender","snippet","state"}.
     Quote { with: String, seq: u64 },

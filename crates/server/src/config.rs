@@ -11,6 +11,7 @@ use tern_proto::Limits;
 
 use crate::database_config::test_database;
 pub use crate::database_config::{redact, with_database, Database};
+use crate::forward_config::{ForwardArgs, ForwardFile, ForwardSettings};
 use crate::room_config::{RoomArgs, RoomFile, RoomSettings};
 use crate::security_config::{Security, SecurityArgs, SecurityFile};
 use crate::webhook_config::WebhookConfig;
@@ -60,6 +61,8 @@ pub struct Config {
     pub reactions_per_minute: u32,
     /// Most pinned messages per conversation.
     pub max_pins: u32,
+    /// The `forward` caps (messages, targets, copies, history depth).
+    pub forward: ForwardSettings,
     /// When true, one-to-one messages need a friendship (both ways).
     pub require_friendship: bool,
     /// Largest WebSocket message/frame accepted, in bytes.
@@ -137,6 +140,7 @@ impl Default for Config {
             max_reactions_per_message: 20,
             reactions_per_minute: 60,
             max_pins: 20,
+            forward: ForwardSettings::default(),
             require_friendship: false,
             max_frame_bytes: 64 * 1024,
             max_text_chars: 8000,
@@ -207,6 +211,10 @@ impl Config {
             idle_timeout_secs: self.idle_timeout.as_secs(),
             max_file_bytes: self.max_file_bytes,
             max_group_members: self.max_group_members,
+            max_forward_messages: self.forward.max_messages,
+            max_forward_targets: self.forward.max_targets,
+            max_forward_copies: self.forward.max_copies,
+            max_history_depth: self.forward.max_depth,
         }
     }
 
@@ -245,6 +253,12 @@ impl Config {
             room_messages_per_minute: file.room_messages_per_minute,
             room_grace_secs: file.room_grace_secs,
         };
+        let forward_file = ForwardFile {
+            max_forward_messages: file.max_forward_messages,
+            max_forward_targets: file.max_forward_targets,
+            max_forward_copies: file.max_forward_copies,
+            max_history_depth: file.max_history_depth,
+        };
         crate::webhook_config::check(&webhooks).map_err(Error::Config)?;
         Ok(Config {
             listen: args.listen.or(file.listen).unwrap_or(d.listen),
@@ -271,6 +285,7 @@ impl Config {
                 .or(file.reactions_per_minute)
                 .unwrap_or(d.reactions_per_minute),
             max_pins: args.max_pins.or(file.max_pins).unwrap_or(d.max_pins),
+            forward: ForwardSettings::resolve(args.forward, forward_file).map_err(Error::Config)?,
             require_friendship: args
                 .require_friendship
                 .or(file.require_friendship)
@@ -437,6 +452,9 @@ pub struct Args {
     /// Chat rooms.
     #[command(flatten)]
     pub rooms: RoomArgs,
+    /// The `forward` caps.
+    #[command(flatten)]
+    pub forward: ForwardArgs,
 }
 
 /// The TOML file's shape: every field optional, same names as the flags.
@@ -484,6 +502,10 @@ struct FileConfig {
     rooms_per_owner: Option<u32>,
     room_messages_per_minute: Option<u32>,
     room_grace_secs: Option<u64>,
+    max_forward_messages: Option<u32>,
+    max_forward_targets: Option<u32>,
+    max_forward_copies: Option<u32>,
+    max_history_depth: Option<u32>,
 }
 
 /// The error when a bus is configured over SQLite.

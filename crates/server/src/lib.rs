@@ -39,6 +39,7 @@ pub mod context;
 pub mod database_config;
 pub mod fault;
 pub mod files;
+pub mod forward_config;
 pub mod fsperm;
 pub mod handlers;
 pub mod hub;
@@ -59,6 +60,7 @@ pub mod webhook_config;
 pub mod webhooks;
 
 pub use config::{Config, MultiDevicePolicy};
+pub use forward_config::ForwardSettings;
 pub use room_config::RoomSettings;
 pub use security_config::{Registration, Security};
 pub use server::{spawn, ServerHandle};

@@ -1217,6 +1217,20 @@ export type Limits = {
 	max_group_members?: number,
 	/**  A connection that sends nothing for this long is closed; ping more often. */
 	idle_timeout_secs: number,
+	/**
+	 *  Most messages one `forward` may name (setting `max_forward_messages`;
+	 *  `0` from older servers: unknown).
+	 */
+	max_forward_messages?: number,
+	/**  Most target conversations of one `forward` (`max_forward_targets`). */
+	max_forward_targets?: number,
+	/**
+	 *  Most messages a one-by-one `forward` may create, messages × targets
+	 *  (`max_forward_copies`).
+	 */
+	max_forward_copies?: number,
+	/**  How deep chat histories may nest (`max_history_depth`). */
+	max_history_depth?: number,
 };
 
 /**  A message as the local cache holds it: server messages and our own pending ones. */

@@ -1,4 +1,4 @@
-//! Forwarding messages and @mentions (issue 17).
+//! Forwarding messages and @mentions, replies that mention included (issue 17).
 //!
 //! A forward is one request; the messages it creates reach every device of
 //! mine (this one included) and of the targets' members as ordinary pushes and
@@ -31,6 +31,34 @@ impl Client {
         };
         let mentions = (!mentions.is_empty()).then_some(mentions);
         let (sh, msg) = self.queue(conv, content, None, None, mentions).await?;
+        self.await_first_outcome(&sh, msg).await
+    }
+
+    /// Sends `text` as a reply to the message at `reply_to` of `conv` that also
+    /// mentions `mentions` (group members by id, or `@all`): a
+    /// [`Client::send_reply`] and a [`Client::send_mentioning`] in one message,
+    /// notifying the mentioned like any mention. Empty `mentions` make it a
+    /// plain reply (any conversation). The server checks the quote (`BadReply`)
+    /// and then the list (`BadMention`, `MentionAllNotAllowed`).
+    pub async fn send_reply_mentioning(
+        &self,
+        conv: &ConversationId,
+        text: &str,
+        reply_to: Seq,
+        mentions: Mentions,
+    ) -> Result<LocalMessage> {
+        if !mentions.is_empty() && !matches!(conv, ConversationId::Group(_)) {
+            return Err(Error::InvalidArgument(
+                "mentions are for group conversations".into(),
+            ));
+        }
+        let content = Content::Text {
+            text: text.to_string(),
+        };
+        let mentions = (!mentions.is_empty()).then_some(mentions);
+        let (sh, msg) = self
+            .queue(conv, content, None, Some(reply_to), mentions)
+            .await?;
         self.await_first_outcome(&sh, msg).await
     }
 

@@ -6,13 +6,17 @@ use serde::{Deserialize, Serialize};
 use super::{Content, Millis};
 use crate::{ConversationId, Seq, UserId, WireError};
 
-/// Most messages one `forward` may name (`seqs`).
+/// Default of the server setting `max_forward_messages`: most messages one
+/// `forward` may name (`seqs`). Servers announce theirs in `hello`'s limits.
 pub const MAX_FORWARD_MESSAGES: usize = 100;
-/// Most conversations one `forward` may send to (`to`).
+/// Default of `max_forward_targets`: most conversations one `forward` may
+/// send to (`to`).
 pub const MAX_FORWARD_TARGETS: usize = 10;
-/// Most messages a one-by-one `forward` may create (`seqs` × `to`).
+/// Default of `max_forward_copies`: most messages a one-by-one `forward` may
+/// create (`seqs` × `to`).
 pub const MAX_FORWARD_COPIES: usize = 50;
-/// How deep chat histories may nest (a history forwarded into a history, …).
+/// Default of `max_history_depth`: how deep chat histories may nest (a
+/// history forwarded into a history, …).
 pub const MAX_HISTORY_DEPTH: usize = 3;
 /// Longest title of a merged forward, in characters.
 pub const MAX_HISTORY_TITLE: usize = 100;

@@ -645,6 +645,20 @@ pub struct Limits {
     pub max_group_members: u32,
     /// A connection that sends nothing for this long is closed; ping more often.
     pub idle_timeout_secs: u64,
+    /// Most messages one `forward` may name (setting `max_forward_messages`;
+    /// `0` from older servers: unknown).
+    #[serde(default)]
+    pub max_forward_messages: u32,
+    /// Most target conversations of one `forward` (`max_forward_targets`).
+    #[serde(default)]
+    pub max_forward_targets: u32,
+    /// Most messages a one-by-one `forward` may create, messages × targets
+    /// (`max_forward_copies`).
+    #[serde(default)]
+    pub max_forward_copies: u32,
+    /// How deep chat histories may nest (`max_history_depth`).
+    #[serde(default)]
+    pub max_history_depth: u32,
 }
 
 #[cfg(test)]

@@ -10,10 +10,7 @@
 
 use std::collections::HashSet;
 
-use tern_proto::forward::{
-    history_depth, MAX_FORWARD_CLIENT_ID, MAX_FORWARD_COPIES, MAX_FORWARD_MESSAGES,
-    MAX_FORWARD_TARGETS, MAX_HISTORY_DEPTH, MAX_HISTORY_TITLE,
-};
+use tern_proto::forward::{history_depth, MAX_FORWARD_CLIENT_ID, MAX_HISTORY_TITLE};
 use tern_proto::{
     ClientMsgId, Content, ConversationId, ErrorCode, ForwardResult, HistoryItem, Message, Seq,
     UserId, WireError,
@@ -21,6 +18,7 @@ use tern_proto::{
 
 use super::messages::{self, Outgoing};
 use super::{check_len, invalid, ServiceResult};
+use crate::forward_config::ForwardSettings;
 use crate::state::Shared;
 use crate::storage::ConnId;
 
@@ -54,8 +52,8 @@ fn bad(seq: Seq, from: &ConversationId) -> WireError {
     )
 }
 
-/// Checks the shape and caps of a forward.
-fn check(f: &Forward) -> ServiceResult<()> {
+/// Checks the shape and caps (the server's settings) of a forward.
+fn check(f: &Forward, caps: &ForwardSettings) -> ServiceResult<()> {
     if f.client_id.as_str().len() > MAX_FORWARD_CLIENT_ID {
         return Err(invalid(format!(
             "a forward's `client_id` has at most {MAX_FORWARD_CLIENT_ID} characters"
@@ -64,19 +62,19 @@ fn check(f: &Forward) -> ServiceResult<()> {
     if f.seqs.is_empty() || f.to.is_empty() {
         return Err(invalid("`seqs` and `to` must not be empty"));
     }
-    if f.seqs.len() > MAX_FORWARD_MESSAGES {
+    let (messages, targets) = (caps.max_messages as usize, caps.max_targets as usize);
+    if f.seqs.len() > messages {
+        return Err(limit(format!("at most {messages} messages per forward")));
+    }
+    if f.to.len() > targets {
         return Err(limit(format!(
-            "at most {MAX_FORWARD_MESSAGES} messages per forward"
+            "at most {targets} target conversations per forward"
         )));
     }
-    if f.to.len() > MAX_FORWARD_TARGETS {
+    let copies = caps.max_copies as usize;
+    if !f.merged && f.seqs.len().saturating_mul(f.to.len()) > copies {
         return Err(limit(format!(
-            "at most {MAX_FORWARD_TARGETS} target conversations per forward"
-        )));
-    }
-    if !f.merged && f.seqs.len() * f.to.len() > MAX_FORWARD_COPIES {
-        return Err(limit(format!(
-            "a one-by-one forward creates at most {MAX_FORWARD_COPIES} messages \
+            "a one-by-one forward creates at most {copies} messages \
              (messages × targets); merge them instead"
         )));
     }
@@ -126,7 +124,7 @@ async fn originals(s: &Shared, me: &UserId, f: &Forward) -> ServiceResult<Vec<Me
 }
 
 /// What each target receives: the copies, or one chat history.
-fn contents(f: &Forward, originals: Vec<Message>) -> ServiceResult<Vec<Content>> {
+fn contents(f: &Forward, originals: Vec<Message>, max_depth: u32) -> ServiceResult<Vec<Content>> {
     if !f.merged {
         return Ok(originals.into_iter().map(|m| m.content).collect());
     }
@@ -142,9 +140,9 @@ fn contents(f: &Forward, originals: Vec<Message>) -> ServiceResult<Vec<Content>>
         title: f.title.clone().unwrap_or_else(|| DEFAULT_TITLE.into()),
         items,
     };
-    if history_depth(&history) > MAX_HISTORY_DEPTH {
+    if history_depth(&history) > max_depth as usize {
         return Err(limit(format!(
-            "chat histories nest at most {MAX_HISTORY_DEPTH} deep"
+            "chat histories nest at most {max_depth} deep"
         )));
     }
     Ok(vec![history])
@@ -208,9 +206,10 @@ pub async fn forward(
     f: Forward,
     except: Option<ConnId>,
 ) -> ServiceResult<Vec<ForwardResult>> {
-    check(&f)?;
+    let caps = s.config.forward;
+    check(&f, &caps)?;
     let originals = originals(s, me, &f).await?;
-    let contents = contents(&f, originals)?;
+    let contents = contents(&f, originals, caps.max_depth)?;
     let mut results = Vec::with_capacity(f.to.len());
     for (t, conv) in f.to.iter().enumerate() {
         results.push(send_to(s, me, (t, conv), &f, &contents, except).await?);

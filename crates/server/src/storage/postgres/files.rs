@@ -62,40 +62,48 @@ pub async fn readable_file(c: &Tx<'_>, id: &FileId, user: &UserId) -> StoreResul
     Ok(visible.then_some(row))
 }
 
-/// A recalled message no longer grants access to the file it carried.
+/// A recalled message no longer grants access to the files it carried (its
+/// own, or every one inside a chat history) unless another live message of
+/// `conv` still references them (see `sqlite::files::forget_reference`).
 pub async fn forget_reference(
     c: &Tx<'_>,
     conv: &ConversationId,
     content: &Content,
 ) -> StoreResult<()> {
-    let Some(file) = crate::storage::sqlite::files::referenced_file(content) else {
-        return Ok(());
-    };
     let conv = conv.to_string();
-    let newest: Option<i64> = c
-        .query_one(
-            "SELECT MAX(seq) FROM messages WHERE conv = $1 AND recalled_at IS NULL
-             AND (content::jsonb -> 'file' ->> 'id') = $2",
-            &[&conv, &file.id.as_str()],
-        )
-        .await?
-        .try_get(0)?;
-    match newest {
-        Some(seq) => {
-            c.execute(
-                "UPDATE file_refs SET last_seq = $3 WHERE file = $1 AND conv = $2",
-                &[&file.id.as_str(), &conv, &seq],
+    for file in crate::storage::sqlite::files::referenced_files(content) {
+        let candidates = c
+            .query(
+                "SELECT seq, content FROM messages WHERE conv = $1 AND recalled_at IS NULL
+                 AND strpos(content, $2) > 0 ORDER BY seq DESC",
+                &[&conv, &file.id.as_str()],
             )
-            .await?
+            .await?;
+        let mut newest: Option<i64> = None;
+        for r in candidates {
+            let content: String = r.try_get(1)?;
+            if crate::storage::sqlite::files::references(&content, &file.id) {
+                newest = Some(r.try_get(0)?);
+                break;
+            }
         }
-        None => {
-            c.execute(
-                "DELETE FROM file_refs WHERE file = $1 AND conv = $2",
-                &[&file.id.as_str(), &conv],
-            )
-            .await?
-        }
-    };
+        match newest {
+            Some(seq) => {
+                c.execute(
+                    "UPDATE file_refs SET last_seq = $3 WHERE file = $1 AND conv = $2",
+                    &[&file.id.as_str(), &conv, &seq],
+                )
+                .await?
+            }
+            None => {
+                c.execute(
+                    "DELETE FROM file_refs WHERE file = $1 AND conv = $2",
+                    &[&file.id.as_str(), &conv],
+                )
+                .await?
+            }
+        };
+    }
     Ok(())
 }
 

@@ -99,32 +99,50 @@ fn is_avatar(conn: &Connection, id: &FileId) -> StoreResult<bool> {
         .query_row([id.as_str()], |r| r.get(0))?)
 }
 
-/// Called when a message is recalled: members of `conv` keep access to the
-/// file only through another message of `conv` that still references it.
+/// Called when a message is recalled: for each file it carried (its own, or
+/// every one inside a chat history), members of `conv` keep access only
+/// through another live message of `conv` that still references it.
 pub fn forget_reference(
     conn: &Connection,
     conv: &ConversationId,
     content: &Content,
 ) -> StoreResult<()> {
-    let Some(file) = referenced_file(content) else {
-        return Ok(());
-    };
-    // Message content is JSON with the file id at `$.file.id`.
-    let newest: Option<i64> = conn
-        .prepare_cached(
-            "SELECT MAX(seq) FROM messages WHERE conv = ?1 AND recalled_at IS NULL
-             AND json_extract(content, '$.file.id') = ?2",
-        )?
-        .query_row([conv.to_string(), file.id.to_string()], |r| r.get(0))?;
-    match newest {
-        Some(seq) => conn
-            .prepare_cached("UPDATE file_refs SET last_seq = ?3 WHERE file = ?1 AND conv = ?2")?
-            .execute(params![file.id.as_str(), conv.to_string(), seq])?,
-        None => conn
-            .prepare_cached("DELETE FROM file_refs WHERE file = ?1 AND conv = ?2")?
-            .execute([file.id.as_str(), &conv.to_string()])?,
-    };
+    let key = conv.to_string();
+    for file in referenced_files(content) {
+        match newest_reference(conn, &key, &file.id)? {
+            Some(seq) => conn
+                .prepare_cached("UPDATE file_refs SET last_seq = ?3 WHERE file = ?1 AND conv = ?2")?
+                .execute(params![file.id.as_str(), key, seq])?,
+            None => conn
+                .prepare_cached("DELETE FROM file_refs WHERE file = ?1 AND conv = ?2")?
+                .execute([file.id.as_str(), &key])?,
+        };
+    }
     Ok(())
+}
+
+/// The seq of the newest live (not recalled) message of `conv` whose content
+/// references `id`, directly or inside a chat history. The SQL narrows to
+/// messages whose JSON mentions the id; the content decides.
+fn newest_reference(conn: &Connection, conv: &str, id: &FileId) -> StoreResult<Option<i64>> {
+    let mut stmt = conn.prepare_cached(
+        "SELECT seq, content FROM messages WHERE conv = ?1 AND recalled_at IS NULL
+         AND instr(content, ?2) > 0 ORDER BY seq DESC",
+    )?;
+    let mut rows = stmt.query(params![conv, id.as_str()])?;
+    while let Some(r) = rows.next()? {
+        let content: String = r.get(1)?;
+        if references(&content, id) {
+            return Ok(Some(r.get(0)?));
+        }
+    }
+    Ok(None)
+}
+
+/// Whether stored message content (JSON) references the file `id`.
+pub fn references(content: &str, id: &FileId) -> bool {
+    serde_json::from_str::<Content>(content)
+        .is_ok_and(|c| referenced_files(&c).iter().any(|f| &f.id == id))
 }
 
 /// The file a message's content references, if any.
