@@ -4,10 +4,13 @@
 // (tests/e2e/fake_notifyd.py); see run.sh accounts.
 //   alice signs in; bob is added from the sidebar on the same server; carol
 //   (tern-cli) writes to both while the window is closed to the tray: each
-//   notification names its account, the tray counts both; the switcher's badge
-//   counts alice's unread while bob is shown (screenshot docs/screenshots/accounts.png);
-//   switching shows alice's chats only; removing bob deletes his keyring entry
-//   and data; after a restart alice is still signed in, alone.
+//   notification names its account, the tray counts both and its menu (read over
+//   D-Bus from the fake tray host, tests/e2e/tray_item.py) names both accounts
+//   with their counts; the switcher's badge counts alice's unread while bob is
+//   shown (screenshot docs/screenshots/accounts.png); switching shows alice's
+//   chats only; bob's entry in the tray menu opens the window on bob; removing
+//   bob from the switcher's menu while alice is shown deletes his keyring entry
+//   and data and leaves alice's chats; after a restart alice is signed in, alone.
 
 import { execFile, spawn } from 'node:child_process';
 import { existsSync, readFileSync, readdirSync } from 'node:fs';
@@ -50,6 +53,30 @@ function keyring() {
   );
 }
 const entries = (text) => [...text.matchAll(/attribute\.username = (\S+)/g)].map((m) => m[1]).sort();
+
+/** The tray menu's labels as a tray host reads them over D-Bus (com.canonical.dbusmenu). */
+const trayMenu = () =>
+  new Promise((resolve, reject) =>
+    execFile('/usr/bin/python3', [path.join(root, 'tests/e2e/tray_item.py'), 'menu'], { timeout: 10_000 }, (err, out, stderr) => (err ? reject(new Error(stderr || err.message)) : resolve(out.split('\n').filter(Boolean)))),
+  );
+/** Clicks the tray menu's item labelled `label`, as a tray host does. */
+const trayClick = (label) =>
+  new Promise((resolve, reject) =>
+    execFile('/usr/bin/python3', [path.join(root, 'tests/e2e/tray_item.py'), 'click', label], { timeout: 10_000 }, (err, _o, stderr) => (err ? reject(new Error(stderr || err.message)) : resolve())),
+  );
+/** Waits until the tray menu reads exactly `want`; resolves with it. */
+async function trayMenuIs(want, what) {
+  let last = [];
+  await waitUntil(async () => {
+    last = await trayMenu().catch(() => []);
+    return JSON.stringify(last) === JSON.stringify(want);
+  }, { what: `${what} (tray menu ${JSON.stringify(want)}, last read ${JSON.stringify(last)})`, timeout: 20_000 });
+  return last;
+}
+/** A right-click as WebKit delivers it: a cancellable contextmenu at the element's centre. */
+const rightClick = (el) =>
+  app.wd.execute(`const e = arguments[0]; const r = e.getBoundingClientRect();
+    e.dispatchEvent(new MouseEvent('contextmenu', { bubbles: true, cancelable: true, button: 2, clientX: r.left + r.width / 2, clientY: r.top + r.height / 2 }));`, [el]);
 
 async function quitApp() {
   if (!app) return;
@@ -122,6 +149,14 @@ async function main() {
     await waitShell((s) => s.tray_title === '2', 'the tray counts both accounts (2)');
   });
 
+  await step('the tray menu names both accounts with their counts, in the order added; the tooltip names both', async () => {
+    const menu = await trayMenuIs(['Open Tern', `alice@${host} (1 unread)`, `bob@${host} (1 unread)`, 'Mute notifications', 'Quit'], 'both accounts in the tray menu');
+    console.log(`       tray menu: ${JSON.stringify(menu)}`);
+    const s = await waitShell((x) => x.tray_tooltip === `alice@${host} 1 · bob@${host} 1`, 'the tooltip naming both accounts');
+    if (s.tray_title !== '2') throw new Error(`tray title: ${s.tray_title}`);
+    if (JSON.stringify(s.tray_accounts) !== JSON.stringify([`alice@${host} (1 unread)`, `bob@${host} (1 unread)`])) throw new Error(`tray accounts: ${JSON.stringify(s.tray_accounts)}`);
+  });
+
   await step("a click on bob's notification shows his chat; the switcher's badge counts alice's unread (screenshot)", async () => {
     await clickAction(bobNote.id, 'default');
     await waitShell((s) => s.window_visible, 'window shown');
@@ -144,20 +179,41 @@ async function main() {
     await waitUntil(async () => (await (await app.wd.waitFor(sel('conversation-list'))).text()).includes('Noon at the corner'), { what: 'the new message in the list' });
   });
 
-  await step("removing bob (confirmed) signs him out and deletes his keyring entry and his data", async () => {
+  await step("a new message for bob shows in his tray entry; a click on it opens the window on bob's account", async () => {
+    await invoke('plugin:window|close', { label: 'main' });
+    await waitShell((s) => !s.window_visible, 'window hidden');
+    await carol.ok(['send', 'bob', 'Bob, are you coming?']);
+    await trayMenuIs(['Open Tern', `alice@${host}`, `bob@${host} (1 unread)`, 'Mute notifications', 'Quit'], "bob's count in his entry, alice's read");
+    await trayClick(`bob@${host} (1 unread)`);
+    await waitShell((s) => s.window_visible, 'window shown from the tray');
+    await app.wd.waitFor(`${sel('nav-profile')} [data-user="bob"]`, { what: 'bob shown', timeout: 20_000 });
+    await app.wd.waitFor(sel('account', '[data-user="alice"]'), { what: 'alice in the switcher' });
+    await waitUntil(async () => (await (await app.wd.waitFor(sel('conversation-list'))).text()).includes('are you coming'), { what: "bob's chat list" });
+    const list = await invoke('list_accounts');
+    if (list.map((a) => `${a.user}:${a.active}`).join(',') !== 'alice:false,bob:true') throw new Error(`accounts: ${JSON.stringify(list)}`);
+  });
+
+  await step("removing bob from the switcher's menu while alice is shown (confirmed): his keyring entry and data go, alice's chats stay", async () => {
     const bobDirs = () => readdirSync(appData).filter((d) => d.startsWith('bob@'));
     if (bobDirs().length !== 1) throw new Error(`bob's data dir: ${readdirSync(appData)}`);
-    await (await app.wd.waitFor(sel('account', '[data-user="bob"]'))).click();
-    await app.wd.waitFor(`${sel('nav-profile')} [data-user="bob"]`, { what: 'bob shown' });
-    await (await app.wd.waitFor(sel('nav-profile'))).click();
-    await (await app.wd.waitFor(sel('remove-account'))).click();
+    await (await app.wd.waitFor(sel('account', '[data-user="alice"]'))).click();
+    await app.wd.waitFor(`${sel('nav-profile')} [data-user="alice"]`, { what: 'alice shown' });
+    await waitUntil(async () => (await (await app.wd.waitFor(sel('conversation-list'))).text()).includes('Noon at the corner'), { what: "alice's chats" });
+    await rightClick(await app.wd.waitFor(sel('account', '[data-user="bob"]')));
+    await (await app.wd.waitFor(sel('account-menu-remove'))).click();
     const q = await (await app.wd.waitFor(sel('remove-account-confirm'))).text();
     if (!q.includes(`bob@${host}`)) throw new Error(`confirmation: ${q}`);
     await (await app.wd.waitFor(sel('remove-account-confirm-ok'))).click();
-    await app.wd.waitFor(`${sel('nav-profile')} [data-user="alice"]`, { what: 'alice shown again' });
     await waitUntil(async () => entries(await keyring()).join() === `alice@${server.url}`, { what: "only alice's keyring entry", timeout: 10_000 });
     await waitUntil(() => bobDirs().length === 0, { what: "bob's data dir deleted" });
-    if (await app.wd.find(sel('account', '[data-user="bob"]'))) throw new Error('bob still in the switcher');
+    await waitUntil(async () => !(await app.wd.find(sel('account', '[data-user="bob"]'))), { what: 'bob gone from the switcher' });
+    // Alice was never switched away from: her chats are still on screen.
+    if (!(await app.wd.find(`${sel('nav-profile')} [data-user="alice"]`))) throw new Error('alice no longer shown');
+    const chats = await (await app.wd.waitFor(sel('conversation-list'))).text();
+    if (!chats.includes('Noon at the corner') || chats.includes('are you coming')) throw new Error(`alice's chat list: ${chats}`);
+    const list = await invoke('list_accounts');
+    if (list.map((a) => `${a.user}:${a.active}`).join(',') !== 'alice:true') throw new Error(`accounts: ${JSON.stringify(list)}`);
+    await trayMenuIs(['Open Tern', `alice@${host}`, 'Mute notifications', 'Quit'], 'only alice in the tray menu');
   });
 
   await quitApp();
