@@ -73,6 +73,10 @@ async function trayMenuIs(want, what) {
   }, { what: `${what} (tray menu ${JSON.stringify(want)}, last read ${JSON.stringify(last)})`, timeout: 20_000 });
   return last;
 }
+/** An account's tray entry as its unread count says it should read (`user@host`, "(N unread)" when N > 0). */
+const trayEntry = (a, host) => `${a.user}@${host}${a.unread > 0 ? ` (${a.unread} unread)` : ''}`;
+/** The tray menu as the accounts' counts (list_accounts) say it should read. */
+const wantedMenu = async (host) => ['Open Tern', ...(await invoke('list_accounts')).map((a) => trayEntry(a, host)), 'Mute notifications', 'Quit'];
 /** A right-click as WebKit delivers it: a cancellable contextmenu at the element's centre. */
 const rightClick = (el) =>
   app.wd.execute(`const e = arguments[0]; const r = e.getBoundingClientRect();
@@ -183,7 +187,10 @@ async function main() {
     await invoke('plugin:window|close', { label: 'main' });
     await waitShell((s) => !s.window_visible, 'window hidden');
     await carol.ok(['send', 'bob', 'Bob, are you coming?']);
-    await trayMenuIs(['Open Tern', `alice@${host}`, `bob@${host} (1 unread)`, 'Mute notifications', 'Quit'], "bob's count in his entry, alice's read");
+    await waitUntil(async () => (await invoke('list_accounts')).find((a) => a.user === 'bob')?.unread === 1, { what: 'bob has 1 unread' });
+    const want = await wantedMenu(host);
+    if (want[2] !== `bob@${host} (1 unread)`) throw new Error(`accounts: ${JSON.stringify(want)}`);
+    await trayMenuIs(want, "bob's new count in his entry");
     await trayClick(`bob@${host} (1 unread)`);
     await waitShell((s) => s.window_visible, 'window shown from the tray');
     await app.wd.waitFor(`${sel('nav-profile')} [data-user="bob"]`, { what: 'bob shown', timeout: 20_000 });
@@ -213,7 +220,9 @@ async function main() {
     if (!chats.includes('Noon at the corner') || chats.includes('are you coming')) throw new Error(`alice's chat list: ${chats}`);
     const list = await invoke('list_accounts');
     if (list.map((a) => `${a.user}:${a.active}`).join(',') !== 'alice:true') throw new Error(`accounts: ${JSON.stringify(list)}`);
-    await trayMenuIs(['Open Tern', `alice@${host}`, 'Mute notifications', 'Quit'], 'only alice in the tray menu');
+    const want = await wantedMenu(host);
+    if (want.length !== 4 || !want[1].startsWith(`alice@${host}`)) throw new Error(`tray menu wanted: ${JSON.stringify(want)}`);
+    await trayMenuIs(want, 'only alice in the tray menu');
   });
 
   await quitApp();
