@@ -80,7 +80,7 @@ const wantedMenu = async (host) => ['Open Tern', ...(await invoke('list_accounts
 /** A right-click as WebKit delivers it: a cancellable contextmenu at the element's centre. */
 const rightClick = (el) =>
   app.wd.execute(`const e = arguments[0]; const r = e.getBoundingClientRect();
-    e.dispatchEvent(new MouseEvent('contextmenu', { bubbles: true, cancelable: true, button: 2, clientX: r.left + r.width / 2, clientY: r.top + r.height / 2 }));`, [el]);
+    e.dispatchEvent(new MouseEvent('contextmenu', { bubbles: true, cancelable: true, button: 2, clientX: r.left + r.width / 2, clientY: r.top + r.height / 2 }));`, [{ 'element-6066-11e4-a52e-4f735466cecf': el.id }]);
 
 async function quitApp() {
   if (!app) return;
