@@ -8,7 +8,8 @@
 //   D-Bus from the fake tray host, tests/e2e/tray_item.py) names both accounts
 //   with their counts; the switcher's badge counts alice's unread while bob is
 //   shown (screenshot docs/screenshots/accounts.png); switching shows alice's
-//   chats only; bob's entry in the tray menu opens the window on bob; removing
+//   chats only; bob's entry in the tray menu opens the window on bob, and with
+//   the window freed by tray mode alice's entry recreates it on alice; removing
 //   bob from the switcher's menu while alice is shown deletes his keyring entry
 //   and data and leaves alice's chats; after a restart alice is signed in, alone.
 
@@ -77,6 +78,44 @@ async function trayMenuIs(want, what) {
 const trayEntry = (a, host) => `${a.user}@${host}${a.unread > 0 ? ` (${a.unread} unread)` : ''}`;
 /** The tray menu as the accounts' counts (list_accounts) say it should read. */
 const wantedMenu = async (host) => ['Open Tern', ...(await invoke('list_accounts')).map((a) => trayEntry(a, host)), 'Mute notifications', 'Quit'];
+/** Shown (mapped) X windows titled "Tern". */
+const ternWindows = () =>
+  new Promise((resolve) => execFile('xdotool', ['search', '--onlyvisible', '--name', '^Tern$'], (err, out) => resolve(err ? [] : out.split('\n').filter(Boolean))));
+/** Whether a WebKitWebProcess runs under process `root` (from /proc): the window's webview lives. */
+function hasWebProcess(root) {
+  const kids = new Map();
+  for (const d of readdirSync('/proc')) {
+    if (!/^\d+$/.test(d)) continue;
+    try {
+      const stat = readFileSync(`/proc/${d}/stat`, 'utf8');
+      const ppid = Number(stat.slice(stat.lastIndexOf(')') + 2).split(' ')[1]);
+      kids.set(ppid, [...(kids.get(ppid) ?? []), Number(d)]);
+    } catch {
+      /* gone meanwhile */
+    }
+  }
+  const walk = (p) => (kids.get(p) ?? []).some((k) => {
+    let comm = '';
+    try {
+      comm = readFileSync(`/proc/${k}/comm`, 'utf8');
+    } catch {
+      /* gone */
+    }
+    return comm.startsWith('WebKitWebProces') || walk(k);
+  });
+  return walk(root);
+}
+/** The window was recreated (tray mode had freed it): point the WebDriver session at its page. */
+async function attachNewWindow() {
+  await waitUntil(async () => {
+    const handles = await app.wd.cmd('GET', '/window/handles');
+    for (const h of handles) {
+      await app.wd.cmd('POST', '/window', { handle: h }).catch(() => {});
+      if ((await app.wd.execute('return document.readyState').catch(() => null)) === 'complete') return true;
+    }
+    return false;
+  }, { what: 'the recreated window in the WebDriver session', timeout: 30_000 });
+}
 /** A right-click as WebKit delivers it: a cancellable contextmenu at the element's centre. */
 const rightClick = (el) =>
   app.wd.execute(`const e = arguments[0]; const r = e.getBoundingClientRect();
@@ -200,10 +239,26 @@ async function main() {
     if (list.map((a) => `${a.user}:${a.active}`).join(',') !== 'alice:false,bob:true') throw new Error(`accounts: ${JSON.stringify(list)}`);
   });
 
+  await step("with the window freed by tray mode, alice's tray entry recreates the window on alice's account", async () => {
+    const entry = (await wantedMenu(host))[1];
+    const { pid } = await invoke('shell_state');
+    if (!hasWebProcess(pid)) throw new Error(`no WebKitWebProcess under the app (${pid})`);
+    await invoke('set_tray_free_after', { secs: 2 });
+    await invoke('plugin:window|close', { label: 'main' });
+    await waitShell((s) => !s.window_visible, 'window hidden');
+    await waitUntil(() => !hasWebProcess(pid), { what: 'the window destroyed by tray mode (no WebKitWebProcess left)', timeout: 30_000 });
+    await trayClick(entry);
+    await waitUntil(async () => (await ternWindows()).length === 1, { what: 'a Tern window again', timeout: 30_000 });
+    await attachNewWindow();
+    await app.wd.waitFor(`${sel('nav-profile')} [data-user="alice"]`, { what: 'alice shown in the recreated window', timeout: 30_000 });
+    await invoke('set_tray_free_after', { secs: 0 });
+    const config = JSON.parse(readFileSync(path.join(appData, 'accounts.json'), 'utf8'));
+    if (config.active !== `alice@${server.url}`) throw new Error(`accounts.json: ${JSON.stringify(config)}`);
+  });
+
   await step("removing bob from the switcher's menu while alice is shown (confirmed): his keyring entry and data go, alice's chats stay", async () => {
     const bobDirs = () => readdirSync(appData).filter((d) => d.startsWith('bob@'));
     if (bobDirs().length !== 1) throw new Error(`bob's data dir: ${readdirSync(appData)}`);
-    await (await app.wd.waitFor(sel('account', '[data-user="alice"]'))).click();
     await app.wd.waitFor(`${sel('nav-profile')} [data-user="alice"]`, { what: 'alice shown' });
     await waitUntil(async () => (await (await app.wd.waitFor(sel('conversation-list'))).text()).includes('Noon at the corner'), { what: "alice's chats" });
     await rightClick(await app.wd.waitFor(sel('account', '[data-user="bob"]')));
