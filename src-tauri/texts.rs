@@ -3,7 +3,7 @@
 //! The UI tells it the language it shows ([`set_language`]) at start and on
 //! every switch; until then, English.
 
-use std::sync::atomic::{AtomicBool, Ordering};
+use std::sync::atomic::{AtomicBool, AtomicU64, Ordering};
 use std::sync::Mutex;
 
 use serde::{Deserialize, Serialize};
@@ -86,6 +86,8 @@ type ApplyTray = std::sync::Arc<dyn Fn(Lang, u64) + Send + Sync>;
 #[derive(Default)]
 pub struct Language {
     zh: AtomicBool,
+    /// The unread total the tray was last labelled for.
+    unread: AtomicU64,
     tray: Mutex<Option<ApplyTray>>,
     tooltip: Mutex<String>,
     /// With several accounts, the tooltip naming them (`traymenu::tooltip`).
@@ -111,6 +113,7 @@ impl Language {
     /// Re-labels the tray for the current language and `unread`.
     pub fn refresh_tray(&self, unread: u64) {
         let lang = self.get();
+        self.unread.store(unread, Ordering::SeqCst);
         let accounts = self.accounts_tooltip.lock().expect("tooltip").clone();
         *self.tooltip.lock().expect("tooltip") = match accounts {
             Some(t) if unread > 0 => t,
@@ -153,9 +156,9 @@ pub fn lang<R: Runtime>(app: &AppHandle<R>) -> Lang {
 /// The UI's language (at start and on every switch): the tray and notifications follow.
 #[tauri::command]
 #[specta::specta]
-pub fn set_language(app: AppHandle, language: State<'_, Language>, lang: Lang) {
+pub fn set_language(language: State<'_, Language>, lang: Lang) {
     language.zh.store(lang == Lang::ZhCn, Ordering::SeqCst);
-    language.refresh_tray(crate::shell::unread(&app));
+    language.refresh_tray(language.unread.load(Ordering::SeqCst));
 }
 
 #[cfg(test)]
