@@ -265,6 +265,9 @@ async function main() {
     await (await app.wd.waitFor(sel('account-menu-remove'))).click();
     const q = await (await app.wd.waitFor(sel('remove-account-confirm'))).text();
     if (!q.includes(`bob@${host}`)) throw new Error(`confirmation: ${q}`);
+    const shot = path.join(tempDir('accounts-shots'), 'remove-background.png');
+    await app.wd.screenshot(shot);
+    console.log(`       the confirmation: ${shot}`);
     await (await app.wd.waitFor(sel('remove-account-confirm-ok'))).click();
     await waitUntil(async () => entries(await keyring()).join() === `alice@${server.url}`, { what: "only alice's keyring entry", timeout: 10_000 });
     await waitUntil(() => bobDirs().length === 0, { what: "bob's data dir deleted" });
