@@ -13,6 +13,7 @@
 //! - `texts`: the tray's and notifications' texts in the app's language.
 //! - `launcher`: the unread count on the dock icon (Unity LauncherEntry over D-Bus).
 //! - `avatars`: setting my or a group's avatar, avatar images for the UI (cached).
+//! - `traymenu`: the tray menu's entry per account (with its unread count) and tooltip.
 //! - `traymode`: destroys the window after a while hidden to the tray (frees the
 //!   webview), recreates it at the chat that was open.
 //! - `rich`: replies and quotes, edits, reactions, pinned messages, group read-by.
@@ -41,6 +42,7 @@ mod state;
 mod switcher;
 mod system;
 mod texts;
+mod traymenu;
 pub mod traymode;
 
 use std::path::PathBuf;
@@ -168,6 +170,7 @@ pub fn specta_builder() -> Builder<tauri::Wry> {
             events::CoreEvent,
             events::SessionEnded,
             switcher::AccountsChanged,
+            switcher::ShowAccount,
             notify::OpenChat,
             files::FileDrop
         ])
@@ -279,12 +282,14 @@ pub fn run() {
             app.manage(traymode::TrayMode::default());
             app.manage(launcher::Launcher::default());
             app.manage(texts::Language::default());
+            app.manage(traymenu::TrayAccounts::default());
             app.manage(notify::Shown::default());
             app.manage(files::Grants::default());
             app.manage(files::Served::default());
             app.manage(files::OpenConfirmations::default());
             notify::start_reply_listener(app.handle().clone());
             shell::setup_tray(app)?;
+            switcher::listen_tray(app.handle());
             let data_dir = data_dir(app)?;
             app.manage(desktop::Desktop::load(&data_dir));
             app.manage(AppState::new(data_dir, default_server_url(), credentials));

@@ -1,5 +1,5 @@
 //! Desktop shell integration: the system tray (unread total as title and a badge
-//! icon; menu Open / Mute notifications / Quit), close-to-tray where a tray host
+//! icon; menu Open / the signed-in accounts (`traymenu`) / Mute notifications / Quit), close-to-tray where a tray host
 //! exists (else closing the window minimises it: the app keeps running, reachable from
 //! the taskbar or by launching it again), Quit from the UI, and single-instance
 //! activation (a second launch shows, un-minimises and focuses the running window and
@@ -68,6 +68,8 @@ pub struct ShellState {
     pub tray_tooltip: String,
     /// The tray menu's labels (Open, Mute notifications, Quit), in the app's language.
     pub tray_menu: Vec<String>,
+    /// The tray menu's account entries (`user@host`, with the unread count), in order.
+    pub tray_accounts: Vec<String>,
 }
 
 /// The tray label for an unread total.
@@ -120,6 +122,8 @@ pub fn setup_tray<R: Runtime>(app: &tauri::App<R>) -> tauri::Result<()> {
         CheckMenuItem::with_id(app, "mute", t.mute_notifications, true, false, None::<&str>)?;
     let quit = MenuItem::with_id(app, "quit", t.quit, true, None::<&str>)?;
     let menu = Menu::with_items(app, &[&open, &mute, &quit])?;
+    // The signed-in accounts go after "Open Tern" (clicks: `switcher::listen_tray`).
+    crate::traymenu::attach(app.handle(), &menu, 1);
     let base = app
         .default_window_icon()
         .cloned()
@@ -135,7 +139,7 @@ pub fn setup_tray<R: Runtime>(app: &tauri::App<R>) -> tauri::Result<()> {
     let (o, m, q) = (open.clone(), mute.clone(), quit.clone());
     let handle = app.handle().clone();
     app.state::<crate::texts::Language>()
-        .on_tray(Box::new(move |lang, unread| {
+        .on_tray(std::sync::Arc::new(move |lang, _unread| {
             let t = lang.texts();
             let _ = o.set_text(t.open_tern);
             let _ = m.set_text(t.mute_notifications);
@@ -145,8 +149,10 @@ pub fn setup_tray<R: Runtime>(app: &tauri::App<R>) -> tauri::Result<()> {
                 .state::<crate::texts::Language>()
                 .set_menu_labels(labels.into_iter().filter_map(Result::ok).collect());
             if let Some(tray) = handle.tray_by_id(TRAY_ID) {
-                let _ = tray.set_tooltip(Some(lang.tooltip(unread)));
+                let tooltip = handle.state::<crate::texts::Language>().tooltip();
+                let _ = tray.set_tooltip(Some(tooltip));
             }
+            crate::traymenu::render(&handle);
         }));
     TrayIconBuilder::with_id(TRAY_ID)
         .icon(base)
@@ -320,6 +326,7 @@ pub fn shell_state(app: AppHandle, shell: State<'_, Shell>) -> ShellState {
         muted: shell.muted.load(Ordering::SeqCst),
         tray_tooltip: app.state::<crate::texts::Language>().tooltip(),
         tray_menu: tray_menu(&app),
+        tray_accounts: app.state::<crate::traymenu::TrayAccounts>().labels(),
     }
 }
 

@@ -201,6 +201,9 @@ impl AppState {
             m.values().sum()
         };
         crate::shell::set_unread(app, sum);
+        // The tray menu's per-account counts (and, with several, its tooltip).
+        let app = app.clone();
+        tauri::async_runtime::spawn(async move { crate::switcher::refresh_tray(&app).await });
     }
 
     /// Account `id`'s unread count as last shown on the tray.

@@ -11,6 +11,7 @@ use tauri_specta::Event as _;
 
 use crate::error::{AppError, AppResult};
 use crate::state::AppState;
+use crate::traymenu::TrayAccount;
 use tern_core::proto::{Profile, UserId};
 
 /// The signed-in account as the UI shows it.
@@ -128,12 +129,69 @@ pub async fn infos(state: &AppState) -> Vec<AccountInfo> {
     out
 }
 
-/// Tells the UI the accounts as they are now.
+/// Tells the UI and the tray the accounts as they are now.
 pub async fn emit_accounts<R: Runtime>(app: &AppHandle<R>) {
     let accounts = infos(&app.state::<AppState>()).await;
+    crate::traymenu::show(app, tray_accounts(&accounts));
     if let Err(e) = (AccountsChanged { accounts }).emit(app) {
         tracing::warn!("emit accounts: {e}");
     }
+}
+
+/// The accounts as the tray's menu lists them.
+fn tray_accounts(accounts: &[AccountInfo]) -> Vec<TrayAccount> {
+    accounts
+        .iter()
+        .map(|a| TrayAccount {
+            id: a.id.clone(),
+            label: a.label.clone(),
+            unread: a.unread,
+            active: a.active,
+        })
+        .collect()
+}
+
+/// Shows the accounts and their unread counts on the tray (after a count moved).
+pub async fn refresh_tray<R: Runtime>(app: &AppHandle<R>) {
+    let accounts = infos(&app.state::<AppState>()).await;
+    crate::traymenu::show(app, tray_accounts(&accounts));
+}
+
+/// Asks the UI to show account `id` (its entry in the tray menu was clicked);
+/// the UI switches to it as from the switcher.
+#[derive(Debug, Clone, Serialize, Deserialize, Type, tauri_specta::Event)]
+pub struct ShowAccount {
+    /// The account id (`user@server`).
+    pub id: String,
+}
+
+/// Handles clicks on the tray menu's account entries: the window is shown,
+/// switched to that account.
+pub fn listen_tray<R: Runtime>(app: &AppHandle<R>) {
+    app.on_menu_event(|app, event| {
+        if let Some(id) = crate::traymenu::account_of(event.id().as_ref()) {
+            open_from_tray(app, id);
+        }
+    });
+}
+
+/// Shows the window switched to account `id`. A window with its page is asked
+/// to switch ([`ShowAccount`]: the UI empties its stores first); when tray mode
+/// freed the window there is no page to mix up: `id` becomes the active account
+/// and the window created next starts on it.
+fn open_from_tray<R: Runtime>(app: &AppHandle<R>, id: &str) {
+    if app.get_webview_window(crate::shell::WINDOW).is_none() {
+        let state = app.state::<AppState>();
+        if state.update_registry(|r| r.set_active(id)) {
+            let app = app.clone();
+            tauri::async_runtime::spawn(async move { emit_accounts(&app).await });
+        }
+    } else if let Err(e) = (ShowAccount { id: id.to_owned() }).emit(app) {
+        tracing::warn!("emit show account: {e}");
+    }
+    // (The click toggled the entry's check mark: put it back until the switch.)
+    crate::traymenu::render(app);
+    crate::shell::show_window(app);
 }
 
 /// The signed-in accounts, in the order they were added, with their unread counts.

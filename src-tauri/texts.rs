@@ -3,7 +3,7 @@
 //! The UI tells it the language it shows ([`set_language`]) at start and on
 //! every switch; until then, English.
 
-use std::sync::atomic::{AtomicBool, Ordering};
+use std::sync::atomic::{AtomicBool, AtomicU64, Ordering};
 use std::sync::Mutex;
 
 use serde::{Deserialize, Serialize};
@@ -80,14 +80,18 @@ impl Lang {
     }
 }
 
-type ApplyTray = Box<dyn Fn(Lang, u64) + Send + Sync>;
+type ApplyTray = std::sync::Arc<dyn Fn(Lang, u64) + Send + Sync>;
 
 /// The app's language, and how to re-label the tray when it changes.
 #[derive(Default)]
 pub struct Language {
     zh: AtomicBool,
+    /// The unread total the tray was last labelled for.
+    unread: AtomicU64,
     tray: Mutex<Option<ApplyTray>>,
     tooltip: Mutex<String>,
+    /// With several accounts, the tooltip naming them (`traymenu::tooltip`).
+    accounts_tooltip: Mutex<Option<String>>,
     labels: Mutex<Vec<String>>,
 }
 
@@ -109,10 +113,23 @@ impl Language {
     /// Re-labels the tray for the current language and `unread`.
     pub fn refresh_tray(&self, unread: u64) {
         let lang = self.get();
-        *self.tooltip.lock().expect("tooltip") = lang.tooltip(unread);
-        if let Some(apply) = self.tray.lock().expect("tray texts").as_ref() {
+        self.unread.store(unread, Ordering::SeqCst);
+        let accounts = self.accounts_tooltip.lock().expect("tooltip").clone();
+        *self.tooltip.lock().expect("tooltip") = match accounts {
+            Some(t) if unread > 0 => t,
+            _ => lang.tooltip(unread),
+        };
+        // Called without the lock held: the tray's menu calls wait for the main thread.
+        let apply = self.tray.lock().expect("tray texts").clone();
+        if let Some(apply) = apply {
             apply(lang, unread);
         }
+    }
+
+    /// The tooltip naming the accounts with unread messages (several accounts
+    /// signed in), or `None` for the plain one; shown from the next refresh.
+    pub fn set_accounts_tooltip(&self, tooltip: Option<String>) {
+        *self.accounts_tooltip.lock().expect("tooltip") = tooltip;
     }
 
     /// Records the tray menu's labels (read back from its items after setting them).
@@ -139,9 +156,9 @@ pub fn lang<R: Runtime>(app: &AppHandle<R>) -> Lang {
 /// The UI's language (at start and on every switch): the tray and notifications follow.
 #[tauri::command]
 #[specta::specta]
-pub fn set_language(app: AppHandle, language: State<'_, Language>, lang: Lang) {
+pub fn set_language(language: State<'_, Language>, lang: Lang) {
     language.zh.store(lang == Lang::ZhCn, Ordering::SeqCst);
-    language.refresh_tray(crate::shell::unread(&app));
+    language.refresh_tray(language.unread.load(Ordering::SeqCst));
 }
 
 #[cfg(test)]
@@ -171,5 +188,20 @@ mod tests {
         assert_eq!(Lang::En.tooltip(5), "Tern: 5 unread messages");
         assert_eq!(Lang::ZhCn.tooltip(5), "Tern：5 条未读消息");
         assert_eq!(serde_json::to_string(&Lang::ZhCn).unwrap(), "\"zh-CN\"");
+    }
+
+    #[test]
+    fn with_several_accounts_the_tooltip_names_them_while_something_is_unread() {
+        let l = Language::default();
+        l.refresh_tray(3);
+        assert_eq!(l.tooltip(), "Tern: 3 unread messages");
+        l.set_accounts_tooltip(Some("alice@h 2 · bob@h 1".into()));
+        l.refresh_tray(3);
+        assert_eq!(l.tooltip(), "alice@h 2 · bob@h 1");
+        l.refresh_tray(0);
+        assert_eq!(l.tooltip(), "Tern");
+        l.set_accounts_tooltip(None);
+        l.refresh_tray(1);
+        assert_eq!(l.tooltip(), "Tern: 1 unread message");
     }
 }

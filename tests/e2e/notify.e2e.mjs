@@ -70,6 +70,7 @@ function fakeCall(method, id, text) {
 async function main() {
   await startFake('body,actions');
   const server = await startServer();
+  const host = server.url.replace('ws://', '');
   const bob = new CliUser(server, 'bob', 'bob-password-1');
   const alice = new CliUser(server, 'alice', 'alice-password-1');
   await bob.register();
@@ -185,6 +186,8 @@ async function main() {
   await step('after switching the app to 中文, the tray menu and tooltip and the notification actions and previews are Chinese', async () => {
     const before = await invoke('shell_state');
     if (JSON.stringify(before.tray_menu) !== JSON.stringify(['Open Tern', 'Mute notifications', 'Quit'])) throw new Error(`English menu: ${JSON.stringify(before.tray_menu)}`);
+    // One account: the menu just names it (nothing unread now).
+    if (JSON.stringify(before.tray_accounts) !== JSON.stringify([`alice@${host}`])) throw new Error(`tray accounts: ${JSON.stringify(before.tray_accounts)}`);
     await (await wd.waitFor(sel('nav-profile'))).click();
     await wd.execute(`const s = document.querySelector(arguments[0]); s.value = 'zh-CN'; s.dispatchEvent(new Event('change', { bubbles: true }));`, [sel('language')]);
     await waitShell((s) => JSON.stringify(s.tray_menu) === JSON.stringify(['打开 Tern', '通知静音', '退出']), 'the tray menu in Chinese');
@@ -214,6 +217,7 @@ async function main() {
     if (!icon.endsWith('/avatar') || !existsSync(icon) || !readFileSync(icon).equals(readFileSync(img))) throw new Error(`icon: ${icon}`);
     const s = await waitShell((x) => x.tray_title !== null, 'unread again');
     if (s.tray_tooltip !== `Tern：${s.tray_title} 条未读消息`) throw new Error(`tooltip: ${s.tray_tooltip}`);
+    await waitShell((x) => JSON.stringify(x.tray_accounts) === JSON.stringify([`alice@${host}（${x.tray_title} 条未读）`]), 'the account\'s tray entry in Chinese with its count');
   });
 }
 

@@ -20,7 +20,9 @@
 #   bob's edit live with the mark), reactions from the keyboard and chips, the pin bar, group read-by and read-by off;
 #   screenshots docs/screenshots/rich.png, zh-CN-rich-800x600.png (tests/e2e/rich.e2e.mjs).
 #   accounts: several accounts at once: add bob next to alice, both receive live, notifications name the
-#   account, the switcher's badge, switch, remove (keyring entry and data gone), restart; a real
+#   account, the tray menu names each account with its count (read over D-Bus) and a click on bob's
+#   entry shows bob, the switcher's badge, switch, remove bob from the switcher's menu while alice is
+#   shown (keyring entry and data gone, alice's chats stay), restart; a real
 #   gnome-keyring-daemon and the fake notification server on a private bus; screenshot
 #   docs/screenshots/accounts.png (tests/e2e/accounts.e2e.mjs).
 #   shell: tray unread label, close-to-tray with a (fake) tray host, close minimises without one

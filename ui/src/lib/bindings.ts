@@ -339,6 +339,7 @@ export const events = {
 	fileDrop: makeEvent<FileDrop, FileDrop>("file-drop"),
 	openChat: makeEvent<OpenChat, OpenChat>("open-chat"),
 	sessionEnded: makeEvent<SessionEnded, SessionEnded>("session-ended"),
+	showAccount: makeEvent<ShowAccount, ShowAccount>("show-account"),
 };
 
 /* Constants */
@@ -1540,6 +1541,17 @@ export type ShellState = {
 	tray_tooltip: string,
 	/**  The tray menu's labels (Open, Mute notifications, Quit), in the app's language. */
 	tray_menu: string[],
+	/**  The tray menu's account entries (`user@host`, with the unread count), in order. */
+	tray_accounts: string[],
+};
+
+/**
+ *  Asks the UI to show account `id` (its entry in the tray menu was clicked);
+ *  the UI switches to it as from the switcher.
+ */
+export type ShowAccount = {
+	/**  The account id (`user@server`). */
+	id: string,
 };
 
 /**  What the UI follows when the user chose "System". */

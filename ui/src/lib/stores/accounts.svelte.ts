@@ -60,7 +60,15 @@ export class AccountsStore {
     this.confirmRemove = a;
   }
 
-  /** Removes the account waiting for confirmation: signed out, its local data and keyring entry deleted. */
+  /** Asks to remove the account with `id` (the switcher's menu: any account, not only the shown one). */
+  askRemoveId(id: string): void {
+    this.askRemove(this.list.find((a) => a.id === id) ?? null);
+  }
+
+  /**
+   * Removes the account waiting for confirmation: signed out, its local data and
+   * keyring entry deleted. A background account goes without touching the shown one.
+   */
   async remove(): Promise<void> {
     const a = this.confirmRemove;
     this.confirmRemove = null;

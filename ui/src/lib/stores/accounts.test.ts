@@ -139,6 +139,38 @@ describe('AccountsStore', () => {
     expect(store.ui.toast).toContain('bob@srv');
   });
 
+  it('removes a background account without switching: the shown account and its chats stay', async () => {
+    await started();
+    await store.chats.openConversation('d:alice:zed');
+    store.accounts.askRemoveId(B);
+    expect(store.accounts.confirmRemove?.id).toBe(B);
+    expect(store.accounts.confirmRemove?.active).toBe(false);
+    await store.accounts.remove();
+    expect(calls.find((c) => c.cmd === 'remove_account')?.args).toEqual({ id: B });
+    expect(calls.map((c) => c.cmd)).not.toContain('switch_account');
+    expect(store.session.current?.user).toBe('alice');
+    expect(store.chats.activeConv).toBe('d:alice:zed');
+    expect(store.messages.loaded['d:alice:zed']).toHaveLength(1);
+    expect(store.accounts.list.map((a) => a.id)).toEqual([A]);
+    expect(store.ui.toast).toContain('bob@srv');
+    // An id no longer signed in asks nothing.
+    store.accounts.askRemoveId(B);
+    expect(store.accounts.confirmRemove).toBeNull();
+  });
+
+  it('a click on an account in the tray menu shows that account', async () => {
+    await started();
+    await emit('show-account', { id: B });
+    await vi.waitFor(() => expect(store.session.current?.user).toBe('bob'));
+    expect(calls.find((c) => c.cmd === 'switch_account')?.args).toEqual({ id: B });
+    expect(store.chats.conversations.map((c) => c.conv)).toEqual(['d:bob:zed']);
+    // The account already shown: nothing to do.
+    const n = calls.length;
+    await emit('show-account', { id: B });
+    await flush();
+    expect(calls.length).toBe(n);
+  });
+
   it('a kick of the shown account moves to the next one with the reason in a toast', async () => {
     await started();
     const ended: SessionEnded = { reason: 'An administrator signed you out.', resync: false, next: session('bob') };

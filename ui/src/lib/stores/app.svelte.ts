@@ -48,6 +48,8 @@ export class App {
       // A clicked notification: show that chat (in its account).
       await events.openChat.listen((e) => void this.openFromNotification(e.payload.account, e.payload.conv)),
       await events.accountsChanged.listen((e) => this.accounts.apply(e.payload.accounts)),
+      // The tray menu's entry of an account was clicked: show that account.
+      await events.showAccount.listen((e) => void this.accounts.switchTo(e.payload.id)),
     ];
     void this.trayMode.load();
     this.session.defaultServerUrl = await this.session.fetchDefaultServerUrl();
