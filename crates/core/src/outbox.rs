@@ -136,7 +136,7 @@ async fn flush(sh: &Arc<Shared>, conn: &Conn) -> Result<()> {
                 sh.send_window.store((w + 1).min(WINDOW), Ordering::Relaxed);
             }
             Ok(other) => {
-                let err = Error::Protocol(format!("unexpected answer to send: {other:?}"));
+                let err = Error::Protocol(format!("unexpected answer to send: {other:?}").into());
                 unanswered(sh, &id, msg, err).await?;
                 sh.send_window.store(1, Ordering::Relaxed);
                 stop = true;

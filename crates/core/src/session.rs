@@ -114,9 +114,9 @@ pub(crate) async fn open_session(
     {
         Response::Hello { limits, .. } => limits,
         other => {
-            return Err(Error::Protocol(format!(
-                "unexpected hello answer: {other:?}"
-            )))
+            return Err(Error::Protocol(
+                format!("unexpected hello answer: {other:?}").into(),
+            ))
         }
     };
     let req = match auth {
@@ -148,9 +148,9 @@ pub(crate) async fn open_session(
             version,
             url,
         }),
-        other => Err(Error::Protocol(format!(
-            "unexpected login answer: {other:?}"
-        ))),
+        other => Err(Error::Protocol(
+            format!("unexpected login answer: {other:?}").into(),
+        )),
     }
 }
 

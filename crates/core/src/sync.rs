@@ -746,5 +746,5 @@ pub(crate) async fn handle_push(sh: &Arc<Shared>, conn: &Conn, push: Push) -> Re
 }
 
 fn unexpected(what: &str, res: &Response) -> Error {
-    Error::Protocol(format!("unexpected answer to {what}: {res:?}"))
+    Error::Protocol(format!("unexpected answer to {what}: {res:?}").into())
 }

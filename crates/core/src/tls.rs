@@ -11,7 +11,7 @@ use rustls::pki_types::pem::PemObject;
 use rustls::pki_types::CertificateDer;
 use rustls::RootCertStore;
 
-use crate::error::{Error, Result};
+use crate::error::{Detail, Error, Result};
 
 /// The OS's trusted CA certificates, read once per process.
 fn native_roots() -> &'static [CertificateDer<'static>] {
@@ -67,7 +67,7 @@ pub(crate) fn client_config(extra_ca: Option<&Path>) -> Result<Arc<rustls::Clien
     let provider = Arc::new(rustls::crypto::ring::default_provider());
     let config = rustls::ClientConfig::builder_with_provider(provider)
         .with_safe_default_protocol_versions()
-        .map_err(|e| Error::Protocol(format!("TLS setup: {e}")))?
+        .map_err(|e| Error::Protocol(Detail::caused(format!("TLS setup: {e}"), e)))?
         .with_root_certificates(roots)
         .with_no_client_auth();
     let config = Arc::new(config);

@@ -11,7 +11,7 @@ use tern_proto::{ClientFrame, Push, ReqId, Request, Response, ServerFrame, WireE
 use tokio::sync::{mpsc, oneshot};
 use tokio_tungstenite::tungstenite::Message as WsMessage;
 
-use crate::error::{Error, Result};
+use crate::error::{Detail, Error, Result};
 
 type Pending = Arc<Mutex<HashMap<u64, oneshot::Sender<Result<Response, WireError>>>>>;
 
@@ -64,8 +64,10 @@ impl Conn {
         );
         let (ws, _) = tokio::time::timeout(timeout, connecting)
             .await
-            .map_err(|_| Error::Offline(format!("connecting to {url} timed out")))?
-            .map_err(|e| Error::Offline(format!("cannot connect to {url}: {e}")))?;
+            .map_err(|_| Error::Offline(format!("connecting to {url} timed out").into()))?
+            .map_err(|e| {
+                Error::Offline(Detail::caused(format!("cannot connect to {url}: {e}"), e))
+            })?;
         let (mut sink, mut stream) = ws.split();
         let (out, mut out_rx) = mpsc::unbounded_channel::<WsMessage>();
         let (push_tx, push_rx) = mpsc::unbounded_channel();

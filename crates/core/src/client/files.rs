@@ -23,7 +23,7 @@ use tokio::io::{AsyncReadExt, AsyncWriteExt};
 use tokio::sync::watch;
 
 use super::{new_client_id, Client};
-use crate::error::{Error, Result};
+use crate::error::{Detail, Error, Result};
 use crate::event::Event;
 use crate::session::Shared;
 use crate::store::{files as uploads, messages as msgs, now_ms};
@@ -58,7 +58,7 @@ impl Transfers {
             // that, so a request never races the server's close.
             .pool_idle_timeout(Duration::from_secs(5))
             .build()
-            .map_err(|e| Error::Offline(format!("http client: {e}")))?;
+            .map_err(|e| Error::Offline(Detail::caused(format!("http client: {e}"), e)))?;
         *h = Some(c.clone());
         Ok(c)
     }
@@ -234,7 +234,7 @@ impl Client {
         let p = path.clone();
         let image = tokio::task::spawn_blocking(move || image_info(&p))
             .await
-            .map_err(|e| Error::Storage(e.to_string()))?;
+            .map_err(|e| Error::Storage(Detail::of(e)))?;
         let placeholder = |mime: String| FileRef {
             id: FileId::new(PENDING_FILE_ID).expect("valid id"),
             name: name.clone(),
@@ -628,14 +628,14 @@ async fn download(sh: &Arc<Shared>, files: &Transfers, file: &FileRef, dest: &Pa
         .bearer_auth(token)
         .send()
         .await
-        .map_err(|e| Error::Offline(format!("download from {url}: {e}")))?;
+        .map_err(|e| Error::Offline(Detail::caused(format!("download from {url}: {e}"), e)))?;
     if !res.status().is_success() {
         let status = res.status();
         let body = res.bytes().await.unwrap_or_default();
         return Err(
             match serde_json::from_slice::<tern_proto::WireError>(&body) {
                 Ok(we) => Error::Server(we),
-                Err(_) => Error::Protocol(format!("download answered {status}")),
+                Err(_) => Error::Protocol(format!("download answered {status}").into()),
             },
         );
     }
@@ -659,7 +659,9 @@ async fn download(sh: &Arc<Shared>, files: &Transfers, file: &FileRef, dest: &Pa
             Progress::new(sh, file.id.to_string(), TransferDirection::Download, total);
         let mut stream = res.bytes_stream();
         while let Some(chunk) = stream.next().await {
-            let chunk = chunk.map_err(|e| Error::Offline(format!("download interrupted: {e}")))?;
+            let chunk = chunk.map_err(|e| {
+                Error::Offline(Detail::caused(format!("download interrupted: {e}"), e))
+            })?;
             out.write_all(&chunk).await?;
             hash.update(&chunk);
             progress.add(chunk.len() as u64);
@@ -668,10 +670,9 @@ async fn download(sh: &Arc<Shared>, files: &Transfers, file: &FileRef, dest: &Pa
         out.sync_all().await?;
         drop(out);
         if progress.done != file.size {
-            return Err(Error::Protocol(format!(
-                "downloaded {} bytes, expected {}",
-                progress.done, file.size
-            )));
+            return Err(Error::Protocol(
+                format!("downloaded {} bytes, expected {}", progress.done, file.size).into(),
+            ));
         }
         let sha = hex::encode(hash.finalize());
         if etag.as_deref().is_some_and(|e| e != sha) {

@@ -431,9 +431,9 @@ impl Client {
             })
             .await?;
         let Response::Edited { edited_at } = res else {
-            return Err(Error::Protocol(format!(
-                "unexpected answer to edit: {res:?}"
-            )));
+            return Err(Error::Protocol(
+                format!("unexpected answer to edit: {res:?}").into(),
+            ));
         };
         crate::sync_edits::apply(&sh, conv, seq, text.to_string(), edited_at).await?;
         Ok(edited_at)

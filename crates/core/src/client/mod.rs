@@ -23,7 +23,7 @@ use tern_proto::{ClientMsgId, DeviceId, FileId, Request, Response, UserId};
 use tokio::sync::{broadcast, mpsc, oneshot, watch, Notify};
 
 use crate::config::ClientConfig;
-use crate::error::{Error, Result};
+use crate::error::{Detail, Error, Result};
 use crate::event::Event;
 use crate::session::{open_session, supervise, Auth, Cmd, Connected, Shared, Status};
 use crate::state::Outbox;
@@ -291,7 +291,9 @@ impl Client {
                 Ok::<_, std::io::Error>(path)
             })
             .await
-            .map_err(|e| Error::Storage(format!("preparing the cache: {e}")))??;
+            .map_err(|e| {
+                Error::Storage(Detail::caused(format!("preparing the cache: {e}"), e))
+            })??;
             let db = Db::open(&path).await?;
             let (me, me2) = (user.clone(), user.clone());
             let (entries, convs) = db
@@ -428,5 +430,5 @@ impl Client {
 }
 
 pub(crate) fn unexpected(res: Response) -> Error {
-    Error::Protocol(format!("unexpected answer: {res:?}"))
+    Error::Protocol(format!("unexpected answer: {res:?}").into())
 }

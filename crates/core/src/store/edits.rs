@@ -7,7 +7,7 @@ use tern_proto::{Content, ConversationId, Millis, Seq};
 
 use super::conversations::ensure_conv;
 use super::search::unindex;
-use crate::error::{Error, Result};
+use crate::error::{Detail, Error, Result};
 
 /// Gives the cached message at `seq` of `conv` the text `text`, edited at `at`,
 /// unless it is not cached, recalled, or already holds an edit at least as new.
@@ -40,7 +40,7 @@ pub fn apply(
     let new = serde_json::to_string(&Content::Text {
         text: text.to_string(),
     })
-    .map_err(|e| Error::Storage(e.to_string()))?;
+    .map_err(|e| Error::Storage(Detail::of(e)))?;
     c.prepare_cached("UPDATE messages SET content = ?2, edited_at = ?3 WHERE rowid = ?1")?
         .execute(params![rowid, new, at])?;
     // Out of the index with its old text; indexed again (new text) when idle or

@@ -11,7 +11,7 @@ use tern_proto::{ClientMsgId, Content, ConversationId, Millis, UserId};
 
 use super::conversations::touch_conv;
 use super::messages::message_by_client_id;
-use crate::error::{Error, Result};
+use crate::error::{Detail, Error, Result};
 use crate::types::LocalMessage;
 
 /// An upload still to finish.
@@ -28,7 +28,7 @@ pub struct PendingUpload {
 }
 
 fn json(v: &impl serde::Serialize) -> Result<String> {
-    serde_json::to_string(v).map_err(|e| Error::Storage(e.to_string()))
+    serde_json::to_string(v).map_err(|e| Error::Storage(Detail::of(e)))
 }
 
 /// Puts a new file message in the cache (state `sending`, not in the outbox)
@@ -93,7 +93,7 @@ pub fn pending_upload(
     row.map(|(conv, path, state)| {
         Ok(PendingUpload {
             client_id: client_id.clone(),
-            conv: ConversationId::parse(&conv).map_err(|e| Error::Storage(e.to_string()))?,
+            conv: ConversationId::parse(&conv).map_err(|e| Error::Storage(Detail::of(e)))?,
             path: PathBuf::from(path),
             failed: state == "failed",
         })
@@ -109,7 +109,7 @@ pub fn pending_uploads(c: &Connection, me: &UserId) -> Result<Vec<PendingUpload>
         .collect::<rusqlite::Result<_>>()?;
     let mut out = Vec::new();
     for id in ids {
-        let id = ClientMsgId::new(id).map_err(|e| Error::Storage(e.to_string()))?;
+        let id = ClientMsgId::new(id).map_err(|e| Error::Storage(Detail::of(e)))?;
         if let Some(p) = pending_upload(c, me, &id)? {
             out.push(p);
         }

@@ -19,7 +19,7 @@ use super::conversations::ensure_conv;
 use crate::error::{Error, Result};
 
 fn bad(e: impl std::fmt::Display) -> Error {
-    Error::Storage(format!("corrupt group row: {e}"))
+    Error::Storage(format!("corrupt group row: {e}").into())
 }
 
 fn json(v: &impl serde::Serialize) -> Result<String> {

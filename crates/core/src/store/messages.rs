@@ -12,7 +12,7 @@ use tern_proto::{
 
 use super::conversations::{read_own, touch_conv};
 use super::search::unindex;
-use crate::error::{Error, Result};
+use crate::error::{Detail, Error, Result};
 use crate::state::OutboxEntry;
 use crate::types::{DeliveryState, LocalMessage};
 
@@ -79,7 +79,7 @@ pub type MessageRow = (
 );
 
 pub(super) fn bad(e: impl std::fmt::Display) -> Error {
-    Error::Storage(format!("corrupt row: {e}"))
+    Error::Storage(format!("corrupt row: {e}").into())
 }
 
 pub(super) fn read_row(r: &Row) -> rusqlite::Result<MessageRow> {
@@ -168,7 +168,7 @@ pub(super) fn query_messages(
 }
 
 fn json(v: &impl serde::Serialize) -> Result<String> {
-    serde_json::to_string(v).map_err(|e| Error::Storage(e.to_string()))
+    serde_json::to_string(v).map_err(|e| Error::Storage(Detail::of(e)))
 }
 
 /// Puts a new outgoing message in the cache and the outbox (in one transaction).

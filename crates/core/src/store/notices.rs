@@ -14,7 +14,7 @@ use crate::types::{MemberNotice, MemberNoticeKind};
 pub const MAX_NOTICES: u32 = 1000;
 
 fn bad(e: impl std::fmt::Display) -> Error {
-    Error::Storage(format!("corrupt member notice row: {e}"))
+    Error::Storage(format!("corrupt member notice row: {e}").into())
 }
 
 fn kind_str(k: MemberNoticeKind) -> &'static str {

@@ -6,7 +6,7 @@ use tern_proto::{ApplicationState, Change, FileId, Friend, FriendApplication, Pr
 use crate::error::{Error, Result};
 
 fn bad(e: impl std::fmt::Display) -> Error {
-    Error::Storage(format!("corrupt row: {e}"))
+    Error::Storage(format!("corrupt row: {e}").into())
 }
 
 fn user(s: String) -> Result<UserId> {
