@@ -333,7 +333,7 @@ impl Client {
             let (me, key) = (sh.me.clone(), conv.clone());
             db.call(move |c| msgs::messages_range(c, &me, &key, lower, upper))
         };
-        // Hidden messages (see `store::messages::HIDDEN`) count as cached here, so
+        // Hidden messages (see `store::rows::HIDDEN`) count as cached here, so
         // a page with one is not fetched again.
         let (cached, mut page) = range().await?;
         if cached < upper - lower {

@@ -5,7 +5,7 @@
 use rusqlite::{params, Connection, OptionalExtension};
 use tern_proto::{Content, ConversationId, Millis, Seq};
 
-use super::conversations::ensure_conv;
+use super::rows::ensure_conv;
 use super::search::unindex;
 use crate::error::{Detail, Error, Result};
 
@@ -34,7 +34,7 @@ pub fn apply(
     if edited_at.is_some_and(|e| e >= at) {
         return Ok(false);
     }
-    if !matches!(serde_json::from_str(&content), Ok(Content::Text { .. })) {
+    if !matches!(serde_json::from_str(&content)?, Content::Text { .. }) {
         return Ok(false);
     }
     let new = serde_json::to_string(&Content::Text {

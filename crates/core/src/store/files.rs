@@ -11,8 +11,9 @@ use tern_proto::{ClientMsgId, Content, ConversationId, Millis, UserId};
 
 use super::conversations::touch_conv;
 use super::messages::message_by_client_id;
+use super::rows::delivery_state;
 use crate::error::{Detail, Error, Result};
-use crate::types::LocalMessage;
+use crate::types::{DeliveryState, LocalMessage};
 
 /// An upload still to finish.
 #[derive(Debug, Clone, PartialEq)]
@@ -95,7 +96,7 @@ pub fn pending_upload(
             client_id: client_id.clone(),
             conv: ConversationId::parse(&conv).map_err(|e| Error::Storage(Detail::of(e)))?,
             path: PathBuf::from(path),
-            failed: state == "failed",
+            failed: delivery_state(&state)? == DeliveryState::Failed,
         })
     })
     .transpose()

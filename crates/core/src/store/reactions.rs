@@ -6,7 +6,7 @@
 use rusqlite::{params, Connection, OptionalExtension};
 use tern_proto::{ConversationId, Reaction, Seq};
 
-use super::conversations::ensure_conv;
+use super::rows::ensure_conv;
 use crate::error::{Detail, Error, Result};
 
 /// The cached reactions of the message at `seq` of `conv`.
