@@ -61,11 +61,8 @@ impl Client {
     pub async fn upload_avatar(&self, bytes: Vec<u8>) -> Result<FileId> {
         let mime = checked(&bytes)?;
         let sh = self.shared()?;
-        let token = sh.token.lock().expect("token lock").0.clone();
-        let url = format!(
-            "{}{FILES_PATH}",
-            http_base(&sh.url.lock().expect("url lock"))
-        );
+        let token = sh.token.lock().0.clone();
+        let url = format!("{}{FILES_PATH}", http_base(&sh.url.lock()));
         let res = self
             .inner
             .files
@@ -144,11 +141,8 @@ impl Client {
 
     async fn fetch_avatar(&self, id: &FileId) -> Result<Vec<u8>> {
         let sh = self.shared()?;
-        let token = sh.token.lock().expect("token lock").0.clone();
-        let url = format!(
-            "{}{FILES_PATH}/{id}",
-            http_base(&sh.url.lock().expect("url lock"))
-        );
+        let token = sh.token.lock().0.clone();
+        let url = format!("{}{FILES_PATH}/{id}", http_base(&sh.url.lock()));
         let mut res = self
             .inner
             .files

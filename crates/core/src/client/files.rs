@@ -10,10 +10,11 @@
 
 use std::collections::HashMap;
 use std::path::{Path, PathBuf};
-use std::sync::{Arc, Mutex};
+use std::sync::Arc;
 use std::time::{Duration, Instant};
 
 use futures_util::StreamExt;
+use parking_lot::Mutex;
 use sha2::{Digest, Sha256};
 use tern_proto::files::{FILES_PATH, FILE_NAME_HEADER};
 use tern_proto::{
@@ -44,7 +45,7 @@ pub(crate) struct Transfers {
 
 impl Transfers {
     pub(super) fn http(&self, config: &crate::ClientConfig) -> Result<reqwest::Client> {
-        let mut h = self.http.lock().expect("http lock");
+        let mut h = self.http.lock();
         if let Some(c) = h.as_ref() {
             return Ok(c.clone());
         }
@@ -177,9 +178,7 @@ async fn http_failure(res: reqwest::Response) -> Failure {
 impl Client {
     /// The server's limits from the last handshake (`None` before the first connection).
     pub fn limits(&self) -> Option<Limits> {
-        self.shared()
-            .ok()
-            .and_then(|sh| sh.limits.lock().expect("limits lock").clone())
+        self.shared().ok().and_then(|sh| sh.limits.lock().clone())
     }
 
     /// Queues a file (an image when its header says PNG, JPEG, GIF or WebP; its
@@ -283,14 +282,7 @@ impl Client {
     /// upload has finished (the message is then being sent; recall it instead).
     pub async fn cancel_upload(&self, client_id: &ClientMsgId) -> Result<()> {
         let sh = self.shared()?;
-        if let Some(stop) = self
-            .inner
-            .files
-            .running
-            .lock()
-            .expect("transfers lock")
-            .remove(client_id)
-        {
+        if let Some(stop) = self.inner.files.running.lock().remove(client_id) {
             let _ = stop.send(true);
         }
         let (me, id) = (sh.me.clone(), client_id.clone());
@@ -362,7 +354,7 @@ impl Client {
     fn start_upload(&self, sh: &Arc<Shared>, id: ClientMsgId, path: PathBuf) {
         let (stop, stopped) = watch::channel(false);
         {
-            let mut running = self.inner.files.running.lock().expect("transfers lock");
+            let mut running = self.inner.files.running.lock();
             if running.contains_key(&id) {
                 return;
             }
@@ -372,7 +364,7 @@ impl Client {
         let sh = sh.clone();
         tokio::spawn(async move {
             upload_task(&sh, &files, &id, &path, stopped).await;
-            files.running.lock().expect("transfers lock").remove(&id);
+            files.running.lock().remove(&id);
         });
     }
 
@@ -500,7 +492,7 @@ async fn settle(
             if queued.is_none() {
                 return Ok(()); // cancelled meanwhile: nothing is sent
             }
-            sh.outbox.lock().expect("outbox lock").resend(id, now);
+            sh.outbox.lock().resend(id, now);
             finished(sh, id.to_string(), TransferDirection::Upload, None);
             sh.outbox_wake.notify_one();
             Ok(())
@@ -555,13 +547,7 @@ async fn upload_once(
         .await
         .map_err(|e| Failure::fatal(e.to_string()))?
         .len();
-    if let Some(max) = sh
-        .limits
-        .lock()
-        .expect("limits lock")
-        .as_ref()
-        .map(|l| l.max_file_bytes)
-    {
+    if let Some(max) = sh.limits.lock().as_ref().map(|l| l.max_file_bytes) {
         if total > max {
             return Err(Failure::fatal(format!(
                 "the file is {total} bytes; this server accepts at most {max}"
@@ -581,11 +567,8 @@ async fn upload_once(
             Err(e) => Some((Err(e), (f, progress))),
         }
     });
-    let token = sh.token.lock().expect("token lock").0.clone();
-    let url = format!(
-        "{}{FILES_PATH}",
-        http_base(&sh.url.lock().expect("url lock"))
-    );
+    let token = sh.token.lock().0.clone();
+    let url = format!("{}{FILES_PATH}", http_base(&sh.url.lock()));
     let name =
         percent_encoding::utf8_percent_encode(&file.name, percent_encoding::NON_ALPHANUMERIC)
             .to_string();
@@ -616,12 +599,8 @@ async fn upload_once(
 async fn download(sh: &Arc<Shared>, files: &Transfers, file: &FileRef, dest: &Path) -> Result<()> {
     let dir = dest.parent().expect("cache path has a parent");
     crate::private_fs::create_private_dir_all(dir)?;
-    let token = sh.token.lock().expect("token lock").0.clone();
-    let url = format!(
-        "{}{FILES_PATH}/{}",
-        http_base(&sh.url.lock().expect("url lock")),
-        file.id
-    );
+    let token = sh.token.lock().0.clone();
+    let url = format!("{}{FILES_PATH}/{}", http_base(&sh.url.lock()), file.id);
     let res = files
         .http(&sh.config)?
         .get(&url)
