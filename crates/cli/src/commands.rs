@@ -1,52 +1,21 @@
-//! Each command: restore the saved session, do one thing, print JSON.
+//! The account, friend and message commands that take more than a line or two
+//! (dispatched from `main.rs`).
 
-use std::path::Path;
+use std::path::PathBuf;
 use std::time::Duration;
 
 use serde_json::json;
-use tern_core::proto::{ClientMsgId, Content, Seq};
-use tern_core::{Client, ClientConfig, Error, Event, ProfileUpdate};
+use sha2::Digest;
+use tern_core::proto::{ClientMsgId, Content};
+use tern_core::{Client, Error, Event, ProfileUpdate};
 use tokio::sync::broadcast;
 
-use crate::io::{conv_of, out, resume, save, session_path, uid, Saved};
-use crate::{Cli, Command, Failure, FriendCmd};
-
-pub async fn run(cli: Cli) -> Result<(), Failure> {
-    // Owner-only (0700) when created here; the account caches inside are 0700 anyway.
-    tern_core::private_fs::create_private_dir_all(&cli.data_dir)?;
-    let mut config = ClientConfig::new(&cli.data_dir, &cli.server);
-    config.extra_ca_pem = cli.ca_cert.clone();
-    config.fallback_urls = cli.fallback_servers.clone();
-    let client = Client::new(config)?;
-    let timeout = Duration::from_secs(cli.timeout);
-    match cli.command {
-        Command::Register { user, password } => {
-            client.register(&uid(&user)?, &password).await?;
-            return out(&json!({"registered": user}));
-        }
-        Command::Login { user, password } => {
-            let s = client.login(&uid(&user)?, &password).await?;
-            let saved = Saved {
-                user: s.user.clone(),
-                token: s.token.clone(),
-            };
-            save(&session_path(&cli.data_dir), &serde_json::to_vec(&saved)?)?;
-            client.close().await;
-            return out(&s);
-        }
-        Command::Listen => return crate::listen::run(&client, &cli.data_dir).await,
-        _ => {}
-    }
-    let mut events = client.subscribe();
-    resume(&client, &cli.data_dir).await?;
-    wait_synced(&client, &mut events, timeout).await?;
-    let result = command(&client, cli.command, &mut events, timeout, &cli.data_dir).await;
-    client.close().await;
-    result
-}
+use crate::args::FriendCmd;
+use crate::output::{out, Failure};
+use crate::session::{conv_of, uid};
 
 /// Waits for the first sync after login (the connection may need retries).
-async fn wait_synced(
+pub async fn wait_synced(
     client: &Client,
     events: &mut broadcast::Receiver<Event>,
     timeout: Duration,
@@ -76,227 +45,53 @@ async fn wait_synced(
         .map_err(|_| Failure::Client(Error::Offline("server unreachable".into())))?
 }
 
-async fn command(
+/// Prints my profile, or changes it (uploading `avatar` first) and prints it.
+pub async fn profile(
     client: &Client,
-    cmd: Command,
-    events: &mut broadcast::Receiver<Event>,
-    timeout: Duration,
-    dir: &Path,
+    nickname: Option<String>,
+    signature: Option<String>,
+    avatar: Option<PathBuf>,
 ) -> Result<(), Failure> {
-    match cmd {
-        Command::Logout => {
-            client.logout().await?;
-            let _ = std::fs::remove_file(session_path(dir));
-            out(&json!({"logged_out": true}))
-        }
-        Command::Whoami => out(&json!({"user": client.user(), "device": client.device()})),
-        Command::Passwd { old, new } => {
-            client.change_password(&old, &new).await?;
-            out(&json!({"password_changed": true}))
-        }
-        Command::SignOutOthers => {
-            client.sign_out_others().await?;
-            out(&json!({"signed_out_others": true}))
-        }
-        Command::Profile {
-            nickname,
-            signature,
-            avatar,
-        } => {
-            if nickname.is_none() && signature.is_none() && avatar.is_none() {
-                return out(&client.my_profile().await?);
-            }
-            let avatar = match avatar {
-                Some(path) => {
-                    let bytes = std::fs::read(&path)
-                        .map_err(|e| Failure::Other(format!("{}: {e}", path.display())))?;
-                    Some(client.upload_avatar(bytes).await?)
-                }
-                None => None,
-            };
-            let update = ProfileUpdate {
-                nickname,
-                signature,
-                avatar,
-            };
-            out(&client.set_profile(update).await?)
-        }
-        Command::Avatar { user } => {
-            let profile = client
-                .get_profiles(&[uid(&user)?])
-                .await?
-                .into_iter()
-                .next()
-                .ok_or_else(|| Failure::Other(format!("no user {user}")))?;
-            let Some(id) = profile.avatar else {
-                return out(&json!({"user": user, "avatar": null}));
-            };
-            let a = client.avatar(&id).await?;
-            let bytes = std::fs::read(&a.path).map_err(|e| Failure::Other(e.to_string()))?;
-            use sha2::Digest;
-            out(
-                &json!({"user": user, "avatar": id, "path": a.path, "mime": a.mime,
-                "bytes": bytes.len(), "sha256": hex::encode(sha2::Sha256::digest(&bytes))}),
-            )
-        }
-        Command::Users { query } => out(&client.search_users(&query).await?),
-        Command::Friend { cmd } => friend(client, cmd).await,
-        Command::Group { cmd } => crate::groups::run(client, cmd).await,
-        Command::Room { cmd } => crate::rooms::run(client, cmd, events).await,
-        Command::Conv { cmd } => crate::prefs::conv(client, cmd).await,
-        Command::Settings { cmd } => crate::prefs::settings(client, cmd).await,
-        Command::Block { user } => {
-            client.block(&uid(&user)?).await?;
-            out(&json!({"blocked": user}))
-        }
-        Command::Unblock { user } => {
-            client.unblock(&uid(&user)?).await?;
-            out(&json!({"unblocked": user}))
-        }
-        Command::Blocked => out(&client.blocked().await?),
-        Command::Send {
-            to,
-            texts,
-            count,
-            mention,
-            mention_all,
-        } => {
-            if mention.is_empty() && !mention_all {
-                send(client, &to, texts, count, events, timeout).await
-            } else {
-                crate::forward::send_mentioning(client, &to, &texts, &mention, mention_all).await
-            }
-        }
-        Command::Forward {
-            from,
-            seqs,
-            to,
-            merged,
-            title,
-        } => crate::forward::forward(client, &from, &seqs, &to, merged, title).await,
-        Command::SendFile { to, path, progress } => {
-            crate::files::send_file(client, &to, &path, progress, events, timeout).await
-        }
-        Command::Download {
-            with,
-            seq,
-            file,
-            out,
-        } => {
-            crate::files::download(
-                client,
-                with.as_deref(),
-                seq,
-                file.as_deref(),
-                out.as_deref(),
-            )
-            .await
-        }
-        Command::History {
-            with,
-            before,
-            limit,
-        } => {
-            let conv = conv_of(client, &with)?;
-            out(&client.messages(&conv, before.map(Seq), limit).await?)
-        }
-        Command::Search {
-            query,
-            page,
-            page_size,
-        } => out(&client.search(&query, page, page_size).await?),
-        Command::Conversations => out(&client.conversations().await?),
-        Command::Read { with } => {
-            let conv = conv_of(client, &with)?;
-            client.mark_read(&conv).await?;
-            out(&client.conversation(&conv).await?)
-        }
-        Command::Recall { with, seq } => {
-            client.recall(&conv_of(client, &with)?, Seq(seq)).await?;
-            out(&json!({"recalled": seq}))
-        }
-        Command::Edit { with, seq, text } => {
-            let conv = conv_of(client, &with)?;
-            let edited_at = client.edit(&conv, Seq(seq), &text).await?;
-            out(&json!({"conv": conv, "seq": seq, "text": text, "edited_at": edited_at}))
-        }
-        Command::Reply {
-            with,
-            seq,
-            text,
-            mention,
-            mention_all,
-        } => {
-            let conv = conv_of(client, &with)?;
-            if mention.is_empty() && !mention_all {
-                out(&client.send_reply(&conv, &text, Seq(seq)).await?)
-            } else {
-                let mentions = crate::forward::mentions(&mention, mention_all)?;
-                out(&client
-                    .send_reply_mentioning(&conv, &text, Seq(seq), mentions)
-                    .await?)
-            }
-        }
-        Command::Quote { with, seq } => {
-            let conv = conv_of(client, &with)?;
-            out(&client.quote(&conv, Seq(seq)).await?)
-        }
-        Command::React {
-            with,
-            seq,
-            emoji,
-            off,
-        } => {
-            let conv = conv_of(client, &with)?;
-            let reactions = client.react(&conv, Seq(seq), &emoji, !off).await?;
-            out(&json!({"conv": conv, "seq": seq, "reactions": reactions}))
-        }
-        Command::Reactions { with, seq } => {
-            let conv = conv_of(client, &with)?;
-            let reactions = client.reactions(&conv, Seq(seq)).await?;
-            out(&json!({"conv": conv, "seq": seq, "reactions": reactions}))
-        }
-        Command::Pin { with, seq, off } => {
-            let conv = conv_of(client, &with)?;
-            let pins = client.pin(&conv, Seq(seq), !off).await?;
-            out(&json!({"conv": conv, "pins": pins}))
-        }
-        Command::ReadBy {
-            with,
-            seq,
-            after,
-            limit,
-        } => {
-            let conv = conv_of(client, &with)?;
-            let after = after.as_deref().map(uid).transpose()?;
-            out(&client
-                .read_by(&conv, Seq(seq), after.as_ref(), limit)
-                .await?)
-        }
-        Command::Pins { with } => {
-            let conv = conv_of(client, &with)?;
-            let pins = client.pins(&conv).await?;
-            out(&json!({"conv": conv, "pins": pins}))
-        }
-        Command::Typing { with } => {
-            client.typing(&conv_of(client, &with)?).await?;
-            out(&json!({"typing": true}))
-        }
-        Command::Sync => {
-            let done = client.flush(timeout).await?;
-            let left = client.outbox().await?;
-            out(&json!({"flushed": done, "outbox": left}))?;
-            if done {
-                Ok(())
-            } else {
-                Err(Failure::Client(Error::Timeout))
-            }
-        }
-        Command::Register { .. } | Command::Login { .. } | Command::Listen => Ok(()),
+    if nickname.is_none() && signature.is_none() && avatar.is_none() {
+        return out(&client.my_profile().await?);
     }
+    let avatar = match avatar {
+        Some(path) => {
+            let bytes = std::fs::read(&path)
+                .map_err(|e| Failure::Other(format!("{}: {e}", path.display())))?;
+            Some(client.upload_avatar(bytes).await?)
+        }
+        None => None,
+    };
+    let update = ProfileUpdate {
+        nickname,
+        signature,
+        avatar,
+    };
+    out(&client.set_profile(update).await?)
 }
 
-async fn friend(client: &Client, cmd: FriendCmd) -> Result<(), Failure> {
+/// Downloads `user`'s avatar into the cache; prints its id, path and sha256.
+pub async fn avatar(client: &Client, user: &str) -> Result<(), Failure> {
+    let profile = client
+        .get_profiles(&[uid(user)?])
+        .await?
+        .into_iter()
+        .next()
+        .ok_or_else(|| Failure::Other(format!("no user {user}")))?;
+    let Some(id) = profile.avatar else {
+        return out(&json!({"user": user, "avatar": null}));
+    };
+    let a = client.avatar(&id).await?;
+    let bytes = std::fs::read(&a.path).map_err(|e| Failure::Other(e.to_string()))?;
+    out(
+        &json!({"user": user, "avatar": id, "path": a.path, "mime": a.mime,
+        "bytes": bytes.len(), "sha256": hex::encode(sha2::Sha256::digest(&bytes))}),
+    )
+}
+
+/// The friend subcommands.
+pub async fn friend(client: &Client, cmd: FriendCmd) -> Result<(), Failure> {
     match cmd {
         FriendCmd::Add { user, greeting } => {
             client.apply_friend(&uid(&user)?, &greeting).await?;
@@ -332,7 +127,7 @@ async fn friend(client: &Client, cmd: FriendCmd) -> Result<(), Failure> {
 
 /// Queues every message first (so all are in the outbox), then prints each outcome
 /// as it arrives, one JSON message per line.
-async fn send(
+pub async fn send(
     client: &Client,
     to: &str,
     texts: Vec<String>,

@@ -9,8 +9,8 @@ use tern_core::proto::{ClientMsgId, Content, FileRef, Seq};
 use tern_core::{Client, Error, Event, TransferDirection};
 use tokio::sync::broadcast;
 
-use crate::io::{conv_of, out};
-use crate::Failure;
+use crate::output::{out, Failure};
+use crate::session::conv_of;
 
 /// Sends `path` to `to` and waits until the server stored the message.
 /// With `progress`, prints each `transfer_progress` event first. Prints the

@@ -4,8 +4,8 @@ use serde_json::json;
 use tern_core::proto::{Mentions, Seq};
 use tern_core::{Client, Error};
 
-use crate::io::{conv_of, out, uid};
-use crate::Failure;
+use crate::output::{out, Failure};
+use crate::session::{conv_of, uid};
 
 /// `send <group> <text>... --mention <user>... [--mention-all]`: each text
 /// mentioning them; prints each stored message (with its `mentions`).

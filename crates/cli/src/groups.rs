@@ -6,8 +6,7 @@ use serde_json::json;
 use tern_core::proto::{GroupId, GroupRole, JoinPolicy, UserId};
 use tern_core::{Client, GroupUpdate};
 
-use crate::io::out;
-use crate::Failure;
+use crate::output::{out, Failure};
 
 /// How others join a group.
 #[derive(Debug, Clone, Copy, ValueEnum)]

@@ -7,8 +7,8 @@ use tern_core::{Client, Event};
 use tokio::sync::broadcast::error::RecvError;
 use tokio::sync::broadcast::Receiver;
 
-use crate::io::{out, resume};
-use crate::Failure;
+use crate::output::{out, Failure};
+use crate::session::resume;
 
 /// True when stdin is something whose end means "stop" (a pipe, file or terminal),
 /// not `/dev/null` (a detached process), whose immediate EOF would end at once.

@@ -6,326 +6,30 @@
 //! out, 5 = `listen` stopped because the session ended (kicked, token expired),
 //! 1 = anything else (2 = bad usage, from clap).
 
+mod args;
 mod commands;
 mod files;
 mod forward;
 mod groups;
-mod io;
 mod listen;
+mod output;
 mod prefs;
 mod rooms;
+mod session;
 
-use std::path::PathBuf;
+use std::path::Path;
 use std::process::ExitCode;
+use std::time::Duration;
 
-use clap::{Parser, Subcommand};
+use clap::Parser;
 use serde_json::json;
-use tern_core::Error;
+use tern_core::proto::Seq;
+use tern_core::{Client, ClientConfig, Error, Event};
+use tokio::sync::broadcast;
 
-/// Command-line Tern client.
-#[derive(Parser, Debug)]
-#[command(name = "tern-cli", version, about)]
-pub struct Cli {
-    /// Server URL, e.g. ws://127.0.0.1:7700 or wss://chat.example.org/ws (behind TLS).
-    #[arg(long, env = "TERN_SERVER", default_value = "ws://127.0.0.1:7700")]
-    pub server: String,
-    /// Other nodes of the same server (a cluster), tried in order when `--server`
-    /// cannot be reached; repeat the flag, or comma-separate in the variable.
-    #[arg(
-        long = "fallback-server",
-        env = "TERN_FALLBACK_SERVERS",
-        value_delimiter = ','
-    )]
-    pub fallback_servers: Vec<String>,
-    /// Directory for the local cache and the CLI's saved session.
-    #[arg(long, env = "TERN_DATA_DIR", default_value = ".tern-cli")]
-    pub data_dir: PathBuf,
-    /// A PEM file of extra CA certificates to trust for a `wss://` server (self-signed
-    /// or private CA), on top of the system's CA store.
-    #[arg(long, env = "TERN_CA_CERT")]
-    pub ca_cert: Option<PathBuf>,
-    /// Seconds to wait for the server (connect, sync, acks).
-    #[arg(long, default_value_t = 15)]
-    pub timeout: u64,
-    /// What to do.
-    #[command(subcommand)]
-    pub command: Command,
-}
-
-/// The commands.
-#[derive(Subcommand, Debug)]
-pub enum Command {
-    /// Create an account.
-    Register { user: String, password: String },
-    /// Log in and save the session token in the data dir.
-    Login { user: String, password: String },
-    /// Revoke the saved session.
-    Logout,
-    /// Show the saved session's user.
-    Whoami,
-    /// Change my password; every other device of mine is signed out.
-    Passwd { old: String, new: String },
-    /// Sign out every other device of mine (this session stays).
-    SignOutOthers,
-    /// Show my profile, or change it.
-    Profile {
-        #[arg(long)]
-        nickname: Option<String>,
-        #[arg(long)]
-        signature: Option<String>,
-        /// An image file (PNG, JPEG, GIF or WebP, at most 2 MiB) to upload as my avatar.
-        #[arg(long)]
-        avatar: Option<std::path::PathBuf>,
-    },
-    /// Download a user's avatar into the cache; prints its file id, path and sha256.
-    Avatar { user: String },
-    /// Search users by id or nickname.
-    Users { query: String },
-    /// Friends and applications.
-    Friend {
-        #[command(subcommand)]
-        cmd: FriendCmd,
-    },
-    /// Block a user.
-    Block { user: String },
-    /// Unblock a user.
-    Unblock { user: String },
-    /// List blocked users.
-    Blocked,
-    /// Groups: create, members, roles, applications, mutes (ids as printed by `group list`).
-    Group {
-        #[command(subcommand)]
-        cmd: groups::GroupCmd,
-    },
-    /// Chat rooms: list, create, join (--listen to stay), leave, send,
-    /// members, kick, mute, admins, delete.
-    Room {
-        #[command(subcommand)]
-        cmd: rooms::RoomCmd,
-    },
-    /// My settings of a conversation, synced to all my devices (pin, mute,
-    /// archive, draft, clear history).
-    Conv {
-        #[command(subcommand)]
-        cmd: prefs::ConvCmd,
-    },
-    /// My account-wide notification settings and do-not-disturb schedule.
-    Settings {
-        #[command(subcommand)]
-        cmd: prefs::SettingsCmd,
-    },
-    /// Send text messages (one per argument) to a user or conversation id
-    /// (`d:<a>:<b>`, or `g:<group>` for a group).
-    Send {
-        to: String,
-        #[arg(required = true)]
-        texts: Vec<String>,
-        /// Send each text this many times, numbered "<text> #<i>".
-        #[arg(long, default_value_t = 1)]
-        count: u32,
-        /// Mention this member (groups; repeatable): prints each stored message.
-        #[arg(long = "mention")]
-        mention: Vec<String>,
-        /// Mention @all (group owner and admins only).
-        #[arg(long)]
-        mention_all: bool,
-    },
-    /// Forward messages <seq>... of a conversation to --to conversations (or
-    /// users; repeatable), one by one or --merged into one chat history; prints
-    /// {"results":[{"conv","seqs","duplicate","error"?}]}.
-    Forward {
-        from: String,
-        #[arg(required = true)]
-        seqs: Vec<u64>,
-        #[arg(long, required = true)]
-        to: Vec<String>,
-        #[arg(long)]
-        merged: bool,
-        #[arg(long)]
-        title: Option<String>,
-    },
-    /// Send a file (an image when it is a PNG, JPEG, GIF or WebP) to a user or
-    /// conversation; prints the stored message (and, with --progress, upload progress first).
-    SendFile {
-        to: String,
-        path: PathBuf,
-        #[arg(long)]
-        progress: bool,
-    },
-    /// Download the file of message <seq> in a conversation (or --file '<FileRef JSON>')
-    /// into the cache, or copy it to --out; prints {"path","file","size","sha256"}.
-    Download {
-        with: Option<String>,
-        seq: Option<u64>,
-        #[arg(long)]
-        file: Option<String>,
-        #[arg(long)]
-        out: Option<PathBuf>,
-    },
-    /// Show a conversation's messages, oldest first.
-    History {
-        with: String,
-        #[arg(long)]
-        before: Option<u64>,
-        #[arg(long, default_value_t = 50)]
-        limit: u32,
-    },
-    /// Full-text search over cached messages.
-    Search {
-        query: String,
-        #[arg(long, default_value_t = 0)]
-        page: u32,
-        #[arg(long, default_value_t = 20)]
-        page_size: u32,
-    },
-    /// List conversations, most recent first.
-    Conversations,
-    /// Mark a conversation read.
-    Read { with: String },
-    /// Recall one of my messages.
-    Recall { with: String, seq: u64 },
-    /// Edit the text of one of my text messages (within the server's edit window);
-    /// prints {"conv","seq","text","edited_at"}.
-    Edit {
-        with: String,
-        seq: u64,
-        text: String,
-    },
-    /// Reply to message <seq> of a conversation with a text; prints the stored message.
-    Reply {
-        with: String,
-        seq: u64,
-        text: String,
-        /// Mention this member (groups; repeatable).
-        #[arg(long = "mention")]
-        mention: Vec<String>,
-        /// Mention @all (group owner and admins only).
-        #[arg(long)]
-        mention_all: bool,
-    },
-    /// Show what a reply quotes of message <seq>: {"seq","sender","snippet","state"}.
-    Quote { with: String, seq: u64 },
-    /// Add (or with --off remove) my reaction on message <seq>; prints its reactions.
-    React {
-        with: String,
-        seq: u64,
-        emoji: String,
-        #[arg(long)]
-        off: bool,
-    },
-    /// Show the cached reactions of message <seq>.
-    Reactions { with: String, seq: u64 },
-    /// Pin (or with --off unpin) message <seq>; prints the conversation's pins.
-    Pin {
-        with: String,
-        seq: u64,
-        #[arg(long)]
-        off: bool,
-    },
-    /// Who of a group has read message <seq> (sender, owner and admins only):
-    /// prints {"seq","read_count","unread_count","read","unread","next"}.
-    ReadBy {
-        with: String,
-        seq: u64,
-        #[arg(long)]
-        after: Option<String>,
-        #[arg(long, default_value_t = 100)]
-        limit: u32,
-    },
-    /// Show a conversation's cached pins.
-    Pins { with: String },
-    /// Tell the peer I am typing.
-    Typing { with: String },
-    /// Resync and deliver everything in the outbox; prints what is left.
-    Sync,
-    /// Print every event as one JSON object per line until SIGINT, SIGTERM or stdin EOF.
-    Listen,
-}
-
-/// Friend subcommands.
-#[derive(Subcommand, Debug)]
-pub enum FriendCmd {
-    /// Send a friend application.
-    Add {
-        user: String,
-        #[arg(long, default_value = "")]
-        greeting: String,
-    },
-    /// Accept an application.
-    Accept { user: String },
-    /// Refuse an application.
-    Refuse { user: String },
-    /// List friends.
-    List,
-    /// List received applications (or sent ones).
-    Applications {
-        #[arg(long)]
-        sent: bool,
-    },
-    /// Delete a friend.
-    Delete { user: String },
-    /// Set a remark for a friend.
-    Remark { user: String, remark: String },
-    /// Search friends by id, nickname or remark.
-    Search { query: String },
-}
-
-/// A CLI failure: a client error or a plain message.
-#[derive(Debug)]
-pub enum Failure {
-    Client(Error),
-    Other(String),
-    /// `listen` saw the session end (the event, as printed).
-    SessionEnded(serde_json::Value),
-}
-
-impl From<Error> for Failure {
-    fn from(e: Error) -> Self {
-        Self::Client(e)
-    }
-}
-
-impl From<std::io::Error> for Failure {
-    fn from(e: std::io::Error) -> Self {
-        Self::Other(e.to_string())
-    }
-}
-
-impl From<serde_json::Error> for Failure {
-    fn from(e: serde_json::Error) -> Self {
-        Self::Other(e.to_string())
-    }
-}
-
-impl From<tern_core::proto::IdError> for Failure {
-    fn from(e: tern_core::proto::IdError) -> Self {
-        Self::Client(e.into())
-    }
-}
-
-fn report(f: Failure) -> ExitCode {
-    let (code, body) = match &f {
-        Failure::Client(Error::Server(we)) => (
-            3,
-            json!({"error": {"kind": "server", "code": we.code.as_u16(), "message": we.message}}),
-        ),
-        Failure::Client(e @ (Error::Offline(_) | Error::Timeout)) => (
-            4,
-            json!({"error": {"kind": "offline", "message": e.to_string()}}),
-        ),
-        Failure::Client(e) => (
-            1,
-            json!({"error": {"kind": "client", "message": e.to_string()}}),
-        ),
-        Failure::Other(m) => (1, json!({"error": {"kind": "cli", "message": m}})),
-        Failure::SessionEnded(event) => (
-            5,
-            json!({"error": {"kind": "session_ended", "message": "the session ended; log in again", "event": event}}),
-        ),
-    };
-    eprintln!("{body}");
-    ExitCode::from(code)
-}
+use args::{Cli, Command};
+use output::{out, report, Failure};
+use session::{conv_of, resume, save, session_path, uid, Saved};
 
 fn main() -> ExitCode {
     tracing_subscriber::fmt()
@@ -344,8 +48,230 @@ fn main() -> ExitCode {
         Ok(rt) => rt,
         Err(e) => return report(Failure::Other(e.to_string())),
     };
-    match rt.block_on(commands::run(cli)) {
+    match rt.block_on(run(cli)) {
         Ok(()) => ExitCode::SUCCESS,
         Err(f) => report(f),
+    }
+}
+
+/// Runs one command: `register`, `login` and `listen` on their own, every other
+/// one after resuming the saved session and its first sync.
+async fn run(cli: Cli) -> Result<(), Failure> {
+    // Owner-only (0700) when created here; the account caches inside are 0700 anyway.
+    tern_core::private_fs::create_private_dir_all(&cli.data_dir)?;
+    let mut config = ClientConfig::new(&cli.data_dir, &cli.server);
+    config.extra_ca_pem = cli.ca_cert.clone();
+    config.fallback_urls = cli.fallback_servers.clone();
+    let client = Client::new(config)?;
+    let timeout = Duration::from_secs(cli.timeout);
+    match cli.command {
+        Command::Register { user, password } => {
+            client.register(&uid(&user)?, &password).await?;
+            return out(&json!({"registered": user}));
+        }
+        Command::Login { user, password } => {
+            let s = client.login(&uid(&user)?, &password).await?;
+            let saved = Saved {
+                user: s.user.clone(),
+                token: s.token.clone(),
+            };
+            save(&session_path(&cli.data_dir), &serde_json::to_vec(&saved)?)?;
+            client.close().await;
+            return out(&s);
+        }
+        Command::Listen => return listen::run(&client, &cli.data_dir).await,
+        _ => {}
+    }
+    let mut events = client.subscribe();
+    resume(&client, &cli.data_dir).await?;
+    commands::wait_synced(&client, &mut events, timeout).await?;
+    let result = dispatch(&client, cli.command, &mut events, timeout, &cli.data_dir).await;
+    client.close().await;
+    result
+}
+
+/// Runs a command that needs the resumed session.
+async fn dispatch(
+    client: &Client,
+    cmd: Command,
+    events: &mut broadcast::Receiver<Event>,
+    timeout: Duration,
+    dir: &Path,
+) -> Result<(), Failure> {
+    match cmd {
+        Command::Logout => {
+            client.logout().await?;
+            let _ = std::fs::remove_file(session_path(dir));
+            out(&json!({"logged_out": true}))
+        }
+        Command::Whoami => out(&json!({"user": client.user(), "device": client.device()})),
+        Command::Passwd { old, new } => {
+            client.change_password(&old, &new).await?;
+            out(&json!({"password_changed": true}))
+        }
+        Command::SignOutOthers => {
+            client.sign_out_others().await?;
+            out(&json!({"signed_out_others": true}))
+        }
+        Command::Profile {
+            nickname,
+            signature,
+            avatar,
+        } => commands::profile(client, nickname, signature, avatar).await,
+        Command::Avatar { user } => commands::avatar(client, &user).await,
+        Command::Users { query } => out(&client.search_users(&query).await?),
+        Command::Friend { cmd } => commands::friend(client, cmd).await,
+        Command::Group { cmd } => groups::run(client, cmd).await,
+        Command::Room { cmd } => rooms::run(client, cmd, events).await,
+        Command::Conv { cmd } => prefs::conv(client, cmd).await,
+        Command::Settings { cmd } => prefs::settings(client, cmd).await,
+        Command::Block { user } => {
+            client.block(&uid(&user)?).await?;
+            out(&json!({"blocked": user}))
+        }
+        Command::Unblock { user } => {
+            client.unblock(&uid(&user)?).await?;
+            out(&json!({"unblocked": user}))
+        }
+        Command::Blocked => out(&client.blocked().await?),
+        Command::Send {
+            to,
+            texts,
+            count,
+            mention,
+            mention_all,
+        } => {
+            if mention.is_empty() && !mention_all {
+                commands::send(client, &to, texts, count, events, timeout).await
+            } else {
+                forward::send_mentioning(client, &to, &texts, &mention, mention_all).await
+            }
+        }
+        Command::Forward {
+            from,
+            seqs,
+            to,
+            merged,
+            title,
+        } => forward::forward(client, &from, &seqs, &to, merged, title).await,
+        Command::SendFile { to, path, progress } => {
+            files::send_file(client, &to, &path, progress, events, timeout).await
+        }
+        Command::Download {
+            with,
+            seq,
+            file,
+            out,
+        } => {
+            files::download(
+                client,
+                with.as_deref(),
+                seq,
+                file.as_deref(),
+                out.as_deref(),
+            )
+            .await
+        }
+        Command::History {
+            with,
+            before,
+            limit,
+        } => {
+            let conv = conv_of(client, &with)?;
+            out(&client.messages(&conv, before.map(Seq), limit).await?)
+        }
+        Command::Search {
+            query,
+            page,
+            page_size,
+        } => out(&client.search(&query, page, page_size).await?),
+        Command::Conversations => out(&client.conversations().await?),
+        Command::Read { with } => {
+            let conv = conv_of(client, &with)?;
+            client.mark_read(&conv).await?;
+            out(&client.conversation(&conv).await?)
+        }
+        Command::Recall { with, seq } => {
+            client.recall(&conv_of(client, &with)?, Seq(seq)).await?;
+            out(&json!({"recalled": seq}))
+        }
+        Command::Edit { with, seq, text } => {
+            let conv = conv_of(client, &with)?;
+            let edited_at = client.edit(&conv, Seq(seq), &text).await?;
+            out(&json!({"conv": conv, "seq": seq, "text": text, "edited_at": edited_at}))
+        }
+        Command::Reply {
+            with,
+            seq,
+            text,
+            mention,
+            mention_all,
+        } => {
+            let conv = conv_of(client, &with)?;
+            if mention.is_empty() && !mention_all {
+                out(&client.send_reply(&conv, &text, Seq(seq)).await?)
+            } else {
+                let mentions = crate::forward::mentions(&mention, mention_all)?;
+                out(&client
+                    .send_reply_mentioning(&conv, &text, Seq(seq), mentions)
+                    .await?)
+            }
+        }
+        Command::Quote { with, seq } => {
+            let conv = conv_of(client, &with)?;
+            out(&client.quote(&conv, Seq(seq)).await?)
+        }
+        Command::React {
+            with,
+            seq,
+            emoji,
+            off,
+        } => {
+            let conv = conv_of(client, &with)?;
+            let reactions = client.react(&conv, Seq(seq), &emoji, !off).await?;
+            out(&json!({"conv": conv, "seq": seq, "reactions": reactions}))
+        }
+        Command::Reactions { with, seq } => {
+            let conv = conv_of(client, &with)?;
+            let reactions = client.reactions(&conv, Seq(seq)).await?;
+            out(&json!({"conv": conv, "seq": seq, "reactions": reactions}))
+        }
+        Command::Pin { with, seq, off } => {
+            let conv = conv_of(client, &with)?;
+            let pins = client.pin(&conv, Seq(seq), !off).await?;
+            out(&json!({"conv": conv, "pins": pins}))
+        }
+        Command::ReadBy {
+            with,
+            seq,
+            after,
+            limit,
+        } => {
+            let conv = conv_of(client, &with)?;
+            let after = after.as_deref().map(uid).transpose()?;
+            out(&client
+                .read_by(&conv, Seq(seq), after.as_ref(), limit)
+                .await?)
+        }
+        Command::Pins { with } => {
+            let conv = conv_of(client, &with)?;
+            let pins = client.pins(&conv).await?;
+            out(&json!({"conv": conv, "pins": pins}))
+        }
+        Command::Typing { with } => {
+            client.typing(&conv_of(client, &with)?).await?;
+            out(&json!({"typing": true}))
+        }
+        Command::Sync => {
+            let done = client.flush(timeout).await?;
+            let left = client.outbox().await?;
+            out(&json!({"flushed": done, "outbox": left}))?;
+            if done {
+                Ok(())
+            } else {
+                Err(Failure::Client(Error::Timeout))
+            }
+        }
+        Command::Register { .. } | Command::Login { .. } | Command::Listen => Ok(()),
     }
 }

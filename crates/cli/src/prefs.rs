@@ -6,8 +6,8 @@ use tern_core::proto::{AccountSettings, DndSchedule, Seq, Weekday};
 use tern_core::Client;
 
 use crate::groups::Switch;
-use crate::io::{conv_of, out};
-use crate::Failure;
+use crate::output::{out, Failure};
+use crate::session::conv_of;
 
 /// Conversation settings subcommands; `with` is a user id or a conversation id.
 #[derive(Subcommand, Debug)]

@@ -10,8 +10,7 @@ use tern_core::proto::{RoomId, UserId};
 use tern_core::{Client, Event};
 use tokio::sync::broadcast::Receiver;
 
-use crate::io::out;
-use crate::Failure;
+use crate::output::{out, Failure};
 
 /// Room subcommands.
 #[derive(Subcommand, Debug)]

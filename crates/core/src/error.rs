@@ -1,6 +1,16 @@
 //! The one error type of the client SDK.
+//!
+//! An error's words (its `Display`, and what it serializes to) are what apps and
+//! logs show; where a lower-level error caused it (SQLite, the file system, JSON,
+//! the WebSocket, HTTP), that error is kept too and reachable through
+//! [`std::error::Error::source`] or [`Error::cause_of`], so a caller can tell
+//! "disk full" from "database locked" without parsing text.
 
-use serde::{Deserialize, Serialize};
+use std::error::Error as StdError;
+use std::fmt;
+use std::sync::Arc;
+
+use serde::{Deserialize, Deserializer, Serialize, Serializer};
 use tern_proto::{ErrorCode, WireError};
 
 /// Everything a [`crate::Client`] call can fail with.
@@ -23,7 +33,11 @@ pub enum Error {
     AlreadyLoggedIn,
     /// The server cannot be reached right now (the request was not answered).
     #[error("offline: {0}")]
-    Offline(String),
+    Offline(
+        #[source]
+        #[cfg_attr(feature = "specta", specta(type = String))]
+        Detail,
+    ),
     /// The server did not answer in time.
     #[error("request timed out")]
     Timeout,
@@ -35,13 +49,117 @@ pub enum Error {
     NotFound(String),
     /// The local database failed.
     #[error("local storage: {0}")]
-    Storage(String),
+    Storage(
+        #[source]
+        #[cfg_attr(feature = "specta", specta(type = String))]
+        Detail,
+    ),
+    /// The local database holds a value this client does not know in `column`
+    /// (`table.column`): a damaged cache, or one written by a newer version. It
+    /// is reported rather than read as some default.
+    #[error("local storage: unknown value {value:?} in {column}")]
+    Corrupt {
+        /// The column, as `table.column`.
+        column: String,
+        /// The value found there.
+        value: String,
+    },
     /// The server answered something this client did not expect.
     #[error("protocol: {0}")]
-    Protocol(String),
+    Protocol(
+        #[source]
+        #[cfg_attr(feature = "specta", specta(type = String))]
+        Detail,
+    ),
     /// The client was shut down.
     #[error("client closed")]
     Closed,
+}
+
+/// The detail of an [`Error::Offline`], [`Error::Storage`] or [`Error::Protocol`]:
+/// its words, and the lower-level error that caused it when there is one.
+///
+/// Built from a `String` or `&str` (no cause) or with [`Detail::caused`]. Two
+/// details are equal when their words are; it serializes as just the words.
+#[derive(Clone)]
+pub struct Detail {
+    text: String,
+    cause: Option<Arc<dyn StdError + Send + Sync>>,
+}
+
+impl Detail {
+    /// Words for an error that `cause` caused (the words usually quote it).
+    pub fn caused(text: impl Into<String>, cause: impl StdError + Send + Sync + 'static) -> Self {
+        Self {
+            text: text.into(),
+            cause: Some(Arc::new(cause)),
+        }
+    }
+
+    /// A detail whose words are `cause`'s own.
+    pub fn of(cause: impl StdError + Send + Sync + 'static) -> Self {
+        Self::caused(cause.to_string(), cause)
+    }
+
+    /// The words.
+    pub fn as_str(&self) -> &str {
+        &self.text
+    }
+}
+
+impl fmt::Display for Detail {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(&self.text)
+    }
+}
+
+impl fmt::Debug for Detail {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match &self.cause {
+            None => fmt::Debug::fmt(&self.text, f),
+            Some(c) => write!(f, "{:?} (cause: {c:?})", self.text),
+        }
+    }
+}
+
+/// The detail's source is its cause itself, so `source()` on it can be
+/// downcast to the concrete error (e.g. `rusqlite::Error`).
+impl StdError for Detail {
+    fn source(&self) -> Option<&(dyn StdError + 'static)> {
+        self.cause
+            .as_deref()
+            .map(|c| c as &(dyn StdError + 'static))
+    }
+}
+
+impl PartialEq for Detail {
+    fn eq(&self, other: &Self) -> bool {
+        self.text == other.text
+    }
+}
+
+impl From<String> for Detail {
+    fn from(text: String) -> Self {
+        Self { text, cause: None }
+    }
+}
+
+impl From<&str> for Detail {
+    fn from(text: &str) -> Self {
+        text.to_owned().into()
+    }
+}
+
+impl Serialize for Detail {
+    fn serialize<S: Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        s.serialize_str(&self.text)
+    }
+}
+
+impl<'de> Deserialize<'de> for Detail {
+    fn deserialize<D: Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+        String::deserialize(d).map(Self::from)
+    }
 }
 
 impl Error {
@@ -69,6 +187,19 @@ impl Error {
             _ => false,
         }
     }
+
+    /// The first error of type `T` in this error's chain of sources, e.g.
+    /// `cause_of::<rusqlite::Error>()` or `cause_of::<std::io::Error>()`.
+    pub fn cause_of<T: StdError + 'static>(&self) -> Option<&T> {
+        let mut next = StdError::source(self);
+        while let Some(e) = next {
+            if let Some(t) = e.downcast_ref::<T>() {
+                return Some(t);
+            }
+            next = e.source();
+        }
+        None
+    }
 }
 
 impl From<WireError> for Error {
@@ -79,13 +210,13 @@ impl From<WireError> for Error {
 
 impl From<rusqlite::Error> for Error {
     fn from(e: rusqlite::Error) -> Self {
-        Self::Storage(e.to_string())
+        Self::Storage(Detail::of(e))
     }
 }
 
 impl From<std::io::Error> for Error {
     fn from(e: std::io::Error) -> Self {
-        Self::Storage(e.to_string())
+        Self::Storage(Detail::of(e))
     }
 }
 
@@ -100,6 +231,37 @@ pub type Result<T, E = Error> = std::result::Result<T, E>;
 
 impl From<serde_json::Error> for Error {
     fn from(e: serde_json::Error) -> Self {
-        Self::Storage(format!("bad JSON in the cache: {e}"))
+        Self::Storage(Detail::caused(format!("bad JSON in the cache: {e}"), e))
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn the_words_stay_and_the_cause_is_kept() {
+        let io = std::io::Error::new(std::io::ErrorKind::StorageFull, "disk full");
+        let e = Error::from(io);
+        assert_eq!(e.to_string(), "local storage: disk full");
+        let kind = e.cause_of::<std::io::Error>().map(|c| c.kind());
+        assert_eq!(kind, Some(std::io::ErrorKind::StorageFull));
+        // The serialized form is the words alone, as before.
+        let json = serde_json::to_value(&e).unwrap();
+        assert_eq!(
+            json,
+            serde_json::json!({"kind": "storage", "detail": "disk full"})
+        );
+        let back: Error = serde_json::from_value(json).unwrap();
+        assert_eq!(back, e, "equal by words");
+        assert!(back.cause_of::<std::io::Error>().is_none());
+    }
+
+    #[test]
+    fn errors_built_from_words_have_no_cause() {
+        let e = Error::Offline("connection lost".into());
+        assert_eq!(e.to_string(), "offline: connection lost");
+        assert!(StdError::source(&e).and_then(|d| d.source()).is_none());
+        assert!(e.is_transient());
     }
 }

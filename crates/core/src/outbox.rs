@@ -49,7 +49,7 @@ pub(crate) async fn run(sh: Arc<Shared>) {
 
 /// Fails every queued message whose budget ran out while idle (e.g. offline).
 async fn expire(sh: &Arc<Shared>) -> Result<()> {
-    let ids = sh.outbox.lock().expect("outbox lock").expire(now_ms());
+    let ids = sh.outbox.lock().expire(now_ms());
     for id in ids {
         fail(sh, &id, None).await?;
     }
@@ -75,7 +75,7 @@ async fn flush(sh: &Arc<Shared>, conn: &Conn) -> Result<()> {
         // Fill the window, in queue order; each frame goes out as it is started.
         while !stop && inflight.len() < sh.send_window.load(Ordering::Relaxed).clamp(1, WINDOW) {
             let entry = {
-                let mut o = sh.outbox.lock().expect("outbox lock");
+                let mut o = sh.outbox.lock();
                 match o.next_due(now_ms()) {
                     Some(id) => {
                         o.start(&id);
@@ -91,7 +91,7 @@ async fn flush(sh: &Arc<Shared>, conn: &Conn) -> Result<()> {
             let e = entry.clone();
             sh.db.call(move |c| msgs::save_outbox_entry(c, &e)).await?;
             let Some(msg) = sh.own_message(&id).await? else {
-                sh.outbox.lock().expect("outbox lock").acked(&id);
+                sh.outbox.lock().acked(&id);
                 continue;
             };
             if msg.seq.is_some() {
@@ -136,13 +136,13 @@ async fn flush(sh: &Arc<Shared>, conn: &Conn) -> Result<()> {
                 sh.send_window.store((w + 1).min(WINDOW), Ordering::Relaxed);
             }
             Ok(other) => {
-                let err = Error::Protocol(format!("unexpected answer to send: {other:?}"));
+                let err = Error::Protocol(format!("unexpected answer to send: {other:?}").into());
                 unanswered(sh, &id, msg, err).await?;
                 sh.send_window.store(1, Ordering::Relaxed);
                 stop = true;
             }
             Err(Error::Server(we)) if !Error::Server(we.clone()).is_transient() => {
-                sh.outbox.lock().expect("outbox lock").refused(&id);
+                sh.outbox.lock().refused(&id);
                 fail(sh, &id, Some(we)).await?;
             }
             Err(err) => {
@@ -158,7 +158,7 @@ async fn flush(sh: &Arc<Shared>, conn: &Conn) -> Result<()> {
 }
 
 async fn settle_ack(sh: &Arc<Shared>, id: &ClientMsgId, m: crate::LocalMessage) -> Result<()> {
-    let was_queued = sh.outbox.lock().expect("outbox lock").acked(id);
+    let was_queued = sh.outbox.lock().acked(id);
     let conv = m.conv.clone();
     sh.resolve(id, Ok(m.clone()));
     if was_queued {
@@ -179,7 +179,7 @@ async fn unanswered(
 ) -> Result<()> {
     tracing::debug!(%id, error = %err, "send unanswered");
     let (verdict, entry) = {
-        let mut o = sh.outbox.lock().expect("outbox lock");
+        let mut o = sh.outbox.lock();
         let v = o.unanswered(id, now_ms());
         (v, o.get(id).cloned())
     };

@@ -57,13 +57,17 @@ pub fn should_notify_mentioned(
 pub(crate) async fn snapshot(sh: &Arc<Shared>, conn: &Conn) -> Result<()> {
     let all = match conn.request(Request::GetConvSettings).await {
         Ok(Response::ConvSettingsList { settings }) => settings,
-        Ok(other) => return Err(Error::Protocol(format!("get_conv_settings: {other:?}"))),
+        Ok(other) => {
+            return Err(Error::Protocol(
+                format!("get_conv_settings: {other:?}").into(),
+            ))
+        }
         Err(Error::Server(e)) if e.code == ErrorCode::UnknownCommand => return Ok(()),
         Err(e) => return Err(e),
     };
     let account = match conn.request(Request::GetSettings).await? {
         Response::Settings { settings } => settings,
-        other => return Err(Error::Protocol(format!("get_settings: {other:?}"))),
+        other => return Err(Error::Protocol(format!("get_settings: {other:?}").into())),
     };
     sh.db
         .call(move |c| {

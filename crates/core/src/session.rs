@@ -3,9 +3,10 @@
 //! pushes, heartbeat, and reconnect with backoff (never after a kick or a dead token).
 
 use std::collections::HashMap;
-use std::sync::{Arc, Mutex};
+use std::sync::Arc;
 use std::time::Duration;
 
+use parking_lot::Mutex;
 use tern_proto::{
     ClientMsgId, ConversationId, DeviceId, ErrorCode, KickReason, Limits, Profile, Push, Request,
     Response, UserId, PROTOCOL_VERSION,
@@ -38,22 +39,22 @@ impl Status {
     }
 
     pub fn login(&self) -> LoginStatus {
-        *self.login.lock().expect("status lock")
+        *self.login.lock()
     }
 
     pub fn conn(&self) -> ConnectionState {
-        *self.conn.lock().expect("status lock")
+        *self.conn.lock()
     }
 
     pub fn set_login(&self, s: LoginStatus) {
-        let old = std::mem::replace(&mut *self.login.lock().expect("status lock"), s);
+        let old = std::mem::replace(&mut *self.login.lock(), s);
         if old != s {
             let _ = self.events.send(Event::LoginStatus { status: s });
         }
     }
 
     pub fn set_conn(&self, s: ConnectionState) {
-        *self.conn.lock().expect("status lock") = s;
+        *self.conn.lock() = s;
     }
 }
 
@@ -114,9 +115,9 @@ pub(crate) async fn open_session(
     {
         Response::Hello { limits, .. } => limits,
         other => {
-            return Err(Error::Protocol(format!(
-                "unexpected hello answer: {other:?}"
-            )))
+            return Err(Error::Protocol(
+                format!("unexpected hello answer: {other:?}").into(),
+            ))
         }
     };
     let req = match auth {
@@ -148,9 +149,9 @@ pub(crate) async fn open_session(
             version,
             url,
         }),
-        other => Err(Error::Protocol(format!(
-            "unexpected login answer: {other:?}"
-        ))),
+        other => Err(Error::Protocol(
+            format!("unexpected login answer: {other:?}").into(),
+        )),
     }
 }
 
@@ -239,7 +240,7 @@ impl Shared {
 
     /// Resolves the `send` waiting on `id`, if any.
     pub fn resolve(&self, id: &ClientMsgId, r: Result<LocalMessage>) {
-        if let Some(tx) = self.waiters.lock().expect("waiters lock").remove(id) {
+        if let Some(tx) = self.waiters.lock().remove(id) {
             let _ = tx.send(r);
         }
     }
@@ -248,7 +249,6 @@ impl Shared {
     pub fn page(&self) -> u32 {
         self.limits
             .lock()
-            .expect("limits lock")
             .as_ref()
             .map(|l| l.max_page)
             .unwrap_or(100)
@@ -270,7 +270,7 @@ impl Shared {
         self.emit(Event::ConversationChanged { conversation: c });
         let mut events = Vec::new();
         {
-            let mut cache = self.unread.lock().expect("unread lock");
+            let mut cache = self.unread.lock();
             if cache.0.insert(conv.clone(), unread) != Some(unread) {
                 events.push(Event::UnreadChanged {
                     conv: conv.clone(),
@@ -329,16 +329,16 @@ pub(crate) async fn supervise(
                 attempt += 1;
                 sh.status.set_conn(ConnectionState::Connecting);
                 sh.emit(Event::Connecting { attempt });
-                let token = sh.token.lock().expect("token lock").0.clone();
+                let token = sh.token.lock().0.clone();
                 open_session(&sh.config, &sh.device, Auth::Token(&token)).await
             }
         };
         let error = match connected {
             Ok(c) => {
                 attempt = 0;
-                *sh.token.lock().expect("token lock") = (c.token.clone(), c.expires_at);
-                *sh.limits.lock().expect("limits lock") = Some(c.limits.clone());
-                *sh.url.lock().expect("url lock") = c.url.clone();
+                *sh.token.lock() = (c.token.clone(), c.expires_at);
+                *sh.limits.lock() = Some(c.limits.clone());
+                *sh.url.lock() = c.url.clone();
                 sh.conn.send_replace(Some(c.conn.clone()));
                 sh.status.set_conn(ConnectionState::Online);
                 sh.emit(Event::Connected);

@@ -257,7 +257,7 @@ pub(crate) fn conv_removed(sh: &Arc<Shared>, conv: &ConversationId) {
     sh.emit(Event::ConversationRemoved { conv: conv.clone() });
     let mut events = Vec::new();
     {
-        let mut cache = sh.unread.lock().expect("unread lock");
+        let mut cache = sh.unread.lock();
         if cache.0.remove(conv).is_some_and(|n| n > 0) {
             events.push(Event::UnreadChanged {
                 conv: conv.clone(),
@@ -626,11 +626,7 @@ pub(crate) async fn store_batch(
     let mut new = 0;
     for s in stored {
         if s.was_pending {
-            let acked = sh
-                .outbox
-                .lock()
-                .expect("outbox lock")
-                .acked(&s.message.client_id);
+            let acked = sh.outbox.lock().acked(&s.message.client_id);
             sh.resolve(&s.message.client_id, Ok(s.message.clone()));
             if acked {
                 sh.emit(Event::MessageAcked { message: s.message });
@@ -732,7 +728,7 @@ pub(crate) async fn handle_push(sh: &Arc<Shared>, conn: &Conn, push: Push) -> Re
             reason,
             banned_until,
         } => {
-            sh.rooms.lock().expect("rooms lock").remove(&room);
+            sh.rooms.lock().remove(&room);
             sh.emit(Event::RoomLeft {
                 room,
                 reason,
@@ -746,5 +742,5 @@ pub(crate) async fn handle_push(sh: &Arc<Shared>, conn: &Conn, push: Push) -> Re
 }
 
 fn unexpected(what: &str, res: &Response) -> Error {
-    Error::Protocol(format!("unexpected answer to {what}: {res:?}"))
+    Error::Protocol(format!("unexpected answer to {what}: {res:?}").into())
 }

@@ -68,9 +68,9 @@ pub(crate) async fn catch_up(
         {
             Response::Edits { edits, latest } => (edits, latest),
             other => {
-                return Err(Error::Protocol(format!(
-                    "unexpected answer to edits: {other:?}"
-                )))
+                return Err(Error::Protocol(
+                    format!("unexpected answer to edits: {other:?}").into(),
+                ))
             }
         };
         let fresh: Vec<_> = entries.into_iter().filter(|e| e.version > since).collect();

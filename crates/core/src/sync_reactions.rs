@@ -64,9 +64,9 @@ pub(crate) async fn catch_up(
         {
             Response::ReactionLog { messages, latest } => (messages, latest),
             other => {
-                return Err(Error::Protocol(format!(
-                    "unexpected answer to reactions: {other:?}"
-                )))
+                return Err(Error::Protocol(
+                    format!("unexpected answer to reactions: {other:?}").into(),
+                ))
             }
         };
         let fresh: Vec<_> = entries.into_iter().filter(|e| e.version > since).collect();
@@ -133,8 +133,8 @@ pub(crate) async fn catch_up_pins(
         .await?
     {
         Response::Pins { pins, .. } => apply_pins(sh, conv, pins, Some(latest)).await,
-        other => Err(Error::Protocol(format!(
-            "unexpected answer to get_pins: {other:?}"
-        ))),
+        other => Err(Error::Protocol(
+            format!("unexpected answer to get_pins: {other:?}").into(),
+        )),
     }
 }

@@ -5,13 +5,14 @@
 
 use std::collections::HashMap;
 use std::path::{Path, PathBuf};
-use std::sync::{Arc, Mutex, OnceLock};
+use std::sync::{Arc, OnceLock};
 
+use parking_lot::Mutex;
 use rustls::pki_types::pem::PemObject;
 use rustls::pki_types::CertificateDer;
 use rustls::RootCertStore;
 
-use crate::error::{Error, Result};
+use crate::error::{Detail, Error, Result};
 
 /// The OS's trusted CA certificates, read once per process.
 fn native_roots() -> &'static [CertificateDer<'static>] {
@@ -49,7 +50,7 @@ pub(crate) fn client_config(extra_ca: Option<&Path>) -> Result<Arc<rustls::Clien
         OnceLock::new();
     let cache = CACHE.get_or_init(Mutex::default);
     let key = extra_ca.map(Path::to_path_buf);
-    if let Some(c) = cache.lock().expect("tls cache lock").get(&key) {
+    if let Some(c) = cache.lock().get(&key) {
         return Ok(c.clone());
     }
     let mut roots = RootCertStore::empty();
@@ -67,13 +68,10 @@ pub(crate) fn client_config(extra_ca: Option<&Path>) -> Result<Arc<rustls::Clien
     let provider = Arc::new(rustls::crypto::ring::default_provider());
     let config = rustls::ClientConfig::builder_with_provider(provider)
         .with_safe_default_protocol_versions()
-        .map_err(|e| Error::Protocol(format!("TLS setup: {e}")))?
+        .map_err(|e| Error::Protocol(Detail::caused(format!("TLS setup: {e}"), e)))?
         .with_root_certificates(roots)
         .with_no_client_auth();
     let config = Arc::new(config);
-    cache
-        .lock()
-        .expect("tls cache lock")
-        .insert(key, config.clone());
+    cache.lock().insert(key, config.clone());
     Ok(config)
 }

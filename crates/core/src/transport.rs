@@ -3,15 +3,16 @@
 
 use std::collections::HashMap;
 use std::sync::atomic::{AtomicU64, Ordering};
-use std::sync::{Arc, Mutex};
+use std::sync::Arc;
 use std::time::Duration;
 
 use futures_util::{SinkExt, StreamExt};
+use parking_lot::Mutex;
 use tern_proto::{ClientFrame, Push, ReqId, Request, Response, ServerFrame, WireError};
 use tokio::sync::{mpsc, oneshot};
 use tokio_tungstenite::tungstenite::Message as WsMessage;
 
-use crate::error::{Error, Result};
+use crate::error::{Detail, Error, Result};
 
 type Pending = Arc<Mutex<HashMap<u64, oneshot::Sender<Result<Response, WireError>>>>>;
 
@@ -64,8 +65,10 @@ impl Conn {
         );
         let (ws, _) = tokio::time::timeout(timeout, connecting)
             .await
-            .map_err(|_| Error::Offline(format!("connecting to {url} timed out")))?
-            .map_err(|e| Error::Offline(format!("cannot connect to {url}: {e}")))?;
+            .map_err(|_| Error::Offline(format!("connecting to {url} timed out").into()))?
+            .map_err(|e| {
+                Error::Offline(Detail::caused(format!("cannot connect to {url}: {e}"), e))
+            })?;
         let (mut sink, mut stream) = ws.split();
         let (out, mut out_rx) = mpsc::unbounded_channel::<WsMessage>();
         let (push_tx, push_rx) = mpsc::unbounded_channel();
@@ -95,7 +98,7 @@ impl Conn {
                 }
             }
             // Fail every waiting request: the connection is gone.
-            reader_pending.lock().expect("pending lock").clear();
+            reader_pending.lock().clear();
             drop(push_tx);
             let _ = pong.send(WsMessage::Close(None));
         });
@@ -121,13 +124,13 @@ impl Conn {
     ) -> impl std::future::Future<Output = Result<Response>> + Send + 'static {
         let id = self.next_id.fetch_add(1, Ordering::Relaxed);
         let (tx, rx) = oneshot::channel();
-        self.pending.lock().expect("pending lock").insert(id, tx);
+        self.pending.lock().insert(id, tx);
         let frame = ClientFrame { id: ReqId(id), req }.encode();
         let sent = self.out.send(WsMessage::Text(frame.into())).is_ok();
         let (pending, timeout) = (self.pending.clone(), self.timeout);
         async move {
             if !sent {
-                pending.lock().expect("pending lock").remove(&id);
+                pending.lock().remove(&id);
                 return Err(Error::Offline("connection closed".into()));
             }
             match tokio::time::timeout(timeout, rx).await {
@@ -135,7 +138,7 @@ impl Conn {
                 Ok(Ok(Err(e))) => Err(Error::Server(e)),
                 Ok(Err(_)) => Err(Error::Offline("connection lost".into())),
                 Err(_) => {
-                    pending.lock().expect("pending lock").remove(&id);
+                    pending.lock().remove(&id);
                     Err(Error::Timeout)
                 }
             }
@@ -157,12 +160,12 @@ impl Drop for Conn {
 fn route(text: &str, pending: &Pending, pushes: &mpsc::UnboundedSender<Push>) {
     match ServerFrame::decode(text) {
         Ok(ServerFrame::Ok { id, res }) => {
-            if let Some(tx) = pending.lock().expect("pending lock").remove(&id.0) {
+            if let Some(tx) = pending.lock().remove(&id.0) {
                 let _ = tx.send(Ok(res));
             }
         }
         Ok(ServerFrame::Err { id: Some(id), err }) => {
-            if let Some(tx) = pending.lock().expect("pending lock").remove(&id.0) {
+            if let Some(tx) = pending.lock().remove(&id.0) {
                 let _ = tx.send(Err(err));
             }
         }

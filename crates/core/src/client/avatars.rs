@@ -15,7 +15,7 @@ use tern_proto::{FileId, GroupId, GroupInfo, Profile, Uploaded};
 
 use super::files::http_base;
 use super::{Client, ProfileUpdate};
-use crate::error::{Error, Result};
+use crate::error::{Detail, Error, Result};
 use crate::types::GroupUpdate;
 
 /// Largest avatar image uploaded or downloaded (the app uploads a 512×512 crop).
@@ -61,11 +61,8 @@ impl Client {
     pub async fn upload_avatar(&self, bytes: Vec<u8>) -> Result<FileId> {
         let mime = checked(&bytes)?;
         let sh = self.shared()?;
-        let token = sh.token.lock().expect("token lock").0.clone();
-        let url = format!(
-            "{}{FILES_PATH}",
-            http_base(&sh.url.lock().expect("url lock"))
-        );
+        let token = sh.token.lock().0.clone();
+        let url = format!("{}{FILES_PATH}", http_base(&sh.url.lock()));
         let res = self
             .inner
             .files
@@ -77,22 +74,23 @@ impl Client {
             .body(bytes.clone())
             .send()
             .await
-            .map_err(|e| Error::Offline(format!("upload to {url}: {e}")))?;
+            .map_err(|e| Error::Offline(Detail::caused(format!("upload to {url}: {e}"), e)))?;
         let status = res.status();
         let body = res
             .bytes()
             .await
-            .map_err(|e| Error::Offline(e.to_string()))?;
+            .map_err(|e| Error::Offline(Detail::of(e)))?;
         if !status.is_success() {
             return Err(
                 match serde_json::from_slice::<tern_proto::WireError>(&body) {
                     Ok(we) => Error::Server(we),
-                    Err(_) => Error::Protocol(format!("upload answered {status}")),
+                    Err(_) => Error::Protocol(format!("upload answered {status}").into()),
                 },
             );
         }
-        let up: Uploaded = serde_json::from_slice(&body)
-            .map_err(|e| Error::Protocol(format!("unexpected upload answer: {e}")))?;
+        let up: Uploaded = serde_json::from_slice(&body).map_err(|e| {
+            Error::Protocol(Detail::caused(format!("unexpected upload answer: {e}"), e))
+        })?;
         if let Some(path) = self.avatar_path(&up.file.id) {
             let _ = write_cached(&path, &bytes).await;
         }
@@ -143,11 +141,8 @@ impl Client {
 
     async fn fetch_avatar(&self, id: &FileId) -> Result<Vec<u8>> {
         let sh = self.shared()?;
-        let token = sh.token.lock().expect("token lock").0.clone();
-        let url = format!(
-            "{}{FILES_PATH}/{id}",
-            http_base(&sh.url.lock().expect("url lock"))
-        );
+        let token = sh.token.lock().0.clone();
+        let url = format!("{}{FILES_PATH}/{id}", http_base(&sh.url.lock()));
         let mut res = self
             .inner
             .files
@@ -156,12 +151,11 @@ impl Client {
             .bearer_auth(token)
             .send()
             .await
-            .map_err(|e| Error::Offline(format!("download from {url}: {e}")))?;
+            .map_err(|e| Error::Offline(Detail::caused(format!("download from {url}: {e}"), e)))?;
         if !res.status().is_success() {
-            return Err(Error::Protocol(format!(
-                "avatar {id}: the server answered {}",
-                res.status()
-            )));
+            return Err(Error::Protocol(
+                format!("avatar {id}: the server answered {}", res.status()).into(),
+            ));
         }
         let etag = res
             .headers()
@@ -172,12 +166,12 @@ impl Client {
         while let Some(chunk) = res
             .chunk()
             .await
-            .map_err(|e| Error::Offline(format!("download interrupted: {e}")))?
+            .map_err(|e| Error::Offline(Detail::caused(format!("download interrupted: {e}"), e)))?
         {
             if bytes.len() + chunk.len() > MAX_AVATAR_BYTES {
-                return Err(Error::Protocol(format!(
-                    "avatar {id} is over {MAX_AVATAR_BYTES} bytes"
-                )));
+                return Err(Error::Protocol(
+                    format!("avatar {id} is over {MAX_AVATAR_BYTES} bytes").into(),
+                ));
             }
             bytes.extend_from_slice(&chunk);
         }

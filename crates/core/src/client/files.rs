@@ -10,10 +10,11 @@
 
 use std::collections::HashMap;
 use std::path::{Path, PathBuf};
-use std::sync::{Arc, Mutex};
+use std::sync::Arc;
 use std::time::{Duration, Instant};
 
 use futures_util::StreamExt;
+use parking_lot::Mutex;
 use sha2::{Digest, Sha256};
 use tern_proto::files::{FILES_PATH, FILE_NAME_HEADER};
 use tern_proto::{
@@ -23,7 +24,7 @@ use tokio::io::{AsyncReadExt, AsyncWriteExt};
 use tokio::sync::watch;
 
 use super::{new_client_id, Client};
-use crate::error::{Error, Result};
+use crate::error::{Detail, Error, Result};
 use crate::event::Event;
 use crate::session::Shared;
 use crate::store::{files as uploads, messages as msgs, now_ms};
@@ -44,7 +45,7 @@ pub(crate) struct Transfers {
 
 impl Transfers {
     pub(super) fn http(&self, config: &crate::ClientConfig) -> Result<reqwest::Client> {
-        let mut h = self.http.lock().expect("http lock");
+        let mut h = self.http.lock();
         if let Some(c) = h.as_ref() {
             return Ok(c.clone());
         }
@@ -58,7 +59,7 @@ impl Transfers {
             // that, so a request never races the server's close.
             .pool_idle_timeout(Duration::from_secs(5))
             .build()
-            .map_err(|e| Error::Offline(format!("http client: {e}")))?;
+            .map_err(|e| Error::Offline(Detail::caused(format!("http client: {e}"), e)))?;
         *h = Some(c.clone());
         Ok(c)
     }
@@ -177,9 +178,7 @@ async fn http_failure(res: reqwest::Response) -> Failure {
 impl Client {
     /// The server's limits from the last handshake (`None` before the first connection).
     pub fn limits(&self) -> Option<Limits> {
-        self.shared()
-            .ok()
-            .and_then(|sh| sh.limits.lock().expect("limits lock").clone())
+        self.shared().ok().and_then(|sh| sh.limits.lock().clone())
     }
 
     /// Queues a file (an image when its header says PNG, JPEG, GIF or WebP; its
@@ -234,7 +233,7 @@ impl Client {
         let p = path.clone();
         let image = tokio::task::spawn_blocking(move || image_info(&p))
             .await
-            .map_err(|e| Error::Storage(e.to_string()))?;
+            .map_err(|e| Error::Storage(Detail::of(e)))?;
         let placeholder = |mime: String| FileRef {
             id: FileId::new(PENDING_FILE_ID).expect("valid id"),
             name: name.clone(),
@@ -283,14 +282,7 @@ impl Client {
     /// upload has finished (the message is then being sent; recall it instead).
     pub async fn cancel_upload(&self, client_id: &ClientMsgId) -> Result<()> {
         let sh = self.shared()?;
-        if let Some(stop) = self
-            .inner
-            .files
-            .running
-            .lock()
-            .expect("transfers lock")
-            .remove(client_id)
-        {
+        if let Some(stop) = self.inner.files.running.lock().remove(client_id) {
             let _ = stop.send(true);
         }
         let (me, id) = (sh.me.clone(), client_id.clone());
@@ -362,7 +354,7 @@ impl Client {
     fn start_upload(&self, sh: &Arc<Shared>, id: ClientMsgId, path: PathBuf) {
         let (stop, stopped) = watch::channel(false);
         {
-            let mut running = self.inner.files.running.lock().expect("transfers lock");
+            let mut running = self.inner.files.running.lock();
             if running.contains_key(&id) {
                 return;
             }
@@ -372,7 +364,7 @@ impl Client {
         let sh = sh.clone();
         tokio::spawn(async move {
             upload_task(&sh, &files, &id, &path, stopped).await;
-            files.running.lock().expect("transfers lock").remove(&id);
+            files.running.lock().remove(&id);
         });
     }
 
@@ -500,7 +492,7 @@ async fn settle(
             if queued.is_none() {
                 return Ok(()); // cancelled meanwhile: nothing is sent
             }
-            sh.outbox.lock().expect("outbox lock").resend(id, now);
+            sh.outbox.lock().resend(id, now);
             finished(sh, id.to_string(), TransferDirection::Upload, None);
             sh.outbox_wake.notify_one();
             Ok(())
@@ -555,13 +547,7 @@ async fn upload_once(
         .await
         .map_err(|e| Failure::fatal(e.to_string()))?
         .len();
-    if let Some(max) = sh
-        .limits
-        .lock()
-        .expect("limits lock")
-        .as_ref()
-        .map(|l| l.max_file_bytes)
-    {
+    if let Some(max) = sh.limits.lock().as_ref().map(|l| l.max_file_bytes) {
         if total > max {
             return Err(Failure::fatal(format!(
                 "the file is {total} bytes; this server accepts at most {max}"
@@ -581,11 +567,8 @@ async fn upload_once(
             Err(e) => Some((Err(e), (f, progress))),
         }
     });
-    let token = sh.token.lock().expect("token lock").0.clone();
-    let url = format!(
-        "{}{FILES_PATH}",
-        http_base(&sh.url.lock().expect("url lock"))
-    );
+    let token = sh.token.lock().0.clone();
+    let url = format!("{}{FILES_PATH}", http_base(&sh.url.lock()));
     let name =
         percent_encoding::utf8_percent_encode(&file.name, percent_encoding::NON_ALPHANUMERIC)
             .to_string();
@@ -616,26 +599,22 @@ async fn upload_once(
 async fn download(sh: &Arc<Shared>, files: &Transfers, file: &FileRef, dest: &Path) -> Result<()> {
     let dir = dest.parent().expect("cache path has a parent");
     crate::private_fs::create_private_dir_all(dir)?;
-    let token = sh.token.lock().expect("token lock").0.clone();
-    let url = format!(
-        "{}{FILES_PATH}/{}",
-        http_base(&sh.url.lock().expect("url lock")),
-        file.id
-    );
+    let token = sh.token.lock().0.clone();
+    let url = format!("{}{FILES_PATH}/{}", http_base(&sh.url.lock()), file.id);
     let res = files
         .http(&sh.config)?
         .get(&url)
         .bearer_auth(token)
         .send()
         .await
-        .map_err(|e| Error::Offline(format!("download from {url}: {e}")))?;
+        .map_err(|e| Error::Offline(Detail::caused(format!("download from {url}: {e}"), e)))?;
     if !res.status().is_success() {
         let status = res.status();
         let body = res.bytes().await.unwrap_or_default();
         return Err(
             match serde_json::from_slice::<tern_proto::WireError>(&body) {
                 Ok(we) => Error::Server(we),
-                Err(_) => Error::Protocol(format!("download answered {status}")),
+                Err(_) => Error::Protocol(format!("download answered {status}").into()),
             },
         );
     }
@@ -659,7 +638,9 @@ async fn download(sh: &Arc<Shared>, files: &Transfers, file: &FileRef, dest: &Pa
             Progress::new(sh, file.id.to_string(), TransferDirection::Download, total);
         let mut stream = res.bytes_stream();
         while let Some(chunk) = stream.next().await {
-            let chunk = chunk.map_err(|e| Error::Offline(format!("download interrupted: {e}")))?;
+            let chunk = chunk.map_err(|e| {
+                Error::Offline(Detail::caused(format!("download interrupted: {e}"), e))
+            })?;
             out.write_all(&chunk).await?;
             hash.update(&chunk);
             progress.add(chunk.len() as u64);
@@ -668,10 +649,9 @@ async fn download(sh: &Arc<Shared>, files: &Transfers, file: &FileRef, dest: &Pa
         out.sync_all().await?;
         drop(out);
         if progress.done != file.size {
-            return Err(Error::Protocol(format!(
-                "downloaded {} bytes, expected {}",
-                progress.done, file.size
-            )));
+            return Err(Error::Protocol(
+                format!("downloaded {} bytes, expected {}", progress.done, file.size).into(),
+            ));
         }
         let sha = hex::encode(hash.finalize());
         if etag.as_deref().is_some_and(|e| e != sha) {

@@ -139,12 +139,7 @@ impl Client {
             return Err(Error::InvalidArgument("ext must be a JSON object".into()));
         }
         if let Content::Text { text } = &content {
-            let max = sh
-                .limits
-                .lock()
-                .expect("limits lock")
-                .as_ref()
-                .map(|l| l.max_text_chars);
+            let max = sh.limits.lock().as_ref().map(|l| l.max_text_chars);
             if text.trim().is_empty() {
                 return Err(Error::InvalidArgument("the message is empty".into()));
             }
@@ -172,7 +167,7 @@ impl Client {
                 Ok(m)
             })
             .await?;
-        sh.outbox.lock().expect("outbox lock").queue(id, now);
+        sh.outbox.lock().queue(id, now);
         sh.emit(Event::NewMessage {
             message: msg.clone(),
             live: true,
@@ -192,17 +187,11 @@ impl Client {
             return Ok(msg);
         }
         let (tx, rx) = oneshot::channel();
-        sh.waiters
-            .lock()
-            .expect("waiters lock")
-            .insert(msg.client_id.clone(), tx);
+        sh.waiters.lock().insert(msg.client_id.clone(), tx);
         sh.outbox_wake.notify_one();
         let wait = sh.config.connection.request_timeout() + Duration::from_secs(1);
         let outcome = tokio::time::timeout(wait, rx).await;
-        sh.waiters
-            .lock()
-            .expect("waiters lock")
-            .remove(&msg.client_id);
+        sh.waiters.lock().remove(&msg.client_id);
         match outcome {
             Ok(Ok(r)) => r,
             _ => Ok(self.message(&msg.client_id).await?.unwrap_or(msg)),
@@ -229,10 +218,7 @@ impl Client {
         if !requeued {
             return Ok(msg); // already acknowledged
         }
-        sh.outbox
-            .lock()
-            .expect("outbox lock")
-            .resend(client_id, now);
+        sh.outbox.lock().resend(client_id, now);
         sh.conv_changed(&msg.conv).await?;
         self.await_first_outcome(&sh, msg).await
     }
@@ -262,7 +248,7 @@ impl Client {
                 "message {client_id} is not a failed message of mine"
             )));
         };
-        sh.outbox.lock().expect("outbox lock").acked(client_id);
+        sh.outbox.lock().acked(client_id);
         sh.emit(Event::MessageRemoved {
             conv: msg.conv.clone(),
             client_id: client_id.clone(),
@@ -302,7 +288,7 @@ impl Client {
         let sh = self.shared()?;
         let deadline = tokio::time::Instant::now() + timeout;
         loop {
-            if sh.outbox.lock().expect("outbox lock").live() == 0 {
+            if sh.outbox.lock().live() == 0 {
                 return Ok(true);
             }
             if tokio::time::Instant::now() >= deadline {
@@ -333,7 +319,7 @@ impl Client {
             let (me, key) = (sh.me.clone(), conv.clone());
             db.call(move |c| msgs::messages_range(c, &me, &key, lower, upper))
         };
-        // Hidden messages (see `store::messages::HIDDEN`) count as cached here, so
+        // Hidden messages (see `store::rows::HIDDEN`) count as cached here, so
         // a page with one is not fetched again.
         let (cached, mut page) = range().await?;
         if cached < upper - lower {
@@ -431,9 +417,9 @@ impl Client {
             })
             .await?;
         let Response::Edited { edited_at } = res else {
-            return Err(Error::Protocol(format!(
-                "unexpected answer to edit: {res:?}"
-            )));
+            return Err(Error::Protocol(
+                format!("unexpected answer to edit: {res:?}").into(),
+            ));
         };
         crate::sync_edits::apply(&sh, conv, seq, text.to_string(), edited_at).await?;
         Ok(edited_at)

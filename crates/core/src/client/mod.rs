@@ -16,14 +16,15 @@ mod replies;
 mod rooms;
 
 use std::collections::HashMap;
-use std::sync::{Arc, Mutex};
+use std::sync::Arc;
 
+use parking_lot::Mutex;
 use serde::{Deserialize, Serialize};
 use tern_proto::{ClientMsgId, DeviceId, FileId, Request, Response, UserId};
 use tokio::sync::{broadcast, mpsc, oneshot, watch, Notify};
 
 use crate::config::ClientConfig;
-use crate::error::{Error, Result};
+use crate::error::{Detail, Error, Result};
 use crate::event::Event;
 use crate::session::{open_session, supervise, Auth, Cmd, Connected, Shared, Status};
 use crate::state::Outbox;
@@ -76,10 +77,8 @@ struct Inner {
 impl Drop for Inner {
     /// The last handle is gone: end the session's tasks and connection.
     fn drop(&mut self) {
-        if let Ok(mut session) = self.session.lock() {
-            if let Some(sh) = session.take() {
-                sh.stop();
-            }
+        if let Some(sh) = self.session.lock().take() {
+            sh.stop();
         }
     }
 }
@@ -156,7 +155,6 @@ impl Client {
         self.inner
             .session
             .lock()
-            .expect("session lock")
             .clone()
             .filter(|s| !*s.stopped.borrow())
             .ok_or(Error::NotLoggedIn)
@@ -187,7 +185,7 @@ impl Client {
     /// The current session.
     pub fn session(&self) -> Option<Session> {
         let sh = self.shared().ok()?;
-        let (token, expires_at) = sh.token.lock().expect("token lock").clone();
+        let (token, expires_at) = sh.token.lock().clone();
         Some(Session {
             user: sh.me.clone(),
             token,
@@ -291,7 +289,9 @@ impl Client {
                 Ok::<_, std::io::Error>(path)
             })
             .await
-            .map_err(|e| Error::Storage(format!("preparing the cache: {e}")))??;
+            .map_err(|e| {
+                Error::Storage(Detail::caused(format!("preparing the cache: {e}"), e))
+            })??;
             let db = Db::open(&path).await?;
             let (me, me2) = (user.clone(), user.clone());
             let (entries, convs) = db
@@ -335,7 +335,7 @@ impl Client {
             stopped: watch::channel(false).0,
             rooms: Default::default(),
         });
-        *self.inner.session.lock().expect("session lock") = Some(sh.clone());
+        *self.inner.session.lock() = Some(sh.clone());
         self.inner.status.set_login(LoginStatus::LoggedIn);
         tokio::spawn(supervise(sh.clone(), cmd_rx, first));
         tokio::spawn(crate::outbox::run(sh.clone()));
@@ -357,7 +357,7 @@ impl Client {
     /// closes the cache. Queued messages stay in the outbox for the next login.
     pub async fn logout(&self) -> Result<()> {
         let _g = self.inner.login_lock.lock().await;
-        let sh = self.inner.session.lock().expect("session lock").take();
+        let sh = self.inner.session.lock().take();
         if let Some(sh) = sh {
             if let Ok(conn) = sh.conn() {
                 let _ = conn.request(Request::Logout).await;
@@ -391,7 +391,7 @@ impl Client {
     /// (app shutdown). A later `login_with_token` resumes.
     pub async fn close(&self) {
         let _g = self.inner.login_lock.lock().await;
-        if let Some(sh) = self.inner.session.lock().expect("session lock").take() {
+        if let Some(sh) = self.inner.session.lock().take() {
             sh.stop();
         }
         self.inner.status.set_login(LoginStatus::LoggedOut);
@@ -428,5 +428,5 @@ impl Client {
 }
 
 pub(crate) fn unexpected(res: Response) -> Error {
-    Error::Protocol(format!("unexpected answer: {res:?}"))
+    Error::Protocol(format!("unexpected answer: {res:?}").into())
 }

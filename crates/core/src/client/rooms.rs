@@ -45,10 +45,7 @@ impl Client {
         };
         match sh.request(req).await? {
             Response::Room { room } => {
-                sh.rooms
-                    .lock()
-                    .expect("rooms lock")
-                    .insert(room.room.clone());
+                sh.rooms.lock().insert(room.room.clone());
                 Ok(room)
             }
             other => Err(unexpected(other)),
@@ -59,27 +56,21 @@ impl Client {
     pub async fn join_room(&self, room: &RoomId) -> Result<(RoomInfo, Vec<RoomMessage>)> {
         let sh = self.shared()?;
         let joined = join(&sh, room).await?;
-        sh.rooms.lock().expect("rooms lock").insert(room.clone());
+        sh.rooms.lock().insert(room.clone());
         Ok(joined)
     }
 
     /// Leaves a room.
     pub async fn leave_room(&self, room: &RoomId) -> Result<()> {
         let sh = self.shared()?;
-        sh.rooms.lock().expect("rooms lock").remove(room);
+        sh.rooms.lock().remove(room);
         self.done(Request::LeaveRoom { room: room.clone() }).await
     }
 
     /// The rooms joined in this session.
     pub fn joined_rooms(&self) -> Vec<RoomId> {
         match self.shared() {
-            Ok(sh) => sh
-                .rooms
-                .lock()
-                .expect("rooms lock")
-                .iter()
-                .cloned()
-                .collect(),
+            Ok(sh) => sh.rooms.lock().iter().cloned().collect(),
             Err(_) => Vec::new(),
         }
     }
@@ -179,20 +170,14 @@ async fn join(sh: &Shared, room: &RoomId) -> Result<(RoomInfo, Vec<RoomMessage>)
 /// takes the room off the list and is announced as `room_left` (`dropped`);
 /// a transient failure leaves it for the next connect.
 pub(crate) async fn rejoin_rooms(sh: &Arc<Shared>) {
-    let rooms: Vec<RoomId> = sh
-        .rooms
-        .lock()
-        .expect("rooms lock")
-        .iter()
-        .cloned()
-        .collect();
+    let rooms: Vec<RoomId> = sh.rooms.lock().iter().cloned().collect();
     for room in rooms {
         match join(sh, &room).await {
             Ok(_) => {}
             Err(e) if e.is_transient() => return,
             Err(e) => {
                 tracing::info!(%room, error = %e, "could not rejoin a room");
-                sh.rooms.lock().expect("rooms lock").remove(&room);
+                sh.rooms.lock().remove(&room);
                 sh.emit(Event::RoomLeft {
                     room,
                     reason: RoomLeftReason::Dropped,

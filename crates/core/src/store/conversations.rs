@@ -4,17 +4,10 @@
 use rusqlite::{params, Connection, OptionalExtension};
 use tern_proto::{ConversationId, ConversationInfo, Millis, Seq, UserId};
 
-use super::messages::{bad, query_messages, HIDDEN};
+use super::rows::{bad, ensure_conv, query_messages, HIDDEN};
 use crate::error::Result;
 use crate::state::{contiguous_from, unread};
 use crate::types::Conversation;
-
-/// Makes sure a conversation row exists.
-pub fn ensure_conv(c: &Connection, conv: &ConversationId) -> Result<()> {
-    c.prepare_cached("INSERT OR IGNORE INTO conversations (conv) VALUES (?1)")?
-        .execute([conv.to_string()])?;
-    Ok(())
-}
 
 pub(super) fn touch_conv(
     c: &Connection,
@@ -155,7 +148,7 @@ pub fn set_read(c: &Connection, conv: &ConversationId, seq: Seq, peer: bool) -> 
 }
 
 /// Messages after `read` that are never unread: my own, and hidden ones (a group
-/// message from a user I blocked, see `messages::HIDDEN`).
+/// message from a user I blocked, see `rows::HIDDEN`).
 fn not_unread_after(c: &Connection, me: &UserId, conv: &str, read: i64) -> Result<u64> {
     let n: i64 = c
         .prepare_cached(&format!(
@@ -207,7 +200,10 @@ fn title_for(c: &Connection, peer: &UserId) -> Result<(String, Option<tern_proto
         .flatten()
         .find(|s| !s.is_empty())
         .unwrap_or_else(|| peer.to_string());
-    Ok((title, avatar.and_then(|a| tern_proto::FileId::new(a).ok())))
+    let avatar = avatar
+        .map(|a| tern_proto::FileId::new(a).map_err(bad))
+        .transpose()?;
+    Ok((title, avatar))
 }
 
 /// One conversation's summary.

@@ -5,9 +5,9 @@
 use rusqlite::{params, Connection, OptionalExtension};
 use tern_proto::{Content, ConversationId, Millis, Seq};
 
-use super::conversations::ensure_conv;
+use super::rows::ensure_conv;
 use super::search::unindex;
-use crate::error::{Error, Result};
+use crate::error::{Detail, Error, Result};
 
 /// Gives the cached message at `seq` of `conv` the text `text`, edited at `at`,
 /// unless it is not cached, recalled, or already holds an edit at least as new.
@@ -34,13 +34,13 @@ pub fn apply(
     if edited_at.is_some_and(|e| e >= at) {
         return Ok(false);
     }
-    if !matches!(serde_json::from_str(&content), Ok(Content::Text { .. })) {
+    if !matches!(serde_json::from_str(&content)?, Content::Text { .. }) {
         return Ok(false);
     }
     let new = serde_json::to_string(&Content::Text {
         text: text.to_string(),
     })
-    .map_err(|e| Error::Storage(e.to_string()))?;
+    .map_err(|e| Error::Storage(Detail::of(e)))?;
     c.prepare_cached("UPDATE messages SET content = ?2, edited_at = ?3 WHERE rowid = ?1")?
         .execute(params![rowid, new, at])?;
     // Out of the index with its old text; indexed again (new text) when idle or

@@ -11,8 +11,9 @@ use tern_proto::{ClientMsgId, Content, ConversationId, Millis, UserId};
 
 use super::conversations::touch_conv;
 use super::messages::message_by_client_id;
-use crate::error::{Error, Result};
-use crate::types::LocalMessage;
+use super::rows::delivery_state;
+use crate::error::{Detail, Error, Result};
+use crate::types::{DeliveryState, LocalMessage};
 
 /// An upload still to finish.
 #[derive(Debug, Clone, PartialEq)]
@@ -28,7 +29,7 @@ pub struct PendingUpload {
 }
 
 fn json(v: &impl serde::Serialize) -> Result<String> {
-    serde_json::to_string(v).map_err(|e| Error::Storage(e.to_string()))
+    serde_json::to_string(v).map_err(|e| Error::Storage(Detail::of(e)))
 }
 
 /// Puts a new file message in the cache (state `sending`, not in the outbox)
@@ -93,9 +94,9 @@ pub fn pending_upload(
     row.map(|(conv, path, state)| {
         Ok(PendingUpload {
             client_id: client_id.clone(),
-            conv: ConversationId::parse(&conv).map_err(|e| Error::Storage(e.to_string()))?,
+            conv: ConversationId::parse(&conv).map_err(|e| Error::Storage(Detail::of(e)))?,
             path: PathBuf::from(path),
-            failed: state == "failed",
+            failed: delivery_state(&state)? == DeliveryState::Failed,
         })
     })
     .transpose()
@@ -109,7 +110,7 @@ pub fn pending_uploads(c: &Connection, me: &UserId) -> Result<Vec<PendingUpload>
         .collect::<rusqlite::Result<_>>()?;
     let mut out = Vec::new();
     for id in ids {
-        let id = ClientMsgId::new(id).map_err(|e| Error::Storage(e.to_string()))?;
+        let id = ClientMsgId::new(id).map_err(|e| Error::Storage(Detail::of(e)))?;
         if let Some(p) = pending_upload(c, me, &id)? {
             out.push(p);
         }

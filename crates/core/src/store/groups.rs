@@ -15,11 +15,11 @@
 use rusqlite::{params, Connection, OptionalExtension};
 use tern_proto::{Change, ConversationId, GroupId, GroupInfo, GroupMember, GroupRole, UserId};
 
-use super::conversations::ensure_conv;
-use crate::error::{Error, Result};
+use super::rows::ensure_conv;
+use crate::error::{Detail, Error, Result};
 
-fn bad(e: impl std::fmt::Display) -> Error {
-    Error::Storage(format!("corrupt group row: {e}"))
+fn bad(e: impl std::error::Error + Send + Sync + 'static) -> Error {
+    Error::Storage(Detail::caused(format!("corrupt group row: {e}"), e))
 }
 
 fn json(v: &impl serde::Serialize) -> Result<String> {

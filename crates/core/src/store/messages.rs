@@ -4,15 +4,16 @@
 //! server's copy of it are one row; `(conv, seq)` is unique too, so a message pulled
 //! twice is stored once.
 
-use rusqlite::{params, Connection, OptionalExtension, Row};
+use rusqlite::{params, Connection, OptionalExtension};
 use serde_json::Value;
 use tern_proto::{
     ClientMsgId, Content, ConversationId, Message, Millis, MsgId, Seq, UserId, WireError,
 };
 
 use super::conversations::{read_own, touch_conv};
+use super::rows::{bad, query_messages, HIDDEN};
 use super::search::unindex;
-use crate::error::{Error, Result};
+use crate::error::{Detail, Error, Result};
 use crate::state::OutboxEntry;
 use crate::types::{DeliveryState, LocalMessage};
 
@@ -29,21 +30,6 @@ pub struct StoredMessage {
     pub message: LocalMessage,
 }
 
-/// SQL condition on `messages m`: a message hidden from me, i.e. a group message
-/// from a user on my blacklist, or a message I deleted on this device ("Delete
-/// for me", table `deleted_local`). Such messages stay in the cache (so seq gaps
-/// stay filled) but are left out of message pages, conversation summaries, unread
-/// counts, search and `NewMessage` events; unblocking the sender shows a blocked
-/// user's again. Direct messages are never hidden for a block (the server refuses
-/// a blocked user's direct sends).
-/// Also hidden: everything up to the conversation's `cleared_seq` ("clear
-/// history", synced from the server through `store::preferences`).
-pub(crate) const HIDDEN: &str =
-    "((substr(m.conv, 1, 2) = 'g:' AND m.sender IN (SELECT user FROM blacklist))
-      OR EXISTS (SELECT 1 FROM deleted_local d WHERE d.conv = m.conv AND d.seq = m.seq)
-      OR (m.seq IS NOT NULL AND m.seq <= COALESCE(
-            (SELECT s.cleared_seq FROM conv_settings s WHERE s.conv = m.conv), 0)))";
-
 /// Whether a message from `sender` in `conv` is hidden from me (see [`HIDDEN`]).
 pub(crate) fn is_hidden(c: &Connection, conv: &ConversationId, sender: &UserId) -> Result<bool> {
     if !matches!(conv, ConversationId::Group(_)) {
@@ -53,122 +39,8 @@ pub(crate) fn is_hidden(c: &Connection, conv: &ConversationId, sender: &UserId) 
         .exists([sender.as_str()])?)
 }
 
-/// Columns selected for a [`LocalMessage`].
-pub(super) const MSG_SELECT: &str =
-    "SELECT m.conv, m.seq, m.msg_id, m.client_id, m.sender, m.sent_at,
-    m.content, m.ext, m.state, m.error, COALESCE(c.peer_read_seq, 0), m.edited_at, m.reply_to,
-    m.mentions
-    FROM messages m LEFT JOIN conversations c ON c.conv = m.conv";
-
-/// A raw message row.
-pub type MessageRow = (
-    String,
-    Option<i64>,
-    Option<i64>,
-    String,
-    String,
-    i64,
-    String,
-    Option<String>,
-    String,
-    Option<String>,
-    i64,
-    Option<i64>,
-    Option<i64>,
-    Option<String>,
-);
-
-pub(super) fn bad(e: impl std::fmt::Display) -> Error {
-    Error::Storage(format!("corrupt row: {e}"))
-}
-
-pub(super) fn read_row(r: &Row) -> rusqlite::Result<MessageRow> {
-    Ok((
-        r.get(0)?,
-        r.get(1)?,
-        r.get(2)?,
-        r.get(3)?,
-        r.get(4)?,
-        r.get(5)?,
-        r.get(6)?,
-        r.get(7)?,
-        r.get(8)?,
-        r.get(9)?,
-        r.get(10)?,
-        r.get(11)?,
-        r.get(12)?,
-        r.get(13)?,
-    ))
-}
-
-pub(super) fn to_local(me: &UserId, row: MessageRow) -> Result<LocalMessage> {
-    let (
-        conv,
-        seq,
-        msg_id,
-        client_id,
-        sender,
-        sent_at,
-        content,
-        ext,
-        state,
-        error,
-        peer_read,
-        edited_at,
-        reply_to,
-        mentions,
-    ) = row;
-    let sender = UserId::new(sender).map_err(bad)?;
-    let outgoing = &sender == me;
-    let mut state = match state.as_str() {
-        "sending" => DeliveryState::Sending,
-        "failed" => DeliveryState::Failed,
-        _ => DeliveryState::Sent,
-    };
-    if outgoing && state == DeliveryState::Sent && seq.is_some_and(|s| s <= peer_read) {
-        state = DeliveryState::Read;
-    }
-    Ok(LocalMessage {
-        conv: ConversationId::parse(&conv).map_err(bad)?,
-        client_id: ClientMsgId::new(client_id).map_err(bad)?,
-        seq: seq.map(|s| Seq(s as u64)),
-        id: msg_id.map(|i| MsgId(i as u64)),
-        sender,
-        outgoing,
-        sent_at,
-        content: serde_json::from_str(&content).map_err(bad)?,
-        ext: ext
-            .map(|e| serde_json::from_str(&e))
-            .transpose()
-            .map_err(bad)?,
-        state,
-        error: error
-            .map(|e| serde_json::from_str(&e))
-            .transpose()
-            .map_err(bad)?,
-        edited_at,
-        reply_to: reply_to.map(|r| Seq(r as u64)),
-        mentions: mentions
-            .map(|m| serde_json::from_str(&m))
-            .transpose()
-            .map_err(bad)?,
-    })
-}
-
-pub(super) fn query_messages(
-    c: &Connection,
-    me: &UserId,
-    filter: &str,
-    args: &[&dyn rusqlite::ToSql],
-) -> Result<Vec<LocalMessage>> {
-    let sql = format!("{MSG_SELECT} {filter}");
-    let mut stmt = c.prepare_cached(&sql)?;
-    let rows = stmt.query_map(args, read_row)?;
-    rows.map(|r| to_local(me, r?)).collect()
-}
-
 fn json(v: &impl serde::Serialize) -> Result<String> {
-    serde_json::to_string(v).map_err(|e| Error::Storage(e.to_string()))
+    serde_json::to_string(v).map_err(|e| Error::Storage(Detail::of(e)))
 }
 
 /// Puts a new outgoing message in the cache and the outbox (in one transaction).
@@ -525,7 +397,8 @@ fn store_all(tx: &Connection, me: &UserId, batch: &[Message]) -> Result<Vec<Stor
         .collect()
 }
 
-/// The cached form of a server message just written (as [`to_local`] would read it).
+/// The cached form of a server message just written (as
+/// [`super::rows::MessageRow::into_local`] would read it).
 fn from_server(me: &UserId, m: &Message, peer_read: i64) -> LocalMessage {
     let outgoing = &m.sender == me;
     let state = if outgoing && m.seq.0 as i64 <= peer_read {
@@ -628,7 +501,10 @@ pub fn recall(
     let Some((rowid, content)) = row else {
         return Ok(None);
     };
-    if matches!(serde_json::from_str(&content), Ok(Content::Recalled { .. })) {
+    if matches!(
+        serde_json::from_str(&content).map_err(bad)?,
+        Content::Recalled { .. }
+    ) {
         return Ok(None);
     }
     c.execute(

@@ -14,6 +14,7 @@ pub mod notices;
 pub mod preferences;
 pub mod reactions;
 pub mod relations;
+mod rows;
 mod schema;
 pub mod search;
 

@@ -7,14 +7,15 @@
 use rusqlite::{params, Connection};
 use tern_proto::{Change, ConversationId, LeaveReason, Millis, UserId};
 
-use crate::error::{Error, Result};
+use super::rows::corrupt;
+use crate::error::{Detail, Error, Result};
 use crate::types::{MemberNotice, MemberNoticeKind};
 
 /// The most notices one call returns.
 pub const MAX_NOTICES: u32 = 1000;
 
-fn bad(e: impl std::fmt::Display) -> Error {
-    Error::Storage(format!("corrupt member notice row: {e}"))
+fn bad(e: impl std::error::Error + Send + Sync + 'static) -> Error {
+    Error::Storage(Detail::caused(format!("corrupt member notice row: {e}"), e))
 }
 
 fn kind_str(k: MemberNoticeKind) -> &'static str {
@@ -30,7 +31,7 @@ fn parse_kind(s: &str) -> Result<MemberNoticeKind> {
         "joined" => Ok(MemberNoticeKind::Joined),
         "left" => Ok(MemberNoticeKind::Left),
         "kicked" => Ok(MemberNoticeKind::Kicked),
-        other => Err(bad(format!("kind {other}"))),
+        other => Err(corrupt("member_notices.kind", other)),
     }
 }
 

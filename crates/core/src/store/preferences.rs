@@ -7,7 +7,7 @@
 use rusqlite::{params, Connection, OptionalExtension};
 use tern_proto::{AccountSettings, Change, ConvSettings, ConversationId};
 
-use super::conversations::ensure_conv;
+use super::rows::ensure_conv;
 use crate::error::Result;
 use crate::event::Event;
 

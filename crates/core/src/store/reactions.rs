@@ -6,8 +6,8 @@
 use rusqlite::{params, Connection, OptionalExtension};
 use tern_proto::{ConversationId, Reaction, Seq};
 
-use super::conversations::ensure_conv;
-use crate::error::{Error, Result};
+use super::rows::ensure_conv;
+use crate::error::{Detail, Error, Result};
 
 /// The cached reactions of the message at `seq` of `conv`.
 pub fn get(c: &Connection, conv: &ConversationId, seq: Seq) -> Result<Vec<Reaction>> {
@@ -16,7 +16,7 @@ pub fn get(c: &Connection, conv: &ConversationId, seq: Seq) -> Result<Vec<Reacti
         .query_row(params![conv.to_string(), seq.0 as i64], |r| r.get(0))
         .optional()?;
     match raw {
-        Some(raw) => serde_json::from_str(&raw).map_err(|e| Error::Storage(e.to_string())),
+        Some(raw) => serde_json::from_str(&raw).map_err(|e| Error::Storage(Detail::of(e))),
         None => Ok(Vec::new()),
     }
 }
@@ -30,7 +30,7 @@ pub fn set(c: &Connection, conv: &ConversationId, seq: Seq, list: &[Reaction]) -
         c.prepare_cached("DELETE FROM message_reactions WHERE conv = ?1 AND seq = ?2")?
             .execute(params![conv.to_string(), seq.0 as i64])?;
     } else {
-        let raw = serde_json::to_string(list).map_err(|e| Error::Storage(e.to_string()))?;
+        let raw = serde_json::to_string(list).map_err(|e| Error::Storage(Detail::of(e)))?;
         c.prepare_cached(
             "INSERT INTO message_reactions (conv, seq, reactions) VALUES (?1, ?2, ?3)
              ON CONFLICT (conv, seq) DO UPDATE SET reactions = excluded.reactions",
@@ -66,7 +66,7 @@ pub fn pins(c: &Connection, conv: &ConversationId) -> Result<Vec<tern_proto::Pin
         .query_row([conv.to_string()], |r| r.get(0))
         .optional()?;
     match raw {
-        Some(raw) => serde_json::from_str(&raw).map_err(|e| Error::Storage(e.to_string())),
+        Some(raw) => serde_json::from_str(&raw).map_err(|e| Error::Storage(Detail::of(e))),
         None => Ok(Vec::new()),
     }
 }
@@ -81,7 +81,7 @@ pub fn set_pins(
 ) -> Result<bool> {
     let changed = pins(c, conv)? != list;
     if changed {
-        let raw = serde_json::to_string(list).map_err(|e| Error::Storage(e.to_string()))?;
+        let raw = serde_json::to_string(list).map_err(|e| Error::Storage(Detail::of(e)))?;
         c.prepare_cached(
             "INSERT INTO conv_pins (conv, pins) VALUES (?1, ?2)
              ON CONFLICT (conv) DO UPDATE SET pins = excluded.pins",

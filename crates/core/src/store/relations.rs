@@ -3,11 +3,8 @@
 use rusqlite::{params, Connection, OptionalExtension, Row};
 use tern_proto::{ApplicationState, Change, FileId, Friend, FriendApplication, Profile, UserId};
 
-use crate::error::{Error, Result};
-
-fn bad(e: impl std::fmt::Display) -> Error {
-    Error::Storage(format!("corrupt row: {e}"))
-}
+use super::rows::{bad, corrupt};
+use crate::error::Result;
 
 fn user(s: String) -> Result<UserId> {
     UserId::new(s).map_err(bad)
@@ -21,11 +18,12 @@ fn app_state_str(s: ApplicationState) -> &'static str {
     }
 }
 
-fn app_state(s: &str) -> ApplicationState {
+fn app_state(s: &str) -> Result<ApplicationState> {
     match s {
-        "accepted" => ApplicationState::Accepted,
-        "refused" => ApplicationState::Refused,
-        _ => ApplicationState::Pending,
+        "pending" => Ok(ApplicationState::Pending),
+        "accepted" => Ok(ApplicationState::Accepted),
+        "refused" => Ok(ApplicationState::Refused),
+        other => Err(corrupt("applications.state", other)),
     }
 }
 
@@ -47,11 +45,14 @@ pub fn set_meta(c: &Connection, key: &str, value: &str) -> Result<()> {
     Ok(())
 }
 
-/// The last change-log version applied.
+/// The last change-log version applied (0 before the first).
 pub fn version(c: &Connection) -> Result<u64> {
-    Ok(meta(c, "change_version")?
-        .and_then(|v| v.parse().ok())
-        .unwrap_or(0))
+    match meta(c, "change_version")? {
+        None => Ok(0),
+        Some(v) => v
+            .parse()
+            .map_err(|_| corrupt("meta.value (change_version)", v)),
+    }
 }
 
 /// Records the last change-log version applied.
@@ -221,7 +222,7 @@ pub fn applications(c: &Connection, me: &UserId, received: bool) -> Result<Vec<F
             from: user(from)?,
             to: user(to)?,
             greeting,
-            state: app_state(&state),
+            state: app_state(&state)?,
             created_at,
             updated_at,
         })

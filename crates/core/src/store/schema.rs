@@ -80,7 +80,7 @@ CREATE TABLE uploads (
 );
 "#,
     // Messages deleted on this device only ("Delete for me"): kept (so seq ranges
-    // stay complete) but hidden, see `messages::HIDDEN`.
+    // stay complete) but hidden, see `rows::HIDDEN`.
     r#"
 CREATE TABLE deleted_local (conv TEXT NOT NULL, seq INTEGER NOT NULL, PRIMARY KEY (conv, seq));
 "#,
@@ -95,7 +95,7 @@ CREATE TABLE member_notices (
 CREATE INDEX member_notices_conv ON member_notices (conv, at);
 "#,
     // My server-synced settings of each conversation (ConvSettings JSON; see
-    // store::preferences). `cleared_seq` is a column because `messages::HIDDEN`
+    // store::preferences). `cleared_seq` is a column because `rows::HIDDEN`
     // hides everything up to it ("clear history").
     r#"
 CREATE TABLE conv_settings (

@@ -27,8 +27,8 @@
 use rusqlite::{params, Connection, OptionalExtension};
 use tern_proto::{Content, UserId};
 
-use super::messages::{read_row, to_local, HIDDEN};
 use super::relations::like_escape;
+use super::rows::{MessageRow, HIDDEN};
 use crate::error::Result;
 use crate::types::LocalMessage;
 
@@ -178,7 +178,7 @@ pub fn unindex(c: &Connection, rowid: i64) -> Result<()> {
     Ok(())
 }
 
-/// Columns as in `messages::MSG_SELECT`, for a search joined from the index.
+/// Columns as in `rows::MSG_SELECT`, for a search joined from the index.
 const HIT_SELECT: &str = "SELECT m.conv, m.seq, m.msg_id, m.client_id, m.sender, m.sent_at,
     m.content, m.ext, m.state, m.error, COALESCE(c.peer_read_seq, 0), m.edited_at, m.reply_to,
     m.mentions";
@@ -245,7 +245,7 @@ pub fn search_in(
         args.push(conv.to_string());
         conds.push(format!("m.conv = ?{}", args.len()));
     }
-    // Group messages from users I blocked are not found (see `messages::HIDDEN`).
+    // Group messages from users I blocked are not found (see `rows::HIDDEN`).
     conds.push(format!("NOT {HIDDEN}"));
     let filter = format!("WHERE {}", conds.join(" AND "));
     let sql = format!(
@@ -256,8 +256,8 @@ pub fn search_in(
     let mut stmt = c.prepare_cached(&sql)?;
     let params: Vec<&dyn rusqlite::ToSql> =
         args.iter().map(|a| a as &dyn rusqlite::ToSql).collect();
-    let rows = stmt.query_map(params.as_slice(), read_row)?;
-    rows.map(|r| to_local(me, r?)).collect()
+    let rows = stmt.query_map(params.as_slice(), MessageRow::read)?;
+    rows.map(|r| r?.into_local(me)).collect()
 }
 
 #[cfg(test)]

@@ -1,15 +1,13 @@
-//! What every command module shares: printing results, parsing ids, and the
-//! session a login leaves in the data dir. It depends on no other command
-//! module, so they all may use it.
+//! What every command module shares besides printing: parsing ids, and the
+//! session a login leaves in the data dir.
 
-use std::io::Write;
 use std::path::{Path, PathBuf};
 
 use serde::{Deserialize, Serialize};
 use tern_core::proto::{ConversationId, UserId};
 use tern_core::Client;
 
-use crate::Failure;
+use crate::output::Failure;
 
 /// The session a login leaves in the data dir for later invocations.
 #[derive(Serialize, Deserialize)]
@@ -27,15 +25,6 @@ pub fn session_path(dir: &Path) -> PathBuf {
 /// Writes the saved session readable by the owner only (0600, also when it existed).
 pub fn save(path: &Path, bytes: &[u8]) -> std::io::Result<()> {
     tern_core::private_fs::write_private(path, bytes)
-}
-
-/// Prints one JSON value as a line and flushes.
-pub fn out(v: &impl Serialize) -> Result<(), Failure> {
-    let mut stdout = std::io::stdout().lock();
-    serde_json::to_writer(&mut stdout, v)?;
-    stdout.write_all(b"\n")?;
-    stdout.flush()?;
-    Ok(())
 }
 
 pub fn uid(s: &str) -> Result<UserId, Failure> {
