@@ -34,6 +34,31 @@ impl Client {
         self.await_first_outcome(&sh, msg).await
     }
 
+    /// Sends `text` as a reply to the message at `reply_to` of `conv`, also
+    /// mentioning `mentions` (groups only; empty: none). The server checks both
+    /// (`BadReply`, `BadMention`, `MentionAllNotAllowed`); like [`Client::send_reply`] otherwise.
+    pub async fn send_reply_mentioning(
+        &self,
+        conv: &ConversationId,
+        text: &str,
+        reply_to: Seq,
+        mentions: Mentions,
+    ) -> Result<LocalMessage> {
+        if !mentions.is_empty() && !matches!(conv, ConversationId::Group(_)) {
+            return Err(Error::InvalidArgument(
+                "mentions are for group conversations".into(),
+            ));
+        }
+        let content = Content::Text {
+            text: text.to_string(),
+        };
+        let mentions = (!mentions.is_empty()).then_some(mentions);
+        let (sh, msg) = self
+            .queue(conv, content, None, Some(reply_to), mentions)
+            .await?;
+        self.await_first_outcome(&sh, msg).await
+    }
+
     /// Forwards the messages `seqs` of `from` to each conversation of `to`:
     /// one copy per message, or (`merged`) one chat history titled `title`.
     /// Files go by reference. Returns what each target did: the seqs stored,

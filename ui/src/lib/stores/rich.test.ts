@@ -107,7 +107,7 @@ describe('RichStore', () => {
     const m = store.messages.loaded[CONV].find((x) => x.seq === 100)!;
     store.rich.startReply(m);
     await store.rich.submit(CONV, 'sure');
-    expect(calls.find((c) => c.cmd === 'send_reply')?.args).toEqual({ conv: CONV, text: 'sure', replyTo: 100 });
+    expect(calls.find((c) => c.cmd === 'send_reply')?.args).toEqual({ conv: CONV, text: 'sure', replyTo: 100, users: [], all: false });
     expect(store.messages.loaded[CONV].at(-1)?.reply_to).toBe(100);
     expect(store.rich.compose[CONV]).toBeUndefined();
     store.rich.startEdit(reply);
