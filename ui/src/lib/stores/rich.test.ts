@@ -120,6 +120,16 @@ describe('RichStore', () => {
     expect(calls.filter((c) => c.cmd === 'send_text').map((c) => c.args.text)).toEqual(['plain']);
   });
 
+  it('a reply carries the mentions picked in the composer; a new message with mentions goes the mention path', async () => {
+    const reply = msg({ client_id: 'r2', conv: GROUP, sender: 'alice', outgoing: true, seq: 8, reply_to: 7 });
+    await signedIn({ send_reply: () => reply, send_mentioning: () => msg({ client_id: 'n2', conv: GROUP, sender: 'alice', outgoing: true, seq: 9 }) });
+    store.rich.startReply(msg({ client_id: 'g7', conv: GROUP, seq: 7, sender: 'bob' }));
+    await store.rich.submit(GROUP, '@Bob ok', { users: ['bob'], all: false });
+    expect(calls.find((c) => c.cmd === 'send_reply')?.args).toEqual({ conv: GROUP, text: '@Bob ok', replyTo: 7, users: ['bob'], all: false });
+    await store.rich.submit(GROUP, '@all hi', { users: [], all: true });
+    expect(calls.find((c) => c.cmd === 'send_mentioning')?.args).toEqual({ conv: GROUP, text: '@all hi', users: [], all: true });
+  });
+
   it('read-by pages through the members; a group with read-by off says so', async () => {
     const pages: Record<string, unknown> = {
       first: { seq: 7, read_count: 3, unread_count: 1, read: ['bob', 'carol'], unread: [], next: 'carol' },
