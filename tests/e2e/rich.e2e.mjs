@@ -115,7 +115,7 @@ async function main() {
     await rightClick(await bubbleOf('filler #60'));
     await $(sel('message-menu'), 'the message menu');
     const items = await wd.execute(`return [...document.querySelectorAll('[data-testid="message-menu"] [role="menuitem"]')].map((b) => b.dataset.testid)`);
-    if (JSON.stringify(items) !== JSON.stringify(['menu-reply', 'menu-react', 'menu-copy', 'menu-pin', 'menu-delete_local'])) throw new Error(`menu on bob's message: ${JSON.stringify(items)}`);
+    if (JSON.stringify(items) !== JSON.stringify(['menu-reply', 'menu-forward', 'menu-react', 'menu-copy', 'menu-pin', 'menu-select', 'menu-delete_local'])) throw new Error(`menu on bob's message: ${JSON.stringify(items)}`);
     await (await $(sel('menu-reply'))).click();
     await $(sel('composer-mode', '[data-kind="reply"]'), 'the reply banner');
     const banner = await textOf(sel('composer-mode'));
