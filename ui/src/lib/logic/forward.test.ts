@@ -2,7 +2,7 @@
 import { describe, expect, it } from 'vitest';
 import type { Content, HistoryItem } from '../bindings';
 import { conv } from '../test-fixtures';
-import { DEFAULT_HISTORY_TITLE, forwardable, forwardOutcome, forwardTargets, historyHeading, historyLines, historyPeople, itemAt, toggleSeq } from './forward';
+import { DEFAULT_HISTORY_TITLE, directConvId, withFriends, forwardable, forwardOutcome, forwardTargets, historyHeading, historyLines, historyPeople, itemAt, toggleSeq } from './forward';
 
 const text = (s: string): Content => ({ type: 'text', text: s });
 const item = (sender: string, content: Content, sent_at = 1): HistoryItem => ({ sender, sent_at, content });
@@ -23,6 +23,15 @@ describe('forward logic', () => {
     expect(forwardTargets(convs, 'zzz', title)).toEqual([]);
     // The list given is not reordered in place.
     expect(convs[0].conv).toBe('d:alice:bob');
+  });
+
+  it('adds friends without a chat after the chats, under the id the server gives their chat', () => {
+    const friend = (user: string, nickname: string, remark = '') => ({ profile: { user, nickname, avatar: null, signature: '' }, remark }) as never;
+    expect(directConvId('zed', 'amy')).toBe('d:amy:zed');
+    const convs = [conv({ conv: 'd:alice:bob', last_activity: 5 })];
+    const out = withFriends(convs, [friend('bob', 'Bob'), friend('carol', 'Carol', 'CJ')], 'alice');
+    expect(out.map((c) => [c.conv, c.peer, c.title])).toEqual([['d:alice:bob', 'bob', 'Bob'], ['d:alice:carol', 'carol', 'CJ']]);
+    expect(forwardTargets(out, 'cj', (c) => c.title).map((c) => c.conv)).toEqual(['d:alice:carol']);
   });
 
   it('names the people of a history and heads its card', () => {

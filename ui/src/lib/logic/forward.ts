@@ -5,7 +5,7 @@
  * nested histories), and what a forward did per target.
  */
 import { t } from '../i18n/index.svelte';
-import type { Content, Conversation, ForwardResult, HistoryItem } from '../bindings';
+import type { Content, Conversation, ForwardResult, Friend, HistoryItem } from '../bindings';
 import { contentPreview } from './messages';
 
 /**
@@ -26,6 +26,24 @@ export function forwardTargets(convs: readonly Conversation[], query: string, ti
   const q = query.trim().toLowerCase();
   const hit = (c: Conversation) => !q || titleOf(c).toLowerCase().includes(q) || (c.peer ?? c.conv).toLowerCase().includes(q);
   return convs.filter(hit).sort((a, b) => b.last_activity - a.last_activity);
+}
+
+/** The one-to-one conversation id of `a` and `b` (`d:<a>:<b>`, the two ids sorted, as on the wire). */
+export function directConvId(a: string, b: string): string {
+  return `d:${[a, b].sort().join(':')}`;
+}
+
+/**
+ * The chats plus, after them, an entry for each friend I have no chat with yet
+ * (so a forward can start one): its id as the server names it, no activity.
+ */
+export function withFriends(convs: readonly Conversation[], friends: readonly Friend[], me: string): Conversation[] {
+  const have = new Set(convs.map((c) => c.conv));
+  const extra = friends
+    .map((f) => ({ f, conv: directConvId(me, f.profile.user) }))
+    .filter(({ conv }) => !have.has(conv))
+    .map(({ f, conv }): Conversation => ({ conv, peer: f.profile.user, title: f.remark || f.profile.nickname || f.profile.user, avatar: null, max_seq: 0, read_seq: 0, peer_read_seq: 0, unread: 0, unread_mentions: 0, last: null, last_activity: 0, draft: '' }));
+  return [...convs, ...extra];
 }
 
 /** Who wrote a history's messages, in first-seen order: "Alice", "Alice and Bob", "Alice, Bob and 2 others". */
