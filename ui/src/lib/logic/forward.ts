@@ -6,14 +6,9 @@
  */
 import { t } from '../i18n/index.svelte';
 import type { Content, Conversation, ForwardResult, Friend, HistoryItem } from '../bindings';
-import { contentPreview } from './messages';
+import { contentPreview, DEFAULT_HISTORY_TITLE } from './messages';
 
-/**
- * The server's title of a merged forward sent without one (crates/server
- * service/forward.rs `DEFAULT_TITLE`): a wire value, never shown as is (spelled
- * in two parts so the i18n test's scan for hard-coded English passes it by).
- */
-export const DEFAULT_HISTORY_TITLE = ['Chat', 'history'].join(' ');
+export { DEFAULT_HISTORY_TITLE };
 /** Most messages one forward may carry (tern-proto MAX_FORWARD_MESSAGES). */
 export const MAX_FORWARD_MESSAGES = 100;
 /** Most target chats of one forward (tern-proto MAX_FORWARD_TARGETS). */
