@@ -172,6 +172,8 @@ async function main() {
     await pickTarget(CAROL);
     await (await $(sel('forward-comment'))).type('FYI, the plan');
     await expectAccessible(wd, 'the Forward dialog');
+    // The toast of the forward before gone, for the screenshot.
+    await waitUntil(async () => !(await wd.execute(`return [...document.querySelectorAll('[role="status"], .toast')].some((e) => e.textContent.includes('Forwarded'))`)), { what: 'the earlier toast gone', timeout: 10_000 }).catch(() => {});
     await sleep(300);
     await wd.screenshot(path.join(shots, 'forward.png'));
     const before = carolEvents.events.length;
