@@ -381,9 +381,9 @@ pub async fn cancel_upload(state: State<'_, AppState>, client_id: String) -> App
     Ok(state.client().await?.cancel_upload(&id).await?)
 }
 
-/// The file a message refers to.
-fn file_of(m: &LocalMessage) -> Option<&FileRef> {
-    match &m.content {
+/// The file a message (or a chat history's item) refers to.
+pub(crate) fn file_of(content: &Content) -> Option<&FileRef> {
+    match content {
         Content::Image { file, .. }
         | Content::File { file }
         | Content::Audio { file, .. }
@@ -392,14 +392,14 @@ fn file_of(m: &LocalMessage) -> Option<&FileRef> {
     }
 }
 
-/// The file of a cached message: `seq` for a stored message (anyone's), else my
-/// pending one by `client_id`. The file comes from the cache, never from the UI.
-async fn message_file(
+/// A cached message: `seq` for a stored message (anyone's), else my pending one
+/// by `client_id`.
+pub(crate) async fn cached_message(
     client: &Client,
     conv: &str,
     seq: Option<Seq>,
     client_id: &str,
-) -> AppResult<FileRef> {
+) -> AppResult<LocalMessage> {
     let conv = conv_id(conv)?;
     let id = ClientMsgId::new(client_id.to_owned())?;
     let found = match seq {
@@ -410,15 +410,25 @@ async fn message_file(
             .find(|m| m.seq == Some(seq) && m.client_id == id),
         None => client.message(&id).await?.filter(|m| m.conv == conv),
     };
-    let m = found
-        .ok_or_else(|| AppError::new("not_found", "That message is not in this chat any more."))?;
-    file_of(&m)
+    found.ok_or_else(|| AppError::new("not_found", "That message is not in this chat any more."))
+}
+
+/// The file of a cached message (see [`cached_message`]). The file comes from
+/// the cache, never from the UI.
+async fn message_file(
+    client: &Client,
+    conv: &str,
+    seq: Option<Seq>,
+    client_id: &str,
+) -> AppResult<FileRef> {
+    let m = cached_message(client, conv, seq, client_id).await?;
+    file_of(&m.content)
         .cloned()
         .ok_or_else(|| AppError::new("invalid_argument", "That message has no file."))
 }
 
 /// The cached copy of a message's file, downloading it first when needed.
-async fn cached(client: &Client, served: &Served, file: &FileRef) -> AppResult<PathBuf> {
+pub(crate) async fn cached(client: &Client, served: &Served, file: &FileRef) -> AppResult<PathBuf> {
     let path = match client.cached_file(file) {
         Some(p) => p,
         None => client.download_file(file).await?,
@@ -459,11 +469,16 @@ pub async fn download_file(
     let client = state.client().await?;
     let file = message_file(&client, &conv, seq, &client_id).await?;
     cached(&client, &served, &file).await?;
+    Ok(downloaded(&file))
+}
+
+/// What the UI gets of a downloaded file: its id, and a URL for the images it may show.
+pub(crate) fn downloaded(file: &FileRef) -> Downloaded {
     let servable = SERVED_IMAGE_TYPES.contains(&file.mime.as_str());
-    Ok(Downloaded {
+    Downloaded {
         file: file.id.to_string(),
         url: servable.then(|| url_for(file.id.as_str())),
-    })
+    }
 }
 
 /// Error code of an [`open_file`] refused until the user confirms.
@@ -642,6 +657,15 @@ pub async fn save_file_as(
     let client = state.client().await?;
     let file = message_file(&client, &conv, seq, &client_id).await?;
     let src = cached(&client, &served, &file).await?;
+    save_copy(&app, &file, &src).await
+}
+
+/// Asks where to save `file` (cached at `src`) and copies it there; `None` when cancelled.
+pub(crate) async fn save_copy(
+    app: &AppHandle,
+    file: &FileRef,
+    src: &Path,
+) -> AppResult<Option<String>> {
     let (tx, rx) = tokio::sync::oneshot::channel();
     let mut dialog = app
         .dialog()
@@ -660,7 +684,7 @@ pub async fn save_file_as(
     let dest = dest
         .into_path()
         .map_err(|e| AppError::new("invalid_argument", format!("Cannot save there: {e}")))?;
-    tokio::fs::copy(&src, &dest).await.map_err(|e| {
+    tokio::fs::copy(src, &dest).await.map_err(|e| {
         tracing::warn!("save {} to {}: {e}", src.display(), dest.display());
         AppError::new("save_failed", e.to_string())
     })?;

@@ -27,6 +27,7 @@ mod error;
 mod events;
 mod files;
 mod groups;
+mod history;
 mod launcher;
 mod links;
 mod mentions;
@@ -151,6 +152,8 @@ pub fn specta_builder() -> Builder<tauri::Wry> {
             files::download_file,
             files::open_file,
             files::save_file_as,
+            history::download_history_file,
+            history::save_history_file_as,
             shell::shell_state,
             shell::quit,
             traymode::set_tray_free_after,

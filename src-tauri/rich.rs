@@ -5,10 +5,10 @@
 use serde::Serialize;
 use specta::Type;
 use tauri::State;
-use tern_core::proto::{GroupInfo, Millis, Pin, Reaction, Seq, UserId};
+use tern_core::proto::{GroupInfo, Mentions, Millis, Pin, Reaction, Seq, UserId};
 use tern_core::{LocalMessage, Quote, ReadByPage};
 
-use crate::commands::conv_id;
+use crate::commands::{conv_id, user_id};
 use crate::error::{AppError, AppResult};
 use crate::state::AppState;
 
@@ -35,7 +35,8 @@ fn non_empty(text: &str) -> AppResult<()> {
     Ok(())
 }
 
-/// Sends `text` as a reply to the message at `reply_to` of the same conversation.
+/// Sends `text` as a reply to the message at `reply_to` of the same conversation,
+/// mentioning `users` (ids) and, with `all`, everyone (groups; none: empty, false).
 #[tauri::command]
 #[specta::specta]
 pub async fn send_reply(
@@ -43,13 +44,19 @@ pub async fn send_reply(
     conv: String,
     text: String,
     reply_to: Seq,
+    users: Vec<String>,
+    all: bool,
 ) -> AppResult<LocalMessage> {
     let conv = conv_id(&conv)?;
     non_empty(&text)?;
+    let mentions = Mentions {
+        users: users.iter().map(|u| user_id(u)).collect::<AppResult<_>>()?,
+        all,
+    };
     Ok(state
         .client()
         .await?
-        .send_reply(&conv, &text, reply_to)
+        .send_reply_mentioning(&conv, &text, reply_to, mentions)
         .await?)
 }
 

@@ -201,7 +201,7 @@ async function main() {
     await rightClick(bubble);
     const menu = await wd.waitFor(sel('message-menu'), { what: 'the app\'s message menu' });
     const items = await wd.execute(`return [...document.querySelectorAll('[data-testid="message-menu"] [role="menuitem"]')].map((b) => b.textContent)`);
-    if (JSON.stringify(items) !== JSON.stringify(['Reply', 'Edit', 'React', 'Copy text', 'Pin', 'Recall', 'Delete for me'])) throw new Error(`menu items: ${JSON.stringify(items)}`);
+    if (JSON.stringify(items) !== JSON.stringify(['Reply', 'Forward', 'Edit', 'React', 'Copy text', 'Pin', 'Recall', 'Select', 'Delete for me'])) throw new Error(`menu items: ${JSON.stringify(items)}`);
     const last = (await wd.execute('return window.__ctx')).at(-1);
     if (!last.prevented) throw new Error('the webview menu was not cancelled on a message');
     const box = await wd.execute(`const r = arguments[0].getBoundingClientRect(); return { l: r.left, t: r.top, r: r.right, b: r.bottom, w: innerWidth, h: innerHeight };`, [{ 'element-6066-11e4-a52e-4f735466cecf': menu.id }]);

@@ -115,7 +115,7 @@ async function main() {
     await rightClick(await bubbleOf('filler #60'));
     await $(sel('message-menu'), 'the message menu');
     const items = await wd.execute(`return [...document.querySelectorAll('[data-testid="message-menu"] [role="menuitem"]')].map((b) => b.dataset.testid)`);
-    if (JSON.stringify(items) !== JSON.stringify(['menu-reply', 'menu-react', 'menu-copy', 'menu-pin', 'menu-delete_local'])) throw new Error(`menu on bob's message: ${JSON.stringify(items)}`);
+    if (JSON.stringify(items) !== JSON.stringify(['menu-reply', 'menu-forward', 'menu-react', 'menu-copy', 'menu-pin', 'menu-select', 'menu-delete_local'])) throw new Error(`menu on bob's message: ${JSON.stringify(items)}`);
     await (await $(sel('menu-reply'))).click();
     await $(sel('composer-mode', '[data-kind="reply"]'), 'the reply banner');
     const banner = await textOf(sel('composer-mode'));
@@ -175,7 +175,7 @@ async function main() {
   });
 
   let replySeq;
-  await step('react from the keyboard (⋯ → Enter → ↓ → React → 👍): bob sees 1; bob reacts too: 2, mine marked, names in the tooltip; a click takes mine back: bob sees 1', async () => {
+  await step('react from the keyboard (⋯ → Enter → ↓ ↓ → React → 👍): bob sees 1; bob reacts too: 2, mine marked, names in the tooltip; a click takes mine back: bob sees 1', async () => {
     replySeq = await seqOf(REPLY_EDITED);
     const r = rowHandle(REPLY_EDITED);
     const btn = await r.find(sel('message-menu-button'));
@@ -184,7 +184,9 @@ async function main() {
     await $(sel('message-menu'));
     if ((await wd.execute('return document.activeElement?.dataset.testid')) !== 'menu-reply') throw new Error('the menu did not take the focus');
     await (await $(sel('menu-reply'))).type('\uE015'); // ArrowDown
-    if ((await wd.execute('return document.activeElement?.dataset.testid')) !== 'menu-react') throw new Error('↓ did not reach React');
+    if ((await wd.execute('return document.activeElement?.dataset.testid')) !== 'menu-forward') throw new Error('↓ did not reach Forward');
+    await (await $(sel('menu-forward'))).type('\uE015');
+    if ((await wd.execute('return document.activeElement?.dataset.testid')) !== 'menu-react') throw new Error('↓ ↓ did not reach React');
     await (await $(sel('menu-react'))).type('\uE007');
     await $(sel('reaction-picker'), 'the emoji picker');
     const thumbs = await wd.execute(`return [...document.querySelectorAll('[data-testid="reaction-picker"] [data-testid="emoji"]')].find((b) => b.textContent === '👍')`);

@@ -5,8 +5,8 @@
 #
 # Needs the Debian packages from scripts/deps.sh (libwebkit2gtk-4.1-dev, xvfb,
 # webkit2gtk-driver, ...); installs npm packages and tauri-driver when missing.
-# Honours CARGO_TARGET_DIR. Usage: tests/e2e/run.sh [test|app|firsthour|keyring|shell|notify|prefs|traymode|files|groups|rooms|look|profile|rich|accounts|screenshots]
-#   test (default): app, firsthour, keyring, shell, notify, prefs, traymode, files, groups, rooms, look, profile, rich, accounts.   app: tests/e2e/app.e2e.mjs only
+# Honours CARGO_TARGET_DIR. Usage: tests/e2e/run.sh [test|app|firsthour|keyring|shell|notify|prefs|traymode|files|groups|rooms|look|profile|rich|forward|accounts|screenshots]
+#   test (default): app, firsthour, keyring, shell, notify, prefs, traymode, files, groups, rooms, look, profile, rich, forward, accounts.   app: tests/e2e/app.e2e.mjs only
 #   (main flow, incl. the account dialog: sign out other devices, change password).
 #   prefs: settings that follow the user (issue 18): the app and tern-cli as two devices of alice converge on
 #   pin, mute, archive, drafts, clear history; muted chats and the do-not-disturb window notify nothing (fake
@@ -19,6 +19,12 @@
 #   rich: reply (quote at bob, a click on a quote loads older pages and lands on the original), edit (Up-arrow;
 #   bob's edit live with the mark), reactions from the keyboard and chips, the pin bar, group read-by and read-by off;
 #   screenshots docs/screenshots/rich.png, zh-CN-rich-800x600.png (tests/e2e/rich.e2e.mjs).
+#   forward: Forward from the message menu (search, one target), multi-select (Esc leaves) forwarded as one chat
+#   history with a comment (carol's tern-cli gets ONE message), a refusing target named in the dialog, a received
+#   history opened in the viewer (nested history, Back, its file downloaded), the mention picker from the keyboard
+#   (bob's client gets the mention; a reply carries one too), a mention notifying in a muted group (fake notification
+#   server); axe-core on the dialog and viewer; screenshots docs/screenshots/forward.png, zh-CN-forward-800x600.png
+#   (tests/e2e/forward.e2e.mjs).
 #   accounts: several accounts at once: add bob next to alice, both receive live, notifications name the
 #   account, the tray menu names each account with its count (read over D-Bus) and a click on bob's
 #   entry shows bob, the switcher's badge, switch, remove bob from the switcher's menu while alice is
@@ -123,6 +129,8 @@ run_traymode() { dbus-run-session --config-file="$root/tests/e2e/bus-empty.conf"
 
 run_rich() { dbus-run-session --config-file="$root/tests/e2e/bus-empty.conf" -- bash -c 'xvfb-run -a -s "-screen 0 1400x900x24" node "$1"' _ "$root/tests/e2e/rich.e2e.mjs"; }
 
+run_forward() { dbus-run-session --config-file="$root/tests/e2e/bus-empty.conf" -- bash -c 'xvfb-run -a -s "-screen 0 1400x900x24" node "$1"' _ "$root/tests/e2e/forward.e2e.mjs"; }
+
 run_accounts() {
   local home rc=0; home=$(mktemp -d)
   HOME=$home dbus-run-session --config-file="$root/tests/e2e/bus-empty.conf" -- bash -c '
@@ -135,11 +143,12 @@ run_accounts() {
 
 
 case "$mode" in
-  test) run_app; run_firsthour; run_keyring; run_shell; run_notify; run_prefs; run_traymode; run_files; run_groups; run_rooms; run_look; run_profile; run_rich; run_accounts ;;
+  test) run_app; run_firsthour; run_keyring; run_shell; run_notify; run_prefs; run_traymode; run_files; run_groups; run_rooms; run_look; run_profile; run_rich; run_forward; run_accounts ;;
   rooms) run_rooms ;;
   prefs) run_prefs ;;
   traymode) run_traymode ;;
   rich) run_rich ;;
+  forward) run_forward ;;
   accounts) run_accounts ;;
   look) run_look ;;
   profile) run_profile ;;
@@ -151,5 +160,5 @@ case "$mode" in
   app) run_app ;;
   keyring) run_keyring ;;
   screenshots) xvfb node "$root/tests/e2e/screenshots.mjs" ;;
-  *) echo "usage: $0 [test|app|firsthour|keyring|shell|notify|prefs|traymode|files|groups|rooms|look|profile|rich|accounts|screenshots]" >&2; exit 2 ;;
+  *) echo "usage: $0 [test|app|firsthour|keyring|shell|notify|prefs|traymode|files|groups|rooms|look|profile|rich|forward|accounts|screenshots]" >&2; exit 2 ;;
 esac

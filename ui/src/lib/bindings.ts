@@ -144,8 +144,11 @@ export const commands = {
 	 *  sides then show a tombstone (`recalled` event).
 	 */
 	recall: (conv: string, seq: Seq) => typedError<null, AppError>(__TAURI_INVOKE("recall", { conv, seq })),
-	/**  Sends `text` as a reply to the message at `reply_to` of the same conversation. */
-	sendReply: (conv: string, text: string, replyTo: Seq) => typedError<LocalMessage, AppError>(__TAURI_INVOKE("send_reply", { conv, text, replyTo })),
+	/**
+	 *  Sends `text` as a reply to the message at `reply_to` of the same conversation,
+	 *  mentioning `users` (ids) and, with `all`, everyone (groups; none: empty, false).
+	 */
+	sendReply: (conv: string, text: string, replyTo: Seq, users: string[], all: boolean) => typedError<LocalMessage, AppError>(__TAURI_INVOKE("send_reply", { conv, text, replyTo, users, all })),
 	/**  What a reply shows of the message at `seq` (asked of the server when not cached). */
 	quote: (conv: string, seq: Seq) => typedError<Quote, AppError>(__TAURI_INVOKE("quote", { conv, seq })),
 	/**
@@ -288,6 +291,17 @@ export const commands = {
 	 *  there from the cache. Returns the chosen path, `None` when cancelled.
 	 */
 	saveFileAs: (conv: string, seq: Seq | null, clientId: string) => typedError<string | null, AppError>(__TAURI_INVOKE("save_file_as", { conv, seq, clientId })),
+	/**
+	 *  Downloads the file of item `item` (see [`history_item`]) of the chat history
+	 *  message `seq` / `client_id` of `conv` into the account's cache (progress as
+	 *  `transfer_progress` events keyed by the file id); for images also a URL.
+	 */
+	downloadHistoryFile: (conv: string, seq: Seq, clientId: string, item: number[]) => typedError<Downloaded, AppError>(__TAURI_INVOKE("download_history_file", { conv, seq, clientId, item })),
+	/**
+	 *  "Save as…" for the file of item `item` of a chat history message: asks where
+	 *  and copies it there from the cache. Returns the chosen path, `None` when cancelled.
+	 */
+	saveHistoryFileAs: (conv: string, seq: Seq, clientId: string, item: number[]) => typedError<string | null, AppError>(__TAURI_INVOKE("save_history_file_as", { conv, seq, clientId, item })),
 	/**  The tray and window state (what the user sees outside the web view). */
 	shellState: () => __TAURI_INVOKE<ShellState>("shell_state"),
 	/**  Quits the app (the UI's Quit and Ctrl+Q); the session's token stays for the next start. */

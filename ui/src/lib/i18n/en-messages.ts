@@ -74,6 +74,8 @@ const enMessages = {
     kick: "Remove",
   },
   menu: {
+    forward: "Forward",
+    select: "Select",
     reply: "Reply",
     edit: "Edit",
     react: "React",

@@ -2,11 +2,13 @@
 import enMessages from './en-messages';
 import enAccounts from './en-accounts';
 import enRich from './en-rich';
+import enForward from './en-forward';
 
 const en = {
   ...enMessages,
   ...enAccounts,
   ...enRich,
+  ...enForward,
   accountDialog: {
     accountSecurity: "Account security",
     close: "Close",

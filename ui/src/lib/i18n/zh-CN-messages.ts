@@ -74,6 +74,8 @@ const zhCNMessages = {
     kick: "移出群聊",
   },
   menu: {
+    forward: "转发",
+    select: "多选",
     reply: "回复",
     edit: "编辑",
     react: "表情回应",

@@ -2,11 +2,13 @@
 import zhCNMessages from './zh-CN-messages';
 import zhCNAccounts from './zh-CN-accounts';
 import zhCNRich from './zh-CN-rich';
+import zhCNForward from './zh-CN-forward';
 
 const zhCN = {
   ...zhCNMessages,
   ...zhCNAccounts,
   ...zhCNRich,
+  ...zhCNForward,
   accountDialog: {
     accountSecurity: "账号安全",
     close: "关闭",

@@ -3,10 +3,12 @@ import { t } from '../i18n/index.svelte';
 import type { LocalMessage } from '../bindings';
 import { canEdit } from './rich';
 
-export type MenuAction = 'reply' | 'edit' | 'react' | 'copy' | 'pin' | 'unpin' | 'recall' | 'read_by' | 'retry' | 'delete' | 'delete_local';
+export type MenuAction = 'reply' | 'forward' | 'select' | 'edit' | 'react' | 'copy' | 'pin' | 'unpin' | 'recall' | 'read_by' | 'retry' | 'delete' | 'delete_local';
 
 export const MENU_LABELS: Record<MenuAction, string> = {
   get reply() { return t('menu.reply'); },
+  get forward() { return t('menu.forward'); },
+  get select() { return t('menu.select'); },
   get edit() { return t('menu.edit'); },
   get react() { return t('menu.react'); },
   get pin() { return t('menu.pin'); },
@@ -44,8 +46,8 @@ export type RichContext = {
 
 /**
  * The actions for one message, in menu order. With a rich context, a delivered
- * message also offers Reply, Edit (mine, text, inside the edit window), React,
- * Pin or Unpin, and Read by (see [`RichContext`]). Copy for text; Recall for my own
+ * message also offers Reply, Forward, Edit (mine, text, inside the edit window), React,
+ * Pin or Unpin, Read by (see [`RichContext`]) and Select (multi-select to forward). Copy for text; Recall for my own
  * acknowledged messages still inside the recall window; Retry and Delete (from
  * this device: it was never delivered) for my failed ones; Delete for me (this
  * device only) for any stored message, a recall tombstone included.
@@ -56,7 +58,7 @@ export function messageActions(m: LocalMessage, ctx: MenuContext): MenuAction[] 
   if (m.content.type === 'recalled') return m.seq !== null ? ['delete_local'] : out;
   const rich = m.seq !== null && m.state !== 'failed' && m.state !== 'sending' ? ctx.rich : undefined;
   if (rich) {
-    out.push('reply');
+    out.push('reply', 'forward');
     if (canEdit(m, ctx.now, rich.editWindowSecs)) out.push('edit');
     out.push('react');
   }
@@ -76,6 +78,7 @@ export function messageActions(m: LocalMessage, ctx: MenuContext): MenuAction[] 
     out.push('recall');
   }
   if (rich?.mayReadBy) out.push('read_by');
+  if (rich) out.push('select');
   if (m.seq !== null) out.push('delete_local');
   return out;
 }

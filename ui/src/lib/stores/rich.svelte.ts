@@ -15,6 +15,10 @@ import type { App } from './app.svelte';
 /** Members per read-by page. */
 export const READ_BY_PAGE = 50;
 
+/** Whom a message being sent mentions (ids; `all`: @all). */
+export type Picks = { users: string[]; all: boolean };
+const NO_MENTIONS: Picks = { users: [], all: false };
+
 /** What the composer of a chat is doing besides writing a new message. */
 export type ComposeMode = { kind: 'reply' | 'edit'; m: LocalMessage };
 
@@ -160,15 +164,20 @@ export class RichStore {
     this.compose = rest;
   }
 
-  /** Sends the composer's text: as a reply, as the new text of the message being edited, or as a new message. */
-  async submit(conv: string, text: string): Promise<void> {
+  /**
+   * Sends the composer's text: as a reply (with the members it mentions), as the
+   * new text of the message being edited, or as a new message (with its mentions).
+   */
+  async submit(conv: string, text: string, mentions: Picks = NO_MENTIONS): Promise<void> {
     const mode = this.compose[conv];
     this.cancelCompose(conv);
     if (mode?.kind === 'edit' && mode.m.seq !== null) {
       await this.app.ui.attempt(commands.editMessage(conv, mode.m.seq, text));
     } else if (mode?.kind === 'reply' && mode.m.seq !== null) {
-      const m = await this.app.ui.attempt(commands.sendReply(conv, text, mode.m.seq));
+      const m = await this.app.ui.attempt(commands.sendReply(conv, text, mode.m.seq, mentions.users, mentions.all));
       if (m) this.app.messages.addMessages(conv, [m]);
+    } else if (mentions.users.length > 0 || mentions.all) {
+      await this.app.messages.sendMentioning(conv, text, mentions);
     } else {
       await this.app.messages.send(conv, text);
     }

@@ -107,7 +107,7 @@ describe('RichStore', () => {
     const m = store.messages.loaded[CONV].find((x) => x.seq === 100)!;
     store.rich.startReply(m);
     await store.rich.submit(CONV, 'sure');
-    expect(calls.find((c) => c.cmd === 'send_reply')?.args).toEqual({ conv: CONV, text: 'sure', replyTo: 100 });
+    expect(calls.find((c) => c.cmd === 'send_reply')?.args).toEqual({ conv: CONV, text: 'sure', replyTo: 100, users: [], all: false });
     expect(store.messages.loaded[CONV].at(-1)?.reply_to).toBe(100);
     expect(store.rich.compose[CONV]).toBeUndefined();
     store.rich.startEdit(reply);
@@ -118,6 +118,16 @@ describe('RichStore', () => {
     store.rich.cancelCompose(CONV);
     await store.rich.submit(CONV, 'plain');
     expect(calls.filter((c) => c.cmd === 'send_text').map((c) => c.args.text)).toEqual(['plain']);
+  });
+
+  it('a reply carries the mentions picked in the composer; a new message with mentions goes the mention path', async () => {
+    const reply = msg({ client_id: 'r2', conv: GROUP, sender: 'alice', outgoing: true, seq: 8, reply_to: 7 });
+    await signedIn({ send_reply: () => reply, send_mentioning: () => msg({ client_id: 'n2', conv: GROUP, sender: 'alice', outgoing: true, seq: 9 }) });
+    store.rich.startReply(msg({ client_id: 'g7', conv: GROUP, seq: 7, sender: 'bob' }));
+    await store.rich.submit(GROUP, '@Bob ok', { users: ['bob'], all: false });
+    expect(calls.find((c) => c.cmd === 'send_reply')?.args).toEqual({ conv: GROUP, text: '@Bob ok', replyTo: 7, users: ['bob'], all: false });
+    await store.rich.submit(GROUP, '@all hi', { users: [], all: true });
+    expect(calls.find((c) => c.cmd === 'send_mentioning')?.args).toEqual({ conv: GROUP, text: '@all hi', users: [], all: true });
   });
 
   it('read-by pages through the members; a group with read-by off says so', async () => {
