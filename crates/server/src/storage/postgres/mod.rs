@@ -47,6 +47,7 @@ mod preferences;
 mod reactions;
 mod read_by;
 mod relations;
+mod room_admin;
 mod rooms;
 mod user_admin;
 mod webhooks;

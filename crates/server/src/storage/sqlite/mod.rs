@@ -18,6 +18,7 @@ pub mod reactions;
 pub mod read_by;
 pub mod relations;
 pub mod rooms;
+mod room_admin;
 mod writer;
 
 mod admin_queries;
