@@ -108,17 +108,27 @@ async fn rooms_are_created_listed_with_member_counts_and_got() {
     assert_eq!(a.body["name"], "Launch");
     assert_eq!(a.body["owner"], "alice");
     assert_eq!(a.body["member_count"], 1);
-    assert_eq!((a.body["recent"].as_u64(), a.body["own_recent"].as_bool()), (Some(2), Some(true)));
+    assert_eq!(
+        (a.body["recent"].as_u64(), a.body["own_recent"].as_bool()),
+        (Some(2), Some(true))
+    );
     let first = a.body["room"].as_str().unwrap().to_string();
     let second = new_room(&admin, "alice", "Default", None).await;
     let a = admin.get(&format!("/admin/rooms/{second}")).await;
     assert_eq!(a.status, 200, "{a:?}");
     // The server's room_recent (50 by default).
-    assert_eq!((a.body["recent"].as_u64(), a.body["own_recent"].as_bool()), (Some(50), Some(false)));
+    assert_eq!(
+        (a.body["recent"].as_u64(), a.body["own_recent"].as_bool()),
+        (Some(50), Some(false))
+    );
 
     join(&mut bob, &rid(&first)).await;
     let a = admin.get(&format!("/admin/rooms/{first}")).await;
-    assert_eq!((a.body["member_count"].as_u64(), a.body["recent"].as_u64()), (Some(2), Some(2)), "{a:?}");
+    assert_eq!(
+        (a.body["member_count"].as_u64(), a.body["recent"].as_u64()),
+        (Some(2), Some(2)),
+        "{a:?}"
+    );
 
     let mut ids = [first.clone(), second.clone()];
     ids.sort();
@@ -135,15 +145,28 @@ async fn rooms_are_created_listed_with_member_counts_and_got() {
         .as_array()
         .unwrap()
         .iter()
-        .map(|r| (r["room"].as_str().unwrap().to_string(), r["member_count"].as_u64().unwrap()))
+        .map(|r| {
+            (
+                r["room"].as_str().unwrap().to_string(),
+                r["member_count"].as_u64().unwrap(),
+            )
+        })
         .collect();
     assert!(counts.contains(&(first.clone(), 2)), "{counts:?}");
     assert!(a.body["next"].is_null(), "{a:?}");
 
     // 404: unknown owner, the reserved `system`, unknown room.
     let create = |owner: &str| json!({ "owner": owner, "name": "x" });
-    is(&admin.post("/admin/rooms", create("ghost")).await, 404, 3000);
-    is(&admin.post("/admin/rooms", create("system")).await, 404, 3000);
+    is(
+        &admin.post("/admin/rooms", create("ghost")).await,
+        404,
+        3000,
+    );
+    is(
+        &admin.post("/admin/rooms", create("system")).await,
+        404,
+        3000,
+    );
     is(&admin.get("/admin/rooms/rnosuchroom").await, 404, 3000);
     // 400: bad bodies, ids and query strings.
     for body in [
@@ -187,10 +210,16 @@ async fn admin_messages_reach_current_members_live_and_are_kept_for_joiners() {
     let path = format!("/admin/rooms/{room}/messages");
 
     let a = admin
-        .post(&path, json!({ "from": "bob", "content": { "type": "text", "text": "one" } }))
+        .post(
+            &path,
+            json!({ "from": "bob", "content": { "type": "text", "text": "one" } }),
+        )
         .await;
     assert_eq!(a.status, 200, "{a:?}");
-    assert_eq!((a.body["seq"].as_u64(), a.body["from"].as_str()), (Some(1), Some("bob")));
+    assert_eq!(
+        (a.body["seq"].as_u64(), a.body["from"].as_str()),
+        (Some(1), Some("bob"))
+    );
     let m = next_message(&mut alice).await;
     assert_eq!((m.seq, m.from.as_str()), (1, "bob"));
     assert_eq!(texts(&[m]), ["one"]);
@@ -198,21 +227,37 @@ async fn admin_messages_reach_current_members_live_and_are_kept_for_joiners() {
     assert_eq!(next_message(&mut bob).await.seq, 1);
 
     let a = admin
-        .post(&format!("/admin/rooms/{room}/notices"), json!({ "text": "Stream starts in 5 minutes" }))
+        .post(
+            &format!("/admin/rooms/{room}/notices"),
+            json!({ "text": "Stream starts in 5 minutes" }),
+        )
         .await;
     assert_eq!(a.status, 200, "{a:?}");
-    assert_eq!((a.body["from"].as_str(), a.body["content"]["type"].as_str()), (Some("system"), Some("system")));
+    assert_eq!(
+        (a.body["from"].as_str(), a.body["content"]["type"].as_str()),
+        (Some("system"), Some("system"))
+    );
     for c in [&mut alice, &mut bob] {
         let m = next_message(c).await;
         assert_eq!(m.from.as_str(), "system");
-        assert_eq!(m.content, Content::System { text: "Stream starts in 5 minutes".into() });
+        assert_eq!(
+            m.content,
+            Content::System {
+                text: "Stream starts in 5 minutes".into()
+            }
+        );
     }
     admin
-        .post(&path, json!({ "from": "alice", "content": { "type": "text", "text": "three" } }))
+        .post(
+            &path,
+            json!({ "from": "alice", "content": { "type": "text", "text": "three" } }),
+        )
         .await;
     // Carol was not in the room: nothing reached her; on joining she gets
     // the room's own two kept messages.
-    assert!(messages_within(&mut carol, Duration::from_millis(300)).await.is_empty());
+    assert!(messages_within(&mut carol, Duration::from_millis(300))
+        .await
+        .is_empty());
     let (_, recent) = join(&mut carol, &rid(&room)).await;
     assert_eq!(recent.iter().map(|m| m.seq).collect::<Vec<_>>(), [2, 3]);
 
@@ -220,35 +265,86 @@ async fn admin_messages_reach_current_members_live_and_are_kept_for_joiners() {
     // content, muted, empty notice.
     let text = json!({ "type": "text", "text": "x" });
     server.user("dave").await;
-    is(&admin.post(&path, json!({ "from": "dave", "content": text })).await, 404, 4020);
-    is(&admin.post(&path, json!({ "from": "ghost", "content": text })).await, 404, 3000);
     is(
         &admin
-            .post("/admin/rooms/rnosuch/messages", json!({ "from": "bob", "content": text }))
+            .post(&path, json!({ "from": "dave", "content": text }))
+            .await,
+        404,
+        4020,
+    );
+    is(
+        &admin
+            .post(&path, json!({ "from": "ghost", "content": text }))
+            .await,
+        404,
+        3000,
+    );
+    is(
+        &admin
+            .post(
+                "/admin/rooms/rnosuch/messages",
+                json!({ "from": "bob", "content": text }),
+            )
             .await,
         404,
         3000,
     );
     let file = json!({ "type": "file", "file": { "id": "f1", "name": "a", "size": 1, "mime": "text/plain" } });
-    is(&admin.post(&path, json!({ "from": "bob", "content": file })).await, 400, 1002);
     is(
         &admin
-            .post(&path, json!({ "from": "bob", "content": { "type": "system", "text": "fake" } }))
+            .post(&path, json!({ "from": "bob", "content": file }))
+            .await,
+        400,
+        1002,
+    );
+    is(
+        &admin
+            .post(
+                &path,
+                json!({ "from": "bob", "content": { "type": "system", "text": "fake" } }),
+            )
             .await,
         403,
         4000,
     );
     let a = admin
-        .post(&format!("/admin/rooms/{room}/members/bob/mute"), json!({ "minutes": 5 }))
+        .post(
+            &format!("/admin/rooms/{room}/members/bob/mute"),
+            json!({ "minutes": 5 }),
+        )
         .await;
     assert_eq!(a.status, 200, "{a:?}");
-    is(&admin.post(&path, json!({ "from": "bob", "content": text })).await, 403, 4002);
-    is(&admin.post(&path, json!({ "content": text })).await, 400, 1002);
+    is(
+        &admin
+            .post(&path, json!({ "from": "bob", "content": text }))
+            .await,
+        403,
+        4002,
+    );
+    is(
+        &admin.post(&path, json!({ "content": text })).await,
+        400,
+        1002,
+    );
     let notices = format!("/admin/rooms/{room}/notices");
-    is(&admin.post(&notices, json!({ "text": "  " })).await, 400, 1002);
-    is(&admin.post("/admin/rooms/rnosuch/notices", json!({ "text": "hi" })).await, 404, 3000);
+    is(
+        &admin.post(&notices, json!({ "text": "  " })).await,
+        400,
+        1002,
+    );
+    is(
+        &admin
+            .post("/admin/rooms/rnosuch/notices", json!({ "text": "hi" }))
+            .await,
+        404,
+        3000,
+    );
     let huge = "x".repeat(20_000);
-    is(&admin.post(&notices, json!({ "text": huge })).await, 413, 1003);
+    is(
+        &admin.post(&notices, json!({ "text": huge })).await,
+        413,
+        1003,
+    );
     server.stop().await;
 }
 
@@ -269,14 +365,21 @@ async fn a_kicked_member_is_removed_and_cannot_rejoin_until_the_ban_ends() {
     assert_eq!(reason, RoomLeftReason::Kicked);
     assert!(until.is_some());
     assert_eq!(member_ids(&admin.get(&base).await), ["alice"]);
-    let e = bob.err_code(tern_proto::Request::JoinRoom { room: rid(&room) }).await;
+    let e = bob
+        .err_code(tern_proto::Request::JoinRoom { room: rid(&room) })
+        .await;
     assert_eq!(e, ErrorCode::RoomBanned);
     // Messages no longer reach him.
     admin
-        .post(&format!("/admin/rooms/{room}/notices"), json!({ "text": "after the kick" }))
+        .post(
+            &format!("/admin/rooms/{room}/notices"),
+            json!({ "text": "after the kick" }),
+        )
         .await;
     next_message(&mut alice).await;
-    assert!(messages_within(&mut bob, Duration::from_millis(300)).await.is_empty());
+    assert!(messages_within(&mut bob, Duration::from_millis(300))
+        .await
+        .is_empty());
     tokio::time::sleep(Duration::from_millis(2_100)).await;
     join(&mut bob, &rid(&room)).await;
 
@@ -289,8 +392,17 @@ async fn a_kicked_member_is_removed_and_cannot_rejoin_until_the_ban_ends() {
     server.user("carol").await;
     is(&admin.delete(&format!("{base}/carol")).await, 404, 4020);
     is(&admin.delete(&format!("{base}/ghost")).await, 404, 3000);
-    is(&admin.delete("/admin/rooms/rnosuch/members/bob").await, 404, 3000);
-    for bad in ["bob?ban_secs=2592001", "bob?ban_secs=-1", "bob?ban=1", "a%20b"] {
+    is(
+        &admin.delete("/admin/rooms/rnosuch/members/bob").await,
+        404,
+        3000,
+    );
+    for bad in [
+        "bob?ban_secs=2592001",
+        "bob?ban_secs=-1",
+        "bob?ban=1",
+        "a%20b",
+    ] {
         is(&admin.delete(&format!("{base}/{bad}")).await, 400, 1002);
     }
     assert_eq!(member_ids(&admin.get(&base).await), ["alice", "bob"]);
@@ -308,29 +420,69 @@ async fn bans_need_no_membership_and_unbans_lift_them() {
     join(&mut bob, &rid(&room)).await;
     let bans = format!("/admin/rooms/{room}/bans");
 
-    let a = admin.post(&format!("{bans}/carol"), json!({ "seconds": 600 })).await;
+    let a = admin
+        .post(&format!("{bans}/carol"), json!({ "seconds": 600 }))
+        .await;
     assert_eq!(a.status, 200, "{a:?}");
     assert_eq!(a.body["was_member"], false);
     let join_req = tern_proto::Request::JoinRoom { room: rid(&room) };
-    assert_eq!(carol.err_code(join_req.clone()).await, ErrorCode::RoomBanned);
+    assert_eq!(
+        carol.err_code(join_req.clone()).await,
+        ErrorCode::RoomBanned
+    );
 
-    let a = admin.post(&format!("{bans}/bob"), json!({ "seconds": 600 })).await;
+    let a = admin
+        .post(&format!("{bans}/bob"), json!({ "seconds": 600 }))
+        .await;
     assert_eq!(a.body["was_member"], true, "{a:?}");
     let (reason, until) = left(&mut bob).await;
-    assert_eq!((reason, until), (RoomLeftReason::Kicked, a.body["banned_until"].as_i64()));
+    assert_eq!(
+        (reason, until),
+        (RoomLeftReason::Kicked, a.body["banned_until"].as_i64())
+    );
     assert_eq!(bob.err_code(join_req.clone()).await, ErrorCode::RoomBanned);
 
     let a = admin.delete(&format!("{bans}/carol")).await;
-    assert_eq!((a.status, a.body["was_banned"].as_bool()), (200, Some(true)), "{a:?}");
+    assert_eq!(
+        (a.status, a.body["was_banned"].as_bool()),
+        (200, Some(true)),
+        "{a:?}"
+    );
     join(&mut carol, &rid(&room)).await;
     let a = admin.delete(&format!("{bans}/carol")).await;
     assert_eq!(a.body["was_banned"], false, "{a:?}");
 
-    is(&admin.post(&format!("{bans}/alice"), json!({ "seconds": 60 })).await, 403, 4014);
-    is(&admin.post(&format!("{bans}/ghost"), json!({ "seconds": 60 })).await, 404, 3000);
-    is(&admin.post("/admin/rooms/rnosuch/bans/bob", json!({ "seconds": 60 })).await, 404, 3000);
-    is(&admin.delete("/admin/rooms/rnosuch/bans/bob").await, 404, 3000);
-    for body in [json!({ "seconds": 0 }), json!({ "seconds": 2_592_001 }), json!({})] {
+    is(
+        &admin
+            .post(&format!("{bans}/alice"), json!({ "seconds": 60 }))
+            .await,
+        403,
+        4014,
+    );
+    is(
+        &admin
+            .post(&format!("{bans}/ghost"), json!({ "seconds": 60 }))
+            .await,
+        404,
+        3000,
+    );
+    is(
+        &admin
+            .post("/admin/rooms/rnosuch/bans/bob", json!({ "seconds": 60 }))
+            .await,
+        404,
+        3000,
+    );
+    is(
+        &admin.delete("/admin/rooms/rnosuch/bans/bob").await,
+        404,
+        3000,
+    );
+    for body in [
+        json!({ "seconds": 0 }),
+        json!({ "seconds": 2_592_001 }),
+        json!({}),
+    ] {
         is(&admin.post(&format!("{bans}/bob"), body).await, 400, 1002);
     }
     server.stop().await;
@@ -346,18 +498,40 @@ async fn members_are_muted_and_appointed_admins() {
     join(&mut bob, &rid(&room)).await;
     let base = format!("/admin/rooms/{room}/members");
 
-    let a = admin.post(&format!("{base}/bob/mute"), json!({ "minutes": 5 })).await;
-    assert_eq!((a.status, a.body["muted_minutes"].as_u64()), (200, Some(5)), "{a:?}");
-    assert_eq!(bob.err_code(send_req(&rid(&room), "hi")).await, ErrorCode::Muted);
+    let a = admin
+        .post(&format!("{base}/bob/mute"), json!({ "minutes": 5 }))
+        .await;
+    assert_eq!(
+        (a.status, a.body["muted_minutes"].as_u64()),
+        (200, Some(5)),
+        "{a:?}"
+    );
+    assert_eq!(
+        bob.err_code(send_req(&rid(&room), "hi")).await,
+        ErrorCode::Muted
+    );
     let a = admin.get(&format!("{base}?after=alice")).await;
     assert_eq!(member_ids(&a), ["bob"]);
-    assert!(a.body["members"][0]["muted_until"].as_i64().is_some(), "{a:?}");
+    assert!(
+        a.body["members"][0]["muted_until"].as_i64().is_some(),
+        "{a:?}"
+    );
     let a = admin.delete(&format!("{base}/bob/mute")).await;
-    assert_eq!((a.status, a.body["muted_minutes"].as_u64()), (200, Some(0)), "{a:?}");
+    assert_eq!(
+        (a.status, a.body["muted_minutes"].as_u64()),
+        (200, Some(0)),
+        "{a:?}"
+    );
     send(&mut bob, &rid(&room), "back").await;
 
-    let a = admin.raw(Method::POST, &format!("{base}/bob/admin"), None).await;
-    assert_eq!((a.status, a.body["role"].as_str()), (200, Some("admin")), "{a:?}");
+    let a = admin
+        .raw(Method::POST, &format!("{base}/bob/admin"), None)
+        .await;
+    assert_eq!(
+        (a.status, a.body["role"].as_str()),
+        (200, Some("admin")),
+        "{a:?}"
+    );
     let a = admin.get(&base).await;
     assert_eq!(a.body["members"][1]["role"], "admin", "{a:?}");
     // An admin of the room may now mute plain members over the WebSocket.
@@ -365,15 +539,54 @@ async fn members_are_muted_and_appointed_admins() {
     join(&mut carol, &rid(&room)).await;
     bob.ok(mute(&rid(&room), "carol", 1)).await;
     let a = admin.delete(&format!("{base}/bob/admin")).await;
-    assert_eq!((a.status, a.body["role"].as_str()), (200, Some("member")), "{a:?}");
-    assert_eq!(bob.err_code(mute(&rid(&room), "carol", 1)).await, ErrorCode::NotManager);
+    assert_eq!(
+        (a.status, a.body["role"].as_str()),
+        (200, Some("member")),
+        "{a:?}"
+    );
+    assert_eq!(
+        bob.err_code(mute(&rid(&room), "carol", 1)).await,
+        ErrorCode::NotManager
+    );
 
-    is(&admin.raw(Method::POST, &format!("{base}/alice/admin"), None).await, 403, 3004);
-    is(&admin.post(&format!("{base}/alice/mute"), json!({ "minutes": 5 })).await, 403, 4014);
-    is(&admin.post(&format!("{base}/dave/mute"), json!({ "minutes": 5 })).await, 404, 4020);
-    is(&admin.raw(Method::POST, &format!("{base}/dave/admin"), None).await, 404, 4020);
-    for body in [json!({ "minutes": 0 }), json!({ "minutes": 43_201 }), json!({ "minutes": "5" })] {
-        is(&admin.post(&format!("{base}/bob/mute"), body).await, 400, 1002);
+    is(
+        &admin
+            .raw(Method::POST, &format!("{base}/alice/admin"), None)
+            .await,
+        403,
+        3004,
+    );
+    is(
+        &admin
+            .post(&format!("{base}/alice/mute"), json!({ "minutes": 5 }))
+            .await,
+        403,
+        4014,
+    );
+    is(
+        &admin
+            .post(&format!("{base}/dave/mute"), json!({ "minutes": 5 }))
+            .await,
+        404,
+        4020,
+    );
+    is(
+        &admin
+            .raw(Method::POST, &format!("{base}/dave/admin"), None)
+            .await,
+        404,
+        4020,
+    );
+    for body in [
+        json!({ "minutes": 0 }),
+        json!({ "minutes": 43_201 }),
+        json!({ "minutes": "5" }),
+    ] {
+        is(
+            &admin.post(&format!("{base}/bob/mute"), body).await,
+            400,
+            1002,
+        );
     }
     is(&admin.get("/admin/rooms/rnosuch/members").await, 404, 3000);
     is(&admin.get(&format!("{base}?limit=0")).await, 400, 1002);
@@ -390,13 +603,23 @@ async fn deleting_a_room_removes_it_for_its_members() {
     join(&mut bob, &rid(&room)).await;
 
     let a = admin.delete(&format!("/admin/rooms/{room}")).await;
-    assert_eq!((a.status, a.body["deleted"].as_bool()), (200, Some(true)), "{a:?}");
+    assert_eq!(
+        (a.status, a.body["deleted"].as_bool()),
+        (200, Some(true)),
+        "{a:?}"
+    );
     for c in [&mut alice, &mut bob] {
         assert_eq!(left(c).await, (RoomLeftReason::Deleted, None));
     }
     is(&admin.get(&format!("/admin/rooms/{room}")).await, 404, 3000);
-    is(&admin.delete(&format!("/admin/rooms/{room}")).await, 404, 3000);
-    let e = bob.err_code(tern_proto::Request::JoinRoom { room: rid(&room) }).await;
+    is(
+        &admin.delete(&format!("/admin/rooms/{room}")).await,
+        404,
+        3000,
+    );
+    let e = bob
+        .err_code(tern_proto::Request::JoinRoom { room: rid(&room) })
+        .await;
     assert_eq!(e, ErrorCode::NotFound);
     is(&admin.delete("/admin/rooms/a%20b").await, 400, 1002);
     server.stop().await;

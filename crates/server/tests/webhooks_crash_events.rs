@@ -54,7 +54,10 @@ async fn exited(server: &mut ServerProcess) {
 async fn register_crashes(server: &mut ServerProcess, who: &str) {
     let mut c = Client::greeted(server.addr).await;
     let r = c.try_pipeline(vec![register(who)]).await;
-    assert!(r.is_err(), "the process answered instead of aborting: {r:?}");
+    assert!(
+        r.is_err(),
+        "the process answered instead of aborting: {r:?}"
+    );
     exited(server).await;
     server.restart();
 }
@@ -63,7 +66,10 @@ async fn register_crashes(server: &mut ServerProcess, who: &str) {
 async fn crashes(server: &mut ServerProcess, who: &str, req: Request) {
     let mut c = Client::try_user(server.addr, who).await.expect("login");
     let r = c.try_pipeline(vec![req]).await;
-    assert!(r.is_err(), "the process answered instead of aborting: {r:?}");
+    assert!(
+        r.is_err(),
+        "the process answered instead of aborting: {r:?}"
+    );
     exited(server).await;
     server.restart();
 }
@@ -75,7 +81,8 @@ async fn user_friend_and_group_events_survive_a_crash_right_after_the_commit() {
     rx.stop().await;
     let dir = tempfile::tempdir().unwrap();
     let db = database(dir.path());
-    let mut server = ServerProcess::start_with(&db, &config(&rx.url()), &[("TERN_FAULT_POINT", POINT)]);
+    let mut server =
+        ServerProcess::start_with(&db, &config(&rx.url()), &[("TERN_FAULT_POINT", POINT)]);
 
     for who in ["alice", "bob", "carol"] {
         register_crashes(&mut server, who).await;
@@ -115,7 +122,10 @@ async fn user_friend_and_group_events_survive_a_crash_right_after_the_commit() {
         .header("authorization", format!("Bearer {}", admin_support::SECRET))
         .send()
         .await;
-    assert!(r.is_err(), "the process answered instead of aborting: {r:?}");
+    assert!(
+        r.is_err(),
+        "the process answered instead of aborting: {r:?}"
+    );
     exited(&mut server).await;
 
     // Each write committed, and its event with it.
@@ -124,12 +134,16 @@ async fn user_friend_and_group_events_survive_a_crash_right_after_the_commit() {
     let admin = admin_support::Admin::new_at(server.addr);
     let st = admin.get("/admin/webhooks/rx").await;
     assert_eq!(
-        st.body["last_seq"], 9,
+        st.body["last_seq"],
+        9,
         "one event per committed write: {st:?}\n{}",
         server.log()
     );
     assert_eq!(admin.get("/admin/users/bob").await.status, 404);
-    assert_eq!(admin.get(&format!("/admin/groups/{group}")).await.status, 404);
+    assert_eq!(
+        admin.get(&format!("/admin/groups/{group}")).await.status,
+        404
+    );
 
     rx.start_again().await;
     assert!(rx.wait_for_all("rx", 9, WAIT).await, "{}", server.log());
@@ -151,7 +165,10 @@ async fn user_friend_and_group_events_survive_a_crash_right_after_the_commit() {
     );
     let data: Vec<&serde_json::Value> = got.iter().map(|g| &g.body["data"]).collect();
     assert_eq!(*data[0], json!({ "user": "alice", "by": "register" }));
-    assert_eq!(*data[4], json!({ "user": "bob", "from": "alice", "accepted": true }));
+    assert_eq!(
+        *data[4],
+        json!({ "user": "bob", "from": "alice", "accepted": true })
+    );
     assert_eq!(data[6]["user"], "carol");
     assert_eq!(*data[8], json!({ "user": "bob" }));
     let (sent, delivered, duplicates, lost) = figures(&got, "rx", 9);

@@ -9,7 +9,8 @@ use super::openapi_manage::{
     array_of, id_schema, limit_param, nullable, path_param, query_param, reference, with_params,
 };
 
-const OWNER: &str = "The room's owner (code 4014, NotManager): the owner is neither kicked, muted nor banned.";
+const OWNER: &str =
+    "The room's owner (code 4014, NotManager): the owner is neither kicked, muted nor banned.";
 
 /// The paths.
 pub fn paths() -> Value {

@@ -239,9 +239,7 @@ pub async fn send(
         )
         .await?;
     let seq: i64 = row.try_get(0)?;
-    let keep = row
-        .try_get::<_, Option<i64>>(1)?
-        .unwrap_or(i64::from(keep));
+    let keep = row.try_get::<_, Option<i64>>(1)?.unwrap_or(i64::from(keep));
     let body = serde_json::to_string(content)?;
     c.execute(
         "INSERT INTO room_messages (room, seq, sender, content, sent_at) VALUES ($1, $2, $3, $4, $5)",

@@ -6,8 +6,8 @@
 use async_trait::async_trait;
 
 use super::{read, tx, PgStorage, Tx};
-use crate::storage::api::{HookRoutes, HookStatus, QueuedEvent, WebhookQueue};
 use crate::storage::after::PendingEvent;
+use crate::storage::api::{HookRoutes, HookStatus, QueuedEvent, WebhookQueue};
 use crate::storage::StoreResult;
 
 async fn ensure(c: &Tx<'_>, endpoint: &str) -> StoreResult<()> {

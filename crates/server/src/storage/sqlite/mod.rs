@@ -17,8 +17,8 @@ pub mod preferences;
 pub mod reactions;
 pub mod read_by;
 pub mod relations;
-pub mod rooms;
 mod room_admin;
+pub mod rooms;
 mod writer;
 
 mod admin_queries;

@@ -77,7 +77,9 @@ pub fn ban(c: &Connection, room: &RoomId, user: &UserId, until: i64) -> StoreRes
 pub fn unban(c: &Connection, room: &RoomId, user: &UserId, now: i64) -> StoreResult<bool> {
     require(c, room)?;
     let until: Option<i64> = c
-        .prepare_cached("DELETE FROM room_bans WHERE room = ?1 AND user_id = ?2 RETURNING until_ms")?
+        .prepare_cached(
+            "DELETE FROM room_bans WHERE room = ?1 AND user_id = ?2 RETURNING until_ms",
+        )?
         .query_row([room.as_str(), user.as_str()], |r| r.get(0))
         .optional()?;
     Ok(until.is_some_and(|u| u > now))

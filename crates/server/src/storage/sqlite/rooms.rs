@@ -80,7 +80,13 @@ pub fn create(
     c.prepare_cached(
         "INSERT INTO rooms (id, name, owner, created_at, recent) VALUES (?1, ?2, ?3, ?4, ?5)",
     )?
-    .execute(params![id.as_str(), name, owner.as_str(), now, caps.room_recent])?;
+    .execute(params![
+        id.as_str(),
+        name,
+        owner.as_str(),
+        now,
+        caps.room_recent
+    ])?;
     add_member(c, id, owner, RoomRole::Owner, now)?;
     require(c, id)
 }
