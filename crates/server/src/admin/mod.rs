@@ -4,7 +4,7 @@
 //! <admin secret>` (compared in constant time). Without a configured secret the
 //! whole prefix answers 404 "admin API disabled". Bodies are JSON; errors are
 //! tern-proto's `{code, message}` with a matching HTTP status. The routes are
-//! documented in [`openapi_manage::document`], committed as `docs/admin-openapi.json`.
+//! documented in [`openapi_rooms::document`], committed as `docs/admin-openapi.json`.
 //!
 //! - [`users`]: create, get, update the profile, delete, reset password;
 //!   [`import`]: bulk creation; [`export`]: everything about one user.
@@ -170,7 +170,7 @@ fn secrets_match(given: &str, secret: &str) -> bool {
 }
 
 async fn serve_openapi() -> Response {
-    Json(openapi_manage::document()).into_response()
+    Json(openapi_rooms::document()).into_response()
 }
 
 async fn unknown_route() -> ApiError {

@@ -10,14 +10,12 @@ use super::openapi::{
     U32_MAX, U64_MAX,
 };
 
-/// The whole document, served at `GET /admin/openapi.json`.
+/// The document without the chat-room routes ([`super::openapi_rooms::document`]
+/// adds them: that is the one served).
 pub fn document() -> Value {
     let mut doc = super::openapi::document();
     doc["paths"] = merged(doc["paths"].take(), paths());
-    doc["paths"] = merged(doc["paths"].take(), super::openapi_rooms::paths());
     doc["components"]["schemas"] = merged(doc["components"]["schemas"].take(), schemas());
-    let rooms = super::openapi_rooms::schemas();
-    doc["components"]["schemas"] = merged(doc["components"]["schemas"].take(), rooms);
     doc
 }
 

@@ -1,16 +1,25 @@
 //! The OpenAPI paths and schemas of the chat-room routes ([`super::rooms`],
-//! [`super::room_members`]), merged into the document by
-//! [`super::openapi_manage::document`].
+//! [`super::room_members`]); [`document`] is the whole document, served at
+//! `GET /admin/openapi.json`.
 
 use serde_json::{json, Value};
 
-use super::openapi::{count, millis, object, op, user_id, NOT_BLANK, TOO_LARGE};
+use super::openapi::{count, merged, millis, object, op, user_id, NOT_BLANK, TOO_LARGE};
 use super::openapi_manage::{
     array_of, id_schema, limit_param, nullable, path_param, query_param, reference, with_params,
 };
 
 const OWNER: &str =
     "The room's owner (code 4014, NotManager): the owner is neither kicked, muted nor banned.";
+
+/// The whole document, served at `GET /admin/openapi.json`:
+/// [`super::openapi_manage::document`] with the room routes added.
+pub fn document() -> Value {
+    let mut doc = super::openapi_manage::document();
+    doc["paths"] = merged(doc["paths"].take(), paths());
+    doc["components"]["schemas"] = merged(doc["components"]["schemas"].take(), schemas());
+    doc
+}
 
 /// The paths.
 pub fn paths() -> Value {
