@@ -22,7 +22,7 @@ if [ $# -eq 0 ]; then
         --test friends_flow --test blacklist --test multi_device \
         --test groups_basic --test groups_membership --test groups_messages \
         --test groups_roles --test groups_fanout --test offline_catch_up \
-        --test rooms \
+        --test rooms --test admin_rooms --test admin_room_members \
         --test security_revocation --test admin_sessions --test send_after \
         --test cluster --test cluster_failover --test cluster_interest \
         --test cluster_nginx

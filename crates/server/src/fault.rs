@@ -5,7 +5,9 @@
 //!
 //! Points: `after_send_commit`, `after_recall_commit`, `after_edit_commit` —
 //! the write is committed, nothing has been answered or woken yet (where a
-//! webhook event queued after the commit used to be lost; see docs/webhooks.md).
+//! webhook event queued after the commit used to be lost; see docs/webhooks.md);
+//! `after_event_commit` — the same after any write that queued a user, friend
+//! or group after-event in its transaction (`Webhooks::in_tx`).
 
 use std::sync::OnceLock;
 

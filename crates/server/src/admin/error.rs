@@ -35,11 +35,20 @@ pub fn status_of(code: ErrorCode) -> StatusCode {
         C::Unauthenticated | C::BadCredentials | C::TokenExpired | C::TokenInvalid => {
             StatusCode::UNAUTHORIZED
         }
-        C::NotFound => StatusCode::NOT_FOUND,
-        C::UserExists | C::AlreadyFriends | C::AlreadyMember | C::GroupFull => StatusCode::CONFLICT,
-        C::Blocked | C::NotFriends | C::Forbidden | C::Muted | C::SelfTarget | C::SystemAccount => {
-            StatusCode::FORBIDDEN
-        }
+        C::NotFound | C::NotInRoom => StatusCode::NOT_FOUND,
+        C::UserExists
+        | C::AlreadyFriends
+        | C::AlreadyMember
+        | C::GroupFull
+        | C::RoomFull
+        | C::TooManyRooms => StatusCode::CONFLICT,
+        C::Blocked
+        | C::NotFriends
+        | C::Forbidden
+        | C::Muted
+        | C::SelfTarget
+        | C::SystemAccount
+        | C::NotManager => StatusCode::FORBIDDEN,
         C::TooLarge => StatusCode::PAYLOAD_TOO_LARGE,
         C::RateLimited => StatusCode::TOO_MANY_REQUESTS,
         C::UnknownCommand => StatusCode::METHOD_NOT_ALLOWED,

@@ -4,7 +4,7 @@
 //! <admin secret>` (compared in constant time). Without a configured secret the
 //! whole prefix answers 404 "admin API disabled". Bodies are JSON; errors are
 //! tern-proto's `{code, message}` with a matching HTTP status. The routes are
-//! documented in [`openapi_manage::document`], committed as `docs/admin-openapi.json`.
+//! documented in [`openapi_rooms::document`], committed as `docs/admin-openapi.json`.
 //!
 //! - [`users`]: create, get, update the profile, delete, reset password;
 //!   [`import`]: bulk creation; [`export`]: everything about one user.
@@ -14,6 +14,8 @@
 //! - [`sessions`]: list online sessions, force a user offline.
 //! - [`groups`]: create, list, info, dismiss, system notices;
 //!   [`group_members`]: members, add/remove, mute, transfer.
+//! - [`rooms`]: chat rooms: create, list, get, delete, send as a member or a
+//!   system notice; [`room_members`]: members, kick, mute, admins, bans.
 //! - [`conversations`]: history by time range, recall any message.
 //! - [`stats`]: totals and this node's counters.
 //! - [`webhooks`]: webhook delivery status and replay.
@@ -29,7 +31,10 @@ pub mod import;
 pub mod messages;
 pub mod openapi;
 pub mod openapi_manage;
+pub mod openapi_rooms;
 pub mod query;
+pub mod room_members;
+pub mod rooms;
 pub mod sessions;
 pub mod stats;
 pub mod tokens;
@@ -95,6 +100,24 @@ pub fn router(shared: Arc<Shared>) -> Router<Arc<Shared>> {
             "/conversations/{conv}/messages/{seq}",
             delete(conversations::recall),
         )
+        .route("/rooms", post(rooms::create).get(rooms::list))
+        .route("/rooms/{room}", get(rooms::get).delete(rooms::delete))
+        .route("/rooms/{room}/messages", post(rooms::send))
+        .route("/rooms/{room}/notices", post(rooms::notice))
+        .route("/rooms/{room}/members", get(room_members::list))
+        .route("/rooms/{room}/members/{user}", delete(room_members::kick))
+        .route(
+            "/rooms/{room}/members/{user}/mute",
+            post(room_members::mute).delete(room_members::unmute),
+        )
+        .route(
+            "/rooms/{room}/members/{user}/admin",
+            post(room_members::appoint).delete(room_members::dismiss),
+        )
+        .route(
+            "/rooms/{room}/bans/{user}",
+            post(room_members::ban).delete(room_members::unban),
+        )
         .route("/stats", get(stats::get))
         .route("/webhooks", get(webhooks::list))
         .route("/webhooks/{name}", get(webhooks::status))
@@ -147,7 +170,7 @@ fn secrets_match(given: &str, secret: &str) -> bool {
 }
 
 async fn serve_openapi() -> Response {
-    Json(openapi_manage::document()).into_response()
+    Json(openapi_rooms::document()).into_response()
 }
 
 async fn unknown_route() -> ApiError {

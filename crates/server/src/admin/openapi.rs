@@ -270,7 +270,7 @@ fn schemas() -> Value {
                                                 "description": "`d:<user>:<user>` (two different users, one of them `from`) or `g:<group>`" })),
                                ("content", json!({ "$ref": "#/components/schemas/Content" })),
                                ("client_id", nullable_id()), ("ext", nullable_object())], &["from", "conv", "content"]),
-        "SendNotice": object(&[("to", user_id()),
+        "SendNotice": object(&[("to", json!({ "allOf": [user_id(), { "not": { "const": "system" } }], "description": "not `system` itself" })),
                                ("text", json!({ "type": "string", "minLength": 1, "pattern": NOT_BLANK, "description": "not only whitespace" })),
                                ("client_id", nullable_id()), ("ext", nullable_object())], &["to", "text"]),
         "Content": content(),

@@ -10,7 +10,8 @@ use super::openapi::{
     U32_MAX, U64_MAX,
 };
 
-/// The whole document, served at `GET /admin/openapi.json`.
+/// The document without the chat-room routes ([`super::openapi_rooms::document`]
+/// adds them: that is the one served).
 pub fn document() -> Value {
     let mut doc = super::openapi::document();
     doc["paths"] = merged(doc["paths"].take(), paths());
@@ -18,15 +19,15 @@ pub fn document() -> Value {
     doc
 }
 
-fn path_param(name: &str, schema: Value, text: &str) -> Value {
+pub(super) fn path_param(name: &str, schema: Value, text: &str) -> Value {
     json!({ "name": name, "in": "path", "required": true, "schema": schema, "description": text })
 }
 
-fn query_param(name: &str, schema: Value, text: &str) -> Value {
+pub(super) fn query_param(name: &str, schema: Value, text: &str) -> Value {
     json!({ "name": name, "in": "query", "required": false, "schema": schema, "description": text })
 }
 
-fn id_schema() -> Value {
+pub(super) fn id_schema() -> Value {
     json!({ "type": "string", "pattern": "^[A-Za-z0-9_.-]{1,64}$" })
 }
 
@@ -35,7 +36,7 @@ fn conv_schema() -> Value {
             "description": "`d:<user>:<user>` (ids sorted) or `g:<group>`" })
 }
 
-fn limit_param() -> Value {
+pub(super) fn limit_param() -> Value {
     query_param(
         "limit",
         json!({ "type": "integer", "minimum": 1, "maximum": U32_MAX }),
@@ -43,20 +44,20 @@ fn limit_param() -> Value {
     )
 }
 
-fn with_params(mut o: Value, params: Value) -> Value {
+pub(super) fn with_params(mut o: Value, params: Value) -> Value {
     o["parameters"] = params;
     o
 }
 
-fn reference(name: &str) -> Value {
+pub(super) fn reference(name: &str) -> Value {
     json!({ "$ref": format!("#/components/schemas/{name}") })
 }
 
-fn array_of(name: &str) -> Value {
+pub(super) fn array_of(name: &str) -> Value {
     json!({ "type": "array", "items": reference(name) })
 }
 
-fn nullable(schema: Value) -> Value {
+pub(super) fn nullable(schema: Value) -> Value {
     json!({ "oneOf": [schema, { "type": "null" }] })
 }
 

@@ -39,9 +39,9 @@ pub async fn register(s: &Shared, user: &UserId, password: String) -> ServiceRes
         .hash(password, s.password, Some(HASH_WAIT))
         .await
         .map_err(hash_error)?;
-    s.store.create_user(user, &hash, None, now_ms()).await?;
     let data = serde_json::json!({ "user": user, "by": "register" });
-    s.webhooks.emit("user.created", data).await;
+    let write = s.store.create_user(user, &hash, None, now_ms());
+    s.webhooks.in_tx("user.created", data, write).await?;
     Ok(())
 }
 
@@ -59,9 +59,9 @@ pub async fn create_user(
     refuse_reserved(user)?;
     let hash = operator_hash(s, password).await?;
     let now = now_ms();
-    s.store.create_user(user, &hash, nickname, now).await?;
     let data = serde_json::json!({ "user": user, "by": "admin" });
-    s.webhooks.emit("user.created", data).await;
+    let write = s.store.create_user(user, &hash, nickname, now);
+    s.webhooks.in_tx("user.created", data, write).await?;
     Ok(now)
 }
 

@@ -30,9 +30,9 @@ fn refuse_system(user: &UserId, what: &str) -> ServiceResult<()> {
 /// Returns the number of sessions revoked.
 pub async fn delete_user(s: &Shared, user: &UserId) -> ServiceResult<usize> {
     refuse_system(user, "cannot be deleted")?;
-    let revoked = s.store.delete_user(user, now_ms()).await?;
     let data = serde_json::json!({ "user": user });
-    s.webhooks.emit("user.deleted", data).await;
+    let write = s.store.delete_user(user, now_ms());
+    let revoked = s.webhooks.in_tx("user.deleted", data, write).await?;
     Ok(revoked)
 }
 

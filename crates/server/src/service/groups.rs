@@ -150,25 +150,25 @@ pub async fn answer(
 
 /// Leaves a group (not the owner).
 pub async fn leave(s: &Shared, me: &UserId, group: &GroupId) -> ServiceResult<()> {
-    s.store.leave(me, group).await?;
     let data = serde_json::json!({ "user": me, "group": group, "by": "leave" });
-    s.webhooks.emit("group.left", data).await;
+    let write = s.store.leave(me, group);
+    s.webhooks.in_tx("group.left", data, write).await?;
     Ok(())
 }
 
 /// Removes a member (owner, or an admin removing a plain member).
 pub async fn kick(s: &Shared, me: &UserId, group: &GroupId, user: &UserId) -> ServiceResult<()> {
-    s.store.kick(me, group, user).await?;
     let data = serde_json::json!({ "user": user, "group": group, "by": "kick", "actor": me });
-    s.webhooks.emit("group.left", data).await;
+    let write = s.store.kick(me, group, user);
+    s.webhooks.in_tx("group.left", data, write).await?;
     Ok(())
 }
 
 /// Ends a group (owner).
 pub async fn dismiss(s: &Shared, me: &UserId, group: &GroupId) -> ServiceResult<()> {
-    s.store.dismiss(me, group, now_ms()).await?;
     let data = serde_json::json!({ "group": group, "by": me });
-    s.webhooks.emit("group.dismissed", data).await;
+    let write = s.store.dismiss(me, group, now_ms());
+    s.webhooks.in_tx("group.dismissed", data, write).await?;
     Ok(())
 }
 

@@ -10,6 +10,7 @@ pub mod accounts;
 pub mod admin;
 pub mod admin_data;
 pub mod admin_groups;
+pub mod admin_rooms;
 pub mod files;
 pub mod forward;
 pub mod groups;

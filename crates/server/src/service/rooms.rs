@@ -35,6 +35,7 @@ fn caps(s: &Shared) -> RoomCaps {
         max_members: s.config.rooms.max_members,
         per_owner: s.config.rooms.per_owner,
         recent: s.config.rooms.recent,
+        room_recent: None,
     }
 }
 
@@ -80,11 +81,26 @@ fn check_minutes(minutes: u32) -> ServiceResult<Option<i64>> {
 
 /// Creates a room owned by `owner`, who joins it.
 pub async fn create(s: &Arc<Shared>, owner: &UserId, name: &str) -> ServiceResult<RoomInfo> {
+    create_keeping(s, owner, name, None).await
+}
+
+/// Like [`create`], the room keeping its own number of messages (`None`:
+/// the server's `room_recent`).
+pub async fn create_keeping(
+    s: &Arc<Shared>,
+    owner: &UserId,
+    name: &str,
+    recent: Option<u32>,
+) -> ServiceResult<RoomInfo> {
     let name = check_name(name)?;
     let room = new_room_id();
+    let caps = RoomCaps {
+        room_recent: recent,
+        ..caps(s)
+    };
     let info = s
         .store
-        .create_room(owner, &room, &name, now_ms(), caps(s))
+        .create_room(owner, &room, &name, now_ms(), caps)
         .await?;
     watch(s, owner, &room).await;
     Ok(info)
@@ -172,7 +188,7 @@ pub async fn post(
 
 /// Pushes `push` to the connected ones of `members`: here through the hub,
 /// elsewhere through one publish on the room's bus subject.
-fn fan_out(
+pub(super) fn fan_out(
     s: &Shared,
     room: &RoomId,
     members: &[UserId],
@@ -305,7 +321,8 @@ async fn watch(s: &Shared, user: &UserId, room: &RoomId) {
     }
 }
 
-fn unwatch(s: &Shared, user: &UserId, room: &RoomId) {
+/// `user` left `room`: in a cluster, no node needs its subject for them.
+pub(super) fn unwatch(s: &Shared, user: &UserId, room: &RoomId) {
     if let Some(cluster) = &s.cluster {
         cluster.bus.unwatch_room(user, room);
         tell_nodes(s, user, room, false);

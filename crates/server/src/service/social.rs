@@ -71,9 +71,9 @@ pub async fn apply_friend(
     let rewritten = hooks.before("friend.apply", data, Some(greeting)).await?;
     let greeting = rewritten.as_deref().unwrap_or(greeting);
     check_len("greeting", greeting, 256)?;
-    s.store.apply_friend(me, to, greeting, now_ms()).await?;
     let data = serde_json::json!({ "from": me, "to": to, "greeting": greeting });
-    s.webhooks.emit("friend.applied", data).await;
+    let write = s.store.apply_friend(me, to, greeting, now_ms());
+    s.webhooks.in_tx("friend.applied", data, write).await?;
     Ok(())
 }
 
@@ -88,19 +88,17 @@ pub async fn applications(
 
 /// Accepts or refuses `from`'s application.
 pub async fn answer(s: &Shared, me: &UserId, from: &UserId, accept: bool) -> ServiceResult<()> {
-    s.store
-        .answer_application(me, from, accept, now_ms())
-        .await?;
     let data = serde_json::json!({ "user": me, "from": from, "accepted": accept });
-    s.webhooks.emit("friend.answered", data).await;
+    let write = s.store.answer_application(me, from, accept, now_ms());
+    s.webhooks.in_tx("friend.answered", data, write).await?;
     Ok(())
 }
 
 /// Removes a friend (one-way).
 pub async fn delete_friend(s: &Shared, me: &UserId, user: &UserId) -> ServiceResult<()> {
-    s.store.delete_friend(me, user).await?;
     let data = serde_json::json!({ "user": me, "friend": user });
-    s.webhooks.emit("friend.deleted", data).await;
+    let write = s.store.delete_friend(me, user);
+    s.webhooks.in_tx("friend.deleted", data, write).await?;
     Ok(())
 }
 

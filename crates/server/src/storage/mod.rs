@@ -4,6 +4,7 @@
 //! per write on a pooled connection; several server processes may share one
 //! database).
 
+pub mod after;
 pub mod api;
 pub mod postgres;
 mod sink;

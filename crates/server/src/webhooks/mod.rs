@@ -21,6 +21,7 @@ use std::time::Duration;
 use serde_json::Value;
 use tokio::sync::{watch, Notify};
 
+use crate::storage::after::PendingEvent;
 use crate::storage::api::{HookRoutes, HookStatus};
 use crate::storage::{now_ms, Storage, StoreResult};
 use crate::webhook_config::WebhookConfig;
@@ -28,6 +29,9 @@ use crate::Config;
 
 /// After-events the storage queues in the transaction of the change they
 /// report (see [`HookRoutes`]); the services only wake the delivery tasks.
+/// The user, friend and group events (but `group.created` and
+/// `group.joined`) are queued in their write's transaction too, handed to it
+/// by the service ([`Webhooks::in_tx`]).
 pub const IN_TX_EVENTS: [&str; 3] = ["message.stored", "message.recalled", "message.edited"];
 
 /// Largest answer body read from an endpoint.
@@ -121,6 +125,36 @@ impl Webhooks {
             }
             Err(e) => tracing::error!(event = kind, error = %e, "queueing a webhook event failed"),
         }
+    }
+
+    /// Runs `write` (one storage call) so that its write transaction also
+    /// queues after-event `kind` with `data` for the endpoints that want it
+    /// ([`crate::storage::after`]): committed together, or not at all. Then
+    /// wakes their delivery tasks (after fault point `after_event_commit`).
+    pub async fn in_tx<T, E, F>(&self, kind: &str, data: Value, write: F) -> Result<T, E>
+    where
+        F: std::future::Future<Output = Result<T, E>>,
+    {
+        let endpoints: Vec<String> = self
+            .hooks
+            .iter()
+            .filter(|h| h.wants(kind))
+            .map(|h| h.name.clone())
+            .collect();
+        if endpoints.is_empty() {
+            return write.await;
+        }
+        let event = PendingEvent {
+            endpoints,
+            kind: kind.to_string(),
+            data: data.to_string(),
+            now: now_ms(),
+            cap: self.queue_max,
+        };
+        let out = crate::storage::after::scope(vec![event], write).await?;
+        crate::fault::point("after_event_commit");
+        self.wake_for(kind);
+        Ok(out)
     }
 
     /// Wakes the delivery tasks of the endpoints that want `kind`, an event

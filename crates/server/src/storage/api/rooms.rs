@@ -28,6 +28,9 @@ pub struct RoomCaps {
     pub per_owner: u32,
     /// Messages kept per room (and given on join).
     pub recent: u32,
+    /// At create: the room's own number of kept messages (`None`: `recent`,
+    /// the server's setting, whatever it is when a message is sent).
+    pub room_recent: Option<u32>,
 }
 
 /// Chat-room storage.
@@ -60,8 +63,9 @@ pub trait Rooms: Send + Sync {
     /// Removes `user`; `NotInRoom` when they are not a member.
     async fn leave_room(&self, room: &RoomId, user: &UserId) -> StoreResult<()>;
     /// Stores a message of `from` (a member, not muted: `NotInRoom`,
-    /// `Muted`), keeps only the last `keep`, and returns it with the
-    /// members to deliver it to.
+    /// `Muted`; the reserved `system` account needs no membership), keeps
+    /// only the last `keep` (or the room's own number), and returns it with
+    /// the members to deliver it to.
     async fn room_send(
         &self,
         room: &RoomId,
@@ -114,6 +118,15 @@ pub trait Rooms: Send + Sync {
     async fn rooms_of(&self, user: &UserId) -> StoreResult<Vec<RoomId>>;
     /// Everyone who is a member of some room (the start-up sweep).
     async fn room_users(&self) -> StoreResult<Vec<UserId>>;
+    /// The room's own number of kept messages (`Ok(None)`: no such room;
+    /// `Some(None)`: it follows the server's setting).
+    async fn room_recent(&self, room: &RoomId) -> StoreResult<Option<Option<u32>>>;
+    /// Bans `user` (an account: `NotFound`) from `room` until `until`,
+    /// removing them when a member (the owner: `NotManager`); returns
+    /// whether they were a member. The administrator's action.
+    async fn room_ban(&self, room: &RoomId, user: &UserId, until: i64) -> StoreResult<bool>;
+    /// Lifts `user`'s ban from `room`; returns whether one was in force.
+    async fn room_unban(&self, room: &RoomId, user: &UserId, now: i64) -> StoreResult<bool>;
 }
 
 /// The role stored for a member who joins: the owner's is `owner`.

@@ -3,7 +3,7 @@
 use async_trait::async_trait;
 use tern_proto::{Content, ErrorCode, RoomId, RoomInfo, RoomMember, RoomMessage, RoomRole, UserId};
 
-use super::{parse_user, read, rooms, tx, PgStorage};
+use super::{parse_user, read, room_admin, rooms, tx, PgStorage};
 use crate::storage::api::{not_in_room, role_str, RoomActor, RoomCaps, Rooms};
 use crate::storage::{StoreError, StoreResult};
 
@@ -185,5 +185,17 @@ impl Rooms for PgStorage {
                 .await?;
             rows.iter().map(|r| parse_user(r.try_get(0)?)).collect()
         })
+    }
+
+    async fn room_recent(&self, room: &RoomId) -> StoreResult<Option<Option<u32>>> {
+        read!(self, |tx| room_admin::recent(&tx, room).await)
+    }
+
+    async fn room_ban(&self, room: &RoomId, user: &UserId, until: i64) -> StoreResult<bool> {
+        tx!(self, |tx| room_admin::ban(&tx, room, user, until).await)
+    }
+
+    async fn room_unban(&self, room: &RoomId, user: &UserId, now: i64) -> StoreResult<bool> {
+        tx!(self, |tx| room_admin::unban(&tx, room, user, now).await)
     }
 }

@@ -47,9 +47,12 @@ mod preferences;
 mod reactions;
 mod read_by;
 mod relations;
+mod room_admin;
 mod rooms;
 mod user_admin;
 mod webhooks;
+
+pub(crate) use webhooks::enqueue_pending;
 
 use std::hash::{Hash, Hasher};
 use std::sync::atomic::{AtomicU64, Ordering};
@@ -242,6 +245,8 @@ macro_rules! tx {
     (@timeout $timeout:expr, $this:expr, |$tx:ident, $out:ident| $body:expr) => {{
         let this = &$this;
         let mut attempt = 0u32;
+        // The after-events of the caller's scope, queued before each COMMIT.
+        let after_events = $crate::storage::after::take();
         loop {
             // The pool itself timing out is not retried (it waited already).
             let mut client = match this.client().await {
@@ -257,7 +262,14 @@ macro_rules! tx {
                         #[allow(unused_mut)]
                         let mut $out: Vec<$crate::storage::Delivery> = Vec::new();
                         let body: $crate::storage::StoreResult<_> = async { $body }.await;
-                        match body {
+                        let queued = match body {
+                            Ok(v) if after_events.is_empty() => Ok(v),
+                            Ok(v) => $crate::storage::postgres::enqueue_pending(&$tx, &after_events)
+                                .await
+                                .map(|()| v),
+                            Err(e) => Err(e),
+                        };
+                        match queued {
                             Ok(v) => match $tx.commit().await {
                                 Ok(()) => Ok((v, $out)),
                                 Err(e) => Err(($crate::storage::StoreError::from(e), false)),

@@ -2,7 +2,9 @@
 //! room's row first, so the member cap, the seq counter and the roles hold
 //! when several server processes write to one room at once.
 
-use tern_proto::{Content, ErrorCode, RoomId, RoomInfo, RoomMember, RoomMessage, RoomRole, UserId};
+use tern_proto::{
+    Content, ErrorCode, RoomId, RoomInfo, RoomMember, RoomMessage, RoomRole, UserId, SYSTEM_USER,
+};
 use tokio_postgres::Row;
 
 use super::accounts::require_user;
@@ -43,7 +45,7 @@ async fn require(c: &Tx<'_>, room: &RoomId) -> StoreResult<RoomInfo> {
 }
 
 /// Locks the room's row (writes to one room apply one after the other).
-async fn lock(c: &Tx<'_>, room: &RoomId) -> StoreResult<RoomInfo> {
+pub(super) async fn lock(c: &Tx<'_>, room: &RoomId) -> StoreResult<RoomInfo> {
     c.query_opt(
         "SELECT 1 FROM rooms WHERE id = $1 FOR UPDATE",
         &[&room.as_str()],
@@ -92,9 +94,10 @@ pub async fn create(
             format!("you own {owned} rooms; at most {} allowed", caps.per_owner),
         ));
     }
+    let own = caps.room_recent.map(i64::from);
     c.execute(
-        "INSERT INTO rooms (id, name, owner, created_at) VALUES ($1, $2, $3, $4)",
-        &[&id.as_str(), &name, &owner.as_str(), &now],
+        "INSERT INTO rooms (id, name, owner, created_at, recent) VALUES ($1, $2, $3, $4, $5)",
+        &[&id.as_str(), &name, &owner.as_str(), &now, &own],
     )
     .await?;
     add_member(c, id, owner, RoomRole::Owner, now).await?;
@@ -217,21 +220,26 @@ pub async fn send(
             "SELECT muted_until FROM room_members WHERE room = $1 AND user_id = $2",
             &[&room.as_str(), &from.as_str()],
         )
-        .await?
-        .ok_or_else(|| not_in_room("join the room before sending to it"))?;
-    if let Some(until) = row.try_get::<_, Option<i64>>(0)?.filter(|u| *u > now) {
+        .await?;
+    let muted: Option<i64> = match row {
+        Some(row) => row.try_get(0)?,
+        None if from.as_str() == SYSTEM_USER => None,
+        None => return Err(not_in_room("join the room before sending to it")),
+    };
+    if let Some(until) = muted.filter(|u| *u > now) {
         return Err(StoreError::rejected(
             ErrorCode::Muted,
             format!("you are muted in this room until {until} (ms)"),
         ));
     }
-    let seq: i64 = c
+    let row = c
         .query_one(
-            "UPDATE rooms SET last_seq = last_seq + 1 WHERE id = $1 RETURNING last_seq",
+            "UPDATE rooms SET last_seq = last_seq + 1 WHERE id = $1 RETURNING last_seq, recent",
             &[&room.as_str()],
         )
-        .await?
-        .try_get(0)?;
+        .await?;
+    let seq: i64 = row.try_get(0)?;
+    let keep = row.try_get::<_, Option<i64>>(1)?.unwrap_or(i64::from(keep));
     let body = serde_json::to_string(content)?;
     c.execute(
         "INSERT INTO room_messages (room, seq, sender, content, sent_at) VALUES ($1, $2, $3, $4, $5)",
@@ -240,7 +248,7 @@ pub async fn send(
     .await?;
     c.execute(
         "DELETE FROM room_messages WHERE room = $1 AND seq <= $2",
-        &[&room.as_str(), &(seq - i64::from(keep))],
+        &[&room.as_str(), &(seq - keep)],
     )
     .await?;
     let message = RoomMessage {

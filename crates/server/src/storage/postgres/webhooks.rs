@@ -6,6 +6,7 @@
 use async_trait::async_trait;
 
 use super::{read, tx, PgStorage, Tx};
+use crate::storage::after::PendingEvent;
 use crate::storage::api::{HookRoutes, HookStatus, QueuedEvent, WebhookQueue};
 use crate::storage::StoreResult;
 
@@ -25,6 +26,22 @@ async fn min_seq(c: &Tx<'_>, endpoint: &str, pending_only: bool) -> StoreResult<
         "SELECT MIN(seq) FROM webhook_events WHERE endpoint = $1"
     };
     Ok(c.query_one(sql, &[&endpoint]).await?.try_get(0)?)
+}
+
+/// Queues the after-events a write took from its scope
+/// ([`crate::storage::after`]) in the write's transaction (`tx!` calls it
+/// right before the commit).
+pub(crate) async fn enqueue_pending(c: &Tx<'_>, events: &[PendingEvent]) -> StoreResult<()> {
+    for ev in events {
+        let seqs = enqueue(c, &ev.endpoints, &ev.kind, &ev.data, ev.now, ev.cap).await?;
+        for (e, seq) in ev.endpoints.iter().zip(seqs) {
+            if seq.is_none() {
+                tracing::warn!(endpoint = %e, event = %ev.kind,
+                    "webhook queue full of undelivered events: event dropped");
+            }
+        }
+    }
+    Ok(())
 }
 
 async fn enqueue(

@@ -3,7 +3,7 @@
 use async_trait::async_trait;
 use tern_proto::{Content, RoomId, RoomInfo, RoomMember, RoomMessage, RoomRole, UserId};
 
-use super::{rooms, SqliteStorage};
+use super::{room_admin, rooms, SqliteStorage};
 use crate::storage::api::{RoomActor, RoomCaps, Rooms};
 use crate::storage::StoreResult;
 
@@ -145,7 +145,7 @@ impl Rooms for SqliteStorage {
     ) -> StoreResult<()> {
         let (room, by, user) = (room.clone(), Actor::of(by), user.clone());
         self.store
-            .write(move |c| rooms::set_admin(c, &room, by.get(), &user, admin))
+            .write(move |c| room_admin::set_admin(c, &room, by.get(), &user, admin))
             .await
     }
 
@@ -168,5 +168,24 @@ impl Rooms for SqliteStorage {
 
     async fn room_users(&self) -> StoreResult<Vec<UserId>> {
         self.read(rooms::users).await
+    }
+
+    async fn room_recent(&self, room: &RoomId) -> StoreResult<Option<Option<u32>>> {
+        let room = room.clone();
+        self.read(move |c| room_admin::recent(c, &room)).await
+    }
+
+    async fn room_ban(&self, room: &RoomId, user: &UserId, until: i64) -> StoreResult<bool> {
+        let (room, user) = (room.clone(), user.clone());
+        self.store
+            .write(move |c| room_admin::ban(c, &room, &user, until))
+            .await
+    }
+
+    async fn room_unban(&self, room: &RoomId, user: &UserId, now: i64) -> StoreResult<bool> {
+        let (room, user) = (room.clone(), user.clone());
+        self.store
+            .write(move |c| room_admin::unban(c, &room, &user, now))
+            .await
     }
 }

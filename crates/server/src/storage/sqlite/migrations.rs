@@ -22,6 +22,7 @@ pub(super) const MIGRATIONS: &[&str] = &[
     include_str!("../../../migrations/sqlite/0013_forward_mentions.sql"),
     include_str!("../../../migrations/sqlite/0014_rooms.sql"),
     include_str!("../../../migrations/sqlite/0015_admin.sql"),
+    include_str!("../../../migrations/sqlite/0016_room_recent.sql"),
 ];
 
 /// Applies every migration newer than the database's `user_version`, each in

@@ -17,6 +17,7 @@ pub mod preferences;
 pub mod reactions;
 pub mod read_by;
 pub mod relations;
+mod room_admin;
 pub mod rooms;
 mod writer;
 
@@ -173,6 +174,13 @@ impl Store {
         A: FnOnce(&T) + Send + 'static,
     {
         let (tx, rx) = oneshot::channel();
+        // The after-events of the caller's scope go into this job's transaction.
+        let events = crate::storage::after::take();
+        let f = move |c: &Connection| {
+            let value = f(c)?;
+            webhooks::enqueue_pending(c, &events)?;
+            Ok(value)
+        };
         let job = writer::job(f, after, tx);
         self.jobs.send(job).await.map_err(|_| StoreError::Closed)?;
         Ok(rx)

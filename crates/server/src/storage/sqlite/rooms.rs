@@ -3,7 +3,9 @@
 //! [`crate::storage::api::Rooms`] for what each one checks.
 
 use rusqlite::{params, Connection, OptionalExtension};
-use tern_proto::{Content, ErrorCode, RoomId, RoomInfo, RoomMember, RoomMessage, RoomRole, UserId};
+use tern_proto::{
+    Content, ErrorCode, RoomId, RoomInfo, RoomMember, RoomMessage, RoomRole, UserId, SYSTEM_USER,
+};
 
 use super::accounts::{parse_user, require_user};
 use crate::storage::api::{
@@ -42,7 +44,7 @@ pub fn info(c: &Connection, room: &RoomId) -> StoreResult<Option<RoomInfo>> {
     row.map(to_info).transpose()
 }
 
-fn require(c: &Connection, room: &RoomId) -> StoreResult<RoomInfo> {
+pub(super) fn require(c: &Connection, room: &RoomId) -> StoreResult<RoomInfo> {
     info(c, room)?.ok_or_else(|| no_room(room))
 }
 
@@ -75,8 +77,16 @@ pub fn create(
             format!("you own {owned} rooms; at most {} allowed", caps.per_owner),
         ));
     }
-    c.prepare_cached("INSERT INTO rooms (id, name, owner, created_at) VALUES (?1, ?2, ?3, ?4)")?
-        .execute(params![id.as_str(), name, owner.as_str(), now])?;
+    c.prepare_cached(
+        "INSERT INTO rooms (id, name, owner, created_at, recent) VALUES (?1, ?2, ?3, ?4, ?5)",
+    )?
+    .execute(params![
+        id.as_str(),
+        name,
+        owner.as_str(),
+        now,
+        caps.room_recent
+    ])?;
     add_member(c, id, owner, RoomRole::Owner, now)?;
     require(c, id)
 }
@@ -187,8 +197,10 @@ pub fn send(
         .prepare_cached("SELECT muted_until FROM room_members WHERE room = ?1 AND user_id = ?2")?
         .query_row([room.as_str(), from.as_str()], |r| r.get(0))
         .optional()?;
-    let Some(muted) = muted else {
-        return Err(not_in_room("join the room before sending to it"));
+    let muted = match muted {
+        Some(m) => m,
+        None if from.as_str() == SYSTEM_USER => None,
+        None => return Err(not_in_room("join the room before sending to it")),
     };
     if let Some(until) = muted.filter(|u| *u > now) {
         return Err(StoreError::rejected(
@@ -196,17 +208,18 @@ pub fn send(
             format!("you are muted in this room until {until} (ms)"),
         ));
     }
-    let seq: i64 = c
+    let (seq, own): (i64, Option<i64>) = c
         .prepare_cached(
-            "UPDATE rooms SET last_seq = last_seq + 1 WHERE id = ?1 RETURNING last_seq",
+            "UPDATE rooms SET last_seq = last_seq + 1 WHERE id = ?1 RETURNING last_seq, recent",
         )?
-        .query_row([room.as_str()], |r| r.get(0))?;
+        .query_row([room.as_str()], |r| Ok((r.get(0)?, r.get(1)?)))?;
+    let keep = own.unwrap_or(i64::from(keep));
     c.prepare_cached(
         "INSERT INTO room_messages (room, seq, sender, content, sent_at) VALUES (?1, ?2, ?3, ?4, ?5)",
     )?
     .execute(params![room.as_str(), seq, from.as_str(), serde_json::to_string(content)?, now])?;
     c.prepare_cached("DELETE FROM room_messages WHERE room = ?1 AND seq <= ?2")?
-        .execute(params![room.as_str(), seq - i64::from(keep)])?;
+        .execute(params![room.as_str(), seq - keep])?;
     let message = RoomMessage {
         room: room.clone(),
         seq: seq as u64,
@@ -314,41 +327,6 @@ pub fn mute(
     authorise(c, room, by, user)?;
     c.prepare_cached("UPDATE room_members SET muted_until = ?3 WHERE room = ?1 AND user_id = ?2")?
         .execute(params![room.as_str(), user.as_str(), until])?;
-    Ok(())
-}
-
-/// See [`crate::storage::api::Rooms::set_room_admin`].
-pub fn set_admin(
-    c: &Connection,
-    room: &RoomId,
-    by: RoomActor<'_>,
-    user: &UserId,
-    admin: bool,
-) -> StoreResult<()> {
-    let info = require(c, room)?;
-    if let RoomActor::User(u) = by {
-        if *u != info.owner {
-            return Err(StoreError::rejected(
-                ErrorCode::NotManager,
-                "only the room's owner appoints admins",
-            ));
-        }
-    }
-    let target = role(c, room, user)?
-        .ok_or_else(|| not_in_room(&format!("`{user}` is not in this room")))?;
-    if target == RoomRole::Owner {
-        return Err(StoreError::rejected(
-            ErrorCode::SelfTarget,
-            "the owner's role does not change",
-        ));
-    }
-    let role = if admin {
-        RoomRole::Admin
-    } else {
-        RoomRole::Member
-    };
-    c.prepare_cached("UPDATE room_members SET role = ?3 WHERE room = ?1 AND user_id = ?2")?
-        .execute([room.as_str(), user.as_str(), role_str(role)])?;
     Ok(())
 }
 

@@ -6,6 +6,7 @@ use async_trait::async_trait;
 use rusqlite::{params, Connection, OptionalExtension};
 
 use super::SqliteStorage;
+use crate::storage::after::PendingEvent;
 use crate::storage::api::{HookRoutes, HookStatus, QueuedEvent, WebhookQueue};
 use crate::storage::StoreResult;
 
@@ -81,6 +82,20 @@ pub(super) fn enqueue_routed(
         if enqueue_one(c, e, kind, &data, now, routes.cap)?.is_none() {
             tracing::warn!(endpoint = %e, event = kind,
                 "webhook queue full of undelivered events: event dropped");
+        }
+    }
+    Ok(())
+}
+
+/// Queues the after-events a write took from its scope
+/// ([`crate::storage::after`]) in the write's transaction.
+pub(super) fn enqueue_pending(c: &Connection, events: &[PendingEvent]) -> StoreResult<()> {
+    for ev in events {
+        for e in &ev.endpoints {
+            if enqueue_one(c, e, &ev.kind, &ev.data, ev.now, ev.cap)?.is_none() {
+                tracing::warn!(endpoint = %e, event = %ev.kind,
+                    "webhook queue full of undelivered events: event dropped");
+            }
         }
     }
     Ok(())
