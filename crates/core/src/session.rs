@@ -7,8 +7,8 @@ use std::sync::{Arc, Mutex};
 use std::time::Duration;
 
 use tern_proto::{
-    ClientMsgId, ConversationId, DeviceId, ErrorCode, KickReason, Limits, Profile, Push, Request,
-    Response, UserId, PROTOCOL_VERSION,
+    cmd, ClientMsgId, Command, ConversationId, DeviceId, ErrorCode, KickReason, Limits, Profile,
+    Push, UserId, PROTOCOL_VERSION,
 };
 use tokio::sync::{broadcast, mpsc, oneshot, watch, Notify};
 
@@ -106,52 +106,39 @@ pub(crate) async fn open_session(
     auth: Auth<'_>,
 ) -> Result<Connected> {
     let (conn, pushes, url) = connect_any(config).await?;
-    let limits = match conn
-        .request(Request::Hello {
-            version: PROTOCOL_VERSION,
-        })
-        .await?
-    {
-        Response::Hello { limits, .. } => limits,
-        other => {
-            return Err(Error::Protocol(format!(
-                "unexpected hello answer: {other:?}"
-            )))
+    let hello = cmd::Hello {
+        version: PROTOCOL_VERSION,
+    };
+    let limits = conn.call(hello).await?.limits;
+    let session = match auth {
+        Auth::Password(user, password) => {
+            let login = cmd::Login {
+                user: user.clone(),
+                password: password.to_string(),
+                platform: config.platform,
+                device: device.clone(),
+            };
+            conn.call(login).await?
+        }
+        Auth::Token(token) => {
+            let resume = cmd::Resume {
+                token: token.to_string(),
+                platform: config.platform,
+                device: device.clone(),
+            };
+            conn.call(resume).await?
         }
     };
-    let req = match auth {
-        Auth::Password(user, password) => Request::Login {
-            user: user.clone(),
-            password: password.to_string(),
-            platform: config.platform,
-            device: device.clone(),
-        },
-        Auth::Token(token) => Request::Resume {
-            token: token.to_string(),
-            platform: config.platform,
-            device: device.clone(),
-        },
-    };
-    match conn.request(req).await? {
-        Response::Session {
-            token,
-            expires_at,
-            profile,
-            version,
-        } => Ok(Connected {
-            conn,
-            pushes,
-            limits,
-            token,
-            expires_at,
-            profile,
-            version,
-            url,
-        }),
-        other => Err(Error::Protocol(format!(
-            "unexpected login answer: {other:?}"
-        ))),
-    }
+    Ok(Connected {
+        conn,
+        pushes,
+        limits,
+        token: session.token,
+        expires_at: session.expires_at,
+        profile: session.profile,
+        version: session.version,
+        url,
+    })
 }
 
 /// Commands to the supervisor.
@@ -224,9 +211,9 @@ impl Shared {
             .ok_or_else(|| Error::Offline("not connected".into()))
     }
 
-    /// Sends a request on the live connection.
-    pub async fn request(&self, req: Request) -> Result<Response> {
-        self.conn()?.request(req).await
+    /// Sends a command on the live connection and waits for its answer.
+    pub async fn call<C: Command>(&self, cmd: C) -> Result<C::Output> {
+        self.conn()?.call(cmd).await
     }
 
     /// My own message with client id `id`, from the cache.
@@ -471,7 +458,7 @@ async fn run_connected(
                 Some(Cmd::Resync(tx)) => {
                     // After sleep or a network change the socket may be dead without
                     // knowing it: probe quickly instead of waiting for request timeouts.
-                    let probe = tokio::time::timeout(RESYNC_PROBE, conn.request(Request::Ping)).await;
+                    let probe = tokio::time::timeout(RESYNC_PROBE, conn.call(cmd::Ping {})).await;
                     if !matches!(probe, Ok(Ok(_))) {
                         return End::DeadOnResync(tx);
                     }
@@ -486,7 +473,7 @@ async fn run_connected(
                 Some(Cmd::Stop) | None => return End::Stop,
             },
             _ = ticker.tick() => {
-                if let Err(e) = conn.request(Request::Ping).await {
+                if let Err(e) = conn.call(cmd::Ping {}).await {
                     return End::Dropped(format!("heartbeat failed: {e}"));
                 }
             }
