@@ -326,51 +326,15 @@ async fn announce(
         Change::BlackAdded { user } => Event::BlackAdded { user },
         Change::BlackDeleted { user } => Event::BlackDeleted { user },
         Change::ProfileChanged { profile } => Event::ProfileChanged { profile },
-        Change::GroupJoined { group, member } => Event::GroupJoined { group, member },
-        Change::GroupMemberJoined { group, member, by } => {
-            Event::GroupMemberJoined { group, member, by }
-        }
-        Change::GroupMemberLeft {
-            group,
-            user,
-            reason,
-            by,
-        } => Event::GroupMemberLeft {
-            group,
-            user,
-            reason,
-            by,
-        },
-        Change::GroupInfoChanged { group, by } => Event::GroupInfoChanged { group, by },
-        Change::GroupRoleChanged {
-            group,
-            user,
-            role,
-            by,
-        } => Event::GroupRoleChanged {
-            group,
-            user,
-            role,
-            by,
-        },
-        Change::GroupMemberMuted {
-            group,
-            user,
-            until,
-            by,
-        } => Event::GroupMemberMuted {
-            group,
-            user,
-            until,
-            by,
-        },
-        Change::GroupDismissed { group, by } => Event::GroupDismissed { group, by },
-        Change::GroupApplicationAdded { application } => {
-            Event::GroupApplicationAdded { application }
-        }
-        Change::GroupApplicationHandled { application } => {
-            Event::GroupApplicationHandled { application }
-        }
+        c @ (Change::GroupJoined { .. }
+        | Change::GroupMemberJoined { .. }
+        | Change::GroupMemberLeft { .. }
+        | Change::GroupInfoChanged { .. }
+        | Change::GroupRoleChanged { .. }
+        | Change::GroupMemberMuted { .. }
+        | Change::GroupDismissed { .. }
+        | Change::GroupApplicationAdded { .. }
+        | Change::GroupApplicationHandled { .. }) => Event::GroupChanged(c),
         _ => return Ok(None),
     };
     let blacklist_changed = matches!(event, Event::BlackAdded { .. } | Event::BlackDeleted { .. });

@@ -7,8 +7,8 @@
 //! message calls with [`Client::group_conversation`].
 
 use tern_proto::{
-    cmd, reply, ConversationId, GroupApplication, GroupId, GroupInfo, GroupMember, GroupRole, JoinPolicy,
-    Millis, UserId,
+    cmd, reply, ConversationId, GroupApplication, GroupId, GroupInfo, GroupMember, GroupRole,
+    JoinPolicy, Millis, UserId,
 };
 
 use super::Client;
@@ -36,7 +36,8 @@ impl Client {
                 members: members.to_vec(),
                 join_policy,
             })
-            .await?.group)
+            .await?
+            .group)
     }
 
     /// The groups I am in, by group id (cache, kept current by the change log).
@@ -57,7 +58,8 @@ impl Client {
             .call(cmd::GetGroupInfo {
                 group: group.clone(),
             })
-            .await?.group)
+            .await?
+            .group)
     }
 
     /// Changes a group's name, avatar, notice, join policy or history visibility
@@ -73,7 +75,8 @@ impl Client {
                 history_visible: update.history_visible,
                 read_by: None,
             })
-            .await?.group)
+            .await?
+            .group)
     }
 
     /// Turns on or off whether a message's sender and the group's managers may
@@ -89,7 +92,8 @@ impl Client {
                 history_visible: None,
                 read_by: Some(on),
             })
-            .await?.group)
+            .await?
+            .group)
     }
 
     /// A group's members (owner, then admins, then by join time), from the server and
@@ -159,7 +163,8 @@ impl Client {
                 group: group.clone(),
                 message: message.to_string(),
             })
-            .await?.joined)
+            .await?
+            .joined)
     }
 
     /// Applications to join a group, newest first (owner or admin; from the server).
@@ -169,7 +174,8 @@ impl Client {
             .call(cmd::ListGroupApplications {
                 group: group.clone(),
             })
-            .await?.applications)
+            .await?
+            .applications)
     }
 
     /// Accepts `user`'s pending application (owner or admin).

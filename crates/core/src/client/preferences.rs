@@ -25,15 +25,15 @@ impl Client {
             edit,
         };
         let reply::ConvSettings { settings } = self.change(req).await?;
-                // Also when the edit changed nothing (no change-log entry).
-                let s = settings.clone();
-                self.read(move |c, _| prefs::upsert(c, &s)).await?;
-                let sh = self.shared()?;
-                sh.emit(Event::ConvSettingsChanged {
-                    settings: settings.clone(),
-                });
-                sh.conv_changed(conv).await?;
-                Ok(settings)
+        // Also when the edit changed nothing (no change-log entry).
+        let s = settings.clone();
+        self.read(move |c, _| prefs::upsert(c, &s)).await?;
+        let sh = self.shared()?;
+        sh.emit(Event::ConvSettingsChanged {
+            settings: settings.clone(),
+        });
+        sh.conv_changed(conv).await?;
+        Ok(settings)
     }
 
     /// Pins `conv` above the other pinned conversations.
@@ -123,12 +123,12 @@ impl Client {
     /// Replaces the account's notification settings on the server.
     pub async fn set_account_settings(&self, settings: AccountSettings) -> Result<AccountSettings> {
         let reply::Settings { settings } = self.change(cmd::SetSettings { settings }).await?;
-                let s = settings.clone();
-                self.read(move |c, _| prefs::set_account(c, &s)).await?;
-                self.shared()?.emit(Event::AccountSettingsChanged {
-                    settings: settings.clone(),
-                });
-                Ok(settings)
+        let s = settings.clone();
+        self.read(move |c, _| prefs::set_account(c, &s)).await?;
+        self.shared()?.emit(Event::AccountSettingsChanged {
+            settings: settings.clone(),
+        });
+        Ok(settings)
     }
 
     /// Whether a new message in `conv` should show a notification at `now`

@@ -32,9 +32,9 @@ impl Client {
             })
             .await?;
         let reply::Profile { profile } = res;
-                let p = profile.clone();
-                self.read(move |c, _| rel::set_my_profile(c, &p)).await?;
-                Ok(profile)
+        let p = profile.clone();
+        self.read(move |c, _| rel::set_my_profile(c, &p)).await?;
+        Ok(profile)
     }
 
     /// Profiles of the given users, from the server (unknown ids are left out).
@@ -45,11 +45,11 @@ impl Client {
                 users: users.to_vec(),
             })
             .await?;
-                let p = profiles.clone();
-                sh.db
-                    .call(move |c| p.iter().try_for_each(|p| rel::upsert_user(c, p)))
-                    .await?;
-                Ok(profiles)
+        let p = profiles.clone();
+        sh.db
+            .call(move |c| p.iter().try_for_each(|p| rel::upsert_user(c, p)))
+            .await?;
+        Ok(profiles)
     }
 
     /// Users whose id or nickname contains `query` (server-side search).
@@ -59,7 +59,8 @@ impl Client {
             .call(cmd::SearchUsers {
                 query: query.to_string(),
             })
-            .await?.profiles)
+            .await?
+            .profiles)
     }
 
     // ---- friends ----
@@ -133,7 +134,8 @@ impl Client {
             .call(cmd::CheckFriends {
                 users: users.to_vec(),
             })
-            .await?.friends)
+            .await?
+            .friends)
     }
 
     /// My friends whose id, nickname or remark contains `query` (cache).

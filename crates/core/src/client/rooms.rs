@@ -12,7 +12,7 @@
 use std::sync::Arc;
 
 use tern_proto::{
-    cmd, Command, Content, RoomId, RoomInfo, RoomLeftReason, RoomMember, RoomMessage, UserId,
+    cmd, reply, Command, Content, RoomId, RoomInfo, RoomLeftReason, RoomMember, RoomMessage, UserId,
 };
 
 use super::Client;
@@ -41,11 +41,11 @@ impl Client {
             name: name.to_string(),
         };
         let reply::Room { room } = sh.call(req).await?;
-                sh.rooms
-                    .lock()
-                    .expect("rooms lock")
-                    .insert(room.room.clone());
-                Ok(room)
+        sh.rooms
+            .lock()
+            .expect("rooms lock")
+            .insert(room.room.clone());
+        Ok(room)
     }
 
     /// Joins a room; returns it and the last messages it keeps, oldest first.

@@ -5,7 +5,6 @@
 
 use serde_json::Value;
 
-use super::commands;
 use crate::ids::{ClientMsgId, ConversationId, DeviceId, FileId, GroupId, RoomId, Seq, UserId};
 use crate::model::{Content, GroupRole, JoinPolicy, Platform};
 use crate::settings::{AccountSettings, ConvEdit};
@@ -112,7 +111,10 @@ mod tests {
         assert_eq!(req.info().answer, "group");
         assert_eq!(Ping {}.into_request(), Request::Ping);
         let err = GetGroupInfo::from_response(Response::Done).unwrap_err();
-        assert_eq!(err.to_string(), "unexpected answer to get_group_info: expected group, got done");
+        assert_eq!(
+            err.to_string(),
+            "unexpected answer to get_group_info: expected group, got done"
+        );
         assert_eq!(Logout::from_response(Response::Done), Ok(reply::Done {}));
     }
 }

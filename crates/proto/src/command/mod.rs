@@ -102,7 +102,6 @@ macro_rules! replies {
         }
     };
 }
-pub(crate) use replies;
 
 /// Declares the commands: `"cmd" Variant { field: Type, ... } => ReplyKind`
 /// per [`Request`] variant. Each gets a struct of the same name and fields in
@@ -147,8 +146,7 @@ macro_rules! commands {
         }
     };
 }
-pub(crate) use commands;
 
-// After the macros: the tables use them.
+// After the macros, so that the tables see them (textual macro scope).
 pub mod cmd;
 pub mod reply;

@@ -2,7 +2,6 @@
 //! [`crate::command::Command::Output`] of the commands it answers. The field
 //! meanings are documented on the `Response` variant of the same name.
 
-use super::replies;
 use crate::ids::{ConversationId, MsgId, RoomId, Seq, UserId};
 use crate::model::{
     ConversationInfo, EditEntry, Friend, FriendApplication, GroupApplication, GroupInfo,
