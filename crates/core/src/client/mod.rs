@@ -25,14 +25,14 @@ use tokio::sync::{broadcast, mpsc, oneshot, watch, Notify};
 use crate::config::ClientConfig;
 use crate::error::{Error, Result};
 use crate::event::Event;
-use crate::session::{open_session, supervise, Auth, Cmd, Connected, Shared, Status};
+use crate::session::{Cmd, Shared, Status};
 use crate::state::Outbox;
 use crate::store::{conversations as convs, messages as msgs, Db};
+use crate::supervisor::{open_session, supervise, Auth, Connected};
 use crate::types::{ConnectionState, LoginStatus, Session};
 
 pub use avatars::{Avatar, MAX_AVATAR_BYTES};
 pub use files::PENDING_FILE_ID;
-pub(crate) use rooms::rejoin_rooms;
 
 /// Fields of my profile to change; `None` leaves a field as it is.
 #[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
@@ -200,7 +200,7 @@ impl Client {
     /// Creates an account on the server (does not log in).
     pub async fn register(&self, user: &UserId, password: &str) -> Result<()> {
         let cfg = &self.inner.config;
-        let (conn, _pushes, _) = crate::session::connect_any(cfg).await?;
+        let (conn, _pushes, _) = crate::supervisor::connect_any(cfg).await?;
         conn.call(cmd::Hello {
             version: tern_proto::PROTOCOL_VERSION,
         })

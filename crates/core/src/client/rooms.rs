@@ -9,16 +9,10 @@
 //! that refuses (banned, deleted, full) is reported as
 //! [`Event::RoomLeft`](crate::Event::RoomLeft) with reason `dropped`.
 
-use std::sync::Arc;
-
-use tern_proto::{
-    cmd, reply, Command, Content, RoomId, RoomInfo, RoomLeftReason, RoomMember, RoomMessage, UserId,
-};
+use tern_proto::{cmd, reply, Command, Content, RoomId, RoomInfo, RoomMember, RoomMessage, UserId};
 
 use super::Client;
 use crate::error::Result;
-use crate::event::Event;
-use crate::session::Shared;
 
 impl Client {
     /// A page of open rooms by id (after `after`; `limit` up to the server's page size).
@@ -51,7 +45,7 @@ impl Client {
     /// Joins a room; returns it and the last messages it keeps, oldest first.
     pub async fn join_room(&self, room: &RoomId) -> Result<(RoomInfo, Vec<RoomMessage>)> {
         let sh = self.shared()?;
-        let joined = join(&sh, room).await?;
+        let joined = crate::supervisor::join_room(&sh, room).await?;
         sh.rooms.lock().expect("rooms lock").insert(room.clone());
         Ok(joined)
     }
@@ -151,38 +145,5 @@ impl Client {
 
     async fn done<C: Command>(&self, cmd: C) -> Result<()> {
         self.shared()?.call(cmd).await.map(drop)
-    }
-}
-
-async fn join(sh: &Shared, room: &RoomId) -> Result<(RoomInfo, Vec<RoomMessage>)> {
-    let joined = sh.call(cmd::JoinRoom { room: room.clone() }).await?;
-    Ok((joined.room, joined.recent))
-}
-
-/// After a (re)connect: joins again the rooms of this session. A refusal
-/// takes the room off the list and is announced as `room_left` (`dropped`);
-/// a transient failure leaves it for the next connect.
-pub(crate) async fn rejoin_rooms(sh: &Arc<Shared>) {
-    let rooms: Vec<RoomId> = sh
-        .rooms
-        .lock()
-        .expect("rooms lock")
-        .iter()
-        .cloned()
-        .collect();
-    for room in rooms {
-        match join(sh, &room).await {
-            Ok(_) => {}
-            Err(e) if e.is_transient() => return,
-            Err(e) => {
-                tracing::info!(%room, error = %e, "could not rejoin a room");
-                sh.rooms.lock().expect("rooms lock").remove(&room);
-                sh.emit(Event::RoomLeft {
-                    room,
-                    reason: RoomLeftReason::Dropped,
-                    banned_until: None,
-                });
-            }
-        }
     }
 }
