@@ -13,7 +13,7 @@ export function unhandled(e: never): never {
 }
 
 export function route(app: App, e: CoreEvent): void {
-  const { session, chats, messages, contacts, groups, files, prefs } = app;
+  const { session, chats, messages, contacts, files, prefs } = app;
   switch (e.type) {
     // Session and connection. Kicks and expiry end the session through the
     // shell's `session-ended` event (with the reason worded), not here.
