@@ -29,7 +29,7 @@ pub trait Command: Sized + Send + 'static {
         Self::Output::from_response(res).map_err(|got| Unexpected {
             command: Self::NAME,
             expected: Self::Output::KIND,
-            got: Box::new(got),
+            got,
         })
     }
 }
@@ -38,8 +38,8 @@ pub trait Command: Sized + Send + 'static {
 pub trait Reply: Sized + Send + 'static {
     /// The response's `kind` on the wire.
     const KIND: &'static str;
-    /// `res` as this kind, or `res` back when it is another.
-    fn from_response(res: Response) -> Result<Self, Response>;
+    /// `res` as this kind, or `res` back (boxed: it may be large) when it is another.
+    fn from_response(res: Response) -> Result<Self, Box<Response>>;
 }
 
 /// The server answered a command with a response of another kind: a protocol
@@ -80,10 +80,10 @@ macro_rules! replies {
 
             impl $crate::command::Reply for $V {
                 const KIND: &'static str = $kind;
-                fn from_response(res: Response) -> Result<Self, Response> {
+                fn from_response(res: Response) -> Result<Self, Box<Response>> {
                     match res {
                         Response::$V { $($f),* } => Ok(Self { $($f),* }),
-                        other => Err(other),
+                        other => Err(Box::new(other)),
                     }
                 }
             }

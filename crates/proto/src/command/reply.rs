@@ -89,6 +89,6 @@ mod tests {
         assert_eq!(got, Ok(GroupJoin { joined: true }));
         assert_eq!(Done::from_response(Response::Done), Ok(Done {}));
         let other = Done::from_response(Response::GroupJoin { joined: false });
-        assert_eq!(other, Err(Response::GroupJoin { joined: false }));
+        assert_eq!(other, Err(Box::new(Response::GroupJoin { joined: false })));
     }
 }
