@@ -92,7 +92,7 @@ async function main() {
     if (!(await row.find(sel('group-avatar')))) throw new Error('no group avatar in the list');
     await waitUntil(async () => (await (await $(sel('chat-title'))).text()) === GROUP_NAME, { what: 'the group chat open' });
     await waitUntil(async () => (await (await $(sel('chat-member-count'))).text()) === '3 members', { what: '3 members in the header' });
-    await bobEvents.waitFor((e) => e.type === 'group_joined' && e.group?.group === group, 'group_joined at bob');
+    await bobEvents.waitFor((e) => e.type === 'group_changed' && e.kind === 'group_joined' && e.group?.group === group, 'group_joined at bob');
     const list = json(await bob.ok(['group', 'list']));
     if (!list.some((g) => g.group === group && g.name === GROUP_NAME)) throw new Error(`bob's group list: ${JSON.stringify(list)}`);
   });
@@ -135,7 +135,7 @@ async function main() {
     await (await $(`${sel('member', '[data-user="bob"]')} ${sel('member-menu')}`)).click();
     await (await $(sel('member-action', '[data-action="make_admin"]'))).click();
     await wd.waitFor(sel('member', '[data-user="bob"][data-role="admin"]'), { what: 'bob shown as admin' });
-    await bobEvents.waitFor((e) => e.type === 'group_role_changed' && e.group === group && e.user === 'bob' && e.role === 'admin', 'role change at bob');
+    await bobEvents.waitFor((e) => e.type === 'group_changed' && e.kind === 'group_role_changed' && e.group === group && e.user === 'bob' && e.role === 'admin', 'role change at bob');
     const members = json(await bob.ok(['group', 'members', group]));
     const me = members.find((m) => m.user === 'bob');
     if (me?.role !== 'admin') throw new Error(`bob's members view: ${JSON.stringify(members)}`);
@@ -212,7 +212,7 @@ async function main() {
     await waitUntil(async () => (await wd.find(sel('member', '[data-user="carol"]'))) === null, { what: 'carol gone from the panel' });
     await waitUntil(async () => (await (await $(sel('chat-member-count'))).text()) === '3 members', { what: '3 members in the header' });
     await waitUntil(async () => (await timelineLines()).includes('You removed Carol Chen'), { what: '"You removed Carol Chen" in the timeline' });
-    await carolEvents.waitFor((e) => e.type === 'group_member_left' && e.group === group && e.user === 'carol' && e.reason === 'kicked', 'kicked event at carol');
+    await carolEvents.waitFor((e) => e.type === 'group_changed' && e.kind === 'group_member_left' && e.group === group && e.user === 'carol' && e.reason === 'kicked', 'kicked event at carol');
     const list = json(await carol.ok(['group', 'list']));
     if (list.some((g) => g.group === group)) throw new Error(`carol still lists the group: ${JSON.stringify(list)}`);
     const r = await carol.run(['send', `g:${group}`, 'am I still here?']);
@@ -231,7 +231,7 @@ async function main() {
     await waitUntil(async () => (await timelineLines()).includes('You added Carol Chen'), { what: '"You added Carol Chen" in the timeline' });
     const lines = await timelineLines();
     console.log(`  membership lines: ${JSON.stringify(lines)}`);
-    await carolEvents.waitFor((e) => e.type === 'group_joined' && e.group?.group === group, 'group_joined at carol');
+    await carolEvents.waitFor((e) => e.type === 'group_changed' && e.kind === 'group_joined' && e.group?.group === group, 'group_joined at carol');
   });
 
   await step('the membership lines are stored by tern-core: after a reload of the UI the reopened chat still shows them, once each', async () => {
@@ -268,7 +268,7 @@ async function main() {
     await waitUntil(async () => (await wd.find(`${sel('conversation')}[data-group="${group}"]`)) === null, { what: 'the group gone from the chat list' });
     const gone = await (await $(sel('group-gone'))).text();
     if (!gone.includes('dismissed')) throw new Error(`notice: ${gone}`);
-    await bobEvents.waitFor((e) => e.type === 'group_dismissed' && e.group === group, 'group_dismissed at bob');
+    await bobEvents.waitFor((e) => e.type === 'group_changed' && e.kind === 'group_dismissed' && e.group === group, 'group_dismissed at bob');
     const list = json(await bob.ok(['group', 'list']));
     if (list.some((g) => g.group === group)) throw new Error(`bob still lists the group: ${JSON.stringify(list)}`);
     await (await $(sel('group-gone-close'))).click();
@@ -283,7 +283,7 @@ async function main() {
     await (await $(sel('join-submit'))).click();
     await waitUntil(async () => (await (await $(sel('chat-title'))).text()) === 'Open mic', { what: 'the open group chat' });
     await wd.waitFor(`${sel('conversation')}[data-group="${open}"]`, { what: 'the open group in her list' });
-    await bobEvents.waitFor((e) => e.type === 'group_member_joined' && e.group === open && e.member?.user === 'alice', 'alice joined, at bob');
+    await bobEvents.waitFor((e) => e.type === 'group_changed' && e.kind === 'group_member_joined' && e.group === open && e.member?.user === 'alice', 'alice joined, at bob');
     const closed = json(await bob.ok(['group', 'create', 'Invite only'])).group;
     await (await $(sel('new-group'))).click();
     await (await $(sel('join-instead'))).click();
@@ -346,7 +346,7 @@ async function main() {
     if ((await (await $(sel('leave-group'))).text()) !== 'Really leave?') throw new Error('no confirmation before leaving');
     await (await $(sel('leave-group'))).click();
     await waitUntil(async () => (await wd.find(`${sel('conversation')}[data-group="${third}"]`)) === null, { what: 'the book club gone from her list' });
-    await bobEvents.waitFor((e) => e.type === 'group_member_left' && e.group === third && e.user === 'alice' && e.reason === 'left', 'alice left, at bob');
+    await bobEvents.waitFor((e) => e.type === 'group_changed' && e.kind === 'group_member_left' && e.group === third && e.user === 'alice' && e.reason === 'left', 'alice left, at bob');
   });
 
   bobEvents.stop();

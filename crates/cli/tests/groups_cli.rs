@@ -43,7 +43,10 @@ async fn group_commands_and_listen_events() {
     let id = info["group"].as_str().unwrap().to_string();
     let conv = format!("g:{id}");
 
-    let (joined, _) = read_until(&mut lines, |v| v["type"] == "group_joined").await;
+    let (joined, _) = read_until(&mut lines, |v| {
+        v["type"] == "group_changed" && v["kind"] == "group_joined"
+    })
+    .await;
     assert_eq!(joined["group"]["group"], id.as_str());
     assert_eq!(joined["member"]["role"], "member");
 
@@ -74,7 +77,10 @@ async fn group_commands_and_listen_events() {
         .await
         .json_lines();
     assert_eq!(role[0]["role"], "admin");
-    let (changed, _) = read_until(&mut lines, |v| v["type"] == "group_role_changed").await;
+    let (changed, _) = read_until(&mut lines, |v| {
+        v["type"] == "group_changed" && v["kind"] == "group_role_changed"
+    })
+    .await;
     assert_eq!(
         (changed["user"].as_str(), changed["role"].as_str()),
         (Some("bob"), Some("admin"))
@@ -89,7 +95,10 @@ async fn group_commands_and_listen_events() {
         .await
         .json_lines();
     assert_eq!(join[0]["joined"], true);
-    let (mj, _) = read_until(&mut lines, |v| v["type"] == "group_member_joined").await;
+    let (mj, _) = read_until(&mut lines, |v| {
+        v["type"] == "group_changed" && v["kind"] == "group_member_joined"
+    })
+    .await;
     assert_eq!(mj["member"]["user"], "carol");
 
     let members = ok(&server, d, "bob", &["group", "members", &id])
@@ -115,7 +124,10 @@ async fn group_commands_and_listen_events() {
     // Bob (admin) mutes carol from another process of his data dir: his `listen`
     // prints it all the same. Her send exits 3 with the Muted code.
     ok(&server, d, "bob", &["group", "mute", &id, "carol", "5"]).await;
-    let (muted, _) = read_until(&mut lines, |v| v["type"] == "group_member_muted").await;
+    let (muted, _) = read_until(&mut lines, |v| {
+        v["type"] == "group_changed" && v["kind"] == "group_member_muted"
+    })
+    .await;
     assert!(muted["until"].is_i64(), "{muted}");
     let out = run(&server, d, "carol", &["send", &conv, "hello?"]).await;
     assert_eq!(out.code, 3, "stderr: {}", out.stderr);
@@ -128,14 +140,19 @@ async fn group_commands_and_listen_events() {
         .json_lines();
     assert_eq!(all[0]["all_muted"], true);
     let (info, _) = read_until(&mut lines, |v| {
-        v["type"] == "group_info_changed" && v["group"]["all_muted"] == true
+        v["type"] == "group_changed"
+            && v["kind"] == "group_info_changed"
+            && v["group"]["all_muted"] == true
     })
     .await;
     assert_eq!(info["by"], "alice");
 
     // Dismiss: bob's listen sees it, his list is empty.
     ok(&server, d, "alice", &["group", "dismiss", &id]).await;
-    let (gone, _) = read_until(&mut lines, |v| v["type"] == "group_dismissed").await;
+    let (gone, _) = read_until(&mut lines, |v| {
+        v["type"] == "group_changed" && v["kind"] == "group_dismissed"
+    })
+    .await;
     assert_eq!(gone["group"], id.as_str());
     read_until(&mut lines, |v| v["type"] == "conversation_removed").await;
     stop_listen(&mut listener).await;

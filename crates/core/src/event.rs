@@ -2,9 +2,8 @@
 
 use serde::{Deserialize, Serialize};
 use tern_proto::{
-    AccountSettings, ClientMsgId, ConvSettings, ConversationId, ErrorCode, Friend,
-    FriendApplication, GroupApplication, GroupId, GroupInfo, GroupMember, GroupRole, KickReason,
-    LeaveReason, Millis, Profile, Seq, UserId, WireError,
+    AccountSettings, Change, ClientMsgId, ConvSettings, ConversationId, ErrorCode, Friend,
+    FriendApplication, KickReason, Millis, Profile, Seq, UserId, WireError,
 };
 
 use crate::types::{Conversation, LocalMessage, LoginStatus, TransferDirection};
@@ -110,84 +109,15 @@ pub enum Event {
         online: bool,
     },
 
-    // ---- groups (OpenIM group listener; one per `group_*` change-log entry) ----
-    /// I became a member of a group (created it, was invited, joined, or my
-    /// application was accepted). Its conversation is listed from now on.
-    GroupJoined {
-        /// The group as now.
-        group: GroupInfo,
-        /// My membership.
-        member: GroupMember,
-    },
-    /// Someone else joined a group I am in.
-    GroupMemberJoined {
-        /// Which group.
-        group: GroupId,
-        /// The new member.
-        member: GroupMember,
-        /// The inviter or approving admin; `None` when they joined an open group.
-        by: Option<UserId>,
-    },
-    /// A member left or was kicked. When `user` is me, the group and its
+    // ---- groups (OpenIM group listener) ----
+    /// One `group_*` entry of my change log, as the server sent it (the wire
+    /// [`Change`]; only its `group_*` kinds come as this event), after the cache
+    /// applied it. Its `kind` says which (docs/protocol.md § 5.8), next to this
+    /// event's `type`: `{"type": "group_changed", "kind": "group_joined", ...}`.
+    /// After `group_joined` the group's conversation is listed; after
+    /// `group_dismissed`, or a `group_member_left` naming me, the group and its
     /// conversation are gone from the cache (a `conversation_removed` follows).
-    GroupMemberLeft {
-        /// Which group.
-        group: GroupId,
-        /// Who is gone.
-        user: UserId,
-        /// Left or kicked.
-        reason: LeaveReason,
-        /// Who kicked them (`None` when they left).
-        by: Option<UserId>,
-    },
-    /// Name, avatar, notice, join policy, whole-group mute or owner changed.
-    GroupInfoChanged {
-        /// The group as now.
-        group: GroupInfo,
-        /// Who changed it.
-        by: UserId,
-    },
-    /// A member's role changed.
-    GroupRoleChanged {
-        /// Which group.
-        group: GroupId,
-        /// Whose role.
-        user: UserId,
-        /// The new role.
-        role: GroupRole,
-        /// Who changed it.
-        by: UserId,
-    },
-    /// A member was muted (`until` set) or unmuted (`None`).
-    GroupMemberMuted {
-        /// Which group.
-        group: GroupId,
-        /// Who.
-        user: UserId,
-        /// Muted until this time; `None`: unmuted.
-        until: Option<Millis>,
-        /// Who did it.
-        by: UserId,
-    },
-    /// The owner dismissed the group; it is gone from the cache (a
-    /// `conversation_removed` follows).
-    GroupDismissed {
-        /// Which group.
-        group: GroupId,
-        /// The owner.
-        by: UserId,
-    },
-    /// An application to join a group was filed (I am the applicant, or an owner
-    /// or admin of the group).
-    GroupApplicationAdded {
-        /// The application.
-        application: GroupApplication,
-    },
-    /// An application to join a group was accepted or refused.
-    GroupApplicationHandled {
-        /// The application in its new state.
-        application: GroupApplication,
-    },
+    GroupChanged(Change),
 
     // ---- messages ----
     /// A message appeared in the local cache: received (pushed or caught up by a sync),

@@ -5,8 +5,11 @@
 //! - [`event`]: the one typed [`Event`] stream ([`Client::subscribe`]).
 //! - `state`: the pure state machine (outbox retry budget, gap detection, unread,
 //!   backoff), unit-tested without I/O.
-//! - `transport`: one WebSocket connection — request/response correlation, heartbeat.
-//! - `session`: the connection supervisor — reconnect with backoff, resync, pushes.
+//! - `transport`: one WebSocket connection — a typed `call` per tern-proto
+//!   `Command`, request/response correlation, timeouts.
+//! - `session`: the state of a logged-in session, shared by the API, sync and
+//!   the outbox; it depends on none of them.
+//! - `supervisor`: connect and authenticate, reconnect with backoff, resync, pushes.
 //! - `outbox`: the task that sends queued messages in order and retries them.
 //! - `store`: the per-account SQLite cache on its own thread
 //!   (`<data_dir>/<account dir>/tern.db`, see [`private_fs::account_dir_name`]).
@@ -24,6 +27,7 @@ mod outbox;
 mod session;
 mod state;
 mod store;
+mod supervisor;
 mod sync;
 mod sync_edits;
 mod sync_reactions;

@@ -11,7 +11,7 @@ use std::time::Duration;
 
 use futures_util::stream::{FuturesOrdered, StreamExt};
 
-use tern_proto::{ClientMsgId, Request, Response, WireError};
+use tern_proto::{cmd, reply, ClientMsgId, WireError};
 
 use crate::error::{Error, Result};
 use crate::event::Event;
@@ -63,7 +63,7 @@ async fn expire(sh: &Arc<Shared>) -> Result<()> {
 pub(crate) const WINDOW: usize = 32;
 
 /// What one send came back with.
-type SendResult = (ClientMsgId, crate::LocalMessage, Result<Response>);
+type SendResult = (ClientMsgId, crate::LocalMessage, Result<reply::Sent>);
 
 /// Sends due messages, up to [`WINDOW`] in flight, until none is due or a send
 /// goes unanswered (then it waits for the ones in flight and returns).
@@ -99,7 +99,7 @@ async fn flush(sh: &Arc<Shared>, conn: &Conn) -> Result<()> {
                 settle_ack(sh, &id, msg).await?;
                 continue;
             }
-            let req = Request::Send {
+            let req = cmd::Send {
                 conv: msg.conv.clone(),
                 client_id: id.clone(),
                 content: msg.content.clone(),
@@ -118,7 +118,7 @@ async fn flush(sh: &Arc<Shared>, conn: &Conn) -> Result<()> {
             return Ok(());
         };
         match res {
-            Ok(Response::Sent {
+            Ok(reply::Sent {
                 seq,
                 id: mid,
                 sent_at,
@@ -134,12 +134,6 @@ async fn flush(sh: &Arc<Shared>, conn: &Conn) -> Result<()> {
                 }
                 let w = sh.send_window.load(Ordering::Relaxed);
                 sh.send_window.store((w + 1).min(WINDOW), Ordering::Relaxed);
-            }
-            Ok(other) => {
-                let err = Error::Protocol(format!("unexpected answer to send: {other:?}").into());
-                unanswered(sh, &id, msg, err).await?;
-                sh.send_window.store(1, Ordering::Relaxed);
-                stop = true;
             }
             Err(Error::Server(we)) if !Error::Server(we.clone()).is_transient() => {
                 sh.outbox.lock().refused(&id);

@@ -5,7 +5,7 @@
 
 use std::sync::Arc;
 
-use tern_proto::{AccountSettings, ConvSettings, DndSchedule, ErrorCode, Request, Response};
+use tern_proto::{cmd, reply, AccountSettings, ConvSettings, DndSchedule, ErrorCode};
 
 use crate::error::{Error, Result};
 use crate::session::Shared;
@@ -55,20 +55,12 @@ pub fn should_notify_mentioned(
 /// (after `SnapshotRequired`). A server without them (`UnknownCommand`) leaves
 /// the cache as it is.
 pub(crate) async fn snapshot(sh: &Arc<Shared>, conn: &Conn) -> Result<()> {
-    let all = match conn.request(Request::GetConvSettings).await {
-        Ok(Response::ConvSettingsList { settings }) => settings,
-        Ok(other) => {
-            return Err(Error::Protocol(
-                format!("get_conv_settings: {other:?}").into(),
-            ))
-        }
+    let all = match conn.call(cmd::GetConvSettings {}).await {
+        Ok(reply::ConvSettingsList { settings }) => settings,
         Err(Error::Server(e)) if e.code == ErrorCode::UnknownCommand => return Ok(()),
         Err(e) => return Err(e),
     };
-    let account = match conn.request(Request::GetSettings).await? {
-        Response::Settings { settings } => settings,
-        other => return Err(Error::Protocol(format!("get_settings: {other:?}").into())),
-    };
+    let account = conn.call(cmd::GetSettings {}).await?.settings;
     sh.db
         .call(move |c| {
             let tx = c.transaction()?;

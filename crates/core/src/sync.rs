@@ -5,8 +5,8 @@ use std::sync::atomic::Ordering;
 use std::sync::Arc;
 
 use tern_proto::{
-    Change, ConversationId, ConversationInfo, ErrorCode, GroupId, Message, Profile, Push, Request,
-    Response, Seq, UserId,
+    cmd, reply, Change, ConversationId, ConversationInfo, ErrorCode, GroupId, Message, Profile,
+    Push, Seq, UserId,
 };
 
 use crate::error::{Error, Result};
@@ -49,10 +49,7 @@ pub(crate) async fn resync(
 /// announce nothing). Quiet: no `SyncStarted`/`SyncFinished`.
 pub(crate) async fn catch_up(sh: &Arc<Shared>, conn: &Conn) -> Result<()> {
     sync_relations(sh, conn, None).await?;
-    let convs = match conn.request(Request::Conversations).await? {
-        Response::Conversations { conversations } => conversations,
-        other => return Err(unexpected("conversations", &other)),
-    };
+    let convs = conn.call(cmd::Conversations {}).await?.conversations;
     let mut pulled = 0;
     for info in convs {
         let key = info.conv.clone();
@@ -110,15 +107,12 @@ pub(crate) async fn sync_relations(
     let mut applied = 0;
     let mut joined = Vec::new();
     for _ in 0..MAX_PAGES {
-        let answer = conn
-            .request(Request::SyncChanges {
-                since,
-                limit: Some(sh.page()),
-            })
-            .await;
-        let (changes, latest) = match answer {
-            Ok(Response::Changes { changes, latest }) => (changes, latest),
-            Ok(other) => return Err(unexpected("sync_changes", &other)),
+        let page = cmd::SyncChanges {
+            since,
+            limit: Some(sh.page()),
+        };
+        let (changes, latest) = match conn.call(page).await {
+            Ok(reply::Changes { changes, latest }) => (changes, latest),
             // The server compacted the entries we would need: start again from a
             // snapshot at its latest version, then follow the log from there.
             Err(Error::Server(e)) if e.code == ErrorCode::SnapshotRequired => {
@@ -177,37 +171,22 @@ pub(crate) async fn sync_relations(
 /// The server's latest change-log version, without entries: `sync_changes`
 /// from the highest version it accepts.
 async fn latest_version(conn: &Conn) -> Result<u64> {
-    match conn
-        .request(Request::SyncChanges {
-            since: i64::MAX as u64,
-            limit: Some(1),
-        })
-        .await?
-    {
-        Response::Changes { latest, .. } => Ok(latest),
-        other => Err(unexpected("sync_changes", &other)),
-    }
+    let probe = cmd::SyncChanges {
+        since: i64::MAX as u64,
+        limit: Some(1),
+    };
+    Ok(conn.call(probe).await?.latest)
 }
 
 async fn snapshot(sh: &Arc<Shared>, conn: &Conn, version: u64) -> Result<()> {
-    let friends = match conn.request(Request::GetFriends { users: None }).await? {
-        Response::Friends { friends } => friends,
-        other => return Err(unexpected("get_friends", &other)),
-    };
-    let mut apps = Vec::new();
-    for req in [
-        Request::ListReceivedApplications,
-        Request::ListSentApplications,
-    ] {
-        match conn.request(req).await? {
-            Response::Applications { applications } => apps.extend(applications),
-            other => return Err(unexpected("list applications", &other)),
-        }
-    }
-    let blocked = match conn.request(Request::ListBlocked).await? {
-        Response::Blocked { users } => users,
-        other => return Err(unexpected("list_blocked", &other)),
-    };
+    let friends = conn.call(cmd::GetFriends { users: None }).await?.friends;
+    let mut apps = conn
+        .call(cmd::ListReceivedApplications {})
+        .await?
+        .applications;
+    let sent = conn.call(cmd::ListSentApplications {}).await?;
+    apps.extend(sent.applications);
+    let blocked = conn.call(cmd::ListBlocked {}).await?.users;
     sh.db
         .call(move |c| rel::replace_all(c, &friends, &apps, &blocked, version))
         .await?;
@@ -218,9 +197,8 @@ async fn snapshot(sh: &Arc<Shared>, conn: &Conn, version: u64) -> Result<()> {
 /// Takes the group list (and each group's members, so the member caches are complete)
 /// from the server. A server without groups (`unknown command`) leaves it empty.
 async fn snapshot_groups(sh: &Arc<Shared>, conn: &Conn) -> Result<()> {
-    let list = match conn.request(Request::GetGroups).await {
-        Ok(Response::Groups { groups }) => groups,
-        Ok(other) => return Err(unexpected("get_groups", &other)),
+    let list = match conn.call(cmd::GetGroups {}).await {
+        Ok(reply::Groups { groups }) => groups,
         Err(Error::Server(e)) if e.code == ErrorCode::UnknownCommand => return Ok(()),
         Err(e) => return Err(e),
     };
@@ -230,14 +208,11 @@ async fn snapshot_groups(sh: &Arc<Shared>, conn: &Conn) -> Result<()> {
         conv_removed(sh, &conv);
     }
     for g in list {
-        let members = match conn
-            .request(Request::GetGroupMembers {
-                group: g.group.clone(),
-            })
-            .await
-        {
-            Ok(Response::GroupMembers { members }) => members,
-            Ok(other) => return Err(unexpected("get_group_members", &other)),
+        let ask = cmd::GetGroupMembers {
+            group: g.group.clone(),
+        };
+        let members = match conn.call(ask).await {
+            Ok(reply::GroupMembers { members }) => members,
             // Left or dismissed meanwhile: the change log will say so.
             Err(Error::Server(_)) => continue,
             Err(e) => return Err(e),
@@ -351,51 +326,15 @@ async fn announce(
         Change::BlackAdded { user } => Event::BlackAdded { user },
         Change::BlackDeleted { user } => Event::BlackDeleted { user },
         Change::ProfileChanged { profile } => Event::ProfileChanged { profile },
-        Change::GroupJoined { group, member } => Event::GroupJoined { group, member },
-        Change::GroupMemberJoined { group, member, by } => {
-            Event::GroupMemberJoined { group, member, by }
-        }
-        Change::GroupMemberLeft {
-            group,
-            user,
-            reason,
-            by,
-        } => Event::GroupMemberLeft {
-            group,
-            user,
-            reason,
-            by,
-        },
-        Change::GroupInfoChanged { group, by } => Event::GroupInfoChanged { group, by },
-        Change::GroupRoleChanged {
-            group,
-            user,
-            role,
-            by,
-        } => Event::GroupRoleChanged {
-            group,
-            user,
-            role,
-            by,
-        },
-        Change::GroupMemberMuted {
-            group,
-            user,
-            until,
-            by,
-        } => Event::GroupMemberMuted {
-            group,
-            user,
-            until,
-            by,
-        },
-        Change::GroupDismissed { group, by } => Event::GroupDismissed { group, by },
-        Change::GroupApplicationAdded { application } => {
-            Event::GroupApplicationAdded { application }
-        }
-        Change::GroupApplicationHandled { application } => {
-            Event::GroupApplicationHandled { application }
-        }
+        c @ (Change::GroupJoined { .. }
+        | Change::GroupMemberJoined { .. }
+        | Change::GroupMemberLeft { .. }
+        | Change::GroupInfoChanged { .. }
+        | Change::GroupRoleChanged { .. }
+        | Change::GroupMemberMuted { .. }
+        | Change::GroupDismissed { .. }
+        | Change::GroupApplicationAdded { .. }
+        | Change::GroupApplicationHandled { .. }) => Event::GroupChanged(c),
         _ => return Ok(None),
     };
     let blacklist_changed = matches!(event, Event::BlackAdded { .. } | Event::BlackDeleted { .. });
@@ -418,10 +357,7 @@ async fn announce(
 
 /// Asks for the conversation list and pulls whatever each conversation is missing.
 async fn sync_messages(sh: &Arc<Shared>, conn: &Conn) -> Result<u64> {
-    let convs = match conn.request(Request::Conversations).await? {
-        Response::Conversations { conversations } => conversations,
-        other => return Err(unexpected("conversations", &other)),
-    };
+    let convs = conn.call(cmd::Conversations {}).await?.conversations;
     let mut pulled = 0;
     for info in convs {
         pulled += sync_conv(sh, conn, info).await?;
@@ -433,10 +369,7 @@ async fn sync_messages(sh: &Arc<Shared>, conn: &Conn) -> Result<u64> {
 /// the next resync): their seqs and my read seq (a new member starts reading at the
 /// group's current end) and the newest window of their history.
 async fn sync_joined(sh: &Arc<Shared>, conn: &Conn, joined: &[ConversationId]) -> Result<()> {
-    let convs = match conn.request(Request::Conversations).await? {
-        Response::Conversations { conversations } => conversations,
-        other => return Err(unexpected("conversations", &other)),
-    };
+    let convs = conn.call(cmd::Conversations {}).await?.conversations;
     for info in convs.into_iter().filter(|i| joined.contains(&i.conv)) {
         sync_conv(sh, conn, info).await?;
     }
@@ -505,17 +438,15 @@ async fn sync_recalls(
         if since >= latest {
             break;
         }
-        let (recalls, server_latest) = match conn
-            .request(Request::Recalls {
-                conv: conv.clone(),
-                since,
-                limit: Some(sh.page()),
-            })
-            .await?
-        {
-            Response::Recalls { recalls, latest } => (recalls, latest),
-            other => return Err(unexpected("recalls", &other)),
+        let page = cmd::Recalls {
+            conv: conv.clone(),
+            since,
+            limit: Some(sh.page()),
         };
+        let reply::Recalls {
+            recalls,
+            latest: server_latest,
+        } = conn.call(page).await?;
         let fresh: Vec<_> = recalls.into_iter().filter(|r| r.version > since).collect();
         let Some(top) = fresh.iter().map(|r| r.version).max() else {
             break;
@@ -567,18 +498,13 @@ pub(crate) async fn fill(
         })
         .await?;
     let pull = |from: u64, to: u64| {
-        let req = Request::Pull {
+        let req = cmd::Pull {
             conv: conv.clone(),
             from: Seq(from),
             to: Seq(to),
             limit: Some(page),
         };
-        async move {
-            match conn.request(req).await? {
-                Response::Messages { messages } => Ok(messages),
-                other => Err(unexpected("pull", &other)),
-            }
-        }
+        async move { conn.call(req).await.map(|r| r.messages) }
     };
     let mut new = 0;
     for (from, to) in ranges {
@@ -739,8 +665,4 @@ pub(crate) async fn handle_push(sh: &Arc<Shared>, conn: &Conn, push: Push) -> Re
         _ => {}
     }
     Ok(())
-}
-
-fn unexpected(what: &str, res: &Response) -> Error {
-    Error::Protocol(format!("unexpected answer to {what}: {res:?}").into())
 }

@@ -3,9 +3,9 @@
 
 use std::sync::Arc;
 
-use tern_proto::{ConversationId, Millis, Request, Response, Seq};
+use tern_proto::{cmd, reply, ConversationId, Millis, Seq};
 
-use crate::error::{Error, Result};
+use crate::error::Result;
 use crate::event::Event;
 use crate::session::Shared;
 use crate::store::edits;
@@ -58,21 +58,15 @@ pub(crate) async fn catch_up(
         if since >= latest {
             break;
         }
-        let (entries, server_latest) = match conn
-            .request(Request::Edits {
-                conv: conv.clone(),
-                since,
-                limit: Some(sh.page()),
-            })
-            .await?
-        {
-            Response::Edits { edits, latest } => (edits, latest),
-            other => {
-                return Err(Error::Protocol(
-                    format!("unexpected answer to edits: {other:?}").into(),
-                ))
-            }
+        let page = cmd::Edits {
+            conv: conv.clone(),
+            since,
+            limit: Some(sh.page()),
         };
+        let reply::Edits {
+            edits: entries,
+            latest: server_latest,
+        } = conn.call(page).await?;
         let fresh: Vec<_> = entries.into_iter().filter(|e| e.version > since).collect();
         let top = fresh
             .iter()

@@ -3,9 +3,9 @@
 
 use std::sync::Arc;
 
-use tern_proto::{ConversationId, Reaction, Request, Response, Seq};
+use tern_proto::{cmd, reply, ConversationId, Reaction, Seq};
 
-use crate::error::{Error, Result};
+use crate::error::Result;
 use crate::event::Event;
 use crate::session::Shared;
 use crate::store::reactions;
@@ -54,21 +54,15 @@ pub(crate) async fn catch_up(
         if since >= latest {
             break;
         }
-        let (entries, server_latest) = match conn
-            .request(Request::Reactions {
-                conv: conv.clone(),
-                since,
-                limit: Some(sh.page()),
-            })
-            .await?
-        {
-            Response::ReactionLog { messages, latest } => (messages, latest),
-            other => {
-                return Err(Error::Protocol(
-                    format!("unexpected answer to reactions: {other:?}").into(),
-                ))
-            }
+        let page = cmd::Reactions {
+            conv: conv.clone(),
+            since,
+            limit: Some(sh.page()),
         };
+        let reply::ReactionLog {
+            messages: entries,
+            latest: server_latest,
+        } = conn.call(page).await?;
         let fresh: Vec<_> = entries.into_iter().filter(|e| e.version > since).collect();
         let top = fresh
             .iter()
@@ -128,13 +122,6 @@ pub(crate) async fn catch_up_pins(
     if local_pin_version(sh, conv).await? >= latest {
         return Ok(());
     }
-    match conn
-        .request(Request::GetPins { conv: conv.clone() })
-        .await?
-    {
-        Response::Pins { pins, .. } => apply_pins(sh, conv, pins, Some(latest)).await,
-        other => Err(Error::Protocol(
-            format!("unexpected answer to get_pins: {other:?}").into(),
-        )),
-    }
+    let pins = conn.call(cmd::GetPins { conv: conv.clone() }).await?.pins;
+    apply_pins(sh, conv, pins, Some(latest)).await
 }

@@ -8,7 +8,7 @@ use std::time::Duration;
 
 use futures_util::{SinkExt, StreamExt};
 use parking_lot::Mutex;
-use tern_proto::{ClientFrame, Push, ReqId, Request, Response, ServerFrame, WireError};
+use tern_proto::{ClientFrame, Command, Push, ReqId, Request, Response, ServerFrame, WireError};
 use tokio::sync::{mpsc, oneshot};
 use tokio_tungstenite::tungstenite::Message as WsMessage;
 
@@ -111,14 +111,27 @@ impl Conn {
         Ok((Arc::new(conn), push_rx))
     }
 
-    /// Sends `req` and waits for its response (or the timeout, or the connection's end).
-    pub async fn request(&self, req: Request) -> Result<Response> {
-        self.start(req).await
+    /// Sends `cmd` and waits for its answer (or the timeout, or the connection's
+    /// end). A refusal is [`Error::Server`] with the server's code and message; an
+    /// answer of another kind than the command's is [`Error::Protocol`].
+    pub async fn call<C: Command>(&self, cmd: C) -> Result<C::Output> {
+        self.start(cmd).await
     }
 
-    /// Queues `req` on the socket **now** (so requests started one after another go
-    /// out in that order, e.g. pipelined sends) and returns the wait for its response.
-    pub fn start(
+    /// Queues `cmd` on the socket **now** (so commands started one after another go
+    /// out in that order, e.g. pipelined sends) and returns the wait for its answer.
+    pub fn start<C: Command>(
+        &self,
+        cmd: C,
+    ) -> impl std::future::Future<Output = Result<C::Output>> + Send + 'static {
+        let res = self.start_raw(cmd.into_request());
+        async move {
+            let res = res.await?;
+            C::from_response(res).map_err(|e| Error::Protocol(e.to_string().into()))
+        }
+    }
+
+    fn start_raw(
         &self,
         req: Request,
     ) -> impl std::future::Future<Output = Result<Response>> + Send + 'static {

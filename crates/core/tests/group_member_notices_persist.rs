@@ -6,7 +6,7 @@
 mod common;
 
 use common::*;
-use tern_core::proto::JoinPolicy;
+use tern_core::proto::{Change, JoinPolicy};
 use tern_core::{Client, Event, MemberNotice, MemberNoticeKind};
 
 /// (kind, user, by) of each notice, to compare.
@@ -39,7 +39,10 @@ async fn member_notices_survive_restart_and_come_from_offline_replay() {
         .unwrap();
     let group = g.group.clone();
     let conv = alice.group_conversation(&group);
-    wait_for(&mut b_rx, |e| matches!(e, Event::GroupJoined { .. })).await;
+    wait_for(&mut b_rx, |e| {
+        matches!(e, Event::GroupChanged(Change::GroupJoined { .. }))
+    })
+    .await;
     // Creating the group (and being added to it) is no membership line.
     assert!(alice
         .member_notices(&conv, None, 100)
@@ -58,11 +61,14 @@ async fn member_notices_survive_restart_and_come_from_offline_replay() {
     // ---- while bob is offline ----
     alice.kick_member(&group, &uid("carol")).await.unwrap();
     assert!(dave.join_group(&group, "").await.unwrap());
-    wait_for(&mut a_rx, |e| matches!(e, Event::GroupMemberJoined { .. })).await;
+    wait_for(&mut a_rx, |e| {
+        matches!(e, Event::GroupChanged(Change::GroupMemberJoined { .. }))
+    })
+    .await;
     dave.leave_group(&group).await.unwrap();
     wait_for(
         &mut a_rx,
-        |e| matches!(e, Event::GroupMemberLeft { user, .. } if user.as_str() == "dave"),
+        |e| matches!(e, Event::GroupChanged(Change::GroupMemberLeft { user, .. }) if user.as_str() == "dave"),
     )
     .await;
 
@@ -117,7 +123,10 @@ async fn member_notices_survive_restart_and_come_from_offline_replay() {
 
     // ---- a later live change reaches both, once ----
     assert!(dave.join_group(&group, "").await.unwrap());
-    wait_for(&mut b_rx, |e| matches!(e, Event::GroupMemberJoined { .. })).await;
+    wait_for(&mut b_rx, |e| {
+        matches!(e, Event::GroupChanged(Change::GroupMemberJoined { .. }))
+    })
+    .await;
     let now = bob.member_notices(&conv, None, 100).await.unwrap();
     assert_eq!(now.len(), 4);
     assert_eq!(now[..3], replayed[..]);

@@ -10,7 +10,7 @@ mod common;
 use std::time::Duration;
 
 use common::*;
-use tern_core::proto::{Content, ConversationId};
+use tern_core::proto::{Change, Content, ConversationId};
 use tern_core::{Client, Event, LocalMessage};
 
 fn texts(ms: &[LocalMessage]) -> Vec<String> {
@@ -53,8 +53,14 @@ async fn group_messages_of_a_blocked_user_are_hidden_until_unblocked() {
         .await
         .unwrap();
     let conv = alice.group_conversation(&team.group);
-    wait_for(&mut b_rx, |e| matches!(e, Event::GroupJoined { .. })).await;
-    wait_for(&mut c_rx, |e| matches!(e, Event::GroupJoined { .. })).await;
+    wait_for(&mut b_rx, |e| {
+        matches!(e, Event::GroupChanged(Change::GroupJoined { .. }))
+    })
+    .await;
+    wait_for(&mut c_rx, |e| {
+        matches!(e, Event::GroupChanged(Change::GroupJoined { .. }))
+    })
+    .await;
 
     // A direct message from carol before the block stays visible after it.
     let direct = carol.direct_conversation(&uid("bob")).unwrap();

@@ -6,34 +6,38 @@
 mod common;
 
 use common::*;
-use tern_core::proto::{ErrorCode, GroupRole, JoinPolicy};
+use tern_core::proto::{Change, ErrorCode, GroupRole, JoinPolicy};
 use tern_core::{Client, Event, GroupUpdate};
 
 /// A short name for each group event, to compare sequences.
 fn describe(e: &Event) -> Option<String> {
     Some(match e {
-        Event::GroupJoined { group, member } => {
+        Event::GroupChanged(Change::GroupJoined { group, member }) => {
             format!("joined {} as {:?}", group.name, member.role)
         }
-        Event::GroupMemberJoined { member, by, .. } => {
+        Event::GroupChanged(Change::GroupMemberJoined { member, by, .. }) => {
             format!(
                 "member_joined {} by {:?}",
                 member.user,
                 by.as_ref().map(|b| b.as_str())
             )
         }
-        Event::GroupMemberLeft {
+        Event::GroupChanged(Change::GroupMemberLeft {
             user, reason, by, ..
-        } => format!(
+        }) => format!(
             "member_left {user} {reason:?} by {:?}",
             by.as_ref().map(|b| b.as_str())
         ),
-        Event::GroupInfoChanged { group, by } => format!("info {} by {by}", group.name),
-        Event::GroupRoleChanged { user, role, .. } => format!("role {user} {role:?}"),
-        Event::GroupMemberMuted { user, until, .. } => {
+        Event::GroupChanged(Change::GroupInfoChanged { group, by }) => {
+            format!("info {} by {by}", group.name)
+        }
+        Event::GroupChanged(Change::GroupRoleChanged { user, role, .. }) => {
+            format!("role {user} {role:?}")
+        }
+        Event::GroupChanged(Change::GroupMemberMuted { user, until, .. }) => {
             format!("muted {user} {}", until.is_some())
         }
-        Event::GroupDismissed { by, .. } => format!("dismissed by {by}"),
+        Event::GroupChanged(Change::GroupDismissed { by, .. }) => format!("dismissed by {by}"),
         _ => return None,
     })
 }
@@ -61,11 +65,14 @@ async fn offline_member_replays_group_events_and_converges() {
     for g in [&g1, &g2] {
         wait_for(
             &mut c_rx,
-            |e| matches!(e, Event::GroupJoined { group, .. } if &group.group == g),
+            |e| matches!(e, Event::GroupChanged(Change::GroupJoined { group, .. }) if &group.group == g),
         )
         .await;
     }
-    wait_for(&mut b_rx, |e| matches!(e, Event::GroupJoined { .. })).await;
+    wait_for(&mut b_rx, |e| {
+        matches!(e, Event::GroupChanged(Change::GroupJoined { .. }))
+    })
+    .await;
     // Carol knows the full member list before she goes away.
     assert_eq!(carol.group_members(&g1).await.unwrap().len(), 3);
     carol.close().await;
@@ -91,10 +98,10 @@ async fn offline_member_replays_group_events_and_converges() {
     wait_for(&mut b_rx, |e| {
         matches!(
             e,
-            Event::GroupRoleChanged {
+            Event::GroupChanged(Change::GroupRoleChanged {
                 role: GroupRole::Admin,
                 ..
-            }
+            })
         )
     })
     .await;

@@ -7,7 +7,7 @@ mod common;
 
 use common::*;
 use tern_core::proto::{
-    ApplicationState, ConversationId, ErrorCode, GroupRole, JoinPolicy, LeaveReason,
+    ApplicationState, Change, ConversationId, ErrorCode, GroupRole, JoinPolicy, LeaveReason,
 };
 use tern_core::{Client, DeliveryState, Error, Event, GroupUpdate};
 
@@ -42,8 +42,10 @@ async fn group_chat_membership_roles_mutes_kick_and_dismiss() {
     let conv = alice.group_conversation(&g);
     assert_eq!(conv.to_string(), format!("g:{g}"));
     assert_eq!(alice.groups().await.unwrap(), vec![team.clone()]);
-    let Event::GroupJoined { group, member } =
-        wait_for(&mut b_rx, |e| matches!(e, Event::GroupJoined { .. })).await
+    let Event::GroupChanged(Change::GroupJoined { group, member }) = wait_for(&mut b_rx, |e| {
+        matches!(e, Event::GroupChanged(Change::GroupJoined { .. }))
+    })
+    .await
     else {
         unreachable!()
     };
@@ -116,9 +118,12 @@ async fn group_chat_membership_roles_mutes_kick_and_dismiss() {
     let c = listed(&carol, &conv).await.unwrap();
     assert_eq!((c.max_seq.0, c.read_seq.0, c.unread), (2, 2, 0));
     assert_eq!(carol.messages(&conv, None, 10).await.unwrap().len(), 0);
-    let e = wait_for(&mut b_rx, |e| matches!(e, Event::GroupMemberJoined { .. })).await;
+    let e = wait_for(&mut b_rx, |e| {
+        matches!(e, Event::GroupChanged(Change::GroupMemberJoined { .. }))
+    })
+    .await;
     assert!(
-        matches!(&e, Event::GroupMemberJoined { member, by: None, .. } if member.user == uid("carol")),
+        matches!(&e, Event::GroupChanged(Change::GroupMemberJoined { member, by: None, .. }) if member.user == uid("carol")),
         "{e:?}"
     );
     assert_eq!(bob.group(&g).await.unwrap().unwrap().member_count, 3);
@@ -131,21 +136,27 @@ async fn group_chat_membership_roles_mutes_kick_and_dismiss() {
         |e| matches!(e, Event::ConversationRemoved { conv: c } if c == &conv),
     )
     .await;
-    let e = wait_for(&mut b_rx, |e| matches!(e, Event::GroupMemberLeft { .. })).await;
+    let e = wait_for(&mut b_rx, |e| {
+        matches!(e, Event::GroupChanged(Change::GroupMemberLeft { .. }))
+    })
+    .await;
     assert!(
-        matches!(&e, Event::GroupMemberLeft { user, reason: LeaveReason::Left, by: None, .. } if user == &uid("carol")),
+        matches!(&e, Event::GroupChanged(Change::GroupMemberLeft { user, reason: LeaveReason::Left, by: None, .. }) if user == &uid("carol")),
         "{e:?}"
     );
 
     alice.invite_members(&g, &[uid("carol")]).await.unwrap();
     wait_for(
         &mut c_rx,
-        |e| matches!(e, Event::GroupJoined { group, .. } if group.group == g),
+        |e| matches!(e, Event::GroupChanged(Change::GroupJoined { group, .. }) if group.group == g),
     )
     .await;
-    let e = wait_for(&mut b_rx, |e| matches!(e, Event::GroupMemberJoined { .. })).await;
+    let e = wait_for(&mut b_rx, |e| {
+        matches!(e, Event::GroupChanged(Change::GroupMemberJoined { .. }))
+    })
+    .await;
     assert!(
-        matches!(&e, Event::GroupMemberJoined { by: Some(by), .. } if by == &uid("alice")),
+        matches!(&e, Event::GroupChanged(Change::GroupMemberJoined { by: Some(by), .. }) if by == &uid("alice")),
         "{e:?}"
     );
     // Carol sees the history from before she left (server's choice) and the title.
@@ -179,7 +190,7 @@ async fn group_chat_membership_roles_mutes_kick_and_dismiss() {
         .await
         .unwrap();
     wait_for(&mut c_rx, |e| {
-        matches!(e, Event::GroupRoleChanged { user, role: GroupRole::Admin, .. } if user == &uid("bob"))
+        matches!(e, Event::GroupChanged(Change::GroupRoleChanged { user, role: GroupRole::Admin, .. }) if user == &uid("bob"))
     })
     .await;
     let members = bob.group_members(&g).await.unwrap();
@@ -196,9 +207,12 @@ async fn group_chat_membership_roles_mutes_kick_and_dismiss() {
 
     // ---- mute one member: her send fails with Muted, surfaced with the code ----
     bob.mute_member(&g, &uid("carol"), 10).await.unwrap();
-    let e = wait_for(&mut c_rx, |e| matches!(e, Event::GroupMemberMuted { .. })).await;
+    let e = wait_for(&mut c_rx, |e| {
+        matches!(e, Event::GroupChanged(Change::GroupMemberMuted { .. }))
+    })
+    .await;
     assert!(
-        matches!(&e, Event::GroupMemberMuted { user, until: Some(_), by, .. } if user == &uid("carol") && by == &uid("bob")),
+        matches!(&e, Event::GroupChanged(Change::GroupMemberMuted { user, until: Some(_), by, .. }) if user == &uid("carol") && by == &uid("bob")),
         "{e:?}"
     );
     let err = carol.send_text(&conv, "can I talk?").await.unwrap_err();
@@ -212,7 +226,10 @@ async fn group_chat_membership_roles_mutes_kick_and_dismiss() {
     assert_eq!(error.map(|e| e.code), Some(ErrorCode::Muted));
     bob.mute_member(&g, &uid("carol"), 0).await.unwrap();
     wait_for(&mut c_rx, |e| {
-        matches!(e, Event::GroupMemberMuted { until: None, .. })
+        matches!(
+            e,
+            Event::GroupChanged(Change::GroupMemberMuted { until: None, .. })
+        )
     })
     .await;
     let thanks = carol.send_text(&conv, "thanks").await.unwrap();
@@ -228,7 +245,7 @@ async fn group_chat_membership_roles_mutes_kick_and_dismiss() {
     alice.mute_all(&g, true).await.unwrap();
     wait_for(
         &mut c_rx,
-        |e| matches!(e, Event::GroupInfoChanged { group, .. } if group.all_muted),
+        |e| matches!(e, Event::GroupChanged(Change::GroupInfoChanged { group, .. }) if group.all_muted),
     )
     .await;
     assert!(carol.group(&g).await.unwrap().unwrap().all_muted);
@@ -246,11 +263,11 @@ async fn group_chat_membership_roles_mutes_kick_and_dismiss() {
     assert!(!carol.join_group(&g2, "let me in").await.unwrap());
     assert!(carol.group(&g2).await.unwrap().is_none());
     let e = wait_for(&mut a_rx, |e| {
-        matches!(e, Event::GroupApplicationAdded { .. })
+        matches!(e, Event::GroupChanged(Change::GroupApplicationAdded { .. }))
     })
     .await;
     assert!(
-        matches!(&e, Event::GroupApplicationAdded { application } if application.user == uid("carol") && application.message == "let me in"),
+        matches!(&e, Event::GroupChanged(Change::GroupApplicationAdded { application }) if application.user == uid("carol") && application.message == "let me in"),
         "{e:?}"
     );
     let apps = alice.group_applications(&g2).await.unwrap();
@@ -266,13 +283,14 @@ async fn group_chat_membership_roles_mutes_kick_and_dismiss() {
         match wait_for(&mut c_rx, |e| {
             matches!(
                 e,
-                Event::GroupJoined { .. } | Event::GroupApplicationHandled { .. }
+                Event::GroupChanged(Change::GroupJoined { .. })
+                    | Event::GroupChanged(Change::GroupApplicationHandled { .. })
             )
         })
         .await
         {
-            Event::GroupJoined { group, .. } => joined |= group.group == g2,
-            Event::GroupApplicationHandled { application } => {
+            Event::GroupChanged(Change::GroupJoined { group, .. }) => joined |= group.group == g2,
+            Event::GroupChanged(Change::GroupApplicationHandled { application }) => {
                 handled |= application.state == ApplicationState::Accepted
             }
             _ => unreachable!(),
@@ -285,7 +303,7 @@ async fn group_chat_membership_roles_mutes_kick_and_dismiss() {
         .await
         .unwrap();
     wait_for(&mut b_rx, |e| {
-        matches!(e, Event::GroupApplicationHandled { application } if application.state == ApplicationState::Refused)
+        matches!(e, Event::GroupChanged(Change::GroupApplicationHandled { application }) if application.state == ApplicationState::Refused)
     })
     .await;
     assert!(bob.group(&g2).await.unwrap().is_none());
@@ -294,11 +312,11 @@ async fn group_chat_membership_roles_mutes_kick_and_dismiss() {
     bob.kick_member(&g, &uid("carol")).await.unwrap();
     let e = wait_for(
         &mut c_rx,
-        |e| matches!(e, Event::GroupMemberLeft { group, .. } if group == &g),
+        |e| matches!(e, Event::GroupChanged(Change::GroupMemberLeft { group, .. }) if group == &g),
     )
     .await;
     assert!(
-        matches!(&e, Event::GroupMemberLeft { user, reason: LeaveReason::Kicked, by: Some(by), .. } if user == &uid("carol") && by == &uid("bob")),
+        matches!(&e, Event::GroupChanged(Change::GroupMemberLeft { user, reason: LeaveReason::Kicked, by: Some(by), .. }) if user == &uid("carol") && by == &uid("bob")),
         "{e:?}"
     );
     wait_for(
@@ -315,16 +333,19 @@ async fn group_chat_membership_roles_mutes_kick_and_dismiss() {
         "{err:?}"
     );
     wait_for(&mut a_rx, |e| {
-        matches!(e, Event::GroupMemberLeft { user, reason: LeaveReason::Kicked, .. } if user == &uid("carol"))
+        matches!(e, Event::GroupChanged(Change::GroupMemberLeft { user, reason: LeaveReason::Kicked, .. }) if user == &uid("carol"))
     })
     .await;
     assert_eq!(alice.group(&g).await.unwrap().unwrap().member_count, 2);
 
     // ---- dismiss: gone for everyone ----
     alice.dismiss_group(&g).await.unwrap();
-    let e = wait_for(&mut b_rx, |e| matches!(e, Event::GroupDismissed { .. })).await;
+    let e = wait_for(&mut b_rx, |e| {
+        matches!(e, Event::GroupChanged(Change::GroupDismissed { .. }))
+    })
+    .await;
     assert!(
-        matches!(&e, Event::GroupDismissed { group, by } if group == &g && by == &uid("alice")),
+        matches!(&e, Event::GroupChanged(Change::GroupDismissed { group, by }) if group == &g && by == &uid("alice")),
         "{e:?}"
     );
     wait_for(
@@ -364,16 +385,16 @@ async fn transfer_moves_ownership_and_the_old_owner_may_leave() {
     let seen = drain(&mut a_rx, std::time::Duration::from_millis(500)).await;
     let infos = seen
         .iter()
-        .filter(|e| matches!(e, Event::GroupInfoChanged { .. }))
+        .filter(|e| matches!(e, Event::GroupChanged(Change::GroupInfoChanged { .. })))
         .count();
     let roles = seen
         .iter()
-        .filter(|e| matches!(e, Event::GroupRoleChanged { .. }))
+        .filter(|e| matches!(e, Event::GroupChanged(Change::GroupRoleChanged { .. })))
         .count();
     assert_eq!((infos, roles), (1, 2), "{seen:?}");
     wait_for(
         &mut b_rx,
-        |e| matches!(e, Event::GroupInfoChanged { group, .. } if group.owner == uid("bob")),
+        |e| matches!(e, Event::GroupChanged(Change::GroupInfoChanged { group, .. }) if group.owner == uid("bob")),
     )
     .await;
     assert_eq!(bob.group(&g).await.unwrap().unwrap().owner, uid("bob"));
@@ -397,7 +418,7 @@ async fn transfer_moves_ownership_and_the_old_owner_may_leave() {
     alice.leave_group(&g).await.unwrap();
     assert!(alice.groups().await.unwrap().is_empty());
     wait_for(&mut b_rx, |e| {
-        matches!(e, Event::GroupMemberLeft { user, reason: LeaveReason::Left, .. } if user == &uid("alice"))
+        matches!(e, Event::GroupChanged(Change::GroupMemberLeft { user, reason: LeaveReason::Left, .. }) if user == &uid("alice"))
     })
     .await;
     let left = bob.group(&g).await.unwrap().unwrap();

@@ -10,7 +10,7 @@ mod common;
 use std::time::Duration;
 
 use common::*;
-use tern_core::proto::{Content, ConversationId, DeviceId, ErrorCode, Mentions};
+use tern_core::proto::{Change, Content, ConversationId, DeviceId, ErrorCode, Mentions};
 use tern_core::{Client, Error, Event};
 
 async fn eventually<F, Fut>(what: &str, f: F)
@@ -55,8 +55,14 @@ async fn merged_forward_and_mentions_converge_on_online_and_offline_devices() {
         .await
         .unwrap();
     let g = alice.group_conversation(&team.group);
-    wait_for(&mut b_rx, |e| matches!(e, Event::GroupJoined { .. })).await;
-    wait_for(&mut c_rx, |e| matches!(e, Event::GroupJoined { .. })).await;
+    wait_for(&mut b_rx, |e| {
+        matches!(e, Event::GroupChanged(Change::GroupJoined { .. }))
+    })
+    .await;
+    wait_for(&mut c_rx, |e| {
+        matches!(e, Event::GroupChanged(Change::GroupJoined { .. }))
+    })
+    .await;
     // The tablet goes offline; bob mutes the group (synced to his devices).
     tablet.close().await;
     bob.mute_conv(&g, None).await.unwrap();

@@ -7,9 +7,11 @@
 //!   or `{"t": "push", "push": {"kind": "...", ...}}` ([`Push`]).
 //!
 //! `ids` holds the validated newtype ids, `model` the data inside frames,
-//! `error` the stable error codes. `docs/protocol.md` documents every frame.
+//! `error` the stable error codes; `command` pairs each request (`cmd`) with
+//! the response kind that answers it (`reply`). `docs/protocol.md` documents every frame.
 
 pub mod close;
+pub mod command;
 pub mod error;
 pub mod files;
 pub use model::forward;
@@ -21,6 +23,7 @@ pub mod response;
 pub mod rooms;
 pub mod settings;
 
+pub use command::{cmd, reply, Command, CommandInfo, Reply, Unexpected};
 pub use error::{ErrorCode, IdError, WireError};
 pub use files::{sanitize_file_name, Uploaded};
 pub use forward::{ForwardResult, HistoryItem, Mentions};

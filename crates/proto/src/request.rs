@@ -853,6 +853,11 @@ mod tests {
                 let req: Request = serde_json::from_str(s).unwrap_or_else(|e| panic!("{s}: {e}"));
                 let cmd = serde_json::to_value(&req).unwrap()["cmd"].clone();
                 assert_eq!(cmd, req.name(), "{s}");
+                assert_eq!(
+                    req.info().cmd,
+                    req.name(),
+                    "{s}: its row of the command table"
+                );
                 req.name()
             })
             .collect();

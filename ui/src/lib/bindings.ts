@@ -441,6 +441,135 @@ export type Applications = {
 	sent: FriendApplication[],
 };
 
+/**
+ *  One entry of a user's change log: every change to their relations, in order.
+ *  A device that was offline asks for entries after the last version it saw.
+ */
+export type Change = 
+/**  A friend application to or from me was sent (or re-sent). */
+{ kind: "friend_application_added"; 
+/**  The application. */
+application: FriendApplication } | 
+/**  A friend application to or from me was accepted. */
+{ kind: "friend_application_accepted"; 
+/**  The application. */
+application: FriendApplication } | 
+/**  A friend application to or from me was refused. */
+{ kind: "friend_application_refused"; 
+/**  The application. */
+application: FriendApplication } | 
+/**  Someone became my friend (or I re-added them). */
+{ kind: "friend_added"; 
+/**  The new friend. */
+friend: Friend } | 
+/**  I removed someone from my friend list. */
+{ kind: "friend_deleted"; 
+/**  Who. */
+user: UserId } | 
+/**  A friend's remark or profile changed. */
+{ kind: "friend_info_changed"; 
+/**  The friend as it is now. */
+friend: Friend } | 
+/**  I blocked someone. */
+{ kind: "black_added"; 
+/**  Who. */
+user: UserId } | 
+/**  I unblocked someone. */
+{ kind: "black_deleted"; 
+/**  Who. */
+user: UserId } | 
+/**  My own profile changed (possibly from another device). */
+{ kind: "profile_changed"; 
+/**  My profile as it is now. */
+profile: Profile } | 
+/**
+ *  I became a member of a group (created it, was invited, joined, or my
+ *  application was accepted). Members already in it get `group_member_joined`.
+ */
+{ kind: "group_joined"; 
+/**  The group as it is now. */
+group: GroupInfo; 
+/**  My membership. */
+member: GroupMember } | 
+/**  Someone else joined a group I am in. */
+{ kind: "group_member_joined"; 
+/**  Which group. */
+group: GroupId; 
+/**  The new member. */
+member: GroupMember; 
+/**
+ *  Who added them (the inviter, or the admin who approved); `None` when
+ *  they joined an open group themselves.
+ */
+by: UserId | null } | 
+/**
+ *  A member left or was kicked (sent to the remaining members and to the
+ *  one who is gone; for them it is the last entry about this group).
+ */
+{ kind: "group_member_left"; 
+/**  Which group. */
+group: GroupId; 
+/**  Who is gone. */
+user: UserId; 
+/**  Left or kicked. */
+reason: LeaveReason; 
+/**  Who kicked them (`None` when they left). */
+by: UserId | null } | 
+/**  Name, avatar, notice, join policy, whole-group mute or owner changed. */
+{ kind: "group_info_changed"; 
+/**  The group as it is now. */
+group: GroupInfo; 
+/**  Who changed it. */
+by: UserId } | 
+/**  A member's role changed (set by the owner, or by an ownership transfer). */
+{ kind: "group_role_changed"; 
+/**  Which group. */
+group: GroupId; 
+/**  Whose role. */
+user: UserId; 
+/**  The new role. */
+role: GroupRole; 
+/**  Who changed it. */
+by: UserId } | 
+/**  A member was muted or unmuted. */
+{ kind: "group_member_muted"; 
+/**  Which group. */
+group: GroupId; 
+/**  Who. */
+user: UserId; 
+/**  Muted until this time; `None`: unmuted. */
+until: number | null; 
+/**  Who did it. */
+by: UserId } | 
+/**  The owner dismissed the group: it no longer exists for anyone. */
+{ kind: "group_dismissed"; 
+/**  Which group. */
+group: GroupId; 
+/**  The owner who dismissed it. */
+by: UserId } | 
+/**
+ *  An application to join a group was filed (sent to the applicant and to
+ *  the group's owner and admins).
+ */
+{ kind: "group_application_added"; 
+/**  The application. */
+application: GroupApplication } | 
+/**  An application to join a group was accepted or refused (same recipients). */
+{ kind: "group_application_handled"; 
+/**  The application in its new state. */
+application: GroupApplication } | 
+/**
+ *  My settings of a conversation changed (pin, mute, archive, draft,
+ *  clear history), possibly on another device.
+ */
+{ kind: "conv_settings_changed"; 
+/**  The conversation's settings as they are now. */
+settings: ConvSettings } | 
+/**  My account-wide notification settings changed. */
+{ kind: "settings_changed"; 
+/**  The settings as they are now. */
+settings: AccountSettings };
+
 /**  The client's id for a message; the server deduplicates on (sender, client id). */
 export type ClientMsgId = string;
 
@@ -678,187 +807,123 @@ export type ErrorCode = number;
  */
 export type Event = 
 /**  The login status changed. */
-{ type: "login_status"; 
+({ type: "login_status"; 
 /**  The new status. */
-status: LoginStatus } | 
+status: LoginStatus }) & { application?: never; at?: never; attempt?: never; banned_until?: never; by?: never; changes?: never; client_id?: never; code?: never; conv?: never; conversation?: never; direction?: never; done?: never; edited_at?: never; error?: never; friend?: never; live?: never; message?: never; messages?: never; ok?: never; online?: never; pins?: never; profile?: never; reactions?: never; reason?: never; retry_in_ms?: never; room?: never; seq?: never; settings?: never; text?: never; total?: never; transfer?: never; unread?: never; user?: never } | 
 /**  Connecting to the server (attempt 1 is the first try after a login or a drop). */
-{ type: "connecting"; 
+({ type: "connecting"; 
 /**  Consecutive attempt number. */
-attempt: number } | 
+attempt: number }) & { application?: never; at?: never; banned_until?: never; by?: never; changes?: never; client_id?: never; code?: never; conv?: never; conversation?: never; direction?: never; done?: never; edited_at?: never; error?: never; friend?: never; live?: never; message?: never; messages?: never; ok?: never; online?: never; pins?: never; profile?: never; reactions?: never; reason?: never; retry_in_ms?: never; room?: never; seq?: never; settings?: never; status?: never; text?: never; total?: never; transfer?: never; unread?: never; user?: never } | 
 /**  Connected and authenticated. */
-{ type: "connected" } | 
+({ type: "connected" }) & { application?: never; at?: never; attempt?: never; banned_until?: never; by?: never; changes?: never; client_id?: never; code?: never; conv?: never; conversation?: never; direction?: never; done?: never; edited_at?: never; error?: never; friend?: never; live?: never; message?: never; messages?: never; ok?: never; online?: never; pins?: never; profile?: never; reactions?: never; reason?: never; retry_in_ms?: never; room?: never; seq?: never; settings?: never; status?: never; text?: never; total?: never; transfer?: never; unread?: never; user?: never } | 
 /**  A connection attempt failed or an open connection dropped; retrying after a delay. */
-{ type: "connect_failed"; 
+({ type: "connect_failed"; 
 /**  What went wrong. */
 error: string; 
 /**  Milliseconds until the next attempt. */
-retry_in_ms: number } | 
+retry_in_ms: number }) & { application?: never; at?: never; attempt?: never; banned_until?: never; by?: never; changes?: never; client_id?: never; code?: never; conv?: never; conversation?: never; direction?: never; done?: never; edited_at?: never; friend?: never; live?: never; message?: never; messages?: never; ok?: never; online?: never; pins?: never; profile?: never; reactions?: never; reason?: never; room?: never; seq?: never; settings?: never; status?: never; text?: never; total?: never; transfer?: never; unread?: never; user?: never } | 
 /**  Another login displaced this session, or an admin forced it off. No reconnect follows. */
-{ type: "kicked_offline"; 
+({ type: "kicked_offline"; 
 /**  Why. */
-reason: KickReason } | 
+reason: KickReason }) & { application?: never; at?: never; attempt?: never; banned_until?: never; by?: never; changes?: never; client_id?: never; code?: never; conv?: never; conversation?: never; direction?: never; done?: never; edited_at?: never; error?: never; friend?: never; live?: never; message?: never; messages?: never; ok?: never; online?: never; pins?: never; profile?: never; reactions?: never; retry_in_ms?: never; room?: never; seq?: never; settings?: never; status?: never; text?: never; total?: never; transfer?: never; unread?: never; user?: never } | 
 /**  The token expired or was revoked: log in again. No reconnect follows. */
-{ type: "token_expired"; 
+({ type: "token_expired"; 
 /**  `TokenExpired` or `TokenInvalid`. */
-code: ErrorCode } | 
+code: ErrorCode }) & { application?: never; at?: never; attempt?: never; banned_until?: never; by?: never; changes?: never; client_id?: never; conv?: never; conversation?: never; direction?: never; done?: never; edited_at?: never; error?: never; friend?: never; live?: never; message?: never; messages?: never; ok?: never; online?: never; pins?: never; profile?: never; reactions?: never; reason?: never; retry_in_ms?: never; room?: never; seq?: never; settings?: never; status?: never; text?: never; total?: never; transfer?: never; unread?: never; user?: never } | 
 /**  A resync began (after a connect, or on [`crate::Client::resync`]). */
-{ type: "sync_started" } | 
+({ type: "sync_started" }) & { application?: never; at?: never; attempt?: never; banned_until?: never; by?: never; changes?: never; client_id?: never; code?: never; conv?: never; conversation?: never; direction?: never; done?: never; edited_at?: never; error?: never; friend?: never; live?: never; message?: never; messages?: never; ok?: never; online?: never; pins?: never; profile?: never; reactions?: never; reason?: never; retry_in_ms?: never; room?: never; seq?: never; settings?: never; status?: never; text?: never; total?: never; transfer?: never; unread?: never; user?: never } | 
 /**  The resync finished; the local cache is up to date. */
-{ type: "sync_finished"; 
+({ type: "sync_finished"; 
 /**  Messages fetched by this sync. */
 messages: number; 
 /**  Change-log entries applied by this sync. */
-changes: number } | 
+changes: number }) & { application?: never; at?: never; attempt?: never; banned_until?: never; by?: never; client_id?: never; code?: never; conv?: never; conversation?: never; direction?: never; done?: never; edited_at?: never; error?: never; friend?: never; live?: never; message?: never; ok?: never; online?: never; pins?: never; profile?: never; reactions?: never; reason?: never; retry_in_ms?: never; room?: never; seq?: never; settings?: never; status?: never; text?: never; total?: never; transfer?: never; unread?: never; user?: never } | 
 /**  A friend application to or from me appeared (or was re-sent). */
-{ type: "friend_application_added"; 
+({ type: "friend_application_added"; 
 /**  The application. */
-application: FriendApplication } | 
+application: FriendApplication }) & { at?: never; attempt?: never; banned_until?: never; by?: never; changes?: never; client_id?: never; code?: never; conv?: never; conversation?: never; direction?: never; done?: never; edited_at?: never; error?: never; friend?: never; live?: never; message?: never; messages?: never; ok?: never; online?: never; pins?: never; profile?: never; reactions?: never; reason?: never; retry_in_ms?: never; room?: never; seq?: never; settings?: never; status?: never; text?: never; total?: never; transfer?: never; unread?: never; user?: never } | 
 /**  A friend application to or from me was accepted. */
-{ type: "friend_application_accepted"; 
+({ type: "friend_application_accepted"; 
 /**  The application. */
-application: FriendApplication } | 
+application: FriendApplication }) & { at?: never; attempt?: never; banned_until?: never; by?: never; changes?: never; client_id?: never; code?: never; conv?: never; conversation?: never; direction?: never; done?: never; edited_at?: never; error?: never; friend?: never; live?: never; message?: never; messages?: never; ok?: never; online?: never; pins?: never; profile?: never; reactions?: never; reason?: never; retry_in_ms?: never; room?: never; seq?: never; settings?: never; status?: never; text?: never; total?: never; transfer?: never; unread?: never; user?: never } | 
 /**  A friend application to or from me was refused. */
-{ type: "friend_application_refused"; 
+({ type: "friend_application_refused"; 
 /**  The application. */
-application: FriendApplication } | 
+application: FriendApplication }) & { at?: never; attempt?: never; banned_until?: never; by?: never; changes?: never; client_id?: never; code?: never; conv?: never; conversation?: never; direction?: never; done?: never; edited_at?: never; error?: never; friend?: never; live?: never; message?: never; messages?: never; ok?: never; online?: never; pins?: never; profile?: never; reactions?: never; reason?: never; retry_in_ms?: never; room?: never; seq?: never; settings?: never; status?: never; text?: never; total?: never; transfer?: never; unread?: never; user?: never } | 
 /**  Someone became my friend. */
-{ type: "friend_added"; 
+({ type: "friend_added"; 
 /**  The friend. */
-friend: Friend } | 
+friend: Friend }) & { application?: never; at?: never; attempt?: never; banned_until?: never; by?: never; changes?: never; client_id?: never; code?: never; conv?: never; conversation?: never; direction?: never; done?: never; edited_at?: never; error?: never; live?: never; message?: never; messages?: never; ok?: never; online?: never; pins?: never; profile?: never; reactions?: never; reason?: never; retry_in_ms?: never; room?: never; seq?: never; settings?: never; status?: never; text?: never; total?: never; transfer?: never; unread?: never; user?: never } | 
 /**  I removed someone from my friend list. */
-{ type: "friend_deleted"; 
+({ type: "friend_deleted"; 
 /**  Who. */
-user: UserId } | 
+user: UserId }) & { application?: never; at?: never; attempt?: never; banned_until?: never; by?: never; changes?: never; client_id?: never; code?: never; conv?: never; conversation?: never; direction?: never; done?: never; edited_at?: never; error?: never; friend?: never; live?: never; message?: never; messages?: never; ok?: never; online?: never; pins?: never; profile?: never; reactions?: never; reason?: never; retry_in_ms?: never; room?: never; seq?: never; settings?: never; status?: never; text?: never; total?: never; transfer?: never; unread?: never } | 
 /**  A friend's remark or profile changed. */
-{ type: "friend_info_changed"; 
+({ type: "friend_info_changed"; 
 /**  The friend as now. */
-friend: Friend } | 
+friend: Friend }) & { application?: never; at?: never; attempt?: never; banned_until?: never; by?: never; changes?: never; client_id?: never; code?: never; conv?: never; conversation?: never; direction?: never; done?: never; edited_at?: never; error?: never; live?: never; message?: never; messages?: never; ok?: never; online?: never; pins?: never; profile?: never; reactions?: never; reason?: never; retry_in_ms?: never; room?: never; seq?: never; settings?: never; status?: never; text?: never; total?: never; transfer?: never; unread?: never; user?: never } | 
 /**  I blocked someone. */
-{ type: "black_added"; 
+({ type: "black_added"; 
 /**  Who. */
-user: UserId } | 
+user: UserId }) & { application?: never; at?: never; attempt?: never; banned_until?: never; by?: never; changes?: never; client_id?: never; code?: never; conv?: never; conversation?: never; direction?: never; done?: never; edited_at?: never; error?: never; friend?: never; live?: never; message?: never; messages?: never; ok?: never; online?: never; pins?: never; profile?: never; reactions?: never; reason?: never; retry_in_ms?: never; room?: never; seq?: never; settings?: never; status?: never; text?: never; total?: never; transfer?: never; unread?: never } | 
 /**  I unblocked someone. */
-{ type: "black_deleted"; 
+({ type: "black_deleted"; 
 /**  Who. */
-user: UserId } | 
+user: UserId }) & { application?: never; at?: never; attempt?: never; banned_until?: never; by?: never; changes?: never; client_id?: never; code?: never; conv?: never; conversation?: never; direction?: never; done?: never; edited_at?: never; error?: never; friend?: never; live?: never; message?: never; messages?: never; ok?: never; online?: never; pins?: never; profile?: never; reactions?: never; reason?: never; retry_in_ms?: never; room?: never; seq?: never; settings?: never; status?: never; text?: never; total?: never; transfer?: never; unread?: never } | 
 /**  My own profile changed (here or on another device). */
-{ type: "profile_changed"; 
+({ type: "profile_changed"; 
 /**  The profile as now. */
-profile: Profile } | 
+profile: Profile }) & { application?: never; at?: never; attempt?: never; banned_until?: never; by?: never; changes?: never; client_id?: never; code?: never; conv?: never; conversation?: never; direction?: never; done?: never; edited_at?: never; error?: never; friend?: never; live?: never; message?: never; messages?: never; ok?: never; online?: never; pins?: never; reactions?: never; reason?: never; retry_in_ms?: never; room?: never; seq?: never; settings?: never; status?: never; text?: never; total?: never; transfer?: never; unread?: never; user?: never } | 
 /**  A friend went online or offline. */
-{ type: "presence"; 
+({ type: "presence"; 
 /**  Who. */
 user: UserId; 
 /**  Online now. */
-online: boolean } | 
+online: boolean }) & { application?: never; at?: never; attempt?: never; banned_until?: never; by?: never; changes?: never; client_id?: never; code?: never; conv?: never; conversation?: never; direction?: never; done?: never; edited_at?: never; error?: never; friend?: never; live?: never; message?: never; messages?: never; ok?: never; pins?: never; profile?: never; reactions?: never; reason?: never; retry_in_ms?: never; room?: never; seq?: never; settings?: never; status?: never; text?: never; total?: never; transfer?: never; unread?: never } | 
 /**
- *  I became a member of a group (created it, was invited, joined, or my
- *  application was accepted). Its conversation is listed from now on.
- */
-{ type: "group_joined"; 
-/**  The group as now. */
-group: GroupInfo; 
-/**  My membership. */
-member: GroupMember } | 
-/**  Someone else joined a group I am in. */
-{ type: "group_member_joined"; 
-/**  Which group. */
-group: GroupId; 
-/**  The new member. */
-member: GroupMember; 
-/**  The inviter or approving admin; `None` when they joined an open group. */
-by: UserId | null } | 
-/**
- *  A member left or was kicked. When `user` is me, the group and its
+ *  One `group_*` entry of my change log, as the server sent it (the wire
+ *  [`Change`]; only its `group_*` kinds come as this event), after the cache
+ *  applied it. Its `kind` says which (docs/protocol.md § 5.8), next to this
+ *  event's `type`: `{"type": "group_changed", "kind": "group_joined", ...}`.
+ *  After `group_joined` the group's conversation is listed; after
+ *  `group_dismissed`, or a `group_member_left` naming me, the group and its
  *  conversation are gone from the cache (a `conversation_removed` follows).
  */
-{ type: "group_member_left"; 
-/**  Which group. */
-group: GroupId; 
-/**  Who is gone. */
-user: UserId; 
-/**  Left or kicked. */
-reason: LeaveReason; 
-/**  Who kicked them (`None` when they left). */
-by: UserId | null } | 
-/**  Name, avatar, notice, join policy, whole-group mute or owner changed. */
-{ type: "group_info_changed"; 
-/**  The group as now. */
-group: GroupInfo; 
-/**  Who changed it. */
-by: UserId } | 
-/**  A member's role changed. */
-{ type: "group_role_changed"; 
-/**  Which group. */
-group: GroupId; 
-/**  Whose role. */
-user: UserId; 
-/**  The new role. */
-role: GroupRole; 
-/**  Who changed it. */
-by: UserId } | 
-/**  A member was muted (`until` set) or unmuted (`None`). */
-{ type: "group_member_muted"; 
-/**  Which group. */
-group: GroupId; 
-/**  Who. */
-user: UserId; 
-/**  Muted until this time; `None`: unmuted. */
-until: number | null; 
-/**  Who did it. */
-by: UserId } | 
-/**
- *  The owner dismissed the group; it is gone from the cache (a
- *  `conversation_removed` follows).
- */
-{ type: "group_dismissed"; 
-/**  Which group. */
-group: GroupId; 
-/**  The owner. */
-by: UserId } | 
-/**
- *  An application to join a group was filed (I am the applicant, or an owner
- *  or admin of the group).
- */
-{ type: "group_application_added"; 
-/**  The application. */
-application: GroupApplication } | 
-/**  An application to join a group was accepted or refused. */
-{ type: "group_application_handled"; 
-/**  The application in its new state. */
-application: GroupApplication } | 
+{
+	type: "group_changed",
+} & Change | 
 /**
  *  A message appeared in the local cache: received (pushed or caught up by a sync),
  *  sent from another device, or queued here (then `state` is `sending`).
  */
-{ type: "new_message"; 
+({ type: "new_message"; 
 /**  The message. */
 message: LocalMessage; 
 /**
  *  True for a live push or a local send; false for messages caught up by a sync
  *  (apps usually do not notify for those).
  */
-live: boolean } | 
+live: boolean }) & { application?: never; at?: never; attempt?: never; banned_until?: never; by?: never; changes?: never; client_id?: never; code?: never; conv?: never; conversation?: never; direction?: never; done?: never; edited_at?: never; error?: never; friend?: never; messages?: never; ok?: never; online?: never; pins?: never; profile?: never; reactions?: never; reason?: never; retry_in_ms?: never; room?: never; seq?: never; settings?: never; status?: never; text?: never; total?: never; transfer?: never; unread?: never; user?: never } | 
 /**  The server stored one of my messages. */
-{ type: "message_acked"; 
+({ type: "message_acked"; 
 /**  The message, now with seq and server id. */
-message: LocalMessage } | 
+message: LocalMessage }) & { application?: never; at?: never; attempt?: never; banned_until?: never; by?: never; changes?: never; client_id?: never; code?: never; conv?: never; conversation?: never; direction?: never; done?: never; edited_at?: never; error?: never; friend?: never; live?: never; messages?: never; ok?: never; online?: never; pins?: never; profile?: never; reactions?: never; reason?: never; retry_in_ms?: never; room?: never; seq?: never; settings?: never; status?: never; text?: never; total?: never; transfer?: never; unread?: never; user?: never } | 
 /**  One of my messages failed (retry budget spent, or refused, e.g. `Blocked`). */
-{ type: "message_failed"; 
+({ type: "message_failed"; 
 /**  The message, `state` = `failed`. */
 message: LocalMessage; 
 /**  The server's refusal, when there was one. */
-error: WireError | null } | 
+error: WireError | null }) & { application?: never; at?: never; attempt?: never; banned_until?: never; by?: never; changes?: never; client_id?: never; code?: never; conv?: never; conversation?: never; direction?: never; done?: never; edited_at?: never; friend?: never; live?: never; messages?: never; ok?: never; online?: never; pins?: never; profile?: never; reactions?: never; reason?: never; retry_in_ms?: never; room?: never; seq?: never; settings?: never; status?: never; text?: never; total?: never; transfer?: never; unread?: never; user?: never } | 
 /**  Someone read a conversation up to `seq` (the peer, or me on another device). */
-{ type: "read_receipt"; 
+({ type: "read_receipt"; 
 /**  The conversation. */
 conv: ConversationId; 
 /**  Who read. */
 user: UserId; 
 /**  Up to where. */
-seq: Seq } | 
+seq: Seq }) & { application?: never; at?: never; attempt?: never; banned_until?: never; by?: never; changes?: never; client_id?: never; code?: never; conversation?: never; direction?: never; done?: never; edited_at?: never; error?: never; friend?: never; live?: never; message?: never; messages?: never; ok?: never; online?: never; pins?: never; profile?: never; reactions?: never; reason?: never; retry_in_ms?: never; room?: never; settings?: never; status?: never; text?: never; total?: never; transfer?: never; unread?: never } | 
 /**  A message was recalled; the cache now holds a tombstone. */
-{ type: "recalled"; 
+({ type: "recalled"; 
 /**  The conversation. */
 conv: ConversationId; 
 /**  Which message. */
@@ -866,9 +931,9 @@ seq: Seq;
 /**  Who recalled it. */
 by: UserId; 
 /**  When. */
-at: number } | 
+at: number }) & { application?: never; attempt?: never; banned_until?: never; changes?: never; client_id?: never; code?: never; conversation?: never; direction?: never; done?: never; edited_at?: never; error?: never; friend?: never; live?: never; message?: never; messages?: never; ok?: never; online?: never; pins?: never; profile?: never; reactions?: never; reason?: never; retry_in_ms?: never; room?: never; settings?: never; status?: never; text?: never; total?: never; transfer?: never; unread?: never; user?: never } | 
 /**  A message's text was edited by its sender; the cache holds the new text. */
-{ type: "edited"; 
+({ type: "edited"; 
 /**  The conversation. */
 conv: ConversationId; 
 /**  Which message. */
@@ -876,53 +941,53 @@ seq: Seq;
 /**  Its new text. */
 text: string; 
 /**  When. */
-edited_at: number } | 
+edited_at: number }) & { application?: never; at?: never; attempt?: never; banned_until?: never; by?: never; changes?: never; client_id?: never; code?: never; conversation?: never; direction?: never; done?: never; error?: never; friend?: never; live?: never; message?: never; messages?: never; ok?: never; online?: never; pins?: never; profile?: never; reactions?: never; reason?: never; retry_in_ms?: never; room?: never; settings?: never; status?: never; total?: never; transfer?: never; unread?: never; user?: never } | 
 /**  A message's reactions changed; the cache holds the new list. */
-{ type: "reactions_changed"; 
+({ type: "reactions_changed"; 
 /**  The conversation. */
 conv: ConversationId; 
 /**  Which message. */
 seq: Seq; 
 /**  Its reactions now, per emoji: count and who. */
-reactions: Reaction[] } | 
+reactions: Reaction[] }) & { application?: never; at?: never; attempt?: never; banned_until?: never; by?: never; changes?: never; client_id?: never; code?: never; conversation?: never; direction?: never; done?: never; edited_at?: never; error?: never; friend?: never; live?: never; message?: never; messages?: never; ok?: never; online?: never; pins?: never; profile?: never; reason?: never; retry_in_ms?: never; room?: never; settings?: never; status?: never; text?: never; total?: never; transfer?: never; unread?: never; user?: never } | 
 /**  A conversation's pinned messages changed; the cache holds the new list. */
-{ type: "pins_changed"; 
+({ type: "pins_changed"; 
 /**  The conversation. */
 conv: ConversationId; 
 /**  Its pins now, most recently pinned first. */
-pins: Pin[] } | 
+pins: Pin[] }) & { application?: never; at?: never; attempt?: never; banned_until?: never; by?: never; changes?: never; client_id?: never; code?: never; conversation?: never; direction?: never; done?: never; edited_at?: never; error?: never; friend?: never; live?: never; message?: never; messages?: never; ok?: never; online?: never; profile?: never; reactions?: never; reason?: never; retry_in_ms?: never; room?: never; seq?: never; settings?: never; status?: never; text?: never; total?: never; transfer?: never; unread?: never; user?: never } | 
 /**  The peer is typing. */
-{ type: "typing"; 
+({ type: "typing"; 
 /**  The conversation. */
 conv: ConversationId; 
 /**  Who. */
-user: UserId } | 
+user: UserId }) & { application?: never; at?: never; attempt?: never; banned_until?: never; by?: never; changes?: never; client_id?: never; code?: never; conversation?: never; direction?: never; done?: never; edited_at?: never; error?: never; friend?: never; live?: never; message?: never; messages?: never; ok?: never; online?: never; pins?: never; profile?: never; reactions?: never; reason?: never; retry_in_ms?: never; room?: never; seq?: never; settings?: never; status?: never; text?: never; total?: never; transfer?: never; unread?: never } | 
 /**  A message in a chat room I am in. */
-{ type: "room_message"; 
+({ type: "room_message"; 
 /**  The message. */
-message: RoomMessage } | 
+message: RoomMessage }) & { application?: never; at?: never; attempt?: never; banned_until?: never; by?: never; changes?: never; client_id?: never; code?: never; conv?: never; conversation?: never; direction?: never; done?: never; edited_at?: never; error?: never; friend?: never; live?: never; messages?: never; ok?: never; online?: never; pins?: never; profile?: never; reactions?: never; reason?: never; retry_in_ms?: never; room?: never; seq?: never; settings?: never; status?: never; text?: never; total?: never; transfer?: never; unread?: never; user?: never } | 
 /**  I am no longer in a chat room (kicked, dropped, or it was deleted). */
-{ type: "room_left"; 
+({ type: "room_left"; 
 /**  The room. */
 room: RoomId; 
 /**  Why. */
 reason: RoomLeftReason; 
 /**  When a kick's ban ends. */
-banned_until: number | null } | 
+banned_until: number | null }) & { application?: never; at?: never; attempt?: never; by?: never; changes?: never; client_id?: never; code?: never; conv?: never; conversation?: never; direction?: never; done?: never; edited_at?: never; error?: never; friend?: never; live?: never; message?: never; messages?: never; ok?: never; online?: never; pins?: never; profile?: never; reactions?: never; retry_in_ms?: never; seq?: never; settings?: never; status?: never; text?: never; total?: never; transfer?: never; unread?: never; user?: never } | 
 /**
  *  A message of mine that was never sent was removed (a cancelled upload, a
  *  deleted failed message).
  */
-{ type: "message_removed"; 
+({ type: "message_removed"; 
 /**  The conversation. */
 conv: ConversationId; 
 /**  The removed message's client id. */
-client_id: ClientMsgId } | 
+client_id: ClientMsgId }) & { application?: never; at?: never; attempt?: never; banned_until?: never; by?: never; changes?: never; code?: never; conversation?: never; direction?: never; done?: never; edited_at?: never; error?: never; friend?: never; live?: never; message?: never; messages?: never; ok?: never; online?: never; pins?: never; profile?: never; reactions?: never; reason?: never; retry_in_ms?: never; room?: never; seq?: never; settings?: never; status?: never; text?: never; total?: never; transfer?: never; unread?: never; user?: never } | 
 /**
  *  Bytes moved so far by an upload or download (throttled: about every 1 %,
  *  and always at the end, when `done == total`).
  */
-{ type: "transfer_progress"; 
+({ type: "transfer_progress"; 
 /**  The message's client id for an upload, the file id for a download. */
 transfer: string; 
 /**  Upload or download. */
@@ -930,9 +995,9 @@ direction: TransferDirection;
 /**  Bytes so far. */
 done: number; 
 /**  Bytes in all. */
-total: number } | 
+total: number }) & { application?: never; at?: never; attempt?: never; banned_until?: never; by?: never; changes?: never; client_id?: never; code?: never; conv?: never; conversation?: never; edited_at?: never; error?: never; friend?: never; live?: never; message?: never; messages?: never; ok?: never; online?: never; pins?: never; profile?: never; reactions?: never; reason?: never; retry_in_ms?: never; room?: never; seq?: never; settings?: never; status?: never; text?: never; unread?: never; user?: never } | 
 /**  An upload or download ended (an upload that will be retried has not ended). */
-{ type: "transfer_finished"; 
+({ type: "transfer_finished"; 
 /**  As in [`Event::TransferProgress`]. */
 transfer: string; 
 /**  Upload or download. */
@@ -940,44 +1005,44 @@ direction: TransferDirection;
 /**  True when it completed. */
 ok: boolean; 
 /**  Why it did not (`cancelled` for a cancelled upload). */
-error: string | null } | 
+error: string | null }) & { application?: never; at?: never; attempt?: never; banned_until?: never; by?: never; changes?: never; client_id?: never; code?: never; conv?: never; conversation?: never; done?: never; edited_at?: never; friend?: never; live?: never; message?: never; messages?: never; online?: never; pins?: never; profile?: never; reactions?: never; reason?: never; retry_in_ms?: never; room?: never; seq?: never; settings?: never; status?: never; text?: never; total?: never; unread?: never; user?: never } | 
 /**  A conversation's summary changed (last message, draft, read state). */
-{ type: "conversation_changed"; 
+({ type: "conversation_changed"; 
 /**  The conversation as now. */
-conversation: Conversation } | 
+conversation: Conversation }) & { application?: never; at?: never; attempt?: never; banned_until?: never; by?: never; changes?: never; client_id?: never; code?: never; conv?: never; direction?: never; done?: never; edited_at?: never; error?: never; friend?: never; live?: never; message?: never; messages?: never; ok?: never; online?: never; pins?: never; profile?: never; reactions?: never; reason?: never; retry_in_ms?: never; room?: never; seq?: never; settings?: never; status?: never; text?: never; total?: never; transfer?: never; unread?: never; user?: never } | 
 /**
  *  A conversation left the list: a group I left, was kicked from, or that was
  *  dismissed (its cached messages are kept; it is listed again if I rejoin).
  *  An `unread_changed` to 0 and a `total_unread_changed` follow when it had unread.
  */
-{ type: "conversation_removed"; 
+({ type: "conversation_removed"; 
 /**  The conversation. */
-conv: ConversationId } | 
+conv: ConversationId }) & { application?: never; at?: never; attempt?: never; banned_until?: never; by?: never; changes?: never; client_id?: never; code?: never; conversation?: never; direction?: never; done?: never; edited_at?: never; error?: never; friend?: never; live?: never; message?: never; messages?: never; ok?: never; online?: never; pins?: never; profile?: never; reactions?: never; reason?: never; retry_in_ms?: never; room?: never; seq?: never; settings?: never; status?: never; text?: never; total?: never; transfer?: never; unread?: never; user?: never } | 
 /**  A conversation's unread count changed. */
-{ type: "unread_changed"; 
+({ type: "unread_changed"; 
 /**  The conversation. */
 conv: ConversationId; 
 /**  Its unread count now. */
-unread: number } | 
+unread: number }) & { application?: never; at?: never; attempt?: never; banned_until?: never; by?: never; changes?: never; client_id?: never; code?: never; conversation?: never; direction?: never; done?: never; edited_at?: never; error?: never; friend?: never; live?: never; message?: never; messages?: never; ok?: never; online?: never; pins?: never; profile?: never; reactions?: never; reason?: never; retry_in_ms?: never; room?: never; seq?: never; settings?: never; status?: never; text?: never; total?: never; transfer?: never; user?: never } | 
 /**  The sum of all unread counts changed. */
-{ type: "total_unread_changed"; 
+({ type: "total_unread_changed"; 
 /**  The total now. */
-total: number } | 
+total: number }) & { application?: never; at?: never; attempt?: never; banned_until?: never; by?: never; changes?: never; client_id?: never; code?: never; conv?: never; conversation?: never; direction?: never; done?: never; edited_at?: never; error?: never; friend?: never; live?: never; message?: never; messages?: never; ok?: never; online?: never; pins?: never; profile?: never; reactions?: never; reason?: never; retry_in_ms?: never; room?: never; seq?: never; settings?: never; status?: never; text?: never; transfer?: never; unread?: never; user?: never } | 
 /**
  *  My settings of one conversation changed (pin, mute, archive, draft,
  *  clear history), here or on another device of mine. A
  *  `conversation_changed` follows.
  */
-{ type: "conv_settings_changed"; 
+({ type: "conv_settings_changed"; 
 /**  The settings as now. */
-settings: ConvSettings } | 
+settings: ConvSettings }) & { application?: never; at?: never; attempt?: never; banned_until?: never; by?: never; changes?: never; client_id?: never; code?: never; conv?: never; conversation?: never; direction?: never; done?: never; edited_at?: never; error?: never; friend?: never; live?: never; message?: never; messages?: never; ok?: never; online?: never; pins?: never; profile?: never; reactions?: never; reason?: never; retry_in_ms?: never; room?: never; seq?: never; status?: never; text?: never; total?: never; transfer?: never; unread?: never; user?: never } | 
 /**
  *  The account's notification settings (switches, do-not-disturb schedule)
  *  changed, here or on another device of mine.
  */
-{ type: "account_settings_changed"; 
+({ type: "account_settings_changed"; 
 /**  The settings as now. */
-settings: AccountSettings };
+settings: AccountSettings }) & { application?: never; at?: never; attempt?: never; banned_until?: never; by?: never; changes?: never; client_id?: never; code?: never; conv?: never; conversation?: never; direction?: never; done?: never; edited_at?: never; error?: never; friend?: never; live?: never; message?: never; messages?: never; ok?: never; online?: never; pins?: never; profile?: never; reactions?: never; reason?: never; retry_in_ms?: never; room?: never; seq?: never; status?: never; text?: never; total?: never; transfer?: never; unread?: never; user?: never };
 
 /**  A native drag-and-drop on the window (typed event). */
 export type FileDrop = {

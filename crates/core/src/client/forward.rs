@@ -5,7 +5,7 @@
 //! catch-up. A merged forward is one message whose content
 //! ([`Content::ChatHistory`]) holds the whole list with senders and times.
 
-use tern_proto::{Content, ConversationId, ForwardResult, Mentions, Request, Response, Seq};
+use tern_proto::{cmd, Content, ConversationId, ForwardResult, Mentions, Seq};
 
 use super::{new_client_id, Client};
 use crate::error::{Error, Result};
@@ -75,7 +75,7 @@ impl Client {
         merged: bool,
         title: Option<String>,
     ) -> Result<Vec<ForwardResult>> {
-        let req = Request::Forward {
+        let req = cmd::Forward {
             client_id: new_client_id(),
             from: from.clone(),
             seqs: seqs.to_vec(),
@@ -83,10 +83,7 @@ impl Client {
             merged,
             title,
         };
-        match self.shared()?.request(req).await? {
-            Response::Forwarded { results } => Ok(results),
-            other => Err(super::unexpected(other)),
-        }
+        Ok(self.shared()?.call(req).await?.results)
     }
 
     /// The unread messages of `conv` that mention me (by id or `@all`); the

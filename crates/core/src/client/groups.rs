@@ -7,11 +7,11 @@
 //! message calls with [`Client::group_conversation`].
 
 use tern_proto::{
-    ConversationId, GroupApplication, GroupId, GroupInfo, GroupMember, GroupRole, JoinPolicy,
-    Millis, Request, Response, UserId,
+    cmd, reply, ConversationId, GroupApplication, GroupId, GroupInfo, GroupMember, GroupRole,
+    JoinPolicy, Millis, UserId,
 };
 
-use super::{unexpected, Client};
+use super::Client;
 use crate::error::{Error, Result};
 use crate::store::{groups, notices};
 use crate::types::{GroupUpdate, MemberNotice};
@@ -30,17 +30,14 @@ impl Client {
         members: &[UserId],
         join_policy: Option<JoinPolicy>,
     ) -> Result<GroupInfo> {
-        match self
-            .change(Request::CreateGroup {
+        Ok(self
+            .change(cmd::CreateGroup {
                 name: name.to_string(),
                 members: members.to_vec(),
                 join_policy,
             })
             .await?
-        {
-            Response::Group { group } => Ok(group),
-            other => Err(unexpected(other)),
-        }
+            .group)
     }
 
     /// The groups I am in, by group id (cache, kept current by the change log).
@@ -56,23 +53,20 @@ impl Client {
 
     /// A group's info from the server (also for groups I am not in, e.g. before joining).
     pub async fn fetch_group_info(&self, group: &GroupId) -> Result<GroupInfo> {
-        match self
+        Ok(self
             .shared()?
-            .request(Request::GetGroupInfo {
+            .call(cmd::GetGroupInfo {
                 group: group.clone(),
             })
             .await?
-        {
-            Response::Group { group } => Ok(group),
-            other => Err(unexpected(other)),
-        }
+            .group)
     }
 
     /// Changes a group's name, avatar, notice, join policy or history visibility
     /// (owner or admin).
     pub async fn update_group(&self, group: &GroupId, update: GroupUpdate) -> Result<GroupInfo> {
-        match self
-            .change(Request::UpdateGroup {
+        Ok(self
+            .change(cmd::UpdateGroup {
                 group: group.clone(),
                 name: update.name,
                 avatar: update.avatar,
@@ -82,17 +76,14 @@ impl Client {
                 read_by: None,
             })
             .await?
-        {
-            Response::Group { group } => Ok(group),
-            other => Err(unexpected(other)),
-        }
+            .group)
     }
 
     /// Turns on or off whether a message's sender and the group's managers may
     /// see who read it ([`Client::read_by`]); owner or admin only.
     pub async fn set_group_read_by(&self, group: &GroupId, on: bool) -> Result<GroupInfo> {
-        match self
-            .change(Request::UpdateGroup {
+        Ok(self
+            .change(cmd::UpdateGroup {
                 group: group.clone(),
                 name: None,
                 avatar: None,
@@ -102,10 +93,7 @@ impl Client {
                 read_by: Some(on),
             })
             .await?
-        {
-            Response::Group { group } => Ok(group),
-            other => Err(unexpected(other)),
-        }
+            .group)
     }
 
     /// A group's members (owner, then admins, then by join time), from the server and
@@ -113,19 +101,18 @@ impl Client {
     pub async fn group_members(&self, group: &GroupId) -> Result<Vec<GroupMember>> {
         let sh = self.shared()?;
         let answer = sh
-            .request(Request::GetGroupMembers {
+            .call(cmd::GetGroupMembers {
                 group: group.clone(),
             })
             .await;
         match answer {
-            Ok(Response::GroupMembers { members }) => {
+            Ok(reply::GroupMembers { members }) => {
                 let (g, list) = (group.clone(), members.clone());
                 sh.db
                     .call(move |c| groups::replace_members(c, &g, &list))
                     .await?;
                 Ok(members)
             }
-            Ok(other) => Err(unexpected(other)),
             Err(Error::Offline(_) | Error::Timeout) => {
                 let g = group.clone();
                 self.read(move |c, _| groups::members(c, &g)).await
@@ -160,7 +147,7 @@ impl Client {
 
     /// Adds users to a group I am in (any member may invite; members are skipped).
     pub async fn invite_members(&self, group: &GroupId, users: &[UserId]) -> Result<()> {
-        self.change(Request::InviteMembers {
+        self.change(cmd::InviteMembers {
             group: group.clone(),
             users: users.to_vec(),
         })
@@ -171,35 +158,29 @@ impl Client {
     /// Joins a group: at once when it is open (true), else files an application with
     /// `message` for its owner and admins (false).
     pub async fn join_group(&self, group: &GroupId, message: &str) -> Result<bool> {
-        match self
-            .change(Request::JoinGroup {
+        Ok(self
+            .change(cmd::JoinGroup {
                 group: group.clone(),
                 message: message.to_string(),
             })
             .await?
-        {
-            Response::GroupJoin { joined } => Ok(joined),
-            other => Err(unexpected(other)),
-        }
+            .joined)
     }
 
     /// Applications to join a group, newest first (owner or admin; from the server).
     pub async fn group_applications(&self, group: &GroupId) -> Result<Vec<GroupApplication>> {
-        match self
+        Ok(self
             .shared()?
-            .request(Request::ListGroupApplications {
+            .call(cmd::ListGroupApplications {
                 group: group.clone(),
             })
             .await?
-        {
-            Response::GroupApplications { applications } => Ok(applications),
-            other => Err(unexpected(other)),
-        }
+            .applications)
     }
 
     /// Accepts `user`'s pending application (owner or admin).
     pub async fn accept_group_application(&self, group: &GroupId, user: &UserId) -> Result<()> {
-        self.change(Request::AcceptGroupApplication {
+        self.change(cmd::AcceptGroupApplication {
             group: group.clone(),
             user: user.clone(),
         })
@@ -209,7 +190,7 @@ impl Client {
 
     /// Refuses `user`'s pending application (owner or admin).
     pub async fn refuse_group_application(&self, group: &GroupId, user: &UserId) -> Result<()> {
-        self.change(Request::RefuseGroupApplication {
+        self.change(cmd::RefuseGroupApplication {
             group: group.clone(),
             user: user.clone(),
         })
@@ -220,7 +201,7 @@ impl Client {
     /// Leaves a group (the owner transfers or dismisses instead). The group and its
     /// conversation leave the cache's lists; its messages stay cached.
     pub async fn leave_group(&self, group: &GroupId) -> Result<()> {
-        self.change(Request::LeaveGroup {
+        self.change(cmd::LeaveGroup {
             group: group.clone(),
         })
         .await
@@ -229,7 +210,7 @@ impl Client {
 
     /// Removes a member (owner, or admin for plain members).
     pub async fn kick_member(&self, group: &GroupId, user: &UserId) -> Result<()> {
-        self.change(Request::KickMember {
+        self.change(cmd::KickMember {
             group: group.clone(),
             user: user.clone(),
         })
@@ -239,7 +220,7 @@ impl Client {
 
     /// Dismisses the group for everyone (owner only).
     pub async fn dismiss_group(&self, group: &GroupId) -> Result<()> {
-        self.change(Request::DismissGroup {
+        self.change(cmd::DismissGroup {
             group: group.clone(),
         })
         .await
@@ -253,7 +234,7 @@ impl Client {
         user: &UserId,
         role: GroupRole,
     ) -> Result<()> {
-        self.change(Request::SetMemberRole {
+        self.change(cmd::SetMemberRole {
             group: group.clone(),
             user: user.clone(),
             role,
@@ -264,7 +245,7 @@ impl Client {
 
     /// Makes another member the owner; I become an admin (owner only).
     pub async fn transfer_group(&self, group: &GroupId, to: &UserId) -> Result<()> {
-        self.change(Request::TransferGroup {
+        self.change(cmd::TransferGroup {
             group: group.clone(),
             to: to.clone(),
         })
@@ -275,7 +256,7 @@ impl Client {
     /// Mutes a member for `minutes` (0 unmutes; owner, or admin for plain members).
     /// Their sends then fail with `Muted`.
     pub async fn mute_member(&self, group: &GroupId, user: &UserId, minutes: u32) -> Result<()> {
-        self.change(Request::MuteMember {
+        self.change(cmd::MuteMember {
             group: group.clone(),
             user: user.clone(),
             minutes,
@@ -286,7 +267,7 @@ impl Client {
 
     /// Turns whole-group mute on or off (owner or admin): only they may post while on.
     pub async fn mute_all(&self, group: &GroupId, muted: bool) -> Result<()> {
-        self.change(Request::MuteAll {
+        self.change(cmd::MuteAll {
             group: group.clone(),
             muted,
         })

@@ -4,7 +4,7 @@ use std::sync::Arc;
 use std::time::Duration;
 
 use serde_json::Value;
-use tern_proto::{ClientMsgId, Content, ConversationId, Millis, Request, Response, Seq, UserId};
+use tern_proto::{cmd, ClientMsgId, Content, ConversationId, Millis, Seq, UserId};
 use tokio::sync::oneshot;
 
 use super::{new_client_id, Client};
@@ -324,15 +324,14 @@ impl Client {
         let (cached, mut page) = range().await?;
         if cached < upper - lower {
             if let Ok(conn) = sh.conn() {
-                let req = Request::History {
+                let req = cmd::History {
                     conv: conv.clone(),
                     before: Some(Seq(upper)),
                     limit: Some((upper - lower) as u32),
                 };
-                if let Response::Messages { messages } = conn.request(req).await? {
-                    crate::sync::store_batch(&sh, messages, None).await?;
-                    page = range().await?.1;
-                }
+                let messages = conn.call(req).await?.messages;
+                crate::sync::store_batch(&sh, messages, None).await?;
+                page = range().await?.1;
             }
         }
         if before.is_none() {
@@ -367,7 +366,7 @@ impl Client {
             .call(move |c| convs::set_read(c, &key, Seq(max), false))
             .await?;
         sh.conv_changed(conv).await?;
-        sh.request(Request::MarkRead {
+        sh.call(cmd::MarkRead {
             conv: conv.clone(),
             seq: Seq(max),
         })
@@ -379,7 +378,7 @@ impl Client {
     /// owner and admins may recall anyone's message at any time.
     pub async fn recall(&self, conv: &ConversationId, seq: Seq) -> Result<()> {
         let sh = self.shared()?;
-        sh.request(Request::Recall {
+        sh.call(cmd::Recall {
             conv: conv.clone(),
             seq,
         })
@@ -409,18 +408,12 @@ impl Client {
     /// text, not the old). Returns the message's new `edited_at`.
     pub async fn edit(&self, conv: &ConversationId, seq: Seq, text: &str) -> Result<Millis> {
         let sh = self.shared()?;
-        let res = sh
-            .request(Request::Edit {
-                conv: conv.clone(),
-                seq,
-                text: text.to_string(),
-            })
-            .await?;
-        let Response::Edited { edited_at } = res else {
-            return Err(Error::Protocol(
-                format!("unexpected answer to edit: {res:?}").into(),
-            ));
+        let edit = cmd::Edit {
+            conv: conv.clone(),
+            seq,
+            text: text.to_string(),
         };
+        let edited_at = sh.call(edit).await?.edited_at;
         crate::sync_edits::apply(&sh, conv, seq, text.to_string(), edited_at).await?;
         Ok(edited_at)
     }
@@ -428,7 +421,7 @@ impl Client {
     /// Tells the peer I am typing (ephemeral).
     pub async fn typing(&self, conv: &ConversationId) -> Result<()> {
         self.shared()?
-            .request(Request::Typing { conv: conv.clone() })
+            .call(cmd::Typing { conv: conv.clone() })
             .await
             .map(drop)
     }

@@ -20,20 +20,20 @@ use std::sync::Arc;
 
 use parking_lot::Mutex;
 use serde::{Deserialize, Serialize};
-use tern_proto::{ClientMsgId, DeviceId, FileId, Request, Response, UserId};
+use tern_proto::{cmd, ClientMsgId, Command, DeviceId, FileId, UserId};
 use tokio::sync::{broadcast, mpsc, oneshot, watch, Notify};
 
 use crate::config::ClientConfig;
 use crate::error::{Detail, Error, Result};
 use crate::event::Event;
-use crate::session::{open_session, supervise, Auth, Cmd, Connected, Shared, Status};
+use crate::session::{Cmd, Shared, Status};
 use crate::state::Outbox;
 use crate::store::{conversations as convs, messages as msgs, Db};
+use crate::supervisor::{open_session, supervise, Auth, Connected};
 use crate::types::{ConnectionState, LoginStatus, Session};
 
 pub use avatars::{Avatar, MAX_AVATAR_BYTES};
 pub use files::PENDING_FILE_ID;
-pub(crate) use rooms::rejoin_rooms;
 
 /// Fields of my profile to change; `None` leaves a field as it is.
 #[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
@@ -198,13 +198,13 @@ impl Client {
     /// Creates an account on the server (does not log in).
     pub async fn register(&self, user: &UserId, password: &str) -> Result<()> {
         let cfg = &self.inner.config;
-        let (conn, _pushes, _) = crate::session::connect_any(cfg).await?;
-        conn.request(Request::Hello {
+        let (conn, _pushes, _) = crate::supervisor::connect_any(cfg).await?;
+        conn.call(cmd::Hello {
             version: tern_proto::PROTOCOL_VERSION,
         })
         .await?;
         let r = conn
-            .request(Request::Register {
+            .call(cmd::Register {
                 user: user.clone(),
                 password: password.to_string(),
             })
@@ -360,7 +360,7 @@ impl Client {
         let sh = self.inner.session.lock().take();
         if let Some(sh) = sh {
             if let Ok(conn) = sh.conn() {
-                let _ = conn.request(Request::Logout).await;
+                let _ = conn.call(cmd::Logout {}).await;
             }
             sh.stop();
         }
@@ -373,7 +373,7 @@ impl Client {
     /// of mine is signed out; this session stays logged in.
     pub async fn change_password(&self, old: &str, new: &str) -> Result<()> {
         let conn = self.shared()?.conn()?;
-        conn.request(Request::ChangePassword {
+        conn.call(cmd::ChangePassword {
             old_password: old.to_string(),
             new_password: new.to_string(),
         })
@@ -384,7 +384,7 @@ impl Client {
     /// Signs out every other device of mine; this session stays logged in.
     pub async fn sign_out_others(&self) -> Result<()> {
         let conn = self.shared()?.conn()?;
-        conn.request(Request::SignOutOthers).await.map(drop)
+        conn.call(cmd::SignOutOthers {}).await.map(drop)
     }
 
     /// Stops the connection and closes the cache without revoking the token
@@ -409,10 +409,10 @@ impl Client {
 
     /// Sends a request, then applies the change log it caused before returning, so the
     /// cache (and the events) reflect the change when the call returns.
-    async fn change(&self, req: Request) -> Result<Response> {
+    async fn change<C: Command>(&self, cmd: C) -> Result<C::Output> {
         let sh = self.shared()?;
         let conn = sh.conn()?;
-        let res = conn.request(req).await?;
+        let res = conn.call(cmd).await?;
         crate::sync::sync_relations(&sh, &conn, None).await?;
         Ok(res)
     }
@@ -425,8 +425,4 @@ impl Client {
         let me = sh.me.clone();
         sh.db.call(move |c| f(c, &me)).await
     }
-}
-
-pub(crate) fn unexpected(res: Response) -> Error {
-    Error::Protocol(format!("unexpected answer: {res:?}").into())
 }

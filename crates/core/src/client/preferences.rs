@@ -5,12 +5,12 @@
 //! all of them converge on the server's order of edits.
 
 use tern_proto::{
-    AccountSettings, ConvEdit, ConvSettings, ConversationId, Millis, Request, Response, Seq,
+    cmd, reply, AccountSettings, ConvEdit, ConvSettings, ConversationId, Millis, Seq,
 };
 
 use std::sync::Arc;
 
-use super::{unexpected, Client};
+use super::Client;
 use crate::error::Result;
 use crate::event::Event;
 use crate::session::Shared;
@@ -20,24 +20,20 @@ impl Client {
     /// Applies one edit to my settings of `conv` on the server; returns them
     /// as stored (the cache has them too when this returns).
     pub async fn edit_conv(&self, conv: &ConversationId, edit: ConvEdit) -> Result<ConvSettings> {
-        let req = Request::EditConv {
+        let req = cmd::EditConv {
             conv: conv.clone(),
             edit,
         };
-        match self.change(req).await? {
-            Response::ConvSettings { settings } => {
-                // Also when the edit changed nothing (no change-log entry).
-                let s = settings.clone();
-                self.read(move |c, _| prefs::upsert(c, &s)).await?;
-                let sh = self.shared()?;
-                sh.emit(Event::ConvSettingsChanged {
-                    settings: settings.clone(),
-                });
-                sh.conv_changed(conv).await?;
-                Ok(settings)
-            }
-            other => Err(unexpected(other)),
-        }
+        let reply::ConvSettings { settings } = self.change(req).await?;
+        // Also when the edit changed nothing (no change-log entry).
+        let s = settings.clone();
+        self.read(move |c, _| prefs::upsert(c, &s)).await?;
+        let sh = self.shared()?;
+        sh.emit(Event::ConvSettingsChanged {
+            settings: settings.clone(),
+        });
+        sh.conv_changed(conv).await?;
+        Ok(settings)
     }
 
     /// Pins `conv` above the other pinned conversations.
@@ -126,17 +122,13 @@ impl Client {
 
     /// Replaces the account's notification settings on the server.
     pub async fn set_account_settings(&self, settings: AccountSettings) -> Result<AccountSettings> {
-        match self.change(Request::SetSettings { settings }).await? {
-            Response::Settings { settings } => {
-                let s = settings.clone();
-                self.read(move |c, _| prefs::set_account(c, &s)).await?;
-                self.shared()?.emit(Event::AccountSettingsChanged {
-                    settings: settings.clone(),
-                });
-                Ok(settings)
-            }
-            other => Err(unexpected(other)),
-        }
+        let reply::Settings { settings } = self.change(cmd::SetSettings { settings }).await?;
+        let s = settings.clone();
+        self.read(move |c, _| prefs::set_account(c, &s)).await?;
+        self.shared()?.emit(Event::AccountSettingsChanged {
+            settings: settings.clone(),
+        });
+        Ok(settings)
     }
 
     /// Whether a new message in `conv` should show a notification at `now`

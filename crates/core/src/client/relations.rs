@@ -1,8 +1,8 @@
 //! Profile, user search, friends, applications and blacklist calls.
 
-use tern_proto::{Friend, FriendApplication, Profile, Request, Response, UserId};
+use tern_proto::{cmd, reply, Friend, FriendApplication, Profile, UserId};
 
-use super::{unexpected, Client, ProfileUpdate};
+use super::{Client, ProfileUpdate};
 use crate::error::Result;
 use crate::store::relations as rel;
 
@@ -25,61 +25,49 @@ impl Client {
     /// Changes my profile on the server; returns it as stored.
     pub async fn set_profile(&self, update: ProfileUpdate) -> Result<Profile> {
         let res = self
-            .change(Request::SetProfile {
+            .change(cmd::SetProfile {
                 nickname: update.nickname,
                 avatar: update.avatar,
                 signature: update.signature,
             })
             .await?;
-        match res {
-            Response::Profile { profile } => {
-                let p = profile.clone();
-                self.read(move |c, _| rel::set_my_profile(c, &p)).await?;
-                Ok(profile)
-            }
-            other => Err(unexpected(other)),
-        }
+        let reply::Profile { profile } = res;
+        let p = profile.clone();
+        self.read(move |c, _| rel::set_my_profile(c, &p)).await?;
+        Ok(profile)
     }
 
     /// Profiles of the given users, from the server (unknown ids are left out).
     pub async fn get_profiles(&self, users: &[UserId]) -> Result<Vec<Profile>> {
         let sh = self.shared()?;
-        match sh
-            .request(Request::GetProfiles {
+        let reply::Profiles { profiles } = sh
+            .call(cmd::GetProfiles {
                 users: users.to_vec(),
             })
-            .await?
-        {
-            Response::Profiles { profiles } => {
-                let p = profiles.clone();
-                sh.db
-                    .call(move |c| p.iter().try_for_each(|p| rel::upsert_user(c, p)))
-                    .await?;
-                Ok(profiles)
-            }
-            other => Err(unexpected(other)),
-        }
+            .await?;
+        let p = profiles.clone();
+        sh.db
+            .call(move |c| p.iter().try_for_each(|p| rel::upsert_user(c, p)))
+            .await?;
+        Ok(profiles)
     }
 
     /// Users whose id or nickname contains `query` (server-side search).
     pub async fn search_users(&self, query: &str) -> Result<Vec<Profile>> {
         let sh = self.shared()?;
-        match sh
-            .request(Request::SearchUsers {
+        Ok(sh
+            .call(cmd::SearchUsers {
                 query: query.to_string(),
             })
             .await?
-        {
-            Response::Profiles { profiles } => Ok(profiles),
-            other => Err(unexpected(other)),
-        }
+            .profiles)
     }
 
     // ---- friends ----
 
     /// Sends a friend application with a greeting. Refused with `Blocked` if `to` blocked me.
     pub async fn apply_friend(&self, to: &UserId, greeting: &str) -> Result<()> {
-        self.change(Request::ApplyFriend {
+        self.change(cmd::ApplyFriend {
             to: to.clone(),
             greeting: greeting.to_string(),
         })
@@ -89,14 +77,14 @@ impl Client {
 
     /// Accepts the pending application from `from`.
     pub async fn accept_friend(&self, from: &UserId) -> Result<()> {
-        self.change(Request::AcceptFriend { from: from.clone() })
+        self.change(cmd::AcceptFriend { from: from.clone() })
             .await
             .map(drop)
     }
 
     /// Refuses the pending application from `from`.
     pub async fn refuse_friend(&self, from: &UserId) -> Result<()> {
-        self.change(Request::RefuseFriend { from: from.clone() })
+        self.change(cmd::RefuseFriend { from: from.clone() })
             .await
             .map(drop)
     }
@@ -113,14 +101,14 @@ impl Client {
 
     /// Removes `user` from my friend list (one-way).
     pub async fn delete_friend(&self, user: &UserId) -> Result<()> {
-        self.change(Request::DeleteFriend { user: user.clone() })
+        self.change(cmd::DeleteFriend { user: user.clone() })
             .await
             .map(drop)
     }
 
     /// Sets my private remark for a friend ("" clears it).
     pub async fn set_remark(&self, user: &UserId, remark: &str) -> Result<()> {
-        self.change(Request::SetRemark {
+        self.change(cmd::SetRemark {
             user: user.clone(),
             remark: remark.to_string(),
         })
@@ -142,15 +130,12 @@ impl Client {
     /// Which of `users` are my friends (asks the server).
     pub async fn check_friends(&self, users: &[UserId]) -> Result<Vec<UserId>> {
         let sh = self.shared()?;
-        match sh
-            .request(Request::CheckFriends {
+        Ok(sh
+            .call(cmd::CheckFriends {
                 users: users.to_vec(),
             })
             .await?
-        {
-            Response::FriendCheck { friends } => Ok(friends),
-            other => Err(unexpected(other)),
-        }
+            .friends)
     }
 
     /// My friends whose id, nickname or remark contains `query` (cache).
@@ -163,14 +148,14 @@ impl Client {
 
     /// Blocks `user`: they can no longer message me or ask to be friends.
     pub async fn block(&self, user: &UserId) -> Result<()> {
-        self.change(Request::Block { user: user.clone() })
+        self.change(cmd::Block { user: user.clone() })
             .await
             .map(drop)
     }
 
     /// Unblocks `user`.
     pub async fn unblock(&self, user: &UserId) -> Result<()> {
-        self.change(Request::Unblock { user: user.clone() })
+        self.change(cmd::Unblock { user: user.clone() })
             .await
             .map(drop)
     }

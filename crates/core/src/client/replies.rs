@@ -1,7 +1,7 @@
 //! Replies (what a reply shows of the message it quotes), reactions, pins and
 //! group read-by.
 
-use tern_proto::{Content, ConversationId, Message, Reaction, Request, Response, Seq};
+use tern_proto::{cmd, reply, Content, ConversationId, Message, Reaction, Seq};
 
 use super::Client;
 use crate::error::{Error, Result};
@@ -80,17 +80,13 @@ impl Client {
         on: bool,
     ) -> Result<Vec<Reaction>> {
         let sh = self.shared()?;
-        let res = sh
-            .request(Request::React {
-                conv: conv.clone(),
-                seq,
-                emoji: emoji.to_string(),
-                on,
-            })
-            .await?;
-        let Response::MessageReactions { reactions, .. } = res else {
-            return Err(super::unexpected(res));
+        let react = cmd::React {
+            conv: conv.clone(),
+            seq,
+            emoji: emoji.to_string(),
+            on,
         };
+        let reactions = sh.call(react).await?.reactions;
         crate::sync_reactions::apply(&sh, conv, seq, reactions.clone()).await?;
         Ok(reactions)
     }
@@ -111,16 +107,12 @@ impl Client {
         on: bool,
     ) -> Result<Vec<tern_proto::Pin>> {
         let sh = self.shared()?;
-        let res = sh
-            .request(Request::Pin {
-                conv: conv.clone(),
-                seq,
-                on,
-            })
-            .await?;
-        let Response::Pins { pins, .. } = res else {
-            return Err(super::unexpected(res));
+        let pin = cmd::Pin {
+            conv: conv.clone(),
+            seq,
+            on,
         };
+        let pins = sh.call(pin).await?.pins;
         crate::sync_reactions::apply_pins(&sh, conv, pins.clone(), None).await?;
         Ok(pins)
     }
@@ -142,26 +134,20 @@ impl Client {
         after: Option<&tern_proto::UserId>,
         limit: u32,
     ) -> Result<ReadByPage> {
-        let res = self
-            .shared()?
-            .request(Request::ReadBy {
-                conv: conv.clone(),
-                seq,
-                after: after.cloned(),
-                limit: Some(limit),
-            })
-            .await?;
-        let Response::ReadBy {
+        let ask = cmd::ReadBy {
+            conv: conv.clone(),
+            seq,
+            after: after.cloned(),
+            limit: Some(limit),
+        };
+        let reply::ReadBy {
             seq,
             read_count,
             unread_count,
             read,
             unread,
             next,
-        } = res
-        else {
-            return Err(super::unexpected(res));
-        };
+        } = self.shared()?.call(ask).await?;
         Ok(ReadByPage {
             seq,
             read_count,
@@ -176,7 +162,7 @@ impl Client {
     async fn pull_one(&self, conv: &ConversationId, seq: Seq) -> Result<Option<Message>> {
         let res = self
             .shared()?
-            .request(Request::Pull {
+            .call(cmd::Pull {
                 conv: conv.clone(),
                 from: seq,
                 to: seq,
@@ -184,8 +170,7 @@ impl Client {
             })
             .await;
         match res {
-            Ok(Response::Messages { messages }) => Ok(messages.into_iter().find(|m| m.seq == seq)),
-            Ok(other) => Err(super::unexpected(other)),
+            Ok(reply::Messages { messages }) => Ok(messages.into_iter().find(|m| m.seq == seq)),
             Err(Error::Server(_)) => Ok(None),
             Err(e) => Err(e),
         }

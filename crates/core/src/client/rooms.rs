@@ -9,16 +9,10 @@
 //! that refuses (banned, deleted, full) is reported as
 //! [`Event::RoomLeft`](crate::Event::RoomLeft) with reason `dropped`.
 
-use std::sync::Arc;
+use tern_proto::{cmd, reply, Command, Content, RoomId, RoomInfo, RoomMember, RoomMessage, UserId};
 
-use tern_proto::{
-    Content, Request, Response, RoomId, RoomInfo, RoomLeftReason, RoomMember, RoomMessage, UserId,
-};
-
-use super::{unexpected, Client};
+use super::Client;
 use crate::error::Result;
-use crate::event::Event;
-use crate::session::Shared;
 
 impl Client {
     /// A page of open rooms by id (after `after`; `limit` up to the server's page size).
@@ -27,35 +21,30 @@ impl Client {
         after: Option<&RoomId>,
         limit: Option<u32>,
     ) -> Result<Vec<RoomInfo>> {
-        let req = Request::ListRooms {
+        let req = cmd::ListRooms {
             after: after.cloned(),
             limit,
         };
-        match self.shared()?.request(req).await? {
-            Response::Rooms { rooms } => Ok(rooms),
-            other => Err(unexpected(other)),
-        }
+        Ok(self.shared()?.call(req).await?.rooms)
     }
 
     /// Creates a room owned by me (I am in it).
     pub async fn create_room(&self, name: &str) -> Result<RoomInfo> {
         let sh = self.shared()?;
-        let req = Request::CreateRoom {
+        let req = cmd::CreateRoom {
             name: name.to_string(),
         };
-        match sh.request(req).await? {
-            Response::Room { room } => {
-                sh.rooms.lock().insert(room.room.clone());
-                Ok(room)
-            }
-            other => Err(unexpected(other)),
-        }
+        let reply::Room { room } = sh.call(req).await?;
+        sh.rooms
+            .lock()
+            .insert(room.room.clone());
+        Ok(room)
     }
 
     /// Joins a room; returns it and the last messages it keeps, oldest first.
     pub async fn join_room(&self, room: &RoomId) -> Result<(RoomInfo, Vec<RoomMessage>)> {
         let sh = self.shared()?;
-        let joined = join(&sh, room).await?;
+        let joined = crate::supervisor::join_room(&sh, room).await?;
         sh.rooms.lock().insert(room.clone());
         Ok(joined)
     }
@@ -64,7 +53,7 @@ impl Client {
     pub async fn leave_room(&self, room: &RoomId) -> Result<()> {
         let sh = self.shared()?;
         sh.rooms.lock().remove(room);
-        self.done(Request::LeaveRoom { room: room.clone() }).await
+        self.done(cmd::LeaveRoom { room: room.clone() }).await
     }
 
     /// The rooms joined in this session.
@@ -81,20 +70,18 @@ impl Client {
         let content = Content::Text {
             text: text.to_string(),
         };
-        let req = Request::RoomSend {
+        let req = cmd::RoomSend {
             room: room.clone(),
             content: content.clone(),
         };
-        match sh.request(req).await? {
-            Response::RoomSent { room, seq, sent_at } => Ok(RoomMessage {
-                room,
-                seq,
-                from: sh.me.clone(),
-                content,
-                sent_at,
-            }),
-            other => Err(unexpected(other)),
-        }
+        let sent = sh.call(req).await?;
+        Ok(RoomMessage {
+            room: sent.room,
+            seq: sent.seq,
+            from: sh.me.clone(),
+            content,
+            sent_at: sent.sent_at,
+        })
     }
 
     /// A page of a room's members by id (I must be in it); returns them and
@@ -105,20 +92,18 @@ impl Client {
         after: Option<&UserId>,
         limit: Option<u32>,
     ) -> Result<(Vec<RoomMember>, Option<UserId>)> {
-        let req = Request::RoomMembers {
+        let req = cmd::RoomMembers {
             room: room.clone(),
             after: after.cloned(),
             limit,
         };
-        match self.shared()?.request(req).await? {
-            Response::RoomMembers { members, next } => Ok((members, next)),
-            other => Err(unexpected(other)),
-        }
+        let page = self.shared()?.call(req).await?;
+        Ok((page.members, page.next))
     }
 
     /// Kicks `user` and bans them for `ban_secs` seconds (0: no ban).
     pub async fn room_kick(&self, room: &RoomId, user: &UserId, ban_secs: u32) -> Result<()> {
-        self.done(Request::RoomKick {
+        self.done(cmd::RoomKick {
             room: room.clone(),
             user: user.clone(),
             ban_secs,
@@ -128,7 +113,7 @@ impl Client {
 
     /// Mutes `user` for `minutes` (0 lifts it).
     pub async fn room_mute(&self, room: &RoomId, user: &UserId, minutes: u32) -> Result<()> {
-        self.done(Request::RoomMute {
+        self.done(cmd::RoomMute {
             room: room.clone(),
             user: user.clone(),
             minutes,
@@ -138,7 +123,7 @@ impl Client {
 
     /// Makes `user` an admin of my room, or a plain member again.
     pub async fn set_room_admin(&self, room: &RoomId, user: &UserId, admin: bool) -> Result<()> {
-        self.done(Request::SetRoomAdmin {
+        self.done(cmd::SetRoomAdmin {
             room: room.clone(),
             user: user.clone(),
             admin,
@@ -148,42 +133,10 @@ impl Client {
 
     /// Deletes my room.
     pub async fn delete_room(&self, room: &RoomId) -> Result<()> {
-        self.done(Request::DeleteRoom { room: room.clone() }).await
+        self.done(cmd::DeleteRoom { room: room.clone() }).await
     }
 
-    async fn done(&self, req: Request) -> Result<()> {
-        match self.shared()?.request(req).await? {
-            Response::Done => Ok(()),
-            other => Err(unexpected(other)),
-        }
-    }
-}
-
-async fn join(sh: &Shared, room: &RoomId) -> Result<(RoomInfo, Vec<RoomMessage>)> {
-    match sh.request(Request::JoinRoom { room: room.clone() }).await? {
-        Response::RoomJoined { room, recent } => Ok((room, recent)),
-        other => Err(unexpected(other)),
-    }
-}
-
-/// After a (re)connect: joins again the rooms of this session. A refusal
-/// takes the room off the list and is announced as `room_left` (`dropped`);
-/// a transient failure leaves it for the next connect.
-pub(crate) async fn rejoin_rooms(sh: &Arc<Shared>) {
-    let rooms: Vec<RoomId> = sh.rooms.lock().iter().cloned().collect();
-    for room in rooms {
-        match join(sh, &room).await {
-            Ok(_) => {}
-            Err(e) if e.is_transient() => return,
-            Err(e) => {
-                tracing::info!(%room, error = %e, "could not rejoin a room");
-                sh.rooms.lock().remove(&room);
-                sh.emit(Event::RoomLeft {
-                    room,
-                    reason: RoomLeftReason::Dropped,
-                    banned_until: None,
-                });
-            }
-        }
+    async fn done<C: Command>(&self, cmd: C) -> Result<()> {
+        self.shared()?.call(cmd).await.map(drop)
     }
 }

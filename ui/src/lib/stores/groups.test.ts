@@ -132,14 +132,14 @@ describe('AppStore groups', () => {
   it('follows role, mute and leave events in the member list', async () => {
     await signedIn();
     await store.groups.loadGroup(G);
-    await core({ type: 'group_role_changed', group: G, user: 'bob', role: 'admin', by: 'alice' });
+    await core({ type: 'group_changed', kind: 'group_role_changed', group: G, user: 'bob', role: 'admin', by: 'alice' });
     expect(store.groups.members[G].find((v) => v.member.user === 'bob')?.member.role).toBe('admin');
-    await core({ type: 'group_member_muted', group: G, user: 'carol', until: 123, by: 'alice' });
+    await core({ type: 'group_changed', kind: 'group_member_muted', group: G, user: 'carol', until: 123, by: 'alice' });
     expect(store.groups.members[G].find((v) => v.member.user === 'carol')?.member.muted_until).toBe(123);
-    await core({ type: 'group_member_left', group: G, user: 'carol', reason: 'kicked', by: 'alice' });
+    await core({ type: 'group_changed', kind: 'group_member_left', group: G, user: 'carol', reason: 'kicked', by: 'alice' });
     expect(store.groups.members[G].map((v) => v.member.user)).toEqual(['alice', 'bob']);
     expect(store.groups.info[G].member_count).toBe(2);
-    await core({ type: 'group_member_joined', group: G, member: { user: 'dave', role: 'member', muted_until: null, joined_at: 2 }, by: 'bob' });
+    await core({ type: 'group_changed', kind: 'group_member_joined', group: G, member: { user: 'dave', role: 'member', muted_until: null, joined_at: 2 }, by: 'bob' });
     expect(store.groups.info[G].member_count).toBe(3);
   });
 
@@ -153,7 +153,7 @@ describe('AppStore groups', () => {
     expect(calls).toContainEqual({ cmd: 'member_notices', args: { conv: GC, limit: 500 } });
     // tern-core stored the line before announcing it: reloaded, not added twice.
     stored = [kicked, joined];
-    await core({ type: 'group_member_joined', group: G, member: { user: 'dave', role: 'member', muted_until: null, joined_at: 2 }, by: null });
+    await core({ type: 'group_changed', kind: 'group_member_joined', group: G, member: { user: 'dave', role: 'member', muted_until: null, joined_at: 2 }, by: null });
     await flush();
     expect(store.groups.notices[GC]).toEqual([kicked, joined]);
   });
@@ -163,7 +163,7 @@ describe('AppStore groups', () => {
     store.session.current = { ...store.session.current!, user: 'carol' };
     await store.chats.openConversation(GC);
     store.ui.memberPanel = true;
-    await core({ type: 'group_member_left', group: G, user: 'carol', reason: 'kicked', by: 'alice' });
+    await core({ type: 'group_changed', kind: 'group_member_left', group: G, user: 'carol', reason: 'kicked', by: 'alice' });
     expect(store.chats.conversations.some((c) => c.conv === GC)).toBe(false);
     expect(store.groups.gone[GC]).toBe('You were removed from this group by alice.');
     expect(store.ui.memberPanel).toBe(false);
@@ -177,10 +177,10 @@ describe('AppStore groups', () => {
 
   it('a dismissed group leaves the list; being added again brings it back', async () => {
     await signedIn();
-    await core({ type: 'group_dismissed', group: G, by: 'bob' });
+    await core({ type: 'group_changed', kind: 'group_dismissed', group: G, by: 'bob' });
     expect(store.chats.conversations.some((c) => c.conv === GC)).toBe(false);
     expect(store.groups.gone[GC]).toBe('This group was dismissed by Bob Builder.');
-    await core({ type: 'group_joined', group: info(), member: { user: 'alice', role: 'member', muted_until: null, joined_at: 9 } });
+    await core({ type: 'group_changed', kind: 'group_joined', group: info(), member: { user: 'alice', role: 'member', muted_until: null, joined_at: 9 } });
     await flush();
     expect(store.groups.gone[GC]).toBeUndefined();
     expect(store.chats.conversations.some((c) => c.conv === GC)).toBe(true);

@@ -1,0 +1,127 @@
+//! Every request goes through tern-core's one typed `call`: the answer kind
+//! tern-proto's command table names comes back as its fields, a refusal stays
+//! `Error::Server` with the server's code and message, and an answer of another
+//! kind is `Error::Protocol` naming the command, the kind it wanted and the one
+//! it got. The real server never answers the wrong kind, so a scripted
+//! WebSocket server plays it here.
+
+use futures_util::{SinkExt, StreamExt};
+use tern_core::proto::{
+    ClientFrame, ErrorCode, Limits, Profile, Request, Response, ServerFrame, UserId, WireError,
+};
+use tern_core::{Client, ClientConfig, Error};
+use tokio_tungstenite::tungstenite::Message as Ws;
+
+fn profile(user: &UserId) -> Profile {
+    Profile {
+        user: user.clone(),
+        nickname: "Bob B".into(),
+        avatar: None,
+        signature: String::new(),
+    }
+}
+
+/// The scripted server's answer: right for the handshake and `get_profiles`,
+/// a refusal for `search_users`, and `done` (the wrong kind) for `check_friends`.
+fn answer(req: &Request) -> Result<Response, WireError> {
+    Ok(match req {
+        Request::Hello { .. } => Response::Hello {
+            version: 1,
+            server: "scripted".into(),
+            limits: Limits {
+                max_frame_bytes: 65_536,
+                max_text_chars: 8_000,
+                max_page: 100,
+                recall_window_secs: 120,
+                edit_window_secs: 0,
+                max_file_bytes: 0,
+                max_group_members: 0,
+                idle_timeout_secs: 60,
+                max_forward_messages: 0,
+                max_forward_targets: 0,
+                max_forward_copies: 0,
+                max_history_depth: 0,
+            },
+        },
+        Request::Login { user, .. } => Response::Session {
+            token: "t".into(),
+            expires_at: 0,
+            profile: profile(user),
+            version: 0,
+        },
+        Request::SyncChanges { .. } => Response::Changes {
+            changes: vec![],
+            latest: 0,
+        },
+        Request::Conversations => Response::Conversations {
+            conversations: vec![],
+        },
+        Request::Ping => Response::Pong { now: 0 },
+        Request::GetProfiles { users } => Response::Profiles {
+            profiles: users.iter().map(profile).collect(),
+        },
+        Request::SearchUsers { .. } => {
+            return Err(WireError::new(
+                ErrorCode::InvalidArgument,
+                "query: too short",
+            ))
+        }
+        _ => Response::Done,
+    })
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn answers_refusals_and_wrong_kinds_come_back_typed() {
+    let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
+    let addr = listener.local_addr().unwrap();
+    tokio::spawn(async move {
+        let (tcp, _) = listener.accept().await.unwrap();
+        let mut ws = tokio_tungstenite::accept_async(tcp).await.unwrap();
+        while let Some(Ok(Ws::Text(text))) = ws.next().await {
+            let frame = ClientFrame::decode(&text).unwrap();
+            let out = match answer(&frame.req) {
+                Ok(res) => ServerFrame::Ok { id: frame.id, res },
+                Err(err) => ServerFrame::Err {
+                    id: Some(frame.id),
+                    err,
+                },
+            };
+            ws.send(Ws::Text(out.encode().into())).await.unwrap();
+        }
+    });
+
+    let dir = tempfile::tempdir().unwrap();
+    let client = Client::new(ClientConfig::new(dir.path(), format!("ws://{addr}"))).unwrap();
+    let alice = UserId::new("alice").unwrap();
+    client.login(&alice, "password123").await.unwrap();
+
+    // The right kind: its fields.
+    let bob = UserId::new("bob").unwrap();
+    let got = client
+        .get_profiles(std::slice::from_ref(&bob))
+        .await
+        .unwrap();
+    assert_eq!(got, vec![profile(&bob)]);
+
+    // A refusal keeps the server's code and message.
+    let refused = client.search_users("b").await.unwrap_err();
+    assert_eq!(
+        refused,
+        Error::Server(WireError::new(
+            ErrorCode::InvalidArgument,
+            "query: too short"
+        ))
+    );
+    assert_eq!(refused.code(), Some(ErrorCode::InvalidArgument));
+
+    // Another kind than the table's is a protocol error naming both kinds.
+    let wrong = client.check_friends(&[bob]).await.unwrap_err();
+    assert_eq!(
+        wrong,
+        Error::Protocol(
+            "unexpected answer to check_friends: expected friend_check, got done".into()
+        )
+    );
+    assert!(!wrong.is_transient());
+    client.close().await;
+}
