@@ -317,12 +317,7 @@ pub(crate) async fn join_room(sh: &Shared, room: &RoomId) -> Result<(RoomInfo, V
 /// takes the room off the list and is announced as `room_left` (`dropped`);
 /// a transient failure leaves it for the next connect.
 pub(crate) async fn rejoin_rooms(sh: &Arc<Shared>) {
-    let rooms: Vec<RoomId> = sh
-        .rooms
-        .lock()
-        .iter()
-        .cloned()
-        .collect();
+    let rooms: Vec<RoomId> = sh.rooms.lock().iter().cloned().collect();
     for room in rooms {
         match join_room(sh, &room).await {
             Ok(_) => {}

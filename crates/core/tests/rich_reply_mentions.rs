@@ -28,8 +28,14 @@ async fn a_reply_mentioning_a_member_notifies_them_through_a_mute() {
         .await
         .unwrap();
     let g = alice.group_conversation(&team.group);
-    wait_for(&mut b_rx, |e| matches!(e, Event::GroupChanged(Change::GroupJoined { .. }))).await;
-    wait_for(&mut c_rx, |e| matches!(e, Event::GroupChanged(Change::GroupJoined { .. }))).await;
+    wait_for(&mut b_rx, |e| {
+        matches!(e, Event::GroupChanged(Change::GroupJoined { .. }))
+    })
+    .await;
+    wait_for(&mut c_rx, |e| {
+        matches!(e, Event::GroupChanged(Change::GroupJoined { .. }))
+    })
+    .await;
     bob.mute_conv(&g, None).await.unwrap();
     let quoted = carol.send_text(&g, "Friday?").await.unwrap();
     let quoted_seq = quoted.seq.unwrap();
@@ -128,8 +134,14 @@ async fn a_reply_carries_its_mentions() {
         .await
         .unwrap();
     let g = alice.group_conversation(&team.group);
-    wait_for(&mut b_rx, |e| matches!(e, Event::GroupChanged(Change::GroupJoined { .. }))).await;
-    wait_for(&mut c_rx, |e| matches!(e, Event::GroupChanged(Change::GroupJoined { .. }))).await;
+    wait_for(&mut b_rx, |e| {
+        matches!(e, Event::GroupChanged(Change::GroupJoined { .. }))
+    })
+    .await;
+    wait_for(&mut c_rx, |e| {
+        matches!(e, Event::GroupChanged(Change::GroupJoined { .. }))
+    })
+    .await;
     let ask = bob.send_text(&g, "Who books the room?").await.unwrap();
     let seq = ask.seq.unwrap();
 

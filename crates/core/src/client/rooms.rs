@@ -35,9 +35,7 @@ impl Client {
             name: name.to_string(),
         };
         let reply::Room { room } = sh.call(req).await?;
-        sh.rooms
-            .lock()
-            .insert(room.room.clone());
+        sh.rooms.lock().insert(room.room.clone());
         Ok(room)
     }
 
