@@ -5,6 +5,7 @@
 //! it decides, not other users' sends.
 
 mod common;
+mod rooms_support;
 mod webhook_support;
 
 use std::time::{Duration, Instant};
@@ -110,6 +111,43 @@ async fn the_moderation_hook_rejects_with_its_reason_and_rewrites_for_the_peer()
         assert_eq!(l.before[0]["event"], "message.send");
         assert_eq!(l.before[0]["data"]["sender"], "alice");
         assert_eq!(l.before[0]["data"]["conv"], conv.to_string());
+    });
+    server.stop().await;
+}
+
+/// A chat room is no way around the moderation hook: a member's room
+/// message is rejected with the hook's reason (and not kept for joiners) or
+/// rewritten before anyone receives it.
+#[tokio::test]
+async fn room_messages_pass_the_moderation_hook() {
+    let rx = Receiver::start().await;
+    rx.answer_with(moderate);
+    let server = server_with(&rx, 2000, FailurePolicy::Allow).await;
+    let mut alice = server.user("alice").await;
+    let mut bob = server.user("bob").await;
+    let room = rooms_support::create_room(&mut alice, "live").await.room;
+    rooms_support::join(&mut bob, &room).await;
+
+    let err = alice.err(rooms_support::send_req(&room, "spam spam")).await;
+    assert_eq!(err.code, ErrorCode::Rejected);
+    assert_eq!(err.message, "no spam here, please");
+
+    rooms_support::send(&mut alice, &room, "call 13812345678").await;
+    let got = rooms_support::next_message(&mut bob).await;
+    assert_eq!(rooms_support::texts(&[got]), ["call ***********"]);
+
+    // A late joiner's recent history holds the rewritten text and not the rejected one.
+    let mut carol = server.user("carol").await;
+    let (_, recent) = rooms_support::join(&mut carol, &room).await;
+    assert_eq!(rooms_support::texts(&recent), ["call ***********"]);
+
+    rx.with_log(|l| {
+        assert_eq!(l.bad_signatures, 0);
+        assert_eq!(l.before.len(), 2);
+        assert_eq!(l.before[1]["event"], "message.send");
+        assert_eq!(l.before[1]["data"]["sender"], "alice");
+        assert_eq!(l.before[1]["data"]["room"], room.to_string());
+        assert_eq!(l.before[1]["data"]["text"], "call 13812345678");
     });
     server.stop().await;
 }

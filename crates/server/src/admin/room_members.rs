@@ -21,7 +21,6 @@ use super::rooms::path_room;
 use crate::service::admin_rooms::{self as svc, MAX_BAN_SECS};
 use crate::service::rooms::{self, RoomActor, MAX_MINUTES};
 use crate::state::Shared;
-use crate::storage::now_ms;
 
 /// Body of `POST /admin/rooms/{room}/members/{user}/mute`.
 #[derive(Debug, Deserialize)]
@@ -71,9 +70,7 @@ pub async fn kick(
     if ban_secs > MAX_BAN_SECS {
         return Err(ApiError::bad(format!("query parameter `ban_secs`: {what}")));
     }
-    let start = now_ms();
-    svc::kick(&s, &room, &user, ban_secs).await?;
-    let until = (ban_secs > 0).then(|| start + i64::from(ban_secs) * 1000);
+    let until = svc::kick(&s, &room, &user, ban_secs).await?;
     Ok(Json(
         json!({ "room": room, "user": user, "removed": true, "banned_until": until }),
     ))

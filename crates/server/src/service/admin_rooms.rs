@@ -79,8 +79,14 @@ pub async fn get(s: &Shared, room: &RoomId) -> ServiceResult<AdminRoom> {
     })
 }
 
-/// Removes member `user` and bans them for `ban_secs` (0: no ban).
-pub async fn kick(s: &Shared, room: &RoomId, user: &UserId, ban_secs: u32) -> ServiceResult<()> {
+/// Removes member `user` and bans them for `ban_secs` (0: no ban); returns
+/// the ban's end.
+pub async fn kick(
+    s: &Shared,
+    room: &RoomId,
+    user: &UserId,
+    ban_secs: u32,
+) -> ServiceResult<Option<i64>> {
     rooms::info(s, room).await?;
     require_account(s, user).await?;
     rooms::kick(s, RoomActor::Admin, room, user, ban_secs).await

@@ -10,6 +10,7 @@
 //! decides) or the server's administrator (the admin API), who may do what
 //! the owner may.
 
+use std::borrow::Cow;
 use std::sync::Arc;
 
 use axum::extract::ws::Utf8Bytes;
@@ -161,7 +162,37 @@ pub async fn send(
             ),
         ));
     }
-    post(s, from, room, content, except).await
+    let content = moderate(s, from, room, content).await?;
+    post(s, from, room, &content, except).await
+}
+
+/// The `message.send` before-hook (docs/webhooks.md) decides a member's room
+/// message as it decides any other send: allow, reject (the sender gets
+/// `Rejected` with the hook's reason) or rewrite the text. Its `data` names
+/// the `room` instead of a `conv`. Admin sends (`post`) skip it, as the admin
+/// API's sends to conversations do.
+async fn moderate<'a>(
+    s: &Shared,
+    from: &UserId,
+    room: &RoomId,
+    content: &'a Content,
+) -> ServiceResult<Cow<'a, Content>> {
+    if !s.webhooks.wants("message.send") {
+        return Ok(Cow::Borrowed(content));
+    }
+    let text = match content {
+        Content::Text { text } => Some(text.as_str()),
+        _ => None,
+    };
+    let data = serde_json::json!({ "sender": from, "room": room, "content": content });
+    match s.webhooks.before("message.send", data, text).await? {
+        Some(new) => {
+            let rewritten = Content::Text { text: new };
+            check_content(s, &rewritten)?;
+            Ok(Cow::Owned(rewritten))
+        }
+        None => Ok(Cow::Borrowed(content)),
+    }
 }
 
 /// Stores and fans out a message of member `from` without the rate limit
@@ -245,14 +276,15 @@ pub async fn members(
 }
 
 /// Removes `user` from `room` and bans them for `ban_secs` (0: no ban);
-/// they get `room_left` (`kicked`) on every device.
+/// they get `room_left` (`kicked`) on every device. Returns the ban's end
+/// (the same instant the push carries and the ban is stored with).
 pub async fn kick(
     s: &Shared,
     by: RoomActor<'_>,
     room: &RoomId,
     user: &UserId,
     ban_secs: u32,
-) -> ServiceResult<()> {
+) -> ServiceResult<Option<i64>> {
     if ban_secs > MAX_MINUTES * 60 {
         return Err(invalid(format!(
             "a ban lasts at most {} seconds (30 days)",
@@ -271,7 +303,7 @@ pub async fn kick(
         user: user.clone(),
         push,
     }]);
-    Ok(())
+    Ok(until)
 }
 
 /// Mutes `user` in `room` for `minutes` (0 lifts it).
