@@ -26,6 +26,7 @@ const enMessages = {
     s4004: "The group is full.",
     s4005: "System notices cannot be answered.",
     s4006: "Tern is catching up with the server. Try again in a moment.",
+    s4007: "The server's moderation did not accept this.",
     s4016: "Only members of this group can be mentioned.",
     s4017: "Only the group owner and admins can mention everyone.",
     s4018: "That message cannot be forwarded.",

@@ -20,6 +20,13 @@ describe('humanError', () => {
     expect(humanError({ code: 'server_1002', message: '' })).toBe('The server did not accept that.');
   });
 
+  it('shows the moderation hook’s reason as written for the user, else a plain sentence', () => {
+    expect(humanError({ code: 'server_4007', message: 'no spam here, please' })).toBe('No spam here, please.');
+    expect(humanError({ code: 'server_4007', message: '手机号码不能发在这里' })).toBe('手机号码不能发在这里。');
+    expect(humanError({ code: 'server_4007', message: '' })).toBe("The server's moderation did not accept this.");
+    expect(humanError({ code: 'server_4007', message: 'hook `x` ExitStatus' })).toBe("The server's moderation did not accept this.");
+  });
+
   it('says plainly that no application can open a file (no gio launcher, no exit status)', () => {
     const raw = 'Launcher "gio" "open" "/tmp/x.sh" failed with ExitStatus(unix_wait_status(512))';
     const s = humanError({ code: 'open_failed', message: raw });

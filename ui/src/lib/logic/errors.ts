@@ -66,12 +66,13 @@ const WRITTEN_FOR_USER = new Set(['invalid_argument', 'wrong_password', 'locked_
 /** Text that must never reach the user: D-Bus names, process exit statuses, code quotes. */
 export const RAW_INTERNALS = /DBus|D-Bus|ExitStatus|unix_wait_status|`/;
 
-/** Removes code quotes and makes a sentence: first letter upper case, a final full stop. */
+/** Removes code quotes and makes a sentence: first letter upper case, a final full stop (。 after Chinese). */
 export function sentence(text: string): string {
   const t = text.replace(/`/g, '').trim();
   if (!t) return '';
   const s = t[0].toUpperCase() + t.slice(1);
-  return /[.!?…]$/.test(s) ? s : `${s}.`;
+  if (/[.!?…。！？]$/.test(s)) return s;
+  return /\p{Script=Han}$/u.test(s) ? `${s}。` : `${s}.`;
 }
 
 /** The sentence to show for a failed command. */
@@ -81,6 +82,8 @@ export function humanError(e: ErrorLike): string {
     const n = Number(server[1]);
     // A malformed field: the server's words name what is wrong ("password must be 8 to 256 characters").
     if (n === 1002) return sentence(e.message) || t('errors.notAccepted');
+    // The operator's moderation hook refused it: its reason is written for the user (docs/webhooks.md).
+    if (n === 4007) return (!RAW_INTERNALS.test(e.message) && sentence(e.message)) || t('errors.s4007');
     return SERVER.has(n) ? t(`errors.s${n}`) : t('errors.refused');
   }
   if (APP[e.code]) return t(`errors.${APP[e.code]}`);
