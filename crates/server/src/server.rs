@@ -182,7 +182,7 @@ pub async fn spawn(mut config: Config) -> Result<ServerHandle, Error> {
     });
     let app = router(shared.clone());
     crate::maintenance::spawn(shared.clone());
-    crate::service::rooms::sweep_after_start(shared.clone());
+    crate::service::rooms::sweep_after_start(&shared);
     let per_ip = Arc::new(PerIp::default());
     let sec = shared.config.security.clone();
     let serve = tokio::spawn(async move {

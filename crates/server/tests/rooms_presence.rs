@@ -40,6 +40,28 @@ async fn a_disconnected_member_drops_out_after_the_grace_period() {
     server.stop().await;
 }
 
+/// A grace period still running does not hold up a shutdown: the pending
+/// drop of a member who just left and the sweep after the start (both 60 s
+/// by default) give way, so the server stops as soon as its connections
+/// have closed. (They kept the server's state alive: every shutdown waited
+/// out two 10 s timeouts.)
+#[tokio::test]
+async fn a_pending_grace_period_does_not_hold_up_a_shutdown() {
+    let server = TestServer::start().await;
+    let mut alice = server.user("alice").await;
+    let room = create_room(&mut alice, "lobby").await.room;
+    let mut bob = server.user("bob").await;
+    join(&mut bob, &room).await;
+    drop(bob);
+    drop(alice);
+    tokio::time::sleep(Duration::from_millis(300)).await;
+    let started = Instant::now();
+    tokio::time::timeout(Duration::from_secs(8), server.stop())
+        .await
+        .expect("the shutdown waited for the grace period");
+    eprintln!("shutdown took {:?}", started.elapsed());
+}
+
 const MEMBERS: usize = 2_000;
 
 #[tokio::test]

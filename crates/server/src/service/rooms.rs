@@ -11,6 +11,7 @@
 //! the owner may.
 
 use std::borrow::Cow;
+use std::future::Future;
 use std::sync::Arc;
 
 use axum::extract::ws::Utf8Bytes;
@@ -386,9 +387,10 @@ pub fn connected(s: &Shared, user: &UserId) {
 /// of every room.
 pub fn disconnected(s: &Arc<Shared>, user: &UserId) {
     let gen = s.rooms.bump(user);
-    let (s, user) = (s.clone(), user.clone());
+    let user = user.clone();
+    let grace = after_grace(s);
     tokio::spawn(async move {
-        tokio::time::sleep(s.config.rooms.grace).await;
+        let Some(s) = grace.await else { return };
         if !s.rooms.unchanged(&user, gen) {
             return;
         }
@@ -430,11 +432,28 @@ async fn drop_if_gone(s: &Shared, user: &UserId) {
     }
 }
 
+/// Waits out the grace period holding only a weak reference to the server's
+/// state, so that a shutdown (which waits for every reference to go) is not
+/// held up by it; `None` when the server stopped meanwhile.
+fn after_grace(s: &Arc<Shared>) -> impl Future<Output = Option<Arc<Shared>>> + Send + 'static {
+    let weak = Arc::downgrade(s);
+    let mut stop = s.shutdown.clone();
+    let grace = s.config.rooms.grace;
+    async move {
+        tokio::select! {
+            _ = tokio::time::sleep(grace) => {}
+            _ = stop.wait_for(|stopped| *stopped) => return None,
+        }
+        weak.upgrade()
+    }
+}
+
 /// After a start, members left in rooms by a previous run (a crash, a
 /// restart) who do not connect within the grace period drop out.
-pub fn sweep_after_start(s: Arc<Shared>) {
+pub fn sweep_after_start(s: &Arc<Shared>) {
+    let grace = after_grace(s);
     tokio::spawn(async move {
-        tokio::time::sleep(s.config.rooms.grace).await;
+        let Some(s) = grace.await else { return };
         let users = match s.store.room_users().await {
             Ok(u) => u,
             Err(e) => return tracing::warn!(error = %e, "reading room members failed"),
