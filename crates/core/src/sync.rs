@@ -6,7 +6,7 @@ use std::sync::Arc;
 
 use tern_proto::{
     cmd, reply, Change, ConversationId, ConversationInfo, ErrorCode, GroupId, Message, Profile,
-    Push, Seq, UserId,
+    Push, RoomLeftReason, Seq, UserId,
 };
 
 use crate::error::{Error, Result};
@@ -649,6 +649,29 @@ pub(crate) async fn handle_push(sh: &Arc<Shared>, conn: &Conn, push: Push) -> Re
         Push::Typing { conv, user } => sh.emit(Event::Typing { conv, user }),
         Push::Presence { user, online } => sh.emit(Event::Presence { user, online }),
         Push::RoomMessage { message } => sh.emit(Event::RoomMessage { message }),
+        Push::RoomLeft {
+            room,
+            reason: RoomLeftReason::Dropped,
+            banned_until,
+        } if sh.rooms.lock().contains(&room) => {
+            // A grace-period drop reaching a connected session crossed its
+            // rejoin after a reconnect (the server decided while I was away):
+            // join again, so the server and this list agree whichever came
+            // first. Only a refusal takes the room off the list.
+            match conn.call(cmd::JoinRoom { room: room.clone() }).await {
+                Ok(_) => {}
+                Err(e) if e.is_transient() => {}
+                Err(e) => {
+                    tracing::info!(%room, error = %e, "could not rejoin a room after a drop");
+                    sh.rooms.lock().remove(&room);
+                    sh.emit(Event::RoomLeft {
+                        room,
+                        reason: RoomLeftReason::Dropped,
+                        banned_until,
+                    });
+                }
+            }
+        }
         Push::RoomLeft {
             room,
             reason,
