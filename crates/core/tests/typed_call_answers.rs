@@ -9,7 +9,7 @@ use futures_util::{SinkExt, StreamExt};
 use tern_core::proto::{
     ClientFrame, ErrorCode, Limits, Profile, Request, Response, ServerFrame, UserId, WireError,
 };
-use tern_core::{Client, ClientConfig, Error};
+use tern_core::{Client, ClientConfig, Error, Event};
 use tokio_tungstenite::tungstenite::Message as Ws;
 
 fn profile(user: &UserId) -> Profile {
@@ -93,7 +93,13 @@ async fn answers_refusals_and_wrong_kinds_come_back_typed() {
     let dir = tempfile::tempdir().unwrap();
     let client = Client::new(ClientConfig::new(dir.path(), format!("ws://{addr}"))).unwrap();
     let alice = UserId::new("alice").unwrap();
+    let mut events = client.subscribe();
     client.login(&alice, "password123").await.unwrap();
+    // Calls before the session is connected answer `Offline`: wait for the first sync.
+    let synced = async { while !matches!(events.recv().await, Ok(Event::SyncFinished { .. })) {} };
+    tokio::time::timeout(std::time::Duration::from_secs(10), synced)
+        .await
+        .expect("the first sync finished");
 
     // The right kind: its fields.
     let bob = UserId::new("bob").unwrap();
