@@ -5,9 +5,11 @@
 //! it got. The real server never answers the wrong kind, so a scripted
 //! WebSocket server plays it here.
 
+mod scripted;
+
 use futures_util::{SinkExt, StreamExt};
 use tern_core::proto::{
-    ClientFrame, ErrorCode, Limits, Profile, Request, Response, ServerFrame, UserId, WireError,
+    ClientFrame, ErrorCode, Profile, Request, Response, ServerFrame, UserId, WireError,
 };
 use tern_core::{Client, ClientConfig, Error, Event};
 use tokio_tungstenite::tungstenite::Message as Ws;
@@ -24,39 +26,10 @@ fn profile(user: &UserId) -> Profile {
 /// The scripted server's answer: right for the handshake and `get_profiles`,
 /// a refusal for `search_users`, and `done` (the wrong kind) for `check_friends`.
 fn answer(req: &Request) -> Result<Response, WireError> {
+    if let Some(res) = scripted::handshake(req) {
+        return Ok(res);
+    }
     Ok(match req {
-        Request::Hello { .. } => Response::Hello {
-            version: 1,
-            server: "scripted".into(),
-            limits: Limits {
-                max_frame_bytes: 65_536,
-                max_text_chars: 8_000,
-                max_page: 100,
-                recall_window_secs: 120,
-                edit_window_secs: 0,
-                max_file_bytes: 0,
-                max_group_members: 0,
-                idle_timeout_secs: 60,
-                max_forward_messages: 0,
-                max_forward_targets: 0,
-                max_forward_copies: 0,
-                max_history_depth: 0,
-            },
-        },
-        Request::Login { user, .. } => Response::Session {
-            token: "t".into(),
-            expires_at: 0,
-            profile: profile(user),
-            version: 0,
-        },
-        Request::SyncChanges { .. } => Response::Changes {
-            changes: vec![],
-            latest: 0,
-        },
-        Request::Conversations => Response::Conversations {
-            conversations: vec![],
-        },
-        Request::Ping => Response::Pong { now: 0 },
         Request::GetProfiles { users } => Response::Profiles {
             profiles: users.iter().map(profile).collect(),
         },
