@@ -6,7 +6,7 @@
 # (TERN_TEST_DATABASE, see tern_server::Config::for_tests); the cluster is
 # dropped afterwards. Arguments replace the default `-p tern-server -p
 # tern-core -p tern-cli` of `cargo test`, e.g.
-#   scripts/test-postgres.sh -p tern-server --test messaging
+#   scripts/test-postgres.sh -p tern-server --test it -- messaging::
 set -eu
 if ! command -v pg_virtualenv >/dev/null; then
     echo "pg_virtualenv not found: apt-get install -y postgresql" >&2

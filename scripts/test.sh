@@ -24,7 +24,7 @@ scripts/module-cycles.py crates/proto/src
 scripts/module-cycles.py crates/cli/src
 scripts/module-cycles.py crates/core/src
 
-# The PostgreSQL-only tests (crates/server/tests/multi_process.rs: four
+# The PostgreSQL-only tests (crates/server/tests/it/multi_process.rs: four
 # tern-server processes on one database, one SIGKILLed mid-stream, 10,000
 # messages; database_outage.rs: PostgreSQL stopped and frozen under load, on a
 # PostgreSQL of the test's own) run once, in the PostgreSQL pass below.

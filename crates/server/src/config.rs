@@ -360,7 +360,7 @@ impl Config {
 
 /// Command-line flags; each also reads a `TERN_*` environment variable. Every
 /// setting is described in docs/configuration.md (checked against this by
-/// `tests/config_doc.rs`); a help text ends in `[default: …]` when the setting
+/// `tests/it/config_doc.rs`); a help text ends in `[default: …]` when the setting
 /// has one (not a clap default: an absent flag must leave the file's value).
 #[derive(Debug, Parser)]
 #[command(name = "tern-server", version, about = "Tern IM server")]

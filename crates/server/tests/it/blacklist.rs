@@ -1,0 +1,122 @@
+//! Blacklist: synced to all devices, enforced on friend applications and
+//! messages with the distinct `Blocked` code, one-way, and undone by unblock.
+
+use crate::common;
+
+use common::*;
+use tern_proto::{
+    Change, ClientMsgId, Content, ConversationId, ErrorCode, Platform, Push, Request, Response,
+    VersionedChange,
+};
+
+fn text(conv: &ConversationId, id: &str) -> Request {
+    Request::Send {
+        conv: conv.clone(),
+        client_id: ClientMsgId::new(id).unwrap(),
+        content: Content::Text {
+            text: "hello".into(),
+        },
+        ext: None,
+        after: None,
+        reply_to: None,
+        mentions: None,
+    }
+}
+
+#[tokio::test]
+async fn blocked_user_is_refused_until_unblocked() {
+    let server = TestServer::start().await;
+    let mut a1 = server.device("alice", "a1", Platform::Desktop).await;
+    let mut a2 = server.device("alice", "a2", Platform::Mobile).await;
+    let mut bob = server.user("bob").await;
+    let conv = ConversationId::direct(&uid("alice"), &uid("bob"));
+
+    assert_eq!(
+        a1.ok(Request::Block { user: uid("bob") }).await,
+        Response::Done
+    );
+    for c in [&mut a1, &mut a2] {
+        let p = c.push().await;
+        assert!(
+            matches!(&p, Push::Change(VersionedChange { change: Change::BlackAdded { user }, .. }) if *user == uid("bob")),
+            "{p:?}"
+        );
+    }
+    assert_eq!(
+        a2.ok(Request::ListBlocked).await,
+        Response::Blocked {
+            users: vec![uid("bob")]
+        }
+    );
+
+    let apply = Request::ApplyFriend {
+        to: uid("alice"),
+        greeting: "hi".into(),
+    };
+    assert_eq!(bob.err_code(apply.clone()).await, ErrorCode::Blocked);
+    assert_eq!(bob.err_code(text(&conv, "m1")).await, ErrorCode::Blocked);
+    assert_eq!(
+        bob.err_code(Request::Typing { conv: conv.clone() }).await,
+        ErrorCode::Blocked
+    );
+    // Nothing was stored or pushed to alice.
+    assert!(a1
+        .drain_pushes(std::time::Duration::from_millis(200))
+        .await
+        .is_empty());
+    assert_eq!(
+        a1.ok(Request::Conversations).await,
+        Response::Conversations {
+            conversations: vec![]
+        }
+    );
+
+    // One-way: alice can still write to bob.
+    assert!(matches!(
+        a1.ok(text(&conv, "a-1")).await,
+        Response::Sent { .. }
+    ));
+
+    assert_eq!(
+        a1.err_code(Request::Block { user: uid("alice") }).await,
+        ErrorCode::SelfTarget
+    );
+    assert_eq!(
+        a1.err_code(Request::Block {
+            user: uid("nobody")
+        })
+        .await,
+        ErrorCode::NotFound
+    );
+
+    assert_eq!(
+        a2.ok(Request::Unblock { user: uid("bob") }).await,
+        Response::Done
+    );
+    let p = a1.push_where(|p| matches!(p, Push::Change(_))).await;
+    assert!(
+        matches!(
+            p,
+            Push::Change(VersionedChange {
+                change: Change::BlackDeleted { .. },
+                ..
+            })
+        ),
+        "{p:?}"
+    );
+    assert_eq!(
+        a2.err_code(Request::Unblock { user: uid("bob") }).await,
+        ErrorCode::NotFound
+    );
+    assert_eq!(
+        a1.ok(Request::ListBlocked).await,
+        Response::Blocked { users: vec![] }
+    );
+
+    assert_eq!(bob.ok(apply).await, Response::Done);
+    let Response::Sent { seq, .. } = bob.ok(text(&conv, "m1")).await else {
+        panic!()
+    };
+    assert_eq!(seq.0, 2);
+    server.stop().await;
+}
