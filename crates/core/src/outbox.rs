@@ -1,11 +1,10 @@
 //! The outbox task: sends queued messages in queue order, pipelined (up to
-//! [`WINDOW`] in flight on the connection, which stores and acks them in order),
+//! [`crate::session::sending::WINDOW`] in flight on the connection, which stores and acks them in order),
 //! records acks, retries unanswered sends and fails messages whose budget is spent.
 //! The decisions are [`crate::state::Outbox`]'s; this task only carries them out.
 
 use std::future::Future;
 use std::pin::Pin;
-use std::sync::atomic::Ordering;
 use std::sync::Arc;
 use std::time::Duration;
 
@@ -25,10 +24,10 @@ const TICK: Duration = Duration::from_millis(200);
 
 /// Runs until the session stops.
 pub(crate) async fn run(sh: Arc<Shared>) {
-    let mut stopped = sh.stopped.subscribe();
+    let mut stopped = sh.link.stopped();
     loop {
         tokio::select! {
-            _ = sh.outbox_wake.notified() => {}
+            _ = sh.sending.woken() => {}
             _ = tokio::time::sleep(TICK) => {}
             _ = stopped.changed() => {}
         }
@@ -38,7 +37,7 @@ pub(crate) async fn run(sh: Arc<Shared>) {
         if let Err(e) = expire(&sh).await {
             tracing::warn!(error = %e, "outbox expiry failed");
         }
-        let conn = sh.conn.borrow().clone();
+        let conn = sh.link.current();
         if let Some(conn) = conn {
             if let Err(e) = flush(&sh, &conn).await {
                 tracing::warn!(error = %e, "outbox flush failed");
@@ -49,23 +48,17 @@ pub(crate) async fn run(sh: Arc<Shared>) {
 
 /// Fails every queued message whose budget ran out while idle (e.g. offline).
 async fn expire(sh: &Arc<Shared>) -> Result<()> {
-    let ids = sh.outbox.lock().expire(now_ms());
+    let ids = sh.sending.queue().expire(now_ms());
     for id in ids {
         fail(sh, &id, None).await?;
     }
     Ok(())
 }
 
-/// Most sends in flight at once on the connection (the server accepts 128 and
-/// stores and acks them in order). After a send goes unanswered or is refused
-/// for now (e.g. `RateLimited`), the window drops to 1 and grows back by one per
-/// ack, so a struggling server is not flooded with sends it would refuse.
-pub(crate) const WINDOW: usize = 32;
-
 /// What one send came back with.
 type SendResult = (ClientMsgId, crate::LocalMessage, Result<reply::Sent>);
 
-/// Sends due messages, up to [`WINDOW`] in flight, until none is due or a send
+/// Sends due messages, up to [`crate::session::sending::WINDOW`] in flight, until none is due or a send
 /// goes unanswered (then it waits for the ones in flight and returns).
 async fn flush(sh: &Arc<Shared>, conn: &Conn) -> Result<()> {
     let mut inflight: FuturesOrdered<Pin<Box<dyn Future<Output = SendResult> + Send>>> =
@@ -73,9 +66,9 @@ async fn flush(sh: &Arc<Shared>, conn: &Conn) -> Result<()> {
     let mut stop = false;
     for _ in 0..1_000_000 {
         // Fill the window, in queue order; each frame goes out as it is started.
-        while !stop && inflight.len() < sh.send_window.load(Ordering::Relaxed).clamp(1, WINDOW) {
+        while !stop && inflight.len() < sh.sending.window() {
             let entry = {
-                let mut o = sh.outbox.lock();
+                let mut o = sh.sending.queue();
                 match o.next_due(now_ms()) {
                     Some(id) => {
                         o.start(&id);
@@ -91,7 +84,7 @@ async fn flush(sh: &Arc<Shared>, conn: &Conn) -> Result<()> {
             let e = entry.clone();
             sh.db.call(move |c| msgs::save_outbox_entry(c, &e)).await?;
             let Some(msg) = sh.own_message(&id).await? else {
-                sh.outbox.lock().acked(&id);
+                sh.sending.queue().acked(&id);
                 continue;
             };
             if msg.seq.is_some() {
@@ -132,18 +125,17 @@ async fn flush(sh: &Arc<Shared>, conn: &Conn) -> Result<()> {
                 if let Some(m) = acked {
                     settle_ack(sh, &id, m).await?;
                 }
-                let w = sh.send_window.load(Ordering::Relaxed);
-                sh.send_window.store((w + 1).min(WINDOW), Ordering::Relaxed);
+                sh.sending.widen();
             }
             Err(Error::Server(we)) if !Error::Server(we.clone()).is_transient() => {
-                sh.outbox.lock().refused(&id);
+                sh.sending.queue().refused(&id);
                 fail(sh, &id, Some(we)).await?;
             }
             Err(err) => {
                 // Timeout, lost connection, server busy: no new sends on this pass;
                 // the ones in flight are still answered (or fail) one by one.
                 unanswered(sh, &id, msg, err).await?;
-                sh.send_window.store(1, Ordering::Relaxed);
+                sh.sending.narrow();
                 stop = true;
             }
         }
@@ -152,9 +144,9 @@ async fn flush(sh: &Arc<Shared>, conn: &Conn) -> Result<()> {
 }
 
 async fn settle_ack(sh: &Arc<Shared>, id: &ClientMsgId, m: crate::LocalMessage) -> Result<()> {
-    let was_queued = sh.outbox.lock().acked(id);
+    let was_queued = sh.sending.queue().acked(id);
     let conv = m.conv.clone();
-    sh.resolve(id, Ok(m.clone()));
+    sh.sending.resolve(id, Ok(m.clone()));
     if was_queued {
         sh.emit(Event::MessageAcked { message: m });
     }
@@ -173,7 +165,7 @@ async fn unanswered(
 ) -> Result<()> {
     tracing::debug!(%id, error = %err, "send unanswered");
     let (verdict, entry) = {
-        let mut o = sh.outbox.lock();
+        let mut o = sh.sending.queue();
         let v = o.unanswered(id, now_ms());
         (v, o.get(id).cloned())
     };
@@ -183,7 +175,7 @@ async fn unanswered(
     match verdict {
         Verdict::Failed => fail(sh, id, None).await,
         Verdict::Retry => {
-            sh.resolve(id, Ok(msg));
+            sh.sending.resolve(id, Ok(msg));
             Ok(())
         }
     }
@@ -204,7 +196,7 @@ async fn fail(sh: &Arc<Shared>, id: &ClientMsgId, error: Option<WireError>) -> R
         message: m.clone(),
         error: error.clone(),
     });
-    sh.resolve(
+    sh.sending.resolve(
         id,
         match error {
             Some(we) => Err(Error::Server(we)),

@@ -125,7 +125,7 @@ pub(crate) async fn supervise(
     let mut attempt = 0u32;
     let mut waiters: Vec<oneshot::Sender<Result<()>>> = Vec::new();
     loop {
-        if *sh.stopped.borrow() {
+        if sh.link.is_stopped() {
             break;
         }
         let connected = match first.take() {
@@ -134,21 +134,24 @@ pub(crate) async fn supervise(
                 attempt += 1;
                 sh.status.set_conn(ConnectionState::Connecting);
                 sh.emit(Event::Connecting { attempt });
-                let token = sh.token.lock().0.clone();
+                let token = sh.link.token();
                 open_session(&sh.config, &sh.device, Auth::Token(&token)).await
             }
         };
         let error = match connected {
             Ok(c) => {
                 attempt = 0;
-                *sh.token.lock() = (c.token.clone(), c.expires_at);
-                *sh.limits.lock() = Some(c.limits.clone());
-                *sh.url.lock() = c.url.clone();
-                sh.conn.send_replace(Some(c.conn.clone()));
+                sh.link.connected(
+                    c.conn.clone(),
+                    c.token.clone(),
+                    c.expires_at,
+                    c.limits.clone(),
+                    c.url.clone(),
+                );
                 sh.status.set_conn(ConnectionState::Online);
                 sh.emit(Event::Connected);
                 let end = run_connected(&sh, c, &mut cmds, std::mem::take(&mut waiters)).await;
-                if let Some(conn) = sh.conn.send_replace(None) {
+                if let Some(conn) = sh.link.disconnected() {
                     conn.close();
                 }
                 match end {
@@ -163,7 +166,7 @@ pub(crate) async fn supervise(
                             sh.emit(Event::KickedOffline { reason });
                         }
                         sh.status.set_login(LoginStatus::LoggedOut);
-                        sh.stopped.send_replace(true);
+                        sh.link.mark_stopped();
                         break;
                     }
                     End::Dropped(e) => e,
@@ -178,7 +181,7 @@ pub(crate) async fn supervise(
             {
                 sh.emit(Event::TokenExpired { code: e.code });
                 sh.status.set_login(LoginStatus::LoggedOut);
-                sh.stopped.send_replace(true);
+                sh.link.mark_stopped();
                 for w in waiters.drain(..) {
                     let _ = w.send(Err(Error::Server(e.clone())));
                 }
@@ -243,7 +246,7 @@ async fn run_connected(
         tracing::warn!(error = %e, "resync failed");
     }
     rejoin_rooms(sh).await;
-    sh.outbox_wake.notify_one();
+    sh.sending.wake();
     let every = sh
         .config
         .connection
@@ -286,7 +289,7 @@ async fn run_connected(
                     if transient {
                         return End::Dropped("resync failed".into());
                     }
-                    sh.outbox_wake.notify_one();
+                    sh.sending.wake();
                 }
                 Some(Cmd::Stop) | None => return End::Stop,
             },
@@ -317,14 +320,14 @@ pub(crate) async fn join_room(sh: &Shared, room: &RoomId) -> Result<(RoomInfo, V
 /// takes the room off the list and is announced as `room_left` (`dropped`);
 /// a transient failure leaves it for the next connect.
 pub(crate) async fn rejoin_rooms(sh: &Arc<Shared>) {
-    let rooms: Vec<RoomId> = sh.rooms.lock().iter().cloned().collect();
+    let rooms: Vec<RoomId> = sh.marks.rooms();
     for room in rooms {
         match join_room(sh, &room).await {
             Ok(_) => {}
             Err(e) if e.is_transient() => return,
             Err(e) => {
                 tracing::info!(%room, error = %e, "could not rejoin a room");
-                sh.rooms.lock().remove(&room);
+                sh.marks.left(&room);
                 sh.emit(Event::RoomLeft {
                     room,
                     reason: RoomLeftReason::Dropped,

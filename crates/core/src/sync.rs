@@ -1,7 +1,6 @@
 //! Bringing the cache up to date: the change log (relations), conversations and their
 //! missing message ranges, and the handling of each server push.
 
-use std::sync::atomic::Ordering;
 use std::sync::Arc;
 
 use tern_proto::{
@@ -82,23 +81,21 @@ pub(crate) async fn sync_relations(
     conn: &Conn,
     server_version: Option<u64>,
 ) -> Result<u64> {
-    let _guard = sh.changes_lock.lock().await;
+    let _guard = sh.marks.applying().await;
     let mut version = sh.db.call(|c| rel::version(c)).await?;
     // What the cache held when this process first synced was announced before.
-    let _ = sh
-        .announced
-        .compare_exchange(0, version, Ordering::Relaxed, Ordering::Relaxed);
+    sh.marks.announce_first(version);
     if version == 0 {
         if let Some(sv) = server_version.filter(|&v| v > 0) {
             snapshot(sh, conn, sv).await?;
             version = sv;
-            sh.announced.fetch_max(sv, Ordering::Relaxed);
+            sh.marks.announce(sv);
         }
     }
     // Entries another process sharing this cache applied after this one last
     // announced (e.g. while a push of ours was on its way here) are fetched again
     // to be announced here, not applied twice.
-    let announced = sh.announced.load(Ordering::Relaxed);
+    let announced = sh.marks.announced();
     let mut since = if announced > 0 && announced < version {
         announced
     } else {
@@ -121,7 +118,7 @@ pub(crate) async fn sync_relations(
                 version = latest;
                 since = latest;
                 // (The resync's `SyncFinished` makes apps reload their lists.)
-                sh.announced.fetch_max(latest, Ordering::Relaxed);
+                sh.marks.announce(latest);
                 continue;
             }
             Err(e) => return Err(e),
@@ -133,7 +130,7 @@ pub(crate) async fn sync_relations(
         for vc in fresh {
             since = vc.version;
             if vc.version <= version {
-                if sh.announced.fetch_max(vc.version, Ordering::Relaxed) < vc.version {
+                if sh.marks.announce(vc.version) {
                     let applied = effects(&sh.me, &vc.change);
                     announce(sh, vc.change, applied).await?;
                 }
@@ -230,22 +227,7 @@ async fn snapshot_groups(sh: &Arc<Shared>, conn: &Conn) -> Result<()> {
 /// its unread count from the totals.
 pub(crate) fn conv_removed(sh: &Arc<Shared>, conv: &ConversationId) {
     sh.emit(Event::ConversationRemoved { conv: conv.clone() });
-    let mut events = Vec::new();
-    {
-        let mut cache = sh.unread.lock();
-        if cache.0.remove(conv).is_some_and(|n| n > 0) {
-            events.push(Event::UnreadChanged {
-                conv: conv.clone(),
-                unread: 0,
-            });
-        }
-        let total = cache.0.values().sum::<u64>();
-        if cache.1 != Some(total) {
-            cache.1 = Some(total);
-            events.push(Event::TotalUnreadChanged { total });
-        }
-    }
-    for e in events {
+    for e in sh.marks.drop_unread(conv) {
         sh.emit(e);
     }
 }
@@ -272,7 +254,7 @@ async fn apply_change(
         })
         .await?;
     let (applied, settings_of) = applied;
-    sh.announced.fetch_max(version, Ordering::Relaxed);
+    sh.marks.announce(version);
     if let Some(event) = settings_of {
         let conv = match &event {
             Event::ConvSettingsChanged { settings } => Some(settings.conv.clone()),
@@ -552,8 +534,9 @@ pub(crate) async fn store_batch(
     let mut new = 0;
     for s in stored {
         if s.was_pending {
-            let acked = sh.outbox.lock().acked(&s.message.client_id);
-            sh.resolve(&s.message.client_id, Ok(s.message.clone()));
+            let acked = sh.sending.queue().acked(&s.message.client_id);
+            sh.sending
+                .resolve(&s.message.client_id, Ok(s.message.clone()));
             if acked {
                 sh.emit(Event::MessageAcked { message: s.message });
             }
@@ -587,12 +570,12 @@ pub(crate) async fn handle_push(sh: &Arc<Shared>, conn: &Conn, push: Push) -> Re
         }
         Push::Change(vc) => {
             // Under the lock: an entry being applied by an API call is announced there.
-            let guard = sh.changes_lock.lock().await;
+            let guard = sh.marks.applying().await;
             let version = sh.db.call(|c| rel::version(c)).await?;
             if vc.version > version {
                 drop(guard);
                 sync_relations(sh, conn, None).await?;
-            } else if sh.announced.fetch_max(vc.version, Ordering::Relaxed) < vc.version {
+            } else if sh.marks.announce(vc.version) {
                 // Another process sharing this cache (a second `tern-cli` of the same
                 // data dir) applied it first: announce it here all the same.
                 let applied = effects(&sh.me, &vc.change);
@@ -653,7 +636,7 @@ pub(crate) async fn handle_push(sh: &Arc<Shared>, conn: &Conn, push: Push) -> Re
             room,
             reason: RoomLeftReason::Dropped,
             banned_until,
-        } if sh.rooms.lock().contains(&room) => {
+        } if sh.marks.in_room(&room) => {
             // A grace-period drop reaching a connected session crossed its
             // rejoin after a reconnect (the server decided while I was away):
             // join again, so the server and this list agree whichever came
@@ -663,7 +646,7 @@ pub(crate) async fn handle_push(sh: &Arc<Shared>, conn: &Conn, push: Push) -> Re
                 Err(e) if e.is_transient() => {}
                 Err(e) => {
                     tracing::info!(%room, error = %e, "could not rejoin a room after a drop");
-                    sh.rooms.lock().remove(&room);
+                    sh.marks.left(&room);
                     sh.emit(Event::RoomLeft {
                         room,
                         reason: RoomLeftReason::Dropped,
@@ -677,7 +660,7 @@ pub(crate) async fn handle_push(sh: &Arc<Shared>, conn: &Conn, push: Push) -> Re
             reason,
             banned_until,
         } => {
-            sh.rooms.lock().remove(&room);
+            sh.marks.left(&room);
             sh.emit(Event::RoomLeft {
                 room,
                 reason,

@@ -61,8 +61,8 @@ impl Client {
     pub async fn upload_avatar(&self, bytes: Vec<u8>) -> Result<FileId> {
         let mime = checked(&bytes)?;
         let sh = self.shared()?;
-        let token = sh.token.lock().0.clone();
-        let url = format!("{}{FILES_PATH}", http_base(&sh.url.lock()));
+        let token = sh.link.token();
+        let url = format!("{}{FILES_PATH}", http_base(&sh.link.url()));
         let res = self
             .inner
             .files
@@ -141,8 +141,8 @@ impl Client {
 
     async fn fetch_avatar(&self, id: &FileId) -> Result<Vec<u8>> {
         let sh = self.shared()?;
-        let token = sh.token.lock().0.clone();
-        let url = format!("{}{FILES_PATH}/{id}", http_base(&sh.url.lock()));
+        let token = sh.link.token();
+        let url = format!("{}{FILES_PATH}/{id}", http_base(&sh.link.url()));
         let mut res = self
             .inner
             .files

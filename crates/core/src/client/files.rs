@@ -178,7 +178,7 @@ async fn http_failure(res: reqwest::Response) -> Failure {
 impl Client {
     /// The server's limits from the last handshake (`None` before the first connection).
     pub fn limits(&self) -> Option<Limits> {
-        self.shared().ok().and_then(|sh| sh.limits.lock().clone())
+        self.shared().ok().and_then(|sh| sh.link.limits())
     }
 
     /// Queues a file (an image when its header says PNG, JPEG, GIF or WebP; its
@@ -426,7 +426,7 @@ async fn upload_task(
     path: &Path,
     mut stop: watch::Receiver<bool>,
 ) {
-    let mut session_stopped = sh.stopped.subscribe();
+    let mut session_stopped = sh.link.stopped();
     let policy = sh.config.retry;
     let started = Instant::now();
     let mut attempt = 0u32;
@@ -492,9 +492,9 @@ async fn settle(
             if queued.is_none() {
                 return Ok(()); // cancelled meanwhile: nothing is sent
             }
-            sh.outbox.lock().resend(id, now);
+            sh.sending.queue().resend(id, now);
             finished(sh, id.to_string(), TransferDirection::Upload, None);
-            sh.outbox_wake.notify_one();
+            sh.sending.wake();
             Ok(())
         }
         Err(error) => {
@@ -547,7 +547,7 @@ async fn upload_once(
         .await
         .map_err(|e| Failure::fatal(e.to_string()))?
         .len();
-    if let Some(max) = sh.limits.lock().as_ref().map(|l| l.max_file_bytes) {
+    if let Some(max) = sh.link.limits().map(|l| l.max_file_bytes) {
         if total > max {
             return Err(Failure::fatal(format!(
                 "the file is {total} bytes; this server accepts at most {max}"
@@ -567,8 +567,8 @@ async fn upload_once(
             Err(e) => Some((Err(e), (f, progress))),
         }
     });
-    let token = sh.token.lock().0.clone();
-    let url = format!("{}{FILES_PATH}", http_base(&sh.url.lock()));
+    let token = sh.link.token();
+    let url = format!("{}{FILES_PATH}", http_base(&sh.link.url()));
     let name =
         percent_encoding::utf8_percent_encode(&file.name, percent_encoding::NON_ALPHANUMERIC)
             .to_string();
@@ -599,8 +599,8 @@ async fn upload_once(
 async fn download(sh: &Arc<Shared>, files: &Transfers, file: &FileRef, dest: &Path) -> Result<()> {
     let dir = dest.parent().expect("cache path has a parent");
     crate::private_fs::create_private_dir_all(dir)?;
-    let token = sh.token.lock().0.clone();
-    let url = format!("{}{FILES_PATH}/{}", http_base(&sh.url.lock()), file.id);
+    let token = sh.link.token();
+    let url = format!("{}{FILES_PATH}/{}", http_base(&sh.link.url()), file.id);
     let res = files
         .http(&sh.config)?
         .get(&url)

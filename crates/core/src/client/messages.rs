@@ -97,7 +97,7 @@ impl Client {
         ext: Option<Value>,
     ) -> Result<LocalMessage> {
         let (sh, msg) = self.queue(conv, content, ext, None, None).await?;
-        sh.outbox_wake.notify_one();
+        sh.sending.wake();
         Ok(msg)
     }
 
@@ -139,7 +139,7 @@ impl Client {
             return Err(Error::InvalidArgument("ext must be a JSON object".into()));
         }
         if let Content::Text { text } = &content {
-            let max = sh.limits.lock().as_ref().map(|l| l.max_text_chars);
+            let max = sh.link.limits().map(|l| l.max_text_chars);
             if text.trim().is_empty() {
                 return Err(Error::InvalidArgument("the message is empty".into()));
             }
@@ -167,7 +167,7 @@ impl Client {
                 Ok(m)
             })
             .await?;
-        sh.outbox.lock().queue(id, now);
+        sh.sending.queue().queue(id, now);
         sh.emit(Event::NewMessage {
             message: msg.clone(),
             live: true,
@@ -182,16 +182,16 @@ impl Client {
         sh: &Arc<Shared>,
         msg: LocalMessage,
     ) -> Result<LocalMessage> {
-        if sh.conn().is_err() {
-            sh.outbox_wake.notify_one();
+        if sh.link.conn().is_err() {
+            sh.sending.wake();
             return Ok(msg);
         }
         let (tx, rx) = oneshot::channel();
-        sh.waiters.lock().insert(msg.client_id.clone(), tx);
-        sh.outbox_wake.notify_one();
+        sh.sending.wait(msg.client_id.clone(), tx);
+        sh.sending.wake();
         let wait = sh.config.connection.request_timeout() + Duration::from_secs(1);
         let outcome = tokio::time::timeout(wait, rx).await;
-        sh.waiters.lock().remove(&msg.client_id);
+        sh.sending.forget(&msg.client_id);
         match outcome {
             Ok(Ok(r)) => r,
             _ => Ok(self.message(&msg.client_id).await?.unwrap_or(msg)),
@@ -218,7 +218,7 @@ impl Client {
         if !requeued {
             return Ok(msg); // already acknowledged
         }
-        sh.outbox.lock().resend(client_id, now);
+        sh.sending.queue().resend(client_id, now);
         sh.conv_changed(&msg.conv).await?;
         self.await_first_outcome(&sh, msg).await
     }
@@ -248,7 +248,7 @@ impl Client {
                 "message {client_id} is not a failed message of mine"
             )));
         };
-        sh.outbox.lock().acked(client_id);
+        sh.sending.queue().acked(client_id);
         sh.emit(Event::MessageRemoved {
             conv: msg.conv.clone(),
             client_id: client_id.clone(),
@@ -288,13 +288,13 @@ impl Client {
         let sh = self.shared()?;
         let deadline = tokio::time::Instant::now() + timeout;
         loop {
-            if sh.outbox.lock().live() == 0 {
+            if sh.sending.queue().live() == 0 {
                 return Ok(true);
             }
             if tokio::time::Instant::now() >= deadline {
                 return Ok(false);
             }
-            sh.outbox_wake.notify_one();
+            sh.sending.wake();
             tokio::time::sleep(Duration::from_millis(50)).await;
         }
     }
@@ -323,7 +323,7 @@ impl Client {
         // a page with one is not fetched again.
         let (cached, mut page) = range().await?;
         if cached < upper - lower {
-            if let Ok(conn) = sh.conn() {
+            if let Ok(conn) = sh.link.conn() {
                 let req = cmd::History {
                     conv: conv.clone(),
                     before: Some(Seq(upper)),

@@ -15,18 +15,17 @@ mod relations;
 mod replies;
 mod rooms;
 
-use std::collections::HashMap;
 use std::sync::Arc;
 
 use parking_lot::Mutex;
 use serde::{Deserialize, Serialize};
 use tern_proto::{cmd, ClientMsgId, Command, DeviceId, FileId, UserId};
-use tokio::sync::{broadcast, mpsc, oneshot, watch, Notify};
+use tokio::sync::{broadcast, mpsc, oneshot};
 
 use crate::config::ClientConfig;
 use crate::error::{Detail, Error, Result};
 use crate::event::Event;
-use crate::session::{Cmd, Shared, Status};
+use crate::session::{Cmd, Link, Marks, Sending, Shared, Status};
 use crate::state::Outbox;
 use crate::store::{conversations as convs, messages as msgs, Db};
 use crate::supervisor::{open_session, supervise, Auth, Connected};
@@ -78,7 +77,7 @@ impl Drop for Inner {
     /// The last handle is gone: end the session's tasks and connection.
     fn drop(&mut self) {
         if let Some(sh) = self.session.lock().take() {
-            sh.stop();
+            sh.link.stop();
         }
     }
 }
@@ -156,7 +155,7 @@ impl Client {
             .session
             .lock()
             .clone()
-            .filter(|s| !*s.stopped.borrow())
+            .filter(|s| !s.link.is_stopped())
             .ok_or(Error::NotLoggedIn)
     }
 
@@ -185,7 +184,7 @@ impl Client {
     /// The current session.
     pub fn session(&self) -> Option<Session> {
         let sh = self.shared().ok()?;
-        let (token, expires_at) = sh.token.lock().clone();
+        let (token, expires_at) = sh.link.credentials();
         Some(Session {
             user: sh.me.clone(),
             token,
@@ -320,20 +319,9 @@ impl Client {
             db,
             events: self.inner.events.clone(),
             status: self.inner.status.clone(),
-            token: Mutex::new((token.clone(), expires_at)),
-            conn: watch::channel(None).0,
-            limits: Mutex::new(None),
-            url: Mutex::new(cfg.server_url.clone()),
-            outbox: Mutex::new(outbox),
-            outbox_wake: Notify::new(),
-            send_window: std::sync::atomic::AtomicUsize::new(crate::outbox::WINDOW),
-            waiters: Mutex::new(HashMap::new()),
-            changes_lock: tokio::sync::Mutex::new(()),
-            announced: std::sync::atomic::AtomicU64::new(0),
-            unread: Mutex::new((unread, None)),
-            cmds,
-            stopped: watch::channel(false).0,
-            rooms: Default::default(),
+            link: Link::new(token.clone(), expires_at, cfg.server_url.clone(), cmds),
+            sending: Sending::new(outbox),
+            marks: Marks::new(unread),
         });
         *self.inner.session.lock() = Some(sh.clone());
         self.inner.status.set_login(LoginStatus::LoggedIn);
@@ -359,10 +347,10 @@ impl Client {
         let _g = self.inner.login_lock.lock().await;
         let sh = self.inner.session.lock().take();
         if let Some(sh) = sh {
-            if let Ok(conn) = sh.conn() {
+            if let Ok(conn) = sh.link.conn() {
                 let _ = conn.call(cmd::Logout {}).await;
             }
-            sh.stop();
+            sh.link.stop();
         }
         self.inner.status.set_login(LoginStatus::LoggedOut);
         self.inner.status.set_conn(ConnectionState::Offline);
@@ -372,7 +360,7 @@ impl Client {
     /// Changes my password (the current one must be right). Every other device
     /// of mine is signed out; this session stays logged in.
     pub async fn change_password(&self, old: &str, new: &str) -> Result<()> {
-        let conn = self.shared()?.conn()?;
+        let conn = self.shared()?.link.conn()?;
         conn.call(cmd::ChangePassword {
             old_password: old.to_string(),
             new_password: new.to_string(),
@@ -383,7 +371,7 @@ impl Client {
 
     /// Signs out every other device of mine; this session stays logged in.
     pub async fn sign_out_others(&self) -> Result<()> {
-        let conn = self.shared()?.conn()?;
+        let conn = self.shared()?.link.conn()?;
         conn.call(cmd::SignOutOthers {}).await.map(drop)
     }
 
@@ -392,7 +380,7 @@ impl Client {
     pub async fn close(&self) {
         let _g = self.inner.login_lock.lock().await;
         if let Some(sh) = self.inner.session.lock().take() {
-            sh.stop();
+            sh.link.stop();
         }
         self.inner.status.set_login(LoginStatus::LoggedOut);
         self.inner.status.set_conn(ConnectionState::Offline);
@@ -403,7 +391,7 @@ impl Client {
     pub async fn resync(&self) -> Result<()> {
         let sh = self.shared()?;
         let (tx, rx) = oneshot::channel();
-        sh.cmds.send(Cmd::Resync(tx)).map_err(|_| Error::Closed)?;
+        sh.link.command(Cmd::Resync(tx))?;
         rx.await.map_err(|_| Error::Closed)?
     }
 
@@ -411,7 +399,7 @@ impl Client {
     /// cache (and the events) reflect the change when the call returns.
     async fn change<C: Command>(&self, cmd: C) -> Result<C::Output> {
         let sh = self.shared()?;
-        let conn = sh.conn()?;
+        let conn = sh.link.conn()?;
         let res = conn.call(cmd).await?;
         crate::sync::sync_relations(&sh, &conn, None).await?;
         Ok(res)

@@ -35,7 +35,7 @@ impl Client {
             name: name.to_string(),
         };
         let reply::Room { room } = sh.call(req).await?;
-        sh.rooms.lock().insert(room.room.clone());
+        sh.marks.joined(room.room.clone());
         Ok(room)
     }
 
@@ -43,21 +43,21 @@ impl Client {
     pub async fn join_room(&self, room: &RoomId) -> Result<(RoomInfo, Vec<RoomMessage>)> {
         let sh = self.shared()?;
         let joined = crate::supervisor::join_room(&sh, room).await?;
-        sh.rooms.lock().insert(room.clone());
+        sh.marks.joined(room.clone());
         Ok(joined)
     }
 
     /// Leaves a room.
     pub async fn leave_room(&self, room: &RoomId) -> Result<()> {
         let sh = self.shared()?;
-        sh.rooms.lock().remove(room);
+        sh.marks.left(room);
         self.done(cmd::LeaveRoom { room: room.clone() }).await
     }
 
     /// The rooms joined in this session.
     pub fn joined_rooms(&self) -> Vec<RoomId> {
         match self.shared() {
-            Ok(sh) => sh.rooms.lock().iter().cloned().collect(),
+            Ok(sh) => sh.marks.rooms(),
             Err(_) => Vec::new(),
         }
     }

@@ -59,6 +59,10 @@ async fn group_chat_membership_roles_mutes_kick_and_dismiss() {
         (c.title.as_str(), c.peer.clone(), c.unread),
         ("Team", None, 0)
     );
+    // The join's catch-up (the new group's conversation and history) runs in
+    // bob's connection task after the events above; a resync queues behind it,
+    // so alice's first message below reaches bob as a push, not in that pull.
+    bob.resync().await.unwrap();
 
     // ---- chat both ways ----
     let sent = alice.send_text(&conv, "hello team").await.unwrap();
