@@ -16,6 +16,8 @@
 //! - `traymenu`: the tray menu's entry per account (with its unread count) and tooltip.
 //! - `traymode`: destroys the window after a while hidden to the tray (frees the
 //!   webview), recreates it at the chat that was open.
+//! - `trim`: after that, ends WebKit's network process and unmaps the clean
+//!   library pages the window used (tray mode's memory).
 //! - `rich`: replies and quotes, edits, reactions, pinned messages, group read-by.
 
 mod accounts;
@@ -45,6 +47,7 @@ mod system;
 mod texts;
 mod traymenu;
 pub mod traymode;
+mod trim;
 
 use std::path::PathBuf;
 

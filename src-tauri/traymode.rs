@@ -1,9 +1,11 @@
 //! Tray mode that frees the webview: once the main window has been hidden to the
 //! tray for [`TrayMode::free_after`] (a setting, default [`DEFAULT_FREE_AFTER`];
 //! zero = never), the window and its webview are destroyed, so WebKit's web process
-//! exits and its memory goes back to the system. Everything that must keep working
-//! then is driven from Rust already: the connection (tern-core), the tray's unread
-//! count (`shell::set_unread`) and notifications (`notify`).
+//! exits and its memory goes back to the system; then [`crate::trim`] ends the
+//! network process and gives back what the window left in the app's own
+//! process. Everything that must keep working then is driven from Rust already:
+//! the connection (tern-core), the tray's unread count (`shell::set_unread`) and
+//! notifications (`notify`).
 //!
 //! Opening from the tray, a notification or a second launch recreates the window
 //! ([`ensure_window`]); the UI then asks which chat to show ([`chat_to_open`]): the
@@ -128,6 +130,8 @@ pub fn hidden<R: Runtime>(app: &AppHandle<R>) {
             if let Err(e) = w.destroy() {
                 mode.freed.store(false, Ordering::SeqCst);
                 tracing::warn!("destroy the hidden window: {e}");
+            } else {
+                crate::trim::after_free(&app);
             }
         }
     });

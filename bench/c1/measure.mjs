@@ -159,7 +159,21 @@ async function trayMode(run) {
   const app = descendants(run.driver.pid).find((p) => comm(p) === 'tern');
   await waitUntil(() => !descendants(app).some((p) => comm(p).startsWith('WebKitWebProces')), { timeout: 60_000, what: 'the window freed (no WebKitWebProcess)' });
   await sleep(IDLE_SECS * 1000);
+  if (process.env.C1_VERBOSE) console.log(`c1: tray mode, the app's largest mappings by PSS:\n${mappings(app).slice(0, 25).map(([k, v]) => `   ${(v / 1024).toFixed(1).padStart(6)} MB  ${k}`).join('\n')}`);
   return memory(run.driver.pid, 'tern');
+}
+
+/** PSS (kB) per mapped file (or [heap], [stack], anonymous) of `pid`, largest first. */
+function mappings(pid) {
+  const sums = new Map();
+  let name = '';
+  for (const line of readFileSync(`/proc/${pid}/smaps`, 'utf8').split('\n')) {
+    const head = line.match(/^[0-9a-f]+-[0-9a-f]+ \S+ \S+ \S+ \S+\s*(.*)$/);
+    if (head) name = head[1] || '[anonymous]';
+    const pss = line.match(/^Pss:\s+(\d+) kB/);
+    if (pss) sums.set(name, (sums.get(name) ?? 0) + Number(pss[1]));
+  }
+  return [...sums].sort((a, b) => b[1] - a[1]);
 }
 
 async function hello() {

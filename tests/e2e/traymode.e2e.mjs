@@ -1,7 +1,8 @@
 // End-to-end tray mode that frees the webview (issue 20 item 7): with a tray host
 // (tests/e2e/fake_tray.py) and a notification server (tests/e2e/fake_notifyd.py) on a
 // private D-Bus session, closing the window to the tray destroys it after
-// TERN_TRAY_FREE_AFTER_SECS, so no WebKitWebProcess of the app is left (/proc); the
+// TERN_TRAY_FREE_AFTER_SECS, so no WebKitWebProcess of the app is left (/proc), and
+// then no WebKitNetworkProcess either (src-tauri/trim.rs); the
 // app stays connected: a message from bob (tern-cli) raises the tray's label (read
 // from the tray item over D-Bus, tests/e2e/tray_item.py) and shows a notification;
 // clicking the notification recreates the window at bob's chat; freed again, the
@@ -113,7 +114,11 @@ async function closeAndFree(pid) {
   const waited = (Date.now() - t) / 1000;
   if (waited < FREE_AFTER - 1.5) throw new Error(`freed after ${waited} s, before the ${FREE_AFTER} s delay`);
   await waitUntil(async () => (await ternWindows()).length === 0, { what: 'no Tern window shown' });
+  // Then the trim (src-tauri/trim.rs) ends WebKit's network process too.
+  await waitUntil(() => descendants(pid).every((p) => !p.comm.startsWith('WebKit')), { what: 'no WebKit process of the app left (network process ended)', timeout: 30_000 });
   if (!alive(pid)) throw new Error('the app quit instead of staying in the tray');
+  const pss = readFileSync(`/proc/${pid}/smaps_rollup`, 'utf8').match(/^Pss:\s+(\d+) kB/m)?.[1];
+  console.log(`       tray mode: the app's PSS ${(Number(pss) / 1024).toFixed(1)} MB (debug build; bench/c1 measures release)`);
 }
 
 async function main() {
