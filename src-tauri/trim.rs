@@ -6,7 +6,10 @@
 //!
 //! - **WebKit's network process** lives as long as the app's web context, i.e.
 //!   for good. It serves nothing without a webview, so it is ended; WebKit starts
-//!   a new one for the next window (the e2e `traymode` suite opens it twice).
+//!   a new one for the next window (the e2e `traymode` suite checks that the
+//!   window comes back working). WebKit also ends a WebDriver session with its
+//!   network process, so with [`KEEP_NETWORK_ENV`] set (`1`) it is kept: the e2e
+//!   suites that drive a recreated window set it.
 //! - **Library code the window ran** (LLVM for software GL, WebKit, JavaScriptCore,
 //!   GTK, speech synthesis, half of the app's own binary: ~90 of the 120 MB) stays
 //!   mapped. These pages are clean copies of files: they are unmapped from the
@@ -23,6 +26,9 @@
 use std::time::Duration;
 
 use tauri::{AppHandle, Manager, Runtime};
+
+/// Environment variable that keeps the network process (see the module docs).
+pub const KEEP_NETWORK_ENV: &str = "TERN_TRAY_KEEP_NETWORK";
 
 /// Time for WebKit to finish tearing down the destroyed webview first.
 const SETTLE: Duration = Duration::from_secs(2);
@@ -65,8 +71,13 @@ pub fn after_free<R: Runtime>(app: &AppHandle<R>) {
 
 /// Ends the network process, unmaps clean library pages, trims the heap.
 pub fn trim() -> Trimmed {
+    let keep_network = std::env::var(KEEP_NETWORK_ENV).is_ok_and(|v| v == "1");
     let mut t = Trimmed {
-        network_processes: end_network_processes(),
+        network_processes: if keep_network {
+            0
+        } else {
+            end_network_processes()
+        },
         ..Trimmed::default()
     };
     if let Ok(smaps) = std::fs::read_to_string("/proc/self/smaps") {

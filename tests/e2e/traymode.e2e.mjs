@@ -6,7 +6,10 @@
 // app stays connected: a message from bob (tern-cli) raises the tray's label (read
 // from the tray item over D-Bus, tests/e2e/tray_item.py) and shows a notification;
 // clicking the notification recreates the window at bob's chat; freed again, the
-// tray menu's "Open Tern" brings it back at the chat that was open. See run.sh traymode.
+// tray menu's "Open Tern" brings it back at the chat that was open. That app keeps the
+// network process (TERN_TRAY_KEEP_NETWORK=1: WebKit ends the WebDriver session with
+// it); a second app lets the trim end it too, and its recreated window is checked
+// through the tray label (the page reads the message). See run.sh traymode.
 
 import { execFile, spawn } from 'node:child_process';
 import { existsSync, readFileSync, readdirSync } from 'node:fs';
@@ -104,8 +107,10 @@ async function attachNewWindow() {
   }, { what: 'the recreated window in the WebDriver session', timeout: 30_000 });
 }
 
-/** Closes the window to the tray and waits until tray mode destroyed it (no web process left). */
-async function closeAndFree(pid) {
+/** Closes the window to the tray and waits until tray mode destroyed it (no web process
+ * left) and, unless the app keeps it (TERN_TRAY_KEEP_NETWORK=1), trimmed it (no network
+ * process left either). */
+async function closeAndFree(pid, { keepsNetwork = true } = {}) {
   if (webProcesses(pid).length === 0) throw new Error('no WebKitWebProcess under the app before closing');
   await invoke('plugin:window|close', { label: 'main' });
   await waitShell((s) => !s.window_visible, 'window hidden to the tray');
@@ -114,12 +119,29 @@ async function closeAndFree(pid) {
   const waited = (Date.now() - t) / 1000;
   if (waited < FREE_AFTER - 1.5) throw new Error(`freed after ${waited} s, before the ${FREE_AFTER} s delay`);
   await waitUntil(async () => (await ternWindows()).length === 0, { what: 'no Tern window shown' });
-  // Then the trim (src-tauri/trim.rs) ends WebKit's network process too.
-  await waitUntil(() => descendants(pid).every((p) => !p.comm.startsWith('WebKit')), { what: 'no WebKit process of the app left (network process ended)', timeout: 30_000 });
+  if (!keepsNetwork) {
+    // Then the trim (src-tauri/trim.rs) ends WebKit's network process too.
+    await waitUntil(() => descendants(pid).every((p) => !p.comm.startsWith('WebKit')), { what: 'no WebKit process of the app left (network process ended)', timeout: 30_000 });
+  }
   if (!alive(pid)) throw new Error('the app quit instead of staying in the tray');
   const pss = readFileSync(`/proc/${pid}/smaps_rollup`, 'utf8').match(/^Pss:\s+(\d+) kB/m)?.[1];
   console.log(`       tray mode: the app's PSS ${(Number(pss) / 1024).toFixed(1)} MB (debug build; bench/c1 measures release)`);
 }
+
+/** Alice signs in (on the login screen of session `wd`) and opens bob's chat. */
+async function signIn() {
+  await wd.waitFor(sel('login-form'));
+  await (await wd.waitFor(sel('user'))).clear();
+  await (await wd.waitFor(sel('user'))).type('alice');
+  await (await wd.waitFor(sel('password'))).type('alice-password-1');
+  await (await wd.waitFor(sel('submit'))).click();
+  await wd.waitFor(sel('connection', '[data-state="online"]'), { what: 'alice online' });
+  await (await wd.waitFor(sel('conversation', '[data-peer="bob"]'))).click();
+  await wd.waitFor(sel('chat-title'), { what: 'bob\'s chat open' });
+}
+
+/** The app whose WebDriver session the trim ended: ended by its process id. */
+let trimmedApp = 0;
 
 async function main() {
   await startNotifyd();
@@ -134,18 +156,15 @@ async function main() {
   await bob.ok(['send', 'alice', 'before the tray']);
   await startTray();
   console.log(`tern traymode e2e: server ${server.url}`);
-  ({ wd } = await launchApp({ TERN_SERVER_URL: server.url, TERN_APP_DATA_DIR: tempDir('app'), XDG_DATA_HOME: tempDir('xdg-data'), TERN_TRAY_FREE_AFTER_SECS: String(FREE_AFTER) }));
+  // WebKit ends a WebDriver session with its network process: this first app keeps it
+  // (TERN_TRAY_KEEP_NETWORK=1) so the recreated windows can be driven; the second
+  // app below lets the trim end it and is checked from outside.
+  const env = { TERN_SERVER_URL: server.url, TERN_APP_DATA_DIR: tempDir('app'), XDG_DATA_HOME: tempDir('xdg-data'), TERN_TRAY_FREE_AFTER_SECS: String(FREE_AFTER) };
+  ({ wd } = await launchApp({ ...env, TERN_TRAY_KEEP_NETWORK: '1' }));
 
   let pid = 0;
   await step('alice signs in and opens bob\'s chat; the app has its WebKitWebProcess', async () => {
-    await wd.waitFor(sel('login-form'));
-    await (await wd.waitFor(sel('user'))).clear();
-    await (await wd.waitFor(sel('user'))).type('alice');
-    await (await wd.waitFor(sel('password'))).type('alice-password-1');
-    await (await wd.waitFor(sel('submit'))).click();
-    await wd.waitFor(sel('connection', '[data-state="online"]'), { what: 'alice online' });
-    await (await wd.waitFor(sel('conversation', '[data-peer="bob"]'))).click();
-    await wd.waitFor(sel('chat-title'), { what: 'bob\'s chat open' });
+    await signIn();
     pid = (await waitShell((s) => s.tray_host && s.window_visible, 'a tray host and a visible window')).pid;
     if (webProcesses(pid).length === 0) throw new Error(`no WebKitWebProcess under ${pid}: ${JSON.stringify(descendants(pid))}`);
     if ((await invoke('tray_free_after')) !== FREE_AFTER) throw new Error('the delay from the environment is not in effect');
@@ -186,6 +205,34 @@ async function main() {
     if (!title || !title.includes('Bob')) throw new Error(`the chat shown: ${title}`);
     if (webProcesses(pid).length === 0) throw new Error('no web process for the recreated window');
   });
+
+  await step('a second app without TERN_TRAY_KEEP_NETWORK: closed to the tray, no WebKit process of any kind is left (the trim ended the network process)', async () => {
+    await wd.quit();
+    await waitUntil(() => !alive(pid), { what: 'the first app quit with its session', timeout: 20_000 });
+    ({ wd } = await launchApp({ ...env, TERN_APP_DATA_DIR: tempDir('app2') }));
+    await signIn();
+    pid = (await waitShell((s) => s.tray_host && s.window_visible, 'a tray host and a visible window')).pid;
+    trimmedApp = pid;
+    await closeAndFree(pid, { keepsNetwork: false });
+  });
+
+  await step('a message from bob: tray label 1 and a notification; clicking it brings the window back working on a new network process: the page opens bob\'s chat and reads the message (the label clears)', async () => {
+    const before = notes().length;
+    await bob.ok(['send', 'alice', 'after the trim']);
+    await waitUntil(async () => (await trayLabel()) === '1', { what: 'tray label 1', timeout: 20_000 });
+    const n = await waitUntil(() => notes().slice(before).find((x) => x.body === 'after the trim'), { what: 'a notification for bob\'s message' });
+    await clickNotification(n.id);
+    await waitUntil(async () => (await ternWindows()).length === 1, { what: 'a Tern window again', timeout: 30_000 });
+    await waitUntil(async () => (await trayLabel()) === '', { what: 'the tray label cleared: the page read the message', timeout: 30_000 });
+    const kinds = descendants(pid).map((p) => p.comm);
+    if (!kinds.some((c) => c.startsWith('WebKitNetwork')) || !kinds.some((c) => c.startsWith('WebKitWebProces'))) throw new Error(`WebKit processes under the app: ${kinds.join(', ')}`);
+  });
 }
 
-await runSuite('tern traymode e2e', steps, main, { started, driver: () => wd });
+/** Ends the apps: the live session's, and the one whose session the trim ended. */
+async function quit() {
+  await Promise.race([wd?.quit().catch(() => {}), new Promise((r) => setTimeout(r, 5000))]);
+  if (trimmedApp && alive(trimmedApp)) process.kill(trimmedApp, 'SIGTERM');
+}
+
+await runSuite('tern traymode e2e', steps, main, { started, driver: () => wd, quit });
