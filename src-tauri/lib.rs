@@ -20,6 +20,8 @@
 //!   library pages the window used (tray mode's memory).
 //! - `rich`: replies and quotes, edits, reactions, pinned messages, group read-by.
 
+#![warn(missing_docs)]
+
 mod accounts;
 mod avatars;
 mod commands;

@@ -15,6 +15,8 @@
 //!   (`<data_dir>/<account dir>/tern.db`, see [`private_fs::account_dir_name`]).
 //! - [`private_fs`]: owner-only (`0700`/`0600`) directories and files, account cache names.
 
+#![warn(missing_docs)]
+
 pub mod client;
 pub mod config;
 pub mod error;

@@ -10,6 +10,8 @@
 //! `error` the stable error codes; `command` pairs each request (`cmd`) with
 //! the response kind that answers it (`reply`). `docs/protocol.md` documents every frame.
 
+#![warn(missing_docs)]
+
 pub mod close;
 pub mod command;
 pub mod error;
