@@ -15,10 +15,10 @@ use serde::{Deserialize, Serialize};
 use crate::credentials::{entry_name, Credentials, KeyringError, LEGACY_ENTRY};
 
 /// The config file's name in the data dir.
-pub const FILE: &str = "accounts.json";
+pub(crate) const FILE: &str = "accounts.json";
 
 /// At most this many accounts at once (each keeps a connection and a cache open).
-pub const MAX_ACCOUNTS: usize = 8;
+pub(crate) const MAX_ACCOUNTS: usize = 8;
 
 /// One account as remembered in the config: enough to find its keyring entry.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
@@ -45,7 +45,7 @@ impl AccountRecord {
 
 /// The app's id of an account: `user@server` with the server text as typed,
 /// which is also the name of its keyring entry.
-pub fn account_id(server_url: &str, user: &str) -> String {
+pub(crate) fn account_id(server_url: &str, user: &str) -> String {
     entry_name(server_url.trim(), user)
 }
 
@@ -142,7 +142,7 @@ fn path(dir: &Path) -> PathBuf {
 /// single-account app (no config yet), the account of the legacy keyring entry,
 /// moved to its own entry. A keyring that cannot be read leaves nothing written,
 /// so the next start tries again.
-pub async fn load_or_upgrade(
+pub(crate) async fn load_or_upgrade(
     dir: &Path,
     credentials: &Credentials,
 ) -> Result<Registry, KeyringError> {

@@ -18,14 +18,17 @@ fn file_id(s: &str) -> AppResult<FileId> {
 /// Uploads `bytes` (PNG, JPEG, GIF or WebP, at most 2 MiB) as my avatar.
 #[tauri::command]
 #[specta::specta]
-pub async fn set_my_avatar(state: State<'_, AppState>, bytes: Vec<u8>) -> AppResult<Profile> {
+pub(crate) async fn set_my_avatar(
+    state: State<'_, AppState>,
+    bytes: Vec<u8>,
+) -> AppResult<Profile> {
     Ok(state.client().await?.set_avatar(bytes).await?)
 }
 
 /// Uploads `bytes` as a group's avatar (owner or admin; the server checks).
 #[tauri::command]
 #[specta::specta]
-pub async fn set_group_avatar(
+pub(crate) async fn set_group_avatar(
     state: State<'_, AppState>,
     group: String,
     bytes: Vec<u8>,
@@ -37,7 +40,7 @@ pub async fn set_group_avatar(
 /// The URL the webview shows avatar `file` from (downloaded into the cache once).
 #[tauri::command]
 #[specta::specta]
-pub async fn avatar_url(
+pub(crate) async fn avatar_url(
     state: State<'_, AppState>,
     served: State<'_, Served>,
     file: String,

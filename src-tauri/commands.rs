@@ -17,7 +17,7 @@ pub(crate) use crate::switcher::{session_of, AppSession};
 
 /// Friend applications, both directions, newest first.
 #[derive(Debug, Clone, Serialize, Type)]
-pub struct Applications {
+pub(crate) struct Applications {
     /// Sent to me.
     pub received: Vec<FriendApplication>,
     /// Sent by me.
@@ -42,21 +42,21 @@ pub(crate) fn conv_id(s: &str) -> AppResult<ConversationId> {
 /// The server URL to pre-fill on the login screen.
 #[tauri::command]
 #[specta::specta]
-pub fn default_server_url(state: State<'_, AppState>) -> String {
+pub(crate) fn default_server_url(state: State<'_, AppState>) -> String {
     state.default_server_url.clone()
 }
 
 /// The current session, if the user is signed in (survives a UI reload).
 #[tauri::command]
 #[specta::specta]
-pub async fn current_session(state: State<'_, AppState>) -> AppResult<Option<AppSession>> {
+pub(crate) async fn current_session(state: State<'_, AppState>) -> AppResult<Option<AppSession>> {
     session_of(&state).await
 }
 
 /// Online / connecting / offline.
 #[tauri::command]
 #[specta::specta]
-pub async fn connection_state(state: State<'_, AppState>) -> AppResult<ConnectionState> {
+pub(crate) async fn connection_state(state: State<'_, AppState>) -> AppResult<ConnectionState> {
     Ok(match state.client().await {
         Ok(c) => c.connection_state(),
         Err(_) => ConnectionState::Offline,
@@ -66,7 +66,7 @@ pub async fn connection_state(state: State<'_, AppState>) -> AppResult<Connectio
 /// Creates an account (does not sign in).
 #[tauri::command]
 #[specta::specta]
-pub async fn register(
+pub(crate) async fn register(
     state: State<'_, AppState>,
     server_url: String,
     user: String,
@@ -90,7 +90,7 @@ pub async fn register(
 /// [`keyring_notice`].
 #[tauri::command]
 #[specta::specta]
-pub async fn login(
+pub(crate) async fn login(
     app: AppHandle,
     state: State<'_, AppState>,
     server_url: String,
@@ -142,7 +142,7 @@ pub async fn login(
 
 /// What the app found in the keyring at start.
 #[derive(Debug, Clone, Serialize, Type)]
-pub struct Restored {
+pub(crate) struct Restored {
     /// The active account's session, when a remembered sign-in (or an earlier one that survived a UI reload) worked.
     pub session: Option<AppSession>,
     /// A keyring problem or a refused remembered sign-in, for the login screen.
@@ -155,7 +155,10 @@ pub struct Restored {
 /// account whose entry is gone or whose token is refused leaves the config.
 #[tauri::command]
 #[specta::specta]
-pub async fn restore_session(app: AppHandle, state: State<'_, AppState>) -> AppResult<Restored> {
+pub(crate) async fn restore_session(
+    app: AppHandle,
+    state: State<'_, AppState>,
+) -> AppResult<Restored> {
     if let Some(session) = session_of(&state).await? {
         // A UI reload: it learns the accounts again.
         crate::switcher::emit_accounts(&app).await;
@@ -258,7 +261,7 @@ async fn forget(
 /// The last keyring problem (e.g. after a sign-in with "Remember me"), if any.
 #[tauri::command]
 #[specta::specta]
-pub fn keyring_notice(state: State<'_, AppState>) -> Option<KeyringNotice> {
+pub(crate) fn keyring_notice(state: State<'_, AppState>) -> Option<KeyringNotice> {
     state.notice()
 }
 
@@ -267,7 +270,10 @@ pub fn keyring_notice(state: State<'_, AppState>) -> Option<KeyringNotice> {
 /// account, if any, becomes active: its session is returned.
 #[tauri::command]
 #[specta::specta]
-pub async fn logout(app: AppHandle, state: State<'_, AppState>) -> AppResult<Option<AppSession>> {
+pub(crate) async fn logout(
+    app: AppHandle,
+    state: State<'_, AppState>,
+) -> AppResult<Option<AppSession>> {
     let Some(id) = state.active_id() else {
         return Ok(None);
     };
@@ -296,7 +302,7 @@ pub async fn logout(app: AppHandle, state: State<'_, AppState>) -> AppResult<Opt
 /// stays valid, so nothing remembered needs updating.
 #[tauri::command]
 #[specta::specta]
-pub async fn change_password(
+pub(crate) async fn change_password(
     state: State<'_, AppState>,
     old_password: String,
     new_password: String,
@@ -329,7 +335,7 @@ pub(crate) fn check_password_change(old: &str, new: &str) -> AppResult<()> {
 /// are kicked); this session stays signed in.
 #[tauri::command]
 #[specta::specta]
-pub async fn sign_out_others(state: State<'_, AppState>) -> AppResult<()> {
+pub(crate) async fn sign_out_others(state: State<'_, AppState>) -> AppResult<()> {
     Ok(state.client().await?.sign_out_others().await?)
 }
 
@@ -338,14 +344,14 @@ pub async fn sign_out_others(state: State<'_, AppState>) -> AppResult<()> {
 /// My profile.
 #[tauri::command]
 #[specta::specta]
-pub async fn my_profile(state: State<'_, AppState>) -> AppResult<Profile> {
+pub(crate) async fn my_profile(state: State<'_, AppState>) -> AppResult<Profile> {
     Ok(state.client().await?.my_profile().await?)
 }
 
 /// Changes my nickname and signature.
 #[tauri::command]
 #[specta::specta]
-pub async fn set_profile(
+pub(crate) async fn set_profile(
     state: State<'_, AppState>,
     nickname: String,
     signature: String,
@@ -361,7 +367,10 @@ pub async fn set_profile(
 /// Users whose id or nickname contains `query`.
 #[tauri::command]
 #[specta::specta]
-pub async fn search_users(state: State<'_, AppState>, query: String) -> AppResult<Vec<Profile>> {
+pub(crate) async fn search_users(
+    state: State<'_, AppState>,
+    query: String,
+) -> AppResult<Vec<Profile>> {
     let q = query.trim();
     if q.is_empty() {
         return Ok(Vec::new());
@@ -373,7 +382,7 @@ pub async fn search_users(state: State<'_, AppState>, query: String) -> AppResul
 /// unknown ids are left out.
 #[tauri::command]
 #[specta::specta]
-pub async fn get_profiles(
+pub(crate) async fn get_profiles(
     state: State<'_, AppState>,
     users: Vec<String>,
 ) -> AppResult<Vec<Profile>> {
@@ -392,14 +401,14 @@ pub async fn get_profiles(
 /// My friends.
 #[tauri::command]
 #[specta::specta]
-pub async fn list_friends(state: State<'_, AppState>) -> AppResult<Vec<Friend>> {
+pub(crate) async fn list_friends(state: State<'_, AppState>) -> AppResult<Vec<Friend>> {
     Ok(state.client().await?.friends().await?)
 }
 
 /// Received and sent friend applications.
 #[tauri::command]
 #[specta::specta]
-pub async fn list_applications(state: State<'_, AppState>) -> AppResult<Applications> {
+pub(crate) async fn list_applications(state: State<'_, AppState>) -> AppResult<Applications> {
     let c = state.client().await?;
     Ok(Applications {
         received: c.received_applications().await?,
@@ -410,7 +419,7 @@ pub async fn list_applications(state: State<'_, AppState>) -> AppResult<Applicat
 /// Asks `user` to be friends.
 #[tauri::command]
 #[specta::specta]
-pub async fn apply_friend(
+pub(crate) async fn apply_friend(
     state: State<'_, AppState>,
     user: String,
     greeting: String,
@@ -426,7 +435,7 @@ pub async fn apply_friend(
 /// Accepts the application from `user`.
 #[tauri::command]
 #[specta::specta]
-pub async fn accept_friend(state: State<'_, AppState>, user: String) -> AppResult<()> {
+pub(crate) async fn accept_friend(state: State<'_, AppState>, user: String) -> AppResult<()> {
     Ok(state
         .client()
         .await?
@@ -437,7 +446,7 @@ pub async fn accept_friend(state: State<'_, AppState>, user: String) -> AppResul
 /// Refuses the application from `user`.
 #[tauri::command]
 #[specta::specta]
-pub async fn refuse_friend(state: State<'_, AppState>, user: String) -> AppResult<()> {
+pub(crate) async fn refuse_friend(state: State<'_, AppState>, user: String) -> AppResult<()> {
     Ok(state
         .client()
         .await?
@@ -448,7 +457,11 @@ pub async fn refuse_friend(state: State<'_, AppState>, user: String) -> AppResul
 /// Sets my private remark for a friend ("" clears it).
 #[tauri::command]
 #[specta::specta]
-pub async fn set_remark(state: State<'_, AppState>, user: String, remark: String) -> AppResult<()> {
+pub(crate) async fn set_remark(
+    state: State<'_, AppState>,
+    user: String,
+    remark: String,
+) -> AppResult<()> {
     let user = user_id(&user)?;
     Ok(state
         .client()
@@ -460,7 +473,7 @@ pub async fn set_remark(state: State<'_, AppState>, user: String, remark: String
 /// Removes a friend (one-way).
 #[tauri::command]
 #[specta::specta]
-pub async fn delete_friend(state: State<'_, AppState>, user: String) -> AppResult<()> {
+pub(crate) async fn delete_friend(state: State<'_, AppState>, user: String) -> AppResult<()> {
     Ok(state
         .client()
         .await?
@@ -473,7 +486,7 @@ pub async fn delete_friend(state: State<'_, AppState>, user: String) -> AppResul
 /// Everyone I blocked, with profiles where the server knows them.
 #[tauri::command]
 #[specta::specta]
-pub async fn list_blacklist(state: State<'_, AppState>) -> AppResult<Vec<Profile>> {
+pub(crate) async fn list_blacklist(state: State<'_, AppState>) -> AppResult<Vec<Profile>> {
     let c = state.client().await?;
     let ids = c.blocked().await?;
     if ids.is_empty() {
@@ -501,14 +514,14 @@ pub async fn list_blacklist(state: State<'_, AppState>) -> AppResult<Vec<Profile
 /// Blocks `user`.
 #[tauri::command]
 #[specta::specta]
-pub async fn block(state: State<'_, AppState>, user: String) -> AppResult<()> {
+pub(crate) async fn block(state: State<'_, AppState>, user: String) -> AppResult<()> {
     Ok(state.client().await?.block(&user_id(&user)?).await?)
 }
 
 /// Unblocks `user`.
 #[tauri::command]
 #[specta::specta]
-pub async fn unblock(state: State<'_, AppState>, user: String) -> AppResult<()> {
+pub(crate) async fn unblock(state: State<'_, AppState>, user: String) -> AppResult<()> {
     Ok(state.client().await?.unblock(&user_id(&user)?).await?)
 }
 
@@ -517,14 +530,17 @@ pub async fn unblock(state: State<'_, AppState>, user: String) -> AppResult<()> 
 /// My conversations, most recent first.
 #[tauri::command]
 #[specta::specta]
-pub async fn list_conversations(state: State<'_, AppState>) -> AppResult<Vec<Conversation>> {
+pub(crate) async fn list_conversations(state: State<'_, AppState>) -> AppResult<Vec<Conversation>> {
     Ok(state.client().await?.conversations().await?)
 }
 
 /// The id of the direct chat with `user` (it shows in the list once it has activity).
 #[tauri::command]
 #[specta::specta]
-pub async fn open_direct(state: State<'_, AppState>, user: String) -> AppResult<ConversationId> {
+pub(crate) async fn open_direct(
+    state: State<'_, AppState>,
+    user: String,
+) -> AppResult<ConversationId> {
     Ok(state
         .client()
         .await?
@@ -534,7 +550,7 @@ pub async fn open_direct(state: State<'_, AppState>, user: String) -> AppResult<
 /// Up to `limit` messages before `before` (`null`: the newest), oldest first.
 #[tauri::command]
 #[specta::specta]
-pub async fn load_messages(
+pub(crate) async fn load_messages(
     state: State<'_, AppState>,
     conv: String,
     before: Option<Seq>,
@@ -548,7 +564,7 @@ pub async fn load_messages(
 /// Sends a text message; the result carries its delivery state.
 #[tauri::command]
 #[specta::specta]
-pub async fn send_text(
+pub(crate) async fn send_text(
     state: State<'_, AppState>,
     conv: String,
     text: String,
@@ -563,7 +579,10 @@ pub async fn send_text(
 /// Retries a failed message (same client id, so never a duplicate).
 #[tauri::command]
 #[specta::specta]
-pub async fn resend(state: State<'_, AppState>, client_id: String) -> AppResult<LocalMessage> {
+pub(crate) async fn resend(
+    state: State<'_, AppState>,
+    client_id: String,
+) -> AppResult<LocalMessage> {
     let id = ClientMsgId::new(client_id)?;
     Ok(state.client().await?.resend(&id).await?)
 }
@@ -572,7 +591,7 @@ pub async fn resend(state: State<'_, AppState>, client_id: String) -> AppResult<
 /// `message_removed` event takes it out of the chat.
 #[tauri::command]
 #[specta::specta]
-pub async fn delete_failed(state: State<'_, AppState>, client_id: String) -> AppResult<()> {
+pub(crate) async fn delete_failed(state: State<'_, AppState>, client_id: String) -> AppResult<()> {
     let id = ClientMsgId::new(client_id)?;
     Ok(state.client().await?.delete_failed(&id).await?)
 }
@@ -581,7 +600,11 @@ pub async fn delete_failed(state: State<'_, AppState>, client_id: String) -> App
 /// `message_removed` event takes it out of the chat.
 #[tauri::command]
 #[specta::specta]
-pub async fn delete_for_me(state: State<'_, AppState>, conv: String, seq: Seq) -> AppResult<()> {
+pub(crate) async fn delete_for_me(
+    state: State<'_, AppState>,
+    conv: String,
+    seq: Seq,
+) -> AppResult<()> {
     Ok(state
         .client()
         .await?
@@ -593,7 +616,7 @@ pub async fn delete_for_me(state: State<'_, AppState>, conv: String, seq: Seq) -
 /// sides then show a tombstone (`recalled` event).
 #[tauri::command]
 #[specta::specta]
-pub async fn recall(state: State<'_, AppState>, conv: String, seq: Seq) -> AppResult<()> {
+pub(crate) async fn recall(state: State<'_, AppState>, conv: String, seq: Seq) -> AppResult<()> {
     Ok(state.client().await?.recall(&conv_id(&conv)?, seq).await?)
 }
 
@@ -601,21 +624,25 @@ pub async fn recall(state: State<'_, AppState>, conv: String, seq: Seq) -> AppRe
 /// `None` before the first connection.
 #[tauri::command]
 #[specta::specta]
-pub async fn server_limits(state: State<'_, AppState>) -> AppResult<Option<Limits>> {
+pub(crate) async fn server_limits(state: State<'_, AppState>) -> AppResult<Option<Limits>> {
     Ok(state.client().await?.limits())
 }
 
 /// Marks a conversation read (the peer gets a read receipt).
 #[tauri::command]
 #[specta::specta]
-pub async fn mark_read(state: State<'_, AppState>, conv: String) -> AppResult<()> {
+pub(crate) async fn mark_read(state: State<'_, AppState>, conv: String) -> AppResult<()> {
     Ok(state.client().await?.mark_read(&conv_id(&conv)?).await?)
 }
 
 /// Keeps the composer's unsent text for a conversation.
 #[tauri::command]
 #[specta::specta]
-pub async fn set_draft(state: State<'_, AppState>, conv: String, draft: String) -> AppResult<()> {
+pub(crate) async fn set_draft(
+    state: State<'_, AppState>,
+    conv: String,
+    draft: String,
+) -> AppResult<()> {
     Ok(state
         .client()
         .await?
@@ -626,7 +653,7 @@ pub async fn set_draft(state: State<'_, AppState>, conv: String, draft: String) 
 /// Tells the peer I am typing (the UI throttles this).
 #[tauri::command]
 #[specta::specta]
-pub async fn typing(state: State<'_, AppState>, conv: String) -> AppResult<()> {
+pub(crate) async fn typing(state: State<'_, AppState>, conv: String) -> AppResult<()> {
     Ok(state.client().await?.typing(&conv_id(&conv)?).await?)
 }
 
@@ -635,7 +662,7 @@ pub async fn typing(state: State<'_, AppState>, conv: String) -> AppResult<()> {
 /// Opens an http(s) link in the system browser; anything else is refused.
 #[tauri::command]
 #[specta::specta]
-pub fn open_external(app: AppHandle, url: String) -> AppResult<()> {
+pub(crate) fn open_external(app: AppHandle, url: String) -> AppResult<()> {
     use tauri_plugin_opener::OpenerExt;
     let parsed = crate::links::external_url(&url)
         .ok_or_else(|| AppError::new("invalid_argument", "Only web links can be opened."))?;

@@ -105,7 +105,7 @@ fn capitalize(s: &str) -> String {
 }
 
 /// Result of a command.
-pub type AppResult<T> = Result<T, AppError>;
+pub(crate) type AppResult<T> = Result<T, AppError>;
 
 #[cfg(test)]
 mod tests {

@@ -7,12 +7,12 @@ use tauri_specta::Event;
 
 /// One event from tern-core, forwarded as is.
 #[derive(Debug, Clone, Serialize, Deserialize, Type, Event)]
-pub struct CoreEvent(pub tern_core::Event);
+pub(crate) struct CoreEvent(pub tern_core::Event);
 
 /// The session ended: kicked offline, token expired, or events were lost
 /// (`resync`: the UI should re-read everything).
 #[derive(Debug, Clone, Serialize, Deserialize, Type, Event)]
-pub struct SessionEnded {
+pub(crate) struct SessionEnded {
     /// Why, in words for the login screen; `None` when nothing ended but state must be re-read.
     pub reason: Option<String>,
     /// True when the UI should stay signed in and just reload its lists.
@@ -22,7 +22,7 @@ pub struct SessionEnded {
 }
 
 /// What to tell the user when tern-core ends the session, or `None` for other events.
-pub fn end_reason(e: &tern_core::Event) -> Option<String> {
+pub(crate) fn end_reason(e: &tern_core::Event) -> Option<String> {
     use tern_core::proto::KickReason;
     match e {
         tern_core::Event::KickedOffline { reason } => Some(

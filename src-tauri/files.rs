@@ -60,10 +60,10 @@ use crate::error::{AppError, AppResult};
 use crate::state::AppState;
 
 /// The URI scheme cached images are served from.
-pub const SCHEME: &str = "ternfile";
+pub(crate) const SCHEME: &str = "ternfile";
 
 /// Most files one drop or pick may send at once.
-pub const MAX_FILES_PER_SEND: usize = 20;
+pub(crate) const MAX_FILES_PER_SEND: usize = 20;
 
 /// Environment switch that enables [`simulate_drop`] (end-to-end tests only, and
 /// only in builds with the `e2e-hooks` feature).
@@ -81,12 +81,12 @@ const SERVED_IMAGE_TYPES: &[&str] = &[
 
 /// Paths the user handed to the app by a drop or the file dialog, not yet sent.
 #[derive(Default)]
-pub struct Grants(Mutex<HashSet<PathBuf>>);
+pub(crate) struct Grants(Mutex<HashSet<PathBuf>>);
 
 impl Grants {
     /// Records `paths` as chosen by the user; they replace any earlier drop's
     /// unsent paths (only the last drop can be sent).
-    pub fn grant<I: IntoIterator<Item = PathBuf>>(&self, paths: I) {
+    pub(crate) fn grant<I: IntoIterator<Item = PathBuf>>(&self, paths: I) {
         let mut g = self.0.lock().expect("grants lock");
         g.clear();
         for p in paths {
@@ -96,7 +96,7 @@ impl Grants {
 
     /// Takes the grant of every path in `paths`, or none (and an error naming the
     /// first path that was never granted).
-    pub fn take_all(&self, paths: &[PathBuf]) -> AppResult<Vec<PathBuf>> {
+    pub(crate) fn take_all(&self, paths: &[PathBuf]) -> AppResult<Vec<PathBuf>> {
         let mut g = self.0.lock().expect("grants lock");
         let normalized: Vec<PathBuf> = paths.iter().map(|p| normalize(p)).collect();
         if let Some(bad) = normalized.iter().find(|p| !g.contains(*p)) {
@@ -117,7 +117,7 @@ impl Grants {
 
 /// Cached files the `ternfile:` scheme may serve: file id → (path, MIME type).
 #[derive(Default)]
-pub struct Served(Mutex<HashMap<String, (PathBuf, String)>>);
+pub(crate) struct Served(Mutex<HashMap<String, (PathBuf, String)>>);
 
 impl Served {
     fn insert(&self, file: &FileRef, path: PathBuf) {
@@ -154,7 +154,7 @@ fn display_name(p: &Path) -> String {
 /// What is happening with a drag over the window.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, Type)]
 #[serde(rename_all = "snake_case")]
-pub enum FileDropKind {
+pub(crate) enum FileDropKind {
     /// Files are dragged over the window: show the drop target.
     Over,
     /// Files were dropped; `paths` may now be passed to `send_files`.
@@ -165,7 +165,7 @@ pub enum FileDropKind {
 
 /// A native drag-and-drop on the window (typed event).
 #[derive(Debug, Clone, Serialize, Deserialize, Type, tauri_specta::Event)]
-pub struct FileDrop {
+pub(crate) struct FileDrop {
     /// Over, drop or leave.
     pub kind: FileDropKind,
     /// The dropped files (only for `drop`; granted for one `send_files`).
@@ -175,7 +175,7 @@ pub struct FileDrop {
 /// Native drag-and-drop on the main window (registered with `on_window_event`).
 /// The webview of a `WebviewWindow` reports its drops as this window event
 /// (tauri-runtime-wry synthesizes `WindowEvent::DragDrop` for window content).
-pub fn on_window_event<R: Runtime>(window: &tauri::Window<R>, event: &tauri::WindowEvent) {
+pub(crate) fn on_window_event<R: Runtime>(window: &tauri::Window<R>, event: &tauri::WindowEvent) {
     if let tauri::WindowEvent::DragDrop(e) = event {
         handle_drop(window.app_handle(), e);
     }
@@ -183,7 +183,10 @@ pub fn on_window_event<R: Runtime>(window: &tauri::Window<R>, event: &tauri::Win
 
 /// Native drag-and-drop on a child webview (`WebviewEvent::DragDrop`; registered
 /// with `on_webview_event` so a drop is handled whichever way it is reported).
-pub fn on_webview_event<R: Runtime>(webview: &tauri::Webview<R>, event: &tauri::WebviewEvent) {
+pub(crate) fn on_webview_event<R: Runtime>(
+    webview: &tauri::Webview<R>,
+    event: &tauri::WebviewEvent,
+) {
     if let tauri::WebviewEvent::DragDrop(e) = event {
         handle_drop(webview.app_handle(), e);
     }
@@ -227,7 +230,7 @@ fn handle_drop<R: Runtime>(app: &AppHandle<R>, e: &tauri::DragDropEvent) {
 /// spell out the switch: they are compiled into the binary as binding comments.)
 #[tauri::command]
 #[specta::specta]
-pub fn simulate_drop(app: AppHandle, paths: Vec<String>) -> AppResult<()> {
+pub(crate) fn simulate_drop(app: AppHandle, paths: Vec<String>) -> AppResult<()> {
     #[cfg(feature = "e2e-hooks")]
     if std::env::var(SIMULATE_DROP_ENV).as_deref() == Ok("1") {
         handle_drop(
@@ -251,7 +254,7 @@ fn simulated_drop_refused() -> AppError {
 }
 
 /// Human size, e.g. `5.2 MB` (decimal units, as file managers show them).
-pub fn human_size(bytes: u64) -> String {
+pub(crate) fn human_size(bytes: u64) -> String {
     const UNITS: [&str; 4] = ["KB", "MB", "GB", "TB"];
     if bytes < 1000 {
         return format!("{bytes} B");
@@ -271,7 +274,7 @@ pub fn human_size(bytes: u64) -> String {
 
 /// Checks that every path is a readable regular file within `max` bytes (when the
 /// server announced a limit); the error names the file and both sizes.
-pub fn check_files(paths: &[PathBuf], max: Option<u64>) -> AppResult<()> {
+pub(crate) fn check_files(paths: &[PathBuf], max: Option<u64>) -> AppResult<()> {
     for p in paths {
         let meta = std::fs::metadata(p).map_err(|e| {
             AppError::new(
@@ -320,7 +323,7 @@ async fn send_granted(
 /// file or image message each, uploading in the background with progress events.
 #[tauri::command]
 #[specta::specta]
-pub async fn send_files(
+pub(crate) async fn send_files(
     state: State<'_, AppState>,
     grants: State<'_, Grants>,
     conv: String,
@@ -346,7 +349,7 @@ pub async fn send_files(
 /// (an empty list when the user cancels).
 #[tauri::command]
 #[specta::specta]
-pub async fn pick_files(
+pub(crate) async fn pick_files(
     app: AppHandle,
     state: State<'_, AppState>,
     conv: String,
@@ -376,7 +379,7 @@ pub async fn pick_files(
 /// Stops an upload; its message disappears (`message_removed`) and nothing is sent.
 #[tauri::command]
 #[specta::specta]
-pub async fn cancel_upload(state: State<'_, AppState>, client_id: String) -> AppResult<()> {
+pub(crate) async fn cancel_upload(state: State<'_, AppState>, client_id: String) -> AppResult<()> {
     let id = ClientMsgId::new(client_id)?;
     Ok(state.client().await?.cancel_upload(&id).await?)
 }
@@ -439,7 +442,7 @@ pub(crate) async fn cached(client: &Client, served: &Served, file: &FileRef) -> 
 
 /// A downloaded file as the UI may use it.
 #[derive(Debug, Clone, Serialize, Type)]
-pub struct Downloaded {
+pub(crate) struct Downloaded {
     /// The file's server id.
     pub file: String,
     /// For images: the URL the webview can show it from (the `ternfile:` scheme).
@@ -459,7 +462,7 @@ pub(crate) fn url_for(id: &str) -> String {
 /// `transfer_progress` events keyed by the file id); for images also a URL to show it.
 #[tauri::command]
 #[specta::specta]
-pub async fn download_file(
+pub(crate) async fn download_file(
     state: State<'_, AppState>,
     served: State<'_, Served>,
     conv: String,
@@ -482,7 +485,7 @@ pub(crate) fn downloaded(file: &FileRef) -> Downloaded {
 }
 
 /// Error code of an [`open_file`] refused until the user confirms.
-pub const CONFIRM_OPEN: &str = "confirm_open";
+pub(crate) const CONFIRM_OPEN: &str = "confirm_open";
 
 /// File types (by extension, lower case) opened without asking: documents, images,
 /// audio and video that desktop viewers open passively. Deliberately not here:
@@ -490,7 +493,7 @@ pub const CONFIRM_OPEN: &str = "confirm_open";
 /// inside, and they are how executables travel), HTML and SVG (run scripts in a
 /// browser), macro-enabled Office files (`docm`, `xlsm`, `pptm`), and anything
 /// executable or interpreted (`desktop`, `sh`, `jar`, `appimage`, `exe`, `py`…).
-pub const OPEN_DIRECTLY: &[&str] = &[
+pub(crate) const OPEN_DIRECTLY: &[&str] = &[
     // documents
     "pdf", "txt", "md", "csv", "log", "rtf", "epub", "odt", "ods", "odp", "odg", "doc", "docx",
     "xls", "xlsx", "ppt", "pptx", // images
@@ -512,7 +515,7 @@ const PROGRAM_MAGIC: &[&[u8]] = &[
 
 /// How a received file may be opened.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum OpenCheck {
+pub(crate) enum OpenCheck {
     /// A document or media type: open it directly.
     Direct,
     /// Anything else: ask the user first.
@@ -520,7 +523,7 @@ pub enum OpenCheck {
 }
 
 /// Classifies a file by its name (`name`, as cached) and its first bytes (`head`).
-pub fn open_check(name: &str, head: &[u8]) -> OpenCheck {
+pub(crate) fn open_check(name: &str, head: &[u8]) -> OpenCheck {
     let ext = match name.rsplit_once('.') {
         Some((stem, ext)) if !stem.is_empty() => ext.to_ascii_lowercase(),
         _ => return OpenCheck::Confirm,
@@ -551,7 +554,7 @@ fn trim_bom(b: &[u8]) -> &[u8] {
 /// with `confirmed`: file id → when asked. A confirmed call without a refusal just
 /// before is refused again, so a UI that skipped the dialog cannot open it.
 #[derive(Default)]
-pub struct OpenConfirmations(Mutex<HashMap<String, std::time::Instant>>);
+pub(crate) struct OpenConfirmations(Mutex<HashMap<String, std::time::Instant>>);
 
 /// How long after the question a confirmation is accepted.
 const CONFIRM_WINDOW: std::time::Duration = std::time::Duration::from_secs(300);
@@ -575,7 +578,7 @@ impl OpenConfirmations {
 /// Whether the cached file at `path` (of file `id`) may be opened now: directly
 /// for allowlisted types; otherwise only when `confirmed` right after the user was
 /// asked, else a [`CONFIRM_OPEN`] error naming the file (and the question is noted).
-pub fn check_open(
+pub(crate) fn check_open(
     asked: &OpenConfirmations,
     id: &str,
     path: &Path,
@@ -612,7 +615,7 @@ pub fn check_open(
 #[tauri::command]
 #[specta::specta]
 #[allow(clippy::too_many_arguments)]
-pub async fn open_file(
+pub(crate) async fn open_file(
     app: AppHandle,
     state: State<'_, AppState>,
     served: State<'_, Served>,
@@ -638,7 +641,7 @@ pub async fn open_file(
 
 /// A name safe to suggest in the save dialog: the same rule the server and
 /// tern-core apply (last path component, no control characters, no leading dots).
-pub fn suggested_name(name: &str) -> String {
+pub(crate) fn suggested_name(name: &str) -> String {
     tern_core::proto::sanitize_file_name(name)
 }
 
@@ -646,7 +649,7 @@ pub fn suggested_name(name: &str) -> String {
 /// there from the cache. Returns the chosen path, `None` when cancelled.
 #[tauri::command]
 #[specta::specta]
-pub async fn save_file_as(
+pub(crate) async fn save_file_as(
     app: AppHandle,
     state: State<'_, AppState>,
     served: State<'_, Served>,
@@ -693,7 +696,7 @@ pub(crate) async fn save_copy(
 
 /// The `ternfile:` URI scheme: `ternfile://localhost/<file id>` answers with the
 /// cached bytes of an image this session downloaded, 404 for anything else.
-pub fn protocol<R: Runtime>(
+pub(crate) fn protocol<R: Runtime>(
     ctx: UriSchemeContext<'_, R>,
     request: Request<Vec<u8>>,
     responder: UriSchemeResponder,

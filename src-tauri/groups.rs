@@ -19,7 +19,7 @@ const MAX_MUTE_MINUTES: u32 = 30 * 24 * 60;
 
 /// One member as the member panel shows it.
 #[derive(Debug, Clone, Serialize, Type)]
-pub struct GroupMemberView {
+pub(crate) struct GroupMemberView {
     /// Membership: user, role, mute.
     pub member: GroupMember,
     /// Their nickname ("" when unknown or unset).
@@ -37,14 +37,14 @@ fn user_ids(list: &[String]) -> AppResult<Vec<UserId>> {
 /// The groups I am in (from the local cache).
 #[tauri::command]
 #[specta::specta]
-pub async fn list_groups(state: State<'_, AppState>) -> AppResult<Vec<GroupInfo>> {
+pub(crate) async fn list_groups(state: State<'_, AppState>) -> AppResult<Vec<GroupInfo>> {
     Ok(state.client().await?.groups().await?)
 }
 
 /// A group's current info from the server (the cached one when offline).
 #[tauri::command]
 #[specta::specta]
-pub async fn group_info(state: State<'_, AppState>, group: String) -> AppResult<GroupInfo> {
+pub(crate) async fn group_info(state: State<'_, AppState>, group: String) -> AppResult<GroupInfo> {
     let g = group_id(&group)?;
     let c = state.client().await?;
     match c.fetch_group_info(&g).await {
@@ -59,7 +59,7 @@ pub async fn group_info(state: State<'_, AppState>, group: String) -> AppResult<
 /// Creates a group with me as owner and `members` (friends' ids) in it.
 #[tauri::command]
 #[specta::specta]
-pub async fn create_group(
+pub(crate) async fn create_group(
     state: State<'_, AppState>,
     name: String,
     members: Vec<String>,
@@ -81,7 +81,7 @@ pub async fn create_group(
 /// earlier messages (`null` keeps a field).
 #[tauri::command]
 #[specta::specta]
-pub async fn update_group(
+pub(crate) async fn update_group(
     state: State<'_, AppState>,
     group: String,
     name: Option<String>,
@@ -107,7 +107,7 @@ pub async fn update_group(
 /// A group's members with their nicknames.
 #[tauri::command]
 #[specta::specta]
-pub async fn group_members(
+pub(crate) async fn group_members(
     state: State<'_, AppState>,
     group: String,
 ) -> AppResult<Vec<GroupMemberView>> {
@@ -137,7 +137,7 @@ pub async fn group_members(
 /// Adds `users` to a group.
 #[tauri::command]
 #[specta::specta]
-pub async fn invite_members(
+pub(crate) async fn invite_members(
     state: State<'_, AppState>,
     group: String,
     users: Vec<String>,
@@ -153,7 +153,7 @@ pub async fn invite_members(
 /// Joins a group: true when I am in at once (open group), false when an application was filed.
 #[tauri::command]
 #[specta::specta]
-pub async fn join_group(
+pub(crate) async fn join_group(
     state: State<'_, AppState>,
     group: String,
     message: String,
@@ -165,7 +165,7 @@ pub async fn join_group(
 /// Applications to join a group (owner and admins).
 #[tauri::command]
 #[specta::specta]
-pub async fn group_applications(
+pub(crate) async fn group_applications(
     state: State<'_, AppState>,
     group: String,
 ) -> AppResult<Vec<GroupApplication>> {
@@ -176,7 +176,7 @@ pub async fn group_applications(
 /// Accepts `user`'s application to join.
 #[tauri::command]
 #[specta::specta]
-pub async fn accept_group_application(
+pub(crate) async fn accept_group_application(
     state: State<'_, AppState>,
     group: String,
     user: String,
@@ -192,7 +192,7 @@ pub async fn accept_group_application(
 /// Refuses `user`'s application to join.
 #[tauri::command]
 #[specta::specta]
-pub async fn refuse_group_application(
+pub(crate) async fn refuse_group_application(
     state: State<'_, AppState>,
     group: String,
     user: String,
@@ -208,7 +208,7 @@ pub async fn refuse_group_application(
 /// Leaves a group (the owner must transfer or dismiss instead).
 #[tauri::command]
 #[specta::specta]
-pub async fn leave_group(state: State<'_, AppState>, group: String) -> AppResult<()> {
+pub(crate) async fn leave_group(state: State<'_, AppState>, group: String) -> AppResult<()> {
     let g = group_id(&group)?;
     Ok(state.client().await?.leave_group(&g).await?)
 }
@@ -216,7 +216,11 @@ pub async fn leave_group(state: State<'_, AppState>, group: String) -> AppResult
 /// Removes `user` from a group.
 #[tauri::command]
 #[specta::specta]
-pub async fn kick_member(state: State<'_, AppState>, group: String, user: String) -> AppResult<()> {
+pub(crate) async fn kick_member(
+    state: State<'_, AppState>,
+    group: String,
+    user: String,
+) -> AppResult<()> {
     let (g, u) = (group_id(&group)?, user_id(&user)?);
     Ok(state.client().await?.kick_member(&g, &u).await?)
 }
@@ -224,7 +228,7 @@ pub async fn kick_member(state: State<'_, AppState>, group: String, user: String
 /// Dismisses a group for everyone (owner only).
 #[tauri::command]
 #[specta::specta]
-pub async fn dismiss_group(state: State<'_, AppState>, group: String) -> AppResult<()> {
+pub(crate) async fn dismiss_group(state: State<'_, AppState>, group: String) -> AppResult<()> {
     let g = group_id(&group)?;
     Ok(state.client().await?.dismiss_group(&g).await?)
 }
@@ -232,7 +236,7 @@ pub async fn dismiss_group(state: State<'_, AppState>, group: String) -> AppResu
 /// Makes `user` an admin or a plain member again (owner only).
 #[tauri::command]
 #[specta::specta]
-pub async fn set_member_role(
+pub(crate) async fn set_member_role(
     state: State<'_, AppState>,
     group: String,
     user: String,
@@ -251,7 +255,7 @@ pub async fn set_member_role(
 /// Hands ownership to `to` (I become an admin).
 #[tauri::command]
 #[specta::specta]
-pub async fn transfer_group(
+pub(crate) async fn transfer_group(
     state: State<'_, AppState>,
     group: String,
     to: String,
@@ -263,7 +267,7 @@ pub async fn transfer_group(
 /// Mutes `user` for `minutes` (0 unmutes).
 #[tauri::command]
 #[specta::specta]
-pub async fn mute_member(
+pub(crate) async fn mute_member(
     state: State<'_, AppState>,
     group: String,
     user: String,
@@ -282,7 +286,11 @@ pub async fn mute_member(
 /// Mutes or unmutes everyone but the owner and admins.
 #[tauri::command]
 #[specta::specta]
-pub async fn mute_all(state: State<'_, AppState>, group: String, muted: bool) -> AppResult<()> {
+pub(crate) async fn mute_all(
+    state: State<'_, AppState>,
+    group: String,
+    muted: bool,
+) -> AppResult<()> {
     let g = group_id(&group)?;
     Ok(state.client().await?.mute_all(&g, muted).await?)
 }
@@ -290,7 +298,10 @@ pub async fn mute_all(state: State<'_, AppState>, group: String, muted: bool) ->
 /// The conversation id of a group's chat.
 #[tauri::command]
 #[specta::specta]
-pub async fn open_group(state: State<'_, AppState>, group: String) -> AppResult<ConversationId> {
+pub(crate) async fn open_group(
+    state: State<'_, AppState>,
+    group: String,
+) -> AppResult<ConversationId> {
     let g = group_id(&group)?;
     Ok(state.client().await?.group_conversation(&g))
 }
@@ -299,7 +310,7 @@ pub async fn open_group(state: State<'_, AppState>, group: String) -> AppResult<
 /// first: the newest `limit` (at most 1,000), from the local cache.
 #[tauri::command]
 #[specta::specta]
-pub async fn member_notices(
+pub(crate) async fn member_notices(
     state: State<'_, AppState>,
     conv: String,
     limit: u32,
@@ -334,7 +345,7 @@ fn role_name(role: GroupRole) -> String {
 /// `may_moderate[actor][target]` = [`GroupRole::may_moderate`] (kick, mute,
 /// recall their messages) and `manages[role]` = [`GroupRole::manages`], for
 /// every role pair. The UI reads the table instead of restating the rule.
-pub fn role_rules() -> serde_json::Value {
+pub(crate) fn role_rules() -> serde_json::Value {
     let mut may = serde_json::Map::new();
     let mut manages = serde_json::Map::new();
     for actor in all_roles() {

@@ -14,7 +14,7 @@ use crate::state::AppState;
 
 /// The content at `item` inside the chat history `content`: `[2]` is its third
 /// item, `[2, 0]` the first item of the history nested there.
-pub fn history_item<'a>(content: &'a Content, item: &[u32]) -> Option<&'a Content> {
+pub(crate) fn history_item<'a>(content: &'a Content, item: &[u32]) -> Option<&'a Content> {
     if item.is_empty() || item.len() > MAX_HISTORY_DEPTH {
         return None;
     }
@@ -50,7 +50,7 @@ async fn history_file(
 /// `transfer_progress` events keyed by the file id); for images also a URL.
 #[tauri::command]
 #[specta::specta]
-pub async fn download_history_file(
+pub(crate) async fn download_history_file(
     state: State<'_, AppState>,
     served: State<'_, Served>,
     conv: String,
@@ -67,7 +67,7 @@ pub async fn download_history_file(
 /// and copies it there from the cache. Returns the chosen path, `None` when cancelled.
 #[tauri::command]
 #[specta::specta]
-pub async fn save_history_file_as(
+pub(crate) async fn save_history_file_as(
     app: AppHandle,
     state: State<'_, AppState>,
     served: State<'_, Served>,

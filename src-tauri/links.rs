@@ -3,7 +3,7 @@
 use url::Url;
 
 /// `s` parsed, if it is an absolute http or https URL with a host.
-pub fn external_url(s: &str) -> Option<Url> {
+pub(crate) fn external_url(s: &str) -> Option<Url> {
     let u = Url::parse(s.trim()).ok()?;
     (matches!(u.scheme(), "http" | "https") && u.host().is_some()).then_some(u)
 }

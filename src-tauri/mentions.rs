@@ -13,7 +13,7 @@ use crate::state::AppState;
 /// everyone (owner and admins only).
 #[tauri::command]
 #[specta::specta]
-pub async fn send_mentioning(
+pub(crate) async fn send_mentioning(
     state: State<'_, AppState>,
     conv: String,
     text: String,
@@ -39,7 +39,7 @@ pub async fn send_mentioning(
 /// `merged` into one chat history titled `title`; what each target did.
 #[tauri::command]
 #[specta::specta]
-pub async fn forward_messages(
+pub(crate) async fn forward_messages(
     state: State<'_, AppState>,
     from: String,
     seqs: Vec<Seq>,

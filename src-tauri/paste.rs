@@ -15,10 +15,10 @@ use crate::error::{AppError, AppResult};
 use crate::state::AppState;
 
 /// How long a pasted image is kept for a retry of its upload.
-pub const KEEP: Duration = Duration::from_secs(7 * 24 * 3600);
+pub(crate) const KEEP: Duration = Duration::from_secs(7 * 24 * 3600);
 
 /// The file extension for a pasted image type; `None` for anything else.
-pub fn extension(mime: &str) -> Option<&'static str> {
+pub(crate) fn extension(mime: &str) -> Option<&'static str> {
     match mime {
         "image/png" => Some("png"),
         "image/jpeg" => Some("jpg"),
@@ -29,7 +29,7 @@ pub fn extension(mime: &str) -> Option<&'static str> {
 }
 
 /// Writes a pasted image to `dir` (created owner-only) as `pasted-<time>.<ext>`.
-pub fn store(dir: &Path, mime: &str, bytes: &[u8], now: SystemTime) -> AppResult<PathBuf> {
+pub(crate) fn store(dir: &Path, mime: &str, bytes: &[u8], now: SystemTime) -> AppResult<PathBuf> {
     let ext = extension(mime).ok_or_else(|| {
         AppError::new(
             "invalid_argument",
@@ -62,7 +62,7 @@ pub fn store(dir: &Path, mime: &str, bytes: &[u8], now: SystemTime) -> AppResult
 }
 
 /// Removes pasted images older than `keep` from `dir` (best effort).
-pub fn prune(dir: &Path, keep: Duration, now: SystemTime) {
+pub(crate) fn prune(dir: &Path, keep: Duration, now: SystemTime) {
     let Ok(entries) = std::fs::read_dir(dir) else {
         return;
     };
@@ -80,7 +80,7 @@ pub fn prune(dir: &Path, keep: Duration, now: SystemTime) {
 /// Sends an image pasted into the composer to `conv` (one image message).
 #[tauri::command]
 #[specta::specta]
-pub async fn send_pasted_image(
+pub(crate) async fn send_pasted_image(
     state: State<'_, AppState>,
     conv: String,
     mime: String,

@@ -17,7 +17,7 @@ const MAX_MUTE_MS: i64 = 366 * 24 * 3600 * 1000;
 
 /// Checks an edit from the UI before it goes to the server (which checks
 /// again): a mute must end in the future and within a year.
-pub fn check_edit(edit: &ConvEdit, now: i64) -> AppResult<()> {
+pub(crate) fn check_edit(edit: &ConvEdit, now: i64) -> AppResult<()> {
     match edit {
         ConvEdit::Mute { until: Some(u) } if *u <= now || *u - now > MAX_MUTE_MS => Err(
             AppError::new("invalid_argument", "A mute must end within the next year."),
@@ -29,7 +29,7 @@ pub fn check_edit(edit: &ConvEdit, now: i64) -> AppResult<()> {
 /// My settings of every conversation that has any, pinned ones first.
 #[tauri::command]
 #[specta::specta]
-pub async fn conv_settings(state: State<'_, AppState>) -> AppResult<Vec<ConvSettings>> {
+pub(crate) async fn conv_settings(state: State<'_, AppState>) -> AppResult<Vec<ConvSettings>> {
     Ok(state.client().await?.all_conv_settings().await?)
 }
 
@@ -38,7 +38,7 @@ pub async fn conv_settings(state: State<'_, AppState>) -> AppResult<Vec<ConvSett
 /// unread total follows a mute.
 #[tauri::command]
 #[specta::specta]
-pub async fn edit_conv(
+pub(crate) async fn edit_conv(
     app: AppHandle,
     state: State<'_, AppState>,
     conv: String,
@@ -59,7 +59,7 @@ pub async fn edit_conv(
 /// The account's notification settings (from the cache).
 #[tauri::command]
 #[specta::specta]
-pub async fn account_settings(state: State<'_, AppState>) -> AppResult<AccountSettings> {
+pub(crate) async fn account_settings(state: State<'_, AppState>) -> AppResult<AccountSettings> {
     Ok(state.client().await?.account_settings().await?)
 }
 
@@ -67,7 +67,7 @@ pub async fn account_settings(state: State<'_, AppState>) -> AppResult<AccountSe
 /// of mine follows); a malformed schedule is refused there.
 #[tauri::command]
 #[specta::specta]
-pub async fn set_account_settings(
+pub(crate) async fn set_account_settings(
     state: State<'_, AppState>,
     settings: AccountSettings,
 ) -> AppResult<AccountSettings> {

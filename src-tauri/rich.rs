@@ -21,7 +21,7 @@ const MAX_EMOJI_CHARS: usize = 16;
 
 /// The reactions of one message.
 #[derive(Debug, Clone, Serialize, Type)]
-pub struct MessageReactions {
+pub(crate) struct MessageReactions {
     /// The message.
     pub seq: Seq,
     /// Per emoji: count and who.
@@ -39,7 +39,7 @@ fn non_empty(text: &str) -> AppResult<()> {
 /// mentioning `users` (ids) and, with `all`, everyone (groups; none: empty, false).
 #[tauri::command]
 #[specta::specta]
-pub async fn send_reply(
+pub(crate) async fn send_reply(
     state: State<'_, AppState>,
     conv: String,
     text: String,
@@ -63,7 +63,7 @@ pub async fn send_reply(
 /// What a reply shows of the message at `seq` (asked of the server when not cached).
 #[tauri::command]
 #[specta::specta]
-pub async fn quote(state: State<'_, AppState>, conv: String, seq: Seq) -> AppResult<Quote> {
+pub(crate) async fn quote(state: State<'_, AppState>, conv: String, seq: Seq) -> AppResult<Quote> {
     Ok(state.client().await?.quote(&conv_id(&conv)?, seq).await?)
 }
 
@@ -71,7 +71,7 @@ pub async fn quote(state: State<'_, AppState>, conv: String, seq: Seq) -> AppRes
 /// window); every device gets the `edited` event. Returns the new `edited_at`.
 #[tauri::command]
 #[specta::specta]
-pub async fn edit_message(
+pub(crate) async fn edit_message(
     state: State<'_, AppState>,
     conv: String,
     seq: Seq,
@@ -86,7 +86,7 @@ pub async fn edit_message(
 /// its reactions now.
 #[tauri::command]
 #[specta::specta]
-pub async fn react(
+pub(crate) async fn react(
     state: State<'_, AppState>,
     conv: String,
     seq: Seq,
@@ -104,7 +104,7 @@ pub async fn react(
 /// The cached reactions of the messages at `seqs` (those with none left out).
 #[tauri::command]
 #[specta::specta]
-pub async fn reactions_of(
+pub(crate) async fn reactions_of(
     state: State<'_, AppState>,
     conv: String,
     seqs: Vec<Seq>,
@@ -124,7 +124,7 @@ pub async fn reactions_of(
 /// Pins (`on`) or unpins the message at `seq`; returns the pins now.
 #[tauri::command]
 #[specta::specta]
-pub async fn pin_message(
+pub(crate) async fn pin_message(
     state: State<'_, AppState>,
     conv: String,
     seq: Seq,
@@ -136,7 +136,7 @@ pub async fn pin_message(
 /// The cached pins of `conv`, most recently pinned first.
 #[tauri::command]
 #[specta::specta]
-pub async fn pins(state: State<'_, AppState>, conv: String) -> AppResult<Vec<Pin>> {
+pub(crate) async fn pins(state: State<'_, AppState>, conv: String) -> AppResult<Vec<Pin>> {
     Ok(state.client().await?.pins(&conv_id(&conv)?).await?)
 }
 
@@ -144,7 +144,7 @@ pub async fn pins(state: State<'_, AppState>, conv: String) -> AppResult<Vec<Pin
 /// members by id after `after` (sender and managers only; the server checks).
 #[tauri::command]
 #[specta::specta]
-pub async fn read_by(
+pub(crate) async fn read_by(
     state: State<'_, AppState>,
     conv: String,
     seq: Seq,
@@ -165,7 +165,7 @@ pub async fn read_by(
 /// read a message (owner or admin; the server checks); returns the group.
 #[tauri::command]
 #[specta::specta]
-pub async fn set_group_read_by(
+pub(crate) async fn set_group_read_by(
     state: State<'_, AppState>,
     group: String,
     on: bool,

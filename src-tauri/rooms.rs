@@ -12,7 +12,7 @@ use crate::state::AppState;
 
 /// A joined room and the last messages the server keeps of it.
 #[derive(Debug, Clone, Serialize, Type)]
-pub struct RoomJoined {
+pub(crate) struct RoomJoined {
     /// The room (with me counted).
     pub room: RoomInfo,
     /// Its last messages, oldest first.
@@ -26,21 +26,21 @@ fn room_id(s: &str) -> AppResult<RoomId> {
 /// Open rooms, the first page (by id).
 #[tauri::command]
 #[specta::specta]
-pub async fn list_rooms(state: State<'_, AppState>) -> AppResult<Vec<RoomInfo>> {
+pub(crate) async fn list_rooms(state: State<'_, AppState>) -> AppResult<Vec<RoomInfo>> {
     Ok(state.client().await?.list_rooms(None, Some(200)).await?)
 }
 
 /// Creates a room owned by me (I am in it).
 #[tauri::command]
 #[specta::specta]
-pub async fn create_room(state: State<'_, AppState>, name: String) -> AppResult<RoomInfo> {
+pub(crate) async fn create_room(state: State<'_, AppState>, name: String) -> AppResult<RoomInfo> {
     Ok(state.client().await?.create_room(&name).await?)
 }
 
 /// Joins a room; returns it with its recent messages.
 #[tauri::command]
 #[specta::specta]
-pub async fn join_room(state: State<'_, AppState>, room: String) -> AppResult<RoomJoined> {
+pub(crate) async fn join_room(state: State<'_, AppState>, room: String) -> AppResult<RoomJoined> {
     let (room, recent) = state.client().await?.join_room(&room_id(&room)?).await?;
     Ok(RoomJoined { room, recent })
 }
@@ -48,14 +48,14 @@ pub async fn join_room(state: State<'_, AppState>, room: String) -> AppResult<Ro
 /// Leaves a room.
 #[tauri::command]
 #[specta::specta]
-pub async fn leave_room(state: State<'_, AppState>, room: String) -> AppResult<()> {
+pub(crate) async fn leave_room(state: State<'_, AppState>, room: String) -> AppResult<()> {
     Ok(state.client().await?.leave_room(&room_id(&room)?).await?)
 }
 
 /// Sends a text to a room I am in; returns it as kept.
 #[tauri::command]
 #[specta::specta]
-pub async fn room_send(
+pub(crate) async fn room_send(
     state: State<'_, AppState>,
     room: String,
     text: String,

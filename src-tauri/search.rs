@@ -19,7 +19,7 @@ const MAX_QUERY_CHARS: usize = 200;
 /// `page_size`; in conversation `conv` only, or in all (`null`).
 #[tauri::command]
 #[specta::specta]
-pub async fn search_messages(
+pub(crate) async fn search_messages(
     state: State<'_, AppState>,
     query: String,
     conv: Option<String>,
@@ -40,6 +40,6 @@ pub async fn search_messages(
 /// waits for it: "Indexing 12,000 of 40,000 messages…").
 #[tauri::command]
 #[specta::specta]
-pub async fn search_index_state(state: State<'_, AppState>) -> AppResult<SearchIndexState> {
+pub(crate) async fn search_index_state(state: State<'_, AppState>) -> AppResult<SearchIndexState> {
     Ok(state.client().await?.search_index_state()?)
 }

@@ -7,12 +7,12 @@
 use crate::error::{AppError, AppResult};
 
 /// More addresses than this in one field is a typo, not a cluster.
-pub const MAX_SERVERS: usize = 8;
+pub(crate) const MAX_SERVERS: usize = 8;
 
 /// The servers named by `text`, in order, without duplicates: the first is
 /// the primary, the others its fallbacks. Each must be a ws(s):// or
 /// http(s):// URL.
-pub fn parse(text: &str) -> AppResult<(String, Vec<String>)> {
+pub(crate) fn parse(text: &str) -> AppResult<(String, Vec<String>)> {
     let mut urls: Vec<String> = Vec::new();
     for url in text.split(|c: char| c == ',' || c.is_whitespace()) {
         if url.is_empty() || urls.iter().any(|u| u == url) {

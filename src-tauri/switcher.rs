@@ -16,7 +16,7 @@ use tern_core::proto::{Profile, UserId};
 
 /// The signed-in account as the UI shows it.
 #[derive(Debug, Clone, Serialize, Deserialize, Type)]
-pub struct AppSession {
+pub(crate) struct AppSession {
     /// Who is signed in.
     pub user: UserId,
     /// Which server.
@@ -26,7 +26,7 @@ pub struct AppSession {
 }
 
 /// The active account's session, `None` when no account is signed in.
-pub async fn session_of(state: &AppState) -> AppResult<Option<AppSession>> {
+pub(crate) async fn session_of(state: &AppState) -> AppResult<Option<AppSession>> {
     let Some(id) = state.active_id() else {
         return Ok(None);
     };
@@ -50,7 +50,7 @@ pub async fn session_of(state: &AppState) -> AppResult<Option<AppSession>> {
 
 /// One signed-in account as the switcher shows it.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, Type)]
-pub struct AccountInfo {
+pub(crate) struct AccountInfo {
     /// `user@server` as typed: the id the commands take.
     pub id: String,
     /// The user id.
@@ -68,13 +68,13 @@ pub struct AccountInfo {
 /// The signed-in accounts changed (one added, removed or switched to, or an
 /// unread count moved).
 #[derive(Debug, Clone, Serialize, Deserialize, Type, tauri_specta::Event)]
-pub struct AccountsChanged {
+pub(crate) struct AccountsChanged {
     /// Every signed-in account, in the order they were added.
     pub accounts: Vec<AccountInfo>,
 }
 
 /// `user@host` for an account on `server_url` (the first address, without its scheme).
-pub fn label(server_url: &str, user: &str) -> String {
+pub(crate) fn label(server_url: &str, user: &str) -> String {
     let first = server_url
         .split(|c: char| c == ',' || c.is_whitespace())
         .find(|s| !s.is_empty())
@@ -87,13 +87,13 @@ pub fn label(server_url: &str, user: &str) -> String {
 }
 
 /// [`label`] of an account id (`user@server`).
-pub fn label_of_id(id: &str) -> String {
+pub(crate) fn label_of_id(id: &str) -> String {
     let (user, server) = id.split_once('@').unwrap_or((id, ""));
     label(server, user)
 }
 
 /// The signed-in accounts in the config's order.
-pub async fn infos(state: &AppState) -> Vec<AccountInfo> {
+pub(crate) async fn infos(state: &AppState) -> Vec<AccountInfo> {
     let live: Vec<(String, String)> = state
         .live
         .lock()
@@ -130,7 +130,7 @@ pub async fn infos(state: &AppState) -> Vec<AccountInfo> {
 }
 
 /// Tells the UI and the tray the accounts as they are now.
-pub async fn emit_accounts<R: Runtime>(app: &AppHandle<R>) {
+pub(crate) async fn emit_accounts<R: Runtime>(app: &AppHandle<R>) {
     let accounts = infos(&app.state::<AppState>()).await;
     crate::traymenu::show(app, tray_accounts(&accounts));
     if let Err(e) = (AccountsChanged { accounts }).emit(app) {
@@ -152,7 +152,7 @@ fn tray_accounts(accounts: &[AccountInfo]) -> Vec<TrayAccount> {
 }
 
 /// Shows the accounts and their unread counts on the tray (after a count moved).
-pub async fn refresh_tray<R: Runtime>(app: &AppHandle<R>) {
+pub(crate) async fn refresh_tray<R: Runtime>(app: &AppHandle<R>) {
     let accounts = infos(&app.state::<AppState>()).await;
     crate::traymenu::show(app, tray_accounts(&accounts));
 }
@@ -160,14 +160,14 @@ pub async fn refresh_tray<R: Runtime>(app: &AppHandle<R>) {
 /// Asks the UI to show account `id` (its entry in the tray menu was clicked);
 /// the UI switches to it as from the switcher.
 #[derive(Debug, Clone, Serialize, Deserialize, Type, tauri_specta::Event)]
-pub struct ShowAccount {
+pub(crate) struct ShowAccount {
     /// The account id (`user@server`).
     pub id: String,
 }
 
 /// Handles clicks on the tray menu's account entries: the window is shown,
 /// switched to that account.
-pub fn listen_tray<R: Runtime>(app: &AppHandle<R>) {
+pub(crate) fn listen_tray<R: Runtime>(app: &AppHandle<R>) {
     app.on_menu_event(|app, event| {
         if let Some(id) = crate::traymenu::account_of(event.id().as_ref()) {
             open_from_tray(app, id);
@@ -197,7 +197,7 @@ fn open_from_tray<R: Runtime>(app: &AppHandle<R>, id: &str) {
 /// The signed-in accounts, in the order they were added, with their unread counts.
 #[tauri::command]
 #[specta::specta]
-pub async fn list_accounts(state: State<'_, AppState>) -> AppResult<Vec<AccountInfo>> {
+pub(crate) async fn list_accounts(state: State<'_, AppState>) -> AppResult<Vec<AccountInfo>> {
     Ok(infos(&state).await)
 }
 
@@ -205,7 +205,7 @@ pub async fn list_accounts(state: State<'_, AppState>) -> AppResult<Vec<AccountI
 /// empties its stores and loads this account's.
 #[tauri::command]
 #[specta::specta]
-pub async fn switch_account(
+pub(crate) async fn switch_account(
     app: AppHandle,
     state: State<'_, AppState>,
     id: String,
@@ -226,7 +226,7 @@ pub async fn switch_account(
 /// background account was removed, another account's, or `None` when none is left.
 #[tauri::command]
 #[specta::specta]
-pub async fn remove_account(
+pub(crate) async fn remove_account(
     app: AppHandle,
     state: State<'_, AppState>,
     id: String,

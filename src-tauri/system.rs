@@ -8,7 +8,7 @@ use tauri::{AppHandle, Manager, Runtime, Theme};
 
 /// What the UI follows when the user chose "System".
 #[derive(Debug, Clone, Serialize, Type, PartialEq)]
-pub struct SystemPrefs {
+pub(crate) struct SystemPrefs {
     /// The user's languages, most preferred first (POSIX: LANGUAGE, then LC_ALL,
     /// LC_MESSAGES, LANG), as given ("zh_CN.UTF-8", "en").
     pub languages: Vec<String>,
@@ -17,7 +17,7 @@ pub struct SystemPrefs {
 }
 
 /// The languages of an environment, in POSIX precedence; "C"/"POSIX" and empty values left out.
-pub fn languages_from(get: impl Fn(&str) -> Option<String>) -> Vec<String> {
+pub(crate) fn languages_from(get: impl Fn(&str) -> Option<String>) -> Vec<String> {
     let mut out = Vec::new();
     if let Some(list) = get("LANGUAGE") {
         out.extend(list.split(':').map(str::to_string));
@@ -33,7 +33,7 @@ pub fn languages_from(get: impl Fn(&str) -> Option<String>) -> Vec<String> {
 }
 
 /// Whether a GTK_THEME value asks for the dark variant ("Adwaita:dark", "Adwaita-dark").
-pub fn gtk_theme_is_dark(theme: &str) -> bool {
+pub(crate) fn gtk_theme_is_dark(theme: &str) -> bool {
     let t = theme.to_ascii_lowercase();
     t.ends_with(":dark") || t.ends_with("-dark")
 }
@@ -41,7 +41,7 @@ pub fn gtk_theme_is_dark(theme: &str) -> bool {
 /// The desktop's languages and light/dark preference.
 #[tauri::command]
 #[specta::specta]
-pub fn system_prefs<R: Runtime>(app: AppHandle<R>) -> SystemPrefs {
+pub(crate) fn system_prefs<R: Runtime>(app: AppHandle<R>) -> SystemPrefs {
     let env = |k: &str| std::env::var(k).ok();
     let window_dark = app
         .get_webview_window(crate::shell::WINDOW)

@@ -12,7 +12,7 @@ use tauri::{AppHandle, Manager, Runtime, State};
 
 /// A language of the app.
 #[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize, Deserialize, Type)]
-pub enum Lang {
+pub(crate) enum Lang {
     /// English.
     #[default]
     #[serde(rename = "en")]
@@ -62,7 +62,7 @@ const ZH_CN: Texts = Texts {
 
 impl Lang {
     /// This language's texts.
-    pub const fn texts(self) -> &'static Texts {
+    pub(crate) const fn texts(self) -> &'static Texts {
         match self {
             Lang::En => &EN,
             Lang::ZhCn => &ZH_CN,
@@ -70,7 +70,7 @@ impl Lang {
     }
 
     /// The tray tooltip for an unread total.
-    pub fn tooltip(self, unread: u64) -> String {
+    pub(crate) fn tooltip(self, unread: u64) -> String {
         match (self, unread) {
             (_, 0) => "Tern".to_owned(),
             (Lang::En, 1) => "Tern: 1 unread message".to_owned(),
@@ -84,7 +84,7 @@ type ApplyTray = std::sync::Arc<dyn Fn(Lang, u64) + Send + Sync>;
 
 /// The app's language, and how to re-label the tray when it changes.
 #[derive(Default)]
-pub struct Language {
+pub(crate) struct Language {
     zh: AtomicBool,
     /// The unread total the tray was last labelled for.
     unread: AtomicU64,
@@ -97,7 +97,7 @@ pub struct Language {
 
 impl Language {
     /// The current language.
-    pub fn get(&self) -> Lang {
+    pub(crate) fn get(&self) -> Lang {
         if self.zh.load(Ordering::SeqCst) {
             Lang::ZhCn
         } else {
@@ -106,12 +106,12 @@ impl Language {
     }
 
     /// Registers how the tray's labels and tooltip are set (by `shell::setup_tray`).
-    pub fn on_tray(&self, apply: ApplyTray) {
+    pub(crate) fn on_tray(&self, apply: ApplyTray) {
         *self.tray.lock().expect("tray texts") = Some(apply);
     }
 
     /// Re-labels the tray for the current language and `unread`.
-    pub fn refresh_tray(&self, unread: u64) {
+    pub(crate) fn refresh_tray(&self, unread: u64) {
         let lang = self.get();
         self.unread.store(unread, Ordering::SeqCst);
         let accounts = self.accounts_tooltip.lock().expect("tooltip").clone();
@@ -128,35 +128,35 @@ impl Language {
 
     /// The tooltip naming the accounts with unread messages (several accounts
     /// signed in), or `None` for the plain one; shown from the next refresh.
-    pub fn set_accounts_tooltip(&self, tooltip: Option<String>) {
+    pub(crate) fn set_accounts_tooltip(&self, tooltip: Option<String>) {
         *self.accounts_tooltip.lock().expect("tooltip") = tooltip;
     }
 
     /// Records the tray menu's labels (read back from its items after setting them).
-    pub fn set_menu_labels(&self, labels: Vec<String>) {
+    pub(crate) fn set_menu_labels(&self, labels: Vec<String>) {
         *self.labels.lock().expect("labels") = labels;
     }
 
     /// The tray menu's labels as last set.
-    pub fn menu_labels(&self) -> Vec<String> {
+    pub(crate) fn menu_labels(&self) -> Vec<String> {
         self.labels.lock().expect("labels").clone()
     }
 
     /// The tooltip last set on the tray.
-    pub fn tooltip(&self) -> String {
+    pub(crate) fn tooltip(&self) -> String {
         self.tooltip.lock().expect("tooltip").clone()
     }
 }
 
 /// The current language of the app's Rust-side texts.
-pub fn lang<R: Runtime>(app: &AppHandle<R>) -> Lang {
+pub(crate) fn lang<R: Runtime>(app: &AppHandle<R>) -> Lang {
     app.state::<Language>().get()
 }
 
 /// The UI's language (at start and on every switch): the tray and notifications follow.
 #[tauri::command]
 #[specta::specta]
-pub fn set_language(language: State<'_, Language>, lang: Lang) {
+pub(crate) fn set_language(language: State<'_, Language>, lang: Lang) {
     language.zh.store(lang == Lang::ZhCn, Ordering::SeqCst);
     language.refresh_tray(language.unread.load(Ordering::SeqCst));
 }

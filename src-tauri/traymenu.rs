@@ -16,11 +16,11 @@ use tauri::{AppHandle, Manager, Runtime};
 use crate::texts::Lang;
 
 /// Menu ids of account entries: this prefix, then the account id (`user@server`).
-pub const ACCOUNT_PREFIX: &str = "account:";
+pub(crate) const ACCOUNT_PREFIX: &str = "account:";
 
 /// One signed-in account as the tray shows it.
 #[derive(Debug, Clone, PartialEq, Eq)]
-pub struct TrayAccount {
+pub(crate) struct TrayAccount {
     /// The account id (`user@server`).
     pub id: String,
     /// `user@host`.
@@ -33,7 +33,7 @@ pub struct TrayAccount {
 
 /// One account entry of the tray menu.
 #[derive(Debug, Clone, PartialEq, Eq)]
-pub struct MenuEntry {
+pub(crate) struct MenuEntry {
     /// The menu item's id ([`ACCOUNT_PREFIX`] + account id).
     pub id: String,
     /// Its label.
@@ -52,7 +52,7 @@ fn count(n: u64) -> String {
 }
 
 /// The label of an account entry: `user@host`, with its unread count when there is one.
-pub fn entry_text(lang: Lang, label: &str, unread: u64) -> String {
+pub(crate) fn entry_text(lang: Lang, label: &str, unread: u64) -> String {
     match (lang, unread) {
         (_, 0) => label.to_owned(),
         (Lang::En, n) => format!("{label} ({} unread)", count(n)),
@@ -61,7 +61,7 @@ pub fn entry_text(lang: Lang, label: &str, unread: u64) -> String {
 }
 
 /// The account entries, in the order the accounts were added (the switcher's order).
-pub fn entries(lang: Lang, accounts: &[TrayAccount]) -> Vec<MenuEntry> {
+pub(crate) fn entries(lang: Lang, accounts: &[TrayAccount]) -> Vec<MenuEntry> {
     accounts
         .iter()
         .map(|a| MenuEntry {
@@ -73,7 +73,7 @@ pub fn entries(lang: Lang, accounts: &[TrayAccount]) -> Vec<MenuEntry> {
 }
 
 /// The account a menu id names, if it is an account entry.
-pub fn account_of(menu_id: &str) -> Option<&str> {
+pub(crate) fn account_of(menu_id: &str) -> Option<&str> {
     menu_id
         .strip_prefix(ACCOUNT_PREFIX)
         .filter(|id| !id.is_empty())
@@ -82,7 +82,7 @@ pub fn account_of(menu_id: &str) -> Option<&str> {
 /// With several accounts and something unread, the tooltip naming each account
 /// with unread messages and its count ("alice@host 2 · bob@host 1"); `None`
 /// otherwise (the plain tooltip with the total, see `texts`).
-pub fn tooltip(accounts: &[TrayAccount]) -> Option<String> {
+pub(crate) fn tooltip(accounts: &[TrayAccount]) -> Option<String> {
     if accounts.len() < 2 {
         return None;
     }
@@ -98,7 +98,7 @@ type Render = Arc<dyn Fn(&[MenuEntry]) -> Vec<String> + Send + Sync>;
 
 /// The accounts the tray shows and how to render them into its menu.
 #[derive(Default)]
-pub struct TrayAccounts {
+pub(crate) struct TrayAccounts {
     accounts: Mutex<Vec<TrayAccount>>,
     render: Mutex<Option<Render>>,
     labels: Mutex<Vec<String>>,
@@ -106,19 +106,19 @@ pub struct TrayAccounts {
 
 impl TrayAccounts {
     /// The account entries' labels as last rendered.
-    pub fn labels(&self) -> Vec<String> {
+    pub(crate) fn labels(&self) -> Vec<String> {
         self.labels.lock().expect("tray labels").clone()
     }
 
     /// The accounts last shown.
-    pub fn accounts(&self) -> Vec<TrayAccount> {
+    pub(crate) fn accounts(&self) -> Vec<TrayAccount> {
         self.accounts.lock().expect("tray accounts").clone()
     }
 }
 
 /// Makes the account entries part of `menu`, inserted from `position` on (after
 /// "Open Tern"), set off by a separator on each side.
-pub fn attach<R: Runtime>(app: &AppHandle<R>, menu: &Menu<R>, position: usize) {
+pub(crate) fn attach<R: Runtime>(app: &AppHandle<R>, menu: &Menu<R>, position: usize) {
     let items: Mutex<Vec<(CheckMenuItem<R>, String)>> = Mutex::new(Vec::new());
     let separators: Mutex<Vec<PredefinedMenuItem<R>>> = Mutex::new(Vec::new());
     let (menu, handle) = (menu.clone(), app.clone());
@@ -177,7 +177,7 @@ pub fn attach<R: Runtime>(app: &AppHandle<R>, menu: &Menu<R>, position: usize) {
 
 /// Shows `accounts` on the tray: the menu's entries and, with several, the
 /// tooltip (the texts' tray refresh re-renders the entries, see [`render`]).
-pub fn show<R: Runtime>(app: &AppHandle<R>, accounts: Vec<TrayAccount>) {
+pub(crate) fn show<R: Runtime>(app: &AppHandle<R>, accounts: Vec<TrayAccount>) {
     let total = accounts.iter().map(|a| a.unread).sum();
     let tip = tooltip(&accounts);
     *app.state::<TrayAccounts>()
@@ -192,7 +192,7 @@ pub fn show<R: Runtime>(app: &AppHandle<R>, accounts: Vec<TrayAccount>) {
 /// Renders the accounts last shown into the tray menu in the current language,
 /// on the main thread (where the menu lives; never while holding a lock another
 /// thread waits on).
-pub fn render<R: Runtime>(app: &AppHandle<R>) {
+pub(crate) fn render<R: Runtime>(app: &AppHandle<R>) {
     let handle = app.clone();
     let _ = app.run_on_main_thread(move || {
         let tray = handle.state::<TrayAccounts>();

@@ -28,14 +28,14 @@ use std::time::Duration;
 use tauri::{AppHandle, Manager, Runtime};
 
 /// Environment variable that keeps the network process (see the module docs).
-pub const KEEP_NETWORK_ENV: &str = "TERN_TRAY_KEEP_NETWORK";
+pub(crate) const KEEP_NETWORK_ENV: &str = "TERN_TRAY_KEEP_NETWORK";
 
 /// Time for WebKit to finish tearing down the destroyed webview first.
 const SETTLE: Duration = Duration::from_secs(2);
 
 /// What one trim gave back, for the log.
 #[derive(Debug, Default, PartialEq, Eq)]
-pub struct Trimmed {
+pub(crate) struct Trimmed {
     /// Network processes sent SIGTERM.
     pub network_processes: usize,
     /// Mappings unmapped, and their proportional size before (kB).
@@ -46,7 +46,7 @@ pub struct Trimmed {
 /// After tray mode destroyed the window: waits [`SETTLE`], then trims on the
 /// main thread (where windows are built, so none can appear meanwhile) unless a
 /// window exists again by then.
-pub fn after_free<R: Runtime>(app: &AppHandle<R>) {
+pub(crate) fn after_free<R: Runtime>(app: &AppHandle<R>) {
     let app = app.clone();
     tauri::async_runtime::spawn(async move {
         tokio::time::sleep(SETTLE).await;
@@ -70,7 +70,7 @@ pub fn after_free<R: Runtime>(app: &AppHandle<R>) {
 }
 
 /// Ends the network process, unmaps clean library pages, trims the heap.
-pub fn trim() -> Trimmed {
+pub(crate) fn trim() -> Trimmed {
     let keep_network = std::env::var(KEEP_NETWORK_ENV).is_ok_and(|v| v == "1");
     let mut t = Trimmed {
         network_processes: if keep_network {
@@ -177,10 +177,8 @@ fn clean_mappings(smaps: &str, exe: Option<&str>) -> Vec<Mapping> {
         let kb = || value.trim().trim_end_matches(" kB").parse::<u64>().ok();
         match field {
             "Pss" => m.pss_kb = kb().unwrap_or(0),
-            "Anonymous" | "Private_Dirty" | "Shared_Dirty" | "Locked" => {
-                if kb() != Some(0) {
-                    *ok = false;
-                }
+            "Anonymous" | "Private_Dirty" | "Shared_Dirty" | "Locked" if kb() != Some(0) => {
+                *ok = false;
             }
             _ => {}
         }

@@ -133,7 +133,7 @@ fn bare_insert(dir: &Path, senders: usize, per: usize, with_fts: bool) -> Result
 }
 
 /// Runs C2.
-pub async fn c2(ctx: &mut Ctx) -> Result<Vec<Row>> {
+pub(crate) async fn c2(ctx: &mut Ctx) -> Result<Vec<Row>> {
     let (senders, per) = if ctx.quick { (4, 50) } else { (50, 2_000) };
     let total = senders * per;
     let dir = tempfile::tempdir()?;
@@ -198,7 +198,7 @@ pub async fn c2(ctx: &mut Ctx) -> Result<Vec<Row>> {
 }
 
 /// Runs C5.
-pub async fn c5(ctx: &mut Ctx) -> Result<Vec<Row>> {
+pub(crate) async fn c5(ctx: &mut Ctx) -> Result<Vec<Row>> {
     let (senders, per) = if ctx.quick { (4, 200) } else { (100, 10_000) };
     let total = senders * per;
     let dir = tempfile::tempdir()?;

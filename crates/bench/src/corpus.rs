@@ -2,17 +2,17 @@
 //! rare terms at known frequencies, so search results have a known size.
 
 /// English common term (≈ 15 % of English messages).
-pub const EN_COMMON: &str = "tomorrow";
+pub(crate) const EN_COMMON: &str = "tomorrow";
 /// English rare term (≈ 1 in 20,000 English messages).
-pub const EN_RARE: &str = "zanzibar";
+pub(crate) const EN_RARE: &str = "zanzibar";
 /// Chinese common 2-character term (≈ 15 % of Chinese messages).
-pub const ZH_COMMON2: &str = "我们";
+pub(crate) const ZH_COMMON2: &str = "我们";
 /// Chinese rare 2-character term (≈ 1 in 20,000).
-pub const ZH_RARE2: &str = "龙虾";
+pub(crate) const ZH_RARE2: &str = "龙虾";
 /// Chinese common 3-character term (≈ 5 %).
-pub const ZH_COMMON3: &str = "明天见";
+pub(crate) const ZH_COMMON3: &str = "明天见";
 /// Chinese rare 3-character term (≈ 1 in 20,000).
-pub const ZH_RARE3: &str = "紫禁城";
+pub(crate) const ZH_RARE3: &str = "紫禁城";
 
 const WORDS: &[&str] = &[
     "the", "a", "to", "and", "of", "in", "is", "it", "you", "that", "he", "was", "for", "on",
@@ -63,7 +63,7 @@ fn hanzi() -> &'static [char] {
 }
 
 /// The text of message `k` of stream `stream` (same inputs, same text).
-pub fn text(stream: u64, k: u64) -> String {
+pub(crate) fn text(stream: u64, k: u64) -> String {
     let mut r = Rng(stream
         .wrapping_mul(1_000_003)
         .wrapping_add(k)

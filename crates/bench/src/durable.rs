@@ -81,7 +81,7 @@ fn writer(file: std::fs::File, jobs: std_mpsc::Receiver<Job>) {
 /// Serves until killed; prints `durable-relay-server listening on <addr>` once bound.
 /// The log file lives in a fresh temporary directory under the system's temp dir (where
 /// tern-bench puts tern-server's data directory too).
-pub fn run() -> Result<()> {
+pub(crate) fn run() -> Result<()> {
     let dir = tempfile::Builder::new()
         .prefix("tern-bench-relay-")
         .tempdir()?;
@@ -186,7 +186,7 @@ fn hello(text: &str) -> Option<UserId> {
 }
 
 /// A load-generator connection to the relay, named `user`.
-pub async fn connect_as(addr: std::net::SocketAddr, user: &UserId) -> Result<crate::ws::Ws> {
+pub(crate) async fn connect_as(addr: std::net::SocketAddr, user: &UserId) -> Result<crate::ws::Ws> {
     let mut ws = crate::ws::connect(addr).await?;
     let hello = serde_json::json!({ "hello": user.as_str() }).to_string();
     if ws.send(Message::Text(hello.into())).await.is_err() {

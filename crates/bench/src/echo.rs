@@ -7,7 +7,7 @@ use tokio::net::TcpListener;
 use tokio_tungstenite::tungstenite::Message;
 
 /// Serves until killed; prints `echo-server listening on <addr>` once bound.
-pub fn run() -> Result<()> {
+pub(crate) fn run() -> Result<()> {
     let rt = tokio::runtime::Builder::new_multi_thread()
         .enable_all()
         .build()?;
@@ -49,7 +49,7 @@ pub fn run() -> Result<()> {
 /// S3's baseline (`tern-bench broadcast-server`): every text frame a connection sends
 /// is forwarded, as is, to every other connection (one writer task per connection,
 /// the frame shared, not copied; queued frames written with one flush). Same socket settings as the echo server.
-pub fn run_broadcast() -> Result<()> {
+pub(crate) fn run_broadcast() -> Result<()> {
     use std::collections::HashMap;
     use std::sync::{Arc, Mutex};
     use tokio::sync::mpsc;

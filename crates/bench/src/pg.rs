@@ -47,7 +47,7 @@ impl Db {
 
 /// A database created for one server start; dropped (with `FORCE`, which
 /// ends any connection left over) when this value drops.
-pub struct Scratch {
+pub(crate) struct Scratch {
     admin: String,
     name: String,
     /// The URL the server is given.
@@ -83,7 +83,7 @@ async fn admin_client(admin: &str) -> Result<tokio_postgres::Client> {
 
 impl Scratch {
     /// Creates `tern_bench_<pid>_<n>` in the cluster of `admin`.
-    pub fn create(admin: &str) -> Result<Self> {
+    pub(crate) fn create(admin: &str) -> Result<Self> {
         let name = format!(
             "tern_bench_{}_{}",
             std::process::id(),

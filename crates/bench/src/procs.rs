@@ -33,7 +33,7 @@ impl ServerBin {
 
 /// Finds the `tern-server` binary: the explicit path, else next to this executable,
 /// else builds it with cargo (same profile and target dir), else self-exec.
-pub fn locate_server(explicit: Option<PathBuf>, allow_build: bool) -> Result<ServerBin> {
+pub(crate) fn locate_server(explicit: Option<PathBuf>, allow_build: bool) -> Result<ServerBin> {
     let me = std::env::current_exe().context("current_exe")?;
     if let Some(p) = explicit {
         if !p.exists() {
@@ -72,7 +72,7 @@ pub fn locate_server(explicit: Option<PathBuf>, allow_build: bool) -> Result<Ser
 }
 
 /// A child process serving on `addr`; killed (SIGTERM, then SIGKILL) when dropped.
-pub struct Child {
+pub(crate) struct Child {
     child: std::process::Child,
     /// Where it listens.
     pub addr: SocketAddr,
@@ -84,17 +84,17 @@ pub struct Child {
 
 impl Child {
     /// Its process id.
-    pub fn pid(&self) -> u32 {
+    pub(crate) fn pid(&self) -> u32 {
         self.child.id()
     }
 
     /// Resident memory in KiB.
-    pub fn rss_kib(&self) -> u64 {
+    pub(crate) fn rss_kib(&self) -> u64 {
         crate::util::rss_kib(self.pid())
     }
 
     /// "RSS KiB (threads)" for the report.
-    pub fn mem_note(&self) -> String {
+    pub(crate) fn mem_note(&self) -> String {
         format!(
             "{} KiB ({} threads)",
             self.rss_kib(),
@@ -103,7 +103,7 @@ impl Child {
     }
 
     /// Stops the process: SIGTERM, wait up to 10 s, then SIGKILL.
-    pub fn stop(&mut self) {
+    pub(crate) fn stop(&mut self) {
         if let Ok(Some(_)) = self.child.try_wait() {
             return;
         }
@@ -122,7 +122,7 @@ impl Child {
     }
 
     /// Takes the data directory out so it survives this child (for a restart).
-    pub fn take_dir(&mut self) -> Option<tempfile::TempDir> {
+    pub(crate) fn take_dir(&mut self) -> Option<tempfile::TempDir> {
         self._dir.take()
     }
 }
@@ -172,7 +172,7 @@ fn spawn_and_wait(
 }
 
 /// Starts the echo baseline (`tern-bench echo-server`).
-pub fn spawn_echo() -> Result<Child> {
+pub(crate) fn spawn_echo() -> Result<Child> {
     let me = std::env::current_exe()?;
     let mut cmd = Command::new(me);
     cmd.arg("echo-server");
@@ -186,7 +186,7 @@ pub fn spawn_echo() -> Result<Child> {
 }
 
 /// Starts `tern-bench durable-relay-server` (S1's and S2's durable baseline).
-pub fn spawn_durable_relay() -> Result<Child> {
+pub(crate) fn spawn_durable_relay() -> Result<Child> {
     let mut cmd = Command::new(std::env::current_exe()?);
     cmd.arg("durable-relay-server");
     let (child, addr) = spawn_and_wait(cmd, "durable-relay-server listening on")?;
@@ -199,7 +199,7 @@ pub fn spawn_durable_relay() -> Result<Child> {
 }
 
 /// Starts `tern-bench broadcast-server` (S3's baseline).
-pub fn spawn_broadcast() -> Result<Child> {
+pub(crate) fn spawn_broadcast() -> Result<Child> {
     let mut cmd = Command::new(std::env::current_exe()?);
     cmd.arg("broadcast-server");
     let (child, addr) = spawn_and_wait(cmd, "broadcast-server listening on")?;
@@ -222,7 +222,7 @@ pub fn spawn_broadcast() -> Result<Child> {
 /// connection cap lifted (every load client connects from 127.0.0.1; the default
 /// 256 per address would refuse S2's 1,000 and S4's 10,000 clients). Everything
 /// else is the server's default.
-pub fn spawn_tern(
+pub(crate) fn spawn_tern(
     bin: &ServerBin,
     db: &crate::pg::Db,
     dir: Option<tempfile::TempDir>,
@@ -288,7 +288,7 @@ fn tern_command(bin: &ServerBin, dir: &Path) -> Result<Command> {
 /// Starts node `node` of a cluster: tern-server as in [`spawn_tern`], on the
 /// PostgreSQL database `db_url` and the bus `bus`, with the data directory
 /// (token secret, files) under `dir`, which the nodes share.
-pub fn spawn_node(
+pub(crate) fn spawn_node(
     bin: &ServerBin,
     db_url: &str,
     dir: &Path,
@@ -313,7 +313,7 @@ pub fn spawn_node(
 
 /// `TERN_BENCH_PRELOAD`: a diagnostic `LD_PRELOAD` library for tern-server (see
 /// `bench/diag/nodelay_preload.c`); figures taken with it are not Tern's own.
-pub fn preload() -> Option<String> {
+pub(crate) fn preload() -> Option<String> {
     std::env::var("TERN_BENCH_PRELOAD")
         .ok()
         .filter(|s| !s.is_empty())

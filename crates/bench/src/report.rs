@@ -2,7 +2,7 @@
 
 /// One line of the results table.
 #[derive(Debug, Clone, Default)]
-pub struct Row {
+pub(crate) struct Row {
     /// Scenario id (S1, C5, ...).
     pub scenario: String,
     /// What is measured.
@@ -21,7 +21,7 @@ pub struct Row {
 
 impl Row {
     /// A row with every field given.
-    pub fn new(
+    pub(crate) fn new(
         scenario: &str,
         metric: impl Into<String>,
         baseline: impl Into<String>,
@@ -47,7 +47,7 @@ impl Row {
 }
 
 /// Formats a ratio `a / b` as "2.31×" ("—" if b is 0).
-pub fn ratio(a: f64, b: f64) -> String {
+pub(crate) fn ratio(a: f64, b: f64) -> String {
     if b == 0.0 {
         "—".into()
     } else {
@@ -56,7 +56,7 @@ pub fn ratio(a: f64, b: f64) -> String {
 }
 
 /// A Markdown table of the rows.
-pub fn markdown(rows: &[Row]) -> String {
+pub(crate) fn markdown(rows: &[Row]) -> String {
     let mut s = String::from(
         "| Scenario | Metric | Baseline | Tern | Ratio | Target | Met? |\n|---|---|---|---|---|---|---|\n",
     );

@@ -85,7 +85,7 @@ async fn tern_room(
 }
 
 /// Sizes: (members, sequential messages, burst messages).
-pub fn sizes(quick: bool) -> (usize, usize, usize) {
+pub(crate) fn sizes(quick: bool) -> (usize, usize, usize) {
     if quick {
         (20, 20, 20)
     } else {
@@ -94,7 +94,7 @@ pub fn sizes(quick: bool) -> (usize, usize, usize) {
 }
 
 /// Runs the room scenario.
-pub async fn run(ctx: &mut Ctx) -> Result<Vec<Row>> {
+pub(crate) async fn run(ctx: &mut Ctx) -> Result<Vec<Row>> {
     let (members, seq_n, burst_n) = sizes(ctx.quick);
     let receivers = members - 1;
     let b = baseline(members, seq_n, burst_n).await?;

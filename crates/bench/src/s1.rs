@@ -15,7 +15,7 @@ use crate::ws::{classify, connect, make_users, send_frame, Kind, Tern, Ws};
 use crate::Ctx;
 
 /// Exactly 64 bytes of text.
-pub const TEXT64: &str = "S1 relay benchmark: sixty-four bytes of plain text payload here.";
+pub(crate) const TEXT64: &str = "S1 relay benchmark: sixty-four bytes of plain text payload here.";
 
 async fn next_kind(ws: &mut Ws, want: Kind) -> Result<Instant> {
     loop {
@@ -38,7 +38,7 @@ async fn next_kind(ws: &mut Ws, want: Kind) -> Result<Instant> {
 }
 
 /// Sizes: (warm-up, samples, time budget).
-pub fn sizes(quick: bool) -> (usize, usize, Duration) {
+pub(crate) fn sizes(quick: bool) -> (usize, usize, Duration) {
     if quick {
         (10, 50, Duration::from_secs(5))
     } else {
@@ -47,7 +47,7 @@ pub fn sizes(quick: bool) -> (usize, usize, Duration) {
 }
 
 /// The baseline: echo round trips of a frame as large as Tern's send frame.
-pub async fn echo_baseline(quick: bool) -> Result<Samples> {
+pub(crate) async fn echo_baseline(quick: bool) -> Result<Samples> {
     let (warm, n, budget) = sizes(quick);
     let echo = crate::procs::spawn_echo()?;
     let mut ws = connect(echo.addr).await?;
@@ -75,7 +75,7 @@ pub async fn echo_baseline(quick: bool) -> Result<Samples> {
 /// Tern: A (connected to `a_addr`) sends, B (connected to `b_addr`, the same
 /// server or another node of a cluster) receives the push; A's ack is awaited
 /// too before the next send. Returns (send → push, send → ack).
-pub async fn relay(
+pub(crate) async fn relay(
     a_addr: std::net::SocketAddr,
     b_addr: std::net::SocketAddr,
     prefix: &str,
@@ -96,7 +96,7 @@ pub async fn relay(
 }
 
 /// Runs S1.
-pub async fn run(ctx: &mut Ctx) -> Result<Vec<Row>> {
+pub(crate) async fn run(ctx: &mut Ctx) -> Result<Vec<Row>> {
     assert_eq!(TEXT64.len(), 64);
     let base = echo_baseline(ctx.quick).await?;
     let (floor, floor_ack) = durable_baseline(ctx.quick).await?;
@@ -156,7 +156,7 @@ pub async fn run(ctx: &mut Ctx) -> Result<Vec<Row>> {
 
 /// The durable relay (`crate::durable`): the same frames, saved with fdatasync before
 /// ack and push. Returns (send → push, send → ack).
-pub async fn durable_baseline(quick: bool) -> Result<(Samples, Samples)> {
+pub(crate) async fn durable_baseline(quick: bool) -> Result<(Samples, Samples)> {
     let (warm, n, budget) = sizes(quick);
     let relay_srv = crate::procs::spawn_durable_relay()?;
     let (ua, ub) = (crate::ws::uid("s1ra"), crate::ws::uid("s1rb"));

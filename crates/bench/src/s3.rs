@@ -87,7 +87,7 @@ pub(crate) struct Sender {
 
 impl Sender {
     /// A sender of group (or, for the baseline, any) `send` frames into `conv`.
-    pub fn to_conv(
+    pub(crate) fn to_conv(
         tx: futures_util::stream::SplitSink<Ws, Message>,
         conv: ConversationId,
         next_id: u64,
@@ -108,7 +108,7 @@ impl Sender {
 }
 
 /// What S3 measures on one setup.
-pub struct Figures {
+pub(crate) struct Figures {
     pub seq: Samples,
     pub burst_rate: f64,
     pub burst_secs: f64,
@@ -149,7 +149,7 @@ pub(crate) async fn measure(
     })
 }
 
-pub async fn baseline(members: usize, seq_n: usize, burst_n: usize) -> Result<Figures> {
+pub(crate) async fn baseline(members: usize, seq_n: usize, burst_n: usize) -> Result<Figures> {
     let server = crate::procs::spawn_broadcast()?;
     let (out, mut rx) = mpsc::unbounded_channel();
     for _ in 1..members {
@@ -207,7 +207,7 @@ async fn tern(ctx: &Ctx, members: usize, seq_n: usize, burst_n: usize) -> Result
 
 /// S3 on running servers: the sender on `addrs[0]`, receiver `i` on
 /// `addrs[i % addrs.len()]` (one server, or the nodes of a cluster).
-pub async fn tern_on(
+pub(crate) async fn tern_on(
     addrs: &[SocketAddr],
     prefix: &str,
     members: usize,
@@ -245,7 +245,7 @@ pub async fn tern_on(
 }
 
 /// Sizes: (members, sequential messages, burst messages).
-pub fn sizes(quick: bool) -> (usize, usize, usize) {
+pub(crate) fn sizes(quick: bool) -> (usize, usize, usize) {
     if quick {
         (20, 20, 20)
     } else {
@@ -254,7 +254,7 @@ pub fn sizes(quick: bool) -> (usize, usize, usize) {
 }
 
 /// Runs S3.
-pub async fn run(ctx: &mut Ctx) -> Result<Vec<Row>> {
+pub(crate) async fn run(ctx: &mut Ctx) -> Result<Vec<Row>> {
     let (members, seq_n, burst_n) = sizes(ctx.quick);
     let receivers = members - 1;
     let b = baseline(members, seq_n, burst_n).await?;

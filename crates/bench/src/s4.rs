@@ -124,7 +124,7 @@ async fn measure_tern(ctx: &Ctx, counts: &[usize]) -> Result<Steps> {
 }
 
 /// Runs S4.
-pub async fn run(ctx: &mut Ctx) -> Result<Vec<Row>> {
+pub(crate) async fn run(ctx: &mut Ctx) -> Result<Vec<Row>> {
     let want: Vec<usize> = if ctx.quick {
         vec![20, 50]
     } else {

@@ -79,7 +79,7 @@ where
 }
 
 /// Runs S5.
-pub async fn run(ctx: &mut Ctx) -> Result<Vec<Row>> {
+pub(crate) async fn run(ctx: &mut Ctx) -> Result<Vec<Row>> {
     let (total, budget) = if ctx.quick {
         (200u64, Duration::from_secs(3))
     } else {

@@ -4,21 +4,21 @@ use std::time::Duration;
 
 /// Latency samples in microseconds.
 #[derive(Debug, Default, Clone)]
-pub struct Samples(pub Vec<u64>);
+pub(crate) struct Samples(pub Vec<u64>);
 
 impl Samples {
     /// Adds one sample.
-    pub fn push(&mut self, d: Duration) {
+    pub(crate) fn push(&mut self, d: Duration) {
         self.0.push(d.as_micros() as u64);
     }
 
     /// Number of samples.
-    pub fn len(&self) -> usize {
+    pub(crate) fn len(&self) -> usize {
         self.0.len()
     }
 
     /// The `p`-th percentile (0..=100) in microseconds; 0 when empty.
-    pub fn pct(&self, p: f64) -> u64 {
+    pub(crate) fn pct(&self, p: f64) -> u64 {
         if self.0.is_empty() {
             return 0;
         }
@@ -29,18 +29,18 @@ impl Samples {
     }
 
     /// Merges another set of samples into this one.
-    pub fn extend(&mut self, other: Samples) {
+    pub(crate) fn extend(&mut self, other: Samples) {
         self.0.extend(other.0);
     }
 }
 
 /// Formats microseconds as milliseconds with 3 decimals.
-pub fn ms(us: u64) -> String {
+pub(crate) fn ms(us: u64) -> String {
     format!("{:.3} ms", us as f64 / 1000.0)
 }
 
 /// Raises the soft `RLIMIT_NOFILE` to the hard limit. Returns (soft, hard) after the change.
-pub fn raise_nofile() -> (u64, u64) {
+pub(crate) fn raise_nofile() -> (u64, u64) {
     // SAFETY: getrlimit/setrlimit only read and write the struct we pass.
     unsafe {
         let mut lim = libc::rlimit {
@@ -64,12 +64,12 @@ pub fn raise_nofile() -> (u64, u64) {
 }
 
 /// Resident set size of a process in KiB (`VmRSS` in `/proc/<pid>/status`).
-pub fn rss_kib(pid: u32) -> u64 {
+pub(crate) fn rss_kib(pid: u32) -> u64 {
     proc_status_field(pid, "VmRSS:")
 }
 
 /// Number of threads of a process (`Threads` in `/proc/<pid>/status`).
-pub fn threads(pid: u32) -> u64 {
+pub(crate) fn threads(pid: u32) -> u64 {
     proc_status_field(pid, "Threads:")
 }
 
@@ -87,7 +87,7 @@ fn field_kib(text: &str, key: &str) -> u64 {
 }
 
 /// One line describing the machine (for the report).
-pub fn machine() -> String {
+pub(crate) fn machine() -> String {
     let cpu = std::fs::read_to_string("/proc/cpuinfo")
         .unwrap_or_default()
         .lines()

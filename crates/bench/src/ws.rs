@@ -16,15 +16,15 @@ use tokio_tungstenite::tungstenite::Message;
 use tokio_tungstenite::{MaybeTlsStream, WebSocketStream};
 
 /// A client WebSocket.
-pub type Ws = WebSocketStream<MaybeTlsStream<TcpStream>>;
+pub(crate) type Ws = WebSocketStream<MaybeTlsStream<TcpStream>>;
 
 /// Password of every benchmark account.
-pub const PASSWORD: &str = "bench-password";
+pub(crate) const PASSWORD: &str = "bench-password";
 
 /// Buffer sizes used on both sides of every benchmark socket: the same sizes
 /// tern-server configures (4 KiB read buffer, no write buffering, 64 KiB messages),
 /// so the echo baseline is not penalised by tungstenite's 128 KiB default buffer.
-pub fn ws_config() -> WebSocketConfig {
+pub(crate) fn ws_config() -> WebSocketConfig {
     WebSocketConfig::default()
         .read_buffer_size(4096)
         .write_buffer_size(0)
@@ -33,7 +33,7 @@ pub fn ws_config() -> WebSocketConfig {
 }
 
 /// Opens a WebSocket to `addr` (path `/ws`), with TCP_NODELAY, within 30 s.
-pub async fn connect(addr: SocketAddr) -> Result<Ws> {
+pub(crate) async fn connect(addr: SocketAddr) -> Result<Ws> {
     let url = format!("ws://{addr}{}", tern_proto::WS_PATH);
     let (ws, _) = tokio::time::timeout(
         Duration::from_secs(30),
@@ -48,7 +48,7 @@ pub async fn connect(addr: SocketAddr) -> Result<Ws> {
 /// What a server frame is, decided from its first bytes (no JSON parsing: the load
 /// generator shares the CPU with the server, so it must stay cheap).
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum Kind {
+pub(crate) enum Kind {
     /// `{"t":"ok",...}`
     Ok,
     /// `{"t":"err",...}`
@@ -62,7 +62,7 @@ pub enum Kind {
 }
 
 /// Classifies a server frame by prefix (serde writes the tag first).
-pub fn classify(text: &str) -> Kind {
+pub(crate) fn classify(text: &str) -> Kind {
     if text.starts_with(r#"{"t":"ok""#) {
         Kind::Ok
     } else if text.starts_with(r#"{"t":"err""#) {
@@ -77,7 +77,7 @@ pub fn classify(text: &str) -> Kind {
 }
 
 /// Encodes a `send` of a text message.
-pub fn send_frame(id: u64, conv: &ConversationId, client_id: &str, text: &str) -> String {
+pub(crate) fn send_frame(id: u64, conv: &ConversationId, client_id: &str, text: &str) -> String {
     ClientFrame {
         id: ReqId(id),
         req: Request::Send {
@@ -94,12 +94,12 @@ pub fn send_frame(id: u64, conv: &ConversationId, client_id: &str, text: &str) -
 }
 
 /// A user id from a string known to be valid.
-pub fn uid(s: &str) -> UserId {
+pub(crate) fn uid(s: &str) -> UserId {
     UserId::new(s).expect("valid user id")
 }
 
 /// A Tern protocol connection for setup steps (request → response, pushes skipped).
-pub struct Tern {
+pub(crate) struct Tern {
     /// The socket.
     pub ws: Ws,
     next: u64,
@@ -107,7 +107,7 @@ pub struct Tern {
 
 impl Tern {
     /// Connects and says hello.
-    pub async fn connect(addr: SocketAddr) -> Result<Self> {
+    pub(crate) async fn connect(addr: SocketAddr) -> Result<Self> {
         let mut t = Tern {
             ws: connect(addr).await?,
             next: 0,
@@ -120,13 +120,13 @@ impl Tern {
     }
 
     /// The next request id.
-    pub fn next_id(&mut self) -> u64 {
+    pub(crate) fn next_id(&mut self) -> u64 {
         self.next += 1;
         self.next
     }
 
     /// Sends `req` and waits (≤ 30 s) for its response, skipping pushes.
-    pub async fn request(&mut self, req: Request) -> Result<Response> {
+    pub(crate) async fn request(&mut self, req: Request) -> Result<Response> {
         let id = self.next_id();
         let frame = ClientFrame { id: ReqId(id), req }.encode();
         self.ws.send(Message::Text(frame.into())).await?;
@@ -154,7 +154,7 @@ impl Tern {
     }
 
     /// Registers `user` (password [`PASSWORD`]).
-    pub async fn register(&mut self, user: &UserId) -> Result<()> {
+    pub(crate) async fn register(&mut self, user: &UserId) -> Result<()> {
         self.request(Request::Register {
             user: user.clone(),
             password: PASSWORD.into(),
@@ -164,7 +164,7 @@ impl Tern {
     }
 
     /// Logs in and returns the session token.
-    pub async fn login(&mut self, user: &UserId, device: &str) -> Result<String> {
+    pub(crate) async fn login(&mut self, user: &UserId, device: &str) -> Result<String> {
         match self
             .request(Request::Login {
                 user: user.clone(),
@@ -180,7 +180,7 @@ impl Tern {
     }
 
     /// Authenticates with a token.
-    pub async fn resume(&mut self, token: &str, device: &str) -> Result<()> {
+    pub(crate) async fn resume(&mut self, token: &str, device: &str) -> Result<()> {
         match self
             .request(Request::Resume {
                 token: token.into(),
@@ -195,7 +195,7 @@ impl Tern {
     }
 
     /// Connects, says hello and resumes with `token`: an idle authenticated connection.
-    pub async fn authed(addr: SocketAddr, token: &str, device: &str) -> Result<Self> {
+    pub(crate) async fn authed(addr: SocketAddr, token: &str, device: &str) -> Result<Self> {
         let mut t = Self::connect(addr).await?;
         t.resume(token, device).await?;
         Ok(t)
@@ -204,7 +204,7 @@ impl Tern {
 
 /// Creates `n` accounts `<prefix><i>` and returns each one's login token.
 /// Runs `concurrency` setups at a time; each uses its own connection.
-pub async fn make_users(
+pub(crate) async fn make_users(
     addr: SocketAddr,
     prefix: &str,
     n: usize,
@@ -229,7 +229,7 @@ pub async fn make_users(
 
 /// Sends `count` text messages from `from` (authenticated) into `conv`, pipelined
 /// with up to `window` unanswered requests, and waits for every ack.
-pub async fn fill(
+pub(crate) async fn fill(
     t: &mut Tern,
     conv: &ConversationId,
     tag: &str,

@@ -116,7 +116,7 @@ fn pct_rows(scenario: &str, what: &str, base: &Samples, setups: &[(&str, &Sample
 }
 
 /// Runs the cluster scenarios against the PostgreSQL cluster of `admin`.
-pub async fn run(ctx: &mut Ctx, admin: &str) -> Result<Vec<Row>> {
+pub(crate) async fn run(ctx: &mut Ctx, admin: &str) -> Result<Vec<Row>> {
     let pg = Db::Postgres(admin.to_string());
     let cluster = spawn_cluster(ctx, admin, 3)?;
     let n = &cluster.nodes;

@@ -10,7 +10,7 @@ use crate::{groups, prefs, rooms};
 /// Command-line Tern client.
 #[derive(Parser, Debug)]
 #[command(name = "tern-cli", version, about)]
-pub struct Cli {
+pub(crate) struct Cli {
     /// Server URL, e.g. ws://127.0.0.1:7700 or wss://chat.example.org/ws (behind TLS).
     #[arg(long, env = "TERN_SERVER", default_value = "ws://127.0.0.1:7700")]
     pub server: String,
@@ -39,7 +39,7 @@ pub struct Cli {
 
 /// The commands.
 #[derive(Subcommand, Debug)]
-pub enum Command {
+pub(crate) enum Command {
     /// Create an account.
     Register { user: String, password: String },
     /// Log in and save the session token in the data dir.
@@ -229,7 +229,7 @@ pub enum Command {
 
 /// Friend subcommands.
 #[derive(Subcommand, Debug)]
-pub enum FriendCmd {
+pub(crate) enum FriendCmd {
     /// Send a friend application.
     Add {
         user: String,

@@ -15,7 +15,7 @@ use crate::output::{out, Failure};
 use crate::session::{conv_of, uid};
 
 /// Waits for the first sync after login (the connection may need retries).
-pub async fn wait_synced(
+pub(crate) async fn wait_synced(
     client: &Client,
     events: &mut broadcast::Receiver<Event>,
     timeout: Duration,
@@ -46,7 +46,7 @@ pub async fn wait_synced(
 }
 
 /// Prints my profile, or changes it (uploading `avatar` first) and prints it.
-pub async fn profile(
+pub(crate) async fn profile(
     client: &Client,
     nickname: Option<String>,
     signature: Option<String>,
@@ -72,7 +72,7 @@ pub async fn profile(
 }
 
 /// Downloads `user`'s avatar into the cache; prints its id, path and sha256.
-pub async fn avatar(client: &Client, user: &str) -> Result<(), Failure> {
+pub(crate) async fn avatar(client: &Client, user: &str) -> Result<(), Failure> {
     let profile = client
         .get_profiles(&[uid(user)?])
         .await?
@@ -91,7 +91,7 @@ pub async fn avatar(client: &Client, user: &str) -> Result<(), Failure> {
 }
 
 /// The friend subcommands.
-pub async fn friend(client: &Client, cmd: FriendCmd) -> Result<(), Failure> {
+pub(crate) async fn friend(client: &Client, cmd: FriendCmd) -> Result<(), Failure> {
     match cmd {
         FriendCmd::Add { user, greeting } => {
             client.apply_friend(&uid(&user)?, &greeting).await?;
@@ -127,7 +127,7 @@ pub async fn friend(client: &Client, cmd: FriendCmd) -> Result<(), Failure> {
 
 /// Queues every message first (so all are in the outbox), then prints each outcome
 /// as it arrives, one JSON message per line.
-pub async fn send(
+pub(crate) async fn send(
     client: &Client,
     to: &str,
     texts: Vec<String>,

@@ -16,7 +16,7 @@ use crate::session::conv_of;
 /// With `progress`, prints each `transfer_progress` event first. Prints the
 /// acknowledged message as the last line. `timeout` bounds each wait for the
 /// next event, not the whole upload.
-pub async fn send_file(
+pub(crate) async fn send_file(
     client: &Client,
     to: &str,
     path: &Path,
@@ -61,7 +61,7 @@ pub async fn send_file(
 /// Downloads the file of the message at `seq` in `with` (or the file described
 /// by `file_json`, a `FileRef` as printed in a message), optionally copying it
 /// to `out_path`. Prints `{"path", "file", "size", "sha256"}`.
-pub async fn download(
+pub(crate) async fn download(
     client: &Client,
     with: Option<&str>,
     seq: Option<u64>,

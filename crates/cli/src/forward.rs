@@ -9,7 +9,7 @@ use crate::session::{conv_of, uid};
 
 /// `send <group> <text>... --mention <user>... [--mention-all]`: each text
 /// mentioning them; prints each stored message (with its `mentions`).
-pub async fn send_mentioning(
+pub(crate) async fn send_mentioning(
     client: &Client,
     to: &str,
     texts: &[String],
@@ -27,7 +27,7 @@ pub async fn send_mentioning(
 }
 
 /// The `--mention <user>... [--mention-all]` of `send` and `reply`.
-pub fn mentions(users: &[String], all: bool) -> Result<Mentions, Failure> {
+pub(crate) fn mentions(users: &[String], all: bool) -> Result<Mentions, Failure> {
     Ok(Mentions {
         users: users.iter().map(|u| uid(u)).collect::<Result<_, _>>()?,
         all,
@@ -37,7 +37,7 @@ pub fn mentions(users: &[String], all: bool) -> Result<Mentions, Failure> {
 /// `forward <from> <seq>... --to <conv>... [--merged] [--title T]`: prints
 /// `{"results": [{"conv","seqs","duplicate","error"?}, ...]}`; exits with the
 /// first target's refusal (after printing) when a target refused.
-pub async fn forward(
+pub(crate) async fn forward(
     client: &Client,
     from: &str,
     seqs: &[u64],

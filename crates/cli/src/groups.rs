@@ -28,7 +28,7 @@ impl From<Policy> for JoinPolicy {
 
 /// A role the owner may set.
 #[derive(Debug, Clone, Copy, ValueEnum)]
-pub enum Role {
+pub(crate) enum Role {
     /// May kick and mute members, approve applications and edit the group.
     Admin,
     /// A plain member.
@@ -37,14 +37,14 @@ pub enum Role {
 
 /// On or off.
 #[derive(Debug, Clone, Copy, ValueEnum)]
-pub enum Switch {
+pub(crate) enum Switch {
     On,
     Off,
 }
 
 /// Group subcommands.
 #[derive(Subcommand, Debug)]
-pub enum GroupCmd {
+pub(crate) enum GroupCmd {
     /// Create a group owned by me; prints it (its id is `group`).
     Create {
         name: String,
@@ -146,7 +146,7 @@ fn uids(list: &[String]) -> Result<Vec<UserId>, Failure> {
         .collect()
 }
 
-pub async fn run(client: &Client, cmd: GroupCmd) -> Result<(), Failure> {
+pub(crate) async fn run(client: &Client, cmd: GroupCmd) -> Result<(), Failure> {
     match cmd {
         GroupCmd::Create {
             name,

@@ -66,7 +66,7 @@ async fn terminated() {
     }
 }
 
-pub async fn run(client: &Client, dir: &Path) -> Result<(), Failure> {
+pub(crate) async fn run(client: &Client, dir: &Path) -> Result<(), Failure> {
     let mut events = client.subscribe();
     resume(client, dir).await?;
     let result = print_until_stopped(&mut events).await;
@@ -76,7 +76,7 @@ pub async fn run(client: &Client, dir: &Path) -> Result<(), Failure> {
 
 /// Prints every event of `events` as a JSON line until SIGINT, SIGTERM, EOF
 /// on stdin or the session's end (also used by `room join --listen`).
-pub async fn print_until_stopped(events: &mut Receiver<Event>) -> Result<(), Failure> {
+pub(crate) async fn print_until_stopped(events: &mut Receiver<Event>) -> Result<(), Failure> {
     let printing = async {
         loop {
             match events.recv().await {

@@ -9,7 +9,7 @@ use serde_json::json;
 use tern_core::Error;
 
 /// Prints one JSON value as a line and flushes.
-pub fn out(v: &impl Serialize) -> Result<(), Failure> {
+pub(crate) fn out(v: &impl Serialize) -> Result<(), Failure> {
     let mut stdout = std::io::stdout().lock();
     serde_json::to_writer(&mut stdout, v)?;
     stdout.write_all(b"\n")?;
@@ -19,7 +19,7 @@ pub fn out(v: &impl Serialize) -> Result<(), Failure> {
 
 /// A CLI failure: a client error or a plain message.
 #[derive(Debug)]
-pub enum Failure {
+pub(crate) enum Failure {
     Client(Error),
     Other(String),
     /// `listen` saw the session end (the event, as printed).
@@ -51,7 +51,7 @@ impl From<tern_core::proto::IdError> for Failure {
 }
 
 /// Prints the failure as JSON on stderr; its exit code (see the crate docs).
-pub fn report(f: Failure) -> ExitCode {
+pub(crate) fn report(f: Failure) -> ExitCode {
     let (code, body) = match &f {
         Failure::Client(Error::Server(we)) => (
             3,

@@ -11,7 +11,7 @@ use crate::session::conv_of;
 
 /// Conversation settings subcommands; `with` is a user id or a conversation id.
 #[derive(Subcommand, Debug)]
-pub enum ConvCmd {
+pub(crate) enum ConvCmd {
     /// Pin a conversation above the other pinned ones.
     Pin { with: String },
     /// Unpin it.
@@ -46,7 +46,7 @@ pub enum ConvCmd {
 
 /// Account settings subcommands.
 #[derive(Subcommand, Debug)]
-pub enum SettingsCmd {
+pub(crate) enum SettingsCmd {
     /// The account's notification settings (local cache).
     Get,
     /// Change the given ones; the rest stay.
@@ -88,7 +88,7 @@ fn weekday(s: &str) -> Result<Weekday, Failure> {
 }
 
 /// Runs a `conv` subcommand.
-pub async fn conv(client: &Client, cmd: ConvCmd) -> Result<(), Failure> {
+pub(crate) async fn conv(client: &Client, cmd: ConvCmd) -> Result<(), Failure> {
     let settings = match cmd {
         ConvCmd::Pin { with } => client.pin_conv(&conv_of(client, &with)?).await?,
         ConvCmd::Unpin { with } => client.unpin_conv(&conv_of(client, &with)?).await?,
@@ -119,7 +119,7 @@ pub async fn conv(client: &Client, cmd: ConvCmd) -> Result<(), Failure> {
 }
 
 /// Runs a `settings` subcommand.
-pub async fn settings(client: &Client, cmd: SettingsCmd) -> Result<(), Failure> {
+pub(crate) async fn settings(client: &Client, cmd: SettingsCmd) -> Result<(), Failure> {
     let SettingsCmd::Set {
         notifications,
         show_text,

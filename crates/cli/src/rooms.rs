@@ -14,7 +14,7 @@ use crate::output::{out, Failure};
 
 /// Room subcommands.
 #[derive(Subcommand, Debug)]
-pub enum RoomCmd {
+pub(crate) enum RoomCmd {
     /// Open rooms by id (a page); prints a JSON array.
     List {
         /// Rooms after this id.
@@ -81,7 +81,7 @@ fn uid(s: &str) -> Result<UserId, Failure> {
     Ok(UserId::new(s)?)
 }
 
-pub async fn run(
+pub(crate) async fn run(
     client: &Client,
     cmd: RoomCmd,
     events: &mut Receiver<Event>,

@@ -11,7 +11,7 @@ use crate::config::RetryPolicy;
 
 /// Delay before reconnect attempt `attempt` (1-based): exponential from `initial_ms`
 /// up to `max_ms`, with "equal jitter" — half fixed, half random by `jitter` in `[0, 1)`.
-pub fn backoff_delay(attempt: u32, initial_ms: u64, max_ms: u64, jitter: f64) -> Duration {
+pub(crate) fn backoff_delay(attempt: u32, initial_ms: u64, max_ms: u64, jitter: f64) -> Duration {
     let exp = initial_ms
         .saturating_mul(1u64 << attempt.saturating_sub(1).min(30))
         .min(max_ms);
@@ -21,7 +21,12 @@ pub fn backoff_delay(attempt: u32, initial_ms: u64, max_ms: u64, jitter: f64) ->
 
 /// The inclusive seq ranges missing after `synced` up to `upto`, given the seqs
 /// already present above `synced` (sorted ascending), each range at most `page` long.
-pub fn missing_ranges(synced: u64, present: &[u64], upto: u64, page: u64) -> Vec<(u64, u64)> {
+pub(crate) fn missing_ranges(
+    synced: u64,
+    present: &[u64],
+    upto: u64,
+    page: u64,
+) -> Vec<(u64, u64)> {
     let page = page.max(1);
     let mut out = Vec::new();
     let mut push_range = |from: u64, to: u64| {
@@ -47,7 +52,7 @@ pub fn missing_ranges(synced: u64, present: &[u64], upto: u64, page: u64) -> Vec
 
 /// The highest seq reachable from `synced` without a hole, given the seqs present
 /// above it (sorted ascending).
-pub fn contiguous_from(synced: u64, present: &[u64]) -> u64 {
+pub(crate) fn contiguous_from(synced: u64, present: &[u64]) -> u64 {
     let mut top = synced;
     for &seq in present {
         if seq == top + 1 {
@@ -61,7 +66,7 @@ pub fn contiguous_from(synced: u64, present: &[u64]) -> u64 {
 
 /// Where eager syncing starts for a conversation: from what is synced, except that a
 /// fresh device (nothing synced) only takes the newest `window` messages.
-pub fn sync_start(synced: u64, server_max: u64, window: u64) -> u64 {
+pub(crate) fn sync_start(synced: u64, server_max: u64, window: u64) -> u64 {
     if synced == 0 && server_max > window {
         server_max - window
     } else {
@@ -70,7 +75,7 @@ pub fn sync_start(synced: u64, server_max: u64, window: u64) -> u64 {
 }
 
 /// Unread count: messages after the read seq, not counting my own.
-pub fn unread(max_seq: u64, read_seq: u64, own_after_read: u64) -> u64 {
+pub(crate) fn unread(max_seq: u64, read_seq: u64, own_after_read: u64) -> u64 {
     max_seq
         .saturating_sub(read_seq)
         .saturating_sub(own_after_read)
@@ -78,7 +83,7 @@ pub fn unread(max_seq: u64, read_seq: u64, own_after_read: u64) -> u64 {
 
 /// One queued message's retry bookkeeping.
 #[derive(Debug, Clone, PartialEq)]
-pub struct OutboxEntry {
+pub(crate) struct OutboxEntry {
     /// The message.
     pub client_id: ClientMsgId,
     /// When it was queued (or resent by hand), ms.
@@ -95,7 +100,7 @@ pub struct OutboxEntry {
 
 /// What happened to an entry after an event.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum Verdict {
+pub(crate) enum Verdict {
     /// It stays queued and will be retried.
     Retry,
     /// It is now failed.
@@ -106,14 +111,14 @@ pub enum Verdict {
 /// connection (so they keep the order the user typed them), retried after unanswered attempts, and failed once the
 /// [`RetryPolicy`] is spent. A failed message no longer holds back the ones after it.
 #[derive(Debug, Clone)]
-pub struct Outbox {
+pub(crate) struct Outbox {
     policy: RetryPolicy,
     entries: VecDeque<OutboxEntry>,
 }
 
 impl Outbox {
     /// An empty outbox.
-    pub fn new(policy: RetryPolicy) -> Self {
+    pub(crate) fn new(policy: RetryPolicy) -> Self {
         Self {
             policy,
             entries: VecDeque::new(),
@@ -121,13 +126,13 @@ impl Outbox {
     }
 
     /// Queues (or re-loads after a restart) an entry at the back.
-    pub fn push(&mut self, entry: OutboxEntry) {
+    pub(crate) fn push(&mut self, entry: OutboxEntry) {
         self.entries.retain(|e| e.client_id != entry.client_id);
         self.entries.push_back(entry);
     }
 
     /// Queues a new message (a fresh client id) at `now`.
-    pub fn queue(&mut self, client_id: ClientMsgId, now: i64) {
+    pub(crate) fn queue(&mut self, client_id: ClientMsgId, now: i64) {
         self.entries.push_back(OutboxEntry {
             client_id,
             queued_at: now,
@@ -139,7 +144,7 @@ impl Outbox {
     }
 
     /// The entry for `id`.
-    pub fn get(&self, id: &ClientMsgId) -> Option<&OutboxEntry> {
+    pub(crate) fn get(&self, id: &ClientMsgId) -> Option<&OutboxEntry> {
         self.entries.iter().find(|e| &e.client_id == id)
     }
 
@@ -151,14 +156,14 @@ impl Outbox {
     /// its retry pause is over. Entries in flight before it do not hold it back (sends
     /// are pipelined on one connection, which stores them in order); one waiting for
     /// its retry pause holds back everything after it, so the queue order is kept.
-    pub fn next_due(&self, now: i64) -> Option<ClientMsgId> {
+    pub(crate) fn next_due(&self, now: i64) -> Option<ClientMsgId> {
         let head = self.entries.iter().find(|e| !e.failed && !e.in_flight)?;
         (head.next_try_at <= now).then(|| head.client_id.clone())
     }
 
     /// The live entry queued right before `id` when it is in flight: a pipelined
     /// send of `id` must only be stored after it (the `send` request's `after`).
-    pub fn after(&self, id: &ClientMsgId) -> Option<ClientMsgId> {
+    pub(crate) fn after(&self, id: &ClientMsgId) -> Option<ClientMsgId> {
         let pos = self.entries.iter().position(|e| &e.client_id == id)?;
         let prev = self.entries.iter().take(pos).rev().find(|e| !e.failed)?;
         prev.in_flight.then(|| prev.client_id.clone())
@@ -166,12 +171,12 @@ impl Outbox {
 
     /// Entries in flight.
     #[cfg(test)]
-    pub fn in_flight(&self) -> usize {
+    pub(crate) fn in_flight(&self) -> usize {
         self.entries.iter().filter(|e| e.in_flight).count()
     }
 
     /// A send of `id` starts; returns the attempt number.
-    pub fn start(&mut self, id: &ClientMsgId) -> u32 {
+    pub(crate) fn start(&mut self, id: &ClientMsgId) -> u32 {
         match self.get_mut(id) {
             Some(e) => {
                 e.in_flight = true;
@@ -183,14 +188,14 @@ impl Outbox {
     }
 
     /// The server stored `id`; returns whether it was still queued.
-    pub fn acked(&mut self, id: &ClientMsgId) -> bool {
+    pub(crate) fn acked(&mut self, id: &ClientMsgId) -> bool {
         let before = self.entries.len();
         self.entries.retain(|e| &e.client_id != id);
         self.entries.len() != before
     }
 
     /// A send of `id` got no answer (timeout, connection lost, server busy).
-    pub fn unanswered(&mut self, id: &ClientMsgId, now: i64) -> Verdict {
+    pub(crate) fn unanswered(&mut self, id: &ClientMsgId, now: i64) -> Verdict {
         let policy = self.policy;
         let Some(e) = self.get_mut(id) else {
             return Verdict::Retry;
@@ -205,7 +210,7 @@ impl Outbox {
     }
 
     /// The server refused `id` for good (e.g. blocked): it fails at once.
-    pub fn refused(&mut self, id: &ClientMsgId) {
+    pub(crate) fn refused(&mut self, id: &ClientMsgId) {
         if let Some(e) = self.get_mut(id) {
             e.in_flight = false;
             e.failed = true;
@@ -213,7 +218,7 @@ impl Outbox {
     }
 
     /// Fails every idle live entry older than the budget; returns their ids.
-    pub fn expire(&mut self, now: i64) -> Vec<ClientMsgId> {
+    pub(crate) fn expire(&mut self, now: i64) -> Vec<ClientMsgId> {
         let policy = self.policy;
         let mut out = Vec::new();
         for e in self.entries.iter_mut() {
@@ -226,7 +231,7 @@ impl Outbox {
     }
 
     /// A manual resend: the entry gets a fresh budget (queued anew if unknown).
-    pub fn resend(&mut self, id: &ClientMsgId, now: i64) {
+    pub(crate) fn resend(&mut self, id: &ClientMsgId, now: i64) {
         match self.get_mut(id) {
             Some(e) => {
                 e.failed = false;
@@ -239,7 +244,7 @@ impl Outbox {
     }
 
     /// Entries not failed (queued or in flight).
-    pub fn live(&self) -> usize {
+    pub(crate) fn live(&self) -> usize {
         self.entries.iter().filter(|e| !e.failed).count()
     }
 

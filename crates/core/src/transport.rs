@@ -17,7 +17,7 @@ use crate::error::{Detail, Error, Result};
 type Pending = Arc<Mutex<HashMap<u64, oneshot::Sender<Result<Response, WireError>>>>>;
 
 /// A live connection. Dropping every clone closes it.
-pub struct Conn {
+pub(crate) struct Conn {
     /// Frames to the writer task.
     out: mpsc::UnboundedSender<WsMessage>,
     /// Requests waiting for their response, by request id.
@@ -29,7 +29,7 @@ pub struct Conn {
 }
 
 /// Turns a configured server URL into the WebSocket endpoint URL.
-pub fn ws_url(server_url: &str) -> String {
+pub(crate) fn ws_url(server_url: &str) -> String {
     let url = server_url.trim().trim_end_matches('/');
     let url = if let Some(rest) = url.strip_prefix("http://") {
         format!("ws://{rest}")
@@ -51,7 +51,7 @@ pub fn ws_url(server_url: &str) -> String {
 impl Conn {
     /// Opens a connection (`wss://` through `tls`); pushes arrive on the returned receiver, which closes when the
     /// connection ends (for any reason).
-    pub async fn connect(
+    pub(crate) async fn connect(
         server_url: &str,
         timeout: Duration,
         tls: Arc<rustls::ClientConfig>,
@@ -114,13 +114,13 @@ impl Conn {
     /// Sends `cmd` and waits for its answer (or the timeout, or the connection's
     /// end). A refusal is [`Error::Server`] with the server's code and message; an
     /// answer of another kind than the command's is [`Error::Protocol`].
-    pub async fn call<C: Command>(&self, cmd: C) -> Result<C::Output> {
+    pub(crate) async fn call<C: Command>(&self, cmd: C) -> Result<C::Output> {
         self.start(cmd).await
     }
 
     /// Queues `cmd` on the socket **now** (so commands started one after another go
     /// out in that order, e.g. pipelined sends) and returns the wait for its answer.
-    pub fn start<C: Command>(
+    pub(crate) fn start<C: Command>(
         &self,
         cmd: C,
     ) -> impl std::future::Future<Output = Result<C::Output>> + Send + 'static {
@@ -159,7 +159,7 @@ impl Conn {
     }
 
     /// Asks the connection to close.
-    pub fn close(&self) {
+    pub(crate) fn close(&self) {
         let _ = self.out.send(WsMessage::Close(None));
     }
 }

@@ -53,6 +53,7 @@ pub struct ForwardArgs {
 
 /// The forward keys of the TOML file (top level, same names as the flags).
 #[derive(Debug, Default, Deserialize)]
+#[allow(missing_docs)] // each field is the flag of the same name
 pub struct ForwardFile {
     pub max_forward_messages: Option<u32>,
     pub max_forward_targets: Option<u32>,

@@ -59,6 +59,7 @@ pub struct RoomArgs {
 
 /// The room keys of the TOML file (top level, same names as the flags).
 #[derive(Debug, Default, Deserialize)]
+#[allow(missing_docs)] // each field is the flag of the same name
 pub struct RoomFile {
     pub room_recent: Option<u32>,
     pub room_max_members: Option<u32>,

@@ -58,12 +58,12 @@ modules:
 }
 
 /// The installed version (`dpkg-query`), or "?".
-pub fn version() -> String {
+pub(super) fn version() -> String {
     super::deb_version("ejabberd")
 }
 
 /// Starts ejabberd; returns it and its XMPP domain.
-pub fn start() -> Result<PeerServer> {
+pub(super) fn start() -> Result<PeerServer> {
     let dir = shared_dir("tern-bench-ejabberd-")?;
     let port = free_port()?;
     let d = dir.path();

@@ -18,7 +18,7 @@ use crate::util::Samples;
 use crate::ws::{classify, send_frame, Kind, Ws};
 
 /// A Tern connection (authenticated) sending into `conv`.
-pub struct TernConn {
+pub(super) struct TernConn {
     pub ws: Ws,
     pub conv: ConversationId,
     pub tag: String,
@@ -26,7 +26,7 @@ pub struct TernConn {
 }
 
 /// A connection of one of the protocols.
-pub enum Conn {
+pub(super) enum Conn {
     Tern(Box<TernConn>),
     Xmpp(Box<Xmpp>),
     Matrix(Box<Matrix>),
@@ -37,7 +37,7 @@ const EVENT_WAIT: Duration = Duration::from_secs(10);
 
 impl Conn {
     /// Sends the 64-byte text with id `id` to this connection's peer.
-    pub async fn send(&mut self, id: u64) -> Result<()> {
+    pub(super) async fn send(&mut self, id: u64) -> Result<()> {
         match self {
             Conn::Tern(t) => {
                 let frame = send_frame(id, &t.conv, &format!("{}-{id}", t.tag), TEXT64);
@@ -51,7 +51,7 @@ impl Conn {
     }
 
     /// The next ack or arrival.
-    pub async fn next_event(&mut self) -> Result<Ev> {
+    pub(super) async fn next_event(&mut self) -> Result<Ev> {
         match self {
             Conn::Tern(t) => loop {
                 let text = match t.ws.next().await {
@@ -93,7 +93,7 @@ impl Conn {
 /// S1's shape: `a` sends, `b` must receive it and `a` must get its ack before the
 /// next send. Returns (send → arrival, send → ack) after `warm` unmeasured rounds,
 /// at most `n` samples within `budget`.
-pub async fn relay(
+pub(super) async fn relay(
     a: &mut Conn,
     b: &mut Conn,
     warm: usize,
@@ -122,11 +122,11 @@ pub async fn relay(
 }
 
 /// Unacknowledged messages each sender may have outstanding in [`throughput`].
-pub const WINDOW: usize = 4;
+pub(super) const WINDOW: usize = 4;
 
 /// What [`throughput`] measured.
 #[derive(Debug, Default)]
-pub struct Load {
+pub(super) struct Load {
     /// Acks received per second within the measured window.
     pub acked_per_sec: f64,
     /// Send → ack latencies of the acks received within the window.
@@ -141,7 +141,7 @@ pub struct Load {
 /// as acks come back, `WINDOW` at a time, and reads what its peer sends. The acks
 /// received within `[warm, warm + window)` are counted; then the connections are
 /// dropped (what is still outstanding is reported, not waited for).
-pub async fn throughput(conns: Vec<Conn>, warm: Duration, window: Duration) -> Result<Load> {
+pub(super) async fn throughput(conns: Vec<Conn>, warm: Duration, window: Duration) -> Result<Load> {
     let start = Instant::now();
     let (from, until) = (start + warm, start + warm + window);
     let tasks: Vec<_> = conns

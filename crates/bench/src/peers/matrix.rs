@@ -21,7 +21,7 @@ const REQ_TIMEOUT: Duration = Duration::from_secs(60);
 
 /// A logged-in Matrix user.
 #[derive(Debug, Clone)]
-pub struct Account {
+pub(super) struct Account {
     /// `@name:localhost`.
     pub user_id: String,
     /// Its access token.
@@ -30,7 +30,7 @@ pub struct Account {
 
 /// An HTTP client for one homeserver.
 #[derive(Clone)]
-pub struct Api {
+pub(super) struct Api {
     http: reqwest::Client,
     base: String,
 }
@@ -38,7 +38,7 @@ pub struct Api {
 type Sync = BoxFuture<'static, Result<(String, usize)>>;
 
 /// One client: sends into `room`, syncs for messages from others.
-pub struct Matrix {
+pub(super) struct Matrix {
     api: Api,
     me: Account,
     room: String,
@@ -52,7 +52,7 @@ pub struct Matrix {
 impl Api {
     /// A client for the homeserver at `addr` (a connection pool big enough for
     /// every idle long-poll).
-    pub fn new(addr: std::net::SocketAddr) -> Result<Self> {
+    pub(super) fn new(addr: std::net::SocketAddr) -> Result<Self> {
         // reqwest is built with rustls and no provider (tern-core's choice); plain
         // HTTP needs none, but the builder insists on one.
         let _ = rustls::crypto::ring::default_provider().install_default();
@@ -94,7 +94,7 @@ impl Api {
     }
 
     /// Registers `name` (open registration, no verification) and returns its token.
-    pub async fn register(&self, name: &str, pass: &str) -> Result<Account> {
+    pub(super) async fn register(&self, name: &str, pass: &str) -> Result<Account> {
         let body = json!({"username": name, "password": pass, "auth": {"type": "m.login.dummy"}});
         let v = self
             .call(reqwest::Method::POST, "/register", None, Some(body))
@@ -103,7 +103,7 @@ impl Api {
     }
 
     /// A direct room created by `a` with `b` invited and joined.
-    pub async fn direct_room(&self, a: &Account, b: &Account) -> Result<String> {
+    pub(super) async fn direct_room(&self, a: &Account, b: &Account) -> Result<String> {
         let body =
             json!({"preset": "trusted_private_chat", "is_direct": true, "invite": [b.user_id]});
         let v = self
@@ -175,7 +175,7 @@ fn account(v: &Value) -> Result<Account> {
 
 /// `next_batch` of a sync answer and the number of `m.room.message` events in it
 /// that were not sent by `me`.
-pub fn parse_sync(v: &Value, me: &str) -> Result<(String, usize)> {
+pub(super) fn parse_sync(v: &Value, me: &str) -> Result<(String, usize)> {
     let next = v["next_batch"]
         .as_str()
         .context("sync: no next_batch")?
@@ -197,7 +197,7 @@ pub fn parse_sync(v: &Value, me: &str) -> Result<(String, usize)> {
 impl Matrix {
     /// A client for `me` in `room`, after an initial sync (so that only newer
     /// messages count).
-    pub async fn open(api: &Api, me: Account, room: String) -> Result<Self> {
+    pub(super) async fn open(api: &Api, me: Account, room: String) -> Result<Self> {
         let filter = api.filter(&me).await?;
         let (since, _) = api
             .clone()
@@ -234,7 +234,7 @@ impl Matrix {
     }
 
     /// Starts sending a text message (the ack is the answer to the PUT).
-    pub async fn send(&mut self, id: u64, text: &str) -> Result<()> {
+    pub(super) async fn send(&mut self, id: u64, text: &str) -> Result<()> {
         self.txn += 1;
         let path = format!(
             "/rooms/{}/send/m.room.message/b{id}t{}",
@@ -254,7 +254,7 @@ impl Matrix {
     }
 
     /// The next ack or batch of received messages.
-    pub async fn next_event(&mut self) -> Result<Ev> {
+    pub(super) async fn next_event(&mut self) -> Result<Ev> {
         loop {
             let sync = self.sync.as_mut().expect("sync running");
             tokio::select! {
@@ -276,7 +276,7 @@ impl Matrix {
 
 /// Keeps `me` connected the way an idle client is: one `/sync` long-poll after
 /// another, until the task is aborted.
-pub async fn idle_poll(api: Api, me: Account) -> Result<()> {
+pub(super) async fn idle_poll(api: Api, me: Account) -> Result<()> {
     let filter = api.filter(&me).await?;
     let mut since = String::new();
     for _ in 0..10_000 {

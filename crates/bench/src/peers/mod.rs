@@ -35,7 +35,7 @@ use target::{Target, Which};
 
 /// What a client connection saw (each protocol's client returns these).
 #[derive(Debug)]
-pub enum Ev {
+pub(crate) enum Ev {
     /// The server acknowledged these sends (their send instants).
     Acked(Vec<Instant>),
     /// This many messages from the peer arrived.
@@ -174,7 +174,7 @@ async fn measure(which: Which, ctx: &Ctx) -> Result<Figures> {
 }
 
 /// Runs the peers scenario.
-pub async fn run(ctx: &mut Ctx) -> Result<Vec<Row>> {
+pub(crate) async fn run(ctx: &mut Ctx) -> Result<Vec<Row>> {
     let tern = measure(Which::Tern, ctx).await.context("Tern")?;
     ctx.notes.push(describe(Which::Tern, &tern));
     let mut rows = Vec::new();

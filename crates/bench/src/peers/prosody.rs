@@ -43,12 +43,12 @@ VirtualHost "localhost"
 }
 
 /// The installed version (`dpkg-query`), or "?".
-pub fn version() -> String {
+pub(super) fn version() -> String {
     super::deb_version("prosody")
 }
 
 /// Starts Prosody.
-pub fn start() -> Result<PeerServer> {
+pub(super) fn start() -> Result<PeerServer> {
     let dir = shared_dir("tern-bench-prosody-")?;
     let port = free_port()?;
     let d = dir.path();

@@ -12,7 +12,7 @@ use std::time::{Duration, Instant};
 use anyhow::{bail, Context, Result};
 
 /// A running peer server.
-pub struct PeerServer {
+pub(super) struct PeerServer {
     child: std::process::Child,
     /// Its client port.
     pub addr: SocketAddr,
@@ -21,14 +21,14 @@ pub struct PeerServer {
 }
 
 /// A free TCP port on 127.0.0.1 (bound, then released; the server binds it next).
-pub fn free_port() -> Result<u16> {
+pub(super) fn free_port() -> Result<u16> {
     Ok(std::net::TcpListener::bind("127.0.0.1:0")?
         .local_addr()?
         .port())
 }
 
 /// A temporary directory that a system user can write to.
-pub fn shared_dir(prefix: &str) -> Result<tempfile::TempDir> {
+pub(super) fn shared_dir(prefix: &str) -> Result<tempfile::TempDir> {
     use std::os::unix::fs::PermissionsExt;
     let dir = tempfile::Builder::new().prefix(prefix).tempdir()?;
     std::fs::set_permissions(dir.path(), std::fs::Permissions::from_mode(0o777))?;
@@ -37,7 +37,7 @@ pub fn shared_dir(prefix: &str) -> Result<tempfile::TempDir> {
 
 /// The uid, gid and home of system user `name` when this tool runs as root
 /// (the Debian packages' servers refuse to run as root or expect their user).
-pub fn system_user(name: &str) -> Option<(u32, u32, String)> {
+pub(super) fn system_user(name: &str) -> Option<(u32, u32, String)> {
     // SAFETY: geteuid has no preconditions.
     if unsafe { libc::geteuid() } != 0 {
         return None;
@@ -60,7 +60,7 @@ pub fn system_user(name: &str) -> Option<(u32, u32, String)> {
 impl PeerServer {
     /// Starts `cmd` in its own process group (as `user` if given) and waits up to
     /// `wait` for `port` to accept connections.
-    pub fn start(
+    pub(super) fn start(
         mut cmd: Command,
         dir: tempfile::TempDir,
         port: u16,
@@ -98,14 +98,14 @@ impl PeerServer {
     }
 
     /// The last lines of the server's output (for errors).
-    pub fn output_tail(&self) -> String {
+    pub(super) fn output_tail(&self) -> String {
         let text = std::fs::read_to_string(self.dir.path().join("server.out")).unwrap_or_default();
         let lines: Vec<&str> = text.lines().collect();
         lines[lines.len().saturating_sub(8)..].join(" | ")
     }
 
     /// RSS of the process and all its descendants, in KiB.
-    pub fn tree_rss_kib(&self) -> u64 {
+    pub(super) fn tree_rss_kib(&self) -> u64 {
         tree(self.child.id())
             .into_iter()
             .map(crate::util::rss_kib)
@@ -113,14 +113,14 @@ impl PeerServer {
     }
 
     /// "RSS KiB over N processes" for the report.
-    pub fn mem_note(&self) -> String {
+    pub(super) fn mem_note(&self) -> String {
         let t = tree(self.child.id());
         format!("{} KiB over {} processes", self.tree_rss_kib(), t.len())
     }
 }
 
 /// `pid` and every process below it.
-pub fn tree(pid: u32) -> Vec<u32> {
+pub(super) fn tree(pid: u32) -> Vec<u32> {
     let mut parent = Vec::new();
     if let Ok(rd) = std::fs::read_dir("/proc") {
         for e in rd.flatten() {
@@ -170,7 +170,7 @@ impl Drop for PeerServer {
 }
 
 /// Makes `p` writable by everyone (a directory a system user must write to).
-pub fn open_perms(p: &std::path::Path) -> Result<()> {
+pub(super) fn open_perms(p: &std::path::Path) -> Result<()> {
     use std::os::unix::fs::PermissionsExt;
     std::fs::set_permissions(p, std::fs::Permissions::from_mode(0o777))?;
     Ok(())

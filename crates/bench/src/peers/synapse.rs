@@ -12,7 +12,7 @@ use anyhow::{bail, Context, Result};
 use super::server::{free_port, shared_dir, PeerServer};
 
 /// The virtualenv holding matrix-synapse.
-pub fn venv() -> PathBuf {
+pub(super) fn venv() -> PathBuf {
     if let Ok(v) = std::env::var("TERN_BENCH_SYNAPSE_VENV") {
         return v.into();
     }
@@ -73,7 +73,7 @@ const LOG: &str = "version: 1\ndisable_existing_loggers: false\n\
 handlers:\n  c:\n    class: logging.StreamHandler\nroot:\n  level: WARNING\n  handlers: [c]\n";
 
 /// The installed version, or "?".
-pub fn version() -> String {
+pub(super) fn version() -> String {
     let out = Command::new(venv().join("bin/python"))
         .args(["-c", "import synapse; print(synapse.__version__)"])
         .output();
@@ -84,7 +84,7 @@ pub fn version() -> String {
 }
 
 /// Starts Synapse.
-pub fn start() -> Result<PeerServer> {
+pub(super) fn start() -> Result<PeerServer> {
     let py = venv().join("bin/python");
     if !py.exists() {
         bail!(

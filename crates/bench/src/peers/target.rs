@@ -22,7 +22,7 @@ const SETUP_CONCURRENCY: usize = 32;
 
 /// Which server.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum Which {
+pub(super) enum Which {
     Tern,
     Ejabberd,
     Prosody,
@@ -31,7 +31,7 @@ pub enum Which {
 
 impl Which {
     /// Display name.
-    pub fn name(self) -> &'static str {
+    pub(super) fn name(self) -> &'static str {
         match self {
             Which::Tern => "Tern",
             Which::Ejabberd => "ejabberd",
@@ -42,7 +42,7 @@ impl Which {
 }
 
 /// A running server.
-pub enum Target {
+pub(super) enum Target {
     Tern(crate::procs::Child),
     Xmpp(PeerServer),
     Matrix(PeerServer, Api),
@@ -50,14 +50,14 @@ pub enum Target {
 
 /// An account on a target.
 #[derive(Clone)]
-pub enum Acc {
+pub(super) enum Acc {
     Tern(UserId, String),
     Xmpp(String),
     Matrix(matrix::Account),
 }
 
 /// An idle connection held open (a Matrix one is a task long-polling `/sync`).
-pub enum Held {
+pub(super) enum Held {
     Tern(#[allow(dead_code)] Box<Tern>),
     Xmpp(#[allow(dead_code)] Box<Xmpp>),
     Matrix(tokio::task::JoinHandle<Result<()>>),
@@ -73,7 +73,7 @@ impl Drop for Held {
 
 impl Target {
     /// Starts `which` with a fresh data directory.
-    pub fn start(which: Which, ctx: &crate::Ctx) -> Result<Self> {
+    pub(super) fn start(which: Which, ctx: &crate::Ctx) -> Result<Self> {
         Ok(match which {
             Which::Tern => Target::Tern(crate::procs::spawn_tern(
                 &ctx.server,
@@ -98,7 +98,7 @@ impl Target {
     }
 
     /// RSS of the server (its whole process tree), KiB.
-    pub fn rss_kib(&self) -> u64 {
+    pub(super) fn rss_kib(&self) -> u64 {
         match self {
             Target::Tern(c) => c.rss_kib(),
             Target::Xmpp(s) | Target::Matrix(s, _) => s.tree_rss_kib(),
@@ -106,7 +106,7 @@ impl Target {
     }
 
     /// Memory note for the report.
-    pub fn mem_note(&self) -> String {
+    pub(super) fn mem_note(&self) -> String {
         match self {
             Target::Tern(c) => c.mem_note(),
             Target::Xmpp(s) | Target::Matrix(s, _) => s.mem_note(),
@@ -114,7 +114,7 @@ impl Target {
     }
 
     /// Creates `n` accounts `<prefix><i>`.
-    pub async fn accounts(&self, prefix: &str, n: usize) -> Result<Vec<Acc>> {
+    pub(super) async fn accounts(&self, prefix: &str, n: usize) -> Result<Vec<Acc>> {
         let addr = self.addr();
         match self {
             Target::Tern(_) => Ok(make_users(addr, prefix, n, SETUP_CONCURRENCY)
@@ -142,7 +142,7 @@ impl Target {
     }
 
     /// Connects `a` and `b` to each other (each sends to the other).
-    pub async fn pair(&self, a: &Acc, b: &Acc, tag: &str) -> Result<(Conn, Conn)> {
+    pub(super) async fn pair(&self, a: &Acc, b: &Acc, tag: &str) -> Result<(Conn, Conn)> {
         let addr = self.addr();
         match (self, a, b) {
             (Target::Tern(_), Acc::Tern(ua, ta), Acc::Tern(ub, tb)) => {
@@ -184,7 +184,7 @@ impl Target {
     }
 
     /// An idle authenticated connection of `acc`.
-    pub async fn idle(&self, acc: &Acc, i: usize) -> Result<Held> {
+    pub(super) async fn idle(&self, acc: &Acc, i: usize) -> Result<Held> {
         let addr = self.addr();
         Ok(match (self, acc) {
             (Target::Tern(_), Acc::Tern(_, tok)) => Held::Tern(Box::new(

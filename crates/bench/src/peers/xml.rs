@@ -8,7 +8,7 @@ use quick_xml::Reader;
 
 /// One element with its attributes, text and children.
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
-pub struct Element {
+pub(super) struct Element {
     /// Qualified name as written (`stream:features`, `message`).
     pub name: String,
     /// Attributes in order (qualified names).
@@ -21,7 +21,7 @@ pub struct Element {
 
 impl Element {
     /// The value of attribute `key`.
-    pub fn attr(&self, key: &str) -> Option<&str> {
+    pub(super) fn attr(&self, key: &str) -> Option<&str> {
         self.attrs
             .iter()
             .find(|(k, _)| k == key)
@@ -29,14 +29,14 @@ impl Element {
     }
 
     /// The first child named `name`.
-    pub fn child(&self, name: &str) -> Option<&Element> {
+    pub(super) fn child(&self, name: &str) -> Option<&Element> {
         self.children.iter().find(|c| c.name == name)
     }
 }
 
 /// What [`next_item`] found at the start of the buffer.
 #[derive(Debug, Clone, PartialEq, Eq)]
-pub enum Item {
+pub(super) enum Item {
     /// `<stream:stream …>` (its attributes).
     StreamOpen(Element),
     /// `</stream:stream>`.
@@ -64,7 +64,7 @@ fn start(e: &BytesStart) -> Result<Element> {
 /// Parses the next item from `buf`. Returns it and the number of bytes it used, or
 /// `None` when `buf` holds no whole item yet (whitespace keep-alives are skipped
 /// and counted as used only together with the item after them).
-pub fn next_item(buf: &[u8]) -> Result<Option<(Item, usize)>> {
+pub(super) fn next_item(buf: &[u8]) -> Result<Option<(Item, usize)>> {
     let mut r = Reader::from_reader(buf);
     // `</stream:stream>` closes a tag opened in an earlier call.
     r.config_mut().allow_unmatched_ends = true;
@@ -136,7 +136,7 @@ pub fn next_item(buf: &[u8]) -> Result<Option<(Item, usize)>> {
 }
 
 /// Escapes `s` for XML text or attribute values.
-pub fn esc(s: &str) -> std::borrow::Cow<'_, str> {
+pub(super) fn esc(s: &str) -> std::borrow::Cow<'_, str> {
     quick_xml::escape::escape(s)
 }
 

@@ -23,7 +23,7 @@ const STEP: Duration = Duration::from_secs(30);
 const SM: &str = "urn:xmpp:sm:3";
 
 /// One XMPP client connection.
-pub struct Xmpp {
+pub(super) struct Xmpp {
     rd: OwnedReadHalf,
     wr: OwnedWriteHalf,
     buf: Vec<u8>,
@@ -109,7 +109,12 @@ impl Xmpp {
     }
 
     /// In-band registration of `user`; an existing account is not an error.
-    pub async fn register(addr: SocketAddr, domain: &str, user: &str, pass: &str) -> Result<()> {
+    pub(super) async fn register(
+        addr: SocketAddr,
+        domain: &str,
+        user: &str,
+        pass: &str,
+    ) -> Result<()> {
         let mut x = Self::connect(addr, domain).await?;
         x.write(&format!(
             "<iq type='set' id='reg1'><query xmlns='jabber:iq:register'><username>{}</username>\
@@ -135,7 +140,7 @@ impl Xmpp {
 
     /// Logs in (SASL PLAIN), binds `resource`, enables stream management, sends
     /// initial presence. Messages will go to `peer` (a bare JID).
-    pub async fn login(
+    pub(super) async fn login(
         addr: SocketAddr,
         domain: &str,
         user: &str,
@@ -176,7 +181,7 @@ impl Xmpp {
     }
 
     /// Sends a chat message to the peer, then asks for an ack.
-    pub async fn send(&mut self, id: u64, text: &str) -> Result<()> {
+    pub(super) async fn send(&mut self, id: u64, text: &str) -> Result<()> {
         let s = format!(
             "<message to='{}' type='chat' id='m{id}'><body>{}</body></message><r xmlns='{SM}'/>",
             esc(&self.peer),
@@ -189,7 +194,7 @@ impl Xmpp {
     }
 
     /// The next ack or received message (answers the server's `<r/>` on the way).
-    pub async fn next_event(&mut self) -> Result<Ev> {
+    pub(super) async fn next_event(&mut self) -> Result<Ev> {
         loop {
             let e = match self.item().await? {
                 Item::Stanza(e) => e,

@@ -8,7 +8,7 @@ use anyhow::Result;
 use crate::s1::TEXT64;
 
 /// Raw SQLite insert rates with the server's durability (WAL, synchronous=FULL), as context.
-pub fn sqlite_context(quick: bool) -> Result<(f64, f64)> {
+pub(super) fn sqlite_context(quick: bool) -> Result<(f64, f64)> {
     let dir = tempfile::tempdir()?;
     let c = rusqlite::Connection::open(dir.path().join("raw.db"))?;
     c.execute_batch(

@@ -78,7 +78,7 @@ async fn connect_clients(
 }
 
 /// Runs S2.
-pub async fn run(ctx: &mut Ctx) -> Result<Vec<Row>> {
+pub(crate) async fn run(ctx: &mut Ctx) -> Result<Vec<Row>> {
     let (counts, rates, warm, window): (Vec<usize>, Vec<f64>, f64, f64) = if ctx.quick {
         (vec![4, 10], vec![100.0, 400.0], 0.2, 0.5)
     } else {

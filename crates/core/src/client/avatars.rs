@@ -31,7 +31,7 @@ pub struct Avatar {
 }
 
 /// The image type of `bytes` from their header, if an avatar may be one.
-pub fn avatar_mime(bytes: &[u8]) -> Option<&'static str> {
+pub(super) fn avatar_mime(bytes: &[u8]) -> Option<&'static str> {
     #[allow(unreachable_patterns)]
     match imagesize::image_type(bytes).ok()? {
         imagesize::ImageType::Png => Some("image/png"),

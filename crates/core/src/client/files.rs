@@ -66,7 +66,7 @@ impl Transfers {
 }
 
 /// The HTTP base URL of the server: `ws://h:p/ws` → `http://h:p`, `wss` → `https`.
-pub fn http_base(server_url: &str) -> String {
+pub(super) fn http_base(server_url: &str) -> String {
     let ws = crate::transport::ws_url(server_url);
     let (scheme, rest) = ws.split_once("://").unwrap_or(("ws", &ws));
     let host = rest.split('/').next().unwrap_or("");

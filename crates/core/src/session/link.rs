@@ -28,7 +28,7 @@ pub(crate) struct Link {
 }
 
 impl Link {
-    pub fn new(
+    pub(crate) fn new(
         token: String,
         expires_at: i64,
         url: String,
@@ -45,18 +45,18 @@ impl Link {
     }
 
     /// The live connection, or `Offline`.
-    pub fn conn(&self) -> Result<Arc<Conn>> {
+    pub(crate) fn conn(&self) -> Result<Arc<Conn>> {
         self.current()
             .ok_or_else(|| Error::Offline("not connected".into()))
     }
 
     /// The live connection, if there is one.
-    pub fn current(&self) -> Option<Arc<Conn>> {
+    pub(crate) fn current(&self) -> Option<Arc<Conn>> {
         self.conn.borrow().clone()
     }
 
     /// A connection's handshake succeeded: it is the live one now.
-    pub fn connected(
+    pub(crate) fn connected(
         &self,
         conn: Arc<Conn>,
         token: String,
@@ -71,47 +71,47 @@ impl Link {
     }
 
     /// Takes the live connection away (the caller closes it).
-    pub fn disconnected(&self) -> Option<Arc<Conn>> {
+    pub(crate) fn disconnected(&self) -> Option<Arc<Conn>> {
         self.conn.send_replace(None)
     }
 
     /// The session token.
-    pub fn token(&self) -> String {
+    pub(crate) fn token(&self) -> String {
         self.token.lock().0.clone()
     }
 
     /// The session token and its expiry.
-    pub fn credentials(&self) -> (String, i64) {
+    pub(crate) fn credentials(&self) -> (String, i64) {
         self.token.lock().clone()
     }
 
     /// The server URL of the current (or last) connection.
-    pub fn url(&self) -> String {
+    pub(crate) fn url(&self) -> String {
         self.url.lock().clone()
     }
 
     /// The server's limits from the last handshake.
-    pub fn limits(&self) -> Option<Limits> {
+    pub(crate) fn limits(&self) -> Option<Limits> {
         self.limits.lock().clone()
     }
 
     /// Asks the supervisor to do something; `Closed` once it has gone.
-    pub fn command(&self, cmd: Cmd) -> Result<()> {
+    pub(crate) fn command(&self, cmd: Cmd) -> Result<()> {
         self.cmds.send(cmd).map_err(|_| Error::Closed)
     }
 
     /// Whether the session has ended.
-    pub fn is_stopped(&self) -> bool {
+    pub(crate) fn is_stopped(&self) -> bool {
         *self.stopped.borrow()
     }
 
     /// Watches the end of the session.
-    pub fn stopped(&self) -> watch::Receiver<bool> {
+    pub(crate) fn stopped(&self) -> watch::Receiver<bool> {
         self.stopped.subscribe()
     }
 
     /// Ends the session: tasks stop, the supervisor stops, the connection closes.
-    pub fn stop(&self) {
+    pub(crate) fn stop(&self) {
         let _ = self.cmds.send(Cmd::Stop);
         self.mark_stopped();
         if let Some(c) = self.disconnected() {
@@ -120,7 +120,7 @@ impl Link {
     }
 
     /// Marks the session ended (the supervisor, when the server ended it).
-    pub fn mark_stopped(&self) {
+    pub(crate) fn mark_stopped(&self) {
         self.stopped.send_replace(true);
     }
 }

@@ -26,7 +26,7 @@ pub(crate) struct Marks {
 
 impl Marks {
     /// Starts from the unread counts in the cache.
-    pub fn new(unread: HashMap<ConversationId, u64>) -> Self {
+    pub(crate) fn new(unread: HashMap<ConversationId, u64>) -> Self {
         Self {
             changes: tokio::sync::Mutex::new(()),
             announced: AtomicU64::new(0),
@@ -36,31 +36,31 @@ impl Marks {
     }
 
     /// Held while applying changes from the change log.
-    pub async fn applying(&self) -> tokio::sync::MutexGuard<'_, ()> {
+    pub(crate) async fn applying(&self) -> tokio::sync::MutexGuard<'_, ()> {
         self.changes.lock().await
     }
 
     /// The highest version announced so far.
-    pub fn announced(&self) -> u64 {
+    pub(crate) fn announced(&self) -> u64 {
         self.announced.load(Ordering::Relaxed)
     }
 
     /// The version the cache held when this process first synced counts as
     /// announced (by whoever applied it).
-    pub fn announce_first(&self, version: u64) {
+    pub(crate) fn announce_first(&self, version: u64) {
         let _ = self
             .announced
             .compare_exchange(0, version, Ordering::Relaxed, Ordering::Relaxed);
     }
 
     /// Records `version` as announced; true if it is newer than any before.
-    pub fn announce(&self, version: u64) -> bool {
+    pub(crate) fn announce(&self, version: u64) -> bool {
         self.announced.fetch_max(version, Ordering::Relaxed) < version
     }
 
     /// A conversation's unread count is `unread` now: the events that say
     /// what changed (its count, the total), if anything did.
-    pub fn set_unread(&self, conv: &ConversationId, unread: u64) -> Vec<Event> {
+    pub(crate) fn set_unread(&self, conv: &ConversationId, unread: u64) -> Vec<Event> {
         let mut cache = self.unread.lock();
         let mut events = Vec::new();
         if cache.0.insert(conv.clone(), unread) != Some(unread) {
@@ -74,7 +74,7 @@ impl Marks {
     }
 
     /// A conversation left the list: the events for its count and the total.
-    pub fn drop_unread(&self, conv: &ConversationId) -> Vec<Event> {
+    pub(crate) fn drop_unread(&self, conv: &ConversationId) -> Vec<Event> {
         let mut cache = self.unread.lock();
         let mut events = Vec::new();
         if cache.0.remove(conv).is_some_and(|n| n > 0) {
@@ -88,22 +88,22 @@ impl Marks {
     }
 
     /// The rooms joined in this session.
-    pub fn rooms(&self) -> Vec<RoomId> {
+    pub(crate) fn rooms(&self) -> Vec<RoomId> {
         self.rooms.lock().iter().cloned().collect()
     }
 
     /// Whether `room` is one of them.
-    pub fn in_room(&self, room: &RoomId) -> bool {
+    pub(crate) fn in_room(&self, room: &RoomId) -> bool {
         self.rooms.lock().contains(room)
     }
 
     /// Joined `room`.
-    pub fn joined(&self, room: RoomId) {
+    pub(crate) fn joined(&self, room: RoomId) {
         self.rooms.lock().insert(room);
     }
 
     /// Left `room` (or was dropped from it); true if it was listed.
-    pub fn left(&self, room: &RoomId) -> bool {
+    pub(crate) fn left(&self, room: &RoomId) -> bool {
         self.rooms.lock().remove(room)
     }
 }

@@ -31,7 +31,7 @@ pub(crate) struct Status {
 }
 
 impl Status {
-    pub fn new(events: broadcast::Sender<Event>) -> Self {
+    pub(crate) fn new(events: broadcast::Sender<Event>) -> Self {
         Self {
             login: Mutex::new(LoginStatus::LoggedOut),
             conn: Mutex::new(ConnectionState::Offline),
@@ -39,22 +39,22 @@ impl Status {
         }
     }
 
-    pub fn login(&self) -> LoginStatus {
+    pub(crate) fn login(&self) -> LoginStatus {
         *self.login.lock()
     }
 
-    pub fn conn(&self) -> ConnectionState {
+    pub(crate) fn conn(&self) -> ConnectionState {
         *self.conn.lock()
     }
 
-    pub fn set_login(&self, s: LoginStatus) {
+    pub(crate) fn set_login(&self, s: LoginStatus) {
         let old = std::mem::replace(&mut *self.login.lock(), s);
         if old != s {
             let _ = self.events.send(Event::LoginStatus { status: s });
         }
     }
 
-    pub fn set_conn(&self, s: ConnectionState) {
+    pub(crate) fn set_conn(&self, s: ConnectionState) {
         *self.conn.lock() = s;
     }
 }
@@ -86,17 +86,17 @@ pub(crate) struct Shared {
 
 impl Shared {
     /// Sends an event (nobody listening is fine).
-    pub fn emit(&self, e: Event) {
+    pub(crate) fn emit(&self, e: Event) {
         let _ = self.events.send(e);
     }
 
     /// Sends a command on the live connection and waits for its answer.
-    pub async fn call<C: Command>(&self, cmd: C) -> Result<C::Output> {
+    pub(crate) async fn call<C: Command>(&self, cmd: C) -> Result<C::Output> {
         self.link.conn()?.call(cmd).await
     }
 
     /// My own message with client id `id`, from the cache.
-    pub async fn own_message(&self, id: &ClientMsgId) -> Result<Option<LocalMessage>> {
+    pub(crate) async fn own_message(&self, id: &ClientMsgId) -> Result<Option<LocalMessage>> {
         let (me, key) = (self.me.clone(), id.clone());
         self.db
             .call(move |c| crate::store::messages::message_by_client_id(c, &me, &me, &key))
@@ -104,7 +104,7 @@ impl Shared {
     }
 
     /// Page size for pulls.
-    pub fn page(&self) -> u32 {
+    pub(crate) fn page(&self) -> u32 {
         self.link
             .limits()
             .map(|l| l.max_page)
@@ -113,7 +113,7 @@ impl Shared {
     }
 
     /// Re-reads a conversation and announces it, plus unread changes.
-    pub async fn conv_changed(&self, conv: &ConversationId) -> Result<()> {
+    pub(crate) async fn conv_changed(&self, conv: &ConversationId) -> Result<()> {
         let me = self.me.clone();
         let key = conv.clone();
         let Some(c) = self

@@ -30,7 +30,7 @@ pub(crate) struct Sending {
 }
 
 impl Sending {
-    pub fn new(queue: Outbox) -> Self {
+    pub(crate) fn new(queue: Outbox) -> Self {
         Self {
             queue: Mutex::new(queue),
             wake: Notify::new(),
@@ -40,48 +40,48 @@ impl Sending {
     }
 
     /// The retry bookkeeping, locked.
-    pub fn queue(&self) -> MutexGuard<'_, Outbox> {
+    pub(crate) fn queue(&self) -> MutexGuard<'_, Outbox> {
         self.queue.lock()
     }
 
     /// Wakes the outbox task.
-    pub fn wake(&self) {
+    pub(crate) fn wake(&self) {
         self.wake.notify_one();
     }
 
     /// Resolves when [`Sending::wake`] is called.
-    pub async fn woken(&self) {
+    pub(crate) async fn woken(&self) {
         self.wake.notified().await
     }
 
     /// How many sends may be in flight now.
-    pub fn window(&self) -> usize {
+    pub(crate) fn window(&self) -> usize {
         self.window.load(Ordering::Relaxed).clamp(1, WINDOW)
     }
 
     /// A send was acked: one more may be in flight.
-    pub fn widen(&self) {
+    pub(crate) fn widen(&self) {
         let w = self.window.load(Ordering::Relaxed);
         self.window.store((w + 1).min(WINDOW), Ordering::Relaxed);
     }
 
     /// A send went unanswered or was refused for now: one at a time again.
-    pub fn narrow(&self) {
+    pub(crate) fn narrow(&self) {
         self.window.store(1, Ordering::Relaxed);
     }
 
     /// A `send` call waits for the first outcome of message `id`.
-    pub fn wait(&self, id: ClientMsgId, tx: oneshot::Sender<Result<LocalMessage>>) {
+    pub(crate) fn wait(&self, id: ClientMsgId, tx: oneshot::Sender<Result<LocalMessage>>) {
         self.waiters.lock().insert(id, tx);
     }
 
     /// The `send` call waiting on `id` gave up.
-    pub fn forget(&self, id: &ClientMsgId) {
+    pub(crate) fn forget(&self, id: &ClientMsgId) {
         self.waiters.lock().remove(id);
     }
 
     /// Resolves the `send` waiting on `id`, if any.
-    pub fn resolve(&self, id: &ClientMsgId, r: Result<LocalMessage>) {
+    pub(crate) fn resolve(&self, id: &ClientMsgId, r: Result<LocalMessage>) {
         if let Some(tx) = self.waiters.lock().remove(id) {
             let _ = tx.send(r);
         }

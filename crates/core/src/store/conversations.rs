@@ -25,7 +25,7 @@ pub(super) fn touch_conv(
 }
 
 /// Seqs present in `conv` with `above < seq <= upto`, ascending.
-pub fn present_seqs(
+pub(crate) fn present_seqs(
     c: &Connection,
     conv: &ConversationId,
     above: u64,
@@ -41,7 +41,7 @@ pub fn present_seqs(
 }
 
 /// Sync state of a conversation: (max, read, peer read, synced) seqs.
-pub fn conv_seqs(c: &Connection, conv: &ConversationId) -> Result<(u64, u64, u64, u64)> {
+pub(crate) fn conv_seqs(c: &Connection, conv: &ConversationId) -> Result<(u64, u64, u64, u64)> {
     let row = c
         .query_row(
             "SELECT max_seq, read_seq, peer_read_seq, synced_seq FROM conversations
@@ -62,7 +62,7 @@ pub fn conv_seqs(c: &Connection, conv: &ConversationId) -> Result<(u64, u64, u64
 }
 
 /// Raises the synced seq to at least `floor`, then over every seq present without a hole.
-pub fn advance_synced(c: &Connection, conv: &ConversationId, floor: u64) -> Result<u64> {
+pub(crate) fn advance_synced(c: &Connection, conv: &ConversationId, floor: u64) -> Result<u64> {
     ensure_conv(c, conv)?;
     let (max, _, _, synced) = conv_seqs(c, conv)?;
     let start = synced.max(floor);
@@ -77,7 +77,7 @@ pub fn advance_synced(c: &Connection, conv: &ConversationId, floor: u64) -> Resu
 
 /// Merges the server's view of a conversation (seqs only move forward). Returns
 /// the peer's read seq when the server's moved it forward (a receipt missed offline).
-pub fn merge_server_conv(c: &Connection, info: &ConversationInfo) -> Result<Option<Seq>> {
+pub(crate) fn merge_server_conv(c: &Connection, info: &ConversationInfo) -> Result<Option<Seq>> {
     ensure_conv(c, &info.conv)?;
     let (_, _, old_peer_read, _) = conv_seqs(c, &info.conv)?;
     let at = info.last.as_ref().map(|m| m.sent_at).unwrap_or(0);
@@ -104,7 +104,7 @@ pub fn merge_server_conv(c: &Connection, info: &ConversationInfo) -> Result<Opti
 }
 
 /// The last recall version of `conv` applied locally.
-pub fn recall_version(c: &Connection, conv: &ConversationId) -> Result<u64> {
+pub(crate) fn recall_version(c: &Connection, conv: &ConversationId) -> Result<u64> {
     let v: Option<i64> = c
         .query_row(
             "SELECT recall_version FROM conversations WHERE conv = ?1",
@@ -116,7 +116,11 @@ pub fn recall_version(c: &Connection, conv: &ConversationId) -> Result<u64> {
 }
 
 /// Records that `conv`'s recall log has been applied up to `version`.
-pub fn set_recall_version(c: &Connection, conv: &ConversationId, version: u64) -> Result<()> {
+pub(crate) fn set_recall_version(
+    c: &Connection,
+    conv: &ConversationId,
+    version: u64,
+) -> Result<()> {
     ensure_conv(c, conv)?;
     c.execute(
         "UPDATE conversations SET recall_version = MAX(recall_version, ?2) WHERE conv = ?1",
@@ -127,14 +131,14 @@ pub fn set_recall_version(c: &Connection, conv: &ConversationId, version: u64) -
 
 /// Sending implies having read up to one's own message (the server records the same):
 /// moves my read seq to `seq` for a message I sent.
-pub fn read_own(c: &Connection, conv: &ConversationId, seq: Seq) -> Result<()> {
+pub(crate) fn read_own(c: &Connection, conv: &ConversationId, seq: Seq) -> Result<()> {
     set_read(c, conv, seq, false)
 }
 
 /// Moves my read seq (or the peer's, with `peer`) forward. A group has no single
 /// peer: others' reads there are ignored (its peer read seq stays 0, so my group
 /// messages stay `sent`, never `read`).
-pub fn set_read(c: &Connection, conv: &ConversationId, seq: Seq, peer: bool) -> Result<()> {
+pub(crate) fn set_read(c: &Connection, conv: &ConversationId, seq: Seq, peer: bool) -> Result<()> {
     if peer && matches!(conv, ConversationId::Group(_)) {
         return Ok(());
     }
@@ -175,7 +179,7 @@ fn unread_mentions(c: &Connection, me: &UserId, conv: &str, read: i64) -> Result
 }
 
 /// Group conversations in the cache (their summaries change when the blacklist does).
-pub fn group_convs(c: &Connection) -> Result<Vec<ConversationId>> {
+pub(crate) fn group_convs(c: &Connection) -> Result<Vec<ConversationId>> {
     let mut stmt = c.prepare("SELECT conv FROM conversations WHERE substr(conv, 1, 2) = 'g:'")?;
     let keys: Vec<String> = stmt
         .query_map([], |r| r.get(0))?
@@ -207,7 +211,7 @@ fn title_for(c: &Connection, peer: &UserId) -> Result<(String, Option<tern_proto
 }
 
 /// One conversation's summary.
-pub fn conversation(
+pub(crate) fn conversation(
     c: &Connection,
     me: &UserId,
     conv: &ConversationId,
@@ -273,7 +277,7 @@ pub fn conversation(
 }
 
 /// All conversations, most recent activity first.
-pub fn conversations(c: &Connection, me: &UserId) -> Result<Vec<Conversation>> {
+pub(crate) fn conversations(c: &Connection, me: &UserId) -> Result<Vec<Conversation>> {
     let mut stmt = c.prepare("SELECT conv FROM conversations ORDER BY last_activity DESC, conv")?;
     let keys: Vec<String> = stmt
         .query_map([], |r| r.get(0))?
@@ -292,7 +296,12 @@ pub fn conversations(c: &Connection, me: &UserId) -> Result<Vec<Conversation>> {
 }
 
 /// Saves a draft; a non-empty one counts as activity.
-pub fn set_draft(c: &Connection, conv: &ConversationId, draft: &str, now: Millis) -> Result<()> {
+pub(crate) fn set_draft(
+    c: &Connection,
+    conv: &ConversationId,
+    draft: &str,
+    now: Millis,
+) -> Result<()> {
     ensure_conv(c, conv)?;
     c.execute(
         "UPDATE conversations SET draft = ?2,

@@ -13,7 +13,7 @@ use crate::error::{Detail, Error, Result};
 /// unless it is not cached, recalled, or already holds an edit at least as new.
 /// Returns whether it changed; a changed message is re-indexed for search (the
 /// old text is no longer found, the new one is).
-pub fn apply(
+pub(crate) fn apply(
     c: &Connection,
     conv: &ConversationId,
     seq: Seq,
@@ -50,7 +50,7 @@ pub fn apply(
 }
 
 /// The last edit version of `conv` applied locally.
-pub fn edit_version(c: &Connection, conv: &ConversationId) -> Result<u64> {
+pub(crate) fn edit_version(c: &Connection, conv: &ConversationId) -> Result<u64> {
     let v: Option<i64> = c
         .prepare_cached("SELECT edit_version FROM conversations WHERE conv = ?1")?
         .query_row([conv.to_string()], |r| r.get(0))
@@ -59,7 +59,7 @@ pub fn edit_version(c: &Connection, conv: &ConversationId) -> Result<u64> {
 }
 
 /// Records that `conv`'s edit log has been applied up to `version`.
-pub fn set_edit_version(c: &Connection, conv: &ConversationId, version: u64) -> Result<()> {
+pub(crate) fn set_edit_version(c: &Connection, conv: &ConversationId, version: u64) -> Result<()> {
     ensure_conv(c, conv)?;
     c.prepare_cached(
         "UPDATE conversations SET edit_version = MAX(edit_version, ?2) WHERE conv = ?1",

@@ -17,7 +17,7 @@ use crate::types::{DeliveryState, LocalMessage};
 
 /// An upload still to finish.
 #[derive(Debug, Clone, PartialEq)]
-pub struct PendingUpload {
+pub(crate) struct PendingUpload {
     /// The message's client id.
     pub client_id: ClientMsgId,
     /// Its conversation.
@@ -34,7 +34,7 @@ fn json(v: &impl serde::Serialize) -> Result<String> {
 
 /// Puts a new file message in the cache (state `sending`, not in the outbox)
 /// and records its upload, in one transaction.
-pub fn queue_upload(
+pub(crate) fn queue_upload(
     c: &mut Connection,
     me: &UserId,
     conv: &ConversationId,
@@ -71,7 +71,7 @@ pub fn queue_upload(
 }
 
 /// The upload of `client_id`, if it has not finished (nor been cancelled).
-pub fn pending_upload(
+pub(crate) fn pending_upload(
     c: &Connection,
     me: &UserId,
     client_id: &ClientMsgId,
@@ -103,7 +103,7 @@ pub fn pending_upload(
 }
 
 /// Every unfinished upload, oldest first (to restart them after a login).
-pub fn pending_uploads(c: &Connection, me: &UserId) -> Result<Vec<PendingUpload>> {
+pub(crate) fn pending_uploads(c: &Connection, me: &UserId) -> Result<Vec<PendingUpload>> {
     let ids: Vec<String> = c
         .prepare("SELECT client_id FROM uploads ORDER BY created_at, client_id")?
         .query_map([], |r| r.get(0))?
@@ -130,7 +130,7 @@ fn take_upload(c: &Connection, client_id: &ClientMsgId) -> Result<bool> {
 /// The upload finished: gives the message its real content and hands it to the
 /// outbox (same client id), in one transaction. Returns `None`, changing
 /// nothing, when the upload was cancelled meanwhile.
-pub fn finish_upload(
+pub(crate) fn finish_upload(
     c: &mut Connection,
     me: &UserId,
     client_id: &ClientMsgId,
@@ -159,7 +159,7 @@ pub fn finish_upload(
 /// Cancels an unfinished upload: deletes its record and its local message.
 /// Returns the removed message, or `None` when there was no unfinished upload
 /// (it finished and the message is already in the outbox, or never existed).
-pub fn cancel_upload(
+pub(crate) fn cancel_upload(
     c: &mut Connection,
     me: &UserId,
     client_id: &ClientMsgId,
@@ -194,7 +194,7 @@ fn unindex_message(c: &Connection, me: &UserId, client_id: &ClientMsgId) -> Resu
 }
 
 /// Puts a failed file message back to `sending` (its upload restarts).
-pub fn mark_uploading(c: &Connection, me: &UserId, client_id: &ClientMsgId) -> Result<()> {
+pub(crate) fn mark_uploading(c: &Connection, me: &UserId, client_id: &ClientMsgId) -> Result<()> {
     c.execute(
         "UPDATE messages SET state = 'sending', error = NULL
          WHERE sender = ?1 AND client_id = ?2 AND seq IS NULL",

@@ -28,7 +28,7 @@ fn json(v: &impl serde::Serialize) -> Result<String> {
 
 /// What applying a change entry did to the cache, for the events it calls for.
 #[derive(Debug, Default, PartialEq)]
-pub struct Applied {
+pub(crate) struct Applied {
     /// A group conversation whose summary (title, avatar, presence) changed.
     pub refresh: Option<ConversationId>,
     /// A group conversation that is gone from the list (I left, was kicked, or the
@@ -37,7 +37,7 @@ pub struct Applied {
 }
 
 /// A cached group.
-pub fn group(c: &Connection, group: &GroupId) -> Result<Option<GroupInfo>> {
+pub(crate) fn group(c: &Connection, group: &GroupId) -> Result<Option<GroupInfo>> {
     let raw: Option<String> = c
         .query_row(
             "SELECT info FROM groups WHERE group_id = ?1",
@@ -50,7 +50,7 @@ pub fn group(c: &Connection, group: &GroupId) -> Result<Option<GroupInfo>> {
 }
 
 /// Every cached group (the groups I am in), by group id.
-pub fn groups(c: &Connection) -> Result<Vec<GroupInfo>> {
+pub(crate) fn groups(c: &Connection) -> Result<Vec<GroupInfo>> {
     let mut stmt = c.prepare_cached("SELECT info FROM groups ORDER BY group_id")?;
     let rows = stmt.query_map([], |r| r.get::<_, String>(0))?;
     rows.map(|r| serde_json::from_str(&r?).map_err(bad))
@@ -58,7 +58,7 @@ pub fn groups(c: &Connection) -> Result<Vec<GroupInfo>> {
 }
 
 /// Stores a group's info (keeping its member cache).
-pub fn upsert_group(c: &Connection, info: &GroupInfo) -> Result<()> {
+pub(crate) fn upsert_group(c: &Connection, info: &GroupInfo) -> Result<()> {
     c.execute(
         "INSERT INTO groups (group_id, info) VALUES (?1, ?2)
          ON CONFLICT (group_id) DO UPDATE SET info = excluded.info",
@@ -75,7 +75,7 @@ pub fn upsert_group(c: &Connection, info: &GroupInfo) -> Result<()> {
 }
 
 /// Forgets a group and its members (its messages stay).
-pub fn remove_group(c: &Connection, group: &GroupId) -> Result<bool> {
+pub(crate) fn remove_group(c: &Connection, group: &GroupId) -> Result<bool> {
     c.execute(
         "DELETE FROM group_members WHERE group_id = ?1",
         [group.as_str()],
@@ -86,7 +86,7 @@ pub fn remove_group(c: &Connection, group: &GroupId) -> Result<bool> {
 
 /// Replaces the group list with a snapshot from the server (GetGroups); groups not in
 /// it are removed. Returns the conversations of removed groups.
-pub fn replace_groups(c: &Connection, list: &[GroupInfo]) -> Result<Vec<ConversationId>> {
+pub(crate) fn replace_groups(c: &Connection, list: &[GroupInfo]) -> Result<Vec<ConversationId>> {
     let mut removed = Vec::new();
     for old in groups(c)? {
         if !list.iter().any(|g| g.group == old.group) {
@@ -109,7 +109,7 @@ fn role_rank(r: GroupRole) -> u8 {
 }
 
 /// Cached members: owner first, then admins, then members by join time.
-pub fn members(c: &Connection, group: &GroupId) -> Result<Vec<GroupMember>> {
+pub(crate) fn members(c: &Connection, group: &GroupId) -> Result<Vec<GroupMember>> {
     let mut stmt = c.prepare_cached("SELECT member FROM group_members WHERE group_id = ?1")?;
     let rows = stmt.query_map([group.as_str()], |r| r.get::<_, String>(0))?;
     let mut out: Vec<GroupMember> = rows
@@ -156,7 +156,11 @@ fn complete(c: &Connection, group: &GroupId) -> Result<bool> {
 }
 
 /// Replaces a group's member cache with the full list from the server.
-pub fn replace_members(c: &mut Connection, group: &GroupId, list: &[GroupMember]) -> Result<()> {
+pub(crate) fn replace_members(
+    c: &mut Connection,
+    group: &GroupId,
+    list: &[GroupMember],
+) -> Result<()> {
     let tx = c.transaction()?;
     if let Some(mut info) = self::group(&tx, group)? {
         tx.execute(
@@ -209,7 +213,7 @@ fn edit_member(
 /// Applies one group change-log entry (others are ignored).
 // Match guards that query or delete would hide side effects; keep the plain `if`s.
 #[allow(clippy::collapsible_match)]
-pub fn apply_change(c: &Connection, me: &UserId, change: &Change) -> Result<Applied> {
+pub(crate) fn apply_change(c: &Connection, me: &UserId, change: &Change) -> Result<Applied> {
     let conv = |g: &GroupId| ConversationId::Group(g.clone());
     let mut out = Applied::default();
     match change {

@@ -17,11 +17,11 @@ use crate::types::SearchIndexState;
 
 /// Messages a search indexes per database job while catching up (each job takes
 /// a few tens of ms; other jobs and progress reads run in between).
-pub const SEARCH_INDEX_CHUNK: usize = 2_000;
+pub(crate) const SEARCH_INDEX_CHUNK: usize = 2_000;
 
 /// The current indexing run's counters (both zero when the index is up to date).
 #[derive(Debug, Default)]
-pub struct IndexProgress {
+pub(crate) struct IndexProgress {
     /// Messages indexed since the run began.
     indexed: AtomicU64,
     /// Messages still pending, as last counted.
@@ -37,7 +37,7 @@ fn count_pending(c: &Connection) -> Result<u64> {
 
 impl IndexProgress {
     /// Where the index stands: indexing (with done / total of this run) or up to date.
-    pub fn state(&self) -> SearchIndexState {
+    pub(crate) fn state(&self) -> SearchIndexState {
         let pending = self.pending.load(Ordering::SeqCst);
         let indexed = self.indexed.load(Ordering::SeqCst);
         SearchIndexState {
@@ -53,7 +53,7 @@ impl IndexProgress {
     }
 
     /// Counts the pending messages (a run begins if there are any); returns the count.
-    pub fn begin(&self, c: &Connection) -> Result<u64> {
+    pub(crate) fn begin(&self, c: &Connection) -> Result<u64> {
         let n = count_pending(c)?;
         if n == 0 {
             self.finish();
@@ -64,7 +64,7 @@ impl IndexProgress {
     }
 
     /// Indexes up to `max` pending messages and records it; returns how many it took.
-    pub fn catch_up(&self, c: &Connection, max: usize) -> Result<usize> {
+    pub(crate) fn catch_up(&self, c: &Connection, max: usize) -> Result<usize> {
         let n = search::catch_up(c, max)?;
         if n == 0 {
             self.finish();

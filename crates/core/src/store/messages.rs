@@ -19,7 +19,7 @@ use crate::types::{DeliveryState, LocalMessage};
 
 /// What storing a server message did.
 #[derive(Debug, Clone)]
-pub struct StoredMessage {
+pub(crate) struct StoredMessage {
     /// A new row: the message was not in the cache before.
     pub inserted: bool,
     /// It was our own pending message (now acknowledged by this copy).
@@ -44,7 +44,7 @@ fn json(v: &impl serde::Serialize) -> Result<String> {
 }
 
 /// Puts a new outgoing message in the cache and the outbox (in one transaction).
-pub fn queue_message(
+pub(crate) fn queue_message(
     c: &mut Connection,
     me: &UserId,
     conv: &ConversationId,
@@ -78,7 +78,7 @@ pub fn queue_message(
 }
 
 /// The outbox as persisted, in queue order (nothing in flight after a restart).
-pub fn load_outbox(c: &Connection) -> Result<Vec<OutboxEntry>> {
+pub(crate) fn load_outbox(c: &Connection) -> Result<Vec<OutboxEntry>> {
     let mut stmt =
         c.prepare("SELECT client_id, queued_at, attempts, failed FROM outbox ORDER BY ord")?;
     let rows = stmt.query_map([], |r| {
@@ -104,7 +104,7 @@ pub fn load_outbox(c: &Connection) -> Result<Vec<OutboxEntry>> {
 }
 
 /// Persists an outbox entry's retry bookkeeping.
-pub fn save_outbox_entry(c: &Connection, e: &OutboxEntry) -> Result<()> {
+pub(crate) fn save_outbox_entry(c: &Connection, e: &OutboxEntry) -> Result<()> {
     c.execute(
         "UPDATE outbox SET queued_at = ?2, attempts = ?3, failed = ?4 WHERE client_id = ?1",
         params![e.client_id.as_str(), e.queued_at, e.attempts, e.failed],
@@ -113,7 +113,7 @@ pub fn save_outbox_entry(c: &Connection, e: &OutboxEntry) -> Result<()> {
 }
 
 /// Marks my message failed (with the server's reason, if any).
-pub fn mark_failed(
+pub(crate) fn mark_failed(
     c: &Connection,
     me: &UserId,
     id: &ClientMsgId,
@@ -133,7 +133,7 @@ pub fn mark_failed(
 
 /// Hides the stored message at `seq` of `conv` on this device ("Delete for me",
 /// see [`HIDDEN`]); returns it, or `None` when the cache has no such message.
-pub fn delete_local(
+pub(crate) fn delete_local(
     c: &Connection,
     me: &UserId,
     conv: &ConversationId,
@@ -159,7 +159,7 @@ pub fn delete_local(
 /// Deletes my failed message (one the server never stored) from the cache, its
 /// search entry and the outbox; returns it, or `None` when `id` is not a failed
 /// message of mine (sent, pending or unknown messages are left alone).
-pub fn delete_failed(
+pub(crate) fn delete_failed(
     c: &mut Connection,
     me: &UserId,
     id: &ClientMsgId,
@@ -186,7 +186,12 @@ pub fn delete_failed(
 }
 
 /// Puts a failed message back to sending for a manual resend.
-pub fn mark_sending(c: &Connection, me: &UserId, id: &ClientMsgId, now: Millis) -> Result<bool> {
+pub(crate) fn mark_sending(
+    c: &Connection,
+    me: &UserId,
+    id: &ClientMsgId,
+    now: Millis,
+) -> Result<bool> {
     let n = c.execute(
         "UPDATE messages SET state = 'sending', error = NULL
          WHERE sender = ?1 AND client_id = ?2 AND seq IS NULL",
@@ -204,7 +209,7 @@ pub fn mark_sending(c: &Connection, me: &UserId, id: &ClientMsgId, now: Millis) 
 }
 
 /// Records the server's ack of my message; returns it (None if unknown).
-pub fn ack(
+pub(crate) fn ack(
     c: &mut Connection,
     me: &UserId,
     id: &ClientMsgId,
@@ -269,7 +274,11 @@ pub fn ack(
 /// Stores a message from the server (push, pull or history), deduplicated. Callers
 /// wrap a batch in one transaction (see [`store_server_messages`]).
 #[cfg(test)]
-pub fn store_server_message(tx: &Connection, me: &UserId, m: &Message) -> Result<StoredMessage> {
+pub(crate) fn store_server_message(
+    tx: &Connection,
+    me: &UserId,
+    m: &Message,
+) -> Result<StoredMessage> {
     let mut out = store_all(tx, me, std::slice::from_ref(m))?;
     out.pop()
         .ok_or_else(|| Error::Storage("stored message vanished".into()))
@@ -425,7 +434,7 @@ fn from_server(me: &UserId, m: &Message, peer_read: i64) -> LocalMessage {
 }
 
 /// Records whom my queued message `client_id` mentions (before it is sent).
-pub fn set_mentions(
+pub(crate) fn set_mentions(
     c: &Connection,
     me: &UserId,
     client_id: &ClientMsgId,
@@ -437,14 +446,19 @@ pub fn set_mentions(
 }
 
 /// Makes my queued message `client_id` a reply to `seq` (before it is sent).
-pub fn set_reply_to(c: &Connection, me: &UserId, client_id: &ClientMsgId, seq: Seq) -> Result<()> {
+pub(crate) fn set_reply_to(
+    c: &Connection,
+    me: &UserId,
+    client_id: &ClientMsgId,
+    seq: Seq,
+) -> Result<()> {
     c.prepare_cached("UPDATE messages SET reply_to = ?3 WHERE sender = ?1 AND client_id = ?2")?
         .execute(params![me.as_str(), client_id.as_str(), seq.0 as i64])?;
     Ok(())
 }
 
 /// Whether the message at `seq` of `conv` was deleted on this device only.
-pub fn deleted_here(c: &Connection, conv: &ConversationId, seq: Seq) -> Result<bool> {
+pub(crate) fn deleted_here(c: &Connection, conv: &ConversationId, seq: Seq) -> Result<bool> {
     Ok(
         c.prepare_cached(
             "SELECT EXISTS(SELECT 1 FROM deleted_local WHERE conv = ?1 AND seq = ?2)",
@@ -454,7 +468,7 @@ pub fn deleted_here(c: &Connection, conv: &ConversationId, seq: Seq) -> Result<b
 }
 
 /// The cached message at `seq` of `conv`, if any.
-pub fn message_at(
+pub(crate) fn message_at(
     c: &Connection,
     me: &UserId,
     conv: &ConversationId,
@@ -470,7 +484,7 @@ pub fn message_at(
 }
 
 /// Stores a batch of server messages in one transaction.
-pub fn store_server_messages(
+pub(crate) fn store_server_messages(
     c: &mut Connection,
     me: &UserId,
     batch: &[Message],
@@ -482,7 +496,7 @@ pub fn store_server_messages(
 }
 
 /// Turns a cached message into a recall tombstone; returns it if cached.
-pub fn recall(
+pub(crate) fn recall(
     c: &Connection,
     me: &UserId,
     conv: &ConversationId,
@@ -516,7 +530,7 @@ pub fn recall(
 }
 
 /// One message by sender and client id.
-pub fn message_by_client_id(
+pub(crate) fn message_by_client_id(
     c: &Connection,
     me: &UserId,
     sender: &UserId,
@@ -534,7 +548,7 @@ pub fn message_by_client_id(
 /// Stored messages with `lower <= seq < upper`: how many are cached (hidden ones
 /// included, so the caller can tell a hole from a hidden message) and the visible
 /// ones, ascending.
-pub fn messages_range(
+pub(crate) fn messages_range(
     c: &Connection,
     me: &UserId,
     conv: &ConversationId,
@@ -557,7 +571,7 @@ pub fn messages_range(
 }
 
 /// My messages in `conv` not yet acknowledged, in queue order.
-pub fn pending_messages(
+pub(crate) fn pending_messages(
     c: &Connection,
     me: &UserId,
     conv: &ConversationId,
@@ -571,7 +585,7 @@ pub fn pending_messages(
 }
 
 /// All my messages not yet acknowledged, in queue order.
-pub fn outbox_messages(c: &Connection, me: &UserId) -> Result<Vec<LocalMessage>> {
+pub(crate) fn outbox_messages(c: &Connection, me: &UserId) -> Result<Vec<LocalMessage>> {
     query_messages(c, me, "WHERE m.seq IS NULL ORDER BY m.rowid", &[])
 }
 

@@ -4,19 +4,19 @@
 //! One dedicated thread owns the connection; async code sends it closures through
 //! [`Db::call`] and awaits the answer, so SQLite never blocks the tokio runtime.
 
-pub mod conversations;
-pub mod edits;
-pub mod files;
-pub mod groups;
-pub mod index_progress;
-pub mod messages;
-pub mod notices;
-pub mod preferences;
-pub mod reactions;
-pub mod relations;
+pub(crate) mod conversations;
+pub(crate) mod edits;
+pub(crate) mod files;
+pub(crate) mod groups;
+pub(crate) mod index_progress;
+pub(crate) mod messages;
+pub(crate) mod notices;
+pub(crate) mod preferences;
+pub(crate) mod reactions;
+pub(crate) mod relations;
 mod rows;
 mod schema;
-pub mod search;
+pub(crate) mod search;
 
 use std::path::Path;
 use std::sync::{mpsc, Arc};
@@ -39,7 +39,7 @@ const IDLE_POLL: std::time::Duration = std::time::Duration::from_secs(2);
 
 /// Handle to the database thread; cheap to clone.
 #[derive(Clone)]
-pub struct Db {
+pub(crate) struct Db {
     jobs: mpsc::Sender<Job>,
     /// How far the deferred search index has caught up (read without a job).
     progress: Arc<IndexProgress>,
@@ -47,7 +47,7 @@ pub struct Db {
 
 impl Db {
     /// Opens (creating and migrating) the database at `path` on a new thread.
-    pub async fn open(path: &Path) -> Result<Db> {
+    pub(crate) async fn open(path: &Path) -> Result<Db> {
         if let Some(dir) = path.parent() {
             crate::private_fs::create_private_dir_all(dir)?;
         }
@@ -94,13 +94,13 @@ impl Db {
 
     /// Where the deferred search index stands (no database job: answers at once,
     /// also while a search is catching the index up).
-    pub fn index_state(&self) -> SearchIndexState {
+    pub(crate) fn index_state(&self) -> SearchIndexState {
         self.progress.state()
     }
 
     /// Brings the search index up to date in chunks of [`SEARCH_INDEX_CHUNK`], one
     /// job each, recording the progress ([`Self::index_state`]) as it goes.
-    pub async fn catch_up_index(&self) -> Result<()> {
+    pub(crate) async fn catch_up_index(&self) -> Result<()> {
         let p = self.progress.clone();
         if self.call(move |c| p.begin(c)).await? == 0 {
             return Ok(());
@@ -118,7 +118,7 @@ impl Db {
     }
 
     /// Runs `f` on the database thread and returns its result.
-    pub async fn call<R, F>(&self, f: F) -> Result<R>
+    pub(crate) async fn call<R, F>(&self, f: F) -> Result<R>
     where
         R: Send + 'static,
         F: FnOnce(&mut Connection) -> Result<R> + Send + 'static,
@@ -133,7 +133,7 @@ impl Db {
 }
 
 /// Current time in ms since the epoch.
-pub fn now_ms() -> i64 {
+pub(crate) fn now_ms() -> i64 {
     std::time::SystemTime::now()
         .duration_since(std::time::UNIX_EPOCH)
         .map(|d| d.as_millis() as i64)

@@ -12,7 +12,7 @@ use crate::error::{Detail, Error, Result};
 use crate::types::{MemberNotice, MemberNoticeKind};
 
 /// The most notices one call returns.
-pub const MAX_NOTICES: u32 = 1000;
+pub(crate) const MAX_NOTICES: u32 = 1000;
 
 fn bad(e: impl std::error::Error + Send + Sync + 'static) -> Error {
     Error::Storage(Detail::caused(format!("corrupt member notice row: {e}"), e))
@@ -50,7 +50,7 @@ fn display_name(c: &Connection, user: &UserId) -> Result<Option<String>> {
 /// Records the notice a change-log entry calls for (member joined, left or kicked),
 /// at `at`; other entries record nothing. Call before the entry is applied, so a
 /// member who leaves is still named.
-pub fn record(c: &Connection, change: &Change, at: Millis) -> Result<()> {
+pub(crate) fn record(c: &Connection, change: &Change, at: Millis) -> Result<()> {
     let (group, kind, user, by) = match change {
         Change::GroupMemberJoined { group, member, by } => {
             (group, MemberNoticeKind::Joined, &member.user, by)
@@ -88,7 +88,7 @@ pub fn record(c: &Connection, change: &Change, at: Millis) -> Result<()> {
 
 /// The newest `limit` (at most [`MAX_NOTICES`]) notices of `conv` at or after
 /// `since` (all when `None`), oldest first.
-pub fn list(
+pub(crate) fn list(
     c: &Connection,
     conv: &ConversationId,
     since: Option<Millis>,

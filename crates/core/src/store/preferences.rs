@@ -14,7 +14,7 @@ use crate::event::Event;
 const ACCOUNT_KEY: &str = "account_settings";
 
 /// Stores one conversation's settings; its synced draft becomes the local draft.
-pub fn upsert(c: &Connection, s: &ConvSettings) -> Result<()> {
+pub(crate) fn upsert(c: &Connection, s: &ConvSettings) -> Result<()> {
     c.prepare_cached(
         "INSERT INTO conv_settings (conv, cleared_seq, body) VALUES (?1, ?2, ?3)
          ON CONFLICT (conv) DO UPDATE SET cleared_seq = ?2, body = ?3",
@@ -32,7 +32,7 @@ pub fn upsert(c: &Connection, s: &ConvSettings) -> Result<()> {
 
 /// Applies a change-log entry; returns the event announcing it (a settings
 /// entry), `None` for any other entry.
-pub fn apply_change(c: &Connection, change: &Change) -> Result<Option<Event>> {
+pub(crate) fn apply_change(c: &Connection, change: &Change) -> Result<Option<Event>> {
     match change {
         Change::ConvSettingsChanged { settings } => {
             upsert(c, settings)?;
@@ -51,7 +51,7 @@ pub fn apply_change(c: &Connection, change: &Change) -> Result<Option<Event>> {
 }
 
 /// Replaces every conversation's settings (a snapshot from the server).
-pub fn replace_all(c: &Connection, all: &[ConvSettings]) -> Result<()> {
+pub(crate) fn replace_all(c: &Connection, all: &[ConvSettings]) -> Result<()> {
     c.execute("DELETE FROM conv_settings", [])?;
     for s in all {
         upsert(c, s)?;
@@ -60,7 +60,7 @@ pub fn replace_all(c: &Connection, all: &[ConvSettings]) -> Result<()> {
 }
 
 /// My settings of `conv` (the defaults when it has none).
-pub fn get(c: &Connection, conv: &ConversationId) -> Result<ConvSettings> {
+pub(crate) fn get(c: &Connection, conv: &ConversationId) -> Result<ConvSettings> {
     let body: Option<String> = c
         .prepare_cached("SELECT body FROM conv_settings WHERE conv = ?1")?
         .query_row([conv.to_string()], |r| r.get(0))
@@ -72,7 +72,7 @@ pub fn get(c: &Connection, conv: &ConversationId) -> Result<ConvSettings> {
 }
 
 /// Every conversation's settings: pinned ones first (highest order first), then by id.
-pub fn all(c: &Connection) -> Result<Vec<ConvSettings>> {
+pub(crate) fn all(c: &Connection) -> Result<Vec<ConvSettings>> {
     let mut stmt = c.prepare_cached("SELECT body FROM conv_settings ORDER BY conv")?;
     let rows = stmt.query_map([], |r| r.get::<_, String>(0))?;
     let mut out: Vec<ConvSettings> = Vec::new();
@@ -84,7 +84,7 @@ pub fn all(c: &Connection) -> Result<Vec<ConvSettings>> {
 }
 
 /// The account's notification settings (the defaults until the server said otherwise).
-pub fn account(c: &Connection) -> Result<AccountSettings> {
+pub(crate) fn account(c: &Connection) -> Result<AccountSettings> {
     let body: Option<String> = c
         .prepare_cached("SELECT value FROM meta WHERE key = ?1")?
         .query_row([ACCOUNT_KEY], |r| r.get(0))
@@ -96,7 +96,7 @@ pub fn account(c: &Connection) -> Result<AccountSettings> {
 }
 
 /// Stores the account's notification settings.
-pub fn set_account(c: &Connection, s: &AccountSettings) -> Result<()> {
+pub(crate) fn set_account(c: &Connection, s: &AccountSettings) -> Result<()> {
     c.prepare_cached("INSERT OR REPLACE INTO meta (key, value) VALUES (?1, ?2)")?
         .execute(params![ACCOUNT_KEY, serde_json::to_string(s)?])?;
     Ok(())

@@ -10,7 +10,7 @@ use super::rows::ensure_conv;
 use crate::error::{Detail, Error, Result};
 
 /// The cached reactions of the message at `seq` of `conv`.
-pub fn get(c: &Connection, conv: &ConversationId, seq: Seq) -> Result<Vec<Reaction>> {
+pub(crate) fn get(c: &Connection, conv: &ConversationId, seq: Seq) -> Result<Vec<Reaction>> {
     let raw: Option<String> = c
         .prepare_cached("SELECT reactions FROM message_reactions WHERE conv = ?1 AND seq = ?2")?
         .query_row(params![conv.to_string(), seq.0 as i64], |r| r.get(0))
@@ -22,7 +22,12 @@ pub fn get(c: &Connection, conv: &ConversationId, seq: Seq) -> Result<Vec<Reacti
 }
 
 /// Stores the reactions of a message; returns whether they changed.
-pub fn set(c: &Connection, conv: &ConversationId, seq: Seq, list: &[Reaction]) -> Result<bool> {
+pub(crate) fn set(
+    c: &Connection,
+    conv: &ConversationId,
+    seq: Seq,
+    list: &[Reaction],
+) -> Result<bool> {
     if get(c, conv, seq)? == list {
         return Ok(false);
     }
@@ -41,7 +46,7 @@ pub fn set(c: &Connection, conv: &ConversationId, seq: Seq, list: &[Reaction]) -
 }
 
 /// The last reaction version of `conv` applied locally.
-pub fn version(c: &Connection, conv: &ConversationId) -> Result<u64> {
+pub(crate) fn version(c: &Connection, conv: &ConversationId) -> Result<u64> {
     let v: Option<i64> = c
         .prepare_cached("SELECT reaction_version FROM conversations WHERE conv = ?1")?
         .query_row([conv.to_string()], |r| r.get(0))
@@ -50,7 +55,7 @@ pub fn version(c: &Connection, conv: &ConversationId) -> Result<u64> {
 }
 
 /// Records that `conv`'s reaction log has been applied up to `version`.
-pub fn set_version(c: &Connection, conv: &ConversationId, version: u64) -> Result<()> {
+pub(crate) fn set_version(c: &Connection, conv: &ConversationId, version: u64) -> Result<()> {
     ensure_conv(c, conv)?;
     c.prepare_cached(
         "UPDATE conversations SET reaction_version = MAX(reaction_version, ?2) WHERE conv = ?1",
@@ -60,7 +65,7 @@ pub fn set_version(c: &Connection, conv: &ConversationId, version: u64) -> Resul
 }
 
 /// The cached pins of `conv`, most recently pinned first.
-pub fn pins(c: &Connection, conv: &ConversationId) -> Result<Vec<tern_proto::Pin>> {
+pub(crate) fn pins(c: &Connection, conv: &ConversationId) -> Result<Vec<tern_proto::Pin>> {
     let raw: Option<String> = c
         .prepare_cached("SELECT pins FROM conv_pins WHERE conv = ?1")?
         .query_row([conv.to_string()], |r| r.get(0))
@@ -73,7 +78,7 @@ pub fn pins(c: &Connection, conv: &ConversationId) -> Result<Vec<tern_proto::Pin
 
 /// Stores the pins of `conv` (and, with `version`, that the server's pin
 /// version has been applied); returns whether the list changed.
-pub fn set_pins(
+pub(crate) fn set_pins(
     c: &Connection,
     conv: &ConversationId,
     list: &[tern_proto::Pin],
@@ -99,7 +104,7 @@ pub fn set_pins(
 }
 
 /// The last pin version of `conv` applied locally.
-pub fn pin_version(c: &Connection, conv: &ConversationId) -> Result<u64> {
+pub(crate) fn pin_version(c: &Connection, conv: &ConversationId) -> Result<u64> {
     let v: Option<i64> = c
         .prepare_cached("SELECT pin_version FROM conversations WHERE conv = ?1")?
         .query_row([conv.to_string()], |r| r.get(0))

@@ -28,7 +28,7 @@ fn app_state(s: &str) -> Result<ApplicationState> {
 }
 
 /// A value from the `meta` table.
-pub fn meta(c: &Connection, key: &str) -> Result<Option<String>> {
+pub(crate) fn meta(c: &Connection, key: &str) -> Result<Option<String>> {
     Ok(
         c.query_row("SELECT value FROM meta WHERE key = ?1", [key], |r| r.get(0))
             .optional()?,
@@ -36,7 +36,7 @@ pub fn meta(c: &Connection, key: &str) -> Result<Option<String>> {
 }
 
 /// Sets a value in the `meta` table.
-pub fn set_meta(c: &Connection, key: &str, value: &str) -> Result<()> {
+pub(crate) fn set_meta(c: &Connection, key: &str, value: &str) -> Result<()> {
     c.execute(
         "INSERT INTO meta (key, value) VALUES (?1, ?2)
          ON CONFLICT (key) DO UPDATE SET value = excluded.value",
@@ -46,7 +46,7 @@ pub fn set_meta(c: &Connection, key: &str, value: &str) -> Result<()> {
 }
 
 /// The last change-log version applied (0 before the first).
-pub fn version(c: &Connection) -> Result<u64> {
+pub(crate) fn version(c: &Connection) -> Result<u64> {
     match meta(c, "change_version")? {
         None => Ok(0),
         Some(v) => v
@@ -56,12 +56,12 @@ pub fn version(c: &Connection) -> Result<u64> {
 }
 
 /// Records the last change-log version applied.
-pub fn set_version(c: &Connection, v: u64) -> Result<()> {
+pub(crate) fn set_version(c: &Connection, v: u64) -> Result<()> {
     set_meta(c, "change_version", &v.to_string())
 }
 
 /// My cached profile.
-pub fn my_profile(c: &Connection) -> Result<Option<Profile>> {
+pub(crate) fn my_profile(c: &Connection) -> Result<Option<Profile>> {
     match meta(c, "my_profile")? {
         Some(json) => Ok(Some(serde_json::from_str(&json).map_err(bad)?)),
         None => Ok(None),
@@ -69,13 +69,13 @@ pub fn my_profile(c: &Connection) -> Result<Option<Profile>> {
 }
 
 /// Caches my profile.
-pub fn set_my_profile(c: &Connection, p: &Profile) -> Result<()> {
+pub(crate) fn set_my_profile(c: &Connection, p: &Profile) -> Result<()> {
     upsert_user(c, p)?;
     set_meta(c, "my_profile", &serde_json::to_string(p).map_err(bad)?)
 }
 
 /// Caches someone's public profile.
-pub fn upsert_user(c: &Connection, p: &Profile) -> Result<()> {
+pub(crate) fn upsert_user(c: &Connection, p: &Profile) -> Result<()> {
     c.execute(
         "INSERT INTO users (user, nickname, avatar, signature) VALUES (?1, ?2, ?3, ?4)
          ON CONFLICT (user) DO UPDATE SET nickname = excluded.nickname,
@@ -91,7 +91,7 @@ pub fn upsert_user(c: &Connection, p: &Profile) -> Result<()> {
 }
 
 /// Adds or updates a friend (and caches their profile).
-pub fn upsert_friend(c: &Connection, f: &Friend) -> Result<()> {
+pub(crate) fn upsert_friend(c: &Connection, f: &Friend) -> Result<()> {
     upsert_user(c, &f.profile)?;
     c.execute(
         "INSERT INTO friends (user, remark, since) VALUES (?1, ?2, ?3)
@@ -142,12 +142,12 @@ fn query_friends(
 }
 
 /// All my friends, by user id.
-pub fn friends(c: &Connection) -> Result<Vec<Friend>> {
+pub(crate) fn friends(c: &Connection) -> Result<Vec<Friend>> {
     query_friends(c, "", &[])
 }
 
 /// Those of `users` that are my friends.
-pub fn friends_in(c: &Connection, users: &[UserId]) -> Result<Vec<Friend>> {
+pub(crate) fn friends_in(c: &Connection, users: &[UserId]) -> Result<Vec<Friend>> {
     let all = friends(c)?;
     Ok(all
         .into_iter()
@@ -156,7 +156,7 @@ pub fn friends_in(c: &Connection, users: &[UserId]) -> Result<Vec<Friend>> {
 }
 
 /// Friends whose id, nickname or remark contains `q` (case-insensitive for ASCII).
-pub fn search_friends(c: &Connection, q: &str) -> Result<Vec<Friend>> {
+pub(crate) fn search_friends(c: &Connection, q: &str) -> Result<Vec<Friend>> {
     let pattern = format!("%{}%", like_escape(q));
     query_friends(
         c,
@@ -167,7 +167,7 @@ pub fn search_friends(c: &Connection, q: &str) -> Result<Vec<Friend>> {
 }
 
 /// Escapes `%`, `_` and `\` for a LIKE pattern with `ESCAPE '\'`.
-pub fn like_escape(s: &str) -> String {
+pub(crate) fn like_escape(s: &str) -> String {
     let mut out = String::with_capacity(s.len());
     for ch in s.chars() {
         if matches!(ch, '%' | '_' | '\\') {
@@ -179,7 +179,7 @@ pub fn like_escape(s: &str) -> String {
 }
 
 /// Adds or updates an application.
-pub fn upsert_application(c: &Connection, a: &FriendApplication) -> Result<()> {
+pub(crate) fn upsert_application(c: &Connection, a: &FriendApplication) -> Result<()> {
     c.execute(
         "INSERT INTO applications (from_user, to_user, greeting, state, created_at, updated_at)
          VALUES (?1, ?2, ?3, ?4, ?5, ?6)
@@ -199,7 +199,11 @@ pub fn upsert_application(c: &Connection, a: &FriendApplication) -> Result<()> {
 }
 
 /// Applications to me (`received`) or from me, newest first.
-pub fn applications(c: &Connection, me: &UserId, received: bool) -> Result<Vec<FriendApplication>> {
+pub(crate) fn applications(
+    c: &Connection,
+    me: &UserId,
+    received: bool,
+) -> Result<Vec<FriendApplication>> {
     let col = if received { "to_user" } else { "from_user" };
     let sql = format!(
         "SELECT from_user, to_user, greeting, state, created_at, updated_at FROM applications
@@ -231,14 +235,14 @@ pub fn applications(c: &Connection, me: &UserId, received: bool) -> Result<Vec<F
 }
 
 /// Everyone I blocked, by id.
-pub fn blacklist(c: &Connection) -> Result<Vec<UserId>> {
+pub(crate) fn blacklist(c: &Connection) -> Result<Vec<UserId>> {
     let mut stmt = c.prepare("SELECT user FROM blacklist ORDER BY user")?;
     let rows = stmt.query_map([], |r| r.get::<_, String>(0))?;
     rows.map(|r| user(r?)).collect()
 }
 
 /// Replaces all relations with a full snapshot from the server (first sync of a device).
-pub fn replace_all(
+pub(crate) fn replace_all(
     c: &mut Connection,
     friends: &[Friend],
     applications: &[FriendApplication],
@@ -265,7 +269,7 @@ pub fn replace_all(
 }
 
 /// Applies one change-log entry to the cache.
-pub fn apply_change(c: &Connection, change: &Change) -> Result<()> {
+pub(crate) fn apply_change(c: &Connection, change: &Change) -> Result<()> {
     match change {
         Change::FriendApplicationAdded { application }
         | Change::FriendApplicationAccepted { application }

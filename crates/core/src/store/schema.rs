@@ -126,7 +126,7 @@ ALTER TABLE messages ADD COLUMN mentions TEXT;
 ];
 
 /// Opens `path` in WAL mode and brings its schema up to date.
-pub fn open(path: &Path) -> Result<Connection> {
+pub(super) fn open(path: &Path) -> Result<Connection> {
     let mut conn = Connection::open(path)?;
     conn.pragma_update(None, "journal_mode", "WAL")?;
     conn.pragma_update(None, "synchronous", "NORMAL")?;

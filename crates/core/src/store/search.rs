@@ -60,7 +60,7 @@ fn fold(c: char) -> char {
 /// (ASCII-only bigrams are left out: they were most of the tokens of English text,
 /// and a 2-letter English term is usually common, so the ordered scan of
 /// [`search`] finds a page of it quickly.)
-pub fn grams(text: &str) -> String {
+pub(crate) fn grams(text: &str) -> String {
     let mut out = String::new();
     let mut prev: Option<char> = None;
     for c in text.chars() {
@@ -122,7 +122,7 @@ fn next_key(c: &Connection, sent_at: i64) -> Result<i64> {
 }
 
 /// Indexes up to `max` pending rows (oldest rowid first); returns how many it took.
-pub fn catch_up(c: &Connection, max: usize) -> Result<usize> {
+pub(crate) fn catch_up(c: &Connection, max: usize) -> Result<usize> {
     let pending: Vec<(i64, i64, String)> = {
         let mut stmt = c.prepare_cached(
             "SELECT rowid, sent_at, content FROM messages WHERE search_key IS NULL
@@ -160,7 +160,7 @@ pub fn catch_up(c: &Connection, max: usize) -> Result<usize> {
 
 /// Takes message `rowid` out of the index and marks it pending again (its text or
 /// time changed, or it is about to be deleted).
-pub fn unindex(c: &Connection, rowid: i64) -> Result<()> {
+pub(crate) fn unindex(c: &Connection, rowid: i64) -> Result<()> {
     let key: Option<Option<i64>> = c
         .prepare_cached("SELECT search_key FROM messages WHERE rowid = ?1")?
         .query_row([rowid], |r| r.get(0))
@@ -188,7 +188,7 @@ const HIT_SELECT: &str = "SELECT m.conv, m.seq, m.msg_id, m.client_id, m.sender,
 /// alphanumeric terms of 1–2 characters with a non-ASCII character the gram index,
 /// anything else is checked with LIKE on the indexed text of the candidates. The index is brought up to date first.
 /// Only in conversation `conv`, or in all (`None`).
-pub fn search_in(
+pub(crate) fn search_in(
     c: &Connection,
     me: &UserId,
     query: &str,

@@ -52,6 +52,7 @@ pub struct Envelope {
 /// An effect to apply to the receiving node's connections.
 #[derive(Debug, Clone, Serialize, Deserialize)]
 #[serde(tag = "t", rename_all = "snake_case")]
+#[allow(missing_docs)] // each variant's doc names its fields
 pub enum What {
     /// An encoded push frame (encoded once by the origin) for every connection
     /// of these users on the receiving node.

@@ -41,6 +41,7 @@ type Key = (ConversationId, Option<UserId>);
 const REMEMBER: usize = 50_000;
 
 /// One message push: to `users` (except connection `except`), seq `seq` of `conv`.
+#[allow(missing_docs)] // the line above names every field
 pub struct Ordered {
     pub conv: ConversationId,
     pub seq: u64,

@@ -20,7 +20,7 @@ use crate::storage::api::QueuedEvent;
 use crate::storage::now_ms;
 
 /// How long a node's delivery lease of an endpoint lasts without renewal.
-pub const LEASE: Duration = Duration::from_secs(15);
+pub(super) const LEASE: Duration = Duration::from_secs(15);
 
 /// How often an idle task looks for events queued by other nodes.
 const POLL: Duration = Duration::from_secs(1);

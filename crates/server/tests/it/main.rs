@@ -4,6 +4,9 @@
 //! each module below is one scenario, its tests named as before under the
 //! module's name, so `cargo test -p <crate> --test it -- <scenario>::` runs one.
 
+// A failed step fails the test: unwrapping is how these tests say so.
+#![allow(clippy::unwrap_used)]
+
 // Shared helpers.
 mod admin_rooms_support;
 mod admin_support;

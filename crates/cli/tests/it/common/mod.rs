@@ -10,16 +10,16 @@ use tokio::io::{AsyncBufReadExt, BufReader, Lines};
 use tokio::process::{Child, ChildStdout, Command};
 
 /// Upper bound of any single wait in these tests.
-pub const WAIT: Duration = Duration::from_secs(30);
+pub(crate) const WAIT: Duration = Duration::from_secs(30);
 
-pub async fn start_server(dir: &Path) -> tern_server::ServerHandle {
+pub(crate) async fn start_server(dir: &Path) -> tern_server::ServerHandle {
     tern_server::spawn(tern_server::Config::for_tests(dir.join("server")))
         .await
         .unwrap()
 }
 
 /// A `tern-cli` command for `user`'s data dir.
-pub fn cli(server: &tern_server::ServerHandle, dir: &Path, user: &str) -> Command {
+pub(crate) fn cli(server: &tern_server::ServerHandle, dir: &Path, user: &str) -> Command {
     let mut c = Command::new(env!("CARGO_BIN_EXE_tern-cli"));
     c.arg("--server")
         .arg(format!("ws://{}", server.addr()))
@@ -30,12 +30,12 @@ pub fn cli(server: &tern_server::ServerHandle, dir: &Path, user: &str) -> Comman
     c
 }
 
-pub fn data_dir(dir: &Path, user: &str) -> PathBuf {
+pub(crate) fn data_dir(dir: &Path, user: &str) -> PathBuf {
     dir.join(format!("cli-{user}"))
 }
 
 /// Output of a finished command.
-pub struct Out {
+pub(crate) struct Out {
     pub code: i32,
     pub stdout: String,
     pub stderr: String,
@@ -43,7 +43,7 @@ pub struct Out {
 
 impl Out {
     /// Stdout's lines as JSON values.
-    pub fn json_lines(&self) -> Vec<Value> {
+    pub(crate) fn json_lines(&self) -> Vec<Value> {
         self.stdout
             .lines()
             .map(|l| serde_json::from_str(l).unwrap_or_else(|e| panic!("not JSON: {l:?}: {e}")))
@@ -52,7 +52,12 @@ impl Out {
 }
 
 /// Runs `tern-cli <args>` as `user` and waits (bounded) for it.
-pub async fn run(server: &tern_server::ServerHandle, dir: &Path, user: &str, args: &[&str]) -> Out {
+pub(crate) async fn run(
+    server: &tern_server::ServerHandle,
+    dir: &Path,
+    user: &str,
+    args: &[&str],
+) -> Out {
     let out = tokio::time::timeout(WAIT, cli(server, dir, user).args(args).output())
         .await
         .expect("tern-cli timed out")
@@ -65,20 +70,25 @@ pub async fn run(server: &tern_server::ServerHandle, dir: &Path, user: &str, arg
 }
 
 /// Runs and asserts success.
-pub async fn ok(server: &tern_server::ServerHandle, dir: &Path, user: &str, args: &[&str]) -> Out {
+pub(crate) async fn ok(
+    server: &tern_server::ServerHandle,
+    dir: &Path,
+    user: &str,
+    args: &[&str],
+) -> Out {
     let out = run(server, dir, user, args).await;
     assert_eq!(out.code, 0, "tern-cli {args:?} failed: {}", out.stderr);
     out
 }
 
 /// Registers and logs in `user` through the CLI.
-pub async fn signup(server: &tern_server::ServerHandle, dir: &Path, user: &str) {
+pub(crate) async fn signup(server: &tern_server::ServerHandle, dir: &Path, user: &str) {
     ok(server, dir, user, &["register", user, "password123"]).await;
     ok(server, dir, user, &["login", user, "password123"]).await;
 }
 
 /// Spawns a long-running `tern-cli` with piped stdout (and stdin).
-pub fn spawn(
+pub(crate) fn spawn(
     server: &tern_server::ServerHandle,
     dir: &Path,
     user: &str,
@@ -96,7 +106,7 @@ pub fn spawn(
 
 /// Reads JSON lines until one matches `pred` (bounded by [`WAIT`]); returns it and
 /// everything read before.
-pub async fn read_until(
+pub(crate) async fn read_until(
     lines: &mut Lines<BufReader<ChildStdout>>,
     pred: impl Fn(&Value) -> bool,
 ) -> (Value, Vec<Value>) {
@@ -126,7 +136,7 @@ pub async fn read_until(
 }
 
 /// Closes a `listen` child's stdin and waits for it to exit successfully.
-pub async fn stop_listen(listener: &mut Child) {
+pub(crate) async fn stop_listen(listener: &mut Child) {
     drop(listener.stdin.take());
     let status = tokio::time::timeout(WAIT, listener.wait())
         .await

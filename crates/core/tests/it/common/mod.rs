@@ -10,14 +10,14 @@ use tern_core::{Client, ClientConfig, Event};
 use tokio::sync::broadcast;
 
 /// Upper bound of any single wait in these tests.
-pub const WAIT: Duration = Duration::from_secs(20);
+pub(crate) const WAIT: Duration = Duration::from_secs(20);
 
-pub fn uid(s: &str) -> UserId {
+pub(crate) fn uid(s: &str) -> UserId {
     UserId::new(s).unwrap()
 }
 
 /// A server config for tests in `dir/server`, optionally on a fixed address.
-pub fn server_config(dir: &Path, addr: Option<SocketAddr>) -> tern_server::Config {
+pub(crate) fn server_config(dir: &Path, addr: Option<SocketAddr>) -> tern_server::Config {
     let mut c = tern_server::Config::for_tests(dir.join("server"));
     if let Some(a) = addr {
         c.listen = a;
@@ -25,12 +25,12 @@ pub fn server_config(dir: &Path, addr: Option<SocketAddr>) -> tern_server::Confi
     c
 }
 
-pub async fn start_server(dir: &Path) -> tern_server::ServerHandle {
+pub(crate) async fn start_server(dir: &Path) -> tern_server::ServerHandle {
     tern_server::spawn(server_config(dir, None)).await.unwrap()
 }
 
 /// Restarts on the same address (retrying while the port is released).
-pub async fn restart_server(dir: &Path, addr: SocketAddr) -> tern_server::ServerHandle {
+pub(crate) async fn restart_server(dir: &Path, addr: SocketAddr) -> tern_server::ServerHandle {
     for _ in 0..50 {
         match tern_server::spawn(server_config(dir, Some(addr))).await {
             Ok(s) => return s,
@@ -41,7 +41,7 @@ pub async fn restart_server(dir: &Path, addr: SocketAddr) -> tern_server::Server
 }
 
 /// A client config with short timings so tests stay quick.
-pub fn fast_config(data_dir: PathBuf, addr: SocketAddr) -> ClientConfig {
+pub(crate) fn fast_config(data_dir: PathBuf, addr: SocketAddr) -> ClientConfig {
     let mut c = ClientConfig::new(data_dir, format!("ws://{addr}"));
     c.connection.request_timeout_ms = 3_000;
     c.connection.backoff_initial_ms = 100;
@@ -53,7 +53,7 @@ pub fn fast_config(data_dir: PathBuf, addr: SocketAddr) -> ClientConfig {
 }
 
 /// Registers `user` (password "password123") and logs in a fresh client for it.
-pub async fn user(
+pub(crate) async fn user(
     dir: &Path,
     addr: SocketAddr,
     name: &str,
@@ -67,7 +67,10 @@ pub async fn user(
 }
 
 /// Waits for the first event matching `pred`, failing the test after [`WAIT`].
-pub async fn wait_for(rx: &mut broadcast::Receiver<Event>, pred: impl Fn(&Event) -> bool) -> Event {
+pub(crate) async fn wait_for(
+    rx: &mut broadcast::Receiver<Event>,
+    pred: impl Fn(&Event) -> bool,
+) -> Event {
     let fut = async {
         loop {
             match rx.recv().await {
@@ -84,7 +87,7 @@ pub async fn wait_for(rx: &mut broadcast::Receiver<Event>, pred: impl Fn(&Event)
 }
 
 /// Every event that arrives within `d`.
-pub async fn drain(rx: &mut broadcast::Receiver<Event>, d: Duration) -> Vec<Event> {
+pub(crate) async fn drain(rx: &mut broadcast::Receiver<Event>, d: Duration) -> Vec<Event> {
     let mut out = Vec::new();
     let deadline = tokio::time::Instant::now() + d;
     while let Ok(Ok(e)) = tokio::time::timeout_at(deadline, rx.recv()).await {
@@ -94,7 +97,7 @@ pub async fn drain(rx: &mut broadcast::Receiver<Event>, d: Duration) -> Vec<Even
 }
 
 /// Makes `a` and `b` friends.
-pub async fn befriend(a: &Client, b: &Client, b_rx: &mut broadcast::Receiver<Event>) {
+pub(crate) async fn befriend(a: &Client, b: &Client, b_rx: &mut broadcast::Receiver<Event>) {
     let (an, bn) = (a.user().unwrap(), b.user().unwrap());
     a.apply_friend(&bn, "hi").await.unwrap();
     wait_for(b_rx, |e| matches!(e, Event::FriendApplicationAdded { .. })).await;
@@ -102,11 +105,11 @@ pub async fn befriend(a: &Client, b: &Client, b_rx: &mut broadcast::Receiver<Eve
 }
 
 /// A signed-in client and its events.
-pub type Session = (Client, broadcast::Receiver<Event>);
+pub(crate) type Session = (Client, broadcast::Receiver<Event>);
 
 /// A fresh server (in the returned dir) with alice and bob signed in (not
 /// friends), and alice's direct conversation with bob.
-pub async fn alice_and_bob() -> (
+pub(crate) async fn alice_and_bob() -> (
     tempfile::TempDir,
     tern_server::ServerHandle,
     Session,

@@ -6,7 +6,7 @@
 use tern_core::proto::{Limits, Profile, Request, Response};
 
 /// The answer to a handshake or first-sync request; `None` for the rest.
-pub fn handshake(req: &Request) -> Option<Response> {
+pub(crate) fn handshake(req: &Request) -> Option<Response> {
     Some(match req {
         Request::Hello { .. } => Response::Hello {
             version: 1,

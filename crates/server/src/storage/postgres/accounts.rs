@@ -14,7 +14,12 @@ pub(super) fn not_found(user: &UserId) -> StoreError {
 }
 
 /// Creates a user; `UserExists` if the id is taken (or was a deleted user's).
-pub async fn create_user(c: &Tx<'_>, user: &UserId, hash: &str, now: i64) -> StoreResult<()> {
+pub(super) async fn create_user(
+    c: &Tx<'_>,
+    user: &UserId,
+    hash: &str,
+    now: i64,
+) -> StoreResult<()> {
     let n = c
         .execute(
             "INSERT INTO users (id, password_hash, created_at)
@@ -32,7 +37,7 @@ pub async fn create_user(c: &Tx<'_>, user: &UserId, hash: &str, now: i64) -> Sto
     Ok(())
 }
 
-pub async fn password_hash(c: &Tx<'_>, user: &UserId) -> StoreResult<Option<String>> {
+pub(super) async fn password_hash(c: &Tx<'_>, user: &UserId) -> StoreResult<Option<String>> {
     let row = c
         .query_opt(
             "SELECT password_hash FROM users WHERE id = $1",
@@ -42,7 +47,7 @@ pub async fn password_hash(c: &Tx<'_>, user: &UserId) -> StoreResult<Option<Stri
     Ok(row.map(|r| r.try_get(0)).transpose()?)
 }
 
-pub async fn user_exists(c: &Tx<'_>, user: &UserId) -> StoreResult<bool> {
+pub(super) async fn user_exists(c: &Tx<'_>, user: &UserId) -> StoreResult<bool> {
     Ok(c.query_one(
         "SELECT EXISTS(SELECT 1 FROM users WHERE id = $1)",
         &[&user.as_str()],
@@ -51,7 +56,7 @@ pub async fn user_exists(c: &Tx<'_>, user: &UserId) -> StoreResult<bool> {
     .try_get(0)?)
 }
 
-pub async fn require_user(c: &Tx<'_>, user: &UserId) -> StoreResult<()> {
+pub(super) async fn require_user(c: &Tx<'_>, user: &UserId) -> StoreResult<()> {
     if user_exists(c, user).await? {
         Ok(())
     } else {
@@ -67,7 +72,7 @@ pub(super) async fn ids(c: &Tx<'_>, rows: Vec<Row>) -> StoreResult<Vec<String>> 
 }
 
 /// Inserts the session and revokes the ones the policy displaces; returns them.
-pub async fn create_session(
+pub(super) async fn create_session(
     c: &Tx<'_>,
     s: &NewSession,
     policy: MultiDevicePolicy,
@@ -113,7 +118,7 @@ pub async fn create_session(
     Ok(displaced)
 }
 
-pub async fn prune_sessions(c: &Tx<'_>, cutoff: i64) -> StoreResult<usize> {
+pub(super) async fn prune_sessions(c: &Tx<'_>, cutoff: i64) -> StoreResult<usize> {
     let n = c
         .execute("DELETE FROM sessions WHERE expires_at < $1", &[&cutoff])
         .await?;
@@ -125,7 +130,11 @@ pub async fn prune_sessions(c: &Tx<'_>, cutoff: i64) -> StoreResult<usize> {
     Ok(n as usize)
 }
 
-pub async fn revoke_other_sessions(c: &Tx<'_>, user: &UserId, keep: &str) -> StoreResult<usize> {
+pub(super) async fn revoke_other_sessions(
+    c: &Tx<'_>,
+    user: &UserId,
+    keep: &str,
+) -> StoreResult<usize> {
     Ok(c.execute(
         "UPDATE sessions SET revoked = TRUE WHERE user_id = $1 AND id <> $2 AND NOT revoked",
         &[&user.as_str(), &keep],
@@ -133,7 +142,7 @@ pub async fn revoke_other_sessions(c: &Tx<'_>, user: &UserId, keep: &str) -> Sto
     .await? as usize)
 }
 
-pub async fn set_password_hash(c: &Tx<'_>, user: &UserId, hash: &str) -> StoreResult<()> {
+pub(super) async fn set_password_hash(c: &Tx<'_>, user: &UserId, hash: &str) -> StoreResult<()> {
     c.execute(
         "UPDATE users SET password_hash = $2 WHERE id = $1",
         &[&user.as_str(), &hash],
@@ -142,13 +151,13 @@ pub async fn set_password_hash(c: &Tx<'_>, user: &UserId, hash: &str) -> StoreRe
     Ok(())
 }
 
-pub async fn revoke_session(c: &Tx<'_>, id: &str) -> StoreResult<()> {
+pub(super) async fn revoke_session(c: &Tx<'_>, id: &str) -> StoreResult<()> {
     c.execute("UPDATE sessions SET revoked = TRUE WHERE id = $1", &[&id])
         .await?;
     Ok(())
 }
 
-pub async fn session(c: &Tx<'_>, id: &str) -> StoreResult<Option<SessionRow>> {
+pub(super) async fn session(c: &Tx<'_>, id: &str) -> StoreResult<Option<SessionRow>> {
     let Some(r) = c
         .query_opt(
             "SELECT user_id, revoked FROM sessions WHERE id = $1",
@@ -165,7 +174,7 @@ pub async fn session(c: &Tx<'_>, id: &str) -> StoreResult<Option<SessionRow>> {
 }
 
 /// Reads `id, nickname, avatar, signature` (from column `at`) into a profile.
-pub fn profile_row(r: &Row, at: usize) -> StoreResult<Profile> {
+pub(super) fn profile_row(r: &Row, at: usize) -> StoreResult<Profile> {
     let avatar: Option<String> = r.try_get(at + 2)?;
     Ok(Profile {
         user: parse_user(r.try_get(at)?)?,
@@ -175,7 +184,7 @@ pub fn profile_row(r: &Row, at: usize) -> StoreResult<Profile> {
     })
 }
 
-pub async fn profile(c: &Tx<'_>, user: &UserId) -> StoreResult<Option<Profile>> {
+pub(super) async fn profile(c: &Tx<'_>, user: &UserId) -> StoreResult<Option<Profile>> {
     c.query_opt(
         "SELECT id, nickname, avatar, signature FROM users WHERE id = $1",
         &[&user.as_str()],
@@ -185,7 +194,7 @@ pub async fn profile(c: &Tx<'_>, user: &UserId) -> StoreResult<Option<Profile>> 
     .transpose()
 }
 
-pub async fn profiles(c: &Tx<'_>, users: &[UserId]) -> StoreResult<Vec<Profile>> {
+pub(super) async fn profiles(c: &Tx<'_>, users: &[UserId]) -> StoreResult<Vec<Profile>> {
     let mut out = Vec::with_capacity(users.len());
     for u in users {
         if let Some(p) = profile(c, u).await? {
@@ -195,11 +204,11 @@ pub async fn profiles(c: &Tx<'_>, users: &[UserId]) -> StoreResult<Vec<Profile>>
     Ok(out)
 }
 
-pub async fn my_profile(c: &Tx<'_>, me: &UserId) -> StoreResult<Profile> {
+pub(super) async fn my_profile(c: &Tx<'_>, me: &UserId) -> StoreResult<Profile> {
     profile(c, me).await?.ok_or_else(|| not_found(me))
 }
 
-pub async fn set_profile(
+pub(super) async fn set_profile(
     c: &Tx<'_>,
     user: &UserId,
     nickname: Option<&str>,
@@ -224,7 +233,7 @@ pub async fn set_profile(
 }
 
 /// Users whose id or nickname contains `query` (case-insensitive); never `system`.
-pub async fn search_users(c: &Tx<'_>, query: &str, limit: u32) -> StoreResult<Vec<Profile>> {
+pub(super) async fn search_users(c: &Tx<'_>, query: &str, limit: u32) -> StoreResult<Vec<Profile>> {
     let rows = c
         .query(
             "SELECT id, nickname, avatar, signature FROM users
@@ -237,7 +246,7 @@ pub async fn search_users(c: &Tx<'_>, query: &str, limit: u32) -> StoreResult<Ve
 }
 
 /// `SystemAccount` when `to` is the reserved `system` account.
-pub async fn refuse_system_target(c: &Tx<'_>, to: &UserId, what: &str) -> StoreResult<()> {
+pub(super) async fn refuse_system_target(c: &Tx<'_>, to: &UserId, what: &str) -> StoreResult<()> {
     if to.as_str() == SYSTEM_USER && system_user_is_reserved(c).await? {
         return Err(StoreError::rejected(
             ErrorCode::SystemAccount,
@@ -247,13 +256,13 @@ pub async fn refuse_system_target(c: &Tx<'_>, to: &UserId, what: &str) -> StoreR
     Ok(())
 }
 
-pub async fn system_user_is_reserved(c: &Tx<'_>) -> StoreResult<bool> {
+pub(super) async fn system_user_is_reserved(c: &Tx<'_>) -> StoreResult<bool> {
     let hash = password_hash(c, &UserId::new(SYSTEM_USER).map_err(corrupt)?).await?;
     Ok(hash.as_deref() == Some("!"))
 }
 
 /// An avatar must be an image `user` uploaded.
-pub async fn check_avatar(c: &Tx<'_>, id: &FileId, user: &UserId) -> StoreResult<()> {
+pub(super) async fn check_avatar(c: &Tx<'_>, id: &FileId, user: &UserId) -> StoreResult<()> {
     let mime: Option<String> = c
         .query_opt(
             "SELECT mime FROM files WHERE id = $1 AND uploader = $2",

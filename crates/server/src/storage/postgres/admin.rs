@@ -8,7 +8,7 @@ use super::accounts::{ids, not_found, require_user};
 use super::{changelog, parse_user, Tx};
 use crate::storage::{Delivery, StoreResult};
 
-pub async fn reserve_system_user(c: &Tx<'_>, now: i64) -> StoreResult<()> {
+pub(super) async fn reserve_system_user(c: &Tx<'_>, now: i64) -> StoreResult<()> {
     c.execute(
         "INSERT INTO users (id, password_hash, nickname, created_at) VALUES ($1, '!', 'System', $2)
          ON CONFLICT (id) DO NOTHING",
@@ -20,7 +20,7 @@ pub async fn reserve_system_user(c: &Tx<'_>, now: i64) -> StoreResult<()> {
 
 /// Revokes every live session of `user` and the sessions of their unused
 /// minted tokens; returns the ids of the sessions that were live.
-pub async fn revoke_all_sessions(c: &Tx<'_>, user: &UserId) -> StoreResult<Vec<String>> {
+pub(super) async fn revoke_all_sessions(c: &Tx<'_>, user: &UserId) -> StoreResult<Vec<String>> {
     let rows = c
         .query(
             "UPDATE sessions SET revoked = TRUE WHERE user_id = $1 AND NOT revoked RETURNING id",
@@ -43,7 +43,7 @@ pub async fn revoke_all_sessions(c: &Tx<'_>, user: &UserId) -> StoreResult<Vec<S
     Ok(live)
 }
 
-pub async fn record_minted(
+pub(super) async fn record_minted(
     c: &Tx<'_>,
     user: &UserId,
     session: &str,
@@ -64,7 +64,11 @@ pub async fn record_minted(
 }
 
 /// Replaces `user`'s password hash and revokes all their sessions.
-pub async fn set_password(c: &Tx<'_>, user: &UserId, hash: &str) -> StoreResult<Vec<String>> {
+pub(super) async fn set_password(
+    c: &Tx<'_>,
+    user: &UserId,
+    hash: &str,
+) -> StoreResult<Vec<String>> {
     let n = c
         .execute(
             "UPDATE users SET password_hash = $2 WHERE id = $1",
@@ -83,7 +87,7 @@ async fn owners(c: &Tx<'_>, sql: &str, user: &UserId) -> StoreResult<Vec<UserId>
 }
 
 /// Deletes `user` with everything pointing at them (see `sqlite::admin::delete_user`).
-pub async fn delete_user(
+pub(super) async fn delete_user(
     c: &Tx<'_>,
     user: &UserId,
     now: i64,
@@ -154,7 +158,10 @@ pub async fn delete_user(
     Ok(live)
 }
 
-pub async fn session_devices(c: &Tx<'_>, ids: &[String]) -> StoreResult<Vec<(String, String)>> {
+pub(super) async fn session_devices(
+    c: &Tx<'_>,
+    ids: &[String],
+) -> StoreResult<Vec<(String, String)>> {
     let mut out = Vec::with_capacity(ids.len());
     for id in ids {
         if let Some(r) = c

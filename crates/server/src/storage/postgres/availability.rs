@@ -17,7 +17,7 @@ use super::ATTEMPT_TIMEOUT;
 use crate::storage::StoreError;
 
 /// How long requests fail fast after the database was found not answering.
-pub const DOWN_FOR: Duration = Duration::from_secs(1);
+pub(super) const DOWN_FOR: Duration = Duration::from_secs(1);
 
 /// The message of a fast failure.
 const NOT_ANSWERING: &str = "the database is not answering";

@@ -7,7 +7,7 @@ use super::changelog::append_change;
 use super::{parse_user, Tx};
 use crate::storage::{Delivery, StoreError, StoreResult};
 
-pub async fn is_blocked(c: &Tx<'_>, owner: &UserId, other: &UserId) -> StoreResult<bool> {
+pub(super) async fn is_blocked(c: &Tx<'_>, owner: &UserId, other: &UserId) -> StoreResult<bool> {
     Ok(c.query_one(
         "SELECT EXISTS(SELECT 1 FROM blacklist WHERE owner = $1 AND blocked = $2)",
         &[&owner.as_str(), &other.as_str()],
@@ -16,7 +16,7 @@ pub async fn is_blocked(c: &Tx<'_>, owner: &UserId, other: &UserId) -> StoreResu
     .try_get(0)?)
 }
 
-pub async fn block(
+pub(super) async fn block(
     c: &Tx<'_>,
     me: &UserId,
     user: &UserId,
@@ -43,7 +43,7 @@ pub async fn block(
     Ok(())
 }
 
-pub async fn unblock(
+pub(super) async fn unblock(
     c: &Tx<'_>,
     me: &UserId,
     user: &UserId,
@@ -69,7 +69,7 @@ pub(super) async fn user_list(c: &Tx<'_>, sql: &str, user: &UserId) -> StoreResu
     rows.iter().map(|r| parse_user(r.try_get(0)?)).collect()
 }
 
-pub async fn blocked(c: &Tx<'_>, me: &UserId) -> StoreResult<Vec<UserId>> {
+pub(super) async fn blocked(c: &Tx<'_>, me: &UserId) -> StoreResult<Vec<UserId>> {
     user_list(
         c,
         "SELECT blocked FROM blacklist WHERE owner = $1 ORDER BY blocked COLLATE \"C\"",
@@ -78,6 +78,6 @@ pub async fn blocked(c: &Tx<'_>, me: &UserId) -> StoreResult<Vec<UserId>> {
     .await
 }
 
-pub async fn blocked_by(c: &Tx<'_>, user: &UserId) -> StoreResult<Vec<UserId>> {
+pub(super) async fn blocked_by(c: &Tx<'_>, user: &UserId) -> StoreResult<Vec<UserId>> {
     user_list(c, "SELECT owner FROM blacklist WHERE blocked = $1", user).await
 }

@@ -6,7 +6,7 @@ use super::Tx;
 use crate::storage::{Delivery, StoreError, StoreResult};
 
 /// Appends `change` to `user`'s log with their next version and queues its push.
-pub async fn append_change(
+pub(super) async fn append_change(
     c: &Tx<'_>,
     user: &UserId,
     change: Change,
@@ -35,7 +35,7 @@ pub async fn append_change(
 }
 
 /// Keeps at most `keep` entries per user, raising their floor.
-pub async fn compact(c: &Tx<'_>, keep: u64) -> StoreResult<usize> {
+pub(super) async fn compact(c: &Tx<'_>, keep: u64) -> StoreResult<usize> {
     let over = c
         .query(
             "SELECT user_id, MAX(version) FROM changes GROUP BY user_id HAVING COUNT(*) > $1
@@ -62,7 +62,7 @@ pub async fn compact(c: &Tx<'_>, keep: u64) -> StoreResult<usize> {
     Ok(deleted)
 }
 
-pub async fn current_version(c: &Tx<'_>, user: &UserId) -> StoreResult<u64> {
+pub(super) async fn current_version(c: &Tx<'_>, user: &UserId) -> StoreResult<u64> {
     let v: Option<i64> = c
         .query_opt("SELECT version FROM users WHERE id = $1", &[&user.as_str()])
         .await?
@@ -71,7 +71,7 @@ pub async fn current_version(c: &Tx<'_>, user: &UserId) -> StoreResult<u64> {
     Ok(v.unwrap_or(0) as u64)
 }
 
-pub async fn changes_since(
+pub(super) async fn changes_since(
     c: &Tx<'_>,
     user: &UserId,
     since: u64,

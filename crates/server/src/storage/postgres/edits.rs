@@ -11,7 +11,7 @@ use crate::storage::api::TextEdit;
 use crate::storage::{Delivery, StoreError, StoreResult};
 
 /// A member of `conv`, not muted there (groups), not blocked by the peer.
-pub async fn check_may_write(
+pub(super) async fn check_may_write(
     c: &Tx<'_>,
     user: &UserId,
     conv: &ConversationId,
@@ -36,7 +36,7 @@ pub async fn check_may_write(
 }
 
 /// Applies `e` to `user`'s message in `conv`; returns its `edited_at`.
-pub async fn edit(
+pub(super) async fn edit(
     c: &Tx<'_>,
     user: &UserId,
     conv: &ConversationId,
@@ -141,7 +141,7 @@ pub async fn edit(
 
 /// `conv`'s edit log after `since`, oldest first, at most `limit`, with the
 /// conversation's current edit version.
-pub async fn edits(
+pub(super) async fn edits(
     c: &Tx<'_>,
     conv: &ConversationId,
     since: u64,

@@ -6,7 +6,7 @@ use tern_proto::{Content, ConversationId, FileId, FileRef, UserId};
 use super::{parse_user, Tx};
 use crate::storage::{FileRow, StoreResult};
 
-pub async fn insert_file(c: &Tx<'_>, row: &FileRow) -> StoreResult<()> {
+pub(super) async fn insert_file(c: &Tx<'_>, row: &FileRow) -> StoreResult<()> {
     c.execute(
         "INSERT INTO files (id, sha256, size, mime, name, uploader, created_at)
          VALUES ($1, $2, $3, $4, $5, $6, $7)",
@@ -25,7 +25,11 @@ pub async fn insert_file(c: &Tx<'_>, row: &FileRow) -> StoreResult<()> {
 }
 
 /// The upload `id` if `user` may read it (see `sqlite::files::readable`).
-pub async fn readable_file(c: &Tx<'_>, id: &FileId, user: &UserId) -> StoreResult<Option<FileRow>> {
+pub(super) async fn readable_file(
+    c: &Tx<'_>,
+    id: &FileId,
+    user: &UserId,
+) -> StoreResult<Option<FileRow>> {
     let Some(r) = c
         .query_opt(
             "SELECT sha256, size, mime, name, uploader, created_at FROM files WHERE id = $1",
@@ -65,7 +69,7 @@ pub async fn readable_file(c: &Tx<'_>, id: &FileId, user: &UserId) -> StoreResul
 /// A recalled message no longer grants access to the files it carried (its
 /// own, or every one inside a chat history) unless another live message of
 /// `conv` still references them (see `sqlite::files::forget_reference`).
-pub async fn forget_reference(
+pub(super) async fn forget_reference(
     c: &Tx<'_>,
     conv: &ConversationId,
     content: &Content,
@@ -109,7 +113,7 @@ pub async fn forget_reference(
 
 /// A stored message referencing a file the sender may read lets the
 /// conversation's members read it.
-pub async fn record_reference(
+pub(super) async fn record_reference(
     c: &Tx<'_>,
     sender: &UserId,
     conv: &ConversationId,
@@ -134,7 +138,7 @@ pub async fn record_reference(
 
 /// Deletes unreferenced uploads made before `cutoff`; returns the sha256 of
 /// blobs no upload uses any more.
-pub async fn collect_garbage(c: &Tx<'_>, cutoff: i64) -> StoreResult<Vec<String>> {
+pub(super) async fn collect_garbage(c: &Tx<'_>, cutoff: i64) -> StoreResult<Vec<String>> {
     let rows = c
         .query(
             "SELECT f.id, f.sha256 FROM files f WHERE f.created_at < $1
@@ -160,7 +164,7 @@ pub async fn collect_garbage(c: &Tx<'_>, cutoff: i64) -> StoreResult<Vec<String>
     Ok(orphans)
 }
 
-pub async fn bytes_of(c: &Tx<'_>, user: &UserId) -> StoreResult<u64> {
+pub(super) async fn bytes_of(c: &Tx<'_>, user: &UserId) -> StoreResult<u64> {
     let n: i64 = c
         .query_one(
             "SELECT COALESCE(SUM(size), 0)::BIGINT FROM files WHERE uploader = $1",

@@ -16,7 +16,7 @@ async fn collect(
     rows.iter().map(message_row).collect()
 }
 
-pub async fn pull(
+pub(super) async fn pull(
     c: &Tx<'_>,
     conv: &ConversationId,
     from: Seq,
@@ -39,7 +39,7 @@ pub async fn pull(
     .await
 }
 
-pub async fn history(
+pub(super) async fn history(
     c: &Tx<'_>,
     conv: &ConversationId,
     before: Option<Seq>,
@@ -61,7 +61,7 @@ pub async fn history(
     .await
 }
 
-pub async fn conversations(c: &Tx<'_>, user: &UserId) -> StoreResult<Vec<ConversationInfo>> {
+pub(super) async fn conversations(c: &Tx<'_>, user: &UserId) -> StoreResult<Vec<ConversationInfo>> {
     let rows = c
         .query(
             "SELECT c.id, c.max_seq, m.read_seq, c.recall_version,
@@ -102,7 +102,7 @@ pub async fn conversations(c: &Tx<'_>, user: &UserId) -> StoreResult<Vec<Convers
     Ok(out)
 }
 
-pub async fn recalls(
+pub(super) async fn recalls(
     c: &Tx<'_>,
     conv: &ConversationId,
     since: u64,

@@ -8,7 +8,7 @@ use crate::storage::{StoreError, StoreResult};
 
 /// A mention list must be for a group and name only its members; `@all`
 /// needs the owner or an admin.
-pub async fn check(
+pub(super) async fn check(
     c: &Tx<'_>,
     sender: &UserId,
     conv: &ConversationId,

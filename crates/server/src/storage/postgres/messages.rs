@@ -23,7 +23,11 @@ fn forbidden(conv: &ConversationId) -> StoreError {
 }
 
 /// Fails unless `user` may read and write `conv`; returns whether it exists yet.
-pub async fn check_access(c: &Tx<'_>, user: &UserId, conv: &ConversationId) -> StoreResult<bool> {
+pub(super) async fn check_access(
+    c: &Tx<'_>,
+    user: &UserId,
+    conv: &ConversationId,
+) -> StoreResult<bool> {
     match conv {
         ConversationId::Direct(..) if conv.peer_of(user).is_some() => Ok(c
             .query_one(
@@ -38,7 +42,11 @@ pub async fn check_access(c: &Tx<'_>, user: &UserId, conv: &ConversationId) -> S
 }
 
 /// The last seq of `conv` that `user` may not read (0 when they see everything).
-pub async fn visible_from(c: &Tx<'_>, user: &UserId, conv: &ConversationId) -> StoreResult<u64> {
+pub(super) async fn visible_from(
+    c: &Tx<'_>,
+    user: &UserId,
+    conv: &ConversationId,
+) -> StoreResult<u64> {
     if !matches!(conv, ConversationId::Group(_)) {
         return Ok(0);
     }
@@ -54,7 +62,7 @@ pub async fn visible_from(c: &Tx<'_>, user: &UserId, conv: &ConversationId) -> S
 }
 
 /// Members of `conv`, by id.
-pub async fn members(c: &Tx<'_>, conv: &ConversationId) -> StoreResult<Vec<UserId>> {
+pub(super) async fn members(c: &Tx<'_>, conv: &ConversationId) -> StoreResult<Vec<UserId>> {
     let rows = c
         .query(
             "SELECT user_id FROM members WHERE conv = $1 ORDER BY user_id COLLATE \"C\"",
@@ -157,7 +165,7 @@ async fn by_client_id(
 
 /// Stores a message with the next seq of its conversation, or returns the
 /// original on a resend of the same (sender, client id).
-pub async fn send(c: &Tx<'_>, a: &NewMessage, now: i64) -> StoreResult<SendOutcome> {
+pub(super) async fn send(c: &Tx<'_>, a: &NewMessage, now: i64) -> StoreResult<SendOutcome> {
     // Serialise sends of one (sender, client id) across processes before the
     // lookup; the UNIQUE constraint is the backstop. The key is the pair,
     // length-prefixed (PostgreSQL text cannot hold the NUL separator).
@@ -285,7 +293,7 @@ pub async fn send(c: &Tx<'_>, a: &NewMessage, now: i64) -> StoreResult<SendOutco
     })
 }
 
-pub async fn mark_read(
+pub(super) async fn mark_read(
     c: &Tx<'_>,
     user: &UserId,
     conv: &ConversationId,
@@ -334,7 +342,7 @@ pub async fn mark_read(
     Ok(Seq(now as u64))
 }
 
-pub async fn recall(
+pub(super) async fn recall(
     c: &Tx<'_>,
     user: &UserId,
     conv: &ConversationId,

@@ -9,7 +9,7 @@ use super::{groups, parse_user, Tx};
 use crate::storage::{Delivery, StoreError, StoreResult};
 
 /// The pins of `conv`, most recently pinned first.
-pub async fn list(c: &Tx<'_>, conv: &ConversationId) -> StoreResult<Vec<Pin>> {
+pub(super) async fn list(c: &Tx<'_>, conv: &ConversationId) -> StoreResult<Vec<Pin>> {
     let rows = c
         .query(
             "SELECT seq, by_user, at FROM pins WHERE conv = $1 ORDER BY at DESC, seq DESC",
@@ -47,7 +47,7 @@ async fn check_may_pin(
 
 /// Pins (`on`) or unpins the message at `seq`; returns the pins now.
 #[allow(clippy::too_many_arguments)]
-pub async fn pin(
+pub(super) async fn pin(
     c: &Tx<'_>,
     user: &UserId,
     conv: &ConversationId,

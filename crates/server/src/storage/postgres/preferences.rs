@@ -45,7 +45,7 @@ async fn load(c: &Tx<'_>, user: &UserId, conv: &ConversationId) -> StoreResult<C
 }
 
 /// See [`crate::storage::api::Preferences::edit_conv`].
-pub async fn edit_conv(
+pub(super) async fn edit_conv(
     c: &Tx<'_>,
     user: &UserId,
     conv: &ConversationId,
@@ -103,7 +103,7 @@ pub async fn edit_conv(
 }
 
 /// Every conversation setting of `user`, by conversation id.
-pub async fn conv_settings(c: &Tx<'_>, user: &UserId) -> StoreResult<Vec<ConvSettings>> {
+pub(super) async fn conv_settings(c: &Tx<'_>, user: &UserId) -> StoreResult<Vec<ConvSettings>> {
     let rows = c
         .query(
             "SELECT body FROM conv_settings WHERE user_id = $1 ORDER BY conv COLLATE \"C\"",
@@ -116,7 +116,7 @@ pub async fn conv_settings(c: &Tx<'_>, user: &UserId) -> StoreResult<Vec<ConvSet
 }
 
 /// `user`'s account settings, the defaults when never set.
-pub async fn account_settings(c: &Tx<'_>, user: &UserId) -> StoreResult<AccountSettings> {
+pub(super) async fn account_settings(c: &Tx<'_>, user: &UserId) -> StoreResult<AccountSettings> {
     let row = c
         .query_opt(
             "SELECT body FROM account_settings WHERE user_id = $1",
@@ -130,7 +130,7 @@ pub async fn account_settings(c: &Tx<'_>, user: &UserId) -> StoreResult<AccountS
 }
 
 /// Replaces `user`'s account settings; appends `settings_changed` when they differ.
-pub async fn set_account_settings(
+pub(super) async fn set_account_settings(
     c: &Tx<'_>,
     user: &UserId,
     settings: &AccountSettings,

@@ -13,7 +13,7 @@ use crate::storage::api::{group_reactions, ReactionChange};
 use crate::storage::{Delivery, StoreError, StoreResult};
 
 /// The reactions of the message at `seq` of `conv`, by emoji in reaction order.
-pub async fn of(c: &Tx<'_>, conv: &ConversationId, seq: Seq) -> StoreResult<Vec<Reaction>> {
+pub(super) async fn of(c: &Tx<'_>, conv: &ConversationId, seq: Seq) -> StoreResult<Vec<Reaction>> {
     let rows = c
         .query(
             "SELECT emoji, user_id FROM reactions WHERE conv = $1 AND seq = $2
@@ -29,7 +29,7 @@ pub async fn of(c: &Tx<'_>, conv: &ConversationId, seq: Seq) -> StoreResult<Vec<
 }
 
 /// Applies `ch` for `user`; returns the message's reactions now.
-pub async fn react(
+pub(super) async fn react(
     c: &Tx<'_>,
     user: &UserId,
     conv: &ConversationId,
@@ -136,7 +136,7 @@ pub async fn react(
 }
 
 /// `conv`'s reaction log after `since` (above `floor`), oldest change first.
-pub async fn log(
+pub(super) async fn log(
     c: &Tx<'_>,
     conv: &ConversationId,
     floor: u64,

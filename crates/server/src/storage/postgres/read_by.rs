@@ -8,7 +8,7 @@ use crate::storage::api::{split_read_page, ReadByPage};
 use crate::storage::{StoreError, StoreResult};
 
 /// One page of who read message `seq` of group `conv`, for `me`.
-pub async fn read_by(
+pub(super) async fn read_by(
     c: &Tx<'_>,
     me: &UserId,
     conv: &ConversationId,

@@ -13,7 +13,7 @@ use crate::storage::{Delivery, StoreError, StoreResult};
 
 // ---------------------------------------------------------------- friends
 
-pub async fn is_friend(c: &Tx<'_>, owner: &UserId, friend: &UserId) -> StoreResult<bool> {
+pub(super) async fn is_friend(c: &Tx<'_>, owner: &UserId, friend: &UserId) -> StoreResult<bool> {
     Ok(c.query_one(
         "SELECT EXISTS(SELECT 1 FROM friends WHERE owner = $1 AND friend = $2)",
         &[&owner.as_str(), &friend.as_str()],
@@ -33,7 +33,11 @@ fn friend_row(r: &Row) -> StoreResult<Friend> {
     })
 }
 
-pub async fn friend(c: &Tx<'_>, owner: &UserId, friend: &UserId) -> StoreResult<Option<Friend>> {
+pub(super) async fn friend(
+    c: &Tx<'_>,
+    owner: &UserId,
+    friend: &UserId,
+) -> StoreResult<Option<Friend>> {
     let sql = format!("{FRIEND_SELECT} WHERE f.owner = $1 AND f.friend = $2");
     c.query_opt(&sql, &[&owner.as_str(), &friend.as_str()])
         .await?
@@ -41,7 +45,7 @@ pub async fn friend(c: &Tx<'_>, owner: &UserId, friend: &UserId) -> StoreResult<
         .transpose()
 }
 
-pub async fn friends(
+pub(super) async fn friends(
     c: &Tx<'_>,
     owner: &UserId,
     only: Option<&[UserId]>,
@@ -64,7 +68,11 @@ pub async fn friends(
     }
 }
 
-pub async fn search_friends(c: &Tx<'_>, owner: &UserId, query: &str) -> StoreResult<Vec<Friend>> {
+pub(super) async fn search_friends(
+    c: &Tx<'_>,
+    owner: &UserId,
+    query: &str,
+) -> StoreResult<Vec<Friend>> {
     let sql = format!(
         "{FRIEND_SELECT} WHERE f.owner = $1 AND (u.id ILIKE $2 ESCAPE '\\'
          OR u.nickname ILIKE $2 ESCAPE '\\' OR f.remark ILIKE $2 ESCAPE '\\') ORDER BY u.id COLLATE \"C\""
@@ -80,14 +88,14 @@ const MUTUAL_UNBLOCKED: &str = "EXISTS (SELECT 1 FROM friends x WHERE x.owner = 
      AND NOT EXISTS (SELECT 1 FROM blacklist b
                      WHERE (b.owner = $1 AND b.blocked = f.owner) OR (b.owner = f.owner AND b.blocked = $1))";
 
-pub async fn followers(c: &Tx<'_>, user: &UserId) -> StoreResult<Vec<UserId>> {
+pub(super) async fn followers(c: &Tx<'_>, user: &UserId) -> StoreResult<Vec<UserId>> {
     let sql = format!(
         "SELECT f.owner FROM friends f WHERE f.friend = $1 AND {MUTUAL_UNBLOCKED} ORDER BY f.owner COLLATE \"C\""
     );
     user_list(c, &sql, user).await
 }
 
-pub async fn sees_presence(c: &Tx<'_>, viewer: &UserId, user: &UserId) -> StoreResult<bool> {
+pub(super) async fn sees_presence(c: &Tx<'_>, viewer: &UserId, user: &UserId) -> StoreResult<bool> {
     let sql = format!(
         "SELECT EXISTS(SELECT 1 FROM friends f WHERE f.owner = $2 AND f.friend = $1 AND {MUTUAL_UNBLOCKED})"
     );
@@ -136,7 +144,7 @@ async fn application(
     }))
 }
 
-pub async fn applications(
+pub(super) async fn applications(
     c: &Tx<'_>,
     user: &UserId,
     received: bool,
@@ -155,7 +163,7 @@ pub async fn applications(
     Ok(out)
 }
 
-pub async fn apply_friend(
+pub(super) async fn apply_friend(
     c: &Tx<'_>,
     from: &UserId,
     to: &UserId,
@@ -218,7 +226,7 @@ fn sorted(pair: [&UserId; 2]) -> [&UserId; 2] {
     }
 }
 
-pub async fn answer_application(
+pub(super) async fn answer_application(
     c: &Tx<'_>,
     me: &UserId,
     from: &UserId,
@@ -278,7 +286,7 @@ pub async fn answer_application(
     Ok(())
 }
 
-pub async fn delete_friend(
+pub(super) async fn delete_friend(
     c: &Tx<'_>,
     me: &UserId,
     user: &UserId,
@@ -299,7 +307,7 @@ pub async fn delete_friend(
     append_change(c, me, Change::FriendDeleted { user: user.clone() }, out).await
 }
 
-pub async fn set_remark(
+pub(super) async fn set_remark(
     c: &Tx<'_>,
     me: &UserId,
     user: &UserId,
@@ -325,7 +333,7 @@ pub async fn set_remark(
 }
 
 /// `ProfileChanged` for me, `FriendInfoChanged` for everyone who sees me.
-pub async fn profile_changed(
+pub(super) async fn profile_changed(
     c: &Tx<'_>,
     me: &UserId,
     profile: &Profile,

@@ -11,7 +11,7 @@ use crate::storage::api::may_manage;
 use crate::storage::StoreResult;
 
 /// See [`crate::storage::api::Rooms::room_recent`].
-pub async fn recent(c: &Tx<'_>, room: &RoomId) -> StoreResult<Option<Option<u32>>> {
+pub(super) async fn recent(c: &Tx<'_>, room: &RoomId) -> StoreResult<Option<Option<u32>>> {
     let row = c
         .query_opt("SELECT recent FROM rooms WHERE id = $1", &[&room.as_str()])
         .await?;
@@ -22,7 +22,7 @@ pub async fn recent(c: &Tx<'_>, room: &RoomId) -> StoreResult<Option<Option<u32>
 }
 
 /// See [`crate::storage::api::Rooms::room_ban`].
-pub async fn ban(c: &Tx<'_>, room: &RoomId, user: &UserId, until: i64) -> StoreResult<bool> {
+pub(super) async fn ban(c: &Tx<'_>, room: &RoomId, user: &UserId, until: i64) -> StoreResult<bool> {
     lock(c, room).await?;
     require_user(c, user).await?;
     let member = role(c, room, user).await?;
@@ -44,7 +44,7 @@ pub async fn ban(c: &Tx<'_>, room: &RoomId, user: &UserId, until: i64) -> StoreR
 }
 
 /// See [`crate::storage::api::Rooms::room_unban`].
-pub async fn unban(c: &Tx<'_>, room: &RoomId, user: &UserId, now: i64) -> StoreResult<bool> {
+pub(super) async fn unban(c: &Tx<'_>, room: &RoomId, user: &UserId, now: i64) -> StoreResult<bool> {
     lock(c, room).await?;
     let row = c
         .query_opt(

@@ -33,7 +33,7 @@ fn to_info(r: &Row) -> StoreResult<RoomInfo> {
 }
 
 /// One room.
-pub async fn info(c: &Tx<'_>, room: &RoomId) -> StoreResult<Option<RoomInfo>> {
+pub(super) async fn info(c: &Tx<'_>, room: &RoomId) -> StoreResult<Option<RoomInfo>> {
     let row = c
         .query_opt(&format!("{INFO} WHERE r.id = $1"), &[&room.as_str()])
         .await?;
@@ -56,7 +56,11 @@ pub(super) async fn lock(c: &Tx<'_>, room: &RoomId) -> StoreResult<RoomInfo> {
 }
 
 /// Rooms by id.
-pub async fn list(c: &Tx<'_>, after: Option<&RoomId>, limit: u32) -> StoreResult<Vec<RoomInfo>> {
+pub(super) async fn list(
+    c: &Tx<'_>,
+    after: Option<&RoomId>,
+    limit: u32,
+) -> StoreResult<Vec<RoomInfo>> {
     let rows = c
         .query(
             &format!("{INFO} WHERE r.id > $1 ORDER BY r.id LIMIT $2"),
@@ -67,7 +71,7 @@ pub async fn list(c: &Tx<'_>, after: Option<&RoomId>, limit: u32) -> StoreResult
 }
 
 /// See [`crate::storage::api::Rooms::create_room`].
-pub async fn create(
+pub(super) async fn create(
     c: &Tx<'_>,
     owner: &UserId,
     id: &RoomId,
@@ -140,7 +144,11 @@ async fn recent(c: &Tx<'_>, room: &RoomId) -> StoreResult<Vec<RoomMessage>> {
 }
 
 /// A member's role.
-pub async fn role(c: &Tx<'_>, room: &RoomId, user: &UserId) -> StoreResult<Option<RoomRole>> {
+pub(super) async fn role(
+    c: &Tx<'_>,
+    room: &RoomId,
+    user: &UserId,
+) -> StoreResult<Option<RoomRole>> {
     let row = c
         .query_opt(
             "SELECT role FROM room_members WHERE room = $1 AND user_id = $2",
@@ -154,7 +162,7 @@ pub async fn role(c: &Tx<'_>, room: &RoomId, user: &UserId) -> StoreResult<Optio
 }
 
 /// See [`crate::storage::api::Rooms::join_room`].
-pub async fn join(
+pub(super) async fn join(
     c: &Tx<'_>,
     room: &RoomId,
     user: &UserId,
@@ -191,7 +199,7 @@ pub async fn join(
 }
 
 /// See [`crate::storage::api::Rooms::leave_room`].
-pub async fn leave(c: &Tx<'_>, room: &RoomId, user: &UserId) -> StoreResult<()> {
+pub(super) async fn leave(c: &Tx<'_>, room: &RoomId, user: &UserId) -> StoreResult<()> {
     lock(c, room).await?;
     let n = c
         .execute(
@@ -206,7 +214,7 @@ pub async fn leave(c: &Tx<'_>, room: &RoomId, user: &UserId) -> StoreResult<()> 
 }
 
 /// See [`crate::storage::api::Rooms::room_send`].
-pub async fn send(
+pub(super) async fn send(
     c: &Tx<'_>,
     room: &RoomId,
     from: &UserId,
@@ -262,7 +270,7 @@ pub async fn send(
 }
 
 /// Every member's id.
-pub async fn member_ids(c: &Tx<'_>, room: &RoomId) -> StoreResult<Vec<UserId>> {
+pub(super) async fn member_ids(c: &Tx<'_>, room: &RoomId) -> StoreResult<Vec<UserId>> {
     let rows = c
         .query(
             "SELECT user_id FROM room_members WHERE room = $1",
@@ -273,7 +281,7 @@ pub async fn member_ids(c: &Tx<'_>, room: &RoomId) -> StoreResult<Vec<UserId>> {
 }
 
 /// Members by id after `after`.
-pub async fn members(
+pub(super) async fn members(
     c: &Tx<'_>,
     room: &RoomId,
     after: Option<&UserId>,
@@ -305,7 +313,7 @@ pub async fn members(
 }
 
 /// Checks that `by` may manage member `user` (after locking the room).
-pub async fn authorise(
+pub(super) async fn authorise(
     c: &Tx<'_>,
     room: &RoomId,
     by: RoomActor<'_>,
@@ -324,7 +332,7 @@ pub async fn authorise(
 }
 
 /// The owner-only check of `set_room_admin` and `delete_room`.
-pub async fn require_owner(
+pub(super) async fn require_owner(
     c: &Tx<'_>,
     room: &RoomId,
     by: RoomActor<'_>,
@@ -343,7 +351,7 @@ pub async fn require_owner(
 }
 
 /// The rooms `user` is in.
-pub async fn rooms_of(c: &Tx<'_>, user: &UserId) -> StoreResult<Vec<RoomId>> {
+pub(super) async fn rooms_of(c: &Tx<'_>, user: &UserId) -> StoreResult<Vec<RoomId>> {
     let rows = c
         .query(
             "SELECT room FROM room_members WHERE user_id = $1 ORDER BY room",

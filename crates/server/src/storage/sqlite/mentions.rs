@@ -7,7 +7,7 @@ use super::{StoreError, StoreResult};
 
 /// A mention list must be for a group and name only its members; `@all`
 /// needs the owner or an admin.
-pub fn check(
+pub(super) fn check(
     conn: &Connection,
     sender: &UserId,
     conv: &ConversationId,

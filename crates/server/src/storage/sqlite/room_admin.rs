@@ -12,7 +12,7 @@ use crate::storage::api::{may_manage, not_in_room, role_str, RoomActor};
 use crate::storage::{StoreError, StoreResult};
 
 /// See [`crate::storage::api::Rooms::set_room_admin`].
-pub fn set_admin(
+pub(super) fn set_admin(
     c: &Connection,
     room: &RoomId,
     by: RoomActor<'_>,
@@ -47,7 +47,7 @@ pub fn set_admin(
 }
 
 /// See [`crate::storage::api::Rooms::room_recent`].
-pub fn recent(c: &Connection, room: &RoomId) -> StoreResult<Option<Option<u32>>> {
+pub(super) fn recent(c: &Connection, room: &RoomId) -> StoreResult<Option<Option<u32>>> {
     let own: Option<Option<i64>> = c
         .prepare_cached("SELECT recent FROM rooms WHERE id = ?1")?
         .query_row([room.as_str()], |r| r.get(0))
@@ -56,7 +56,7 @@ pub fn recent(c: &Connection, room: &RoomId) -> StoreResult<Option<Option<u32>>>
 }
 
 /// See [`crate::storage::api::Rooms::room_ban`].
-pub fn ban(c: &Connection, room: &RoomId, user: &UserId, until: i64) -> StoreResult<bool> {
+pub(super) fn ban(c: &Connection, room: &RoomId, user: &UserId, until: i64) -> StoreResult<bool> {
     require(c, room)?;
     require_user(c, user)?;
     let member = role(c, room, user)?;
@@ -74,7 +74,7 @@ pub fn ban(c: &Connection, room: &RoomId, user: &UserId, until: i64) -> StoreRes
 }
 
 /// See [`crate::storage::api::Rooms::room_unban`].
-pub fn unban(c: &Connection, room: &RoomId, user: &UserId, now: i64) -> StoreResult<bool> {
+pub(super) fn unban(c: &Connection, room: &RoomId, user: &UserId, now: i64) -> StoreResult<bool> {
     require(c, room)?;
     let until: Option<i64> = c
         .prepare_cached(

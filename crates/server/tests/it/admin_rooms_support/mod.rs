@@ -7,11 +7,16 @@ use tern_proto::{Push, RoomId, RoomLeftReason};
 use crate::admin_support::{Admin, Answer};
 use crate::common;
 
-pub fn is(a: &Answer, status: u16, code: u64) {
+pub(crate) fn is(a: &Answer, status: u16, code: u64) {
     assert_eq!((a.status, a.code()), (status, code), "{a:?}");
 }
 
-pub async fn new_room(admin: &Admin, owner: &str, name: &str, recent: Option<u32>) -> String {
+pub(crate) async fn new_room(
+    admin: &Admin,
+    owner: &str,
+    name: &str,
+    recent: Option<u32>,
+) -> String {
     let a = admin
         .post(
             "/admin/rooms",
@@ -22,11 +27,11 @@ pub async fn new_room(admin: &Admin, owner: &str, name: &str, recent: Option<u32
     a.body["room"].as_str().unwrap().to_string()
 }
 
-pub fn rid(s: &str) -> RoomId {
+pub(crate) fn rid(s: &str) -> RoomId {
     RoomId::new(s).unwrap()
 }
 
-pub async fn left(c: &mut common::Client) -> (RoomLeftReason, Option<i64>) {
+pub(crate) async fn left(c: &mut common::Client) -> (RoomLeftReason, Option<i64>) {
     match c.push_where(|p| matches!(p, Push::RoomLeft { .. })).await {
         Push::RoomLeft {
             reason,
@@ -37,7 +42,7 @@ pub async fn left(c: &mut common::Client) -> (RoomLeftReason, Option<i64>) {
     }
 }
 
-pub fn listed_members(a: &Answer) -> Vec<String> {
+pub(crate) fn listed_members(a: &Answer) -> Vec<String> {
     a.body["members"]
         .as_array()
         .unwrap()

@@ -7,15 +7,15 @@ use serde_json::Value;
 use crate::common::TestServer;
 
 /// The admin secret of [`start`].
-pub const SECRET: &str = "test-admin-secret-0123456789";
+pub(crate) const SECRET: &str = "test-admin-secret-0123456789";
 
 /// A server on 127.0.0.1:0 with the admin API on.
-pub async fn start() -> TestServer {
+pub(crate) async fn start() -> TestServer {
     start_with(|_| {}).await
 }
 
 /// Like [`start`], with more changes to the config.
-pub async fn start_with(tweak: impl FnOnce(&mut tern_server::Config)) -> TestServer {
+pub(crate) async fn start_with(tweak: impl FnOnce(&mut tern_server::Config)) -> TestServer {
     TestServer::start_with(|c| {
         c.admin_secret = Some(SECRET.into());
         tweak(c);
@@ -24,7 +24,7 @@ pub async fn start_with(tweak: impl FnOnce(&mut tern_server::Config)) -> TestSer
 }
 
 /// Calls the admin API with an optional bearer secret and JSON body.
-pub struct Admin {
+pub(crate) struct Admin {
     http: reqwest::Client,
     base: String,
     /// Sent as `Authorization: Bearer <secret>` when set.
@@ -33,30 +33,30 @@ pub struct Admin {
 
 /// An answer: status and parsed JSON body (`Null` when empty).
 #[derive(Debug)]
-pub struct Answer {
+pub(crate) struct Answer {
     pub status: u16,
     pub body: Value,
 }
 
 impl Answer {
     /// The `message` of an error body.
-    pub fn message(&self) -> &str {
+    pub(crate) fn message(&self) -> &str {
         self.body["message"].as_str().unwrap_or_default()
     }
 
     /// The `code` of an error body.
-    pub fn code(&self) -> u64 {
+    pub(crate) fn code(&self) -> u64 {
         self.body["code"].as_u64().unwrap_or_default()
     }
 }
 
 impl Admin {
-    pub fn new(server: &TestServer) -> Admin {
+    pub(crate) fn new(server: &TestServer) -> Admin {
         Admin::new_at(server.addr())
     }
 
     /// The admin API of the server (or cluster node) at `addr`.
-    pub fn new_at(addr: std::net::SocketAddr) -> Admin {
+    pub(crate) fn new_at(addr: std::net::SocketAddr) -> Admin {
         Admin {
             http: {
                 // tern-core turns on reqwest's `rustls-no-provider`: a client
@@ -69,7 +69,7 @@ impl Admin {
         }
     }
 
-    pub fn without_secret(server: &TestServer) -> Admin {
+    pub(crate) fn without_secret(server: &TestServer) -> Admin {
         Admin {
             secret: None,
             ..Admin::new(server)
@@ -77,7 +77,7 @@ impl Admin {
     }
 
     /// Sends `body` as raw text (to test malformed bodies).
-    pub async fn raw(&self, method: Method, path: &str, body: Option<&str>) -> Answer {
+    pub(crate) async fn raw(&self, method: Method, path: &str, body: Option<&str>) -> Answer {
         let mut req = self
             .http
             .request(method, format!("{}{path}", self.base))
@@ -99,20 +99,20 @@ impl Admin {
         Answer { status, body }
     }
 
-    pub async fn get(&self, path: &str) -> Answer {
+    pub(crate) async fn get(&self, path: &str) -> Answer {
         self.raw(Method::GET, path, None).await
     }
 
-    pub async fn post(&self, path: &str, body: Value) -> Answer {
+    pub(crate) async fn post(&self, path: &str, body: Value) -> Answer {
         self.raw(Method::POST, path, Some(&body.to_string())).await
     }
 
-    pub async fn delete(&self, path: &str) -> Answer {
+    pub(crate) async fn delete(&self, path: &str) -> Answer {
         self.raw(Method::DELETE, path, None).await
     }
 
     /// Creates `user` with the tests' usual password; panics unless 201.
-    pub async fn create_user(&self, user: &str) {
+    pub(crate) async fn create_user(&self, user: &str) {
         let a = self
             .post(
                 "/admin/users",

@@ -14,7 +14,7 @@ use tern_server::{Config, ServerHandle};
 use crate::common::cluster::Nats;
 
 /// The config of in-process node `id` on `dir` and `nats`.
-pub fn node_config(dir: &Path, nats: &Nats, id: &str) -> Config {
+pub(crate) fn node_config(dir: &Path, nats: &Nats, id: &str) -> Config {
     let mut c = Config::for_tests(dir);
     c.bus = Some(nats.url());
     c.node_id = Some(id.into());
@@ -23,14 +23,14 @@ pub fn node_config(dir: &Path, nats: &Nats, id: &str) -> Config {
 }
 
 /// Starts an in-process node.
-pub async fn node(dir: &Path, nats: &Nats, id: &str) -> ServerHandle {
+pub(crate) async fn node(dir: &Path, nats: &Nats, id: &str) -> ServerHandle {
     tern_server::spawn(node_config(dir, nats, id))
         .await
         .unwrap()
 }
 
 /// A `tern-server` process (killed when dropped).
-pub struct Proc {
+pub(crate) struct Proc {
     pub child: Child,
     pub addr: SocketAddr,
 }
@@ -38,7 +38,7 @@ pub struct Proc {
 impl Proc {
     /// Starts the real binary as node `id`, sharing `dir`'s database, and
     /// waits for its "listening on" line.
-    pub fn start(dir: &Path, nats: &Nats, id: &str) -> Proc {
+    pub(crate) fn start(dir: &Path, nats: &Nats, id: &str) -> Proc {
         let Database::Postgres(url) = Config::for_tests(dir).database else {
             panic!("cluster processes need TERN_TEST_DATABASE");
         };
@@ -68,7 +68,7 @@ impl Proc {
     }
 
     /// SIGKILL: no shutdown, no goodbye to the cluster.
-    pub fn kill(&mut self) {
+    pub(crate) fn kill(&mut self) {
         let _ = self.child.kill();
         let _ = self.child.wait();
     }

@@ -13,7 +13,7 @@ use std::time::{Duration, Instant};
 
 /// Whether the suite runs as a two-node cluster (`TERN_TEST_CLUSTER=1`,
 /// which needs `TERN_TEST_DATABASE`: a cluster runs on PostgreSQL).
-pub fn in_cluster() -> bool {
+pub(crate) fn in_cluster() -> bool {
     let on = std::env::var("TERN_TEST_CLUSTER").is_ok_and(|v| v == "1");
     assert!(
         !on || super::on_postgres(),
@@ -23,7 +23,7 @@ pub fn in_cluster() -> bool {
 }
 
 /// A free TCP port on 127.0.0.1 (bound, read, released).
-pub fn free_port() -> u16 {
+pub(crate) fn free_port() -> u16 {
     TcpListener::bind("127.0.0.1:0")
         .unwrap()
         .local_addr()
@@ -32,7 +32,7 @@ pub fn free_port() -> u16 {
 }
 
 /// A `nats-server` process on 127.0.0.1; killed when dropped.
-pub struct Nats {
+pub(crate) struct Nats {
     child: Option<Child>,
     /// Its port (kept across [`Nats::restart`]).
     pub port: u16,
@@ -40,7 +40,7 @@ pub struct Nats {
 
 impl Nats {
     /// Starts one on a free port and waits until it accepts connections.
-    pub fn start() -> Nats {
+    pub(crate) fn start() -> Nats {
         let mut n = Nats {
             child: None,
             port: free_port(),
@@ -66,12 +66,12 @@ impl Nats {
     }
 
     /// `nats://127.0.0.1:PORT`.
-    pub fn url(&self) -> String {
+    pub(crate) fn url(&self) -> String {
         format!("nats://127.0.0.1:{}", self.port)
     }
 
     /// Kills it (SIGKILL) and waits for the process to end.
-    pub fn stop(&mut self) {
+    pub(crate) fn stop(&mut self) {
         if let Some(mut c) = self.child.take() {
             let _ = c.kill();
             let _ = c.wait();
@@ -79,7 +79,7 @@ impl Nats {
     }
 
     /// Starts it again on the same port.
-    pub fn restart(&mut self) {
+    pub(crate) fn restart(&mut self) {
         self.stop();
         self.spawn();
     }

@@ -1,7 +1,7 @@
 //! A small raw WebSocket test client and helpers to start servers.
 #![allow(dead_code)]
 
-pub mod cluster;
+pub(crate) mod cluster;
 
 use std::collections::VecDeque;
 use std::net::SocketAddr;
@@ -23,35 +23,35 @@ mod pg;
 mod process;
 // Not every test binary uses them.
 #[allow(unused_imports)]
-pub use pg::*;
+pub(crate) use pg::*;
 #[allow(unused_imports)]
-pub use process::*;
+pub(crate) use process::*;
 
 /// A plain-HTTP reqwest client. tern-core (a dev-dependency) turns on reqwest's
 /// `rustls-no-provider`, so building a client without preconfigured TLS needs a
 /// process-wide rustls provider: install ring's (a no-op when one is installed).
-pub fn http_client() -> reqwest::Client {
+pub(crate) fn http_client() -> reqwest::Client {
     let _ = tokio_rustls::rustls::crypto::ring::default_provider().install_default();
     reqwest::Client::new()
 }
 
 /// How long a test waits for any expected frame.
-pub const WAIT: Duration = Duration::from_secs(10);
+pub(crate) const WAIT: Duration = Duration::from_secs(10);
 
-pub const PASSWORD: &str = "correct horse";
+pub(crate) const PASSWORD: &str = "correct horse";
 
 /// The backend the suite runs on: with `TERN_TEST_DATABASE` set (a
 /// `postgres://` URL of a server the tests may `CREATE DATABASE` on), every
 /// test data directory gets its own PostgreSQL database
 /// (`Config::for_tests`); otherwise SQLite in the data directory.
-pub fn on_postgres() -> bool {
+pub(crate) fn on_postgres() -> bool {
     std::env::var("TERN_TEST_DATABASE").is_ok_and(|v| !v.is_empty())
 }
 
 /// A server on 127.0.0.1:0 with its temporary data directory. With
 /// `TERN_TEST_CLUSTER=1` (see [`cluster`]) it is two nodes sharing the
 /// database, the data directory and a nats-server; `handle` is node 1.
-pub struct TestServer {
+pub(crate) struct TestServer {
     pub handle: ServerHandle,
     pub dir: TempDir,
     pub config: Config,
@@ -67,11 +67,11 @@ pub struct TestServer {
 const NODES: usize = 2;
 
 impl TestServer {
-    pub async fn start() -> Self {
+    pub(crate) async fn start() -> Self {
         Self::start_with(|_| {}).await
     }
 
-    pub async fn start_with(tweak: impl FnOnce(&mut Config)) -> Self {
+    pub(crate) async fn start_with(tweak: impl FnOnce(&mut Config)) -> Self {
         let dir = tempfile::tempdir().unwrap();
         // On PostgreSQL when TERN_TEST_DATABASE is set (see Config::for_tests).
         let mut config = Config::for_tests(dir.path());
@@ -111,14 +111,14 @@ impl TestServer {
     }
 
     /// Every node's address (one on a single node).
-    pub fn addrs(&self) -> Vec<SocketAddr> {
+    pub(crate) fn addrs(&self) -> Vec<SocketAddr> {
         let mut all = vec![self.handle.addr()];
         all.extend(self.peers.iter().map(|p| p.addr()));
         all
     }
 
     /// Shuts down gracefully and starts again on the same data directory.
-    pub async fn restart(self) -> Self {
+    pub(crate) async fn restart(self) -> Self {
         let TestServer {
             handle,
             dir,
@@ -143,7 +143,7 @@ impl TestServer {
     }
 
     /// Runs a `SELECT COUNT(*) …` on the server's database, whichever backend.
-    pub async fn count(&self, sql: &str) -> i64 {
+    pub(crate) async fn count(&self, sql: &str) -> i64 {
         match &self.config.database {
             tern_server::config::Database::Postgres(url) => {
                 let (client, conn) = tokio_postgres::connect(url, tokio_postgres::NoTls)
@@ -159,7 +159,7 @@ impl TestServer {
         }
     }
 
-    pub async fn stop(self) {
+    pub(crate) async fn stop(self) {
         for p in self.peers {
             p.shutdown().await;
         }
@@ -168,7 +168,7 @@ impl TestServer {
 
     /// Where to connect: node 1, or in a cluster each node in turn (so two
     /// users of a test sit on different nodes).
-    pub fn addr(&self) -> SocketAddr {
+    pub(crate) fn addr(&self) -> SocketAddr {
         if self.peers.is_empty() {
             return self.handle.addr();
         }
@@ -177,11 +177,11 @@ impl TestServer {
     }
 
     /// Registers `name` (if needed) and logs in a desktop device named `<name>-dev`.
-    pub async fn user(&self, name: &str) -> Client {
+    pub(crate) async fn user(&self, name: &str) -> Client {
         self.device(name, "dev", Platform::Desktop).await
     }
 
-    pub async fn device(&self, name: &str, device: &str, platform: Platform) -> Client {
+    pub(crate) async fn device(&self, name: &str, device: &str, platform: Platform) -> Client {
         let mut c = Client::greeted(self.addr()).await;
         let _ = c.request(register(name)).await;
         c.login(name, device, platform).await.unwrap();
@@ -189,11 +189,11 @@ impl TestServer {
     }
 }
 
-pub fn uid(s: &str) -> UserId {
+pub(crate) fn uid(s: &str) -> UserId {
     UserId::new(s).unwrap()
 }
 
-pub fn register(name: &str) -> Request {
+pub(crate) fn register(name: &str) -> Request {
     Request::Register {
         user: uid(name),
         password: PASSWORD.into(),
@@ -203,7 +203,7 @@ pub fn register(name: &str) -> Request {
 type Ws = WebSocketStream<MaybeTlsStream<TcpStream>>;
 
 /// A raw protocol client: sends frames, matches responses by id, buffers pushes.
-pub struct Client {
+pub(crate) struct Client {
     ws: Ws,
     next_id: u64,
     pushes: VecDeque<Push>,
@@ -214,7 +214,7 @@ pub struct Client {
 }
 
 impl Client {
-    pub async fn connect(addr: SocketAddr) -> Client {
+    pub(crate) async fn connect(addr: SocketAddr) -> Client {
         let (ws, _) = tokio_tungstenite::connect_async(format!("ws://{addr}/ws"))
             .await
             .unwrap();
@@ -222,7 +222,7 @@ impl Client {
     }
 
     /// A client over an already opened WebSocket.
-    pub fn from_ws(ws: Ws) -> Client {
+    pub(crate) fn from_ws(ws: Ws) -> Client {
         Client {
             ws,
             next_id: 0,
@@ -234,7 +234,7 @@ impl Client {
     }
 
     /// Connected and past `hello`.
-    pub async fn greeted(addr: SocketAddr) -> Client {
+    pub(crate) async fn greeted(addr: SocketAddr) -> Client {
         let mut c = Client::connect(addr).await;
         c.request(Request::Hello {
             version: tern_proto::PROTOCOL_VERSION,
@@ -244,7 +244,7 @@ impl Client {
         c
     }
 
-    pub async fn login(
+    pub(crate) async fn login(
         &mut self,
         name: &str,
         device: &str,
@@ -265,7 +265,7 @@ impl Client {
         Ok(res)
     }
 
-    pub async fn resume(&mut self, token: &str) -> Result<Response, WireError> {
+    pub(crate) async fn resume(&mut self, token: &str) -> Result<Response, WireError> {
         self.request(Request::Resume {
             token: token.into(),
             platform: Platform::Desktop,
@@ -274,16 +274,16 @@ impl Client {
         .await
     }
 
-    pub async fn send_raw(&mut self, msg: Message) {
+    pub(crate) async fn send_raw(&mut self, msg: Message) {
         self.ws.send(msg).await.unwrap();
     }
 
-    pub async fn send_text(&mut self, text: &str) {
+    pub(crate) async fn send_text(&mut self, text: &str) {
         self.send_raw(Message::text(text)).await;
     }
 
     /// Sends `req` and waits for its response (pushes that arrive meanwhile are kept).
-    pub async fn request(&mut self, req: Request) -> Result<Response, WireError> {
+    pub(crate) async fn request(&mut self, req: Request) -> Result<Response, WireError> {
         self.next_id += 1;
         let id = ReqId(self.next_id);
         self.send_text(&ClientFrame { id, req }.encode()).await;
@@ -291,7 +291,7 @@ impl Client {
     }
 
     /// Waits for the response to request `id`.
-    pub async fn response(&mut self, id: ReqId) -> Result<Response, WireError> {
+    pub(crate) async fn response(&mut self, id: ReqId) -> Result<Response, WireError> {
         loop {
             match self.frame().await {
                 ServerFrame::Ok { id: got, res } if got == id => return Ok(res),
@@ -302,14 +302,14 @@ impl Client {
         }
     }
 
-    pub async fn ok(&mut self, req: Request) -> Response {
+    pub(crate) async fn ok(&mut self, req: Request) -> Response {
         let name = req.name();
         self.request(req)
             .await
             .unwrap_or_else(|e| panic!("{name} failed: {e}"))
     }
 
-    pub async fn err(&mut self, req: Request) -> WireError {
+    pub(crate) async fn err(&mut self, req: Request) -> WireError {
         let name = req.name();
         match self.request(req).await {
             Ok(r) => panic!("{name} should have failed, got {r:?}"),
@@ -317,12 +317,12 @@ impl Client {
         }
     }
 
-    pub async fn err_code(&mut self, req: Request) -> ErrorCode {
+    pub(crate) async fn err_code(&mut self, req: Request) -> ErrorCode {
         self.err(req).await.code
     }
 
     /// Next server frame (panics after [`WAIT`] or on close).
-    pub async fn frame(&mut self) -> ServerFrame {
+    pub(crate) async fn frame(&mut self) -> ServerFrame {
         loop {
             let msg = tokio::time::timeout(self.wait, self.ws.next())
                 .await
@@ -338,7 +338,7 @@ impl Client {
     }
 
     /// Next push (buffered first).
-    pub async fn push(&mut self) -> Push {
+    pub(crate) async fn push(&mut self) -> Push {
         if let Some(p) = self.pushes.pop_front() {
             return p;
         }
@@ -349,7 +349,7 @@ impl Client {
     }
 
     /// Next push satisfying `pred`, discarding others.
-    pub async fn push_where(&mut self, pred: impl Fn(&Push) -> bool) -> Push {
+    pub(crate) async fn push_where(&mut self, pred: impl Fn(&Push) -> bool) -> Push {
         loop {
             let p = self.push().await;
             if pred(&p) {
@@ -359,7 +359,7 @@ impl Client {
     }
 
     /// Pushes already buffered plus any arriving within `d`.
-    pub async fn drain_pushes(&mut self, d: Duration) -> Vec<Push> {
+    pub(crate) async fn drain_pushes(&mut self, d: Duration) -> Vec<Push> {
         let mut out: Vec<Push> = self.pushes.drain(..).collect();
         let deadline = tokio::time::Instant::now() + d;
         while let Ok(Some(msg)) = tokio::time::timeout_at(deadline, self.ws.next()).await {
@@ -376,7 +376,7 @@ impl Client {
     }
 
     /// Waits for the server to close the connection; returns its close frame.
-    pub async fn closed(&mut self) -> Option<CloseFrame> {
+    pub(crate) async fn closed(&mut self) -> Option<CloseFrame> {
         loop {
             let next = tokio::time::timeout(WAIT, self.ws.next())
                 .await
@@ -396,12 +396,12 @@ impl Client {
 }
 
 /// The direct conversation of two users.
-pub fn dm(a: &str, b: &str) -> tern_proto::ConversationId {
+pub(crate) fn dm(a: &str, b: &str) -> tern_proto::ConversationId {
     tern_proto::ConversationId::direct(&uid(a), &uid(b))
 }
 
 /// A text `send` request.
-pub fn text_msg(conv: &tern_proto::ConversationId, client_id: &str, text: &str) -> Request {
+pub(crate) fn text_msg(conv: &tern_proto::ConversationId, client_id: &str, text: &str) -> Request {
     Request::Send {
         conv: conv.clone(),
         client_id: tern_proto::ClientMsgId::new(client_id).unwrap(),
@@ -416,7 +416,10 @@ pub fn text_msg(conv: &tern_proto::ConversationId, client_id: &str, text: &str) 
 impl Client {
     /// Sends every request without waiting (pipelined), then collects the
     /// responses in request order.
-    pub async fn pipeline(&mut self, reqs: Vec<Request>) -> Vec<Result<Response, WireError>> {
+    pub(crate) async fn pipeline(
+        &mut self,
+        reqs: Vec<Request>,
+    ) -> Vec<Result<Response, WireError>> {
         let mut ids = Vec::with_capacity(reqs.len());
         for req in reqs {
             self.next_id += 1;
@@ -445,7 +448,7 @@ impl Client {
     }
 
     /// Messages pushed to this device until `n` have arrived (other pushes are kept aside).
-    pub async fn messages(&mut self, n: usize) -> Vec<tern_proto::Message> {
+    pub(crate) async fn messages(&mut self, n: usize) -> Vec<tern_proto::Message> {
         let mut out = Vec::new();
         let mut others = Vec::new();
         while out.len() < n {
@@ -459,7 +462,7 @@ impl Client {
     }
 
     /// Pulls `from..=to` in pages of `page`.
-    pub async fn pull_all(
+    pub(crate) async fn pull_all(
         &mut self,
         conv: &tern_proto::ConversationId,
         from: u64,
@@ -487,7 +490,7 @@ impl Client {
 }
 
 /// `GET /health` as JSON.
-pub async fn health(addr: SocketAddr) -> serde_json::Value {
+pub(crate) async fn health(addr: SocketAddr) -> serde_json::Value {
     use tokio::io::{AsyncReadExt, AsyncWriteExt};
     let mut tcp = TcpStream::connect(addr).await.unwrap();
     tcp.write_all(b"GET /health HTTP/1.1\r\nHost: t\r\nConnection: close\r\n\r\n")
@@ -502,7 +505,7 @@ pub async fn health(addr: SocketAddr) -> serde_json::Value {
 
 /// Uploads `bytes` as `name` with content type `mime` through `POST /files`;
 /// returns the new file's id (panics unless 201).
-pub async fn upload_as(
+pub(crate) async fn upload_as(
     addr: SocketAddr,
     token: &str,
     name: &str,
@@ -524,7 +527,7 @@ pub async fn upload_as(
 }
 
 /// The HTTP status of `GET /files/{id}` with `token`.
-pub async fn download_status(addr: SocketAddr, token: &str, id: &str) -> u16 {
+pub(crate) async fn download_status(addr: SocketAddr, token: &str, id: &str) -> u16 {
     http_client()
         .get(format!("http://{addr}/files/{id}"))
         .bearer_auth(token)

@@ -13,7 +13,7 @@ use std::time::Duration;
 use tempfile::TempDir;
 
 /// A PostgreSQL server in a temporary directory, stopped and removed on drop.
-pub struct TempPg {
+pub(crate) struct TempPg {
     dir: TempDir,
     bin: PathBuf,
     /// `Some((uid, gid))` of `postgres` when the tools must run as that user.
@@ -23,7 +23,7 @@ pub struct TempPg {
 
 /// The directory holding `initdb` and `pg_ctl`: `pg_config --bindir`, else the
 /// newest `/usr/lib/postgresql/*/bin`. Panics with what to install if none.
-pub fn pg_bindir() -> PathBuf {
+pub(crate) fn pg_bindir() -> PathBuf {
     let has_tools = |d: &Path| d.join("initdb").is_file() && d.join("pg_ctl").is_file();
     if let Ok(out) = Command::new("pg_config").arg("--bindir").output() {
         let d = PathBuf::from(String::from_utf8_lossy(&out.stdout).trim());
@@ -77,7 +77,7 @@ fn free_port() -> u16 {
 impl TempPg {
     /// Creates the cluster (`initdb`, trust authentication on loopback,
     /// `fsync=off`: correctness tests only) and starts it.
-    pub fn start() -> TempPg {
+    pub(crate) fn start() -> TempPg {
         let bin = pg_bindir();
         let dir = tempfile::Builder::new()
             .prefix("tern-pg")
@@ -131,12 +131,12 @@ impl TempPg {
     }
 
     /// `postgres://postgres@127.0.0.1:PORT/<db>`.
-    pub fn url(&self, db: &str) -> String {
+    pub(crate) fn url(&self, db: &str) -> String {
         format!("postgres://postgres@127.0.0.1:{}/{db}", self.port)
     }
 
     /// Creates database `name`; returns its URL.
-    pub async fn create_database(&self, name: &str) -> String {
+    pub(crate) async fn create_database(&self, name: &str) -> String {
         let (client, conn) = tokio_postgres::connect(&self.url("postgres"), tokio_postgres::NoTls)
             .await
             .unwrap();
@@ -150,7 +150,7 @@ impl TempPg {
 
     /// Stops the server (`pg_ctl stop -m fast`: sessions are ended, open
     /// transactions rolled back) and waits until it is down.
-    pub fn stop(&self) {
+    pub(crate) fn stop(&self) {
         let data = self.data();
         let out = self.tool("pg_ctl", &["-D", &data, "-m", "fast", "-w", "stop"]);
         assert!(out.status.success(), "pg_ctl stop: {}", text(&out));
@@ -158,7 +158,7 @@ impl TempPg {
 
     /// Starts the stopped server again on the same port and waits until it
     /// accepts connections.
-    pub fn start_again(&self) {
+    pub(crate) fn start_again(&self) {
         let out = self.pg_ctl_start();
         assert!(
             out.status.success(),
@@ -170,12 +170,12 @@ impl TempPg {
 
     /// Freezes every process of the server (SIGSTOP): connections stay open
     /// but nothing answers, as with a hung host or a network partition.
-    pub fn freeze(&self) {
+    pub(crate) fn freeze(&self) {
         self.signal("-STOP").unwrap();
     }
 
     /// Undoes [`TempPg::freeze`] (SIGCONT).
-    pub fn thaw(&self) {
+    pub(crate) fn thaw(&self) {
         self.signal("-CONT").unwrap();
     }
 
@@ -220,7 +220,7 @@ impl TempPg {
     }
 
     /// The server's log so far.
-    pub fn log(&self) -> String {
+    pub(crate) fn log(&self) -> String {
         std::fs::read_to_string(self.dir.path().join("log")).unwrap_or_default()
     }
 

@@ -20,7 +20,7 @@ const CONFIG: &str = "argon2_memory_kib = 256\nargon2_iterations = 1\n\
                       rate_per_sec = 1000000.0\nrate_burst = 1000000.0\n";
 
 /// A `tern-server` process on `127.0.0.1:0` with its own data directory.
-pub struct ServerProcess {
+pub(crate) struct ServerProcess {
     child: Child,
     pub addr: SocketAddr,
     pub dir: TempDir,
@@ -32,13 +32,13 @@ pub struct ServerProcess {
 impl ServerProcess {
     /// Starts `tern-server --database <database>` and waits (at most 60 s)
     /// for its `listening on` line.
-    pub fn start(database: &str) -> ServerProcess {
+    pub(crate) fn start(database: &str) -> ServerProcess {
         Self::start_with(database, "", &[])
     }
 
     /// Like [`Self::start`], with `extra` appended to the TOML file and
     /// `env` in the environment.
-    pub fn start_with(database: &str, extra: &str, env: &[(&str, &str)]) -> ServerProcess {
+    pub(crate) fn start_with(database: &str, extra: &str, env: &[(&str, &str)]) -> ServerProcess {
         let dir = tempfile::tempdir().unwrap();
         std::fs::write(dir.path().join("tern.toml"), format!("{CONFIG}{extra}")).unwrap();
         let env: Vec<(String, String)> = env
@@ -56,26 +56,26 @@ impl ServerProcess {
     }
 
     /// SIGKILL: no shutdown, no answers to what is in flight.
-    pub fn kill(&mut self) {
+    pub(crate) fn kill(&mut self) {
         self.child.kill().unwrap();
         self.child.wait().unwrap();
     }
 
     /// Starts the (killed or stopped) process again on its data directory;
     /// it gets a new port.
-    pub fn restart(&mut self) {
+    pub(crate) fn restart(&mut self) {
         let (child, addr) = spawn(self.dir.path(), &self.database, &self.env);
         self.child = child;
         self.addr = addr;
     }
 
     /// Whether the process is still running.
-    pub fn running(&mut self) -> bool {
+    pub(crate) fn running(&mut self) -> bool {
         self.child.try_wait().unwrap().is_none()
     }
 
     /// The process's output so far (stdout and stderr).
-    pub fn log(&self) -> String {
+    pub(crate) fn log(&self) -> String {
         std::fs::read_to_string(self.dir.path().join("server.log")).unwrap_or_default()
     }
 }
@@ -138,12 +138,12 @@ fn spawn(dir: &std::path::Path, database: &str, env: &[(String, String)]) -> (Ch
 }
 
 /// How long a test waits for one frame before it calls the connection lost.
-pub const FRAME_WAIT: Duration = Duration::from_secs(20);
+pub(crate) const FRAME_WAIT: Duration = Duration::from_secs(20);
 
 impl Client {
     /// Connects to `addr`, registers `name` if needed and logs in a desktop
     /// device; an error (server gone, login refused) is returned, not a panic.
-    pub async fn try_user(addr: SocketAddr, name: &str) -> Result<Client, String> {
+    pub(crate) async fn try_user(addr: SocketAddr, name: &str) -> Result<Client, String> {
         let connect = tokio_tungstenite::connect_async(format!("ws://{addr}/ws"));
         let (ws, _) = tokio::time::timeout(FRAME_WAIT, connect)
             .await
@@ -178,7 +178,7 @@ impl Client {
     /// [`Client::pipeline`] that returns `Err` when the connection is lost
     /// (closed, reset, or no frame within [`FRAME_WAIT`]) before every
     /// response has arrived.
-    pub async fn try_pipeline(
+    pub(crate) async fn try_pipeline(
         &mut self,
         reqs: Vec<Request>,
     ) -> Result<Vec<Result<Response, WireError>>, String> {

@@ -11,7 +11,7 @@ use tern_proto::{
 use crate::common::{uid, Client, TestServer};
 
 /// Signs up and logs in one client per name, in order.
-pub async fn users<const N: usize>(server: &TestServer, names: [&str; N]) -> [Client; N] {
+pub(crate) async fn users<const N: usize>(server: &TestServer, names: [&str; N]) -> [Client; N] {
     let mut out = Vec::with_capacity(N);
     for name in names {
         out.push(server.user(name).await);
@@ -23,12 +23,12 @@ pub async fn users<const N: usize>(server: &TestServer, names: [&str; N]) -> [Cl
 }
 
 /// `g:<id>`.
-pub fn gconv(g: &GroupId) -> ConversationId {
+pub(crate) fn gconv(g: &GroupId) -> ConversationId {
     ConversationId::Group(g.clone())
 }
 
 /// `create_group` with `members` (ids) and `policy`; returns the group.
-pub async fn create(
+pub(crate) async fn create(
     owner: &mut Client,
     name: &str,
     members: &[&str],
@@ -48,7 +48,10 @@ pub async fn create(
 }
 
 /// The next `change` push satisfying `pred` (other pushes are skipped).
-pub async fn change_where(c: &mut Client, pred: impl Fn(&Change) -> bool) -> VersionedChange {
+pub(crate) async fn change_where(
+    c: &mut Client,
+    pred: impl Fn(&Change) -> bool,
+) -> VersionedChange {
     let p = c
         .push_where(|p| matches!(p, Push::Change(v) if pred(&v.change)))
         .await;
@@ -57,7 +60,7 @@ pub async fn change_where(c: &mut Client, pred: impl Fn(&Change) -> bool) -> Ver
 }
 
 /// Every change pushed within `d` (other pushes dropped).
-pub async fn changes_within(c: &mut Client, d: Duration) -> Vec<Change> {
+pub(crate) async fn changes_within(c: &mut Client, d: Duration) -> Vec<Change> {
     c.drain_pushes(d)
         .await
         .into_iter()
@@ -69,7 +72,7 @@ pub async fn changes_within(c: &mut Client, d: Duration) -> Vec<Change> {
 }
 
 /// Every change in the user's log after `since` (one page).
-pub async fn sync(c: &mut Client, since: u64) -> Vec<Change> {
+pub(crate) async fn sync(c: &mut Client, since: u64) -> Vec<Change> {
     let Response::Changes { changes, .. } = c
         .ok(Request::SyncChanges {
             since,
@@ -83,7 +86,7 @@ pub async fn sync(c: &mut Client, since: u64) -> Vec<Change> {
 }
 
 /// The current change-log version (from an empty sync page).
-pub async fn version(c: &mut Client) -> u64 {
+pub(crate) async fn version(c: &mut Client) -> u64 {
     let Response::Changes { latest, .. } = c
         .ok(Request::SyncChanges {
             since: u64::MAX >> 1,
@@ -97,12 +100,12 @@ pub async fn version(c: &mut Client) -> u64 {
 }
 
 /// A text message to group `g`.
-pub fn gtext(g: &GroupId, client_id: &str, text: &str) -> Request {
+pub(crate) fn gtext(g: &GroupId, client_id: &str, text: &str) -> Request {
     crate::common::text_msg(&gconv(g), client_id, text)
 }
 
 /// Sends and returns the seq.
-pub async fn gsend(c: &mut Client, g: &GroupId, client_id: &str, text: &str) -> Seq {
+pub(crate) async fn gsend(c: &mut Client, g: &GroupId, client_id: &str, text: &str) -> Seq {
     match c.ok(gtext(g, client_id, text)).await {
         Response::Sent { seq, .. } => seq,
         other => panic!("send answered {other:?}"),
@@ -110,14 +113,14 @@ pub async fn gsend(c: &mut Client, g: &GroupId, client_id: &str, text: &str) -> 
 }
 
 /// Asserts `req` fails with `code`; returns the message.
-pub async fn fails(c: &mut Client, req: Request, code: ErrorCode) -> String {
+pub(crate) async fn fails(c: &mut Client, req: Request, code: ErrorCode) -> String {
     let e = c.err(req).await;
     assert_eq!(e.code, code, "{}", e.message);
     e.message
 }
 
 /// The role of `user` per `get_group_members` (asked by `c`).
-pub async fn role_of(c: &mut Client, g: &GroupId, user: &str) -> Option<GroupRole> {
+pub(crate) async fn role_of(c: &mut Client, g: &GroupId, user: &str) -> Option<GroupRole> {
     let Response::GroupMembers { members } =
         c.ok(Request::GetGroupMembers { group: g.clone() }).await
     else {
@@ -130,7 +133,7 @@ pub async fn role_of(c: &mut Client, g: &GroupId, user: &str) -> Option<GroupRol
 }
 
 /// `get_group_members` as ids, in the server's order.
-pub async fn member_ids(c: &mut Client, g: &GroupId) -> Vec<String> {
+pub(crate) async fn member_ids(c: &mut Client, g: &GroupId) -> Vec<String> {
     let Response::GroupMembers { members } =
         c.ok(Request::GetGroupMembers { group: g.clone() }).await
     else {
@@ -141,14 +144,14 @@ pub async fn member_ids(c: &mut Client, g: &GroupId) -> Vec<String> {
 
 /// The next change `c` is pushed of `expected`'s kind (others skipped) is
 /// `expected`.
-pub async fn hears(c: &mut Client, expected: &Change) {
+pub(crate) async fn hears(c: &mut Client, expected: &Change) {
     let kind = std::mem::discriminant(expected);
     let v = change_where(c, |ch| std::mem::discriminant(ch) == kind).await;
     assert_eq!(&v.change, expected);
 }
 
 /// `c` (the owner) gives `user` `role` in `g`.
-pub async fn set_role(c: &mut Client, g: &GroupId, user: &str, role: GroupRole) {
+pub(crate) async fn set_role(c: &mut Client, g: &GroupId, user: &str, role: GroupRole) {
     c.ok(Request::SetMemberRole {
         group: g.clone(),
         user: uid(user),
@@ -158,7 +161,7 @@ pub async fn set_role(c: &mut Client, g: &GroupId, user: &str, role: GroupRole) 
 }
 
 /// `get_groups`.
-pub async fn get_groups(c: &mut Client) -> Vec<GroupInfo> {
+pub(crate) async fn get_groups(c: &mut Client) -> Vec<GroupInfo> {
     let Response::Groups { groups } = c.ok(Request::GetGroups).await else {
         panic!("get_groups")
     };
@@ -166,7 +169,7 @@ pub async fn get_groups(c: &mut Client) -> Vec<GroupInfo> {
 }
 
 /// `conversations`.
-pub async fn get_conversations(c: &mut Client) -> Vec<ConversationInfo> {
+pub(crate) async fn get_conversations(c: &mut Client) -> Vec<ConversationInfo> {
     let Response::Conversations { conversations } = c.ok(Request::Conversations).await else {
         panic!("conversations")
     };
@@ -174,7 +177,7 @@ pub async fn get_conversations(c: &mut Client) -> Vec<ConversationInfo> {
 }
 
 /// `pull` of seq 1 of `conv`.
-pub fn pull_first(conv: &ConversationId) -> Request {
+pub(crate) fn pull_first(conv: &ConversationId) -> Request {
     Request::Pull {
         conv: conv.clone(),
         from: Seq(1),
@@ -185,7 +188,7 @@ pub fn pull_first(conv: &ConversationId) -> Request {
 
 /// What only a member may do with `g`'s messages: post (`client_id`, `text`),
 /// pull, read the history, mark read.
-pub fn member_reads(g: &GroupId, client_id: &str, text: &str) -> Vec<Request> {
+pub(crate) fn member_reads(g: &GroupId, client_id: &str, text: &str) -> Vec<Request> {
     let conv = gconv(g);
     vec![
         gtext(g, client_id, text),

@@ -7,12 +7,12 @@ use tern_proto::{Content, Push, Request, Response, RoomId, RoomInfo, RoomMessage
 
 use crate::common::{uid, Client};
 
-pub fn text(t: &str) -> Content {
+pub(crate) fn text(t: &str) -> Content {
     Content::Text { text: t.into() }
 }
 
 /// `create_room`; returns the room.
-pub async fn create_room(c: &mut Client, name: &str) -> RoomInfo {
+pub(crate) async fn create_room(c: &mut Client, name: &str) -> RoomInfo {
     match c.ok(Request::CreateRoom { name: name.into() }).await {
         Response::Room { room } => room,
         other => panic!("create_room answered {other:?}"),
@@ -20,14 +20,14 @@ pub async fn create_room(c: &mut Client, name: &str) -> RoomInfo {
 }
 
 /// `join_room`; returns the room and its recent messages.
-pub async fn join(c: &mut Client, room: &RoomId) -> (RoomInfo, Vec<RoomMessage>) {
+pub(crate) async fn join(c: &mut Client, room: &RoomId) -> (RoomInfo, Vec<RoomMessage>) {
     match c.ok(Request::JoinRoom { room: room.clone() }).await {
         Response::RoomJoined { room, recent } => (room, recent),
         other => panic!("join_room answered {other:?}"),
     }
 }
 
-pub fn send_req(room: &RoomId, t: &str) -> Request {
+pub(crate) fn send_req(room: &RoomId, t: &str) -> Request {
     Request::RoomSend {
         room: room.clone(),
         content: text(t),
@@ -35,7 +35,7 @@ pub fn send_req(room: &RoomId, t: &str) -> Request {
 }
 
 /// `room_send` of a text; returns its seq.
-pub async fn send(c: &mut Client, room: &RoomId, t: &str) -> u64 {
+pub(crate) async fn send(c: &mut Client, room: &RoomId, t: &str) -> u64 {
     match c.ok(send_req(room, t)).await {
         Response::RoomSent { seq, .. } => seq,
         other => panic!("room_send answered {other:?}"),
@@ -43,7 +43,7 @@ pub async fn send(c: &mut Client, room: &RoomId, t: &str) -> u64 {
 }
 
 /// The next `room_message` push (other pushes are skipped).
-pub async fn next_message(c: &mut Client) -> RoomMessage {
+pub(crate) async fn next_message(c: &mut Client) -> RoomMessage {
     match c
         .push_where(|p| matches!(p, Push::RoomMessage { .. }))
         .await
@@ -54,7 +54,7 @@ pub async fn next_message(c: &mut Client) -> RoomMessage {
 }
 
 /// The room messages pushed within `d`.
-pub async fn messages_within(c: &mut Client, d: Duration) -> Vec<RoomMessage> {
+pub(crate) async fn messages_within(c: &mut Client, d: Duration) -> Vec<RoomMessage> {
     c.drain_pushes(d)
         .await
         .into_iter()
@@ -65,7 +65,7 @@ pub async fn messages_within(c: &mut Client, d: Duration) -> Vec<RoomMessage> {
         .collect()
 }
 
-pub fn texts(ms: &[RoomMessage]) -> Vec<String> {
+pub(crate) fn texts(ms: &[RoomMessage]) -> Vec<String> {
     ms.iter()
         .map(|m| match &m.content {
             Content::Text { text } => text.clone(),
@@ -75,7 +75,7 @@ pub fn texts(ms: &[RoomMessage]) -> Vec<String> {
 }
 
 /// The ids of a room's members (first page).
-pub async fn member_ids(c: &mut Client, room: &RoomId) -> Vec<String> {
+pub(crate) async fn member_ids(c: &mut Client, room: &RoomId) -> Vec<String> {
     match c
         .ok(Request::RoomMembers {
             room: room.clone(),
@@ -91,7 +91,7 @@ pub async fn member_ids(c: &mut Client, room: &RoomId) -> Vec<String> {
     }
 }
 
-pub fn kick(room: &RoomId, user: &str, ban_secs: u32) -> Request {
+pub(crate) fn kick(room: &RoomId, user: &str, ban_secs: u32) -> Request {
     Request::RoomKick {
         room: room.clone(),
         user: uid(user),
@@ -99,7 +99,7 @@ pub fn kick(room: &RoomId, user: &str, ban_secs: u32) -> Request {
     }
 }
 
-pub fn mute(room: &RoomId, user: &str, minutes: u32) -> Request {
+pub(crate) fn mute(room: &RoomId, user: &str, minutes: u32) -> Request {
     Request::RoomMute {
         room: room.clone(),
         user: uid(user),

@@ -19,14 +19,14 @@ use axum::Router;
 use serde_json::Value;
 use tern_server::webhooks::sign;
 
-pub const SECRET: &str = "test-webhook-secret-0123456789";
+pub(crate) const SECRET: &str = "test-webhook-secret-0123456789";
 
 /// What a before-event gets: a delay, then this JSON answer (or a status).
-pub type Answerer = Arc<dyn Fn(&Value) -> (Duration, Result<Value, u16>) + Send + Sync>;
+pub(crate) type Answerer = Arc<dyn Fn(&Value) -> (Duration, Result<Value, u16>) + Send + Sync>;
 
 /// One after-event as received.
 #[derive(Debug, Clone)]
-pub struct Got {
+pub(crate) struct Got {
     pub endpoint: String,
     pub seq: u64,
     pub event: String,
@@ -35,7 +35,7 @@ pub struct Got {
 }
 
 #[derive(Default)]
-pub struct Log {
+pub(crate) struct Log {
     /// Every after-event request, in arrival order.
     pub after: Vec<Got>,
     /// Every before-event request's body, in arrival order.
@@ -53,7 +53,7 @@ struct Inner {
     answer: Mutex<Option<Answerer>>,
 }
 
-pub struct Receiver {
+pub(crate) struct Receiver {
     inner: Arc<Inner>,
     pub addr: SocketAddr,
     stop: Option<tokio::sync::oneshot::Sender<()>>,
@@ -123,7 +123,7 @@ async fn handle(
 
 impl Receiver {
     /// Starts on a free port of 127.0.0.1.
-    pub async fn start() -> Receiver {
+    pub(crate) async fn start() -> Receiver {
         let inner = Arc::new(Inner {
             log: Mutex::new(Log::default()),
             answer: Mutex::new(None),
@@ -157,12 +157,12 @@ impl Receiver {
     }
 
     /// The URL to configure.
-    pub fn url(&self) -> String {
+    pub(crate) fn url(&self) -> String {
         format!("http://{}/hook", self.addr)
     }
 
     /// Closes the port and every connection.
-    pub async fn stop(&mut self) {
+    pub(crate) async fn stop(&mut self) {
         if let Some(s) = self.stop.take() {
             let _ = s.send(());
         }
@@ -172,7 +172,7 @@ impl Receiver {
     }
 
     /// Listens on the same port again.
-    pub async fn start_again(&mut self) {
+    pub(crate) async fn start_again(&mut self) {
         let mut tries = 0;
         let listener = loop {
             match tokio::net::TcpListener::bind(self.addr).await {
@@ -189,7 +189,7 @@ impl Receiver {
     }
 
     /// How before-events are answered from now on.
-    pub fn answer_with(
+    pub(crate) fn answer_with(
         &self,
         f: impl Fn(&Value) -> (Duration, Result<Value, u16>) + Send + Sync + 'static,
     ) {
@@ -197,17 +197,17 @@ impl Receiver {
     }
 
     /// Runs `f` on the log.
-    pub fn with_log<T>(&self, f: impl FnOnce(&Log) -> T) -> T {
+    pub(crate) fn with_log<T>(&self, f: impl FnOnce(&Log) -> T) -> T {
         f(&self.inner.log.lock().unwrap())
     }
 
     /// After-events received so far (a copy).
-    pub fn after(&self) -> Vec<Got> {
+    pub(crate) fn after(&self) -> Vec<Got> {
         self.with_log(|l| l.after.clone())
     }
 
     /// Waits until every number 1..=`last` of `endpoint` arrived (at most `wait`).
-    pub async fn wait_for_all(&self, endpoint: &str, last: u64, wait: Duration) -> bool {
+    pub(crate) async fn wait_for_all(&self, endpoint: &str, last: u64, wait: Duration) -> bool {
         let deadline = tokio::time::Instant::now() + wait;
         loop {
             let done = self.with_log(|l| l.highest.get(endpoint).copied().unwrap_or(0) >= last);
@@ -225,7 +225,7 @@ impl Receiver {
 /// Figures of an endpoint's deliveries against the `last` number the server
 /// handed out: (events, distinct delivered, duplicates, lost). Duplicates
 /// must repeat the same body under the same number.
-pub fn figures(got: &[Got], endpoint: &str, last: u64) -> (u64, u64, u64, u64) {
+pub(crate) fn figures(got: &[Got], endpoint: &str, last: u64) -> (u64, u64, u64, u64) {
     let mut by_seq: BTreeMap<u64, &Value> = BTreeMap::new();
     let mut dups = 0;
     for g in got.iter().filter(|g| g.endpoint == endpoint) {

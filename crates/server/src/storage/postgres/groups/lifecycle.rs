@@ -12,7 +12,7 @@ use crate::storage::sqlite::groups::new_group_id;
 use crate::storage::{Delivery, GroupUpdate, InviteRules, StoreResult};
 
 #[allow(clippy::too_many_arguments)]
-pub async fn create(
+pub(crate) async fn create(
     c: &Tx<'_>,
     owner: &UserId,
     name: &str,
@@ -77,7 +77,7 @@ pub async fn create(
     Ok(group)
 }
 
-pub async fn dismiss(
+pub(crate) async fn dismiss(
     c: &Tx<'_>,
     me: &UserId,
     g: &GroupId,
@@ -106,7 +106,7 @@ pub async fn dismiss(
     Ok(())
 }
 
-pub async fn update(
+pub(crate) async fn update(
     c: &Tx<'_>,
     me: &UserId,
     g: &GroupId,
@@ -147,7 +147,7 @@ pub async fn update(
 }
 
 /// Takes a user who is being deleted out of every group (see the SQLite twin).
-pub async fn remove_deleted_user(
+pub(crate) async fn remove_deleted_user(
     c: &Tx<'_>,
     user: &UserId,
     now: i64,

@@ -121,7 +121,7 @@ pub(super) async fn check_may_add(
     Ok(())
 }
 
-pub async fn invite(
+pub(crate) async fn invite(
     c: &Tx<'_>,
     me: &UserId,
     g: &GroupId,
@@ -158,7 +158,7 @@ pub async fn invite(
     Ok(())
 }
 
-pub async fn join(
+pub(crate) async fn join(
     c: &Tx<'_>,
     me: &UserId,
     g: &GroupId,
@@ -203,7 +203,7 @@ pub async fn join(
 }
 
 #[allow(clippy::too_many_arguments)]
-pub async fn answer_application(
+pub(crate) async fn answer_application(
     c: &Tx<'_>,
     me: &UserId,
     g: &GroupId,
@@ -317,7 +317,7 @@ pub(super) async fn delete_member_row(c: &Tx<'_>, g: &GroupId, user: &UserId) ->
     Ok(())
 }
 
-pub async fn leave(
+pub(crate) async fn leave(
     c: &Tx<'_>,
     me: &UserId,
     g: &GroupId,

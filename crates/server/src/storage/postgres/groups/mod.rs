@@ -12,10 +12,10 @@ mod membership;
 mod moderation;
 mod reads;
 
-pub use lifecycle::*;
-pub use membership::*;
-pub use moderation::*;
-pub use reads::*;
+pub(super) use lifecycle::*;
+pub(super) use membership::*;
+pub(super) use moderation::*;
+pub(super) use reads::*;
 
 use tern_proto::{
     ApplicationState, Change, ConversationId, ErrorCode, GroupId, GroupInfo, GroupRole, JoinPolicy,

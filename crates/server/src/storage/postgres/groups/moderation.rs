@@ -27,7 +27,7 @@ pub(super) async fn moderated_target(
     Ok(target)
 }
 
-pub async fn kick(
+pub(crate) async fn kick(
     c: &Tx<'_>,
     me: &UserId,
     g: &GroupId,
@@ -40,7 +40,7 @@ pub async fn kick(
     remove_member(c, g, user, LeaveReason::Kicked, Some(me), out).await
 }
 
-pub async fn mute_all(
+pub(crate) async fn mute_all(
     c: &Tx<'_>,
     me: &UserId,
     g: &GroupId,
@@ -62,7 +62,7 @@ pub async fn mute_all(
 }
 
 #[allow(clippy::too_many_arguments)]
-pub async fn mute_member(
+pub(crate) async fn mute_member(
     c: &Tx<'_>,
     me: &UserId,
     g: &GroupId,
@@ -89,7 +89,7 @@ pub async fn mute_member(
     broadcast(c, g, &change, out).await
 }
 
-pub async fn set_role(
+pub(crate) async fn set_role(
     c: &Tx<'_>,
     me: &UserId,
     g: &GroupId,
@@ -119,7 +119,7 @@ pub async fn set_role(
     role_changed(c, g, user, role, me, out).await
 }
 
-pub async fn transfer(
+pub(crate) async fn transfer(
     c: &Tx<'_>,
     me: &UserId,
     g: &GroupId,

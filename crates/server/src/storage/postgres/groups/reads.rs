@@ -10,7 +10,7 @@ use super::super::{corrupt, parse_user, Tx};
 use super::*;
 use crate::storage::StoreResult;
 
-pub async fn info(c: &Tx<'_>, g: &GroupId) -> StoreResult<GroupInfo> {
+pub(crate) async fn info(c: &Tx<'_>, g: &GroupId) -> StoreResult<GroupInfo> {
     let row = c
         .query_opt(
             "SELECT name, avatar, notice, owner, join_policy, all_muted, created_at,
@@ -54,7 +54,7 @@ pub(super) fn to_member(r: &Row) -> StoreResult<GroupMember> {
     })
 }
 
-pub async fn membership(
+pub(crate) async fn membership(
     c: &Tx<'_>,
     g: &GroupId,
     user: &UserId,
@@ -66,7 +66,7 @@ pub async fn membership(
         .transpose()
 }
 
-pub async fn is_live(c: &Tx<'_>, g: &GroupId) -> StoreResult<bool> {
+pub(crate) async fn is_live(c: &Tx<'_>, g: &GroupId) -> StoreResult<bool> {
     Ok(c.query_one(
         "SELECT EXISTS(SELECT 1 FROM groups WHERE id = $1 AND dismissed_at IS NULL)",
         &[&g.as_str()],
@@ -75,7 +75,11 @@ pub async fn is_live(c: &Tx<'_>, g: &GroupId) -> StoreResult<bool> {
     .try_get(0)?)
 }
 
-pub async fn require_member(c: &Tx<'_>, g: &GroupId, user: &UserId) -> StoreResult<GroupMember> {
+pub(crate) async fn require_member(
+    c: &Tx<'_>,
+    g: &GroupId,
+    user: &UserId,
+) -> StoreResult<GroupMember> {
     if !is_live(c, g).await? {
         return Err(no_group(g));
     }
@@ -107,7 +111,11 @@ pub(super) async fn require_role(
     Ok(m)
 }
 
-pub async fn require_manager(c: &Tx<'_>, g: &GroupId, user: &UserId) -> StoreResult<GroupMember> {
+pub(crate) async fn require_manager(
+    c: &Tx<'_>,
+    g: &GroupId,
+    user: &UserId,
+) -> StoreResult<GroupMember> {
     require_role(
         c,
         g,
@@ -118,7 +126,11 @@ pub async fn require_manager(c: &Tx<'_>, g: &GroupId, user: &UserId) -> StoreRes
     .await
 }
 
-pub async fn require_owner(c: &Tx<'_>, g: &GroupId, user: &UserId) -> StoreResult<GroupMember> {
+pub(crate) async fn require_owner(
+    c: &Tx<'_>,
+    g: &GroupId,
+    user: &UserId,
+) -> StoreResult<GroupMember> {
     require_role(c, g, user, &[GroupRole::Owner], "the owner").await
 }
 
@@ -135,7 +147,12 @@ pub(super) async fn require_target(
     })
 }
 
-pub async fn check_can_post(c: &Tx<'_>, g: &GroupId, user: &UserId, now: i64) -> StoreResult<()> {
+pub(crate) async fn check_can_post(
+    c: &Tx<'_>,
+    g: &GroupId,
+    user: &UserId,
+    now: i64,
+) -> StoreResult<()> {
     // The reserved `system` account posts notices into any live group (the
     // admin API's group notices; nobody can sign in as `system`).
     if user.as_str() == tern_proto::SYSTEM_USER {
@@ -168,7 +185,7 @@ pub async fn check_can_post(c: &Tx<'_>, g: &GroupId, user: &UserId, now: i64) ->
     Ok(())
 }
 
-pub async fn outranks(
+pub(crate) async fn outranks(
     c: &Tx<'_>,
     g: &GroupId,
     user: &UserId,
@@ -192,7 +209,7 @@ pub(super) async fn managers(c: &Tx<'_>, g: &GroupId) -> StoreResult<Vec<UserId>
     rows.iter().map(|r| parse_user(r.try_get(0)?)).collect()
 }
 
-pub async fn members(c: &Tx<'_>, g: &GroupId) -> StoreResult<Vec<GroupMember>> {
+pub(crate) async fn members(c: &Tx<'_>, g: &GroupId) -> StoreResult<Vec<GroupMember>> {
     let sql = format!(
         "SELECT {MEMBER_COLS} FROM members WHERE conv = $1
          ORDER BY CASE role WHEN 'owner' THEN 0 WHEN 'admin' THEN 1 ELSE 2 END, joined_at, user_id COLLATE \"C\""
@@ -214,7 +231,7 @@ pub(super) async fn live_group_ids(c: &Tx<'_>, user: &UserId) -> StoreResult<Vec
         .collect()
 }
 
-pub async fn groups_of(c: &Tx<'_>, user: &UserId) -> StoreResult<Vec<GroupInfo>> {
+pub(crate) async fn groups_of(c: &Tx<'_>, user: &UserId) -> StoreResult<Vec<GroupInfo>> {
     let mut out = Vec::new();
     for g in live_group_ids(c, user).await? {
         out.push(info(c, &g).await?);
@@ -222,7 +239,7 @@ pub async fn groups_of(c: &Tx<'_>, user: &UserId) -> StoreResult<Vec<GroupInfo>>
     Ok(out)
 }
 
-pub async fn applications(c: &Tx<'_>, g: &GroupId) -> StoreResult<Vec<GroupApplication>> {
+pub(crate) async fn applications(c: &Tx<'_>, g: &GroupId) -> StoreResult<Vec<GroupApplication>> {
     let rows = c
         .query(
             "SELECT user_id FROM group_applications WHERE grp = $1
