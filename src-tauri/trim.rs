@@ -43,13 +43,23 @@ pub(crate) struct Trimmed {
     pub pss_kb: u64,
 }
 
-/// After tray mode destroyed the window: waits [`SETTLE`], then trims on the
-/// main thread (where windows are built, so none can appear meanwhile) unless a
-/// window exists again by then.
+/// After tray mode destroyed the window: waits [`SETTLE`], shrinks each
+/// account's cache memory, then trims on the main thread (where windows are
+/// built, so none can appear meanwhile) unless a window exists again by then.
 pub(crate) fn after_free<R: Runtime>(app: &AppHandle<R>) {
     let app = app.clone();
     tauri::async_runtime::spawn(async move {
         tokio::time::sleep(SETTLE).await;
+        let clients: Vec<_> = {
+            let state = app.state::<crate::state::AppState>();
+            let live = state.live.lock().await;
+            live.iter().map(|a| a.client.clone()).collect()
+        };
+        for c in clients {
+            if let Err(e) = c.shrink_memory().await {
+                tracing::debug!("shrink an account's cache: {e}");
+            }
+        }
         let handle = app.clone();
         let run = app.run_on_main_thread(move || {
             if !handle.webview_windows().is_empty() {
@@ -59,7 +69,8 @@ pub(crate) fn after_free<R: Runtime>(app: &AppHandle<R>) {
             tracing::info!(
                 network_processes = t.network_processes,
                 mappings = t.mappings,
-                mb = t.pss_kb / 1024,
+                unmapped_mb = t.pss_kb / 1024,
+                pss_after_mb = pss_kb().unwrap_or(0) / 1024,
                 "tray mode: memory given back"
             );
         });
@@ -102,6 +113,17 @@ pub(crate) fn trim() -> Trimmed {
     // SAFETY: glibc's malloc_trim only returns free heap memory to the system.
     unsafe { libc::malloc_trim(0) };
     t
+}
+
+/// This process's PSS (kB), from `/proc/self/smaps_rollup`.
+fn pss_kb() -> Option<u64> {
+    let rollup = std::fs::read_to_string("/proc/self/smaps_rollup").ok()?;
+    let line = rollup.lines().find(|l| l.starts_with("Pss:"))?;
+    line.trim_start_matches("Pss:")
+        .trim()
+        .trim_end_matches(" kB")
+        .parse()
+        .ok()
 }
 
 /// SIGTERM to this process's `WebKitNetworkProcess` children; how many.

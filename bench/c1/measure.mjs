@@ -134,9 +134,19 @@ async function launch(app, env) {
 }
 
 async function close({ wd, driver }) {
-  // (In tray mode the session's page is gone: the app is ended with the driver.)
-  await Promise.race([wd.quit(), sleep(5000)]);
+  // In tray mode the session is gone (WebKit ends it with the network process the
+  // trim ends): the app is ended by its process id, so that no instance is left to
+  // take the next run's launch (the single-instance plugin would hand it over).
+  const apps = descendants(driver.pid).filter((p) => ['tern', 'tern-c1-hello'].includes(comm(p)));
+  await Promise.race([wd.quit().catch(() => {}), sleep(5000)]);
   driver.kill('SIGTERM');
+  for (const p of apps) {
+    try {
+      process.kill(p, 'SIGTERM');
+    } catch {
+      /* already gone */
+    }
+  }
   await sleep(1500);
 }
 
@@ -168,8 +178,8 @@ function mappings(pid) {
   const sums = new Map();
   let name = '';
   for (const line of readFileSync(`/proc/${pid}/smaps`, 'utf8').split('\n')) {
-    const head = line.match(/^[0-9a-f]+-[0-9a-f]+ \S+ \S+ \S+ \S+\s*(.*)$/);
-    if (head) name = head[1] || '[anonymous]';
+    const head = line.match(/^[0-9a-f]+-[0-9a-f]+ (\S+) \S+ \S+ \S+\s*(.*)$/);
+    if (head) name = `${head[2] || '[anonymous]'} ${head[1]}`;
     const pss = line.match(/^Pss:\s+(\d+) kB/);
     if (pss) sums.set(name, (sums.get(name) ?? 0) + Number(pss[1]));
   }
@@ -187,16 +197,23 @@ async function hello() {
 }
 
 async function tern(server) {
-  const run = await launch('tern', { TERN_SERVER_URL: server, TERN_APP_DATA_DIR: tmp('app'), TERN_TRAY_FREE_AFTER_SECS: String(TRAY_FREE_SECS) });
+  const log = process.env.C1_VERBOSE ? { TERN_LOG: 'warn,tern_desktop::trim=info' } : {};
+  const run = await launch('tern', { TERN_SERVER_URL: server, TERN_APP_DATA_DIR: tmp('app'), TERN_TRAY_FREE_AFTER_SECS: String(TRAY_FREE_SECS), ...log });
   const { wd } = run;
   await waitUntil(() => wd.find(sel('login-form')), { timeout: 60_000, interval: 10, what: 'login screen' });
   const loginShown = performance.now() - run.t0;
+  // (From the second run on, the login screen offers the last user id: replaced.)
+  await (await wd.waitFor(sel('user'))).clear();
   await (await wd.waitFor(sel('user'))).type('alice');
   await (await wd.waitFor(sel('password'))).type('alice-password-1');
   const submit = await wd.waitFor(sel('submit'));
   const t1 = performance.now();
   await submit.click();
-  await waitUntil(async () => (await wd.findAll(sel('conversation'))).length >= FRIENDS, { timeout: 60_000, what: `${FRIENDS} conversations listed`, interval: 10 });
+  await waitUntil(async () => (await wd.findAll(sel('conversation'))).length >= FRIENDS, { timeout: 60_000, what: `${FRIENDS} conversations listed`, interval: 10 }).catch(async (e) => {
+    const shot = path.join(tmp('failure'), 'screen.png');
+    await wd.screenshot(shot).then(() => console.log(`c1: screenshot of the app: ${shot}`), () => {});
+    throw e;
+  });
   const listShown = performance.now() - t1;
   await sleep(IDLE_SECS * 1000);
   const mem = memory(run.driver.pid, 'tern');

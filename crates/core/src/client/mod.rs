@@ -386,6 +386,13 @@ impl Client {
         self.inner.status.set_conn(ConnectionState::Offline);
     }
 
+    /// Gives back the memory the cache keeps for speed (SQLite's page cache), for
+    /// an app going to the background; the next reads come from disk.
+    pub async fn shrink_memory(&self) -> Result<()> {
+        self.read(|c, _| Ok(c.execute_batch("PRAGMA shrink_memory")?))
+            .await
+    }
+
     /// Forces a resync now (call on wake from sleep or a network change): reconnects
     /// at once if disconnected, then syncs relations and messages. Returns when done.
     pub async fn resync(&self) -> Result<()> {

@@ -64,6 +64,11 @@ async fn older_pages_are_fetched_once_then_served_offline() {
     );
     let all = bob.search("msg", 0, 200).await.unwrap().messages;
     assert_eq!(all.len(), 100, "fetched pages are indexed too");
+    // An app going to the background gives back the cache's page cache: the
+    // same pages read back the same afterwards.
+    bob.shrink_memory().await.unwrap();
+    let again = bob.messages(&conv, Some(Seq(101)), 100).await.unwrap();
+    assert_eq!(seqs(&again), seqs(&offline));
     alice.close().await;
     bob.close().await;
 }
