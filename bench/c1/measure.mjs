@@ -168,6 +168,11 @@ async function trayMode(run) {
   });
   const app = descendants(run.driver.pid).find((p) => comm(p) === 'tern');
   await waitUntil(() => !descendants(app).some((p) => comm(p).startsWith('WebKitWebProces')), { timeout: 60_000, what: 'the window freed (no WebKitWebProcess)' });
+  if (process.env.C1_PERF_FAULTS) spawn('perf', ['record', '-e', 'page-faults', '-c', '1', '-p', String(app), '-o', process.env.C1_PERF_FAULTS, '--', 'sleep', '12'], { stdio: 'ignore' });
+  // The trim (src-tauri/trim.rs) ends the network process last but one step.
+  await waitUntil(() => !descendants(app).some((p) => comm(p).startsWith('WebKit')), { timeout: 60_000, what: 'the network process ended' });
+  await sleep(500);
+  if (process.env.C1_VERBOSE) console.log(`c1: tray mode just after the trim: PSS ${(pssKb(app) / 1024).toFixed(1)} MB; largest mappings:\n${mappings(app).slice(0, 12).map(([k, v]) => `   ${(v / 1024).toFixed(1).padStart(6)} MB  ${k}`).join('\n')}`);
   await sleep(IDLE_SECS * 1000);
   if (process.env.C1_VERBOSE) console.log(`c1: tray mode, the app's largest mappings by PSS:\n${mappings(app).slice(0, 25).map(([k, v]) => `   ${(v / 1024).toFixed(1).padStart(6)} MB  ${k}`).join('\n')}`);
   return memory(run.driver.pid, 'tern');
@@ -197,8 +202,7 @@ async function hello() {
 }
 
 async function tern(server) {
-  const log = process.env.C1_VERBOSE ? { TERN_LOG: 'warn,tern_desktop::trim=info' } : {};
-  const run = await launch('tern', { TERN_SERVER_URL: server, TERN_APP_DATA_DIR: tmp('app'), TERN_TRAY_FREE_AFTER_SECS: String(TRAY_FREE_SECS), ...log });
+  const run = await launch('tern', { TERN_SERVER_URL: server, TERN_APP_DATA_DIR: tmp('app'), TERN_TRAY_FREE_AFTER_SECS: String(TRAY_FREE_SECS) });
   const { wd } = run;
   await waitUntil(() => wd.find(sel('login-form')), { timeout: 60_000, interval: 10, what: 'login screen' });
   const loginShown = performance.now() - run.t0;

@@ -17,10 +17,8 @@ use crate::types::{Conversation, LocalMessage, LoginStatus, TransferDirection};
 pub enum Event {
     // ---- session and connection ----
     /// The login status changed.
-    LoginStatus {
-        /// The new status.
-        status: LoginStatus,
-    },
+    #[allow(missing_docs)] // fields named by what they hold
+    LoginStatus { status: LoginStatus },
     /// Connecting to the server (attempt 1 is the first try after a login or a drop).
     Connecting {
         /// Consecutive attempt number.
@@ -57,25 +55,17 @@ pub enum Event {
 
     // ---- relations (OpenIM friend listener) ----
     /// A friend application to or from me appeared (or was re-sent).
-    FriendApplicationAdded {
-        /// The application.
-        application: FriendApplication,
-    },
+    #[allow(missing_docs)] // fields named by what they hold
+    FriendApplicationAdded { application: FriendApplication },
     /// A friend application to or from me was accepted.
-    FriendApplicationAccepted {
-        /// The application.
-        application: FriendApplication,
-    },
+    #[allow(missing_docs)] // fields named by what they hold
+    FriendApplicationAccepted { application: FriendApplication },
     /// A friend application to or from me was refused.
-    FriendApplicationRefused {
-        /// The application.
-        application: FriendApplication,
-    },
+    #[allow(missing_docs)] // fields named by what they hold
+    FriendApplicationRefused { application: FriendApplication },
     /// Someone became my friend.
-    FriendAdded {
-        /// The friend.
-        friend: Friend,
-    },
+    #[allow(missing_docs)] // fields named by what they hold
+    FriendAdded { friend: Friend },
     /// I removed someone from my friend list.
     FriendDeleted {
         /// Who.
@@ -122,8 +112,8 @@ pub enum Event {
     // ---- messages ----
     /// A message appeared in the local cache: received (pushed or caught up by a sync),
     /// sent from another device, or queued here (then `state` is `sending`).
+    #[allow(missing_docs)] // fields named by what they hold
     NewMessage {
-        /// The message.
         message: LocalMessage,
         /// True for a live push or a local send; false for messages caught up by a sync
         /// (apps usually do not notify for those).
@@ -142,8 +132,8 @@ pub enum Event {
         error: Option<WireError>,
     },
     /// Someone read a conversation up to `seq` (the peer, or me on another device).
+    #[allow(missing_docs)] // fields named by what they hold
     ReadReceipt {
-        /// The conversation.
         conv: ConversationId,
         /// Who read.
         user: UserId,
@@ -151,8 +141,8 @@ pub enum Event {
         seq: Seq,
     },
     /// A message was recalled; the cache now holds a tombstone.
+    #[allow(missing_docs)] // fields named by what they hold
     Recalled {
-        /// The conversation.
         conv: ConversationId,
         /// Which message.
         seq: Seq,
@@ -162,8 +152,8 @@ pub enum Event {
         at: Millis,
     },
     /// A message's text was edited by its sender; the cache holds the new text.
+    #[allow(missing_docs)] // fields named by what they hold
     Edited {
-        /// The conversation.
         conv: ConversationId,
         /// Which message.
         seq: Seq,
@@ -173,8 +163,8 @@ pub enum Event {
         edited_at: Millis,
     },
     /// A message's reactions changed; the cache holds the new list.
+    #[allow(missing_docs)] // fields named by what they hold
     ReactionsChanged {
-        /// The conversation.
         conv: ConversationId,
         /// Which message.
         seq: Seq,
@@ -182,15 +172,15 @@ pub enum Event {
         reactions: Vec<tern_proto::Reaction>,
     },
     /// A conversation's pinned messages changed; the cache holds the new list.
+    #[allow(missing_docs)] // fields named by what they hold
     PinsChanged {
-        /// The conversation.
         conv: ConversationId,
         /// Its pins now, most recently pinned first.
         pins: Vec<tern_proto::Pin>,
     },
     /// The peer is typing.
+    #[allow(missing_docs)] // fields named by what they hold
     Typing {
-        /// The conversation.
         conv: ConversationId,
         /// Who.
         user: UserId,
@@ -198,13 +188,11 @@ pub enum Event {
 
     // ---- chat rooms (not cached: live only) ----
     /// A message in a chat room I am in.
-    RoomMessage {
-        /// The message.
-        message: tern_proto::RoomMessage,
-    },
+    #[allow(missing_docs)] // fields named by what they hold
+    RoomMessage { message: tern_proto::RoomMessage },
     /// I am no longer in a chat room (kicked, dropped, or it was deleted).
+    #[allow(missing_docs)] // fields named by what they hold
     RoomLeft {
-        /// The room.
         room: tern_proto::RoomId,
         /// Why.
         reason: tern_proto::RoomLeftReason,
@@ -214,8 +202,8 @@ pub enum Event {
 
     /// A message of mine that was never sent was removed (a cancelled upload, a
     /// deleted failed message).
+    #[allow(missing_docs)] // fields named by what they hold
     MessageRemoved {
-        /// The conversation.
         conv: ConversationId,
         /// The removed message's client id.
         client_id: ClientMsgId,
@@ -255,13 +243,11 @@ pub enum Event {
     /// A conversation left the list: a group I left, was kicked from, or that was
     /// dismissed (its cached messages are kept; it is listed again if I rejoin).
     /// An `unread_changed` to 0 and a `total_unread_changed` follow when it had unread.
-    ConversationRemoved {
-        /// The conversation.
-        conv: ConversationId,
-    },
+    #[allow(missing_docs)] // fields named by what they hold
+    ConversationRemoved { conv: ConversationId },
     /// A conversation's unread count changed.
+    #[allow(missing_docs)] // fields named by what they hold
     UnreadChanged {
-        /// The conversation.
         conv: ConversationId,
         /// Its unread count now.
         unread: u64,

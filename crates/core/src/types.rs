@@ -63,8 +63,8 @@ pub enum DeliveryState {
 /// A message as the local cache holds it: server messages and our own pending ones.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 #[cfg_attr(feature = "specta", derive(specta::Type))]
+#[allow(missing_docs)] // fields named by what they hold
 pub struct LocalMessage {
-    /// The conversation.
     pub conv: ConversationId,
     /// The sender's id for the message; the local id of a pending message and the key
     /// for [`crate::Client::resend`].
@@ -147,8 +147,8 @@ pub enum QuoteState {
 /// A conversation in the local list.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 #[cfg_attr(feature = "specta", derive(specta::Type))]
+#[allow(missing_docs)] // fields named by what they hold
 pub struct Conversation {
-    /// Which conversation.
     pub conv: ConversationId,
     /// The other user of a direct chat.
     pub peer: Option<UserId>,
@@ -247,10 +247,10 @@ pub enum MemberNoticeKind {
 /// this device's cache from when it applied the change (see [`Client::member_notices`](crate::Client::member_notices)).
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 #[cfg_attr(feature = "specta", derive(specta::Type))]
+#[allow(missing_docs)] // fields named by what they hold
 pub struct MemberNotice {
     /// This device's id of the notice (stable across restarts).
     pub id: i64,
-    /// The group conversation.
     pub conv: ConversationId,
     /// Joined, left or kicked.
     pub kind: MemberNoticeKind,

@@ -42,8 +42,8 @@ pub enum Request {
         device: DeviceId,
     },
     /// Log in with a token from an earlier `Login` (or minted by an app backend). → `Session`
+    #[allow(missing_docs)] // fields named by what they hold
     Resume {
-        /// The token.
         token: String,
         /// Device class.
         platform: Platform,
@@ -55,8 +55,8 @@ pub enum Request {
     /// Change my password. `old_password` must be right (a wrong one counts as
     /// a failed login); every other session of mine is revoked and its
     /// connections get `kicked` (`password_changed`); this session stays. → `Done`
+    #[allow(missing_docs)] // fields named by what they hold
     ChangePassword {
-        /// The current password.
         old_password: String,
         /// The new one (the server's length rules apply).
         new_password: String,
@@ -319,8 +319,8 @@ pub enum Request {
     /// Who of a group has read the message at `seq` and who has not, a page of
     /// members (by id, after `after`) at a time: for its sender and the group's
     /// owner and admins, unless the group turned `read_by` off. → `ReadBy`
+    #[allow(missing_docs)] // fields named by what they hold
     ReadBy {
-        /// The group conversation.
         conv: ConversationId,
         /// The message.
         seq: Seq,
@@ -369,13 +369,11 @@ pub enum Request {
     /// The groups I am a member of. → `Groups`
     GetGroups,
     /// One group's info (anyone may ask, so they can decide to join). → `Group`
-    GetGroupInfo {
-        /// Which group.
-        group: GroupId,
-    },
+    #[allow(missing_docs)] // fields named by what they hold
+    GetGroupInfo { group: GroupId },
     /// Change the group (owner or admin); absent fields stay. → `Group`
+    #[allow(missing_docs)] // fields named by what they hold
     UpdateGroup {
-        /// Which group.
         group: GroupId,
         /// New name.
         #[serde(default)]
@@ -399,65 +397,57 @@ pub enum Request {
     },
     /// The members of a group I am in, owner first, then admins, then by join time.
     /// → `GroupMembers`
-    GetGroupMembers {
-        /// Which group.
-        group: GroupId,
-    },
+    #[allow(missing_docs)] // fields named by what they hold
+    GetGroupMembers { group: GroupId },
     /// Add users to a group I am in (any member may invite). Those already in it
     /// are skipped. → `Done`
+    #[allow(missing_docs)] // fields named by what they hold
     InviteMembers {
-        /// Which group.
         group: GroupId,
         /// Whom.
         users: Vec<UserId>,
     },
     /// Join a group: at once if it is open, else file an application. → `GroupJoin`
+    #[allow(missing_docs)] // fields named by what they hold
     JoinGroup {
-        /// Which group.
         group: GroupId,
         /// A short message for the approvers (≤ 256 characters).
         #[serde(default)]
         message: String,
     },
     /// Applications to join a group (owner or admin). → `GroupApplications`
-    ListGroupApplications {
-        /// Which group.
-        group: GroupId,
-    },
+    #[allow(missing_docs)] // fields named by what they hold
+    ListGroupApplications { group: GroupId },
     /// Accept `user`'s pending application (owner or admin). → `Done`
+    #[allow(missing_docs)] // fields named by what they hold
     AcceptGroupApplication {
-        /// Which group.
         group: GroupId,
         /// The applicant.
         user: UserId,
     },
     /// Refuse `user`'s pending application (owner or admin). → `Done`
+    #[allow(missing_docs)] // fields named by what they hold
     RefuseGroupApplication {
-        /// Which group.
         group: GroupId,
         /// The applicant.
         user: UserId,
     },
     /// Leave a group (the owner must transfer ownership or dismiss instead). → `Done`
-    LeaveGroup {
-        /// Which group.
-        group: GroupId,
-    },
+    #[allow(missing_docs)] // fields named by what they hold
+    LeaveGroup { group: GroupId },
     /// Remove a member (owner or admin; admins may only kick plain members). → `Done`
+    #[allow(missing_docs)] // fields named by what they hold
     KickMember {
-        /// Which group.
         group: GroupId,
         /// Whom.
         user: UserId,
     },
     /// Dismiss the group for everyone (owner only). → `Done`
-    DismissGroup {
-        /// Which group.
-        group: GroupId,
-    },
+    #[allow(missing_docs)] // fields named by what they hold
+    DismissGroup { group: GroupId },
     /// Make a member an admin or a plain member again (owner only). → `Done`
+    #[allow(missing_docs)] // fields named by what they hold
     SetMemberRole {
-        /// Which group.
         group: GroupId,
         /// Whom.
         user: UserId,
@@ -465,16 +455,16 @@ pub enum Request {
         role: GroupRole,
     },
     /// Make another member the owner; I become an admin (owner only). → `Done`
+    #[allow(missing_docs)] // fields named by what they hold
     TransferGroup {
-        /// Which group.
         group: GroupId,
         /// The new owner (must be a member).
         to: UserId,
     },
     /// Mute a member for `minutes` (0 unmutes) (owner or admin; admins may only
     /// mute plain members). → `Done`
+    #[allow(missing_docs)] // fields named by what they hold
     MuteMember {
-        /// Which group.
         group: GroupId,
         /// Whom.
         user: UserId,
@@ -482,8 +472,8 @@ pub enum Request {
         minutes: u32,
     },
     /// Turn whole-group mute on or off (owner or admin). → `Done`
+    #[allow(missing_docs)] // fields named by what they hold
     MuteAll {
-        /// Which group.
         group: GroupId,
         /// On or off.
         muted: bool,
@@ -492,8 +482,8 @@ pub enum Request {
     // ---- settings that follow me across devices ----
     /// Change my settings of a conversation I am in (pin, mute, archive,
     /// draft, clear history). → `ConvSettings`
+    #[allow(missing_docs)] // fields named by what they hold
     EditConv {
-        /// Which conversation.
         conv: ConversationId,
         /// What to change.
         edit: ConvEdit,
@@ -503,10 +493,8 @@ pub enum Request {
     /// My account-wide notification settings. → `Settings`
     GetSettings,
     /// Replace my account-wide notification settings. → `Settings`
-    SetSettings {
-        /// The new settings.
-        settings: AccountSettings,
-    },
+    #[allow(missing_docs)] // fields named by what they hold
+    SetSettings { settings: AccountSettings },
 
     // ---- chat rooms ----
     /// Open rooms, a page at a time by id (after `after`). → `Rooms`
@@ -525,25 +513,21 @@ pub enum Request {
     },
     /// Join a room (unless banned or full); get the last messages it keeps.
     /// Joining again is fine. → `RoomJoined`
-    JoinRoom {
-        /// Which room.
-        room: RoomId,
-    },
+    #[allow(missing_docs)] // fields named by what they hold
+    JoinRoom { room: RoomId },
     /// Leave a room (its owner may too; it stays). → `Done`
-    LeaveRoom {
-        /// Which room.
-        room: RoomId,
-    },
+    #[allow(missing_docs)] // fields named by what they hold
+    LeaveRoom { room: RoomId },
     /// Send a message to the room's current members (I must be one). → `RoomSent`
+    #[allow(missing_docs)] // fields named by what they hold
     RoomSend {
-        /// Which room.
         room: RoomId,
         /// What it says (same rules as `send`).
         content: Content,
     },
     /// The room's current members, by id, a page at a time (members only). → `RoomMembers`
+    #[allow(missing_docs)] // fields named by what they hold
     RoomMembers {
-        /// Which room.
         room: RoomId,
         /// Members after this id (absent: from the first).
         #[serde(default, skip_serializing_if = "Option::is_none")]
@@ -554,8 +538,8 @@ pub enum Request {
     },
     /// Remove a member and ban them for `ban_secs` seconds (0: no ban)
     /// (owner or admin; admins only plain members). → `Done`
+    #[allow(missing_docs)] // fields named by what they hold
     RoomKick {
-        /// Which room.
         room: RoomId,
         /// Whom.
         user: UserId,
@@ -565,8 +549,8 @@ pub enum Request {
     },
     /// Mute a member for `minutes` (0 unmutes) (owner or admin; admins only
     /// plain members). → `Done`
+    #[allow(missing_docs)] // fields named by what they hold
     RoomMute {
-        /// Which room.
         room: RoomId,
         /// Whom.
         user: UserId,
@@ -574,8 +558,8 @@ pub enum Request {
         minutes: u32,
     },
     /// Make a member an admin (`admin: true`) or a plain member (owner only). → `Done`
+    #[allow(missing_docs)] // fields named by what they hold
     SetRoomAdmin {
-        /// Which room.
         room: RoomId,
         /// Whom (a member).
         user: UserId,
@@ -583,10 +567,8 @@ pub enum Request {
         admin: bool,
     },
     /// Delete the room for everyone (owner only). → `Done`
-    DeleteRoom {
-        /// Which room.
-        room: RoomId,
-    },
+    #[allow(missing_docs)] // fields named by what they hold
+    DeleteRoom { room: RoomId },
 }
 
 impl Request {

@@ -44,15 +44,11 @@ pub enum Response {
         version: u64,
     },
     /// A profile (e.g. mine after `set_profile`).
-    Profile {
-        /// The profile.
-        profile: Profile,
-    },
+    #[allow(missing_docs)] // fields named by what they hold
+    Profile { profile: Profile },
     /// Several profiles.
-    Profiles {
-        /// The profiles.
-        profiles: Vec<Profile>,
-    },
+    #[allow(missing_docs)] // fields named by what they hold
+    Profiles { profiles: Vec<Profile> },
     /// Friend applications.
     Applications {
         /// Newest first.
@@ -104,10 +100,8 @@ pub enum Response {
         conversations: Vec<ConversationInfo>,
     },
     /// Messages (order as the request says).
-    Messages {
-        /// The messages.
-        messages: Vec<Message>,
-    },
+    #[allow(missing_docs)] // fields named by what they hold
+    Messages { messages: Vec<Message> },
     /// Entries of a conversation's recall log, oldest first.
     Recalls {
         /// The conversation's current recall version.
@@ -164,17 +158,15 @@ pub enum Response {
         results: Vec<crate::ForwardResult>,
     },
     /// A conversation's pinned messages, most recently pinned first.
+    #[allow(missing_docs)] // fields named by what they hold
     Pins {
-        /// The conversation.
         conv: ConversationId,
         /// Its pins.
         pins: Vec<Pin>,
     },
     /// One group.
-    Group {
-        /// The group.
-        group: GroupInfo,
-    },
+    #[allow(missing_docs)] // fields named by what they hold
+    Group { group: GroupInfo },
     /// My groups.
     Groups {
         /// Ordered by group id.
@@ -206,20 +198,16 @@ pub enum Response {
         settings: Vec<ConvSettings>,
     },
     /// My account-wide notification settings.
-    Settings {
-        /// The settings.
-        settings: AccountSettings,
-    },
+    #[allow(missing_docs)] // fields named by what they hold
+    Settings { settings: AccountSettings },
     /// A page of open rooms.
     Rooms {
         /// Ordered by room id.
         rooms: Vec<RoomInfo>,
     },
     /// One room (after `create_room`).
-    Room {
-        /// The room.
-        room: RoomInfo,
-    },
+    #[allow(missing_docs)] // fields named by what they hold
+    Room { room: RoomInfo },
     /// Result of `join_room`: the room, and the last messages it keeps.
     RoomJoined {
         /// The room (with me counted).
@@ -228,8 +216,8 @@ pub enum Response {
         recent: Vec<RoomMessage>,
     },
     /// Ack of `room_send`: the message is kept and fanned out.
+    #[allow(missing_docs)] // fields named by what they hold
     RoomSent {
-        /// The room.
         room: RoomId,
         /// Its seq in the room.
         seq: u64,
@@ -285,10 +273,8 @@ pub enum Push {
     /// An entry was appended to my change log.
     Change(VersionedChange),
     /// A new message in one of my conversations (also my own, from another device).
-    Message {
-        /// The message.
-        message: Message,
-    },
+    #[allow(missing_docs)] // fields named by what they hold
+    Message { message: Message },
     /// Someone (the peer, or me on another device) read up to `seq`.
     Read {
         /// Conversation.
@@ -344,14 +330,12 @@ pub enum Push {
         user: UserId,
     },
     /// A message in a room I am in (also my own, to my other devices).
-    RoomMessage {
-        /// The message.
-        message: RoomMessage,
-    },
+    #[allow(missing_docs)] // fields named by what they hold
+    RoomMessage { message: RoomMessage },
     /// I am no longer in a room: kicked (with the ban's end, if any), dropped
     /// after the grace period, or the room was deleted.
+    #[allow(missing_docs)] // fields named by what they hold
     RoomLeft {
-        /// The room.
         room: RoomId,
         /// Why: `kicked`, `dropped` or `deleted`.
         reason: RoomLeftReason,

@@ -61,8 +61,8 @@ pub struct RoomMember {
 /// the last `room_recent` of them.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 #[cfg_attr(feature = "specta", derive(specta::Type))]
+#[allow(missing_docs)] // fields named by what they hold
 pub struct RoomMessage {
-    /// The room.
     pub room: RoomId,
     /// Its number in the room (1, 2, …).
     pub seq: u64,

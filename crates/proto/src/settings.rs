@@ -24,8 +24,8 @@ pub const MAX_TZ_CHARS: usize = 64;
 /// My settings for one conversation, as the server keeps them.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 #[cfg_attr(feature = "specta", derive(specta::Type))]
+#[allow(missing_docs)] // fields named by what they hold
 pub struct ConvSettings {
-    /// Which conversation.
     pub conv: ConversationId,
     /// Pin order when pinned (pinned chats are listed first, higher order
     /// first); `None`: not pinned.

@@ -447,21 +447,13 @@ export type Applications = {
  */
 export type Change = 
 /**  A friend application to or from me was sent (or re-sent). */
-{ kind: "friend_application_added"; 
-/**  The application. */
-application: FriendApplication } | 
+{ kind: "friend_application_added"; application: FriendApplication } | 
 /**  A friend application to or from me was accepted. */
-{ kind: "friend_application_accepted"; 
-/**  The application. */
-application: FriendApplication } | 
+{ kind: "friend_application_accepted"; application: FriendApplication } | 
 /**  A friend application to or from me was refused. */
-{ kind: "friend_application_refused"; 
-/**  The application. */
-application: FriendApplication } | 
+{ kind: "friend_application_refused"; application: FriendApplication } | 
 /**  Someone became my friend (or I re-added them). */
-{ kind: "friend_added"; 
-/**  The new friend. */
-friend: Friend } | 
+{ kind: "friend_added"; friend: Friend } | 
 /**  I removed someone from my friend list. */
 { kind: "friend_deleted"; 
 /**  Who. */
@@ -492,11 +484,7 @@ group: GroupInfo;
 /**  My membership. */
 member: GroupMember } | 
 /**  Someone else joined a group I am in. */
-{ kind: "group_member_joined"; 
-/**  Which group. */
-group: GroupId; 
-/**  The new member. */
-member: GroupMember; 
+{ kind: "group_member_joined"; group: GroupId; member: GroupMember; 
 /**
  *  Who added them (the inviter, or the admin who approved); `None` when
  *  they joined an open group themselves.
@@ -506,9 +494,7 @@ by: UserId | null } |
  *  A member left or was kicked (sent to the remaining members and to the
  *  one who is gone; for them it is the last entry about this group).
  */
-{ kind: "group_member_left"; 
-/**  Which group. */
-group: GroupId; 
+{ kind: "group_member_left"; group: GroupId; 
 /**  Who is gone. */
 user: UserId; 
 /**  Left or kicked. */
@@ -522,19 +508,13 @@ group: GroupInfo;
 /**  Who changed it. */
 by: UserId } | 
 /**  A member's role changed (set by the owner, or by an ownership transfer). */
-{ kind: "group_role_changed"; 
-/**  Which group. */
-group: GroupId; 
+{ kind: "group_role_changed"; group: GroupId; 
 /**  Whose role. */
-user: UserId; 
-/**  The new role. */
-role: GroupRole; 
+user: UserId; role: GroupRole; 
 /**  Who changed it. */
 by: UserId } | 
 /**  A member was muted or unmuted. */
-{ kind: "group_member_muted"; 
-/**  Which group. */
-group: GroupId; 
+{ kind: "group_member_muted"; group: GroupId; 
 /**  Who. */
 user: UserId; 
 /**  Muted until this time; `None`: unmuted. */
@@ -542,18 +522,14 @@ until: number | null;
 /**  Who did it. */
 by: UserId } | 
 /**  The owner dismissed the group: it no longer exists for anyone. */
-{ kind: "group_dismissed"; 
-/**  Which group. */
-group: GroupId; 
+{ kind: "group_dismissed"; group: GroupId; 
 /**  The owner who dismissed it. */
 by: UserId } | 
 /**
  *  An application to join a group was filed (sent to the applicant and to
  *  the group's owner and admins).
  */
-{ kind: "group_application_added"; 
-/**  The application. */
-application: GroupApplication } | 
+{ kind: "group_application_added"; application: GroupApplication } | 
 /**  An application to join a group was accepted or refused (same recipients). */
 { kind: "group_application_handled"; 
 /**  The application in its new state. */
@@ -585,9 +561,7 @@ export type ConnectionState =
 /**  What a message says. Tagged by `type` on the wire. */
 export type Content = 
 /**  Plain text (may contain emoji). Never interpreted as markup. */
-{ type: "text"; 
-/**  The text. */
-text: string } | 
+{ type: "text"; text: string } | 
 /**  An image file with its pixel size. */
 { type: "image"; 
 /**  The uploaded image. */
@@ -597,9 +571,7 @@ width: number;
 /**  Height in pixels. */
 height: number } | 
 /**  Any file. */
-{ type: "file"; 
-/**  The uploaded file. */
-file: FileRef } | 
+{ type: "file"; file: FileRef } | 
 /**  An audio clip (a file). */
 { type: "audio"; 
 /**  The uploaded audio file. */
@@ -625,9 +597,7 @@ label: string } |
 /**  Arbitrary JSON value. */
 data: Value } | 
 /**  A notice from the system (admin API); shown distinctly by clients. */
-{ type: "system"; 
-/**  The notice text. */
-text: string } | 
+{ type: "system"; text: string } | 
 /**
  *  A merged forward: several messages as one "chat history" (only the
  *  server makes these, through `forward`).
@@ -678,7 +648,6 @@ seq?: Seq | null };
 
 /**  My settings for one conversation, as the server keeps them. */
 export type ConvSettings = {
-	/**  Which conversation. */
 	conv: ConversationId,
 	/**
 	 *  Pin order when pinned (pinned chats are listed first, higher order
@@ -708,7 +677,6 @@ export type ConvSettings = {
 
 /**  A conversation in the local list. */
 export type Conversation = {
-	/**  Which conversation. */
 	conv: ConversationId,
 	/**  The other user of a direct chat. */
 	peer: UserId | null,
@@ -807,9 +775,7 @@ export type ErrorCode = number;
  */
 export type Event = 
 /**  The login status changed. */
-({ type: "login_status"; 
-/**  The new status. */
-status: LoginStatus }) & { application?: never; at?: never; attempt?: never; banned_until?: never; by?: never; changes?: never; client_id?: never; code?: never; conv?: never; conversation?: never; direction?: never; done?: never; edited_at?: never; error?: never; friend?: never; live?: never; message?: never; messages?: never; ok?: never; online?: never; pins?: never; profile?: never; reactions?: never; reason?: never; retry_in_ms?: never; room?: never; seq?: never; settings?: never; text?: never; total?: never; transfer?: never; unread?: never; user?: never } | 
+({ type: "login_status"; status: LoginStatus }) & { application?: never; at?: never; attempt?: never; banned_until?: never; by?: never; changes?: never; client_id?: never; code?: never; conv?: never; conversation?: never; direction?: never; done?: never; edited_at?: never; error?: never; friend?: never; live?: never; message?: never; messages?: never; ok?: never; online?: never; pins?: never; profile?: never; reactions?: never; reason?: never; retry_in_ms?: never; room?: never; seq?: never; settings?: never; text?: never; total?: never; transfer?: never; unread?: never; user?: never } | 
 /**  Connecting to the server (attempt 1 is the first try after a login or a drop). */
 ({ type: "connecting"; 
 /**  Consecutive attempt number. */
@@ -839,21 +805,13 @@ messages: number;
 /**  Change-log entries applied by this sync. */
 changes: number }) & { application?: never; at?: never; attempt?: never; banned_until?: never; by?: never; client_id?: never; code?: never; conv?: never; conversation?: never; direction?: never; done?: never; edited_at?: never; error?: never; friend?: never; live?: never; message?: never; ok?: never; online?: never; pins?: never; profile?: never; reactions?: never; reason?: never; retry_in_ms?: never; room?: never; seq?: never; settings?: never; status?: never; text?: never; total?: never; transfer?: never; unread?: never; user?: never } | 
 /**  A friend application to or from me appeared (or was re-sent). */
-({ type: "friend_application_added"; 
-/**  The application. */
-application: FriendApplication }) & { at?: never; attempt?: never; banned_until?: never; by?: never; changes?: never; client_id?: never; code?: never; conv?: never; conversation?: never; direction?: never; done?: never; edited_at?: never; error?: never; friend?: never; live?: never; message?: never; messages?: never; ok?: never; online?: never; pins?: never; profile?: never; reactions?: never; reason?: never; retry_in_ms?: never; room?: never; seq?: never; settings?: never; status?: never; text?: never; total?: never; transfer?: never; unread?: never; user?: never } | 
+({ type: "friend_application_added"; application: FriendApplication }) & { at?: never; attempt?: never; banned_until?: never; by?: never; changes?: never; client_id?: never; code?: never; conv?: never; conversation?: never; direction?: never; done?: never; edited_at?: never; error?: never; friend?: never; live?: never; message?: never; messages?: never; ok?: never; online?: never; pins?: never; profile?: never; reactions?: never; reason?: never; retry_in_ms?: never; room?: never; seq?: never; settings?: never; status?: never; text?: never; total?: never; transfer?: never; unread?: never; user?: never } | 
 /**  A friend application to or from me was accepted. */
-({ type: "friend_application_accepted"; 
-/**  The application. */
-application: FriendApplication }) & { at?: never; attempt?: never; banned_until?: never; by?: never; changes?: never; client_id?: never; code?: never; conv?: never; conversation?: never; direction?: never; done?: never; edited_at?: never; error?: never; friend?: never; live?: never; message?: never; messages?: never; ok?: never; online?: never; pins?: never; profile?: never; reactions?: never; reason?: never; retry_in_ms?: never; room?: never; seq?: never; settings?: never; status?: never; text?: never; total?: never; transfer?: never; unread?: never; user?: never } | 
+({ type: "friend_application_accepted"; application: FriendApplication }) & { at?: never; attempt?: never; banned_until?: never; by?: never; changes?: never; client_id?: never; code?: never; conv?: never; conversation?: never; direction?: never; done?: never; edited_at?: never; error?: never; friend?: never; live?: never; message?: never; messages?: never; ok?: never; online?: never; pins?: never; profile?: never; reactions?: never; reason?: never; retry_in_ms?: never; room?: never; seq?: never; settings?: never; status?: never; text?: never; total?: never; transfer?: never; unread?: never; user?: never } | 
 /**  A friend application to or from me was refused. */
-({ type: "friend_application_refused"; 
-/**  The application. */
-application: FriendApplication }) & { at?: never; attempt?: never; banned_until?: never; by?: never; changes?: never; client_id?: never; code?: never; conv?: never; conversation?: never; direction?: never; done?: never; edited_at?: never; error?: never; friend?: never; live?: never; message?: never; messages?: never; ok?: never; online?: never; pins?: never; profile?: never; reactions?: never; reason?: never; retry_in_ms?: never; room?: never; seq?: never; settings?: never; status?: never; text?: never; total?: never; transfer?: never; unread?: never; user?: never } | 
+({ type: "friend_application_refused"; application: FriendApplication }) & { at?: never; attempt?: never; banned_until?: never; by?: never; changes?: never; client_id?: never; code?: never; conv?: never; conversation?: never; direction?: never; done?: never; edited_at?: never; error?: never; friend?: never; live?: never; message?: never; messages?: never; ok?: never; online?: never; pins?: never; profile?: never; reactions?: never; reason?: never; retry_in_ms?: never; room?: never; seq?: never; settings?: never; status?: never; text?: never; total?: never; transfer?: never; unread?: never; user?: never } | 
 /**  Someone became my friend. */
-({ type: "friend_added"; 
-/**  The friend. */
-friend: Friend }) & { application?: never; at?: never; attempt?: never; banned_until?: never; by?: never; changes?: never; client_id?: never; code?: never; conv?: never; conversation?: never; direction?: never; done?: never; edited_at?: never; error?: never; live?: never; message?: never; messages?: never; ok?: never; online?: never; pins?: never; profile?: never; reactions?: never; reason?: never; retry_in_ms?: never; room?: never; seq?: never; settings?: never; status?: never; text?: never; total?: never; transfer?: never; unread?: never; user?: never } | 
+({ type: "friend_added"; friend: Friend }) & { application?: never; at?: never; attempt?: never; banned_until?: never; by?: never; changes?: never; client_id?: never; code?: never; conv?: never; conversation?: never; direction?: never; done?: never; edited_at?: never; error?: never; live?: never; message?: never; messages?: never; ok?: never; online?: never; pins?: never; profile?: never; reactions?: never; reason?: never; retry_in_ms?: never; room?: never; seq?: never; settings?: never; status?: never; text?: never; total?: never; transfer?: never; unread?: never; user?: never } | 
 /**  I removed someone from my friend list. */
 ({ type: "friend_deleted"; 
 /**  Who. */
@@ -896,9 +854,7 @@ online: boolean }) & { application?: never; at?: never; attempt?: never; banned_
  *  A message appeared in the local cache: received (pushed or caught up by a sync),
  *  sent from another device, or queued here (then `state` is `sending`).
  */
-({ type: "new_message"; 
-/**  The message. */
-message: LocalMessage; 
+({ type: "new_message"; message: LocalMessage; 
 /**
  *  True for a live push or a local send; false for messages caught up by a sync
  *  (apps usually do not notify for those).
@@ -915,17 +871,13 @@ message: LocalMessage;
 /**  The server's refusal, when there was one. */
 error: WireError | null }) & { application?: never; at?: never; attempt?: never; banned_until?: never; by?: never; changes?: never; client_id?: never; code?: never; conv?: never; conversation?: never; direction?: never; done?: never; edited_at?: never; friend?: never; live?: never; messages?: never; ok?: never; online?: never; pins?: never; profile?: never; reactions?: never; reason?: never; retry_in_ms?: never; room?: never; seq?: never; settings?: never; status?: never; text?: never; total?: never; transfer?: never; unread?: never; user?: never } | 
 /**  Someone read a conversation up to `seq` (the peer, or me on another device). */
-({ type: "read_receipt"; 
-/**  The conversation. */
-conv: ConversationId; 
+({ type: "read_receipt"; conv: ConversationId; 
 /**  Who read. */
 user: UserId; 
 /**  Up to where. */
 seq: Seq }) & { application?: never; at?: never; attempt?: never; banned_until?: never; by?: never; changes?: never; client_id?: never; code?: never; conversation?: never; direction?: never; done?: never; edited_at?: never; error?: never; friend?: never; live?: never; message?: never; messages?: never; ok?: never; online?: never; pins?: never; profile?: never; reactions?: never; reason?: never; retry_in_ms?: never; room?: never; settings?: never; status?: never; text?: never; total?: never; transfer?: never; unread?: never } | 
 /**  A message was recalled; the cache now holds a tombstone. */
-({ type: "recalled"; 
-/**  The conversation. */
-conv: ConversationId; 
+({ type: "recalled"; conv: ConversationId; 
 /**  Which message. */
 seq: Seq; 
 /**  Who recalled it. */
@@ -933,9 +885,7 @@ by: UserId;
 /**  When. */
 at: number }) & { application?: never; attempt?: never; banned_until?: never; changes?: never; client_id?: never; code?: never; conversation?: never; direction?: never; done?: never; edited_at?: never; error?: never; friend?: never; live?: never; message?: never; messages?: never; ok?: never; online?: never; pins?: never; profile?: never; reactions?: never; reason?: never; retry_in_ms?: never; room?: never; settings?: never; status?: never; text?: never; total?: never; transfer?: never; unread?: never; user?: never } | 
 /**  A message's text was edited by its sender; the cache holds the new text. */
-({ type: "edited"; 
-/**  The conversation. */
-conv: ConversationId; 
+({ type: "edited"; conv: ConversationId; 
 /**  Which message. */
 seq: Seq; 
 /**  Its new text. */
@@ -943,33 +893,23 @@ text: string;
 /**  When. */
 edited_at: number }) & { application?: never; at?: never; attempt?: never; banned_until?: never; by?: never; changes?: never; client_id?: never; code?: never; conversation?: never; direction?: never; done?: never; error?: never; friend?: never; live?: never; message?: never; messages?: never; ok?: never; online?: never; pins?: never; profile?: never; reactions?: never; reason?: never; retry_in_ms?: never; room?: never; settings?: never; status?: never; total?: never; transfer?: never; unread?: never; user?: never } | 
 /**  A message's reactions changed; the cache holds the new list. */
-({ type: "reactions_changed"; 
-/**  The conversation. */
-conv: ConversationId; 
+({ type: "reactions_changed"; conv: ConversationId; 
 /**  Which message. */
 seq: Seq; 
 /**  Its reactions now, per emoji: count and who. */
 reactions: Reaction[] }) & { application?: never; at?: never; attempt?: never; banned_until?: never; by?: never; changes?: never; client_id?: never; code?: never; conversation?: never; direction?: never; done?: never; edited_at?: never; error?: never; friend?: never; live?: never; message?: never; messages?: never; ok?: never; online?: never; pins?: never; profile?: never; reason?: never; retry_in_ms?: never; room?: never; settings?: never; status?: never; text?: never; total?: never; transfer?: never; unread?: never; user?: never } | 
 /**  A conversation's pinned messages changed; the cache holds the new list. */
-({ type: "pins_changed"; 
-/**  The conversation. */
-conv: ConversationId; 
+({ type: "pins_changed"; conv: ConversationId; 
 /**  Its pins now, most recently pinned first. */
 pins: Pin[] }) & { application?: never; at?: never; attempt?: never; banned_until?: never; by?: never; changes?: never; client_id?: never; code?: never; conversation?: never; direction?: never; done?: never; edited_at?: never; error?: never; friend?: never; live?: never; message?: never; messages?: never; ok?: never; online?: never; profile?: never; reactions?: never; reason?: never; retry_in_ms?: never; room?: never; seq?: never; settings?: never; status?: never; text?: never; total?: never; transfer?: never; unread?: never; user?: never } | 
 /**  The peer is typing. */
-({ type: "typing"; 
-/**  The conversation. */
-conv: ConversationId; 
+({ type: "typing"; conv: ConversationId; 
 /**  Who. */
 user: UserId }) & { application?: never; at?: never; attempt?: never; banned_until?: never; by?: never; changes?: never; client_id?: never; code?: never; conversation?: never; direction?: never; done?: never; edited_at?: never; error?: never; friend?: never; live?: never; message?: never; messages?: never; ok?: never; online?: never; pins?: never; profile?: never; reactions?: never; reason?: never; retry_in_ms?: never; room?: never; seq?: never; settings?: never; status?: never; text?: never; total?: never; transfer?: never; unread?: never } | 
 /**  A message in a chat room I am in. */
-({ type: "room_message"; 
-/**  The message. */
-message: RoomMessage }) & { application?: never; at?: never; attempt?: never; banned_until?: never; by?: never; changes?: never; client_id?: never; code?: never; conv?: never; conversation?: never; direction?: never; done?: never; edited_at?: never; error?: never; friend?: never; live?: never; messages?: never; ok?: never; online?: never; pins?: never; profile?: never; reactions?: never; reason?: never; retry_in_ms?: never; room?: never; seq?: never; settings?: never; status?: never; text?: never; total?: never; transfer?: never; unread?: never; user?: never } | 
+({ type: "room_message"; message: RoomMessage }) & { application?: never; at?: never; attempt?: never; banned_until?: never; by?: never; changes?: never; client_id?: never; code?: never; conv?: never; conversation?: never; direction?: never; done?: never; edited_at?: never; error?: never; friend?: never; live?: never; messages?: never; ok?: never; online?: never; pins?: never; profile?: never; reactions?: never; reason?: never; retry_in_ms?: never; room?: never; seq?: never; settings?: never; status?: never; text?: never; total?: never; transfer?: never; unread?: never; user?: never } | 
 /**  I am no longer in a chat room (kicked, dropped, or it was deleted). */
-({ type: "room_left"; 
-/**  The room. */
-room: RoomId; 
+({ type: "room_left"; room: RoomId; 
 /**  Why. */
 reason: RoomLeftReason; 
 /**  When a kick's ban ends. */
@@ -978,9 +918,7 @@ banned_until: number | null }) & { application?: never; at?: never; attempt?: ne
  *  A message of mine that was never sent was removed (a cancelled upload, a
  *  deleted failed message).
  */
-({ type: "message_removed"; 
-/**  The conversation. */
-conv: ConversationId; 
+({ type: "message_removed"; conv: ConversationId; 
 /**  The removed message's client id. */
 client_id: ClientMsgId }) & { application?: never; at?: never; attempt?: never; banned_until?: never; by?: never; changes?: never; code?: never; conversation?: never; direction?: never; done?: never; edited_at?: never; error?: never; friend?: never; live?: never; message?: never; messages?: never; ok?: never; online?: never; pins?: never; profile?: never; reactions?: never; reason?: never; retry_in_ms?: never; room?: never; seq?: never; settings?: never; status?: never; text?: never; total?: never; transfer?: never; unread?: never; user?: never } | 
 /**
@@ -1015,13 +953,9 @@ conversation: Conversation }) & { application?: never; at?: never; attempt?: nev
  *  dismissed (its cached messages are kept; it is listed again if I rejoin).
  *  An `unread_changed` to 0 and a `total_unread_changed` follow when it had unread.
  */
-({ type: "conversation_removed"; 
-/**  The conversation. */
-conv: ConversationId }) & { application?: never; at?: never; attempt?: never; banned_until?: never; by?: never; changes?: never; client_id?: never; code?: never; conversation?: never; direction?: never; done?: never; edited_at?: never; error?: never; friend?: never; live?: never; message?: never; messages?: never; ok?: never; online?: never; pins?: never; profile?: never; reactions?: never; reason?: never; retry_in_ms?: never; room?: never; seq?: never; settings?: never; status?: never; text?: never; total?: never; transfer?: never; unread?: never; user?: never } | 
+({ type: "conversation_removed"; conv: ConversationId }) & { application?: never; at?: never; attempt?: never; banned_until?: never; by?: never; changes?: never; client_id?: never; code?: never; conversation?: never; direction?: never; done?: never; edited_at?: never; error?: never; friend?: never; live?: never; message?: never; messages?: never; ok?: never; online?: never; pins?: never; profile?: never; reactions?: never; reason?: never; retry_in_ms?: never; room?: never; seq?: never; settings?: never; status?: never; text?: never; total?: never; transfer?: never; unread?: never; user?: never } | 
 /**  A conversation's unread count changed. */
-({ type: "unread_changed"; 
-/**  The conversation. */
-conv: ConversationId; 
+({ type: "unread_changed"; conv: ConversationId; 
 /**  Its unread count now. */
 unread: number }) & { application?: never; at?: never; attempt?: never; banned_until?: never; by?: never; changes?: never; client_id?: never; code?: never; conversation?: never; direction?: never; done?: never; edited_at?: never; error?: never; friend?: never; live?: never; message?: never; messages?: never; ok?: never; online?: never; pins?: never; profile?: never; reactions?: never; reason?: never; retry_in_ms?: never; room?: never; seq?: never; settings?: never; status?: never; text?: never; total?: never; transfer?: never; user?: never } | 
 /**  The sum of all unread counts changed. */
@@ -1078,7 +1012,6 @@ export type FileRef = {
 
 /**  What a `forward` did in one target conversation. */
 export type ForwardResult = {
-	/**  The target conversation. */
 	conv: ConversationId,
 	/**  The seqs of the messages stored there, in order (empty when refused). */
 	seqs?: Seq[],
@@ -1122,7 +1055,6 @@ export type FriendApplication = {
  *  per (group, user); applying again replaces the message and makes it pending.
  */
 export type GroupApplication = {
-	/**  The group. */
 	group: GroupId,
 	/**  The applicant. */
 	user: UserId,
@@ -1151,7 +1083,6 @@ export type GroupInfo = {
 	avatar: FileId | null,
 	/**  The group notice (announcement) shown to members; may be empty. */
 	notice: string,
-	/**  The current owner. */
 	owner: UserId,
 	/**  How others join. */
 	join_policy: JoinPolicy,
@@ -1315,7 +1246,6 @@ export type Limits = {
 
 /**  A message as the local cache holds it: server messages and our own pending ones. */
 export type LocalMessage = {
-	/**  The conversation. */
 	conv: ConversationId,
 	/**
 	 *  The sender's id for the message; the local id of a pending message and the key
@@ -1369,7 +1299,6 @@ export type LoginStatus =
 export type MemberNotice = {
 	/**  This device's id of the notice (stable across restarts). */
 	id: number,
-	/**  The group conversation. */
 	conv: ConversationId,
 	/**  Joined, left or kicked. */
 	kind: MemberNoticeKind,
@@ -1469,7 +1398,6 @@ export type QuoteState =
 
 /**  One emoji's reactions on a message. */
 export type Reaction = {
-	/**  The emoji. */
 	emoji: string,
 	/**  How many members reacted with it (`users.len()`). */
 	count: number,
@@ -1540,7 +1468,6 @@ export type RoomLeftReason =
  *  the last `room_recent` of them.
  */
 export type RoomMessage = {
-	/**  The room. */
 	room: RoomId,
 	/**  Its number in the room (1, 2, …). */
 	seq: number,

@@ -66,8 +66,8 @@ pub struct HistoryItem {
 /// What a `forward` did in one target conversation.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 #[cfg_attr(feature = "specta", derive(specta::Type))]
+#[allow(missing_docs)] // fields named by what they hold
 pub struct ForwardResult {
-    /// The target conversation.
     pub conv: ConversationId,
     /// The seqs of the messages stored there, in order (empty when refused).
     #[serde(default)]

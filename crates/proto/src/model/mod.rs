@@ -142,6 +142,7 @@ pub enum JoinPolicy {
 /// A group as every member (and, for the public fields, anyone) sees it.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 #[cfg_attr(feature = "specta", derive(specta::Type))]
+#[allow(missing_docs)] // fields named by what they hold
 pub struct GroupInfo {
     /// The group's id (its conversation is `g:<id>`).
     pub group: GroupId,
@@ -151,7 +152,6 @@ pub struct GroupInfo {
     pub avatar: Option<FileId>,
     /// The group notice (announcement) shown to members; may be empty.
     pub notice: String,
-    /// The current owner.
     pub owner: UserId,
     /// How others join.
     pub join_policy: JoinPolicy,
@@ -192,8 +192,8 @@ pub struct GroupMember {
 /// per (group, user); applying again replaces the message and makes it pending.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 #[cfg_attr(feature = "specta", derive(specta::Type))]
+#[allow(missing_docs)] // fields named by what they hold
 pub struct GroupApplication {
-    /// The group.
     pub group: GroupId,
     /// The applicant.
     pub user: UserId,
@@ -241,10 +241,8 @@ pub struct FileRef {
 #[non_exhaustive]
 pub enum Content {
     /// Plain text (may contain emoji). Never interpreted as markup.
-    Text {
-        /// The text.
-        text: String,
-    },
+    #[allow(missing_docs)] // fields named by what they hold
+    Text { text: String },
     /// An image file with its pixel size.
     Image {
         /// The uploaded image.
@@ -255,10 +253,8 @@ pub enum Content {
         height: u32,
     },
     /// Any file.
-    File {
-        /// The uploaded file.
-        file: FileRef,
-    },
+    #[allow(missing_docs)] // fields named by what they hold
+    File { file: FileRef },
     /// An audio clip (a file).
     Audio {
         /// The uploaded audio file.
@@ -288,10 +284,8 @@ pub enum Content {
         data: Value,
     },
     /// A notice from the system (admin API); shown distinctly by clients.
-    System {
-        /// The notice text.
-        text: String,
-    },
+    #[allow(missing_docs)] // fields named by what they hold
+    System { text: String },
     /// A merged forward: several messages as one "chat history" (only the
     /// server makes these, through `forward`).
     ChatHistory {
@@ -329,6 +323,7 @@ impl Content {
 /// A stored message as the server delivers it.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 #[cfg_attr(feature = "specta", derive(specta::Type))]
+#[allow(missing_docs)] // fields named by what they hold
 pub struct Message {
     /// The conversation it belongs to.
     pub conv: ConversationId,
@@ -338,7 +333,6 @@ pub struct Message {
     pub id: MsgId,
     /// The sender's id for it (dedup key together with `sender`).
     pub client_id: ClientMsgId,
-    /// The authenticated sender.
     pub sender: UserId,
     /// Server time when it was stored.
     pub sent_at: Millis,
@@ -361,8 +355,8 @@ pub struct Message {
 /// A conversation as listed for one user.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 #[cfg_attr(feature = "specta", derive(specta::Type))]
+#[allow(missing_docs)] // fields named by what they hold
 pub struct ConversationInfo {
-    /// Which conversation.
     pub conv: ConversationId,
     /// Highest seq stored in it.
     pub max_seq: Seq,
@@ -435,8 +429,8 @@ pub struct EditEntry {
 /// One emoji's reactions on a message.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 #[cfg_attr(feature = "specta", derive(specta::Type))]
+#[allow(missing_docs)] // fields named by what they hold
 pub struct Reaction {
-    /// The emoji.
     pub emoji: String,
     /// How many members reacted with it (`users.len()`).
     pub count: u32,
@@ -477,25 +471,17 @@ pub struct Pin {
 #[non_exhaustive]
 pub enum Change {
     /// A friend application to or from me was sent (or re-sent).
-    FriendApplicationAdded {
-        /// The application.
-        application: FriendApplication,
-    },
+    #[allow(missing_docs)] // fields named by what they hold
+    FriendApplicationAdded { application: FriendApplication },
     /// A friend application to or from me was accepted.
-    FriendApplicationAccepted {
-        /// The application.
-        application: FriendApplication,
-    },
+    #[allow(missing_docs)] // fields named by what they hold
+    FriendApplicationAccepted { application: FriendApplication },
     /// A friend application to or from me was refused.
-    FriendApplicationRefused {
-        /// The application.
-        application: FriendApplication,
-    },
+    #[allow(missing_docs)] // fields named by what they hold
+    FriendApplicationRefused { application: FriendApplication },
     /// Someone became my friend (or I re-added them).
-    FriendAdded {
-        /// The new friend.
-        friend: Friend,
-    },
+    #[allow(missing_docs)] // fields named by what they hold
+    FriendAdded { friend: Friend },
     /// I removed someone from my friend list.
     FriendDeleted {
         /// Who.
@@ -530,10 +516,9 @@ pub enum Change {
         member: GroupMember,
     },
     /// Someone else joined a group I am in.
+    #[allow(missing_docs)] // fields named by what they hold
     GroupMemberJoined {
-        /// Which group.
         group: GroupId,
-        /// The new member.
         member: GroupMember,
         /// Who added them (the inviter, or the admin who approved); `None` when
         /// they joined an open group themselves.
@@ -541,8 +526,8 @@ pub enum Change {
     },
     /// A member left or was kicked (sent to the remaining members and to the
     /// one who is gone; for them it is the last entry about this group).
+    #[allow(missing_docs)] // fields named by what they hold
     GroupMemberLeft {
-        /// Which group.
         group: GroupId,
         /// Who is gone.
         user: UserId,
@@ -559,19 +544,18 @@ pub enum Change {
         by: UserId,
     },
     /// A member's role changed (set by the owner, or by an ownership transfer).
+    #[allow(missing_docs)] // fields named by what they hold
     GroupRoleChanged {
-        /// Which group.
         group: GroupId,
         /// Whose role.
         user: UserId,
-        /// The new role.
         role: GroupRole,
         /// Who changed it.
         by: UserId,
     },
     /// A member was muted or unmuted.
+    #[allow(missing_docs)] // fields named by what they hold
     GroupMemberMuted {
-        /// Which group.
         group: GroupId,
         /// Who.
         user: UserId,
@@ -581,18 +565,16 @@ pub enum Change {
         by: UserId,
     },
     /// The owner dismissed the group: it no longer exists for anyone.
+    #[allow(missing_docs)] // fields named by what they hold
     GroupDismissed {
-        /// Which group.
         group: GroupId,
         /// The owner who dismissed it.
         by: UserId,
     },
     /// An application to join a group was filed (sent to the applicant and to
     /// the group's owner and admins).
-    GroupApplicationAdded {
-        /// The application.
-        application: GroupApplication,
-    },
+    #[allow(missing_docs)] // fields named by what they hold
+    GroupApplicationAdded { application: GroupApplication },
     /// An application to join a group was accepted or refused (same recipients).
     GroupApplicationHandled {
         /// The application in its new state.

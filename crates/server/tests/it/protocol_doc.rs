@@ -182,10 +182,14 @@ fn kinds_from_rustdoc() -> std::collections::BTreeMap<String, String> {
             doc.push(' ');
             continue;
         }
+        // Attributes between a variant's rustdoc and its name keep the rustdoc.
+        if line.starts_with("    #[") {
+            continue;
+        }
         let variant = line
             .strip_prefix("    ")
             .filter(|l| l.starts_with(|c: char| c.is_ascii_uppercase()))
-            .map(|l| l.trim_end_matches([',', '{', ' ']));
+            .and_then(|l| l.split([',', '{', ' ', '(']).next());
         if let Some(variant) = variant {
             let arrow = doc
                 .split('→')

@@ -55,10 +55,10 @@ pub struct TextEdit {
 
 /// A `react`, already validated by the service.
 #[derive(Debug, Clone)]
+#[allow(missing_docs)] // fields named by what they hold
 pub struct ReactionChange {
     /// The message.
     pub seq: Seq,
-    /// The emoji.
     pub emoji: String,
     /// Add (true) or remove.
     pub on: bool,
