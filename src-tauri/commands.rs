@@ -172,7 +172,7 @@ pub(crate) async fn restore_session(
         .keyring_result(r)
         .or_else(|| crate::accounts::Registry::load(&state.data_dir))
         .unwrap_or_default();
-    *state.registry.lock().expect("registry") = registry.clone();
+    *state.registry.lock() = registry.clone();
     let mut refused = None;
     for rec in &registry.accounts {
         if state.live.lock().await.iter().any(|a| a.id == rec.id) {

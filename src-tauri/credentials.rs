@@ -157,7 +157,7 @@ impl CredentialStore for KeyringStore {
 #[derive(Default)]
 pub struct MemoryStore {
     /// The stored entries by name.
-    pub entries: std::sync::Mutex<std::collections::HashMap<String, Remembered>>,
+    pub entries: parking_lot::Mutex<std::collections::HashMap<String, Remembered>>,
     /// Every call fails with this (as an unavailable keyring) when set.
     pub fail: Option<String>,
     /// Every call sleeps this long first (a slow or locked keyring).
@@ -179,13 +179,7 @@ impl MemoryStore {
 impl MemoryStore {
     /// The names of the stored entries, sorted (for tests).
     pub fn names(&self) -> Vec<String> {
-        let mut v: Vec<String> = self
-            .entries
-            .lock()
-            .expect("memory store")
-            .keys()
-            .cloned()
-            .collect();
+        let mut v: Vec<String> = self.entries.lock().keys().cloned().collect();
         v.sort();
         v
     }
@@ -194,22 +188,17 @@ impl MemoryStore {
 impl CredentialStore for MemoryStore {
     fn load(&self, name: &str) -> Result<Option<Remembered>, KeyringError> {
         self.gate()?;
-        Ok(self
-            .entries
-            .lock()
-            .expect("memory store")
-            .get(name)
-            .cloned())
+        Ok(self.entries.lock().get(name).cloned())
     }
     fn save(&self, name: &str, entry: &Remembered) -> Result<(), KeyringError> {
         self.gate()?;
-        let mut m = self.entries.lock().expect("memory store");
+        let mut m = self.entries.lock();
         m.insert(name.to_owned(), entry.clone());
         Ok(())
     }
     fn delete(&self, name: &str) -> Result<(), KeyringError> {
         self.gate()?;
-        self.entries.lock().expect("memory store").remove(name);
+        self.entries.lock().remove(name);
         Ok(())
     }
 }

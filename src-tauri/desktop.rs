@@ -4,8 +4,8 @@
 //! start minimised to the tray, and whether closing the window keeps the app
 //! in the tray or quits it.
 
+use parking_lot::Mutex;
 use std::path::{Path, PathBuf};
-use std::sync::Mutex;
 
 use serde::{Deserialize, Serialize};
 use specta::Type;
@@ -62,7 +62,7 @@ impl Desktop {
 
     /// The current choices.
     pub fn get(&self) -> DesktopPrefs {
-        self.prefs.lock().expect("desktop prefs").clone()
+        self.prefs.lock().clone()
     }
 
     /// Stores `prefs` (written to a temporary file, then renamed over the old one).
@@ -70,7 +70,7 @@ impl Desktop {
         let tmp = self.path.with_extension("json.tmp");
         std::fs::write(&tmp, serde_json::to_vec_pretty(&prefs)?)?;
         std::fs::rename(&tmp, &self.path)?;
-        *self.prefs.lock().expect("desktop prefs") = prefs;
+        *self.prefs.lock() = prefs;
         Ok(())
     }
 }

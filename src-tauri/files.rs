@@ -42,9 +42,9 @@
 //! renders passively (no SVG). Progress comes to the UI as tern-core's
 //! `TransferProgress` / `TransferFinished` events (forwarded like every core event).
 
+use parking_lot::Mutex;
 use std::collections::{HashMap, HashSet};
 use std::path::{Path, PathBuf};
-use std::sync::Mutex;
 
 use serde::{Deserialize, Serialize};
 use specta::Type;
@@ -87,7 +87,7 @@ impl Grants {
     /// Records `paths` as chosen by the user; they replace any earlier drop's
     /// unsent paths (only the last drop can be sent).
     pub(crate) fn grant<I: IntoIterator<Item = PathBuf>>(&self, paths: I) {
-        let mut g = self.0.lock().expect("grants lock");
+        let mut g = self.0.lock();
         g.clear();
         for p in paths {
             g.insert(normalize(&p));
@@ -97,7 +97,7 @@ impl Grants {
     /// Takes the grant of every path in `paths`, or none (and an error naming the
     /// first path that was never granted).
     pub(crate) fn take_all(&self, paths: &[PathBuf]) -> AppResult<Vec<PathBuf>> {
-        let mut g = self.0.lock().expect("grants lock");
+        let mut g = self.0.lock();
         let normalized: Vec<PathBuf> = paths.iter().map(|p| normalize(p)).collect();
         if let Some(bad) = normalized.iter().find(|p| !g.contains(*p)) {
             return Err(AppError::new(
@@ -123,20 +123,16 @@ impl Served {
     fn insert(&self, file: &FileRef, path: PathBuf) {
         self.0
             .lock()
-            .expect("served lock")
             .insert(file.id.to_string(), (path, file.mime.clone()));
     }
 
     /// Serves a cached file (an avatar) by its id.
     pub(crate) fn insert_path(&self, id: &str, path: PathBuf, mime: &str) {
-        self.0
-            .lock()
-            .expect("served lock")
-            .insert(id.to_owned(), (path, mime.to_owned()));
+        self.0.lock().insert(id.to_owned(), (path, mime.to_owned()));
     }
 
     fn get(&self, id: &str) -> Option<(PathBuf, String)> {
-        self.0.lock().expect("served lock").get(id).cloned()
+        self.0.lock().get(id).cloned()
     }
 }
 
@@ -561,7 +557,7 @@ const CONFIRM_WINDOW: std::time::Duration = std::time::Duration::from_secs(300);
 
 impl OpenConfirmations {
     fn asked(&self, id: &str) {
-        let mut m = self.0.lock().expect("confirmations lock");
+        let mut m = self.0.lock();
         m.retain(|_, t| t.elapsed() < CONFIRM_WINDOW);
         m.insert(id.to_owned(), std::time::Instant::now());
     }
@@ -569,7 +565,6 @@ impl OpenConfirmations {
     fn take(&self, id: &str) -> bool {
         self.0
             .lock()
-            .expect("confirmations lock")
             .remove(id)
             .is_some_and(|t| t.elapsed() < CONFIRM_WINDOW)
     }

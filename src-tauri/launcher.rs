@@ -4,8 +4,8 @@
 //! signal on the session bus whenever the count changes. Nothing listens on a
 //! desktop without such a dock; the signal then costs nothing.
 
+use parking_lot::Mutex;
 use std::collections::HashMap;
-use std::sync::Mutex;
 
 use dbus::arg::{RefArg, Variant};
 
@@ -42,7 +42,7 @@ impl Launcher {
     /// Sends the count when it changed (connecting to the session bus the first time).
     pub(crate) fn set_count(&self, count: u64) {
         use dbus::channel::Sender;
-        let mut g = self.0.lock().expect("launcher lock");
+        let mut g = self.0.lock();
         if g.1 == Some(count) {
             return;
         }

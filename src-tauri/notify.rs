@@ -12,9 +12,9 @@
 //! ([`listen_to_daemon`]), so another process on the session bus cannot make the
 //! app send a reply or mark a chat read.
 
+use parking_lot::Mutex;
 use std::collections::{HashMap, HashSet};
 use std::sync::atomic::Ordering;
-use std::sync::Mutex;
 
 use tern_core::proto::AccountSettings;
 
@@ -41,7 +41,7 @@ const MAX_SHOWN: usize = 200;
 
 impl Shown {
     fn insert(&self, id: u32, chat: ShownChat) {
-        let mut m = self.0.lock().expect("shown notifications");
+        let mut m = self.0.lock();
         if m.len() >= MAX_SHOWN {
             if let Some(oldest) = m.keys().min().copied() {
                 m.remove(&oldest);
@@ -51,15 +51,11 @@ impl Shown {
     }
 
     fn get(&self, id: u32) -> Option<ShownChat> {
-        self.0
-            .lock()
-            .expect("shown notifications")
-            .get(&id)
-            .cloned()
+        self.0.lock().get(&id).cloned()
     }
 
     fn remove(&self, id: u32) -> Option<ShownChat> {
-        self.0.lock().expect("shown notifications").remove(&id)
+        self.0.lock().remove(&id)
     }
 }
 
@@ -588,7 +584,7 @@ mod tests {
         let app = bus.connect();
         let got = std::sync::Arc::new(Mutex::new(Vec::new()));
         let sink = got.clone();
-        listen_to_daemon(&app, move |s| sink.lock().unwrap().push(s)).unwrap();
+        listen_to_daemon(&app, move |s| sink.lock().push(s)).unwrap();
 
         // Another process on the bus tries to inject a reply and a click.
         emit(&impostor, "NotificationReplied", 1, "sent by an impostor");
@@ -598,7 +594,7 @@ mod tests {
         emit(&daemon, "ActionInvoked", 2, "default");
 
         let deadline = std::time::Instant::now() + std::time::Duration::from_secs(10);
-        while got.lock().unwrap().len() < 2 && std::time::Instant::now() < deadline {
+        while got.lock().len() < 2 && std::time::Instant::now() < deadline {
             app.process(std::time::Duration::from_millis(100)).unwrap();
         }
         // Anything else still on its way.
@@ -607,7 +603,7 @@ mod tests {
             app.process(std::time::Duration::from_millis(50)).unwrap();
         }
         assert_eq!(
-            *got.lock().unwrap(),
+            *got.lock(),
             vec![
                 DaemonSignal::Replied(2, "typed by the user".into()),
                 DaemonSignal::Action(2, "default".into()),

@@ -5,8 +5,8 @@
 //! activation (a second launch shows, un-minimises and focuses the running window and
 //! exits).
 
+use parking_lot::Mutex;
 use std::sync::atomic::{AtomicBool, AtomicU64, Ordering};
-use std::sync::Mutex;
 
 use serde::Serialize;
 use specta::Type;
@@ -37,7 +37,7 @@ type MuteItem = Box<dyn Fn(bool) + Send + Sync>;
 pub fn set_muted<R: Runtime>(app: &AppHandle<R>, muted: bool) {
     let shell = app.state::<Shell>();
     shell.muted.store(muted, Ordering::SeqCst);
-    let item = shell.mute_item.lock().expect("mute item");
+    let item = shell.mute_item.lock();
     if let Some(set) = item.as_ref() {
         set(muted);
     }
@@ -131,9 +131,9 @@ pub fn setup_tray<R: Runtime>(app: &tauri::App<R>) -> tauri::Result<()> {
         .unwrap_or_else(|| Image::new_owned([0x1E, 0x88, 0xE5, 0xFF].repeat(32 * 32), 32, 32));
     let badge = badged(&base);
     let shell = app.state::<Shell>();
-    *shell.icons.lock().expect("icons lock") = Some((base.clone(), badge));
+    *shell.icons.lock() = Some((base.clone(), badge));
     let item = mute.clone();
-    *shell.mute_item.lock().expect("mute item") = Some(Box::new(move |on| {
+    *shell.mute_item.lock() = Some(Box::new(move |on| {
         let _ = item.set_checked(on);
     }));
     let (o, m, q) = (open.clone(), mute.clone(), quit.clone());
@@ -179,21 +179,16 @@ pub fn set_unread<R: Runtime>(app: &AppHandle<R>, unread: u64) {
     app.state::<crate::launcher::Launcher>().set_count(unread);
     app.state::<crate::texts::Language>().refresh_tray(unread);
     let title = title_for(unread);
-    *shell.title.lock().expect("title lock") = title.clone();
+    *shell.title.lock() = title.clone();
     if let Some(tray) = app.tray_by_id(TRAY_ID) {
         let _ = tray.set_title(title.as_deref());
-        let icon = shell
-            .icons
-            .lock()
-            .expect("icons lock")
-            .as_ref()
-            .map(|(base, badge)| {
-                if unread > 0 {
-                    badge.clone()
-                } else {
-                    base.clone()
-                }
-            });
+        let icon = shell.icons.lock().as_ref().map(|(base, badge)| {
+            if unread > 0 {
+                badge.clone()
+            } else {
+                base.clone()
+            }
+        });
         if let Some(icon) = icon {
             let _ = tray.set_icon(Some(icon));
         }
@@ -321,7 +316,7 @@ pub fn shell_state(app: AppHandle, shell: State<'_, Shell>) -> ShellState {
         window_focused,
         tray_host: tray_host_present(),
         pid: std::process::id(),
-        tray_title: shell.title.lock().expect("title lock").clone(),
+        tray_title: shell.title.lock().clone(),
         tray_badge: shell.unread.load(Ordering::SeqCst) > 0,
         muted: shell.muted.load(Ordering::SeqCst),
         tray_tooltip: app.state::<crate::texts::Language>().tooltip(),

@@ -38,13 +38,13 @@ pub struct AppState {
     /// The signed-in accounts; a mutex so sign-ins and sign-outs never interleave.
     pub live: Mutex<Vec<Active>>,
     /// The accounts config (every account and the active one), saved on each change.
-    pub registry: std::sync::Mutex<Registry>,
+    pub registry: parking_lot::Mutex<Registry>,
     /// Each account's unread count without muted chats; the tray shows the sum.
-    unread: std::sync::Mutex<HashMap<String, u64>>,
+    unread: parking_lot::Mutex<HashMap<String, u64>>,
     /// "Remember me" storage (the OS keyring in the app), one entry per account.
     pub credentials: Credentials,
     /// The last keyring problem, for the login screen.
-    pub keyring_notice: std::sync::Mutex<Option<KeyringNotice>>,
+    pub keyring_notice: parking_lot::Mutex<Option<KeyringNotice>>,
 }
 
 impl AppState {
@@ -54,16 +54,16 @@ impl AppState {
             data_dir,
             default_server_url,
             live: Mutex::new(Vec::new()),
-            registry: std::sync::Mutex::new(Registry::default()),
-            unread: std::sync::Mutex::new(HashMap::new()),
+            registry: parking_lot::Mutex::new(Registry::default()),
+            unread: parking_lot::Mutex::new(HashMap::new()),
             credentials,
-            keyring_notice: std::sync::Mutex::new(None),
+            keyring_notice: parking_lot::Mutex::new(None),
         }
     }
 
     /// Records the outcome of a keyring call: an error becomes the notice, success clears it.
     pub fn keyring_result<T>(&self, r: Result<T, KeyringError>) -> Option<T> {
-        let mut notice = self.keyring_notice.lock().expect("notice lock");
+        let mut notice = self.keyring_notice.lock();
         match r {
             Ok(v) => {
                 *notice = None;
@@ -82,22 +82,22 @@ impl AppState {
 
     /// The current keyring notice, if any.
     pub fn notice(&self) -> Option<KeyringNotice> {
-        self.keyring_notice.lock().expect("notice lock").clone()
+        self.keyring_notice.lock().clone()
     }
 
     /// The id of the account the window shows.
     pub fn active_id(&self) -> Option<String> {
-        self.registry.lock().expect("registry").active.clone()
+        self.registry.lock().active.clone()
     }
 
     /// How many accounts the app knows (notifications name the account when several).
     pub fn account_count(&self) -> usize {
-        self.registry.lock().expect("registry").accounts.len()
+        self.registry.lock().accounts.len()
     }
 
     /// Changes the accounts config and writes it to the data dir.
     pub fn update_registry<T>(&self, f: impl FnOnce(&mut Registry) -> T) -> T {
-        let mut r = self.registry.lock().expect("registry");
+        let mut r = self.registry.lock();
         let out = f(&mut r);
         if let Err(e) = r.save(&self.data_dir) {
             tracing::warn!("writing {}: {e}", crate::accounts::FILE);
@@ -193,7 +193,7 @@ impl AppState {
     /// Sets account `id`'s unread count (`None`: it is gone) and shows the sum on the tray.
     pub fn set_unread<R: Runtime>(&self, app: &AppHandle<R>, id: &str, n: Option<u64>) {
         let sum = {
-            let mut m = self.unread.lock().expect("unread");
+            let mut m = self.unread.lock();
             match n {
                 Some(n) => m.insert(id.to_owned(), n),
                 None => m.remove(id),
@@ -208,7 +208,7 @@ impl AppState {
 
     /// Account `id`'s unread count as last shown on the tray.
     pub fn unread_of(&self, id: &str) -> u64 {
-        let m = self.unread.lock().expect("unread");
+        let m = self.unread.lock();
         m.get(id).copied().unwrap_or(0)
     }
 }

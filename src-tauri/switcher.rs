@@ -101,7 +101,7 @@ pub(crate) async fn infos(state: &AppState) -> Vec<AccountInfo> {
         .iter()
         .map(|a| (a.id.clone(), a.server_url.clone()))
         .collect();
-    let registry = state.registry.lock().expect("registry").clone();
+    let registry = state.registry.lock().clone();
     let mut out: Vec<AccountInfo> = Vec::new();
     let ordered = registry
         .accounts

@@ -3,8 +3,8 @@
 //! The UI tells it the language it shows ([`set_language`]) at start and on
 //! every switch; until then, English.
 
+use parking_lot::Mutex;
 use std::sync::atomic::{AtomicBool, AtomicU64, Ordering};
-use std::sync::Mutex;
 
 use serde::{Deserialize, Serialize};
 use specta::Type;
@@ -107,20 +107,20 @@ impl Language {
 
     /// Registers how the tray's labels and tooltip are set (by `shell::setup_tray`).
     pub(crate) fn on_tray(&self, apply: ApplyTray) {
-        *self.tray.lock().expect("tray texts") = Some(apply);
+        *self.tray.lock() = Some(apply);
     }
 
     /// Re-labels the tray for the current language and `unread`.
     pub(crate) fn refresh_tray(&self, unread: u64) {
         let lang = self.get();
         self.unread.store(unread, Ordering::SeqCst);
-        let accounts = self.accounts_tooltip.lock().expect("tooltip").clone();
-        *self.tooltip.lock().expect("tooltip") = match accounts {
+        let accounts = self.accounts_tooltip.lock().clone();
+        *self.tooltip.lock() = match accounts {
             Some(t) if unread > 0 => t,
             _ => lang.tooltip(unread),
         };
         // Called without the lock held: the tray's menu calls wait for the main thread.
-        let apply = self.tray.lock().expect("tray texts").clone();
+        let apply = self.tray.lock().clone();
         if let Some(apply) = apply {
             apply(lang, unread);
         }
@@ -129,22 +129,22 @@ impl Language {
     /// The tooltip naming the accounts with unread messages (several accounts
     /// signed in), or `None` for the plain one; shown from the next refresh.
     pub(crate) fn set_accounts_tooltip(&self, tooltip: Option<String>) {
-        *self.accounts_tooltip.lock().expect("tooltip") = tooltip;
+        *self.accounts_tooltip.lock() = tooltip;
     }
 
     /// Records the tray menu's labels (read back from its items after setting them).
     pub(crate) fn set_menu_labels(&self, labels: Vec<String>) {
-        *self.labels.lock().expect("labels") = labels;
+        *self.labels.lock() = labels;
     }
 
     /// The tray menu's labels as last set.
     pub(crate) fn menu_labels(&self) -> Vec<String> {
-        self.labels.lock().expect("labels").clone()
+        self.labels.lock().clone()
     }
 
     /// The tooltip last set on the tray.
     pub(crate) fn tooltip(&self) -> String {
-        self.tooltip.lock().expect("tooltip").clone()
+        self.tooltip.lock().clone()
     }
 }
 

@@ -8,7 +8,9 @@
 //! The model ([`entries`], [`tooltip`]) is pure; [`TrayAccounts`] keeps the
 //! accounts last shown and renders them into the tray menu on the main thread.
 
-use std::sync::{Arc, Mutex};
+use std::sync::Arc;
+
+use parking_lot::Mutex;
 
 use tauri::menu::{CheckMenuItem, Menu, PredefinedMenuItem};
 use tauri::{AppHandle, Manager, Runtime};
@@ -107,12 +109,12 @@ pub(crate) struct TrayAccounts {
 impl TrayAccounts {
     /// The account entries' labels as last rendered.
     pub(crate) fn labels(&self) -> Vec<String> {
-        self.labels.lock().expect("tray labels").clone()
+        self.labels.lock().clone()
     }
 
     /// The accounts last shown.
     pub(crate) fn accounts(&self) -> Vec<TrayAccount> {
-        self.accounts.lock().expect("tray accounts").clone()
+        self.accounts.lock().clone()
     }
 }
 
@@ -123,14 +125,14 @@ pub(crate) fn attach<R: Runtime>(app: &AppHandle<R>, menu: &Menu<R>, position: u
     let separators: Mutex<Vec<PredefinedMenuItem<R>>> = Mutex::new(Vec::new());
     let (menu, handle) = (menu.clone(), app.clone());
     let render: Render = Arc::new(move |want: &[MenuEntry]| {
-        let mut items = items.lock().expect("tray items");
+        let mut items = items.lock();
         let same =
             items.len() == want.len() && items.iter().zip(want).all(|((_, id), e)| *id == e.id);
         if !same {
             for (item, _) in items.drain(..) {
                 let _ = menu.remove(&item);
             }
-            let mut seps = separators.lock().expect("separators");
+            let mut seps = separators.lock();
             for sep in seps.drain(..) {
                 let _ = menu.remove(&sep);
             }
@@ -169,10 +171,7 @@ pub(crate) fn attach<R: Runtime>(app: &AppHandle<R>, menu: &Menu<R>, position: u
             .filter_map(|(item, _)| item.text().ok())
             .collect()
     });
-    *app.state::<TrayAccounts>()
-        .render
-        .lock()
-        .expect("tray render") = Some(render);
+    *app.state::<TrayAccounts>().render.lock() = Some(render);
 }
 
 /// Shows `accounts` on the tray: the menu's entries and, with several, the
@@ -180,10 +179,7 @@ pub(crate) fn attach<R: Runtime>(app: &AppHandle<R>, menu: &Menu<R>, position: u
 pub(crate) fn show<R: Runtime>(app: &AppHandle<R>, accounts: Vec<TrayAccount>) {
     let total = accounts.iter().map(|a| a.unread).sum();
     let tip = tooltip(&accounts);
-    *app.state::<TrayAccounts>()
-        .accounts
-        .lock()
-        .expect("tray accounts") = accounts;
+    *app.state::<TrayAccounts>().accounts.lock() = accounts;
     let language = app.state::<crate::texts::Language>();
     language.set_accounts_tooltip(tip);
     language.refresh_tray(total);
@@ -196,12 +192,12 @@ pub(crate) fn render<R: Runtime>(app: &AppHandle<R>) {
     let handle = app.clone();
     let _ = app.run_on_main_thread(move || {
         let tray = handle.state::<TrayAccounts>();
-        let Some(render) = tray.render.lock().expect("tray render").clone() else {
+        let Some(render) = tray.render.lock().clone() else {
             return;
         };
         let want = entries(crate::texts::lang(&handle), &tray.accounts());
         let labels = render(&want);
-        *tray.labels.lock().expect("tray labels") = labels;
+        *tray.labels.lock() = labels;
     });
 }
 

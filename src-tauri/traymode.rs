@@ -15,8 +15,8 @@
 //! Tauri exits when its last window goes; [`keep_running`] stops that for the exit
 //! a destroyed window asks for (no exit code), never for Quit (`app.exit(0)`).
 
+use parking_lot::Mutex;
 use std::sync::atomic::{AtomicBool, AtomicU64, Ordering};
-use std::sync::Mutex;
 use std::time::Duration;
 
 use tauri::webview::NewWindowResponse;
@@ -88,18 +88,14 @@ impl TrayMode {
     /// The chat the next window start should show: a notification's, else (in a
     /// recreated window) the one open before; each only once.
     pub fn take_chat_to_open(&self) -> Option<String> {
-        let pending = self.pending_chat.lock().expect("pending chat").take();
+        let pending = self.pending_chat.lock().take();
         let recreated = self.recreated.swap(false, Ordering::SeqCst);
-        pending.or_else(|| {
-            recreated
-                .then(|| self.open_chat.lock().expect("open chat").clone())
-                .flatten()
-        })
+        pending.or_else(|| recreated.then(|| self.open_chat.lock().clone()).flatten())
     }
 
     /// A clicked notification asks for `conv`.
     pub fn open_on(&self, conv: String) {
-        *self.pending_chat.lock().expect("pending chat") = Some(conv);
+        *self.pending_chat.lock() = Some(conv);
     }
 }
 
@@ -212,7 +208,7 @@ pub fn tray_free_after(mode: State<'_, TrayMode>) -> u32 {
 #[specta::specta]
 pub fn remember_chat(mode: State<'_, TrayMode>, conv: Option<String>) {
     let conv = conv.filter(|c| !c.is_empty() && c.len() <= MAX_CHAT_ID);
-    *mode.open_chat.lock().expect("open chat") = conv;
+    *mode.open_chat.lock() = conv;
 }
 
 /// The chat the window should show on start, if any: the one a clicked notification
@@ -232,7 +228,7 @@ mod tests {
     fn a_notification_chat_comes_before_the_open_one_and_only_once_after_a_recreation() {
         let m = TrayMode::default();
         assert_eq!(m.take_chat_to_open(), None);
-        *m.open_chat.lock().unwrap() = Some("d:alice:bob".into());
+        *m.open_chat.lock() = Some("d:alice:bob".into());
         // A reload of the page (no recreation, no notification) reopens nothing.
         assert_eq!(m.take_chat_to_open(), None);
         m.open_on("g:team".into());

@@ -1,5 +1,6 @@
 #!/usr/bin/env bash
-# C1 (issue 10): the desktop app's cold start to the conversation list and its idle
+# C1 (issue 10): the desktop app's cold start to the conversation list (after typing
+# the password, and for a remembered account: issue 21) and its idle
 # memory (PSS of the app + WebKitWebProcess + WebKitNetworkProcess) next to a
 # hello-world Tauri app (bench/c1/hello), both under the same Xvfb and private
 # D-Bus session, launched the same way (tauri-driver); then Tern in tray mode (window
@@ -27,7 +28,7 @@ for a in "$@"; do
 done
 cargo_profile=(); [ "$profile" = release ] && cargo_profile=(--release)
 export PATH="$HOME/.cargo/bin:$PATH"
-for tool in xvfb-run WebKitWebDriver tauri-driver node dbus-run-session; do
+for tool in xvfb-run WebKitWebDriver tauri-driver node dbus-run-session gnome-keyring-daemon; do
   command -v "$tool" >/dev/null || { echo "c1: '$tool' is missing (run scripts/deps.sh test)" >&2; exit 2; }
 done
 
@@ -49,8 +50,12 @@ echo "c1: $profile build, binaries in $C1_BIN_DIR (tern built $(date -u -r "$C1_
 export WEBKIT_DISABLE_DMABUF_RENDERER=1
 export XDG_DATA_HOME XDG_CACHE_HOME XDG_CONFIG_HOME
 XDG_DATA_HOME=$(mktemp -d); XDG_CACHE_HOME=$(mktemp -d); XDG_CONFIG_HOME=$(mktemp -d)
-trap 'rm -rf "$XDG_DATA_HOME" "$XDG_CACHE_HOME" "$XDG_CONFIG_HOME" 2>/dev/null || true' EXIT
-# A private session bus without a Secret Service or notification server (as the e2e suite).
-dbus-run-session --config-file="$root/tests/e2e/bus-empty.conf" -- \
-  xvfb-run -a -s "-screen 0 1400x900x24" node "$root/bench/c1/measure.mjs"
+# A private session bus with a real Secret Service (gnome-keyring-daemon, unlocked
+# "login" keyring in a throw-away HOME, as the e2e keyring suite) for the
+# remembered-account start, and no notification server.
+C1_HOME=$(mktemp -d)
+trap 'rm -rf "$XDG_DATA_HOME" "$XDG_CACHE_HOME" "$XDG_CONFIG_HOME" "$C1_HOME" 2>/dev/null || true' EXIT
+HOME=$C1_HOME dbus-run-session --config-file="$root/tests/e2e/bus-empty.conf" -- bash -c '
+  echo -n c1-keyring-pw | gnome-keyring-daemon --unlock --components=secrets --daemonize >/dev/null
+  exec xvfb-run -a -s "-screen 0 1400x900x24" node "$1"' _ "$root/bench/c1/measure.mjs"
 echo "c1: load after: $(cut -d' ' -f1-3 /proc/loadavg)"

@@ -16,7 +16,9 @@
 use std::collections::HashMap;
 use std::io::Write;
 use std::sync::mpsc as std_mpsc;
-use std::sync::{Arc, Mutex};
+use std::sync::Arc;
+
+use parking_lot::Mutex;
 
 use anyhow::{bail, Result};
 use futures_util::{SinkExt, StreamExt};
@@ -146,7 +148,7 @@ async fn connection(stream: tokio::net::TcpStream, peers: Peers, jobs: std_mpsc:
         let Some(user) = &me else {
             match hello(text.as_str()) {
                 Some(u) => {
-                    peers.lock().expect("peers").insert(u.clone(), out.clone());
+                    peers.lock().insert(u.clone(), out.clone());
                     me = Some(u);
                     // Registered: tell the client, so its peer can address it at once.
                     let _ = out.send(Message::Text(r#"{"t":"ok","id":0}"#.into()));
@@ -163,7 +165,7 @@ async fn connection(stream: tokio::net::TcpStream, peers: Peers, jobs: std_mpsc:
         };
         let peer = conv
             .peer_of(user)
-            .and_then(|p| peers.lock().expect("peers").get(p).cloned());
+            .and_then(|p| peers.lock().get(p).cloned());
         let job = Job {
             record: text.as_str().to_owned(),
             id: frame.id.0,
@@ -175,7 +177,7 @@ async fn connection(stream: tokio::net::TcpStream, peers: Peers, jobs: std_mpsc:
         }
     }
     if let Some(u) = me {
-        peers.lock().expect("peers").remove(&u);
+        peers.lock().remove(&u);
     }
     writer.abort();
 }

@@ -51,7 +51,9 @@ pub(crate) fn run() -> Result<()> {
 /// the frame shared, not copied; queued frames written with one flush). Same socket settings as the echo server.
 pub(crate) fn run_broadcast() -> Result<()> {
     use std::collections::HashMap;
-    use std::sync::{Arc, Mutex};
+    use std::sync::Arc;
+
+    use parking_lot::Mutex;
     use tokio::sync::mpsc;
     type Peers = Arc<Mutex<HashMap<u64, mpsc::UnboundedSender<Message>>>>;
     let rt = tokio::runtime::Builder::new_multi_thread()
@@ -83,7 +85,7 @@ pub(crate) fn run_broadcast() -> Result<()> {
                 };
                 let (mut tx, mut rx) = ws.split();
                 let (out, mut queue) = mpsc::unbounded_channel::<Message>();
-                peers.lock().expect("peers").insert(me, out);
+                peers.lock().insert(me, out);
                 // Writes what is queued, then flushes once (as tern-server's
                 // connection task does), so a burst is not one syscall per frame.
                 let writer = tokio::spawn(async move {
@@ -104,7 +106,7 @@ pub(crate) fn run_broadcast() -> Result<()> {
                 while let Some(Ok(msg)) = rx.next().await {
                     match msg {
                         Message::Text(_) => {
-                            for (id, p) in peers.lock().expect("peers").iter() {
+                            for (id, p) in peers.lock().iter() {
                                 if *id != me {
                                     let _ = p.send(msg.clone());
                                 }
@@ -114,7 +116,7 @@ pub(crate) fn run_broadcast() -> Result<()> {
                         _ => {}
                     }
                 }
-                peers.lock().expect("peers").remove(&me);
+                peers.lock().remove(&me);
                 writer.abort();
             });
         }

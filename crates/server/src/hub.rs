@@ -4,7 +4,9 @@
 
 use std::collections::HashMap;
 use std::sync::atomic::{AtomicU64, Ordering};
-use std::sync::{Arc, Mutex};
+use std::sync::Arc;
+
+use parking_lot::Mutex;
 
 use axum::extract::ws::Utf8Bytes;
 use tern_proto::{KickReason, Platform, Push, ServerFrame, UserId};
@@ -91,7 +93,7 @@ impl Hub {
 
     /// Adds an authenticated connection; true when the user just came online.
     pub fn register(&self, user: &UserId, entry: ConnEntry) -> bool {
-        let mut users = self.users.lock().expect("hub poisoned");
+        let mut users = self.users.lock();
         let list = users.entry(user.clone()).or_default();
         list.push(entry);
         list.len() == 1
@@ -100,7 +102,7 @@ impl Hub {
     /// Removes a connection; true when the user has no connection left (it may
     /// already have been dropped as too slow).
     pub fn unregister(&self, user: &UserId, conn: ConnId) -> bool {
-        let mut users = self.users.lock().expect("hub poisoned");
+        let mut users = self.users.lock();
         let Some(list) = users.get_mut(user) else {
             return true;
         };
@@ -114,22 +116,17 @@ impl Hub {
 
     /// Whether `user` has any live connection.
     pub fn is_online(&self, user: &UserId) -> bool {
-        self.users.lock().expect("hub poisoned").contains_key(user)
+        self.users.lock().contains_key(user)
     }
 
     /// Number of authenticated connections.
     pub fn online_connections(&self) -> usize {
-        self.users
-            .lock()
-            .expect("hub poisoned")
-            .values()
-            .map(Vec::len)
-            .sum()
+        self.users.lock().values().map(Vec::len).sum()
     }
 
     /// Every online connection with its user, for the admin session list.
     pub fn snapshot(&self) -> Vec<(UserId, ConnEntry)> {
-        let users = self.users.lock().expect("hub poisoned");
+        let users = self.users.lock();
         let mut out: Vec<(UserId, ConnEntry)> = users
             .iter()
             .flat_map(|(u, list)| list.iter().map(move |e| (u.clone(), e.clone())))
@@ -174,7 +171,7 @@ impl Hub {
         except: Option<ConnId>,
     ) -> u64 {
         let out = Outbound::Frame(frame);
-        let mut online = self.users.lock().expect("hub poisoned");
+        let mut online = self.users.lock();
         let mut n = 0;
         for user in users {
             n += self.send_locked(&mut online, user, &out, |e| Some(e.conn) != except);
@@ -208,7 +205,7 @@ impl Hub {
     }
 
     fn send_to(&self, user: &UserId, out: Outbound, pick: impl Fn(&ConnEntry) -> bool) {
-        let mut users = self.users.lock().expect("hub poisoned");
+        let mut users = self.users.lock();
         self.send_locked(&mut users, user, &out, pick);
     }
 

@@ -8,7 +8,9 @@ use std::collections::HashMap;
 use std::io;
 use std::net::{IpAddr, SocketAddr};
 use std::pin::Pin;
-use std::sync::{Arc, Mutex};
+use std::sync::Arc;
+
+use parking_lot::Mutex;
 use std::task::{Context, Poll};
 use std::time::Duration;
 
@@ -31,7 +33,7 @@ pub struct PerIp {
 impl PerIp {
     /// Takes one of the `max` slots of `ip`, or `None` when all are taken.
     pub fn try_take(self: &Arc<Self>, ip: IpAddr, max: usize) -> Option<IpSlot> {
-        let mut open = self.open.lock().unwrap_or_else(|e| e.into_inner());
+        let mut open = self.open.lock();
         let n = open.entry(ip).or_default();
         if *n >= max {
             return None;
@@ -45,7 +47,7 @@ impl PerIp {
 
     /// Slots `ip` holds now.
     pub fn count(&self, ip: IpAddr) -> usize {
-        let open = self.open.lock().unwrap_or_else(|e| e.into_inner());
+        let open = self.open.lock();
         open.get(&ip).copied().unwrap_or(0)
     }
 }
@@ -59,7 +61,7 @@ pub struct IpSlot {
 
 impl Drop for IpSlot {
     fn drop(&mut self) {
-        let mut open = self.table.open.lock().unwrap_or_else(|e| e.into_inner());
+        let mut open = self.table.open.lock();
         if let Some(n) = open.get_mut(&self.ip) {
             *n -= 1;
             if *n == 0 {

@@ -10,7 +10,9 @@
 
 use std::collections::VecDeque;
 use std::sync::atomic::{AtomicUsize, Ordering};
-use std::sync::{Arc, Mutex};
+use std::sync::Arc;
+
+use parking_lot::Mutex;
 
 use tokio::sync::Notify;
 
@@ -36,10 +38,8 @@ struct Inner<T> {
 }
 
 impl<T> Inner<T> {
-    fn lock(&self) -> std::sync::MutexGuard<'_, State<T>> {
-        // A panic while holding the lock cannot leave the deque half-updated
-        // (push_back/pop_front), so a poisoned lock is still consistent.
-        self.state.lock().unwrap_or_else(|p| p.into_inner())
+    fn lock(&self) -> parking_lot::MutexGuard<'_, State<T>> {
+        self.state.lock()
     }
 }
 

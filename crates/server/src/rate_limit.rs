@@ -1,7 +1,7 @@
 //! A per-connection token bucket, and per-user ones (reactions).
 
+use parking_lot::Mutex;
 use std::collections::HashMap;
-use std::sync::Mutex;
 use std::time::Instant;
 
 /// Allows `rate` requests per second on average and bursts of up to `burst`.
@@ -58,7 +58,7 @@ impl ReactionRate {
     /// Takes one reaction from `user`'s budget of `per_minute`.
     pub fn take(&self, user: &tern_proto::UserId, per_minute: u32) -> bool {
         let per_minute = f64::from(per_minute.max(1));
-        let mut map = self.0.lock().expect("reaction rate lock");
+        let mut map = self.0.lock();
         if map.len() > 10_000 {
             map.retain(|_, b| !b.is_full());
         }

@@ -3,8 +3,8 @@
 //! so a grace-period timer started when their last connection went can tell
 //! whether they came back meanwhile.
 
+use parking_lot::Mutex;
 use std::collections::HashMap;
-use std::sync::Mutex;
 
 use tern_proto::UserId;
 
@@ -22,7 +22,7 @@ impl RoomState {
     /// Starts a new generation for `user` (a login or a last disconnect here);
     /// returns it.
     pub fn bump(&self, user: &UserId) -> u64 {
-        let mut g = self.generations.lock().expect("room state poisoned");
+        let mut g = self.generations.lock();
         if g.len() > 100_000 {
             g.clear();
         }
@@ -33,13 +33,13 @@ impl RoomState {
 
     /// Whether `user`'s generation is still `gen` (nothing happened since).
     pub fn unchanged(&self, user: &UserId, gen: u64) -> bool {
-        let g = self.generations.lock().expect("room state poisoned");
+        let g = self.generations.lock();
         g.get(user) == Some(&gen)
     }
 
     /// Forgets `user` (their timer ended).
     pub fn forget(&self, user: &UserId, gen: u64) {
-        let mut g = self.generations.lock().expect("room state poisoned");
+        let mut g = self.generations.lock();
         if g.get(user) == Some(&gen) {
             g.remove(user);
         }

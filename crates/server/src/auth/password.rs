@@ -9,7 +9,9 @@
 //! slot and are otherwise told the server is busy.
 
 use std::sync::mpsc;
-use std::sync::{Arc, Mutex};
+use std::sync::Arc;
+
+use parking_lot::Mutex;
 use std::time::Duration;
 
 use argon2::password_hash::{PasswordHash, PasswordHasher, PasswordVerifier, SaltString};
@@ -56,7 +58,7 @@ impl Hasher {
             let spawned = std::thread::Builder::new()
                 .name(format!("tern-hash-{i}"))
                 .spawn(move || loop {
-                    let job = rx.lock().unwrap_or_else(|e| e.into_inner()).recv();
+                    let job = rx.lock().recv();
                     match job {
                         Ok(job) => job(),
                         Err(_) => return,
@@ -94,7 +96,6 @@ impl Hasher {
         });
         self.jobs
             .lock()
-            .unwrap_or_else(|e| e.into_inner())
             .send(job)
             .map_err(|_| HashError::Failed("hashing threads stopped".into()))?;
         rx.await

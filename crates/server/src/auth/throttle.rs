@@ -4,9 +4,9 @@
 //! A locked login is refused before any password is checked, so guessing costs
 //! the attacker time and the server nothing.
 
+use parking_lot::Mutex;
 use std::collections::HashMap;
 use std::net::IpAddr;
-use std::sync::Mutex;
 use std::time::{Duration, Instant};
 
 use tern_proto::UserId;
@@ -42,7 +42,7 @@ pub struct LoginThrottle {
 impl LoginThrottle {
     /// `Err(wait)` while the account or the address is locked.
     pub fn check(&self, user: &UserId, ip: IpAddr, now: Instant) -> Result<(), Duration> {
-        let keys = self.keys.lock().unwrap_or_else(|e| e.into_inner());
+        let keys = self.keys.lock();
         let wait = [Key::User(user.clone()), Key::Ip(ip)]
             .iter()
             .filter_map(|k| keys.get(k)?.locked_until)
@@ -63,7 +63,7 @@ impl LoginThrottle {
         sec: &Security,
         now: Instant,
     ) -> Option<Duration> {
-        let mut keys = self.keys.lock().unwrap_or_else(|e| e.into_inner());
+        let mut keys = self.keys.lock();
         if keys.len() >= MAX_KEYS {
             prune(&mut keys, sec.login_failure_window, now);
         }
@@ -105,7 +105,7 @@ impl LoginThrottle {
     /// A correct password clears the account's failures (not the address's:
     /// an attacker must not reset their counter with an account of their own).
     pub fn succeeded(&self, user: &UserId) {
-        let mut keys = self.keys.lock().unwrap_or_else(|e| e.into_inner());
+        let mut keys = self.keys.lock();
         keys.remove(&Key::User(user.clone()));
     }
 }

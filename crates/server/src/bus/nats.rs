@@ -9,7 +9,9 @@
 //! that have someone to deliver it to.
 
 use std::collections::HashMap;
-use std::sync::{Arc, Mutex, Weak};
+use std::sync::{Arc, Weak};
+
+use parking_lot::Mutex;
 use std::time::Duration;
 
 use async_nats::connection::State;
@@ -232,7 +234,7 @@ impl super::Bus for NatsBus {
 
     async fn watch(&self, user: &UserId) {
         let rx = {
-            let mut subs = self.subs.lock().expect("bus poisoned");
+            let mut subs = self.subs.lock();
             self.subscribe(&mut subs, user_subject(user))
         };
         ready(rx).await;
@@ -240,7 +242,7 @@ impl super::Bus for NatsBus {
 
     async fn watch_groups(&self, user: &UserId, groups: Vec<GroupId>, floor: u64) {
         let waits: Vec<_> = {
-            let mut subs = self.subs.lock().expect("bus poisoned");
+            let mut subs = self.subs.lock();
             // Decided under the lock, after the hub (see `unwatch`).
             if !self.hub.is_online(user) {
                 return;
@@ -259,7 +261,7 @@ impl super::Bus for NatsBus {
     }
 
     fn unwatch(&self, user: &UserId) {
-        let mut subs = self.subs.lock().expect("bus poisoned");
+        let mut subs = self.subs.lock();
         // Decided under the lock, after the hub: a connection that logged in
         // meanwhile keeps the subscriptions (see `watch`).
         if self.hub.is_online(user) {
@@ -281,7 +283,7 @@ impl super::Bus for NatsBus {
 
     async fn watch_room(&self, user: &UserId, room: &RoomId) {
         let rx = {
-            let mut subs = self.subs.lock().expect("bus poisoned");
+            let mut subs = self.subs.lock();
             if !self.hub.is_online(user) {
                 return;
             }
@@ -294,7 +296,7 @@ impl super::Bus for NatsBus {
     }
 
     fn unwatch_room(&self, user: &UserId, room: &RoomId) {
-        let mut subs = self.subs.lock().expect("bus poisoned");
+        let mut subs = self.subs.lock();
         if subs.rooms.unwatch_room(user, room) {
             if let Some(w) = subs.by_subject.remove(&room_subject(room)) {
                 w.task.abort();
@@ -318,7 +320,7 @@ impl super::Bus for NatsBus {
             self.hub.push_frame(user, frame, None);
             return;
         };
-        let mut subs = self.subs.lock().expect("bus poisoned");
+        let mut subs = self.subs.lock();
         match subs.interest.apply(user, m, version) {
             Some(Ok(g)) => {
                 // Joined: the group's subject first, then the push (after

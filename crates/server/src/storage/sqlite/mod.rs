@@ -37,7 +37,9 @@ pub use backend::SqliteStorage;
 
 use std::path::Path;
 use std::sync::atomic::AtomicU64;
-use std::sync::{Arc, Mutex};
+use std::sync::Arc;
+
+use parking_lot::Mutex;
 
 use rusqlite::{Connection, OpenFlags};
 use tokio::sync::{mpsc, oneshot};
@@ -196,13 +198,13 @@ impl Store {
         let path = self.path.clone();
         let max_idle = self.max_idle_readers;
         tokio::task::spawn_blocking(move || {
-            let conn = readers.lock().expect("reader pool poisoned").pop();
+            let conn = readers.lock().pop();
             let conn = match conn {
                 Some(c) => c,
                 None => open_reader(&path)?,
             };
             let out = f(&conn);
-            let mut idle = readers.lock().expect("reader pool poisoned");
+            let mut idle = readers.lock();
             if idle.len() < max_idle {
                 idle.push(conn);
             }
