@@ -3,12 +3,13 @@
 //! The real server never skips, so a scripted WebSocket server plays it here.
 
 use crate::common;
+use crate::scripted;
 
 use common::{wait_for, WAIT};
 use futures_util::{SinkExt, StreamExt};
 use tern_core::proto::{
-    ClientFrame, ClientMsgId, Content, ConversationId, Limits, Message, MsgId, Profile, Push,
-    Request, Response, Seq, ServerFrame, UserId,
+    ClientFrame, ClientMsgId, Content, ConversationId, Message, MsgId, Push, Request, Response,
+    Seq, ServerFrame, UserId,
 };
 use tern_core::{Client, ClientConfig, Event};
 use tokio::sync::mpsc;
@@ -33,47 +34,13 @@ fn msg(conv: &ConversationId, seq: u64) -> Message {
 }
 
 fn answer(req: &Request, conv: &ConversationId) -> Response {
+    if let Some(r) = scripted::handshake(req) {
+        return r;
+    }
     match req {
-        Request::Hello { .. } => Response::Hello {
-            version: 1,
-            server: "scripted".into(),
-            limits: Limits {
-                max_frame_bytes: 65_536,
-                max_text_chars: 8_000,
-                max_page: 100,
-                recall_window_secs: 120,
-                edit_window_secs: 0,
-                max_file_bytes: 0,
-                max_group_members: 0,
-                max_forward_messages: 0,
-                max_forward_targets: 0,
-                max_forward_copies: 0,
-                max_history_depth: 0,
-                idle_timeout_secs: 60,
-            },
-        },
-        Request::Login { user, .. } => Response::Session {
-            token: "t".into(),
-            expires_at: 0,
-            profile: Profile {
-                user: user.clone(),
-                nickname: String::new(),
-                avatar: None,
-                signature: String::new(),
-            },
-            version: 0,
-        },
-        Request::SyncChanges { .. } => Response::Changes {
-            changes: vec![],
-            latest: 0,
-        },
-        Request::Conversations => Response::Conversations {
-            conversations: vec![],
-        },
         Request::Pull { from, to, .. } => Response::Messages {
             messages: (from.0..=to.0).map(|s| msg(conv, s)).collect(),
         },
-        Request::Ping => Response::Pong { now: 0 },
         _ => Response::Done,
     }
 }
