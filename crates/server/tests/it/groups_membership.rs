@@ -67,6 +67,7 @@ async fn applications_are_approved_or_refused_by_owner_or_admin_and_everyone_con
     let [mut alice, mut bob, mut carol, mut dave, mut erin] =
         users(&server, ["alice", "bob", "carol", "dave", "erin"]).await;
     let g = create(&mut alice, "Approval", &["bob", "carol"], None).await;
+    joined(&mut [&mut bob, &mut carol], &g.group).await;
     let gid = g.group.clone();
     set_role(&mut alice, &gid, "bob", GroupRole::Admin).await;
     fails(&mut dave, join(&gid, &"m".repeat(257)), ErrorCode::TooLarge).await;
@@ -173,6 +174,7 @@ async fn members_leave_but_the_owner_must_transfer_or_dismiss() {
     let server = TestServer::start().await;
     let [mut alice, mut bob, mut carol] = users(&server, ["alice", "bob", "carol"]).await;
     let g = create(&mut alice, "Leaving", &["bob", "carol"], None).await;
+    joined(&mut [&mut bob, &mut carol], &g.group).await;
     let gid = g.group.clone();
     let msg = fails(
         &mut alice,
@@ -210,6 +212,7 @@ async fn kicks_owner_any_admin_only_plain_members_members_none() {
     let [mut alice, mut bob, mut carol, mut dave, mut erin] =
         users(&server, ["alice", "bob", "carol", "dave", "erin"]).await;
     let g = create(&mut alice, "Kicks", &["bob", "carol", "dave", "erin"], None).await;
+    joined(&mut [&mut bob, &mut carol, &mut dave, &mut erin], &g.group).await;
     let gid = g.group.clone();
     for u in ["bob", "carol"] {
         set_role(&mut alice, &gid, u, GroupRole::Admin).await;
@@ -245,6 +248,7 @@ async fn only_the_owner_dismisses_and_a_dismissed_group_is_gone_for_everything()
     let server = TestServer::start().await;
     let [mut alice, mut bob, mut eve] = users(&server, ["alice", "bob", "eve"]).await;
     let g = create(&mut alice, "Doomed", &["bob"], Some(JoinPolicy::Open)).await;
+    joined(&mut [&mut bob], &g.group).await;
     let gid = g.group.clone();
     gsend(&mut bob, &gid, "b1", "hi").await;
     set_role(&mut alice, &gid, "bob", GroupRole::Admin).await;

@@ -18,7 +18,9 @@ async fn group_messages_reach_every_members_devices_with_one_seq_per_group() {
     let mut alice_phone = server.device("alice", "phone", Platform::Mobile).await;
     let [mut bob, mut carol] = users(&server, ["bob", "carol"]).await;
     let g = create(&mut alice, "Chat", &["bob", "carol"], None).await;
+    joined(&mut [&mut bob, &mut carol], &g.group).await;
     let other = create(&mut bob, "Other", &["carol"], None).await;
+    joined(&mut [&mut carol], &other.group).await;
     assert_eq!(gsend(&mut alice, &g.group, "a1", "hello").await, Seq(1));
     assert_eq!(gsend(&mut bob, &g.group, "b1", "hi").await, Seq(2));
     assert_eq!(
@@ -125,6 +127,7 @@ async fn mark_read_moves_only_my_read_seq_and_tells_only_my_devices() {
     let mut bob_phone = server.device("bob", "phone", Platform::Mobile).await;
     let mut carol = server.user("carol").await;
     let g = create(&mut alice, "Reads", &["bob", "carol"], None).await;
+    joined(&mut [&mut bob, &mut carol], &g.group).await;
     for i in 0..3 {
         gsend(&mut alice, &g.group, &format!("a{i}"), "m").await;
     }
@@ -174,6 +177,7 @@ async fn muted_members_cannot_post_until_unmuted_and_mute_all_leaves_admins_thei
     let server = TestServer::start().await;
     let [mut alice, mut bob, mut carol] = users(&server, ["alice", "bob", "carol"]).await;
     let g = create(&mut alice, "Mutes", &["bob", "carol"], None).await;
+    joined(&mut [&mut bob, &mut carol], &g.group).await;
     let gid = g.group.clone();
     alice
         .ok(Request::MuteMember {
@@ -244,6 +248,7 @@ async fn owner_and_admins_recall_anyones_message_members_only_their_own() {
     let server = TestServer::start().await;
     let [mut alice, mut bob, mut carol] = users(&server, ["alice", "bob", "carol"]).await;
     let g = create(&mut alice, "Recalls", &["bob", "carol"], None).await;
+    joined(&mut [&mut bob, &mut carol], &g.group).await;
     let gid = g.group.clone();
     let conv = gconv(&gid);
     let s1 = gsend(&mut bob, &gid, "b1", "oops").await;

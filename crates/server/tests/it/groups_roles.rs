@@ -13,6 +13,7 @@ async fn only_the_owner_sets_roles_and_everyone_hears_role_changed() {
     let server = TestServer::start().await;
     let [mut alice, mut bob, mut carol] = users(&server, ["alice", "bob", "carol"]).await;
     let g = create(&mut alice, "Roles", &["bob", "carol"], None).await;
+    joined(&mut [&mut bob, &mut carol], &g.group).await;
     let gid = g.group.clone();
     let set = |u: &str, role| Request::SetMemberRole {
         group: gid.clone(),
@@ -78,6 +79,7 @@ async fn only_the_owner_transfers_and_the_old_owner_becomes_admin() {
     let [mut alice, mut bob, mut carol] = users(&server, ["alice", "bob", "carol"]).await;
     server.user("eve").await;
     let g = create(&mut alice, "Transfer", &["bob", "carol"], None).await;
+    joined(&mut [&mut bob, &mut carol], &g.group).await;
     let gid = g.group.clone();
     let to = |u: &str| Request::TransferGroup {
         group: gid.clone(),
@@ -130,6 +132,7 @@ async fn mutes_follow_the_hierarchy_and_everyone_hears_member_muted() {
     let [mut alice, mut bob, mut carol, mut dave] =
         users(&server, ["alice", "bob", "carol", "dave"]).await;
     let g = create(&mut alice, "Mutes", &["bob", "carol", "dave"], None).await;
+    joined(&mut [&mut bob, &mut carol, &mut dave], &g.group).await;
     let gid = g.group.clone();
     for u in ["bob", "carol"] {
         set_role(&mut alice, &gid, u, GroupRole::Admin).await;

@@ -47,6 +47,22 @@ pub(crate) async fn create(
     group
 }
 
+/// Waits until each of `members` has been pushed `group_joined` for `g`
+/// (pushes before it are dropped). In a cluster a member's node subscribes
+/// to the group's subject when that entry reaches it; what the group
+/// publishes before then reaches the member only by catch-up
+/// (docs/architecture.md § Cluster), so a test that expects live pushes
+/// waits for this first, as a client acts on a group it has heard of.
+pub(crate) async fn joined(members: &mut [&mut Client], g: &GroupId) {
+    for c in members.iter_mut() {
+        change_where(
+            c,
+            |ch| matches!(ch, Change::GroupJoined { group, .. } if &group.group == g),
+        )
+        .await;
+    }
+}
+
 /// The next `change` push satisfying `pred` (other pushes are skipped).
 pub(crate) async fn change_where(
     c: &mut Client,
