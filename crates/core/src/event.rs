@@ -115,8 +115,9 @@ pub enum Event {
     #[allow(missing_docs)] // fields named by what they hold
     NewMessage {
         message: LocalMessage,
-        /// True for a live push or a local send; false for messages caught up by a sync
-        /// (apps usually do not notify for those).
+        /// True for a live push or a local send, and for a message sent after I joined
+        /// its group that the join's catch-up brought (it raced the join); false for
+        /// other messages caught up by a sync (apps usually do not notify for those).
         live: bool,
     },
     /// The server stored one of my messages.

@@ -4,8 +4,8 @@
 use std::sync::Arc;
 
 use tern_proto::{
-    cmd, reply, Change, ConversationId, ConversationInfo, ErrorCode, GroupId, Message, Profile,
-    Push, RoomLeftReason, Seq, UserId,
+    cmd, reply, Change, ConversationId, ConversationInfo, ErrorCode, GroupId, Message, Millis,
+    Profile, Push, RoomLeftReason, Seq, UserId,
 };
 
 use crate::error::{Error, Result};
@@ -19,6 +19,7 @@ use crate::store::{
 use crate::sync_edits;
 use crate::sync_reactions;
 use crate::transport::Conn;
+use crate::types::LocalMessage;
 
 /// Most pages fetched in one loop, so a misbehaving server cannot spin us forever.
 const MAX_PAGES: usize = 100_000;
@@ -137,10 +138,14 @@ pub(crate) async fn sync_relations(
                 continue;
             }
             version = vc.version;
-            let is_join = matches!(vc.change, Change::GroupJoined { .. });
+            let joined_at = match &vc.change {
+                Change::GroupJoined { member, .. } => Some(member.joined_at),
+                _ => None,
+            };
             if let Some(conv) = apply_change(sh, vc.change, version).await? {
-                if is_join && !joined.contains(&conv) {
-                    joined.push(conv);
+                if let Some(at) = joined_at {
+                    joined.retain(|(c, _)| c != &conv);
+                    joined.push((conv, at));
                 }
             }
             applied += 1;
@@ -151,11 +156,11 @@ pub(crate) async fn sync_relations(
     }
     // Groups joined and still mine after this batch.
     let mut current = Vec::new();
-    for conv in joined {
+    for (conv, at) in joined {
         if let ConversationId::Group(g) = &conv {
             let g = g.clone();
             if sh.db.call(move |c| groups::group(c, &g)).await?.is_some() {
-                current.push(conv);
+                current.push((conv, at));
             }
         }
     }
@@ -349,11 +354,19 @@ async fn sync_messages(sh: &Arc<Shared>, conn: &Conn) -> Result<u64> {
 
 /// Brings the conversations of groups I just joined up to date at once (not only at
 /// the next resync): their seqs and my read seq (a new member starts reading at the
-/// group's current end) and the newest window of their history.
-async fn sync_joined(sh: &Arc<Shared>, conn: &Conn, joined: &[ConversationId]) -> Result<()> {
+/// group's current end) and the newest window of their history. `joined` pairs each
+/// conversation with when I joined: a message sent since then that this pull
+/// brings (it raced the join's push) is live news, not history.
+async fn sync_joined(
+    sh: &Arc<Shared>,
+    conn: &Conn,
+    joined: &[(ConversationId, Millis)],
+) -> Result<()> {
     let convs = conn.call(cmd::Conversations {}).await?.conversations;
-    for info in convs.into_iter().filter(|i| joined.contains(&i.conv)) {
-        sync_conv(sh, conn, info).await?;
+    for info in convs {
+        if let Some((_, at)) = joined.iter().find(|(c, _)| c == &info.conv) {
+            sync_conv_as(sh, conn, info, News::SentFrom(*at)).await?;
+        }
     }
     Ok(())
 }
@@ -361,6 +374,16 @@ async fn sync_joined(sh: &Arc<Shared>, conn: &Conn, joined: &[ConversationId]) -
 /// Merges the server's view of one conversation, pulls what it is missing (a fresh
 /// one: the newest window), applies its recall log and announces it.
 async fn sync_conv(sh: &Arc<Shared>, conn: &Conn, info: ConversationInfo) -> Result<u64> {
+    sync_conv_as(sh, conn, info, News::Backlog).await
+}
+
+/// [`sync_conv`], announcing what it pulls as `news`.
+async fn sync_conv_as(
+    sh: &Arc<Shared>,
+    conn: &Conn,
+    info: ConversationInfo,
+    news: News,
+) -> Result<u64> {
     let window = sh.config.connection.initial_sync_window;
     let conv = info.conv.clone();
     let server_max = info.max_seq.0;
@@ -381,7 +404,7 @@ async fn sync_conv(sh: &Arc<Shared>, conn: &Conn, info: ConversationInfo) -> Res
             Ok(moved)
         })
         .await?;
-    let pulled = match fill(sh, conn, &conv, server_max, false).await {
+    let pulled = match fill(sh, conn, &conv, server_max, news).await {
         Ok(n) => n,
         // A group I am no longer in (the change log says so): not an error of the sync.
         Err(Error::Server(e)) if matches!(conv, ConversationId::Group(_)) => {
@@ -467,7 +490,7 @@ pub(crate) async fn fill(
     conn: &Conn,
     conv: &ConversationId,
     upto: u64,
-    live: bool,
+    news: News,
 ) -> Result<u64> {
     let page = sh.page();
     let key = conv.clone();
@@ -502,11 +525,10 @@ pub(crate) async fn fill(
             };
             let next = last + 1;
             if next > to {
-                new += store_batch(sh, batch, Some(live)).await?;
+                new += store_batch(sh, batch, news).await?;
                 break;
             }
-            let (stored, following) =
-                tokio::join!(store_batch(sh, batch, Some(live)), pull(next, to));
+            let (stored, following) = tokio::join!(store_batch(sh, batch, news), pull(next, to));
             new += stored?;
             batch = following?;
         }
@@ -518,14 +540,35 @@ pub(crate) async fn fill(
     Ok(new)
 }
 
+/// How new messages stored from the server are announced.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(crate) enum News {
+    /// Not at all: older history pages fetched on demand.
+    Not,
+    /// `NewMessage` with `live: false`: a catch-up's backlog (not notified).
+    Backlog,
+    /// `NewMessage` with `live: true`: pushed as it was sent.
+    Live,
+    /// Live if sent at or after this time, else backlog: a group's catch-up
+    /// right after I joined it at that time.
+    SentFrom(Millis),
+}
+
+impl News {
+    /// `Some(live)` for the `NewMessage` of `m`, `None` for no event.
+    fn live(self, m: &LocalMessage) -> Option<bool> {
+        match self {
+            News::Not => None,
+            News::Backlog => Some(false),
+            News::Live => Some(true),
+            News::SentFrom(at) => Some(m.sent_at >= at),
+        }
+    }
+}
+
 /// Stores messages from the server and raises the events they call for: acks of our
-/// own pending messages always; `NewMessage` for new ones unless `live` is `None`
-/// (older history pages fetched on demand are not news).
-pub(crate) async fn store_batch(
-    sh: &Arc<Shared>,
-    batch: Vec<Message>,
-    live: Option<bool>,
-) -> Result<u64> {
+/// own pending messages always; `NewMessage` for new ones as `news` says.
+pub(crate) async fn store_batch(sh: &Arc<Shared>, batch: Vec<Message>, news: News) -> Result<u64> {
     let me = sh.me.clone();
     let stored = sh
         .db
@@ -546,7 +589,7 @@ pub(crate) async fn store_batch(
             if s.hidden {
                 continue;
             }
-            if let Some(live) = live {
+            if let Some(live) = news.live(&s.message) {
                 sh.emit(Event::NewMessage {
                     message: s.message,
                     live,
@@ -563,9 +606,9 @@ pub(crate) async fn handle_push(sh: &Arc<Shared>, conn: &Conn, push: Push) -> Re
         Push::Message { message } => {
             let conv = message.conv.clone();
             let seq = message.seq.0;
-            store_batch(sh, vec![message], Some(true)).await?;
+            store_batch(sh, vec![message], News::Live).await?;
             // A seq beyond the synced one plus one reveals a gap: pull it.
-            fill(sh, conn, &conv, seq, true).await?;
+            fill(sh, conn, &conv, seq, News::Live).await?;
             sh.conv_changed(&conv).await?;
         }
         Push::Change(vc) => {

@@ -330,7 +330,7 @@ impl Client {
                     limit: Some((upper - lower) as u32),
                 };
                 let messages = conn.call(req).await?.messages;
-                crate::sync::store_batch(&sh, messages, None).await?;
+                crate::sync::store_batch(&sh, messages, crate::sync::News::Not).await?;
                 page = range().await?.1;
             }
         }

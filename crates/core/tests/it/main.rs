@@ -17,6 +17,7 @@ mod conv_settings_two_devices;
 mod delete_failed_message;
 mod files_transfer;
 mod friends_chat_and_blacklist;
+mod group_join_catch_up_live;
 mod group_member_notices_persist;
 mod group_messages_from_blocked_hidden;
 mod groups_offline_replay;
