@@ -4,13 +4,15 @@
 # memory (PSS of the app + WebKitWebProcess + WebKitNetworkProcess) next to a
 # hello-world Tauri app (bench/c1/hello), both under the same Xvfb and private
 # D-Bus session, launched the same way (tauri-driver); then Tern in tray mode (window
-# closed to a fake tray host and freed). See bench/c1/measure.mjs
-# and docs/benchmarks.md.
+# closed to a fake tray host and freed); and C3: a chat of 100,000 messages
+# opened in the app, click -> first frame painted with its newest messages, read
+# from the UI's performance marks. See bench/c1/measure.mjs and docs/benchmarks.md.
 #
 # Usage: bench/c1/run.sh [--release] [--no-build]
 #   CARGO_TARGET_DIR   where the app, tern-server, tern-cli and the hello app are built
 #                      (default $HOME/.cache/tern/target, as tests/e2e/run.sh)
 #   C1_RUNS (3) C1_IDLE_SECS (10) C1_FRIENDS (10) C1_MESSAGES (5) C1_TRAY_FREE_SECS (2)
+#   C3_MESSAGES (100000: the C3 chat's size)
 #   C1_VERBOSE (the apps' stderr; tray mode: PSS just after the trim, largest mappings)
 #   C1_PERF_FAULTS=FILE (tray mode: perf records the app's page faults for 12 s into FILE)
 # Needs what tests/e2e/run.sh needs (xvfb-run, WebKitWebDriver, tauri-driver, node, npm).

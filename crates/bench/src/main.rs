@@ -284,6 +284,14 @@ fn main() -> Result<()> {
             ""
         }
     );
+    if cli.repeat > 1 {
+        md.push_str(&format!(
+            "At a glance (S1, S2 and C2: the round with the median Tern figure of {}):\n\n",
+            cli.repeat
+        ));
+        md.push_str(&report::markdown(&report::medians(&rows)));
+        md.push_str("\nEvery round:\n\n");
+    }
     md.push_str(&report::markdown(&rows));
     if !ctx.notes.is_empty() {
         md.push_str("\nDetails:\n\n");

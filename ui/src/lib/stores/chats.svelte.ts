@@ -11,6 +11,7 @@ import { groupConv, groupOf } from '../logic/groups';
 import { hideChat, isRequest, knownChats, loadAccepted, loadHidden, pruneHidden, saveAccepted, saveHidden, unreadTotal, visibleChats, type HiddenChats } from '../logic/chats';
 import { seesNewest } from '../logic/reading';
 import { arrangeChats } from '../logic/prefs';
+import { markChatOpen } from '../logic/perf';
 import type { App } from './app.svelte';
 
 export class ChatsStore {
@@ -185,6 +186,7 @@ export class ChatsStore {
 
   /** Opens (or creates) the chat with `conv` and loads its newest page. */
   async openConversation(conv: string): Promise<void> {
+    markChatOpen();
     this.app.ui.screen = 'chats';
     if (this.activeConv !== conv) {
       this.app.ui.memberPanel = false;
