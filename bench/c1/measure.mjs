@@ -109,7 +109,7 @@ function setupC3(url) {
   cli(url, dave, ['friend', 'add', 'carol']);
   cli(url, carol, ['friend', 'accept', 'dave']);
   const t0 = performance.now();
-  execFileSync(path.join(BIN, 'tern-cli'), ['--server', url, '--data-dir', carol, 'send', 'dave', 'c3 message', '--count', String(C3_MESSAGES)], { stdio: 'ignore', timeout: 600_000 });
+  execFileSync(path.join(BIN, 'tern-cli'), ['--server', url, '--data-dir', carol, '--timeout', '900', 'send', 'dave', 'c3 message', '--count', String(C3_MESSAGES)], { stdio: 'ignore', timeout: 600_000 });
   return performance.now() - t0;
 }
 

@@ -1,13 +1,14 @@
 //! The account, friend and message commands that take more than a line or two
 //! (dispatched from `main.rs`).
 
+use std::collections::HashSet;
 use std::path::PathBuf;
 use std::time::Duration;
 
 use serde_json::json;
 use sha2::Digest;
 use tern_core::proto::{ClientMsgId, Content};
-use tern_core::{Client, Error, Event, ProfileUpdate};
+use tern_core::{Client, DeliveryState, Error, Event, ProfileUpdate};
 use tokio::sync::broadcast;
 
 use crate::args::FriendCmd;
@@ -136,7 +137,8 @@ pub(crate) async fn send(
     timeout: Duration,
 ) -> Result<(), Failure> {
     let conv = conv_of(client, to)?;
-    let mut pending: Vec<ClientMsgId> = Vec::new();
+    // A set: `--count 100000` is answered by as many acks.
+    let mut pending: HashSet<ClientMsgId> = HashSet::new();
     for text in &texts {
         for i in 1..=count.max(1) {
             let text = if count > 1 {
@@ -145,7 +147,7 @@ pub(crate) async fn send(
                 text.clone()
             };
             let m = client.enqueue(&conv, Content::Text { text }, None).await?;
-            pending.push(m.client_id);
+            pending.insert(m.client_id);
         }
     }
     let mut refusal = None;
@@ -160,12 +162,34 @@ pub(crate) async fn send(
                 Err(broadcast::error::RecvError::Closed) => {
                     return Err(Failure::Client(Error::Closed))
                 }
+                Err(broadcast::error::RecvError::Lagged(_)) => {
+                    // Events were dropped (this loop fell behind): what they said
+                    // is in the cache.
+                    for id in pending.clone() {
+                        let Some(m) = client.message(&id).await? else {
+                            continue;
+                        };
+                        match m.state {
+                            DeliveryState::Sending => {}
+                            DeliveryState::Failed => {
+                                refusal =
+                                    Some(m.error.clone().map_or(Error::Timeout, Error::Server));
+                                pending.remove(&id);
+                                out(&m)?;
+                            }
+                            _ => {
+                                pending.remove(&id);
+                                out(&m)?;
+                            }
+                        }
+                    }
+                    continue;
+                }
                 _ => continue,
             };
-            let Some(pos) = pending.iter().position(|id| id == &msg.client_id) else {
+            if !pending.remove(&msg.client_id) {
                 continue;
-            };
-            pending.remove(pos);
+            }
             out(&msg)?;
             if let Some(e) = err {
                 refusal = Some(match e {

@@ -2,7 +2,7 @@
 //! (time is passed in), so each is unit-tested directly. The transport and the
 //! store feed it; it never touches a socket or the database.
 
-use std::collections::VecDeque;
+use std::collections::{HashSet, VecDeque};
 use std::time::Duration;
 
 use tern_proto::ClientMsgId;
@@ -114,6 +114,11 @@ pub(crate) enum Verdict {
 pub(crate) struct Outbox {
     policy: RetryPolicy,
     entries: VecDeque<OutboxEntry>,
+    /// The client ids in `entries`: an ack or a re-load asks whether an id is
+    /// queued without scanning a queue that may hold 100,000 messages (a bulk
+    /// send, a long time offline). Sends and acks happen near the front, so
+    /// finding the entry itself stays short.
+    ids: HashSet<ClientMsgId>,
 }
 
 impl Outbox {
@@ -122,17 +127,33 @@ impl Outbox {
         Self {
             policy,
             entries: VecDeque::new(),
+            ids: HashSet::new(),
         }
+    }
+
+    /// Removes `id`'s entry; whether there was one.
+    fn remove(&mut self, id: &ClientMsgId) -> bool {
+        if !self.ids.remove(id) {
+            return false;
+        }
+        if let Some(pos) = self.entries.iter().position(|e| &e.client_id == id) {
+            self.entries.remove(pos);
+        }
+        true
     }
 
     /// Queues (or re-loads after a restart) an entry at the back.
     pub(crate) fn push(&mut self, entry: OutboxEntry) {
-        self.entries.retain(|e| e.client_id != entry.client_id);
+        self.remove(&entry.client_id);
+        self.ids.insert(entry.client_id.clone());
         self.entries.push_back(entry);
     }
 
     /// Queues a new message (a fresh client id) at `now`.
     pub(crate) fn queue(&mut self, client_id: ClientMsgId, now: i64) {
+        if !self.ids.insert(client_id.clone()) {
+            return;
+        }
         self.entries.push_back(OutboxEntry {
             client_id,
             queued_at: now,
@@ -145,10 +166,16 @@ impl Outbox {
 
     /// The entry for `id`.
     pub(crate) fn get(&self, id: &ClientMsgId) -> Option<&OutboxEntry> {
+        if !self.ids.contains(id) {
+            return None;
+        }
         self.entries.iter().find(|e| &e.client_id == id)
     }
 
     fn get_mut(&mut self, id: &ClientMsgId) -> Option<&mut OutboxEntry> {
+        if !self.ids.contains(id) {
+            return None;
+        }
         self.entries.iter_mut().find(|e| &e.client_id == id)
     }
 
@@ -189,9 +216,7 @@ impl Outbox {
 
     /// The server stored `id`; returns whether it was still queued.
     pub(crate) fn acked(&mut self, id: &ClientMsgId) -> bool {
-        let before = self.entries.len();
-        self.entries.retain(|e| &e.client_id != id);
-        self.entries.len() != before
+        self.remove(id)
     }
 
     /// A send of `id` got no answer (timeout, connection lost, server busy).
@@ -267,6 +292,37 @@ mod tests {
             max_age_ms: 10_000,
             retry_delay_ms: 100,
         }
+    }
+
+    #[test]
+    fn acks_reloads_and_resends_keep_one_entry_per_id_in_a_long_queue() {
+        let mut o = Outbox::new(policy());
+        for i in 0..10_000 {
+            o.queue(id(&format!("m{i}")), 0);
+        }
+        o.queue(id("m5"), 0);
+        assert_eq!(o.live(), 10_000, "a queued id is not queued twice");
+        // Acks arrive in queue order from the front.
+        for i in 0..9_990 {
+            let m = id(&format!("m{i}"));
+            assert_eq!(o.next_due(0), Some(m.clone()));
+            o.start(&m);
+            assert!(o.acked(&m));
+            assert!(!o.acked(&m), "a second ack finds nothing");
+            assert!(o.get(&m).is_none());
+        }
+        assert_eq!(o.live(), 10);
+        // A re-load after a restart replaces the entry, at the back.
+        let entry = o.get(&id("m9990")).cloned().unwrap();
+        o.push(entry);
+        assert_eq!(o.live(), 10);
+        assert_eq!(o.next_due(0), Some(id("m9991")));
+        // A resend of an id no longer queued queues it anew, once.
+        o.resend(&id("m0"), 1);
+        o.resend(&id("m0"), 2);
+        assert_eq!(o.live(), 11);
+        assert!(o.acked(&id("m0")));
+        assert_eq!(o.live(), 10);
     }
 
     #[test]
