@@ -7,6 +7,7 @@ import { commands, type Conversation, type LocalMessage } from '../bindings';
 import { applyEdit, applyPeerRead, applyRecall, mergeMessages, messageKey, oldestSeq } from '../logic/messages';
 import { withoutMessage } from '../logic/files';
 import { groupOf } from '../logic/groups';
+import { markChatLoaded } from '../logic/perf';
 import type { App } from './app.svelte';
 
 /** How long a typing notice lasts. */
@@ -52,6 +53,7 @@ export class MessagesStore {
     if (this.loaded[conv]) return;
     const page = await this.app.ui.attempt(commands.loadMessages(conv, null, PAGE));
     if (!page) return;
+    markChatLoaded();
     this.setPage(conv, page, []);
     const c = this.app.chats.conversations.find((x) => x.conv === conv);
     if (c) this.applyPeerReadSeq(c);
