@@ -856,8 +856,9 @@ online: boolean }) & { application?: never; at?: never; attempt?: never; banned_
  */
 ({ type: "new_message"; message: LocalMessage; 
 /**
- *  True for a live push or a local send; false for messages caught up by a sync
- *  (apps usually do not notify for those).
+ *  True for a live push or a local send, and for a message sent after I joined
+ *  its group that the join's catch-up brought (it raced the join); false for
+ *  other messages caught up by a sync (apps usually do not notify for those).
  */
 live: boolean }) & { application?: never; at?: never; attempt?: never; banned_until?: never; by?: never; changes?: never; client_id?: never; code?: never; conv?: never; conversation?: never; direction?: never; done?: never; edited_at?: never; error?: never; friend?: never; messages?: never; ok?: never; online?: never; pins?: never; profile?: never; reactions?: never; reason?: never; retry_in_ms?: never; room?: never; seq?: never; settings?: never; status?: never; text?: never; total?: never; transfer?: never; unread?: never; user?: never } | 
 /**  The server stored one of my messages. */
