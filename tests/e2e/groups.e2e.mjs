@@ -164,7 +164,7 @@ async function main() {
     await (await $(sel('member-action', '[data-action="mute_10m"]'))).click();
     await wd.waitFor(sel('member', '[data-user="dave"][data-muted="true"]'), { what: 'dave shown muted' });
     const badge = await (await $(`${sel('member', '[data-user="dave"]')} ${sel('muted-badge')}`)).text();
-    if (!/^Muted until \d{1,2}:\d\d(\s?[AP]M)?$/.test(badge)) throw new Error(`badge: ${badge}`);
+    if (!/^Muted until (\d\d\/\d\d )?\d{1,2}:\d\d(\s?[AP]M)?$/.test(badge)) throw new Error(`badge: ${badge}`);
     const r = await dave.run(['send', `g:${group}`, 'can you hear me?']);
     if (r.code === 0) throw new Error('a muted member could post');
   });
@@ -318,7 +318,7 @@ async function main() {
     await bob.ok(['group', 'mute', crew, 'alice', '10']);
     const disabled = await wd.waitFor(sel('composer-disabled'), { what: 'the composer disabled' });
     const text = await disabled.text();
-    if (!/^You are muted until \d{1,2}:\d\d(\s?[AP]M)?\.$/.test(text)) throw new Error(`muted notice: ${text}`);
+    if (!/^You are muted until (\d\d\/\d\d )?\d{1,2}:\d\d(\s?[AP]M)?\.$/.test(text)) throw new Error(`muted notice: ${text}`);
     await wd.waitFor(sel('member', '[data-user="alice"][data-muted="true"]'), { what: 'alice shown muted in the panel' });
     await extraShot('muted');
     await bob.ok(['group', 'mute', crew, 'alice', '0']);
