@@ -38,6 +38,13 @@ pub struct ClientConfig {
     /// certificate.
     #[serde(default)]
     pub extra_ca_pem: Option<PathBuf>,
+    /// Messages a catch-up brings that were sent at or after this time (ms since the
+    /// epoch) are announced as live news (`NewMessage { live: true }`, notified),
+    /// not as backlog. Set by a process that takes over from another one that was
+    /// listening until then (the desktop app and its tray-only process), so that
+    /// what arrived in between is still notified. `None`: a catch-up is backlog.
+    #[serde(default)]
+    pub live_since: Option<i64>,
 }
 
 impl ClientConfig {
@@ -58,6 +65,7 @@ impl ClientConfig {
             connection: ConnectionConfig::default(),
             retry: RetryPolicy::default(),
             extra_ca_pem: None,
+            live_since: None,
         }
     }
 }

@@ -373,8 +373,10 @@ async fn sync_joined(
 
 /// Merges the server's view of one conversation, pulls what it is missing (a fresh
 /// one: the newest window), applies its recall log and announces it.
+/// What it pulls is backlog, except messages sent since the config's `live_since`.
 async fn sync_conv(sh: &Arc<Shared>, conn: &Conn, info: ConversationInfo) -> Result<u64> {
-    sync_conv_as(sh, conn, info, News::Backlog).await
+    let news = sh.config.live_since.map_or(News::Backlog, News::SentFrom);
+    sync_conv_as(sh, conn, info, news).await
 }
 
 /// [`sync_conv`], announcing what it pulls as `news`.

@@ -18,6 +18,7 @@ mod delete_failed_message;
 mod files_transfer;
 mod friends_chat_and_blacklist;
 mod group_join_catch_up_live;
+mod handoff_live_since;
 mod group_member_notices_persist;
 mod group_messages_from_blocked_hidden;
 mod groups_offline_replay;
