@@ -173,6 +173,11 @@ pub(crate) async fn restore_session(
         .or_else(|| crate::accounts::Registry::load(&state.data_dir))
         .unwrap_or_default();
     *state.registry.lock() = registry.clone();
+    // Back from the tray-only process: its accounts first, with their tokens.
+    let handed = state.handoff.lock().take();
+    if let Some(h) = handed {
+        crate::handoff::restore(&app, &state, h).await;
+    }
     let mut refused = None;
     for rec in &registry.accounts {
         if state.live.lock().await.iter().any(|a| a.id == rec.id) {

@@ -11,12 +11,15 @@
 //! - `files`: sending dropped/picked files, downloads, the `ternfile:` image scheme.
 //! - `paste`: images pasted from the clipboard (kept owner-only, sent as images).
 //! - `texts`: the tray's and notifications' texts in the app's language.
-//! - `launcher`: the unread count on the dock icon (Unity LauncherEntry over D-Bus).
+//!   (The texts, the tray menu model, notifications and the launcher badge live in
+//!   `tern_tray`, shared with the tray-only process.)
 //! - `avatars`: setting my or a group's avatar, avatar images for the UI (cached).
 //! - `traymenu`: the tray menu's entry per account (with its unread count) and tooltip.
 //! - `traymode`: destroys the window after a while hidden to the tray (frees the
 //!   webview), recreates it at the chat that was open.
-//! - `trim`: after that, ends WebKit's network process and unmaps the clean
+//! - `handoff`: then the app becomes the tray-only process `tern-tray`
+//!   (`crates/tray`), which hands the accounts back when Tern is opened.
+//! - `trim`: without it, ends WebKit's network process and unmaps the clean
 //!   library pages the window used (tray mode's memory).
 //! - `rich`: replies and quotes, edits, reactions, pinned messages, group read-by.
 
@@ -31,8 +34,8 @@ mod error;
 mod events;
 mod files;
 mod groups;
+mod handoff;
 mod history;
-mod launcher;
 mod links;
 mod mentions;
 pub mod notify;
@@ -288,7 +291,7 @@ pub fn run() {
             );
             app.manage(shell::Shell::default());
             app.manage(traymode::TrayMode::default());
-            app.manage(launcher::Launcher::default());
+            app.manage(tern_tray::launcher::Launcher::default());
             app.manage(texts::Language::default());
             app.manage(traymenu::TrayAccounts::default());
             app.manage(notify::Shown::default());
@@ -301,8 +304,18 @@ pub fn run() {
             let data_dir = data_dir(app)?;
             app.manage(desktop::Desktop::load(&data_dir));
             app.manage(AppState::new(data_dir, default_server_url(), credentials));
+            let handed = handoff::from_command_line();
+            if let Some(h) = &handed {
+                // Back from the tray-only process: its mute, then the chat to show.
+                shell::set_muted(app.handle(), h.muted);
+                if let Some(conv) = h.open_chat.clone() {
+                    app.state::<traymode::TrayMode>().open_on(conv);
+                }
+            }
+            let opened_from_tray = handed.is_some();
+            *app.state::<AppState>().handoff.lock() = handed;
             let window = traymode::build_window(app)?;
-            if app.state::<desktop::Desktop>().get().start_minimised {
+            if app.state::<desktop::Desktop>().get().start_minimised && !opened_from_tray {
                 // To the tray where a tray host shows it, else to the taskbar.
                 match shell::close_action(shell::tray_host_present()) {
                     shell::CloseAction::HideToTray => window.hide()?,

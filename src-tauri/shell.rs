@@ -72,30 +72,13 @@ pub struct ShellState {
     pub tray_accounts: Vec<String>,
 }
 
-/// The tray label for an unread total.
-pub fn title_for(unread: u64) -> Option<String> {
-    match unread {
-        0 => None,
-        1..=99 => Some(unread.to_string()),
-        _ => Some("99+".to_owned()),
-    }
-}
+pub use tern_tray::menu::title_for;
 
 /// `base` with a red dot in its top-right corner (the unread badge).
 pub fn badged(base: &Image<'_>) -> Image<'static> {
     let (w, h) = (base.width(), base.height());
     let mut rgba = base.rgba().to_vec();
-    let r = (w.min(h) as f32 * 0.22).max(2.0);
-    let (cx, cy) = (w as f32 - r - 0.5, r + 0.5);
-    for y in 0..h {
-        for x in 0..w {
-            let (dx, dy) = (x as f32 + 0.5 - cx, y as f32 + 0.5 - cy);
-            if dx * dx + dy * dy <= r * r {
-                let i = ((y * w + x) * 4) as usize;
-                rgba[i..i + 4].copy_from_slice(&[0xE5, 0x39, 0x35, 0xFF]);
-            }
-        }
-    }
+    tern_tray::sni::add_badge(&mut rgba, w, h);
     Image::new_owned(rgba, w, h)
 }
 
@@ -176,7 +159,8 @@ pub fn setup_tray<R: Runtime>(app: &tauri::App<R>) -> tauri::Result<()> {
 pub fn set_unread<R: Runtime>(app: &AppHandle<R>, unread: u64) {
     let shell = app.state::<Shell>();
     shell.unread.store(unread, Ordering::SeqCst);
-    app.state::<crate::launcher::Launcher>().set_count(unread);
+    app.state::<tern_tray::launcher::Launcher>()
+        .set_count(unread);
     app.state::<crate::texts::Language>().refresh_tray(unread);
     let title = title_for(unread);
     *shell.title.lock() = title.clone();

@@ -45,6 +45,9 @@ pub struct AppState {
     pub credentials: Credentials,
     /// The last keyring problem, for the login screen.
     pub keyring_notice: parking_lot::Mutex<Option<KeyringNotice>>,
+    /// The accounts the tray-only process handed back (`--handoff-fd`), signed in
+    /// by the first `restore_session` ([`crate::handoff`]).
+    pub handoff: parking_lot::Mutex<Option<tern_tray::handoff::Handoff>>,
 }
 
 impl AppState {
@@ -58,6 +61,7 @@ impl AppState {
             unread: parking_lot::Mutex::new(HashMap::new()),
             credentials,
             keyring_notice: parking_lot::Mutex::new(None),
+            handoff: parking_lot::Mutex::new(None),
         }
     }
 
@@ -126,9 +130,16 @@ impl AppState {
     /// several separated by commas or spaces, tried in order
     /// ([`crate::servers`]).
     pub fn new_client(&self, server_url: &str) -> AppResult<Client> {
+        self.new_client_since(server_url, None)
+    }
+
+    /// [`Self::new_client`] whose catch-up announces messages sent since
+    /// `live_since` (ms) as live: taking over from the tray-only process.
+    pub fn new_client_since(&self, server_url: &str, live_since: Option<i64>) -> AppResult<Client> {
         let (url, fallbacks) = crate::servers::parse(server_url)?;
         let mut config = ClientConfig::new(&self.data_dir, url);
         config.fallback_urls = fallbacks;
+        config.live_since = live_since;
         // A private CA for a `wss://` server (self-signed / internal), as in tern-cli.
         config.extra_ca_pem = std::env::var_os("TERN_CA_CERT")
             .filter(|v| !v.is_empty())

@@ -8,6 +8,7 @@ use serde::{Deserialize, Serialize};
 use specta::Type;
 use tauri::{AppHandle, Manager, Runtime, State};
 use tauri_specta::Event as _;
+use tern_tray::menu::label;
 
 use crate::error::{AppError, AppResult};
 use crate::state::AppState;
@@ -71,25 +72,6 @@ pub(crate) struct AccountInfo {
 pub(crate) struct AccountsChanged {
     /// Every signed-in account, in the order they were added.
     pub accounts: Vec<AccountInfo>,
-}
-
-/// `user@host` for an account on `server_url` (the first address, without its scheme).
-pub(crate) fn label(server_url: &str, user: &str) -> String {
-    let first = server_url
-        .split(|c: char| c == ',' || c.is_whitespace())
-        .find(|s| !s.is_empty())
-        .unwrap_or("");
-    let host = first
-        .split_once("://")
-        .map_or(first, |(_, rest)| rest)
-        .trim_end_matches('/');
-    format!("{user}@{host}")
-}
-
-/// [`label`] of an account id (`user@server`).
-pub(crate) fn label_of_id(id: &str) -> String {
-    let (user, server) = id.split_once('@').unwrap_or((id, ""));
-    label(server, user)
 }
 
 /// The signed-in accounts in the config's order.
@@ -256,6 +238,7 @@ fn no_such_account() -> AppError {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use tern_tray::menu::label_of_id;
 
     #[test]
     fn the_label_is_user_at_host() {

@@ -6,79 +6,9 @@
 use parking_lot::Mutex;
 use std::sync::atomic::{AtomicBool, AtomicU64, Ordering};
 
-use serde::{Deserialize, Serialize};
-use specta::Type;
 use tauri::{AppHandle, Manager, Runtime, State};
 
-/// A language of the app.
-#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize, Deserialize, Type)]
-pub(crate) enum Lang {
-    /// English.
-    #[default]
-    #[serde(rename = "en")]
-    En,
-    /// Simplified Chinese.
-    #[serde(rename = "zh-CN")]
-    ZhCn,
-}
-
-/// The texts of one language.
-#[derive(Debug, PartialEq, Eq)]
-pub struct Texts {
-    pub open_tern: &'static str,
-    pub mute_notifications: &'static str,
-    pub quit: &'static str,
-    pub open: &'static str,
-    pub mark_read: &'static str,
-    pub reply: &'static str,
-    pub image: &'static str,
-    pub message: &'static str,
-    pub new_message: &'static str,
-}
-
-const EN: Texts = Texts {
-    open_tern: "Open Tern",
-    mute_notifications: "Mute notifications",
-    quit: "Quit",
-    open: "Open",
-    mark_read: "Mark as read",
-    reply: "Reply",
-    image: "[Image]",
-    message: "[Message]",
-    new_message: "New message",
-};
-
-const ZH_CN: Texts = Texts {
-    open_tern: "打开 Tern",
-    mute_notifications: "通知静音",
-    quit: "退出",
-    open: "打开",
-    mark_read: "标为已读",
-    reply: "回复",
-    image: "[图片]",
-    message: "[消息]",
-    new_message: "新消息",
-};
-
-impl Lang {
-    /// This language's texts.
-    pub(crate) const fn texts(self) -> &'static Texts {
-        match self {
-            Lang::En => &EN,
-            Lang::ZhCn => &ZH_CN,
-        }
-    }
-
-    /// The tray tooltip for an unread total.
-    pub(crate) fn tooltip(self, unread: u64) -> String {
-        match (self, unread) {
-            (_, 0) => "Tern".to_owned(),
-            (Lang::En, 1) => "Tern: 1 unread message".to_owned(),
-            (Lang::En, n) => format!("Tern: {n} unread messages"),
-            (Lang::ZhCn, n) => format!("Tern：{n} 条未读消息"),
-        }
-    }
-}
+pub(crate) use tern_tray::texts::Lang;
 
 type ApplyTray = std::sync::Arc<dyn Fn(Lang, u64) + Send + Sync>;
 
@@ -164,31 +94,6 @@ pub(crate) fn set_language(language: State<'_, Language>, lang: Lang) {
 #[cfg(test)]
 mod tests {
     use super::*;
-
-    #[test]
-    fn both_languages_have_every_text_and_plural_tooltips() {
-        for l in [Lang::En, Lang::ZhCn] {
-            let t = l.texts();
-            for s in [
-                t.open_tern,
-                t.mute_notifications,
-                t.quit,
-                t.open,
-                t.mark_read,
-                t.reply,
-                t.image,
-                t.message,
-            ] {
-                assert!(!s.is_empty());
-            }
-            assert_eq!(l.tooltip(0), "Tern");
-        }
-        assert_ne!(Lang::En.texts(), Lang::ZhCn.texts());
-        assert_eq!(Lang::En.tooltip(1), "Tern: 1 unread message");
-        assert_eq!(Lang::En.tooltip(5), "Tern: 5 unread messages");
-        assert_eq!(Lang::ZhCn.tooltip(5), "Tern：5 条未读消息");
-        assert_eq!(serde_json::to_string(&Lang::ZhCn).unwrap(), "\"zh-CN\"");
-    }
 
     #[test]
     fn with_several_accounts_the_tooltip_names_them_while_something_is_unread() {

@@ -12,6 +12,9 @@
 //! one a clicked notification named, else the one that was open before
 //! ([`remember_chat`]).
 //!
+//! Then, when the tray-only program is installed, the app becomes it
+//! ([`crate::handoff`]); else the window's memory is trimmed here ([`crate::trim`]).
+//!
 //! Tauri exits when its last window goes; [`keep_running`] stops that for the exit
 //! a destroyed window asks for (no exit code), never for Quit (`app.exit(0)`).
 
@@ -93,6 +96,11 @@ impl TrayMode {
         pending.or_else(|| recreated.then(|| self.open_chat.lock().clone()).flatten())
     }
 
+    /// The chat open in the window (or last open before it was destroyed).
+    pub fn open_chat(&self) -> Option<String> {
+        self.open_chat.lock().clone()
+    }
+
     /// A clicked notification asks for `conv`.
     pub fn open_on(&self, conv: String) {
         *self.pending_chat.lock() = Some(conv);
@@ -126,6 +134,13 @@ pub fn hidden<R: Runtime>(app: &AppHandle<R>) {
             if let Err(e) = w.destroy() {
                 mode.freed.store(false, Ordering::SeqCst);
                 tracing::warn!("destroy the hidden window: {e}");
+            } else if let Some(program) = crate::handoff::tray_program() {
+                // Let WebKit finish tearing the webview down, then become the
+                // tray-only process (the network process ends with this one).
+                tokio::time::sleep(crate::trim::SETTLE).await;
+                if app.get_webview_window(WINDOW).is_none() {
+                    crate::handoff::to_tray(&app, &program).await;
+                }
             } else {
                 crate::trim::after_free(&app);
             }

@@ -31,7 +31,7 @@ use tauri::{AppHandle, Manager, Runtime};
 pub(crate) const KEEP_NETWORK_ENV: &str = "TERN_TRAY_KEEP_NETWORK";
 
 /// Time for WebKit to finish tearing down the destroyed webview first.
-const SETTLE: Duration = Duration::from_secs(2);
+pub(crate) const SETTLE: Duration = Duration::from_secs(2);
 
 /// What one trim gave back, for the log.
 #[derive(Debug, Default, PartialEq, Eq)]

@@ -74,7 +74,7 @@ echo "e2e: building the UI, the app, tern-server and tern-cli" >&2
 scripts/build-ui.sh
 # e2e-hooks: the test-only simulate_drop command (never in release/.deb builds).
 cargo build --quiet -p tern-desktop --features tauri/custom-protocol,e2e-hooks
-cargo build --quiet -p tern-server -p tern-cli
+cargo build --quiet -p tern-server -p tern-cli -p tern-tray
 
 export TERN_BIN_DIR="$CARGO_TARGET_DIR/debug"
 export WEBKIT_DISABLE_DMABUF_RENDERER=1

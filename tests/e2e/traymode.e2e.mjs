@@ -85,7 +85,13 @@ const webProcesses = (pid) => descendants(pid).filter((p) => p.comm.startsWith('
 const alive = (pid) => {
   try {
     process.kill(pid, 0);
-    return true;
+  } catch {
+    return false;
+  }
+  // A zombie (ended, not yet reaped by its parent) is not alive.
+  try {
+    const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
+    return stat.slice(stat.lastIndexOf(')') + 2, stat.lastIndexOf(')') + 3) !== 'Z';
   } catch {
     return false;
   }
@@ -156,11 +162,13 @@ async function main() {
   await bob.ok(['send', 'alice', 'before the tray']);
   await startTray();
   console.log(`tern traymode e2e: server ${server.url}`);
-  // WebKit ends a WebDriver session with its network process: this first app keeps it
-  // (TERN_TRAY_KEEP_NETWORK=1) so the recreated windows can be driven; the second
-  // app below lets the trim end it and is checked from outside.
+  // This first app keeps tray mode in its own process (TERN_TRAY_IN_PROCESS=1, as
+  // when tern-tray is not installed) and WebKit's network process
+  // (TERN_TRAY_KEEP_NETWORK=1: WebKit ends a WebDriver session with it), so the
+  // recreated windows can be driven; the apps after it become tern-tray and are
+  // checked from outside.
   const env = { TERN_SERVER_URL: server.url, TERN_APP_DATA_DIR: tempDir('app'), XDG_DATA_HOME: tempDir('xdg-data'), TERN_TRAY_FREE_AFTER_SECS: String(FREE_AFTER) };
-  ({ wd } = await launchApp({ ...env, TERN_TRAY_KEEP_NETWORK: '1' }));
+  ({ wd } = await launchApp({ ...env, TERN_TRAY_KEEP_NETWORK: '1', TERN_TRAY_IN_PROCESS: '1' }));
 
   let pid = 0;
   await step('alice signs in and opens bob\'s chat; the app has its WebKitWebProcess', async () => {
@@ -206,26 +214,65 @@ async function main() {
     if (webProcesses(pid).length === 0) throw new Error('no web process for the recreated window');
   });
 
-  await step('a second app without TERN_TRAY_KEEP_NETWORK: closed to the tray, no WebKit process of any kind is left (the trim ended the network process)', async () => {
-    await wd.quit();
-    await waitUntil(() => !alive(pid), { what: 'the first app quit with its session', timeout: 20_000 });
-    ({ wd } = await launchApp({ ...env, TERN_APP_DATA_DIR: tempDir('app2') }));
+  // The second and third apps have tern-tray next to them (as the .deb installs it):
+  // once the window is destroyed, the app hands its account to it and becomes it.
+  const commOf = (p) => {
+    try {
+      return readFileSync(`/proc/${p}/comm`, 'utf8').trim();
+    } catch {
+      return '';
+    }
+  };
+  const pssMb = (p) => (Number(readFileSync(`/proc/${p}/smaps_rollup`, 'utf8').match(/^Pss:\s+(\d+) kB/m)?.[1]) / 1024).toFixed(1);
+  /** Launches an app with tern-tray beside it, signs alice in at bob's chat, closes the
+   * window and waits until the process (same id) is tern-tray with no child left. */
+  async function toTrayProcess(dir) {
+    await Promise.race([wd.quit().catch(() => {}), new Promise((r) => setTimeout(r, 5000))]);
+    // The first app quits with its WebDriver session; an app that came back from
+    // tern-tray has none (exec ended it) and is ended by its process id.
+    await waitUntil(() => !alive(pid), { what: 'the previous app quit with its session', timeout: 5_000 }).catch(() => process.kill(pid, 'SIGTERM'));
+    await waitUntil(() => !alive(pid), { what: 'the previous app ended', timeout: 20_000 });
+    ({ wd } = await launchApp({ ...env, TERN_APP_DATA_DIR: dir }));
     await signIn();
     pid = (await waitShell((s) => s.tray_host && s.window_visible, 'a tray host and a visible window')).pid;
     trimmedApp = pid;
-    await closeAndFree(pid, { keepsNetwork: false });
+    await invoke('plugin:window|close', { label: 'main' });
+    await waitUntil(() => commOf(pid) === 'tern-tray', { what: 'the app process became tern-tray', timeout: 30_000 });
+    await waitUntil(() => descendants(pid).length === 0, { what: 'no WebKit process (nor any child) left under it', timeout: 30_000 });
+    await waitUntil(async () => (await trayLabel().catch(() => null)) === '', { what: 'tern-tray\'s tray item registered (no unread)', timeout: 20_000 });
+    console.log(`       tern-tray: PSS ${pssMb(pid)} MB (debug build; bench/c1 measures release)`);
+  }
+
+  const listener = await bob.listen();
+  await step('a second app, tern-tray beside it: closed to the tray, the app becomes tern-tray (same process id, no WebKit process left); its tray menu lists the account', async () => {
+    await toTrayProcess(tempDir('app2'));
+    const menu = (await run('/usr/bin/python3', [path.join(here, 'tray_item.py'), 'menu'])).trim().split('\n');
+    if (menu[0] !== 'Open Tern' || !/^alice@127\.0\.0\.1:\d+$/.test(menu[1]) || menu.at(-2) !== 'Mute notifications' || menu.at(-1) !== 'Quit') throw new Error(`tern-tray's menu: ${JSON.stringify(menu)}`);
   });
 
-  await step('a message from bob: tray label 1 and a notification; clicking it brings the window back working on a new network process: the page opens bob\'s chat and reads the message (the label clears)', async () => {
+  await step('a message from bob: tern-tray shows tray label 1 and a notification naming bob; clicking it, the process becomes the app again at bob\'s chat: the page reads the message (bob gets the read receipt)', async () => {
     const before = notes().length;
-    await bob.ok(['send', 'alice', 'after the trim']);
+    await bob.ok(['send', 'alice', 'after the handoff']);
     await waitUntil(async () => (await trayLabel()) === '1', { what: 'tray label 1', timeout: 20_000 });
-    const n = await waitUntil(() => notes().slice(before).find((x) => x.body === 'after the trim'), { what: 'a notification for bob\'s message' });
+    const n = await waitUntil(() => notes().slice(before).find((x) => x.body === 'after the handoff'), { what: 'a notification for bob\'s message' });
+    if (!n.summary.includes('Bob')) throw new Error(`summary: ${n.summary}`);
     await clickNotification(n.id);
+    await waitUntil(() => commOf(pid) === 'tern', { what: 'the process became the app again', timeout: 30_000 });
     await waitUntil(async () => (await ternWindows()).length === 1, { what: 'a Tern window again', timeout: 30_000 });
-    await waitUntil(async () => (await trayLabel()) === '', { what: 'the tray label cleared: the page read the message', timeout: 30_000 });
+    // (Bob's messages so far: "before the tray" 1, "are you there, tray?" 2, this one 3.)
+    await listener.waitFor((e) => e.type === 'read_receipt' && e.user === 'alice' && e.seq >= 3, 'the read receipt at bob: the window opened bob\'s chat and read it');
     const kinds = descendants(pid).map((p) => p.comm);
-    if (!kinds.some((c) => c.startsWith('WebKitNetwork')) || !kinds.some((c) => c.startsWith('WebKitWebProces'))) throw new Error(`WebKit processes under the app: ${kinds.join(', ')}`);
+    if (!kinds.some((c) => c.startsWith('WebKitWebProces'))) throw new Error(`WebKit processes under the app: ${kinds.join(', ')}`);
+  });
+
+  await step('a third app: tern-tray again; a message arrives (label 1), then the tray menu\'s "Open Tern" brings the app back at the chat that was open, which reads it', async () => {
+    await toTrayProcess(tempDir('app3'));
+    await bob.ok(['send', 'alice', 'open from the tray']);
+    await waitUntil(async () => (await trayLabel()) === '1', { what: 'tray label 1', timeout: 20_000 });
+    await run('/usr/bin/python3', [path.join(here, 'tray_item.py'), 'click', 'Open Tern']);
+    await waitUntil(() => commOf(pid) === 'tern', { what: 'the process became the app again', timeout: 30_000 });
+    await waitUntil(async () => (await ternWindows()).length === 1, { what: 'a Tern window again', timeout: 30_000 });
+    await listener.waitFor((e) => e.type === 'read_receipt' && e.user === 'alice' && e.seq >= 4, 'a second read receipt at bob: bob\'s chat open again');
   });
 }
 

@@ -45,7 +45,12 @@ async fn a_catch_up_announces_what_was_sent_since_the_handoff_as_live() {
     let Event::NewMessage { message, live } = got else {
         unreachable!()
     };
-    assert_eq!(message.content, Content::Text { text: "after".into() });
+    assert_eq!(
+        message.content,
+        Content::Text {
+            text: "after".into()
+        }
+    );
     assert!(live, "sent after the handoff: live news");
     bob2.close().await;
 
@@ -54,12 +59,21 @@ async fn a_catch_up_announces_what_was_sent_since_the_handoff_as_live() {
     let carol_token = carol.token().unwrap();
     carol.close().await;
     let to_carol = alice.direct_conversation(&uid("carol")).unwrap();
-    alice.send_text(&to_carol, "while you were out").await.unwrap();
+    alice
+        .send_text(&to_carol, "while you were out")
+        .await
+        .unwrap();
     let carol2 = Client::new(fast_config(dir.path().join("carol"), server.addr())).unwrap();
     let mut rx = carol2.subscribe();
-    carol2.login_with_token(&uid("carol"), &carol_token).await.unwrap();
+    carol2
+        .login_with_token(&uid("carol"), &carol_token)
+        .await
+        .unwrap();
     let got = wait_for(&mut rx, |e| matches!(e, Event::NewMessage { .. })).await;
-    assert!(matches!(got, Event::NewMessage { live: false, .. }), "{got:?}");
+    assert!(
+        matches!(got, Event::NewMessage { live: false, .. }),
+        "{got:?}"
+    );
     carol2.close().await;
     server.shutdown().await;
 }

@@ -10,18 +10,18 @@ use std::collections::HashMap;
 use dbus::arg::{RefArg, Variant};
 
 /// The desktop entry the .deb installs (`/usr/share/applications/Tern.desktop`).
-pub(crate) const APP_URI: &str = "application://Tern.desktop";
+pub const APP_URI: &str = "application://Tern.desktop";
 /// The object path the signal is sent from (any fixed path; docks match the interface).
-pub(crate) const OBJECT_PATH: &str = "/com/canonical/unity/launcherentry/tern";
+pub const OBJECT_PATH: &str = "/com/canonical/unity/launcherentry/tern";
 /// The interface docks listen to.
-pub(crate) const INTERFACE: &str = "com.canonical.Unity.LauncherEntry";
+pub const INTERFACE: &str = "com.canonical.Unity.LauncherEntry";
 
 /// The session-bus connection the signal goes out on, and the count last sent.
 #[derive(Default)]
-pub(crate) struct Launcher(Mutex<(Option<dbus::blocking::Connection>, Option<u64>)>);
+pub struct Launcher(Mutex<(Option<dbus::blocking::Connection>, Option<u64>)>);
 
 /// The `Update` signal's properties for `count`: hidden at 0.
-pub(crate) fn properties(count: u64) -> HashMap<String, Variant<Box<dyn RefArg>>> {
+pub fn properties(count: u64) -> HashMap<String, Variant<Box<dyn RefArg>>> {
     let mut p: HashMap<String, Variant<Box<dyn RefArg>>> = HashMap::new();
     p.insert(
         "count".into(),
@@ -32,7 +32,7 @@ pub(crate) fn properties(count: u64) -> HashMap<String, Variant<Box<dyn RefArg>>
 }
 
 /// The `Update` signal for `count`.
-pub(crate) fn signal(count: u64) -> dbus::Message {
+pub fn signal(count: u64) -> dbus::Message {
     dbus::Message::new_signal(OBJECT_PATH, INTERFACE, "Update")
         .expect("static names are valid")
         .append2(APP_URI, properties(count))
@@ -40,7 +40,7 @@ pub(crate) fn signal(count: u64) -> dbus::Message {
 
 impl Launcher {
     /// Sends the count when it changed (connecting to the session bus the first time).
-    pub(crate) fn set_count(&self, count: u64) {
+    pub fn set_count(&self, count: u64) {
         use dbus::channel::Sender;
         let mut g = self.0.lock();
         if g.1 == Some(count) {

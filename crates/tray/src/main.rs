@@ -1,0 +1,5 @@
+//! `tern-tray`: started by the Tern app only (see the library's docs).
+
+fn main() {
+    std::process::exit(tern_tray::run::main());
+}
