@@ -15,8 +15,10 @@
 //
 // Tray mode (issue 20 item 7): then Tern's window is closed to the tray (a fake tray
 // host, tests/e2e/fake_tray.py, is on the bus) with TERN_TRAY_FREE_AFTER_SECS=C1_TRAY_FREE_SECS;
-// once the window is destroyed (no WebKitWebProcess left) the app sits idle IDLE_SECS
-// more, still signed in and connected, and the same sum is read again.
+// once the window is destroyed (no WebKitWebProcess left) the app becomes the
+// tray-only program tern-tray (same process id; built beside it by run.sh) and sits
+// idle IDLE_SECS more, still signed in and connected, and the same sum is read again
+// (over the process, now tern-tray, and anything left under it).
 //
 // C3 (issue 21): carol's one chat holds C3_MESSAGES messages (sent from her own
 // tern-cli device before the app starts). Each run signs her in on a fresh app,
@@ -199,7 +201,7 @@ async function close({ wd, driver }) {
   // In tray mode the session is gone (WebKit ends it with the network process the
   // trim ends): the app is ended by its process id, so that no instance is left to
   // take the next run's launch (the single-instance plugin would hand it over).
-  const apps = descendants(driver.pid).filter((p) => ['tern', 'tern-c1-hello'].includes(comm(p)));
+  const apps = descendants(driver.pid).filter((p) => ['tern', 'tern-tray', 'tern-c1-hello'].includes(comm(p)));
   await Promise.race([wd.quit().catch(() => {}), sleep(5000)]);
   driver.kill('SIGTERM');
   for (const p of apps) {
@@ -231,13 +233,14 @@ async function trayMode(run) {
   const app = descendants(run.driver.pid).find((p) => comm(p) === 'tern');
   await waitUntil(() => !descendants(app).some((p) => comm(p).startsWith('WebKitWebProces')), { timeout: 60_000, what: 'the window freed (no WebKitWebProcess)' });
   if (process.env.C1_PERF_FAULTS) spawn('perf', ['record', '-e', 'page-faults', '-c', '1', '-p', String(app), '-o', process.env.C1_PERF_FAULTS, '--', 'sleep', '12'], { stdio: 'ignore' });
-  // The trim (src-tauri/trim.rs) ends the network process last but one step.
+  // The app becomes tern-tray (src-tauri/handoff.rs): its WebKit network process ends with it.
+  await waitUntil(() => comm(app) === 'tern-tray', { timeout: 60_000, what: 'the app became tern-tray' });
   await waitUntil(() => !descendants(app).some((p) => comm(p).startsWith('WebKit')), { timeout: 60_000, what: 'the network process ended' });
   await sleep(500);
   if (process.env.C1_VERBOSE) console.log(`c1: tray mode just after the trim: PSS ${(pssKb(app) / 1024).toFixed(1)} MB; largest mappings:\n${mappings(app).slice(0, 12).map(([k, v]) => `   ${(v / 1024).toFixed(1).padStart(6)} MB  ${k}`).join('\n')}`);
   await sleep(IDLE_SECS * 1000);
   if (process.env.C1_VERBOSE) console.log(`c1: tray mode, the app's largest mappings by PSS:\n${mappings(app).slice(0, 25).map(([k, v]) => `   ${(v / 1024).toFixed(1).padStart(6)} MB  ${k}`).join('\n')}`);
-  return memory(run.driver.pid, 'tern');
+  return memory(run.driver.pid, 'tern-tray');
 }
 
 /** PSS (kB) per mapped file (or [heap], [stack], anonymous) of `pid`, largest first. */

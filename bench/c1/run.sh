@@ -38,7 +38,7 @@ if [ "$build" = 1 ]; then
   echo "c1: building the UI, the app ($profile, UI embedded), tern-server, tern-cli and the hello-world app" >&2
   npm --prefix ui run build --silent >/dev/null
   cargo build --quiet "${cargo_profile[@]}" -p tern-desktop --features tauri/custom-protocol
-  cargo build --quiet "${cargo_profile[@]}" -p tern-server -p tern-cli
+  cargo build --quiet "${cargo_profile[@]}" -p tern-server -p tern-cli -p tern-tray
   # Its own workspace (and a copy of the root Cargo.lock): same dependency versions,
   # same target dir, so the compiled tauri stack is shared with the app's build.
   (cd bench/c1/hello && cargo build --quiet "${cargo_profile[@]}" --features tauri/custom-protocol)

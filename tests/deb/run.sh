@@ -29,7 +29,7 @@ done
 # Without a CJK font WebKit draws Chinese as empty boxes.
 grep -qw fonts-noto-cjk <<<"$(dpkg-deb -f "$deb" Recommends)" || { echo "deb: Recommends lacks fonts-noto-cjk" >&2; exit 1; }
 contents=$(dpkg-deb -c "$deb")
-for f in usr/bin/tern usr/share/applications/Tern.desktop usr/share/icons/hicolor/128x128/apps/tern.png; do
+for f in usr/bin/tern usr/bin/tern-tray usr/share/applications/Tern.desktop usr/share/icons/hicolor/128x128/apps/tern.png; do
   grep -Eq " (\./)?$f\$" <<<"$contents" || { echo "deb: $f missing from the package" >&2; echo "$contents" >&2; exit 1; }
 done
 
@@ -50,6 +50,10 @@ dpkg -s "$pkg" | grep -q '^Status: install ok installed'
 exec_line=$(grep '^Exec=' /usr/share/applications/Tern.desktop)
 echo "deb: installed; desktop entry $exec_line" >&2
 [ -x /usr/bin/tern ]
+# The tray-only program is installed beside the app; started by hand it explains itself.
+set +e; /usr/bin/tern-tray 2>/dev/null; tray_rc=$?; set -e
+[ "$tray_rc" = 2 ] || { echo "deb: /usr/bin/tern-tray without a handoff exited $tray_rc (want 2)" >&2; exit 1; }
+echo "deb: /usr/bin/tern-tray installed" >&2
 
 # Start the installed app under Xvfb and wait (bounded) for its window.
 home=$(mktemp -d)
