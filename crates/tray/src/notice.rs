@@ -428,7 +428,10 @@ mod tests {
     impl Bus {
         fn start() -> Bus {
             use std::io::BufRead;
-            let conf = concat!(env!("CARGO_MANIFEST_DIR"), "/../../tests/e2e/bus-empty.conf");
+            let conf = concat!(
+                env!("CARGO_MANIFEST_DIR"),
+                "/../../tests/e2e/bus-empty.conf"
+            );
             let mut child = std::process::Command::new("dbus-daemon")
                 .args(["--config-file", conf, "--nofork", "--print-address=1"])
                 .stdout(std::process::Stdio::piped())

@@ -28,12 +28,7 @@ async fn a_catch_up_announces_what_was_sent_since_the_handoff_as_live() {
     bob.close().await;
     let handoff = now_ms();
     tokio::time::sleep(Duration::from_millis(20)).await;
-    let text = "after".to_owned();
-    alice
-        .enqueue(&conv, Content::Text { text }, None)
-        .await
-        .unwrap();
-    assert!(alice.flush(WAIT).await.unwrap());
+    alice.send_text(&conv, "after").await.unwrap();
 
     // The process taking over: same cache, the token handed over, live since then.
     let mut cfg = fast_config(dir.path().join("bob"), server.addr());
