@@ -15,7 +15,9 @@
 #   traymode: closed to the (fake) tray, the window is destroyed after TERN_TRAY_FREE_AFTER_SECS (no
 #   WebKitWebProcess left, /proc); a message then raises the tray label (read over D-Bus,
 #   tests/e2e/tray_item.py) and notifies; the notification's click and the tray menu's Open recreate the
-#   window at the chat that was open (tests/e2e/traymode.e2e.mjs).
+#   window at the chat that was open; then with tern-tray beside the app, the app process becomes tern-tray
+#   (no child left), whose tray item, menu and notification work, and a notification click or Open Tern
+#   makes it the app again at the chat (bob's read receipt) (tests/e2e/traymode.e2e.mjs).
 #   rich: reply (quote at bob, a click on a quote loads older pages and lands on the original), edit (Up-arrow;
 #   bob's edit live with the mark), reactions from the keyboard and chips, the pin bar, group read-by and read-by off;
 #   screenshots docs/screenshots/rich.png, zh-CN-rich-800x600.png (tests/e2e/rich.e2e.mjs).
