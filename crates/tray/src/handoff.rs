@@ -154,12 +154,7 @@ pub fn sibling(name: &str) -> Option<PathBuf> {
     path.is_file().then_some(path)
 }
 
-/// Milliseconds since the epoch by the system clock.
-pub fn now_ms() -> i64 {
-    std::time::SystemTime::now()
-        .duration_since(std::time::UNIX_EPOCH)
-        .map_or(0, |d| d.as_millis() as i64)
-}
+pub use crate::notice::now_ms;
 
 #[cfg(test)]
 mod tests {
