@@ -179,21 +179,35 @@ mod tests {
         }
     }
 
+    /// The file's identity (device, inode), or None when `fd` is not open.
+    fn identity(fd: i32) -> Option<(u64, u64)> {
+        // SAFETY: fstat writes into a zeroed stat of the right size; a closed
+        // descriptor only makes it fail.
+        let mut st: libc::stat = unsafe { std::mem::zeroed() };
+        (unsafe { libc::fstat(fd, &mut st) } == 0).then_some((st.st_dev, st.st_ino))
+    }
+
     #[test]
     fn a_handoff_survives_its_file_and_the_file_is_closed_after_reading() {
         let h = sample();
         let fd = h.to_fd().unwrap();
         let raw = fd.as_raw_fd();
+        let file = identity(raw).expect("open");
         // The receiving side owns the descriptor from here on.
         std::mem::forget(fd);
         let args = vec!["tern-tray".to_owned(), format!("{ARG}={raw}")];
-        assert_eq!(Handoff::from_args(args.clone()).unwrap().unwrap(), h);
-        // SAFETY: F_GETFD on a closed descriptor only fails.
-        assert!(
-            unsafe { libc::fcntl(raw, libc::F_GETFD) } < 0,
-            "closed after reading"
-        );
-        // Read again: the descriptor is gone, an error (not another file).
+        assert_eq!(Handoff::from_args(args).unwrap().unwrap(), h);
+        // Closed after reading: the number is free, or (tests run in parallel
+        // threads of one process) another test's file took it since; never
+        // still the handoff's file. Checking the number alone was racy.
+        assert_ne!(identity(raw), Some(file), "closed after reading");
+    }
+
+    #[test]
+    fn reading_a_descriptor_that_is_not_open_is_an_error() {
+        // A number far above anything this process opens.
+        let args = vec!["tern-tray".to_owned(), format!("{ARG}=100000")];
+        assert!(identity(100_000).is_none());
         assert!(Handoff::from_args(args).unwrap().is_err());
     }
 
