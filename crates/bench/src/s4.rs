@@ -151,8 +151,8 @@ pub(crate) async fn run(ctx: &mut Ctx) -> Result<Vec<Row>> {
             format!("{:.0} B", e.3),
             format!("{:.0} B", t.3),
             ratio(t.3, e.3),
-            "≤ 1.5× echo",
-            Some(r <= 1.5),
+            "≤ 1.3× echo",
+            Some(r <= 1.3),
         ));
         ctx.notes.push(format!(
             "S4 {} connections (after {} s idle): echo RSS {}; tern-server RSS {}",

@@ -1,5 +1,6 @@
-//! One WebSocket connection: a `select!` loop over the socket, the push queue,
-//! the idle timer, a kill signal and server shutdown. Requests are handled in
+//! One WebSocket connection: a `select!` loop over the socket, the push queue
+//! (which the hub kills when the connection is too slow), one timer for the
+//! idle, login and token-expiry deadlines, and server shutdown. Requests are handled in
 //! order; each gets exactly one response frame — also at shutdown, where the
 //! connection answers what it read before the signal, refuses what it reads
 //! after with `ShuttingDown`, and only then closes (see [`Connection::drain`]).
@@ -10,41 +11,43 @@
 //! 4003 protocol version mismatch.
 
 use std::future::Future;
-use std::pin::Pin;
 use std::sync::atomic::Ordering;
 use std::sync::Arc;
 
 use axum::extract::ws::{CloseFrame, Message, Utf8Bytes, WebSocket};
-use futures_util::stream::{FuturesOrdered, StreamExt};
 use tern_proto::{
     close, ClientFrame, ErrorCode, KickReason, Push, ReqId, Request, ServerFrame, WireError,
 };
-use tokio::sync::{Notify, OwnedSemaphorePermit};
+use tokio::sync::OwnedSemaphorePermit;
 use tokio::time::{sleep_until, Instant};
 
+use crate::conn_parts::{Deadlines, Due, Pipeline};
 use crate::context::{Ctx, Phase};
 use crate::handlers::{self, HandlerResult};
 use crate::hub::Outbound;
 use crate::rate_limit::TokenBucket;
-use crate::state::Shared;
+use crate::state::{Shared, STOPPING_SHARDS};
 
 /// Serves one upgraded socket until it closes.
-pub async fn run(
+///
+/// Not an `async fn`: the state is built here and moved into the returned
+/// future, which then holds only `ctx` and the connection. An `async fn` would
+/// keep its arguments (the 368-byte socket among them) beside the locals built
+/// from them, in every connection's task for its whole life (tern-bench S4).
+pub fn run(
     socket: WebSocket,
     shared: Arc<Shared>,
-    _permit: OwnedSemaphorePermit,
+    permit: OwnedSemaphorePermit,
     peer: std::net::SocketAddr,
-) {
-    let _drain = shared.drain.clone();
-    shared.connections.fetch_add(1, Ordering::Relaxed);
+) -> impl Future<Output = ()> + Send {
     let (push_tx, push_rx) = crate::push_queue::channel(shared.config.push_queue);
     let bucket = TokenBucket::new(shared.config.rate_per_sec, shared.config.rate_burst);
+    let drain = shared.drain.clone();
     let mut ctx = Ctx {
         conn: shared.hub.next_conn_id(),
-        shared: shared.clone(),
+        shared,
         phase: Phase::New,
         push_tx,
-        kill: Arc::new(Notify::new()),
         close_after: None,
         peer,
     };
@@ -52,28 +55,30 @@ pub async fn run(
         socket,
         push_rx,
         bucket,
-        inflight: FuturesOrdered::new(),
+        inflight: Pipeline::default(),
     };
-    // Request paths are boxed where awaited: else every idle task carries ~3 KB for them.
-    Box::pin(conn.serve(&mut ctx)).await;
-    Box::pin(handlers::session::leave(&mut ctx)).await;
-    shared.connections.fetch_sub(1, Ordering::Relaxed);
+    async move {
+        let _permit = permit;
+        let _drain = drain;
+        ctx.shared.connections.fetch_add(1, Ordering::Relaxed);
+        // Request paths are boxed where awaited: else every idle task carries ~3 KB for them.
+        Box::pin(conn.serve(&mut ctx)).await;
+        Box::pin(handlers::session::leave(&mut ctx)).await;
+        ctx.shared.connections.fetch_sub(1, Ordering::Relaxed);
+    }
 }
 
 /// The socket side of a connection.
 struct Connection {
     /// The WebSocket.
     socket: WebSocket,
-    /// Pushes queued for this connection by the hub.
+    /// Pushes queued for this connection by the hub (killed when it is too slow).
     push_rx: crate::push_queue::PushReceiver<Outbound>,
     /// Request rate limit.
     bucket: TokenBucket,
     /// Pipelined sends whose writes are queued, acked in request order.
-    inflight: FuturesOrdered<Inflight>,
+    inflight: Pipeline,
 }
-
-/// A pipelined request awaiting its commit.
-type Inflight = Pin<Box<dyn Future<Output = (ReqId, HandlerResult)> + Send>>;
 
 /// Most pipelined sends per connection; past this the connection stops reading.
 const MAX_INFLIGHT: usize = 128;
@@ -102,57 +107,38 @@ enum Flow {
 
 impl Connection {
     async fn serve(&mut self, ctx: &mut Ctx) {
-        let idle_timeout = ctx.shared.config.idle_timeout;
-        let mut shutdown = ctx.shared.shutdown.clone();
-        let kill = ctx.kill.clone();
-        let idle = sleep_until(Instant::now() + idle_timeout);
-        tokio::pin!(idle);
-        // The session's token expiry while authenticated (re-armed when it changes).
-        let mut expires_at = None;
-        let expiry = sleep_until(Instant::now());
-        tokio::pin!(expiry);
-        // Pings keep `idle` away but not this: a socket must log in in time.
-        let auth_timeout = ctx.shared.config.security.auth_timeout;
-        let auth_deadline = sleep_until(Instant::now() + auth_timeout);
-        tokio::pin!(auth_deadline);
-        let mut was_authed = false;
+        // Pings keep `idle` away but not the login deadline: a socket must log in in time.
+        let mut deadlines = Deadlines {
+            idle: Instant::now() + ctx.shared.config.idle_timeout,
+            auth: Some(Instant::now() + ctx.shared.config.security.auth_timeout),
+            expiry: None,
+        };
+        // One timer for all three deadlines, re-armed when the earliest moves.
+        let timer = sleep_until(deadlines.next());
+        tokio::pin!(timer);
+        // What the deadlines were last armed from (login state, token expiry).
+        let mut armed = Armed::default();
         loop {
-            let authed = matches!(ctx.phase, Phase::Authed(_));
-            if was_authed && !authed {
-                // Logged out: the connection may stay, but must log in again in time.
-                auth_deadline.as_mut().reset(Instant::now() + auth_timeout);
-            }
-            was_authed = authed;
-            let now_expires = match &ctx.phase {
-                Phase::Authed(a) => Some(a.expires_at),
-                _ => None,
-            };
-            if now_expires != expires_at {
-                expires_at = now_expires;
-                if let Some(at) = expires_at {
-                    // Capped (ten years) so a far-future expiry cannot overflow `Instant`.
-                    let left =
-                        at.saturating_sub(crate::storage::now_ms())
-                            .clamp(0, 10 * 365 * 24 * 3600 * 1000) as u64;
-                    expiry
-                        .as_mut()
-                        .reset(Instant::now() + std::time::Duration::from_millis(left));
-                }
-            }
+            armed.update(ctx, &mut deadlines, timer.as_mut());
             let flow = tokio::select! {
-                _ = stopped(&mut shutdown) => Box::pin(self.drain(ctx)).await,
-                _ = kill.notified() => Flow::Close(close::TOO_SLOW, "too slow reading pushes"),
-                _ = &mut idle => Flow::Close(close::IDLE, "idle timeout"),
-                _ = &mut auth_deadline, if !authed => {
-                    Flow::Close(close::AUTH_TIMEOUT, "not logged in in time")
-                }
-                _ = &mut expiry, if expires_at.is_some() => self.token_expired().await,
-                out = self.push_rx.recv() => self.outbound(out).await,
-                Some((id, res)) = self.inflight.next(), if !self.inflight.is_empty() => {
-                    Box::pin(self.reply(ctx, id, res)).await
+                _ = stopped(&ctx.shared, ctx.conn) => Box::pin(self.drain(ctx)).await,
+                _ = &mut timer => match deadlines.due(Instant::now()) {
+                    Some(Due::Auth) => Flow::Close(close::AUTH_TIMEOUT, "not logged in in time"),
+                    Some(Due::Expiry) => Box::pin(self.token_expired()).await,
+                    Some(Due::Idle) => Flow::Close(close::IDLE, "idle timeout"),
+                    None => Flow::Continue,
+                },
+                // The hot path (a push to write) awaits only the write; the rare
+                // rest is boxed, else its state would widen every idle connection's.
+                out = self.push_rx.recv() => match out {
+                    Some(Outbound::Frame(text)) => self.send_text(text).await,
+                    other => Box::pin(self.outbound(other)).await,
+                },
+                Some(frame) = self.inflight.next(), if !self.inflight.is_empty() => {
+                    Box::pin(self.reply_text(ctx, frame)).await
                 }
                 msg = self.socket.recv(), if self.inflight.len() < MAX_INFLIGHT => {
-                    idle.as_mut().reset(Instant::now() + idle_timeout);
+                    deadlines.idle = Instant::now() + ctx.shared.config.idle_timeout;
                     Box::pin(self.inbound(ctx, msg)).await
                 }
             };
@@ -184,6 +170,10 @@ impl Connection {
                 .encode();
                 let _ = self.send_text(frame.into()).await;
                 Flow::Close(close::KICKED, "kicked")
+            }
+            // A hub that found the queue full killed it: close at once.
+            None if self.push_rx.killed() => {
+                Flow::Close(close::TOO_SLOW, "too slow reading pushes")
             }
             None => Flow::Stop,
         }
@@ -241,6 +231,10 @@ impl Connection {
                 })
                 .await;
         }
+        if let Request::Ping = frame.req {
+            // Idle clients ping: the memory of a finished burst of sends goes back.
+            self.inflight.release_if_empty();
+        }
         let id = frame.id;
         let res = match frame.req {
             Request::Send {
@@ -263,7 +257,7 @@ impl Connection {
                 match Box::pin(handlers::messages::begin(ctx, msg, after)).await {
                     Ok(pending) => {
                         self.inflight
-                            .push_back(Box::pin(async move { (id, pending.await) }));
+                            .push_back(Box::pin(async move { reply_frame(id, pending.await) }));
                         return Flow::Continue;
                     }
                     Err(e) => Err(e),
@@ -278,11 +272,12 @@ impl Connection {
 
     /// Sends the one response to request `id`, then any close a handler asked for.
     async fn reply(&mut self, ctx: &mut Ctx, id: ReqId, res: HandlerResult) -> Flow {
-        let reply = match res {
-            Ok(res) => ServerFrame::Ok { id, res },
-            Err(err) => ServerFrame::Err { id: Some(id), err },
-        };
-        match self.send_frame(reply).await {
+        self.reply_text(ctx, reply_frame(id, res)).await
+    }
+
+    /// Sends an encoded response, then any close a handler asked for.
+    async fn reply_text(&mut self, ctx: &mut Ctx, frame: Utf8Bytes) -> Flow {
+        match self.send_text(frame).await {
             Flow::Continue => match ctx.close_after.take() {
                 Some(c) => Flow::Close(c.code, c.reason),
                 None => Flow::Continue,
@@ -294,10 +289,8 @@ impl Connection {
     /// Before a close: answers the pipelined sends (they commit regardless).
     async fn finish_inflight(&mut self, ctx: &mut Ctx) {
         let deadline = Instant::now() + std::time::Duration::from_secs(5);
-        while let Ok(Some((id, res))) =
-            tokio::time::timeout_at(deadline, self.inflight.next()).await
-        {
-            if let Flow::Stop = self.reply(ctx, id, res).await {
+        while let Ok(Some(frame)) = tokio::time::timeout_at(deadline, self.inflight.next()).await {
+            if let Flow::Stop = self.reply_text(ctx, frame).await {
                 return;
             }
         }
@@ -317,8 +310,8 @@ impl Connection {
             // the quiet timer may close the socket on it.
             let flow = tokio::select! {
                 biased;
-                Some((id, res)) = self.inflight.next(), if !self.inflight.is_empty() => {
-                    self.reply(ctx, id, res).await
+                Some(frame) = self.inflight.next(), if !self.inflight.is_empty() => {
+                    self.reply_text(ctx, frame).await
                 }
                 msg = self.socket.recv(), if reading => {
                     quiet.as_mut().reset(Instant::now() + DRAIN_QUIET);
@@ -381,16 +374,86 @@ impl Connection {
     }
 
     async fn send_text(&mut self, text: Utf8Bytes) -> Flow {
-        match self.socket.send(Message::Text(text)).await {
+        // The sink's `send` (the socket and the message) rather than
+        // `WebSocket::send` (128 bytes): this future is part of every idle
+        // connection's loop state.
+        match futures_util::SinkExt::send(&mut self.socket, Message::Text(text)).await {
             Ok(()) => Flow::Continue,
             Err(_) => Flow::Stop,
         }
     }
 }
 
-/// Completes when the server starts shutting down.
-async fn stopped(shutdown: &mut tokio::sync::watch::Receiver<bool>) {
-    let _ = shutdown.wait_for(|s| *s).await;
+/// Completes when the server starts shutting down. `Shared::shutdown` flips
+/// before `Shared::stopping` is notified, and this registers as a waiter
+/// before it reads the flag: no shutdown is missed. Made in every turn of the
+/// loop, so connections spread over the shards (each turn takes its lock).
+async fn stopped(shared: &Shared, conn: crate::hub::ConnId) {
+    let shard = &shared.stopping[(conn % STOPPING_SHARDS as u64) as usize];
+    let notified = shard.notified();
+    tokio::pin!(notified);
+    notified.as_mut().enable();
+    if *shared.shutdown.borrow() {
+        return;
+    }
+    notified.await;
+}
+
+/// The response frame to request `id`.
+fn reply_frame(id: ReqId, res: HandlerResult) -> Utf8Bytes {
+    let frame = match res {
+        Ok(res) => ServerFrame::Ok { id, res },
+        Err(err) => ServerFrame::Err { id: Some(id), err },
+    };
+    frame.encode().into()
+}
+
+/// What a connection's deadlines were last armed from; kept out of the loop's
+/// `async` state, which every idle connection carries.
+#[derive(Default)]
+struct Armed {
+    /// Logged in at the last look.
+    authed: bool,
+    /// The session's token expiry (ms since the epoch) at the last look.
+    expires_at: Option<i64>,
+}
+
+impl Armed {
+    /// Re-arms the login deadline and the token expiry when the login state
+    /// changed, then the timer when the earliest deadline moved.
+    fn update(
+        &mut self,
+        ctx: &Ctx,
+        deadlines: &mut Deadlines,
+        mut timer: std::pin::Pin<&mut tokio::time::Sleep>,
+    ) {
+        let authed = matches!(ctx.phase, Phase::Authed(_));
+        if self.authed && !authed {
+            // Logged out: the connection may stay, but must log in again in time.
+            deadlines.auth = Some(Instant::now() + ctx.shared.config.security.auth_timeout);
+        } else if authed {
+            deadlines.auth = None;
+        }
+        self.authed = authed;
+        let expires_at = match &ctx.phase {
+            Phase::Authed(a) => Some(a.expires_at),
+            _ => None,
+        };
+        if expires_at != self.expires_at {
+            self.expires_at = expires_at;
+            deadlines.expiry = expires_at.map(|at| {
+                // Capped (ten years) so a far-future expiry cannot overflow `Instant`.
+                let left = at
+                    .saturating_sub(crate::storage::now_ms())
+                    .clamp(0, 10 * 365 * 24 * 3600 * 1000) as u64;
+                Instant::now() + std::time::Duration::from_millis(left)
+            });
+        }
+        let next = deadlines.next();
+        if timer.deadline() != next || timer.is_elapsed() {
+            timer.as_mut().reset(next);
+        }
+    }
 }
 
 /// A read error: an oversize frame gets a 1009 close, anything else just ends.

@@ -3,7 +3,6 @@
 use std::sync::Arc;
 
 use tern_proto::{ErrorCode, Platform, UserId, WireError};
-use tokio::sync::Notify;
 
 use crate::hub::{ConnEntry, ConnId, Outbound};
 use crate::state::Shared;
@@ -25,7 +24,7 @@ pub struct Auth {
     /// The user; always the sender of what this connection sends.
     pub user: UserId,
     /// The session row (revocation, kicks).
-    pub session: String,
+    pub session: std::sync::Arc<str>,
     /// Device class.
     pub platform: Platform,
     /// When the session's token expires (ms since the epoch); the connection
@@ -52,8 +51,6 @@ pub struct Ctx {
     pub phase: Phase,
     /// Sender side of this connection's push queue (registered in the hub at login).
     pub push_tx: crate::push_queue::PushSender<Outbound>,
-    /// Close signal for this connection (registered in the hub at login).
-    pub kill: Arc<Notify>,
     /// Set by a handler that wants the connection closed after its response.
     pub close_after: Option<CloseAfter>,
     /// The peer's address (login throttling, logs).
@@ -80,7 +77,6 @@ impl Ctx {
             session: auth.session.clone(),
             platform: auth.platform,
             tx: self.push_tx.clone(),
-            kill: self.kill.clone(),
             since: crate::storage::now_ms(),
         }
     }

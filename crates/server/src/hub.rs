@@ -4,13 +4,11 @@
 
 use std::collections::HashMap;
 use std::sync::atomic::{AtomicU64, Ordering};
-use std::sync::Arc;
 
 use parking_lot::Mutex;
 
 use axum::extract::ws::Utf8Bytes;
 use tern_proto::{KickReason, Platform, Push, ServerFrame, UserId};
-use tokio::sync::Notify;
 
 use crate::push_queue::{PushSender, TrySendError};
 
@@ -32,13 +30,12 @@ pub struct ConnEntry {
     /// Which connection.
     pub conn: ConnId,
     /// The session it authenticated as (kicks target sessions).
-    pub session: String,
+    pub session: std::sync::Arc<str>,
     /// Device class.
     pub platform: Platform,
-    /// Its bounded push queue.
+    /// Its bounded push queue (killed when the connection must close at once:
+    /// queue overflow).
     pub tx: PushSender<Outbound>,
-    /// Told when the connection must close at once (queue overflow).
-    pub kill: Arc<Notify>,
     /// When it authenticated, ms since the epoch (admin session list).
     pub since: i64,
 }
@@ -94,7 +91,10 @@ impl Hub {
     /// Adds an authenticated connection; true when the user just came online.
     pub fn register(&self, user: &UserId, entry: ConnEntry) -> bool {
         let mut users = self.users.lock();
-        let list = users.entry(user.clone()).or_default();
+        // Most users have one connection: no room for four (Vec's first growth).
+        let list = users
+            .entry(user.clone())
+            .or_insert_with(|| Vec::with_capacity(1));
         list.push(entry);
         list.len() == 1
     }
@@ -187,7 +187,7 @@ impl Hub {
     /// Kicks every connection of `user` authenticated as one of `sessions`.
     pub fn kick_sessions(&self, user: &UserId, sessions: &[String], reason: KickReason) {
         self.send_to(user, Outbound::Kick(reason), |e| {
-            sessions.contains(&e.session)
+            sessions.iter().any(|s| **s == *e.session)
         });
     }
 
@@ -201,7 +201,7 @@ impl Hub {
     /// Kicks every connection of `user` except those of session `keep` (a
     /// password change or "sign out other devices" on that session).
     pub fn kick_user_except(&self, user: &UserId, keep: &str, reason: KickReason) {
-        self.send_to(user, Outbound::Kick(reason), |e| e.session != keep);
+        self.send_to(user, Outbound::Kick(reason), |e| &*e.session != keep);
     }
 
     fn send_to(&self, user: &UserId, out: Outbound, pick: impl Fn(&ConnEntry) -> bool) {
@@ -233,7 +233,7 @@ impl Hub {
                 Err(TrySendError::Full) => {
                     tracing::warn!(conn = e.conn, %user, "push queue full; dropping slow connection");
                     self.counters.dropped.inc();
-                    e.kill.notify_one();
+                    e.tx.kill();
                     false
                 }
                 Err(TrySendError::Closed) => false,
@@ -279,10 +279,9 @@ mod tests {
         let (tx, rx) = crate::push_queue::channel(cap);
         let e = ConnEntry {
             conn,
-            session: format!("s{conn}"),
+            session: format!("s{conn}").into(),
             platform: Platform::Desktop,
             tx,
-            kill: Arc::default(),
             since: 0,
         };
         (e, rx)
@@ -294,8 +293,7 @@ mod tests {
     async fn a_full_queue_drops_that_connection_only() {
         let hub = Hub::default();
         let u = UserId::new("u").unwrap();
-        let (slow, _slow_rx) = entry(1, 2);
-        let kill = slow.kill.clone();
+        let (slow, mut slow_rx) = entry(1, 2);
         let (fast, mut fast_rx) = entry(2, 100);
         hub.register(&u, slow);
         hub.register(&u, fast);
@@ -303,9 +301,10 @@ mod tests {
             hub.push_frame(&u, Utf8Bytes::from(i.to_string()), None);
         }
         // The third push overflowed the slow queue: it was told to close, and dropped.
-        tokio::time::timeout(std::time::Duration::from_secs(5), kill.notified())
+        let ended = tokio::time::timeout(std::time::Duration::from_secs(5), slow_rx.recv())
             .await
             .expect("the slow connection was told to close");
+        assert!(ended.is_none() && slow_rx.killed());
         assert_eq!(
             hub.snapshot()
                 .iter()

@@ -36,6 +36,7 @@ pub mod auth;
 pub mod bus;
 pub mod cluster;
 pub mod config;
+mod conn_parts;
 pub mod connection;
 pub mod context;
 pub mod database_config;

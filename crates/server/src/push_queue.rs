@@ -9,12 +9,12 @@
 //! after a burst (≈ 150 bytes at rest).
 
 use std::collections::VecDeque;
+use std::future::Future;
 use std::sync::atomic::{AtomicUsize, Ordering};
 use std::sync::Arc;
+use std::task::{Context, Poll, Waker};
 
 use parking_lot::Mutex;
-
-use tokio::sync::Notify;
 
 /// Why a `try_send` did not queue.
 #[derive(Debug, PartialEq, Eq)]
@@ -28,18 +28,30 @@ pub enum TrySendError {
 struct State<T> {
     items: VecDeque<T>,
     closed: bool,
+    /// Set by [`PushSender::kill`]: the receiver gets `None` at once.
+    killed: bool,
+    /// The receiver, waiting (one consumer: a waker, not a `Notify`, whose
+    /// `Notified` future would add 64 bytes to every idle connection's state).
+    waker: Option<Waker>,
 }
 
 struct Inner<T> {
     state: Mutex<State<T>>,
     cap: usize,
     senders: AtomicUsize,
-    wake: Notify,
 }
 
 impl<T> Inner<T> {
     fn lock(&self) -> parking_lot::MutexGuard<'_, State<T>> {
         self.state.lock()
+    }
+
+    /// Wakes the receiver if it waits (outside the lock).
+    fn wake(&self) {
+        let waker = self.lock().waker.take();
+        if let Some(w) = waker {
+            w.wake();
+        }
     }
 }
 
@@ -55,10 +67,11 @@ pub fn channel<T>(cap: usize) -> (PushSender<T>, PushReceiver<T>) {
         state: Mutex::new(State {
             items: VecDeque::new(),
             closed: false,
+            killed: false,
+            waker: None,
         }),
         cap: cap.max(1),
         senders: AtomicUsize::new(1),
-        wake: Notify::new(),
     });
     (PushSender(inner.clone()), PushReceiver(inner))
 }
@@ -66,7 +79,7 @@ pub fn channel<T>(cap: usize) -> (PushSender<T>, PushReceiver<T>) {
 impl<T> PushSender<T> {
     /// Queues `item` unless the queue is full or the receiver is gone.
     pub fn try_send(&self, item: T) -> Result<(), TrySendError> {
-        {
+        let waker = {
             let mut s = self.0.lock();
             if s.closed {
                 return Err(TrySendError::Closed);
@@ -75,10 +88,27 @@ impl<T> PushSender<T> {
                 return Err(TrySendError::Full);
             }
             s.items.push_back(item);
+            // The receiver registers under the same lock: no lost wake-up.
+            s.waker.take()
+        };
+        if let Some(w) = waker {
+            w.wake();
         }
-        // Stores a permit when the receiver is not waiting yet: no lost wake-up.
-        self.0.wake.notify_one();
         Ok(())
+    }
+
+    /// Tells the receiver to stop at once (its connection is too slow): what is
+    /// queued is dropped, later sends are refused, and `recv` returns `None` with
+    /// [`PushReceiver::killed`] true. One flag in the queue instead of a separate
+    /// `Notify` per connection (tern-bench S4).
+    pub fn kill(&self) {
+        {
+            let mut s = self.0.lock();
+            s.killed = true;
+            s.closed = true;
+            s.items = VecDeque::new();
+        }
+        self.0.wake();
     }
 }
 
@@ -92,7 +122,7 @@ impl<T> Clone for PushSender<T> {
 impl<T> Drop for PushSender<T> {
     fn drop(&mut self) {
         if self.0.senders.fetch_sub(1, Ordering::AcqRel) == 1 {
-            self.0.wake.notify_one();
+            self.0.wake();
         }
     }
 }
@@ -106,25 +136,40 @@ impl<T> std::fmt::Debug for PushSender<T> {
 }
 
 impl<T> PushReceiver<T> {
-    /// The next item; `None` once every sender is gone and the queue is empty.
+    /// The next item; `None` once every sender is gone and the queue is empty, or
+    /// at once when a sender killed the queue.
     /// Cancel-safe: dropping the future before it completes takes nothing.
-    pub async fn recv(&mut self) -> Option<T> {
-        loop {
-            {
-                let mut s = self.0.lock();
-                if let Some(item) = s.items.pop_front() {
-                    if s.items.is_empty() && s.items.capacity() > 16 {
-                        // Drained after a burst: give the memory back.
-                        s.items = VecDeque::new();
-                    }
-                    return Some(item);
-                }
-                if self.0.senders.load(Ordering::Acquire) == 0 {
-                    return None;
-                }
-            }
-            self.0.wake.notified().await;
+    pub fn recv(&mut self) -> impl Future<Output = Option<T>> + '_ {
+        std::future::poll_fn(move |cx| self.poll_recv(cx))
+    }
+
+    /// [`PushReceiver::recv`] as a poll: registers `cx`'s waker when empty.
+    pub fn poll_recv(&mut self, cx: &mut Context<'_>) -> Poll<Option<T>> {
+        let mut s = self.0.lock();
+        if s.killed {
+            return Poll::Ready(None);
         }
+        if let Some(item) = s.items.pop_front() {
+            if s.items.is_empty() && s.items.capacity() > 16 {
+                // Drained after a burst: give the memory back.
+                s.items = VecDeque::new();
+            }
+            return Poll::Ready(Some(item));
+        }
+        // The last sender decrements before it takes the waker (under the lock).
+        if self.0.senders.load(Ordering::Acquire) == 0 {
+            return Poll::Ready(None);
+        }
+        match &mut s.waker {
+            Some(w) if w.will_wake(cx.waker()) => {}
+            slot => *slot = Some(cx.waker().clone()),
+        }
+        Poll::Pending
+    }
+
+    /// Whether a sender killed the queue (see [`PushSender::kill`]).
+    pub fn killed(&self) -> bool {
+        self.0.lock().killed
     }
 }
 
@@ -190,5 +235,27 @@ mod tests {
             rx.recv().await;
         }
         assert_eq!(rx.0.lock().items.capacity(), 0);
+    }
+
+    #[tokio::test]
+    async fn a_killed_queue_wakes_its_waiting_receiver_with_none_and_refuses_sends() {
+        let (tx, mut rx) = channel::<u32>(4);
+        tx.try_send(1).unwrap();
+        let tx2 = tx.clone();
+        tx2.kill();
+        // What was queued is dropped: the receiver stops at once.
+        assert_eq!(rx.recv().await, None);
+        assert!(rx.killed());
+        assert_eq!(tx.try_send(2), Err(TrySendError::Closed));
+        // A receiver already waiting is woken by the kill.
+        let (tx, mut rx) = channel::<u32>(4);
+        let waiter = tokio::spawn(async move { (rx.recv().await, rx.killed()) });
+        tokio::task::yield_now().await;
+        tx.kill();
+        let got = tokio::time::timeout(std::time::Duration::from_secs(5), waiter)
+            .await
+            .expect("receiver woke")
+            .expect("task");
+        assert_eq!(got, (None, true));
     }
 }

@@ -73,6 +73,9 @@ impl ServerHandle {
             ..
         } = self;
         let _ = stop.send(true);
+        for shard in &shared.stopping {
+            shard.notify_waiters();
+        }
         drop(shared);
         let _ = tokio::time::timeout(Duration::from_secs(5), serve).await;
         let _ = tokio::time::timeout(Duration::from_secs(10), drained.recv()).await;
@@ -171,6 +174,7 @@ pub async fn spawn(mut config: Config) -> Result<ServerHandle, Error> {
         metrics,
         key,
         shutdown: shutdown.clone(),
+        stopping: std::array::from_fn(|_| tokio::sync::Notify::new()),
         hasher,
         logins: crate::auth::LoginThrottle::default(),
         blob_gc: tokio::sync::RwLock::new(()),

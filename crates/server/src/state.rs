@@ -42,6 +42,10 @@ pub struct Shared {
     pub dummy_hash: String,
     /// Flips to true when the server shuts down; connections close.
     pub shutdown: watch::Receiver<bool>,
+    /// Notified (all waiters) right after `shutdown` flips: what connections
+    /// wait on, a smaller future than the watch's in every idle connection;
+    /// sharded by connection id, as the watch shards its own.
+    pub stopping: [tokio::sync::Notify; STOPPING_SHARDS],
     /// Each connection holds a clone; shutdown waits until all are dropped.
     pub drain: mpsc::Sender<()>,
     /// Caps simultaneous WebSocket connections.
@@ -68,3 +72,6 @@ pub struct Shared {
     /// When this process started serving (admin stats' uptime).
     pub started: std::time::Instant,
 }
+
+/// Shards of [`Shared::stopping`].
+pub const STOPPING_SHARDS: usize = 8;

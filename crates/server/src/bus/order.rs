@@ -240,7 +240,6 @@ mod tests {
             session: "s".into(),
             platform: Platform::Desktop,
             tx,
-            kill: Arc::default(),
             since: 0,
         };
         hub.register(&UserId::new("u").unwrap(), entry);

@@ -196,7 +196,7 @@ fn live(node: &str, user: &UserId, e: &ConnEntry) -> LiveConn {
         node: node.to_string(),
         conn: e.conn as i64,
         user: user.clone(),
-        session: e.session.clone(),
+        session: e.session.to_string(),
         platform: e.platform,
         since: e.since,
     }

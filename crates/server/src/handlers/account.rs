@@ -10,7 +10,7 @@ use crate::service::accounts as svc;
 /// `change_password`.
 pub async fn change_password(ctx: &mut Ctx, old: String, new: String) -> HandlerResult {
     let auth = ctx.auth()?.clone();
-    let me = (&auth.user, auth.session.as_str());
+    let me = (&auth.user, &*auth.session);
     svc::change_password(&ctx.shared, me, old, new, ctx.peer.ip()).await?;
     Ok(Response::Done)
 }

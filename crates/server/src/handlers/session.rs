@@ -72,7 +72,7 @@ pub async fn resume(
     moderation::refuse_banned(&ctx.shared, &claims.user).await?;
     let auth = Auth {
         user: claims.user.clone(),
-        session: claims.session.clone(),
+        session: claims.session.as_str().into(),
         platform,
         expires_at: claims.expires_at,
     };
@@ -97,7 +97,7 @@ pub async fn resume(
 fn auth_of(s: &NewSession) -> Auth {
     Auth {
         user: s.user.clone(),
-        session: s.id.clone(),
+        session: s.id.as_str().into(),
         platform: s.platform,
         expires_at: s.expires_at,
     }
@@ -142,9 +142,11 @@ pub async fn logout(ctx: &mut Ctx) -> HandlerResult {
     ctx.phase = Phase::Greeted;
     // This connection has left the hub, so only the others sharing the
     // session remain (on any node: the sink reaches them through the bus).
-    ctx.shared
-        .sink
-        .kick_sessions(&auth.user, &[auth.session], KickReason::LoggedOut);
+    ctx.shared.sink.kick_sessions(
+        &auth.user,
+        &[auth.session.to_string()],
+        KickReason::LoggedOut,
+    );
     Ok(Response::Done)
 }
 

@@ -81,7 +81,7 @@ pub async fn online_sessions(s: &Shared) -> ServiceResult<Vec<(LiveConn, String)
                 node: s.node_id.clone(),
                 conn: e.conn as i64,
                 user,
-                session: e.session,
+                session: e.session.to_string(),
                 platform: e.platform,
                 since: e.since,
             })

@@ -379,7 +379,7 @@ fn tell_nodes(s: &Shared, user: &UserId, room: &RoomId, joined: bool) {
 
 /// `user` logged in on this node: a pending grace-period drop is off.
 pub fn connected(s: &Shared, user: &UserId) {
-    s.rooms.bump(user);
+    s.rooms.came_back(user);
 }
 
 /// `user`'s last connection anywhere has gone: after the grace period,

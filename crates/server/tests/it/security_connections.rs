@@ -227,3 +227,35 @@ async fn behind_a_trusted_proxy_clients_are_told_apart_by_x_forwarded_for() {
     let mut b = via_proxy(&plain, "203.0.113.6").await;
     assert_eq!(b.err_code(bad_login("u9")).await, ErrorCode::RateLimited);
 }
+
+/// A device that stops reading its pushes cannot make the server buffer for it
+/// without end: once the kernel's socket buffers are full its push queue fills,
+/// the hub drops it, and it is closed with 4002 (after the pushes already
+/// written). The sender is never held up, and the same user's other device,
+/// which reads, gets every message.
+#[tokio::test]
+async fn a_device_that_stops_reading_pushes_is_closed_with_4002() {
+    let server = TestServer::start_with(|c| c.push_queue = 64).await;
+    let mut alice = server.user("alice").await;
+    let mut silent = server
+        .device("bob", "silent", tern_proto::Platform::Desktop)
+        .await;
+    let mut reader = server
+        .device("bob", "reader", tern_proto::Platform::Web)
+        .await;
+    let conv = common::dm("alice", "bob");
+    // 16 MB of pushes: more than loopback's socket buffers hold (≈ 10 MB at most).
+    let text = "x".repeat(7_900);
+    let (batches, per) = (100, 20);
+    for b in 0..batches {
+        let reqs = (0..per)
+            .map(|i| common::text_msg(&conv, &format!("m{b}-{i}"), &text))
+            .collect();
+        for res in alice.pipeline(reqs).await {
+            res.expect("every send is acked: a silent reader never holds up the sender");
+        }
+        assert_eq!(reader.messages(per).await.len(), per);
+    }
+    let close = silent.closed().await.expect("a close frame");
+    assert_eq!(u16::from(close.code), 4002, "{close:?}");
+}
