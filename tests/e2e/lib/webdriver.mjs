@@ -25,8 +25,18 @@ export class WebDriver {
   }
 
   async findAll(css) {
-    const els = await this.cmd('POST', '/elements', { using: 'css selector', value: css });
-    return els.map((e) => new Element(this, e[ELEMENT]));
+    // WebKitWebDriver fails the whole lookup when one match leaves the DOM while it
+    // collects them (a virtualised list re-rendering): look again, for at most 2 s.
+    const deadline = Date.now() + 2_000;
+    for (;;) {
+      try {
+        const els = await this.cmd('POST', '/elements', { using: 'css selector', value: css });
+        return els.map((e) => new Element(this, e[ELEMENT]));
+      } catch (e) {
+        if (!/stale element reference/.test(e.message) || Date.now() > deadline) throw e;
+        await new Promise((r) => setTimeout(r, 100));
+      }
+    }
   }
 
   async find(css) {
@@ -85,7 +95,9 @@ export class Element {
       try {
         return await this.cmd('POST', '/click', {});
       } catch (e) {
-        if (!/element click intercepted/.test(e.message) || Date.now() > deadline) throw e;
+        // Both are transient while the chat list re-lays out (a new message arriving, an image
+        // decoding, a smooth scroll to the bottom): the element is there, just moving.
+        if (!/element click intercepted|element not interactable/.test(e.message) || Date.now() > deadline) throw e;
         await new Promise((r) => setTimeout(r, 100));
       }
     }
