@@ -137,6 +137,10 @@ async function c3(server) {
     { timeout: 30_000, interval: 20, what: 'the chat-first-paint measure' },
   );
   const loaded = await wd.execute("const o = performance.getEntriesByName('tern:chat-open'), l = performance.getEntriesByName('tern:chat-loaded'); return o.length && l.length ? l[l.length - 1].startTime - o[o.length - 1].startTime : null");
+  // C3_MARKS: every performance mark from the click on (e.g. marks added while profiling).
+  if (process.env.C3_MARKS) console.log('c3: marks', JSON.stringify(await wd.execute(`
+    const o = performance.getEntriesByName('tern:chat-open')[0].startTime;
+    return performance.getEntriesByType('mark').filter((m) => m.startTime >= o - 1).map((m) => m.name.replace('tern:', '') + '@' + Math.round(m.startTime - o)).join(' ');`)));
   const newest = `c3 message #${C3_MESSAGES}`;
   const texts = await wd.execute('return [...document.querySelectorAll(\'[data-testid="message"]\')].map((e) => e.textContent)');
   if (!texts.some((t) => t.includes(newest))) throw new Error(`C3: the newest message (${newest}) is not shown; shown: ${texts.slice(-3).join(' | ')}`);

@@ -12,7 +12,8 @@
 #   CARGO_TARGET_DIR   where the app, tern-server, tern-cli and the hello app are built
 #                      (default $HOME/.cache/tern/target, as tests/e2e/run.sh)
 #   C1_RUNS (3) C1_IDLE_SECS (10) C1_FRIENDS (10) C1_MESSAGES (5) C1_TRAY_FREE_SECS (2)
-#   C3_MESSAGES (100000: the C3 chat's size) C3_ONLY (set: run C3 alone)
+#   C3_MESSAGES (100000: the C3 chat's size) C3_ONLY (set: run C3 alone) C3_MARKS (set: print the
+#   page's performance marks after the click, each run)
 #   C1_VERBOSE (the apps' stderr; tray mode: PSS just after the trim, largest mappings)
 #   C1_PERF_FAULTS=FILE (tray mode: perf records the app's page faults for 12 s into FILE)
 # Needs what tests/e2e/run.sh needs (xvfb-run, WebKitWebDriver, tauri-driver, node, npm).

@@ -34,6 +34,23 @@ function sameDay(a: Date, b: Date): boolean {
  */
 type Locale = string | string[] | undefined;
 
+/**
+ * One `Intl.DateTimeFormat` per locale and style, kept: WebKit's JavaScriptCore builds
+ * a new ICU formatter on every `toLocale…String` call with options, and the chat view
+ * formats two per message bubble (its time and its tooltip) as a chat opens (C3).
+ */
+const formatters = new Map<string, Intl.DateTimeFormat>();
+
+export function formatter(locale: Locale, options: Intl.DateTimeFormatOptions): Intl.DateTimeFormat {
+  const key = `${String(locale)}|${JSON.stringify(options)}`;
+  let f = formatters.get(key);
+  if (!f) {
+    f = new Intl.DateTimeFormat(locale, options);
+    formatters.set(key, f);
+  }
+  return f;
+}
+
 /** Conversation-list time: the time today, "Yesterday", a weekday this week, else a short date. */
 export function listTime(ms: number, now: Date = new Date(), locale: Locale = intlLocale()): string {
   if (!ms) return '';
@@ -43,19 +60,19 @@ export function listTime(ms: number, now: Date = new Date(), locale: Locale = in
   yesterday.setDate(now.getDate() - 1);
   if (sameDay(d, yesterday)) return t('format.yesterday');
   const diffDays = (now.getTime() - d.getTime()) / 86_400_000;
-  if (diffDays < 7 && diffDays > 0) return d.toLocaleDateString(locale, { weekday: 'short' });
-  return d.toLocaleDateString(locale, { day: '2-digit', month: '2-digit', year: 'numeric' });
+  if (diffDays < 7 && diffDays > 0) return formatter(locale, { weekday: 'short' }).format(d);
+  return formatter(locale, { day: '2-digit', month: '2-digit', year: 'numeric' }).format(d);
 }
 
 /** Time of day shown inside a bubble, in the user's locale ("14:05", "2:05 PM"). */
 export function hhmm(d: Date | number, locale: Locale = intlLocale()): string {
   const x = typeof d === 'number' ? new Date(d) : d;
-  return x.toLocaleTimeString(locale, { timeStyle: 'short' });
+  return formatter(locale, { timeStyle: 'short' }).format(x);
 }
 
 /** The full date and time, for a tooltip on a message's time ("Sunday, 22 November 2026 at 09:05"). */
 export function fullDate(ms: number, locale: Locale = intlLocale()): string {
-  return new Date(ms).toLocaleString(locale, { dateStyle: 'full', timeStyle: 'short' });
+  return formatter(locale, { dateStyle: 'full', timeStyle: 'short' }).format(ms);
 }
 
 /** Day separator label in the chat view. */
@@ -65,7 +82,7 @@ export function dayLabel(ms: number, now: Date = new Date(), locale: Locale = in
   const yesterday = new Date(now);
   yesterday.setDate(now.getDate() - 1);
   if (sameDay(d, yesterday)) return t('format.yesterday');
-  return d.toLocaleDateString(locale, { day: 'numeric', month: 'long', year: 'numeric' });
+  return formatter(locale, { day: 'numeric', month: 'long', year: 'numeric' }).format(d);
 }
 
 /** The chat header's presence line: "online", "last seen today at 14:05", "last seen 3 Dec", or null when unknown. */
@@ -74,7 +91,7 @@ export function presenceLabel(online: boolean | undefined, lastSeen: number | un
   if (!lastSeen) return null;
   const d = new Date(lastSeen);
   if (sameDay(d, now)) return t('format.lastSeenToday', { time: hhmm(d, locale) });
-  return t('format.lastSeen', { date: d.toLocaleDateString(locale ?? intlLocale(), { day: 'numeric', month: 'short' }) });
+  return t('format.lastSeen', { date: formatter(locale ?? intlLocale(), { day: 'numeric', month: 'short' }).format(d) });
 }
 
 /** Badge text: 1..99, then "99+". */

@@ -1,13 +1,13 @@
 /** Pure group rules for the UI: who may do what, how members and senders are shown. */
 import { intlLocale, t } from '../i18n/index.svelte';
 import { GROUP_ROLE_RULES, type GroupMember, type GroupRole, type JoinPolicy, type LocalMessage } from '../bindings';
-import { hhmm } from './format';
+import { formatter, hhmm } from './format';
 
 /** When a mute ends: "14:05" today, else "03/12 14:05". */
 export function untilLabel(ms: number, now: number, locale: string = intlLocale()): string {
   const d = new Date(ms);
   const today = new Date(now).toDateString() === d.toDateString();
-  return today ? hhmm(d, locale) : `${d.toLocaleDateString(locale, { day: '2-digit', month: '2-digit' })} ${hhmm(d, locale)}`;
+  return today ? hhmm(d, locale) : `${formatter(locale, { day: '2-digit', month: '2-digit' }).format(d)} ${hhmm(d, locale)}`;
 }
 import { startsNewDay } from './messages';
 

@@ -25,19 +25,30 @@ export function markChatLoaded(): void {
   if (performance.getEntriesByName(CHAT_LOADED, 'mark').length === 0) performance.mark(CHAT_LOADED);
 }
 
+/** Frames waited at most for the chat's first view before marking anyway. */
+const MAX_FRAMES = 120;
+
 /**
- * Called when the message list has its first page and has asked (in an animation
- * frame callback registered before this one) to scroll to its newest message. The
- * mark goes in a task queued from that frame's callbacks, which runs once the
- * frame has been rendered: the first paint of the newest messages.
+ * Called when the message list has its first page and has asked to scroll to where
+ * the chat opens (its newest message, or the first unread one). `shows` tells whether
+ * the DOM holds that message. Checked in each animation frame callback (the DOM as
+ * that frame paints it); the mark goes in a task queued from the first frame that had
+ * it, which runs once that frame has been rendered: the first paint of the messages
+ * the chat opens at. (Marking after the first frame alone measured a frame that still
+ * showed the page's oldest messages: the list renders from its top, then scrolls.)
  */
-export function markChatShown(): void {
-  requestAnimationFrame(() =>
+export function markChatShown(shows: () => boolean, frames = MAX_FRAMES): void {
+  requestAnimationFrame(() => {
+    const painted = shows();
     setTimeout(() => {
       if (performance.getEntriesByName(CHAT_OPEN, 'mark').length === 0) return;
       if (performance.getEntriesByName(CHAT_SHOWN, 'mark').length > 0) return;
+      if (!painted && frames > 0) {
+        markChatShown(shows, frames - 1);
+        return;
+      }
       performance.mark(CHAT_SHOWN);
       performance.measure(CHAT_FIRST_PAINT, CHAT_OPEN, CHAT_SHOWN);
-    }, 0),
-  );
+    }, 0);
+  });
 }

@@ -15,6 +15,20 @@ export const TYPING_MS = 4000;
 
 /** Messages per page when scrolling back through history. */
 export const PAGE = 50;
+/** Messages a chat opens with when none is unread (see `firstPageSize`). */
+export const FIRST_PAGE = 20;
+
+/**
+ * How many of its newest messages a chat opens with: about a window's worth, and
+ * every unread one (plus a few before) up to a full page, so the "unread" divider
+ * has its place. Older pages load as the user scrolls up. A full page made the
+ * virtualised list (which renders from its top) first mount the page's oldest
+ * messages, then, a frame later, the newest ones (C3: 118 → 108–113 ms with the
+ * list's synchronous first scroll, docs/benchmarks.md).
+ */
+export function firstPageSize(unread: number): number {
+  return Math.min(PAGE, Math.max(FIRST_PAGE, unread + 5));
+}
 
 /** How far back a jump to a search hit loads (pages of `PAGE`). */
 export const MAX_JUMP_PAGES = 200;
@@ -43,18 +57,20 @@ export class MessagesStore {
     this.moreOlder = {};
   }
 
-  private setPage(conv: string, page: LocalMessage[], base: LocalMessage[]): void {
+  private setPage(conv: string, page: LocalMessage[], base: LocalMessage[], limit = PAGE): void {
     this.loaded = { ...this.loaded, [conv]: mergeMessages(base, page) };
-    this.moreOlder = { ...this.moreOlder, [conv]: page.length >= PAGE };
+    this.moreOlder = { ...this.moreOlder, [conv]: page.length >= limit };
   }
 
-  /** Loads the newest page of `conv` unless it is loaded. */
+  /** Loads the newest messages of `conv` unless it is loaded (see `firstPageSize`). */
   async ensureLoaded(conv: string): Promise<void> {
     if (this.loaded[conv]) return;
-    const page = await this.app.ui.attempt(commands.loadMessages(conv, null, PAGE));
+    const unread = this.app.chats.conversations.find((x) => x.conv === conv)?.unread ?? 0;
+    const limit = firstPageSize(unread);
+    const page = await this.app.ui.attempt(commands.loadMessages(conv, null, limit));
     if (!page) return;
     markChatLoaded();
-    this.setPage(conv, page, []);
+    this.setPage(conv, page, [], limit);
     const c = this.app.chats.conversations.find((x) => x.conv === conv);
     if (c) this.applyPeerReadSeq(c);
   }

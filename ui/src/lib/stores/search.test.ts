@@ -8,7 +8,7 @@ import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
 import { App } from './app.svelte';
 import { type Calls, conv, mockBackend, msg } from '../test-fixtures';
 import { messageKey } from '../logic/messages';
-import { PAGE } from './messages.svelte';
+import { FIRST_PAGE, PAGE, firstPageSize } from './messages.svelte';
 
 const A = 'd:alice:bob';
 const B = 'd:alice:carol';
@@ -96,9 +96,15 @@ describe('SearchStore', () => {
     const loaded = app.messages.loaded[A];
     expect(loaded.some((m) => m.seq === 12)).toBe(true);
     expect(loaded[loaded.length - 1].seq).toBe(300);
-    // Pages of PAGE from the newest down to the hit, no more.
-    expect(calls.filter((c) => c.cmd === 'load_messages').length).toBe(Math.ceil((300 - 12 + 1) / PAGE));
+    // The chat's first page, then pages of PAGE down to the hit, no more.
+    expect(calls.filter((c) => c.cmd === 'load_messages').length).toBe(1 + Math.ceil((300 - FIRST_PAGE - 12 + 1) / PAGE));
     expect(app.messages.focus).toMatchObject({ conv: A, key: messageKey(far) });
+  });
+
+  it('a chat opens with a window of its newest messages, or every unread one and a few before, up to a page', () => {
+    expect(firstPageSize(0)).toBe(FIRST_PAGE);
+    expect(firstPageSize(30)).toBe(35);
+    expect(firstPageSize(400)).toBe(PAGE);
   });
 
   it('while the index catches up, a waiting search shows its progress; the results replace it when ready', async () => {
