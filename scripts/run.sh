@@ -13,8 +13,9 @@ scripts/deps.sh build
 command -v xvfb-run >/dev/null || [ -n "${DISPLAY:-}" ] || scripts/deps.sh test
 scripts/build-app.sh
 # The same package set, features, profile and target dir as the end-to-end
-# suite's build (tests/e2e/run.sh), so after a test run this is a no-op.
-cargo build --locked -p tern-server -p tern-cli
+# suite's build (tests/e2e/run.sh), so after a test run this is a no-op;
+# tern-tray is the process the app becomes in tray mode (found next to `tern`).
+cargo build --locked -p tern-server -p tern-cli -p tern-tray
 [ "${1:-}" = "--build-only" ] && exit 0
 
 server_pid=""
