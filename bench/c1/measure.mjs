@@ -140,7 +140,10 @@ async function c3(server) {
   // C3_MARKS: every performance mark from the click on (e.g. marks added while profiling).
   if (process.env.C3_MARKS) console.log('c3: marks', JSON.stringify(await wd.execute(`
     const o = performance.getEntriesByName('tern:chat-open')[0].startTime;
-    return performance.getEntriesByType('mark').filter((m) => m.startTime >= o - 1).map((m) => m.name.replace('tern:', '') + '@' + Math.round(m.startTime - o)).join(' ');`)));
+    return performance.getEntriesByType('mark').filter((m) => m.startTime >= o - 1).map((m) => m.name.replace('tern:', '') + '@' + Math.round(m.startTime - o)).join(' ');`)),
+    'rows', JSON.stringify(await wd.execute(`
+    const rows = [...document.querySelectorAll('[data-testid="message-list"] [data-client-id]')].map((e) => Math.round(e.closest('.item')?.getBoundingClientRect().height ?? 0)).sort((a, b) => a - b);
+    return { viewport: document.querySelector('[data-testid="message-list"]').clientHeight, mounted: rows.length, min: rows[0], median: rows[rows.length >> 1] };`)));
   const newest = `c3 message #${C3_MESSAGES}`;
   const texts = await wd.execute('return [...document.querySelectorAll(\'[data-testid="message"]\')].map((e) => e.textContent)');
   if (!texts.some((t) => t.includes(newest))) throw new Error(`C3: the newest message (${newest}) is not shown; shown: ${texts.slice(-3).join(' | ')}`);

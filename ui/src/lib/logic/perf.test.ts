@@ -26,4 +26,24 @@ describe('markChatShown (C3)', () => {
     await frames(3);
     expect(performance.getEntriesByName(CHAT_FIRST_PAINT)).toHaveLength(1);
   });
+
+  it('runs what follows the first paint once, right after the mark', async () => {
+    markChatOpen();
+    let inDom = false;
+    let measuredAtThen = -1;
+    let calls = 0;
+    markChatShown(
+      () => inDom,
+      () => {
+        calls += 1;
+        measuredAtThen = performance.getEntriesByName(CHAT_FIRST_PAINT).length;
+      },
+    );
+    await frames(2);
+    expect(calls).toBe(0);
+    inDom = true;
+    await frames(3);
+    expect(calls).toBe(1);
+    expect(measuredAtThen).toBe(1);
+  });
 });

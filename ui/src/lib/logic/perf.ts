@@ -36,19 +36,22 @@ const MAX_FRAMES = 120;
  * it, which runs once that frame has been rendered: the first paint of the messages
  * the chat opens at. (Marking after the first frame alone measured a frame that still
  * showed the page's oldest messages: the list renders from its top, then scrolls.)
+ * `then` runs in that task too (also when no chat open was marked, or when the
+ * message never showed within `frames` frames).
  */
-export function markChatShown(shows: () => boolean, frames = MAX_FRAMES): void {
+export function markChatShown(shows: () => boolean, then: () => void = () => {}, frames = MAX_FRAMES): void {
   requestAnimationFrame(() => {
     const painted = shows();
     setTimeout(() => {
-      if (performance.getEntriesByName(CHAT_OPEN, 'mark').length === 0) return;
-      if (performance.getEntriesByName(CHAT_SHOWN, 'mark').length > 0) return;
       if (!painted && frames > 0) {
-        markChatShown(shows, frames - 1);
+        markChatShown(shows, then, frames - 1);
         return;
       }
-      performance.mark(CHAT_SHOWN);
-      performance.measure(CHAT_FIRST_PAINT, CHAT_OPEN, CHAT_SHOWN);
+      if (performance.getEntriesByName(CHAT_OPEN, 'mark').length > 0 && performance.getEntriesByName(CHAT_SHOWN, 'mark').length === 0) {
+        performance.mark(CHAT_SHOWN);
+        performance.measure(CHAT_FIRST_PAINT, CHAT_OPEN, CHAT_SHOWN);
+      }
+      then();
     }, 0);
   });
 }

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { atEnd, firstUnreadKey, newBelowLabel, seesNewest, type Seeing } from './reading';
+import { atEnd, firstRowsFrom, firstUnreadKey, rowsToFill, FIRST_ROWS, newBelowLabel, seesNewest, type Seeing } from './reading';
 import { messageKey } from './messages';
 import { msg } from '../test-fixtures';
 
@@ -28,6 +28,43 @@ describe('firstUnreadKey', () => {
   it('system notices are not counted', () => {
     const sys = msg({ client_id: 's', seq: 5, content: { type: 'system', text: 'Bob joined' } as never });
     expect(firstUnreadKey([...list, sys], 1)).toBe(messageKey(list[3]));
+  });
+});
+
+describe('rowsToFill', () => {
+  it('enough one-line rows for the viewport, never fewer than FIRST_ROWS', () => {
+    expect(rowsToFill(0)).toBe(FIRST_ROWS);
+    expect(rowsToFill(720)).toBe(16);
+    expect(rowsToFill(1000)).toBeGreaterThan(rowsToFill(720));
+  });
+});
+
+describe('firstRowsFrom', () => {
+  const page = Array.from({ length: 50 }, (_, i) => msg({ client_id: `m${i}`, seq: i + 1 }));
+
+  it('nothing unread: the newest rows', () => {
+    expect(firstRowsFrom(page, 0, 12)).toBe(38);
+    expect(page.slice(firstRowsFrom(page, 0, 12))).toHaveLength(12);
+  });
+
+  it('a short chat is held whole', () => {
+    expect(firstRowsFrom(page.slice(0, 5), 0, 12)).toBe(0);
+    expect(firstRowsFrom([], 0, 12)).toBe(0);
+  });
+
+  it('unread far up: from the message before the first unread one', () => {
+    // 30 unread: the first is m20; the view opens there.
+    expect(firstRowsFrom(page, 30, 12)).toBe(19);
+  });
+
+  it('unread near the end: still the newest rows, the first unread among them', () => {
+    const from = firstRowsFrom(page, 3, 12);
+    expect(from).toBe(38);
+    expect(from).toBeLessThanOrEqual(47);
+  });
+
+  it('the first loaded message unread (more unread than loaded): the newest rows, where the list opens then', () => {
+    expect(firstRowsFrom(page, 50, 12)).toBe(38);
   });
 });
 

@@ -36,6 +36,34 @@ export function firstUnreadKey(messages: readonly LocalMessage[], unread: number
   return first ? messageKey(first) : null;
 }
 
+/**
+ * How many messages the list holds until the chat's first paint: what that frame
+ * shows. The virtual list mounts its first rows before it knows where it will be
+ * scrolled to; given the whole page, those are the page's oldest messages, mounted
+ * and laid out only to be replaced by the newest ones a frame later.
+ */
+export const FIRST_ROWS = 12;
+
+/** The height of the shortest message row (a one-line text bubble), in px. */
+export const MIN_ROW_PX = 48;
+
+/** How many messages fill a list `viewport` px tall (at least `FIRST_ROWS`). */
+export function rowsToFill(viewport: number): number {
+  return Math.max(FIRST_ROWS, Math.ceil(viewport / MIN_ROW_PX) + 1);
+}
+
+/**
+ * Where the list starts until the chat's first paint (the rest of the page joins
+ * right after it, above the view): the newest `FIRST_ROWS` messages, or, when the
+ * chat opens at its first unread message, from the one before it.
+ */
+export function firstRowsFrom(messages: readonly LocalMessage[], unread: number, rows = FIRST_ROWS): number {
+  const key = firstUnreadKey(messages, unread);
+  const at = key === null ? -1 : messages.findIndex((m) => messageKey(m) === key);
+  const newest = Math.max(0, messages.length - rows);
+  return at > 0 ? Math.min(at - 1, newest) : newest;
+}
+
 /** The label of the scroll-down button: "↓ 3 new", or just "↓" when nothing new is below. */
 export function newBelowLabel(unread: number): string {
   return unread > 0 ? t('reading.newBelow', { count: unread, n: badgeText(unread) }) : '↓';
