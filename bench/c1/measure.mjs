@@ -130,6 +130,11 @@ async function c3(server) {
   await (await wd.waitFor(sel('submit'))).click();
   const chat = await wd.waitFor(sel('conversation'), { timeout: 60_000, what: "carol's chat listed" });
   await sleep(2000); // the login's sync settles
+  if (process.env.C3_PERF) {
+    // perf records the whole machine (cpu-clock, call graphs) from 300 ms before the click, for 1 s.
+    spawn('perf', ['record', '-a', '-g', '-e', 'cpu-clock', '-F', '10000', '-o', process.env.C3_PERF, '--', 'sleep', '1'], { stdio: 'ignore' });
+    await sleep(300);
+  }
   await chat.click();
   let measure = null;
   await waitUntil(
@@ -191,6 +196,10 @@ function memory(driverPid, appComm) {
   const procs = [app, ...under.filter((p) => /^WebKit(Web|Network)P/.test(comm(p)))];
   const parts = procs.map((p) => ({ pid: p, comm: comm(p), pss: pssKb(p), uss: ussKb(p) }));
   const others = under.filter((p) => !procs.includes(p)).map((p) => `${comm(p)} ${(pssKb(p) / 1024).toFixed(1)} MB`);
+  if (process.env.C1_MAPS_DIR) {
+    // Every mapping's PSS per process, to compare the two apps mapping by mapping.
+    for (const p of procs) writeFileSync(path.join(process.env.C1_MAPS_DIR, `${appComm}-${comm(p)}-${Date.now()}.tsv`), mappings(p).map(([k, v]) => `${v}\t${k}`).join('\n') + '\n');
+  }
   return { total: parts.reduce((a, b) => a + b.pss, 0), uss: parts.reduce((a, b) => a + b.uss, 0), parts, others };
 }
 

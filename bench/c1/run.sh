@@ -15,6 +15,9 @@
 #   C3_MESSAGES (100000: the C3 chat's size) C3_ONLY (set: run C3 alone) C3_MARKS (set: print the
 #   page's performance marks after the click, each run)
 #   C1_VERBOSE (the apps' stderr; tray mode: PSS just after the trim, largest mappings)
+#   C1_MAPS_DIR=DIR (each measured process: PSS per mapping, one .tsv per process and reading)
+#   C3_PERF=FILE (C3: perf records the whole machine, cpu-clock with call graphs, from 300 ms before
+#   the click for 1 s, into FILE)
 #   C1_PERF_FAULTS=FILE (tray mode: perf records the app's page faults for 12 s into FILE)
 # Needs what tests/e2e/run.sh needs (xvfb-run, WebKitWebDriver, tauri-driver, node, npm).
 set -euo pipefail
