@@ -175,6 +175,39 @@ describe('App', () => {
     expect(store.chats.totalUnread).toBe(2);
   });
 
+  it('shows an opened chat once its newest page is in (or after a short wait), and a chat opened after it wins', async () => {
+    const OTHER = 'd:alice:carol';
+    const slow: (() => void)[] = [];
+    await signedIn({
+      list_conversations: () => [conv({ conv: CONV, unread: 0, last_activity: 1 }), conv({ conv: OTHER, unread: 0, last_activity: 2 })],
+      remember_chat: () => null,
+      load_messages: async (a: Record<string, unknown>) => {
+        if (a.conv === CONV) await new Promise<void>((r) => slow.push(r));
+        return [msg({ client_id: `m-${String(a.conv)}`, conv: a.conv as string, seq: 1 })];
+      },
+    });
+    // Its page is slow: the chat is not switched to while it is on its way (within the wait)...
+    const first = store.chats.openConversation(CONV);
+    await flush();
+    expect(store.chats.activeConv).not.toBe(CONV);
+    // ...and a chat opened meanwhile, whose page comes at once, is shown with it.
+    await store.chats.openConversation(OTHER);
+    expect(store.chats.activeConv).toBe(OTHER);
+    expect(store.messages.loaded[OTHER]).toHaveLength(1);
+    slow.forEach((r) => r());
+    await first;
+    expect(store.chats.activeConv).toBe(OTHER);
+    // A page slower than the wait: the chat is shown without it, and fills in when it comes.
+    store.messages.reset();
+    const again = store.chats.openConversation(CONV);
+    await new Promise((r) => setTimeout(r, 150));
+    expect(store.chats.activeConv).toBe(CONV);
+    expect(store.messages.loaded[CONV]).toBeUndefined();
+    slow.forEach((r) => r());
+    await again;
+    expect(store.messages.loaded[CONV]).toHaveLength(1);
+  });
+
   it('marks the open chat read instead of badging it (scrolled to its newest message)', async () => {
     await signedIn();
     await store.chats.openConversation(CONV);

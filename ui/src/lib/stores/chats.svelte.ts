@@ -14,6 +14,9 @@ import { arrangeChats } from '../logic/prefs';
 import { markChatOpen } from '../logic/perf';
 import type { App } from './app.svelte';
 
+/** How long an opened chat waits for its newest page before it is shown without it. */
+const OPEN_WAIT_MS = 60;
+
 export class ChatsStore {
   conversations = $state.raw<Conversation[]>([]);
   activeConv = $state<string | null>(null);
@@ -25,6 +28,8 @@ export class ChatsStore {
   atBottom = $state(false);
   /** No choice stored on this device yet: the chats already there are accepted (see `knownChats`). */
   private firstRun = false;
+  /** Counts chat opens, so an open overtaken by a later one does not switch the chat back. */
+  private opening = 0;
 
   constructor(private readonly app: App) {}
 
@@ -187,6 +192,14 @@ export class ChatsStore {
   /** Opens (or creates) the chat with `conv` and loads its newest page. */
   async openConversation(conv: string): Promise<void> {
     markChatOpen();
+    const opening = ++this.opening;
+    // Its newest page is asked for first and the chat is shown once it is in (or after
+    // OPEN_WAIT_MS): the chat view then mounts with its messages in one render, instead
+    // of an empty view being rendered and painted while the page is on its way.
+    const loading = this.app.messages.ensureLoaded(conv);
+    await Promise.race([loading, new Promise((r) => setTimeout(r, OPEN_WAIT_MS))]);
+    // A chat opened since (a second click) wins.
+    if (opening !== this.opening) return;
     this.app.ui.screen = 'chats';
     if (this.activeConv !== conv) {
       this.app.ui.memberPanel = false;
@@ -198,7 +211,7 @@ export class ChatsStore {
     void commands.rememberChat(conv).catch(() => {});
     const group = groupOf(conv);
     if (group) void this.app.groups.loadGroup(group);
-    await this.app.messages.ensureLoaded(conv);
+    await loading;
     // Its membership lines ("Bob left"), as stored on this device (across restarts).
     if (group) await this.app.groups.loadNotices(conv);
     // The same chat again, already scrolled to its end: what it shows is read.
