@@ -342,14 +342,22 @@ async fn announce(
     Ok(applied.refresh)
 }
 
-/// Asks for the conversation list and pulls whatever each conversation is missing.
+/// Conversations a sync brings up to date at once. One at a time, the database
+/// thread sat idle half the time, waiting for each conversation's first page and
+/// catch-up answers (tern-bench C2, 100,000 messages in 50 chats: 1.33 s; 4 at
+/// once: 1.04 s; 8: 0.99 s). Each holds at most two pages in memory.
+const SYNC_CONVS_AT_ONCE: usize = 4;
+
+/// Asks for the conversation list and pulls whatever each conversation is missing,
+/// [`SYNC_CONVS_AT_ONCE`] conversations at a time.
 async fn sync_messages(sh: &Arc<Shared>, conn: &Conn) -> Result<u64> {
+    use futures_util::{StreamExt, TryStreamExt};
     let convs = conn.call(cmd::Conversations {}).await?.conversations;
-    let mut pulled = 0;
-    for info in convs {
-        pulled += sync_conv(sh, conn, info).await?;
-    }
-    Ok(pulled)
+    futures_util::stream::iter(convs)
+        .map(|info| sync_conv(sh, conn, info))
+        .buffer_unordered(SYNC_CONVS_AT_ONCE)
+        .try_fold(0, |sum, n| async move { Ok(sum + n) })
+        .await
 }
 
 /// Brings the conversations of groups I just joined up to date at once (not only at
