@@ -5,6 +5,7 @@ use rusqlite::{params, Connection, OptionalExtension};
 use tern_proto::{ConversationId, ConversationInfo, Millis, Seq, UserId};
 
 use super::rows::{bad, ensure_conv, query_messages, HIDDEN};
+use super::unread::{not_unread_after, unread_mentions};
 use crate::error::Result;
 use crate::state::{contiguous_from, unread};
 use crate::types::Conversation;
@@ -149,33 +150,6 @@ pub(crate) fn set_read(c: &Connection, conv: &ConversationId, seq: Seq, peer: bo
     ))?
     .execute(params![conv.to_string(), seq.0 as i64])?;
     Ok(())
-}
-
-/// Messages after `read` that are never unread: my own, and hidden ones (a group
-/// message from a user I blocked, see `rows::HIDDEN`).
-fn not_unread_after(c: &Connection, me: &UserId, conv: &str, read: i64) -> Result<u64> {
-    let n: i64 = c
-        .prepare_cached(&format!(
-            "SELECT COUNT(*) FROM messages m WHERE m.conv = ?1 AND m.seq > ?3
-               AND (m.sender = ?2 OR {HIDDEN})"
-        ))?
-        .query_row(params![conv, me.as_str(), read], |r| r.get(0))?;
-    Ok(n as u64)
-}
-
-/// Messages from others after `read` that mention me (by id or `@all`) and
-/// are not hidden.
-fn unread_mentions(c: &Connection, me: &UserId, conv: &str, read: i64) -> Result<u64> {
-    let n: i64 = c
-        .prepare_cached(&format!(
-            "SELECT COUNT(*) FROM messages m WHERE m.conv = ?1 AND m.seq > ?3
-               AND m.mentions IS NOT NULL AND m.sender <> ?2 AND NOT {HIDDEN}
-               AND (json_extract(m.mentions, '$.all') = 1
-                    OR EXISTS (SELECT 1 FROM json_each(m.mentions, '$.users') j
-                               WHERE j.value = ?2))"
-        ))?
-        .query_row(params![conv, me.as_str(), read], |r| r.get(0))?;
-    Ok(n as u64)
 }
 
 /// Group conversations in the cache (their summaries change when the blacklist does).

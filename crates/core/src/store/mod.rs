@@ -17,6 +17,7 @@ pub(crate) mod relations;
 mod rows;
 mod schema;
 pub(crate) mod search;
+mod unread;
 
 use std::path::Path;
 use std::sync::{mpsc, Arc};

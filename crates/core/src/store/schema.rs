@@ -123,6 +123,10 @@ ALTER TABLE conversations ADD COLUMN pin_version INTEGER NOT NULL DEFAULT 0;
     r#"
 ALTER TABLE messages ADD COLUMN mentions TEXT;
 "#,
+    // The unread-mentions count looks only at messages that mention someone.
+    r#"
+CREATE INDEX messages_mentioning ON messages (conv, seq) WHERE mentions IS NOT NULL;
+"#,
 ];
 
 /// Opens `path` in WAL mode and brings its schema up to date.
