@@ -12,9 +12,9 @@ use futures_util::{SinkExt, StreamExt};
 use serde_json::json;
 use tern_core::proto::{
     Change, ClientFrame, ConversationId, ConversationInfo, GroupInfo, GroupMember, Message, Push,
-    Request, Response, ServerFrame, UserId, VersionedChange,
+    Request, Response, ServerFrame, VersionedChange,
 };
-use tern_core::{Client, ClientConfig, Event};
+use tern_core::Event;
 use tokio_tungstenite::tungstenite::Message as Ws;
 
 /// When alice joined (server time, ms).
@@ -104,13 +104,7 @@ async fn messages_sent_after_my_join_and_pulled_by_its_catch_up_are_live() {
         }
     });
 
-    let dir = tempfile::tempdir().unwrap();
-    let client = Client::new(ClientConfig::new(dir.path(), format!("ws://{addr}"))).unwrap();
-    let mut rx = client.subscribe();
-    client
-        .login(&UserId::new("alice").unwrap(), "password123")
-        .await
-        .unwrap();
+    let (client, mut rx, _dir) = scripted::alice_logs_in(addr).await;
     let mut seen = Vec::new();
     while seen.len() < 2 {
         if let Event::NewMessage { message, live } =

@@ -15,7 +15,7 @@ use serde_json::json;
 use tern_core::proto::{
     ClientFrame, ConversationId, ConversationInfo, Message, Request, Response, ServerFrame, UserId,
 };
-use tern_core::{Client, ClientConfig, Event};
+use tern_core::Event;
 use tokio::sync::oneshot;
 use tokio_tungstenite::tungstenite::Message as Ws;
 
@@ -129,13 +129,7 @@ async fn the_first_sync_pulls_several_conversations_at_once() {
     let (most_tx, most_rx) = oneshot::channel();
     tokio::spawn(serve(listener, most_tx));
 
-    let dir = tempfile::tempdir().unwrap();
-    let client = Client::new(ClientConfig::new(dir.path(), format!("ws://{addr}"))).unwrap();
-    let mut rx = client.subscribe();
-    client
-        .login(&UserId::new("alice").unwrap(), "password123")
-        .await
-        .unwrap();
+    let (client, mut rx, _dir) = scripted::alice_logs_in(addr).await;
     let Event::SyncFinished { messages, .. } =
         common::wait_for(&mut rx, |e| matches!(e, Event::SyncFinished { .. })).await
     else {

@@ -48,3 +48,26 @@ pub(crate) fn handshake(req: &Request) -> Option<Response> {
         _ => return None,
     })
 }
+
+/// A fresh client (its data directory kept alive alongside) logged in as alice
+/// to the scripted server at `addr`, with its events subscribed before the login.
+pub(crate) async fn alice_logs_in(
+    addr: std::net::SocketAddr,
+) -> (
+    tern_core::Client,
+    tokio::sync::broadcast::Receiver<tern_core::Event>,
+    tempfile::TempDir,
+) {
+    let dir = tempfile::tempdir().unwrap();
+    let config = tern_core::ClientConfig::new(dir.path(), format!("ws://{addr}"));
+    let client = tern_core::Client::new(config).unwrap();
+    let rx = client.subscribe();
+    client
+        .login(
+            &tern_core::proto::UserId::new("alice").unwrap(),
+            "password123",
+        )
+        .await
+        .unwrap();
+    (client, rx, dir)
+}
