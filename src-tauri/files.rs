@@ -68,7 +68,7 @@ pub(crate) const MAX_FILES_PER_SEND: usize = 20;
 /// Environment switch that enables [`simulate_drop`] (end-to-end tests only, and
 /// only in builds with the `e2e-hooks` feature).
 #[cfg(feature = "e2e-hooks")]
-pub const SIMULATE_DROP_ENV: &str = "TERN_E2E_SIMULATE_DROP";
+pub(crate) const SIMULATE_DROP_ENV: &str = "TERN_E2E_SIMULATE_DROP";
 
 /// Image types served to the webview (rendered passively by `<img>`; no SVG).
 const SERVED_IMAGE_TYPES: &[&str] = &[
