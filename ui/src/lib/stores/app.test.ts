@@ -305,6 +305,37 @@ describe('App', () => {
     expect(store.chats.conversations[0].unread).toBe(0);
   });
 
+  it('a chat opened before the page is shown (a window recreated from the tray, no focus event) is read once the page becomes visible', async () => {
+    await signedIn({ list_conversations: () => [conv({ conv: CONV, unread: 1, last_activity: 1 })] });
+    const visibility = vi.spyOn(document, 'visibilityState', 'get').mockReturnValue('hidden');
+    vi.spyOn(document, 'hasFocus').mockReturnValue(false);
+    await store.chats.openConversation(CONV);
+    store.chats.setAtBottom(CONV, true);
+    await flush();
+    expect(calls.some((c) => c.cmd === 'mark_read')).toBe(false);
+    visibility.mockReturnValue('visible');
+    store.chats.onVisible();
+    await flush();
+    expect(calls.filter((c) => c.cmd === 'mark_read')).toHaveLength(1);
+    expect(store.chats.conversations[0].unread).toBe(0);
+  });
+
+  it('shown again without focus: what arrived while hidden stays unread unless the user opened the chat meanwhile', async () => {
+    await signedIn();
+    await store.chats.openConversation(CONV);
+    store.chats.setAtBottom(CONV, true);
+    const visibility = vi.spyOn(document, 'visibilityState', 'get').mockReturnValue('hidden');
+    vi.spyOn(document, 'hasFocus').mockReturnValue(false);
+    calls.length = 0;
+    await core({ type: 'new_message', message: msg({ client_id: 'n2', seq: 2 }), live: true });
+    await core({ type: 'conversation_changed', conversation: conv({ conv: CONV, unread: 1, last_activity: 9 }) });
+    visibility.mockReturnValue('visible');
+    store.chats.onVisible();
+    await flush();
+    expect(calls.some((c) => c.cmd === 'mark_read')).toBe(false);
+    expect(store.chats.conversations[0].unread).toBe(1);
+  });
+
   it('the layout follows the window width', () => {
     store = new App();
     store.ui.viewportWidth = 800;

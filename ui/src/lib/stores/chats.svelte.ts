@@ -28,6 +28,8 @@ export class ChatsStore {
   atBottom = $state(false);
   /** No choice stored on this device yet: the chats already there are accepted (see `knownChats`). */
   private firstRun = false;
+  /** A chat the user opened while the page was hidden: read once the page is shown (`onVisible`). */
+  private readWhenShown: string | null = null;
   /** Counts chat opens, so an open overtaken by a later one does not switch the chat back. */
   private opening = 0;
 
@@ -216,6 +218,7 @@ export class ChatsStore {
     if (group) await this.app.groups.loadNotices(conv);
     // The same chat again, already scrolled to its end: what it shows is read.
     if (this.canSee(conv)) await this.markRead(conv);
+    else if (document.visibilityState !== 'visible') this.readWhenShown = conv;
   }
 
   async openChatWith(user: UserId): Promise<void> {
@@ -276,13 +279,33 @@ export class ChatsStore {
   setAtBottom(conv: string, at: boolean): void {
     if (conv !== this.activeConv) return;
     this.atBottom = at;
-    if (at && this.canSee(conv)) void this.markRead(conv);
+    if (at) this.readOrWait(conv);
   }
 
   /** The window got focus again: the open chat's new messages are now seen. */
   onFocus(): void {
     const c = this.active;
     if (c && c.unread > 0 && this.isReading(c.conv)) void this.markRead(c.conv);
+  }
+
+  /**
+   * The page became visible (the window mapped or restored). A chat the user opened
+   * (or scrolled to its end) while the page was not shown yet — a window recreated by a
+   * notification click, which may get no focus event — is read now; otherwise
+   * only a focused window reads what arrived meanwhile.
+   */
+  onVisible(): void {
+    const pending = this.readWhenShown;
+    this.readWhenShown = null;
+    const c = this.active;
+    if (!c || c.unread === 0) return;
+    if (pending === c.conv ? this.canSee(c.conv) : this.isReading(c.conv)) void this.markRead(c.conv);
+  }
+
+  /** After the user's own action on `conv`: read it if it is shown, or once the page is. */
+  private readOrWait(conv: string): void {
+    if (this.canSee(conv)) void this.markRead(conv);
+    else if (document.visibilityState !== 'visible') this.readWhenShown = conv;
   }
 }
 
