@@ -12,6 +12,10 @@
 //! generator classifies. No database, no indexes, no access checks, no sequence
 //! numbers per conversation: what is left is the socket work, the parse and the disk
 //! flush, i.e. the physical floor for a persisting relay on this machine.
+//!
+//! With `--sqlite` the writer stores each batch in tern-server's SQLite schema
+//! instead (`crate::relay_store`): the floor for a server that keeps tern's rows in
+//! SQLite, with nothing else of tern-server's work.
 
 use std::collections::HashMap;
 use std::io::Write;
@@ -19,6 +23,8 @@ use std::sync::mpsc as std_mpsc;
 use std::sync::Arc;
 
 use parking_lot::Mutex;
+
+use crate::relay_store::{Record, Store};
 
 use anyhow::{bail, Result};
 use futures_util::{SinkExt, StreamExt};
@@ -35,16 +41,14 @@ const MAX_BATCH: usize = 1024;
 
 /// One saved-then-delivered message.
 struct Job {
-    record: String,
+    record: Record,
     id: u64,
     sender: Out,
     peer: Option<Out>,
 }
 
-/// The single writer: append, `fdatasync`, then ack and push, batch by batch.
-fn writer(file: std::fs::File, jobs: std_mpsc::Receiver<Job>) {
-    let mut file = std::io::BufWriter::with_capacity(1 << 20, file);
-    let mut seq = 0u64;
+/// The single writer: save (one `fdatasync` or commit), then ack and push, batch by batch.
+fn writer(mut store: Store, jobs: std_mpsc::Receiver<Job>) {
     let mut batch = Vec::with_capacity(MAX_BATCH);
     while let Ok(first) = jobs.recv() {
         batch.push(first);
@@ -54,25 +58,21 @@ fn writer(file: std::fs::File, jobs: std_mpsc::Receiver<Job>) {
                 Err(_) => break,
             }
         }
-        for j in &batch {
-            let ok = file
-                .write_all(j.record.as_bytes())
-                .and(file.write_all(b"\n"));
-            if ok.is_err() {
+        let records: Vec<&Record> = batch.iter().map(|j| &j.record).collect();
+        let seqs = match store.save(&records) {
+            Ok(s) => s,
+            Err(e) => {
+                eprintln!("durable relay: saving failed: {e:#}");
                 return;
             }
-        }
-        if file.flush().is_err() || file.get_ref().sync_data().is_err() {
-            return;
-        }
-        for j in batch.drain(..) {
-            seq += 1;
+        };
+        for (j, seq) in batch.drain(..).zip(seqs) {
             let ok = format!(r#"{{"t":"ok","id":{},"res":{{"seq":{seq}}}}}"#, j.id);
             let _ = j.sender.send(Message::Text(ok.into()));
             if let Some(p) = j.peer {
                 let push = format!(
                     r#"{{"t":"push","push":{{"kind":"message","seq":{seq},"frame":{}}}}}"#,
-                    j.record
+                    j.record.frame
                 );
                 let _ = p.send(Message::Text(push.into()));
             }
@@ -83,20 +83,24 @@ fn writer(file: std::fs::File, jobs: std_mpsc::Receiver<Job>) {
 /// Serves until killed; prints `durable-relay-server listening on <addr>` once bound.
 /// The log file is created in a fresh temporary directory under the system's temp dir (where
 /// tern-bench puts tern-server's data directory too), then unlinked while open.
-pub(crate) fn run() -> Result<()> {
+pub(crate) fn run(sqlite: bool) -> Result<()> {
     let dir = tempfile::Builder::new()
         .prefix("tern-bench-relay-")
         .tempdir()?;
-    let file = std::fs::File::create(dir.path().join("messages.log"))?;
+    let store = if sqlite {
+        Store::sqlite(&dir.path().join("tern.db"))?
+    } else {
+        Store::file(&dir.path().join("messages.log"))?
+    };
     // The server is ended by a kill, which runs no destructor: the directory and
-    // the file's name go now (every S1/S2 run left ~0.5 GB behind before). The open
-    // file is still written and fdatasync'd on the same disk; its space is freed
-    // when the process ends.
+    // the files' names go now (every S1/S2 run left ~0.5 GB behind before). The open
+    // files are still written and synced on the same disk; their space is freed
+    // when the process ends. (SQLite keeps its WAL and -shm files open too.)
     drop(dir);
     let (jobs, rx) = std_mpsc::channel::<Job>();
     std::thread::Builder::new()
         .name("relay-writer".into())
-        .spawn(move || writer(file, rx))?;
+        .spawn(move || writer(store, rx))?;
     let rt = tokio::runtime::Builder::new_multi_thread()
         .enable_all()
         .build()?;
@@ -165,14 +169,29 @@ async fn connection(stream: tokio::net::TcpStream, peers: Peers, jobs: std_mpsc:
         let Ok(frame) = ClientFrame::decode(text.as_str()) else {
             break;
         };
-        let Request::Send { conv, .. } = &frame.req else {
+        let Request::Send {
+            conv,
+            client_id,
+            content,
+            ..
+        } = &frame.req
+        else {
             continue;
         };
         let peer = conv
             .peer_of(user)
             .and_then(|p| peers.lock().get(p).cloned());
+        let Ok(content) = serde_json::to_string(content) else {
+            break;
+        };
         let job = Job {
-            record: text.as_str().to_owned(),
+            record: Record {
+                frame: text.as_str().to_owned(),
+                conv: conv.to_string(),
+                sender: user.to_string(),
+                client_id: client_id.to_string(),
+                content,
+            },
             id: frame.id.0,
             sender: out.clone(),
             peer,
@@ -215,13 +234,19 @@ mod tests {
     fn ack_and_push_come_after_the_record_is_written() {
         let dir = tempfile::tempdir().expect("tempdir");
         let path = dir.path().join("log");
-        let file = std::fs::File::create(&path).expect("create");
+        let store = Store::file(&path).expect("create");
         let (jobs, rx) = std_mpsc::channel();
-        let t = std::thread::spawn(move || writer(file, rx));
+        let t = std::thread::spawn(move || writer(store, rx));
         let (sender, mut acks) = mpsc::unbounded_channel();
         let (peer, mut pushes) = mpsc::unbounded_channel();
         for id in 1..=3 {
-            let record = format!(r#"{{"id":{id}}}"#);
+            let record = Record {
+                frame: format!(r#"{{"id":{id}}}"#),
+                conv: "d:a:b".into(),
+                sender: "a".into(),
+                client_id: format!("c{id}"),
+                content: "{}".into(),
+            };
             jobs.send(Job {
                 record,
                 id,

@@ -19,6 +19,7 @@ mod echo;
 mod peers;
 mod pg;
 mod procs;
+mod relay_store;
 mod report;
 mod room;
 mod s1;
@@ -129,7 +130,11 @@ enum Internal {
     BroadcastServer,
     /// (internal) S1's and S2's durable baseline: appends each message to a file and
     /// fdatasyncs it (group commit) before acknowledging and forwarding it.
-    DurableRelayServer,
+    DurableRelayServer {
+        /// Store each batch in tern-server's SQLite schema instead (S2's SQLite relay).
+        #[arg(long)]
+        sqlite: bool,
+    },
     /// (internal) tern-server's `main`, for when the binary is not available.
     ServeTern {
         #[arg(trailing_var_arg = true, allow_hyphen_values = true)]
@@ -178,7 +183,7 @@ fn main() -> Result<()> {
     match cli.internal {
         Some(Internal::EchoServer) => return echo::run(),
         Some(Internal::BroadcastServer) => return echo::run_broadcast(),
-        Some(Internal::DurableRelayServer) => return durable::run(),
+        Some(Internal::DurableRelayServer { sqlite }) => return durable::run(sqlite),
         Some(Internal::ServeTern { args }) => return serve_tern(args),
         None => {}
     }

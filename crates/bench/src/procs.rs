@@ -185,10 +185,14 @@ pub(crate) fn spawn_echo() -> Result<Child> {
     })
 }
 
-/// Starts `tern-bench durable-relay-server` (S1's and S2's durable baseline).
-pub(crate) fn spawn_durable_relay() -> Result<Child> {
+/// Starts `tern-bench durable-relay-server` (S1's and S2's durable baseline); with
+/// `sqlite`, the relay that stores tern-server's rows in its SQLite schema (S2).
+pub(crate) fn spawn_durable_relay(sqlite: bool) -> Result<Child> {
     let mut cmd = Command::new(std::env::current_exe()?);
     cmd.arg("durable-relay-server");
+    if sqlite {
+        cmd.arg("--sqlite");
+    }
     let (child, addr) = spawn_and_wait(cmd, "durable-relay-server listening on")?;
     Ok(Child {
         child,

@@ -158,7 +158,7 @@ pub(crate) async fn run(ctx: &mut Ctx) -> Result<Vec<Row>> {
 /// ack and push. Returns (send → push, send → ack).
 pub(crate) async fn durable_baseline(quick: bool) -> Result<(Samples, Samples)> {
     let (warm, n, budget) = sizes(quick);
-    let relay_srv = crate::procs::spawn_durable_relay()?;
+    let relay_srv = crate::procs::spawn_durable_relay(false)?;
     let (ua, ub) = (crate::ws::uid("s1ra"), crate::ws::uid("s1rb"));
     let mut ra = crate::durable::connect_as(relay_srv.addr, &ua).await?;
     let mut rb = crate::durable::connect_as(relay_srv.addr, &ub).await?;

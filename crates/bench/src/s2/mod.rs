@@ -24,7 +24,7 @@ use crate::report::Row;
 use crate::ws::{make_users, Tern};
 use crate::Ctx;
 use load::Client;
-use sweep::sweep;
+use sweep::{sweep, Sweep};
 
 /// Connects the relay's clients `range`, client `i` paired with `i ^ 1`.
 async fn connect_relay_clients(
@@ -77,6 +77,40 @@ async fn connect_clients(
     v.into_iter().collect()
 }
 
+/// Sweeps a durable relay (`sqlite`: the one storing tern's rows) at each client count.
+async fn relay_sweeps(
+    sqlite: bool,
+    counts: &[usize],
+    rates: &[f64],
+    (warm, window): (f64, f64),
+    notes: &mut Vec<String>,
+) -> Result<Vec<Sweep>> {
+    let relay = crate::procs::spawn_durable_relay(sqlite)?;
+    let name = if sqlite {
+        "SQLite relay"
+    } else {
+        "durable relay"
+    };
+    let max = counts.iter().copied().max().unwrap_or(0);
+    let users: Vec<_> = (0..max)
+        .map(|i| crate::ws::uid(&format!("s2r{i}")))
+        .collect();
+    let mut clients: Vec<Client> = Vec::new();
+    let mut sweeps = Vec::new();
+    for &n in counts {
+        let have = clients.len();
+        clients.extend(connect_relay_clients(relay.addr, &users, have..n).await?);
+        let label = format!("S2 {name} {n} clients");
+        let (back, sw) = sweep(clients, rates, warm, window, &label).await;
+        clients = back;
+        notes.extend(sw.lines.iter().cloned());
+        sweeps.push(sw);
+    }
+    drop(clients);
+    drop(relay);
+    Ok(sweeps)
+}
+
 /// Runs S2.
 pub(crate) async fn run(ctx: &mut Ctx) -> Result<Vec<Row>> {
     let (counts, rates, warm, window): (Vec<usize>, Vec<f64>, f64, f64) = if ctx.quick {
@@ -110,41 +144,22 @@ pub(crate) async fn run(ctx: &mut Ctx) -> Result<Vec<Row>> {
     let (batched, single) = floor::sqlite_context(ctx.quick)?;
     let max = *counts.iter().max().unwrap_or(&0);
 
-    // The durable relay first (the floor), then tern-server, the same sweep for each.
-    let relay = crate::procs::spawn_durable_relay()?;
-    let relay_users: Vec<_> = (0..max)
-        .map(|i| crate::ws::uid(&format!("s2r{i}")))
-        .collect();
-    let mut clients: Vec<Client> = Vec::new();
-    let mut floors = Vec::new();
-    for &n in &counts {
-        let have = clients.len();
-        clients.extend(connect_relay_clients(relay.addr, &relay_users, have..n).await?);
-        let (back, sw) = sweep(
-            clients,
-            &rates,
-            warm,
-            window,
-            &format!("S2 durable relay {n} clients"),
-        )
-        .await;
-        clients = back;
-        ctx.notes.extend(sw.lines.iter().cloned());
-        floors.push(sw);
-    }
-    drop(clients);
-    drop(relay);
+    // The durable relay first (the floor), then the SQLite relay (tern's rows, nothing
+    // else), then tern-server: the same sweep for each.
+    let floors = relay_sweeps(false, &counts, &rates, (warm, window), &mut ctx.notes).await?;
+    let sqlite = relay_sweeps(true, &counts, &rates, (warm, window), &mut ctx.notes).await?;
 
     let server = crate::procs::spawn_tern(&ctx.server, &ctx.db, None)?;
     let users = make_users(server.addr, "s2u", max, 32).await?;
     let mut clients: Vec<Client> = Vec::new();
-    for (&n, floor) in counts.iter().zip(&floors) {
+    for ((&n, floor), lite) in counts.iter().zip(&floors).zip(&sqlite) {
         let have = clients.len();
         clients.extend(connect_clients(server.addr, &users, have..n).await?);
         let (back, sw) = sweep(clients, &rates, warm, window, &format!("S2 {n} clients")).await;
         clients = back;
         ctx.notes.extend(sw.lines.iter().cloned());
         rows.extend(sw.rows(n, floor, batched));
+        rows.extend(sw.sqlite_rows(n, lite));
     }
     drop(clients);
     drop(server);

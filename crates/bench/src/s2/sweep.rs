@@ -97,6 +97,31 @@ impl Sweep {
         }
     }
 
+    /// Context rows: tern-server's sweep next to the SQLite relay's `lite` (tern's rows
+    /// and indexes in the same SQLite settings, none of tern-server's other work).
+    pub(super) fn sqlite_rows(&self, n: usize, lite: &Sweep) -> Vec<Row> {
+        vec![
+            Row::new(
+                "S2",
+                format!("context: {n} clients, highest rate with p99 < 10 ms vs the SQLite relay (tern's schema, rows only)"),
+                lite.within_text(),
+                self.within_text(),
+                ratio(self.within(), lite.within()),
+                "—",
+                None,
+            ),
+            Row::new(
+                "S2",
+                format!("context: {n} clients, saturation vs the SQLite relay"),
+                format!("{:.0} msg/s", lite.max_achieved),
+                format!("{:.0} msg/s", self.max_achieved),
+                ratio(self.max_achieved, lite.max_achieved),
+                "—",
+                None,
+            ),
+        ]
+    }
+
     /// tern-server's rows for `n` clients, next to the durable relay's sweep `floor`
     /// and the bare batched insert rate `batched` (rows/s).
     pub(super) fn rows(&self, n: usize, floor: &Sweep, batched: f64) -> Vec<Row> {

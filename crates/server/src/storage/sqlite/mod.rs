@@ -46,6 +46,20 @@ use tokio::sync::{mpsc, oneshot, Semaphore};
 
 pub use changelog::Delivery;
 pub use messages::SendArgs;
+
+/// Opens a database file with the server's settings (WAL, `synchronous=FULL`, foreign
+/// keys) and brings it to the current schema: what the writer connection gets. For
+/// tools that must store rows exactly as the server does (tern-bench's SQLite relay).
+pub fn open_with_schema(path: &Path) -> StoreResult<Connection> {
+    let mut conn = Connection::open(path)?;
+    conn.execute_batch(WRITER_PRAGMAS)?;
+    migrations::migrate(&mut conn)?;
+    Ok(conn)
+}
+
+/// The writer connection's settings.
+const WRITER_PRAGMAS: &str =
+    "PRAGMA journal_mode=WAL; PRAGMA synchronous=FULL; PRAGMA foreign_keys=ON; PRAGMA busy_timeout=5000;";
 use writer::Job;
 
 pub use crate::storage::{now_ms, StoreError, StoreResult};
@@ -111,11 +125,7 @@ impl Store {
             name.push(suffix);
             private(Path::new(&name))?;
         }
-        let mut conn = Connection::open(&path)?;
-        conn.execute_batch(
-            "PRAGMA journal_mode=WAL; PRAGMA synchronous=FULL; PRAGMA foreign_keys=ON; PRAGMA busy_timeout=5000;",
-        )?;
-        migrations::migrate(&mut conn)?;
+        let conn = open_with_schema(&path)?;
         // Every hot statement is prepared once and reused (`prepare_cached`).
         conn.set_prepared_statement_cache_capacity(128);
         let (tx, rx) = mpsc::channel(4096);
