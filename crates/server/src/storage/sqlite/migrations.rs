@@ -23,6 +23,7 @@ pub(super) const MIGRATIONS: &[&str] = &[
     include_str!("../../../migrations/sqlite/0014_rooms.sql"),
     include_str!("../../../migrations/sqlite/0015_admin.sql"),
     include_str!("../../../migrations/sqlite/0016_room_recent.sql"),
+    include_str!("../../../migrations/sqlite/0017_no_sender_index.sql"),
 ];
 
 /// Applies every migration newer than the database's `user_version`, each in
