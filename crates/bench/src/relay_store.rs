@@ -116,13 +116,15 @@ impl Store {
                 let tx = conn.transaction()?;
                 let now = tern_server::storage::sqlite::now_ms();
                 let mut seqs = Vec::with_capacity(batch.len());
+                // Remembered only once committed (a failed batch inserted none of them).
+                let mut new_convs = Vec::new();
                 for r in batch {
-                    if !known.contains(&r.conv) {
+                    if !known.contains(&r.conv) && !new_convs.contains(&&r.conv) {
                         tx.prepare_cached(
                             "INSERT OR IGNORE INTO conversations (id, kind, created_at, last_at) VALUES (?1, 'direct', ?2, ?2)",
                         )?
                         .execute(params![r.conv, now])?;
-                        known.insert(r.conv.clone());
+                        new_convs.push(&r.conv);
                     }
                     let seq: i64 = tx
                         .prepare_cached("UPDATE conversations SET max_seq = max_seq + 1, last_at = ?2 WHERE id = ?1 RETURNING max_seq")?
@@ -138,6 +140,7 @@ impl Store {
                     seqs.push(seq as u64);
                 }
                 tx.commit()?;
+                known.extend(new_convs.into_iter().cloned());
                 Ok(seqs)
             }
         }
@@ -173,8 +176,13 @@ mod tests {
         assert_eq!(store.save(&[&a, &b, &c]).expect("save"), vec![1, 2, 1]);
         let d = record("d:u1:u2", "u1", "c2");
         assert_eq!(store.save(&[&d]).expect("save"), vec![3]);
-        // A resent client id is refused by tern's unique key, and the batch with it.
-        assert!(store.save(&[&record("d:u3:u4", "u3", "c1")]).is_err());
+        // A resent client id is refused by tern's unique key, and the batch with it —
+        // including a new conversation's row, which the next batch creates again.
+        let fresh = record("d:u5:u6", "u5", "c1");
+        assert!(store
+            .save(&[&fresh, &record("d:u3:u4", "u3", "c1")])
+            .is_err());
+        assert_eq!(store.save(&[&fresh]).expect("save"), vec![1]);
         let read = Connection::open(&path).expect("reopen");
         let rows: i64 = read
             .query_row("SELECT count(*) FROM messages", [], |r| r.get(0))
@@ -186,7 +194,7 @@ mod tests {
                 |r| r.get(0),
             )
             .expect("max_seq");
-        assert_eq!((rows, max), (4, 3));
+        assert_eq!((rows, max), (5, 3));
         let keys: i64 = read
             .query_row(
                 "SELECT count(*) FROM sqlite_master WHERE type = 'index' AND tbl_name = 'messages' AND name LIKE 'sqlite_autoindex_%'",
