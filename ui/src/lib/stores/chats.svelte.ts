@@ -217,8 +217,7 @@ export class ChatsStore {
     // Its membership lines ("Bob left"), as stored on this device (across restarts).
     if (group) await this.app.groups.loadNotices(conv);
     // The same chat again, already scrolled to its end: what it shows is read.
-    if (this.canSee(conv)) await this.markRead(conv);
-    else if (document.visibilityState !== 'visible') this.readWhenShown = conv;
+    await this.readOrWait(conv);
   }
 
   async openChatWith(user: UserId): Promise<void> {
@@ -279,7 +278,7 @@ export class ChatsStore {
   setAtBottom(conv: string, at: boolean): void {
     if (conv !== this.activeConv) return;
     this.atBottom = at;
-    if (at) this.readOrWait(conv);
+    if (at) void this.readOrWait(conv);
   }
 
   /** The window got focus again: the open chat's new messages are now seen. */
@@ -303,8 +302,8 @@ export class ChatsStore {
   }
 
   /** After the user's own action on `conv`: read it if it is shown, or once the page is. */
-  private readOrWait(conv: string): void {
-    if (this.canSee(conv)) void this.markRead(conv);
+  private async readOrWait(conv: string): Promise<void> {
+    if (this.canSee(conv)) await this.markRead(conv);
     else if (document.visibilityState !== 'visible') this.readWhenShown = conv;
   }
 }
