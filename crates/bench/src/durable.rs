@@ -77,6 +77,10 @@ fn writer(mut store: Store, jobs: std_mpsc::Receiver<Job>) {
                 let _ = p.send(Message::Text(push.into()));
             }
         }
+        if let Err(e) = store.after_ack() {
+            eprintln!("durable relay: merging the log failed: {e:#}");
+            return;
+        }
     }
 }
 

@@ -12,11 +12,21 @@
 //! admin export until migration 0017), or
 //! `log` (the rows appended to an index-free table in the same database, conversation
 //! seqs still kept in `conversations`) — what a different layout of the hot path would
-//! allow on this disk.
+//! allow on this disk — or `log-merge` (the same, and once the writer has acknowledged a
+//! batch and at least `TERN_BENCH_SQLITE_RELAY_MERGE_ROWS` rows (default 4096) wait in
+//! the log, they are moved into the indexed `messages` table in one more transaction on
+//! the same writer: what the `log` layout costs once its rows must become readable), or
+//! `log-db` (the log in a database file of its own, moved into the indexed `messages` of
+//! a second database by a merger thread with its own connection and write lock, every
+//! `TERN_BENCH_SQLITE_RELAY_MERGE_ROWS` rows or 20 ms; the writer deletes what was moved
+//! in its next batch's transaction).
 
 use std::collections::HashSet;
 use std::io::Write;
-use std::path::Path;
+use std::path::{Path, PathBuf};
+use std::sync::atomic::{AtomicI64, Ordering};
+use std::sync::Arc;
+use std::time::{Duration, Instant};
 
 use anyhow::Result;
 use rusqlite::{params, Connection};
@@ -45,6 +55,12 @@ pub(crate) enum Store {
         known: HashSet<String>,
         /// The row's INSERT (`messages`, or the `log` layout's table).
         insert: &'static str,
+        /// `log-merge`: move the log into `messages` once this many rows wait.
+        merge_at: Option<usize>,
+        /// Rows in the log not yet moved.
+        pending: usize,
+        /// `log-db`: the last log id the merger moved, and the last one deleted here.
+        merged: Option<(Arc<AtomicI64>, i64)>,
     },
 }
 
@@ -61,18 +77,42 @@ impl Store {
     /// A new database `path` with tern-server's schema and settings.
     pub(crate) fn sqlite(path: &Path) -> Result<Store> {
         let layout = std::env::var("TERN_BENCH_SQLITE_RELAY_LAYOUT").unwrap_or_default();
-        Store::sqlite_layout(path, &layout)
+        let merge_rows = std::env::var("TERN_BENCH_SQLITE_RELAY_MERGE_ROWS")
+            .ok()
+            .and_then(|v| v.parse().ok())
+            .unwrap_or(4096);
+        Store::sqlite_layout(path, &layout, merge_rows)
     }
 
-    fn sqlite_layout(path: &Path, layout: &str) -> Result<Store> {
+    fn sqlite_layout(path: &Path, layout: &str, merge_rows: usize) -> Result<Store> {
         let conn = tern_server::storage::sqlite::open_with_schema(path)?;
         let mut insert = "INSERT INTO messages (conv, seq, sender, client_id, sent_at, content) VALUES (?1, ?2, ?3, ?4, ?5, ?6)";
+        let mut merge_at = None;
+        let mut merged = None;
         match layout {
             "" | "tern" => {}
             "sender-index" => {
                 conn.execute_batch("CREATE INDEX messages_by_sender ON messages(sender, id)")?
             }
-            "log" => {
+            "log" | "log-merge" | "log-db" => {
+                if layout == "log-merge" {
+                    merge_at = Some(merge_rows);
+                }
+                if layout == "log-db" {
+                    let main = path.with_extension("main.db");
+                    // The merged database: tern's schema, its own writer connection.
+                    drop(tern_server::storage::sqlite::open_with_schema(&main)?);
+                    let done = Arc::new(AtomicI64::new(0));
+                    let (log, to) = (path.to_path_buf(), done.clone());
+                    std::thread::Builder::new()
+                        .name("relay-merger".into())
+                        .spawn(move || {
+                            if let Err(e) = merger(&main, &log, merge_rows as i64, &to) {
+                                eprintln!("durable relay: the merger stopped: {e:#}");
+                            }
+                        })?;
+                    merged = Some((done, 0));
+                }
                 conn.execute_batch(
                     "CREATE TABLE relay_log (id INTEGER PRIMARY KEY, conv TEXT NOT NULL, seq INTEGER NOT NULL,
                        sender TEXT NOT NULL, client_id TEXT NOT NULL, sent_at INTEGER NOT NULL, content TEXT NOT NULL)",
@@ -80,14 +120,43 @@ impl Store {
                 insert = "INSERT INTO relay_log (conv, seq, sender, client_id, sent_at, content) VALUES (?1, ?2, ?3, ?4, ?5, ?6)";
             }
             other => anyhow::bail!(
-                "TERN_BENCH_SQLITE_RELAY_LAYOUT={other}: expected tern, sender-index or log"
+                "TERN_BENCH_SQLITE_RELAY_LAYOUT={other}: expected tern, sender-index, log, log-merge or log-db"
             ),
         }
         Ok(Store::Sqlite {
             conn,
             known: HashSet::new(),
             insert,
+            merge_at,
+            pending: 0,
+            merged,
         })
+    }
+
+    /// Work after a batch was acknowledged: the `log-merge` layout moves the log into
+    /// `messages` (in index order, one transaction) once enough rows wait.
+    pub(crate) fn after_ack(&mut self) -> Result<()> {
+        let Store::Sqlite {
+            conn,
+            merge_at: Some(at),
+            pending,
+            ..
+        } = self
+        else {
+            return Ok(());
+        };
+        if *pending < *at {
+            return Ok(());
+        }
+        let tx = conn.transaction()?;
+        tx.execute_batch(
+            "INSERT INTO messages (conv, seq, sender, client_id, sent_at, content)
+               SELECT conv, seq, sender, client_id, sent_at, content FROM relay_log ORDER BY conv, seq;
+             DELETE FROM relay_log;",
+        )?;
+        tx.commit()?;
+        *pending = 0;
+        Ok(())
     }
 
     /// Saves `batch` (one `fdatasync` / one commit) and returns the seqs, in order.
@@ -112,8 +181,20 @@ impl Store {
                 conn,
                 known,
                 insert,
+                pending,
+                merged,
+                ..
             } => {
                 let tx = conn.transaction()?;
+                let mut deleted_to = None;
+                if let Some((done, deleted)) = merged {
+                    let to = done.load(Ordering::Acquire);
+                    if to > *deleted {
+                        tx.prepare_cached("DELETE FROM relay_log WHERE id <= ?1")?
+                            .execute([to])?;
+                        deleted_to = Some(to);
+                    }
+                }
                 let now = tern_server::storage::sqlite::now_ms();
                 let mut seqs = Vec::with_capacity(batch.len());
                 // Remembered only once committed (a failed batch inserted none of them).
@@ -140,10 +221,50 @@ impl Store {
                     seqs.push(seq as u64);
                 }
                 tx.commit()?;
+                if let (Some(to), Some((_, deleted))) = (deleted_to, merged.as_mut()) {
+                    *deleted = to;
+                }
+                *pending += seqs.len();
                 known.extend(new_convs.into_iter().cloned());
                 Ok(seqs)
             }
         }
+    }
+}
+
+/// `log-db`'s merger: moves the log's new rows into `main`'s `messages` (and the
+/// conversations' `max_seq`), in index order, one transaction per round, and publishes
+/// the last id moved in `done`. Runs until the process ends.
+fn merger(main: &PathBuf, log: &Path, rows: i64, done: &AtomicI64) -> Result<()> {
+    let mut conn = tern_server::storage::sqlite::open_with_schema(main)?;
+    conn.execute("ATTACH ?1 AS log", [log.to_string_lossy()])?;
+    let (mut last, mut since) = (0i64, Instant::now());
+    loop {
+        std::thread::sleep(Duration::from_millis(2));
+        let top: i64 = conn.query_row("SELECT coalesce(max(id), 0) FROM log.relay_log", [], |r| {
+            r.get(0)
+        })?;
+        if top <= last || (top - last < rows && since.elapsed() < Duration::from_millis(20)) {
+            continue;
+        }
+        let tx = conn.transaction()?;
+        tx.execute(
+            "INSERT INTO main.conversations (id, kind, max_seq, created_at, last_at)
+               SELECT conv, 'direct', max(seq), min(sent_at), max(sent_at) FROM log.relay_log
+                WHERE id > ?1 AND id <= ?2 GROUP BY conv
+             ON CONFLICT (id) DO UPDATE SET max_seq = excluded.max_seq, last_at = excluded.last_at",
+            [last, top],
+        )?;
+        tx.execute(
+            "INSERT INTO main.messages (conv, seq, sender, client_id, sent_at, content)
+               SELECT conv, seq, sender, client_id, sent_at, content FROM log.relay_log
+                WHERE id > ?1 AND id <= ?2 ORDER BY conv, seq",
+            [last, top],
+        )?;
+        tx.commit()?;
+        last = top;
+        since = Instant::now();
+        done.store(last, Ordering::Release);
     }
 }
 
@@ -219,12 +340,60 @@ mod tests {
                 .expect("query")
         };
         let log = dir.path().join("log.db");
-        let mut store = Store::sqlite_layout(&log, "log").expect("open");
+        let mut store = Store::sqlite_layout(&log, "log", 1).expect("open");
         store.save(&[&record("d:u1:u2", "u1", "c1")]).expect("save");
         assert_eq!(count(&log, "SELECT count(*) FROM relay_log"), 1);
         assert_eq!(count(&log, "SELECT count(*) FROM messages"), 0);
+        store.after_ack().expect("no merge");
+        assert_eq!(count(&log, "SELECT count(*) FROM relay_log"), 1);
+        // log-merge: moved into messages once two rows wait, not before.
+        let merged = dir.path().join("merged.db");
+        let mut store = Store::sqlite_layout(&merged, "log-merge", 2).expect("open");
+        store.save(&[&record("d:u1:u2", "u1", "c1")]).expect("save");
+        store.after_ack().expect("merge");
+        assert_eq!(count(&merged, "SELECT count(*) FROM relay_log"), 1);
+        store
+            .save(&[&record("d:u1:u2", "u2", "c1"), &record("d:u3:u4", "u3", "c1")])
+            .expect("save");
+        store.after_ack().expect("merge");
+        assert_eq!(count(&merged, "SELECT count(*) FROM relay_log"), 0);
+        assert_eq!(
+            count(&merged, "SELECT count(*) FROM messages WHERE seq IN (1, 2)"),
+            3
+        );
+        // log-db: a merger thread moves the rows into the second database; the writer
+        // deletes them from the log with its next batch.
+        let split = dir.path().join("split.db");
+        let mut store = Store::sqlite_layout(&split, "log-db", 1).expect("open");
+        store
+            .save(&[&record("d:u1:u2", "u1", "c1"), &record("d:u1:u2", "u2", "c1")])
+            .expect("save");
+        let main = split.with_extension("main.db");
+        let deadline = Instant::now() + Duration::from_secs(10);
+        while count(&main, "SELECT count(*) FROM messages") < 2 {
+            assert!(Instant::now() < deadline, "the merger moved nothing");
+            std::thread::sleep(Duration::from_millis(10));
+        }
+        assert_eq!(
+            count(&main, "SELECT max_seq FROM conversations WHERE id = 'd:u1:u2'"),
+            2
+        );
+        assert_eq!(count(&split, "SELECT count(*) FROM relay_log"), 2);
+        let Store::Sqlite {
+            merged: Some((done, _)),
+            ..
+        } = &store
+        else {
+            panic!("log-db has a merger")
+        };
+        while done.load(Ordering::Acquire) < 2 {
+            assert!(Instant::now() < deadline, "the merger published nothing");
+            std::thread::sleep(Duration::from_millis(10));
+        }
+        store.save(&[]).expect("an empty batch");
+        assert_eq!(count(&split, "SELECT count(*) FROM relay_log"), 0);
         let old = dir.path().join("old.db");
-        Store::sqlite_layout(&old, "sender-index").expect("open");
+        Store::sqlite_layout(&old, "sender-index", 1).expect("open");
         assert_eq!(
             count(
                 &old,
@@ -232,7 +401,7 @@ mod tests {
             ),
             1
         );
-        assert!(Store::sqlite_layout(&dir.path().join("x.db"), "btree").is_err());
+        assert!(Store::sqlite_layout(&dir.path().join("x.db"), "btree", 1).is_err());
     }
 
     /// The file relay numbers the whole log and appends each frame as one line.
