@@ -241,9 +241,10 @@ fn merger(main: &PathBuf, log: &Path, rows: i64, done: &AtomicI64) -> Result<()>
     let (mut last, mut since) = (0i64, Instant::now());
     loop {
         std::thread::sleep(Duration::from_millis(2));
-        let top: i64 = conn.query_row("SELECT coalesce(max(id), 0) FROM log.relay_log", [], |r| {
-            r.get(0)
-        })?;
+        let top: i64 =
+            conn.query_row("SELECT coalesce(max(id), 0) FROM log.relay_log", [], |r| {
+                r.get(0)
+            })?;
         if top <= last || (top - last < rows && since.elapsed() < Duration::from_millis(20)) {
             continue;
         }
@@ -353,7 +354,10 @@ mod tests {
         store.after_ack().expect("merge");
         assert_eq!(count(&merged, "SELECT count(*) FROM relay_log"), 1);
         store
-            .save(&[&record("d:u1:u2", "u2", "c1"), &record("d:u3:u4", "u3", "c1")])
+            .save(&[
+                &record("d:u1:u2", "u2", "c1"),
+                &record("d:u3:u4", "u3", "c1"),
+            ])
             .expect("save");
         store.after_ack().expect("merge");
         assert_eq!(count(&merged, "SELECT count(*) FROM relay_log"), 0);
@@ -366,7 +370,10 @@ mod tests {
         let split = dir.path().join("split.db");
         let mut store = Store::sqlite_layout(&split, "log-db", 1).expect("open");
         store
-            .save(&[&record("d:u1:u2", "u1", "c1"), &record("d:u1:u2", "u2", "c1")])
+            .save(&[
+                &record("d:u1:u2", "u1", "c1"),
+                &record("d:u1:u2", "u2", "c1"),
+            ])
             .expect("save");
         let main = split.with_extension("main.db");
         let deadline = Instant::now() + Duration::from_secs(10);
@@ -375,7 +382,10 @@ mod tests {
             std::thread::sleep(Duration::from_millis(10));
         }
         assert_eq!(
-            count(&main, "SELECT max_seq FROM conversations WHERE id = 'd:u1:u2'"),
+            count(
+                &main,
+                "SELECT max_seq FROM conversations WHERE id = 'd:u1:u2'"
+            ),
             2
         );
         assert_eq!(count(&split, "SELECT count(*) FROM relay_log"), 2);
