@@ -19,6 +19,7 @@ mod echo;
 mod peers;
 mod pg;
 mod procs;
+mod relay_merge;
 mod relay_store;
 mod report;
 mod room;

@@ -23,10 +23,9 @@
 
 use std::collections::HashSet;
 use std::io::Write;
-use std::path::{Path, PathBuf};
+use std::path::Path;
 use std::sync::atomic::{AtomicI64, Ordering};
 use std::sync::Arc;
-use std::time::{Duration, Instant};
 
 use anyhow::Result;
 use rusqlite::{params, Connection};
@@ -98,26 +97,14 @@ impl Store {
                 if layout == "log-merge" {
                     merge_at = Some(merge_rows);
                 }
-                if layout == "log-db" {
-                    let main = path.with_extension("main.db");
-                    // The merged database: tern's schema, its own writer connection.
-                    drop(tern_server::storage::sqlite::open_with_schema(&main)?);
-                    let done = Arc::new(AtomicI64::new(0));
-                    let (log, to) = (path.to_path_buf(), done.clone());
-                    std::thread::Builder::new()
-                        .name("relay-merger".into())
-                        .spawn(move || {
-                            if let Err(e) = merger(&main, &log, merge_rows as i64, &to) {
-                                eprintln!("durable relay: the merger stopped: {e:#}");
-                            }
-                        })?;
-                    merged = Some((done, 0));
-                }
                 conn.execute_batch(
                     "CREATE TABLE relay_log (id INTEGER PRIMARY KEY, conv TEXT NOT NULL, seq INTEGER NOT NULL,
                        sender TEXT NOT NULL, client_id TEXT NOT NULL, sent_at INTEGER NOT NULL, content TEXT NOT NULL)",
                 )?;
                 insert = "INSERT INTO relay_log (conv, seq, sender, client_id, sent_at, content) VALUES (?1, ?2, ?3, ?4, ?5, ?6)";
+                if layout == "log-db" {
+                    merged = Some((crate::relay_merge::spawn(path, merge_rows)?, 0));
+                }
             }
             other => anyhow::bail!(
                 "TERN_BENCH_SQLITE_RELAY_LAYOUT={other}: expected tern, sender-index, log, log-merge or log-db"
@@ -232,46 +219,10 @@ impl Store {
     }
 }
 
-/// `log-db`'s merger: moves the log's new rows into `main`'s `messages` (and the
-/// conversations' `max_seq`), in index order, one transaction per round, and publishes
-/// the last id moved in `done`. Runs until the process ends.
-fn merger(main: &PathBuf, log: &Path, rows: i64, done: &AtomicI64) -> Result<()> {
-    let mut conn = tern_server::storage::sqlite::open_with_schema(main)?;
-    conn.execute("ATTACH ?1 AS log", [log.to_string_lossy()])?;
-    let (mut last, mut since) = (0i64, Instant::now());
-    loop {
-        std::thread::sleep(Duration::from_millis(2));
-        let top: i64 =
-            conn.query_row("SELECT coalesce(max(id), 0) FROM log.relay_log", [], |r| {
-                r.get(0)
-            })?;
-        if top <= last || (top - last < rows && since.elapsed() < Duration::from_millis(20)) {
-            continue;
-        }
-        let tx = conn.transaction()?;
-        tx.execute(
-            "INSERT INTO main.conversations (id, kind, max_seq, created_at, last_at)
-               SELECT conv, 'direct', max(seq), min(sent_at), max(sent_at) FROM log.relay_log
-                WHERE id > ?1 AND id <= ?2 GROUP BY conv
-             ON CONFLICT (id) DO UPDATE SET max_seq = excluded.max_seq, last_at = excluded.last_at",
-            [last, top],
-        )?;
-        tx.execute(
-            "INSERT INTO main.messages (conv, seq, sender, client_id, sent_at, content)
-               SELECT conv, seq, sender, client_id, sent_at, content FROM log.relay_log
-                WHERE id > ?1 AND id <= ?2 ORDER BY conv, seq",
-            [last, top],
-        )?;
-        tx.commit()?;
-        last = top;
-        since = Instant::now();
-        done.store(last, Ordering::Release);
-    }
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
+    use std::time::{Duration, Instant};
 
     fn record(conv: &str, sender: &str, client_id: &str) -> Record {
         Record {
