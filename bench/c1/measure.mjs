@@ -33,7 +33,8 @@ import os from 'node:os';
 import path from 'node:path';
 import { WebDriver, waitUntil } from '../../tests/e2e/lib/webdriver.mjs';
 
-const BIN = process.env.C1_BIN_DIR; // tern, tern-server, tern-cli, tern-c1-hello
+const BIN = process.env.C1_BIN_DIR; // tern, tern-tray, tern-c1-hello
+const TOOLS = process.env.C1_TOOLS_DIR ?? BIN; // tern-server, tern-cli
 const FRIENDS = Number(process.env.C1_FRIENDS ?? 10);
 const PER_FRIEND = Number(process.env.C1_MESSAGES ?? 5);
 const IDLE_SECS = Number(process.env.C1_IDLE_SECS ?? 10);
@@ -66,7 +67,7 @@ function start(cmd, args, env = {}) {
 }
 
 function cli(server, dir, args) {
-  return execFileSync(path.join(BIN, 'tern-cli'), ['--server', server, '--data-dir', dir, ...args], { encoding: 'utf8', timeout: 60_000 });
+  return execFileSync(path.join(TOOLS, 'tern-cli'), ['--server', server, '--data-dir', dir, ...args], { encoding: 'utf8', timeout: 60_000 });
 }
 
 /** tern-server with alice, FRIENDS friends, each with PER_FRIEND messages to alice. */
@@ -78,7 +79,7 @@ async function setupServer() {
   writeFileSync(path.join(dir, 'c1.toml'), 'argon2_memory_kib = 256\nargon2_iterations = 1\n');
   // The per-connection request rate is lifted (as tern-bench does) so that C3's
   // 100,000 messages are sent in seconds, not at 50 requests a second.
-  start(path.join(BIN, 'tern-server'), ['--listen', `127.0.0.1:${port}`, '--data-dir', path.join(dir, 'data'), '--config', path.join(dir, 'c1.toml'), '--rate-per-sec', '1000000', '--rate-burst', '1000000']);
+  start(path.join(TOOLS, 'tern-server'), ['--listen', `127.0.0.1:${port}`, '--data-dir', path.join(dir, 'data'), '--config', path.join(dir, 'c1.toml'), '--rate-per-sec', '1000000', '--rate-burst', '1000000']);
   await waitUntil(async () => (await fetch(`http://127.0.0.1:${port}/health`).catch(() => null))?.ok, { timeout: 20_000, what: 'tern-server' });
   const url = `ws://127.0.0.1:${port}`;
   const alice = tmp('alice');
@@ -111,7 +112,7 @@ function setupC3(url) {
   cli(url, dave, ['friend', 'add', 'carol']);
   cli(url, carol, ['friend', 'accept', 'dave']);
   const t0 = performance.now();
-  execFileSync(path.join(BIN, 'tern-cli'), ['--server', url, '--data-dir', carol, '--timeout', '900', 'send', 'dave', 'c3 message', '--count', String(C3_MESSAGES)], { stdio: 'ignore', timeout: 600_000 });
+  execFileSync(path.join(TOOLS, 'tern-cli'), ['--server', url, '--data-dir', carol, '--timeout', '900', 'send', 'dave', 'c3 message', '--count', String(C3_MESSAGES)], { stdio: 'ignore', timeout: 600_000 });
   return performance.now() - t0;
 }
 

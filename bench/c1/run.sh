@@ -9,6 +9,8 @@
 # from the UI's performance marks. See bench/c1/measure.mjs and docs/benchmarks.md.
 #
 # Usage: bench/c1/run.sh [--release] [--no-build]
+#   --release: both apps (and tern-tray) in the `app` profile (Cargo.toml: the .deb's), tern-server
+#   and tern-cli in `release`
 #   CARGO_TARGET_DIR   where the app, tern-server, tern-cli and the hello app are built
 #                      (default $HOME/.cache/tern/target, as tests/e2e/run.sh)
 #   C1_RUNS (3) C1_IDLE_SECS (10) C1_FRIENDS (10) C1_MESSAGES (5) C1_TRAY_FREE_SECS (2)
@@ -32,7 +34,8 @@ for a in "$@"; do
     *) echo "usage: $0 [--release] [--no-build]" >&2; exit 2 ;;
   esac
 done
-cargo_profile=(); [ "$profile" = release ] && cargo_profile=(--release)
+cargo_profile=() app_profile=() app_dir=debug
+[ "$profile" = release ] && cargo_profile=(--release) app_profile=(--profile app) app_dir=app
 export PATH="$HOME/.cargo/bin:$PATH"
 for tool in xvfb-run WebKitWebDriver tauri-driver node dbus-run-session gnome-keyring-daemon; do
   command -v "$tool" >/dev/null || { echo "c1: '$tool' is missing (run scripts/deps.sh test)" >&2; exit 2; }
@@ -41,18 +44,20 @@ done
 if [ "$build" = 1 ]; then
   echo "c1: building the UI, the app ($profile, UI embedded), tern-server, tern-cli and the hello-world app" >&2
   npm --prefix ui run build --silent >/dev/null
-  cargo build --quiet "${cargo_profile[@]}" -p tern-desktop --features tauri/custom-protocol
-  cargo build --quiet "${cargo_profile[@]}" -p tern-server -p tern-cli -p tern-tray
+  cargo build --quiet "${app_profile[@]}" -p tern-desktop --features tauri/custom-protocol
+  cargo build --quiet "${app_profile[@]}" -p tern-tray
+  cargo build --quiet "${cargo_profile[@]}" -p tern-server -p tern-cli
   # Its own workspace (and a copy of the root Cargo.lock): same dependency versions,
   # same target dir, so the compiled tauri stack is shared with the app's build.
-  (cd bench/c1/hello && cargo build --quiet "${cargo_profile[@]}" --features tauri/custom-protocol)
+  (cd bench/c1/hello && cargo build --quiet "${app_profile[@]}" --features tauri/custom-protocol)
 fi
 
-export C1_BIN_DIR="$CARGO_TARGET_DIR/$profile"
-for b in tern tern-server tern-cli tern-c1-hello; do
-  [ -x "$C1_BIN_DIR/$b" ] || { echo "c1: $C1_BIN_DIR/$b is missing (run without --no-build)" >&2; exit 2; }
+# The apps and tern-tray (found beside tern); tern-server and tern-cli.
+export C1_BIN_DIR="$CARGO_TARGET_DIR/$app_dir" C1_TOOLS_DIR="$CARGO_TARGET_DIR/$profile"
+for b in "$C1_BIN_DIR"/{tern,tern-tray,tern-c1-hello} "$C1_TOOLS_DIR"/{tern-server,tern-cli}; do
+  [ -x "$b" ] || { echo "c1: $b is missing (run without --no-build)" >&2; exit 2; }
 done
-echo "c1: $profile build, binaries in $C1_BIN_DIR (tern built $(date -u -r "$C1_BIN_DIR/tern" +%H:%M) UTC); HEAD $(git rev-parse --short HEAD); load: $(cut -d' ' -f1-3 /proc/loadavg)"
+echo "c1: $profile build, apps in $C1_BIN_DIR, tern-server and tern-cli in $C1_TOOLS_DIR (tern built $(date -u -r "$C1_BIN_DIR/tern" +%H:%M) UTC); HEAD $(git rev-parse --short HEAD); load: $(cut -d' ' -f1-3 /proc/loadavg)"
 export WEBKIT_DISABLE_DMABUF_RENDERER=1
 export XDG_DATA_HOME XDG_CACHE_HOME XDG_CONFIG_HOME
 XDG_DATA_HOME=$(mktemp -d); XDG_CACHE_HOME=$(mktemp -d); XDG_CONFIG_HOME=$(mktemp -d)

@@ -2,7 +2,8 @@
 # Builds the Debian package with the Tauri CLI, installs it with apt-get, and
 # starts the installed binary under Xvfb, checking that its window appears.
 # Needs root or sudo (apt-get install) and the packages of scripts/deps.sh test.
-# Honours CARGO_TARGET_DIR. Usage: tests/deb/run.sh [debug|release]   (default debug)
+# Honours CARGO_TARGET_DIR. Usage: tests/deb/run.sh [debug|release]   (default debug;
+# release builds the `app` cargo profile into $CARGO_TARGET_DIR/app)
 set -euo pipefail
 cd "$(dirname "$0")/../.."
 export CARGO_TARGET_DIR=${CARGO_TARGET_DIR:-$HOME/.cache/tern/target}
@@ -15,7 +16,9 @@ if [ ! -f ui/node_modules/.package-lock.json ] || [ ui/package-lock.json -nt ui/
   (cd ui && npm install --no-audit --no-fund --loglevel=error)
 fi
 
-flags=(--bundles deb); [ "$profile" = debug ] && flags+=(--debug)
+# release: the desktop app's own cargo profile `app` (Cargo.toml), tern-tray with it.
+flags=(--bundles deb)
+if [ "$profile" = debug ]; then flags+=(--debug); else profile=app flags+=(-- --profile app); export TERN_APP_PROFILE=app; fi
 t0=$(date +%s)
 echo "deb: tauri build ${flags[*]}" >&2
 npm --prefix ui run --silent tauri -- build "${flags[@]}" >&2
