@@ -54,13 +54,20 @@ pub(crate) enum Store {
         known: HashSet<String>,
         /// The row's INSERT (`messages`, or the `log` layout's table).
         insert: &'static str,
-        /// `log-merge`: move the log into `messages` once this many rows wait.
-        merge_at: Option<usize>,
-        /// Rows in the log not yet moved.
-        pending: usize,
-        /// `log-db`: the last log id the merger moved, and the last one deleted here.
-        merged: Option<(Arc<AtomicI64>, i64)>,
+        /// How the `log` layouts' rows reach `messages`, if they do.
+        merge: Merge,
     },
+}
+
+/// How the log's rows are moved into the indexed `messages` table.
+pub(crate) enum Merge {
+    /// Never (tern's own layouts store into `messages`; `log` measures the log alone).
+    None,
+    /// `log-merge`: by the writer, after an acknowledged batch, once `at` rows wait.
+    InWriter { at: usize, pending: usize },
+    /// `log-db`: by the merger thread (`crate::relay_merge`), which publishes the last
+    /// log id it moved in `done`; `deleted` is the last one this writer deleted.
+    Thread { done: Arc<AtomicI64>, deleted: i64 },
 }
 
 impl Store {
@@ -86,25 +93,29 @@ impl Store {
     fn sqlite_layout(path: &Path, layout: &str, merge_rows: usize) -> Result<Store> {
         let conn = tern_server::storage::sqlite::open_with_schema(path)?;
         let mut insert = "INSERT INTO messages (conv, seq, sender, client_id, sent_at, content) VALUES (?1, ?2, ?3, ?4, ?5, ?6)";
-        let mut merge_at = None;
-        let mut merged = None;
+        let mut merge = Merge::None;
         match layout {
             "" | "tern" => {}
             "sender-index" => {
                 conn.execute_batch("CREATE INDEX messages_by_sender ON messages(sender, id)")?
             }
             "log" | "log-merge" | "log-db" => {
-                if layout == "log-merge" {
-                    merge_at = Some(merge_rows);
-                }
                 conn.execute_batch(
                     "CREATE TABLE relay_log (id INTEGER PRIMARY KEY, conv TEXT NOT NULL, seq INTEGER NOT NULL,
                        sender TEXT NOT NULL, client_id TEXT NOT NULL, sent_at INTEGER NOT NULL, content TEXT NOT NULL)",
                 )?;
                 insert = "INSERT INTO relay_log (conv, seq, sender, client_id, sent_at, content) VALUES (?1, ?2, ?3, ?4, ?5, ?6)";
-                if layout == "log-db" {
-                    merged = Some((crate::relay_merge::spawn(path, merge_rows)?, 0));
-                }
+                merge = match layout {
+                    "log-merge" => Merge::InWriter {
+                        at: merge_rows,
+                        pending: 0,
+                    },
+                    "log-db" => Merge::Thread {
+                        done: crate::relay_merge::spawn(path, merge_rows)?,
+                        deleted: 0,
+                    },
+                    _ => Merge::None,
+                };
             }
             other => anyhow::bail!(
                 "TERN_BENCH_SQLITE_RELAY_LAYOUT={other}: expected tern, sender-index, log, log-merge or log-db"
@@ -114,9 +125,7 @@ impl Store {
             conn,
             known: HashSet::new(),
             insert,
-            merge_at,
-            pending: 0,
-            merged,
+            merge,
         })
     }
 
@@ -125,8 +134,7 @@ impl Store {
     pub(crate) fn after_ack(&mut self) -> Result<()> {
         let Store::Sqlite {
             conn,
-            merge_at: Some(at),
-            pending,
+            merge: Merge::InWriter { at, pending },
             ..
         } = self
         else {
@@ -168,13 +176,12 @@ impl Store {
                 conn,
                 known,
                 insert,
-                pending,
-                merged,
+                merge,
                 ..
             } => {
                 let tx = conn.transaction()?;
                 let mut deleted_to = None;
-                if let Some((done, deleted)) = merged {
+                if let Merge::Thread { done, deleted } = merge {
                     let to = done.load(Ordering::Acquire);
                     if to > *deleted {
                         tx.prepare_cached("DELETE FROM relay_log WHERE id <= ?1")?
@@ -208,10 +215,11 @@ impl Store {
                     seqs.push(seq as u64);
                 }
                 tx.commit()?;
-                if let (Some(to), Some((_, deleted))) = (deleted_to, merged.as_mut()) {
-                    *deleted = to;
+                match merge {
+                    Merge::InWriter { pending, .. } => *pending += seqs.len(),
+                    Merge::Thread { deleted, .. } => *deleted = deleted_to.unwrap_or(*deleted),
+                    Merge::None => {}
                 }
-                *pending += seqs.len();
                 known.extend(new_convs.into_iter().cloned());
                 Ok(seqs)
             }
@@ -341,7 +349,7 @@ mod tests {
         );
         assert_eq!(count(&split, "SELECT count(*) FROM relay_log"), 2);
         let Store::Sqlite {
-            merged: Some((done, _)),
+            merge: Merge::Thread { done, .. },
             ..
         } = &store
         else {
