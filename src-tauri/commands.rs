@@ -667,16 +667,13 @@ pub(crate) async fn typing(state: State<'_, AppState>, conv: String) -> AppResul
 /// Opens an http(s) link in the system browser; anything else is refused.
 #[tauri::command]
 #[specta::specta]
-pub(crate) fn open_external(app: AppHandle, url: String) -> AppResult<()> {
-    use tauri_plugin_opener::OpenerExt;
+pub(crate) fn open_external(url: String) -> AppResult<()> {
     let parsed = crate::links::external_url(&url)
         .ok_or_else(|| AppError::new("invalid_argument", "Only web links can be opened."))?;
-    app.opener()
-        .open_url(parsed.as_str(), None::<&str>)
-        .map_err(|e| {
-            tracing::warn!("open link: {e}");
-            AppError::new("link_failed", e.to_string())
-        })
+    crate::external::open_url(parsed.as_str()).map_err(|e| {
+        tracing::warn!("open link: {e}");
+        AppError::new("link_failed", e.to_string())
+    })
 }
 
 #[cfg(test)]

@@ -611,7 +611,6 @@ pub(crate) fn check_open(
 #[specta::specta]
 #[allow(clippy::too_many_arguments)]
 pub(crate) async fn open_file(
-    app: AppHandle,
     state: State<'_, AppState>,
     served: State<'_, Served>,
     asked: State<'_, OpenConfirmations>,
@@ -620,18 +619,15 @@ pub(crate) async fn open_file(
     client_id: String,
     confirmed: bool,
 ) -> AppResult<()> {
-    use tauri_plugin_opener::OpenerExt;
     let client = state.client().await?;
     let file = message_file(&client, &conv, seq, &client_id).await?;
     let path = cached(&client, &served, &file).await?;
     check_open(&asked, file.id.as_str(), &path, confirmed)?;
-    app.opener()
-        .open_path(path.to_string_lossy(), None::<&str>)
-        .map_err(|e| {
-            // e.g. `Launcher "gio" "open" … ExitStatus(…)` when no application handles the type.
-            tracing::warn!("open {}: {e}", path.display());
-            AppError::new("open_failed", e.to_string())
-        })
+    crate::external::open_path(&path).map_err(|e| {
+        // e.g. `Failed to find default application for content type …`.
+        tracing::warn!("open {}: {e}", path.display());
+        AppError::new("open_failed", e.to_string())
+    })
 }
 
 /// A name safe to suggest in the save dialog: the same rule the server and

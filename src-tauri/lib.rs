@@ -6,7 +6,9 @@
 //! - `accounts`: the accounts config (which accounts, which one is active), upgrade from one account.
 //! - `switcher`: list, switch and remove accounts.
 //! - `error`: the one error type commands return.
-//! - `links`: which URLs may be opened outside the app.
+//! - `links`: which URLs may be opened outside the app; `external` opens them (and
+//!   files) with the desktop's applications.
+//! - `engine`: the web engine's settings, put in the environment before WebKit starts.
 //! - `groups`: the group commands (create, members, roles, mutes, notices).
 //! - `files`: sending dropped/picked files, downloads, the `ternfile:` image scheme.
 //! - `paste`: images pasted from the clipboard (kept owner-only, sent as images).
@@ -30,8 +32,10 @@ mod avatars;
 mod commands;
 pub mod credentials;
 pub mod desktop;
+pub mod engine;
 mod error;
 mod events;
+pub mod external;
 mod files;
 mod groups;
 mod handoff;
@@ -240,13 +244,14 @@ fn private_data_dir(dir: &std::path::Path) -> std::io::Result<()> {
 }
 
 /// Only the app's own pages load in the webview; web links go to the browser.
-pub(crate) fn allow_navigation<R: Runtime>(app: &tauri::AppHandle<R>, url: &url::Url) -> bool {
+pub(crate) fn allow_navigation(url: &url::Url) -> bool {
     let own = url.scheme() == "tauri"
         || matches!(url.host_str(), Some("tauri.localhost") | Some("localhost"));
     if !own {
         if let Some(u) = links::external_url(url.as_str()) {
-            use tauri_plugin_opener::OpenerExt;
-            let _ = app.opener().open_url(u.as_str(), None::<&str>);
+            if let Err(e) = external::open_url(u.as_str()) {
+                tracing::warn!("open link: {e}");
+            }
         }
     }
     own
@@ -254,6 +259,7 @@ pub(crate) fn allow_navigation<R: Runtime>(app: &tauri::AppHandle<R>, url: &url:
 
 /// Starts the app.
 pub fn run() {
+    engine::configure();
     tracing_subscriber::fmt()
         .with_env_filter(
             tracing_subscriber::EnvFilter::try_from_env("TERN_LOG")
@@ -276,7 +282,6 @@ pub fn run() {
                 .callback(shell::on_second_instance)
                 .build(),
         )
-        .plugin(tauri_plugin_opener::init())
         .plugin(tauri_plugin_dialog::init())
         .invoke_handler(builder.invoke_handler())
         .on_window_event(shell::on_window_event)

@@ -182,9 +182,8 @@ pub fn build_window<R: Runtime, M: Manager<R>>(
         .cloned()
         // (tauri.conf.json defines no "main" window.)
         .ok_or(tauri::Error::WindowNotFound)?;
-    let handle = manager.app_handle().clone();
     WebviewWindowBuilder::from_config(manager, &config)?
-        .on_navigation(move |url| crate::allow_navigation(&handle, url))
+        .on_navigation(crate::allow_navigation)
         .on_new_window(|_, _| NewWindowResponse::Deny)
         .build()
 }

@@ -205,6 +205,7 @@ function memory(driverPid, appComm) {
 }
 
 async function launch(app, env) {
+  if (app === 'tern' && process.env.C1_TERN_ENV) env = { ...env, ...Object.fromEntries(process.env.C1_TERN_ENV.split(' ').map((kv) => kv.split('='))) };
   const port = await freePort();
   const driver = start('tauri-driver', ['--port', String(port), '--native-port', String(await freePort())], env);
   const base = `http://127.0.0.1:${port}`;

@@ -16,6 +16,8 @@
 #   C1_RUNS (3) C1_IDLE_SECS (10) C1_FRIENDS (10) C1_MESSAGES (5) C1_TRAY_FREE_SECS (2)
 #   C3_MESSAGES (100000: the C3 chat's size) C3_ONLY (set: run C3 alone) C3_MARKS (set: print the
 #   page's performance marks after the click, each run)
+#   C1_TERN_ENV='K=V ...' (more environment for Tern's launches only, e.g. JSC_useJIT=1: the web
+#   engine's JIT back on, src-tauri/engine.rs)
 #   C1_VERBOSE (the apps' stderr; tray mode: PSS just after the trim, largest mappings)
 #   C1_MAPS_DIR=DIR (each measured process: PSS per mapping, one .tsv per process and reading)
 #   C3_PERF=FILE (C3: perf records the whole machine, cpu-clock with call graphs, from 300 ms before

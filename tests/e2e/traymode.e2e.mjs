@@ -82,6 +82,11 @@ function descendants(root) {
   return out;
 }
 const webProcesses = (pid) => descendants(pid).filter((p) => p.comm.startsWith('WebKitWebProces'));
+/** The web process runs with `JSC_useJIT=0` (the app puts it in its environment, unless it was there). */
+function jitOff(pid) {
+  const vars = readFileSync(`/proc/${pid}/environ`, 'utf8').split('\0');
+  if (!vars.includes('JSC_useJIT=0')) throw new Error(`web process ${pid} without JSC_useJIT=0: ${vars.filter((v) => v.startsWith('JSC_')).join(' ') || 'no JSC_ variable'}`);
+}
 const alive = (pid) => {
   try {
     process.kill(pid, 0);
@@ -171,10 +176,11 @@ async function main() {
   ({ wd } = await launchApp({ ...env, TERN_TRAY_KEEP_NETWORK: '1', TERN_TRAY_IN_PROCESS: '1' }));
 
   let pid = 0;
-  await step('alice signs in and opens bob\'s chat; the app has its WebKitWebProcess', async () => {
+  await step('alice signs in and opens bob\'s chat; the app has its WebKitWebProcess, JavaScriptCore\'s JIT off in it (src-tauri/engine.rs)', async () => {
     await signIn();
     pid = (await waitShell((s) => s.tray_host && s.window_visible, 'a tray host and a visible window')).pid;
     if (webProcesses(pid).length === 0) throw new Error(`no WebKitWebProcess under ${pid}: ${JSON.stringify(descendants(pid))}`);
+    for (const p of webProcesses(pid)) jitOff(p.pid);
     if ((await invoke('tray_free_after')) !== FREE_AFTER) throw new Error('the delay from the environment is not in effect');
   });
 
@@ -212,6 +218,7 @@ async function main() {
     const title = await wd.execute('return document.querySelector(\'[data-testid="chat-title"]\')?.textContent ?? null');
     if (!title || !title.includes('Bob')) throw new Error(`the chat shown: ${title}`);
     if (webProcesses(pid).length === 0) throw new Error('no web process for the recreated window');
+    for (const p of webProcesses(pid)) jitOff(p.pid);
   });
 
   // The second and third apps have tern-tray next to them (as the .deb installs it):
@@ -263,6 +270,8 @@ async function main() {
     await listener.waitFor((e) => e.type === 'read_receipt' && e.user === 'alice' && e.seq >= 3, 'the read receipt at bob: the window opened bob\'s chat and read it');
     const kinds = descendants(pid).map((p) => p.comm);
     if (!kinds.some((c) => c.startsWith('WebKitWebProces'))) throw new Error(`WebKit processes under the app: ${kinds.join(', ')}`);
+    // Back through two `exec`s (tern -> tern-tray -> tern), the environment is still the engine's.
+    for (const p of webProcesses(pid)) jitOff(p.pid);
   });
 
   await step('a third app: tern-tray again; a message arrives (label 1), then the tray menu\'s "Open Tern" brings the app back at the chat that was open, which reads it', async () => {
