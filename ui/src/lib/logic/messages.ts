@@ -62,9 +62,12 @@ export function oldestSeq(list: readonly LocalMessage[]): number | null {
   return null;
 }
 
-/** Conversations newest activity first (ties: by id, so the order is stable). */
+/**
+ * Conversations newest activity first (ties: by id, so the order is stable; ids are
+ * compared as code units, not through the locale's collator, which is for names).
+ */
 export function sortConversations(list: readonly Conversation[]): Conversation[] {
-  return [...list].sort((a, b) => b.last_activity - a.last_activity || a.conv.localeCompare(b.conv));
+  return [...list].sort((a, b) => b.last_activity - a.last_activity || (a.conv < b.conv ? -1 : a.conv > b.conv ? 1 : 0));
 }
 
 /** Replaces (or adds) one conversation and keeps the list ordered by activity. */
