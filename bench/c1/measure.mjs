@@ -279,6 +279,7 @@ async function hello() {
   await waitUntil(() => run.wd.find('#hello'), { timeout: 60_000, interval: 10, what: 'hello page' });
   const shown = performance.now() - run.t0;
   await sleep(IDLE_SECS * 1000);
+  if (process.env.C1_SHOT) await run.wd.screenshot(path.join(process.env.C1_SHOT, `hello-idle-${Date.now()}.png`));
   const mem = memory(run.driver.pid, 'tern-c1-hello');
   await close(run);
   return { shown, mem };
@@ -303,6 +304,20 @@ async function tern(server) {
   });
   const listShown = performance.now() - t1;
   await sleep(IDLE_SECS * 1000);
+  if (process.env.C1_SHOT) await wd.screenshot(path.join(process.env.C1_SHOT, `tern-idle-${Date.now()}.png`));
+  if (process.env.C1_SNAPSHOT) {
+    // The idle screen as a static page (its DOM and every style rule, no script), for the
+    // hello-world app to show in its place: what the page costs without the UI's JavaScript.
+    const html = await wd.execute(`const css = [...document.styleSheets].map((s) => [...s.cssRules].map((r) => r.cssText).join('\\n')).join('\\n');
+      const doc = document.documentElement.cloneNode(true);
+      doc.querySelectorAll('script, link[rel="stylesheet"], style').forEach((e) => e.remove());
+      const style = document.createElement('style');
+      style.textContent = css;
+      doc.querySelector('head').append(style);
+      doc.querySelector('body').insertAdjacentHTML('beforeend', '<div id="hello" hidden></div>');
+      return '<!doctype html>' + doc.outerHTML;`);
+    writeFileSync(process.env.C1_SNAPSHOT, html);
+  }
   const mem = memory(run.driver.pid, 'tern');
   const tray = await trayMode(run);
   await close(run);

@@ -18,6 +18,10 @@
 #   page's performance marks after the click, each run)
 #   C1_TERN_ENV='K=V ...' (more environment for Tern's launches only, e.g. JSC_useJIT=1: the web
 #   engine's JIT back on, src-tauri/engine.rs)
+#   C1_SHOT=DIR (a screenshot of each app's idle window, before its memory is read)
+#   C1_SNAPSHOT=FILE (Tern's idle screen saved as a static page: its DOM and every style rule, no
+#   script; shown by the hello-world app in place of its page, it separates the page's cost from the
+#   JavaScript's: docs/benchmarks.md)
 #   C1_VERBOSE (the apps' stderr; tray mode: PSS just after the trim, largest mappings)
 #   C1_MAPS_DIR=DIR (each measured process: PSS per mapping, one .tsv per process and reading)
 #   C3_PERF=FILE (C3: perf records the whole machine, cpu-clock with call graphs, from 300 ms before
