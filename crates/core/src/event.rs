@@ -10,6 +10,11 @@ use crate::types::{Conversation, LocalMessage, LoginStatus, TransferDirection};
 
 /// Everything that happens to a client, in order, tagged by `type` for JSON consumers
 /// (the CLI's `listen` prints these one per line; the desktop forwards them to the UI).
+///
+/// Large payloads (messages, conversations, profiles, settings, change-log entries) are
+/// boxed: the client's event channel keeps 8192 slots of this type, each as large as
+/// its largest variant (560 bytes before, 4.8 MB resident per signed-in client; now
+/// a test keeps it at most 96 bytes). Boxes serialize as what they hold.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 #[cfg_attr(feature = "specta", derive(specta::Type))]
 #[serde(tag = "type", rename_all = "snake_case")]
@@ -56,16 +61,16 @@ pub enum Event {
     // ---- relations (OpenIM friend listener) ----
     /// A friend application to or from me appeared (or was re-sent).
     #[allow(missing_docs)] // fields named by what they hold
-    FriendApplicationAdded { application: FriendApplication },
+    FriendApplicationAdded { application: Box<FriendApplication> },
     /// A friend application to or from me was accepted.
     #[allow(missing_docs)] // fields named by what they hold
-    FriendApplicationAccepted { application: FriendApplication },
+    FriendApplicationAccepted { application: Box<FriendApplication> },
     /// A friend application to or from me was refused.
     #[allow(missing_docs)] // fields named by what they hold
-    FriendApplicationRefused { application: FriendApplication },
+    FriendApplicationRefused { application: Box<FriendApplication> },
     /// Someone became my friend.
     #[allow(missing_docs)] // fields named by what they hold
-    FriendAdded { friend: Friend },
+    FriendAdded { friend: Box<Friend> },
     /// I removed someone from my friend list.
     FriendDeleted {
         /// Who.
@@ -74,7 +79,7 @@ pub enum Event {
     /// A friend's remark or profile changed.
     FriendInfoChanged {
         /// The friend as now.
-        friend: Friend,
+        friend: Box<Friend>,
     },
     /// I blocked someone.
     BlackAdded {
@@ -89,7 +94,7 @@ pub enum Event {
     /// My own profile changed (here or on another device).
     ProfileChanged {
         /// The profile as now.
-        profile: Profile,
+        profile: Box<Profile>,
     },
     /// A friend went online or offline.
     Presence {
@@ -107,14 +112,14 @@ pub enum Event {
     /// After `group_joined` the group's conversation is listed; after
     /// `group_dismissed`, or a `group_member_left` naming me, the group and its
     /// conversation are gone from the cache (a `conversation_removed` follows).
-    GroupChanged(Change),
+    GroupChanged(Box<Change>),
 
     // ---- messages ----
     /// A message appeared in the local cache: received (pushed or caught up by a sync),
     /// sent from another device, or queued here (then `state` is `sending`).
     #[allow(missing_docs)] // fields named by what they hold
     NewMessage {
-        message: LocalMessage,
+        message: Box<LocalMessage>,
         /// True for a live push or a local send, and for a message sent after I joined
         /// its group that the join's catch-up brought (it raced the join); false for
         /// other messages caught up by a sync (apps usually do not notify for those).
@@ -123,12 +128,12 @@ pub enum Event {
     /// The server stored one of my messages.
     MessageAcked {
         /// The message, now with seq and server id.
-        message: LocalMessage,
+        message: Box<LocalMessage>,
     },
     /// One of my messages failed (retry budget spent, or refused, e.g. `Blocked`).
     MessageFailed {
         /// The message, `state` = `failed`.
-        message: LocalMessage,
+        message: Box<LocalMessage>,
         /// The server's refusal, when there was one.
         error: Option<WireError>,
     },
@@ -190,7 +195,9 @@ pub enum Event {
     // ---- chat rooms (not cached: live only) ----
     /// A message in a chat room I am in.
     #[allow(missing_docs)] // fields named by what they hold
-    RoomMessage { message: tern_proto::RoomMessage },
+    RoomMessage {
+        message: Box<tern_proto::RoomMessage>,
+    },
     /// I am no longer in a chat room (kicked, dropped, or it was deleted).
     #[allow(missing_docs)] // fields named by what they hold
     RoomLeft {
@@ -239,7 +246,7 @@ pub enum Event {
     /// A conversation's summary changed (last message, draft, read state).
     ConversationChanged {
         /// The conversation as now.
-        conversation: Conversation,
+        conversation: Box<Conversation>,
     },
     /// A conversation left the list: a group I left, was kicked from, or that was
     /// dismissed (its cached messages are kept; it is listed again if I rejoin).
@@ -265,12 +272,50 @@ pub enum Event {
     /// `conversation_changed` follows.
     ConvSettingsChanged {
         /// The settings as now.
-        settings: ConvSettings,
+        settings: Box<ConvSettings>,
     },
     /// The account's notification settings (switches, do-not-disturb schedule)
     /// changed, here or on another device of mine.
     AccountSettingsChanged {
         /// The settings as now.
-        settings: AccountSettings,
+        settings: Box<AccountSettings>,
     },
+}
+
+impl Event {
+    /// The change-log entry of a `group_changed` event (`None` for every other type).
+    pub fn group_change(&self) -> Option<&Change> {
+        match self {
+            Event::GroupChanged(change) => Some(change),
+            _ => None,
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// Every slot of the client's event channel (8192 of them, written when the
+    /// channel is made) is as large as this type: keep big payloads boxed.
+    #[test]
+    fn events_stay_small() {
+        let size = std::mem::size_of::<Event>();
+        assert!(
+            size <= 96,
+            "Event is {size} bytes: box the variant that grew"
+        );
+    }
+
+    #[test]
+    fn boxed_payloads_serialize_as_what_they_hold() {
+        let settings = AccountSettings::default();
+        let event = Event::AccountSettingsChanged {
+            settings: Box::new(settings.clone()),
+        };
+        let json = serde_json::to_value(&event).unwrap();
+        assert_eq!(json["type"], "account_settings_changed");
+        assert_eq!(json["settings"], serde_json::to_value(&settings).unwrap());
+        assert_eq!(serde_json::from_value::<Event>(json).unwrap(), event);
+    }
 }

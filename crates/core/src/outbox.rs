@@ -148,7 +148,9 @@ async fn settle_ack(sh: &Arc<Shared>, id: &ClientMsgId, m: crate::LocalMessage) 
     let conv = m.conv.clone();
     sh.sending.resolve(id, Ok(m.clone()));
     if was_queued {
-        sh.emit(Event::MessageAcked { message: m });
+        sh.emit(Event::MessageAcked {
+            message: Box::new(m),
+        });
     }
     let key = conv.clone();
     sh.db
@@ -193,7 +195,7 @@ async fn fail(sh: &Arc<Shared>, id: &ClientMsgId, error: Option<WireError>) -> R
     };
     let conv = m.conv.clone();
     sh.emit(Event::MessageFailed {
-        message: m.clone(),
+        message: Box::new(m.clone()),
         error: error.clone(),
     });
     sh.sending.resolve(

@@ -298,21 +298,27 @@ async fn announce(
     applied: groups::Applied,
 ) -> Result<Option<ConversationId>> {
     let event = match change {
-        Change::FriendApplicationAdded { application } => {
-            Event::FriendApplicationAdded { application }
-        }
-        Change::FriendApplicationAccepted { application } => {
-            Event::FriendApplicationAccepted { application }
-        }
-        Change::FriendApplicationRefused { application } => {
-            Event::FriendApplicationRefused { application }
-        }
-        Change::FriendAdded { friend } => Event::FriendAdded { friend },
+        Change::FriendApplicationAdded { application } => Event::FriendApplicationAdded {
+            application: Box::new(application),
+        },
+        Change::FriendApplicationAccepted { application } => Event::FriendApplicationAccepted {
+            application: Box::new(application),
+        },
+        Change::FriendApplicationRefused { application } => Event::FriendApplicationRefused {
+            application: Box::new(application),
+        },
+        Change::FriendAdded { friend } => Event::FriendAdded {
+            friend: Box::new(friend),
+        },
         Change::FriendDeleted { user } => Event::FriendDeleted { user },
-        Change::FriendInfoChanged { friend } => Event::FriendInfoChanged { friend },
+        Change::FriendInfoChanged { friend } => Event::FriendInfoChanged {
+            friend: Box::new(friend),
+        },
         Change::BlackAdded { user } => Event::BlackAdded { user },
         Change::BlackDeleted { user } => Event::BlackDeleted { user },
-        Change::ProfileChanged { profile } => Event::ProfileChanged { profile },
+        Change::ProfileChanged { profile } => Event::ProfileChanged {
+            profile: Box::new(profile),
+        },
         c @ (Change::GroupJoined { .. }
         | Change::GroupMemberJoined { .. }
         | Change::GroupMemberLeft { .. }
@@ -321,7 +327,7 @@ async fn announce(
         | Change::GroupMemberMuted { .. }
         | Change::GroupDismissed { .. }
         | Change::GroupApplicationAdded { .. }
-        | Change::GroupApplicationHandled { .. }) => Event::GroupChanged(c),
+        | Change::GroupApplicationHandled { .. }) => Event::GroupChanged(Box::new(c)),
         _ => return Ok(None),
     };
     let blacklist_changed = matches!(event, Event::BlackAdded { .. } | Event::BlackDeleted { .. });
@@ -591,7 +597,9 @@ pub(crate) async fn store_batch(sh: &Arc<Shared>, batch: Vec<Message>, news: New
             sh.sending
                 .resolve(&s.message.client_id, Ok(s.message.clone()));
             if acked {
-                sh.emit(Event::MessageAcked { message: s.message });
+                sh.emit(Event::MessageAcked {
+                    message: Box::new(s.message),
+                });
             }
         } else if s.inserted {
             new += 1;
@@ -601,7 +609,7 @@ pub(crate) async fn store_batch(sh: &Arc<Shared>, batch: Vec<Message>, news: New
             }
             if let Some(live) = news.live(&s.message) {
                 sh.emit(Event::NewMessage {
-                    message: s.message,
+                    message: Box::new(s.message),
                     live,
                 });
             }
@@ -684,7 +692,9 @@ pub(crate) async fn handle_push(sh: &Arc<Shared>, conn: &Conn, push: Push) -> Re
         }
         Push::Typing { conv, user } => sh.emit(Event::Typing { conv, user }),
         Push::Presence { user, online } => sh.emit(Event::Presence { user, online }),
-        Push::RoomMessage { message } => sh.emit(Event::RoomMessage { message }),
+        Push::RoomMessage { message } => sh.emit(Event::RoomMessage {
+            message: Box::new(message),
+        }),
         Push::RoomLeft {
             room,
             reason: RoomLeftReason::Dropped,

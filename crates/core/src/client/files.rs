@@ -268,7 +268,7 @@ impl Client {
             .call(move |c| uploads::queue_upload(c, &me, &key, &cid, &c2, &p, now_ms()))
             .await?;
         sh.emit(Event::NewMessage {
-            message: msg.clone(),
+            message: Box::new(msg.clone()),
             live: true,
         });
         sh.conv_changed(conv).await?;
@@ -515,7 +515,7 @@ async fn settle(
             finished(sh, id.to_string(), TransferDirection::Upload, Some(error));
             let conv = m.conv.clone();
             sh.emit(Event::MessageFailed {
-                message: m,
+                message: Box::new(m),
                 error: None,
             });
             sh.conv_changed(&conv).await

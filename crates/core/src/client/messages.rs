@@ -169,7 +169,7 @@ impl Client {
             .await?;
         sh.sending.queue().queue(id, now);
         sh.emit(Event::NewMessage {
-            message: msg.clone(),
+            message: Box::new(msg.clone()),
             live: true,
         });
         sh.conv_changed(conv).await?;

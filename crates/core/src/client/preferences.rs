@@ -30,7 +30,7 @@ impl Client {
         self.read(move |c, _| prefs::upsert(c, &s)).await?;
         let sh = self.shared()?;
         sh.emit(Event::ConvSettingsChanged {
-            settings: settings.clone(),
+            settings: Box::new(settings.clone()),
         });
         sh.conv_changed(conv).await?;
         Ok(settings)
@@ -126,7 +126,7 @@ impl Client {
         let s = settings.clone();
         self.read(move |c, _| prefs::set_account(c, &s)).await?;
         self.shared()?.emit(Event::AccountSettingsChanged {
-            settings: settings.clone(),
+            settings: Box::new(settings.clone()),
         });
         Ok(settings)
     }

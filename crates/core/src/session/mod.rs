@@ -124,7 +124,9 @@ impl Shared {
             return Ok(());
         };
         let unread = c.unread;
-        self.emit(Event::ConversationChanged { conversation: c });
+        self.emit(Event::ConversationChanged {
+            conversation: Box::new(c),
+        });
         for e in self.marks.set_unread(conv, unread) {
             self.emit(e);
         }

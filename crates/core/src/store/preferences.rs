@@ -37,13 +37,13 @@ pub(crate) fn apply_change(c: &Connection, change: &Change) -> Result<Option<Eve
         Change::ConvSettingsChanged { settings } => {
             upsert(c, settings)?;
             Ok(Some(Event::ConvSettingsChanged {
-                settings: settings.clone(),
+                settings: Box::new(settings.clone()),
             }))
         }
         Change::SettingsChanged { settings } => {
             set_account(c, settings)?;
             Ok(Some(Event::AccountSettingsChanged {
-                settings: settings.clone(),
+                settings: Box::new(settings.clone()),
             }))
         }
         _ => Ok(None),

@@ -74,7 +74,7 @@ async fn acked(rx: &mut broadcast::Receiver<Event>, id: &ClientMsgId) -> LocalMe
     else {
         unreachable!()
     };
-    message
+    *message
 }
 
 async fn received(rx: &mut broadcast::Receiver<Event>, id: &ClientMsgId) -> LocalMessage {
@@ -86,7 +86,7 @@ async fn received(rx: &mut broadcast::Receiver<Event>, id: &ClientMsgId) -> Loca
     else {
         unreachable!()
     };
-    message
+    *message
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]

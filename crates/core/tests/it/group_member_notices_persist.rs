@@ -40,7 +40,7 @@ async fn member_notices_survive_restart_and_come_from_offline_replay() {
     let group = g.group.clone();
     let conv = alice.group_conversation(&group);
     wait_for(&mut b_rx, |e| {
-        matches!(e, Event::GroupChanged(Change::GroupJoined { .. }))
+        matches!(e.group_change(), Some(Change::GroupJoined { .. }))
     })
     .await;
     // Creating the group (and being added to it) is no membership line.
@@ -62,13 +62,13 @@ async fn member_notices_survive_restart_and_come_from_offline_replay() {
     alice.kick_member(&group, &uid("carol")).await.unwrap();
     assert!(dave.join_group(&group, "").await.unwrap());
     wait_for(&mut a_rx, |e| {
-        matches!(e, Event::GroupChanged(Change::GroupMemberJoined { .. }))
+        matches!(e.group_change(), Some(Change::GroupMemberJoined { .. }))
     })
     .await;
     dave.leave_group(&group).await.unwrap();
     wait_for(
         &mut a_rx,
-        |e| matches!(e, Event::GroupChanged(Change::GroupMemberLeft { user, .. }) if user.as_str() == "dave"),
+        |e| matches!(e.group_change(), Some(Change::GroupMemberLeft { user, .. }) if user.as_str() == "dave"),
     )
     .await;
 
@@ -124,7 +124,7 @@ async fn member_notices_survive_restart_and_come_from_offline_replay() {
     // ---- a later live change reaches both, once ----
     assert!(dave.join_group(&group, "").await.unwrap());
     wait_for(&mut b_rx, |e| {
-        matches!(e, Event::GroupChanged(Change::GroupMemberJoined { .. }))
+        matches!(e.group_change(), Some(Change::GroupMemberJoined { .. }))
     })
     .await;
     let now = bob.member_notices(&conv, None, 100).await.unwrap();

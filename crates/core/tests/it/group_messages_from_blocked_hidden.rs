@@ -54,11 +54,11 @@ async fn group_messages_of_a_blocked_user_are_hidden_until_unblocked() {
         .unwrap();
     let conv = alice.group_conversation(&team.group);
     wait_for(&mut b_rx, |e| {
-        matches!(e, Event::GroupChanged(Change::GroupJoined { .. }))
+        matches!(e.group_change(), Some(Change::GroupJoined { .. }))
     })
     .await;
     wait_for(&mut c_rx, |e| {
-        matches!(e, Event::GroupChanged(Change::GroupJoined { .. }))
+        matches!(e.group_change(), Some(Change::GroupJoined { .. }))
     })
     .await;
 
@@ -86,7 +86,7 @@ async fn group_messages_of_a_blocked_user_are_hidden_until_unblocked() {
     else {
         unreachable!()
     };
-    assert_eq!(texts(&[message]), vec!["from alice"]);
+    assert_eq!(texts(&[*message]), vec!["from alice"]);
     // Whatever else arrives: no NewMessage (hence no notification) for carol's.
     for e in drain(&mut b_rx, Duration::from_millis(700)).await {
         if let Event::NewMessage { message, .. } = e {

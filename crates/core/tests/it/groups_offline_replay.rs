@@ -11,33 +11,33 @@ use tern_core::{Client, Event, GroupUpdate};
 
 /// A short name for each group event, to compare sequences.
 fn describe(e: &Event) -> Option<String> {
-    Some(match e {
-        Event::GroupChanged(Change::GroupJoined { group, member }) => {
+    Some(match e.group_change() {
+        Some(Change::GroupJoined { group, member }) => {
             format!("joined {} as {:?}", group.name, member.role)
         }
-        Event::GroupChanged(Change::GroupMemberJoined { member, by, .. }) => {
+        Some(Change::GroupMemberJoined { member, by, .. }) => {
             format!(
                 "member_joined {} by {:?}",
                 member.user,
                 by.as_ref().map(|b| b.as_str())
             )
         }
-        Event::GroupChanged(Change::GroupMemberLeft {
+        Some(Change::GroupMemberLeft {
             user, reason, by, ..
         }) => format!(
             "member_left {user} {reason:?} by {:?}",
             by.as_ref().map(|b| b.as_str())
         ),
-        Event::GroupChanged(Change::GroupInfoChanged { group, by }) => {
+        Some(Change::GroupInfoChanged { group, by }) => {
             format!("info {} by {by}", group.name)
         }
-        Event::GroupChanged(Change::GroupRoleChanged { user, role, .. }) => {
+        Some(Change::GroupRoleChanged { user, role, .. }) => {
             format!("role {user} {role:?}")
         }
-        Event::GroupChanged(Change::GroupMemberMuted { user, until, .. }) => {
+        Some(Change::GroupMemberMuted { user, until, .. }) => {
             format!("muted {user} {}", until.is_some())
         }
-        Event::GroupChanged(Change::GroupDismissed { by, .. }) => format!("dismissed by {by}"),
+        Some(Change::GroupDismissed { by, .. }) => format!("dismissed by {by}"),
         _ => return None,
     })
 }
@@ -65,12 +65,12 @@ async fn offline_member_replays_group_events_and_converges() {
     for g in [&g1, &g2] {
         wait_for(
             &mut c_rx,
-            |e| matches!(e, Event::GroupChanged(Change::GroupJoined { group, .. }) if &group.group == g),
+            |e| matches!(e.group_change(), Some(Change::GroupJoined { group, .. }) if &group.group == g),
         )
         .await;
     }
     wait_for(&mut b_rx, |e| {
-        matches!(e, Event::GroupChanged(Change::GroupJoined { .. }))
+        matches!(e.group_change(), Some(Change::GroupJoined { .. }))
     })
     .await;
     // Carol knows the full member list before she goes away.
@@ -97,8 +97,8 @@ async fn offline_member_replays_group_events_and_converges() {
     // Bob's cache saw his promotion before he acts as admin.
     wait_for(&mut b_rx, |e| {
         matches!(
-            e,
-            Event::GroupChanged(Change::GroupRoleChanged {
+            e.group_change(),
+            Some(Change::GroupRoleChanged {
                 role: GroupRole::Admin,
                 ..
             })

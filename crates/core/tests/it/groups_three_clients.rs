@@ -42,11 +42,11 @@ async fn group_chat_membership_roles_mutes_kick_and_dismiss() {
     let conv = alice.group_conversation(&g);
     assert_eq!(conv.to_string(), format!("g:{g}"));
     assert_eq!(alice.groups().await.unwrap(), vec![team.clone()]);
-    let Event::GroupChanged(Change::GroupJoined { group, member }) = wait_for(&mut b_rx, |e| {
-        matches!(e, Event::GroupChanged(Change::GroupJoined { .. }))
+    let joined = wait_for(&mut b_rx, |e| {
+        matches!(e.group_change(), Some(Change::GroupJoined { .. }))
     })
-    .await
-    else {
+    .await;
+    let Some(Change::GroupJoined { group, member }) = joined.group_change() else {
         unreachable!()
     };
     assert_eq!(
@@ -123,11 +123,11 @@ async fn group_chat_membership_roles_mutes_kick_and_dismiss() {
     assert_eq!((c.max_seq.0, c.read_seq.0, c.unread), (2, 2, 0));
     assert_eq!(carol.messages(&conv, None, 10).await.unwrap().len(), 0);
     let e = wait_for(&mut b_rx, |e| {
-        matches!(e, Event::GroupChanged(Change::GroupMemberJoined { .. }))
+        matches!(e.group_change(), Some(Change::GroupMemberJoined { .. }))
     })
     .await;
     assert!(
-        matches!(&e, Event::GroupChanged(Change::GroupMemberJoined { member, by: None, .. }) if member.user == uid("carol")),
+        matches!(e.group_change(), Some(Change::GroupMemberJoined { member, by: None, .. }) if member.user == uid("carol")),
         "{e:?}"
     );
     assert_eq!(bob.group(&g).await.unwrap().unwrap().member_count, 3);
@@ -141,26 +141,26 @@ async fn group_chat_membership_roles_mutes_kick_and_dismiss() {
     )
     .await;
     let e = wait_for(&mut b_rx, |e| {
-        matches!(e, Event::GroupChanged(Change::GroupMemberLeft { .. }))
+        matches!(e.group_change(), Some(Change::GroupMemberLeft { .. }))
     })
     .await;
     assert!(
-        matches!(&e, Event::GroupChanged(Change::GroupMemberLeft { user, reason: LeaveReason::Left, by: None, .. }) if user == &uid("carol")),
+        matches!(e.group_change(), Some(Change::GroupMemberLeft { user, reason: LeaveReason::Left, by: None, .. }) if user == &uid("carol")),
         "{e:?}"
     );
 
     alice.invite_members(&g, &[uid("carol")]).await.unwrap();
     wait_for(
         &mut c_rx,
-        |e| matches!(e, Event::GroupChanged(Change::GroupJoined { group, .. }) if group.group == g),
+        |e| matches!(e.group_change(), Some(Change::GroupJoined { group, .. }) if group.group == g),
     )
     .await;
     let e = wait_for(&mut b_rx, |e| {
-        matches!(e, Event::GroupChanged(Change::GroupMemberJoined { .. }))
+        matches!(e.group_change(), Some(Change::GroupMemberJoined { .. }))
     })
     .await;
     assert!(
-        matches!(&e, Event::GroupChanged(Change::GroupMemberJoined { by: Some(by), .. }) if by == &uid("alice")),
+        matches!(e.group_change(), Some(Change::GroupMemberJoined { by: Some(by), .. }) if by == &uid("alice")),
         "{e:?}"
     );
     // Carol sees the history from before she left (server's choice) and the title.
@@ -194,7 +194,7 @@ async fn group_chat_membership_roles_mutes_kick_and_dismiss() {
         .await
         .unwrap();
     wait_for(&mut c_rx, |e| {
-        matches!(e, Event::GroupChanged(Change::GroupRoleChanged { user, role: GroupRole::Admin, .. }) if user == &uid("bob"))
+        matches!(e.group_change(), Some(Change::GroupRoleChanged { user, role: GroupRole::Admin, .. }) if user == &uid("bob"))
     })
     .await;
     let members = bob.group_members(&g).await.unwrap();
@@ -212,11 +212,11 @@ async fn group_chat_membership_roles_mutes_kick_and_dismiss() {
     // ---- mute one member: her send fails with Muted, surfaced with the code ----
     bob.mute_member(&g, &uid("carol"), 10).await.unwrap();
     let e = wait_for(&mut c_rx, |e| {
-        matches!(e, Event::GroupChanged(Change::GroupMemberMuted { .. }))
+        matches!(e.group_change(), Some(Change::GroupMemberMuted { .. }))
     })
     .await;
     assert!(
-        matches!(&e, Event::GroupChanged(Change::GroupMemberMuted { user, until: Some(_), by, .. }) if user == &uid("carol") && by == &uid("bob")),
+        matches!(e.group_change(), Some(Change::GroupMemberMuted { user, until: Some(_), by, .. }) if user == &uid("carol") && by == &uid("bob")),
         "{e:?}"
     );
     let err = carol.send_text(&conv, "can I talk?").await.unwrap_err();
@@ -231,8 +231,8 @@ async fn group_chat_membership_roles_mutes_kick_and_dismiss() {
     bob.mute_member(&g, &uid("carol"), 0).await.unwrap();
     wait_for(&mut c_rx, |e| {
         matches!(
-            e,
-            Event::GroupChanged(Change::GroupMemberMuted { until: None, .. })
+            e.group_change(),
+            Some(Change::GroupMemberMuted { until: None, .. })
         )
     })
     .await;
@@ -249,7 +249,7 @@ async fn group_chat_membership_roles_mutes_kick_and_dismiss() {
     alice.mute_all(&g, true).await.unwrap();
     wait_for(
         &mut c_rx,
-        |e| matches!(e, Event::GroupChanged(Change::GroupInfoChanged { group, .. }) if group.all_muted),
+        |e| matches!(e.group_change(), Some(Change::GroupInfoChanged { group, .. }) if group.all_muted),
     )
     .await;
     assert!(carol.group(&g).await.unwrap().unwrap().all_muted);
@@ -267,11 +267,11 @@ async fn group_chat_membership_roles_mutes_kick_and_dismiss() {
     assert!(!carol.join_group(&g2, "let me in").await.unwrap());
     assert!(carol.group(&g2).await.unwrap().is_none());
     let e = wait_for(&mut a_rx, |e| {
-        matches!(e, Event::GroupChanged(Change::GroupApplicationAdded { .. }))
+        matches!(e.group_change(), Some(Change::GroupApplicationAdded { .. }))
     })
     .await;
     assert!(
-        matches!(&e, Event::GroupChanged(Change::GroupApplicationAdded { application }) if application.user == uid("carol") && application.message == "let me in"),
+        matches!(e.group_change(), Some(Change::GroupApplicationAdded { application }) if application.user == uid("carol") && application.message == "let me in"),
         "{e:?}"
     );
     let apps = alice.group_applications(&g2).await.unwrap();
@@ -286,15 +286,15 @@ async fn group_chat_membership_roles_mutes_kick_and_dismiss() {
     while !(joined && handled) {
         match wait_for(&mut c_rx, |e| {
             matches!(
-                e,
-                Event::GroupChanged(Change::GroupJoined { .. })
-                    | Event::GroupChanged(Change::GroupApplicationHandled { .. })
+                e.group_change(),
+                Some(Change::GroupJoined { .. }) | Some(Change::GroupApplicationHandled { .. })
             )
         })
         .await
+        .group_change()
         {
-            Event::GroupChanged(Change::GroupJoined { group, .. }) => joined |= group.group == g2,
-            Event::GroupChanged(Change::GroupApplicationHandled { application }) => {
+            Some(Change::GroupJoined { group, .. }) => joined |= group.group == g2,
+            Some(Change::GroupApplicationHandled { application }) => {
                 handled |= application.state == ApplicationState::Accepted
             }
             _ => unreachable!(),
@@ -307,7 +307,7 @@ async fn group_chat_membership_roles_mutes_kick_and_dismiss() {
         .await
         .unwrap();
     wait_for(&mut b_rx, |e| {
-        matches!(e, Event::GroupChanged(Change::GroupApplicationHandled { application }) if application.state == ApplicationState::Refused)
+        matches!(e.group_change(), Some(Change::GroupApplicationHandled { application }) if application.state == ApplicationState::Refused)
     })
     .await;
     assert!(bob.group(&g2).await.unwrap().is_none());
@@ -316,11 +316,11 @@ async fn group_chat_membership_roles_mutes_kick_and_dismiss() {
     bob.kick_member(&g, &uid("carol")).await.unwrap();
     let e = wait_for(
         &mut c_rx,
-        |e| matches!(e, Event::GroupChanged(Change::GroupMemberLeft { group, .. }) if group == &g),
+        |e| matches!(e.group_change(), Some(Change::GroupMemberLeft { group, .. }) if group == &g),
     )
     .await;
     assert!(
-        matches!(&e, Event::GroupChanged(Change::GroupMemberLeft { user, reason: LeaveReason::Kicked, by: Some(by), .. }) if user == &uid("carol") && by == &uid("bob")),
+        matches!(e.group_change(), Some(Change::GroupMemberLeft { user, reason: LeaveReason::Kicked, by: Some(by), .. }) if user == &uid("carol") && by == &uid("bob")),
         "{e:?}"
     );
     wait_for(
@@ -337,7 +337,7 @@ async fn group_chat_membership_roles_mutes_kick_and_dismiss() {
         "{err:?}"
     );
     wait_for(&mut a_rx, |e| {
-        matches!(e, Event::GroupChanged(Change::GroupMemberLeft { user, reason: LeaveReason::Kicked, .. }) if user == &uid("carol"))
+        matches!(e.group_change(), Some(Change::GroupMemberLeft { user, reason: LeaveReason::Kicked, .. }) if user == &uid("carol"))
     })
     .await;
     assert_eq!(alice.group(&g).await.unwrap().unwrap().member_count, 2);
@@ -345,11 +345,11 @@ async fn group_chat_membership_roles_mutes_kick_and_dismiss() {
     // ---- dismiss: gone for everyone ----
     alice.dismiss_group(&g).await.unwrap();
     let e = wait_for(&mut b_rx, |e| {
-        matches!(e, Event::GroupChanged(Change::GroupDismissed { .. }))
+        matches!(e.group_change(), Some(Change::GroupDismissed { .. }))
     })
     .await;
     assert!(
-        matches!(&e, Event::GroupChanged(Change::GroupDismissed { group, by }) if group == &g && by == &uid("alice")),
+        matches!(e.group_change(), Some(Change::GroupDismissed { group, by }) if group == &g && by == &uid("alice")),
         "{e:?}"
     );
     wait_for(
@@ -389,16 +389,16 @@ async fn transfer_moves_ownership_and_the_old_owner_may_leave() {
     let seen = drain(&mut a_rx, std::time::Duration::from_millis(500)).await;
     let infos = seen
         .iter()
-        .filter(|e| matches!(e, Event::GroupChanged(Change::GroupInfoChanged { .. })))
+        .filter(|e| matches!(e.group_change(), Some(Change::GroupInfoChanged { .. })))
         .count();
     let roles = seen
         .iter()
-        .filter(|e| matches!(e, Event::GroupChanged(Change::GroupRoleChanged { .. })))
+        .filter(|e| matches!(e.group_change(), Some(Change::GroupRoleChanged { .. })))
         .count();
     assert_eq!((infos, roles), (1, 2), "{seen:?}");
     wait_for(
         &mut b_rx,
-        |e| matches!(e, Event::GroupChanged(Change::GroupInfoChanged { group, .. }) if group.owner == uid("bob")),
+        |e| matches!(e.group_change(), Some(Change::GroupInfoChanged { group, .. }) if group.owner == uid("bob")),
     )
     .await;
     assert_eq!(bob.group(&g).await.unwrap().unwrap().owner, uid("bob"));
@@ -422,7 +422,7 @@ async fn transfer_moves_ownership_and_the_old_owner_may_leave() {
     alice.leave_group(&g).await.unwrap();
     assert!(alice.groups().await.unwrap().is_empty());
     wait_for(&mut b_rx, |e| {
-        matches!(e, Event::GroupChanged(Change::GroupMemberLeft { user, reason: LeaveReason::Left, .. }) if user == &uid("alice"))
+        matches!(e.group_change(), Some(Change::GroupMemberLeft { user, reason: LeaveReason::Left, .. }) if user == &uid("alice"))
     })
     .await;
     let left = bob.group(&g).await.unwrap().unwrap();

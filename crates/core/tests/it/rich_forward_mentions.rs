@@ -56,11 +56,11 @@ async fn merged_forward_and_mentions_converge_on_online_and_offline_devices() {
         .unwrap();
     let g = alice.group_conversation(&team.group);
     wait_for(&mut b_rx, |e| {
-        matches!(e, Event::GroupChanged(Change::GroupJoined { .. }))
+        matches!(e.group_change(), Some(Change::GroupJoined { .. }))
     })
     .await;
     wait_for(&mut c_rx, |e| {
-        matches!(e, Event::GroupChanged(Change::GroupJoined { .. }))
+        matches!(e.group_change(), Some(Change::GroupJoined { .. }))
     })
     .await;
     // The tablet goes offline; bob mutes the group (synced to his devices).

@@ -29,11 +29,11 @@ async fn a_reply_mentioning_a_member_notifies_them_through_a_mute() {
         .unwrap();
     let g = alice.group_conversation(&team.group);
     wait_for(&mut b_rx, |e| {
-        matches!(e, Event::GroupChanged(Change::GroupJoined { .. }))
+        matches!(e.group_change(), Some(Change::GroupJoined { .. }))
     })
     .await;
     wait_for(&mut c_rx, |e| {
-        matches!(e, Event::GroupChanged(Change::GroupJoined { .. }))
+        matches!(e.group_change(), Some(Change::GroupJoined { .. }))
     })
     .await;
     bob.mute_conv(&g, None).await.unwrap();
@@ -135,11 +135,11 @@ async fn a_reply_carries_its_mentions() {
         .unwrap();
     let g = alice.group_conversation(&team.group);
     wait_for(&mut b_rx, |e| {
-        matches!(e, Event::GroupChanged(Change::GroupJoined { .. }))
+        matches!(e.group_change(), Some(Change::GroupJoined { .. }))
     })
     .await;
     wait_for(&mut c_rx, |e| {
-        matches!(e, Event::GroupChanged(Change::GroupJoined { .. }))
+        matches!(e.group_change(), Some(Change::GroupJoined { .. }))
     })
     .await;
     let ask = bob.send_text(&g, "Who books the room?").await.unwrap();
