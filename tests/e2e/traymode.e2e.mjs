@@ -87,6 +87,17 @@ function jitOff(pid) {
   const vars = readFileSync(`/proc/${pid}/environ`, 'utf8').split('\0');
   if (!vars.includes('JSC_useJIT=0')) throw new Error(`web process ${pid} without JSC_useJIT=0: ${vars.filter((v) => v.startsWith('JSC_')).join(' ') || 'no JSC_ variable'}`);
 }
+/**
+ * The sign-in screen's language picker names Chinese in Chinese (简体中文) from the UI's
+ * 2.7 KB subset font (ui/src/lib/logic/fonts.ts), so the web process never maps the
+ * system's CJK font for it (1.9 MB; the chats here are in English).
+ */
+const SYSTEM_CJK_FONT = '/usr/share/fonts/opentype/noto/NotoSansCJK-Regular.ttc';
+function noSystemCjkFont(pid) {
+  if (!existsSync(SYSTEM_CJK_FONT)) throw new Error(`${SYSTEM_CJK_FONT} is missing (scripts/deps.sh test installs fonts-noto-cjk)`);
+  const mapped = readFileSync(`/proc/${pid}/maps`, 'utf8').split('\n').filter((l) => l.includes('/fonts/')).map((l) => l.split('/').pop());
+  if (mapped.some((f) => f.startsWith('NotoSansCJK'))) throw new Error(`web process ${pid} maps the system's CJK font: ${[...new Set(mapped)].join(', ')}`);
+}
 const alive = (pid) => {
   try {
     process.kill(pid, 0);
@@ -176,11 +187,12 @@ async function main() {
   ({ wd } = await launchApp({ ...env, TERN_TRAY_KEEP_NETWORK: '1', TERN_TRAY_IN_PROCESS: '1' }));
 
   let pid = 0;
-  await step('alice signs in and opens bob\'s chat; the app has its WebKitWebProcess, JavaScriptCore\'s JIT off in it (src-tauri/engine.rs)', async () => {
+  await step('alice signs in and opens bob\'s chat; the app has its WebKitWebProcess, JavaScriptCore\'s JIT off in it (src-tauri/engine.rs), no system CJK font mapped for the sign-in screen\'s 简体中文 (ui/src/lib/logic/fonts.ts)', async () => {
     await signIn();
     pid = (await waitShell((s) => s.tray_host && s.window_visible, 'a tray host and a visible window')).pid;
     if (webProcesses(pid).length === 0) throw new Error(`no WebKitWebProcess under ${pid}: ${JSON.stringify(descendants(pid))}`);
     for (const p of webProcesses(pid)) jitOff(p.pid);
+    for (const p of webProcesses(pid)) noSystemCjkFont(p.pid);
     if ((await invoke('tray_free_after')) !== FREE_AFTER) throw new Error('the delay from the environment is not in effect');
   });
 

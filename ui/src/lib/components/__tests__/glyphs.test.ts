@@ -7,9 +7,10 @@
  * `fc-list ':charset=<hex>' family` lists Inter. User text (and CJK translations) is
  * not concerned: it needs the fonts it needs.
  */
-import { readdirSync, readFileSync } from 'node:fs';
+import { readdirSync, readFileSync, statSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
+import { LANGUAGE_NAMES_FAMILY, LANGUAGE_NAMES_RANGE, LANGUAGE_NAMES_URL } from '../../logic/fonts';
 
 /** Non-ASCII characters in components and English texts that Inter has (checked with fc-list). */
 const IN_INTER = new Set(['²', '·', '×', '“', '”', '…', '↑', '↓', '‘', '’', '–', '—', '→', '←', '•', '›', '−']);
@@ -38,5 +39,18 @@ describe('UI symbols', () => {
 
   it('would catch the message button of before (a "⋯" character)', () => {
     expect(IN_INTER.has('⋯') || EMOJI.has('⋯')).toBe(false);
+  });
+
+  it("the language picker's native names are drawn from the bundled subset font, which covers each of their characters Inter lacks", () => {
+    const covered = new Set(LANGUAGE_NAMES_RANGE.split(',').map((u) => String.fromCodePoint(parseInt(u.trim().replace(/^U\+/, ''), 16))));
+    expect(statSync(join(__dirname, '../../../../public', LANGUAGE_NAMES_URL)).size).toBeGreaterThan(1000);
+    for (const file of ['en.ts', 'zh-CN.ts']) {
+      const name = /chinese: "([^"]+)"/.exec(readFileSync(dir(`../../i18n/${file}`), 'utf8'))?.[1] ?? '';
+      expect(name.length).toBeGreaterThan(0);
+      const missing = [...name].filter((ch) => cjk(ch) && !covered.has(ch));
+      expect({ file, name, missing }).toEqual({ file, name, missing: [] });
+    }
+    const settings = readFileSync(dir('../Settings.svelte'), 'utf8');
+    expect(settings).toContain(`select[data-testid='language'] { font-family: Inter, '${LANGUAGE_NAMES_FAMILY}'`);
   });
 });
