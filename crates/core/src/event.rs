@@ -10,11 +10,11 @@ use crate::types::{Conversation, LocalMessage, LoginStatus, TransferDirection};
 
 /// Everything that happens to a client, in order, tagged by `type` for JSON consumers
 /// (the CLI's `listen` prints these one per line; the desktop forwards them to the UI).
-///
-/// Large payloads (messages, conversations, profiles, settings, change-log entries) are
-/// boxed: the client's event channel keeps 8192 slots of this type, each as large as
-/// its largest variant (560 bytes before, 4.8 MB resident per signed-in client; now
-/// a test keeps it at most 96 bytes). Boxes serialize as what they hold.
+//
+// Large payloads (messages, conversations, profiles, settings, change-log entries) are
+// boxed: the client's event channel keeps 8192 slots of this type, each as large as
+// its largest variant (560 bytes before, 4.8 MB resident per signed-in client; now
+// a test keeps it at most 96 bytes). Boxes serialize as what they hold.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 #[cfg_attr(feature = "specta", derive(specta::Type))]
 #[serde(tag = "type", rename_all = "snake_case")]
