@@ -13,7 +13,7 @@
  */
 
 /** The family Settings.svelte names for the language picker. */
-export const LANGUAGE_NAMES_FAMILY = 'Tern Language Names';
+export const LANGUAGE_NAMES_FAMILY = 'TernLanguageNames';
 /** The characters the subset has (glyphs.test.ts checks it covers the names). */
 export const LANGUAGE_NAMES_RANGE = 'U+4E2D, U+4F53, U+6587, U+7B80';
 /** Where the subset is served (public/fonts). */
