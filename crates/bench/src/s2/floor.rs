@@ -1,5 +1,6 @@
 //! S2's context figure: the bare SQLite insert rate of the same rows with tern's
-//! unique keys and the server's durability settings.
+//! unique keys (the client ids time-ordered, as tern-core's) and the server's
+//! durability settings.
 
 use std::time::{Duration, Instant};
 
@@ -15,7 +16,7 @@ pub(super) fn sqlite_context(quick: bool) -> Result<(f64, f64)> {
         "PRAGMA journal_mode=WAL; PRAGMA synchronous=FULL;
          CREATE TABLE m (id INTEGER PRIMARY KEY AUTOINCREMENT, conv TEXT NOT NULL, seq INTEGER NOT NULL,
            sender TEXT NOT NULL, client_id TEXT NOT NULL, sent_at INTEGER NOT NULL, content TEXT NOT NULL,
-           UNIQUE (conv, seq), UNIQUE (sender, client_id));",
+           UNIQUE (conv, seq), UNIQUE (client_id, sender));",
     )?;
     let content = serde_json::json!({"type": "text", "text": TEXT64}).to_string();
     let total = if quick { 2_000 } else { 200_000 };
@@ -33,7 +34,7 @@ pub(super) fn sqlite_context(quick: bool) -> Result<(f64, f64)> {
                     format!("d:u{}:u{}", i % 50, i % 50 + 1),
                     i,
                     format!("u{}", i % 100),
-                    format!("c{i}"),
+                    uuid::Uuid::now_v7().simple().to_string(),
                     i,
                     content
                 ])?;
@@ -49,7 +50,14 @@ pub(super) fn sqlite_context(quick: bool) -> Result<(f64, f64)> {
         i += 1;
         c.execute(
             "INSERT INTO m (conv, seq, sender, client_id, sent_at, content) VALUES (?1, ?2, ?3, ?4, ?5, ?6)",
-            rusqlite::params![format!("d:u{}:u{}", i % 50, i % 50 + 1), i, format!("u{}", i % 100), format!("c{i}"), i, content],
+            rusqlite::params![
+                format!("d:u{}:u{}", i % 50, i % 50 + 1),
+                i,
+                format!("u{}", i % 100),
+                uuid::Uuid::now_v7().simple().to_string(),
+                i,
+                content
+            ],
         )?;
     }
     let single = j as f64 / t1.elapsed().as_secs_f64();

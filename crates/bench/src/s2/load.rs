@@ -20,7 +20,6 @@ pub(super) const P99_BOUND_US: u64 = 10_000;
 pub(super) struct Client {
     pub(super) ws: Ws,
     pub(super) conv: ConversationId,
-    pub(super) tag: String,
     pub(super) next_id: u64,
 }
 
@@ -89,7 +88,9 @@ async fn client_step(
             }
             _ = tokio::time::sleep_until(TInstant::from_std(next)), if sending => {
                 c.next_id += 1;
-                let frame = send_frame(c.next_id, &c.conv, &format!("{}-{}", c.tag, c.next_id), TEXT64);
+                // Time-ordered, as tern-core's own client ids (UUIDv7).
+                let client_id = uuid::Uuid::now_v7().simple().to_string();
+                let frame = send_frame(c.next_id, &c.conv, &client_id, TEXT64);
                 let now = Instant::now();
                 if c.ws.send(Message::Text(frame.into())).await.is_err() {
                     st.lost += inflight.len() as u64 + 1;

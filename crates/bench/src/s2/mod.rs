@@ -39,7 +39,6 @@ async fn connect_relay_clients(
             Ok::<_, anyhow::Error>(Client {
                 ws,
                 conv: ConversationId::direct(&me, &peer),
-                tag: format!("s2r{i}"),
                 next_id: 100,
             })
         }
@@ -65,7 +64,6 @@ async fn connect_clients(
             Ok::<_, anyhow::Error>(Client {
                 ws: t.ws,
                 conv: ConversationId::direct(&me, &peer),
-                tag: format!("s2c{i}"),
                 next_id: 100,
             })
         }

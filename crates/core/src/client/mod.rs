@@ -99,8 +99,11 @@ fn device_id(config: &ClientConfig) -> Result<DeviceId> {
     Ok(d)
 }
 
+/// A time-ordered id (UUIDv7): the server keys its duplicate check on
+/// (client_id, sender), where ids that grow with time are written at one end of
+/// the index (docs/protocol.md, `send`).
 fn new_client_id() -> ClientMsgId {
-    ClientMsgId::new(uuid::Uuid::new_v4().simple().to_string()).expect("uuid is a valid id")
+    ClientMsgId::new(uuid::Uuid::now_v7().simple().to_string()).expect("uuid is a valid id")
 }
 
 impl Client {
@@ -419,5 +422,19 @@ impl Client {
         let sh = self.shared()?;
         let me = sh.me.clone();
         sh.db.call(move |c| f(c, &me)).await
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    /// Client ids grow with time (the server's duplicate key is ordered by them
+    /// first; docs/protocol.md, `send`) and stay within the protocol's 48 characters.
+    #[test]
+    fn client_ids_are_time_ordered() {
+        let ids: Vec<String> = (0..2_000)
+            .map(|_| super::new_client_id().as_str().to_owned())
+            .collect();
+        assert!(ids.windows(2).all(|w| w[0] < w[1]), "strictly increasing");
+        assert!(ids.iter().all(|id| id.len() == 32));
     }
 }

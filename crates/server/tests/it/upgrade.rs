@@ -98,6 +98,35 @@ async fn a_schema_v9_database_upgrades_with_its_data() {
         panic!("{sent:?}")
     };
     assert_eq!(seq, Seq(2));
+    // The duplicate check survived the rebuild of the messages table (SQLite
+    // migration 18): a resend of alice's message from the dump is its original, and
+    // a new message continues the ids.
+    let resent = alice
+        .ok(common::text_msg(
+            &dm("alice", "bob"),
+            "c1",
+            "hello bob 你好",
+        ))
+        .await;
+    let Response::Sent {
+        seq, id, duplicate, ..
+    } = resent
+    else {
+        panic!("{resent:?}")
+    };
+    assert!(duplicate, "a resend of a stored client id");
+    assert_eq!((seq, id.0), (Seq(1), 1));
+    let fresh = alice
+        .ok(common::text_msg(&dm("alice", "bob"), "c9", "new"))
+        .await;
+    let Response::Sent { id, duplicate, .. } = fresh else {
+        panic!("{fresh:?}")
+    };
+    assert!(!duplicate);
+    assert!(
+        id.0 > 5,
+        "ids continue past the dump's and the group send's: {id:?}"
+    );
     server.shutdown().await;
 
     let db = rusqlite::Connection::open(dir.path().join("tern.db")).unwrap();

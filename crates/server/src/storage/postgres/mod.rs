@@ -200,7 +200,7 @@ pub(crate) fn retryable(e: &StoreError) -> bool {
         "40001" | "40P01" => true,
         // The dedup backstop: a concurrent send of the same (sender, client
         // id) committed first; the rerun finds it.
-        "23505" => db.constraint() == Some("messages_sender_client_id_key"),
+        "23505" => db.constraint() == Some("messages_client_id_sender_key"),
         _ => false,
     }
 }
