@@ -1,6 +1,7 @@
 //! Behaviour docs/protocol.md spells out because a client cannot guess it:
-//! `hello` again after login, a client id reused in another conversation, the
-//! JSON nesting limit, and `mark_read`'s `read` push to the calling connection.
+//! `hello` again after login, a client id reused in another conversation or by
+//! another user, the JSON nesting limit, and `mark_read`'s `read` push to the
+//! calling connection.
 
 use crate::common;
 
@@ -92,6 +93,57 @@ async fn a_client_id_reused_in_another_conversation_acks_the_first_message() {
         panic!()
     };
     assert!(conversations.is_empty(), "nothing stored for carol");
+    server.stop().await;
+}
+
+/// The key is the pair: another user sending with my client id (seen in a push:
+/// ids are not secret) stores a message of their own, is not acked as mine, and
+/// my resend is still answered with my original. (The key's index is ordered by
+/// client id first since SQLite migration 18; the sender stays part of it.)
+#[tokio::test]
+async fn a_client_id_someone_else_used_is_a_new_message_for_me() {
+    let server = TestServer::start().await;
+    let mut alice = server.user("alice").await;
+    let mut bob = server.user("bob").await;
+    let conv = dm("alice", "bob");
+    let Response::Sent { seq, id, .. } = alice.ok(text_msg(&conv, "shared-1", "mine")).await else {
+        panic!()
+    };
+    bob.messages(1).await;
+    let Response::Sent {
+        seq: bob_seq,
+        id: bob_id,
+        duplicate,
+        ..
+    } = bob.ok(text_msg(&conv, "shared-1", "bob's")).await
+    else {
+        panic!()
+    };
+    assert!(!duplicate, "bob's send is not taken for alice's");
+    assert_ne!((bob_seq, bob_id), (seq, id));
+    let Response::Sent {
+        seq: again_seq,
+        id: again_id,
+        duplicate,
+        ..
+    } = alice.ok(text_msg(&conv, "shared-1", "mine")).await
+    else {
+        panic!()
+    };
+    assert_eq!((again_seq, again_id, duplicate), (seq, id, true));
+    let Response::Messages { messages } = alice
+        .ok(Request::History {
+            conv,
+            before: None,
+            limit: None,
+        })
+        .await
+    else {
+        panic!()
+    };
+    // History is newest first.
+    let senders: Vec<&str> = messages.iter().map(|m| m.sender.as_str()).collect();
+    assert_eq!(senders, ["bob", "alice"], "both stored, once each");
     server.stop().await;
 }
 
