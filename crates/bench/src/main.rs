@@ -48,6 +48,9 @@ pub struct Ctx {
     pub db: pg::Db,
     /// Tiny sizes (smoke test of the tool).
     pub quick: bool,
+    /// This run is of `--before-server-bin` (the tool's own code is not the
+    /// server's then: S2 skips its storage-alone row).
+    pub before: bool,
     /// Extra lines for the report (per-step figures, caveats).
     pub notes: Vec<String>,
 }
@@ -222,6 +225,7 @@ fn main() -> Result<()> {
         server: server.clone(),
         db: pg::Db::Sqlite,
         quick: cli.quick,
+        before: false,
         notes: Vec::new(),
     };
     let rt = tokio::runtime::Builder::new_multi_thread()
@@ -243,6 +247,7 @@ fn main() -> Result<()> {
                 None => server.clone(),
             };
             ctx.db = run.db.clone();
+            ctx.before = run.before.is_some();
             let label = if labelled && s != Scenario::Cluster {
                 run.label()
             } else {

@@ -20,7 +20,7 @@ use anyhow::Result;
 use futures_util::StreamExt;
 use tern_proto::{ConversationId, UserId};
 
-use crate::report::Row;
+use crate::report::{ratio, Row};
 use crate::ws::{make_users, Tern};
 use crate::Ctx;
 use load::Client;
@@ -140,6 +140,12 @@ pub(crate) async fn run(ctx: &mut Ctx) -> Result<Vec<Row>> {
         .clamp(0.1, 120.0);
     let mut rows = Vec::new();
     let (batched, single) = floor::sqlite_context(ctx.quick)?;
+    // The tool's own build of tern-server's storage: not the before binary's.
+    let storage = if ctx.before {
+        None
+    } else {
+        Some(floor::storage_floor(ctx.quick, 100).await?)
+    };
     let max = *counts.iter().max().unwrap_or(&0);
 
     // The durable relay first (the floor), then the SQLite relay (tern's rows, nothing
@@ -170,5 +176,16 @@ pub(crate) async fn run(ctx: &mut Ctx) -> Result<Vec<Row>> {
         "—",
         None,
     ));
+    if let Some((rate, n)) = storage {
+        rows.push(Row::new(
+            "S2",
+            format!("context: tern-server's SQLite storage alone, no network (the code tern-bench was built with): 100 senders in pairs, 64 sends queued each, {n} messages, vs the bare batched insert"),
+            format!("{batched:.0} rows/s"),
+            format!("{rate:.0} msg/s"),
+            ratio(rate, batched),
+            "—",
+            None,
+        ));
+    }
     Ok(rows)
 }

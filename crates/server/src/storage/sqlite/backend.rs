@@ -1,6 +1,6 @@
 //! [`SqliteStorage`]: the storage interface over [`Store`] (one writer thread
 //! with group commit, a read pool). Each write runs in the writer's next batch;
-//! its deliveries go to the sink on the writer thread right after the commit,
+//! its deliveries go to the sink right after the commit (on the writer's completer thread),
 //! so they keep commit order.
 
 use std::sync::Arc;

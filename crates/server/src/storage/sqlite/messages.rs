@@ -14,7 +14,6 @@ use tern_proto::{
 };
 
 use super::accounts::{parse_user, require_user};
-use super::blacklist::is_blocked;
 use super::changelog::Delivery;
 use super::relations::is_friend;
 use super::{StoreError, StoreResult};
@@ -130,8 +129,20 @@ pub fn send(conn: &Connection, a: &SendArgs<'_>) -> StoreResult<SendOutcome> {
     match a.conv.peer_of(a.sender) {
         Some(peer) => {
             super::accounts::refuse_system_target(conn, peer, "messages")?;
-            require_user(conn, peer)?;
-            if is_blocked(conn, peer, a.sender)? {
+            // Whether the peer exists and has blocked the sender, in one statement
+            // (the send path's statements are the writer's cost: S2, issue 21).
+            let (exists, blocked): (bool, bool) = conn
+                .prepare_cached(
+                    "SELECT EXISTS(SELECT 1 FROM users WHERE id = ?1), \
+                     EXISTS(SELECT 1 FROM blacklist WHERE owner = ?1 AND blocked = ?2)",
+                )?
+                .query_row([peer.as_str(), a.sender.as_str()], |r| {
+                    Ok((r.get(0)?, r.get(1)?))
+                })?;
+            if !exists {
+                require_user(conn, peer)?;
+            }
+            if blocked {
                 return Err(StoreError::rejected(
                     ErrorCode::Blocked,
                     format!("{peer} has blocked you"),
@@ -145,7 +156,6 @@ pub fn send(conn: &Connection, a: &SendArgs<'_>) -> StoreResult<SendOutcome> {
                     format!("this server only allows messages between friends; {peer} is not your friend"),
                 ));
             }
-            ensure_direct(conn, a.sender, peer, a.conv, a.now)?;
         }
         None => match a.conv {
             // Members only, and not while muted (personally or the whole group).
@@ -162,10 +172,19 @@ pub fn send(conn: &Connection, a: &SendArgs<'_>) -> StoreResult<SendOutcome> {
         super::mentions::check(conn, a.sender, a.conv, m)?;
     }
     let conv = a.conv.to_string();
-    let seq: i64 = conn.prepare_cached("UPDATE conversations SET max_seq = max_seq + 1, last_at = ?2 WHERE id = ?1 RETURNING max_seq")?.query_row(
-        params![conv, a.now],
-        |r| r.get(0),
-    )?;
+    // The next seq, one statement when the conversation exists (a failure after
+    // this point is undone with the job's savepoint); a one-to-one chat's first
+    // message creates it.
+    let seq = match next_seq(conn, &conv, a.now)? {
+        Some(seq) => seq,
+        None => match a.conv.peer_of(a.sender) {
+            Some(peer) => {
+                ensure_direct(conn, a.sender, peer, a.conv, a.now)?;
+                next_seq(conn, &conv, a.now)?.ok_or_else(|| forbidden(a.conv))?
+            }
+            None => return Err(forbidden(a.conv)),
+        },
+    };
     let ext = a.ext.map(serde_json::to_string).transpose()?;
     let reply_to = a.reply_to.map(|r| r.0 as i64);
     let mentions = a.mentions.map(serde_json::to_string).transpose()?;
@@ -193,7 +212,12 @@ pub fn send(conn: &Connection, a: &SendArgs<'_>) -> StoreResult<SendOutcome> {
         reply_to: a.reply_to,
         mentions: a.mentions.cloned(),
     };
-    let mut members = members(conn, a.conv)?;
+    // A one-to-one chat's members are the two in its id (ensure_direct made them).
+    let mut members = match a.conv {
+        ConversationId::Direct(x, y) if x == y => vec![x.clone()],
+        ConversationId::Direct(x, y) => vec![x.clone(), y.clone()],
+        ConversationId::Group(_) => members(conn, a.conv)?,
+    };
     if matches!(a.conv, ConversationId::Group(_)) {
         // Whoever blocked the sender is not pushed their group messages.
         let blockers = super::blacklist::blocked_by(conn, a.sender)?;
@@ -204,6 +228,17 @@ pub fn send(conn: &Connection, a: &SendArgs<'_>) -> StoreResult<SendOutcome> {
         duplicate: false,
         members,
     })
+}
+
+/// Takes the next seq of `conv` (and marks its last activity); `None` when no
+/// such conversation is stored.
+fn next_seq(conn: &Connection, conv: &str, now: i64) -> StoreResult<Option<i64>> {
+    Ok(conn
+        .prepare_cached(
+            "UPDATE conversations SET max_seq = max_seq + 1, last_at = ?2 WHERE id = ?1 RETURNING max_seq",
+        )?
+        .query_row(params![conv, now], |r| r.get(0))
+        .optional()?)
 }
 
 /// A reply must quote a message of its own conversation that the sender can

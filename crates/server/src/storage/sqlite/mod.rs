@@ -165,8 +165,8 @@ impl Store {
         self.write_then(f, |_| {}).await
     }
 
-    /// Like [`Store::write`], and runs `after` on the writer thread right after
-    /// the commit, in commit order (used to push events in the order they were stored).
+    /// Like [`Store::write`], and runs `after` right after the commit, in commit
+    /// order (used to push events in the order they were stored), before answering.
     pub async fn write_then<T, F, A>(&self, f: F, after: A) -> StoreResult<T>
     where
         T: Send + 'static,
@@ -294,6 +294,64 @@ mod tests {
         assert_eq!(most.load(Ordering::SeqCst), 2);
         drop(store);
         thread.join().unwrap();
+    }
+
+    /// After-commit hooks run in commit order, each after its job's commit, and a
+    /// caller hears back only once its hook has run — over many batches, with the
+    /// completions on their own thread (writer.rs).
+    #[tokio::test]
+    async fn after_hooks_run_in_commit_order_after_the_commit() {
+        let dir = tempfile::tempdir().unwrap();
+        let (store, writer) = Store::open(dir.path(), 8, 1).unwrap();
+        store
+            .write(|c| Ok(c.execute_batch("CREATE TABLE t (n INTEGER PRIMARY KEY)")?))
+            .await
+            .unwrap();
+        let seen: Arc<Mutex<Vec<(i64, i64)>>> = Arc::default();
+        let mut pending = Vec::new();
+        for n in 0..400i64 {
+            let (seen, path) = (seen.clone(), dir.path().join("tern.db"));
+            let rx = store
+                .submit_then(
+                    move |c| {
+                        c.execute("INSERT INTO t (n) VALUES (?1)", [n])?;
+                        Ok(n)
+                    },
+                    move |n: &i64| {
+                        // Committed: another connection sees the row (checked on every 20th).
+                        let found = if n % 20 == 0 {
+                            let other = open_reader(&path).unwrap();
+                            other
+                                .query_row("SELECT count(*) FROM t WHERE n = ?1", [n], |r| r.get(0))
+                                .unwrap()
+                        } else {
+                            1
+                        };
+                        seen.lock().push((*n, found));
+                    },
+                )
+                .await
+                .unwrap();
+            pending.push((n, rx));
+        }
+        for (n, rx) in pending {
+            assert_eq!(rx.await.unwrap().unwrap(), n);
+            assert!(
+                seen.lock().iter().any(|(m, _)| *m == n),
+                "job {n} answered before its hook ran"
+            );
+        }
+        let seen = seen.lock().clone();
+        let order: Vec<i64> = seen.iter().map(|(n, _)| *n).collect();
+        assert_eq!(order, (0..400).collect::<Vec<_>>());
+        assert!(seen.iter().all(|(_, found)| *found == 1), "{seen:?}");
+        let batches = store
+            .stats()
+            .batches
+            .load(std::sync::atomic::Ordering::Relaxed);
+        assert!(batches >= 400 / 8, "{batches} batches");
+        drop(store);
+        writer.join().unwrap();
     }
 
     #[tokio::test]

@@ -64,14 +64,64 @@ where
     })
 }
 
+/// A committed (or failed) batch's completions, run by the completer thread.
+type Done = (Result<(), String>, Vec<Completion>);
+
+/// Batches whose completions wait for the completer thread, at most: past this
+/// the writer waits (the completer is slower than the disk), so the replies
+/// and pushes owed never pile up unbounded.
+const COMPLETER_QUEUE: usize = 8;
+
 /// Drains the job queue: every wake-up takes all queued jobs (up to
-/// `max_batch`), runs them in one transaction, commits once, then completes
-/// each job in order.
+/// `max_batch`), runs them in one transaction and commits once. The batch's
+/// completions (answering each caller, the after-commit pushes: encoding the
+/// frames, waking the connections) run on a second thread, in commit order,
+/// while this one runs the next batch — with one writer, the writer thread is
+/// S2's limit (docs/benchmarks.md, issue 21).
 pub(super) fn run(
+    conn: Connection,
+    rx: mpsc::Receiver<Job>,
+    max_batch: usize,
+    stats: &WriterStats,
+) {
+    let (done_tx, done_rx) = std::sync::mpsc::sync_channel::<Done>(COMPLETER_QUEUE);
+    let completer = std::thread::Builder::new()
+        .name("tern-sqlite-done".into())
+        .spawn(move || {
+            for (commit, completions) in done_rx {
+                for c in completions {
+                    c(commit.clone());
+                }
+            }
+        });
+    match completer {
+        Ok(handle) => {
+            write_loop(conn, rx, max_batch, stats, |done| {
+                // The completer only stops once this sender is dropped.
+                let _ = done_tx.send(done);
+            });
+            drop(done_tx);
+            let _ = handle.join();
+        }
+        // No second thread: complete each batch here, as it commits.
+        Err(e) => {
+            tracing::warn!(error = %e, "no completer thread; completing on the writer");
+            write_loop(conn, rx, max_batch, stats, |(commit, completions)| {
+                for c in completions {
+                    c(commit.clone());
+                }
+            });
+        }
+    }
+    tracing::debug!("writer thread stopped");
+}
+
+fn write_loop(
     conn: Connection,
     mut rx: mpsc::Receiver<Job>,
     max_batch: usize,
     stats: &WriterStats,
+    mut complete: impl FnMut(Done),
 ) {
     let mut batch = Vec::with_capacity(max_batch);
     while let Some(first) = rx.blocking_recv() {
@@ -108,9 +158,6 @@ pub(super) fn run(
                 .jobs
                 .fetch_add(completions.len() as u64, Ordering::Relaxed);
         }
-        for c in completions {
-            c(commit.clone());
-        }
+        complete((commit, completions));
     }
-    tracing::debug!("writer thread stopped");
 }
