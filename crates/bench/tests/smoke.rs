@@ -51,6 +51,7 @@ fn s2_compares_with_the_durable_relay_and_the_bare_insert() {
         "most acked at any latency (saturation) vs the durable relay",
         "saturation vs the bare batched SQLite insert",
         "S2 durable relay 4 clients: offered",
+        "tern-server's SQLite storage alone, no network",
     ] {
         assert!(
             stdout.contains(needle) || stderr.contains(needle),

@@ -184,3 +184,59 @@ pub(super) async fn step(
     };
     (back, r)
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use tern_proto::UserId;
+
+    /// Past saturation a step reports what the server acknowledges per second:
+    /// against a server that acknowledges 100 messages/s whatever it is sent,
+    /// offered 400/s, the step reads about 100/s. (Counting the acks of the
+    /// window's sends up to 5 s after the window, as the tool did before
+    /// 2026-12-06, read about 400/s here.)
+    #[tokio::test]
+    async fn saturation_counts_the_acks_that_arrive_in_the_window() {
+        let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
+        let addr = listener.local_addr().unwrap();
+        tokio::spawn(async move {
+            let (tcp, _) = listener.accept().await.unwrap();
+            let mut ws = tokio_tungstenite::accept_async(tcp).await.unwrap();
+            let mut tick = tokio::time::interval(Duration::from_millis(10));
+            tick.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Delay);
+            let mut owed = 0u64;
+            loop {
+                tokio::select! {
+                    m = ws.next() => match m {
+                        Some(Ok(Message::Text(_))) => owed += 1,
+                        Some(Ok(_)) => {}
+                        _ => break,
+                    },
+                    _ = tick.tick(), if owed > 0 => {
+                        owed -= 1;
+                        let ack = Message::Text(r#"{"t":"ok","id":0}"#.into());
+                        if ws.send(ack).await.is_err() {
+                            break;
+                        }
+                    }
+                }
+            }
+        });
+        let (ws, _) = tokio_tungstenite::connect_async(format!("ws://{addr}"))
+            .await
+            .unwrap();
+        let (a, b) = (UserId::new("a").unwrap(), UserId::new("b").unwrap());
+        let client = Client {
+            ws,
+            conv: ConversationId::direct(&a, &b),
+            next_id: 0,
+        };
+        let (_, r) = step(vec![client], 400.0, 0.2, 1.0).await;
+        assert!(
+            (50.0..=140.0).contains(&r.achieved),
+            "read {} msg/s from a server that acknowledges 100/s",
+            r.achieved
+        );
+        assert!(!r.pass());
+    }
+}
