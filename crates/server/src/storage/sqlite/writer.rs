@@ -4,7 +4,8 @@ use rusqlite::Connection;
 use tokio::sync::{mpsc, oneshot};
 
 use std::panic::{catch_unwind, AssertUnwindSafe};
-use std::sync::atomic::Ordering;
+use std::sync::atomic::{AtomicUsize, Ordering};
+use std::sync::Arc;
 
 use super::{StoreError, StoreResult, WriterStats};
 
@@ -73,11 +74,13 @@ type Done = (Result<(), String>, Vec<Completion>);
 const COMPLETER_QUEUE: usize = 8;
 
 /// Drains the job queue: every wake-up takes all queued jobs (up to
-/// `max_batch`), runs them in one transaction and commits once. The batch's
+/// `max_batch`), runs them in one transaction and commits once. A batch's
 /// completions (answering each caller, the after-commit pushes: encoding the
-/// frames, waking the connections) run on a second thread, in commit order,
-/// while this one runs the next batch — with one writer, the writer thread is
-/// S2's limit (docs/benchmarks.md, issue 21).
+/// frames, waking the connections) run right here when no job is waiting — a
+/// thread hop would only add latency (S1) — and on a second thread, in commit
+/// order, when jobs are waiting, so that this one runs the next batch
+/// meanwhile: with one writer, the writer thread is S2's limit
+/// (docs/benchmarks.md, issue 21, 2026-12-06).
 pub(super) fn run(
     conn: Connection,
     rx: mpsc::Receiver<Job>,
@@ -85,35 +88,53 @@ pub(super) fn run(
     stats: &WriterStats,
 ) {
     let (done_tx, done_rx) = std::sync::mpsc::sync_channel::<Done>(COMPLETER_QUEUE);
+    // Batches handed to the completer and not finished yet: a batch is completed
+    // here only when this is 0, so every batch completes after the ones before it.
+    let handed = Arc::new(AtomicUsize::new(0));
+    let completer_handed = handed.clone();
     let completer = std::thread::Builder::new()
         .name("tern-sqlite-done".into())
         .spawn(move || {
             for (commit, completions) in done_rx {
-                for c in completions {
-                    c(commit.clone());
-                }
+                complete(commit, completions);
+                completer_handed.fetch_sub(1, Ordering::Release);
             }
         });
     match completer {
         Ok(handle) => {
-            write_loop(conn, rx, max_batch, stats, |done| {
-                // The completer only stops once this sender is dropped.
-                let _ = done_tx.send(done);
-            });
+            write_loop(
+                conn,
+                rx,
+                max_batch,
+                stats,
+                |(commit, completions), waiting| {
+                    if !waiting && handed.load(Ordering::Acquire) == 0 {
+                        complete(commit, completions);
+                    } else {
+                        handed.fetch_add(1, Ordering::AcqRel);
+                        // The completer only stops once this sender is dropped.
+                        let _ = done_tx.send((commit, completions));
+                    }
+                },
+            );
             drop(done_tx);
             let _ = handle.join();
         }
         // No second thread: complete each batch here, as it commits.
         Err(e) => {
             tracing::warn!(error = %e, "no completer thread; completing on the writer");
-            write_loop(conn, rx, max_batch, stats, |(commit, completions)| {
-                for c in completions {
-                    c(commit.clone());
-                }
+            write_loop(conn, rx, max_batch, stats, |(commit, completions), _| {
+                complete(commit, completions)
             });
         }
     }
     tracing::debug!("writer thread stopped");
+}
+
+fn complete(commit: Result<(), String>, completions: Vec<Completion>) {
+    for c in completions {
+        c(commit.clone());
+    }
 }
 
 fn write_loop(
@@ -121,7 +142,7 @@ fn write_loop(
     mut rx: mpsc::Receiver<Job>,
     max_batch: usize,
     stats: &WriterStats,
-    mut complete: impl FnMut(Done),
+    mut done: impl FnMut(Done, bool),
 ) {
     let mut batch = Vec::with_capacity(max_batch);
     while let Some(first) = rx.blocking_recv() {
@@ -158,6 +179,6 @@ fn write_loop(
                 .jobs
                 .fetch_add(completions.len() as u64, Ordering::Relaxed);
         }
-        complete((commit, completions));
+        done((commit, completions), !rx.is_empty());
     }
 }
