@@ -120,3 +120,43 @@ async fn blocked_user_is_refused_until_unblocked() {
     assert_eq!(seq.0, 2);
     server.stop().await;
 }
+
+/// The writer remembers who may write to whom in a chat under way (its send
+/// cache): a block must still stop the very next send, and an unblock let the
+/// one after it through on the same gap-free counter.
+#[tokio::test]
+async fn a_block_in_a_chat_under_way_stops_the_very_next_send() {
+    let server = TestServer::start().await;
+    let mut alice = server.user("alice").await;
+    let mut bob = server.user("bob").await;
+    let conv = ConversationId::direct(&uid("alice"), &uid("bob"));
+    for i in 1..=5 {
+        let Response::Sent { seq, .. } = bob.ok(text(&conv, &format!("b{i}"))).await else {
+            panic!()
+        };
+        assert_eq!(seq.0, i);
+    }
+    assert_eq!(
+        alice.ok(Request::Block { user: uid("bob") }).await,
+        Response::Done
+    );
+    assert_eq!(bob.err_code(text(&conv, "b6")).await, ErrorCode::Blocked);
+    // Nothing of it reached alice: her pushes are the five messages and the change.
+    let pushes = alice
+        .drain_pushes(std::time::Duration::from_millis(300))
+        .await;
+    let messages = pushes
+        .iter()
+        .filter(|p| matches!(p, Push::Message { .. }))
+        .count();
+    assert_eq!(messages, 5, "{pushes:?}");
+    assert_eq!(
+        alice.ok(Request::Unblock { user: uid("bob") }).await,
+        Response::Done
+    );
+    let Response::Sent { seq, .. } = bob.ok(text(&conv, "b7")).await else {
+        panic!()
+    };
+    assert_eq!(seq.0, 6);
+    server.stop().await;
+}

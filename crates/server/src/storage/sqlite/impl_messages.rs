@@ -7,8 +7,8 @@ use tern_proto::{
 };
 
 use super::{
-    accounts, blacklist, edits, messages, pins, reactions, read_by, webhooks, SendArgs,
-    SqliteStorage,
+    accounts, blacklist, edits, messages, pins, reactions, read_by, send_cache, webhooks, writer,
+    SendArgs, SqliteStorage,
 };
 use crate::storage::api::{
     routes_now, Messages, NewMessage, PendingSend, ReactionChange, ReadByPage, TextEdit,
@@ -28,8 +28,8 @@ impl Messages for SqliteStorage {
         let routes = routes_now(&self.hook_routes);
         let rx = self
             .store
-            .submit_then(
-                move |c| {
+            .submit_cached_then(
+                move |c, cache| {
                     let args = SendArgs {
                         sender: &msg.sender,
                         conv: &msg.conv,
@@ -42,12 +42,24 @@ impl Messages for SqliteStorage {
                         reply_to: msg.reply_to,
                         mentions: msg.mentions.as_ref(),
                     };
-                    let out = messages::send(c, &args)?;
-                    if !out.duplicate {
-                        let data = || serde_json::json!({ "message": out.message });
-                        webhooks::enqueue_routed(c, &routes, "message.stored", data, now)?;
+                    let full = |c: &rusqlite::Connection| {
+                        let out = messages::send(c, &args)?;
+                        if !out.duplicate {
+                            let data = || serde_json::json!({ "message": out.message });
+                            webhooks::enqueue_routed(c, &routes, "message.stored", data, now)?;
+                        }
+                        Ok(out)
+                    };
+                    let Some(cache) = cache else {
+                        return full(c);
+                    };
+                    // A webhook for stored messages is a second write: the full way.
+                    if routes.endpoints("message.stored").is_empty() {
+                        if let Some(out) = send_cache::send_fast(c, cache, &args)? {
+                            return Ok(out);
+                        }
                     }
-                    Ok(out)
+                    writer::full(c, cache, full)
                 },
                 move |out: &SendOutcome| {
                     let push = Push::Message {

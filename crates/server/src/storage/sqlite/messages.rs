@@ -315,7 +315,7 @@ pub(super) fn collect_messages(
     Ok(out)
 }
 
-fn by_client_id(
+pub(super) fn by_client_id(
     conn: &Connection,
     sender: &UserId,
     client_id: &ClientMsgId,

@@ -19,6 +19,9 @@ pub mod read_by;
 pub mod relations;
 mod room_admin;
 pub mod rooms;
+mod send_cache;
+#[cfg(test)]
+mod send_cache_tests;
 mod writer;
 
 mod admin_queries;
@@ -201,6 +204,38 @@ impl Store {
             Ok(value)
         };
         let job = writer::job(f, after, tx);
+        self.jobs.send(job).await.map_err(|_| StoreError::Closed)?;
+        Ok(rx)
+    }
+
+    /// Like [`Store::submit_then`] for a job that may use the writer's send
+    /// cache: `f` gets it (`Some`) unless the job must run the full way in a
+    /// savepoint (`None`: the caller's scope has after-events to store with it).
+    async fn submit_cached_then<T, F, A>(
+        &self,
+        f: F,
+        after: A,
+    ) -> StoreResult<oneshot::Receiver<StoreResult<T>>>
+    where
+        T: Send + 'static,
+        F: FnOnce(&Connection, Option<&mut send_cache::SendCache>) -> StoreResult<T>
+            + Send
+            + 'static,
+        A: FnOnce(&T) + Send + 'static,
+    {
+        let (tx, rx) = oneshot::channel();
+        let events = crate::storage::after::take();
+        let f = move |c: &Connection, cache: &mut send_cache::SendCache| {
+            if events.is_empty() {
+                return f(c, Some(cache));
+            }
+            writer::full(c, cache, |c| {
+                let value = f(c, None)?;
+                webhooks::enqueue_pending(c, &events)?;
+                Ok(value)
+            })
+        };
+        let job = writer::cached_job(f, after, tx);
         self.jobs.send(job).await.map_err(|_| StoreError::Closed)?;
         Ok(rx)
     }
