@@ -89,6 +89,14 @@ impl Pipeline {
         self.0.as_mut()?.next().await
     }
 
+    /// The oldest send's response if it is done already, without waiting.
+    /// (A waker polled here is replaced by the connection loop's own, which
+    /// polls [`Pipeline::next`] again before the task sleeps.)
+    pub(crate) fn ready(&mut self) -> Option<Utf8Bytes> {
+        use futures_util::FutureExt;
+        self.0.as_mut()?.next().now_or_never().flatten()
+    }
+
     /// Gives the queue's memory back if nothing is pending.
     pub(crate) fn release_if_empty(&mut self) {
         if self.is_empty() {

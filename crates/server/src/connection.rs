@@ -83,6 +83,10 @@ struct Connection {
 /// Most pipelined sends per connection; past this the connection stops reading.
 const MAX_INFLIGHT: usize = 128;
 
+/// Most frames written with one flush ([`Connection::write_burst`]), so that
+/// reading requests is not held up by a long run of pushes.
+const MAX_BURST: usize = 64;
+
 /// At shutdown, close once no frame has arrived for this long (and every
 /// queued send is answered); frames read until then get `ShuttingDown`.
 const DRAIN_QUIET: std::time::Duration = std::time::Duration::from_millis(100);
@@ -131,11 +135,11 @@ impl Connection {
                 // The hot path (a push to write) awaits only the write; the rare
                 // rest is boxed, else its state would widen every idle connection's.
                 out = self.push_rx.recv() => match out {
-                    Some(Outbound::Frame(text)) => self.send_text(text).await,
+                    Some(Outbound::Frame(text)) => self.write_burst(ctx, text, false).await,
                     other => Box::pin(self.outbound(other)).await,
                 },
                 Some(frame) = self.inflight.next(), if !self.inflight.is_empty() => {
-                    Box::pin(self.reply_text(ctx, frame)).await
+                    self.write_burst(ctx, frame, true).await
                 }
                 msg = self.socket.recv(), if self.inflight.len() < MAX_INFLIGHT => {
                     deadlines.idle = Instant::now() + ctx.shared.config.idle_timeout;
@@ -369,6 +373,59 @@ impl Connection {
         }
     }
 
+    /// Writes `first` (a push, or a pipelined send's answer when `reply`), then
+    /// every frame already waiting — pushes the hub queued, answers of sends
+    /// that committed — up to [`MAX_BURST`], and flushes once: one system call
+    /// for a burst instead of one per frame. Under load a commit completes
+    /// many sends at once, and the socket writes were most of the connection
+    /// tasks' time (docs/benchmarks.md, issue 21, 2026-12-06, later).
+    async fn write_burst(&mut self, ctx: &mut Ctx, first: Utf8Bytes, reply: bool) -> Flow {
+        if self.feed(first).await.is_err() {
+            return Flow::Stop;
+        }
+        // A reply that ends the session (logout) is the burst's last frame.
+        let mut close = if reply { closing(ctx) } else { None };
+
+        let mut kick = None;
+        let mut written = 1;
+        while close.is_none() && written < MAX_BURST {
+            let (next, is_reply) = match self.push_rx.try_recv() {
+                Some(Outbound::Frame(text)) => (text, false),
+                // A kick: handled after this burst is flushed.
+                Some(other) => {
+                    kick = Some(other);
+                    break;
+                }
+                None => match self.inflight.ready() {
+                    Some(frame) => (frame, true),
+                    None => break,
+                },
+            };
+            if self.feed(next).await.is_err() {
+                return Flow::Stop;
+            }
+            written += 1;
+            if is_reply {
+                close = closing(ctx);
+            }
+        }
+        if futures_util::SinkExt::flush(&mut self.socket)
+            .await
+            .is_err()
+        {
+            return Flow::Stop;
+        }
+        match (close, kick) {
+            (Some(flow), _) => flow,
+            (None, Some(out)) => Box::pin(self.outbound(Some(out))).await,
+            (None, None) => Flow::Continue,
+        }
+    }
+
+    async fn feed(&mut self, text: Utf8Bytes) -> Result<(), axum::Error> {
+        futures_util::SinkExt::feed(&mut self.socket, Message::Text(text)).await
+    }
+
     async fn send_frame(&mut self, frame: ServerFrame) -> Flow {
         self.send_text(frame.encode().into()).await
     }
@@ -382,6 +439,13 @@ impl Connection {
             Err(_) => Flow::Stop,
         }
     }
+}
+
+/// The close a reply just written asks for (`Ctx::close_after`), if any.
+fn closing(ctx: &mut Ctx) -> Option<Flow> {
+    ctx.close_after
+        .take()
+        .map(|c| Flow::Close(c.code, c.reason))
 }
 
 /// Completes when the server starts shutting down. `Shared::shutdown` flips

@@ -167,6 +167,16 @@ impl<T> PushReceiver<T> {
         Poll::Pending
     }
 
+    /// The next item if one is queued, without waiting or registering a waker;
+    /// `None` when the queue is empty or killed ([`PushReceiver::recv`] tells which).
+    pub fn try_recv(&mut self) -> Option<T> {
+        let mut s = self.0.lock();
+        if s.killed {
+            return None;
+        }
+        s.items.pop_front()
+    }
+
     /// Whether a sender killed the queue (see [`PushSender::kill`]).
     pub fn killed(&self) -> bool {
         self.0.lock().killed
@@ -215,6 +225,30 @@ mod tests {
             .expect("receiver woke")
             .expect("task");
         assert_eq!((first, end), (Some(7), None));
+    }
+
+    #[tokio::test]
+    async fn try_recv_takes_what_is_queued_and_leaves_the_waiting_receiver_registered() {
+        let (tx, mut rx) = channel(4);
+        assert_eq!(rx.try_recv(), None);
+        tx.try_send(1).unwrap();
+        tx.try_send(2).unwrap();
+        assert_eq!(rx.try_recv(), Some(1));
+        assert_eq!(rx.try_recv(), Some(2));
+        // A receiver waiting in `recv` still wakes for a send after a `try_recv`.
+        let waiting = tokio::spawn(async move {
+            let got = rx.recv().await;
+            (got, rx.try_recv())
+        });
+        tokio::task::yield_now().await;
+        tx.try_send(3).unwrap();
+        tx.try_send(4).unwrap();
+        let (got, after) = waiting.await.unwrap();
+        assert_eq!((got, after), (Some(3), Some(4)));
+        let (tx, mut rx) = channel(4);
+        tx.try_send(5).unwrap();
+        tx.kill();
+        assert_eq!(rx.try_recv(), None, "a killed queue gives nothing");
     }
 
     #[tokio::test]

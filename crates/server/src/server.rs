@@ -321,6 +321,10 @@ async fn metrics(State(s): State<Arc<Shared>>) -> impl IntoResponse {
     )
 }
 
+/// Bytes a connection's frames may gather before they are written without a
+/// flush: a burst of answers and pushes goes out in one system call (S2).
+const WRITE_BURST_BYTES: usize = 16 * 1024;
+
 async fn ws_upgrade(
     State(s): State<Arc<Shared>>,
     ConnectInfo(peer): ConnectInfo<SocketAddr>,
@@ -353,6 +357,8 @@ async fn ws_upgrade(
     ws.max_message_size(max)
         .max_frame_size(max)
         .read_buffer_size(4096)
-        .write_buffer_size(0)
+        // Frames fed in a burst go out in one write (`Connection::write_burst`
+        // flushes after each burst; every other write flushes at once).
+        .write_buffer_size(WRITE_BURST_BYTES)
         .on_upgrade(move |socket| connection::run(socket, s, permit, peer))
 }
