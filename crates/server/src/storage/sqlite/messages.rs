@@ -102,6 +102,25 @@ pub struct SendArgs<'a> {
     pub mentions: Option<&'a tern_proto::Mentions>,
 }
 
+impl SendArgs<'_> {
+    /// The message these arguments stored as `seq` with the row id `id`.
+    pub(super) fn stored(&self, seq: i64, id: i64) -> Message {
+        Message {
+            conv: self.conv.clone(),
+            seq: Seq(seq as u64),
+            id: MsgId(id as u64),
+            client_id: self.client_id.clone(),
+            sender: self.sender.clone(),
+            sent_at: self.now,
+            content: self.content.clone(),
+            ext: self.ext.cloned(),
+            edited_at: None,
+            reply_to: self.reply_to,
+            mentions: self.mentions.cloned(),
+        }
+    }
+}
+
 /// Stores a message with the next seq, or returns the original on a resend.
 pub fn send(conn: &Connection, a: &SendArgs<'_>) -> StoreResult<SendOutcome> {
     if let Some(message) = by_client_id(conn, a.sender, a.client_id)? {
@@ -112,12 +131,7 @@ pub fn send(conn: &Connection, a: &SendArgs<'_>) -> StoreResult<SendOutcome> {
         });
     }
     if let Some(after) = a.after {
-        let stored: bool = conn
-            .prepare_cached(
-                "SELECT EXISTS(SELECT 1 FROM messages WHERE sender = ?1 AND client_id = ?2)",
-            )?
-            .query_row([a.sender.as_str(), after.as_str()], |r| r.get(0))?;
-        if !stored {
+        if !is_stored(conn, a.sender, after)? {
             return Err(StoreError::rejected(
                 ErrorCode::OutOfOrder,
                 format!(
@@ -131,14 +145,7 @@ pub fn send(conn: &Connection, a: &SendArgs<'_>) -> StoreResult<SendOutcome> {
             super::accounts::refuse_system_target(conn, peer, "messages")?;
             // Whether the peer exists and has blocked the sender, in one statement
             // (the send path's statements are the writer's cost: S2, issue 21).
-            let (exists, blocked): (bool, bool) = conn
-                .prepare_cached(
-                    "SELECT EXISTS(SELECT 1 FROM users WHERE id = ?1), \
-                     EXISTS(SELECT 1 FROM blacklist WHERE owner = ?1 AND blocked = ?2)",
-                )?
-                .query_row([peer.as_str(), a.sender.as_str()], |r| {
-                    Ok((r.get(0)?, r.get(1)?))
-                })?;
+            let (exists, blocked) = peer_state(conn, peer, a.sender)?;
             if !exists {
                 require_user(conn, peer)?;
             }
@@ -199,19 +206,7 @@ pub fn send(conn: &Connection, a: &SendArgs<'_>) -> StoreResult<SendOutcome> {
         "UPDATE members SET read_seq = ?3 WHERE conv = ?1 AND user = ?2 AND read_seq < ?3",
     )?
     .execute(params![conv, a.sender.as_str(), seq])?;
-    let message = Message {
-        conv: a.conv.clone(),
-        seq: Seq(seq as u64),
-        id: MsgId(id as u64),
-        client_id: a.client_id.clone(),
-        sender: a.sender.clone(),
-        sent_at: a.now,
-        content: a.content.clone(),
-        ext: a.ext.cloned(),
-        edited_at: None,
-        reply_to: a.reply_to,
-        mentions: a.mentions.cloned(),
-    };
+    let message = a.stored(seq, id);
     // A one-to-one chat's members are the two in its id (ensure_direct made them).
     let mut members = match a.conv {
         ConversationId::Direct(x, y) if x == y => vec![x.clone()],
@@ -228,6 +223,35 @@ pub fn send(conn: &Connection, a: &SendArgs<'_>) -> StoreResult<SendOutcome> {
         duplicate: false,
         members,
     })
+}
+
+/// Whether `peer` exists, and whether they have blocked `sender`: one statement.
+pub(super) fn peer_state(
+    conn: &Connection,
+    peer: &UserId,
+    sender: &UserId,
+) -> StoreResult<(bool, bool)> {
+    Ok(conn
+        .prepare_cached(
+            "SELECT EXISTS(SELECT 1 FROM users WHERE id = ?1), \
+             EXISTS(SELECT 1 FROM blacklist WHERE owner = ?1 AND blocked = ?2)",
+        )?
+        .query_row([peer.as_str(), sender.as_str()], |r| {
+            Ok((r.get(0)?, r.get(1)?))
+        })?)
+}
+
+/// Whether `sender`'s message with `client_id` is stored.
+pub(super) fn is_stored(
+    conn: &Connection,
+    sender: &UserId,
+    client_id: &ClientMsgId,
+) -> StoreResult<bool> {
+    Ok(conn
+        .prepare_cached(
+            "SELECT EXISTS(SELECT 1 FROM messages WHERE sender = ?1 AND client_id = ?2)",
+        )?
+        .query_row([sender.as_str(), client_id.as_str()], |r| r.get(0))?)
 }
 
 /// Takes the next seq of `conv` (and marks its last activity); `None` when no

@@ -24,9 +24,9 @@
 use std::collections::HashMap;
 
 use rusqlite::{params, Connection, OptionalExtension};
-use tern_proto::{ConversationId, Message, MsgId, Seq, UserId, SYSTEM_USER};
+use tern_proto::{ConversationId, UserId, SYSTEM_USER};
 
-use super::messages::{by_client_id, SendArgs};
+use super::messages::{by_client_id, is_stored, peer_state, SendArgs};
 use super::StoreResult;
 use crate::storage::SendOutcome;
 
@@ -169,14 +169,7 @@ pub(super) fn send_fast(
         return Ok(None);
     };
     if !chat.may_send[side] {
-        let (exists, blocked): (bool, bool) = conn
-            .prepare_cached(
-                "SELECT EXISTS(SELECT 1 FROM users WHERE id = ?1), \
-                 EXISTS(SELECT 1 FROM blacklist WHERE owner = ?1 AND blocked = ?2)",
-            )?
-            .query_row([peer.as_str(), a.sender.as_str()], |r| {
-                Ok((r.get(0)?, r.get(1)?))
-            })?;
+        let (exists, blocked) = peer_state(conn, peer, a.sender)?;
         if !exists || blocked {
             return Ok(None); // the full path gives the error
         }
@@ -184,12 +177,7 @@ pub(super) fn send_fast(
     }
     // A pipelined send waits for the one before it (`after`), as on the full path.
     if let Some(after) = a.after {
-        let stored: bool = conn
-            .prepare_cached(
-                "SELECT EXISTS(SELECT 1 FROM messages WHERE sender = ?1 AND client_id = ?2)",
-            )?
-            .query_row([a.sender.as_str(), after.as_str()], |r| r.get(0))?;
-        if !stored {
+        if !is_stored(conn, a.sender, after)? {
             return Ok(None); // the full path gives the error
         }
     }
@@ -229,19 +217,7 @@ pub(super) fn send_fast(
         cache.owed.push(conv);
     }
     Ok(Some(SendOutcome {
-        message: Message {
-            conv: a.conv.clone(),
-            seq: Seq(seq as u64),
-            id: MsgId(id as u64),
-            client_id: a.client_id.clone(),
-            sender: a.sender.clone(),
-            sent_at: a.now,
-            content: a.content.clone(),
-            ext: a.ext.cloned(),
-            edited_at: None,
-            reply_to: None,
-            mentions: None,
-        },
+        message: a.stored(seq, id),
         duplicate: false,
         members: vec![x.clone(), y.clone()],
     }))

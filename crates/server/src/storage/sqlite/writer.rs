@@ -24,24 +24,10 @@ fn exec_cached(conn: &Connection, sql: &str) -> rusqlite::Result<()> {
     conn.prepare_cached(sql)?.execute([]).map(|_| ())
 }
 
-/// Wraps `f` so that its effects are isolated in a savepoint (a failing job
-/// does not spoil the batch) and its caller hears back only after the commit.
-/// The send cache is written out and forgotten first: `f` may read or change
-/// anything it remembers (module docs of `send_cache`).
-pub(super) fn job<T, F, A>(f: F, after: A, reply: oneshot::Sender<StoreResult<T>>) -> Job
-where
-    T: Send + 'static,
-    F: FnOnce(&Connection) -> StoreResult<T> + Send + 'static,
-    A: FnOnce(&T) + Send + 'static,
-{
-    Box::new(move |conn: &Connection, cache: &mut SendCache| {
-        completion(full(conn, cache, f), after, reply)
-    })
-}
-
-/// Like [`job`] for a job that uses the send cache itself: `f` runs without a
-/// savepoint, so it may write only what one statement does (or nothing) before
-/// it takes [`full`]. A panic stops the batch's commit, since what it had
+/// A queued job that answers its caller after the commit. `f` gets the send
+/// cache and runs without a savepoint, so it may write only what one statement
+/// does (or nothing) before it takes [`full`] — which every job but a fast
+/// send takes at once (`Store::submit_then`). A panic stops the batch's commit, since what it had
 /// remembered is then unknown.
 pub(super) fn cached_job<T, F, A>(f: F, after: A, reply: oneshot::Sender<StoreResult<T>>) -> Job
 where

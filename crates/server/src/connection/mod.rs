@@ -28,6 +28,9 @@ use crate::hub::Outbound;
 use crate::rate_limit::TokenBucket;
 use crate::state::{Shared, STOPPING_SHARDS};
 
+mod shutdown;
+mod write;
+
 /// Serves one upgraded socket until it closes.
 ///
 /// Not an `async fn`: the state is built here and moved into the returned
@@ -82,25 +85,6 @@ struct Connection {
 
 /// Most pipelined sends per connection; past this the connection stops reading.
 const MAX_INFLIGHT: usize = 128;
-
-/// Most frames written with one flush ([`Connection::write_burst`]), so that
-/// reading requests is not held up by a long run of pushes.
-const MAX_BURST: usize = 64;
-
-/// At shutdown, close once no frame has arrived for this long (and every
-/// queued send is answered); frames read until then get `ShuttingDown`.
-const DRAIN_QUIET: std::time::Duration = std::time::Duration::from_millis(100);
-
-/// At shutdown, stop reading frames this long after the signal even if the
-/// client keeps sending (queued sends are still answered).
-const DRAIN_READ: std::time::Duration = std::time::Duration::from_secs(2);
-
-/// After sending a close frame, how long at most to wait for the client's close reply.
-const CLOSE_WAIT: std::time::Duration = std::time::Duration::from_secs(1);
-
-/// After sending a close frame, stop waiting for the reply once the client has
-/// sent nothing for this long (nothing unread is left to reset the socket).
-const CLOSE_QUIET: std::time::Duration = std::time::Duration::from_millis(100);
 
 /// What to do after handling one event.
 enum Flow {
@@ -289,163 +273,6 @@ impl Connection {
             other => other,
         }
     }
-
-    /// Before a close: answers the pipelined sends (they commit regardless).
-    async fn finish_inflight(&mut self, ctx: &mut Ctx) {
-        let deadline = Instant::now() + std::time::Duration::from_secs(5);
-        while let Ok(Some(frame)) = tokio::time::timeout_at(deadline, self.inflight.next()).await {
-            if let Flow::Stop = self.reply_text(ctx, frame).await {
-                return;
-            }
-        }
-    }
-
-    /// Server shutdown: handles no more requests, but answers every send already
-    /// queued (read before the signal) with its ack, and every request read from
-    /// now on with `ShuttingDown` (5001), until the socket has been quiet for
-    /// [`DRAIN_QUIET`] (reading for at most [`DRAIN_READ`]); then close 1001.
-    async fn drain(&mut self, ctx: &mut Ctx) -> Flow {
-        let stop_reading = Instant::now() + DRAIN_READ;
-        let quiet = sleep_until(Instant::now() + DRAIN_QUIET);
-        tokio::pin!(quiet);
-        let mut reading = true;
-        loop {
-            // Biased: a frame already there is always read (and refused) before
-            // the quiet timer may close the socket on it.
-            let flow = tokio::select! {
-                biased;
-                Some(frame) = self.inflight.next(), if !self.inflight.is_empty() => {
-                    self.reply_text(ctx, frame).await
-                }
-                msg = self.socket.recv(), if reading => {
-                    quiet.as_mut().reset(Instant::now() + DRAIN_QUIET);
-                    self.refuse(msg).await
-                }
-                _ = sleep_until(stop_reading), if reading => {
-                    reading = false;
-                    Flow::Continue
-                }
-                out = self.push_rx.recv() => self.outbound(out).await,
-                _ = &mut quiet, if self.inflight.is_empty() => {
-                    return Flow::Close(close::SHUTDOWN, "server shutting down")
-                }
-                _ = std::future::ready(()), if !reading && self.inflight.is_empty() => {
-                    return Flow::Close(close::SHUTDOWN, "server shutting down")
-                }
-            };
-            if !matches!(flow, Flow::Continue) {
-                return flow;
-            }
-        }
-    }
-
-    /// While shutting down: answers a frame with `ShuttingDown` instead of handling it.
-    async fn refuse(&mut self, msg: Option<Result<Message, axum::Error>>) -> Flow {
-        let id = match msg {
-            None | Some(Ok(Message::Close(_))) => return Flow::Stop,
-            Some(Err(e)) => return read_error(e),
-            Some(Ok(Message::Ping(_) | Message::Pong(_))) => return Flow::Continue,
-            Some(Ok(Message::Binary(_))) => None,
-            Some(Ok(Message::Text(text))) => match ClientFrame::decode(text.as_str()) {
-                Ok(f) => Some(f.id),
-                Err(e) => e.id,
-            },
-        };
-        let err = WireError::new(
-            ErrorCode::ShuttingDown,
-            "the server is shutting down and did not handle this request; reconnect and send it again",
-        );
-        self.send_frame(ServerFrame::Err { id, err }).await
-    }
-
-    /// After our close frame: reads (and drops) what the client still sends
-    /// until its close reply, or until it has sent nothing for [`CLOSE_QUIET`],
-    /// for at most [`CLOSE_WAIT`]. Dropping a socket with unread data resets
-    /// it, and a reset can destroy the last answers and the close frame before
-    /// the client has read them.
-    async fn await_close_reply(&mut self) {
-        let deadline = Instant::now() + CLOSE_WAIT;
-        let quiet = || (Instant::now() + CLOSE_QUIET).min(deadline);
-        while let Ok(Some(Ok(msg))) = tokio::time::timeout_at(quiet(), self.socket.recv()).await {
-            if let Message::Close(_) = msg {
-                break;
-            }
-        }
-    }
-
-    /// Writes `first` (a push, or a pipelined send's answer when `reply`), then
-    /// every frame already waiting — pushes the hub queued, answers of sends
-    /// that committed — up to [`MAX_BURST`], and flushes once: one system call
-    /// for a burst instead of one per frame. Under load a commit completes
-    /// many sends at once, and the socket writes were most of the connection
-    /// tasks' time (docs/benchmarks.md, issue 21, 2026-12-06, later).
-    async fn write_burst(&mut self, ctx: &mut Ctx, first: Utf8Bytes, reply: bool) -> Flow {
-        if self.feed(first).await.is_err() {
-            return Flow::Stop;
-        }
-        // A reply that ends the session (logout) is the burst's last frame.
-        let mut close = if reply { closing(ctx) } else { None };
-
-        let mut kick = None;
-        let mut written = 1;
-        while close.is_none() && written < MAX_BURST {
-            let (next, is_reply) = match self.push_rx.try_recv() {
-                Some(Outbound::Frame(text)) => (text, false),
-                // A kick: handled after this burst is flushed.
-                Some(other) => {
-                    kick = Some(other);
-                    break;
-                }
-                None => match self.inflight.ready() {
-                    Some(frame) => (frame, true),
-                    None => break,
-                },
-            };
-            if self.feed(next).await.is_err() {
-                return Flow::Stop;
-            }
-            written += 1;
-            if is_reply {
-                close = closing(ctx);
-            }
-        }
-        if futures_util::SinkExt::flush(&mut self.socket)
-            .await
-            .is_err()
-        {
-            return Flow::Stop;
-        }
-        match (close, kick) {
-            (Some(flow), _) => flow,
-            (None, Some(out)) => Box::pin(self.outbound(Some(out))).await,
-            (None, None) => Flow::Continue,
-        }
-    }
-
-    async fn feed(&mut self, text: Utf8Bytes) -> Result<(), axum::Error> {
-        futures_util::SinkExt::feed(&mut self.socket, Message::Text(text)).await
-    }
-
-    async fn send_frame(&mut self, frame: ServerFrame) -> Flow {
-        self.send_text(frame.encode().into()).await
-    }
-
-    async fn send_text(&mut self, text: Utf8Bytes) -> Flow {
-        // The sink's `send` (the socket and the message) rather than
-        // `WebSocket::send` (128 bytes): this future is part of every idle
-        // connection's loop state.
-        match futures_util::SinkExt::send(&mut self.socket, Message::Text(text)).await {
-            Ok(()) => Flow::Continue,
-            Err(_) => Flow::Stop,
-        }
-    }
-}
-
-/// The close a reply just written asks for (`Ctx::close_after`), if any.
-fn closing(ctx: &mut Ctx) -> Option<Flow> {
-    ctx.close_after
-        .take()
-        .map(|c| Flow::Close(c.code, c.reason))
 }
 
 /// Completes when the server starts shutting down. `Shared::shutdown` flips

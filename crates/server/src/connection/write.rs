@@ -1,0 +1,93 @@
+//! Writing frames: one at a time, or a burst with one flush.
+
+use axum::extract::ws::{Message, Utf8Bytes};
+use tern_proto::ServerFrame;
+
+use super::{Connection, Flow};
+use crate::context::Ctx;
+use crate::hub::Outbound;
+
+/// Most frames written with one flush ([`Connection::write_burst`]), so that
+/// reading requests is not held up by a long run of pushes.
+const MAX_BURST: usize = 64;
+
+impl Connection {
+    /// Writes `first` (a push, or a pipelined send's answer when `reply`), then
+    /// every frame already waiting — pushes the hub queued, answers of sends
+    /// that committed — up to [`MAX_BURST`], and flushes once: one system call
+    /// for a burst instead of one per frame. Under load a commit completes
+    /// many sends at once, and the socket writes were most of the connection
+    /// tasks' time (docs/benchmarks.md, issue 21, 2026-12-06, later).
+    pub(super) async fn write_burst(
+        &mut self,
+        ctx: &mut Ctx,
+        first: Utf8Bytes,
+        reply: bool,
+    ) -> Flow {
+        if self.feed(first).await.is_err() {
+            return Flow::Stop;
+        }
+        // A reply that ends the session (logout) is the burst's last frame.
+        let mut close = if reply { closing(ctx) } else { None };
+
+        let mut kick = None;
+        let mut written = 1;
+        while close.is_none() && written < MAX_BURST {
+            let (next, is_reply) = match self.push_rx.try_recv() {
+                Some(Outbound::Frame(text)) => (text, false),
+                // A kick: handled after this burst is flushed.
+                Some(other) => {
+                    kick = Some(other);
+                    break;
+                }
+                None => match self.inflight.ready() {
+                    Some(frame) => (frame, true),
+                    None => break,
+                },
+            };
+            if self.feed(next).await.is_err() {
+                return Flow::Stop;
+            }
+            written += 1;
+            if is_reply {
+                close = closing(ctx);
+            }
+        }
+        if futures_util::SinkExt::flush(&mut self.socket)
+            .await
+            .is_err()
+        {
+            return Flow::Stop;
+        }
+        match (close, kick) {
+            (Some(flow), _) => flow,
+            (None, Some(out)) => Box::pin(self.outbound(Some(out))).await,
+            (None, None) => Flow::Continue,
+        }
+    }
+
+    pub(super) async fn feed(&mut self, text: Utf8Bytes) -> Result<(), axum::Error> {
+        futures_util::SinkExt::feed(&mut self.socket, Message::Text(text)).await
+    }
+
+    pub(super) async fn send_frame(&mut self, frame: ServerFrame) -> Flow {
+        self.send_text(frame.encode().into()).await
+    }
+
+    pub(super) async fn send_text(&mut self, text: Utf8Bytes) -> Flow {
+        // The sink's `send` (the socket and the message) rather than
+        // `WebSocket::send` (128 bytes): this future is part of every idle
+        // connection's loop state.
+        match futures_util::SinkExt::send(&mut self.socket, Message::Text(text)).await {
+            Ok(()) => Flow::Continue,
+            Err(_) => Flow::Stop,
+        }
+    }
+}
+
+/// The close a reply just written asks for (`Ctx::close_after`), if any.
+pub(super) fn closing(ctx: &mut Ctx) -> Option<Flow> {
+    ctx.close_after
+        .take()
+        .map(|c| Flow::Close(c.code, c.reason))
+}
