@@ -4,11 +4,21 @@
 use std::sync::Arc;
 
 use rusqlite::Connection;
-use tern_proto::{ClientMsgId, Content, ConversationId, ErrorCode, Seq, UserId};
+use tern_proto::{ClientMsgId, Content, ConversationId, ErrorCode, KickReason, Push, Seq, UserId};
 
 use super::{SqliteStorage, Store, StoreError, StoreResult};
 use crate::storage::api::{Accounts, Messages, NewMessage, Operations, PendingSend, Social};
-use crate::storage::SendOutcome;
+use crate::storage::{ConnId, Delivery, SendOutcome, Sink};
+
+/// Nobody online: committed effects go nowhere.
+struct Nobody;
+
+impl Sink for Nobody {
+    fn deliver(&self, _: &[Delivery]) {}
+    fn message(&self, _: &[UserId], _: &Push, _: Option<ConnId>) {}
+    fn kick_sessions(&self, _: &UserId, _: &[String], _: KickReason) {}
+    fn kick_user(&self, _: &UserId, _: Option<&str>, _: KickReason) {}
+}
 
 fn uid(s: &str) -> UserId {
     UserId::new(s).unwrap()
@@ -17,7 +27,7 @@ fn uid(s: &str) -> UserId {
 async fn storage(users: &[&str]) -> (tempfile::TempDir, SqliteStorage) {
     let dir = tempfile::tempdir().unwrap();
     let (store, _writer) = Store::open(dir.path(), 256, 2).unwrap();
-    let s = SqliteStorage::new(store, Arc::new(crate::hub::Hub::default()));
+    let s = SqliteStorage::new(store, Arc::new(Nobody));
     for u in users {
         s.create_user(&uid(u), "x", None, 0).await.unwrap();
     }
