@@ -29,7 +29,6 @@ impl Connection {
         }
         // A reply that ends the session (logout) is the burst's last frame.
         let mut close = if reply { closing(ctx) } else { None };
-
         let mut kick = None;
         let mut written = 1;
         while close.is_none() && written < MAX_BURST {

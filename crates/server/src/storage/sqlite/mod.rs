@@ -231,7 +231,7 @@ impl Store {
                 Ok(value)
             })
         };
-        let job = writer::cached_job(f, after, tx);
+        let job = writer::job(f, after, tx);
         self.jobs.send(job).await.map_err(|_| StoreError::Closed)?;
         Ok(rx)
     }

@@ -107,9 +107,9 @@ impl SendCache {
         }
     }
 
-    /// After a batch: the error that must stop its commit, if any. Bounds the
-    /// memory kept between batches.
-    pub(super) fn take_poison(&mut self) -> Option<String> {
+    /// At the end of a batch (after [`SendCache::flush`]): the error that must
+    /// stop its commit, if any; and the memory kept between batches bounded.
+    pub(super) fn end_batch(&mut self) -> Option<String> {
         if self.chats.len() > MAX_CHATS && self.owed.is_empty() {
             self.chats.clear();
         }

@@ -27,9 +27,9 @@ fn exec_cached(conn: &Connection, sql: &str) -> rusqlite::Result<()> {
 /// A queued job that answers its caller after the commit. `f` gets the send
 /// cache and runs without a savepoint, so it may write only what one statement
 /// does (or nothing) before it takes [`full`] — which every job but a fast
-/// send takes at once (`Store::submit_then`). A panic stops the batch's commit, since what it had
-/// remembered is then unknown.
-pub(super) fn cached_job<T, F, A>(f: F, after: A, reply: oneshot::Sender<StoreResult<T>>) -> Job
+/// send takes at once (`Store::submit_then`). A panic stops the batch's
+/// commit, since what the cache remembered is then unknown.
+pub(super) fn job<T, F, A>(f: F, after: A, reply: oneshot::Sender<StoreResult<T>>) -> Job
 where
     T: Send + 'static,
     F: FnOnce(&Connection, &mut SendCache) -> StoreResult<T> + Send + 'static,
@@ -210,7 +210,7 @@ fn write_loop(
             // The fast sends' counters and read marks, then the commit — unless
             // writing them (or a job) failed in a way that spoils the batch.
             cache.flush(&conn);
-            match cache.take_poison() {
+            match cache.end_batch() {
                 Some(e) => {
                     let _ = conn.execute_batch("ROLLBACK");
                     Err(e)
