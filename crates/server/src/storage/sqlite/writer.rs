@@ -160,8 +160,7 @@ fn complete((commit, completions, lost): Done) {
 }
 
 fn begin(conn: &Connection) -> Result<(), String> {
-    conn.execute_batch("BEGIN IMMEDIATE")
-        .map_err(|e| e.to_string())
+    exec_cached(conn, "BEGIN IMMEDIATE").map_err(|e| e.to_string())
 }
 
 fn write_loop(
@@ -215,7 +214,7 @@ fn write_loop(
                     let _ = conn.execute_batch("ROLLBACK");
                     Err(e)
                 }
-                None => conn.execute_batch("COMMIT").map_err(|e| {
+                None => exec_cached(&conn, "COMMIT").map_err(|e| {
                     let _ = conn.execute_batch("ROLLBACK");
                     e.to_string()
                 }),
