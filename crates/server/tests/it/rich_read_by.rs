@@ -163,3 +163,27 @@ async fn a_group_can_turn_read_by_off_and_on() {
     assert_eq!(page(&mut bob, read_by(&conv, seq, None, 10)).await.1, 1);
     server.stop().await;
 }
+
+/// Sending implies having read: a member who sent after a message counts as
+/// having read it — while theirs is the group's last message (SQLite keeps that
+/// mark on the conversation's tail) and after someone else sent after them.
+#[tokio::test]
+async fn a_member_who_sent_after_a_message_has_read_it() {
+    let server = TestServer::start().await;
+    let [mut alice, mut bob, mut carol, mut dave] =
+        users(&server, ["alice", "bob", "carol", "dave"]).await;
+    let g = create(&mut alice, "Team", &["bob", "carol", "dave"], None).await;
+    let conv = gconv(&g.group);
+    let seq = gsend(&mut bob, &g.group, "b1", "read me").await;
+    gsend(&mut carol, &g.group, "c1", "seen it").await;
+    assert_eq!(
+        page(&mut bob, read_by(&conv, seq, None, 10)).await,
+        (1, 2, names(&["carol"]), names(&["alice", "dave"]), None)
+    );
+    gsend(&mut dave, &g.group, "d1", "me too").await;
+    assert_eq!(
+        page(&mut bob, read_by(&conv, seq, None, 10)).await,
+        (2, 1, names(&["carol", "dave"]), names(&["alice"]), None)
+    );
+    server.stop().await;
+}

@@ -182,12 +182,12 @@ pub fn send(conn: &Connection, a: &SendArgs<'_>) -> StoreResult<SendOutcome> {
     // The next seq, one statement when the conversation exists (a failure after
     // this point is undone with the job's savepoint); a one-to-one chat's first
     // message creates it.
-    let seq = match next_seq(conn, &conv, a.now)? {
+    let seq = match next_seq(conn, &conv, a.sender, a.now)? {
         Some(seq) => seq,
         None => match a.conv.peer_of(a.sender) {
             Some(peer) => {
                 ensure_direct(conn, a.sender, peer, a.conv, a.now)?;
-                next_seq(conn, &conv, a.now)?.ok_or_else(|| forbidden(a.conv))?
+                next_seq(conn, &conv, a.sender, a.now)?.ok_or_else(|| forbidden(a.conv))?
             }
             None => return Err(forbidden(a.conv)),
         },
@@ -201,11 +201,8 @@ pub fn send(conn: &Connection, a: &SendArgs<'_>) -> StoreResult<SendOutcome> {
     let id = conn.last_insert_rowid();
     // A message referencing a file lets the conversation's members download it.
     super::files::record_reference(conn, a.sender, a.conv, seq as u64, a.content, a.now)?;
-    // Sending implies having read the conversation up to one's own message.
-    conn.prepare_cached(
-        "UPDATE members SET read_seq = ?3 WHERE conv = ?1 AND user = ?2 AND read_seq < ?3",
-    )?
-    .execute(params![conv, a.sender.as_str(), seq])?;
+    // Sending implies having read the conversation up to one's own message: the
+    // conversation's tail (set by `next_seq`) says so, see [`READ_MARK`].
     let message = a.stored(seq, id);
     // A one-to-one chat's members are the two in its id (ensure_direct made them).
     let mut members = match a.conv {
@@ -254,14 +251,31 @@ pub(super) fn is_stored(
         .query_row([sender.as_str(), client_id.as_str()], |r| r.get(0))?)
 }
 
-/// Takes the next seq of `conv` (and marks its last activity); `None` when no
-/// such conversation is stored.
-fn next_seq(conn: &Connection, conv: &str, now: i64) -> StoreResult<Option<i64>> {
+/// A member's read mark, from `members m` joined with `conversations c`: the
+/// written one, or the seq of the conversation's last message when they sent it
+/// (sending implies having read up to one's own message; migration 0019: that
+/// mark is not written per send, it moves with the conversation's tail).
+pub(super) const READ_MARK: &str =
+    "MAX(m.read_seq, CASE WHEN c.tail_sender = m.user THEN c.tail_seq ELSE 0 END)";
+
+/// Takes the next seq of `conv` for a message of `sender` (which becomes the
+/// conversation's tail, and marks its last activity); `None` when no such
+/// conversation is stored. The previous tail's sender, if someone else, gets
+/// the read mark it implied written first.
+fn next_seq(conn: &Connection, conv: &str, sender: &UserId, now: i64) -> StoreResult<Option<i64>> {
+    conn.prepare_cached(
+        "UPDATE members SET read_seq = c.tail_seq FROM conversations c
+         WHERE c.id = ?1 AND members.conv = ?1 AND members.user = c.tail_sender
+           AND c.tail_sender <> ?2 AND members.read_seq < c.tail_seq",
+    )?
+    .execute(params![conv, sender.as_str()])?;
     Ok(conn
         .prepare_cached(
-            "UPDATE conversations SET max_seq = max_seq + 1, last_at = ?2 WHERE id = ?1 RETURNING max_seq",
+            "UPDATE conversations SET max_seq = max_seq + 1, last_at = ?2, tail_sender = ?3,
+               tail_seq = max_seq + 1
+             WHERE id = ?1 RETURNING max_seq",
         )?
-        .query_row(params![conv, now], |r| r.get(0))
+        .query_row(params![conv, now, sender.as_str()], |r| r.get(0))
         .optional()?)
 }
 
@@ -393,14 +407,15 @@ pub fn history(
 /// `user`'s conversations, most recent activity first.
 pub fn conversations(conn: &Connection, user: &UserId) -> StoreResult<Vec<ConversationInfo>> {
     // The peer's read seq only for direct conversations (exactly one other member).
-    let mut stmt = conn.prepare(
-        "SELECT c.id, c.max_seq, m.read_seq, c.recall_version,
-           CASE WHEN c.kind = 'direct' THEN (SELECT MAX(p.read_seq) FROM members p
-             WHERE p.conv = c.id AND p.user <> m.user) END, m.visible_from, c.edit_version,
-           c.reaction_version, c.pin_version
-         FROM members m JOIN conversations c ON c.id = m.conv
-         WHERE m.user = ?1 ORDER BY c.last_at DESC, c.id",
-    )?;
+    let mut stmt = conn.prepare(&format!(
+        "SELECT c.id, c.max_seq, {READ_MARK}, c.recall_version,
+               CASE WHEN c.kind = 'direct' THEN (SELECT MAX({PEER_MARK}) FROM members p
+                 WHERE p.conv = c.id AND p.user <> m.user) END, m.visible_from, c.edit_version,
+               c.reaction_version, c.pin_version
+             FROM members m JOIN conversations c ON c.id = m.conv
+             WHERE m.user = ?1 ORDER BY c.last_at DESC, c.id",
+        PEER_MARK = READ_MARK.replace("m.", "p.")
+    ))?;
     let rows = stmt
         .query_map([user.as_str()], |r| {
             Ok((
@@ -517,13 +532,19 @@ pub fn mark_read(
         .prepare_cached("SELECT max_seq FROM conversations WHERE id = ?1")?
         .query_row([conv.to_string()], |r| r.get(0))?;
     let target = (seq.0.min(max as u64)) as i64;
+    // Not past a mark already implied by the conversation's tail (READ_MARK).
     let n = conn
         .prepare_cached(
-            "UPDATE members SET read_seq = ?3 WHERE conv = ?1 AND user = ?2 AND read_seq < ?3",
+            "UPDATE members SET read_seq = ?3 WHERE conv = ?1 AND user = ?2 AND read_seq < ?3
+               AND NOT EXISTS (SELECT 1 FROM conversations c
+                 WHERE c.id = ?1 AND c.tail_sender = ?2 AND c.tail_seq >= ?3)",
         )?
         .execute(params![conv.to_string(), user.as_str(), target])?;
     let now: i64 = conn
-        .prepare_cached("SELECT read_seq FROM members WHERE conv = ?1 AND user = ?2")?
+        .prepare_cached(&format!(
+            "SELECT {READ_MARK} FROM members m JOIN conversations c ON c.id = m.conv
+             WHERE m.conv = ?1 AND m.user = ?2"
+        ))?
         .query_row([conv.to_string(), user.to_string()], |r| r.get(0))?;
     if n == 1 {
         let push = Push::Read {

@@ -5,7 +5,7 @@ use rusqlite::{params, Connection, OptionalExtension};
 use tern_proto::{ConversationId, ErrorCode, GroupRole, Seq, UserId};
 
 use super::accounts::parse_user;
-use super::messages::visible_from;
+use super::messages::{visible_from, READ_MARK};
 use super::{StoreError, StoreResult};
 use crate::storage::api::{split_read_page, ReadByPage};
 
@@ -56,16 +56,17 @@ pub fn read_by(
     // Everyone but the sender who could see the message (joined before it, or
     // into a group showing its history).
     let (read, total): (i64, i64) = conn
-        .prepare_cached(
-            "SELECT COALESCE(SUM(read_seq >= ?3), 0), COUNT(*) FROM members
-             WHERE conv = ?1 AND user <> ?2 AND visible_from < ?3",
-        )?
+        .prepare_cached(&format!(
+            "SELECT COALESCE(SUM({READ_MARK} >= ?3), 0), COUNT(*)
+             FROM members m JOIN conversations c ON c.id = m.conv
+             WHERE m.conv = ?1 AND m.user <> ?2 AND m.visible_from < ?3"
+        ))?
         .query_row(params![key, sender, s], |r| Ok((r.get(0)?, r.get(1)?)))?;
-    let mut stmt = conn.prepare_cached(
-        "SELECT user, read_seq >= ?3 FROM members
-         WHERE conv = ?1 AND user <> ?2 AND visible_from < ?3 AND user > ?4
-         ORDER BY user LIMIT ?5",
-    )?;
+    let mut stmt = conn.prepare_cached(&format!(
+        "SELECT m.user, {READ_MARK} >= ?3 FROM members m JOIN conversations c ON c.id = m.conv
+         WHERE m.conv = ?1 AND m.user <> ?2 AND m.visible_from < ?3 AND m.user > ?4
+         ORDER BY m.user LIMIT ?5"
+    ))?;
     let rows = stmt.query_map(
         params![
             key,

@@ -3,7 +3,7 @@
 //!
 //! A send in a direct chat checks that the peer exists and has not blocked the
 //! sender, takes the conversation's next seq, stores the row and moves the
-//! sender's read mark. Profiled under load (docs/benchmarks.md, issue 21,
+//! sender's read mark (the conversation's tail, `messages::READ_MARK`). Profiled under load (docs/benchmarks.md, issue 21,
 //! 2026-12-06), those statements — not the row — were the writer thread's
 //! cost, and one writer is the ceiling of S2's saturation. Here the writer
 //! remembers, per direct chat it has sent in, the seq counter and which of the
@@ -47,8 +47,13 @@ struct Chat {
     /// Whether the first (`[0]`) / second member of the id is known to be
     /// allowed to send: the other exists and has not blocked them.
     may_send: [bool; 2],
-    /// Read marks owed to the members (0: none), written at the flush.
+    /// The seq of each member's last send in this batch (0: none): the read
+    /// mark it implies, written at the flush — as the conversation's tail for
+    /// the batch's last sender, into `members` for the other one.
     read: [i64; 2],
+    /// The conversation's tail as written: its last message's sender and seq,
+    /// whose read mark it implies (`messages::READ_MARK`).
+    tail: Option<(UserId, i64)>,
 }
 
 /// The writer thread's memory of the direct chats it sends in (module docs).
@@ -74,20 +79,39 @@ impl SendCache {
             let Some(chat) = self.chats.get_mut(&id) else {
                 continue;
             };
-            conn.prepare_cached(
-                "UPDATE conversations SET max_seq = ?2, last_at = ?3 WHERE id = ?1",
-            )?
-            .execute(params![id, chat.max_seq, chat.last_at])?;
-            for (user, read) in chat.users.iter().zip(chat.read.iter_mut()) {
-                if *read > 0 {
-                    conn.prepare_cached(
-                        "UPDATE members SET read_seq = ?3 \
-                         WHERE conv = ?1 AND user = ?2 AND read_seq < ?3",
-                    )?
-                    .execute(params![id, user.as_str(), *read])?;
-                    *read = 0;
+            // The batch's last sender becomes the tail (its read mark goes with
+            // it, in the row written anyway); the other member's mark, from its
+            // sends of this batch or the tail it held, is written to `members`.
+            let last = usize::from(chat.read[1] > chat.read[0]);
+            let other = 1 - last;
+            let mut marks = vec![(chat.users[other].clone(), chat.read[other])];
+            if let Some((user, seq)) = chat.tail.take() {
+                if user == chat.users[other] {
+                    marks[0].1 = marks[0].1.max(seq);
+                } else if user != chat.users[last] {
+                    marks.push((user, seq));
                 }
             }
+            for (user, seq) in marks.into_iter().filter(|m| m.1 > 0) {
+                conn.prepare_cached(
+                    "UPDATE members SET read_seq = ?3 \
+                     WHERE conv = ?1 AND user = ?2 AND read_seq < ?3",
+                )?
+                .execute(params![id, user.as_str(), seq])?;
+            }
+            conn.prepare_cached(
+                "UPDATE conversations SET max_seq = ?2, last_at = ?3, tail_sender = ?4, \
+                 tail_seq = ?5 WHERE id = ?1",
+            )?
+            .execute(params![
+                id,
+                chat.max_seq,
+                chat.last_at,
+                chat.users[last].as_str(),
+                chat.read[last]
+            ])?;
+            chat.tail = Some((chat.users[last].clone(), chat.read[last]));
+            chat.read = [0; 2];
             chat.dirty = false;
         }
         Ok(())
@@ -148,12 +172,18 @@ pub(super) fn send_fast(
     let side = usize::from(a.sender != x);
     let conv = a.conv.to_string();
     if !cache.chats.contains_key(&conv) {
-        let stored: Option<i64> = conn
-            .prepare_cached("SELECT max_seq FROM conversations WHERE id = ?1")?
-            .query_row([&conv], |r| r.get(0))
+        let stored: Option<(i64, Option<String>, i64)> = conn
+            .prepare_cached(
+                "SELECT max_seq, tail_sender, tail_seq FROM conversations WHERE id = ?1",
+            )?
+            .query_row([&conv], |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?)))
             .optional()?;
-        let Some(max_seq) = stored else {
+        let Some((max_seq, tail_sender, tail_seq)) = stored else {
             return Ok(None); // the first message creates the chat: the full path
+        };
+        let tail = match tail_sender {
+            Some(u) => Some((super::accounts::parse_user(u)?, tail_seq)),
+            None => None,
         };
         let chat = Chat {
             users: [x.clone(), y.clone()],
@@ -162,6 +192,7 @@ pub(super) fn send_fast(
             dirty: false,
             may_send: [false; 2],
             read: [0; 2],
+            tail,
         };
         cache.chats.insert(conv.clone(), chat);
     }

@@ -248,3 +248,78 @@ async fn a_transaction_sqlite_rolls_back_loses_only_the_sends_that_ran_in_it() {
     );
     assert_counters_match_rows(&s).await;
 }
+
+/// `members.read_seq` as written (not the mark the conversation's tail implies).
+async fn written_mark(s: &SqliteStorage, conv: &ConversationId, user: &str) -> i64 {
+    let (conv, user) = (conv.to_string(), user.to_string());
+    s.store
+        .read(move |c: &Connection| {
+            Ok(c.query_row(
+                "SELECT read_seq FROM members WHERE conv = ?1 AND user = ?2",
+                [conv, user],
+                |r| r.get(0),
+            )?)
+        })
+        .await
+        .unwrap()
+}
+
+/// (my read seq, the peer's read seq) as `conversations` answers `me`.
+async fn marks(s: &SqliteStorage, me: &str) -> (Seq, Seq) {
+    let info = s.conversations(&uid(me)).await.unwrap().remove(0);
+    (info.read_seq, info.peer_read_seq)
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_senders_read_mark_rides_on_the_tail_until_the_peer_sends_and_survives_a_restart() {
+    let dir = tempfile::tempdir().unwrap();
+    let (store, writer) = Store::open(dir.path(), 256, 2).unwrap();
+    let s = SqliteStorage::new(store, Arc::new(Nobody));
+    for u in ["alice", "bob"] {
+        s.create_user(&uid(u), "x", None, 0).await.unwrap();
+    }
+    let conv = ConversationId::direct(&uid("alice"), &uid("bob"));
+    // The first send goes the full way, the next ones the fast way.
+    for i in 0..3 {
+        send(&s, "alice", "bob", &format!("a{i}")).await.unwrap();
+    }
+    assert_eq!(marks(&s, "alice").await, (Seq(3), Seq(0)));
+    assert_eq!(marks(&s, "bob").await, (Seq(0), Seq(3)));
+    assert_eq!(
+        written_mark(&s, &conv, "alice").await,
+        0,
+        "only the tail moved"
+    );
+    // Marking read below the implied mark changes nothing.
+    s.mark_read(&uid("alice"), &conv, Seq(2)).await.unwrap();
+    assert_eq!(marks(&s, "alice").await, (Seq(3), Seq(0)));
+    assert_eq!(written_mark(&s, &conv, "alice").await, 0);
+    // Bob answers: the tail is his now, Alice's mark is written.
+    send(&s, "bob", "alice", "b0").await.unwrap();
+    assert_eq!(written_mark(&s, &conv, "alice").await, 3);
+    assert_eq!(marks(&s, "alice").await, (Seq(3), Seq(4)));
+    assert_eq!(marks(&s, "bob").await, (Seq(4), Seq(3)));
+    // Both in one batch: the batch's last sender holds the tail.
+    let held = hold_writer(&s).await;
+    let a = queue(&s, message("alice", "bob", "a3")).await;
+    let b = queue(&s, message("bob", "alice", "b1")).await;
+    let c = queue(&s, message("alice", "bob", "a4")).await;
+    held.await.unwrap().unwrap();
+    for p in [a, b, c] {
+        p.await.unwrap();
+    }
+    assert_eq!(marks(&s, "alice").await, (Seq(7), Seq(6)));
+    assert_eq!(written_mark(&s, &conv, "bob").await, 6);
+    drop(s);
+    writer.join().unwrap();
+    // After a restart the marks read the same.
+    let (store, writer) = Store::open(dir.path(), 256, 2).unwrap();
+    let s = SqliteStorage::new(store, Arc::new(Nobody));
+    assert_eq!(marks(&s, "alice").await, (Seq(7), Seq(6)));
+    assert_eq!(marks(&s, "bob").await, (Seq(6), Seq(7)));
+    send(&s, "bob", "alice", "b2").await.unwrap();
+    assert_eq!(marks(&s, "alice").await, (Seq(7), Seq(8)));
+    assert_eq!(written_mark(&s, &conv, "alice").await, 7);
+    drop(s);
+    writer.join().unwrap();
+}
