@@ -3,9 +3,10 @@
 //!
 //! A send in a direct chat checks that the peer exists and has not blocked the
 //! sender, takes the conversation's next seq, stores the row and moves the
-//! sender's read mark (the conversation's tail, `messages::READ_MARK`). Profiled under load (docs/benchmarks.md, issue 21,
-//! 2026-12-06), those statements — not the row — were the writer thread's
-//! cost, and one writer is the ceiling of S2's saturation. Here the writer
+//! sender's read mark (the conversation's tail, `messages::READ_MARK`).
+//! Profiled under load (docs/benchmarks.md, issue 21, 2026-12-06), those
+//! statements — not the row — were the writer thread's cost, and one writer is
+//! the ceiling of S2's saturation. Here the writer
 //! remembers, per direct chat it has sent in, the seq counter and which of the
 //! two may send, so a send runs only its `INSERT`; the counter, the last
 //! activity and the read marks are written once per chat per batch, just
@@ -53,7 +54,17 @@ struct Chat {
     read: [i64; 2],
     /// The conversation's tail as written: its last message's sender and seq,
     /// whose read mark it implies (`messages::READ_MARK`).
-    tail: Option<(UserId, i64)>,
+    tail: Tail,
+}
+
+/// Who sent a direct chat's last message as written (`conversations.tail_*`).
+enum Tail {
+    /// Nobody recorded (a chat from before migration 0019).
+    None,
+    /// One of the two (`Chat::users` index), at this seq.
+    Member(usize, i64),
+    /// Someone else (the `system` account), at this seq.
+    Outsider(UserId, i64),
 }
 
 /// The writer thread's memory of the direct chats it sends in (module docs).
@@ -84,15 +95,16 @@ impl SendCache {
             // sends of this batch or the tail it held, is written to `members`.
             let last = usize::from(chat.read[1] > chat.read[0]);
             let other = 1 - last;
-            let mut marks = vec![(chat.users[other].clone(), chat.read[other])];
-            if let Some((user, seq)) = chat.tail.take() {
-                if user == chat.users[other] {
-                    marks[0].1 = marks[0].1.max(seq);
-                } else if user != chat.users[last] {
-                    marks.push((user, seq));
-                }
+            let mut other_mark = chat.read[other];
+            let mut outsider = None;
+            match std::mem::replace(&mut chat.tail, Tail::Member(last, chat.read[last])) {
+                Tail::Member(side, seq) if side == other => other_mark = other_mark.max(seq),
+                Tail::Outsider(user, seq) => outsider = Some((user, seq)),
+                Tail::Member(..) | Tail::None => {}
             }
-            for (user, seq) in marks.into_iter().filter(|m| m.1 > 0) {
+            let marks = [(&chat.users[other], other_mark)];
+            let outsider = outsider.as_ref().map(|(user, seq)| (user, *seq));
+            for (user, seq) in marks.into_iter().chain(outsider).filter(|m| m.1 > 0) {
                 conn.prepare_cached(
                     "UPDATE members SET read_seq = ?3 \
                      WHERE conv = ?1 AND user = ?2 AND read_seq < ?3",
@@ -110,7 +122,6 @@ impl SendCache {
                 chat.users[last].as_str(),
                 chat.read[last]
             ])?;
-            chat.tail = Some((chat.users[last].clone(), chat.read[last]));
             chat.read = [0; 2];
             chat.dirty = false;
         }
@@ -182,8 +193,10 @@ pub(super) fn send_fast(
             return Ok(None); // the first message creates the chat: the full path
         };
         let tail = match tail_sender {
-            Some(u) => Some((super::accounts::parse_user(u)?, tail_seq)),
-            None => None,
+            None => Tail::None,
+            Some(u) if u == x.as_str() => Tail::Member(0, tail_seq),
+            Some(u) if u == y.as_str() => Tail::Member(1, tail_seq),
+            Some(u) => Tail::Outsider(super::accounts::parse_user(u)?, tail_seq),
         };
         let chat = Chat {
             users: [x.clone(), y.clone()],
