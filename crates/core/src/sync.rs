@@ -180,6 +180,11 @@ async fn latest_version(conn: &Conn) -> Result<u64> {
     Ok(conn.call(probe).await?.latest)
 }
 
+/// Takes every list from the server. The change-log version is stored last:
+/// a snapshot cut short (the connection lost, the process closed — `tern-cli
+/// login` exits right after logging in) leaves the cache at its old version,
+/// so the next sync takes the whole snapshot again instead of following the
+/// change log from a version whose settings and groups it never stored.
 async fn snapshot(sh: &Arc<Shared>, conn: &Conn, version: u64) -> Result<()> {
     let friends = conn.call(cmd::GetFriends { users: None }).await?.friends;
     let mut apps = conn
@@ -190,10 +195,11 @@ async fn snapshot(sh: &Arc<Shared>, conn: &Conn, version: u64) -> Result<()> {
     apps.extend(sent.applications);
     let blocked = conn.call(cmd::ListBlocked {}).await?.users;
     sh.db
-        .call(move |c| rel::replace_all(c, &friends, &apps, &blocked, version))
+        .call(move |c| rel::replace_all(c, &friends, &apps, &blocked))
         .await?;
     crate::preferences::snapshot(sh, conn).await?;
-    snapshot_groups(sh, conn).await
+    snapshot_groups(sh, conn).await?;
+    sh.db.call(move |c| rel::set_version(c, version)).await
 }
 
 /// Takes the group list (and each group's members, so the member caches are complete)

@@ -241,13 +241,13 @@ pub(crate) fn blacklist(c: &Connection) -> Result<Vec<UserId>> {
     rows.map(|r| user(r?)).collect()
 }
 
-/// Replaces all relations with a full snapshot from the server (first sync of a device).
+/// Replaces all relations with a full snapshot from the server (first sync of a
+/// device); the caller stores the change-log version once the whole snapshot is in.
 pub(crate) fn replace_all(
     c: &mut Connection,
     friends: &[Friend],
     applications: &[FriendApplication],
     blocked: &[UserId],
-    version: u64,
 ) -> Result<()> {
     let tx = c.transaction()?;
     tx.execute_batch("DELETE FROM friends; DELETE FROM applications; DELETE FROM blacklist;")?;
@@ -263,7 +263,6 @@ pub(crate) fn replace_all(
             [u.as_str()],
         )?;
     }
-    set_version(&tx, version)?;
     tx.commit()?;
     Ok(())
 }

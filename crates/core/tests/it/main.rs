@@ -42,6 +42,7 @@ mod room_dropped_rejoin;
 mod rooms_live;
 mod search_cjk_and_english;
 mod send_fails_then_resend;
+mod snapshot_cut_short;
 mod sync_pulls_chats_at_once;
 mod tls_wss_and_https;
 mod token_expires_while_connected;
