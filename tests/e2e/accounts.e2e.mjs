@@ -17,7 +17,7 @@ import { execFile, spawn } from 'node:child_process';
 import { existsSync, readFileSync, readdirSync } from 'node:fs';
 import path from 'node:path';
 import readline from 'node:readline';
-import { CliUser, runSuite, launchApp, startServer, startTray, tempDir, Steps, sel, invoke as invokeIn, waitShell as waitShellIn } from './lib/harness.mjs';
+import { CliUser, runSuite, launchApp, quitApp as quitAppOf, startServer, startTray, tempDir, Steps, sel, invoke as invokeIn, waitShell as waitShellIn } from './lib/harness.mjs';
 import { waitUntil } from './lib/webdriver.mjs';
 
 const started = Date.now();
@@ -123,11 +123,9 @@ const rightClick = (el) =>
 
 async function quitApp() {
   if (!app) return;
-  const { wd, driver } = app;
+  const ending = app;
   app = undefined;
-  await Promise.race([wd.quit(), new Promise((r) => setTimeout(r, 5000))]);
-  driver.kill('SIGTERM');
-  await waitUntil(() => driver.exitCode !== null || driver.signalCode !== null, { what: 'tauri-driver exits', timeout: 10_000 });
+  await quitAppOf(ending);
 }
 
 /** Fills the login form (the first one, or the one over the shell) and submits it. */

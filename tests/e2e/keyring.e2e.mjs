@@ -5,7 +5,7 @@
 
 import { execFile } from 'node:child_process';
 import path from 'node:path';
-import { CliUser, runSuite, launchApp, startServer, tempDir, Steps, sel, RAW_INTERNALS } from './lib/harness.mjs';
+import { CliUser, runSuite, launchApp, quitApp as quitAppOf, startServer, tempDir, Steps, sel, RAW_INTERNALS } from './lib/harness.mjs';
 import { waitUntil } from './lib/webdriver.mjs';
 
 const mode = process.env.TERN_E2E_KEYRING;
@@ -26,11 +26,9 @@ function keyringEntry() {
 
 async function quitApp() {
   if (!app) return;
-  const { wd, driver } = app;
+  const ending = app;
   app = undefined;
-  await Promise.race([wd.quit(), new Promise((r) => setTimeout(r, 5000))]);
-  driver.kill('SIGTERM');
-  await waitUntil(() => driver.exitCode !== null || driver.signalCode !== null, { what: 'tauri-driver exits', timeout: 10_000 });
+  await quitAppOf(ending);
 }
 
 async function signIn(wd, user, password, remember) {

@@ -12,7 +12,7 @@ import { spawn } from 'node:child_process';
 import { existsSync, readFileSync } from 'node:fs';
 import path from 'node:path';
 import readline from 'node:readline';
-import { CliUser, runSuite, launchApp, startServer, startTray, tempDir, Steps, sel, invoke as invokeIn, waitShell as waitShellIn } from './lib/harness.mjs';
+import { CliUser, runSuite, launchApp, quitApp as quitAppOf, startServer, startTray, tempDir, Steps, sel, invoke as invokeIn, waitShell as waitShellIn } from './lib/harness.mjs';
 import { waitUntil } from './lib/webdriver.mjs';
 
 const started = Date.now();
@@ -65,9 +65,7 @@ const launch = async () => ({ wd, driver } = await launchApp({ TERN_SERVER_URL: 
 
 /** Ends the app and its tauri-driver (as keyring.e2e.mjs does), so a new launch is a first instance. */
 async function quitApp() {
-  await Promise.race([wd.quit(), pause(5000)]);
-  driver.kill('SIGTERM');
-  await waitUntil(() => driver.exitCode !== null || driver.signalCode !== null, { what: 'tauri-driver exits', timeout: 10_000 });
+  await quitAppOf({ wd, driver });
 }
 
 /** HH:MM of `min` minutes after midnight (wrapped). */

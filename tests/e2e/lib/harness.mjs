@@ -166,6 +166,30 @@ export async function launchApp(env) {
   return { wd, driver };
 }
 
+/**
+ * Ends an app started by `launchApp`: its WebDriver session, tauri-driver, and the app process
+ * itself. A leftover app owns the single-instance D-Bus name, so the next launch would hand over
+ * to it and exit, and WebDriver would wait its 3 minutes for a window that never comes (the
+ * keyring suite failed so once in CI, relaunching right after a sign-out).
+ */
+export async function quitApp({ wd, driver }) {
+  await Promise.race([wd.quit(), new Promise((r) => setTimeout(r, 5000))]);
+  driver.kill('SIGTERM');
+  await waitUntil(() => driver.exitCode !== null || driver.signalCode !== null, { what: 'tauri-driver exits', timeout: 10_000 });
+  const pattern = `^${bin('tern').replace(/[.*+?^${}()|[\]\\]/g, '\\$&')}( |$)`;
+  const running = () => new Promise((resolve) => execFile('pgrep', ['-f', pattern], (err) => resolve(!err)));
+  const exited = async (ms) => {
+    for (const end = Date.now() + ms; await running(); ) {
+      if (Date.now() > end) return false;
+      await new Promise((r) => setTimeout(r, 100));
+    }
+    return true;
+  };
+  if (await exited(10_000)) return;
+  execFile('pkill', ['-KILL', '-f', pattern], () => {});
+  if (!(await exited(5_000))) throw new Error('the app process did not exit');
+}
+
 // ---- No raw internals in what the user reads (issue 23 item 7) ----
 
 /** App sessions whose user-facing messages every step checks. */
