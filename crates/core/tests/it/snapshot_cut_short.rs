@@ -8,11 +8,10 @@
 use crate::common;
 use crate::scripted;
 
-use futures_util::{SinkExt, StreamExt};
+use scripted::Reply;
 use serde_json::json;
-use tern_core::proto::{ClientFrame, ConversationId, Request, Response, ServerFrame, UserId};
-use tern_core::{Client, ClientConfig, Event};
-use tokio_tungstenite::tungstenite::Message as Ws;
+use tern_core::proto::{ConversationId, Request, Response};
+use tern_core::Event;
 
 /// The server's change-log version: above 0, so a new device takes a snapshot.
 const VERSION: u64 = 7;
@@ -21,9 +20,8 @@ fn res(v: serde_json::Value) -> Response {
     serde_json::from_value(v).unwrap()
 }
 
-/// `None`: drop the connection instead of answering.
-fn answer(req: &Request, connection: usize) -> Option<Response> {
-    Some(match req {
+fn answer(req: &Request, connection: usize) -> Reply {
+    Reply::Answer(match req {
         Request::Login { .. } | Request::Resume { .. } => res(json!({"kind": "session",
             "token": "t", "expires_at": 0, "version": VERSION,
             "profile": {"user": "alice", "nickname": "", "avatar": null, "signature": ""}})),
@@ -35,7 +33,7 @@ fn answer(req: &Request, connection: usize) -> Option<Response> {
             res(json!({"kind": "applications", "applications": []}))
         }
         Request::ListBlocked => res(json!({"kind": "blocked", "users": []})),
-        Request::GetConvSettings if connection == 0 => return None,
+        Request::GetConvSettings if connection == 0 => return Reply::Drop,
         Request::GetConvSettings => res(json!({"kind": "conv_settings_list", "settings": [
             {"conv": "d:alice:bob", "pinned": 3, "muted": false, "muted_until": null,
              "archived": null, "draft": "hello there", "draft_at": 5, "cleared_seq": 0,
@@ -52,34 +50,8 @@ fn answer(req: &Request, connection: usize) -> Option<Response> {
 async fn a_snapshot_cut_short_is_taken_again_whole() {
     let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
     let addr = listener.local_addr().unwrap();
-    tokio::spawn(async move {
-        for connection in 0..3 {
-            let (tcp, _) = listener.accept().await.unwrap();
-            let mut ws = tokio_tungstenite::accept_async(tcp).await.unwrap();
-            tokio::spawn(async move {
-                while let Some(Ok(Ws::Text(text))) = ws.next().await {
-                    let frame = ClientFrame::decode(&text).unwrap();
-                    let Some(res) = answer(&frame.req, connection) else {
-                        return; // the connection drops mid-snapshot
-                    };
-                    let ok = ServerFrame::Ok { id: frame.id, res };
-                    if ws.send(Ws::Text(ok.encode().into())).await.is_err() {
-                        break;
-                    }
-                }
-            });
-        }
-    });
-
-    let dir = tempfile::tempdir().unwrap();
-    let mut cfg = ClientConfig::new(dir.path(), format!("ws://{addr}"));
-    cfg.connection.backoff_initial_ms = 100;
-    let client = Client::new(cfg).unwrap();
-    let mut rx = client.subscribe();
-    client
-        .login(&UserId::new("alice").unwrap(), "password123")
-        .await
-        .unwrap();
+    scripted::serve(listener, 3, answer);
+    let (client, mut rx, _dir) = scripted::alice_logs_in(addr).await;
     common::wait_for(&mut rx, |e| matches!(e, Event::SyncFinished { .. })).await;
     let conv = ConversationId::parse("d:alice:bob").unwrap();
     let settings = client.conv_settings(&conv).await.unwrap();

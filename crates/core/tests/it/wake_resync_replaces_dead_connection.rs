@@ -3,14 +3,14 @@
 //! A scripted server plays the silent peer (the real one cannot be made to hang).
 
 use crate::common;
+use crate::scripted;
 
 use std::time::{Duration, Instant};
 
 use common::{drain, wait_for};
-use futures_util::{SinkExt, StreamExt};
-use tern_core::proto::{ClientFrame, Limits, Profile, Request, Response, ServerFrame, UserId};
-use tern_core::{Client, ClientConfig, ConnectionState, Event};
-use tokio_tungstenite::tungstenite::Message as Ws;
+use scripted::Reply;
+use tern_core::proto::{Limits, Profile, Request, Response, UserId};
+use tern_core::{ConnectionState, Event};
 
 fn answer(req: &Request) -> Response {
     match req {
@@ -60,38 +60,14 @@ async fn resync_after_wake_reconnects_when_the_socket_is_dead() {
     let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
     let addr = listener.local_addr().unwrap();
     let (silence_tx, silence_rx) = tokio::sync::watch::channel(false);
-    tokio::spawn(async move {
-        for n in 0..2 {
-            let (tcp, _) = listener.accept().await.unwrap();
-            let mut ws = tokio_tungstenite::accept_async(tcp).await.unwrap();
-            let silence = silence_rx.clone();
-            tokio::spawn(async move {
-                while let Some(Ok(Ws::Text(text))) = ws.next().await {
-                    if n == 0 && *silence.borrow() {
-                        continue; // "asleep": the socket stays open, nothing answers
-                    }
-                    let frame = ClientFrame::decode(&text).unwrap();
-                    let ok = ServerFrame::Ok {
-                        id: frame.id,
-                        res: answer(&frame.req),
-                    };
-                    if ws.send(Ws::Text(ok.encode().into())).await.is_err() {
-                        break;
-                    }
-                }
-            });
+    scripted::serve(listener, 2, move |req, n| {
+        if n == 0 && *silence_rx.borrow() {
+            Reply::Ignore // "asleep": the socket stays open, nothing answers
+        } else {
+            Reply::Answer(answer(req))
         }
     });
-
-    let dir = tempfile::tempdir().unwrap();
-    let mut cfg = ClientConfig::new(dir.path(), format!("ws://{addr}"));
-    cfg.connection.backoff_initial_ms = 100;
-    let client = Client::new(cfg).unwrap();
-    let mut rx = client.subscribe();
-    client
-        .login(&UserId::new("alice").unwrap(), "password123")
-        .await
-        .unwrap();
+    let (client, mut rx, _dir) = scripted::alice_logs_in(addr).await;
     wait_for(&mut rx, |e| matches!(e, Event::SyncFinished { .. })).await;
 
     silence_tx.send_replace(true);
