@@ -57,6 +57,7 @@ mod texts;
 mod traymenu;
 pub mod traymode;
 mod trim;
+mod webcrash;
 
 use std::path::PathBuf;
 
@@ -265,6 +266,10 @@ pub fn run() {
             tracing_subscriber::EnvFilter::try_from_env("TERN_LOG")
                 .unwrap_or_else(|_| "warn,tern=info".into()),
         )
+        // stderr, as a program's diagnostics go (and where a launcher such as
+        // WebKitWebDriver passes them on).
+        .with_writer(std::io::stderr)
+        .with_ansi(std::io::IsTerminal::is_terminal(&std::io::stderr()))
         .init();
 
     let builder = specta_builder();

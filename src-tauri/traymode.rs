@@ -47,8 +47,9 @@ pub struct TrayMode {
     open_chat: Mutex<Option<String>>,
     /// A chat a clicked notification asked for, shown by the next window start.
     pending_chat: Mutex<Option<String>>,
-    /// The window was recreated and its page has not asked [`chat_to_open`] yet
-    /// (a mere reload of the page does not reopen the chat).
+    /// The window was recreated (or its page reloaded after its web process
+    /// crashed) and its page has not asked [`chat_to_open`] yet (a reload the user
+    /// asked for does not reopen the chat).
     recreated: AtomicBool,
     /// Tray mode destroyed the window on purpose and none has been built since:
     /// the exit Tauri then asks for is refused. A window closed any other way
@@ -182,10 +183,18 @@ pub fn build_window<R: Runtime, M: Manager<R>>(
         .cloned()
         // (tauri.conf.json defines no "main" window.)
         .ok_or(tauri::Error::WindowNotFound)?;
-    WebviewWindowBuilder::from_config(manager, &config)?
+    let window = WebviewWindowBuilder::from_config(manager, &config)?
         .on_navigation(crate::allow_navigation)
         .on_new_window(|_, _| NewWindowResponse::Deny)
-        .build()
+        .build()?;
+    let app = window.app_handle().clone();
+    crate::webcrash::reload_on_crash(&window, move || {
+        // The new page shows the chat that was open, as in a recreated window.
+        app.state::<TrayMode>()
+            .recreated
+            .store(true, Ordering::SeqCst);
+    });
+    Ok(window)
 }
 
 /// Keeps the app running when tray mode destroyed its last window: Tauri asks to

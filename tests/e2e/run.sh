@@ -35,7 +35,8 @@
 #   docs/screenshots/accounts.png (tests/e2e/accounts.e2e.mjs).
 #   shell: tray unread label, close-to-tray with a (fake) tray host, close minimises without one
 #   (under openbox), single instance (a second launch shows / restores the first window and
-#   exits), Quit and Ctrl+Q (tests/e2e/shell.e2e.mjs).
+#   exits), Quit and Ctrl+Q, a killed web process (the page reloads by itself, signed in, in the chat that
+#   was open) (tests/e2e/shell.e2e.mjs).
 #   notify: notifications against a fake notification server, the sender's avatar as their icon, the launcher
 #   badge (Unity LauncherEntry signals seen by tests/e2e/launcher_listener.py), tray and notification texts
 #   in zh-CN after the switch (tests/e2e/notify.e2e.mjs).

@@ -5,14 +5,16 @@
 // directory shows and focuses the running window and exits; with no tray host closing
 // the window minimises it (a hidden window without a tray icon could not be reached):
 // the app keeps running and receiving, and a second launch restores and focuses it;
-// the rail's Quit button and Ctrl+Q quit. A real window manager (openbox) runs on the
+// the rail's Quit button and Ctrl+Q quit; a killed web process is replaced by a reloaded page
+// (signed in, the open chat reading). A real window manager (openbox) runs on the
 // Xvfb display, so minimising has an effect to check. Checked through the app's
 // `shell_state` command, the X server's windows (xdotool, xprop: WM_STATE and
 // _NET_WM_STATE), the page's visibility and the app's process. See tests/e2e/run.sh shell.
 // With TERN_E2E_SHOTS=<dir>, shots of the whole screen (minimised, restored) go there.
 
 import { spawn, execFile } from 'node:child_process';
-import { CliUser, runSuite, launchApp, startServer, startTray, startWm, xprop, tempDir, Steps, sel, bin, invoke as invokeIn, waitShell as waitShellIn } from './lib/harness.mjs';
+import { readFileSync } from 'node:fs';
+import { CliUser, runSuite, launchApp, quitApp, startServer, startTray, startWm, xprop, tempDir, Steps, sel, bin, invoke as invokeIn, waitShell as waitShellIn } from './lib/harness.mjs';
 import { waitUntil } from './lib/webdriver.mjs';
 
 const started = Date.now();
@@ -34,6 +36,15 @@ const alive = (pid) => {
   try {
     process.kill(pid, 0);
     return true;
+  } catch {
+    return false;
+  }
+};
+
+/** Whether process `pid` runs (exists and is not a zombie waiting for its parent). */
+const running = (pid) => {
+  try {
+    return !/^\d+ \(.*\) Z/.test(readFileSync(`/proc/${pid}/stat`, 'utf8'));
   } catch {
     return false;
   }
@@ -235,6 +246,34 @@ async function main() {
     // (The app may be gone before WebDriver answers: that error is the point.)
     await wd.execute(`document.activeElement.dispatchEvent(new KeyboardEvent('keydown', { key: 'q', ctrlKey: true, bubbles: true, cancelable: true }))`).catch(() => {});
     await waitUntil(() => !alive(p), { what: `the app (pid ${p}) to exit on Ctrl+Q`, timeout: 15_000 });
+  });
+
+  await step('the window\'s web process is killed (as a crash is: SIGKILL): the app logs it and reloads the page in a new web process, which is signed in and reads bob\'s next message in the open chat', async () => {
+    // WebDriver's session ends with the page it automated, so the new page is checked from outside:
+    // a new web process under the same app, the app's log line, and bob's read mark (the page reopens
+    // the chat that was open and reads what arrives while the window has the focus).
+    let driver;
+    ({ wd, driver } = await launchApp(env));
+    await signIn('alice', 'alice-password-1');
+    await (await wd.waitFor(sel('conversation', '[data-peer="bob"]'))).click();
+    const pid = (await invoke('shell_state')).pid;
+    const webProcesses = () => new Promise((resolve) => execFile('pgrep', ['-P', String(pid), '-x', 'WebKitWebProces'], (_, out) => resolve(out.split('\n').filter(Boolean).map(Number))));
+    const before = await webProcesses();
+    const stale = wd;
+    wd = undefined; // no screenshot through the ended session on a failure
+    if (before.length !== 1) throw new Error(`the app's web processes: ${before}`);
+    process.kill(before[0], 'SIGKILL');
+    await waitUntil(() => !running(before[0]), { what: 'the killed web process gone' });
+    await waitUntil(async () => {
+      const now = await webProcesses();
+      return now.length === 1 && now[0] !== before[0];
+    }, { what: 'a new web process under the app' });
+    await waitUntil(() => driver.log.join('').includes('web process ended; reloading the page'), { what: 'the app\'s log line for the crash' });
+    if (!running(pid)) throw new Error('the app process is gone');
+    await bob.ok(['send', 'alice', 'after the crash']);
+    const sent = (await bobSeesRead()).max;
+    await waitUntil(async () => (await bobSeesRead()).read >= sent, { what: 'bob\'s message read by the reloaded page', timeout: 30_000 });
+    await quitApp({ wd: stale, driver });
   });
 }
 

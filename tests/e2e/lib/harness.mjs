@@ -176,7 +176,7 @@ export async function quitApp({ wd, driver }) {
   await Promise.race([wd.quit(), new Promise((r) => setTimeout(r, 5000))]);
   driver.kill('SIGTERM');
   await waitUntil(() => driver.exitCode !== null || driver.signalCode !== null, { what: 'tauri-driver exits', timeout: 10_000 });
-  const pattern = `^${bin('tern').replace(/[.*+?^${}()|[\]\\]/g, '\\$&')}( |$)`;
+  const pattern = appPattern();
   const running = () => new Promise((resolve) => execFile('pgrep', ['-f', pattern], (err) => resolve(!err)));
   const exited = async (ms) => {
     for (const end = Date.now() + ms; await running(); ) {
@@ -188,6 +188,29 @@ export async function quitApp({ wd, driver }) {
   if (await exited(10_000)) return;
   execFile('pkill', ['-KILL', '-f', pattern], () => {});
   if (!(await exited(5_000))) throw new Error('the app process did not exit');
+}
+
+/** A `pgrep -f` pattern matching the app process (its binary's path, then arguments or nothing). */
+function appPattern() {
+  return `^${bin('tern').replace(/[.*+?^${}()|[\]\\]/g, '\\$&')}( |$)`;
+}
+
+/**
+ * What a failure report needs to tell a crash from a slow step: whether the app and its web
+ * process are alive, and the last lines tauri-driver passed on (WebKitWebDriver's and the app's
+ * own output, where a panic or "web process ended" lands).
+ */
+async function appDiagnostics() {
+  const pgrep = (args) => new Promise((resolve) => execFile('pgrep', args, (_, out) => resolve(out.trim())));
+  const app = await pgrep(['-f', appPattern()]);
+  const web = await pgrep(['-x', 'WebKitWebProces']);
+  const lines = [`app process: ${app ? app.split('\n').join(', ') : 'none running'}`, `WebKitWebProcess: ${web ? web.split('\n').join(', ') : 'none running'}`];
+  const driver = children.filter((c) => c.spawnfile === 'tauri-driver').at(-1);
+  if (driver) {
+    const tail = driver.log.join('').split('\n').slice(-40).join('\n       | ');
+    lines.push(`tauri-driver (${driver.exitCode ?? driver.signalCode ?? 'running'}), its last output:\n       | ${tail}`);
+  }
+  return lines.join('\n       ');
 }
 
 // ---- No raw internals in what the user reads (issue 23 item 7) ----
@@ -290,6 +313,7 @@ export async function runSuite(label, steps, main, { started = Date.now(), drive
         () => console.log(`       screenshot of the app: ${shot}`),
         (err) => console.log(`       (no screenshot: ${err.message})`),
       );
+      console.log(`       ${await appDiagnostics().catch((err) => `(no diagnostics: ${err.message})`)}`);
     }
   } finally {
     if (quit) await quit().catch(() => {});
