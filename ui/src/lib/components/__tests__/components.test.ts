@@ -151,6 +151,50 @@ describe('MessageList reading', () => {
   });
 });
 
+describe('MessageList following', () => {
+  const msgs = (n: number) => Array.from({ length: n }, (_, i) => msg({ client_id: `m${i + 1}`, seq: i + 1, content: { type: 'text', text: `text ${i + 1}` } }));
+
+  /** Renders three messages, then holds animation frames back and records the list's scroll writes. */
+  async function heldFrames() {
+    const saved = globalThis.ResizeObserver;
+    globalThis.ResizeObserver = FixedSizeObserver as unknown as typeof ResizeObserver;
+    const props = { messages: msgs(3), hasOlder: false, onolder: async () => false, onretry: () => {}, unread: 0 };
+    const view = render(MessageList, props);
+    await new Promise((r) => setTimeout(r, 50));
+    const frames: FrameRequestCallback[] = [];
+    const raf = globalThis.requestAnimationFrame;
+    globalThis.requestAnimationFrame = (cb) => frames.push(cb);
+    onTestFinished(() => {
+      globalThis.ResizeObserver = saved;
+      globalThis.requestAnimationFrame = raf;
+    });
+    const vlist = view.getByTestId('message-list').querySelector('.vlist') as HTMLElement;
+    // virtua scrolls with element.scrollTo({ top }).
+    const writes: unknown[] = [];
+    vlist.scrollTo = ((o: ScrollToOptions) => void writes.push(o.top)) as typeof vlist.scrollTo;
+    const flush = () => frames.splice(0).forEach((cb) => cb(performance.now()));
+    return { view, props, vlist, writes, flush };
+  }
+
+  it('a new message while following scrolls to it after layout (the frame this test holds back)', async () => {
+    const { view, props, writes, flush } = await heldFrames();
+    await view.rerender({ ...props, messages: msgs(4) });
+    expect(writes).toEqual([]);
+    flush();
+    await new Promise((r) => setTimeout(r, 20));
+    expect(writes.length).toBeGreaterThan(0);
+  });
+
+  it('a follow queued before the user scrolled up does not pull them back down (a burst on a busy machine)', async () => {
+    const { view, props, vlist, writes, flush } = await heldFrames();
+    await view.rerender({ ...props, messages: msgs(4) });
+    await fireEvent.wheel(vlist, { deltaY: -600 });
+    flush();
+    await new Promise((r) => setTimeout(r, 20));
+    expect(writes).toEqual([]);
+  });
+});
+
 describe('Composer focus', () => {
   it('opening a chat puts the caret in its composer, also after switching chats', async () => {
     const { getByTestId, rerender } = render(Composer, { conv: 'd:alice:bob', initialDraft: '' });
