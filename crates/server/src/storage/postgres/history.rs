@@ -1,5 +1,5 @@
 //! Reading conversations on PostgreSQL: message ranges (pull, history), the
-//! conversation list and recalls (a port of the reads of `sqlite::messages`).
+//! conversation list and recalls (a port of `sqlite::history`).
 
 use tern_proto::{Content, ConversationId, ConversationInfo, Message, RecallEntry, Seq, UserId};
 

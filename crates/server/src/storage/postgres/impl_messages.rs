@@ -7,8 +7,8 @@ use tern_proto::{
 };
 
 use super::{
-    accounts, blacklist, change, edits, history, messages, pins, reactions, read, read_by, tx,
-    webhooks, PgStorage,
+    accounts, blacklist, change, edits, history, messages, pins, reactions, read, read_by, recall,
+    tx, webhooks, PgStorage,
 };
 use crate::storage::api::{
     routes_now, Messages, NewMessage, PendingSend, ReactionChange, ReadByPage, TextEdit,
@@ -133,7 +133,7 @@ impl Messages for PgStorage {
     ) -> StoreResult<()> {
         let routes = routes_now(&self.hook_routes);
         change!(self, &conv.to_string(), |tx, out| {
-            messages::recall(&tx, user, conv, seq, now, window_ms, &mut out).await?;
+            recall::recall(&tx, user, conv, seq, now, window_ms, &mut out).await?;
             let data = || serde_json::json!({ "by": user, "conv": conv, "seq": seq });
             webhooks::enqueue_routed(&tx, &routes, "message.recalled", data, now).await
         })

@@ -46,6 +46,7 @@ mod pins;
 mod preferences;
 mod reactions;
 mod read_by;
+mod recall;
 mod relations;
 mod room_admin;
 mod rooms;

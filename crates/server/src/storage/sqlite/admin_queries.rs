@@ -5,7 +5,7 @@ use rusqlite::{params, Connection, OptionalExtension};
 use tern_proto::{ConversationId, GroupId, Message, Seq, UserId, SYSTEM_USER};
 
 use super::accounts::parse_user;
-use super::messages::{collect_messages, MESSAGE_SELECT};
+use super::history::{collect_messages, MESSAGE_SELECT};
 use super::SqliteStorage;
 use crate::storage::api::{AdminQueries, FileMeta, TimeRange, Totals};
 use crate::storage::{StoreError, StoreResult};

@@ -7,8 +7,8 @@ use tern_proto::{
 };
 
 use super::{
-    accounts, blacklist, edits, messages, pins, reactions, read_by, send_cache, webhooks, writer,
-    SendArgs, SqliteStorage,
+    accounts, blacklist, edits, history, messages, pins, reactions, read_by, recall, send_cache,
+    webhooks, writer, SendArgs, SqliteStorage,
 };
 use crate::storage::api::{
     routes_now, Messages, NewMessage, PendingSend, ReactionChange, ReadByPage, TextEdit,
@@ -76,7 +76,7 @@ impl Messages for SqliteStorage {
 
     async fn conversations(&self, user: &UserId) -> StoreResult<Vec<ConversationInfo>> {
         let user = user.clone();
-        self.read(move |c| messages::conversations(c, &user)).await
+        self.read(move |c| history::conversations(c, &user)).await
     }
 
     async fn pull(
@@ -96,7 +96,7 @@ impl Messages for SqliteStorage {
             if from > to {
                 return Ok(Vec::new());
             }
-            messages::pull(c, &conv, from, to, limit)
+            history::pull(c, &conv, from, to, limit)
         })
         .await
     }
@@ -112,7 +112,7 @@ impl Messages for SqliteStorage {
         self.read(move |c| {
             messages::check_access(c, &me, &conv)?;
             let floor = messages::visible_from(c, &me, &conv)?;
-            messages::history(c, &conv, before, floor, limit)
+            history::history(c, &conv, before, floor, limit)
         })
         .await
     }
@@ -127,7 +127,7 @@ impl Messages for SqliteStorage {
         let (me, conv) = (user.clone(), conv.clone());
         self.read(move |c| {
             messages::check_access(c, &me, &conv)?;
-            messages::recalls(c, &conv, since, limit)
+            history::recalls(c, &conv, since, limit)
         })
         .await
     }
@@ -149,7 +149,7 @@ impl Messages for SqliteStorage {
         let (me, conv) = (user.clone(), conv.clone());
         let routes = routes_now(&self.hook_routes);
         self.change(move |c, out| {
-            messages::recall(c, &me, &conv, seq, now, window_ms, out)?;
+            recall::recall(c, &me, &conv, seq, now, window_ms, out)?;
             let data = || serde_json::json!({ "by": me, "conv": conv, "seq": seq });
             webhooks::enqueue_routed(c, &routes, "message.recalled", data, now)
         })

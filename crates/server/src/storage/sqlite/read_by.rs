@@ -5,7 +5,8 @@ use rusqlite::{params, Connection, OptionalExtension};
 use tern_proto::{ConversationId, ErrorCode, GroupRole, Seq, UserId};
 
 use super::accounts::parse_user;
-use super::messages::{visible_from, READ_MARK};
+use super::history::READ_MARK;
+use super::messages::visible_from;
 use super::{StoreError, StoreResult};
 use crate::storage::api::{split_read_page, ReadByPage};
 

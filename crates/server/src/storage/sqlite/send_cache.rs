@@ -3,7 +3,7 @@
 //!
 //! A send in a direct chat checks that the peer exists and has not blocked the
 //! sender, takes the conversation's next seq, stores the row and moves the
-//! sender's read mark (the conversation's tail, `messages::READ_MARK`).
+//! sender's read mark (the conversation's tail, `history::READ_MARK`).
 //! Profiled under load (docs/benchmarks.md, issue 21, 2026-12-06), those
 //! statements — not the row — were the writer thread's cost, and one writer is
 //! the ceiling of S2's saturation. Here the writer
@@ -27,7 +27,8 @@ use std::collections::HashMap;
 use rusqlite::{params, Connection, OptionalExtension};
 use tern_proto::{ConversationId, UserId, SYSTEM_USER};
 
-use super::messages::{by_client_id, is_stored, peer_state, SendArgs};
+use super::history::by_client_id;
+use super::messages::{is_stored, peer_state, SendArgs};
 use super::StoreResult;
 use crate::storage::SendOutcome;
 
@@ -53,7 +54,7 @@ struct Chat {
     /// the batch's last sender, into `members` for the other one.
     read: [i64; 2],
     /// The conversation's tail as written: its last message's sender and seq,
-    /// whose read mark it implies (`messages::READ_MARK`).
+    /// whose read mark it implies (`history::READ_MARK`).
     tail: Tail,
 }
 
