@@ -29,6 +29,9 @@ struct StepStats {
     /// Acks received during the window (throughput: what the server stored in
     /// those seconds, whenever it was sent).
     acked_in_window: u64,
+    /// Sends made during the window (the load generator's own pace: its timers
+    /// can fall behind the schedule on a busy machine).
+    sent_in_window: u64,
     errors: u64,
     lost: u64,
     pushes: u64,
@@ -109,6 +112,9 @@ async fn client_step(
                     break;
                 }
                 inflight.push_back(now);
+                if now >= plan.measure_from && now < plan.measure_until {
+                    st.sent_in_window += 1;
+                }
                 next += interval;
             }
             _ = tokio::time::sleep_until(hard_end), if !late => {
@@ -125,6 +131,8 @@ async fn client_step(
 pub(super) struct StepResult {
     pub(super) rate: f64,
     pub(super) achieved: f64,
+    /// Sends per second the load generator made in the window.
+    pub(super) sent: f64,
     pub(super) p50: u64,
     pub(super) p99: u64,
     pub(super) errors: u64,
@@ -170,6 +178,7 @@ pub(super) async fn step(
         back.push(c);
         all.lat.extend(st.lat);
         all.acked_in_window += st.acked_in_window;
+        all.sent_in_window += st.sent_in_window;
         all.errors += st.errors;
         all.lost += st.lost;
         all.pushes += st.pushes;
@@ -177,6 +186,7 @@ pub(super) async fn step(
     let r = StepResult {
         rate,
         achieved: all.acked_in_window as f64 / window,
+        sent: all.sent_in_window as f64 / window,
         p50: all.lat.pct(50.0),
         p99: all.lat.pct(99.0),
         errors: all.errors,

@@ -42,8 +42,9 @@ pub(super) async fn sweep(
         clients = back;
         sw.max_achieved = sw.max_achieved.max(r.achieved);
         let line = format!(
-            "{label}: offered {:.0}/s → acked {:.0}/s, p50 {}, p99 {}, errors {}, unacked {} → {}",
+            "{label}: offered {:.0}/s (sent {:.0}/s) → acked {:.0}/s, p50 {}, p99 {}, errors {}, unacked {} → {}",
             r.rate,
+            r.sent,
             r.achieved,
             ms(r.p50),
             ms(r.p99),
@@ -81,14 +82,24 @@ pub(super) async fn sweep(
 }
 
 impl Sweep {
+    /// Acknowledgements per second in the best passing step's window.
     fn within(&self) -> f64 {
         self.best.as_ref().map(|b| b.achieved).unwrap_or(0.0)
+    }
+
+    /// The highest offered rate the server kept up with: every message of that step
+    /// acknowledged (none lost, no error), p99 < 10 ms. What a target in msg/s is met
+    /// by: the acks counted in the 3 s window swing ±0.2 % around the offered rate for
+    /// every server, the relays included (9,995 and 10,019 at 10,000 offered).
+    fn sustained(&self) -> f64 {
+        self.best.as_ref().map(|b| b.rate).unwrap_or(0.0)
     }
 
     fn within_text(&self) -> String {
         match &self.best {
             Some(b) => format!(
-                "{:.0} msg/s (p50 {}, p99 {})",
+                "{:.0} msg/s offered, all acked ({:.0}/s in the window; p50 {}, p99 {})",
+                b.rate,
                 b.achieved,
                 ms(b.p50),
                 ms(b.p99)
@@ -138,7 +149,7 @@ impl Sweep {
                 self.within_text(),
                 ratio(self.within(), floor.within()),
                 format!("≥ {target:.0} msg/s"),
-                Some(self.within() >= target),
+                Some(self.sustained() >= target),
             ),
             Row::new(
                 "S2",
