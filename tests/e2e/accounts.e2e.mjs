@@ -17,7 +17,7 @@ import { execFile, spawn } from 'node:child_process';
 import { existsSync, readFileSync, readdirSync } from 'node:fs';
 import path from 'node:path';
 import readline from 'node:readline';
-import { CliUser, runSuite, launchApp, quitApp as quitAppOf, startServer, startTray, tempDir, Steps, sel, invoke as invokeIn, waitShell as waitShellIn } from './lib/harness.mjs';
+import { CliUser, runSuite, launchApp, quitApp as quitAppOf, webProcesses, startServer, startTray, tempDir, Steps, sel, invoke as invokeIn, waitShell as waitShellIn } from './lib/harness.mjs';
 import { waitUntil } from './lib/webdriver.mjs';
 
 const started = Date.now();
@@ -82,29 +82,7 @@ const wantedMenu = async (host) => ['Open Tern', ...(await invoke('list_accounts
 const ternWindows = () =>
   new Promise((resolve) => execFile('xdotool', ['search', '--onlyvisible', '--name', '^Tern$'], (err, out) => resolve(err ? [] : out.split('\n').filter(Boolean))));
 /** Whether a WebKitWebProcess runs under process `root` (from /proc): the window's webview lives. */
-function hasWebProcess(root) {
-  const kids = new Map();
-  for (const d of readdirSync('/proc')) {
-    if (!/^\d+$/.test(d)) continue;
-    try {
-      const stat = readFileSync(`/proc/${d}/stat`, 'utf8');
-      const ppid = Number(stat.slice(stat.lastIndexOf(')') + 2).split(' ')[1]);
-      kids.set(ppid, [...(kids.get(ppid) ?? []), Number(d)]);
-    } catch {
-      /* gone meanwhile */
-    }
-  }
-  const walk = (p) => (kids.get(p) ?? []).some((k) => {
-    let comm = '';
-    try {
-      comm = readFileSync(`/proc/${k}/comm`, 'utf8');
-    } catch {
-      /* gone */
-    }
-    return comm.startsWith('WebKitWebProces') || walk(k);
-  });
-  return walk(root);
-}
+const hasWebProcess = (root) => webProcesses(root).length > 0;
 /** The window was recreated (tray mode had freed it): point the WebDriver session at its page. */
 async function attachNewWindow() {
   await waitUntil(async () => {

@@ -14,7 +14,7 @@
 
 import { spawn, execFile } from 'node:child_process';
 import { readFileSync } from 'node:fs';
-import { CliUser, runSuite, launchApp, quitApp, startServer, startTray, startWm, xprop, tempDir, Steps, sel, bin, invoke as invokeIn, waitShell as waitShellIn } from './lib/harness.mjs';
+import { CliUser, runSuite, launchApp, quitApp, webProcesses, startServer, startTray, startWm, xprop, tempDir, Steps, sel, bin, invoke as invokeIn, waitShell as waitShellIn } from './lib/harness.mjs';
 import { waitUntil } from './lib/webdriver.mjs';
 
 const started = Date.now();
@@ -252,28 +252,32 @@ async function main() {
     // WebDriver's session ends with the page it automated, so the new page is checked from outside:
     // a new web process under the same app, the app's log line, and bob's read mark (the page reopens
     // the chat that was open and reads what arrives while the window has the focus).
-    let driver;
-    ({ wd, driver } = await launchApp(env));
-    await signIn('alice', 'alice-password-1');
-    await (await wd.waitFor(sel('conversation', '[data-peer="bob"]'))).click();
-    const pid = (await invoke('shell_state')).pid;
-    const webProcesses = () => new Promise((resolve) => execFile('pgrep', ['-P', String(pid), '-x', 'WebKitWebProces'], (_, out) => resolve(out.split('\n').filter(Boolean).map(Number))));
-    const before = await webProcesses();
-    const stale = wd;
-    wd = undefined; // no screenshot through the ended session on a failure
-    if (before.length !== 1) throw new Error(`the app's web processes: ${before}`);
-    process.kill(before[0], 'SIGKILL');
-    await waitUntil(() => !running(before[0]), { what: 'the killed web process gone' });
-    await waitUntil(async () => {
-      const now = await webProcesses();
-      return now.length === 1 && now[0] !== before[0];
-    }, { what: 'a new web process under the app' });
-    await waitUntil(() => driver.log.join('').includes('web process ended; reloading the page'), { what: 'the app\'s log line for the crash' });
-    if (!running(pid)) throw new Error('the app process is gone');
-    await bob.ok(['send', 'alice', 'after the crash']);
-    const sent = (await bobSeesRead()).max;
-    await waitUntil(async () => (await bobSeesRead()).read >= sent, { what: 'bob\'s message read by the reloaded page', timeout: 30_000 });
-    await quitApp({ wd: stale, driver });
+    const launched = await launchApp(env);
+    wd = launched.wd;
+    try {
+      await signIn('alice', 'alice-password-1');
+      await (await wd.waitFor(sel('conversation', '[data-peer="bob"]'))).click();
+      // The chat is shown (its composer and messages): the app has been told which chat is open.
+      await wd.waitFor(sel('composer'), { what: 'the chat with bob open' });
+      await wd.waitFor(sel('message-text'), { what: 'bob\'s messages shown' });
+      const pid = (await invoke('shell_state')).pid;
+      const before = webProcesses(pid).map((p) => p.pid);
+      if (before.length !== 1) throw new Error(`the app's web processes: ${before}`);
+      wd = undefined; // the session ends with the page: no screenshot through it on a failure
+      process.kill(before[0], 'SIGKILL');
+      await waitUntil(() => !running(before[0]), { what: 'the killed web process gone' });
+      await waitUntil(() => {
+        const now = webProcesses(pid).map((p) => p.pid);
+        return now.length === 1 && now[0] !== before[0];
+      }, { what: 'a new web process under the app' });
+      await waitUntil(() => launched.driver.log.join('').includes('web process ended; reloading the page'), { what: 'the app\'s log line for the crash' });
+      if (!running(pid)) throw new Error('the app process is gone');
+      await bob.ok(['send', 'alice', 'after the crash']);
+      const sent = (await bobSeesRead()).max;
+      await waitUntil(async () => (await bobSeesRead()).read >= sent, { what: 'bob\'s message read by the reloaded page', timeout: 30_000 });
+    } finally {
+      await quitApp(launched);
+    }
   });
 }
 

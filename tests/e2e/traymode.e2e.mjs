@@ -12,10 +12,10 @@
 // through the tray label (the page reads the message). See run.sh traymode.
 
 import { execFile, spawn } from 'node:child_process';
-import { existsSync, readFileSync, readdirSync } from 'node:fs';
+import { existsSync, readFileSync } from 'node:fs';
 import path from 'node:path';
 import readline from 'node:readline';
-import { CliUser, runSuite, launchApp, startServer, startTray, tempDir, Steps, sel, invoke as invokeIn, waitShell as waitShellIn } from './lib/harness.mjs';
+import { CliUser, runSuite, launchApp, descendants, webProcesses, startServer, startTray, tempDir, Steps, sel, invoke as invokeIn, waitShell as waitShellIn } from './lib/harness.mjs';
 import { waitUntil } from './lib/webdriver.mjs';
 
 const started = Date.now();
@@ -53,35 +53,6 @@ const clickNotification = (id) =>
 /** The tray item's label (the unread count) as a tray host reads it. */
 const trayLabel = async () => (await run('/usr/bin/python3', [path.join(here, 'tray_item.py'), 'label'])).trim();
 
-/** The process ids under `root` (from /proc), with their names. */
-function descendants(root) {
-  const kids = new Map();
-  for (const d of readdirSync('/proc')) {
-    if (!/^\d+$/.test(d)) continue;
-    try {
-      const stat = readFileSync(`/proc/${d}/stat`, 'utf8');
-      const ppid = Number(stat.slice(stat.lastIndexOf(')') + 2).split(' ')[1]);
-      if (!kids.has(ppid)) kids.set(ppid, []);
-      kids.get(ppid).push(Number(d));
-    } catch {
-      /* gone meanwhile */
-    }
-  }
-  const out = [];
-  const walk = (p) => (kids.get(p) ?? []).forEach((k) => {
-    let comm = '?';
-    try {
-      comm = readFileSync(`/proc/${k}/comm`, 'utf8').trim();
-    } catch {
-      /* gone */
-    }
-    out.push({ pid: k, comm });
-    walk(k);
-  });
-  walk(root);
-  return out;
-}
-const webProcesses = (pid) => descendants(pid).filter((p) => p.comm.startsWith('WebKitWebProces'));
 /** The web process runs with `JSC_useJIT=0` (the app puts it in its environment, unless it was there). */
 function jitOff(pid) {
   const vars = readFileSync(`/proc/${pid}/environ`, 'utf8').split('\0');

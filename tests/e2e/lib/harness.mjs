@@ -1,7 +1,7 @@
 // Processes the end-to-end suite drives: tern-server, tern-cli users, tauri-driver.
 
 import { spawn, execFile } from 'node:child_process';
-import { mkdtempSync, rmSync } from 'node:fs';
+import { mkdtempSync, readFileSync, readdirSync, rmSync } from 'node:fs';
 import net from 'node:net';
 import os from 'node:os';
 import path from 'node:path';
@@ -190,6 +190,37 @@ export async function quitApp({ wd, driver }) {
   if (!(await exited(5_000))) throw new Error('the app process did not exit');
 }
 
+/** The process ids under `root` (from /proc), with their names. */
+export function descendants(root) {
+  const kids = new Map();
+  for (const d of readdirSync('/proc')) {
+    if (!/^\d+$/.test(d)) continue;
+    try {
+      const stat = readFileSync(`/proc/${d}/stat`, 'utf8');
+      const ppid = Number(stat.slice(stat.lastIndexOf(')') + 2).split(' ')[1]);
+      if (!kids.has(ppid)) kids.set(ppid, []);
+      kids.get(ppid).push(Number(d));
+    } catch {
+      /* gone meanwhile */
+    }
+  }
+  const out = [];
+  const walk = (p) => (kids.get(p) ?? []).forEach((k) => {
+    let comm = '?';
+    try {
+      comm = readFileSync(`/proc/${k}/comm`, 'utf8').trim();
+    } catch {
+      /* gone */
+    }
+    out.push({ pid: k, comm });
+    walk(k);
+  });
+  walk(root);
+  return out;
+}
+/** The WebKit web processes under `root` (the app's pid), from /proc. */
+export const webProcesses = (root) => descendants(root).filter((p) => p.comm.startsWith('WebKitWebProces'));
+
 /** A `pgrep -f` pattern matching the app process (its binary's path, then arguments or nothing). */
 function appPattern() {
   return `^${bin('tern').replace(/[.*+?^${}()|[\]\\]/g, '\\$&')}( |$)`;
@@ -202,9 +233,10 @@ function appPattern() {
  */
 async function appDiagnostics() {
   const pgrep = (args) => new Promise((resolve) => execFile('pgrep', args, (_, out) => resolve(out.trim())));
-  const app = await pgrep(['-f', appPattern()]);
-  const web = await pgrep(['-x', 'WebKitWebProces']);
-  const lines = [`app process: ${app ? app.split('\n').join(', ') : 'none running'}`, `WebKitWebProcess: ${web ? web.split('\n').join(', ') : 'none running'}`];
+  const apps = (await pgrep(['-f', appPattern()])).split('\n').filter(Boolean).map(Number);
+  const lines = apps.length
+    ? apps.map((pid) => `app process ${pid}, its web processes: ${webProcesses(pid).map((p) => p.pid).join(', ') || 'none'}`)
+    : ['app process: none running'];
   const driver = children.filter((c) => c.spawnfile === 'tauri-driver').at(-1);
   if (driver) {
     const tail = driver.log.join('').split('\n').slice(-40).join('\n       | ');

@@ -193,6 +193,15 @@ describe('MessageList following', () => {
     await new Promise((r) => setTimeout(r, 20));
     expect(writes).toEqual([]);
   });
+
+  it('a wheel turn down (towards the newest) does not cancel the queued follow', async () => {
+    const { view, props, vlist, writes, flush } = await heldFrames();
+    await view.rerender({ ...props, messages: msgs(4) });
+    await fireEvent.wheel(vlist, { deltaY: 120 });
+    flush();
+    await new Promise((r) => setTimeout(r, 20));
+    expect(writes.length).toBeGreaterThan(0);
+  });
 });
 
 describe('Composer focus', () => {
