@@ -87,19 +87,32 @@ impl Sweep {
         self.best.as_ref().map(|b| b.achieved).unwrap_or(0.0)
     }
 
-    /// The highest offered rate the server kept up with: every message of that step
-    /// acknowledged (none lost, no error), p99 < 10 ms. What a target in msg/s is met
-    /// by: the acks counted in the 3 s window swing ±0.2 % around the offered rate for
-    /// every server, the relays included (9,995 and 10,019 at 10,000 offered).
+    /// The highest rate the server kept up with: the best passing step's offered rate
+    /// (every message of it acknowledged, none lost, no error, p99 < 10 ms) when the
+    /// load generator sent it (within 1 %: the schedule's own edges), else what it sent
+    /// in the window. What a target in msg/s is met by: the acks counted in the 3 s
+    /// window swing around the offered rate by the window's edges for every server,
+    /// the relays included (1,000 clients, 2026-12-06: the durable relay 10,007/s and
+    /// tern 9,994/s at 10,000 offered and sent, tern 12,022/s at 12,000).
     fn sustained(&self) -> f64 {
-        self.best.as_ref().map(|b| b.rate).unwrap_or(0.0)
+        self.best
+            .as_ref()
+            .map(|b| {
+                if b.sent >= 0.99 * b.rate {
+                    b.rate
+                } else {
+                    b.sent
+                }
+            })
+            .unwrap_or(0.0)
     }
 
     fn within_text(&self) -> String {
         match &self.best {
             Some(b) => format!(
-                "{:.0} msg/s offered, all acked ({:.0}/s in the window; p50 {}, p99 {})",
+                "{:.0} msg/s offered ({:.0} sent), all acked ({:.0}/s in the window; p50 {}, p99 {})",
                 b.rate,
+                b.sent,
                 b.achieved,
                 ms(b.p50),
                 ms(b.p99)

@@ -8,7 +8,8 @@ use super::{groups, parse_user, Tx};
 use crate::storage::{Delivery, StoreError, StoreResult};
 
 /// Replaces `user`'s message at `seq` with a tombstone if still within
-/// `window_ms`. In a group the owner and admins may recall any message, at any time.
+/// `window_ms`. In a group the owner may recall any message and an admin a plain
+/// member's, at any time.
 pub(super) async fn recall(
     c: &Tx<'_>,
     user: &UserId,

@@ -11,7 +11,8 @@ use super::messages::{check_access, members};
 use super::{StoreError, StoreResult};
 
 /// Replaces `user`'s message at `seq` with a tombstone if still within
-/// `window_ms`. In a group the owner and admins may recall any message, at any time.
+/// `window_ms`. In a group the owner may recall any message and an admin a plain
+/// member's, at any time.
 pub fn recall(
     conn: &Connection,
     user: &UserId,
