@@ -27,10 +27,11 @@
 // then checks that the newest message is in the DOM.
 
 import { spawn, execFileSync } from 'node:child_process';
-import { mkdtempSync, readFileSync, readdirSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import net from 'node:net';
 import os from 'node:os';
 import path from 'node:path';
+import { descendants as descendantsOf } from '../../tests/e2e/lib/procs.mjs';
 import { WebDriver, waitUntil } from '../../tests/e2e/lib/webdriver.mjs';
 
 const BIN = process.env.C1_BIN_DIR; // tern, tern-tray, tern-c1-hello
@@ -158,25 +159,8 @@ async function c3(server) {
   return { measure, loaded, shown };
 }
 
-/** Descendants of `root` (pid), from /proc. */
-function descendants(root) {
-  const kids = new Map();
-  for (const d of readdirSync('/proc')) {
-    if (!/^\d+$/.test(d)) continue;
-    try {
-      const stat = readFileSync(`/proc/${d}/stat`, 'utf8');
-      const ppid = Number(stat.slice(stat.lastIndexOf(')') + 2).split(' ')[1]);
-      if (!kids.has(ppid)) kids.set(ppid, []);
-      kids.get(ppid).push(Number(d));
-    } catch {
-      /* gone */
-    }
-  }
-  const out = [];
-  const walk = (p) => (kids.get(p) ?? []).forEach((k) => (out.push(k), walk(k)));
-  walk(root);
-  return out;
-}
+/** Descendants of `root` (pid), from /proc: their pids. */
+const descendants = (root) => descendantsOf(root).map((p) => p.pid);
 
 const comm = (pid) => readFileSync(`/proc/${pid}/comm`, 'utf8').trim();
 function rollup(pid, field) {

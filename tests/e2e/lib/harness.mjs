@@ -1,12 +1,15 @@
 // Processes the end-to-end suite drives: tern-server, tern-cli users, tauri-driver.
 
 import { spawn, execFile } from 'node:child_process';
-import { mkdtempSync, readFileSync, readdirSync, rmSync } from 'node:fs';
+import { mkdtempSync, rmSync } from 'node:fs';
 import net from 'node:net';
 import os from 'node:os';
 import path from 'node:path';
 import readline from 'node:readline';
+import { descendants } from './procs.mjs';
 import { WebDriver, waitUntil } from './webdriver.mjs';
+
+export { descendants };
 
 const children = [];
 
@@ -190,34 +193,6 @@ export async function quitApp({ wd, driver }) {
   if (!(await exited(5_000))) throw new Error('the app process did not exit');
 }
 
-/** The process ids under `root` (from /proc), with their names. */
-export function descendants(root) {
-  const kids = new Map();
-  for (const d of readdirSync('/proc')) {
-    if (!/^\d+$/.test(d)) continue;
-    try {
-      const stat = readFileSync(`/proc/${d}/stat`, 'utf8');
-      const ppid = Number(stat.slice(stat.lastIndexOf(')') + 2).split(' ')[1]);
-      if (!kids.has(ppid)) kids.set(ppid, []);
-      kids.get(ppid).push(Number(d));
-    } catch {
-      /* gone meanwhile */
-    }
-  }
-  const out = [];
-  const walk = (p) => (kids.get(p) ?? []).forEach((k) => {
-    let comm = '?';
-    try {
-      comm = readFileSync(`/proc/${k}/comm`, 'utf8').trim();
-    } catch {
-      /* gone */
-    }
-    out.push({ pid: k, comm });
-    walk(k);
-  });
-  walk(root);
-  return out;
-}
 /** The WebKit web processes under `root` (the app's pid), from /proc. */
 export const webProcesses = (root) => descendants(root).filter((p) => p.comm.startsWith('WebKitWebProces'));
 
