@@ -221,8 +221,8 @@ async function main() {
       await xdo('mouseup', 1);
       await waitUntil(async () => (await chatMessages()).some((m) => m.file === 'real-drop.txt' && (m.state === 'sent' || m.state === 'read')), { what: 'really dropped file sent', timeout: 20_000 });
       if (!(await wd.execute('return window.__overlay'))) throw new Error('the drop overlay never showed during the drag');
-      const toast = await wd.find(sel('toast'));
-      const said = toast ? await toast.text() : '';
+      // Whatever toasts show now, read in one go (a toast found first may be gone by the time its text is asked for).
+      const said = await wd.execute(`return [...document.querySelectorAll('[data-testid="toast"]')].map((t) => t.textContent).join(' | ')`);
       if (said.includes('real-drop')) throw new Error(`the drop was handled twice: ${said}`);
       await listener.waitFor((e) => e.type === 'new_message' && e.message?.content?.file?.name === 'real-drop.txt', 'really dropped file at bob\'s listener');
     } finally {
