@@ -31,15 +31,16 @@ pub struct Shell {
     mute_item: Mutex<Option<MuteItem>>,
 }
 
-type MuteItem = Box<dyn Fn(bool) + Send + Sync>;
+type MuteItem = std::sync::Arc<dyn Fn(bool) + Send + Sync>;
 
 /// Sets the global mute and the tray menu's check mark.
 pub fn set_muted<R: Runtime>(app: &AppHandle<R>, muted: bool) {
     let shell = app.state::<Shell>();
     shell.muted.store(muted, Ordering::SeqCst);
-    let item = shell.mute_item.lock();
-    if let Some(set) = item.as_ref() {
-        set(muted);
+    // Tray and menu handles are only touched on the main thread (see `set_unread`).
+    let set = shell.mute_item.lock().clone();
+    if let Some(set) = set {
+        let _ = app.run_on_main_thread(move || set(muted));
     }
 }
 
@@ -116,26 +117,33 @@ pub fn setup_tray<R: Runtime>(app: &tauri::App<R>) -> tauri::Result<()> {
     let shell = app.state::<Shell>();
     *shell.icons.lock() = Some((base.clone(), badge));
     let item = mute.clone();
-    *shell.mute_item.lock() = Some(Box::new(move |on| {
+    *shell.mute_item.lock() = Some(std::sync::Arc::new(move |on| {
         let _ = item.set_checked(on);
     }));
     let (o, m, q) = (open.clone(), mute.clone(), quit.clone());
     let handle = app.handle().clone();
+    let apply_now: crate::texts::ApplyTray = std::sync::Arc::new(move |lang, _unread| {
+        let t = lang.texts();
+        let _ = o.set_text(t.open_tern);
+        let _ = m.set_text(t.mute_notifications);
+        let _ = q.set_text(t.quit);
+        let labels = [o.text(), m.text(), q.text()];
+        handle
+            .state::<crate::texts::Language>()
+            .set_menu_labels(labels.into_iter().filter_map(Result::ok).collect());
+        if let Some(tray) = handle.tray_by_id(TRAY_ID) {
+            let tooltip = handle.state::<crate::texts::Language>().tooltip();
+            let _ = tray.set_tooltip(Some(tooltip));
+        }
+        crate::traymenu::render(&handle);
+    });
+    // Called from any thread (the unread count comes from tokio tasks); the tray's and
+    // the menu's handles are touched on the main thread only, see `set_unread`.
+    let main = app.handle().clone();
     app.state::<crate::texts::Language>()
-        .on_tray(std::sync::Arc::new(move |lang, _unread| {
-            let t = lang.texts();
-            let _ = o.set_text(t.open_tern);
-            let _ = m.set_text(t.mute_notifications);
-            let _ = q.set_text(t.quit);
-            let labels = [o.text(), m.text(), q.text()];
-            handle
-                .state::<crate::texts::Language>()
-                .set_menu_labels(labels.into_iter().filter_map(Result::ok).collect());
-            if let Some(tray) = handle.tray_by_id(TRAY_ID) {
-                let tooltip = handle.state::<crate::texts::Language>().tooltip();
-                let _ = tray.set_tooltip(Some(tooltip));
-            }
-            crate::traymenu::render(&handle);
+        .on_tray(std::sync::Arc::new(move |lang, unread| {
+            let apply = apply_now.clone();
+            let _ = main.run_on_main_thread(move || apply(lang, unread));
         }));
     TrayIconBuilder::with_id(TRAY_ID)
         .icon(base)
@@ -164,19 +172,26 @@ pub fn set_unread<R: Runtime>(app: &AppHandle<R>, unread: u64) {
     app.state::<crate::texts::Language>().refresh_tray(unread);
     let title = title_for(unread);
     *shell.title.lock() = title.clone();
-    if let Some(tray) = app.tray_by_id(TRAY_ID) {
-        let _ = tray.set_title(title.as_deref());
-        let icon = shell.icons.lock().as_ref().map(|(base, badge)| {
-            if unread > 0 {
-                badge.clone()
-            } else {
-                base.clone()
-            }
-        });
-        if let Some(icon) = icon {
-            let _ = tray.set_icon(Some(icon));
+    let icon = shell.icons.lock().as_ref().map(|(base, badge)| {
+        if unread > 0 {
+            badge.clone()
+        } else {
+            base.clone()
         }
-    }
+    });
+    // On the main thread: Tauri's tray and menu handles wrap the tray's `Rc<RefCell<…>>`,
+    // and a handle fetched or cloned on a tokio thread raced the main thread's own use
+    // of it — the app aborted with "RefCell already borrowed" (tray-icon) and a corrupted
+    // heap while a burst of messages moved the count (found 2026-12-06 with a core dump).
+    let handle = app.clone();
+    let _ = app.run_on_main_thread(move || {
+        if let Some(tray) = handle.tray_by_id(TRAY_ID) {
+            let _ = tray.set_title(title.as_deref());
+            if let Some(icon) = icon {
+                let _ = tray.set_icon(Some(icon));
+            }
+        }
+    });
 }
 
 /// The D-Bus name a tray host owns (KDE, the GNOME AppIndicator extension, most panels).

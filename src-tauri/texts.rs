@@ -10,7 +10,7 @@ use tauri::{AppHandle, Manager, Runtime, State};
 
 pub(crate) use tern_tray::texts::Lang;
 
-type ApplyTray = std::sync::Arc<dyn Fn(Lang, u64) + Send + Sync>;
+pub(crate) type ApplyTray = std::sync::Arc<dyn Fn(Lang, u64) + Send + Sync>;
 
 /// The app's language, and how to re-label the tray when it changes.
 #[derive(Default)]
