@@ -92,6 +92,28 @@ class FixedSizeObserver {
   disconnect(): void {}
 }
 
+/** A FixedSizeObserver whose observed rows can later be reported at another height (measured after mount, an image decoded). */
+class ResizingObserver extends FixedSizeObserver {
+  static all: ResizingObserver[] = [];
+  targets: Element[] = [];
+  constructor(private notify: ResizeObserverCallback) {
+    super(notify);
+    ResizingObserver.all.push(this);
+  }
+  override observe(target: Element): void {
+    this.targets.push(target);
+    super.observe(target);
+  }
+  /** Reports every observed element except `keep` at `height`. */
+  static resize(height: number, keep: Element): void {
+    for (const o of ResizingObserver.all) {
+      const size = [{ inlineSize: 800, blockSize: height }];
+      const entries = o.targets.filter((t) => t !== keep).map((target) => ({ target, contentRect: { width: 800, height }, borderBoxSize: size, contentBoxSize: size, devicePixelContentBoxSize: size }));
+      if (entries.length) o.notify(entries as unknown as ResizeObserverEntry[], o as unknown as ResizeObserver);
+    }
+  }
+}
+
 describe('MessageList', () => {
   it('mounts only a window of rows for a 100,000-message chat', async () => {
     const saved = globalThis.ResizeObserver;
@@ -157,7 +179,12 @@ describe('MessageList following', () => {
   /** Renders three messages, then holds animation frames back and records the list's scroll writes. */
   async function heldFrames() {
     const saved = globalThis.ResizeObserver;
-    globalThis.ResizeObserver = FixedSizeObserver as unknown as typeof ResizeObserver;
+    ResizingObserver.all = [];
+    globalThis.ResizeObserver = ResizingObserver as unknown as typeof ResizeObserver;
+    // virtua measures only rows with an offsetParent (jsdom has none): each row 600 px high, the
+    // list's viewport 600 px, so three rows overflow it and there is somewhere to scroll to.
+    const parent = Object.getOwnPropertyDescriptor(HTMLElement.prototype, 'offsetParent');
+    Object.defineProperty(HTMLElement.prototype, 'offsetParent', { configurable: true, get() { return this.parentElement; } });
     const props = { messages: msgs(3), hasOlder: false, onolder: async () => false, onretry: () => {}, unread: 0 };
     const view = render(MessageList, props);
     await new Promise((r) => setTimeout(r, 50));
@@ -167,11 +194,19 @@ describe('MessageList following', () => {
     onTestFinished(() => {
       globalThis.ResizeObserver = saved;
       globalThis.requestAnimationFrame = raf;
+      if (parent) Object.defineProperty(HTMLElement.prototype, 'offsetParent', parent);
     });
     const vlist = view.getByTestId('message-list').querySelector('.vlist') as HTMLElement;
-    // virtua scrolls with element.scrollTo({ top }).
+    // virtua and the follow scroll with element.scrollTo({ top }); jsdom has no layout, so the
+    // position is kept here and announced with a scroll event as a browser does.
     const writes: unknown[] = [];
-    vlist.scrollTo = ((o: ScrollToOptions) => void writes.push(o.top)) as typeof vlist.scrollTo;
+    let top = 0;
+    Object.defineProperty(vlist, 'scrollTop', { configurable: true, get: () => top, set: (v: number) => (top = v) });
+    vlist.scrollTo = ((o: ScrollToOptions) => {
+      writes.push(o.top);
+      top = o.top ?? top;
+      vlist.dispatchEvent(new Event('scroll'));
+    }) as typeof vlist.scrollTo;
     const flush = () => frames.splice(0).forEach((cb) => cb(performance.now()));
     return { view, props, vlist, writes, flush };
   }
@@ -192,6 +227,28 @@ describe('MessageList following', () => {
     flush();
     await new Promise((r) => setTimeout(r, 20));
     expect(writes).toEqual([]);
+  });
+
+  it('rows measured after the user scrolled up do not pull them back down (virtua#595: scrollToIndex re-scrolls on size changes)', async () => {
+    const { view, props, vlist, writes, flush } = await heldFrames();
+    await view.rerender({ ...props, messages: msgs(4) });
+    flush();
+    await new Promise((r) => setTimeout(r, 5));
+    flush();
+    await new Promise((r) => setTimeout(r, 5));
+    const followed = writes.length;
+    expect(followed).toBeGreaterThan(0);
+    await fireEvent.wheel(vlist, { deltaY: -600 });
+    vlist.scrollTop = 0;
+    await fireEvent.scroll(vlist);
+    // Within virtua's 150 ms: the rows are measured taller.
+    ResizingObserver.resize(900, vlist);
+    for (let i = 0; i < 5; i++) {
+      flush();
+      await new Promise((r) => setTimeout(r, 5));
+    }
+    expect(writes.slice(followed)).toEqual([]);
+    expect(vlist.scrollTop).toBe(0);
   });
 
   it('a wheel turn down (towards the newest) does not cancel the queued follow', async () => {
