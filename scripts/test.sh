@@ -18,12 +18,13 @@ cargo fmt --all -- --check
 step "cargo clippy -D warnings"
 cargo clippy --workspace --all-targets --locked -- -D warnings
 
-step "module graph: no import cycle between sibling modules (tern-server, tern-proto, tern-cli, tern-core, tern-tray)"
+step "module graph: no import cycle between sibling modules (tern-server, tern-proto, tern-cli, tern-core, tern-tray, the app's src-tauri)"
 scripts/module-cycles.py crates/server/src
 scripts/module-cycles.py crates/proto/src
 scripts/module-cycles.py crates/cli/src
 scripts/module-cycles.py crates/core/src
 scripts/module-cycles.py crates/tray/src
+scripts/module-cycles.py src-tauri
 
 # The PostgreSQL-only tests (crates/server/tests/it/multi_process.rs: four
 # tern-server processes on one database, one SIGKILLed mid-stream, 10,000

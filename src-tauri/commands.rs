@@ -101,7 +101,7 @@ pub(crate) async fn login(
     let user = user_id(&user)?;
     let rec = AccountRecord::new(&server_url, user.as_str());
     // The same account again: its old client closes first (one cache, one client).
-    if let Some(old) = state.take(&app, &rec.id).await {
+    if let Some(old) = crate::switcher::take(&app, &rec.id).await {
         old.close().await;
     } else if state.live.lock().await.len() >= MAX_ACCOUNTS {
         return Err(AppError::new(
@@ -116,7 +116,7 @@ pub(crate) async fn login(
         return Err(e.into());
     }
     let token = client.token();
-    let active = AppState::activate(&app, rec.id.clone(), client, rx, rec.server_url.clone());
+    let active = crate::live::activate(&app, rec.id.clone(), client, rx, rec.server_url.clone());
     state.insert(active).await;
     state.update_registry(|r| r.add(rec.clone()));
     let r = match (remember, token) {
@@ -176,7 +176,7 @@ pub(crate) async fn restore_session(
     // Back from the tray-only process: its accounts first, with their tokens.
     let handed = state.handoff.lock().take();
     if let Some(h) = handed {
-        crate::handoff::restore(&app, &state, h).await;
+        crate::live::restore(&app, &state, h).await;
     }
     let mut refused = None;
     for rec in &registry.accounts {
@@ -242,7 +242,7 @@ async fn restore_one(
     }
     // Keep the remembered token current when the server issued a new one.
     let token = client.token();
-    let active = AppState::activate(app, rec.id.clone(), client, rx, rec.server_url.clone());
+    let active = crate::live::activate(app, rec.id.clone(), client, rx, rec.server_url.clone());
     state.insert(active).await;
     if let Some(token) = token.filter(|t| *t != saved.token) {
         let r = state.credentials.save(Remembered { token, ..saved }).await;
@@ -285,7 +285,7 @@ pub(crate) async fn logout(
     let r = state.credentials.delete(&id).await;
     state.keyring_result(r);
     state.update_registry(|r| r.remove(&id));
-    if let Some(client) = state.take(&app, &id).await {
+    if let Some(client) = crate::switcher::take(&app, &id).await {
         let result = client.logout().await;
         client.close().await;
         crate::switcher::emit_accounts(&app).await;

@@ -5,7 +5,7 @@
 //! notifications and the launcher badge (`crates/tray`). Opening Tern from there
 //! hands them back: the app starts with `--handoff-fd`, signs the accounts in with
 //! their tokens (no keyring asked) and shows the window at the chat that was open
-//! or the one a clicked notification named.
+//! or the one a clicked notification named ([`crate::live::restore`]).
 //!
 //! Without `tern-tray` next to the app (a build that lacks it) or with
 //! [`IN_PROCESS_ENV`] set to `1`, tray mode stays in this process (the window's
@@ -44,7 +44,12 @@ pub(crate) fn from_command_line() -> Option<Handoff> {
 
 /// Becomes `program` with every signed-in account. Returns only if that failed;
 /// the accounts are then signed in again in this process.
-pub(crate) async fn to_tray<R: Runtime>(app: &AppHandle<R>, program: &std::path::Path) {
+/// `open_chat`: the chat the window showed, opened again when the accounts come back.
+pub(crate) async fn to_tray<R: Runtime>(
+    app: &AppHandle<R>,
+    program: &std::path::Path,
+    open_chat: Option<String>,
+) {
     let state = app.state::<AppState>();
     let live: Vec<(Account, Client)> = state
         .live
@@ -67,7 +72,7 @@ pub(crate) async fn to_tray<R: Runtime>(app: &AppHandle<R>, program: &std::path:
     let h = Handoff {
         accounts: live.into_iter().map(|(a, _)| a).collect(),
         active: state.active_id(),
-        open_chat: app.state::<crate::traymode::TrayMode>().open_chat(),
+        open_chat,
         lang: crate::texts::lang(app),
         muted: app
             .state::<crate::shell::Shell>()
@@ -98,39 +103,4 @@ pub(crate) async fn to_tray<R: Runtime>(app: &AppHandle<R>, program: &std::path:
         tracing::error!("restarting the app: {e}");
     }
     std::process::exit(1);
-}
-
-/// Signs in the accounts of a handoff the app was started with (before the
-/// remembered ones): their tokens, no keyring; the handoff's account becomes the
-/// active one. What arrived since the tray process stopped listening is caught up.
-pub(crate) async fn restore<R: Runtime>(app: &AppHandle<R>, state: &AppState, h: Handoff) {
-    for a in &h.accounts {
-        if let Err(e) = restore_one(app, state, a, h.since_ms).await {
-            tracing::warn!("{}: signing in again after tray mode failed: {e}", a.id);
-        }
-    }
-    if let Some(id) = &h.active {
-        state.update_registry(|r| r.set_active(id));
-    }
-}
-
-async fn restore_one<R: Runtime>(
-    app: &AppHandle<R>,
-    state: &AppState,
-    a: &Account,
-    since_ms: i64,
-) -> crate::error::AppResult<()> {
-    if state.live.lock().await.iter().any(|l| l.id == a.id) {
-        return Ok(());
-    }
-    let user = tern_core::proto::UserId::new(&a.user)?;
-    let client = state.new_client_since(&a.server_url, Some(since_ms))?;
-    let rx = client.subscribe();
-    if let Err(e) = client.login_with_token(&user, &a.token).await {
-        client.close().await;
-        return Err(e.into());
-    }
-    let active = AppState::activate(app, a.id.clone(), client, rx, a.server_url.clone());
-    state.insert(active).await;
-    Ok(())
 }

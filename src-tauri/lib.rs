@@ -41,6 +41,7 @@ mod groups;
 mod handoff;
 mod history;
 mod links;
+mod live;
 mod mentions;
 pub mod notify;
 mod paste;
@@ -58,6 +59,7 @@ mod traymenu;
 pub mod traymode;
 mod trim;
 mod webcrash;
+mod window;
 
 use std::path::PathBuf;
 
@@ -158,13 +160,13 @@ pub fn specta_builder() -> Builder<tauri::Wry> {
             rooms::join_room,
             rooms::leave_room,
             rooms::room_send,
-            files::send_files,
-            files::pick_files,
-            files::simulate_drop,
-            files::cancel_upload,
-            files::download_file,
-            files::open_file,
-            files::save_file_as,
+            files::send::send_files,
+            files::send::pick_files,
+            files::drop::simulate_drop,
+            files::send::cancel_upload,
+            files::cache::download_file,
+            files::open::open_file,
+            files::open::save_file_as,
             history::download_history_file,
             history::save_history_file_as,
             shell::shell_state,
@@ -284,12 +286,12 @@ pub fn run() {
         .plugin(
             tauri_plugin_single_instance::Builder::new()
                 .dbus_id(instance)
-                .callback(shell::on_second_instance)
+                .callback(window::on_second_instance)
                 .build(),
         )
         .plugin(tauri_plugin_dialog::init())
         .invoke_handler(builder.invoke_handler())
-        .on_window_event(shell::on_window_event)
+        .on_window_event(window::on_window_event)
         .on_window_event(files::on_window_event)
         .on_webview_event(files::on_webview_event)
         .register_asynchronous_uri_scheme_protocol(files::SCHEME, files::protocol)
@@ -309,7 +311,7 @@ pub fn run() {
             app.manage(files::Served::default());
             app.manage(files::OpenConfirmations::default());
             notify::start_reply_listener(app.handle().clone());
-            shell::setup_tray(app)?;
+            shell::setup_tray(app, window::show_window)?;
             switcher::listen_tray(app.handle());
             let data_dir = data_dir(app)?;
             app.manage(desktop::Desktop::load(&data_dir));

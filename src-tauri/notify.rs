@@ -17,7 +17,8 @@ use tern_tray::notice::{allowed, compose, listen_to_daemon, should_notify, Daemo
 
 pub use tern_tray::notice::{now_ms, Shown};
 
-use crate::shell::{show_window, Shell, WINDOW};
+use crate::shell::{Shell, WINDOW};
+use crate::window::show_window;
 
 /// Listens on the session bus for the daemon's signals about our notifications
 /// (click → open the chat, "Mark as read", inline reply → send it) for the app's
@@ -142,8 +143,7 @@ pub async fn refresh_tray_unread<R: Runtime>(
     total: u64,
 ) {
     let n = tern_tray::notice::unread_without_muted(client, total).await;
-    app.state::<crate::state::AppState>()
-        .set_unread(app, id, Some(n));
+    crate::switcher::show_unread(app, id, Some(n));
 }
 
 /// Mutes or unmutes all notifications (the tray's "Mute notifications").

@@ -1,9 +1,8 @@
 //! Desktop shell integration: the system tray (unread total as title and a badge
-//! icon; menu Open / the signed-in accounts (`traymenu`) / Mute notifications / Quit), close-to-tray where a tray host
-//! exists (else closing the window minimises it: the app keeps running, reachable from
-//! the taskbar or by launching it again), Quit from the UI, and single-instance
-//! activation (a second launch shows, un-minimises and focuses the running window and
-//! exits).
+//! icon; menu Open / the signed-in accounts (`traymenu`) / Mute notifications / Quit),
+//! what closing the window does where a tray host exists or not ([`close_action`]),
+//! Quit from the UI, and the single-instance id. The window's own lifecycle (showing
+//! it, closing it to the tray, a second launch) is [`crate::window`], above tray mode.
 
 use parking_lot::Mutex;
 use std::sync::atomic::{AtomicBool, AtomicU64, Ordering};
@@ -18,7 +17,7 @@ use tauri::{AppHandle, Manager, Runtime, State};
 /// Id of the app's tray icon.
 pub const TRAY_ID: &str = "main";
 /// Label of the app's window.
-pub use crate::traymode::WINDOW;
+pub const WINDOW: &str = "main";
 
 /// What the tray shows and whether notifications are muted.
 #[derive(Default)]
@@ -83,23 +82,17 @@ pub fn badged(base: &Image<'_>) -> Image<'static> {
     Image::new_owned(rgba, w, h)
 }
 
-/// Shows, unminimizes and focuses the main window (created anew if tray mode
-/// destroyed it, see `traymode`).
-pub fn show_window<R: Runtime>(app: &AppHandle<R>) {
-    if let Some(w) = crate::traymode::ensure_window(app) {
-        let _ = w.show();
-        let _ = w.unminimize();
-        let _ = w.set_focus();
-    }
-}
-
 /// The unread total the tray shows.
 pub fn unread<R: Runtime>(app: &AppHandle<R>) -> u64 {
     app.state::<Shell>().unread.load(Ordering::SeqCst)
 }
 
-/// Creates the tray icon and its menu (labelled in the app's language, see `texts`).
-pub fn setup_tray<R: Runtime>(app: &tauri::App<R>) -> tauri::Result<()> {
+/// Creates the tray icon and its menu (labelled in the app's language, see `texts`);
+/// its "Open Tern" calls `open` ([`crate::window::show_window`]).
+pub fn setup_tray<R: Runtime>(
+    app: &tauri::App<R>,
+    open_window: fn(&AppHandle<R>),
+) -> tauri::Result<()> {
     let t = crate::texts::lang(app.handle()).texts();
     let open = MenuItem::with_id(app, "open", t.open_tern, true, None::<&str>)?;
     let mute =
@@ -150,7 +143,7 @@ pub fn setup_tray<R: Runtime>(app: &tauri::App<R>) -> tauri::Result<()> {
         .tooltip("Tern")
         .menu(&menu)
         .on_menu_event(move |app, event| match event.id().as_ref() {
-            "open" => show_window(app),
+            "open" => open_window(app),
             "mute" => {
                 let now = !app.state::<Shell>().muted.load(Ordering::SeqCst);
                 set_muted(app, now);
@@ -233,32 +226,6 @@ pub fn close_action(tray_host: bool) -> CloseAction {
     }
 }
 
-/// Closing the main window keeps the app running and connected: hidden to the tray
-/// where a tray host can show the icon, minimised where none can (see [`close_action`]);
-/// with "close to tray" off in the settings ([`crate::desktop`]) it quits.
-pub fn on_window_event<R: Runtime>(window: &tauri::Window<R>, event: &tauri::WindowEvent) {
-    if let tauri::WindowEvent::CloseRequested { api, .. } = event {
-        if window.label() == WINDOW {
-            api.prevent_close();
-            if !crate::desktop::close_to_tray(window.app_handle()) {
-                window.app_handle().exit(0);
-                return;
-            }
-            match close_action(tray_host_present()) {
-                CloseAction::HideToTray => {
-                    let _ = window.hide();
-                    // After a while hidden, the webview goes (tray mode).
-                    crate::traymode::hidden(window.app_handle());
-                }
-                CloseAction::Minimise => {
-                    tracing::info!("no tray host on the session bus: closing minimises the window");
-                    let _ = window.minimize();
-                }
-            }
-        }
-    }
-}
-
 /// The single-instance D-Bus id: the app identifier, plus a hash of the data directory
 /// when `TERN_APP_DATA_DIR` chooses one, so only launches on the same data directory
 /// are the same instance (tests and side-by-side accounts use their own directories).
@@ -276,13 +243,6 @@ pub fn instance_id(identifier: &str, data_dir: Option<&std::ffi::OsStr>) -> Stri
             format!("{identifier}.d{h:016x}")
         }
     }
-}
-
-/// A second launch (same data directory) ran: show, un-minimise and focus this window.
-pub fn on_second_instance<R: Runtime>(app: &AppHandle<R>, _args: Vec<String>, _cwd: String) {
-    tracing::info!("a second launch: showing the running window");
-    // (show_window un-minimises too: closing without a tray host minimised it.)
-    show_window(app);
 }
 
 /// Quits the app (the UI's Quit and Ctrl+Q); the session's token stays for the next start.

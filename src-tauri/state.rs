@@ -7,15 +7,12 @@
 use std::collections::HashMap;
 use std::path::PathBuf;
 
-use tauri::{AppHandle, Runtime};
-use tauri_specta::Event as _;
 use tern_core::{Client, ClientConfig};
-use tokio::sync::{broadcast, Mutex};
+use tokio::sync::Mutex;
 
 use crate::accounts::Registry;
 use crate::credentials::{Credentials, KeyringError, KeyringNotice};
 use crate::error::{AppError, AppResult};
-use crate::events::{end_reason, CoreEvent, SessionEnded};
 
 /// One signed-in account.
 pub struct Active {
@@ -25,8 +22,8 @@ pub struct Active {
     pub client: Client,
     /// Server this session talks to (as typed), shown in the profile screen.
     pub server_url: String,
-    /// Forwards the client's events; aborted when the account is signed out.
-    forwarder: tauri::async_runtime::JoinHandle<()>,
+    /// Forwards the client's events ([`crate::live`]); aborted when the account is signed out.
+    pub(crate) forwarder: tauri::async_runtime::JoinHandle<()>,
 }
 
 /// Shared state managed by Tauri.
@@ -46,7 +43,7 @@ pub struct AppState {
     /// The last keyring problem, for the login screen.
     pub keyring_notice: parking_lot::Mutex<Option<KeyringNotice>>,
     /// The accounts the tray-only process handed back (`--handoff-fd`), signed in
-    /// by the first `restore_session` ([`crate::handoff`]).
+    /// by the first `restore_session` ([`crate::live::restore`]).
     pub handoff: parking_lot::Mutex<Option<tern_tray::handoff::Handoff>>,
 }
 
@@ -147,46 +144,21 @@ impl AppState {
         Ok(Client::new(config)?)
     }
 
-    /// A signed-in account `id` whose events are forwarded from now on
-    /// (subscribe before login so no connection event is missed).
-    pub fn activate<R: Runtime>(
-        app: &AppHandle<R>,
-        id: String,
-        client: Client,
-        rx: broadcast::Receiver<tern_core::Event>,
-        server_url: String,
-    ) -> Active {
-        let forwarder =
-            tauri::async_runtime::spawn(forward(app.clone(), id.clone(), client.clone(), rx));
-        let (app2, c2, id2) = (app.clone(), client.clone(), id.clone());
-        tauri::async_runtime::spawn(async move {
-            if let Ok(total) = c2.total_unread().await {
-                crate::notify::refresh_tray_unread(&app2, &id2, &c2, total).await;
-            }
-        });
-        Active {
-            id,
-            client,
-            server_url,
-            forwarder,
-        }
-    }
-
     /// Adds a signed-in account to the live set.
     pub async fn insert(&self, active: Active) {
         self.live.lock().await.push(active);
     }
 
-    /// Signs account `id` out of the live set: stops forwarding, drops its
-    /// unread count, and returns the client to close or log out.
-    pub async fn take<R: Runtime>(&self, app: &AppHandle<R>, id: &str) -> Option<Client> {
+    /// Takes account `id` out of the live set and stops forwarding its events;
+    /// returns the client to close or log out. (Its unread count on the tray:
+    /// [`crate::switcher::show_unread`].)
+    pub async fn take(&self, id: &str) -> Option<Client> {
         let active = {
             let mut live = self.live.lock().await;
             let i = live.iter().position(|a| a.id == id)?;
             live.remove(i)
         };
         active.forwarder.abort();
-        self.set_unread(app, id, None);
         Some(active.client)
     }
 
@@ -201,20 +173,15 @@ impl AppState {
             .collect()
     }
 
-    /// Sets account `id`'s unread count (`None`: it is gone) and shows the sum on the tray.
-    pub fn set_unread<R: Runtime>(&self, app: &AppHandle<R>, id: &str, n: Option<u64>) {
-        let sum = {
-            let mut m = self.unread.lock();
-            match n {
-                Some(n) => m.insert(id.to_owned(), n),
-                None => m.remove(id),
-            };
-            m.values().sum()
+    /// Records account `id`'s unread count (`None`: it is gone); returns the sum
+    /// of every account's, which the tray shows ([`crate::switcher::show_unread`]).
+    pub fn record_unread(&self, id: &str, n: Option<u64>) -> u64 {
+        let mut m = self.unread.lock();
+        match n {
+            Some(n) => m.insert(id.to_owned(), n),
+            None => m.remove(id),
         };
-        crate::shell::set_unread(app, sum);
-        // The tray menu's per-account counts (and, with several, its tooltip).
-        let app = app.clone();
-        tauri::async_runtime::spawn(async move { crate::switcher::refresh_tray(&app).await });
+        m.values().sum()
     }
 
     /// Account `id`'s unread count as last shown on the tray.
@@ -222,110 +189,6 @@ impl AppState {
         let m = self.unread.lock();
         m.get(id).copied().unwrap_or(0)
     }
-}
-
-/// Pumps one account's events: the active account's to the UI; every
-/// account's unread count to the tray and switcher, its new messages to
-/// notifications; a kick or expiry signs that account out.
-async fn forward<R: Runtime>(
-    app: AppHandle<R>,
-    id: String,
-    client: Client,
-    mut rx: broadcast::Receiver<tern_core::Event>,
-) {
-    use tauri::Manager;
-    loop {
-        let state = app.state::<AppState>();
-        match rx.recv().await {
-            Ok(ev) => {
-                match &ev {
-                    tern_core::Event::TotalUnreadChanged { total } => {
-                        crate::notify::refresh_tray_unread(&app, &id, &client, *total).await;
-                        crate::switcher::emit_accounts(&app).await;
-                    }
-                    tern_core::Event::ConvSettingsChanged { .. } => {
-                        // A mute from another device: the tray's total leaves that chat out.
-                        if let Ok(total) = client.total_unread().await {
-                            crate::notify::refresh_tray_unread(&app, &id, &client, total).await;
-                        }
-                    }
-                    tern_core::Event::NewMessage { message, live } => {
-                        crate::notify::on_new_message(&app, &id, &client, message, *live).await;
-                    }
-                    _ => {}
-                }
-                let shown = state.active_id().as_deref() == Some(id.as_str());
-                let ended = end_reason(&ev);
-                if shown {
-                    if let Err(e) = CoreEvent(ev).emit(&app) {
-                        tracing::warn!("emit core event: {e}");
-                    }
-                }
-                if let Some(reason) = ended {
-                    end_account(&app, &id, &client, shown, reason).await;
-                    return;
-                }
-            }
-            Err(broadcast::error::RecvError::Lagged(n)) => {
-                if state.active_id().as_deref() == Some(id.as_str()) {
-                    tracing::warn!("UI event forwarder lagged by {n}; asking the UI to reload");
-                    let _ = SessionEnded {
-                        reason: None,
-                        resync: true,
-                        next: None,
-                    }
-                    .emit(&app);
-                }
-            }
-            Err(broadcast::error::RecvError::Closed) => return,
-        }
-    }
-}
-
-/// Account `id` was kicked or its token expired: out of the live set and the
-/// config, its token forgotten (its cache stays, as after signing out). When
-/// the window showed it, the UI learns why (and moves to another account if any).
-async fn end_account<R: Runtime>(
-    app: &AppHandle<R>,
-    id: &str,
-    client: &Client,
-    shown: bool,
-    reason: String,
-) {
-    use tauri::Manager;
-    let state = app.state::<AppState>();
-    {
-        // Only if it is still this client (not a newer sign-in of the same account).
-        let mut live = state.live.lock().await;
-        if let Some(i) = live
-            .iter()
-            .position(|a| a.id == id && same(&a.client, client))
-        {
-            // This task is the forwarder: dropping its handle detaches it.
-            drop(live.remove(i));
-        } else {
-            return;
-        }
-    }
-    client.close().await;
-    state.set_unread(app, id, None);
-    state.update_registry(|r| r.remove(id));
-    let r = state.credentials.delete(id).await;
-    state.keyring_result(r);
-    if shown {
-        let next = crate::switcher::session_of(&state).await.ok().flatten();
-        let _ = SessionEnded {
-            reason: Some(reason),
-            resync: false,
-            next,
-        }
-        .emit(app);
-    }
-    crate::switcher::emit_accounts(app).await;
-}
-
-fn same(a: &Client, b: &Client) -> bool {
-    a.user() == b.user() && a.config().server_url == b.config().server_url
 }
 
 #[cfg(test)]

@@ -14,6 +14,7 @@ use crate::error::{AppError, AppResult};
 use crate::state::AppState;
 use crate::traymenu::TrayAccount;
 use tern_core::proto::{Profile, UserId};
+use tern_core::Client;
 
 /// The signed-in account as the UI shows it.
 #[derive(Debug, Clone, Serialize, Deserialize, Type)]
@@ -133,6 +134,23 @@ fn tray_accounts(accounts: &[AccountInfo]) -> Vec<TrayAccount> {
         .collect()
 }
 
+/// Shows account `id`'s unread count (`None`: it is gone): the sum over the
+/// accounts on the tray icon, each account's in the tray menu.
+pub(crate) fn show_unread<R: Runtime>(app: &AppHandle<R>, id: &str, n: Option<u64>) {
+    let sum = app.state::<AppState>().record_unread(id, n);
+    crate::shell::set_unread(app, sum);
+    let app = app.clone();
+    tauri::async_runtime::spawn(async move { refresh_tray(&app).await });
+}
+
+/// Takes account `id` out of the live set (its count off the tray); returns its
+/// client to close or log out.
+pub(crate) async fn take<R: Runtime>(app: &AppHandle<R>, id: &str) -> Option<Client> {
+    let client = app.state::<AppState>().take(id).await?;
+    show_unread(app, id, None);
+    Some(client)
+}
+
 /// Shows the accounts and their unread counts on the tray (after a count moved).
 pub(crate) async fn refresh_tray<R: Runtime>(app: &AppHandle<R>) {
     let accounts = infos(&app.state::<AppState>()).await;
@@ -173,7 +191,7 @@ fn open_from_tray<R: Runtime>(app: &AppHandle<R>, id: &str) {
     }
     // (The click toggled the entry's check mark: put it back until the switch.)
     crate::traymenu::render(app);
-    crate::shell::show_window(app);
+    crate::window::show_window(app);
 }
 
 /// The signed-in accounts, in the order they were added, with their unread counts.
@@ -213,7 +231,7 @@ pub(crate) async fn remove_account(
     state: State<'_, AppState>,
     id: String,
 ) -> AppResult<Option<AppSession>> {
-    let client = state.take(&app, &id).await.ok_or_else(no_such_account)?;
+    let client = take(&app, &id).await.ok_or_else(no_such_account)?;
     let dir = client.account_dir();
     if let Err(e) = client.logout().await {
         tracing::warn!("removing {id}: sign-out on the server failed: {e}");

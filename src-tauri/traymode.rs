@@ -25,8 +25,7 @@ use std::time::Duration;
 use tauri::webview::NewWindowResponse;
 use tauri::{AppHandle, Manager, Runtime, State, WebviewWindowBuilder};
 
-/// Label of the app's window.
-pub const WINDOW: &str = "main";
+use crate::shell::WINDOW;
 
 /// How long a window hidden to the tray is kept before it is destroyed, by default.
 pub const DEFAULT_FREE_AFTER: Duration = Duration::from_secs(60);
@@ -140,7 +139,8 @@ pub fn hidden<R: Runtime>(app: &AppHandle<R>) {
                 // tray-only process (the network process ends with this one).
                 tokio::time::sleep(crate::trim::SETTLE).await;
                 if app.get_webview_window(WINDOW).is_none() {
-                    crate::handoff::to_tray(&app, &program).await;
+                    let open_chat = app.state::<TrayMode>().open_chat();
+                    crate::handoff::to_tray(&app, &program, open_chat).await;
                 }
             } else {
                 crate::trim::after_free(&app);
