@@ -51,11 +51,6 @@ export class Glider {
     };
     requestAnimationFrame(frame);
   }
-
-  /** Ends the running glide, if any. */
-  stop(): void {
-    this.run += 1;
-  }
 }
 
 /** Keys that scroll the list; the second set moves towards its end. */
