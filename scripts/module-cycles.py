@@ -3,8 +3,9 @@
 
 A module may use its parent and its children; two siblings (or their
 descendants) must not use each other, directly or around a loop. Comments are
-ignored, and so are `#[cfg(test)] mod … { … }` blocks (test code is a leaf:
-nothing uses it, so its imports close no loop in any build). Grouped imports
+ignored, and so are `#[cfg(test)] mod … { … }` blocks and the files of
+`#[cfg(test)] mod …;` (test code is a leaf: nothing uses it, so its imports close
+no loop in any build). Grouped imports
 (`use crate::{a, b::{c, d}}`) count as one path each.
 Usage: scripts/module-cycles.py crates/server/src  (exit 1 on a cycle)
 """
@@ -74,14 +75,20 @@ def expand(prefix, group):
 
 root = sys.argv[1] if len(sys.argv) > 1 else "crates/server/src"
 os.chdir(root)
-mods = {}
+mods, test_files = {}, set()
 for f in glob.glob("**/*.rs", recursive=True):
     p = f[:-3].split("/")
     if p[-1] in ("mod", "lib", "main"):
         p = p[:-1]
+    text = open(f).read()
+    # `#[cfg(test)] mod name;`: the file of a test module, a leaf like an inline one.
+    for name in re.findall(r"#\[cfg\(test\)\]\s*(?:pub(?:\(\w+\))? )?mod (\w+);", text):
+        test_files.add(tuple(p) + (name,))
     mods[tuple(p)] = without_tests(
-        [l for l in open(f).read().splitlines() if not l.lstrip().startswith("//")]
+        [l for l in text.splitlines() if not l.lstrip().startswith("//")]
     )
+for t in test_files:
+    mods[t] = ""
 
 
 def resolve(cur, path):

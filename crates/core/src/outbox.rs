@@ -16,7 +16,7 @@ use crate::error::{Error, Result};
 use crate::event::Event;
 use crate::session::Shared;
 use crate::state::Verdict;
-use crate::store::{conversations as convs, messages as msgs, now_ms};
+use crate::store::{conversations as convs, now_ms, outgoing};
 use crate::transport::Conn;
 
 /// How often the task looks at the outbox without being woken.
@@ -82,7 +82,9 @@ async fn flush(sh: &Arc<Shared>, conn: &Conn) -> Result<()> {
             };
             let id = entry.client_id.clone();
             let e = entry.clone();
-            sh.db.call(move |c| msgs::save_outbox_entry(c, &e)).await?;
+            sh.db
+                .call(move |c| outgoing::save_outbox_entry(c, &e))
+                .await?;
             let Some(msg) = sh.own_message(&id).await? else {
                 sh.sending.queue().acked(&id);
                 continue;
@@ -120,7 +122,7 @@ async fn flush(sh: &Arc<Shared>, conn: &Conn) -> Result<()> {
                 let (me, key) = (sh.me.clone(), id.clone());
                 let acked = sh
                     .db
-                    .call(move |c| msgs::ack(c, &me, &key, seq, mid, sent_at))
+                    .call(move |c| outgoing::ack(c, &me, &key, seq, mid, sent_at))
                     .await?;
                 if let Some(m) = acked {
                     settle_ack(sh, &id, m).await?;
@@ -172,7 +174,9 @@ async fn unanswered(
         (v, o.get(id).cloned())
     };
     if let Some(e) = entry {
-        sh.db.call(move |c| msgs::save_outbox_entry(c, &e)).await?;
+        sh.db
+            .call(move |c| outgoing::save_outbox_entry(c, &e))
+            .await?;
     }
     match verdict {
         Verdict::Failed => fail(sh, id, None).await,
@@ -188,7 +192,7 @@ async fn fail(sh: &Arc<Shared>, id: &ClientMsgId, error: Option<WireError>) -> R
     let (me, key, err) = (sh.me.clone(), id.clone(), error.clone());
     let Some(m) = sh
         .db
-        .call(move |c| msgs::mark_failed(c, &me, &key, err.as_ref()))
+        .call(move |c| outgoing::mark_failed(c, &me, &key, err.as_ref()))
         .await?
     else {
         return Ok(());

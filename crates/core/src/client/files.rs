@@ -27,7 +27,7 @@ use super::{new_client_id, Client};
 use crate::error::{Detail, Error, Result};
 use crate::event::Event;
 use crate::session::Shared;
-use crate::store::{files as uploads, messages as msgs, now_ms};
+use crate::store::{files as uploads, messages as msgs, now_ms, outgoing};
 use crate::types::{LocalMessage, TransferDirection};
 
 /// The file id a queued file message carries until its upload has finished.
@@ -504,7 +504,7 @@ async fn settle(
                 .call(move |c| {
                     // Still an unfinished upload (not cancelled)? Then it failed.
                     match uploads::pending_upload(c, &me, &key)? {
-                        Some(_) => msgs::mark_failed(c, &me, &key, None),
+                        Some(_) => outgoing::mark_failed(c, &me, &key, None),
                         None => Ok(None),
                     }
                 })

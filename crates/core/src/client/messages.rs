@@ -11,7 +11,7 @@ use super::{new_client_id, Client};
 use crate::error::{Error, Result};
 use crate::event::Event;
 use crate::session::Shared;
-use crate::store::{conversations as convs, messages as msgs, now_ms, search};
+use crate::store::{conversations as convs, messages as msgs, now_ms, outgoing, search};
 use crate::types::{Conversation, LocalMessage, SearchIndexState, SearchPage};
 
 impl Client {
@@ -155,7 +155,8 @@ impl Client {
         let msg = sh
             .db
             .call(move |c| {
-                let mut m = msgs::queue_message(c, &me, &key, &cid, &content, ext.as_ref(), now)?;
+                let mut m =
+                    outgoing::queue_message(c, &me, &key, &cid, &content, ext.as_ref(), now)?;
                 if let Some(r) = reply_to {
                     msgs::set_reply_to(c, &me, &cid, r)?;
                     m.reply_to = Some(r);
@@ -210,7 +211,7 @@ impl Client {
         let (requeued, msg) = sh
             .db
             .call(move |c| {
-                let r = msgs::mark_sending(c, &me, &id, now)?;
+                let r = outgoing::mark_sending(c, &me, &id, now)?;
                 Ok((r, msgs::message_by_client_id(c, &me, &me, &id)?))
             })
             .await?;
@@ -241,7 +242,7 @@ impl Client {
         let (me, id) = (sh.me.clone(), client_id.clone());
         let removed = sh
             .db
-            .call(move |c| msgs::delete_failed(c, &me, &id))
+            .call(move |c| outgoing::delete_failed(c, &me, &id))
             .await?;
         let Some(msg) = removed else {
             return Err(Error::InvalidArgument(format!(

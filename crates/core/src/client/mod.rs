@@ -27,7 +27,7 @@ use crate::error::{Detail, Error, Result};
 use crate::event::Event;
 use crate::session::{Cmd, Link, Marks, Sending, Shared, Status};
 use crate::state::Outbox;
-use crate::store::{conversations as convs, messages as msgs, Db};
+use crate::store::{conversations as convs, outgoing, Db};
 use crate::supervisor::{open_session, supervise, Auth, Connected};
 use crate::types::{ConnectionState, LoginStatus, Session};
 
@@ -297,7 +297,7 @@ impl Client {
             let db = Db::open(&path).await?;
             let (me, me2) = (user.clone(), user.clone());
             let (entries, convs) = db
-                .call(move |c| Ok((msgs::load_outbox(c)?, convs::conversations(c, &me2)?)))
+                .call(move |c| Ok((outgoing::load_outbox(c)?, convs::conversations(c, &me2)?)))
                 .await?;
             Ok::<_, Error>((db, me, entries, convs))
         }

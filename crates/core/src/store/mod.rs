@@ -11,6 +11,7 @@ pub(crate) mod groups;
 pub(crate) mod index_progress;
 pub(crate) mod messages;
 pub(crate) mod notices;
+pub(crate) mod outgoing;
 pub(crate) mod preferences;
 pub(crate) mod reactions;
 pub(crate) mod relations;

@@ -1,7 +1,7 @@
 //! Membership notices of group timelines ("Bob left", "Alice added Dave"): one row
 //! per member joined / left / kicked change-log entry this device applied, live or
 //! replayed after being offline, written in the same transaction as the change
-//! (see `sync::apply_change`). The snapshot of a freshly synced device has no
+//! (see `sync::relations::apply_change`). The snapshot of a freshly synced device has no
 //! history and records none. Per device: another device keeps its own.
 
 use rusqlite::{params, Connection};

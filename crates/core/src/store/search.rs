@@ -263,7 +263,8 @@ pub(crate) fn search_in(
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::store::messages::{ack, queue_message, recall, store_server_message};
+    use crate::store::messages::{recall, store_server_message};
+    use crate::store::outgoing::{ack, queue_message};
     use tern_proto::{ClientMsgId, ConversationId, Message, MsgId, Seq};
 
     fn u(s: &str) -> UserId {
