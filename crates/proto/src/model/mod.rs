@@ -3,9 +3,14 @@
 use serde::{Deserialize, Serialize};
 use serde_json::Value;
 
-use crate::ids::{ClientMsgId, ConversationId, FileId, GroupId, MsgId, Seq, UserId};
+use crate::ids::{ClientMsgId, ConversationId, FileId, MsgId, Seq, UserId};
 
+mod changes;
 pub mod forward;
+mod groups;
+
+pub use changes::{Change, VersionedChange};
+pub use groups::{GroupApplication, GroupInfo, GroupMember, GroupRole, JoinPolicy, LeaveReason};
 
 /// Milliseconds since the Unix epoch (UTC).
 pub type Millis = i64;
@@ -90,134 +95,6 @@ pub struct FriendApplication {
     pub created_at: Millis,
     /// When it last changed state.
     pub updated_at: Millis,
-}
-
-/// A member's role in a group.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
-#[cfg_attr(feature = "specta", derive(specta::Type))]
-#[serde(rename_all = "snake_case")]
-pub enum GroupRole {
-    /// Created the group or received ownership; exactly one per group. May do
-    /// everything, and alone may dismiss the group, transfer ownership and set roles.
-    Owner,
-    /// Appointed by the owner; may kick and mute members, approve applications,
-    /// edit the group and recall others' messages.
-    Admin,
-    /// Everyone else.
-    Member,
-}
-
-impl GroupRole {
-    /// The one rule of who may moderate whom in a group — kick, mute, recall
-    /// their messages — used by the server, tern-core and the app: the owner
-    /// may moderate everyone but an owner; an admin only plain members and
-    /// people no longer in the group (`target` = `None`); a plain member nobody.
-    pub fn may_moderate(self, target: Option<GroupRole>) -> bool {
-        match (self, target) {
-            (_, Some(GroupRole::Owner)) => false,
-            (GroupRole::Owner, _) => true,
-            (GroupRole::Admin, None | Some(GroupRole::Member)) => true,
-            _ => false,
-        }
-    }
-
-    /// Whether this role manages the group: edits its info, mutes everyone,
-    /// answers applications, invites into an approval-only group.
-    pub fn manages(self) -> bool {
-        matches!(self, GroupRole::Owner | GroupRole::Admin)
-    }
-}
-
-/// How non-members get into a group.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
-#[cfg_attr(feature = "specta", derive(specta::Type))]
-#[serde(rename_all = "snake_case")]
-pub enum JoinPolicy {
-    /// `join_group` makes anyone a member at once.
-    Open,
-    /// `join_group` files an application that the owner or an admin approves.
-    Approval,
-}
-
-/// A group as every member (and, for the public fields, anyone) sees it.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
-#[cfg_attr(feature = "specta", derive(specta::Type))]
-#[allow(missing_docs)] // fields named by what they hold
-pub struct GroupInfo {
-    /// The group's id (its conversation is `g:<id>`).
-    pub group: GroupId,
-    /// Display name (1 to 64 characters).
-    pub name: String,
-    /// Avatar image, an uploaded file.
-    pub avatar: Option<FileId>,
-    /// The group notice (announcement) shown to members; may be empty.
-    pub notice: String,
-    pub owner: UserId,
-    /// How others join.
-    pub join_policy: JoinPolicy,
-    /// Whole-group mute: only the owner and admins may post while set.
-    pub all_muted: bool,
-    /// How many members it has.
-    pub member_count: u32,
-    /// When it was created.
-    pub created_at: Millis,
-    /// Whether someone who joins sees the messages (and files) sent before
-    /// they joined. Off by default: a new member starts at the current end.
-    #[serde(default)]
-    pub history_visible: bool,
-    /// Whether senders and managers may see who read a message (`read_by`).
-    #[serde(default = "yes")]
-    pub read_by: bool,
-}
-
-fn yes() -> bool {
-    true
-}
-
-/// One member of a group.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
-#[cfg_attr(feature = "specta", derive(specta::Type))]
-pub struct GroupMember {
-    /// Who.
-    pub user: UserId,
-    /// Their role.
-    pub role: GroupRole,
-    /// Muted (may not post) until this time; `None` when not muted.
-    pub muted_until: Option<Millis>,
-    /// When they joined.
-    pub joined_at: Millis,
-}
-
-/// An application to join a group with [`JoinPolicy::Approval`]. At most one
-/// per (group, user); applying again replaces the message and makes it pending.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
-#[cfg_attr(feature = "specta", derive(specta::Type))]
-#[allow(missing_docs)] // fields named by what they hold
-pub struct GroupApplication {
-    pub group: GroupId,
-    /// The applicant.
-    pub user: UserId,
-    /// The applicant's message (≤ 256 characters).
-    pub message: String,
-    /// Current state.
-    pub state: ApplicationState,
-    /// Who accepted or refused it (`None` while pending).
-    pub handled_by: Option<UserId>,
-    /// When it was (last) sent.
-    pub created_at: Millis,
-    /// When it last changed state.
-    pub updated_at: Millis,
-}
-
-/// Why a member is no longer in a group.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
-#[cfg_attr(feature = "specta", derive(specta::Type))]
-#[serde(rename_all = "snake_case")]
-pub enum LeaveReason {
-    /// They left on their own.
-    Left,
-    /// The owner or an admin removed them.
-    Kicked,
 }
 
 /// Metadata of an uploaded file as referenced from a message.
@@ -463,146 +340,6 @@ pub struct Pin {
     pub at: Millis,
 }
 
-/// One entry of a user's change log: every change to their relations, in order.
-/// A device that was offline asks for entries after the last version it saw.
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
-#[cfg_attr(feature = "specta", derive(specta::Type))]
-#[serde(tag = "kind", rename_all = "snake_case")]
-#[non_exhaustive]
-pub enum Change {
-    /// A friend application to or from me was sent (or re-sent).
-    #[allow(missing_docs)] // fields named by what they hold
-    FriendApplicationAdded { application: FriendApplication },
-    /// A friend application to or from me was accepted.
-    #[allow(missing_docs)] // fields named by what they hold
-    FriendApplicationAccepted { application: FriendApplication },
-    /// A friend application to or from me was refused.
-    #[allow(missing_docs)] // fields named by what they hold
-    FriendApplicationRefused { application: FriendApplication },
-    /// Someone became my friend (or I re-added them).
-    #[allow(missing_docs)] // fields named by what they hold
-    FriendAdded { friend: Friend },
-    /// I removed someone from my friend list.
-    FriendDeleted {
-        /// Who.
-        user: UserId,
-    },
-    /// A friend's remark or profile changed.
-    FriendInfoChanged {
-        /// The friend as it is now.
-        friend: Friend,
-    },
-    /// I blocked someone.
-    BlackAdded {
-        /// Who.
-        user: UserId,
-    },
-    /// I unblocked someone.
-    BlackDeleted {
-        /// Who.
-        user: UserId,
-    },
-    /// My own profile changed (possibly from another device).
-    ProfileChanged {
-        /// My profile as it is now.
-        profile: Profile,
-    },
-    /// I became a member of a group (created it, was invited, joined, or my
-    /// application was accepted). Members already in it get `group_member_joined`.
-    GroupJoined {
-        /// The group as it is now.
-        group: GroupInfo,
-        /// My membership.
-        member: GroupMember,
-    },
-    /// Someone else joined a group I am in.
-    #[allow(missing_docs)] // fields named by what they hold
-    GroupMemberJoined {
-        group: GroupId,
-        member: GroupMember,
-        /// Who added them (the inviter, or the admin who approved); `None` when
-        /// they joined an open group themselves.
-        by: Option<UserId>,
-    },
-    /// A member left or was kicked (sent to the remaining members and to the
-    /// one who is gone; for them it is the last entry about this group).
-    #[allow(missing_docs)] // fields named by what they hold
-    GroupMemberLeft {
-        group: GroupId,
-        /// Who is gone.
-        user: UserId,
-        /// Left or kicked.
-        reason: LeaveReason,
-        /// Who kicked them (`None` when they left).
-        by: Option<UserId>,
-    },
-    /// Name, avatar, notice, join policy, whole-group mute or owner changed.
-    GroupInfoChanged {
-        /// The group as it is now.
-        group: GroupInfo,
-        /// Who changed it.
-        by: UserId,
-    },
-    /// A member's role changed (set by the owner, or by an ownership transfer).
-    #[allow(missing_docs)] // fields named by what they hold
-    GroupRoleChanged {
-        group: GroupId,
-        /// Whose role.
-        user: UserId,
-        role: GroupRole,
-        /// Who changed it.
-        by: UserId,
-    },
-    /// A member was muted or unmuted.
-    #[allow(missing_docs)] // fields named by what they hold
-    GroupMemberMuted {
-        group: GroupId,
-        /// Who.
-        user: UserId,
-        /// Muted until this time; `None`: unmuted.
-        until: Option<Millis>,
-        /// Who did it.
-        by: UserId,
-    },
-    /// The owner dismissed the group: it no longer exists for anyone.
-    #[allow(missing_docs)] // fields named by what they hold
-    GroupDismissed {
-        group: GroupId,
-        /// The owner who dismissed it.
-        by: UserId,
-    },
-    /// An application to join a group was filed (sent to the applicant and to
-    /// the group's owner and admins).
-    #[allow(missing_docs)] // fields named by what they hold
-    GroupApplicationAdded { application: GroupApplication },
-    /// An application to join a group was accepted or refused (same recipients).
-    GroupApplicationHandled {
-        /// The application in its new state.
-        application: GroupApplication,
-    },
-    /// My settings of a conversation changed (pin, mute, archive, draft,
-    /// clear history), possibly on another device.
-    ConvSettingsChanged {
-        /// The conversation's settings as they are now.
-        settings: crate::settings::ConvSettings,
-    },
-    /// My account-wide notification settings changed.
-    SettingsChanged {
-        /// The settings as they are now.
-        settings: crate::settings::AccountSettings,
-    },
-}
-
-/// A change-log entry with its per-user version (1, 2, 3, ... with no gaps).
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
-#[cfg_attr(feature = "specta", derive(specta::Type))]
-pub struct VersionedChange {
-    /// Position in the user's change log.
-    pub version: u64,
-    /// What changed.
-    pub change: Change,
-}
-
 /// Server limits announced in the handshake, so clients can check before sending.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 #[cfg_attr(feature = "specta", derive(specta::Type))]
@@ -641,26 +378,4 @@ pub struct Limits {
     /// How deep chat histories may nest (`max_history_depth`).
     #[serde(default)]
     pub max_history_depth: u32,
-}
-
-#[cfg(test)]
-mod role_tests {
-    use super::GroupRole::{self, Admin, Member, Owner};
-
-    /// The whole table, so a change to the rule is a deliberate one.
-    #[test]
-    fn who_may_moderate_whom() {
-        let targets = [Some(Owner), Some(Admin), Some(Member), None];
-        let table: [(GroupRole, [bool; 4]); 3] = [
-            (Owner, [false, true, true, true]),
-            (Admin, [false, false, true, true]),
-            (Member, [false, false, false, false]),
-        ];
-        for (role, expected) in table {
-            for (target, want) in targets.iter().zip(expected) {
-                assert_eq!(role.may_moderate(*target), want, "{role:?} over {target:?}");
-            }
-        }
-        assert!(Owner.manages() && Admin.manages() && !Member.manages());
-    }
 }
