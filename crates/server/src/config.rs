@@ -5,17 +5,22 @@ use std::net::SocketAddr;
 use std::path::{Path, PathBuf};
 use std::time::Duration;
 
-use clap::{Parser, ValueEnum};
+use clap::ValueEnum;
 use serde::Deserialize;
 use tern_proto::Limits;
 
 use crate::database_config::test_database;
 pub use crate::database_config::{redact, with_database, Database};
-use crate::forward_config::{ForwardArgs, ForwardFile, ForwardSettings};
-use crate::room_config::{RoomArgs, RoomFile, RoomSettings};
-use crate::security_config::{Security, SecurityArgs, SecurityFile};
+use crate::forward_config::{ForwardFile, ForwardSettings};
+use crate::room_config::{RoomFile, RoomSettings};
+use crate::security_config::Security;
 use crate::webhook_config::WebhookConfig;
 use crate::Error;
+
+mod args;
+
+pub use args::Args;
+use args::FileConfig;
 
 /// How many sessions one user may hold at once. Spelled `all`, `per_platform`
 /// and `single` everywhere (flag, `TERN_MULTI_DEVICE`, TOML, docs);
@@ -356,156 +361,6 @@ impl Config {
             .clone()
             .unwrap_or_else(|| self.data_dir.join("files"))
     }
-}
-
-/// Command-line flags; each also reads a `TERN_*` environment variable. Every
-/// setting is described in docs/configuration.md (checked against this by
-/// `tests/it/config_doc.rs`); a help text ends in `[default: …]` when the setting
-/// has one (not a clap default: an absent flag must leave the file's value).
-#[derive(Debug, Parser)]
-#[command(name = "tern-server", version, about = "Tern IM server")]
-pub struct Args {
-    /// Address to listen on (IP:port) [default: 127.0.0.1:7700]
-    #[arg(long, env = "TERN_LISTEN")]
-    pub listen: Option<SocketAddr>,
-    /// Data directory (SQLite database, token secret, files) [default: tern-data]
-    #[arg(long, env = "TERN_DATA_DIR")]
-    pub data_dir: Option<PathBuf>,
-    /// Database: sqlite:PATH or postgres://user@host:port/db (when absent: SQLite at <data-dir>/tern.db)
-    #[arg(long, env = "TERN_DATABASE", hide_env_values = true)]
-    pub database: Option<String>,
-    /// Optional TOML config file; flags and env override it.
-    #[arg(long, env = "TERN_CONFIG")]
-    pub config: Option<PathBuf>,
-    /// Token HMAC secret as hex (at least 64 hex digits); the decoded bytes are the key. Generated into <data-dir>/secret when absent
-    #[arg(long, env = "TERN_TOKEN_SECRET", hide_env_values = true)]
-    pub token_secret: Option<String>,
-    /// Token lifetime in seconds [default: 604800]
-    #[arg(long, env = "TERN_TOKEN_TTL_SECS")]
-    pub token_ttl_secs: Option<u64>,
-    /// Multi-device policy (`per-platform` is accepted too) [default: all]
-    #[arg(long, env = "TERN_MULTI_DEVICE", value_enum)]
-    pub multi_device: Option<MultiDevicePolicy>,
-    /// Recall window in seconds [default: 120]
-    #[arg(long, env = "TERN_RECALL_WINDOW_SECS")]
-    pub recall_window_secs: Option<u64>,
-    /// Edit window in seconds; 0: text messages can always be edited by their sender [default: 86400]
-    #[arg(long, env = "TERN_EDIT_WINDOW_SECS")]
-    pub edit_window_secs: Option<u64>,
-    /// Most distinct reaction emoji per message [default: 20]
-    #[arg(long, env = "TERN_MAX_REACTIONS_PER_MESSAGE")]
-    pub max_reactions_per_message: Option<u32>,
-    /// Reactions (add or remove) one user may make per minute [default: 60]
-    #[arg(long, env = "TERN_REACTIONS_PER_MINUTE")]
-    pub reactions_per_minute: Option<u32>,
-    /// Most pinned messages per conversation [default: 20]
-    #[arg(long, env = "TERN_MAX_PINS")]
-    pub max_pins: Option<u32>,
-    /// Require friendship (both ways) for one-to-one messages: true or false [default: false]
-    #[arg(long, env = "TERN_REQUIRE_FRIENDSHIP")]
-    pub require_friendship: Option<bool>,
-    /// Largest WebSocket message in bytes [default: 65536]
-    #[arg(long, env = "TERN_MAX_FRAME_BYTES")]
-    pub max_frame_bytes: Option<usize>,
-    /// Longest text message in characters [default: 8000]
-    #[arg(long, env = "TERN_MAX_TEXT_CHARS")]
-    pub max_text_chars: Option<usize>,
-    /// Largest page size of list/pull/history requests [default: 500]
-    #[arg(long, env = "TERN_MAX_PAGE")]
-    pub max_page: Option<u32>,
-    /// Idle timeout in seconds [default: 90]
-    #[arg(long, env = "TERN_IDLE_TIMEOUT_SECS")]
-    pub idle_timeout_secs: Option<u64>,
-    /// Sustained requests per second per connection [default: 50]
-    #[arg(long, env = "TERN_RATE_PER_SEC")]
-    pub rate_per_sec: Option<f64>,
-    /// Request burst per connection [default: 200]
-    #[arg(long, env = "TERN_RATE_BURST")]
-    pub rate_burst: Option<f64>,
-    /// Secret for the admin REST API (`Authorization: Bearer <secret>`); unset or empty turns it off
-    #[arg(long, env = "TERN_ADMIN_SECRET", hide_env_values = true)]
-    pub admin_secret: Option<String>,
-    /// Largest file upload in bytes [default: 104857600]
-    #[arg(long, env = "TERN_MAX_FILE_BYTES")]
-    pub max_file_bytes: Option<u64>,
-    /// Most members per group [default: 2000]
-    #[arg(long, env = "TERN_MAX_GROUP_MEMBERS")]
-    pub max_group_members: Option<u32>,
-    /// PEM certificate chain for built-in TLS (HTTPS/WSS on the same port); needs --tls-key.
-    #[arg(long, env = "TERN_TLS_CERT")]
-    pub tls_cert: Option<PathBuf>,
-    /// PEM private key for built-in TLS; needs --tls-cert.
-    #[arg(long, env = "TERN_TLS_KEY")]
-    pub tls_key: Option<PathBuf>,
-    /// This node's name in a cluster: letters, digits, '_', '-', '.', at most 64 (when absent: node-<random>)
-    #[arg(long, env = "TERN_NODE_ID")]
-    pub node_id: Option<String>,
-    /// Cluster bus: nats://host:port (needs a PostgreSQL database); absent: a single node
-    #[arg(long, env = "TERN_BUS")]
-    pub bus: Option<String>,
-    /// Directory of uploaded files; the nodes of a cluster share one (when absent: <data-dir>/files)
-    #[arg(long, env = "TERN_FILES_DIR")]
-    pub files_dir: Option<PathBuf>,
-    /// Defences against hostile clients.
-    #[command(flatten)]
-    pub security: SecurityArgs,
-    /// Chat rooms.
-    #[command(flatten)]
-    pub rooms: RoomArgs,
-    /// The `forward` caps.
-    #[command(flatten)]
-    pub forward: ForwardArgs,
-}
-
-/// The TOML file's shape: every field optional, same names as the flags.
-#[derive(Debug, Default, Deserialize)]
-#[serde(deny_unknown_fields)]
-struct FileConfig {
-    listen: Option<SocketAddr>,
-    data_dir: Option<PathBuf>,
-    database: Option<String>,
-    token_secret: Option<String>,
-    token_ttl_secs: Option<u64>,
-    multi_device: Option<MultiDevicePolicy>,
-    recall_window_secs: Option<u64>,
-    edit_window_secs: Option<u64>,
-    max_reactions_per_message: Option<u32>,
-    reactions_per_minute: Option<u32>,
-    max_pins: Option<u32>,
-    require_friendship: Option<bool>,
-    max_frame_bytes: Option<usize>,
-    max_text_chars: Option<usize>,
-    max_page: Option<u32>,
-    idle_timeout_secs: Option<u64>,
-    rate_per_sec: Option<f64>,
-    rate_burst: Option<f64>,
-    push_queue: Option<usize>,
-    max_connections: Option<usize>,
-    argon2_memory_kib: Option<u32>,
-    argon2_iterations: Option<u32>,
-    max_batch: Option<usize>,
-    read_pool: Option<usize>,
-    admin_secret: Option<String>,
-    max_file_bytes: Option<u64>,
-    max_group_members: Option<u32>,
-    tls_cert: Option<PathBuf>,
-    tls_key: Option<PathBuf>,
-    security: Option<SecurityFile>,
-    node_id: Option<String>,
-    bus: Option<String>,
-    files_dir: Option<PathBuf>,
-    webhooks: Option<Vec<WebhookConfig>>,
-    webhook_queue_max: Option<u64>,
-    webhook_retry_max_secs: Option<u64>,
-    room_recent: Option<u32>,
-    room_max_members: Option<u32>,
-    rooms_per_owner: Option<u32>,
-    room_messages_per_minute: Option<u32>,
-    room_grace_secs: Option<u64>,
-    max_forward_messages: Option<u32>,
-    max_forward_targets: Option<u32>,
-    max_forward_copies: Option<u32>,
-    max_history_depth: Option<u32>,
 }
 
 /// The error when a bus is configured over SQLite.

@@ -3,6 +3,7 @@
 use super::*;
 use crate::database_config::with_database;
 use crate::webhook_config::FailurePolicy;
+use clap::Parser;
 
 #[test]
 fn flags_override_the_file_and_defaults_fill_the_rest() {
