@@ -6,6 +6,7 @@
 //! uploads and the avatar cache.
 
 mod avatars;
+mod conversations;
 mod files;
 mod forward;
 mod groups;
