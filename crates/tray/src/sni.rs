@@ -13,7 +13,7 @@ use std::sync::mpsc;
 use std::sync::Arc;
 use std::time::Duration;
 
-use dbus::arg::{PropMap, RefArg, Variant};
+use dbus::arg::{RefArg, Variant};
 use dbus::blocking::Connection;
 use dbus::channel::{MatchingReceiver, Sender as _};
 use dbus::message::MatchRule;
@@ -21,26 +21,20 @@ use dbus_crossroads::{Context, Crossroads};
 use parking_lot::Mutex;
 use tokio::sync::mpsc::UnboundedSender;
 
+mod dbusmenu;
+
 use crate::menu::MenuEntry;
 use crate::texts::Lang;
+use dbusmenu::{register_menu, MENU};
 
 /// The item's object path.
 pub const ITEM_PATH: &str = "/StatusNotifierItem";
 /// The menu's object path.
 pub const MENU_PATH: &str = "/MenuBar";
 const ITEM: &str = "org.kde.StatusNotifierItem";
-const MENU: &str = "com.canonical.dbusmenu";
 const WATCHER: &str = "org.kde.StatusNotifierWatcher";
 /// The app's single-instance interface (tauri-plugin-single-instance on Linux).
 const SINGLE_INSTANCE: &str = "org.SingleInstance.DBus";
-
-/// Fixed menu ids; account entries are [`FIRST_ACCOUNT`] onwards.
-const OPEN: i32 = 1;
-const MUTE: i32 = 2;
-const QUIT: i32 = 3;
-const SEPARATOR_1: i32 = 4;
-const SEPARATOR_2: i32 = 5;
-const FIRST_ACCOUNT: i32 = 100;
 
 /// What the user did with the tray or a second launch.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -159,65 +153,6 @@ fn prop(v: impl RefArg + 'static) -> Variant<Box<dyn RefArg>> {
     Variant(Box::new(v))
 }
 
-/// One menu node: (id, properties, children).
-type Node = (i32, PropMap, Vec<Variant<Box<dyn RefArg>>>);
-
-/// The menu as (id, properties) in order: Open Tern, ─, accounts, ─, Mute, Quit.
-fn items(m: &Model) -> Vec<(i32, PropMap)> {
-    let t = m.lang.texts();
-    let standard = |label: &str| {
-        let mut p = PropMap::new();
-        p.insert("label".into(), prop(label.to_owned()));
-        p
-    };
-    let separator = || {
-        let mut p = PropMap::new();
-        p.insert("type".into(), prop("separator".to_owned()));
-        p
-    };
-    let check = |label: &str, on: bool| {
-        let mut p = standard(label);
-        p.insert("toggle-type".into(), prop("checkmark".to_owned()));
-        p.insert("toggle-state".into(), prop(i32::from(on)));
-        p
-    };
-    let mut out = vec![(OPEN, standard(t.open_tern))];
-    if !m.accounts.is_empty() {
-        out.push((SEPARATOR_1, separator()));
-        for (i, e) in m.accounts.iter().enumerate() {
-            out.push((FIRST_ACCOUNT + i as i32, check(&e.text, e.checked)));
-        }
-        out.push((SEPARATOR_2, separator()));
-    }
-    out.push((MUTE, check(t.mute_notifications, m.muted)));
-    out.push((QUIT, standard(t.quit)));
-    out
-}
-
-fn layout(m: &Model) -> Node {
-    let children = items(m)
-        .into_iter()
-        .map(|(id, p)| prop((id, p, Vec::<Variant<Box<dyn RefArg>>>::new())))
-        .collect();
-    let mut root = PropMap::new();
-    root.insert("children-display".into(), prop("submenu".to_owned()));
-    (0, root, children)
-}
-
-/// What a click on menu item `id` means.
-fn click_of(m: &Model, id: i32) -> Option<Click> {
-    match id {
-        OPEN => Some(Click::Open),
-        MUTE => Some(Click::Mute),
-        QUIT => Some(Click::Quit),
-        id if id >= FIRST_ACCOUNT => m
-            .accounts
-            .get((id - FIRST_ACCOUNT) as usize)
-            .and_then(|e| crate::menu::account_of(&e.id).map(|a| Click::Account(a.to_owned()))),
-        _ => None,
-    }
-}
-
 type Data = Arc<Shared>;
 
 fn register_item(cr: &mut Crossroads) -> dbus_crossroads::IfaceToken<Data> {
@@ -276,60 +211,6 @@ fn register_item(cr: &mut Crossroads) -> dbus_crossroads::IfaceToken<Data> {
         b.signal::<(), _>("NewIcon", ());
         b.signal::<(), _>("NewToolTip", ());
         b.signal::<(String, String), _>("XAyatanaNewLabel", ("label", "guide"));
-    })
-}
-
-fn register_menu(cr: &mut Crossroads) -> dbus_crossroads::IfaceToken<Data> {
-    cr.register(MENU, |b| {
-        b.property("Version").get(|_, _: &mut Data| Ok(3u32));
-        b.property("TextDirection")
-            .get(|_, _: &mut Data| Ok("ltr".to_owned()));
-        b.property("Status")
-            .get(|_, _: &mut Data| Ok("normal".to_owned()));
-        b.property("IconThemePath")
-            .get(|_, _: &mut Data| Ok(Vec::<String>::new()));
-        b.method(
-            "GetLayout",
-            ("parentId", "recursionDepth", "propertyNames"),
-            ("revision", "layout"),
-            |_, s: &mut Data, (_, _, _): (i32, i32, Vec<String>)| {
-                let m = s.model.lock().clone();
-                Ok((*s.revision.lock(), layout(&m)))
-            },
-        );
-        b.method(
-            "GetGroupProperties",
-            ("ids", "propertyNames"),
-            ("properties",),
-            |_, s: &mut Data, (ids, _): (Vec<i32>, Vec<String>)| {
-                let all = items(&s.model.lock());
-                let out: Vec<(i32, PropMap)> = all
-                    .into_iter()
-                    .filter(|(id, _)| ids.is_empty() || ids.contains(id))
-                    .collect();
-                Ok((out,))
-            },
-        );
-        b.method(
-            "Event",
-            ("id", "eventId", "data", "timestamp"),
-            (),
-            |_, s: &mut Data, (id, event, _, _): (i32, String, Variant<Box<dyn RefArg>>, u32)| {
-                if event == "clicked" {
-                    if let Some(c) = click_of(&s.model.lock(), id) {
-                        s.pending.lock().push(c);
-                    }
-                }
-                Ok(())
-            },
-        );
-        b.method(
-            "AboutToShow",
-            ("id",),
-            ("needUpdate",),
-            |_, _: &mut Data, (_,): (i32,)| Ok((false,)),
-        );
-        b.signal::<(u32, i32), _>("LayoutUpdated", ("revision", "parent"));
     })
 }
 
@@ -476,4 +357,30 @@ fn serve(conn: Connection, shared: Arc<Shared>, changed: mpsc::Receiver<()>) {
 }
 
 #[cfg(test)]
-mod tests;
+mod tests {
+    use super::*;
+
+    #[test]
+    fn the_label_is_the_count_and_the_icon_gets_a_dot() {
+        assert_eq!(label(0), "");
+        assert_eq!(label(7), "7");
+        assert_eq!(label(120), "99+");
+        let (w, h, rgba) = icon_rgba();
+        assert_eq!((w, h), (32, 32));
+        let mut dotted = rgba.clone();
+        add_badge(&mut dotted, w, h);
+        assert_ne!(dotted, rgba);
+        // The top-right corner's centre is red, the bottom-left untouched.
+        let at = |b: &[u8], x: u32, y: u32| b[((y * w + x) * 4) as usize..][..4].to_vec();
+        assert_eq!(at(&dotted, w - 5, 5), [0xE5, 0x39, 0x35, 0xFF]);
+        assert_eq!(at(&dotted, 0, h - 1), at(&rgba, 0, h - 1));
+        assert_eq!(argb(&[1, 2, 3, 4]), [4, 1, 2, 3]);
+    }
+
+    #[test]
+    fn single_instance_names_match_the_apps_plugin() {
+        let (name, path) = single_instance_names("org.tern.app-test");
+        assert_eq!(name, "org.tern.app-test.SingleInstance");
+        assert_eq!(path, "/org/tern/app_test/SingleInstance");
+    }
+}
