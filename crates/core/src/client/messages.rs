@@ -16,7 +16,6 @@ use crate::store::{conversations as convs, messages as msgs, now_ms, outgoing};
 use crate::types::LocalMessage;
 
 impl Client {
-
     /// Sends a text message; see [`Client::send`].
     pub async fn send_text(&self, conv: &ConversationId, text: &str) -> Result<LocalMessage> {
         let content = Content::Text {
