@@ -6,7 +6,8 @@
 // the window minimises it (a hidden window without a tray icon could not be reached):
 // the app keeps running and receiving, and a second launch restores and focuses it;
 // the rail's Quit button and Ctrl+Q quit; a killed web process is replaced by a reloaded page
-// (signed in, the open chat reading). A real window manager (openbox) runs on the
+// (signed in, the open chat reading), and after four crashes within a minute by a page of the
+// app's own whose "Reload now" brings the app back. A real window manager (openbox) runs on the
 // Xvfb display, so minimising has an effect to check. Checked through the app's
 // `shell_state` command, the X server's windows (xdotool, xprop: WM_STATE and
 // _NET_WM_STATE), the page's visibility and the app's process. See tests/e2e/run.sh shell.
@@ -275,6 +276,52 @@ async function main() {
       await bob.ok(['send', 'alice', 'after the crash']);
       const sent = (await bobSeesRead()).max;
       await waitUntil(async () => (await bobSeesRead()).read >= sent, { what: 'bob\'s message read by the reloaded page', timeout: 30_000 });
+    } finally {
+      await quitApp(launched);
+    }
+  });
+
+  await step('the web process killed four times within a minute: the first three crashes reload the page; after the fourth the window shows a page of its own (what happened, "Reload now"; nothing reads meanwhile), and "Reload now" (Tab, Enter) brings the app\'s page back, signed in, reading bob\'s next message in the open chat', async () => {
+    const launched = await launchApp(env);
+    wd = launched.wd;
+    const log = () => launched.driver.log.join('');
+    const count = (text) => log().split(text).length - 1;
+    try {
+      await signIn('alice', 'alice-password-1');
+      await (await wd.waitFor(sel('conversation', '[data-peer="bob"]'))).click();
+      await wd.waitFor(sel('composer'), { what: 'the chat with bob open' });
+      await wd.waitFor(sel('message-text'), { what: 'bob\'s messages shown' });
+      const pid = (await invoke('shell_state')).pid;
+      wd = undefined; // the session ends with the first page
+      for (let crash = 1; crash <= 4; crash++) {
+        const [victim] = webProcesses(pid).map((p) => p.pid);
+        if (!victim) throw new Error(`crash ${crash}: no web process under the app`);
+        process.kill(victim, 'SIGKILL');
+        await waitUntil(() => !running(victim), { what: `crash ${crash}: the killed web process gone` });
+        await waitUntil(() => {
+          const now = webProcesses(pid).map((p) => p.pid);
+          return now.length === 1 && now[0] !== victim;
+        }, { what: `crash ${crash}: a new web process under the app` });
+        if (crash < 4) {
+          await waitUntil(() => count('web process ended; reloading the page') === crash, { what: `crash ${crash}: the app's log line for the reload` });
+        }
+      }
+      await waitUntil(() => log().includes('showing a page that reloads the app'), { what: 'the app\'s log line for the page of its own' });
+      if (count('web process ended; reloading the page') !== 3) throw new Error('the fourth crash reloaded the page');
+      await new Promise((r) => setTimeout(r, 1500));
+      await screenShot('shell-window-stopped');
+      await bob.ok(['send', 'alice', 'after four crashes']);
+      const sent = (await bobSeesRead()).max;
+      await new Promise((r) => setTimeout(r, 3000));
+      if ((await bobSeesRead()).read >= sent) throw new Error('read while the page of its own showed: the app\'s page was back already');
+      const [win] = await shownTernWindows();
+      if (!win) throw new Error('no Tern window shown');
+      await new Promise((resolve, reject) =>
+        execFile('xdotool', ['windowactivate', '--sync', win, 'key', '--delay', '200', 'Tab', 'Return'], (err) => (err ? reject(err) : resolve())),
+      );
+      // Within 12 s: the page's own refresh comes 30 s after the fourth crash (about 24 s from here).
+      await waitUntil(async () => (await bobSeesRead()).read >= sent, { what: 'bob\'s message read by the app\'s page after "Reload now"', timeout: 12_000 });
+      if (!running(pid)) throw new Error('the app process is gone');
     } finally {
       await quitApp(launched);
     }

@@ -30,6 +30,11 @@ pub struct Texts {
     pub image: &'static str,
     pub message: &'static str,
     pub new_message: &'static str,
+    /// The page a window shows after its web process crashed again and again
+    /// (`window_retrying`: `{s}` is the seconds until it reloads by itself).
+    pub window_stopped: &'static str,
+    pub window_retrying: &'static str,
+    pub reload: &'static str,
 }
 
 const EN: Texts = Texts {
@@ -42,6 +47,9 @@ const EN: Texts = Texts {
     image: "[Image]",
     message: "[Message]",
     new_message: "New message",
+    window_stopped: "Tern's window stopped working several times in a row.",
+    window_retrying: "It tries again by itself in {s} seconds.",
+    reload: "Reload now",
 };
 
 const ZH_CN: Texts = Texts {
@@ -54,6 +62,9 @@ const ZH_CN: Texts = Texts {
     image: "[图片]",
     message: "[消息]",
     new_message: "新消息",
+    window_stopped: "Tern 窗口连续多次停止工作。",
+    window_retrying: "{s} 秒后将自动重试。",
+    reload: "立即重新加载",
 };
 
 impl Lang {
