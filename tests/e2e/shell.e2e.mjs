@@ -249,6 +249,28 @@ async function main() {
     await waitUntil(() => !alive(p), { what: `the app (pid ${p}) to exit on Ctrl+Q`, timeout: 15_000 });
   });
 
+  /** Signs alice in and opens her chat with bob (its composer and messages shown: the app has been
+   * told which chat is open); returns the app's pid. */
+  const openBobsChat = async () => {
+    await signIn('alice', 'alice-password-1');
+    await (await wd.waitFor(sel('conversation', '[data-peer="bob"]'))).click();
+    await wd.waitFor(sel('composer'), { what: 'the chat with bob open' });
+    await wd.waitFor(sel('message-text'), { what: 'bob\'s messages shown' });
+    return (await invoke('shell_state')).pid;
+  };
+
+  /** SIGKILLs the app's one web process (as a crash is) and waits for a new one to replace it. */
+  const killWebProcess = async (pid, what) => {
+    const before = webProcesses(pid).map((p) => p.pid);
+    if (before.length !== 1) throw new Error(`${what}: the app's web processes: ${before}`);
+    process.kill(before[0], 'SIGKILL');
+    await waitUntil(() => !running(before[0]), { what: `${what}: the killed web process gone` });
+    await waitUntil(() => {
+      const now = webProcesses(pid).map((p) => p.pid);
+      return now.length === 1 && now[0] !== before[0];
+    }, { what: `${what}: a new web process under the app` });
+  };
+
   await step('the window\'s web process is killed (as a crash is: SIGKILL): the app logs it and reloads the page in a new web process, which is signed in and reads bob\'s next message in the open chat', async () => {
     // WebDriver's session ends with the page it automated, so the new page is checked from outside:
     // a new web process under the same app, the app's log line, and bob's read mark (the page reopens
@@ -256,21 +278,9 @@ async function main() {
     const launched = await launchApp(env);
     wd = launched.wd;
     try {
-      await signIn('alice', 'alice-password-1');
-      await (await wd.waitFor(sel('conversation', '[data-peer="bob"]'))).click();
-      // The chat is shown (its composer and messages): the app has been told which chat is open.
-      await wd.waitFor(sel('composer'), { what: 'the chat with bob open' });
-      await wd.waitFor(sel('message-text'), { what: 'bob\'s messages shown' });
-      const pid = (await invoke('shell_state')).pid;
-      const before = webProcesses(pid).map((p) => p.pid);
-      if (before.length !== 1) throw new Error(`the app's web processes: ${before}`);
+      const pid = await openBobsChat();
       wd = undefined; // the session ends with the page: no screenshot through it on a failure
-      process.kill(before[0], 'SIGKILL');
-      await waitUntil(() => !running(before[0]), { what: 'the killed web process gone' });
-      await waitUntil(() => {
-        const now = webProcesses(pid).map((p) => p.pid);
-        return now.length === 1 && now[0] !== before[0];
-      }, { what: 'a new web process under the app' });
+      await killWebProcess(pid, 'the crash');
       await waitUntil(() => launched.driver.log.join('').includes('web process ended; reloading the page'), { what: 'the app\'s log line for the crash' });
       if (!running(pid)) throw new Error('the app process is gone');
       await bob.ok(['send', 'alice', 'after the crash']);
@@ -287,21 +297,10 @@ async function main() {
     const log = () => launched.driver.log.join('');
     const count = (text) => log().split(text).length - 1;
     try {
-      await signIn('alice', 'alice-password-1');
-      await (await wd.waitFor(sel('conversation', '[data-peer="bob"]'))).click();
-      await wd.waitFor(sel('composer'), { what: 'the chat with bob open' });
-      await wd.waitFor(sel('message-text'), { what: 'bob\'s messages shown' });
-      const pid = (await invoke('shell_state')).pid;
+      const pid = await openBobsChat();
       wd = undefined; // the session ends with the first page
       for (let crash = 1; crash <= 4; crash++) {
-        const [victim] = webProcesses(pid).map((p) => p.pid);
-        if (!victim) throw new Error(`crash ${crash}: no web process under the app`);
-        process.kill(victim, 'SIGKILL');
-        await waitUntil(() => !running(victim), { what: `crash ${crash}: the killed web process gone` });
-        await waitUntil(() => {
-          const now = webProcesses(pid).map((p) => p.pid);
-          return now.length === 1 && now[0] !== victim;
-        }, { what: `crash ${crash}: a new web process under the app` });
+        await killWebProcess(pid, `crash ${crash}`);
         if (crash < 4) {
           await waitUntil(() => count('web process ended; reloading the page') === crash, { what: `crash ${crash}: the app's log line for the reload` });
         }
