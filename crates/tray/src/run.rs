@@ -9,7 +9,7 @@
 //! becomes the app again (`exec`), at the chat the notification named or the one
 //! that was open. "Quit" ends it; so does SIGTERM.
 
-use tern_core::{Client, ClientConfig, Event};
+use tern_core::{Client, Event};
 use tokio::sync::mpsc::{unbounded_channel, UnboundedReceiver, UnboundedSender};
 
 use crate::handoff::{self, Account, Handoff};
@@ -18,19 +18,9 @@ use crate::menu::{self, TrayAccount};
 use crate::notice::{self, DaemonSignal, Shown};
 use crate::sni::{self, Click, Model, Tray};
 
-/// One handed-over account.
-struct Acct {
-    /// As handed over (its token given back if it never signed in).
-    given: Account,
-    /// `user@host`.
-    label: String,
-    /// Signed in: its client. `None`: the sign-in failed (handed back as given).
-    client: Option<Client>,
-    /// Unread messages, muted chats left out.
-    unread: u64,
-    /// Signed out elsewhere (kicked, token expired): not handed back.
-    ended: bool,
-}
+mod accounts;
+
+use accounts::{sign_in, Acct};
 
 /// The process's entry point: its exit code.
 pub fn main() -> i32 {
@@ -81,48 +71,6 @@ fn reap_children() {
                 return;
             }
         });
-}
-
-/// Signs `a` in with its token; its events go to `events` tagged with `index`.
-async fn sign_in(
-    h: &Handoff,
-    a: &Account,
-    index: usize,
-    events: UnboundedSender<(usize, Event)>,
-) -> Result<Client, String> {
-    let mut urls = a
-        .server_url
-        .split(|c: char| c == ',' || c.is_whitespace())
-        .filter(|s| !s.is_empty());
-    let first = urls.next().ok_or("no server address")?;
-    let mut config = ClientConfig::new(&h.data_dir, first);
-    config.fallback_urls = urls.map(str::to_owned).collect();
-    config.extra_ca_pem = std::env::var_os("TERN_CA_CERT")
-        .filter(|v| !v.is_empty())
-        .map(std::path::PathBuf::from);
-    config.live_since = Some(h.since_ms);
-    let client = Client::new(config).map_err(|e| e.to_string())?;
-    let mut rx = client.subscribe();
-    let user = tern_core::proto::UserId::new(&a.user).map_err(|e| e.to_string())?;
-    if let Err(e) = client.login_with_token(&user, &a.token).await {
-        client.close().await;
-        return Err(e.to_string());
-    }
-    tokio::spawn(async move {
-        use tokio::sync::broadcast::error::RecvError;
-        loop {
-            match rx.recv().await {
-                Ok(ev) => {
-                    if events.send((index, ev)).is_err() {
-                        return;
-                    }
-                }
-                Err(RecvError::Lagged(n)) => tracing::warn!("tray lagged {n} events"),
-                Err(RecvError::Closed) => return,
-            }
-        }
-    });
-    Ok(client)
 }
 
 /// The notification daemon's action signals, on their own thread and connection.
