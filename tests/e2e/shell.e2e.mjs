@@ -15,7 +15,7 @@
 
 import { spawn, execFile } from 'node:child_process';
 import { readFileSync } from 'node:fs';
-import { CliUser, runSuite, launchApp, quitApp, webProcesses, startServer, startTray, startWm, xprop, tempDir, Steps, sel, bin, invoke as invokeIn, waitShell as waitShellIn } from './lib/harness.mjs';
+import { CliUser, runSuite, launchApp, quitApp, webProcesses, startServer, startTray, startWm, xprop, tempDir, Steps, sel, bin, resizeWindow, invoke as invokeIn, waitShell as waitShellIn } from './lib/harness.mjs';
 import { waitUntil } from './lib/webdriver.mjs';
 
 const started = Date.now();
@@ -291,12 +291,13 @@ async function main() {
     }
   });
 
-  await step('the web process killed four times within a minute: the first three crashes reload the page; after the fourth the window shows a page of its own (what happened, "Reload now"; nothing reads meanwhile), and "Reload now" (Tab, Enter) brings the app\'s page back, signed in, reading bob\'s next message in the open chat', async () => {
-    const launched = await launchApp(env);
+  await step('the web process killed four times within a minute (the app in Chinese, its window 800×600): the first three crashes reload the page; after the fourth the window shows a page of its own (what happened, "Reload now"; nothing reads meanwhile), and "Reload now" (Tab, Enter) brings the app\'s page back, signed in, reading bob\'s next message in the open chat', async () => {
+    const launched = await launchApp({ ...env, LANG: 'zh_CN.UTF-8', LANGUAGE: 'zh_CN', LC_ALL: '' });
     wd = launched.wd;
     const log = () => launched.driver.log.join('');
     const count = (text) => log().split(text).length - 1;
     try {
+      await resizeWindow(wd, 800, 600);
       const pid = await openBobsChat();
       wd = undefined; // the session ends with the first page
       for (let crash = 1; crash <= 4; crash++) {
