@@ -248,7 +248,7 @@ impl Config {
             None => Database::DefaultSqlite,
         };
         let node_id = args.node_id.or(file.node_id);
-        let bus = args.bus.or(file.bus).filter(|b| !b.trim().is_empty());
+        let bus = set(args.bus).or(set(file.bus));
         check_cluster(node_id.as_deref(), bus.as_deref(), &database)?;
         let webhooks = file.webhooks.unwrap_or_default();
         let room_file = RoomFile {
@@ -320,10 +320,8 @@ impl Config {
             argon2_iterations: file.argon2_iterations.unwrap_or(d.argon2_iterations),
             max_batch: file.max_batch.unwrap_or(d.max_batch),
             read_pool: file.read_pool.unwrap_or(d.read_pool),
-            admin_secret: args
-                .admin_secret
-                .or(file.admin_secret)
-                .filter(|s| !s.trim().is_empty()),
+            // An empty flag or variable counts as unset: the file's secret stands.
+            admin_secret: set(args.admin_secret).or(set(file.admin_secret)),
             max_file_bytes: args
                 .max_file_bytes
                 .or(file.max_file_bytes)
@@ -364,6 +362,11 @@ impl Config {
 }
 
 /// The error when a bus is configured over SQLite.
+/// A setting given as an empty (or blank) value counts as not given.
+fn set(v: Option<String>) -> Option<String> {
+    v.filter(|s| !s.trim().is_empty())
+}
+
 pub(crate) const BUS_NEEDS_POSTGRES: &str = "a cluster (bus, --bus, TERN_BUS) needs a PostgreSQL database shared by its nodes (database = postgres://…); SQLite is one machine's file";
 
 /// Checks the cluster settings: a valid node id, a `nats://` bus URL, and a

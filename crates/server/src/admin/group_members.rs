@@ -65,8 +65,8 @@ pub async fn add(
     Body(b): Body<AddMembers>,
 ) -> Result<Json<Value>, ApiError> {
     let group = path_group(&raw)?;
-    svc::add_members(&s, &group, &b.users).await?;
-    Ok(Json(json!({ "group": group, "added": b.users })))
+    let added = svc::add_members(&s, &group, &b.users).await?;
+    Ok(Json(json!({ "group": group, "added": added })))
 }
 
 /// Removes a member (not the owner).

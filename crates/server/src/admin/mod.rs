@@ -208,7 +208,7 @@ mod tests {
     }
 
     #[test]
-    fn the_secret_comes_from_flag_or_file_and_empty_means_off() {
+    fn the_secret_comes_from_flag_or_file_and_empty_counts_as_unset() {
         let dir = tempfile::tempdir().unwrap();
         let file = dir.path().join("tern.toml");
         std::fs::write(&file, "admin_secret = \"from-file\"\n").unwrap();
@@ -221,7 +221,13 @@ mod tests {
         assert_eq!(parse(&[]).admin_secret.as_deref(), Some("from-file"));
         let flag = parse(&["--admin-secret", "from-flag"]);
         assert_eq!(flag.admin_secret.as_deref(), Some("from-flag"));
-        assert_eq!(parse(&["--admin-secret", " "]).admin_secret, None);
+        // An empty flag (or variable) is unset: the file's secret stands.
+        assert_eq!(
+            parse(&["--admin-secret", " "]).admin_secret.as_deref(),
+            Some("from-file")
+        );
+        std::fs::write(&file, "admin_secret = \"\"\n").unwrap();
+        assert_eq!(parse(&["--admin-secret", " "]).admin_secret, None, "off");
         assert_eq!(Config::default().admin_secret, None, "off by default");
     }
 }

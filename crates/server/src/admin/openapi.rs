@@ -94,7 +94,7 @@ fn paths() -> Value {
                     ("413", "The reason is longer than 256 characters (code 1003)."),
                 ]),
             "delete": op("unbanUser", "Lift the user's ban (`was_banned` says whether there was one).",
-                None, "200", "Unbanned", &[])
+                None, "200", "Unbanned", &[("403", "The reserved `system` account (code 4000).")])
         },
         "/admin/users/{user}/password": {
             "parameters": user_param,
@@ -112,7 +112,7 @@ fn paths() -> Value {
         "/admin/users/{user}/force-offline": {
             "parameters": user_param,
             "post": op("forceOffline", "Revoke every session of the user and kick their connections (`kicked`, reason `admin`); their tokens are refused afterwards.",
-                None, "200", "Revoked", &[])
+                None, "200", "Revoked", &[("403", "The reserved `system` account (code 4000).")])
         },
         "/admin/sessions": {
             "get": op("listSessions", "Every authenticated connection.", None, "200", "Sessions", &[])

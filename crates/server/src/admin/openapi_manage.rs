@@ -134,7 +134,8 @@ pub fn paths() -> Value {
             "get": with_params(op("listMembers", "The members ordered by id, a page at a time (pass `next` as `after`).",
                 None, "200", "MemberList", &[]),
                 json!([query_param("after", user_id(), "list members whose id sorts after this one"), limit_param()])),
-            "post": op("addMembers", "Add users as the owner would (`invite_members`): they get `group_joined`, the others `group_member_joined`; users already in are skipped.",
+            "post": op("addMembers", "Add users as the owner would (`invite_members`): they get `group_joined`, the others `group_member_joined`; users already in (and the owner) are skipped and not listed in `added`. \
+    The reserved `system` account is 400 (code 1002).",
                 Some("AddMembers"), "200", "Added", &[
                     ("403", "A user blocked the owner (3001), or friendship with the owner is required (3003)."),
                     ("409", "The group would exceed max_group_members (code 4004)."),

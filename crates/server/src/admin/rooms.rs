@@ -75,11 +75,7 @@ pub async fn list(
 ) -> Result<Json<Value>, ApiError> {
     let p = query::params(q, &["after", "limit"])?;
     let after = query::id(&p, "after", |v: &str| RoomId::new(v))?;
-    let limit = crate::service::page(&s, query::limit(&p)?, 100);
-    let list = rooms::list(&s, after.as_ref(), Some(limit)).await?;
-    let next = (list.len() == limit as usize)
-        .then(|| list.last().map(|r| r.room.clone()))
-        .flatten();
+    let (list, next) = rooms::list(&s, after.as_ref(), query::limit(&p)?).await?;
     Ok(Json(json!({ "rooms": list, "next": next })))
 }
 

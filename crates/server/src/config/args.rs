@@ -77,7 +77,7 @@ pub struct Args {
     /// Request burst per connection [default: 200]
     #[arg(long, env = "TERN_RATE_BURST")]
     pub rate_burst: Option<f64>,
-    /// Secret for the admin REST API (`Authorization: Bearer <secret>`); unset or empty turns it off
+    /// Secret for the admin REST API (`Authorization: Bearer <secret>`); unset (or empty) here, in the environment and in the config file turns it off
     #[arg(long, env = "TERN_ADMIN_SECRET", hide_env_values = true)]
     pub admin_secret: Option<String>,
     /// Largest file upload in bytes [default: 104857600]

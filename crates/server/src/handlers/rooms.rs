@@ -9,7 +9,7 @@ use crate::service::rooms::{self as svc, RoomActor};
 /// `list_rooms`.
 pub async fn list(ctx: &mut Ctx, after: Option<RoomId>, limit: Option<u32>) -> HandlerResult {
     ctx.auth()?;
-    let rooms = svc::list(&ctx.shared, after.as_ref(), limit).await?;
+    let (rooms, _) = svc::list(&ctx.shared, after.as_ref(), limit).await?;
     Ok(Response::Rooms { rooms })
 }
 

@@ -46,6 +46,7 @@ pub async fn reset_password(s: &Shared, user: &UserId, password: String) -> Serv
 
 /// Revokes every session of the user and kicks their connections (`admin`).
 pub async fn force_offline(s: &Shared, user: &UserId) -> ServiceResult<usize> {
+    refuse_system(user, "has no sessions")?;
     Ok(s.store
         .revoke_sessions(user, None, KickReason::Admin)
         .await?)

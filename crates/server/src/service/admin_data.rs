@@ -193,13 +193,10 @@ pub async fn conversation_page(
         from,
         to,
         after,
-        limit,
+        limit: limit + 1,
     };
     let msgs = s.store.messages_between(conv, range).await?;
-    let next = (msgs.len() as u32 == limit)
-        .then(|| msgs.last().map(|m| m.seq))
-        .flatten();
-    Ok((msgs, next))
+    Ok(super::paged(msgs, limit, |m| m.seq))
 }
 
 /// The parts of a user export that are small (bounded by the server's limits).

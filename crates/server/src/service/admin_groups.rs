@@ -26,10 +26,8 @@ pub async fn list(
         super::check_query(q)?;
     }
     let limit = page(s, limit, 50);
-    let ids = s.store.list_groups(query, after, limit).await?;
-    let next = (ids.len() as u32 == limit)
-        .then(|| ids.last().cloned())
-        .flatten();
+    let ids = s.store.list_groups(query, after, limit + 1).await?;
+    let (ids, next) = super::paged(ids, limit, GroupId::clone);
     let mut out = Vec::with_capacity(ids.len());
     for id in &ids {
         match s.store.group_info(id).await {
@@ -76,17 +74,16 @@ pub async fn members(
     Ok((page, next))
 }
 
-/// Adds `users` (at most 100) as the owner would with `invite_members`.
-pub async fn add_members(s: &Shared, group: &GroupId, users: &[UserId]) -> ServiceResult<()> {
+/// Adds `users` (at most 100) as the owner would with `invite_members`; returns
+/// those who were not members before.
+pub async fn add_members(
+    s: &Shared,
+    group: &GroupId,
+    users: &[UserId],
+) -> ServiceResult<Vec<UserId>> {
     if users.is_empty() {
         return Err(invalid("`users` must name at least one user"));
     }
-    if users.iter().any(|u| u.as_str() == SYSTEM_USER) {
-        return Err(invalid(
-            "`users` may not include the reserved `system` account",
-        ));
-    }
-    super::check_ids("users", users, groups::MAX_INVITE)?;
     for u in users {
         s.store.require_user(u).await?;
     }

@@ -4,7 +4,7 @@
 
 use tern_proto::{
     ErrorCode, GroupApplication, GroupId, GroupInfo, GroupMember, GroupRole, JoinPolicy, UserId,
-    WireError,
+    WireError, SYSTEM_USER,
 };
 
 use super::{check_ids, check_len, invalid, ServiceResult};
@@ -53,7 +53,7 @@ pub async fn create(
     join_policy: Option<JoinPolicy>,
 ) -> ServiceResult<GroupInfo> {
     check_name(name)?;
-    check_ids("members", members, MAX_CREATE)?;
+    check_members("members", members, MAX_CREATE)?;
     let policy = join_policy.unwrap_or(JoinPolicy::Approval);
     let store = &s.store;
     let info = store
@@ -102,9 +102,22 @@ pub async fn invite(
     me: &UserId,
     group: &GroupId,
     users: &[UserId],
-) -> ServiceResult<()> {
-    check_ids("users", users, MAX_INVITE)?;
+) -> ServiceResult<Vec<UserId>> {
+    check_members("users", users, MAX_INVITE)?;
     Ok(s.store.invite(me, group, users, rules(s), now_ms()).await?)
+}
+
+/// Checks the users to make members: at most `max` ids, and not the reserved
+/// `system` account (it posts notices into any group without being in one, and a
+/// member could be made the owner).
+fn check_members(field: &str, users: &[UserId], max: usize) -> ServiceResult<()> {
+    check_ids(field, users, max)?;
+    if users.iter().any(|u| u.as_str() == SYSTEM_USER) {
+        return Err(invalid(format!(
+            "`{field}` may not include the reserved `system` account"
+        )));
+    }
+    Ok(())
 }
 
 /// Joins at once (open) or files an application (approval); true when joined.
@@ -185,6 +198,9 @@ pub async fn set_role(
 
 /// Hands the group over (owner).
 pub async fn transfer(s: &Shared, me: &UserId, group: &GroupId, to: &UserId) -> ServiceResult<()> {
+    if to.as_str() == SYSTEM_USER {
+        return Err(invalid("`to` may not be the reserved `system` account"));
+    }
     Ok(s.store.transfer(me, group, to).await?)
 }
 

@@ -70,6 +70,16 @@ pub fn check_query(query: &str) -> ServiceResult<()> {
     Ok(())
 }
 
+/// Cuts rows fetched with one more than `limit` (to learn whether another page
+/// follows) back to `limit`; the second value is the next page's `after` (the
+/// last row's key), `None` on the last page — also when that page is full.
+pub fn paged<T, K>(mut rows: Vec<T>, limit: u32, key: impl Fn(&T) -> K) -> (Vec<T>, Option<K>) {
+    let more = rows.len() > limit as usize;
+    rows.truncate(limit as usize);
+    let next = if more { rows.last().map(key) } else { None };
+    (rows, next)
+}
+
 /// Clamps a requested page size to `1..=max_page` (default `default`).
 pub fn page(shared: &Shared, limit: Option<u32>, default: u32) -> u32 {
     let max = shared.config.max_page.max(1);

@@ -15,12 +15,7 @@ pub const MAX_REASON: usize = 256;
 /// kicked (`kicked`, reason `admin`); logins and resumes are refused until
 /// [`unban`]. Returns the sessions revoked.
 pub async fn ban(s: &Shared, user: &UserId, reason: &str) -> ServiceResult<usize> {
-    if user.as_str() == SYSTEM_USER {
-        return Err(WireError::new(
-            ErrorCode::Forbidden,
-            "the `system` account cannot be banned",
-        ));
-    }
+    refuse_system(user)?;
     if reason.trim().is_empty() {
         return Err(invalid("`reason` must not be empty"));
     }
@@ -35,7 +30,18 @@ pub async fn ban(s: &Shared, user: &UserId, reason: &str) -> ServiceResult<usize
 
 /// Lifts `user`'s ban; false when there was none.
 pub async fn unban(s: &Shared, user: &UserId) -> ServiceResult<bool> {
+    refuse_system(user)?;
     Ok(s.store.unban_user(user).await?)
+}
+
+fn refuse_system(user: &UserId) -> ServiceResult<()> {
+    if user.as_str() == SYSTEM_USER {
+        return Err(WireError::new(
+            ErrorCode::Forbidden,
+            "the `system` account is never banned",
+        ));
+    }
+    Ok(())
 }
 
 /// `user`'s ban, if any.
@@ -68,9 +74,6 @@ pub async fn list_users(
         super::check_query(q)?;
     }
     let limit = super::page(s, limit, 50);
-    let users = s.store.list_users(query, after, limit).await?;
-    let next = (users.len() as u32 == limit)
-        .then(|| users.last().map(|u| u.user.clone()))
-        .flatten();
-    Ok((users, next))
+    let users = s.store.list_users(query, after, limit + 1).await?;
+    Ok(super::paged(users, limit, |u| u.user.clone()))
 }

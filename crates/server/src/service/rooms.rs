@@ -112,14 +112,15 @@ pub async fn create_keeping(
     Ok(info)
 }
 
-/// A page of rooms by id.
+/// A page of rooms by id; the second value is the next page's `after`.
 pub async fn list(
     s: &Shared,
     after: Option<&RoomId>,
     limit: Option<u32>,
-) -> ServiceResult<Vec<RoomInfo>> {
+) -> ServiceResult<(Vec<RoomInfo>, Option<RoomId>)> {
     let limit = super::page(s, limit, 100);
-    Ok(s.store.list_rooms(after, limit).await?)
+    let rooms = s.store.list_rooms(after, limit + 1).await?;
+    Ok(super::paged(rooms, limit, |r| r.room.clone()))
 }
 
 /// One room (`NotFound`).
@@ -273,11 +274,8 @@ pub async fn members(
         }
     }
     let limit = super::page(s, limit, 100);
-    let members = s.store.room_members(room, after, limit).await?;
-    let next = (members.len() == limit as usize)
-        .then(|| members.last().map(|m| m.user.clone()))
-        .flatten();
-    Ok((members, next))
+    let members = s.store.room_members(room, after, limit + 1).await?;
+    Ok(super::paged(members, limit, |m| m.user.clone()))
 }
 
 /// Removes `user` from `room` and bans them for `ban_secs` (0: no ban);

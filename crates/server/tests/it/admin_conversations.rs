@@ -61,11 +61,13 @@ async fn history_by_time_range_is_paged_with_a_cursor() {
     let (from, to) = (times[1], times[4]);
     let mut seen = Vec::new();
     let mut after = 0;
+    let mut pages = 0;
     loop {
         let a = admin
             .get(&format!("{base}?from={from}&to={to}&limit=2&after={after}"))
             .await;
         assert_eq!(a.status, 200, "{a:?}");
+        pages += 1;
         for m in a.body["messages"].as_array().unwrap() {
             seen.push(m["content"]["text"].as_str().unwrap().to_string());
         }
@@ -75,6 +77,7 @@ async fn history_by_time_range_is_paged_with_a_cursor() {
         }
     }
     assert_eq!(seen, ["m2", "m3", "m4", "m5"]);
+    assert_eq!(pages, 2, "a full last page has no `next`");
 
     for bad in [
         format!("{base}?from=5&to=4"),

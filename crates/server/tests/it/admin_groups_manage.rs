@@ -142,6 +142,7 @@ async fn members_are_added_paged_muted_removed_and_hear_of_it_live() {
         )
         .await;
     assert_eq!(a.status, 200, "{a:?}");
+    assert_eq!(a.body["added"], json!(["bob", "carol"]), "{a:?}");
     change_where(
         &mut bob,
         |c| matches!(c, Change::GroupJoined { group, .. } if group.group == gid),
@@ -152,14 +153,16 @@ async fn members_are_added_paged_muted_removed_and_hear_of_it_live() {
         |c| matches!(c, Change::GroupMemberJoined { member, .. } if member.user == uid("carol")),
     )
     .await;
-    // Already in: skipped, as for the owner's `invite_members`.
-    assert_eq!(
-        admin
-            .post(&format!("{base}/members"), json!({ "users": ["bob"] }))
-            .await
-            .status,
-        200
-    );
+    // Already in (bob, and alice the owner): skipped, as for the owner's
+    // `invite_members`, and not reported as added.
+    let a = admin
+        .post(
+            &format!("{base}/members"),
+            json!({ "users": ["bob", "alice", "bob"] }),
+        )
+        .await;
+    assert_eq!(a.status, 200, "{a:?}");
+    assert_eq!(a.body["added"], json!([]), "{a:?}");
     is(
         &admin
             .post(&format!("{base}/members"), json!({ "users": ["ghost"] }))
@@ -324,6 +327,24 @@ async fn transfer_and_dismiss_act_as_the_owner() {
     );
     is(
         &admin.post(&format!("{base}/transfer"), json!({})).await,
+        400,
+        1002,
+    );
+    // The reserved `system` account can be neither a member nor the owner.
+    is(
+        &admin
+            .post(&format!("{base}/transfer"), json!({ "to": "system" }))
+            .await,
+        400,
+        1002,
+    );
+    is(
+        &admin
+            .post(
+                "/admin/groups",
+                json!({ "owner": "bob", "name": "x", "members": ["system"] }),
+            )
+            .await,
         400,
         1002,
     );

@@ -103,6 +103,7 @@ async fn rooms_are_created_listed_with_member_counts_and_got() {
         .get(&format!("/admin/rooms?limit=1&after={}", ids[0]))
         .await;
     assert_eq!(a.body["rooms"][0]["room"], ids[1].as_str());
+    assert!(a.body["next"].is_null(), "a full last page: {a:?}");
     let a = admin.get("/admin/rooms").await;
     let counts: Vec<(String, u64)> = a.body["rooms"]
         .as_array()

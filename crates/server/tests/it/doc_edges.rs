@@ -1,7 +1,7 @@
 //! Behaviour docs/protocol.md spells out because a client cannot guess it:
 //! `hello` again after login, a client id reused in another conversation or by
-//! another user, the JSON nesting limit, and `mark_read`'s `read` push to the
-//! calling connection.
+//! another user, the JSON nesting limit, `mark_read`'s `read` push to the
+//! calling connection, and a `set_profile` that changes nothing logging nothing.
 
 use crate::common;
 
@@ -210,5 +210,51 @@ async fn mark_read_pushes_read_to_the_calling_connection_too() {
     };
     let own = alice.push_where(|p| matches!(p, Push::Read { .. })).await;
     assert_eq!(own, expected, "the calling connection gets `read` too");
+    server.stop().await;
+}
+
+/// The latest change-log version of `c`'s user.
+async fn latest(c: &mut Client) -> u64 {
+    let Response::Changes { latest, .. } = c
+        .ok(Request::SyncChanges {
+            since: 0,
+            limit: Some(1),
+        })
+        .await
+    else {
+        panic!("sync_changes answers changes")
+    };
+    latest
+}
+
+#[tokio::test]
+async fn a_set_profile_that_changes_nothing_logs_and_pushes_nothing() {
+    let server = TestServer::start().await;
+    let mut alice = server.user("alice").await;
+    let mut bob = server.user("bob").await;
+    alice
+        .ok(Request::ApplyFriend {
+            to: uid("bob"),
+            greeting: String::new(),
+        })
+        .await;
+    bob.ok(Request::AcceptFriend { from: uid("alice") }).await;
+    let set = |nickname: Option<&str>| Request::SetProfile {
+        nickname: nickname.map(str::to_owned),
+        avatar: None,
+        signature: None,
+    };
+    alice.ok(set(Some("Alice"))).await;
+    let (mine, bobs) = (latest(&mut alice).await, latest(&mut bob).await);
+    // No field, and the nickname it already has: answered, nothing logged.
+    for req in [set(None), set(Some("Alice"))] {
+        assert!(matches!(alice.ok(req).await, Response::Profile { .. }));
+    }
+    assert_eq!(latest(&mut alice).await, mine, "my log grew");
+    assert_eq!(latest(&mut bob).await, bobs, "my friend's log grew");
+    // A real change is logged for both, as before.
+    alice.ok(set(Some("Alice B."))).await;
+    assert_eq!(latest(&mut alice).await, mine + 1);
+    assert_eq!(latest(&mut bob).await, bobs + 1);
     server.stop().await;
 }

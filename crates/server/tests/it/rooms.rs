@@ -192,6 +192,25 @@ async fn mute_and_roles() {
     assert!(members
         .iter()
         .any(|m| m.user == uid("carol") && m.muted_until.is_some()));
+    // Paged by id; `next` is absent on the last page, also when it is full.
+    for (after, limit, want, want_next) in [
+        (None, 2, vec!["alice", "bob"], Some("bob")),
+        (Some("bob"), 2, vec!["carol"], None),
+        (None, 3, vec!["alice", "bob", "carol"], None),
+    ] {
+        let Response::RoomMembers { members, next } = alice
+            .ok(Request::RoomMembers {
+                room: room.clone(),
+                after: after.map(uid),
+                limit: Some(limit),
+            })
+            .await
+        else {
+            panic!()
+        };
+        let ids: Vec<&str> = members.iter().map(|m| m.user.as_str()).collect();
+        assert_eq!((ids, next), (want, want_next.map(uid)), "{after:?} {limit}");
+    }
     alice.ok(mute(&room, "carol", 0)).await;
     send(&mut carol, &room, "back").await;
 

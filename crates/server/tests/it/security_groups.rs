@@ -2,7 +2,8 @@
 //! who is not your friend on a friends-only server) by putting them in a group,
 //! a plain member letting an outsider past an approval-only group, presence and
 //! profile leaking after a block or unfriend, a blocked member's group messages
-//! pushed to the blocker, an admin recalling the owner's messages.
+//! pushed to the blocker, an admin recalling the owner's messages, the reserved
+//! `system` account made a member (and then the owner) of a group.
 
 use crate::common;
 use crate::groups_support;
@@ -188,4 +189,42 @@ async fn an_admin_cannot_recall_the_owners_message() {
     assert_eq!(admin.err_code(recall(owners)).await, ErrorCode::Forbidden);
     admin.ok(recall(members)).await;
     owner.ok(recall(owners)).await;
+}
+
+#[tokio::test]
+async fn the_system_account_cannot_be_made_a_member_or_the_owner_of_a_group() {
+    let server = TestServer::start().await;
+    let [mut alice] = users(&server, ["alice"]).await;
+    let e = alice
+        .err(Request::CreateGroup {
+            name: "with system".into(),
+            members: vec![uid("system")],
+            join_policy: None,
+        })
+        .await;
+    assert_eq!(e.code, ErrorCode::InvalidArgument, "{e}");
+    assert!(e.message.contains("reserved `system`"), "{e}");
+    let g = create(&mut alice, "team", &[], Some(JoinPolicy::Open)).await;
+    for req in [
+        Request::InviteMembers {
+            group: g.group.clone(),
+            users: vec![uid("system")],
+        },
+        Request::TransferGroup {
+            group: g.group.clone(),
+            to: uid("system"),
+        },
+    ] {
+        let e = alice.err(req).await;
+        assert_eq!(e.code, ErrorCode::InvalidArgument, "{e}");
+    }
+    let members = alice
+        .ok(Request::GetGroupMembers {
+            group: g.group.clone(),
+        })
+        .await;
+    let Response::GroupMembers { members } = members else {
+        panic!("{members:?}")
+    };
+    assert_eq!(members.len(), 1, "{members:?}");
 }

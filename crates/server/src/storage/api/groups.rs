@@ -38,7 +38,8 @@ pub trait Groups: Send + Sync {
     ) -> StoreResult<GroupInfo>;
     /// The members (for members only).
     async fn group_members(&self, me: &UserId, group: &GroupId) -> StoreResult<Vec<GroupMember>>;
-    /// `me` adds `users` (see the invite rules of docs/protocol.md §5.8).
+    /// `me` adds `users` (see the invite rules of docs/protocol.md §5.8); returns
+    /// those who were not members before (each once, in the order given).
     async fn invite(
         &self,
         me: &UserId,
@@ -46,7 +47,7 @@ pub trait Groups: Send + Sync {
         users: &[UserId],
         rules: InviteRules,
         now: i64,
-    ) -> StoreResult<()>;
+    ) -> StoreResult<Vec<UserId>>;
     /// Joins an open group (true) or files an application (false).
     async fn join(
         &self,

@@ -214,10 +214,11 @@ pub(super) async fn set_profile(
     nickname: Option<&str>,
     avatar: Option<&FileId>,
     signature: Option<&str>,
-) -> StoreResult<Profile> {
+) -> StoreResult<(Profile, bool)> {
     if let Some(id) = avatar {
         check_avatar(c, id, user).await?;
     }
+    let before = profile(c, user).await?;
     c.execute(
         "UPDATE users SET nickname = COALESCE($2, nickname), avatar = COALESCE($3, avatar),
          signature = COALESCE($4, signature) WHERE id = $1",
@@ -229,7 +230,9 @@ pub(super) async fn set_profile(
         ],
     )
     .await?;
-    profile(c, user).await?.ok_or_else(|| not_found(user))
+    let now = profile(c, user).await?.ok_or_else(|| not_found(user))?;
+    let changed = before.as_ref() != Some(&now);
+    Ok((now, changed))
 }
 
 /// Users whose id or nickname contains `query` (case-insensitive); never `system`.

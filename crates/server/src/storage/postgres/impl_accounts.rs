@@ -130,7 +130,9 @@ impl Accounts for PgStorage {
     ) -> StoreResult<Profile> {
         change!(self, user.as_str(), |tx, out| {
             match accounts::set_profile(&tx, user, nickname, avatar, signature).await {
-                Ok(p) => relations::profile_changed(&tx, user, &p, &mut out)
+                // Nothing changed: no change-log entries, no pushes.
+                Ok((p, false)) => Ok(p),
+                Ok((p, true)) => relations::profile_changed(&tx, user, &p, &mut out)
                     .await
                     .map(|()| p),
                 Err(e) => Err(e),

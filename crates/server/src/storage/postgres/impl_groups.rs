@@ -70,7 +70,7 @@ impl Groups for PgStorage {
         users: &[UserId],
         rules: InviteRules,
         now: i64,
-    ) -> StoreResult<()> {
+    ) -> StoreResult<Vec<UserId>> {
         change!(self, group.as_str(), |tx, out| groups::invite(
             &tx, me, group, users, rules, now, &mut out
         )

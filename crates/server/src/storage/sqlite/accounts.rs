@@ -166,17 +166,19 @@ pub fn profiles(conn: &Connection, users: &[UserId]) -> StoreResult<Vec<Profile>
     Ok(out)
 }
 
-/// Applies the given profile fields and returns the profile as it is now.
+/// Applies the given profile fields and returns the profile as it is now, and
+/// whether that changed it (fields left out or set to what they were do not).
 pub fn set_profile(
     conn: &Connection,
     user: &UserId,
     nickname: Option<&str>,
     avatar: Option<&FileId>,
     signature: Option<&str>,
-) -> StoreResult<Profile> {
+) -> StoreResult<(Profile, bool)> {
     if let Some(id) = avatar {
         check_avatar(conn, id, user)?;
     }
+    let before = profile(conn, user)?;
     conn.prepare_cached(
         "UPDATE users SET nickname = COALESCE(?2, nickname), avatar = COALESCE(?3, avatar),
          signature = COALESCE(?4, signature) WHERE id = ?1",
@@ -187,8 +189,10 @@ pub fn set_profile(
         avatar.map(|a| a.as_str()),
         signature
     ])?;
-    profile(conn, user)?
-        .ok_or_else(|| StoreError::rejected(ErrorCode::NotFound, format!("no user `{user}`")))
+    let now = profile(conn, user)?
+        .ok_or_else(|| StoreError::rejected(ErrorCode::NotFound, format!("no user `{user}`")))?;
+    let changed = before.as_ref() != Some(&now);
+    Ok((now, changed))
 }
 
 /// Users whose id or nickname contains `query` (case-insensitive for ASCII);

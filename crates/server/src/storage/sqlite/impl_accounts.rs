@@ -161,14 +161,17 @@ impl Accounts for SqliteStorage {
             signature.map(str::to_owned),
         );
         self.change(move |c, out| {
-            let p = accounts::set_profile(
+            let (p, changed) = accounts::set_profile(
                 c,
                 &me,
                 nickname.as_deref(),
                 avatar.as_ref(),
                 signature.as_deref(),
             )?;
-            relations::profile_changed(c, &me, &p, out)?;
+            // Nothing changed: no change-log entries, no pushes.
+            if changed {
+                relations::profile_changed(c, &me, &p, out)?;
+            }
             Ok(p)
         })
         .await

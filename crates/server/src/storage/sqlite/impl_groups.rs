@@ -75,7 +75,7 @@ impl Groups for SqliteStorage {
         users: &[UserId],
         rules: InviteRules,
         now: i64,
-    ) -> StoreResult<()> {
+    ) -> StoreResult<Vec<UserId>> {
         let (me, group, users) = (me.clone(), group.clone(), users.to_vec());
         self.change(move |c, out| groups::invite(c, &me, &group, &users, rules, now, out))
             .await

@@ -129,7 +129,7 @@ pub(crate) async fn invite(
     rules: InviteRules,
     now: i64,
     out: &mut Vec<Delivery>,
-) -> StoreResult<()> {
+) -> StoreResult<Vec<UserId>> {
     lock_group(c, g).await?;
     let mine = require_member(c, g, me).await?;
     if mine.role == GroupRole::Member && info(c, g).await?.join_policy == JoinPolicy::Approval {
@@ -155,7 +155,7 @@ pub(crate) async fn invite(
             handle_application(c, g, u, me, true, now, out).await?;
         }
     }
-    Ok(())
+    Ok(new)
 }
 
 pub(crate) async fn join(

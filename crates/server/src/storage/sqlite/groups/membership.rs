@@ -130,8 +130,8 @@ pub fn check_may_add(
     Ok(())
 }
 
-/// `me` invites `users`; those already in are skipped, unknown ids are
-/// `NotFound`. In an approval-only group only the owner and admins may invite
+/// `me` invites `users`; those already in are skipped (the rest are returned),
+/// unknown ids are `NotFound`. In an approval-only group only the owner and admins may invite
 /// (a plain member must not let anyone past the approval); in an open group any
 /// member may. See [`check_may_add`] for blocks and friendship.
 pub fn invite(
@@ -142,7 +142,7 @@ pub fn invite(
     rules: InviteRules,
     now: i64,
     out: &mut Vec<Delivery>,
-) -> StoreResult<()> {
+) -> StoreResult<Vec<UserId>> {
     let mine = require_member(conn, g, me)?;
     if mine.role == GroupRole::Member && info(conn, g)?.join_policy == JoinPolicy::Approval {
         return Err(rejected(
@@ -163,7 +163,7 @@ pub fn invite(
     for u in &new {
         settle_application(conn, g, u, me, now, out)?;
     }
-    Ok(())
+    Ok(new)
 }
 
 /// A pending application of someone who became a member anyway (invited) is
