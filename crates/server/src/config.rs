@@ -10,7 +10,7 @@ use serde::Deserialize;
 use tern_proto::Limits;
 
 use crate::database_config::test_database;
-pub use crate::database_config::{redact, with_database, Database};
+pub use crate::database_config::{check_cluster, redact, with_database, Database};
 use crate::forward_config::{ForwardFile, ForwardSettings};
 use crate::room_config::{RoomFile, RoomSettings};
 use crate::security_config::Security;
@@ -365,38 +365,6 @@ impl Config {
 /// A setting given as an empty (or blank) value counts as not given.
 fn set(v: Option<String>) -> Option<String> {
     v.filter(|s| !s.trim().is_empty())
-}
-
-pub(crate) const BUS_NEEDS_POSTGRES: &str = "a cluster (bus, --bus, TERN_BUS) needs a PostgreSQL database shared by its nodes (database = postgres://…); SQLite is one machine's file";
-
-/// Checks the cluster settings: a valid node id, a `nats://` bus URL, and a
-/// bus only over PostgreSQL. Also called by `spawn` for configs built in code.
-pub fn check_cluster(node_id: Option<&str>, bus: Option<&str>, db: &Database) -> Result<(), Error> {
-    if let Some(id) = node_id {
-        let ok = !id.is_empty()
-            && id.len() <= 64
-            && id
-                .bytes()
-                .all(|b| b.is_ascii_alphanumeric() || matches!(b, b'_' | b'-' | b'.'));
-        if !ok {
-            return Err(Error::Config(format!(
-                "node_id `{id}`: 1 to 64 ASCII letters, digits, '_', '-' or '.'"
-            )));
-        }
-    }
-    let Some(bus) = bus else { return Ok(()) };
-    let rest = bus.strip_prefix("nats://").ok_or_else(|| {
-        Error::Config(format!("bus `{}`: expected nats://host:port", redact(bus)))
-    })?;
-    if rest.is_empty() {
-        return Err(Error::Config(format!(
-            "bus `{bus}`: expected nats://host:port"
-        )));
-    }
-    if !matches!(db, Database::Postgres(_)) {
-        return Err(Error::Config(BUS_NEEDS_POSTGRES.into()));
-    }
-    Ok(())
 }
 
 #[cfg(test)]

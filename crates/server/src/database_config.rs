@@ -1,5 +1,6 @@
 //! The database setting (`--database`, `TERN_DATABASE`, `database`): SQLite
-//! or PostgreSQL, parsed and named in errors with its password hidden; and the
+//! or PostgreSQL, parsed and named in errors with its password hidden; the
+//! cluster settings it allows (a bus only over PostgreSQL); and the
 //! PostgreSQL test database of `Config::for_tests`.
 
 use std::path::{Path, PathBuf};
@@ -116,4 +117,36 @@ pub fn redact(url: &str) -> String {
         }
         _ => url.to_string(),
     }
+}
+
+const BUS_NEEDS_POSTGRES: &str = "a cluster (bus, --bus, TERN_BUS) needs a PostgreSQL database shared by its nodes (database = postgres://…); SQLite is one machine's file";
+
+/// Checks the cluster settings: a valid node id, a `nats://` bus URL, and a
+/// bus only over PostgreSQL. Also called by `spawn` for configs built in code.
+pub fn check_cluster(node_id: Option<&str>, bus: Option<&str>, db: &Database) -> Result<(), Error> {
+    if let Some(id) = node_id {
+        let ok = !id.is_empty()
+            && id.len() <= 64
+            && id
+                .bytes()
+                .all(|b| b.is_ascii_alphanumeric() || matches!(b, b'_' | b'-' | b'.'));
+        if !ok {
+            return Err(Error::Config(format!(
+                "node_id `{id}`: 1 to 64 ASCII letters, digits, '_', '-' or '.'"
+            )));
+        }
+    }
+    let Some(bus) = bus else { return Ok(()) };
+    let rest = bus.strip_prefix("nats://").ok_or_else(|| {
+        Error::Config(format!("bus `{}`: expected nats://host:port", redact(bus)))
+    })?;
+    if rest.is_empty() {
+        return Err(Error::Config(format!(
+            "bus `{bus}`: expected nats://host:port"
+        )));
+    }
+    if !matches!(db, Database::Postgres(_)) {
+        return Err(Error::Config(BUS_NEEDS_POSTGRES.into()));
+    }
+    Ok(())
 }
