@@ -149,11 +149,14 @@ impl Client {
         self.inner.status.set_login(LoginStatus::LoggedIn);
         tokio::spawn(supervise(sh.clone(), cmd_rx, first));
         tokio::spawn(crate::outbox::run(sh.clone()));
-        // File messages whose upload was cut short by the last shutdown.
+        // File messages whose upload was cut short by the last shutdown. A client
+        // closed or logged out meanwhile (`tern-cli login` exits at once) resumes
+        // them at its next login: nothing to warn about.
         let me = self.clone();
         tokio::spawn(async move {
-            if let Err(e) = me.resume_uploads().await {
-                tracing::warn!(error = %e, "resuming uploads failed");
+            match me.resume_uploads().await {
+                Ok(()) | Err(Error::NotLoggedIn) => {}
+                Err(e) => tracing::warn!(error = %e, "resuming uploads failed"),
             }
         });
         Ok(Session {

@@ -202,7 +202,7 @@ impl Client {
         let sh = self.shared()?;
         let conn = sh.link.conn()?;
         let res = conn.call(cmd).await?;
-        crate::sync::sync_relations(&sh, &conn, None).await?;
+        crate::sync::sync_relations(&sh, &conn, None, crate::sync::Joined::PullNow).await?;
         Ok(res)
     }
 

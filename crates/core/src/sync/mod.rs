@@ -19,7 +19,7 @@ use crate::transport::Conn;
 pub(crate) use messages::{store_batch, News};
 use messages::{sync_conv, sync_messages};
 pub(crate) use push::handle_push;
-pub(crate) use relations::sync_relations;
+pub(crate) use relations::{sync_relations, Joined};
 
 /// A full resync: relations, then every conversation's missing messages.
 /// `handshake` is the (change version, profile) from a fresh login/resume.
@@ -33,7 +33,7 @@ pub(crate) async fn resync(
         let p = profile.clone();
         sh.db.call(move |c| rel::set_my_profile(c, &p)).await?;
     }
-    let changes = sync_relations(sh, conn, handshake.map(|h| h.0)).await?;
+    let changes = sync_relations(sh, conn, handshake.map(|h| h.0), Joined::ByResync).await?;
     let messages = sync_messages(sh, conn).await?;
     sh.emit(Event::SyncFinished { messages, changes });
     Ok(())
@@ -45,7 +45,7 @@ pub(crate) async fn resync(
 /// peer's read seq; conversations already up to date cost nothing more and
 /// announce nothing). Quiet: no `SyncStarted`/`SyncFinished`.
 pub(crate) async fn catch_up(sh: &Arc<Shared>, conn: &Conn) -> Result<()> {
-    sync_relations(sh, conn, None).await?;
+    sync_relations(sh, conn, None, Joined::PullNow).await?;
     let convs = conn.call(cmd::Conversations {}).await?.conversations;
     let mut pulled = 0;
     for info in convs {

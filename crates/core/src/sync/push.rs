@@ -6,7 +6,7 @@ use std::sync::Arc;
 use tern_proto::{cmd, Push, RoomLeftReason};
 
 use super::messages::{fill, store_batch, News};
-use super::relations::{announce, effects, sync_relations};
+use super::relations::{announce, effects, sync_relations, Joined};
 use crate::error::Result;
 use crate::event::Event;
 use crate::session::Shared;
@@ -32,7 +32,7 @@ pub(crate) async fn handle_push(sh: &Arc<Shared>, conn: &Conn, push: Push) -> Re
             let version = sh.db.call(|c| rel::version(c)).await?;
             if vc.version > version {
                 drop(guard);
-                sync_relations(sh, conn, None).await?;
+                sync_relations(sh, conn, None, Joined::PullNow).await?;
             } else if sh.marks.announce(vc.version) {
                 // Another process sharing this cache (a second `tern-cli` of the same
                 // data dir) applied it first: announce it here all the same.

@@ -14,12 +14,26 @@ use crate::store::{
 };
 use crate::transport::Conn;
 
+/// What [`sync_relations`] does with the conversations of groups the change log
+/// says I joined.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(crate) enum Joined {
+    /// Pulls them at once; a message sent since the join is live news (it raced
+    /// the join's push): a join learned while connected.
+    PullNow,
+    /// Leaves them to the pull of every conversation that follows in a resync:
+    /// joined while this device was away, so what was sent since is backlog like
+    /// every other conversation's (not notified) and counted in `SyncFinished`.
+    ByResync,
+}
+
 /// Applies the change log after the stored version. A device that has never synced
 /// (version 0) takes a snapshot of every list instead of replaying history.
 pub(crate) async fn sync_relations(
     sh: &Arc<Shared>,
     conn: &Conn,
     server_version: Option<u64>,
+    joined_groups: Joined,
 ) -> Result<u64> {
     let _guard = sh.marks.applying().await;
     let mut version = sh.db.call(|c| rel::version(c)).await?;
@@ -103,7 +117,7 @@ pub(crate) async fn sync_relations(
             }
         }
     }
-    if !current.is_empty() {
+    if !current.is_empty() && joined_groups == Joined::PullNow {
         sync_joined(sh, conn, &current).await?;
     }
     Ok(applied)
