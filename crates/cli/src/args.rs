@@ -83,7 +83,7 @@ pub(crate) enum Command {
         cmd: groups::GroupCmd,
     },
     /// Chat rooms: list, create, join (--listen to stay), leave, send,
-    /// members, kick, mute, admins, delete.
+    /// members, kick, mute, admin, delete.
     Room {
         #[command(subcommand)]
         cmd: rooms::RoomCmd,
@@ -228,6 +228,38 @@ pub(crate) enum Command {
 }
 
 /// Friend subcommands.
+impl Command {
+    /// Answered from the local cache: with the server unreachable it runs on
+    /// what the cache holds (after one failed connection attempt) instead of
+    /// failing; online, it runs after the first sync as every command does.
+    pub(crate) fn reads_cache(&self) -> bool {
+        use groups::GroupCmd;
+        use prefs::{ConvCmd, SettingsCmd};
+        matches!(
+            self,
+            Command::Whoami
+                | Command::Blocked
+                | Command::Conversations
+                | Command::History { .. }
+                | Command::Search { .. }
+                | Command::Reactions { .. }
+                | Command::Pins { .. }
+                | Command::Friend {
+                    cmd: FriendCmd::List
+                }
+                | Command::Group {
+                    cmd: GroupCmd::List
+                }
+                | Command::Conv {
+                    cmd: ConvCmd::Get { .. } | ConvCmd::List
+                }
+                | Command::Settings {
+                    cmd: SettingsCmd::Get
+                }
+        )
+    }
+}
+
 #[derive(Subcommand, Debug)]
 pub(crate) enum FriendCmd {
     /// Send a friend application.

@@ -20,11 +20,14 @@ pub(crate) async fn wait_synced(
     client: &Client,
     events: &mut broadcast::Receiver<Event>,
     timeout: Duration,
+    cache_will_do: bool,
 ) -> Result<(), Failure> {
     let wait = async {
         loop {
             match events.recv().await {
                 Ok(Event::SyncFinished { .. }) => return Ok(()),
+                // The server is unreachable and the command reads the cache: answer from it.
+                Ok(Event::ConnectFailed { .. }) if cache_will_do => return Ok(()),
                 Ok(Event::TokenExpired { code }) => {
                     return Err(Failure::Other(format!(
                         "session token refused (code {code}); log in again"
@@ -41,9 +44,11 @@ pub(crate) async fn wait_synced(
         }
     };
     let _ = client;
-    tokio::time::timeout(timeout, wait)
-        .await
-        .map_err(|_| Failure::Client(Error::Offline("server unreachable".into())))?
+    match tokio::time::timeout(timeout, wait).await {
+        Ok(r) => r,
+        Err(_) if cache_will_do => Ok(()),
+        Err(_) => Err(Failure::Client(Error::Offline("server unreachable".into()))),
+    }
 }
 
 /// Prints my profile, or changes it (uploading `avatar` first) and prints it.

@@ -85,14 +85,16 @@ pub(crate) async fn download(
                 | Content::Audio { file, .. }
                 | Content::Video { file, .. } => file,
                 other => {
+                    // Its wire `type` (text, location, …).
+                    let kind = serde_json::to_value(&other)?["type"].to_string();
                     return Err(Failure::Other(format!(
-                        "message {seq} has no file: {other:?}"
-                    )))
+                        "message {seq} of {conv} has no file (its type is {kind})"
+                    )));
                 }
             }
         }
         _ => {
-            return Err(Failure::Other(
+            return Err(Failure::Usage(
                 "give <conv> <seq>, or --file '<FileRef JSON>'".into(),
             ))
         }

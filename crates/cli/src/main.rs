@@ -4,7 +4,7 @@
 //! event per line). Failures exit non-zero with a JSON error on stderr:
 //! exit 3 = the server refused (its error code is in the JSON), 4 = offline or timed
 //! out, 5 = `listen` stopped because the session ended (kicked, token expired),
-//! 1 = anything else (2 = bad usage, from clap).
+//! 2 = bad usage (clap's, or an id or value the CLI cannot read), 1 = anything else.
 
 mod args;
 mod commands;
@@ -84,7 +84,8 @@ async fn run(cli: Cli) -> Result<(), Failure> {
     }
     let mut events = client.subscribe();
     resume(&client, &cli.data_dir).await?;
-    commands::wait_synced(&client, &mut events, timeout).await?;
+    let cache_will_do = cli.command.reads_cache();
+    commands::wait_synced(&client, &mut events, timeout, cache_will_do).await?;
     let result = dispatch(&client, cli.command, &mut events, timeout, &cli.data_dir).await;
     client.close().await;
     result

@@ -22,6 +22,9 @@ pub(crate) fn out(v: &impl Serialize) -> Result<(), Failure> {
 pub(crate) enum Failure {
     Client(Error),
     Other(String),
+    /// Bad input the CLI found before asking anyone (an id, a value): exit 2,
+    /// like clap's own usage errors.
+    Usage(String),
     /// `listen` saw the session end (the event, as printed).
     SessionEnded(serde_json::Value),
 }
@@ -46,7 +49,7 @@ impl From<serde_json::Error> for Failure {
 
 impl From<tern_core::proto::IdError> for Failure {
     fn from(e: tern_core::proto::IdError) -> Self {
-        Self::Client(e.into())
+        Self::Usage(e.to_string())
     }
 }
 
@@ -66,6 +69,7 @@ pub(crate) fn report(f: Failure) -> ExitCode {
             json!({"error": {"kind": "client", "message": e.to_string()}}),
         ),
         Failure::Other(m) => (1, json!({"error": {"kind": "cli", "message": m}})),
+        Failure::Usage(m) => (2, json!({"error": {"kind": "usage", "message": m}})),
         Failure::SessionEnded(event) => (
             5,
             json!({"error": {"kind": "session_ended", "message": "the session ended; log in again", "event": event}}),

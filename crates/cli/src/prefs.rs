@@ -84,7 +84,7 @@ fn on(s: Switch) -> bool {
 
 fn weekday(s: &str) -> Result<Weekday, Failure> {
     serde_json::from_value(serde_json::Value::String(s.to_ascii_lowercase()))
-        .map_err(|_| Failure::Other(format!("`{s}` is not a day (mon … sun)")))
+        .map_err(|_| Failure::Usage(format!("`{s}` is not a day (mon … sun)")))
 }
 
 /// Runs a `conv` subcommand.
@@ -148,7 +148,7 @@ pub(crate) async fn settings(client: &Client, cmd: SettingsCmd) -> Result<(), Fa
     if let Some(window) = dnd {
         let (start, end) = window
             .split_once('-')
-            .ok_or_else(|| Failure::Other(format!("--dnd `{window}` is not HH:MM-HH:MM")))?;
+            .ok_or_else(|| Failure::Usage(format!("--dnd `{window}` is not HH:MM-HH:MM")))?;
         s.dnd = Some(DndSchedule {
             start: start.to_string(),
             end: end.to_string(),

@@ -19,6 +19,7 @@ mod forward_cli;
 mod groups_cli;
 mod listen_exits_when_session_ends;
 mod listen_while_other_sends;
+mod offline_cache_and_usage;
 mod outbox_survives_kill;
 mod passwd_and_sign_out_others;
 mod rich_cli;
