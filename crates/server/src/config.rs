@@ -18,6 +18,7 @@ use crate::webhook_config::WebhookConfig;
 use crate::Error;
 
 mod args;
+mod checks;
 
 pub use args::Args;
 use args::FileConfig;
@@ -265,7 +266,7 @@ impl Config {
             max_history_depth: file.max_history_depth,
         };
         crate::webhook_config::check(&webhooks).map_err(Error::Config)?;
-        Ok(Config {
+        let config = Config {
             listen: args.listen.or(file.listen).unwrap_or(d.listen),
             data_dir: args.data_dir.or(file.data_dir).unwrap_or(d.data_dir),
             database,
@@ -338,10 +339,12 @@ impl Config {
             bus,
             files_dir: args.files_dir.or(file.files_dir),
             webhooks,
-            webhook_queue_max: file.webhook_queue_max.unwrap_or(d.webhook_queue_max).max(1),
+            webhook_queue_max: file.webhook_queue_max.unwrap_or(d.webhook_queue_max),
             webhook_retry_max: secs(None, file.webhook_retry_max_secs, d.webhook_retry_max),
             rooms: RoomSettings::resolve(args.rooms, room_file).map_err(Error::Config)?,
-        })
+        };
+        checks::no_protection_off(&config).map_err(Error::Config)?;
+        Ok(config)
     }
 
     /// How this node names its upload temp files: `up-<node_id>-` in a

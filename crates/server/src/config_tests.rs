@@ -257,3 +257,43 @@ fn bad_endpoints_stop_the_start_with_the_reason() {
         assert!(msg.contains(needle), "{needle}: {msg}");
     }
 }
+
+#[test]
+fn a_zero_limit_or_timeout_stops_the_start_naming_it() {
+    let refused = |flag: &str, value: &str| {
+        let args = Args::try_parse_from(["tern-server", flag, value]).unwrap();
+        match Config::from_args(args) {
+            Ok(_) => panic!("{flag} {value} was accepted"),
+            Err(e) => e.to_string(),
+        }
+    };
+    for (flag, name) in [
+        ("--max-reactions-per-message", "max_reactions_per_message"),
+        ("--reactions-per-minute", "reactions_per_minute"),
+        ("--max-pins", "max_pins"),
+        ("--max-frame-bytes", "max_frame_bytes"),
+        ("--max-text-chars", "max_text_chars"),
+        ("--max-page", "max_page"),
+        ("--idle-timeout-secs", "idle_timeout_secs"),
+        ("--rate-per-sec", "rate_per_sec"),
+        ("--rate-burst", "rate_burst"),
+        ("--login-lockout-secs", "login_lockout_secs"),
+        ("--login-failure-window-secs", "login_failure_window_secs"),
+    ] {
+        let e = refused(flag, "0");
+        assert!(e.contains(name), "{flag} 0: {e}");
+    }
+    assert!(refused("--rate-per-sec=-5", "--max-page=9").contains("rate_per_sec"));
+    assert!(refused("--rate-burst", "0.5").contains("rate_burst"));
+    let e = load(
+        "webhook_queue_max = 0\n[[webhooks]]\nname = \"a\"\nurl = \"http://127.0.0.1:9/x\"\nsecret = \"0123456789abcdef\"\nevents = [\"message.stored\"]\n",
+    )
+    .map(drop)
+    .unwrap_err()
+    .to_string();
+    assert!(e.contains("webhook_queue_max"), "{e}");
+    // The smallest allowed values start.
+    let args =
+        Args::try_parse_from(["tern-server", "--rate-burst", "1", "--max-page", "1"]).unwrap();
+    Config::from_args(args).unwrap();
+}

@@ -231,6 +231,11 @@ impl Security {
                 u64::from(self.login_max_failures_per_ip),
             ),
             ("auth_timeout_secs", self.auth_timeout.as_secs()),
+            ("login_lockout_secs", self.login_lockout.as_secs()),
+            (
+                "login_failure_window_secs",
+                self.login_failure_window.as_secs(),
+            ),
             ("header_timeout_secs", self.header_timeout.as_secs()),
             ("max_connections_per_ip", self.max_connections_per_ip as u64),
             (

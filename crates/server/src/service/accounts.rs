@@ -312,7 +312,8 @@ pub fn locked(wait: Duration) -> WireError {
         ErrorCode::RateLimited,
         format!(
             "too many failed logins for this account or address; try again in {} s",
-            wait.as_secs().max(1)
+            // Rounded up: a retry after the number given is never refused again.
+            wait.as_millis().div_ceil(1000).max(1)
         ),
     )
 }

@@ -45,6 +45,13 @@ impl Webhooks {
         for hook in self.hooks.iter().filter(|h| h.wants(event)) {
             if let (Some(t), Some(obj)) = (&current, data.as_object_mut()) {
                 obj.insert("text".into(), Value::String(t.clone()));
+                // A message's `content` holds its text too: the next endpoint
+                // sees the rewritten text there as well.
+                if let Some(Value::Object(content)) = obj.get_mut("content") {
+                    if content.contains_key("text") {
+                        content.insert("text".into(), Value::String(t.clone()));
+                    }
+                }
             }
             let body = json!({ "event": event, "time": now_ms(), "data": data }).to_string();
             let answer = match self.post(hook, event, None, body).await {

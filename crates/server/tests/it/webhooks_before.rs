@@ -335,3 +335,31 @@ async fn a_slow_hook_does_not_hold_up_other_users() {
     assert!(fast < Duration::from_millis(1000), "{fast:?}");
     server.stop().await;
 }
+
+/// With two endpoints, the second is asked about the text as the first
+/// rewrote it: in `data.text` and in the message's `data.content.text`.
+#[tokio::test]
+async fn the_next_endpoint_sees_the_rewritten_text_in_text_and_content() {
+    let first = Receiver::start().await;
+    first.answer_with(moderate);
+    let second = Receiver::start().await;
+    second.answer_with(|_| (Duration::ZERO, Ok(json!({ "action": "allow" }))));
+    let (u1, u2) = (first.url(), second.url());
+    let server = TestServer::start_with(move |c| {
+        c.webhooks = vec![
+            WebhookConfig::new("first", &u1, SECRET, &EVENTS),
+            WebhookConfig::new("second", &u2, SECRET, &EVENTS),
+        ];
+    })
+    .await;
+    let mut alice = server.user("alice").await;
+    let _bob = server.user("bob").await;
+    let conv = dm("alice", "bob");
+    alice.ok(text_msg(&conv, "c1", "call 13812345678")).await;
+    second.with_log(|l| {
+        let data = &l.before[0]["data"];
+        assert_eq!(data["text"], "call ***********", "{data}");
+        assert_eq!(data["content"]["text"], "call ***********", "{data}");
+    });
+    server.stop().await;
+}
