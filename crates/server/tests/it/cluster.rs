@@ -21,15 +21,6 @@ use tern_core::{ClientConfig, Event};
 use tern_proto::{KickReason, Platform, Push, Request};
 use tokio::sync::broadcast;
 
-async fn befriend(a: &mut Client, b: &mut Client, b_name: &str, a_name: &str) {
-    a.ok(Request::ApplyFriend {
-        to: uid(b_name),
-        greeting: String::new(),
-    })
-    .await;
-    b.ok(Request::AcceptFriend { from: uid(a_name) }).await;
-}
-
 async fn presence(c: &mut Client, who: &str, online: bool) -> Push {
     c.push_where(
         |p| matches!(p, Push::Presence { user, online: o } if user.as_str() == who && *o == online),
@@ -99,7 +90,7 @@ async fn pushes_kicks_presence_and_sessions_cross_nodes() {
     let mut bob = connect(n2.addr()).await;
     let _ = bob.request(register("bob")).await;
     bob.login("bob", "b", Platform::Desktop).await.unwrap();
-    befriend(&mut alice, &mut bob, "bob", "alice").await;
+    alice.befriend(&mut bob).await;
 
     // A message from n1 reaches bob on n2 as a push; typing too.
     alice.ok(text_msg(&dm("alice", "bob"), "x1", "hello")).await;
@@ -162,7 +153,7 @@ async fn pushes_kicks_presence_and_sessions_cross_nodes() {
     let mut carol = connect(n1.addr()).await;
     let _ = carol.request(register("carol")).await;
     carol.login("carol", "c", Platform::Desktop).await.unwrap();
-    befriend(&mut carol, &mut alice2, "alice", "carol").await;
+    carol.befriend(&mut alice2).await;
     drop(alice2);
     presence(&mut carol, "alice", false).await;
     n2.shutdown().await;
@@ -274,7 +265,7 @@ async fn a_killed_node_s_users_go_offline_for_their_friends_within_the_bound() {
     let mut carol = Client::greeted(n3.addr).await;
     let _ = carol.request(register("carol")).await;
     carol.login("carol", "c", Platform::Desktop).await.unwrap();
-    befriend(&mut alice, &mut carol, "carol", "alice").await;
+    alice.befriend(&mut carol).await;
     let online = alice
         .ok(Request::GetPresence {
             users: vec![uid("carol")],

@@ -232,13 +232,7 @@ async fn a_set_profile_that_changes_nothing_logs_and_pushes_nothing() {
     let server = TestServer::start().await;
     let mut alice = server.user("alice").await;
     let mut bob = server.user("bob").await;
-    alice
-        .ok(Request::ApplyFriend {
-            to: uid("bob"),
-            greeting: String::new(),
-        })
-        .await;
-    bob.ok(Request::AcceptFriend { from: uid("alice") }).await;
+    alice.befriend(&mut bob).await;
     let set = |nickname: Option<&str>| Request::SetProfile {
         nickname: nickname.map(str::to_owned),
         avatar: None,

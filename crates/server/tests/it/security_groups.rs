@@ -113,22 +113,6 @@ async fn a_plain_member_cannot_let_an_outsider_into_an_approval_group() {
     assert_eq!(get_groups(&mut outsider).await.len(), 1);
 }
 
-async fn befriend(
-    server: &TestServer,
-    a: &mut common::Client,
-    b: &mut common::Client,
-    bname: &str,
-) {
-    let _ = server;
-    a.ok(Request::ApplyFriend {
-        to: uid(bname),
-        greeting: String::new(),
-    })
-    .await;
-    let aname = a.user.clone().unwrap();
-    b.ok(Request::AcceptFriend { from: aname }).await;
-}
-
 async fn presence(c: &mut common::Client, of: &str) -> bool {
     match c
         .ok(Request::GetPresence {
@@ -145,7 +129,7 @@ async fn presence(c: &mut common::Client, of: &str) -> bool {
 async fn presence_and_profile_stop_after_block_or_unfriend() {
     let server = TestServer::start().await;
     let [mut alice, mut bob] = users(&server, ["alice", "bob"]).await;
-    befriend(&server, &mut alice, &mut bob, "bob").await;
+    alice.befriend(&mut bob).await;
     assert!(presence(&mut alice, "bob").await);
     // Bob blocks Alice: she no longer sees him online, nor hears of his changes.
     bob.ok(block("alice")).await;
@@ -168,7 +152,7 @@ async fn presence_and_profile_stop_after_block_or_unfriend() {
     // Unfriending on one side is enough, too.
     let mut carol = server.user("carol").await;
     let mut dave = server.user("dave").await;
-    befriend(&server, &mut carol, &mut dave, "dave").await;
+    carol.befriend(&mut dave).await;
     dave.ok(Request::DeleteFriend { user: uid("carol") }).await;
     assert!(!presence(&mut carol, "dave").await);
 }

@@ -414,6 +414,18 @@ pub(crate) fn text_msg(conv: &tern_proto::ConversationId, client_id: &str, text:
 }
 
 impl Client {
+    /// Makes this (logged-in) user and `other` friends: an application
+    /// accepted by `other`.
+    pub(crate) async fn befriend(&mut self, other: &mut Client) {
+        let (me, them) = (self.user.clone().unwrap(), other.user.clone().unwrap());
+        self.ok(Request::ApplyFriend {
+            to: them,
+            greeting: String::new(),
+        })
+        .await;
+        other.ok(Request::AcceptFriend { from: me }).await;
+    }
+
     /// Sends every request without waiting (pipelined), then collects the
     /// responses in request order.
     pub(crate) async fn pipeline(
