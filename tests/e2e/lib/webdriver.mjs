@@ -85,12 +85,16 @@ export class Element {
     return this.driver.cmd(method, `/element/${this.id}${path}`, body);
   }
   /**
-   * Clicks like a user would: when something transient covers the element (a toast, a
-   * dialog still fading out), waits for it to go, as Playwright's actionability checks
-   * do, for at most 5 s; any other error, or a cover that stays, fails at once / then.
+   * Clicks like a user would: first waits until the element stops moving (a chat list
+   * still gliding to a message that just arrived moved a button away between WebDriver
+   * reading its place and clicking there: the click landed beside it, CI on 441b96d);
+   * when something transient covers the element (a toast, a dialog still fading out),
+   * waits for it to go, as Playwright's actionability checks do, for at most 5 s; any
+   * other error, or a cover that stays, fails at once / then.
    */
   async click() {
     const deadline = Date.now() + 5_000;
+    await this.stopsMoving(deadline);
     for (;;) {
       try {
         return await this.cmd('POST', '/click', {});
@@ -100,6 +104,17 @@ export class Element {
         if (!/element click intercepted|element not interactable/.test(e.message) || Date.now() > deadline) throw e;
         await new Promise((r) => setTimeout(r, 100));
       }
+    }
+  }
+  /** Waits (until `deadline`) for two readings of the element's box 50 ms apart to agree. */
+  async stopsMoving(deadline) {
+    let last = null;
+    while (Date.now() < deadline) {
+      const r = await this.cmd('GET', '/rect').catch(() => null);
+      if (!r) return; // gone or not rendered: the click says so
+      if (last && r.x === last.x && r.y === last.y && r.width === last.width && r.height === last.height) return;
+      last = r;
+      await new Promise((res) => setTimeout(res, 50));
     }
   }
   type(text) {
