@@ -221,8 +221,16 @@ pub(crate) enum Command {
     Pins { with: String },
     /// Tell the peer I am typing.
     Typing { with: String },
-    /// Resync and deliver everything in the outbox; prints what is left.
+    /// Resync and deliver everything in the outbox; prints what is left
+    /// (messages the server refused stay there as `failed`: see `resend` and
+    /// `delete-failed`).
     Sync,
+    /// Send a failed message of mine again (its `client_id`, as `sync` lists it);
+    /// prints it once acked.
+    Resend { client_id: String },
+    /// Delete a failed message of mine (its `client_id`) from this device's
+    /// cache and outbox; it was never delivered.
+    DeleteFailed { client_id: String },
     /// Print every event as one JSON object per line until SIGINT, SIGTERM or stdin EOF.
     Listen,
 }

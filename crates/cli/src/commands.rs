@@ -155,6 +155,17 @@ pub(crate) async fn send(
             pending.insert(m.client_id);
         }
     }
+    print_outcomes(client, pending, events, timeout).await
+}
+
+/// Prints the outcome of each of my `pending` messages (queued or resent) as it
+/// arrives, one JSON message per line; a refusal fails the command once all are in.
+pub(crate) async fn print_outcomes(
+    client: &Client,
+    mut pending: HashSet<ClientMsgId>,
+    events: &mut broadcast::Receiver<Event>,
+    timeout: Duration,
+) -> Result<(), Failure> {
     let mut refusal = None;
     let wait = async {
         while !pending.is_empty() {

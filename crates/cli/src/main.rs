@@ -273,6 +273,17 @@ async fn dispatch(
                 Err(Failure::Client(Error::Timeout))
             }
         }
+        Command::Resend { client_id } => {
+            let id = tern_core::proto::ClientMsgId::new(client_id)?;
+            client.resend(&id).await?;
+            let pending = std::collections::HashSet::from([id]);
+            commands::print_outcomes(client, pending, events, timeout).await
+        }
+        Command::DeleteFailed { client_id } => {
+            let id = tern_core::proto::ClientMsgId::new(client_id)?;
+            client.delete_failed(&id).await?;
+            out(&json!({"deleted": id}))
+        }
         Command::Register { .. } | Command::Login { .. } | Command::Listen => Ok(()),
     }
 }

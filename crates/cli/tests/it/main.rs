@@ -14,6 +14,7 @@ mod common;
 mod avatar_cli;
 mod conv_settings_cli;
 mod data_dir_is_private;
+mod failed_messages_cli;
 mod files_cli;
 mod forward_cli;
 mod groups_cli;
