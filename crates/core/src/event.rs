@@ -121,8 +121,10 @@ pub enum Event {
     NewMessage {
         message: Box<LocalMessage>,
         /// True for a live push or a local send, and for a message sent after I joined
-        /// its group that the join's catch-up brought (it raced the join); false for
-        /// other messages caught up by a sync (apps usually do not notify for those).
+        /// its group that the join's catch-up brought while I was connected (it raced
+        /// the join); false for other messages caught up by a sync — those of a group I
+        /// was added to while this device was away included (apps usually do not
+        /// notify for those).
         live: bool,
     },
     /// The server stored one of my messages.
