@@ -82,6 +82,7 @@ pub fn specta_builder() -> Builder<tauri::Wry> {
             system::system_prefs::<tauri::Wry>,
             commands::session::current_session,
             commands::session::connection_state,
+            commands::session::reconnect_now,
             commands::session::register,
             commands::session::login,
             commands::session::restore_session,

@@ -38,6 +38,21 @@ pub(crate) async fn connection_state(state: State<'_, AppState>) -> AppResult<Co
     })
 }
 
+/// Tries to connect again at once instead of waiting out the reconnect delay
+/// (the offline banner's "Reconnect now"); returns at once, the connection
+/// state follows as usual.
+#[tauri::command]
+#[specta::specta]
+pub(crate) async fn reconnect_now(state: State<'_, AppState>) -> AppResult<()> {
+    let client = state.client().await?;
+    tauri::async_runtime::spawn(async move {
+        if let Err(e) = client.resync().await {
+            tracing::info!(error = %e, "reconnect now: not connected yet");
+        }
+    });
+    Ok(())
+}
+
 /// Creates an account (does not sign in).
 #[tauri::command]
 #[specta::specta]

@@ -158,9 +158,9 @@ async function main() {
     await (await $(sel('tab-add'))).click();
     await waitFocus(wd, 'user-search', 'the Add friend search');
     const search = await $(sel('user-search'));
+    // Results come as you type (no Enter).
     await search.type('carol');
-    await search.type('\uE007');
-    await (await wd.waitFor(`${sel('user-result', '[data-user="carol"]')} ${sel('add-friend')}`, { what: 'carol in the results' })).click();
+    await (await wd.waitFor(`${sel('user-result', '[data-user="carol"]')} ${sel('add-friend')}`, { what: 'carol in the results as typed, without Enter' })).click();
     await waitFocus(wd, 'greeting', 'the friend request greeting');
     await (await $(sel('cancel-application'))).click();
     await (await $(sel('tab-friends'))).click();
@@ -184,6 +184,21 @@ async function main() {
     await waitFocus(wd, 'current-password', 'the Account dialog');
     await (await $(sel('account-close'))).click();
     await (await $(sel('nav-chats'))).click();
+  });
+
+  await step('the server goes away: the banner says so and offers "Reconnect now"; once the server is back, it brings the app online at once instead of after the grown reconnect delay', async () => {
+    server.stop();
+    await wd.waitFor(sel('connection-banner'), { what: 'the offline banner' });
+    await $(sel('reconnect-now'));
+    if (process.env.TERN_E2E_SHOTS) await wd.screenshot(path.join(process.env.TERN_E2E_SHOTS, 'offline-banner.png'));
+    // Failed attempts grow the delay (0.5, 1, 2, 4, 8 s, …): the next one is many seconds away.
+    await new Promise((r) => setTimeout(r, 16_000));
+    await server.restart();
+    const t0 = Date.now();
+    await (await $(sel('reconnect-now'))).click();
+    await wd.waitFor(sel('connection', '[data-state="online"]'), { what: 'online after "Reconnect now"', timeout: 5_000 });
+    console.log(`       online ${Date.now() - t0} ms after "Reconnect now"`);
+    if (await wd.find(sel('connection-banner'))) throw new Error('the banner stayed');
   });
 
   listener.stop();

@@ -62,9 +62,24 @@ function start(cmd, args, opts = {}) {
 export async function startServer(extraArgs = []) {
   const port = await freePort();
   const data = tempDir('server');
-  const child = start(bin('tern-server'), ['--listen', `127.0.0.1:${port}`, '--data-dir', data, ...extraArgs]);
-  await waitUntil(async () => (await fetch(`http://127.0.0.1:${port}/health`).catch(() => null))?.ok, { timeout: 20_000, what: 'tern-server /health' });
-  return { url: `ws://127.0.0.1:${port}`, port, data, child, stop: () => child.kill('SIGTERM') };
+  const args = ['--listen', `127.0.0.1:${port}`, '--data-dir', data, ...extraArgs];
+  const healthy = () => waitUntil(async () => (await fetch(`http://127.0.0.1:${port}/health`).catch(() => null))?.ok, { timeout: 20_000, what: 'tern-server /health' });
+  const server = {
+    url: `ws://127.0.0.1:${port}`,
+    port,
+    data,
+    child: start(bin('tern-server'), args),
+    stop: () => server.child.kill('SIGTERM'),
+    /** After `stop`: the same server again (port, data), once the old process has exited. */
+    async restart() {
+      const old = server.child;
+      if (old.exitCode === null && old.signalCode === null) await new Promise((r) => old.once('exit', r));
+      server.child = start(bin('tern-server'), args);
+      await healthy();
+    },
+  };
+  await healthy();
+  return server;
 }
 
 /** A user driven by tern-cli, with its own data directory. */

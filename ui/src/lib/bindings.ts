@@ -16,6 +16,12 @@ export const commands = {
 	currentSession: () => typedError<AppSession | null, AppError>(__TAURI_INVOKE("current_session")),
 	/**  Online / connecting / offline. */
 	connectionState: () => typedError<ConnectionState, AppError>(__TAURI_INVOKE("connection_state")),
+	/**
+	 *  Tries to connect again at once instead of waiting out the reconnect delay
+	 *  (the offline banner's "Reconnect now"); returns at once, the connection
+	 *  state follows as usual.
+	 */
+	reconnectNow: () => typedError<null, AppError>(__TAURI_INVOKE("reconnect_now")),
 	/**  Creates an account (does not sign in). */
 	register: (serverUrl: string, user: string, password: string) => typedError<null, AppError>(__TAURI_INVOKE("register", { serverUrl, user, password })),
 	/**
@@ -857,8 +863,10 @@ online: boolean }) & { application?: never; at?: never; attempt?: never; banned_
 ({ type: "new_message"; message: LocalMessage; 
 /**
  *  True for a live push or a local send, and for a message sent after I joined
- *  its group that the join's catch-up brought (it raced the join); false for
- *  other messages caught up by a sync (apps usually do not notify for those).
+ *  its group that the join's catch-up brought while I was connected (it raced
+ *  the join); false for other messages caught up by a sync — those of a group I
+ *  was added to while this device was away included (apps usually do not
+ *  notify for those).
  */
 live: boolean }) & { application?: never; at?: never; attempt?: never; banned_until?: never; by?: never; changes?: never; client_id?: never; code?: never; conv?: never; conversation?: never; direction?: never; done?: never; edited_at?: never; error?: never; friend?: never; messages?: never; ok?: never; online?: never; pins?: never; profile?: never; reactions?: never; reason?: never; retry_in_ms?: never; room?: never; seq?: never; settings?: never; status?: never; text?: never; total?: never; transfer?: never; unread?: never; user?: never } | 
 /**  The server stored one of my messages. */

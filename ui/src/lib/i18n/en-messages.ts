@@ -118,6 +118,12 @@ const enMessages = {
     youWereRemoved: "You were removed",
     wasRemoved: "{{who}} was removed",
   },
+  delivery: {
+    sending: "Sending…",
+    sent: "Sent",
+    read: "Read",
+    failed: "Not sent",
+  },
 };
 
 export default enMessages;

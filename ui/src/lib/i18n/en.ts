@@ -51,6 +51,7 @@ const en = {
     viewProfile: "View profile",
     close: "Close",
     selectAChatToStart: "Select a chat to start messaging",
+    noChatsYet: "No chats yet. Add a friend under Friends, or start a group with New group.",
     unblock: "Unblock",
     block: "Block",
     youBlocked: "You blocked {{name}}. Unblock them to send messages.",
@@ -91,6 +92,7 @@ const en = {
   connectionStatus: {
     connecting: "Connecting to the server…",
     offline: "Offline — messages will be sent when the connection returns",
+    reconnectNow: "Reconnect now",
   },
   conversationList: {
     chats: "Chats",
@@ -224,6 +226,8 @@ const en = {
     password: "Password",
     confirmPassword: "Confirm password",
     passwordsDoNotMatch: "Passwords do not match.",
+    userIdRule: "Letters a–z, A–Z, digits, “_”, “-” and “.”; it cannot be changed later.",
+    passwordRule: "At least 8 characters (your server may ask for more).",
     rememberMe: "Remember me",
     signInToTern: "Sign in to Tern",
     createYourAccount: "Create your account",

@@ -118,6 +118,12 @@ const zhCNMessages = {
     youWereRemoved: "你被移出了群聊",
     wasRemoved: "{{who}} 被移出了群聊",
   },
+  delivery: {
+    sending: "发送中…",
+    sent: "已发送",
+    read: "已读",
+    failed: "未发送",
+  },
 };
 
 export default zhCNMessages;

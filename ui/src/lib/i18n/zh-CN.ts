@@ -50,6 +50,7 @@ const zhCN = {
     viewProfile: "查看资料",
     close: "关闭",
     selectAChatToStart: "选择一个聊天开始发消息",
+    noChatsYet: "还没有聊天。在“好友”中添加好友，或用“新建群聊”开始一个群聊。",
     unblock: "取消屏蔽",
     block: "屏蔽",
     youBlocked: "你已屏蔽 {{name}}。取消屏蔽后才能发送消息。",
@@ -90,6 +91,7 @@ const zhCN = {
   connectionStatus: {
     connecting: "正在连接服务器…",
     offline: "离线 — 连接恢复后消息会自动发送",
+    reconnectNow: "立即重连",
   },
   conversationList: {
     chats: "聊天",
@@ -222,6 +224,8 @@ const zhCN = {
     password: "密码",
     confirmPassword: "确认密码",
     passwordsDoNotMatch: "两次输入的密码不一致。",
+    userIdRule: "只能使用英文字母、数字、“_”、“-”和“.”；注册后不能修改。",
+    passwordRule: "至少 8 个字符（服务器可能要求更多）。",
     rememberMe: "记住我",
     signInToTern: "登录 Tern",
     createYourAccount: "创建账号",

@@ -113,6 +113,12 @@ export class SessionStore {
     void this.refreshLimits();
   }
 
+  /** Tries to connect at once instead of waiting out the reconnect delay. */
+  async reconnectNow(): Promise<void> {
+    this.connection = 'connecting';
+    await this.app.ui.attempt(commands.reconnectNow());
+  }
+
   /** Signed out (by me, or `reason`: kicked, expired). */
   end(reason: string | null): void {
     this.current = null;

@@ -5,6 +5,7 @@ import { msg } from '../../test-fixtures';
 import Composer from '../Composer.svelte';
 import MessageBubble from '../MessageBubble.svelte';
 import MessageList from '../MessageList.svelte';
+import { setLocaleChoice } from '../../i18n/index.svelte';
 
 type Call = { cmd: string; args: Record<string, unknown> };
 let calls: Call[];
@@ -45,6 +46,16 @@ describe('MessageBubble', () => {
     expect(getByTestId('delivery').dataset.state).toBe('failed');
     await fireEvent.click(getByTestId('retry'));
     expect(retried).toBe('f');
+  });
+
+  it('names the delivery state in words of the app language, not the raw state', () => {
+    onTestFinished(() => setLocaleChoice('system'));
+    const mine = (state: 'sending' | 'sent' | 'read' | 'failed') =>
+      render(MessageBubble, { m: msg({ client_id: state, outgoing: true, sender: 'alice', state }), mine: true, onretry: () => {} });
+    setLocaleChoice('en');
+    expect(mine('read').getAllByTestId('delivery').at(-1)?.getAttribute('title')).toBe('Read');
+    setLocaleChoice('zh-CN');
+    expect(mine('sending').getAllByTestId('delivery').at(-1)?.getAttribute('title')).toBe('发送中…');
   });
 });
 
