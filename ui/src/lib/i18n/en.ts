@@ -52,6 +52,8 @@ const en = {
     close: "Close",
     selectAChatToStart: "Select a chat to start messaging",
     noChatsYet: "No chats yet. Add a friend under Friends, or start a group with New group.",
+    emptyDirect: "No messages with {{name}} yet. Say hello!",
+    emptyGroup: "No messages in this group yet. Say hello!",
     unblock: "Unblock",
     block: "Block",
     youBlocked: "You blocked {{name}}. Unblock them to send messages.",

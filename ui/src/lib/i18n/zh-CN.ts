@@ -51,6 +51,8 @@ const zhCN = {
     close: "关闭",
     selectAChatToStart: "选择一个聊天开始发消息",
     noChatsYet: "还没有聊天。在“好友”中添加好友，或用“新建群聊”开始一个群聊。",
+    emptyDirect: "你和 {{name}} 还没有消息，打个招呼吧！",
+    emptyGroup: "这个群聊还没有消息，打个招呼吧！",
     unblock: "取消屏蔽",
     block: "屏蔽",
     youBlocked: "你已屏蔽 {{name}}。取消屏蔽后才能发送消息。",

@@ -7,6 +7,9 @@ describe('initials', () => {
     expect(initials('bob')).toBe('B');
     expect(initials('mary.jane.watson')).toBe('MW');
     expect(initials('李雷')).toBe('李');
+    expect(initials('周末登山 Hiking Club')).toBe('周');
+    expect(initials('爱丽丝 Alice')).toBe('爱');
+    expect(initials('Alice 爱丽丝')).toBe('A爱');
     expect(initials('  ')).toBe('?');
     expect(initials('Dave (design)')).toBe('DD');
   });

@@ -8,6 +8,9 @@ export function initials(name: string): string {
   const head = (w: string | undefined) => (w ? ([...w][0] ?? '') : '');
   if (words.length === 0) return '?';
   const first = head(words[0]) || '?';
+  // A name that starts in Chinese (or another script written without capitals) shows
+  // its first character alone: "周末登山 Hiking Club" is "周", not "周C".
+  if (/[\p{Script=Han}\p{Script=Hiragana}\p{Script=Katakana}\p{Script=Hangul}]/u.test(first)) return first;
   const second = words.length > 1 ? head(words[words.length - 1]) : '';
   return (first + second).toUpperCase();
 }
