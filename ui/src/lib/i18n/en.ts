@@ -460,6 +460,8 @@ const en = {
     kindPerson: "Friend",
     noMatch: "No match",
     title: "Keyboard shortcuts",
+    settingsNote: "Ctrl+K goes to a chat or person by name; Ctrl+/ lists every shortcut, anywhere in the app.",
+    show: "Show keyboard shortcuts",
     findChat: "Search in the open chat",
     findAll: "Search all messages",
     prevNext: "Previous / next chat",

@@ -454,6 +454,8 @@ const zhCN = {
     kindPerson: "好友",
     noMatch: "无匹配",
     title: "键盘快捷键",
+    settingsNote: "Ctrl+K 按名称转到聊天或联系人；在应用中任何位置按 Ctrl+/ 可查看全部快捷键。",
+    show: "查看键盘快捷键",
     findChat: "在当前聊天中搜索",
     findAll: "搜索全部消息",
     prevNext: "上一个 / 下一个聊天",

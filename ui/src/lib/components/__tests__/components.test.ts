@@ -317,3 +317,33 @@ describe('Composer drafts', () => {
     expect(area.value).toBe('');
   });
 });
+
+describe('SettingsPage', () => {
+  it('opens the keyboard shortcuts list (otherwise only Ctrl+/ finds it)', async () => {
+    const { app } = await import('../../stores/app.svelte');
+    const SettingsPage = (await import('../SettingsPage.svelte')).default;
+    app.ui.shortcutsOpen = false;
+    const { getByTestId } = render(SettingsPage);
+    await fireEvent.click(getByTestId('open-shortcuts'));
+    expect(app.ui.shortcutsOpen).toBe(true);
+    app.ui.shortcutsOpen = false;
+  });
+});
+
+describe('QuickSwitcher', () => {
+  it('gives the caret back where it was when dismissed with Esc', async () => {
+    const QuickSwitcher = (await import('../QuickSwitcher.svelte')).default;
+    const composer = document.createElement('textarea');
+    document.body.append(composer);
+    onTestFinished(() => composer.remove());
+    composer.focus();
+    let closed = false;
+    const { getByTestId } = render(QuickSwitcher, { onclose: () => (closed = true) });
+    const input = getByTestId('quick-switcher-input');
+    await new Promise((r) => setTimeout(r, 0)); // its own focusing (a microtask) is done
+    expect(document.activeElement).toBe(input);
+    await fireEvent.keyDown(input, { key: 'Escape' });
+    expect(closed).toBe(true);
+    expect(document.activeElement).toBe(composer);
+  });
+});
