@@ -118,6 +118,10 @@ async function main() {
     if (JSON.stringify(items) !== JSON.stringify(['menu-reply', 'menu-forward', 'menu-react', 'menu-copy', 'menu-pin', 'menu-select', 'menu-delete_local'])) throw new Error(`menu on bob's message: ${JSON.stringify(items)}`);
     await (await $(sel('menu-reply'))).click();
     await $(sel('composer-mode', '[data-kind="reply"]'), 'the reply banner');
+    // The banner makes the list's view shorter: the newest message stays in view.
+    await waitUntil(() => wd.execute(`const rows = document.querySelectorAll('[data-testid="message"]'), last = rows[rows.length - 1];
+      const r = last.getBoundingClientRect(), v = document.querySelector('[data-testid="message-list"]').getBoundingClientRect();
+      return r.bottom <= v.bottom + 1;`), { what: 'the newest message still in view with the reply banner open', timeout: 3_000 });
     const banner = await textOf(sel('composer-mode'));
     if (!banner.includes('Replying to Bob') || !banner.includes('filler #60')) throw new Error(`banner: ${banner}`);
     if ((await wd.execute('return document.activeElement?.dataset.testid')) !== 'composer') throw new Error('the caret is not in the composer');

@@ -75,3 +75,20 @@ export function onScrollGestures(el: HTMLElement, on: (away: boolean) => void): 
   for (const k of kinds) el.addEventListener(k, mark, { passive: true });
   return () => kinds.forEach((k) => el.removeEventListener(k, mark));
 }
+
+/**
+ * Calls `changed` whenever `el`'s height changes (the list's view got shorter as the
+ * composer's reply bar or the pin bar appeared); returns the stop. Without
+ * ResizeObserver (unit tests) it does nothing.
+ */
+export function onHeightChange(el: HTMLElement, changed: () => void): () => void {
+  if (typeof ResizeObserver === 'undefined') return () => {};
+  let height = el.clientHeight;
+  const ro = new ResizeObserver(() => {
+    if (el.clientHeight === height) return;
+    height = el.clientHeight;
+    changed();
+  });
+  ro.observe(el);
+  return () => ro.disconnect();
+}
