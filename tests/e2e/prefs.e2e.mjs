@@ -168,6 +168,8 @@ async function main() {
     await waitUntil(async () => !(await order()).includes('dave'), { what: 'dave out of the list' });
     await (await $(sel('archived-entry'))).click();
     await waitUntil(async () => (await order()).join() === 'dave', { what: 'dave in the archive' });
+    const note = await (await $(sel('archived-note'))).text();
+    if (!note.includes('new message brings a chat back')) throw new Error(`the archive's note: ${note}`);
     await (await $(sel('archived-entry'))).click();
     await peers.dave.ok(['send', 'alice', 'back again']);
     await waitUntil(async () => (await order()).includes('dave'), { what: 'dave back in the list' });

@@ -106,6 +106,7 @@ const en = {
     notificationsMuted: "Notifications muted",
     pinned: "Pinned",
     archived: "Archived",
+    archivedNote: "A new message brings a chat back to your chats, unless it is muted.",
     draft: "Draft:",
     notInYourFriendsAccept: "Not in your friends. Accept to move the chat to your list.",
     accept: "Accept",

@@ -105,6 +105,7 @@ const zhCN = {
     notificationsMuted: "通知已关闭",
     pinned: "已置顶",
     archived: "已归档",
+    archivedNote: "有新消息时，聊天会回到聊天列表（已设免打扰的除外）。",
     draft: "草稿：",
     notInYourFriendsAccept: "不是你的好友。接受后该聊天会移入你的列表。",
     accept: "接受",
