@@ -193,7 +193,7 @@ pub async fn conversation_page(
         from,
         to,
         after,
-        limit: limit + 1,
+        limit: limit.saturating_add(1),
     };
     let msgs = s.store.messages_between(conv, range).await?;
     Ok(super::paged(msgs, limit, |m| m.seq))

@@ -26,7 +26,10 @@ pub async fn list(
         super::check_query(q)?;
     }
     let limit = page(s, limit, 50);
-    let ids = s.store.list_groups(query, after, limit + 1).await?;
+    let ids = s
+        .store
+        .list_groups(query, after, limit.saturating_add(1))
+        .await?;
     let (ids, next) = super::paged(ids, limit, GroupId::clone);
     let mut out = Vec::with_capacity(ids.len());
     for id in &ids {

@@ -70,8 +70,8 @@ pub fn check_query(query: &str) -> ServiceResult<()> {
     Ok(())
 }
 
-/// Cuts rows fetched with one more than `limit` (to learn whether another page
-/// follows) back to `limit`; the second value is the next page's `after` (the
+/// Cuts rows fetched with one more than `limit` (`limit.saturating_add(1)`: a
+/// `max_page` of `u32::MAX` must not wrap to 0) back to `limit`; the second value is the next page's `after` (the
 /// last row's key), `None` on the last page — also when that page is full.
 pub fn paged<T, K>(mut rows: Vec<T>, limit: u32, key: impl Fn(&T) -> K) -> (Vec<T>, Option<K>) {
     let more = rows.len() > limit as usize;

@@ -74,6 +74,9 @@ pub async fn list_users(
         super::check_query(q)?;
     }
     let limit = super::page(s, limit, 50);
-    let users = s.store.list_users(query, after, limit + 1).await?;
+    let users = s
+        .store
+        .list_users(query, after, limit.saturating_add(1))
+        .await?;
     Ok(super::paged(users, limit, |u| u.user.clone()))
 }

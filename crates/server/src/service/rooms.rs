@@ -119,7 +119,7 @@ pub async fn list(
     limit: Option<u32>,
 ) -> ServiceResult<(Vec<RoomInfo>, Option<RoomId>)> {
     let limit = super::page(s, limit, 100);
-    let rooms = s.store.list_rooms(after, limit + 1).await?;
+    let rooms = s.store.list_rooms(after, limit.saturating_add(1)).await?;
     Ok(super::paged(rooms, limit, |r| r.room.clone()))
 }
 
@@ -274,7 +274,10 @@ pub async fn members(
         }
     }
     let limit = super::page(s, limit, 100);
-    let members = s.store.room_members(room, after, limit + 1).await?;
+    let members = s
+        .store
+        .room_members(room, after, limit.saturating_add(1))
+        .await?;
     Ok(super::paged(members, limit, |m| m.user.clone()))
 }
 
