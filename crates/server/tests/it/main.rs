@@ -60,6 +60,7 @@ mod messaging;
 mod multi_device;
 mod multi_process;
 mod offline_catch_up;
+mod process_settings;
 mod protocol_doc;
 mod read_state;
 mod recall;

@@ -69,6 +69,11 @@ impl ServerProcess {
         self.addr = addr;
     }
 
+    /// The process id.
+    pub(crate) fn pid(&self) -> u32 {
+        self.child.id()
+    }
+
     /// Whether the process is still running.
     pub(crate) fn running(&mut self) -> bool {
         self.child.try_wait().unwrap().is_none()
