@@ -9,7 +9,8 @@
 
 use std::path::Path;
 
-/// Opens an http(s) URL (checked by the caller: `links::external_url`) in the browser.
+/// Opens an http(s) URL in the browser, a `mailto:` one in the mail program (checked
+/// by the caller: `links::external_url`).
 pub fn open_url(url: &str) -> Result<(), String> {
     #[cfg(target_os = "linux")]
     {

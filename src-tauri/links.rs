@@ -1,11 +1,23 @@
-//! Which links may leave the app: absolute http(s) URLs only.
+//! Which links may leave the app: absolute http(s) URLs with a host (opened in the
+//! browser) and `mailto:` with one address (opened in the mail program).
 
 use url::Url;
 
-/// `s` parsed, if it is an absolute http or https URL with a host.
+/// `s` parsed, if it is an absolute http or https URL with a host, or a `mailto:`
+/// URL whose address is `name@domain` (no second address, no spaces).
 pub(crate) fn external_url(s: &str) -> Option<Url> {
     let u = Url::parse(s.trim()).ok()?;
-    (matches!(u.scheme(), "http" | "https") && u.host().is_some()).then_some(u)
+    let ok = match u.scheme() {
+        "http" | "https" => u.host().is_some(),
+        "mailto" => {
+            let to = u.path();
+            let mut at = to.split('@');
+            matches!((at.next(), at.next(), at.next()), (Some(name), Some(domain), None)
+                if !name.is_empty() && domain.contains('.') && !to.contains([',', ' ', '%']))
+        }
+        _ => false,
+    };
+    ok.then_some(u)
 }
 
 #[cfg(test)]
@@ -13,16 +25,19 @@ mod tests {
     use super::*;
 
     #[test]
-    fn only_web_links_are_external() {
+    fn only_web_and_mail_links_are_external() {
         assert!(external_url("https://example.com/a?b").is_some());
         assert!(external_url("http://127.0.0.1:8080").is_some());
+        assert!(external_url("mailto:bob@example.com").is_some());
         for bad in [
             "javascript:alert(1)",
             "file:///etc/passwd",
             "tauri://localhost",
             "data:text/html,x",
             "/relative",
-            "mailto:a@b.c",
+            "mailto:nobody",
+            "mailto:a@b.c,evil@x.y",
+            "mailto:@example.com",
         ] {
             assert!(external_url(bad).is_none(), "{bad}");
         }

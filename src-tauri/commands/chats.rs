@@ -143,12 +143,17 @@ pub(crate) async fn typing(state: State<'_, AppState>, conv: String) -> AppResul
     Ok(state.client().await?.typing(&conv_id(&conv)?).await?)
 }
 
-/// Opens an http(s) link in the system browser; anything else is refused.
+/// Opens an http(s) link in the system browser or a `mailto:` link in the mail
+/// program; anything else is refused.
 #[tauri::command]
 #[specta::specta]
 pub(crate) fn open_external(url: String) -> AppResult<()> {
-    let parsed = crate::links::external_url(&url)
-        .ok_or_else(|| AppError::new("invalid_argument", "Only web links can be opened."))?;
+    let parsed = crate::links::external_url(&url).ok_or_else(|| {
+        AppError::new(
+            "invalid_argument",
+            "Only web and e-mail links can be opened.",
+        )
+    })?;
     crate::external::open_url(parsed.as_str()).map_err(|e| {
         tracing::warn!("open link: {e}");
         AppError::new("link_failed", e.to_string())

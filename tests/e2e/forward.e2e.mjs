@@ -6,7 +6,8 @@
 // dialog while the other target gets it; carol forwards that history back
 // inside a new merged one: alice opens the card in the viewer, the nested
 // history on top, Back, and downloads bob's file from it; in a group the mention
-// picker (type @, keyboard pick) sends a mention bob's client sees, and a reply
+// picker (type @, keyboard pick) sends a mention bob's client sees (the @names
+// are marked in the bubbles, a mention of alice more strongly), and a reply
 // carries its mention too; with the group muted and the window hidden, a plain
 // message notifies nothing and a mention of alice does (fake notification
 // server). axe-core on the Forward dialog and the viewer. Screenshots:
@@ -298,6 +299,12 @@ async function main() {
     await composer.type('\uE007');
     const ev = await bobEvents.waitFor((e) => e.type === 'new_message' && e.message?.content?.text === '@Bob count me in', 'the mention at bob');
     if (JSON.stringify(ev.message.mentions?.users) !== JSON.stringify(['bob'])) throw new Error(`mentions: ${JSON.stringify(ev.message.mentions)}`);
+    // The @names a message mentions are marked in its bubble; a mention of me more strongly.
+    const marks = (text) => wd.execute(`const t = [...document.querySelectorAll('[data-testid="message-text"]')].find((e) => e.textContent === arguments[0]);
+      return t ? JSON.stringify([...t.querySelectorAll('[data-testid="mention"]')].map((e) => [e.textContent, e.dataset.me, getComputedStyle(e).fontWeight])) : null;`, [text]);
+    await waitUntil(async () => (await marks('@Bob count me in')) === '[["@Bob","false","600"]]', { what: 'my mention of Bob marked in my bubble' });
+    await bob.ok(['send', GCONV, '@Alice bring the stove', '--mention', 'alice']);
+    await waitUntil(async () => (await marks('@Alice bring the stove')) === '[["@Alice","true","600"]]', { what: 'bob’s mention of me marked as mine' });
     const ask = json(await bob.ok(['history', GCONV, '--limit', '20'])).find((m) => m.content?.text === 'Crew: who is in?');
     await menu('Crew: who is in?', 'reply');
     await $(sel('composer-mode', '[data-kind="reply"]'), 'the reply banner');

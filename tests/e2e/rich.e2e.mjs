@@ -7,9 +7,12 @@
 // keyboard (⋯ → menu → React → 👍), bob's count, his own reaction, a chip click
 // taking hers back; pins: the bar, stepping through two pins with jumps, unpin
 // from the bar; read-by in a group (who read / not) and the group turning it
-// off. Screenshots: docs/screenshots/rich.png, zh-CN-rich-800x600.png.
+// off; links in a message (http(s), www., an e-mail address after Chinese text)
+// open in the desktop's default browser and mail program (a stand-in handler
+// registered through mimeapps.list records what it was given). Screenshots:
+// docs/screenshots/rich.png, zh-CN-rich-800x600.png.
 
-import { mkdirSync } from 'node:fs';
+import { chmodSync, existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { CliUser, runSuite, launchApp, startServer, tempDir, Steps, sel, resizeWindow, layoutProblems } from './lib/harness.mjs';
@@ -73,6 +76,28 @@ async function toNewest() {
   await sleep(400);
 }
 
+/**
+ * The desktop's default handler of http, https and mailto links for the app: a
+ * desktop entry (XDG_DATA_HOME/applications) named the default in mimeapps.list
+ * (XDG_CONFIG_HOME), whose program appends each URI it is given to a file.
+ */
+function linkHandler() {
+  const data = tempDir('xdg-data'), config = tempDir('xdg-config'), bin = tempDir('handler');
+  const log = path.join(bin, 'opened.txt');
+  const script = path.join(bin, 'open-uri.sh');
+  writeFileSync(script, `#!/bin/sh\nprintf '%s\\n' "$1" >> '${log}'\n`);
+  chmodSync(script, 0o755);
+  mkdirSync(path.join(data, 'applications'));
+  const schemes = ['http', 'https', 'mailto'].map((s) => `x-scheme-handler/${s}`);
+  writeFileSync(path.join(data, 'applications', 'tern-e2e-browser.desktop'),
+    `[Desktop Entry]\nType=Application\nName=E2E browser\nExec=${script} %u\nNoDisplay=true\nMimeType=${schemes.join(';')};\n`);
+  writeFileSync(path.join(config, 'mimeapps.list'), `[Default Applications]\n${schemes.map((s) => `${s}=tern-e2e-browser.desktop`).join('\n')}\n`);
+  return {
+    env: { XDG_DATA_HOME: data, XDG_CONFIG_HOME: config },
+    uris: () => (existsSync(log) ? readFileSync(log, 'utf8').split('\n').filter(Boolean) : []),
+  };
+}
+
 async function main() {
   const server = await startServer();
   const bob = new CliUser(server, 'bob', 'bob-password-1');
@@ -99,7 +124,8 @@ async function main() {
     return m.seq;
   };
 
-  ({ wd } = await launchApp({ TERN_SERVER_URL: server.url, TERN_APP_DATA_DIR: tempDir('app'), XDG_DATA_HOME: tempDir('xdg-data'), LANG: 'en_US.UTF-8', LANGUAGE: 'en_US' }));
+  const opened = linkHandler();
+  ({ wd } = await launchApp({ TERN_SERVER_URL: server.url, TERN_APP_DATA_DIR: tempDir('app'), ...opened.env, LANG: 'en_US.UTF-8', LANGUAGE: 'en_US' }));
   await $(sel('login-form'));
   await (await $(sel('user'))).clear();
   await (await $(sel('user'))).type('alice');
@@ -310,6 +336,26 @@ async function main() {
     }, { what: 'the read-by-off note', timeout: 20_000 });
     if (!(await textOf(sel('read-by-off'))).includes('turned read receipts off')) throw new Error(`note: ${await textOf(sel('read-by-off'))}`);
     await close();
+  });
+
+  await step('links in a message: http(s), www. and an e-mail address right after Chinese text are links; each click opens the default browser or mail program, the window stays on the app', async () => {
+    const TEXT = 'Trail map: www.example.org/trail, photos https://example.com/p?id=1. 有问题发邮件给bob@example.com。';
+    await bob.ok(['send', 'alice', TEXT]);
+    await (await $(sel('conversation', '[data-peer="bob"]'), 'the chat with bob')).click();
+    await row(TEXT);
+    const links = await wd.execute(`const t = [...document.querySelectorAll('[data-testid="message-text"]')].find((e) => e.textContent === arguments[0]);
+      return [...t.querySelectorAll('a')].map((a) => [a.textContent, a.getAttribute('href')]);`, [TEXT]);
+    const want = [['www.example.org/trail', 'http://www.example.org/trail'], ['https://example.com/p?id=1', 'https://example.com/p?id=1'], ['bob@example.com', 'mailto:bob@example.com']];
+    if (JSON.stringify(links) !== JSON.stringify(want)) throw new Error(`links: ${JSON.stringify(links)}`);
+    const page = await wd.execute('return location.href');
+    for (const [i, [text]] of want.entries()) {
+      const a = await inRow(TEXT, `a[href="${want[i][1]}"]`);
+      if (!a || (await a.text()) !== text) throw new Error(`no link "${text}"`);
+      await a.click();
+      await waitUntil(() => opened.uris().length === i + 1, { what: `the handler given ${want[i][1]}`, timeout: 15_000 });
+    }
+    if (JSON.stringify(opened.uris()) !== JSON.stringify(want.map((w) => w[1]))) throw new Error(`opened: ${JSON.stringify(opened.uris())}`);
+    if ((await wd.execute('return location.href')) !== page) throw new Error('the webview navigated');
   });
 }
 

@@ -194,7 +194,10 @@ export const commands = {
 	setDraft: (conv: string, draft: string) => typedError<null, AppError>(__TAURI_INVOKE("set_draft", { conv, draft })),
 	/**  Tells the peer I am typing (the UI throttles this). */
 	typing: (conv: string) => typedError<null, AppError>(__TAURI_INVOKE("typing", { conv })),
-	/**  Opens an http(s) link in the system browser; anything else is refused. */
+	/**
+	 *  Opens an http(s) link in the system browser or a `mailto:` link in the mail
+	 *  program; anything else is refused.
+	 */
 	openExternal: (url: string) => typedError<null, AppError>(__TAURI_INVOKE("open_external", { url })),
 	/**  The groups I am in (from the local cache). */
 	listGroups: () => typedError<GroupInfo[], AppError>(__TAURI_INVOKE("list_groups")),

@@ -1,7 +1,7 @@
 import { commands } from './bindings';
-import { isSafeExternalUrl } from './logic/format';
+import { isSafeExternalUrl } from './logic/linkify';
 
-/** Opens an http(s) link in the system browser; the webview itself never navigates. */
+/** Opens a web link in the system browser (a mailto: link in the mail program); the webview itself never navigates. */
 export function openLink(e: MouseEvent, href: string): void {
   e.preventDefault();
   if (isSafeExternalUrl(href)) void commands.openExternal(href);

@@ -61,7 +61,7 @@ const PAIRS: [string, string[]][] = [
   ['text-soft', ['bg', 'bg-soft', 'bg-hover', 'chat-bg', 'rail-bg', 'own-bubble', 'peer-bubble', 'system-bubble', 'day-bg']],
   ['text-faint', ['bg', 'bg-soft', 'chat-bg', 'own-bubble', 'peer-bubble']],
   ['on-accent', ['accent', 'accent-strong']],
-  ['accent-text', ['bg', 'bg-soft', 'peer-bubble', 'own-bubble', 'accent-soft']],
+  ['accent-text', ['bg', 'bg-soft', 'peer-bubble', 'own-bubble', 'accent-soft', 'mention-me-bg']],
   ['danger', ['bg', 'danger-soft', 'rail-bg']],
   ['ok-text', ['bg', 'rail-bg']],
   ['notice-text', ['notice-bg']],

@@ -91,3 +91,8 @@ export function intlLocale(): Locale {
 export function t(key: string, options?: TOptions): string {
   return i18next.t(key, { ...options, lng: i18n.locale }) as string;
 }
+
+/** `key` in each of the app's languages (text written by someone whose app speaks another). */
+export function inEveryLocale(key: string): string[] {
+  return LOCALES.map((l) => i18next.getFixedT(l)(key));
+}

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { avatarColor, badgeText, dayLabel, fullDate, hhmm, initials, isSafeExternalUrl, linkify, listTime, presenceLabel } from './format';
+import { avatarColor, badgeText, dayLabel, fullDate, hhmm, initials, listTime, presenceLabel } from './format';
 
 describe('initials', () => {
   it('takes first and last word initials', () => {
@@ -63,27 +63,5 @@ describe('fullDate and presence', () => {
     expect(presenceLabel(false, undefined, now)).toBeNull();
     expect(presenceLabel(false, new Date(2026, 10, 22, 14, 5).getTime(), now, 'en-GB')).toBe('last seen today at 14:05');
     expect(presenceLabel(false, new Date(2026, 10, 3, 14, 5).getTime(), now, 'en-GB')).toBe('last seen 3 Nov');
-  });
-});
-
-describe('linkify', () => {
-  it('turns only http(s) URLs into links and keeps the rest as text', () => {
-    const parts = linkify('see https://example.com/x, or javascript:alert(1) and file:///etc/passwd');
-    expect(parts.filter((p) => p.kind === 'link').map((p) => p.text)).toEqual(['https://example.com/x']);
-    expect(parts.map((p) => p.text).join('')).toBe('see https://example.com/x, or javascript:alert(1) and file:///etc/passwd');
-  });
-
-  it('keeps markup as plain text', () => {
-    expect(linkify('<img src=x onerror=alert(1)>')).toEqual([{ kind: 'text', text: '<img src=x onerror=alert(1)>' }]);
-  });
-});
-
-describe('isSafeExternalUrl', () => {
-  it('allows only http and https', () => {
-    expect(isSafeExternalUrl('https://tern.im')).toBe(true);
-    expect(isSafeExternalUrl('http://localhost:1')).toBe(true);
-    expect(isSafeExternalUrl('javascript:alert(1)')).toBe(false);
-    expect(isSafeExternalUrl('file:///etc/passwd')).toBe(false);
-    expect(isSafeExternalUrl('not a url')).toBe(false);
   });
 });

@@ -101,37 +101,3 @@ export function presenceLabel(online: boolean | undefined, lastSeen: number | un
 export function badgeText(n: number): string {
   return n > 99 ? '99+' : String(n);
 }
-
-export type TextPart = { kind: 'text'; text: string } | { kind: 'link'; text: string; href: string };
-
-/**
- * Splits message text into plain runs and http(s) links. Only http and https
- * become links; everything is later rendered as text nodes, never as HTML.
- */
-export function linkify(text: string): TextPart[] {
-  const parts: TextPart[] = [];
-  const re = /\bhttps?:\/\/[^\s<>"']+/gi;
-  let last = 0;
-  for (const m of text.matchAll(re)) {
-    let url = m[0];
-    // Trailing punctuation is almost always sentence punctuation, not part of the URL.
-    const trail = url.match(/[.,;:!?)\]}]+$/);
-    if (trail) url = url.slice(0, -trail[0].length);
-    const start = m.index!;
-    if (start > last) parts.push({ kind: 'text', text: text.slice(last, start) });
-    parts.push({ kind: 'link', text: url, href: url });
-    last = start + url.length;
-  }
-  if (last < text.length) parts.push({ kind: 'text', text: text.slice(last) });
-  return parts;
-}
-
-/** True only for absolute http(s) URLs: the one kind of link the app opens. */
-export function isSafeExternalUrl(href: string): boolean {
-  try {
-    const u = new URL(href);
-    return u.protocol === 'http:' || u.protocol === 'https:';
-  } catch {
-    return false;
-  }
-}

@@ -47,6 +47,13 @@ export class ContactsStore {
     return v?.nickname || this.profiles[user]?.nickname || user;
   }
 
+  /** Every name a message's text may use for `user`: mine for them, their nickname, their group nickname, their id. */
+  namesOf(user: string, group?: string | null): string[] {
+    const member = group ? this.app.groups.members[group]?.find((x) => x.member.user === user) : undefined;
+    const nick = user === this.app.session.me ? this.app.session.current?.profile.nickname : (this.friendOf(user)?.profile.nickname ?? this.profiles[user]?.nickname);
+    return [...new Set([this.nameOf(user, group), member?.nickname, nick, user].filter((n): n is string => !!n))];
+  }
+
   async refreshFriends(): Promise<void> {
     const list = await this.app.ui.attempt(commands.listFriends());
     if (list) this.friends = list;

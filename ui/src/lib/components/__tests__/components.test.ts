@@ -27,13 +27,13 @@ describe('MessageBubble', () => {
     expect(container.querySelector('img, script')).toBeNull();
   });
 
-  it('links only http(s) URLs and opens them through the checked command', async () => {
-    const text = 'go https://example.com/a now, not javascript:alert(1)';
+  it('links web and e-mail addresses only and opens them through the checked command', async () => {
+    const text = 'go https://example.com/a or www.example.org, mail bob@example.com, not javascript:alert(1)';
     const { container } = render(MessageBubble, { m: msg({ client_id: 'a', content: { type: 'text', text } }), mine: false, onretry: () => {} });
     const links = container.querySelectorAll('a');
-    expect([...links].map((a) => a.getAttribute('href'))).toEqual(['https://example.com/a']);
-    await fireEvent.click(links[0]);
-    expect(calls).toEqual([{ cmd: 'open_external', args: { url: 'https://example.com/a' } }]);
+    expect([...links].map((a) => a.getAttribute('href'))).toEqual(['https://example.com/a', 'http://www.example.org', 'mailto:bob@example.com']);
+    for (const a of links) await fireEvent.click(a);
+    expect(calls.map((c) => c.args.url)).toEqual(['https://example.com/a', 'http://www.example.org', 'mailto:bob@example.com']);
   });
 
   it('shows delivery state on my messages and a retry on failure', async () => {

@@ -144,6 +144,24 @@ describe('MemberPanel', () => {
 });
 
 describe('GroupMessage', () => {
+  it('marks the @names of the members a message mentions, @me and @all (from another) more strongly', () => {
+    signIn('alice', [view('alice', 'owner'), view('bob'), view('carol')]);
+    app.session.current!.profile.nickname = 'Alice';
+    const text = '@Bob Builder and @Alice: map? @all @carol2 @CAROL';
+    const { getAllByTestId } = render(GroupMessage, {
+      m: msg({ client_id: 'm', conv: 'g:7', sender: 'carol', content: { type: 'text', text }, mentions: { users: ['bob', 'alice'], all: true } }),
+      name: 'Carol',
+      first: true,
+      onretry: () => {},
+    });
+    expect(getAllByTestId('mention').map((e) => [e.textContent, e.dataset.me])).toEqual([
+      ['@Bob Builder', 'false'],
+      ['@Alice', 'true'],
+      ['@all', 'true'],
+    ]);
+    expect(getAllByTestId('message-text')[0].textContent).toBe(text);
+  });
+
   it('shows the sender name (as text) and avatar on the first message of a run only', () => {
     const evil = '<b onclick=x>Eve</b>';
     const first = render(GroupMessage, { m: msg({ client_id: 'a', conv: 'g:7', sender: 'eve' }), name: evil, first: true, onretry: () => {} });
