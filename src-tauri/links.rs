@@ -4,12 +4,13 @@
 use url::Url;
 
 /// `s` parsed, if it is an absolute http or https URL with a host, or a `mailto:`
-/// URL whose address is `name@domain` (no second address, no spaces).
+/// URL whose address is `name@domain` and nothing else (no second address, no
+/// spaces, no `?cc=`/`?attach=` headers). ui/src/lib/logic/linkify.ts has the same rules.
 pub(crate) fn external_url(s: &str) -> Option<Url> {
     let u = Url::parse(s.trim()).ok()?;
     let ok = match u.scheme() {
         "http" | "https" => u.host().is_some(),
-        "mailto" => {
+        "mailto" if u.query().is_none() && u.fragment().is_none() => {
             let to = u.path();
             let mut at = to.split('@');
             matches!((at.next(), at.next(), at.next()), (Some(name), Some(domain), None)
@@ -38,6 +39,10 @@ mod tests {
             "mailto:nobody",
             "mailto:a@b.c,evil@x.y",
             "mailto:@example.com",
+            "mailto:a@b.com?cc=evil@x.y&attach=/home/u/.ssh/id_rsa",
+            "mailto:a@b.com#x",
+            "mailto:bob@localhost",
+            "mailto:a%41@example.com",
         ] {
             assert!(external_url(bad).is_none(), "{bad}");
         }

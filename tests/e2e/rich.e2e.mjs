@@ -348,6 +348,8 @@ async function main() {
     const want = [['www.example.org/trail', 'http://www.example.org/trail'], ['https://example.com/p?id=1', 'https://example.com/p?id=1'], ['bob@example.com', 'mailto:bob@example.com']];
     if (JSON.stringify(links) !== JSON.stringify(want)) throw new Error(`links: ${JSON.stringify(links)}`);
     const page = await wd.execute('return location.href');
+    // Each click is the app's (openLink prevents the webview's own navigation), not a navigation the window let through.
+    await wd.execute(`window.__linkClicks = []; window.addEventListener('click', (e) => { if (e.target.closest?.('a')) window.__linkClicks.push(e.defaultPrevented); });`);
     for (const [i, [text]] of want.entries()) {
       const a = await inRow(TEXT, `a[href="${want[i][1]}"]`);
       if (!a || (await a.text()) !== text) throw new Error(`no link "${text}"`);
@@ -356,6 +358,8 @@ async function main() {
     }
     if (JSON.stringify(opened.uris()) !== JSON.stringify(want.map((w) => w[1]))) throw new Error(`opened: ${JSON.stringify(opened.uris())}`);
     if ((await wd.execute('return location.href')) !== page) throw new Error('the webview navigated');
+    const handled = await wd.execute('return window.__linkClicks');
+    if (JSON.stringify(handled) !== '[true,true,true]') throw new Error(`clicks handled by the app: ${JSON.stringify(handled)}`);
   });
 }
 

@@ -29,6 +29,18 @@ describe('linkify', () => {
     expect(linkify('请看https://example.com。').map((p) => p.text)).toEqual(['请看', 'https://example.com', '。']);
   });
 
+  it('ends a host or an e-mail domain where Chinese text follows it', () => {
+    expect(linkify('请看https://example.com谢谢').map((p) => [p.kind, p.text])).toEqual([
+      ['text', '请看'],
+      ['link', 'https://example.com'],
+      ['text', '谢谢'],
+    ]);
+    expect(links('发给bob@example.com谢谢，或www.example.org好的')).toEqual([
+      ['bob@example.com', 'mailto:bob@example.com'],
+      ['www.example.org', 'http://www.example.org'],
+    ]);
+  });
+
   it('leaves file names, versions and other schemes alone', () => {
     expect(links('open readme.md and setup.py, version 1.2.3, ftp://example.com //example.com')).toEqual([]);
   });
@@ -44,6 +56,9 @@ describe('isSafeExternalUrl', () => {
     expect(isSafeExternalUrl('http://localhost:1')).toBe(true);
     expect(isSafeExternalUrl('mailto:bob@example.com')).toBe(true);
     expect(isSafeExternalUrl('mailto:nobody')).toBe(false);
+    for (const bad of ['mailto:a@b.com?cc=evil@x.y&attach=/home/u/.ssh/id_rsa', 'mailto:a@b.com#x', 'mailto:bob@localhost', 'mailto:a%41@example.com', 'mailto:a@b.c,evil@x.y', 'mailto:@example.com']) {
+      expect(isSafeExternalUrl(bad), bad).toBe(false);
+    }
     expect(isSafeExternalUrl('javascript:alert(1)')).toBe(false);
     expect(isSafeExternalUrl('file:///etc/passwd')).toBe(false);
     expect(isSafeExternalUrl('not a url')).toBe(false);

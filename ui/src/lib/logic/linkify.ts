@@ -18,25 +18,36 @@ const CJK = /[\p{Script=Han}\p{Script=Hiragana}\p{Script=Katakana}\p{Script=Hang
 const LINK_START = /^(?:https?:\/\/|www\.|[A-Za-z0-9._%+-]+@)/i;
 
 /**
- * linkify-it starts a link only after a space or punctuation, but Chinese and
- * Japanese run straight into one ("请看https://…", "邮件bob@…"). This copy of
- * `text` has a space between such a character and what starts a link; `at[i]` is
- * the position in `text` of the copy's character `i` (and of its end).
+ * linkify-it wants a space or punctuation around a link, but Chinese and Japanese
+ * run straight into one ("请看https://…", "邮件bob@…") and out of its host
+ * ("…example.com谢谢": it would take the Han characters for more of the host name).
+ * This copy of `text` has a space between such a character and what starts a link,
+ * and between a host (or e-mail domain) and a CJK character right after it; a CJK
+ * path (`…/wiki/北京`) is left whole. So a host written in CJK (an IDN such as
+ * 例子.中国) is not linked. `at[i]` is the position in `text` of the copy's
+ * character `i` (and of its end).
  */
 function withBoundaries(text: string): { copy: string; at: number[] } {
   let copy = '';
   const at: number[] = [];
   let i = 0;
   let afterCjk = false;
+  // Where the current run of non-space, non-CJK characters began.
+  let token = 0;
   for (const ch of text) {
-    if (afterCjk && LINK_START.test(text.slice(i, i + 80))) {
+    const cjk = CJK.test(ch);
+    const spaceBefore =
+      (afterCjk && LINK_START.test(text.slice(i, i + 80))) ||
+      (cjk && i > token && !/[/?#]/.test(text.slice(token, i).replace(/^[a-z]+:\/\//i, '')));
+    if (spaceBefore) {
       copy += ' ';
       at.push(i);
     }
     copy += ch;
     for (let k = 0; k < ch.length; k++) at.push(i + k);
-    afterCjk = CJK.test(ch);
+    afterCjk = cjk;
     i += ch.length;
+    if (cjk || /\s/.test(ch)) token = i;
   }
   at.push(i);
   return { copy, at };
@@ -48,13 +59,14 @@ export function linkify(text: string): TextPart[] {
   const { copy, at } = withBoundaries(text);
   let last = 0;
   for (const m of finder.match(copy) ?? []) {
-    const [start, end] = [at[m.index], at[m.lastIndex]];
-    const raw = text.slice(start, end);
+    const start = at[m.index];
+    const raw = text.slice(start, at[m.lastIndex]);
     if (m.schema === '' && !/^www\./i.test(raw)) continue;
-    if (!isSafeExternalUrl(m.url)) continue;
+    const href = m.url;
+    if (!isSafeExternalUrl(href)) continue;
     if (start > last) parts.push({ kind: 'text', text: text.slice(last, start) });
-    parts.push({ kind: 'link', text: raw, href: m.url });
-    last = end;
+    parts.push({ kind: 'link', text: raw, href });
+    last = start + raw.length;
   }
   if (last < text.length) parts.push({ kind: 'text', text: text.slice(last) });
   return parts;
@@ -62,13 +74,16 @@ export function linkify(text: string): TextPart[] {
 
 /**
  * True only for the links the app opens: absolute http(s) URLs with a host, and
- * `mailto:` with an address (src-tauri/links.rs checks the same again).
+ * `mailto:` with one address and nothing else (no `?cc=`, `?attach=`…). The same
+ * rules as src-tauri/links.rs, which checks again.
  */
 export function isSafeExternalUrl(href: string): boolean {
   try {
     const u = new URL(href);
     if (u.protocol === 'http:' || u.protocol === 'https:') return u.host !== '';
-    return u.protocol === 'mailto:' && /^[^@\s]+@[^@\s]+$/.test(decodeURIComponent(u.pathname));
+    if (u.protocol !== 'mailto:' || u.search !== '' || u.hash !== '') return false;
+    const [name, domain, ...more] = u.pathname.split('@');
+    return more.length === 0 && !!name && domain?.includes('.') === true && !/[,% ]/.test(u.pathname);
   } catch {
     return false;
   }

@@ -21,6 +21,12 @@ describe('markMentions', () => {
     expect(shown('@周末，明天见。@所有人 注意', targets)).toBe('[@周末]，明天见。[@所有人*] 注意');
   });
 
+  it('keeps its place after characters whose lower case is longer (İ), and takes no half words or addresses', () => {
+    const targets = [{ names: ['ali', 'İlker'], me: false }, { names: ['Zoë'], me: true }];
+    expect(shown('İ @ali, @İlker bey, @ZOË! @alice bob@ali 明天见@ali', targets)).toBe('İ [@ali], [@İlker] bey, [@ZOË*]! @alice bob@ali 明天见[@ali]');
+    expect(shown('@Zoe\u0301 @Zoë', [{ names: ['Zoe'], me: false }])).toBe('@Zoe\u0301 @Zoë');
+  });
+
   it('returns the parts as they were when nobody is mentioned', () => {
     expect(shown('@bob hi', [])).toBe('@bob hi');
   });

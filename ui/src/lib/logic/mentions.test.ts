@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { insertMention, matchMembers, MENTION_ALL, mentionLabel, mentionQueryAt, mentionsIn } from './mentions';
+import { insertMention, matchMembers, MENTION_ALL, mentionLabel, mentionQueryAt, mentionText, mentionsIn } from './mentions';
 
 const members = [
   { id: 'alice', nickname: 'Alice', remark: '' },
@@ -31,6 +31,10 @@ describe('matchMembers', () => {
   });
   it('labels by remark, then nickname, then id', () => {
     expect(members.map(mentionLabel)).toEqual(['Alice', 'Bob from ops', 'carol', 'Abby']);
+  });
+  it('inserts the name every member sees: the nickname, else the id, never my remark', () => {
+    expect(members.map(mentionText)).toEqual(members.map((c) => c.nickname || c.id));
+    expect(members.map(mentionText)).not.toContain('Bob from ops');
   });
 });
 

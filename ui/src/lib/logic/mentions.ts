@@ -31,9 +31,18 @@ export function mentionQueryAt(text: string, caret: number): MentionQuery | null
   return { start: at, query };
 }
 
-/** What the composer shows for a member: the remark, else the nickname, else the id. */
+/** What the picker shows for a member: the remark, else the nickname, else the id. */
 export function mentionLabel(c: MentionCandidate): string {
   return c.remark || c.nickname || c.id;
+}
+
+/**
+ * What the composer inserts for a member: the name everyone sees (their nickname,
+ * else the id), never my private remark, so every member's app can find and mark
+ * the mention in the text (logic/mentionMarks).
+ */
+export function mentionText(c: MentionCandidate): string {
+  return c.nickname || c.id;
 }
 
 /**
@@ -57,8 +66,8 @@ export function insertMention(text: string, q: MentionQuery, label: string): { t
   return { text: text.slice(0, q.start) + inserted + text.slice(end), caret: q.start + inserted.length };
 }
 
-/** A member picked in the picker, with the label inserted for them. */
-export type Picked = { id: string; label: string };
+/** A member picked in the picker: `label` is inserted for them, `shown` is what the picker lists. */
+export type Picked = { id: string; label: string; shown?: string };
 
 /**
  * The mention list to send with `text`: the picked members whose `@label` is
