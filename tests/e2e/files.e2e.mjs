@@ -261,7 +261,7 @@ async function main() {
     if (!readFileSync(out).equals(bytes)) throw new Error('bob got other bytes than were pasted');
   });
 
-  await step('bob sends an image with tern-cli -> it renders inline in alice\'s app; click opens the preview, Esc closes', async () => {
+  await step('bob sends an image with tern-cli -> it renders inline in alice\'s app; click opens the preview (with Save as…), Esc closes', async () => {
     const img = path.join(work, 'from-bob.png');
     writeFileSync(img, png(480, 300, 1));
     await bob.ok(['send-file', 'alice', img]);
@@ -272,6 +272,9 @@ async function main() {
     const thumb = await wd.find(`${sel('image-thumb')}[title="from-bob.png"]`);
     await thumb.click();
     await $(sel('image-preview'));
+    // The preview offers Save as… (the same command as the file card's; the system dialog is not driven here).
+    const saveAs = (await (await $(sel('image-preview-save'))).text()).trim();
+    if (saveAs !== 'Save as…') throw new Error(`preview save button: ${saveAs}`);
     await wd.cmd('POST', '/actions', { actions: [{ type: 'key', id: 'kb', actions: [{ type: 'keyDown', value: '\uE00C' }, { type: 'keyUp', value: '\uE00C' }] }] });
     await waitUntil(async () => (await wd.find(sel('image-preview'))) === null, { what: 'preview closed by Esc' });
   });

@@ -222,6 +222,7 @@ const en = {
   imagePreview: {
     closeEsc: "Close (Esc)",
     close: "Close",
+    saveAs: "Save as…",
   },
   login: {
     server: "Server",

@@ -220,6 +220,7 @@ const zhCN = {
   imagePreview: {
     closeEsc: "关闭（Esc）",
     close: "关闭",
+    saveAs: "另存为…",
   },
   login: {
     server: "服务器",

@@ -24,7 +24,8 @@ export class FilesStore {
   /** Files are being dragged over the window. */
   dragging = $state(false);
   /** The image shown full size, if any. */
-  preview = $state<{ url: string; name: string } | null>(null);
+  /** The image shown full size; `save` saves its file where the user picks (Save as…). */
+  preview = $state<{ url: string; name: string; save?: () => Promise<void> } | null>(null);
   /** A risky file the user is asked about before it is opened (see `open`). */
   confirmOpen = $state<OpenQuestion | null>(null);
   private loading = new Map<string, Promise<string | null>>();
@@ -152,8 +153,8 @@ export class FilesStore {
     if (path) this.app.ui.showToast(t('stores.savedTo', { path }));
   }
 
-  showPreview(url: string, name: string): void {
-    this.preview = { url, name };
+  showPreview(url: string, name: string, save?: () => Promise<void>): void {
+    this.preview = { url, name, save };
   }
 
   closePreview(): void {

@@ -174,7 +174,7 @@ export class ForwardStore {
     const f = fileOf(itemAt(top.m.content, path)?.content ?? top.m.content);
     const d = await this.app.ui.attempt(commands.downloadHistoryFile(top.m.conv, top.m.seq, top.m.client_id, path));
     if (!d || !f) return;
-    if (d.url) this.app.files.showPreview(d.url, f.name);
+    if (d.url) this.app.files.showPreview(d.url, f.name, () => this.saveFile(i));
     else this.app.ui.showToast(t('forward.downloaded', { name: f.name }));
   }
 }

@@ -131,8 +131,9 @@ describe('ForwardStore', () => {
     expect(f.shown?.items[0].sender).toBe('carol');
     await f.openFile(0);
     expect(calls.find((c) => c.cmd === 'download_history_file')?.args).toEqual({ conv: CONV, seq: 6, clientId: 'h1', item: [1, 0] });
-    expect(store.files.preview).toEqual({ url: 'ternfile://localhost/f9', name: 'x.png' });
-    await f.saveFile(0);
+    expect(store.files.preview).toMatchObject({ url: 'ternfile://localhost/f9', name: 'x.png' });
+    // Save as… in the preview saves this item of the nested history.
+    await store.files.preview?.save?.();
     expect(calls.find((c) => c.cmd === 'save_history_file_as')?.args.item).toEqual([1, 0]);
     f.back();
     expect(f.shown?.items).toHaveLength(2);

@@ -107,7 +107,7 @@ describe('file messages', () => {
     expect(calls).toEqual([{ cmd: 'cancel_upload', args: { clientId: 'u1' } }]);
   });
 
-  it('an image is sized from the message before it loads, then shown inline; click previews, Esc closes', async () => {
+  it('an image is sized from the message before it loads, then shown inline; click previews (with Save as…), Esc closes', async () => {
     const m = msg({ client_id: 'i1', seq: 5, content: { type: 'image', file: pic, width: 1600, height: 900 } });
     const { getByTestId } = render(MessageBubble, { m, mine: false, onretry: () => {} });
     const thumb = getByTestId('image-thumb') as HTMLButtonElement;
@@ -120,6 +120,10 @@ describe('file messages', () => {
     expect(calls).toEqual([{ cmd: 'download_file', args: { conv: 'd:alice:bob', seq: 5, clientId: 'i1' } }]);
     const preview = render(ImagePreview);
     await fireEvent.click(thumb);
+    expect(preview.getByTestId('image-preview')).toBeTruthy();
+    // Save as… from the preview saves this message's file (the app's save dialog).
+    await fireEvent.click(preview.getByTestId('image-preview-save'));
+    expect(calls.at(-1)).toEqual({ cmd: 'save_file_as', args: { conv: 'd:alice:bob', seq: 5, clientId: 'i1' } });
     expect(preview.getByTestId('image-preview')).toBeTruthy();
     await fireEvent.keyDown(window, { key: 'Escape' });
     expect(preview.queryByTestId('image-preview')).toBeNull();
