@@ -13,7 +13,7 @@ pkgs=(pkg-config build-essential curl file libssl-dev libwebkit2gtk-4.1-dev
 if [ "$want" = test ]; then
   pkgs+=(xvfb xauth webkit2gtk-driver dbus-x11 dbus gnome-keyring libsecret-tools
          imagemagick python3-gi python3-dbus gir1.2-glib-2.0 x11-utils
-         xdotool gir1.2-gtk-3.0 openbox postgresql nats-server nginx python3-venv)
+         xdotool gir1.2-gtk-3.0 openbox postgresql nats-server nginx python3-venv openssl)
   # (openbox: a window manager for the shell e2e suite; bare Xvfb has none, so
   # minimising a window would have no effect to test. postgresql: the suites run
   # a second time on a throw-away PostgreSQL cluster, see scripts/test-postgres.sh;
@@ -21,7 +21,8 @@ if [ "$want" = test ]; then
   # own on a free port on 127.0.0.1, see scripts/test-cluster.sh. nginx: the cluster
   # suite runs it as a plain child process in front of two nodes, with its own prefix
   # in a temporary directory; the package's system service is not used. python3-venv:
-  # schemathesis, from PyPI in a virtualenv, tests the admin API, see scripts/fuzz.sh.)
+  # schemathesis, from PyPI in a virtualenv, tests the admin API, see scripts/fuzz.sh.
+  # openssl: the firsthour suite makes a self-signed certificate for its untrusted server.)
 fi
 command -v node >/dev/null && command -v npm >/dev/null || pkgs+=(nodejs npm)
 

@@ -77,6 +77,17 @@ impl From<tern_core::Error> for AppError {
                 message: w.message,
             },
             E::NotLoggedIn => Self::not_logged_in(),
+            E::Certificate { problem, detail } => {
+                use tern_core::CertificateProblem as P;
+                let code = match problem {
+                    P::UnknownIssuer => "certificate_unknown_issuer",
+                    P::WrongName => "certificate_wrong_name",
+                    P::Expired => "certificate_expired",
+                    P::CaAsServer => "certificate_ca_as_server",
+                    _ => "certificate_invalid",
+                };
+                Self::new(code, detail.to_string())
+            }
             E::Offline(_) | E::Timeout => Self::new(
                 "offline",
                 "The server cannot be reached. Check the address and your connection.",
@@ -160,6 +171,24 @@ mod tests {
         assert_eq!(e.code, "not_logged_in");
         let e = AppError::password_change(tern_core::Error::Timeout);
         assert_eq!(e.code, "offline");
+    }
+
+    #[test]
+    fn a_refused_certificate_has_its_own_code_per_problem() {
+        use tern_core::CertificateProblem as P;
+        for (problem, code) in [
+            (P::UnknownIssuer, "certificate_unknown_issuer"),
+            (P::WrongName, "certificate_wrong_name"),
+            (P::Expired, "certificate_expired"),
+            (P::CaAsServer, "certificate_ca_as_server"),
+            (P::Invalid, "certificate_invalid"),
+        ] {
+            let e = AppError::from(tern_core::Error::Certificate {
+                problem,
+                detail: "invalid peer certificate".into(),
+            });
+            assert_eq!(e.code, code);
+        }
     }
 
     #[test]

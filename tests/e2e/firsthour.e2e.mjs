@@ -6,7 +6,9 @@
 // "Unread messages" divider when a chat opens with unread ones). See tests/e2e/run.sh
 // firsthour. With TERN_E2E_SHOTS=<dir>, shots of the button and the divider go there.
 
-import { mkdirSync } from 'node:fs';
+import { execFileSync } from 'node:child_process';
+import { mkdirSync, readFileSync } from 'node:fs';
+import tls from 'node:tls';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { CliUser, runSuite, invoke, launchApp, startServer, tempDir, Steps, sel, layoutProblems, resizeWindow, waitFocus } from './lib/harness.mjs';
@@ -69,6 +71,35 @@ async function main() {
     // Back to the sign-in form for the next step.
     await (await $(sel('toggle-mode'))).click();
     await waitUntil(async () => (await wd.find(sel('confirm'))) === null, { what: 'the sign-in form' });
+  });
+
+  await step('a server with a self-signed certificate: signing in says the certificate is not trusted and what to do, not "cannot be reached"; screenshot', async () => {
+    const dir = tempDir('tls');
+    execFileSync('openssl', ['req', '-x509', '-newkey', 'rsa:2048', '-nodes', '-days', '1', '-subj', '/CN=localhost',
+      '-addext', 'subjectAltName=DNS:localhost', '-addext', 'basicConstraints=critical,CA:FALSE', '-keyout', path.join(dir, 'key.pem'), '-out', path.join(dir, 'cert.pem')], { stdio: 'ignore' });
+    const tlsServer = tls.createServer({ key: readFileSync(path.join(dir, 'key.pem')), cert: readFileSync(path.join(dir, 'cert.pem')) }, (s) => s.destroy());
+    tlsServer.on('tlsClientError', () => {});
+    await new Promise((r) => tlsServer.listen(0, '127.0.0.1', r));
+    try {
+      const serverField = await $(sel('server'));
+      await serverField.clear();
+      await serverField.type(`wss://localhost:${tlsServer.address().port}/ws`);
+      await (await $(sel('user'))).type('alice');
+      await (await $(sel('password'))).type('alice-password-1');
+      await (await $(sel('submit'))).click();
+      const error = await wd.waitFor(sel('login-error'), { what: 'the sign-in error' });
+      const text = await error.text();
+      if (!/security certificate is not trusted/.test(text) || !/TERN_CA_CERT/.test(text) || /cannot be reached/.test(text)) {
+        throw new Error(`the sign-in error does not name the certificate: ${text}`);
+      }
+      if (process.env.TERN_E2E_SHOTS) await wd.screenshot(path.join(process.env.TERN_E2E_SHOTS, 'untrusted-certificate.png'));
+      await serverField.clear();
+      await serverField.type(server.url);
+      await (await $(sel('user'))).clear();
+      await (await $(sel('password'))).clear();
+    } finally {
+      tlsServer.close();
+    }
   });
 
   await step('alice registers; bob (a friend) sends; opening the chat puts the caret in the composer', async () => {

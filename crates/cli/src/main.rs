@@ -4,6 +4,7 @@
 //! event per line). Failures exit non-zero with a JSON error on stderr:
 //! exit 3 = the server refused (its error code is in the JSON), 4 = offline or timed
 //! out, 5 = `listen` stopped because the session ended (kicked, token expired),
+//! 6 = the server's TLS certificate was refused (`problem` in the JSON; `--ca-cert`),
 //! 2 = bad usage (clap's, or an id or value the CLI cannot read), 1 = anything else.
 
 mod args;

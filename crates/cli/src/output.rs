@@ -60,6 +60,10 @@ pub(crate) fn report(f: Failure) -> ExitCode {
             3,
             json!({"error": {"kind": "server", "code": we.code.as_u16(), "message": we.message}}),
         ),
+        Failure::Client(e @ Error::Certificate { problem, .. }) => (
+            6,
+            json!({"error": {"kind": "certificate", "problem": problem, "message": e.to_string()}}),
+        ),
         Failure::Client(e @ (Error::Offline(_) | Error::Timeout)) => (
             4,
             json!({"error": {"kind": "offline", "message": e.to_string()}}),

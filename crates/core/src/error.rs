@@ -38,6 +38,18 @@ pub enum Error {
         #[cfg_attr(feature = "specta", specta(type = String))]
         Detail,
     ),
+    /// The server's TLS certificate was refused (`wss://`, `https://`): no connection
+    /// was made. Retried like [`Error::Offline`] (the operator may fix the
+    /// certificate), but an app should say why, not just "offline".
+    #[error("the server's certificate is not trusted ({problem}): {detail}")]
+    Certificate {
+        /// What is wrong with it.
+        problem: CertificateProblem,
+        /// The TLS library's words, and its error as the source.
+        #[source]
+        #[cfg_attr(feature = "specta", specta(type = String))]
+        detail: Detail,
+    },
     /// The server did not answer in time.
     #[error("request timed out")]
     Timeout,
@@ -74,6 +86,40 @@ pub enum Error {
     /// The client was shut down.
     #[error("client closed")]
     Closed,
+}
+
+/// Why a server's TLS certificate was refused (see [`Error::Certificate`]).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "specta", derive(specta::Type))]
+#[serde(rename_all = "snake_case")]
+#[non_exhaustive]
+pub enum CertificateProblem {
+    /// Signed by an authority this computer does not trust (e.g. self-signed): add
+    /// the authority's certificate (`ClientConfig::extra_ca_pem`) or use a trusted one.
+    UnknownIssuer,
+    /// Issued for another host name than the one in the server address.
+    WrongName,
+    /// Expired, or not valid yet (also: this computer's clock is wrong).
+    Expired,
+    /// A certificate authority's own certificate (basicConstraints `CA:TRUE`, as
+    /// `openssl req -x509` makes a self-signed one by default): refused as a
+    /// server's certificate even when trusted. The server needs one signed by that
+    /// authority, or a self-signed one with `CA:FALSE`.
+    CaAsServer,
+    /// Refused for another reason (revoked, malformed, wrong purpose, …).
+    Invalid,
+}
+
+impl fmt::Display for CertificateProblem {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(match self {
+            Self::UnknownIssuer => "issued by an unknown authority",
+            Self::WrongName => "issued for another host name",
+            Self::Expired => "expired or not yet valid",
+            Self::CaAsServer => "a certificate authority's own certificate, not a server's",
+            Self::Invalid => "invalid",
+        })
+    }
 }
 
 /// The detail of an [`Error::Offline`], [`Error::Storage`] or [`Error::Protocol`]:
@@ -175,7 +221,7 @@ impl Error {
     /// server busy); false when the server gave a definitive answer.
     pub fn is_transient(&self) -> bool {
         match self {
-            Self::Offline(_) | Self::Timeout | Self::Closed => true,
+            Self::Offline(_) | Self::Certificate { .. } | Self::Timeout | Self::Closed => true,
             Self::Server(e) => matches!(
                 e.code,
                 ErrorCode::Internal

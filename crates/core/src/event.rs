@@ -35,6 +35,9 @@ pub enum Event {
     ConnectFailed {
         /// What went wrong.
         error: String,
+        /// Set when the server's TLS certificate was refused: no network problem,
+        /// retrying will not help until the certificate (or the trusted CAs) change.
+        certificate: Option<crate::CertificateProblem>,
         /// Milliseconds until the next attempt.
         retry_in_ms: u64,
     },

@@ -38,7 +38,7 @@ mod transport;
 
 pub use client::{Avatar, Client, ProfileUpdate, MAX_AVATAR_BYTES, PENDING_FILE_ID};
 pub use config::{ClientConfig, ConnectionConfig, RetryPolicy};
-pub use error::{Error, Result};
+pub use error::{CertificateProblem, Error, Result};
 pub use event::Event;
 pub use types::{
     ConnectionState, Conversation, DeliveryState, GroupUpdate, LocalMessage, LoginStatus,

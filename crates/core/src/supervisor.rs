@@ -138,7 +138,7 @@ pub(crate) async fn supervise(
                 open_session(&sh.config, &sh.device, Auth::Token(&token)).await
             }
         };
-        let error = match connected {
+        let (error, certificate) = match connected {
             Ok(c) => {
                 attempt = 0;
                 sh.link.connected(
@@ -169,10 +169,10 @@ pub(crate) async fn supervise(
                         sh.link.mark_stopped();
                         break;
                     }
-                    End::Dropped(e) => e,
+                    End::Dropped(e) => (e, None),
                     End::DeadOnResync(tx) => {
                         waiters.push(tx);
-                        "connection dead after wake-up".into()
+                        ("connection dead after wake-up".into(), None)
                     }
                 }
             }
@@ -191,7 +191,11 @@ pub(crate) async fn supervise(
                 for w in waiters.drain(..) {
                     let _ = w.send(Err(e.clone()));
                 }
-                e.to_string()
+                let certificate = match &e {
+                    Error::Certificate { problem, .. } => Some(*problem),
+                    _ => None,
+                };
+                (e.to_string(), certificate)
             }
         };
         let c = &sh.config.connection;
@@ -204,6 +208,7 @@ pub(crate) async fn supervise(
         sh.status.set_conn(ConnectionState::Connecting);
         sh.emit(Event::ConnectFailed {
             error,
+            certificate,
             retry_in_ms: delay.as_millis() as u64,
         });
         tokio::select! {

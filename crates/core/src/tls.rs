@@ -12,7 +12,7 @@ use rustls::pki_types::pem::PemObject;
 use rustls::pki_types::CertificateDer;
 use rustls::RootCertStore;
 
-use crate::error::{Detail, Error, Result};
+use crate::error::{CertificateProblem, Detail, Error, Result};
 
 /// The OS's trusted CA certificates, read once per process.
 fn native_roots() -> &'static [CertificateDer<'static>] {
@@ -74,4 +74,112 @@ pub(crate) fn client_config(extra_ca: Option<&Path>) -> Result<Arc<rustls::Clien
     let config = Arc::new(config);
     cache.lock().insert(key, config.clone());
     Ok(config)
+}
+
+/// The rustls error in `e`'s chain of sources (also inside an `io::Error`, whose
+/// `source()` skips the error it wraps), if any.
+fn rustls_error<'a>(e: &'a (dyn std::error::Error + 'static)) -> Option<&'a rustls::Error> {
+    let mut next = Some(e);
+    while let Some(e) = next {
+        if let Some(r) = e.downcast_ref::<rustls::Error>() {
+            return Some(r);
+        }
+        let inner = e
+            .downcast_ref::<std::io::Error>()
+            .and_then(|io| io.get_ref())
+            .and_then(|i| i.downcast_ref::<rustls::Error>());
+        if inner.is_some() {
+            return inner;
+        }
+        next = e.source();
+    }
+    None
+}
+
+/// webpki's "CA used as end entity", which rustls passes on as `Other`.
+fn is_ca_as_server(o: &rustls::OtherError) -> bool {
+    let e: &(dyn std::error::Error + 'static) = &*o.0;
+    matches!(
+        e.downcast_ref::<webpki::Error>(),
+        Some(webpki::Error::CaUsedAsEndEntity)
+    )
+}
+
+/// [`Error::Certificate`] when `e` is a refused server certificate, else `offline`'s
+/// error: a connection that failed because of the certificate says so.
+pub(crate) fn classify(
+    e: impl std::error::Error + Send + Sync + 'static,
+    what: String,
+    offline: impl FnOnce(Detail) -> Error,
+) -> Error {
+    use rustls::CertificateError as C;
+    let problem = match rustls_error(&e) {
+        Some(rustls::Error::InvalidCertificate(c)) => match c {
+            C::UnknownIssuer | C::BadSignature => CertificateProblem::UnknownIssuer,
+            C::NotValidForName | C::NotValidForNameContext { .. } => CertificateProblem::WrongName,
+            C::Expired
+            | C::ExpiredContext { .. }
+            | C::NotValidYet
+            | C::NotValidYetContext { .. } => CertificateProblem::Expired,
+            C::Other(o) if is_ca_as_server(o) => CertificateProblem::CaAsServer,
+            _ => CertificateProblem::Invalid,
+        },
+        _ => return offline(Detail::caused(what, e)),
+    };
+    Error::Certificate {
+        problem,
+        detail: Detail::caused(what, e),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn io(e: rustls::Error) -> std::io::Error {
+        std::io::Error::new(std::io::ErrorKind::InvalidData, e)
+    }
+
+    #[test]
+    fn a_refused_certificate_is_told_from_other_failures() {
+        use rustls::CertificateError as C;
+        let offline = |d: Detail| Error::Offline(d);
+        let cases = [
+            (C::UnknownIssuer, CertificateProblem::UnknownIssuer),
+            (C::NotValidForName, CertificateProblem::WrongName),
+            (C::Expired, CertificateProblem::Expired),
+            (C::NotValidYet, CertificateProblem::Expired),
+            (C::Revoked, CertificateProblem::Invalid),
+            (
+                C::Other(rustls::OtherError(Arc::new(
+                    webpki::Error::CaUsedAsEndEntity,
+                ))),
+                CertificateProblem::CaAsServer,
+            ),
+        ];
+        for (c, want) in cases {
+            let e = classify(
+                io(rustls::Error::InvalidCertificate(c)),
+                "x".into(),
+                offline,
+            );
+            let Error::Certificate { problem, .. } = &e else {
+                panic!("{e:?}")
+            };
+            assert_eq!(*problem, want);
+            assert!(e.is_transient(), "retried like offline");
+            assert!(
+                e.cause_of::<std::io::Error>().is_some(),
+                "the cause is kept"
+            );
+        }
+        // Another TLS failure, and a refused TCP connection, stay "offline".
+        let e = classify(io(rustls::Error::HandshakeNotComplete), "y".into(), offline);
+        assert!(matches!(e, Error::Offline(_)), "{e:?}");
+        let refused = std::io::Error::from(std::io::ErrorKind::ConnectionRefused);
+        assert!(matches!(
+            classify(refused, "z".into(), offline),
+            Error::Offline(_)
+        ));
+    }
 }

@@ -12,7 +12,7 @@ use tern_proto::{ClientFrame, Command, Push, ReqId, Request, Response, ServerFra
 use tokio::sync::{mpsc, oneshot};
 use tokio_tungstenite::tungstenite::Message as WsMessage;
 
-use crate::error::{Detail, Error, Result};
+use crate::error::{Error, Result};
 
 type Pending = Arc<Mutex<HashMap<u64, oneshot::Sender<Result<Response, WireError>>>>>;
 
@@ -67,7 +67,8 @@ impl Conn {
             .await
             .map_err(|_| Error::Offline(format!("connecting to {url} timed out").into()))?
             .map_err(|e| {
-                Error::Offline(Detail::caused(format!("cannot connect to {url}: {e}"), e))
+                let what = format!("cannot connect to {url}: {e}");
+                crate::tls::classify(e, what, Error::Offline)
             })?;
         let (mut sink, mut stream) = ws.split();
         let (out, mut out_rx) = mpsc::unbounded_channel::<WsMessage>();

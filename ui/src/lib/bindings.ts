@@ -450,6 +450,27 @@ export type Applications = {
 	sent: FriendApplication[],
 };
 
+/**  Why a server's TLS certificate was refused (see [`Error::Certificate`]). */
+export type CertificateProblem = 
+/**
+ *  Signed by an authority this computer does not trust (e.g. self-signed): add
+ *  the authority's certificate (`ClientConfig::extra_ca_pem`) or use a trusted one.
+ */
+"unknown_issuer" | 
+/**  Issued for another host name than the one in the server address. */
+"wrong_name" | 
+/**  Expired, or not valid yet (also: this computer's clock is wrong). */
+"expired" | 
+/**
+ *  A certificate authority's own certificate (basicConstraints `CA:TRUE`, as
+ *  `openssl req -x509` makes a self-signed one by default): refused as a
+ *  server's certificate even when trusted. The server needs one signed by that
+ *  authority, or a self-signed one with `CA:FALSE`.
+ */
+"ca_as_server" | 
+/**  Refused for another reason (revoked, malformed, wrong purpose, …). */
+"invalid";
+
 /**
  *  One entry of a user's change log: every change to their relations, in order.
  *  A device that was offline asks for entries after the last version it saw.
@@ -784,69 +805,74 @@ export type ErrorCode = number;
  */
 export type Event = 
 /**  The login status changed. */
-({ type: "login_status"; status: LoginStatus }) & { application?: never; at?: never; attempt?: never; banned_until?: never; by?: never; changes?: never; client_id?: never; code?: never; conv?: never; conversation?: never; direction?: never; done?: never; edited_at?: never; error?: never; friend?: never; live?: never; message?: never; messages?: never; ok?: never; online?: never; pins?: never; profile?: never; reactions?: never; reason?: never; retry_in_ms?: never; room?: never; seq?: never; settings?: never; text?: never; total?: never; transfer?: never; unread?: never; user?: never } | 
+({ type: "login_status"; status: LoginStatus }) & { application?: never; at?: never; attempt?: never; banned_until?: never; by?: never; certificate?: never; changes?: never; client_id?: never; code?: never; conv?: never; conversation?: never; direction?: never; done?: never; edited_at?: never; error?: never; friend?: never; live?: never; message?: never; messages?: never; ok?: never; online?: never; pins?: never; profile?: never; reactions?: never; reason?: never; retry_in_ms?: never; room?: never; seq?: never; settings?: never; text?: never; total?: never; transfer?: never; unread?: never; user?: never } | 
 /**  Connecting to the server (attempt 1 is the first try after a login or a drop). */
 ({ type: "connecting"; 
 /**  Consecutive attempt number. */
-attempt: number }) & { application?: never; at?: never; banned_until?: never; by?: never; changes?: never; client_id?: never; code?: never; conv?: never; conversation?: never; direction?: never; done?: never; edited_at?: never; error?: never; friend?: never; live?: never; message?: never; messages?: never; ok?: never; online?: never; pins?: never; profile?: never; reactions?: never; reason?: never; retry_in_ms?: never; room?: never; seq?: never; settings?: never; status?: never; text?: never; total?: never; transfer?: never; unread?: never; user?: never } | 
+attempt: number }) & { application?: never; at?: never; banned_until?: never; by?: never; certificate?: never; changes?: never; client_id?: never; code?: never; conv?: never; conversation?: never; direction?: never; done?: never; edited_at?: never; error?: never; friend?: never; live?: never; message?: never; messages?: never; ok?: never; online?: never; pins?: never; profile?: never; reactions?: never; reason?: never; retry_in_ms?: never; room?: never; seq?: never; settings?: never; status?: never; text?: never; total?: never; transfer?: never; unread?: never; user?: never } | 
 /**  Connected and authenticated. */
-({ type: "connected" }) & { application?: never; at?: never; attempt?: never; banned_until?: never; by?: never; changes?: never; client_id?: never; code?: never; conv?: never; conversation?: never; direction?: never; done?: never; edited_at?: never; error?: never; friend?: never; live?: never; message?: never; messages?: never; ok?: never; online?: never; pins?: never; profile?: never; reactions?: never; reason?: never; retry_in_ms?: never; room?: never; seq?: never; settings?: never; status?: never; text?: never; total?: never; transfer?: never; unread?: never; user?: never } | 
+({ type: "connected" }) & { application?: never; at?: never; attempt?: never; banned_until?: never; by?: never; certificate?: never; changes?: never; client_id?: never; code?: never; conv?: never; conversation?: never; direction?: never; done?: never; edited_at?: never; error?: never; friend?: never; live?: never; message?: never; messages?: never; ok?: never; online?: never; pins?: never; profile?: never; reactions?: never; reason?: never; retry_in_ms?: never; room?: never; seq?: never; settings?: never; status?: never; text?: never; total?: never; transfer?: never; unread?: never; user?: never } | 
 /**  A connection attempt failed or an open connection dropped; retrying after a delay. */
 ({ type: "connect_failed"; 
 /**  What went wrong. */
 error: string; 
+/**
+ *  Set when the server's TLS certificate was refused: no network problem,
+ *  retrying will not help until the certificate (or the trusted CAs) change.
+ */
+certificate: CertificateProblem | null; 
 /**  Milliseconds until the next attempt. */
 retry_in_ms: number }) & { application?: never; at?: never; attempt?: never; banned_until?: never; by?: never; changes?: never; client_id?: never; code?: never; conv?: never; conversation?: never; direction?: never; done?: never; edited_at?: never; friend?: never; live?: never; message?: never; messages?: never; ok?: never; online?: never; pins?: never; profile?: never; reactions?: never; reason?: never; room?: never; seq?: never; settings?: never; status?: never; text?: never; total?: never; transfer?: never; unread?: never; user?: never } | 
 /**  Another login displaced this session, or an admin forced it off. No reconnect follows. */
 ({ type: "kicked_offline"; 
 /**  Why. */
-reason: KickReason }) & { application?: never; at?: never; attempt?: never; banned_until?: never; by?: never; changes?: never; client_id?: never; code?: never; conv?: never; conversation?: never; direction?: never; done?: never; edited_at?: never; error?: never; friend?: never; live?: never; message?: never; messages?: never; ok?: never; online?: never; pins?: never; profile?: never; reactions?: never; retry_in_ms?: never; room?: never; seq?: never; settings?: never; status?: never; text?: never; total?: never; transfer?: never; unread?: never; user?: never } | 
+reason: KickReason }) & { application?: never; at?: never; attempt?: never; banned_until?: never; by?: never; certificate?: never; changes?: never; client_id?: never; code?: never; conv?: never; conversation?: never; direction?: never; done?: never; edited_at?: never; error?: never; friend?: never; live?: never; message?: never; messages?: never; ok?: never; online?: never; pins?: never; profile?: never; reactions?: never; retry_in_ms?: never; room?: never; seq?: never; settings?: never; status?: never; text?: never; total?: never; transfer?: never; unread?: never; user?: never } | 
 /**  The token expired or was revoked: log in again. No reconnect follows. */
 ({ type: "token_expired"; 
 /**  `TokenExpired` or `TokenInvalid`. */
-code: ErrorCode }) & { application?: never; at?: never; attempt?: never; banned_until?: never; by?: never; changes?: never; client_id?: never; conv?: never; conversation?: never; direction?: never; done?: never; edited_at?: never; error?: never; friend?: never; live?: never; message?: never; messages?: never; ok?: never; online?: never; pins?: never; profile?: never; reactions?: never; reason?: never; retry_in_ms?: never; room?: never; seq?: never; settings?: never; status?: never; text?: never; total?: never; transfer?: never; unread?: never; user?: never } | 
+code: ErrorCode }) & { application?: never; at?: never; attempt?: never; banned_until?: never; by?: never; certificate?: never; changes?: never; client_id?: never; conv?: never; conversation?: never; direction?: never; done?: never; edited_at?: never; error?: never; friend?: never; live?: never; message?: never; messages?: never; ok?: never; online?: never; pins?: never; profile?: never; reactions?: never; reason?: never; retry_in_ms?: never; room?: never; seq?: never; settings?: never; status?: never; text?: never; total?: never; transfer?: never; unread?: never; user?: never } | 
 /**  A resync began (after a connect, or on [`crate::Client::resync`]). */
-({ type: "sync_started" }) & { application?: never; at?: never; attempt?: never; banned_until?: never; by?: never; changes?: never; client_id?: never; code?: never; conv?: never; conversation?: never; direction?: never; done?: never; edited_at?: never; error?: never; friend?: never; live?: never; message?: never; messages?: never; ok?: never; online?: never; pins?: never; profile?: never; reactions?: never; reason?: never; retry_in_ms?: never; room?: never; seq?: never; settings?: never; status?: never; text?: never; total?: never; transfer?: never; unread?: never; user?: never } | 
+({ type: "sync_started" }) & { application?: never; at?: never; attempt?: never; banned_until?: never; by?: never; certificate?: never; changes?: never; client_id?: never; code?: never; conv?: never; conversation?: never; direction?: never; done?: never; edited_at?: never; error?: never; friend?: never; live?: never; message?: never; messages?: never; ok?: never; online?: never; pins?: never; profile?: never; reactions?: never; reason?: never; retry_in_ms?: never; room?: never; seq?: never; settings?: never; status?: never; text?: never; total?: never; transfer?: never; unread?: never; user?: never } | 
 /**  The resync finished; the local cache is up to date. */
 ({ type: "sync_finished"; 
 /**  Messages fetched by this sync. */
 messages: number; 
 /**  Change-log entries applied by this sync. */
-changes: number }) & { application?: never; at?: never; attempt?: never; banned_until?: never; by?: never; client_id?: never; code?: never; conv?: never; conversation?: never; direction?: never; done?: never; edited_at?: never; error?: never; friend?: never; live?: never; message?: never; ok?: never; online?: never; pins?: never; profile?: never; reactions?: never; reason?: never; retry_in_ms?: never; room?: never; seq?: never; settings?: never; status?: never; text?: never; total?: never; transfer?: never; unread?: never; user?: never } | 
+changes: number }) & { application?: never; at?: never; attempt?: never; banned_until?: never; by?: never; certificate?: never; client_id?: never; code?: never; conv?: never; conversation?: never; direction?: never; done?: never; edited_at?: never; error?: never; friend?: never; live?: never; message?: never; ok?: never; online?: never; pins?: never; profile?: never; reactions?: never; reason?: never; retry_in_ms?: never; room?: never; seq?: never; settings?: never; status?: never; text?: never; total?: never; transfer?: never; unread?: never; user?: never } | 
 /**  A friend application to or from me appeared (or was re-sent). */
-({ type: "friend_application_added"; application: FriendApplication }) & { at?: never; attempt?: never; banned_until?: never; by?: never; changes?: never; client_id?: never; code?: never; conv?: never; conversation?: never; direction?: never; done?: never; edited_at?: never; error?: never; friend?: never; live?: never; message?: never; messages?: never; ok?: never; online?: never; pins?: never; profile?: never; reactions?: never; reason?: never; retry_in_ms?: never; room?: never; seq?: never; settings?: never; status?: never; text?: never; total?: never; transfer?: never; unread?: never; user?: never } | 
+({ type: "friend_application_added"; application: FriendApplication }) & { at?: never; attempt?: never; banned_until?: never; by?: never; certificate?: never; changes?: never; client_id?: never; code?: never; conv?: never; conversation?: never; direction?: never; done?: never; edited_at?: never; error?: never; friend?: never; live?: never; message?: never; messages?: never; ok?: never; online?: never; pins?: never; profile?: never; reactions?: never; reason?: never; retry_in_ms?: never; room?: never; seq?: never; settings?: never; status?: never; text?: never; total?: never; transfer?: never; unread?: never; user?: never } | 
 /**  A friend application to or from me was accepted. */
-({ type: "friend_application_accepted"; application: FriendApplication }) & { at?: never; attempt?: never; banned_until?: never; by?: never; changes?: never; client_id?: never; code?: never; conv?: never; conversation?: never; direction?: never; done?: never; edited_at?: never; error?: never; friend?: never; live?: never; message?: never; messages?: never; ok?: never; online?: never; pins?: never; profile?: never; reactions?: never; reason?: never; retry_in_ms?: never; room?: never; seq?: never; settings?: never; status?: never; text?: never; total?: never; transfer?: never; unread?: never; user?: never } | 
+({ type: "friend_application_accepted"; application: FriendApplication }) & { at?: never; attempt?: never; banned_until?: never; by?: never; certificate?: never; changes?: never; client_id?: never; code?: never; conv?: never; conversation?: never; direction?: never; done?: never; edited_at?: never; error?: never; friend?: never; live?: never; message?: never; messages?: never; ok?: never; online?: never; pins?: never; profile?: never; reactions?: never; reason?: never; retry_in_ms?: never; room?: never; seq?: never; settings?: never; status?: never; text?: never; total?: never; transfer?: never; unread?: never; user?: never } | 
 /**  A friend application to or from me was refused. */
-({ type: "friend_application_refused"; application: FriendApplication }) & { at?: never; attempt?: never; banned_until?: never; by?: never; changes?: never; client_id?: never; code?: never; conv?: never; conversation?: never; direction?: never; done?: never; edited_at?: never; error?: never; friend?: never; live?: never; message?: never; messages?: never; ok?: never; online?: never; pins?: never; profile?: never; reactions?: never; reason?: never; retry_in_ms?: never; room?: never; seq?: never; settings?: never; status?: never; text?: never; total?: never; transfer?: never; unread?: never; user?: never } | 
+({ type: "friend_application_refused"; application: FriendApplication }) & { at?: never; attempt?: never; banned_until?: never; by?: never; certificate?: never; changes?: never; client_id?: never; code?: never; conv?: never; conversation?: never; direction?: never; done?: never; edited_at?: never; error?: never; friend?: never; live?: never; message?: never; messages?: never; ok?: never; online?: never; pins?: never; profile?: never; reactions?: never; reason?: never; retry_in_ms?: never; room?: never; seq?: never; settings?: never; status?: never; text?: never; total?: never; transfer?: never; unread?: never; user?: never } | 
 /**  Someone became my friend. */
-({ type: "friend_added"; friend: Friend }) & { application?: never; at?: never; attempt?: never; banned_until?: never; by?: never; changes?: never; client_id?: never; code?: never; conv?: never; conversation?: never; direction?: never; done?: never; edited_at?: never; error?: never; live?: never; message?: never; messages?: never; ok?: never; online?: never; pins?: never; profile?: never; reactions?: never; reason?: never; retry_in_ms?: never; room?: never; seq?: never; settings?: never; status?: never; text?: never; total?: never; transfer?: never; unread?: never; user?: never } | 
+({ type: "friend_added"; friend: Friend }) & { application?: never; at?: never; attempt?: never; banned_until?: never; by?: never; certificate?: never; changes?: never; client_id?: never; code?: never; conv?: never; conversation?: never; direction?: never; done?: never; edited_at?: never; error?: never; live?: never; message?: never; messages?: never; ok?: never; online?: never; pins?: never; profile?: never; reactions?: never; reason?: never; retry_in_ms?: never; room?: never; seq?: never; settings?: never; status?: never; text?: never; total?: never; transfer?: never; unread?: never; user?: never } | 
 /**  I removed someone from my friend list. */
 ({ type: "friend_deleted"; 
 /**  Who. */
-user: UserId }) & { application?: never; at?: never; attempt?: never; banned_until?: never; by?: never; changes?: never; client_id?: never; code?: never; conv?: never; conversation?: never; direction?: never; done?: never; edited_at?: never; error?: never; friend?: never; live?: never; message?: never; messages?: never; ok?: never; online?: never; pins?: never; profile?: never; reactions?: never; reason?: never; retry_in_ms?: never; room?: never; seq?: never; settings?: never; status?: never; text?: never; total?: never; transfer?: never; unread?: never } | 
+user: UserId }) & { application?: never; at?: never; attempt?: never; banned_until?: never; by?: never; certificate?: never; changes?: never; client_id?: never; code?: never; conv?: never; conversation?: never; direction?: never; done?: never; edited_at?: never; error?: never; friend?: never; live?: never; message?: never; messages?: never; ok?: never; online?: never; pins?: never; profile?: never; reactions?: never; reason?: never; retry_in_ms?: never; room?: never; seq?: never; settings?: never; status?: never; text?: never; total?: never; transfer?: never; unread?: never } | 
 /**  A friend's remark or profile changed. */
 ({ type: "friend_info_changed"; 
 /**  The friend as now. */
-friend: Friend }) & { application?: never; at?: never; attempt?: never; banned_until?: never; by?: never; changes?: never; client_id?: never; code?: never; conv?: never; conversation?: never; direction?: never; done?: never; edited_at?: never; error?: never; live?: never; message?: never; messages?: never; ok?: never; online?: never; pins?: never; profile?: never; reactions?: never; reason?: never; retry_in_ms?: never; room?: never; seq?: never; settings?: never; status?: never; text?: never; total?: never; transfer?: never; unread?: never; user?: never } | 
+friend: Friend }) & { application?: never; at?: never; attempt?: never; banned_until?: never; by?: never; certificate?: never; changes?: never; client_id?: never; code?: never; conv?: never; conversation?: never; direction?: never; done?: never; edited_at?: never; error?: never; live?: never; message?: never; messages?: never; ok?: never; online?: never; pins?: never; profile?: never; reactions?: never; reason?: never; retry_in_ms?: never; room?: never; seq?: never; settings?: never; status?: never; text?: never; total?: never; transfer?: never; unread?: never; user?: never } | 
 /**  I blocked someone. */
 ({ type: "black_added"; 
 /**  Who. */
-user: UserId }) & { application?: never; at?: never; attempt?: never; banned_until?: never; by?: never; changes?: never; client_id?: never; code?: never; conv?: never; conversation?: never; direction?: never; done?: never; edited_at?: never; error?: never; friend?: never; live?: never; message?: never; messages?: never; ok?: never; online?: never; pins?: never; profile?: never; reactions?: never; reason?: never; retry_in_ms?: never; room?: never; seq?: never; settings?: never; status?: never; text?: never; total?: never; transfer?: never; unread?: never } | 
+user: UserId }) & { application?: never; at?: never; attempt?: never; banned_until?: never; by?: never; certificate?: never; changes?: never; client_id?: never; code?: never; conv?: never; conversation?: never; direction?: never; done?: never; edited_at?: never; error?: never; friend?: never; live?: never; message?: never; messages?: never; ok?: never; online?: never; pins?: never; profile?: never; reactions?: never; reason?: never; retry_in_ms?: never; room?: never; seq?: never; settings?: never; status?: never; text?: never; total?: never; transfer?: never; unread?: never } | 
 /**  I unblocked someone. */
 ({ type: "black_deleted"; 
 /**  Who. */
-user: UserId }) & { application?: never; at?: never; attempt?: never; banned_until?: never; by?: never; changes?: never; client_id?: never; code?: never; conv?: never; conversation?: never; direction?: never; done?: never; edited_at?: never; error?: never; friend?: never; live?: never; message?: never; messages?: never; ok?: never; online?: never; pins?: never; profile?: never; reactions?: never; reason?: never; retry_in_ms?: never; room?: never; seq?: never; settings?: never; status?: never; text?: never; total?: never; transfer?: never; unread?: never } | 
+user: UserId }) & { application?: never; at?: never; attempt?: never; banned_until?: never; by?: never; certificate?: never; changes?: never; client_id?: never; code?: never; conv?: never; conversation?: never; direction?: never; done?: never; edited_at?: never; error?: never; friend?: never; live?: never; message?: never; messages?: never; ok?: never; online?: never; pins?: never; profile?: never; reactions?: never; reason?: never; retry_in_ms?: never; room?: never; seq?: never; settings?: never; status?: never; text?: never; total?: never; transfer?: never; unread?: never } | 
 /**  My own profile changed (here or on another device). */
 ({ type: "profile_changed"; 
 /**  The profile as now. */
-profile: Profile }) & { application?: never; at?: never; attempt?: never; banned_until?: never; by?: never; changes?: never; client_id?: never; code?: never; conv?: never; conversation?: never; direction?: never; done?: never; edited_at?: never; error?: never; friend?: never; live?: never; message?: never; messages?: never; ok?: never; online?: never; pins?: never; reactions?: never; reason?: never; retry_in_ms?: never; room?: never; seq?: never; settings?: never; status?: never; text?: never; total?: never; transfer?: never; unread?: never; user?: never } | 
+profile: Profile }) & { application?: never; at?: never; attempt?: never; banned_until?: never; by?: never; certificate?: never; changes?: never; client_id?: never; code?: never; conv?: never; conversation?: never; direction?: never; done?: never; edited_at?: never; error?: never; friend?: never; live?: never; message?: never; messages?: never; ok?: never; online?: never; pins?: never; reactions?: never; reason?: never; retry_in_ms?: never; room?: never; seq?: never; settings?: never; status?: never; text?: never; total?: never; transfer?: never; unread?: never; user?: never } | 
 /**  A friend went online or offline. */
 ({ type: "presence"; 
 /**  Who. */
 user: UserId; 
 /**  Online now. */
-online: boolean }) & { application?: never; at?: never; attempt?: never; banned_until?: never; by?: never; changes?: never; client_id?: never; code?: never; conv?: never; conversation?: never; direction?: never; done?: never; edited_at?: never; error?: never; friend?: never; live?: never; message?: never; messages?: never; ok?: never; pins?: never; profile?: never; reactions?: never; reason?: never; retry_in_ms?: never; room?: never; seq?: never; settings?: never; status?: never; text?: never; total?: never; transfer?: never; unread?: never } | 
+online: boolean }) & { application?: never; at?: never; attempt?: never; banned_until?: never; by?: never; certificate?: never; changes?: never; client_id?: never; code?: never; conv?: never; conversation?: never; direction?: never; done?: never; edited_at?: never; error?: never; friend?: never; live?: never; message?: never; messages?: never; ok?: never; pins?: never; profile?: never; reactions?: never; reason?: never; retry_in_ms?: never; room?: never; seq?: never; settings?: never; status?: never; text?: never; total?: never; transfer?: never; unread?: never } | 
 /**
  *  One `group_*` entry of my change log, as the server sent it (the wire
  *  [`Change`]; only its `group_*` kinds come as this event), after the cache
@@ -871,23 +897,23 @@ online: boolean }) & { application?: never; at?: never; attempt?: never; banned_
  *  was added to while this device was away included (apps usually do not
  *  notify for those).
  */
-live: boolean }) & { application?: never; at?: never; attempt?: never; banned_until?: never; by?: never; changes?: never; client_id?: never; code?: never; conv?: never; conversation?: never; direction?: never; done?: never; edited_at?: never; error?: never; friend?: never; messages?: never; ok?: never; online?: never; pins?: never; profile?: never; reactions?: never; reason?: never; retry_in_ms?: never; room?: never; seq?: never; settings?: never; status?: never; text?: never; total?: never; transfer?: never; unread?: never; user?: never } | 
+live: boolean }) & { application?: never; at?: never; attempt?: never; banned_until?: never; by?: never; certificate?: never; changes?: never; client_id?: never; code?: never; conv?: never; conversation?: never; direction?: never; done?: never; edited_at?: never; error?: never; friend?: never; messages?: never; ok?: never; online?: never; pins?: never; profile?: never; reactions?: never; reason?: never; retry_in_ms?: never; room?: never; seq?: never; settings?: never; status?: never; text?: never; total?: never; transfer?: never; unread?: never; user?: never } | 
 /**  The server stored one of my messages. */
 ({ type: "message_acked"; 
 /**  The message, now with seq and server id. */
-message: LocalMessage }) & { application?: never; at?: never; attempt?: never; banned_until?: never; by?: never; changes?: never; client_id?: never; code?: never; conv?: never; conversation?: never; direction?: never; done?: never; edited_at?: never; error?: never; friend?: never; live?: never; messages?: never; ok?: never; online?: never; pins?: never; profile?: never; reactions?: never; reason?: never; retry_in_ms?: never; room?: never; seq?: never; settings?: never; status?: never; text?: never; total?: never; transfer?: never; unread?: never; user?: never } | 
+message: LocalMessage }) & { application?: never; at?: never; attempt?: never; banned_until?: never; by?: never; certificate?: never; changes?: never; client_id?: never; code?: never; conv?: never; conversation?: never; direction?: never; done?: never; edited_at?: never; error?: never; friend?: never; live?: never; messages?: never; ok?: never; online?: never; pins?: never; profile?: never; reactions?: never; reason?: never; retry_in_ms?: never; room?: never; seq?: never; settings?: never; status?: never; text?: never; total?: never; transfer?: never; unread?: never; user?: never } | 
 /**  One of my messages failed (retry budget spent, or refused, e.g. `Blocked`). */
 ({ type: "message_failed"; 
 /**  The message, `state` = `failed`. */
 message: LocalMessage; 
 /**  The server's refusal, when there was one. */
-error: WireError | null }) & { application?: never; at?: never; attempt?: never; banned_until?: never; by?: never; changes?: never; client_id?: never; code?: never; conv?: never; conversation?: never; direction?: never; done?: never; edited_at?: never; friend?: never; live?: never; messages?: never; ok?: never; online?: never; pins?: never; profile?: never; reactions?: never; reason?: never; retry_in_ms?: never; room?: never; seq?: never; settings?: never; status?: never; text?: never; total?: never; transfer?: never; unread?: never; user?: never } | 
+error: WireError | null }) & { application?: never; at?: never; attempt?: never; banned_until?: never; by?: never; certificate?: never; changes?: never; client_id?: never; code?: never; conv?: never; conversation?: never; direction?: never; done?: never; edited_at?: never; friend?: never; live?: never; messages?: never; ok?: never; online?: never; pins?: never; profile?: never; reactions?: never; reason?: never; retry_in_ms?: never; room?: never; seq?: never; settings?: never; status?: never; text?: never; total?: never; transfer?: never; unread?: never; user?: never } | 
 /**  Someone read a conversation up to `seq` (the peer, or me on another device). */
 ({ type: "read_receipt"; conv: ConversationId; 
 /**  Who read. */
 user: UserId; 
 /**  Up to where. */
-seq: Seq }) & { application?: never; at?: never; attempt?: never; banned_until?: never; by?: never; changes?: never; client_id?: never; code?: never; conversation?: never; direction?: never; done?: never; edited_at?: never; error?: never; friend?: never; live?: never; message?: never; messages?: never; ok?: never; online?: never; pins?: never; profile?: never; reactions?: never; reason?: never; retry_in_ms?: never; room?: never; settings?: never; status?: never; text?: never; total?: never; transfer?: never; unread?: never } | 
+seq: Seq }) & { application?: never; at?: never; attempt?: never; banned_until?: never; by?: never; certificate?: never; changes?: never; client_id?: never; code?: never; conversation?: never; direction?: never; done?: never; edited_at?: never; error?: never; friend?: never; live?: never; message?: never; messages?: never; ok?: never; online?: never; pins?: never; profile?: never; reactions?: never; reason?: never; retry_in_ms?: never; room?: never; settings?: never; status?: never; text?: never; total?: never; transfer?: never; unread?: never } | 
 /**  A message was recalled; the cache now holds a tombstone. */
 ({ type: "recalled"; conv: ConversationId; 
 /**  Which message. */
@@ -895,7 +921,7 @@ seq: Seq;
 /**  Who recalled it. */
 by: UserId; 
 /**  When. */
-at: number }) & { application?: never; attempt?: never; banned_until?: never; changes?: never; client_id?: never; code?: never; conversation?: never; direction?: never; done?: never; edited_at?: never; error?: never; friend?: never; live?: never; message?: never; messages?: never; ok?: never; online?: never; pins?: never; profile?: never; reactions?: never; reason?: never; retry_in_ms?: never; room?: never; settings?: never; status?: never; text?: never; total?: never; transfer?: never; unread?: never; user?: never } | 
+at: number }) & { application?: never; attempt?: never; banned_until?: never; certificate?: never; changes?: never; client_id?: never; code?: never; conversation?: never; direction?: never; done?: never; edited_at?: never; error?: never; friend?: never; live?: never; message?: never; messages?: never; ok?: never; online?: never; pins?: never; profile?: never; reactions?: never; reason?: never; retry_in_ms?: never; room?: never; settings?: never; status?: never; text?: never; total?: never; transfer?: never; unread?: never; user?: never } | 
 /**  A message's text was edited by its sender; the cache holds the new text. */
 ({ type: "edited"; conv: ConversationId; 
 /**  Which message. */
@@ -903,36 +929,36 @@ seq: Seq;
 /**  Its new text. */
 text: string; 
 /**  When. */
-edited_at: number }) & { application?: never; at?: never; attempt?: never; banned_until?: never; by?: never; changes?: never; client_id?: never; code?: never; conversation?: never; direction?: never; done?: never; error?: never; friend?: never; live?: never; message?: never; messages?: never; ok?: never; online?: never; pins?: never; profile?: never; reactions?: never; reason?: never; retry_in_ms?: never; room?: never; settings?: never; status?: never; total?: never; transfer?: never; unread?: never; user?: never } | 
+edited_at: number }) & { application?: never; at?: never; attempt?: never; banned_until?: never; by?: never; certificate?: never; changes?: never; client_id?: never; code?: never; conversation?: never; direction?: never; done?: never; error?: never; friend?: never; live?: never; message?: never; messages?: never; ok?: never; online?: never; pins?: never; profile?: never; reactions?: never; reason?: never; retry_in_ms?: never; room?: never; settings?: never; status?: never; total?: never; transfer?: never; unread?: never; user?: never } | 
 /**  A message's reactions changed; the cache holds the new list. */
 ({ type: "reactions_changed"; conv: ConversationId; 
 /**  Which message. */
 seq: Seq; 
 /**  Its reactions now, per emoji: count and who. */
-reactions: Reaction[] }) & { application?: never; at?: never; attempt?: never; banned_until?: never; by?: never; changes?: never; client_id?: never; code?: never; conversation?: never; direction?: never; done?: never; edited_at?: never; error?: never; friend?: never; live?: never; message?: never; messages?: never; ok?: never; online?: never; pins?: never; profile?: never; reason?: never; retry_in_ms?: never; room?: never; settings?: never; status?: never; text?: never; total?: never; transfer?: never; unread?: never; user?: never } | 
+reactions: Reaction[] }) & { application?: never; at?: never; attempt?: never; banned_until?: never; by?: never; certificate?: never; changes?: never; client_id?: never; code?: never; conversation?: never; direction?: never; done?: never; edited_at?: never; error?: never; friend?: never; live?: never; message?: never; messages?: never; ok?: never; online?: never; pins?: never; profile?: never; reason?: never; retry_in_ms?: never; room?: never; settings?: never; status?: never; text?: never; total?: never; transfer?: never; unread?: never; user?: never } | 
 /**  A conversation's pinned messages changed; the cache holds the new list. */
 ({ type: "pins_changed"; conv: ConversationId; 
 /**  Its pins now, most recently pinned first. */
-pins: Pin[] }) & { application?: never; at?: never; attempt?: never; banned_until?: never; by?: never; changes?: never; client_id?: never; code?: never; conversation?: never; direction?: never; done?: never; edited_at?: never; error?: never; friend?: never; live?: never; message?: never; messages?: never; ok?: never; online?: never; profile?: never; reactions?: never; reason?: never; retry_in_ms?: never; room?: never; seq?: never; settings?: never; status?: never; text?: never; total?: never; transfer?: never; unread?: never; user?: never } | 
+pins: Pin[] }) & { application?: never; at?: never; attempt?: never; banned_until?: never; by?: never; certificate?: never; changes?: never; client_id?: never; code?: never; conversation?: never; direction?: never; done?: never; edited_at?: never; error?: never; friend?: never; live?: never; message?: never; messages?: never; ok?: never; online?: never; profile?: never; reactions?: never; reason?: never; retry_in_ms?: never; room?: never; seq?: never; settings?: never; status?: never; text?: never; total?: never; transfer?: never; unread?: never; user?: never } | 
 /**  The peer is typing. */
 ({ type: "typing"; conv: ConversationId; 
 /**  Who. */
-user: UserId }) & { application?: never; at?: never; attempt?: never; banned_until?: never; by?: never; changes?: never; client_id?: never; code?: never; conversation?: never; direction?: never; done?: never; edited_at?: never; error?: never; friend?: never; live?: never; message?: never; messages?: never; ok?: never; online?: never; pins?: never; profile?: never; reactions?: never; reason?: never; retry_in_ms?: never; room?: never; seq?: never; settings?: never; status?: never; text?: never; total?: never; transfer?: never; unread?: never } | 
+user: UserId }) & { application?: never; at?: never; attempt?: never; banned_until?: never; by?: never; certificate?: never; changes?: never; client_id?: never; code?: never; conversation?: never; direction?: never; done?: never; edited_at?: never; error?: never; friend?: never; live?: never; message?: never; messages?: never; ok?: never; online?: never; pins?: never; profile?: never; reactions?: never; reason?: never; retry_in_ms?: never; room?: never; seq?: never; settings?: never; status?: never; text?: never; total?: never; transfer?: never; unread?: never } | 
 /**  A message in a chat room I am in. */
-({ type: "room_message"; message: RoomMessage }) & { application?: never; at?: never; attempt?: never; banned_until?: never; by?: never; changes?: never; client_id?: never; code?: never; conv?: never; conversation?: never; direction?: never; done?: never; edited_at?: never; error?: never; friend?: never; live?: never; messages?: never; ok?: never; online?: never; pins?: never; profile?: never; reactions?: never; reason?: never; retry_in_ms?: never; room?: never; seq?: never; settings?: never; status?: never; text?: never; total?: never; transfer?: never; unread?: never; user?: never } | 
+({ type: "room_message"; message: RoomMessage }) & { application?: never; at?: never; attempt?: never; banned_until?: never; by?: never; certificate?: never; changes?: never; client_id?: never; code?: never; conv?: never; conversation?: never; direction?: never; done?: never; edited_at?: never; error?: never; friend?: never; live?: never; messages?: never; ok?: never; online?: never; pins?: never; profile?: never; reactions?: never; reason?: never; retry_in_ms?: never; room?: never; seq?: never; settings?: never; status?: never; text?: never; total?: never; transfer?: never; unread?: never; user?: never } | 
 /**  I am no longer in a chat room (kicked, dropped, or it was deleted). */
 ({ type: "room_left"; room: RoomId; 
 /**  Why. */
 reason: RoomLeftReason; 
 /**  When a kick's ban ends. */
-banned_until: number | null }) & { application?: never; at?: never; attempt?: never; by?: never; changes?: never; client_id?: never; code?: never; conv?: never; conversation?: never; direction?: never; done?: never; edited_at?: never; error?: never; friend?: never; live?: never; message?: never; messages?: never; ok?: never; online?: never; pins?: never; profile?: never; reactions?: never; retry_in_ms?: never; seq?: never; settings?: never; status?: never; text?: never; total?: never; transfer?: never; unread?: never; user?: never } | 
+banned_until: number | null }) & { application?: never; at?: never; attempt?: never; by?: never; certificate?: never; changes?: never; client_id?: never; code?: never; conv?: never; conversation?: never; direction?: never; done?: never; edited_at?: never; error?: never; friend?: never; live?: never; message?: never; messages?: never; ok?: never; online?: never; pins?: never; profile?: never; reactions?: never; retry_in_ms?: never; seq?: never; settings?: never; status?: never; text?: never; total?: never; transfer?: never; unread?: never; user?: never } | 
 /**
  *  A message of mine that was never sent was removed (a cancelled upload, a
  *  deleted failed message).
  */
 ({ type: "message_removed"; conv: ConversationId; 
 /**  The removed message's client id. */
-client_id: ClientMsgId }) & { application?: never; at?: never; attempt?: never; banned_until?: never; by?: never; changes?: never; code?: never; conversation?: never; direction?: never; done?: never; edited_at?: never; error?: never; friend?: never; live?: never; message?: never; messages?: never; ok?: never; online?: never; pins?: never; profile?: never; reactions?: never; reason?: never; retry_in_ms?: never; room?: never; seq?: never; settings?: never; status?: never; text?: never; total?: never; transfer?: never; unread?: never; user?: never } | 
+client_id: ClientMsgId }) & { application?: never; at?: never; attempt?: never; banned_until?: never; by?: never; certificate?: never; changes?: never; code?: never; conversation?: never; direction?: never; done?: never; edited_at?: never; error?: never; friend?: never; live?: never; message?: never; messages?: never; ok?: never; online?: never; pins?: never; profile?: never; reactions?: never; reason?: never; retry_in_ms?: never; room?: never; seq?: never; settings?: never; status?: never; text?: never; total?: never; transfer?: never; unread?: never; user?: never } | 
 /**
  *  Bytes moved so far by an upload or download (throttled: about every 1 %,
  *  and always at the end, when `done == total`).
@@ -945,7 +971,7 @@ direction: TransferDirection;
 /**  Bytes so far. */
 done: number; 
 /**  Bytes in all. */
-total: number }) & { application?: never; at?: never; attempt?: never; banned_until?: never; by?: never; changes?: never; client_id?: never; code?: never; conv?: never; conversation?: never; edited_at?: never; error?: never; friend?: never; live?: never; message?: never; messages?: never; ok?: never; online?: never; pins?: never; profile?: never; reactions?: never; reason?: never; retry_in_ms?: never; room?: never; seq?: never; settings?: never; status?: never; text?: never; unread?: never; user?: never } | 
+total: number }) & { application?: never; at?: never; attempt?: never; banned_until?: never; by?: never; certificate?: never; changes?: never; client_id?: never; code?: never; conv?: never; conversation?: never; edited_at?: never; error?: never; friend?: never; live?: never; message?: never; messages?: never; ok?: never; online?: never; pins?: never; profile?: never; reactions?: never; reason?: never; retry_in_ms?: never; room?: never; seq?: never; settings?: never; status?: never; text?: never; unread?: never; user?: never } | 
 /**  An upload or download ended (an upload that will be retried has not ended). */
 ({ type: "transfer_finished"; 
 /**  As in [`Event::TransferProgress`]. */
@@ -955,25 +981,25 @@ direction: TransferDirection;
 /**  True when it completed. */
 ok: boolean; 
 /**  Why it did not (`cancelled` for a cancelled upload). */
-error: string | null }) & { application?: never; at?: never; attempt?: never; banned_until?: never; by?: never; changes?: never; client_id?: never; code?: never; conv?: never; conversation?: never; done?: never; edited_at?: never; friend?: never; live?: never; message?: never; messages?: never; online?: never; pins?: never; profile?: never; reactions?: never; reason?: never; retry_in_ms?: never; room?: never; seq?: never; settings?: never; status?: never; text?: never; total?: never; unread?: never; user?: never } | 
+error: string | null }) & { application?: never; at?: never; attempt?: never; banned_until?: never; by?: never; certificate?: never; changes?: never; client_id?: never; code?: never; conv?: never; conversation?: never; done?: never; edited_at?: never; friend?: never; live?: never; message?: never; messages?: never; online?: never; pins?: never; profile?: never; reactions?: never; reason?: never; retry_in_ms?: never; room?: never; seq?: never; settings?: never; status?: never; text?: never; total?: never; unread?: never; user?: never } | 
 /**  A conversation's summary changed (last message, draft, read state). */
 ({ type: "conversation_changed"; 
 /**  The conversation as now. */
-conversation: Conversation }) & { application?: never; at?: never; attempt?: never; banned_until?: never; by?: never; changes?: never; client_id?: never; code?: never; conv?: never; direction?: never; done?: never; edited_at?: never; error?: never; friend?: never; live?: never; message?: never; messages?: never; ok?: never; online?: never; pins?: never; profile?: never; reactions?: never; reason?: never; retry_in_ms?: never; room?: never; seq?: never; settings?: never; status?: never; text?: never; total?: never; transfer?: never; unread?: never; user?: never } | 
+conversation: Conversation }) & { application?: never; at?: never; attempt?: never; banned_until?: never; by?: never; certificate?: never; changes?: never; client_id?: never; code?: never; conv?: never; direction?: never; done?: never; edited_at?: never; error?: never; friend?: never; live?: never; message?: never; messages?: never; ok?: never; online?: never; pins?: never; profile?: never; reactions?: never; reason?: never; retry_in_ms?: never; room?: never; seq?: never; settings?: never; status?: never; text?: never; total?: never; transfer?: never; unread?: never; user?: never } | 
 /**
  *  A conversation left the list: a group I left, was kicked from, or that was
  *  dismissed (its cached messages are kept; it is listed again if I rejoin).
  *  An `unread_changed` to 0 and a `total_unread_changed` follow when it had unread.
  */
-({ type: "conversation_removed"; conv: ConversationId }) & { application?: never; at?: never; attempt?: never; banned_until?: never; by?: never; changes?: never; client_id?: never; code?: never; conversation?: never; direction?: never; done?: never; edited_at?: never; error?: never; friend?: never; live?: never; message?: never; messages?: never; ok?: never; online?: never; pins?: never; profile?: never; reactions?: never; reason?: never; retry_in_ms?: never; room?: never; seq?: never; settings?: never; status?: never; text?: never; total?: never; transfer?: never; unread?: never; user?: never } | 
+({ type: "conversation_removed"; conv: ConversationId }) & { application?: never; at?: never; attempt?: never; banned_until?: never; by?: never; certificate?: never; changes?: never; client_id?: never; code?: never; conversation?: never; direction?: never; done?: never; edited_at?: never; error?: never; friend?: never; live?: never; message?: never; messages?: never; ok?: never; online?: never; pins?: never; profile?: never; reactions?: never; reason?: never; retry_in_ms?: never; room?: never; seq?: never; settings?: never; status?: never; text?: never; total?: never; transfer?: never; unread?: never; user?: never } | 
 /**  A conversation's unread count changed. */
 ({ type: "unread_changed"; conv: ConversationId; 
 /**  Its unread count now. */
-unread: number }) & { application?: never; at?: never; attempt?: never; banned_until?: never; by?: never; changes?: never; client_id?: never; code?: never; conversation?: never; direction?: never; done?: never; edited_at?: never; error?: never; friend?: never; live?: never; message?: never; messages?: never; ok?: never; online?: never; pins?: never; profile?: never; reactions?: never; reason?: never; retry_in_ms?: never; room?: never; seq?: never; settings?: never; status?: never; text?: never; total?: never; transfer?: never; user?: never } | 
+unread: number }) & { application?: never; at?: never; attempt?: never; banned_until?: never; by?: never; certificate?: never; changes?: never; client_id?: never; code?: never; conversation?: never; direction?: never; done?: never; edited_at?: never; error?: never; friend?: never; live?: never; message?: never; messages?: never; ok?: never; online?: never; pins?: never; profile?: never; reactions?: never; reason?: never; retry_in_ms?: never; room?: never; seq?: never; settings?: never; status?: never; text?: never; total?: never; transfer?: never; user?: never } | 
 /**  The sum of all unread counts changed. */
 ({ type: "total_unread_changed"; 
 /**  The total now. */
-total: number }) & { application?: never; at?: never; attempt?: never; banned_until?: never; by?: never; changes?: never; client_id?: never; code?: never; conv?: never; conversation?: never; direction?: never; done?: never; edited_at?: never; error?: never; friend?: never; live?: never; message?: never; messages?: never; ok?: never; online?: never; pins?: never; profile?: never; reactions?: never; reason?: never; retry_in_ms?: never; room?: never; seq?: never; settings?: never; status?: never; text?: never; transfer?: never; unread?: never; user?: never } | 
+total: number }) & { application?: never; at?: never; attempt?: never; banned_until?: never; by?: never; certificate?: never; changes?: never; client_id?: never; code?: never; conv?: never; conversation?: never; direction?: never; done?: never; edited_at?: never; error?: never; friend?: never; live?: never; message?: never; messages?: never; ok?: never; online?: never; pins?: never; profile?: never; reactions?: never; reason?: never; retry_in_ms?: never; room?: never; seq?: never; settings?: never; status?: never; text?: never; transfer?: never; unread?: never; user?: never } | 
 /**
  *  My settings of one conversation changed (pin, mute, archive, draft,
  *  clear history), here or on another device of mine. A
@@ -981,14 +1007,14 @@ total: number }) & { application?: never; at?: never; attempt?: never; banned_un
  */
 ({ type: "conv_settings_changed"; 
 /**  The settings as now. */
-settings: ConvSettings }) & { application?: never; at?: never; attempt?: never; banned_until?: never; by?: never; changes?: never; client_id?: never; code?: never; conv?: never; conversation?: never; direction?: never; done?: never; edited_at?: never; error?: never; friend?: never; live?: never; message?: never; messages?: never; ok?: never; online?: never; pins?: never; profile?: never; reactions?: never; reason?: never; retry_in_ms?: never; room?: never; seq?: never; status?: never; text?: never; total?: never; transfer?: never; unread?: never; user?: never } | 
+settings: ConvSettings }) & { application?: never; at?: never; attempt?: never; banned_until?: never; by?: never; certificate?: never; changes?: never; client_id?: never; code?: never; conv?: never; conversation?: never; direction?: never; done?: never; edited_at?: never; error?: never; friend?: never; live?: never; message?: never; messages?: never; ok?: never; online?: never; pins?: never; profile?: never; reactions?: never; reason?: never; retry_in_ms?: never; room?: never; seq?: never; status?: never; text?: never; total?: never; transfer?: never; unread?: never; user?: never } | 
 /**
  *  The account's notification settings (switches, do-not-disturb schedule)
  *  changed, here or on another device of mine.
  */
 ({ type: "account_settings_changed"; 
 /**  The settings as now. */
-settings: AccountSettings }) & { application?: never; at?: never; attempt?: never; banned_until?: never; by?: never; changes?: never; client_id?: never; code?: never; conv?: never; conversation?: never; direction?: never; done?: never; edited_at?: never; error?: never; friend?: never; live?: never; message?: never; messages?: never; ok?: never; online?: never; pins?: never; profile?: never; reactions?: never; reason?: never; retry_in_ms?: never; room?: never; seq?: never; status?: never; text?: never; total?: never; transfer?: never; unread?: never; user?: never };
+settings: AccountSettings }) & { application?: never; at?: never; attempt?: never; banned_until?: never; by?: never; certificate?: never; changes?: never; client_id?: never; code?: never; conv?: never; conversation?: never; direction?: never; done?: never; edited_at?: never; error?: never; friend?: never; live?: never; message?: never; messages?: never; ok?: never; online?: never; pins?: never; profile?: never; reactions?: never; reason?: never; retry_in_ms?: never; room?: never; seq?: never; status?: never; text?: never; total?: never; transfer?: never; unread?: never; user?: never };
 
 /**  A native drag-and-drop on the window (typed event). */
 export type FileDrop = {

@@ -25,3 +25,4 @@ mod outbox_survives_kill;
 mod passwd_and_sign_out_others;
 mod rich_cli;
 mod rooms_cli;
+mod untrusted_certificate;

@@ -16,7 +16,7 @@ use rcgen::{
     BasicConstraints, CertificateParams, CertifiedIssuer, DnType, IsCa, KeyPair, KeyUsagePurpose,
 };
 use tern_core::proto::{Content, FileRef};
-use tern_core::{Client, ClientConfig, Error, Event};
+use tern_core::{CertificateProblem, Client, ClientConfig, Error, Event};
 use tokio::net::{TcpListener, TcpStream};
 use tokio_rustls::rustls;
 use tokio_rustls::rustls::pki_types::{CertificateDer, PrivateKeyDer, PrivatePkcs8KeyDer};
@@ -191,7 +191,53 @@ async fn a_client_without_the_ca_fails_with_a_certificate_error() {
         text.to_lowercase().contains("certificate"),
         "error should name the certificate: {text}"
     );
+    // Told apart from an unreachable server, with the reason an app can word.
+    assert!(
+        matches!(
+            err,
+            Error::Certificate {
+                problem: CertificateProblem::UnknownIssuer,
+                ..
+            }
+        ),
+        "{err:?}"
+    );
     eprintln!("without the CA: {text}");
+    server.shutdown().await;
+}
+
+/// A remembered sign-in (token) whose server's certificate is no longer trusted
+/// starts on the cache, as offline, and every failed attempt says why.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_restored_session_reports_the_refused_certificate_on_each_attempt() {
+    let dir = tempfile::tempdir().unwrap();
+    let tls = make_pki(dir.path());
+    let server = start_server(dir.path()).await;
+    let port = start_proxy(tls, server.addr()).await;
+    let (alice, _rx) = tls_user(dir.path(), port, "alice").await;
+    let token = alice.token().expect("a session token");
+    alice.close().await;
+
+    // The same data dir, without the CA this time.
+    let client = Client::new(tls_config(dir.path(), "alice", port, None)).unwrap();
+    let mut rx = client.subscribe();
+    tokio::time::timeout(WAIT, client.login_with_token(&uid("alice"), &token))
+        .await
+        .unwrap()
+        .expect("a restored session starts on the cache");
+    let Event::ConnectFailed {
+        error, certificate, ..
+    } = wait_for(&mut rx, |e| matches!(e, Event::ConnectFailed { .. })).await
+    else {
+        unreachable!()
+    };
+    assert_eq!(
+        certificate,
+        Some(CertificateProblem::UnknownIssuer),
+        "{error}"
+    );
+    assert!(error.contains("certificate is not trusted"), "{error}");
+    client.close().await;
     server.shutdown().await;
 }
 

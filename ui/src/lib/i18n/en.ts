@@ -94,6 +94,7 @@ const en = {
   connectionStatus: {
     connecting: "Connecting to the server…",
     offline: "Offline — messages will be sent when the connection returns",
+    certificate: "Not connected — the server's security certificate is not trusted",
     reconnectNow: "Reconnect now",
   },
   conversationList: {

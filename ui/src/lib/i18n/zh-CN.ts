@@ -93,6 +93,7 @@ const zhCN = {
   connectionStatus: {
     connecting: "正在连接服务器…",
     offline: "离线 — 连接恢复后消息会自动发送",
+    certificate: "未连接 — 服务器的安全证书不受信任",
     reconnectNow: "立即重连",
   },
   conversationList: {

@@ -42,6 +42,12 @@ describe('humanError', () => {
     expect(humanError({ code: 'invalid_argument', message: 'org.freedesktop.DBus.Error.ServiceUnknown' })).toBe(humanError({ code: 'internal', message: '' }));
     expect(humanError({ code: 'internal', message: 'database is locked' })).toContain('log');
     expect(humanError({ code: 'offline', message: 'connection refused' })).toContain('cannot be reached');
+    // A refused certificate is not "cannot be reached": it says what is wrong and what to do.
+    const cert = humanError({ code: 'certificate_unknown_issuer', message: 'invalid peer certificate: UnknownIssuer' });
+    expect(cert).toContain('not trusted');
+    expect(cert).toContain('TERN_CA_CERT');
+    expect(cert).not.toContain('UnknownIssuer');
+    expect(humanError({ code: 'certificate_expired', message: 'x' })).toContain('date and time');
   });
 });
 

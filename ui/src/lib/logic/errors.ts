@@ -47,6 +47,11 @@ const SERVER = new Set([1000, 1001, 1003, 1004, 1005, 1006, 2000, 2001, 2002, 20
 /** The app's own codes whose raw text is not for the user (`errors.<code>` in i18n). */
 const APP: Record<string, string> = {
   offline: 'offline',
+  certificate_unknown_issuer: 'certificate_unknown_issuer',
+  certificate_wrong_name: 'certificate_wrong_name',
+  certificate_expired: 'certificate_expired',
+  certificate_ca_as_server: 'certificate_ca_as_server',
+  certificate_invalid: 'certificate_invalid',
   not_logged_in: 'not_logged_in',
   too_many_accounts: 'too_many_accounts',
   no_such_account: 'no_such_account',

@@ -138,10 +138,14 @@ describe('App', () => {
     await signedIn();
     await core({ type: 'connecting', attempt: 1 });
     expect(store.session.connection).toBe('connecting');
-    await core({ type: 'connect_failed', error: 'refused', retry_in_ms: 500 });
+    await core({ type: 'connect_failed', error: 'refused', certificate: null, retry_in_ms: 500 });
     expect(store.session.connection).toBe('offline');
+    expect(store.session.certificate).toBeNull();
+    await core({ type: 'connect_failed', error: 'not trusted', certificate: 'unknown_issuer', retry_in_ms: 500 });
+    expect(store.session.certificate).toBe('unknown_issuer');
     await core({ type: 'connected' });
     expect(store.session.connection).toBe('online');
+    expect(store.session.certificate).toBeNull();
   });
 
   it('shows an unread badge for a chat that is not open, and reorders by activity', async () => {

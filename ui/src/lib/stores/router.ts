@@ -27,10 +27,13 @@ export function route(app: App, e: CoreEvent): void {
       return;
     case 'connected':
       session.connection = 'online';
+      session.certificate = null;
       void session.refreshLimits();
       return;
     case 'connect_failed':
       session.connection = 'offline';
+      // A refused certificate is said as such, not as "offline" (no network problem).
+      session.certificate = e.certificate;
       return;
     case 'sync_finished':
       void app.reloadAll();

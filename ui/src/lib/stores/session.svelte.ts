@@ -4,7 +4,7 @@
  * commands (sign in/up/out, password, my profile).
  */
 import { t } from '../i18n/index.svelte';
-import { commands, type AppSession, type ConnectionState, type KeyringNotice, type Limits, type Profile, type Restored } from '../bindings';
+import { commands, type AppSession, type CertificateProblem, type ConnectionState, type KeyringNotice, type Limits, type Profile, type Restored } from '../bindings';
 import { keyringSentence } from '../logic/errors';
 import { rememberUser } from '../logic/session';
 import { call } from './ui.svelte';
@@ -13,6 +13,8 @@ import type { App } from './app.svelte';
 export class SessionStore {
   current = $state<AppSession | null>(null);
   connection = $state<ConnectionState>('offline');
+  /** Why the last connection attempt failed, when it was the server's TLS certificate. */
+  certificate = $state<CertificateProblem | null>(null);
   /** The server's limits from the last handshake (text length, recall window); null until known. */
   limits = $state<Limits | null>(null);
   /** Why the last session ended (kicked, token expired): shown on the login screen. */
@@ -109,6 +111,7 @@ export class SessionStore {
   async begin(s: AppSession): Promise<void> {
     this.current = s;
     this.endedReason = null;
+    this.certificate = null;
     this.connection = (await this.app.ui.attempt(commands.connectionState())) ?? 'offline';
     void this.refreshLimits();
   }
@@ -124,6 +127,7 @@ export class SessionStore {
     this.current = null;
     this.endedReason = reason;
     this.connection = 'offline';
+    this.certificate = null;
     this.limits = null;
   }
 }

@@ -302,7 +302,10 @@ pub(super) async fn download(
         .bearer_auth(token)
         .send()
         .await
-        .map_err(|e| Error::Offline(Detail::caused(format!("download from {url}: {e}"), e)))?;
+        .map_err(|e| {
+            let what = format!("download from {url}: {e}");
+            crate::tls::classify(e, what, Error::Offline)
+        })?;
     if !res.status().is_success() {
         let status = res.status();
         let body = res.bytes().await.unwrap_or_default();

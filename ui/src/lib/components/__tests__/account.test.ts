@@ -4,6 +4,7 @@ import { app } from '../../stores/app.svelte';
 import { type Calls, flush, mockBackend } from '../../test-fixtures';
 import AccountDialog from '../AccountDialog.svelte';
 import Profile from '../Profile.svelte';
+import ConnectionStatus from '../ConnectionStatus.svelte';
 
 let calls: Calls;
 let closed: number;
@@ -163,5 +164,24 @@ describe('Profile', () => {
     expect(getByTestId('account-dialog')).toBeTruthy();
     await fireEvent.click(getByTestId('account-close'));
     expect(queryByTestId('account-dialog')).toBeNull();
+  });
+});
+
+describe('ConnectionStatus', () => {
+  it('says "offline" for a network failure and names a refused certificate, with what to do on hover', async () => {
+    mockBackend(calls, {});
+    app.session.connection = 'offline';
+    app.session.certificate = null;
+    const { getByTestId } = render(ConnectionStatus);
+    expect(getByTestId('connection-banner').textContent).toContain('Offline');
+    expect(getByTestId('connection-banner').getAttribute('title')).toBeNull();
+    app.session.certificate = 'unknown_issuer';
+    await flush();
+    const banner = getByTestId('connection-banner');
+    expect(banner.textContent).toContain('security certificate is not trusted');
+    expect(banner.textContent).not.toContain('Offline');
+    expect(banner.getAttribute('title')).toContain('TERN_CA_CERT');
+    app.session.connection = 'online';
+    app.session.certificate = null;
   });
 });
