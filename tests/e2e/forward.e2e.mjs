@@ -318,6 +318,21 @@ async function main() {
     if (JSON.stringify(r.message.mentions?.users) !== JSON.stringify(['bob'])) throw new Error(`reply mentions: ${JSON.stringify(r.message.mentions)}`);
   });
 
+  await step('in Chinese: an @ right after Chinese text opens the picker, which finds a member by the pinyin initials of my remark for him; the picked mention is his nickname', async () => {
+    await invoke('set_remark', { user: 'bob', remark: '鲍勃' });
+    const composer = await $(sel('composer'));
+    await composer.type('好的@bb');
+    const picker = await $(sel('mention-picker'), 'the mention picker after Chinese text');
+    await waitUntil(async () => (await picker.text()).includes('鲍勃'), { what: 'bob found by "bb" (鲍勃)' });
+    await composer.type('\uE007');
+    await gone(sel('mention-picker'), 'the picker closed');
+    const typed = await wd.execute(`return document.querySelector('[data-testid="composer"]').value`);
+    if (typed !== '好的@Bob ') throw new Error(`composer: ${JSON.stringify(typed)}`);
+    await composer.type('\uE009a\uE000\uE003'); // Ctrl+A, Backspace: the draft goes
+    await waitUntil(async () => (await wd.execute(`return document.querySelector('[data-testid="composer"]').value`)) === '', { what: 'the composer emptied' });
+    await invoke('set_remark', { user: 'bob', remark: '' });
+  });
+
   await step('the group muted and the window hidden: a plain message notifies nothing, a mention of alice does', async () => {
     await (await $(sel('chat-menu'))).click();
     await (await $(sel('chat-mute-1h'), 'mute for an hour')).click();

@@ -15,6 +15,11 @@ describe('chat search', () => {
     expect(matchesChat(bob, 'Bob Builder', 'dave')).toBe(false);
     expect(matchesChat(bob, 'Bob Builder', '   ')).toBe(true);
   });
+  it('finds a chat with a Chinese title by its pinyin or initials', () => {
+    expect(matchesChat(team, '周末爬山', 'pashan')).toBe(true);
+    expect(matchesChat(team, '周末爬山', 'zmps')).toBe(true);
+    expect(matchesChat(team, '周末爬山', 'xiayu')).toBe(false);
+  });
 });
 
 describe('unread total', () => {

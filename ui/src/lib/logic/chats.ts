@@ -1,15 +1,17 @@
 /** The chat list: search, the unread total, and chats removed from the list. Pure, so unit-tested. */
 import type { Conversation } from '../bindings';
 import { groupOf } from './groups';
+import { nameMatches, needleOf } from './nameMatch';
 
 /**
  * Whether chat `c` (shown as `title`) matches the search `q`: its title, the
- * peer's user id or the group id contains it, case-insensitively.
+ * peer's user id or the group id contains it, case-insensitively (a Chinese title
+ * also by its pinyin, see nameMatch).
  */
 export function matchesChat(c: Conversation, title: string, q: string): boolean {
-  const needle = q.trim().toLowerCase();
+  const needle = needleOf(q);
   if (!needle) return true;
-  return [title, c.peer ?? '', groupOf(c.conv) ?? ''].some((s) => s.toLowerCase().includes(needle));
+  return [title, c.peer ?? '', groupOf(c.conv) ?? ''].some((s) => nameMatches(s, needle));
 }
 
 /** Unread messages over all chats, muted chats left out (as messengers count them). */

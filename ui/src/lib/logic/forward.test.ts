@@ -21,6 +21,9 @@ describe('forward logic', () => {
     expect(forwardTargets(convs, ' tEa ', title).map((c) => c.conv)).toEqual(['g:team']);
     expect(forwardTargets(convs, 'car', title).map((c) => c.conv)).toEqual(['d:alice:carol']);
     expect(forwardTargets(convs, 'zzz', title)).toEqual([]);
+    const cn = [conv({ conv: 'd:alice:u9', peer: 'u9', title: '李雷', last_activity: 1 })];
+    expect(forwardTargets(cn, 'lilei', title).map((c) => c.conv)).toEqual(['d:alice:u9']);
+    expect(forwardTargets(cn, 'll', title).map((c) => c.conv)).toEqual(['d:alice:u9']);
     // The list given is not reordered in place.
     expect(convs[0].conv).toBe('d:alice:bob');
   });

@@ -7,6 +7,7 @@
 import { t } from '../i18n/index.svelte';
 import type { Content, Conversation, ForwardResult, Friend, HistoryItem } from '../bindings';
 import { contentPreview, DEFAULT_HISTORY_TITLE } from './messages';
+import { nameMatches, needleOf } from './nameMatch';
 
 export { DEFAULT_HISTORY_TITLE };
 /** Most messages one forward may carry (tern-proto MAX_FORWARD_MESSAGES). */
@@ -16,10 +17,10 @@ export const MAX_FORWARD_TARGETS = 10;
 /** Lines a chat history card shows. */
 export const CARD_LINES = 3;
 
-/** The chats to offer, most recently active first, those whose title or id contain `query` (any case). */
+/** The chats to offer, most recently active first, those whose title or id match `query` (any case; a Chinese title also by pinyin). */
 export function forwardTargets(convs: readonly Conversation[], query: string, titleOf: (c: Conversation) => string): Conversation[] {
-  const q = query.trim().toLowerCase();
-  const hit = (c: Conversation) => !q || titleOf(c).toLowerCase().includes(q) || (c.peer ?? c.conv).toLowerCase().includes(q);
+  const q = needleOf(query);
+  const hit = (c: Conversation) => !q || nameMatches(titleOf(c), q) || nameMatches(c.peer ?? c.conv, q);
   return convs.filter(hit).sort((a, b) => b.last_activity - a.last_activity);
 }
 

@@ -16,6 +16,10 @@ describe('mentionQueryAt', () => {
   });
   it('ignores e-mail addresses, finished words and text without @', () => {
     expect(mentionQueryAt('mail a@b', 8)).toBeNull();
+    // Chinese runs straight into a mention (no space before the @), as marks read it.
+    expect(mentionQueryAt('明天见@张', 5)).toEqual({ start: 3, query: '张' });
+    expect(mentionQueryAt('好的，@', 4)).toEqual({ start: 3, query: '' });
+    expect(mentionQueryAt('x.y@z', 5)).toBeNull();
     expect(mentionQueryAt('@bob there', 10)).toBeNull();
     expect(mentionQueryAt('hello', 5)).toBeNull();
     expect(mentionQueryAt('@' + 'x'.repeat(40), 41)).toBeNull();
@@ -28,6 +32,16 @@ describe('matchMembers', () => {
     expect(matchMembers(members, 'ops', 'alice').map((c) => c.id)).toEqual(['bob']);
     expect(matchMembers(members, 'CAR', 'alice').map((c) => c.id)).toEqual(['carol']);
     expect(matchMembers(members, '', 'alice', 2).map((c) => c.id)).toEqual(['bob', 'carol']);
+  });
+  it('finds Chinese names by pinyin, a name starting with it first', () => {
+    const cn = [
+      { id: 'u1', nickname: '王小明', remark: '' },
+      { id: 'u2', nickname: '张三', remark: '' },
+      { id: 'u3', nickname: '小张', remark: '' },
+    ];
+    expect(matchMembers(cn, 'zhang', 'alice').map((c) => c.id)).toEqual(['u2', 'u3']);
+    expect(matchMembers(cn, 'xm', 'alice').map((c) => c.id)).toEqual(['u1']);
+    expect(matchMembers(cn, 'xiao', 'alice').map((c) => c.id)).toEqual(['u3', 'u1']);
   });
   it('labels by remark, then nickname, then id', () => {
     expect(members.map(mentionLabel)).toEqual(['Alice', 'Bob from ops', 'carol', 'Abby']);

@@ -4,6 +4,7 @@
  * and collecting the mention list to send. Pure functions; the picker
  * component and the composer call them.
  */
+import { matchAt, needleOf } from './nameMatch';
 
 /** A member the composer may mention. */
 export type MentionCandidate = { id: string; nickname: string; remark: string };
@@ -18,14 +19,16 @@ export const MENTION_ALL = '@ all';
 const MAX_QUERY = 32;
 
 /**
- * The mention being typed at `caret`: an `@` at the start of the text or after
- * whitespace, followed by non-space characters up to the caret; else null.
+ * The mention being typed at `caret`: an `@` followed by non-space characters up
+ * to the caret, at the start of the text or after anything but what an e-mail
+ * address's name is made of (`mail bob@ex` is no mention; Chinese runs straight
+ * into one: `明天见@张`, as logic/mentionMarks reads them); else null.
  */
 export function mentionQueryAt(text: string, caret: number): MentionQuery | null {
   const before = text.slice(0, caret);
   const at = before.lastIndexOf('@');
   if (at < 0) return null;
-  if (at > 0 && !/\s/.test(before[at - 1])) return null;
+  if (at > 0 && /[A-Za-z0-9._%+-]/.test(before[at - 1])) return null;
   const query = before.slice(at + 1);
   if (/\s/.test(query) || query.length > MAX_QUERY) return null;
   return { start: at, query };
@@ -46,16 +49,16 @@ export function mentionText(c: MentionCandidate): string {
 }
 
 /**
- * Members matching `query` (case-insensitive) by remark, nickname or id,
- * without me: those starting with it first, then those containing it, each
+ * Members matching `query` (case-insensitive; a Chinese name also by pinyin,
+ * see nameMatch) by remark, nickname or id, without me: those starting with it first, then those containing it, each
  * group in the given order; at most `max`.
  */
 export function matchMembers(cands: readonly MentionCandidate[], query: string, me: string, max = 8): MentionCandidate[] {
-  const q = query.toLowerCase();
-  const fields = (c: MentionCandidate) => [c.remark, c.nickname, c.id].map((s) => s.toLowerCase());
+  const q = needleOf(query);
+  const starts = (c: MentionCandidate) => [c.remark, c.nickname, c.id].map((s) => matchAt(s, q));
   const others = cands.filter((c) => c.id !== me);
-  const prefix = others.filter((c) => fields(c).some((f) => f.startsWith(q)));
-  const inner = others.filter((c) => !prefix.includes(c) && fields(c).some((f) => f.includes(q)));
+  const prefix = others.filter((c) => starts(c).some((at) => at === 0));
+  const inner = others.filter((c) => !prefix.includes(c) && starts(c).some((at) => at > 0));
   return [...prefix, ...inner].slice(0, max);
 }
 

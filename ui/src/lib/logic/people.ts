@@ -1,15 +1,15 @@
 import type { Friend, Profile } from '../bindings';
+import { nameMatches, needleOf } from './nameMatch';
 
 /** How a friend is shown: my remark, else their nickname, else their id. */
 export function displayName(f: Friend): string {
   return f.remark || f.profile.nickname || f.profile.user;
 }
 
-/** Friends whose id, nickname or remark contains `q` (case-insensitive), sorted by display name. */
+/** Friends whose id, nickname or remark matches `q` (any case; a Chinese name also by pinyin), sorted by display name. */
 export function filterFriends(list: readonly Friend[], q: string): Friend[] {
-  const needle = q.trim().toLowerCase();
-  const hit = (f: Friend) =>
-    !needle || [f.profile.user, f.profile.nickname, f.remark].some((s) => s.toLowerCase().includes(needle));
+  const needle = needleOf(q);
+  const hit = (f: Friend) => !needle || [f.profile.user, f.profile.nickname, f.remark].some((s) => nameMatches(s, needle));
   return list.filter(hit).sort((a, b) => displayName(a).localeCompare(displayName(b)));
 }
 
