@@ -92,6 +92,8 @@ async function main() {
     if (!(await row.find(sel('group-avatar')))) throw new Error('no group avatar in the list');
     await waitUntil(async () => (await (await $(sel('chat-title'))).text()) === GROUP_NAME, { what: 'the group chat open' });
     await waitUntil(async () => (await (await $(sel('chat-member-count'))).text()) === '3 members', { what: '3 members in the header' });
+    // The new chat starts with the line of its creation, not empty.
+    await waitUntil(async () => (await wd.execute(`return [...document.querySelectorAll('[data-testid="message"][data-client-id^="member-notice-"]')].map((e) => e.textContent.trim())`)).includes('You created the group'), { what: '"You created the group" in the new chat' });
     await bobEvents.waitFor((e) => e.type === 'group_changed' && e.kind === 'group_joined' && e.group?.group === group, 'group_joined at bob');
     const list = json(await bob.ok(['group', 'list']));
     if (!list.some((g) => g.group === group && g.name === GROUP_NAME)) throw new Error(`bob's group list: ${JSON.stringify(list)}`);

@@ -241,6 +241,9 @@ pub enum MemberNoticeKind {
     Left,
     /// Someone was removed by the owner or an admin.
     Kicked,
+    /// `user` (the owner) created the group: recorded when I joined it at its
+    /// creation (as its creator or one of its first members).
+    Created,
 }
 
 /// A membership change of a group as a line of its timeline ("Bob left"), kept in

@@ -1357,7 +1357,12 @@ export type MemberNoticeKind =
 /**  Someone left on their own. */
 "left" | 
 /**  Someone was removed by the owner or an admin. */
-"kicked";
+"kicked" | 
+/**
+ *  `user` (the owner) created the group: recorded when I joined it at its
+ *  creation (as its creator or one of its first members).
+ */
+"created";
 
 /**  Whom a group message mentions (`@bob`, `@all`). */
 export type Mentions = {

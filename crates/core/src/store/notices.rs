@@ -23,6 +23,7 @@ fn kind_str(k: MemberNoticeKind) -> &'static str {
         MemberNoticeKind::Joined => "joined",
         MemberNoticeKind::Left => "left",
         MemberNoticeKind::Kicked => "kicked",
+        MemberNoticeKind::Created => "created",
     }
 }
 
@@ -31,6 +32,7 @@ fn parse_kind(s: &str) -> Result<MemberNoticeKind> {
         "joined" => Ok(MemberNoticeKind::Joined),
         "left" => Ok(MemberNoticeKind::Left),
         "kicked" => Ok(MemberNoticeKind::Kicked),
+        "created" => Ok(MemberNoticeKind::Created),
         other => Err(corrupt("member_notices.kind", other)),
     }
 }
@@ -47,11 +49,26 @@ fn display_name(c: &Connection, user: &UserId) -> Result<Option<String>> {
     Ok(name)
 }
 
-/// Records the notice a change-log entry calls for (member joined, left or kicked),
-/// at `at`; other entries record nothing. Call before the entry is applied, so a
-/// member who leaves is still named.
+/// How long after a group's creation a member joining still counts as one of its
+/// first members (the server adds them in the creating request).
+const AT_CREATION_MS: Millis = 5_000;
+
+/// Records the notice a change-log entry calls for (member joined, left or kicked;
+/// I joined: at the group's creation "created", else "joined"), at `at` (mine at
+/// the server's times); other entries record nothing. Call before the entry is
+/// applied, so a member who leaves is still named.
 pub(crate) fn record(c: &Connection, change: &Change, at: Millis) -> Result<()> {
+    let mut at = at;
     let (group, kind, user, by) = match change {
+        Change::GroupJoined { group, member } => {
+            if member.joined_at - group.created_at <= AT_CREATION_MS {
+                at = group.created_at;
+                (&group.group, MemberNoticeKind::Created, &group.owner, &None)
+            } else {
+                at = member.joined_at;
+                (&group.group, MemberNoticeKind::Joined, &member.user, &None)
+            }
+        }
         Change::GroupMemberJoined { group, member, by } => {
             (group, MemberNoticeKind::Joined, &member.user, by)
         }
@@ -202,5 +219,57 @@ mod tests {
         assert_eq!(list(&c, &conv, Some(101), 50).unwrap().len(), 2);
         let other = ConversationId::Group(GroupId::new("g2").unwrap());
         assert!(list(&c, &other, None, 50).unwrap().is_empty());
+    }
+
+    fn joined(group: &str, created_at: i64, me: &str, joined_at: i64) -> Change {
+        Change::GroupJoined {
+            group: tern_proto::GroupInfo {
+                group: GroupId::new(group).unwrap(),
+                name: "Team".into(),
+                avatar: None,
+                notice: String::new(),
+                owner: u("alice"),
+                join_policy: tern_proto::JoinPolicy::Open,
+                all_muted: false,
+                member_count: 2,
+                created_at,
+                history_visible: false,
+                read_by: true,
+            },
+            member: GroupMember {
+                user: u(me),
+                role: GroupRole::Member,
+                muted_until: None,
+                joined_at,
+            },
+        }
+    }
+
+    #[test]
+    fn joining_at_creation_records_who_created_it_later_joining_records_me() {
+        let c = crate::store::open_temp();
+        // The creator (or a first member): "alice created", at the creation time.
+        record(&c, &joined("g1", 1_000, "alice", 1_000), 9_999).unwrap();
+        record(&c, &joined("g2", 1_000, "bob", 1_200), 9_999).unwrap();
+        // Joined a day later: "bob joined", at the server's join time.
+        record(&c, &joined("g3", 1_000, "bob", 86_401_000), 99_999_999).unwrap();
+        let one = |g: &str| {
+            let conv = ConversationId::Group(GroupId::new(g).unwrap());
+            let n = list(&c, &conv, None, 50).unwrap();
+            assert_eq!(n.len(), 1, "{g}: {n:?}");
+            (n[0].kind, n[0].user.to_string(), n[0].at, n[0].by.clone())
+        };
+        assert_eq!(
+            one("g1"),
+            (MemberNoticeKind::Created, "alice".into(), 1_000, None)
+        );
+        assert_eq!(
+            one("g2"),
+            (MemberNoticeKind::Created, "alice".into(), 1_000, None)
+        );
+        assert_eq!(
+            one("g3"),
+            (MemberNoticeKind::Joined, "bob".into(), 86_401_000, None)
+        );
     }
 }

@@ -1,7 +1,8 @@
 //! Membership lines of group timelines ("Alice removed Carol", "Dave joined", "Dave
 //! left") are recorded in each device's cache when it applies the change, live or
 //! replayed after being offline, survive a restart of the client, and are not made
-//! up for the history a freshly synced device never saw.
+//! up for the history a freshly synced device never saw. The creator and the first
+//! members start with "Alice created the group".
 
 use crate::common;
 
@@ -21,6 +22,17 @@ fn lines(notices: &[MemberNotice]) -> Vec<(MemberNoticeKind, String, Option<Stri
             )
         })
         .collect()
+}
+
+/// The notices after the group's creation line (checked on its own below).
+async fn since_creation(c: &Client, conv: &tern_core::proto::ConversationId) -> Vec<MemberNotice> {
+    let all = c.member_notices(conv, None, 100).await.unwrap();
+    assert_eq!(
+        all.first().map(|n| (n.kind, n.user.as_str())),
+        Some((MemberNoticeKind::Created, "alice")),
+        "{all:?}"
+    );
+    all[1..].to_vec()
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
@@ -43,12 +55,15 @@ async fn member_notices_survive_restart_and_come_from_offline_replay() {
         matches!(e.group_change(), Some(Change::GroupJoined { .. }))
     })
     .await;
-    // Creating the group (and being added to it) is no membership line.
-    assert!(alice
-        .member_notices(&conv, None, 100)
-        .await
-        .unwrap()
-        .is_empty());
+    // The creator and the first members get the line of its creation, at that time.
+    for c in [&alice, &bob] {
+        let n = c.member_notices(&conv, None, 100).await.unwrap();
+        assert_eq!(
+            lines(&n),
+            [(MemberNoticeKind::Created, "alice".into(), None)]
+        );
+        assert_eq!(n[0].at, g.created_at);
+    }
     bob.close().await;
     let before = tern_core::proto::Millis::try_from(
         std::time::SystemTime::now()
@@ -81,7 +96,7 @@ async fn member_notices_survive_restart_and_come_from_offline_replay() {
         (MemberNoticeKind::Joined, "dave".into(), None),
         (MemberNoticeKind::Left, "dave".into(), None),
     ];
-    let live = alice.member_notices(&conv, None, 100).await.unwrap();
+    let live = since_creation(&alice, &conv).await;
     assert_eq!(lines(&live), want);
     assert!(live.iter().all(|n| n.conv == conv && n.at >= before));
     assert!(live.windows(2).all(|w| w[0].at <= w[1].at));
@@ -100,14 +115,14 @@ async fn member_notices_survive_restart_and_come_from_offline_replay() {
     let mut a_rx = alice.subscribe();
     alice.login(&uid("alice"), "password123").await.unwrap();
     wait_for(&mut a_rx, |e| matches!(e, Event::SyncFinished { .. })).await;
-    assert_eq!(alice.member_notices(&conv, None, 100).await.unwrap(), live);
+    assert_eq!(since_creation(&alice, &conv).await, live);
 
     // ---- bob comes back on the same device: the replayed change log records them ----
     let bob = Client::new(fast_config(dir.path().join("bob"), addr)).unwrap();
     let mut b_rx = bob.subscribe();
     bob.login(&uid("bob"), "password123").await.unwrap();
     wait_for(&mut b_rx, |e| matches!(e, Event::SyncFinished { .. })).await;
-    let replayed = bob.member_notices(&conv, None, 100).await.unwrap();
+    let replayed = since_creation(&bob, &conv).await;
     assert_eq!(lines(&replayed), want);
     // "When this device learnt of it": after bob came back.
     assert!(replayed.iter().all(|n| n.at > live[2].at));
@@ -116,10 +131,7 @@ async fn member_notices_survive_restart_and_come_from_offline_replay() {
     let mut b_rx = bob.subscribe();
     bob.login(&uid("bob"), "password123").await.unwrap();
     wait_for(&mut b_rx, |e| matches!(e, Event::SyncFinished { .. })).await;
-    assert_eq!(
-        bob.member_notices(&conv, None, 100).await.unwrap(),
-        replayed
-    );
+    assert_eq!(since_creation(&bob, &conv).await, replayed);
 
     // ---- a later live change reaches both, once ----
     assert!(dave.join_group(&group, "").await.unwrap());
@@ -127,7 +139,7 @@ async fn member_notices_survive_restart_and_come_from_offline_replay() {
         matches!(e.group_change(), Some(Change::GroupMemberJoined { .. }))
     })
     .await;
-    let now = bob.member_notices(&conv, None, 100).await.unwrap();
+    let now = since_creation(&bob, &conv).await;
     assert_eq!(now.len(), 4);
     assert_eq!(now[..3], replayed[..]);
     assert_eq!(

@@ -122,6 +122,7 @@ const enMessages = {
     removed: "{{by}} removed {{who}}",
     youWereRemoved: "You were removed",
     wasRemoved: "{{who}} was removed",
+    created: "{{who}} created the group",
   },
   delivery: {
     sending: "Sending…",

@@ -122,6 +122,7 @@ const zhCNMessages = {
     removed: "{{by}} 将 {{who}} 移出了群聊",
     youWereRemoved: "你被移出了群聊",
     wasRemoved: "{{who}} 被移出了群聊",
+    created: "{{who}} 创建了群聊",
   },
   delivery: {
     sending: "发送中…",

@@ -17,6 +17,9 @@ describe('membership notices', () => {
     expect(t({ kind: 'joined', user: 'dave', by: null })).toBe('Dave Diver joined');
     expect(t({ kind: 'joined', user: 'dave', by: 'alice' })).toBe('You added Dave Diver');
     expect(t({ kind: 'joined', user: 'dave', by: 'dave' })).toBe('Dave Diver joined');
+    expect(t({ kind: 'created', user: 'alice', by: null })).toBe('You created the group');
+    expect(t({ kind: 'created', user: 'bob', by: null })).toBe('Bob created the group');
+    expect(t({ kind: 'joined', user: 'alice', by: null })).toBe('You joined');
   });
 
   it('go between the messages by time', () => {

@@ -1,6 +1,6 @@
 /**
  * Membership changes shown in a group chat's timeline ("Bob left", "You removed
- * Carol", "Alice added Dave"). tern-core records them in this device's cache when
+ * Carol", "Alice added Dave", "You created the group"). tern-core records them in this device's cache when
  * it applies the change (live, or replayed after the app was closed) and keeps
  * them across restarts; the store loads a chat's notices with its messages. They
  * are worded at render time (names fill in as members load) and placed among the
@@ -28,6 +28,8 @@ export function memberNoticeText(n: MemberNotice, me: string, name: (user: strin
     case 'kicked':
       if (by) return mine ? t('timeline.removedYou', { by }) : t('timeline.removed', { by, who });
       return mine ? t('timeline.youWereRemoved') : t('timeline.wasRemoved', { who });
+    case 'created':
+      return t('timeline.created', { who });
   }
 }
 

@@ -192,6 +192,8 @@ export class GroupsStore {
 
   onJoined(g: GroupInfo): void {
     this.back(g.group);
+    // "You created the group" / "You joined": recorded by tern-core before the event.
+    void this.loadNotices(groupConv(g.group));
     this.info = { ...this.info, [g.group]: g };
     if (this.members[g.group]) void this.loadMembers(g.group);
     this.app.chats.ensureGroupEntry(g);

@@ -156,6 +156,12 @@ describe('AppStore groups', () => {
     await core({ type: 'group_changed', kind: 'group_member_joined', group: G, member: { user: 'dave', role: 'member', muted_until: null, joined_at: 2 }, by: null });
     await flush();
     expect(store.groups.notices[GC]).toEqual([kicked, joined]);
+    // So is the line of my own joining (or creating) it.
+    const created: MemberNotice = { id: 3, conv: GC, kind: 'created', user: 'alice', by: null, at: 1, name: null };
+    stored = [created, kicked, joined];
+    await core({ type: 'group_changed', kind: 'group_joined', group: info(), member: { user: 'alice', role: 'owner', muted_until: null, joined_at: 1 } });
+    await flush();
+    expect(store.groups.notices[GC]).toEqual([created, kicked, joined]);
   });
 
   it('when I am kicked the chat leaves the list and its view explains why', async () => {
