@@ -26,6 +26,17 @@ pub(crate) async fn wait_synced(
         loop {
             match events.recv().await {
                 Ok(Event::SyncFinished { .. }) => return Ok(()),
+                // A refused certificate is no network blip: say so at once (exit 6).
+                Ok(Event::ConnectFailed {
+                    error,
+                    certificate: Some(problem),
+                    ..
+                }) if !cache_will_do => {
+                    return Err(Failure::Client(Error::Certificate {
+                        problem,
+                        detail: error.into(),
+                    }))
+                }
                 // The server is unreachable and the command reads the cache: answer from it.
                 Ok(Event::ConnectFailed { .. }) if cache_will_do => return Ok(()),
                 Ok(Event::TokenExpired { code }) => {

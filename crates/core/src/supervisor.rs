@@ -55,7 +55,10 @@ pub(crate) async fn connect_any(
                     return Err(e);
                 }
                 tracing::warn!(%url, error = %e, "connecting failed; trying the next server");
-                last = Some(e);
+                // A refused certificate says more than another node being down.
+                if !matches!(last, Some(Error::Certificate { .. })) {
+                    last = Some(e);
+                }
             }
         }
     }

@@ -76,22 +76,22 @@ pub(crate) fn client_config(extra_ca: Option<&Path>) -> Result<Arc<rustls::Clien
     Ok(config)
 }
 
-/// The rustls error in `e`'s chain of sources (also inside an `io::Error`, whose
-/// `source()` skips the error it wraps), if any.
+/// The rustls error in `e`'s chain of sources, if any. An `io::Error`'s `source()`
+/// skips the error it wraps, so the walk goes into that one instead (hyper-rustls
+/// wraps rustls' `io::Error` in another: reqwest → hyper → io → io → rustls).
 fn rustls_error<'a>(e: &'a (dyn std::error::Error + 'static)) -> Option<&'a rustls::Error> {
     let mut next = Some(e);
     while let Some(e) = next {
         if let Some(r) = e.downcast_ref::<rustls::Error>() {
             return Some(r);
         }
-        let inner = e
+        next = match e
             .downcast_ref::<std::io::Error>()
             .and_then(|io| io.get_ref())
-            .and_then(|i| i.downcast_ref::<rustls::Error>());
-        if inner.is_some() {
-            return inner;
-        }
-        next = e.source();
+        {
+            Some(inner) => Some(inner as &(dyn std::error::Error + 'static)),
+            None => e.source(),
+        };
     }
     None
 }
@@ -173,6 +173,19 @@ mod tests {
                 "the cause is kept"
             );
         }
+        // As hyper-rustls hands it to reqwest (a download): one io::Error in another.
+        let nested = std::io::Error::other(io(rustls::Error::InvalidCertificate(C::Expired)));
+        let e = classify(nested, "d".into(), offline);
+        assert!(
+            matches!(
+                e,
+                Error::Certificate {
+                    problem: CertificateProblem::Expired,
+                    ..
+                }
+            ),
+            "{e:?}"
+        );
         // Another TLS failure, and a refused TCP connection, stay "offline".
         let e = classify(io(rustls::Error::HandshakeNotComplete), "y".into(), offline);
         assert!(matches!(e, Error::Offline(_)), "{e:?}");

@@ -255,13 +255,15 @@ pub struct MemberNotice {
     /// This device's id of the notice (stable across restarts).
     pub id: i64,
     pub conv: ConversationId,
-    /// Joined, left or kicked.
+    /// Joined, left, kicked, or created.
     pub kind: MemberNoticeKind,
-    /// Who joined or went.
+    /// Who joined or went; for `Created`, the owner who created the group.
     pub user: UserId,
-    /// Who added or removed them; `None` when they joined an open group or left.
+    /// Who added or removed them; `None` when they joined an open group or left,
+    /// and for my own joining (the change does not say who added me).
     pub by: Option<UserId>,
-    /// When this device applied the change.
+    /// When this device applied the change; for `Created` and my own joining,
+    /// the server's time of the creation and of my joining.
     pub at: Millis,
     /// How `user` was named then (friend remark or nickname), when known.
     pub name: Option<String>,

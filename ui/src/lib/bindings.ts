@@ -1338,13 +1338,19 @@ export type MemberNotice = {
 	/**  This device's id of the notice (stable across restarts). */
 	id: number,
 	conv: ConversationId,
-	/**  Joined, left or kicked. */
+	/**  Joined, left, kicked, or created. */
 	kind: MemberNoticeKind,
-	/**  Who joined or went. */
+	/**  Who joined or went; for `Created`, the owner who created the group. */
 	user: UserId,
-	/**  Who added or removed them; `None` when they joined an open group or left. */
+	/**
+	 *  Who added or removed them; `None` when they joined an open group or left,
+	 *  and for my own joining (the change does not say who added me).
+	 */
 	by: UserId | null,
-	/**  When this device applied the change. */
+	/**
+	 *  When this device applied the change; for `Created` and my own joining,
+	 *  the server's time of the creation and of my joining.
+	 */
 	at: number,
 	/**  How `user` was named then (friend remark or nickname), when known. */
 	name: string | null,

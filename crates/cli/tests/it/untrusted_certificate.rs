@@ -1,6 +1,7 @@
 //! A server whose TLS certificate is not trusted: tern-cli says so, with its own
-//! exit code and the problem named, rather than calling the server offline; and the
-//! README's way of trusting a self-signed certificate (`--ca-cert`) works.
+//! exit code and the problem named, rather than calling the server offline (also
+//! for a saved session, at once); and the README's way of trusting a self-signed
+//! certificate (`--ca-cert`) works, against tern-server's own TLS.
 
 use std::path::Path;
 use std::sync::Arc;
@@ -49,8 +50,14 @@ async fn self_signed_listener(ca: bool, pem: &Path) -> u16 {
     port
 }
 
-/// `tern-cli login` against `port`: its exit code and the JSON error.
-async fn login(dir: &Path, port: u16, ca_cert: Option<&Path>) -> (Option<i32>, Value) {
+/// `tern-cli <args>` as alice against `port`: its exit code and the JSON error
+/// (null when it succeeded).
+async fn cli_at(
+    dir: &Path,
+    port: u16,
+    ca_cert: Option<&Path>,
+    args: &[&str],
+) -> (Option<i32>, Value) {
     let mut c = Command::new(env!("CARGO_BIN_EXE_tern-cli"));
     c.arg("--server")
         .arg(format!("wss://localhost:{port}/ws"))
@@ -61,7 +68,7 @@ async fn login(dir: &Path, port: u16, ca_cert: Option<&Path>) -> (Option<i32>, V
     }
     let out = tokio::time::timeout(
         WAIT,
-        c.args(["login", "alice", "password123"])
+        c.args(args)
             .stdin(std::process::Stdio::null())
             .kill_on_drop(true)
             .output(),
@@ -70,8 +77,12 @@ async fn login(dir: &Path, port: u16, ca_cert: Option<&Path>) -> (Option<i32>, V
     .unwrap()
     .unwrap();
     let stderr = String::from_utf8_lossy(&out.stderr);
-    let err = serde_json::from_str(stderr.trim()).unwrap();
+    let err = serde_json::from_str(stderr.trim()).unwrap_or(Value::Null);
     (out.status.code(), err)
+}
+
+async fn login(dir: &Path, port: u16, ca_cert: Option<&Path>) -> (Option<i32>, Value) {
+    cli_at(dir, port, ca_cert, &["login", "alice", "password123"]).await
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
@@ -103,4 +114,39 @@ async fn a_ca_certificate_as_the_servers_own_is_named_even_when_trusted() {
         assert_eq!(code, Some(6), "{err}");
         assert_eq!(err["error"]["problem"], "ca_as_server", "{err}");
     }
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_saved_session_whose_certificate_is_refused_exits_6_at_once() {
+    let dir = tempfile::tempdir().unwrap();
+    // tern-server's own TLS, with a self-signed certificate made as the README says.
+    let key = KeyPair::generate().unwrap();
+    let cert = CertificateParams::new(vec!["localhost".to_string()])
+        .unwrap()
+        .self_signed(&key)
+        .unwrap();
+    let (pem, key_pem) = (dir.path().join("cert.pem"), dir.path().join("key.pem"));
+    std::fs::write(&pem, cert.pem()).unwrap();
+    std::fs::write(&key_pem, key.serialize_pem()).unwrap();
+    let mut config = tern_server::Config::for_tests(dir.path().join("server"));
+    config.tls_cert = Some(pem.clone());
+    config.tls_key = Some(key_pem);
+    let server = tern_server::spawn(config).await.unwrap();
+    let port = server.addr().port();
+    let ok = ["register", "alice", "password123"];
+    assert_eq!(cli_at(dir.path(), port, Some(&pem), &ok).await.0, Some(0));
+    assert_eq!(login(dir.path(), port, Some(&pem)).await.0, Some(0));
+    // The saved session, without the CA now: a command that needs the server
+    // says why it cannot, without waiting out --timeout (30 s here).
+    let started = std::time::Instant::now();
+    let send = ["--timeout", "30", "send", "alice", "hello"];
+    let (code, err) = cli_at(dir.path(), port, None, &send).await;
+    assert_eq!(code, Some(6), "{err}");
+    assert_eq!(err["error"]["problem"], "unknown_issuer", "{err}");
+    assert!(
+        started.elapsed() < std::time::Duration::from_secs(20),
+        "{:?}",
+        started.elapsed()
+    );
+    server.shutdown().await;
 }

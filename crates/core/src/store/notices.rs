@@ -1,5 +1,6 @@
-//! Membership notices of group timelines ("Bob left", "Alice added Dave"): one row
-//! per member joined / left / kicked change-log entry this device applied, live or
+//! Membership notices of group timelines ("Bob left", "Alice added Dave", "Alice
+//! created the group"): one row per member joined / left / kicked or I-joined
+//! change-log entry this device applied, live or
 //! replayed after being offline, written in the same transaction as the change
 //! (see `sync::relations::apply_change`). The snapshot of a freshly synced device has no
 //! history and records none. Per device: another device keeps its own.
@@ -49,19 +50,17 @@ fn display_name(c: &Connection, user: &UserId) -> Result<Option<String>> {
     Ok(name)
 }
 
-/// How long after a group's creation a member joining still counts as one of its
-/// first members (the server adds them in the creating request).
-const AT_CREATION_MS: Millis = 5_000;
-
 /// Records the notice a change-log entry calls for (member joined, left or kicked;
-/// I joined: at the group's creation "created", else "joined"), at `at` (mine at
-/// the server's times); other entries record nothing. Call before the entry is
+/// I joined: at the group's creation "created", else "joined"), at `at` (those two
+/// at the server's times: the group's creation, my joining); other entries record nothing. Call before the entry is
 /// applied, so a member who leaves is still named.
 pub(crate) fn record(c: &Connection, change: &Change, at: Millis) -> Result<()> {
     let mut at = at;
     let (group, kind, user, by) = match change {
         Change::GroupJoined { group, member } => {
-            if member.joined_at - group.created_at <= AT_CREATION_MS {
+            // The server stamps a group's creation and its first members' joining
+            // with the same time (one request); anyone added later joined after it.
+            if member.joined_at <= group.created_at {
                 at = group.created_at;
                 (&group.group, MemberNoticeKind::Created, &group.owner, &None)
             } else {
@@ -250,9 +249,11 @@ mod tests {
         let c = crate::store::open_temp();
         // The creator (or a first member): "alice created", at the creation time.
         record(&c, &joined("g1", 1_000, "alice", 1_000), 9_999).unwrap();
-        record(&c, &joined("g2", 1_000, "bob", 1_200), 9_999).unwrap();
-        // Joined a day later: "bob joined", at the server's join time.
+        record(&c, &joined("g2", 1_000, "bob", 1_000), 9_999).unwrap();
+        // Joined later, even a moment later (invited right after): "bob joined",
+        // at the server's join time.
         record(&c, &joined("g3", 1_000, "bob", 86_401_000), 99_999_999).unwrap();
+        record(&c, &joined("g4", 1_000, "bob", 1_001), 9_999).unwrap();
         let one = |g: &str| {
             let conv = ConversationId::Group(GroupId::new(g).unwrap());
             let n = list(&c, &conv, None, 50).unwrap();
@@ -270,6 +271,10 @@ mod tests {
         assert_eq!(
             one("g3"),
             (MemberNoticeKind::Joined, "bob".into(), 86_401_000, None)
+        );
+        assert_eq!(
+            one("g4"),
+            (MemberNoticeKind::Joined, "bob".into(), 1_001, None)
         );
     }
 }

@@ -20,6 +20,9 @@ describe('mentionQueryAt', () => {
     expect(mentionQueryAt('明天见@张', 5)).toEqual({ start: 3, query: '张' });
     expect(mentionQueryAt('好的，@', 4)).toEqual({ start: 3, query: '' });
     expect(mentionQueryAt('x.y@z', 5)).toBeNull();
+    // Not inside a web address.
+    expect(mentionQueryAt('https://medium.com/@zs', 22)).toBeNull();
+    expect(mentionQueryAt('see (@bo', 8)).toEqual({ start: 5, query: 'bo' });
     expect(mentionQueryAt('@bob there', 10)).toBeNull();
     expect(mentionQueryAt('hello', 5)).toBeNull();
     expect(mentionQueryAt('@' + 'x'.repeat(40), 41)).toBeNull();

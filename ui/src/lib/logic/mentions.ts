@@ -15,20 +15,27 @@ export type MentionQuery = { start: number; query: string };
 /** The pseudo-id of `@all` in the picker (not a valid user id: it has a space). */
 export const MENTION_ALL = '@ all';
 
+/**
+ * What may stand right before a mention's `@`: white space, an opening bracket or
+ * quote, or anything outside ASCII (Chinese text and its punctuation: `好的@`,
+ * `，@`). Not letters, digits or the rest of ASCII: `bob@example.com`,
+ * `https://medium.com/@zs` are no mentions.
+ */
+const MENTION_MAY_FOLLOW = /[\s([{"'<]|[^\x00-\x7f]/u;
+
 /** Longest query the picker follows (longer words are not mentions). */
 const MAX_QUERY = 32;
 
 /**
  * The mention being typed at `caret`: an `@` followed by non-space characters up
- * to the caret, at the start of the text or after anything but what an e-mail
- * address's name is made of (`mail bob@ex` is no mention; Chinese runs straight
- * into one: `明天见@张`, as logic/mentionMarks reads them); else null.
+ * to the caret, at the start of the text or after what [`MENTION_MAY_FOLLOW`]
+ * allows (Chinese runs straight into one: `明天见@张`); else null.
  */
 export function mentionQueryAt(text: string, caret: number): MentionQuery | null {
   const before = text.slice(0, caret);
   const at = before.lastIndexOf('@');
   if (at < 0) return null;
-  if (at > 0 && /[A-Za-z0-9._%+-]/.test(before[at - 1])) return null;
+  if (at > 0 && !MENTION_MAY_FOLLOW.test(before[at - 1])) return null;
   const query = before.slice(at + 1);
   if (/\s/.test(query) || query.length > MAX_QUERY) return null;
   return { start: at, query };
