@@ -12,6 +12,10 @@ fresh table for each index set, 3 rounds, and prints the seconds:
   mine      the two that serve only my own messages made partial on a `mine`
             column (0 for every row here: messages from others), the rest as today
   mine_nod  `mine` without the pending-search index
+  conv_seq  only the (conv, seq) key: the one a cache that stores each server
+            message once cannot do without (the floor of a secondary-key design)
+  clustered no index: the rowid made of (conversation number, seq), so the table
+            itself is ordered by the key (what a store clustered on it would do)
 
 Python's sqlite3 (Debian's SQLite), not the bundled one tern-core uses: the
 ratios between the sets are what it shows. Usage: bench/diag/c2_keys.py [dir]
@@ -36,6 +40,8 @@ INDEXES = {
     "mine_nod": """CREATE UNIQUE INDEX a ON messages (client_id) WHERE mine = 1;
         CREATE UNIQUE INDEX b ON messages (conv, seq) WHERE seq IS NOT NULL;
         CREATE INDEX c ON messages (conv, seq) WHERE mine = 1;""",
+    "conv_seq": "CREATE UNIQUE INDEX b ON messages (conv, seq) WHERE seq IS NOT NULL;",
+    "clustered": "",
 }
 
 
@@ -67,11 +73,18 @@ def run(directory, kind, data):
     c.executescript(INDEXES[kind])
     t = time.perf_counter()
     c.execute("BEGIN")
-    c.executemany(
-        "INSERT INTO messages (conv, seq, msg_id, client_id, sender, sent_at, content)"
-        " VALUES (?, ?, ?, ?, ?, ?, ?)",
-        data,
-    )
+    if kind == "clustered":
+        c.executemany(
+            "INSERT INTO messages (rowid, conv, seq, msg_id, client_id, sender, sent_at, content)"
+            " VALUES ((CAST(substr(?1, 11) AS INTEGER) << 32) + ?2, ?1, ?2, ?3, ?4, ?5, ?6, ?7)",
+            data,
+        )
+    else:
+        c.executemany(
+            "INSERT INTO messages (conv, seq, msg_id, client_id, sender, sent_at, content)"
+            " VALUES (?, ?, ?, ?, ?, ?, ?)",
+            data,
+        )
     c.execute("COMMIT")
     took = time.perf_counter() - t
     c.close()
