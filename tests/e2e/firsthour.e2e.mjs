@@ -3,11 +3,14 @@
 // tern-cli: the caret where typing should go (sign-in, register, the opened chat,
 // every dialog), the register form at 800×600 and at the minimum window size, and
 // read marks only for messages shown (scrolled up: "↓ N new", no receipt; an
-// "Unread messages" divider when a chat opens with unread ones). See tests/e2e/run.sh
+// "Unread messages" divider when a chat opens with unread ones), and TLS: a server
+// whose certificate is not trusted is named as such on the sign-in form and in the
+// connection banner, not as "offline". See tests/e2e/run.sh
 // firsthour. With TERN_E2E_SHOTS=<dir>, shots of the button and the divider go there.
 
 import { execFileSync } from 'node:child_process';
-import { mkdirSync, readFileSync } from 'node:fs';
+import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import net from 'node:net';
 import tls from 'node:tls';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -29,7 +32,54 @@ async function textOf(css) {
   return el ? await el.text() : null;
 }
 
+/**
+ * Certificates for localhost in a temporary dir: `ca.pem` (a private CA the app is
+ * told to trust), `trusted.pem`/`.key` signed by it, and `untrusted.pem`/`.key`
+ * (self-signed, CA:FALSE: as the README says to make one, but not given to the app).
+ */
+function makeCertificates() {
+  const dir = tempDir('tls');
+  const f = (name) => path.join(dir, name);
+  const ssl = (...args) => execFileSync('openssl', args, { stdio: 'ignore' });
+  const leaf = ['-addext', 'subjectAltName=DNS:localhost', '-addext', 'basicConstraints=critical,CA:FALSE'];
+  ssl('req', '-x509', '-newkey', 'rsa:2048', '-nodes', '-days', '1', '-subj', '/CN=Tern e2e CA', '-keyout', f('ca.key'), '-out', f('ca.pem'));
+  ssl('req', '-newkey', 'rsa:2048', '-nodes', '-subj', '/CN=localhost', '-keyout', f('trusted.key'), '-out', f('trusted.csr'));
+  writeFileSync(f('leaf.ext'), 'subjectAltName=DNS:localhost\nbasicConstraints=critical,CA:FALSE\n');
+  ssl('x509', '-req', '-in', f('trusted.csr'), '-CA', f('ca.pem'), '-CAkey', f('ca.key'), '-CAcreateserial', '-days', '1', '-extfile', f('leaf.ext'), '-out', f('trusted.pem'));
+  ssl('req', '-x509', '-newkey', 'rsa:2048', '-nodes', '-days', '1', '-subj', '/CN=localhost', ...leaf, '-keyout', f('untrusted.key'), '-out', f('untrusted.pem'));
+  const pair = (name) => ({ key: readFileSync(f(`${name}.key`)), cert: readFileSync(f(`${name}.pem`)) });
+  return { ca: f('ca.pem'), trusted: pair('trusted'), untrusted: pair('untrusted') };
+}
+
+/**
+ * A TLS front on 127.0.0.1 for `upstreamPort` (tern-server's plain port) presenting
+ * `pair`; `use(pair)` swaps the certificate and drops the open connections, as a
+ * server restarted with another certificate would.
+ */
+async function tlsFront(upstreamPort, pair) {
+  const open = new Set();
+  const front = tls.createServer(pair, (s) => {
+    const up = net.connect(upstreamPort, '127.0.0.1');
+    open.add(s);
+    s.on('close', () => open.delete(s));
+    s.pipe(up).pipe(s);
+    s.on('error', () => up.destroy());
+    up.on('error', () => s.destroy());
+  });
+  front.on('tlsClientError', () => {});
+  await new Promise((r) => front.listen(0, '127.0.0.1', r));
+  return {
+    url: `wss://localhost:${front.address().port}/ws`,
+    use(next) {
+      front.setSecureContext(next);
+      for (const s of open) s.destroy();
+    },
+    close: () => front.close(),
+  };
+}
+
 async function main() {
+  const certs = makeCertificates();
   const server = await startServer();
   const bob = new CliUser(server, 'bob', 'bob-password-1');
   console.log(`tern e2e (first hour): server ${server.url}`);
@@ -39,7 +89,8 @@ async function main() {
 
   // A device nobody signed in on: the webview's storage (the remembered user id) lives
   // under XDG_DATA_HOME, which tests/e2e/run.sh shares between the suites of one run.
-  ({ wd } = await launchApp({ TERN_SERVER_URL: server.url, TERN_APP_DATA_DIR: tempDir('app'), XDG_DATA_HOME: tempDir('xdg-data') }));
+  // The app trusts the private CA (TERN_CA_CERT, as README "Behind TLS" says); nothing else changes.
+  ({ wd } = await launchApp({ TERN_SERVER_URL: server.url, TERN_APP_DATA_DIR: tempDir('app'), XDG_DATA_HOME: tempDir('xdg-data'), TERN_CA_CERT: certs.ca }));
   await $(sel('login-form'));
 
   await step('focus: the sign-in form puts the caret in the user id (the server is pre-filled); so does "Create an account"', async () => {
@@ -74,10 +125,7 @@ async function main() {
   });
 
   await step('a server with a self-signed certificate: signing in says the certificate is not trusted and what to do, not "cannot be reached"; screenshot', async () => {
-    const dir = tempDir('tls');
-    execFileSync('openssl', ['req', '-x509', '-newkey', 'rsa:2048', '-nodes', '-days', '1', '-subj', '/CN=localhost',
-      '-addext', 'subjectAltName=DNS:localhost', '-addext', 'basicConstraints=critical,CA:FALSE', '-keyout', path.join(dir, 'key.pem'), '-out', path.join(dir, 'cert.pem')], { stdio: 'ignore' });
-    const tlsServer = tls.createServer({ key: readFileSync(path.join(dir, 'key.pem')), cert: readFileSync(path.join(dir, 'cert.pem')) }, (s) => s.destroy());
+    const tlsServer = tls.createServer(certs.untrusted, (s) => s.destroy());
     tlsServer.on('tlsClientError', () => {});
     await new Promise((r) => tlsServer.listen(0, '127.0.0.1', r));
     try {
@@ -230,6 +278,35 @@ async function main() {
     await wd.waitFor(sel('connection', '[data-state="online"]'), { what: 'online after "Reconnect now"', timeout: 5_000 });
     console.log(`       online ${Date.now() - t0} ms after "Reconnect now"`);
     if (await wd.find(sel('connection-banner'))) throw new Error('the banner stayed');
+  });
+
+  await step('over TLS with a CA the app trusts: signed in; the server comes back with an untrusted certificate -> the banner says so (what to do on hover), not "offline"; the trusted one again -> "Reconnect now" brings it online', async () => {
+    const front = await tlsFront(server.port, certs.trusted);
+    try {
+      await (await $(sel('nav-profile'))).click();
+      await (await $(sel('logout'))).click();
+      await (await $(sel('logout-confirm-ok'))).click();
+      const serverField = await $(sel('server'));
+      await serverField.clear();
+      await serverField.type(front.url);
+      const user = await $(sel('user'));
+      await user.clear(); // the last user id is remembered
+      await user.type('alice');
+      await (await $(sel('password'))).type('alice-password-1');
+      await (await $(sel('submit'))).click();
+      await wd.waitFor(sel('connection', '[data-state="online"]'), { what: 'alice online over wss with the private CA' });
+      front.use(certs.untrusted);
+      await waitUntil(async () => /security certificate is not trusted/.test((await textOf(sel('connection-banner'))) ?? ''), { what: 'the banner naming the certificate', timeout: 20_000 });
+      const banner = await $(sel('connection-banner'));
+      if (!/TERN_CA_CERT/.test((await banner.attr('title')) ?? '')) throw new Error(`banner title: ${await banner.attr('title')}`);
+      if (process.env.TERN_E2E_SHOTS) await wd.screenshot(path.join(process.env.TERN_E2E_SHOTS, 'certificate-banner.png'));
+      front.use(certs.trusted);
+      await (await $(sel('reconnect-now'))).click();
+      await wd.waitFor(sel('connection', '[data-state="online"]'), { what: 'online with the trusted certificate again', timeout: 10_000 });
+      if (await wd.find(sel('connection-banner'))) throw new Error('the banner stayed');
+    } finally {
+      front.close();
+    }
   });
 
   listener.stop();

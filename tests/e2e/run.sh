@@ -41,7 +41,8 @@
 #   badge (Unity LauncherEntry signals seen by tests/e2e/launcher_listener.py), tray and notification texts
 #   in zh-CN after the switch (tests/e2e/notify.e2e.mjs).
 #   firsthour: issue 23's first-hour items: focus on open (forms, chat, dialogs), the register
-#   form at 800×600, read marks only for shown messages ("↓ N new", divider) (tests/e2e/firsthour.e2e.mjs).
+#   form at 800×600, read marks only for shown messages ("↓ N new", divider); TLS: an untrusted
+#   server certificate named on the sign-in form and in the banner (tests/e2e/firsthour.e2e.mjs).
 #   groups: a group with tern-cli users made in the dialog, messages both ways, admin, join request, mute, kick, invite, dismiss; as a plain member: mutes, removal, leave (tests/e2e/groups.e2e.mjs).
 #   rooms: a chat room made by a tern-cli user: the Rooms tab lists it, alice joins and sees its recent
 #   history, her message reaches bob's `tern-cli room join --listen`, his shows up live; screenshot
