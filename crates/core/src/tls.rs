@@ -105,13 +105,9 @@ fn is_ca_as_server(o: &rustls::OtherError) -> bool {
     )
 }
 
-/// [`Error::Certificate`] when `e` is a refused server certificate, else `offline`'s
-/// error: a connection that failed because of the certificate says so.
-pub(crate) fn classify(
-    e: impl std::error::Error + Send + Sync + 'static,
-    what: String,
-    offline: impl FnOnce(Detail) -> Error,
-) -> Error {
+/// The error of a failed connection (`what` worded): [`Error::Certificate`] when `e`
+/// is a refused server certificate, else [`Error::Offline`].
+pub(crate) fn classify(e: impl std::error::Error + Send + Sync + 'static, what: String) -> Error {
     use rustls::CertificateError as C;
     let problem = match rustls_error(&e) {
         Some(rustls::Error::InvalidCertificate(c)) => match c {
@@ -124,7 +120,7 @@ pub(crate) fn classify(
             C::Other(o) if is_ca_as_server(o) => CertificateProblem::CaAsServer,
             _ => CertificateProblem::Invalid,
         },
-        _ => return offline(Detail::caused(what, e)),
+        _ => return Error::Offline(Detail::caused(what, e)),
     };
     Error::Certificate {
         problem,
@@ -143,7 +139,6 @@ mod tests {
     #[test]
     fn a_refused_certificate_is_told_from_other_failures() {
         use rustls::CertificateError as C;
-        let offline = |d: Detail| Error::Offline(d);
         let cases = [
             (C::UnknownIssuer, CertificateProblem::UnknownIssuer),
             (C::NotValidForName, CertificateProblem::WrongName),
@@ -158,11 +153,7 @@ mod tests {
             ),
         ];
         for (c, want) in cases {
-            let e = classify(
-                io(rustls::Error::InvalidCertificate(c)),
-                "x".into(),
-                offline,
-            );
+            let e = classify(io(rustls::Error::InvalidCertificate(c)), "x".into());
             let Error::Certificate { problem, .. } = &e else {
                 panic!("{e:?}")
             };
@@ -175,7 +166,7 @@ mod tests {
         }
         // As hyper-rustls hands it to reqwest (a download): one io::Error in another.
         let nested = std::io::Error::other(io(rustls::Error::InvalidCertificate(C::Expired)));
-        let e = classify(nested, "d".into(), offline);
+        let e = classify(nested, "d".into());
         assert!(
             matches!(
                 e,
@@ -187,12 +178,9 @@ mod tests {
             "{e:?}"
         );
         // Another TLS failure, and a refused TCP connection, stay "offline".
-        let e = classify(io(rustls::Error::HandshakeNotComplete), "y".into(), offline);
+        let e = classify(io(rustls::Error::HandshakeNotComplete), "y".into());
         assert!(matches!(e, Error::Offline(_)), "{e:?}");
         let refused = std::io::Error::from(std::io::ErrorKind::ConnectionRefused);
-        assert!(matches!(
-            classify(refused, "z".into(), offline),
-            Error::Offline(_)
-        ));
+        assert!(matches!(classify(refused, "z".into()), Error::Offline(_)));
     }
 }

@@ -68,7 +68,7 @@ impl Conn {
             .map_err(|_| Error::Offline(format!("connecting to {url} timed out").into()))?
             .map_err(|e| {
                 let what = format!("cannot connect to {url}: {e}");
-                crate::tls::classify(e, what, Error::Offline)
+                crate::tls::classify(e, what)
             })?;
         let (mut sink, mut stream) = ws.split();
         let (out, mut out_rx) = mpsc::unbounded_channel::<WsMessage>();

@@ -304,7 +304,7 @@ pub(super) async fn download(
         .await
         .map_err(|e| {
             let what = format!("download from {url}: {e}");
-            crate::tls::classify(e, what, Error::Offline)
+            crate::tls::classify(e, what)
         })?;
     if !res.status().is_success() {
         let status = res.status();
