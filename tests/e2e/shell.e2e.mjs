@@ -51,6 +51,19 @@ const running = (pid) => {
   }
 };
 
+/** How long ago `pid` started, in ms (from /proc: its start time in clock ticks since boot;
+ * Linux's USER_HZ is 100), or Infinity when it is gone. */
+const processAgeMs = (pid) => {
+  try {
+    const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
+    const startTicks = Number(stat.slice(stat.lastIndexOf(')') + 2).split(' ')[19]);
+    const uptime = Number(readFileSync('/proc/uptime', 'utf8').split(' ')[0]);
+    return uptime * 1000 - startTicks * 10;
+  } catch {
+    return Infinity;
+  }
+};
+
 /** The X windows titled "Tern" that are mapped (shown). */
 const shownTernWindows = () =>
   new Promise((resolve) =>
@@ -259,10 +272,15 @@ async function main() {
     return (await invoke('shell_state')).pid;
   };
 
-  /** SIGKILLs the app's one web process (as a crash is) and waits for a new one to replace it. */
+  /** SIGKILLs the app's one web process (as a crash is) and waits for a new one to replace it.
+   * The process is killed once it is a second old: WebKitGTK's launcher reads a new web process's
+   * pid from it first thing, and a child dead before that takes the app down inside WebKit
+   * (`g_error` "readPIDFromPeer: Unexpected short read", an abort) — a kill within the first
+   * milliseconds after exec, which the test's polling could hit and a real crash of a page does not. */
   const killWebProcess = async (pid, what) => {
     const before = webProcesses(pid).map((p) => p.pid);
     if (before.length !== 1) throw new Error(`${what}: the app's web processes: ${before}`);
+    await waitUntil(() => processAgeMs(before[0]) >= 1000, { what: `${what}: the web process a second old` });
     process.kill(before[0], 'SIGKILL');
     await waitUntil(() => !running(before[0]), { what: `${what}: the killed web process gone` });
     await waitUntil(() => {
