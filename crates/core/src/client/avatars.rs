@@ -74,7 +74,10 @@ impl Client {
             .body(bytes.clone())
             .send()
             .await
-            .map_err(|e| Error::Offline(Detail::caused(format!("upload to {url}: {e}"), e)))?;
+            .map_err(|e| {
+                let what = format!("upload to {url}: {e}");
+                crate::tls::classify(e, what)
+            })?;
         let status = res.status();
         let body = res
             .bytes()
@@ -151,7 +154,10 @@ impl Client {
             .bearer_auth(token)
             .send()
             .await
-            .map_err(|e| Error::Offline(Detail::caused(format!("download from {url}: {e}"), e)))?;
+            .map_err(|e| {
+                let what = format!("download from {url}: {e}");
+                crate::tls::classify(e, what)
+            })?;
         if !res.status().is_success() {
             return Err(Error::Protocol(
                 format!("avatar {id}: the server answered {}", res.status()).into(),

@@ -226,57 +226,6 @@ async fn cancel_mid_upload_leaves_no_message_on_either_side() {
     server.shutdown().await;
 }
 
-/// A valid RGB PNG of `w`×`h` (stored, uncompressed deflate).
-fn png(w: u32, h: u32) -> Vec<u8> {
-    fn crc32(data: &[u8]) -> u32 {
-        let mut crc = 0xFFFF_FFFFu32;
-        for &b in data {
-            crc ^= b as u32;
-            for _ in 0..8 {
-                crc = if crc & 1 == 1 {
-                    (crc >> 1) ^ 0xEDB8_8320
-                } else {
-                    crc >> 1
-                };
-            }
-        }
-        !crc
-    }
-    fn chunk(out: &mut Vec<u8>, kind: &[u8], data: &[u8]) {
-        out.extend((data.len() as u32).to_be_bytes());
-        let mut c = kind.to_vec();
-        c.extend(data);
-        out.extend(&c);
-        out.extend(crc32(&c).to_be_bytes());
-    }
-    let mut raw = Vec::new();
-    for y in 0..h {
-        raw.push(0); // filter: none
-        for x in 0..w {
-            raw.extend([(x * 40) as u8, (y * 60) as u8, 200]);
-        }
-    }
-    let (mut a, mut b) = (1u32, 0u32);
-    for &x in &raw {
-        a = (a + x as u32) % 65521;
-        b = (b + a) % 65521;
-    }
-    let mut z = vec![0x78, 0x01, 0x01];
-    z.extend((raw.len() as u16).to_le_bytes());
-    z.extend((!(raw.len() as u16)).to_le_bytes());
-    z.extend(&raw);
-    z.extend(((b << 16) | a).to_be_bytes());
-    let mut ihdr = Vec::new();
-    ihdr.extend(w.to_be_bytes());
-    ihdr.extend(h.to_be_bytes());
-    ihdr.extend([8, 2, 0, 0, 0]);
-    let mut out = vec![0x89, b'P', b'N', b'G', 0x0D, 0x0A, 0x1A, 0x0A];
-    chunk(&mut out, b"IHDR", &ihdr);
-    chunk(&mut out, b"IDAT", &z);
-    chunk(&mut out, b"IEND", &[]);
-    out
-}
-
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn an_image_becomes_an_image_message_with_its_pixel_size() {
     let (dir, server, (alice, mut a_rx), (bob, mut b_rx), conv) = alice_and_bob().await;

@@ -207,7 +207,8 @@ async fn a_client_without_the_ca_fails_with_a_certificate_error() {
 }
 
 /// A remembered sign-in (token) whose server's certificate is no longer trusted
-/// starts on the cache, as offline, and every failed attempt says why.
+/// starts on the cache, as offline, and every failed attempt says why, as do its
+/// avatar uploads and downloads.
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn a_restored_session_reports_the_refused_certificate_on_each_attempt() {
     let dir = tempfile::tempdir().unwrap();
@@ -217,6 +218,9 @@ async fn a_restored_session_reports_the_refused_certificate_on_each_attempt() {
     let (alice, _rx) = tls_user(dir.path(), port, "alice").await;
     let token = alice.token().expect("a session token");
     alice.close().await;
+    let (bob, _rx) = tls_user(dir.path(), port, "bob").await;
+    let bobs_avatar = bob.upload_avatar(png(2, 2)).await.unwrap();
+    bob.close().await;
 
     // The same data dir, without the CA this time.
     let client = Client::new(tls_config(dir.path(), "alice", port, None)).unwrap();
@@ -237,6 +241,26 @@ async fn a_restored_session_reports_the_refused_certificate_on_each_attempt() {
         "{error}"
     );
     assert!(error.contains("certificate is not trusted"), "{error}");
+    // Its avatar transfers over https say why too (uploading mine, fetching bob's).
+    let refused = |e: &Error| {
+        matches!(
+            e,
+            Error::Certificate {
+                problem: CertificateProblem::UnknownIssuer,
+                ..
+            }
+        )
+    };
+    let up = tokio::time::timeout(WAIT, client.upload_avatar(png(2, 2)))
+        .await
+        .unwrap()
+        .expect_err("an upload over an untrusted https");
+    assert!(refused(&up), "{up:?}");
+    let down = tokio::time::timeout(WAIT, client.avatar(&bobs_avatar))
+        .await
+        .unwrap()
+        .expect_err("a fetch over an untrusted https");
+    assert!(refused(&down), "{down:?}");
     client.close().await;
     server.shutdown().await;
 }

@@ -273,7 +273,11 @@ async fn upload_once(
         .body(reqwest::Body::wrap_stream(body))
         .send()
         .await
-        .map_err(|e| Failure::transient(format!("upload to {url}: {e}")))?;
+        .map_err(|e| {
+            // Retried either way; a refused certificate says so in the failure's words.
+            let what = format!("upload to {url}: {e}");
+            Failure::transient(crate::tls::classify(e, what).to_string())
+        })?;
     if !res.status().is_success() {
         return Err(http_failure(res).await);
     }
