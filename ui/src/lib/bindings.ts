@@ -512,7 +512,14 @@ profile: Profile } |
 /**  The group as it is now. */
 group: GroupInfo; 
 /**  My membership. */
-member: GroupMember } | 
+member: GroupMember; 
+/**
+ *  Who added me: the creator (for the members a group is created with),
+ *  the inviter, or the admin who accepted my application (the admin API
+ *  acts as the owner); `None` when I created the group or joined an open
+ *  group myself. Absent from servers before it was added: read as `None`.
+ */
+by?: UserId | null } | 
 /**  Someone else joined a group I am in. */
 { kind: "group_member_joined"; group: GroupId; member: GroupMember; 
 /**

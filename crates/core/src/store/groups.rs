@@ -217,7 +217,7 @@ pub(crate) fn apply_change(c: &Connection, me: &UserId, change: &Change) -> Resu
     let conv = |g: &GroupId| ConversationId::Group(g.clone());
     let mut out = Applied::default();
     match change {
-        Change::GroupJoined { group, member } => {
+        Change::GroupJoined { group, member, .. } => {
             let fresh = self::group(c, &group.group)?.is_none();
             if fresh {
                 c.execute(

@@ -57,7 +57,7 @@ fn display_name(c: &Connection, user: &UserId) -> Result<Option<String>> {
 pub(crate) fn record(c: &Connection, change: &Change, at: Millis) -> Result<()> {
     let mut at = at;
     let (group, kind, user, by) = match change {
-        Change::GroupJoined { group, member } => {
+        Change::GroupJoined { group, member, by } => {
             // The server stamps a group's creation and its first members' joining
             // with the same time (one request); anyone added later joined after it.
             if member.joined_at <= group.created_at {
@@ -65,7 +65,7 @@ pub(crate) fn record(c: &Connection, change: &Change, at: Millis) -> Result<()> 
                 (&group.group, MemberNoticeKind::Created, &group.owner, &None)
             } else {
                 at = member.joined_at;
-                (&group.group, MemberNoticeKind::Joined, &member.user, &None)
+                (&group.group, MemberNoticeKind::Joined, &member.user, by)
             }
         }
         Change::GroupMemberJoined { group, member, by } => {
@@ -220,7 +220,7 @@ mod tests {
         assert!(list(&c, &other, None, 50).unwrap().is_empty());
     }
 
-    fn joined(group: &str, created_at: i64, me: &str, joined_at: i64) -> Change {
+    fn joined(group: &str, created_at: i64, me: &str, joined_at: i64, by: Option<&str>) -> Change {
         Change::GroupJoined {
             group: tern_proto::GroupInfo {
                 group: GroupId::new(group).unwrap(),
@@ -241,6 +241,7 @@ mod tests {
                 muted_until: None,
                 joined_at,
             },
+            by: by.map(u),
         }
     }
 
@@ -248,12 +249,17 @@ mod tests {
     fn joining_at_creation_records_who_created_it_later_joining_records_me() {
         let c = crate::store::open_temp();
         // The creator (or a first member): "alice created", at the creation time.
-        record(&c, &joined("g1", 1_000, "alice", 1_000), 9_999).unwrap();
-        record(&c, &joined("g2", 1_000, "bob", 1_000), 9_999).unwrap();
+        record(&c, &joined("g1", 1_000, "alice", 1_000, None), 9_999).unwrap();
+        record(&c, &joined("g2", 1_000, "bob", 1_000, Some("alice")), 9_999).unwrap();
         // Joined later, even a moment later (invited right after): "bob joined",
-        // at the server's join time.
-        record(&c, &joined("g3", 1_000, "bob", 86_401_000), 99_999_999).unwrap();
-        record(&c, &joined("g4", 1_000, "bob", 1_001), 9_999).unwrap();
+        // at the server's join time, added by whom the server says.
+        record(
+            &c,
+            &joined("g3", 1_000, "bob", 86_401_000, None),
+            99_999_999,
+        )
+        .unwrap();
+        record(&c, &joined("g4", 1_000, "bob", 1_001, Some("carol")), 9_999).unwrap();
         let one = |g: &str| {
             let conv = ConversationId::Group(GroupId::new(g).unwrap());
             let n = list(&c, &conv, None, 50).unwrap();
@@ -274,7 +280,12 @@ mod tests {
         );
         assert_eq!(
             one("g4"),
-            (MemberNoticeKind::Joined, "bob".into(), 1_001, None)
+            (
+                MemberNoticeKind::Joined,
+                "bob".into(),
+                1_001,
+                Some(u("carol"))
+            )
         );
     }
 }

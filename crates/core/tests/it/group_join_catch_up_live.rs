@@ -54,6 +54,7 @@ fn joined() -> VersionedChange {
         change: Change::GroupJoined {
             group: group(),
             member,
+            by: Some("bob".parse().unwrap()),
         },
     }
 }

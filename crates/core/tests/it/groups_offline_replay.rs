@@ -13,8 +13,13 @@ use tern_core::{Client, Event, GroupUpdate};
 /// A short name for each group event, to compare sequences.
 fn describe(e: &Event) -> Option<String> {
     Some(match e.group_change() {
-        Some(Change::GroupJoined { group, member }) => {
-            format!("joined {} as {:?}", group.name, member.role)
+        Some(Change::GroupJoined { group, member, by }) => {
+            format!(
+                "joined {} as {:?} by {:?}",
+                group.name,
+                member.role,
+                by.as_ref().map(|b| b.as_str())
+            )
         }
         Some(Change::GroupMemberJoined { member, by, .. }) => {
             format!(
@@ -165,8 +170,8 @@ async fn offline_member_replays_group_events_and_converges() {
             "member_left dave Kicked by Some(\"bob\")",
             "member_joined dave by Some(\"alice\")",
             "dismissed by alice",
-            "joined Fresh as Member",
-            "joined Brief as Member",
+            "joined Fresh as Member by Some(\"alice\")",
+            "joined Brief as Member by Some(\"alice\")",
             "member_left carol Kicked by Some(\"alice\")",
         ]
     );

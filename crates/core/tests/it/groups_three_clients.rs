@@ -46,12 +46,16 @@ async fn group_chat_membership_roles_mutes_kick_and_dismiss() {
         matches!(e.group_change(), Some(Change::GroupJoined { .. }))
     })
     .await;
-    let Some(Change::GroupJoined { group, member }) = joined.group_change() else {
+    let Some(Change::GroupJoined { group, member, by }) = joined.group_change() else {
         unreachable!()
     };
     assert_eq!(
-        (group.group.clone(), member.role),
-        (g.clone(), GroupRole::Member)
+        (
+            group.group.clone(),
+            member.role,
+            by.as_ref().map(|u| u.as_str())
+        ),
+        (g.clone(), GroupRole::Member, Some("alice"))
     );
     assert_eq!(bob.group(&g).await.unwrap().unwrap().name, "Team");
     let c = listed(&bob, &conv).await.expect("bob lists the new group");

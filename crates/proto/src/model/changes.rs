@@ -59,6 +59,12 @@ pub enum Change {
         group: GroupInfo,
         /// My membership.
         member: GroupMember,
+        /// Who added me: the creator (for the members a group is created with),
+        /// the inviter, or the admin who accepted my application (the admin API
+        /// acts as the owner); `None` when I created the group or joined an open
+        /// group myself. Absent from servers before it was added: read as `None`.
+        #[serde(default)]
+        by: Option<UserId>,
     },
     /// Someone else joined a group I am in.
     #[allow(missing_docs)] // fields named by what they hold

@@ -120,9 +120,12 @@ async fn a_created_group_reaches_every_members_devices_as_group_joined() {
             )
             .await;
         let Push::Change(v) = p else { unreachable!() };
-        let Change::GroupJoined { group, member } = v.change else {
+        let Change::GroupJoined { group, member, by } = v.change else {
             unreachable!()
         };
+        // Created for alice: she is the one who added its first members.
+        let expected = (role != GroupRole::Owner).then(|| uid("alice"));
+        assert_eq!(by, expected);
         assert_eq!(group.group.as_str(), gid);
         assert_eq!(group.join_policy, JoinPolicy::Open);
         assert_eq!(

@@ -143,11 +143,16 @@ async fn members_are_added_paged_muted_removed_and_hear_of_it_live() {
         .await;
     assert_eq!(a.status, 200, "{a:?}");
     assert_eq!(a.body["added"], json!(["bob", "carol"]), "{a:?}");
-    change_where(
+    let v = change_where(
         &mut bob,
         |c| matches!(c, Change::GroupJoined { group, .. } if group.group == gid),
     )
     .await;
+    // The admin API adds members as the owner would.
+    assert!(
+        matches!(&v.change, Change::GroupJoined { by: Some(by), .. } if by == &uid("alice")),
+        "{v:?}"
+    );
     change_where(
         &mut alice,
         |c| matches!(c, Change::GroupMemberJoined { member, .. } if member.user == uid("carol")),

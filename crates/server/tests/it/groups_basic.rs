@@ -33,12 +33,15 @@ async fn create_makes_the_creator_owner_and_every_member_hears_group_joined() {
         (&mut carol, GroupRole::Member),
     ] {
         let v = change_where(c, |ch| matches!(ch, Change::GroupJoined { .. })).await;
-        let Change::GroupJoined { group, member } = v.change else {
+        let Change::GroupJoined { group, member, by } = v.change else {
             unreachable!()
         };
         assert_eq!(group, g);
         assert_eq!(member.role, role);
         assert_eq!(&member.user, c.user.as_ref().unwrap());
+        // The creator added the others; nobody added her.
+        let expected = (role != GroupRole::Owner).then(|| uid("alice"));
+        assert_eq!(by, expected);
     }
     // Server-generated ids differ.
     let g2 = create(&mut alice, "Other", &[], Some(JoinPolicy::Open)).await;
@@ -233,11 +236,12 @@ async fn any_member_invites_new_members_get_joined_others_member_joined() {
     .await;
     for c in [&mut carol, &mut dave] {
         let v = change_where(c, |ch| matches!(ch, Change::GroupJoined { .. })).await;
-        let Change::GroupJoined { group, member } = v.change else {
+        let Change::GroupJoined { group, member, by } = v.change else {
             unreachable!()
         };
         assert_eq!(group.member_count, 4);
         assert_eq!(member.role, GroupRole::Member);
+        assert_eq!(by, Some(uid("bob")), "the inviter");
     }
     for c in [&mut alice, &mut bob] {
         let mut joined = Vec::new();

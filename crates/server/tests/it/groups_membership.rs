@@ -31,10 +31,11 @@ async fn an_open_group_lets_anyone_join_at_once() {
         Response::GroupJoin { joined: true }
     );
     let v = change_where(&mut bob, |c| matches!(c, Change::GroupJoined { .. })).await;
-    let Change::GroupJoined { group, member } = v.change else {
+    let Change::GroupJoined { group, member, by } = v.change else {
         unreachable!()
     };
     assert_eq!((group.member_count, member.role), (2, GroupRole::Member));
+    assert_eq!(by, None, "joined an open group by himself");
     let v = change_where(&mut alice, |c| {
         matches!(c, Change::GroupMemberJoined { .. })
     })
@@ -125,7 +126,11 @@ async fn applications_are_approved_or_refused_by_owner_or_admin_and_everyone_con
     };
     assert_eq!(application.state, ApplicationState::Accepted);
     assert_eq!(application.handled_by, Some(uid("bob")));
-    change_where(&mut dave, |c| matches!(c, Change::GroupJoined { .. })).await;
+    let v = change_where(&mut dave, |c| matches!(c, Change::GroupJoined { .. })).await;
+    assert!(
+        matches!(&v.change, Change::GroupJoined { by: Some(by), .. } if by.as_str() == "bob"),
+        "dave's joining names the admin who accepted him: {v:?}"
+    );
     let v = change_where(&mut carol, |c| {
         matches!(c, Change::GroupMemberJoined { .. })
     })

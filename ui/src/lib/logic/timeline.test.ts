@@ -20,6 +20,7 @@ describe('membership notices', () => {
     expect(t({ kind: 'created', user: 'alice', by: null })).toBe('You created the group');
     expect(t({ kind: 'created', user: 'bob', by: null })).toBe('Bob created the group');
     expect(t({ kind: 'joined', user: 'alice', by: null })).toBe('You joined');
+    expect(t({ kind: 'joined', user: 'alice', by: 'bob' })).toBe('Bob added you');
   });
 
   it('go between the messages by time', () => {

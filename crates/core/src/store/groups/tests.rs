@@ -47,6 +47,7 @@ fn changes_keep_groups_members_and_counts() {
         &Change::GroupJoined {
             group: info(2),
             member: mem("bob", GroupRole::Member, 5),
+            by: None,
         },
     )
     .unwrap();

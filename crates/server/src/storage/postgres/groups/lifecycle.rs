@@ -68,9 +68,12 @@ pub(crate) async fn create(
     }
     let group = info(c, &g).await?;
     for m in members(c, &g).await? {
+        // The members it is created with were added by its creator.
+        let by = (&m.user != owner).then(|| owner.clone());
         let change = Change::GroupJoined {
             group: group.clone(),
             member: m.clone(),
+            by,
         };
         append_change(c, &m.user, change, out).await?;
     }

@@ -94,6 +94,7 @@ pub(super) async fn add_members(
         let change = Change::GroupJoined {
             group: group.clone(),
             member: plain_member(u, now),
+            by: by.cloned(),
         };
         append_change(c, u, change, out).await?;
     }

@@ -81,9 +81,12 @@ pub fn create(
     }
     let group = info(conn, &g)?;
     for m in members(conn, &g)? {
+        // The members it is created with were added by its creator.
+        let by = (&m.user != n.owner).then(|| n.owner.clone());
         let change = Change::GroupJoined {
             group: group.clone(),
             member: m.clone(),
+            by,
         };
         append_change(conn, &m.user, change, out)?;
     }

@@ -96,6 +96,7 @@ pub(super) fn add_members(
         let change = Change::GroupJoined {
             group: group.clone(),
             member: member(u),
+            by: by.cloned(),
         };
         append_change(conn, u, change, out)?;
     }
