@@ -92,9 +92,9 @@ pub struct CreateGroup {
     /// Display name, 1 to 64 characters.
     pub name: String,
     /// Initial members besides the owner (unknown ids are 404; duplicates and
-    /// the owner are ignored).
+    /// the owner are ignored). Absent or `null`: none.
     #[serde(default)]
-    pub members: Vec<UserId>,
+    pub members: Option<Vec<UserId>>,
     /// `open` or `approval` (the default).
     #[serde(default)]
     pub join_policy: Option<JoinPolicy>,
@@ -106,6 +106,13 @@ pub async fn create(
     Body(b): Body<CreateGroup>,
 ) -> Result<(StatusCode, Json<GroupInfo>), ApiError> {
     let (owner, policy) = (&b.owner, b.join_policy);
-    let group = admin::create_group(&s, owner, &b.name, &b.members, policy).await?;
+    let group = admin::create_group(
+        &s,
+        owner,
+        &b.name,
+        b.members.as_deref().unwrap_or_default(),
+        policy,
+    )
+    .await?;
     Ok((StatusCode::CREATED, Json(group)))
 }

@@ -282,7 +282,7 @@ fn schemas() -> Value {
                      "required": ["id", "name", "size", "mime"] },
         "CreateGroup": object(&[("owner", user_id()),
                                 ("name", json!({ "type": "string", "minLength": 1, "maxLength": 64, "pattern": NOT_BLANK, "description": "not only whitespace" })),
-                                ("members", json!({ "type": "array", "maxItems": 500, "items": user_id() })),
+                                ("members", json!({ "type": ["array", "null"], "maxItems": 500, "items": user_id() })),
                                 ("join_policy", json!({ "oneOf": [join_policy(), { "type": "null" }] }))], &["owner", "name"]),
         "Group": object(&[("group", json!({ "type": "string", "pattern": "^[A-Za-z0-9_.-]{1,64}$", "description": "the group id; its conversation is `g:<group>`" })),
                           ("name", json!({ "type": "string" })),

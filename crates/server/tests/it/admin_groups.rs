@@ -89,6 +89,15 @@ async fn bad_bodies_are_400_naming_the_field() {
         )
         .await;
     assert_eq!((a.status, a.code()), (409, 4004), "{a:?}");
+    // `null` for an optional field is the same as leaving it out (docs/admin.md).
+    let a = admin
+        .post(
+            "/admin/groups",
+            json!({ "owner": "alice", "name": "x", "members": null, "join_policy": null }),
+        )
+        .await;
+    assert_eq!(a.status, 201, "{a:?}");
+    assert_eq!(a.body["member_count"], 1, "{a:?}");
     server.stop().await;
 }
 
