@@ -5,6 +5,10 @@ set -euo pipefail
 cd "$(dirname "$0")/.."
 
 want=${1:-test}
+if ! command -v cargo >/dev/null; then
+  echo "deps: cargo not found: Tern needs a Rust toolchain (rustup; tested with Rust 1.95)" >&2
+  exit 1
+fi
 pkgs=(pkg-config build-essential curl file libssl-dev libwebkit2gtk-4.1-dev
       libayatana-appindicator3-dev librsvg2-dev libxdo-dev libdbus-1-dev
       fonts-inter fonts-noto-color-emoji fonts-noto-cjk)
@@ -35,6 +39,12 @@ if [ ${#missing[@]} -gt 0 ]; then
   sudo=""; [ "$(id -u)" = 0 ] || sudo="sudo"
   $sudo apt-get update -qq
   DEBIAN_FRONTEND=noninteractive $sudo apt-get install -y -qq --no-install-recommends "${missing[@]}" >/dev/null
+fi
+
+# The UI's build (Vite 8) needs Node.js 20.19 or later; Debian 12's own nodejs is 18.
+if ! node -e 'const [a, b] = process.versions.node.split(".").map(Number); process.exit(a > 20 || (a === 20 && b >= 19) ? 0 : 1)'; then
+  echo "deps: Node.js $(node --version) is too old: the UI needs Node.js 20.19 or later (e.g. NodeSource's nodejs 20)" >&2
+  exit 1
 fi
 
 if [ -f ui/package-lock.json ] && { [ ! -f ui/node_modules/.package-lock.json ] ||

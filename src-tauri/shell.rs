@@ -216,8 +216,9 @@ pub enum CloseAction {
     Minimise,
 }
 
-/// Closing never quits (Quit does: the rail button, Ctrl+Q, the tray menu); it hides to
-/// the tray when a tray host can show the icon, else it minimises.
+/// What closing does when "close to tray" is on (the default; off, closing quits, see
+/// `window::on_window_event`): it hides to the tray when a tray host can show the icon,
+/// else it minimises.
 pub fn close_action(tray_host: bool) -> CloseAction {
     if tray_host {
         CloseAction::HideToTray
