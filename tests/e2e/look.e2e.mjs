@@ -73,7 +73,7 @@ async function main() {
     if (left.length) throw new Error(`English on the login screen: ${JSON.stringify(left)}`);
   });
 
-  await step('alice registers in Chinese; bob sends Chinese and English; the chat list, the chat (day label 今天) and the composer are Chinese; screenshots at 1400×900 and 800×600', async () => {
+  await step('alice registers in Chinese; bob sends Chinese and English; the chat list, the chat (day label 今天) and the composer are Chinese; screenshots at 1400×900 and 800×600; at 800×600 Ctrl+Shift+F opens the avatars-only list's search box', async () => {
     await (await $(sel('toggle-mode'))).click();
     await (await $(sel('user'))).type('alice');
     await (await $(sel('password'))).type('alice-password-1');
@@ -103,6 +103,13 @@ async function main() {
     const problems = await layoutProblems(wd, [sel('composer'), sel('send'), sel('nav-chats'), sel('nav-profile')]);
     if (problems.length) throw new Error(`at 800×600: ${problems.join('; ')}`);
     await wd.screenshot(path.join(shots, 'zh-CN-chat-800x600.png'));
+    // The list is avatars only here: Ctrl+Shift+F shows it whole with its search box, focused;
+    // Esc goes back to the avatars.
+    if (await wd.find(sel('chat-search'))) throw new Error('at 800×600 the chat list shows its search box');
+    await wd.execute(`document.activeElement.dispatchEvent(new KeyboardEvent('keydown', { key: 'F', ctrlKey: true, shiftKey: true, bubbles: true }))`);
+    await waitUntil(async () => (await wd.execute(`return document.activeElement?.dataset.testid ?? null`)) === 'chat-search', { what: 'Ctrl+Shift+F at 800×600: the search box shown and focused' });
+    await wd.execute(`document.activeElement.dispatchEvent(new KeyboardEvent('keydown', { key: 'Escape', bubbles: true, cancelable: true }))`);
+    await waitUntil(async () => (await wd.find(sel('chat-search'))) === null, { what: 'Esc: the list back to avatars' });
     await resizeWindow(wd, rect.width, rect.height);
   });
 

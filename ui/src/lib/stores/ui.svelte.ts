@@ -41,6 +41,9 @@ export class UiStore {
   cropFor = $state<{ group: string | null } | null>(null);
   /** The account dialog (change password, sign out other devices) is open. */
   accountOpen = $state(false);
+  /** Ctrl+Shift+F asked the chat list for its search box (shown, also when the list is
+   * collapsed to avatars, and focused); the list clears it once it has. */
+  chatSearchWanted = $state(false);
   /** The window's width (CSS px), for the responsive layout. */
   viewportWidth = $state(typeof window === 'undefined' ? 1120 : window.innerWidth);
   private toastTimer: ReturnType<typeof setTimeout> | undefined;
