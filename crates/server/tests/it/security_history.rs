@@ -130,3 +130,87 @@ async fn newcomers_see_only_what_was_said_after_they_joined_unless_the_group_sho
     // A member who could see nothing of it is not given it by the change.
     assert_eq!(messages(&mut carol, history).await, vec![after.0]);
 }
+
+/// Attack: join a group that hides its history, then wait for old messages to be
+/// edited or reacted to — an edit carries the new text of a message from before I
+/// joined. Neither the `edited` / `reactions` pushes nor the edit log give it to me.
+#[tokio::test]
+async fn edits_and_reactions_of_older_messages_do_not_reach_a_newcomer() {
+    use std::time::Duration;
+    use tern_proto::Push;
+    let server = TestServer::start().await;
+    let [mut alice, mut bob, mut carol] = users(&server, ["alice", "bob", "carol"]).await;
+    let g = create(&mut alice, "team", &["bob"], None).await;
+    let conv = gconv(&g.group);
+    let old = gsend(&mut alice, &g.group, "a1", "the plan is secret").await;
+    invite(&mut alice, &g.group, "carol").await;
+    carol.drain_pushes(Duration::from_millis(200)).await;
+
+    alice
+        .ok(Request::Edit {
+            conv: conv.clone(),
+            seq: old,
+            text: "the plan: meet at the bridge at dawn".into(),
+        })
+        .await;
+    bob.ok(Request::React {
+        conv: conv.clone(),
+        seq: old,
+        emoji: "👍".into(),
+        on: true,
+    })
+    .await;
+    // A message sent after both, which carol may read: its push comes after theirs.
+    let new = gsend(&mut bob, &g.group, "b1", "welcome carol").await;
+    let mut seen = Vec::new();
+    loop {
+        let p = carol.push_where(|_| true).await;
+        let done = matches!(&p, Push::Message { message } if message.seq == new);
+        seen.push(p);
+        if done {
+            break;
+        }
+    }
+    assert!(
+        !seen
+            .iter()
+            .any(|p| matches!(p, Push::Edited { .. } | Push::Reactions { .. })),
+        "carol was told of a message from before she joined: {seen:?}"
+    );
+    let Response::Edits { latest, edits } = carol
+        .ok(Request::Edits {
+            conv: conv.clone(),
+            since: 0,
+            limit: None,
+        })
+        .await
+    else {
+        panic!()
+    };
+    assert_eq!((latest, edits.len()), (1, 0), "{edits:?}");
+    let Response::ReactionLog { messages, .. } = carol
+        .ok(Request::Reactions {
+            conv: conv.clone(),
+            since: 0,
+            limit: None,
+        })
+        .await
+    else {
+        panic!()
+    };
+    assert!(messages.is_empty(), "{messages:?}");
+    // Bob, who was there, gets both.
+    let p = bob.push_where(|p| matches!(p, Push::Edited { .. })).await;
+    assert!(matches!(p, Push::Edited { seq, .. } if seq == old), "{p:?}");
+    let Response::Edits { edits, .. } = bob
+        .ok(Request::Edits {
+            conv,
+            since: 0,
+            limit: None,
+        })
+        .await
+    else {
+        panic!()
+    };
+    assert_eq!(edits.len(), 1);
+}

@@ -5,7 +5,7 @@
 use tern_proto::{Content, ConversationId, EditEntry, ErrorCode, Push, Seq, UserId};
 
 use super::blacklist::{blocked_by, is_blocked};
-use super::messages::{check_access, members};
+use super::messages::{check_access, members_seeing};
 use super::{groups, Tx};
 use crate::storage::api::TextEdit;
 use crate::storage::{Delivery, StoreError, StoreResult};
@@ -125,7 +125,8 @@ pub(super) async fn edit(
         text: e.text.clone(),
         edited_at: e.now,
     };
-    let mut to = members(c, conv).await?;
+    // Not to members who joined after it (a group hiding its history from them).
+    let mut to = members_seeing(c, conv, e.seq).await?;
     if matches!(conv, ConversationId::Group(_)) {
         let blockers = blocked_by(c, user).await?;
         to.retain(|m| !blockers.contains(m));
@@ -140,10 +141,12 @@ pub(super) async fn edit(
 }
 
 /// `conv`'s edit log after `since`, oldest first, at most `limit`, with the
-/// conversation's current edit version.
+/// conversation's current edit version; not messages at or below the reader's
+/// `floor` (see `messages::visible_from`).
 pub(super) async fn edits(
     c: &Tx<'_>,
     conv: &ConversationId,
+    floor: u64,
     since: u64,
     limit: u32,
 ) -> StoreResult<(u64, Vec<EditEntry>)> {
@@ -171,11 +174,15 @@ pub(super) async fn edits(
         .await?;
     let mut out = Vec::new();
     for r in rows {
+        let seq = r.try_get::<_, i64>(1)? as u64;
+        if seq <= floor {
+            continue;
+        }
         let content: String = r.try_get(2)?;
         if let Content::Text { text } = serde_json::from_str(&content)? {
             out.push(EditEntry {
                 version: r.try_get::<_, i64>(0)? as u64,
-                seq: Seq(r.try_get::<_, i64>(1)? as u64),
+                seq: Seq(seq),
                 text,
                 edited_at: r.try_get(3)?,
             });

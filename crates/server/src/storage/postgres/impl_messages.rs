@@ -163,7 +163,10 @@ impl Messages for PgStorage {
         read!(
             self,
             |tx| match messages::check_access(&tx, user, conv).await {
-                Ok(_) => edits::edits(&tx, conv, since, limit).await,
+                Ok(_) => match messages::visible_from(&tx, user, conv).await {
+                    Ok(floor) => edits::edits(&tx, conv, floor, since, limit).await,
+                    Err(e) => Err(e),
+                },
                 Err(e) => Err(e),
             }
         )

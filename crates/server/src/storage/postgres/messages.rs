@@ -70,6 +70,23 @@ pub(super) async fn members(c: &Tx<'_>, conv: &ConversationId) -> StoreResult<Ve
     rows.iter().map(|r| parse_user(r.try_get(0)?)).collect()
 }
 
+/// The members who may read message `seq` of `conv` (not from before they joined a
+/// group that hides its history: see [`visible_from`]).
+pub(super) async fn members_seeing(
+    c: &Tx<'_>,
+    conv: &ConversationId,
+    seq: Seq,
+) -> StoreResult<Vec<UserId>> {
+    let rows = c
+        .query(
+            "SELECT user_id FROM members WHERE conv = $1 AND visible_from < $2
+             ORDER BY user_id COLLATE \"C\"",
+            &[&conv.to_string(), &(seq.0.min(i64::MAX as u64) as i64)],
+        )
+        .await?;
+    rows.iter().map(|r| parse_user(r.try_get(0)?)).collect()
+}
+
 async fn ensure_direct(
     c: &Tx<'_>,
     a: &UserId,

@@ -7,7 +7,7 @@ use tern_proto::{
 
 use super::blacklist::blocked_by;
 use super::edits::check_may_write;
-use super::messages::{members, visible_from};
+use super::messages::{members_seeing, visible_from};
 use super::{parse_user, Tx};
 use crate::storage::api::{group_reactions, ReactionChange};
 use crate::storage::{Delivery, StoreError, StoreResult};
@@ -121,7 +121,8 @@ pub(super) async fn react(
         seq: ch.seq,
         reactions: reactions.clone(),
     };
-    let mut to = members(c, conv).await?;
+    // Not to members who joined after the message (a group hiding its history).
+    let mut to = members_seeing(c, conv, ch.seq).await?;
     if matches!(conv, ConversationId::Group(_)) {
         let blockers = blocked_by(c, user).await?;
         to.retain(|m| !blockers.contains(m));

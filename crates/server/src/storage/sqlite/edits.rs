@@ -11,7 +11,7 @@ use tern_proto::{Content, ConversationId, EditEntry, ErrorCode, Push, Seq, UserI
 
 use super::blacklist::{blocked_by, is_blocked};
 use super::changelog::Delivery;
-use super::messages::{check_access, members};
+use super::messages::{check_access, members_seeing};
 use super::{StoreError, StoreResult};
 use crate::storage::api::TextEdit;
 
@@ -130,7 +130,8 @@ pub fn edit(
         text: e.text.clone(),
         edited_at: e.now,
     };
-    let mut to = members(conn, conv)?;
+    // Not to members who joined after it (a group hiding its history from them).
+    let mut to = members_seeing(conn, conv, e.seq)?;
     if matches!(conv, ConversationId::Group(_)) {
         // Like its message: not pushed to whoever blocked the sender.
         let blockers = blocked_by(conn, user)?;
@@ -146,10 +147,12 @@ pub fn edit(
 }
 
 /// `conv`'s edit log after version `since`, oldest first, at most `limit`,
-/// with the conversation's current edit version. Recalled messages leave it.
+/// with the conversation's current edit version. Recalled messages leave it, and
+/// so do those at or below the reader's `floor` (see `messages::visible_from`).
 pub fn edits(
     conn: &Connection,
     conv: &ConversationId,
+    floor: u64,
     since: u64,
     limit: u32,
 ) -> StoreResult<(u64, Vec<EditEntry>)> {
@@ -177,6 +180,9 @@ pub fn edits(
     let mut out = Vec::new();
     for row in rows {
         let (version, seq, content, edited_at) = row?;
+        if (seq as u64) <= floor {
+            continue;
+        }
         // A message recalled after its edit: the recall log covers it.
         if let Content::Text { text } = serde_json::from_str(&content)? {
             out.push(EditEntry {

@@ -182,7 +182,8 @@ impl Messages for SqliteStorage {
         let (me, conv) = (user.clone(), conv.clone());
         self.read(move |c| {
             messages::check_access(c, &me, &conv)?;
-            edits::edits(c, &conv, since, limit)
+            let floor = messages::visible_from(c, &me, &conv)?;
+            edits::edits(c, &conv, floor, since, limit)
         })
         .await
     }

@@ -60,6 +60,23 @@ pub fn members(conn: &Connection, conv: &ConversationId) -> StoreResult<Vec<User
     rows.map(|r| parse_user(r?)).collect()
 }
 
+/// The members who may read message `seq` of `conv` (not from before they joined a
+/// group that hides its history: see [`visible_from`]).
+pub fn members_seeing(
+    conn: &Connection,
+    conv: &ConversationId,
+    seq: Seq,
+) -> StoreResult<Vec<UserId>> {
+    let mut stmt = conn.prepare_cached(
+        "SELECT user FROM members WHERE conv = ?1 AND visible_from < ?2 ORDER BY user",
+    )?;
+    let rows = stmt.query_map(
+        params![conv.to_string(), seq.0.min(i64::MAX as u64) as i64],
+        |r| r.get::<_, String>(0),
+    )?;
+    rows.map(|r| parse_user(r?)).collect()
+}
+
 fn ensure_direct(
     conn: &Connection,
     a: &UserId,

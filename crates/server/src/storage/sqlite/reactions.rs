@@ -11,7 +11,7 @@ use super::accounts::parse_user;
 use super::blacklist::blocked_by;
 use super::changelog::Delivery;
 use super::edits::check_may_write;
-use super::messages::{members, visible_from};
+use super::messages::{members_seeing, visible_from};
 use super::{StoreError, StoreResult};
 use crate::storage::api::{group_reactions, ReactionChange};
 
@@ -107,7 +107,8 @@ pub fn react(
         seq: ch.seq,
         reactions: reactions.clone(),
     };
-    let mut to = members(conn, conv)?;
+    // Not to members who joined after the message (a group hiding its history).
+    let mut to = members_seeing(conn, conv, ch.seq)?;
     if matches!(conv, ConversationId::Group(_)) {
         let blockers = blocked_by(conn, user)?;
         to.retain(|m| !blockers.contains(m));
