@@ -221,6 +221,7 @@ impl Config {
             max_forward_targets: self.forward.max_targets,
             max_forward_copies: self.forward.max_copies,
             max_history_depth: self.forward.max_depth,
+            max_history_bytes: self.forward.max_history_bytes,
         }
     }
 
@@ -264,6 +265,7 @@ impl Config {
             max_forward_targets: file.max_forward_targets,
             max_forward_copies: file.max_forward_copies,
             max_history_depth: file.max_history_depth,
+            max_history_bytes: file.max_history_bytes,
         };
         crate::webhook_config::check(&webhooks).map_err(Error::Config)?;
         let config = Config {

@@ -6,7 +6,8 @@
 
 use serde::Deserialize;
 use tern_proto::forward::{
-    MAX_FORWARD_COPIES, MAX_FORWARD_MESSAGES, MAX_FORWARD_TARGETS, MAX_HISTORY_DEPTH,
+    MAX_FORWARD_COPIES, MAX_FORWARD_MESSAGES, MAX_FORWARD_TARGETS, MAX_HISTORY_BYTES,
+    MAX_HISTORY_DEPTH,
 };
 
 /// The resolved forward caps.
@@ -21,6 +22,9 @@ pub struct ForwardSettings {
     pub max_copies: u32,
     /// How deep chat histories may nest (default 3).
     pub max_depth: u32,
+    /// The largest chat history a merged forward may create: its content's JSON,
+    /// in bytes (default 256 KiB).
+    pub max_history_bytes: u32,
 }
 
 impl Default for ForwardSettings {
@@ -30,6 +34,7 @@ impl Default for ForwardSettings {
             max_targets: MAX_FORWARD_TARGETS as u32,
             max_copies: MAX_FORWARD_COPIES as u32,
             max_depth: MAX_HISTORY_DEPTH as u32,
+            max_history_bytes: MAX_HISTORY_BYTES as u32,
         }
     }
 }
@@ -49,6 +54,9 @@ pub struct ForwardArgs {
     /// How deep chat histories (merged forwards) may nest [default: 3]
     #[arg(long, env = "TERN_MAX_HISTORY_DEPTH")]
     pub max_history_depth: Option<u32>,
+    /// The largest chat history a merged forward may create, its JSON in bytes [default: 262144]
+    #[arg(long, env = "TERN_MAX_HISTORY_BYTES")]
+    pub max_history_bytes: Option<u32>,
 }
 
 /// The forward keys of the TOML file (top level, same names as the flags).
@@ -59,6 +67,7 @@ pub struct ForwardFile {
     pub max_forward_targets: Option<u32>,
     pub max_forward_copies: Option<u32>,
     pub max_history_depth: Option<u32>,
+    pub max_history_bytes: Option<u32>,
 }
 
 impl ForwardSettings {
@@ -82,12 +91,17 @@ impl ForwardSettings {
                 .max_history_depth
                 .or(f.max_history_depth)
                 .unwrap_or(d.max_depth),
+            max_history_bytes: a
+                .max_history_bytes
+                .or(f.max_history_bytes)
+                .unwrap_or(d.max_history_bytes),
         };
         for (name, v) in [
             ("max_forward_messages", s.max_messages),
             ("max_forward_targets", s.max_targets),
             ("max_forward_copies", s.max_copies),
             ("max_history_depth", s.max_depth),
+            ("max_history_bytes", s.max_history_bytes),
         ] {
             if v == 0 {
                 return Err(format!("{name} must be at least 1"));

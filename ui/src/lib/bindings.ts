@@ -1287,6 +1287,11 @@ export type Limits = {
 	max_forward_copies?: number,
 	/**  How deep chat histories may nest (`max_history_depth`). */
 	max_history_depth?: number,
+	/**
+	 *  The largest chat history a merged `forward` may create, its content's JSON
+	 *  in bytes (`max_history_bytes`; `0` from older servers: unknown).
+	 */
+	max_history_bytes?: number,
 };
 
 /**  A message as the local cache holds it: server messages and our own pending ones. */

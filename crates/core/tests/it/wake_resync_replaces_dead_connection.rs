@@ -29,6 +29,7 @@ fn answer(req: &Request) -> Response {
                 max_forward_targets: 0,
                 max_forward_copies: 0,
                 max_history_depth: 0,
+                max_history_bytes: 0,
                 idle_timeout_secs: 600,
             },
         },

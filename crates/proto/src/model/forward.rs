@@ -18,6 +18,10 @@ pub const MAX_FORWARD_COPIES: usize = 50;
 /// Default of `max_history_depth`: how deep chat histories may nest (a
 /// history forwarded into a history, …).
 pub const MAX_HISTORY_DEPTH: usize = 3;
+/// Default of `max_history_bytes`: the largest chat history (a merged forward)
+/// as stored and sent, its content's JSON in bytes — 256 KiB: a hundred messages
+/// of 2,600 bytes each, and no growth by nesting histories in histories.
+pub const MAX_HISTORY_BYTES: usize = 256 * 1024;
 /// Longest title of a merged forward, in characters.
 pub const MAX_HISTORY_TITLE: usize = 100;
 /// Most users one message may mention.

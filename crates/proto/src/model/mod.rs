@@ -378,4 +378,8 @@ pub struct Limits {
     /// How deep chat histories may nest (`max_history_depth`).
     #[serde(default)]
     pub max_history_depth: u32,
+    /// The largest chat history a merged `forward` may create, its content's JSON
+    /// in bytes (`max_history_bytes`; `0` from older servers: unknown).
+    #[serde(default)]
+    pub max_history_bytes: u32,
 }

@@ -161,4 +161,5 @@ pub(super) struct FileConfig {
     pub(super) max_forward_targets: Option<u32>,
     pub(super) max_forward_copies: Option<u32>,
     pub(super) max_history_depth: Option<u32>,
+    pub(super) max_history_bytes: Option<u32>,
 }

@@ -124,7 +124,11 @@ async fn originals(s: &Shared, me: &UserId, f: &Forward) -> ServiceResult<Vec<Me
 }
 
 /// What each target receives: the copies, or one chat history.
-fn contents(f: &Forward, originals: Vec<Message>, max_depth: u32) -> ServiceResult<Vec<Content>> {
+fn contents(
+    f: &Forward,
+    originals: Vec<Message>,
+    caps: &ForwardSettings,
+) -> ServiceResult<Vec<Content>> {
     if !f.merged {
         return Ok(originals.into_iter().map(|m| m.content).collect());
     }
@@ -140,9 +144,20 @@ fn contents(f: &Forward, originals: Vec<Message>, max_depth: u32) -> ServiceResu
         title: f.title.clone().unwrap_or_else(|| DEFAULT_TITLE.into()),
         items,
     };
+    let max_depth = caps.max_depth;
     if history_depth(&history) > max_depth as usize {
         return Err(limit(format!(
             "chat histories nest at most {max_depth} deep"
+        )));
+    }
+    // Each history holds copies of what it forwards (nested histories whole), so
+    // its size, not only its depth, is capped: else histories of histories grow
+    // a hundredfold per level.
+    let bytes = serde_json::to_vec(&history).map_or(usize::MAX, |v| v.len());
+    let max = caps.max_history_bytes as usize;
+    if bytes > max {
+        return Err(limit(format!(
+            "a chat history is at most {max} bytes (its JSON); this one would be {bytes}: forward fewer or shorter messages"
         )));
     }
     Ok(vec![history])
@@ -209,7 +224,7 @@ pub async fn forward(
     let caps = s.config.forward;
     check(&f, &caps)?;
     let originals = originals(s, me, &f).await?;
-    let contents = contents(&f, originals, caps.max_depth)?;
+    let contents = contents(&f, originals, &caps)?;
     let mut results = Vec::with_capacity(f.to.len());
     for (t, conv) in f.to.iter().enumerate() {
         results.push(send_to(s, me, (t, conv), &f, &contents, except).await?);

@@ -1,5 +1,6 @@
 //! The `forward` caps are server settings (issue 17): `max_forward_messages`,
-//! `max_forward_targets`, `max_forward_copies` and `max_history_depth`,
+//! `max_forward_targets`, `max_forward_copies`, `max_history_depth` and
+//! `max_history_bytes`,
 //! announced in `hello`'s limits and enforced from the configuration
 //! (`ForwardLimit`, 4019, nothing forwarded).
 
@@ -66,9 +67,10 @@ async fn hello_announces_the_default_forward_caps() {
             l.max_forward_messages,
             l.max_forward_targets,
             l.max_forward_copies,
-            l.max_history_depth
+            l.max_history_depth,
+            l.max_history_bytes
         ),
-        (100, 10, 50, 3)
+        (100, 10, 50, 3, 262_144)
     );
     server.stop().await;
 }
@@ -81,6 +83,7 @@ async fn a_server_with_lowered_caps_announces_and_enforces_them() {
             max_targets: 2,
             max_copies: 3,
             max_depth: 1,
+            max_history_bytes: 262_144,
         }
     })
     .await;
@@ -147,5 +150,57 @@ async fn a_server_with_lowered_caps_announces_and_enforces_them() {
     assert_eq!(e.code, ErrorCode::ForwardLimit);
     assert!(e.message.contains("1 deep"), "{}", e.message);
     assert!(bob.pull_all(&ab, 1, 20, 20).await.0.len() >= 5);
+    server.stop().await;
+}
+
+/// Attack: histories of histories, each a hundredfold the last, until one message
+/// is gigabytes. Depth alone allowed it; the size of a history is capped too.
+#[tokio::test]
+async fn a_merged_forward_over_the_size_cap_is_refused() {
+    let server = TestServer::start_with(|c| c.forward.max_history_bytes = 4_000).await;
+    assert_eq!(hello_limits(&server).await.max_history_bytes, 4_000);
+    let [mut alice, mut bob] = users(&server, ["alice", "bob"]).await;
+    let ab = dm("alice", "bob");
+    for i in 1..=3 {
+        alice
+            .ok(text_msg(&ab, &format!("a{i}"), &"x".repeat(1_500)))
+            .await;
+    }
+    // Two messages of 1,500 characters fit in 4,000 bytes; three do not.
+    forwarded(
+        &mut alice,
+        forward("ok", &ab, &[1, 2], std::slice::from_ref(&ab), true),
+    )
+    .await;
+    let e = alice
+        .err(forward(
+            "big",
+            &ab,
+            &[1, 2, 3],
+            std::slice::from_ref(&ab),
+            true,
+        ))
+        .await;
+    assert_eq!(e.code, ErrorCode::ForwardLimit, "{e:?}");
+    assert!(e.message.contains("at most 4000 bytes"), "{e:?}");
+    // Nor can the history that fitted be wrapped with more around it.
+    let e = alice
+        .err(forward(
+            "nest",
+            &ab,
+            &[3, 4],
+            std::slice::from_ref(&ab),
+            true,
+        ))
+        .await;
+    assert_eq!(e.code, ErrorCode::ForwardLimit, "{e:?}");
+    // One by one, the copies are ordinary messages (each within the frame's size).
+    forwarded(
+        &mut alice,
+        forward("one", &ab, &[3], std::slice::from_ref(&ab), false),
+    )
+    .await;
+    let (stored, _) = bob.pull_all(&ab, 1, 10, 10).await;
+    assert_eq!(stored.len(), 5, "three sent, one history, one copy");
     server.stop().await;
 }

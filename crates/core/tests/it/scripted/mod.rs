@@ -26,6 +26,7 @@ pub(crate) fn handshake(req: &Request) -> Option<Response> {
                 max_forward_targets: 0,
                 max_forward_copies: 0,
                 max_history_depth: 0,
+                max_history_bytes: 0,
             },
         },
         Request::Login { user, .. } => Response::Session {
