@@ -383,3 +383,25 @@ async fn a_deleted_room_tells_its_members() {
     assert!(rooms.is_empty());
     server.stop().await;
 }
+
+/// Attack: a muted member leaves and joins again to get a fresh, unmuted
+/// membership. The mute comes back with them until it ends; unmuting clears it.
+#[tokio::test]
+async fn a_mute_outlives_leaving_and_joining_again() {
+    let server = TestServer::start().await;
+    let mut alice = server.user("alice").await;
+    let mut carol = server.user("carol").await;
+    let room = create_room(&mut alice, "moderated").await.room;
+    join(&mut carol, &room).await;
+    alice.ok(mute(&room, "carol", 5)).await;
+    carol.ok(Request::LeaveRoom { room: room.clone() }).await;
+    join(&mut carol, &room).await;
+    let e = carol.err(send_req(&room, "I am back")).await;
+    assert_eq!(e.code, ErrorCode::Muted, "{e}");
+    // Unmuted, then out and in again: free to speak.
+    alice.ok(mute(&room, "carol", 0)).await;
+    carol.ok(Request::LeaveRoom { room: room.clone() }).await;
+    join(&mut carol, &room).await;
+    send(&mut carol, &room, "hello again").await;
+    server.stop().await;
+}

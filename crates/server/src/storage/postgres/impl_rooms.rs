@@ -112,6 +112,24 @@ impl Rooms for PgStorage {
                 &[&room.as_str(), &user.as_str(), &until],
             )
             .await?;
+            // Kept apart from the membership, so leaving and joining again keeps it.
+            match until {
+                Some(until) => {
+                    tx.execute(
+                        "INSERT INTO room_mutes (room, user_id, until_ms) VALUES ($1, $2, $3)
+                         ON CONFLICT (room, user_id) DO UPDATE SET until_ms = excluded.until_ms",
+                        &[&room.as_str(), &user.as_str(), &until],
+                    )
+                    .await?
+                }
+                None => {
+                    tx.execute(
+                        "DELETE FROM room_mutes WHERE room = $1 AND user_id = $2",
+                        &[&room.as_str(), &user.as_str()],
+                    )
+                    .await?
+                }
+            };
             Ok(())
         })
     }

@@ -18,6 +18,7 @@ pub(super) const MIGRATIONS: &[&str] = &[
     include_str!("../../../migrations/postgres/0008_admin.sql"),
     include_str!("../../../migrations/postgres/0009_room_recent.sql"),
     include_str!("../../../migrations/postgres/0010_client_id_key.sql"),
+    include_str!("../../../migrations/postgres/0011_room_mutes.sql"),
 ];
 
 /// The advisory lock key of migrations (any fixed number; "tern" in ASCII).

@@ -194,6 +194,14 @@ pub(super) async fn join(
             ));
         }
         add_member(c, room, user, join_role(info.owner.as_str(), user), now).await?;
+        // A mute that has not ended comes back with the member.
+        c.execute(
+            "UPDATE room_members SET muted_until = (SELECT until_ms FROM room_mutes
+               WHERE room = $1 AND user_id = $2 AND until_ms > $3)
+             WHERE room = $1 AND user_id = $2",
+            &[&room.as_str(), &user.as_str(), &now],
+        )
+        .await?;
     }
     Ok((require(c, room).await?, recent(c, room).await?))
 }

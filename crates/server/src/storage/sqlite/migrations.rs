@@ -26,6 +26,7 @@ pub(super) const MIGRATIONS: &[&str] = &[
     include_str!("../../../migrations/sqlite/0017_no_sender_index.sql"),
     include_str!("../../../migrations/sqlite/0018_client_id_key.sql"),
     include_str!("../../../migrations/sqlite/0019_implied_read_mark.sql"),
+    include_str!("../../../migrations/sqlite/0020_room_mutes.sql"),
 ];
 
 /// Applies every migration newer than the database's `user_version`, each in

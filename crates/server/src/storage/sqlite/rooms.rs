@@ -158,6 +158,13 @@ pub fn join(
             ));
         }
         add_member(c, room, user, join_role(info.owner.as_str(), user), now)?;
+        // A mute that has not ended comes back with the member.
+        c.prepare_cached(
+            "UPDATE room_members SET muted_until = (SELECT until_ms FROM room_mutes
+               WHERE room = ?1 AND user_id = ?2 AND until_ms > ?3)
+             WHERE room = ?1 AND user_id = ?2",
+        )?
+        .execute(params![room.as_str(), user.as_str(), now])?;
     }
     Ok((require(c, room)?, recent(c, room)?))
 }
@@ -327,6 +334,18 @@ pub fn mute(
     authorise(c, room, by, user)?;
     c.prepare_cached("UPDATE room_members SET muted_until = ?3 WHERE room = ?1 AND user_id = ?2")?
         .execute(params![room.as_str(), user.as_str(), until])?;
+    // Kept apart from the membership, so leaving and joining again keeps it.
+    match until {
+        Some(until) => c
+            .prepare_cached(
+                "INSERT INTO room_mutes (room, user_id, until_ms) VALUES (?1, ?2, ?3)
+             ON CONFLICT (room, user_id) DO UPDATE SET until_ms = excluded.until_ms",
+            )?
+            .execute(params![room.as_str(), user.as_str(), until])?,
+        None => c
+            .prepare_cached("DELETE FROM room_mutes WHERE room = ?1 AND user_id = ?2")?
+            .execute([room.as_str(), user.as_str()])?,
+    };
     Ok(())
 }
 
