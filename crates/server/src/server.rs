@@ -178,6 +178,7 @@ pub async fn spawn(mut config: Config) -> Result<ServerHandle, Error> {
         hasher,
         logins: crate::auth::LoginThrottle::default(),
         blob_gc: tokio::sync::RwLock::new(()),
+        uploads: Default::default(),
         reaction_rate: Default::default(),
         rooms: Default::default(),
         started: std::time::Instant::now(),

@@ -15,6 +15,9 @@
 //! an avatar. Anyone else gets 404, the same as for an id that does not exist.
 
 pub mod blobs;
+mod quota;
+
+pub use quota::UploadLedger;
 
 use std::sync::Arc;
 
@@ -39,6 +42,7 @@ use crate::service::{accounts, files};
 use crate::state::Shared;
 use crate::storage::now_ms;
 use crate::storage::FileRow;
+use quota::{InFlight, Quota};
 
 pub use blobs::{blob_path, clean_tmp, tmp_dir};
 
@@ -149,35 +153,6 @@ fn too_slow(min: u64) -> ApiError {
 }
 
 /// A user's storage quota and what their uploads use of it.
-struct Quota {
-    used: u64,
-    limit: u64,
-}
-
-impl Quota {
-    async fn of(s: &Shared, user: &UserId) -> Result<Self, ApiError> {
-        let used = files::bytes_of(s, user).await?;
-        Ok(Self {
-            used,
-            limit: s.config.security.user_quota_bytes,
-        })
-    }
-
-    /// Refuses an upload that would take the user past the quota (0 = none).
-    fn check(&self, upload: u64) -> Result<(), ApiError> {
-        if self.limit > 0 && self.used.saturating_add(upload) > self.limit {
-            return Err(ApiError::new(
-                ErrorCode::TooLarge,
-                format!(
-                    "your uploads use {} of your {} bytes (user_quota_bytes); delete messages with files or ask the administrator",
-                    self.used, self.limit
-                ),
-            ));
-        }
-        Ok(())
-    }
-}
-
 fn too_large(max: u64) -> ApiError {
     ApiError::new(
         ErrorCode::TooLarge,
@@ -210,8 +185,13 @@ async fn upload(
     let name = file_name(&headers);
     let mime = mime_of(&headers);
     let sec = &s.config.security;
-    let quota = Quota::of(&s, &user).await?;
+    let quota = Quota {
+        used: files::bytes_of(&s, &user).await?,
+        limit: sec.user_quota_bytes,
+    };
     quota.check(declared.unwrap_or(0))?;
+    // This user's other uploads in progress count too.
+    let mut inflight = InFlight::start(&s.uploads, &user);
     let files = s.config.files_root();
     let mut tmp = blobs::TempBlob::create(&files, &s.config.upload_prefix())
         .await
@@ -235,12 +215,20 @@ async fn upload(
         if tmp.written() + chunk.len() as u64 > max {
             return Err(too_large(max)); // `tmp` is removed when dropped
         }
-        quota.check(tmp.written() + chunk.len() as u64)?;
+        quota.check(inflight.add(chunk.len() as u64))?;
         tmp.write(&chunk)
             .await
             .map_err(|e| internal("writing the upload", e))?;
     }
     let size = tmp.written();
+    // The last word: what the user has stored now (uploads that ended meanwhile
+    // included), checked and recorded one upload at a time.
+    let _recording = s.uploads.recording.lock().await;
+    Quota {
+        used: files::bytes_of(&s, &user).await?,
+        limit: sec.user_quota_bytes,
+    }
+    .check(size)?;
     // Until the row is recorded, housekeeping must not remove this blob.
     let _blobs = s.blob_gc.read().await;
     let sha256 = tmp

@@ -218,6 +218,68 @@ async fn uploads_are_capped_by_a_per_user_quota() {
     );
 }
 
+/// Attack: start several uploads at once so that each compares its size with
+/// what was stored before any of them; together they stored several times the
+/// quota. They now count together while streaming, and the last check sees what
+/// the others stored.
+#[tokio::test]
+async fn uploads_at_once_share_one_quota() {
+    let server = TestServer::start_with(|c| c.security.user_quota_bytes = 1000).await;
+    let alice = server.user("alice").await;
+    let t = alice.token.clone().unwrap();
+    // Three uploads of 600 bytes: each sends half, waits until all three have,
+    // then sends the rest. Any one fits the quota; two do not.
+    let halfway = std::sync::Arc::new(tokio::sync::Barrier::new(3));
+    let uploads = (0..3).map(|i| {
+        let (t, halfway) = (t.clone(), halfway.clone());
+        let addr = server.addr();
+        async move {
+            let stream = futures_util::stream::unfold(0u8, move |step| {
+                let halfway = halfway.clone();
+                async move {
+                    match step {
+                        0 => Some((Ok::<_, std::io::Error>(vec![i; 300]), 1)),
+                        1 => {
+                            halfway.wait().await;
+                            Some((Ok(vec![i; 300]), 2))
+                        }
+                        _ => None,
+                    }
+                }
+            });
+            common::http_client()
+                .post(format!("http://{addr}/files"))
+                .bearer_auth(&t)
+                .header("x-file-name", format!("part{i}"))
+                .header("content-length", "600")
+                .body(reqwest::Body::wrap_stream(stream))
+                .send()
+                .await
+                .map(|r| r.status().as_u16())
+        }
+    });
+    let answers = futures_util::future::join_all(uploads).await;
+    let stored = answers.iter().filter(|a| matches!(a, Ok(201))).count();
+    assert!(stored <= 1, "more than the quota was stored: {answers:?}");
+    // A refused one answers 413 (or, cut off while still sending, a closed connection).
+    assert!(
+        answers.iter().any(|a| matches!(a, Ok(413))) || answers.iter().any(|a| a.is_err()),
+        "{answers:?}"
+    );
+    // What is left of the quota is what the one stored leaves (1000 - 600 = 400).
+    let left = 1000 - 600 * stored;
+    upload_as(server.addr(), &t, "rest", "text/plain", vec![7; left]).await;
+    let res = common::http_client()
+        .post(format!("http://{}/files", server.addr()))
+        .bearer_auth(&t)
+        .header("x-file-name", "over")
+        .body(vec![8u8; 1])
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(res.status(), 413, "the quota is full");
+}
+
 #[tokio::test]
 async fn a_trickled_upload_is_cut_off() {
     let server = TestServer::start_with(|c| c.security.min_upload_bytes_per_sec = 1_000_000).await;
