@@ -212,3 +212,67 @@ async fn the_system_account_cannot_be_made_a_member_or_the_owner_of_a_group() {
     };
     assert_eq!(members.len(), 1, "{members:?}");
 }
+
+/// Attack: apply to join a group run by someone who blocked you, with the words
+/// you want them to read as the application's message (again after each refusal).
+/// The application reaches only the managers who have not blocked you.
+#[tokio::test]
+async fn a_blocked_user_cannot_reach_the_blocker_through_a_join_application() {
+    use tern_proto::Change;
+    let server = TestServer::start().await;
+    let [mut bob, mut carol, mut mallory] = users(&server, ["bob", "carol", "mallory"]).await;
+    let g = create(&mut bob, "approval only", &["carol"], None).await;
+    bob.ok(Request::SetMemberRole {
+        group: g.group.clone(),
+        user: uid("carol"),
+        role: tern_proto::GroupRole::Admin,
+    })
+    .await;
+    bob.ok(block("mallory")).await;
+    bob.drain_pushes(Duration::from_millis(200)).await;
+    let joined = mallory
+        .ok(Request::JoinGroup {
+            group: g.group.clone(),
+            message: "read this, bob".into(),
+        })
+        .await;
+    assert_eq!(joined, Response::GroupJoin { joined: false });
+    // Carol, an admin who did not block her, hears of it; bob does not.
+    let v = change_where(&mut carol, |c| {
+        matches!(c, Change::GroupApplicationAdded { .. })
+    })
+    .await;
+    assert!(format!("{v:?}").contains("read this, bob"));
+    let pushes = bob.drain_pushes(Duration::from_millis(500)).await;
+    assert!(
+        !pushes
+            .iter()
+            .any(|p| format!("{p:?}").contains("read this")),
+        "{pushes:?}"
+    );
+    let list = Request::ListGroupApplications {
+        group: g.group.clone(),
+    };
+    let Response::GroupApplications { applications } = bob.ok(list.clone()).await else {
+        panic!()
+    };
+    assert!(applications.is_empty(), "{applications:?}");
+    let Response::GroupApplications { applications } = carol.ok(list).await else {
+        panic!()
+    };
+    assert_eq!(applications.len(), 1);
+    // Carol refuses it: bob is not told of that either.
+    carol
+        .ok(Request::RefuseGroupApplication {
+            group: g.group.clone(),
+            user: uid("mallory"),
+        })
+        .await;
+    let pushes = bob.drain_pushes(Duration::from_millis(500)).await;
+    assert!(
+        !pushes
+            .iter()
+            .any(|p| format!("{p:?}").contains("read this")),
+        "{pushes:?}"
+    );
+}

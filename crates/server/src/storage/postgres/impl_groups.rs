@@ -5,7 +5,7 @@ use tern_proto::{
     GroupApplication, GroupId, GroupInfo, GroupMember, GroupRole, JoinPolicy, UserId,
 };
 
-use super::{change, groups, read, PgStorage};
+use super::{blacklist, change, groups, read, PgStorage};
 use crate::storage::api::Groups;
 use crate::storage::{GroupUpdate, InviteRules, StoreResult};
 
@@ -105,7 +105,17 @@ impl Groups for PgStorage {
         read!(
             self,
             |tx| match groups::require_manager(&tx, group, me).await {
-                Ok(_) => groups::applications(&tx, group).await,
+                Ok(_) => match (
+                    groups::applications(&tx, group).await,
+                    blacklist::blocked(&tx, me).await,
+                ) {
+                    // Not from users I blocked (their words do not reach me).
+                    (Ok(mut all), Ok(blocked)) => {
+                        all.retain(|a| !blocked.contains(&a.user));
+                        Ok(all)
+                    }
+                    (Err(e), _) | (_, Err(e)) => Err(e),
+                },
                 Err(e) => Err(e),
             }
         )

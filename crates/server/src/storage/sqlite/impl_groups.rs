@@ -5,6 +5,7 @@ use tern_proto::{
     GroupApplication, GroupId, GroupInfo, GroupMember, GroupRole, JoinPolicy, UserId,
 };
 
+use super::blacklist;
 use super::groups::{self, Admission, NewGroup};
 use super::SqliteStorage;
 use crate::storage::api::Groups;
@@ -102,7 +103,11 @@ impl Groups for SqliteStorage {
         let (me, group) = (me.clone(), group.clone());
         self.read(move |c| {
             groups::require_manager(c, &group, &me)?;
-            groups::applications(c, &group)
+            let mut all = groups::applications(c, &group)?;
+            // Not from users I blocked (their words do not reach me).
+            let blocked = blacklist::blocked(c, &me)?;
+            all.retain(|a| !blocked.contains(&a.user));
+            Ok(all)
         })
         .await
     }

@@ -197,7 +197,7 @@ pub(crate) async fn join(
     let application = application(c, g, me)
         .await?
         .ok_or_else(|| StoreError::Corrupt("application vanished".into()))?;
-    let mut to = managers(c, g).await?;
+    let mut to = managers_hearing(c, g, me).await?;
     to.push(me.clone());
     notify(c, &to, &Change::GroupApplicationAdded { application }, out).await?;
     Ok(false)
@@ -278,7 +278,7 @@ pub(super) async fn handle_application(
     let application = application(c, g, user)
         .await?
         .ok_or_else(|| StoreError::Corrupt("application vanished".into()))?;
-    let mut to = managers(c, g).await?;
+    let mut to = managers_hearing(c, g, user).await?;
     if !to.contains(user) {
         to.push(user.clone());
     }

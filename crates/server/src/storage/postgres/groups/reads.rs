@@ -198,12 +198,19 @@ pub(crate) async fn outranks(
     Ok(me.role.may_moderate(them))
 }
 
-pub(super) async fn managers(c: &Tx<'_>, g: &GroupId) -> StoreResult<Vec<UserId>> {
+/// The owner and admins of `g` who have not blocked `applicant`: whom `applicant`'s
+/// join application reaches (a blocked user's words must not reach me this way either).
+pub(super) async fn managers_hearing(
+    c: &Tx<'_>,
+    g: &GroupId,
+    applicant: &UserId,
+) -> StoreResult<Vec<UserId>> {
     let rows = c
         .query(
             "SELECT user_id FROM members WHERE conv = $1 AND role IN ('owner', 'admin')
+               AND user_id NOT IN (SELECT owner FROM blacklist WHERE blocked = $2)
              ORDER BY user_id COLLATE \"C\"",
-            &[&conv_key(g)],
+            &[&conv_key(g), &applicant.as_str()],
         )
         .await?;
     rows.iter().map(|r| parse_user(r.try_get(0)?)).collect()

@@ -228,7 +228,7 @@ pub fn join(
     )?
     .execute(params![g.as_str(), me.as_str(), message, now])?;
     let application = application(conn, g, me)?.expect("just stored");
-    let mut to = managers(conn, g)?;
+    let mut to = managers_hearing(conn, g, me)?;
     to.push(me.clone());
     notify(
         conn,
@@ -308,7 +308,7 @@ pub(super) fn handle_application(
         now
     ])?;
     let application = application(conn, g, user)?.expect("exists");
-    let mut to = managers(conn, g)?;
+    let mut to = managers_hearing(conn, g, user)?;
     if !to.contains(user) {
         to.push(user.clone());
     }

@@ -225,12 +225,20 @@ pub fn member_ids(conn: &Connection, g: &GroupId) -> StoreResult<Vec<UserId>> {
     rows.map(|r| parse_user(r?)).collect()
 }
 
-/// The owner and admins of `g`.
-pub(super) fn managers(conn: &Connection, g: &GroupId) -> StoreResult<Vec<UserId>> {
+/// The owner and admins of `g` who have not blocked `applicant`: whom `applicant`'s
+/// join application reaches (a blocked user's words must not reach me this way either).
+pub(super) fn managers_hearing(
+    conn: &Connection,
+    g: &GroupId,
+    applicant: &UserId,
+) -> StoreResult<Vec<UserId>> {
     let mut stmt = conn.prepare_cached(
-        "SELECT user FROM members WHERE conv = ?1 AND role IN ('owner', 'admin')",
+        "SELECT user FROM members WHERE conv = ?1 AND role IN ('owner', 'admin')
+           AND user NOT IN (SELECT owner FROM blacklist WHERE blocked = ?2)",
     )?;
-    let rows = stmt.query_map([conv_key(g)], |r| r.get::<_, String>(0))?;
+    let rows = stmt.query_map([conv_key(g), applicant.to_string()], |r| {
+        r.get::<_, String>(0)
+    })?;
     rows.map(|r| parse_user(r?)).collect()
 }
 
