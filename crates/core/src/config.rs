@@ -73,11 +73,13 @@ impl ClientConfig {
 /// Timing of the connection: request timeouts, heartbeat and reconnect backoff.
 #[derive(Debug, Clone, Copy, Serialize, Deserialize)]
 pub struct ConnectionConfig {
-    /// How long one request waits for its response.
+    /// How long one request waits for its response; also bounds connecting (the
+    /// TCP connection, TLS handshake and WebSocket upgrade).
     pub request_timeout_ms: u64,
     /// Heartbeat interval; `None` derives it from the server's idle timeout (a third of it).
     pub ping_interval_ms: Option<u64>,
-    /// First reconnect delay; doubled on each failure (with jitter).
+    /// First reconnect delay, with jitter: each wait is between half of it and all
+    /// of it; the level doubles from the second failed attempt on.
     pub backoff_initial_ms: u64,
     /// Longest reconnect delay.
     pub backoff_max_ms: u64,

@@ -41,7 +41,10 @@ pub enum Event {
         /// Milliseconds until the next attempt.
         retry_in_ms: u64,
     },
-    /// Another login displaced this session, or an admin forced it off. No reconnect follows.
+    /// The server ended this session for any reason but its token expiring (that is
+    /// [`Event::TokenExpired`]): another login displaced it, an admin forced it off, its
+    /// password was changed, its account deleted, or it was signed out (e.g. by
+    /// "sign out other devices" elsewhere). No reconnect follows.
     KickedOffline {
         /// Why.
         reason: KickReason,
@@ -74,7 +77,7 @@ pub enum Event {
     /// Someone became my friend.
     #[allow(missing_docs)] // fields named by what they hold
     FriendAdded { friend: Box<Friend> },
-    /// I removed someone from my friend list.
+    /// Someone left my friend list: I removed them, or their account was deleted.
     FriendDeleted {
         /// Who.
         user: UserId,
@@ -89,7 +92,7 @@ pub enum Event {
         /// Who.
         user: UserId,
     },
-    /// I unblocked someone.
+    /// Someone left my blacklist: I unblocked them, or their account was deleted.
     BlackDeleted {
         /// Who.
         user: UserId,
@@ -213,8 +216,9 @@ pub enum Event {
         banned_until: Option<tern_proto::Millis>,
     },
 
-    /// A message of mine that was never sent was removed (a cancelled upload, a
-    /// deleted failed message).
+    /// A message left this device's cache: one of mine that was never sent (a
+    /// cancelled upload, a deleted failed message), or any message deleted on this
+    /// device only ([`crate::Client::delete_for_me`]).
     #[allow(missing_docs)] // fields named by what they hold
     MessageRemoved {
         conv: ConversationId,

@@ -830,7 +830,12 @@ error: string;
 certificate: CertificateProblem | null; 
 /**  Milliseconds until the next attempt. */
 retry_in_ms: number }) & { application?: never; at?: never; attempt?: never; banned_until?: never; by?: never; changes?: never; client_id?: never; code?: never; conv?: never; conversation?: never; direction?: never; done?: never; edited_at?: never; friend?: never; live?: never; message?: never; messages?: never; ok?: never; online?: never; pins?: never; profile?: never; reactions?: never; reason?: never; room?: never; seq?: never; settings?: never; status?: never; text?: never; total?: never; transfer?: never; unread?: never; user?: never } | 
-/**  Another login displaced this session, or an admin forced it off. No reconnect follows. */
+/**
+ *  The server ended this session for any reason but its token expiring (that is
+ *  [`Event::TokenExpired`]): another login displaced it, an admin forced it off, its
+ *  password was changed, its account deleted, or it was signed out (e.g. by
+ *  "sign out other devices" elsewhere). No reconnect follows.
+ */
 ({ type: "kicked_offline"; 
 /**  Why. */
 reason: KickReason }) & { application?: never; at?: never; attempt?: never; banned_until?: never; by?: never; certificate?: never; changes?: never; client_id?: never; code?: never; conv?: never; conversation?: never; direction?: never; done?: never; edited_at?: never; error?: never; friend?: never; live?: never; message?: never; messages?: never; ok?: never; online?: never; pins?: never; profile?: never; reactions?: never; retry_in_ms?: never; room?: never; seq?: never; settings?: never; status?: never; text?: never; total?: never; transfer?: never; unread?: never; user?: never } | 
@@ -854,7 +859,7 @@ changes: number }) & { application?: never; at?: never; attempt?: never; banned_
 ({ type: "friend_application_refused"; application: FriendApplication }) & { at?: never; attempt?: never; banned_until?: never; by?: never; certificate?: never; changes?: never; client_id?: never; code?: never; conv?: never; conversation?: never; direction?: never; done?: never; edited_at?: never; error?: never; friend?: never; live?: never; message?: never; messages?: never; ok?: never; online?: never; pins?: never; profile?: never; reactions?: never; reason?: never; retry_in_ms?: never; room?: never; seq?: never; settings?: never; status?: never; text?: never; total?: never; transfer?: never; unread?: never; user?: never } | 
 /**  Someone became my friend. */
 ({ type: "friend_added"; friend: Friend }) & { application?: never; at?: never; attempt?: never; banned_until?: never; by?: never; certificate?: never; changes?: never; client_id?: never; code?: never; conv?: never; conversation?: never; direction?: never; done?: never; edited_at?: never; error?: never; live?: never; message?: never; messages?: never; ok?: never; online?: never; pins?: never; profile?: never; reactions?: never; reason?: never; retry_in_ms?: never; room?: never; seq?: never; settings?: never; status?: never; text?: never; total?: never; transfer?: never; unread?: never; user?: never } | 
-/**  I removed someone from my friend list. */
+/**  Someone left my friend list: I removed them, or their account was deleted. */
 ({ type: "friend_deleted"; 
 /**  Who. */
 user: UserId }) & { application?: never; at?: never; attempt?: never; banned_until?: never; by?: never; certificate?: never; changes?: never; client_id?: never; code?: never; conv?: never; conversation?: never; direction?: never; done?: never; edited_at?: never; error?: never; friend?: never; live?: never; message?: never; messages?: never; ok?: never; online?: never; pins?: never; profile?: never; reactions?: never; reason?: never; retry_in_ms?: never; room?: never; seq?: never; settings?: never; status?: never; text?: never; total?: never; transfer?: never; unread?: never } | 
@@ -866,7 +871,7 @@ friend: Friend }) & { application?: never; at?: never; attempt?: never; banned_u
 ({ type: "black_added"; 
 /**  Who. */
 user: UserId }) & { application?: never; at?: never; attempt?: never; banned_until?: never; by?: never; certificate?: never; changes?: never; client_id?: never; code?: never; conv?: never; conversation?: never; direction?: never; done?: never; edited_at?: never; error?: never; friend?: never; live?: never; message?: never; messages?: never; ok?: never; online?: never; pins?: never; profile?: never; reactions?: never; reason?: never; retry_in_ms?: never; room?: never; seq?: never; settings?: never; status?: never; text?: never; total?: never; transfer?: never; unread?: never } | 
-/**  I unblocked someone. */
+/**  Someone left my blacklist: I unblocked them, or their account was deleted. */
 ({ type: "black_deleted"; 
 /**  Who. */
 user: UserId }) & { application?: never; at?: never; attempt?: never; banned_until?: never; by?: never; certificate?: never; changes?: never; client_id?: never; code?: never; conv?: never; conversation?: never; direction?: never; done?: never; edited_at?: never; error?: never; friend?: never; live?: never; message?: never; messages?: never; ok?: never; online?: never; pins?: never; profile?: never; reactions?: never; reason?: never; retry_in_ms?: never; room?: never; seq?: never; settings?: never; status?: never; text?: never; total?: never; transfer?: never; unread?: never } | 
@@ -960,8 +965,9 @@ reason: RoomLeftReason;
 /**  When a kick's ban ends. */
 banned_until: number | null }) & { application?: never; at?: never; attempt?: never; by?: never; certificate?: never; changes?: never; client_id?: never; code?: never; conv?: never; conversation?: never; direction?: never; done?: never; edited_at?: never; error?: never; friend?: never; live?: never; message?: never; messages?: never; ok?: never; online?: never; pins?: never; profile?: never; reactions?: never; retry_in_ms?: never; seq?: never; settings?: never; status?: never; text?: never; total?: never; transfer?: never; unread?: never; user?: never } | 
 /**
- *  A message of mine that was never sent was removed (a cancelled upload, a
- *  deleted failed message).
+ *  A message left this device's cache: one of mine that was never sent (a
+ *  cancelled upload, a deleted failed message), or any message deleted on this
+ *  device only ([`crate::Client::delete_for_me`]).
  */
 ({ type: "message_removed"; conv: ConversationId; 
 /**  The removed message's client id. */

@@ -36,7 +36,9 @@ impl Client {
 
     /// Logs in with a password: connects, authenticates, opens the account's cache,
     /// then keeps the connection (reconnecting as needed) and resyncs in the background.
-    /// Fails with [`Error::Server`] (e.g. `BadCredentials`) or [`Error::Offline`].
+    /// Fails with [`Error::Server`] (e.g. `BadCredentials`), [`Error::Offline`],
+    /// [`Error::Timeout`] (no answer to `hello` or `login`), [`Error::Certificate`]
+    /// (a refused TLS certificate) or [`Error::Storage`] (the cache cannot be opened).
     pub async fn login(&self, user: &UserId, password: &str) -> Result<Session> {
         let _g = self.inner.login_lock.lock().await;
         if self.shared().is_ok() {

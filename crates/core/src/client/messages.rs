@@ -307,7 +307,8 @@ impl Client {
     }
 
     /// Recalls my message at `seq` (within the server's recall window); in a group, its
-    /// owner and admins may recall anyone's message at any time.
+    /// owner may recall anyone's message at any time, and an admin a plain member's
+    /// (not the owner's or another admin's: `Forbidden`).
     pub async fn recall(&self, conv: &ConversationId, seq: Seq) -> Result<()> {
         let sh = self.shared()?;
         sh.call(cmd::Recall {
