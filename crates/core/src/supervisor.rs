@@ -269,6 +269,9 @@ async fn run_connected(
     let mut catch_up = tokio::time::interval(Duration::from_millis(catch_up_ms.max(100)));
     catch_up.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Delay);
     catch_up.tick().await;
+    // Synced up to here: what a catch-up finds sent from now on was sent while this
+    // connection was up — live news whose push was lost, not backlog.
+    let live_from = crate::store::now_ms();
     loop {
         tokio::select! {
             push = pushes.recv() => match push {
@@ -307,7 +310,7 @@ async fn run_connected(
                 }
             }
             _ = catch_up.tick(), if catch_up_ms > 0 => {
-                if let Err(e) = crate::sync::catch_up(sh, &conn).await {
+                if let Err(e) = crate::sync::catch_up(sh, &conn, live_from).await {
                     if e.is_transient() {
                         return End::Dropped(format!("catch-up check failed: {e}"));
                     }

@@ -68,7 +68,7 @@ pub(super) async fn sync_conv(
 }
 
 /// [`sync_conv`], announcing what it pulls as `news`.
-async fn sync_conv_as(
+pub(super) async fn sync_conv_as(
     sh: &Arc<Shared>,
     conn: &Conn,
     info: ConversationInfo,

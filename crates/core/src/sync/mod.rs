@@ -7,7 +7,7 @@ mod relations;
 
 use std::sync::Arc;
 
-use tern_proto::{cmd, Profile};
+use tern_proto::{cmd, Millis, Profile};
 
 use crate::error::Result;
 use crate::event::Event;
@@ -17,7 +17,7 @@ use crate::sync_edits;
 use crate::sync_reactions;
 use crate::transport::Conn;
 pub(crate) use messages::{store_batch, News};
-use messages::{sync_conv, sync_messages};
+use messages::{sync_conv_as, sync_messages};
 pub(crate) use push::handle_push;
 pub(crate) use relations::{sync_relations, Joined};
 
@@ -43,8 +43,11 @@ pub(crate) async fn resync(
 /// then every conversation whose newest seq is past the local one (the
 /// conversation list carries each one's `max_seq`, recall version and the
 /// peer's read seq; conversations already up to date cost nothing more and
-/// announce nothing). Quiet: no `SyncStarted`/`SyncFinished`.
-pub(crate) async fn catch_up(sh: &Arc<Shared>, conn: &Conn) -> Result<()> {
+/// announce nothing). Quiet: no `SyncStarted`/`SyncFinished`. A message it pulls
+/// that was sent at or after `live_from` (when this connection had synced) is
+/// announced live — its push was lost (e.g. between cluster nodes), so it is
+/// notified like any other — an older one as backlog.
+pub(crate) async fn catch_up(sh: &Arc<Shared>, conn: &Conn, live_from: Millis) -> Result<()> {
     sync_relations(sh, conn, None, Joined::PullNow).await?;
     let convs = conn.call(cmd::Conversations {}).await?.conversations;
     let mut pulled = 0;
@@ -63,7 +66,7 @@ pub(crate) async fn catch_up(sh: &Arc<Shared>, conn: &Conn) -> Result<()> {
             || info.pin_version > pins
             || info.peer_read_seq.0 > peer_read;
         if behind {
-            pulled += sync_conv(sh, conn, info).await?;
+            pulled += sync_conv_as(sh, conn, info, News::SentFrom(live_from)).await?;
         }
     }
     if pulled > 0 {

@@ -171,27 +171,29 @@ fn core_client(dir: &std::path::Path, addr: std::net::SocketAddr) -> tern_core::
     tern_core::Client::new(c).unwrap()
 }
 
+/// Waits for the `NewMessage` of `text`; returns how long it took and whether it
+/// was announced live (to be notified).
 async fn next_message(
     rx: &mut broadcast::Receiver<Event>,
     text: &str,
     within: Duration,
-) -> Duration {
+) -> (Duration, bool) {
     let start = Instant::now();
     let fut = async {
         loop {
             match rx.recv().await {
-                Ok(Event::NewMessage { message, .. }) if matches!(&message.content, tern_proto::Content::Text { text: t } if t == text) => {
-                    return
+                Ok(Event::NewMessage { message, live }) if matches!(&message.content, tern_proto::Content::Text { text: t } if t == text) => {
+                    return live
                 }
                 Ok(_) | Err(broadcast::error::RecvError::Lagged(_)) => {}
                 Err(e) => panic!("event stream ended: {e}"),
             }
         }
     };
-    tokio::time::timeout(within, fut)
+    let live = tokio::time::timeout(within, fut)
         .await
         .unwrap_or_else(|_| panic!("`{text}` did not arrive within {within:?}"));
-    start.elapsed()
+    (start.elapsed(), live)
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
@@ -215,14 +217,17 @@ async fn a_push_lost_with_the_bus_is_caught_up_within_the_check_interval() {
 
     // With the bus up, the push crosses at once (well within the interval).
     alice.send_text(&conv, "pushed").await.unwrap();
-    let t = next_message(&mut rx, "pushed", Duration::from_secs(10)).await;
+    let (t, live) = next_message(&mut rx, "pushed", Duration::from_secs(10)).await;
     println!("cluster: cross-node push arrived after {t:?}");
+    assert!(live);
 
     // The bus goes down: the push is lost, the periodic check finds the message.
     nats.stop();
     alice.send_text(&conv, "lost push").await.unwrap();
     let bound = Duration::from_millis(CATCH_UP_MS) + Duration::from_secs(3);
-    let t = next_message(&mut rx, "lost push", bound).await;
+    let (t, live) = next_message(&mut rx, "lost push", bound).await;
+    // Sent while bob was online: news to notify, not backlog.
+    assert!(live, "a message whose push was lost is announced live");
     println!(
         "cluster: with the bus down the message arrived after {t:?} (check every {CATCH_UP_MS} ms)"
     );
