@@ -59,6 +59,7 @@ pub mod service;
 pub mod state;
 pub mod storage;
 pub mod tls;
+pub mod upload_ledger;
 pub mod webhook_config;
 pub mod webhooks;
 

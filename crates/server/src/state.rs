@@ -64,7 +64,7 @@ pub struct Shared {
     /// remove it as the blob of an old unreferenced upload.
     pub blob_gc: tokio::sync::RwLock<()>,
     /// Each user's uploads in progress, counted together against the quota.
-    pub uploads: crate::files::UploadLedger,
+    pub uploads: crate::upload_ledger::UploadLedger,
     /// The webhook endpoints (before-hooks and the after-event queue).
     pub webhooks: Arc<crate::webhooks::Webhooks>,
     /// Each user's `react` budget (`reactions_per_minute`).

@@ -17,8 +17,6 @@
 pub mod blobs;
 mod quota;
 
-pub use quota::UploadLedger;
-
 use std::sync::Arc;
 
 use axum::body::Body;
