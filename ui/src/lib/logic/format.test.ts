@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { avatarColor, badgeText, dayLabel, fullDate, hhmm, initials, listTime, presenceLabel } from './format';
+import { avatarColor, badgeText, dayLabel, fullDate, hhmm, initials, listTime, presenceLabel, shownName } from './format';
 
 describe('initials', () => {
   it('takes first and last word initials', () => {
@@ -63,5 +63,14 @@ describe('fullDate and presence', () => {
     expect(presenceLabel(false, undefined, now)).toBeNull();
     expect(presenceLabel(false, new Date(2026, 10, 22, 14, 5).getTime(), now, 'en-GB')).toBe('last seen today at 14:05');
     expect(presenceLabel(false, new Date(2026, 10, 3, 14, 5).getTime(), now, 'en-GB')).toBe('last seen 3 Nov');
+  });
+});
+
+describe('shownName', () => {
+  it('drops direction controls, so a name cannot pass for another', () => {
+    expect(shownName('Invoice-\u202Efdp.desktop')).toBe('Invoice-fdp.desktop');
+    expect(shownName('\u2067bob\u2069\u200F')).toBe('bob');
+    expect(shownName('张三 Zhang')).toBe('张三 Zhang');
+    expect(shownName('عربي')).toBe('عربي');
   });
 });

@@ -101,3 +101,15 @@ export function presenceLabel(online: boolean | undefined, lastSeen: number | un
 export function badgeText(n: number): string {
   return n > 99 ? '99+' : String(n);
 }
+
+/** Unicode's direction controls (embeddings, overrides, isolates, marks). */
+const BIDI_CONTROLS = /[\u061C\u200E\u200F\u202A-\u202E\u2066-\u2069]/g;
+
+/**
+ * A name as shown (nickname, file name): without direction controls, which would
+ * let `Invoice-\u202Efdp.desktop` read as "Invoice-potksed.pdf" or make one name
+ * look like another's.
+ */
+export function shownName(s: string): string {
+  return s.replace(BIDI_CONTROLS, '');
+}

@@ -1,9 +1,10 @@
 import type { Friend, Profile } from '../bindings';
 import { nameMatches, needleOf } from './nameMatch';
+import { shownName } from './format';
 
 /** How a friend is shown: my remark, else their nickname, else their id. */
 export function displayName(f: Friend): string {
-  return f.remark || f.profile.nickname || f.profile.user;
+  return shownName(f.remark || f.profile.nickname || f.profile.user);
 }
 
 /** Friends whose id, nickname or remark matches `q` (any case; a Chinese name also by pinyin), sorted by display name. */

@@ -5,6 +5,7 @@
  */
 import { commands, type Friend, type FriendApplication, type Profile } from '../bindings';
 import { displayName } from '../logic/people';
+import { shownName } from '../logic/format';
 import { upsertBy } from '../logic/lists';
 import type { App } from './app.svelte';
 
@@ -40,11 +41,11 @@ export class ContactsStore {
   /** A person's name as I know it: my remark or their nickname (friends, then group members), else the id. */
   nameOf(user: string, group?: string | null): string {
     const s = this.app.session;
-    if (user === s.me) return s.current?.profile.nickname || user;
+    if (user === s.me) return shownName(s.current?.profile.nickname || user);
     const f = this.friendOf(user);
     if (f) return displayName(f);
     const v = group ? this.app.groups.members[group]?.find((x) => x.member.user === user) : undefined;
-    return v?.nickname || this.profiles[user]?.nickname || user;
+    return shownName(v?.nickname || this.profiles[user]?.nickname || user);
   }
 
   /** Every name a message's text may use for `user`: mine for them, their nickname, their group nickname, their id. */

@@ -8,6 +8,7 @@ import { commands, events, type CoreEvent, type FileDrop, type LocalMessage } fr
 import { applyTransfer, fileOf, type Transfer } from '../logic/files';
 import { CommandError, call } from './ui.svelte';
 import { errorText } from '../logic/errors';
+import { shownName } from '../logic/format';
 import type { App } from './app.svelte';
 
 /** The app refuses to open a file outside its documents-and-media allowlist until confirmed. */
@@ -129,7 +130,7 @@ export class FilesStore {
       await call(commands.openFile(m.conv, m.seq, m.client_id, false));
     } catch (e) {
       if (e instanceof CommandError && e.code === CONFIRM_OPEN) {
-        this.confirmOpen = { m, name: fileOf(m.content)?.name ?? t('stores.thisFile'), warning: e.message };
+        this.confirmOpen = { m, name: shownName(fileOf(m.content)?.name ?? t('stores.thisFile')), warning: e.message };
       } else {
         this.app.ui.showToast(errorText(e));
       }

@@ -343,6 +343,13 @@ pub(super) async fn download(
             let chunk = chunk.map_err(|e| {
                 Error::Offline(Detail::caused(format!("download interrupted: {e}"), e))
             })?;
+            // A server that sends more than the file's size (or never ends) is cut
+            // off here, not after filling the disk.
+            if progress.done + chunk.len() as u64 > file.size {
+                return Err(Error::Protocol(
+                    format!("the server sent more than the file's {} bytes", file.size).into(),
+                ));
+            }
             out.write_all(&chunk).await?;
             hash.update(&chunk);
             progress.add(chunk.len() as u64);
