@@ -73,7 +73,7 @@ async function main() {
     if (left.length) throw new Error(`English on the login screen: ${JSON.stringify(left)}`);
   });
 
-  await step('alice registers in Chinese; bob sends Chinese and English; the chat list, the chat (day label 今天) and the composer are Chinese; screenshots at 1400×900 and 800×600; at 800×600 Ctrl+Shift+F opens the avatars-only list's search box', async () => {
+  await step('alice registers in Chinese; bob sends Chinese and English; the chat list, the chat (day label 今天) and the composer are Chinese; screenshots at 1400×900 and 800×600; at 800×600 Ctrl+Shift+F opens the search box of the avatars-only list', async () => {
     await (await $(sel('toggle-mode'))).click();
     await (await $(sel('user'))).type('alice');
     await (await $(sel('password'))).type('alice-password-1');

@@ -257,7 +257,24 @@ async fn an_image_becomes_an_image_message_with_its_pixel_size() {
     };
     assert_eq!(file.size, bytes.len() as u64);
     let path = bob.download_file(file).await.unwrap();
-    assert_eq!(std::fs::read(path).unwrap(), bytes);
+    assert_eq!(std::fs::read(&path).unwrap(), bytes);
+    // The same file named otherwise (as a hostile sender's many messages could name
+    // one large file): linked to the copy already here, not stored again.
+    let renamed = FileRef {
+        name: "another name.png".into(),
+        ..file.clone()
+    };
+    let again = bob.download_file(&renamed).await.unwrap();
+    assert_ne!(again, path);
+    assert_eq!(std::fs::read(&again).unwrap(), bytes);
+    {
+        use std::os::unix::fs::MetadataExt;
+        let (a, b) = (
+            std::fs::metadata(&path).unwrap(),
+            std::fs::metadata(&again).unwrap(),
+        );
+        assert_eq!((a.dev(), a.ino()), (b.dev(), b.ino()), "one copy on disk");
+    }
     // The sender can fetch her own upload too.
     let sent = alice.message(&local.client_id).await.unwrap().unwrap();
     let path = alice.download_file(file_of(&sent)).await.unwrap();

@@ -297,6 +297,13 @@ impl Client {
         if let Some(p) = self.cached_file(file) {
             return Ok(p);
         }
+        // The same file (id) downloaded before under another name: linked, not fetched
+        // and stored again (many messages naming one file must not fill the disk).
+        if let Some(other) = complete_sibling(&dest, file.size) {
+            if std::fs::hard_link(&other, &dest).is_ok() {
+                return Ok(dest);
+            }
+        }
         let transfer = file.id.to_string();
         let r = download(&sh, &self.inner.files, file, &dest).await;
         finished(
@@ -331,6 +338,19 @@ impl Client {
                 .join(sanitize_file_name(&file.name)),
         )
     }
+}
+
+/// A complete download (not a `.part`) of `size` bytes beside `dest`, in its file
+/// id's directory.
+fn complete_sibling(dest: &Path, size: u64) -> Option<PathBuf> {
+    std::fs::read_dir(dest.parent()?)
+        .ok()?
+        .filter_map(|e| e.ok())
+        .find(|e| {
+            !e.file_name().to_string_lossy().starts_with('.')
+                && e.metadata().is_ok_and(|m| m.is_file() && m.len() == size)
+        })
+        .map(|e| e.path())
 }
 
 #[cfg(test)]
