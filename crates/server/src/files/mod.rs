@@ -40,7 +40,8 @@ use crate::service::{accounts, files};
 use crate::state::Shared;
 use crate::storage::now_ms;
 use crate::storage::FileRow;
-use quota::{InFlight, Quota};
+use crate::upload_ledger::InFlight;
+use quota::Quota;
 
 pub use blobs::{blob_path, clean_tmp, tmp_dir};
 
@@ -150,7 +151,6 @@ fn too_slow(min: u64) -> ApiError {
     }
 }
 
-/// A user's storage quota and what their uploads use of it.
 fn too_large(max: u64) -> ApiError {
     ApiError::new(
         ErrorCode::TooLarge,
@@ -183,10 +183,7 @@ async fn upload(
     let name = file_name(&headers);
     let mime = mime_of(&headers);
     let sec = &s.config.security;
-    let quota = Quota {
-        used: files::bytes_of(&s, &user).await?,
-        limit: sec.user_quota_bytes,
-    };
+    let quota = Quota::of(&s, &user).await?;
     quota.check(declared.unwrap_or(0))?;
     // This user's other uploads in progress count too.
     let mut inflight = InFlight::start(&s.uploads, &user);
@@ -222,11 +219,7 @@ async fn upload(
     // The last word: what the user has stored now (uploads that ended meanwhile
     // included), checked and recorded one upload at a time.
     let _recording = s.uploads.recording.lock().await;
-    Quota {
-        used: files::bytes_of(&s, &user).await?,
-        limit: sec.user_quota_bytes,
-    }
-    .check(size)?;
+    Quota::of(&s, &user).await?.check(size)?;
     // Until the row is recorded, housekeeping must not remove this blob.
     let _blobs = s.blob_gc.read().await;
     let sha256 = tmp

@@ -5,18 +5,27 @@
 //! while they stream, and the last check — what the user has stored now, read
 //! again — and the recording of the upload happen one at a time on this node.
 
-use tern_proto::ErrorCode;
+use tern_proto::{ErrorCode, UserId};
 
 use crate::admin::error::ApiError;
-pub(super) use crate::upload_ledger::InFlight;
+use crate::service::files;
+use crate::state::Shared;
 
 /// What a user has stored and may store.
 pub(super) struct Quota {
-    pub(super) used: u64,
-    pub(super) limit: u64,
+    used: u64,
+    limit: u64,
 }
 
 impl Quota {
+    /// The user's quota and what their recorded uploads use of it now.
+    pub(super) async fn of(s: &Shared, user: &UserId) -> Result<Self, ApiError> {
+        Ok(Self {
+            used: files::bytes_of(s, user).await?,
+            limit: s.config.security.user_quota_bytes,
+        })
+    }
+
     /// Refuses `upload` more bytes if they would take the user past the quota
     /// (0 = none).
     pub(super) fn check(&self, upload: u64) -> Result<(), ApiError> {

@@ -123,6 +123,25 @@ async fn originals(s: &Shared, me: &UserId, f: &Forward) -> ServiceResult<Vec<Me
     Ok(out)
 }
 
+/// Whether `v`'s JSON is longer than `max` bytes; counted as it is written, and
+/// stopped at `max` (nothing is kept).
+fn json_over(v: &Content, max: usize) -> bool {
+    struct Budget(usize);
+    impl std::io::Write for Budget {
+        fn write(&mut self, b: &[u8]) -> std::io::Result<usize> {
+            self.0 = self
+                .0
+                .checked_sub(b.len())
+                .ok_or(std::io::ErrorKind::FileTooLarge)?;
+            Ok(b.len())
+        }
+        fn flush(&mut self) -> std::io::Result<()> {
+            Ok(())
+        }
+    }
+    serde_json::to_writer(Budget(max), v).is_err()
+}
+
 /// What each target receives: the copies, or one chat history.
 fn contents(
     f: &Forward,
@@ -153,11 +172,10 @@ fn contents(
     // Each history holds copies of what it forwards (nested histories whole), so
     // its size, not only its depth, is capped: else histories of histories grow
     // a hundredfold per level.
-    let bytes = serde_json::to_vec(&history).map_or(usize::MAX, |v| v.len());
     let max = caps.max_history_bytes as usize;
-    if bytes > max {
+    if json_over(&history, max) {
         return Err(limit(format!(
-            "a chat history is at most {max} bytes (its JSON); this one would be {bytes}: forward fewer or shorter messages"
+            "a chat history is at most {max} bytes (its JSON); this one would be more: forward fewer or shorter messages"
         )));
     }
     Ok(vec![history])
