@@ -15,7 +15,7 @@ use parking_lot::Mutex;
 use std::time::Duration;
 
 use async_nats::connection::State;
-use async_nats::{Client, ConnectOptions, Event, Message};
+use async_nats::{Client, ConnectOptions, Event, Message, RequestErrorKind};
 use axum::extract::ws::Utf8Bytes;
 use bytes::Bytes;
 use futures_util::StreamExt;
@@ -186,6 +186,21 @@ async fn ready(mut rx: watch::Receiver<bool>) {
     let _ = tokio::time::timeout(WATCH_WAIT, rx.wait_for(|r| *r)).await;
 }
 
+/// Returns once the NATS server has processed what this client sent before
+/// (a new subscription above all), so a publication from any node after this
+/// reaches it. `flush` only writes the operations to the socket; a request to
+/// a subject nobody subscribes to is answered "no responders" by the server
+/// after the connection's earlier operations. Bounded by [`WATCH_WAIT`].
+async fn round_trip(client: &Client, node: &str) {
+    let probe = client.request(format!("tern.probe.{node}"), Bytes::new());
+    match tokio::time::timeout(WATCH_WAIT, probe).await {
+        Ok(Ok(_)) => {}
+        Ok(Err(e)) if e.kind() == RequestErrorKind::NoResponders => {}
+        Ok(Err(e)) => tracing::warn!(error = %e, "bus round trip failed"),
+        Err(_) => tracing::warn!("bus round trip timed out"),
+    }
+}
+
 /// Publishes queued envelopes in order.
 async fn publisher(client: Client, mut rx: mpsc::Receiver<(String, Bytes)>, metrics: Arc<Metrics>) {
     while let Some((subject, payload)) = rx.recv().await {
@@ -199,7 +214,8 @@ async fn publisher(client: Client, mut rx: mpsc::Receiver<(String, Bytes)>, metr
     }
 }
 
-/// Subscribes to `subject`, says so on `ready` once the server has it, and
+/// Subscribes to `subject`, says so on `ready` once the server has it (or
+/// the round trip gave up), and
 /// applies what arrives until the task is aborted (which unsubscribes).
 async fn receive(bus: Arc<NatsBus>, subject: String, ready: watch::Sender<bool>) {
     let mut sub = match bus.client.subscribe(subject.clone()).await {
@@ -209,9 +225,8 @@ async fn receive(bus: Arc<NatsBus>, subject: String, ready: watch::Sender<bool>)
             return;
         }
     };
-    if bus.client.flush().await.is_ok() {
-        let _ = ready.send(true);
-    }
+    round_trip(&bus.client, &bus.node).await;
+    let _ = ready.send(true);
     while let Some(msg) = sub.next().await {
         bus.handle(msg);
     }

@@ -4,7 +4,9 @@
 //! joins (before their `group_joined` push, so the next message is pushed),
 //! stops when the last local member leaves, and a group event to all members
 //! is one publish, not one per member. Counted with `/metrics`
-//! (`tern_bus_received_total`, `tern_bus_published_total`).
+//! (`tern_bus_received_total`, `tern_bus_published_total`). A node whose
+//! link to NATS is slow still pushes what follows a login or a join: it waits
+//! until nats-server has the subscription, not only until it was written.
 
 use crate::cluster_support;
 use crate::common;
@@ -13,11 +15,13 @@ use crate::groups_support;
 use std::net::SocketAddr;
 use std::time::{Duration, Instant};
 
-use cluster_support::node;
+use cluster_support::{node, node_config};
 use common::cluster::Nats;
 use common::*;
 use groups_support::{change_where, create, gsend};
 use tern_proto::{Change, Platform, Request};
+use tokio::io::{AsyncReadExt, AsyncWriteExt};
+use tokio::net::{TcpListener, TcpStream};
 
 /// The value of counter `name` on node `addr`'s `/metrics`.
 async fn metric(addr: SocketAddr, name: &str) -> u64 {
@@ -166,6 +170,68 @@ async fn a_node_receives_a_group_s_traffic_only_while_a_member_is_connected_to_i
     assert_eq!(m[0].client_id.as_str(), "c1");
     assert!(settled(n2.addr(), RECEIVED).await > r2);
     for n in [n1, n2, n3] {
+        n.shutdown().await;
+    }
+}
+
+/// A relay to `nats` for one node that holds every byte from the node for
+/// `delay` (in order) and passes nats-server's bytes at once: a node whose
+/// operations reach nats-server late. Returns the URL to give the node.
+async fn slow_link(nats: &Nats, delay: Duration) -> String {
+    let upstream = nats.url().trim_start_matches("nats://").to_string();
+    let listener = TcpListener::bind("127.0.0.1:0").await.unwrap();
+    let url = format!("nats://{}", listener.local_addr().unwrap());
+    tokio::spawn(async move {
+        while let Ok((node, _)) = listener.accept().await {
+            let server = TcpStream::connect(&upstream).await.unwrap();
+            let (mut node_r, mut node_w) = node.into_split();
+            let (mut server_r, mut server_w) = server.into_split();
+            tokio::spawn(async move { tokio::io::copy(&mut server_r, &mut node_w).await });
+            let (tx, mut rx) = tokio::sync::mpsc::unbounded_channel::<(Instant, Vec<u8>)>();
+            tokio::spawn(async move {
+                let mut buf = vec![0u8; 65_536];
+                while let Ok(n @ 1..) = node_r.read(&mut buf).await {
+                    let _ = tx.send((Instant::now() + delay, buf[..n].to_vec()));
+                }
+            });
+            tokio::spawn(async move {
+                while let Some((at, bytes)) = rx.recv().await {
+                    tokio::time::sleep_until(at.into()).await;
+                    if server_w.write_all(&bytes).await.is_err() {
+                        break;
+                    }
+                }
+            });
+        }
+    });
+    url
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_slow_link_to_nats_delays_the_login_and_the_join_not_the_pushes_after_them() {
+    if !on_postgres() {
+        return; // a cluster needs PostgreSQL
+    }
+    let dir = tempfile::tempdir().unwrap();
+    let nats = Nats::start();
+    let n1 = node(dir.path(), &nats, "n1").await;
+    let mut slow = node_config(dir.path(), &nats, "n2");
+    slow.bus = Some(slow_link(&nats, Duration::from_millis(400)).await);
+    let n2 = tern_server::spawn(slow).await.unwrap();
+    let mut alice = user_on(n1.addr(), "alice").await;
+    // Dave's login on n2 is answered once nats-server has his subject, so a
+    // group created right after it reaches him...
+    let t = Instant::now();
+    let mut dave = user_on(n2.addr(), "dave").await;
+    println!("slow link: dave's login took {:?}", t.elapsed());
+    let g = create(&mut alice, "slow", &["dave"], None).await.group;
+    change_where(&mut dave, |ch| matches!(ch, Change::GroupJoined { .. })).await;
+    // ...and his group_joined push comes once nats-server has the group's
+    // subject, so the message sent right after it is pushed too.
+    gsend(&mut alice, &g, "s1", "right after the join").await;
+    let m = dave.messages(1).await;
+    assert_eq!(m[0].client_id.as_str(), "s1");
+    for n in [n1, n2] {
         n.shutdown().await;
     }
 }
