@@ -285,6 +285,9 @@ fn a_zero_limit_or_timeout_stops_the_start_naming_it() {
     }
     assert!(refused("--rate-per-sec=-5", "--max-page=9").contains("rate_per_sec"));
     assert!(refused("--rate-burst", "0.5").contains("rate_burst"));
+    // Too large for clients to take back in one WebSocket message.
+    assert!(refused("--max-frame-bytes", "4194305").contains("max_frame_bytes must be at most"));
+    assert!(refused("--max-history-bytes", "8388609").contains("max_history_bytes must be at most"));
     let e = load(
         "webhook_queue_max = 0\n[[webhooks]]\nname = \"a\"\nurl = \"http://127.0.0.1:9/x\"\nsecret = \"0123456789abcdef\"\nevents = [\"message.stored\"]\n",
     )
@@ -295,5 +298,15 @@ fn a_zero_limit_or_timeout_stops_the_start_naming_it() {
     // The smallest allowed values start.
     let args =
         Args::try_parse_from(["tern-server", "--rate-burst", "1", "--max-page", "1"]).unwrap();
+    Config::from_args(args).unwrap();
+    // And the largest.
+    let args = Args::try_parse_from([
+        "tern-server",
+        "--max-frame-bytes",
+        "4194304",
+        "--max-history-bytes",
+        "8388608",
+    ])
+    .unwrap();
     Config::from_args(args).unwrap();
 }

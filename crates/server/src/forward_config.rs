@@ -10,6 +10,9 @@ use tern_proto::forward::{
     MAX_HISTORY_DEPTH,
 };
 
+/// The highest `max_history_bytes` accepted (8 MiB).
+pub const MAX_HISTORY_BYTES_CAP: u32 = 8 * 1024 * 1024;
+
 /// The resolved forward caps.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub struct ForwardSettings {
@@ -107,6 +110,14 @@ impl ForwardSettings {
                 return Err(format!("{name} must be at least 1"));
             }
         }
+        // One chat history travels whole in one WebSocket message; clients
+        // take 16 MiB at most (tungstenite's default frame limit).
+        if s.max_history_bytes > MAX_HISTORY_BYTES_CAP {
+            return Err(format!(
+                "max_history_bytes must be at most {MAX_HISTORY_BYTES_CAP} (8 MiB; got {})",
+                s.max_history_bytes
+            ));
+        }
         Ok(s)
     }
 }
@@ -128,6 +139,16 @@ mod tests {
         };
         let s = ForwardSettings::resolve(a, f).unwrap();
         assert_eq!((s.max_messages, s.max_depth), (7, 1));
+        let big = |n| ForwardFile {
+            max_history_bytes: Some(n),
+            ..ForwardFile::default()
+        };
+        assert!(
+            ForwardSettings::resolve(ForwardArgs::default(), big(MAX_HISTORY_BYTES_CAP)).is_ok()
+        );
+        let e = ForwardSettings::resolve(ForwardArgs::default(), big(MAX_HISTORY_BYTES_CAP + 1))
+            .unwrap_err();
+        assert!(e.contains("max_history_bytes must be at most"), "{e}");
         assert_eq!((s.max_targets, s.max_copies), (10, 50));
         let zero = ForwardFile {
             max_forward_copies: Some(0),

@@ -26,6 +26,7 @@ mod handoff_live_since;
 mod heartbeat_keeps_idle_connection;
 mod history_pages_from_server;
 mod kicked_offline;
+mod large_messages_sync;
 mod offline_catch_up;
 mod offline_receipts_and_recalls;
 mod outbox_order_under_rate_limit;

@@ -4,6 +4,9 @@
 
 use super::Config;
 
+/// The highest `max_frame_bytes` accepted (4 MiB).
+pub(super) const MAX_FRAME_BYTES_CAP: usize = 4 * 1024 * 1024;
+
 /// Refuses a configuration whose limits include a 0 (or a rate that is not a
 /// positive number).
 pub(super) fn no_protection_off(c: &Config) -> Result<(), String> {
@@ -24,6 +27,14 @@ pub(super) fn no_protection_off(c: &Config) -> Result<(), String> {
         if v == 0 {
             return Err(format!("{name} must be at least 1"));
         }
+    }
+    // A frame a client sends comes back whole in pushes and pages; clients
+    // take 16 MiB in one WebSocket message at most (tungstenite's default).
+    if c.max_frame_bytes > MAX_FRAME_BYTES_CAP {
+        return Err(format!(
+            "max_frame_bytes must be at most {MAX_FRAME_BYTES_CAP} (4 MiB; got {})",
+            c.max_frame_bytes
+        ));
     }
     // NaN, infinities and negatives are refused alike.
     if !(c.rate_per_sec.is_finite() && c.rate_per_sec > 0.0) {

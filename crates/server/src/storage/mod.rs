@@ -6,6 +6,7 @@
 
 pub mod after;
 pub mod api;
+pub mod budget;
 pub mod postgres;
 mod sink;
 pub mod sqlite;

@@ -78,6 +78,7 @@ mod rich_reply_mentions;
 mod rooms;
 mod rooms_presence;
 mod security_accounts;
+mod security_answer_size;
 mod security_connections;
 mod security_files;
 mod security_groups;

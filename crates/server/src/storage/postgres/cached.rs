@@ -9,7 +9,7 @@
 //! fresh one prepares again.
 
 use tokio_postgres::types::ToSql;
-use tokio_postgres::{Error, Row};
+use tokio_postgres::{Error, Row, RowStream};
 
 /// Parameters of a statement.
 pub(crate) type Params<'p> = &'p [&'p (dyn ToSql + Sync)];
@@ -50,6 +50,17 @@ impl<'a> Tx<'a> {
     ) -> Result<Option<Row>, Error> {
         let statement = self.0.prepare_cached(sql).await?;
         self.0.query_opt(&statement, params).await
+    }
+
+    /// Runs `sql` and streams its rows (a stream dropped early discards the
+    /// rest as it arrives).
+    pub(crate) async fn query_stream(
+        &self,
+        sql: &str,
+        params: Params<'_>,
+    ) -> Result<RowStream, Error> {
+        let statement = self.0.prepare_cached(sql).await?;
+        self.0.query_raw(&statement, params.iter().copied()).await
     }
 
     /// Runs `sql` and returns the number of rows it changed.

@@ -8,6 +8,7 @@ use super::blacklist::{blocked_by, is_blocked};
 use super::messages::{check_access, members_seeing};
 use super::{groups, Tx};
 use crate::storage::api::TextEdit;
+use crate::storage::budget::Budget;
 use crate::storage::{Delivery, StoreError, StoreResult};
 
 /// A member of `conv`, not muted there (groups), not blocked by the peer.
@@ -173,12 +174,16 @@ pub(super) async fn edits(
         )
         .await?;
     let mut out = Vec::new();
+    let mut budget = Budget::default();
     for r in rows {
         let seq = r.try_get::<_, i64>(1)? as u64;
         if seq <= floor {
             continue;
         }
         let content: String = r.try_get(2)?;
+        if !budget.admits(content.len()) {
+            break;
+        }
         if let Content::Text { text } = serde_json::from_str(&content)? {
             out.push(EditEntry {
                 version: r.try_get::<_, i64>(0)? as u64,

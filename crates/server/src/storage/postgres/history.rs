@@ -5,15 +5,33 @@ use tern_proto::{Content, ConversationId, ConversationInfo, Message, RecallEntry
 
 use super::messages::{message_row, MESSAGE_SELECT};
 use super::Tx;
+use crate::storage::budget::Budget;
 use crate::storage::{StoreError, StoreResult};
+use futures_util::TryStreamExt;
 
+/// The messages `sql` selects, read as they arrive until one answer's
+/// [`Budget`] is used up (the rest is discarded unread).
 async fn collect(
     c: &Tx<'_>,
     sql: &str,
     p: &[&(dyn tokio_postgres::types::ToSql + Sync)],
 ) -> StoreResult<Vec<Message>> {
-    let rows = c.query(sql, p).await?;
-    rows.iter().map(message_row).collect()
+    let rows = c.query_stream(sql, p).await?;
+    futures_util::pin_mut!(rows);
+    let mut budget = Budget::default();
+    let mut out = Vec::new();
+    while let Some(r) = rows.try_next().await? {
+        // content, ext, mentions: the columns of unbounded size.
+        let mut bytes = 0;
+        for i in [6, 7, 10] {
+            bytes += r.try_get::<_, Option<&str>>(i)?.map_or(0, str::len);
+        }
+        if !budget.admits(bytes) {
+            break;
+        }
+        out.push(message_row(&r)?);
+    }
+    Ok(out)
 }
 
 pub(super) async fn pull(

@@ -14,6 +14,7 @@ use super::changelog::Delivery;
 use super::messages::{check_access, members_seeing};
 use super::{StoreError, StoreResult};
 use crate::storage::api::TextEdit;
+use crate::storage::budget::Budget;
 
 /// The rules every edit checks before its message is looked at: a member of
 /// `conv`, not muted there (groups), not blocked by the peer (one-to-one).
@@ -146,7 +147,8 @@ pub fn edit(
     Ok(e.now)
 }
 
-/// `conv`'s edit log after version `since`, oldest first, at most `limit`,
+/// `conv`'s edit log after version `since`, oldest first, at most `limit`
+/// (and one answer's [`Budget`]),
 /// with the conversation's current edit version. Recalled messages leave it, and
 /// so do those at or below the reader's `floor` (see `messages::visible_from`).
 pub fn edits(
@@ -178,10 +180,14 @@ pub fn edits(
         },
     )?;
     let mut out = Vec::new();
+    let mut budget = Budget::default();
     for row in rows {
         let (version, seq, content, edited_at) = row?;
         if (seq as u64) <= floor {
             continue;
+        }
+        if !budget.admits(content.len()) {
+            break;
         }
         // A message recalled after its edit: the recall log covers it.
         if let Content::Text { text } = serde_json::from_str(&content)? {

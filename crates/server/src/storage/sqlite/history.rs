@@ -11,6 +11,7 @@ use tern_proto::{
 
 use super::accounts::parse_user;
 use super::{StoreError, StoreResult};
+use crate::storage::budget::Budget;
 
 /// A member's read mark, from `members m` joined with `conversations c`: the
 /// written one, or the seq of the conversation's last message when they sent it
@@ -66,6 +67,34 @@ pub(super) fn collect_messages(
     Ok(out)
 }
 
+/// Like [`collect_messages`], but stops once the rows' stored JSON has used
+/// up one answer's [`Budget`] (a page of `pull` or `history`).
+fn collect_page(
+    conn: &Connection,
+    sql: &str,
+    p: impl rusqlite::Params,
+) -> StoreResult<Vec<Message>> {
+    let mut stmt = conn.prepare_cached(sql)?;
+    let mut rows = stmt.query(p)?;
+    let mut budget = Budget::default();
+    let mut out = Vec::new();
+    while let Some(r) = rows.next()? {
+        // content, ext, mentions: the columns of unbounded size.
+        let bytes = [6, 7, 10]
+            .into_iter()
+            .map(|i| {
+                r.get_ref(i)
+                    .map(|v| v.as_bytes_or_null().ok().flatten().map_or(0, <[u8]>::len))
+            })
+            .sum::<rusqlite::Result<usize>>()?;
+        if !budget.admits(bytes) {
+            break;
+        }
+        out.push(message_row(r)??);
+    }
+    Ok(out)
+}
+
 pub(super) fn by_client_id(
     conn: &Connection,
     sender: &UserId,
@@ -75,7 +104,8 @@ pub(super) fn by_client_id(
     Ok(collect_messages(conn, &sql, [sender.as_str(), client_id.as_str()])?.pop())
 }
 
-/// Messages with `from <= seq <= to`, oldest first, at most `limit`.
+/// Messages with `from <= seq <= to`, oldest first, at most `limit` (and
+/// at most one answer's [`Budget`]).
 pub fn pull(
     conn: &Connection,
     conv: &ConversationId,
@@ -86,7 +116,7 @@ pub fn pull(
     let sql = format!(
         "{MESSAGE_SELECT} WHERE conv = ?1 AND seq >= ?2 AND seq <= ?3 ORDER BY seq LIMIT ?4"
     );
-    collect_messages(
+    collect_page(
         conn,
         &sql,
         params![
@@ -114,7 +144,7 @@ pub fn history(
         "{MESSAGE_SELECT} WHERE conv = ?1 AND seq < ?2 AND seq > ?3 ORDER BY seq DESC LIMIT ?4"
     );
     let floor = floor.min(i64::MAX as u64) as i64;
-    collect_messages(conn, &sql, params![conv.to_string(), before, floor, limit])
+    collect_page(conn, &sql, params![conv.to_string(), before, floor, limit])
 }
 
 /// `user`'s conversations, most recent activity first.

@@ -1,0 +1,137 @@
+//! Attack: fill a conversation with the largest messages a frame allows (and
+//! edit them to the largest texts) so that one page of `pull`, `history` or
+//! `edits` is larger than a WebSocket message a client accepts (16 MiB), and
+//! every member's sync of it fails for good. Each page stops at the server's
+//! byte budget (4 MiB of stored content, at least one item) and paging on from
+//! where it stopped returns every item once. SQLite and PostgreSQL.
+
+use crate::common;
+use crate::groups_support;
+
+use common::TestServer;
+use groups_support::*;
+use tern_proto::{ConversationId, Message, Request, Response, Seq};
+
+const N: u64 = 300;
+/// The budget, plus one message that may overshoot it, plus field names.
+const MOST: usize = 4 * 1024 * 1024 + 64 * 1024 + 256 * 300;
+
+fn huge() -> String {
+    // 8,000 characters that JSON escapes to six bytes each: 48 KB.
+    std::iter::repeat_n('\u{1}', 8_000).collect()
+}
+
+async fn page(c: &mut common::Client, req: Request) -> Vec<Message> {
+    match c.ok(req).await {
+        Response::Messages { messages } => {
+            let bytes = serde_json::to_string(&messages).unwrap().len();
+            assert!(bytes <= MOST, "a page of {bytes} bytes");
+            messages
+        }
+        other => panic!("{other:?}"),
+    }
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn pages_of_huge_messages_stop_at_the_byte_budget_and_page_on() {
+    let server = TestServer::start().await;
+    let [mut alice, mut bob] = users(&server, ["alice", "bob"]).await;
+    let g = create(&mut alice, "big", &["bob"], None).await.group;
+    let conv = ConversationId::Group(g.clone());
+    let text = huge();
+    for chunk in (0..N).collect::<Vec<_>>().chunks(50) {
+        let reqs = chunk
+            .iter()
+            .map(|i| gtext(&g, &format!("h{i}"), &text))
+            .collect();
+        for r in alice.pipeline(reqs).await {
+            r.unwrap();
+        }
+    }
+
+    // pull: oldest first, clipped, on from the last seq + 1.
+    let (mut from, mut seqs, mut pages) = (1, Vec::new(), 0);
+    while from <= N && pages < N {
+        let got = page(
+            &mut bob,
+            Request::Pull {
+                conv: conv.clone(),
+                from: Seq(from),
+                to: Seq(N),
+                limit: Some(500),
+            },
+        )
+        .await;
+        assert!(!got.is_empty(), "a clipped page still holds one message");
+        assert!(got
+            .iter()
+            .all(|m| matches!(&m.content, tern_proto::Content::Text { text: t } if *t == text)));
+        seqs.extend(got.iter().map(|m| m.seq.0));
+        from = got.last().unwrap().seq.0 + 1;
+        pages += 1;
+    }
+    assert_eq!(seqs, (1..=N).collect::<Vec<_>>());
+    println!("answer size: pull of {N} messages of 48 KB took {pages} pages");
+    assert!(pages >= 4, "19 MB in pages of 4 MiB: {pages}");
+
+    // history: newest first, clipped, on from the oldest seq it returned.
+    let (mut before, mut seqs) = (None, Vec::new());
+    for _ in 0..N {
+        let got = page(
+            &mut bob,
+            Request::History {
+                conv: conv.clone(),
+                before,
+                limit: Some(500),
+            },
+        )
+        .await;
+        let Some(oldest) = got.last() else { break };
+        before = Some(oldest.seq);
+        seqs.extend(got.iter().map(|m| m.seq.0));
+    }
+    assert_eq!(seqs, (1..=N).rev().collect::<Vec<_>>());
+
+    // edits: the log of 300 edits to 8,000 characters each, by version.
+    let edited: String = std::iter::repeat_n('\u{2}', 8_000).collect();
+    for chunk in (1..=N).collect::<Vec<_>>().chunks(50) {
+        let reqs = chunk
+            .iter()
+            .map(|s| Request::Edit {
+                conv: conv.clone(),
+                seq: Seq(*s),
+                text: edited.clone(),
+            })
+            .collect();
+        for r in alice.pipeline(reqs).await {
+            r.unwrap();
+        }
+    }
+    let (mut since, mut seen, mut pages) = (0, Vec::new(), 0);
+    loop {
+        let (latest, edits) = match bob
+            .ok(Request::Edits {
+                conv: conv.clone(),
+                since,
+                limit: Some(500),
+            })
+            .await
+        {
+            Response::Edits { latest, edits } => (latest, edits),
+            other => panic!("{other:?}"),
+        };
+        let bytes = serde_json::to_string(&edits).unwrap().len();
+        assert!(bytes <= MOST, "an edits page of {bytes} bytes");
+        assert!(!edits.is_empty() || since >= latest);
+        seen.extend(edits.iter().map(|e| e.seq.0));
+        pages += 1;
+        match edits.last() {
+            Some(e) if e.version < latest => since = e.version,
+            _ => break,
+        }
+        assert!(pages < N, "the edits log does not end");
+    }
+    seen.sort_unstable();
+    assert_eq!(seen, (1..=N).collect::<Vec<_>>());
+    assert!(pages >= 4, "19 MB of edits in pages of 4 MiB: {pages}");
+}
