@@ -59,6 +59,7 @@ pub fn run(
         push_rx,
         bucket,
         inflight: Pipeline::default(),
+        write_timeout: ctx.shared.config.idle_timeout,
     };
     async move {
         let _permit = permit;
@@ -81,6 +82,8 @@ struct Connection {
     bucket: TokenBucket,
     /// Pipelined sends whose writes are queued, acked in request order.
     inflight: Pipeline,
+    /// Longest one write may wait for the peer to read (`idle_timeout`).
+    write_timeout: std::time::Duration,
 }
 
 /// Most pipelined sends per connection; past this the connection stops reading.
@@ -139,7 +142,9 @@ impl Connection {
                         code,
                         reason: Utf8Bytes::from_static(reason),
                     };
-                    if self.socket.send(Message::Close(Some(frame))).await.is_ok() {
+                    let limit = self.write_timeout;
+                    let send = self.socket.send(Message::Close(Some(frame)));
+                    if write::within(limit, send).await.is_ok() {
                         self.await_close_reply().await;
                     }
                     return;

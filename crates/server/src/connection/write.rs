@@ -1,5 +1,8 @@
 //! Writing frames: one at a time, or a burst with one flush.
 
+use std::future::Future;
+use std::time::Duration;
+
 use axum::extract::ws::{Message, Utf8Bytes};
 use tern_proto::ServerFrame;
 
@@ -52,7 +55,8 @@ impl Connection {
                 close = closing(ctx);
             }
         }
-        if futures_util::SinkExt::flush(&mut self.socket)
+        let limit = self.write_timeout;
+        if within(limit, futures_util::SinkExt::flush(&mut self.socket))
             .await
             .is_err()
         {
@@ -65,8 +69,13 @@ impl Connection {
         }
     }
 
-    pub(super) async fn feed(&mut self, text: Utf8Bytes) -> Result<(), axum::Error> {
-        futures_util::SinkExt::feed(&mut self.socket, Message::Text(text)).await
+    pub(super) async fn feed(&mut self, text: Utf8Bytes) -> Result<(), ()> {
+        let limit = self.write_timeout;
+        within(
+            limit,
+            futures_util::SinkExt::feed(&mut self.socket, Message::Text(text)),
+        )
+        .await
     }
 
     pub(super) async fn send_frame(&mut self, frame: ServerFrame) -> Flow {
@@ -77,10 +86,26 @@ impl Connection {
         // The sink's `send` (the socket and the message) rather than
         // `WebSocket::send` (128 bytes): this future is part of every idle
         // connection's loop state.
-        match futures_util::SinkExt::send(&mut self.socket, Message::Text(text)).await {
+        let limit = self.write_timeout;
+        let send = futures_util::SinkExt::send(&mut self.socket, Message::Text(text));
+        match within(limit, send).await {
             Ok(()) => Flow::Continue,
-            Err(_) => Flow::Stop,
+            Err(()) => Flow::Stop,
         }
+    }
+}
+
+/// Runs one write to the socket; `Err` when it failed, or when the peer took
+/// nothing for `limit` (`idle_timeout_secs`): a client that stops reading
+/// would otherwise hold the connection's loop — and its login, idle and
+/// token deadlines — in that write for ever.
+pub(super) async fn within(
+    limit: Duration,
+    write: impl Future<Output = Result<(), axum::Error>>,
+) -> Result<(), ()> {
+    match tokio::time::timeout(limit, write).await {
+        Ok(Ok(())) => Ok(()),
+        Ok(Err(_)) | Err(_) => Err(()),
     }
 }
 

@@ -85,6 +85,7 @@ mod security_groups;
 mod security_history;
 mod security_login;
 mod security_revocation;
+mod security_slow_reader;
 mod send_after;
 mod session_edges;
 mod shared_database;
