@@ -19,6 +19,7 @@ pub(super) const MIGRATIONS: &[&str] = &[
     include_str!("../../../migrations/postgres/0009_room_recent.sql"),
     include_str!("../../../migrations/postgres/0010_client_id_key.sql"),
     include_str!("../../../migrations/postgres/0011_room_mutes.sql"),
+    include_str!("../../../migrations/postgres/0012_blacklist_blocked.sql"),
 ];
 
 /// The advisory lock key of migrations (any fixed number; "tern" in ASCII).

@@ -27,6 +27,7 @@ pub(super) const MIGRATIONS: &[&str] = &[
     include_str!("../../../migrations/sqlite/0018_client_id_key.sql"),
     include_str!("../../../migrations/sqlite/0019_implied_read_mark.sql"),
     include_str!("../../../migrations/sqlite/0020_room_mutes.sql"),
+    include_str!("../../../migrations/sqlite/0021_blacklist_blocked.sql"),
 ];
 
 /// Applies every migration newer than the database's `user_version`, each in
@@ -149,5 +150,24 @@ mod tests {
             })
             .unwrap();
         assert_eq!(fk, 0);
+    }
+
+    /// Migration 21: who blocked a user is found through an index, not by
+    /// scanning every block on the server (asked on every group send).
+    #[test]
+    fn who_blocked_a_user_is_an_index_search() {
+        let mut c = Connection::open_in_memory().unwrap();
+        migrate(&mut c).unwrap();
+        let plan: String = c
+            .query_row(
+                "EXPLAIN QUERY PLAN SELECT owner FROM blacklist WHERE blocked = 'x'",
+                [],
+                |r| r.get(3),
+            )
+            .unwrap();
+        assert!(
+            plan.contains("INDEX blacklist_blocked (blocked=?)"),
+            "{plan}"
+        );
     }
 }
