@@ -84,6 +84,7 @@ mod security_files;
 mod security_groups;
 mod security_history;
 mod security_login;
+mod security_recall_scan;
 mod security_revocation;
 mod security_slow_reader;
 mod send_after;

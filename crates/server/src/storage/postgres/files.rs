@@ -5,6 +5,7 @@ use tern_proto::{Content, ConversationId, FileId, FileRef, UserId};
 
 use super::{parse_user, Tx};
 use crate::storage::{FileRow, StoreResult};
+use futures_util::TryStreamExt;
 
 pub(super) async fn insert_file(c: &Tx<'_>, row: &FileRow) -> StoreResult<()> {
     c.execute(
@@ -66,43 +67,62 @@ pub(super) async fn readable_file(
     Ok(visible.then_some(row))
 }
 
-/// A recalled message no longer grants access to the files it carried (its
-/// own, or every one inside a chat history) unless another live message of
-/// `conv` still references them (see `sqlite::files::forget_reference`).
+/// A recalled message (at `seq`) no longer grants access to the files it
+/// carried (its own, or every one inside a chat history) unless another live
+/// message of `conv` still references them; only files it granted, each once
+/// (see `sqlite::files::forget_reference`).
 pub(super) async fn forget_reference(
     c: &Tx<'_>,
     conv: &ConversationId,
+    seq: u64,
     content: &Content,
 ) -> StoreResult<()> {
     let conv = conv.to_string();
-    for file in crate::storage::sqlite::files::referenced_files(content) {
-        let candidates = c
-            .query(
-                "SELECT seq, content FROM messages WHERE conv = $1 AND recalled_at IS NULL
-                 AND strpos(content, $2) > 0 ORDER BY seq DESC",
-                &[&conv, &file.id.as_str()],
+    let seq = seq as i64;
+    for id in crate::storage::sqlite::files::distinct_files(content) {
+        let last: Option<i64> = c
+            .query_opt(
+                "SELECT last_seq FROM file_refs WHERE file = $1 AND conv = $2",
+                &[&id.as_str(), &conv],
             )
-            .await?;
-        let mut newest: Option<i64> = None;
-        for r in candidates {
-            let content: String = r.try_get(1)?;
-            if crate::storage::sqlite::files::references(&content, &file.id) {
-                newest = Some(r.try_get(0)?);
-                break;
-            }
+            .await?
+            .map(|r| r.try_get(0))
+            .transpose()?;
+        if last != Some(seq) {
+            continue;
         }
+        // Read as they come; the rest is discarded once one is found.
+        let newest = {
+            let candidates = c
+                .query_stream(
+                    "SELECT seq, content FROM messages WHERE conv = $1 AND seq < $3
+                     AND recalled_at IS NULL AND strpos(content, $2) > 0 ORDER BY seq DESC",
+                    &[&conv, &id.as_str(), &seq],
+                )
+                .await?;
+            futures_util::pin_mut!(candidates);
+            let mut newest: Option<i64> = None;
+            while let Some(r) = candidates.try_next().await? {
+                let content: String = r.try_get(1)?;
+                if crate::storage::sqlite::files::references(&content, id) {
+                    newest = Some(r.try_get(0)?);
+                    break;
+                }
+            }
+            newest
+        };
         match newest {
-            Some(seq) => {
+            Some(newest) => {
                 c.execute(
                     "UPDATE file_refs SET last_seq = $3 WHERE file = $1 AND conv = $2",
-                    &[&file.id.as_str(), &conv, &seq],
+                    &[&id.as_str(), &conv, &newest],
                 )
                 .await?
             }
             None => {
                 c.execute(
                     "DELETE FROM file_refs WHERE file = $1 AND conv = $2",
-                    &[&file.id.as_str(), &conv],
+                    &[&id.as_str(), &conv],
                 )
                 .await?
             }

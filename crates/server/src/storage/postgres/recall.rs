@@ -95,7 +95,7 @@ pub(super) async fn recall(
     )
     .await?;
     if let Ok(old) = serde_json::from_str::<Content>(&content) {
-        forget_reference(c, conv, &old).await?;
+        forget_reference(c, conv, seq.0, &old).await?;
     }
     let push = Push::Recalled {
         conv: conv.clone(),

@@ -99,37 +99,65 @@ fn is_avatar(conn: &Connection, id: &FileId) -> StoreResult<bool> {
         .query_row([id.as_str()], |r| r.get(0))?)
 }
 
-/// Called when a message is recalled: for each file it carried (its own, or
-/// every one inside a chat history), members of `conv` keep access only
-/// through another live message of `conv` that still references it.
+/// Called when the message at `seq` is recalled: for each file it carried
+/// (its own, or every one inside a chat history), members of `conv` keep
+/// access only through another live message of `conv` that still references
+/// it. Only files this message granted are looked at — a made-up id or
+/// someone else's upload never got a `file_refs` row, and a newer live
+/// reference keeps the row as it is — each once, so a chat history naming one
+/// id thousands of times cannot make a recall scan the conversation for each.
 pub fn forget_reference(
     conn: &Connection,
     conv: &ConversationId,
+    seq: u64,
     content: &Content,
 ) -> StoreResult<()> {
     let key = conv.to_string();
-    for file in referenced_files(content) {
-        match newest_reference(conn, &key, &file.id)? {
+    for id in distinct_files(content) {
+        let last: Option<i64> = conn
+            .prepare_cached("SELECT last_seq FROM file_refs WHERE file = ?1 AND conv = ?2")?
+            .query_row(params![id.as_str(), key], |r| r.get(0))
+            .optional()?;
+        if last != Some(seq as i64) {
+            continue;
+        }
+        match newest_reference(conn, &key, id, seq)? {
             Some(seq) => conn
                 .prepare_cached("UPDATE file_refs SET last_seq = ?3 WHERE file = ?1 AND conv = ?2")?
-                .execute(params![file.id.as_str(), key, seq])?,
+                .execute(params![id.as_str(), key, seq])?,
             None => conn
                 .prepare_cached("DELETE FROM file_refs WHERE file = ?1 AND conv = ?2")?
-                .execute([file.id.as_str(), &key])?,
+                .execute([id.as_str(), &key])?,
         };
     }
     Ok(())
 }
 
-/// The seq of the newest live (not recalled) message of `conv` whose content
-/// references `id`, directly or inside a chat history. The SQL narrows to
-/// messages whose JSON mentions the id; the content decides.
-fn newest_reference(conn: &Connection, conv: &str, id: &FileId) -> StoreResult<Option<i64>> {
+/// The files `content` references, each once.
+pub fn distinct_files(content: &Content) -> Vec<&FileId> {
+    let mut ids: Vec<&FileId> = referenced_files(content)
+        .into_iter()
+        .map(|f| &f.id)
+        .collect();
+    ids.sort_unstable_by(|a, b| a.as_str().cmp(b.as_str()));
+    ids.dedup();
+    ids
+}
+
+/// The seq of the newest live (not recalled) message of `conv` below `below`
+/// whose content references `id`, directly or inside a chat history. The SQL
+/// narrows to messages whose JSON mentions the id; the content decides.
+fn newest_reference(
+    conn: &Connection,
+    conv: &str,
+    id: &FileId,
+    below: u64,
+) -> StoreResult<Option<i64>> {
     let mut stmt = conn.prepare_cached(
-        "SELECT seq, content FROM messages WHERE conv = ?1 AND recalled_at IS NULL
+        "SELECT seq, content FROM messages WHERE conv = ?1 AND seq < ?3 AND recalled_at IS NULL
          AND instr(content, ?2) > 0 ORDER BY seq DESC",
     )?;
-    let mut rows = stmt.query(params![conv, id.as_str()])?;
+    let mut rows = stmt.query(params![conv, id.as_str(), below as i64])?;
     while let Some(r) = rows.next()? {
         let content: String = r.get(1)?;
         if references(&content, id) {

@@ -92,7 +92,7 @@ pub fn recall(
     ])?;
     // Recalled means gone: the file it carried is no longer readable through it.
     if let Ok(old) = serde_json::from_str::<Content>(&content) {
-        super::files::forget_reference(conn, conv, &old)?;
+        super::files::forget_reference(conn, conv, seq.0, &old)?;
     }
     let push = Push::Recalled {
         conv: conv.clone(),
