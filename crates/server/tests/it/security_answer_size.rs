@@ -135,3 +135,77 @@ async fn pages_of_huge_messages_stop_at_the_byte_budget_and_page_on() {
     assert_eq!(seen, (1..=N).collect::<Vec<_>>());
     assert!(pages >= 4, "19 MB of edits in pages of 4 MiB: {pages}");
 }
+
+/// The victim's conversation list: 70 groups the attacker put them in, each
+/// ending with a 240 KB chat history, made one `conversations` answer of
+/// 17 MB — every sync of the victim's account failed. The last messages
+/// share the budget; past it `last` is left out (null).
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn the_last_messages_of_the_conversation_list_share_the_byte_budget() {
+    let server = TestServer::start().await;
+    let [mut mallory, mut victim] = users(&server, ["mallory", "victim"]).await;
+    let text = huge();
+    let base = create(&mut mallory, "base", &[], None).await.group;
+    let base_conv = ConversationId::Group(base.clone());
+    for i in 0..5 {
+        gsend(&mut mallory, &base, &format!("b{i}"), &text).await;
+    }
+    let history = match mallory
+        .ok(forward(
+            "h",
+            &base_conv,
+            (1..=5).collect(),
+            vec![base_conv.clone()],
+        ))
+        .await
+    {
+        Response::Forwarded { results } => results[0].seqs[0],
+        other => panic!("{other:?}"),
+    };
+    let mut groups = Vec::new();
+    for i in 0..70 {
+        let g = create(&mut mallory, &format!("g{i}"), &["victim"], None).await;
+        groups.push(ConversationId::Group(g.group));
+    }
+    for (k, targets) in groups.chunks(10).enumerate() {
+        match mallory
+            .ok(forward(
+                &format!("f{k}"),
+                &base_conv,
+                vec![history.0],
+                targets.to_vec(),
+            ))
+            .await
+        {
+            Response::Forwarded { results } => {
+                assert!(results.iter().all(|r| r.error.is_none()), "{results:?}")
+            }
+            other => panic!("{other:?}"),
+        }
+    }
+    let conversations = match victim.ok(Request::Conversations).await {
+        Response::Conversations { conversations } => conversations,
+        other => panic!("{other:?}"),
+    };
+    let bytes = serde_json::to_string(&conversations).unwrap().len();
+    let with_last = conversations.iter().filter(|c| c.last.is_some()).count();
+    println!("answer size: conversations of 70 groups: {bytes} bytes, {with_last} with `last`");
+    assert_eq!(conversations.len(), 70);
+    assert!(bytes <= MOST, "a conversation list of {bytes} bytes");
+    assert!(
+        with_last >= 10,
+        "the newest keep their last message: {with_last}"
+    );
+    assert!(with_last < 70);
+}
+
+fn forward(cid: &str, from: &ConversationId, seqs: Vec<u64>, to: Vec<ConversationId>) -> Request {
+    Request::Forward {
+        client_id: tern_proto::ClientMsgId::new(cid).unwrap(),
+        from: from.clone(),
+        seqs: seqs.into_iter().map(Seq).collect(),
+        to,
+        merged: true,
+        title: None,
+    }
+}

@@ -9,16 +9,16 @@ use crate::storage::budget::Budget;
 use crate::storage::{StoreError, StoreResult};
 use futures_util::TryStreamExt;
 
-/// The messages `sql` selects, read as they arrive until one answer's
-/// [`Budget`] is used up (the rest is discarded unread).
+/// The messages `sql` selects, read as they arrive until `budget` (one
+/// answer's) is used up (the rest is discarded unread).
 async fn collect(
     c: &Tx<'_>,
     sql: &str,
     p: &[&(dyn tokio_postgres::types::ToSql + Sync)],
+    budget: &mut Budget,
 ) -> StoreResult<Vec<Message>> {
     let rows = c.query_stream(sql, p).await?;
     futures_util::pin_mut!(rows);
-    let mut budget = Budget::default();
     let mut out = Vec::new();
     while let Some(r) = rows.try_next().await? {
         // content, ext, mentions: the columns of unbounded size.
@@ -53,6 +53,7 @@ pub(super) async fn pull(
             &(to.0.min(i64::MAX as u64) as i64),
             &i64::from(limit),
         ],
+        &mut Budget::default(),
     )
     .await
 }
@@ -63,6 +64,18 @@ pub(super) async fn history(
     before: Option<Seq>,
     floor: u64,
     limit: u32,
+) -> StoreResult<Vec<Message>> {
+    history_within(c, conv, before, floor, limit, &mut Budget::default()).await
+}
+
+/// [`history`] within `budget`.
+async fn history_within(
+    c: &Tx<'_>,
+    conv: &ConversationId,
+    before: Option<Seq>,
+    floor: u64,
+    limit: u32,
+    budget: &mut Budget,
 ) -> StoreResult<Vec<Message>> {
     let before = before
         .map(|s| s.0.min(i64::MAX as u64) as i64)
@@ -75,6 +88,7 @@ pub(super) async fn history(
         c,
         &sql,
         &[&conv.to_string(), &before, &floor, &i64::from(limit)],
+        budget,
     )
     .await
 }
@@ -92,6 +106,8 @@ pub(super) async fn conversations(c: &Tx<'_>, user: &UserId) -> StoreResult<Vec<
         )
         .await?;
     let mut out = Vec::with_capacity(rows.len());
+    // The last messages share one answer's budget: past it `last` is left out.
+    let mut budget = Budget::default();
     for r in rows {
         let id: String = r.try_get(0)?;
         let conv = ConversationId::parse(&id)
@@ -102,7 +118,9 @@ pub(super) async fn conversations(c: &Tx<'_>, user: &UserId) -> StoreResult<Vec<
         );
         let peer_read: Option<i64> = r.try_get(4)?;
         let floor = r.try_get::<_, i64>(5)? as u64;
-        let last = history(c, &conv, None, floor, 1).await?.pop();
+        let last = history_within(c, &conv, None, floor, 1, &mut budget)
+            .await?
+            .pop();
         out.push(ConversationInfo {
             conv,
             max_seq: Seq(max),

@@ -68,15 +68,16 @@ pub(super) fn collect_messages(
 }
 
 /// Like [`collect_messages`], but stops once the rows' stored JSON has used
-/// up one answer's [`Budget`] (a page of `pull` or `history`).
+/// up `budget` (one answer's: a page of `pull` or `history`, or the last
+/// messages of `conversations`).
 fn collect_page(
     conn: &Connection,
     sql: &str,
     p: impl rusqlite::Params,
+    budget: &mut Budget,
 ) -> StoreResult<Vec<Message>> {
     let mut stmt = conn.prepare_cached(sql)?;
     let mut rows = stmt.query(p)?;
-    let mut budget = Budget::default();
     let mut out = Vec::new();
     while let Some(r) = rows.next()? {
         // content, ext, mentions: the columns of unbounded size.
@@ -125,6 +126,7 @@ pub fn pull(
             to.0.min(i64::MAX as u64) as i64,
             limit
         ],
+        &mut Budget::default(),
     )
 }
 
@@ -137,6 +139,18 @@ pub fn history(
     floor: u64,
     limit: u32,
 ) -> StoreResult<Vec<Message>> {
+    history_within(conn, conv, before, floor, limit, &mut Budget::default())
+}
+
+/// [`history`] within `budget`.
+fn history_within(
+    conn: &Connection,
+    conv: &ConversationId,
+    before: Option<Seq>,
+    floor: u64,
+    limit: u32,
+    budget: &mut Budget,
+) -> StoreResult<Vec<Message>> {
     let before = before
         .map(|s| s.0.min(i64::MAX as u64) as i64)
         .unwrap_or(i64::MAX);
@@ -144,7 +158,12 @@ pub fn history(
         "{MESSAGE_SELECT} WHERE conv = ?1 AND seq < ?2 AND seq > ?3 ORDER BY seq DESC LIMIT ?4"
     );
     let floor = floor.min(i64::MAX as u64) as i64;
-    collect_page(conn, &sql, params![conv.to_string(), before, floor, limit])
+    collect_page(
+        conn,
+        &sql,
+        params![conv.to_string(), before, floor, limit],
+        budget,
+    )
 }
 
 /// `user`'s conversations, most recent activity first.
@@ -175,6 +194,8 @@ pub fn conversations(conn: &Connection, user: &UserId) -> StoreResult<Vec<Conver
         })?
         .collect::<Result<Vec<_>, _>>()?;
     let mut out = Vec::with_capacity(rows.len());
+    // The last messages share one answer's budget: past it `last` is left out.
+    let mut budget = Budget::default();
     for (
         id,
         max,
@@ -190,7 +211,7 @@ pub fn conversations(conn: &Connection, user: &UserId) -> StoreResult<Vec<Conver
         let conv = ConversationId::parse(&id)
             .map_err(|e| StoreError::Corrupt(format!("conversation id: {e}")))?;
         let floor = floor as u64;
-        let last = history(conn, &conv, None, floor, 1)?.pop();
+        let last = history_within(conn, &conv, None, floor, 1, &mut budget)?.pop();
         let (max, read) = (max as u64, read as u64);
         out.push(ConversationInfo {
             conv,
