@@ -209,3 +209,64 @@ fn forward(cid: &str, from: &ConversationId, seqs: Vec<u64>, to: Vec<Conversatio
         title: None,
     }
 }
+
+/// The change log: 120 drafts of 8,000 control characters (each entry carries
+/// the whole settings row, 48 KB) made one `sync_changes` page of 5.8 MB,
+/// and 350 of them more than a client reads in one message. Pages stop at
+/// the budget and page on by version.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn change_log_pages_stop_at_the_byte_budget() {
+    let server = TestServer::start().await;
+    let [mut alice] = users(&server, ["alice"]).await;
+    let conv = ConversationId::Group(create(&mut alice, "drafts", &[], None).await.group);
+    let start = match alice
+        .ok(Request::SyncChanges {
+            since: 0,
+            limit: Some(1),
+        })
+        .await
+    {
+        Response::Changes { latest, .. } => latest,
+        other => panic!("{other:?}"),
+    };
+    let text = huge();
+    for i in 0..120 {
+        let mut t: String = text.chars().skip(4).collect();
+        t.push_str(&format!("{i:04}"));
+        let edit = tern_proto::ConvEdit::Draft {
+            text: t,
+            edited_at: tern_proto::Millis::from(1_700_000_000_000i64 + i),
+        };
+        alice
+            .ok(Request::EditConv {
+                conv: conv.clone(),
+                edit,
+            })
+            .await;
+    }
+    let (mut since, mut got, mut pages) = (start, 0, 0);
+    loop {
+        let (changes, latest) = match alice
+            .ok(Request::SyncChanges {
+                since,
+                limit: Some(500),
+            })
+            .await
+        {
+            Response::Changes { changes, latest } => (changes, latest),
+            other => panic!("{other:?}"),
+        };
+        let bytes = serde_json::to_string(&changes).unwrap().len();
+        assert!(bytes <= MOST, "a change-log page of {bytes} bytes");
+        let Some(last) = changes.last() else { break };
+        got += changes.len();
+        pages += 1;
+        since = last.version;
+        if since >= latest || pages > 200 {
+            break;
+        }
+    }
+    println!("answer size: 120 drafts took {pages} change-log pages");
+    assert!(got >= 120, "{got} entries");
+    assert!(pages >= 2);
+}

@@ -105,8 +105,12 @@ pub(super) async fn changes_since(
         )
         .await?;
     let mut out = Vec::with_capacity(rows.len());
+    let mut budget = crate::storage::budget::Budget::default();
     for r in rows {
         let body: String = r.try_get(1)?;
+        if !budget.admits(body.len()) {
+            break;
+        }
         out.push(VersionedChange {
             version: r.try_get::<_, i64>(0)? as u64,
             change: serde_json::from_str(&body)?,

@@ -71,7 +71,8 @@ pub fn current_version(conn: &Connection, user: &UserId) -> StoreResult<u64> {
     Ok(v.unwrap_or(0) as u64)
 }
 
-/// Up to `limit` change-log entries after `since`, plus the latest version.
+/// Up to `limit` change-log entries after `since` (and one answer's byte
+/// budget), plus the latest version.
 pub fn changes_since(
     conn: &Connection,
     user: &UserId,
@@ -100,8 +101,12 @@ pub fn changes_since(
         Ok((r.get::<_, i64>(0)?, r.get::<_, String>(1)?))
     })?;
     let mut out = Vec::new();
+    let mut budget = crate::storage::budget::Budget::default();
     for row in rows {
         let (version, body) = row?;
+        if !budget.admits(body.len()) {
+            break;
+        }
         out.push(VersionedChange {
             version: version as u64,
             change: serde_json::from_str(&body)?,
