@@ -65,6 +65,9 @@ pub struct Config {
     pub max_reactions_per_message: u32,
     /// `react` requests one user may make per minute (all devices together).
     pub reactions_per_minute: u32,
+    /// Group-management requests one user may make per minute (all devices
+    /// together; the admin API is not counted).
+    pub group_actions_per_minute: u32,
     /// Most pinned messages per conversation.
     pub max_pins: u32,
     /// The `forward` caps (messages, targets, copies, history depth).
@@ -145,6 +148,7 @@ impl Default for Config {
             edit_window: Duration::from_secs(24 * 3600),
             max_reactions_per_message: 20,
             reactions_per_minute: 60,
+            group_actions_per_minute: 60,
             max_pins: 20,
             forward: ForwardSettings::default(),
             require_friendship: false,
@@ -196,6 +200,8 @@ impl Config {
             argon2_iterations: 1,
             rate_per_sec: 10_000.0,
             rate_burst: 10_000.0,
+            // Tests build many groups quickly as one user.
+            group_actions_per_minute: 10_000,
             security: Security {
                 // Tests log in many users at once from 127.0.0.1.
                 login_max_failures_per_ip: 10_000,
@@ -292,6 +298,10 @@ impl Config {
                 .reactions_per_minute
                 .or(file.reactions_per_minute)
                 .unwrap_or(d.reactions_per_minute),
+            group_actions_per_minute: args
+                .group_actions_per_minute
+                .or(file.group_actions_per_minute)
+                .unwrap_or(d.group_actions_per_minute),
             max_pins: args.max_pins.or(file.max_pins).unwrap_or(d.max_pins),
             forward: ForwardSettings::resolve(args.forward, forward_file).map_err(Error::Config)?,
             require_friendship: args

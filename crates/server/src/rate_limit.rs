@@ -49,13 +49,14 @@ impl TokenBucket {
     }
 }
 
-/// Users' reaction budgets; buckets that are full again are dropped when the
-/// map grows, so it holds only recently active users.
+/// Users' budgets of one kind of request (reactions, group management, room
+/// messages); buckets that are full again are dropped when the map grows, so
+/// it holds only recently active users.
 #[derive(Default)]
-pub struct ReactionRate(Mutex<HashMap<tern_proto::UserId, TokenBucket>>);
+pub struct UserRate(Mutex<HashMap<tern_proto::UserId, TokenBucket>>);
 
-impl ReactionRate {
-    /// Takes one reaction from `user`'s budget of `per_minute`.
+impl UserRate {
+    /// Takes one request from `user`'s budget of `per_minute`.
     pub fn take(&self, user: &tern_proto::UserId, per_minute: u32) -> bool {
         let per_minute = f64::from(per_minute.max(1));
         let mut map = self.0.lock();

@@ -8,13 +8,13 @@ use std::collections::HashMap;
 
 use tern_proto::UserId;
 
-use crate::rate_limit::ReactionRate;
+use crate::rate_limit::UserRate;
 
 /// Per-node room state (see the module docs).
 #[derive(Default)]
 pub struct RoomState {
     /// Each user's room-send budget.
-    pub rate: ReactionRate,
+    pub rate: UserRate,
     generations: Mutex<HashMap<UserId, u64>>,
 }
 

@@ -180,6 +180,7 @@ pub async fn spawn(mut config: Config) -> Result<ServerHandle, Error> {
         blob_gc: tokio::sync::RwLock::new(()),
         uploads: Default::default(),
         reaction_rate: Default::default(),
+        group_rate: Default::default(),
         rooms: Default::default(),
         started: std::time::Instant::now(),
         drain,

@@ -68,7 +68,9 @@ pub struct Shared {
     /// The webhook endpoints (before-hooks and the after-event queue).
     pub webhooks: Arc<crate::webhooks::Webhooks>,
     /// Each user's `react` budget (`reactions_per_minute`).
-    pub reaction_rate: crate::rate_limit::ReactionRate,
+    pub reaction_rate: crate::rate_limit::UserRate,
+    /// Each user's group-management budget (`group_actions_per_minute`).
+    pub group_rate: crate::rate_limit::UserRate,
     /// Chat rooms' per-node state (send budgets, grace-period timers).
     pub rooms: crate::room_state::RoomState,
     /// When this process started serving (admin stats' uptime).

@@ -81,6 +81,7 @@ mod security_accounts;
 mod security_answer_size;
 mod security_connections;
 mod security_files;
+mod security_group_rate;
 mod security_groups;
 mod security_history;
 mod security_login;
