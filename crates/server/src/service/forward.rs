@@ -95,8 +95,18 @@ fn check(f: &Forward, caps: &ForwardSettings) -> ServiceResult<()> {
 
 /// The messages to forward, in the request's order: each must be stored in
 /// `from`, readable by me (member, not hidden from me), not recalled and not a
-/// system notice; else `BadForward`.
-async fn originals(s: &Shared, me: &UserId, f: &Forward) -> ServiceResult<Vec<Message>> {
+/// system notice; else `BadForward`. Their contents' JSON together is at most
+/// `max_bytes` (`max_history_bytes`), merged or not: counted as they are read,
+/// so a forward naming 100 chat histories of 256 KiB stops at the second, and a
+/// one-by-one forward cannot copy 5 of them to 10 targets (12.5 MiB stored
+/// from one request); else `ForwardLimit`.
+async fn originals(
+    s: &Shared,
+    me: &UserId,
+    f: &Forward,
+    max_bytes: usize,
+) -> ServiceResult<Vec<Message>> {
+    let mut left = max_bytes;
     let mut out = Vec::with_capacity(f.seqs.len());
     for &seq in &f.seqs {
         let found = match s.store.pull(me, &f.from, seq, seq, 1).await {
@@ -118,6 +128,15 @@ async fn originals(s: &Shared, me: &UserId, f: &Forward) -> ServiceResult<Vec<Me
         if matches!(m.content, Content::Recalled { .. } | Content::System { .. }) {
             return Err(bad(seq, &f.from));
         }
+        match json_len_within(&m.content, left) {
+            Some(n) => left -= n,
+            None => {
+                return Err(limit(format!(
+                    "the messages a forward copies hold at most {max_bytes} bytes together (their JSON); \
+                     these are more: forward fewer or shorter messages"
+                )))
+            }
+        }
         out.push(m);
     }
     Ok(out)
@@ -126,6 +145,12 @@ async fn originals(s: &Shared, me: &UserId, f: &Forward) -> ServiceResult<Vec<Me
 /// Whether `v`'s JSON is longer than `max` bytes; counted as it is written, and
 /// stopped at `max` (nothing is kept).
 fn json_over(v: &Content, max: usize) -> bool {
+    json_len_within(v, max).is_none()
+}
+
+/// The length of `v`'s JSON if it is at most `max` bytes (counted as it is
+/// written, stopped past `max`; nothing is kept).
+fn json_len_within(v: &Content, max: usize) -> Option<usize> {
     struct Budget(usize);
     impl std::io::Write for Budget {
         fn write(&mut self, b: &[u8]) -> std::io::Result<usize> {
@@ -139,7 +164,9 @@ fn json_over(v: &Content, max: usize) -> bool {
             Ok(())
         }
     }
-    serde_json::to_writer(Budget(max), v).is_err()
+    let mut left = Budget(max);
+    serde_json::to_writer(&mut left, v).ok()?;
+    Some(max - left.0)
 }
 
 /// What each target receives: the copies, or one chat history.
@@ -241,7 +268,7 @@ pub async fn forward(
 ) -> ServiceResult<Vec<ForwardResult>> {
     let caps = s.config.forward;
     check(&f, &caps)?;
-    let originals = originals(s, me, &f).await?;
+    let originals = originals(s, me, &f, caps.max_history_bytes as usize).await?;
     let contents = contents(&f, originals, &caps)?;
     let mut results = Vec::with_capacity(f.to.len());
     for (t, conv) in f.to.iter().enumerate() {

@@ -200,6 +200,20 @@ async fn a_merged_forward_over_the_size_cap_is_refused() {
         forward("one", &ab, &[3], std::slice::from_ref(&ab), false),
     )
     .await;
+    // Attack: copy big messages one by one to many targets (5 chat histories of
+    // 256 KiB to 10 conversations stored 12.5 MiB from one request). The
+    // copies of one forward hold at most the history cap together too.
+    let e = alice
+        .err(forward(
+            "many",
+            &ab,
+            &[1, 2, 3],
+            std::slice::from_ref(&ab),
+            false,
+        ))
+        .await;
+    assert_eq!(e.code, ErrorCode::ForwardLimit, "{e:?}");
+    assert!(e.message.contains("at most 4000 bytes together"), "{e:?}");
     let (stored, _) = bob.pull_all(&ab, 1, 10, 10).await;
     assert_eq!(stored.len(), 5, "three sent, one history, one copy");
     server.stop().await;
