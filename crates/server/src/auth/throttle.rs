@@ -2,7 +2,9 @@
 //! address within a window; reaching the limit locks that account or address
 //! for a while (doubling with each further lockout in the window, up to 16×).
 //! A locked login is refused before any password is checked, so guessing costs
-//! the attacker time and the server nothing.
+//! the attacker time and the server nothing. Registrations are counted per
+//! address the same way (each one costs a password hash), as a key of their
+//! own: a locked address may still log in.
 
 use parking_lot::Mutex;
 use std::collections::HashMap;
@@ -17,11 +19,13 @@ use crate::security_config::Security;
 /// first (an attacker with many addresses cannot grow this without bound).
 const MAX_KEYS: usize = 100_000;
 
-/// What is counted: an account or an address.
+/// What is counted: an account or an address (failed logins), or an
+/// address's registrations.
 #[derive(Debug, Clone, PartialEq, Eq, Hash)]
 enum Key {
     User(UserId),
     Ip(IpAddr),
+    Register(IpAddr),
 }
 
 /// Failures of one key in its current window.
@@ -64,42 +68,31 @@ impl LoginThrottle {
         now: Instant,
     ) -> Option<Duration> {
         let mut keys = self.keys.lock();
-        if keys.len() >= MAX_KEYS {
-            prune(&mut keys, sec.login_failure_window, now);
-        }
         let limits = [
             (Key::User(user.clone()), sec.login_max_failures),
             (Key::Ip(ip), sec.login_max_failures_per_ip),
         ];
         let mut started = None;
         for (key, max) in limits {
-            let f = keys.entry(key).or_insert(Failures {
-                window_start: now,
-                count: 0,
-                lockouts: 0,
-                locked_until: None,
-            });
-            if now.duration_since(f.window_start) > sec.login_failure_window
-                && f.locked_until.is_none_or(|u| u <= now)
-            {
-                *f = Failures {
-                    window_start: now,
-                    count: 0,
-                    lockouts: 0,
-                    locked_until: None,
-                };
-            }
-            f.count += 1;
-            if f.count >= max {
-                let lock = sec.login_lockout * (1 << f.lockouts.min(4));
-                f.lockouts += 1;
-                f.count = 0;
-                f.window_start = now;
-                f.locked_until = Some(now + lock);
-                started = started.max(Some(lock));
-            }
+            started = started.max(count(&mut keys, key, max, sec, now));
         }
         started
+    }
+
+    /// A registration from `ip`: `Err(wait)` while the address's
+    /// registrations are locked; else counted (at most
+    /// `login_max_failures_per_ip` per `login_failure_window`, then locked
+    /// like a login), and allowed.
+    pub fn register(&self, ip: IpAddr, sec: &Security, now: Instant) -> Result<(), Duration> {
+        let mut keys = self.keys.lock();
+        let key = Key::Register(ip);
+        if let Some(until) = keys.get(&key).and_then(|f| f.locked_until) {
+            if until > now {
+                return Err(until - now);
+            }
+        }
+        count(&mut keys, key, sec.login_max_failures_per_ip, sec, now);
+        Ok(())
     }
 
     /// A correct password clears the account's failures (not the address's:
@@ -108,6 +101,46 @@ impl LoginThrottle {
         let mut keys = self.keys.lock();
         keys.remove(&Key::User(user.clone()));
     }
+}
+
+/// Counts one event of `key` (limit `max` per window); returns the lockout it
+/// started, if any.
+fn count(
+    keys: &mut HashMap<Key, Failures>,
+    key: Key,
+    max: u32,
+    sec: &Security,
+    now: Instant,
+) -> Option<Duration> {
+    if keys.len() >= MAX_KEYS {
+        prune(keys, sec.login_failure_window, now);
+    }
+    let f = keys.entry(key).or_insert(Failures {
+        window_start: now,
+        count: 0,
+        lockouts: 0,
+        locked_until: None,
+    });
+    if now.duration_since(f.window_start) > sec.login_failure_window
+        && f.locked_until.is_none_or(|u| u <= now)
+    {
+        *f = Failures {
+            window_start: now,
+            count: 0,
+            lockouts: 0,
+            locked_until: None,
+        };
+    }
+    f.count += 1;
+    if f.count < max {
+        return None;
+    }
+    let lock = sec.login_lockout * (1 << f.lockouts.min(4));
+    f.lockouts += 1;
+    f.count = 0;
+    f.window_start = now;
+    f.locked_until = Some(now + lock);
+    Some(lock)
 }
 
 /// Drops expired entries; if that is not enough, every unlocked one.
@@ -171,5 +204,25 @@ mod tests {
         let fresh = UserId::new("fresh").unwrap();
         assert!(t.check(&fresh, ip, now).is_err(), "the address is locked");
         assert!(t.check(&fresh, "10.0.0.3".parse().unwrap(), now).is_ok());
+    }
+
+    #[test]
+    fn registrations_are_counted_per_address_apart_from_logins() {
+        let t = LoginThrottle::default();
+        let ip: IpAddr = "10.0.0.4".parse().unwrap();
+        let now = Instant::now();
+        for _ in 0..5 {
+            assert!(t.register(ip, &sec(), now).is_ok());
+        }
+        assert_eq!(t.register(ip, &sec(), now), Err(Duration::from_secs(60)));
+        let u = UserId::new("someone").unwrap();
+        assert!(
+            t.check(&u, ip, now).is_ok(),
+            "logins from it are not locked"
+        );
+        assert!(t.register("10.0.0.5".parse().unwrap(), &sec(), now).is_ok());
+        assert!(t
+            .register(ip, &sec(), now + Duration::from_secs(61))
+            .is_ok());
     }
 }

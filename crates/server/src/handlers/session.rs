@@ -35,7 +35,7 @@ pub fn hello(ctx: &mut Ctx, version: u32) -> HandlerResult {
 
 /// `register`.
 pub async fn register(ctx: &mut Ctx, user: UserId, password: String) -> HandlerResult {
-    svc::register(&ctx.shared, &user, password).await?;
+    svc::register(&ctx.shared, &user, password, ctx.peer.ip()).await?;
     Ok(Response::Done)
 }
 

@@ -25,7 +25,14 @@ pub const MAX_PASSWORD_CHARS: usize = 256;
 pub const HASH_WAIT: Duration = Duration::from_secs(3);
 
 /// `register`: creates an account (argon2id hash computed off the runtime).
-pub async fn register(s: &Shared, user: &UserId, password: String) -> ServiceResult<()> {
+/// Registrations are counted per address like failed logins (each costs a
+/// hash): past `login_max_failures_per_ip` in the window, `RateLimited`.
+pub async fn register(
+    s: &Shared,
+    user: &UserId,
+    password: String,
+    ip: IpAddr,
+) -> ServiceResult<()> {
     if s.config.security.registration == Registration::Closed {
         return Err(WireError::new(
             ErrorCode::Forbidden,
@@ -34,6 +41,16 @@ pub async fn register(s: &Shared, user: &UserId, password: String) -> ServiceRes
     }
     check_password(s, &password)?;
     refuse_reserved(user)?;
+    if let Err(wait) = s.logins.register(ip, &s.config.security, Instant::now()) {
+        tracing::warn!(target: "tern_server::auth", peer = %ip, %user, "registration refused: too many from this address");
+        return Err(WireError::new(
+            ErrorCode::RateLimited,
+            format!(
+                "too many registrations from this address; try again in {} s",
+                secs(wait)
+            ),
+        ));
+    }
     let hash = s
         .hasher
         .hash(password, s.password, Some(HASH_WAIT))
@@ -312,8 +329,13 @@ pub fn locked(wait: Duration) -> WireError {
         ErrorCode::RateLimited,
         format!(
             "too many failed logins for this account or address; try again in {} s",
-            // Rounded up: a retry after the number given is never refused again.
-            wait.as_millis().div_ceil(1000).max(1)
+            secs(wait)
         ),
     )
+}
+
+/// Whole seconds to wait, rounded up: a retry after the number given is never
+/// refused again.
+fn secs(wait: Duration) -> u128 {
+    wait.as_millis().div_ceil(1000).max(1)
 }

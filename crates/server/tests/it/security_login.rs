@@ -6,7 +6,7 @@ use crate::common;
 
 use std::time::{Duration, Instant};
 
-use common::{uid, Client, TestServer, PASSWORD};
+use common::{register, uid, Client, TestServer, PASSWORD};
 use tern_proto::{DeviceId, ErrorCode, Platform, Request};
 use tern_server::Registration;
 
@@ -73,6 +73,33 @@ async fn guessing_many_accounts_from_one_address_locks_the_address() {
     assert_eq!(
         c.err_code(login("someone-else", "wrong-password")).await,
         ErrorCode::RateLimited
+    );
+}
+
+/// Attack: register accounts in bulk from one address (each one also costs a
+/// password hash, so two connections kept the hashing threads busy and real
+/// logins got `RateLimited`). Registrations count per address like failed
+/// logins, on a counter of their own: logins from the address still work.
+#[tokio::test]
+async fn registrations_from_one_address_are_capped_apart_from_logins() {
+    let server = TestServer::start_with(|c| c.security.login_max_failures_per_ip = 3).await;
+    let mut c = Client::greeted(server.addr()).await;
+    for i in 0..3 {
+        c.ok(register(&format!("bulk{i}"))).await;
+    }
+    let e = c.err(register("bulk3")).await;
+    assert_eq!(e.code, ErrorCode::RateLimited, "{e:?}");
+    assert!(
+        e.message
+            .contains("too many registrations from this address"),
+        "{e:?}"
+    );
+    // The refused one was not created; logging in from the address still works.
+    c.login("bulk0", "bulk0", Platform::Desktop).await.unwrap();
+    let mut d = Client::greeted(server.addr()).await;
+    assert_eq!(
+        d.err_code(login("bulk3", PASSWORD)).await,
+        ErrorCode::BadCredentials
     );
 }
 
