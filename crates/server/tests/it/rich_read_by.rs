@@ -187,3 +187,32 @@ async fn a_member_who_sent_after_a_message_has_read_it() {
     );
     server.stop().await;
 }
+
+/// Attack (a blocked member watches the one who blocked them): carol blocked
+/// bob, so bob's group messages are not sent to her; `read_by` on one of them
+/// listed her anyway, read or unread, so bob learned when carol read the
+/// group. Members who blocked a message's sender are in neither list nor count.
+#[tokio::test]
+async fn members_who_blocked_the_sender_are_left_out() {
+    let server = TestServer::start().await;
+    let [mut alice, mut bob, mut carol] = users(&server, ["alice", "bob", "carol"]).await;
+    let g = create(&mut alice, "Team", &["bob", "carol"], None).await;
+    let conv = gconv(&g.group);
+    carol.ok(Request::Block { user: uid("bob") }).await;
+    let seq = gsend(&mut bob, &g.group, "b1", "carol cannot see this").await;
+    gsend(&mut alice, &g.group, "a1", "but this").await;
+    carol
+        .ok(Request::MarkRead {
+            conv: conv.clone(),
+            seq: Seq(seq.0 + 1),
+        })
+        .await;
+    assert_eq!(
+        page(&mut bob, read_by(&conv, seq, None, 10)).await,
+        (1, 0, names(&["alice"]), vec![], None),
+        "alice (who sent after it) read it; carol is not listed"
+    );
+    // The owner asking about bob's message sees the same.
+    assert_eq!(page(&mut alice, read_by(&conv, seq, None, 10)).await.0, 1);
+    server.stop().await;
+}

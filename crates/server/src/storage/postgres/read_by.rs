@@ -59,16 +59,18 @@ pub(super) async fn read_by(
     let counts = c
         .query_one(
             "SELECT COALESCE(SUM(CASE WHEN read_seq >= $3 THEN 1 ELSE 0 END), 0)::BIGINT,
-               COUNT(*) FROM members
-             WHERE conv = $1 AND user_id <> $2 AND visible_from < $3",
+               COUNT(*) FROM members m
+             WHERE conv = $1 AND user_id <> $2 AND visible_from < $3
+               AND NOT EXISTS (SELECT 1 FROM blacklist b WHERE b.owner = m.user_id AND b.blocked = $2)",
             &[&key, &sender, &s],
         )
         .await?;
     let (read, total): (i64, i64) = (counts.try_get(0)?, counts.try_get(1)?);
     let rows = c
         .query(
-            "SELECT user_id, read_seq >= $3 FROM members
+            "SELECT user_id, read_seq >= $3 FROM members m
              WHERE conv = $1 AND user_id <> $2 AND visible_from < $3
+               AND NOT EXISTS (SELECT 1 FROM blacklist b WHERE b.owner = m.user_id AND b.blocked = $2)
                AND user_id COLLATE \"C\" > $4
              ORDER BY user_id COLLATE \"C\" LIMIT $5",
             &[

@@ -10,6 +10,10 @@ use super::messages::visible_from;
 use super::{StoreError, StoreResult};
 use crate::storage::api::{split_read_page, ReadByPage};
 
+/// Members `m` who have not blocked the message's sender (`?2`).
+const NOT_BLOCKING: &str =
+    "NOT EXISTS (SELECT 1 FROM blacklist b WHERE b.owner = m.user AND b.blocked = ?2)";
+
 /// One page of who read message `seq` of group `conv`, for `me`.
 pub fn read_by(
     conn: &Connection,
@@ -55,17 +59,18 @@ pub fn read_by(
         ));
     }
     // Everyone but the sender who could see the message (joined before it, or
-    // into a group showing its history).
+    // into a group showing its history), but for members who blocked its
+    // sender: they were not sent it, and the sender must not watch them read.
     let (read, total): (i64, i64) = conn
         .prepare_cached(&format!(
             "SELECT COALESCE(SUM({READ_MARK} >= ?3), 0), COUNT(*)
              FROM members m JOIN conversations c ON c.id = m.conv
-             WHERE m.conv = ?1 AND m.user <> ?2 AND m.visible_from < ?3"
+             WHERE m.conv = ?1 AND m.user <> ?2 AND m.visible_from < ?3 AND {NOT_BLOCKING}"
         ))?
         .query_row(params![key, sender, s], |r| Ok((r.get(0)?, r.get(1)?)))?;
     let mut stmt = conn.prepare_cached(&format!(
         "SELECT m.user, {READ_MARK} >= ?3 FROM members m JOIN conversations c ON c.id = m.conv
-         WHERE m.conv = ?1 AND m.user <> ?2 AND m.visible_from < ?3 AND m.user > ?4
+         WHERE m.conv = ?1 AND m.user <> ?2 AND m.visible_from < ?3 AND {NOT_BLOCKING} AND m.user > ?4
          ORDER BY m.user LIMIT ?5"
     ))?;
     let rows = stmt.query_map(
