@@ -198,16 +198,21 @@ pub(crate) fn upsert_application(c: &Connection, a: &FriendApplication) -> Resul
     Ok(())
 }
 
-/// Applications to me (`received`) or from me, newest first.
+/// Applications to me (`received`; not those from users I blocked) or from me,
+/// newest first.
 pub(crate) fn applications(
     c: &Connection,
     me: &UserId,
     received: bool,
 ) -> Result<Vec<FriendApplication>> {
-    let col = if received { "to_user" } else { "from_user" };
+    let filter = if received {
+        "to_user = ?1 AND from_user NOT IN (SELECT user FROM blacklist)"
+    } else {
+        "from_user = ?1"
+    };
     let sql = format!(
         "SELECT from_user, to_user, greeting, state, created_at, updated_at FROM applications
-         WHERE {col} = ?1 ORDER BY created_at DESC, from_user, to_user"
+         WHERE {filter} ORDER BY created_at DESC, from_user, to_user"
     );
     let mut stmt = c.prepare(&sql)?;
     let rows = stmt.query_map([me.as_str()], |r| {
@@ -350,5 +355,25 @@ mod tests {
         apply_change(&c, &Change::BlackDeleted { user: bob }).unwrap();
         assert_eq!(friends(&c).unwrap().len(), 1);
         assert!(blacklist(&c).unwrap().is_empty());
+    }
+
+    #[test]
+    fn applications_from_users_i_blocked_are_not_listed() {
+        let c = db();
+        let (me, bob) = (UserId::new("me").unwrap(), UserId::new("bob").unwrap());
+        let application = FriendApplication {
+            from: bob.clone(),
+            to: me.clone(),
+            greeting: "let me in".into(),
+            state: ApplicationState::Pending,
+            created_at: 1,
+            updated_at: 1,
+        };
+        apply_change(&c, &Change::FriendApplicationAdded { application }).unwrap();
+        assert_eq!(applications(&c, &me, true).unwrap().len(), 1);
+        apply_change(&c, &Change::BlackAdded { user: bob.clone() }).unwrap();
+        assert!(applications(&c, &me, true).unwrap().is_empty());
+        apply_change(&c, &Change::BlackDeleted { user: bob }).unwrap();
+        assert_eq!(applications(&c, &me, true).unwrap().len(), 1);
     }
 }

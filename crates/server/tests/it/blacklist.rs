@@ -160,3 +160,36 @@ async fn a_block_in_a_chat_under_way_stops_the_very_next_send() {
     assert_eq!(seq.0, 6);
     server.stop().await;
 }
+
+/// Attack: an application sent before the block stayed in the blocker's list
+/// (greeting text included) for as long as the applicant liked. Applications
+/// from users I blocked are not listed; unblocking shows them again.
+#[tokio::test]
+async fn applications_from_blocked_users_are_not_listed() {
+    let server = TestServer::start().await;
+    let mut alice = server.user("alice").await;
+    let mut bob = server.user("bob").await;
+    bob.ok(Request::ApplyFriend {
+        to: uid("alice"),
+        greeting: "an insult".into(),
+    })
+    .await;
+    let received = |r: Response| match r {
+        Response::Applications { applications } => applications.len(),
+        other => panic!("{other:?}"),
+    };
+    assert_eq!(
+        received(alice.ok(Request::ListReceivedApplications).await),
+        1
+    );
+    alice.ok(Request::Block { user: uid("bob") }).await;
+    assert_eq!(
+        received(alice.ok(Request::ListReceivedApplications).await),
+        0
+    );
+    alice.ok(Request::Unblock { user: uid("bob") }).await;
+    assert_eq!(
+        received(alice.ok(Request::ListReceivedApplications).await),
+        1
+    );
+}

@@ -150,7 +150,9 @@ pub(super) async fn applications(
     received: bool,
 ) -> StoreResult<Vec<FriendApplication>> {
     let sql = if received {
-        "SELECT from_user, to_user FROM applications WHERE to_user = $1 ORDER BY updated_at DESC, from_user COLLATE \"C\""
+        "SELECT from_user, to_user FROM applications a WHERE to_user = $1
+         AND NOT EXISTS (SELECT 1 FROM blacklist b WHERE b.owner = $1 AND b.blocked = a.from_user)
+         ORDER BY updated_at DESC, from_user COLLATE \"C\""
     } else {
         "SELECT from_user, to_user FROM applications WHERE from_user = $1 ORDER BY updated_at DESC, to_user COLLATE \"C\""
     };

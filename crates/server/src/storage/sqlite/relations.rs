@@ -145,14 +145,17 @@ fn state_str(s: ApplicationState) -> &'static str {
     }
 }
 
-/// Applications received (`received = true`) or sent by `user`, newest first.
+/// Applications received (`received = true`; not those from users `user`
+/// blocked) or sent by `user`, newest first.
 pub fn applications(
     conn: &Connection,
     user: &UserId,
     received: bool,
 ) -> StoreResult<Vec<FriendApplication>> {
     let sql = if received {
-        "SELECT from_user, to_user FROM applications WHERE to_user = ?1 ORDER BY updated_at DESC, from_user"
+        "SELECT from_user, to_user FROM applications a WHERE to_user = ?1
+         AND NOT EXISTS (SELECT 1 FROM blacklist b WHERE b.owner = ?1 AND b.blocked = a.from_user)
+         ORDER BY updated_at DESC, from_user"
     } else {
         "SELECT from_user, to_user FROM applications WHERE from_user = ?1 ORDER BY updated_at DESC, to_user"
     };
