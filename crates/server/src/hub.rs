@@ -142,8 +142,7 @@ impl Hub {
         if !self.is_online(user) {
             return;
         }
-        let frame = Utf8Bytes::from(ServerFrame::Push { push: push.clone() }.encode());
-        self.push_frame(user, frame, except);
+        self.push_frame(user, encode_push(push), except);
     }
 
     /// Like [`Hub::push`] with the frame already encoded.
@@ -250,8 +249,23 @@ impl Hub {
 /// This process's hub is the sink of committed effects (see [`crate::storage::Sink`]).
 impl crate::storage::Sink for Hub {
     fn deliver(&self, deliveries: &[crate::storage::Delivery]) {
+        // One change often reaches every member with the same push (an edit,
+        // a reaction, a pin in a group of 2,000): encoded once per run of
+        // equal pushes, the frame shared, instead of once per member.
+        let mut last: Option<(&Push, Utf8Bytes)> = None;
         for d in deliveries {
-            self.push(&d.user, &d.push, None);
+            if !self.is_online(&d.user) {
+                continue;
+            }
+            let frame = match &last {
+                Some((push, frame)) if **push == d.push => frame.clone(),
+                _ => {
+                    let frame = encode_push(&d.push);
+                    last = Some((&d.push, frame.clone()));
+                    frame
+                }
+            };
+            self.push_frame(&d.user, frame, None);
         }
     }
 
@@ -269,6 +283,11 @@ impl crate::storage::Sink for Hub {
             None => Hub::kick_user(self, user, reason),
         }
     }
+}
+
+/// The frame of a push.
+fn encode_push(push: &Push) -> Utf8Bytes {
+    Utf8Bytes::from(ServerFrame::Push { push: push.clone() }.encode())
 }
 
 #[cfg(test)]
@@ -318,5 +337,47 @@ mod tests {
                 other => panic!("{other:?}"),
             }
         }
+    }
+
+    /// An edit in a big group goes to every member with the same push: one
+    /// frame is encoded and shared (the same bytes in every queue), not one
+    /// per member; a different push gets its own.
+    #[tokio::test]
+    async fn equal_pushes_in_one_delivery_share_one_encoded_frame() {
+        use crate::storage::{Delivery, Sink};
+        let hub = Hub::default();
+        let mut queues = Vec::new();
+        let mut deliveries = Vec::new();
+        let edit = Push::Typing {
+            conv: tern_proto::ConversationId::Group(tern_proto::GroupId::new("g").unwrap()),
+            user: UserId::new("z").unwrap(),
+        };
+        for i in 0..3u64 {
+            let u = UserId::new(format!("u{i}")).unwrap();
+            let (e, rx) = entry(i, 10);
+            hub.register(&u, e);
+            queues.push(rx);
+            deliveries.push(Delivery {
+                user: u,
+                push: edit.clone(),
+            });
+        }
+        let other = Push::Typing {
+            conv: tern_proto::ConversationId::Group(tern_proto::GroupId::new("h").unwrap()),
+            user: UserId::new("z").unwrap(),
+        };
+        deliveries[2].push = other;
+        hub.deliver(&deliveries);
+        let mut frames = Vec::new();
+        for rx in &mut queues {
+            match rx.recv().await {
+                Some(Outbound::Frame(f)) => frames.push(f),
+                other => panic!("{other:?}"),
+            }
+        }
+        let ptr = |f: &Utf8Bytes| f.as_str().as_ptr();
+        assert_eq!(ptr(&frames[0]), ptr(&frames[1]), "one encoding shared");
+        assert_ne!(ptr(&frames[1]), ptr(&frames[2]));
+        assert_ne!(frames[1].as_str(), frames[2].as_str());
     }
 }

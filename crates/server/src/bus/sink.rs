@@ -60,9 +60,18 @@ fn encode(push: &Push) -> String {
 impl Sink for ClusterSink {
     fn deliver(&self, deliveries: &[Delivery]) {
         let mut rest = deliveries;
+        // A run of equal pushes (an edit to every member) is encoded once.
+        let mut last: Option<(&Push, String)> = None;
         while let Some(d) = rest.first() {
             let Push::Change(vc) = &d.push else {
-                let frame = encode(&d.push);
+                let frame = match &last {
+                    Some((push, frame)) if **push == d.push => frame.clone(),
+                    _ => {
+                        let frame = encode(&d.push);
+                        last = Some((&d.push, frame.clone()));
+                        frame
+                    }
+                };
                 if self.hub.is_online(&d.user) {
                     self.hub
                         .push_frame(&d.user, Utf8Bytes::from(frame.clone()), None);
