@@ -16,6 +16,12 @@ type Millis = i64;
 
 /// Most conversations one user may have pinned at once.
 pub const MAX_PINNED: u64 = 100;
+
+/// Most one-to-one chats not started yet (no message either way) one user may
+/// keep settings for (a draft typed before the first message): any existing
+/// user id names such a chat, so without it one account could store drafts of
+/// 8,000 characters for every user on the server.
+pub const MAX_UNSTARTED_CHATS: u64 = 1_000;
 /// How far in the future (ms) a draft's `edited_at` may lie (clock skew).
 pub const MAX_DRAFT_SKEW_MS: Millis = 5 * 60 * 1000;
 /// Longest time-zone name accepted in a schedule.

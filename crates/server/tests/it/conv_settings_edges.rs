@@ -68,3 +68,52 @@ async fn concurrent_pins_on_two_devices_get_distinct_orders() {
     assert_eq!(admin.delete("/admin/users/alice").await.status, 200);
     assert_eq!(server.count(rows).await, 0);
 }
+
+/// Attack: fill the disk with drafts. A one-to-one chat is named by any
+/// existing user id, started or not, so one account could keep an 8,000-
+/// character draft (and a change-log entry) for every user on the server.
+/// Chats not started yet are capped at `MAX_UNSTARTED_CHATS` (1,000).
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn drafts_for_chats_not_started_yet_are_capped() {
+    use tern_proto::settings::MAX_UNSTARTED_CHATS;
+    let server = admin_support::start().await;
+    let mut alice = server.user("alice").await;
+    let n = MAX_UNSTARTED_CHATS as usize;
+    let mut reg = Client::greeted(server.addr()).await;
+    for chunk in (0..=n).collect::<Vec<_>>().chunks(200) {
+        let reqs = chunk.iter().map(|i| register(&format!("u{i}"))).collect();
+        for r in reg.pipeline(reqs).await {
+            r.unwrap();
+        }
+    }
+    let draft = |peer: &str| Request::EditConv {
+        conv: dm("alice", peer),
+        edit: ConvEdit::Draft {
+            text: "hi".into(),
+            edited_at: 1_700_000_000_000,
+        },
+    };
+    for chunk in (0..n).collect::<Vec<_>>().chunks(200) {
+        let reqs = chunk.iter().map(|i| draft(&format!("u{i}"))).collect();
+        for r in alice.pipeline(reqs).await {
+            r.unwrap();
+        }
+    }
+    let e = alice.err(draft(&format!("u{n}"))).await;
+    assert_eq!(e.code, tern_proto::ErrorCode::InvalidArgument, "{e:?}");
+    assert!(e.message.contains("not started yet"), "{e:?}");
+    // One already kept may change; a chat with a message is not counted.
+    alice.ok(draft("u0")).await;
+    alice
+        .ok(text_msg(&dm("alice", &format!("u{n}")), "m1", "hello"))
+        .await;
+    alice.ok(draft(&format!("u{n}"))).await;
+    // Groups are not counted.
+    let g = own_group(&mut alice, "mine").await;
+    alice
+        .ok(Request::EditConv {
+            conv: g,
+            edit: ConvEdit::Pin { order: None },
+        })
+        .await;
+}

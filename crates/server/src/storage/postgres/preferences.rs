@@ -3,7 +3,7 @@
 //! edits of one user's settings (from several server processes) apply one
 //! after the other: the pin order and the read-modify-write of `body` stay right.
 
-use tern_proto::settings::{apply_edit, EditContext, MAX_PINNED};
+use tern_proto::settings::{apply_edit, EditContext, MAX_PINNED, MAX_UNSTARTED_CHATS};
 use tern_proto::{
     AccountSettings, Change, ConvEdit, ConvSettings, ConversationId, ErrorCode, Seq, UserId,
 };
@@ -55,15 +55,30 @@ pub(super) async fn edit_conv(
 ) -> StoreResult<ConvSettings> {
     require_conv(c, user, conv).await?;
     lock_user(c, user).await?;
-    let max_seq: i64 = c
+    let max_seq: Option<i64> = c
         .query_opt(
             "SELECT max_seq FROM conversations WHERE id = $1",
             &[&conv.to_string()],
         )
         .await?
         .map(|r| r.try_get(0))
-        .transpose()?
-        .unwrap_or(0);
+        .transpose()?;
+    if max_seq.is_none() {
+        // A one-to-one chat not started yet: a new one counts against the cap.
+        let row = c
+            .query_one(
+                "SELECT EXISTS(SELECT 1 FROM conv_settings WHERE user_id = $1 AND conv = $2),
+                   (SELECT COUNT(*) FROM conv_settings s WHERE s.user_id = $1
+                      AND NOT EXISTS (SELECT 1 FROM conversations c WHERE c.id = s.conv))",
+                &[&user.as_str(), &conv.to_string()],
+            )
+            .await?;
+        let (known, unstarted): (bool, i64) = (row.try_get(0)?, row.try_get(1)?);
+        if !known && unstarted as u64 >= MAX_UNSTARTED_CHATS {
+            return Err(crate::storage::sqlite::preferences::unstarted_cap());
+        }
+    }
+    let max_seq = max_seq.unwrap_or(0);
     let row = c
         .query_one(
             "SELECT MAX(pin_order), COUNT(pin_order) FROM conv_settings WHERE user_id = $1",

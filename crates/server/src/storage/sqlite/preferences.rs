@@ -3,7 +3,7 @@
 //! access, stores and appends the change-log entry in the caller's transaction.
 
 use rusqlite::{params, Connection, OptionalExtension};
-use tern_proto::settings::{apply_edit, EditContext, MAX_PINNED};
+use tern_proto::settings::{apply_edit, EditContext, MAX_PINNED, MAX_UNSTARTED_CHATS};
 use tern_proto::{
     AccountSettings, Change, ConvEdit, ConvSettings, ConversationId, ErrorCode, Seq, UserId,
 };
@@ -22,6 +22,17 @@ fn require_conv(conn: &Connection, user: &UserId, conv: &ConversationId) -> Stor
         require_user(conn, peer)?;
     }
     Ok(())
+}
+
+/// The refusal past [`MAX_UNSTARTED_CHATS`].
+pub(crate) fn unstarted_cap() -> StoreError {
+    StoreError::rejected(
+        ErrorCode::InvalidArgument,
+        format!(
+            "settings (a draft, a pin) are kept for at most {MAX_UNSTARTED_CHATS} one-to-one chats \
+             not started yet; send a message first"
+        ),
+    )
 }
 
 fn load(conn: &Connection, user: &UserId, conv: &ConversationId) -> StoreResult<ConvSettings> {
@@ -45,11 +56,26 @@ pub fn edit_conv(
     out: &mut Vec<Delivery>,
 ) -> StoreResult<ConvSettings> {
     require_conv(conn, user, conv)?;
-    let max_seq: i64 = conn
+    let max_seq: Option<i64> = conn
         .prepare_cached("SELECT max_seq FROM conversations WHERE id = ?1")?
         .query_row([conv.to_string()], |r| r.get(0))
-        .optional()?
-        .unwrap_or(0);
+        .optional()?;
+    if max_seq.is_none() {
+        // A one-to-one chat not started yet: a new one counts against the cap.
+        let (known, unstarted): (bool, i64) = conn
+            .prepare_cached(
+                "SELECT EXISTS(SELECT 1 FROM conv_settings WHERE user_id = ?1 AND conv = ?2),
+                   (SELECT COUNT(*) FROM conv_settings s WHERE s.user_id = ?1
+                      AND NOT EXISTS (SELECT 1 FROM conversations c WHERE c.id = s.conv))",
+            )?
+            .query_row([user.as_str(), &conv.to_string()], |r| {
+                Ok((r.get(0)?, r.get(1)?))
+            })?;
+        if !known && unstarted as u64 >= MAX_UNSTARTED_CHATS {
+            return Err(unstarted_cap());
+        }
+    }
+    let max_seq = max_seq.unwrap_or(0);
     let (max_pin, pinned): (Option<i64>, i64) = conn
         .prepare_cached(
             "SELECT MAX(pin_order), COUNT(pin_order) FROM conv_settings WHERE user_id = ?1",
