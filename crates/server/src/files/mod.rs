@@ -218,7 +218,7 @@ async fn upload(
     let size = tmp.written();
     // The last word: what the user has stored now (uploads that ended meanwhile
     // included), checked and recorded one upload at a time.
-    let _recording = s.uploads.recording.lock().await;
+    let _recording = s.uploads.recording(&user).await;
     Quota::of(&s, &user).await?.check(size)?;
     // Until the row is recorded, housekeeping must not remove this blob.
     let _blobs = s.blob_gc.read().await;
