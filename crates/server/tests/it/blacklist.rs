@@ -192,4 +192,21 @@ async fn applications_from_blocked_users_are_not_listed() {
         received(alice.ok(Request::ListReceivedApplications).await),
         1
     );
+    // Devices that took a snapshot while bob was blocked learn it again from
+    // the change log: unblocking announces the pending application.
+    let changes = match alice
+        .ok(Request::SyncChanges {
+            since: 0,
+            limit: None,
+        })
+        .await
+    {
+        Response::Changes { changes, .. } => changes,
+        other => panic!("{other:?}"),
+    };
+    let last = changes.last().map(|c| &c.change);
+    assert!(
+        matches!(last, Some(Change::FriendApplicationAdded { application }) if application.from == uid("bob")),
+        "{last:?}"
+    );
 }

@@ -97,24 +97,30 @@ pub(super) async fn changes_since(
             ),
         ));
     }
-    let rows = c
-        .query(
-            "SELECT version, body FROM changes WHERE user_id = $1 AND version > $2
-             ORDER BY version LIMIT $3",
-            &[&user.as_str(), &(since as i64), &i64::from(limit)],
-        )
-        .await?;
-    let mut out = Vec::with_capacity(rows.len());
-    let mut budget = crate::storage::budget::Budget::default();
-    for r in rows {
-        let body: String = r.try_get(1)?;
-        if !budget.admits(body.len()) {
-            break;
+    // Read as they arrive; past the budget the rest is discarded unread (the
+    // stream is dropped before the next query on this connection).
+    let out = {
+        let rows = c
+            .query_stream(
+                "SELECT version, body FROM changes WHERE user_id = $1 AND version > $2
+                 ORDER BY version LIMIT $3",
+                &[&user.as_str(), &(since as i64), &i64::from(limit)],
+            )
+            .await?;
+        futures_util::pin_mut!(rows);
+        let mut out = Vec::new();
+        let mut budget = crate::storage::budget::Budget::default();
+        while let Some(r) = futures_util::TryStreamExt::try_next(&mut rows).await? {
+            let body: String = r.try_get(1)?;
+            if !budget.admits(body.len()) {
+                break;
+            }
+            out.push(VersionedChange {
+                version: r.try_get::<_, i64>(0)? as u64,
+                change: serde_json::from_str(&body)?,
+            });
         }
-        out.push(VersionedChange {
-            version: r.try_get::<_, i64>(0)? as u64,
-            change: serde_json::from_str(&body)?,
-        });
-    }
+        out
+    };
     Ok((out, current_version(c, user).await?))
 }

@@ -162,8 +162,9 @@ pub(super) async fn edits(
         Some(r) => r.try_get(0)?,
         None => 0,
     };
+    // Read as they arrive; past the budget the rest is discarded unread.
     let rows = c
-        .query(
+        .query_stream(
             "SELECT edit_version, seq, content, edited_at FROM messages
              WHERE conv = $1 AND edit_version > $2 ORDER BY edit_version LIMIT $3",
             &[
@@ -173,9 +174,10 @@ pub(super) async fn edits(
             ],
         )
         .await?;
+    futures_util::pin_mut!(rows);
     let mut out = Vec::new();
     let mut budget = Budget::default();
-    for r in rows {
+    while let Some(r) = futures_util::TryStreamExt::try_next(&mut rows).await? {
         let seq = r.try_get::<_, i64>(1)? as u64;
         if seq <= floor {
             continue;

@@ -63,21 +63,7 @@ pub(super) async fn edit_conv(
         .await?
         .map(|r| r.try_get(0))
         .transpose()?;
-    if max_seq.is_none() {
-        // A one-to-one chat not started yet: a new one counts against the cap.
-        let row = c
-            .query_one(
-                "SELECT EXISTS(SELECT 1 FROM conv_settings WHERE user_id = $1 AND conv = $2),
-                   (SELECT COUNT(*) FROM conv_settings s WHERE s.user_id = $1
-                      AND NOT EXISTS (SELECT 1 FROM conversations c WHERE c.id = s.conv))",
-                &[&user.as_str(), &conv.to_string()],
-            )
-            .await?;
-        let (known, unstarted): (bool, i64) = (row.try_get(0)?, row.try_get(1)?);
-        if !known && unstarted as u64 >= MAX_UNSTARTED_CHATS {
-            return Err(crate::storage::sqlite::preferences::unstarted_cap());
-        }
-    }
+    let started = max_seq.is_some();
     let max_seq = max_seq.unwrap_or(0);
     let row = c
         .query_one(
@@ -101,6 +87,22 @@ pub(super) async fn edit_conv(
     let Some(next) = apply_edit(&cur, edit, cx) else {
         return Ok(cur);
     };
+    if !started {
+        // A one-to-one chat not started yet: a new one counts against the cap
+        // (a change that changes nothing was answered above).
+        let row = c
+            .query_one(
+                "SELECT EXISTS(SELECT 1 FROM conv_settings WHERE user_id = $1 AND conv = $2),
+                   (SELECT COUNT(*) FROM conv_settings s WHERE s.user_id = $1
+                      AND NOT EXISTS (SELECT 1 FROM conversations c WHERE c.id = s.conv))",
+                &[&user.as_str(), &conv.to_string()],
+            )
+            .await?;
+        let (known, unstarted): (bool, i64) = (row.try_get(0)?, row.try_get(1)?);
+        if !known && unstarted as u64 >= MAX_UNSTARTED_CHATS {
+            return Err(crate::storage::sqlite::preferences::unstarted_cap());
+        }
+    }
     c.execute(
         "INSERT INTO conv_settings (user_id, conv, pin_order, body) VALUES ($1, $2, $3, $4)
          ON CONFLICT (user_id, conv) DO UPDATE SET pin_order = $3, body = $4",

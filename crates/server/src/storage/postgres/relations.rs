@@ -118,7 +118,7 @@ fn state_str(s: ApplicationState) -> &'static str {
     }
 }
 
-async fn application(
+pub(super) async fn application(
     c: &Tx<'_>,
     from: &UserId,
     to: &UserId,

@@ -60,21 +60,7 @@ pub fn edit_conv(
         .prepare_cached("SELECT max_seq FROM conversations WHERE id = ?1")?
         .query_row([conv.to_string()], |r| r.get(0))
         .optional()?;
-    if max_seq.is_none() {
-        // A one-to-one chat not started yet: a new one counts against the cap.
-        let (known, unstarted): (bool, i64) = conn
-            .prepare_cached(
-                "SELECT EXISTS(SELECT 1 FROM conv_settings WHERE user_id = ?1 AND conv = ?2),
-                   (SELECT COUNT(*) FROM conv_settings s WHERE s.user_id = ?1
-                      AND NOT EXISTS (SELECT 1 FROM conversations c WHERE c.id = s.conv))",
-            )?
-            .query_row([user.as_str(), &conv.to_string()], |r| {
-                Ok((r.get(0)?, r.get(1)?))
-            })?;
-        if !known && unstarted as u64 >= MAX_UNSTARTED_CHATS {
-            return Err(unstarted_cap());
-        }
-    }
+    let started = max_seq.is_some();
     let max_seq = max_seq.unwrap_or(0);
     let (max_pin, pinned): (Option<i64>, i64) = conn
         .prepare_cached(
@@ -96,6 +82,22 @@ pub fn edit_conv(
     let Some(next) = apply_edit(&cur, edit, cx) else {
         return Ok(cur);
     };
+    if !started {
+        // A one-to-one chat not started yet: a new one counts against the cap
+        // (a change that changes nothing was answered above).
+        let (known, unstarted): (bool, i64) = conn
+            .prepare_cached(
+                "SELECT EXISTS(SELECT 1 FROM conv_settings WHERE user_id = ?1 AND conv = ?2),
+                   (SELECT COUNT(*) FROM conv_settings s WHERE s.user_id = ?1
+                      AND NOT EXISTS (SELECT 1 FROM conversations c WHERE c.id = s.conv))",
+            )?
+            .query_row([user.as_str(), &conv.to_string()], |r| {
+                Ok((r.get(0)?, r.get(1)?))
+            })?;
+        if !known && unstarted as u64 >= MAX_UNSTARTED_CHATS {
+            return Err(unstarted_cap());
+        }
+    }
     conn.prepare_cached(
         "INSERT INTO conv_settings (user_id, conv, pin_order, body) VALUES (?1, ?2, ?3, ?4)
          ON CONFLICT (user_id, conv) DO UPDATE SET pin_order = ?3, body = ?4",

@@ -108,7 +108,7 @@ pub fn sees_presence(conn: &Connection, viewer: &UserId, user: &UserId) -> Store
         .query_row([user.as_str(), viewer.as_str()], |r| r.get(0))?)
 }
 
-fn application(
+pub(super) fn application(
     conn: &Connection,
     from: &UserId,
     to: &UserId,
