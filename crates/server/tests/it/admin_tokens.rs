@@ -117,3 +117,43 @@ async fn minting_checks_the_user_and_the_lifetime() {
     assert_eq!(s.body["sessions"].as_array().unwrap().len(), 2, "{s:?}");
     server.stop().await;
 }
+
+/// Attack: a minted token leaks before its app used it. The user changes
+/// their password, or signs out every other device: both revoke every other
+/// session, and a minted token never used had no session row, so it still
+/// logged in afterwards.
+#[tokio::test]
+async fn changing_the_password_or_signing_out_others_revokes_unused_minted_tokens() {
+    let server = admin_support::start().await;
+    let admin = Admin::new(&server);
+    admin.create_user("alice").await;
+    let mint = || async {
+        let a = admin
+            .post("/admin/users/alice/tokens", json!({ "ttl_secs": 3600 }))
+            .await;
+        assert_eq!(a.status, 200, "{a:?}");
+        a.body["token"].as_str().unwrap().to_string()
+    };
+    let leaked = mint().await;
+    let mut alice = server.user("alice").await;
+    alice
+        .ok(tern_proto::Request::ChangePassword {
+            old_password: common::PASSWORD.into(),
+            new_password: "a-new-password-1".into(),
+        })
+        .await;
+    let mut c = Client::greeted(server.addr()).await;
+    assert_eq!(
+        c.resume(&leaked).await.unwrap_err().code,
+        ErrorCode::TokenInvalid
+    );
+    let leaked = mint().await;
+    alice.ok(tern_proto::Request::SignOutOthers).await;
+    let mut c = Client::greeted(server.addr()).await;
+    assert_eq!(
+        c.resume(&leaked).await.unwrap_err().code,
+        ErrorCode::TokenInvalid
+    );
+    // The device that asked stays signed in.
+    alice.ok(tern_proto::Request::Conversations).await;
+}

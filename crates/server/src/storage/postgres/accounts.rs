@@ -135,11 +135,27 @@ pub(super) async fn revoke_other_sessions(
     user: &UserId,
     keep: &str,
 ) -> StoreResult<usize> {
-    Ok(c.execute(
-        "UPDATE sessions SET revoked = TRUE WHERE user_id = $1 AND id <> $2 AND NOT revoked",
+    let n = c
+        .execute(
+            "UPDATE sessions SET revoked = TRUE WHERE user_id = $1 AND id <> $2 AND NOT revoked",
+            &[&user.as_str(), &keep],
+        )
+        .await?;
+    // Tokens the admin API minted and nobody used yet have no session row:
+    // recorded as revoked sessions, as `admin::revoke_all_sessions` does.
+    c.execute(
+        "INSERT INTO sessions (id, user_id, platform, device, created_at, expires_at, revoked)
+         SELECT session, user_id, 'web', 'minted', 0, expires_at, TRUE FROM minted_tokens
+         WHERE user_id = $1 AND session <> $2 ON CONFLICT (id) DO NOTHING",
         &[&user.as_str(), &keep],
     )
-    .await? as usize)
+    .await?;
+    c.execute(
+        "DELETE FROM minted_tokens WHERE user_id = $1 AND session <> $2",
+        &[&user.as_str(), &keep],
+    )
+    .await?;
+    Ok(n as usize)
 }
 
 pub(super) async fn set_password_hash(c: &Tx<'_>, user: &UserId, hash: &str) -> StoreResult<()> {

@@ -104,11 +104,22 @@ pub fn prune_sessions(conn: &Connection, cutoff: i64) -> StoreResult<usize> {
 
 /// Revokes every live session of `user` but `keep`; returns how many.
 pub fn revoke_other_sessions(conn: &Connection, user: &UserId, keep: &str) -> StoreResult<usize> {
-    Ok(conn
+    let n = conn
         .prepare_cached(
             "UPDATE sessions SET revoked = 1 WHERE user = ?1 AND id != ?2 AND revoked = 0",
         )?
-        .execute([user.as_str(), keep])?)
+        .execute([user.as_str(), keep])?;
+    // Tokens the admin API minted and nobody used yet have no session row:
+    // recorded as revoked sessions, as `admin::revoke_all_sessions` does.
+    conn.prepare_cached(
+        "INSERT OR IGNORE INTO sessions (id, user, platform, device, created_at, expires_at, revoked)
+         SELECT session, user, 'web', 'minted', 0, expires_at, 1 FROM minted_tokens
+         WHERE user = ?1 AND session != ?2",
+    )?
+    .execute([user.as_str(), keep])?;
+    conn.prepare_cached("DELETE FROM minted_tokens WHERE user = ?1 AND session != ?2")?
+        .execute([user.as_str(), keep])?;
+    Ok(n)
 }
 
 /// Replaces `user`'s password hash.
