@@ -23,6 +23,9 @@ pub async fn create(ctx: &mut Ctx, name: String) -> HandlerResult {
 /// `join_room`.
 pub async fn join(ctx: &mut Ctx, room: RoomId) -> HandlerResult {
     let me = ctx.auth()?.user.clone();
+    // Each join reads and answers the room's kept messages (up to 50 of 64
+    // KiB): joining again and again cost the writer far more than the request.
+    crate::service::groups::take_action(&ctx.shared, &me)?;
     let (room, recent) = svc::join(&ctx.shared, &me, &room).await?;
     Ok(Response::RoomJoined { room, recent })
 }
@@ -30,6 +33,7 @@ pub async fn join(ctx: &mut Ctx, room: RoomId) -> HandlerResult {
 /// `leave_room`.
 pub async fn leave(ctx: &mut Ctx, room: RoomId) -> HandlerResult {
     let me = ctx.auth()?.user.clone();
+    crate::service::groups::take_action(&ctx.shared, &me)?;
     svc::leave(&ctx.shared, &me, &room).await?;
     Ok(Response::Done)
 }

@@ -29,9 +29,9 @@ pub const MAX_CREATE: usize = 500;
 /// (≈ 13 µs each in SQLite), e.g. 100 into 2,000 ≈ 200k rows.
 pub const MAX_INVITE: usize = 100;
 
-/// Takes one group-management request from `me`'s budget
-/// (`group_actions_per_minute`, all devices together); `RateLimited` past
-/// it. Every such request writes a change-log entry for each member (2,000
+/// Takes one group-management request (or a chat-room join or leave) from
+/// `me`'s budget (`group_actions_per_minute`, all devices together);
+/// `RateLimited` past it. Every such request writes a change-log entry for each member (2,000
 /// rows for a notice change in a full group), so the connection's rate limit
 /// alone let one account keep the writer busy. Client requests only: the
 /// admin API is not counted.

@@ -43,3 +43,28 @@ async fn group_changes_come_out_of_a_per_user_budget_shared_by_devices() {
     a1.ok(Request::GetGroupMembers { group: g.clone() }).await;
     bob.ok(Request::LeaveGroup { group: g.clone() }).await;
 }
+
+/// Joining a chat room answers its kept messages (up to 50 of 64 KiB, read on
+/// the writer); joining again and again, which is allowed, cost the server far
+/// more than the requests. Room joins and leaves share the budget.
+#[tokio::test]
+async fn room_joins_and_leaves_share_the_budget() {
+    let server = TestServer::start_with(|c| c.group_actions_per_minute = 3).await;
+    let mut owner = server.user("owner").await;
+    let room = match owner
+        .ok(Request::CreateRoom {
+            name: "lobby".into(),
+        })
+        .await
+    {
+        tern_proto::Response::Room { room } => room.room,
+        other => panic!("{other:?}"),
+    };
+    let mut eve = server.user("eve").await;
+    let join = || Request::JoinRoom { room: room.clone() };
+    eve.ok(join()).await;
+    eve.ok(join()).await; // joining again is allowed, and counted
+    eve.ok(Request::LeaveRoom { room: room.clone() }).await;
+    let msg = fails(&mut eve, join(), ErrorCode::RateLimited).await;
+    assert!(msg.contains("per minute"), "{msg}");
+}
