@@ -43,7 +43,7 @@ pub mod webhooks;
 
 use std::sync::Arc;
 
-use axum::extract::{Request, State};
+use axum::extract::{ConnectInfo, Request, State};
 use axum::http::header::AUTHORIZATION;
 use axum::middleware::{self, Next};
 use axum::response::{IntoResponse, Response};
@@ -146,6 +146,30 @@ async fn require_secret(State(s): State<Arc<Shared>>, req: Request, next: Next) 
     let Some(secret) = s.config.admin_secret.as_deref() else {
         return ApiError::new(ErrorCode::NotFound, DISABLED).into_response();
     };
+    // Wrong secrets are counted per client address (behind a trusted proxy,
+    // the one it names) like failed logins, and logged for fail2ban.
+    let ip = {
+        let header = |name: &str| req.headers().get(name).and_then(|v| v.to_str().ok());
+        req.extensions()
+            .get::<ConnectInfo<std::net::SocketAddr>>()
+            .map(|c| c.0.ip())
+            .map(|peer| {
+                s.config
+                    .security
+                    .client_ip(peer, header("x-forwarded-for"), header("x-real-ip"))
+            })
+    };
+    let now = std::time::Instant::now();
+    if let Some(Err(wait)) = ip.map(|ip| s.logins.admin_check(ip, now)) {
+        return ApiError::new(
+            ErrorCode::RateLimited,
+            format!(
+                "too many wrong admin secrets from this address; try again in {} s",
+                wait.as_millis().div_ceil(1000).max(1)
+            ),
+        )
+        .into_response();
+    }
     let given = req
         .headers()
         .get(AUTHORIZATION)
@@ -153,7 +177,13 @@ async fn require_secret(State(s): State<Arc<Shared>>, req: Request, next: Next) 
         .and_then(|v| v.strip_prefix("Bearer "));
     match given {
         Some(g) if secrets_match(g.trim(), secret.trim()) => next.run(req).await,
-        Some(_) => ApiError::new(ErrorCode::Unauthenticated, "wrong admin secret").into_response(),
+        Some(_) => {
+            if let Some(ip) = ip {
+                tracing::warn!(target: "tern_server::auth", peer = %ip, "admin API: wrong admin secret");
+                s.logins.admin_failed(ip, &s.config.security, now);
+            }
+            ApiError::new(ErrorCode::Unauthenticated, "wrong admin secret").into_response()
+        }
         None => ApiError::new(
             ErrorCode::Unauthenticated,
             "missing `Authorization: Bearer <admin secret>` header",

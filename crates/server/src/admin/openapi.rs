@@ -28,6 +28,7 @@ pub fn document() -> Value {
             "responses": {
                 "BadRequest": error_response("The body or a path segment is invalid; the message names the field (code 1002)."),
                 "Unauthorized": error_response("Missing or wrong admin secret (code 2000)."),
+                "TooManyWrongSecrets": error_response("Too many wrong admin secrets from this address (code 1004, RateLimited): refused, the right secret too, for the lockout time (`security.login_max_failures_per_ip` wrong secrets per `security.login_failure_window_secs`, then `security.login_lockout_secs`, doubling)."),
                 "NotFound": error_response("No such user, group or message (code 3000), or the admin API is disabled."),
             }
         }
@@ -218,6 +219,7 @@ pub(super) fn op(
         },
         "401": { "$ref": "#/components/responses/Unauthorized" },
         "404": { "$ref": "#/components/responses/NotFound" },
+        "429": { "$ref": "#/components/responses/TooManyWrongSecrets" },
     });
     if !matches!(id, "listSessions" | "listWebhooks" | "serverStats") {
         responses["400"] = json!({ "$ref": "#/components/responses/BadRequest" });

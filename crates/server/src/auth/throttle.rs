@@ -26,6 +26,7 @@ enum Key {
     User(UserId),
     Ip(IpAddr),
     Register(IpAddr),
+    Admin(IpAddr),
 }
 
 /// Failures of one key in its current window.
@@ -77,6 +78,28 @@ impl LoginThrottle {
             started = started.max(count(&mut keys, key, max, sec, now));
         }
         started
+    }
+
+    /// `Err(wait)` while the admin API is locked for `ip` (wrong secrets).
+    pub fn admin_check(&self, ip: IpAddr, now: Instant) -> Result<(), Duration> {
+        let keys = self.keys.lock();
+        match keys.get(&Key::Admin(ip)).and_then(|f| f.locked_until) {
+            Some(until) if until > now => Err(until - now),
+            _ => Ok(()),
+        }
+    }
+
+    /// Counts a wrong admin secret from `ip` (`login_max_failures_per_ip` per
+    /// window, then locked like a login); returns the lockout it started.
+    pub fn admin_failed(&self, ip: IpAddr, sec: &Security, now: Instant) -> Option<Duration> {
+        let mut keys = self.keys.lock();
+        count(
+            &mut keys,
+            Key::Admin(ip),
+            sec.login_max_failures_per_ip,
+            sec,
+            now,
+        )
     }
 
     /// A registration from `ip`: `Err(wait)` while the address's

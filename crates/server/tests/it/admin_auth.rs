@@ -99,3 +99,31 @@ async fn unknown_routes_and_methods_answer_json() {
     assert_eq!(a.message(), "method not allowed on this admin route");
     server.stop().await;
 }
+
+/// Attack: guess the admin secret at full HTTP speed. Wrong secrets were
+/// neither counted nor logged; now they are counted per address like failed
+/// logins (`login_max_failures_per_ip`), and past it the address is refused
+/// (429, code 1004) for the lockout time — the right secret too — while the
+/// rest of the server works as before.
+#[tokio::test]
+async fn wrong_secrets_lock_the_address_out_of_the_admin_api() {
+    let server = admin_support::start_with(|c| c.security.login_max_failures_per_ip = 3).await;
+    let right = Admin::new(&server);
+    assert_eq!(right.get("/admin/sessions").await.status, 200);
+    let mut wrong = Admin::new(&server);
+    wrong.secret = Some("guess".into());
+    for _ in 0..3 {
+        let a = wrong.get("/admin/sessions").await;
+        assert_eq!(a.status, 401, "{a:?}");
+    }
+    let a = right.get("/admin/sessions").await;
+    assert_eq!(a.status, 429, "{a:?}");
+    assert_eq!(a.code(), 1004);
+    assert!(
+        a.message().contains("too many wrong admin secrets"),
+        "{a:?}"
+    );
+    // Logins from the same address are not affected.
+    let _alice = server.user("alice").await;
+    server.stop().await;
+}
