@@ -61,16 +61,7 @@ pub(super) async fn unblock(
             format!("{user} is not on your blacklist"),
         ));
     }
-    append_change(c, me, Change::BlackDeleted { user: user.clone() }, out).await?;
-    // Their application was left out of my lists while they were blocked (a
-    // device that took a snapshot meanwhile does not have it): announce it again.
-    let pending = super::relations::application(c, user, me)
-        .await?
-        .filter(|a| a.state == tern_proto::ApplicationState::Pending);
-    if let Some(application) = pending {
-        append_change(c, me, Change::FriendApplicationAdded { application }, out).await?;
-    }
-    Ok(())
+    append_change(c, me, Change::BlackDeleted { user: user.clone() }, out).await
 }
 
 pub(super) async fn user_list(c: &Tx<'_>, sql: &str, user: &UserId) -> StoreResult<Vec<UserId>> {

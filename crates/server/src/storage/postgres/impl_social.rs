@@ -126,10 +126,10 @@ impl Social for PgStorage {
     }
 
     async fn unblock(&self, me: &UserId, user: &UserId) -> StoreResult<()> {
-        change!(self, me.as_str(), |tx, out| blacklist::unblock(
-            &tx, me, user, &mut out
-        )
-        .await)
+        change!(self, me.as_str(), |tx, out| {
+            blacklist::unblock(&tx, me, user, &mut out).await?;
+            relations::announce_pending(&tx, user, me, &mut out).await
+        })
     }
 
     async fn blocked(&self, me: &UserId) -> StoreResult<Vec<UserId>> {

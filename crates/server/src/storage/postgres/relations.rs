@@ -118,7 +118,24 @@ fn state_str(s: ApplicationState) -> &'static str {
     }
 }
 
-pub(super) async fn application(
+/// After `to` unblocked `from`: `from`'s pending application to `to` is
+/// announced to `to` again (see `sqlite::relations::announce_pending`).
+pub(super) async fn announce_pending(
+    c: &Tx<'_>,
+    from: &UserId,
+    to: &UserId,
+    out: &mut Vec<Delivery>,
+) -> StoreResult<()> {
+    let pending = application(c, from, to)
+        .await?
+        .filter(|a| a.state == ApplicationState::Pending);
+    if let Some(application) = pending {
+        append_change(c, to, Change::FriendApplicationAdded { application }, out).await?;
+    }
+    Ok(())
+}
+
+async fn application(
     c: &Tx<'_>,
     from: &UserId,
     to: &UserId,

@@ -56,20 +56,7 @@ pub fn unblock(
             format!("{user} is not on your blacklist"),
         ));
     }
-    append_change(conn, me, Change::BlackDeleted { user: user.clone() }, out)?;
-    // Their application was left out of my lists while they were blocked (a
-    // device that took a snapshot meanwhile does not have it): announce it again.
-    let pending = super::relations::application(conn, user, me)?
-        .filter(|a| a.state == tern_proto::ApplicationState::Pending);
-    if let Some(application) = pending {
-        append_change(
-            conn,
-            me,
-            Change::FriendApplicationAdded { application },
-            out,
-        )?;
-    }
-    Ok(())
+    append_change(conn, me, Change::BlackDeleted { user: user.clone() }, out)
 }
 
 /// Everyone `me` blocked, ordered by id.

@@ -109,8 +109,11 @@ impl Social for SqliteStorage {
 
     async fn unblock(&self, me: &UserId, user: &UserId) -> StoreResult<()> {
         let (me, user) = (me.clone(), user.clone());
-        self.change(move |c, out| blacklist::unblock(c, &me, &user, out))
-            .await
+        self.change(move |c, out| {
+            blacklist::unblock(c, &me, &user, out)?;
+            relations::announce_pending(c, &user, &me, out)
+        })
+        .await
     }
 
     async fn blocked(&self, me: &UserId) -> StoreResult<Vec<UserId>> {

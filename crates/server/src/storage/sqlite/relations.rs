@@ -108,7 +108,28 @@ pub fn sees_presence(conn: &Connection, viewer: &UserId, user: &UserId) -> Store
         .query_row([user.as_str(), viewer.as_str()], |r| r.get(0))?)
 }
 
-pub(super) fn application(
+/// After `to` unblocked `from`: `from`'s pending application to `to` was
+/// left out of `to`'s lists meanwhile (a device that took a snapshot then
+/// does not have it), so it is announced to `to` again.
+pub(super) fn announce_pending(
+    conn: &Connection,
+    from: &UserId,
+    to: &UserId,
+    out: &mut Vec<Delivery>,
+) -> StoreResult<()> {
+    let pending = application(conn, from, to)?.filter(|a| a.state == ApplicationState::Pending);
+    if let Some(application) = pending {
+        append_change(
+            conn,
+            to,
+            Change::FriendApplicationAdded { application },
+            out,
+        )?;
+    }
+    Ok(())
+}
+
+fn application(
     conn: &Connection,
     from: &UserId,
     to: &UserId,
