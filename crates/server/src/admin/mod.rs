@@ -165,7 +165,7 @@ async fn require_secret(State(s): State<Arc<Shared>>, req: Request, next: Next) 
             ErrorCode::RateLimited,
             format!(
                 "too many wrong admin secrets from this address; try again in {} s",
-                wait.as_millis().div_ceil(1000).max(1)
+                crate::service::accounts::secs(wait)
             ),
         )
         .into_response();

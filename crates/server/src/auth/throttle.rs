@@ -82,11 +82,7 @@ impl LoginThrottle {
 
     /// `Err(wait)` while the admin API is locked for `ip` (wrong secrets).
     pub fn admin_check(&self, ip: IpAddr, now: Instant) -> Result<(), Duration> {
-        let keys = self.keys.lock();
-        match keys.get(&Key::Admin(ip)).and_then(|f| f.locked_until) {
-            Some(until) if until > now => Err(until - now),
-            _ => Ok(()),
-        }
+        wait(&self.keys.lock(), &Key::Admin(ip), now)
     }
 
     /// Counts a wrong admin secret from `ip` (`login_max_failures_per_ip` per
@@ -109,11 +105,7 @@ impl LoginThrottle {
     pub fn register(&self, ip: IpAddr, sec: &Security, now: Instant) -> Result<(), Duration> {
         let mut keys = self.keys.lock();
         let key = Key::Register(ip);
-        if let Some(until) = keys.get(&key).and_then(|f| f.locked_until) {
-            if until > now {
-                return Err(until - now);
-            }
-        }
+        wait(&keys, &key, now)?;
         count(&mut keys, key, sec.login_max_failures_per_ip, sec, now);
         Ok(())
     }
@@ -123,6 +115,14 @@ impl LoginThrottle {
     pub fn succeeded(&self, user: &UserId) {
         let mut keys = self.keys.lock();
         keys.remove(&Key::User(user.clone()));
+    }
+}
+
+/// `Err(wait)` while `key` is locked.
+fn wait(keys: &HashMap<Key, Failures>, key: &Key, now: Instant) -> Result<(), Duration> {
+    match keys.get(key).and_then(|f| f.locked_until) {
+        Some(until) if until > now => Err(until - now),
+        _ => Ok(()),
     }
 }
 

@@ -336,6 +336,6 @@ pub fn locked(wait: Duration) -> WireError {
 
 /// Whole seconds to wait, rounded up: a retry after the number given is never
 /// refused again.
-fn secs(wait: Duration) -> u128 {
+pub fn secs(wait: Duration) -> u128 {
     wait.as_millis().div_ceil(1000).max(1)
 }

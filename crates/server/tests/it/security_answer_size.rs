@@ -39,15 +39,7 @@ async fn pages_of_huge_messages_stop_at_the_byte_budget_and_page_on() {
     let g = create(&mut alice, "big", &["bob"], None).await.group;
     let conv = ConversationId::Group(g.clone());
     let text = huge();
-    for chunk in (0..N).collect::<Vec<_>>().chunks(50) {
-        let reqs = chunk
-            .iter()
-            .map(|i| gtext(&g, &format!("h{i}"), &text))
-            .collect();
-        for r in alice.pipeline(reqs).await {
-            r.unwrap();
-        }
-    }
+    gsend_many(&mut alice, &g, N, &text).await;
 
     // pull: oldest first, clipped, on from the last seq + 1.
     let (mut from, mut seqs, mut pages) = (1, Vec::new(), 0);

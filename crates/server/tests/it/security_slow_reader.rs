@@ -21,15 +21,7 @@ async fn a_client_that_stops_reading_is_dropped_after_the_idle_timeout() {
     let g = create(&mut alice, "big", &["bob"], None).await.group;
     // 100 messages of 48 KB of JSON: each pull page below is ~4 MiB.
     let text: String = std::iter::repeat_n('\u{1}', 8_000).collect();
-    for chunk in (0..100).collect::<Vec<_>>().chunks(50) {
-        let reqs = chunk
-            .iter()
-            .map(|i| gtext(&g, &format!("h{i}"), &text))
-            .collect();
-        for r in alice.pipeline(reqs).await {
-            r.unwrap();
-        }
-    }
+    gsend_many(&mut alice, &g, 100, &text).await;
     // Ten pages (40 MiB) asked for, none read: far more than the sockets buffer.
     let conv = ConversationId::Group(g);
     for id in 0..10 {

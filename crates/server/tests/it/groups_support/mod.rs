@@ -120,6 +120,20 @@ pub(crate) fn gtext(g: &GroupId, client_id: &str, text: &str) -> Request {
     crate::common::text_msg(&gconv(g), client_id, text)
 }
 
+/// Sends `n` messages of `text` to `g` (client ids `h0`, `h1`, …),
+/// pipelined 50 at a time; panics on a refusal.
+pub(crate) async fn gsend_many(c: &mut Client, g: &GroupId, n: u64, text: &str) {
+    for chunk in (0..n).collect::<Vec<_>>().chunks(50) {
+        let reqs = chunk
+            .iter()
+            .map(|i| gtext(g, &format!("h{i}"), text))
+            .collect();
+        for r in c.pipeline(reqs).await {
+            r.unwrap();
+        }
+    }
+}
+
 /// Sends and returns the seq.
 pub(crate) async fn gsend(c: &mut Client, g: &GroupId, client_id: &str, text: &str) -> Seq {
     match c.ok(gtext(g, client_id, text)).await {
