@@ -76,6 +76,7 @@ mod rich_read_by;
 mod rich_reply;
 mod rich_reply_mentions;
 mod rooms;
+mod rooms_blocks;
 mod rooms_presence;
 mod security_accounts;
 mod security_answer_size;

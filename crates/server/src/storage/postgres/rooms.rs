@@ -123,11 +123,14 @@ async fn add_member(
     Ok(())
 }
 
-async fn recent(c: &Tx<'_>, room: &RoomId) -> StoreResult<Vec<RoomMessage>> {
+/// The kept messages for `viewer`, oldest first: not those of users they blocked.
+async fn recent(c: &Tx<'_>, room: &RoomId, viewer: &UserId) -> StoreResult<Vec<RoomMessage>> {
     let rows = c
         .query(
-            "SELECT seq, sender, content, sent_at FROM room_messages WHERE room = $1 ORDER BY seq",
-            &[&room.as_str()],
+            "SELECT seq, sender, content, sent_at FROM room_messages m WHERE room = $1
+               AND NOT EXISTS (SELECT 1 FROM blacklist b WHERE b.owner = $2 AND b.blocked = m.sender)
+             ORDER BY seq",
+            &[&room.as_str(), &viewer.as_str()],
         )
         .await?;
     rows.iter()
@@ -203,7 +206,7 @@ pub(super) async fn join(
         )
         .await?;
     }
-    Ok((require(c, room).await?, recent(c, room).await?))
+    Ok((require(c, room).await?, recent(c, room, user).await?))
 }
 
 /// See [`crate::storage::api::Rooms::leave_room`].
@@ -274,7 +277,20 @@ pub(super) async fn send(
         content: content.clone(),
         sent_at: now,
     };
-    Ok((message, member_ids(c, room).await?))
+    Ok((message, receivers(c, room, from).await?))
+}
+
+/// The members a message of `from` goes to: every member but those who
+/// blocked `from` (the `(blocked, owner)` index answers it).
+async fn receivers(c: &Tx<'_>, room: &RoomId, from: &UserId) -> StoreResult<Vec<UserId>> {
+    let rows = c
+        .query(
+            "SELECT user_id FROM room_members m WHERE room = $1
+               AND NOT EXISTS (SELECT 1 FROM blacklist b WHERE b.blocked = $2 AND b.owner = m.user_id)",
+            &[&room.as_str(), &from.as_str()],
+        )
+        .await?;
+    rows.iter().map(|r| parse_user(r.try_get(0)?)).collect()
 }
 
 /// Every member's id.

@@ -105,12 +105,14 @@ fn add_member(
     Ok(())
 }
 
-/// The kept messages, oldest first.
-fn recent(c: &Connection, room: &RoomId) -> StoreResult<Vec<RoomMessage>> {
+/// The kept messages for `viewer`, oldest first: not those of users they blocked.
+fn recent(c: &Connection, room: &RoomId, viewer: &UserId) -> StoreResult<Vec<RoomMessage>> {
     let mut st = c.prepare_cached(
-        "SELECT seq, sender, content, sent_at FROM room_messages WHERE room = ?1 ORDER BY seq",
+        "SELECT seq, sender, content, sent_at FROM room_messages m WHERE room = ?1
+           AND NOT EXISTS (SELECT 1 FROM blacklist b WHERE b.owner = ?2 AND b.blocked = m.sender)
+         ORDER BY seq",
     )?;
-    let rows = st.query_map([room.as_str()], |r| {
+    let rows = st.query_map([room.as_str(), viewer.as_str()], |r| {
         Ok((
             r.get::<_, i64>(0)?,
             r.get::<_, String>(1)?,
@@ -166,7 +168,7 @@ pub fn join(
         )?
         .execute(params![room.as_str(), user.as_str(), now])?;
     }
-    Ok((require(c, room)?, recent(c, room)?))
+    Ok((require(c, room)?, recent(c, room, user)?))
 }
 
 /// A member's role.
@@ -234,7 +236,18 @@ pub fn send(
         content: content.clone(),
         sent_at: now,
     };
-    Ok((message, member_ids(c, room)?))
+    Ok((message, receivers(c, room, from)?))
+}
+
+/// The members a message of `from` goes to: every member but those who
+/// blocked `from` (the `(blocked, owner)` index answers it).
+fn receivers(c: &Connection, room: &RoomId, from: &UserId) -> StoreResult<Vec<UserId>> {
+    let mut st = c.prepare_cached(
+        "SELECT user_id FROM room_members m WHERE room = ?1
+           AND NOT EXISTS (SELECT 1 FROM blacklist b WHERE b.blocked = ?2 AND b.owner = m.user_id)",
+    )?;
+    let rows = st.query_map([room.as_str(), from.as_str()], |r| r.get::<_, String>(0))?;
+    rows.map(|r| parse_user(r?)).collect()
 }
 
 /// Every member's id.
