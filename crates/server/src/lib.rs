@@ -49,6 +49,7 @@ pub mod hub;
 pub mod listener;
 pub mod maintenance;
 pub mod metrics;
+pub mod presence_gate;
 pub mod push_queue;
 pub mod rate_limit;
 pub mod room_config;

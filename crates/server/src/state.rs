@@ -71,6 +71,8 @@ pub struct Shared {
     pub reaction_rate: crate::rate_limit::UserRate,
     /// Each user's group-management budget (`group_actions_per_minute`).
     pub group_rate: crate::rate_limit::UserRate,
+    /// Spaces out each user's presence announcements.
+    pub presence: crate::presence_gate::PresenceGate,
     /// Chat rooms' per-node state (send budgets, grace-period timers).
     pub rooms: crate::room_state::RoomState,
     /// When this process started serving (admin stats' uptime).

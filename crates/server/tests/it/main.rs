@@ -86,6 +86,7 @@ mod security_group_rate;
 mod security_groups;
 mod security_history;
 mod security_login;
+mod security_presence_flood;
 mod security_recall_scan;
 mod security_revocation;
 mod security_slow_reader;

@@ -25,7 +25,11 @@ async fn a_blocked_members_room_messages_do_not_reach_the_blocker() {
     let room = create_room(&mut alice, "lobby").await.room;
     join(&mut mallory, &room).await;
     join(&mut carol, &room).await;
-    alice.ok(Request::Block { user: uid("mallory") }).await;
+    alice
+        .ok(Request::Block {
+            user: uid("mallory"),
+        })
+        .await;
 
     send(&mut mallory, &room, "spam").await;
     // Carol gets it; neither of Alice's devices does.
@@ -44,10 +48,17 @@ async fn a_blocked_members_room_messages_do_not_reach_the_blocker() {
     assert_eq!(texts(&recent), ["hello all"]);
     // Carol, who blocked nobody, sees both.
     carol.ok(Request::LeaveRoom { room: room.clone() }).await;
-    assert_eq!(texts(&join(&mut carol, &room).await.1), ["spam", "hello all"]);
+    assert_eq!(
+        texts(&join(&mut carol, &room).await.1),
+        ["spam", "hello all"]
+    );
 
     // Unblocked, Mallory's next message comes through.
-    alice.ok(Request::Unblock { user: uid("mallory") }).await;
+    alice
+        .ok(Request::Unblock {
+            user: uid("mallory"),
+        })
+        .await;
     messages_within(&mut alice2, QUIET).await;
     send(&mut mallory, &room, "sorry").await;
     assert_eq!(texts(&[next_message(&mut alice).await]), ["sorry"]);

@@ -1,0 +1,170 @@
+//! Spaces out each user's presence announcements (`presence` pushes to
+//! their friends, `user.online` / `user.offline` webhook events) to at most
+//! one per [`PRESENCE_GAP`]. A change within the gap of the last
+//! announcement waits for the gap's end, and then only the state the user
+//! is in by then is announced, if it differs from the last one announced: a
+//! connection that flaps, or a client reconnecting in a loop, costs their
+//! friends and the operator's webhook queue one announcement per gap instead
+//! of two per reconnect (a loop of logins filled the 100,000-event queue so
+//! that other users' events were dropped). Pure bookkeeping: the caller
+//! announces and sleeps.
+
+use parking_lot::Mutex;
+use std::collections::HashMap;
+use std::time::{Duration, Instant};
+
+use tern_proto::UserId;
+
+/// The least time between two presence announcements of one user.
+pub const PRESENCE_GAP: Duration = Duration::from_secs(1);
+
+/// Past this many remembered users, those whose gap has ended are forgotten.
+const PRUNE_FROM: usize = 1024;
+
+/// What the caller does with a presence change.
+#[derive(Debug, PartialEq, Eq)]
+pub enum Step {
+    /// Announce it now.
+    Now,
+    /// Call [`PresenceGate::due`] after this long.
+    Later(Duration),
+    /// Nothing (a call to `due` is already waiting, or nothing changed).
+    Nothing,
+}
+
+#[derive(Debug)]
+struct Gate {
+    /// The last state announced, and when.
+    announced: bool,
+    at: Instant,
+    /// The user's state now.
+    want: bool,
+    /// A `due` call is pending.
+    waiting: bool,
+}
+
+/// Each recently announced user's gate.
+#[derive(Default)]
+pub struct PresenceGate {
+    users: Mutex<HashMap<UserId, Gate>>,
+    pruned: Mutex<Option<Instant>>,
+}
+
+impl PresenceGate {
+    /// `user` came online (`true`) or went offline at `now`.
+    pub fn change(&self, user: &UserId, online: bool, now: Instant) -> Step {
+        let mut users = self.users.lock();
+        self.prune(&mut users, now);
+        let Some(g) = users.get_mut(user) else {
+            users.insert(
+                user.clone(),
+                Gate {
+                    announced: online,
+                    at: now,
+                    want: online,
+                    waiting: false,
+                },
+            );
+            return Step::Now;
+        };
+        g.want = online;
+        if g.waiting {
+            return Step::Nothing;
+        }
+        let due = g.at + PRESENCE_GAP;
+        if now < due {
+            g.waiting = true;
+            return Step::Later(due - now);
+        }
+        if g.announced == online {
+            return Step::Nothing;
+        }
+        g.announced = online;
+        g.at = now;
+        Step::Now
+    }
+
+    /// The wait [`Step::Later`] asked for is over: the state to announce, if
+    /// it differs from the last one announced.
+    pub fn due(&self, user: &UserId, now: Instant) -> Option<bool> {
+        let mut users = self.users.lock();
+        let g = users.get_mut(user)?;
+        g.waiting = false;
+        if g.want == g.announced {
+            return None;
+        }
+        g.announced = g.want;
+        g.at = now;
+        Some(g.want)
+    }
+
+    /// Forgets the users whose gap has ended with nothing waiting, at most
+    /// once per gap and only past [`PRUNE_FROM`] users (a forgotten user's
+    /// next change is announced at once, as it would be anyway).
+    fn prune(&self, users: &mut HashMap<UserId, Gate>, now: Instant) {
+        let mut pruned = self.pruned.lock();
+        if users.len() < PRUNE_FROM || pruned.is_some_and(|t| now < t + PRESENCE_GAP) {
+            return;
+        }
+        users.retain(|_, g| g.waiting || now < g.at + PRESENCE_GAP);
+        *pruned = Some(now);
+    }
+
+    /// How many users are remembered (tests).
+    pub fn len(&self) -> usize {
+        self.users.lock().len()
+    }
+
+    /// Whether none is.
+    pub fn is_empty(&self) -> bool {
+        self.len() == 0
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn user(n: usize) -> UserId {
+        UserId::new(&format!("u{n}")).unwrap()
+    }
+
+    #[test]
+    fn changes_within_the_gap_wait_and_collapse() {
+        let g = PresenceGate::default();
+        let (u, t0) = (user(1), Instant::now());
+        assert_eq!(g.change(&u, true, t0), Step::Now);
+        let ms = Duration::from_millis;
+        // Offline and online again 100 and 200 ms later: one wait, nothing to say.
+        assert_eq!(g.change(&u, false, t0 + ms(100)), Step::Later(ms(900)));
+        assert_eq!(g.change(&u, true, t0 + ms(200)), Step::Nothing);
+        assert_eq!(g.due(&u, t0 + ms(1000)), None);
+        // Offline within the (still running) gap: announced at its end.
+        assert_eq!(g.change(&u, false, t0 + ms(1500)), Step::Now);
+        assert_eq!(g.change(&u, true, t0 + ms(1600)), Step::Later(ms(900)));
+        assert_eq!(g.change(&u, false, t0 + ms(1700)), Step::Nothing);
+        assert_eq!(g.change(&u, true, t0 + ms(1800)), Step::Nothing);
+        assert_eq!(g.due(&u, t0 + ms(2500)), Some(true));
+        // The next change is again a gap after that announcement.
+        assert_eq!(g.change(&u, false, t0 + ms(2600)), Step::Later(ms(900)));
+        assert_eq!(g.due(&u, t0 + ms(3500)), Some(false));
+        // Long after: at once; the same state twice says nothing.
+        assert_eq!(g.change(&u, true, t0 + ms(9000)), Step::Now);
+        assert_eq!(g.change(&u, true, t0 + ms(12000)), Step::Nothing);
+    }
+
+    #[test]
+    fn users_past_their_gap_are_forgotten() {
+        let g = PresenceGate::default();
+        let t0 = Instant::now();
+        for n in 0..PRUNE_FROM {
+            assert_eq!(g.change(&user(n), true, t0), Step::Now);
+        }
+        // One still waiting is kept; the rest go once the map is full.
+        assert!(matches!(g.change(&user(0), false, t0), Step::Later(_)));
+        let later = t0 + PRESENCE_GAP * 2;
+        assert_eq!(g.change(&user(PRUNE_FROM), true, later), Step::Now);
+        assert_eq!(g.len(), 2);
+        assert_eq!(g.due(&user(0), later), Some(false));
+    }
+}
