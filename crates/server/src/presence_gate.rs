@@ -126,7 +126,7 @@ mod tests {
     use super::*;
 
     fn user(n: usize) -> UserId {
-        UserId::new(&format!("u{n}")).unwrap()
+        UserId::new(format!("u{n}")).unwrap()
     }
 
     #[test]
