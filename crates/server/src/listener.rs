@@ -14,6 +14,7 @@ use parking_lot::Mutex;
 use std::task::{Context, Poll};
 use std::time::Duration;
 
+use crate::rate_limit::address_key;
 use axum::extract::ConnectInfo;
 use axum::Router;
 use hyper::body::Incoming;
@@ -32,7 +33,9 @@ pub struct PerIp {
 
 impl PerIp {
     /// Takes one of the `max` slots of `ip`, or `None` when all are taken.
+    /// An IPv6 address counts as its /64 ([`address_key`]).
     pub fn try_take(self: &Arc<Self>, ip: IpAddr, max: usize) -> Option<IpSlot> {
+        let ip = address_key(ip);
         let mut open = self.open.lock();
         let n = open.entry(ip).or_default();
         if *n >= max {
@@ -48,7 +51,7 @@ impl PerIp {
     /// Slots `ip` holds now.
     pub fn count(&self, ip: IpAddr) -> usize {
         let open = self.open.lock();
-        open.get(&ip).copied().unwrap_or(0)
+        open.get(&address_key(ip)).copied().unwrap_or(0)
     }
 }
 

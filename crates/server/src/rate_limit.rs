@@ -1,7 +1,9 @@
-//! A per-connection token bucket, and per-user ones (reactions).
+//! A per-connection token bucket, per-user ones (reactions), and the key an
+//! address is limited under.
 
 use parking_lot::Mutex;
 use std::collections::HashMap;
+use std::net::{IpAddr, Ipv6Addr};
 use std::time::Instant;
 
 /// Allows `rate` requests per second on average and bursts of up to `burst`.
@@ -69,8 +71,33 @@ impl UserRate {
     }
 }
 
+/// The key an address is limited under (per-address connection caps, login,
+/// registration and admin-secret throttles): an IPv4 address itself; an IPv6
+/// address its /64 network, as one host is commonly given a whole /64 and
+/// can take any address in it (keyed one by one, each new address was a
+/// fresh budget); an IPv4-mapped IPv6 address its IPv4 address.
+pub fn address_key(ip: IpAddr) -> IpAddr {
+    match ip {
+        IpAddr::V4(_) => ip,
+        IpAddr::V6(v6) => match v6.to_ipv4_mapped() {
+            Some(v4) => IpAddr::V4(v4),
+            None => IpAddr::V6(Ipv6Addr::from(u128::from(v6) & !u128::from(u64::MAX))),
+        },
+    }
+}
+
 #[cfg(test)]
 mod tests {
+    #[test]
+    fn ipv6_addresses_are_keyed_by_their_64() {
+        let k = |a: &str| address_key(a.parse().unwrap()).to_string();
+        assert_eq!(k("203.0.113.7"), "203.0.113.7");
+        assert_eq!(k("2001:db8:1:2:aaaa::1"), "2001:db8:1:2::");
+        assert_eq!(k("2001:db8:1:2:ffff:ffff:ffff:ffff"), "2001:db8:1:2::");
+        assert_ne!(k("2001:db8:1:3::1"), k("2001:db8:1:2::1"));
+        assert_eq!(k("::ffff:198.51.100.4"), "198.51.100.4");
+    }
+
     use super::*;
 
     #[test]

@@ -4,7 +4,8 @@
 //! A locked login is refused before any password is checked, so guessing costs
 //! the attacker time and the server nothing. Registrations are counted per
 //! address the same way (each one costs a password hash), as a key of their
-//! own: a locked address may still log in.
+//! own: a locked address may still log in. An IPv6 address is counted as
+//! its /64 ([`address_key`]).
 
 use parking_lot::Mutex;
 use std::collections::HashMap;
@@ -13,6 +14,7 @@ use std::time::{Duration, Instant};
 
 use tern_proto::UserId;
 
+use crate::rate_limit::address_key;
 use crate::security_config::Security;
 
 /// Most keys remembered; past this, entries that are not locked are dropped
@@ -48,7 +50,7 @@ impl LoginThrottle {
     /// `Err(wait)` while the account or the address is locked.
     pub fn check(&self, user: &UserId, ip: IpAddr, now: Instant) -> Result<(), Duration> {
         let keys = self.keys.lock();
-        let wait = [Key::User(user.clone()), Key::Ip(ip)]
+        let wait = [Key::User(user.clone()), Key::Ip(address_key(ip))]
             .iter()
             .filter_map(|k| keys.get(k)?.locked_until)
             .filter(|until| *until > now)
@@ -71,7 +73,7 @@ impl LoginThrottle {
         let mut keys = self.keys.lock();
         let limits = [
             (Key::User(user.clone()), sec.login_max_failures),
-            (Key::Ip(ip), sec.login_max_failures_per_ip),
+            (Key::Ip(address_key(ip)), sec.login_max_failures_per_ip),
         ];
         let mut started = None;
         for (key, max) in limits {
@@ -82,7 +84,7 @@ impl LoginThrottle {
 
     /// `Err(wait)` while the admin API is locked for `ip` (wrong secrets).
     pub fn admin_check(&self, ip: IpAddr, now: Instant) -> Result<(), Duration> {
-        wait(&self.keys.lock(), &Key::Admin(ip), now)
+        wait(&self.keys.lock(), &Key::Admin(address_key(ip)), now)
     }
 
     /// Counts a wrong admin secret from `ip` (`login_max_failures_per_ip` per
@@ -91,7 +93,7 @@ impl LoginThrottle {
         let mut keys = self.keys.lock();
         count(
             &mut keys,
-            Key::Admin(ip),
+            Key::Admin(address_key(ip)),
             sec.login_max_failures_per_ip,
             sec,
             now,
@@ -104,7 +106,7 @@ impl LoginThrottle {
     /// like a login), and allowed.
     pub fn register(&self, ip: IpAddr, sec: &Security, now: Instant) -> Result<(), Duration> {
         let mut keys = self.keys.lock();
-        let key = Key::Register(ip);
+        let key = Key::Register(address_key(ip));
         wait(&keys, &key, now)?;
         count(&mut keys, key, sec.login_max_failures_per_ip, sec, now);
         Ok(())

@@ -228,6 +228,32 @@ async fn behind_a_trusted_proxy_clients_are_told_apart_by_x_forwarded_for() {
     assert_eq!(b.err_code(bad_login("u9")).await, ErrorCode::RateLimited);
 }
 
+/// An IPv6 client is counted as its /64: a host given a /64 can take any of
+/// its 2^64 addresses, and keyed one by one each was a fresh budget of guesses.
+#[tokio::test]
+async fn an_ipv6_client_is_throttled_as_its_64() {
+    use tern_proto::ErrorCode;
+    let server = TestServer::start_with(|c| {
+        c.security.trusted_proxies = vec!["127.0.0.1".parse().unwrap()];
+        c.security.login_max_failures_per_ip = 3;
+    })
+    .await;
+    for (i, addr) in ["2001:db8:1:2::1", "2001:db8:1:2::2", "2001:db8:1:2:ffff::9"]
+        .iter()
+        .enumerate()
+    {
+        let mut c = via_proxy(&server, addr).await;
+        let code = c.err_code(bad_login(&format!("u{i}"))).await;
+        assert_eq!(code, ErrorCode::BadCredentials);
+    }
+    let mut next = via_proxy(&server, "2001:db8:1:2:abcd::1").await;
+    assert_eq!(next.err_code(bad_login("u9")).await, ErrorCode::RateLimited);
+    // The neighbouring /64 is someone else.
+    let mut other = via_proxy(&server, "2001:db8:1:3::1").await;
+    assert_eq!(other.err_code(bad_login("u9")).await, ErrorCode::BadCredentials);
+    server.stop().await;
+}
+
 /// A device that stops reading its pushes cannot make the server buffer for it
 /// without end: once the kernel's socket buffers are full its push queue fills,
 /// the hub drops it, and it is closed with 4002 (after the pushes already
