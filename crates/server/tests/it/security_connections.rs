@@ -250,7 +250,10 @@ async fn an_ipv6_client_is_throttled_as_its_64() {
     assert_eq!(next.err_code(bad_login("u9")).await, ErrorCode::RateLimited);
     // The neighbouring /64 is someone else.
     let mut other = via_proxy(&server, "2001:db8:1:3::1").await;
-    assert_eq!(other.err_code(bad_login("u9")).await, ErrorCode::BadCredentials);
+    assert_eq!(
+        other.err_code(bad_login("u9")).await,
+        ErrorCode::BadCredentials
+    );
     server.stop().await;
 }
 
