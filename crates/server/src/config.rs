@@ -68,6 +68,9 @@ pub struct Config {
     /// Group-management requests one user may make per minute (all devices
     /// together; the admin API is not counted).
     pub group_actions_per_minute: u32,
+    /// `apply_friend` and `set_profile` requests one user may make per minute
+    /// (all devices together; the admin API is not counted).
+    pub social_actions_per_minute: u32,
     /// Most pinned messages per conversation.
     pub max_pins: u32,
     /// The `forward` caps (messages, targets, copies, history depth).
@@ -149,6 +152,7 @@ impl Default for Config {
             max_reactions_per_message: 20,
             reactions_per_minute: 60,
             group_actions_per_minute: 60,
+            social_actions_per_minute: 60,
             max_pins: 20,
             forward: ForwardSettings::default(),
             require_friendship: false,
@@ -202,6 +206,7 @@ impl Config {
             rate_burst: 10_000.0,
             // Tests build many groups quickly as one user.
             group_actions_per_minute: 10_000,
+            social_actions_per_minute: 10_000,
             security: Security {
                 // Tests log in many users at once from 127.0.0.1.
                 login_max_failures_per_ip: 10_000,
@@ -302,6 +307,10 @@ impl Config {
                 .group_actions_per_minute
                 .or(file.group_actions_per_minute)
                 .unwrap_or(d.group_actions_per_minute),
+            social_actions_per_minute: args
+                .social_actions_per_minute
+                .or(file.social_actions_per_minute)
+                .unwrap_or(d.social_actions_per_minute),
             max_pins: args.max_pins.or(file.max_pins).unwrap_or(d.max_pins),
             forward: ForwardSettings::resolve(args.forward, forward_file).map_err(Error::Config)?,
             require_friendship: args

@@ -271,6 +271,7 @@ fn a_zero_limit_or_timeout_stops_the_start_naming_it() {
         ("--max-reactions-per-message", "max_reactions_per_message"),
         ("--reactions-per-minute", "reactions_per_minute"),
         ("--group-actions-per-minute", "group_actions_per_minute"),
+        ("--social-actions-per-minute", "social_actions_per_minute"),
         ("--max-pins", "max_pins"),
         ("--max-frame-bytes", "max_frame_bytes"),
         ("--max-text-chars", "max_text_chars"),

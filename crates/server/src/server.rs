@@ -181,6 +181,7 @@ pub async fn spawn(mut config: Config) -> Result<ServerHandle, Error> {
         uploads: Default::default(),
         reaction_rate: Default::default(),
         group_rate: Default::default(),
+        social_rate: Default::default(),
         presence: Default::default(),
         rooms: Default::default(),
         started: std::time::Instant::now(),

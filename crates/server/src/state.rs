@@ -71,6 +71,9 @@ pub struct Shared {
     pub reaction_rate: crate::rate_limit::UserRate,
     /// Each user's group-management budget (`group_actions_per_minute`).
     pub group_rate: crate::rate_limit::UserRate,
+    /// Each user's friend-application and profile-change budget
+    /// (`social_actions_per_minute`).
+    pub social_rate: crate::rate_limit::UserRate,
     /// Spaces out each user's presence announcements.
     pub presence: crate::presence_gate::PresenceGate,
     /// Chat rooms' per-node state (send budgets, grace-period timers).

@@ -57,6 +57,10 @@ pub struct Args {
     /// roles, mutes, answers, dismiss) one user may make per minute [default: 60]
     #[arg(long, env = "TERN_GROUP_ACTIONS_PER_MINUTE")]
     pub group_actions_per_minute: Option<u32>,
+    /// Friend applications and profile changes one user may make per minute
+    /// [default: 60]
+    #[arg(long, env = "TERN_SOCIAL_ACTIONS_PER_MINUTE")]
+    pub social_actions_per_minute: Option<u32>,
     /// Most pinned messages per conversation [default: 20]
     #[arg(long, env = "TERN_MAX_PINS")]
     pub max_pins: Option<u32>,
@@ -131,6 +135,7 @@ pub(super) struct FileConfig {
     pub(super) max_reactions_per_message: Option<u32>,
     pub(super) reactions_per_minute: Option<u32>,
     pub(super) group_actions_per_minute: Option<u32>,
+    pub(super) social_actions_per_minute: Option<u32>,
     pub(super) max_pins: Option<u32>,
     pub(super) require_friendship: Option<bool>,
     pub(super) max_frame_bytes: Option<usize>,

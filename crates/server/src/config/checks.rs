@@ -20,6 +20,10 @@ pub(super) fn no_protection_off(c: &Config) -> Result<(), String> {
             "group_actions_per_minute",
             u64::from(c.group_actions_per_minute),
         ),
+        (
+            "social_actions_per_minute",
+            u64::from(c.social_actions_per_minute),
+        ),
         ("max_pins", u64::from(c.max_pins)),
         ("max_frame_bytes", c.max_frame_bytes as u64),
         ("max_text_chars", c.max_text_chars as u64),

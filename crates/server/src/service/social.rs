@@ -13,6 +13,26 @@ fn at_most_ids(users: &[UserId]) -> ServiceResult<()> {
     Ok(())
 }
 
+/// Takes one `apply_friend` or `set_profile` from `me`'s budget
+/// (`social_actions_per_minute`, all devices together; refused requests count
+/// too); `RateLimited` past it. Both reach other users: an application pushes
+/// to its target (a re-ask of a pending one too) and queues a
+/// `friend.applied` event, a profile change writes a change-log entry for
+/// each friend; the connection's rate limit alone let one account flood a
+/// stranger or keep the writer busy. Asked before the before-hooks.
+fn take_social(s: &Shared, me: &UserId) -> ServiceResult<()> {
+    let per_minute = s.config.social_actions_per_minute;
+    if s.social_rate.take(me, per_minute) {
+        return Ok(());
+    }
+    Err(WireError::new(
+        tern_proto::ErrorCode::RateLimited,
+        format!(
+            "at most {per_minute} friend applications and profile changes per minute; try again shortly"
+        ),
+    ))
+}
+
 /// Profiles of the known ones of `users` (at most [`MAX_IDS`]).
 pub async fn profiles(s: &Shared, users: &[UserId]) -> ServiceResult<Vec<Profile>> {
     at_most_ids(users)?;
@@ -27,6 +47,7 @@ pub async fn set_profile(
     avatar: Option<FileId>,
     signature: Option<String>,
 ) -> ServiceResult<Profile> {
+    take_social(s, me)?;
     if let Some(n) = &nickname {
         check_len("nickname", n, 64)?;
     }
@@ -65,6 +86,7 @@ pub async fn apply_friend(
     to: &UserId,
     greeting: &str,
 ) -> ServiceResult<()> {
+    take_social(s, me)?;
     check_len("greeting", greeting, 256)?;
     let data = serde_json::json!({ "from": me, "to": to });
     let hooks = &s.webhooks;

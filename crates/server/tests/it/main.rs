@@ -90,6 +90,7 @@ mod security_presence_flood;
 mod security_recall_scan;
 mod security_revocation;
 mod security_slow_reader;
+mod security_social_rate;
 mod send_after;
 mod session_edges;
 mod shared_database;
