@@ -92,8 +92,21 @@ fn check_mentions(m: &mut tern_proto::Mentions) -> ServiceResult<()> {
 
 /// The `message.send` before-hook: may refuse the message or rewrite its text
 /// (the rewritten text is checked again and is what is stored and delivered).
+/// It is asked only about a message the sender may send: one the store would
+/// refuse (not a member, blocked, muted, ...) is refused first, without
+/// asking; a resend of a stored message is not asked about (the send answers
+/// the stored copy, whatever the hook would say now).
 async fn moderate(s: &Shared, mut msg: Outgoing) -> ServiceResult<Outgoing> {
     if !s.webhooks.wants("message.send") {
+        return Ok(msg);
+    }
+    let friends = s.config.require_friendship;
+    let (sender, conv, client_id) = (&msg.sender, &msg.conv, &msg.client_id);
+    let stored = s
+        .store
+        .precheck_send(sender, conv, client_id, friends, now_ms())
+        .await?;
+    if stored {
         return Ok(msg);
     }
     let text = match &msg.content {

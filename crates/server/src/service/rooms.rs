@@ -176,7 +176,8 @@ pub async fn send(
 /// message as it decides any other send: allow, reject (the sender gets
 /// `Rejected` with the hook's reason) or rewrite the text. Its `data` names
 /// the `room` instead of a `conv`. Admin sends (`post`) skip it, as the admin
-/// API's sends to conversations do.
+/// API's sends to conversations do. A non-member's message is refused
+/// without asking (`NotFound` for no such room, else `NotInRoom`).
 async fn moderate<'a>(
     s: &Shared,
     from: &UserId,
@@ -185,6 +186,13 @@ async fn moderate<'a>(
 ) -> ServiceResult<Cow<'a, Content>> {
     if !s.webhooks.wants("message.send") {
         return Ok(Cow::Borrowed(content));
+    }
+    if s.store.room_role(room, from).await?.is_none() {
+        let refusal = match s.store.room_info(room).await? {
+            None => crate::storage::api::no_room(room),
+            Some(_) => crate::storage::api::not_in_room("join the room before sending to it"),
+        };
+        return Err(refusal.into());
     }
     let text = match content {
         Content::Text { text } => Some(text.as_str()),

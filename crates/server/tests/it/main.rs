@@ -100,6 +100,7 @@ mod typing;
 mod upgrade;
 mod webhooks_after;
 mod webhooks_before;
+mod webhooks_before_scope;
 mod webhooks_cluster;
 mod webhooks_crash;
 mod webhooks_crash_events;

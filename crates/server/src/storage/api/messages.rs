@@ -241,4 +241,18 @@ pub trait Messages: Send + Sync {
     /// `Ok` when `me` may show typing to `peer`: a real user who has not
     /// blocked me (`Blocked`), not the system account.
     async fn may_type(&self, me: &UserId, peer: &UserId) -> StoreResult<()>;
+    /// Asked before the moderation hook sees a `send`: `Ok(true)` when
+    /// `sender`'s message `client_id` is stored already (a resend, which
+    /// `send` answers with that copy), `Ok(false)` when `sender` may post to
+    /// `conv` now, else the refusal `send` would give (an unknown or system
+    /// peer, `Blocked`, `NotFriends` under `require_friendship`, not a
+    /// member, `Muted`). A read: `send` checks again in its transaction.
+    async fn precheck_send(
+        &self,
+        sender: &UserId,
+        conv: &ConversationId,
+        client_id: &ClientMsgId,
+        require_friendship: bool,
+        now: i64,
+    ) -> StoreResult<bool>;
 }

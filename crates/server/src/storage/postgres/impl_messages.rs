@@ -2,8 +2,8 @@
 
 use async_trait::async_trait;
 use tern_proto::{
-    ConversationId, ConversationInfo, EditEntry, ErrorCode, Message, MessageReactions, Pin, Push,
-    Reaction, RecallEntry, Seq, UserId,
+    ClientMsgId, ConversationId, ConversationInfo, EditEntry, ErrorCode, Message, MessageReactions,
+    Pin, Push, Reaction, RecallEntry, Seq, UserId,
 };
 
 use super::{
@@ -262,6 +262,19 @@ impl Messages for PgStorage {
                 },
                 Err(e) => Err(e),
             }
+        })
+    }
+
+    async fn precheck_send(
+        &self,
+        sender: &UserId,
+        conv: &ConversationId,
+        client_id: &ClientMsgId,
+        require_friendship: bool,
+        now: i64,
+    ) -> StoreResult<bool> {
+        read!(self, |tx| {
+            messages::precheck(&tx, sender, conv, client_id, require_friendship, now).await
         })
     }
 }

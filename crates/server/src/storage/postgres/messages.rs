@@ -178,6 +178,59 @@ async fn by_client_id(
         .transpose()
 }
 
+/// Whether `sender` may post to `conv` now: a direct chat's peer exists, is
+/// not the system account, has not blocked them (and is a friend both ways
+/// under `require_friendship`); a group's member not muted there.
+pub(super) async fn check_sender(
+    c: &Tx<'_>,
+    sender: &UserId,
+    conv: &ConversationId,
+    require_friendship: bool,
+    now: i64,
+) -> StoreResult<()> {
+    match conv.peer_of(sender) {
+        Some(peer) => {
+            refuse_system_target(c, peer, "messages").await?;
+            require_user(c, peer).await?;
+            if is_blocked(c, peer, sender).await? {
+                return Err(StoreError::rejected(
+                    ErrorCode::Blocked,
+                    format!("{peer} has blocked you"),
+                ));
+            }
+            if require_friendship
+                && !(is_friend(c, sender, peer).await? && is_friend(c, peer, sender).await?)
+            {
+                return Err(StoreError::rejected(
+                    ErrorCode::NotFriends,
+                    format!("this server only allows messages between friends; {peer} is not your friend"),
+                ));
+            }
+            Ok(())
+        }
+        None => match conv {
+            ConversationId::Group(g) => groups::check_can_post(c, g, sender, now).await,
+            ConversationId::Direct(..) => check_access(c, sender, conv).await.map(drop),
+        },
+    }
+}
+
+/// See [`crate::storage::api::Messages::precheck_send`].
+pub(super) async fn precheck(
+    c: &Tx<'_>,
+    sender: &UserId,
+    conv: &ConversationId,
+    client_id: &ClientMsgId,
+    require_friendship: bool,
+    now: i64,
+) -> StoreResult<bool> {
+    if by_client_id(c, sender, client_id).await?.is_some() {
+        return Ok(true);
+    }
+    check_sender(c, sender, conv, require_friendship, now).await?;
+    Ok(false)
+}
+
 /// Stores a message with the next seq of its conversation, or returns the
 /// original on a resend of the same (sender, client id).
 pub(super) async fn send(c: &Tx<'_>, a: &NewMessage, now: i64) -> StoreResult<SendOutcome> {
@@ -213,32 +266,9 @@ pub(super) async fn send(c: &Tx<'_>, a: &NewMessage, now: i64) -> StoreResult<Se
             ));
         }
     }
-    match a.conv.peer_of(&a.sender) {
-        Some(peer) => {
-            refuse_system_target(c, peer, "messages").await?;
-            require_user(c, peer).await?;
-            if is_blocked(c, peer, &a.sender).await? {
-                return Err(StoreError::rejected(
-                    ErrorCode::Blocked,
-                    format!("{peer} has blocked you"),
-                ));
-            }
-            if a.require_friendship
-                && !(is_friend(c, &a.sender, peer).await? && is_friend(c, peer, &a.sender).await?)
-            {
-                return Err(StoreError::rejected(
-                    ErrorCode::NotFriends,
-                    format!("this server only allows messages between friends; {peer} is not your friend"),
-                ));
-            }
-            ensure_direct(c, &a.sender, peer, &a.conv, now).await?;
-        }
-        None => match &a.conv {
-            ConversationId::Group(g) => groups::check_can_post(c, g, &a.sender, now).await?,
-            ConversationId::Direct(..) => {
-                check_access(c, &a.sender, &a.conv).await?;
-            }
-        },
+    check_sender(c, &a.sender, &a.conv, a.require_friendship, now).await?;
+    if let Some(peer) = a.conv.peer_of(&a.sender) {
+        ensure_direct(c, &a.sender, peer, &a.conv, now).await?;
     }
     if let Some(target) = a.reply_to {
         check_reply_target(c, &a.sender, &a.conv, target).await?;

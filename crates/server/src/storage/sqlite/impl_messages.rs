@@ -2,8 +2,8 @@
 
 use async_trait::async_trait;
 use tern_proto::{
-    ConversationId, ConversationInfo, EditEntry, ErrorCode, Message, MessageReactions, Pin, Push,
-    Reaction, RecallEntry, Seq, UserId,
+    ClientMsgId, ConversationId, ConversationInfo, EditEntry, ErrorCode, Message, MessageReactions,
+    Pin, Push, Reaction, RecallEntry, Seq, UserId,
 };
 
 use super::{
@@ -263,6 +263,21 @@ impl Messages for SqliteStorage {
                 ));
             }
             Ok(())
+        })
+        .await
+    }
+
+    async fn precheck_send(
+        &self,
+        sender: &UserId,
+        conv: &ConversationId,
+        client_id: &ClientMsgId,
+        require_friendship: bool,
+        now: i64,
+    ) -> StoreResult<bool> {
+        let (sender, conv, client_id) = (sender.clone(), conv.clone(), client_id.clone());
+        self.read(move |c| {
+            messages::precheck(c, &sender, &conv, &client_id, require_friendship, now)
         })
         .await
     }

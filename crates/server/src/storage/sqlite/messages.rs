@@ -158,38 +158,7 @@ pub fn send(conn: &Connection, a: &SendArgs<'_>) -> StoreResult<SendOutcome> {
             ));
         }
     }
-    match a.conv.peer_of(a.sender) {
-        Some(peer) => {
-            super::accounts::refuse_system_target(conn, peer, "messages")?;
-            // Whether the peer exists and has blocked the sender, in one statement
-            // (the send path's statements are the writer's cost: S2, issue 21).
-            let (exists, blocked) = peer_state(conn, peer, a.sender)?;
-            if !exists {
-                require_user(conn, peer)?;
-            }
-            if blocked {
-                return Err(StoreError::rejected(
-                    ErrorCode::Blocked,
-                    format!("{peer} has blocked you"),
-                ));
-            }
-            if a.require_friendship
-                && !(is_friend(conn, a.sender, peer)? && is_friend(conn, peer, a.sender)?)
-            {
-                return Err(StoreError::rejected(
-                    ErrorCode::NotFriends,
-                    format!("this server only allows messages between friends; {peer} is not your friend"),
-                ));
-            }
-        }
-        None => match a.conv {
-            // Members only, and not while muted (personally or the whole group).
-            ConversationId::Group(g) => super::groups::check_can_post(conn, g, a.sender, a.now)?,
-            ConversationId::Direct(..) => {
-                check_access(conn, a.sender, a.conv)?;
-            }
-        },
-    }
+    check_sender(conn, a.sender, a.conv, a.require_friendship, a.now)?;
     if let Some(target) = a.reply_to {
         check_reply_target(conn, a.sender, a.conv, target)?;
     }
@@ -238,6 +207,65 @@ pub fn send(conn: &Connection, a: &SendArgs<'_>) -> StoreResult<SendOutcome> {
         duplicate: false,
         members,
     })
+}
+
+/// Whether `sender` may post to `conv` now: a direct chat's peer exists, is
+/// not the system account, has not blocked them (and is a friend both ways
+/// under `require_friendship`); a group's member not muted there.
+pub(super) fn check_sender(
+    conn: &Connection,
+    sender: &UserId,
+    conv: &ConversationId,
+    require_friendship: bool,
+    now: i64,
+) -> StoreResult<()> {
+    match conv.peer_of(sender) {
+        Some(peer) => {
+            super::accounts::refuse_system_target(conn, peer, "messages")?;
+            // Whether the peer exists and has blocked the sender, in one statement
+            // (the send path's statements are the writer's cost: S2, issue 21).
+            let (exists, blocked) = peer_state(conn, peer, sender)?;
+            if !exists {
+                require_user(conn, peer)?;
+            }
+            if blocked {
+                return Err(StoreError::rejected(
+                    ErrorCode::Blocked,
+                    format!("{peer} has blocked you"),
+                ));
+            }
+            if require_friendship
+                && !(is_friend(conn, sender, peer)? && is_friend(conn, peer, sender)?)
+            {
+                return Err(StoreError::rejected(
+                    ErrorCode::NotFriends,
+                    format!("this server only allows messages between friends; {peer} is not your friend"),
+                ));
+            }
+            Ok(())
+        }
+        None => match conv {
+            // Members only, and not while muted (personally or the whole group).
+            ConversationId::Group(g) => super::groups::check_can_post(conn, g, sender, now),
+            ConversationId::Direct(..) => check_access(conn, sender, conv).map(drop),
+        },
+    }
+}
+
+/// See [`crate::storage::api::Messages::precheck_send`].
+pub fn precheck(
+    conn: &Connection,
+    sender: &UserId,
+    conv: &ConversationId,
+    client_id: &ClientMsgId,
+    require_friendship: bool,
+    now: i64,
+) -> StoreResult<bool> {
+    if is_stored(conn, sender, client_id)? {
+        return Ok(true);
+    }
+    check_sender(conn, sender, conv, require_friendship, now)?;
+    Ok(false)
 }
 
 /// Whether `peer` exists, and whether they have blocked `sender`: one statement.
