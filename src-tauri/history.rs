@@ -59,8 +59,8 @@ pub(crate) async fn download_history_file(
     item: Vec<u32>,
 ) -> AppResult<Downloaded> {
     let (client, file) = history_file(&state, &conv, seq, &client_id, &item).await?;
-    cached(&client, &served, &file).await?;
-    Ok(downloaded(&file))
+    let path = cached(&client, &served, &file).await?;
+    Ok(downloaded(&file, &path).await)
 }
 
 /// "Save as…" for the file of item `item` of a chat history message: asks where

@@ -135,13 +135,17 @@ pub(crate) async fn download_file(
 ) -> AppResult<Downloaded> {
     let client = state.client().await?;
     let file = message_file(&client, &conv, seq, &client_id).await?;
-    cached(&client, &served, &file).await?;
-    Ok(downloaded(&file))
+    let path = cached(&client, &served, &file).await?;
+    Ok(downloaded(&file, &path).await)
 }
 
-/// What the UI gets of a downloaded file: its id, and a URL for the images it may show.
-pub(crate) fn downloaded(file: &FileRef) -> Downloaded {
-    let servable = SERVED_IMAGE_TYPES.contains(&file.mime.as_str());
+/// What the UI gets of a downloaded file: its id, and a URL for the images it
+/// may show inline: a served type whose header says PNG, JPEG, GIF or WebP
+/// with a canvas of at most [`tern_core::MAX_SHOWN_PIXELS`] (a small file can
+/// declare a canvas the webview would take gigabytes to decode: the UI shows
+/// such an image as a file to open or save).
+pub(crate) async fn downloaded(file: &FileRef, path: &Path) -> Downloaded {
+    let servable = SERVED_IMAGE_TYPES.contains(&file.mime.as_str()) && showable(path).await;
     Downloaded {
         file: file.id.to_string(),
         url: servable.then(|| url_for(file.id.as_str())),
@@ -166,8 +170,17 @@ pub(crate) fn protocol<R: Runtime>(
     });
 }
 
+/// Whether the image at `path` may be shown ([`tern_core::showable_image`]; reads its header).
+async fn showable(path: &Path) -> bool {
+    let path = path.to_owned();
+    tokio::task::spawn_blocking(move || tern_core::showable_image(&path))
+        .await
+        .unwrap_or(false)
+}
+
 /// The response for a served entry: its bytes when it is an image type we serve
-/// and lies inside `root` (the signed-in account's file cache), else 404.
+/// whose canvas may be shown, lying inside `root` (the signed-in account's file
+/// cache), else 404.
 async fn serve(entry: Option<(PathBuf, String)>, root: Option<&Path>) -> Response<Vec<u8>> {
     let not_found = || {
         Response::builder()
@@ -186,7 +199,7 @@ async fn serve(entry: Option<(PathBuf, String)>, root: Option<&Path>) -> Respons
         (Some(root), Ok(p)) => p.starts_with(root),
         _ => false,
     };
-    if !inside {
+    if !inside || !showable(&path).await {
         return not_found();
     }
     match tokio::fs::read(&path).await {
@@ -210,7 +223,8 @@ mod tests {
         let cache = dir.path().join("alice").join("files");
         std::fs::create_dir_all(cache.join("f1")).unwrap();
         let img = cache.join("f1").join("cat.png");
-        std::fs::write(&img, b"\x89PNG").unwrap();
+        let header = b"\x89PNG\r\n\x1a\n\0\0\0\rIHDR\0\0\0\x01\0\0\0\x01\x08\x06\0\0\0";
+        std::fs::write(&img, header).unwrap();
         let root = Some(cache.as_path());
         let ok = serve(Some((img.clone(), "image/png".into())), root).await;
         assert_eq!(ok.status(), StatusCode::OK);
@@ -218,6 +232,17 @@ mod tests {
         assert_eq!(serve(None, root).await.status(), StatusCode::NOT_FOUND);
         let svg = serve(Some((img.clone(), "image/svg+xml".into())), root).await;
         assert_eq!(svg.status(), StatusCode::NOT_FOUND);
+        // A canvas too large to show (a decompression bomb), or no image at all.
+        let mut bomb = header.to_vec();
+        bomb[16..24].copy_from_slice(&[0, 0, 0x75, 0x30, 0, 0, 0x75, 0x30]); // 30,000²
+        let bomb_at = cache.join("f1").join("bomb.png");
+        std::fs::write(&bomb_at, &bomb).unwrap();
+        let big = serve(Some((bomb_at, "image/png".into())), root).await;
+        assert_eq!(big.status(), StatusCode::NOT_FOUND);
+        let junk = cache.join("f1").join("junk.png");
+        std::fs::write(&junk, b"\x89PNG").unwrap();
+        let junk = serve(Some((junk, "image/png".into())), root).await;
+        assert_eq!(junk.status(), StatusCode::NOT_FOUND);
         // Signed out, or another account's cache: nothing.
         let png = || Some((img.clone(), "image/png".to_owned()));
         assert_eq!(serve(png(), None).await.status(), StatusCode::NOT_FOUND);

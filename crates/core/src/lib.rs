@@ -36,7 +36,10 @@ mod sync_reactions;
 mod tls;
 mod transport;
 
-pub use client::{Avatar, Client, ProfileUpdate, MAX_AVATAR_BYTES, PENDING_FILE_ID};
+pub use client::{
+    showable_image, Avatar, Client, ProfileUpdate, MAX_AVATAR_BYTES, MAX_AVATAR_PIXELS,
+    MAX_SHOWN_PIXELS, PENDING_FILE_ID,
+};
 pub use config::{ClientConfig, ConnectionConfig, RetryPolicy};
 pub use error::{CertificateProblem, Error, Result};
 pub use event::Event;

@@ -21,6 +21,12 @@ use crate::types::GroupUpdate;
 /// Largest avatar image uploaded or downloaded (the app uploads a 512×512 crop).
 pub const MAX_AVATAR_BYTES: usize = 2 * 1024 * 1024;
 
+/// Largest avatar canvas, in pixels (width × height), uploaded or downloaded.
+/// A webview decodes an image whole: a small file declaring a huge canvas (a
+/// "decompression bomb": 2 MiB of PNG can declare 30,000 × 30,000, 3.6 GB
+/// decoded) would take that much memory wherever the avatar shows.
+pub const MAX_AVATAR_PIXELS: u64 = 4096 * 4096;
+
 /// A cached avatar image.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Avatar {
@@ -49,9 +55,19 @@ fn checked(bytes: &[u8]) -> Result<&'static str> {
             bytes.len()
         )));
     }
-    avatar_mime(bytes).ok_or_else(|| {
+    let mime = avatar_mime(bytes).ok_or_else(|| {
         Error::InvalidArgument("an avatar must be a PNG, JPEG, GIF or WebP image".into())
-    })
+    })?;
+    let size = imagesize::blob_size(bytes)
+        .map_err(|e| Error::InvalidArgument(format!("an unreadable avatar image: {e}")))?;
+    let pixels = size.width as u64 * size.height as u64;
+    if pixels > MAX_AVATAR_PIXELS {
+        return Err(Error::InvalidArgument(format!(
+            "an avatar is at most {MAX_AVATAR_PIXELS} pixels; this one is {} × {}",
+            size.width, size.height
+        )));
+    }
+    Ok(mime)
 }
 
 impl Client {
@@ -132,7 +148,7 @@ impl Client {
             .avatar_path(id)
             .ok_or_else(|| Error::InvalidArgument(format!("file id {id} is not an avatar")))?;
         if let Ok(bytes) = tokio::fs::read(&path).await {
-            if let Some(mime) = avatar_mime(&bytes) {
+            if let Ok(mime) = checked(&bytes) {
                 return Ok(Avatar { path, mime });
             }
         }
@@ -236,5 +252,13 @@ mod tests {
         let mut big = png.to_vec();
         big.resize(MAX_AVATAR_BYTES + 1, 0);
         assert!(checked(&big).is_err());
+        // A small file declaring a huge canvas.
+        let mut bomb = png.to_vec();
+        bomb[16..20].copy_from_slice(&5000u32.to_be_bytes());
+        bomb[20..24].copy_from_slice(&5000u32.to_be_bytes());
+        assert!(checked(&bomb).is_err());
+        bomb[16..20].copy_from_slice(&4096u32.to_be_bytes());
+        bomb[20..24].copy_from_slice(&4096u32.to_be_bytes());
+        assert_eq!(checked(&bomb).unwrap(), "image/png");
     }
 }

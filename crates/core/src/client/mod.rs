@@ -32,8 +32,8 @@ use crate::event::Event;
 use crate::session::{Shared, Status};
 use crate::types::{ConnectionState, LoginStatus, Session};
 
-pub use avatars::{Avatar, MAX_AVATAR_BYTES};
-pub use files::PENDING_FILE_ID;
+pub use avatars::{Avatar, MAX_AVATAR_BYTES, MAX_AVATAR_PIXELS};
+pub use files::{showable_image, MAX_SHOWN_PIXELS, PENDING_FILE_ID};
 
 /// Fields of my profile to change; `None` leaves a field as it is.
 #[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]

@@ -25,6 +25,7 @@ mod groups_three_clients;
 mod handoff_live_since;
 mod heartbeat_keeps_idle_connection;
 mod history_pages_from_server;
+mod hostile_images;
 mod kicked_offline;
 mod large_messages_sync;
 mod offline_catch_up;

@@ -159,6 +159,7 @@ const en = {
     downloadProgress: "Download progress",
     open: "Open",
     saveAs: "Save as…",
+    notShown: "Too large to show here",
   },
   files: {
     transferFailed: "Transfer failed",

@@ -157,6 +157,7 @@ const zhCN = {
     downloadProgress: "下载进度",
     open: "打开",
     saveAs: "另存为…",
+    notShown: "图片过大，无法在此显示",
   },
   files: {
     transferFailed: "传输失败",

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { msg } from '../test-fixtures';
-import { applyTransfer, fileOf, fitThumb, formatSize, fraction, typeLabel, withoutMessage, type Transfer } from './files';
+import { applyTransfer, fileOf, fitThumb, formatSize, fraction, MAX_AUTO_IMAGE_BYTES, showsInline, typeLabel, withoutMessage, type Transfer } from './files';
 
 describe('formatSize', () => {
   it('reads like a file manager (decimal units)', () => {
@@ -82,5 +82,18 @@ describe('messages with files', () => {
     expect(typeLabel('report.pdf', 'application/pdf')).toBe('PDF');
     expect(typeLabel('archive', 'application/zip')).toBe('ZIP');
     expect(typeLabel('data.verylongext', 'application/octet-stream')).toBe('FILE');
+  });
+});
+
+describe('showsInline', () => {
+  const file = { id: 'f1', name: 'a.png', mime: 'image/png', size: 1000 };
+  const image = (size: number, width: number, height: number) => ({ type: 'image' as const, file: { ...file, size }, width, height });
+  it('shows ordinary images, not huge files, huge canvases, refused bytes or non-images', () => {
+    expect(showsInline(image(1000, 4000, 3000), false)).toBe(true);
+    expect(showsInline(image(MAX_AUTO_IMAGE_BYTES, 6000, 6000), false)).toBe(true);
+    expect(showsInline(image(MAX_AUTO_IMAGE_BYTES + 1, 640, 480), false)).toBe(false);
+    expect(showsInline(image(500, 30000, 30000), false)).toBe(false);
+    expect(showsInline(image(1000, 640, 480), true)).toBe(false);
+    expect(showsInline({ type: 'file', file }, false)).toBe(false);
   });
 });

@@ -30,6 +30,24 @@ export function fitThumb(width: number, height: number, max = THUMB_MAX): { widt
   return { width: Math.max(48, Math.round(width * scale)), height: Math.max(48, Math.round(height * scale)) };
 }
 
+/** Largest received image downloaded by itself to be shown inline (bigger: a file card, downloaded on Open / Save as…). */
+export const MAX_AUTO_IMAGE_BYTES = 16 * 1024 * 1024;
+/** Largest canvas shown inline, as tern-core's `MAX_SHOWN_PIXELS` (which checks the file itself once downloaded). */
+export const MAX_SHOWN_PIXELS = 40_000_000;
+
+/**
+ * Whether an image message is shown inline (and its file fetched for that by
+ * itself): its declared file size and canvas within the caps above, and the
+ * app did not refuse its bytes (`refused`: a canvas too large by the file's
+ * own header, or not an image). A hostile sender could otherwise make every
+ * reader download 100 MB images as they scroll, or decode a few hundred bytes
+ * into gigabytes.
+ */
+export function showsInline(content: Content, refused: boolean): boolean {
+  if (content.type !== 'image' || refused) return false;
+  return content.file.size <= MAX_AUTO_IMAGE_BYTES && content.width * content.height <= MAX_SHOWN_PIXELS;
+}
+
 /** The file a message carries (image, file, audio, video), else null. */
 export function fileOf(content: Content): FileRef | null {
   switch (content.type) {

@@ -22,9 +22,13 @@ export class FilesStore {
   transfers = $state.raw<Record<string, Transfer>>({});
   /** Image URLs the webview can load (`ternfile:` scheme), by file id. */
   imageUrls = $state.raw<Record<string, string>>({});
+  /**
+   * Images downloaded that the app will not show inline (a canvas too large to
+   * decode safely, or not really an image), by file id: shown as files instead.
+   */
+  notShown = $state.raw<Record<string, true>>({});
   /** Files are being dragged over the window. */
   dragging = $state(false);
-  /** The image shown full size, if any. */
   /** The image shown full size; `save` saves its file where the user picks (Save as…). */
   preview = $state<{ url: string; name: string; save?: () => Promise<void> } | null>(null);
   /** A risky file the user is asked about before it is opened (see `open`). */
@@ -112,6 +116,7 @@ export class FilesStore {
       p = (async () => {
         const d = await this.app.ui.attempt(commands.downloadFile(m.conv, m.seq, m.client_id));
         if (d?.url) this.imageUrls = { ...this.imageUrls, [f.id]: d.url };
+        else if (d) this.notShown = { ...this.notShown, [f.id]: true };
         else this.loading.delete(f.id); // let a later render try again
         return d?.url ?? null;
       })();

@@ -162,6 +162,22 @@ describe('FilesStore', () => {
     expect(files.preview).toBeNull();
   });
 
+  it('an image the app will not show inline (no URL) is remembered as a file, once', async () => {
+    let downloads = 0;
+    await open({
+      download_file: () => {
+        downloads++;
+        return { file: image.id, url: null };
+      },
+    });
+    const m = msg({ client_id: 'i2', seq: 4, content: { type: 'image', file: image, width: 30000, height: 30000 } });
+    expect(await files.loadImage(m)).toBeNull();
+    expect(await files.loadImage(m)).toBeNull();
+    expect(downloads).toBe(1);
+    expect(files.notShown[image.id]).toBe(true);
+    expect(files.imageUrls[image.id]).toBeUndefined();
+  });
+
   it('the paperclip sends what the dialog returned', async () => {
     await open({ pick_files: () => [fileMsg({ client_id: 'p1' })] });
     await files.pick(CONV);

@@ -73,6 +73,21 @@ pub(super) fn http_base(server_url: &str) -> String {
     format!("{scheme}://{host}")
 }
 
+/// Largest image canvas, in pixels (width × height), an app should show inline
+/// (40 million: a 36-megapixel camera's photos, not a 48-megapixel one's at
+/// full size). A webview decodes an image whole, at 4 bytes a pixel: a small
+/// file can declare a huge canvas (a "decompression bomb": a few hundred KB of
+/// PNG declaring 30,000 × 30,000 is 3.6 GB decoded), so a received image over
+/// this is offered as a file (open, save) instead.
+pub const MAX_SHOWN_PIXELS: u64 = 40_000_000;
+
+/// Whether the image at `path` may be shown inline: a PNG, JPEG, GIF or WebP by
+/// its header (not by its name or a declared type) whose canvas is at most
+/// [`MAX_SHOWN_PIXELS`]. Reads only the header.
+pub fn showable_image(path: &Path) -> bool {
+    image_info(path).is_some_and(|(_, w, h)| u64::from(w) * u64::from(h) <= MAX_SHOWN_PIXELS)
+}
+
 /// The MIME type of an image kind the server shows inline, with the content
 /// read from the file's header (not trusted from its name).
 fn image_info(path: &Path) -> Option<(&'static str, u32, u32)> {
