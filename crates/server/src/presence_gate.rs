@@ -1,13 +1,15 @@
 //! Spaces out each user's presence announcements (`presence` pushes to
 //! their friends, `user.online` / `user.offline` webhook events) to at most
-//! one per [`PRESENCE_GAP`]. A change within the gap of the last
-//! announcement waits for the gap's end, and then only the state the user
-//! is in by then is announced, if it differs from the last one announced: a
-//! connection that flaps, or a client reconnecting in a loop, costs their
-//! friends and the operator's webhook queue one announcement per gap instead
-//! of two per reconnect (a loop of logins filled the 100,000-event queue so
-//! that other users' events were dropped). Pure bookkeeping: the caller
-//! announces and sleeps.
+//! one per [`PRESENCE_GAP`] on this node. A change within the gap of the last
+//! announcement waits for the gap's end, and then the state the user is in
+//! by then is announced (read by the caller from who is connected, on any
+//! node): a connection that flaps, or a client reconnecting in a loop, costs
+//! their friends and the operator's webhook queue one announcement per gap
+//! instead of two per reconnect (a loop of logins filled the 100,000-event
+//! queue so that other users' events were dropped). A state may be announced
+//! twice in a row (a blip within the gap), never left wrong: the gate does
+//! not trust what it announced last, as in a cluster another node may have
+//! announced since. Pure bookkeeping: the caller announces and sleeps.
 
 use parking_lot::Mutex;
 use std::collections::HashMap;
@@ -26,19 +28,17 @@ const PRUNE_FROM: usize = 1024;
 pub enum Step {
     /// Announce it now.
     Now,
-    /// Call [`PresenceGate::due`] after this long.
+    /// Call [`PresenceGate::due`] after this long, then announce the user's
+    /// state at that time.
     Later(Duration),
-    /// Nothing (a call to `due` is already waiting, or nothing changed).
+    /// Nothing: a call to `due` is already waiting.
     Nothing,
 }
 
 #[derive(Debug)]
 struct Gate {
-    /// The last state announced, and when.
-    announced: bool,
+    /// When the last announcement was made.
     at: Instant,
-    /// The user's state now.
-    want: bool,
     /// A `due` call is pending.
     waiting: bool,
 }
@@ -51,23 +51,21 @@ pub struct PresenceGate {
 }
 
 impl PresenceGate {
-    /// `user` came online (`true`) or went offline at `now`.
-    pub fn change(&self, user: &UserId, online: bool, now: Instant) -> Step {
+    /// `user` came online or went offline (a real change, as this node saw
+    /// it) at `now`.
+    pub fn change(&self, user: &UserId, now: Instant) -> Step {
         let mut users = self.users.lock();
         self.prune(&mut users, now);
         let Some(g) = users.get_mut(user) else {
             users.insert(
                 user.clone(),
                 Gate {
-                    announced: online,
                     at: now,
-                    want: online,
                     waiting: false,
                 },
             );
             return Step::Now;
         };
-        g.want = online;
         if g.waiting {
             return Step::Nothing;
         }
@@ -76,26 +74,17 @@ impl PresenceGate {
             g.waiting = true;
             return Step::Later(due - now);
         }
-        if g.announced == online {
-            return Step::Nothing;
-        }
-        g.announced = online;
         g.at = now;
         Step::Now
     }
 
-    /// The wait [`Step::Later`] asked for is over: the state to announce, if
-    /// it differs from the last one announced.
-    pub fn due(&self, user: &UserId, now: Instant) -> Option<bool> {
-        let mut users = self.users.lock();
-        let g = users.get_mut(user)?;
-        g.waiting = false;
-        if g.want == g.announced {
-            return None;
+    /// The wait [`Step::Later`] asked for is over: the caller announces the
+    /// user's state now (counted as this gap's announcement).
+    pub fn due(&self, user: &UserId, now: Instant) {
+        if let Some(g) = self.users.lock().get_mut(user) {
+            g.waiting = false;
+            g.at = now;
         }
-        g.announced = g.want;
-        g.at = now;
-        Some(g.want)
     }
 
     /// Forgets the users whose gap has ended with nothing waiting, at most
@@ -130,27 +119,21 @@ mod tests {
     }
 
     #[test]
-    fn changes_within_the_gap_wait_and_collapse() {
+    fn changes_within_the_gap_wait_for_its_end() {
         let g = PresenceGate::default();
         let (u, t0) = (user(1), Instant::now());
-        assert_eq!(g.change(&u, true, t0), Step::Now);
         let ms = Duration::from_millis;
-        // Offline and online again 100 and 200 ms later: one wait, nothing to say.
-        assert_eq!(g.change(&u, false, t0 + ms(100)), Step::Later(ms(900)));
-        assert_eq!(g.change(&u, true, t0 + ms(200)), Step::Nothing);
-        assert_eq!(g.due(&u, t0 + ms(1000)), None);
-        // Offline within the (still running) gap: announced at its end.
-        assert_eq!(g.change(&u, false, t0 + ms(1500)), Step::Now);
-        assert_eq!(g.change(&u, true, t0 + ms(1600)), Step::Later(ms(900)));
-        assert_eq!(g.change(&u, false, t0 + ms(1700)), Step::Nothing);
-        assert_eq!(g.change(&u, true, t0 + ms(1800)), Step::Nothing);
-        assert_eq!(g.due(&u, t0 + ms(2500)), Some(true));
-        // The next change is again a gap after that announcement.
-        assert_eq!(g.change(&u, false, t0 + ms(2600)), Step::Later(ms(900)));
-        assert_eq!(g.due(&u, t0 + ms(3500)), Some(false));
-        // Long after: at once; the same state twice says nothing.
-        assert_eq!(g.change(&u, true, t0 + ms(9000)), Step::Now);
-        assert_eq!(g.change(&u, true, t0 + ms(12000)), Step::Nothing);
+        assert_eq!(g.change(&u, t0), Step::Now);
+        // Two changes 100 and 200 ms later: one wait to the gap's end.
+        assert_eq!(g.change(&u, t0 + ms(100)), Step::Later(ms(900)));
+        assert_eq!(g.change(&u, t0 + ms(200)), Step::Nothing);
+        g.due(&u, t0 + ms(1000));
+        // The next gap runs from that announcement.
+        assert_eq!(g.change(&u, t0 + ms(1500)), Step::Later(ms(500)));
+        g.due(&u, t0 + ms(2000));
+        // Past the gap: at once.
+        assert_eq!(g.change(&u, t0 + ms(3100)), Step::Now);
+        assert_eq!(g.change(&u, t0 + ms(9000)), Step::Now);
     }
 
     #[test]
@@ -158,13 +141,12 @@ mod tests {
         let g = PresenceGate::default();
         let t0 = Instant::now();
         for n in 0..PRUNE_FROM {
-            assert_eq!(g.change(&user(n), true, t0), Step::Now);
+            assert_eq!(g.change(&user(n), t0), Step::Now);
         }
         // One still waiting is kept; the rest go once the map is full.
-        assert!(matches!(g.change(&user(0), false, t0), Step::Later(_)));
+        assert!(matches!(g.change(&user(0), t0), Step::Later(_)));
         let later = t0 + PRESENCE_GAP * 2;
-        assert_eq!(g.change(&user(PRUNE_FROM), true, later), Step::Now);
+        assert_eq!(g.change(&user(PRUNE_FROM), later), Step::Now);
         assert_eq!(g.len(), 2);
-        assert_eq!(g.due(&user(0), later), Some(false));
     }
 }

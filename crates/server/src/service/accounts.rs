@@ -254,41 +254,6 @@ pub async fn sign_out_others(s: &Shared, user: &UserId, session: &str) -> Servic
     Ok(())
 }
 
-/// Tells `user`'s followers (and the webhook queue) that they came online or
-/// went offline, at most once per [`crate::presence_gate::PRESENCE_GAP`]: a
-/// change within the gap is announced at its end, if still true by then.
-pub fn announce(s: &std::sync::Arc<Shared>, user: UserId, online: bool) {
-    use crate::presence_gate::Step;
-    let step = s.presence.change(&user, online, std::time::Instant::now());
-    let s = s.clone();
-    match step {
-        Step::Now => {
-            tokio::spawn(async move { tell(&s, user, online).await });
-        }
-        Step::Later(wait) => {
-            tokio::spawn(async move {
-                tokio::time::sleep(wait).await;
-                if let Some(online) = s.presence.due(&user, std::time::Instant::now()) {
-                    tell(&s, user, online).await;
-                }
-            });
-        }
-        Step::Nothing => {}
-    }
-}
-
-async fn tell(s: &Shared, user: UserId, online: bool) {
-    let _ = s.store.announce_presence(&user, online).await;
-    let kind = if online {
-        "user.online"
-    } else {
-        "user.offline"
-    };
-    s.webhooks
-        .emit(kind, serde_json::json!({ "user": user }))
-        .await;
-}
-
 /// Checks a new password against the length rules.
 pub fn check_password(s: &Shared, password: &str) -> ServiceResult<()> {
     let min = s.config.security.min_password_chars;

@@ -8,8 +8,8 @@ use std::sync::Arc;
 
 use tern_proto::UserId;
 
-use super::accounts::announce;
 use crate::hub::{ConnEntry, ConnId};
+use crate::presence_gate::Step;
 use crate::state::Shared;
 
 /// Registers a logged-in connection of `user` on this node (in a cluster:
@@ -53,4 +53,39 @@ pub async fn online_among(s: &Shared, users: Vec<UserId>) -> Vec<UserId> {
         Some(cluster) => cluster.online_among(&users).await,
         None => users.into_iter().filter(|u| s.hub.is_online(u)).collect(),
     }
+}
+
+/// Tells `user`'s followers (and the webhook queue) that they came online or
+/// went offline, at most once per [`crate::presence_gate::PRESENCE_GAP`] on
+/// this node: a change within the gap waits for its end, and then the state
+/// the user is in by then (on any node) is announced.
+fn announce(s: &Arc<Shared>, user: UserId, online: bool) {
+    let step = s.presence.change(&user, std::time::Instant::now());
+    let s = s.clone();
+    match step {
+        Step::Now => {
+            tokio::spawn(async move { tell(&s, user, online).await });
+        }
+        Step::Later(wait) => {
+            tokio::spawn(async move {
+                tokio::time::sleep(wait).await;
+                s.presence.due(&user, std::time::Instant::now());
+                let online = !online_among(&s, vec![user.clone()]).await.is_empty();
+                tell(&s, user, online).await;
+            });
+        }
+        Step::Nothing => {}
+    }
+}
+
+async fn tell(s: &Shared, user: UserId, online: bool) {
+    let _ = s.store.announce_presence(&user, online).await;
+    let kind = if online {
+        "user.online"
+    } else {
+        "user.offline"
+    };
+    s.webhooks
+        .emit(kind, serde_json::json!({ "user": user }))
+        .await;
 }

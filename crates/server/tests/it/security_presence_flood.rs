@@ -92,3 +92,46 @@ async fn a_reconnect_loop_is_announced_once_per_second() {
     assert_eq!(events.last().map(String::as_str), Some("user.offline"));
     server.stop().await;
 }
+
+/// What is announced at the end of a gap is the user's state then, wherever
+/// they are connected, not what this node announced last: with bob's phone on
+/// one node and his desktop on the other (in a cluster), the desktop's node
+/// says "offline" after both drop; the phone then comes back on the first
+/// node, which had last announced "online" itself, and must say so again.
+#[tokio::test]
+async fn a_return_is_announced_even_where_online_was_announced_last() {
+    let server = TestServer::start().await;
+    let nodes = server.addrs();
+    let (first, second) = (nodes[0], *nodes.last().unwrap());
+    let mut alice = server.user("alice").await;
+    let mut bob = server.user("bob").await;
+    alice.befriend(&mut bob).await;
+    drop(bob);
+    tokio::time::sleep(Duration::from_millis(1500)).await;
+    alice.drain_pushes(Duration::from_millis(100)).await;
+
+    let login = |addr, device: &'static str| async move {
+        let mut c = Client::greeted(addr).await;
+        c.login("bob", device, Platform::Desktop).await.unwrap();
+        c
+    };
+    let phone = login(first, "phone").await;
+    let desktop = login(second, "desktop").await;
+    drop(phone);
+    tokio::time::sleep(Duration::from_millis(200)).await;
+    drop(desktop);
+    let last = |ps: &[Push]| {
+        ps.iter().rev().find_map(|p| match p {
+            Push::Presence { user, online } if user.as_str() == "bob" => Some(*online),
+            _ => None,
+        })
+    };
+    let seen = alice.drain_pushes(Duration::from_millis(2500)).await;
+    assert_eq!(last(&seen), Some(false), "bob is offline: {seen:?}");
+    // Back on the first node within a second of its last announcement or not:
+    // alice must end up seeing him online.
+    let _phone = login(first, "phone").await;
+    let seen = alice.drain_pushes(Duration::from_millis(2500)).await;
+    assert_eq!(last(&seen), Some(true), "bob is online again: {seen:?}");
+    server.stop().await;
+}
