@@ -33,8 +33,16 @@ pub struct PerIp {
 
 impl PerIp {
     /// Takes one of the `max` slots of `ip`, or `None` when all are taken.
-    /// An IPv6 address counts as its /64 ([`address_key`]).
+    /// An IPv6 address counts as its /64 ([`address_key`]). With no cap
+    /// (`usize::MAX`: a trusted proxy) nothing is counted, so a proxy's many
+    /// connections do not fill the /64 its neighbours are counted in.
     pub fn try_take(self: &Arc<Self>, ip: IpAddr, max: usize) -> Option<IpSlot> {
+        if max == usize::MAX {
+            return Some(IpSlot {
+                table: self.clone(),
+                ip: None,
+            });
+        }
         let ip = address_key(ip);
         let mut open = self.open.lock();
         let n = open.entry(ip).or_default();
@@ -44,7 +52,7 @@ impl PerIp {
         *n += 1;
         Some(IpSlot {
             table: self.clone(),
-            ip,
+            ip: Some(ip),
         })
     }
 
@@ -59,16 +67,20 @@ impl PerIp {
 #[derive(Debug)]
 pub struct IpSlot {
     table: Arc<PerIp>,
-    ip: IpAddr,
+    /// The key counted (`None`: not counted).
+    ip: Option<IpAddr>,
 }
 
 impl Drop for IpSlot {
     fn drop(&mut self) {
+        let Some(ip) = self.ip else {
+            return;
+        };
         let mut open = self.table.open.lock();
-        if let Some(n) = open.get_mut(&self.ip) {
+        if let Some(n) = open.get_mut(&ip) {
             *n -= 1;
             if *n == 0 {
-                open.remove(&self.ip);
+                open.remove(&ip);
             }
         }
     }
@@ -284,5 +296,26 @@ mod tests {
         drop(s1);
         assert_eq!(table.count(a), 1);
         assert!(table.try_take(a, 2).is_some());
+    }
+
+    #[test]
+    fn an_ipv6_64_shares_one_count_and_an_uncapped_proxy_counts_nothing() {
+        let table = Arc::new(PerIp::default());
+        let host: IpAddr = "2001:db8:1:2::10".parse().unwrap();
+        let sibling: IpAddr = "2001:db8:1:2:ffff::1".parse().unwrap();
+        let proxy: IpAddr = "2001:db8:1:2::1".parse().unwrap();
+        let _h = table.try_take(host, 2).unwrap();
+        let _s = table.try_take(sibling, 2).unwrap();
+        assert!(table.try_take(host, 2).is_none(), "one /64, one count");
+        let held: Vec<_> = (0..100)
+            .map(|_| table.try_take(proxy, usize::MAX).unwrap())
+            .collect();
+        assert_eq!(
+            table.count(host),
+            2,
+            "the proxy's connections are not counted"
+        );
+        drop(held);
+        assert_eq!(table.count(sibling), 2);
     }
 }
