@@ -2,9 +2,10 @@
 //! to, one by one or merged into one chat history (issue 17).
 //!
 //! Each message a forward creates goes through the ordinary send path
-//! ([`messages::send_validated`]): the moderation hook, then the storage
-//! transaction's membership, block, mute and friendship rules, then delivery
-//! and catch-up like any message. Files travel by reference: the stored
+//! ([`messages::send_validated`]): the membership, block, mute and friendship
+//! rules (read first, so the moderation hook is asked only about messages
+//! that may be sent), the moderation hook, the same rules again in the
+//! storage transaction, then delivery and catch-up like any message. Files travel by reference: the stored
 //! message grants the target's members access exactly as a `send` of the same
 //! reference by the forwarder would (only files the forwarder can read).
 

@@ -176,8 +176,8 @@ pub async fn send(
 /// message as it decides any other send: allow, reject (the sender gets
 /// `Rejected` with the hook's reason) or rewrite the text. Its `data` names
 /// the `room` instead of a `conv`. Admin sends (`post`) skip it, as the admin
-/// API's sends to conversations do. A non-member's message is refused
-/// without asking (`NotFound` for no such room, else `NotInRoom`).
+/// API's sends to conversations do. A message `room_send` would refuse (no
+/// such room, not in it, muted) is refused without asking.
 async fn moderate<'a>(
     s: &Shared,
     from: &UserId,
@@ -187,13 +187,7 @@ async fn moderate<'a>(
     if !s.webhooks.wants("message.send") {
         return Ok(Cow::Borrowed(content));
     }
-    if s.store.room_role(room, from).await?.is_none() {
-        let refusal = match s.store.room_info(room).await? {
-            None => crate::storage::api::no_room(room),
-            Some(_) => crate::storage::api::not_in_room("join the room before sending to it"),
-        };
-        return Err(refusal.into());
-    }
+    s.store.room_precheck(room, from, now_ms()).await?;
     let text = match content {
         Content::Text { text } => Some(text.as_str()),
         _ => None,

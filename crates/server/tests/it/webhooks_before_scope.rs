@@ -1,7 +1,7 @@
 //! What the `message.send` before-hook is asked about (docs/webhooks.md):
 //! only messages the sender may send. A message the server would refuse
 //! anyway (a peer who blocked the sender, a group or room they are not in,
-//! an unknown user or room) is refused without asking — before, a
+//! an unknown user or room, a member muted there) is refused without asking — before, a
 //! non-member could make the server send any text "to" any group to the
 //! operator's moderation service, and wait on it. A resend of a stored
 //! message is answered with the stored copy without asking, whatever the hook
@@ -77,6 +77,26 @@ async fn the_hook_is_asked_only_about_messages_the_sender_may_send() {
         let what = format!("{req:?}");
         assert_eq!(mallory.err_code(req).await, code, "{what}");
     }
+    // A member muted in the group, and in the room.
+    rooms_support::join(&mut bob, &room).await;
+    alice
+        .ok(Request::MuteMember {
+            group: g.clone(),
+            user: uid("bob"),
+            minutes: 10,
+        })
+        .await;
+    alice
+        .ok(Request::RoomMute {
+            room: room.clone(),
+            user: uid("bob"),
+            minutes: 10,
+        })
+        .await;
+    let gsend = text_msg(&groups_support::gconv(&g), "b1", "hi");
+    assert_eq!(bob.err_code(gsend).await, ErrorCode::Muted);
+    let rsend = rooms_support::send_req(&room, "hi");
+    assert_eq!(bob.err_code(rsend).await, ErrorCode::Muted);
     assert_eq!(asked(&rx), 0, "the hook was asked about refused messages");
 
     // What may be sent is still asked about.

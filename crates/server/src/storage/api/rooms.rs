@@ -83,6 +83,10 @@ pub trait Rooms: Send + Sync {
     ) -> StoreResult<Vec<RoomMember>>;
     /// Every member's id (fan-out).
     async fn room_member_ids(&self, room: &RoomId) -> StoreResult<Vec<UserId>>;
+    /// Asked before the moderation hook sees a `room_send`: `Ok` when `from`
+    /// may send to `room` now, else the refusal `room_send` would give
+    /// (`NotFound`, `NotInRoom`, `Muted`). A read: `room_send` checks again.
+    async fn room_precheck(&self, room: &RoomId, from: &UserId, now: i64) -> StoreResult<()>;
     /// `user`'s role when a member.
     async fn room_role(&self, room: &RoomId, user: &UserId) -> StoreResult<Option<RoomRole>>;
     /// Removes `user` (a member: `NotInRoom`) as `by` may ([`may_manage`]);

@@ -68,6 +68,13 @@ impl Rooms for PgStorage {
         read!(self, |tx| rooms::member_ids(&tx, room).await)
     }
 
+    async fn room_precheck(&self, room: &RoomId, from: &UserId, now: i64) -> StoreResult<()> {
+        read!(self, |tx| {
+            rooms::require(&tx, room).await?;
+            rooms::check_sender(&tx, room, from, now).await
+        })
+    }
+
     async fn room_role(&self, room: &RoomId, user: &UserId) -> StoreResult<Option<RoomRole>> {
         read!(self, |tx| rooms::role(&tx, room, user).await)
     }

@@ -40,7 +40,7 @@ pub(super) async fn info(c: &Tx<'_>, room: &RoomId) -> StoreResult<Option<RoomIn
     row.as_ref().map(to_info).transpose()
 }
 
-async fn require(c: &Tx<'_>, room: &RoomId) -> StoreResult<RoomInfo> {
+pub(super) async fn require(c: &Tx<'_>, room: &RoomId) -> StoreResult<RoomInfo> {
     info(c, room).await?.ok_or_else(|| no_room(room))
 }
 
@@ -224,16 +224,15 @@ pub(super) async fn leave(c: &Tx<'_>, room: &RoomId, user: &UserId) -> StoreResu
     Ok(())
 }
 
-/// See [`crate::storage::api::Rooms::room_send`].
-pub(super) async fn send(
+/// Whether `from` may send to `room` now: they are in it (or the system
+/// account) and not muted there (the room's existence is the caller's). See
+/// [`crate::storage::api::Rooms::room_precheck`].
+pub(super) async fn check_sender(
     c: &Tx<'_>,
     room: &RoomId,
     from: &UserId,
-    content: &Content,
     now: i64,
-    keep: u32,
-) -> StoreResult<(RoomMessage, Vec<UserId>)> {
-    lock(c, room).await?;
+) -> StoreResult<()> {
     let row = c
         .query_opt(
             "SELECT muted_until FROM room_members WHERE room = $1 AND user_id = $2",
@@ -251,6 +250,20 @@ pub(super) async fn send(
             format!("you are muted in this room until {until} (ms)"),
         ));
     }
+    Ok(())
+}
+
+/// See [`crate::storage::api::Rooms::room_send`].
+pub(super) async fn send(
+    c: &Tx<'_>,
+    room: &RoomId,
+    from: &UserId,
+    content: &Content,
+    now: i64,
+    keep: u32,
+) -> StoreResult<(RoomMessage, Vec<UserId>)> {
+    lock(c, room).await?;
+    check_sender(c, room, from, now).await?;
     let row = c
         .query_one(
             "UPDATE rooms SET last_seq = last_seq + 1 WHERE id = $1 RETURNING last_seq, recent",
@@ -281,16 +294,16 @@ pub(super) async fn send(
 }
 
 /// The members a message of `from` goes to: every member but those who
-/// blocked `from` (the `(blocked, owner)` index answers it).
+/// blocked `from`, read once (the `(blocked, owner)` index; usually none)
+/// rather than probed for each of up to 10,000 members.
 async fn receivers(c: &Tx<'_>, room: &RoomId, from: &UserId) -> StoreResult<Vec<UserId>> {
-    let rows = c
-        .query(
-            "SELECT user_id FROM room_members m WHERE room = $1
-               AND NOT EXISTS (SELECT 1 FROM blacklist b WHERE b.blocked = $2 AND b.owner = m.user_id)",
-            &[&room.as_str(), &from.as_str()],
-        )
-        .await?;
-    rows.iter().map(|r| parse_user(r.try_get(0)?)).collect()
+    let mut members = member_ids(c, room).await?;
+    let blockers = super::blacklist::blocked_by(c, from).await?;
+    if !blockers.is_empty() {
+        let blockers: std::collections::HashSet<UserId> = blockers.into_iter().collect();
+        members.retain(|m| !blockers.contains(m));
+    }
+    Ok(members)
 }
 
 /// Every member's id.

@@ -105,6 +105,12 @@ impl Rooms for SqliteStorage {
         self.read(move |c| rooms::member_ids(c, &room)).await
     }
 
+    async fn room_precheck(&self, room: &RoomId, from: &UserId, now: i64) -> StoreResult<()> {
+        let (room, from) = (room.clone(), from.clone());
+        self.read(move |c| rooms::check_sender(c, &room, &from, now))
+            .await
+    }
+
     async fn room_role(&self, room: &RoomId, user: &UserId) -> StoreResult<Option<RoomRole>> {
         let (room, user) = (room.clone(), user.clone());
         self.read(move |c| rooms::role(c, &room, &user)).await
