@@ -24,7 +24,8 @@ if [ $# -eq 0 ]; then
         friends_flow:: blacklist:: multi_device:: \
         groups_basic:: groups_membership:: groups_messages:: \
         groups_roles:: groups_fanout:: offline_catch_up:: \
-        rooms:: admin_rooms:: admin_room_members:: \
+        rooms:: rooms_blocks:: admin_rooms:: admin_room_members:: \
+        security_presence_flood:: webhooks_before_scope:: \
         security_revocation:: admin_sessions:: send_after:: \
         cluster:: cluster_failover:: cluster_interest:: cluster_nginx:: \
         --skip rich_forward_recall:: --skip webhooks_cluster::

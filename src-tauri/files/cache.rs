@@ -20,14 +20,9 @@ use super::normalize;
 
 /// The URI scheme cached images are served from.
 pub(crate) const SCHEME: &str = "ternfile";
-/// Image types served to the webview (rendered passively by `<img>`; no SVG).
-const SERVED_IMAGE_TYPES: &[&str] = &[
-    "image/png",
-    "image/jpeg",
-    "image/gif",
-    "image/webp",
-    "image/bmp",
-];
+/// Image types served to the webview (rendered passively by `<img>`; no SVG),
+/// as [`tern_core::showable_image`] reads them from a file's header.
+const SERVED_IMAGE_TYPES: &[&str] = &["image/png", "image/jpeg", "image/gif", "image/webp"];
 /// Cached files the `ternfile:` scheme may serve: file id → (path, MIME type).
 #[derive(Default)]
 pub(crate) struct Served(Mutex<HashMap<String, (PathBuf, String)>>);
