@@ -143,21 +143,19 @@ pub async fn spawn(mut config: Config) -> Result<ServerHandle, Error> {
     let tls_on = tls.is_some();
     let (stop, shutdown) = watch::channel(false);
     let (drain, drained) = mpsc::channel(1);
+    let webhooks = Arc::new(crate::webhooks::Webhooks::new(&config, store.clone()));
     let cluster = match (bus, pg) {
-        (Some(bus), Some(pg)) => Some(
-            Cluster::start(
-                node_id.clone(),
-                bus,
-                pg,
-                store.clone(),
-                hub.clone(),
-                shutdown.clone(),
-            )
-            .await?,
-        ),
+        (Some(bus), Some(pg)) => {
+            let local = crate::cluster::Local {
+                store: store.clone(),
+                hub: hub.clone(),
+                webhooks: webhooks.clone(),
+            };
+            let node = node_id.clone();
+            Some(Cluster::start(node, bus, pg, local, shutdown.clone()).await?)
+        }
         _ => None,
     };
-    let webhooks = Arc::new(crate::webhooks::Webhooks::new(&config, store.clone()));
     let exclusive = !matches!(config.database, crate::config::Database::Postgres(_));
     webhooks.spawn(node_id.clone(), exclusive, shutdown.clone());
     let shared = Arc::new(Shared {

@@ -21,6 +21,7 @@ use crate::bus::SharedBus;
 use crate::hub::{ConnEntry, ConnId, Hub};
 use crate::storage::postgres::PgStorage;
 use crate::storage::{Storage, StoreResult};
+use crate::webhooks::Webhooks;
 pub use registry::LiveConn;
 
 /// How often a node records a heartbeat and looks for dead nodes.
@@ -28,6 +29,17 @@ pub const BEAT: Duration = Duration::from_secs(2);
 
 /// A node silent this long (ms, on the database's clock) is dead.
 pub const DEAD_AFTER_MS: i64 = 10_000;
+
+/// This node's own parts a cluster node works through.
+pub struct Local {
+    /// The database (presence announcements go through it).
+    pub store: Arc<dyn Storage>,
+    /// Who is connected here.
+    pub hub: Arc<Hub>,
+    /// Where `user.online` / `user.offline` events of the users this node
+    /// finds gone (a dead node's) or back are queued.
+    pub webhooks: Arc<Webhooks>,
+}
 
 /// This node's place in the cluster.
 pub struct Cluster {
@@ -38,6 +50,7 @@ pub struct Cluster {
     pg: PgStorage,
     store: Arc<dyn Storage>,
     hub: Arc<Hub>,
+    webhooks: Arc<Webhooks>,
 }
 
 impl Cluster {
@@ -48,10 +61,14 @@ impl Cluster {
         node: String,
         bus: SharedBus,
         pg: PgStorage,
-        store: Arc<dyn Storage>,
-        hub: Arc<Hub>,
+        local: Local,
         shutdown: watch::Receiver<bool>,
     ) -> StoreResult<Arc<Self>> {
+        let Local {
+            store,
+            hub,
+            webhooks,
+        } = local;
         let gone = registry::reset(&pg, &node, DEAD_AFTER_MS).await?;
         registry::beat(&pg, &node).await?;
         let cluster = Arc::new(Self {
@@ -60,6 +77,7 @@ impl Cluster {
             pg,
             store,
             hub,
+            webhooks,
         });
         cluster.announce(gone, false).await;
         tokio::spawn(cluster.clone().heartbeats(shutdown));
@@ -112,10 +130,18 @@ impl Cluster {
     }
 
     async fn announce(&self, users: Vec<UserId>, online: bool) {
+        let kind = if online {
+            "user.online"
+        } else {
+            "user.offline"
+        };
         for u in users {
             if let Err(e) = self.store.announce_presence(&u, online).await {
                 tracing::warn!(error = %e, user = %u, "presence announcement failed");
             }
+            self.webhooks
+                .emit(kind, serde_json::json!({ "user": u }))
+                .await;
         }
     }
 

@@ -262,7 +262,16 @@ async fn a_killed_node_s_users_go_offline_for_their_friends_within_the_bound() {
     }
     let dir = tempfile::tempdir().unwrap();
     let nats = Nats::start();
-    let n1 = node(dir.path(), &nats, "n1").await;
+    // n1 queues user.online / user.offline events for a receiver.
+    let rx = crate::webhook_support::Receiver::start().await;
+    let mut config = cluster_support::node_config(dir.path(), &nats, "n1");
+    config.webhooks = vec![tern_server::webhook_config::WebhookConfig::new(
+        "rx",
+        &rx.url(),
+        crate::webhook_support::SECRET,
+        &["user.offline"],
+    )];
+    let n1 = tern_server::spawn(config).await.unwrap();
     let mut n3 = Proc::start(dir.path(), &nats, "n3");
     let mut alice = Client::greeted(n1.addr()).await;
     let _ = alice.request(register("alice")).await;
@@ -300,6 +309,22 @@ async fn a_killed_node_s_users_go_offline_for_their_friends_within_the_bound() {
         })
         .await;
     assert_eq!(online, tern_proto::Response::Presence { online: vec![] });
+    // The node that found carol gone queued her user.offline event too (it
+    // told her friends but queued nothing before).
+    let deadline = Instant::now() + Duration::from_secs(10);
+    let carol_offline = || {
+        rx.after()
+            .iter()
+            .any(|g| g.event == "user.offline" && g.body["data"]["user"] == "carol")
+    };
+    while !carol_offline() && Instant::now() < deadline {
+        tokio::time::sleep(Duration::from_millis(100)).await;
+    }
+    assert!(
+        carol_offline(),
+        "no user.offline event for carol: {:?}",
+        rx.after()
+    );
     n1.shutdown().await;
 }
 
