@@ -88,6 +88,10 @@ pub async fn apply_friend(
 ) -> ServiceResult<()> {
     take_social(s, me)?;
     check_len("greeting", greeting, 256)?;
+    // The hook is asked only about an application that may be made.
+    if s.webhooks.wants("friend.apply") {
+        s.store.precheck_apply(me, to).await?;
+    }
     let data = serde_json::json!({ "from": me, "to": to });
     let hooks = &s.webhooks;
     let rewritten = hooks.before("friend.apply", data, Some(greeting)).await?;

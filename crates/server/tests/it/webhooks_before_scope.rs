@@ -140,3 +140,46 @@ async fn a_resend_answers_the_stored_copy_whatever_the_hook_says_now() {
     assert_eq!(asked(&rx), 2, "the resend was not asked about");
     server.stop().await;
 }
+
+/// The `friend.apply` hook likewise sees only applications that may be made.
+#[tokio::test]
+async fn the_friend_apply_hook_is_asked_only_about_possible_applications() {
+    let rx = Receiver::start().await;
+    rx.answer_with(allow);
+    let url = rx.url();
+    let server = TestServer::start_with(move |c| {
+        c.webhooks = vec![WebhookConfig::new("mod", &url, SECRET, &["friend.apply"])];
+    })
+    .await;
+    let mut alice = server.user("alice").await;
+    let mut bob = server.user("bob").await;
+    let mut mallory = server.user("mallory").await;
+    let mut carol = server.user("carol").await;
+    alice.befriend(&mut bob).await; // asked once
+    bob.ok(Request::Block {
+        user: uid("mallory"),
+    })
+    .await;
+    let apply = |to: &str| Request::ApplyFriend {
+        to: uid(to),
+        greeting: "hi".into(),
+    };
+    assert_eq!(mallory.err_code(apply("bob")).await, ErrorCode::Blocked);
+    assert_eq!(
+        mallory.err_code(apply("mallory")).await,
+        ErrorCode::SelfTarget
+    );
+    assert_eq!(mallory.err_code(apply("nobody")).await, ErrorCode::NotFound);
+    assert_eq!(
+        alice.err_code(apply("bob")).await,
+        ErrorCode::AlreadyFriends
+    );
+    assert_eq!(
+        asked(&rx),
+        1,
+        "the hook was asked about refused applications"
+    );
+    carol.ok(apply("bob")).await;
+    assert_eq!(asked(&rx), 2);
+    server.stop().await;
+}

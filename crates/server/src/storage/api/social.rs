@@ -17,6 +17,11 @@ pub trait Social: Send + Sync {
         greeting: &str,
         now: i64,
     ) -> StoreResult<()>;
+    /// Asked before the `friend.apply` before-hook: `Ok` when `from` may ask
+    /// `to` now, else the refusal `apply_friend` would give (`SelfTarget`,
+    /// `SystemAccount`, `NotFound`, `Blocked`, `AlreadyFriends`). A read:
+    /// `apply_friend` checks again.
+    async fn precheck_apply(&self, from: &UserId, to: &UserId) -> StoreResult<()>;
     /// Applications I received (`received`) or sent.
     async fn applications(
         &self,

@@ -22,6 +22,10 @@ impl Social for PgStorage {
         .await)
     }
 
+    async fn precheck_apply(&self, from: &UserId, to: &UserId) -> StoreResult<()> {
+        read!(self, |tx| relations::check_application(&tx, from, to).await)
+    }
+
     async fn applications(
         &self,
         user: &UserId,

@@ -182,14 +182,10 @@ pub(super) async fn applications(
     Ok(out)
 }
 
-pub(super) async fn apply_friend(
-    c: &Tx<'_>,
-    from: &UserId,
-    to: &UserId,
-    greeting: &str,
-    now: i64,
-    out: &mut Vec<Delivery>,
-) -> StoreResult<()> {
+/// Whether `from` may ask `to` to be friends: not themselves, not the system
+/// account, an existing user who has not blocked them and is not already their
+/// friend. See [`crate::storage::api::Social::precheck_apply`].
+pub(super) async fn check_application(c: &Tx<'_>, from: &UserId, to: &UserId) -> StoreResult<()> {
     if from == to {
         return Err(StoreError::rejected(
             ErrorCode::SelfTarget,
@@ -210,6 +206,18 @@ pub(super) async fn apply_friend(
             format!("{to} is already your friend"),
         ));
     }
+    Ok(())
+}
+
+pub(super) async fn apply_friend(
+    c: &Tx<'_>,
+    from: &UserId,
+    to: &UserId,
+    greeting: &str,
+    now: i64,
+    out: &mut Vec<Delivery>,
+) -> StoreResult<()> {
+    check_application(c, from, to).await?;
     c.execute(
         "INSERT INTO applications (from_user, to_user, greeting, state, created_at, updated_at)
          VALUES ($1, $2, $3, 'pending', $4, $4)

@@ -21,6 +21,12 @@ impl Social for SqliteStorage {
             .await
     }
 
+    async fn precheck_apply(&self, from: &UserId, to: &UserId) -> StoreResult<()> {
+        let (from, to) = (from.clone(), to.clone());
+        self.read(move |c| relations::check_application(c, &from, &to))
+            .await
+    }
+
     async fn applications(
         &self,
         user: &UserId,

@@ -193,15 +193,10 @@ pub fn applications(
     Ok(out)
 }
 
-/// `from` asks `to` to be friends (or re-asks, replacing the greeting).
-pub fn apply_friend(
-    conn: &Connection,
-    from: &UserId,
-    to: &UserId,
-    greeting: &str,
-    now: i64,
-    out: &mut Vec<Delivery>,
-) -> StoreResult<()> {
+/// Whether `from` may ask `to` to be friends: not themselves, not the system
+/// account, an existing user who has not blocked them and is not already their
+/// friend. See [`crate::storage::api::Social::precheck_apply`].
+pub fn check_application(conn: &Connection, from: &UserId, to: &UserId) -> StoreResult<()> {
     if from == to {
         return Err(StoreError::rejected(
             ErrorCode::SelfTarget,
@@ -222,6 +217,19 @@ pub fn apply_friend(
             format!("{to} is already your friend"),
         ));
     }
+    Ok(())
+}
+
+/// `from` asks `to` to be friends (or re-asks, replacing the greeting).
+pub fn apply_friend(
+    conn: &Connection,
+    from: &UserId,
+    to: &UserId,
+    greeting: &str,
+    now: i64,
+    out: &mut Vec<Delivery>,
+) -> StoreResult<()> {
+    check_application(conn, from, to)?;
     conn.prepare_cached("INSERT INTO applications (from_user, to_user, greeting, state, created_at, updated_at)
          VALUES (?1, ?2, ?3, 'pending', ?4, ?4)
          ON CONFLICT (from_user, to_user) DO UPDATE SET greeting = ?3, state = 'pending', created_at = ?4, updated_at = ?4")?.execute(
