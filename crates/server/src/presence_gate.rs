@@ -99,6 +99,12 @@ impl PresenceGate {
         *pruned = Some(now);
     }
 
+    /// Whether `user` changed within the last gap or has a `due` waiting
+    /// (an announcement of theirs may be under way).
+    pub fn knows(&self, user: &UserId) -> bool {
+        self.users.lock().contains_key(user)
+    }
+
     /// How many users are remembered (tests).
     pub fn len(&self) -> usize {
         self.users.lock().len()

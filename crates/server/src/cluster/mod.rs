@@ -11,6 +11,7 @@
 
 pub mod registry;
 
+use std::collections::HashSet;
 use std::sync::Arc;
 use std::time::Duration;
 
@@ -79,7 +80,7 @@ impl Cluster {
             hub,
             webhooks,
         });
-        cluster.announce(gone, false).await;
+        cluster.announce(gone, false);
         tokio::spawn(cluster.clone().heartbeats(shutdown));
         tracing::info!(node = %cluster.node, "joined the cluster");
         Ok(cluster)
@@ -97,7 +98,7 @@ impl Cluster {
     }
 
     /// One heartbeat and one look for dead nodes.
-    async fn beat(&self) {
+    async fn beat(self: &Arc<Self>) {
         match registry::beat(&self.pg, &self.node).await {
             // Declared dead meanwhile (database or network away): register
             // this node's connections again and say its users are online.
@@ -113,7 +114,7 @@ impl Cluster {
                     }
                 }
                 users.dedup();
-                self.announce(users, true).await;
+                self.announce(users, true);
             }
             Ok(false) => {}
             Err(e) => tracing::warn!(error = %e, "cluster heartbeat failed"),
@@ -123,26 +124,43 @@ impl Cluster {
                 if !dead.is_empty() {
                     tracing::warn!(?dead, offline = users.len(), "declared nodes dead");
                 }
-                self.announce(users, false).await;
+                self.announce(users, false);
             }
             Err(e) => tracing::warn!(error = %e, "looking for dead nodes failed"),
         }
     }
 
-    async fn announce(&self, users: Vec<UserId>, online: bool) {
-        let kind = if online {
-            "user.online"
-        } else {
-            "user.offline"
-        };
-        for u in users {
-            if let Err(e) = self.store.announce_presence(&u, online).await {
-                tracing::warn!(error = %e, user = %u, "presence announcement failed");
-            }
-            self.webhooks
-                .emit(kind, serde_json::json!({ "user": u }))
-                .await;
+    /// Announces `users` online or offline (friends and webhook events) in a
+    /// task of its own, so that thousands of them (a dead node's) do not hold
+    /// up this node's heartbeats past [`DEAD_AFTER_MS`]. Before saying
+    /// "offline" it looks again: a user who came back on another node
+    /// meanwhile is left out.
+    fn announce(self: &Arc<Self>, users: Vec<UserId>, online: bool) {
+        if users.is_empty() {
+            return;
         }
+        let this = self.clone();
+        tokio::spawn(async move {
+            let users = if online {
+                users
+            } else {
+                let back: HashSet<UserId> = this.online_among(&users).await.into_iter().collect();
+                users.into_iter().filter(|u| !back.contains(u)).collect()
+            };
+            let kind = if online {
+                "user.online"
+            } else {
+                "user.offline"
+            };
+            for u in users {
+                if let Err(e) = this.store.announce_presence(&u, online).await {
+                    tracing::warn!(error = %e, user = %u, "presence announcement failed");
+                }
+                this.webhooks
+                    .emit(kind, serde_json::json!({ "user": u }))
+                    .await;
+            }
+        });
     }
 
     /// A connection of `user` logged in here: receive their bus subject
@@ -191,11 +209,14 @@ impl Cluster {
     /// when the database cannot be asked).
     pub async fn online_among(&self, users: &[UserId]) -> Vec<UserId> {
         match registry::online_among(&self.pg, users, DEAD_AFTER_MS).await {
-            Ok(online) => users
-                .iter()
-                .filter(|u| online.contains(u))
-                .cloned()
-                .collect(),
+            Ok(online) => {
+                let online: HashSet<UserId> = online.into_iter().collect();
+                users
+                    .iter()
+                    .filter(|u| online.contains(u))
+                    .cloned()
+                    .collect()
+            }
             Err(e) => {
                 tracing::warn!(error = %e, "cluster presence lookup failed; answering from this node");
                 users

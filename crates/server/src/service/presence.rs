@@ -28,11 +28,14 @@ pub async fn join(s: &Arc<Shared>, user: &UserId, entry: ConnEntry) -> bool {
 /// Announces `user` online to their friends (after a successful login).
 pub fn came_online(s: &Arc<Shared>, user: &UserId) {
     s.metrics.logins.inc();
-    announce(s, user.clone(), true);
+    announce(s, user.clone());
 }
 
 /// Takes a connection of `user` out of this node; with `announce_offline`,
 /// tells their friends when it was their last connection (on any node).
+/// Without it (a login refused after [`join`]) only when a presence
+/// announcement of theirs may have counted this connection meanwhile (one
+/// made or waiting within the last gap), so that it is not left standing.
 pub async fn leave(s: &Arc<Shared>, user: &UserId, conn: ConnId, announce_offline: bool) {
     let last_here = s.hub.unregister(user, conn);
     let gone = match &s.cluster {
@@ -42,8 +45,8 @@ pub async fn leave(s: &Arc<Shared>, user: &UserId, conn: ConnId, announce_offlin
     if gone {
         super::rooms::disconnected(s, user);
     }
-    if gone && announce_offline {
-        announce(s, user.clone(), false);
+    if gone && (announce_offline || s.presence.knows(user)) {
+        announce(s, user.clone());
     }
 }
 
@@ -55,27 +58,32 @@ pub async fn online_among(s: &Shared, users: Vec<UserId>) -> Vec<UserId> {
     }
 }
 
-/// Tells `user`'s followers (and the webhook queue) that they came online or
-/// went offline, at most once per [`crate::presence_gate::PRESENCE_GAP`] on
-/// this node: a change within the gap waits for its end, and then the state
-/// the user is in by then (on any node) is announced.
-fn announce(s: &Arc<Shared>, user: UserId, online: bool) {
+/// Tells `user`'s followers (and the webhook queue) whether they are online
+/// after a change, at most once per [`crate::presence_gate::PRESENCE_GAP`] on
+/// this node: a change within the gap waits for its end. What is announced is
+/// the user's state when the announcement is made (on any node), not what the
+/// change was: in a cluster another node may have announced since.
+fn announce(s: &Arc<Shared>, user: UserId) {
     let step = s.presence.change(&user, std::time::Instant::now());
     let s = s.clone();
     match step {
         Step::Now => {
-            tokio::spawn(async move { tell(&s, user, online).await });
+            tokio::spawn(async move { tell_state(&s, user).await });
         }
         Step::Later(wait) => {
             tokio::spawn(async move {
                 tokio::time::sleep(wait).await;
                 s.presence.due(&user, std::time::Instant::now());
-                let online = !online_among(&s, vec![user.clone()]).await.is_empty();
-                tell(&s, user, online).await;
+                tell_state(&s, user).await;
             });
         }
         Step::Nothing => {}
     }
+}
+
+async fn tell_state(s: &Shared, user: UserId) {
+    let online = !online_among(s, vec![user.clone()]).await.is_empty();
+    tell(s, user, online).await;
 }
 
 async fn tell(s: &Shared, user: UserId, online: bool) {
