@@ -69,6 +69,23 @@ impl UserRate {
             .or_insert_with(|| TokenBucket::new(per_minute / 60.0, per_minute))
             .take()
     }
+
+    /// [`Self::take`], or `RateLimited` saying "at most `per_minute` `what`
+    /// per minute" when the budget is spent.
+    pub fn spend(
+        &self,
+        user: &tern_proto::UserId,
+        per_minute: u32,
+        what: &str,
+    ) -> Result<(), tern_proto::WireError> {
+        if self.take(user, per_minute) {
+            return Ok(());
+        }
+        Err(tern_proto::WireError::new(
+            tern_proto::ErrorCode::RateLimited,
+            format!("at most {per_minute} {what} per minute; try again shortly"),
+        ))
+    }
 }
 
 /// The key an address is limited under (per-address connection caps, login,

@@ -37,13 +37,7 @@ pub const MAX_INVITE: usize = 100;
 /// admin API is not counted.
 pub fn take_action(s: &Shared, me: &UserId) -> ServiceResult<()> {
     let per_minute = s.config.group_actions_per_minute;
-    if s.group_rate.take(me, per_minute) {
-        return Ok(());
-    }
-    Err(WireError::new(
-        ErrorCode::RateLimited,
-        format!("at most {per_minute} group changes per minute; try again shortly"),
-    ))
+    s.group_rate.spend(me, per_minute, "group changes")
 }
 
 fn rules(s: &Shared) -> InviteRules {

@@ -2,7 +2,7 @@
 //! (`max_reactions_per_message` distinct emoji) and rate-limited per user
 //! (`reactions_per_minute`, all of the user's devices together).
 
-use tern_proto::{ConversationId, ErrorCode, MessageReactions, Reaction, Seq, UserId, WireError};
+use tern_proto::{ConversationId, MessageReactions, Reaction, Seq, UserId};
 
 use super::{invalid, page, ServiceResult};
 use crate::state::Shared;
@@ -39,15 +39,8 @@ pub async fn react(
     on: bool,
 ) -> ServiceResult<Vec<Reaction>> {
     check_emoji(&emoji)?;
-    if !s.reaction_rate.take(me, s.config.reactions_per_minute) {
-        return Err(WireError::new(
-            ErrorCode::RateLimited,
-            format!(
-                "at most {} reactions per minute; try again shortly",
-                s.config.reactions_per_minute
-            ),
-        ));
-    }
+    s.reaction_rate
+        .spend(me, s.config.reactions_per_minute, "reactions")?;
     let change = ReactionChange {
         seq,
         emoji,

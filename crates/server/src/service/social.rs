@@ -22,15 +22,8 @@ fn at_most_ids(users: &[UserId]) -> ServiceResult<()> {
 /// stranger or keep the writer busy. Asked before the before-hooks.
 fn take_social(s: &Shared, me: &UserId) -> ServiceResult<()> {
     let per_minute = s.config.social_actions_per_minute;
-    if s.social_rate.take(me, per_minute) {
-        return Ok(());
-    }
-    Err(WireError::new(
-        tern_proto::ErrorCode::RateLimited,
-        format!(
-            "at most {per_minute} friend applications and profile changes per minute; try again shortly"
-        ),
-    ))
+    let what = "friend applications and profile changes";
+    s.social_rate.spend(me, per_minute, what)
 }
 
 /// Profiles of the known ones of `users` (at most [`MAX_IDS`]).

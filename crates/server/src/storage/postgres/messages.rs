@@ -215,6 +215,16 @@ pub(super) async fn check_sender(
     }
 }
 
+/// Whether `sender`'s message with `client_id` is stored.
+async fn is_stored(c: &Tx<'_>, sender: &UserId, client_id: &ClientMsgId) -> StoreResult<bool> {
+    Ok(c.query_one(
+        "SELECT EXISTS(SELECT 1 FROM messages WHERE sender = $1 AND client_id = $2)",
+        &[&sender.as_str(), &client_id.as_str()],
+    )
+    .await?
+    .try_get(0)?)
+}
+
 /// See [`crate::storage::api::Messages::precheck_send`].
 pub(super) async fn precheck(
     c: &Tx<'_>,
@@ -224,7 +234,7 @@ pub(super) async fn precheck(
     require_friendship: bool,
     now: i64,
 ) -> StoreResult<bool> {
-    if by_client_id(c, sender, client_id).await?.is_some() {
+    if is_stored(c, sender, client_id).await? {
         return Ok(true);
     }
     check_sender(c, sender, conv, require_friendship, now).await?;
@@ -250,14 +260,7 @@ pub(super) async fn send(c: &Tx<'_>, a: &NewMessage, now: i64) -> StoreResult<Se
         });
     }
     if let Some(after) = &a.after {
-        let stored: bool = c
-            .query_one(
-                "SELECT EXISTS(SELECT 1 FROM messages WHERE sender = $1 AND client_id = $2)",
-                &[&a.sender.as_str(), &after.as_str()],
-            )
-            .await?
-            .try_get(0)?;
-        if !stored {
+        if !is_stored(c, &a.sender, after).await? {
             return Err(StoreError::rejected(
                 ErrorCode::OutOfOrder,
                 format!(
